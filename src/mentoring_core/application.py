@@ -1,0 +1,806 @@
+"""The service developers embed: commands in, events stored, states and histories out.
+
+The shell around the pure domain: it loads state through eventsourcing's
+repository (with snapshots), asks ``decide_*`` for events, stores them in one
+transaction and takes a snapshot every ``snapshot_interval`` events.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+import attrs
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import Environment, EnvType
+
+from .domain import commands as c
+from .domain.context import DecisionContext
+from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound
+from .domain.events import Event, ProgrammeEvent, RelationshipEvent
+from .domain.pairing import decide_pairing
+from .domain.programme import ProgrammeState, decide_programme, evolve_programme
+from .domain.relationship import decide_relationship
+from .domain.relationship_state import RelationshipState, evolve_relationship
+from .domain.values import (
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    MeetingFormat,
+    MeetingSchedule,
+    ProgrammePolicy,
+    Rating,
+    Role,
+    StakeholderFeedback,
+)
+from .serialisation import EventMapper, Snapshot
+from .stores import DEFAULT_STORE_URL, store_environment
+
+Clock = Callable[[], datetime]
+"""Returns the current time, aware."""
+
+DEFAULT_SNAPSHOT_INTERVAL = 100
+_CACHE_SIZE = "1000"
+
+S = TypeVar("S", RelationshipState, ProgrammeState)
+
+
+def system_clock() -> datetime:
+    """The default clock: the system's time in UTC."""
+    return datetime.now(UTC)
+
+
+class TimeAxis(enum.StrEnum):
+    """Which time an as-of query reads: when facts were recorded, or when they happened."""
+
+    RECORDED = "recorded"
+    OCCURRED = "occurred"
+
+
+@attrs.frozen(kw_only=True)
+class Recorded:
+    """What a command recorded."""
+
+    id: UUID
+    """The id of what the command created (programme, relationship, goal, meeting...),
+    otherwise the id of the programme or relationship it changed."""
+    aggregate_id: UUID
+    version: int
+    """The aggregate's version after the command: pass it as ``expected_version`` next time."""
+    events: tuple[Event, ...]
+
+
+@attrs.frozen
+class _Kind:
+    name: str
+    event_type: type[Event]
+    initial: Callable[[], Any]
+    evolve: Callable[[Any, Any], Any]
+
+
+_RELATIONSHIP = _Kind("relationship", RelationshipEvent, RelationshipState, evolve_relationship)
+_PROGRAMME = _Kind("programme", ProgrammeEvent, ProgrammeState, evolve_programme)
+
+
+def _projector(kind: _Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]], Any]:
+    """The fold eventsourcing's repository runs: snapshot (if any) then events."""
+
+    def project(state: Any, items: Iterable[Event | Snapshot]) -> Any:
+        for item in items:
+            if isinstance(item, Snapshot):
+                state = item.state
+            elif isinstance(item, kind.event_type):
+                state = kind.evolve(state if state is not None else kind.initial(), item)
+            else:
+                raise NotFound(kind.name, aggregate_id)
+        return state
+
+    return project
+
+
+class _EventSourcedStore(Application[UUID]):
+    """eventsourcing's Application, configured only by the store URL's environment."""
+
+    name = "mentoring"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Deliberately not os.environ: the store URL is the whole configuration.
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper(
+            transcoder=self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+
+class MentoringService:
+    """Records mentoring programmes and relationships in an event store.
+
+    Open it with a store URL (see :mod:`mentoring_core.stores`); use it as a
+    context manager or call :meth:`close`. Every command method takes the
+    ``actor`` who records it, an optional ``occurred_at`` (when it happened; now
+    by default, never in the future) and an optional ``expected_version`` (the
+    version the caller last saw: the command is refused with
+    :class:`ConcurrencyConflict` if the history has moved on since).
+    """
+
+    def __init__(
+        self,
+        store_url: str = DEFAULT_STORE_URL,
+        *,
+        clock: Clock = system_clock,
+        new_id: Callable[[], UUID] = uuid4,
+        snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
+    ) -> None:
+        if snapshot_interval is not None and snapshot_interval < 1:
+            raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
+        env = store_environment(store_url)
+        env["AGGREGATE_CACHE_MAXSIZE"] = _CACHE_SIZE
+        env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"  # states are immutable
+        if snapshot_interval is not None:
+            env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        self.store_url = store_url
+        self._clock = clock
+        self._new_id = new_id
+        self._snapshot_interval = snapshot_interval
+        self._store = _EventSourcedStore(env=env)
+
+    # --- life cycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self._store.close()
+
+    def __enter__(self) -> MentoringService:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def application(self) -> Application[UUID]:
+        """The underlying eventsourcing application (notification log, recorder)."""
+        return self._store
+
+    # --- queries ---------------------------------------------------------------------
+
+    def programme(self, programme_id: UUID, *, version: int | None = None) -> ProgrammeState:
+        """The programme now, or as of ``version``."""
+        return cast(ProgrammeState, self._load(_PROGRAMME, programme_id, version))
+
+    def relationship(
+        self, relationship_id: UUID, *, version: int | None = None
+    ) -> RelationshipState:
+        """The relationship now, or as of ``version``."""
+        return cast(RelationshipState, self._load(_RELATIONSHIP, relationship_id, version))
+
+    def relationship_as_of(
+        self, relationship_id: UUID, at: datetime, *, axis: TimeAxis = TimeAxis.RECORDED
+    ) -> RelationshipState:
+        """The relationship as it stood at ``at``.
+
+        ``TimeAxis.RECORDED`` (the default): as the store showed it then, from the
+        events recorded by ``at``. ``TimeAxis.OCCURRED``: from the events whose
+        ``occurred_at`` is not after ``at`` (including ones recorded later), folded
+        in the order they happened. Before the first event, the state is empty
+        (status ``new``, version 0).
+        """
+        moment = _aware("at", at)
+        history = self.history(relationship_id)
+        if axis is TimeAxis.RECORDED:
+            chosen: Iterable[Event] = itertools.takewhile(
+                lambda e: e.recorded_at <= moment, history
+            )
+        else:
+            chosen = sorted(
+                (e for e in history if e.occurred_at <= moment), key=lambda e: e.occurred_at
+            )
+        state = RelationshipState()
+        for event in chosen:
+            state = evolve_relationship(state, cast(RelationshipEvent, event))
+        return state
+
+    def history(self, aggregate_id: UUID) -> tuple[Event, ...]:
+        """Every event of a programme or relationship, in order, with all metadata."""
+        events = tuple(cast(Iterable[Event], self._store.events.get(aggregate_id)))
+        if not events:
+            raise NotFound("programme or relationship", aggregate_id)
+        return events
+
+    def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
+        """The current state of every relationship opened in a programme, oldest first."""
+        return tuple(self.relationship(r) for r in self.programme(programme_id).relationship_ids)
+
+    # --- programme commands ----------------------------------------------------------
+
+    def create_programme(
+        self,
+        name: str,
+        organisation: str,
+        *,
+        actor: str,
+        programme_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Recorded:
+        command = c.CreateProgramme(
+            programme_id=programme_id or self._new_id(),
+            name=name,
+            organisation=organisation,
+            occurred_at=occurred_at,
+        )
+        events = decide_programme(command, ProgrammeState(), self._context(actor))
+        return self._record(
+            events, {command.programme_id: (_PROGRAMME, 0)}, ProgrammeState(), command.programme_id
+        )
+
+    def set_policy(
+        self,
+        programme_id: UUID,
+        policy: ProgrammePolicy,
+        *,
+        actor: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        return self._programme_command(
+            programme_id,
+            c.SetPolicy(policy=policy, occurred_at=occurred_at),
+            actor,
+            expected_version,
+        )
+
+    def enrol(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        role: Role,
+        experience_years: Decimal | int | str,
+        *,
+        actor: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        command = c.EnrolParticipant(
+            person_id=person_id,
+            role=role,
+            experience_years=experience_years,  # type: ignore[arg-type]
+            occurred_at=occurred_at,
+        )
+        return self._programme_command(programme_id, command, actor, expected_version)
+
+    def withdraw(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        reason: str,
+        *,
+        actor: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        command = c.WithdrawParticipant(person_id=person_id, reason=reason, occurred_at=occurred_at)
+        return self._programme_command(programme_id, command, actor, expected_version)
+
+    # --- opening relationships -------------------------------------------------------
+
+    def propose_pairing(
+        self,
+        programme_id: UUID,
+        mentor_id: str,
+        mentee_id: str,
+        *,
+        actor: str,
+        gap_override_reason: str | None = None,
+        relationship_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Recorded:
+        """Propose a mentor to a mentee; the relationship starts when accepted."""
+        return self._open(
+            programme_id,
+            mentor_id,
+            mentee_id,
+            False,
+            actor,
+            gap_override_reason,
+            relationship_id,
+            occurred_at,
+        )
+
+    def form_pair(
+        self,
+        programme_id: UUID,
+        mentor_id: str,
+        mentee_id: str,
+        *,
+        actor: str,
+        gap_override_reason: str | None = None,
+        relationship_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Recorded:
+        """Form a pair directly (a coordinator's decision); the relationship is active at once."""
+        return self._open(
+            programme_id,
+            mentor_id,
+            mentee_id,
+            True,
+            actor,
+            gap_override_reason,
+            relationship_id,
+            occurred_at,
+        )
+
+    # --- relationship commands -------------------------------------------------------
+
+    def accept_pairing(self, relationship_id: UUID, accepted_by: str, **kw: Any) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.AcceptPairing, accepted_by=accepted_by, **kw
+        )
+
+    def decline_pairing(
+        self,
+        relationship_id: UUID,
+        declined_by: str,
+        reason: DeclineReason,
+        explanation: str,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.DeclinePairing,
+            declined_by=declined_by,
+            reason=reason,
+            explanation=explanation,
+            **kw,
+        )
+
+    def agree_expectations(
+        self, relationship_id: UUID, expectations: Sequence[str], **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.AgreeExpectations, expectations=tuple(expectations), **kw
+        )
+
+    def set_goal(
+        self,
+        relationship_id: UUID,
+        title: str,
+        focus_area: FocusArea,
+        success_measure: str,
+        target_date: date,
+        *,
+        goal_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.SetGoal,
+            creates="goal_id",
+            goal_id=goal_id,
+            title=title,
+            focus_area=focus_area,
+            success_measure=success_measure,
+            target_date=target_date,
+            **kw,
+        )
+
+    def revise_goal(
+        self,
+        relationship_id: UUID,
+        goal_id: UUID,
+        reason: str,
+        *,
+        title: str | None = None,
+        focus_area: FocusArea | None = None,
+        success_measure: str | None = None,
+        target_date: date | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.ReviseGoal,
+            goal_id=goal_id,
+            reason=reason,
+            title=title,
+            focus_area=focus_area,
+            success_measure=success_measure,
+            target_date=target_date,
+            **kw,
+        )
+
+    def achieve_goal(
+        self, relationship_id: UUID, goal_id: UUID, evidence: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.AchieveGoal, goal_id=goal_id, evidence=evidence, **kw
+        )
+
+    def abandon_goal(
+        self, relationship_id: UUID, goal_id: UUID, reason: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.AbandonGoal, goal_id=goal_id, reason=reason, **kw
+        )
+
+    def add_plan_activity(
+        self,
+        relationship_id: UUID,
+        description: str,
+        due_date: date,
+        *,
+        goal_id: UUID | None = None,
+        activity_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.AddPlanActivity,
+            creates="activity_id",
+            activity_id=activity_id,
+            description=description,
+            due_date=due_date,
+            goal_id=goal_id,
+            **kw,
+        )
+
+    def complete_plan_activity(
+        self, relationship_id: UUID, activity_id: UUID, notes: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.CompletePlanActivity, activity_id=activity_id, notes=notes, **kw
+        )
+
+    def set_milestone(
+        self,
+        relationship_id: UUID,
+        description: str,
+        target_date: date,
+        *,
+        goal_id: UUID | None = None,
+        milestone_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.SetMilestone,
+            creates="milestone_id",
+            milestone_id=milestone_id,
+            description=description,
+            target_date=target_date,
+            goal_id=goal_id,
+            **kw,
+        )
+
+    def reach_milestone(
+        self, relationship_id: UUID, milestone_id: UUID, notes: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.ReachMilestone, milestone_id=milestone_id, notes=notes, **kw
+        )
+
+    def agree_schedule(
+        self, relationship_id: UUID, schedule: MeetingSchedule, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(relationship_id, c.AgreeSchedule, schedule=schedule, **kw)
+
+    def change_schedule(
+        self, relationship_id: UUID, schedule: MeetingSchedule, reason: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.ChangeSchedule, schedule=schedule, reason=reason, **kw
+        )
+
+    def record_meeting_held(
+        self,
+        relationship_id: UUID,
+        duration_minutes: int,
+        format: MeetingFormat,
+        topics: Sequence[str],
+        *,
+        attendees: Sequence[str] = (),
+        meeting_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        """Record a meeting that took place; ``occurred_at`` is when it started."""
+        return self._relationship_command(
+            relationship_id,
+            c.RecordMeetingHeld,
+            creates="meeting_id",
+            meeting_id=meeting_id,
+            duration_minutes=duration_minutes,
+            format=format,
+            topics=tuple(topics),
+            attendees=tuple(attendees),
+            **kw,
+        )
+
+    def record_meeting_missed(
+        self,
+        relationship_id: UUID,
+        missed_by: str,
+        reason: str,
+        *,
+        meeting_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        """Record a meeting that did not happen; ``occurred_at`` is when it was due."""
+        return self._relationship_command(
+            relationship_id,
+            c.RecordMeetingMissed,
+            creates="meeting_id",
+            meeting_id=meeting_id,
+            missed_by=missed_by,
+            reason=reason,
+            **kw,
+        )
+
+    def record_meeting_cancelled(
+        self,
+        relationship_id: UUID,
+        cancelled_by: str,
+        reason: str,
+        *,
+        meeting_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        """Record a meeting called off beforehand; ``occurred_at`` is when it was due."""
+        return self._relationship_command(
+            relationship_id,
+            c.RecordMeetingCancelled,
+            creates="meeting_id",
+            meeting_id=meeting_id,
+            cancelled_by=cancelled_by,
+            reason=reason,
+            **kw,
+        )
+
+    def correct_meeting_record(
+        self,
+        relationship_id: UUID,
+        meeting_id: UUID,
+        reason: str,
+        *,
+        held_at: datetime | None = None,
+        duration_minutes: int | None = None,
+        format: MeetingFormat | None = None,
+        topics: Sequence[str] | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        """Correct a mistake in a held meeting's record; the original event stays in the history."""
+        return self._relationship_command(
+            relationship_id,
+            c.CorrectMeetingRecord,
+            meeting_id=meeting_id,
+            reason=reason,
+            held_at=held_at,
+            duration_minutes=duration_minutes,
+            format=format,
+            topics=None if topics is None else tuple(topics),
+            **kw,
+        )
+
+    def give_feedback(
+        self,
+        relationship_id: UUID,
+        from_person: str,
+        to_person: str,
+        kind: FeedbackKind,
+        text: str,
+        *,
+        about_goal_id: UUID | None = None,
+        about_meeting_id: UUID | None = None,
+        feedback_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.GiveFeedback,
+            creates="feedback_id",
+            feedback_id=feedback_id,
+            from_person=from_person,
+            to_person=to_person,
+            kind=kind,
+            text=text,
+            about_goal_id=about_goal_id,
+            about_meeting_id=about_meeting_id,
+            **kw,
+        )
+
+    def record_reflection(
+        self,
+        relationship_id: UUID,
+        ratings: Sequence[Rating],
+        text: str,
+        *,
+        reflection_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.RecordReflection,
+            creates="reflection_id",
+            reflection_id=reflection_id,
+            ratings=tuple(ratings),
+            text=text,
+            **kw,
+        )
+
+    def evaluate_progress(
+        self,
+        relationship_id: UUID,
+        goal_progress: Sequence[GoalProgress],
+        evidence: str,
+        *,
+        stakeholder_feedback: Sequence[StakeholderFeedback] = (),
+        evaluation_id: UUID | None = None,
+        **kw: Any,
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id,
+            c.EvaluateProgress,
+            creates="evaluation_id",
+            evaluation_id=evaluation_id,
+            goal_progress=tuple(goal_progress),
+            evidence=evidence,
+            stakeholder_feedback=tuple(stakeholder_feedback),
+            **kw,
+        )
+
+    def pause(self, relationship_id: UUID, reason: str, **kw: Any) -> Recorded:
+        return self._relationship_command(relationship_id, c.PauseRelationship, reason=reason, **kw)
+
+    def resume(self, relationship_id: UUID, **kw: Any) -> Recorded:
+        return self._relationship_command(relationship_id, c.ResumeRelationship, **kw)
+
+    def end(
+        self, relationship_id: UUID, reason: EndReason, explanation: str, **kw: Any
+    ) -> Recorded:
+        return self._relationship_command(
+            relationship_id, c.EndRelationship, reason=reason, explanation=explanation, **kw
+        )
+
+    # --- the shell -------------------------------------------------------------------
+
+    def _context(self, actor: str) -> DecisionContext:
+        return DecisionContext(actor=actor, now=_aware("clock", self._clock()), new_id=self._new_id)
+
+    def _load(self, kind: _Kind, aggregate_id: UUID, version: int | None = None) -> Any:
+        try:
+            return self._store.repository.get(
+                aggregate_id, version=version, projector_func=_projector(kind, aggregate_id)
+            )
+        except AggregateNotFoundError:
+            raise NotFound(kind.name, aggregate_id) from None
+
+    def _programme_command(
+        self,
+        programme_id: UUID,
+        command: c.ProgrammeCommand,
+        actor: str,
+        expected_version: int | None,
+    ) -> Recorded:
+        state: ProgrammeState = self._load(_PROGRAMME, programme_id)
+        _check_expected(_PROGRAMME, programme_id, expected_version, state.version)
+        events = decide_programme(command, state, self._context(actor))
+        return self._record(
+            events, {programme_id: (_PROGRAMME, state.version)}, state, programme_id
+        )
+
+    def _relationship_command(
+        self,
+        relationship_id: UUID,
+        command_class: type[c.RelationshipCommand],
+        *,
+        creates: str | None = None,
+        actor: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> Recorded:
+        state: RelationshipState = self._load(_RELATIONSHIP, relationship_id)
+        _check_expected(_RELATIONSHIP, relationship_id, expected_version, state.version)
+        if creates is not None and fields[creates] is None:
+            fields[creates] = self._new_id()
+        command = command_class(occurred_at=occurred_at, **fields)
+        events = decide_relationship(command, state, self._context(actor))
+        expected = {relationship_id: (_RELATIONSHIP, state.version)}
+        created = relationship_id if creates is None else fields[creates]
+        return self._record(events, expected, state, created)
+
+    def _open(
+        self,
+        programme_id: UUID,
+        mentor_id: str,
+        mentee_id: str,
+        direct: bool,
+        actor: str,
+        gap_override_reason: str | None,
+        relationship_id: UUID | None,
+        occurred_at: datetime | None,
+    ) -> Recorded:
+        programme: ProgrammeState = self._load(_PROGRAMME, programme_id)
+        command = c.OpenRelationship(
+            relationship_id=relationship_id or self._new_id(),
+            mentor_id=mentor_id,
+            mentee_id=mentee_id,
+            direct=direct,
+            gap_override_reason=gap_override_reason,
+            occurred_at=occurred_at,
+        )
+        events = decide_pairing(command, programme, RelationshipState(), self._context(actor))
+        expected = {
+            command.relationship_id: (_RELATIONSHIP, 0),
+            programme_id: (_PROGRAMME, programme.version),
+        }
+        return self._record(events, expected, RelationshipState(), command.relationship_id)
+
+    def _record(
+        self,
+        events: Sequence[Event],
+        expected: dict[UUID, tuple[_Kind, int]],
+        state: S,
+        created: UUID,
+    ) -> Recorded:
+        """Store ``events`` in one transaction; ``expected``'s first aggregate is the commanded one.
+
+        ``expected`` maps every aggregate written to its kind and the version the
+        command was decided at; a clash on any of them is a :class:`ConcurrencyConflict`.
+        """
+        try:
+            self._store.events.put(cast(Sequence[Any], events))
+        except IntegrityError:
+            raise self._conflict(expected) from None
+        commanded = next(iter(expected))
+        own = tuple(e for e in events if e.aggregate_id == commanded)
+        self._snapshot(state, own)
+        return Recorded(
+            id=created, aggregate_id=commanded, version=own[-1].version, events=tuple(events)
+        )
+
+    def _snapshot(self, state: S, events: Sequence[Event]) -> None:
+        """Store a snapshot when ``events`` cross a multiple of the snapshot interval."""
+        interval = self._snapshot_interval
+        snapshots = self._store.snapshots
+        if interval is None or snapshots is None:
+            return
+        last = events[-1]
+        if state.version // interval == last.version // interval:
+            return
+        kind = _RELATIONSHIP if isinstance(state, RelationshipState) else _PROGRAMME
+        snapshot = Snapshot(
+            aggregate_id=last.aggregate_id,
+            version=last.version,
+            taken_at=last.recorded_at,
+            state=_projector(kind, last.aggregate_id)(state, events),
+        )
+        snapshots.put([cast(Any, snapshot)])
+
+    def _conflict(self, expected: dict[UUID, tuple[_Kind, int]]) -> ConcurrencyConflict:
+        """Which aggregate moved on while the command was being decided, and to which version."""
+        for aggregate_id, (kind, version) in expected.items():
+            latest = list(self._store.recorder.select_events(aggregate_id, desc=True, limit=1))
+            actual = latest[0].originator_version if latest else 0
+            if actual != version:
+                return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
+        aggregate_id, (kind, version) = next(iter(expected.items()))
+        return ConcurrencyConflict(kind.name, aggregate_id, version, None)
+
+
+def _check_expected(kind: _Kind, aggregate_id: UUID, expected: int | None, actual: int) -> None:
+    if expected is not None and expected != actual:
+        raise ConcurrencyConflict(kind.name, aggregate_id, expected, actual)
+
+
+def _aware(field: str, moment: datetime) -> datetime:
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise InvalidValue(field, moment, "an aware datetime")
+    return moment.astimezone(UTC)

@@ -1,0 +1,261 @@
+"""What a user asks the domain to record: one frozen class per command.
+
+A command is a request, not a fact: ``decide`` checks it against the current
+state and either returns the events that record it or raises. ``occurred_at``
+says when the thing happened in the world; ``None`` means "now" (the clock).
+Ids of new things (goals, meetings...) are chosen by the caller, so a retried
+command names the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+
+from .values import (
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    MeetingFormat,
+    MeetingSchedule,
+    ProgrammePolicy,
+    Rating,
+    Role,
+    StakeholderFeedback,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    occurred_at: datetime | None = None
+
+
+# --- Programme -----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeCommand(Command):
+    """A command on a programme."""
+
+
+@attrs.frozen(kw_only=True)
+class CreateProgramme(ProgrammeCommand):
+    programme_id: UUID
+    name: str
+    organisation: str
+
+
+@attrs.frozen(kw_only=True)
+class SetPolicy(ProgrammeCommand):
+    policy: ProgrammePolicy
+
+
+@attrs.frozen(kw_only=True)
+class EnrolParticipant(ProgrammeCommand):
+    person_id: str
+    role: Role
+    experience_years: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class WithdrawParticipant(ProgrammeCommand):
+    person_id: str
+    reason: str
+
+
+# --- Relationship --------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class RelationshipCommand(Command):
+    """A command on a relationship."""
+
+
+@attrs.frozen(kw_only=True)
+class OpenRelationship(RelationshipCommand):
+    """Start a relationship: proposed (to be accepted or declined) or formed directly."""
+
+    relationship_id: UUID
+    mentor_id: str
+    mentee_id: str
+    direct: bool
+    """True: a coordinator forms the pair now. False: the pairing is proposed."""
+    gap_override_reason: str | None = None
+    """Needed when the experience gap is below the programme minimum."""
+
+
+@attrs.frozen(kw_only=True)
+class AcceptPairing(RelationshipCommand):
+    accepted_by: str
+
+
+@attrs.frozen(kw_only=True)
+class DeclinePairing(RelationshipCommand):
+    declined_by: str
+    reason: DeclineReason
+    explanation: str
+
+
+@attrs.frozen(kw_only=True)
+class AgreeExpectations(RelationshipCommand):
+    expectations: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class SetGoal(RelationshipCommand):
+    goal_id: UUID
+    title: str
+    focus_area: FocusArea
+    success_measure: str
+    target_date: date
+
+
+@attrs.frozen(kw_only=True)
+class ReviseGoal(RelationshipCommand):
+    """Change some details of an open goal; ``None`` keeps a detail as it is."""
+
+    goal_id: UUID
+    reason: str
+    title: str | None = None
+    focus_area: FocusArea | None = None
+    success_measure: str | None = None
+    target_date: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AchieveGoal(RelationshipCommand):
+    goal_id: UUID
+    evidence: str
+
+
+@attrs.frozen(kw_only=True)
+class AbandonGoal(RelationshipCommand):
+    goal_id: UUID
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class AddPlanActivity(RelationshipCommand):
+    activity_id: UUID
+    description: str
+    due_date: date
+    goal_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CompletePlanActivity(RelationshipCommand):
+    activity_id: UUID
+    notes: str
+
+
+@attrs.frozen(kw_only=True)
+class SetMilestone(RelationshipCommand):
+    milestone_id: UUID
+    description: str
+    target_date: date
+    goal_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReachMilestone(RelationshipCommand):
+    milestone_id: UUID
+    notes: str
+
+
+@attrs.frozen(kw_only=True)
+class AgreeSchedule(RelationshipCommand):
+    schedule: MeetingSchedule
+
+
+@attrs.frozen(kw_only=True)
+class ChangeSchedule(RelationshipCommand):
+    schedule: MeetingSchedule
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordMeetingHeld(RelationshipCommand):
+    """A meeting took place; ``occurred_at`` is when it started."""
+
+    meeting_id: UUID
+    duration_minutes: int
+    format: MeetingFormat
+    topics: tuple[str, ...]
+    attendees: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class RecordMeetingMissed(RelationshipCommand):
+    """A planned meeting did not happen; ``occurred_at`` is when it was due."""
+
+    meeting_id: UUID
+    missed_by: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordMeetingCancelled(RelationshipCommand):
+    """A planned meeting was called off; ``occurred_at`` is when it was due."""
+
+    meeting_id: UUID
+    cancelled_by: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CorrectMeetingRecord(RelationshipCommand):
+    """Correct a mistake in a recorded meeting; ``None`` keeps a value as recorded."""
+
+    meeting_id: UUID
+    reason: str
+    held_at: datetime | None = None
+    duration_minutes: int | None = None
+    format: MeetingFormat | None = None
+    topics: tuple[str, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class GiveFeedback(RelationshipCommand):
+    feedback_id: UUID
+    from_person: str
+    to_person: str
+    kind: FeedbackKind
+    text: str
+    about_goal_id: UUID | None = None
+    about_meeting_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordReflection(RelationshipCommand):
+    reflection_id: UUID
+    ratings: tuple[Rating, ...]
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class EvaluateProgress(RelationshipCommand):
+    evaluation_id: UUID
+    goal_progress: tuple[GoalProgress, ...]
+    evidence: str
+    stakeholder_feedback: tuple[StakeholderFeedback, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class PauseRelationship(RelationshipCommand):
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ResumeRelationship(RelationshipCommand):
+    pass
+
+
+@attrs.frozen(kw_only=True)
+class EndRelationship(RelationshipCommand):
+    reason: EndReason
+    explanation: str

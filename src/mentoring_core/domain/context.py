@@ -1,0 +1,40 @@
+"""What ``decide`` needs from outside the domain: who records, the clock's now, new ids.
+
+The domain never reads a clock or draws a random id itself; the application
+passes them in, so the same inputs always give the same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from .validation import check_aware, check_label, check_past
+
+
+@attrs.frozen(kw_only=True)
+class DecisionContext:
+    """The recording actor, the current time and a source of fresh event ids."""
+
+    actor: str
+    now: datetime
+    new_id: Callable[[], UUID]
+
+
+def event_metadata(
+    ctx: DecisionContext, aggregate_id: UUID, version: int, occurred_at: datetime | None
+) -> dict[str, Any]:
+    """The fields every event carries, checked: actor, ``occurred_at`` not after now."""
+    now = check_aware("clock", ctx.now)
+    return {
+        "event_id": ctx.new_id(),
+        "aggregate_id": aggregate_id,
+        "version": version,
+        "occurred_at": check_past("occurred_at", now if occurred_at is None else occurred_at, now),
+        "recorded_at": now,
+        "actor": check_label("actor", ctx.actor),
+    }

@@ -1,0 +1,119 @@
+"""Every error mentoring-core raises, in one module.
+
+Each error carries the values a caller needs to act on it as attributes, and
+its message names them too, so a log line alone is enough to understand what
+went wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+from uuid import UUID
+
+
+class MentoringError(Exception):
+    """Base class of every error raised by mentoring-core."""
+
+
+class InvalidValue(MentoringError, ValueError):
+    """A command field holds a value the domain does not accept.
+
+    Nothing is recorded when this is raised.
+    """
+
+    def __init__(self, field: str, value: Any, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        super().__init__(f"invalid {field}: {shown}; expected {expected}")
+
+
+class Rule(enum.StrEnum):
+    """The named domain rules that a command can break."""
+
+    PROGRAMME_EXISTS = "programme-exists"
+    PROGRAMME_ALREADY_CREATED = "programme-already-created"
+    PARTICIPANT_ENROLLED = "participant-enrolled"
+    PARTICIPANT_NOT_ALREADY_ENROLLED = "participant-not-already-enrolled"
+    MENTOR_AND_MENTEE_DIFFER = "mentor-and-mentee-differ"
+    PARTICIPANT_ROLE = "participant-role"
+    EXPERIENCE_GAP = "experience-gap"
+    RELATIONSHIP_ALREADY_STARTED = "relationship-already-started"
+    PAIRING_PENDING = "pairing-pending"
+    RELATIONSHIP_ACTIVE = "relationship-active"
+    RELATIONSHIP_ENDED = "relationship-ended"
+    NO_MEETINGS_WHILE_PAUSED = "no-meetings-while-paused"
+    RELATIONSHIP_PAUSED = "relationship-paused"
+    RELATIONSHIP_NOT_PAUSED = "relationship-not-paused"
+    GOAL_EXISTS_AND_OPEN = "goal-exists-and-open"
+    UNIQUE_ID = "unique-id"
+    REFERENCE_EXISTS = "reference-exists"
+    ACTIVITY_OPEN = "activity-open"
+    MILESTONE_OPEN = "milestone-open"
+    SCHEDULE_AGREED = "schedule-agreed"
+    CORRECTION_TARGET = "correction-target"
+
+
+class RuleViolation(MentoringError):
+    """A command breaks a domain rule given the current state.
+
+    ``rule`` says which rule (a :class:`Rule`), ``detail`` the values involved.
+    Nothing is recorded when this is raised.
+    """
+
+    def __init__(self, rule: Rule, detail: str) -> None:
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"rule '{rule}' broken: {detail}")
+
+
+class NotFound(MentoringError, LookupError):
+    """No programme or relationship is recorded under this id."""
+
+    def __init__(self, kind: str, aggregate_id: UUID) -> None:
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+        super().__init__(f"no {kind} with id {aggregate_id} is recorded")
+
+
+class ConcurrencyConflict(MentoringError):
+    """Another writer recorded events on the same aggregate first.
+
+    The command was not recorded; load the current state and decide again.
+    """
+
+    def __init__(
+        self, kind: str, aggregate_id: UUID, expected_version: int, actual_version: int | None
+    ) -> None:
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        now = "unknown" if actual_version is None else str(actual_version)
+        super().__init__(
+            f"conflict on {kind} {aggregate_id}: the command expected version "
+            f"{expected_version} but the stored history is now at version {now}; "
+            "nothing was recorded, reload and retry"
+        )
+
+
+class StoredEventError(MentoringError):
+    """A stored record cannot be read back as one of this library's events."""
+
+    def __init__(self, aggregate_id: object, version: int, topic: str, reason: str) -> None:
+        self.aggregate_id = aggregate_id
+        self.version = version
+        self.topic = topic
+        self.reason = reason
+        super().__init__(
+            f"stored event {topic!r} of aggregate {aggregate_id} at version {version} "
+            f"cannot be read: {reason}"
+        )
+
+
+class StoreConfigurationError(MentoringError, ValueError):
+    """A store URL or its options are wrong, or the store's adapter is not installed."""

@@ -1,0 +1,84 @@
+"""Opening a relationship: the rules of pairing, which need the programme's state."""
+
+from __future__ import annotations
+
+from .commands import OpenRelationship
+from .context import DecisionContext, event_metadata
+from .errors import Rule, RuleViolation
+from .events import Event, PairFormed, PairingProposed, RelationshipOpened
+from .programme import Participant, ProgrammeState
+from .relationship_state import RelationshipState
+from .validation import ID_MAX, check_bool, check_label, check_optional_text, check_uuid
+from .values import Role
+
+
+def _enrolled(programme: ProgrammeState, person_id: str, role: Role) -> Participant:
+    participant = programme.participant(person_id)
+    if participant is None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ENROLLED,
+            f"{person_id!r} is not enrolled in programme {programme.name!r}",
+        )
+    if participant.role is not role:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ROLE,
+            f"{person_id!r} is enrolled in programme {programme.name!r} as {participant.role}, "
+            f"not as {role}",
+        )
+    return participant
+
+
+def decide_pairing(
+    command: OpenRelationship,
+    programme: ProgrammeState,
+    relationship: RelationshipState,
+    ctx: DecisionContext,
+) -> tuple[Event, ...]:
+    """The first event of a new relationship and the programme's record of it.
+
+    Both must be stored together (one transaction), so that a programme always
+    knows all its relationships.
+    """
+    if not programme.exists or programme.programme_id is None:
+        raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
+    if relationship.exists:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_ALREADY_STARTED,
+            f"relationship {relationship.relationship_id} already exists ({relationship.status})",
+        )
+    relationship_id = check_uuid("relationship_id", command.relationship_id)
+    mentor_id = check_label("mentor_id", command.mentor_id, ID_MAX)
+    mentee_id = check_label("mentee_id", command.mentee_id, ID_MAX)
+    override = check_optional_text("gap_override_reason", command.gap_override_reason)
+    if mentor_id == mentee_id:
+        raise RuleViolation(
+            Rule.MENTOR_AND_MENTEE_DIFFER, f"mentor and mentee are both {mentor_id!r}"
+        )
+    mentor = _enrolled(programme, mentor_id, Role.MENTOR)
+    mentee = _enrolled(programme, mentee_id, Role.MENTEE)
+    gap = mentor.experience_years - mentee.experience_years
+    minimum = programme.minimum_experience_gap_years
+    if gap < minimum and override is None:
+        raise RuleViolation(
+            Rule.EXPERIENCE_GAP,
+            f"mentor {mentor_id!r} has {mentor.experience_years} years of experience and "
+            f"mentee {mentee_id!r} has {mentee.experience_years}: a gap of {gap} years, below "
+            f"the programme minimum of {minimum}; give an override reason to pair them anyway",
+        )
+    opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
+    opening = opening_class(
+        **event_metadata(ctx, relationship_id, 1, command.occurred_at),
+        programme_id=programme.programme_id,
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+        mentor_experience_years=mentor.experience_years,
+        mentee_experience_years=mentee.experience_years,
+        gap_override_reason=override,
+    )
+    registered = RelationshipOpened(
+        **event_metadata(ctx, programme.programme_id, programme.version + 1, command.occurred_at),
+        relationship_id=relationship_id,
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+    )
+    return (opening, registered)

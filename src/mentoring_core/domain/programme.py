@@ -1,0 +1,213 @@
+"""The programme aggregate: its state, ``decide_programme`` and ``evolve_programme``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+
+from ._collections import find, replace_where
+from .commands import (
+    CreateProgramme,
+    EnrolParticipant,
+    ProgrammeCommand,
+    SetPolicy,
+    WithdrawParticipant,
+)
+from .context import DecisionContext, event_metadata
+from .errors import InvalidValue, Rule, RuleViolation
+from .events import (
+    ParticipantEnrolled,
+    ParticipantWithdrawn,
+    PolicySet,
+    ProgrammeCreated,
+    ProgrammeEvent,
+    RelationshipOpened,
+)
+from .validation import (
+    ID_MAX,
+    TITLE_MAX,
+    check_enum,
+    check_int,
+    check_label,
+    check_sequence,
+    check_text,
+    check_years,
+)
+from .values import Cadence, CadenceKind, CadenceTier, Participation, ProgrammePolicy, Role
+
+
+@attrs.frozen(kw_only=True)
+class Participant:
+    """A worker's enrolment in a programme."""
+
+    person_id: str
+    role: Role
+    experience_years: Decimal
+    enrolled_at: datetime
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeState:
+    """A programme as its events so far describe it."""
+
+    programme_id: UUID | None = None
+    version: int = 0
+    name: str = ""
+    organisation: str = ""
+    created_at: datetime | None = None
+    policy: ProgrammePolicy | None = None
+    participants: tuple[Participant, ...] = ()
+    """Every enrolment, in order; a person enrolled again appears again."""
+    relationship_ids: tuple[UUID, ...] = ()
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+    def participant(self, person_id: str) -> Participant | None:
+        """The person's current (active) enrolment, or None."""
+        return find(self.participants, lambda p: p.person_id == person_id and p.active)
+
+    @property
+    def minimum_experience_gap_years(self) -> Decimal:
+        return Decimal(0) if self.policy is None else self.policy.minimum_experience_gap_years
+
+
+def decide_programme(
+    command: ProgrammeCommand, state: ProgrammeState, ctx: DecisionContext
+) -> tuple[ProgrammeEvent, ...]:
+    """The events that record ``command``, or a raised error if it must be refused."""
+    if isinstance(command, CreateProgramme):
+        if state.exists:
+            raise RuleViolation(
+                Rule.PROGRAMME_ALREADY_CREATED,
+                f"programme {state.programme_id} was already created as {state.name!r}",
+            )
+        meta = event_metadata(ctx, command.programme_id, 1, command.occurred_at)
+        return (
+            ProgrammeCreated(
+                **meta,
+                name=check_label("name", command.name, TITLE_MAX),
+                organisation=check_label("organisation", command.organisation, TITLE_MAX),
+            ),
+        )
+    if not state.exists or state.programme_id is None:
+        raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
+    meta = event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
+    match command:
+        case SetPolicy(policy=policy):
+            return (PolicySet(**meta, policy=check_policy(policy)),)
+        case EnrolParticipant():
+            person_id = check_label("person_id", command.person_id, ID_MAX)
+            enrolled = state.participant(person_id)
+            if enrolled is not None:
+                raise RuleViolation(
+                    Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
+                    f"{person_id!r} is already enrolled in programme {state.name!r} "
+                    f"as {enrolled.role}",
+                )
+            return (
+                ParticipantEnrolled(
+                    **meta,
+                    person_id=person_id,
+                    role=check_enum("role", command.role, Role),
+                    experience_years=check_years("experience_years", command.experience_years),
+                ),
+            )
+        case WithdrawParticipant():
+            person_id = check_label("person_id", command.person_id, ID_MAX)
+            if state.participant(person_id) is None:
+                raise RuleViolation(
+                    Rule.PARTICIPANT_ENROLLED,
+                    f"{person_id!r} is not enrolled in programme {state.name!r}",
+                )
+            return (
+                ParticipantWithdrawn(
+                    **meta, person_id=person_id, reason=check_text("reason", command.reason)
+                ),
+            )
+    raise InvalidValue("command", command, "a programme command")
+
+
+def check_cadence(field: str, cadence: object) -> Cadence:
+    if not isinstance(cadence, Cadence):
+        raise InvalidValue(field, cadence, "a Cadence")
+    kind = check_enum(f"{field}.kind", cadence.kind, CadenceKind)
+    if kind is CadenceKind.EVERY_N_DAYS:
+        check_int(f"{field}.every_days", cadence.every_days, 1, 366)
+    elif cadence.every_days is not None:
+        raise InvalidValue(
+            f"{field}.every_days", cadence.every_days, f"nothing for a {kind} cadence"
+        )
+    return cadence
+
+
+def check_policy(policy: object) -> ProgrammePolicy:
+    """A policy whose cadence tiers are in increasing age order and end open-ended."""
+    if not isinstance(policy, ProgrammePolicy):
+        raise InvalidValue("policy", policy, "a ProgrammePolicy")
+    tiers = check_sequence("policy.cadence", policy.cadence)
+    previous = 0
+    for i, tier in enumerate(tiers):
+        field = f"policy.cadence[{i}]"
+        if not isinstance(tier, CadenceTier):
+            raise InvalidValue(field, tier, "a CadenceTier")
+        check_cadence(f"{field}.cadence", tier.cadence)
+        last = i == len(tiers) - 1
+        if last and tier.until_age_days is not None:
+            raise InvalidValue(
+                f"{field}.until_age_days", tier.until_age_days, "None for the last tier"
+            )
+        if not last:
+            previous = check_int(f"{field}.until_age_days", tier.until_age_days, previous + 1, 3660)
+    check_int("policy.minimum_meeting_minutes", policy.minimum_meeting_minutes, 1, 1440)
+    check_enum("policy.participation", policy.participation, Participation)
+    check_years("policy.minimum_experience_gap_years", policy.minimum_experience_gap_years, 50)
+    check_int("policy.review_interval_days", policy.review_interval_days, 1, 730)
+    return attrs.evolve(policy, cadence=tuple(policy.cadence))
+
+
+def evolve_programme(state: ProgrammeState, event: ProgrammeEvent) -> ProgrammeState:
+    """The state after ``event``; events are facts, so nothing is checked here."""
+    state = attrs.evolve(state, version=event.version)
+    match event:
+        case ProgrammeCreated():
+            return attrs.evolve(
+                state,
+                programme_id=event.aggregate_id,
+                name=event.name,
+                organisation=event.organisation,
+                created_at=event.occurred_at,
+            )
+        case PolicySet():
+            return attrs.evolve(state, policy=event.policy)
+        case ParticipantEnrolled():
+            participant = Participant(
+                person_id=event.person_id,
+                role=event.role,
+                experience_years=event.experience_years,
+                enrolled_at=event.occurred_at,
+            )
+            return attrs.evolve(state, participants=(*state.participants, participant))
+        case ParticipantWithdrawn():
+            return attrs.evolve(
+                state,
+                participants=replace_where(
+                    state.participants,
+                    lambda p: p.person_id == event.person_id and p.active,
+                    lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
+                ),
+            )
+        case RelationshipOpened():
+            return attrs.evolve(
+                state, relationship_ids=(*state.relationship_ids, event.relationship_id)
+            )
+    return state

@@ -1,0 +1,498 @@
+"""``decide_relationship``: the rules a relationship's commands must keep.
+
+Opening a relationship needs the programme too; see :mod:`.pairing`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from .commands import (
+    AbandonGoal,
+    AcceptPairing,
+    AchieveGoal,
+    AddPlanActivity,
+    AgreeExpectations,
+    AgreeSchedule,
+    ChangeSchedule,
+    CompletePlanActivity,
+    CorrectMeetingRecord,
+    DeclinePairing,
+    EndRelationship,
+    EvaluateProgress,
+    GiveFeedback,
+    PauseRelationship,
+    ReachMilestone,
+    RecordMeetingCancelled,
+    RecordMeetingHeld,
+    RecordMeetingMissed,
+    RecordReflection,
+    RelationshipCommand,
+    ResumeRelationship,
+    ReviseGoal,
+    SetGoal,
+    SetMilestone,
+)
+from .context import DecisionContext, event_metadata
+from .errors import InvalidValue, Rule, RuleViolation
+from .events import (
+    ExpectationsAgreed,
+    FeedbackGiven,
+    GoalAbandoned,
+    GoalAchieved,
+    GoalRevised,
+    GoalSet,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingMissed,
+    MeetingRecordCorrected,
+    MilestoneReached,
+    MilestoneSet,
+    PairingAccepted,
+    PairingDeclined,
+    PlanActivityAdded,
+    PlanActivityCompleted,
+    ProgressEvaluated,
+    ReflectionRecorded,
+    RelationshipEnded,
+    RelationshipEvent,
+    RelationshipPaused,
+    RelationshipResumed,
+    ScheduleAgreed,
+    ScheduleChanged,
+)
+from .programme import check_cadence
+from .relationship_state import Goal, RelationshipState
+from .validation import (
+    ID_MAX,
+    TITLE_MAX,
+    check_bool,
+    check_date,
+    check_enum,
+    check_int,
+    check_label,
+    check_labels,
+    check_optional_uuid,
+    check_past,
+    check_sequence,
+    check_text,
+    check_uuid,
+)
+from .values import (
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    GoalStatus,
+    MeetingFormat,
+    MeetingOutcome,
+    MeetingSchedule,
+    ProgressStatus,
+    Rating,
+    RelationshipStatus,
+    StakeholderFeedback,
+)
+
+MEETING_MINUTES_MAX = 24 * 60
+
+_MEETING_COMMANDS = (RecordMeetingHeld, RecordMeetingMissed, RecordMeetingCancelled)
+
+
+def _check_status(command: RelationshipCommand, state: RelationshipState) -> None:
+    """The life-cycle rules: which commands each status admits."""
+    status = state.status
+    if isinstance(command, AcceptPairing | DeclinePairing):
+        if status is not RelationshipStatus.PROPOSED:
+            raise RuleViolation(
+                Rule.PAIRING_PENDING,
+                f"relationship {state.relationship_id} is {status}, not a pending proposal",
+            )
+        return
+    if status is RelationshipStatus.ENDED:
+        if isinstance(command, CorrectMeetingRecord):
+            return
+        assert state.ended is not None
+        raise RuleViolation(
+            Rule.RELATIONSHIP_ENDED,
+            f"relationship {state.relationship_id} ended ({state.ended.reason}) on "
+            f"{state.ended.ended_at.isoformat()}; only corrections of past records may follow",
+        )
+    if status not in (RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED):
+        raise RuleViolation(
+            Rule.RELATIONSHIP_ACTIVE,
+            f"relationship {state.relationship_id} is {status}, not active",
+        )
+    if status is RelationshipStatus.PAUSED and isinstance(command, _MEETING_COMMANDS):
+        assert state.paused_at is not None
+        raise RuleViolation(
+            Rule.NO_MEETINGS_WHILE_PAUSED,
+            f"relationship {state.relationship_id} is paused since "
+            f"{state.paused_at.isoformat()}; resume it before recording meetings",
+        )
+
+
+def _new_id(field: str, value: object, taken: bool) -> UUID:
+    checked = check_uuid(field, value)
+    if taken:
+        raise RuleViolation(
+            Rule.UNIQUE_ID, f"{field} {checked} is already used in this relationship"
+        )
+    return checked
+
+
+def _open_goal(state: RelationshipState, goal_id: object) -> Goal:
+    checked = check_uuid("goal_id", goal_id)
+    goal = state.goal(checked)
+    if goal is None:
+        raise RuleViolation(Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} was never set")
+    if goal.status is not GoalStatus.OPEN:
+        raise RuleViolation(
+            Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} ({goal.title!r}) is already {goal.status}"
+        )
+    return goal
+
+
+def _goal_reference(state: RelationshipState, field: str, goal_id: object) -> UUID | None:
+    checked = check_optional_uuid(field, goal_id)
+    if checked is not None and state.goal(checked) is None:
+        raise RuleViolation(Rule.REFERENCE_EXISTS, f"{field} {checked}: no such goal")
+    return checked
+
+
+def _check_schedule(schedule: object) -> MeetingSchedule:
+    if not isinstance(schedule, MeetingSchedule):
+        raise InvalidValue("schedule", schedule, "a MeetingSchedule")
+    check_cadence("schedule.cadence", schedule.cadence)
+    check_int("schedule.duration_minutes", schedule.duration_minutes, 1, MEETING_MINUTES_MAX)
+    check_enum("schedule.format", schedule.format, MeetingFormat)
+    check_bool("schedule.in_working_hours", schedule.in_working_hours)
+    return schedule
+
+
+def _check_ratings(ratings: object) -> tuple[Rating, ...]:
+    items = check_sequence("ratings", ratings)
+    seen: set[FocusArea] = set()
+    for i, rating in enumerate(items):
+        if not isinstance(rating, Rating):
+            raise InvalidValue(f"ratings[{i}]", rating, "a Rating")
+        area = check_enum(f"ratings[{i}].focus_area", rating.focus_area, FocusArea)
+        check_int(f"ratings[{i}].score", rating.score, 1, 5)
+        if area in seen:
+            raise InvalidValue(f"ratings[{i}].focus_area", area, "each focus area rated once")
+        seen.add(area)
+    return tuple(items)  # type: ignore[arg-type]
+
+
+def _check_goal_progress(state: RelationshipState, progress: object) -> tuple[GoalProgress, ...]:
+    items = check_sequence("goal_progress", progress, allow_empty=True)
+    seen: set[UUID] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, GoalProgress):
+            raise InvalidValue(f"goal_progress[{i}]", item, "a GoalProgress")
+        goal_id = _goal_reference(state, f"goal_progress[{i}].goal_id", item.goal_id)
+        check_enum(f"goal_progress[{i}].status", item.status, ProgressStatus)
+        if goal_id in seen:
+            raise InvalidValue(f"goal_progress[{i}].goal_id", goal_id, "each goal judged once")
+        seen.add(item.goal_id)
+    return tuple(items)  # type: ignore[arg-type]
+
+
+def _check_stakeholders(feedback: object) -> tuple[StakeholderFeedback, ...]:
+    items = check_sequence("stakeholder_feedback", feedback, allow_empty=True)
+    for i, item in enumerate(items):
+        if not isinstance(item, StakeholderFeedback):
+            raise InvalidValue(f"stakeholder_feedback[{i}]", item, "a StakeholderFeedback")
+        check_label(f"stakeholder_feedback[{i}].source", item.source, TITLE_MAX)
+        check_text(f"stakeholder_feedback[{i}].text", item.text)
+    return tuple(items)  # type: ignore[arg-type]
+
+
+def decide_relationship(
+    command: RelationshipCommand, state: RelationshipState, ctx: DecisionContext
+) -> tuple[RelationshipEvent, ...]:
+    """The events that record ``command``, or a raised error if it must be refused."""
+    if not state.exists or state.relationship_id is None:
+        raise RuleViolation(Rule.RELATIONSHIP_ACTIVE, "the relationship has not been opened")
+    _check_status(command, state)
+    meta: dict[str, Any] = event_metadata(
+        ctx, state.relationship_id, state.version + 1, command.occurred_at
+    )
+    match command:
+        case AcceptPairing():
+            return (
+                PairingAccepted(
+                    **meta, accepted_by=check_label("accepted_by", command.accepted_by)
+                ),
+            )
+        case DeclinePairing():
+            return (
+                PairingDeclined(
+                    **meta,
+                    declined_by=check_label("declined_by", command.declined_by),
+                    reason=check_enum("reason", command.reason, DeclineReason),
+                    explanation=check_text("explanation", command.explanation),
+                ),
+            )
+        case AgreeExpectations():
+            return (
+                ExpectationsAgreed(
+                    **meta, expectations=check_labels("expectations", command.expectations)
+                ),
+            )
+        case SetGoal():
+            goal_id = check_uuid("goal_id", command.goal_id)
+            return (
+                GoalSet(
+                    **meta,
+                    goal_id=_new_id("goal_id", goal_id, state.goal(goal_id) is not None),
+                    title=check_label("title", command.title, TITLE_MAX),
+                    focus_area=check_enum("focus_area", command.focus_area, FocusArea),
+                    success_measure=check_text("success_measure", command.success_measure),
+                    target_date=check_date("target_date", command.target_date),
+                ),
+            )
+        case ReviseGoal():
+            goal = _open_goal(state, command.goal_id)
+            return (
+                GoalRevised(
+                    **meta,
+                    goal_id=goal.goal_id,
+                    title=goal.title
+                    if command.title is None
+                    else check_label("title", command.title, TITLE_MAX),
+                    focus_area=goal.focus_area
+                    if command.focus_area is None
+                    else check_enum("focus_area", command.focus_area, FocusArea),
+                    success_measure=goal.success_measure
+                    if command.success_measure is None
+                    else check_text("success_measure", command.success_measure),
+                    target_date=goal.target_date
+                    if command.target_date is None
+                    else check_date("target_date", command.target_date),
+                    reason=check_text("reason", command.reason),
+                ),
+            )
+        case AchieveGoal():
+            goal = _open_goal(state, command.goal_id)
+            return (
+                GoalAchieved(
+                    **meta, goal_id=goal.goal_id, evidence=check_text("evidence", command.evidence)
+                ),
+            )
+        case AbandonGoal():
+            goal = _open_goal(state, command.goal_id)
+            return (
+                GoalAbandoned(
+                    **meta, goal_id=goal.goal_id, reason=check_text("reason", command.reason)
+                ),
+            )
+        case AddPlanActivity():
+            activity_id = check_uuid("activity_id", command.activity_id)
+            return (
+                PlanActivityAdded(
+                    **meta,
+                    activity_id=_new_id(
+                        "activity_id", activity_id, state.activity(activity_id) is not None
+                    ),
+                    description=check_text("description", command.description),
+                    due_date=check_date("due_date", command.due_date),
+                    goal_id=_goal_reference(state, "goal_id", command.goal_id),
+                ),
+            )
+        case CompletePlanActivity():
+            activity_id = check_uuid("activity_id", command.activity_id)
+            activity = state.activity(activity_id)
+            if activity is None or activity.completed_at is not None:
+                why = "was never added" if activity is None else "is already completed"
+                raise RuleViolation(Rule.ACTIVITY_OPEN, f"plan activity {activity_id} {why}")
+            return (
+                PlanActivityCompleted(
+                    **meta, activity_id=activity_id, notes=check_text("notes", command.notes)
+                ),
+            )
+        case SetMilestone():
+            milestone_id = check_uuid("milestone_id", command.milestone_id)
+            return (
+                MilestoneSet(
+                    **meta,
+                    milestone_id=_new_id(
+                        "milestone_id", milestone_id, state.milestone(milestone_id) is not None
+                    ),
+                    description=check_text("description", command.description),
+                    target_date=check_date("target_date", command.target_date),
+                    goal_id=_goal_reference(state, "goal_id", command.goal_id),
+                ),
+            )
+        case ReachMilestone():
+            milestone_id = check_uuid("milestone_id", command.milestone_id)
+            milestone = state.milestone(milestone_id)
+            if milestone is None or milestone.reached_at is not None:
+                why = "was never set" if milestone is None else "is already reached"
+                raise RuleViolation(Rule.MILESTONE_OPEN, f"milestone {milestone_id} {why}")
+            return (
+                MilestoneReached(
+                    **meta, milestone_id=milestone_id, notes=check_text("notes", command.notes)
+                ),
+            )
+        case AgreeSchedule():
+            if state.schedule is not None:
+                raise RuleViolation(
+                    Rule.SCHEDULE_AGREED,
+                    f"a schedule ({state.schedule.cadence.describe()}) is already agreed; "
+                    "change it instead",
+                )
+            return (ScheduleAgreed(**meta, schedule=_check_schedule(command.schedule)),)
+        case ChangeSchedule():
+            if state.schedule is None:
+                raise RuleViolation(
+                    Rule.SCHEDULE_AGREED, "no schedule is agreed yet; agree one first"
+                )
+            return (
+                ScheduleChanged(
+                    **meta,
+                    schedule=_check_schedule(command.schedule),
+                    reason=check_text("reason", command.reason),
+                ),
+            )
+        case RecordMeetingHeld():
+            meeting_id = check_uuid("meeting_id", command.meeting_id)
+            return (
+                MeetingHeld(
+                    **meta,
+                    meeting_id=_new_id(
+                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
+                    ),
+                    duration_minutes=check_int(
+                        "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
+                    ),
+                    format=check_enum("format", command.format, MeetingFormat),
+                    topics=check_labels("topics", command.topics, allow_empty=True),
+                    attendees=check_labels("attendees", command.attendees, allow_empty=True),
+                ),
+            )
+        case RecordMeetingMissed():
+            meeting_id = check_uuid("meeting_id", command.meeting_id)
+            return (
+                MeetingMissed(
+                    **meta,
+                    meeting_id=_new_id(
+                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
+                    ),
+                    missed_by=check_label("missed_by", command.missed_by, ID_MAX),
+                    reason=check_text("reason", command.reason),
+                ),
+            )
+        case RecordMeetingCancelled():
+            meeting_id = check_uuid("meeting_id", command.meeting_id)
+            return (
+                MeetingCancelled(
+                    **meta,
+                    meeting_id=_new_id(
+                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
+                    ),
+                    cancelled_by=check_label("cancelled_by", command.cancelled_by, ID_MAX),
+                    reason=check_text("reason", command.reason),
+                ),
+            )
+        case CorrectMeetingRecord():
+            meeting_id = check_uuid("meeting_id", command.meeting_id)
+            meeting = state.meeting(meeting_id)
+            if meeting is None or meeting.outcome is not MeetingOutcome.HELD:
+                why = (
+                    "was never recorded" if meeting is None else f"was {meeting.outcome}, not held"
+                )
+                raise RuleViolation(Rule.CORRECTION_TARGET, f"meeting {meeting_id} {why}")
+            changes = (command.held_at, command.duration_minutes, command.format, command.topics)
+            if all(change is None for change in changes):
+                raise InvalidValue("correction", command, "at least one corrected value")
+            assert meeting.duration_minutes is not None and meeting.format is not None
+            return (
+                MeetingRecordCorrected(
+                    **meta,
+                    corrects_event_id=meeting.recorded_by_event_id,
+                    meeting_id=meeting_id,
+                    held_at=meeting.occurred_at
+                    if command.held_at is None
+                    else check_past("held_at", command.held_at, meta["recorded_at"]),
+                    duration_minutes=meeting.duration_minutes
+                    if command.duration_minutes is None
+                    else check_int(
+                        "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
+                    ),
+                    format=meeting.format
+                    if command.format is None
+                    else check_enum("format", command.format, MeetingFormat),
+                    topics=meeting.topics
+                    if command.topics is None
+                    else check_labels("topics", command.topics, allow_empty=True),
+                    reason=check_text("reason", command.reason),
+                ),
+            )
+        case GiveFeedback():
+            feedback_id = check_uuid("feedback_id", command.feedback_id)
+            about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
+            if about_meeting is not None and state.meeting(about_meeting) is None:
+                raise RuleViolation(
+                    Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
+                )
+            taken = any(f.feedback_id == feedback_id for f in state.feedback)
+            return (
+                FeedbackGiven(
+                    **meta,
+                    feedback_id=_new_id("feedback_id", feedback_id, taken),
+                    from_person=check_label("from_person", command.from_person, ID_MAX),
+                    to_person=check_label("to_person", command.to_person, ID_MAX),
+                    kind=check_enum("kind", command.kind, FeedbackKind),
+                    about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
+                    about_meeting_id=about_meeting,
+                    text=check_text("text", command.text),
+                ),
+            )
+        case RecordReflection():
+            reflection_id = check_uuid("reflection_id", command.reflection_id)
+            taken = any(r.reflection_id == reflection_id for r in state.reflections)
+            return (
+                ReflectionRecorded(
+                    **meta,
+                    reflection_id=_new_id("reflection_id", reflection_id, taken),
+                    ratings=_check_ratings(command.ratings),
+                    text=check_text("text", command.text),
+                ),
+            )
+        case EvaluateProgress():
+            evaluation_id = check_uuid("evaluation_id", command.evaluation_id)
+            taken = any(e.evaluation_id == evaluation_id for e in state.evaluations)
+            return (
+                ProgressEvaluated(
+                    **meta,
+                    evaluation_id=_new_id("evaluation_id", evaluation_id, taken),
+                    goal_progress=_check_goal_progress(state, command.goal_progress),
+                    evidence=check_text("evidence", command.evidence),
+                    stakeholder_feedback=_check_stakeholders(command.stakeholder_feedback),
+                ),
+            )
+        case PauseRelationship():
+            if state.status is RelationshipStatus.PAUSED:
+                raise RuleViolation(
+                    Rule.RELATIONSHIP_NOT_PAUSED,
+                    f"relationship {state.relationship_id} is already paused",
+                )
+            return (RelationshipPaused(**meta, reason=check_text("reason", command.reason)),)
+        case ResumeRelationship():
+            if state.status is not RelationshipStatus.PAUSED:
+                raise RuleViolation(
+                    Rule.RELATIONSHIP_PAUSED,
+                    f"relationship {state.relationship_id} is {state.status}, not paused",
+                )
+            return (RelationshipResumed(**meta),)
+        case EndRelationship():
+            return (
+                RelationshipEnded(
+                    **meta,
+                    reason=check_enum("reason", command.reason, EndReason),
+                    explanation=check_text("explanation", command.explanation),
+                ),
+            )
+    raise InvalidValue("command", command, "a relationship command")

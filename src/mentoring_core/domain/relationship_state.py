@@ -1,0 +1,413 @@
+"""The state of a relationship, and ``evolve_relationship`` which builds it from events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from ._collections import find, replace_where
+from .events import (
+    ExpectationsAgreed,
+    FeedbackGiven,
+    GoalAbandoned,
+    GoalAchieved,
+    GoalRevised,
+    GoalSet,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingMissed,
+    MeetingRecordCorrected,
+    MilestoneReached,
+    MilestoneSet,
+    PairFormed,
+    PairingAccepted,
+    PairingDeclined,
+    PairingProposed,
+    PlanActivityAdded,
+    PlanActivityCompleted,
+    ProgressEvaluated,
+    ReflectionRecorded,
+    RelationshipEnded,
+    RelationshipEvent,
+    RelationshipPaused,
+    RelationshipResumed,
+    ScheduleAgreed,
+    ScheduleChanged,
+)
+from .values import (
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    GoalStatus,
+    MeetingFormat,
+    MeetingOutcome,
+    MeetingSchedule,
+    Rating,
+    RelationshipStatus,
+    StakeholderFeedback,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Goal:
+    goal_id: UUID
+    title: str
+    focus_area: FocusArea
+    success_measure: str
+    target_date: date
+    set_at: datetime
+    status: GoalStatus = GoalStatus.OPEN
+    closed_at: datetime | None = None
+    outcome_note: str | None = None
+    """The evidence of achievement or the reason for abandoning."""
+    revisions: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class PlanActivity:
+    activity_id: UUID
+    description: str
+    due_date: date
+    goal_id: UUID | None
+    completed_at: datetime | None = None
+    notes: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Milestone:
+    milestone_id: UUID
+    description: str
+    target_date: date
+    goal_id: UUID | None
+    reached_at: datetime | None = None
+    notes: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Meeting:
+    """A held, missed or cancelled meeting, showing corrected values where corrected."""
+
+    meeting_id: UUID
+    outcome: MeetingOutcome
+    occurred_at: datetime
+    recorded_by_event_id: UUID
+    """The event that recorded the meeting; corrections name it."""
+    duration_minutes: int | None = None
+    format: MeetingFormat | None = None
+    topics: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = ()
+    by: str | None = None
+    """Who missed or cancelled it."""
+    reason: str | None = None
+    corrected_by_event_ids: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Feedback:
+    feedback_id: UUID
+    from_person: str
+    to_person: str
+    kind: FeedbackKind
+    about_goal_id: UUID | None
+    about_meeting_id: UUID | None
+    text: str
+    given_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Reflection:
+    reflection_id: UUID
+    ratings: tuple[Rating, ...]
+    text: str
+    recorded_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    evaluation_id: UUID
+    goal_progress: tuple[GoalProgress, ...]
+    evidence: str
+    stakeholder_feedback: tuple[StakeholderFeedback, ...]
+    evaluated_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Ending:
+    reason: EndReason
+    explanation: str
+    ended_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Declining:
+    declined_by: str
+    reason: DeclineReason
+    explanation: str
+    declined_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class RelationshipState:
+    """A relationship as its events so far describe it."""
+
+    relationship_id: UUID | None = None
+    version: int = 0
+    status: RelationshipStatus = RelationshipStatus.NEW
+    programme_id: UUID | None = None
+    mentor_id: str = ""
+    mentee_id: str = ""
+    mentor_experience_years: Decimal = Decimal(0)
+    mentee_experience_years: Decimal = Decimal(0)
+    gap_override_reason: str | None = None
+    proposed_at: datetime | None = None
+    formed_at: datetime | None = None
+    declined: Declining | None = None
+    expectations: tuple[str, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    plan: tuple[PlanActivity, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    schedule: MeetingSchedule | None = None
+    schedule_changes: int = 0
+    meetings: tuple[Meeting, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    reflections: tuple[Reflection, ...] = ()
+    evaluations: tuple[Evaluation, ...] = ()
+    paused_at: datetime | None = None
+    ended: Ending | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+    def goal(self, goal_id: UUID) -> Goal | None:
+        return find(self.goals, lambda g: g.goal_id == goal_id)
+
+    def activity(self, activity_id: UUID) -> PlanActivity | None:
+        return find(self.plan, lambda a: a.activity_id == activity_id)
+
+    def milestone(self, milestone_id: UUID) -> Milestone | None:
+        return find(self.milestones, lambda m: m.milestone_id == milestone_id)
+
+    def meeting(self, meeting_id: UUID) -> Meeting | None:
+        return find(self.meetings, lambda m: m.meeting_id == meeting_id)
+
+    @property
+    def open_goals(self) -> tuple[Goal, ...]:
+        return tuple(g for g in self.goals if g.status is GoalStatus.OPEN)
+
+
+def _update_goal(state: RelationshipState, goal_id: UUID, **changes: Any) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        goals=replace_where(
+            state.goals, lambda g: g.goal_id == goal_id, lambda g: attrs.evolve(g, **changes)
+        ),
+    )
+
+
+def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        relationship_id=event.aggregate_id,
+        programme_id=event.programme_id,
+        mentor_id=event.mentor_id,
+        mentee_id=event.mentee_id,
+        mentor_experience_years=event.mentor_experience_years,
+        mentee_experience_years=event.mentee_experience_years,
+        gap_override_reason=event.gap_override_reason,
+        proposed_at=event.occurred_at,
+    )
+
+
+def evolve_relationship(state: RelationshipState, event: RelationshipEvent) -> RelationshipState:
+    """The state after ``event``; events are facts, so nothing is checked here."""
+    state = attrs.evolve(state, version=event.version)
+    match event:
+        case PairingProposed():
+            return attrs.evolve(_opened(state, event), status=RelationshipStatus.PROPOSED)
+        case PairFormed():
+            return attrs.evolve(
+                _opened(state, event), status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
+            )
+        case PairingAccepted():
+            return attrs.evolve(
+                state, status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
+            )
+        case PairingDeclined():
+            declining = Declining(
+                declined_by=event.declined_by,
+                reason=event.reason,
+                explanation=event.explanation,
+                declined_at=event.occurred_at,
+            )
+            return attrs.evolve(state, status=RelationshipStatus.DECLINED, declined=declining)
+        case ExpectationsAgreed():
+            return attrs.evolve(state, expectations=event.expectations)
+        case GoalSet():
+            goal = Goal(
+                goal_id=event.goal_id,
+                title=event.title,
+                focus_area=event.focus_area,
+                success_measure=event.success_measure,
+                target_date=event.target_date,
+                set_at=event.occurred_at,
+            )
+            return attrs.evolve(state, goals=(*state.goals, goal))
+        case GoalRevised():
+            revised = state.goal(event.goal_id)
+            return _update_goal(
+                state,
+                event.goal_id,
+                title=event.title,
+                focus_area=event.focus_area,
+                success_measure=event.success_measure,
+                target_date=event.target_date,
+                revisions=(revised.revisions if revised else 0) + 1,
+            )
+        case GoalAchieved():
+            return _update_goal(
+                state,
+                event.goal_id,
+                status=GoalStatus.ACHIEVED,
+                closed_at=event.occurred_at,
+                outcome_note=event.evidence,
+            )
+        case GoalAbandoned():
+            return _update_goal(
+                state,
+                event.goal_id,
+                status=GoalStatus.ABANDONED,
+                closed_at=event.occurred_at,
+                outcome_note=event.reason,
+            )
+        case PlanActivityAdded():
+            activity = PlanActivity(
+                activity_id=event.activity_id,
+                description=event.description,
+                due_date=event.due_date,
+                goal_id=event.goal_id,
+            )
+            return attrs.evolve(state, plan=(*state.plan, activity))
+        case PlanActivityCompleted():
+            return attrs.evolve(
+                state,
+                plan=replace_where(
+                    state.plan,
+                    lambda a: a.activity_id == event.activity_id,
+                    lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
+                ),
+            )
+        case MilestoneSet():
+            milestone = Milestone(
+                milestone_id=event.milestone_id,
+                description=event.description,
+                target_date=event.target_date,
+                goal_id=event.goal_id,
+            )
+            return attrs.evolve(state, milestones=(*state.milestones, milestone))
+        case MilestoneReached():
+            return attrs.evolve(
+                state,
+                milestones=replace_where(
+                    state.milestones,
+                    lambda m: m.milestone_id == event.milestone_id,
+                    lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
+                ),
+            )
+        case ScheduleAgreed():
+            return attrs.evolve(state, schedule=event.schedule)
+        case ScheduleChanged():
+            return attrs.evolve(
+                state, schedule=event.schedule, schedule_changes=state.schedule_changes + 1
+            )
+        case MeetingHeld():
+            meeting = Meeting(
+                meeting_id=event.meeting_id,
+                outcome=MeetingOutcome.HELD,
+                occurred_at=event.occurred_at,
+                recorded_by_event_id=event.event_id,
+                duration_minutes=event.duration_minutes,
+                format=event.format,
+                topics=event.topics,
+                attendees=event.attendees,
+            )
+            return attrs.evolve(state, meetings=(*state.meetings, meeting))
+        case MeetingMissed() | MeetingCancelled():
+            meeting = Meeting(
+                meeting_id=event.meeting_id,
+                outcome=(
+                    MeetingOutcome.MISSED
+                    if isinstance(event, MeetingMissed)
+                    else MeetingOutcome.CANCELLED
+                ),
+                occurred_at=event.occurred_at,
+                recorded_by_event_id=event.event_id,
+                by=event.missed_by if isinstance(event, MeetingMissed) else event.cancelled_by,
+                reason=event.reason,
+            )
+            return attrs.evolve(state, meetings=(*state.meetings, meeting))
+        case MeetingRecordCorrected():
+            return attrs.evolve(
+                state,
+                meetings=replace_where(
+                    state.meetings,
+                    lambda m: m.meeting_id == event.meeting_id,
+                    lambda m: attrs.evolve(
+                        m,
+                        occurred_at=event.held_at,
+                        duration_minutes=event.duration_minutes,
+                        format=event.format,
+                        topics=event.topics,
+                        corrected_by_event_ids=(*m.corrected_by_event_ids, event.event_id),
+                    ),
+                ),
+            )
+        case FeedbackGiven():
+            feedback = Feedback(
+                feedback_id=event.feedback_id,
+                from_person=event.from_person,
+                to_person=event.to_person,
+                kind=event.kind,
+                about_goal_id=event.about_goal_id,
+                about_meeting_id=event.about_meeting_id,
+                text=event.text,
+                given_at=event.occurred_at,
+            )
+            return attrs.evolve(state, feedback=(*state.feedback, feedback))
+        case ReflectionRecorded():
+            reflection = Reflection(
+                reflection_id=event.reflection_id,
+                ratings=event.ratings,
+                text=event.text,
+                recorded_at=event.occurred_at,
+            )
+            return attrs.evolve(state, reflections=(*state.reflections, reflection))
+        case ProgressEvaluated():
+            evaluation = Evaluation(
+                evaluation_id=event.evaluation_id,
+                goal_progress=event.goal_progress,
+                evidence=event.evidence,
+                stakeholder_feedback=event.stakeholder_feedback,
+                evaluated_at=event.occurred_at,
+            )
+            return attrs.evolve(state, evaluations=(*state.evaluations, evaluation))
+        case RelationshipPaused():
+            return attrs.evolve(
+                state, status=RelationshipStatus.PAUSED, paused_at=event.occurred_at
+            )
+        case RelationshipResumed():
+            return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None)
+        case RelationshipEnded():
+            ending = Ending(
+                reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at
+            )
+            return attrs.evolve(
+                state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None
+            )
+    return state

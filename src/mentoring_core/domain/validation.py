@@ -1,0 +1,154 @@
+"""Checks of command input, each raising :class:`~.errors.InvalidValue` naming field and value.
+
+The domain calls these in ``decide`` before it records anything, so a bad value
+never reaches the store. They check types too: callers in dynamic code (a CLI,
+an HTTP adapter) may pass anything.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TypeVar
+from uuid import UUID
+
+from .errors import InvalidValue
+
+ID_MAX = 200
+"""Longest person id, actor or short label accepted."""
+TITLE_MAX = 500
+"""Longest title, topic or other one-line text accepted."""
+TEXT_MAX = 20_000
+"""Longest free text accepted."""
+ITEMS_MAX = 100
+"""Most items in a list field (topics, expectations, ratings...)."""
+EARLIEST = datetime(1950, 1, 1, tzinfo=UTC)
+"""No mentoring fact is accepted as having happened before this."""
+LATEST_DATE = date(2200, 1, 1)
+"""No target or due date is accepted after this."""
+
+_E = TypeVar("_E", bound=enum.Enum)
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def _has_control_chars(value: str, allowed: frozenset[str]) -> bool:
+    return any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in allowed for c in value)
+
+
+def check_text(field: str, value: object, max_len: int = TEXT_MAX) -> str:
+    """A non-blank text of at most ``max_len`` characters; line breaks and tabs allowed."""
+    if not isinstance(value, str):
+        raise InvalidValue(field, value, "a text")
+    if not value.strip():
+        raise InvalidValue(field, value, "a non-blank text")
+    if len(value) > max_len:
+        raise InvalidValue(field, value, f"at most {max_len} characters, got {len(value)}")
+    if _has_control_chars(value, _LINE_BREAKS):
+        raise InvalidValue(field, value, "no control characters other than line breaks and tabs")
+    return value
+
+
+def check_label(field: str, value: object, max_len: int = ID_MAX) -> str:
+    """A one-line, non-blank text: person ids, actors, names, titles, topics."""
+    text = check_text(field, value, max_len)
+    if _has_control_chars(text, frozenset()):
+        raise InvalidValue(field, value, "a single line without control characters")
+    return text
+
+
+def check_optional_text(field: str, value: object) -> str | None:
+    return None if value is None else check_text(field, value)
+
+
+def check_labels(field: str, values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """A list of one-line texts (topics, attendees, expectations)."""
+    items = check_sequence(field, values, allow_empty=allow_empty)
+    return tuple(check_label(f"{field}[{i}]", v, TITLE_MAX) for i, v in enumerate(items))
+
+
+def check_sequence(field: str, values: object, *, allow_empty: bool = False) -> tuple[object, ...]:
+    """A list or tuple of at most :data:`ITEMS_MAX` items, non-empty unless allowed."""
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise InvalidValue(field, values, "a list")
+    if not values and not allow_empty:
+        raise InvalidValue(field, values, "at least one item")
+    if len(values) > ITEMS_MAX:
+        raise InvalidValue(field, f"<{len(values)} items>", f"at most {ITEMS_MAX} items")
+    return tuple(values)
+
+
+def check_int(field: str, value: object, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` inclusive."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, value, f"a whole number from {low} to {high}")
+    if not low <= value <= high:
+        raise InvalidValue(field, value, f"a whole number from {low} to {high}")
+    return value
+
+
+def check_years(field: str, value: object, high: int = 80) -> Decimal:
+    """A number of years from 0 to ``high`` (a Decimal, an int, or a decimal string)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise InvalidValue(field, value, f"a number of years from 0 to {high}")
+    try:
+        years = Decimal(value)
+    except ArithmeticError:
+        raise InvalidValue(field, value, f"a number of years from 0 to {high}") from None
+    if not years.is_finite() or not 0 <= years <= high:
+        raise InvalidValue(field, value, f"a number of years from 0 to {high}")
+    return years
+
+
+def check_enum(field: str, value: object, cls: type[_E]) -> _E:
+    """A member of the enumeration ``cls``."""
+    if not isinstance(value, cls):
+        names = ", ".join(str(m.value) for m in cls)
+        raise InvalidValue(field, value, f"one of {names}")
+    return value
+
+
+def check_uuid(field: str, value: object) -> UUID:
+    if not isinstance(value, UUID):
+        raise InvalidValue(field, value, "a UUID")
+    return value
+
+
+def check_optional_uuid(field: str, value: object) -> UUID | None:
+    return None if value is None else check_uuid(field, value)
+
+
+def check_bool(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidValue(field, value, "true or false")
+    return value
+
+
+def check_date(field: str, value: object) -> date:
+    """A calendar date (not a datetime) no later than :data:`LATEST_DATE`."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(field, value, "a date")
+    if not EARLIEST.date() <= value <= LATEST_DATE:
+        raise InvalidValue(field, value, f"a date from {EARLIEST.date()} to {LATEST_DATE}")
+    return value
+
+
+def check_aware(field: str, value: object) -> datetime:
+    """A datetime with a time zone, converted to UTC."""
+    if not isinstance(value, datetime):
+        raise InvalidValue(field, value, "a datetime with a time zone")
+    offset = value.utcoffset()
+    if offset is None:
+        raise InvalidValue(field, value, "a datetime with a time zone (this one is naive)")
+    return value.astimezone(UTC)
+
+
+def check_past(field: str, value: object, now: datetime) -> datetime:
+    """An aware datetime no later than ``now`` (the service clock) and not before 1950."""
+    moment = check_aware(field, value)
+    if moment > now:
+        raise InvalidValue(field, value, f"a moment not after now ({now.isoformat()})")
+    if moment < EARLIEST:
+        raise InvalidValue(field, value, f"a moment not before {EARLIEST.date()}")
+    return moment

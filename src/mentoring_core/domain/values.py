@@ -1,0 +1,220 @@
+"""Value objects and enumerations of the mentoring domain.
+
+All are immutable; enumerations are string enums so that their stored form
+is their readable name.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+
+from .personal import PersonalData, personal
+
+
+class Role(enum.StrEnum):
+    """The part a participant plays in a programme."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class Participation(enum.StrEnum):
+    """Whether taking part in the programme is required of its workers."""
+
+    COMPULSORY = "compulsory"
+    VOLUNTARY = "voluntary"
+
+
+class FocusArea(enum.StrEnum):
+    """What a goal (or a self-assessment rating) is about."""
+
+    COMMUNICATION = "communication"
+    PROBLEM_SOLVING = "problem_solving"
+    TEAMWORK = "teamwork"
+    PROFESSIONAL_DEVELOPMENT = "professional_development"
+    PERFORMANCE = "performance"
+    WELLBEING = "wellbeing"
+    OTHER = "other"
+
+
+class CadenceKind(enum.StrEnum):
+    """How often meetings are expected."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    EVERY_N_DAYS = "every_n_days"
+
+
+class MeetingFormat(enum.StrEnum):
+    """How a meeting took place."""
+
+    ONE_ON_ONE = "one_on_one"
+    GROUP = "group"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class MeetingOutcome(enum.StrEnum):
+    """What became of a planned meeting."""
+
+    HELD = "held"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class FeedbackKind(enum.StrEnum):
+    """Whether feedback points at something to improve or recognises something done well."""
+
+    CONSTRUCTIVE = "constructive"
+    RECOGNITION = "recognition"
+
+
+class ProgressStatus(enum.StrEnum):
+    """An evaluator's judgement of one goal at a progress review."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class GoalStatus(enum.StrEnum):
+    """Where a goal stands."""
+
+    OPEN = "open"
+    ACHIEVED = "achieved"
+    ABANDONED = "abandoned"
+
+
+class DeclineReason(enum.StrEnum):
+    """Why a proposed pairing was declined."""
+
+    SCHEDULE_CONFLICT = "schedule_conflict"
+    EXPERIENCE_MISMATCH = "experience_mismatch"
+    PERSONAL_CONFLICT = "personal_conflict"
+    MENTOR_CAPACITY = "mentor_capacity"
+    NOT_NEEDED = "not_needed"
+    OTHER = "other"
+
+
+class EndReason(enum.StrEnum):
+    """How a relationship ended."""
+
+    COMPLETED = "completed"
+    COMPLETED_EARLY = "completed_early"
+    WITHDRAWN_BY_MENTEE = "withdrawn_by_mentee"
+    WITHDRAWN_BY_MENTOR = "withdrawn_by_mentor"
+    CANCELLED_BY_PROGRAMME = "cancelled_by_programme"
+    REMATCHED = "rematched"
+
+
+class RelationshipStatus(enum.StrEnum):
+    """The life-cycle stage of a relationship."""
+
+    NEW = "new"
+    PROPOSED = "proposed"
+    DECLINED = "declined"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+@attrs.frozen(kw_only=True)
+class Cadence:
+    """A meeting frequency: weekly, fortnightly, monthly or every ``every_days`` days."""
+
+    kind: CadenceKind
+    every_days: int | None = None
+    """Only for ``EVERY_N_DAYS``: the number of days between meetings."""
+
+    @classmethod
+    def weekly(cls) -> Cadence:
+        return cls(kind=CadenceKind.WEEKLY)
+
+    @classmethod
+    def fortnightly(cls) -> Cadence:
+        return cls(kind=CadenceKind.FORTNIGHTLY)
+
+    @classmethod
+    def monthly(cls) -> Cadence:
+        return cls(kind=CadenceKind.MONTHLY)
+
+    @classmethod
+    def every(cls, days: int) -> Cadence:
+        return cls(kind=CadenceKind.EVERY_N_DAYS, every_days=days)
+
+    def describe(self) -> str:
+        if self.kind is CadenceKind.EVERY_N_DAYS:
+            return f"every {self.every_days} days"
+        return str(self.kind)
+
+
+@attrs.frozen(kw_only=True)
+class CadenceTier:
+    """The cadence in force while a relationship is younger than ``until_age_days``.
+
+    The last tier of a policy has ``until_age_days=None``: it applies from the
+    end of the previous tier onwards.
+    """
+
+    cadence: Cadence
+    until_age_days: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammePolicy:
+    """What a programme expects of its relationships."""
+
+    cadence: tuple[CadenceTier, ...]
+    """Meeting cadence by the relationship's age in days, youngest tier first."""
+    minimum_meeting_minutes: int
+    participation: Participation
+    minimum_experience_gap_years: Decimal
+    """How many more years of experience a mentor must have than their mentee."""
+    review_interval_days: int
+    """How often progress must be evaluated."""
+
+    def cadence_at_age(self, age_days: int) -> Cadence:
+        """The cadence in force for a relationship ``age_days`` days after it formed."""
+        for tier in self.cadence:
+            if tier.until_age_days is None or age_days < tier.until_age_days:
+                return tier.cadence
+        return self.cadence[-1].cadence
+
+
+@attrs.frozen(kw_only=True)
+class MeetingSchedule:
+    """The meeting rhythm a mentor and mentee agreed on."""
+
+    cadence: Cadence
+    duration_minutes: int
+    format: MeetingFormat
+    in_working_hours: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class Rating:
+    """A mentee's self-assessment score (1 to 5) in one focus area."""
+
+    focus_area: FocusArea
+    score: int
+
+
+@attrs.frozen(kw_only=True)
+class GoalProgress:
+    """An evaluator's judgement of one goal."""
+
+    goal_id: UUID
+    status: ProgressStatus
+
+
+@attrs.frozen(kw_only=True)
+class StakeholderFeedback:
+    """What someone outside the pair (team leader, colleague, client's family) said."""
+
+    source: str
+    text: str = personal(PersonalData.FREE_TEXT)

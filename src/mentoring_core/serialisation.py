@@ -1,0 +1,249 @@
+"""The one converter between events (and snapshots) and their stored JSON form.
+
+Stored records name their type by the event class name only, resolved through
+:data:`~mentoring_core.domain.events.EVENT_TYPES`: a stored row can never make the
+reader import a module. Every field is type-checked strictly on load (a stored
+``"3"`` is not an int, a list of characters is not a text), and anything that
+fails is reported as one :class:`~mentoring_core.domain.errors.StoredEventError`
+naming the aggregate, version and type.
+
+Stored form of an event: ``topic`` = class name; ``state`` = UTF-8 JSON of the
+event's fields except ``aggregate_id`` and ``version`` (those are the record's
+key columns), plus ``class_version``. Datetimes are ISO 8601 with offset, dates
+ISO 8601, UUIDs canonical hex strings, Decimals strings, enums their values.
+
+Upcasting: an event class with ``class_version = N > 1`` defines static methods
+``upcast_v1_v2(data: dict) -> dict`` ... ``upcast_v{N-1}_v{N}``; a stored record
+of an older version is passed through the chain before it is structured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast, get_args, get_origin
+from uuid import UUID
+
+import attrs
+import cattrs
+from cattrs.preconf.json import make_converter
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from .domain.errors import StoredEventError
+from .domain.events import EVENT_TYPES, Event
+from .domain.programme import ProgrammeState
+from .domain.relationship_state import RelationshipState
+
+SNAPSHOT_SCHEMA = 1
+"""Raised whenever the state classes change shape; older snapshots are then refused."""
+SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
+STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
+    cls.__name__: cls for cls in (RelationshipState, ProgrammeState)
+}
+MAX_STATE_BYTES = 1_000_000
+"""Largest stored state (after decompression) the reader accepts."""
+
+
+@attrs.frozen(kw_only=True)
+class Snapshot:
+    """The folded state of an aggregate at a version, stored to shorten later loads."""
+
+    aggregate_id: UUID
+    version: int
+    taken_at: datetime
+    state: RelationshipState | ProgrammeState
+
+
+def _strict(expected: type) -> Callable[[Any, Any], Any]:
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not expected:
+            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
+        return value
+
+    return structure
+
+
+def _exactly(expected: type) -> Callable[[Any], bool]:
+    return lambda cls: cls is expected
+
+
+def _structure_uuid(value: Any, _: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected a UUID string, got {type(value).__name__}")
+    return UUID(value)
+
+
+def _structure_datetime(value: Any, _: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
+    moment = datetime.fromisoformat(value)
+    if moment.utcoffset() is None:
+        raise ValueError(f"datetime {value!r} has no time zone")
+    return moment
+
+
+def _structure_date(value: Any, _: Any) -> date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date string, got {type(value).__name__}")
+    return date.fromisoformat(value)
+
+
+def _structure_decimal(value: Any, _: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a decimal string, got {type(value).__name__}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def _is_tuple(cls: Any) -> bool:
+    return get_origin(cls) is tuple
+
+
+def make_event_converter() -> cattrs.Converter:
+    """The converter for events, value objects and states; every hook is registered here."""
+    converter = make_converter(forbid_extra_keys=True)
+    for simple in (str, int, bool):
+        # By predicate, not by class: a class hook would also catch str-based enums.
+        converter.register_structure_hook_func(_exactly(simple), _strict(simple))
+    converter.register_unstructure_hook(UUID, str)
+    converter.register_structure_hook(UUID, _structure_uuid)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+
+    def tuple_hook(cls: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        (item_type, *_rest) = get_args(cls)
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return tuple(converter.structure(item, item_type) for item in value)
+
+        return structure
+
+    converter.register_structure_hook_factory(_is_tuple, tuple_hook)
+    return converter
+
+
+CONVERTER = make_event_converter()
+"""The library's one converter instance."""
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """An event as a JSON-safe dict, all fields included (for export and display)."""
+    return cast(dict[str, Any], CONVERTER.unstructure(event))
+
+
+def _upcast(cls: type[Event], data: dict[str, Any]) -> dict[str, Any]:
+    stored_version = data.pop("class_version", 1)
+    if type(stored_version) is not int or not 1 <= stored_version <= cls.class_version:
+        raise ValueError(
+            f"class_version {stored_version!r} is not one this library reads for "
+            f"{cls.__name__} (1 to {cls.class_version})"
+        )
+    for version in range(stored_version, cls.class_version):
+        data = getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
+    return data
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(error))
+    return f"{type(error).__name__}: {error}"
+
+
+class EventMapper(Mapper[UUID]):
+    """Maps events and snapshots to eventsourcing's ``StoredEvent`` records and back.
+
+    Selected by :class:`~mentoring_core.application.MentoringService`; keeps the
+    base class's compress-then-encrypt order when a compressor or cipher is set.
+    """
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        item = cast(Event | Snapshot, domain_event)
+        if isinstance(item, Snapshot):
+            topic = f"{SNAPSHOT_TOPIC_PREFIX}{type(item.state).__name__}:{SNAPSHOT_SCHEMA}"
+            data = {
+                "taken_at": item.taken_at.isoformat(),
+                "state": CONVERTER.unstructure(item.state),
+            }
+        else:
+            topic = type(item).__name__
+            data = CONVERTER.unstructure(item)
+            del data["aggregate_id"], data["version"]
+            data["class_version"] = type(item).class_version
+        state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=item.aggregate_id,
+            originator_version=item.version,
+            topic=topic,
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        try:
+            return cast(DomainEventProtocol[UUID], self._decode(stored_event))
+        except StoredEventError:
+            raise
+        except Exception as error:
+            raise StoredEventError(
+                stored_event.originator_id,
+                stored_event.originator_version,
+                stored_event.topic,
+                _describe(error),
+            ) from error
+
+    def _decode(self, stored: StoredEvent) -> Event | Snapshot:
+        state = stored.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        if len(state) > MAX_STATE_BYTES:
+            raise ValueError(f"state of {len(state)} bytes exceeds {MAX_STATE_BYTES}")
+        data = json.loads(state)
+        if not isinstance(data, dict):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        if stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            return self._decode_snapshot(stored, data)
+        cls = EVENT_TYPES.get(stored.topic)
+        if cls is None:
+            raise StoredEventError(
+                stored.originator_id, stored.originator_version, stored.topic, "unknown event type"
+            )
+        data = _upcast(cls, data)
+        data["aggregate_id"] = stored.originator_id
+        data["version"] = stored.originator_version
+        return CONVERTER.structure(data, cls)
+
+    def _decode_snapshot(self, stored: StoredEvent, data: dict[str, Any]) -> Snapshot:
+        name, _, schema = stored.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX).partition(":")
+        cls = STATE_TYPES.get(name)
+        if cls is None or schema != str(SNAPSHOT_SCHEMA):
+            raise ValueError(
+                "a snapshot of an unknown or older state schema; snapshots are derived data: "
+                "delete the snapshots table and they will be taken again"
+            )
+        return Snapshot(
+            aggregate_id=_structure_uuid(stored.originator_id, UUID),
+            version=stored.originator_version,
+            taken_at=_structure_datetime(data.get("taken_at"), datetime),
+            state=CONVERTER.structure(data.get("state"), cls),
+        )
