@@ -56,6 +56,16 @@ class Snapshot:
     taken_at: datetime
     state: RelationshipState | ProgrammeState
 
+    @property
+    def originator_id(self) -> UUID:
+        """eventsourcing's name for ``aggregate_id`` (its repository reads it)."""
+        return self.aggregate_id
+
+    @property
+    def originator_version(self) -> int:
+        """eventsourcing's name for ``version`` (its repository reads it)."""
+        return self.version
+
 
 def _strict(expected: type) -> Callable[[Any, Any], Any]:
     def structure(value: Any, _: Any) -> Any:

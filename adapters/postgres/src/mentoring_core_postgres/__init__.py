@@ -1,0 +1,87 @@
+"""PostgreSQL store adapter for mentoring-core.
+
+Registers ``postgresql://`` (and ``postgres://``) store URLs with the core:
+
+    postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME&pool_size=N&connect_timeout=S]
+
+The events go to eventsourcing's PostgreSQL recorder (tables ``mentoring_events``
+and ``mentoring_snapshots``) in schema ``schema`` (default ``public``), which is
+created if it does not exist. Passwords can also come from the standard
+``PGPASSWORD`` environment variable or ``~/.pgpass`` (libpq's rules).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import psycopg
+from psycopg import sql
+
+from mentoring_core import StoreConfigurationError, redact
+
+__all__ = ["ensure_schema", "postgres_environment"]
+
+_OPTIONS = {
+    "schema": "POSTGRES_SCHEMA",
+    "pool_size": "POSTGRES_POOL_SIZE",
+    "max_overflow": "POSTGRES_MAX_OVERFLOW",
+    "connect_timeout": "POSTGRES_CONNECT_TIMEOUT",
+    "lock_timeout": "POSTGRES_LOCK_TIMEOUT",
+}
+
+
+def postgres_environment(url: str) -> dict[str, str]:
+    """The eventsourcing environment for a ``postgresql://`` URL; creates the schema if needed."""
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname:
+        raise StoreConfigurationError(
+            f"store URL {redact(url)!r}: expected postgresql://user@host:port/dbname"
+        )
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key not in _OPTIONS:
+            raise StoreConfigurationError(
+                f"store URL {redact(url)!r}: unknown option {key!r}; known: {', '.join(_OPTIONS)}"
+            )
+        env[_OPTIONS[key]] = values[-1]
+    schema = env.get("POSTGRES_SCHEMA")
+    if schema:
+        ensure_schema(env, schema)
+    return env
+
+
+def _conninfo(env: dict[str, str]) -> str:
+    return psycopg.conninfo.make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+    )
+
+
+def ensure_schema(env: dict[str, str], schema: str) -> None:
+    """Create ``schema`` if it does not exist; safe when several processes race to do it."""
+    try:
+        with psycopg.connect(_conninfo(env), autocommit=True) as conn:
+            try:
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                )
+            except psycopg.errors.UniqueViolation:
+                pass  # another process created it between our check and our insert
+    except psycopg.OperationalError as error:
+        raise StoreConfigurationError(
+            f"cannot connect to PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']} "
+            f"database {env['POSTGRES_DBNAME']!r}: {str(error).strip()}"
+        ) from error

@@ -1,0 +1,59 @@
+"""The PostgreSQL adapter: URL parsing, schema creation, and the core opening through it."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from mentoring_core import MentoringService, StoreConfigurationError, store_environment
+from mentoring_core_postgres import postgres_environment
+from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
+
+
+def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mentoring_core_postgres.ensure_schema", lambda env, schema: None)
+    env = store_environment("postgresql://mc:s%40cret@db.example:6543/records?schema=audit")
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["POSTGRES_HOST"] == "db.example"
+    assert env["POSTGRES_PORT"] == "6543"
+    assert env["POSTGRES_USER"] == "mc"
+    assert env["POSTGRES_PASSWORD"] == "s@cret"
+    assert env["POSTGRES_DBNAME"] == "records"
+    assert env["POSTGRES_SCHEMA"] == "audit"
+
+
+def test_unknown_options_are_refused_without_leaking_the_password() -> None:
+    with pytest.raises(StoreConfigurationError) as raised:
+        postgres_environment("postgresql://mc:topsecret@db.example/records?shema=x")
+    assert "'shema'" in str(raised.value)
+    assert "topsecret" not in str(raised.value)
+
+
+def test_a_url_without_a_database_is_refused() -> None:
+    with pytest.raises(StoreConfigurationError, match="expected postgresql://"):
+        postgres_environment("postgresql://db.example")
+
+
+def test_an_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(
+        StoreConfigurationError, match="cannot connect to PostgreSQL at 127.0.0.1:9"
+    ):
+        postgres_environment(
+            "postgresql://postgres@127.0.0.1:9/test?schema=nowhere&connect_timeout=2"
+        )
+
+
+def test_opening_a_store_creates_its_schema_and_tables() -> None:
+    with postgres_store_url("adapter") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        with MentoringService(url) as service:
+            service.create_programme("Pilot", "Northside Care", actor="coordinator")
+        with psycopg.connect(TEST_SERVER_URL) as conn:
+            tables = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                    (schema,),
+                )
+            }
+        assert tables == {"mentoring_events", "mentoring_snapshots"}

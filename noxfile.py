@@ -1,0 +1,49 @@
+"""Tasks for mentoring-core: ``nox -l`` lists them, ``nox -s NAME`` runs one."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "tests"]
+
+PACKAGES = ["-e", ".[test]", "-e", "./adapters/postgres", "-e", "./adapters/cli"]
+TYPED_SOURCES = ["src", "adapters/postgres/src", "adapters/cli/src"]
+DEMO_STORE = "sqlite:///demo.db"
+
+
+def install_project(session: nox.Session, *extra: str) -> None:
+    """The core and every adapter, editable, plus ``extra`` packages."""
+    session.install(*PACKAGES, *extra)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (PostgreSQL tests must run when CI is set)."""
+    install_project(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format check) and mypy --strict on the sources."""
+    install_project(session, "ruff", "mypy")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "--strict", *TYPED_SOURCES)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Seed a realistic programme in demo.db and show one relationship's history."""
+    install_project(session)
+    session.run("rm", "-f", "demo.db", "demo.db-wal", "demo.db-shm", external=True)
+    session.run("mentoring", "--store", DEMO_STORE, "demo", *session.posargs)
+    session.run("mentoring", "--store", DEMO_STORE, "demo-history")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Throughput and load-time benchmarks, as ratios against baselines run in the same process."""
+    install_project(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -1,0 +1,418 @@
+"""The service's contract, identical on every store: what is recorded comes back whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+import pytest
+
+from mentoring_core import (
+    Cadence,
+    CadenceTier,
+    ConcurrencyConflict,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    GoalStatus,
+    InvalidValue,
+    MeetingFormat,
+    MeetingSchedule,
+    MentoringService,
+    NotFound,
+    Participation,
+    ProgrammePolicy,
+    ProgressStatus,
+    Rating,
+    RelationshipState,
+    RelationshipStatus,
+    Role,
+    Rule,
+    RuleViolation,
+    StakeholderFeedback,
+    TimeAxis,
+    evolve_relationship,
+)
+from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
+
+from .conftest import SteppingClock
+
+POLICY = ProgrammePolicy(
+    cadence=(
+        CadenceTier(cadence=Cadence.weekly(), until_age_days=42),
+        CadenceTier(cadence=Cadence.fortnightly(), until_age_days=182),
+        CadenceTier(cadence=Cadence.monthly()),
+    ),
+    minimum_meeting_minutes=60,
+    participation=Participation.COMPULSORY,
+    minimum_experience_gap_years=Decimal(3),
+    review_interval_days=90,
+)
+FIRST_MEETING = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@attrs.frozen
+class Seeded:
+    programme: UUID
+    relationship: UUID
+    goal: UUID
+    meeting: UUID
+
+
+def seed(service: MentoringService) -> Seeded:
+    """A programme with a pair, a goal, two meetings and some feedback."""
+    programme = service.create_programme("New workers 2026", "Northside Care", actor="coord").id
+    service.set_policy(programme, POLICY, actor="coord")
+    service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord")
+    service.enrol(programme, "ben", Role.MENTEE, "1.5", actor="coord")
+    pair = service.form_pair(
+        programme, "ana", "ben", actor="coord", occurred_at=FIRST_MEETING - timedelta(days=7)
+    ).id
+    service.agree_schedule(
+        pair,
+        MeetingSchedule(
+            cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.ONE_ON_ONE
+        ),
+        actor="ana",
+    )
+    goal = service.set_goal(
+        pair,
+        "Manage challenging behaviour",
+        FocusArea.PROBLEM_SOLVING,
+        "Uses de-escalation steps unprompted in three visits",
+        date(2026, 9, 1),
+        actor="ana",
+    ).id
+    meeting = service.record_meeting_held(
+        pair, 45, MeetingFormat.ONE_ON_ONE, ["first visits"], actor="ana", occurred_at=FIRST_MEETING
+    ).id
+    service.record_meeting_missed(
+        pair, "ben", "sick", actor="ana", occurred_at=FIRST_MEETING + timedelta(days=7)
+    )
+    service.give_feedback(
+        pair,
+        "ana",
+        "ben",
+        FeedbackKind.RECOGNITION,
+        "Calm with a distressed client",
+        about_meeting_id=meeting,
+        actor="ana",
+    )
+    return Seeded(programme, pair, goal, meeting)
+
+
+def fold(events: tuple[object, ...]) -> RelationshipState:
+    state = RelationshipState()
+    for event in events:
+        state = evolve_relationship(state, event)  # type: ignore[arg-type]
+    return state
+
+
+def stored_count(service: MentoringService) -> int:
+    return service.application.recorder.max_notification_id() or 0
+
+
+class TestRecordingAndReading:
+    def test_a_whole_relationship_comes_back_from_the_store(
+        self, store_url: str, clock: SteppingClock
+    ) -> None:
+        with MentoringService(store_url, clock=clock) as service:
+            seeded = seed(service)
+            service.record_reflection(
+                seeded.relationship,
+                [Rating(focus_area=FocusArea.COMMUNICATION, score=3)],
+                "I rush my notes",
+                actor="ben",
+            )
+            service.evaluate_progress(
+                seeded.relationship,
+                [GoalProgress(goal_id=seeded.goal, status=ProgressStatus.AT_RISK)],
+                "Two incidents escalated",
+                stakeholder_feedback=[StakeholderFeedback(source="team leader", text="Improving")],
+                actor="coord",
+            )
+            state = service.relationship(seeded.relationship)
+            history = service.history(seeded.relationship)
+
+        assert state.status is RelationshipStatus.ACTIVE
+        assert (state.mentor_id, state.mentee_id) == ("ana", "ben")
+        assert [g.title for g in state.goals] == ["Manage challenging behaviour"]
+        assert [m.outcome.value for m in state.meetings] == ["held", "missed"]
+        assert state.feedback[0].about_meeting_id == seeded.meeting
+        assert state.reflections[0].ratings[0].score == 3
+        assert state.evaluations[0].goal_progress[0].status is ProgressStatus.AT_RISK
+        assert state.schedule is not None and state.schedule.cadence == Cadence.weekly()
+        assert [e.version for e in history] == list(range(1, len(history) + 1))
+        assert len({e.event_id for e in history}) == len(history)
+        assert all(e.recorded_at.tzinfo is not None for e in history)
+        assert [e.actor for e in history][:2] == ["coord", "ana"]
+        assert isinstance(history[0], PairFormed)
+        assert state == fold(history)
+
+    def test_a_new_service_on_the_same_store_reads_the_same_history(
+        self, store_url: str, store_kind: str, clock: SteppingClock
+    ) -> None:
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service")
+        with MentoringService(store_url, clock=clock) as first:
+            seeded = seed(first)
+            written = first.history(seeded.relationship)
+        with MentoringService(store_url) as second:
+            assert second.history(seeded.relationship) == written
+            assert second.relationships(seeded.programme)[0] == fold(written)
+
+    def test_the_programme_lists_its_relationships(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            proposed = service.propose_pairing(seeded.programme, "ana", "cai", actor="coord").id
+            listed = service.relationships(seeded.programme)
+        assert [r.relationship_id for r in listed] == [seeded.relationship, proposed]
+        assert [r.status for r in listed] == [
+            RelationshipStatus.ACTIVE,
+            RelationshipStatus.PROPOSED,
+        ]
+
+
+class TestTimeTravel:
+    def test_state_as_of_a_version(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            before_goal = service.relationship(seeded.relationship, version=2)
+        assert before_goal.version == 2
+        assert before_goal.goals == ()
+        assert before_goal.schedule is not None
+
+    def test_state_as_of_a_recorded_time_and_an_occurred_time(
+        self, store_url: str, clock: SteppingClock
+    ) -> None:
+        with MentoringService(store_url, clock=clock) as service:
+            seeded = seed(service)
+            history = service.history(seeded.relationship)
+            goal_recorded = next(e for e in history if isinstance(e, GoalSet)).recorded_at
+            by_record = service.relationship_as_of(seeded.relationship, goal_recorded)
+            just_before = service.relationship_as_of(
+                seeded.relationship, goal_recorded - timedelta(seconds=1)
+            )
+            by_occurrence = service.relationship_as_of(
+                seeded.relationship, FIRST_MEETING + timedelta(hours=1), axis=TimeAxis.OCCURRED
+            )
+        assert [g.goal_id for g in by_record.goals] == [seeded.goal]
+        assert by_record.meetings == ()
+        assert just_before.goals == ()
+        # The meeting happened on 2 March, long before it was recorded.
+        assert [m.meeting_id for m in by_occurrence.meetings] == [seeded.meeting]
+
+    def test_before_the_first_event_the_relationship_is_empty(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            empty = service.relationship_as_of(
+                seeded.relationship, datetime(2000, 1, 1, tzinfo=UTC)
+            )
+        assert empty.status is RelationshipStatus.NEW
+        assert empty.version == 0
+
+
+class TestCorrections:
+    def test_a_corrected_meeting_shows_the_correction_and_keeps_both_records(
+        self, store_url: str
+    ) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.correct_meeting_record(
+                seeded.relationship,
+                seeded.meeting,
+                "It ran to 90 minutes",
+                duration_minutes=90,
+                actor="ana",
+            )
+            state = service.relationship(seeded.relationship)
+            history = service.history(seeded.relationship)
+        held = next(e for e in history if isinstance(e, MeetingHeld))
+        correction = next(e for e in history if isinstance(e, MeetingRecordCorrected))
+        assert held.duration_minutes == 45
+        assert correction.corrects_event_id == held.event_id
+        meeting = state.meeting(seeded.meeting)
+        assert meeting is not None
+        assert meeting.duration_minutes == 90
+        assert meeting.corrected_by_event_ids == (correction.event_id,)
+
+
+class TestRefusals:
+    def test_a_refused_command_records_nothing(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            before = stored_count(service)
+            with pytest.raises(RuleViolation) as broken:
+                service.achieve_goal(seeded.relationship, UUID(int=7), "done", actor="ana")
+            with pytest.raises(InvalidValue):
+                service.record_meeting_held(
+                    seeded.relationship, 0, MeetingFormat.PHONE, [], actor="ana"
+                )
+            with pytest.raises(InvalidValue, match="occurred_at"):
+                service.pause(
+                    seeded.relationship,
+                    "leave",
+                    actor="ana",
+                    occurred_at=datetime(2100, 1, 1, tzinfo=UTC),
+                )
+            with pytest.raises(RuleViolation, match="experience-gap"):
+                service.enrol(seeded.programme, "dee", Role.MENTEE, 11, actor="coord")
+                service.form_pair(seeded.programme, "ana", "dee", actor="coord")
+            after_enrol = before + 1
+            assert stored_count(service) == after_enrol
+            assert broken.value.rule is Rule.GOAL_EXISTS_AND_OPEN
+
+    def test_unknown_ids_are_not_found(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            with pytest.raises(NotFound, match="relationship"):
+                service.relationship(UUID(int=1))
+            with pytest.raises(NotFound, match="relationship"):
+                service.relationship(seeded.programme)
+            with pytest.raises(NotFound, match="programme"):
+                service.programme(seeded.relationship)
+            with pytest.raises(NotFound):
+                service.history(UUID(int=1))
+            with pytest.raises(NotFound):
+                service.pause(UUID(int=1), "leave", actor="ana")
+
+    def test_after_the_end_only_corrections_are_recorded(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.end(seeded.relationship, EndReason.REMATCHED, "Moved team", actor="coord")
+            with pytest.raises(RuleViolation, match="relationship-ended"):
+                service.set_goal(
+                    seeded.relationship, "x", FocusArea.OTHER, "y", date(2026, 9, 1), actor="ana"
+                )
+            service.correct_meeting_record(
+                seeded.relationship,
+                seeded.meeting,
+                "wrong format",
+                format=MeetingFormat.VIDEO,
+                actor="coord",
+            )
+            state = service.relationship(seeded.relationship)
+        assert state.status is RelationshipStatus.ENDED
+        assert state.goals[0].status is GoalStatus.OPEN
+
+
+class TestConcurrency:
+    def test_a_stale_expected_version_is_refused_naming_relationship_and_versions(
+        self, store_url: str
+    ) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            seen = service.relationship(seeded.relationship).version
+            service.pause(seeded.relationship, "leave", actor="ana", expected_version=seen)
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                service.resume(seeded.relationship, actor="ben", expected_version=seen)
+        assert conflict.value.aggregate_id == seeded.relationship
+        assert (conflict.value.expected_version, conflict.value.actual_version) == (seen, seen + 1)
+        assert str(seeded.relationship) in str(conflict.value)
+
+    def test_two_writers_deciding_at_once_one_wins_and_nothing_is_lost(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """The loser reaches the store after the winner: the store itself refuses it."""
+        with MentoringService(store_url) as winner:
+            seeded = seed(winner)
+            base = winner.relationship(seeded.relationship).version
+            race: list[Callable[[], object]] = []
+
+            def racing_clock() -> datetime:
+                # Called while the loser decides, after it loaded the state.
+                while race:
+                    race.pop()()
+                return datetime.now(UTC)
+
+            loser = (
+                winner
+                if store_kind == "memory"
+                else MentoringService(store_url, clock=racing_clock)
+            )
+            if loser is winner:
+                winner._clock = racing_clock  # a memory store cannot be shared by two services
+            race.append(
+                lambda: winner.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.VIDEO, ["winner"], actor="ana"
+                )
+            )
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                loser.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.PHONE, ["loser"], actor="ben"
+                )
+            history = winner.history(seeded.relationship)
+            if loser is not winner:
+                loser.close()
+        assert conflict.value.aggregate_id == seeded.relationship
+        assert conflict.value.kind == "relationship"
+        assert (conflict.value.expected_version, conflict.value.actual_version) == (base, base + 1)
+        assert len(history) == base + 1
+        assert history[-1].topics == ("winner",)  # type: ignore[attr-defined]
+
+    def test_two_pairings_racing_on_one_programme_conflict_on_the_programme(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            base = service.programme(seeded.programme).version
+            fired = []
+
+            def racing_clock() -> datetime:
+                if not fired:
+                    fired.append(True)
+                    service.propose_pairing(seeded.programme, "ana", "cai", actor="coord")
+                return datetime.now(UTC)
+
+            loser = (
+                MentoringService(store_url, clock=racing_clock) if store_kind != "memory" else None
+            )
+            if loser is None:
+                service._clock = racing_clock
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                (loser or service).propose_pairing(seeded.programme, "ana", "cai", actor="coord2")
+            if loser is not None:
+                loser.close()
+            assert len(service.relationships(seeded.programme)) == 2
+        assert conflict.value.kind == "programme"
+        assert conflict.value.aggregate_id == seeded.programme
+        assert (conflict.value.expected_version, conflict.value.actual_version) == (base, base + 1)
+
+
+class TestSnapshots:
+    def test_loading_from_snapshots_gives_the_same_state_as_folding_every_event(
+        self, store_url: str
+    ) -> None:
+        with MentoringService(store_url, snapshot_interval=10) as service:
+            seeded = seed(service)
+            for day in range(30):
+                service.record_meeting_held(
+                    seeded.relationship,
+                    60,
+                    MeetingFormat.ONE_ON_ONE,
+                    [f"week {day}"],
+                    actor="ana",
+                    occurred_at=FIRST_MEETING + timedelta(days=14 + day),
+                )
+            snapshots = service.application.snapshots
+            assert snapshots is not None
+            taken = list(snapshots.get(seeded.relationship))
+            fresh = (
+                MentoringService(store_url, snapshot_interval=10)
+                if "memory" not in store_url
+                else service
+            )
+            state = fresh.relationship(seeded.relationship)
+            old = fresh.relationship(seeded.relationship, version=15)
+            history = service.history(seeded.relationship)
+            if fresh is not service:
+                fresh.close()
+        assert [s.version for s in taken] == [10, 20, 30]  # type: ignore[attr-defined]
+        assert state == fold(history)
+        assert old == fold(history[:15])
