@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from mentoring_core_postgres.testing import postgres_store_url
 
 STORES = ["memory", "sqlite", "postgres"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-
-from mentoring_core import MentoringService, StoreConfigurationError, store_environment
 from mentoring_core_postgres import postgres_environment
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
+
+from mentoring_core import MentoringService, StoreConfigurationError, store_environment
 
 
 def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,7 +36,7 @@ def test_a_url_without_a_database_is_refused() -> None:
 
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(
-        StoreConfigurationError, match="cannot connect to PostgreSQL at 127.0.0.1:9"
+        StoreConfigurationError, match=r"cannot connect to PostgreSQL at 127\.0\.0\.1:9 "
     ):
         postgres_environment(
             "postgresql://postgres@127.0.0.1:9/test?schema=nowhere&connect_timeout=2"

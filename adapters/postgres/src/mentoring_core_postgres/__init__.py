@@ -12,6 +12,7 @@ created if it does not exist. Passwords can also come from the standard
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
@@ -73,13 +74,12 @@ def _conninfo(env: dict[str, str]) -> str:
 def ensure_schema(env: dict[str, str], schema: str) -> None:
     """Create ``schema`` if it does not exist; safe when several processes race to do it."""
     try:
-        with psycopg.connect(_conninfo(env), autocommit=True) as conn:
-            try:
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                )
-            except psycopg.errors.UniqueViolation:
-                pass  # another process created it between our check and our insert
+        # Another process may create the schema between the check and the insert.
+        with (
+            psycopg.connect(_conninfo(env), autocommit=True) as conn,
+            contextlib.suppress(psycopg.errors.UniqueViolation),
+        ):
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
     except psycopg.OperationalError as error:
         raise StoreConfigurationError(
             f"cannot connect to PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']} "
