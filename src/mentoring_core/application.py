@@ -82,7 +82,7 @@ class Recorded:
 class _Kind:
     name: str
     event_type: type[Event]
-    initial: Callable[[], Any]
+    state_type: type[RelationshipState | ProgrammeState]
     evolve: Callable[[Any, Any], Any]
 
 
@@ -98,7 +98,7 @@ def _projector(kind: _Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]]
             if isinstance(item, Snapshot):
                 state = item.state
             elif isinstance(item, kind.event_type):
-                state = kind.evolve(state if state is not None else kind.initial(), item)
+                state = kind.evolve(state if state is not None else kind.state_type(), item)
             else:
                 raise NotFound(kind.name, aggregate_id)
         return state
@@ -675,11 +675,26 @@ class MentoringService:
 
     def _load(self, kind: _Kind, aggregate_id: UUID, version: int | None = None) -> Any:
         try:
-            return self._store.repository.get(
+            state = self._store.repository.get(
                 aggregate_id, version=version, projector_func=_projector(kind, aggregate_id)
             )
         except AggregateNotFoundError:
             raise NotFound(kind.name, aggregate_id) from None
+        if not isinstance(state, kind.state_type):  # the cache holds both kinds
+            raise NotFound(kind.name, aggregate_id)
+        if version is None:
+            self._remember(aggregate_id, state)
+        return state
+
+    def _remember(self, aggregate_id: UUID, state: Any) -> None:
+        """Keep the newest state in the repository's cache.
+
+        eventsourcing fast-forwards a cached aggregate by mutating it in place; our
+        states are immutable, so the fast-forwarded state must be put back.
+        """
+        cache = self._store.repository.cache
+        if cache is not None:
+            cache.put(aggregate_id, state)
 
     def _programme_command(
         self,
@@ -761,26 +776,27 @@ class MentoringService:
             raise self._conflict(expected) from None
         commanded = next(iter(expected))
         own = tuple(e for e in events if e.aggregate_id == commanded)
-        self._snapshot(state, own)
+        kind = expected[commanded][0]
+        new_state = _projector(kind, commanded)(state, own)
+        self._remember(commanded, new_state)
+        self._snapshot(state.version, new_state, own[-1])
         return Recorded(
             id=created, aggregate_id=commanded, version=own[-1].version, events=tuple(events)
         )
 
-    def _snapshot(self, state: S, events: Sequence[Event]) -> None:
-        """Store a snapshot when ``events`` cross a multiple of the snapshot interval."""
+    def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
+        """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval."""
         interval = self._snapshot_interval
         snapshots = self._store.snapshots
         if interval is None or snapshots is None:
             return
-        last = events[-1]
-        if state.version // interval == last.version // interval:
+        if previous_version // interval == state.version // interval:
             return
-        kind = _RELATIONSHIP if isinstance(state, RelationshipState) else _PROGRAMME
         snapshot = Snapshot(
             aggregate_id=last.aggregate_id,
             version=last.version,
             taken_at=last.recorded_at,
-            state=_projector(kind, last.aggregate_id)(state, events),
+            state=state,
         )
         snapshots.put([cast(Any, snapshot)])
 

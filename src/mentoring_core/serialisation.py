@@ -68,16 +68,14 @@ class Snapshot:
 
 
 def _strict(expected: type) -> Callable[[Any, Any], Any]:
-    def structure(value: Any, _: Any) -> Any:
+    def structure(value: Any, cls: Any) -> Any:
+        if cls is not expected:  # a str- or int-based enum reaches the hook of its base
+            return cls(value)
         if type(value) is not expected:
             raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
         return value
 
     return structure
-
-
-def _exactly(expected: type) -> Callable[[Any], bool]:
-    return lambda cls: cls is expected
 
 
 def _structure_uuid(value: Any, _: Any) -> UUID:
@@ -123,8 +121,7 @@ def make_event_converter() -> cattrs.Converter:
     """The converter for events, value objects and states; every hook is registered here."""
     converter = make_converter(forbid_extra_keys=True)
     for simple in (str, int, bool):
-        # By predicate, not by class: a class hook would also catch str-based enums.
-        converter.register_structure_hook_func(_exactly(simple), _strict(simple))
+        converter.register_structure_hook(simple, _strict(simple))
     converter.register_unstructure_hook(UUID, str)
     converter.register_structure_hook(UUID, _structure_uuid)
     converter.register_unstructure_hook(datetime, datetime.isoformat)

@@ -49,8 +49,10 @@ class Event:
     """When it happened in the world (aware); may be earlier than ``recorded_at``."""
     recorded_at: datetime
     """When it was recorded, from the service's injected clock (aware, UTC)."""
-    actor: str = personal(PersonalData.NAME)
-    """Who recorded it (a user name or id from the embedding product)."""
+    actor: str
+    """Who recorded it: a user id from the embedding product. Like person ids it is a
+    pseudonymous key, kept through erasure so the audit trail stays whole; pass ids,
+    not names."""
 
 
 # --- Programme -----------------------------------------------------------------------

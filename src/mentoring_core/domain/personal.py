@@ -1,9 +1,9 @@
 """How event and value fields that hold personal data are marked.
 
 A field is marked with attrs metadata under the key :data:`PERSONAL_DATA`, its
-value a :class:`PersonalData` kind. Person ids (strings chosen by the embedding
-product) are pseudonymous keys and are not marked: they must survive erasure so
-that the audit trail stays whole.
+value a :class:`PersonalData` kind. Person ids and the recording ``actor`` (ids
+chosen by the embedding product) are pseudonymous keys and are not marked: they
+must survive erasure so that the audit trail stays whole.
 """
 
 from __future__ import annotations

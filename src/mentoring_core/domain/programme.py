@@ -34,6 +34,7 @@ from .validation import (
     check_label,
     check_sequence,
     check_text,
+    check_uuid,
     check_years,
 )
 from .values import Cadence, CadenceKind, CadenceTier, Participation, ProgrammePolicy, Role
@@ -91,7 +92,9 @@ def decide_programme(
                 Rule.PROGRAMME_ALREADY_CREATED,
                 f"programme {state.programme_id} was already created as {state.name!r}",
             )
-        meta = event_metadata(ctx, command.programme_id, 1, command.occurred_at)
+        meta = event_metadata(
+            ctx, check_uuid("programme_id", command.programme_id), 1, command.occurred_at
+        )
         return (
             ProgrammeCreated(
                 **meta,
@@ -170,9 +173,11 @@ def check_policy(policy: object) -> ProgrammePolicy:
             previous = check_int(f"{field}.until_age_days", tier.until_age_days, previous + 1, 3660)
     check_int("policy.minimum_meeting_minutes", policy.minimum_meeting_minutes, 1, 1440)
     check_enum("policy.participation", policy.participation, Participation)
-    check_years("policy.minimum_experience_gap_years", policy.minimum_experience_gap_years, 50)
+    gap = check_years(
+        "policy.minimum_experience_gap_years", policy.minimum_experience_gap_years, 50
+    )
     check_int("policy.review_interval_days", policy.review_interval_days, 1, 730)
-    return attrs.evolve(policy, cadence=tuple(policy.cadence))
+    return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 
 def evolve_programme(state: ProgrammeState, event: ProgrammeEvent) -> ProgrammeState:

@@ -191,7 +191,11 @@ def _check_goal_progress(state: RelationshipState, progress: object) -> tuple[Go
     for i, item in enumerate(items):
         if not isinstance(item, GoalProgress):
             raise InvalidValue(f"goal_progress[{i}]", item, "a GoalProgress")
-        goal_id = _goal_reference(state, f"goal_progress[{i}].goal_id", item.goal_id)
+        goal_id = _goal_reference(
+            state,
+            f"goal_progress[{i}].goal_id",
+            check_uuid(f"goal_progress[{i}].goal_id", item.goal_id),
+        )
         check_enum(f"goal_progress[{i}].status", item.status, ProgressStatus)
         if goal_id in seen:
             raise InvalidValue(f"goal_progress[{i}].goal_id", goal_id, "each goal judged once")

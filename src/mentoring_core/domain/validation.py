@@ -45,6 +45,8 @@ def check_text(field: str, value: object, max_len: int = TEXT_MAX) -> str:
         raise InvalidValue(field, value, "a non-blank text")
     if len(value) > max_len:
         raise InvalidValue(field, value, f"at most {max_len} characters, got {len(value)}")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise InvalidValue(field, value, "a text without lone surrogates (not valid UTF-8)")
     if _has_control_chars(value, _LINE_BREAKS):
         raise InvalidValue(field, value, "no control characters other than line breaks and tabs")
     return value

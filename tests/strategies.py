@@ -1,0 +1,289 @@
+"""Hypothesis strategies shared by the tests, and a deterministic decision context.
+
+Every strategy draws values the domain accepts (aware UTC datetimes, one-line
+labels without control characters, scores from 1 to 5...), so a property that
+fails points at the code under test, not at the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from hypothesis import strategies as st
+
+from mentoring_core import (
+    EVENT_TYPES,
+    Cadence,
+    CadenceTier,
+    DecisionContext,
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    MeetingFormat,
+    MeetingSchedule,
+    Participation,
+    ProgrammePolicy,
+    ProgressStatus,
+    Rating,
+    Role,
+    StakeholderFeedback,
+)
+from mentoring_core.domain.events import Event
+
+NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+"""The fixed 'now' of every test clock: a Friday morning in March 2025."""
+EARLIEST_DRAWN = datetime(2000, 1, 1)
+
+# --- Scalars -------------------------------------------------------------------------
+
+_PRINTABLE = st.characters(exclude_categories=("Cc", "Cs"))
+"""Any character the domain accepts in a one-line label (no control characters)."""
+
+
+def aware_datetimes(
+    min_value: datetime = EARLIEST_DRAWN, max_value: datetime = NOW
+) -> st.SearchStrategy[datetime]:
+    """Aware UTC datetimes from 2000 up to the fixed :data:`NOW`."""
+    return st.datetimes(
+        min_value=min_value.replace(tzinfo=None),
+        max_value=max_value.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    )
+
+
+def dates() -> st.SearchStrategy[date]:
+    """Target and due dates the domain accepts."""
+    return st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+
+
+def labels(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Non-blank one-line texts: titles, topics, names."""
+    return st.text(_PRINTABLE, min_size=1, max_size=max_size).filter(str.strip)
+
+
+def texts(max_size: int = 200) -> st.SearchStrategy[str]:
+    """Non-blank free texts, which may hold line breaks and tabs."""
+    return st.text(
+        st.one_of(_PRINTABLE, st.sampled_from("\n\t")), min_size=1, max_size=max_size
+    ).filter(str.strip)
+
+
+def person_ids() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(("ana", "ben", "carla", "diego", "elif")), labels(30))
+
+
+def uuids() -> st.SearchStrategy[UUID]:
+    return st.uuids()
+
+
+def experience_years() -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=0, max_value=80, places=2)
+
+
+def label_tuples(min_size: int = 0) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.lists(labels(), min_size=min_size, max_size=4).map(tuple)
+
+
+# --- Value objects -------------------------------------------------------------------
+
+
+def cadences() -> st.SearchStrategy[Cadence]:
+    return st.one_of(
+        st.sampled_from((Cadence.weekly(), Cadence.fortnightly(), Cadence.monthly())),
+        st.integers(1, 366).map(Cadence.every),
+    )
+
+
+@st.composite
+def cadence_tiers(draw: st.DrawFn) -> tuple[CadenceTier, ...]:
+    """A valid policy cadence: tiers by increasing age, the last one open-ended."""
+    bounds = sorted(draw(st.sets(st.integers(1, 3660), max_size=3)))
+    tiers = [CadenceTier(cadence=draw(cadences()), until_age_days=bound) for bound in bounds]
+    return (*tiers, CadenceTier(cadence=draw(cadences())))
+
+
+def programme_policies() -> st.SearchStrategy[ProgrammePolicy]:
+    return st.builds(
+        ProgrammePolicy,
+        cadence=cadence_tiers(),
+        minimum_meeting_minutes=st.integers(1, 1440),
+        participation=st.sampled_from(Participation),
+        minimum_experience_gap_years=st.decimals(min_value=0, max_value=50, places=1),
+        review_interval_days=st.integers(1, 730),
+    )
+
+
+def meeting_schedules() -> st.SearchStrategy[MeetingSchedule]:
+    return st.builds(
+        MeetingSchedule,
+        cadence=cadences(),
+        duration_minutes=st.integers(1, 1440),
+        format=st.sampled_from(MeetingFormat),
+        in_working_hours=st.booleans(),
+    )
+
+
+def ratings() -> st.SearchStrategy[Rating]:
+    return st.builds(Rating, focus_area=st.sampled_from(FocusArea), score=st.integers(1, 5))
+
+
+def rating_sets() -> st.SearchStrategy[tuple[Rating, ...]]:
+    """A self-assessment: at least one rating, each focus area rated once."""
+    return st.lists(
+        ratings(), min_size=1, max_size=len(FocusArea), unique_by=lambda r: r.focus_area
+    ).map(tuple)
+
+
+def goal_progress() -> st.SearchStrategy[GoalProgress]:
+    return st.builds(GoalProgress, goal_id=uuids(), status=st.sampled_from(ProgressStatus))
+
+
+def stakeholder_feedback() -> st.SearchStrategy[StakeholderFeedback]:
+    return st.builds(StakeholderFeedback, source=labels(), text=texts())
+
+
+# --- Events --------------------------------------------------------------------------
+
+
+def _base_fields() -> dict[str, st.SearchStrategy]:
+    return {
+        "event_id": uuids(),
+        "aggregate_id": uuids(),
+        "version": st.integers(1, 100_000),
+        "occurred_at": aware_datetimes(),
+        "recorded_at": aware_datetimes(),
+        "actor": person_ids(),
+    }
+
+
+def _opening_fields() -> dict[str, st.SearchStrategy]:
+    return {
+        "programme_id": uuids(),
+        "mentor_id": person_ids(),
+        "mentee_id": person_ids(),
+        "mentor_experience_years": experience_years(),
+        "mentee_experience_years": experience_years(),
+        "gap_override_reason": st.none() | texts(),
+    }
+
+
+def _goal_fields() -> dict[str, st.SearchStrategy]:
+    return {
+        "goal_id": uuids(),
+        "title": labels(),
+        "focus_area": st.sampled_from(FocusArea),
+        "success_measure": texts(),
+        "target_date": dates(),
+    }
+
+
+EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
+    "ProgrammeCreated": {"name": labels(), "organisation": labels()},
+    "PolicySet": {"policy": programme_policies()},
+    "ParticipantEnrolled": {
+        "person_id": person_ids(),
+        "role": st.sampled_from(Role),
+        "experience_years": experience_years(),
+    },
+    "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "RelationshipOpened": {
+        "relationship_id": uuids(),
+        "mentor_id": person_ids(),
+        "mentee_id": person_ids(),
+    },
+    "PairingProposed": _opening_fields(),
+    "PairingAccepted": {"accepted_by": person_ids()},
+    "PairingDeclined": {
+        "declined_by": person_ids(),
+        "reason": st.sampled_from(DeclineReason),
+        "explanation": texts(),
+    },
+    "PairFormed": _opening_fields(),
+    "ExpectationsAgreed": {"expectations": label_tuples(min_size=1)},
+    "GoalSet": _goal_fields(),
+    "GoalRevised": {**_goal_fields(), "reason": texts()},
+    "GoalAchieved": {"goal_id": uuids(), "evidence": texts()},
+    "GoalAbandoned": {"goal_id": uuids(), "reason": texts()},
+    "PlanActivityAdded": {
+        "activity_id": uuids(),
+        "description": texts(),
+        "due_date": dates(),
+        "goal_id": st.none() | uuids(),
+    },
+    "PlanActivityCompleted": {"activity_id": uuids(), "notes": texts()},
+    "MilestoneSet": {
+        "milestone_id": uuids(),
+        "description": texts(),
+        "target_date": dates(),
+        "goal_id": st.none() | uuids(),
+    },
+    "MilestoneReached": {"milestone_id": uuids(), "notes": texts()},
+    "ScheduleAgreed": {"schedule": meeting_schedules()},
+    "ScheduleChanged": {"schedule": meeting_schedules(), "reason": texts()},
+    "MeetingHeld": {
+        "meeting_id": uuids(),
+        "duration_minutes": st.integers(1, 1440),
+        "format": st.sampled_from(MeetingFormat),
+        "topics": label_tuples(),
+        "attendees": st.lists(person_ids(), max_size=3).map(tuple),
+    },
+    "MeetingMissed": {"meeting_id": uuids(), "missed_by": person_ids(), "reason": texts()},
+    "MeetingCancelled": {"meeting_id": uuids(), "cancelled_by": person_ids(), "reason": texts()},
+    "MeetingRecordCorrected": {
+        "corrects_event_id": uuids(),
+        "meeting_id": uuids(),
+        "held_at": aware_datetimes(),
+        "duration_minutes": st.integers(1, 1440),
+        "format": st.sampled_from(MeetingFormat),
+        "topics": label_tuples(),
+        "reason": texts(),
+    },
+    "FeedbackGiven": {
+        "feedback_id": uuids(),
+        "from_person": person_ids(),
+        "to_person": person_ids(),
+        "kind": st.sampled_from(FeedbackKind),
+        "about_goal_id": st.none() | uuids(),
+        "about_meeting_id": st.none() | uuids(),
+        "text": texts(),
+    },
+    "ReflectionRecorded": {"reflection_id": uuids(), "ratings": rating_sets(), "text": texts()},
+    "ProgressEvaluated": {
+        "evaluation_id": uuids(),
+        "goal_progress": st.lists(goal_progress(), max_size=3).map(tuple),
+        "evidence": texts(),
+        "stakeholder_feedback": st.lists(stakeholder_feedback(), max_size=3).map(tuple),
+    },
+    "RelationshipPaused": {"reason": texts()},
+    "RelationshipResumed": {},
+    "RelationshipEnded": {"reason": st.sampled_from(EndReason), "explanation": texts()},
+}
+"""The strategy of every field of every event class besides the base fields, by class name."""
+
+EVENT_STRATEGIES: dict[str, st.SearchStrategy[Event]] = {
+    name: st.builds(EVENT_TYPES[name], **_base_fields(), **fields)
+    for name, fields in EVENT_FIELDS.items()
+}
+"""One ``st.builds`` per event class, every field given explicitly (nothing inferred)."""
+
+
+def events(*types: type[Event]) -> st.SearchStrategy[Event]:
+    """An instance of any event class (or of one of ``types``)."""
+    names = [cls.__name__ for cls in types] if types else sorted(EVENT_STRATEGIES)
+    return st.one_of(*(EVENT_STRATEGIES[name] for name in names))
+
+
+# --- Deterministic decisions ---------------------------------------------------------
+
+
+def decision_context(
+    now: datetime = NOW, actor: str = "coordinator.cleo", first_id: int = 1
+) -> DecisionContext:
+    """A context with a fixed clock whose event ids count up: ``UUID(int=1)``, ``UUID(int=2)``..."""
+    counter = itertools.count(first_id)
+    return DecisionContext(actor=actor, now=now, new_id=lambda: UUID(int=next(counter)))

@@ -1,0 +1,23 @@
+"""Every named domain rule is exercised by at least one unit test."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mentoring_core import Rule
+
+HERE = Path(__file__).parent
+RULE_TESTS = ("test_programme.py", "test_pairing.py", "test_relationship.py")
+
+
+def rules_named_in_tests() -> set[str]:
+    text = "\n".join((HERE / name).read_text(encoding="utf-8") for name in RULE_TESTS)
+    return set(re.findall(r"Rule\.([A-Z_]+)", text))
+
+
+@pytest.mark.parametrize("rule", list(Rule), ids=lambda r: r.name)
+def test_the_rule_is_tested(rule: Rule) -> None:
+    assert rule.name in rules_named_in_tests()

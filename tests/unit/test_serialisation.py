@@ -1,0 +1,493 @@
+"""Events and snapshots through the one converter: round trips, strict reading, upcasting."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+import attrs
+import pytest
+from eventsourcing.compressor import ZlibCompressor
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
+from hypothesis import given
+from hypothesis import strategies as st
+from scenarios import (
+    GOAL_ID,
+    HOUR_ONE_ON_ONE,
+    MEETING_ID,
+    RELATIONSHIP_ID,
+    SET_LISTENING_GOAL,
+    WEEKLY_HOUR,
+    YESTERDAY,
+    programme_history,
+    relationship_history,
+)
+from strategies import (
+    EVENT_FIELDS,
+    EVENT_STRATEGIES,
+    NOW,
+    aware_datetimes,
+    events,
+    programme_policies,
+)
+
+from mentoring_core import (
+    EVENT_TYPES,
+    CadenceKind,
+    EndReason,
+    EventMapper,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    MeetingFormat,
+    ProgrammeState,
+    ProgressStatus,
+    Rating,
+    RelationshipState,
+    Snapshot,
+    StakeholderFeedback,
+    StoredEventError,
+    event_to_dict,
+    evolve_programme,
+    evolve_relationship,
+)
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.events import (
+    PROGRAMME_EVENT_TYPES,
+    RELATIONSHIP_EVENT_TYPES,
+    Event,
+    GoalSet,
+    MeetingHeld,
+    PolicySet,
+    RelationshipEvent,
+)
+
+MAPPER = EventMapper(transcoder=JSONTranscoder())
+
+BASE_FIELDS = {"event_id", "aggregate_id", "version", "occurred_at", "recorded_at", "actor"}
+
+
+def round_trip(item: Any, mapper: EventMapper = MAPPER) -> Any:
+    return mapper.to_domain_event(mapper.to_stored_event(item))
+
+
+def meeting_held() -> MeetingHeld:
+    return MeetingHeld(
+        event_id=UUID(int=41),
+        aggregate_id=RELATIONSHIP_ID,
+        version=7,
+        occurred_at=YESTERDAY,
+        recorded_at=NOW,
+        actor="ana",
+        meeting_id=MEETING_ID,
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("handover notes",),
+        attendees=(),
+    )
+
+
+def stored_with(stored: StoredEvent, change: Any) -> StoredEvent:
+    """``stored`` with its JSON state changed by ``change(data)`` (which edits in place)."""
+    data = json.loads(stored.state)
+    change(data)
+    return with_state(stored, json.dumps(data).encode())
+
+
+def with_state(stored: StoredEvent, state: bytes, topic: str | None = None) -> StoredEvent:
+    return StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic if topic is None else topic,
+        state=state,
+    )
+
+
+def read_error(stored: StoredEvent) -> StoredEventError:
+    with pytest.raises(StoredEventError) as info:
+        MAPPER.to_domain_event(stored)
+    error = info.value
+    assert error.aggregate_id == stored.originator_id
+    assert error.version == stored.originator_version
+    assert error.topic == stored.topic
+    message = str(error)
+    assert str(stored.originator_id) in message
+    assert f"version {stored.originator_version}" in message
+    assert repr(stored.topic) in message
+    return error
+
+
+class TestTheStrategiesCoverEveryEvent:
+    def test_every_event_class_has_a_strategy(self) -> None:
+        assert set(EVENT_STRATEGIES) == set(EVENT_TYPES)
+
+    def test_every_event_type_is_programme_or_relationship(self) -> None:
+        assert set(EVENT_TYPES.values()) == {*PROGRAMME_EVENT_TYPES, *RELATIONSHIP_EVENT_TYPES}
+
+    @pytest.mark.parametrize("name", sorted(EVENT_TYPES))
+    def test_every_field_is_drawn_explicitly(self, name: str) -> None:
+        fields = {f.name for f in attrs.fields(EVENT_TYPES[name])}
+        assert fields - BASE_FIELDS == set(EVENT_FIELDS[name])
+
+
+class TestRoundTrip:
+    @pytest.mark.parametrize("name", sorted(EVENT_TYPES))
+    @given(data=st.data())
+    def test_every_event_type_reads_back_equal(self, name: str, data: st.DataObject) -> None:
+        event = data.draw(EVENT_STRATEGIES[name])
+        back = round_trip(event)
+        assert type(back) is type(event)
+        assert back == event
+
+    @given(events())
+    def test_any_event_reads_back_equal(self, event: Event) -> None:
+        assert round_trip(event) == event
+
+    @given(events())
+    def test_the_stored_record_keys_the_event(self, event: Event) -> None:
+        stored = MAPPER.to_stored_event(event)
+        assert stored.originator_id == event.aggregate_id
+        assert stored.originator_version == event.version
+        assert stored.topic == type(event).__name__
+        data = json.loads(stored.state)
+        assert "aggregate_id" not in data and "version" not in data
+        assert data["class_version"] == type(event).class_version
+
+    @given(events(), st.integers(-12 * 60, 14 * 60))
+    def test_an_offset_moment_reads_back_as_the_same_instant(
+        self, event: Event, offset_minutes: int
+    ) -> None:
+        zone = timezone(timedelta(minutes=offset_minutes))
+        shifted = attrs.evolve(event, occurred_at=event.occurred_at.astimezone(zone))
+        back = round_trip(shifted)
+        assert back.occurred_at == event.occurred_at
+        assert back.occurred_at.utcoffset() == timedelta(minutes=offset_minutes)
+
+    def test_the_stored_form_is_readable_json(self) -> None:
+        data = json.loads(MAPPER.to_stored_event(meeting_held()).state)
+        assert data == {
+            "event_id": str(UUID(int=41)),
+            "occurred_at": YESTERDAY.isoformat(),
+            "recorded_at": NOW.isoformat(),
+            "actor": "ana",
+            "meeting_id": str(MEETING_ID),
+            "duration_minutes": 60,
+            "format": "one_on_one",
+            "topics": ["handover notes"],
+            "attendees": [],
+            "class_version": 1,
+        }
+
+    def test_decimals_keep_their_digits(self) -> None:
+        (event,) = [e for e in programme_history().events if type(e).__name__ == "PolicySet"]
+        stored = json.loads(MAPPER.to_stored_event(event).state)
+        assert stored["policy"]["minimum_experience_gap_years"] == "3"
+        assert round_trip(event).policy.minimum_experience_gap_years == Decimal(3)
+
+    @given(events())
+    def test_compressed_records_read_back_equal(self, event: Event) -> None:
+        mapper = EventMapper(transcoder=JSONTranscoder(), compressor=ZlibCompressor())
+        assert round_trip(event, mapper) == event
+
+    def test_event_to_dict_is_json_safe_and_complete(self) -> None:
+        data = event_to_dict(meeting_held())
+        assert json.loads(json.dumps(data)) == data
+        assert data["aggregate_id"] == str(RELATIONSHIP_ID)
+        assert data["version"] == 7
+        assert data["format"] == "one_on_one"
+
+
+class TestStrictReading:
+    def test_an_unknown_topic(self) -> None:
+        stored = with_state(
+            MAPPER.to_stored_event(meeting_held()), b"{}", topic="MeetingTeleported"
+        )
+        assert "unknown event type" in read_error(stored).reason
+
+    def test_a_missing_field(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.pop("duration_minutes")
+        )
+        assert "duration_minutes" in read_error(stored).reason
+
+    def test_an_extra_field(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(mood="cheerful")
+        )
+        assert "mood" in read_error(stored).reason
+
+    def test_a_digit_string_where_a_whole_number_is_expected(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(duration_minutes="3")
+        )
+        assert "duration_minutes" in read_error(stored).reason
+
+    def test_true_where_a_whole_number_is_expected(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(duration_minutes=True)
+        )
+        assert "duration_minutes" in read_error(stored).reason
+
+    def test_a_string_where_a_list_is_expected(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(topics="handover notes")
+        )
+        assert "topics" in read_error(stored).reason
+
+    def test_a_number_where_a_text_is_expected(self) -> None:
+        stored = stored_with(MAPPER.to_stored_event(meeting_held()), lambda d: d.update(actor=7))
+        assert "actor" in read_error(stored).reason
+
+    def test_a_naive_datetime(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()),
+            lambda d: d.update(occurred_at="2025-03-13T09:30:00"),
+        )
+        assert "occurred_at" in read_error(stored).reason
+
+    def test_an_unknown_enum_value(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(format="carrier_pigeon")
+        )
+        assert "format" in read_error(stored).reason
+
+    def test_a_decimal_stored_as_a_float(self) -> None:
+        event = next(e for e in programme_history().events if isinstance(e, PolicySet))
+        stored = stored_with(
+            MAPPER.to_stored_event(event),
+            lambda d: d["policy"].update(minimum_experience_gap_years=3.0),
+        )
+        assert "minimum_experience_gap_years" in read_error(stored).reason
+
+    def test_a_future_class_version(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=2)
+        )
+        assert "class_version 2" in read_error(stored).reason
+
+    @pytest.mark.parametrize("state", [b"not json at all", b"\xff\xfe", b'["a", "list"]', b""])
+    def test_a_state_that_is_not_a_json_object(self, state: bytes) -> None:
+        stored = with_state(MAPPER.to_stored_event(meeting_held()), state)
+        assert read_error(stored).reason
+
+    def test_a_missing_class_version_means_version_one(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.pop("class_version")
+        )
+        assert MAPPER.to_domain_event(stored) == meeting_held()
+
+
+# --- Snapshots -----------------------------------------------------------------------
+
+
+def rich_relationship() -> RelationshipState:
+    """Ana and Ben after a month: a goal, a plan, meetings, a correction, feedback, an end."""
+    history = relationship_history()
+    for command in (
+        cmd.AgreeExpectations(expectations=("Meet weekly in paid hours", "Ben brings a case")),
+        SET_LISTENING_GOAL,
+        cmd.AddPlanActivity(
+            activity_id=UUID(int=501),
+            description="Shadow Ana at a family meeting",
+            due_date=date(2025, 4, 1),
+            goal_id=GOAL_ID,
+        ),
+        cmd.SetMilestone(
+            milestone_id=UUID(int=502),
+            description="First family meeting led",
+            target_date=date(2025, 5, 1),
+            goal_id=GOAL_ID,
+        ),
+        cmd.AgreeSchedule(schedule=WEEKLY_HOUR),
+        HOUR_ONE_ON_ONE,
+        cmd.CorrectMeetingRecord(meeting_id=MEETING_ID, duration_minutes=45, reason="typo"),
+        cmd.RecordMeetingMissed(
+            meeting_id=UUID(int=503), missed_by="ben", reason="Called out to a client"
+        ),
+        cmd.GiveFeedback(
+            feedback_id=UUID(int=504),
+            from_person="ana",
+            to_person="ben",
+            kind=FeedbackKind.RECOGNITION,
+            text="You let the family speak first.",
+            about_meeting_id=MEETING_ID,
+        ),
+        cmd.RecordReflection(
+            reflection_id=UUID(int=505),
+            ratings=(Rating(focus_area=FocusArea.COMMUNICATION, score=3),),
+            text="I still rush to fill silences.",
+        ),
+        cmd.EvaluateProgress(
+            evaluation_id=UUID(int=506),
+            goal_progress=(GoalProgress(goal_id=GOAL_ID, status=ProgressStatus.ON_TRACK),),
+            evidence="Two meetings observed",
+            stakeholder_feedback=(
+                StakeholderFeedback(source="team leader", text="Calmer on the phone"),
+            ),
+        ),
+        cmd.PauseRelationship(reason="Ana on annual leave"),
+        cmd.ResumeRelationship(),
+        cmd.AchieveGoal(goal_id=GOAL_ID, evidence="Led two family meetings"),
+        cmd.EndRelationship(reason=EndReason.COMPLETED, explanation="Goals met"),
+    ):
+        history.record(command)
+    return history.state
+
+
+class TestSnapshots:
+    def test_a_relationship_snapshot_reads_back_equal(self) -> None:
+        state = rich_relationship()
+        assert state.meetings and state.goals and state.ended is not None
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=state.version, taken_at=NOW, state=state
+        )
+        stored = MAPPER.to_stored_event(snapshot)
+        assert stored.topic == "Snapshot:RelationshipState:1"
+        assert round_trip(snapshot) == snapshot
+
+    def test_a_programme_snapshot_reads_back_equal(self) -> None:
+        state = programme_history().state
+        assert state.policy is not None and len(state.participants) == 5
+        snapshot = Snapshot(
+            aggregate_id=state.programme_id, version=state.version, taken_at=NOW, state=state
+        )
+        assert round_trip(snapshot) == snapshot
+
+    @given(st.lists(events(*RELATIONSHIP_EVENT_TYPES), max_size=8), aware_datetimes())
+    def test_any_folded_relationship_reads_back_equal(
+        self, history: list[RelationshipEvent], taken_at: datetime
+    ) -> None:
+        state = RelationshipState()
+        for version, event in enumerate(history, start=1):
+            state = evolve_relationship(state, attrs.evolve(event, version=version))
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=state.version, taken_at=taken_at, state=state
+        )
+        assert round_trip(snapshot) == snapshot
+
+    @given(st.lists(events(*PROGRAMME_EVENT_TYPES), max_size=8), programme_policies())
+    def test_any_folded_programme_reads_back_equal(self, history: list[Event], policy: Any) -> None:
+        state = ProgrammeState()
+        for event in history:
+            state = evolve_programme(state, event)  # type: ignore[arg-type]
+        state = attrs.evolve(state, policy=policy)
+        snapshot = Snapshot(aggregate_id=UUID(int=9), version=1, taken_at=NOW, state=state)
+        assert round_trip(snapshot) == snapshot
+
+    def test_a_snapshot_of_an_older_schema_is_refused(self) -> None:
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=1, taken_at=NOW, state=RelationshipState()
+        )
+        stored = MAPPER.to_stored_event(snapshot)
+        old = with_state(stored, stored.state, topic="Snapshot:RelationshipState:0")
+        assert "older state schema" in read_error(old).reason
+
+    def test_a_snapshot_with_a_naive_time_is_refused(self) -> None:
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=1, taken_at=NOW, state=RelationshipState()
+        )
+        stored = stored_with(
+            MAPPER.to_stored_event(snapshot), lambda d: d.update(taken_at="2025-03-14T09:30:00")
+        )
+        assert "no time zone" in read_error(stored).reason
+
+
+# --- Upcasting -----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GoalSetV3(RelationshipEvent):
+    """A test-only third version of GoalSet: v2 added ``priority``, v3 ``review_weeks``."""
+
+    class_version: ClassVar[int] = 3
+
+    goal_id: UUID
+    title: str
+    focus_area: FocusArea
+    success_measure: str
+    target_date: date
+    priority: str
+    review_weeks: int
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "priority": "normal"}
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "review_weeks": 6 if data["priority"] == "normal" else 2}
+
+
+def goal_set_v1() -> GoalSet:
+    return GoalSet(
+        event_id=UUID(int=42),
+        aggregate_id=RELATIONSHIP_ID,
+        version=2,
+        occurred_at=YESTERDAY,
+        recorded_at=NOW,
+        actor="ana",
+        goal_id=GOAL_ID,
+        title="Run a family meeting",
+        focus_area=FocusArea.COMMUNICATION,
+        success_measure="Two meetings led",
+        target_date=date(2025, 6, 30),
+    )
+
+
+def as_v3(event: GoalSet, *, priority: str, review_weeks: int) -> GoalSetV3:
+    return GoalSetV3(
+        **attrs.asdict(event, recurse=False), priority=priority, review_weeks=review_weeks
+    )
+
+
+class TestUpcasting:
+    def test_a_v1_record_is_read_as_the_current_version(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        stored = MAPPER.to_stored_event(goal_set_v1())
+        assert json.loads(stored.state)["class_version"] == 1
+        monkeypatch.setitem(EVENT_TYPES, "GoalSet", GoalSetV3)
+        back = MAPPER.to_domain_event(stored)
+        assert back == as_v3(goal_set_v1(), priority="normal", review_weeks=6)
+
+    def test_a_v2_record_goes_through_the_rest_of_the_chain(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(goal_set_v1()),
+            lambda d: d.update(class_version=2, priority="urgent"),
+        )
+        monkeypatch.setitem(EVENT_TYPES, "GoalSet", GoalSetV3)
+        back = MAPPER.to_domain_event(stored)
+        assert back == as_v3(goal_set_v1(), priority="urgent", review_weeks=2)
+
+    def test_a_current_record_is_not_upcast(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        event = as_v3(goal_set_v1(), priority="urgent", review_weeks=9)
+        monkeypatch.setitem(EVENT_TYPES, "GoalSetV3", GoalSetV3)
+        stored = MAPPER.to_stored_event(event)
+        assert json.loads(stored.state)["class_version"] == 3
+        assert MAPPER.to_domain_event(stored) == event
+
+    @pytest.mark.parametrize("class_version", [0, 4, "1", None, 1.0])
+    def test_a_class_version_outside_the_chain_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, class_version: object
+    ) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(goal_set_v1()), lambda d: d.update(class_version=class_version)
+        )
+        monkeypatch.setitem(EVENT_TYPES, "GoalSet", GoalSetV3)
+        assert "class_version" in read_error(stored).reason
+
+
+def test_the_policy_cadence_kind_is_stored_by_name() -> None:
+    event = next(e for e in programme_history().events if isinstance(e, PolicySet))
+    data = json.loads(MAPPER.to_stored_event(event).state)
+    assert [tier["cadence"]["kind"] for tier in data["policy"]["cadence"]] == [
+        CadenceKind.WEEKLY.value,
+        CadenceKind.FORTNIGHTLY.value,
+    ]
+    assert data["occurred_at"] == event.occurred_at.isoformat()
+    assert datetime.fromisoformat(data["occurred_at"]).tzinfo == UTC
