@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from .domain import commands as c
 from .domain.context import DecisionContext
-from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound
+from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeEvent, RelationshipEvent
 from .domain.pairing import decide_pairing
 from .domain.programme import ProgrammeState, decide_programme, evolve_programme
@@ -41,7 +41,7 @@ from .domain.values import (
     Role,
     StakeholderFeedback,
 )
-from .serialisation import EventMapper, Snapshot
+from .serialisation import SNAPSHOT_TOPIC_PREFIX, EventMapper, Snapshot
 from .stores import DEFAULT_STORE_URL, store_environment
 
 Clock = Callable[[], datetime]
@@ -674,12 +674,20 @@ class MentoringService:
         return DecisionContext(actor=actor, now=_aware("clock", self._clock()), new_id=self._new_id)
 
     def _load(self, kind: _Kind, aggregate_id: UUID, version: int | None = None) -> Any:
+        project = _projector(kind, aggregate_id)
         try:
             state = self._store.repository.get(
-                aggregate_id, version=version, projector_func=_projector(kind, aggregate_id)
+                aggregate_id, version=version, projector_func=project
             )
         except AggregateNotFoundError:
             raise NotFound(kind.name, aggregate_id) from None
+        except StoredEventError as error:
+            if not error.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+                raise
+            # Snapshots are derived data: an unreadable one is passed over, not fatal.
+            state = project(None, self._store.events.get(aggregate_id, lte=version))
+            if state is None:
+                raise NotFound(kind.name, aggregate_id) from None
         if not isinstance(state, kind.state_type):  # the cache holds both kinds
             raise NotFound(kind.name, aggregate_id)
         if version is None:

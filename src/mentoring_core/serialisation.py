@@ -43,8 +43,11 @@ SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)
 }
-MAX_STATE_BYTES = 1_000_000
-"""Largest stored state (after decompression) the reader accepts."""
+MAX_EVENT_BYTES = 1_000_000
+"""Largest stored event state (after decompression) the reader accepts; commands'
+bounds keep real events far below it."""
+MAX_SNAPSHOT_BYTES = 256_000_000
+"""Largest stored snapshot the reader accepts (a 10,000-meeting state is about 3.5 MB)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -223,12 +226,14 @@ class EventMapper(Mapper[UUID]):
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
-        if len(state) > MAX_STATE_BYTES:
-            raise ValueError(f"state of {len(state)} bytes exceeds {MAX_STATE_BYTES}")
+        is_snapshot = stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX)
+        limit = MAX_SNAPSHOT_BYTES if is_snapshot else MAX_EVENT_BYTES
+        if len(state) > limit:
+            raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
         data = json.loads(state)
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        if stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+        if is_snapshot:
             return self._decode_snapshot(stored, data)
         cls = EVENT_TYPES.get(stored.topic)
         if cls is None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import (
     Cadence,
@@ -416,3 +417,24 @@ class TestSnapshots:
         assert [s.version for s in taken] == [10, 20, 30]  # type: ignore[attr-defined]
         assert state == fold(history)
         assert old == fold(history[:15])
+
+    def test_an_unreadable_snapshot_is_passed_over_and_the_events_are_folded(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service")
+        with MentoringService(store_url, snapshot_interval=None) as service:
+            seeded = seed(service)
+            history = service.history(seeded.relationship)
+        with MentoringService(store_url, snapshot_interval=3) as service:
+            snapshots = service.application.snapshots
+            assert snapshots is not None
+            stale = StoredEvent(
+                originator_id=seeded.relationship,
+                originator_version=4,
+                topic="Snapshot:RelationshipState:0",
+                state=b"{}",
+            )
+            snapshots.recorder.insert_events([stale])
+            assert service.relationship(seeded.relationship) == fold(history)
+            assert service.relationship(seeded.relationship, version=5) == fold(history[:5])

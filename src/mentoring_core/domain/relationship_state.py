@@ -175,6 +175,8 @@ class RelationshipState:
     schedule: MeetingSchedule | None = None
     schedule_changes: int = 0
     meetings: tuple[Meeting, ...] = ()
+    meeting_ids: frozenset[UUID] = frozenset()
+    """The ids of all meetings, for constant-time checks on long histories."""
     feedback: tuple[Feedback, ...] = ()
     reflections: tuple[Reflection, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
@@ -195,6 +197,8 @@ class RelationshipState:
         return find(self.milestones, lambda m: m.milestone_id == milestone_id)
 
     def meeting(self, meeting_id: UUID) -> Meeting | None:
+        if meeting_id not in self.meeting_ids:
+            return None
         return find(self.meetings, lambda m: m.meeting_id == meeting_id)
 
     @property
@@ -208,6 +212,14 @@ def _update_goal(state: RelationshipState, goal_id: UUID, **changes: Any) -> Rel
         goals=replace_where(
             state.goals, lambda g: g.goal_id == goal_id, lambda g: attrs.evolve(g, **changes)
         ),
+    )
+
+
+def _add_meeting(state: RelationshipState, meeting: Meeting) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        meetings=(*state.meetings, meeting),
+        meeting_ids=state.meeting_ids | {meeting.meeting_id},
     )
 
 
@@ -337,7 +349,7 @@ def evolve_relationship(state: RelationshipState, event: RelationshipEvent) -> R
                 topics=event.topics,
                 attendees=event.attendees,
             )
-            return attrs.evolve(state, meetings=(*state.meetings, meeting))
+            return _add_meeting(state, meeting)
         case MeetingMissed() | MeetingCancelled():
             meeting = Meeting(
                 meeting_id=event.meeting_id,
@@ -351,7 +363,7 @@ def evolve_relationship(state: RelationshipState, event: RelationshipEvent) -> R
                 by=event.missed_by if isinstance(event, MeetingMissed) else event.cancelled_by,
                 reason=event.reason,
             )
-            return attrs.evolve(state, meetings=(*state.meetings, meeting))
+            return _add_meeting(state, meeting)
         case MeetingRecordCorrected():
             return attrs.evolve(
                 state,
