@@ -1,0 +1,36 @@
+"""The documents that promise things stay in step with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import mentoring_core
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quick_start_lines() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return block.strip().splitlines()
+
+
+def test_every_public_name_is_documented_in_the_api_page() -> None:
+    page = (ROOT / "docs" / "api.md").read_text()
+    documented = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)", page))
+    missing = sorted(set(mentoring_core.__all__) - documented)
+    assert missing == []
+
+
+def test_the_quick_start_has_exactly_a_demo_line_and_a_test_line() -> None:
+    demo, tests = quick_start_lines()
+    assert demo.endswith("nox -s demo")
+    assert tests.endswith("nox -s tests")
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    ci_script = (ROOT / ".ci" / "run").read_text()
+    assert quick_start_lines()[1] in ci_script.splitlines()
+    assert "export CI=true" in ci_script
