@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import mentoring_core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +36,12 @@ def test_ci_runs_the_readmes_test_command() -> None:
     ci_script = (ROOT / ".ci" / "run").read_text()
     assert quick_start_lines()[1] in ci_script.splitlines()
     assert "export CI=true" in ci_script
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    store = f"sqlite:///{tmp_path / 'readme.db'}"
+    exec(compile(example.replace("sqlite:///mentoring.db", store), "README.md", "exec"), {})
+    # Formed, goal set, meeting held.
+    assert capsys.readouterr().out == "active 3\n"
