@@ -20,6 +20,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import Environment, EnvType
 
+from .audit.recorders import ChainedRecorder
+from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
@@ -220,6 +222,14 @@ class MentoringService:
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""
         return tuple(self.relationship(r) for r in self.programme(programme_id).relationship_ids)
+
+    def verify(self, against: Digest | None = None) -> Verification:
+        """Re-read the whole store and check its hash chain (see ``docs/audit.md``).
+
+        With ``against`` (a digest kept outside the store), also prove that the history
+        up to it is unchanged and that everything after it extends it.
+        """
+        return verify(cast(ChainedRecorder, self._store.recorder), against)
 
     # --- programme commands ----------------------------------------------------------
 

@@ -5,7 +5,8 @@ Built in: ``memory://`` (nothing kept after the process ends) and
 default). Other schemes come from installed adapters that register a function
 under the entry-point group ``mentoring_core.stores`` (the PostgreSQL adapter in
 ``adapters/postgres`` registers ``postgresql`` and ``postgres``). Such a function
-takes the URL and returns the eventsourcing environment for it.
+takes the URL and returns the eventsourcing environment for it; its application
+recorder must write the audit hash chain (see :mod:`mentoring_core.audit.recorders`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ StoreOpener = Callable[[str], dict[str, str]]
 
 
 def _memory(url: str) -> dict[str, str]:
-    return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    return {"PERSISTENCE_MODULE": "mentoring_core.audit.recorders:ChainedPOPOFactory"}
 
 
 def _sqlite(url: str) -> dict[str, str]:
@@ -40,6 +41,9 @@ def _sqlite(url: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_LOCK_TIMEOUT_SECONDS,
+        "APPLICATION_RECORDER_TOPIC": (
+            "mentoring_core.audit.recorders:ChainedSQLiteApplicationRecorder"
+        ),
     }
 
 

@@ -56,4 +56,4 @@ def test_opening_a_store_creates_its_schema_and_tables() -> None:
                     (schema,),
                 )
             }
-        assert tables == {"mentoring_events", "mentoring_snapshots"}
+        assert tables == {"mentoring_events", "mentoring_snapshots", "mentoring_chain"}

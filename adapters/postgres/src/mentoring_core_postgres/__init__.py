@@ -47,6 +47,9 @@ def postgres_environment(url: str) -> dict[str, str]:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": (
+            "mentoring_core_postgres.chained:ChainedPostgresApplicationRecorder"
+        ),
     }
     for key, values in parse_qs(parts.query, keep_blank_values=True).items():
         if key not in _OPTIONS:
