@@ -8,7 +8,6 @@ transaction and takes a snapshot every ``snapshot_interval`` events.
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from .audit.recorders import ChainedRecorder
+from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext
@@ -200,16 +200,11 @@ class MentoringService:
         moment = _aware("at", at)
         history = self.history(relationship_id)
         if axis is TimeAxis.RECORDED:
-            chosen: Iterable[Event] = itertools.takewhile(
-                lambda e: e.recorded_at <= moment, history
-            )
+            state = state_at(history, recorded_by=moment)
         else:
-            chosen = sorted(
-                (e for e in history if e.occurred_at <= moment), key=lambda e: e.occurred_at
-            )
-        state = RelationshipState()
-        for event in chosen:
-            state = evolve_relationship(state, cast(RelationshipEvent, event))
+            state = state_at(history, occurred_by=moment)
+        if not isinstance(state, RelationshipState):
+            raise NotFound("relationship", relationship_id)
         return state
 
     def history(self, aggregate_id: UUID) -> tuple[Event, ...]:

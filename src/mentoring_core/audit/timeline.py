@@ -1,0 +1,286 @@
+"""Histories in domain words, states as of a moment, and what changed between two points.
+
+Pure: works on events already read from a store, so an auditor's tools and tests can
+use it on any history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ..domain.events import (
+    Event,
+    ExpectationsAgreed,
+    FeedbackGiven,
+    GoalAbandoned,
+    GoalAchieved,
+    GoalRevised,
+    GoalSet,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingMissed,
+    MeetingRecordCorrected,
+    MilestoneReached,
+    MilestoneSet,
+    PairFormed,
+    PairingAccepted,
+    PairingDeclined,
+    PairingProposed,
+    ParticipantEnrolled,
+    ParticipantWithdrawn,
+    PlanActivityAdded,
+    PlanActivityCompleted,
+    PolicySet,
+    ProgrammeCreated,
+    ProgrammeEvent,
+    ProgressEvaluated,
+    ReflectionRecorded,
+    RelationshipEnded,
+    RelationshipEvent,
+    RelationshipOpened,
+    RelationshipPaused,
+    RelationshipResumed,
+    ScheduleAgreed,
+    ScheduleChanged,
+)
+from ..domain.programme import ProgrammeState, evolve_programme
+from ..domain.relationship_state import RelationshipState, evolve_relationship
+from ..serialisation import CONVERTER
+
+State = RelationshipState | ProgrammeState
+_DERIVED = ("meeting_ids",)
+"""State fields that only index others (and are unordered): left out of diffs."""
+
+
+@attrs.frozen(kw_only=True)
+class TimelineEntry:
+    """One event of a history, told in domain words."""
+
+    version: int
+    event_type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    description: str
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One field that differs between two states; ``path`` like ``goals[0].status``."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+def _goal_title(state: State, goal_id: Any) -> str:
+    goal = state.goal(goal_id) if isinstance(state, RelationshipState) else None
+    return repr(goal.title) if goal is not None else str(goal_id)
+
+
+def _meeting_when(state: State, meeting_id: Any) -> str:
+    meeting = state.meeting(meeting_id) if isinstance(state, RelationshipState) else None
+    return meeting.occurred_at.date().isoformat() if meeting is not None else str(meeting_id)
+
+
+def describe(event: Event, before: State) -> str:
+    """What ``event`` did, in a sentence; ``before`` is the state it applied to."""
+    by = f"by {event.actor}"
+    match event:
+        case ProgrammeCreated():
+            return f"Programme {event.name!r} of {event.organisation} created {by}"
+        case PolicySet():
+            p = event.policy
+            cadence = ", then ".join(
+                t.cadence.describe()
+                + (f" until day {t.until_age_days}" if t.until_age_days is not None else "")
+                for t in p.cadence
+            )
+            return (
+                f"Policy set {by}: meetings {cadence}, at least {p.minimum_meeting_minutes} "
+                f"minutes, {p.participation}, experience gap {p.minimum_experience_gap_years} "
+                f"years, reviews every {p.review_interval_days} days"
+            )
+        case ParticipantEnrolled():
+            return (
+                f"{event.person_id} enrolled as {event.role} with {event.experience_years} "
+                f"years of experience {by}"
+            )
+        case ParticipantWithdrawn():
+            return f"{event.person_id} withdrawn from the programme {by}"
+        case RelationshipOpened():
+            pair = f"{event.mentor_id} and {event.mentee_id}"
+            return f"Relationship {event.relationship_id} of {pair} opened {by}"
+        case PairingProposed() | PairFormed():
+            verb = "proposed" if isinstance(event, PairingProposed) else "formed"
+            override = (
+                f" (experience-gap override: {event.gap_override_reason})"
+                if event.gap_override_reason
+                else ""
+            )
+            pair = f"mentor {event.mentor_id} and mentee {event.mentee_id}"
+            return f"Pair of {pair} {verb} {by}{override}"
+        case PairingAccepted():
+            return f"Pairing accepted by {event.accepted_by}, recorded {by}"
+        case PairingDeclined():
+            return f"Pairing declined by {event.declined_by} ({event.reason}), recorded {by}"
+        case ExpectationsAgreed():
+            return f"{len(event.expectations)} expectations agreed, recorded {by}"
+        case GoalSet():
+            return f"Goal {event.title!r} ({event.focus_area}, due {event.target_date}) set {by}"
+        case GoalRevised():
+            now = f"now {event.title!r}, due {event.target_date}"
+            return f"Goal {_goal_title(before, event.goal_id)} revised {by}: {now}"
+        case GoalAchieved():
+            return f"Goal {_goal_title(before, event.goal_id)} achieved, recorded {by}"
+        case GoalAbandoned():
+            return f"Goal {_goal_title(before, event.goal_id)} abandoned, recorded {by}"
+        case PlanActivityAdded():
+            return f"Plan activity added (due {event.due_date}) {by}"
+        case PlanActivityCompleted():
+            return f"Plan activity {event.activity_id} completed, recorded {by}"
+        case MilestoneSet():
+            return f"Milestone set for {event.target_date} {by}"
+        case MilestoneReached():
+            return f"Milestone {event.milestone_id} reached, recorded {by}"
+        case ScheduleAgreed() | ScheduleChanged():
+            verb = "agreed" if isinstance(event, ScheduleAgreed) else "changed"
+            s = event.schedule
+            return (
+                f"Meeting schedule {verb} {by}: {s.cadence.describe()}, "
+                f"{s.duration_minutes} minutes, {s.format}"
+            )
+        case MeetingHeld():
+            return f"Meeting held ({event.duration_minutes} minutes, {event.format}), recorded {by}"
+        case MeetingMissed():
+            return f"Meeting missed by {event.missed_by}, recorded {by}"
+        case MeetingCancelled():
+            return f"Meeting cancelled by {event.cancelled_by}, recorded {by}"
+        case MeetingRecordCorrected():
+            return (
+                f"Record of the meeting of {_meeting_when(before, event.meeting_id)} corrected "
+                f"{by}: {event.duration_minutes} minutes, {event.format}, held "
+                f"{event.held_at.isoformat()}"
+            )
+        case FeedbackGiven():
+            between = f"from {event.from_person} to {event.to_person}"
+            return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
+        case ReflectionRecorded():
+            scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
+            return f"Reflection recorded {by} ({scores})"
+        case ProgressEvaluated():
+            judged = ", ".join(
+                f"{_goal_title(before, g.goal_id)} {g.status}" for g in event.goal_progress
+            )
+            return f"Progress evaluated {by}" + (f": {judged}" if judged else "")
+        case RelationshipPaused():
+            return f"Relationship paused {by}"
+        case RelationshipResumed():
+            return f"Relationship resumed {by}"
+        case RelationshipEnded():
+            return f"Relationship ended ({event.reason}) {by}"
+    return f"{type(event).__name__} recorded {by}"
+
+
+def _initial(events: Sequence[Event]) -> State:
+    if events and isinstance(events[0], ProgrammeEvent):
+        return ProgrammeState()
+    return RelationshipState()
+
+
+def apply(state: State, event: Event) -> State:
+    """``evolve_relationship`` or ``evolve_programme``, by the event's aggregate."""
+    if isinstance(state, RelationshipState) and isinstance(event, RelationshipEvent):
+        return evolve_relationship(state, event)
+    if isinstance(state, ProgrammeState) and isinstance(event, ProgrammeEvent):
+        return evolve_programme(state, event)
+    raise TypeError(f"{type(event).__name__} does not belong to a {type(state).__name__}")
+
+
+def timeline(events: Sequence[Event]) -> tuple[TimelineEntry, ...]:
+    """A history, in order, each event told in domain words."""
+    state = _initial(events)
+    entries = []
+    for event in events:
+        entries.append(
+            TimelineEntry(
+                version=event.version,
+                event_type=type(event).__name__,
+                occurred_at=event.occurred_at,
+                recorded_at=event.recorded_at,
+                actor=event.actor,
+                description=describe(event, state),
+            )
+        )
+        state = apply(state, event)
+    return tuple(entries)
+
+
+def fold(events: Iterable[Event], initial: State) -> State:
+    state = initial
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def state_at(
+    events: Sequence[Event],
+    *,
+    version: int | None = None,
+    recorded_by: datetime | None = None,
+    occurred_by: datetime | None = None,
+) -> State:
+    """The state after the first ``version`` events, or as recorded (or occurred) by a moment.
+
+    By recorded time: the events recorded by then, which is how the store stood. By
+    occurred time: the events that had happened in the world by then, including ones
+    recorded later, folded in the order they happened.
+    """
+    if sum(x is not None for x in (version, recorded_by, occurred_by)) != 1:
+        raise ValueError("give exactly one of version, recorded_by and occurred_by")
+    initial = _initial(events)
+    if version is not None:
+        return fold((e for e in events if e.version <= version), initial)
+    if recorded_by is not None:
+        chosen = []
+        for event in events:
+            if event.recorded_at > recorded_by:
+                break
+            chosen.append(event)
+        return fold(chosen, initial)
+    assert occurred_by is not None
+    happened = sorted(
+        (e for e in events if e.occurred_at <= occurred_by), key=lambda e: e.occurred_at
+    )
+    return fold(happened, initial)
+
+
+def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{path}.{key}" if path else str(key), into)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _flatten(item, f"{path}[{i}]", into)
+        if not value:
+            into[path] = []
+    else:
+        into[path] = value
+
+
+def diff(before: State, after: State) -> tuple[Change, ...]:
+    """Every field that differs between two states of one aggregate, in field order."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    _flatten(CONVERTER.unstructure(before), "", old)
+    _flatten(CONVERTER.unstructure(after), "", new)
+    paths = list(dict.fromkeys([*old, *new]))
+    return tuple(
+        Change(path=p, before=old.get(p), after=new.get(p))
+        for p in paths
+        if old.get(p) != new.get(p) and not p.startswith(_DERIVED)
+    )
