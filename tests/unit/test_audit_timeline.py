@@ -23,7 +23,7 @@ LATER = NOW + timedelta(hours=2)
 
 
 def lived_relationship() -> list[Any]:
-    """Formed 30 days ago; goal set and a meeting held (recorded NOW); goal achieved (recorded later)."""
+    """Formed 30 days ago; goal set and meeting held (recorded NOW); goal achieved (LATER)."""
     history = relationship_history()
     history.record(SET_LISTENING_GOAL)
     history.record(HOUR_ONE_ON_ONE)
