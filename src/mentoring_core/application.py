@@ -25,7 +25,7 @@ from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
-from .domain.events import Event, ProgrammeEvent, RelationshipEvent
+from .domain.events import Event, ProgrammeCreated, ProgrammeEvent, RelationshipEvent
 from .domain.pairing import decide_pairing
 from .domain.programme import ProgrammeState, decide_programme, evolve_programme
 from .domain.relationship import decide_relationship
@@ -43,8 +43,9 @@ from .domain.values import (
     Role,
     StakeholderFeedback,
 )
+from .log import notifications
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, EventMapper, Snapshot
-from .stores import DEFAULT_STORE_URL, store_environment
+from .stores import APPLICATION_NAME, DEFAULT_STORE_URL, store_environment
 
 Clock = Callable[[], datetime]
 """Returns the current time, aware."""
@@ -111,7 +112,7 @@ def _projector(kind: _Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]]
 class _EventSourcedStore(Application[UUID]):
     """eventsourcing's Application, configured only by the store URL's environment."""
 
-    name = "mentoring"
+    name = APPLICATION_NAME
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Deliberately not os.environ: the store URL is the whole configuration.
@@ -213,6 +214,11 @@ class MentoringService:
         if not events:
             raise NotFound("programme or relationship", aggregate_id)
         return events
+
+    def programmes(self) -> tuple[ProgrammeState, ...]:
+        """The current state of every programme in the store, oldest first."""
+        created = notifications(self._store.recorder, topics=[ProgrammeCreated.__name__])
+        return tuple(self.programme(UUID(str(n.originator_id))) for n in created)
 
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from .domain.errors import StoreConfigurationError
 
 DEFAULT_STORE_URL = "sqlite:///mentoring.db"
+APPLICATION_NAME = "mentoring"
+"""The eventsourcing application name: PostgreSQL tables are ``mentoring_events`` etc."""
 ENTRY_POINT_GROUP = "mentoring_core.stores"
 SQLITE_LOCK_TIMEOUT_SECONDS = "30"
 

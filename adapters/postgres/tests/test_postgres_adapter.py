@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 from mentoring_core_postgres import postgres_environment
@@ -12,6 +15,7 @@ from mentoring_core import MentoringService, StoreConfigurationError, store_envi
 
 def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mentoring_core_postgres.ensure_schema", lambda env, schema: None)
+    monkeypatch.setattr("mentoring_core_postgres.create_tables_once", lambda env: None)
     env = store_environment("postgresql://mc:s%40cret@db.example:6543/records?schema=audit")
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     assert env["POSTGRES_HOST"] == "db.example"
@@ -57,3 +61,28 @@ def test_opening_a_store_creates_its_schema_and_tables() -> None:
                 )
             }
         assert tables == {"mentoring_events", "mentoring_snapshots", "mentoring_chain"}
+
+
+OPEN_AND_WRITE = """
+import sys
+from mentoring_core import MentoringService
+with MentoringService(sys.argv[1]) as service:
+    service.create_programme("Race " + sys.argv[2], "Northside Care", actor="coordinator")
+"""
+
+
+def test_processes_opening_a_fresh_store_at_once_all_succeed() -> None:
+    """Table creation is serialised: no 'tuple concurrently updated' on a fresh schema."""
+    with postgres_store_url("race") as url:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AND_WRITE, url, str(n)],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(6)
+        ]
+        failures = [p.stderr.read() for p in processes if p.wait(timeout=120) != 0]  # type: ignore[union-attr]
+        assert failures == []
+        with MentoringService(url) as service:
+            assert len(service.programmes()) == 6

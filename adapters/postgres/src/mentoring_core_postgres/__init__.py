@@ -16,11 +16,14 @@ import contextlib
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment
 from psycopg import sql
 
 from mentoring_core import StoreConfigurationError, redact
+from mentoring_core.stores import APPLICATION_NAME
 
-__all__ = ["ensure_schema", "postgres_environment"]
+__all__ = ["create_tables_once", "ensure_schema", "postgres_environment"]
 
 _OPTIONS = {
     "schema": "POSTGRES_SCHEMA",
@@ -60,6 +63,7 @@ def postgres_environment(url: str) -> dict[str, str]:
     schema = env.get("POSTGRES_SCHEMA")
     if schema:
         ensure_schema(env, schema)
+    create_tables_once(env)
     return env
 
 
@@ -74,17 +78,47 @@ def _conninfo(env: dict[str, str]) -> str:
     )
 
 
-def ensure_schema(env: dict[str, str], schema: str) -> None:
-    """Create ``schema`` if it does not exist; safe when several processes race to do it."""
+def create_tables_once(env: dict[str, str]) -> None:
+    """Create the store's tables, one process at a time, then tell eventsourcing not to.
+
+    eventsourcing creates tables (and replaces a function) each time an application
+    starts; two processes doing that at once on a fresh database can fail with
+    "tuple concurrently updated". An advisory lock serialises the creation, and the
+    applications opened afterwards skip it (``CREATE_TABLE=n``).
+    """
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    key = f"mentoring-core:{schema}"
+    marker = f"{schema}.{APPLICATION_NAME}_snapshots"
+    with _connect(env) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            row = conn.execute("SELECT to_regclass(%s)", (marker,)).fetchone()
+            if row is None or row[0] is None:
+                factory = PostgresFactory(
+                    Environment(APPLICATION_NAME, {**env, "CREATE_TABLE": "y"})
+                )
+                try:
+                    factory.application_recorder()
+                    factory.aggregate_recorder("snapshots")
+                finally:
+                    factory.close()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+    env["CREATE_TABLE"] = "n"
+
+
+def _connect(env: dict[str, str]) -> psycopg.Connection[tuple[object, ...]]:
     try:
-        # Another process may create the schema between the check and the insert.
-        with (
-            psycopg.connect(_conninfo(env), autocommit=True) as conn,
-            contextlib.suppress(psycopg.errors.UniqueViolation),
-        ):
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        return psycopg.connect(_conninfo(env), autocommit=True)
     except psycopg.OperationalError as error:
         raise StoreConfigurationError(
             f"cannot connect to PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']} "
             f"database {env['POSTGRES_DBNAME']!r}: {str(error).strip()}"
         ) from error
+
+
+def ensure_schema(env: dict[str, str], schema: str) -> None:
+    """Create ``schema`` if it does not exist; safe when several processes race to do it."""
+    # Another process may create the schema between the check and the insert.
+    with _connect(env) as conn, contextlib.suppress(psycopg.errors.UniqueViolation):
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -1,0 +1,67 @@
+"""The options and arguments many commands share, declared once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+
+from ._parsing import MOMENT_FORMS, parse_moment, parse_uuid
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Print exactly one JSON document on stdout instead of text for people."
+    ),
+]
+ExpectedVersionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expected-version",
+        min=0,
+        metavar="N",
+        help="The version you last saw; the command is refused (exit 1) if the history has "
+        "moved on since.",
+    ),
+]
+
+
+def id_argument(metavar: str, help_text: str) -> Any:
+    """A required positional id (a UUID)."""
+    return typer.Argument(metavar=metavar, help=help_text, parser=parse_uuid, show_default=False)
+
+
+def id_option(flag: str, metavar: str, help_text: str) -> Any:
+    """An optional id (a UUID) given by ``flag``."""
+    return typer.Option(flag, metavar=metavar, help=help_text, parser=parse_uuid)
+
+
+ProgrammeArg = Annotated[UUID, id_argument("PROGRAMME_ID", "The programme's id.")]
+RelationshipArg = Annotated[UUID, id_argument("RELATIONSHIP_ID", "The relationship's id.")]
+
+
+def new_id_option(thing: str) -> Any:
+    """``--id``: choose the id of what a command creates, so that a retry cannot record it twice."""
+    return id_option(
+        "--id",
+        "UUID",
+        f"The new {thing}'s id (default: a fresh one). Retrying with the same id is refused "
+        "instead of recording it twice.",
+    )
+
+
+def when_option(help_text: str) -> Any:
+    """``--occurred-at`` with a command-specific meaning (e.g. when a meeting started)."""
+    return typer.Option(
+        "--occurred-at",
+        parser=parse_moment,
+        metavar="WHEN",
+        help=f"{help_text}: {MOMENT_FORMS}. Default: now.",
+    )
+
+
+OccurredAtOpt = Annotated[
+    datetime | None, when_option("When it happened in the world (never in the future)")
+]

@@ -1,0 +1,173 @@
+"""Turning command-line text into the core's values, or a one-line usage error.
+
+Every parser raises :class:`typer.BadParameter` with a message that names the
+value given and what is allowed; Typer adds the option's name. Range and
+length checks are left to the core (it raises
+:class:`~mentoring_core.InvalidValue`), so each rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TypeVar
+from uuid import UUID
+
+import typer
+
+from mentoring_core import (
+    Cadence,
+    CadenceKind,
+    CadenceTier,
+    FocusArea,
+    GoalProgress,
+    ProgressStatus,
+    Rating,
+    StakeholderFeedback,
+)
+
+E = TypeVar("E", bound=enum.Enum)
+
+MOMENT_FORMS = "an ISO 8601 date (2026-03-04, midnight UTC) or date and time with offset " + (
+    "(2026-03-04T10:00+11:00, 2026-03-04T10:00Z)"
+)
+CADENCE_FORMS = "weekly, fortnightly, monthly or every_n_days=N"
+
+
+def enum_names(cls: type[enum.Enum]) -> str:
+    """The names a user may type for ``cls``, as the help and the errors list them."""
+    return ", ".join(member.name.lower() for member in cls)
+
+
+def parse_enum(cls: type[E], text: str) -> E:
+    """A member of ``cls`` by its name, case-insensitive; ``-`` may stand for ``_``."""
+    key = text.strip().upper().replace("-", "_")
+    try:
+        return cls[key]
+    except KeyError:
+        raise typer.BadParameter(f"{text!r}; expected one of {enum_names(cls)}") from None
+
+
+def enum_parser(cls: type[E]) -> Callable[[str], E]:
+    """A Typer ``parser=`` for an enumeration."""
+
+    def parse(text: str) -> E:
+        return parse_enum(cls, text)
+
+    return parse
+
+
+def parse_moment(text: str) -> datetime:
+    """An aware datetime; a date alone means midnight UTC, a naive date and time is refused."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; expected {MOMENT_FORMS}") from None
+    if moment.utcoffset() is None:
+        raise typer.BadParameter(f"{text!r} has no time zone; expected {MOMENT_FORMS}")
+    return moment
+
+
+def parse_date(text: str) -> date:
+    """A calendar date, ISO 8601 (2026-03-04)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date; expected an ISO 8601 date such as 2026-03-04"
+        ) from None
+
+
+def parse_cadence(text: str) -> Cadence:
+    """``weekly``, ``fortnightly``, ``monthly`` or ``every_n_days=N``."""
+    name, sep, days = text.partition("=")
+    try:
+        kind = CadenceKind[name.strip().upper().replace("-", "_")]
+    except KeyError:
+        raise typer.BadParameter(f"{text!r}; expected {CADENCE_FORMS}") from None
+    if kind is CadenceKind.EVERY_N_DAYS:
+        if not sep:
+            raise typer.BadParameter(f"{text!r} needs a number of days: every_n_days=N")
+        return Cadence.every(_whole_number(text, days))
+    if sep:
+        raise typer.BadParameter(f"{text!r}: only every_n_days takes a number of days")
+    return Cadence(kind=kind)
+
+
+def parse_cadence_tier(text: str) -> CadenceTier:
+    """A policy tier: ``CADENCE`` or ``CADENCE,until=DAYS`` (until the relationship is that old)."""
+    cadence_text, sep, until = text.partition(",")
+    cadence = parse_cadence(cadence_text)
+    if not sep:
+        return CadenceTier(cadence=cadence)
+    key, eq, days = until.partition("=")
+    if key.strip() != "until" or not eq:
+        raise typer.BadParameter(
+            f"{text!r}; expected CADENCE or CADENCE,until=DAYS (e.g. weekly,until=90)"
+        )
+    return CadenceTier(cadence=cadence, until_age_days=_whole_number(text, days))
+
+
+def parse_rating(text: str) -> Rating:
+    """``FOCUS_AREA=SCORE``, e.g. ``communication=4``."""
+    area, score = _pair(text, "FOCUS_AREA=SCORE, e.g. communication=4")
+    return Rating(focus_area=parse_enum(FocusArea, area), score=_whole_number(text, score))
+
+
+def parse_goal_progress(text: str) -> GoalProgress:
+    """``GOAL_ID=STATUS``, e.g. ``3f2a...=on_track``."""
+    goal, status = _pair(text, f"GOAL_ID=STATUS with STATUS one of {enum_names(ProgressStatus)}")
+    try:
+        goal_id = UUID(goal.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{goal!r} in {text!r} is not a goal id (a UUID)") from None
+    return GoalProgress(goal_id=goal_id, status=parse_enum(ProgressStatus, status))
+
+
+def parse_stakeholder(text: str) -> StakeholderFeedback:
+    """``SOURCE=TEXT``, e.g. ``team leader=Handles referrals confidently``."""
+    source, said = _pair(text, "SOURCE=TEXT, e.g. 'team leader=Handles referrals well'")
+    return StakeholderFeedback(source=source.strip(), text=said.strip())
+
+
+def _pair(text: str, expected: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise typer.BadParameter(f"{text!r}; expected {expected}")
+    return key, value
+
+
+def _whole_number(text: str, digits: str) -> int:
+    try:
+        return int(digits.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{digits!r} in {text!r} is not a whole number") from None
+
+
+def parse_years(text: str) -> Decimal:
+    """A number of years as a Decimal (``2``, ``1.5``); the core checks its range."""
+    try:
+        years = Decimal(text.strip())
+    except ArithmeticError:
+        raise typer.BadParameter(f"{text!r} is not a number of years, e.g. 3 or 1.5") from None
+    if not years.is_finite():
+        raise typer.BadParameter(f"{text!r} is not a number of years, e.g. 3 or 1.5")
+    return years
+
+
+def parse_uuid(text: str) -> UUID:
+    """An id as the commands print them (a UUID)."""
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an id; expected a UUID such as 3f2a6c1e-8b1d-4c1e-9a6b-2d9c0e7f5a11"
+        ) from None

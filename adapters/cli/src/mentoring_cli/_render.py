@@ -1,0 +1,284 @@
+"""Rich views of programmes, relationships and histories, for people at a terminal.
+
+Times are shown in the local time zone with their offset (the store keeps UTC);
+machine-readable output is the ``--json`` of each command, never this text.
+Rich is imported inside the functions, so that ``--json`` runs never load it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import attrs
+
+from mentoring_core import (
+    Cadence,
+    CadenceTier,
+    Event,
+    GoalProgress,
+    GoalStatus,
+    MeetingOutcome,
+    MeetingSchedule,
+    ProgrammePolicy,
+    ProgrammeState,
+    Rating,
+    RelationshipState,
+    StakeholderFeedback,
+)
+
+if TYPE_CHECKING:  # rich is imported only when something is shown to people
+    from rich.console import RenderableType
+    from rich.table import Table
+
+BASE_FIELDS = frozenset(a.name for a in attrs.fields(Event))
+TEXT_WIDTH = 70
+
+
+def when(moment: datetime | None) -> str:
+    """A moment in local time with its offset, to the minute."""
+    if moment is None:
+        return "-"
+    return moment.astimezone().isoformat(sep=" ", timespec="minutes")
+
+
+def describe(value: object, clip: bool = True) -> str:
+    """A compact, one-line rendering of any event field value; long texts clipped if ``clip``."""
+    match value:
+        case None:
+            return "-"
+        case enum.Enum():
+            return str(value.value)
+        case datetime():
+            return when(value)
+        case date() | UUID() | Decimal() | int():
+            return str(value)
+        case str():
+            text = " ".join(value.split())
+            return _clip(text) if clip else text
+        case tuple() | list():
+            return "; ".join(describe(v, clip) for v in value) or "-"
+        case Cadence():
+            return value.describe()
+        case CadenceTier():
+            until = value.until_age_days
+            return value.cadence.describe() + ("" if until is None else f" until day {until}")
+        case MeetingSchedule():
+            hours = "in working hours" if value.in_working_hours else "outside working hours"
+            return (
+                f"{value.cadence.describe()}, {value.duration_minutes} min, "
+                f"{value.format.value}, {hours}"
+            )
+        case ProgrammePolicy():
+            return (
+                f"{describe(value.cadence)}; meetings of at least "
+                f"{value.minimum_meeting_minutes} min; {value.participation.value}; mentor at "
+                f"least {value.minimum_experience_gap_years} years more experienced; progress "
+                f"reviewed every {value.review_interval_days} days"
+            )
+        case Rating():
+            return f"{value.focus_area.value}={value.score}"
+        case GoalProgress():
+            return f"{value.goal_id}={value.status.value}"
+        case StakeholderFeedback():
+            return f"{value.source}: {describe(value.text, clip)}"
+    cls = type(value)
+    if attrs.has(cls):
+        return ", ".join(f"{a.name}={describe(getattr(value, a.name))}" for a in attrs.fields(cls))
+    return _clip(str(value))
+
+
+def _clip(text: str, width: int = TEXT_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def event_details(event: Event) -> str:
+    """The fields particular to an event's type, one per line."""
+    lines = [
+        f"{a.name}: {describe(getattr(event, a.name), clip=False)}"
+        for a in attrs.fields(type(event))
+        if a.name not in BASE_FIELDS
+    ]
+    return "\n".join(lines)
+
+
+def history_table(aggregate_id: UUID, events: Sequence[Event]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=f"History of {aggregate_id}", title_justify="left", show_lines=True)
+    table.add_column("v", justify="right")
+    for column in ("event", "occurred", "recorded", "actor", "details"):
+        table.add_column(column, overflow="fold")
+    for e in events:
+        table.add_row(
+            str(e.version),
+            type(e).__name__,
+            when(e.occurred_at),
+            when(e.recorded_at),
+            e.actor,
+            event_details(e),
+        )
+    return table
+
+
+def programme_list(programmes: Sequence[ProgrammeState]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Programmes", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "organisation"):
+        table.add_column(column, overflow="fold")
+    table.add_column("created", no_wrap=True)
+    for column in ("participants", "relationships"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for state in programmes:
+        table.add_row(
+            str(state.programme_id),
+            state.name,
+            state.organisation,
+            "" if state.created_at is None else when(state.created_at)[:10],
+            str(sum(1 for p in state.participants if p.active)),
+            str(len(state.relationship_ids)),
+        )
+    return table
+
+
+def _facts(rows: Iterable[tuple[str, str]]) -> Table:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for key, value in rows:
+        grid.add_row(key, value)
+    return grid
+
+
+def programme_view(state: ProgrammeState) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+
+    facts = _facts(
+        [
+            ("programme", str(state.programme_id)),
+            ("name", state.name),
+            ("organisation", state.organisation),
+            ("created", when(state.created_at)),
+            ("policy", describe(state.policy) if state.policy else "not set"),
+            ("version", str(state.version)),
+        ]
+    )
+    people = Table(title="Participants", title_justify="left")
+    for column in ("person", "role", "experience (years)", "enrolled", "withdrawn"):
+        people.add_column(column)
+    for p in state.participants:
+        people.add_row(
+            p.person_id,
+            p.role.value,
+            str(p.experience_years),
+            when(p.enrolled_at),
+            when(p.withdrawn_at) if p.withdrawn_at else "",
+        )
+    relationships = _facts(
+        (f"relationship {i}", str(r)) for i, r in enumerate(state.relationship_ids, start=1)
+    )
+    return Group(facts, people, relationships)
+
+
+def meeting_counts(state: RelationshipState) -> dict[str, int]:
+    """How many meetings were held, missed and cancelled."""
+    counts = {outcome.value: 0 for outcome in MeetingOutcome}
+    for meeting in state.meetings:
+        counts[meeting.outcome.value] += 1
+    return counts
+
+
+def relationship_list(states: Sequence[RelationshipState]) -> Table:
+    from rich.box import SIMPLE
+    from rich.table import Table
+
+    table = Table(title="Relationships", title_justify="left", box=SIMPLE, pad_edge=False)
+    for column in ("id", "mentor", "mentee", "status", "formed"):
+        table.add_column(column, no_wrap=True)
+    for column in ("achieved", "held", "missed", "cancelled"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for s in states:
+        achieved = sum(1 for g in s.goals if g.status is GoalStatus.ACHIEVED)
+        counts = meeting_counts(s)
+        table.add_row(
+            str(s.relationship_id),
+            s.mentor_id,
+            s.mentee_id,
+            s.status.value,
+            when(s.formed_at)[:10],
+            f"{achieved}/{len(s.goals)}",
+            str(counts["held"]),
+            str(counts["missed"]),
+            str(counts["cancelled"]),
+        )
+    return table
+
+
+def goals_table(state: RelationshipState, title: str = "Goals") -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("goal", no_wrap=True)
+    for column in ("title", "focus area", "target", "status"):
+        table.add_column(column, overflow="fold")
+    for g in state.goals:
+        table.add_row(
+            str(g.goal_id), g.title, g.focus_area.value, str(g.target_date), g.status.value
+        )
+    return table
+
+
+def relationship_view(state: RelationshipState) -> RenderableType:
+    from rich.console import Group
+
+    counts = meeting_counts(state)
+    held_minutes = sum(m.duration_minutes or 0 for m in state.meetings)
+    rows = [
+        ("relationship", str(state.relationship_id)),
+        ("programme", str(state.programme_id)),
+        ("status", state.status.value),
+        ("mentor", f"{state.mentor_id} ({state.mentor_experience_years} years)"),
+        ("mentee", f"{state.mentee_id} ({state.mentee_experience_years} years)"),
+        ("proposed", when(state.proposed_at)),
+        ("formed", when(state.formed_at)),
+        ("schedule", describe(state.schedule) if state.schedule else "not agreed"),
+        ("expectations", describe(state.expectations)),
+        (
+            "meetings",
+            f"{counts['held']} held ({held_minutes} min), {counts['missed']} missed, "
+            f"{counts['cancelled']} cancelled",
+        ),
+        ("plan", f"{sum(1 for a in state.plan if a.completed_at)}/{len(state.plan)} done"),
+        (
+            "milestones",
+            f"{sum(1 for m in state.milestones if m.reached_at)}/{len(state.milestones)} reached",
+        ),
+        ("feedback", str(len(state.feedback))),
+        ("reflections", str(len(state.reflections))),
+        ("evaluations", str(len(state.evaluations))),
+        ("version", str(state.version)),
+    ]
+    if state.gap_override_reason:
+        rows.append(("gap override", state.gap_override_reason))
+    if state.paused_at:
+        rows.append(("paused since", when(state.paused_at)))
+    if state.declined:
+        d = state.declined
+        rows.append(("declined", f"by {d.declined_by} ({d.reason.value}): {d.explanation}"))
+    if state.ended:
+        ended = state.ended
+        rows.append(
+            ("ended", f"{when(ended.ended_at)} ({ended.reason.value}): {ended.explanation}")
+        )
+    if not state.goals:
+        return _facts(rows)
+    return Group(_facts(rows), goals_table(state))

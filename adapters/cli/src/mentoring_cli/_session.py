@@ -1,0 +1,199 @@
+"""What every command shares: the global options, the opened store, and the output.
+
+A command parses its own options (Typer does, before anything is opened), then
+opens the store with :func:`open_service`, calls one method of
+:class:`~mentoring_core.MentoringService` and hands the result to :class:`Output`.
+Failures are not caught here: they rise to :func:`mentoring_cli.app.main`, which
+turns each into one line on stderr and an exit status.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import typer
+
+from mentoring_core import (
+    DEFAULT_STORE_URL,
+    Event,
+    MentoringService,
+    ProgrammeEvent,
+    Recorded,
+    event_to_dict,
+    store_environment,
+)
+
+if TYPE_CHECKING:  # Rich is imported only when something is shown to people
+    from rich.console import Console
+
+PIPED_WIDTH = 120
+"""Width of text written to a file or a pipe (Rich's default, 80, folds the ids)."""
+ACTOR_ENV = "MENTORING_ACTOR"
+STORE_ENV = "MENTORING_STORE"
+
+
+class Refused(Exception):
+    """The command cannot be carried out for a reason other than a domain rule (exit 1)."""
+
+
+class StoreMissing(Refused):
+    """A command that reads or changes existing records was pointed at a store that is not there."""
+
+    def __init__(self, url: str, path: str) -> None:
+        super().__init__(
+            f"no store at {path} ({url}); create a programme first, "
+            f"run 'mentoring demo', or pass --store"
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The global options, as the root command parsed them."""
+
+    store_url: str = DEFAULT_STORE_URL
+    actor: str | None = None
+
+    @property
+    def recording_actor(self) -> str:
+        """Who records: --actor, else $MENTORING_ACTOR (Typer reads it), else the OS user.
+
+        An audit trail never names an unknown actor: if none can be found, the
+        command is refused as a usage error.
+        """
+        if self.actor is not None:
+            return self.actor
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            raise typer.BadParameter(
+                "no actor given and the OS user name is unknown; pass --actor NAME or set "
+                f"{ACTOR_ENV}",
+                param_hint="'--actor'",
+            ) from None
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The settings the root callback stored (defaults when a command runs on its own)."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, Settings) else Settings()
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a ``sqlite:///`` store URL names, or None for other stores and in-memory SQLite."""
+    if urlsplit(url).scheme.lower() != "sqlite":
+        return None
+    path = store_environment(url)["SQLITE_DBNAME"]
+    return None if path.startswith("file:") else path
+
+
+@contextmanager
+def open_service(ctx: typer.Context, *, create: bool = False) -> Iterator[MentoringService]:
+    """The service on the store the global options name, closed afterwards.
+
+    Unless ``create`` is set, a SQLite store must exist already, so that a
+    mistyped ``--store`` or a command run in the wrong directory does not leave
+    an empty database file behind.
+    """
+    url = settings(ctx).store_url
+    path = sqlite_path(url)
+    if not create and path is not None and not Path(path).exists():
+        raise StoreMissing(url, path)
+    service = MentoringService(url)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def event_document(event: Event) -> dict[str, Any]:
+    """An event as JSON: its type name, then every field (mentoring_core.event_to_dict)."""
+    return {"type": type(event).__name__, **event_to_dict(event)}
+
+
+def recorded_document(recorded: Recorded) -> dict[str, Any]:
+    return {
+        "id": str(recorded.id),
+        "aggregate_id": str(recorded.aggregate_id),
+        "version": recorded.version,
+        "events": [event_document(e) for e in recorded.events],
+    }
+
+
+class Output:
+    """Where a command's result goes: one JSON document, or Rich text for people."""
+
+    def __init__(self, json_output: bool) -> None:
+        self.json = json_output
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        """The Rich console on stdout (Rich is not even imported for --json)."""
+        if self._console is None:
+            from rich.console import Console
+
+            console = Console(highlight=False)
+            if not console.is_terminal and "COLUMNS" not in os.environ:
+                console = Console(highlight=False, width=PIPED_WIDTH)
+            self._console = console
+        return self._console
+
+    def document(self, doc: object) -> None:
+        """Write ``doc`` as the one JSON document on stdout."""
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def emit(self, doc: Callable[[], object], show: Callable[[Console], None]) -> None:
+        """Write the JSON document with --json, else let ``show`` print for people."""
+        if self.json:
+            self.document(doc())
+        else:
+            show(self.console)
+
+    def recorded(self, recorded: Recorded, created: str | None = None) -> None:
+        """Report what a recording command stored."""
+
+        def show(console: Console) -> None:
+            kinds = ", ".join(type(e).__name__ for e in recorded.events)
+            console.print(
+                f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
+                f"is now at version {recorded.version}."
+            )
+            if created is not None:
+                console.print(f"{created} id: {recorded.id}")
+
+        self.emit(lambda: recorded_document(recorded), show)
+
+    @property
+    def interactive(self) -> bool:
+        """True when people watch a terminal: progress bars may be drawn."""
+        return not self.json and self.console.is_terminal and os.environ.get("TERM") != "dumb"
+
+
+def _kind(recorded: Recorded) -> str:
+    first = next(e for e in recorded.events if e.aggregate_id == recorded.aggregate_id)
+    return "programme" if isinstance(first, ProgrammeEvent) else "relationship"
+
+
+def record(
+    ctx: typer.Context,
+    json_output: bool,
+    action: Callable[[MentoringService, str], Recorded],
+    *,
+    created: str | None = None,
+    create: bool = False,
+) -> None:
+    """Run one recording command: open the store, call ``action(service, actor)``, report."""
+    out = Output(json_output)
+    with open_service(ctx, create=create) as service:
+        recorded = action(service, settings(ctx).recording_actor)
+    out.recorded(recorded, created)

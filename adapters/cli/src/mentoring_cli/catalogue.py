@@ -1,0 +1,223 @@
+"""The event catalogue, ``docs/events.md``, generated from the event classes.
+
+Run ``python -m mentoring_cli.catalogue > docs/events.md`` after changing an
+event class; ``adapters/cli/tests/test_catalogue.py`` fails while the file and
+the code disagree. Each event's meaning is its class docstring, each field's
+meaning the docstring written under it in the source, each field's personal
+data kind comes from :func:`mentoring_core.personal_fields`, and which command
+records each event from :data:`RECORDED_BY` (checked against the CLI and the
+service by the same tests).
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import inspect
+import itertools
+import sys
+import textwrap
+import types
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Union, get_args, get_origin, get_type_hints
+from uuid import UUID
+
+import attrs
+
+from mentoring_core import EVENT_TYPES, Event, ProgrammeEvent, personal_fields
+
+RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
+    "ProgrammeCreated": (("programme create", "create_programme"),),
+    "PolicySet": (("programme policy", "set_policy"),),
+    "ParticipantEnrolled": (("programme enrol", "enrol"),),
+    "ParticipantWithdrawn": (("programme withdraw", "withdraw"),),
+    "RelationshipOpened": (("pair propose", "propose_pairing"), ("pair form", "form_pair")),
+    "PairingProposed": (("pair propose", "propose_pairing"),),
+    "PairingAccepted": (("pair accept", "accept_pairing"),),
+    "PairingDeclined": (("pair decline", "decline_pairing"),),
+    "PairFormed": (("pair form", "form_pair"),),
+    "ExpectationsAgreed": (("expectations agree", "agree_expectations"),),
+    "GoalSet": (("goal set", "set_goal"),),
+    "GoalRevised": (("goal revise", "revise_goal"),),
+    "GoalAchieved": (("goal achieve", "achieve_goal"),),
+    "GoalAbandoned": (("goal abandon", "abandon_goal"),),
+    "PlanActivityAdded": (("plan add", "add_plan_activity"),),
+    "PlanActivityCompleted": (("plan complete", "complete_plan_activity"),),
+    "MilestoneSet": (("milestone set", "set_milestone"),),
+    "MilestoneReached": (("milestone reach", "reach_milestone"),),
+    "ScheduleAgreed": (("schedule agree", "agree_schedule"),),
+    "ScheduleChanged": (("schedule change", "change_schedule"),),
+    "MeetingHeld": (("meeting held", "record_meeting_held"),),
+    "MeetingMissed": (("meeting missed", "record_meeting_missed"),),
+    "MeetingCancelled": (("meeting cancelled", "record_meeting_cancelled"),),
+    "MeetingRecordCorrected": (("meeting correct", "correct_meeting_record"),),
+    "FeedbackGiven": (("feedback give", "give_feedback"),),
+    "ReflectionRecorded": (("reflection record", "record_reflection"),),
+    "ProgressEvaluated": (("evaluation record", "evaluate_progress"),),
+    "RelationshipPaused": (("pair pause", "pause"),),
+    "RelationshipResumed": (("pair resume", "resume"),),
+    "RelationshipEnded": (("pair end", "end"),),
+}
+"""Which ``mentoring`` command, and which MentoringService method, records each event type."""
+
+_SCALARS: dict[type, str] = {
+    str: "text",
+    int: "integer",
+    bool: "boolean",
+    Decimal: "decimal (a string in JSON)",
+    UUID: "UUID",
+    datetime: "datetime (ISO 8601 with offset)",
+    date: "date (ISO 8601)",
+}
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstrings written under the fields of ``cls`` and its bases, by field name."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not attrs.has(klass):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+        for statement, following in itertools.pairwise(body):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[statement.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def _anchor(cls: type) -> str:
+    return f"[{cls.__name__}](#{cls.__name__.lower()})"
+
+
+def type_text(tp: Any) -> str:
+    """A field's type in words, linking enumerations and value types to their section."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        inner = " or ".join(type_text(a) for a in args)
+        return f"{inner}, optional" if len(args) < len(get_args(tp)) else inner
+    if origin is tuple:
+        return f"list of {type_text(get_args(tp)[0])}"
+    if isinstance(tp, type) and (issubclass(tp, enum.Enum) or attrs.has(tp)):
+        return _anchor(tp)
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    return str(tp)
+
+
+def _referenced(tp: Any) -> Iterator[type]:
+    """The enumerations and value types a field type mentions, nested ones included."""
+    if get_origin(tp) is not None:
+        for arg in get_args(tp):
+            yield from _referenced(arg)
+    elif isinstance(tp, type) and issubclass(tp, enum.Enum):
+        yield tp
+    elif isinstance(tp, type) and attrs.has(tp):
+        yield tp
+        for hint in get_type_hints(tp).values():
+            yield from _referenced(hint)
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def fields_table(cls: type, *, skip: frozenset[str] = frozenset()) -> list[str]:
+    """A Markdown table of the fields of ``cls`` (less ``skip``)."""
+    hints = get_type_hints(cls)
+    docs = field_docs(cls)
+    personal = personal_fields(cls)
+    rows = [
+        "| field | type | personal data | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for a in attrs.fields(cls):
+        if a.name in skip:
+            continue
+        kind = personal.get(a.name)
+        rows.append(
+            f"| `{a.name}` | {type_text(hints[a.name])} | "
+            f"{'no' if kind is None else f'yes ({kind.value})'} | "
+            f"{_escape(docs.get(a.name, ''))} |"
+        )
+    return rows
+
+
+def _doc(cls: type) -> str:
+    return " ".join(inspect.cleandoc(cls.__doc__ or "").split())
+
+
+def render() -> str:
+    """The whole catalogue, as Markdown."""
+    base = frozenset(a.name for a in attrs.fields(Event))
+    lines = [
+        "# Event catalogue",
+        "",
+        "<!-- Generated by `python -m mentoring_cli.catalogue > docs/events.md` from the event",
+        "     classes in mentoring_core; do not edit by hand. adapters/cli/tests/test_catalogue.py",
+        "     fails while this file and the code disagree. -->",
+        "",
+        "Every fact mentoring-core records is one of the events below. Events are never",
+        "changed or deleted; a correction is a new event. In JSON (`mentoring history ID",
+        "--json`, `mentoring_core.event_to_dict`) every field appears under its name;",
+        "`mentoring history` adds the event's `type`.",
+        "",
+        "*Personal data* marks the fields that may hold personal data about people, by kind",
+        "(`name`, `free_text`, `contact`), as `mentoring_core.personal_fields` reports them.",
+        "Person ids are pseudonymous keys and are not marked.",
+        "",
+        "## Fields of every event",
+        "",
+        *fields_table(Event),
+        "",
+    ]
+    referenced: dict[type, None] = {}
+    for title, programme_level in (("Programme events", True), ("Relationship events", False)):
+        lines += [f"## {title}", ""]
+        for name, cls in EVENT_TYPES.items():
+            if issubclass(cls, ProgrammeEvent) is not programme_level:
+                continue
+            recorded_by = ", ".join(
+                f"`mentoring {command}` (`MentoringService.{method}`)"
+                for command, method in RECORDED_BY.get(name, ())
+            )
+            lines += [f"### {name}", "", _doc(cls), "", f"Recorded by: {recorded_by}.", ""]
+            if cls.class_version != 1:
+                lines += [f"Class version: {cls.class_version}.", ""]
+            own = [a for a in attrs.fields(cls) if a.name not in base]
+            if own:
+                lines += [*fields_table(cls, skip=base), ""]
+            else:
+                lines += ["No fields besides those of every event.", ""]
+            hints = get_type_hints(cls)
+            for a in own:
+                referenced.update(dict.fromkeys(_referenced(hints[a.name])))
+    values = [t for t in referenced if attrs.has(t)]
+    enums = [t for t in referenced if not attrs.has(t)]
+    lines += ["## Value types", ""]
+    for value_type in values:
+        lines += [f"### {value_type.__name__}", "", _doc(value_type), "", *fields_table(value_type)]
+        lines.append("")
+    lines += ["## Enumerations", "", "Given by name on the command line, case-insensitive.", ""]
+    for enum_type in sorted(enums, key=lambda t: t.__name__):
+        assert issubclass(enum_type, enum.Enum)
+        names = ", ".join(f"`{m.value}`" for m in enum_type)
+        lines += [f"### {enum_type.__name__}", "", _doc(enum_type), "", f"Values: {names}.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main() -> None:
+    """Print the catalogue on stdout."""
+    sys.stdout.write(render())
+
+
+if __name__ == "__main__":
+    main()

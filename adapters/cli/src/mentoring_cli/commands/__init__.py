@@ -1,0 +1,1 @@
+"""The command groups of ``mentoring``, one module per part of the domain."""

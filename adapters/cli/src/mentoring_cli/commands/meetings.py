@@ -1,0 +1,274 @@
+"""``mentoring schedule`` and ``meeting``: the agreed rhythm, and what became of each meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from mentoring_core import Cadence, MeetingFormat, MeetingSchedule
+
+from .._options import (
+    ExpectedVersionOpt,
+    JsonOpt,
+    RelationshipArg,
+    id_argument,
+    new_id_option,
+    when_option,
+)
+from .._parsing import CADENCE_FORMS, enum_names, enum_parser, parse_cadence, parse_moment
+from .._session import record
+
+schedule_app = typer.Typer(help="Agree and change the meeting schedule.", no_args_is_help=True)
+meeting_app = typer.Typer(
+    help="Record meetings held, missed or cancelled, and correct a record.", no_args_is_help=True
+)
+
+CadenceOpt = Annotated[
+    Cadence,
+    typer.Option(
+        "--cadence", parser=parse_cadence, metavar="CADENCE", help=f"One of {CADENCE_FORMS}."
+    ),
+]
+DurationOpt = Annotated[int, typer.Option("--duration", metavar="MINUTES", help="In minutes.")]
+FORMAT_HELP = f"One of {enum_names(MeetingFormat)}."
+FormatOpt = Annotated[
+    MeetingFormat,
+    typer.Option("--format", parser=enum_parser(MeetingFormat), metavar="NAME", help=FORMAT_HELP),
+]
+OutsideHoursOpt = Annotated[
+    bool,
+    typer.Option(
+        "--outside-working-hours", help="Meetings are held outside working hours (default: in)."
+    ),
+]
+MeetingIdOpt = Annotated[UUID | None, new_id_option("meeting")]
+ByOpt = Annotated[str, typer.Option("--by", help="Person id of who missed or cancelled it.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why.")]
+DueAtOpt = Annotated[datetime | None, when_option("When the meeting was due")]
+
+
+@schedule_app.command("agree")
+def agree(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    cadence: CadenceOpt,
+    duration: DurationOpt,
+    format: FormatOpt,
+    outside_working_hours: OutsideHoursOpt = False,
+    occurred_at: Annotated[datetime | None, when_option("When it was agreed")] = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Agree the pair's first meeting schedule."""
+    schedule = MeetingSchedule(
+        cadence=cadence,
+        duration_minutes=duration,
+        format=format,
+        in_working_hours=not outside_working_hours,
+    )
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.agree_schedule(
+            relationship_id,
+            schedule,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@schedule_app.command("change")
+def change(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    cadence: CadenceOpt,
+    duration: DurationOpt,
+    format: FormatOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the schedule changes.")],
+    outside_working_hours: OutsideHoursOpt = False,
+    occurred_at: Annotated[datetime | None, when_option("When it was changed")] = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Replace the agreed meeting schedule."""
+    schedule = MeetingSchedule(
+        cadence=cadence,
+        duration_minutes=duration,
+        format=format,
+        in_working_hours=not outside_working_hours,
+    )
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.change_schedule(
+            relationship_id,
+            schedule,
+            reason,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@meeting_app.command("held")
+def held(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    duration: DurationOpt,
+    format: FormatOpt,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            metavar="TEXT",
+            help="A topic discussed; repeat for each.",
+            show_default=False,
+        ),
+    ] = None,
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            metavar="PERSON",
+            help="Person id of someone present besides the pair (group sessions); repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    meeting_id: MeetingIdOpt = None,
+    occurred_at: Annotated[datetime | None, when_option("When the meeting started")] = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Record a meeting that took place; prints its id."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.record_meeting_held(
+            relationship_id,
+            duration,
+            format,
+            topic or (),
+            attendees=attendee or (),
+            meeting_id=meeting_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+        created="meeting",
+    )
+
+
+@meeting_app.command("missed")
+def missed(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    by: ByOpt,
+    reason: ReasonOpt,
+    meeting_id: MeetingIdOpt = None,
+    occurred_at: DueAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Record a meeting that did not happen and was not called off beforehand."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.record_meeting_missed(
+            relationship_id,
+            by,
+            reason,
+            meeting_id=meeting_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+        created="meeting",
+    )
+
+
+@meeting_app.command("cancelled")
+def cancelled(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    by: ByOpt,
+    reason: ReasonOpt,
+    meeting_id: MeetingIdOpt = None,
+    occurred_at: DueAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Record a meeting called off beforehand."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.record_meeting_cancelled(
+            relationship_id,
+            by,
+            reason,
+            meeting_id=meeting_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+        created="meeting",
+    )
+
+
+@meeting_app.command("correct")
+def correct(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    meeting_id: Annotated[UUID, id_argument("MEETING_ID", "The held meeting's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="What was wrong.")],
+    held_at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--held-at", parser=parse_moment, metavar="WHEN", help="The corrected start time."
+        ),
+    ] = None,
+    duration: Annotated[
+        int | None,
+        typer.Option("--duration", metavar="MINUTES", help="The corrected duration."),
+    ] = None,
+    format: Annotated[
+        MeetingFormat | None,
+        typer.Option(
+            "--format", parser=enum_parser(MeetingFormat), metavar="NAME", help=FORMAT_HELP
+        ),
+    ] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            metavar="TEXT",
+            help="The corrected topics (replace all); repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    occurred_at: Annotated[datetime | None, when_option("When the mistake was found")] = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Correct a held meeting's record; the original event stays in the history."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.correct_meeting_record(
+            relationship_id,
+            meeting_id,
+            reason,
+            held_at=held_at,
+            duration_minutes=duration,
+            format=format,
+            topics=topic or None,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )

@@ -1,0 +1,230 @@
+"""``mentoring programme``: programmes, their policy and their participants."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from mentoring_core import (
+    CONVERTER,
+    CadenceTier,
+    Participation,
+    ProgrammePolicy,
+    ProgrammeState,
+    Role,
+)
+
+from .._options import ExpectedVersionOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, new_id_option
+from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years
+from .._render import programme_list, programme_view
+from .._session import Output, open_service, record
+
+app = typer.Typer(
+    help="Set up programmes, their policy and their participants.", no_args_is_help=True
+)
+
+NOTIFICATION_PAGE = 500
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="The programme's name.")],
+    organisation: Annotated[
+        str, typer.Option("--organisation", help="The organisation that runs it.")
+    ],
+    programme_id: Annotated[UUID | None, new_id_option("programme")] = None,
+    occurred_at: OccurredAtOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Create a programme; prints its id. Creates the SQLite store if needed."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.create_programme(
+            name, organisation, actor=actor, programme_id=programme_id, occurred_at=occurred_at
+        ),
+        created="programme",
+        create=True,
+    )
+
+
+@app.command("policy")
+def policy(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    cadence: Annotated[
+        list[CadenceTier],
+        typer.Option(
+            "--cadence",
+            parser=parse_cadence_tier,
+            metavar="CADENCE[,until=DAYS]",
+            help="Meeting cadence (weekly, fortnightly, monthly, every_n_days=N); repeat for "
+            "tiers by the relationship's age, e.g. --cadence weekly,until=90 --cadence "
+            "fortnightly.",
+            show_default=False,
+        ),
+    ],
+    participation: Annotated[
+        Participation,
+        typer.Option(
+            "--participation",
+            parser=enum_parser(Participation),
+            metavar="NAME",
+            help=f"One of {enum_names(Participation)}.",
+        ),
+    ],
+    minimum_gap: Annotated[
+        Decimal,
+        typer.Option(
+            "--minimum-experience-gap",
+            parser=parse_years,
+            metavar="YEARS",
+            help="How many more years of experience a mentor must have than their mentee.",
+        ),
+    ],
+    review_interval_days: Annotated[
+        int,
+        typer.Option(
+            "--review-interval-days", metavar="DAYS", help="How often progress is evaluated."
+        ),
+    ],
+    minimum_meeting_minutes: Annotated[
+        int,
+        typer.Option(
+            "--minimum-meeting-minutes", metavar="MINUTES", help="Shortest meeting that counts."
+        ),
+    ],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Set (or replace as a whole) the programme's policy."""
+    policy = ProgrammePolicy(
+        cadence=tuple(cadence),
+        minimum_meeting_minutes=minimum_meeting_minutes,
+        participation=participation,
+        minimum_experience_gap_years=minimum_gap,
+        review_interval_days=review_interval_days,
+    )
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.set_policy(
+            programme_id,
+            policy,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@app.command("enrol")
+def enrol(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[str, typer.Option("--person", help="The worker's id in your organisation.")],
+    role: Annotated[
+        Role,
+        typer.Option(
+            "--role", parser=enum_parser(Role), metavar="NAME", help=f"One of {enum_names(Role)}."
+        ),
+    ],
+    experience_years: Annotated[
+        Decimal,
+        typer.Option(
+            "--experience-years",
+            parser=parse_years,
+            metavar="YEARS",
+            help="Years of experience in the field (0-80).",
+        ),
+    ],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Enrol a worker as a mentor or a mentee."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.enrol(
+            programme_id,
+            person,
+            role,
+            experience_years,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[str, typer.Option("--person", help="The enrolled worker's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why they leave the programme.")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Withdraw a worker from the programme."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.withdraw(
+            programme_id,
+            person,
+            reason,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json_output: JsonOpt = False) -> None:
+    """List every programme in the store."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        rows = service.programmes()
+    out.emit(
+        lambda: {
+            "programmes": [
+                {
+                    "programme_id": str(state.programme_id),
+                    "name": state.name,
+                    "organisation": state.organisation,
+                    "created_at": None
+                    if state.created_at is None
+                    else state.created_at.isoformat(),
+                    "version": state.version,
+                    "active_participants": sum(1 for p in state.participants if p.active),
+                    "relationships": len(state.relationship_ids),
+                }
+                for state in rows
+            ]
+        },
+        lambda console: console.print(
+            programme_list(rows) if rows else "No programme is recorded in this store yet."
+        ),
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = False) -> None:
+    """Show a programme: policy, participants and relationships."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        state = service.programme(programme_id)
+    out.emit(lambda: _state_document(state), lambda console: console.print(programme_view(state)))
+
+
+def _state_document(state: ProgrammeState) -> object:
+    return CONVERTER.unstructure(state)

@@ -1,0 +1,323 @@
+"""``mentoring pair`` and ``mentoring expectations``: opening, running and ending relationships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import typer
+
+from mentoring_core import CONVERTER, DeclineReason, EndReason, TimeAxis
+
+from .._options import (
+    ExpectedVersionOpt,
+    JsonOpt,
+    OccurredAtOpt,
+    ProgrammeArg,
+    RelationshipArg,
+    new_id_option,
+)
+from .._parsing import MOMENT_FORMS, enum_names, enum_parser, parse_moment
+from .._render import relationship_list, relationship_view
+from .._session import Output, open_service, record
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+pair_app = typer.Typer(
+    help="Propose, form, show, pause, resume and end mentor-mentee relationships.",
+    no_args_is_help=True,
+)
+expectations_app = typer.Typer(
+    help="What mentor and mentee expect of each other.", no_args_is_help=True
+)
+
+MentorOpt = Annotated[str, typer.Option("--mentor", help="The mentor's person id (enrolled).")]
+MenteeOpt = Annotated[str, typer.Option("--mentee", help="The mentee's person id (enrolled).")]
+OverrideOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gap-override-reason",
+        metavar="TEXT",
+        help="Pair them although the mentor's experience lead is below the programme minimum, "
+        "for this recorded reason.",
+    ),
+]
+RelationshipIdOpt = Annotated[UUID | None, new_id_option("relationship")]
+
+
+@pair_app.command("propose")
+def propose(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    mentor: MentorOpt,
+    mentee: MenteeOpt,
+    gap_override_reason: OverrideOpt = None,
+    relationship_id: RelationshipIdOpt = None,
+    occurred_at: OccurredAtOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Propose a mentor to a mentee; the relationship starts when one of them accepts."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.propose_pairing(
+            programme_id,
+            mentor,
+            mentee,
+            actor=actor,
+            gap_override_reason=gap_override_reason,
+            relationship_id=relationship_id,
+            occurred_at=occurred_at,
+        ),
+        created="relationship",
+    )
+
+
+@pair_app.command("accept")
+def accept(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    by: Annotated[str, typer.Option("--by", help="Person id of who accepts.")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Accept a proposed pairing: the relationship becomes active."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.accept_pairing(
+            relationship_id,
+            by,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@pair_app.command("decline")
+def decline(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    by: Annotated[str, typer.Option("--by", help="Person id of who declines.")],
+    reason: Annotated[
+        DeclineReason,
+        typer.Option(
+            "--reason",
+            parser=enum_parser(DeclineReason),
+            metavar="NAME",
+            help=f"One of {enum_names(DeclineReason)}.",
+        ),
+    ],
+    explanation: Annotated[str, typer.Option("--explanation", help="In their words.")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Decline a proposed pairing: the relationship never starts."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.decline_pairing(
+            relationship_id,
+            by,
+            reason,
+            explanation,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@pair_app.command("form")
+def form(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    mentor: MentorOpt,
+    mentee: MenteeOpt,
+    gap_override_reason: OverrideOpt = None,
+    relationship_id: RelationshipIdOpt = None,
+    occurred_at: OccurredAtOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Form a pair directly (a coordinator's decision); the relationship is active at once."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.form_pair(
+            programme_id,
+            mentor,
+            mentee,
+            actor=actor,
+            gap_override_reason=gap_override_reason,
+            relationship_id=relationship_id,
+            occurred_at=occurred_at,
+        ),
+        created="relationship",
+    )
+
+
+@pair_app.command("show")
+def show(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_moment,
+            metavar="WHEN",
+            help=f"Show it as it stood then ({MOMENT_FORMS}) instead of now.",
+        ),
+    ] = None,
+    axis: Annotated[
+        TimeAxis,
+        typer.Option(
+            "--axis",
+            parser=enum_parser(TimeAxis),
+            metavar="NAME",
+            help="With --as-of: 'recorded' (what the records showed then) or 'occurred' (what "
+            "had happened by then, including facts recorded later).",
+        ),
+    ] = TimeAxis.RECORDED,
+    json_output: JsonOpt = False,
+) -> None:
+    """Show a relationship: status, people, schedule, goals, meetings (now or as of a moment)."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        if as_of is None:
+            state = service.relationship(relationship_id)
+        else:
+            state = service.relationship_as_of(relationship_id, as_of, axis=axis)
+
+    def show_state(console: Console) -> None:
+        if state.exists:
+            console.print(relationship_view(state))
+        else:
+            console.print(f"Relationship {relationship_id} had no events {axis.value} by {as_of}.")
+
+    out.emit(lambda: CONVERTER.unstructure(state), show_state)
+
+
+@pair_app.command("list")
+def list_(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = False) -> None:
+    """List the relationships of a programme, oldest first."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        states = service.relationships(programme_id)
+    out.emit(
+        lambda: {
+            "programme_id": str(programme_id),
+            "relationships": [CONVERTER.unstructure(s) for s in states],
+        },
+        lambda console: console.print(relationship_list(states)),
+    )
+
+
+@pair_app.command("pause")
+def pause(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (leave, workload...).")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Pause a relationship; no meetings are recorded until it resumes."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.pause(
+            relationship_id,
+            reason,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@pair_app.command("resume")
+def resume(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Resume a paused relationship."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.resume(
+            relationship_id, actor=actor, occurred_at=occurred_at, expected_version=expected_version
+        ),
+    )
+
+
+@pair_app.command("end")
+def end(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    reason: Annotated[
+        EndReason,
+        typer.Option(
+            "--reason",
+            parser=enum_parser(EndReason),
+            metavar="NAME",
+            help=f"One of {enum_names(EndReason)}.",
+        ),
+    ],
+    explanation: Annotated[str, typer.Option("--explanation", help="What happened.")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """End a relationship (completed, withdrawn, re-matched...); only corrections may follow."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.end(
+            relationship_id,
+            reason,
+            explanation,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@expectations_app.command("agree")
+def agree(
+    ctx: typer.Context,
+    relationship_id: RelationshipArg,
+    expectation: Annotated[
+        list[str],
+        typer.Option(
+            "--expectation",
+            metavar="TEXT",
+            help="One expectation; repeat the option for each. Replaces earlier agreements.",
+            show_default=False,
+        ),
+    ],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Record what mentor and mentee agreed to expect of each other."""
+    record(
+        ctx,
+        json_output,
+        lambda s, actor: s.agree_expectations(
+            relationship_id,
+            expectation,
+            actor=actor,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )

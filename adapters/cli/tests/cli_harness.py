@@ -1,0 +1,123 @@
+"""The harness of the CLI tests: run the real ``mentoring`` executable, inspect a store."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mentoring_core import MentoringService
+
+POSTGRES_HOST = "127.0.0.1"
+POSTGRES_PORT = 5432
+POSTGRES_SERVER = f"postgresql://postgres@{POSTGRES_HOST}:{POSTGRES_PORT}/test"
+
+
+def mentoring_executable() -> str:
+    """The installed console script: next to this Python, else on PATH."""
+    beside = Path(sys.executable).parent / "mentoring"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("mentoring")
+    if found is None:
+        pytest.fail("the mentoring command is not installed: pip install -e adapters/cli")
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run of ``mentoring`` did."""
+
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        """stdout parsed as exactly one JSON document."""
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return f"mentoring {' '.join(self.args)} -> {self.code}\n{self.stdout}\n{self.stderr}"
+
+
+@dataclass(frozen=True)
+class Cli:
+    """Runs ``mentoring --store URL ...`` in a subprocess, as a person at a shell would."""
+
+    store_url: str
+    cwd: Path
+    actor: str = "tester"
+
+    def run(
+        self,
+        *args: str,
+        actor: str | None = None,
+        store: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> Run:
+        options = ("--store", self.store_url) if store else ()
+        if actor is not None:
+            options += ("--actor", actor)
+        full: Sequence[str] = (*options, *args)
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("MENTORING_") and key not in ("FORCE_COLOR", "TTY_COMPATIBLE")
+        }
+        environment.update(
+            {"MENTORING_ACTOR": self.actor, "TZ": "UTC", "COLUMNS": "200", **(env or {})}
+        )
+        done = subprocess.run(
+            [mentoring_executable(), *full],
+            cwd=self.cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return Run(tuple(full), done.returncode, done.stdout, done.stderr)
+
+    def ok(self, *args: str, actor: str | None = None) -> Any:
+        """Run with --json, expect success, return the JSON document."""
+        result = self.run(*args, "--json", actor=actor)
+        assert result.code == 0, str(result)
+        assert result.stderr == "", str(result)
+        return result.json()
+
+
+def event_count(store_url: str) -> int:
+    """How many events the store holds (its notification log's last id)."""
+    with MentoringService(store_url) as service:
+        return service.application.recorder.max_notification_id() or 0
+
+
+def postgres_unavailable() -> str | None:
+    """Why the PostgreSQL case cannot run here, or None if it can."""
+    if importlib.util.find_spec("mentoring_core_postgres") is None:
+        return "the PostgreSQL adapter (mentoring_core_postgres) is not installed"
+    try:
+        with socket.create_connection((POSTGRES_HOST, POSTGRES_PORT), timeout=2):
+            pass
+    except OSError as error:
+        return f"no PostgreSQL server answers at {POSTGRES_HOST}:{POSTGRES_PORT} ({error})"
+    return None
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -1,0 +1,45 @@
+"""Fixtures of the CLI tests: a throw-away store, and the command run against it.
+
+``store_url`` gives a fresh SQLite file, and a fresh PostgreSQL schema when the
+PostgreSQL adapter is installed and a server answers on 127.0.0.1:5432. Without
+them the PostgreSQL case is skipped, with the reason, unless the environment
+variable ``CI`` is set: then it fails, so CI cannot pass without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_harness import POSTGRES_SERVER, Cli, drop_schema, postgres_unavailable
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty store: a SQLite file, or a fresh schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mentoring.db'}"
+        return
+    reason = postgres_unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}, and CI is set: the PostgreSQL case must run")
+        pytest.skip(reason)
+    schema = f"mc_cli_{uuid.uuid4().hex}"
+    try:
+        yield f"{POSTGRES_SERVER}?schema={schema}"
+    finally:
+        drop_schema(schema)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mentoring.db'}"
+
+
+@pytest.fixture
+def cli(store_url: str, tmp_path: Path) -> Cli:
+    return Cli(store_url, tmp_path)

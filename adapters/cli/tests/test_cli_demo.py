@@ -1,0 +1,124 @@
+"""``mentoring demo``: realistic, identical on every run, seeded once per store."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from cli_harness import Cli, event_count, mentoring_executable
+from mentoring_cli import _demo
+
+from mentoring_core import MentoringService
+
+
+def _stored(url: str) -> list[tuple[object, ...]]:
+    """Every stored event, exactly as stored."""
+    with MentoringService(url) as service:
+        recorder = service.application.recorder
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            for n in recorder.select_notifications(start=1, limit=10_000)
+        ]
+
+
+def _seed(url: str) -> None:
+    service, clock = _demo.open_demo_service(url)
+    with service:
+        _demo.run(service, clock, _demo.build_script())
+
+
+def test_two_runs_store_identical_events(tmp_path: Path) -> None:
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("one.db", "two.db"))
+    _seed(first)
+    _seed(second)
+    assert _stored(first) == _stored(second)
+
+
+def test_the_demo_tells_a_whole_programme_story(tmp_path: Path) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path)
+    result = cli.run("demo", "--json")
+    assert result.code == 0, str(result)
+    assert "Seeding" not in result.stdout + result.stderr  # no progress bar when piped
+    summary = json.loads(result.stdout)
+    relationships = summary["relationships"]
+    assert summary["events_recorded"] == event_count(cli.store_url) > 300
+
+    assert summary["refused_pairings"] == [
+        {
+            "mentor": "farid",
+            "mentee": "priya",
+            "rule": "experience-gap",
+            "message": summary["refused_pairings"][0]["message"],
+        }
+    ]
+    assert Counter(r["mentor"] for r in relationships if r["status"] != "declined").keys() == set(
+        _demo.MENTORS
+    )
+    assert {r["mentee"] for r in relationships} == set(_demo.MENTEES)
+    assert Counter((r["status"], r["ended"]) for r in relationships) == {
+        ("active", None): 9,
+        ("ended", "completed"): 1,
+        ("ended", "rematched"): 1,
+        ("declined", None): 1,
+    }
+    meetings = Counter()  # type: Counter[str]
+    for r in relationships:
+        meetings.update(r["meetings"])
+    assert meetings["held"] > 50 and meetings["missed"] >= 2 and meetings["cancelled"] >= 2
+    goals = [g for r in relationships for g in r["goals"]]
+    assert len({g["focus_area"] for g in goals}) >= 5
+    assert {g["status"] for g in goals} == {"open", "achieved", "abandoned"}
+    active = [r for r in relationships if r["status"] != "declined"]
+    assert all(r["feedback"] and r["reflections"] for r in active)
+    assert sum(r["evaluations"] for r in active) >= 15
+
+    isla = next(r for r in relationships if r["mentee"] == "isla")
+    history = cli.ok("history", isla["relationship_id"])["events"]
+    kinds = [e["type"] for e in history]
+    assert kinds.index("RelationshipPaused") < kinds.index("RelationshipResumed")
+
+    again = cli.run("demo")
+    assert again.code == 1, str(again)
+    assert "already holds the demo programme" in again.stderr
+    assert event_count(cli.store_url) == summary["events_recorded"]
+
+
+def _on_a_terminal(*args: str) -> str:
+    """Run ``mentoring`` with stdout and stderr on a pseudo-terminal; what it wrote there."""
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORING_")}
+    env.update({"TERM": "xterm-256color", "COLUMNS": "120", "TZ": "UTC"})
+    env.pop("NO_COLOR", None)
+    with subprocess.Popen(
+        [mentoring_executable(), "--store", "memory://", *args],
+        stdout=follower,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=120) == 0
+    os.close(leader)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_a_progress_bar_on_a_terminal_only_without_json() -> None:
+    shown = _on_a_terminal("demo")
+    assert "Seeding the demo" in shown
+    assert "amara → grace" in shown
+    as_json = _on_a_terminal("demo", "--json")
+    assert "Seeding" not in as_json
+    assert json.loads(as_json)["programme"] == _demo.PROGRAMME_NAME

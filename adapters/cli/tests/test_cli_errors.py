@@ -1,0 +1,149 @@
+"""Bad input: one line on stderr naming what was wrong, the documented exit status, no change.
+
+Exit status 2 is a usage error (bad value, missing option, unknown name, bad or
+future date); 1 is a refusal (a broken domain rule, an unknown relationship, a
+version conflict, a missing store). Either way stdout stays empty, nothing is
+recorded (the store's event count is compared before and after), and no
+traceback is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from cli_harness import Cli, event_count
+
+from mentoring_core import Cadence, CadenceTier, MentoringService, Participation, ProgrammePolicy
+from mentoring_core import Role as R
+
+PROGRAMME = UUID(int=1)
+RELATIONSHIP = UUID(int=2)
+UNKNOWN = UUID(int=99)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    """A store with a programme (minimum gap 3 years) and one active relationship."""
+    folder = tmp_path_factory.mktemp("errors")
+    url = f"sqlite:///{folder / 'mentoring.db'}"
+    with MentoringService(url) as service:
+        service.create_programme("Pilot", "Northside Care", actor="c", programme_id=PROGRAMME)
+        policy = ProgrammePolicy(
+            cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
+            minimum_meeting_minutes=45,
+            participation=Participation.COMPULSORY,
+            minimum_experience_gap_years=Decimal(3),
+            review_interval_days=42,
+        )
+        service.set_policy(PROGRAMME, policy, actor="c")
+        service.enrol(PROGRAMME, "ana", R.MENTOR, 10, actor="c")
+        service.enrol(PROGRAMME, "ben", R.MENTEE, 1, actor="c")
+        service.enrol(PROGRAMME, "cy", R.MENTEE, 8, actor="c")
+        service.form_pair(PROGRAMME, "ana", "ben", actor="c", relationship_id=RELATIONSHIP)
+    yield Cli(url, folder)
+
+
+GOAL = (
+    "goal", "set", str(RELATIONSHIP), "--title", "Lead a huddle", "--success-measure", "Four",
+)  # fmt: skip
+
+CASES = {
+    "unknown enum": (
+        [*GOAL, "--focus-area", "leadership", "--target-date", "2026-06-30"],
+        2,
+        ["'--focus-area'", "'leadership'", "communication, problem_solving, teamwork"],
+    ),
+    "bad date": (
+        [*GOAL, "--focus-area", "teamwork", "--target-date", "2026-02-30"],
+        2,
+        ["'--target-date'", "'2026-02-30'", "ISO 8601"],
+    ),
+    "future date": (
+        [*GOAL, "--focus-area", "teamwork", "--target-date", "2026-06-30",
+         "--occurred-at", "2999-01-01"],
+        2,
+        ["'--occurred-at'", "2999-01-01", "not after now"],
+    ),
+    "date and time without a time zone": (
+        [*GOAL, "--focus-area", "teamwork", "--target-date", "2026-06-30",
+         "--occurred-at", "2026-03-04T10:00"],
+        2,
+        ["'--occurred-at'", "'2026-03-04T10:00'", "no time zone", "+11:00"],
+    ),
+    "missing required option": (
+        ["goal", "set", str(RELATIONSHIP), "--focus-area", "teamwork", "--success-measure", "x",
+         "--target-date", "2026-06-30"],
+        2,
+        ["Missing option '--title'", "mentoring goal set --help"],
+    ),
+    "not an id": (
+        ["pair", "show", "not-an-id"],
+        2,
+        ["'RELATIONSHIP_ID'", "'not-an-id'", "UUID"],
+    ),
+    "value out of range": (
+        ["programme", "enrol", str(PROGRAMME), "--person", "dee", "--role", "mentor",
+         "--experience-years", "99"],
+        2,
+        ["'--experience-years'", "99", "from 0 to 80"],
+    ),
+    "unknown relationship": (
+        ["goal", "set", str(UNKNOWN), "--title", "x", "--focus-area", "teamwork",
+         "--success-measure", "x", "--target-date", "2026-06-30"],
+        1,
+        [f"no relationship with id {UNKNOWN}"],
+    ),
+    "rule broken": (
+        ["pair", "form", str(PROGRAMME), "--mentor", "ana", "--mentee", "cy"],
+        1,
+        ["rule 'experience-gap' broken", "'ana'", "'cy'", "minimum of 3"],
+    ),
+    "version conflict": (
+        ["pair", "pause", str(RELATIONSHIP), "--reason", "Leave", "--expected-version", "0"],
+        1,
+        ["expected version 0", "now at version 1", "nothing was recorded"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_refused_with_one_line_and_nothing_recorded(seeded: Cli, case: str) -> None:
+    args, status, phrases = CASES[case]
+    before = event_count(seeded.store_url)
+    result = seeded.run(*args, "--json")
+    assert result.code == status, str(result)
+    assert result.stdout == "", str(result)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, str(result)
+    assert "Traceback" not in result.stderr
+    for phrase in phrases:
+        assert phrase in result.stderr, str(result)
+    assert event_count(seeded.store_url) == before
+
+
+def test_a_missing_sqlite_store_is_not_created_by_reading_it(tmp_path: Path) -> None:
+    missing = tmp_path / "elsewhere.db"
+    result = Cli(f"sqlite:///{missing}", tmp_path).run("history", str(RELATIONSHIP))
+    assert result.code == 1, str(result)
+    assert f"no store at {missing}" in result.stderr
+    assert not missing.exists()
+
+
+def test_an_unknown_store_scheme_is_a_usage_error(tmp_path: Path) -> None:
+    result = Cli("nowhere://x", tmp_path).run("programme", "list")
+    assert result.code == 2, str(result)
+    assert result.stderr.startswith("error: Invalid value for '--store'")
+    assert "nowhere://" in result.stderr
+
+
+def test_people_get_readable_tables(seeded: Cli) -> None:
+    history = seeded.run("history", str(RELATIONSHIP))
+    assert history.code == 0, str(history)
+    for text in ("History of", "PairFormed", "occurred", "recorded", "actor", "mentor_id: ana"):
+        assert text in history.stdout
+    shown = seeded.run("pair", "show", str(RELATIONSHIP))
+    assert shown.code == 0, str(shown)
+    assert "ana (10 years)" in shown.stdout and "active" in shown.stdout
