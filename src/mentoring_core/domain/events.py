@@ -68,7 +68,9 @@ class ProgrammeCreated(ProgrammeEvent):
     """A mentoring programme was set up by an organisation."""
 
     name: str
+    """The programme's name, as the organisation calls it."""
     organisation: str
+    """The organisation running the programme."""
 
 
 @attrs.frozen(kw_only=True)
@@ -76,6 +78,8 @@ class PolicySet(ProgrammeEvent):
     """The programme's policy was set or replaced as a whole."""
 
     policy: ProgrammePolicy
+    """The whole policy now in force: cadence tiers, minimum meeting length,
+    participation, experience gap and review interval."""
 
 
 @attrs.frozen(kw_only=True)
@@ -83,8 +87,11 @@ class ParticipantEnrolled(ProgrammeEvent):
     """A worker joined the programme as a mentor or a mentee."""
 
     person_id: str
+    """The worker's id in the embedding product."""
     role: Role
+    """Mentor or mentee."""
     experience_years: Decimal
+    """Years of experience in the field when enrolled."""
 
 
 @attrs.frozen(kw_only=True)
@@ -92,7 +99,9 @@ class ParticipantWithdrawn(ProgrammeEvent):
     """A worker left the programme."""
 
     person_id: str
+    """The worker's id in the embedding product."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why the worker left."""
 
 
 @attrs.frozen(kw_only=True)
@@ -100,8 +109,11 @@ class RelationshipOpened(ProgrammeEvent):
     """A relationship of this programme was proposed or formed (recorded with its first event)."""
 
     relationship_id: UUID
+    """The relationship opened."""
     mentor_id: str
+    """The mentor's person id."""
     mentee_id: str
+    """The mentee's person id."""
 
 
 # --- Relationship --------------------------------------------------------------------
@@ -117,10 +129,15 @@ class PairingProposed(RelationshipEvent):
     """A mentor and a mentee were proposed to each other; they may accept or decline."""
 
     programme_id: UUID
+    """The programme the relationship belongs to."""
     mentor_id: str
+    """The mentor's person id."""
     mentee_id: str
+    """The mentee's person id."""
     mentor_experience_years: Decimal
+    """The mentor's years of experience, as enrolled."""
     mentee_experience_years: Decimal
+    """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT)
     """Why the pairing stands although the experience gap is below the programme minimum."""
 
@@ -130,6 +147,7 @@ class PairingAccepted(RelationshipEvent):
     """A proposed pairing was accepted: the relationship is active."""
 
     accepted_by: str
+    """Who accepted (a person id)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -137,8 +155,11 @@ class PairingDeclined(RelationshipEvent):
     """A proposed pairing was declined: the relationship never starts."""
 
     declined_by: str
+    """Who declined (a person id)."""
     reason: DeclineReason
+    """The structured reason."""
     explanation: str = personal(PersonalData.FREE_TEXT)
+    """Why, in the words of whoever recorded it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -146,11 +167,17 @@ class PairFormed(RelationshipEvent):
     """A coordinator formed the pair directly: the relationship is active."""
 
     programme_id: UUID
+    """The programme the relationship belongs to."""
     mentor_id: str
+    """The mentor's person id."""
     mentee_id: str
+    """The mentee's person id."""
     mentor_experience_years: Decimal
+    """The mentor's years of experience, as enrolled."""
     mentee_experience_years: Decimal
+    """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT)
+    """Why the pairing stands although the experience gap is below the programme minimum."""
 
 
 @attrs.frozen(kw_only=True)
@@ -158,6 +185,7 @@ class ExpectationsAgreed(RelationshipEvent):
     """Mentor and mentee agreed what each expects of the other (replaces earlier agreements)."""
 
     expectations: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    """The agreed expectations, one per item."""
 
 
 @attrs.frozen(kw_only=True)
@@ -165,10 +193,15 @@ class GoalSet(RelationshipEvent):
     """A development goal was set."""
 
     goal_id: UUID
+    """The goal's id, chosen when it was set."""
     title: str = personal(PersonalData.FREE_TEXT)
+    """The goal, in a line."""
     focus_area: FocusArea
+    """What the goal develops."""
     success_measure: str = personal(PersonalData.FREE_TEXT)
+    """How mentor and mentee will know the goal is achieved."""
     target_date: date
+    """When it should be reached."""
 
 
 @attrs.frozen(kw_only=True)
@@ -176,11 +209,17 @@ class GoalRevised(RelationshipEvent):
     """An open goal was revised; the event holds the whole revised goal."""
 
     goal_id: UUID
+    """The goal's id, chosen when it was set."""
     title: str = personal(PersonalData.FREE_TEXT)
+    """The goal, in a line (as revised)."""
     focus_area: FocusArea
+    """What the goal develops."""
     success_measure: str = personal(PersonalData.FREE_TEXT)
+    """How mentor and mentee will know the goal is achieved."""
     target_date: date
+    """When it should be reached."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why the goal was revised."""
 
 
 @attrs.frozen(kw_only=True)
@@ -188,7 +227,9 @@ class GoalAchieved(RelationshipEvent):
     """An open goal was achieved."""
 
     goal_id: UUID
+    """The goal's id, chosen when it was set."""
     evidence: str = personal(PersonalData.FREE_TEXT)
+    """What shows the goal is achieved."""
 
 
 @attrs.frozen(kw_only=True)
@@ -196,7 +237,9 @@ class GoalAbandoned(RelationshipEvent):
     """An open goal was given up."""
 
     goal_id: UUID
+    """The goal's id, chosen when it was set."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why the goal was given up."""
 
 
 @attrs.frozen(kw_only=True)
@@ -204,9 +247,13 @@ class PlanActivityAdded(RelationshipEvent):
     """An activity was added to the mentoring plan."""
 
     activity_id: UUID
+    """The plan activity's id."""
     description: str = personal(PersonalData.FREE_TEXT)
+    """The activity."""
     due_date: date
+    """When it is due."""
     goal_id: UUID | None
+    """The goal the activity serves, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -214,7 +261,9 @@ class PlanActivityCompleted(RelationshipEvent):
     """A plan activity was done."""
 
     activity_id: UUID
+    """The plan activity's id."""
     notes: str = personal(PersonalData.FREE_TEXT)
+    """How it went."""
 
 
 @attrs.frozen(kw_only=True)
@@ -222,9 +271,13 @@ class MilestoneSet(RelationshipEvent):
     """A milestone on the way to the goals was set."""
 
     milestone_id: UUID
+    """The milestone's id."""
     description: str = personal(PersonalData.FREE_TEXT)
+    """The milestone."""
     target_date: date
+    """When it should be reached."""
     goal_id: UUID | None
+    """The goal the milestone leads to, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -232,7 +285,9 @@ class MilestoneReached(RelationshipEvent):
     """A milestone was reached."""
 
     milestone_id: UUID
+    """The milestone's id."""
     notes: str = personal(PersonalData.FREE_TEXT)
+    """How it was reached."""
 
 
 @attrs.frozen(kw_only=True)
@@ -240,6 +295,7 @@ class ScheduleAgreed(RelationshipEvent):
     """The pair agreed its first meeting schedule."""
 
     schedule: MeetingSchedule
+    """The meeting rhythm agreed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -247,7 +303,9 @@ class ScheduleChanged(RelationshipEvent):
     """The pair changed its meeting schedule."""
 
     schedule: MeetingSchedule
+    """The meeting rhythm now agreed."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why the schedule changed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -255,9 +313,13 @@ class MeetingHeld(RelationshipEvent):
     """A meeting took place at ``occurred_at``."""
 
     meeting_id: UUID
+    """The meeting's id, chosen when it was recorded."""
     duration_minutes: int
+    """How long it lasted, in minutes."""
     format: MeetingFormat
+    """One-on-one, group, phone or video."""
     topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    """What was discussed, one topic per item."""
     attendees: tuple[str, ...]
     """Person ids of those present besides the pair (group sessions); may be empty."""
 
@@ -267,9 +329,11 @@ class MeetingMissed(RelationshipEvent):
     """A planned meeting at ``occurred_at`` did not happen and was not called off beforehand."""
 
     meeting_id: UUID
+    """The meeting's id, chosen when it was recorded."""
     missed_by: str
     """Person id of who did not attend."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why it was missed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -277,8 +341,11 @@ class MeetingCancelled(RelationshipEvent):
     """A planned meeting at ``occurred_at`` was called off beforehand."""
 
     meeting_id: UUID
+    """The meeting's id, chosen when it was recorded."""
     cancelled_by: str
+    """Who called it off (a person id)."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why it was called off."""
 
 
 @attrs.frozen(kw_only=True)
@@ -289,12 +356,19 @@ class MeetingRecordCorrected(RelationshipEvent):
     """
 
     corrects_event_id: UUID
+    """The id of the event whose record this corrects (the MeetingHeld)."""
     meeting_id: UUID
+    """The meeting corrected."""
     held_at: datetime
+    """When the meeting actually started (corrected or as recorded)."""
     duration_minutes: int
+    """The corrected length, in minutes."""
     format: MeetingFormat
+    """The corrected format."""
     topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    """The corrected topics."""
     reason: str = personal(PersonalData.FREE_TEXT)
+    """What was wrong in the record, and why the correction."""
 
 
 @attrs.frozen(kw_only=True)
@@ -302,12 +376,19 @@ class FeedbackGiven(RelationshipEvent):
     """Feedback was given by one person to another, about a goal or a meeting or in general."""
 
     feedback_id: UUID
+    """The feedback's id."""
     from_person: str
+    """Who gave the feedback (a person id)."""
     to_person: str
+    """Who received it (a person id)."""
     kind: FeedbackKind
+    """Constructive (something to improve) or recognition (something done well)."""
     about_goal_id: UUID | None
+    """The goal the feedback is about, if any."""
     about_meeting_id: UUID | None
+    """The meeting the feedback is about, if any."""
     text: str = personal(PersonalData.FREE_TEXT)
+    """The feedback itself."""
 
 
 @attrs.frozen(kw_only=True)
@@ -315,8 +396,11 @@ class ReflectionRecorded(RelationshipEvent):
     """The mentee recorded a self-assessment."""
 
     reflection_id: UUID
+    """The reflection's id."""
     ratings: tuple[Rating, ...]
+    """The mentee's self-assessment: a score from 1 to 5 per focus area."""
     text: str = personal(PersonalData.FREE_TEXT)
+    """The mentee's reflection, in their words."""
 
 
 @attrs.frozen(kw_only=True)
@@ -324,9 +408,13 @@ class ProgressEvaluated(RelationshipEvent):
     """Progress against the goals was reviewed."""
 
     evaluation_id: UUID
+    """The evaluation's id."""
     goal_progress: tuple[GoalProgress, ...]
+    """Per goal: on track, at risk or off track."""
     evidence: str = personal(PersonalData.FREE_TEXT)
+    """The evidence the judgement rests on."""
     stakeholder_feedback: tuple[StakeholderFeedback, ...]
+    """What team leaders, colleagues or clients' families said."""
 
 
 @attrs.frozen(kw_only=True)
@@ -334,6 +422,7 @@ class RelationshipPaused(RelationshipEvent):
     """The relationship was paused (leave, workload); no meetings until it resumes."""
 
     reason: str = personal(PersonalData.FREE_TEXT)
+    """Why the relationship paused."""
 
 
 @attrs.frozen(kw_only=True)
@@ -346,7 +435,9 @@ class RelationshipEnded(RelationshipEvent):
     """The relationship ended; nothing but corrections of past records may follow."""
 
     reason: EndReason
+    """How it ended."""
     explanation: str = personal(PersonalData.FREE_TEXT)
+    """Why, in the words of whoever recorded it."""
 
 
 PROGRAMME_EVENT_TYPES: tuple[type[ProgrammeEvent], ...] = (

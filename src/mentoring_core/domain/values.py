@@ -128,6 +128,7 @@ class Cadence:
     """A meeting frequency: weekly, fortnightly, monthly or every ``every_days`` days."""
 
     kind: CadenceKind
+    """Weekly, fortnightly, monthly or every N days."""
     every_days: int | None = None
     """Only for ``EVERY_N_DAYS``: the number of days between meetings."""
 
@@ -162,7 +163,10 @@ class CadenceTier:
     """
 
     cadence: Cadence
+    """The cadence in force for this tier."""
     until_age_days: int | None = None
+    """The tier applies while the relationship is younger than this many days; None: from
+    the end of the previous tier onwards."""
 
 
 @attrs.frozen(kw_only=True)
@@ -172,7 +176,9 @@ class ProgrammePolicy:
     cadence: tuple[CadenceTier, ...]
     """Meeting cadence by the relationship's age in days, youngest tier first."""
     minimum_meeting_minutes: int
+    """Meetings shorter than this count as held but are flagged in reports."""
     participation: Participation
+    """Whether workers must take part."""
     minimum_experience_gap_years: Decimal
     """How many more years of experience a mentor must have than their mentee."""
     review_interval_days: int
@@ -191,9 +197,13 @@ class MeetingSchedule:
     """The meeting rhythm a mentor and mentee agreed on."""
 
     cadence: Cadence
+    """How often the pair meets."""
     duration_minutes: int
+    """How long a meeting is planned to last."""
     format: MeetingFormat
+    """How the pair usually meets."""
     in_working_hours: bool = True
+    """Whether meetings are held in paid working hours."""
 
 
 @attrs.frozen(kw_only=True)
@@ -201,7 +211,9 @@ class Rating:
     """A mentee's self-assessment score (1 to 5) in one focus area."""
 
     focus_area: FocusArea
+    """What is rated."""
     score: int
+    """From 1 (needs much support) to 5 (confident and independent)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -209,7 +221,9 @@ class GoalProgress:
     """An evaluator's judgement of one goal."""
 
     goal_id: UUID
+    """The goal judged."""
     status: ProgressStatus
+    """On track, at risk or off track."""
 
 
 @attrs.frozen(kw_only=True)
@@ -217,4 +231,6 @@ class StakeholderFeedback:
     """What someone outside the pair (team leader, colleague, client's family) said."""
 
     source: str
+    """Who said it, by role (team leader, colleague, client's family)."""
     text: str = personal(PersonalData.FREE_TEXT)
+    """What they said."""
