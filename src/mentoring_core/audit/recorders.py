@@ -22,9 +22,11 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ..domain.errors import StoreConfigurationError
 from .chain import GENESIS, Record, canonical_time, link_hash
 
 CHAIN_TABLE = "mentoring_chain"
+SQLITE_SYNCHRONOUS_FULL = 2
 RECORDED_AT_KWARG = "chain_recorded_at"
 """``insert_events`` keyword: recording times to use instead of now (for imports)."""
 
@@ -178,7 +180,26 @@ class ChainedPOPOFactory(POPOFactory):
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder, writing chain links in the events' transaction."""
+    """eventsourcing's SQLite recorder, writing chain links in the events' transaction.
+
+    On a file it refuses to run unless the journal is WAL and ``synchronous`` is FULL
+    (or EXTRA): a committed command must survive a crash or a power cut.
+    """
+
+    def create_table(self) -> None:
+        super().create_table()
+        if self.datastore.pool.is_sqlite_memory_mode:
+            return
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("PRAGMA journal_mode")
+            journal = str(c.fetchone()[0]).lower()
+            c.execute("PRAGMA synchronous")
+            synchronous = int(c.fetchone()[0])
+        if journal != "wal" or synchronous < SQLITE_SYNCHRONOUS_FULL:
+            raise StoreConfigurationError(
+                f"SQLite store {self.datastore.pool.db_name!r} runs with journal_mode={journal} "
+                f"and synchronous={synchronous}; mentoring-core needs WAL and FULL (2) or more"
+            )
 
     def construct_create_table_statements(self) -> list[str]:
         return [
