@@ -49,3 +49,11 @@ def bench(session: nox.Session) -> None:
     """Throughput and load-time benchmarks, as ratios against baselines run in the same process."""
     install_project(session)
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz the stored-record reader with atheris; pass libFuzzer flags after --."""
+    install_project(session, "atheris")
+    session.chdir("tests/fuzz")
+    session.run("python", "atheris_stored_records.py", *(session.posargs or ["-max_total_time=60"]))

@@ -241,6 +241,8 @@ class EventMapper(Mapper[UUID]):
                 stored.originator_id, stored.originator_version, stored.topic, "unknown event type"
             )
         data = _upcast(cls, data)
+        if "aggregate_id" in data or "version" in data:
+            raise ValueError("the stored state repeats the record's key (aggregate_id, version)")
         data["aggregate_id"] = stored.originator_id
         data["version"] = stored.originator_version
         return CONVERTER.structure(data, cls)

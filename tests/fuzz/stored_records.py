@@ -1,0 +1,59 @@
+"""What a fuzzer may put in a stored record: a topic and state bytes, mostly near-valid.
+
+Shared by the hypothesis test (tests/unit/test_stored_record_fuzz.py) and the atheris
+target (tests/fuzz/atheris_stored_records.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import EVENT_TYPES, EventMapper, Snapshot, StoredEventError
+from mentoring_core.domain.events import Event
+
+AGGREGATE = UUID("5a1e0000-0000-4000-8000-00000000f022")
+TOPICS = (*EVENT_TYPES, "Snapshot:RelationshipState:1", "Snapshot:ProgrammeState:1", "os:system")
+
+
+def mapper() -> EventMapper:
+    return EventMapper(transcoder=None)  # type: ignore[arg-type]  # our mapper never uses it
+
+
+def read(mapper: EventMapper, topic: str, state: bytes, version: int = 1) -> object | None:
+    """Decode one record; only a valid event, a snapshot or StoredEventError may come out."""
+    record = StoredEvent(
+        originator_id=AGGREGATE, originator_version=version, topic=topic, state=state
+    )
+    try:
+        decoded = mapper.to_domain_event(record)
+    except StoredEventError as error:
+        assert error.topic == topic
+        assert error.version == version
+        assert str(AGGREGATE) in str(error)
+        return None
+    if isinstance(decoded, Snapshot):
+        assert topic.startswith("Snapshot:")
+        return decoded
+    assert isinstance(decoded, EVENT_TYPES[topic])
+    assert isinstance(decoded, Event)
+    assert decoded.aggregate_id == AGGREGATE and decoded.version == version
+    return decoded
+
+
+def mutate(document: Any, path: list[int], replacement: Any) -> Any:
+    """``document`` with the value reached by following ``path`` (indexes into keys) replaced."""
+    if not path or not isinstance(document, dict | list) or not document:
+        return replacement
+    keys = list(document) if isinstance(document, dict) else list(range(len(document)))
+    key = keys[path[0] % len(keys)]
+    copy: Any = dict(document) if isinstance(document, dict) else list(document)
+    copy[key] = mutate(copy[key], path[1:], replacement)
+    return copy
+
+
+def encode(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode()
