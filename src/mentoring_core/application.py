@@ -30,6 +30,7 @@ from .domain.pairing import decide_pairing
 from .domain.programme import ProgrammeState, decide_programme, evolve_programme
 from .domain.relationship import decide_relationship
 from .domain.relationship_state import RelationshipState, evolve_relationship
+from .domain.validation import check_int, check_sequence, check_uuid
 from .domain.values import (
     DeclineReason,
     EndReason,
@@ -210,6 +211,7 @@ class MentoringService:
 
     def history(self, aggregate_id: UUID) -> tuple[Event, ...]:
         """Every event of a programme or relationship, in order, with all metadata."""
+        check_uuid("aggregate_id", aggregate_id)
         events = tuple(cast(Iterable[Event], self._store.events.get(aggregate_id)))
         if not events:
             raise NotFound("programme or relationship", aggregate_id)
@@ -378,7 +380,10 @@ class MentoringService:
         self, relationship_id: UUID, expectations: Sequence[str], **kw: Any
     ) -> Recorded:
         return self._relationship_command(
-            relationship_id, c.AgreeExpectations, expectations=tuple(expectations), **kw
+            relationship_id,
+            c.AgreeExpectations,
+            expectations=_items("expectations", expectations),
+            **kw,
         )
 
     def set_goal(
@@ -529,8 +534,8 @@ class MentoringService:
             meeting_id=meeting_id,
             duration_minutes=duration_minutes,
             format=format,
-            topics=tuple(topics),
-            attendees=tuple(attendees),
+            topics=_items("topics", topics),
+            attendees=_items("attendees", attendees),
             **kw,
         )
 
@@ -595,7 +600,7 @@ class MentoringService:
             held_at=held_at,
             duration_minutes=duration_minutes,
             format=format,
-            topics=None if topics is None else tuple(topics),
+            topics=None if topics is None else _items("topics", topics),
             **kw,
         )
 
@@ -640,7 +645,7 @@ class MentoringService:
             c.RecordReflection,
             creates="reflection_id",
             reflection_id=reflection_id,
-            ratings=tuple(ratings),
+            ratings=_items("ratings", ratings),
             text=text,
             **kw,
         )
@@ -660,9 +665,9 @@ class MentoringService:
             c.EvaluateProgress,
             creates="evaluation_id",
             evaluation_id=evaluation_id,
-            goal_progress=tuple(goal_progress),
+            goal_progress=_items("goal_progress", goal_progress),
             evidence=evidence,
-            stakeholder_feedback=tuple(stakeholder_feedback),
+            stakeholder_feedback=_items("stakeholder_feedback", stakeholder_feedback),
             **kw,
         )
 
@@ -685,6 +690,7 @@ class MentoringService:
         return DecisionContext(actor=actor, now=_aware("clock", self._clock()), new_id=self._new_id)
 
     def _load(self, kind: _Kind, aggregate_id: UUID, version: int | None = None) -> Any:
+        check_uuid(f"{kind.name}_id", aggregate_id)
         project = _projector(kind, aggregate_id)
         try:
             state = self._store.repository.get(
@@ -830,7 +836,14 @@ class MentoringService:
         return ConcurrencyConflict(kind.name, aggregate_id, version, None)
 
 
+def _items(field: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    """A list field as the tuple a command holds; refuses what is not a list."""
+    return check_sequence(field, values, allow_empty=True)
+
+
 def _check_expected(kind: _Kind, aggregate_id: UUID, expected: int | None, actual: int) -> None:
+    if expected is not None:
+        check_int("expected_version", expected, 0, 2**62)
     if expected is not None and expected != actual:
         raise ConcurrencyConflict(kind.name, aggregate_id, expected, actual)
 
