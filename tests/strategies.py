@@ -158,6 +158,7 @@ def _base_fields() -> dict[str, st.SearchStrategy]:
         "occurred_at": aware_datetimes(),
         "recorded_at": aware_datetimes(),
         "actor": person_ids(),
+        "command_id": st.none() | uuids(),
     }
 
 

@@ -80,6 +80,9 @@ class Recorded:
     version: int
     """The aggregate's version after the command: pass it as ``expected_version`` next time."""
     events: tuple[Event, ...]
+    already_recorded: bool = False
+    """True when the ``command_id`` was found already recorded: nothing new was stored,
+    and ``events`` are the ones stored by the earlier attempt."""
 
 
 @attrs.frozen
@@ -244,6 +247,7 @@ class MentoringService:
         actor: str,
         programme_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
         command = c.CreateProgramme(
             programme_id=programme_id or self._new_id(),
@@ -251,10 +255,9 @@ class MentoringService:
             organisation=organisation,
             occurred_at=occurred_at,
         )
-        events = decide_programme(command, ProgrammeState(), self._context(actor))
-        return self._record(
-            events, {command.programme_id: (_PROGRAMME, 0)}, ProgrammeState(), command.programme_id
-        )
+        events = decide_programme(command, ProgrammeState(), self._context(actor, command_id))
+        expected = {command.programme_id: (_PROGRAMME, 0)}
+        return self._record(events, expected, ProgrammeState(), command.programme_id, command_id)
 
     def set_policy(
         self,
@@ -264,13 +267,10 @@ class MentoringService:
         actor: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
-        return self._programme_command(
-            programme_id,
-            c.SetPolicy(policy=policy, occurred_at=occurred_at),
-            actor,
-            expected_version,
-        )
+        command = c.SetPolicy(policy=policy, occurred_at=occurred_at)
+        return self._programme_command(programme_id, command, actor, expected_version, command_id)
 
     def enrol(
         self,
@@ -282,6 +282,7 @@ class MentoringService:
         actor: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
         command = c.EnrolParticipant(
             person_id=person_id,
@@ -289,7 +290,7 @@ class MentoringService:
             experience_years=experience_years,  # type: ignore[arg-type]
             occurred_at=occurred_at,
         )
-        return self._programme_command(programme_id, command, actor, expected_version)
+        return self._programme_command(programme_id, command, actor, expected_version, command_id)
 
     def withdraw(
         self,
@@ -300,9 +301,10 @@ class MentoringService:
         actor: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
         command = c.WithdrawParticipant(person_id=person_id, reason=reason, occurred_at=occurred_at)
-        return self._programme_command(programme_id, command, actor, expected_version)
+        return self._programme_command(programme_id, command, actor, expected_version, command_id)
 
     # --- opening relationships -------------------------------------------------------
 
@@ -316,6 +318,7 @@ class MentoringService:
         gap_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
         """Propose a mentor to a mentee; the relationship starts when accepted."""
         return self._open(
@@ -327,6 +330,7 @@ class MentoringService:
             gap_override_reason,
             relationship_id,
             occurred_at,
+            command_id,
         )
 
     def form_pair(
@@ -339,6 +343,7 @@ class MentoringService:
         gap_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        command_id: UUID | None = None,
     ) -> Recorded:
         """Form a pair directly (a coordinator's decision); the relationship is active at once."""
         return self._open(
@@ -350,6 +355,7 @@ class MentoringService:
             gap_override_reason,
             relationship_id,
             occurred_at,
+            command_id,
         )
 
     # --- relationship commands -------------------------------------------------------
@@ -686,8 +692,38 @@ class MentoringService:
 
     # --- the shell -------------------------------------------------------------------
 
-    def _context(self, actor: str) -> DecisionContext:
-        return DecisionContext(actor=actor, now=_aware("clock", self._clock()), new_id=self._new_id)
+    def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
+        return DecisionContext(
+            actor=actor,
+            now=_aware("clock", self._clock()),
+            new_id=self._new_id,
+            command_id=command_id,
+        )
+
+    def _recorded_before(
+        self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID
+    ) -> Recorded | None:
+        """The events an earlier attempt of this command stored, if ``command_id`` shows one.
+
+        Reads the aggregate's events after version ``after`` (all when None).
+        """
+        if command_id is None:
+            return None
+        check_uuid("command_id", command_id)
+        found = tuple(
+            e
+            for e in cast(Iterable[Event], self._store.events.get(aggregate_id, gt=after or None))
+            if e.command_id == command_id
+        )
+        if not found:
+            return None
+        return Recorded(
+            id=created,
+            aggregate_id=aggregate_id,
+            version=found[-1].version,
+            events=found,
+            already_recorded=True,
+        )
 
     def _load(self, kind: _Kind, aggregate_id: UUID, version: int | None = None) -> Any:
         check_uuid(f"{kind.name}_id", aggregate_id)
@@ -727,13 +763,16 @@ class MentoringService:
         command: c.ProgrammeCommand,
         actor: str,
         expected_version: int | None,
+        command_id: UUID | None,
     ) -> Recorded:
         state: ProgrammeState = self._load(_PROGRAMME, programme_id)
+        earlier = self._recorded_before(programme_id, command_id, expected_version, programme_id)
+        if earlier is not None:
+            return earlier
         _check_expected(_PROGRAMME, programme_id, expected_version, state.version)
-        events = decide_programme(command, state, self._context(actor))
-        return self._record(
-            events, {programme_id: (_PROGRAMME, state.version)}, state, programme_id
-        )
+        events = decide_programme(command, state, self._context(actor, command_id))
+        expected = {programme_id: (_PROGRAMME, state.version)}
+        return self._record(events, expected, state, programme_id, command_id)
 
     def _relationship_command(
         self,
@@ -744,17 +783,21 @@ class MentoringService:
         actor: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        command_id: UUID | None = None,
         **fields: Any,
     ) -> Recorded:
         state: RelationshipState = self._load(_RELATIONSHIP, relationship_id)
-        _check_expected(_RELATIONSHIP, relationship_id, expected_version, state.version)
         if creates is not None and fields[creates] is None:
             fields[creates] = self._new_id()
-        command = command_class(occurred_at=occurred_at, **fields)
-        events = decide_relationship(command, state, self._context(actor))
-        expected = {relationship_id: (_RELATIONSHIP, state.version)}
         created = relationship_id if creates is None else fields[creates]
-        return self._record(events, expected, state, created)
+        earlier = self._recorded_before(relationship_id, command_id, expected_version, created)
+        if earlier is not None:
+            return earlier
+        _check_expected(_RELATIONSHIP, relationship_id, expected_version, state.version)
+        command = command_class(occurred_at=occurred_at, **fields)
+        events = decide_relationship(command, state, self._context(actor, command_id))
+        expected = {relationship_id: (_RELATIONSHIP, state.version)}
+        return self._record(events, expected, state, created, command_id)
 
     def _open(
         self,
@@ -766,6 +809,7 @@ class MentoringService:
         gap_override_reason: str | None,
         relationship_id: UUID | None,
         occurred_at: datetime | None,
+        command_id: UUID | None,
     ) -> Recorded:
         programme: ProgrammeState = self._load(_PROGRAMME, programme_id)
         command = c.OpenRelationship(
@@ -776,12 +820,14 @@ class MentoringService:
             gap_override_reason=gap_override_reason,
             occurred_at=occurred_at,
         )
-        events = decide_pairing(command, programme, RelationshipState(), self._context(actor))
+        ctx = self._context(actor, command_id)
+        events = decide_pairing(command, programme, RelationshipState(), ctx)
         expected = {
             command.relationship_id: (_RELATIONSHIP, 0),
             programme_id: (_PROGRAMME, programme.version),
         }
-        return self._record(events, expected, RelationshipState(), command.relationship_id)
+        created = command.relationship_id
+        return self._record(events, expected, RelationshipState(), created, command_id)
 
     def _record(
         self,
@@ -789,17 +835,24 @@ class MentoringService:
         expected: dict[UUID, tuple[_Kind, int]],
         state: S,
         created: UUID,
+        command_id: UUID | None,
     ) -> Recorded:
         """Store ``events`` in one transaction; ``expected``'s first aggregate is the commanded one.
 
         ``expected`` maps every aggregate written to its kind and the version the
-        command was decided at; a clash on any of them is a :class:`ConcurrencyConflict`.
+        command was decided at; a clash on any of them is a :class:`ConcurrencyConflict`,
+        unless the clash is this very command recorded by an earlier attempt whose
+        acknowledgement was lost (same ``command_id``).
         """
+        commanded = next(iter(expected))
         try:
             self._store.events.put(cast(Sequence[Any], events))
         except IntegrityError:
+            decided_at = expected[commanded][1]
+            earlier = self._recorded_before(commanded, command_id, decided_at, created)
+            if earlier is not None:
+                return earlier
             raise self._conflict(expected) from None
-        commanded = next(iter(expected))
         own = tuple(e for e in events if e.aggregate_id == commanded)
         kind = expected[commanded][0]
         new_state = _projector(kind, commanded)(state, own)

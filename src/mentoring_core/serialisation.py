@@ -169,6 +169,11 @@ def _upcast(cls: type[Event], data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _field_names(cls: type[Event]) -> set[str]:
+    """Every field must be stored, even one with a default: a missing key is a damaged record."""
+    return {f.name for f in attrs.fields(cls)}
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, cattrs.BaseValidationError):
         return "; ".join(cattrs.transform_error(error))
@@ -245,7 +250,11 @@ class EventMapper(Mapper[UUID]):
             raise ValueError("the stored state repeats the record's key (aggregate_id, version)")
         data["aggregate_id"] = stored.originator_id
         data["version"] = stored.originator_version
-        return CONVERTER.structure(data, cls)
+        event = CONVERTER.structure(data, cls)
+        missing = _field_names(cls) - data.keys()
+        if missing:  # cattrs filled a default: still a damaged record
+            raise ValueError(f"the stored state lacks {', '.join(sorted(missing))}")
+        return event
 
     def _decode_snapshot(self, stored: StoredEvent, data: dict[str, Any]) -> Snapshot:
         name, _, schema = stored.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX).partition(":")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -438,3 +439,70 @@ class TestSnapshots:
             snapshots.recorder.insert_events([stale])
             assert service.relationship(seeded.relationship) == fold(history)
             assert service.relationship(seeded.relationship, version=5) == fold(history[:5])
+
+
+class TestLostAcknowledgements:
+    """A command stored whose acknowledgement never reached the caller, then retried."""
+
+    def test_a_retried_command_id_is_reported_as_already_recorded(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            seen = service.relationship(seeded.relationship).version
+            command_id = UUID(int=99)
+            first = service.pause(
+                seeded.relationship,
+                "leave",
+                actor="ana",
+                expected_version=seen,
+                command_id=command_id,
+            )
+            before = stored_count(service)
+            retry = service.pause(
+                seeded.relationship,
+                "leave",
+                actor="ana",
+                expected_version=seen,
+                command_id=command_id,
+            )
+            assert stored_count(service) == before
+        assert not first.already_recorded
+        assert retry.already_recorded
+        assert retry.version == first.version == seen + 1
+        assert retry.events == first.events
+        assert retry.events[0].command_id == command_id
+
+    def test_a_commit_whose_answer_was_lost_inside_the_store_is_not_an_error(
+        self, store_url: str
+    ) -> None:
+        """eventsourcing retries an insert after a connection error; the retry clashes with
+        the first, committed attempt. With a command id, that is reported as recorded."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            store = service.application.events
+            real_put = store.put
+
+            def put_then_retry(events: Any, **kwargs: Any) -> Any:
+                real_put(events, **kwargs)  # committed, but the answer is "lost"
+                return real_put(events, **kwargs)  # the retry: IntegrityError
+
+            store.put = put_then_retry  # type: ignore[method-assign]
+            recorded = service.record_meeting_held(
+                seeded.relationship,
+                60,
+                MeetingFormat.VIDEO,
+                ["retried"],
+                actor="ana",
+                meeting_id=UUID(int=5),
+                command_id=UUID(int=6),
+            )
+            store.put = real_put  # type: ignore[method-assign]
+            with pytest.raises(ConcurrencyConflict):
+                store.put = put_then_retry  # type: ignore[method-assign]
+                service.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.VIDEO, ["no id"], actor="ana"
+                )
+            store.put = real_put  # type: ignore[method-assign]
+            meetings = service.relationship(seeded.relationship).meetings
+        assert recorded.already_recorded
+        assert recorded.id == UUID(int=5)
+        assert [m.topics for m in meetings[-2:]] == [("retried",), ("no id",)]

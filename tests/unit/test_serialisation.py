@@ -67,7 +67,15 @@ from mentoring_core.domain.events import (
 
 MAPPER = EventMapper(transcoder=JSONTranscoder())
 
-BASE_FIELDS = {"event_id", "aggregate_id", "version", "occurred_at", "recorded_at", "actor"}
+BASE_FIELDS = {
+    "event_id",
+    "aggregate_id",
+    "version",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "command_id",
+}
 
 
 def round_trip(item: Any, mapper: EventMapper = MAPPER) -> Any:
@@ -173,6 +181,7 @@ class TestRoundTrip:
             "occurred_at": YESTERDAY.isoformat(),
             "recorded_at": NOW.isoformat(),
             "actor": "ana",
+            "command_id": None,
             "meeting_id": str(MEETING_ID),
             "duration_minutes": 60,
             "format": "one_on_one",

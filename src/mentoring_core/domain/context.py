@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from .validation import check_aware, check_label, check_past
+from .validation import check_aware, check_label, check_optional_uuid, check_past
 
 
 @attrs.frozen(kw_only=True)
@@ -23,6 +23,8 @@ class DecisionContext:
     actor: str
     now: datetime
     new_id: Callable[[], UUID]
+    command_id: UUID | None = None
+    """The caller's idempotency key for this command, recorded on each of its events."""
 
 
 def event_metadata(
@@ -37,4 +39,5 @@ def event_metadata(
         "occurred_at": check_past("occurred_at", now if occurred_at is None else occurred_at, now),
         "recorded_at": now,
         "actor": check_label("actor", ctx.actor),
+        "command_id": check_optional_uuid("command_id", ctx.command_id),
     }

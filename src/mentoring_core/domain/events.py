@@ -53,6 +53,9 @@ class Event:
     """Who recorded it: a user id from the embedding product. Like person ids it is a
     pseudonymous key, kept through erasure so the audit trail stays whole; pass ids,
     not names."""
+    command_id: UUID | None = None
+    """The id the caller gave the command that recorded it (an idempotency key), if any:
+    a retried command with the same id is reported as already recorded, not recorded twice."""
 
 
 # --- Programme -----------------------------------------------------------------------
