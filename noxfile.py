@@ -52,6 +52,28 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def stress(session: nox.Session) -> None:
+    """Concurrency and crash tests at full size; figures go to docs/stress-figures.jsonl."""
+    install_project(session)
+    figures = "docs/stress-figures.jsonl"
+    session.run("rm", "-f", figures, external=True)
+    session.env.update(
+        MENTORING_STRESS_WRITERS="16",
+        MENTORING_STRESS_MEETINGS="100",
+        MENTORING_STRESS_KILLS="20",
+        MENTORING_STRESS_FIGURES=figures,
+        CI="true",
+    )
+    session.run(
+        "pytest",
+        "-q",
+        "tests/contract/test_concurrency.py",
+        "tests/contract/test_crashes.py",
+        *session.posargs,
+    )
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Fuzz the stored-record reader with atheris; pass libFuzzer flags after --."""
     install_project(session, "atheris")

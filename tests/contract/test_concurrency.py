@@ -1,0 +1,162 @@
+"""Many writer processes on one relationship, and a follower reading the log meanwhile.
+
+Sizes come from the environment so that ``nox -s stress`` can run them large:
+``MENTORING_STRESS_WRITERS`` (K, default 8), ``MENTORING_STRESS_MEETINGS`` (M, default 25),
+``MENTORING_STRESS_FIGURES`` (a file to append the measured figures to, as JSON lines).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid5
+
+import pytest
+
+from mentoring_core import ConcurrencyConflict, MeetingFormat, MentoringService, Role
+from mentoring_core.log import notifications
+
+WRITERS = int(os.environ.get("MENTORING_STRESS_WRITERS", "8"))
+MEETINGS = int(os.environ.get("MENTORING_STRESS_MEETINGS", "25"))
+FIGURES = os.environ.get("MENTORING_STRESS_FIGURES")
+SPAWN = multiprocessing.get_context("spawn")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def record_figures(name: str, store: str, **figures: Any) -> None:
+    if FIGURES:
+        with Path(FIGURES).open("a") as out:
+            out.write(json.dumps({"test": name, "store": store, **figures}) + "\n")
+
+
+def opened_pair(service: MentoringService, mentees: int = 1) -> list[UUID]:
+    programme = service.create_programme("Stress", "Load Org", actor="coord").id
+    service.enrol(programme, "ana", Role.MENTOR, 20, actor="coord")
+    pairs = []
+    for n in range(mentees):
+        service.enrol(programme, f"mentee{n}", Role.MENTEE, 0, actor="coord")
+        pairs.append(service.form_pair(programme, "ana", f"mentee{n}", actor="coord").id)
+    return pairs
+
+
+def contending_writer(url: str, relationship: UUID, writer: int, meetings: int) -> dict[str, Any]:
+    """Append ``meetings`` meetings, retrying every conflict; report what each conflict said."""
+    conflicts, misnamed = 0, []
+    with MentoringService(url) as service:
+        for n in range(meetings):
+            while True:
+                try:
+                    service.record_meeting_held(
+                        relationship,
+                        30,
+                        MeetingFormat.PHONE,
+                        [f"writer {writer} #{n}"],
+                        actor=f"writer{writer}",
+                        meeting_id=uuid5(relationship, f"{writer}/{n}"),
+                        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    )
+                    break
+                except ConcurrencyConflict as conflict:
+                    conflicts += 1
+                    if (
+                        conflict.aggregate_id != relationship
+                        or conflict.kind != "relationship"
+                        or not isinstance(conflict.expected_version, int)
+                        or str(relationship) not in str(conflict)
+                        or f"version {conflict.expected_version}" not in str(conflict)
+                    ):
+                        misnamed.append(str(conflict))
+    return {"conflicts": conflicts, "misnamed": misnamed}
+
+
+def test_contending_writers_lose_nothing_and_every_conflict_is_named(
+    store_url: str, store_kind: str
+) -> None:
+    with MentoringService(store_url) as service:
+        (relationship,) = opened_pair(service)
+    started = time.perf_counter()
+    with SPAWN.Pool(WRITERS) as pool:
+        reports = pool.starmap(
+            contending_writer, [(store_url, relationship, k, MEETINGS) for k in range(WRITERS)]
+        )
+    elapsed = time.perf_counter() - started
+    with MentoringService(store_url) as service:
+        history = service.history(relationship)
+        state = service.relationship(relationship)
+        verified = service.verify()
+    meetings = [e for e in history if type(e).__name__ == "MeetingHeld"]
+    conflicts = sum(r["conflicts"] for r in reports)
+    record_figures(
+        "contention",
+        store_kind,
+        writers=WRITERS,
+        meetings_each=MEETINGS,
+        stored=len(meetings),
+        conflicts=conflicts,
+        seconds=round(elapsed, 2),
+    )
+    assert len(meetings) == WRITERS * MEETINGS
+    assert [e.version for e in history] == list(range(1, len(history) + 1))
+    assert len(state.meetings) == WRITERS * MEETINGS == len(state.meeting_ids)
+    assert [r["misnamed"] for r in reports] == [[]] * WRITERS
+    assert verified.ok, verified.finding
+
+
+def batch_writer(url: str, relationship: UUID, batches: int, size: int) -> int:
+    """Record ``batches`` times ``size`` meetings; returns how many were stored."""
+    stored = 0
+    with MentoringService(url) as service:
+        for b in range(batches):
+            for n in range(size):
+                service.record_meeting_held(
+                    relationship,
+                    45,
+                    MeetingFormat.VIDEO,
+                    [f"{b}/{n}"],
+                    actor="writer",
+                    occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+                stored += 1
+    return stored
+
+
+def test_a_follower_reading_the_log_meanwhile_sees_every_event_exactly_once(
+    store_url: str, store_kind: str
+) -> None:
+    writers, batches, size = 4, max(2, MEETINGS // 5), 5
+    with MentoringService(store_url) as service:
+        pairs = opened_pair(service, mentees=writers)
+        recorder = service.application.recorder
+        seen: list[tuple[UUID, int]] = []
+        after = 0
+        with SPAWN.Pool(writers) as pool:
+            pending = pool.starmap_async(
+                batch_writer, [(store_url, pair, batches, size) for pair in pairs]
+            )
+            while True:
+                done = pending.ready()  # read once more after the writers finish
+                for notification in notifications(recorder, after=after, page_size=7):
+                    seen.append(
+                        (UUID(str(notification.originator_id)), notification.originator_version)
+                    )
+                    after = notification.id
+                if done:
+                    break
+                time.sleep(0.01)
+            written = sum(pending.get())
+        stored = list(notifications(recorder))
+    counts = Counter(seen)
+    record_figures("follower", store_kind, writers=writers, events_seen=len(seen))
+    assert written == writers * batches * size
+    assert max(counts.values()) == 1, "an event was seen twice"
+    assert set(counts) == {(UUID(str(n.originator_id)), n.originator_version) for n in stored}

@@ -1,0 +1,164 @@
+"""Writers killed at random moments, and PostgreSQL connections cut mid-transaction.
+
+Every command opens a relationship, which writes two events in one transaction (the
+relationship's PairFormed and the programme's RelationshipOpened). After any crash each
+command must be wholly present or wholly absent, SQLite's integrity check must pass and
+the audit chain must verify. ``MENTORING_STRESS_KILLS`` sets the number of kills.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID, uuid5
+
+import psycopg
+import pytest
+
+from mentoring_core import MentoringError, MentoringService, Role
+from mentoring_core.domain.events import PairFormed, RelationshipOpened
+from mentoring_core.log import notifications
+
+from .test_concurrency import record_figures
+
+KILLS = int(os.environ.get("MENTORING_STRESS_KILLS", "3"))
+PROGRAMME = UUID("c4a5e000-0000-4000-8000-000000000001")
+
+WRITER = """
+import sys, uuid
+from mentoring_core import MentoringService, Role
+url, programme = sys.argv[1], uuid.UUID(sys.argv[2])
+with MentoringService(url) as service:
+    n = len(service.programme(programme).participants)
+    print("ready", flush=True)
+    while True:
+        mentee = f"mentee-{n}"
+        service.enrol(programme, mentee, Role.MENTEE, 0, actor="writer")
+        service.form_pair(programme, "ana", mentee, actor="writer")
+        n += 1
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def check_whole(url: str) -> int:
+    """Every opened relationship has both its events; returns how many there are."""
+    with MentoringService(url) as service:
+        decoded = [
+            service.application.mapper.to_domain_event(n)
+            for n in notifications(service.application.recorder)
+        ]
+        opened = {e.relationship_id for e in decoded if isinstance(e, RelationshipOpened)}
+        formed = {e.aggregate_id for e in decoded if isinstance(e, PairFormed)}  # type: ignore[attr-defined]
+        verified = service.verify()
+        listed = set(service.programme(PROGRAMME).relationship_ids)
+    assert opened == formed == listed, "a command was stored in part"
+    assert verified.ok, verified.finding
+    return len(opened)
+
+
+def sqlite_integrity(url: str) -> str:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def test_writers_killed_at_random_moments_leave_whole_commands(
+    store_url: str, store_kind: str
+) -> None:
+    with MentoringService(store_url) as service:
+        service.create_programme("Crash", "Org", actor="coord", programme_id=PROGRAMME)
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 20, actor="coord")
+    rng = random.Random(20261123)
+    counts = []
+    for _ in range(KILLS):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, store_url, str(PROGRAMME)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.2, 1.0))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+        counts.append(check_whole(store_url))
+        if store_kind == "sqlite":
+            assert sqlite_integrity(store_url) == "ok"
+    record_figures("kill -9", store_kind, kills=KILLS, relationships_after_each=counts)
+    assert counts == sorted(counts) and counts[-1] > 0
+
+
+def terminate_backends(url: str) -> int:
+    """Cut every connection whose last query touched this test's schema."""
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND query LIKE %s",
+            (f"%{schema}%",),
+        ).fetchall()
+    return len(rows)
+
+
+def test_connections_cut_mid_transaction_fail_clearly_or_succeed_and_leave_nothing_partial(
+    store_url: str, store_kind: str
+) -> None:
+    if store_kind != "postgres":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    outcomes: list[str] = []
+    stop = threading.Event()
+    with MentoringService(store_url) as service:
+        service.create_programme("Cut", "Org", actor="coord", programme_id=PROGRAMME)
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 20, actor="coord")
+
+        def write() -> None:
+            n = 0
+            while not stop.is_set():
+                mentee = f"mentee-{n}"
+                try:
+                    service.enrol(
+                        PROGRAMME,
+                        mentee,
+                        Role.MENTEE,
+                        0,
+                        actor="writer",
+                        command_id=uuid5(PROGRAMME, f"enrol {n}"),
+                    )
+                    done = service.form_pair(
+                        PROGRAMME,
+                        "ana",
+                        mentee,
+                        actor="writer",
+                        relationship_id=uuid5(PROGRAMME, f"pair {n}"),
+                        command_id=uuid5(PROGRAMME, f"pair {n}"),
+                    )
+                    outcomes.append("already" if done.already_recorded else "stored")
+                    n += 1
+                except MentoringError as error:  # a clear, typed error: try the same again
+                    outcomes.append(type(error).__name__)
+                except Exception as error:
+                    outcomes.append(f"UNCLEAR {type(error).__name__}: {error}")
+                    n += 1
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        cut = 0
+        for _ in range(KILLS * 3):
+            time.sleep(0.15)
+            cut += terminate_backends(store_url)
+        stop.set()
+        thread.join(timeout=60)
+    record_figures("pg_terminate_backend", store_kind, cuts=cut, outcomes=dict(Counter(outcomes)))
+    assert cut > 0
+    assert [o for o in outcomes if o.startswith("UNCLEAR")] == []
+    assert check_whole(store_url) == outcomes.count("stored") + outcomes.count("already")
