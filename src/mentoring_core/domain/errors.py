@@ -115,5 +115,9 @@ class StoredEventError(MentoringError):
         )
 
 
+class ReadModelError(MentoringError):
+    """A read model cannot be brought up to date without losing or repeating an event."""
+
+
 class StoreConfigurationError(MentoringError, ValueError):
     """A store URL or its options are wrong, or the store's adapter is not installed."""

@@ -1,0 +1,391 @@
+"""Benchmark of the compliance read model, against baselines run in the same process.
+
+1. A SQLite store is generated in a child process: ``--relationships`` pairs (default
+   2,000) over ``--weeks`` weeks (default 104) with about five events per pair per week
+   (a meeting, feedback, a self-assessment, a plan activity added and one completed; goals,
+   reviews, schedule changes, pauses and endings now and then): about 1,040,000 events.
+   The events are decided by the pure domain functions and stored 5,000 at a time
+   through the application's event store, not one command per transaction.
+2. Baseline: reading the raw notification log (``select_notifications``, rows/s), then
+   reading and decoding it into events.
+3. The projection from nothing: events/s, and peak memory (growth of the process's peak
+   resident set; with ``--tracemalloc`` also Python's own peak, at a cost in speed).
+4. The programme report from the read model (catch up, read, compute) and rendering it;
+   against the same report by a straight fold of the programme's histories (``--as-of``
+   path; ``--no-fold`` skips it).
+
+Run with ``nox -s bench`` or ``python benchmarks/bench_reports.py --relationships 200``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from mentoring_core import (
+    Cadence,
+    DecisionContext,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
+    MentoringService,
+    Participation,
+    ProgrammeState,
+    Rating,
+    RelationshipState,
+    Role,
+    decide_pairing,
+    decide_programme,
+    decide_relationship,
+    evolve_programme,
+    evolve_relationship,
+)
+from mentoring_core.domain import commands as c
+from mentoring_core.projections import (
+    DEFAULT_BATCH_SIZE,
+    ComplianceProjection,
+    build_compliance_report,
+)
+from mentoring_core.reports import preset, render
+
+START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
+PROGRAMME = UUID(int=1)
+MENTEES_PER_MENTOR = 4
+FLUSH = 5000
+
+
+# --- Generating the store (child process) --------------------------------------------
+
+
+class Generator:
+    """Decides every event with the domain's pure functions and stores them in batches."""
+
+    def __init__(self, service: MentoringService, seed: int) -> None:
+        self.events = service.application.events
+        self.random = random.Random(seed)
+        self.ids = itertools.count(10)
+        self.buffer: list[Any] = []
+        self.stored = 0
+        self.programme = ProgrammeState()
+
+    def context(self, at: datetime) -> DecisionContext:
+        return DecisionContext(
+            actor="bench", now=at + timedelta(hours=1), new_id=lambda: UUID(int=next(self.ids))
+        )
+
+    def keep(self, events: tuple[Any, ...]) -> None:
+        self.buffer.extend(events)
+        if len(self.buffer) >= FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.events.put(self.buffer)
+            self.stored += len(self.buffer)
+            self.buffer = []
+
+    def programme_command(self, command: Any, at: datetime) -> None:
+        events = decide_programme(command, self.programme, self.context(at))
+        for event in events:
+            self.programme = evolve_programme(self.programme, event)
+        self.keep(events)
+
+    def relationship_command(
+        self, state: RelationshipState, command: Any, at: datetime
+    ) -> RelationshipState:
+        events = decide_relationship(command, state, self.context(at))
+        for event in events:
+            state = evolve_relationship(state, event)
+        self.keep(events)
+        return state
+
+
+def generate(path: Path, relationships: int, weeks: int, seed: int) -> None:
+    with MentoringService(f"sqlite:///{path}", snapshot_interval=None) as service:
+        gen = Generator(service, seed)
+        policy = preset("asye-newly-qualified-social-worker").policy(
+            participation=Participation.COMPULSORY, minimum_experience_gap_years=Decimal(2)
+        )
+        gen.programme_command(
+            c.CreateProgramme(
+                programme_id=PROGRAMME, name="Bench", organisation="Bench Org", occurred_at=START
+            ),
+            START,
+        )
+        gen.programme_command(c.SetPolicy(policy=policy, occurred_at=START), START)
+        mentors = max(1, relationships // MENTEES_PER_MENTOR)
+        for m in range(mentors):
+            enrol = c.EnrolParticipant(
+                person_id=f"mentor-{m}", role=Role.MENTOR, experience_years=10, occurred_at=START
+            )
+            gen.programme_command(enrol, START)
+        states: list[RelationshipState] = []
+        for r in range(relationships):
+            at = START + timedelta(minutes=r)
+            gen.programme_command(
+                c.EnrolParticipant(
+                    person_id=f"mentee-{r}", role=Role.MENTEE, experience_years=1, occurred_at=at
+                ),
+                at,
+            )
+            opening = c.OpenRelationship(
+                relationship_id=UUID(int=1_000_000 + r),
+                mentor_id=f"mentor-{r % mentors}",
+                mentee_id=f"mentee-{r}",
+                direct=True,
+                occurred_at=at,
+            )
+            events = decide_pairing(opening, gen.programme, RelationshipState(), gen.context(at))
+            gen.programme = evolve_programme(gen.programme, events[1])  # type: ignore[arg-type]
+            states.append(evolve_relationship(RelationshipState(), events[0]))  # type: ignore[arg-type]
+            gen.keep(events)
+        for week in range(weeks):
+            for r, state in enumerate(states):
+                states[r] = week_of(gen, state, r, week)
+        gen.flush()
+        print(f"  generated {gen.stored:,} events", flush=True)
+
+
+def week_of(gen: Generator, state: RelationshipState, r: int, week: int) -> RelationshipState:
+    """About five events of one pair in one week."""
+    if state.ended is not None:
+        return state
+    rng = gen.random
+    base = START + timedelta(weeks=week, hours=1 + r % 40)
+    t = itertools.count()
+
+    def at() -> datetime:
+        return base + timedelta(minutes=next(t))
+
+    weekly = MeetingSchedule(
+        cadence=Cadence.weekly(), duration_minutes=90, format=MeetingFormat.ONE_ON_ONE
+    )
+    if week == 0:
+        state = gen.relationship_command(
+            state, c.AgreeSchedule(schedule=weekly, occurred_at=base), base
+        )
+    if week == 26:
+        fortnightly = MeetingSchedule(
+            cadence=Cadence.fortnightly(), duration_minutes=90, format=MeetingFormat.VIDEO
+        )
+        when = at()
+        state = gen.relationship_command(
+            state, c.ChangeSchedule(schedule=fortnightly, reason="Settled", occurred_at=when), when
+        )
+    if r % 10 == 3 and week == 30:
+        when = at()
+        state = gen.relationship_command(
+            state, c.PauseRelationship(reason="Leave", occurred_at=when), when
+        )
+    if r % 10 == 3 and week == 33:
+        when = at()
+        state = gen.relationship_command(state, c.ResumeRelationship(occurred_at=when), when)
+    if state.paused_at is None:
+        roll, when = rng.random(), at()
+        meeting_id = UUID(int=next(gen.ids))
+        meeting: Any
+        if roll < 0.85:
+            meeting = c.RecordMeetingHeld(
+                meeting_id=meeting_id,
+                duration_minutes=rng.choice((45, 60, 90, 90, 90)),
+                format=MeetingFormat.ONE_ON_ONE,
+                topics=("caseload",),
+                attendees=(),
+                occurred_at=when,
+            )
+        elif roll < 0.93:
+            meeting = c.RecordMeetingMissed(
+                meeting_id=meeting_id, missed_by=state.mentee_id, reason="Ill", occurred_at=when
+            )
+        else:
+            meeting = c.RecordMeetingCancelled(
+                meeting_id=meeting_id, cancelled_by=state.mentor_id, reason="Busy", occurred_at=when
+            )
+        state = gen.relationship_command(state, meeting, when)
+    when = at()
+    feedback = c.GiveFeedback(
+        feedback_id=UUID(int=next(gen.ids)),
+        from_person=state.mentor_id,
+        to_person=state.mentee_id,
+        kind=FeedbackKind.CONSTRUCTIVE,
+        text="Keep notes shorter",
+        about_goal_id=None,
+        about_meeting_id=None,
+        occurred_at=when,
+    )
+    state = gen.relationship_command(state, feedback, when)
+    when = at()
+    reflection = c.RecordReflection(
+        reflection_id=UUID(int=next(gen.ids)),
+        ratings=(Rating(focus_area=FocusArea.WELLBEING, score=rng.randint(1, 5)),),
+        text="A steady week",
+        occurred_at=when,
+    )
+    state = gen.relationship_command(state, reflection, when)
+    open_activities = [a for a in state.plan[-1:] if a.completed_at is None]
+    if open_activities:
+        when = at()
+        done = c.CompletePlanActivity(
+            activity_id=open_activities[0].activity_id, notes="Done", occurred_at=when
+        )
+        state = gen.relationship_command(state, done, when)
+    when = at()
+    added = c.AddPlanActivity(
+        activity_id=UUID(int=next(gen.ids)),
+        description="Shadow a home visit",
+        due_date=(when + timedelta(days=14)).date(),
+        goal_id=None,
+        occurred_at=when,
+    )
+    state = gen.relationship_command(state, added, when)
+    if week % 8 == 1:
+        when = at()
+        goal = c.SetGoal(
+            goal_id=UUID(int=next(gen.ids)),
+            title="Run a review meeting",
+            focus_area=FocusArea.COMMUNICATION,
+            success_measure="Two meetings led",
+            target_date=date.fromordinal(when.toordinal() + 60),
+            occurred_at=when,
+        )
+        state = gen.relationship_command(state, goal, when)
+    if week % 8 == 7 and state.open_goals:
+        when = at()
+        achieved = c.AchieveGoal(
+            goal_id=state.open_goals[0].goal_id, evidence="Led two", occurred_at=when
+        )
+        state = gen.relationship_command(state, achieved, when)
+    if week % 13 == 12:
+        when = at()
+        review = c.EvaluateProgress(
+            evaluation_id=UUID(int=next(gen.ids)),
+            goal_progress=(),
+            evidence="On track",
+            stakeholder_feedback=(),
+            occurred_at=when,
+        )
+        state = gen.relationship_command(state, review, when)
+    if r % 20 == 7 and week == 80:
+        when = at()
+        end = c.EndRelationship(
+            reason=EndReason.WITHDRAWN_BY_MENTEE, explanation="Moved on", occurred_at=when
+        )
+        state = gen.relationship_command(state, end, when)
+    return state
+
+
+# --- Measuring (this process) --------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far, in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def read_log(service: MentoringService, decode: bool) -> tuple[int, float]:
+    recorder, mapper = service.application.recorder, service.application.mapper
+    started, count, position = time.perf_counter(), 0, None
+    while page := recorder.select_notifications(
+        start=position, limit=1000, inclusive_of_start=False
+    ):
+        if decode:
+            for notification in page:
+                mapper.to_domain_event(notification)
+        count += len(page)
+        position = page[-1].id
+    return count, time.perf_counter() - started
+
+
+def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
+    url = f"sqlite:///{path}"
+    with MentoringService(url, snapshot_interval=None) as service:
+        rows, raw = read_log(service, decode=False)
+        _, decoded = read_log(service, decode=True)
+        print(f"reading the notification log ({rows:,} events) from SQLite:")
+        print(f"  raw select_notifications    {rows / raw:10,.0f} events/s")
+        print(f"  read and decode             {rows / decoded:10,.0f} events/s")
+
+        before = peak_rss_mb()
+        if args.tracemalloc:
+            tracemalloc.start()
+        projection = ComplianceProjection(service, batch_size=args.batch)
+        started = time.perf_counter()
+        projected = projection.catch_up()
+        elapsed = time.perf_counter() - started
+        traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+        tracemalloc.stop()
+        print(f"projecting from nothing ({projected:,} events, {args.batch:,} per transaction):")
+        print(f"  compliance projection       {projected / elapsed:10,.0f} events/s")
+        print(f"  ratio to read and decode    {(projected / elapsed) / (rows / decoded):10.2f}")
+        print(f"  total                       {elapsed:10.1f} s")
+        print(f"  peak RSS growth             {peak_rss_mb() - before:10.0f} MB")
+        if traced is not None:
+            print(f"  tracemalloc peak            {traced:10.0f} MB")
+
+        started = time.perf_counter()
+        report = build_compliance_report(service, PROGRAMME, now=end)
+        from_model = time.perf_counter() - started
+        print(f"the programme report ({len(report.relationships):,} relationships):")
+        print(f"  from the read model         {from_model:10.2f} s")
+        for fmt in ("json", "csv", "html"):
+            started = time.perf_counter()
+            text = render(report, fmt)
+            print(
+                f"  rendering {fmt:<4}              {time.perf_counter() - started:10.2f} s"
+                f"  ({len(text) / 2**20:.1f} MB)"
+            )
+        if not args.no_fold:
+            started = time.perf_counter()
+            folded = build_compliance_report(service, PROGRAMME, as_of=end, now=end)
+            fold_time = time.perf_counter() - started
+            assert folded == report, "the read model and the fold disagree"
+            print(f"  by a straight fold (as-of)  {fold_time:10.2f} s")
+            print(f"  ratio fold / read model     {fold_time / from_model:10.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--relationships", type=int, default=2000)
+    parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument(
+        "--batch", type=int, default=DEFAULT_BATCH_SIZE, help="events per transaction"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--no-fold", action="store_true", help="skip the straight-fold baseline")
+    parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate is not None:
+        generate(args.generate, args.relationships, args.weeks, args.seed)
+        return
+    end = START + timedelta(weeks=args.weeks, days=1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reports.db"
+        print(f"generating {args.relationships:,} relationships over {args.weeks} weeks...")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, __file__, "--generate", str(path),
+             "--relationships", str(args.relationships), "--weeks", str(args.weeks),
+             "--seed", str(args.seed)],
+            check=True,
+        )  # fmt: skip
+        print(f"  in {time.perf_counter() - started:.0f} s (a child process)")
+        measure(path, args, end)
+
+
+if __name__ == "__main__":
+    main()

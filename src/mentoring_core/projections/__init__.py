@@ -1,0 +1,49 @@
+"""The compliance read model and the reports built on it (the shell around ``reports``).
+
+:func:`write_compliance_report` is what the ``mentoring report compliance``
+command calls; :class:`ComplianceProjection` keeps the read model up to date on
+demand and :class:`ComplianceFollower` in the background. ``docs/reports.md``
+describes the figures; ``docs/architecture.md`` the stores.
+"""
+
+from __future__ import annotations
+
+from ._codec import FACTS_CONVERTER, encode_facts, make_facts_converter
+from ._projection import (
+    DEFAULT_BATCH_SIZE,
+    ComplianceProjection,
+    decode_facts,
+)
+from ._reports import (
+    ComplianceFollower,
+    build_compliance_report,
+    facts_as_of,
+    write_compliance_report,
+)
+from ._views import (
+    FACTS_SCHEMA,
+    ComplianceView,
+    MemoryComplianceView,
+    SQLiteComplianceView,
+    StoredFacts,
+    compliance_view,
+)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "FACTS_CONVERTER",
+    "FACTS_SCHEMA",
+    "ComplianceFollower",
+    "ComplianceProjection",
+    "ComplianceView",
+    "MemoryComplianceView",
+    "SQLiteComplianceView",
+    "StoredFacts",
+    "build_compliance_report",
+    "compliance_view",
+    "decode_facts",
+    "encode_facts",
+    "facts_as_of",
+    "make_facts_converter",
+    "write_compliance_report",
+]

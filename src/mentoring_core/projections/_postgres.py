@@ -1,0 +1,118 @@
+"""The compliance read model on PostgreSQL, in the events' schema, through their datastore.
+
+Imported only when the store is PostgreSQL, so the core needs psycopg only
+where the PostgreSQL adapter already brought it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
+from psycopg.sql import SQL, Identifier
+
+from ..domain.errors import StoreConfigurationError
+from ._views import FACTS_TABLE, TRACKING_TABLE, ComplianceView, StoredFacts
+
+
+class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
+    """Tables ``<app>_compliance_facts_vN`` and ``<app>_compliance_tracking_vN``."""
+
+    def __init__(self, datastore: PostgresDatastore, *, prefix: str = "mentoring") -> None:
+        if not datastore.single_row_tracking:
+            raise StoreConfigurationError("the compliance read model needs single-row tracking")
+        super().__init__(datastore, tracking_table_name=f"{prefix}_{TRACKING_TABLE}")
+        facts_table = f"{prefix}_{FACTS_TABLE}"
+        self.check_identifier_length(facts_table)
+        schema, table = Identifier(datastore.schema), Identifier(facts_table)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} (aggregate_id uuid PRIMARY KEY, "
+                "programme_id uuid NOT NULL, kind text NOT NULL, version bigint NOT NULL, "
+                "facts text NOT NULL)"
+            ).format(schema, table)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {2} ON {0}.{1} (programme_id)").format(
+                schema, table, Identifier(f"{facts_table}_programme_idx")
+            )
+        )
+        self._upsert = SQL(
+            "INSERT INTO {0}.{1} AS f (aggregate_id, programme_id, kind, version, facts) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (aggregate_id) DO UPDATE SET "
+            "programme_id = EXCLUDED.programme_id, kind = EXCLUDED.kind, "
+            "version = EXCLUDED.version, facts = EXCLUDED.facts "
+            "WHERE EXCLUDED.version > f.version"
+        ).format(schema, table)
+        columns = "SELECT aggregate_id, programme_id, kind, version, facts FROM {0}.{1} "
+        self._select_ids = SQL(columns + "WHERE aggregate_id = ANY(%s)").format(schema, table)
+        self._select_programme = SQL(columns + "WHERE programme_id = %s").format(schema, table)
+
+    @staticmethod
+    def _row(row: dict[str, Any]) -> StoredFacts:
+        return StoredFacts(
+            aggregate_id=row["aggregate_id"],
+            programme_id=row["programme_id"],
+            kind=row["kind"],
+            version=row["version"],
+            facts=row["facts"],
+        )
+
+    def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_ids, (list(aggregate_ids),))
+            return [self._row(row) for row in curs.fetchall()]
+
+    def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_programme, (programme_id,))
+            return [self._row(row) for row in curs.fetchall()]
+
+    def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        params = [(r.aggregate_id, r.programme_id, r.kind, r.version, r.facts) for r in rows]
+        with self.datastore.transaction(commit=True) as curs:
+            # The position first: its row lock makes a racing projector wait, then refuses
+            # whichever batch is no longer past the stored position.
+            self._insert_tracking(curs, tracking)
+            if params:
+                curs.executemany(self._upsert, params)
+
+
+def postgres_view(recorder: ApplicationRecorder, prefix: str) -> PostgresComplianceView:
+    """The read model beside a PostgreSQL application recorder's events."""
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        raise StoreConfigurationError(f"not a PostgreSQL recorder: {type(recorder).__qualname__}")
+    view = PostgresComplianceView(recorder.datastore, prefix=prefix)
+    view.create_table()
+    return view
+
+
+def notification_waiter(
+    recorder: ApplicationRecorder,
+) -> Callable[[Callable[[], bool], Callable[[], None], float], None] | None:
+    """For a PostgreSQL recorder, a loop that runs ``work`` whenever events are inserted.
+
+    ``loop(stopping, work, timeout)`` LISTENs on the channel the recorder NOTIFYs
+    on every insert, runs ``work`` at once and after each notification (or every
+    ``timeout`` seconds anyway), until ``stopping()`` is true.
+    """
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        return None
+    channel = recorder.channel_name
+
+    def loop(stopping: Callable[[], bool], work: Callable[[], None], timeout: float) -> None:
+        with recorder.datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {0}").format(Identifier(channel)))
+            while not stopping():
+                work()
+                for _ in conn.notifies(timeout=timeout, stop_after=1):
+                    pass
+
+    return loop

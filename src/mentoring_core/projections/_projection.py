@@ -1,0 +1,205 @@
+"""The incremental compliance projection: pull new events, fold them, store facts and position.
+
+Pull, not push: SQLite cannot push (see ``shared/eventsourcing-notes.md``), and
+pulling in batches lets one transaction carry many events. Each batch is read
+with ``select_notifications`` after the stored position, folded onto the
+stored (or cached) facts of the aggregates it touches, and written back with
+its last notification id in one transaction. A restart resumes from the stored
+position; nothing is counted twice (the fold passes over versions it already
+has) and nothing is skipped (a version gap stops the projection).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from ..application import MentoringService
+from ..domain.errors import NotFound, ReadModelError
+from ..domain.events import Event, ProgrammeEvent, RelationshipEvent
+from ..reports import (
+    ProgrammeFacts,
+    RelationshipFacts,
+    evolve_programme_facts,
+    evolve_relationship_facts,
+)
+from ._codec import decode_facts as decode_json
+from ._codec import encode_facts
+from ._views import PROGRAMME, RELATIONSHIP, ComplianceView, StoredFacts, compliance_view
+
+DEFAULT_BATCH_SIZE = 100_000
+"""Events per transaction at most. Each transaction rewrites the facts of every aggregate
+its events touch, so larger batches rewrite less often; memory does not grow with it (the
+facts are held anyway, and events are read a page at a time)."""
+PAGE_SIZE = 1000
+"""Notifications read (and decoded) at a time."""
+DEFAULT_CACHE_SIZE = 20_000
+"""Aggregates whose facts are kept decoded between batches (least recently used go first)."""
+
+Facts = ProgrammeFacts | RelationshipFacts
+
+
+def decode_facts(row: StoredFacts) -> Facts:
+    """A read model row's facts."""
+    return decode_json(row.facts, ProgrammeFacts if row.kind == PROGRAMME else RelationshipFacts)
+
+
+def _fold(facts: Facts | None, event: Event) -> Facts:
+    """``event`` folded onto ``facts``; refuses to pass over a missing version."""
+    if isinstance(event, RelationshipEvent):
+        current = facts if isinstance(facts, RelationshipFacts) else RelationshipFacts()
+        _check_next(current.version, event)
+        return evolve_relationship_facts(current, event)
+    if isinstance(event, ProgrammeEvent):
+        programme = facts if isinstance(facts, ProgrammeFacts) else ProgrammeFacts()
+        _check_next(programme.version, event)
+        return evolve_programme_facts(programme, event)
+    raise ReadModelError(f"cannot project {type(event).__name__} of {event.aggregate_id}")
+
+
+def _check_next(version: int, event: Event) -> None:
+    if event.version > version + 1:
+        raise ReadModelError(
+            f"the read model has {event.aggregate_id} at version {version} but the next event "
+            f"read is version {event.version}: events would be skipped"
+        )
+
+
+def _row(aggregate_id: UUID, facts: Facts) -> StoredFacts:
+    if isinstance(facts, ProgrammeFacts):
+        return StoredFacts(
+            aggregate_id=aggregate_id,
+            programme_id=aggregate_id,
+            kind=PROGRAMME,
+            version=facts.version,
+            facts=encode_facts(facts),
+        )
+    if facts.programme_id is None:
+        raise ReadModelError(f"relationship {aggregate_id} has no opening event")
+    return StoredFacts(
+        aggregate_id=aggregate_id,
+        programme_id=facts.programme_id,
+        kind=RELATIONSHIP,
+        version=facts.version,
+        facts=encode_facts(facts),
+    )
+
+
+class ComplianceProjection:
+    """Keeps a service's compliance read model up to date, on demand.
+
+    ``catch_up()`` processes every event recorded since the stored position;
+    ``programme_facts()`` reads a programme's facts from the read model. Any
+    number of projections (in any number of processes) may share a read model:
+    a batch that lost a race is rolled back and the projection carries on from
+    the position the winner stored.
+    """
+
+    def __init__(
+        self,
+        service: MentoringService,
+        *,
+        view: ComplianceView | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        if batch_size < 1 or cache_size < 0:
+            raise ValueError("batch_size must be positive and cache_size not negative")
+        self._application = service.application
+        self._name = self._application.name
+        self.view = view if view is not None else compliance_view(self._application)
+        self.batch_size = batch_size
+        self._cache_size = cache_size
+        self._cache: OrderedDict[UUID, Facts] = OrderedDict()
+        self._cached_at: int | None = None
+
+    @property
+    def position(self) -> int | None:
+        """The id of the last notification folded into the read model (None before the first)."""
+        return self.view.max_tracking_id(self._name)
+
+    def catch_up(self, *, limit: int | None = None) -> int:
+        """Fold every event recorded after the stored position; return how many were folded.
+
+        Events are read a page at a time and committed every ``batch_size`` events
+        (and at the end). ``limit`` stops after that many events, as a process
+        stopped midway would.
+        """
+        position = self.position
+        if position != self._cached_at:
+            self._cache.clear()
+        recorder, mapper = self._application.recorder, self._application.mapper
+        done = pending_count = 0
+        pending: dict[UUID, Facts] = {}
+        folded_to = position
+        while True:
+            wanted = min(PAGE_SIZE, self.batch_size - pending_count)
+            if limit is not None:
+                wanted = min(wanted, limit - done - pending_count)
+            page = (
+                recorder.select_notifications(
+                    start=folded_to, limit=wanted, inclusive_of_start=False
+                )
+                if wanted > 0
+                else []
+            )
+            if page:
+                events = [cast(Event, mapper.to_domain_event(n)) for n in page]
+                self._fold(events, pending)
+                folded_to, pending_count = page[-1].id, pending_count + len(page)
+            if pending_count and (not page or pending_count >= self.batch_size):
+                assert folded_to is not None
+                rows = [_row(aggregate_id, facts) for aggregate_id, facts in pending.items()]
+                try:
+                    self.view.save_facts(rows, Tracking(self._name, folded_to))
+                except IntegrityError:
+                    # Another projector stored this stretch first: go on from where it got to.
+                    self._cache.clear()
+                    pending, pending_count = {}, 0
+                    folded_to = self._cached_at = self.position
+                    continue
+                self._remember(pending)
+                self._cached_at = folded_to
+                done, pending, pending_count = done + pending_count, {}, 0
+            if not page:
+                return done
+
+    def _fold(self, events: Sequence[Event], pending: dict[UUID, Facts]) -> None:
+        """Fold ``events`` into ``pending``, starting from cached or stored facts."""
+        missing = {
+            e.aggregate_id
+            for e in events
+            if e.aggregate_id not in pending and e.aggregate_id not in self._cache
+        }
+        for row in self.view.select_facts(list(missing)) if missing else ():
+            pending[row.aggregate_id] = decode_facts(row)
+        for event in events:
+            key = event.aggregate_id
+            pending[key] = _fold(pending.get(key) or self._cache.get(key), event)
+
+    def _remember(self, changed: dict[UUID, Facts]) -> None:
+        for aggregate_id, facts in changed.items():
+            self._cache[aggregate_id] = facts
+            self._cache.move_to_end(aggregate_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def programme_facts(
+        self, programme_id: UUID
+    ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
+        """A programme's facts and its relationships' facts, as the read model holds them."""
+        programme: Any = None
+        relationships: list[RelationshipFacts] = []
+        for row in self.view.select_programme_facts(programme_id):
+            facts = decode_facts(row)
+            if isinstance(facts, ProgrammeFacts):
+                programme = facts
+            else:
+                relationships.append(facts)
+        if not isinstance(programme, ProgrammeFacts):
+            raise NotFound("programme", programme_id)
+        return programme, tuple(relationships)

@@ -1,0 +1,183 @@
+"""Compliance reports of a service's programme, live or as of a past moment, in a file.
+
+The entry point for the ``mentoring report compliance`` command and for
+embedding products: :func:`write_compliance_report`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import cast
+from uuid import UUID
+
+from ..application import MentoringService, system_clock
+from ..domain.errors import InvalidValue, NotFound
+from ..domain.events import ProgrammeEvent, RelationshipEvent
+from ..domain.values import ProgrammePolicy
+from ..reports import (
+    ComplianceReport,
+    ProgrammeFacts,
+    RelationshipFacts,
+    ReportFormat,
+    compliance_report,
+    fold_programme_facts,
+    fold_relationship_facts,
+    recorded_by,
+    render,
+)
+from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
+from ._views import ComplianceView, is_postgres
+
+
+def facts_as_of(
+    service: MentoringService, programme_id: UUID, as_of: datetime
+) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
+    """The facts from the events recorded by ``as_of``: a straight fold of each history."""
+    programme_events = recorded_by(service.history(programme_id), as_of)
+    if not programme_events or not isinstance(programme_events[0], ProgrammeEvent):
+        raise NotFound("programme", programme_id)
+    programme = fold_programme_facts(cast(tuple[ProgrammeEvent, ...], programme_events))
+    relationships = []
+    for relationship_id in programme.relationship_ids:
+        events = recorded_by(service.history(relationship_id), as_of)
+        relationships.append(fold_relationship_facts(cast(tuple[RelationshipEvent, ...], events)))
+    return programme, tuple(r for r in relationships if r.version > 0)
+
+
+def build_compliance_report(
+    service: MentoringService,
+    programme_id: UUID,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+    policy: ProgrammePolicy | None = None,
+    projection: ComplianceProjection | None = None,
+) -> ComplianceReport:
+    """The compliance report of a programme.
+
+    Without ``as_of``: the read model is brought up to date, then read; the
+    report describes ``now`` (default: the system clock, read after catching up).
+    With ``as_of``: exactly the report that would have been produced at that
+    moment, from the events recorded by then (a fold of the programme's
+    histories; the read model is not used). ``start``/``end``: the period, in
+    UTC days, both included. ``policy``: check this policy instead of the
+    recorded ones.
+    """
+    if as_of is not None:
+        if as_of.utcoffset() is None:
+            raise InvalidValue("as_of", as_of, "an aware datetime")
+        moment = now if now is not None else system_clock()
+        if as_of > moment:
+            raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
+        programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
+        return compliance_report(
+            programme, relationships, as_of=as_of, start=start, end=end, policy=policy
+        )
+    projection = projection or ComplianceProjection(service)
+    projection.catch_up()
+    programme, relationships = projection.programme_facts(programme_id)
+    moment = now if now is not None else system_clock()
+    return compliance_report(
+        programme, relationships, as_of=moment, start=start, end=end, policy=policy
+    )
+
+
+def write_compliance_report(
+    service: MentoringService,
+    programme_id: UUID,
+    *,
+    format: ReportFormat | str,
+    out: str | os.PathLike[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+    policy: ProgrammePolicy | None = None,
+) -> str:
+    """Produce the report (see :func:`build_compliance_report`), render it in ``format``
+    (``html``, ``csv`` or ``json``), write it to ``out`` (UTF-8) if given, and return the text."""
+    chosen = ReportFormat(format)
+    report = build_compliance_report(
+        service, programme_id, start=start, end=end, as_of=as_of, now=now, policy=policy
+    )
+    text = render(report, chosen)
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8", newline="")
+    return text
+
+
+class ComplianceFollower:
+    """Keeps the read model up to date in a background thread, so reports need not wait.
+
+    On PostgreSQL it wakes on the store's own NOTIFY for each insert; on other
+    stores it polls every ``poll_interval`` seconds. ``wait(notification_id)``
+    blocks until the read model has folded that notification.
+    """
+
+    def __init__(
+        self,
+        service: MentoringService,
+        *,
+        view: ComplianceView | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.projection = ComplianceProjection(service, view=view, batch_size=batch_size)
+        self._recorder = service.application.recorder
+        self._name = service.application.name
+        self._poll_interval = poll_interval
+        self._stopping = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="compliance-follower", daemon=True)
+
+    def start(self) -> ComplianceFollower:
+        self._thread.start()
+        return self
+
+    def __enter__(self) -> ComplianceFollower:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop following; re-raise anything that stopped the thread."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def wait(self, notification_id: int | None, timeout: float = 5.0) -> None:
+        """Block until the read model has folded ``notification_id`` (TimeoutError if not)."""
+        self.projection.view.wait(self._name, notification_id, timeout, interrupt=self._stopping)
+
+    def _work(self) -> None:
+        self.projection.catch_up()
+
+    def _run(self) -> None:
+        try:
+            loop = self._listener()
+            if loop is not None:
+                loop(self._stopping.is_set, self._work, self._poll_interval)
+                return
+            while not self._stopping.is_set():
+                self._work()
+                self._stopping.wait(self._poll_interval)
+        except BaseException as error:
+            self._error = error
+            self._stopping.set()
+
+    def _listener(self) -> Callable[[Callable[[], bool], Callable[[], None], float], None] | None:
+        if not is_postgres(self._recorder):
+            return None
+        from ._postgres import notification_waiter
+
+        return notification_waiter(self._recorder)

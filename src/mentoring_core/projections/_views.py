@@ -1,0 +1,211 @@
+"""The compliance read model's storage: folded facts per aggregate, and the position.
+
+A view is an eventsourcing :class:`~eventsourcing.persistence.TrackingRecorder`
+(so ``max_tracking_id``, ``has_tracking_id`` and ``wait`` work as eventsourcing
+documents them) that also stores one row of facts per programme and
+relationship. :meth:`ComplianceView.save_facts` writes the rows and the new
+position in ONE transaction, through the tracking recorder's own insert: it
+refuses a position that is not past the stored one, so two projectors racing on
+one read model cannot move it backwards, and a crash leaves rows and position
+as they were before the batch.
+
+Each store kind keeps its read model next to its events: memory in the process,
+SQLite in the same file, PostgreSQL in the same schema.
+"""
+
+from __future__ import annotations
+
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.popo import POPOApplicationRecorder, POPOTrackingRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
+
+from ..domain.errors import StoreConfigurationError
+
+FACTS_SCHEMA = 1
+"""Raised whenever the stored facts change shape: a new version gets new tables, rebuilt
+from the first event; the old tables can then be dropped."""
+FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
+TRACKING_TABLE = f"compliance_tracking_v{FACTS_SCHEMA}"
+PROGRAMME = "programme"
+RELATIONSHIP = "relationship"
+
+
+@attrs.frozen(kw_only=True)
+class StoredFacts:
+    """One row of the read model: an aggregate's facts as JSON, as of its ``version``."""
+
+    aggregate_id: UUID
+    programme_id: UUID
+    """The programme itself for a programme row; the relationship's programme otherwise."""
+    kind: str
+    """``programme`` or ``relationship``."""
+    version: int
+    facts: str
+
+
+class ComplianceView(TrackingRecorder, ABC):
+    """Where the compliance facts and the last position processed are kept."""
+
+    @abstractmethod
+    def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
+        """The stored rows of these aggregates (those that have one)."""
+
+    @abstractmethod
+    def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
+        """The programme's row and the rows of its relationships."""
+
+    @abstractmethod
+    def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        """Store ``rows`` and ``tracking`` in one transaction, or nothing.
+
+        Raises eventsourcing's ``IntegrityError`` (storing nothing) when the
+        stored position is already at or past ``tracking``. A row never replaces
+        one of a higher version.
+        """
+
+
+class MemoryComplianceView(POPOTrackingRecorder, ComplianceView):
+    """The read model of a ``memory://`` store: kept in the process, like its events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._facts: dict[UUID, StoredFacts] = {}
+
+    def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
+        with self._database_lock:
+            return [self._facts[i] for i in aggregate_ids if i in self._facts]
+
+    def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
+        with self._database_lock:
+            return [row for row in self._facts.values() if row.programme_id == programme_id]
+
+    def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        with self._database_lock:
+            self._assert_tracking_uniqueness(tracking)
+            for row in rows:
+                stored = self._facts.get(row.aggregate_id)
+                if stored is None or row.version > stored.version:
+                    self._facts[row.aggregate_id] = row
+            self._insert_tracking(tracking)
+
+
+_SQLITE_CHUNK = 500
+"""Ids per ``IN (...)`` query: well under SQLite's limit on bound parameters."""
+
+
+class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
+    """The read model of a SQLite store, in the same file (WAL), through the same datastore.
+
+    eventsourcing names its SQLite tracking table ``tracking``; this one uses its
+    own table so that other projections in the file keep their own positions.
+    """
+
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        if not datastore.single_row_tracking:
+            raise StoreConfigurationError("the compliance read model needs single-row tracking")
+        super().__init__(datastore)
+        self.insert_tracking_statement = (
+            f"INSERT INTO {TRACKING_TABLE} VALUES (:application_name, :notification_id) "
+            "ON CONFLICT (application_name) DO UPDATE SET notification_id = :notification_id "
+            f"WHERE {TRACKING_TABLE}.notification_id < :notification_id "
+            "RETURNING notification_id"
+        )
+        self.select_max_tracking_id_statement = (
+            f"SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name=?"
+        )
+        self._upsert = (
+            f"INSERT INTO {FACTS_TABLE} VALUES (?, ?, ?, ?, ?) ON CONFLICT (aggregate_id) DO "
+            "UPDATE SET programme_id = excluded.programme_id, kind = excluded.kind, "
+            "version = excluded.version, facts = excluded.facts "
+            f"WHERE excluded.version > {FACTS_TABLE}.version"
+        )
+        self._columns = (
+            f"SELECT aggregate_id, programme_id, kind, version, facts FROM {FACTS_TABLE}"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {TRACKING_TABLE} (application_name TEXT, "
+            "notification_id INTEGER, PRIMARY KEY (application_name)) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (aggregate_id TEXT PRIMARY KEY, "
+            "programme_id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, "
+            "facts TEXT NOT NULL) WITHOUT ROWID",
+            f"CREATE INDEX IF NOT EXISTS {FACTS_TABLE}_programme ON {FACTS_TABLE} (programme_id)",
+        ]
+
+    @staticmethod
+    def _row(row: Any) -> StoredFacts:
+        return StoredFacts(
+            aggregate_id=UUID(row[0]),
+            programme_id=UUID(row[1]),
+            kind=row[2],
+            version=row[3],
+            facts=row[4],
+        )
+
+    def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
+        ids = [str(i) for i in aggregate_ids]
+        found: list[StoredFacts] = []
+        with self.datastore.transaction(commit=False) as c:
+            for at in range(0, len(ids), _SQLITE_CHUNK):
+                chunk = ids[at : at + _SQLITE_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"{self._columns} WHERE aggregate_id IN ({marks})", chunk)
+                found.extend(self._row(row) for row in c.fetchall())
+        return found
+
+    def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"{self._columns} WHERE programme_id = ?", [str(programme_id)])
+            return [self._row(row) for row in c.fetchall()]
+
+    def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        params = [
+            (str(r.aggregate_id), str(r.programme_id), r.kind, r.version, r.facts) for r in rows
+        ]
+        with self.datastore.transaction(commit=True) as c:
+            # The position first: it takes the write lock and refuses a stale batch early.
+            self._insert_tracking(c, tracking)
+            c.executemany(self._upsert, params)
+
+
+_MEMORY_VIEWS: weakref.WeakKeyDictionary[POPOApplicationRecorder, MemoryComplianceView] = (
+    weakref.WeakKeyDictionary()
+)
+"""A memory store's read model lives as long as the store's recorder, like its events."""
+
+
+def is_postgres(recorder: object) -> bool:
+    """Whether ``recorder`` is (a subclass of) eventsourcing's PostgreSQL recorder, told
+    without importing psycopg where it may not be installed."""
+    return any(cls.__module__ == "eventsourcing.postgres" for cls in type(recorder).__mro__)
+
+
+def compliance_view(application: Application[UUID]) -> ComplianceView:
+    """The compliance read model beside ``application``'s events (tables created if needed)."""
+    recorder = application.recorder
+    if isinstance(recorder, POPOApplicationRecorder):
+        view = _MEMORY_VIEWS.get(recorder)
+        if view is None:
+            view = _MEMORY_VIEWS[recorder] = MemoryComplianceView()
+        return view
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        sqlite_view = SQLiteComplianceView(recorder.datastore)
+        sqlite_view.create_table()
+        return sqlite_view
+    if is_postgres(recorder):
+        from ._postgres import postgres_view  # psycopg is there only with the adapter
+
+        return postgres_view(recorder, application.name)
+    raise StoreConfigurationError(
+        f"no compliance read model for a {type(recorder).__qualname__} store; "
+        "memory, SQLite and PostgreSQL stores have one"
+    )

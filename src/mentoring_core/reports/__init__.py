@@ -1,0 +1,102 @@
+"""Compliance reports: what each programme expects, what happened, and what is overdue.
+
+Pure: no I/O and no eventsourcing here. The facts come from a fold over events
+(:func:`fold_relationship_facts`, :func:`fold_programme_facts`) or from the
+read model in :mod:`mentoring_core.projections`; :func:`compliance_report` turns
+them into figures; :func:`render` writes the figures as HTML, CSV or JSON text.
+``docs/reports.md`` defines every figure.
+"""
+
+from __future__ import annotations
+
+from ._facts import (
+    GoalFact,
+    MeetingFact,
+    PauseFact,
+    PolicyFact,
+    ProgrammeFacts,
+    RelationshipFacts,
+    ScheduleFact,
+    evolve_programme_facts,
+    evolve_relationship_facts,
+    fold_programme_facts,
+    fold_relationship_facts,
+    recorded_by,
+)
+from ._figures import (
+    REPORT_FORMAT_VERSION,
+    RETENTION_MONTHS,
+    AdherenceBucket,
+    ComplianceReport,
+    Gap,
+    MeetingMark,
+    MentorLoad,
+    MonthFigures,
+    ProgrammeFigures,
+    RelationshipFigures,
+    ReportPeriod,
+    Retention,
+    StatusCounts,
+    compliance_report,
+    describe_policy,
+)
+from ._html import render_html
+from ._policies import PRESETS, PolicyPreset, preset
+from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
+from ._schedule import Slot, Span, add_months, step
+
+
+def render(report: ComplianceReport, format: ReportFormat | str) -> str:
+    """The report as text in ``format`` (``html``, ``csv`` or ``json``)."""
+    match ReportFormat(format):
+        case ReportFormat.HTML:
+            return render_html(report)
+        case ReportFormat.CSV:
+            return render_csv(report)
+        case ReportFormat.JSON:
+            return render_json(report)
+
+
+__all__ = [
+    "CSV_COLUMNS",
+    "PRESETS",
+    "REPORT_FORMAT_VERSION",
+    "RETENTION_MONTHS",
+    "AdherenceBucket",
+    "ComplianceReport",
+    "Gap",
+    "GoalFact",
+    "MeetingFact",
+    "MeetingMark",
+    "MentorLoad",
+    "MonthFigures",
+    "PauseFact",
+    "PolicyFact",
+    "PolicyPreset",
+    "ProgrammeFacts",
+    "ProgrammeFigures",
+    "RelationshipFacts",
+    "RelationshipFigures",
+    "ReportFormat",
+    "ReportPeriod",
+    "Retention",
+    "ScheduleFact",
+    "Slot",
+    "Span",
+    "StatusCounts",
+    "add_months",
+    "compliance_report",
+    "describe_policy",
+    "evolve_programme_facts",
+    "evolve_relationship_facts",
+    "fold_programme_facts",
+    "fold_relationship_facts",
+    "preset",
+    "recorded_by",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "report_to_dict",
+    "step",
+]

@@ -1,0 +1,292 @@
+"""The facts a compliance report needs, folded from events: the one fold both paths use.
+
+A report is computed from these facts, never from events directly, so the
+incremental projection (which stores the facts) and a straight fold over the
+history (which builds them on the spot) cannot disagree on anything but the
+events they were given.
+
+The facts keep times, outcomes and durations only: no free text, so the read
+model holds no personal data beyond the pseudonymous person ids.
+
+Folding is idempotent per aggregate: an event whose version the facts already
+include is passed over. A projection that is handed an event twice (a restart
+between writing the read model and noting the position cannot happen, but a
+second projector racing on the same read model can) never counts it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import reduce
+from itertools import takewhile
+from typing import Any, TypeVar
+from uuid import UUID
+
+import attrs
+
+from ..domain.events import (
+    Event,
+    FeedbackGiven,
+    GoalAbandoned,
+    GoalAchieved,
+    GoalRevised,
+    GoalSet,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingMissed,
+    MeetingRecordCorrected,
+    PairFormed,
+    PairingAccepted,
+    PairingDeclined,
+    PairingProposed,
+    PolicySet,
+    ProgrammeCreated,
+    ProgrammeEvent,
+    ProgressEvaluated,
+    ReflectionRecorded,
+    RelationshipEnded,
+    RelationshipEvent,
+    RelationshipOpened,
+    RelationshipPaused,
+    RelationshipResumed,
+    ScheduleAgreed,
+    ScheduleChanged,
+)
+from ..domain.values import (
+    Cadence,
+    EndReason,
+    GoalStatus,
+    MeetingOutcome,
+    ProgrammePolicy,
+    RelationshipStatus,
+)
+
+E = TypeVar("E", bound=Event)
+
+
+@attrs.frozen(kw_only=True)
+class MeetingFact:
+    """A held, missed or cancelled meeting: when, and for held ones how long (as corrected)."""
+
+    meeting_id: UUID
+    outcome: MeetingOutcome
+    at: datetime
+    minutes: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class GoalFact:
+    """A goal's dates and where it stands."""
+
+    goal_id: UUID
+    set_at: datetime
+    target_date: date
+    status: GoalStatus = GoalStatus.OPEN
+    closed_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PauseFact:
+    """A pause; ``resumed_at`` is None while it lasts."""
+
+    paused_at: datetime
+    resumed_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleFact:
+    """The cadence the pair agreed, in force from ``at`` until the next agreement."""
+
+    at: datetime
+    cadence: Cadence
+
+
+@attrs.frozen(kw_only=True)
+class PolicyFact:
+    """A programme policy, in force from ``at`` until the next one."""
+
+    at: datetime
+    policy: ProgrammePolicy
+
+
+@attrs.frozen(kw_only=True)
+class RelationshipFacts:
+    """What the reports need to know about one relationship, as of its ``version``."""
+
+    relationship_id: UUID | None = None
+    version: int = 0
+    programme_id: UUID | None = None
+    mentor_id: str = ""
+    mentee_id: str = ""
+    status: RelationshipStatus = RelationshipStatus.NEW
+    proposed_at: datetime | None = None
+    formed_at: datetime | None = None
+    declined_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: EndReason | None = None
+    schedules: tuple[ScheduleFact, ...] = ()
+    pauses: tuple[PauseFact, ...] = ()
+    meetings: tuple[MeetingFact, ...] = ()
+    goals: tuple[GoalFact, ...] = ()
+    feedback: tuple[datetime, ...] = ()
+    """When each piece of feedback was given."""
+    reflections: tuple[datetime, ...] = ()
+    """When each self-assessment was recorded."""
+    reviews: tuple[datetime, ...] = ()
+    """When each progress evaluation took place."""
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeFacts:
+    """What the reports need to know about a programme, as of its ``version``."""
+
+    programme_id: UUID | None = None
+    version: int = 0
+    name: str = ""
+    organisation: str = ""
+    created_at: datetime | None = None
+    policies: tuple[PolicyFact, ...] = ()
+    """Every policy set, in the order recorded."""
+    relationship_ids: tuple[UUID, ...] = ()
+
+
+def _goals(facts: RelationshipFacts, goal_id: UUID, **changes: Any) -> tuple[GoalFact, ...]:
+    return tuple(attrs.evolve(g, **changes) if g.goal_id == goal_id else g for g in facts.goals)
+
+
+def _closed_pauses(facts: RelationshipFacts, at: datetime) -> tuple[PauseFact, ...]:
+    """The pauses with the one under way (if any) ended at ``at``."""
+    if not facts.pauses or facts.pauses[-1].resumed_at is not None:
+        return facts.pauses
+    return (*facts.pauses[:-1], attrs.evolve(facts.pauses[-1], resumed_at=at))
+
+
+def _relationship_changes(facts: RelationshipFacts, event: RelationshipEvent) -> dict[str, Any]:
+    """What ``event`` changes in the facts, by field."""
+    at = event.occurred_at
+    match event:
+        case PairingProposed() | PairFormed():
+            formed = isinstance(event, PairFormed)
+            return {
+                "relationship_id": event.aggregate_id,
+                "programme_id": event.programme_id,
+                "mentor_id": event.mentor_id,
+                "mentee_id": event.mentee_id,
+                "proposed_at": at,
+                "status": RelationshipStatus.ACTIVE if formed else RelationshipStatus.PROPOSED,
+                "formed_at": at if formed else None,
+            }
+        case PairingAccepted():
+            return {"status": RelationshipStatus.ACTIVE, "formed_at": at}
+        case PairingDeclined():
+            return {"status": RelationshipStatus.DECLINED, "declined_at": at}
+        case ScheduleAgreed() | ScheduleChanged():
+            schedule = ScheduleFact(at=at, cadence=event.schedule.cadence)
+            return {"schedules": (*facts.schedules, schedule)}
+        case MeetingHeld():
+            meeting = MeetingFact(
+                meeting_id=event.meeting_id,
+                outcome=MeetingOutcome.HELD,
+                at=at,
+                minutes=event.duration_minutes,
+            )
+            return {"meetings": (*facts.meetings, meeting)}
+        case MeetingMissed() | MeetingCancelled():
+            outcome = (
+                MeetingOutcome.MISSED
+                if isinstance(event, MeetingMissed)
+                else MeetingOutcome.CANCELLED
+            )
+            meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=at)
+            return {"meetings": (*facts.meetings, meeting)}
+        case MeetingRecordCorrected():
+            corrected = tuple(
+                attrs.evolve(m, at=event.held_at, minutes=event.duration_minutes)
+                if m.meeting_id == event.meeting_id
+                else m
+                for m in facts.meetings
+            )
+            return {"meetings": corrected}
+        case GoalSet():
+            goal = GoalFact(goal_id=event.goal_id, set_at=at, target_date=event.target_date)
+            return {"goals": (*facts.goals, goal)}
+        case GoalRevised():
+            return {"goals": _goals(facts, event.goal_id, target_date=event.target_date)}
+        case GoalAchieved():
+            return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ACHIEVED, closed_at=at)}
+        case GoalAbandoned():
+            return {
+                "goals": _goals(facts, event.goal_id, status=GoalStatus.ABANDONED, closed_at=at)
+            }
+        case FeedbackGiven():
+            return {"feedback": (*facts.feedback, at)}
+        case ReflectionRecorded():
+            return {"reflections": (*facts.reflections, at)}
+        case ProgressEvaluated():
+            return {"reviews": (*facts.reviews, at)}
+        case RelationshipPaused():
+            pause = PauseFact(paused_at=at)
+            return {"status": RelationshipStatus.PAUSED, "pauses": (*facts.pauses, pause)}
+        case RelationshipResumed():
+            return {"status": RelationshipStatus.ACTIVE, "pauses": _closed_pauses(facts, at)}
+        case RelationshipEnded():
+            return {
+                "status": RelationshipStatus.ENDED,
+                "ended_at": at,
+                "end_reason": event.reason,
+                "pauses": _closed_pauses(facts, at),
+            }
+    return {}
+
+
+def evolve_relationship_facts(
+    facts: RelationshipFacts, event: RelationshipEvent
+) -> RelationshipFacts:
+    """The facts after ``event``; an event already folded in (by version) changes nothing."""
+    if event.version <= facts.version:
+        return facts
+    return attrs.evolve(facts, version=event.version, **_relationship_changes(facts, event))
+
+
+def evolve_programme_facts(facts: ProgrammeFacts, event: ProgrammeEvent) -> ProgrammeFacts:
+    """The facts after ``event``; an event already folded in (by version) changes nothing."""
+    if event.version <= facts.version:
+        return facts
+    facts = attrs.evolve(facts, version=event.version)
+    match event:
+        case ProgrammeCreated():
+            return attrs.evolve(
+                facts,
+                programme_id=event.aggregate_id,
+                name=event.name,
+                organisation=event.organisation,
+                created_at=event.occurred_at,
+            )
+        case PolicySet():
+            policy = PolicyFact(at=event.occurred_at, policy=event.policy)
+            return attrs.evolve(facts, policies=(*facts.policies, policy))
+        case RelationshipOpened():
+            return attrs.evolve(
+                facts, relationship_ids=(*facts.relationship_ids, event.relationship_id)
+            )
+    return facts
+
+
+def fold_relationship_facts(events: Iterable[RelationshipEvent]) -> RelationshipFacts:
+    """The facts of one relationship from its events, in version order."""
+    return reduce(evolve_relationship_facts, events, RelationshipFacts())
+
+
+def fold_programme_facts(events: Iterable[ProgrammeEvent]) -> ProgrammeFacts:
+    """The facts of one programme from its events, in version order."""
+    return reduce(evolve_programme_facts, events, ProgrammeFacts())
+
+
+def recorded_by(events: Iterable[E], moment: datetime) -> tuple[E, ...]:
+    """The events of one history that were recorded by ``moment``, in order.
+
+    The same rule as ``MentoringService.relationship_as_of``: the history up to
+    the first event recorded after ``moment``.
+    """
+    return tuple(takewhile(lambda e: e.recorded_at <= moment, events))
