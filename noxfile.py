@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -12,6 +15,7 @@ TYPED_SOURCES = ["src", "adapters/postgres/src", "adapters/cli/src"]
 DEMO_STORE = "sqlite:///demo.db"
 DEMO_RELATIONSHIP = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"
 """Amara and Grace: the demo's ids are fixed, so this one is there after every run."""
+DEMO_PROGRAMME = "fa27e7c3-34cf-584c-935d-d1dfaee35a6f"
 
 
 def install_project(session: nox.Session, *extra: str) -> None:
@@ -42,6 +46,34 @@ def demo(session: nox.Session) -> None:
     session.run("rm", "-f", "demo.db", "demo.db-wal", "demo.db-shm", external=True)
     session.run("mentoring", "--store", DEMO_STORE, "demo", *session.posargs)
     session.run("mentoring", "--store", DEMO_STORE, "history", DEMO_RELATIONSHIP)
+    session.run(
+        "mentoring",
+        "--store",
+        DEMO_STORE,
+        "report",
+        "compliance",
+        "--programme",
+        DEMO_PROGRAMME,
+        "--format",
+        "html",
+        "--out",
+        "demo-report.html",
+    )
+    if shutil.which("chromium"):
+        session.run(
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--disable-background-networking",
+            "--window-size=1280,2400",
+            f"--screenshot={Path('demo-report.png').resolve()}",
+            Path("demo-report.html").resolve().as_uri(),
+            external=True,
+        )
+    else:
+        session.log("chromium is not installed: no screenshot of demo-report.html taken")
 
 
 @nox.session

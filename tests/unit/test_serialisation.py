@@ -187,7 +187,7 @@ class TestRoundTrip:
             "format": "one_on_one",
             "topics": ["handover notes"],
             "attendees": [],
-            "class_version": 1,
+            "class_version": 2,
         }
 
     def test_decimals_keep_their_digits(self) -> None:
@@ -273,9 +273,9 @@ class TestStrictReading:
 
     def test_a_future_class_version(self) -> None:
         stored = stored_with(
-            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=2)
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=3)
         )
-        assert "class_version 2" in read_error(stored).reason
+        assert "class_version 3" in read_error(stored).reason
 
     @pytest.mark.parametrize("state", [b"not json at all", b"\xff\xfe", b'["a", "list"]', b""])
     def test_a_state_that_is_not_a_json_object(self, state: bytes) -> None:
@@ -285,6 +285,14 @@ class TestStrictReading:
     def test_a_missing_class_version_means_version_one(self) -> None:
         stored = stored_with(
             MAPPER.to_stored_event(meeting_held()), lambda d: d.pop("class_version")
+        )
+        assert MAPPER.to_domain_event(stored) == meeting_held()
+
+    def test_a_version_one_record_predates_command_ids(self) -> None:
+        """Records stored before command ids existed read back with command_id None."""
+        stored = stored_with(
+            MAPPER.to_stored_event(attrs.evolve(meeting_held(), command_id=UUID(int=9))),
+            lambda d: (d.pop("command_id"), d.update(class_version=1)),
         )
         assert MAPPER.to_domain_event(stored) == meeting_held()
 
@@ -409,9 +417,12 @@ class TestSnapshots:
 
 @attrs.frozen(kw_only=True)
 class GoalSetV3(RelationshipEvent):
-    """A test-only third version of GoalSet: v2 added ``priority``, v3 ``review_weeks``."""
+    """A test-only fourth version of GoalSet: v3 added ``priority``, v4 ``review_weeks``.
 
-    class_version: ClassVar[int] = 3
+    (Version 2, which added ``command_id`` to every event, comes from ``Event``.)
+    """
+
+    class_version: ClassVar[int] = 4
 
     goal_id: UUID
     title: str
@@ -422,11 +433,11 @@ class GoalSetV3(RelationshipEvent):
     review_weeks: int
 
     @staticmethod
-    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
         return {**data, "priority": "normal"}
 
     @staticmethod
-    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+    def upcast_v3_v4(data: dict[str, Any]) -> dict[str, Any]:
         return {**data, "review_weeks": 6 if data["priority"] == "normal" else 2}
 
 
@@ -456,18 +467,20 @@ class TestUpcasting:
     def test_a_v1_record_is_read_as_the_current_version(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        stored = MAPPER.to_stored_event(goal_set_v1())
-        assert json.loads(stored.state)["class_version"] == 1
+        stored = stored_with(
+            MAPPER.to_stored_event(goal_set_v1()),
+            lambda d: (d.pop("command_id"), d.update(class_version=1)),
+        )
         monkeypatch.setitem(EVENT_TYPES, "GoalSet", GoalSetV3)
         back = MAPPER.to_domain_event(stored)
         assert back == as_v3(goal_set_v1(), priority="normal", review_weeks=6)
 
-    def test_a_v2_record_goes_through_the_rest_of_the_chain(
+    def test_a_v3_record_goes_through_the_rest_of_the_chain(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         stored = stored_with(
             MAPPER.to_stored_event(goal_set_v1()),
-            lambda d: d.update(class_version=2, priority="urgent"),
+            lambda d: d.update(class_version=3, priority="urgent"),
         )
         monkeypatch.setitem(EVENT_TYPES, "GoalSet", GoalSetV3)
         back = MAPPER.to_domain_event(stored)
@@ -477,10 +490,10 @@ class TestUpcasting:
         event = as_v3(goal_set_v1(), priority="urgent", review_weeks=9)
         monkeypatch.setitem(EVENT_TYPES, "GoalSetV3", GoalSetV3)
         stored = MAPPER.to_stored_event(event)
-        assert json.loads(stored.state)["class_version"] == 3
+        assert json.loads(stored.state)["class_version"] == 4
         assert MAPPER.to_domain_event(stored) == event
 
-    @pytest.mark.parametrize("class_version", [0, 4, "1", None, 1.0])
+    @pytest.mark.parametrize("class_version", [0, 5, "1", None, 1.0])
     def test_a_class_version_outside_the_chain_is_refused(
         self, monkeypatch: pytest.MonkeyPatch, class_version: object
     ) -> None:

@@ -1,0 +1,65 @@
+"""The auditor's toolkit: tamper evidence, digests, timelines, replay, export and import.
+
+Everything an auditor uses from Python is re-exported here (see ``docs/audit.md``
+for the guide and ``docs/api.md`` for the list). The hash chain's encoding is in
+:mod:`mentoring_core.audit.chain`; the recorders that write it in
+:mod:`mentoring_core.audit.recorders`.
+"""
+
+from .chain import canonical_time, link_hash
+from .digest import DigestError, check_signature, generate_key_pair, sign
+from .digest import dump as dump_digest
+from .digest import load as load_digest
+from .export import (
+    ExportError,
+    ExportSummary,
+    ImportSummary,
+    StoreNotEmpty,
+    cloud_events,
+    export_events,
+    import_events,
+)
+from .replay import (
+    DecodeFailure,
+    RebuildFailure,
+    ReplayProgress,
+    ReplayReport,
+    VersionGap,
+    replay,
+)
+from .timeline import Change, TimelineEntry, diff, state_at, timeline
+from .verify import Breach, Digest, Finding, Verification, verify
+
+__all__ = [
+    "Breach",
+    "Change",
+    "DecodeFailure",
+    "Digest",
+    "DigestError",
+    "ExportError",
+    "ExportSummary",
+    "Finding",
+    "ImportSummary",
+    "RebuildFailure",
+    "ReplayProgress",
+    "ReplayReport",
+    "StoreNotEmpty",
+    "TimelineEntry",
+    "Verification",
+    "VersionGap",
+    "canonical_time",
+    "check_signature",
+    "cloud_events",
+    "diff",
+    "dump_digest",
+    "export_events",
+    "generate_key_pair",
+    "import_events",
+    "link_hash",
+    "load_digest",
+    "replay",
+    "sign",
+    "state_at",
+    "timeline",
+    "verify",
+]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 import attrs
@@ -35,9 +35,13 @@ from .values import (
 
 @attrs.frozen(kw_only=True)
 class Event:
-    """What every recorded fact carries, whatever its type."""
+    """What every recorded fact carries, whatever its type.
 
-    class_version: ClassVar[int] = 1
+    Version 2 of every event type added ``command_id``; version 1 records read back
+    with ``command_id=None``.
+    """
+
+    class_version: ClassVar[int] = 2
 
     event_id: UUID
     """This event's own id."""
@@ -56,6 +60,11 @@ class Event:
     command_id: UUID | None = None
     """The id the caller gave the command that recorded it (an idempotency key), if any:
     a retried command with the same id is reported as already recorded, not recorded twice."""
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 1 records predate command ids."""
+        return {**data, "command_id": None}
 
 
 # --- Programme -----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from mentoring_core import (
 from mentoring_core.domain.commands import Command
 
 from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
-from .commands import demo, history, meetings, progress, records, relationship
+from .commands import audit, demo, history, meetings, progress, records, relationship, report
 from .commands import programme as programme_commands
 
 EXIT_REFUSED = 1
@@ -48,6 +48,8 @@ GROUPS: dict[str, typer.Typer] = {
     "feedback": records.feedback_app,
     "reflection": records.reflection_app,
     "evaluation": records.evaluation_app,
+    "audit": audit.app,
+    "report": report.app,
 }
 """The command groups under the root, by name."""
 

@@ -1,0 +1,789 @@
+"""``mentoring audit``: an auditor's tools on a store.
+
+Timelines, states as of a version or a moment, and what changed between two points;
+a whole-store replay; digests (optionally signed) and verification of the hash chain
+against them; export to CloudEvents JSON Lines and import into an empty store; and a
+key pair for signing digests. See ``docs/audit.md``.
+
+``verify`` and ``replay`` report a negative finding with exit status 1 and one
+``error:`` line on stderr; with ``--json`` their document is still printed on stdout,
+with ``"ok": false``, so that a script gets the details.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import takewhile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import attrs
+import typer
+
+from mentoring_core import CONVERTER, Event, ProgrammeState, RelationshipState, TimeAxis
+from mentoring_core.audit import (
+    Change,
+    Digest,
+    ImportSummary,
+    ReplayProgress,
+    ReplayReport,
+    Verification,
+    check_signature,
+    diff,
+    dump_digest,
+    export_events,
+    generate_key_pair,
+    import_events,
+    load_digest,
+    replay,
+    sign,
+    state_at,
+    timeline,
+)
+from mentoring_core.audit.timeline import State
+
+from .._options import JsonOpt, id_argument, id_option
+from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
+from .._render import programme_view, relationship_view, when
+from .._session import Output, Refused, open_service, settings, sqlite_path
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    help="Check that nothing recorded was changed, and read histories as auditors need them.",
+    no_args_is_help=True,
+)
+
+AggregateArg = Annotated[
+    UUID, id_argument("RELATIONSHIP_ID", "The relationship's id (a programme's id works too).")
+]
+AxisOpt = Annotated[
+    TimeAxis,
+    typer.Option(
+        "--axis",
+        parser=enum_parser(TimeAxis),
+        metavar="NAME",
+        help="For moments: 'recorded' (what the records showed then; the default) or "
+        "'occurred' (what had happened by then, including facts recorded later).",
+    ),
+]
+KEY_WARNING = (
+    "Keep the private key away from the store it protects (not in the database, not beside "
+    "its file, not in its backups): whoever holds it can sign a digest of a rewritten history."
+)
+
+
+@attrs.frozen
+class Point:
+    """A point in a history: a version, or a moment on the chosen time axis."""
+
+    at: int | datetime
+
+
+def parse_point(text: str) -> Point:
+    """A version number (``12``) or a moment (``2026-03-04``, ``2026-03-04T10:00Z``)."""
+    stripped = text.strip()
+    if stripped.isdigit():
+        return Point(int(stripped))
+    try:
+        return Point(parse_moment(stripped))
+    except typer.BadParameter:
+        raise typer.BadParameter(
+            f"{text!r} is neither a version number nor a moment; expected a version such as "
+            f"12, or {MOMENT_FORMS}"
+        ) from None
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn a failure to write ``path`` (no such folder, no permission) into a refusal."""
+    try:
+        yield
+    except OSError as error:
+        raise Refused(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def escape(text: str) -> str:
+    """``text`` shown as it is: square brackets in recorded data are not Rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _state(events: Sequence[Event], point: Point, axis: TimeAxis) -> State:
+    at = point.at
+    if isinstance(at, int):
+        return state_at(events, version=at)
+    if axis is TimeAxis.RECORDED:
+        return state_at(events, recorded_by=at)
+    return state_at(events, occurred_by=at)
+
+
+def _applied(events: Sequence[Event], point: Point, axis: TimeAxis) -> int:
+    """How many of the events the state at ``point`` folds in."""
+    at = point.at
+    if isinstance(at, int):
+        return sum(1 for e in events if e.version <= at)
+    if axis is TimeAxis.RECORDED:  # as state_at: the events up to the first recorded later
+        return sum(1 for _ in takewhile(lambda e: e.recorded_at <= at, events))
+    return sum(1 for e in events if e.occurred_at <= at)
+
+
+def _label(point: Point, axis: TimeAxis) -> str:
+    at = point.at
+    if isinstance(at, int):
+        return f"as of version {at}"
+    if axis is TimeAxis.RECORDED:
+        return f"as the records stood at {at.isoformat()} (axis: recorded)"
+    return f"as things had happened by {at.isoformat()} (axis: occurred)"
+
+
+def _point_document(point: Point, axis: TimeAxis) -> dict[str, Any]:
+    at = point.at
+    if isinstance(at, int):
+        return {"version": at}
+    return {"at": at.isoformat(), "axis": axis.value}
+
+
+def _check_version(aggregate_id: UUID, point: Point, last: int) -> None:
+    at = point.at
+    if isinstance(at, int) and not 0 <= at <= last:
+        raise Refused(f"{aggregate_id} has versions 0 to {last}; there is no version {at}")
+
+
+def _kind(state: State) -> str:
+    return "programme" if isinstance(state, ProgrammeState) else "relationship"
+
+
+def _view(state: State) -> Any:
+    if isinstance(state, RelationshipState):
+        return relationship_view(state)
+    return programme_view(state)
+
+
+# --- reading histories ---------------------------------------------------------------
+
+
+@app.command("timeline")
+def timeline_command(
+    ctx: typer.Context, aggregate_id: AggregateArg, json_output: JsonOpt = False
+) -> None:
+    """Tell a history in domain words: when each fact occurred, when it was recorded, by whom."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        entries = timeline(service.history(aggregate_id))
+
+    def show(console: Console) -> None:
+        from rich.table import Table
+
+        table = Table(title=f"Timeline of {aggregate_id}", title_justify="left")
+        table.add_column("v", justify="right")
+        for column in ("occurred", "recorded", "actor"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("what happened", overflow="fold")
+        for e in entries:
+            table.add_row(
+                str(e.version),
+                when(e.occurred_at),
+                when(e.recorded_at),
+                escape(e.actor),
+                escape(e.description),
+            )
+        console.print(table)
+
+    out.emit(
+        lambda: {
+            "aggregate_id": str(aggregate_id),
+            "entries": [
+                {
+                    "version": e.version,
+                    "type": e.event_type,
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "recorded_at": e.recorded_at.isoformat(),
+                    "actor": e.actor,
+                    "description": e.description,
+                }
+                for e in entries
+            ],
+        },
+        show,
+    )
+
+
+@app.command("state-at")
+def state_at_command(
+    ctx: typer.Context,
+    aggregate_id: AggregateArg,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at",
+            parser=parse_moment,
+            metavar="WHEN",
+            help=f"The moment ({MOMENT_FORMS}); see --axis.",
+        ),
+    ] = None,
+    axis: AxisOpt = TimeAxis.RECORDED,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", min=0, metavar="N", help="The state after its first N events."),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """The full state as it stood at a moment (--at, on the --axis) or a version (--version)."""
+    if at is not None and version is None:
+        point = Point(at)
+    elif version is not None and at is None:
+        point = Point(version)
+    else:
+        raise typer.BadParameter("give exactly one of --at WHEN and --version N")
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        events = service.history(aggregate_id)
+    _check_version(aggregate_id, point, events[-1].version)
+    state = _state(events, point, axis)
+    applied = _applied(events, point, axis)
+    label = _label(point, axis)
+
+    def show(console: Console) -> None:
+        console.print(f"[bold]{_kind(state).capitalize()} {aggregate_id} {label}")
+        if applied == 0:
+            console.print("No events by then: it did not exist yet.")
+        else:
+            console.print(f"{applied} of its {len(events)} events applied.")
+            console.print(_view(state))
+
+    out.emit(
+        lambda: {
+            "aggregate_id": str(aggregate_id),
+            "kind": _kind(state),
+            "as_of": _point_document(point, axis),
+            "events_applied": applied,
+            "state": CONVERTER.unstructure(state),
+        },
+        show,
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    if value == []:
+        return "(none)"
+    return str(value)
+
+
+def _changes(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """The changes, without a list's own line when its items are listed (``[]`` to ``None``)."""
+    return tuple(c for c in changes if {repr(c.before), repr(c.after)} != {"[]", "None"})
+
+
+@app.command("diff")
+def diff_command(
+    ctx: typer.Context,
+    aggregate_id: AggregateArg,
+    from_: Annotated[
+        Point,
+        typer.Option(
+            "--from",
+            parser=parse_point,
+            metavar="POINT",
+            help=f"A version number, or a moment ({MOMENT_FORMS}) on the --axis.",
+        ),
+    ],
+    to: Annotated[
+        Point,
+        typer.Option("--to", parser=parse_point, metavar="POINT", help="As --from."),
+    ],
+    axis: AxisOpt = TimeAxis.RECORDED,
+    json_output: JsonOpt = False,
+) -> None:
+    """What changed in the state between two points (versions or moments)."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        events = service.history(aggregate_id)
+    for point in (from_, to):
+        _check_version(aggregate_id, point, events[-1].version)
+    before, after = _state(events, from_, axis), _state(events, to, axis)
+    changes = _changes(diff(before, after))
+    counts = (_applied(events, from_, axis), _applied(events, to, axis))
+
+    def show(console: Console) -> None:
+        from rich.table import Table
+
+        console.print(f"[bold]Changes to {aggregate_id}")
+        console.print(f"from {_label(from_, axis)}: {counts[0]} events")
+        console.print(f"to   {_label(to, axis)}: {counts[1]} events")
+        if not changes:
+            console.print("No change.")
+            return
+        table = Table()
+        for column in ("field", "before", "after"):
+            table.add_column(column, overflow="fold")
+        for change in changes:
+            table.add_row(
+                escape(change.path), escape(_shown(change.before)), escape(_shown(change.after))
+            )
+        console.print(table)
+
+    out.emit(
+        lambda: {
+            "aggregate_id": str(aggregate_id),
+            "from": {**_point_document(from_, axis), "events_applied": counts[0]},
+            "to": {**_point_document(to, axis), "events_applied": counts[1]},
+            "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in changes],
+        },
+        show,
+    )
+
+
+# --- the whole store ------------------------------------------------------------------
+
+
+def _replay_document(report: ReplayReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "events": report.events,
+        "events_by_type": dict(report.by_type),
+        "aggregates": dict(report.aggregates),
+        "rebuilt": report.rebuilt,
+        "decode_failures": {
+            "count": report.decode_failure_count,
+            "first": [
+                {
+                    "notification_id": f.notification_id,
+                    "aggregate_id": str(f.aggregate_id),
+                    "version": f.version,
+                    "type": f.topic,
+                    "reason": f.reason,
+                }
+                for f in report.decode_failures
+            ],
+        },
+        "version_gaps": {
+            "count": report.gap_count,
+            "first": [
+                {
+                    "notification_id": g.notification_id,
+                    "aggregate_id": str(g.aggregate_id),
+                    "expected": g.expected,
+                    "found": g.found,
+                }
+                for g in report.gaps
+            ],
+        },
+        "rebuild_failures": {
+            "count": report.rebuild_failure_count,
+            "first": [
+                {"aggregate_id": str(f.aggregate_id), "reason": f.reason}
+                for f in report.rebuild_failures
+            ],
+        },
+    }
+
+
+def _show_replay(console: Console, report: ReplayReport) -> None:
+    from rich.table import Table
+
+    kinds = ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in report.aggregates.items())
+    console.print(
+        f"Replayed {report.events} events of {sum(report.aggregates.values())} aggregates"
+        + (f" ({kinds})" if kinds else "")
+        + f"; {report.rebuilt} rebuilt from their first event."
+    )
+    table = Table(title="Events by type", title_justify="left")
+    table.add_column("type")
+    table.add_column("events", justify="right")
+    for name, count in report.by_type.items():
+        table.add_row(escape(name), str(count))
+    console.print(table)
+    for f in report.decode_failures:
+        console.print(
+            f"cannot decode: {f.topic} of {f.aggregate_id} version {f.version} "
+            f"(notification {f.notification_id}): {f.reason}",
+            markup=False,
+        )
+    for g in report.gaps:
+        console.print(
+            f"version gap: {g.aggregate_id} has version {g.found} where {g.expected} was "
+            f"expected (notification {g.notification_id})"
+        )
+    for r in report.rebuild_failures:
+        console.print(f"not rebuilt: {r.aggregate_id}: {r.reason}", markup=False)
+
+
+@app.command("replay")
+def replay_command(ctx: typer.Context, json_output: JsonOpt = False) -> None:
+    """Read every event of the store in order, rebuild every aggregate, and count them.
+
+    Reports events by type, aggregates by kind, and every event that cannot be decoded
+    or breaks its history's version order (exit 1 if any). Memory stays constant
+    however long the log.
+    """
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        if out.interactive:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=out.console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Reading events", total=None)
+
+                def advance(step: ReplayProgress) -> None:
+                    description = "Reading events" if step.phase == "reading" else "Rebuilding"
+                    bar.update(task, description=description, completed=step.done, total=step.total)
+
+                report = replay(service, progress=advance)
+        else:
+            report = replay(service)
+    out.emit(lambda: _replay_document(report), lambda console: _show_replay(console, report))
+    if not report.ok:
+        raise Refused(
+            f"the replay found {report.decode_failure_count} events that cannot be decoded, "
+            f"{report.gap_count} version gaps and {report.rebuild_failure_count} aggregates "
+            "that could not be rebuilt"
+        )
+
+
+def _digest_document(digest: Digest | None) -> dict[str, Any] | None:
+    if digest is None:
+        return None
+    return {"sequence": digest.sequence, "hash": digest.hash, "recorded_at": digest.recorded_at}
+
+
+@app.command("digest")
+def digest_command(
+    ctx: typer.Context,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            metavar="PEM",
+            exists=True,
+            dir_okay=False,
+            help="Sign the digest with this Ed25519 private key (see 'audit keygen'). Keep the "
+            "key away from the store.",
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", dir_okay=False, help="Write the digest file here."),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Print (or write) a digest of the whole history: the last record's position and hash.
+
+    Keep it outside the store; 'audit verify --against' later proves that the history
+    up to it is unchanged. The store is verified first: a store that does not verify
+    gets no digest.
+    """
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        verification = service.verify()
+    if not verification.ok:
+        raise Refused(f"the store does not verify, so no digest is given: {verification.finding}")
+    digest = verification.digest
+    if digest is None:
+        raise Refused("the store holds no records: there is nothing to digest yet")
+    signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
+    text = dump_digest(digest, signature)
+    if out_file is not None:
+        with _writing(out_file):
+            out_file.write_text(text + "\n", encoding="utf-8")
+
+    def show(console: Console) -> None:
+        if out_file is None:
+            console.out(text, highlight=False)
+            return
+        signed = "signed" if signature is not None else "not signed"
+        console.print(
+            f"Digest of records 1 to {digest.sequence} ({signed}) written to {out_file}: "
+            f"hash {digest.hash}, last recorded {digest.recorded_at}.",
+            markup=False,
+        )
+
+    out.emit(lambda: json.loads(text), show)
+
+
+def _verification_document(verification: Verification, signature: str) -> dict[str, Any]:
+    finding = verification.finding
+    return {
+        "ok": verification.ok,
+        "records": verification.records,
+        "digest": _digest_document(verification.digest),
+        "against": _digest_document(verification.against),
+        "signature": signature,
+        "finding": None
+        if finding is None
+        else {
+            "breach": finding.breach.value,
+            "sequence": finding.sequence,
+            "notification_id": finding.notification_id,
+            "aggregate_id": None if finding.aggregate_id is None else str(finding.aggregate_id),
+            "version": finding.version,
+            "detail": finding.detail,
+        },
+    }
+
+
+SIGNATURE_NOTES = {
+    "checked": "The digest's signature was checked with the public key.",
+    "not checked": "The digest is signed, but its signature was NOT checked: pass "
+    "--public-key PEM to check it.",
+    "unsigned": "The digest is not signed.",
+    "none": "",
+}
+
+
+@app.command("verify")
+def verify_command(
+    ctx: typer.Context,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            metavar="DIGEST_FILE",
+            exists=True,
+            dir_okay=False,
+            help="A digest taken earlier (see 'audit digest'): prove the history up to it is "
+            "unchanged and everything after it extends it.",
+        ),
+    ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            metavar="PEM",
+            exists=True,
+            dir_okay=False,
+            help="Check the digest's signature with this Ed25519 public key.",
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Re-read the whole store and check its hash chain; exit 1 naming the first breach.
+
+    Detects a record changed, deleted, inserted around the library, reordered, and
+    (against a digest) the end cut off or the whole history rewritten.
+    """
+    if public_key is not None and against is None:
+        raise typer.BadParameter("--public-key checks a digest's signature: give --against too")
+    digest: Digest | None = None
+    signature_state = "none"
+    if against is not None:
+        digest, signature = load_digest(against.read_text(encoding="utf-8"))
+        if signature is None:
+            if public_key is not None:
+                raise Refused(f"the digest {against} is not signed, so it cannot be checked")
+            signature_state = "unsigned"
+        elif public_key is None:
+            signature_state = "not checked"
+        else:
+            check_signature(digest, signature, public_key.read_bytes())
+            signature_state = "checked"
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        verification = service.verify(against=digest)
+
+    def show(console: Console) -> None:
+        last = verification.digest
+        if last is None:
+            console.print("The store holds no records.")
+        else:
+            console.print(
+                f"Verified: the chain of {verification.records} records is intact; the last, "
+                f"record {last.sequence}, has hash {last.hash} (recorded {last.recorded_at})."
+            )
+        if digest is not None:
+            console.print(
+                f"The history up to the digest's record {digest.sequence} is unchanged; "
+                f"{verification.records - digest.sequence} records were added since."
+            )
+        if SIGNATURE_NOTES[signature_state]:
+            console.print(SIGNATURE_NOTES[signature_state])
+
+    if verification.ok:
+        out.emit(lambda: _verification_document(verification, signature_state), show)
+        return
+    if out.json:
+        out.document(_verification_document(verification, signature_state))
+    raise Refused(f"the store does not verify: {verification.finding}")
+
+
+# --- export, import, keys --------------------------------------------------------------
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            dir_okay=False,
+            help="The JSON Lines file to write (replaced if it exists).",
+        ),
+    ],
+    relationship: Annotated[
+        UUID | None,
+        id_option(
+            "--relationship",
+            "RELATIONSHIP_ID",
+            "Export only this relationship's history (a programme's id works too).",
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Write the history as CloudEvents 1.0 JSON Lines, one event per line, in chain order.
+
+    Each line carries the event's stored data and its chain link (chainsequence,
+    chainhash, chainrecordedat), so an import rebuilds the very same chain.
+    """
+    out = Output(json_output)
+    folder = out_file.resolve().parent
+    with open_service(ctx) as service:
+        with _writing(out_file):
+            handle, temporary = tempfile.mkstemp(prefix=".export-", suffix=".jsonl", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                summary = export_events(service, stream, aggregate_id=relationship)
+            os.replace(temporary, out_file)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    what = "the whole store" if relationship is None else f"{relationship}"
+
+    def show(console: Console) -> None:
+        console.print(f"Exported {summary.records} events of {what} to {out_file}.", markup=False)
+        if summary.last is not None:
+            console.print(
+                f"The last is chain record {summary.last.sequence}, hash {summary.last.hash}."
+            )
+
+    out.emit(
+        lambda: {
+            "out": str(out_file),
+            "records": summary.records,
+            "aggregate_id": None if relationship is None else str(relationship),
+            "last": _digest_document(summary.last),
+        },
+        show,
+    )
+
+
+def _import_document(summary: ImportSummary) -> dict[str, Any]:
+    return {
+        "records": summary.records,
+        "batches": summary.batches,
+        "complete": summary.complete,
+        "hashes_match": summary.hashes_match,
+        "first_mismatch": summary.first_mismatch,
+        "digest": _digest_document(summary.digest),
+    }
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            help="An export written by 'audit export'.",
+            show_default=False,
+        ),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Load an export into the store given by --store, which must be empty.
+
+    Each event is stored with its original recording time, so the store rebuilds the
+    same hash chain: after importing a whole-store export, 'audit verify' passes and
+    'audit digest' equals the source store's.
+    """
+    out = Output(json_output)
+    with open_service(ctx, create=True) as service:
+        summary = import_events(service, file)
+
+    def show(console: Console) -> None:
+        transactions = "transaction" if summary.batches == 1 else "transactions"
+        console.print(f"Imported {summary.records} events in {summary.batches} {transactions}.")
+        if summary.hashes_match:
+            console.print("Every chain hash equals the export's.")
+        elif summary.complete:
+            console.print(
+                f"Chain hashes differ from the export's from record {summary.first_mismatch}."
+            )
+        else:
+            console.print(
+                "A partial export starts a new chain: its hashes differ from the source "
+                "store's, as expected."
+            )
+        if summary.digest is not None:
+            console.print(
+                f"The store's last record is {summary.digest.sequence}, hash {summary.digest.hash}."
+            )
+
+    out.emit(lambda: _import_document(summary), show)
+    if summary.complete and not summary.hashes_match:
+        raise Refused(
+            f"imported, but the chain hash of record {summary.first_mismatch} differs from the "
+            "export's: the export was altered, or its source store does not verify"
+        )
+
+
+@app.command("keygen")
+def keygen_command(
+    ctx: typer.Context,
+    private: Annotated[
+        Path,
+        typer.Option(
+            "--private", metavar="PEM", dir_okay=False, help="Where to write the private key."
+        ),
+    ],
+    public: Annotated[
+        Path,
+        typer.Option(
+            "--public", metavar="PEM", dir_okay=False, help="Where to write the public key."
+        ),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Write a new Ed25519 key pair for signing digests (the private key readable by you only).
+
+    Keep the private key away from the store; give the public key to whoever checks.
+    """
+    for path in (private, public):
+        if path.exists():
+            raise Refused(f"{path} exists already; keys are never overwritten")
+    with _writing(private):
+        generate_key_pair(private, public)
+    store_file = sqlite_path(settings(ctx).store_url)
+    beside = (
+        store_file is not None and Path(store_file).resolve().parent == private.resolve().parent
+    )
+    warning = KEY_WARNING + (
+        f" {private} is in the same folder as the store {store_file}: move it." if beside else ""
+    )
+    out = Output(json_output)
+
+    def show(console: Console) -> None:
+        console.print(f"Wrote the private key {private} and the public key {public}.", markup=False)
+        console.print(f"[bold]{escape(warning)}")
+
+    out.emit(lambda: {"private": str(private), "public": str(public), "warning": warning}, show)

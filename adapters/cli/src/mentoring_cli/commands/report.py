@@ -1,0 +1,96 @@
+"""``mentoring report``: compliance reports built from the recorded events."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from mentoring_core.projections import write_compliance_report
+
+from .._options import JsonOpt, id_option
+from .._parsing import MOMENT_FORMS, enum_parser, parse_date, parse_moment
+from .._session import Output, open_service
+
+app = typer.Typer(help="Compliance reports built from the recorded events.", no_args_is_help=True)
+
+
+class ReportFormat(enum.StrEnum):
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+
+
+DATE_HELP = "An ISO 8601 day (UTC), e.g. 2026-03-01."
+
+
+@app.command("compliance")
+def compliance(
+    ctx: typer.Context,
+    programme_id: Annotated[UUID, id_option("--programme", "PROGRAMME_ID", "The programme.")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="PATH", help="Where to write the report; - for stdout.")
+    ],
+    report_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            parser=enum_parser(ReportFormat),
+            metavar="html|csv|json",
+            help="The report's format.",
+        ),
+    ] = ReportFormat.HTML,
+    start: Annotated[
+        date | None,
+        typer.Option("--from", parser=parse_date, metavar="DATE", help="First day. " + DATE_HELP),
+    ] = None,
+    end: Annotated[
+        date | None,
+        typer.Option("--to", parser=parse_date, metavar="DATE", help="Last day. " + DATE_HELP),
+    ] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_moment,
+            metavar="WHEN",
+            help="Produce the report exactly as it would have been at this moment (only events "
+            f"recorded by then count): {MOMENT_FORMS}.",
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Meeting adherence, gaps, overdue meetings and reviews, goals and retention of a programme.
+
+    The read model catches up with the store first; with --as-of the report is
+    computed from the events recorded by that moment, so a past report can be
+    reproduced exactly.
+    """
+    result = Output(json_output)
+    to_stdout = str(out) == "-"
+    with open_service(ctx) as service:
+        text = write_compliance_report(
+            service,
+            programme_id,
+            format=report_format.value,
+            out=None if to_stdout else out,
+            start=start,
+            end=end,
+            as_of=as_of,
+        )
+    if to_stdout and not json_output:
+        typer.echo(text, nl=False)
+        return
+    result.emit(
+        lambda: {
+            "programme_id": str(programme_id),
+            "format": report_format.value,
+            "out": "-" if to_stdout else str(out),
+            **({"report": text} if to_stdout else {}),
+        },
+        lambda console: console.print(f"{report_format.value.upper()} report written to {out}"),
+    )

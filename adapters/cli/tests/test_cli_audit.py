@@ -1,0 +1,188 @@
+"""``mentoring audit`` end to end, through the real executable.
+
+Export and import run on SQLite and on PostgreSQL (when available), each imported into
+a fresh SQLite file: the copy verifies and its digest equals the source's. Tampering
+with a SQLite row, and a signed digest altered after signing, are each caught with
+exit status 1 and one line naming what broke. Each process start costs about half a
+second, so each test runs a whole scenario against one store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from cli_harness import Cli
+
+from mentoring_core import FocusArea, MeetingFormat, MentoringService, Role
+
+PROGRAMME = UUID(int=1)
+RELATIONSHIP = UUID(int=2)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def seed(url: str) -> None:
+    """A pair, a goal and two meetings, each command recorded a day after the one before."""
+    moments = (START + timedelta(days=n) for n in range(100))
+    with MentoringService(url, clock=lambda: next(moments)) as service:
+        service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord")
+        service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord")
+        service.form_pair(
+            PROGRAMME, "ana", "ben", actor="coord", relationship_id=RELATIONSHIP, occurred_at=START
+        )
+        service.set_goal(
+            RELATIONSHIP,
+            "Manage challenging behaviour",
+            FocusArea.PROBLEM_SOLVING,
+            "Uses de-escalation steps unprompted in three visits",
+            date(2026, 9, 1),
+            actor="ana",
+        )
+        for days in (4, 2):  # the second meeting is recorded late, after a later one
+            service.record_meeting_held(
+                RELATIONSHIP,
+                60,
+                MeetingFormat.ONE_ON_ONE,
+                ["first visits"],
+                actor="ana",
+                occurred_at=START + timedelta(days=days),
+            )
+
+
+def test_an_export_imports_into_a_fresh_store_that_verifies_with_the_same_digest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    seed(cli.store_url)
+    whole, one = tmp_path / "all.jsonl", tmp_path / "one.jsonl"
+    exported = cli.ok("audit", "export", "--out", str(whole))
+    assert exported["records"] == 8
+    assert len(whole.read_text().splitlines()) == 8
+
+    copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
+    imported = copy.ok("audit", "import", str(whole))
+    assert imported["records"] == 8
+    assert imported["complete"] and imported["hashes_match"]
+    assert copy.ok("audit", "verify")["ok"]
+    source_digest = cli.ok("audit", "digest")
+    assert copy.ok("audit", "digest") == source_digest
+    assert source_digest["sequence"] == 8 and source_digest["hash"] == exported["last"]["hash"]
+
+    if not cli.store_url.startswith("sqlite"):
+        return  # the rest does not depend on the kind of source store: run it once
+    again = copy.run("audit", "import", str(whole))
+    assert again.code == 1
+    assert again.stdout == ""
+    assert "already holds 8 records" in again.stderr
+
+    only = ("audit", "export", "--relationship", str(RELATIONSHIP), "--out", str(one))
+    assert cli.ok(*only)["records"] == 4
+    partial = Cli(f"sqlite:///{tmp_path / 'one.db'}", tmp_path)
+    one_imported = partial.ok("audit", "import", str(one))
+    assert (one_imported["records"], one_imported["complete"]) == (4, False)
+    assert partial.ok("audit", "verify")["records"] == 4
+
+
+def test_a_changed_row_is_named_and_a_signed_digest_catches_an_edit(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    seed(sqlite_url)
+    cli = Cli(sqlite_url, tmp_path)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    private, public = keys / "auditor.pem", keys / "auditor.pub.pem"
+    made = cli.ok("audit", "keygen", "--private", str(private), "--public", str(public))
+    assert "away from the store" in made["warning"]
+    digest_file = keys / "digest.json"
+    signed = cli.ok("audit", "digest", "--sign-key", str(private), "--out", str(digest_file))
+    assert signed["signature"] and json.loads(digest_file.read_text()) == signed
+
+    checked = cli.ok("audit", "verify", "--against", str(digest_file), "--public-key", str(public))
+    assert (checked["ok"], checked["signature"]) == (True, "checked")
+    unchecked = cli.run("audit", "verify", "--against", str(digest_file))
+    assert unchecked.code == 0
+    assert "signature was NOT checked: pass --public-key" in unchecked.stdout
+
+    altered = keys / "altered.json"
+    altered.write_text(json.dumps({**signed, "sequence": 7}))
+    refused = cli.run("audit", "verify", "--against", str(altered), "--public-key", str(public))
+    assert refused.code == 1
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("error: the digest's signature does not match (record 7")
+
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        (state,) = db.execute("SELECT state FROM stored_events WHERE rowid = 6").fetchone()
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = 6",
+            (bytes(state).replace(b"Manage", b"Mismanage"),),
+        )
+    broken = cli.run("audit", "verify")
+    assert broken.code == 1
+    assert broken.stdout == ""
+    assert broken.stderr.count("\n") == 1
+    assert broken.stderr.startswith(
+        f"error: the store does not verify: changed: record 6 (aggregate {RELATIONSHIP} "
+        "version 2) (GoalSet) differs from what was chained"
+    )
+    against = cli.run("audit", "verify", "--against", str(digest_file), "--json")
+    assert against.code == 1
+    finding = against.json()["finding"]
+    assert (against.json()["ok"], finding["breach"], finding["sequence"]) == (False, "changed", 6)
+    no_digest = cli.run("audit", "digest")
+    assert no_digest.code == 1 and "does not verify, so no digest" in no_digest.stderr
+
+
+def test_timeline_states_and_changes_of_a_relationship(sqlite_url: str, tmp_path: Path) -> None:
+    seed(sqlite_url)
+    cli = Cli(sqlite_url, tmp_path)
+    rel = str(RELATIONSHIP)
+
+    entries = cli.ok("audit", "timeline", rel)["entries"]
+    assert [e["type"] for e in entries] == ["PairFormed", "GoalSet", "MeetingHeld", "MeetingHeld"]
+    assert entries[1]["description"] == (
+        "Goal 'Manage challenging behaviour' (problem_solving, due 2026-09-01) set by ana"
+    )
+    assert entries[1]["actor"] == "ana"
+    text = cli.run("audit", "timeline", rel)
+    assert text.code == 0 and "Goal 'Manage challenging behaviour'" in text.stdout
+
+    # Recorded: day 3 was when the pair was formed (commands were recorded a day apart).
+    recorded = cli.ok("audit", "state-at", rel, "--at", "2026-03-05T12:00Z")
+    assert recorded["as_of"] == {"at": "2026-03-05T12:00:00+00:00", "axis": "recorded"}
+    assert (recorded["events_applied"], recorded["state"]["goals"]) == (1, [])
+    # Occurred: the late meeting of 4 March had happened by then, though recorded later.
+    occurred = cli.ok("audit", "state-at", rel, "--at", "2026-03-05T12:00Z", "--axis", "occurred")
+    assert occurred["as_of"]["axis"] == "occurred"
+    assert len(occurred["state"]["meetings"]) == 1
+    by_version = cli.ok("audit", "state-at", rel, "--version", "2")
+    assert by_version["state"]["goals"][0]["title"] == "Manage challenging behaviour"
+
+    changes = cli.ok("audit", "diff", rel, "--from", "1", "--to", "2026-03-07")["changes"]
+    paths = [c["path"] for c in changes]
+    assert paths[0] == "version"
+    assert "goals[0].title" in paths
+    assert all(not p.startswith("meetings") for p in paths)
+    assert "goals" not in paths  # only the goal's own fields
+
+    replayed = cli.ok("audit", "replay")
+    assert (replayed["ok"], replayed["events"], replayed["rebuilt"]) == (True, 8, 2)
+    assert replayed["aggregates"] == {"programme": 1, "relationship": 1}
+
+    for args, message in [
+        (("state-at", rel), "give exactly one of --at WHEN and --version N"),
+        (("diff", rel, "--from", "first", "--to", "2"), "neither a version number nor a moment"),
+    ]:
+        bad = cli.run("audit", *args)
+        assert bad.code == 2, str(bad)
+        assert message in bad.stderr
+    assert cli.run("audit", "state-at", rel, "--version", "9").code == 1
+
+    unknown = str(UUID(int=99))
+    for args in (["timeline", unknown], ["export", "--relationship", unknown, "--out", "x.jsonl"]):
+        refused = cli.run("audit", *args)
+        assert refused.code == 1, str(refused)
+        assert f"{unknown} is recorded" in refused.stderr
+    assert not (tmp_path / "x.jsonl").exists()

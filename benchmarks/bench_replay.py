@@ -1,0 +1,193 @@
+"""Whole-store replay on a SQLite file: time, and Python memory peak, as the log grows.
+
+The store holds relationships of ``--per-relationship`` events each (meetings held and
+missed, feedback, reflections, plan activities, goals, pauses...). One relationship is
+recorded through ``MentoringService`` (the pure ``decide`` functions) in memory; its
+stored records are then copied, with fresh aggregate and event ids, straight into the
+SQLite recorder in large batches (each batch one transaction, each record chained), so
+a million events are written in seconds rather than hours.
+
+For each size (``--sizes``, default 100,000 and 1,000,000 events) it reports the time
+of ``mentoring_core.audit.replay`` and, in a second run under ``tracemalloc``, its
+peak of Python memory. The peak should stay roughly the same as the log grows: replay
+keeps one page of records, one relationship's state and an int per aggregate.
+
+Run with ``python benchmarks/bench_replay.py`` (``--sizes 100000 1000000``,
+``--per-relationship 1000``, ``--folder DIR`` to keep the stores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import (
+    FeedbackKind,
+    FocusArea,
+    MeetingFormat,
+    MentoringService,
+    Rating,
+    Role,
+)
+from mentoring_core.audit import ReplayReport, replay
+
+START = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
+BATCH = 10_000
+
+Template = tuple[StoredEvent, str]
+
+
+class Clock:
+    """A clock one hour on each time it is read: every command is recorded later."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(hours=1)
+        return self.now
+
+
+def template(events: int) -> list[Template]:
+    """One relationship's stored records, ``events`` of them, recorded through the service,
+    each with its event id (to be replaced in the copies)."""
+    clock = Clock()
+    with MentoringService("memory://", clock=clock, snapshot_interval=None) as service:
+        programme = service.create_programme("Bench", "Bench Org", actor="coord").id
+        service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord")
+        service.enrol(programme, "ben", Role.MENTEE, 1, actor="coord")
+        pair = service.form_pair(programme, "ana", "ben", actor="coord").id
+        goal = service.set_goal(
+            pair, "Lead a huddle", FocusArea.COMMUNICATION, "Leads four", START.date(), actor="ana"
+        ).id
+        version = service.relationship(pair).version
+        step = 0
+        while version < events:
+            step += 1
+            if step % 50 == 0:
+                recorded = service.pause(pair, "leave", actor="ana")
+                if recorded.version < events:
+                    recorded = service.resume(pair, actor="ana")
+            elif step % 10 == 0:
+                recorded = service.record_meeting_missed(pair, "ben", "sick", actor="ana")
+            elif step % 7 == 0:
+                recorded = service.record_reflection(
+                    pair, [Rating(focus_area=FocusArea.COMMUNICATION, score=3)], "ok", actor="ben"
+                )
+            elif step % 5 == 0:
+                recorded = service.add_plan_activity(
+                    pair, "Shadow a visit", START.date(), goal_id=goal, actor="ana"
+                )
+            elif step % 2 == 0:
+                recorded = service.give_feedback(
+                    pair, "ana", "ben", FeedbackKind.RECOGNITION, "Calm and clear", actor="ana"
+                )
+            else:
+                recorded = service.record_meeting_held(
+                    pair, 60, MeetingFormat.ONE_ON_ONE, ["caseload"], actor="ana"
+                )
+            version = recorded.version
+        history = service.history(pair)
+        stored = service.application.recorder.select_events(pair)
+    templates = []
+    for event, record in zip(history, stored, strict=True):
+        event_id = str(event.event_id)
+        assert record.state.count(event_id.encode()) == 1
+        templates.append((record, event_id))
+    return templates
+
+
+def copies(templates: list[Template], events: int) -> Iterator[StoredEvent]:
+    """``events`` records: copies of ``templates`` under fresh relationship and event ids."""
+    written = 0
+    n = 0
+    while True:
+        n += 1
+        aggregate_id = UUID(int=n << 64)
+        for i, (record, event_id) in enumerate(templates, start=1):
+            if written == events:
+                return
+            yield StoredEvent(
+                originator_id=aggregate_id,
+                originator_version=record.originator_version,
+                topic=record.topic,
+                state=record.state.replace(
+                    event_id.encode(), str(UUID(int=(n << 64) + i)).encode()
+                ),
+            )
+            written += 1
+
+
+def fill(url: str, templates: list[Template], events: int) -> float:
+    started = time.perf_counter()
+    with MentoringService(url) as service:
+        recorder = service.application.recorder
+        batch: list[StoredEvent] = []
+        for record in copies(templates, events):
+            batch.append(record)
+            if len(batch) == BATCH:
+                recorder.insert_events(batch)
+                batch = []
+        if batch:
+            recorder.insert_events(batch)
+    return time.perf_counter() - started
+
+
+def run_replay(url: str, traced: bool) -> tuple[float, int, ReplayReport]:
+    with MentoringService(url, snapshot_interval=None) as service:
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        report = replay(service)
+        elapsed = time.perf_counter() - started
+        peak = 0
+        if traced:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    assert report.ok, report
+    return elapsed, peak, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--per-relationship", type=int, default=1000)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args()
+    templates = template(args.per_relationship)
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.folder or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        print(
+            f"replaying SQLite stores of relationships of {len(templates)} events "
+            f"({len({r.topic for r, _ in templates})} event types):"
+        )
+        print(
+            f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
+            f"{'events/s':>9} {'peak MiB (tracemalloc)':>23}"
+        )
+        for size in args.sizes:
+            path = folder / f"replay-{size}.db"
+            path.unlink(missing_ok=True)
+            url = f"sqlite:///{path}"
+            filled = fill(url, templates, size)
+            elapsed, _, report = run_replay(url, traced=False)
+            _, peak, _ = run_replay(url, traced=True)
+            assert report.events == size
+            aggregates = sum(report.aggregates.values())
+            print(
+                f"  {size:>10,} {aggregates:>10,} {filled:>8.1f} {elapsed:>9.1f} "
+                f"{size / elapsed:>9,.0f} {peak / 2**20:>23.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

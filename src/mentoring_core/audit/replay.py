@@ -1,0 +1,241 @@
+"""Replaying a whole store: every event read back, every aggregate rebuilt, all counted.
+
+Two passes, so that memory does not grow with the number of events:
+
+1. The global log, in recording order, a page at a time: every event is decoded
+   through the application's mapper (a failure is counted and reported, and the walk
+   goes on), counted by type, and checked to follow its aggregate's previous version.
+   Only each aggregate's last version (an int) is kept.
+2. Each aggregate in turn: its events are read a page at a time and folded with the
+   pure ``evolve`` functions, from nothing (no snapshot, no cache); the state is
+   checked to reach the aggregate's last version, then dropped.
+
+Memory is thus one page of records, one aggregate's state and an int per aggregate,
+whatever the length of the log (``benchmarks/bench_replay.py`` measures it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+import attrs
+
+from ..domain.errors import StoredEventError
+from ..domain.events import EVENT_TYPES, Event, ProgrammeEvent
+from ..domain.programme import ProgrammeState
+from ..domain.relationship_state import RelationshipState
+from ..log import notifications
+from .timeline import State, apply
+
+if TYPE_CHECKING:  # the service imports this package: no import at run time
+    from ..application import MentoringService
+
+PAGE_SIZE = 1000
+MAX_REPORTED = 100
+"""At most this many decode failures, version gaps and rebuild failures are described;
+all are counted."""
+READING = "reading"
+REBUILDING = "rebuilding"
+
+
+@attrs.frozen(kw_only=True)
+class ReplayProgress:
+    """How far a replay has got: ``phase`` is ``"reading"`` then ``"rebuilding"``."""
+
+    phase: str
+    done: int
+    """Events read (first phase) or aggregates rebuilt (second phase) so far."""
+    total: int
+    """Roughly how many there are: the last notification id (ids may have gaps), then
+    the number of aggregates."""
+
+
+@attrs.frozen(kw_only=True)
+class DecodeFailure:
+    """A stored event that cannot be read as an event of this library."""
+
+    notification_id: int
+    aggregate_id: UUID
+    version: int
+    topic: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class VersionGap:
+    """An event that does not follow its aggregate's previous version in the log."""
+
+    notification_id: int
+    aggregate_id: UUID
+    expected: int
+    found: int
+
+
+@attrs.frozen(kw_only=True)
+class RebuildFailure:
+    """An aggregate whose events could not all be folded into a state."""
+
+    aggregate_id: UUID
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ReplayReport:
+    """What :func:`replay` read and rebuilt."""
+
+    events: int
+    """Every stored event read, decodable or not."""
+    by_type: Mapping[str, int]
+    """Decoded events by type name, most frequent first."""
+    aggregates: Mapping[str, int]
+    """Aggregates by kind, ``programme`` or ``relationship``, as the type of each one's
+    first event in the log says (``unknown`` if that type is not one this library knows)."""
+    rebuilt: int
+    """Aggregates folded from their first to their last version."""
+    decode_failure_count: int
+    decode_failures: tuple[DecodeFailure, ...]
+    """The first :data:`MAX_REPORTED` failures."""
+    gap_count: int
+    gaps: tuple[VersionGap, ...]
+    rebuild_failure_count: int
+    rebuild_failures: tuple[RebuildFailure, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every event decoded, every history continuous, every aggregate rebuilt."""
+        return not (self.decode_failure_count or self.gap_count or self.rebuild_failure_count)
+
+
+def _kind_of(topic: str) -> str:
+    cls = EVENT_TYPES.get(topic)
+    if cls is None:
+        return "unknown"
+    return "programme" if issubclass(cls, ProgrammeEvent) else "relationship"
+
+
+class _Findings:
+    """Counts of each kind of problem, with the first few described."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.items: dict[str, list[Any]] = {"decode": [], "gap": [], "rebuild": []}
+
+    def add(self, kind: str, item: Any) -> None:
+        self.counts[kind] += 1
+        if len(self.items[kind]) < MAX_REPORTED:
+            self.items[kind].append(item)
+
+
+def replay(
+    service: MentoringService,
+    *,
+    progress: Callable[[ReplayProgress], None] | None = None,
+    page_size: int = PAGE_SIZE,
+) -> ReplayReport:
+    """Read every event of the store, rebuild every aggregate, and report what was found.
+
+    ``progress`` is called after each page read and after each aggregate rebuilt. The
+    store should not be written to meanwhile: events recorded during a replay may be
+    counted in one pass and not the other.
+    """
+    application = service.application
+    recorder, mapper = application.recorder, application.mapper
+    report = progress or (lambda _: None)
+    findings = _Findings()
+    by_type: Counter[str] = Counter()
+    last_version: dict[UUID, int] = {}
+    by_kind: Counter[str] = Counter()
+    total = recorder.max_notification_id() or 0
+    events = 0
+    for record in notifications(recorder, page_size=page_size):
+        events += 1
+        aggregate_id = UUID(str(record.originator_id))
+        try:
+            event = mapper.to_domain_event(record)
+            by_type[type(event).__name__] += 1
+        except StoredEventError as error:
+            findings.add(
+                "decode",
+                DecodeFailure(
+                    notification_id=record.id,
+                    aggregate_id=aggregate_id,
+                    version=record.originator_version,
+                    topic=record.topic,
+                    reason=error.reason,
+                ),
+            )
+        previous = last_version.get(aggregate_id)
+        if previous is None:
+            by_kind[_kind_of(record.topic)] += 1
+        expected = (previous or 0) + 1
+        if record.originator_version != expected:
+            findings.add(
+                "gap",
+                VersionGap(
+                    notification_id=record.id,
+                    aggregate_id=aggregate_id,
+                    expected=expected,
+                    found=record.originator_version,
+                ),
+            )
+        last_version[aggregate_id] = max(record.originator_version, previous or 0)
+        if events % page_size == 0:
+            report(ReplayProgress(phase=READING, done=events, total=max(total, events)))
+    report(ReplayProgress(phase=READING, done=events, total=events))
+
+    rebuilt = 0
+    aggregates = len(last_version)
+    for done, (aggregate_id, version) in enumerate(last_version.items(), start=1):
+        failure = _rebuild(service, aggregate_id, version, page_size)
+        if failure is None:
+            rebuilt += 1
+        else:
+            findings.add("rebuild", RebuildFailure(aggregate_id=aggregate_id, reason=failure))
+        report(ReplayProgress(phase=REBUILDING, done=done, total=aggregates))
+
+    return ReplayReport(
+        events=events,
+        by_type=dict(by_type.most_common()),
+        aggregates=dict(sorted(by_kind.items())),
+        rebuilt=rebuilt,
+        decode_failure_count=findings.counts["decode"],
+        decode_failures=tuple(findings.items["decode"]),
+        gap_count=findings.counts["gap"],
+        gaps=tuple(findings.items["gap"]),
+        rebuild_failure_count=findings.counts["rebuild"],
+        rebuild_failures=tuple(findings.items["rebuild"]),
+    )
+
+
+def _rebuild(
+    service: MentoringService, aggregate_id: UUID, last_version: int, page_size: int
+) -> str | None:
+    """Fold one aggregate from its first event; None if it reached ``last_version``,
+    else why not."""
+    application = service.application
+    recorder, mapper = application.recorder, application.mapper
+    state: State | None = None
+    version = 0
+    while page := recorder.select_events(aggregate_id, gt=version, limit=page_size):
+        for stored in page:
+            try:
+                event = cast(Event, mapper.to_domain_event(stored))
+            except StoredEventError as error:
+                return f"version {error.version} cannot be read ({error.reason})"
+            if event.version != version + 1:
+                return f"version {event.version} follows version {version}"
+            if state is None:
+                state = (
+                    ProgrammeState() if isinstance(event, ProgrammeEvent) else RelationshipState()
+                )
+            try:
+                state = apply(state, event)
+            except Exception as error:
+                return f"version {event.version} cannot be applied: {type(error).__name__}: {error}"
+            version = event.version
+    if version != last_version:
+        return f"its history ends at version {version}, where the log reached {last_version}"
+    return None

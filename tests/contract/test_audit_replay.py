@@ -1,0 +1,109 @@
+"""The whole-store replay counts what is stored and names what cannot be read, on every store.
+
+Memory staying constant as the log grows is measured by ``benchmarks/bench_replay.py``
+(a million events); here the counts, the failures and the progress reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import MentoringService
+from mentoring_core.audit import ReplayProgress, replay
+
+from .test_service_contract import Seeded, seed
+
+SEEDED_TYPES = {
+    "ParticipantEnrolled": 2,
+    "ProgrammeCreated": 1,
+    "PolicySet": 1,
+    "PairFormed": 1,
+    "RelationshipOpened": 1,
+    "ScheduleAgreed": 1,
+    "GoalSet": 1,
+    "MeetingHeld": 1,
+    "MeetingMissed": 1,
+    "FeedbackGiven": 1,
+}
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
+    with MentoringService(store_url) as service:
+        yield service, seed(service)
+
+
+def test_a_sound_store_replays_whole(seeded: tuple[MentoringService, Seeded]) -> None:
+    service, _ = seeded
+    steps: list[ReplayProgress] = []
+    report = replay(service, progress=steps.append, page_size=4)
+    assert report.ok
+    assert report.events == 11
+    assert dict(report.by_type) == SEEDED_TYPES
+    assert next(iter(report.by_type)) == "ParticipantEnrolled"  # most frequent first
+    assert dict(report.aggregates) == {"programme": 1, "relationship": 1}
+    assert report.rebuilt == 2
+    reading = [(s.done, s.total) for s in steps if s.phase == "reading"]
+    rebuilding = [(s.done, s.total) for s in steps if s.phase == "rebuilding"]
+    assert reading == [(4, 11), (8, 11), (11, 11)]
+    assert rebuilding == [(1, 2), (2, 2)]
+
+
+def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    bad = StoredEvent(
+        originator_id=pair.relationship,
+        originator_version=7,
+        topic="MeetingHeld",
+        state=b'{"forged":true}',
+    )
+    later = StoredEvent(
+        originator_id=UUID(int=5),
+        originator_version=1,
+        topic="NoSuchEvent",
+        state=b"{}",
+    )
+    service.application.recorder.insert_events([bad, later])
+    report = replay(service)
+    assert not report.ok
+    assert report.events == 13
+    assert dict(report.by_type) == SEEDED_TYPES  # the rest was read
+    assert report.decode_failure_count == 2
+    first, second = report.decode_failures
+    assert (first.aggregate_id, first.version, first.topic) == (pair.relationship, 7, "MeetingHeld")
+    assert "forged" in first.reason
+    assert (second.aggregate_id, second.topic, second.reason) == (
+        UUID(int=5),
+        "NoSuchEvent",
+        "unknown event type",
+    )
+    assert dict(report.aggregates) == {"programme": 1, "relationship": 1, "unknown": 1}
+    assert report.rebuilt == 1  # the programme; the relationship stops at version 7
+    assert report.rebuild_failure_count == 2
+    assert {f.aggregate_id for f in report.rebuild_failures} == {pair.relationship, UUID(int=5)}
+    assert "version 7 cannot be read" in report.rebuild_failures[0].reason
+
+
+def test_a_gap_in_a_history_is_reported(seeded: tuple[MentoringService, Seeded]) -> None:
+    service, pair = seeded
+    (held,) = service.application.recorder.select_events(pair.relationship, gt=4, lte=5)
+    skipped = StoredEvent(
+        originator_id=pair.relationship,
+        originator_version=9,
+        topic=held.topic,
+        state=held.state,
+    )
+    service.application.recorder.insert_events([skipped])
+    report = replay(service)
+    assert report.decode_failure_count == 0
+    assert report.gap_count == 1
+    (gap,) = report.gaps
+    assert (gap.aggregate_id, gap.expected, gap.found) == (pair.relationship, 7, 9)
+    assert report.rebuild_failure_count == 1
+    assert "version 9 follows version 6" in report.rebuild_failures[0].reason
