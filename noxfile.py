@@ -78,9 +78,15 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Throughput and load-time benchmarks, as ratios against baselines run in the same process."""
+    """Benchmarks, each against a baseline run in the same process (about 30 minutes).
+
+    Recording and loading (bench.py), the compliance projection of 1,000,000 events
+    (bench_reports.py) and the constant-memory replay (bench_replay.py). Pass a
+    script's name to run only that one, e.g. ``nox -s bench -- bench.py``.
+    """
     install_project(session)
-    session.run("python", "benchmarks/bench.py", *session.posargs)
+    for script in session.posargs or ["bench.py", "bench_reports.py", "bench_replay.py"]:
+        session.run("python", f"benchmarks/{script}")
 
 
 @nox.session
