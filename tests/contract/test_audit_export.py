@@ -76,7 +76,8 @@ class TestExport:
             assert doc["subject"] == str(link.aggregate_id)
             kind = "programme" if link.aggregate_id == seeded.programme else "relationship"
             assert doc["source"] == f"urn:mentoring-core:{kind}:{link.aggregate_id}"
-            assert doc["type"] == f"org.mentoring-core.{stored.topic}.v1"
+            version = json.loads(stored.state)["class_version"]
+            assert doc["type"] == f"org.mentoring-core.{stored.topic}.v{version}"
             data = doc["data"]
             assert isinstance(data, dict)
             assert doc["id"] == data["event_id"]
