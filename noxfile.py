@@ -58,6 +58,11 @@ def demo(session: nox.Session) -> None:
         "html",
         "--out",
         "demo-report.html",
+        # The demo's story runs from February to June 2026: report as of then, not today.
+        "--to",
+        "2026-06-30",
+        "--as-of",
+        "2026-07-01T12:00+00:00",
     )
     if shutil.which("chromium"):
         session.run(
