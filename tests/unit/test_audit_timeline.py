@@ -107,3 +107,12 @@ def test_diff_of_programme_states() -> None:
     changes = diff(state_at(events, version=1), state_at(events, version=2))
     assert "policy.minimum_meeting_minutes" in {c.path for c in changes}
     assert isinstance(state_at(events, version=1), ProgrammeState)
+
+
+def test_a_list_that_fills_is_told_by_its_items_not_by_its_own_line() -> None:
+    history = relationship_history()
+    before = history.state
+    history.record(SET_LISTENING_GOAL)
+    paths = {c.path for c in diff(before, history.state)}
+    assert "goals" not in paths
+    assert "goals[0].title" in paths

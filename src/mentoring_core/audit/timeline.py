@@ -282,5 +282,10 @@ def diff(before: State, after: State) -> tuple[Change, ...]:
     return tuple(
         Change(path=p, before=old.get(p), after=new.get(p))
         for p in paths
-        if old.get(p) != new.get(p) and not p.startswith(_DERIVED)
+        if old.get(p) != new.get(p) and not p.startswith(_DERIVED) and not _list_filled(p, old, new)
     )
+
+
+def _list_filled(path: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """An empty list's own path on one side only: its items are listed as changes instead."""
+    return (old.get(path) == [] and path not in new) or (new.get(path) == [] and path not in old)

@@ -28,7 +28,6 @@ import typer
 
 from mentoring_core import CONVERTER, Event, ProgrammeState, RelationshipState, TimeAxis
 from mentoring_core.audit import (
-    Change,
     Digest,
     ImportSummary,
     ReplayProgress,
@@ -280,11 +279,6 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _changes(changes: Sequence[Change]) -> tuple[Change, ...]:
-    """The changes, without a list's own line when its items are listed (``[]`` to ``None``)."""
-    return tuple(c for c in changes if {repr(c.before), repr(c.after)} != {"[]", "None"})
-
-
 @app.command("diff")
 def diff_command(
     ctx: typer.Context,
@@ -312,7 +306,7 @@ def diff_command(
     for point in (from_, to):
         _check_version(aggregate_id, point, events[-1].version)
     before, after = _state(events, from_, axis), _state(events, to, axis)
-    changes = _changes(diff(before, after))
+    changes = diff(before, after)
     counts = (_applied(events, from_, axis), _applied(events, to, axis))
 
     def show(console: Console) -> None:
