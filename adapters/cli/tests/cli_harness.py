@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -17,10 +15,6 @@ from typing import Any
 import pytest
 
 from mentoring_core import MentoringService
-
-POSTGRES_HOST = "127.0.0.1"
-POSTGRES_PORT = 5432
-POSTGRES_SERVER = f"postgresql://postgres@{POSTGRES_HOST}:{POSTGRES_PORT}/test"
 
 
 def mentoring_executable() -> str:
@@ -101,23 +95,3 @@ def event_count(store_url: str) -> int:
     """How many events the store holds (its notification log's last id)."""
     with MentoringService(store_url) as service:
         return service.application.recorder.max_notification_id() or 0
-
-
-def postgres_unavailable() -> str | None:
-    """Why the PostgreSQL case cannot run here, or None if it can."""
-    if importlib.util.find_spec("mentoring_core_postgres") is None:
-        return "the PostgreSQL adapter (mentoring_core_postgres) is not installed"
-    try:
-        with socket.create_connection((POSTGRES_HOST, POSTGRES_PORT), timeout=2):
-            pass
-    except OSError as error:
-        return f"no PostgreSQL server answers at {POSTGRES_HOST}:{POSTGRES_PORT} ({error})"
-    return None
-
-
-def drop_schema(schema: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -8,13 +8,12 @@ variable ``CI`` is set: then it fails, so CI cannot pass without PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_harness import POSTGRES_SERVER, Cli, drop_schema, postgres_unavailable
+from cli_harness import Cli
+from mentoring_core_postgres.testing import postgres_store_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -23,16 +22,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'mentoring.db'}"
         return
-    reason = postgres_unavailable()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}, and CI is set: the PostgreSQL case must run")
-        pytest.skip(reason)
-    schema = f"mc_cli_{uuid.uuid4().hex}"
-    try:
-        yield f"{POSTGRES_SERVER}?schema={schema}"
-    finally:
-        drop_schema(schema)
+    with postgres_store_url("cli") as url:
+        yield url
 
 
 @pytest.fixture
