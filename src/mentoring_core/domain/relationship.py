@@ -5,6 +5,7 @@ Opening a relationship needs the programme too; see :mod:`.pairing`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -133,9 +134,10 @@ def _check_status(command: RelationshipCommand, state: RelationshipState) -> Non
         )
 
 
-def _new_id(field: str, value: object, taken: bool) -> UUID:
+def _new_id(field: str, value: object, used: Callable[[UUID], object]) -> UUID:
+    """The id of a new goal, meeting...: a UUID that ``used`` finds nothing under."""
     checked = check_uuid(field, value)
-    if taken:
+    if used(checked):
         raise RuleViolation(
             Rule.UNIQUE_ID, f"{field} {checked} is already used in this relationship"
         )
@@ -246,11 +248,10 @@ def decide_relationship(
                 ),
             )
         case SetGoal():
-            goal_id = check_uuid("goal_id", command.goal_id)
             return (
                 GoalSet(
                     **meta,
-                    goal_id=_new_id("goal_id", goal_id, state.goal(goal_id) is not None),
+                    goal_id=_new_id("goal_id", command.goal_id, state.goal),
                     title=check_label("title", command.title, TITLE_MAX),
                     focus_area=check_enum("focus_area", command.focus_area, FocusArea),
                     success_measure=check_text("success_measure", command.success_measure),
@@ -293,13 +294,10 @@ def decide_relationship(
                 ),
             )
         case AddPlanActivity():
-            activity_id = check_uuid("activity_id", command.activity_id)
             return (
                 PlanActivityAdded(
                     **meta,
-                    activity_id=_new_id(
-                        "activity_id", activity_id, state.activity(activity_id) is not None
-                    ),
+                    activity_id=_new_id("activity_id", command.activity_id, state.activity),
                     description=check_text("description", command.description),
                     due_date=check_date("due_date", command.due_date),
                     goal_id=_goal_reference(state, "goal_id", command.goal_id),
@@ -317,13 +315,10 @@ def decide_relationship(
                 ),
             )
         case SetMilestone():
-            milestone_id = check_uuid("milestone_id", command.milestone_id)
             return (
                 MilestoneSet(
                     **meta,
-                    milestone_id=_new_id(
-                        "milestone_id", milestone_id, state.milestone(milestone_id) is not None
-                    ),
+                    milestone_id=_new_id("milestone_id", command.milestone_id, state.milestone),
                     description=check_text("description", command.description),
                     target_date=check_date("target_date", command.target_date),
                     goal_id=_goal_reference(state, "goal_id", command.goal_id),
@@ -361,13 +356,10 @@ def decide_relationship(
                 ),
             )
         case RecordMeetingHeld():
-            meeting_id = check_uuid("meeting_id", command.meeting_id)
             return (
                 MeetingHeld(
                     **meta,
-                    meeting_id=_new_id(
-                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
-                    ),
+                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
                     duration_minutes=check_int(
                         "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
                     ),
@@ -377,25 +369,19 @@ def decide_relationship(
                 ),
             )
         case RecordMeetingMissed():
-            meeting_id = check_uuid("meeting_id", command.meeting_id)
             return (
                 MeetingMissed(
                     **meta,
-                    meeting_id=_new_id(
-                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
-                    ),
+                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
                     missed_by=check_label("missed_by", command.missed_by, ID_MAX),
                     reason=check_text("reason", command.reason),
                 ),
             )
         case RecordMeetingCancelled():
-            meeting_id = check_uuid("meeting_id", command.meeting_id)
             return (
                 MeetingCancelled(
                     **meta,
-                    meeting_id=_new_id(
-                        "meeting_id", meeting_id, state.meeting(meeting_id) is not None
-                    ),
+                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
                     cancelled_by=check_label("cancelled_by", command.cancelled_by, ID_MAX),
                     reason=check_text("reason", command.reason),
                 ),
@@ -435,17 +421,19 @@ def decide_relationship(
                 ),
             )
         case GiveFeedback():
-            feedback_id = check_uuid("feedback_id", command.feedback_id)
             about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
             if about_meeting is not None and state.meeting(about_meeting) is None:
                 raise RuleViolation(
                     Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
                 )
-            taken = any(f.feedback_id == feedback_id for f in state.feedback)
             return (
                 FeedbackGiven(
                     **meta,
-                    feedback_id=_new_id("feedback_id", feedback_id, taken),
+                    feedback_id=_new_id(
+                        "feedback_id",
+                        command.feedback_id,
+                        lambda i: any(x.feedback_id == i for x in state.feedback),
+                    ),
                     from_person=check_label("from_person", command.from_person, ID_MAX),
                     to_person=check_label("to_person", command.to_person, ID_MAX),
                     kind=check_enum("kind", command.kind, FeedbackKind),
@@ -455,23 +443,27 @@ def decide_relationship(
                 ),
             )
         case RecordReflection():
-            reflection_id = check_uuid("reflection_id", command.reflection_id)
-            taken = any(r.reflection_id == reflection_id for r in state.reflections)
             return (
                 ReflectionRecorded(
                     **meta,
-                    reflection_id=_new_id("reflection_id", reflection_id, taken),
+                    reflection_id=_new_id(
+                        "reflection_id",
+                        command.reflection_id,
+                        lambda i: any(x.reflection_id == i for x in state.reflections),
+                    ),
                     ratings=_check_ratings(command.ratings),
                     text=check_text("text", command.text),
                 ),
             )
         case EvaluateProgress():
-            evaluation_id = check_uuid("evaluation_id", command.evaluation_id)
-            taken = any(e.evaluation_id == evaluation_id for e in state.evaluations)
             return (
                 ProgressEvaluated(
                     **meta,
-                    evaluation_id=_new_id("evaluation_id", evaluation_id, taken),
+                    evaluation_id=_new_id(
+                        "evaluation_id",
+                        command.evaluation_id,
+                        lambda i: any(x.evaluation_id == i for x in state.evaluations),
+                    ),
                     goal_progress=_check_goal_progress(state, command.goal_progress),
                     evidence=check_text("evidence", command.evidence),
                     stakeholder_feedback=_check_stakeholders(command.stakeholder_feedback),
