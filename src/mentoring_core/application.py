@@ -30,7 +30,7 @@ from .domain.pairing import decide_pairing
 from .domain.programme import ProgrammeState, decide_programme, evolve_programme
 from .domain.relationship import decide_relationship
 from .domain.relationship_state import RelationshipState, evolve_relationship
-from .domain.validation import check_int, check_sequence, check_uuid
+from .domain.validation import check_aware, check_int, check_sequence, check_uuid
 from .domain.values import (
     DeclineReason,
     EndReason,
@@ -202,7 +202,7 @@ class MentoringService:
         in the order they happened. Before the first event, the state is empty
         (status ``new``, version 0).
         """
-        moment = _aware("at", at)
+        moment = check_aware("at", at)
         history = self.history(relationship_id)
         if axis is TimeAxis.RECORDED:
             state = state_at(history, recorded_by=moment)
@@ -695,7 +695,7 @@ class MentoringService:
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(
             actor=actor,
-            now=_aware("clock", self._clock()),
+            now=check_aware("clock", self._clock()),
             new_id=self._new_id,
             command_id=command_id,
         )
@@ -899,9 +899,3 @@ def _check_expected(kind: _Kind, aggregate_id: UUID, expected: int | None, actua
         check_int("expected_version", expected, 0, 2**62)
     if expected is not None and expected != actual:
         raise ConcurrencyConflict(kind.name, aggregate_id, expected, actual)
-
-
-def _aware(field: str, moment: datetime) -> datetime:
-    if not isinstance(moment, datetime) or moment.utcoffset() is None:
-        raise InvalidValue(field, moment, "an aware datetime")
-    return moment.astimezone(UTC)
