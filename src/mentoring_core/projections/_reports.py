@@ -17,6 +17,7 @@ from uuid import UUID
 from ..application import MentoringService, system_clock
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
+from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
 from ..reports import (
     ComplianceReport,
@@ -70,8 +71,7 @@ def build_compliance_report(
     recorded ones.
     """
     if as_of is not None:
-        if as_of.utcoffset() is None:
-            raise InvalidValue("as_of", as_of, "an aware datetime")
+        check_aware("as_of", as_of)
         moment = now if now is not None else system_clock()
         if as_of > moment:
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")

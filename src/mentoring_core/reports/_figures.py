@@ -18,6 +18,7 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import InvalidValue
+from ..domain.validation import check_aware
 from ..domain.values import (
     Cadence,
     EndReason,
@@ -641,9 +642,7 @@ def compliance_report(
     """
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
-    if as_of.utcoffset() is None:
-        raise InvalidValue("as_of", as_of, "an aware datetime")
-    as_of = as_of.astimezone(UTC)
+    as_of = check_aware("as_of", as_of)
     facts = sorted(
         (r for r in relationships if r.relationship_id is not None),
         key=lambda r: (r.proposed_at or _EARLIEST, str(r.relationship_id)),
