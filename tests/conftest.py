@@ -1,4 +1,5 @@
-"""Hypothesis profiles: "dev" (fast, the default) and "ci" (thorough, selected when CI is set).
+"""Hypothesis profiles: "dev" (fast, the default), "ci" (thorough, selected when CI is set)
+and "mutants" (few examples, the same ones each run, for ``nox -s mutants``).
 
 HYPOTHESIS_PROFILE names a profile explicitly, e.g. ``HYPOTHESIS_PROFILE=ci pytest``.
 """
@@ -9,4 +10,8 @@ from hypothesis import settings
 
 settings.register_profile("dev", max_examples=50)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+# A mutant's verdict must not depend on the examples drawn: derandomised, no database.
+settings.register_profile(
+    "mutants", max_examples=30, derandomize=True, database=None, deadline=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
