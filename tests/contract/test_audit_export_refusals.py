@@ -361,3 +361,16 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
         with pytest.raises(ExportError, match=r"^line 1: not UTF-8 text \(invalid start byte\)$"):
             import_events(imported, path)
         assert stored_count(imported) == 0
+
+
+def test_a_line_that_is_not_utf8_is_named_by_its_own_number(
+    tmp_path: Path, good_docs: list[Any]
+) -> None:
+    """The refusal names the line the bad byte is on, not the first line of the file."""
+    path = tmp_path / "mixed.jsonl"
+    good = "".join(json.dumps(d) + "\n" for d in good_docs[:2]).encode()
+    path.write_bytes(good + b"\xff not text\n" + good)
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=r"^line 3: not UTF-8 text \(invalid start byte\)$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
