@@ -374,3 +374,31 @@ def test_a_line_that_is_not_utf8_is_named_by_its_own_number(
         with pytest.raises(ExportError, match=r"^line 3: not UTF-8 text \(invalid start byte\)$"):
             import_events(imported, path)
         assert stored_count(imported) == 0
+
+
+def test_a_batch_the_store_refuses_is_named_by_its_lines(
+    store_url: str, tmp_path: Path, good_docs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer records into the store between the file's check and its second batch."""
+    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    with MentoringService(store_url) as service:
+        recorder_class = type(service.application.recorder)
+        original = recorder_class.insert_events
+        calls: list[int] = []
+
+        def insert_events(self: Any, events: list[StoredEvent], **kwargs: Any) -> Any:
+            calls.append(len(events))
+            if len(calls) == 2:  # the second batch, lines 5 to 8: someone got there first
+                first = events[0]
+                rival = StoredEvent(
+                    originator_id=first.originator_id,
+                    originator_version=first.originator_version,
+                    topic=first.topic,
+                    state=first.state,
+                )
+                original(self, [rival])
+            return original(self, events, **kwargs)
+
+        monkeypatch.setattr(recorder_class, "insert_events", insert_events)
+        with pytest.raises(ExportError, match=r"^lines 5 to 8 could not be stored: .+"):
+            import_events(service, path, batch_size=4)
