@@ -118,3 +118,25 @@ def test_the_first_hundred_findings_are_listed_and_all_are_counted(
     assert report.rebuild_failure_count == 101
     assert len(report.rebuild_failures) == 100
     assert dict(report.aggregates) == {"programme": 1, "relationship": 1, "unknown": 101}
+
+
+def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.application.recorder
+    first, second = recorder.select_events(pair.relationship, lte=2)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=UUID(int=9),
+                originator_version=version,
+                topic=stored.topic,
+                state=stored.state,
+            )
+            for version, stored in ((0, first), (1, first), (2, second))
+        ]
+    )
+    report = replay(service)
+    assert [(g.aggregate_id, g.expected, g.found) for g in report.gaps] == [(UUID(int=9), 1, 0)]
+    assert report.rebuilt == 3  # its versions 1 and 2 fold: the stray version 0 is the one gap

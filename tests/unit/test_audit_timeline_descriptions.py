@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 from scenarios import (
     GOAL_ID,
@@ -426,3 +427,12 @@ def test_the_timeline_names_a_goal_from_the_state_before_each_event() -> None:
     ]
     assert entries[1].occurred_at == history.events[1].occurred_at
     assert entries[0].occurred_at == NOW - timedelta(days=30)
+
+
+@attrs.frozen(kw_only=True)
+class NotYetTold(ev.RelationshipEvent):
+    """An event type added to the library after ``describe`` last learnt a sentence."""
+
+
+def test_an_event_type_without_a_sentence_is_told_by_its_type_name() -> None:
+    assert describe(event(NotYetTold), EMPTY) == "NotYetTold recorded by coordinator.cleo"
