@@ -305,14 +305,16 @@ def _parse(text: str, number: int) -> _Line:
 
 
 def _lines(path: Path) -> Iterator[_Line]:
-    number = 0
-    try:
-        with path.open(encoding="utf-8") as lines:
-            for number, text in enumerate(lines, start=1):
-                if text.strip():
-                    yield _parse(text, number)
-    except UnicodeDecodeError as error:
-        raise ExportError(f"line {number + 1}: not UTF-8 text ({error.reason})") from None
+    # Each line is decoded on its own: a text-mode file decodes ahead in chunks, so
+    # its error would not say which line holds the bad bytes.
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ExportError(f"line {number}: not UTF-8 text ({error.reason})") from None
+            if text.strip():
+                yield _parse(text, number)
 
 
 def _check_file(path: Path) -> bool:

@@ -1,0 +1,404 @@
+"""What an export summarises, and every record or line it refuses, in the words it uses.
+
+docs/audit.md, section 7 and "The export format": an export holds the stored bytes
+exactly (non-ASCII text included), ends at a chain link it names, and refuses a record
+it could not give back; an import refuses a store that is not empty and a file that is
+not a sound export, naming the line, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import MentoringService, NotFound
+from mentoring_core.audit import (
+    Digest,
+    ExportError,
+    ExportSummary,
+    ImportSummary,
+    StoreNotEmpty,
+    cloud_events,
+    export_events,
+    import_events,
+)
+
+from .test_service_contract import Seeded, seed, stored_count
+from .test_tamper_evidence import RawStore
+
+ODD = UUID(int=7)
+"""The aggregate of records written straight into the store by these tests."""
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
+    with MentoringService(store_url) as service:
+        yield service, seed(service)
+
+
+def write(path: Path, docs: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def insert(service: MentoringService, topic: str, state: bytes, version: int = 1) -> None:
+    stored = StoredEvent(originator_id=ODD, originator_version=version, topic=topic, state=state)
+    service.application.recorder.insert_events([stored])
+
+
+def compact(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class TestExportSummary:
+    def test_a_whole_store_export_counts_its_lines_and_ends_at_the_stores_digest(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, _ = seeded
+        out = io.StringIO()
+        summary = export_events(service, out)
+        assert out.getvalue().count("\n") == 11
+        assert summary == ExportSummary(records=11, aggregate_id=None, last=service.verify().digest)
+
+    def test_one_relationship_ends_at_its_own_last_link(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, pair = seeded
+        out = io.StringIO()
+        summary = export_events(service, out, aggregate_id=pair.relationship)
+        last = json.loads(out.getvalue().splitlines()[-1])
+        assert summary.records == 6
+        assert summary.aggregate_id == pair.relationship
+        assert summary.last == Digest(
+            sequence=last["chainsequence"],
+            hash=last["chainhash"],
+            recorded_at=last["chainrecordedat"],
+        )
+        assert summary.last.sequence == 11  # the relationship's last record is the store's last
+
+    def test_an_empty_store_exports_nothing_and_names_no_link(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            out = io.StringIO()
+            summary = export_events(service, out)
+        assert out.getvalue() == ""
+        assert summary == ExportSummary(records=0, aggregate_id=None, last=None)
+
+    def test_non_ascii_text_is_exported_as_utf8_and_comes_back_byte_for_byte(
+        self, store_url: str, tmp_path: Path
+    ) -> None:
+        with MentoringService(store_url) as service:
+            service.create_programme("Jyväskylä first year", "Zoë's Care Co-op", actor="coord")
+            path = tmp_path / "export.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                export_events(service, out)
+            digest = service.verify().digest
+        text = path.read_text(encoding="utf-8")
+        assert "Jyväskylä first year" in text
+        assert "Zoë's Care Co-op" in text
+        with MentoringService("memory://") as imported:
+            summary = import_events(imported, path)
+        assert summary.hashes_match
+        assert summary.digest == digest
+
+    def test_an_unknown_aggregate_is_named_in_the_refusal(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, _ = seeded
+        unknown = UUID(int=99)
+        message = f"^no programme or relationship with id {unknown} is recorded$"
+        with pytest.raises(NotFound, match=message) as info:
+            export_events(service, io.StringIO(), aggregate_id=unknown)
+        assert info.value.aggregate_id == unknown
+
+
+WHERE = "record 12 (aggregate 00000000-0000-0000-0000-000000000007 version 1)"
+
+
+class TestRecordsThatCannotBeExported:
+    @pytest.mark.parametrize(
+        ("topic", "state", "message"),
+        [
+            (
+                "ProgrammeCreated",
+                b"[1]",
+                f"{WHERE}: its stored state is not a JSON object in the compact form the "
+                "library writes, so the export could not give back its exact bytes",
+            ),
+            (
+                "Forged",
+                b'{"event_id":"e","occurred_at":"t"}',
+                f"{WHERE}: 'Forged' is not an event type this library knows",
+            ),
+            (
+                "ProgrammeCreated",
+                b'{"occurred_at":"t"}',
+                f"{WHERE}: its stored state has no event_id or occurred_at text",
+            ),
+            (
+                "ProgrammeCreated",
+                b'{"event_id":"e"}',
+                f"{WHERE}: its stored state has no event_id or occurred_at text",
+            ),
+            (
+                "ProgrammeCreated",
+                b'{"event_id":"e","occurred_at":"t","class_version":"2"}',
+                f"{WHERE}: its class_version '2' is not a whole number",
+            ),
+        ],
+        ids=["not-an-object", "unknown-type", "no-event-id", "no-occurred-at", "text-version"],
+    )
+    def test_a_record_that_would_not_come_back_is_refused_by_name(
+        self, seeded: tuple[MentoringService, Seeded], topic: str, state: bytes, message: str
+    ) -> None:
+        service, _ = seeded
+        insert(service, topic, state)
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            export_events(service, io.StringIO())
+
+    def test_a_record_that_is_not_utf8_json_is_refused_with_the_reason(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, _ = seeded
+        insert(service, "ProgrammeCreated", b"\xff\xfe{")
+        pattern = f"^{re.escape(WHERE)}: its stored state is not UTF-8 JSON \\(.+\\)$"
+        with pytest.raises(ExportError, match=pattern):
+            export_events(service, io.StringIO())
+
+    def test_a_record_stored_before_class_versions_exports_as_version_1(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, pair = seeded
+        (created,) = service.application.recorder.select_events(pair.programme, limit=1)
+        data = json.loads(created.state)
+        del data["class_version"], data["command_id"]
+        insert(service, "ProgrammeCreated", compact(data))
+        (doc,) = cloud_events(service, aggregate_id=ODD)
+        assert doc["type"] == "org.mentoring-core.ProgrammeCreated.v1"
+        assert doc["source"] == f"urn:mentoring-core:programme:{ODD}"
+
+    def test_a_record_gone_from_under_its_link_is_refused(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        service, _ = seeded
+        if service.store_url.startswith("memory"):
+            pytest.skip("the memory store has no tables to reach around the library")
+        raw = RawStore(service.store_url)
+        link = service.application.recorder.select_chain(5, 1)[0]  # type: ignore[attr-defined]
+        with raw.sql() as run:
+            run(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", link.notification_id)
+        where = f"record 6 (aggregate {link.aggregate_id} version {link.version})"
+        message = (
+            f"{where} is not where its chain link says; run 'mentoring audit verify' to see why"
+        )
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            export_events(service, io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def good_docs() -> list[dict[str, Any]]:
+    """The eleven CloudEvents of a seeded store, in chain order."""
+    with MentoringService("memory://") as service:
+        seed(service)
+        return list(cloud_events(service))
+
+
+def docs_of(good: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    copied: list[dict[str, Any]] = json.loads(json.dumps(good))
+    return copied
+
+
+class TestImportSummary:
+    def test_a_store_that_holds_records_is_refused_with_how_many(
+        self, seeded: tuple[MentoringService, Seeded], tmp_path: Path, good_docs: list[Any]
+    ) -> None:
+        service, _ = seeded
+        path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+        message = (
+            "the store already holds 11 records; import only into an empty store "
+            "(a new SQLite file, or a new PostgreSQL schema)"
+        )
+        with pytest.raises(StoreNotEmpty, match=f"^{re.escape(message)}$") as info:
+            import_events(service, path)
+        assert info.value.records == 11
+
+    def test_a_store_whose_links_are_gone_but_records_remain_is_not_empty(
+        self, seeded: tuple[MentoringService, Seeded], tmp_path: Path, good_docs: list[Any]
+    ) -> None:
+        service, _ = seeded
+        if service.store_url.startswith("memory"):
+            pytest.skip("the memory store has no tables to reach around the library")
+        raw = RawStore(service.store_url)
+        with raw.sql() as run:
+            run(f"DELETE FROM {raw.chain}")
+        path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+        with pytest.raises(StoreNotEmpty):
+            import_events(service, path)
+        assert stored_count(service) == 11
+
+    def test_records_are_stored_batch_size_at_a_time(
+        self, store_url: str, tmp_path: Path, good_docs: list[Any]
+    ) -> None:
+        path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+        with MentoringService(store_url) as service:
+            summary = import_events(service, path, batch_size=5)
+        assert (summary.records, summary.batches) == (11, 3)  # 5, 5 and 1
+        assert summary.digest is not None and summary.digest.sequence == 11
+
+    def test_an_empty_file_imports_nothing(self, store_url: str, tmp_path: Path) -> None:
+        path = tmp_path / "empty.jsonl"
+        path.write_text("\n", encoding="utf-8")
+        with MentoringService(store_url) as service:
+            summary = import_events(service, path)
+            assert stored_count(service) == 0
+        assert summary == ImportSummary(
+            records=0,
+            batches=0,
+            complete=True,
+            hashes_match=True,
+            first_mismatch=None,
+            digest=None,
+        )
+
+    def test_a_line_from_before_class_versions_is_read_as_version_1(
+        self, tmp_path: Path, good_docs: list[Any]
+    ) -> None:
+        docs = docs_of(good_docs)
+        del docs[0]["data"]["class_version"], docs[0]["data"]["command_id"]
+        docs[0]["type"] = "org.mentoring-core.ProgrammeCreated.v1"
+        with MentoringService("memory://") as imported:
+            summary = import_events(imported, write(tmp_path / "v1.jsonl", docs))
+            assert stored_count(imported) == 11
+        assert summary.first_mismatch == 1  # its bytes are not the exported ones
+        docs[0]["type"] = "org.mentoring-core.ProgrammeCreated.v2"
+        with (
+            MentoringService("memory://") as imported,
+            pytest.raises(
+                ExportError, match=r"^line 1: the envelope's type or id disagrees with its data"
+            ),
+        ):
+            import_events(imported, write(tmp_path / "v2.jsonl", docs))
+
+
+def put(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda doc: doc.__setitem__(name, value)
+
+
+def expected(name: str, value: str, kind: str) -> str:
+    return f"line 2: '{name}' is {value}; expected a {kind} (is this a mentoring-core export?)"
+
+
+LINE_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("type", put("type", 5), expected("type", "5", "str")),
+    ("data", put("data", []), expected("data", "[]", "dict")),
+    ("subject", put("subject", 5), expected("subject", "5", "str")),
+    ("aggregateversion", put("aggregateversion", "2"), expected("aggregateversion", "'2'", "int")),
+    ("chainsequence", put("chainsequence", 2.0), expected("chainsequence", "2.0", "int")),
+    ("chainhash", put("chainhash", 5), expected("chainhash", "5", "str")),
+    ("chainrecordedat", put("chainrecordedat", 5), expected("chainrecordedat", "5", "str")),
+    ("uuid", put("subject", "not-a-uuid"), "line 2: subject 'not-a-uuid' is not a UUID"),
+    (
+        "time-form",
+        put("chainrecordedat", "2026-06-01T09:00:00Z"),
+        "line 2: chainrecordedat '2026-06-01T09:00:00Z' is not a UTC time with microseconds "
+        "as the chain writes it",
+    ),
+    (
+        "order",
+        put("chainsequence", 1),
+        "line 2: chainsequence 1 does not follow 1: the lines are not in chain order",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"), [r[1:] for r in LINE_REFUSALS], ids=[r[0] for r in LINE_REFUSALS]
+)
+def test_an_edited_line_is_refused_by_its_number_and_field(
+    tmp_path: Path,
+    good_docs: list[Any],
+    edit: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    docs = docs_of(good_docs)
+    edit(docs[1])
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            import_events(imported, write(tmp_path / "edited.jsonl", docs))
+        assert stored_count(imported) == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", r"^line 2: not JSON \(.+\)$"),
+        ("[1, 2]", r"^line 2: not a JSON object$"),
+    ],
+    ids=["not-json", "not-an-object"],
+)
+def test_a_line_that_is_not_a_json_object_is_refused_by_its_number(
+    tmp_path: Path, good_docs: list[Any], line: str, message: str
+) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_text(json.dumps(good_docs[0]) + "\n" + line + "\n", encoding="utf-8")
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=message):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b"\xff not text\n")
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=r"^line 1: not UTF-8 text \(invalid start byte\)$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
+
+
+def test_a_line_that_is_not_utf8_is_named_by_its_own_number(
+    tmp_path: Path, good_docs: list[Any]
+) -> None:
+    """The refusal names the line the bad byte is on, not the first line of the file."""
+    path = tmp_path / "mixed.jsonl"
+    good = "".join(json.dumps(d) + "\n" for d in good_docs[:2]).encode()
+    path.write_bytes(good + b"\xff not text\n" + good)
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=r"^line 3: not UTF-8 text \(invalid start byte\)$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
+
+
+def test_a_batch_the_store_refuses_is_named_by_its_lines(
+    store_url: str, tmp_path: Path, good_docs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer records into the store between the file's check and its second batch."""
+    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    with MentoringService(store_url) as service:
+        recorder_class = type(service.application.recorder)
+        original = recorder_class.insert_events
+        calls: list[int] = []
+
+        def insert_events(self: Any, events: list[StoredEvent], **kwargs: Any) -> Any:
+            calls.append(len(events))
+            if len(calls) == 2:  # the second batch, lines 5 to 8: someone got there first
+                first = events[0]
+                rival = StoredEvent(
+                    originator_id=first.originator_id,
+                    originator_version=first.originator_version,
+                    topic=first.topic,
+                    state=first.state,
+                )
+                original(self, [rival])
+            return original(self, events, **kwargs)
+
+        monkeypatch.setattr(recorder_class, "insert_events", insert_events)
+        with pytest.raises(ExportError, match=r"^lines 5 to 8 could not be stored: .+"):
+            import_events(service, path, batch_size=4)

@@ -1,0 +1,142 @@
+"""What a replay counts and names, on every store (docs/audit.md, section 6).
+
+Aggregates are counted by kind; an event that cannot be folded into its history is
+named with its version and why; each finding names the record's position in the
+log; and the first 100 findings of each kind are listed while all are counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import MentoringService
+from mentoring_core.audit import replay
+
+from .test_service_contract import Seeded, seed, stored_count
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
+    with MentoringService(store_url) as service:
+        yield service, seed(service)
+
+
+def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, Seeded]) -> None:
+    service, pair = seeded
+    recorder = service.application.recorder
+    copy = [
+        StoredEvent(
+            originator_id=UUID(int=8),
+            originator_version=e.originator_version,
+            topic=e.topic,
+            state=e.state,
+        )
+        for e in recorder.select_events(pair.relationship)
+    ]
+    recorder.insert_events(copy)
+    report = replay(service)
+    assert report.ok
+    assert report.events == 17
+    assert dict(report.aggregates) == {"programme": 1, "relationship": 2}
+    assert report.rebuilt == 3
+
+
+def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.application.recorder
+    (created,) = recorder.select_events(pair.programme, limit=1)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=pair.relationship,
+                originator_version=7,
+                topic=created.topic,
+                state=created.state,
+            )
+        ]
+    )
+    report = replay(service)
+    assert (report.decode_failure_count, report.gap_count) == (0, 0)
+    assert report.by_type["ProgrammeCreated"] == 2
+    assert report.rebuilt == 1
+    (failure,) = report.rebuild_failures
+    assert failure.aggregate_id == pair.relationship
+    assert failure.reason == (
+        "version 7 cannot be applied: TypeError: "
+        "ProgrammeCreated does not belong to a RelationshipState"
+    )
+
+
+def test_findings_name_the_records_position_in_the_log(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.application.recorder
+    recorder.insert_events(
+        [StoredEvent(originator_id=UUID(int=5), originator_version=1, topic="Nope", state=b"{}")]
+    )
+    unreadable = stored_count(service)
+    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=pair.relationship,
+                originator_version=9,
+                topic=held.topic,
+                state=held.state,
+            )
+        ]
+    )
+    skipped = stored_count(service)
+    report = replay(service)
+    assert [f.notification_id for f in report.decode_failures] == [unreadable]
+    assert [g.notification_id for g in report.gaps] == [skipped]
+
+
+def test_the_first_hundred_findings_are_listed_and_all_are_counted(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    unknown = [
+        StoredEvent(
+            originator_id=UUID(int=1000 + i), originator_version=1, topic="Nope", state=b"{}"
+        )
+        for i in range(101)
+    ]
+    service.application.recorder.insert_events(unknown)
+    report = replay(service)
+    assert report.decode_failure_count == 101
+    assert [f.aggregate_id for f in report.decode_failures] == [
+        UUID(int=1000 + i) for i in range(100)
+    ]
+    assert report.rebuild_failure_count == 101
+    assert len(report.rebuild_failures) == 100
+    assert dict(report.aggregates) == {"programme": 1, "relationship": 1, "unknown": 101}
+
+
+def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.application.recorder
+    first, second = recorder.select_events(pair.relationship, lte=2)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=UUID(int=9),
+                originator_version=version,
+                topic=stored.topic,
+                state=stored.state,
+            )
+            for version, stored in ((0, first), (1, first), (2, second))
+        ]
+    )
+    report = replay(service)
+    assert [(g.aggregate_id, g.expected, g.found) for g in report.gaps] == [(UUID(int=9), 1, 0)]
+    assert report.rebuilt == 3  # its versions 1 and 2 fold: the stray version 0 is the one gap
