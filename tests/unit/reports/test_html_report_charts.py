@@ -109,14 +109,21 @@ class TestHoursChart:
         assert "hours" in [t.text for t in svg.find_all("text")]
 
     def test_has_one_bar_per_month_in_hours_to_one_decimal(self) -> None:
-        svg = chart(page_of(report(months=months(90, 20, 0, 150))), "hours-chart")
+        svg = chart(page_of(report(months=months(90, 20, 0, 150, 300))), "hours-chart")
         assert [b.child("title").text for b in bars(svg)] == [
             "2026-01: 1.5",
             "2026-02: 0.3",
             "2026-03: 0",
             "2026-04: 2.5",
+            "2026-05: 5",
         ]
-        assert [t.text for t in axis_labels(svg)] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+        assert [t.text for t in axis_labels(svg)] == [
+            "2026-01",
+            "2026-02",
+            "2026-03",
+            "2026-04",
+            "2026-05",
+        ]
 
     def test_fractional_hours_scale_to_the_highest_month(self) -> None:
         svg = chart(page_of(report(months=months(90, 30))), "hours-chart")
@@ -162,6 +169,7 @@ class TestDrawnToScale:
                 if name in node.attrs:
                     assert 0 < node.num(name) <= height, (node.tag, name)
         x_axis, y_axis = axes(svg)
+        assert x_axis.attrs["stroke"] and y_axis.attrs["stroke"]
         assert y_axis.num("x1") == x_axis.num("x1") and y_axis.num("y2") == x_axis.num("y1")
         assert y_axis.num("y1") < y_axis.num("y2")
         unit = [t for t in svg.find_all("text") if "text-anchor" not in t.attrs]

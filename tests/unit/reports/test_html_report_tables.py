@@ -111,6 +111,26 @@ class TestPage:
         h3 = page.find_all("div", "timeline")[0].child("h3").text
         assert h3.startswith("<em>m</em> → a&b ")
 
+    def test_has_no_stray_text_between_its_elements(self) -> None:
+        due = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+        page = page_of(
+            report(
+                relationship(1, meeting_overdue=True, next_meeting_due=due),
+                relationship(2),
+                mentor_load=(
+                    MentorLoad(mentor_id="ana", active_mentees=1),
+                    MentorLoad(mentor_id="eve", active_mentees=0),
+                ),
+            )
+        )
+        containers = {"body", "svg", "table", "thead", "tbody", "tr", "div"}
+        stray = [
+            (n.tag, n.own_text)
+            for n in page.iter()
+            if (n.tag in containers or "legend" in n.classes) and n.own_text.strip()
+        ]
+        assert stray == []
+
 
 class TestWithoutExpectedMeetings:
     def sentence(self, count: int) -> str:

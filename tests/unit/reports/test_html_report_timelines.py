@@ -388,8 +388,16 @@ class TestDrawingArea:
         second = start + timedelta(seconds=1)
         meeting = MeetingMark(at=second, outcome=MeetingOutcome.HELD, minutes=60, short=False)
         page = page_of(report(relationship(1, meetings=(meeting,)), as_of=second))
-        [dot] = only_timeline(page).find_all("circle")
+        svg = only_timeline(page)
+        [dot] = svg.find_all("circle")
         assert dot.num("cx") == 890.0
+        assert [t.num("x1") for t in ticks(svg)] == [10.0] and month_labels(svg) == ["2026-01"]
+
+    def test_a_report_a_microsecond_into_the_period_marks_its_month(self) -> None:
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        page = page_of(report(relationship(1), as_of=start + timedelta(microseconds=1)))
+        svg = only_timeline(page)
+        assert [t.num("x1") for t in ticks(svg)] == [10.0] and month_labels(svg) == ["2026-01"]
 
     def test_a_report_at_the_periods_first_moment_still_draws(self) -> None:
         start = datetime(2026, 1, 1, tzinfo=UTC)
