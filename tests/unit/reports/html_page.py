@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
 
-import attrs
+from attrs import Factory, define
 
 from mentoring_core.domain.values import RelationshipStatus
 from mentoring_core.reports import (
@@ -33,13 +33,13 @@ from mentoring_core.reports import (
 VOID = frozenset({"meta", "br", "hr", "img", "input", "link"})
 
 
-@attrs.define
+@define
 class Node:
     tag: str
     attrs: dict[str, str]
-    children: list[Node] = attrs.Factory(list)
+    children: list[Node] = Factory(list)
     parent: Node | None = None
-    chunks: list[str | Node] = attrs.Factory(list)
+    chunks: list[str | Node] = Factory(list)
 
     @property
     def text(self) -> str:
