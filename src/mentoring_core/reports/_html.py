@@ -51,8 +51,6 @@ def _text(value: object) -> str:
     match value:
         case None:
             return DASH
-        case bool():
-            return "yes" if value else "no"
         case datetime():
             return escape(value.strftime("%Y-%m-%d %H:%M"))
         case _:

@@ -66,9 +66,7 @@ def _cell(value: object) -> str:
             return "true" if value else "false"
         case datetime() | date():
             return value.isoformat()
-        case enum.Enum():
-            return str(value.value)
-        case _:
+        case _:  # the columns' enums are StrEnums: str() is their value
             return str(value)
 
 
