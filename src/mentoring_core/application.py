@@ -8,15 +8,17 @@ transaction and takes a snapshot every ``snapshot_interval`` events.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, Notification
 from eventsourcing.utils import Environment, EnvType
 
 from .audit.recorders import ChainedRecorder
@@ -25,7 +27,14 @@ from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
-from .domain.events import Event, ProgrammeCreated, ProgrammeEvent, RelationshipEvent
+from .domain.events import (
+    PROGRAMME_EVENT_TYPES,
+    RELATIONSHIP_EVENT_TYPES,
+    Event,
+    ProgrammeCreated,
+    ProgrammeEvent,
+    RelationshipEvent,
+)
 from .domain.pairing import decide_pairing
 from .domain.programme import ProgrammeState, decide_programme, evolve_programme
 from .domain.relationship import decide_relationship
@@ -44,7 +53,7 @@ from .domain.values import (
     Role,
     StakeholderFeedback,
 )
-from .log import notifications
+from .log import PAGE_SIZE, notifications
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, EventMapper, Snapshot
 from .stores import APPLICATION_NAME, DEFAULT_STORE_URL, store_environment
 
@@ -80,6 +89,9 @@ class Recorded:
     version: int
     """The aggregate's version after the command: pass it as ``expected_version`` next time."""
     events: tuple[Event, ...]
+    positions: tuple[int, ...] = ()
+    """Where ``events`` stand in the store's log (see :meth:`MentoringService.read`), one
+    position each; empty when ``already_recorded`` (the earlier attempt's are not known)."""
     already_recorded: bool = False
     """True when the ``command_id`` was found already recorded: nothing new was stored,
     and ``events`` are the ones stored by the earlier attempt."""
@@ -95,6 +107,13 @@ class _Kind:
 
 _RELATIONSHIP = _Kind("relationship", RelationshipEvent, RelationshipState, evolve_relationship)
 _PROGRAMME = _Kind("programme", ProgrammeEvent, ProgrammeState, evolve_programme)
+_TOPICS = {
+    _PROGRAMME.name: tuple(t.__name__ for t in PROGRAMME_EVENT_TYPES),
+    _RELATIONSHIP.name: tuple(t.__name__ for t in RELATIONSHIP_EVENT_TYPES),
+}
+"""The stored topics of each kind's events, for reading the log by kind."""
+DEFAULT_POLL_INTERVAL = 0.5
+"""Seconds :meth:`MentoringService.follow` waits before looking for new events again."""
 
 
 def _projector(kind: _Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]], Any]:
@@ -228,6 +247,57 @@ class MentoringService:
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""
         return tuple(self.relationship(r) for r in self.programme(programme_id).relationship_ids)
+
+    def read(
+        self, after: int = 0, *, kinds: Collection[str] = (), limit: int | None = None
+    ) -> Iterator[tuple[int, Event]]:
+        """The events recorded after log position ``after``, in the order they were stored.
+
+        Every store keeps one log of all events, each at an increasing position (there
+        may be gaps between positions, never a reordering). Yields ``(position, event)``;
+        read again from the last position seen to get what was stored since: nothing is
+        skipped and nothing comes twice. ``kinds`` keeps only ``"programme"`` or
+        ``"relationship"`` events; ``limit`` stops after that many. Pages through the log,
+        so memory stays constant however long it is.
+        """
+        start = check_int("after", after, 0, 2**62)
+        wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
+        page_size = PAGE_SIZE if wanted is None else min(PAGE_SIZE, wanted)
+        records = notifications(
+            self._store.recorder, topics=self._topics(kinds), after=start, page_size=page_size
+        )
+        return self._decoded(records if wanted is None else islice(records, wanted))
+
+    def _decoded(self, records: Iterable[Notification]) -> Iterator[tuple[int, Event]]:
+        mapper = self._store.mapper
+        for record in records:
+            yield record.id, cast(Event, mapper.to_domain_event(record))
+
+    def follow(
+        self,
+        after: int = 0,
+        *,
+        kinds: Collection[str] = (),
+        stop: threading.Event | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> Iterator[tuple[int, Event]]:
+        """Like :meth:`read`, then waits for more: yields each event as it is recorded.
+
+        Looks for new events every ``poll_interval`` seconds (on every store, so a
+        writer in another process is seen too) until ``stop`` is set, then returns.
+        """
+        self.read(after, kinds=kinds)  # refuses bad arguments now, not at the first event
+        return self._following(after, kinds, stop or threading.Event(), poll_interval)
+
+    def _following(
+        self, after: int, kinds: Collection[str], stopping: threading.Event, interval: float
+    ) -> Iterator[tuple[int, Event]]:
+        while not stopping.is_set():
+            for after, event in self.read(after, kinds=kinds):  # noqa: B020 (resume from here)
+                yield after, event
+                if stopping.is_set():
+                    return
+            stopping.wait(interval)
 
     def verify(self, against: Digest | None = None) -> Verification:
         """Re-read the whole store and check its hash chain (see ``docs/audit.md``).
@@ -692,6 +762,12 @@ class MentoringService:
 
     # --- the shell -------------------------------------------------------------------
 
+    @staticmethod
+    def _topics(kinds: Collection[str]) -> list[str]:
+        if isinstance(kinds, str) or not all(k in _TOPICS for k in kinds):
+            raise InvalidValue("kinds", kinds, f"a list of {' or '.join(_TOPICS)}")
+        return [topic for kind in sorted(set(kinds)) for topic in _TOPICS[kind]]
+
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(
             actor=actor,
@@ -846,7 +922,7 @@ class MentoringService:
         """
         commanded = next(iter(expected))
         try:
-            self._store.events.put(cast(Sequence[Any], events))
+            recordings = self._store.events.put(cast(Sequence[Any], events))
         except IntegrityError:
             decided_at = expected[commanded][1]
             earlier = self._recorded_before(commanded, command_id, decided_at, created)
@@ -859,7 +935,11 @@ class MentoringService:
         self._remember(commanded, new_state)
         self._snapshot(state.version, new_state, own[-1])
         return Recorded(
-            id=created, aggregate_id=commanded, version=own[-1].version, events=tuple(events)
+            id=created,
+            aggregate_id=commanded,
+            version=own[-1].version,
+            events=tuple(events),
+            positions=tuple(r.notification.id for r in recordings),
         )
 
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
