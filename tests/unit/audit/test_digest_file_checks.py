@@ -104,6 +104,8 @@ def test_a_sequence_that_is_not_a_positive_whole_number_is_refused(sequence: obj
         pytest.param(HASH + "00", id="66-hex"),
         pytest.param(HASH.upper(), id="upper-case"),
         pytest.param("XY" + HASH[2:], id="not-hex"),
+        pytest.param("0x" + HASH[2:], id="0x-prefixed"),
+        pytest.param("0X" + HASH[2:], id="0X-prefixed"),
         pytest.param(64, id="a-number"),
         pytest.param(None, id="null"),
     ],
