@@ -1,0 +1,195 @@
+"""Every store's recorder chains what the library writes, and shows what was written around it.
+
+The recorders are asked directly (as ``audit verify`` and ``audit export`` ask them):
+the links they return name the right sequence, position, aggregate and version, with
+the event found at that position; events stored around the library (raw SQL, or the
+memory store's own list) are returned as unchained; a removed last event is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+
+from mentoring_core import MentoringService
+from mentoring_core.audit.chain import GENESIS, Record, link_hash
+from mentoring_core.audit.verify import Breach, Finding
+
+from .test_tamper_evidence import RawStore
+
+A = UUID("00000000-0000-4000-8000-00000000000a")
+B = UUID("00000000-0000-4000-8000-00000000000b")
+FORGED = UUID("00000000-0000-4000-8000-0000000000ff")
+START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+LIBRARY = [
+    StoredEvent(originator_id=A, originator_version=1, topic="ProgrammeCreated", state=b"{}"),
+    StoredEvent(originator_id=A, originator_version=2, topic="PolicySet", state=b'{"m":60}'),
+    StoredEvent(originator_id=B, originator_version=1, topic="PairFormed", state=b'{"p":1}'),
+]
+FORGED_EVENT = StoredEvent(
+    originator_id=FORGED, originator_version=1, topic="ProgrammeCreated", state=b'{"forged":1}'
+)
+
+
+@pytest.fixture
+def service(store_url: str) -> Iterator[MentoringService]:
+    with MentoringService(store_url) as opened:
+        yield opened
+
+
+def recorder_of(service: MentoringService) -> Any:
+    return service.application.recorder
+
+
+def record_through_the_library(service: MentoringService) -> None:
+    recorder_of(service).insert_events(
+        LIBRARY, chain_recorded_at=[START + timedelta(minutes=i) for i in range(len(LIBRARY))]
+    )
+
+
+def write_around_the_library(store_url: str, service: MentoringService) -> None:
+    """Store FORGED_EVENT with no chain link, as someone with access to the store could."""
+    if store_url.startswith("memory"):
+        POPOApplicationRecorder._insert_events(recorder_of(service), [FORGED_EVENT])
+        return
+    raw = RawStore(store_url)
+    with raw.sql() as run:
+        run(
+            f"INSERT INTO {raw.events} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)",
+            FORGED.hex if raw.is_sqlite else str(FORGED),
+            FORGED_EVENT.originator_version,
+            FORGED_EVENT.topic,
+            FORGED_EVENT.state,
+        )
+
+
+def positions(service: MentoringService) -> list[int]:
+    return [n.id for n in recorder_of(service).select_notifications(1, 100)]
+
+
+def same_event(found: StoredEvent | None, expected: StoredEvent) -> bool:
+    return found is not None and (
+        UUID(str(found.originator_id)),
+        found.originator_version,
+        found.topic,
+        bytes(found.state),
+    ) == (
+        UUID(str(expected.originator_id)),
+        expected.originator_version,
+        expected.topic,
+        expected.state,
+    )
+
+
+def test_links_name_their_position_and_hold_the_event_found_there(
+    store_url: str, service: MentoringService
+) -> None:
+    write_around_the_library(store_url, service)  # position 1 is covered by no link
+    record_through_the_library(service)
+    recorder = recorder_of(service)
+    at = positions(service)
+    rows = recorder.select_chain(0, 10)
+    assert [(r.sequence, r.notification_id, r.aggregate_id, r.version) for r in rows] == [
+        (1, at[1], A, 1),
+        (2, at[2], A, 2),
+        (3, at[3], B, 1),
+    ]
+    assert [r.recorded_at for r in rows] == [
+        "2026-06-01T09:00:00.000000+00:00",
+        "2026-06-01T09:01:00.000000+00:00",
+        "2026-06-01T09:02:00.000000+00:00",
+    ]
+    for row, event in zip(rows, LIBRARY, strict=True):
+        assert same_event(row.event, event), row
+    previous = GENESIS
+    for row, aggregate_previous in zip(rows, [GENESIS, rows[0].hash, GENESIS], strict=True):
+        record = Record(
+            sequence=row.sequence,
+            aggregate_id=row.aggregate_id,
+            version=row.version,
+            topic=row.event.topic,
+            state=bytes(row.event.state),
+            recorded_at=row.recorded_at,
+        )
+        assert row.hash == link_hash(record, previous, aggregate_previous)
+        previous = row.hash
+    assert recorder.last_link() == (3, rows[2].hash)
+    assert [r.sequence for r in recorder.select_chain(1, 1)] == [2]
+
+
+def test_an_event_written_before_the_librarys_first_is_inserted(
+    store_url: str, service: MentoringService
+) -> None:
+    write_around_the_library(store_url, service)
+    record_through_the_library(service)
+    at = positions(service)
+    unchained = recorder_of(service).select_unchained(10)
+    assert [n for n, _ in unchained] == [at[0]]
+    assert same_event(unchained[0][1], FORGED_EVENT)
+    outcome = service.verify()
+    assert outcome.records == 3
+    assert outcome.finding == Finding(
+        breach=Breach.INSERTED,
+        sequence=None,
+        notification_id=at[0],
+        aggregate_id=FORGED,
+        version=1,
+        detail=f"ProgrammeCreated of aggregate {FORGED} version 1 at notification id {at[0]} "
+        "is covered by no chain link: it was written around the library",
+    )
+
+
+def test_an_event_written_after_the_librarys_last_is_inserted(
+    store_url: str, service: MentoringService
+) -> None:
+    record_through_the_library(service)
+    write_around_the_library(store_url, service)
+    at = positions(service)
+    unchained = recorder_of(service).select_unchained(1)
+    assert [n for n, _ in unchained] == [at[3]]
+    assert same_event(unchained[0][1], FORGED_EVENT)
+    finding = service.verify().finding
+    assert finding is not None
+    assert (finding.breach, finding.notification_id, finding.aggregate_id, finding.version) == (
+        Breach.INSERTED,
+        at[3],
+        FORGED,
+        1,
+    )
+
+
+def test_a_store_with_every_event_chained_has_none_unchained(service: MentoringService) -> None:
+    assert recorder_of(service).last_link() is None
+    record_through_the_library(service)
+    assert list(recorder_of(service).select_unchained(10)) == []
+    assert service.verify().ok
+
+
+def test_removing_the_last_event_is_named_deleted(
+    store_url: str, service: MentoringService
+) -> None:
+    record_through_the_library(service)
+    last = positions(service)[-1]
+    if store_url.startswith("memory"):
+        recorder_of(service)._stored_events.pop()  # the memory store's own list
+    else:
+        raw = RawStore(store_url)
+        with raw.sql() as run:
+            run(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", last)
+    assert recorder_of(service).select_chain(2, 10)[0].event is None
+    assert service.verify().finding == Finding(
+        breach=Breach.DELETED,
+        sequence=3,
+        notification_id=last,
+        aggregate_id=B,
+        version=1,
+        detail=f"record 3 (aggregate {B} version 1) is gone from notification id {last}",
+    )

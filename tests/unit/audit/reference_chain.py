@@ -1,0 +1,40 @@
+"""The chain's canonical encoding written out again from docs/audit.md, for tests.
+
+An independent reading of the documented encoding (hashlib only), so that the tests
+of the chain and of verification do not take their expected hashes from the code
+they test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+ZERO = "0" * 64
+
+
+def reference_hash(
+    sequence: int,
+    aggregate_id: UUID,
+    version: int,
+    topic: str,
+    state: bytes,
+    recorded_at: str,
+    previous: str,
+    aggregate_previous: str,
+) -> str:
+    """SHA-256 over the tag and the eight length-prefixed fields, as docs/audit.md says."""
+    fields = [
+        str(sequence).encode("ascii"),
+        str(aggregate_id).encode("ascii"),
+        str(version).encode("ascii"),
+        topic.encode("utf-8"),
+        state,
+        recorded_at.encode("ascii"),
+        previous.encode("ascii"),
+        aggregate_previous.encode("ascii"),
+    ]
+    encoded = b"mentoring-core/chain/v1\n"
+    for field in fields:
+        encoded += len(field).to_bytes(8, byteorder="big", signed=False) + field
+    return hashlib.sha256(encoded).hexdigest()

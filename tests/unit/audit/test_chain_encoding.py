@@ -1,0 +1,70 @@
+"""The chain's hash is the documented encoding, and recording times are always UTC."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
+
+import pytest
+from reference_chain import ZERO, reference_hash
+
+from mentoring_core.audit.chain import GENESIS, Record, canonical_time, encode, link_hash
+
+AGGREGATE = UUID("2885d94c-e905-5eaf-8b27-15283d428b42")
+RECORD = Record(
+    sequence=181,
+    aggregate_id=AGGREGATE,
+    version=16,
+    topic="MeetingHeld",
+    state=b'{"duration_minutes":60}',
+    recorded_at="2026-04-06T14:00:00.000000+00:00",
+)
+
+
+def test_genesis_is_sixty_four_zeros() -> None:
+    assert GENESIS == ZERO
+
+
+def test_the_encoding_is_the_tag_then_length_prefixed_fields() -> None:
+    encoded = encode(RECORD, "a" * 64, "b" * 64)
+    tag = b"mentoring-core/chain/v1\n"
+    assert encoded.startswith(tag)
+    # The first field, the sequence "181", is three bytes: a big-endian 8-byte length.
+    assert encoded[len(tag) : len(tag) + 11] == b"\x00\x00\x00\x00\x00\x00\x00\x03181"
+    # The last field, aggregate_previous, is 64 ASCII characters.
+    assert encoded.endswith(b"\x00\x00\x00\x00\x00\x00\x00\x40" + b"b" * 64)
+
+
+def test_a_link_hash_is_the_documented_sha256() -> None:
+    expected = reference_hash(
+        181,
+        AGGREGATE,
+        16,
+        "MeetingHeld",
+        b'{"duration_minutes":60}',
+        "2026-04-06T14:00:00.000000+00:00",
+        "a" * 64,
+        "b" * 64,
+    )
+    assert link_hash(RECORD, "a" * 64, "b" * 64) == expected
+
+
+@pytest.fixture
+def sydney_local_time() -> Iterator[None]:
+    """The process's local time zone is Sydney (UTC+10/+11), not UTC, for one test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Australia/Sydney")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+@pytest.mark.usefixtures("sydney_local_time")
+def test_recording_times_are_encoded_in_utc_whatever_the_local_zone() -> None:
+    moment = datetime(2026, 6, 1, 19, 0, 0, 5, tzinfo=timezone(timedelta(hours=10)))
+    assert canonical_time(moment) == "2026-06-01T09:00:00.000005+00:00"
+    assert canonical_time(datetime(2026, 6, 1, 9, tzinfo=UTC)) == (
+        "2026-06-01T09:00:00.000000+00:00"
+    )
