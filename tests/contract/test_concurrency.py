@@ -20,7 +20,6 @@ from uuid import UUID, uuid5
 import pytest
 
 from mentoring_core import ConcurrencyConflict, MeetingFormat, MentoringService, Role
-from mentoring_core.log import notifications
 
 WRITERS = int(os.environ.get("MENTORING_STRESS_WRITERS", "8"))
 MEETINGS = int(os.environ.get("MENTORING_STRESS_MEETINGS", "25"))
@@ -136,7 +135,6 @@ def test_a_follower_reading_the_log_meanwhile_sees_every_event_exactly_once(
     writers, batches, size = 4, max(2, MEETINGS // 5), 5
     with MentoringService(store_url) as service:
         pairs = opened_pair(service, mentees=writers)
-        recorder = service.application.recorder
         seen: list[tuple[UUID, int]] = []
         after = 0
         with SPAWN.Pool(writers) as pool:
@@ -145,18 +143,16 @@ def test_a_follower_reading_the_log_meanwhile_sees_every_event_exactly_once(
             )
             while True:
                 done = pending.ready()  # read once more after the writers finish
-                for notification in notifications(recorder, after=after, page_size=7):
-                    seen.append(
-                        (UUID(str(notification.originator_id)), notification.originator_version)
-                    )
-                    after = notification.id
+                while page := list(service.read(after, limit=7)):
+                    seen.extend((event.aggregate_id, event.version) for _, event in page)
+                    after = page[-1][0]
                 if done:
                     break
                 time.sleep(0.01)
             written = sum(pending.get())
-        stored = list(notifications(recorder))
+        stored = [event for _, event in service.read()]
     counts = Counter(seen)
     record_figures("follower", store_kind, writers=writers, events_seen=len(seen))
     assert written == writers * batches * size
     assert max(counts.values()) == 1, "an event was seen twice"
-    assert set(counts) == {(UUID(str(n.originator_id)), n.originator_version) for n in stored}
+    assert set(counts) == {(event.aggregate_id, event.version) for event in stored}
