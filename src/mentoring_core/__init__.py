@@ -5,6 +5,8 @@ methods, and read states and histories back. Everything below is re-exported
 from the modules that define it; see ``docs/api.md``.
 """
 
+import logging
+
 from .application import Clock, MentoringService, Recorded, TimeAxis, system_clock
 from .domain import commands, events
 from .domain.context import DecisionContext
@@ -130,3 +132,6 @@ __all__ = [
     "store_environment",
     "system_clock",
 ]
+
+# A library logs and lets the application decide what to show (docs/api.md, "Logging").
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -8,6 +8,7 @@ transaction and takes a snapshot every ``snapshot_interval`` events.
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -59,6 +60,8 @@ from .stores import APPLICATION_NAME, DEFAULT_STORE_URL, store_environment
 
 Clock = Callable[[], datetime]
 """Returns the current time, aware."""
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
 _CACHE_SIZE = "1000"
@@ -814,6 +817,12 @@ class MentoringService:
             if not error.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
                 raise
             # Snapshots are derived data: an unreadable one is passed over, not fatal.
+            _log.warning(
+                "passed over an unreadable snapshot of %s %s (%s); folding its events instead",
+                kind.name,
+                aggregate_id,
+                error,
+            )
             state = project(None, self._store.events.get(aggregate_id, lte=version))
             if state is None:
                 raise NotFound(kind.name, aggregate_id) from None

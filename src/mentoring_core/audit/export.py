@@ -32,6 +32,7 @@ keeping only each aggregate's last version between lines.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -50,6 +51,8 @@ from .verify import Digest
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from ..application import MentoringService
+
+_log = logging.getLogger(__name__)
 
 SPEC_VERSION = "1.0"
 SOURCE_PREFIX = "urn:mentoring-core:"
@@ -387,6 +390,13 @@ def import_events(
                 first_mismatch = line.sequence
         records += len(batch)
         batches += 1
+        _log.info(
+            "imported lines %s to %s of %s (batch %s)",
+            batch[0].number,
+            batch[-1].number,
+            path,
+            batches,
+        )
         batch.clear()
 
     for line in _lines(path):

@@ -1,6 +1,7 @@
 """The incremental compliance projection: pull new events, fold them, store facts and position.
 
-Pull, not push: SQLite cannot push (see ``shared/eventsourcing-notes.md``), and
+Pull, not push: eventsourcing's SQLite recorder cannot push (its ``subscribe`` is not
+implemented), and
 pulling in batches lets one transaction carry many events. Each batch is read
 with ``select_notifications`` after the stored position, folded onto the
 stored (or cached) facts of the aggregates it touches, and written back with
@@ -11,6 +12,7 @@ has) and nothing is skipped (a version gap stops the projection).
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, cast
@@ -30,6 +32,8 @@ from ..reports import (
 from ._codec import decode_facts as decode_json
 from ._codec import encode_facts
 from ._views import PROGRAMME, RELATIONSHIP, ComplianceView, StoredFacts, compliance_view
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 100_000
 """Events per transaction at most. Each transaction rewrites the facts of every aggregate
@@ -160,7 +164,14 @@ class ComplianceProjection:
                     # Another projector stored this stretch first: go on from where it got to.
                     self._cache.clear()
                     pending, pending_count = {}, 0
-                    folded_to = self._cached_at = self.position
+                    overtaken_at, folded_to = folded_to, self.position
+                    self._cached_at = folded_to
+                    _log.info(
+                        "another projection stored the read model up to %s first; "
+                        "dropped this one's batch up to %s and went on from there",
+                        folded_to,
+                        overtaken_at,
+                    )
                     continue
                 self._remember(pending)
                 self._cached_at = folded_to
