@@ -32,11 +32,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format check) and mypy --strict on the sources."""
-    install_project(session, "ruff", "mypy")
+    """ruff (lint and format check), mypy --strict, and import-linter's layer contracts."""
+    install_project(session, "ruff", "mypy", "import-linter")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", *TYPED_SOURCES)
+    session.run("lint-imports")
 
 
 @nox.session
