@@ -257,3 +257,31 @@ class TestTupleHelpers:
         items = (1, 2, 3, 4)
         assert replace_where(items, lambda n: n % 2 == 0, lambda n: n * 10) == (1, 20, 3, 40)
         assert replace_where(items, lambda n: n > 9, lambda n: 0) == items
+
+
+class TestRefusalDetails:
+    def test_a_command_of_another_aggregate_is_not_a_programme_command(self) -> None:
+        error = programme_history().reject(cmd.ResumeRelationship(), "command")
+        assert error.expected == "a programme command"
+        assert error.value == cmd.ResumeRelationship()
+
+    def test_withdrawing_someone_not_enrolled_names_them_and_the_programme(self) -> None:
+        error = programme_history().refuse(
+            cmd.WithdrawParticipant(person_id="gus", reason="Never joined"),
+            Rule.PARTICIPANT_ENROLLED,
+        )
+        assert error.detail == "'gus' is not enrolled in programme 'Riverside first-year mentoring'"
+
+    def test_enrolling_someone_twice_names_their_current_role(self) -> None:
+        error = programme_history().refuse(
+            cmd.EnrolParticipant(person_id="ben", role=Role.MENTOR, experience_years=9),
+            Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
+        )
+        assert error.detail == (
+            "'ben' is already enrolled in programme 'Riverside first-year mentoring' as mentee"
+        )
+
+    def test_nothing_but_creation_before_the_programme_exists(self) -> None:
+        history = History(decide_programme, evolve_programme, ProgrammeState(), decision_context())
+        error = history.refuse(cmd.SetPolicy(policy=POLICY), Rule.PROGRAMME_EXISTS)
+        assert error.detail == "the programme has not been created"
