@@ -37,11 +37,14 @@ from mentoring_core.domain.validation import (
 )
 
 
-def refusal(check: Callable[[], object], field: str, expected: str) -> InvalidValue:
-    """Assert ``check`` refuses its value for ``field``, expecting exactly ``expected``."""
+def refusal(check: Callable[[], object], field: str, expected: str, *value: object) -> InvalidValue:
+    """Assert ``check`` refuses its value (``value`` when given) for ``field``, expecting
+    exactly ``expected``."""
     with pytest.raises(InvalidValue) as info:
         check()
     error = info.value
+    if value:
+        assert error.value == value[0], str(error)
     assert (error.field, error.expected) == (field, expected), str(error)
     assert str(error).startswith(f"invalid {field}: ")
     assert str(error).endswith(f"; expected {expected}")
@@ -77,7 +80,7 @@ class TestFreeText:
 
     @pytest.mark.parametrize("value", ["", " ", "\n\t \r"])
     def test_a_blank_text_is_refused(self, value: str) -> None:
-        refusal(lambda: check_text("reason", value), "reason", "a non-blank text")
+        refusal(lambda: check_text("reason", value), "reason", "a non-blank text", value)
 
     @pytest.mark.parametrize(
         "char", ["\x00", "\x07", "\x1b", "\x1f", "\x7f", "\x80", "\x9b", "\x9f"]
@@ -87,6 +90,7 @@ class TestFreeText:
             lambda: check_text("reason", f"Left{char}"),
             "reason",
             "no control characters other than line breaks and tabs",
+            f"Left{char}",
         )
 
     @pytest.mark.parametrize(
@@ -102,6 +106,7 @@ class TestFreeText:
             lambda: check_text("reason", f"Left {surrogate}"),
             "reason",
             "a text without lone surrogates (not valid UTF-8)",
+            f"Left {surrogate}",
         )
 
     def test_an_optional_text_may_be_left_out_but_not_blank(self) -> None:
@@ -128,6 +133,7 @@ class TestLabels:
             lambda: check_label("person_id", "p" * 201),
             "person_id",
             "at most 200 characters, got 201",
+            "p" * 201,
         )
 
     @pytest.mark.parametrize("char", ["\n", "\r", "\t"])
@@ -140,8 +146,8 @@ class TestLabels:
         assert error.value == f"Riverside{char}mentoring"
 
     def test_a_label_is_a_text_first(self) -> None:
-        refusal(lambda: check_label("name", "  ", 500), "name", "a non-blank text")
-        refusal(lambda: check_label("name", 7, 500), "name", "a text")
+        refusal(lambda: check_label("name", "  ", 500), "name", "a non-blank text", "  ")
+        refusal(lambda: check_label("name", 7, 500), "name", "a text", 7)
         refusal(
             lambda: check_label("name", "Riverside\x00"),
             "name",
@@ -162,7 +168,7 @@ class TestLists:
             "topics[1]",
             "a single line without control characters",
         )
-        refusal(lambda: check_labels("topics", ["", "x"]), "topics[0]", "a non-blank text")
+        refusal(lambda: check_labels("topics", ["", "x"]), "topics[0]", "a non-blank text", "")
 
     def test_a_list_item_may_hold_500_characters_but_not_501(self) -> None:
         assert check_labels("topics", ["t" * 500]) == ("t" * 500,)
@@ -173,7 +179,7 @@ class TestLists:
         )
 
     def test_an_empty_list_of_labels_is_refused_unless_allowed(self) -> None:
-        refusal(lambda: check_labels("expectations", []), "expectations", "at least one item")
+        refusal(lambda: check_labels("expectations", []), "expectations", "at least one item", [])
         assert check_labels("topics", [], allow_empty=True) == ()
 
     @pytest.mark.parametrize("value", ["weekly", {"a", "b"}, 3, None, {"a": 1}])
@@ -248,11 +254,14 @@ class TestNumbers:
             lambda: check_years("experience_years", value),
             "experience_years",
             "a number of years from 0 to 80",
+            value,
         )
 
     def test_the_upper_bound_of_years_can_be_lowered(self) -> None:
         assert check_years("gap", 50, 50) == Decimal(50)
-        refusal(lambda: check_years("gap", "50.5", 50), "gap", "a number of years from 0 to 50")
+        refusal(
+            lambda: check_years("gap", "50.5", 50), "gap", "a number of years from 0 to 50", "50.5"
+        )
 
 
 class TestChoices:
@@ -260,7 +269,9 @@ class TestChoices:
         assert check_enum("role", Role.MENTEE, Role) is Role.MENTEE
 
     def test_anything_else_is_refused_listing_the_choices_in_order(self) -> None:
-        refusal(lambda: check_enum("role", "mentee", Role), "role", "one of mentor, mentee")
+        refusal(
+            lambda: check_enum("role", "mentee", Role), "role", "one of mentor, mentee", "mentee"
+        )
         refusal(
             lambda: check_enum("kind", Participation.VOLUNTARY, CadenceKind),
             "kind",
@@ -271,18 +282,19 @@ class TestChoices:
         assert check_bool("direct", True) is True
         assert check_bool("direct", False) is False
         for value in (0, 1, "yes", None):
-            refusal(lambda v=value: check_bool("direct", v), "direct", "true or false")
+            error = refusal(lambda v=value: check_bool("direct", v), "direct", "true or false")
+            assert error.value == value
 
     def test_an_id_is_a_uuid(self) -> None:
         goal = UUID(int=7)
         assert check_uuid("goal_id", goal) is goal
-        refusal(lambda: check_uuid("goal_id", str(goal)), "goal_id", "a UUID")
+        refusal(lambda: check_uuid("goal_id", str(goal)), "goal_id", "a UUID", str(goal))
         refusal(lambda: check_uuid("goal_id", None), "goal_id", "a UUID")
 
     def test_an_optional_id_may_be_left_out(self) -> None:
         assert check_optional_uuid("about_meeting_id", None) is None
         assert check_optional_uuid("about_meeting_id", UUID(int=3)) == UUID(int=3)
-        refusal(lambda: check_optional_uuid("about_meeting_id", 3), "about_meeting_id", "a UUID")
+        refusal(lambda: check_optional_uuid("about_meeting_id", 3), "about_meeting_id", "a UUID", 3)
 
 
 class TestDates:
@@ -294,15 +306,17 @@ class TestDates:
 
     @pytest.mark.parametrize("day", [date(1949, 12, 31), date(2200, 1, 2), date(9999, 1, 1)])
     def test_a_date_outside_is_refused_naming_the_range(self, day: date) -> None:
-        refusal(
+        error = refusal(
             lambda: check_date("target_date", day),
             "target_date",
             "a date from 1950-01-01 to 2200-01-01",
         )
+        assert error.value == day
 
     @pytest.mark.parametrize("value", [NOW, "2025-06-30", None])
     def test_only_a_calendar_date_is_a_date(self, value: object) -> None:
-        refusal(lambda: check_date("target_date", value), "target_date", "a date")
+        error = refusal(lambda: check_date("target_date", value), "target_date", "a date")
+        assert error.value == value
 
 
 class TestMoments:
@@ -317,12 +331,16 @@ class TestMoments:
             lambda: check_aware("occurred_at", datetime(2025, 3, 14, 9, 30)),
             "occurred_at",
             "a datetime with a time zone (this one is naive)",
+            datetime(2025, 3, 14, 9, 30),
         )
 
     @pytest.mark.parametrize("value", [date(2025, 3, 14), "2025-03-14T09:30Z", None])
     def test_only_a_datetime_is_a_moment(self, value: object) -> None:
         refusal(
-            lambda: check_aware("occurred_at", value), "occurred_at", "a datetime with a time zone"
+            lambda: check_aware("occurred_at", value),
+            "occurred_at",
+            "a datetime with a time zone",
+            value,
         )
 
     def test_a_past_moment_may_be_exactly_now_but_not_later(self) -> None:
@@ -342,6 +360,7 @@ class TestMoments:
             lambda: check_past("held_at", first - timedelta(microseconds=1), NOW),
             "held_at",
             "a moment not before 1950-01-01",
+            first - timedelta(microseconds=1),
         )
 
     def test_a_past_moment_is_checked_in_utc(self) -> None:

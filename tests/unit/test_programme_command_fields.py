@@ -119,9 +119,33 @@ class TestCadenceTiers:
         assert event.policy.cadence == (CadenceTier(cadence=Cadence.monthly()),)
 
     def test_a_tier_needs_a_cadence(self) -> None:
-        created().reject(
-            policy_with(CadenceTier(cadence="weekly")), "policy.cadence[0].cadence", "a Cadence"
+        error = created().reject(
+            policy_with(CadenceTier(cadence="weekly")), "policy.cadence[0].cadence"
         )
+        assert (error.value, error.expected) == ("weekly", "a Cadence")
+
+    def test_a_tier_must_be_a_cadence_tier(self) -> None:
+        error = created().reject(
+            policy_with(
+                CadenceTier(cadence=Cadence.weekly(), until_age_days=28), Cadence.monthly()
+            ),
+            "policy.cadence[1]",
+        )
+        assert (error.value, error.expected) == (Cadence.monthly(), "a CadenceTier")
+
+    def test_the_last_tier_is_open_ended(self) -> None:
+        error = created().reject(
+            policy_with(
+                CadenceTier(cadence=Cadence.weekly(), until_age_days=28),
+                CadenceTier(cadence=Cadence.monthly(), until_age_days=365),
+            ),
+            "policy.cadence[1].until_age_days",
+        )
+        assert (error.value, error.expected) == (365, "None for the last tier")
+
+    def test_a_policy_must_be_a_programme_policy(self) -> None:
+        error = created().reject(cmd.SetPolicy(policy={"cadence": "weekly"}), "policy")
+        assert (error.value, error.expected) == ({"cadence": "weekly"}, "a ProgrammePolicy")
 
     @pytest.mark.parametrize("days", [1, 366])
     def test_every_n_days_may_be_from_1_to_366(self, days: int) -> None:
