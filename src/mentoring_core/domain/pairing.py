@@ -8,7 +8,7 @@ from .errors import Rule, RuleViolation
 from .events import Event, PairFormed, PairingProposed, RelationshipOpened
 from .programme import Participant, ProgrammeState
 from .relationship_state import RelationshipState
-from .validation import ID_MAX, check_bool, check_label, check_optional_text, check_uuid
+from .validation import check_bool, check_label, check_optional_text, check_uuid
 from .values import Role
 
 
@@ -47,8 +47,8 @@ def decide_pairing(
             f"relationship {relationship.relationship_id} already exists ({relationship.status})",
         )
     relationship_id = check_uuid("relationship_id", command.relationship_id)
-    mentor_id = check_label("mentor_id", command.mentor_id, ID_MAX)
-    mentee_id = check_label("mentee_id", command.mentee_id, ID_MAX)
+    mentor_id = check_label("mentor_id", command.mentor_id)
+    mentee_id = check_label("mentee_id", command.mentee_id)
     override = check_optional_text("gap_override_reason", command.gap_override_reason)
     if mentor_id == mentee_id:
         raise RuleViolation(

@@ -27,7 +27,6 @@ from .events import (
     RelationshipOpened,
 )
 from .validation import (
-    ID_MAX,
     TITLE_MAX,
     check_enum,
     check_int,
@@ -109,7 +108,7 @@ def decide_programme(
         case SetPolicy(policy=policy):
             return (PolicySet(**meta, policy=check_policy(policy)),)
         case EnrolParticipant():
-            person_id = check_label("person_id", command.person_id, ID_MAX)
+            person_id = check_label("person_id", command.person_id)
             enrolled = state.participant(person_id)
             if enrolled is not None:
                 raise RuleViolation(
@@ -126,7 +125,7 @@ def decide_programme(
                 ),
             )
         case WithdrawParticipant():
-            person_id = check_label("person_id", command.person_id, ID_MAX)
+            person_id = check_label("person_id", command.person_id)
             if state.participant(person_id) is None:
                 raise RuleViolation(
                     Rule.PARTICIPANT_ENROLLED,
