@@ -538,3 +538,46 @@ def test_a_meeting_without_topics_or_attendees_is_accepted() -> None:
         attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_ID, topics=(), attendees=())
     )
     assert (event.topics, event.attendees) == ((), ())
+
+
+# --- The refused value is handed back ------------------------------------------------
+
+SAME_FOCUS_TWICE = (
+    Rating(focus_area=FocusArea.COMMUNICATION, score=3),
+    Rating(focus_area=FocusArea.COMMUNICATION, score=4),
+)
+SAME_GOAL_TWICE = (
+    GoalProgress(goal_id=GOAL_ID, status=ProgressStatus.ON_TRACK),
+    GoalProgress(goal_id=GOAL_ID, status=ProgressStatus.AT_RISK),
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "value"),
+    [
+        (cmd.AgreeSchedule(schedule="weekly"), "schedule", "weekly"),
+        (attrs.evolve(REFLECTION, ratings=("3", "4")), "ratings[0]", "3"),
+        (
+            attrs.evolve(REFLECTION, ratings=SAME_FOCUS_TWICE),
+            "ratings[1].focus_area",
+            FocusArea.COMMUNICATION,
+        ),
+        (attrs.evolve(EVALUATION, goal_progress=("on track",)), "goal_progress[0]", "on track"),
+        (
+            attrs.evolve(EVALUATION, goal_progress=SAME_GOAL_TWICE),
+            "goal_progress[1].goal_id",
+            GOAL_ID,
+        ),
+        (
+            attrs.evolve(EVALUATION, stakeholder_feedback=("great",)),
+            "stakeholder_feedback[0]",
+            "great",
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) and "[" in value else None,
+)
+def test_the_refused_value_is_named(command: Any, field: str, value: object) -> None:
+    history = relationship_history()
+    history.record(SET_LISTENING_GOAL)
+    error = history.reject(command, field, repr(value))
+    assert error.value == value
