@@ -66,7 +66,6 @@ from .events import (
 from .programme import check_cadence
 from .relationship_state import Goal, RelationshipState
 from .validation import (
-    ID_MAX,
     TITLE_MAX,
     check_bool,
     check_date,
@@ -373,7 +372,7 @@ def decide_relationship(
                 MeetingMissed(
                     **meta,
                     meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-                    missed_by=check_label("missed_by", command.missed_by, ID_MAX),
+                    missed_by=check_label("missed_by", command.missed_by),
                     reason=check_text("reason", command.reason),
                 ),
             )
@@ -382,7 +381,7 @@ def decide_relationship(
                 MeetingCancelled(
                     **meta,
                     meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-                    cancelled_by=check_label("cancelled_by", command.cancelled_by, ID_MAX),
+                    cancelled_by=check_label("cancelled_by", command.cancelled_by),
                     reason=check_text("reason", command.reason),
                 ),
             )
@@ -434,8 +433,8 @@ def decide_relationship(
                         command.feedback_id,
                         lambda i: any(x.feedback_id == i for x in state.feedback),
                     ),
-                    from_person=check_label("from_person", command.from_person, ID_MAX),
-                    to_person=check_label("to_person", command.to_person, ID_MAX),
+                    from_person=check_label("from_person", command.from_person),
+                    to_person=check_label("to_person", command.to_person),
                     kind=check_enum("kind", command.kind, FeedbackKind),
                     about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
                     about_meeting_id=about_meeting,
