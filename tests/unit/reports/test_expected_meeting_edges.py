@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -59,7 +60,7 @@ WEEKLY = policy(Cadence.weekly())
 MONTHLY = policy(Cadence.monthly())
 
 
-def pair(**changes: object) -> RelationshipFacts:
+def pair(**changes: Any) -> RelationshipFacts:
     return attrs.evolve(
         RelationshipFacts(
             relationship_id=UUID(int=7),
@@ -311,3 +312,22 @@ class TestBoundaries:
         outside = report(facts, as_of, start=date(2026, 1, 5), end=date(2026, 1, 11))
         assert dues(in_it) == [datetime(2026, 1, 12, tzinfo=UTC)]
         assert dues(outside) == []
+
+    def test_a_pair_formed_exactly_now_has_its_first_meeting_due_a_week_from_now(self) -> None:
+        # Active from this very moment: the stretch under way starts now (docs: the next
+        # meeting is due one interval after the start of the current active stretch).
+        figures = report(pair(), FORMED)
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(7))
+        assert (figures.review_overdue, figures.next_review_due) == (False, day(30))
+        assert (figures.expected_meetings, figures.adherence_pct) == (0, None)
+
+    def test_a_pair_resumed_exactly_now_counts_from_the_resumption(self) -> None:
+        # Met on day 1, paused on day 3, resumed on day 20, the report's moment: the next
+        # meeting is due a week after the resumption, the next review 30 days after it.
+        resumed = pair(
+            meetings=(held(day(1)),),
+            pauses=(PauseFact(paused_at=day(3), resumed_at=day(20)),),
+        )
+        figures = report(resumed, day(20))
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(27))
+        assert (figures.review_overdue, figures.next_review_due) == (False, day(50))

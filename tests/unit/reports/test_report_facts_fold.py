@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import reduce
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -71,7 +71,7 @@ def _second_story(service: MentoringService, clock: SettableClock) -> None:
     second pair on 3 April, set a goal, revise and abandon it, log a meeting on the 6th
     that really took place on the 4th, pause on the 8th and end on the 10th."""
 
-    def on(day: int) -> dict[str, object]:
+    def on(day: int) -> dict[str, Any]:
         clock.now = datetime(2026, 4, day, 11, tzinfo=UTC)
         return {"actor": "coord", "occurred_at": datetime(2026, 4, day, 10, tzinfo=UTC)}
 
