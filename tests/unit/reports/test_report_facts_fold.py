@@ -68,8 +68,9 @@ MOVED_MEETING = UUID("3ee70000-0000-4000-8000-000000000020")
 
 def _second_story(service: MentoringService, clock: SettableClock) -> None:
     """Carla is proposed to Eve on 1 April, who declines on the 2nd; Carla and Ben form a
-    second pair on 3 April, set a goal, revise and abandon it, log a meeting on the 6th
-    that really took place on the 4th, pause on the 8th and end on the 10th."""
+    second pair on 3 April, set a goal, revise it, pause on the 5th and resume on the 6th,
+    log a meeting on the 6th that really took place on the 4th, abandon the goal, pause
+    again on the 8th and end on the 10th."""
 
     def on(day: int) -> dict[str, Any]:
         clock.now = datetime(2026, 4, day, 11, tzinfo=UTC)
@@ -83,6 +84,8 @@ def _second_story(service: MentoringService, clock: SettableClock) -> None:
         goal_id=GOAL_3, **on(3),
     )  # fmt: skip
     service.revise_goal(PAIR_E, GOAL_3, "More time", target_date=date(2026, 6, 1), **on(4))
+    service.pause(PAIR_E, "Training week", **on(5))
+    service.resume(PAIR_E, **on(6))
     service.record_meeting_held(
         PAIR_E, 50, MeetingFormat.ONE_ON_ONE, ["reviews"], meeting_id=MOVED_MEETING, **on(6)
     )
@@ -159,6 +162,22 @@ def test_ana_and_ben(histories: dict[UUID, tuple[object, ...]]) -> None:
     assert facts.meetings[4].meeting_id == CORRECTED_MEETING
 
 
+def test_a_pair_formed_directly_is_active_from_its_formation(
+    histories: dict[UUID, tuple[object, ...]],
+) -> None:
+    formed = fold_relationship_facts(cast(list[RelationshipEvent], histories[PAIR_A][:1]))
+    assert formed == RelationshipFacts(
+        relationship_id=PAIR_A,
+        version=1,
+        programme_id=PROGRAMME,
+        mentor_id="ana",
+        mentee_id="ben",
+        status=RelationshipStatus.ACTIVE,
+        proposed_at=at(1, 5),
+        formed_at=at(1, 5),
+    )
+
+
 def test_carla_and_dan_proposed_accepted_then_withdrawn(
     histories: dict[UUID, tuple[object, ...]],
 ) -> None:
@@ -220,8 +239,12 @@ def test_a_revised_and_abandoned_goal_a_moved_meeting_and_an_ending_while_paused
         formed_at=at(4, 3),
         ended_at=at(4, 10),
         end_reason=EndReason.REMATCHED,
-        # The pause under way when the relationship ended closes at the ending.
-        pauses=(PauseFact(paused_at=at(4, 8), resumed_at=at(4, 10)),),
+        # The pause under way when the relationship ended closes at the ending; the
+        # earlier one stays as it was.
+        pauses=(
+            PauseFact(paused_at=at(4, 5), resumed_at=at(4, 6)),
+            PauseFact(paused_at=at(4, 8), resumed_at=at(4, 10)),
+        ),
         goals=(
             GoalFact(
                 goal_id=GOAL_3,
