@@ -58,7 +58,13 @@ def meeting(
     )
 
 
-def pair(n: int, *meetings: MeetingFact, formed: datetime = FORMED) -> RelationshipFacts:
+def pair(
+    n: int,
+    *meetings: MeetingFact,
+    formed: datetime = FORMED,
+    feedback: tuple[datetime, ...] = (),
+    reflections: tuple[datetime, ...] = (),
+) -> RelationshipFacts:
     return RelationshipFacts(
         relationship_id=UUID(int=n),
         version=1,
@@ -69,6 +75,8 @@ def pair(n: int, *meetings: MeetingFact, formed: datetime = FORMED) -> Relations
         proposed_at=formed,
         formed_at=formed,
         meetings=meetings,
+        feedback=feedback,
+        reflections=reflections,
     )
 
 
@@ -120,21 +128,38 @@ def test_adherence_falls_into_ten_buckets_the_last_including_100() -> None:
 
 
 def test_monthly_totals_add_up_every_relationship() -> None:
-    # Pair 1: 60 minutes on 8 Jan and 90 on 2 Feb; pair 2: 30 minutes on 20 Jan (short),
-    # a missed meeting on 21 Jan, and 45 on 3 Mar.
+    # Pair 1: 60 minutes on 8 Jan and 90 on 2 Feb, feedback on both days, a reflection
+    # on 25 Jan. Pair 2: 30 minutes on 20 Jan (short) with feedback, a missed meeting
+    # and a reflection on 21 Jan, and 45 minutes on 3 Mar with a reflection.
     figures = report(
-        pair(1, meeting(day(3)), meeting(day(28), minutes=90)),
+        pair(
+            1,
+            meeting(day(3)),
+            meeting(day(28), minutes=90),
+            feedback=(day(3), day(28)),
+            reflections=(day(20),),
+        ),
         pair(
             2,
             meeting(day(15), minutes=30),
             meeting(day(16), MeetingOutcome.MISSED),
             meeting(day(57), minutes=45),
+            feedback=(day(15),),
+            reflections=(day(16), day(57)),
         ),
     )
     assert figures.programme.months == (
-        MonthFigures(month="2026-01", meetings_held=2, mentoring_minutes=90),
-        MonthFigures(month="2026-02", meetings_held=1, mentoring_minutes=90),
-        MonthFigures(month="2026-03", meetings_held=1, mentoring_minutes=45),
+        MonthFigures(
+            month="2026-01",
+            meetings_held=2,
+            mentoring_minutes=90,
+            feedback_given=2,
+            reflections_recorded=2,
+        ),
+        MonthFigures(month="2026-02", meetings_held=1, mentoring_minutes=90, feedback_given=1),
+        MonthFigures(
+            month="2026-03", meetings_held=1, mentoring_minutes=45, reflections_recorded=1
+        ),
     )
     assert (figures.programme.meetings_held, figures.programme.meetings_missed) == (4, 1)
     assert figures.programme.mentoring_minutes == 225
