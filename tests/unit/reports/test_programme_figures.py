@@ -130,8 +130,10 @@ def programme(*policies: ProgrammePolicy) -> ProgrammeFacts:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def report() -> ComplianceReport:
+    # Built for each test (not once per module), so that each test runs the figures
+    # it checks: mutation testing runs only the tests that call the mutated code.
     return compliance_report(programme(), RELATIONSHIPS, as_of=AS_OF, start=START, end=END)
 
 
