@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
+import attrs
 import pytest
 
 from mentoring_core import InvalidValue, RelationshipStatus
 from mentoring_core.reports import (
+    ComplianceReport,
     ProgrammeFacts,
     RelationshipFacts,
     ReportPeriod,
@@ -124,3 +126,49 @@ def test_nearest_rank_at_large_even_counts() -> None:
     assert nearest_rank(values, 50) == Decimal(101)
     assert nearest_rank(values, 90) == Decimal(182)
     assert nearest_rank([Decimal(7)], 90) == Decimal(7)
+
+
+def _active(formed: datetime) -> RelationshipFacts:
+    return attrs.evolve(proposal(formed), status=RelationshipStatus.ACTIVE, formed_at=formed)
+
+
+def _months(report: ComplianceReport) -> list[str]:
+    return [m.month for m in report.relationships[0].months]
+
+
+def test_the_months_are_those_the_period_touches_up_to_now() -> None:
+    pair = (_active(CREATED),)
+    # A period from mid-January, described a microsecond into February: both months.
+    now = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(microseconds=1)
+    touched = compliance_report(
+        programme(), pair, as_of=now, start=date(2026, 1, 15), end=date(2026, 3, 31)
+    )
+    assert _months(touched) == ["2026-01", "2026-02"]
+    # Described exactly at February's first instant: January only.
+    at_midnight = compliance_report(
+        programme(),
+        pair,
+        as_of=datetime(2026, 2, 1, tzinfo=UTC),
+        start=date(2026, 1, 15),
+        end=date(2026, 3, 31),
+    )
+    assert _months(at_midnight) == ["2026-01"]
+    # The whole of a period from 15 January to 10 April, described later.
+    spring = compliance_report(
+        programme(), pair, as_of=AS_OF, start=date(2026, 1, 15), end=date(2026, 4, 10)
+    )
+    assert _months(spring) == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert [m.month for m in spring.programme.months] == _months(spring)
+
+
+def test_a_report_at_the_periods_first_instant_touches_no_month() -> None:
+    report = compliance_report(
+        programme(),
+        (_active(CREATED),),
+        as_of=datetime(2026, 3, 1, tzinfo=UTC),
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+    )
+    assert _months(report) == []
+    assert report.relationships[0].paused_days == Decimal("0.0")
+    assert report.relationships[0].longest_gap is None
