@@ -12,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import attrs
+
 from mentoring_core import (
     Cadence,
     CadenceTier,
+    EndReason,
     MeetingOutcome,
     Participation,
     ProgrammePolicy,
@@ -177,3 +180,39 @@ def test_a_cancelled_meeting_is_never_short() -> None:
     (mark,) = figures.relationships[0].meetings
     assert (mark.outcome, mark.minutes, mark.short) == (MeetingOutcome.CANCELLED, None, False)
     assert figures.relationships[0].short_meetings == 0
+
+
+def test_days_to_first_meeting_ranks_and_pairs_awaiting_one() -> None:
+    # Ten pairs formed on day 0 first meet on days 1 to 10: median at rank 5 (5.0 days),
+    # 90th percentile at rank 9 (9.0). Not counted: a pair formed before the period, one
+    # paused and one ended without a meeting. Awaiting: the one active pair without one.
+    ranked = [pair(k, meeting(day(k))) for k in range(1, 11)]
+    before = pair(11, meeting(day(-5)), formed=day(-10))
+    waiting = pair(12, formed=day(30))
+    paused = attrs.evolve(pair(13, formed=day(30)), status=RelationshipStatus.PAUSED)
+    ended = attrs.evolve(
+        pair(14, formed=day(30)),
+        status=RelationshipStatus.ENDED,
+        ended_at=day(35),
+        end_reason=EndReason.WITHDRAWN_BY_MENTEE,
+    )
+    figures = report(*ranked, before, waiting, paused, ended).programme
+    assert (figures.days_to_first_meeting_median, figures.days_to_first_meeting_p90) == (
+        Decimal("5.0"),
+        Decimal("9.0"),
+    )
+    assert (figures.first_meetings, figures.awaiting_first_meeting) == (10, 1)
+    assert figures.programme_id == PROGRAMME
+
+
+def test_overdue_meetings_and_reviews_are_totalled() -> None:
+    # Weekly meetings, reviews every 90 days, now day 70. Pair 1 last met on day 10 (due
+    # day 17: overdue) and cancelled one on day 20; pair 2 met on day 66 (due day 73);
+    # pair 3, formed on day -40, met on day 69 but was never reviewed (due day 50).
+    figures = report(
+        pair(1, meeting(day(10)), meeting(day(20), MeetingOutcome.CANCELLED)),
+        pair(2, meeting(day(66))),
+        pair(3, meeting(day(69)), formed=day(-40)),
+    ).programme
+    assert (figures.meetings_overdue, figures.reviews_overdue) == (1, 1)
+    assert (figures.meetings_cancelled, figures.meetings_held) == (1, 3)

@@ -52,6 +52,7 @@ from mentoring_core.reports import (
     ProgrammeFacts,
     RelationshipFacts,
     ScheduleFact,
+    compliance_report,
     evolve_programme_facts,
     evolve_relationship_facts,
     fold_programme_facts,
@@ -300,3 +301,27 @@ def test_recorded_by_keeps_the_history_up_to_the_first_event_recorded_later(
 
 def test_a_schedule_fact_keeps_the_cadence_agreed() -> None:
     assert ScheduleFact(at=at(1, 5), cadence=Cadence.weekly()).cadence == WEEKLY.cadence
+
+
+def test_the_figures_read_each_relationships_facts(
+    histories: dict[UUID, tuple[object, ...]],
+) -> None:
+    programme = fold_programme_facts(cast(list[ProgrammeEvent], histories[PROGRAMME]))
+    pairs = [relationship(histories, p) for p in programme.relationship_ids]
+    report = compliance_report(programme, pairs, as_of=datetime(2026, 4, 15, 12, tzinfo=UTC))
+    figures = {f.relationship_id: f for f in report.relationships}
+    a, e, d = figures[PAIR_A], figures[PAIR_E], figures[PAIR_D]
+    # Ana and Ben: active; goal 1 achieved on 25 March, goal 2 (due 1 April) still open.
+    assert (a.status, a.end_reason, a.proposed_at, a.formed_at, a.ended_at) == (
+        RelationshipStatus.ACTIVE, None, at(1, 5), at(1, 5), None,
+    )  # fmt: skip
+    assert (a.goals_set, a.goals_achieved, a.goals_abandoned, a.goals_overdue) == (2, 1, 0, 1)
+    assert (a.feedback_given, a.reflections_recorded) == (3, 1)
+    # Carla and Ben: rematched on 10 April; the abandoned goal is neither achieved nor overdue.
+    assert (e.status, e.end_reason, e.proposed_at, e.formed_at, e.ended_at) == (
+        RelationshipStatus.ENDED, EndReason.REMATCHED, at(4, 3), at(4, 3), at(4, 10),
+    )  # fmt: skip
+    assert (e.goals_set, e.goals_achieved, e.goals_abandoned, e.goals_overdue) == (1, 0, 1, 0)
+    assert (e.feedback_given, e.reflections_recorded) == (0, 0)
+    # Carla and Eve: declined, never formed.
+    assert (d.status, d.proposed_at, d.formed_at) == (RelationshipStatus.DECLINED, at(4, 1), None)
