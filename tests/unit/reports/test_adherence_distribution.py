@@ -131,13 +131,14 @@ def test_adherence_falls_into_ten_buckets_the_last_including_100() -> None:
 
 
 def test_monthly_totals_add_up_every_relationship() -> None:
-    # Pair 1: 60 minutes on 8 Jan and 90 on 2 Feb, feedback on both days, a reflection
-    # on 25 Jan. Pair 2: 30 minutes on 20 Jan (short) with feedback, a missed meeting
+    # Pair 1: 60 minutes on 8 and 15 Jan and 90 on 2 Feb, feedback on 8 Jan and 2 Feb, a
+    # reflection on 25 Jan. Pair 2: 30 minutes on 20 Jan (short) with feedback, a missed meeting
     # and a reflection on 21 Jan, and 45 minutes on 3 Mar with a reflection.
     figures = report(
         pair(
             1,
             meeting(day(3)),
+            meeting(day(10)),
             meeting(day(28), minutes=90),
             feedback=(day(3), day(28)),
             reflections=(day(20),),
@@ -154,8 +155,8 @@ def test_monthly_totals_add_up_every_relationship() -> None:
     assert figures.programme.months == (
         MonthFigures(
             month="2026-01",
-            meetings_held=2,
-            mentoring_minutes=90,
+            meetings_held=3,
+            mentoring_minutes=150,
             feedback_given=2,
             reflections_recorded=2,
         ),
@@ -164,8 +165,15 @@ def test_monthly_totals_add_up_every_relationship() -> None:
             month="2026-03", meetings_held=1, mentoring_minutes=45, reflections_recorded=1
         ),
     )
-    assert (figures.programme.meetings_held, figures.programme.meetings_missed) == (4, 1)
-    assert figures.programme.mentoring_minutes == 225
+    assert (figures.programme.meetings_held, figures.programme.meetings_missed) == (5, 1)
+    assert figures.programme.mentoring_minutes == 285
+    assert [
+        (m.month, m.meetings_held, m.mentoring_minutes) for m in figures.relationships[0].months
+    ] == [
+        ("2026-01", 2, 120),
+        ("2026-02", 1, 90),
+        ("2026-03", 0, 0),
+    ]
     # Two held meetings are under the 60-minute minimum: 30 and 45 minutes.
     assert figures.programme.short_meetings == 2
     assert figures.relationships[1].meetings == (

@@ -331,3 +331,10 @@ class TestBoundaries:
         figures = report(resumed, day(20))
         assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(27))
         assert (figures.review_overdue, figures.next_review_due) == (False, day(50))
+
+    def test_a_pause_resumed_the_moment_it_began_leaves_no_paused_stretch(self) -> None:
+        blink = pair(pauses=(PauseFact(paused_at=day(3), resumed_at=day(3)),))
+        figures = report(blink, day(14))
+        assert (figures.pauses, figures.paused_days) == ((), Decimal("0.0"))
+        # Still a pause: it drops the slot under way, and slots start again from day 3.
+        assert dues(figures) == [day(10)]
