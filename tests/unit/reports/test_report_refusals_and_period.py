@@ -8,6 +8,7 @@ the nearest-rank method, the value at rank ⌈p * n / 100⌉.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
@@ -15,9 +16,10 @@ from uuid import UUID
 import attrs
 import pytest
 
-from mentoring_core import InvalidValue, RelationshipStatus
+from mentoring_core import InvalidValue, MeetingOutcome, RelationshipStatus
 from mentoring_core.reports import (
     ComplianceReport,
+    MeetingFact,
     ProgrammeFacts,
     RelationshipFacts,
     ReportPeriod,
@@ -172,3 +174,44 @@ def test_a_report_at_the_periods_first_instant_touches_no_month() -> None:
     assert _months(report) == []
     assert report.relationships[0].paused_days == Decimal("0.0")
     assert report.relationships[0].longest_gap is None
+
+
+def test_a_report_at_the_first_instant_of_a_mid_month_period_touches_no_month() -> None:
+    report = compliance_report(
+        programme(),
+        (_active(CREATED),),
+        as_of=datetime(2026, 3, 15, tzinfo=UTC),
+        start=date(2026, 3, 15),
+        end=date(2026, 3, 31),
+    )
+    assert _months(report) == []
+
+
+def test_the_default_period_is_in_utc_days_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 20 May 23:30 UTC is already 21 May in Tokyo; 10 Feb 23:30 UTC is 11 Feb there.
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        report = compliance_report(programme(), (), as_of=AS_OF)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert report.period == ReportPeriod(start=date(2026, 2, 10), end=date(2026, 5, 20))
+
+
+def test_what_happens_at_the_periods_first_instant_is_in_the_period() -> None:
+    first = datetime(2026, 3, 1, tzinfo=UTC)
+    pair = attrs.evolve(
+        _active(CREATED),
+        meetings=(
+            MeetingFact(meeting_id=UUID(int=1), outcome=MeetingOutcome.HELD, at=first, minutes=60),
+        ),
+        feedback=(first,),
+    )
+    report = compliance_report(
+        programme(), (pair,), as_of=AS_OF, start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    figures = report.relationships[0]
+    assert (figures.meetings_held, figures.feedback_given) == (1, 1)
