@@ -19,6 +19,7 @@ from mentoring_core import (
     Cadence,
     CadenceTier,
     EndReason,
+    GoalStatus,
     MeetingOutcome,
     Participation,
     ProgrammePolicy,
@@ -338,3 +339,42 @@ class TestBoundaries:
         assert (figures.pauses, figures.paused_days) == ((), Decimal("0.0"))
         # Still a pause: it drops the slot under way, and slots start again from day 3.
         assert dues(figures) == [day(10)]
+
+
+class TestPeriodEdges:
+    def test_only_pauses_overlapping_the_period_are_listed(self) -> None:
+        # Period 12-18 January (days 6.6 to 13.6 from the formation at 10:00 on the 5th).
+        # Listed: none of a pause that ended at the period's first instant, one before it,
+        # and one that began at the midnight after it.
+        first = datetime(2026, 1, 12, tzinfo=UTC)
+        after = datetime(2026, 1, 19, tzinfo=UTC)
+        facts = pair(
+            pauses=(
+                PauseFact(paused_at=day(1), resumed_at=day(2)),
+                PauseFact(paused_at=day(3), resumed_at=first),
+                PauseFact(paused_at=after, resumed_at=after + timedelta(days=1)),
+            )
+        )
+        figures = report(facts, day(30), start=date(2026, 1, 12), end=date(2026, 1, 18))
+        assert (figures.pauses, figures.paused_days) == ((), Decimal("0.0"))
+
+    def test_goals_overdue_are_open_goals_whose_target_is_before_today(self) -> None:
+        today = day(30).date()
+        goals = (
+            GoalFact(goal_id=UUID(int=1), set_at=day(1), target_date=today),
+            GoalFact(
+                goal_id=UUID(int=2),
+                set_at=day(1),
+                target_date=today - timedelta(days=1),
+                status=GoalStatus.ACHIEVED,
+                closed_at=day(20),
+            ),
+            GoalFact(goal_id=UUID(int=3), set_at=day(1), target_date=today - timedelta(days=1)),
+        )
+        assert report(pair(goals=goals), day(30)).goals_overdue == 1
+
+    def test_adherence_rounds_half_up(self) -> None:
+        # 1 of 16 weekly slots met: 6.25 %, half up to 6.3 (not 6.2).
+        figures = report(pair(meetings=(held(day(1)),)), day(112))
+        assert (figures.expected_meetings, figures.met_meetings) == (16, 1)
+        assert figures.adherence_pct == Decimal("6.3")
