@@ -370,8 +370,11 @@ class TestPeriodEdges:
                 closed_at=day(20),
             ),
             GoalFact(goal_id=UUID(int=3), set_at=day(1), target_date=today - timedelta(days=1)),
+            GoalFact(goal_id=UUID(int=4), set_at=day(1), target_date=today - timedelta(days=9)),
         )
-        assert report(pair(goals=goals), day(30)).goals_overdue == 1
+        # Goals 3 and 4: open, due yesterday and nine days ago. Not goal 1 (due today) nor
+        # goal 2 (achieved).
+        assert report(pair(goals=goals), day(30)).goals_overdue == 2
 
     def test_adherence_rounds_half_up(self) -> None:
         # 1 of 16 weekly slots met: 6.25 %, half up to 6.3 (not 6.2).
