@@ -191,12 +191,12 @@ def review_cadence(policies: Sequence[PolicyFact]) -> CadenceAt:
 
 def next_due(
     spans: Sequence[Span], last_done: datetime | None, cadence: Cadence, now: datetime
-) -> datetime | None:
-    """When the next meeting (or review) is due, counted from the last one held or from the
-    start of the active stretch under way at ``now`` if that is later; None if not active."""
-    if not spans or spans[-1].end < now:
-        return None
-    anchor = spans[-1].start
+) -> datetime:
+    """When the next meeting (or review) of a relationship active at ``now`` is due, counted
+    from the last one held or from the start of the active stretch under way if that is
+    later. A stretch that began exactly at ``now`` (formed or resumed then) has no span
+    yet: it is counted from ``now``."""
+    anchor = spans[-1].start if spans and spans[-1].end == now else now
     if last_done is not None and last_done > anchor:
         anchor = last_done
     return step(anchor, cadence, 1)
