@@ -51,6 +51,8 @@ QUERIES = {
     "relationships",
     "programmes",
     "verify",
+    "read",
+    "follow",
     "close",
 }
 COMMANDS = sorted(
