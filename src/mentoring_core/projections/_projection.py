@@ -3,7 +3,7 @@
 Pull, not push: eventsourcing's SQLite recorder cannot push (its ``subscribe`` is not
 implemented), and
 pulling in batches lets one transaction carry many events. Each batch is read
-with ``select_notifications`` after the stored position, folded onto the
+through the service's event feed (``read``) after the stored position, folded onto the
 stored (or cached) facts of the aggregates it touches, and written back with
 its last notification id in one transaction. A restart resumes from the stored
 position; nothing is counted twice (the fold passes over versions it already
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -113,9 +113,9 @@ class ComplianceProjection:
     ) -> None:
         if batch_size < 1 or cache_size < 0:
             raise ValueError("batch_size must be positive and cache_size not negative")
-        self._application = service.application
-        self._name = self._application.name
-        self.view = view if view is not None else compliance_view(self._application)
+        self._service = service
+        self._name = service.application.name
+        self.view = view if view is not None else compliance_view(service.application)
         self.batch_size = batch_size
         self._cache_size = cache_size
         self._cache: OrderedDict[UUID, Facts] = OrderedDict()
@@ -136,7 +136,6 @@ class ComplianceProjection:
         position = self.position
         if position != self._cached_at:
             self._cache.clear()
-        recorder, mapper = self._application.recorder, self._application.mapper
         done = pending_count = 0
         pending: dict[UUID, Facts] = {}
         folded_to = position
@@ -144,17 +143,10 @@ class ComplianceProjection:
             wanted = min(PAGE_SIZE, self.batch_size - pending_count)
             if limit is not None:
                 wanted = min(wanted, limit - done - pending_count)
-            page = (
-                recorder.select_notifications(
-                    start=folded_to, limit=wanted, inclusive_of_start=False
-                )
-                if wanted > 0
-                else []
-            )
+            page = list(self._service.read(folded_to or 0, limit=wanted)) if wanted > 0 else []
             if page:
-                events = [cast(Event, mapper.to_domain_event(n)) for n in page]
-                self._fold(events, pending)
-                folded_to, pending_count = page[-1].id, pending_count + len(page)
+                self._fold([event for _, event in page], pending)
+                folded_to, pending_count = page[-1][0], pending_count + len(page)
             if pending_count and (not page or pending_count >= self.batch_size):
                 assert folded_to is not None
                 rows = [_row(aggregate_id, facts) for aggregate_id, facts in pending.items()]
