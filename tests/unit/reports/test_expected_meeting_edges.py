@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-import attrs
+from test_report_schedule import FORMED, active, held
 
 from mentoring_core import (
     Cadence,
     CadenceTier,
     EndReason,
     GoalStatus,
-    MeetingOutcome,
     Participation,
     ProgrammePolicy,
     RelationshipStatus,
@@ -28,7 +26,6 @@ from mentoring_core import (
 from mentoring_core.reports import (
     Gap,
     GoalFact,
-    MeetingFact,
     PauseFact,
     PolicyFact,
     RelationshipFacts,
@@ -38,7 +35,7 @@ from mentoring_core.reports import (
 )
 from mentoring_core.reports._figures import RelationshipFigures, relationship_figures
 
-FORMED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+pair = active  # a pair formed at FORMED, active unless changed
 BEFORE = FORMED - timedelta(days=30)
 """When the policies of these tests were set: well before the pair formed."""
 
@@ -59,31 +56,6 @@ def policy(cadence: Cadence, *, minimum: int = 60, review: int = 30) -> Programm
 
 WEEKLY = policy(Cadence.weekly())
 MONTHLY = policy(Cadence.monthly())
-
-
-def pair(**changes: Any) -> RelationshipFacts:
-    return attrs.evolve(
-        RelationshipFacts(
-            relationship_id=UUID(int=7),
-            version=1,
-            programme_id=UUID(int=1),
-            mentor_id="ana",
-            mentee_id="ben",
-            status=RelationshipStatus.ACTIVE,
-            proposed_at=FORMED,
-            formed_at=FORMED,
-        ),
-        **changes,
-    )
-
-
-def held(at: datetime, minutes: int = 60) -> MeetingFact:
-    return MeetingFact(
-        meeting_id=UUID(int=int(at.timestamp())),
-        outcome=MeetingOutcome.HELD,
-        at=at,
-        minutes=minutes,
-    )
 
 
 def report(
