@@ -1,6 +1,6 @@
 """A tiny run of ``nox -s mutants`` so its set-up never rots unnoticed (docs/testing.md).
 
-The whole run takes about an hour, so CI runs this instead: the project's own mutmut
+The whole run takes about half an hour, so CI runs this instead: the project's own mutmut
 settings on a copy of the project, narrowed to one small module and the one test file
 that reaches it, then the kill-rate tool on what it found.
 """
