@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Any, TypeVar, cast
+from typing import Any, NotRequired, Required, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
 import attrs
@@ -79,6 +79,17 @@ class TimeAxis(enum.StrEnum):
 
     RECORDED = "recorded"
     OCCURRED = "occurred"
+
+
+class CommandOptions(TypedDict, total=False):
+    """The keywords every relationship command method takes (typed, so a misspelt one is a
+    type error): who records it, when it happened, the version the caller last saw, and an
+    idempotency key. See ``docs/api.md``."""
+
+    actor: Required[str]
+    occurred_at: NotRequired[datetime | None]
+    expected_version: NotRequired[int | None]
+    command_id: NotRequired[UUID | None]
 
 
 @attrs.frozen(kw_only=True)
@@ -433,7 +444,9 @@ class MentoringService:
 
     # --- relationship commands -------------------------------------------------------
 
-    def accept_pairing(self, relationship_id: UUID, accepted_by: str, **kw: Any) -> Recorded:
+    def accept_pairing(
+        self, relationship_id: UUID, accepted_by: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.AcceptPairing, accepted_by=accepted_by, **kw
         )
@@ -444,7 +457,7 @@ class MentoringService:
         declined_by: str,
         reason: DeclineReason,
         explanation: str,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -456,7 +469,7 @@ class MentoringService:
         )
 
     def agree_expectations(
-        self, relationship_id: UUID, expectations: Sequence[str], **kw: Any
+        self, relationship_id: UUID, expectations: Sequence[str], **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -474,7 +487,7 @@ class MentoringService:
         target_date: date,
         *,
         goal_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -498,7 +511,7 @@ class MentoringService:
         focus_area: FocusArea | None = None,
         success_measure: str | None = None,
         target_date: date | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -513,14 +526,14 @@ class MentoringService:
         )
 
     def achieve_goal(
-        self, relationship_id: UUID, goal_id: UUID, evidence: str, **kw: Any
+        self, relationship_id: UUID, goal_id: UUID, evidence: str, **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.AchieveGoal, goal_id=goal_id, evidence=evidence, **kw
         )
 
     def abandon_goal(
-        self, relationship_id: UUID, goal_id: UUID, reason: str, **kw: Any
+        self, relationship_id: UUID, goal_id: UUID, reason: str, **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.AbandonGoal, goal_id=goal_id, reason=reason, **kw
@@ -534,7 +547,7 @@ class MentoringService:
         *,
         goal_id: UUID | None = None,
         activity_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -548,7 +561,7 @@ class MentoringService:
         )
 
     def complete_plan_activity(
-        self, relationship_id: UUID, activity_id: UUID, notes: str, **kw: Any
+        self, relationship_id: UUID, activity_id: UUID, notes: str, **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.CompletePlanActivity, activity_id=activity_id, notes=notes, **kw
@@ -562,7 +575,7 @@ class MentoringService:
         *,
         goal_id: UUID | None = None,
         milestone_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -576,19 +589,23 @@ class MentoringService:
         )
 
     def reach_milestone(
-        self, relationship_id: UUID, milestone_id: UUID, notes: str, **kw: Any
+        self, relationship_id: UUID, milestone_id: UUID, notes: str, **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.ReachMilestone, milestone_id=milestone_id, notes=notes, **kw
         )
 
     def agree_schedule(
-        self, relationship_id: UUID, schedule: MeetingSchedule, **kw: Any
+        self, relationship_id: UUID, schedule: MeetingSchedule, **kw: Unpack[CommandOptions]
     ) -> Recorded:
         return self._relationship_command(relationship_id, c.AgreeSchedule, schedule=schedule, **kw)
 
     def change_schedule(
-        self, relationship_id: UUID, schedule: MeetingSchedule, reason: str, **kw: Any
+        self,
+        relationship_id: UUID,
+        schedule: MeetingSchedule,
+        reason: str,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.ChangeSchedule, schedule=schedule, reason=reason, **kw
@@ -603,7 +620,7 @@ class MentoringService:
         *,
         attendees: Sequence[str] = (),
         meeting_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Record a meeting that took place; ``occurred_at`` is when it started."""
         return self._relationship_command(
@@ -625,7 +642,7 @@ class MentoringService:
         reason: str,
         *,
         meeting_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Record a meeting that did not happen; ``occurred_at`` is when it was due."""
         return self._relationship_command(
@@ -645,7 +662,7 @@ class MentoringService:
         reason: str,
         *,
         meeting_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Record a meeting called off beforehand; ``occurred_at`` is when it was due."""
         return self._relationship_command(
@@ -668,7 +685,7 @@ class MentoringService:
         duration_minutes: int | None = None,
         format: MeetingFormat | None = None,
         topics: Sequence[str] | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Correct a mistake in a held meeting's record; the original event stays in the history."""
         return self._relationship_command(
@@ -694,7 +711,7 @@ class MentoringService:
         about_goal_id: UUID | None = None,
         about_meeting_id: UUID | None = None,
         feedback_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -717,7 +734,7 @@ class MentoringService:
         text: str,
         *,
         reflection_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -737,7 +754,7 @@ class MentoringService:
         *,
         stakeholder_feedback: Sequence[StakeholderFeedback] = (),
         evaluation_id: UUID | None = None,
-        **kw: Any,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id,
@@ -750,14 +767,18 @@ class MentoringService:
             **kw,
         )
 
-    def pause(self, relationship_id: UUID, reason: str, **kw: Any) -> Recorded:
+    def pause(self, relationship_id: UUID, reason: str, **kw: Unpack[CommandOptions]) -> Recorded:
         return self._relationship_command(relationship_id, c.PauseRelationship, reason=reason, **kw)
 
-    def resume(self, relationship_id: UUID, **kw: Any) -> Recorded:
+    def resume(self, relationship_id: UUID, **kw: Unpack[CommandOptions]) -> Recorded:
         return self._relationship_command(relationship_id, c.ResumeRelationship, **kw)
 
     def end(
-        self, relationship_id: UUID, reason: EndReason, explanation: str, **kw: Any
+        self,
+        relationship_id: UUID,
+        reason: EndReason,
+        explanation: str,
+        **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self._relationship_command(
             relationship_id, c.EndRelationship, reason=reason, explanation=explanation, **kw

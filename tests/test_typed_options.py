@@ -1,0 +1,39 @@
+"""The command methods' keywords are typed: a misspelt one fails ``mypy --strict``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mypy import api
+
+pytestmark = pytest.mark.slow
+
+SNIPPET = """
+from uuid import UUID
+from mentoring_core import MentoringService
+
+def record(service: MentoringService, pair: UUID) -> None:
+    service.pause(pair, "leave", actor="ana", expected_version=3)
+    service.pause(pair, "leave", actor="ana", {option}=3)
+"""
+
+
+def check(tmp_path: Path, option: str) -> tuple[str, int]:
+    source = tmp_path / "embedding.py"
+    source.write_text(SNIPPET.format(option=option), encoding="utf-8")
+    cache = tmp_path / "mypy-cache"
+    report, errors, status = api.run(
+        ["--strict", "--cache-dir", str(cache), "--no-error-summary", str(source)]
+    )
+    return report + errors, status
+
+
+def test_a_misspelt_keyword_is_a_type_error_and_the_right_one_is_not(tmp_path: Path) -> None:
+    report, status = check(tmp_path, "expected_verison")
+    assert status == 1
+    assert report.count("error:") == 1, report
+    assert 'Unexpected keyword argument "expected_verison"' in report
+    assert "embedding.py:7:" in report
+    report, status = check(tmp_path, "command_id")  # the right name, the wrong type
+    assert status == 1 and "embedding.py:7:" in report and "UUID" in report, report
