@@ -6,11 +6,13 @@ in that page's "Equivalent mutants" table). A mutant counts as:
 
 - *killed* when a test failed, timed out or the type checker refused it;
 - *equivalent* when the page lists it (it changes no behaviour): left out of the rate;
-- *survived* otherwise, including a mutant that no test reaches ("no tests") and one
-  not checked yet (shown apart, so a partial run is never mistaken for a whole one).
+- *survived* otherwise, including a mutant that no test reaches ("no tests");
+- *unchecked* when mutmut has not run it yet: left out of the rate, but a module with
+  any is marked partial (``*``) and a module with none checked is listed as not run, so
+  a partial run is never mistaken for a whole one.
 
 Usage: ``python tools/mutation_kill_rates.py [--min PCT] [--survivors]``. With
-``--min`` it exits with 1 when a module's rate is below ``PCT``.
+``--min`` it exits with 1 when a wholly checked module's rate is below ``PCT``.
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ def tally(found: dict[str, int | None], equivalent: set[str]) -> dict[str, Count
 
 
 def rate(counter: Counter[str]) -> float | None:
-    """Killed ÷ (killed + survived + unchecked), in per cent; None when there is no mutant."""
-    judged = counter["killed"] + counter["survived"] + counter["unchecked"]
+    """Killed ÷ (killed + survived), in per cent, over the mutants checked; None if none was."""
+    judged = counter["killed"] + counter["survived"]
     return 100 * counter["killed"] / judged if judged else None
 
 
@@ -80,32 +82,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min", type=float, help="exit with 1 below this kill rate (%%)")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
     args = parser.parse_args(argv)
-    found = verdicts()
+    found = verdicts(MUTANTS)
     if not found:
         print("no mutmut results under mutants/: run `nox -s mutants` first")
         return 1
-    equivalent = equivalent_mutants()
+    equivalent = equivalent_mutants(TESTING_PAGE)
     stale = sorted(equivalent - found.keys())
     counts = tally(found, equivalent)
     print(
         f"{'module':<44} {'killed':>7} {'survived':>9} {'equiv.':>7} {'unchecked':>10} {'rate':>7}"
     )
-    below = []
+    below, partial, not_run = [], [], []
     for module in sorted(counts):
         counter = counts[module]
         pct = rate(counter)
-        shown = "-" if pct is None else f"{pct:.1f}%"
+        if pct is None:
+            not_run.append(module)
+            continue
+        shown = f"{pct:.1f}%" + ("*" if counter["unchecked"] else "")
         print(
             f"{module:<44} {counter['killed']:>7} {counter['survived']:>9} "
             f"{counter['equivalent']:>7} {counter['unchecked']:>10} {shown:>7}"
         )
-        if args.min is not None and pct is not None and pct < args.min:
+        if counter["unchecked"]:
+            partial.append(module)
+        elif args.min is not None and pct < args.min:
             below.append(module)
     total = sum(counts.values(), Counter())
+    overall = rate(total)
+    shown = "-" if overall is None else f"{overall:.1f}%" + ("*" if total["unchecked"] else "")
     print(
         f"{'all':<44} {total['killed']:>7} {total['survived']:>9} "
-        f"{total['equivalent']:>7} {total['unchecked']:>10} {rate(total) or 0:>6.1f}%"
+        f"{total['equivalent']:>7} {total['unchecked']:>10} {shown:>7}"
     )
+    if partial:
+        print(f"* partial: {len(partial)} module(s) have mutants not checked yet")
+    if not_run:
+        print(f"{len(not_run)} module(s) not run yet: {', '.join(not_run)}")
     if args.survivors:
         for name, code in sorted(found.items()):
             if name not in equivalent and code in SURVIVED:
