@@ -27,7 +27,7 @@ from .replay import (
     VersionGap,
     replay,
 )
-from .timeline import Change, TimelineEntry, diff, state_at, timeline
+from .timeline import Change, State, TimelineEntry, diff, state_at, timeline
 from .verify import Breach, Digest, Finding, Verification, verify
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "RebuildFailure",
     "ReplayProgress",
     "ReplayReport",
+    "State",
     "StoreNotEmpty",
     "TimelineEntry",
     "Verification",

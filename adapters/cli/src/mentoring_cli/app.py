@@ -26,7 +26,7 @@ from mentoring_core import (
     StoreConfigurationError,
     redact,
 )
-from mentoring_core.domain.commands import Command
+from mentoring_core import commands as domain_commands
 
 from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
 from .commands import audit, demo, history, meetings, progress, records, relationship, report
@@ -198,7 +198,7 @@ def _shown(value: Any) -> str:
 def failure(error: BaseException) -> tuple[int, str] | None:
     """The exit status and one-line message for an error, or None if it is unexpected."""
     match error:
-        case InvalidValue() if isinstance(error.value, Command):
+        case InvalidValue() if isinstance(error.value, domain_commands.Command):
             return EXIT_USAGE, f"Missing {option_for(error.field)}: expected {error.expected}."
         case InvalidValue():
             return EXIT_USAGE, (

@@ -21,7 +21,7 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 
 from mentoring_core import StoreConfigurationError, redact
-from mentoring_core.stores import APPLICATION_NAME
+from mentoring_core.extend import APPLICATION_NAME
 
 __all__ = ["create_tables_once", "ensure_schema", "postgres_environment"]
 

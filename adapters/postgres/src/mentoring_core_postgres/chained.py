@@ -17,7 +17,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from mentoring_core.audit.recorders import CHAIN_TABLE, ChainLinker, ChainRow
+from mentoring_core.extend import CHAIN_TABLE, ChainLinker, ChainRow
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):

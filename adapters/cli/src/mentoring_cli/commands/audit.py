@@ -32,6 +32,7 @@ from mentoring_core.audit import (
     ImportSummary,
     ReplayProgress,
     ReplayReport,
+    State,
     Verification,
     check_signature,
     diff,
@@ -45,7 +46,6 @@ from mentoring_core.audit import (
     state_at,
     timeline,
 )
-from mentoring_core.audit.timeline import State
 
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment

@@ -1,0 +1,11 @@
+"""What an adapter author needs beyond the public API (``docs/api.md``, "Extending").
+
+A storage adapter (such as ``mentoring-core-postgres``) stores the hash chain in its
+own table, in the same transaction as the events, and names its tables after the
+application. These are the pieces it shares with the core's own stores.
+"""
+
+from .audit.recorders import CHAIN_TABLE, ChainLinker, ChainRow
+from .stores import APPLICATION_NAME
+
+__all__ = ["APPLICATION_NAME", "CHAIN_TABLE", "ChainLinker", "ChainRow"]
