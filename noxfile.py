@@ -23,10 +23,17 @@ def install_project(session: nox.Session, *extra: str) -> None:
     session.install(*PACKAGES, *extra)
 
 
+EVENTSOURCING_VERSIONS = ["9.5.0", "9.5.6"]
+"""The oldest and the newest release of the series the project supports (>=9.5.0,<9.6)."""
+
+
 @nox.session
-def tests(session: nox.Session) -> None:
-    """Run the whole test suite (PostgreSQL tests must run when CI is set)."""
+@nox.parametrize("eventsourcing", EVENTSOURCING_VERSIONS)
+def tests(session: nox.Session, eventsourcing: str) -> None:
+    """Run the whole test suite on one eventsourcing release (PostgreSQL tests must run
+    when CI is set)."""
     install_project(session)
+    session.install(f"eventsourcing[crypto,postgres]=={eventsourcing}")
     session.run("pytest", *session.posargs)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from mentoring_core import MentoringService
@@ -57,7 +57,7 @@ def record_through_the_library(service: MentoringService) -> None:
 def write_around_the_library(store_url: str, service: MentoringService) -> None:
     """Store FORGED_EVENT with no chain link, as someone with access to the store could."""
     if store_url.startswith("memory"):
-        POPOApplicationRecorder._insert_events(recorder_of(service), [FORGED_EVENT])
+        POPOApplicationRecorder.insert_events(recorder_of(service), [FORGED_EVENT])
         return
     raw = RawStore(store_url)
     with raw.sql() as run:
@@ -193,3 +193,32 @@ def test_removing_the_last_event_is_named_deleted(
         version=1,
         detail=f"record 3 (aggregate {B} version 1) is gone from notification id {last}",
     )
+
+
+def test_a_batch_gets_ascending_ids_in_its_order_and_a_clash_stores_nothing(
+    service: MentoringService,
+) -> None:
+    """The recorders' insert is the project's own SQL: ids follow the batch, and a clashing
+    (aggregate, version) raises IntegrityError with neither events nor links stored."""
+    recorder = recorder_of(service)
+    batch = [LIBRARY[2], LIBRARY[0], LIBRARY[1]]
+    ids = recorder.insert_events(batch)
+    assert list(ids) == sorted(ids) and len(set(ids)) == 3
+    found = recorder.select_notifications(ids[0], 10)
+    assert [n.id for n in found] == list(ids)
+    for notification, event in zip(found, batch, strict=True):
+        assert same_event(notification, event)
+    assert [
+        (r.notification_id, r.aggregate_id, r.version) for r in recorder.select_chain(0, 9)
+    ] == [
+        (ids[0], B, 1),
+        (ids[1], A, 1),
+        (ids[2], A, 2),
+    ]
+    new = StoredEvent(originator_id=FORGED, originator_version=1, topic="X", state=b"{}")
+    with pytest.raises(IntegrityError):
+        recorder.insert_events([new, LIBRARY[1]])
+    assert positions(service) == list(ids)
+    assert recorder.last_link() == (3, recorder.select_chain(2, 1)[0].hash)
+    assert list(recorder.select_events(FORGED)) == []
+    assert service.verify().ok

@@ -3,8 +3,13 @@
 The links (see :mod:`.chain`) live in their own table, ``mentoring_chain``: one row per
 stored event, holding its ``sequence``, the event's notification id, aggregate id and
 version, the recording time and the hash. Because the link is computed while the
-store's write lock is held (SQLite's single writer; PostgreSQL's table lock taken by
-eventsourcing), sequences follow the store's global order with no gaps.
+store's write lock is held (SQLite's single writer; PostgreSQL's EXCLUSIVE table lock;
+in memory, the recorder's own lock), sequences follow the store's global order with no
+gaps.
+
+eventsourcing offers no public hook inside its insert transaction, so each recorder
+here overrides only the public ``insert_events`` and writes the events itself (the
+same table and columns eventsourcing creates) together with their links.
 
 This module holds the memory and SQLite recorders; the PostgreSQL one lives in the
 PostgreSQL adapter and shares :class:`ChainLinker` and :class:`ChainRow`.
@@ -14,13 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from threading import RLock
 from typing import Any, Protocol
 from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ..domain.errors import StoreConfigurationError
 from .chain import GENESIS, Record, canonical_time, link_hash
@@ -117,19 +123,26 @@ class ChainLinker:
 
 
 class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
-    """The in-memory recorder, with its chain kept beside the events."""
+    """The in-memory recorder, with its chain kept beside the events.
+
+    eventsourcing's own lock is private, so the chain has a lock of its own, held
+    around the whole public ``insert_events``: a batch's events and its links go in
+    together, in notification order, and readers of the chain (which take the same
+    lock) never see events without their links or links without their events.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.chain: list[tuple[int, int, UUID, int, str, str]] = []
+        self._chain_lock = RLock()
         self._by_aggregate: dict[tuple[UUID, int], str] = {}
         self._linker = ChainLinker(self.last_link, lambda a, v: self._by_aggregate.get((a, v)))
 
-    def _insert_events(
+    def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        with self._database_lock:
-            ids = super()._insert_events(stored_events, **kwargs)
+        with self._chain_lock:
+            ids = super().insert_events(stored_events, **kwargs)
             assert ids is not None
             for row in self._linker.links(stored_events, ids, **kwargs):
                 self.chain.append(row)
@@ -137,10 +150,11 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
             return ids
 
     def last_link(self) -> tuple[int, str] | None:
-        return (self.chain[-1][0], self.chain[-1][5]) if self.chain else None
+        with self._chain_lock:
+            return (self.chain[-1][0], self.chain[-1][5]) if self.chain else None
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
-        with self._database_lock:
+        with self._chain_lock:
             rows = self.chain[after_sequence : after_sequence + limit]
             return [
                 ChainRow(
@@ -160,7 +174,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
         return found[0] if found and found[0].id == notification_id else None
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
-        with self._database_lock:
+        with self._chain_lock:
             chained = {row[1] for row in self.chain}
             found = []
             for n in self.select_notifications(1, len(chained) + limit + 1):
@@ -214,30 +228,54 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             "UNIQUE (originator_id, originator_version))",
         ]
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        assert ids is not None
+        # eventsourcing's public insert_events opens and commits its own transaction, and
+        # its per-cursor insert is private; the events and their links must commit
+        # together, so this INSERT (into the table and columns eventsourcing creates) is
+        # the project's own, in a write transaction taken through the datastore's public
+        # transaction(). SQLite's single writer keeps rowids (notification ids) in commit
+        # order; a clashing (originator_id, originator_version) raises IntegrityError and
+        # rolls back events and links alike.
+        with self.datastore.transaction(commit=True) as c:
+            ids: list[int] = []
+            for event in stored_events:
+                c.execute(
+                    f"INSERT INTO {self.events_table_name} "
+                    "(originator_id, originator_version, topic, state) VALUES (?,?,?,?)",
+                    (
+                        event.originator_id.hex
+                        if isinstance(event.originator_id, UUID)
+                        else event.originator_id,
+                        event.originator_version,
+                        event.topic,
+                        event.state,
+                    ),
+                )
+                ids.append(int(c.lastrowid))
 
-        def last() -> tuple[int, str] | None:
-            c.execute(f"SELECT sequence, hash FROM {CHAIN_TABLE} ORDER BY sequence DESC LIMIT 1")
-            row = c.fetchone()
-            return None if row is None else (row[0], row[1])
+            def last() -> tuple[int, str] | None:
+                c.execute(
+                    f"SELECT sequence, hash FROM {CHAIN_TABLE} ORDER BY sequence DESC LIMIT 1"
+                )
+                row = c.fetchone()
+                return None if row is None else (row[0], row[1])
 
-        def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
-            c.execute(
-                f"SELECT hash FROM {CHAIN_TABLE} WHERE originator_id=? AND originator_version=?",
-                (aggregate_id.hex, version),
+            def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
+                c.execute(
+                    f"SELECT hash FROM {CHAIN_TABLE} "
+                    "WHERE originator_id=? AND originator_version=?",
+                    (aggregate_id.hex, version),
+                )
+                row = c.fetchone()
+                return None if row is None else str(row[0])
+
+            rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
+            c.executemany(
+                f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)",
+                [(s, n, a.hex, v, t, h) for s, n, a, v, t, h in rows],
             )
-            row = c.fetchone()
-            return None if row is None else str(row[0])
-
-        rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
-        c.executemany(
-            f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)",
-            [(s, n, a.hex, v, t, h) for s, n, a, v, t, h in rows],
-        )
         return ids
 
     def last_link(self) -> tuple[int, str] | None:

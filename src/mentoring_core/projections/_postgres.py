@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Tracking
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -51,6 +51,14 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             "version = EXCLUDED.version, facts = EXCLUDED.facts "
             "WHERE EXCLUDED.version > f.version"
         ).format(schema, table)
+        # Insert the position, or move it forward; no row comes back (and the caller
+        # raises) when the stored position is already at or past the new one.
+        self._advance = SQL(
+            "INSERT INTO {0}.{1} AS t (application_name, notification_id) VALUES (%s, %s) "
+            "ON CONFLICT (application_name) DO UPDATE "
+            "SET notification_id = EXCLUDED.notification_id "
+            "WHERE t.notification_id < EXCLUDED.notification_id RETURNING t.notification_id"
+        ).format(schema, Identifier(self.tracking_table_name))
         columns = "SELECT aggregate_id, programme_id, kind, version, facts FROM {0}.{1} "
         self._select_ids = SQL(columns + "WHERE aggregate_id = ANY(%s)").format(schema, table)
         self._select_programme = SQL(columns + "WHERE programme_id = %s").format(schema, table)
@@ -77,10 +85,17 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
         params = [(r.aggregate_id, r.programme_id, r.kind, r.version, r.facts) for r in rows]
+        # eventsourcing's tracking insert on a given cursor is private, so the position
+        # is written here with the project's own statement, in the rows' transaction.
         with self.datastore.transaction(commit=True) as curs:
             # The position first: its row lock makes a racing projector wait, then refuses
             # whichever batch is no longer past the stored position.
-            self._insert_tracking(curs, tracking)
+            curs.execute(self._advance, (tracking.application_name, tracking.notification_id))
+            if curs.fetchone() is None:
+                raise IntegrityError(
+                    f"tracking {tracking.application_name} {tracking.notification_id} "
+                    "is not past the stored position"
+                )
             if params:
                 curs.executemany(self._upsert, params)
 

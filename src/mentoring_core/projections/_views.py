@@ -4,7 +4,8 @@ A view is an eventsourcing :class:`~eventsourcing.persistence.TrackingRecorder`
 (so ``max_tracking_id``, ``has_tracking_id`` and ``wait`` work as eventsourcing
 documents them) that also stores one row of facts per programme and
 relationship. :meth:`ComplianceView.save_facts` writes the rows and the new
-position in ONE transaction, through the tracking recorder's own insert: it
+position in ONE transaction, with the project's own tracking statement (the
+tracking recorder's insert on a given transaction is private to eventsourcing): it
 refuses a position that is not past the stored one, so two projectors racing on
 one read model cannot move it backwards, and a crash leaves rows and position
 as they were before the batch.
@@ -18,12 +19,13 @@ from __future__ import annotations
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from threading import RLock
 from typing import Any
 from uuid import UUID
 
 import attrs
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.popo import POPOApplicationRecorder, POPOTrackingRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
 
@@ -73,28 +75,39 @@ class ComplianceView(TrackingRecorder, ABC):
 
 
 class MemoryComplianceView(POPOTrackingRecorder, ComplianceView):
-    """The read model of a ``memory://`` store: kept in the process, like its events."""
+    """The read model of a ``memory://`` store: kept in the process, like its events.
+
+    eventsourcing's own lock is private, so the facts have a lock of their own, held
+    by :meth:`save_facts` around the (public) tracking insert and the rows, and by
+    :meth:`max_tracking_id`, so no reader sees a position without its rows.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        self._facts_lock = RLock()
         self._facts: dict[UUID, StoredFacts] = {}
 
+    def max_tracking_id(self, application_name: str) -> int | None:
+        with self._facts_lock:
+            return super().max_tracking_id(application_name)
+
     def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
-        with self._database_lock:
+        with self._facts_lock:
             return [self._facts[i] for i in aggregate_ids if i in self._facts]
 
     def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
-        with self._database_lock:
+        with self._facts_lock:
             return [row for row in self._facts.values() if row.programme_id == programme_id]
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
-        with self._database_lock:
-            self._assert_tracking_uniqueness(tracking)
+        with self._facts_lock:
+            # The position first: it raises IntegrityError, storing nothing, unless
+            # ``tracking`` is past the stored position.
+            self.insert_tracking(tracking)
             for row in rows:
                 stored = self._facts.get(row.aggregate_id)
                 if stored is None or row.version > stored.version:
                     self._facts[row.aggregate_id] = row
-            self._insert_tracking(tracking)
 
 
 _SQLITE_CHUNK = 500
@@ -171,9 +184,23 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
         params = [
             (str(r.aggregate_id), str(r.programme_id), r.kind, r.version, r.facts) for r in rows
         ]
+        # eventsourcing's tracking insert on a given cursor is private, so the position
+        # is written here with the project's own statement (insert_tracking_statement,
+        # set above for this view's table), in the same transaction as the rows.
         with self.datastore.transaction(commit=True) as c:
             # The position first: it takes the write lock and refuses a stale batch early.
-            self._insert_tracking(c, tracking)
+            c.execute(
+                self.insert_tracking_statement,
+                {
+                    "application_name": tracking.application_name,
+                    "notification_id": tracking.notification_id,
+                },
+            )
+            if c.fetchone() is None:
+                raise IntegrityError(
+                    f"tracking {tracking.application_name} {tracking.notification_id} "
+                    "is not past the stored position"
+                )
             c.executemany(self._upsert, params)
 
 

@@ -1,7 +1,8 @@
 """The PostgreSQL recorder that writes chain links in the events' transaction.
 
-eventsourcing's PostgreSQL recorder locks the events table (EXCLUSIVE mode) before it
-inserts, so links computed after the insert, in the same transaction, follow the
+The recorder's insert is the project's own SQL (eventsourcing's insert runs its own
+transaction): it locks the events table (EXCLUSIVE mode, as eventsourcing does) before
+it inserts, so links computed after the insert, in the same transaction, follow the
 global order with no gaps. The encoding is :mod:`mentoring_core.audit.chain`'s.
 """
 
@@ -11,10 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor
-from psycopg.rows import DictRow
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from mentoring_core.extend import CHAIN_TABLE, ChainLinker, ChainRow
@@ -27,6 +27,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         self._chain = Identifier(datastore.schema), Identifier(CHAIN_TABLE)
         self._events = Identifier(datastore.schema), Identifier(events_table_name)
+        # Rows go in the batch's order (WITH ORDINALITY ... ORDER BY), so under the
+        # table lock their notification ids follow that order with no gaps between.
+        self._insert = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+            "SELECT i, v, t, s FROM unnest(%s::{}[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "WITH ORDINALITY AS b(i, v, t, s, n) ORDER BY n "
+            "RETURNING originator_id, originator_version, notification_id"
+        ).format(*self._events, Identifier(datastore.originator_id_type))
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.{} ("
@@ -40,36 +48,64 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ).format(*self._chain)
         )
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
+        # eventsourcing's public insert_events runs its own transaction, and the hooks
+        # inside it are private; the events and their links must commit together, so
+        # this piece of SQL is the project's own: in one transaction (the datastore's
+        # public transaction()), take the lock eventsourcing takes (EXCLUSIVE on the
+        # events table, so notification ids commit in the order they are issued), NOTIFY
+        # its channel (subscriptions listen there), INSERT into the table and columns
+        # eventsourcing creates, then write the links. A clashing (originator_id,
+        # originator_version) raises IntegrityError and rolls everything back.
+        if not stored_events:
+            return []
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout))
+            curs.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(*self._events))
+            curs.execute(SQL("NOTIFY {}").format(Identifier(self.channel_name)))
+            curs.execute(self._insert, self._columns_of(stored_events))
+            by_key = {
+                (str(row["originator_id"]), row["originator_version"]): row["notification_id"]
+                for row in curs.fetchall()
+            }
+            ids = [by_key[(str(e.originator_id), e.originator_version)] for e in stored_events]
 
-        def last() -> tuple[int, str] | None:
-            curs.execute(
-                SQL("SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1").format(
-                    *self._chain
+            def last() -> tuple[int, str] | None:
+                curs.execute(
+                    SQL("SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1").format(
+                        *self._chain
+                    )
                 )
-            )
-            row = curs.fetchone()
-            return None if row is None else (row["sequence"], row["hash"])
+                row = curs.fetchone()
+                return None if row is None else (row["sequence"], row["hash"])
 
-        def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
-            curs.execute(
-                SQL(
-                    "SELECT hash FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
-                ).format(*self._chain),
-                (aggregate_id, version),
-            )
-            row = curs.fetchone()
-            return None if row is None else str(row["hash"])
+            def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
+                curs.execute(
+                    SQL(
+                        "SELECT hash FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
+                    ).format(*self._chain),
+                    (aggregate_id, version),
+                )
+                row = curs.fetchone()
+                return None if row is None else str(row["hash"])
 
-        rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
-        curs.executemany(
-            SQL("INSERT INTO {}.{} VALUES (%s,%s,%s,%s,%s,%s)").format(*self._chain), rows
-        )
+            rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
+            curs.executemany(
+                SQL("INSERT INTO {}.{} VALUES (%s,%s,%s,%s,%s,%s)").format(*self._chain), rows
+            )
         return ids
+
+    @staticmethod
+    def _columns_of(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+        return (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        )
 
     def last_link(self) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as curs:
