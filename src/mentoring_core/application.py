@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Notification, Subscription
+from eventsourcing.persistence import IntegrityError, Mapper, Notification
 from eventsourcing.utils import Environment, EnvType
 
 from .audit.recorders import ChainedRecorder
@@ -297,26 +297,13 @@ class MentoringService:
     ) -> Iterator[tuple[int, Event]]:
         """Like :meth:`read`, then waits for more: yields each event as it is recorded.
 
-        Blocks until the next event where the store can say when one is recorded (memory,
-        and PostgreSQL through LISTEN/NOTIFY, by any process); on SQLite, which cannot,
-        looks for new events every ``poll_interval`` seconds. Returns once ``stop`` is set
-        (within ``poll_interval``).
+        Looks for new events every ``poll_interval`` seconds (on every store, so a
+        writer in another process is seen too) until ``stop`` is set, then returns.
         """
         self.read(after, kinds=kinds)  # refuses bad arguments now, not at the first event
         return self._following(after, kinds, stop or threading.Event(), poll_interval)
 
     def _following(
-        self, after: int, kinds: Collection[str], stopping: threading.Event, interval: float
-    ) -> Iterator[tuple[int, Event]]:
-        # Subscribed only once iterated: a subscription holds a thread and a connection.
-        try:
-            subscription = self._store.recorder.subscribe(gt=after, topics=self._topics(kinds))
-        except NotImplementedError:  # SQLite
-            yield from self._polling(after, kinds, stopping, interval)
-        else:
-            yield from self._subscribed(subscription, stopping, interval)
-
-    def _polling(
         self, after: int, kinds: Collection[str], stopping: threading.Event, interval: float
     ) -> Iterator[tuple[int, Event]]:
         while not stopping.is_set():
@@ -325,24 +312,6 @@ class MentoringService:
                 if stopping.is_set():
                     return
             stopping.wait(interval)
-
-    def _subscribed(
-        self, subscription: Subscription[Any], stopping: threading.Event, interval: float
-    ) -> Iterator[tuple[int, Event]]:
-        done = threading.Event()
-
-        def stop_when_asked() -> None:
-            while not (stopping.wait(interval) or done.is_set()):
-                pass
-            subscription.stop()
-
-        watcher = threading.Thread(target=stop_when_asked, name="feed-follow", daemon=True)
-        try:
-            with subscription:
-                watcher.start()
-                yield from self._decoded(subscription)
-        finally:
-            done.set()
 
     def verify(self, against: Digest | None = None) -> Verification:
         """Re-read the whole store and check its hash chain (see ``docs/audit.md``).

@@ -171,30 +171,3 @@ def test_a_reader_paging_and_a_follower_see_every_event_once_in_order_while_writ
 def writer_in(service: MentoringService, pair: UUID) -> None:
     for n in range(MEETINGS):
         meeting(service, pair, f"meeting {n}")
-
-
-def test_a_follower_is_woken_by_a_new_event_and_stops_at_once_when_asked(
-    store_url: str, store_kind: str
-) -> None:
-    # Memory and PostgreSQL push (LISTEN/NOTIFY): a follower with a long poll interval is
-    # still woken at once. SQLite cannot push: its follower polls at the interval given.
-    interval = 0.05 if store_kind == "sqlite" else 60.0
-    with MentoringService(store_url) as service:
-        _, pair = a_pair(service)
-        last = [position for position, _ in service.read()][-1]
-        stop, seen = threading.Event(), threading.Event()
-        followed: list[object] = []
-
-        def follow() -> None:
-            for _, event in service.follow(last, stop=stop, poll_interval=interval):
-                followed.append(event)
-                seen.set()
-
-        follower = threading.Thread(target=follow)
-        follower.start()
-        meeting(service, pair, "woken")
-        assert seen.wait(10), "the follower saw the new event"
-        stop.set()
-        follower.join(10)
-        assert not follower.is_alive(), "the follower returned when asked to stop"
-    assert [type(e) for e in followed] == [MeetingHeld]
