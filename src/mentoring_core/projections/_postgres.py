@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Tracking
+from eventsourcing.persistence import ApplicationRecorder, Tracking
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -19,7 +19,7 @@ from eventsourcing.postgres import (
 from psycopg.sql import SQL, Identifier
 
 from ..domain.errors import StoreConfigurationError
-from ._views import FACTS_TABLE, TRACKING_TABLE, ComplianceView, StoredFacts
+from ._views import FACTS_TABLE, TRACKING_TABLE, ComplianceView, StoredFacts, stale_position
 
 
 class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
@@ -92,10 +92,7 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             # whichever batch is no longer past the stored position.
             curs.execute(self._advance, (tracking.application_name, tracking.notification_id))
             if curs.fetchone() is None:
-                raise IntegrityError(
-                    f"tracking {tracking.application_name} {tracking.notification_id} "
-                    "is not past the stored position"
-                )
+                raise stale_position(tracking)
             if params:
                 curs.executemany(self._upsert, params)
 

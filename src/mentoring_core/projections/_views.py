@@ -74,6 +74,15 @@ class ComplianceView(TrackingRecorder, ABC):
         """
 
 
+def stale_position(tracking: Tracking) -> IntegrityError:
+    """The refusal of a batch whose position is not past the stored one (another
+    projection got there first)."""
+    return IntegrityError(
+        f"tracking {tracking.application_name} {tracking.notification_id} "
+        "is not past the stored position"
+    )
+
+
 class MemoryComplianceView(POPOTrackingRecorder, ComplianceView):
     """The read model of a ``memory://`` store: kept in the process, like its events.
 
@@ -197,10 +206,7 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
                 },
             )
             if c.fetchone() is None:
-                raise IntegrityError(
-                    f"tracking {tracking.application_name} {tracking.notification_id} "
-                    "is not past the stored position"
-                )
+                raise stale_position(tracking)
             c.executemany(self._upsert, params)
 
 

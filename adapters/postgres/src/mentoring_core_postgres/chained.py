@@ -35,6 +35,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "WITH ORDINALITY AS b(i, v, t, s, n) ORDER BY n "
             "RETURNING originator_id, originator_version, notification_id"
         ).format(*self._events, Identifier(datastore.originator_id_type))
+        self._select_last = SQL(
+            "SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1"
+        ).format(*self._chain)
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.{} ("
@@ -73,15 +76,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             }
             ids = [by_key[(str(e.originator_id), e.originator_version)] for e in stored_events]
 
-            def last() -> tuple[int, str] | None:
-                curs.execute(
-                    SQL("SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1").format(
-                        *self._chain
-                    )
-                )
-                row = curs.fetchone()
-                return None if row is None else (row["sequence"], row["hash"])
-
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
                 curs.execute(
                     SQL(
@@ -92,7 +86,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 row = curs.fetchone()
                 return None if row is None else str(row["hash"])
 
-            rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
+            rows = ChainLinker(lambda: self._last_link_on(curs), aggregate_hash).links(
+                stored_events, ids, **kwargs
+            )
             curs.executemany(
                 SQL("INSERT INTO {}.{} VALUES (%s,%s,%s,%s,%s,%s)").format(*self._chain), rows
             )
@@ -109,13 +105,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def last_link(self) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                SQL("SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1").format(
-                    *self._chain
-                )
-            )
-            row = curs.fetchone()
-            return None if row is None else (row["sequence"], row["hash"])
+            return self._last_link_on(curs)
+
+    def _last_link_on(self, curs: Any) -> tuple[int, str] | None:
+        """The newest link's sequence and hash, read in the transaction of ``curs``."""
+        curs.execute(self._select_last)
+        row = curs.fetchone()
+        return None if row is None else (row["sequence"], row["hash"])
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
         with self.datastore.transaction(commit=False) as curs:
