@@ -788,7 +788,8 @@ class MentoringService:
 
     @staticmethod
     def _topics(kinds: Collection[str]) -> list[str]:
-        if isinstance(kinds, str) or not all(k in _TOPICS for k in kinds):
+        items = check_sequence("kinds", kinds, allow_empty=True)
+        if not all(isinstance(k, str) and k in _TOPICS for k in items):
             raise InvalidValue("kinds", kinds, f"a list of {' or '.join(_TOPICS)}")
         return [topic for kind in sorted(set(kinds)) for topic in _TOPICS[kind]]
 

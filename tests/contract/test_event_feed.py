@@ -100,6 +100,9 @@ def test_read_resumes_after_a_position_keeps_kinds_and_stops_at_a_limit(
         ({"limit": 0}, "limit"),
         ({"kinds": "programme"}, "kinds"),
         ({"kinds": ["meeting"]}, "kinds"),
+        ({"kinds": None}, "kinds"),
+        ({"kinds": [["programme"]]}, "kinds"),
+        ({"after": 10**30}, "after"),
     ],
 )
 def test_bad_feed_arguments_are_refused_by_name_before_anything_is_read(
