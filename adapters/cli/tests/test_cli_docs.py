@@ -58,7 +58,9 @@ def test_every_recording_method_of_the_service_has_a_command() -> None:
     recording = {
         name
         for name, member in vars(MentoringService).items()
+        # execute() is the path behind every named method, not a command of its own
         if not name.startswith("_")
+        and name != "execute"
         and callable(member)
         and inspect.signature(member).return_annotation in ("Recorded", Recorded)
     }
