@@ -26,11 +26,11 @@ from mentoring_core import (
     DEFAULT_STORE_URL,
     Event,
     MentoringService,
-    ProgrammeEvent,
     Recorded,
     event_to_dict,
     store_environment,
 )
+from mentoring_core.extend import kind_of
 
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console
@@ -181,7 +181,7 @@ class Output:
 
 def _kind(recorded: Recorded) -> str:
     first = next(e for e in recorded.events if e.aggregate_id == recorded.aggregate_id)
-    return "programme" if isinstance(first, ProgrammeEvent) else "relationship"
+    return kind_of(first).name
 
 
 def record(
