@@ -456,6 +456,11 @@ class _Scope:
     def active(self) -> bool:
         return self.facts.status is RelationshipStatus.ACTIVE
 
+    @property
+    def agreed_now(self) -> Cadence | None:
+        """The cadence the pair agreed that is in force at the report's moment."""
+        return agreed_at(self.facts.schedules, self.as_of)
+
 
 def _scope(
     facts: RelationshipFacts,
@@ -482,7 +487,7 @@ def _scope(
 
 @attrs.frozen(kw_only=True)
 class _Expected:
-    """The slots due in the window, and the cadences in force at the report's moment."""
+    """The slots due in the window, and the policy's cadence at the report's moment."""
 
     meetings: tuple[Slot, ...]
     """By the policy."""
@@ -490,14 +495,12 @@ class _Expected:
     """By the schedule the pair agreed."""
     reviews: tuple[Slot, ...]
     policy_now: Cadence | None
-    agreed_now: Cadence | None
 
 
 def _expected(scope: _Scope) -> _Expected:
     facts, spans, held_times = scope.facts, scope.spans, scope.held_times
-    agreed_now = agreed_at(facts.schedules, scope.as_of)
     if facts.formed_at is None:
-        return _Expected(meetings=(), agreed=(), reviews=(), policy_now=None, agreed_now=agreed_now)
+        return _Expected(meetings=(), agreed=(), reviews=(), policy_now=None)
     cadence_at = policy_cadence(scope.policies, facts.formed_at)
     changes = policy_change_points(scope.policies, facts.formed_at)
     schedule_changes = tuple(s.at for s in facts.schedules)
@@ -509,13 +512,12 @@ def _expected(scope: _Scope) -> _Expected:
         agreed=scope.window.due(agreed),
         reviews=scope.window.due(reviews),
         policy_now=cadence_at(scope.as_of),
-        agreed_now=agreed_now,
     )
 
 
 def _meeting_due(scope: _Scope, expected: _Expected) -> datetime | None:
     """When the next meeting is (or was) due; None unless active with a cadence."""
-    cadence = expected.policy_now or expected.agreed_now
+    cadence = expected.policy_now or scope.agreed_now
     if scope.active and cadence is not None:
         last_held = scope.held_times[-1] if scope.held_times else None
         return next_due(scope.spans, last_held, cadence, scope.as_of)
@@ -549,7 +551,7 @@ def _cadence_figures(scope: _Scope, expected: _Expected) -> _CadenceFigures:
     met_agreed = sum(s.met for s in expected.agreed)
     return _CadenceFigures(
         policy_cadence=describe_cadence(expected.policy_now if current else None),
-        agreed_cadence=describe_cadence(expected.agreed_now if current else None),
+        agreed_cadence=describe_cadence(scope.agreed_now if current else None),
         expected_meetings=len(expected.meetings),
         met_meetings=met,
         adherence_pct=percent(met, len(expected.meetings)),
