@@ -441,6 +441,7 @@ class _Scope:
     spans: tuple[Span, ...]
     """The active stretches up to the report's moment."""
     pauses: tuple[Span, ...]
+    """The paused stretches, one still under way ending at the report's moment."""
     held_times: tuple[datetime, ...]
     """When every held meeting took place, in or out of the window, in order."""
     in_period: tuple[MeetingFact, ...]
