@@ -285,6 +285,8 @@ class MentoringService(CommandMethods):
         """
         if not isinstance(command, c.Command):
             raise InvalidValue("command", command, "a mentoring_core command")
+        if expected_version is not None:  # checked before it is used to read the store
+            check_int("expected_version", expected_version, 0, 2**62)
         command = _new_ids(_dated(command, occurred_at), self._new_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, command_id)
@@ -491,7 +493,5 @@ def _new_ids(command: C, new_id: Callable[[], UUID]) -> C:
 
 
 def _check_expected(kind: Kind, aggregate_id: UUID, expected: int | None, actual: int) -> None:
-    if expected is not None:
-        check_int("expected_version", expected, 0, 2**62)
     if expected is not None and expected != actual:
         raise ConcurrencyConflict(kind.name, aggregate_id, expected, actual)

@@ -148,3 +148,24 @@ def test_expected_version_and_command_id_work_through_execute(service: Mentoring
             actor="coord",
             expected_version=1,
         )
+
+
+@pytest.mark.parametrize("expected", ["0", 1.5, -1, True])
+def test_a_bad_expected_version_is_refused_before_anything_is_read(
+    service: MentoringService, expected: object
+) -> None:
+    """Found by the hostile-commands property: with a command id, a string version reached
+    the store's reader and escaped as a TypeError."""
+    programme, _ = open_pair(service)
+    with pytest.raises(InvalidValue) as info:
+        service.enrol(
+            programme,
+            "eve",
+            Role.MENTEE,
+            1,
+            actor="coord",
+            expected_version=expected,  # type: ignore[arg-type]
+            command_id=UUID(int=9),
+        )
+    assert info.value.field == "expected_version"
+    assert service.programme(programme).version == 4
