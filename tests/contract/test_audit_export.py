@@ -68,7 +68,7 @@ class TestExport:
         path = export_to(service, tmp_path / "export.jsonl")
         events = lines(path)
         assert len(events) == stored_count(service) == 11
-        chain = service.application.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+        chain = service.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
         for doc, link in zip(events, chain, strict=True):
             stored = link.event
             assert doc["specversion"] == "1.0"
@@ -115,7 +115,7 @@ class TestExport:
                 topic="ProgrammeCreated",
                 state=b'{"event_id": "x", "occurred_at": "y"}',  # spaces: not the mapper's form
             )
-            service.application.recorder.insert_events([odd])
+            service.store.recorder.insert_events([odd])
             with pytest.raises(ExportError, match=r"record 12 \(aggregate .*0007 version 1\)"):
                 export_events(service, io.StringIO())
 
