@@ -11,8 +11,9 @@ eventsourcing offers no public hook inside its insert transaction, so each recor
 here overrides only the public ``insert_events`` and writes the events itself (the
 same table and columns eventsourcing creates) together with their links.
 
-This module holds the memory and SQLite recorders; the PostgreSQL one lives in the
-PostgreSQL adapter and shares :class:`ChainLinker` and :class:`ChainRow`.
+This module holds :class:`ChainedRecorder` (what every store's recorder is) and the
+memory and SQLite recorders; the PostgreSQL one lives in the PostgreSQL adapter and
+shares :class:`ChainedRecorder`, :class:`ChainLinker` and :class:`ChainRow`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ package touches eventsourcing's ``Application``.
 """
 
 from ._eventsourced import EventSourcedStore, open_store
-from ._log import PAGE_SIZE, notifications
+from ._log import PAGE_SIZE
 from ._port import Listener, Store, StoreBackend
 from ._urls import (
     APPLICATION_NAME,
@@ -51,7 +51,6 @@ __all__ = [
     "StoreBackend",
     "StoredFacts",
     "backend_for",
-    "notifications",
     "open_store",
     "redact",
     "stale_position",
