@@ -62,7 +62,7 @@ from .domain.values import (
     StakeholderFeedback,
 )
 from .serialisation import CONVERTER, EventMapper, Snapshot, event_to_dict, make_event_converter
-from .stores import DEFAULT_STORE_URL, redact, store_environment
+from .store import DEFAULT_STORE_URL, redact, store_environment
 
 __all__ = [
     "CONVERTER",

@@ -17,12 +17,10 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 import attrs
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Notification
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Notification
 
 from ._command_methods import CommandMethods, Recorded
-from .audit.recorders import ChainedRecorder
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
@@ -35,9 +33,8 @@ from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_sequence, check_uuid
-from .log import PAGE_SIZE, notifications
-from .serialisation import SNAPSHOT_TOPIC_PREFIX, EventMapper, Snapshot
-from .stores import APPLICATION_NAME, DEFAULT_STORE_URL, store_environment
+from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
+from .store import DEFAULT_STORE_URL, PAGE_SIZE, EventSourcedStore, Store, open_store
 
 Clock = Callable[[], datetime]
 """Returns the current time, aware."""
@@ -86,27 +83,10 @@ def _projector(kind: Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]],
     return project
 
 
-class _EventSourcedStore(Application[UUID]):
-    """eventsourcing's Application, configured only by the store URL's environment."""
-
-    name = APPLICATION_NAME
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        # Deliberately not os.environ: the store URL is the whole configuration.
-        return Environment(name, dict(env or {}))
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        return EventMapper(
-            transcoder=self.construct_transcoder(),
-            compressor=self.factory.compressor(),
-            cipher=self.factory.cipher(),
-        )
-
-
 class MentoringService(CommandMethods):
     """Records mentoring programmes and relationships in an event store.
 
-    Open it with a store URL (see :mod:`mentoring_core.stores`); use it as a
+    Open it with a store URL (see :mod:`mentoring_core.store`); use it as a
     context manager or call :meth:`close`. Every command method takes the
     ``actor`` who records it, an optional ``occurred_at`` (when it happened; now
     by default, never in the future) and an optional ``expected_version`` (the
@@ -124,8 +104,7 @@ class MentoringService(CommandMethods):
     ) -> None:
         if snapshot_interval is not None and snapshot_interval < 1:
             raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
-        env = store_environment(store_url)
-        env["AGGREGATE_CACHE_MAXSIZE"] = _CACHE_SIZE
+        env = {"AGGREGATE_CACHE_MAXSIZE": _CACHE_SIZE}
         env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"  # states are immutable
         if snapshot_interval is not None:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
@@ -133,7 +112,7 @@ class MentoringService(CommandMethods):
         self._clock = clock
         self._new_id = new_id
         self._snapshot_interval = snapshot_interval
-        self._store = _EventSourcedStore(env=env)
+        self._store: EventSourcedStore = open_store(store_url, env)
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -148,8 +127,8 @@ class MentoringService(CommandMethods):
         self.close()
 
     @property
-    def application(self) -> Application[UUID]:
-        """The underlying eventsourcing application (notification log, recorder)."""
+    def store(self) -> Store:
+        """The store: its log and hash chain, the feed's decoding, the compliance read model."""
         return self._store
 
     # --- queries ---------------------------------------------------------------------
@@ -195,7 +174,7 @@ class MentoringService(CommandMethods):
 
     def programmes(self) -> tuple[ProgrammeState, ...]:
         """The current state of every programme in the store, oldest first."""
-        created = notifications(self._store.recorder, topics=[ProgrammeCreated.__name__])
+        created = self.store.records(topics=[ProgrammeCreated.__name__])
         return tuple(self.programme(UUID(str(n.originator_id))) for n in created)
 
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
@@ -217,15 +196,12 @@ class MentoringService(CommandMethods):
         start = check_int("after", after, 0, 2**62)
         wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
         page_size = PAGE_SIZE if wanted is None else min(PAGE_SIZE, wanted)
-        records = notifications(
-            self._store.recorder, topics=self._topics(kinds), after=start, page_size=page_size
-        )
+        records = self.store.records(start, topics=self._topics(kinds), page_size=page_size)
         return self._decoded(records if wanted is None else islice(records, wanted))
 
     def _decoded(self, records: Iterable[Notification]) -> Iterator[tuple[int, Event]]:
-        mapper = self._store.mapper
         for record in records:
-            yield record.id, cast(Event, mapper.to_domain_event(record))
+            yield record.id, self.store.decode(record)
 
     def follow(
         self,
@@ -259,7 +235,7 @@ class MentoringService(CommandMethods):
         With ``against`` (a digest kept outside the store), also prove that the history
         up to it is unchanged and that everything after it extends it.
         """
-        return verify(cast(ChainedRecorder, self._store.recorder), against)
+        return verify(self.store.recorder, against)
 
     # --- commands ------------------------------------------------------------------
 
