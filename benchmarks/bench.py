@@ -23,7 +23,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from mentoring_core import MeetingFormat, MentoringService, Role
+from mentoring_core import MentoringService
+from mentoring_core.values import MeetingFormat, Role
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 

@@ -29,15 +29,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from mentoring_core import (
-    FeedbackKind,
-    FocusArea,
-    MeetingFormat,
-    MentoringService,
-    Rating,
-    Role,
-)
+from mentoring_core import MentoringService
 from mentoring_core.audit import ReplayReport, replay
+from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating, Role
 
 START = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
 BATCH = 10_000

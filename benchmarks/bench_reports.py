@@ -34,20 +34,9 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
-from mentoring_core import (
-    Cadence,
+from mentoring_core import MentoringService
+from mentoring_core.domain import (
     DecisionContext,
-    EndReason,
-    FeedbackKind,
-    FocusArea,
-    MeetingFormat,
-    MeetingSchedule,
-    MentoringService,
-    Participation,
-    ProgrammeState,
-    Rating,
-    RelationshipState,
-    Role,
     decide_pairing,
     decide_programme,
     decide_relationship,
@@ -61,7 +50,19 @@ from mentoring_core.projections import (
     build_compliance_report,
 )
 from mentoring_core.reports import preset, render
+from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.store import EventSourcedStore
+from mentoring_core.values import (
+    Cadence,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
+    Participation,
+    Rating,
+    Role,
+)
 
 START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
 PROGRAMME = UUID(int=1)

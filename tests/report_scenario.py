@@ -24,7 +24,8 @@ from uuid import UUID
 
 import attrs
 
-from mentoring_core import (
+from mentoring_core import MentoringService
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
     EndReason,
@@ -32,7 +33,6 @@ from mentoring_core import (
     FocusArea,
     MeetingFormat,
     MeetingSchedule,
-    MentoringService,
     Participation,
     ProgrammePolicy,
     Rating,

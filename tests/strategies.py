@@ -14,11 +14,12 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from mentoring_core import (
-    EVENT_TYPES,
+from mentoring_core.domain import DecisionContext
+from mentoring_core.domain.events import Event
+from mentoring_core.events import EVENT_TYPES
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
-    DecisionContext,
     DeclineReason,
     EndReason,
     FeedbackKind,
@@ -33,7 +34,6 @@ from mentoring_core import (
     Role,
     StakeholderFeedback,
 )
-from mentoring_core.domain.events import Event
 
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 """The fixed 'now' of every test clock: a Friday morning in March 2025."""

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 import mentoring_core.audit
-from mentoring_core import MeetingFormat, MentoringService, Role
+from mentoring_core import MentoringService
+from mentoring_core.values import MeetingFormat, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "audit.md"

@@ -26,6 +26,19 @@ def test_every_public_name_is_documented_in_the_api_page() -> None:
     assert missing == []
 
 
+def test_the_api_page_lists_exactly_the_top_level_names() -> None:
+    """The first table of docs/api.md is mentoring_core.__all__, no more, no less."""
+    page = (ROOT / "docs" / "api.md").read_text()
+    table = page.split("| name | what it is |", 1)[1].split("\n\n", 1)[0]
+    listed = {
+        name
+        for row in table.splitlines()[1:]
+        for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", row.split(" | ")[0])
+    }
+    assert listed == set(mentoring_core.__all__)
+    assert f"holds {len(mentoring_core.__all__)} names" in page
+
+
 def test_the_quick_start_has_exactly_a_demo_line_and_a_test_line() -> None:
     demo, tests = quick_start_lines()
     assert demo.endswith("nox -s demo")

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.slow
 
 SNIPPET = """
 from uuid import UUID
-from mentoring_core import MentoringService, Role, commands
+from mentoring_core import MentoringService, commands
+from mentoring_core.values import Role
 
 def record(service: MentoringService, pair: UUID, programme: UUID) -> None:
     service.pause(pair, "leave", actor="ana", expected_version=3)
@@ -36,7 +37,10 @@ def test_a_misspelt_keyword_is_a_type_error_and_the_right_one_is_not(tmp_path: P
     assert status == 1
     assert report.count("error:") == 3, report
     assert report.count('Unexpected keyword argument "expected_verison"') == 3, report
-    for line in (7, 8, 9):  # the named methods of both kinds, and execute()
+    # the named methods of both kinds, and execute()
+    lines = [n for n, text in enumerate(SNIPPET.splitlines(), 1) if "{option}" in text]
+    assert len(lines) == 3
+    for line in lines:
         assert f"embedding.py:{line}:" in report
     report, status = check(tmp_path, "command_id")  # the right name, the wrong type
     assert status == 1 and report.count("error:") == 3 and "UUID" in report, report

@@ -11,12 +11,14 @@ a batch that is not past the stored position is refused with :func:`stale_positi
 
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
-:func:`kind_of`; each kind is a :class:`Decider`.
+:func:`kind_of`; each kind is a :class:`Decider`. It reads values given as JSON (a
+policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 """
 
 from .audit.recorders import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
 from .domain.decider import Decider
 from .domain.kinds import KINDS, kind_named, kind_of
+from .serialisation import CONVERTER
 from .store import (
     APPLICATION_NAME,
     FACTS_TABLE,
@@ -32,6 +34,7 @@ from .store import (
 __all__ = [
     "APPLICATION_NAME",
     "CHAIN_TABLE",
+    "CONVERTER",
     "FACTS_TABLE",
     "KINDS",
     "TRACKING_TABLE",

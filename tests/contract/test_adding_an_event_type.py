@@ -19,12 +19,14 @@ import attrs
 import pytest
 from mentoring_cli import catalogue
 
-from mentoring_core import MentoringService, RelationshipState, Role
+from mentoring_core import MentoringService
 from mentoring_core.audit import export_events, import_events, replay, timeline
 from mentoring_core.domain.commands import RelationshipCommand
 from mentoring_core.domain.events import EVENT_TYPES, RelationshipEvent
 from mentoring_core.domain.validation import check_label
 from mentoring_core.extend import Decider, kind_of
+from mentoring_core.state import RelationshipState
+from mentoring_core.values import Role
 
 RELATIONSHIP: Decider[RelationshipState] = kind_of(RelationshipEvent)
 

@@ -18,7 +18,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from mentoring_core_postgres.testing import postgres_store_url
 
-from mentoring_core import EVENT_TYPES, MentoringService, NotFound
+from mentoring_core import MentoringService, NotFound
 from mentoring_core.audit import (
     ExportError,
     StoreNotEmpty,
@@ -26,6 +26,7 @@ from mentoring_core.audit import (
     export_events,
     import_events,
 )
+from mentoring_core.events import EVENT_TYPES
 
 from .test_service_contract import Seeded, seed, stored_count
 
@@ -221,7 +222,7 @@ class TestImport:
 
 
 def test_every_event_type_has_a_kind_for_its_source() -> None:
-    from mentoring_core import ProgrammeEvent, RelationshipEvent
+    from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 
     for cls in EVENT_TYPES.values():
         assert issubclass(cls, ProgrammeEvent | RelationshipEvent), cls

@@ -19,7 +19,8 @@ from uuid import UUID, uuid5
 
 import pytest
 
-from mentoring_core import ConcurrencyConflict, MeetingFormat, MentoringService, Role
+from mentoring_core import ConcurrencyConflict, MentoringService
+from mentoring_core.values import MeetingFormat, Role
 
 WRITERS = int(os.environ.get("MENTORING_STRESS_WRITERS", "8"))
 MEETINGS = int(os.environ.get("MENTORING_STRESS_MEETINGS", "25"))

@@ -23,8 +23,9 @@ from uuid import UUID, uuid5
 import psycopg
 import pytest
 
-from mentoring_core import MentoringError, MentoringService, Role
+from mentoring_core import MentoringError, MentoringService
 from mentoring_core.domain.events import PairFormed, RelationshipOpened
+from mentoring_core.values import Role
 
 from .test_concurrency import record_figures
 
@@ -33,7 +34,8 @@ PROGRAMME = UUID("c4a5e000-0000-4000-8000-000000000001")
 
 WRITER = """
 import sys, uuid
-from mentoring_core import MentoringService, Role
+from mentoring_core import MentoringService
+from mentoring_core.values import Role
 url, programme = sys.argv[1], uuid.UUID(sys.argv[2])
 with MentoringService(url) as service:
     n = len(service.programme(programme).participants)

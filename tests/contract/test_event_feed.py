@@ -13,7 +13,7 @@ from uuid import UUID
 
 import pytest
 
-from mentoring_core import InvalidValue, MeetingFormat, MentoringService, Role
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.domain.events import (
     MeetingHeld,
     PairFormed,
@@ -21,6 +21,7 @@ from mentoring_core.domain.events import (
     ProgrammeEvent,
     RelationshipEvent,
 )
+from mentoring_core.values import MeetingFormat, Role
 
 from .conftest import SteppingClock
 

@@ -11,16 +11,9 @@ from uuid import UUID
 
 import pytest
 
-from mentoring_core import (
-    ConcurrencyConflict,
-    FocusArea,
-    InvalidValue,
-    MeetingFormat,
-    MentoringService,
-    NotFound,
-    Role,
-)
+from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, NotFound
 from mentoring_core import commands as c
+from mentoring_core.values import FocusArea, MeetingFormat, Role
 
 YESTERDAY = datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
 GOAL = UUID("60a10000-0000-4000-8000-0000000000aa")

@@ -20,25 +20,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentoring_core import (
+    ConcurrencyConflict,
+    InvalidValue,
+    MentoringService,
+    NotFound,
+    RuleViolation,
+)
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
-    ConcurrencyConflict,
     DeclineReason,
     EndReason,
     FeedbackKind,
     FocusArea,
     GoalProgress,
-    InvalidValue,
     MeetingFormat,
     MeetingSchedule,
-    MentoringService,
-    NotFound,
     Participation,
     ProgrammePolicy,
     ProgressStatus,
     Rating,
     Role,
-    RuleViolation,
     StakeholderFeedback,
 )
 

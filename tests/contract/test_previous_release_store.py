@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-from mentoring_core import MeetingFormat, MentoringService, RelationshipStatus
+from mentoring_core import MentoringService
 from mentoring_core.domain.events import MeetingHeld
 from mentoring_core.projections import build_compliance_report
+from mentoring_core.values import MeetingFormat, RelationshipStatus
 
 STORE = Path(__file__).resolve().parent.parent / "data" / "release-0.1.0.sqlite"
 PROGRAMME, PAIR = UUID(int=1), UUID(int=5)

@@ -18,14 +18,8 @@ import pytest
 from eventsourcing.persistence import Tracking
 from report_scenario import AS_OF, MIDWAY, PAIR_A, PROGRAMME, SettableClock, record
 
-from mentoring_core import (
-    InvalidValue,
-    MeetingFormat,
-    MentoringService,
-    NotFound,
-    ProgrammeEvent,
-    RelationshipEvent,
-)
+from mentoring_core import InvalidValue, MentoringService, NotFound
+from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.projections import (
     ComplianceFollower,
     ComplianceProjection,
@@ -41,6 +35,7 @@ from mentoring_core.reports import (
     fold_programme_facts,
     fold_relationship_facts,
 )
+from mentoring_core.values import MeetingFormat
 
 
 @contextmanager

@@ -13,34 +13,36 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import (
+    ConcurrencyConflict,
+    InvalidValue,
+    MentoringService,
+    NotFound,
+    Rule,
+    RuleViolation,
+    TimeAxis,
+)
+from mentoring_core.domain import evolve_relationship
+from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
+from mentoring_core.state import RelationshipState
+from mentoring_core.store import EventSourcedStore
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
-    ConcurrencyConflict,
     EndReason,
     FeedbackKind,
     FocusArea,
     GoalProgress,
     GoalStatus,
-    InvalidValue,
     MeetingFormat,
     MeetingSchedule,
-    MentoringService,
-    NotFound,
     Participation,
     ProgrammePolicy,
     ProgressStatus,
     Rating,
-    RelationshipState,
     RelationshipStatus,
     Role,
-    Rule,
-    RuleViolation,
     StakeholderFeedback,
-    TimeAxis,
-    evolve_relationship,
 )
-from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
-from mentoring_core.store import EventSourcedStore
 
 from .conftest import SteppingClock
 

@@ -13,9 +13,10 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from mentoring_core import MeetingFormat, MentoringService
+from mentoring_core import MentoringService
 from mentoring_core.audit.chain import GENESIS, Record, link_hash
 from mentoring_core.audit.verify import Breach
+from mentoring_core.values import MeetingFormat
 
 from .test_service_contract import FIRST_MEETING, seed
 

@@ -12,8 +12,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from mentoring_core import EVENT_TYPES, EventMapper, Snapshot, StoredEventError
+from mentoring_core import StoredEventError
 from mentoring_core.domain.events import Event
+from mentoring_core.events import EVENT_TYPES
+from mentoring_core.serialisation import EventMapper, Snapshot
 
 AGGREGATE = UUID("5a1e0000-0000-4000-8000-00000000f022")
 TOPICS = (*EVENT_TYPES, "Snapshot:RelationshipState:1", "Snapshot:ProgrammeState:1", "os:system")

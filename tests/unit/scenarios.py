@@ -20,21 +20,9 @@ import attrs
 import pytest
 from strategies import NOW, decision_context
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
+from mentoring_core import InvalidValue, Rule, RuleViolation
+from mentoring_core.domain import (
     DecisionContext,
-    FocusArea,
-    InvalidValue,
-    MeetingFormat,
-    MeetingSchedule,
-    Participation,
-    ProgrammePolicy,
-    ProgrammeState,
-    RelationshipState,
-    Role,
-    Rule,
-    RuleViolation,
     decide_pairing,
     decide_programme,
     decide_relationship,
@@ -42,6 +30,17 @@ from mentoring_core import (
     evolve_relationship,
 )
 from mentoring_core.domain import commands as cmd
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
+    Participation,
+    ProgrammePolicy,
+    Role,
+)
 
 PROGRAMME_ID = UUID("5a1e0000-0000-4000-8000-00000000c0de")
 RELATIONSHIP_ID = UUID("a0a0b0b0-0000-4000-8000-000000000001")

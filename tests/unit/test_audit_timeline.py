@@ -15,9 +15,10 @@ from scenarios import (
 )
 from strategies import NOW, decision_context
 
-from mentoring_core import GoalStatus, ProgrammeState, RelationshipStatus
 from mentoring_core.audit.timeline import Change, diff, state_at, timeline
 from mentoring_core.domain import commands as cmd
+from mentoring_core.state import ProgrammeState
+from mentoring_core.values import GoalStatus, RelationshipStatus
 
 LATER = NOW + timedelta(hours=2)
 

@@ -29,7 +29,10 @@ from scenarios import (
 )
 from strategies import NOW
 
-from mentoring_core import (
+from mentoring_core.audit.timeline import describe, timeline
+from mentoring_core.domain import events as ev
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
     DeclineReason,
@@ -41,14 +44,10 @@ from mentoring_core import (
     MeetingSchedule,
     Participation,
     ProgrammePolicy,
-    ProgrammeState,
     ProgressStatus,
     Rating,
-    RelationshipState,
     Role,
 )
-from mentoring_core.audit.timeline import describe, timeline
-from mentoring_core.domain import events as ev
 
 EVENT_ID = UUID("e0e00000-0000-4000-8000-000000000001")
 OTHER_ID = UUID("0f0f0000-0000-4000-8000-000000000009")

@@ -17,9 +17,9 @@ from scenarios import (
 )
 from strategies import NOW
 
-from mentoring_core import ProgrammeState, RelationshipState
 from mentoring_core.audit.timeline import Change, apply, diff, state_at
 from mentoring_core.domain import commands as cmd
+from mentoring_core.state import ProgrammeState, RelationshipState
 
 
 def corrected_topics(*steps: tuple[str, ...]) -> list[Any]:

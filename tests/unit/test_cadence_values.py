@@ -9,16 +9,9 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from mentoring_core import (
-    Cadence,
-    CadenceKind,
-    CadenceTier,
-    Participation,
-    PersonalData,
-    ProgrammePolicy,
-    personal_fields,
-)
 from mentoring_core.domain.personal import PERSONAL_DATA, personal
+from mentoring_core.events import PersonalData, personal_fields
+from mentoring_core.values import Cadence, CadenceKind, CadenceTier, Participation, ProgrammePolicy
 
 
 def policy(*tiers: CadenceTier) -> ProgrammePolicy:

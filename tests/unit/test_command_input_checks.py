@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 from strategies import NOW
 
-from mentoring_core import CadenceKind, InvalidValue, Participation, Role
+from mentoring_core import InvalidValue
 from mentoring_core.domain.validation import (
     check_aware,
     check_bool,
@@ -35,6 +35,7 @@ from mentoring_core.domain.validation import (
     check_uuid,
     check_years,
 )
+from mentoring_core.values import CadenceKind, Participation, Role
 
 
 def refusal(check: Callable[[], object], field: str, expected: str, *value: object) -> InvalidValue:

@@ -18,8 +18,9 @@ from scenarios import (
     relationship_history,
 )
 
-from mentoring_core import InvalidValue, ProgrammeState, RelationshipState, Role, decide_pairing
+from mentoring_core import InvalidValue
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_pairing
 from mentoring_core.domain.events import (
     EVENT_TYPES,
     GoalSet,
@@ -35,6 +36,8 @@ from mentoring_core.domain.kinds import (
     kind_of,
     kind_of_command,
 )
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import Role
 
 OTHER = UUID("0ddba11a-0000-4000-8000-000000000000")
 

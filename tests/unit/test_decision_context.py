@@ -15,7 +15,8 @@ import pytest
 from scenarios import PROGRAMME_ID, YESTERDAY
 from strategies import NOW, decision_context
 
-from mentoring_core import DecisionContext, InvalidValue
+from mentoring_core import InvalidValue
+from mentoring_core.domain import DecisionContext
 from mentoring_core.domain.context import event_metadata
 
 

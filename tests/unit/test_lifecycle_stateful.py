@@ -27,18 +27,7 @@ from hypothesis.stateful import (
 from scenarios import relationship_history
 from strategies import NOW, labels
 
-from mentoring_core import (
-    EndReason,
-    FeedbackKind,
-    FocusArea,
-    GoalStatus,
-    InvalidValue,
-    MeetingFormat,
-    MeetingOutcome,
-    RelationshipStatus,
-    Rule,
-    RuleViolation,
-)
+from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import (
     MeetingCancelled,
@@ -48,6 +37,15 @@ from mentoring_core.domain.events import (
     RelationshipEnded,
     RelationshipPaused,
     RelationshipResumed,
+)
+from mentoring_core.values import (
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalStatus,
+    MeetingFormat,
+    MeetingOutcome,
+    RelationshipStatus,
 )
 
 MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled)

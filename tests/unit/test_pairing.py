@@ -17,20 +17,9 @@ from scenarios import (
 )
 from strategies import NOW, decision_context, experience_years
 
-from mentoring_core import (
-    DeclineReason,
-    InvalidValue,
-    ProgrammeState,
-    RelationshipState,
-    RelationshipStatus,
-    Role,
-    Rule,
-    RuleViolation,
-    decide_pairing,
-    evolve_programme,
-    evolve_relationship,
-)
+from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_pairing, evolve_programme, evolve_relationship
 from mentoring_core.domain.events import (
     PairFormed,
     PairingAccepted,
@@ -38,6 +27,8 @@ from mentoring_core.domain.events import (
     PairingProposed,
     RelationshipOpened,
 )
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import DeclineReason, RelationshipStatus, Role
 
 FORM_ANA_AND_BEN = cmd.OpenRelationship(
     relationship_id=RELATIONSHIP_ID, mentor_id="ana", mentee_id="ben", direct=True

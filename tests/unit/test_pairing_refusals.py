@@ -13,18 +13,12 @@ import pytest
 from scenarios import PROGRAMME_ID, RELATIONSHIP_ID, YESTERDAY, programme_history
 from strategies import NOW, decision_context
 
-from mentoring_core import (
-    InvalidValue,
-    ProgrammeState,
-    RelationshipState,
-    Role,
-    Rule,
-    RuleViolation,
-    decide_pairing,
-    evolve_relationship,
-)
+from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_pairing, evolve_relationship
 from mentoring_core.domain.events import PairFormed, PairingProposed, RelationshipOpened
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import Role
 
 ANA_AND_BEN = cmd.OpenRelationship(
     relationship_id=RELATIONSHIP_ID, mentor_id="ana", mentee_id="ben", direct=True

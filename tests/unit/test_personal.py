@@ -7,7 +7,6 @@ from typing import get_args, get_type_hints
 import attrs
 import pytest
 
-from mentoring_core import EVENT_TYPES, PersonalData, StakeholderFeedback, personal_fields
 from mentoring_core.domain.events import (
     ExpectationsAgreed,
     FeedbackGiven,
@@ -18,6 +17,8 @@ from mentoring_core.domain.events import (
     ProgrammeCreated,
     RelationshipResumed,
 )
+from mentoring_core.events import EVENT_TYPES, PersonalData, personal_fields
+from mentoring_core.values import StakeholderFeedback
 
 PERSON_ID_FIELDS = frozenset(
     {

@@ -12,27 +12,24 @@ from hypothesis import given
 from scenarios import POLICY, PROGRAMME_ID, YESTERDAY, History, programme_history
 from strategies import NOW, decision_context, programme_policies
 
-from mentoring_core import (
-    Cadence,
-    CadenceKind,
-    CadenceTier,
-    InvalidValue,
-    Participant,
-    Participation,
-    ProgrammePolicy,
-    ProgrammeState,
-    Role,
-    Rule,
-    decide_programme,
-    evolve_programme,
-)
+from mentoring_core import InvalidValue, Rule
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_programme, evolve_programme
 from mentoring_core.domain.events import (
     ParticipantEnrolled,
     ParticipantWithdrawn,
     PolicySet,
     ProgrammeCreated,
     RelationshipOpened,
+)
+from mentoring_core.state import Participant, ProgrammeState
+from mentoring_core.values import (
+    Cadence,
+    CadenceKind,
+    CadenceTier,
+    Participation,
+    ProgrammePolicy,
+    Role,
 )
 
 CREATE_RIVERSIDE = cmd.CreateProgramme(

@@ -15,18 +15,12 @@ import pytest
 from scenarios import POLICY, PROGRAMME_ID, YESTERDAY, History, programme_history
 from strategies import NOW, decision_context
 
-from mentoring_core import (
-    Cadence,
-    CadenceKind,
-    CadenceTier,
-    ProgrammeState,
-    Role,
-    Rule,
-    decide_programme,
-    evolve_programme,
-)
+from mentoring_core import Rule
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_programme, evolve_programme
 from mentoring_core.domain._collections import find, replace_where
+from mentoring_core.state import ProgrammeState
+from mentoring_core.values import Cadence, CadenceKind, CadenceTier, Role
 
 CREATE = cmd.CreateProgramme(
     programme_id=PROGRAMME_ID, name="Riverside first-year mentoring", organisation="Riverside"

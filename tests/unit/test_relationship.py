@@ -33,32 +33,9 @@ from scenarios import (
 )
 from strategies import NOW, decision_context
 
-from mentoring_core import (
-    Cadence,
-    DeclineReason,
-    EndReason,
-    EventMapper,
-    Feedback,
-    FeedbackKind,
-    FocusArea,
-    Goal,
-    GoalProgress,
-    GoalStatus,
-    Meeting,
-    MeetingFormat,
-    MeetingOutcome,
-    MeetingSchedule,
-    MentoringError,
-    ProgressStatus,
-    Rating,
-    RelationshipState,
-    RelationshipStatus,
-    Rule,
-    StakeholderFeedback,
-    decide_relationship,
-    evolve_relationship,
-)
+from mentoring_core import MentoringError, Rule
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_relationship, evolve_relationship
 from mentoring_core.domain.events import (
     GoalRevised,
     GoalSet,
@@ -67,6 +44,24 @@ from mentoring_core.domain.events import (
     RelationshipEnded,
 )
 from mentoring_core.domain.kinds import RELATIONSHIP
+from mentoring_core.serialisation import EventMapper
+from mentoring_core.state import Feedback, Goal, Meeting, RelationshipState
+from mentoring_core.values import (
+    Cadence,
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    GoalStatus,
+    MeetingFormat,
+    MeetingOutcome,
+    MeetingSchedule,
+    ProgressStatus,
+    Rating,
+    RelationshipStatus,
+    StakeholderFeedback,
+)
 
 # --- Shared histories and commands ---------------------------------------------------
 

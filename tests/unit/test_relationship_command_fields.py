@@ -29,7 +29,8 @@ from scenarios import (
 )
 from strategies import NOW
 
-from mentoring_core import (
+from mentoring_core.domain import commands as cmd
+from mentoring_core.values import (
     DeclineReason,
     EndReason,
     FeedbackKind,
@@ -40,7 +41,6 @@ from mentoring_core import (
     Rating,
     StakeholderFeedback,
 )
-from mentoring_core.domain import commands as cmd
 
 NEW_ID = UUID("7e570000-0000-4000-8000-000000000001")
 PERSON_200 = "p" * 200

@@ -29,7 +29,12 @@ from scenarios import (
 )
 from strategies import NOW, decision_context
 
-from mentoring_core import (
+from mentoring_core import Rule
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import decide_relationship, evolve_relationship
+from mentoring_core.domain.events import GoalSet
+from mentoring_core.state import RelationshipState
+from mentoring_core.values import (
     Cadence,
     DeclineReason,
     EndReason,
@@ -38,14 +43,8 @@ from mentoring_core import (
     MeetingFormat,
     MeetingSchedule,
     ProgressStatus,
-    RelationshipState,
     RelationshipStatus,
-    Rule,
-    decide_relationship,
-    evolve_relationship,
 )
-from mentoring_core.domain import commands as cmd
-from mentoring_core.domain.events import GoalSet
 
 NEW_ID = UUID("7e570000-0000-4000-8000-000000000002")
 FORTNIGHTLY = MeetingSchedule(

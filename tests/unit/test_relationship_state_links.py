@@ -11,8 +11,8 @@ from uuid import UUID
 
 from scenarios import GOAL_ID, SET_LISTENING_GOAL, relationship_history
 
-from mentoring_core import RelationshipState
 from mentoring_core.domain import commands as cmd
+from mentoring_core.state import RelationshipState
 
 MILESTONE_FOR_GOAL = cmd.SetMilestone(
     milestone_id=UUID(int=0xB1),

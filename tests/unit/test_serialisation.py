@@ -34,27 +34,9 @@ from strategies import (
     programme_policies,
 )
 
-from mentoring_core import (
-    EVENT_TYPES,
-    CadenceKind,
-    EndReason,
-    EventMapper,
-    FeedbackKind,
-    FocusArea,
-    GoalProgress,
-    MeetingFormat,
-    ProgrammeState,
-    ProgressStatus,
-    Rating,
-    RelationshipState,
-    Snapshot,
-    StakeholderFeedback,
-    StoredEventError,
-    event_to_dict,
-    evolve_programme,
-    evolve_relationship,
-)
+from mentoring_core import StoredEventError, event_to_dict
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain import evolve_programme, evolve_relationship
 from mentoring_core.domain.events import (
     Event,
     GoalSet,
@@ -63,6 +45,20 @@ from mentoring_core.domain.events import (
     RelationshipEvent,
 )
 from mentoring_core.domain.kinds import PROGRAMME, RELATIONSHIP
+from mentoring_core.events import EVENT_TYPES
+from mentoring_core.serialisation import EventMapper, Snapshot
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import (
+    CadenceKind,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    GoalProgress,
+    MeetingFormat,
+    ProgressStatus,
+    Rating,
+    StakeholderFeedback,
+)
 
 MAPPER = EventMapper(transcoder=JSONTranscoder())
 

@@ -16,7 +16,7 @@ from strategies import events
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fuzz"))
 from stored_records import TOPICS, encode, mapper, mutate, read
 
-from mentoring_core import EVENT_TYPES
+from mentoring_core.events import EVENT_TYPES
 
 MAPPER = mapper()
 JSON_VALUES = st.recursive(

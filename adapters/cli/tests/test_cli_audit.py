@@ -17,7 +17,8 @@ from uuid import UUID
 
 from cli_harness import Cli
 
-from mentoring_core import FocusArea, MeetingFormat, MentoringService, Role
+from mentoring_core import MentoringService
+from mentoring_core.values import FocusArea, MeetingFormat, Role
 
 PROGRAMME = UUID(int=1)
 RELATIONSHIP = UUID(int=2)

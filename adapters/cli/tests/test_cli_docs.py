@@ -10,7 +10,8 @@ import typer
 from mentoring_cli import catalogue
 from mentoring_cli.app import app
 
-from mentoring_core import EVENT_TYPES, MentoringService, Recorded
+from mentoring_core import MentoringService, Recorded
+from mentoring_core.events import EVENT_TYPES
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 

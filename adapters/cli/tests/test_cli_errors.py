@@ -17,8 +17,9 @@ from uuid import UUID
 import pytest
 from cli_harness import Cli, event_count
 
-from mentoring_core import Cadence, CadenceTier, MentoringService, Participation, ProgrammePolicy
-from mentoring_core import Role as R
+from mentoring_core import MentoringService
+from mentoring_core.values import Cadence, CadenceTier, Participation, ProgrammePolicy
+from mentoring_core.values import Role as R
 
 PROGRAMME = UUID(int=1)
 RELATIONSHIP = UUID(int=2)

@@ -22,15 +22,8 @@ from mentoring_cli._parsing import (
 )
 from mentoring_cli.app import failure, option_for, redact_urls
 
-from mentoring_core import (
-    Cadence,
-    CadenceKind,
-    FocusArea,
-    InvalidValue,
-    ProgressStatus,
-    Rule,
-    RuleViolation,
-)
+from mentoring_core import InvalidValue, Rule, RuleViolation
+from mentoring_core.values import Cadence, CadenceKind, FocusArea, ProgressStatus
 
 
 class TestMoments:

@@ -10,9 +10,9 @@ import pytest
 from mentoring_core_postgres import BACKEND, PostgresComplianceView, postgres_environment
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
-from mentoring_core import MentoringService, StoreConfigurationError, store_environment
+from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.extend import StoreBackend
-from mentoring_core.store import backend_for
+from mentoring_core.store import backend_for, store_environment
 
 
 def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,15 +14,6 @@ from uuid import UUID
 
 import attrs
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
-    EndReason,
-    MeetingOutcome,
-    Participation,
-    ProgrammePolicy,
-    RelationshipStatus,
-)
 from mentoring_core.reports import (
     AdherenceBucket,
     ComplianceReport,
@@ -33,6 +24,15 @@ from mentoring_core.reports import (
     ProgrammeFacts,
     RelationshipFacts,
     compliance_report,
+)
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    EndReason,
+    MeetingOutcome,
+    Participation,
+    ProgrammePolicy,
+    RelationshipStatus,
 )
 
 FORMED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

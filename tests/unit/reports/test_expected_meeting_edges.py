@@ -14,15 +14,6 @@ from uuid import UUID
 
 from test_report_schedule import FORMED, active, held
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
-    EndReason,
-    GoalStatus,
-    Participation,
-    ProgrammePolicy,
-    RelationshipStatus,
-)
 from mentoring_core.reports import (
     Gap,
     GoalFact,
@@ -34,6 +25,15 @@ from mentoring_core.reports import (
     Span,
 )
 from mentoring_core.reports._figures import RelationshipFigures, relationship_figures
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    EndReason,
+    GoalStatus,
+    Participation,
+    ProgrammePolicy,
+    RelationshipStatus,
+)
 
 pair = active  # a pair formed at FORMED, active unless changed
 BEFORE = FORMED - timedelta(days=30)

@@ -30,14 +30,6 @@ from uuid import UUID
 
 import pytest
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
-    EndReason,
-    Participation,
-    ProgrammePolicy,
-    RelationshipStatus,
-)
 from mentoring_core.reports import (
     ComplianceReport,
     PauseFact,
@@ -51,6 +43,14 @@ from mentoring_core.reports import (
     preset,
 )
 from mentoring_core.reports._figures import MentorLoad
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    EndReason,
+    Participation,
+    ProgrammePolicy,
+    RelationshipStatus,
+)
 
 PROGRAMME = UUID(int=0xC0DE)
 AS_OF = datetime(2026, 4, 1, tzinfo=UTC)

@@ -33,17 +33,7 @@ from report_scenario import (
     record,
 )
 
-from mentoring_core import (
-    Cadence,
-    DeclineReason,
-    EndReason,
-    FocusArea,
-    GoalStatus,
-    MeetingFormat,
-    MeetingOutcome,
-    MentoringService,
-    RelationshipStatus,
-)
+from mentoring_core import MentoringService
 from mentoring_core.domain.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.reports import (
     GoalFact,
@@ -58,6 +48,16 @@ from mentoring_core.reports import (
     fold_programme_facts,
     fold_relationship_facts,
     recorded_by,
+)
+from mentoring_core.values import (
+    Cadence,
+    DeclineReason,
+    EndReason,
+    FocusArea,
+    GoalStatus,
+    MeetingFormat,
+    MeetingOutcome,
+    RelationshipStatus,
 )
 
 HOUR = timedelta(hours=1)

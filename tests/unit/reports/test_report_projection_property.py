@@ -18,23 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import cadence_tiers
 
-from mentoring_core import (
-    Cadence,
-    DeclineReason,
-    EndReason,
-    FeedbackKind,
-    FocusArea,
-    MeetingFormat,
-    MeetingSchedule,
-    MentoringError,
-    MentoringService,
-    Participation,
-    ProgrammeEvent,
-    ProgrammePolicy,
-    Rating,
-    RelationshipEvent,
-    Role,
-)
+from mentoring_core import MentoringError, MentoringService
+from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.projections import (
     ComplianceProjection,
     MemoryComplianceView,
@@ -45,6 +30,19 @@ from mentoring_core.reports import (
     compliance_report,
     fold_programme_facts,
     fold_relationship_facts,
+)
+from mentoring_core.values import (
+    Cadence,
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
+    Participation,
+    ProgrammePolicy,
+    Rating,
+    Role,
 )
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from uuid import UUID
 import attrs
 import pytest
 
-from mentoring_core import InvalidValue, MeetingOutcome, RelationshipStatus
+from mentoring_core import InvalidValue
 from mentoring_core.reports import (
     ComplianceReport,
     MeetingFact,
@@ -26,6 +26,7 @@ from mentoring_core.reports import (
     compliance_report,
 )
 from mentoring_core.reports._figures import nearest_rank
+from mentoring_core.values import MeetingOutcome, RelationshipStatus
 
 PROGRAMME = UUID(int=0xFEED)
 CREATED = datetime(2026, 2, 10, 23, 30, tzinfo=UTC)

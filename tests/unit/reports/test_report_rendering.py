@@ -15,7 +15,8 @@ import pytest
 from report_scenario import AS_OF, PAIR_A, PROGRAMME, SettableClock, record
 
 import mentoring_core.reports
-from mentoring_core import MentoringService, ProgrammeEvent, RelationshipEvent
+from mentoring_core import MentoringService
+from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.reports import (
     CSV_COLUMNS,
     ComplianceReport,

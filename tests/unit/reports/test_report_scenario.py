@@ -23,15 +23,8 @@ from report_scenario import (
     record,
 )
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
-    EndReason,
-    MentoringService,
-    ProgrammeEvent,
-    RelationshipEvent,
-    RelationshipStatus,
-)
+from mentoring_core import MentoringService
+from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.reports import (
     ComplianceReport,
     ProgrammeFacts,
@@ -41,6 +34,7 @@ from mentoring_core.reports import (
     fold_programme_facts,
     fold_relationship_facts,
 )
+from mentoring_core.values import Cadence, CadenceTier, EndReason, RelationshipStatus
 
 
 def folded(service: MentoringService) -> tuple[ProgrammeFacts, list[RelationshipFacts]]:

@@ -9,14 +9,6 @@ from uuid import UUID
 import attrs
 import pytest
 
-from mentoring_core import (
-    Cadence,
-    CadenceTier,
-    MeetingOutcome,
-    Participation,
-    ProgrammePolicy,
-    RelationshipStatus,
-)
 from mentoring_core.reports import (
     PRESETS,
     MeetingFact,
@@ -31,6 +23,14 @@ from mentoring_core.reports import (
 )
 from mentoring_core.reports._figures import days, nearest_rank, percent, relationship_figures
 from mentoring_core.reports._schedule import Span, active_spans, slots
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    MeetingOutcome,
+    Participation,
+    ProgrammePolicy,
+    RelationshipStatus,
+)
 
 FORMED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)

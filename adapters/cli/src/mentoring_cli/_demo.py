@@ -22,7 +22,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid5
 
-from mentoring_core import (
+from mentoring_core import MentoringService, NotFound, RuleViolation
+from mentoring_core.state import RelationshipState
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
     DeclineReason,
@@ -32,15 +34,11 @@ from mentoring_core import (
     GoalProgress,
     MeetingFormat,
     MeetingSchedule,
-    MentoringService,
-    NotFound,
     Participation,
     ProgrammePolicy,
     ProgressStatus,
     Rating,
-    RelationshipState,
     Role,
-    RuleViolation,
     StakeholderFeedback,
 )
 

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import (
+from mentoring_core.values import (
     Cadence,
     CadenceKind,
     CadenceTier,

@@ -16,18 +16,17 @@ from uuid import UUID
 
 import attrs
 
-from mentoring_core import (
+from mentoring_core import Event
+from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.values import (
     Cadence,
     CadenceTier,
-    Event,
     GoalProgress,
     GoalStatus,
     MeetingOutcome,
     MeetingSchedule,
     ProgrammePolicy,
-    ProgrammeState,
     Rating,
-    RelationshipState,
     StakeholderFeedback,
 )
 

@@ -22,15 +22,9 @@ from urllib.parse import urlsplit
 
 import typer
 
-from mentoring_core import (
-    DEFAULT_STORE_URL,
-    Event,
-    MentoringService,
-    Recorded,
-    event_to_dict,
-    store_environment,
-)
+from mentoring_core import DEFAULT_STORE_URL, Event, MentoringService, Recorded, event_to_dict
 from mentoring_core.extend import kind_of
+from mentoring_core.store import store_environment
 
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console

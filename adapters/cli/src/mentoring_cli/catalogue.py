@@ -4,7 +4,7 @@ Run ``python -m mentoring_cli.catalogue > docs/events.md`` after changing an
 event class; ``adapters/cli/tests/test_catalogue.py`` fails while the file and
 the code disagree. Each event's meaning is its class docstring, each field's
 meaning the docstring written under it in the source, each field's personal
-data kind comes from :func:`mentoring_core.personal_fields`, and which command
+data kind comes from :func:`mentoring_core.events.personal_fields`, and which command
 records each event from :data:`RECORDED_BY` (checked against the CLI and the
 service by the same tests).
 """
@@ -26,7 +26,8 @@ from uuid import UUID
 
 import attrs
 
-from mentoring_core import Event, personal_fields
+from mentoring_core import Event
+from mentoring_core.events import personal_fields
 from mentoring_core.extend import KINDS
 
 RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
@@ -172,7 +173,8 @@ def render() -> str:
         "`mentoring history` adds the event's `type`.",
         "",
         "*Personal data* marks the fields that may hold personal data about people, by kind",
-        "(`name`, `free_text`, `contact`), as `mentoring_core.personal_fields` reports them.",
+        "(`name`, `free_text`, `contact`), as `mentoring_core.events.personal_fields` reports",
+        "them.",
         "Person ids are pseudonymous keys and are not marked.",
         "",
         "## Fields of every event",

@@ -26,7 +26,7 @@ from uuid import UUID
 import attrs
 import typer
 
-from mentoring_core import CONVERTER, Event, ProgrammeState, RelationshipState, TimeAxis
+from mentoring_core import Event, TimeAxis
 from mentoring_core.audit import (
     Digest,
     ImportSummary,
@@ -46,6 +46,8 @@ from mentoring_core.audit import (
     state_at,
     timeline,
 )
+from mentoring_core.extend import CONVERTER
+from mentoring_core.state import ProgrammeState, RelationshipState
 
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment

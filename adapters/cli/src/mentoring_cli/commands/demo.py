@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mentoring_core import DEFAULT_STORE_URL, GoalStatus, RelationshipState, redact
+from mentoring_core import DEFAULT_STORE_URL, redact
+from mentoring_core.state import RelationshipState
+from mentoring_core.values import GoalStatus
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import Cadence, MeetingFormat, MeetingSchedule
+from mentoring_core.values import Cadence, MeetingFormat, MeetingSchedule
 
 from .._options import (
     ExpectedVersionOpt,

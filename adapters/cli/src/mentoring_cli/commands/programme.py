@@ -8,14 +8,9 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import (
-    CONVERTER,
-    CadenceTier,
-    Participation,
-    ProgrammePolicy,
-    ProgrammeState,
-    Role,
-)
+from mentoring_core.extend import CONVERTER
+from mentoring_core.state import ProgrammeState
+from mentoring_core.values import CadenceTier, Participation, ProgrammePolicy, Role
 
 from .._options import ExpectedVersionOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, new_id_option
 from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import FocusArea
+from mentoring_core.values import FocusArea
 
 from .._options import (
     ExpectedVersionOpt,

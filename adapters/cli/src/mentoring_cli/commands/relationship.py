@@ -8,7 +8,9 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import CONVERTER, DeclineReason, EndReason, TimeAxis
+from mentoring_core import TimeAxis
+from mentoring_core.extend import CONVERTER
+from mentoring_core.values import DeclineReason, EndReason
 
 from .._options import (
     ExpectedVersionOpt,
