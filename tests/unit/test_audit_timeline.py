@@ -117,3 +117,12 @@ def test_a_list_that_fills_is_told_by_its_items_not_by_its_own_line() -> None:
     paths = {c.path for c in diff(before, history.state)}
     assert "goals" not in paths
     assert "goals[0].title" in paths
+
+
+def test_a_history_of_one_event_is_told_and_folded_by_its_own_kind() -> None:
+    created = programme_history().events[:1]
+    (entry,) = timeline(created)
+    assert entry.event_type == "ProgrammeCreated" and entry.version == 1
+    state = state_at(created, version=1)
+    assert isinstance(state, ProgrammeState)
+    assert state.name == "Riverside first-year mentoring"

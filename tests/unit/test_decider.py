@@ -83,6 +83,12 @@ def test_opening_in_another_programme_is_refused() -> None:
     with pytest.raises(InvalidValue) as info:
         decide_pairing(command, programme.state, RelationshipState(), programme.ctx)
     assert info.value.field == "programme_id" and str(PROGRAMME_ID) in str(info.value)
+    assert info.value.value == OTHER
+    assert info.value.expected == f"the programme decided on, {PROGRAMME_ID}"
+    not_an_id = attrs.evolve(command, programme_id="riverside")
+    with pytest.raises(InvalidValue) as info:
+        decide_pairing(not_an_id, programme.state, RelationshipState(), programme.ctx)
+    assert (info.value.field, info.value.value) == ("programme_id", "riverside")
 
 
 def test_each_kind_has_its_name_state_and_events() -> None:
@@ -105,19 +111,33 @@ def test_events_and_commands_find_their_kind() -> None:
     assert kind_of_command(cmd.SetPolicy(policy=None)) is PROGRAMME  # type: ignore[arg-type]
 
 
+NO_COMMAND = cmd.Command()
+
+
 @pytest.mark.parametrize(
-    ("call", "field"),
+    ("call", "field", "value", "expected"),
     [
-        (lambda: kind_named("meeting"), "kind"),
-        (lambda: kind_of(object), "event"),  # type: ignore[arg-type]
-        (lambda: kind_of_command(cmd.Command()), "command"),
+        (lambda: kind_named("meeting"), "kind", "meeting", "one of programme, relationship"),
+        (
+            lambda: kind_of(object),  # type: ignore[arg-type]
+            "event",
+            object,
+            "a programme or relationship event",
+        ),
+        (
+            lambda: kind_of_command(NO_COMMAND),
+            "command",
+            NO_COMMAND,
+            "a programme or relationship command",
+        ),
     ],
 )
-def test_what_belongs_to_no_kind_is_refused(call: object, field: str) -> None:
+def test_what_belongs_to_no_kind_is_refused(
+    call: object, field: str, value: object, expected: str
+) -> None:
     with pytest.raises(InvalidValue) as info:
         call()  # type: ignore[operator]
-    assert info.value.field == field
-    assert "programme" in str(info.value) and "relationship" in str(info.value)
+    assert (info.value.field, info.value.value, info.value.expected) == (field, value, expected)
 
 
 def test_a_command_no_handler_decides_is_refused() -> None:
