@@ -34,7 +34,7 @@ from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_sequence, check_uuid
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
-from .store import DEFAULT_STORE_URL, PAGE_SIZE, EventSourcedStore, Store, open_store
+from .store import DEFAULT_STORE_URL, PAGE_SIZE, EventSourcedStore, Store, Waker, open_store
 
 Clock = Callable[[], datetime]
 """Returns the current time, aware."""
@@ -213,8 +213,10 @@ class MentoringService(CommandMethods):
     ) -> Iterator[tuple[int, Event]]:
         """Like :meth:`read`, then waits for more: yields each event as it is recorded.
 
-        Looks for new events every ``poll_interval`` seconds (on every store, so a
-        writer in another process is seen too) until ``stop`` is set, then returns.
+        Where the store tells of new events (PostgreSQL's LISTEN/NOTIFY) it wakes at
+        once on a write; it looks again every ``poll_interval`` seconds anyway (on
+        SQLite and memory that is how it sees writes, from any process), until ``stop``
+        is set, then returns.
         """
         self.read(after, kinds=kinds)  # refuses bad arguments now, not at the first event
         return self._following(after, kinds, stop or threading.Event(), poll_interval)
@@ -222,12 +224,13 @@ class MentoringService(CommandMethods):
     def _following(
         self, after: int, kinds: Collection[str], stopping: threading.Event, interval: float
     ) -> Iterator[tuple[int, Event]]:
-        while not stopping.is_set():
-            for after, event in self.read(after, kinds=kinds):  # noqa: B020 (resume from here)
-                yield after, event
-                if stopping.is_set():
-                    return
-            stopping.wait(interval)
+        with Waker(self.store.listener(), interval) as waker:
+            while not stopping.is_set():
+                for after, event in self.read(after, kinds=kinds):  # noqa: B020 (resume here)
+                    yield after, event
+                    if stopping.is_set():
+                        return
+                waker.wait(stopping)
 
     def verify(self, against: Digest | None = None) -> Verification:
         """Re-read the whole store and check its hash chain (see ``docs/audit.md``).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -175,3 +176,52 @@ def test_a_reader_paging_and_a_follower_see_every_event_once_in_order_while_writ
 def writer_in(service: MentoringService, pair: UUID) -> None:
     for n in range(MEETINGS):
         meeting(service, pair, f"meeting {n}")
+
+
+LONG_POLL = 30.0
+"""A poll interval far longer than any of these tests may take."""
+
+
+def test_a_stopped_follower_returns_at_once_even_while_it_waits(store_url: str) -> None:
+    with MentoringService(store_url) as service:
+        a_pair(service)
+        stop = threading.Event()
+        seen: list[int] = []
+        done = threading.Event()
+
+        def follow() -> None:
+            for position, _ in service.follow(stop=stop, poll_interval=LONG_POLL):
+                seen.append(position)
+            done.set()
+
+        thread = threading.Thread(target=follow)
+        thread.start()
+        while len(seen) < 5:  # the four events of the pair, and the programme's record
+            assert thread.is_alive()
+            threading.Event().wait(0.01)
+        stop.set()
+        assert done.wait(5), "follow() kept waiting after stop was set"
+        thread.join()
+
+
+def test_on_postgresql_a_follower_is_woken_by_the_write_not_by_its_poll(
+    store_kind: str, store_url: str
+) -> None:
+    if store_kind != "postgres":
+        pytest.skip("only PostgreSQL tells followers of writes; the other stores are polled")
+    with MentoringService(store_url) as service, MentoringService(store_url) as other:
+        _, pair = a_pair(service)
+        stop = threading.Event()
+        followed = service.follow(stop=stop, poll_interval=LONG_POLL)
+        initial = [next(followed) for _ in range(5)]
+        assert len(initial) == 5
+        writer = threading.Timer(0.5, meeting, (other, pair, "pushed"))
+        started = time.monotonic()
+        writer.start()
+        _, event = next(followed)
+        waited = time.monotonic() - started
+        writer.join()
+        assert isinstance(event, MeetingHeld) and event.topics == ("pushed",)
+        assert waited < LONG_POLL / 2, f"woken after {waited:.1f}s: by the poll, not the write"
+        stop.set()
+        followed.close()

@@ -31,6 +31,7 @@ from ._views import (
     StoredFacts,
     stale_position,
 )
+from ._waker import Waker
 
 __all__ = [
     "APPLICATION_NAME",
@@ -50,6 +51,7 @@ __all__ = [
     "Store",
     "StoreBackend",
     "StoredFacts",
+    "Waker",
     "backend_for",
     "open_store",
     "redact",
