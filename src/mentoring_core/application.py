@@ -438,7 +438,15 @@ class MentoringService(CommandMethods):
             taken_at=last.recorded_at,
             state=state,
         )
-        snapshots.put([cast(Any, snapshot)])
+        try:
+            snapshots.put([cast(Any, snapshot)])
+        except InvalidValue as error:  # too large to read back: derived data, so skipped
+            _log.warning(
+                "skipped the snapshot of %s at version %s: %s",
+                last.aggregate_id,
+                last.version,
+                error,
+            )
 
     def _conflict(self, expected: dict[UUID, tuple[Kind, int]]) -> ConcurrencyConflict:
         """Which aggregate moved on while the command was being decided, and to which version."""

@@ -32,7 +32,7 @@ from cattrs.preconf.json import make_converter
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from .domain.errors import StoredEventError
+from .domain.errors import InvalidValue, StoredEventError
 from .domain.events import EVENT_TYPES, Event
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
@@ -180,6 +180,23 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _size_limit(topic: str) -> int:
+    """The reader's limit on a stored state of this topic, in bytes (decompressed)."""
+    return MAX_SNAPSHOT_BYTES if topic.startswith(SNAPSHOT_TOPIC_PREFIX) else MAX_EVENT_BYTES
+
+
+def _check_size(topic: str, state: bytes) -> None:
+    """Refuse to store what the reader would refuse to read back (the same limit)."""
+    limit = _size_limit(topic)
+    if len(state) > limit:
+        raise InvalidValue(
+            "event",
+            f"{topic} of {len(state):,} bytes",
+            f"at most {limit:,} bytes once encoded (what the store can read back): "
+            "shorten the longest texts or lists",
+        )
+
+
 class EventMapper(Mapper[UUID]):
     """Maps events and snapshots to eventsourcing's ``StoredEvent`` records and back.
 
@@ -201,6 +218,7 @@ class EventMapper(Mapper[UUID]):
             del data["aggregate_id"], data["version"]
             data["class_version"] = type(item).class_version
         state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        _check_size(topic, state)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -232,7 +250,7 @@ class EventMapper(Mapper[UUID]):
         if self.compressor:
             state = self.compressor.decompress(state)
         is_snapshot = stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX)
-        limit = MAX_SNAPSHOT_BYTES if is_snapshot else MAX_EVENT_BYTES
+        limit = _size_limit(stored.topic)
         if len(state) > limit:
             raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
         data = json.loads(state)
