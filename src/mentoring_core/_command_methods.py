@@ -60,6 +60,9 @@ class Recorded:
     positions: tuple[int, ...] = ()
     """Where ``events`` stand in the store's log (see :meth:`MentoringService.read`), one
     position each; empty when ``already_recorded`` (the earlier attempt's are not known)."""
+    command_id: UUID | None = None
+    """The command's identity: the ``command_id`` given, or the one the service chose when
+    none was (recorded on each event). Retry with it and the retry is recognised."""
     already_recorded: bool = False
     """True when the ``command_id`` was found already recorded: nothing new was stored,
     and ``events`` are the ones stored by the earlier attempt."""

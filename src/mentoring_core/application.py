@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError
 
 from ._command_methods import CommandMethods, Recorded
 from .audit.timeline import state_at
@@ -27,8 +27,8 @@ from .domain import commands as c
 from .domain.context import DecisionContext
 from .domain.decider import Decider
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
-from .domain.events import Event, ProgrammeCreated
-from .domain.kinds import KINDS, kind_named, kind_of_command
+from .domain.events import EVENT_TYPES, Event, ProgrammeCreated
+from .domain.kinds import KINDS, kind_named, kind_of, kind_of_command
 from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
@@ -267,6 +267,7 @@ class MentoringService(CommandMethods):
         if expected_version is not None:  # checked before it is used to read the store
             check_int("expected_version", expected_version, 0, 2**62)
         command = _new_ids(_dated(command, occurred_at), self._new_id)
+        given, command_id = command_id, self._command_id(command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, command_id)
         kind = kind_of_command(command)
@@ -276,7 +277,7 @@ class MentoringService(CommandMethods):
         state = kind.initial
         if creates != kind.id_field:  # the command changes an aggregate that must exist
             state = self._load(kind, aggregate_id)
-            earlier = self._recorded_before(aggregate_id, command_id, expected_version, created)
+            earlier = self._recorded_before(aggregate_id, given, expected_version, created)
             if earlier is not None:
                 return earlier
         _check_expected(kind, aggregate_id, expected_version, state.version)
@@ -304,6 +305,11 @@ class MentoringService(CommandMethods):
             command_id=command_id,
         )
 
+    def _command_id(self, given: UUID | None) -> UUID:
+        """The command's identity: the caller's, or a new one (so that an unknown outcome,
+        such as a connection lost during the commit, can be looked up, never guessed)."""
+        return self._new_id() if given is None else check_uuid("command_id", given)
+
     def _recorded_before(
         self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID
     ) -> Recorded | None:
@@ -326,6 +332,7 @@ class MentoringService(CommandMethods):
             aggregate_id=aggregate_id,
             version=found[-1].version,
             events=found,
+            command_id=command_id,
             already_recorded=True,
         )
 
@@ -377,6 +384,8 @@ class MentoringService(CommandMethods):
         """Open a relationship: decided with its programme, stored with the programme's record."""
         programme_id = check_uuid("programme_id", command.programme_id)
         relationship_id = check_uuid("relationship_id", command.relationship_id)
+        if relationship_id == programme_id:  # both are written: one key, two kinds
+            raise InvalidValue("relationship_id", relationship_id, "a new id, not a programme's")
         programme: ProgrammeState = self._load(PROGRAMME, programme_id)
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
@@ -405,11 +414,15 @@ class MentoringService(CommandMethods):
         commanded = next(iter(expected))
         try:
             recordings = self._store.events.put(cast(Sequence[Any], events))
-        except IntegrityError:
+        except (IntegrityError, OperationalError, InterfaceError) as error:
+            # The outcome is known only by looking: an insert retried after a lost
+            # connection meets its own first attempt, which may have been committed.
             decided_at = expected[commanded][1]
             earlier = self._recorded_before(commanded, command_id, decided_at, created)
             if earlier is not None:
                 return earlier
+            if not isinstance(error, IntegrityError):
+                raise
             raise self._conflict(expected) from None
         own = tuple(e for e in events if e.aggregate_id == commanded)
         kind = expected[commanded][0]
@@ -422,7 +435,14 @@ class MentoringService(CommandMethods):
             version=own[-1].version,
             events=tuple(events),
             positions=tuple(r.notification.id for r in recordings),
+            command_id=command_id,
         )
+
+    def _stored_kind(self, aggregate_id: UUID) -> Kind | None:
+        """The kind of the aggregate stored under ``aggregate_id``, by its first record."""
+        first = self._store.recorder.select_events(aggregate_id, limit=1)
+        event_type = EVENT_TYPES.get(first[0].topic) if first else None
+        return None if event_type is None else kind_of(event_type)
 
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
         """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval."""
@@ -448,12 +468,19 @@ class MentoringService(CommandMethods):
                 error,
             )
 
-    def _conflict(self, expected: dict[UUID, tuple[Kind, int]]) -> ConcurrencyConflict:
-        """Which aggregate moved on while the command was being decided, and to which version."""
+    def _conflict(
+        self, expected: dict[UUID, tuple[Kind, int]]
+    ) -> ConcurrencyConflict | InvalidValue:
+        """Which aggregate moved on while the command was being decided, and to which version;
+        or, for a new aggregate, that its id is already another kind's (never retryable)."""
         for aggregate_id, (kind, version) in expected.items():
             latest = list(self._store.recorder.select_events(aggregate_id, desc=True, limit=1))
             actual = latest[0].originator_version if latest else 0
             if actual != version:
+                other = self._stored_kind(aggregate_id) if version == 0 else kind
+                if other is not kind:
+                    held = "records of an unknown type" if other is None else f"a {other.name}"
+                    return InvalidValue(kind.id_field, aggregate_id, f"a new id, not {held}'s")
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
         aggregate_id, (kind, version) = next(iter(expected.items()))
         return ConcurrencyConflict(kind.name, aggregate_id, version, None)

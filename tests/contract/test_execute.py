@@ -162,3 +162,33 @@ def test_a_bad_expected_version_is_refused_before_anything_is_read(
         )
     assert info.value.field == "expected_version"
     assert service.programme(programme).version == 4
+
+
+def test_every_command_has_an_identity_and_a_retry_with_it_is_recognised(
+    service: MentoringService,
+) -> None:
+    _, pair = open_pair(service)
+    first = service.execute(set_goal(pair, GOAL), actor="ana")
+    assert first.command_id is not None
+    assert all(e.command_id == first.command_id for e in first.events)
+    again = service.execute(set_goal(pair, GOAL), actor="ana", command_id=first.command_id)
+    assert again.already_recorded and again.command_id == first.command_id
+    assert service.relationship(pair).version == 2
+    other = service.execute(set_goal(pair), actor="ana")
+    assert other.command_id not in (None, first.command_id)
+
+
+def test_an_id_of_another_kind_is_refused_for_good_not_as_a_conflict(
+    service: MentoringService,
+) -> None:
+    """Issue 11: a relationship's id given as a new programme's was a retryable conflict."""
+    programme, pair = open_pair(service)
+    with pytest.raises(InvalidValue) as info:
+        service.create_programme("Again", "Org", actor="coord", programme_id=pair)
+    assert info.value.field == "programme_id" and "a relationship" in str(info.value)
+    with pytest.raises(InvalidValue) as info:
+        service.form_pair(programme, "ana", "ben", actor="coord", relationship_id=programme)
+    assert info.value.field == "relationship_id" and "a programme" in str(info.value)
+    with pytest.raises(ConcurrencyConflict):  # the same kind: a real race on a chosen id
+        service.create_programme("Again", "Org", actor="coord", programme_id=programme)
+    assert service.relationship(pair).version == 1
