@@ -69,6 +69,10 @@ class Cli:
             for key, value in os.environ.items()
             if not key.startswith("MENTORING_") and key not in ("FORCE_COLOR", "TTY_COMPATIBLE")
         }
+        if environment.get("PYTHONPATH"):  # the command runs elsewhere: keep it on these sources
+            environment["PYTHONPATH"] = os.pathsep.join(
+                os.path.abspath(entry) for entry in environment["PYTHONPATH"].split(os.pathsep)
+            )
         environment.update(
             {"MENTORING_ACTOR": self.actor, "TZ": "UTC", "COLUMNS": "200", **(env or {})}
         )

@@ -13,10 +13,8 @@ with ``"ok": false``, so that a script gets the details.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import takewhile
 from pathlib import Path
@@ -47,6 +45,7 @@ from mentoring_core.audit import (
     timeline,
 )
 
+from .._files import check_target, create_files, output_stream, write_output
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
@@ -98,15 +97,6 @@ def parse_point(text: str) -> Point:
             f"{text!r} is neither a version number nor a moment; expected a version such as "
             f"12, or {MOMENT_FORMS}"
         ) from None
-
-
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Turn a failure to write ``path`` (no such folder, no permission) into a refusal."""
-    try:
-        yield
-    except OSError as error:
-        raise Refused(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def escape(text: str) -> str:
@@ -484,6 +474,8 @@ def digest_command(
     gets no digest.
     """
     out = Output(json_output)
+    if out_file is not None:
+        check_target(out_file, "--out")
     with open_service(ctx) as service:
         verification = service.verify()
     if not verification.ok:
@@ -494,8 +486,7 @@ def digest_command(
     signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
     text = dump_digest(digest, signature)
     if out_file is not None:
-        with _writing(out_file):
-            out_file.write_text(text + "\n", encoding="utf-8")
+        write_output(out_file, text + "\n")
 
     def show(console: Console) -> None:
         if out_file is None:
@@ -647,17 +638,9 @@ def export_command(
     chainhash, chainrecordedat), so an import rebuilds the very same chain.
     """
     out = Output(json_output)
-    folder = out_file.resolve().parent
-    with open_service(ctx) as service:
-        with _writing(out_file):
-            handle, temporary = tempfile.mkstemp(prefix=".export-", suffix=".jsonl", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                summary = export_events(service, stream, aggregate_id=relationship)
-            os.replace(temporary, out_file)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    check_target(out_file, "--out")
+    with open_service(ctx) as service, output_stream(out_file) as stream:
+        summary = export_events(service, stream, aggregate_id=relationship)
     what = "the whole store" if relationship is None else f"{relationship}"
 
     def show(console: Console) -> None:
@@ -762,11 +745,16 @@ def keygen_command(
 
     Keep the private key away from the store; give the public key to whoever checks.
     """
-    for path in (private, public):
-        if path.exists():
-            raise Refused(f"{path} exists already; keys are never overwritten")
-    with _writing(private):
-        generate_key_pair(private, public)
+    if private.absolute() == public.absolute():
+        raise typer.BadParameter("--private and --public must be two different files")
+    targets = ((private, "--private"), (public, "--public"))
+    for path, option in targets:
+        check_target(path, option, replace=False)
+    with tempfile.TemporaryDirectory(prefix=".keygen-", dir=private.parent) as folder:
+        made = (Path(folder) / "private.pem", Path(folder) / "public.pem")
+        generate_key_pair(*made)
+        keys = [made[0].read_bytes(), made[1].read_bytes()]
+    create_files([(path, key, option) for (path, option), key in zip(targets, keys, strict=True)])
     store_file = sqlite_path(settings(ctx).store_url)
     beside = (
         store_file is not None and Path(store_file).resolve().parent == private.resolve().parent

@@ -12,6 +12,7 @@ import typer
 
 from mentoring_core.projections import write_compliance_report
 
+from .._files import check_target, write_output
 from .._options import JsonOpt, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_date, parse_moment
 from .._session import Output, open_service
@@ -72,16 +73,14 @@ def compliance(
     """
     result = Output(json_output)
     to_stdout = str(out) == "-"
+    if not to_stdout:
+        check_target(out, "--out")  # before the read model is brought up to date
     with open_service(ctx) as service:
         text = write_compliance_report(
-            service,
-            programme_id,
-            format=report_format.value,
-            out=None if to_stdout else out,
-            start=start,
-            end=end,
-            as_of=as_of,
+            service, programme_id, format=report_format.value, start=start, end=end, as_of=as_of
         )
+    if not to_stdout:
+        write_output(out, text)
     if to_stdout and not json_output:
         typer.echo(text, nl=False)
         return
