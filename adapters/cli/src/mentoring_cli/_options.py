@@ -38,6 +38,17 @@ def id_option(flag: str, metavar: str, help_text: str) -> Any:
     return typer.Option(flag, metavar=metavar, help=help_text, parser=parse_uuid)
 
 
+CommandIdOpt = Annotated[
+    UUID | None,
+    typer.Option(
+        "--command-id",
+        metavar="UUID",
+        parser=parse_uuid,
+        help="This command's identity (default: a fresh one, printed). Run it again with the "
+        "same id after a lost answer (a timeout, a cut connection): it is reported as already "
+        "recorded instead of being recorded twice.",
+    ),
+]
 ProgrammeArg = Annotated[UUID, id_argument("PROGRAMME_ID", "The programme's id.")]
 RelationshipArg = Annotated[UUID, id_argument("RELATIONSHIP_ID", "The relationship's id.")]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from uuid import UUID, uuid4, uuid5
 
 import typer
 
@@ -119,13 +120,25 @@ def event_document(event: Event) -> dict[str, Any]:
     return {"type": type(event).__name__, **event_to_dict(event)}
 
 
-def recorded_document(recorded: Recorded) -> dict[str, Any]:
+def recorded_document(recorded: Recorded, command_id: UUID | None = None) -> dict[str, Any]:
     return {
         "id": str(recorded.id),
         "aggregate_id": str(recorded.aggregate_id),
         "version": recorded.version,
+        **({} if command_id is None else {"command_id": str(command_id)}),
+        "already_recorded": recorded.already_recorded,
         "events": [event_document(e) for e in recorded.events],
     }
+
+
+def new_id(command_id: UUID, thing: str) -> UUID:
+    """The id of the ``thing`` a command creates when ``--id`` is not given.
+
+    Derived from the command id (a name-based UUID), so that running the command again
+    with the same ``--command-id`` names the same new programme, relationship, goal...
+    and is found already recorded, instead of creating a second one.
+    """
+    return uuid5(command_id, thing)
 
 
 class Output:
@@ -159,19 +172,32 @@ class Output:
         else:
             show(self.console)
 
-    def recorded(self, recorded: Recorded, created: str | None = None) -> None:
-        """Report what a recording command stored."""
+    def recorded(
+        self, recorded: Recorded, created: str | None = None, command_id: UUID | None = None
+    ) -> None:
+        """Report what a recording command stored (or found already recorded)."""
 
         def show(console: Console) -> None:
             kinds = ", ".join(type(e).__name__ for e in recorded.events)
-            console.print(
-                f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
-                f"is now at version {recorded.version}."
-            )
+            if recorded.already_recorded:
+                console.print(
+                    f"Already recorded: {kinds} of this command id are in the history of "
+                    f"{_kind(recorded)} {recorded.aggregate_id} (version {recorded.version}); "
+                    "nothing new was stored.",
+                    markup=False,
+                )
+            else:
+                console.print(
+                    f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
+                    f"is now at version {recorded.version}.",
+                    markup=False,
+                )
             if created is not None:
-                console.print(f"{created} id: {recorded.id}")
+                console.print(f"{created} id: {recorded.id}", markup=False)
+            if command_id is not None:
+                console.print(f"command id: {command_id}", markup=False)
 
-        self.emit(lambda: recorded_document(recorded), show)
+        self.emit(lambda: recorded_document(recorded, command_id), show)
 
     @property
     def interactive(self) -> bool:
@@ -187,13 +213,18 @@ def _kind(recorded: Recorded) -> str:
 def record(
     ctx: typer.Context,
     json_output: bool,
-    action: Callable[[MentoringService, str], Recorded],
+    command_id: UUID | None,
+    action: Callable[[MentoringService, str, UUID], Recorded],
     *,
     created: str | None = None,
     create: bool = False,
 ) -> None:
-    """Run one recording command: open the store, call ``action(service, actor)``, report."""
+    """Run one recording command: open the store, call ``action(service, actor, command_id)``
+    and report, with the command id (``--command-id``, else a fresh one) that was used."""
     out = Output(json_output)
+    actor = settings(ctx).recording_actor
+    command = uuid4() if command_id is None else command_id
     with open_service(ctx, create=create) as service:
-        recorded = action(service, settings(ctx).recording_actor)
-    out.recorded(recorded, created)
+        recorded = action(service, actor, command)
+    used = getattr(recorded, "command_id", None)  # the service's own, once it returns one
+    out.recorded(recorded, created, used if isinstance(used, UUID) else command)
