@@ -10,6 +10,9 @@ import typer
 
 from ._parsing import MOMENT_FORMS, parse_moment, parse_uuid
 
+MAX_VERSION = 2**63 - 1
+"""The largest version a store can hold (a signed 64-bit integer)."""
+
 JsonOpt = Annotated[
     bool,
     typer.Option(
@@ -21,6 +24,7 @@ ExpectedVersionOpt = Annotated[
     typer.Option(
         "--expected-version",
         min=0,
+        max=MAX_VERSION,
         metavar="N",
         help="The version you last saw; the command is refused (exit 1) if the history has "
         "moved on since.",

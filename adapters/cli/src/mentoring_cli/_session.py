@@ -30,6 +30,7 @@ from mentoring_core import (
     ProgrammeEvent,
     Recorded,
     event_to_dict,
+    redact,
     store_environment,
 )
 
@@ -108,7 +109,15 @@ def open_service(ctx: typer.Context, *, create: bool = False) -> Iterator[Mentor
     path = sqlite_path(url)
     if not create and path is not None and not Path(path).exists():
         raise StoreMissing(url, path)
-    service = MentoringService(url)
+    if create and path is not None and not Path(path).parent.is_dir():
+        raise Refused(f"the folder {Path(path).parent} of the store {path} does not exist")
+    try:
+        service = MentoringService(url)
+    except (OSError, ValueError) as error:
+        if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
+            raise
+        # eventsourcing and psycopg refuse settings such as ?pool_size=abc or port 99999 so
+        raise typer.BadParameter(f"{redact(url)}: {error}", param_hint="'--store'") from None
     try:
         yield service
     finally:

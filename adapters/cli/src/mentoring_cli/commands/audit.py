@@ -27,6 +27,7 @@ import typer
 from mentoring_core import CONVERTER, Event, ProgrammeState, RelationshipState, TimeAxis
 from mentoring_core.audit import (
     Digest,
+    DigestError,
     ImportSummary,
     ReplayProgress,
     ReplayReport,
@@ -96,6 +97,21 @@ def parse_point(text: str) -> Point:
         raise typer.BadParameter(
             f"{text!r} is neither a version number nor a moment; expected a version such as "
             f"12, or {MOMENT_FORMS}"
+        ) from None
+
+
+def _read_text(path: Path, option: str) -> str:
+    """A small text file given on the command line, or a usage error naming it."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise typer.BadParameter(
+            f"{path} is not UTF-8 text (byte {error.start}), so not a digest file",
+            param_hint=f"'{option}'",
+        ) from None
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot read {path}: {error.strerror or error}", param_hint=f"'{option}'"
         ) from None
 
 
@@ -483,7 +499,10 @@ def digest_command(
     digest = verification.digest
     if digest is None:
         raise Refused("the store holds no records: there is nothing to digest yet")
-    signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
+    try:
+        signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
+    except DigestError as error:  # sign() refuses only the key
+        raise typer.BadParameter(f"{sign_key}: {error}", param_hint="'--sign-key'") from None
     text = dump_digest(digest, signature)
     if out_file is not None:
         write_output(out_file, text + "\n")
@@ -568,7 +587,10 @@ def verify_command(
     digest: Digest | None = None
     signature_state = "none"
     if against is not None:
-        digest, signature = load_digest(against.read_text(encoding="utf-8"))
+        try:
+            digest, signature = load_digest(_read_text(against, "--against"))
+        except DigestError as error:
+            raise typer.BadParameter(f"{against}: {error}", param_hint="'--against'") from None
         if signature is None:
             if public_key is not None:
                 raise Refused(f"the digest {against} is not signed, so it cannot be checked")
@@ -576,7 +598,14 @@ def verify_command(
         elif public_key is None:
             signature_state = "not checked"
         else:
-            check_signature(digest, signature, public_key.read_bytes())
+            try:
+                check_signature(digest, signature, public_key.read_bytes())
+            except DigestError as error:
+                if "does not match" in str(error):  # a finding, not a bad key file
+                    raise
+                raise typer.BadParameter(
+                    f"{public_key}: {error}", param_hint="'--public-key'"
+                ) from None
             signature_state = "checked"
     out = Output(json_output)
     with open_service(ctx) as service:

@@ -14,7 +14,7 @@ from mentoring_core.projections import write_compliance_report
 
 from .._files import check_target, write_output
 from .._options import JsonOpt, id_option
-from .._parsing import MOMENT_FORMS, enum_parser, parse_date, parse_moment
+from .._parsing import MOMENT_FORMS, enum_parser, parse_moment, parse_period_day
 from .._session import Output, open_service
 
 app = typer.Typer(help="Compliance reports built from the recorded events.", no_args_is_help=True)
@@ -47,11 +47,15 @@ def compliance(
     ] = ReportFormat.HTML,
     start: Annotated[
         date | None,
-        typer.Option("--from", parser=parse_date, metavar="DATE", help="First day. " + DATE_HELP),
+        typer.Option(
+            "--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP
+        ),
     ] = None,
     end: Annotated[
         date | None,
-        typer.Option("--to", parser=parse_date, metavar="DATE", help="Last day. " + DATE_HELP),
+        typer.Option(
+            "--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP
+        ),
     ] = None,
     as_of: Annotated[
         datetime | None,
