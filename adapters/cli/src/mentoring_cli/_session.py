@@ -34,6 +34,8 @@ from mentoring_core import (
     store_environment,
 )
 
+from ._stores import StoreFileError, check_store_file, created_private, readable_copy, writable
+
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console
 
@@ -98,19 +100,49 @@ def sqlite_path(url: str) -> str | None:
 
 
 @contextmanager
-def open_service(ctx: typer.Context, *, create: bool = False) -> Iterator[MentoringService]:
-    """The service on the store the global options name, closed afterwards.
+def open_service(
+    ctx: typer.Context, *, create: bool = False, writes: bool = False
+) -> Iterator[MentoringService]:
+    r"""The service on the store the global options name, closed afterwards.
 
     Unless ``create`` is set, a SQLite store must exist already, so that a
     mistyped ``--store`` or a command run in the wrong directory does not leave
-    an empty database file behind.
+    an empty database file behind. A SQLite file is checked first (see
+    :mod:`mentoring_cli._stores`): another application's database is refused
+    untouched; a store created here is owner-only; a store that cannot be written is
+    read through a private copy, unless the command ``writes`` (or ``create``\s).
     """
     url = settings(ctx).store_url
     path = sqlite_path(url)
-    if not create and path is not None and not Path(path).exists():
+    if path is None:
+        with _service(url) as service:
+            yield service
+        return
+    store = Path(path)
+    if not create and not store.exists():
         raise StoreMissing(url, path)
-    if create and path is not None and not Path(path).parent.is_dir():
-        raise Refused(f"the folder {Path(path).parent} of the store {path} does not exist")
+    if create and not store.parent.is_dir():
+        raise Refused(f"the folder {store.parent} of the store {path} does not exist")
+    try:
+        if store.exists():
+            check_store_file(store)
+            if not writable(store):
+                if writes or create:
+                    raise Refused(
+                        f"the store {path} is read-only (it or its folder cannot be written): "
+                        "nothing can be recorded there; read and audit commands still work"
+                    )
+                with readable_copy(store) as copy_url, _service(copy_url) as service:
+                    yield service
+                return
+    except StoreFileError as error:
+        raise Refused(str(error)) from None
+    with created_private(store), _service(url) as service:
+        yield service
+
+
+@contextmanager
+def _service(url: str) -> Iterator[MentoringService]:
     try:
         service = MentoringService(url)
     except (OSError, ValueError) as error:
@@ -233,7 +265,7 @@ def record(
     out = Output(json_output)
     actor = settings(ctx).recording_actor
     command = uuid4() if command_id is None else command_id
-    with open_service(ctx, create=create) as service:
+    with open_service(ctx, create=create, writes=True) as service:
         recorded = action(service, actor, command)
     used = getattr(recorded, "command_id", None)  # the service's own, once it returns one
     out.recorded(recorded, created, used if isinstance(used, UUID) else command)

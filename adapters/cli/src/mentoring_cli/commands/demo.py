@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,7 +12,8 @@ from mentoring_core import DEFAULT_STORE_URL, GoalStatus, RelationshipState, red
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when
-from .._session import Output, settings
+from .._session import Output, Refused, settings, sqlite_path
+from .._stores import StoreFileError, check_store_file, created_private, restrict
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
     from rich.console import Console
@@ -50,7 +53,17 @@ def demo(
 
     url = store or settings(ctx).store_url
     out = Output(json_output)
-    service, clock = _demo.open_demo_service(url)
+    path = sqlite_path(url)
+    store_file = None if path is None else Path(path)
+    if store_file is not None and store_file.exists():
+        try:
+            check_store_file(store_file)
+        except StoreFileError as error:
+            raise Refused(str(error)) from None
+    with ExitStack() as stack:
+        if store_file is not None:
+            stack.enter_context(created_private(store_file))
+        service, clock = _demo.open_demo_service(url)
     try:
         if _demo.already_seeded(service):
             raise _demo.DemoAlreadySeeded(redact(url))
@@ -76,6 +89,8 @@ def demo(
         states = _demo.relationship_states(service)
     finally:
         service.close()
+        if store_file is not None and store_file.exists():
+            restrict(store_file)
     event_count = programme.version + sum(s.version for s in states)
     summary = _summary(redact(url), str(_demo.PROGRAMME_ID), event_count, script.refused, states)
     out.emit(lambda: summary, lambda console: _show(console, url, summary, states))
