@@ -96,7 +96,7 @@ def template(events: int) -> list[Template]:
                 )
             version = recorded.version
         history = service.history(pair)
-        stored = service.application.recorder.select_events(pair)
+        stored = service.store.recorder.select_events(pair)
     templates = []
     for event, record in zip(history, stored, strict=True):
         event_id = str(event.event_id)
@@ -129,7 +129,7 @@ def copies(templates: list[Template], events: int) -> Iterator[StoredEvent]:
 def fill(url: str, templates: list[Template], events: int) -> float:
     started = time.perf_counter()
     with MentoringService(url) as service:
-        recorder = service.application.recorder
+        recorder = service.store.recorder
         batch: list[StoredEvent] = []
         for record in copies(templates, events):
             batch.append(record)

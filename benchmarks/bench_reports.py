@@ -31,7 +31,7 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from mentoring_core import (
@@ -61,6 +61,7 @@ from mentoring_core.projections import (
     build_compliance_report,
 )
 from mentoring_core.reports import preset, render
+from mentoring_core.store import EventSourcedStore
 
 START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
 PROGRAMME = UUID(int=1)
@@ -75,7 +76,7 @@ class Generator:
     """Decides every event with the domain's pure functions and stores them in batches."""
 
     def __init__(self, service: MentoringService, seed: int) -> None:
-        self.events = service.application.events
+        self.events = cast(EventSourcedStore, service.store).events
         self.random = random.Random(seed)
         self.ids = itertools.count(10)
         self.buffer: list[Any] = []
@@ -297,14 +298,15 @@ def peak_rss_mb() -> float:
 
 
 def read_log(service: MentoringService, decode: bool) -> tuple[int, float]:
-    recorder, mapper = service.application.recorder, service.application.mapper
+    store = service.store
+    recorder = store.recorder
     started, count, position = time.perf_counter(), 0, None
     while page := recorder.select_notifications(
         start=position, limit=1000, inclusive_of_start=False
     ):
         if decode:
             for notification in page:
-                mapper.to_domain_event(notification)
+                store.decode(notification)
         count += len(page)
         position = page[-1].id
     return count, time.perf_counter() - started

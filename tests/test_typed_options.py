@@ -11,11 +11,13 @@ pytestmark = pytest.mark.slow
 
 SNIPPET = """
 from uuid import UUID
-from mentoring_core import MentoringService
+from mentoring_core import MentoringService, Role, commands
 
-def record(service: MentoringService, pair: UUID) -> None:
+def record(service: MentoringService, pair: UUID, programme: UUID) -> None:
     service.pause(pair, "leave", actor="ana", expected_version=3)
     service.pause(pair, "leave", actor="ana", {option}=3)
+    service.enrol(programme, "eve", Role.MENTEE, 1, actor="coord", {option}=3)
+    service.execute(commands.ResumeRelationship(relationship_id=pair), actor="ana", {option}=3)
 """
 
 
@@ -32,8 +34,9 @@ def check(tmp_path: Path, option: str) -> tuple[str, int]:
 def test_a_misspelt_keyword_is_a_type_error_and_the_right_one_is_not(tmp_path: Path) -> None:
     report, status = check(tmp_path, "expected_verison")
     assert status == 1
-    assert report.count("error:") == 1, report
-    assert 'Unexpected keyword argument "expected_verison"' in report
-    assert "embedding.py:7:" in report
+    assert report.count("error:") == 3, report
+    assert report.count('Unexpected keyword argument "expected_verison"') == 3, report
+    for line in (7, 8, 9):  # the named methods of both kinds, and execute()
+        assert f"embedding.py:{line}:" in report
     report, status = check(tmp_path, "command_id")  # the right name, the wrong type
-    assert status == 1 and "embedding.py:7:" in report and "UUID" in report, report
+    assert status == 1 and report.count("error:") == 3 and "UUID" in report, report

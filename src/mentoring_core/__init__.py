@@ -7,7 +7,8 @@ from the modules that define it; see ``docs/api.md``.
 
 import logging
 
-from .application import Clock, MentoringService, Recorded, TimeAxis, system_clock
+from ._command_methods import Recorded
+from .application import Clock, MentoringService, TimeAxis, system_clock
 from .domain import commands, events
 from .domain.context import DecisionContext
 from .domain.errors import (
@@ -61,7 +62,7 @@ from .domain.values import (
     StakeholderFeedback,
 )
 from .serialisation import CONVERTER, EventMapper, Snapshot, event_to_dict, make_event_converter
-from .stores import DEFAULT_STORE_URL, redact, store_environment
+from .store import DEFAULT_STORE_URL, redact, store_environment
 
 __all__ = [
     "CONVERTER",

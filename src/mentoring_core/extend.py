@@ -1,11 +1,50 @@
 """What an adapter author needs beyond the public API (``docs/api.md``, "Extending").
 
-A storage adapter (such as ``mentoring-core-postgres``) stores the hash chain in its
-own table, in the same transaction as the events, and names its tables after the
-application. These are the pieces it shares with the core's own stores.
+A storage adapter (such as ``mentoring-core-postgres``) registers a
+:class:`StoreBackend` object under the entry-point group ``mentoring_core.stores``, one
+per URL scheme. Its recorder is a :class:`ChainedRecorder`: it stores the hash chain in
+its own table (:data:`CHAIN_TABLE`), in the same transaction as the events, computing
+the links with :class:`ChainLinker`. Its compliance read model is a
+:class:`ComplianceView` over the rows :class:`StoredFacts`, in tables named after the
+application (:data:`APPLICATION_NAME`) and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
+a batch that is not past the stored position is refused with :func:`stale_position`.
+
+An interface adapter (the command line, an HTTP API) tells programmes from
+relationships, and lists each kind's events, through :data:`KINDS` and
+:func:`kind_of`; each kind is a :class:`Decider`.
 """
 
-from .audit.recorders import CHAIN_TABLE, ChainLinker, ChainRow
-from .stores import APPLICATION_NAME
+from .audit.recorders import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
+from .domain.decider import Decider
+from .domain.kinds import KINDS, kind_named, kind_of
+from .store import (
+    APPLICATION_NAME,
+    FACTS_TABLE,
+    TRACKING_TABLE,
+    ComplianceView,
+    Listener,
+    Store,
+    StoreBackend,
+    StoredFacts,
+    stale_position,
+)
 
-__all__ = ["APPLICATION_NAME", "CHAIN_TABLE", "ChainLinker", "ChainRow"]
+__all__ = [
+    "APPLICATION_NAME",
+    "CHAIN_TABLE",
+    "FACTS_TABLE",
+    "KINDS",
+    "TRACKING_TABLE",
+    "ChainLinker",
+    "ChainRow",
+    "ChainedRecorder",
+    "ComplianceView",
+    "Decider",
+    "Listener",
+    "Store",
+    "StoreBackend",
+    "StoredFacts",
+    "kind_named",
+    "kind_of",
+    "stale_position",
+]

@@ -68,7 +68,7 @@ class TestExport:
         path = export_to(service, tmp_path / "export.jsonl")
         events = lines(path)
         assert len(events) == stored_count(service) == 11
-        chain = service.application.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+        chain = service.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
         for doc, link in zip(events, chain, strict=True):
             stored = link.event
             assert doc["specversion"] == "1.0"
@@ -115,7 +115,7 @@ class TestExport:
                 topic="ProgrammeCreated",
                 state=b'{"event_id": "x", "occurred_at": "y"}',  # spaces: not the mapper's form
             )
-            service.application.recorder.insert_events([odd])
+            service.store.recorder.insert_events([odd])
             with pytest.raises(ExportError, match=r"record 12 \(aggregate .*0007 version 1\)"):
                 export_events(service, io.StringIO())
 
@@ -225,3 +225,21 @@ def test_every_event_type_has_a_kind_for_its_source() -> None:
 
     for cls in EVENT_TYPES.values():
         assert issubclass(cls, ProgrammeEvent | RelationshipEvent), cls
+
+
+def test_cloud_events_page_by_chain_sequence_like_the_feed(
+    source: tuple[MentoringService, Seeded],
+) -> None:
+    service, seeded = source
+    whole = list(cloud_events(service))
+    paged: list[dict[str, object]] = []
+    after = 0
+    while page := list(cloud_events(service, after, limit=4)):
+        assert len(page) <= 4
+        paged.extend(page)
+        after = int(page[-1]["chainsequence"])
+    assert paged == whole
+    assert [d["chainsequence"] for d in whole] == list(range(1, len(whole) + 1))
+    mine = list(cloud_events(service, 3, aggregate_id=seeded.relationship, limit=2))
+    assert [d["subject"] for d in mine] == [str(seeded.relationship)] * 2
+    assert all(int(d["chainsequence"]) > 3 for d in mine)

@@ -51,7 +51,7 @@ def write(path: Path, docs: list[Any]) -> Path:
 
 def insert(service: MentoringService, topic: str, state: bytes, version: int = 1) -> None:
     stored = StoredEvent(originator_id=ODD, originator_version=version, topic=topic, state=state)
-    service.application.recorder.insert_events([stored])
+    service.store.recorder.insert_events([stored])
 
 
 def compact(data: Any) -> bytes:
@@ -176,7 +176,7 @@ class TestRecordsThatCannotBeExported:
         self, seeded: tuple[MentoringService, Seeded]
     ) -> None:
         service, pair = seeded
-        (created,) = service.application.recorder.select_events(pair.programme, limit=1)
+        (created,) = service.store.recorder.select_events(pair.programme, limit=1)
         data = json.loads(created.state)
         del data["class_version"], data["command_id"]
         insert(service, "ProgrammeCreated", compact(data))
@@ -191,7 +191,7 @@ class TestRecordsThatCannotBeExported:
         if service.store_url.startswith("memory"):
             pytest.skip("the memory store has no tables to reach around the library")
         raw = RawStore(service.store_url)
-        link = service.application.recorder.select_chain(5, 1)[0]  # type: ignore[attr-defined]
+        link = service.store.recorder.select_chain(5, 1)[0]  # type: ignore[attr-defined]
         with raw.sql() as run:
             run(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", link.notification_id)
         where = f"record 6 (aggregate {link.aggregate_id} version {link.version})"
@@ -382,7 +382,7 @@ def test_a_batch_the_store_refuses_is_named_by_its_lines(
     """Another writer records into the store between the file's check and its second batch."""
     path = write(tmp_path / "export.jsonl", docs_of(good_docs))
     with MentoringService(store_url) as service:
-        recorder_class = type(service.application.recorder)
+        recorder_class = type(service.store.recorder)
         original = recorder_class.insert_events
         calls: list[int] = []
 

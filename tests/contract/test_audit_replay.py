@@ -69,7 +69,7 @@ def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
         topic="NoSuchEvent",
         state=b"{}",
     )
-    service.application.recorder.insert_events([bad, later])
+    service.store.recorder.insert_events([bad, later])
     report = replay(service)
     assert not report.ok
     assert report.events == 13
@@ -92,14 +92,14 @@ def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
 
 def test_a_gap_in_a_history_is_reported(seeded: tuple[MentoringService, Seeded]) -> None:
     service, pair = seeded
-    (held,) = service.application.recorder.select_events(pair.relationship, gt=4, lte=5)
+    (held,) = service.store.recorder.select_events(pair.relationship, gt=4, lte=5)
     skipped = StoredEvent(
         originator_id=pair.relationship,
         originator_version=9,
         topic=held.topic,
         state=held.state,
     )
-    service.application.recorder.insert_events([skipped])
+    service.store.recorder.insert_events([skipped])
     report = replay(service)
     assert report.decode_failure_count == 0
     assert report.gap_count == 1

@@ -27,7 +27,7 @@ def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
 
 def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, Seeded]) -> None:
     service, pair = seeded
-    recorder = service.application.recorder
+    recorder = service.store.recorder
     copy = [
         StoredEvent(
             originator_id=UUID(int=8),
@@ -49,7 +49,7 @@ def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
     seeded: tuple[MentoringService, Seeded],
 ) -> None:
     service, pair = seeded
-    recorder = service.application.recorder
+    recorder = service.store.recorder
     (created,) = recorder.select_events(pair.programme, limit=1)
     recorder.insert_events(
         [
@@ -77,7 +77,7 @@ def test_findings_name_the_records_position_in_the_log(
     seeded: tuple[MentoringService, Seeded],
 ) -> None:
     service, pair = seeded
-    recorder = service.application.recorder
+    recorder = service.store.recorder
     recorder.insert_events(
         [StoredEvent(originator_id=UUID(int=5), originator_version=1, topic="Nope", state=b"{}")]
     )
@@ -109,7 +109,7 @@ def test_the_first_hundred_findings_are_listed_and_all_are_counted(
         )
         for i in range(101)
     ]
-    service.application.recorder.insert_events(unknown)
+    service.store.recorder.insert_events(unknown)
     report = replay(service)
     assert report.decode_failure_count == 101
     assert [f.aggregate_id for f in report.decode_failures] == [
@@ -124,7 +124,7 @@ def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it
     seeded: tuple[MentoringService, Seeded],
 ) -> None:
     service, pair = seeded
-    recorder = service.application.recorder
+    recorder = service.store.recorder
     first, second = recorder.select_events(pair.relationship, lte=2)
     recorder.insert_events(
         [

@@ -25,7 +25,6 @@ import pytest
 
 from mentoring_core import MentoringError, MentoringService, Role
 from mentoring_core.domain.events import PairFormed, RelationshipOpened
-from mentoring_core.log import notifications
 
 from .test_concurrency import record_figures
 
@@ -55,10 +54,7 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 def check_whole(url: str) -> int:
     """Every opened relationship has both its events; returns how many there are."""
     with MentoringService(url) as service:
-        decoded = [
-            service.application.mapper.to_domain_event(n)
-            for n in notifications(service.application.recorder)
-        ]
+        decoded = [event for _, event in service.read()]
         opened = {e.relationship_id for e in decoded if isinstance(e, RelationshipOpened)}
         formed = {e.aggregate_id for e in decoded if isinstance(e, PairFormed)}  # type: ignore[attr-defined]
         verified = service.verify()

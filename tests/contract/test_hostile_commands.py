@@ -167,10 +167,10 @@ def test_any_values_give_only_documented_errors_and_store_nothing(service: Any, 
                 plausible(parameter.name, service.ids) | HOSTILE, label=parameter.name
             )
     kwargs.setdefault("actor", data.draw(st.sampled_from(["ana", "", "\x00", "x" * 500])))
-    before = service.application.recorder.max_notification_id()
+    before = service.store.recorder.max_notification_id()
     try:
         method(**kwargs)
     except DOCUMENTED:
-        assert service.application.recorder.max_notification_id() == before
+        assert service.store.recorder.max_notification_id() == before
     else:
-        assert service.application.recorder.max_notification_id() > before
+        assert service.store.recorder.max_notification_id() > before

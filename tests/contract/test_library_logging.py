@@ -17,9 +17,9 @@ from eventsourcing.persistence import StoredEvent, Tracking
 from mentoring_core import MentoringService
 from mentoring_core.audit import export_events, import_events
 from mentoring_core.projections import ComplianceProjection
-from mentoring_core.projections._views import StoredFacts
+from mentoring_core.store import StoredFacts
 
-from .test_service_contract import fold, seed
+from .test_service_contract import eventsourced, fold, seed
 
 
 def messages(caplog: pytest.LogCaptureFixture, logger: str) -> list[tuple[int, str]]:
@@ -40,8 +40,9 @@ def test_an_unreadable_snapshot_passed_over_is_a_warning(
         seeded = seed(service)
         history = service.history(seeded.relationship)
     with MentoringService(store_url, snapshot_interval=3) as service:
-        assert service.application.snapshots is not None
-        service.application.snapshots.recorder.insert_events(
+        snapshots = eventsourced(service).snapshots
+        assert snapshots is not None
+        snapshots.recorder.insert_events(
             [
                 StoredEvent(
                     originator_id=seeded.relationship,

@@ -31,7 +31,6 @@ from mentoring_core.projections import (
     ComplianceProjection,
     StoredFacts,
     build_compliance_report,
-    compliance_view,
     write_compliance_report,
 )
 from mentoring_core.reports import (
@@ -123,7 +122,7 @@ def test_a_stopped_projection_resumes_without_counting_twice_or_skipping(
         resumed = ComplianceProjection(service_again, batch_size=7)
     try:
         assert resumed.position == midway
-        last = service_again.application.recorder.max_notification_id()
+        last = service_again.store.recorder.max_notification_id()
         assert last is not None
         assert resumed.catch_up() == last - midway
         assert resumed.position == last
@@ -159,7 +158,7 @@ def test_two_projections_racing_on_one_read_model_agree_with_the_fold(
     first.catch_up()
     second.catch_up()
     assert sorted_facts(first.programme_facts(PROGRAMME)) == sorted_facts(folded(service))
-    assert first.position == service.application.recorder.max_notification_id()
+    assert first.position == service.store.recorder.max_notification_id()
 
 
 def test_new_events_are_folded_on_the_next_report(
@@ -207,15 +206,15 @@ def test_the_follower_keeps_the_read_model_up_to_date(
 ) -> None:
     record(service, clock, until=MIDWAY)
     with ComplianceFollower(service, poll_interval=0.05) as follower:
-        follower.wait(service.application.recorder.max_notification_id(), timeout=10)
+        follower.wait(service.store.recorder.max_notification_id(), timeout=10)
         clock.now = MIDWAY + timedelta(hours=1)
         service.record_meeting_held(
             PAIR_A, 60, MeetingFormat.VIDEO, [], actor="ana", occurred_at=MIDWAY
         )
-        follower.wait(service.application.recorder.max_notification_id(), timeout=10)
-    view = compliance_view(service.application)
-    assert view.max_tracking_id(service.application.name) == (
-        service.application.recorder.max_notification_id()
+        follower.wait(service.store.recorder.max_notification_id(), timeout=10)
+    view = service.store.compliance_view()
+    assert view.max_tracking_id(service.store.name) == (
+        service.store.recorder.max_notification_id()
     )
     facts = ComplianceProjection(service, view=view).programme_facts(PROGRAMME)
     assert sorted_facts(facts) == sorted_facts(folded(service))

@@ -26,7 +26,6 @@ from mentoring_core.projections import (
     ComplianceView,
     MemoryComplianceView,
     StoredFacts,
-    compliance_view,
 )
 
 
@@ -42,7 +41,7 @@ class _ViewCase(TrackingRecorderTestCase):
 
     def create_recorder(self) -> TrackingRecorder:
         service = self._stack.enter_context(MentoringService(self.service_url()))
-        return compliance_view(service.application)
+        return service.store.compliance_view()
 
     def test_facts_and_position_are_written_together_or_not_at_all(self) -> None:
         from uuid import UUID

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -40,6 +40,7 @@ from mentoring_core import (
     evolve_relationship,
 )
 from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
+from mentoring_core.store import EventSourcedStore
 
 from .conftest import SteppingClock
 
@@ -115,7 +116,13 @@ def fold(events: tuple[object, ...]) -> RelationshipState:
 
 
 def stored_count(service: MentoringService) -> int:
-    return service.application.recorder.max_notification_id() or 0
+    return service.store.recorder.max_notification_id() or 0
+
+
+def eventsourced(service: MentoringService) -> EventSourcedStore:
+    """The service's store as the store layer's concrete class (its event and snapshot
+    stores), for tests that reach under the service."""
+    return cast(EventSourcedStore, service.store)
 
 
 class TestRecordingAndReading:
@@ -402,7 +409,7 @@ class TestSnapshots:
                     actor="ana",
                     occurred_at=FIRST_MEETING + timedelta(days=14 + day),
                 )
-            snapshots = service.application.snapshots
+            snapshots = eventsourced(service).snapshots
             assert snapshots is not None
             taken = list(snapshots.get(seeded.relationship))
             fresh = (
@@ -428,7 +435,7 @@ class TestSnapshots:
             seeded = seed(service)
             history = service.history(seeded.relationship)
         with MentoringService(store_url, snapshot_interval=3) as service:
-            snapshots = service.application.snapshots
+            snapshots = eventsourced(service).snapshots
             assert snapshots is not None
             stale = StoredEvent(
                 originator_id=seeded.relationship,
@@ -478,7 +485,7 @@ class TestLostAcknowledgements:
         the first, committed attempt. With a command id, that is reported as recorded."""
         with MentoringService(store_url) as service:
             seeded = seed(service)
-            store = service.application.events
+            store = eventsourced(service).events
             real_put = store.put
 
             def put_then_retry(events: Any, **kwargs: Any) -> Any:

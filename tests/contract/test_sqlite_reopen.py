@@ -44,7 +44,7 @@ def test_another_process_reopens_the_file_and_finds_the_full_history(tmp_path: P
 
 def test_a_sqlite_file_runs_with_wal_and_full_synchronous(tmp_path: Path) -> None:
     with MentoringService(f"sqlite:///{tmp_path / 'durable.db'}") as service:
-        datastore = service.application.recorder.datastore  # type: ignore[attr-defined]
+        datastore = service.store.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=False) as cursor:
             cursor.execute("PRAGMA journal_mode")
             assert cursor.fetchone()[0] == "wal"

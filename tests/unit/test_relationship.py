@@ -60,13 +60,13 @@ from mentoring_core import (
 )
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import (
-    RELATIONSHIP_EVENT_TYPES,
     GoalRevised,
     GoalSet,
     MeetingHeld,
     MeetingRecordCorrected,
     RelationshipEnded,
 )
+from mentoring_core.domain.kinds import RELATIONSHIP
 
 # --- Shared histories and commands ---------------------------------------------------
 
@@ -1336,7 +1336,7 @@ def story() -> list[History]:
 class TestEvolve:
     def test_the_story_records_every_relationship_event_type(self) -> None:
         recorded = {type(e) for history in story() for e in history.events}
-        assert recorded == set(RELATIONSHIP_EVENT_TYPES)
+        assert recorded == set(RELATIONSHIP.event_types)
 
     def test_every_event_changes_the_state(self) -> None:
         for history in story():

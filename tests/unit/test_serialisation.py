@@ -56,14 +56,13 @@ from mentoring_core import (
 )
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import (
-    PROGRAMME_EVENT_TYPES,
-    RELATIONSHIP_EVENT_TYPES,
     Event,
     GoalSet,
     MeetingHeld,
     PolicySet,
     RelationshipEvent,
 )
+from mentoring_core.domain.kinds import PROGRAMME, RELATIONSHIP
 
 MAPPER = EventMapper(transcoder=JSONTranscoder())
 
@@ -133,7 +132,7 @@ class TestTheStrategiesCoverEveryEvent:
         assert set(EVENT_STRATEGIES) == set(EVENT_TYPES)
 
     def test_every_event_type_is_programme_or_relationship(self) -> None:
-        assert set(EVENT_TYPES.values()) == {*PROGRAMME_EVENT_TYPES, *RELATIONSHIP_EVENT_TYPES}
+        assert set(EVENT_TYPES.values()) == {*PROGRAMME.event_types, *RELATIONSHIP.event_types}
 
     @pytest.mark.parametrize("name", sorted(EVENT_TYPES))
     def test_every_field_is_drawn_explicitly(self, name: str) -> None:
@@ -373,7 +372,7 @@ class TestSnapshots:
         )
         assert round_trip(snapshot) == snapshot
 
-    @given(st.lists(events(*RELATIONSHIP_EVENT_TYPES), max_size=8), aware_datetimes())
+    @given(st.lists(events(*RELATIONSHIP.event_types), max_size=8), aware_datetimes())
     def test_any_folded_relationship_reads_back_equal(
         self, history: list[RelationshipEvent], taken_at: datetime
     ) -> None:
@@ -385,7 +384,7 @@ class TestSnapshots:
         )
         assert round_trip(snapshot) == snapshot
 
-    @given(st.lists(events(*PROGRAMME_EVENT_TYPES), max_size=8), programme_policies())
+    @given(st.lists(events(*PROGRAMME.event_types), max_size=8), programme_policies())
     def test_any_folded_programme_reads_back_equal(self, history: list[Event], policy: Any) -> None:
         state = ProgrammeState()
         for event in history:

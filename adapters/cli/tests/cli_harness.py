@@ -101,4 +101,4 @@ class Cli:
 def event_count(store_url: str) -> int:
     """How many events the store holds (its notification log's last id)."""
     with MentoringService(store_url) as service:
-        return service.application.recorder.max_notification_id() or 0
+        return service.store.recorder.max_notification_id() or 0

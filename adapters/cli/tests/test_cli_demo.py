@@ -18,7 +18,7 @@ from mentoring_core import MentoringService
 def _stored(url: str) -> list[tuple[object, ...]]:
     """Every stored event, exactly as stored."""
     with MentoringService(url) as service:
-        recorder = service.application.recorder
+        recorder = service.store.recorder
         return [
             (n.id, n.originator_id, n.originator_version, n.topic, n.state)
             for n in recorder.select_notifications(start=1, limit=10_000)

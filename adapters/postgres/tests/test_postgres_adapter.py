@@ -7,10 +7,12 @@ import sys
 
 import psycopg
 import pytest
-from mentoring_core_postgres import postgres_environment
+from mentoring_core_postgres import BACKEND, PostgresComplianceView, postgres_environment
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
 from mentoring_core import MentoringService, StoreConfigurationError, store_environment
+from mentoring_core.extend import StoreBackend
+from mentoring_core.store import backend_for
 
 
 def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,3 +88,15 @@ def test_processes_opening_a_fresh_store_at_once_all_succeed() -> None:
         assert failures == []
         with MentoringService(url) as service:
             assert len(service.programmes()) == 6
+
+
+def test_the_adapter_registers_one_backend_object_for_both_schemes() -> None:
+    assert backend_for("postgresql://mc@db.example/records") is BACKEND
+    assert backend_for("postgres://mc@db.example/records") is BACKEND
+    assert isinstance(BACKEND, StoreBackend)
+
+
+def test_a_postgresql_store_keeps_its_read_model_and_pushes_writes() -> None:
+    with postgres_store_url("port") as url, MentoringService(url) as service:
+        assert isinstance(service.store.compliance_view(), PostgresComplianceView)
+        assert service.store.listener() is not None

@@ -36,8 +36,9 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
@@ -45,6 +46,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Store
 
 from ..domain.errors import MentoringError, NotFound
 from ..domain.events import EVENT_TYPES, ProgrammeEvent
+from ..domain.validation import check_int
 from .chain import canonical_time
 from .recorders import RECORDED_AT_KWARG, ChainedRecorder, ChainRow
 from .verify import Digest
@@ -118,7 +120,7 @@ def _compact(data: Any) -> bytes:
 
 
 def _recorder(service: MentoringService) -> ChainedRecorder:
-    return cast(ChainedRecorder, service.application.recorder)
+    return service.store.recorder
 
 
 def _kind(topic: str) -> str | None:
@@ -177,30 +179,52 @@ def _cloud_event(row: ChainRow) -> dict[str, Any]:
     }
 
 
-def _chain(recorder: ChainedRecorder, page_size: int) -> Iterator[ChainRow]:
-    after = 0
+def _chain(recorder: ChainedRecorder, after: int, page_size: int) -> Iterator[ChainRow]:
     while rows := recorder.select_chain(after, page_size):
         yield from rows
         after = rows[-1].sequence
 
 
 def cloud_events(
-    service: MentoringService, *, aggregate_id: UUID | None = None, page_size: int = PAGE_SIZE
+    service: MentoringService,
+    after: int = 0,
+    *,
+    aggregate_id: UUID | None = None,
+    limit: int | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
-    """Every chained record as a CloudEvent, in chain order; only ``aggregate_id``'s if given.
+    """The chained records after chain sequence ``after`` as CloudEvents, in chain order;
+    only ``aggregate_id``'s if given, at most ``limit`` of them.
 
-    Streams: ``page_size`` links are read at a time. One aggregate's export still reads
-    the whole chain (the links are ordered globally), keeping only that aggregate's.
-    Raises :class:`~mentoring_core.NotFound` if ``aggregate_id`` has no records.
+    Pages like :meth:`~mentoring_core.MentoringService.read`: call again with the last
+    document's ``chainsequence`` as ``after`` to get what was recorded since, nothing
+    skipped and nothing twice. Streams: ``page_size`` links are read at a time. One
+    aggregate's export still reads the whole chain (the links are ordered globally),
+    keeping only that aggregate's. Raises :class:`~mentoring_core.NotFound` if
+    ``aggregate_id`` has no records.
     """
+    start = check_int("after", after, 0, 2**62)
+    wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
     recorder = _recorder(service)
-    if aggregate_id is not None and not service.application.recorder.select_events(
-        aggregate_id, limit=1
-    ):
+    if aggregate_id is not None and not recorder.select_events(aggregate_id, limit=1):
         raise NotFound("programme or relationship", aggregate_id)
-    for row in _chain(recorder, page_size):
-        if aggregate_id is None or row.aggregate_id == aggregate_id:
-            yield _cloud_event(row)
+    return _cloud_events(recorder, start, aggregate_id, wanted, page_size)
+
+
+def _cloud_events(
+    recorder: ChainedRecorder,
+    after: int,
+    aggregate_id: UUID | None,
+    limit: int | None,
+    page_size: int,
+) -> Iterator[dict[str, Any]]:
+    chosen = (
+        row
+        for row in _chain(recorder, after, page_size)
+        if aggregate_id is None or row.aggregate_id == aggregate_id
+    )
+    for row in chosen if limit is None else islice(chosen, limit):
+        yield _cloud_event(row)
 
 
 def export_events(
@@ -364,9 +388,8 @@ def import_events(
     the file is not a sound export. Should storing fail part way (the store went
     away), the batches before stay stored: start again with an empty store.
     """
-    recorder = service.application.recorder
-    chained = _recorder(service)
-    if _stored_count(recorder) or chained.last_link() is not None:
+    recorder = _recorder(service)
+    if _stored_count(recorder) or recorder.last_link() is not None:
         raise StoreNotEmpty(_stored_count(recorder))
     complete = _check_file(path)
     records = batches = 0
@@ -384,7 +407,7 @@ def import_events(
             raise ExportError(
                 f"lines {batch[0].number} to {batch[-1].number} could not be stored: {error}"
             ) from None
-        links = chained.select_chain(records, len(batch))
+        links = recorder.select_chain(records, len(batch))
         for line, link in zip(batch, links, strict=True):
             if first_mismatch is None and link.hash != line.hash:
                 first_mismatch = line.sequence
@@ -405,10 +428,10 @@ def import_events(
             store()
     if batch:
         store()
-    last = chained.last_link()
+    last = recorder.last_link()
     digest = None
     if last is not None:
-        (row,) = chained.select_chain(last[0] - 1, 1)
+        (row,) = recorder.select_chain(last[0] - 1, 1)
         digest = Digest(sequence=row.sequence, hash=row.hash, recorded_at=row.recorded_at)
     return ImportSummary(
         records=records,

@@ -11,16 +11,18 @@ eventsourcing offers no public hook inside its insert transaction, so each recor
 here overrides only the public ``insert_events`` and writes the events itself (the
 same table and columns eventsourcing creates) together with their links.
 
-This module holds the memory and SQLite recorders; the PostgreSQL one lives in the
-PostgreSQL adapter and shares :class:`ChainLinker` and :class:`ChainRow`.
+This module holds :class:`ChainedRecorder` (what every store's recorder is) and the
+memory and SQLite recorders; the PostgreSQL one lives in the PostgreSQL adapter and
+shares :class:`ChainedRecorder`, :class:`ChainLinker` and :class:`ChainRow`.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from threading import RLock
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -51,18 +53,24 @@ class ChainRow:
     """The stored event now at ``notification_id``; None if it is gone."""
 
 
-class ChainedRecorder(Protocol):
-    """What the verifier needs from a store's application recorder."""
+class ChainedRecorder(ApplicationRecorder, ABC):
+    """An eventsourcing application recorder that also writes the hash chain.
 
-    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]: ...
+    Every store's recorder is one (see :class:`mentoring_core.store.Store`): the
+    verifier, the export and the import read the chain through these methods.
+    """
 
+    @abstractmethod
+    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
+        """Up to ``limit`` links after ``after_sequence``, in order, each with its event."""
+
+    @abstractmethod
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         """Stored events (with notification ids) that no chain link covers."""
-        ...
 
+    @abstractmethod
     def last_link(self) -> tuple[int, str] | None:
         """The last link's sequence and hash, or None for an empty chain."""
-        ...
 
 
 def _as_uuid(value: UUID | str) -> UUID:
@@ -122,7 +130,7 @@ class ChainLinker:
 # --- memory --------------------------------------------------------------------------
 
 
-class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
+class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
     """The in-memory recorder, with its chain kept beside the events.
 
     eventsourcing's own lock is private, so the chain has a lock of its own, held
@@ -193,7 +201,7 @@ class ChainedPOPOFactory(POPOFactory):
 # --- SQLite --------------------------------------------------------------------------
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
     """eventsourcing's SQLite recorder, writing chain links in the events' transaction.
 
     On a file it refuses to run unless the journal is WAL and ``synchronous`` is FULL

@@ -2,10 +2,10 @@
 
 Two passes, so that memory does not grow with the number of events:
 
-1. The global log, in recording order, a page at a time: every event is decoded
-   through the application's mapper (a failure is counted and reported, and the walk
-   goes on), counted by type, and checked to follow its aggregate's previous version.
-   Only each aggregate's last version (an int) is kept.
+1. The global log, in recording order, a page at a time: every event is decoded by
+   the store (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and
+   reported, and the walk goes on), counted by type, and checked to follow its
+   aggregate's previous version. Only each aggregate's last version (an int) is kept.
 2. Each aggregate in turn: its events are read a page at a time and folded with the
    pure ``evolve`` functions, from nothing (no snapshot, no cache); the state is
    checked to reach the aggregate's last version, then dropped.
@@ -18,16 +18,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
 
 from ..domain.errors import StoredEventError
-from ..domain.events import EVENT_TYPES, Event, ProgrammeEvent
+from ..domain.events import EVENT_TYPES, ProgrammeEvent
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..log import notifications
 from .timeline import State, apply
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -141,20 +140,19 @@ def replay(
     store should not be written to meanwhile: events recorded during a replay may be
     counted in one pass and not the other.
     """
-    application = service.application
-    recorder, mapper = application.recorder, application.mapper
+    store = service.store
     report = progress or (lambda _: None)
     findings = _Findings()
     by_type: Counter[str] = Counter()
     last_version: dict[UUID, int] = {}
     by_kind: Counter[str] = Counter()
-    total = recorder.max_notification_id() or 0
+    total = store.recorder.max_notification_id() or 0
     events = 0
-    for record in notifications(recorder, page_size=page_size):
+    for record in store.records(page_size=page_size):
         events += 1
         aggregate_id = UUID(str(record.originator_id))
         try:
-            event = mapper.to_domain_event(record)
+            event = store.decode(record)
             by_type[type(event).__name__] += 1
         except StoredEventError as error:
             findings.add(
@@ -215,14 +213,13 @@ def _rebuild(
 ) -> str | None:
     """Fold one aggregate from its first event; None if it reached ``last_version``,
     else why not."""
-    application = service.application
-    recorder, mapper = application.recorder, application.mapper
+    store = service.store
     state: State | None = None
     version = 0
-    while page := recorder.select_events(aggregate_id, gt=version, limit=page_size):
+    while page := store.recorder.select_events(aggregate_id, gt=version, limit=page_size):
         for stored in page:
             try:
-                event = cast(Event, mapper.to_domain_event(stored))
+                event = store.decode(stored)
             except StoredEventError as error:
                 return f"version {error.version} cannot be read ({error.reason})"
             if event.version != version + 1:

@@ -6,7 +6,7 @@ use it on any history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,19 +36,18 @@ from ..domain.events import (
     PlanActivityCompleted,
     PolicySet,
     ProgrammeCreated,
-    ProgrammeEvent,
     ProgressEvaluated,
     ReflectionRecorded,
     RelationshipEnded,
-    RelationshipEvent,
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
     ScheduleAgreed,
     ScheduleChanged,
 )
-from ..domain.programme import ProgrammeState, evolve_programme
-from ..domain.relationship_state import RelationshipState, evolve_relationship
+from ..domain.kinds import kind_of
+from ..domain.programme import ProgrammeState
+from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
@@ -87,118 +86,220 @@ def _meeting_when(state: State, meeting_id: Any) -> str:
     return meeting.occurred_at.date().isoformat() if meeting is not None else str(meeting_id)
 
 
+Describer = Callable[[Any, State, str], str]
+"""Tells one event type in a sentence: ``(event, state before it, "by <actor>") -> text``."""
+_DESCRIBERS: dict[type[Event], Describer] = {}
+
+
+def _describes(*event_types: type[Event]) -> Callable[[Describer], Describer]:
+    def register(describer: Describer) -> Describer:
+        for event_type in event_types:
+            _DESCRIBERS[event_type] = describer
+        return describer
+
+    return register
+
+
 def describe(event: Event, before: State) -> str:
-    """What ``event`` did, in a sentence; ``before`` is the state it applied to."""
+    """What ``event`` did, in a sentence; ``before`` is the state it applied to.
+
+    An event type with no sentence of its own (a new one) is told by its type's name.
+    """
     by = f"by {event.actor}"
-    match event:
-        case ProgrammeCreated():
-            return f"Programme {event.name!r} of {event.organisation} created {by}"
-        case PolicySet():
-            p = event.policy
-            cadence = ", then ".join(
-                t.cadence.describe()
-                + (f" until day {t.until_age_days}" if t.until_age_days is not None else "")
-                for t in p.cadence
-            )
-            return (
-                f"Policy set {by}: meetings {cadence}, at least {p.minimum_meeting_minutes} "
-                f"minutes, {p.participation}, experience gap {p.minimum_experience_gap_years} "
-                f"years, reviews every {p.review_interval_days} days"
-            )
-        case ParticipantEnrolled():
-            return (
-                f"{event.person_id} enrolled as {event.role} with {event.experience_years} "
-                f"years of experience {by}"
-            )
-        case ParticipantWithdrawn():
-            return f"{event.person_id} withdrawn from the programme {by}"
-        case RelationshipOpened():
-            pair = f"{event.mentor_id} and {event.mentee_id}"
-            return f"Relationship {event.relationship_id} of {pair} opened {by}"
-        case PairingProposed() | PairFormed():
-            verb = "proposed" if isinstance(event, PairingProposed) else "formed"
-            override = (
-                f" (experience-gap override: {event.gap_override_reason})"
-                if event.gap_override_reason
-                else ""
-            )
-            pair = f"mentor {event.mentor_id} and mentee {event.mentee_id}"
-            return f"Pair of {pair} {verb} {by}{override}"
-        case PairingAccepted():
-            return f"Pairing accepted by {event.accepted_by}, recorded {by}"
-        case PairingDeclined():
-            return f"Pairing declined by {event.declined_by} ({event.reason}), recorded {by}"
-        case ExpectationsAgreed():
-            return f"{len(event.expectations)} expectations agreed, recorded {by}"
-        case GoalSet():
-            return f"Goal {event.title!r} ({event.focus_area}, due {event.target_date}) set {by}"
-        case GoalRevised():
-            now = f"now {event.title!r}, due {event.target_date}"
-            return f"Goal {_goal_title(before, event.goal_id)} revised {by}: {now}"
-        case GoalAchieved():
-            return f"Goal {_goal_title(before, event.goal_id)} achieved, recorded {by}"
-        case GoalAbandoned():
-            return f"Goal {_goal_title(before, event.goal_id)} abandoned, recorded {by}"
-        case PlanActivityAdded():
-            return f"Plan activity added (due {event.due_date}) {by}"
-        case PlanActivityCompleted():
-            return f"Plan activity {event.activity_id} completed, recorded {by}"
-        case MilestoneSet():
-            return f"Milestone set for {event.target_date} {by}"
-        case MilestoneReached():
-            return f"Milestone {event.milestone_id} reached, recorded {by}"
-        case ScheduleAgreed() | ScheduleChanged():
-            verb = "agreed" if isinstance(event, ScheduleAgreed) else "changed"
-            s = event.schedule
-            return (
-                f"Meeting schedule {verb} {by}: {s.cadence.describe()}, "
-                f"{s.duration_minutes} minutes, {s.format}"
-            )
-        case MeetingHeld():
-            return f"Meeting held ({event.duration_minutes} minutes, {event.format}), recorded {by}"
-        case MeetingMissed():
-            return f"Meeting missed by {event.missed_by}, recorded {by}"
-        case MeetingCancelled():
-            return f"Meeting cancelled by {event.cancelled_by}, recorded {by}"
-        case MeetingRecordCorrected():
-            return (
-                f"Record of the meeting of {_meeting_when(before, event.meeting_id)} corrected "
-                f"{by}: {event.duration_minutes} minutes, {event.format}, held "
-                f"{event.held_at.isoformat()}"
-            )
-        case FeedbackGiven():
-            between = f"from {event.from_person} to {event.to_person}"
-            return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
-        case ReflectionRecorded():
-            scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
-            return f"Reflection recorded {by} ({scores})"
-        case ProgressEvaluated():
-            judged = ", ".join(
-                f"{_goal_title(before, g.goal_id)} {g.status}" for g in event.goal_progress
-            )
-            return f"Progress evaluated {by}" + (f": {judged}" if judged else "")
-        case RelationshipPaused():
-            return f"Relationship paused {by}"
-        case RelationshipResumed():
-            return f"Relationship resumed {by}"
-        case RelationshipEnded():
-            return f"Relationship ended ({event.reason}) {by}"
-    return f"{type(event).__name__} recorded {by}"
+    describer = _DESCRIBERS.get(type(event))
+    if describer is None:
+        return f"{type(event).__name__} recorded {by}"
+    return describer(event, before, by)
+
+
+@_describes(ProgrammeCreated)
+def _programme_created(event: ProgrammeCreated, before: State, by: str) -> str:
+    return f"Programme {event.name!r} of {event.organisation} created {by}"
+
+
+@_describes(PolicySet)
+def _policy_set(event: PolicySet, before: State, by: str) -> str:
+    p = event.policy
+    cadence = ", then ".join(
+        t.cadence.describe()
+        + (f" until day {t.until_age_days}" if t.until_age_days is not None else "")
+        for t in p.cadence
+    )
+    return (
+        f"Policy set {by}: meetings {cadence}, at least {p.minimum_meeting_minutes} "
+        f"minutes, {p.participation}, experience gap {p.minimum_experience_gap_years} "
+        f"years, reviews every {p.review_interval_days} days"
+    )
+
+
+@_describes(ParticipantEnrolled)
+def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
+    return (
+        f"{event.person_id} enrolled as {event.role} with {event.experience_years} "
+        f"years of experience {by}"
+    )
+
+
+@_describes(ParticipantWithdrawn)
+def _withdrawn(event: ParticipantWithdrawn, before: State, by: str) -> str:
+    return f"{event.person_id} withdrawn from the programme {by}"
+
+
+@_describes(RelationshipOpened)
+def _opened(event: RelationshipOpened, before: State, by: str) -> str:
+    pair = f"{event.mentor_id} and {event.mentee_id}"
+    return f"Relationship {event.relationship_id} of {pair} opened {by}"
+
+
+@_describes(PairingProposed, PairFormed)
+def _paired(event: PairingProposed | PairFormed, before: State, by: str) -> str:
+    verb = "proposed" if isinstance(event, PairingProposed) else "formed"
+    override = (
+        f" (experience-gap override: {event.gap_override_reason})"
+        if event.gap_override_reason
+        else ""
+    )
+    pair = f"mentor {event.mentor_id} and mentee {event.mentee_id}"
+    return f"Pair of {pair} {verb} {by}{override}"
+
+
+@_describes(PairingAccepted)
+def _accepted(event: PairingAccepted, before: State, by: str) -> str:
+    return f"Pairing accepted by {event.accepted_by}, recorded {by}"
+
+
+@_describes(PairingDeclined)
+def _declined(event: PairingDeclined, before: State, by: str) -> str:
+    return f"Pairing declined by {event.declined_by} ({event.reason}), recorded {by}"
+
+
+@_describes(ExpectationsAgreed)
+def _expectations(event: ExpectationsAgreed, before: State, by: str) -> str:
+    return f"{len(event.expectations)} expectations agreed, recorded {by}"
+
+
+@_describes(GoalSet)
+def _goal_set(event: GoalSet, before: State, by: str) -> str:
+    return f"Goal {event.title!r} ({event.focus_area}, due {event.target_date}) set {by}"
+
+
+@_describes(GoalRevised)
+def _goal_revised(event: GoalRevised, before: State, by: str) -> str:
+    now = f"now {event.title!r}, due {event.target_date}"
+    return f"Goal {_goal_title(before, event.goal_id)} revised {by}: {now}"
+
+
+@_describes(GoalAchieved)
+def _goal_achieved(event: GoalAchieved, before: State, by: str) -> str:
+    return f"Goal {_goal_title(before, event.goal_id)} achieved, recorded {by}"
+
+
+@_describes(GoalAbandoned)
+def _goal_abandoned(event: GoalAbandoned, before: State, by: str) -> str:
+    return f"Goal {_goal_title(before, event.goal_id)} abandoned, recorded {by}"
+
+
+@_describes(PlanActivityAdded)
+def _activity_added(event: PlanActivityAdded, before: State, by: str) -> str:
+    return f"Plan activity added (due {event.due_date}) {by}"
+
+
+@_describes(PlanActivityCompleted)
+def _activity_completed(event: PlanActivityCompleted, before: State, by: str) -> str:
+    return f"Plan activity {event.activity_id} completed, recorded {by}"
+
+
+@_describes(MilestoneSet)
+def _milestone_set(event: MilestoneSet, before: State, by: str) -> str:
+    return f"Milestone set for {event.target_date} {by}"
+
+
+@_describes(MilestoneReached)
+def _milestone_reached(event: MilestoneReached, before: State, by: str) -> str:
+    return f"Milestone {event.milestone_id} reached, recorded {by}"
+
+
+@_describes(ScheduleAgreed, ScheduleChanged)
+def _schedule(event: ScheduleAgreed | ScheduleChanged, before: State, by: str) -> str:
+    verb = "agreed" if isinstance(event, ScheduleAgreed) else "changed"
+    s = event.schedule
+    return (
+        f"Meeting schedule {verb} {by}: {s.cadence.describe()}, "
+        f"{s.duration_minutes} minutes, {s.format}"
+    )
+
+
+@_describes(MeetingHeld)
+def _meeting_held(event: MeetingHeld, before: State, by: str) -> str:
+    return f"Meeting held ({event.duration_minutes} minutes, {event.format}), recorded {by}"
+
+
+@_describes(MeetingMissed)
+def _meeting_missed(event: MeetingMissed, before: State, by: str) -> str:
+    return f"Meeting missed by {event.missed_by}, recorded {by}"
+
+
+@_describes(MeetingCancelled)
+def _meeting_cancelled(event: MeetingCancelled, before: State, by: str) -> str:
+    return f"Meeting cancelled by {event.cancelled_by}, recorded {by}"
+
+
+@_describes(MeetingRecordCorrected)
+def _meeting_corrected(event: MeetingRecordCorrected, before: State, by: str) -> str:
+    return (
+        f"Record of the meeting of {_meeting_when(before, event.meeting_id)} corrected "
+        f"{by}: {event.duration_minutes} minutes, {event.format}, held "
+        f"{event.held_at.isoformat()}"
+    )
+
+
+@_describes(FeedbackGiven)
+def _feedback(event: FeedbackGiven, before: State, by: str) -> str:
+    between = f"from {event.from_person} to {event.to_person}"
+    return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
+
+
+@_describes(ReflectionRecorded)
+def _reflection(event: ReflectionRecorded, before: State, by: str) -> str:
+    scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
+    return f"Reflection recorded {by} ({scores})"
+
+
+@_describes(ProgressEvaluated)
+def _evaluated(event: ProgressEvaluated, before: State, by: str) -> str:
+    judged = ", ".join(f"{_goal_title(before, g.goal_id)} {g.status}" for g in event.goal_progress)
+    return f"Progress evaluated {by}" + (f": {judged}" if judged else "")
+
+
+@_describes(RelationshipPaused)
+def _paused(event: RelationshipPaused, before: State, by: str) -> str:
+    return f"Relationship paused {by}"
+
+
+@_describes(RelationshipResumed)
+def _resumed(event: RelationshipResumed, before: State, by: str) -> str:
+    return f"Relationship resumed {by}"
+
+
+@_describes(RelationshipEnded)
+def _ended(event: RelationshipEnded, before: State, by: str) -> str:
+    return f"Relationship ended ({event.reason}) {by}"
 
 
 def _initial(events: Sequence[Event]) -> State:
-    if events and isinstance(events[0], ProgrammeEvent):
-        return ProgrammeState()
-    return RelationshipState()
+    """The empty state of the history's kind (a relationship's when there is no event)."""
+    kind = kind_of(events[0]) if events else RELATIONSHIP
+    initial: State = kind.initial
+    return initial
 
 
 def apply(state: State, event: Event) -> State:
-    """``evolve_relationship`` or ``evolve_programme``, by the event's aggregate."""
-    if isinstance(state, RelationshipState) and isinstance(event, RelationshipEvent):
-        return evolve_relationship(state, event)
-    if isinstance(state, ProgrammeState) and isinstance(event, ProgrammeEvent):
-        return evolve_programme(state, event)
-    raise TypeError(f"{type(event).__name__} does not belong to a {type(state).__name__}")
+    """The event's kind's ``evolve``; refuses an event of another kind than the state."""
+    kind = kind_of(event)
+    if not isinstance(state, type(kind.initial)):
+        raise TypeError(f"{type(event).__name__} does not belong to a {type(state).__name__}")
+    evolved: State = kind.evolve(state, event)
+    return evolved
 
 
 def timeline(events: Sequence[Event]) -> tuple[TimelineEntry, ...]:

@@ -1,5 +1,31 @@
 """The pure domain of mentoring-core: values, events, commands, state, decide and evolve.
 
-Nothing here performs I/O or imports ``eventsourcing``. The public names are
-re-exported once, from :mod:`mentoring_core`.
+Nothing here performs I/O or imports ``eventsourcing``. Embedders use the service;
+this package's names are for those who drive the deciders themselves (tests, their
+own shell): each aggregate's ``decide`` and ``evolve``, and the context a decision takes.
+Importing it registers every decider's handlers and event types.
 """
+
+from .context import DecisionContext
+from .decider import Decider
+from .kinds import KINDS, kind_named, kind_of, kind_of_command
+from .pairing import decide_pairing
+from .programme import PROGRAMME, decide_programme, evolve_programme
+from .relationship import decide_relationship
+from .relationship_state import RELATIONSHIP, evolve_relationship
+
+__all__ = [
+    "KINDS",
+    "PROGRAMME",
+    "RELATIONSHIP",
+    "Decider",
+    "DecisionContext",
+    "decide_pairing",
+    "decide_programme",
+    "decide_relationship",
+    "evolve_programme",
+    "evolve_relationship",
+    "kind_named",
+    "kind_of",
+    "kind_of_command",
+]

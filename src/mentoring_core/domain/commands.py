@@ -4,13 +4,19 @@ A command is a request, not a fact: ``decide`` checks it against the current
 state and either returns the events that record it or raises. ``occurred_at``
 says when the thing happened in the world; ``None`` means "now" (the clock).
 Ids of new things (goals, meetings...) are chosen by the caller, so a retried
-command names the same thing.
+command names the same thing; a field declared with :func:`creates` holds such an
+id, and the service fills it with a fresh one when the caller leaves it ``None``.
+
+Every command names the aggregate it is for (``programme_id`` or ``relationship_id``):
+:meth:`~mentoring_core.MentoringService.execute` needs it. The pure ``decide``
+functions take that aggregate's state instead, and check the id when it is given.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -29,10 +35,28 @@ from .values import (
     StakeholderFeedback,
 )
 
+_CREATES = "mentoring_core.creates"
+
+
+def creates() -> Any:
+    """Declare a command field holding the id of what the command creates (``None``: the
+    service chooses a new id)."""
+    return attrs.field(default=None, metadata={_CREATES: True})
+
+
+def created_field(command_type: type[Command]) -> str | None:
+    """The name of the field holding the id ``command_type`` creates, if it creates one."""
+    for field in attrs.fields(command_type):
+        if field.metadata.get(_CREATES):
+            name: str = field.name
+            return name
+    return None
+
 
 @attrs.frozen(kw_only=True)
 class Command:
     occurred_at: datetime | None = None
+    """When it happened in the world; ``None``: now."""
 
 
 # --- Programme -----------------------------------------------------------------------
@@ -42,10 +66,13 @@ class Command:
 class ProgrammeCommand(Command):
     """A command on a programme."""
 
+    programme_id: UUID | None = None
+    """The programme it is for."""
+
 
 @attrs.frozen(kw_only=True)
 class CreateProgramme(ProgrammeCommand):
-    programme_id: UUID
+    programme_id: UUID | None = creates()
     name: str
     organisation: str
 
@@ -75,12 +102,17 @@ class WithdrawParticipant(ProgrammeCommand):
 class RelationshipCommand(Command):
     """A command on a relationship."""
 
+    relationship_id: UUID | None = None
+    """The relationship it is for."""
+
 
 @attrs.frozen(kw_only=True)
 class OpenRelationship(RelationshipCommand):
     """Start a relationship: proposed (to be accepted or declined) or formed directly."""
 
-    relationship_id: UUID
+    relationship_id: UUID | None = creates()
+    programme_id: UUID | None = None
+    """The programme the relationship is opened in."""
     mentor_id: str
     mentee_id: str
     direct: bool
@@ -108,7 +140,7 @@ class AgreeExpectations(RelationshipCommand):
 
 @attrs.frozen(kw_only=True)
 class SetGoal(RelationshipCommand):
-    goal_id: UUID
+    goal_id: UUID | None = creates()
     title: str
     focus_area: FocusArea
     success_measure: str
@@ -141,7 +173,7 @@ class AbandonGoal(RelationshipCommand):
 
 @attrs.frozen(kw_only=True)
 class AddPlanActivity(RelationshipCommand):
-    activity_id: UUID
+    activity_id: UUID | None = creates()
     description: str
     due_date: date
     goal_id: UUID | None = None
@@ -155,7 +187,7 @@ class CompletePlanActivity(RelationshipCommand):
 
 @attrs.frozen(kw_only=True)
 class SetMilestone(RelationshipCommand):
-    milestone_id: UUID
+    milestone_id: UUID | None = creates()
     description: str
     target_date: date
     goal_id: UUID | None = None
@@ -182,7 +214,7 @@ class ChangeSchedule(RelationshipCommand):
 class RecordMeetingHeld(RelationshipCommand):
     """A meeting took place; ``occurred_at`` is when it started."""
 
-    meeting_id: UUID
+    meeting_id: UUID | None = creates()
     duration_minutes: int
     format: MeetingFormat
     topics: tuple[str, ...]
@@ -193,7 +225,7 @@ class RecordMeetingHeld(RelationshipCommand):
 class RecordMeetingMissed(RelationshipCommand):
     """A planned meeting did not happen; ``occurred_at`` is when it was due."""
 
-    meeting_id: UUID
+    meeting_id: UUID | None = creates()
     missed_by: str
     reason: str
 
@@ -202,7 +234,7 @@ class RecordMeetingMissed(RelationshipCommand):
 class RecordMeetingCancelled(RelationshipCommand):
     """A planned meeting was called off; ``occurred_at`` is when it was due."""
 
-    meeting_id: UUID
+    meeting_id: UUID | None = creates()
     cancelled_by: str
     reason: str
 
@@ -221,7 +253,7 @@ class CorrectMeetingRecord(RelationshipCommand):
 
 @attrs.frozen(kw_only=True)
 class GiveFeedback(RelationshipCommand):
-    feedback_id: UUID
+    feedback_id: UUID | None = creates()
     from_person: str
     to_person: str
     kind: FeedbackKind
@@ -232,14 +264,14 @@ class GiveFeedback(RelationshipCommand):
 
 @attrs.frozen(kw_only=True)
 class RecordReflection(RelationshipCommand):
-    reflection_id: UUID
+    reflection_id: UUID | None = creates()
     ratings: tuple[Rating, ...]
     text: str
 
 
 @attrs.frozen(kw_only=True)
 class EvaluateProgress(RelationshipCommand):
-    evaluation_id: UUID
+    evaluation_id: UUID | None = creates()
     goal_progress: tuple[GoalProgress, ...]
     evidence: str
     stakeholder_feedback: tuple[StakeholderFeedback, ...] = ()

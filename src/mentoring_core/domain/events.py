@@ -452,43 +452,8 @@ class RelationshipEnded(RelationshipEvent):
     """Why, in the words of whoever recorded it."""
 
 
-PROGRAMME_EVENT_TYPES: tuple[type[ProgrammeEvent], ...] = (
-    ProgrammeCreated,
-    PolicySet,
-    ParticipantEnrolled,
-    ParticipantWithdrawn,
-    RelationshipOpened,
-)
+EVENT_TYPES: dict[str, type[Event]] = {}
+"""Every event class by its stored type name: the only classes a stored record can name.
 
-RELATIONSHIP_EVENT_TYPES: tuple[type[RelationshipEvent], ...] = (
-    PairingProposed,
-    PairingAccepted,
-    PairingDeclined,
-    PairFormed,
-    ExpectationsAgreed,
-    GoalSet,
-    GoalRevised,
-    GoalAchieved,
-    GoalAbandoned,
-    PlanActivityAdded,
-    PlanActivityCompleted,
-    MilestoneSet,
-    MilestoneReached,
-    ScheduleAgreed,
-    ScheduleChanged,
-    MeetingHeld,
-    MeetingMissed,
-    MeetingCancelled,
-    MeetingRecordCorrected,
-    FeedbackGiven,
-    ReflectionRecorded,
-    ProgressEvaluated,
-    RelationshipPaused,
-    RelationshipResumed,
-    RelationshipEnded,
-)
-
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__name__: cls for cls in (*PROGRAMME_EVENT_TYPES, *RELATIONSHIP_EVENT_TYPES)
-}
-"""Every event class by its stored type name: the only classes a stored record can name."""
+Filled as the deciders register how each event type changes a state (see
+:meth:`.decider.Decider.evolves`); importing :mod:`mentoring_core.domain` registers all."""

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
-from .errors import Rule, RuleViolation
+from .errors import InvalidValue, Rule, RuleViolation
 from .events import Event, PairFormed, PairingProposed, RelationshipOpened
 from .programme import Participant, ProgrammeState
 from .relationship_state import RelationshipState
-from .validation import check_bool, check_label, check_optional_text, check_uuid
+from .validation import (
+    check_bool,
+    check_label,
+    check_optional_text,
+    check_optional_uuid,
+    check_uuid,
+)
 from .values import Role
 
 
@@ -45,6 +51,11 @@ def decide_pairing(
         raise RuleViolation(
             Rule.RELATIONSHIP_ALREADY_STARTED,
             f"relationship {relationship.relationship_id} already exists ({relationship.status})",
+        )
+    named = check_optional_uuid("programme_id", command.programme_id)
+    if named is not None and named != programme.programme_id:
+        raise InvalidValue(
+            "programme_id", named, f"the programme decided on, {programme.programme_id}"
         )
     relationship_id = check_uuid("relationship_id", command.relationship_id)
     mentor_id = check_label("mentor_id", command.mentor_id)

@@ -1,9 +1,11 @@
-"""The programme aggregate: its state, ``decide_programme`` and ``evolve_programme``."""
+"""The programme aggregate: its state, its :data:`PROGRAMME` decider, one handler per command
+and one fold per event."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -17,6 +19,7 @@ from .commands import (
     WithdrawParticipant,
 )
 from .context import DecisionContext, event_metadata
+from .decider import Decider, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import (
     ParticipantEnrolled,
@@ -31,6 +34,7 @@ from .validation import (
     check_enum,
     check_int,
     check_label,
+    check_optional_uuid,
     check_sequence,
     check_text,
     check_uuid,
@@ -81,62 +85,89 @@ class ProgrammeState:
         return Decimal(0) if self.policy is None else self.policy.minimum_experience_gap_years
 
 
-def decide_programme(
+PROGRAMME: Decider[ProgrammeState] = Decider(
+    "programme",
+    initial=ProgrammeState(),
+    event_type=ProgrammeEvent,
+    command_type=ProgrammeCommand,
+    id_field="programme_id",
+)
+"""The programme aggregate: its rules and folds below."""
+
+decide_programme = PROGRAMME.decide
+"""The events that record a programme command, or a raised error if it must be refused."""
+evolve_programme = PROGRAMME.evolve
+"""The state after an event; events are facts, so nothing is checked here."""
+
+
+@PROGRAMME.prepares
+def _prepare(
     command: ProgrammeCommand, state: ProgrammeState, ctx: DecisionContext
-) -> tuple[ProgrammeEvent, ...]:
-    """The events that record ``command``, or a raised error if it must be refused."""
+) -> dict[str, Any]:
+    """Creating needs no programme yet; every other command needs the programme it names."""
     if isinstance(command, CreateProgramme):
         if state.exists:
             raise RuleViolation(
                 Rule.PROGRAMME_ALREADY_CREATED,
                 f"programme {state.programme_id} was already created as {state.name!r}",
             )
-        meta = event_metadata(
-            ctx, check_uuid("programme_id", command.programme_id), 1, command.occurred_at
-        )
-        return (
-            ProgrammeCreated(
-                **meta,
-                name=check_label("name", command.name, TITLE_MAX),
-                organisation=check_label("organisation", command.organisation, TITLE_MAX),
-            ),
-        )
+        created = check_uuid("programme_id", command.programme_id)
+        return event_metadata(ctx, created, 1, command.occurred_at)
     if not state.exists or state.programme_id is None:
         raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
-    meta = event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
-    match command:
-        case SetPolicy(policy=policy):
-            return (PolicySet(**meta, policy=check_policy(policy)),)
-        case EnrolParticipant():
-            person_id = check_label("person_id", command.person_id)
-            enrolled = state.participant(person_id)
-            if enrolled is not None:
-                raise RuleViolation(
-                    Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
-                    f"{person_id!r} is already enrolled in programme {state.name!r} "
-                    f"as {enrolled.role}",
-                )
-            return (
-                ParticipantEnrolled(
-                    **meta,
-                    person_id=person_id,
-                    role=check_enum("role", command.role, Role),
-                    experience_years=check_years("experience_years", command.experience_years),
-                ),
-            )
-        case WithdrawParticipant():
-            person_id = check_label("person_id", command.person_id)
-            if state.participant(person_id) is None:
-                raise RuleViolation(
-                    Rule.PARTICIPANT_ENROLLED,
-                    f"{person_id!r} is not enrolled in programme {state.name!r}",
-                )
-            return (
-                ParticipantWithdrawn(
-                    **meta, person_id=person_id, reason=check_text("reason", command.reason)
-                ),
-            )
-    raise InvalidValue("command", command, "a programme command")
+    named = check_optional_uuid("programme_id", command.programme_id)
+    if named is not None and named != state.programme_id:
+        raise InvalidValue("programme_id", named, f"the programme decided on, {state.programme_id}")
+    return event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
+
+
+@PROGRAMME.decides(CreateProgramme)
+def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Events:
+    return (
+        ProgrammeCreated(
+            **meta,
+            name=check_label("name", command.name, TITLE_MAX),
+            organisation=check_label("organisation", command.organisation, TITLE_MAX),
+        ),
+    )
+
+
+@PROGRAMME.decides(SetPolicy)
+def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events:
+    return (PolicySet(**meta, policy=check_policy(command.policy)),)
+
+
+@PROGRAMME.decides(EnrolParticipant)
+def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    enrolled = state.participant(person_id)
+    if enrolled is not None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
+            f"{person_id!r} is already enrolled in programme {state.name!r} as {enrolled.role}",
+        )
+    return (
+        ParticipantEnrolled(
+            **meta,
+            person_id=person_id,
+            role=check_enum("role", command.role, Role),
+            experience_years=check_years("experience_years", command.experience_years),
+        ),
+    )
+
+
+@PROGRAMME.decides(WithdrawParticipant)
+def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    if state.participant(person_id) is None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
+        )
+    return (
+        ParticipantWithdrawn(
+            **meta, person_id=person_id, reason=check_text("reason", command.reason)
+        ),
+    )
 
 
 def check_cadence(field: str, cadence: object) -> Cadence:
@@ -179,39 +210,45 @@ def check_policy(policy: object) -> ProgrammePolicy:
     return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 
-def evolve_programme(state: ProgrammeState, event: ProgrammeEvent) -> ProgrammeState:
-    """The state after ``event``; events are facts, so nothing is checked here."""
-    state = attrs.evolve(state, version=event.version)
-    match event:
-        case ProgrammeCreated():
-            return attrs.evolve(
-                state,
-                programme_id=event.aggregate_id,
-                name=event.name,
-                organisation=event.organisation,
-                created_at=event.occurred_at,
-            )
-        case PolicySet():
-            return attrs.evolve(state, policy=event.policy)
-        case ParticipantEnrolled():
-            participant = Participant(
-                person_id=event.person_id,
-                role=event.role,
-                experience_years=event.experience_years,
-                enrolled_at=event.occurred_at,
-            )
-            return attrs.evolve(state, participants=(*state.participants, participant))
-        case ParticipantWithdrawn():
-            return attrs.evolve(
-                state,
-                participants=replace_where(
-                    state.participants,
-                    lambda p: p.person_id == event.person_id and p.active,
-                    lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
-                ),
-            )
-        case RelationshipOpened():
-            return attrs.evolve(
-                state, relationship_ids=(*state.relationship_ids, event.relationship_id)
-            )
-    return state
+@PROGRAMME.evolves(ProgrammeCreated)
+def _created(state: ProgrammeState, event: ProgrammeCreated) -> ProgrammeState:
+    return attrs.evolve(
+        state,
+        programme_id=event.aggregate_id,
+        name=event.name,
+        organisation=event.organisation,
+        created_at=event.occurred_at,
+    )
+
+
+@PROGRAMME.evolves(PolicySet)
+def _policy_set(state: ProgrammeState, event: PolicySet) -> ProgrammeState:
+    return attrs.evolve(state, policy=event.policy)
+
+
+@PROGRAMME.evolves(ParticipantEnrolled)
+def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeState:
+    participant = Participant(
+        person_id=event.person_id,
+        role=event.role,
+        experience_years=event.experience_years,
+        enrolled_at=event.occurred_at,
+    )
+    return attrs.evolve(state, participants=(*state.participants, participant))
+
+
+@PROGRAMME.evolves(ParticipantWithdrawn)
+def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+    return attrs.evolve(
+        state,
+        participants=replace_where(
+            state.participants,
+            lambda p: p.person_id == event.person_id and p.active,
+            lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
+        ),
+    )
+
+
+@PROGRAMME.evolves(RelationshipOpened)
+def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> ProgrammeState:
+    return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))

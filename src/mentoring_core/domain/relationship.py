@@ -1,6 +1,9 @@
-"""``decide_relationship``: the rules a relationship's commands must keep.
+"""The rules a relationship's commands must keep: one small handler per command.
 
-Opening a relationship needs the programme too; see :mod:`.pairing`.
+Each handler is registered on the :data:`~.relationship_state.RELATIONSHIP` decider;
+``decide_relationship`` runs the common checks (the relationship exists and its status
+admits the command), then the command's handler. Opening a relationship needs the
+programme too; see :mod:`.pairing`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .commands import (
     SetMilestone,
 )
 from .context import DecisionContext, event_metadata
+from .decider import Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import (
     ExpectationsAgreed,
@@ -57,14 +61,13 @@ from .events import (
     ProgressEvaluated,
     ReflectionRecorded,
     RelationshipEnded,
-    RelationshipEvent,
     RelationshipPaused,
     RelationshipResumed,
     ScheduleAgreed,
     ScheduleChanged,
 )
 from .programme import check_cadence
-from .relationship_state import Goal, RelationshipState
+from .relationship_state import RELATIONSHIP, Goal, RelationshipState
 from .validation import (
     TITLE_MAX,
     check_bool,
@@ -96,6 +99,7 @@ from .values import (
 )
 
 MEETING_MINUTES_MAX = 24 * 60
+
 
 _MEETING_COMMANDS = (RecordMeetingHeld, RecordMeetingMissed, RecordMeetingCancelled)
 
@@ -214,280 +218,345 @@ def _check_stakeholders(feedback: object) -> tuple[StakeholderFeedback, ...]:
     return tuple(items)  # type: ignore[arg-type]
 
 
-def decide_relationship(
+decide_relationship = RELATIONSHIP.decide
+"""The events that record a relationship command, or a raised error if it must be refused."""
+
+
+@RELATIONSHIP.prepares
+def _prepare(
     command: RelationshipCommand, state: RelationshipState, ctx: DecisionContext
-) -> tuple[RelationshipEvent, ...]:
-    """The events that record ``command``, or a raised error if it must be refused."""
+) -> dict[str, Any]:
+    """What every relationship command must pass: an opened relationship in a status that
+    admits it, and the command naming that relationship (if it names one)."""
     if not state.exists or state.relationship_id is None:
         raise RuleViolation(Rule.RELATIONSHIP_ACTIVE, "the relationship has not been opened")
+    named = check_optional_uuid("relationship_id", command.relationship_id)
+    if named is not None and named != state.relationship_id:
+        raise InvalidValue(
+            "relationship_id", named, f"the relationship decided on, {state.relationship_id}"
+        )
     _check_status(command, state)
-    meta: dict[str, Any] = event_metadata(
-        ctx, state.relationship_id, state.version + 1, command.occurred_at
+    return event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
+
+
+@RELATIONSHIP.decides(AcceptPairing)
+def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
+    return (PairingAccepted(**meta, accepted_by=check_label("accepted_by", command.accepted_by)),)
+
+
+@RELATIONSHIP.decides(DeclinePairing)
+def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        PairingDeclined(
+            **meta,
+            declined_by=check_label("declined_by", command.declined_by),
+            reason=check_enum("reason", command.reason, DeclineReason),
+            explanation=check_text("explanation", command.explanation),
+        ),
     )
-    match command:
-        case AcceptPairing():
-            return (
-                PairingAccepted(
-                    **meta, accepted_by=check_label("accepted_by", command.accepted_by)
-                ),
-            )
-        case DeclinePairing():
-            return (
-                PairingDeclined(
-                    **meta,
-                    declined_by=check_label("declined_by", command.declined_by),
-                    reason=check_enum("reason", command.reason, DeclineReason),
-                    explanation=check_text("explanation", command.explanation),
-                ),
-            )
-        case AgreeExpectations():
-            return (
-                ExpectationsAgreed(
-                    **meta, expectations=check_labels("expectations", command.expectations)
-                ),
-            )
-        case SetGoal():
-            return (
-                GoalSet(
-                    **meta,
-                    goal_id=_new_id("goal_id", command.goal_id, state.goal),
-                    title=check_label("title", command.title, TITLE_MAX),
-                    focus_area=check_enum("focus_area", command.focus_area, FocusArea),
-                    success_measure=check_text("success_measure", command.success_measure),
-                    target_date=check_date("target_date", command.target_date),
-                ),
-            )
-        case ReviseGoal():
-            goal = _open_goal(state, command.goal_id)
-            return (
-                GoalRevised(
-                    **meta,
-                    goal_id=goal.goal_id,
-                    title=goal.title
-                    if command.title is None
-                    else check_label("title", command.title, TITLE_MAX),
-                    focus_area=goal.focus_area
-                    if command.focus_area is None
-                    else check_enum("focus_area", command.focus_area, FocusArea),
-                    success_measure=goal.success_measure
-                    if command.success_measure is None
-                    else check_text("success_measure", command.success_measure),
-                    target_date=goal.target_date
-                    if command.target_date is None
-                    else check_date("target_date", command.target_date),
-                    reason=check_text("reason", command.reason),
-                ),
-            )
-        case AchieveGoal():
-            goal = _open_goal(state, command.goal_id)
-            return (
-                GoalAchieved(
-                    **meta, goal_id=goal.goal_id, evidence=check_text("evidence", command.evidence)
-                ),
-            )
-        case AbandonGoal():
-            goal = _open_goal(state, command.goal_id)
-            return (
-                GoalAbandoned(
-                    **meta, goal_id=goal.goal_id, reason=check_text("reason", command.reason)
-                ),
-            )
-        case AddPlanActivity():
-            return (
-                PlanActivityAdded(
-                    **meta,
-                    activity_id=_new_id("activity_id", command.activity_id, state.activity),
-                    description=check_text("description", command.description),
-                    due_date=check_date("due_date", command.due_date),
-                    goal_id=_goal_reference(state, "goal_id", command.goal_id),
-                ),
-            )
-        case CompletePlanActivity():
-            activity_id = check_uuid("activity_id", command.activity_id)
-            activity = state.activity(activity_id)
-            if activity is None or activity.completed_at is not None:
-                why = "was never added" if activity is None else "is already completed"
-                raise RuleViolation(Rule.ACTIVITY_OPEN, f"plan activity {activity_id} {why}")
-            return (
-                PlanActivityCompleted(
-                    **meta, activity_id=activity_id, notes=check_text("notes", command.notes)
-                ),
-            )
-        case SetMilestone():
-            return (
-                MilestoneSet(
-                    **meta,
-                    milestone_id=_new_id("milestone_id", command.milestone_id, state.milestone),
-                    description=check_text("description", command.description),
-                    target_date=check_date("target_date", command.target_date),
-                    goal_id=_goal_reference(state, "goal_id", command.goal_id),
-                ),
-            )
-        case ReachMilestone():
-            milestone_id = check_uuid("milestone_id", command.milestone_id)
-            milestone = state.milestone(milestone_id)
-            if milestone is None or milestone.reached_at is not None:
-                why = "was never set" if milestone is None else "is already reached"
-                raise RuleViolation(Rule.MILESTONE_OPEN, f"milestone {milestone_id} {why}")
-            return (
-                MilestoneReached(
-                    **meta, milestone_id=milestone_id, notes=check_text("notes", command.notes)
-                ),
-            )
-        case AgreeSchedule():
-            if state.schedule is not None:
-                raise RuleViolation(
-                    Rule.SCHEDULE_AGREED,
-                    f"a schedule ({state.schedule.cadence.describe()}) is already agreed; "
-                    "change it instead",
-                )
-            return (ScheduleAgreed(**meta, schedule=_check_schedule(command.schedule)),)
-        case ChangeSchedule():
-            if state.schedule is None:
-                raise RuleViolation(
-                    Rule.SCHEDULE_AGREED, "no schedule is agreed yet; agree one first"
-                )
-            return (
-                ScheduleChanged(
-                    **meta,
-                    schedule=_check_schedule(command.schedule),
-                    reason=check_text("reason", command.reason),
-                ),
-            )
-        case RecordMeetingHeld():
-            return (
-                MeetingHeld(
-                    **meta,
-                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-                    duration_minutes=check_int(
-                        "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
-                    ),
-                    format=check_enum("format", command.format, MeetingFormat),
-                    topics=check_labels("topics", command.topics, allow_empty=True),
-                    attendees=check_labels("attendees", command.attendees, allow_empty=True),
-                ),
-            )
-        case RecordMeetingMissed():
-            return (
-                MeetingMissed(
-                    **meta,
-                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-                    missed_by=check_label("missed_by", command.missed_by),
-                    reason=check_text("reason", command.reason),
-                ),
-            )
-        case RecordMeetingCancelled():
-            return (
-                MeetingCancelled(
-                    **meta,
-                    meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-                    cancelled_by=check_label("cancelled_by", command.cancelled_by),
-                    reason=check_text("reason", command.reason),
-                ),
-            )
-        case CorrectMeetingRecord():
-            meeting_id = check_uuid("meeting_id", command.meeting_id)
-            meeting = state.meeting(meeting_id)
-            if meeting is None or meeting.outcome is not MeetingOutcome.HELD:
-                why = (
-                    "was never recorded" if meeting is None else f"was {meeting.outcome}, not held"
-                )
-                raise RuleViolation(Rule.CORRECTION_TARGET, f"meeting {meeting_id} {why}")
-            changes = (command.held_at, command.duration_minutes, command.format, command.topics)
-            if all(change is None for change in changes):
-                raise InvalidValue("correction", command, "at least one corrected value")
-            assert meeting.duration_minutes is not None and meeting.format is not None
-            return (
-                MeetingRecordCorrected(
-                    **meta,
-                    corrects_event_id=meeting.recorded_by_event_id,
-                    meeting_id=meeting_id,
-                    held_at=meeting.occurred_at
-                    if command.held_at is None
-                    else check_past("held_at", command.held_at, meta["recorded_at"]),
-                    duration_minutes=meeting.duration_minutes
-                    if command.duration_minutes is None
-                    else check_int(
-                        "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
-                    ),
-                    format=meeting.format
-                    if command.format is None
-                    else check_enum("format", command.format, MeetingFormat),
-                    topics=meeting.topics
-                    if command.topics is None
-                    else check_labels("topics", command.topics, allow_empty=True),
-                    reason=check_text("reason", command.reason),
-                ),
-            )
-        case GiveFeedback():
-            about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
-            if about_meeting is not None and state.meeting(about_meeting) is None:
-                raise RuleViolation(
-                    Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
-                )
-            return (
-                FeedbackGiven(
-                    **meta,
-                    feedback_id=_new_id(
-                        "feedback_id",
-                        command.feedback_id,
-                        lambda i: any(x.feedback_id == i for x in state.feedback),
-                    ),
-                    from_person=check_label("from_person", command.from_person),
-                    to_person=check_label("to_person", command.to_person),
-                    kind=check_enum("kind", command.kind, FeedbackKind),
-                    about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
-                    about_meeting_id=about_meeting,
-                    text=check_text("text", command.text),
-                ),
-            )
-        case RecordReflection():
-            return (
-                ReflectionRecorded(
-                    **meta,
-                    reflection_id=_new_id(
-                        "reflection_id",
-                        command.reflection_id,
-                        lambda i: any(x.reflection_id == i for x in state.reflections),
-                    ),
-                    ratings=_check_ratings(command.ratings),
-                    text=check_text("text", command.text),
-                ),
-            )
-        case EvaluateProgress():
-            return (
-                ProgressEvaluated(
-                    **meta,
-                    evaluation_id=_new_id(
-                        "evaluation_id",
-                        command.evaluation_id,
-                        lambda i: any(x.evaluation_id == i for x in state.evaluations),
-                    ),
-                    goal_progress=_check_goal_progress(state, command.goal_progress),
-                    evidence=check_text("evidence", command.evidence),
-                    stakeholder_feedback=_check_stakeholders(command.stakeholder_feedback),
-                ),
-            )
-        case PauseRelationship():
-            if state.status is RelationshipStatus.PAUSED:
-                raise RuleViolation(
-                    Rule.RELATIONSHIP_NOT_PAUSED,
-                    f"relationship {state.relationship_id} is already paused",
-                )
-            return (RelationshipPaused(**meta, reason=check_text("reason", command.reason)),)
-        case ResumeRelationship():
-            if state.status is not RelationshipStatus.PAUSED:
-                raise RuleViolation(
-                    Rule.RELATIONSHIP_PAUSED,
-                    f"relationship {state.relationship_id} is {state.status}, not paused",
-                )
-            return (RelationshipResumed(**meta),)
-        case EndRelationship():
-            return (
-                RelationshipEnded(
-                    **meta,
-                    reason=check_enum("reason", command.reason, EndReason),
-                    explanation=check_text("explanation", command.explanation),
-                ),
-            )
-    raise InvalidValue("command", command, "a relationship command")
+
+
+@RELATIONSHIP.decides(AgreeExpectations)
+def _agree_expectations(command: AgreeExpectations, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        ExpectationsAgreed(**meta, expectations=check_labels("expectations", command.expectations)),
+    )
+
+
+@RELATIONSHIP.decides(SetGoal)
+def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        GoalSet(
+            **meta,
+            goal_id=_new_id("goal_id", command.goal_id, state.goal),
+            title=check_label("title", command.title, TITLE_MAX),
+            focus_area=check_enum("focus_area", command.focus_area, FocusArea),
+            success_measure=check_text("success_measure", command.success_measure),
+            target_date=check_date("target_date", command.target_date),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(ReviseGoal)
+def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> Events:
+    goal = _open_goal(state, command.goal_id)
+    return (
+        GoalRevised(
+            **meta,
+            goal_id=goal.goal_id,
+            title=goal.title
+            if command.title is None
+            else check_label("title", command.title, TITLE_MAX),
+            focus_area=goal.focus_area
+            if command.focus_area is None
+            else check_enum("focus_area", command.focus_area, FocusArea),
+            success_measure=goal.success_measure
+            if command.success_measure is None
+            else check_text("success_measure", command.success_measure),
+            target_date=goal.target_date
+            if command.target_date is None
+            else check_date("target_date", command.target_date),
+            reason=check_text("reason", command.reason),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(AchieveGoal)
+def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) -> Events:
+    goal = _open_goal(state, command.goal_id)
+    return (
+        GoalAchieved(
+            **meta, goal_id=goal.goal_id, evidence=check_text("evidence", command.evidence)
+        ),
+    )
+
+
+@RELATIONSHIP.decides(AbandonGoal)
+def _abandon_goal(command: AbandonGoal, state: RelationshipState, meta: Meta) -> Events:
+    goal = _open_goal(state, command.goal_id)
+    return (
+        GoalAbandoned(**meta, goal_id=goal.goal_id, reason=check_text("reason", command.reason)),
+    )
+
+
+@RELATIONSHIP.decides(AddPlanActivity)
+def _add_activity(command: AddPlanActivity, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        PlanActivityAdded(
+            **meta,
+            activity_id=_new_id("activity_id", command.activity_id, state.activity),
+            description=check_text("description", command.description),
+            due_date=check_date("due_date", command.due_date),
+            goal_id=_goal_reference(state, "goal_id", command.goal_id),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(CompletePlanActivity)
+def _complete_activity(
+    command: CompletePlanActivity, state: RelationshipState, meta: Meta
+) -> Events:
+    activity_id = check_uuid("activity_id", command.activity_id)
+    activity = state.activity(activity_id)
+    if activity is None or activity.completed_at is not None:
+        why = "was never added" if activity is None else "is already completed"
+        raise RuleViolation(Rule.ACTIVITY_OPEN, f"plan activity {activity_id} {why}")
+    return (
+        PlanActivityCompleted(
+            **meta, activity_id=activity_id, notes=check_text("notes", command.notes)
+        ),
+    )
+
+
+@RELATIONSHIP.decides(SetMilestone)
+def _set_milestone(command: SetMilestone, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        MilestoneSet(
+            **meta,
+            milestone_id=_new_id("milestone_id", command.milestone_id, state.milestone),
+            description=check_text("description", command.description),
+            target_date=check_date("target_date", command.target_date),
+            goal_id=_goal_reference(state, "goal_id", command.goal_id),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(ReachMilestone)
+def _reach_milestone(command: ReachMilestone, state: RelationshipState, meta: Meta) -> Events:
+    milestone_id = check_uuid("milestone_id", command.milestone_id)
+    milestone = state.milestone(milestone_id)
+    if milestone is None or milestone.reached_at is not None:
+        why = "was never set" if milestone is None else "is already reached"
+        raise RuleViolation(Rule.MILESTONE_OPEN, f"milestone {milestone_id} {why}")
+    return (
+        MilestoneReached(
+            **meta, milestone_id=milestone_id, notes=check_text("notes", command.notes)
+        ),
+    )
+
+
+@RELATIONSHIP.decides(AgreeSchedule)
+def _agree_schedule(command: AgreeSchedule, state: RelationshipState, meta: Meta) -> Events:
+    if state.schedule is not None:
+        raise RuleViolation(
+            Rule.SCHEDULE_AGREED,
+            f"a schedule ({state.schedule.cadence.describe()}) is already agreed; "
+            "change it instead",
+        )
+    return (ScheduleAgreed(**meta, schedule=_check_schedule(command.schedule)),)
+
+
+@RELATIONSHIP.decides(ChangeSchedule)
+def _change_schedule(command: ChangeSchedule, state: RelationshipState, meta: Meta) -> Events:
+    if state.schedule is None:
+        raise RuleViolation(Rule.SCHEDULE_AGREED, "no schedule is agreed yet; agree one first")
+    return (
+        ScheduleChanged(
+            **meta,
+            schedule=_check_schedule(command.schedule),
+            reason=check_text("reason", command.reason),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(RecordMeetingHeld)
+def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        MeetingHeld(
+            **meta,
+            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            duration_minutes=check_int(
+                "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
+            ),
+            format=check_enum("format", command.format, MeetingFormat),
+            topics=check_labels("topics", command.topics, allow_empty=True),
+            attendees=check_labels("attendees", command.attendees, allow_empty=True),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(RecordMeetingMissed)
+def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        MeetingMissed(
+            **meta,
+            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            missed_by=check_label("missed_by", command.missed_by),
+            reason=check_text("reason", command.reason),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(RecordMeetingCancelled)
+def _meeting_cancelled(
+    command: RecordMeetingCancelled, state: RelationshipState, meta: Meta
+) -> Events:
+    return (
+        MeetingCancelled(
+            **meta,
+            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            cancelled_by=check_label("cancelled_by", command.cancelled_by),
+            reason=check_text("reason", command.reason),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(CorrectMeetingRecord)
+def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, meta: Meta) -> Events:
+    meeting_id = check_uuid("meeting_id", command.meeting_id)
+    meeting = state.meeting(meeting_id)
+    if meeting is None or meeting.outcome is not MeetingOutcome.HELD:
+        why = "was never recorded" if meeting is None else f"was {meeting.outcome}, not held"
+        raise RuleViolation(Rule.CORRECTION_TARGET, f"meeting {meeting_id} {why}")
+    changes = (command.held_at, command.duration_minutes, command.format, command.topics)
+    if all(change is None for change in changes):
+        raise InvalidValue("correction", command, "at least one corrected value")
+    assert meeting.duration_minutes is not None and meeting.format is not None
+    return (
+        MeetingRecordCorrected(
+            **meta,
+            corrects_event_id=meeting.recorded_by_event_id,
+            meeting_id=meeting_id,
+            held_at=meeting.occurred_at
+            if command.held_at is None
+            else check_past("held_at", command.held_at, meta["recorded_at"]),
+            duration_minutes=meeting.duration_minutes
+            if command.duration_minutes is None
+            else check_int("duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX),
+            format=meeting.format
+            if command.format is None
+            else check_enum("format", command.format, MeetingFormat),
+            topics=meeting.topics
+            if command.topics is None
+            else check_labels("topics", command.topics, allow_empty=True),
+            reason=check_text("reason", command.reason),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(GiveFeedback)
+def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) -> Events:
+    about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
+    if about_meeting is not None and state.meeting(about_meeting) is None:
+        raise RuleViolation(
+            Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
+        )
+    return (
+        FeedbackGiven(
+            **meta,
+            feedback_id=_new_id(
+                "feedback_id",
+                command.feedback_id,
+                lambda i: any(x.feedback_id == i for x in state.feedback),
+            ),
+            from_person=check_label("from_person", command.from_person),
+            to_person=check_label("to_person", command.to_person),
+            kind=check_enum("kind", command.kind, FeedbackKind),
+            about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
+            about_meeting_id=about_meeting,
+            text=check_text("text", command.text),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(RecordReflection)
+def _record_reflection(command: RecordReflection, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        ReflectionRecorded(
+            **meta,
+            reflection_id=_new_id(
+                "reflection_id",
+                command.reflection_id,
+                lambda i: any(x.reflection_id == i for x in state.reflections),
+            ),
+            ratings=_check_ratings(command.ratings),
+            text=check_text("text", command.text),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(EvaluateProgress)
+def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        ProgressEvaluated(
+            **meta,
+            evaluation_id=_new_id(
+                "evaluation_id",
+                command.evaluation_id,
+                lambda i: any(x.evaluation_id == i for x in state.evaluations),
+            ),
+            goal_progress=_check_goal_progress(state, command.goal_progress),
+            evidence=check_text("evidence", command.evidence),
+            stakeholder_feedback=_check_stakeholders(command.stakeholder_feedback),
+        ),
+    )
+
+
+@RELATIONSHIP.decides(PauseRelationship)
+def _pause(command: PauseRelationship, state: RelationshipState, meta: Meta) -> Events:
+    if state.status is RelationshipStatus.PAUSED:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_NOT_PAUSED, f"relationship {state.relationship_id} is already paused"
+        )
+    return (RelationshipPaused(**meta, reason=check_text("reason", command.reason)),)
+
+
+@RELATIONSHIP.decides(ResumeRelationship)
+def _resume(command: ResumeRelationship, state: RelationshipState, meta: Meta) -> Events:
+    if state.status is not RelationshipStatus.PAUSED:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_PAUSED,
+            f"relationship {state.relationship_id} is {state.status}, not paused",
+        )
+    return (RelationshipResumed(**meta),)
+
+
+@RELATIONSHIP.decides(EndRelationship)
+def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Events:
+    return (
+        RelationshipEnded(
+            **meta,
+            reason=check_enum("reason", command.reason, EndReason),
+            explanation=check_text("explanation", command.explanation),
+        ),
+    )

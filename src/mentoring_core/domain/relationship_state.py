@@ -1,4 +1,4 @@
-"""The state of a relationship, and ``evolve_relationship`` which builds it from events."""
+"""A relationship's state, its :data:`RELATIONSHIP` decider, and how each event changes it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from uuid import UUID
 import attrs
 
 from ._collections import find, replace_where
+from .commands import RelationshipCommand
+from .decider import Decider
 from .events import (
     ExpectationsAgreed,
     FeedbackGiven,
@@ -223,6 +225,20 @@ def _add_meeting(state: RelationshipState, meeting: Meeting) -> RelationshipStat
     )
 
 
+RELATIONSHIP: Decider[RelationshipState] = Decider(
+    "relationship",
+    initial=RelationshipState(),
+    event_type=RelationshipEvent,
+    command_type=RelationshipCommand,
+    id_field="relationship_id",
+)
+"""The relationship aggregate: its rules are registered in :mod:`.relationship` and
+:mod:`.pairing`, its folds below."""
+
+evolve_relationship = RELATIONSHIP.evolve
+"""The state after an event; events are facts, so nothing is checked here."""
+
+
 def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> RelationshipState:
     return attrs.evolve(
         state,
@@ -237,189 +253,248 @@ def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> Re
     )
 
 
-def evolve_relationship(state: RelationshipState, event: RelationshipEvent) -> RelationshipState:
-    """The state after ``event``; events are facts, so nothing is checked here."""
-    state = attrs.evolve(state, version=event.version)
-    match event:
-        case PairingProposed():
-            return attrs.evolve(_opened(state, event), status=RelationshipStatus.PROPOSED)
-        case PairFormed():
-            return attrs.evolve(
-                _opened(state, event), status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
-            )
-        case PairingAccepted():
-            return attrs.evolve(
-                state, status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
-            )
-        case PairingDeclined():
-            declining = Declining(
-                declined_by=event.declined_by,
-                reason=event.reason,
-                explanation=event.explanation,
-                declined_at=event.occurred_at,
-            )
-            return attrs.evolve(state, status=RelationshipStatus.DECLINED, declined=declining)
-        case ExpectationsAgreed():
-            return attrs.evolve(state, expectations=event.expectations)
-        case GoalSet():
-            goal = Goal(
-                goal_id=event.goal_id,
-                title=event.title,
-                focus_area=event.focus_area,
-                success_measure=event.success_measure,
-                target_date=event.target_date,
-                set_at=event.occurred_at,
-            )
-            return attrs.evolve(state, goals=(*state.goals, goal))
-        case GoalRevised():
-            revised = state.goal(event.goal_id)
-            return _update_goal(
-                state,
-                event.goal_id,
-                title=event.title,
-                focus_area=event.focus_area,
-                success_measure=event.success_measure,
-                target_date=event.target_date,
-                revisions=(revised.revisions if revised else 0) + 1,
-            )
-        case GoalAchieved():
-            return _update_goal(
-                state,
-                event.goal_id,
-                status=GoalStatus.ACHIEVED,
-                closed_at=event.occurred_at,
-                outcome_note=event.evidence,
-            )
-        case GoalAbandoned():
-            return _update_goal(
-                state,
-                event.goal_id,
-                status=GoalStatus.ABANDONED,
-                closed_at=event.occurred_at,
-                outcome_note=event.reason,
-            )
-        case PlanActivityAdded():
-            activity = PlanActivity(
-                activity_id=event.activity_id,
-                description=event.description,
-                due_date=event.due_date,
-                goal_id=event.goal_id,
-            )
-            return attrs.evolve(state, plan=(*state.plan, activity))
-        case PlanActivityCompleted():
-            return attrs.evolve(
-                state,
-                plan=replace_where(
-                    state.plan,
-                    lambda a: a.activity_id == event.activity_id,
-                    lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
-                ),
-            )
-        case MilestoneSet():
-            milestone = Milestone(
-                milestone_id=event.milestone_id,
-                description=event.description,
-                target_date=event.target_date,
-                goal_id=event.goal_id,
-            )
-            return attrs.evolve(state, milestones=(*state.milestones, milestone))
-        case MilestoneReached():
-            return attrs.evolve(
-                state,
-                milestones=replace_where(
-                    state.milestones,
-                    lambda m: m.milestone_id == event.milestone_id,
-                    lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
-                ),
-            )
-        case ScheduleAgreed():
-            return attrs.evolve(state, schedule=event.schedule)
-        case ScheduleChanged():
-            return attrs.evolve(
-                state, schedule=event.schedule, schedule_changes=state.schedule_changes + 1
-            )
-        case MeetingHeld():
-            meeting = Meeting(
-                meeting_id=event.meeting_id,
-                outcome=MeetingOutcome.HELD,
-                occurred_at=event.occurred_at,
-                recorded_by_event_id=event.event_id,
+@RELATIONSHIP.evolves(PairingProposed)
+def _pairing_proposed(state: RelationshipState, event: PairingProposed) -> RelationshipState:
+    return attrs.evolve(_opened(state, event), status=RelationshipStatus.PROPOSED)
+
+
+@RELATIONSHIP.evolves(PairingAccepted)
+def _pairing_accepted(state: RelationshipState, event: PairingAccepted) -> RelationshipState:
+    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at)
+
+
+@RELATIONSHIP.evolves(PairingDeclined)
+def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> RelationshipState:
+    declining = Declining(
+        declined_by=event.declined_by,
+        reason=event.reason,
+        explanation=event.explanation,
+        declined_at=event.occurred_at,
+    )
+    return attrs.evolve(state, status=RelationshipStatus.DECLINED, declined=declining)
+
+
+@RELATIONSHIP.evolves(PairFormed)
+def _pair_formed(state: RelationshipState, event: PairFormed) -> RelationshipState:
+    return attrs.evolve(
+        _opened(state, event), status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
+    )
+
+
+@RELATIONSHIP.evolves(ExpectationsAgreed)
+def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) -> RelationshipState:
+    return attrs.evolve(state, expectations=event.expectations)
+
+
+@RELATIONSHIP.evolves(GoalSet)
+def _goal_set(state: RelationshipState, event: GoalSet) -> RelationshipState:
+    goal = Goal(
+        goal_id=event.goal_id,
+        title=event.title,
+        focus_area=event.focus_area,
+        success_measure=event.success_measure,
+        target_date=event.target_date,
+        set_at=event.occurred_at,
+    )
+    return attrs.evolve(state, goals=(*state.goals, goal))
+
+
+@RELATIONSHIP.evolves(GoalRevised)
+def _goal_revised(state: RelationshipState, event: GoalRevised) -> RelationshipState:
+    revised = state.goal(event.goal_id)
+    return _update_goal(
+        state,
+        event.goal_id,
+        title=event.title,
+        focus_area=event.focus_area,
+        success_measure=event.success_measure,
+        target_date=event.target_date,
+        revisions=(revised.revisions if revised else 0) + 1,
+    )
+
+
+@RELATIONSHIP.evolves(GoalAchieved)
+def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> RelationshipState:
+    return _update_goal(
+        state,
+        event.goal_id,
+        status=GoalStatus.ACHIEVED,
+        closed_at=event.occurred_at,
+        outcome_note=event.evidence,
+    )
+
+
+@RELATIONSHIP.evolves(GoalAbandoned)
+def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> RelationshipState:
+    return _update_goal(
+        state,
+        event.goal_id,
+        status=GoalStatus.ABANDONED,
+        closed_at=event.occurred_at,
+        outcome_note=event.reason,
+    )
+
+
+@RELATIONSHIP.evolves(PlanActivityAdded)
+def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> RelationshipState:
+    activity = PlanActivity(
+        activity_id=event.activity_id,
+        description=event.description,
+        due_date=event.due_date,
+        goal_id=event.goal_id,
+    )
+    return attrs.evolve(state, plan=(*state.plan, activity))
+
+
+@RELATIONSHIP.evolves(PlanActivityCompleted)
+def _activity_completed(
+    state: RelationshipState, event: PlanActivityCompleted
+) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        plan=replace_where(
+            state.plan,
+            lambda a: a.activity_id == event.activity_id,
+            lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
+        ),
+    )
+
+
+@RELATIONSHIP.evolves(MilestoneSet)
+def _milestone_set(state: RelationshipState, event: MilestoneSet) -> RelationshipState:
+    milestone = Milestone(
+        milestone_id=event.milestone_id,
+        description=event.description,
+        target_date=event.target_date,
+        goal_id=event.goal_id,
+    )
+    return attrs.evolve(state, milestones=(*state.milestones, milestone))
+
+
+@RELATIONSHIP.evolves(MilestoneReached)
+def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        milestones=replace_where(
+            state.milestones,
+            lambda m: m.milestone_id == event.milestone_id,
+            lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
+        ),
+    )
+
+
+@RELATIONSHIP.evolves(ScheduleAgreed)
+def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> RelationshipState:
+    return attrs.evolve(state, schedule=event.schedule)
+
+
+@RELATIONSHIP.evolves(ScheduleChanged)
+def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> RelationshipState:
+    return attrs.evolve(state, schedule=event.schedule, schedule_changes=state.schedule_changes + 1)
+
+
+@RELATIONSHIP.evolves(MeetingHeld)
+def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipState:
+    meeting = Meeting(
+        meeting_id=event.meeting_id,
+        outcome=MeetingOutcome.HELD,
+        occurred_at=event.occurred_at,
+        recorded_by_event_id=event.event_id,
+        duration_minutes=event.duration_minutes,
+        format=event.format,
+        topics=event.topics,
+        attendees=event.attendees,
+    )
+    return _add_meeting(state, meeting)
+
+
+@RELATIONSHIP.evolves(MeetingMissed, MeetingCancelled)
+def _meeting_not_held(
+    state: RelationshipState, event: MeetingMissed | MeetingCancelled
+) -> RelationshipState:
+    meeting = Meeting(
+        meeting_id=event.meeting_id,
+        outcome=(
+            MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
+        ),
+        occurred_at=event.occurred_at,
+        recorded_by_event_id=event.event_id,
+        by=event.missed_by if isinstance(event, MeetingMissed) else event.cancelled_by,
+        reason=event.reason,
+    )
+    return _add_meeting(state, meeting)
+
+
+@RELATIONSHIP.evolves(MeetingRecordCorrected)
+def _meeting_corrected(
+    state: RelationshipState, event: MeetingRecordCorrected
+) -> RelationshipState:
+    return attrs.evolve(
+        state,
+        meetings=replace_where(
+            state.meetings,
+            lambda m: m.meeting_id == event.meeting_id,
+            lambda m: attrs.evolve(
+                m,
+                occurred_at=event.held_at,
                 duration_minutes=event.duration_minutes,
                 format=event.format,
                 topics=event.topics,
-                attendees=event.attendees,
-            )
-            return _add_meeting(state, meeting)
-        case MeetingMissed() | MeetingCancelled():
-            meeting = Meeting(
-                meeting_id=event.meeting_id,
-                outcome=(
-                    MeetingOutcome.MISSED
-                    if isinstance(event, MeetingMissed)
-                    else MeetingOutcome.CANCELLED
-                ),
-                occurred_at=event.occurred_at,
-                recorded_by_event_id=event.event_id,
-                by=event.missed_by if isinstance(event, MeetingMissed) else event.cancelled_by,
-                reason=event.reason,
-            )
-            return _add_meeting(state, meeting)
-        case MeetingRecordCorrected():
-            return attrs.evolve(
-                state,
-                meetings=replace_where(
-                    state.meetings,
-                    lambda m: m.meeting_id == event.meeting_id,
-                    lambda m: attrs.evolve(
-                        m,
-                        occurred_at=event.held_at,
-                        duration_minutes=event.duration_minutes,
-                        format=event.format,
-                        topics=event.topics,
-                        corrected_by_event_ids=(*m.corrected_by_event_ids, event.event_id),
-                    ),
-                ),
-            )
-        case FeedbackGiven():
-            feedback = Feedback(
-                feedback_id=event.feedback_id,
-                from_person=event.from_person,
-                to_person=event.to_person,
-                kind=event.kind,
-                about_goal_id=event.about_goal_id,
-                about_meeting_id=event.about_meeting_id,
-                text=event.text,
-                given_at=event.occurred_at,
-            )
-            return attrs.evolve(state, feedback=(*state.feedback, feedback))
-        case ReflectionRecorded():
-            reflection = Reflection(
-                reflection_id=event.reflection_id,
-                ratings=event.ratings,
-                text=event.text,
-                recorded_at=event.occurred_at,
-            )
-            return attrs.evolve(state, reflections=(*state.reflections, reflection))
-        case ProgressEvaluated():
-            evaluation = Evaluation(
-                evaluation_id=event.evaluation_id,
-                goal_progress=event.goal_progress,
-                evidence=event.evidence,
-                stakeholder_feedback=event.stakeholder_feedback,
-                evaluated_at=event.occurred_at,
-            )
-            return attrs.evolve(state, evaluations=(*state.evaluations, evaluation))
-        case RelationshipPaused():
-            return attrs.evolve(
-                state, status=RelationshipStatus.PAUSED, paused_at=event.occurred_at
-            )
-        case RelationshipResumed():
-            return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None)
-        case RelationshipEnded():
-            ending = Ending(
-                reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at
-            )
-            return attrs.evolve(
-                state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None
-            )
-    return state
+                corrected_by_event_ids=(*m.corrected_by_event_ids, event.event_id),
+            ),
+        ),
+    )
+
+
+@RELATIONSHIP.evolves(FeedbackGiven)
+def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> RelationshipState:
+    feedback = Feedback(
+        feedback_id=event.feedback_id,
+        from_person=event.from_person,
+        to_person=event.to_person,
+        kind=event.kind,
+        about_goal_id=event.about_goal_id,
+        about_meeting_id=event.about_meeting_id,
+        text=event.text,
+        given_at=event.occurred_at,
+    )
+    return attrs.evolve(state, feedback=(*state.feedback, feedback))
+
+
+@RELATIONSHIP.evolves(ReflectionRecorded)
+def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) -> RelationshipState:
+    reflection = Reflection(
+        reflection_id=event.reflection_id,
+        ratings=event.ratings,
+        text=event.text,
+        recorded_at=event.occurred_at,
+    )
+    return attrs.evolve(state, reflections=(*state.reflections, reflection))
+
+
+@RELATIONSHIP.evolves(ProgressEvaluated)
+def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> RelationshipState:
+    evaluation = Evaluation(
+        evaluation_id=event.evaluation_id,
+        goal_progress=event.goal_progress,
+        evidence=event.evidence,
+        stakeholder_feedback=event.stakeholder_feedback,
+        evaluated_at=event.occurred_at,
+    )
+    return attrs.evolve(state, evaluations=(*state.evaluations, evaluation))
+
+
+@RELATIONSHIP.evolves(RelationshipPaused)
+def _paused(state: RelationshipState, event: RelationshipPaused) -> RelationshipState:
+    return attrs.evolve(state, status=RelationshipStatus.PAUSED, paused_at=event.occurred_at)
+
+
+@RELATIONSHIP.evolves(RelationshipResumed)
+def _resumed(state: RelationshipState, event: RelationshipResumed) -> RelationshipState:
+    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None)
+
+
+@RELATIONSHIP.evolves(RelationshipEnded)
+def _ended(state: RelationshipState, event: RelationshipEnded) -> RelationshipState:
+    ending = Ending(reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at)
+    return attrs.evolve(state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None)

@@ -3,11 +3,19 @@
 :func:`write_compliance_report` is what the ``mentoring report compliance``
 command calls; :class:`ComplianceProjection` keeps the read model up to date on
 demand and :class:`ComplianceFollower` in the background. ``docs/reports.md``
-describes the figures; ``docs/architecture.md`` the stores.
+describes the figures; ``docs/architecture.md`` the stores. The read model's storage
+(:class:`ComplianceView`) belongs to each store: ``service.store.compliance_view()``.
 """
 
 from __future__ import annotations
 
+from ..store import (
+    FACTS_SCHEMA,
+    ComplianceView,
+    MemoryComplianceView,
+    SQLiteComplianceView,
+    StoredFacts,
+)
 from ._codec import FACTS_CONVERTER, encode_facts, make_facts_converter
 from ._projection import (
     DEFAULT_BATCH_SIZE,
@@ -19,14 +27,6 @@ from ._reports import (
     build_compliance_report,
     facts_as_of,
     write_compliance_report,
-)
-from ._views import (
-    FACTS_SCHEMA,
-    ComplianceView,
-    MemoryComplianceView,
-    SQLiteComplianceView,
-    StoredFacts,
-    compliance_view,
 )
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "SQLiteComplianceView",
     "StoredFacts",
     "build_compliance_report",
-    "compliance_view",
     "decode_facts",
     "encode_facts",
     "facts_as_of",

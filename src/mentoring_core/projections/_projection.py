@@ -29,11 +29,14 @@ from ..reports import (
     evolve_programme_facts,
     evolve_relationship_facts,
 )
+from ..store import ComplianceView, StoredFacts
 from ._codec import decode_facts as decode_json
 from ._codec import encode_facts
-from ._views import PROGRAMME, RELATIONSHIP, ComplianceView, StoredFacts, compliance_view
 
 _log = logging.getLogger(__name__)
+
+PROGRAMME = "programme"
+RELATIONSHIP = "relationship"
 
 DEFAULT_BATCH_SIZE = 100_000
 """Events per transaction at most. Each transaction rewrites the facts of every aggregate
@@ -114,8 +117,8 @@ class ComplianceProjection:
         if batch_size < 1 or cache_size < 0:
             raise ValueError("batch_size must be positive and cache_size not negative")
         self._service = service
-        self._name = service.application.name
-        self.view = view if view is not None else compliance_view(service.application)
+        self._name = service.store.name
+        self.view = view if view is not None else service.store.compliance_view()
         self.batch_size = batch_size
         self._cache_size = cache_size
         self._cache: OrderedDict[UUID, Facts] = OrderedDict()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import cast
@@ -30,8 +29,8 @@ from ..reports import (
     recorded_by,
     render,
 )
+from ..store import ComplianceView
 from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
-from ._views import ComplianceView, is_postgres
 
 
 def facts_as_of(
@@ -115,7 +114,8 @@ def write_compliance_report(
 class ComplianceFollower:
     """Keeps the read model up to date in a background thread, so reports need not wait.
 
-    On PostgreSQL it wakes on the store's own NOTIFY for each insert; on other
+    Where the store pushes (PostgreSQL's NOTIFY on each insert, see
+    :meth:`~mentoring_core.store.Store.listener`) it wakes on each write; on other
     stores it polls every ``poll_interval`` seconds. ``wait(notification_id)``
     blocks until the read model has folded that notification.
     """
@@ -129,8 +129,8 @@ class ComplianceFollower:
         poll_interval: float = 1.0,
     ) -> None:
         self.projection = ComplianceProjection(service, view=view, batch_size=batch_size)
-        self._recorder = service.application.recorder
-        self._name = service.application.name
+        self._store = service.store
+        self._name = service.store.name
         self._poll_interval = poll_interval
         self._stopping = threading.Event()
         self._error: BaseException | None = None
@@ -164,7 +164,7 @@ class ComplianceFollower:
 
     def _run(self) -> None:
         try:
-            loop = self._listener()
+            loop = self._store.listener()
             if loop is not None:
                 loop(self._stopping.is_set, self._work, self._poll_interval)
                 return
@@ -174,10 +174,3 @@ class ComplianceFollower:
         except BaseException as error:
             self._error = error
             self._stopping.set()
-
-    def _listener(self) -> Callable[[Callable[[], bool], Callable[[], None], float], None] | None:
-        if not is_postgres(self._recorder):
-            return None
-        from ._postgres import notification_waiter
-
-        return notification_waiter(self._recorder)

@@ -16,7 +16,7 @@ second projector racing on the same read model can) never counts it twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import reduce
 from itertools import takewhile
@@ -162,82 +162,145 @@ def _closed_pauses(facts: RelationshipFacts, at: datetime) -> tuple[PauseFact, .
     return (*facts.pauses[:-1], attrs.evolve(facts.pauses[-1], resumed_at=at))
 
 
+def _paired(facts: RelationshipFacts, event: PairingProposed | PairFormed) -> dict[str, Any]:
+    at = event.occurred_at
+    formed = isinstance(event, PairFormed)
+    return {
+        "relationship_id": event.aggregate_id,
+        "programme_id": event.programme_id,
+        "mentor_id": event.mentor_id,
+        "mentee_id": event.mentee_id,
+        "proposed_at": at,
+        "status": RelationshipStatus.ACTIVE if formed else RelationshipStatus.PROPOSED,
+        "formed_at": at if formed else None,
+    }
+
+
+def _accepted(facts: RelationshipFacts, event: PairingAccepted) -> dict[str, Any]:
+    return {"status": RelationshipStatus.ACTIVE, "formed_at": event.occurred_at}
+
+
+def _declined(facts: RelationshipFacts, event: PairingDeclined) -> dict[str, Any]:
+    return {"status": RelationshipStatus.DECLINED, "declined_at": event.occurred_at}
+
+
+def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged) -> dict[str, Any]:
+    schedule = ScheduleFact(at=event.occurred_at, cadence=event.schedule.cadence)
+    return {"schedules": (*facts.schedules, schedule)}
+
+
+def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
+    meeting = MeetingFact(
+        meeting_id=event.meeting_id,
+        outcome=MeetingOutcome.HELD,
+        at=event.occurred_at,
+        minutes=event.duration_minutes,
+    )
+    return {"meetings": (*facts.meetings, meeting)}
+
+
+def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled) -> dict[str, Any]:
+    outcome = (
+        MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
+    )
+    meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=event.occurred_at)
+    return {"meetings": (*facts.meetings, meeting)}
+
+
+def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> dict[str, Any]:
+    corrected = tuple(
+        attrs.evolve(m, at=event.held_at, minutes=event.duration_minutes)
+        if m.meeting_id == event.meeting_id
+        else m
+        for m in facts.meetings
+    )
+    return {"meetings": corrected}
+
+
+def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
+    goal = GoalFact(goal_id=event.goal_id, set_at=event.occurred_at, target_date=event.target_date)
+    return {"goals": (*facts.goals, goal)}
+
+
+def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> dict[str, Any]:
+    return {"goals": _goals(facts, event.goal_id, target_date=event.target_date)}
+
+
+def _goal_achieved(facts: RelationshipFacts, event: GoalAchieved) -> dict[str, Any]:
+    at = event.occurred_at
+    return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ACHIEVED, closed_at=at)}
+
+
+def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> dict[str, Any]:
+    at = event.occurred_at
+    return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ABANDONED, closed_at=at)}
+
+
+def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
+    return {"feedback": (*facts.feedback, event.occurred_at)}
+
+
+def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
+    return {"reflections": (*facts.reflections, event.occurred_at)}
+
+
+def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
+    return {"reviews": (*facts.reviews, event.occurred_at)}
+
+
+def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
+    pause = PauseFact(paused_at=event.occurred_at)
+    return {"status": RelationshipStatus.PAUSED, "pauses": (*facts.pauses, pause)}
+
+
+def _resumed(facts: RelationshipFacts, event: RelationshipResumed) -> dict[str, Any]:
+    return {
+        "status": RelationshipStatus.ACTIVE,
+        "pauses": _closed_pauses(facts, event.occurred_at),
+    }
+
+
+def _ended(facts: RelationshipFacts, event: RelationshipEnded) -> dict[str, Any]:
+    at = event.occurred_at
+    return {
+        "status": RelationshipStatus.ENDED,
+        "ended_at": at,
+        "end_reason": event.reason,
+        "pauses": _closed_pauses(facts, at),
+    }
+
+
+_Changes = Callable[[RelationshipFacts, Any], dict[str, Any]]
+
+_CHANGES: dict[type[RelationshipEvent], _Changes] = {
+    PairingProposed: _paired,
+    PairFormed: _paired,
+    PairingAccepted: _accepted,
+    PairingDeclined: _declined,
+    ScheduleAgreed: _scheduled,
+    ScheduleChanged: _scheduled,
+    MeetingHeld: _held,
+    MeetingMissed: _not_held,
+    MeetingCancelled: _not_held,
+    MeetingRecordCorrected: _corrected,
+    GoalSet: _goal_set,
+    GoalRevised: _goal_revised,
+    GoalAchieved: _goal_achieved,
+    GoalAbandoned: _goal_abandoned,
+    FeedbackGiven: _feedback,
+    ReflectionRecorded: _reflection,
+    ProgressEvaluated: _review,
+    RelationshipPaused: _paused,
+    RelationshipResumed: _resumed,
+    RelationshipEnded: _ended,
+}
+"""What each kind of event changes in the facts; the kinds not listed change nothing."""
+
+
 def _relationship_changes(facts: RelationshipFacts, event: RelationshipEvent) -> dict[str, Any]:
     """What ``event`` changes in the facts, by field."""
-    at = event.occurred_at
-    match event:
-        case PairingProposed() | PairFormed():
-            formed = isinstance(event, PairFormed)
-            return {
-                "relationship_id": event.aggregate_id,
-                "programme_id": event.programme_id,
-                "mentor_id": event.mentor_id,
-                "mentee_id": event.mentee_id,
-                "proposed_at": at,
-                "status": RelationshipStatus.ACTIVE if formed else RelationshipStatus.PROPOSED,
-                "formed_at": at if formed else None,
-            }
-        case PairingAccepted():
-            return {"status": RelationshipStatus.ACTIVE, "formed_at": at}
-        case PairingDeclined():
-            return {"status": RelationshipStatus.DECLINED, "declined_at": at}
-        case ScheduleAgreed() | ScheduleChanged():
-            schedule = ScheduleFact(at=at, cadence=event.schedule.cadence)
-            return {"schedules": (*facts.schedules, schedule)}
-        case MeetingHeld():
-            meeting = MeetingFact(
-                meeting_id=event.meeting_id,
-                outcome=MeetingOutcome.HELD,
-                at=at,
-                minutes=event.duration_minutes,
-            )
-            return {"meetings": (*facts.meetings, meeting)}
-        case MeetingMissed() | MeetingCancelled():
-            outcome = (
-                MeetingOutcome.MISSED
-                if isinstance(event, MeetingMissed)
-                else MeetingOutcome.CANCELLED
-            )
-            meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=at)
-            return {"meetings": (*facts.meetings, meeting)}
-        case MeetingRecordCorrected():
-            corrected = tuple(
-                attrs.evolve(m, at=event.held_at, minutes=event.duration_minutes)
-                if m.meeting_id == event.meeting_id
-                else m
-                for m in facts.meetings
-            )
-            return {"meetings": corrected}
-        case GoalSet():
-            goal = GoalFact(goal_id=event.goal_id, set_at=at, target_date=event.target_date)
-            return {"goals": (*facts.goals, goal)}
-        case GoalRevised():
-            return {"goals": _goals(facts, event.goal_id, target_date=event.target_date)}
-        case GoalAchieved():
-            return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ACHIEVED, closed_at=at)}
-        case GoalAbandoned():
-            return {
-                "goals": _goals(facts, event.goal_id, status=GoalStatus.ABANDONED, closed_at=at)
-            }
-        case FeedbackGiven():
-            return {"feedback": (*facts.feedback, at)}
-        case ReflectionRecorded():
-            return {"reflections": (*facts.reflections, at)}
-        case ProgressEvaluated():
-            return {"reviews": (*facts.reviews, at)}
-        case RelationshipPaused():
-            pause = PauseFact(paused_at=at)
-            return {"status": RelationshipStatus.PAUSED, "pauses": (*facts.pauses, pause)}
-        case RelationshipResumed():
-            return {"status": RelationshipStatus.ACTIVE, "pauses": _closed_pauses(facts, at)}
-        case RelationshipEnded():
-            return {
-                "status": RelationshipStatus.ENDED,
-                "ended_at": at,
-                "end_reason": event.reason,
-                "pauses": _closed_pauses(facts, at),
-            }
-    return {}
+    changes = _CHANGES.get(type(event))
+    return {} if changes is None else changes(facts, event)
 
 
 def evolve_relationship_facts(

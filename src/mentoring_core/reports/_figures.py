@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 from uuid import UUID
 
 import attrs
@@ -27,7 +28,7 @@ from ..domain.values import (
     ProgrammePolicy,
     RelationshipStatus,
 )
-from ._facts import MeetingFact, PolicyFact, ProgrammeFacts, RelationshipFacts
+from ._facts import GoalFact, MeetingFact, PolicyFact, ProgrammeFacts, RelationshipFacts
 from ._schedule import (
     Slot,
     Span,
@@ -348,6 +349,10 @@ class _Window:
     def holds(self, moment: datetime) -> bool:
         return self.start <= moment < self.ends_before and moment <= self.as_of
 
+    def due(self, found: Iterable[Slot]) -> tuple[Slot, ...]:
+        """The slots of ``found`` due within the window."""
+        return tuple(s for s in found if self.holds(s.due))
+
 
 def _pause_spans(facts: RelationshipFacts, as_of: datetime) -> tuple[Span, ...]:
     spans = (
@@ -406,6 +411,266 @@ def _is_short(meeting: MeetingFact, policies: Sequence[PolicyFact]) -> bool:
     return policy is not None and meeting.minutes < policy.minimum_meeting_minutes
 
 
+def _days_after(start: datetime | None, moment: datetime | None) -> Decimal | None:
+    """Days from ``start`` to ``moment`` (0 when before it); None when either is missing."""
+    if start is None or moment is None:
+        return None
+    return days(max(moment - start, timedelta(0)))
+
+
+def _paused_days(window: _Window, pauses: Sequence[Span]) -> Decimal:
+    if window.start < window.end:
+        return days(overlap(Span(window.start, window.end), pauses))
+    return Decimal("0.0")
+
+
+def _closed_in(goals: Iterable[GoalFact], status: GoalStatus, window: _Window) -> int:
+    """How many of ``goals`` closed with ``status`` within the window."""
+    return sum(
+        g.status is status and g.closed_at is not None and window.holds(g.closed_at) for g in goals
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Scope:
+    """One relationship's facts and what each part of its figures is computed over."""
+
+    facts: RelationshipFacts
+    policies: Sequence[PolicyFact]
+    window: _Window
+    spans: tuple[Span, ...]
+    """The active stretches up to the report's moment."""
+    pauses: tuple[Span, ...]
+    """The paused stretches, one still under way ending at the report's moment."""
+    held_times: tuple[datetime, ...]
+    """When every held meeting took place, in or out of the window, in order."""
+    in_period: tuple[MeetingFact, ...]
+    """The meetings in the window, in order."""
+    held: tuple[MeetingFact, ...]
+    """The held meetings in the window, in order."""
+
+    @property
+    def as_of(self) -> datetime:
+        return self.window.as_of
+
+    @property
+    def active(self) -> bool:
+        return self.facts.status is RelationshipStatus.ACTIVE
+
+    @property
+    def agreed_now(self) -> Cadence | None:
+        """The cadence the pair agreed that is in force at the report's moment."""
+        return agreed_at(self.facts.schedules, self.as_of)
+
+
+def _scope(
+    facts: RelationshipFacts,
+    policies: Sequence[PolicyFact],
+    period: ReportPeriod,
+    as_of: datetime,
+) -> _Scope:
+    window = _Window(period.starts_at, period.ends_before, as_of)
+    all_held = sorted(
+        (m for m in facts.meetings if m.outcome is MeetingOutcome.HELD), key=lambda m: m.at
+    )
+    in_period = tuple(sorted((m for m in facts.meetings if window.holds(m.at)), key=lambda m: m.at))
+    return _Scope(
+        facts=facts,
+        policies=policies,
+        window=window,
+        spans=active_spans(facts.formed_at, facts.ended_at, facts.pauses, as_of),
+        pauses=_pause_spans(facts, as_of),
+        held_times=tuple(m.at for m in all_held),
+        in_period=in_period,
+        held=tuple(m for m in in_period if m.outcome is MeetingOutcome.HELD),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Expected:
+    """The slots due in the window, and the policy's cadence at the report's moment."""
+
+    meetings: tuple[Slot, ...]
+    """By the policy."""
+    agreed: tuple[Slot, ...]
+    """By the schedule the pair agreed."""
+    reviews: tuple[Slot, ...]
+    policy_now: Cadence | None
+
+
+def _expected(scope: _Scope) -> _Expected:
+    facts, spans, held_times = scope.facts, scope.spans, scope.held_times
+    if facts.formed_at is None:
+        return _Expected(meetings=(), agreed=(), reviews=(), policy_now=None)
+    cadence_at = policy_cadence(scope.policies, facts.formed_at)
+    changes = policy_change_points(scope.policies, facts.formed_at)
+    schedule_changes = tuple(s.at for s in facts.schedules)
+    policy_changes = tuple(p.at for p in scope.policies)
+    agreed = slots(spans, lambda t: agreed_at(facts.schedules, t), schedule_changes, held_times)
+    reviews = slots(spans, review_cadence(scope.policies), policy_changes, facts.reviews)
+    return _Expected(
+        meetings=scope.window.due(slots(spans, cadence_at, changes, held_times)),
+        agreed=scope.window.due(agreed),
+        reviews=scope.window.due(reviews),
+        policy_now=cadence_at(scope.as_of),
+    )
+
+
+def _meeting_due(scope: _Scope, expected: _Expected) -> datetime | None:
+    """When the next meeting is (or was) due; None unless active with a cadence."""
+    cadence = expected.policy_now or scope.agreed_now
+    if scope.active and cadence is not None:
+        last_held = scope.held_times[-1] if scope.held_times else None
+        return next_due(scope.spans, last_held, cadence, scope.as_of)
+    return None
+
+
+def _review_due(scope: _Scope) -> datetime | None:
+    """When the next progress review is (or was) due; None unless active under a policy."""
+    policy = in_force(scope.policies, scope.as_of)
+    if scope.active and policy is not None:
+        last_review = max(scope.facts.reviews, default=None)
+        cadence = Cadence.every(policy.review_interval_days)
+        return next_due(scope.spans, last_review, cadence, scope.as_of)
+    return None
+
+
+class _CadenceFigures(TypedDict):
+    policy_cadence: str | None
+    agreed_cadence: str | None
+    expected_meetings: int
+    met_meetings: int
+    adherence_pct: Decimal | None
+    expected_meetings_agreed: int
+    met_meetings_agreed: int
+    adherence_agreed_pct: Decimal | None
+
+
+def _cadence_figures(scope: _Scope, expected: _Expected) -> _CadenceFigures:
+    current = scope.active or scope.facts.status is RelationshipStatus.PAUSED
+    met = sum(s.met for s in expected.meetings)
+    met_agreed = sum(s.met for s in expected.agreed)
+    return _CadenceFigures(
+        policy_cadence=describe_cadence(expected.policy_now if current else None),
+        agreed_cadence=describe_cadence(scope.agreed_now if current else None),
+        expected_meetings=len(expected.meetings),
+        met_meetings=met,
+        adherence_pct=percent(met, len(expected.meetings)),
+        expected_meetings_agreed=len(expected.agreed),
+        met_meetings_agreed=met_agreed,
+        adherence_agreed_pct=percent(met_agreed, len(expected.agreed)),
+    )
+
+
+class _MeetingFigures(TypedDict):
+    meetings_held: int
+    meetings_missed: int
+    meetings_cancelled: int
+    short_meetings: int
+    mentoring_minutes: int
+    longest_gap: Gap | None
+    paused_days: Decimal
+    meeting_overdue: bool
+    next_meeting_due: datetime | None
+    days_to_first_meeting: Decimal | None
+
+
+def _meeting_figures(scope: _Scope, expected: _Expected) -> _MeetingFigures:
+    in_period, held, held_times = scope.in_period, scope.held, scope.held_times
+    due = _meeting_due(scope, expected)
+    return _MeetingFigures(
+        meetings_held=len(held),
+        meetings_missed=sum(m.outcome is MeetingOutcome.MISSED for m in in_period),
+        meetings_cancelled=sum(m.outcome is MeetingOutcome.CANCELLED for m in in_period),
+        short_meetings=sum(_is_short(m, scope.policies) for m in held),
+        mentoring_minutes=sum(m.minutes or 0 for m in held),
+        longest_gap=_longest_gap(scope.facts, held_times, scope.pauses, scope.window),
+        paused_days=_paused_days(scope.window, scope.pauses),
+        meeting_overdue=due is not None and due < scope.as_of,
+        next_meeting_due=due,
+        days_to_first_meeting=_days_after(
+            scope.facts.formed_at, held_times[0] if held_times else None
+        ),
+    )
+
+
+class _GoalFigures(TypedDict):
+    goals_set: int
+    goals_achieved: int
+    goals_abandoned: int
+    goals_overdue: int
+    days_to_first_goal: Decimal | None
+
+
+def _goal_figures(scope: _Scope) -> _GoalFigures:
+    goals, window = scope.facts.goals, scope.window
+    today = scope.as_of.date()
+    return _GoalFigures(
+        goals_set=sum(window.holds(g.set_at) for g in goals),
+        goals_achieved=_closed_in(goals, GoalStatus.ACHIEVED, window),
+        goals_abandoned=_closed_in(goals, GoalStatus.ABANDONED, window),
+        goals_overdue=sum(g.status is GoalStatus.OPEN and g.target_date < today for g in goals),
+        days_to_first_goal=_days_after(
+            scope.facts.formed_at, min((g.set_at for g in goals), default=None)
+        ),
+    )
+
+
+class _ReviewFigures(TypedDict):
+    feedback_given: int
+    reflections_recorded: int
+    reviews_due: int
+    reviews_met: int
+    reviews_done: int
+    review_overdue: bool
+    next_review_due: datetime | None
+
+
+def _review_figures(scope: _Scope, expected: _Expected) -> _ReviewFigures:
+    """Feedback, self-assessments and progress reviews."""
+    facts, window = scope.facts, scope.window
+    due = _review_due(scope)
+    return _ReviewFigures(
+        feedback_given=sum(window.holds(t) for t in facts.feedback),
+        reflections_recorded=sum(window.holds(t) for t in facts.reflections),
+        reviews_due=len(expected.reviews),
+        reviews_met=sum(s.met for s in expected.reviews),
+        reviews_done=sum(window.holds(t) for t in facts.reviews),
+        review_overdue=due is not None and due < scope.as_of,
+        next_review_due=due,
+    )
+
+
+class _Timeline(TypedDict):
+    months: tuple[MonthFigures, ...]
+    expected: tuple[Slot, ...]
+    meetings: tuple[MeetingMark, ...]
+    pauses: tuple[Span, ...]
+
+
+def _timeline(scope: _Scope, expected: _Expected) -> _Timeline:
+    """Month by month, and each expected meeting, meeting and pause in the window."""
+    facts, window, policies = scope.facts, scope.window, scope.policies
+    return _Timeline(
+        months=_months(
+            months_between(window.start, window.end),
+            scope.held,
+            [t for t in facts.feedback if window.holds(t)],
+            [t for t in facts.reflections if window.holds(t)],
+        ),
+        expected=expected.meetings,
+        meetings=tuple(
+            MeetingMark(at=m.at, outcome=m.outcome, minutes=m.minutes, short=_is_short(m, policies))
+            for m in scope.in_period
+        ),
+        pauses=tuple(
+            Span(max(s.start, window.start), min(s.end, window.end))
+            for s in scope.pauses
+            if s.start < window.end and s.end > window.start
+        ),
+    )
+
+
 def relationship_figures(
     facts: RelationshipFacts,
     policies: Sequence[PolicyFact],
@@ -414,51 +679,8 @@ def relationship_figures(
 ) -> RelationshipFigures:
     """One relationship's figures: see ``docs/reports.md`` for each definition."""
     assert facts.relationship_id is not None
-    window = _Window(period.starts_at, period.ends_before, as_of)
-    spans = active_spans(facts.formed_at, facts.ended_at, facts.pauses, as_of)
-    pauses = _pause_spans(facts, as_of)
-    all_held = sorted(
-        (m for m in facts.meetings if m.outcome is MeetingOutcome.HELD), key=lambda m: m.at
-    )
-    held_times = [m.at for m in all_held]
-    in_period = sorted((m for m in facts.meetings if window.holds(m.at)), key=lambda m: m.at)
-    held = [m for m in in_period if m.outcome is MeetingOutcome.HELD]
-    active = facts.status is RelationshipStatus.ACTIVE
-    current = active or facts.status is RelationshipStatus.PAUSED
-
-    expected: tuple[Slot, ...] = ()
-    agreed: tuple[Slot, ...] = ()
-    reviews: tuple[Slot, ...] = ()
-    policy_now: Cadence | None = None
-    if facts.formed_at is not None:
-        cadence_at = policy_cadence(policies, facts.formed_at)
-        changes = policy_change_points(policies, facts.formed_at)
-        expected = slots(spans, cadence_at, changes, held_times)
-        policy_now = cadence_at(as_of)
-        schedule_changes = tuple(s.at for s in facts.schedules)
-        agreed = slots(spans, lambda t: agreed_at(facts.schedules, t), schedule_changes, held_times)
-        policy_changes = tuple(p.at for p in policies)
-        reviews = slots(spans, review_cadence(policies), policy_changes, facts.reviews)
-    expected = tuple(s for s in expected if window.holds(s.due))
-    agreed = tuple(s for s in agreed if window.holds(s.due))
-    reviews = tuple(s for s in reviews if window.holds(s.due))
-    agreed_now = agreed_at(facts.schedules, as_of)
-
-    meeting_due: datetime | None = None
-    overdue_cadence = policy_now or agreed_now
-    if active and overdue_cadence is not None:
-        meeting_due = next_due(
-            spans, held_times[-1] if held_times else None, overdue_cadence, as_of
-        )
-    review_due: datetime | None = None
-    policy = in_force(policies, as_of)
-    if active and policy is not None:
-        last_review = max(facts.reviews, default=None)
-        review_due = next_due(spans, last_review, Cadence.every(policy.review_interval_days), as_of)
-
-    goals = facts.goals
-    first_goal = min((g.set_at for g in goals), default=None)
-    formed = facts.formed_at
+    scope = _scope(facts, policies, period, as_of)
+    expected = _expected(scope)
     return RelationshipFigures(
         relationship_id=facts.relationship_id,
         mentor_id=facts.mentor_id,
@@ -466,72 +688,13 @@ def relationship_figures(
         status=facts.status,
         end_reason=facts.end_reason,
         proposed_at=facts.proposed_at,
-        formed_at=formed,
+        formed_at=facts.formed_at,
         ended_at=facts.ended_at,
-        policy_cadence=describe_cadence(policy_now if current else None),
-        agreed_cadence=describe_cadence(agreed_now if current else None),
-        expected_meetings=len(expected),
-        met_meetings=sum(s.met for s in expected),
-        adherence_pct=percent(sum(s.met for s in expected), len(expected)),
-        expected_meetings_agreed=len(agreed),
-        met_meetings_agreed=sum(s.met for s in agreed),
-        adherence_agreed_pct=percent(sum(s.met for s in agreed), len(agreed)),
-        meetings_held=len(held),
-        meetings_missed=sum(m.outcome is MeetingOutcome.MISSED for m in in_period),
-        meetings_cancelled=sum(m.outcome is MeetingOutcome.CANCELLED for m in in_period),
-        short_meetings=sum(_is_short(m, policies) for m in held),
-        mentoring_minutes=sum(m.minutes or 0 for m in held),
-        longest_gap=_longest_gap(facts, held_times, pauses, window),
-        paused_days=days(overlap(Span(window.start, window.end), pauses))
-        if window.start < window.end
-        else Decimal("0.0"),
-        meeting_overdue=meeting_due is not None and meeting_due < as_of,
-        next_meeting_due=meeting_due,
-        days_to_first_meeting=None
-        if formed is None or not held_times
-        else days(max(held_times[0] - formed, timedelta(0))),
-        goals_set=sum(window.holds(g.set_at) for g in goals),
-        goals_achieved=sum(
-            g.status is GoalStatus.ACHIEVED
-            and g.closed_at is not None
-            and window.holds(g.closed_at)
-            for g in goals
-        ),
-        goals_abandoned=sum(
-            g.status is GoalStatus.ABANDONED
-            and g.closed_at is not None
-            and window.holds(g.closed_at)
-            for g in goals
-        ),
-        goals_overdue=sum(
-            g.status is GoalStatus.OPEN and g.target_date < as_of.date() for g in goals
-        ),
-        days_to_first_goal=None
-        if formed is None or first_goal is None
-        else days(max(first_goal - formed, timedelta(0))),
-        feedback_given=sum(window.holds(t) for t in facts.feedback),
-        reflections_recorded=sum(window.holds(t) for t in facts.reflections),
-        reviews_due=len(reviews),
-        reviews_met=sum(s.met for s in reviews),
-        reviews_done=sum(window.holds(t) for t in facts.reviews),
-        review_overdue=review_due is not None and review_due < as_of,
-        next_review_due=review_due,
-        months=_months(
-            months_between(window.start, window.end),
-            held,
-            [t for t in facts.feedback if window.holds(t)],
-            [t for t in facts.reflections if window.holds(t)],
-        ),
-        expected=expected,
-        meetings=tuple(
-            MeetingMark(at=m.at, outcome=m.outcome, minutes=m.minutes, short=_is_short(m, policies))
-            for m in in_period
-        ),
-        pauses=tuple(
-            Span(max(s.start, window.start), min(s.end, window.end))
-            for s in pauses
-            if s.start < window.end and s.end > window.start
-        ),
+        **_cadence_figures(scope, expected),
+        **_meeting_figures(scope, expected),
+        **_goal_figures(scope),
+        **_review_figures(scope, expected),
+        **_timeline(scope, expected),
     )
 
 
@@ -624,6 +787,63 @@ def _sum_months(figures: Sequence[RelationshipFigures]) -> tuple[MonthFigures, .
     return tuple(totals[key] for key in sorted(totals))
 
 
+def _mentor_load(relationships: Sequence[RelationshipFacts]) -> tuple[MentorLoad, ...]:
+    """Every mentor's active mentees, the busiest first (then by id)."""
+    load = Counter(f.mentor_id for f in relationships if f.status is RelationshipStatus.ACTIVE)
+    mentors = sorted({f.mentor_id for f in relationships}, key=lambda m: (-load[m], m))
+    return tuple(MentorLoad(mentor_id=m, active_mentees=load[m]) for m in mentors)
+
+
+def _in_report_order(relationships: Iterable[RelationshipFacts]) -> list[RelationshipFacts]:
+    """The relationships that exist, by when they were proposed, then by id."""
+    return sorted(
+        (r for r in relationships if r.relationship_id is not None),
+        key=lambda r: (r.proposed_at or _EARLIEST, str(r.relationship_id)),
+    )
+
+
+def _programme_figures(
+    programme: ProgrammeFacts,
+    facts: Sequence[RelationshipFacts],
+    figures: Sequence[RelationshipFigures],
+    policies: Sequence[PolicyFact],
+    period: ReportPeriod,
+    as_of: datetime,
+) -> ProgrammeFigures:
+    assert programme.programme_id is not None  # compliance_report refuses any other
+    window = _Window(period.starts_at, period.ends_before, as_of)
+    formed_in_period = [f for f in figures if f.formed_at is not None and window.holds(f.formed_at)]
+    first_meeting_days = [
+        f.days_to_first_meeting for f in formed_in_period if f.days_to_first_meeting is not None
+    ]
+    return ProgrammeFigures(
+        programme_id=programme.programme_id,
+        name=programme.name,
+        organisation=programme.organisation,
+        policy=describe_policy(in_force(policies, as_of)),
+        relationships=_status_counts(facts),
+        days_to_first_meeting_median=nearest_rank(first_meeting_days, 50),
+        days_to_first_meeting_p90=nearest_rank(first_meeting_days, 90),
+        first_meetings=len(first_meeting_days),
+        awaiting_first_meeting=sum(
+            f.days_to_first_meeting is None and f.status is RelationshipStatus.ACTIVE
+            for f in formed_in_period
+        ),
+        adherence=_adherence(figures),
+        without_expected_meetings=sum(f.adherence_pct is None for f in figures),
+        retention=_retention(facts, period, as_of),
+        mentor_load=_mentor_load(facts),
+        meetings_overdue=sum(f.meeting_overdue for f in figures),
+        reviews_overdue=sum(f.review_overdue for f in figures),
+        meetings_held=sum(f.meetings_held for f in figures),
+        meetings_missed=sum(f.meetings_missed for f in figures),
+        meetings_cancelled=sum(f.meetings_cancelled for f in figures),
+        short_meetings=sum(f.short_meetings for f in figures),
+        mentoring_minutes=sum(f.mentoring_minutes for f in figures),
+        months=_sum_months(figures),
+    )
+
+
 def compliance_report(
     programme: ProgrammeFacts,
     relationships: Iterable[RelationshipFacts],
@@ -643,50 +863,14 @@ def compliance_report(
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
     as_of = check_aware("as_of", as_of)
-    facts = sorted(
-        (r for r in relationships if r.relationship_id is not None),
-        key=lambda r: (r.proposed_at or _EARLIEST, str(r.relationship_id)),
-    )
+    facts = _in_report_order(relationships)
     policies = programme.policies if policy is None else (PolicyFact(at=_EARLIEST, policy=policy),)
     period = resolve_period(start, end, programme, facts, as_of)
     figures = tuple(relationship_figures(f, policies, period, as_of) for f in facts)
-
-    window = _Window(period.starts_at, period.ends_before, as_of)
-    formed_in_period = [f for f in figures if f.formed_at is not None and window.holds(f.formed_at)]
-    first_meeting_days = [
-        f.days_to_first_meeting for f in formed_in_period if f.days_to_first_meeting is not None
-    ]
-    load = Counter(f.mentor_id for f in facts if f.status is RelationshipStatus.ACTIVE)
-    mentors = sorted({f.mentor_id for f in facts}, key=lambda m: (-load[m], m))
     return ComplianceReport(
         as_of=as_of,
         period=period,
         policy_given=policy is not None,
-        programme=ProgrammeFigures(
-            programme_id=programme.programme_id,
-            name=programme.name,
-            organisation=programme.organisation,
-            policy=describe_policy(in_force(policies, as_of)),
-            relationships=_status_counts(facts),
-            days_to_first_meeting_median=nearest_rank(first_meeting_days, 50),
-            days_to_first_meeting_p90=nearest_rank(first_meeting_days, 90),
-            first_meetings=len(first_meeting_days),
-            awaiting_first_meeting=sum(
-                f.days_to_first_meeting is None and f.status is RelationshipStatus.ACTIVE
-                for f in formed_in_period
-            ),
-            adherence=_adherence(figures),
-            without_expected_meetings=sum(f.adherence_pct is None for f in figures),
-            retention=_retention(facts, period, as_of),
-            mentor_load=tuple(MentorLoad(mentor_id=m, active_mentees=load[m]) for m in mentors),
-            meetings_overdue=sum(f.meeting_overdue for f in figures),
-            reviews_overdue=sum(f.review_overdue for f in figures),
-            meetings_held=sum(f.meetings_held for f in figures),
-            meetings_missed=sum(f.meetings_missed for f in figures),
-            meetings_cancelled=sum(f.meetings_cancelled for f in figures),
-            short_meetings=sum(f.short_meetings for f in figures),
-            mentoring_minutes=sum(f.mentoring_minutes for f in figures),
-            months=_sum_months(figures),
-        ),
+        programme=_programme_figures(programme, facts, figures, policies, period, as_of),
         relationships=figures,
     )

@@ -4,7 +4,7 @@ Riverside Care's scenario (``tests/report_scenario.py``) is recorded in a memory
 store and folded; every fact is written out here from the scenario's story. A
 second, smaller story covers the events the scenario does not have: a declined
 proposal, a goal revised then abandoned, a meeting moved by a correction, and a
-relationship ended while paused.
+relationship ended while paused; a third, the kinds of event the facts pass over.
 """
 
 from __future__ import annotations
@@ -325,3 +325,32 @@ def test_the_figures_read_each_relationships_facts(
     assert (e.feedback_given, e.reflections_recorded) == (0, 0)
     # Carla and Eve: declined, never formed.
     assert (d.status, d.proposed_at, d.formed_at) == (RelationshipStatus.DECLINED, at(4, 1), None)
+
+
+def test_expectations_plans_and_milestones_change_only_the_version() -> None:
+    """The reports count none of these: folding them only moves the facts' version on."""
+    activity, milestone = UUID(int=1), UUID(int=2)
+    clock = SettableClock()
+    with MentoringService("memory://", clock=clock) as service:
+        record(service, clock)
+        before = len(service.history(PAIR_A))
+
+        def on(day: int) -> dict[str, Any]:
+            clock.now = datetime(2026, 4, day, 11, tzinfo=UTC)
+            return {"actor": "ana", "occurred_at": datetime(2026, 4, day, 10, tzinfo=UTC)}
+
+        service.agree_expectations(PAIR_A, ["Meet fortnightly"], **on(20))
+        service.add_plan_activity(
+            PAIR_A, "Shadow a review", date(2026, 5, 1), goal_id=GOAL_2, activity_id=activity,
+            **on(20),
+        )  # fmt: skip
+        service.complete_plan_activity(PAIR_A, activity, "Shadowed one", **on(21))
+        service.set_milestone(
+            PAIR_A, "First review led", date(2026, 5, 10), goal_id=GOAL_2,
+            milestone_id=milestone, **on(21),
+        )  # fmt: skip
+        service.reach_milestone(PAIR_A, milestone, "Led one", **on(22))
+        history = cast(list[RelationshipEvent], service.history(PAIR_A))
+    assert len(history) == before + 5
+    folded = fold_relationship_facts(history[:before])
+    assert fold_relationship_facts(history) == attrs.evolve(folded, version=before + 5)

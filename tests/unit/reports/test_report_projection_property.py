@@ -262,7 +262,7 @@ def test_the_projection_reports_what_a_straight_fold_reports(
 
         expected = straight_fold(service, now)
         assert projected(resumed, now) == expected
-        assert resumed.position == service.application.recorder.max_notification_id()
+        assert resumed.position == service.store.recorder.max_notification_id()
         fresh = ComplianceProjection(service, view=MemoryComplianceView(), batch_size=1)
         fresh.catch_up()
         assert projected(fresh, now) == expected

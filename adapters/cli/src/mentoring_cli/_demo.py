@@ -773,9 +773,20 @@ def _goal_id(story: PairStory, goal: GoalStory) -> UUID:
 
 
 def _relationship(script: Script, story: PairStory) -> None:
+    kickoff = story.first_meeting + timedelta(minutes=60)
+    _ground_rules(script, story, kickoff)
+    for goal in story.goals:
+        _goal(script, story, goal, kickoff)
+    _milestone(script, story, kickoff)
+    _meetings(script, story)
+    _reflections(script, story)
+    _evaluations(script, story)
+    _life_cycle(script, story)
+
+
+def _ground_rules(script: Script, story: PairStory, kickoff: datetime) -> None:
+    """The expectations and the meeting schedule the pair agree at their first meeting."""
     rid = story.relationship_id
-    first = story.first_meeting
-    kickoff = first + timedelta(minutes=60)
     mentor, mentee = story.mentor, story.mentee
     expectations = (
         f"Meet fortnightly for {MEETING_MINUTES} minutes in working hours",
@@ -800,8 +811,12 @@ def _relationship(script: Script, story: PairStory) -> None:
         lambda s, a, t: s.agree_schedule(rid, schedule, actor=a, occurred_at=t),
         135,
     )
-    for goal in story.goals:
-        _goal(script, story, goal, kickoff)
+
+
+def _milestone(script: Script, story: PairStory, kickoff: datetime) -> None:
+    """The pair's milestone, set at the first meeting, and reached if it ever is."""
+    rid = story.relationship_id
+    mentor, mentee = story.mentor, story.mentee
     description, target, reached = story.milestone
     milestone_id = demo_id(f"{story.key}/milestone")
     script.add(
@@ -833,13 +848,20 @@ def _relationship(script: Script, story: PairStory) -> None:
             ),
             10,
         )
-    _meetings(script, story)
-    _reflections(script, story)
-    _evaluations(script, story)
-    _life_cycle(script, story)
 
 
 def _goal(script: Script, story: PairStory, goal: GoalStory, kickoff: datetime) -> None:
+    _goal_set(script, story, goal, kickoff)
+    _plan_activity(script, story, goal, kickoff)
+    if goal.revised is not None:
+        _goal_revised(script, story, goal, goal.revised)
+    if goal.achieved is not None:
+        _goal_achieved(script, story, goal, goal.achieved)
+    if goal.abandoned is not None:
+        _goal_abandoned(script, story, goal, goal.abandoned)
+
+
+def _goal_set(script: Script, story: PairStory, goal: GoalStory, kickoff: datetime) -> None:
     rid = story.relationship_id
     goal_id = _goal_id(story, goal)
     script.add(
@@ -858,6 +880,13 @@ def _goal(script: Script, story: PairStory, goal: GoalStory, kickoff: datetime) 
         ),
         135,
     )
+
+
+def _plan_activity(script: Script, story: PairStory, goal: GoalStory, kickoff: datetime) -> None:
+    """The goal's plan activity, added at the first meeting, and done when it falls due
+    (unless the story ends first or the goal was abandoned before then)."""
+    rid = story.relationship_id
+    goal_id = _goal_id(story, goal)
     activity_id = demo_id(f"{story.key}/activity/{goal.key}")
     script.add(
         kickoff,
@@ -887,35 +916,50 @@ def _goal(script: Script, story: PairStory, goal: GoalStory, kickoff: datetime) 
             ),
             10,
         )
-    if goal.revised is not None:
-        on, new_target, reason = goal.revised
-        script.add(
-            _at(on, 15),
-            story.mentor,
-            f"{story.key} goal {goal.key} revised",
-            lambda s, a, t: s.revise_goal(
-                rid, goal_id, reason, target_date=new_target, actor=a, occurred_at=t
-            ),
-            10,
-        )
-    if goal.achieved is not None:
-        on, evidence = goal.achieved
-        script.add(
-            _at(on, 16, 45),
-            story.mentor,
-            f"{story.key} goal {goal.key} achieved",
-            lambda s, a, t: s.achieve_goal(rid, goal_id, evidence, actor=a, occurred_at=t),
-            10,
-        )
-    if goal.abandoned is not None:
-        on, reason = goal.abandoned
-        script.add(
-            _at(on, 16, 45),
-            story.mentor,
-            f"{story.key} goal {goal.key} abandoned",
-            lambda s, a, t: s.abandon_goal(rid, goal_id, reason, actor=a, occurred_at=t),
-            10,
-        )
+
+
+def _goal_revised(
+    script: Script, story: PairStory, goal: GoalStory, revised: tuple[date, date, str]
+) -> None:
+    rid, goal_id = story.relationship_id, _goal_id(story, goal)
+    on, new_target, reason = revised
+    script.add(
+        _at(on, 15),
+        story.mentor,
+        f"{story.key} goal {goal.key} revised",
+        lambda s, a, t: s.revise_goal(
+            rid, goal_id, reason, target_date=new_target, actor=a, occurred_at=t
+        ),
+        10,
+    )
+
+
+def _goal_achieved(
+    script: Script, story: PairStory, goal: GoalStory, achieved: tuple[date, str]
+) -> None:
+    rid, goal_id = story.relationship_id, _goal_id(story, goal)
+    on, evidence = achieved
+    script.add(
+        _at(on, 16, 45),
+        story.mentor,
+        f"{story.key} goal {goal.key} achieved",
+        lambda s, a, t: s.achieve_goal(rid, goal_id, evidence, actor=a, occurred_at=t),
+        10,
+    )
+
+
+def _goal_abandoned(
+    script: Script, story: PairStory, goal: GoalStory, abandoned: tuple[date, str]
+) -> None:
+    rid, goal_id = story.relationship_id, _goal_id(story, goal)
+    on, reason = abandoned
+    script.add(
+        _at(on, 16, 45),
+        story.mentor,
+        f"{story.key} goal {goal.key} abandoned",
+        lambda s, a, t: s.abandon_goal(rid, goal_id, reason, actor=a, occurred_at=t),
+        10,
+    )
 
 
 def _meetings(script: Script, story: PairStory) -> None:

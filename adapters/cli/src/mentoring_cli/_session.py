@@ -27,12 +27,12 @@ from mentoring_core import (
     DEFAULT_STORE_URL,
     Event,
     MentoringService,
-    ProgrammeEvent,
     Recorded,
     event_to_dict,
     redact,
     store_environment,
 )
+from mentoring_core.extend import kind_of
 
 from ._stores import StoreFileError, check_store_file, created_private, readable_copy, writable
 
@@ -248,7 +248,7 @@ class Output:
 
 def _kind(recorded: Recorded) -> str:
     first = next(e for e in recorded.events if e.aggregate_id == recorded.aggregate_id)
-    return "programme" if isinstance(first, ProgrammeEvent) else "relationship"
+    return kind_of(first).name
 
 
 def record(

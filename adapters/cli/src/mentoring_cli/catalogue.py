@@ -26,7 +26,8 @@ from uuid import UUID
 
 import attrs
 
-from mentoring_core import EVENT_TYPES, Event, ProgrammeEvent, personal_fields
+from mentoring_core import Event, personal_fields
+from mentoring_core.extend import KINDS
 
 RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
     "ProgrammeCreated": (("programme create", "create_programme"),),
@@ -180,14 +181,16 @@ def render() -> str:
         "",
     ]
     referenced: dict[type, None] = {}
-    for title, programme_level in (("Programme events", True), ("Relationship events", False)):
-        lines += [f"## {title}", ""]
-        for name, cls in EVENT_TYPES.items():
-            if issubclass(cls, ProgrammeEvent) is not programme_level:
-                continue
-            recorded_by = ", ".join(
-                f"`mentoring {command}` (`MentoringService.{method}`)"
-                for command, method in RECORDED_BY.get(name, ())
+    for kind in KINDS:
+        lines += [f"## {kind.name.capitalize()} events", ""]
+        for cls in kind.event_types:
+            name = cls.__name__
+            recorded_by = (
+                ", ".join(
+                    f"`mentoring {command}` (`MentoringService.{method}`)"
+                    for command, method in RECORDED_BY.get(name, ())
+                )
+                or "`MentoringService.execute` (no command of its own yet)"
             )
             lines += [f"### {name}", "", _doc(cls), "", f"Recorded by: {recorded_by}.", ""]
             if cls.class_version != 1:

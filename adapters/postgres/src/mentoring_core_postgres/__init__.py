@@ -5,9 +5,11 @@ Registers ``postgresql://`` (and ``postgres://``) store URLs with the core:
     postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME&pool_size=N&connect_timeout=S]
 
 The events go to eventsourcing's PostgreSQL recorder (tables ``mentoring_events``
-and ``mentoring_snapshots``) in schema ``schema`` (default ``public``), which is
-created if it does not exist. Passwords can also come from the standard
-``PGPASSWORD`` environment variable or ``~/.pgpass`` (libpq's rules).
+and ``mentoring_snapshots``, the hash chain in ``mentoring_chain``, the compliance read
+model in ``mentoring_compliance_*``) in schema ``schema`` (default ``public``), which is
+created if it does not exist. Passwords can also come from the standard ``PGPASSWORD``
+environment variable or ``~/.pgpass`` (libpq's rules). :data:`BACKEND` is the object
+registered with the core.
 """
 
 from __future__ import annotations
@@ -21,9 +23,17 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 
 from mentoring_core import StoreConfigurationError, redact
-from mentoring_core.extend import APPLICATION_NAME
+from mentoring_core.extend import APPLICATION_NAME, StoreBackend
 
-__all__ = ["create_tables_once", "ensure_schema", "postgres_environment"]
+from .views import PostgresComplianceView, notification_listener, postgres_view
+
+__all__ = [
+    "BACKEND",
+    "PostgresComplianceView",
+    "create_tables_once",
+    "ensure_schema",
+    "postgres_environment",
+]
 
 _OPTIONS = {
     "schema": "POSTGRES_SCHEMA",
@@ -122,3 +132,12 @@ def ensure_schema(env: dict[str, str], schema: str) -> None:
     # Another process may create the schema between the check and the insert.
     with _connect(env) as conn, contextlib.suppress(psycopg.errors.UniqueViolation):
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+BACKEND = StoreBackend(
+    environment=postgres_environment,
+    compliance_view=postgres_view,
+    listener=notification_listener,
+)
+"""The PostgreSQL store backend, registered under ``mentoring_core.stores`` for
+``postgresql://`` and ``postgres://`` URLs."""

@@ -17,10 +17,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from mentoring_core.extend import CHAIN_TABLE, ChainLinker, ChainRow
+from mentoring_core.extend import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
     """eventsourcing's PostgreSQL recorder plus the ``mentoring_chain`` table."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):

@@ -551,30 +551,80 @@ SIGNATURE_NOTES = {
 }
 
 
+_AgainstOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--against",
+        metavar="DIGEST_FILE",
+        exists=True,
+        dir_okay=False,
+        help="A digest taken earlier (see 'audit digest'): prove the history up to it is "
+        "unchanged and everything after it extends it.",
+    ),
+]
+_PublicKeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--public-key",
+        metavar="PEM",
+        exists=True,
+        dir_okay=False,
+        help="Check the digest's signature with this Ed25519 public key.",
+    ),
+]
+
+
+def _digest_to_check(against: Path | None, public_key: Path | None) -> tuple[Digest | None, str]:
+    """The digest to verify against, if any, and its signature's state (a SIGNATURE_NOTES key).
+
+    A signature is checked when a public key is given; a bad one refuses the digest.
+    """
+    if against is None:
+        return None, "none"
+    try:
+        digest, signature = load_digest(_read_text(against, "--against"))
+    except DigestError as error:
+        raise typer.BadParameter(f"{against}: {error}", param_hint="'--against'") from None
+    if signature is None:
+        if public_key is not None:
+            raise Refused(f"the digest {against} is not signed, so it cannot be checked")
+        return digest, "unsigned"
+    if public_key is None:
+        return digest, "not checked"
+    try:
+        check_signature(digest, signature, public_key.read_bytes())
+    except DigestError as error:
+        if "does not match" in str(error):  # a finding, not a bad key file
+            raise
+        raise typer.BadParameter(f"{public_key}: {error}", param_hint="'--public-key'") from None
+    return digest, "checked"
+
+
+def _show_verification(
+    console: Console, verification: Verification, digest: Digest | None, signature_state: str
+) -> None:
+    last = verification.digest
+    if last is None:
+        console.print("The store holds no records.")
+    else:
+        console.print(
+            f"Verified: the chain of {verification.records} records is intact; the last, "
+            f"record {last.sequence}, has hash {last.hash} (recorded {last.recorded_at})."
+        )
+    if digest is not None:
+        console.print(
+            f"The history up to the digest's record {digest.sequence} is unchanged; "
+            f"{verification.records - digest.sequence} records were added since."
+        )
+    if SIGNATURE_NOTES[signature_state]:
+        console.print(SIGNATURE_NOTES[signature_state])
+
+
 @app.command("verify")
 def verify_command(
     ctx: typer.Context,
-    against: Annotated[
-        Path | None,
-        typer.Option(
-            "--against",
-            metavar="DIGEST_FILE",
-            exists=True,
-            dir_okay=False,
-            help="A digest taken earlier (see 'audit digest'): prove the history up to it is "
-            "unchanged and everything after it extends it.",
-        ),
-    ] = None,
-    public_key: Annotated[
-        Path | None,
-        typer.Option(
-            "--public-key",
-            metavar="PEM",
-            exists=True,
-            dir_okay=False,
-            help="Check the digest's signature with this Ed25519 public key.",
-        ),
-    ] = None,
+    against: _AgainstOpt = None,
+    public_key: _PublicKeyOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Re-read the whole store and check its hash chain; exit 1 naming the first breach.
@@ -584,52 +634,15 @@ def verify_command(
     """
     if public_key is not None and against is None:
         raise typer.BadParameter("--public-key checks a digest's signature: give --against too")
-    digest: Digest | None = None
-    signature_state = "none"
-    if against is not None:
-        try:
-            digest, signature = load_digest(_read_text(against, "--against"))
-        except DigestError as error:
-            raise typer.BadParameter(f"{against}: {error}", param_hint="'--against'") from None
-        if signature is None:
-            if public_key is not None:
-                raise Refused(f"the digest {against} is not signed, so it cannot be checked")
-            signature_state = "unsigned"
-        elif public_key is None:
-            signature_state = "not checked"
-        else:
-            try:
-                check_signature(digest, signature, public_key.read_bytes())
-            except DigestError as error:
-                if "does not match" in str(error):  # a finding, not a bad key file
-                    raise
-                raise typer.BadParameter(
-                    f"{public_key}: {error}", param_hint="'--public-key'"
-                ) from None
-            signature_state = "checked"
+    digest, signature_state = _digest_to_check(against, public_key)
     out = Output(json_output)
     with open_service(ctx) as service:
         verification = service.verify(against=digest)
-
-    def show(console: Console) -> None:
-        last = verification.digest
-        if last is None:
-            console.print("The store holds no records.")
-        else:
-            console.print(
-                f"Verified: the chain of {verification.records} records is intact; the last, "
-                f"record {last.sequence}, has hash {last.hash} (recorded {last.recorded_at})."
-            )
-        if digest is not None:
-            console.print(
-                f"The history up to the digest's record {digest.sequence} is unchanged; "
-                f"{verification.records - digest.sequence} records were added since."
-            )
-        if SIGNATURE_NOTES[signature_state]:
-            console.print(SIGNATURE_NOTES[signature_state])
-
     if verification.ok:
-        out.emit(lambda: _verification_document(verification, signature_state), show)
+        out.emit(
+            lambda: _verification_document(verification, signature_state),
+            lambda console: _show_verification(console, verification, digest, signature_state),
+        )
         return
     if out.json:
         out.document(_verification_document(verification, signature_state))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -41,28 +41,14 @@ def demo(
     run. A store that already holds the demo is refused (exit 1); nothing is
     recorded twice.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import _demo
 
     url = store or settings(ctx).store_url
     out = Output(json_output)
-    path = sqlite_path(url)
-    store_file = None if path is None else Path(path)
-    if store_file is not None and store_file.exists():
-        try:
-            check_store_file(store_file)
-        except StoreFileError as error:
-            raise Refused(str(error)) from None
-    with ExitStack() as stack:
-        if store_file is not None:
-            stack.enter_context(created_private(store_file))
+    store_file = _checked_store_file(url)
+    with nullcontext() if store_file is None else created_private(store_file):
         service, clock = _demo.open_demo_service(url)
     try:
         if _demo.already_seeded(service):
@@ -94,6 +80,20 @@ def demo(
     event_count = programme.version + sum(s.version for s in states)
     summary = _summary(redact(url), str(_demo.PROGRAMME_ID), event_count, script.refused, states)
     out.emit(lambda: summary, lambda console: _show(console, url, summary, states))
+
+
+def _checked_store_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names, refused if it exists and is not a mentoring store."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    store_file = Path(path)
+    if store_file.exists():
+        try:
+            check_store_file(store_file)
+        except StoreFileError as error:
+            raise Refused(str(error)) from None
+    return store_file
 
 
 def _summary(

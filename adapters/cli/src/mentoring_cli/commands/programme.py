@@ -66,52 +66,57 @@ def create(
     )
 
 
+_CadenceOpt = Annotated[
+    list[CadenceTier],
+    typer.Option(
+        "--cadence",
+        parser=parse_cadence_tier,
+        metavar="CADENCE[,until=DAYS]",
+        help="Meeting cadence (weekly, fortnightly, monthly, every_n_days=N); repeat for "
+        "tiers by the relationship's age, e.g. --cadence weekly,until=90 --cadence "
+        "fortnightly.",
+        show_default=False,
+    ),
+]
+_ParticipationOpt = Annotated[
+    Participation,
+    typer.Option(
+        "--participation",
+        parser=enum_parser(Participation),
+        metavar="NAME",
+        help=f"One of {enum_names(Participation)}.",
+    ),
+]
+_MinimumGapOpt = Annotated[
+    Decimal,
+    typer.Option(
+        "--minimum-experience-gap",
+        parser=parse_years,
+        metavar="YEARS",
+        help="How many more years of experience a mentor must have than their mentee.",
+    ),
+]
+_ReviewIntervalOpt = Annotated[
+    int,
+    typer.Option("--review-interval-days", metavar="DAYS", help="How often progress is evaluated."),
+]
+_MinimumMinutesOpt = Annotated[
+    int,
+    typer.Option(
+        "--minimum-meeting-minutes", metavar="MINUTES", help="Shortest meeting that counts."
+    ),
+]
+
+
 @app.command("policy")
 def policy(
     ctx: typer.Context,
     programme_id: ProgrammeArg,
-    cadence: Annotated[
-        list[CadenceTier],
-        typer.Option(
-            "--cadence",
-            parser=parse_cadence_tier,
-            metavar="CADENCE[,until=DAYS]",
-            help="Meeting cadence (weekly, fortnightly, monthly, every_n_days=N); repeat for "
-            "tiers by the relationship's age, e.g. --cadence weekly,until=90 --cadence "
-            "fortnightly.",
-            show_default=False,
-        ),
-    ],
-    participation: Annotated[
-        Participation,
-        typer.Option(
-            "--participation",
-            parser=enum_parser(Participation),
-            metavar="NAME",
-            help=f"One of {enum_names(Participation)}.",
-        ),
-    ],
-    minimum_gap: Annotated[
-        Decimal,
-        typer.Option(
-            "--minimum-experience-gap",
-            parser=parse_years,
-            metavar="YEARS",
-            help="How many more years of experience a mentor must have than their mentee.",
-        ),
-    ],
-    review_interval_days: Annotated[
-        int,
-        typer.Option(
-            "--review-interval-days", metavar="DAYS", help="How often progress is evaluated."
-        ),
-    ],
-    minimum_meeting_minutes: Annotated[
-        int,
-        typer.Option(
-            "--minimum-meeting-minutes", metavar="MINUTES", help="Shortest meeting that counts."
-        ),
-    ],
+    cadence: _CadenceOpt,
+    participation: _ParticipationOpt,
+    minimum_gap: _MinimumGapOpt,
+    review_interval_days: _ReviewIntervalOpt,
+    minimum_meeting_minutes: _MinimumMinutesOpt,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,

@@ -29,44 +29,47 @@ class ReportFormat(enum.StrEnum):
 DATE_HELP = "An ISO 8601 day (UTC), e.g. 2026-03-01."
 
 
+_OutOpt = Annotated[
+    Path, typer.Option("--out", metavar="PATH", help="Where to write the report; - for stdout.")
+]
+_FormatOpt = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        parser=enum_parser(ReportFormat),
+        metavar="html|csv|json",
+        help="The report's format.",
+    ),
+]
+_FromOpt = Annotated[
+    date | None,
+    typer.Option("--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP),
+]
+_ToOpt = Annotated[
+    date | None,
+    typer.Option("--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP),
+]
+_AsOfOpt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        parser=parse_moment,
+        metavar="WHEN",
+        help="Produce the report exactly as it would have been at this moment (only events "
+        f"recorded by then count): {MOMENT_FORMS}.",
+    ),
+]
+
+
 @app.command("compliance")
 def compliance(
     ctx: typer.Context,
     programme_id: Annotated[UUID, id_option("--programme", "PROGRAMME_ID", "The programme.")],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="PATH", help="Where to write the report; - for stdout.")
-    ],
-    report_format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            parser=enum_parser(ReportFormat),
-            metavar="html|csv|json",
-            help="The report's format.",
-        ),
-    ] = ReportFormat.HTML,
-    start: Annotated[
-        date | None,
-        typer.Option(
-            "--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP
-        ),
-    ] = None,
-    end: Annotated[
-        date | None,
-        typer.Option(
-            "--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP
-        ),
-    ] = None,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(
-            "--as-of",
-            parser=parse_moment,
-            metavar="WHEN",
-            help="Produce the report exactly as it would have been at this moment (only events "
-            f"recorded by then count): {MOMENT_FORMS}.",
-        ),
-    ] = None,
+    out: _OutOpt,
+    report_format: _FormatOpt = ReportFormat.HTML,
+    start: _FromOpt = None,
+    end: _ToOpt = None,
+    as_of: _AsOfOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Meeting adherence, gaps, overdue meetings and reviews, goals and retention of a programme.

@@ -10,13 +10,13 @@ refuses a position that is not past the stored one, so two projectors racing on
 one read model cannot move it backwards, and a crash leaves rows and position
 as they were before the batch.
 
-Each store kind keeps its read model next to its events: memory in the process,
-SQLite in the same file, PostgreSQL in the same schema.
+Each store keeps its read model next to its events (memory in the process, SQLite in
+the same file, PostgreSQL in the same schema): a store's backend makes it (see
+:class:`mentoring_core.store.StoreBackend`); the PostgreSQL one is in the adapter.
 """
 
 from __future__ import annotations
 
-import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from threading import RLock
@@ -24,10 +24,9 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
-from eventsourcing.popo import POPOApplicationRecorder, POPOTrackingRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ..domain.errors import StoreConfigurationError
 
@@ -36,8 +35,6 @@ FACTS_SCHEMA = 1
 from the first event; the old tables can then be dropped."""
 FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
 TRACKING_TABLE = f"compliance_tracking_v{FACTS_SCHEMA}"
-PROGRAMME = "programme"
-RELATIONSHIP = "relationship"
 
 
 @attrs.frozen(kw_only=True)
@@ -208,37 +205,3 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
             if c.fetchone() is None:
                 raise stale_position(tracking)
             c.executemany(self._upsert, params)
-
-
-_MEMORY_VIEWS: weakref.WeakKeyDictionary[POPOApplicationRecorder, MemoryComplianceView] = (
-    weakref.WeakKeyDictionary()
-)
-"""A memory store's read model lives as long as the store's recorder, like its events."""
-
-
-def is_postgres(recorder: object) -> bool:
-    """Whether ``recorder`` is (a subclass of) eventsourcing's PostgreSQL recorder, told
-    without importing psycopg where it may not be installed."""
-    return any(cls.__module__ == "eventsourcing.postgres" for cls in type(recorder).__mro__)
-
-
-def compliance_view(application: Application[UUID]) -> ComplianceView:
-    """The compliance read model beside ``application``'s events (tables created if needed)."""
-    recorder = application.recorder
-    if isinstance(recorder, POPOApplicationRecorder):
-        view = _MEMORY_VIEWS.get(recorder)
-        if view is None:
-            view = _MEMORY_VIEWS[recorder] = MemoryComplianceView()
-        return view
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        sqlite_view = SQLiteComplianceView(recorder.datastore)
-        sqlite_view.create_table()
-        return sqlite_view
-    if is_postgres(recorder):
-        from ._postgres import postgres_view  # psycopg is there only with the adapter
-
-        return postgres_view(recorder, application.name)
-    raise StoreConfigurationError(
-        f"no compliance read model for a {type(recorder).__qualname__} store; "
-        "memory, SQLite and PostgreSQL stores have one"
-    )

@@ -1,8 +1,5 @@
-"""The compliance read model on PostgreSQL, in the events' schema, through their datastore.
-
-Imported only when the store is PostgreSQL, so the core needs psycopg only
-where the PostgreSQL adapter already brought it.
-"""
+"""The compliance read model on PostgreSQL, in the events' schema, through their datastore,
+and the LISTEN loop that wakes a follower on each insert."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -18,14 +15,23 @@ from eventsourcing.postgres import (
 )
 from psycopg.sql import SQL, Identifier
 
-from ..domain.errors import StoreConfigurationError
-from ._views import FACTS_TABLE, TRACKING_TABLE, ComplianceView, StoredFacts, stale_position
+from mentoring_core import StoreConfigurationError
+from mentoring_core.extend import (
+    APPLICATION_NAME,
+    FACTS_TABLE,
+    TRACKING_TABLE,
+    ChainedRecorder,
+    ComplianceView,
+    Listener,
+    StoredFacts,
+    stale_position,
+)
 
 
 class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
     """Tables ``<app>_compliance_facts_vN`` and ``<app>_compliance_tracking_vN``."""
 
-    def __init__(self, datastore: PostgresDatastore, *, prefix: str = "mentoring") -> None:
+    def __init__(self, datastore: PostgresDatastore, *, prefix: str = APPLICATION_NAME) -> None:
         if not datastore.single_row_tracking:
             raise StoreConfigurationError("the compliance read model needs single-row tracking")
         super().__init__(datastore, tracking_table_name=f"{prefix}_{TRACKING_TABLE}")
@@ -97,18 +103,16 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
                 curs.executemany(self._upsert, params)
 
 
-def postgres_view(recorder: ApplicationRecorder, prefix: str) -> PostgresComplianceView:
+def postgres_view(recorder: ChainedRecorder) -> PostgresComplianceView:
     """The read model beside a PostgreSQL application recorder's events."""
     if not isinstance(recorder, PostgresApplicationRecorder):
         raise StoreConfigurationError(f"not a PostgreSQL recorder: {type(recorder).__qualname__}")
-    view = PostgresComplianceView(recorder.datastore, prefix=prefix)
+    view = PostgresComplianceView(recorder.datastore)
     view.create_table()
     return view
 
 
-def notification_waiter(
-    recorder: ApplicationRecorder,
-) -> Callable[[Callable[[], bool], Callable[[], None], float], None] | None:
+def notification_listener(recorder: ChainedRecorder) -> Listener:
     """For a PostgreSQL recorder, a loop that runs ``work`` whenever events are inserted.
 
     ``loop(stopping, work, timeout)`` LISTENs on the channel the recorder NOTIFYs
@@ -116,7 +120,7 @@ def notification_waiter(
     ``timeout`` seconds anyway), until ``stopping()`` is true.
     """
     if not isinstance(recorder, PostgresApplicationRecorder):
-        return None
+        raise StoreConfigurationError(f"not a PostgreSQL recorder: {type(recorder).__qualname__}")
     channel = recorder.channel_name
 
     def loop(stopping: Callable[[], bool], work: Callable[[], None], timeout: float) -> None:

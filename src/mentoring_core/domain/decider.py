@@ -1,0 +1,126 @@
+"""The decider pattern: one aggregate's rules as an initial state, ``decide`` and ``evolve``.
+
+A :class:`Decider` holds one small handler per command type (``decide``: command and
+state in, new events out, or a raised error) and one small function per event type
+(``evolve``: state and event in, next state out). Handlers register themselves with
+the decorators :meth:`Decider.decides` and :meth:`Decider.evolves`; registering an
+``evolve`` function also registers its event type in :data:`.events.EVENT_TYPES`, the
+only classes a stored record may name. ``docs/architecture.md`` has the recipe for
+adding an event type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from .commands import Command
+from .context import DecisionContext
+from .errors import InvalidValue
+from .events import EVENT_TYPES, Event
+
+S = TypeVar("S")
+C = TypeVar("C", bound=Command)
+E = TypeVar("E", bound=Event)
+
+Meta = dict[str, Any]
+"""The fields every new event carries (see :func:`.context.event_metadata`)."""
+Events = tuple[Event, ...]
+"""What a handler decides: the new events, in order."""
+Handler = Callable[[Any, S, Meta], Events]
+"""Decides one command type: ``(command, state, metadata) -> events`` or raises."""
+Evolver = Callable[[S, Any], S]
+"""Folds one event type: ``(state, event) -> state``; never validates (events are facts)."""
+Preparer = Callable[[Any, S, DecisionContext], Meta]
+"""The checks every command of an aggregate passes first; returns the new events' metadata."""
+
+
+class Decider(Generic[S]):
+    """One kind of aggregate (programme, relationship): its states, commands and events."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        initial: S,
+        event_type: type[Event],
+        command_type: type[Command],
+        id_field: str,
+    ) -> None:
+        self.name = name
+        """The kind's name, as errors, the event feed and exports call it."""
+        self.initial = initial
+        """The state before the first event."""
+        self.event_type = event_type
+        """The base class of this kind's events."""
+        self.command_type = command_type
+        """The base class of this kind's commands."""
+        self.id_field = id_field
+        """The field of its commands (and states) holding the aggregate's id."""
+        self._prepare: Preparer[S] | None = None
+        self._deciders: dict[type[Command], Handler[S]] = {}
+        self._evolvers: dict[type[Event], Evolver[S]] = {}
+
+    def __repr__(self) -> str:
+        return f"Decider({self.name!r})"
+
+    # --- registration ----------------------------------------------------------------
+
+    def prepares(self, prepare: Preparer[S]) -> Preparer[S]:
+        """Register the checks every command passes before its handler (a decorator)."""
+        self._prepare = prepare
+        return prepare
+
+    def decides(self, command_type: type[C]) -> Callable[[Handler[S]], Handler[S]]:
+        """Register the handler of ``command_type`` (a decorator)."""
+
+        def register(handler: Handler[S]) -> Handler[S]:
+            self._deciders[command_type] = handler
+            return handler
+
+        return register
+
+    def evolves(self, *event_types: type[E]) -> Callable[[Evolver[S]], Evolver[S]]:
+        """Register how ``event_types`` change the state (a decorator); the event types
+        become readable from the store."""
+
+        def register(evolver: Evolver[S]) -> Evolver[S]:
+            for event_type in event_types:
+                self._evolvers[event_type] = evolver
+                EVENT_TYPES[event_type.__name__] = event_type
+            return evolver
+
+        return register
+
+    @property
+    def command_types(self) -> tuple[type[Command], ...]:
+        """The commands this kind decides, in the order they were registered."""
+        return tuple(self._deciders)
+
+    @property
+    def event_types(self) -> tuple[type[Event], ...]:
+        """This kind's event types, in the order they were registered."""
+        return tuple(self._evolvers)
+
+    def owns(self, event: Event | type[Event]) -> bool:
+        """Whether ``event`` (an event or an event class) is one of this kind's."""
+        cls = event if isinstance(event, type) else type(event)
+        return issubclass(cls, self.event_type)
+
+    # --- the decider -----------------------------------------------------------------
+
+    def decide(self, command: Command, state: S, ctx: DecisionContext) -> Events:
+        """The events that record ``command``, or a raised error if it must be refused."""
+        handler = self._deciders.get(type(command))
+        if handler is None:
+            raise InvalidValue("command", command, f"a {self.name} command")
+        assert self._prepare is not None, f"{self.name}: no checks registered"
+        return handler(command, state, self._prepare(command, state, ctx))
+
+    def evolve(self, state: S, event: Event) -> S:
+        """The state after ``event``; events are facts, so nothing is checked here."""
+        evolver = self._evolvers.get(type(event))
+        versioned: S = attrs.evolve(state, version=event.version)  # type: ignore[misc]
+        return versioned if evolver is None else evolver(versioned, event)

@@ -1,0 +1,45 @@
+"""The registry of aggregate kinds: which decider a command, an event or a name belongs to.
+
+Everything that must tell a programme from a relationship (the service, the event
+feed, timelines, replay, export, the read model, the command line) asks here.
+Importing this module registers every handler and event type of the domain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import relationship as _relationship  # noqa: F401 (registers the relationship's rules)
+from .commands import Command
+from .decider import Decider
+from .errors import InvalidValue
+from .events import Event
+from .programme import PROGRAMME
+from .relationship_state import RELATIONSHIP
+
+KINDS: tuple[Decider[Any], ...] = (PROGRAMME, RELATIONSHIP)
+"""Every kind of aggregate, programme first (a relationship is opened in a programme)."""
+
+
+def kind_named(name: object) -> Decider[Any]:
+    """The kind called ``name`` (``"programme"`` or ``"relationship"``)."""
+    for kind in KINDS:
+        if kind.name == name:
+            return kind
+    raise InvalidValue("kind", name, f"one of {', '.join(k.name for k in KINDS)}")
+
+
+def kind_of(event: Event | type[Event]) -> Decider[Any]:
+    """The kind an event (or event class) belongs to."""
+    for kind in KINDS:
+        if kind.owns(event):
+            return kind
+    raise InvalidValue("event", event, "a programme or relationship event")
+
+
+def kind_of_command(command: Command) -> Decider[Any]:
+    """The kind whose aggregate ``command`` changes (opening a relationship: the relationship)."""
+    for kind in KINDS:
+        if isinstance(command, kind.command_type):
+            return kind
+    raise InvalidValue("command", command, "a programme or relationship command")

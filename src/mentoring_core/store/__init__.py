@@ -1,0 +1,58 @@
+"""The store layer: the :class:`Store` port, the backends that open store URLs, the read model.
+
+Between the domain (and its serialisation) and the service. A store URL selects a
+:class:`StoreBackend` (``memory://`` and ``sqlite:///...`` built in, others found
+through the entry-point group ``mentoring_core.stores``); :func:`open_store` opens it as
+a :class:`Store`: the log of events with their hash chain (:attr:`Store.recorder`), the
+decoding the event feed uses, the compliance read model, and ``close``. Only this
+package touches eventsourcing's ``Application``.
+"""
+
+from ._eventsourced import EventSourcedStore, open_store
+from ._log import PAGE_SIZE
+from ._port import Listener, Store, StoreBackend
+from ._urls import (
+    APPLICATION_NAME,
+    DEFAULT_STORE_URL,
+    ENTRY_POINT_GROUP,
+    MEMORY,
+    SQLITE,
+    backend_for,
+    redact,
+    store_environment,
+)
+from ._views import (
+    FACTS_SCHEMA,
+    FACTS_TABLE,
+    TRACKING_TABLE,
+    ComplianceView,
+    MemoryComplianceView,
+    SQLiteComplianceView,
+    StoredFacts,
+    stale_position,
+)
+
+__all__ = [
+    "APPLICATION_NAME",
+    "DEFAULT_STORE_URL",
+    "ENTRY_POINT_GROUP",
+    "FACTS_SCHEMA",
+    "FACTS_TABLE",
+    "MEMORY",
+    "PAGE_SIZE",
+    "SQLITE",
+    "TRACKING_TABLE",
+    "ComplianceView",
+    "EventSourcedStore",
+    "Listener",
+    "MemoryComplianceView",
+    "SQLiteComplianceView",
+    "Store",
+    "StoreBackend",
+    "StoredFacts",
+    "backend_for",
+    "open_store",
+    "redact",
+    "stale_position",
+    "store_environment",
+]

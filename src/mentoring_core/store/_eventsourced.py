@@ -1,0 +1,81 @@
+"""The one concrete store: eventsourcing's Application, configured by a store URL.
+
+Nothing outside the store layer sees eventsourcing's Application: the service and
+everything above it use the :class:`~mentoring_core.store.Store` port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
+from eventsourcing.utils import Environment, EnvType
+
+from ..audit.recorders import ChainedRecorder
+from ..domain.errors import StoreConfigurationError
+from ..domain.events import Event
+from ..serialisation import EventMapper
+from ._log import PAGE_SIZE, notifications
+from ._port import Listener, StoreBackend
+from ._urls import APPLICATION_NAME, backend_for
+from ._views import ComplianceView
+
+
+class EventSourcedStore(Application[UUID]):
+    """eventsourcing's Application, configured only by the store URL's environment.
+
+    Provides the :class:`~mentoring_core.store.Store` port; the service also loads and
+    saves through eventsourcing's repository, event store and snapshots here.
+    """
+
+    name = APPLICATION_NAME
+    recorder: ChainedRecorder
+
+    def __init__(self, backend: StoreBackend, env: EnvType) -> None:
+        self.backend = backend
+        super().__init__(env=env)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Deliberately not os.environ: the store URL is the whole configuration.
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper(
+            transcoder=self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        if not isinstance(recorder, ChainedRecorder):
+            raise StoreConfigurationError(
+                f"the store's recorder {type(recorder).__qualname__} writes no hash chain; "
+                "a backend's recorder must be a mentoring_core.extend.ChainedRecorder"
+            )
+        return recorder
+
+    def records(
+        self, after: int = 0, *, topics: Sequence[str] = (), page_size: int = PAGE_SIZE
+    ) -> Iterator[Notification]:
+        return notifications(self.recorder, topics=topics, after=after, page_size=page_size)
+
+    def decode(self, record: StoredEvent) -> Event:
+        return cast(Event, self.mapper.to_domain_event(record))
+
+    def compliance_view(self) -> ComplianceView:
+        return self.backend.compliance_view(self.recorder)
+
+    def listener(self) -> Listener | None:
+        make = self.backend.listener
+        return None if make is None else make(self.recorder)
+
+
+def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSourcedStore:
+    """Open the store at ``url``; ``settings`` add to (or override) its eventsourcing
+    environment (cache size, snapshotting...)."""
+    backend = backend_for(url)
+    return EventSourcedStore(backend, {**backend.environment(url), **(settings or {})})

@@ -1,0 +1,77 @@
+"""The store port: what the service, audit and read models need from any store.
+
+:class:`Store` is what a store offers once opened; :class:`StoreBackend` is what a
+kind of store (memory, SQLite, an adapter's) registers to be opened by URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
+
+import attrs
+from eventsourcing.persistence import Notification, StoredEvent
+
+from ..audit.recorders import ChainedRecorder
+from ..domain.events import Event
+from ._log import PAGE_SIZE
+from ._views import ComplianceView
+
+Listener = Callable[[Callable[[], bool], Callable[[], None], float], None]
+"""``listen(stopping, work, timeout)``: runs ``work`` at once and again whenever the store
+tells of new events (at the latest every ``timeout`` seconds), until ``stopping()``."""
+
+
+class Store(Protocol):
+    """An opened store: its log of events with the hash chain, and its read model."""
+
+    @property
+    def name(self) -> str:
+        """The application name the read model's positions are kept under."""
+        ...
+
+    @property
+    def recorder(self) -> ChainedRecorder:
+        """The recorder of every event and of the chain link written with it."""
+        ...
+
+    def records(
+        self, after: int = 0, *, topics: Sequence[str] = (), page_size: int = PAGE_SIZE
+    ) -> Iterator[Notification]:
+        """Every stored record after log position ``after`` (of ``topics`` if given), in
+        log order, read ``page_size`` at a time; nothing skipped, nothing twice."""
+        ...
+
+    def decode(self, record: StoredEvent) -> Event:
+        """The event a stored record holds (raises ``StoredEventError`` if it cannot)."""
+        ...
+
+    def compliance_view(self) -> ComplianceView:
+        """The compliance read model kept beside this store's events."""
+        ...
+
+    def listener(self) -> Listener | None:
+        """A loop woken by the store on each write, where the store can push; else None."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class StoreBackend:
+    """A kind of store, as registered under the entry-point group ``mentoring_core.stores``.
+
+    An adapter registers one object of this class per URL scheme (the entry point's
+    value names the object, e.g. ``"my_adapter:BACKEND"``).
+    """
+
+    environment: Callable[[str], dict[str, str]]
+    """Store URL -> eventsourcing environment. Its persistence module (an eventsourcing
+    topic: eventsourcing's own configuration) must make a :class:`ChainedRecorder` the
+    application recorder. Raises ``StoreConfigurationError`` for a URL it cannot open."""
+    compliance_view: Callable[[ChainedRecorder], ComplianceView]
+    """The compliance read model beside that recorder's events (tables created if needed)."""
+    listener: Callable[[ChainedRecorder], Listener] | None = None
+    """Where the store pushes (e.g. PostgreSQL's LISTEN/NOTIFY): a loop woken on writes."""

@@ -1,0 +1,123 @@
+"""Store URLs: which backend a URL selects, and the built-in backends.
+
+Built in: ``memory://`` (nothing kept after the process ends) and
+``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (the embedded
+default). Other schemes come from installed adapters that register a
+:class:`~mentoring_core.store.StoreBackend` object under the entry-point group
+``mentoring_core.stores`` (the PostgreSQL adapter in ``adapters/postgres`` registers
+``postgresql`` and ``postgres``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from importlib.metadata import entry_points
+from urllib.parse import urlsplit
+
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from ..audit.recorders import ChainedRecorder
+from ..domain.errors import StoreConfigurationError
+from ._port import StoreBackend
+from ._views import MemoryComplianceView, SQLiteComplianceView
+
+DEFAULT_STORE_URL = "sqlite:///mentoring.db"
+APPLICATION_NAME = "mentoring"
+"""The eventsourcing application name: PostgreSQL tables are ``mentoring_events`` etc."""
+ENTRY_POINT_GROUP = "mentoring_core.stores"
+SQLITE_LOCK_TIMEOUT_SECONDS = "30"
+
+
+def _memory_environment(url: str) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "mentoring_core.audit.recorders:ChainedPOPOFactory"}
+
+
+_MEMORY_VIEWS: weakref.WeakKeyDictionary[ChainedRecorder, MemoryComplianceView] = (
+    weakref.WeakKeyDictionary()
+)
+"""A memory store's read model lives as long as the store's recorder, like its events."""
+
+
+def _memory_view(recorder: ChainedRecorder) -> MemoryComplianceView:
+    view = _MEMORY_VIEWS.get(recorder)
+    if view is None:
+        view = _MEMORY_VIEWS[recorder] = MemoryComplianceView()
+    return view
+
+
+def _sqlite_environment(url: str) -> dict[str, str]:
+    path = url.removeprefix("sqlite:///")
+    if path == url or not path:
+        raise StoreConfigurationError(
+            f"store URL {url!r}: expected sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    if path == ":memory:":
+        path = "file::memory:?mode=memory&cache=shared"
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        "SQLITE_LOCK_TIMEOUT": SQLITE_LOCK_TIMEOUT_SECONDS,
+        "APPLICATION_RECORDER_TOPIC": (
+            "mentoring_core.audit.recorders:ChainedSQLiteApplicationRecorder"
+        ),
+    }
+
+
+def _sqlite_view(recorder: ChainedRecorder) -> SQLiteComplianceView:
+    if not isinstance(recorder, SQLiteApplicationRecorder):
+        raise StoreConfigurationError(f"not a SQLite recorder: {type(recorder).__qualname__}")
+    view = SQLiteComplianceView(recorder.datastore)
+    view.create_table()
+    return view
+
+
+MEMORY = StoreBackend(environment=_memory_environment, compliance_view=_memory_view)
+"""``memory://``: eventsourcing's in-process recorder with the chain beside it."""
+SQLITE = StoreBackend(environment=_sqlite_environment, compliance_view=_sqlite_view)
+"""``sqlite:///path.db``: eventsourcing's SQLite recorder, chain and read model in the file."""
+_BUILT_IN = {"memory": MEMORY, "sqlite": SQLITE}
+
+
+def backend_for(url: str) -> StoreBackend:
+    """The backend that opens ``url``, or a clear error if none does."""
+    scheme = urlsplit(url).scheme.lower()
+    if not scheme:
+        raise StoreConfigurationError(
+            f"store URL {url!r} has no scheme; use memory://, sqlite:///path.db or postgresql://..."
+        )
+    backend = _BUILT_IN.get(scheme)
+    if backend is not None:
+        return backend
+    found = entry_points(group=ENTRY_POINT_GROUP, name=scheme)
+    if not found:
+        known = sorted({*_BUILT_IN, *(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))})
+        hint = (
+            " (install the adapter: pip install ./adapters/postgres)"
+            if scheme.startswith("postgres")
+            else ""
+        )
+        raise StoreConfigurationError(
+            f"no store adapter for {scheme}:// URLs{hint}; available: {', '.join(known)}"
+        )
+    entry = next(iter(found))
+    loaded = entry.load()
+    if not isinstance(loaded, StoreBackend):
+        raise StoreConfigurationError(
+            f"the store adapter {entry.value!r} for {scheme}:// URLs is a "
+            f"{type(loaded).__qualname__}, not a mentoring_core.extend.StoreBackend"
+        )
+    return loaded
+
+
+def store_environment(url: str) -> dict[str, str]:
+    """The eventsourcing environment for a store URL, or a clear error if it cannot be opened."""
+    return backend_for(url).environment(url)
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()

@@ -1,0 +1,56 @@
+"""The store port: every store URL opens through a StoreBackend object, and the service
+reaches its store only as the Store port."""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mentoring_core import MentoringService, StoreConfigurationError
+from mentoring_core.audit.recorders import ChainedRecorder
+from mentoring_core.store import (
+    MEMORY,
+    SQLITE,
+    MemoryComplianceView,
+    SQLiteComplianceView,
+    backend_for,
+    open_store,
+)
+
+
+def test_the_built_in_schemes_are_backend_objects(tmp_path: Path) -> None:
+    assert backend_for("memory://") is MEMORY
+    assert backend_for(f"sqlite:///{tmp_path / 'a.db'}") is SQLITE
+
+
+def test_memory_and_sqlite_stores_keep_their_read_model_and_poll(tmp_path: Path) -> None:
+    with MentoringService("memory://") as service:
+        view = service.store.compliance_view()
+        assert isinstance(view, MemoryComplianceView)
+        assert service.store.compliance_view() is view  # lives as long as the events
+        assert isinstance(service.store.recorder, ChainedRecorder)
+        assert service.store.listener() is None
+    with MentoringService(f"sqlite:///{tmp_path / 'a.db'}") as service:
+        assert isinstance(service.store.compliance_view(), SQLiteComplianceView)
+        assert service.store.listener() is None
+
+
+def test_an_entry_point_that_is_not_a_backend_object_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entry = EntryPoint(name="odd", value="os.path:join", group="mentoring_core.stores")
+
+    def found(**selection: Any) -> list[EntryPoint]:
+        return [entry] if selection.get("name") == "odd" else []
+
+    monkeypatch.setattr("mentoring_core.store._urls.entry_points", found)
+    with pytest.raises(StoreConfigurationError, match=r"not a .*\.StoreBackend"):
+        backend_for("odd://somewhere")
+
+
+def test_a_recorder_that_writes_no_chain_is_refused() -> None:
+    with pytest.raises(StoreConfigurationError, match="writes no hash chain"):
+        open_store("memory://", {"PERSISTENCE_MODULE": "eventsourcing.popo"})

@@ -1,0 +1,148 @@
+"""The deciders and the registry of kinds: routing commands and events to their aggregate.
+
+A command may name the aggregate it is for (the service needs it); the pure deciders
+take the aggregate's state and refuse a command naming another one.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import attrs
+import pytest
+from scenarios import (
+    PROGRAMME_ID,
+    RELATIONSHIP_ID,
+    SET_LISTENING_GOAL,
+    programme_history,
+    relationship_history,
+)
+
+from mentoring_core import InvalidValue, ProgrammeState, RelationshipState, Role, decide_pairing
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.events import (
+    EVENT_TYPES,
+    GoalSet,
+    ProgrammeCreated,
+    ProgrammeEvent,
+    RelationshipEvent,
+)
+from mentoring_core.domain.kinds import (
+    KINDS,
+    PROGRAMME,
+    RELATIONSHIP,
+    kind_named,
+    kind_of,
+    kind_of_command,
+)
+
+OTHER = UUID("0ddba11a-0000-4000-8000-000000000000")
+
+
+def _named(command: cmd.SetGoal, relationship_id: UUID) -> cmd.SetGoal:
+    return attrs.evolve(command, relationship_id=relationship_id)
+
+
+def test_a_command_naming_its_own_relationship_is_decided() -> None:
+    history = relationship_history()
+    events = history.record(_named(SET_LISTENING_GOAL, RELATIONSHIP_ID))
+    assert events[0].aggregate_id == RELATIONSHIP_ID
+
+
+def test_a_command_naming_another_relationship_is_refused() -> None:
+    history = relationship_history()
+    error = history.reject(_named(SET_LISTENING_GOAL, OTHER), "relationship_id", OTHER)
+    assert str(RELATIONSHIP_ID) in str(error)
+
+
+def test_a_command_naming_another_programme_is_refused() -> None:
+    history = programme_history()
+    command = cmd.EnrolParticipant(
+        programme_id=OTHER, person_id="fay", role=Role.MENTEE, experience_years=1
+    )
+    error = history.reject(command, "programme_id", OTHER)
+    assert str(PROGRAMME_ID) in str(error)
+    named = cmd.EnrolParticipant(
+        programme_id=PROGRAMME_ID, person_id="fay", role=Role.MENTEE, experience_years=1
+    )
+    assert history.record(named)[0].person_id == "fay"
+
+
+def test_opening_in_another_programme_is_refused() -> None:
+    programme = programme_history()
+    command = cmd.OpenRelationship(
+        programme_id=OTHER,
+        relationship_id=RELATIONSHIP_ID,
+        mentor_id="ana",
+        mentee_id="ben",
+        direct=True,
+    )
+    with pytest.raises(InvalidValue) as info:
+        decide_pairing(command, programme.state, RelationshipState(), programme.ctx)
+    assert info.value.field == "programme_id" and str(PROGRAMME_ID) in str(info.value)
+
+
+def test_each_kind_has_its_name_state_and_events() -> None:
+    assert KINDS == (PROGRAMME, RELATIONSHIP)
+    assert (PROGRAMME.name, RELATIONSHIP.name) == ("programme", "relationship")
+    assert PROGRAMME.initial == ProgrammeState() and RELATIONSHIP.initial == RelationshipState()
+    assert all(issubclass(t, ProgrammeEvent) for t in PROGRAMME.event_types)
+    assert all(issubclass(t, RelationshipEvent) for t in RELATIONSHIP.event_types)
+    assert set(EVENT_TYPES.values()) == {*PROGRAMME.event_types, *RELATIONSHIP.event_types}
+    assert PROGRAMME.event_types[0] is ProgrammeCreated
+    assert repr(RELATIONSHIP) == "Decider('relationship')"
+    assert cmd.SetGoal in RELATIONSHIP.command_types
+    assert cmd.SetPolicy in PROGRAMME.command_types
+
+
+def test_events_and_commands_find_their_kind() -> None:
+    assert kind_of(GoalSet) is RELATIONSHIP and kind_of(ProgrammeCreated) is PROGRAMME
+    assert kind_named("programme") is PROGRAMME and kind_named("relationship") is RELATIONSHIP
+    assert kind_of_command(SET_LISTENING_GOAL) is RELATIONSHIP
+    assert kind_of_command(cmd.SetPolicy(policy=None)) is PROGRAMME  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: kind_named("meeting"), "kind"),
+        (lambda: kind_of(object), "event"),  # type: ignore[arg-type]
+        (lambda: kind_of_command(cmd.Command()), "command"),
+    ],
+)
+def test_what_belongs_to_no_kind_is_refused(call: object, field: str) -> None:
+    with pytest.raises(InvalidValue) as info:
+        call()  # type: ignore[operator]
+    assert info.value.field == field
+    assert "programme" in str(info.value) and "relationship" in str(info.value)
+
+
+def test_a_command_no_handler_decides_is_refused() -> None:
+    history = relationship_history()
+    history.reject(cmd.RelationshipCommand(), "command", "a relationship command")
+
+
+def test_created_fields_are_declared_on_the_commands() -> None:
+    assert cmd.created_field(cmd.SetGoal) == "goal_id"
+    assert cmd.created_field(cmd.CreateProgramme) == "programme_id"
+    assert cmd.created_field(cmd.OpenRelationship) == "relationship_id"
+    assert cmd.created_field(cmd.RecordMeetingMissed) == "meeting_id"
+    assert cmd.created_field(cmd.AchieveGoal) is None
+    assert cmd.created_field(cmd.SetPolicy) is None
+
+
+def test_an_event_type_with_no_fold_only_moves_the_version() -> None:
+    history = relationship_history()
+    before = history.state
+    unknown = RelationshipEvent(**{**_fields(history.events[0]), "version": 2})
+    after = RELATIONSHIP.evolve(before, unknown)
+    assert after.version == 2
+    assert after == type(before)(**{**_state_fields(before), "version": 2})
+
+
+def _fields(event: object) -> dict[str, object]:
+    return {f.name: getattr(event, f.name) for f in attrs.fields(RelationshipEvent)}
+
+
+def _state_fields(state: object) -> dict[str, object]:
+    return attrs.asdict(state, recurse=False)
