@@ -189,3 +189,31 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(seeded: Cli, tmp_path
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, cell)
             if cell.startswith("-"):  # only a number the report computed may be negative
                 float(cell)
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_temporary_file(
+    seeded: Cli, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text("the export of last week\n")
+    unknown = "00000000-0000-0000-0000-000000000099"
+    result = seeded.run("audit", "export", "--relationship", unknown, "--out", str(target))
+    assert result.code == 1, str(result)
+    assert target.read_text() == "the export of last week\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_keys_are_created_whole_where_hard_links_are_not_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mentoring_cli import _files
+
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(_files.os, "link", no_links)
+    first, second = tmp_path / "a.pem", tmp_path / "b.pem"
+    _files.create_files([(first, b"one", "--private"), (second, b"two", "--public")])
+    assert (first.read_bytes(), second.read_bytes()) == (b"one", b"two")
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (first, second)} == {0o600}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pem", "b.pem"]

@@ -11,6 +11,7 @@ never half of one. Keys are created owner-only (0600) and never replace a file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -154,20 +155,43 @@ def create_files(files: Sequence[tuple[Path, bytes, str]], mode: int = OWNER_ONL
     try:
         for path, data, option in files:
             try:
-                temporary = _temporary(path, data, mode)
-            except OSError as error:
-                raise _cannot_write(path, option, error) from None
-            try:
-                os.link(temporary, path)  # fails if anything appeared at path meanwhile
+                _create(path, data, mode)
             except FileExistsError:
                 raise _refuse(option, f"{path} exists already; it is never overwritten") from None
             except OSError as error:
                 raise _cannot_write(path, option, error) from None
-            finally:
-                temporary.unlink(missing_ok=True)
             created.append(path)
             _fsync_folder(path.parent)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
+        raise
+
+
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
+
+
+def _create(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` holding ``data``, whole, or raise FileExistsError if anything is there.
+
+    The data is written beside it first and hard-linked into place (never over a file);
+    on a file system without hard links, the file is created exclusively and written.
+    """
+    temporary = _temporary(path, data, mode)
+    try:
+        os.link(temporary, path)
+        return
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+    finally:
+        temporary.unlink(missing_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
         raise
