@@ -9,6 +9,7 @@ reported on, and a recording command there is refused with a clear message.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import stat
@@ -70,6 +71,12 @@ def test_an_imported_store_is_owner_only(tmp_path: Path) -> None:
     assert set(_modes(tmp_path, "copy.db").values()) == {0o600}
 
 
+def _content(path: Path) -> str:
+    if stat.S_ISFIFO(path.lstat().st_mode):
+        return "a FIFO"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _foreign(path: Path) -> None:
     with closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
@@ -96,7 +103,13 @@ READ_AND_WRITE = {
 }
 
 
-@pytest.mark.parametrize("make", [_foreign, _not_sqlite], ids=["another app's DB", "not SQLite"])
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize(
+    "make", [_foreign, _not_sqlite, _fifo], ids=["another app's DB", "not SQLite", "FIFO"]
+)
 @pytest.mark.parametrize("command", READ_AND_WRITE)
 def test_a_file_that_is_not_a_mentoring_store_is_refused_untouched(
     tmp_path: Path, command: str, make: Callable[[Path], None]
@@ -106,12 +119,12 @@ def test_a_file_that_is_not_a_mentoring_store_is_refused_untouched(
     folder.mkdir()
     other = folder / "other.db"
     make(other)
-    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    before = _content(other)
     result = Cli(f"sqlite:///{other}", folder).run(*READ_AND_WRITE[command])
     assert result.code == 1, str(result)
     assert "not a mentoring store" in result.stderr and str(other) in result.stderr, str(result)
     assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr, str(result)
-    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert _content(other) == before
     assert [p.name for p in folder.iterdir()] == ["other.db"]
     if make is _foreign:
         with closing(sqlite3.connect(f"{other.as_uri()}?mode=ro", uri=True)) as db:

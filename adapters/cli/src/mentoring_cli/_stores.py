@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -56,7 +57,10 @@ def tables(path: Path) -> set[str]:
 
 def check_store_file(path: Path) -> None:
     """Refuse ``path`` unless it is a mentoring store, or an empty SQLite database."""
-    if path.stat().st_size == 0:
+    found = path.stat()
+    if not stat.S_ISREG(found.st_mode):  # opening a FIFO would wait for a writer forever
+        raise StoreFileError(f"{path} is not a regular file, so not a mentoring store")
+    if found.st_size == 0:
         return
     found = tables(path)
     if found and EVENTS_TABLE not in found:
