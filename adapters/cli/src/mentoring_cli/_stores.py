@@ -57,10 +57,10 @@ def tables(path: Path) -> set[str]:
 
 def check_store_file(path: Path) -> None:
     """Refuse ``path`` unless it is a mentoring store, or an empty SQLite database."""
-    found = path.stat()
-    if not stat.S_ISREG(found.st_mode):  # opening a FIFO would wait for a writer forever
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):  # opening a FIFO would wait for a writer forever
         raise StoreFileError(f"{path} is not a regular file, so not a mentoring store")
-    if found.st_size == 0:
+    if status.st_size == 0:
         return
     found = tables(path)
     if found and EVENTS_TABLE not in found:
