@@ -59,7 +59,10 @@ class Cli:
         actor: str | None = None,
         store: bool = True,
         env: dict[str, str] | None = None,
+        wrapper: Sequence[str] = (),
     ) -> Run:
+        """Run ``mentoring`` (through ``wrapper``, a command that ends by running its
+        arguments, when given) with the store, the actor and ``args``."""
         options = ("--store", self.store_url) if store else ()
         if actor is not None:
             options += ("--actor", actor)
@@ -69,11 +72,15 @@ class Cli:
             for key, value in os.environ.items()
             if not key.startswith("MENTORING_") and key not in ("FORCE_COLOR", "TTY_COMPATIBLE")
         }
+        if environment.get("PYTHONPATH"):  # the command runs elsewhere: keep it on these sources
+            environment["PYTHONPATH"] = os.pathsep.join(
+                os.path.abspath(entry) for entry in environment["PYTHONPATH"].split(os.pathsep)
+            )
         environment.update(
             {"MENTORING_ACTOR": self.actor, "TZ": "UTC", "COLUMNS": "200", **(env or {})}
         )
         done = subprocess.run(
-            [mentoring_executable(), *full],
+            [*wrapper, mentoring_executable(), *full],
             cwd=self.cwd,
             env=environment,
             capture_output=True,

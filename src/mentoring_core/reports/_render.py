@@ -57,8 +57,24 @@ def render_json(report: ComplianceReport) -> str:
     return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's list, with
+the line feed and the full-width forms of ``= + - @`` that some spreadsheets accept)."""
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a CSV text cell that no spreadsheet runs as a formula.
+
+    The OWASP rule against CSV injection: a cell that starts with a formula trigger
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return...) is prefixed with a single
+    quote, which spreadsheets show as the start of literal text.
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def _cell(value: object) -> str:
-    """A CSV cell: empty for None, ``true``/``false``, ISO 8601 times, plain numbers."""
+    """A CSV cell: empty for None, ``true``/``false``, ISO 8601 times, plain numbers;
+    recorded text (person ids, names) neutralised by :func:`neutralise`."""
     match value:
         case None:
             return ""
@@ -66,7 +82,11 @@ def _cell(value: object) -> str:
             return "true" if value else "false"
         case datetime() | date():
             return value.isoformat()
-        case _:  # the columns' enums are StrEnums: str() is their value
+        case enum.Enum():  # the columns' enums are StrEnums: their value, never a formula
+            return str(value.value)
+        case str():
+            return neutralise(value)
+        case _:  # numbers and ids, written by the report itself: a negative stays a number
             return str(value)
 
 

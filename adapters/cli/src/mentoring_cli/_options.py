@@ -10,6 +10,9 @@ import typer
 
 from ._parsing import MOMENT_FORMS, parse_moment, parse_uuid
 
+MAX_VERSION = 2**63 - 1
+"""The largest version a store can hold (a signed 64-bit integer)."""
+
 JsonOpt = Annotated[
     bool,
     typer.Option(
@@ -21,6 +24,7 @@ ExpectedVersionOpt = Annotated[
     typer.Option(
         "--expected-version",
         min=0,
+        max=MAX_VERSION,
         metavar="N",
         help="The version you last saw; the command is refused (exit 1) if the history has "
         "moved on since.",
@@ -38,6 +42,17 @@ def id_option(flag: str, metavar: str, help_text: str) -> Any:
     return typer.Option(flag, metavar=metavar, help=help_text, parser=parse_uuid)
 
 
+CommandIdOpt = Annotated[
+    UUID | None,
+    typer.Option(
+        "--command-id",
+        metavar="UUID",
+        parser=parse_uuid,
+        help="This command's identity (default: a fresh one, printed). Run it again with the "
+        "same id after a lost answer (a timeout, a cut connection): it is reported as already "
+        "recorded instead of being recorded twice.",
+    ),
+]
 ProgrammeArg = Annotated[UUID, id_argument("PROGRAMME_ID", "The programme's id.")]
 RelationshipArg = Annotated[UUID, id_argument("RELATIONSHIP_ID", "The relationship's id.")]
 

@@ -73,6 +73,12 @@ def parse_moment(text: str) -> datetime:
         raise typer.BadParameter(f"{text!r} is not a date; expected {MOMENT_FORMS}") from None
     if moment.utcoffset() is None:
         raise typer.BadParameter(f"{text!r} has no time zone; expected {MOMENT_FORMS}")
+    try:  # 0001-01-01T00:00+14:00 is a moment before the first one Python can hold in UTC
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise typer.BadParameter(
+            f"{text!r} is out of range: in UTC it falls outside the years 1 to 9999"
+        ) from None
     return moment
 
 
@@ -84,6 +90,17 @@ def parse_date(text: str) -> date:
         raise typer.BadParameter(
             f"{text!r} is not a date; expected an ISO 8601 date such as 2026-03-04"
         ) from None
+
+
+def parse_period_day(text: str) -> date:
+    """A day that bounds a period: an ISO 8601 date that has a next day (not 9999-12-31)."""
+    day = parse_date(text)
+    if day == date.max:
+        raise typer.BadParameter(
+            f"{text!r} is the last day of the calendar, so the period cannot end after it; "
+            "expected an earlier date"
+        )
+    return day
 
 
 def parse_cadence(text: str) -> Cadence:

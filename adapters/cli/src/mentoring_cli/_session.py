@@ -19,12 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from uuid import UUID, uuid4, uuid5
 
 import typer
 
-from mentoring_core import DEFAULT_STORE_URL, Event, MentoringService, Recorded, event_to_dict
+from mentoring_core import (
+    DEFAULT_STORE_URL,
+    Event,
+    MentoringService,
+    Recorded,
+    event_to_dict,
+    redact,
+)
 from mentoring_core.extend import kind_of
 from mentoring_core.store import store_environment
+
+from ._stores import StoreFileError, check_store_file, created_private, readable_copy, writable
 
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console
@@ -90,18 +100,56 @@ def sqlite_path(url: str) -> str | None:
 
 
 @contextmanager
-def open_service(ctx: typer.Context, *, create: bool = False) -> Iterator[MentoringService]:
-    """The service on the store the global options name, closed afterwards.
+def open_service(
+    ctx: typer.Context, *, create: bool = False, writes: bool = False
+) -> Iterator[MentoringService]:
+    r"""The service on the store the global options name, closed afterwards.
 
     Unless ``create`` is set, a SQLite store must exist already, so that a
     mistyped ``--store`` or a command run in the wrong directory does not leave
-    an empty database file behind.
+    an empty database file behind. A SQLite file is checked first (see
+    :mod:`mentoring_cli._stores`): another application's database is refused
+    untouched; a store created here is owner-only; a store that cannot be written is
+    read through a private copy, unless the command ``writes`` (or ``create``\s).
     """
     url = settings(ctx).store_url
     path = sqlite_path(url)
-    if not create and path is not None and not Path(path).exists():
+    if path is None:
+        with _service(url) as service:
+            yield service
+        return
+    store = Path(path)
+    if not create and not store.exists():
         raise StoreMissing(url, path)
-    service = MentoringService(url)
+    if create and not store.parent.is_dir():
+        raise Refused(f"the folder {store.parent} of the store {path} does not exist")
+    try:
+        if store.exists():
+            check_store_file(store)
+            if not writable(store):
+                if writes or create:
+                    raise Refused(
+                        f"the store {path} is read-only (it or its folder cannot be written): "
+                        "nothing can be recorded there; read and audit commands still work"
+                    )
+                with readable_copy(store) as copy_url, _service(copy_url) as service:
+                    yield service
+                return
+    except StoreFileError as error:
+        raise Refused(str(error)) from None
+    with created_private(store), _service(url) as service:
+        yield service
+
+
+@contextmanager
+def _service(url: str) -> Iterator[MentoringService]:
+    try:
+        service = MentoringService(url)
+    except (OSError, ValueError) as error:
+        if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
+            raise
+        # eventsourcing and psycopg refuse settings such as ?pool_size=abc or port 99999 so
+        raise typer.BadParameter(f"{redact(url)}: {error}", param_hint="'--store'") from None
     try:
         yield service
     finally:
@@ -113,13 +161,25 @@ def event_document(event: Event) -> dict[str, Any]:
     return {"type": type(event).__name__, **event_to_dict(event)}
 
 
-def recorded_document(recorded: Recorded) -> dict[str, Any]:
+def recorded_document(recorded: Recorded, command_id: UUID | None = None) -> dict[str, Any]:
     return {
         "id": str(recorded.id),
         "aggregate_id": str(recorded.aggregate_id),
         "version": recorded.version,
+        **({} if command_id is None else {"command_id": str(command_id)}),
+        "already_recorded": recorded.already_recorded,
         "events": [event_document(e) for e in recorded.events],
     }
+
+
+def new_id(command_id: UUID, thing: str) -> UUID:
+    """The id of the ``thing`` a command creates when ``--id`` is not given.
+
+    Derived from the command id (a name-based UUID), so that running the command again
+    with the same ``--command-id`` names the same new programme, relationship, goal...
+    and is found already recorded, instead of creating a second one.
+    """
+    return uuid5(command_id, thing)
 
 
 class Output:
@@ -153,19 +213,32 @@ class Output:
         else:
             show(self.console)
 
-    def recorded(self, recorded: Recorded, created: str | None = None) -> None:
-        """Report what a recording command stored."""
+    def recorded(
+        self, recorded: Recorded, created: str | None = None, command_id: UUID | None = None
+    ) -> None:
+        """Report what a recording command stored (or found already recorded)."""
 
         def show(console: Console) -> None:
             kinds = ", ".join(type(e).__name__ for e in recorded.events)
-            console.print(
-                f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
-                f"is now at version {recorded.version}."
-            )
+            if recorded.already_recorded:
+                console.print(
+                    f"Already recorded: {kinds} of this command id are in the history of "
+                    f"{_kind(recorded)} {recorded.aggregate_id} (version {recorded.version}); "
+                    "nothing new was stored.",
+                    markup=False,
+                )
+            else:
+                console.print(
+                    f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
+                    f"is now at version {recorded.version}.",
+                    markup=False,
+                )
             if created is not None:
-                console.print(f"{created} id: {recorded.id}")
+                console.print(f"{created} id: {recorded.id}", markup=False)
+            if command_id is not None:
+                console.print(f"command id: {command_id}", markup=False)
 
-        self.emit(lambda: recorded_document(recorded), show)
+        self.emit(lambda: recorded_document(recorded, command_id), show)
 
     @property
     def interactive(self) -> bool:
@@ -181,13 +254,18 @@ def _kind(recorded: Recorded) -> str:
 def record(
     ctx: typer.Context,
     json_output: bool,
-    action: Callable[[MentoringService, str], Recorded],
+    command_id: UUID | None,
+    action: Callable[[MentoringService, str, UUID], Recorded],
     *,
     created: str | None = None,
     create: bool = False,
 ) -> None:
-    """Run one recording command: open the store, call ``action(service, actor)``, report."""
+    """Run one recording command: open the store, call ``action(service, actor, command_id)``
+    and report, with the command id (``--command-id``, else a fresh one) that was used."""
     out = Output(json_output)
-    with open_service(ctx, create=create) as service:
-        recorded = action(service, settings(ctx).recording_actor)
-    out.recorded(recorded, created)
+    actor = settings(ctx).recording_actor
+    command = uuid4() if command_id is None else command_id
+    with open_service(ctx, create=create, writes=True) as service:
+        recorded = action(service, actor, command)
+    used = getattr(recorded, "command_id", None)  # the service's own, once it returns one
+    out.recorded(recorded, created, used if isinstance(used, UUID) else command)

@@ -215,6 +215,10 @@ def failure(error: BaseException) -> tuple[int, str] | None:
             if message.strip() and command_path:
                 message += f" (see '{command_path} --help')"
             return error.exit_code, message
+        case OverflowError():  # a number or a moment beyond what the store or Python holds
+            return EXIT_USAGE, f"a value given is out of range: {error}"
+        case UnicodeDecodeError():
+            return EXIT_USAGE, f"a file given is not UTF-8 text: {error}"
         case _ if type(error).__module__.split(".")[0] in _STORE_LIBRARIES:
             return EXIT_REFUSED, f"the store failed: {type(error).__name__}: {error}"
     return None

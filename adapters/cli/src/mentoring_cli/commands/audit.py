@@ -13,10 +13,8 @@ with ``"ok": false``, so that a script gets the details.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import takewhile
 from pathlib import Path
@@ -29,6 +27,7 @@ import typer
 from mentoring_core import Event, TimeAxis
 from mentoring_core.audit import (
     Digest,
+    DigestError,
     ImportSummary,
     ReplayProgress,
     ReplayReport,
@@ -49,6 +48,7 @@ from mentoring_core.audit import (
 from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState, RelationshipState
 
+from .._files import check_target, create_files, output_stream, write_output
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
@@ -102,13 +102,19 @@ def parse_point(text: str) -> Point:
         ) from None
 
 
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Turn a failure to write ``path`` (no such folder, no permission) into a refusal."""
+def _read_text(path: Path, option: str) -> str:
+    """A small text file given on the command line, or a usage error naming it."""
     try:
-        yield
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise typer.BadParameter(
+            f"{path} is not UTF-8 text (byte {error.start}), so not a digest file",
+            param_hint=f"'{option}'",
+        ) from None
     except OSError as error:
-        raise Refused(f"cannot write {path}: {error.strerror or error}") from None
+        raise typer.BadParameter(
+            f"cannot read {path}: {error.strerror or error}", param_hint=f"'{option}'"
+        ) from None
 
 
 def escape(text: str) -> str:
@@ -486,6 +492,8 @@ def digest_command(
     gets no digest.
     """
     out = Output(json_output)
+    if out_file is not None:
+        check_target(out_file, "--out")
     with open_service(ctx) as service:
         verification = service.verify()
     if not verification.ok:
@@ -493,11 +501,13 @@ def digest_command(
     digest = verification.digest
     if digest is None:
         raise Refused("the store holds no records: there is nothing to digest yet")
-    signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
+    try:
+        signature = None if sign_key is None else sign(digest, sign_key.read_bytes())
+    except DigestError as error:  # sign() refuses only the key
+        raise typer.BadParameter(f"{sign_key}: {error}", param_hint="'--sign-key'") from None
     text = dump_digest(digest, signature)
     if out_file is not None:
-        with _writing(out_file):
-            out_file.write_text(text + "\n", encoding="utf-8")
+        write_output(out_file, text + "\n")
 
     def show(console: Console) -> None:
         if out_file is None:
@@ -573,14 +583,22 @@ def _digest_to_check(against: Path | None, public_key: Path | None) -> tuple[Dig
     """
     if against is None:
         return None, "none"
-    digest, signature = load_digest(against.read_text(encoding="utf-8"))
+    try:
+        digest, signature = load_digest(_read_text(against, "--against"))
+    except DigestError as error:
+        raise typer.BadParameter(f"{against}: {error}", param_hint="'--against'") from None
     if signature is None:
         if public_key is not None:
             raise Refused(f"the digest {against} is not signed, so it cannot be checked")
         return digest, "unsigned"
     if public_key is None:
         return digest, "not checked"
-    check_signature(digest, signature, public_key.read_bytes())
+    try:
+        check_signature(digest, signature, public_key.read_bytes())
+    except DigestError as error:
+        if "does not match" in str(error):  # a finding, not a bad key file
+            raise
+        raise typer.BadParameter(f"{public_key}: {error}", param_hint="'--public-key'") from None
     return digest, "checked"
 
 
@@ -664,17 +682,9 @@ def export_command(
     chainhash, chainrecordedat), so an import rebuilds the very same chain.
     """
     out = Output(json_output)
-    folder = out_file.resolve().parent
-    with open_service(ctx) as service:
-        with _writing(out_file):
-            handle, temporary = tempfile.mkstemp(prefix=".export-", suffix=".jsonl", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                summary = export_events(service, stream, aggregate_id=relationship)
-            os.replace(temporary, out_file)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    check_target(out_file, "--out")
+    with open_service(ctx) as service, output_stream(out_file) as stream:
+        summary = export_events(service, stream, aggregate_id=relationship)
     what = "the whole store" if relationship is None else f"{relationship}"
 
     def show(console: Console) -> None:
@@ -779,11 +789,16 @@ def keygen_command(
 
     Keep the private key away from the store; give the public key to whoever checks.
     """
-    for path in (private, public):
-        if path.exists():
-            raise Refused(f"{path} exists already; keys are never overwritten")
-    with _writing(private):
-        generate_key_pair(private, public)
+    if private.absolute() == public.absolute():
+        raise typer.BadParameter("--private and --public must be two different files")
+    targets = ((private, "--private"), (public, "--public"))
+    for path, option in targets:
+        check_target(path, option, replace=False)
+    with tempfile.TemporaryDirectory(prefix=".keygen-", dir=private.parent) as folder:
+        made = (Path(folder) / "private.pem", Path(folder) / "public.pem")
+        generate_key_pair(*made)
+        keys = [made[0].read_bytes(), made[1].read_bytes()]
+    create_files([(path, key, option) for (path, option), key in zip(targets, keys, strict=True)])
     store_file = sqlite_path(settings(ctx).store_url)
     beside = (
         store_file is not None and Path(store_file).resolve().parent == private.resolve().parent

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,7 +14,8 @@ from mentoring_core.values import GoalStatus
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when
-from .._session import Output, settings
+from .._session import Output, Refused, settings, sqlite_path
+from .._stores import StoreFileError, check_store_file, created_private, restrict
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
     from rich.console import Console
@@ -40,19 +43,15 @@ def demo(
     run. A store that already holds the demo is refused (exit 1); nothing is
     recorded twice.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import _demo
 
     url = store or settings(ctx).store_url
     out = Output(json_output)
-    service, clock = _demo.open_demo_service(url)
+    store_file = _checked_store_file(url)
+    with nullcontext() if store_file is None else created_private(store_file):
+        service, clock = _demo.open_demo_service(url)
     try:
         if _demo.already_seeded(service):
             raise _demo.DemoAlreadySeeded(redact(url))
@@ -78,9 +77,25 @@ def demo(
         states = _demo.relationship_states(service)
     finally:
         service.close()
+        if store_file is not None and store_file.exists():
+            restrict(store_file)
     event_count = programme.version + sum(s.version for s in states)
     summary = _summary(redact(url), str(_demo.PROGRAMME_ID), event_count, script.refused, states)
     out.emit(lambda: summary, lambda console: _show(console, url, summary, states))
+
+
+def _checked_store_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names, refused if it exists and is not a mentoring store."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    store_file = Path(path)
+    if store_file.exists():
+        try:
+            check_store_file(store_file)
+        except StoreFileError as error:
+            raise Refused(str(error)) from None
+    return store_file
 
 
 def _summary(

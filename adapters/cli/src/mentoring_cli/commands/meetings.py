@@ -11,6 +11,7 @@ import typer
 from mentoring_core.values import Cadence, MeetingFormat, MeetingSchedule
 
 from .._options import (
+    CommandIdOpt,
     ExpectedVersionOpt,
     JsonOpt,
     RelationshipArg,
@@ -19,7 +20,7 @@ from .._options import (
     when_option,
 )
 from .._parsing import CADENCE_FORMS, enum_names, enum_parser, parse_cadence, parse_moment
-from .._session import record
+from .._session import new_id, record
 
 schedule_app = typer.Typer(help="Agree and change the meeting schedule.", no_args_is_help=True)
 meeting_app = typer.Typer(
@@ -60,6 +61,7 @@ def agree(
     outside_working_hours: OutsideHoursOpt = False,
     occurred_at: Annotated[datetime | None, when_option("When it was agreed")] = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Agree the pair's first meeting schedule."""
@@ -72,10 +74,12 @@ def agree(
     record(
         ctx,
         json_output,
-        lambda s, actor: s.agree_schedule(
+        command_id,
+        lambda s, actor, command_id: s.agree_schedule(
             relationship_id,
             schedule,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -93,6 +97,7 @@ def change(
     outside_working_hours: OutsideHoursOpt = False,
     occurred_at: Annotated[datetime | None, when_option("When it was changed")] = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Replace the agreed meeting schedule."""
@@ -105,11 +110,13 @@ def change(
     record(
         ctx,
         json_output,
-        lambda s, actor: s.change_schedule(
+        command_id,
+        lambda s, actor, command_id: s.change_schedule(
             relationship_id,
             schedule,
             reason,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -143,20 +150,23 @@ def held(
     meeting_id: MeetingIdOpt = None,
     occurred_at: Annotated[datetime | None, when_option("When the meeting started")] = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record a meeting that took place; prints its id."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.record_meeting_held(
+        command_id,
+        lambda s, actor, command_id: s.record_meeting_held(
             relationship_id,
             duration,
             format,
             topic or (),
             attendees=attendee or (),
-            meeting_id=meeting_id,
+            meeting_id=meeting_id or new_id(command_id, "meeting"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -173,18 +183,21 @@ def missed(
     meeting_id: MeetingIdOpt = None,
     occurred_at: DueAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record a meeting that did not happen and was not called off beforehand."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.record_meeting_missed(
+        command_id,
+        lambda s, actor, command_id: s.record_meeting_missed(
             relationship_id,
             by,
             reason,
-            meeting_id=meeting_id,
+            meeting_id=meeting_id or new_id(command_id, "meeting"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -201,18 +214,21 @@ def cancelled(
     meeting_id: MeetingIdOpt = None,
     occurred_at: DueAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record a meeting called off beforehand."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.record_meeting_cancelled(
+        command_id,
+        lambda s, actor, command_id: s.record_meeting_cancelled(
             relationship_id,
             by,
             reason,
-            meeting_id=meeting_id,
+            meeting_id=meeting_id or new_id(command_id, "meeting"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -253,13 +269,15 @@ def correct(
     ] = None,
     occurred_at: Annotated[datetime | None, when_option("When the mistake was found")] = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Correct a held meeting's record; the original event stays in the history."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.correct_meeting_record(
+        command_id,
+        lambda s, actor, command_id: s.correct_meeting_record(
             relationship_id,
             meeting_id,
             reason,
@@ -268,6 +286,7 @@ def correct(
             format=format,
             topics=topic or None,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),

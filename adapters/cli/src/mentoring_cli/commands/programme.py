@@ -12,10 +12,17 @@ from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState
 from mentoring_core.values import CadenceTier, Participation, ProgrammePolicy, Role
 
-from .._options import ExpectedVersionOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, new_id_option
+from .._options import (
+    CommandIdOpt,
+    ExpectedVersionOpt,
+    JsonOpt,
+    OccurredAtOpt,
+    ProgrammeArg,
+    new_id_option,
+)
 from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years
 from .._render import programme_list, programme_view
-from .._session import Output, open_service, record
+from .._session import Output, new_id, open_service, record
 
 app = typer.Typer(
     help="Set up programmes, their policy and their participants.", no_args_is_help=True
@@ -33,14 +40,21 @@ def create(
     ],
     programme_id: Annotated[UUID | None, new_id_option("programme")] = None,
     occurred_at: OccurredAtOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Create a programme; prints its id. Creates the SQLite store if needed."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.create_programme(
-            name, organisation, actor=actor, programme_id=programme_id, occurred_at=occurred_at
+        command_id,
+        lambda s, actor, command_id: s.create_programme(
+            name,
+            organisation,
+            actor=actor,
+            command_id=command_id,
+            programme_id=programme_id or new_id(command_id, "programme"),
+            occurred_at=occurred_at,
         ),
         created="programme",
         create=True,
@@ -100,6 +114,7 @@ def policy(
     minimum_meeting_minutes: _MinimumMinutesOpt,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Set (or replace as a whole) the programme's policy."""
@@ -113,10 +128,12 @@ def policy(
     record(
         ctx,
         json_output,
-        lambda s, actor: s.set_policy(
+        command_id,
+        lambda s, actor, command_id: s.set_policy(
             programme_id,
             policy,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -145,18 +162,21 @@ def enrol(
     ],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Enrol a worker as a mentor or a mentee."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.enrol(
+        command_id,
+        lambda s, actor, command_id: s.enrol(
             programme_id,
             person,
             role,
             experience_years,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -171,17 +191,20 @@ def withdraw(
     reason: Annotated[str, typer.Option("--reason", help="Why they leave the programme.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Withdraw a worker from the programme."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.withdraw(
+        command_id,
+        lambda s, actor, command_id: s.withdraw(
             programme_id,
             person,
             reason,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),

@@ -11,6 +11,7 @@ import typer
 from mentoring_core.values import FocusArea
 
 from .._options import (
+    CommandIdOpt,
     ExpectedVersionOpt,
     JsonOpt,
     OccurredAtOpt,
@@ -20,7 +21,7 @@ from .._options import (
     new_id_option,
 )
 from .._parsing import enum_names, enum_parser, parse_date
-from .._session import record
+from .._session import new_id, record
 
 goal_app = typer.Typer(help="Set, revise, achieve and abandon goals.", no_args_is_help=True)
 plan_app = typer.Typer(help="Activities of the mentoring plan.", no_args_is_help=True)
@@ -54,20 +55,23 @@ def set_goal(
     goal_id: Annotated[UUID | None, new_id_option("goal")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Set a development goal; prints its id."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.set_goal(
+        command_id,
+        lambda s, actor, command_id: s.set_goal(
             relationship_id,
             title,
             focus_area,
             success_measure,
             target_date,
-            goal_id=goal_id,
+            goal_id=goal_id or new_id(command_id, "goal"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -97,13 +101,15 @@ def revise_goal(
     ] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Revise an open goal; details not given stay as they are."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.revise_goal(
+        command_id,
+        lambda s, actor, command_id: s.revise_goal(
             relationship_id,
             goal_id,
             reason,
@@ -112,6 +118,7 @@ def revise_goal(
             success_measure=success_measure,
             target_date=target_date,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -126,17 +133,20 @@ def achieve_goal(
     evidence: Annotated[str, typer.Option("--evidence", help="What shows it was achieved.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Mark an open goal achieved."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.achieve_goal(
+        command_id,
+        lambda s, actor, command_id: s.achieve_goal(
             relationship_id,
             goal_id,
             evidence,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -151,17 +161,20 @@ def abandon_goal(
     reason: Annotated[str, typer.Option("--reason", help="Why it is given up.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Give up an open goal."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.abandon_goal(
+        command_id,
+        lambda s, actor, command_id: s.abandon_goal(
             relationship_id,
             goal_id,
             reason,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -180,19 +193,22 @@ def add_activity(
     activity_id: Annotated[UUID | None, new_id_option("activity")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Add an activity to the mentoring plan; prints its id."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.add_plan_activity(
+        command_id,
+        lambda s, actor, command_id: s.add_plan_activity(
             relationship_id,
             description,
             due_date,
             goal_id=goal,
-            activity_id=activity_id,
+            activity_id=activity_id or new_id(command_id, "activity"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -208,17 +224,20 @@ def complete_activity(
     notes: Annotated[str, typer.Option("--notes", help="How it went.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Mark a plan activity done."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.complete_plan_activity(
+        command_id,
+        lambda s, actor, command_id: s.complete_plan_activity(
             relationship_id,
             activity_id,
             notes,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -237,19 +256,22 @@ def set_milestone(
     milestone_id: Annotated[UUID | None, new_id_option("milestone")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Set a milestone; prints its id."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.set_milestone(
+        command_id,
+        lambda s, actor, command_id: s.set_milestone(
             relationship_id,
             description,
             target_date,
             goal_id=goal,
-            milestone_id=milestone_id,
+            milestone_id=milestone_id or new_id(command_id, "milestone"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -265,17 +287,20 @@ def reach_milestone(
     notes: Annotated[str, typer.Option("--notes", help="How it was reached.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Mark a milestone reached."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.reach_milestone(
+        command_id,
+        lambda s, actor, command_id: s.reach_milestone(
             relationship_id,
             milestone_id,
             notes,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),

@@ -17,6 +17,7 @@ from mentoring_core.values import (
 )
 
 from .._options import (
+    CommandIdOpt,
     ExpectedVersionOpt,
     JsonOpt,
     OccurredAtOpt,
@@ -31,7 +32,7 @@ from .._parsing import (
     parse_rating,
     parse_stakeholder,
 )
-from .._session import record
+from .._session import new_id, record
 
 feedback_app = typer.Typer(help="Feedback from one person to another.", no_args_is_help=True)
 reflection_app = typer.Typer(help="The mentee's self-assessments.", no_args_is_help=True)
@@ -61,13 +62,15 @@ def give(
     feedback_id: Annotated[UUID | None, new_id_option("feedback")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record feedback given, about a goal, a meeting, or in general."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.give_feedback(
+        command_id,
+        lambda s, actor, command_id: s.give_feedback(
             relationship_id,
             from_person,
             to_person,
@@ -75,8 +78,9 @@ def give(
             text,
             about_goal_id=goal,
             about_meeting_id=meeting,
-            feedback_id=feedback_id,
+            feedback_id=feedback_id or new_id(command_id, "feedback"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -103,18 +107,21 @@ def record_reflection(
     reflection_id: Annotated[UUID | None, new_id_option("reflection")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record the mentee's self-assessment."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.record_reflection(
+        command_id,
+        lambda s, actor, command_id: s.record_reflection(
             relationship_id,
             rating,
             text,
-            reflection_id=reflection_id,
+            reflection_id=reflection_id or new_id(command_id, "reflection"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -151,19 +158,22 @@ def record_evaluation(
     evaluation_id: Annotated[UUID | None, new_id_option("evaluation")] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record a review of progress against the goals."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.evaluate_progress(
+        command_id,
+        lambda s, actor, command_id: s.evaluate_progress(
             relationship_id,
             progress or (),
             evidence,
             stakeholder_feedback=stakeholder or (),
-            evaluation_id=evaluation_id,
+            evaluation_id=evaluation_id or new_id(command_id, "evaluation"),
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),

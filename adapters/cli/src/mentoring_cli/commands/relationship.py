@@ -13,6 +13,7 @@ from mentoring_core.extend import CONVERTER
 from mentoring_core.values import DeclineReason, EndReason
 
 from .._options import (
+    CommandIdOpt,
     ExpectedVersionOpt,
     JsonOpt,
     OccurredAtOpt,
@@ -22,7 +23,7 @@ from .._options import (
 )
 from .._parsing import MOMENT_FORMS, enum_names, enum_parser, parse_moment
 from .._render import relationship_list, relationship_view
-from .._session import Output, open_service, record
+from .._session import Output, new_id, open_service, record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,19 +59,22 @@ def propose(
     gap_override_reason: OverrideOpt = None,
     relationship_id: RelationshipIdOpt = None,
     occurred_at: OccurredAtOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Propose a mentor to a mentee; the relationship starts when one of them accepts."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.propose_pairing(
+        command_id,
+        lambda s, actor, command_id: s.propose_pairing(
             programme_id,
             mentor,
             mentee,
             actor=actor,
+            command_id=command_id,
             gap_override_reason=gap_override_reason,
-            relationship_id=relationship_id,
+            relationship_id=relationship_id or new_id(command_id, "relationship"),
             occurred_at=occurred_at,
         ),
         created="relationship",
@@ -84,16 +88,19 @@ def accept(
     by: Annotated[str, typer.Option("--by", help="Person id of who accepts.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Accept a proposed pairing: the relationship becomes active."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.accept_pairing(
+        command_id,
+        lambda s, actor, command_id: s.accept_pairing(
             relationship_id,
             by,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -117,18 +124,21 @@ def decline(
     explanation: Annotated[str, typer.Option("--explanation", help="In their words.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Decline a proposed pairing: the relationship never starts."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.decline_pairing(
+        command_id,
+        lambda s, actor, command_id: s.decline_pairing(
             relationship_id,
             by,
             reason,
             explanation,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -144,19 +154,22 @@ def form(
     gap_override_reason: OverrideOpt = None,
     relationship_id: RelationshipIdOpt = None,
     occurred_at: OccurredAtOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Form a pair directly (a coordinator's decision); the relationship is active at once."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.form_pair(
+        command_id,
+        lambda s, actor, command_id: s.form_pair(
             programme_id,
             mentor,
             mentee,
             actor=actor,
+            command_id=command_id,
             gap_override_reason=gap_override_reason,
-            relationship_id=relationship_id,
+            relationship_id=relationship_id or new_id(command_id, "relationship"),
             occurred_at=occurred_at,
         ),
         created="relationship",
@@ -227,16 +240,19 @@ def pause(
     reason: Annotated[str, typer.Option("--reason", help="Why (leave, workload...).")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Pause a relationship; no meetings are recorded until it resumes."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.pause(
+        command_id,
+        lambda s, actor, command_id: s.pause(
             relationship_id,
             reason,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -249,14 +265,20 @@ def resume(
     relationship_id: RelationshipArg,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Resume a paused relationship."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.resume(
-            relationship_id, actor=actor, occurred_at=occurred_at, expected_version=expected_version
+        command_id,
+        lambda s, actor, command_id: s.resume(
+            relationship_id,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
         ),
     )
 
@@ -277,17 +299,20 @@ def end(
     explanation: Annotated[str, typer.Option("--explanation", help="What happened.")],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """End a relationship (completed, withdrawn, re-matched...); only corrections may follow."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.end(
+        command_id,
+        lambda s, actor, command_id: s.end(
             relationship_id,
             reason,
             explanation,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),
@@ -309,16 +334,19 @@ def agree(
     ],
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Record what mentor and mentee agreed to expect of each other."""
     record(
         ctx,
         json_output,
-        lambda s, actor: s.agree_expectations(
+        command_id,
+        lambda s, actor, command_id: s.agree_expectations(
             relationship_id,
             expectation,
             actor=actor,
+            command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
         ),

@@ -12,8 +12,9 @@ import typer
 
 from mentoring_core.projections import write_compliance_report
 
+from .._files import check_target, write_output
 from .._options import JsonOpt, id_option
-from .._parsing import MOMENT_FORMS, enum_parser, parse_date, parse_moment
+from .._parsing import MOMENT_FORMS, enum_parser, parse_moment, parse_period_day
 from .._session import Output, open_service
 
 app = typer.Typer(help="Compliance reports built from the recorded events.", no_args_is_help=True)
@@ -42,11 +43,11 @@ _FormatOpt = Annotated[
 ]
 _FromOpt = Annotated[
     date | None,
-    typer.Option("--from", parser=parse_date, metavar="DATE", help="First day. " + DATE_HELP),
+    typer.Option("--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP),
 ]
 _ToOpt = Annotated[
     date | None,
-    typer.Option("--to", parser=parse_date, metavar="DATE", help="Last day. " + DATE_HELP),
+    typer.Option("--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP),
 ]
 _AsOfOpt = Annotated[
     datetime | None,
@@ -79,16 +80,14 @@ def compliance(
     """
     result = Output(json_output)
     to_stdout = str(out) == "-"
+    if not to_stdout:
+        check_target(out, "--out")  # before the read model is brought up to date
     with open_service(ctx) as service:
         text = write_compliance_report(
-            service,
-            programme_id,
-            format=report_format.value,
-            out=None if to_stdout else out,
-            start=start,
-            end=end,
-            as_of=as_of,
+            service, programme_id, format=report_format.value, start=start, end=end, as_of=as_of
         )
+    if not to_stdout:
+        write_output(out, text)
     if to_stdout and not json_output:
         typer.echo(text, nl=False)
         return

@@ -1,0 +1,197 @@
+"""Writing the files a command produces as a careful Unix tool does.
+
+Every output (``--out``, ``audit keygen``'s keys) is checked before any work is
+done: its folder must exist, and a target that exists must be a regular file, never
+a symbolic link, a FIFO, a device or a folder (those are refused and left as they
+are). The text is then written to a temporary file in the target's folder, flushed
+to disk and renamed over the target, so a reader sees the old file or the new one,
+never half of one. Keys are created owner-only (0600) and never replace a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+OWNER_ONLY = 0o600
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _refuse(option: str, message: str) -> typer.BadParameter:
+    return typer.BadParameter(message, param_hint=f"'{option}'")
+
+
+def check_target(path: Path, option: str, *, replace: bool = True) -> None:
+    """Refuse ``path`` as an output (exit 2) unless a regular file may be written there.
+
+    Called before a command opens the store, so that nothing is done for an output
+    that could not be written. ``replace=False`` also refuses an existing file.
+    """
+    try:
+        found = path.lstat()
+    except FileNotFoundError:
+        found = None
+    except OSError as error:
+        raise _refuse(option, f"cannot use {path}: {error.strerror or error}") from None
+    if found is not None:
+        if not stat.S_ISREG(found.st_mode):
+            raise _refuse(
+                option,
+                f"{path} is {_kind(found.st_mode)}; only a regular file is written or replaced",
+            )
+        if not replace:
+            raise _refuse(option, f"{path} exists already; it is never overwritten")
+    folder = path.parent
+    if not folder.is_dir():
+        raise _refuse(option, f"the folder {folder} of {path} does not exist")
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _temporary(path: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a new file beside ``path``, flushed to disk, with ``mode``."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _cannot_write(path: Path, option: str, error: OSError) -> typer.BadParameter:
+    return _refuse(option, f"cannot write {path}: {error.strerror or error}")
+
+
+@contextmanager
+def output_stream(path: Path, option: str = "--out") -> Iterator[TextIO]:
+    """A text stream (UTF-8, newlines as written) whose content replaces ``path`` atomically
+    when the block ends without an error; on an error ``path`` is left as it was.
+
+    A replaced file keeps its permissions; a new one gets the usual ones (0666 less
+    the umask).
+    """
+    check_target(path, option)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _default_mode()
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _cannot_write(path, option, error) from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            try:
+                stream.flush()
+                os.fchmod(stream.fileno(), mode)
+                os.fsync(stream.fileno())
+            except OSError as error:
+                raise _cannot_write(path, option, error) from None
+        check_target(path, option)  # nothing put a FIFO or a link there meanwhile
+        try:
+            os.replace(temporary, path)
+        except OSError as error:
+            raise _cannot_write(path, option, error) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+
+
+def write_output(path: Path, text: str, option: str = "--out") -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`output_stream`)."""
+    with output_stream(path, option) as stream:
+        stream.write(text)
+
+
+def create_files(files: Sequence[tuple[Path, bytes, str]], mode: int = OWNER_ONLY) -> None:
+    """Create every ``(path, data, option)`` with ``mode``, all of them or none.
+
+    No file is replaced: a path that exists (of any kind) is refused, and if one
+    cannot be created, those created before it are removed again.
+    """
+    for path, _, option in files:
+        check_target(path, option, replace=False)
+    created: list[Path] = []
+    try:
+        for path, data, option in files:
+            try:
+                _create(path, data, mode)
+            except FileExistsError:
+                raise _refuse(option, f"{path} exists already; it is never overwritten") from None
+            except OSError as error:
+                raise _cannot_write(path, option, error) from None
+            created.append(path)
+            _fsync_folder(path.parent)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+
+
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
+
+
+def _create(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` holding ``data``, whole, or raise FileExistsError if anything is there.
+
+    The data is written beside it first and hard-linked into place (never over a file);
+    on a file system without hard links, the file is created exclusively and written.
+    """
+    temporary = _temporary(path, data, mode)
+    try:
+        os.link(temporary, path)
+        return
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+    finally:
+        temporary.unlink(missing_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

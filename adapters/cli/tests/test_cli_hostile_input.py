@@ -1,0 +1,184 @@
+"""Hostile input never reaches a user as "unexpected ..." or a traceback (issue 11, item 2).
+
+Each case runs the real ``mentoring`` executable on a seeded store (SQLite and
+PostgreSQL), expects one ``error:`` line naming the input and the documented exit
+status (2: a bad value; 1: a refusal), nothing on stdout, and the store exactly as it
+was: the same files (SQLite) or tables and rows (PostgreSQL), and the same digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_harness import Cli
+from store_state import PROGRAMME, RELATIONSHIP, seed, store_state
+
+Case = tuple[Callable[[Path, Cli], list[str]], int, list[str]]
+
+ENROL = ("programme", "enrol", str(PROGRAMME), "--person", "zed", "--role", "mentor",
+         "--experience-years", "10")  # fmt: skip
+REPORT = ("report", "compliance", "--programme", str(PROGRAMME), "--out", "-")
+PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _binary(folder: Path) -> str:
+    path = folder / "binary.dat"
+    path.write_bytes(bytes(range(256)) * 4)
+    return str(path)
+
+
+def _digest(folder: Path, cli: Cli) -> str:
+    path = folder / "digest.json"
+    path.write_text(cli.run("audit", "digest").stdout)
+    return str(path)
+
+
+def _signed_digest(folder: Path, cli: Cli) -> str:
+    private, public = folder / "k.pem", folder / "k.pub.pem"
+    if not private.exists():
+        cli.run("audit", "keygen", "--private", str(private), "--public", str(public))
+    path = folder / "signed.json"
+    path.write_text(cli.run("audit", "digest", "--sign-key", str(private)).stdout)
+    return str(path)
+
+
+CASES: dict[str, Case] = {
+    "a moment before year 1 in UTC": (
+        lambda d, c: [*ENROL, "--occurred-at", "0001-01-01T00:00+14:00"],
+        2,
+        ["'--occurred-at'", "'0001-01-01T00:00+14:00'", "out of range"],
+    ),
+    "a moment after year 9999 in UTC": (
+        lambda d, c: [*ENROL, "--occurred-at", "9999-12-31T23:59-14:00"],
+        2,
+        ["'--occurred-at'", "'9999-12-31T23:59-14:00'", "out of range"],
+    ),
+    "pair show as of a moment before year 1": (
+        lambda d, c: ["pair", "show", str(RELATIONSHIP), "--as-of", "0001-01-01T00:00+14:00"],
+        2,
+        ["'--as-of'", "out of range"],
+    ),
+    "state-at a moment before year 1": (
+        lambda d, c: ["audit", "state-at", str(RELATIONSHIP), "--at", "0001-01-01T00:00+14:00"],
+        2,
+        ["'--at'", "out of range"],
+    ),
+    "a report to the last day of the calendar": (
+        lambda d, c: [*REPORT, "--to", "9999-12-31"],
+        2,
+        ["'--to'", "'9999-12-31'", "last day of the calendar"],
+    ),
+    "a report from the last day of the calendar": (
+        lambda d, c: [*REPORT, "--from", "9999-12-31"],
+        2,
+        ["'--from'", "'9999-12-31'"],
+    ),
+    "an expected version beyond 64 bits": (
+        lambda d, c: [*ENROL, "--expected-version", str(10**30)],
+        2,
+        ["'--expected-version'", "less than or equal to 9223372036854775807"],
+    ),
+    "a state at a version beyond 64 bits": (
+        lambda d, c: ["audit", "state-at", str(RELATIONSHIP), "--version", str(10**30)],
+        1,
+        [str(RELATIONSHIP), "there is no version"],
+    ),
+    "a binary file as the digest": (
+        lambda d, c: ["audit", "verify", "--against", _binary(d)],
+        2,
+        ["'--against'", "binary.dat", "not UTF-8 text"],
+    ),
+    "a JSON file that is not a digest": (
+        lambda d, c: ["audit", "verify", "--against", str(_json(d))],
+        2,
+        ["'--against'", "other.json", "not a digest file"],
+    ),
+    "a missing digest file": (
+        lambda d, c: ["audit", "verify", "--against", str(d / "missing.json")],
+        2,
+        ["'--against'", "missing.json", "does not exist"],
+    ),
+    "a binary file as the public key": (
+        lambda d, c: [
+            *("audit", "verify", "--against", _signed_digest(d, c)),
+            *("--public-key", _binary(d)),
+        ],
+        2,
+        ["'--public-key'", "binary.dat", "not a PEM public key"],
+    ),
+    "a binary file as the signing key": (
+        lambda d, c: ["audit", "digest", "--sign-key", _binary(d)],
+        2,
+        ["'--sign-key'", "binary.dat", "PEM private key"],
+    ),
+    "a missing signing key": (
+        lambda d, c: ["audit", "digest", "--sign-key", str(d / "missing.pem")],
+        2,
+        ["'--sign-key'", "missing.pem", "does not exist"],
+    ),
+    "a missing export to import": (
+        lambda d, c: ["audit", "import", str(d / "missing.jsonl")],
+        2,
+        ["missing.jsonl", "does not exist"],
+    ),
+    "a pool size that is not a number": (
+        lambda d, c: ["--store", f"{PG}?pool_size=abc", "programme", "list"],
+        2,
+        ["'--store'", "POOL_SIZE", "'abc'"],
+    ),
+    "a port out of range": (
+        lambda d, c: ["--store", "postgresql://postgres@127.0.0.1:99999/test", "programme", "list"],
+        2,
+        ["'--store'", "Port out of range"],
+    ),
+    "a SQLite store in a missing folder": (
+        lambda d, c: [
+            *("--store", f"sqlite:///{d / 'nowhere' / 'x.db'}"),
+            *("programme", "create", "--name", "P", "--organisation", "O"),
+        ],
+        1,
+        ["nowhere", "does not exist"],
+    ),
+    "a command id that is not a UUID": (
+        lambda d, c: [*ENROL, "--command-id", "1"],
+        2,
+        ["'--command-id'", "'1'"],
+    ),
+}
+
+
+def _json(folder: Path) -> Path:
+    path = folder / "other.json"
+    path.write_text('{"format": "something else"}\n')
+    return path
+
+
+@pytest.fixture
+def seeded(cli: Cli) -> Cli:
+    seed(cli.store_url)
+    return cli
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_input_is_a_clear_error_and_changes_nothing(
+    seeded: Cli, tmp_path: Path, case: str
+) -> None:
+    build, code, words = CASES[case]
+    files = tmp_path / "files"
+    files.mkdir()
+    args = build(files, seeded)
+    digest_before = seeded.run("audit", "digest", "--json").stdout
+    before = store_state(seeded.store_url)
+    own_store = args[0] == "--store"
+    result = seeded.run(*args, store=not own_store)
+    assert result.code == code, str(result)
+    assert result.stdout == "", str(result)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, str(result)
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr, str(result)
+    for word in words:
+        assert word in result.stderr, (word, str(result))
+    assert store_state(seeded.store_url) == before
+    assert seeded.run("audit", "digest", "--json").stdout == digest_before
+    assert not (files / "nowhere").exists()
