@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar, cast
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError
@@ -266,8 +266,8 @@ class MentoringService(CommandMethods):
             raise InvalidValue("command", command, "a mentoring_core command")
         if expected_version is not None:  # checked before it is used to read the store
             check_int("expected_version", expected_version, 0, 2**62)
-        command = _new_ids(_dated(command, occurred_at), self._new_id)
         given, command_id = command_id, self._command_id(command_id)
+        command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, command_id)
         kind = kind_of_command(command)
@@ -497,12 +497,16 @@ def _dated(command: C, occurred_at: datetime | None) -> C:
     return attrs.evolve(command, occurred_at=occurred_at)
 
 
-def _new_ids(command: C, new_id: Callable[[], UUID]) -> C:
-    """``command`` with a new id in the field it declares it creates, if left ``None``."""
+def _new_ids(command: C, command_id: UUID) -> C:
+    """``command`` with a new id in the field it declares it creates, if left ``None``.
+
+    The id is derived from the command's own id, so a command retried with the same
+    ``command_id`` names the same new thing, and is recognised as already recorded.
+    """
     creates = c.created_field(type(command))
     if creates is None or getattr(command, creates) is not None:
         return command
-    fresh: dict[str, Any] = {creates: new_id()}
+    fresh: dict[str, Any] = {creates: uuid5(command_id, creates)}
     return attrs.evolve(command, **fresh)
 
 

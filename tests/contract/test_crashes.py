@@ -25,7 +25,7 @@ import pytest
 
 from mentoring_core import MentoringError, MentoringService
 from mentoring_core.domain.events import PairFormed, RelationshipOpened
-from mentoring_core.values import Role
+from mentoring_core.values import MeetingFormat, Role
 
 from .test_concurrency import record_figures
 
@@ -35,7 +35,7 @@ PROGRAMME = UUID("c4a5e000-0000-4000-8000-000000000001")
 WRITER = """
 import sys, uuid
 from mentoring_core import MentoringService
-from mentoring_core.values import Role
+from mentoring_core.values import MeetingFormat, Role
 url, programme = sys.argv[1], uuid.UUID(sys.argv[2])
 with MentoringService(url) as service:
     n = len(service.programme(programme).participants)
@@ -160,3 +160,54 @@ def test_connections_cut_mid_transaction_fail_clearly_or_succeed_and_leave_nothi
     assert cut > 0
     assert [o for o in outcomes if o.startswith("UNCLEAR")] == []
     assert check_whole(store_url) == outcomes.count("stored") + outcomes.count("already")
+
+
+def test_cut_connections_never_store_an_unacknowledged_or_duplicate_meeting(
+    store_url: str, store_kind: str
+) -> None:
+    """Issue 11: with no command id given, a command stored just before its connection was
+    cut came back as a conflict ("nothing was recorded"), and a retry stored it twice.
+    Now the service's own command id is looked up: stored == acknowledged, exactly."""
+    if store_kind != "postgres":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    acknowledged: list[UUID] = []
+    unclear: list[str] = []
+    stop = threading.Event()
+    with MentoringService(store_url) as service:
+        service.create_programme("Cut", "Org", actor="coord", programme_id=PROGRAMME)
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 20, actor="coord")
+        service.enrol(PROGRAMME, "ben", Role.MENTEE, 0, actor="coord")
+        pair = service.form_pair(PROGRAMME, "ana", "ben", actor="coord").id
+
+        def write() -> None:
+            while not stop.is_set():
+                try:
+                    done = service.record_meeting_held(
+                        pair, 30, MeetingFormat.VIDEO, ["cut"], actor="ana"
+                    )
+                    acknowledged.append(done.id)
+                except MentoringError:
+                    pass  # refused with a clear error: not acknowledged, must not be stored
+                except Exception as error:
+                    unclear.append(f"{type(error).__name__}: {error}")
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        cut = 0
+        for _ in range(KILLS * 3):
+            time.sleep(0.15)
+            cut += terminate_backends(store_url)
+        stop.set()
+        thread.join(timeout=60)
+    with MentoringService(store_url) as reader:
+        stored = [m.meeting_id for m in reader.relationship(pair).meetings]
+    record_figures(
+        "pg_terminate_backend, no command ids",
+        store_kind,
+        cuts=cut,
+        acknowledged=len(acknowledged),
+        stored=len(stored),
+    )
+    assert cut > 0
+    assert unclear == []
+    assert sorted(stored) == sorted(acknowledged), "stored and acknowledged meetings differ"

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, NotFound
+from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, NotFound, Recorded
 from mentoring_core import commands as c
 from mentoring_core.values import FocusArea, MeetingFormat, Role
 
@@ -192,3 +192,32 @@ def test_an_id_of_another_kind_is_refused_for_good_not_as_a_conflict(
     with pytest.raises(ConcurrencyConflict):  # the same kind: a real race on a chosen id
         service.create_programme("Again", "Org", actor="coord", programme_id=programme)
     assert service.relationship(pair).version == 1
+
+
+@pytest.mark.parametrize("creating", ["programme", "pair", "goal"])
+def test_a_retry_with_the_same_command_id_names_the_same_new_thing(
+    service: MentoringService, creating: str
+) -> None:
+    """Issue 11: a new thing's id left to the service was drawn afresh on each attempt, so a
+    retried create made a second programme (or answered with a wrong goal id)."""
+    programme, pair = open_pair(service)
+    key = UUID(int=77)
+
+    def attempt() -> Recorded:
+        if creating == "programme":
+            return service.create_programme("Retry", "Org", actor="coord", command_id=key)
+        if creating == "pair":
+            service.execute(
+                c.EnrolParticipant(
+                    programme_id=programme, person_id="eve", role=Role.MENTEE, experience_years=1
+                ),
+                actor="coord",
+                command_id=UUID(int=78),
+            )
+            return service.form_pair(programme, "ana", "eve", actor="coord", command_id=key)
+        return service.execute(set_goal(pair), actor="ana", command_id=key)
+
+    first, again = attempt(), attempt()
+    assert not first.already_recorded and again.already_recorded
+    assert again.id == first.id and again.command_id == key
+    assert len(service.programmes()) == (2 if creating == "programme" else 1)

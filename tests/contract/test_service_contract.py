@@ -504,14 +504,16 @@ class TestLostAcknowledgements:
                 meeting_id=UUID(int=5),
                 command_id=UUID(int=6),
             )
-            store.put = real_put  # type: ignore[method-assign]
-            with pytest.raises(ConcurrencyConflict):
-                store.put = put_then_retry  # type: ignore[method-assign]
-                service.record_meeting_held(
-                    seeded.relationship, 60, MeetingFormat.VIDEO, ["no id"], actor="ana"
-                )
+            # Without a command id, the service's own id finds the first attempt too: it was
+            # reported as a conflict ("nothing was recorded, retry") and retried twice (issue 11).
+            store.put = put_then_retry  # type: ignore[method-assign]
+            unnamed = service.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.VIDEO, ["no id"], actor="ana"
+            )
             store.put = real_put  # type: ignore[method-assign]
             meetings = service.relationship(seeded.relationship).meetings
         assert recorded.already_recorded
         assert recorded.id == UUID(int=5)
+        assert unnamed.already_recorded and unnamed.command_id is not None
+        assert unnamed.id == unnamed.events[0].meeting_id
         assert [m.topics for m in meetings[-2:]] == [("retried",), ("no id",)]
