@@ -45,7 +45,8 @@ import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
 from ..domain.errors import MentoringError, NotFound
-from ..domain.events import EVENT_TYPES, ProgrammeEvent
+from ..domain.events import EVENT_TYPES
+from ..domain.kinds import KINDS
 from ..domain.validation import check_int
 from .chain import canonical_time
 from .recorders import RECORDED_AT_KWARG, ChainedRecorder, ChainRow
@@ -124,10 +125,10 @@ def _recorder(service: MentoringService) -> ChainedRecorder:
 
 
 def _kind(topic: str) -> str | None:
+    """The name of the kind whose events ``topic`` names; None if no kind's."""
     cls = EVENT_TYPES.get(topic)
-    if cls is None:
-        return None
-    return "programme" if issubclass(cls, ProgrammeEvent) else "relationship"
+    owners = [kind.name for kind in KINDS if cls is not None and kind.owns(cls)]
+    return owners[0] if owners else None
 
 
 def _cloud_event(row: ChainRow) -> dict[str, Any]:
@@ -392,52 +393,73 @@ def import_events(
     if _stored_count(recorder) or recorder.last_link() is not None:
         raise StoreNotEmpty(_stored_count(recorder))
     complete = _check_file(path)
-    records = batches = 0
-    first_mismatch: int | None = None
-    batch: list[_Line] = []
-
-    def store() -> None:
-        nonlocal records, batches, first_mismatch
-        try:
-            recorder.insert_events(
-                [line.stored for line in batch],
-                **{RECORDED_AT_KWARG: [line.recorded_at for line in batch]},
-            )
-        except IntegrityError as error:
-            raise ExportError(
-                f"lines {batch[0].number} to {batch[-1].number} could not be stored: {error}"
-            ) from None
-        links = recorder.select_chain(records, len(batch))
-        for line, link in zip(batch, links, strict=True):
-            if first_mismatch is None and link.hash != line.hash:
-                first_mismatch = line.sequence
-        records += len(batch)
-        batches += 1
+    imported = _Imported()
+    for batch in _batches(_lines(path), batch_size):
+        _store_batch(recorder, batch, imported)
         _log.info(
             "imported lines %s to %s of %s (batch %s)",
             batch[0].number,
             batch[-1].number,
             path,
-            batches,
+            imported.batches,
         )
-        batch.clear()
+    return ImportSummary(
+        records=imported.records,
+        batches=imported.batches,
+        complete=complete,
+        hashes_match=imported.first_mismatch is None,
+        first_mismatch=imported.first_mismatch,
+        digest=_last_digest(recorder),
+    )
 
-    for line in _lines(path):
+
+@attrs.define
+class _Imported:
+    """What an import has stored so far."""
+
+    records: int = 0
+    batches: int = 0
+    first_mismatch: int | None = None
+    """The exported ``chainsequence`` of the first record whose new hash differs."""
+
+
+def _batches(lines: Iterator[_Line], batch_size: int) -> Iterator[list[_Line]]:
+    """``lines`` in lists of ``batch_size`` (the last one shorter), each handed on as
+    soon as it is full."""
+    batch: list[_Line] = []
+    for line in lines:
         batch.append(line)
         if len(batch) >= batch_size:
-            store()
+            yield batch
+            batch = []
     if batch:
-        store()
+        yield batch
+
+
+def _store_batch(recorder: ChainedRecorder, batch: list[_Line], imported: _Imported) -> None:
+    """Store ``batch`` in one transaction with its recording times, then compare the
+    new links' hashes with the exported ones."""
+    try:
+        recorder.insert_events(
+            [line.stored for line in batch],
+            **{RECORDED_AT_KWARG: [line.recorded_at for line in batch]},
+        )
+    except IntegrityError as error:
+        raise ExportError(
+            f"lines {batch[0].number} to {batch[-1].number} could not be stored: {error}"
+        ) from None
+    links = recorder.select_chain(imported.records, len(batch))
+    for line, link in zip(batch, links, strict=True):
+        if imported.first_mismatch is None and link.hash != line.hash:
+            imported.first_mismatch = line.sequence
+    imported.records += len(batch)
+    imported.batches += 1
+
+
+def _last_digest(recorder: ChainedRecorder) -> Digest | None:
+    """The store's last link, as a digest; None if the store has none."""
     last = recorder.last_link()
-    digest = None
-    if last is not None:
-        (row,) = recorder.select_chain(last[0] - 1, 1)
-        digest = Digest(sequence=row.sequence, hash=row.hash, recorded_at=row.recorded_at)
-    return ImportSummary(
-        records=records,
-        batches=batches,
-        complete=complete,
-        hashes_match=first_mismatch is None,
-        first_mismatch=first_mismatch,
-        digest=digest,
-    )
+    if last is None:
+        return None
+    (row,) = recorder.select_chain(last[0] - 1, 1)
+    return Digest(sequence=row.sequence, hash=row.hash, recorded_at=row.recorded_at)

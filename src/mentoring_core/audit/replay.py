@@ -24,13 +24,15 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import StoredEventError
-from ..domain.events import EVENT_TYPES, ProgrammeEvent
-from ..domain.programme import ProgrammeState
-from ..domain.relationship_state import RelationshipState
+from ..domain.events import EVENT_TYPES
+from ..domain.kinds import KINDS, kind_of
 from .timeline import State, apply
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
+    from eventsourcing.persistence import Notification
+
     from ..application import MentoringService
+    from ..store import Store
 
 PAGE_SIZE = 1000
 MAX_REPORTED = 100
@@ -109,10 +111,10 @@ class ReplayReport:
 
 
 def _kind_of(topic: str) -> str:
+    """The name of the kind whose events ``topic`` names; ``unknown`` if no kind's."""
     cls = EVENT_TYPES.get(topic)
-    if cls is None:
-        return "unknown"
-    return "programme" if issubclass(cls, ProgrammeEvent) else "relationship"
+    owners = [kind.name for kind in KINDS if cls is not None and kind.owns(cls)]
+    return owners[0] if owners else "unknown"
 
 
 class _Findings:
@@ -128,6 +130,17 @@ class _Findings:
             self.items[kind].append(item)
 
 
+@attrs.define
+class _Log:
+    """What the first pass, over the global log, found."""
+
+    events: int = 0
+    by_type: Counter[str] = attrs.Factory(Counter)
+    by_kind: Counter[str] = attrs.Factory(Counter)
+    last_version: dict[UUID, int] = attrs.Factory(dict)
+    """Each aggregate's last version in the log, in the order of their first events."""
+
+
 def replay(
     service: MentoringService,
     *,
@@ -140,50 +153,79 @@ def replay(
     store should not be written to meanwhile: events recorded during a replay may be
     counted in one pass and not the other.
     """
-    store = service.store
     report = progress or (lambda _: None)
     findings = _Findings()
-    by_type: Counter[str] = Counter()
-    last_version: dict[UUID, int] = {}
-    by_kind: Counter[str] = Counter()
-    total = store.recorder.max_notification_id() or 0
-    events = 0
-    for record in store.records(page_size=page_size):
-        events += 1
-        aggregate_id = UUID(str(record.originator_id))
-        try:
-            event = store.decode(record)
-            by_type[type(event).__name__] += 1
-        except StoredEventError as error:
-            findings.add(
-                "decode",
-                DecodeFailure(
-                    notification_id=record.id,
-                    aggregate_id=aggregate_id,
-                    version=record.originator_version,
-                    topic=record.topic,
-                    reason=error.reason,
-                ),
-            )
-        previous = last_version.get(aggregate_id)
-        if previous is None:
-            by_kind[_kind_of(record.topic)] += 1
-        expected = (previous or 0) + 1
-        if record.originator_version != expected:
-            findings.add(
-                "gap",
-                VersionGap(
-                    notification_id=record.id,
-                    aggregate_id=aggregate_id,
-                    expected=expected,
-                    found=record.originator_version,
-                ),
-            )
-        last_version[aggregate_id] = max(record.originator_version, previous or 0)
-        if events % page_size == 0:
-            report(ReplayProgress(phase=READING, done=events, total=max(total, events)))
-    report(ReplayProgress(phase=READING, done=events, total=events))
+    log = _read_log(service.store, findings, report, page_size)
+    rebuilt = _rebuild_all(service, log.last_version, findings, report, page_size)
+    return _report(log, rebuilt, findings)
 
+
+def _read_log(
+    store: Store, findings: _Findings, report: Callable[[ReplayProgress], None], page_size: int
+) -> _Log:
+    """The first pass: every record of the global log decoded, counted and checked."""
+    log = _Log()
+    total = store.recorder.max_notification_id() or 0
+    for record in store.records(page_size=page_size):
+        log.events += 1
+        aggregate_id = UUID(str(record.originator_id))
+        _count_type(store, record, aggregate_id, log, findings)
+        _check_version(record, aggregate_id, log, findings)
+        if log.events % page_size == 0:
+            report(ReplayProgress(phase=READING, done=log.events, total=max(total, log.events)))
+    report(ReplayProgress(phase=READING, done=log.events, total=log.events))
+    return log
+
+
+def _count_type(
+    store: Store, record: Notification, aggregate_id: UUID, log: _Log, findings: _Findings
+) -> None:
+    """Count ``record`` by its event's type, or as a decode failure."""
+    try:
+        event = store.decode(record)
+        log.by_type[type(event).__name__] += 1
+    except StoredEventError as error:
+        findings.add(
+            "decode",
+            DecodeFailure(
+                notification_id=record.id,
+                aggregate_id=aggregate_id,
+                version=record.originator_version,
+                topic=record.topic,
+                reason=error.reason,
+            ),
+        )
+
+
+def _check_version(
+    record: Notification, aggregate_id: UUID, log: _Log, findings: _Findings
+) -> None:
+    """Check ``record`` follows its aggregate's previous version; count a new aggregate."""
+    previous = log.last_version.get(aggregate_id)
+    if previous is None:
+        log.by_kind[_kind_of(record.topic)] += 1
+    expected = (previous or 0) + 1
+    if record.originator_version != expected:
+        findings.add(
+            "gap",
+            VersionGap(
+                notification_id=record.id,
+                aggregate_id=aggregate_id,
+                expected=expected,
+                found=record.originator_version,
+            ),
+        )
+    log.last_version[aggregate_id] = max(record.originator_version, previous or 0)
+
+
+def _rebuild_all(
+    service: MentoringService,
+    last_version: dict[UUID, int],
+    findings: _Findings,
+    report: Callable[[ReplayProgress], None],
+    page_size: int,
+) -> int:
+    """The second pass: each aggregate folded in turn; how many were rebuilt."""
     rebuilt = 0
     aggregates = len(last_version)
     for done, (aggregate_id, version) in enumerate(last_version.items(), start=1):
@@ -193,11 +235,14 @@ def replay(
         else:
             findings.add("rebuild", RebuildFailure(aggregate_id=aggregate_id, reason=failure))
         report(ReplayProgress(phase=REBUILDING, done=done, total=aggregates))
+    return rebuilt
 
+
+def _report(log: _Log, rebuilt: int, findings: _Findings) -> ReplayReport:
     return ReplayReport(
-        events=events,
-        by_type=dict(by_type.most_common()),
-        aggregates=dict(sorted(by_kind.items())),
+        events=log.events,
+        by_type=dict(log.by_type.most_common()),
+        aggregates=dict(sorted(log.by_kind.items())),
         rebuilt=rebuilt,
         decode_failure_count=findings.counts["decode"],
         decode_failures=tuple(findings.items["decode"]),
@@ -224,12 +269,8 @@ def _rebuild(
                 return f"version {error.version} cannot be read ({error.reason})"
             if event.version != version + 1:
                 return f"version {event.version} follows version {version}"
-            if state is None:
-                state = (
-                    ProgrammeState() if isinstance(event, ProgrammeEvent) else RelationshipState()
-                )
             try:
-                state = apply(state, event)
+                state = apply(kind_of(event).initial if state is None else state, event)
             except Exception as error:
                 return f"version {event.version} cannot be applied: {type(error).__name__}: {error}"
             version = event.version

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+import attrs
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from ..application import MentoringService
-from ..domain.errors import NotFound, ReadModelError
-from ..domain.events import Event, ProgrammeEvent, RelationshipEvent
+from ..domain.decider import Decider
+from ..domain.errors import InvalidValue, NotFound, ReadModelError
+from ..domain.events import Event
+from ..domain.kinds import kind_of
+from ..domain.programme import PROGRAMME
+from ..domain.relationship_state import RELATIONSHIP
 from ..reports import (
     ProgrammeFacts,
     RelationshipFacts,
@@ -34,9 +39,6 @@ from ._codec import decode_facts as decode_json
 from ._codec import encode_facts
 
 _log = logging.getLogger(__name__)
-
-PROGRAMME = "programme"
-RELATIONSHIP = "relationship"
 
 DEFAULT_BATCH_SIZE = 100_000
 """Events per transaction at most. Each transaction rewrites the facts of every aggregate
@@ -50,22 +52,51 @@ DEFAULT_CACHE_SIZE = 20_000
 Facts = ProgrammeFacts | RelationshipFacts
 
 
+@attrs.frozen
+class _FactsOf:
+    """The read model's side of one kind of aggregate: its facts, their fold, and the
+    programme its rows belong to."""
+
+    kind: Decider[Any]
+    type: type[Facts]
+    evolve: Callable[[Any, Any], Facts]
+    programme_id: Callable[[UUID, Any], UUID | None]
+    """The programme of an aggregate's row, from its id and facts (None: not known yet)."""
+
+
+_FACTS: dict[Decider[Any], _FactsOf] = {
+    facts.kind: facts
+    for facts in (
+        _FactsOf(PROGRAMME, ProgrammeFacts, evolve_programme_facts, lambda own_id, _: own_id),
+        _FactsOf(
+            RELATIONSHIP,
+            RelationshipFacts,
+            evolve_relationship_facts,
+            lambda _, facts: facts.programme_id,
+        ),
+    )
+}
+"""Every kind of :data:`~mentoring_core.domain.kinds.KINDS`, as the read model keeps it."""
+
+
 def decode_facts(row: StoredFacts) -> Facts:
     """A read model row's facts."""
-    return decode_json(row.facts, ProgrammeFacts if row.kind == PROGRAMME else RelationshipFacts)
+    # A kind no decider has is read as a relationship's facts, as it always was.
+    kinds = [facts.type for kind, facts in _FACTS.items() if kind.name == row.kind]
+    return decode_json(row.facts, kinds[0] if kinds else RelationshipFacts)
 
 
 def _fold(facts: Facts | None, event: Event) -> Facts:
     """``event`` folded onto ``facts``; refuses to pass over a missing version."""
-    if isinstance(event, RelationshipEvent):
-        current = facts if isinstance(facts, RelationshipFacts) else RelationshipFacts()
-        _check_next(current.version, event)
-        return evolve_relationship_facts(current, event)
-    if isinstance(event, ProgrammeEvent):
-        programme = facts if isinstance(facts, ProgrammeFacts) else ProgrammeFacts()
-        _check_next(programme.version, event)
-        return evolve_programme_facts(programme, event)
-    raise ReadModelError(f"cannot project {type(event).__name__} of {event.aggregate_id}")
+    try:
+        of = _FACTS[kind_of(event)]
+    except InvalidValue:
+        raise ReadModelError(
+            f"cannot project {type(event).__name__} of {event.aggregate_id}"
+        ) from None
+    current = facts if isinstance(facts, of.type) else of.type()
+    _check_next(current.version, event)
+    return of.evolve(current, event)
 
 
 def _check_next(version: int, event: Event) -> None:
@@ -77,20 +108,14 @@ def _check_next(version: int, event: Event) -> None:
 
 
 def _row(aggregate_id: UUID, facts: Facts) -> StoredFacts:
-    if isinstance(facts, ProgrammeFacts):
-        return StoredFacts(
-            aggregate_id=aggregate_id,
-            programme_id=aggregate_id,
-            kind=PROGRAMME,
-            version=facts.version,
-            facts=encode_facts(facts),
-        )
-    if facts.programme_id is None:
-        raise ReadModelError(f"relationship {aggregate_id} has no opening event")
+    (of,) = (of for of in _FACTS.values() if isinstance(facts, of.type))
+    programme_id = of.programme_id(aggregate_id, facts)
+    if programme_id is None:
+        raise ReadModelError(f"{of.kind.name} {aggregate_id} has no opening event")
     return StoredFacts(
         aggregate_id=aggregate_id,
-        programme_id=facts.programme_id,
-        kind=RELATIONSHIP,
+        programme_id=programme_id,
+        kind=of.kind.name,
         version=facts.version,
         facts=encode_facts(facts),
     )
@@ -207,5 +232,5 @@ class ComplianceProjection:
             else:
                 relationships.append(facts)
         if not isinstance(programme, ProgrammeFacts):
-            raise NotFound("programme", programme_id)
+            raise NotFound(PROGRAMME.name, programme_id)
         return programme, tuple(relationships)

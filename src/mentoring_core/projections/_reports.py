@@ -16,6 +16,7 @@ from uuid import UUID
 from ..application import MentoringService, system_clock
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
+from ..domain.programme import PROGRAMME
 from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
 from ..reports import (
@@ -38,8 +39,8 @@ def facts_as_of(
 ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
     """The facts from the events recorded by ``as_of``: a straight fold of each history."""
     programme_events = recorded_by(service.history(programme_id), as_of)
-    if not programme_events or not isinstance(programme_events[0], ProgrammeEvent):
-        raise NotFound("programme", programme_id)
+    if not programme_events or not PROGRAMME.owns(programme_events[0]):
+        raise NotFound(PROGRAMME.name, programme_id)
     programme = fold_programme_facts(cast(tuple[ProgrammeEvent, ...], programme_events))
     relationships = []
     for relationship_id in programme.relationship_ids:

@@ -1,0 +1,84 @@
+"""Replay and the CloudEvents feed read a page at a time, within the bounds they document.
+
+Replay's second pass folds each aggregate from pages of ``page_size`` events, so that
+memory holds one page whatever the length of a history (``audit/replay.py``); the
+CloudEvents feed pages by chain sequence, and checks ``after`` and ``limit`` as the
+service's event feed does (whole numbers, ``after`` from 0 and ``limit`` from 1, both
+up to 2**62).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from mentoring_core import MentoringService
+from mentoring_core.audit import cloud_events, replay
+from mentoring_core.domain.errors import InvalidValue
+
+from .test_service_contract import Seeded, seed
+
+HIGHEST = 2**62
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
+    with MentoringService(store_url) as service:
+        yield service, seed(service)
+
+
+def test_replay_folds_each_aggregate_a_page_at_a_time(
+    seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, pair = seeded
+    recorder = service.store.recorder
+    select_events = recorder.select_events
+    limits: dict[UUID, list[Any]] = {}
+
+    def spy(aggregate_id: UUID, **kwargs: Any) -> Any:
+        limits.setdefault(aggregate_id, []).append(kwargs.get("limit"))
+        return select_events(aggregate_id, **kwargs)
+
+    monkeypatch.setattr(recorder, "select_events", spy)
+    report = replay(service, page_size=3)
+    assert report.ok and report.rebuilt == 2
+    assert set(limits) == {pair.programme, pair.relationship}
+    assert all(limit == 3 for calls in limits.values() for limit in calls)
+    # the relationship's history is longer than a page, so it was read in several
+    assert len(limits[pair.relationship]) > 2
+
+
+@pytest.mark.parametrize("after", [-1, HIGHEST + 1, 1.0, True, "1"])
+def test_cloud_events_refuse_a_position_out_of_bounds(
+    seeded: tuple[MentoringService, Seeded], after: Any
+) -> None:
+    service, _ = seeded
+    with pytest.raises(InvalidValue) as refused:
+        cloud_events(service, after)
+    assert refused.value.field == "after"
+    assert refused.value.expected == f"a whole number from 0 to {HIGHEST}"
+
+
+@pytest.mark.parametrize("limit", [0, -1, HIGHEST + 1, 2.0, True])
+def test_cloud_events_refuse_a_limit_out_of_bounds(
+    seeded: tuple[MentoringService, Seeded], limit: Any
+) -> None:
+    service, _ = seeded
+    with pytest.raises(InvalidValue) as refused:
+        cloud_events(service, limit=limit)
+    assert refused.value.field == "limit"
+    assert refused.value.expected == f"a whole number from 1 to {HIGHEST}"
+
+
+def test_cloud_events_take_the_bounds_themselves(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    whole = list(cloud_events(service))
+    assert list(cloud_events(service, 0, limit=HIGHEST)) == whole
+    assert list(cloud_events(service, HIGHEST)) == []
+    (first,) = cloud_events(service, limit=1)
+    assert first == whole[0]
