@@ -19,7 +19,8 @@ from ._views import ComplianceView
 
 Listener = Callable[[Callable[[], bool], Callable[[], None], float], None]
 """``listen(stopping, work, timeout)``: runs ``work`` at once and again whenever the store
-tells of new events (at the latest every ``timeout`` seconds), until ``stopping()``."""
+tells of new events, looking at ``stopping()`` at least every ``timeout`` seconds and
+returning when it is true."""
 
 
 class Store(Protocol):

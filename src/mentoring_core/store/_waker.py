@@ -13,6 +13,8 @@ _log = logging.getLogger(__name__)
 
 _SLICE = 0.05
 """Seconds between looks at the caller's stop event while waiting."""
+_LISTEN_SLICE = 1.0
+"""Longest a listener waits for the store before it looks whether the waker was closed."""
 
 
 class Waker:
@@ -47,12 +49,13 @@ class Waker:
     ) -> None:
         self._closed.set()
         if self._thread is not None:
-            self._thread.join(self._interval + 1)
+            self._thread.join(_LISTEN_SLICE + 1)
 
     def _listen(self) -> None:
         assert self._listener is not None
         try:
-            self._listener(self._closed.is_set, self._woken.set, self._interval)
+            slice_ = min(self._interval, _LISTEN_SLICE)
+            self._listener(self._closed.is_set, self._woken.set, slice_)
         except Exception as error:
             _log.warning("stopped listening for new events (%s); polling instead", error)
 

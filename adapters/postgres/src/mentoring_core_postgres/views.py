@@ -116,8 +116,8 @@ def notification_listener(recorder: ChainedRecorder) -> Listener:
     """For a PostgreSQL recorder, a loop that runs ``work`` whenever events are inserted.
 
     ``loop(stopping, work, timeout)`` LISTENs on the channel the recorder NOTIFYs
-    on every insert, runs ``work`` at once and after each notification (or every
-    ``timeout`` seconds anyway), until ``stopping()`` is true.
+    on every insert, runs ``work`` at once and after each notification, and looks at
+    ``stopping()`` at least every ``timeout`` seconds, returning when it is true.
     """
     if not isinstance(recorder, PostgresApplicationRecorder):
         raise StoreConfigurationError(f"not a PostgreSQL recorder: {type(recorder).__qualname__}")
@@ -126,9 +126,10 @@ def notification_listener(recorder: ChainedRecorder) -> Listener:
     def loop(stopping: Callable[[], bool], work: Callable[[], None], timeout: float) -> None:
         with recorder.datastore.get_connection() as conn:
             conn.execute(SQL("LISTEN {0}").format(Identifier(channel)))
+            told = True  # at once: what was written before the LISTEN
             while not stopping():
-                work()
-                for _ in conn.notifies(timeout=timeout, stop_after=1):
-                    pass
+                if told:
+                    work()
+                told = any(True for _ in conn.notifies(timeout=timeout, stop_after=1))
 
     return loop
