@@ -53,14 +53,16 @@ def case_discussed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[type, type
     class DiscussCase(RelationshipCommand):
         topic: str
 
-    @RELATIONSHIP.decides(DiscussCase)
     def _discuss(command: DiscussCase, state: RelationshipState, meta: dict[str, Any]) -> Any:
         return (CaseDiscussed(**meta, topic=check_label("topic", command.topic)),)
 
+    RELATIONSHIP.handles({DiscussCase: _discuss})  # its line in the table
+
     # 3. Its evolve: this fact changes nothing in the state but its version.
-    @RELATIONSHIP.evolves(CaseDiscussed)
     def _discussed(state: RelationshipState, event: CaseDiscussed) -> RelationshipState:
         return state
+
+    RELATIONSHIP.folds({CaseDiscussed: _discussed})  # its line in the table
 
     yield CaseDiscussed, DiscussCase
 

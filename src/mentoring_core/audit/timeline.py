@@ -88,16 +88,6 @@ def _meeting_when(state: State, meeting_id: Any) -> str:
 
 Describer = Callable[[Any, State, str], str]
 """Tells one event type in a sentence: ``(event, state before it, "by <actor>") -> text``."""
-_DESCRIBERS: dict[type[Event], Describer] = {}
-
-
-def _describes(*event_types: type[Event]) -> Callable[[Describer], Describer]:
-    def register(describer: Describer) -> Describer:
-        for event_type in event_types:
-            _DESCRIBERS[event_type] = describer
-        return describer
-
-    return register
 
 
 def describe(event: Event, before: State) -> str:
@@ -112,12 +102,10 @@ def describe(event: Event, before: State) -> str:
     return describer(event, before, by)
 
 
-@_describes(ProgrammeCreated)
 def _programme_created(event: ProgrammeCreated, before: State, by: str) -> str:
     return f"Programme {event.name!r} of {event.organisation} created {by}"
 
 
-@_describes(PolicySet)
 def _policy_set(event: PolicySet, before: State, by: str) -> str:
     p = event.policy
     cadence = ", then ".join(
@@ -132,7 +120,6 @@ def _policy_set(event: PolicySet, before: State, by: str) -> str:
     )
 
 
-@_describes(ParticipantEnrolled)
 def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
     return (
         f"{event.person_id} enrolled as {event.role} with {event.experience_years} "
@@ -140,18 +127,15 @@ def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
     )
 
 
-@_describes(ParticipantWithdrawn)
 def _withdrawn(event: ParticipantWithdrawn, before: State, by: str) -> str:
     return f"{event.person_id} withdrawn from the programme {by}"
 
 
-@_describes(RelationshipOpened)
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
     pair = f"{event.mentor_id} and {event.mentee_id}"
     return f"Relationship {event.relationship_id} of {pair} opened {by}"
 
 
-@_describes(PairingProposed, PairFormed)
 def _paired(event: PairingProposed | PairFormed, before: State, by: str) -> str:
     verb = "proposed" if isinstance(event, PairingProposed) else "formed"
     override = (
@@ -163,63 +147,51 @@ def _paired(event: PairingProposed | PairFormed, before: State, by: str) -> str:
     return f"Pair of {pair} {verb} {by}{override}"
 
 
-@_describes(PairingAccepted)
 def _accepted(event: PairingAccepted, before: State, by: str) -> str:
     return f"Pairing accepted by {event.accepted_by}, recorded {by}"
 
 
-@_describes(PairingDeclined)
 def _declined(event: PairingDeclined, before: State, by: str) -> str:
     return f"Pairing declined by {event.declined_by} ({event.reason}), recorded {by}"
 
 
-@_describes(ExpectationsAgreed)
 def _expectations(event: ExpectationsAgreed, before: State, by: str) -> str:
     return f"{len(event.expectations)} expectations agreed, recorded {by}"
 
 
-@_describes(GoalSet)
 def _goal_set(event: GoalSet, before: State, by: str) -> str:
     return f"Goal {event.title!r} ({event.focus_area}, due {event.target_date}) set {by}"
 
 
-@_describes(GoalRevised)
 def _goal_revised(event: GoalRevised, before: State, by: str) -> str:
     now = f"now {event.title!r}, due {event.target_date}"
     return f"Goal {_goal_title(before, event.goal_id)} revised {by}: {now}"
 
 
-@_describes(GoalAchieved)
 def _goal_achieved(event: GoalAchieved, before: State, by: str) -> str:
     return f"Goal {_goal_title(before, event.goal_id)} achieved, recorded {by}"
 
 
-@_describes(GoalAbandoned)
 def _goal_abandoned(event: GoalAbandoned, before: State, by: str) -> str:
     return f"Goal {_goal_title(before, event.goal_id)} abandoned, recorded {by}"
 
 
-@_describes(PlanActivityAdded)
 def _activity_added(event: PlanActivityAdded, before: State, by: str) -> str:
     return f"Plan activity added (due {event.due_date}) {by}"
 
 
-@_describes(PlanActivityCompleted)
 def _activity_completed(event: PlanActivityCompleted, before: State, by: str) -> str:
     return f"Plan activity {event.activity_id} completed, recorded {by}"
 
 
-@_describes(MilestoneSet)
 def _milestone_set(event: MilestoneSet, before: State, by: str) -> str:
     return f"Milestone set for {event.target_date} {by}"
 
 
-@_describes(MilestoneReached)
 def _milestone_reached(event: MilestoneReached, before: State, by: str) -> str:
     return f"Milestone {event.milestone_id} reached, recorded {by}"
 
 
-@_describes(ScheduleAgreed, ScheduleChanged)
 def _schedule(event: ScheduleAgreed | ScheduleChanged, before: State, by: str) -> str:
     verb = "agreed" if isinstance(event, ScheduleAgreed) else "changed"
     s = event.schedule
@@ -229,22 +201,18 @@ def _schedule(event: ScheduleAgreed | ScheduleChanged, before: State, by: str) -
     )
 
 
-@_describes(MeetingHeld)
 def _meeting_held(event: MeetingHeld, before: State, by: str) -> str:
     return f"Meeting held ({event.duration_minutes} minutes, {event.format}), recorded {by}"
 
 
-@_describes(MeetingMissed)
 def _meeting_missed(event: MeetingMissed, before: State, by: str) -> str:
     return f"Meeting missed by {event.missed_by}, recorded {by}"
 
 
-@_describes(MeetingCancelled)
 def _meeting_cancelled(event: MeetingCancelled, before: State, by: str) -> str:
     return f"Meeting cancelled by {event.cancelled_by}, recorded {by}"
 
 
-@_describes(MeetingRecordCorrected)
 def _meeting_corrected(event: MeetingRecordCorrected, before: State, by: str) -> str:
     return (
         f"Record of the meeting of {_meeting_when(before, event.meeting_id)} corrected "
@@ -253,35 +221,29 @@ def _meeting_corrected(event: MeetingRecordCorrected, before: State, by: str) ->
     )
 
 
-@_describes(FeedbackGiven)
 def _feedback(event: FeedbackGiven, before: State, by: str) -> str:
     between = f"from {event.from_person} to {event.to_person}"
     return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
 
 
-@_describes(ReflectionRecorded)
 def _reflection(event: ReflectionRecorded, before: State, by: str) -> str:
     scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
     return f"Reflection recorded {by} ({scores})"
 
 
-@_describes(ProgressEvaluated)
 def _evaluated(event: ProgressEvaluated, before: State, by: str) -> str:
     judged = ", ".join(f"{_goal_title(before, g.goal_id)} {g.status}" for g in event.goal_progress)
     return f"Progress evaluated {by}" + (f": {judged}" if judged else "")
 
 
-@_describes(RelationshipPaused)
 def _paused(event: RelationshipPaused, before: State, by: str) -> str:
     return f"Relationship paused {by}"
 
 
-@_describes(RelationshipResumed)
 def _resumed(event: RelationshipResumed, before: State, by: str) -> str:
     return f"Relationship resumed {by}"
 
 
-@_describes(RelationshipEnded)
 def _ended(event: RelationshipEnded, before: State, by: str) -> str:
     return f"Relationship ended ({event.reason}) {by}"
 
@@ -390,3 +352,37 @@ def diff(before: State, after: State) -> tuple[Change, ...]:
 def _list_filled(path: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
     """An empty list's own path on one side only: its items are listed as changes instead."""
     return (old.get(path) == [] and path not in new) or (new.get(path) == [] and path not in old)
+
+
+_DESCRIBERS: dict[type[Event], Describer] = {
+    ProgrammeCreated: _programme_created,
+    PolicySet: _policy_set,
+    ParticipantEnrolled: _enrolled,
+    ParticipantWithdrawn: _withdrawn,
+    RelationshipOpened: _opened,
+    PairingProposed: _paired,
+    PairFormed: _paired,
+    PairingAccepted: _accepted,
+    PairingDeclined: _declined,
+    ExpectationsAgreed: _expectations,
+    GoalSet: _goal_set,
+    GoalRevised: _goal_revised,
+    GoalAchieved: _goal_achieved,
+    GoalAbandoned: _goal_abandoned,
+    PlanActivityAdded: _activity_added,
+    PlanActivityCompleted: _activity_completed,
+    MilestoneSet: _milestone_set,
+    MilestoneReached: _milestone_reached,
+    ScheduleAgreed: _schedule,
+    ScheduleChanged: _schedule,
+    MeetingHeld: _meeting_held,
+    MeetingMissed: _meeting_missed,
+    MeetingCancelled: _meeting_cancelled,
+    MeetingRecordCorrected: _meeting_corrected,
+    FeedbackGiven: _feedback,
+    ReflectionRecorded: _reflection,
+    ProgressEvaluated: _evaluated,
+    RelationshipPaused: _paused,
+    RelationshipResumed: _resumed,
+    RelationshipEnded: _ended,
+}

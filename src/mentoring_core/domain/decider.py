@@ -2,16 +2,17 @@
 
 A :class:`Decider` holds one small handler per command type (``decide``: command and
 state in, new events out, or a raised error) and one small function per event type
-(``evolve``: state and event in, next state out). Handlers register themselves with
-the decorators :meth:`Decider.decides` and :meth:`Decider.evolves`; registering an
-``evolve`` function also registers its event type in :data:`.events.EVENT_TYPES`, the
-only classes a stored record may name. ``docs/architecture.md`` has the recipe for
-adding an event type.
+(``evolve``: state and event in, next state out). Each aggregate's module registers its
+functions in one table each, :meth:`Decider.handles` and :meth:`Decider.folds` (plain
+functions in a table, not decorators: mutation testing reaches only undecorated
+functions); registering a fold also registers its event type in
+:data:`.events.EVENT_TYPES`, the only classes a stored record may name.
+``docs/architecture.md`` has the recipe for adding an event type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -22,8 +23,6 @@ from .errors import InvalidValue
 from .events import EVENT_TYPES, Event
 
 S = TypeVar("S")
-C = TypeVar("C", bound=Command)
-E = TypeVar("E", bound=Event)
 
 Meta = dict[str, Any]
 """The fields every new event carries (see :func:`.context.event_metadata`)."""
@@ -68,31 +67,24 @@ class Decider(Generic[S]):
 
     # --- registration ----------------------------------------------------------------
 
-    def prepares(self, prepare: Preparer[S]) -> Preparer[S]:
-        """Register the checks every command passes before its handler (a decorator)."""
-        self._prepare = prepare
-        return prepare
+    def handles(
+        self,
+        handlers: Mapping[type[Command], Handler[S]],
+        *,
+        prepare: Preparer[S] | None = None,
+    ) -> None:
+        """Register each command type's handler, and (once) the checks every command of the
+        aggregate passes before its handler, which give the new events' metadata."""
+        if prepare is not None:
+            self._prepare = prepare
+        self._deciders.update(handlers)
 
-    def decides(self, command_type: type[C]) -> Callable[[Handler[S]], Handler[S]]:
-        """Register the handler of ``command_type`` (a decorator)."""
-
-        def register(handler: Handler[S]) -> Handler[S]:
-            self._deciders[command_type] = handler
-            return handler
-
-        return register
-
-    def evolves(self, *event_types: type[E]) -> Callable[[Evolver[S]], Evolver[S]]:
-        """Register how ``event_types`` change the state (a decorator); the event types
-        become readable from the store."""
-
-        def register(evolver: Evolver[S]) -> Evolver[S]:
-            for event_type in event_types:
-                self._evolvers[event_type] = evolver
-                EVENT_TYPES[event_type.__name__] = event_type
-            return evolver
-
-        return register
+    def folds(self, evolvers: Mapping[type[Event], Evolver[S]]) -> None:
+        """Register how each event type changes the state; the types become readable from
+        the store (:data:`.events.EVENT_TYPES`)."""
+        for event_type, evolver in evolvers.items():
+            self._evolvers[event_type] = evolver
+            EVENT_TYPES[event_type.__name__] = event_type
 
     @property
     def command_types(self) -> tuple[type[Command], ...]:

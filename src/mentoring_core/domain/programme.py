@@ -100,7 +100,6 @@ evolve_programme = PROGRAMME.evolve
 """The state after an event; events are facts, so nothing is checked here."""
 
 
-@PROGRAMME.prepares
 def _prepare(
     command: ProgrammeCommand, state: ProgrammeState, ctx: DecisionContext
 ) -> dict[str, Any]:
@@ -121,7 +120,6 @@ def _prepare(
     return event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
 
 
-@PROGRAMME.decides(CreateProgramme)
 def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Events:
     return (
         ProgrammeCreated(
@@ -132,12 +130,10 @@ def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Even
     )
 
 
-@PROGRAMME.decides(SetPolicy)
 def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events:
     return (PolicySet(**meta, policy=check_policy(command.policy)),)
 
 
-@PROGRAMME.decides(EnrolParticipant)
 def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Events:
     person_id = check_label("person_id", command.person_id)
     enrolled = state.participant(person_id)
@@ -156,7 +152,6 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
     )
 
 
-@PROGRAMME.decides(WithdrawParticipant)
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
     person_id = check_label("person_id", command.person_id)
     if state.participant(person_id) is None:
@@ -210,7 +205,6 @@ def check_policy(policy: object) -> ProgrammePolicy:
     return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 
-@PROGRAMME.evolves(ProgrammeCreated)
 def _created(state: ProgrammeState, event: ProgrammeCreated) -> ProgrammeState:
     return attrs.evolve(
         state,
@@ -221,12 +215,10 @@ def _created(state: ProgrammeState, event: ProgrammeCreated) -> ProgrammeState:
     )
 
 
-@PROGRAMME.evolves(PolicySet)
 def _policy_set(state: ProgrammeState, event: PolicySet) -> ProgrammeState:
     return attrs.evolve(state, policy=event.policy)
 
 
-@PROGRAMME.evolves(ParticipantEnrolled)
 def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeState:
     participant = Participant(
         person_id=event.person_id,
@@ -237,7 +229,6 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
     return attrs.evolve(state, participants=(*state.participants, participant))
 
 
-@PROGRAMME.evolves(ParticipantWithdrawn)
 def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
     return attrs.evolve(
         state,
@@ -249,6 +240,25 @@ def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeS
     )
 
 
-@PROGRAMME.evolves(RelationshipOpened)
 def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> ProgrammeState:
     return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))
+
+
+PROGRAMME.handles(
+    {
+        CreateProgramme: _create,
+        SetPolicy: _set_policy,
+        EnrolParticipant: _enrol,
+        WithdrawParticipant: _withdraw,
+    },
+    prepare=_prepare,
+)
+PROGRAMME.folds(
+    {
+        ProgrammeCreated: _created,
+        PolicySet: _policy_set,
+        ParticipantEnrolled: _enrolled,
+        ParticipantWithdrawn: _withdrawn,
+        RelationshipOpened: _relationship_opened,
+    }
+)

@@ -222,7 +222,6 @@ decide_relationship = RELATIONSHIP.decide
 """The events that record a relationship command, or a raised error if it must be refused."""
 
 
-@RELATIONSHIP.prepares
 def _prepare(
     command: RelationshipCommand, state: RelationshipState, ctx: DecisionContext
 ) -> dict[str, Any]:
@@ -239,12 +238,10 @@ def _prepare(
     return event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
 
 
-@RELATIONSHIP.decides(AcceptPairing)
 def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
     return (PairingAccepted(**meta, accepted_by=check_label("accepted_by", command.accepted_by)),)
 
 
-@RELATIONSHIP.decides(DeclinePairing)
 def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> Events:
     return (
         PairingDeclined(
@@ -256,14 +253,12 @@ def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> E
     )
 
 
-@RELATIONSHIP.decides(AgreeExpectations)
 def _agree_expectations(command: AgreeExpectations, state: RelationshipState, meta: Meta) -> Events:
     return (
         ExpectationsAgreed(**meta, expectations=check_labels("expectations", command.expectations)),
     )
 
 
-@RELATIONSHIP.decides(SetGoal)
 def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
     return (
         GoalSet(
@@ -277,7 +272,6 @@ def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
     )
 
 
-@RELATIONSHIP.decides(ReviseGoal)
 def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> Events:
     goal = _open_goal(state, command.goal_id)
     return (
@@ -301,7 +295,6 @@ def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> E
     )
 
 
-@RELATIONSHIP.decides(AchieveGoal)
 def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) -> Events:
     goal = _open_goal(state, command.goal_id)
     return (
@@ -311,7 +304,6 @@ def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) ->
     )
 
 
-@RELATIONSHIP.decides(AbandonGoal)
 def _abandon_goal(command: AbandonGoal, state: RelationshipState, meta: Meta) -> Events:
     goal = _open_goal(state, command.goal_id)
     return (
@@ -319,7 +311,6 @@ def _abandon_goal(command: AbandonGoal, state: RelationshipState, meta: Meta) ->
     )
 
 
-@RELATIONSHIP.decides(AddPlanActivity)
 def _add_activity(command: AddPlanActivity, state: RelationshipState, meta: Meta) -> Events:
     return (
         PlanActivityAdded(
@@ -332,7 +323,6 @@ def _add_activity(command: AddPlanActivity, state: RelationshipState, meta: Meta
     )
 
 
-@RELATIONSHIP.decides(CompletePlanActivity)
 def _complete_activity(
     command: CompletePlanActivity, state: RelationshipState, meta: Meta
 ) -> Events:
@@ -348,7 +338,6 @@ def _complete_activity(
     )
 
 
-@RELATIONSHIP.decides(SetMilestone)
 def _set_milestone(command: SetMilestone, state: RelationshipState, meta: Meta) -> Events:
     return (
         MilestoneSet(
@@ -361,7 +350,6 @@ def _set_milestone(command: SetMilestone, state: RelationshipState, meta: Meta) 
     )
 
 
-@RELATIONSHIP.decides(ReachMilestone)
 def _reach_milestone(command: ReachMilestone, state: RelationshipState, meta: Meta) -> Events:
     milestone_id = check_uuid("milestone_id", command.milestone_id)
     milestone = state.milestone(milestone_id)
@@ -375,7 +363,6 @@ def _reach_milestone(command: ReachMilestone, state: RelationshipState, meta: Me
     )
 
 
-@RELATIONSHIP.decides(AgreeSchedule)
 def _agree_schedule(command: AgreeSchedule, state: RelationshipState, meta: Meta) -> Events:
     if state.schedule is not None:
         raise RuleViolation(
@@ -386,7 +373,6 @@ def _agree_schedule(command: AgreeSchedule, state: RelationshipState, meta: Meta
     return (ScheduleAgreed(**meta, schedule=_check_schedule(command.schedule)),)
 
 
-@RELATIONSHIP.decides(ChangeSchedule)
 def _change_schedule(command: ChangeSchedule, state: RelationshipState, meta: Meta) -> Events:
     if state.schedule is None:
         raise RuleViolation(Rule.SCHEDULE_AGREED, "no schedule is agreed yet; agree one first")
@@ -399,7 +385,6 @@ def _change_schedule(command: ChangeSchedule, state: RelationshipState, meta: Me
     )
 
 
-@RELATIONSHIP.decides(RecordMeetingHeld)
 def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Meta) -> Events:
     return (
         MeetingHeld(
@@ -415,7 +400,6 @@ def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Me
     )
 
 
-@RELATIONSHIP.decides(RecordMeetingMissed)
 def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta: Meta) -> Events:
     return (
         MeetingMissed(
@@ -427,7 +411,6 @@ def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta
     )
 
 
-@RELATIONSHIP.decides(RecordMeetingCancelled)
 def _meeting_cancelled(
     command: RecordMeetingCancelled, state: RelationshipState, meta: Meta
 ) -> Events:
@@ -441,7 +424,6 @@ def _meeting_cancelled(
     )
 
 
-@RELATIONSHIP.decides(CorrectMeetingRecord)
 def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, meta: Meta) -> Events:
     meeting_id = check_uuid("meeting_id", command.meeting_id)
     meeting = state.meeting(meeting_id)
@@ -474,7 +456,6 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
     )
 
 
-@RELATIONSHIP.decides(GiveFeedback)
 def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) -> Events:
     about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
     if about_meeting is not None and state.meeting(about_meeting) is None:
@@ -499,7 +480,6 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
     )
 
 
-@RELATIONSHIP.decides(RecordReflection)
 def _record_reflection(command: RecordReflection, state: RelationshipState, meta: Meta) -> Events:
     return (
         ReflectionRecorded(
@@ -515,7 +495,6 @@ def _record_reflection(command: RecordReflection, state: RelationshipState, meta
     )
 
 
-@RELATIONSHIP.decides(EvaluateProgress)
 def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -> Events:
     return (
         ProgressEvaluated(
@@ -532,7 +511,6 @@ def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -
     )
 
 
-@RELATIONSHIP.decides(PauseRelationship)
 def _pause(command: PauseRelationship, state: RelationshipState, meta: Meta) -> Events:
     if state.status is RelationshipStatus.PAUSED:
         raise RuleViolation(
@@ -541,7 +519,6 @@ def _pause(command: PauseRelationship, state: RelationshipState, meta: Meta) -> 
     return (RelationshipPaused(**meta, reason=check_text("reason", command.reason)),)
 
 
-@RELATIONSHIP.decides(ResumeRelationship)
 def _resume(command: ResumeRelationship, state: RelationshipState, meta: Meta) -> Events:
     if state.status is not RelationshipStatus.PAUSED:
         raise RuleViolation(
@@ -551,7 +528,6 @@ def _resume(command: ResumeRelationship, state: RelationshipState, meta: Meta) -
     return (RelationshipResumed(**meta),)
 
 
-@RELATIONSHIP.decides(EndRelationship)
 def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Events:
     return (
         RelationshipEnded(
@@ -560,3 +536,33 @@ def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Even
             explanation=check_text("explanation", command.explanation),
         ),
     )
+
+
+RELATIONSHIP.handles(
+    {
+        AcceptPairing: _accept,
+        DeclinePairing: _decline,
+        AgreeExpectations: _agree_expectations,
+        SetGoal: _set_goal,
+        ReviseGoal: _revise_goal,
+        AchieveGoal: _achieve_goal,
+        AbandonGoal: _abandon_goal,
+        AddPlanActivity: _add_activity,
+        CompletePlanActivity: _complete_activity,
+        SetMilestone: _set_milestone,
+        ReachMilestone: _reach_milestone,
+        AgreeSchedule: _agree_schedule,
+        ChangeSchedule: _change_schedule,
+        RecordMeetingHeld: _meeting_held,
+        RecordMeetingMissed: _meeting_missed,
+        RecordMeetingCancelled: _meeting_cancelled,
+        CorrectMeetingRecord: _correct_meeting,
+        GiveFeedback: _give_feedback,
+        RecordReflection: _record_reflection,
+        EvaluateProgress: _evaluate,
+        PauseRelationship: _pause,
+        ResumeRelationship: _resume,
+        EndRelationship: _end,
+    },
+    prepare=_prepare,
+)

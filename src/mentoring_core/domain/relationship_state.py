@@ -253,17 +253,14 @@ def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> Re
     )
 
 
-@RELATIONSHIP.evolves(PairingProposed)
 def _pairing_proposed(state: RelationshipState, event: PairingProposed) -> RelationshipState:
     return attrs.evolve(_opened(state, event), status=RelationshipStatus.PROPOSED)
 
 
-@RELATIONSHIP.evolves(PairingAccepted)
 def _pairing_accepted(state: RelationshipState, event: PairingAccepted) -> RelationshipState:
     return attrs.evolve(state, status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at)
 
 
-@RELATIONSHIP.evolves(PairingDeclined)
 def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> RelationshipState:
     declining = Declining(
         declined_by=event.declined_by,
@@ -274,19 +271,16 @@ def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> Relat
     return attrs.evolve(state, status=RelationshipStatus.DECLINED, declined=declining)
 
 
-@RELATIONSHIP.evolves(PairFormed)
 def _pair_formed(state: RelationshipState, event: PairFormed) -> RelationshipState:
     return attrs.evolve(
         _opened(state, event), status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
     )
 
 
-@RELATIONSHIP.evolves(ExpectationsAgreed)
 def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) -> RelationshipState:
     return attrs.evolve(state, expectations=event.expectations)
 
 
-@RELATIONSHIP.evolves(GoalSet)
 def _goal_set(state: RelationshipState, event: GoalSet) -> RelationshipState:
     goal = Goal(
         goal_id=event.goal_id,
@@ -299,7 +293,6 @@ def _goal_set(state: RelationshipState, event: GoalSet) -> RelationshipState:
     return attrs.evolve(state, goals=(*state.goals, goal))
 
 
-@RELATIONSHIP.evolves(GoalRevised)
 def _goal_revised(state: RelationshipState, event: GoalRevised) -> RelationshipState:
     revised = state.goal(event.goal_id)
     return _update_goal(
@@ -313,7 +306,6 @@ def _goal_revised(state: RelationshipState, event: GoalRevised) -> RelationshipS
     )
 
 
-@RELATIONSHIP.evolves(GoalAchieved)
 def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> RelationshipState:
     return _update_goal(
         state,
@@ -324,7 +316,6 @@ def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> Relationshi
     )
 
 
-@RELATIONSHIP.evolves(GoalAbandoned)
 def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> RelationshipState:
     return _update_goal(
         state,
@@ -335,7 +326,6 @@ def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> Relations
     )
 
 
-@RELATIONSHIP.evolves(PlanActivityAdded)
 def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> RelationshipState:
     activity = PlanActivity(
         activity_id=event.activity_id,
@@ -346,7 +336,6 @@ def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Relat
     return attrs.evolve(state, plan=(*state.plan, activity))
 
 
-@RELATIONSHIP.evolves(PlanActivityCompleted)
 def _activity_completed(
     state: RelationshipState, event: PlanActivityCompleted
 ) -> RelationshipState:
@@ -360,7 +349,6 @@ def _activity_completed(
     )
 
 
-@RELATIONSHIP.evolves(MilestoneSet)
 def _milestone_set(state: RelationshipState, event: MilestoneSet) -> RelationshipState:
     milestone = Milestone(
         milestone_id=event.milestone_id,
@@ -371,7 +359,6 @@ def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Relationshi
     return attrs.evolve(state, milestones=(*state.milestones, milestone))
 
 
-@RELATIONSHIP.evolves(MilestoneReached)
 def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> RelationshipState:
     return attrs.evolve(
         state,
@@ -383,17 +370,14 @@ def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Rel
     )
 
 
-@RELATIONSHIP.evolves(ScheduleAgreed)
 def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> RelationshipState:
     return attrs.evolve(state, schedule=event.schedule)
 
 
-@RELATIONSHIP.evolves(ScheduleChanged)
 def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> RelationshipState:
     return attrs.evolve(state, schedule=event.schedule, schedule_changes=state.schedule_changes + 1)
 
 
-@RELATIONSHIP.evolves(MeetingHeld)
 def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipState:
     meeting = Meeting(
         meeting_id=event.meeting_id,
@@ -408,7 +392,6 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipS
     return _add_meeting(state, meeting)
 
 
-@RELATIONSHIP.evolves(MeetingMissed, MeetingCancelled)
 def _meeting_not_held(
     state: RelationshipState, event: MeetingMissed | MeetingCancelled
 ) -> RelationshipState:
@@ -425,7 +408,6 @@ def _meeting_not_held(
     return _add_meeting(state, meeting)
 
 
-@RELATIONSHIP.evolves(MeetingRecordCorrected)
 def _meeting_corrected(
     state: RelationshipState, event: MeetingRecordCorrected
 ) -> RelationshipState:
@@ -446,7 +428,6 @@ def _meeting_corrected(
     )
 
 
-@RELATIONSHIP.evolves(FeedbackGiven)
 def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> RelationshipState:
     feedback = Feedback(
         feedback_id=event.feedback_id,
@@ -461,7 +442,6 @@ def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Relations
     return attrs.evolve(state, feedback=(*state.feedback, feedback))
 
 
-@RELATIONSHIP.evolves(ReflectionRecorded)
 def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) -> RelationshipState:
     reflection = Reflection(
         reflection_id=event.reflection_id,
@@ -472,7 +452,6 @@ def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) ->
     return attrs.evolve(state, reflections=(*state.reflections, reflection))
 
 
-@RELATIONSHIP.evolves(ProgressEvaluated)
 def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> RelationshipState:
     evaluation = Evaluation(
         evaluation_id=event.evaluation_id,
@@ -484,17 +463,45 @@ def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> R
     return attrs.evolve(state, evaluations=(*state.evaluations, evaluation))
 
 
-@RELATIONSHIP.evolves(RelationshipPaused)
 def _paused(state: RelationshipState, event: RelationshipPaused) -> RelationshipState:
     return attrs.evolve(state, status=RelationshipStatus.PAUSED, paused_at=event.occurred_at)
 
 
-@RELATIONSHIP.evolves(RelationshipResumed)
 def _resumed(state: RelationshipState, event: RelationshipResumed) -> RelationshipState:
     return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None)
 
 
-@RELATIONSHIP.evolves(RelationshipEnded)
 def _ended(state: RelationshipState, event: RelationshipEnded) -> RelationshipState:
     ending = Ending(reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at)
     return attrs.evolve(state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None)
+
+
+RELATIONSHIP.folds(
+    {
+        PairingProposed: _pairing_proposed,
+        PairingAccepted: _pairing_accepted,
+        PairingDeclined: _pairing_declined,
+        PairFormed: _pair_formed,
+        ExpectationsAgreed: _expectations_agreed,
+        GoalSet: _goal_set,
+        GoalRevised: _goal_revised,
+        GoalAchieved: _goal_achieved,
+        GoalAbandoned: _goal_abandoned,
+        PlanActivityAdded: _activity_added,
+        PlanActivityCompleted: _activity_completed,
+        MilestoneSet: _milestone_set,
+        MilestoneReached: _milestone_reached,
+        ScheduleAgreed: _schedule_agreed,
+        ScheduleChanged: _schedule_changed,
+        MeetingHeld: _meeting_held,
+        MeetingMissed: _meeting_not_held,
+        MeetingCancelled: _meeting_not_held,
+        MeetingRecordCorrected: _meeting_corrected,
+        FeedbackGiven: _feedback_given,
+        ReflectionRecorded: _reflection_recorded,
+        ProgressEvaluated: _progress_evaluated,
+        RelationshipPaused: _paused,
+        RelationshipResumed: _resumed,
+        RelationshipEnded: _ended,
+    }
+)
