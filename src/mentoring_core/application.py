@@ -12,13 +12,12 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4, uuid5
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from ._command_methods import CommandMethods, Recorded
 from .audit.timeline import state_at
@@ -28,13 +27,20 @@ from .domain.context import DecisionContext
 from .domain.decider import Decider
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import EVENT_TYPES, Event, ProgrammeCreated
-from .domain.kinds import KINDS, kind_named, kind_of, kind_of_command
+from .domain.kinds import kind_of, kind_of_command
 from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
-from .domain.validation import check_aware, check_int, check_sequence, check_uuid
+from .domain.validation import check_aware, check_int, check_uuid
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
-from .store import DEFAULT_STORE_URL, PAGE_SIZE, EventSourcedStore, Store, Waker, open_store
+from .store import (
+    DEFAULT_STORE_URL,
+    EventSourcedStore,
+    Store,
+    follow_events,
+    open_store,
+    read_events,
+)
 
 Clock = Callable[[], datetime]
 """Returns the current time, aware."""
@@ -193,15 +199,7 @@ class MentoringService(CommandMethods):
         ``"relationship"`` events; ``limit`` stops after that many. Pages through the log,
         so memory stays constant however long it is.
         """
-        start = check_int("after", after, 0, 2**62)
-        wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
-        page_size = PAGE_SIZE if wanted is None else min(PAGE_SIZE, wanted)
-        records = self.store.records(start, topics=self._topics(kinds), page_size=page_size)
-        return self._decoded(records if wanted is None else islice(records, wanted))
-
-    def _decoded(self, records: Iterable[Notification]) -> Iterator[tuple[int, Event]]:
-        for record in records:
-            yield record.id, self.store.decode(record)
+        return read_events(self.store, after, kinds, limit)
 
     def follow(
         self,
@@ -218,19 +216,7 @@ class MentoringService(CommandMethods):
         SQLite and memory that is how it sees writes, from any process), until ``stop``
         is set, then returns.
         """
-        self.read(after, kinds=kinds)  # refuses bad arguments now, not at the first event
-        return self._following(after, kinds, stop or threading.Event(), poll_interval)
-
-    def _following(
-        self, after: int, kinds: Collection[str], stopping: threading.Event, interval: float
-    ) -> Iterator[tuple[int, Event]]:
-        with Waker(self.store.listener(), interval) as waker:
-            while not stopping.is_set():
-                for after, event in self.read(after, kinds=kinds):  # noqa: B020 (resume here)
-                    yield after, event
-                    if stopping.is_set():
-                        return
-                waker.wait(stopping)
+        return follow_events(self.store, after, kinds, stop or threading.Event(), poll_interval)
 
     def verify(self, against: Digest | None = None) -> Verification:
         """Re-read the whole store and check its hash chain (see ``docs/audit.md``).
@@ -287,15 +273,6 @@ class MentoringService(CommandMethods):
         )
 
     # --- the shell -------------------------------------------------------------------
-
-    @staticmethod
-    def _topics(kinds: Collection[str]) -> list[str]:
-        items = check_sequence("kinds", kinds, allow_empty=True)
-        names = [kind.name for kind in KINDS]
-        if not all(isinstance(k, str) and k in names for k in items):
-            raise InvalidValue("kinds", kinds, f"a list of {' or '.join(names)}")
-        chosen = sorted({str(k) for k in items})
-        return [t.__name__ for k in chosen for t in kind_named(k).event_types]
 
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(

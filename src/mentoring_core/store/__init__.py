@@ -9,6 +9,7 @@ package touches eventsourcing's ``Application``.
 """
 
 from ._eventsourced import EventSourcedStore, open_store
+from ._feed import follow_events, read_events
 from ._log import PAGE_SIZE
 from ._port import Listener, Store, StoreBackend
 from ._urls import (
@@ -53,7 +54,9 @@ __all__ = [
     "StoredFacts",
     "Waker",
     "backend_for",
+    "follow_events",
     "open_store",
+    "read_events",
     "redact",
     "stale_position",
     "store_environment",
