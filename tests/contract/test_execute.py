@@ -32,21 +32,35 @@ def service(store_url: str) -> MentoringService:
         yield opened
 
 
+STARTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
 def open_pair(service: MentoringService) -> tuple[UUID, UUID]:
     created = service.execute(
-        c.CreateProgramme(name="Execute", organisation="Northside Care"), actor="coord"
+        c.CreateProgramme(name="Execute", organisation="Northside Care", occurred_at=STARTED),
+        actor="coord",
     )
     programme = created.id
     assert created.aggregate_id == programme and created.version == 1
     for person, role, years in (("ana", Role.MENTOR, 12), ("ben", Role.MENTEE, 1)):
         service.execute(
             c.EnrolParticipant(
-                programme_id=programme, person_id=person, role=role, experience_years=years
+                programme_id=programme,
+                person_id=person,
+                role=role,
+                experience_years=years,
+                occurred_at=STARTED,
             ),
             actor="coord",
         )
     opened = service.execute(
-        c.OpenRelationship(programme_id=programme, mentor_id="ana", mentee_id="ben", direct=True),
+        c.OpenRelationship(
+            programme_id=programme,
+            mentor_id="ana",
+            mentee_id="ben",
+            direct=True,
+            occurred_at=STARTED,  # before the meetings the tests backdate
+        ),
         actor="coord",
     )
     assert opened.aggregate_id == opened.id and len(opened.positions) == 2

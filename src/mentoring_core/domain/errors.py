@@ -56,6 +56,8 @@ class Rule(enum.StrEnum):
     MILESTONE_OPEN = "milestone-open"
     SCHEDULE_AGREED = "schedule-agreed"
     CORRECTION_TARGET = "correction-target"
+    TIMELINE = "timeline"
+    """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 
 
 class RuleViolation(MentoringError):

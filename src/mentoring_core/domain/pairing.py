@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
 from .errors import InvalidValue, Rule, RuleViolation
@@ -32,6 +34,21 @@ def _enrolled(programme: ProgrammeState, person_id: str, role: Role) -> Particip
             f"not as {role}",
         )
     return participant
+
+
+def _check_opening_date(
+    what: str, at: datetime, programme: ProgrammeState, *people: Participant
+) -> None:
+    """A pair cannot be proposed or formed before the programme or either enrolment."""
+    facts = [(programme.created_at, f"programme {programme.name!r} was created")]
+    facts += [(p.enrolled_at, f"{p.person_id!r} was enrolled") for p in people]
+    for earliest, fact in facts:
+        if earliest is not None and at < earliest:
+            raise RuleViolation(
+                Rule.TIMELINE,
+                f"{what} dated {at.isoformat()} is before {fact} on {earliest.isoformat()}; "
+                f"allowed from {max(e for e, _ in facts if e is not None).isoformat()} on",
+            )
 
 
 def decide_pairing(
@@ -77,8 +94,10 @@ def decide_pairing(
             f"the programme minimum of {minimum}; give an override reason to pair them anyway",
         )
     opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
+    meta = event_metadata(ctx, relationship_id, 1, command.occurred_at)
+    _check_opening_date(opening_class.__name__, meta["occurred_at"], programme, mentor, mentee)
     opening = opening_class(
-        **event_metadata(ctx, relationship_id, 1, command.occurred_at),
+        **meta,
         programme_id=programme.programme_id,
         mentor_id=mentor_id,
         mentee_id=mentee_id,

@@ -156,6 +156,63 @@ def _doc(cls: type) -> str:
     return " ".join(inspect.cleandoc(cls.__doc__ or "").split())
 
 
+RULES = (
+    "## Rules a new fact must keep",
+    "",
+    "A command is refused (`RuleViolation`, nothing recorded; on the command line one",
+    "line and exit status 1) when the fact it records could not be true given the",
+    "history already recorded. The rule is named in the error (`Rule` member in",
+    "brackets).",
+    "",
+    "### Timeline (`timeline`)",
+    "",
+    "Every fact is dated (`occurred_at`) inside the period in which it is possible; the",
+    "refusal names the fact, its date, the fact it conflicts with and the window in which",
+    "it would be accepted. The edges are included: a fact may be dated at the very moment",
+    "of the fact that bounds it.",
+    "",
+    "- A pair is proposed or formed no earlier than the programme was created and both",
+    "  people were enrolled.",
+    "- A proposal is accepted or declined no earlier than it was proposed.",
+    "- Every other relationship fact is dated no earlier than the pair was formed.",
+    "- A meeting (held, missed or cancelled) is dated outside every pause: a pause covers",
+    "  the time strictly between its start and its resumption (or the end), so a meeting",
+    "  may be dated at the very moment of either. While the relationship is paused, a",
+    "  meeting dated before the pause began may still be recorded (a late record);",
+    "  one dated after it is refused with `no-meetings-while-paused`.",
+    "- Feedback about a meeting is dated no earlier than that meeting. It may be given",
+    "  during a pause: only the meeting itself needed an active relationship.",
+    "- A pause begins no earlier than the latest recorded meeting and the end of the",
+    "  previous pause; a relationship resumes no earlier than its pause began.",
+    "- An ending is dated no earlier than any fact already recorded (every event, meetings",
+    "  at their corrected dates), so no recorded fact falls after the end.",
+    "- A correction (`MeetingRecordCorrected`) that moves a meeting (`held_at`) is held to",
+    "  the rules of a new meeting: after formation, outside pauses, not after the end; and",
+    "  not after feedback already given about that meeting.",
+    "",
+    "**What may be recorded late, after the end.** Only corrections of meeting records,",
+    "as before these rules. A reflection, a progress evaluation or feedback written after",
+    "the last session must be recorded before the ending is recorded (it may be dated up",
+    "to the moment of the ending, which is then dated no earlier). Reason: the ending is",
+    "what an auditor signs off as the close of the record; a history that keeps growing",
+    "after it cannot be reviewed once, and reports (reviews done, reflections per month)",
+    "would change for a relationship already counted as closed. A correction is",
+    "different: it repairs a record made during the relationship, names the event it",
+    "corrects, and cannot move a meeting after the end.",
+    "",
+    "### Events recorded before these rules",
+    "",
+    "The rules apply to new commands only. Events are facts: stored histories that break",
+    "a rule (for example a meeting dated inside a pause, recorded by an earlier release)",
+    "still load, fold, report, export and verify unchanged; folding never validates. A",
+    "command on such a relationship is checked against the history as recorded.",
+    "Snapshots taken by an earlier release are derived data and are passed over (the",
+    "state is folded from the events again).",
+    "",
+)
+"""The rules text of the catalogue (docs/events.md): what a new fact must keep."""
+
+
 def render() -> str:
     """The whole catalogue, as Markdown."""
     base = frozenset(a.name for a in attrs.fields(Event))
@@ -179,6 +236,7 @@ def render() -> str:
         "",
         *fields_table(Event),
         "",
+        *RULES,
     ]
     referenced: dict[type, None] = {}
     for kind in KINDS:
