@@ -299,7 +299,8 @@ class MentoringService(CommandMethods):
             if earlier is not None:
                 return earlier
         _check_expected(kind, aggregate_id, expected_version, state.version)
-        events = kind.decide(command, state, self._context(actor, command_id))
+        ctx = self._needs(command, state, self._context(actor, command_id))
+        events = kind.decide(command, state, ctx)
         return self._record(
             events, {aggregate_id: (kind, state.version)}, state, created, command_id
         )
@@ -322,6 +323,18 @@ class MentoringService(CommandMethods):
             new_id=self._new_id,
             command_id=command_id,
         )
+
+    def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
+        """The context, with what the decision needs from other aggregates: the people
+        enrolled in the programme when a meeting names attendees (decide stays pure)."""
+        named = getattr(command, "attendees", None)
+        if not isinstance(command, c.RecordMeetingHeld) or not named:
+            return ctx
+        if not isinstance(state, RelationshipState) or state.programme_id is None:
+            return ctx
+        programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
+        enrolled = frozenset(p.person_id for p in programme.participants if p.active)
+        return attrs.evolve(ctx, enrolled=enrolled)
 
     def _recorded_before(
         self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID

@@ -21,6 +21,7 @@ from mentoring_core import (
     Role,
 )
 from mentoring_core import commands as c
+from mentoring_core.domain.errors import Rule, RuleViolation
 
 YESTERDAY = datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
 GOAL = UUID("60a10000-0000-4000-8000-0000000000aa")
@@ -162,3 +163,26 @@ def test_expected_version_and_command_id_work_through_execute(service: Mentoring
             actor="coord",
             expected_version=1,
         )
+
+
+def test_group_attendees_are_checked_against_the_programme_s_enrolments(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    group = c.RecordMeetingHeld(
+        relationship_id=pair,
+        duration_minutes=60,
+        format=MeetingFormat.GROUP,
+        topics=(),
+        attendees=("carla",),
+    )
+    with pytest.raises(RuleViolation) as info:
+        service.execute(group, actor="ana")
+    assert info.value.rule is Rule.PARTICIPANT_ENROLLED and "'carla'" in str(info.value)
+    service.execute(
+        c.EnrolParticipant(
+            programme_id=programme, person_id="carla", role=Role.MENTOR, experience_years=7
+        ),
+        actor="coord",
+    )
+    assert service.execute(group, actor="ana").events[0].attendees == ("carla",)

@@ -646,6 +646,7 @@ class TestMeetings:
 
     def test_a_group_session_lists_who_else_came(self) -> None:
         history = active()
+        history.ctx = attrs.evolve(history.ctx, enrolled=frozenset({"carla", "elif"}))
         history.record(
             attrs.evolve(
                 HOUR_ONE_ON_ONE, format=MeetingFormat.GROUP, attendees=["carla", "elif"], topics=[]
@@ -1045,7 +1046,7 @@ class TestFeedback:
         history.record(
             cmd.GiveFeedback(
                 feedback_id=UUID(int=0xF2),
-                from_person="carla",
+                from_person="ana",
                 to_person="ben",
                 kind=FeedbackKind.CONSTRUCTIVE,
                 text="Write the case note before the next visit.\nEvery time.",

@@ -15,6 +15,7 @@ RULE_TESTS = (
     "test_pairing.py",
     "test_relationship.py",
     "test_timeline_rules.py",
+    "test_participant_rules.py",
 )
 
 

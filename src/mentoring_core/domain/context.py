@@ -25,6 +25,10 @@ class DecisionContext:
     new_id: Callable[[], UUID]
     command_id: UUID | None = None
     """The caller's idempotency key for this command, recorded on each of its events."""
+    enrolled: frozenset[str] | None = None
+    """The people actively enrolled in the relationship's programme, when the command names
+    others than the pair (meeting attendees): the service loads them; without them only the
+    mentor and mentee may be named."""
 
 
 def event_metadata(

@@ -56,6 +56,10 @@ class Rule(enum.StrEnum):
     MILESTONE_OPEN = "milestone-open"
     SCHEDULE_AGREED = "schedule-agreed"
     CORRECTION_TARGET = "correction-target"
+    PERSON_IN_RELATIONSHIP = "person-in-relationship"
+    """A person named in a relationship event must be its mentor or mentee."""
+    ENDING_ROLE = "ending-role"
+    """Who records an ending must fit its reason (the programme's ending is not a participant's)."""
     TIMELINE = "timeline"
     """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 

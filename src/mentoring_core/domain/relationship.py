@@ -216,6 +216,64 @@ def _check_timeline(command: RelationshipCommand, state: RelationshipState, at: 
         _not_before(what, at, state.last_meeting_at, "the latest recorded meeting")
 
 
+# --- people -----------------------------------------------------------------------------
+#
+# A person named in a relationship event is its mentor or its mentee (docs/events.md,
+# "Participants"); meeting attendees may be anyone enrolled in the programme; an ending's
+# reason must fit who records it.
+
+
+def _participant(state: RelationshipState, field: str, value: object) -> str:
+    """``value``, a person id that must be the relationship's mentor or mentee."""
+    person = check_label(field, value)
+    if person not in (state.mentor_id, state.mentee_id):
+        raise RuleViolation(
+            Rule.PERSON_IN_RELATIONSHIP,
+            f"{field} {person!r} is neither the mentor ({state.mentor_id!r}) nor the mentee "
+            f"({state.mentee_id!r}) of relationship {state.relationship_id}",
+        )
+    return person
+
+
+def _attendees(state: RelationshipState, value: object, ctx: DecisionContext) -> tuple[str, ...]:
+    attendees = check_labels("attendees", value, allow_empty=True)
+    allowed = {state.mentor_id, state.mentee_id} | (ctx.enrolled or frozenset())
+    for person in attendees:
+        if person not in allowed:
+            raise RuleViolation(
+                Rule.PARTICIPANT_ENROLLED,
+                f"attendee {person!r} is not enrolled in the relationship's programme "
+                f"{state.programme_id}",
+            )
+    return attendees
+
+
+_ENDED_BY = {
+    EndReason.CANCELLED_BY_PROGRAMME: ("mentor", "mentee"),
+    EndReason.WITHDRAWN_BY_MENTOR: ("mentee",),
+    EndReason.WITHDRAWN_BY_MENTEE: ("mentor",),
+}
+"""Who may not record an ending for each reason: the programme's ending is recorded by
+someone who is not a participant (a coordinator); a participant does not record the other's
+withdrawal."""
+
+
+def _check_ending_role(state: RelationshipState, reason: EndReason, actor: str) -> None:
+    for role in _ENDED_BY.get(reason, ()):
+        person = state.mentor_id if role == "mentor" else state.mentee_id
+        if actor == person:
+            raise RuleViolation(
+                Rule.ENDING_ROLE,
+                f"{actor!r} is the {role} of relationship {state.relationship_id} and cannot "
+                f"record its ending as {reason}; it is recorded by "
+                + (
+                    "someone who is not a participant (a coordinator)"
+                    if reason is EndReason.CANCELLED_BY_PROGRAMME
+                    else f"the {'mentor' if role == 'mentee' else 'mentee'} or a coordinator"
+                ),
+            )
+
+
 def _new_id(field: str, value: object, used: Callable[[UUID], object]) -> UUID:
     """The id of a new goal, meeting...: a UUID that ``used`` finds nothing under."""
     checked = check_uuid(field, value)
@@ -321,12 +379,18 @@ def _prepare(
     _check_status(command, state)
     meta = event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
     _check_timeline(command, state, meta["occurred_at"])
+    if isinstance(command, RecordMeetingHeld):  # the only check that needs ctx.enrolled
+        _attendees(state, command.attendees, ctx)
     return meta
 
 
 @RELATIONSHIP.decides(AcceptPairing)
 def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
-    return (PairingAccepted(**meta, accepted_by=check_label("accepted_by", command.accepted_by)),)
+    return (
+        PairingAccepted(
+            **meta, accepted_by=_participant(state, "accepted_by", command.accepted_by)
+        ),
+    )
 
 
 @RELATIONSHIP.decides(DeclinePairing)
@@ -334,7 +398,7 @@ def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> E
     return (
         PairingDeclined(
             **meta,
-            declined_by=check_label("declined_by", command.declined_by),
+            declined_by=_participant(state, "declined_by", command.declined_by),
             reason=check_enum("reason", command.reason, DeclineReason),
             explanation=check_text("explanation", command.explanation),
         ),
@@ -515,7 +579,7 @@ def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta
         MeetingMissed(
             **meta,
             meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-            missed_by=check_label("missed_by", command.missed_by),
+            missed_by=_participant(state, "missed_by", command.missed_by),
             reason=check_text("reason", command.reason),
         ),
     )
@@ -601,6 +665,14 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
         _not_before(
             "GiveFeedback", meta["occurred_at"], meeting.occurred_at, f"meeting {about_meeting}"
         )
+    giver = _participant(state, "from_person", command.from_person)
+    receiver = _participant(state, "to_person", command.to_person)
+    if giver == receiver:
+        raise RuleViolation(
+            Rule.PERSON_IN_RELATIONSHIP,
+            f"from_person and to_person are both {giver!r}: feedback goes from one participant "
+            "to the other (a self-assessment is a reflection)",
+        )
     return (
         FeedbackGiven(
             **meta,
@@ -609,8 +681,8 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
                 command.feedback_id,
                 lambda i: any(x.feedback_id == i for x in state.feedback),
             ),
-            from_person=check_label("from_person", command.from_person),
-            to_person=check_label("to_person", command.to_person),
+            from_person=giver,
+            to_person=receiver,
             kind=check_enum("kind", command.kind, FeedbackKind),
             about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
             about_meeting_id=about_meeting,
@@ -664,10 +736,12 @@ def _resume(command: ResumeRelationship, state: RelationshipState, meta: Meta) -
 
 @RELATIONSHIP.decides(EndRelationship)
 def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Events:
+    reason = check_enum("reason", command.reason, EndReason)
+    _check_ending_role(state, reason, meta["actor"])
     return (
         RelationshipEnded(
             **meta,
-            reason=check_enum("reason", command.reason, EndReason),
+            reason=reason,
             explanation=check_text("explanation", command.explanation),
         ),
     )
