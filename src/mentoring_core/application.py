@@ -26,7 +26,7 @@ from .audit.recorders import ChainedRecorder
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
-from .domain.context import DecisionContext
+from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
@@ -35,6 +35,7 @@ from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_sequence, check_uuid
+from .domain.values import RelationshipStatus
 from .log import PAGE_SIZE, notifications
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, EventMapper, Snapshot
 from .stores import APPLICATION_NAME, DEFAULT_STORE_URL, store_environment
@@ -45,6 +46,7 @@ Clock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
+_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 _CACHE_SIZE = "1000"
 
 S = TypeVar("S", RelationshipState, ProgrammeState)
@@ -325,16 +327,37 @@ class MentoringService(CommandMethods):
         )
 
     def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
-        """The context, with what the decision needs from other aggregates: the people
-        enrolled in the programme when a meeting names attendees (decide stays pure)."""
+        """The context, with what the decision needs from other aggregates (decide stays
+        pure): the programme's open relationships when a participant is withdrawn, the
+        people enrolled in the programme when a meeting names attendees."""
+        if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
+            return attrs.evolve(ctx, open_relationships=self._open_relationships(state))
         named = getattr(command, "attendees", None)
         if not isinstance(command, c.RecordMeetingHeld) or not named:
             return ctx
         if not isinstance(state, RelationshipState) or state.programme_id is None:
             return ctx
         programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
-        enrolled = frozenset(p.person_id for p in programme.participants if p.active)
+        at = command.occurred_at or ctx.now  # enrolled when the meeting took place
+        enrolled = frozenset(
+            p.person_id
+            for p in programme.participants
+            if p.enrolled_at <= at and (p.withdrawn_at is None or p.withdrawn_at > at)
+        )
         return attrs.evolve(ctx, enrolled=enrolled)
+
+    def _open_relationships(self, programme: ProgrammeState) -> tuple[OpenRelationshipRef, ...]:
+        states = (self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        return tuple(
+            OpenRelationshipRef(
+                relationship_id=r.relationship_id,
+                mentor_id=r.mentor_id,
+                mentee_id=r.mentee_id,
+                status=str(r.status),
+            )
+            for r in states
+            if r.status in _OPEN and r.relationship_id is not None
+        )
 
     def _recorded_before(
         self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID
@@ -412,7 +435,8 @@ class MentoringService(CommandMethods):
         programme: ProgrammeState = self._load(PROGRAMME, programme_id)
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
-        events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx)
+        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
         expected: dict[UUID, tuple[Kind, int]] = {
             relationship_id: (RELATIONSHIP, 0),
             programme_id: (PROGRAMME, programme.version),

@@ -13,6 +13,7 @@ import pytest
 
 from mentoring_core import (
     ConcurrencyConflict,
+    EndReason,
     FocusArea,
     InvalidValue,
     MeetingFormat,
@@ -186,3 +187,21 @@ def test_group_attendees_are_checked_against_the_programme_s_enrolments(
         actor="coord",
     )
     assert service.execute(group, actor="ana").events[0].attendees == ("carla",)
+
+
+def test_a_participant_is_withdrawn_only_once_their_relationships_are_closed(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    withdraw = c.WithdrawParticipant(programme_id=programme, person_id="ben", reason="Left")
+    with pytest.raises(RuleViolation) as info:
+        service.execute(withdraw, actor="coord")
+    assert info.value.rule is Rule.NO_OPEN_RELATIONSHIPS and str(pair) in str(info.value)
+    service.execute(
+        c.EndRelationship(
+            relationship_id=pair, reason=EndReason.WITHDRAWN_BY_MENTEE, explanation="Left"
+        ),
+        actor="coord",
+    )
+    service.execute(withdraw, actor="coord")
+    assert service.programme(programme).participant("ben") is None

@@ -16,6 +16,8 @@ RULE_TESTS = (
     "test_relationship.py",
     "test_timeline_rules.py",
     "test_participant_rules.py",
+    "test_capacity_rules.py",
+    "test_withdrawal_rules.py",
 )
 
 
