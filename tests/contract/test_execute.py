@@ -205,3 +205,38 @@ def test_a_participant_is_withdrawn_only_once_their_relationships_are_closed(
     )
     service.execute(withdraw, actor="coord")
     assert service.programme(programme).participant("ben") is None
+
+
+def test_an_attendee_counts_if_enrolled_when_the_meeting_took_place(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    service.execute(
+        c.EnrolParticipant(
+            programme_id=programme,
+            person_id="carla",
+            role=Role.MENTOR,
+            experience_years=7,
+            occurred_at=STARTED,
+        ),
+        actor="coord",
+    )
+    service.execute(
+        c.WithdrawParticipant(programme_id=programme, person_id="carla", reason="Left"),
+        actor="coord",
+    )
+
+    def group(at: datetime | None) -> c.RecordMeetingHeld:
+        return c.RecordMeetingHeld(
+            relationship_id=pair,
+            duration_minutes=60,
+            format=MeetingFormat.GROUP,
+            topics=(),
+            attendees=("carla",),
+            occurred_at=at,
+        )
+
+    assert service.execute(group(YESTERDAY), actor="ana").events[0].attendees == ("carla",)
+    with pytest.raises(RuleViolation) as info:
+        service.execute(group(None), actor="ana")
+    assert info.value.rule is Rule.PARTICIPANT_ENROLLED

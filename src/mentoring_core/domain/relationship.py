@@ -142,8 +142,8 @@ def _check_status(command: RelationshipCommand, state: RelationshipState) -> Non
 
 # --- the timeline ---------------------------------------------------------------------
 #
-# Every fact must be dated inside the period in which it is possible (docs/events.md,
-# "Timeline rules"). The status rules above say what the relationship admits now; these
+# Every fact must be dated inside the period in which it is possible (docs/events.md, "Rules
+# a new fact must keep"). The status rules above say what the relationship admits now; these
 # say what it admitted at the fact's ``occurred_at``, so that a backdated fact cannot
 # contradict the history around it. Events already stored are never checked (evolve
 # never validates): the rules apply to new commands only.
