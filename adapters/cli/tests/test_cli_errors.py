@@ -43,6 +43,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         service.enrol(PROGRAMME, "ana", R.MENTOR, 10, actor="c")
         service.enrol(PROGRAMME, "ben", R.MENTEE, 1, actor="c")
         service.enrol(PROGRAMME, "cy", R.MENTEE, 8, actor="c")
+        service.enrol(PROGRAMME, "eli", R.MENTOR, 9, actor="c")  # a second mentor for Ben?
         service.form_pair(PROGRAMME, "ana", "ben", actor="c", relationship_id=RELATIONSHIP)
     yield Cli(url, folder)
 
@@ -124,6 +125,11 @@ CASES = {
         ["pair", "form", str(PROGRAMME), "--mentor", "ana", "--mentee", "ben"],
         1,
         ["rule 'pair-already-open' broken", "'ana'", "'ben'", str(RELATIONSHIP)],
+    ),
+    "a second mentor at once": (
+        ["pair", "form", str(PROGRAMME), "--mentor", "eli", "--mentee", "ben"],
+        1,
+        ["rule 'mentee-mentors' broken", "mentee 'ben'", "(1 mentors at once)"],
     ),
     "withdrawal with an open relationship": (
         ["programme", "withdraw", str(PROGRAMME), "--person", "ben", "--reason", "Left"],
