@@ -56,6 +56,7 @@ POLICY = ProgrammePolicy(
     participation=Participation.COMPULSORY,
     minimum_experience_gap_years=Decimal(3),
     review_interval_days=28,
+    max_active_mentors_per_mentee=2,  # the fold tests' second story pairs Ben and Eve again
 )
 WEEKLY = MeetingSchedule(
     cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.ONE_ON_ONE

@@ -23,7 +23,7 @@ from ._command_methods import CommandMethods, Recorded
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
-from .domain.context import DecisionContext
+from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import EVENT_TYPES, Event, ProgrammeCreated
@@ -32,6 +32,7 @@ from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_uuid
+from .domain.values import RelationshipStatus
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
     DEFAULT_STORE_URL,
@@ -48,6 +49,7 @@ Clock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
+_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 _CACHE_SIZE = "1000"
 
 S = TypeVar("S", RelationshipState, ProgrammeState)
@@ -255,7 +257,7 @@ class MentoringService(CommandMethods):
         given, command_id = command_id, self._command_id(command_id)
         command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
-            return self._open(command, actor, expected_version, command_id)
+            return self._open(command, actor, expected_version, (given, command_id))
         kind = kind_of_command(command)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
@@ -263,11 +265,12 @@ class MentoringService(CommandMethods):
         state = kind.initial
         if creates != kind.id_field:  # the command changes an aggregate that must exist
             state = self._load(kind, aggregate_id)
-            earlier = self._recorded_before(aggregate_id, given, expected_version, created)
-            if earlier is not None:
-                return earlier
+        earlier = self._recorded_before(aggregate_id, given, expected_version, created)
+        if earlier is not None:  # a retry is answered before any rule is asked again
+            return earlier
         _check_expected(kind, aggregate_id, expected_version, state.version)
-        events = kind.decide(command, state, self._context(actor, command_id))
+        ctx = self._needs(command, state, self._context(actor, command_id))
+        events = kind.decide(command, state, ctx)
         return self._record(
             events, {aggregate_id: (kind, state.version)}, state, created, command_id
         )
@@ -286,6 +289,39 @@ class MentoringService(CommandMethods):
         """The command's identity: the caller's, or a new one (so that an unknown outcome,
         such as a connection lost during the commit, can be looked up, never guessed)."""
         return self._new_id() if given is None else check_uuid("command_id", given)
+
+    def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
+        """The context, with what the decision needs from other aggregates (decide stays
+        pure): the programme's open relationships when a participant is withdrawn, the
+        people enrolled in the programme when a meeting names attendees."""
+        if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
+            return attrs.evolve(ctx, open_relationships=self._open_relationships(state))
+        named = getattr(command, "attendees", None)
+        if not isinstance(command, c.RecordMeetingHeld) or not named:
+            return ctx
+        if not isinstance(state, RelationshipState) or state.programme_id is None:
+            return ctx
+        programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
+        at = command.occurred_at or ctx.now  # enrolled when the meeting took place
+        enrolled = frozenset(
+            p.person_id
+            for p in programme.participants
+            if p.enrolled_at <= at and (p.withdrawn_at is None or p.withdrawn_at > at)
+        )
+        return attrs.evolve(ctx, enrolled=enrolled)
+
+    def _open_relationships(self, programme: ProgrammeState) -> tuple[OpenRelationshipRef, ...]:
+        states = (self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        return tuple(
+            OpenRelationshipRef(
+                relationship_id=r.relationship_id,
+                mentor_id=r.mentor_id,
+                mentee_id=r.mentee_id,
+                status=str(r.status),
+            )
+            for r in states
+            if r.status in _OPEN and r.relationship_id is not None
+        )
 
     def _recorded_before(
         self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID
@@ -356,17 +392,24 @@ class MentoringService(CommandMethods):
         command: c.OpenRelationship,
         actor: str,
         expected_version: int | None,
-        command_id: UUID | None,
+        command_ids: tuple[UUID | None, UUID],
     ) -> Recorded:
-        """Open a relationship: decided with its programme, stored with the programme's record."""
+        """Open a relationship: decided with its programme, stored with the programme's record.
+
+        ``command_ids``: the id the caller gave (if any) and the command's own."""
+        given, command_id = command_ids
         programme_id = check_uuid("programme_id", command.programme_id)
         relationship_id = check_uuid("relationship_id", command.relationship_id)
         if relationship_id == programme_id:  # both are written: one key, two kinds
             raise InvalidValue("relationship_id", relationship_id, "a new id, not a programme's")
+        earlier = self._recorded_before(relationship_id, given, None, relationship_id)
+        if earlier is not None:
+            return earlier
         programme: ProgrammeState = self._load(PROGRAMME, programme_id)
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
-        events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx)
+        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
         expected: dict[UUID, tuple[Kind, int]] = {
             relationship_id: (RELATIONSHIP, 0),
             programme_id: (PROGRAMME, programme.version),

@@ -37,7 +37,7 @@ from .domain.events import EVENT_TYPES, Event
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
 
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2
 """Raised whenever the state classes change shape; older snapshots are then refused."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {

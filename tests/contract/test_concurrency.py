@@ -39,13 +39,18 @@ def record_figures(name: str, store: str, **figures: Any) -> None:
             out.write(json.dumps({"test": name, "store": store, **figures}) + "\n")
 
 
+STARTED = datetime(2025, 12, 1, tzinfo=UTC)
+"""Before the meetings the writers record (dated 1 January 2026)."""
+
+
 def opened_pair(service: MentoringService, mentees: int = 1) -> list[UUID]:
-    programme = service.create_programme("Stress", "Load Org", actor="coord").id
-    service.enrol(programme, "ana", Role.MENTOR, 20, actor="coord")
+    at = {"actor": "coord", "occurred_at": STARTED}
+    programme = service.create_programme("Stress", "Load Org", **at).id
+    service.enrol(programme, "ana", Role.MENTOR, 20, **at)
     pairs = []
     for n in range(mentees):
-        service.enrol(programme, f"mentee{n}", Role.MENTEE, 0, actor="coord")
-        pairs.append(service.form_pair(programme, "ana", f"mentee{n}", actor="coord").id)
+        service.enrol(programme, f"mentee{n}", Role.MENTEE, 0, **at)
+        pairs.append(service.form_pair(programme, "ana", f"mentee{n}", **at).id)
     return pairs
 
 

@@ -30,11 +30,16 @@ SPAWN = multiprocessing.get_context("spawn")
 WRITERS, MEETINGS = 3, 12
 
 
+STARTED = datetime(2026, 1, 1, tzinfo=UTC)
+"""Before the meetings recorded (dated 5 January 2026): a meeting follows its pair."""
+
+
 def a_pair(service: MentoringService, mentee: str = "ben") -> tuple[UUID, UUID]:
-    programme = service.create_programme("Feed", "Org", actor="coord").id
-    service.enrol(programme, "ana", Role.MENTOR, 20, actor="coord")
-    service.enrol(programme, mentee, Role.MENTEE, 1, actor="coord")
-    return programme, service.form_pair(programme, "ana", mentee, actor="coord").id
+    programme = service.create_programme("Feed", "Org", actor="coord", occurred_at=STARTED).id
+    service.enrol(programme, "ana", Role.MENTOR, 20, actor="coord", occurred_at=STARTED)
+    service.enrol(programme, mentee, Role.MENTEE, 1, actor="coord", occurred_at=STARTED)
+    pair = service.form_pair(programme, "ana", mentee, actor="coord", occurred_at=STARTED)
+    return programme, pair.id
 
 
 def meeting(service: MentoringService, pair: UUID, topic: str) -> None:

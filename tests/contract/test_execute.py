@@ -13,7 +13,8 @@ import pytest
 
 from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, NotFound, Recorded
 from mentoring_core import commands as c
-from mentoring_core.values import FocusArea, MeetingFormat, Role
+from mentoring_core.domain.errors import Rule, RuleViolation
+from mentoring_core.values import EndReason, FocusArea, MeetingFormat, Role
 
 YESTERDAY = datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
 GOAL = UUID("60a10000-0000-4000-8000-0000000000aa")
@@ -25,21 +26,35 @@ def service(store_url: str) -> MentoringService:
         yield opened
 
 
+STARTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
 def open_pair(service: MentoringService) -> tuple[UUID, UUID]:
     created = service.execute(
-        c.CreateProgramme(name="Execute", organisation="Northside Care"), actor="coord"
+        c.CreateProgramme(name="Execute", organisation="Northside Care", occurred_at=STARTED),
+        actor="coord",
     )
     programme = created.id
     assert created.aggregate_id == programme and created.version == 1
     for person, role, years in (("ana", Role.MENTOR, 12), ("ben", Role.MENTEE, 1)):
         service.execute(
             c.EnrolParticipant(
-                programme_id=programme, person_id=person, role=role, experience_years=years
+                programme_id=programme,
+                person_id=person,
+                role=role,
+                experience_years=years,
+                occurred_at=STARTED,
             ),
             actor="coord",
         )
     opened = service.execute(
-        c.OpenRelationship(programme_id=programme, mentor_id="ana", mentee_id="ben", direct=True),
+        c.OpenRelationship(
+            programme_id=programme,
+            mentor_id="ana",
+            mentee_id="ben",
+            direct=True,
+            occurred_at=STARTED,  # before the meetings the tests backdate
+        ),
         actor="coord",
     )
     assert opened.aggregate_id == opened.id and len(opened.positions) == 2
@@ -221,3 +236,79 @@ def test_a_retry_with_the_same_command_id_names_the_same_new_thing(
     assert not first.already_recorded and again.already_recorded
     assert again.id == first.id and again.command_id == key
     assert len(service.programmes()) == (2 if creating == "programme" else 1)
+
+
+def test_group_attendees_are_checked_against_the_programme_s_enrolments(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    group = c.RecordMeetingHeld(
+        relationship_id=pair,
+        duration_minutes=60,
+        format=MeetingFormat.GROUP,
+        topics=(),
+        attendees=("carla",),
+    )
+    with pytest.raises(RuleViolation) as info:
+        service.execute(group, actor="ana")
+    assert info.value.rule is Rule.PARTICIPANT_ENROLLED and "'carla'" in str(info.value)
+    service.execute(
+        c.EnrolParticipant(
+            programme_id=programme, person_id="carla", role=Role.MENTOR, experience_years=7
+        ),
+        actor="coord",
+    )
+    assert service.execute(group, actor="ana").events[0].attendees == ("carla",)
+
+
+def test_a_participant_is_withdrawn_only_once_their_relationships_are_closed(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    withdraw = c.WithdrawParticipant(programme_id=programme, person_id="ben", reason="Left")
+    with pytest.raises(RuleViolation) as info:
+        service.execute(withdraw, actor="coord")
+    assert info.value.rule is Rule.NO_OPEN_RELATIONSHIPS and str(pair) in str(info.value)
+    service.execute(
+        c.EndRelationship(
+            relationship_id=pair, reason=EndReason.WITHDRAWN_BY_MENTEE, explanation="Left"
+        ),
+        actor="coord",
+    )
+    service.execute(withdraw, actor="coord")
+    assert service.programme(programme).participant("ben") is None
+
+
+def test_an_attendee_counts_if_enrolled_when_the_meeting_took_place(
+    service: MentoringService,
+) -> None:
+    programme, pair = open_pair(service)
+    service.execute(
+        c.EnrolParticipant(
+            programme_id=programme,
+            person_id="carla",
+            role=Role.MENTOR,
+            experience_years=7,
+            occurred_at=STARTED,
+        ),
+        actor="coord",
+    )
+    service.execute(
+        c.WithdrawParticipant(programme_id=programme, person_id="carla", reason="Left"),
+        actor="coord",
+    )
+
+    def group(at: datetime | None) -> c.RecordMeetingHeld:
+        return c.RecordMeetingHeld(
+            relationship_id=pair,
+            duration_minutes=60,
+            format=MeetingFormat.GROUP,
+            topics=(),
+            attendees=("carla",),
+            occurred_at=at,
+        )
+
+    assert service.execute(group(YESTERDAY), actor="ana").events[0].attendees == ("carla",)
+    with pytest.raises(RuleViolation) as info:
+        service.execute(group(None), actor="ana")
+    assert info.value.rule is Rule.PARTICIPANT_ENROLLED

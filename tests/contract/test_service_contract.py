@@ -70,10 +70,13 @@ class Seeded:
 
 def seed(service: MentoringService) -> Seeded:
     """A programme with a pair, a goal, two meetings and some feedback."""
-    programme = service.create_programme("New workers 2026", "Northside Care", actor="coord").id
+    started = FIRST_MEETING - timedelta(days=30)  # before the pair formed
+    programme = service.create_programme(
+        "New workers 2026", "Northside Care", actor="coord", occurred_at=started
+    ).id
     service.set_policy(programme, POLICY, actor="coord")
-    service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord")
-    service.enrol(programme, "ben", Role.MENTEE, "1.5", actor="coord")
+    service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord", occurred_at=started)
+    service.enrol(programme, "ben", Role.MENTEE, "1.5", actor="coord", occurred_at=started)
     pair = service.form_pair(
         programme, "ana", "ben", actor="coord", occurred_at=FIRST_MEETING - timedelta(days=7)
     ).id

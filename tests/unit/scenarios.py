@@ -52,6 +52,10 @@ MILESTONE_ID = UUID("31e50000-0000-4000-8000-000000000001")
 UNKNOWN_ID = UUID("deadbeef-0000-4000-8000-000000000000")
 
 YESTERDAY = NOW - timedelta(days=1)
+CREATED_AT = NOW - timedelta(days=60)
+"""When Riverside's programme was created."""
+ENROLLED_AT = CREATED_AT
+"""When everyone in :data:`PEOPLE` was enrolled."""
 LAST_WEEK = NOW - timedelta(days=7)
 
 POLICY = ProgrammePolicy(
@@ -161,13 +165,20 @@ def programme_history(
             programme_id=PROGRAMME_ID,
             name="Riverside first-year mentoring",
             organisation="Riverside Care Collective",
-            occurred_at=NOW - timedelta(days=60),
+            occurred_at=CREATED_AT,
         )
     )
     if policy is not None:
         history.record(cmd.SetPolicy(policy=policy))
     for person_id, role, years in people:
-        history.record(cmd.EnrolParticipant(person_id=person_id, role=role, experience_years=years))
+        history.record(
+            cmd.EnrolParticipant(
+                person_id=person_id,
+                role=role,
+                experience_years=years,
+                occurred_at=ENROLLED_AT,  # before the pairs formed 30 days ago
+            )
+        )
     return history
 
 

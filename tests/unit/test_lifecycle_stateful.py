@@ -10,7 +10,7 @@ life-cycle rules over the whole history recorded so far.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -52,6 +52,11 @@ MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled)
 BAD_TITLES = ("", "   ", "Listen\nmore", "Listen\x07", "L" * 501)
 
 
+def moments() -> st.SearchStrategy[datetime]:
+    """Backdated moments: from 35 days before now (before the pair was formed) to now."""
+    return st.integers(0, 35 * 24 * 60).map(lambda minutes: NOW - timedelta(minutes=minutes))
+
+
 class RelationshipLifecycle(RuleBasedStateMachine):
     goals = Bundle("goals")
     meetings = Bundle("meetings")
@@ -64,19 +69,39 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.meeting_outcomes: dict[UUID, MeetingOutcome] = {}
         self.version = 1
         self.ids = itertools.count(1)
+        # The timeline, kept independently of the domain's state:
+        self.formed_at = NOW - timedelta(days=30)
+        self.paused_since: datetime | None = None
+        self.pauses: list[tuple[datetime, datetime]] = []
+        self.latest_fact = self.formed_at
+        self.meeting_dates: dict[UUID, datetime] = {}
 
     # --- The model's predictions --------------------------------------------------
 
     def new_id(self) -> UUID:
         return UUID(int=0x5000_0000 + next(self.ids))
 
-    def status_rule(self, *, meeting: bool = False) -> Rule | None:
+    def status_rule(self) -> Rule | None:
         """The life-cycle rule a command breaks in the current status, if any."""
         if self.status is RelationshipStatus.ENDED:
             return Rule.RELATIONSHIP_ENDED
-        if meeting and self.status is RelationshipStatus.PAUSED:
-            return Rule.NO_MEETINGS_WHILE_PAUSED
         return None
+
+    def time_rule(self, at: datetime, *, meeting: bool = False) -> Rule | None:
+        """The rule a fact dated ``at`` breaks (status first), if any."""
+        if self.status is RelationshipStatus.ENDED:
+            return Rule.RELATIONSHIP_ENDED
+        if at < self.formed_at:
+            return Rule.TIMELINE
+        if meeting:
+            if any(start < at < end for start, end in self.pauses):
+                return Rule.TIMELINE
+            if self.paused_since is not None and at > self.paused_since:
+                return Rule.NO_MEETINGS_WHILE_PAUSED
+        return None
+
+    def fact(self, at: datetime) -> None:
+        self.latest_fact = max(self.latest_fact, at)
 
     def attempt(
         self, command: Any, *, rule: Rule | None = None, invalid: str | None = None
@@ -103,8 +128,12 @@ class RelationshipLifecycle(RuleBasedStateMachine):
 
     # --- Goals --------------------------------------------------------------------
 
-    @rule(target=goals, title=st.one_of(labels(), st.sampled_from(BAD_TITLES)))
-    def set_goal(self, title: str) -> Any:
+    @rule(
+        target=goals,
+        title=st.one_of(labels(), st.sampled_from(BAD_TITLES)),
+        at=st.one_of(st.just(NOW), moments()),
+    )
+    def set_goal(self, title: str, at: datetime = NOW) -> Any:
         goal_id = self.new_id()
         command = cmd.SetGoal(
             goal_id=goal_id,
@@ -112,8 +141,9 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             focus_area=FocusArea.COMMUNICATION,
             success_measure="Ben leads a family meeting",
             target_date=date(2025, 6, 30),
+            occurred_at=at,
         )
-        expected = self.status_rule()
+        expected = self.time_rule(at)
         if expected is not None:
             self.attempt(command, rule=expected)
             return multiple()
@@ -121,6 +151,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             self.attempt(command, invalid="title")
             return multiple()
         self.attempt(command)
+        self.fact(at)
         self.goal_status[goal_id] = GoalStatus.OPEN
         return goal_id
 
@@ -135,6 +166,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             None if self.goal_status[goal] is GoalStatus.OPEN else Rule.GOAL_EXISTS_AND_OPEN
         )
         if self.attempt(command, rule=expected):
+            self.fact(NOW)
             self.goal_status[goal] = GoalStatus.ACHIEVED if achieved else GoalStatus.ABANDONED
 
     @rule(goal=goals, days=st.integers(1, 400))
@@ -147,6 +179,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             cmd.ReviseGoal(goal_id=goal, reason="The family asked to wait", target_date=target),
             rule=expected,
         ):
+            self.fact(NOW)
             revised = self.history.state.goal(goal)
             assert revised is not None and revised.target_date == target
 
@@ -165,17 +198,19 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         target=meetings,
         minutes=st.one_of(st.integers(1, 1440), st.sampled_from((0, -30, 1441, 10_000))),
         days_ago=st.integers(0, 20),
+        at=st.one_of(st.none(), moments()),
     )
-    def hold_meeting(self, minutes: int, days_ago: int) -> Any:
+    def hold_meeting(self, minutes: int, days_ago: int, at: datetime | None = None) -> Any:
         meeting_id = self.new_id()
+        when = NOW - timedelta(days=days_ago) if at is None else at
         command = cmd.RecordMeetingHeld(
             meeting_id=meeting_id,
-            occurred_at=NOW - timedelta(days=days_ago),
+            occurred_at=when,
             duration_minutes=minutes,
             format=MeetingFormat.ONE_ON_ONE,
             topics=("handover notes",),
         )
-        expected = self.status_rule(meeting=True)
+        expected = self.time_rule(when, meeting=True)
         if expected is not None:
             self.attempt(command, rule=expected)
             return multiple()
@@ -184,28 +219,34 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             return multiple()
         self.attempt(command)
         self.meeting_outcomes[meeting_id] = MeetingOutcome.HELD
+        self.meeting_dates[meeting_id] = when
         return meeting_id
 
-    @rule(target=meetings, cancelled=st.booleans())
-    def meeting_did_not_happen(self, cancelled: bool) -> Any:
+    @rule(target=meetings, cancelled=st.booleans(), at=st.one_of(st.just(NOW), moments()))
+    def meeting_did_not_happen(self, cancelled: bool, at: datetime = NOW) -> Any:
         meeting_id = self.new_id()
         command: Any = (
-            cmd.RecordMeetingCancelled(meeting_id=meeting_id, cancelled_by="ana", reason="Ill")
+            cmd.RecordMeetingCancelled(
+                meeting_id=meeting_id, cancelled_by="ana", reason="Ill", occurred_at=at
+            )
             if cancelled
-            else cmd.RecordMeetingMissed(meeting_id=meeting_id, missed_by="ben", reason="Late")
+            else cmd.RecordMeetingMissed(
+                meeting_id=meeting_id, missed_by="ben", reason="Late", occurred_at=at
+            )
         )
-        expected = self.status_rule(meeting=True)
+        expected = self.time_rule(at, meeting=True)
         if not self.attempt(command, rule=expected):
             return multiple()
         self.meeting_outcomes[meeting_id] = (
             MeetingOutcome.CANCELLED if cancelled else MeetingOutcome.MISSED
         )
+        self.meeting_dates[meeting_id] = at
         return meeting_id
 
     @rule(meeting=meetings)
     def record_the_same_meeting_again(self, meeting: UUID) -> None:
         command = cmd.RecordMeetingMissed(meeting_id=meeting, missed_by="ben", reason="Again")
-        self.attempt(command, rule=self.status_rule(meeting=True) or Rule.UNIQUE_ID)
+        self.attempt(command, rule=self.time_rule(NOW, meeting=True) or Rule.UNIQUE_ID)
 
     @rule(seconds=st.integers(1, 10**7))
     def log_a_meeting_in_the_future(self, seconds: int) -> None:
@@ -216,7 +257,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             format=MeetingFormat.VIDEO,
             topics=(),
         )
-        expected = self.status_rule(meeting=True)
+        expected = self.status_rule()
         self.attempt(command, rule=expected, invalid=None if expected else "occurred_at")
 
     @rule(meeting=meetings, minutes=st.integers(1, 1440))
@@ -231,8 +272,8 @@ class RelationshipLifecycle(RuleBasedStateMachine):
 
     # --- Feedback -----------------------------------------------------------------
 
-    @rule(goal=goals, meeting=meetings)
-    def give_feedback(self, goal: UUID, meeting: UUID) -> None:
+    @rule(goal=goals, meeting=meetings, at=st.one_of(st.just(NOW), moments()))
+    def give_feedback(self, goal: UUID, meeting: UUID, at: datetime = NOW) -> None:
         command = cmd.GiveFeedback(
             feedback_id=self.new_id(),
             from_person="ana",
@@ -241,30 +282,58 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             text="Write the case note before the next visit.",
             about_goal_id=goal,
             about_meeting_id=meeting,
+            occurred_at=at,
         )
-        self.attempt(command, rule=self.status_rule())
+        expected = self.time_rule(at) or (
+            Rule.TIMELINE if at < self.meeting_dates[meeting] else None
+        )
+        if self.attempt(command, rule=expected):
+            self.fact(at)
 
     # --- Life cycle ---------------------------------------------------------------
 
-    @rule()
-    def pause(self) -> None:
+    @rule(at=st.one_of(st.just(NOW), moments()))
+    def pause(self, at: datetime = NOW) -> None:
         paused = self.status is RelationshipStatus.PAUSED
-        expected = self.status_rule() or (Rule.RELATIONSHIP_NOT_PAUSED if paused else None)
-        if self.attempt(cmd.PauseRelationship(reason="Annual leave"), rule=expected):
+        earliest = max(
+            [self.formed_at, *(end for _, end in self.pauses), *self.meeting_dates.values()]
+        )
+        expected = (
+            self.status_rule()
+            or (Rule.RELATIONSHIP_NOT_PAUSED if paused else None)
+            or (Rule.TIMELINE if at < earliest else None)
+        )
+        if self.attempt(
+            cmd.PauseRelationship(reason="Annual leave", occurred_at=at), rule=expected
+        ):
             self.status = RelationshipStatus.PAUSED
+            self.paused_since = at
+            self.fact(at)
 
-    @rule()
-    def resume(self) -> None:
-        paused = self.status is RelationshipStatus.PAUSED
-        expected = self.status_rule() or (None if paused else Rule.RELATIONSHIP_PAUSED)
-        if self.attempt(cmd.ResumeRelationship(), rule=expected):
+    @rule(at=st.one_of(st.just(NOW), moments()))
+    def resume(self, at: datetime = NOW) -> None:
+        since = self.paused_since
+        expected = (
+            self.status_rule()
+            or (Rule.RELATIONSHIP_PAUSED if since is None else None)
+            or (Rule.TIMELINE if since is not None and at < since else None)
+        )
+        if self.attempt(cmd.ResumeRelationship(occurred_at=at), rule=expected):
+            assert since is not None
             self.status = RelationshipStatus.ACTIVE
+            self.pauses.append((since, at))
+            self.paused_since = None
+            self.fact(at)
 
     @precondition(lambda self: self.version >= 5)
-    @rule(reason=st.sampled_from(EndReason))
-    def end(self, reason: EndReason) -> None:
-        command = cmd.EndRelationship(reason=reason, explanation="Reviewed with the coordinator")
-        if self.attempt(command, rule=self.status_rule()):
+    @rule(reason=st.sampled_from(EndReason), at=st.one_of(st.just(NOW), moments()))
+    def end(self, reason: EndReason, at: datetime = NOW) -> None:
+        command = cmd.EndRelationship(
+            reason=reason, explanation="Reviewed with the coordinator", occurred_at=at
+        )
+        earliest = max([self.latest_fact, *self.meeting_dates.values()])
+        expected = self.status_rule() or (Rule.TIMELINE if at < earliest else None)
+        if self.attempt(command, rule=expected):
             self.status = RelationshipStatus.ENDED
 
     # --- Invariants ---------------------------------------------------------------
@@ -296,15 +365,26 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             assert all(kind is MeetingRecordCorrected for kind in after), after
 
     @invariant()
-    def no_meeting_recorded_while_paused(self) -> None:
-        paused = False
-        for event in self.history.events:
+    def every_meeting_falls_in_an_active_period(self) -> None:
+        """Checked on the events alone, by replaying the life cycle in date order."""
+        events = self.history.events
+        formed = events[0].occurred_at
+        periods: list[tuple[datetime, datetime]] = []
+        start: datetime | None = None
+        for event in events:
             if isinstance(event, RelationshipPaused):
-                paused = True
-            elif isinstance(event, RelationshipResumed):
-                paused = False
-            elif isinstance(event, MEETING_EVENTS):
-                assert not paused, event
+                start = event.occurred_at
+            elif isinstance(event, RelationshipResumed | RelationshipEnded) and start is not None:
+                periods.append((start, event.occurred_at))
+                start = None
+        ended = next((e.occurred_at for e in events if isinstance(e, RelationshipEnded)), None)
+        for event in events:
+            if isinstance(event, MEETING_EVENTS):
+                at = event.occurred_at
+                assert at >= formed, event
+                assert ended is None or at <= ended, event
+                assert not any(s < at < e for s, e in periods), event
+                assert start is None or at <= start, event
 
     @invariant()
     def folding_from_scratch_gives_the_same_state(self) -> None:
@@ -319,7 +399,7 @@ def test_a_meeting_held_before_a_pause_can_be_corrected_after_the_end() -> None:
     machine = RelationshipLifecycle()
     meeting = machine.hold_meeting(minutes=60, days_ago=3)
     goal = machine.set_goal(title="Run a family meeting")
-    machine.pause()
+    machine.pause(at=NOW - timedelta(days=1))
     assert machine.hold_meeting(minutes=60, days_ago=0) == multiple()
     machine.resume()
     machine.give_feedback(goal=goal, meeting=meeting)
@@ -336,7 +416,7 @@ def test_a_meeting_held_before_a_pause_can_be_corrected_after_the_end() -> None:
         machine.goal_statuses_match_the_model,
         machine.meetings_match_the_model,
         machine.nothing_but_corrections_after_the_end,
-        machine.no_meeting_recorded_while_paused,
+        machine.every_meeting_falls_in_an_active_period,
         machine.folding_from_scratch_gives_the_same_state,
     ):
         check()

@@ -163,14 +163,18 @@ def active() -> History:
     return relationship_history()
 
 
+SET_AT = NOW - timedelta(days=10)
+"""When busy()'s goal, activity and milestone were set: before they are closed or reached."""
+
+
 def busy() -> History:
     """Ana and Ben three weeks in: expectations, a goal with a plan, a weekly hour, a meeting."""
     history = relationship_history()
     for command in (
         cmd.AgreeExpectations(expectations=("Meet weekly in paid hours",)),
-        SET_LISTENING_GOAL,
-        ACTIVITY,
-        MILESTONE,
+        attrs.evolve(SET_LISTENING_GOAL, occurred_at=SET_AT),
+        attrs.evolve(ACTIVITY, occurred_at=SET_AT),
+        attrs.evolve(MILESTONE, occurred_at=SET_AT),
         cmd.AgreeSchedule(schedule=WEEKLY_HOUR),
         HOUR_ONE_ON_ONE,
     ):
@@ -178,9 +182,13 @@ def busy() -> History:
     return history
 
 
+PAUSED_AT = YESTERDAY + timedelta(hours=12)
+"""After busy()'s meeting of yesterday: a pause cannot precede a recorded meeting."""
+
+
 def paused() -> History:
     history = busy()
-    history.record(cmd.PauseRelationship(reason="Ana on annual leave", occurred_at=LAST_WEEK))
+    history.record(cmd.PauseRelationship(reason="Ana on annual leave", occurred_at=PAUSED_AT))
     return history
 
 
@@ -446,7 +454,7 @@ class TestPlan:
     def test_an_activity_is_added_and_completed(self) -> None:
         history = active()
         history.record(SET_LISTENING_GOAL)
-        history.record(ACTIVITY)
+        history.record(attrs.evolve(ACTIVITY, occurred_at=SET_AT))
         (activity,) = history.state.plan
         assert (activity.activity_id, activity.goal_id, activity.due_date) == (
             ACTIVITY_ID,
@@ -633,6 +641,7 @@ class TestMeetings:
 
     def test_a_group_session_lists_who_else_came(self) -> None:
         history = active()
+        history.ctx = attrs.evolve(history.ctx, enrolled=frozenset({"carla", "elif"}))
         history.record(
             attrs.evolve(
                 HOUR_ONE_ON_ONE, format=MeetingFormat.GROUP, attendees=["carla", "elif"], topics=[]
@@ -752,12 +761,12 @@ class TestPausing:
     def test_a_paused_relationship_remembers_since_when(self) -> None:
         state = paused().state
         assert state.status is RelationshipStatus.PAUSED
-        assert state.paused_at == LAST_WEEK
+        assert state.paused_at == PAUSED_AT
 
     @pytest.mark.parametrize(
         "command",
         [
-            attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_MEETING_ID),
+            attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_MEETING_ID, occurred_at=None),
             cmd.RecordMeetingMissed(meeting_id=NEW_MEETING_ID, missed_by="ben", reason="Away"),
             cmd.RecordMeetingCancelled(
                 meeting_id=NEW_MEETING_ID, cancelled_by="ana", reason="Away"
@@ -770,7 +779,7 @@ class TestPausing:
             command,
             Rule.NO_MEETINGS_WHILE_PAUSED,
             RELATIONSHIP_ID,
-            f"paused since {LAST_WEEK.isoformat()}",
+            f"paused since {PAUSED_AT.isoformat()}",
             "resume it",
         )
 
@@ -1032,7 +1041,7 @@ class TestFeedback:
         history.record(
             cmd.GiveFeedback(
                 feedback_id=UUID(int=0xF2),
-                from_person="carla",
+                from_person="ana",
                 to_person="ben",
                 kind=FeedbackKind.CONSTRUCTIVE,
                 text="Write the case note before the next visit.\nEvery time.",
@@ -1308,7 +1317,7 @@ NOT_IN_THE_STORY = (
 def story() -> list[History]:
     """Histories that between them record every relationship event type."""
     proposed = relationship_history(direct=False)
-    proposed.record(cmd.AcceptPairing(accepted_by="ben"))
+    proposed.record(cmd.AcceptPairing(accepted_by="ben", occurred_at=NOW - timedelta(days=29)))
     for command in (
         cmd.AgreeExpectations(expectations=("Meet weekly in paid hours",)),
         SET_LISTENING_GOAL,
@@ -1368,7 +1377,9 @@ class TestEvolve:
         assert state.meeting(MEETING_ID).duration_minutes == 45
         assert len(state.feedback) == len(state.reflections) == len(state.evaluations) == 1
         assert state.expectations == ("Meet weekly in paid hours",)
-        assert state.formed_at == NOW and state.proposed_at == NOW - timedelta(days=30)
+        assert state.formed_at == NOW - timedelta(days=29) and state.proposed_at == NOW - timedelta(
+            days=30
+        )
         assert state.ended is not None and state.ended.reason is EndReason.COMPLETED
 
     def test_events_are_facts_and_are_not_checked(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -25,11 +26,13 @@ from scenarios import (
     SET_LISTENING_GOAL,
     WEEKLY_HOUR,
     History,
+    programme_history,
     relationship_history,
 )
 from strategies import NOW
 
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.values import Role
 from mentoring_core.values import (
     DeclineReason,
     EndReason,
@@ -78,6 +81,22 @@ def working() -> History:
     ):
         history.record(command)
     return history
+
+
+def _with_200(direct: bool) -> History:
+    """Ana and a mentee whose id is 200 characters long (people named must be participants)."""
+    people = ((PERSON_200, Role.MENTEE, Decimal(1)), ("ana", Role.MENTOR, Decimal(12)))
+    return relationship_history(
+        mentee=PERSON_200, direct=direct, programme=programme_history(people=people)
+    )
+
+
+def proposed_200() -> History:
+    return _with_200(direct=False)
+
+
+def working_200() -> History:
+    return _with_200(direct=True)
 
 
 REVISE = cmd.ReviseGoal(goal_id=GOAL_ID, reason="Refocused after the review")
@@ -410,18 +429,26 @@ def test_a_bad_field_is_refused_by_name(
 @pytest.mark.parametrize(
     ("start", "command", "field"),
     [
-        (proposed, cmd.AcceptPairing(accepted_by=PERSON_200), "accepted_by"),
+        (proposed_200, cmd.AcceptPairing(accepted_by=PERSON_200), "accepted_by"),
         (
-            proposed,
+            proposed_200,
             cmd.DeclinePairing(
                 declined_by=PERSON_200, reason=DeclineReason.OTHER, explanation="Busy"
             ),
             "declined_by",
         ),
-        (working, attrs.evolve(MISSED, missed_by=PERSON_200), "missed_by"),
+        (working_200, attrs.evolve(MISSED, missed_by=PERSON_200), "missed_by"),
         (working, attrs.evolve(CANCELLED, cancelled_by=PERSON_200), "cancelled_by"),
-        (working, attrs.evolve(FEEDBACK, from_person=PERSON_200), "from_person"),
-        (working, attrs.evolve(FEEDBACK, to_person=PERSON_200), "to_person"),
+        (
+            working_200,
+            attrs.evolve(FEEDBACK, from_person=PERSON_200, to_person="ana"),
+            "from_person",
+        ),
+        (
+            working_200,
+            attrs.evolve(FEEDBACK, from_person="ana", to_person=PERSON_200),
+            "to_person",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

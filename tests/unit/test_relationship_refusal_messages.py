@@ -17,7 +17,6 @@ from scenarios import (
     ACTIVITY_ID,
     GOAL_ID,
     HOUR_ONE_ON_ONE,
-    LAST_WEEK,
     MEETING_ID,
     MILESTONE_ID,
     RELATIONSHIP_ID,
@@ -148,12 +147,13 @@ def test_work_after_the_end() -> None:
 
 def test_a_meeting_while_paused() -> None:
     history = working()
-    history.record(cmd.PauseRelationship(reason="Annual leave", occurred_at=LAST_WEEK))
+    paused_at = NOW - timedelta(hours=1)  # after yesterday's meeting
+    history.record(cmd.PauseRelationship(reason="Annual leave", occurred_at=paused_at))
     refused_with(
         history,
-        attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_ID),
+        attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_ID, occurred_at=None),
         Rule.NO_MEETINGS_WHILE_PAUSED,
-        f"relationship {RELATIONSHIP_ID} is paused since {LAST_WEEK.isoformat()}; "
+        f"relationship {RELATIONSHIP_ID} is paused since {paused_at.isoformat()}; "
         "resume it before recording meetings",
     )
 

@@ -10,7 +10,15 @@ import pytest
 from mentoring_core import Rule
 
 HERE = Path(__file__).parent
-RULE_TESTS = ("test_programme.py", "test_pairing.py", "test_relationship.py")
+RULE_TESTS = (
+    "test_programme.py",
+    "test_pairing.py",
+    "test_relationship.py",
+    "test_timeline_rules.py",
+    "test_participant_rules.py",
+    "test_capacity_rules.py",
+    "test_withdrawal_rules.py",
+)
 
 
 def rules_named_in_tests() -> set[str]:

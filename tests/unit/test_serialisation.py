@@ -357,7 +357,7 @@ class TestSnapshots:
             aggregate_id=RELATIONSHIP_ID, version=state.version, taken_at=NOW, state=state
         )
         stored = MAPPER.to_stored_event(snapshot)
-        assert stored.topic == "Snapshot:RelationshipState:1"
+        assert stored.topic == "Snapshot:RelationshipState:2"
         assert round_trip(snapshot) == snapshot
 
     def test_a_programme_snapshot_reads_back_equal(self) -> None:

@@ -29,9 +29,12 @@ def seed(url: str) -> None:
     """A pair, a goal and two meetings, each command recorded a day after the one before."""
     moments = (START + timedelta(days=n) for n in range(100))
     with MentoringService(url, clock=lambda: next(moments)) as service:
-        service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
-        service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord")
-        service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord")
+        before = START - timedelta(days=1)  # the programme and enrolments precede the pair
+        service.create_programme(
+            "Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME, occurred_at=before
+        )
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord", occurred_at=before)
+        service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", occurred_at=before)
         service.form_pair(
             PROGRAMME, "ana", "ben", actor="coord", relationship_id=RELATIONSHIP, occurred_at=START
         )

@@ -44,6 +44,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         service.enrol(PROGRAMME, "ana", R.MENTOR, 10, actor="c")
         service.enrol(PROGRAMME, "ben", R.MENTEE, 1, actor="c")
         service.enrol(PROGRAMME, "cy", R.MENTEE, 8, actor="c")
+        service.enrol(PROGRAMME, "eli", R.MENTOR, 9, actor="c")  # a second mentor for Ben?
         service.form_pair(PROGRAMME, "ana", "ben", actor="c", relationship_id=RELATIONSHIP)
     yield Cli(url, folder)
 
@@ -103,6 +104,39 @@ CASES = {
         1,
         ["rule 'experience-gap' broken", "'ana'", "'cy'", "minimum of 3"],
     ),
+    "timeline": (
+        ["meeting", "held", str(RELATIONSHIP), "--occurred-at", "2020-01-06T10:00Z",
+         "--duration", "60", "--format", "video"],
+        1,
+        ["rule 'timeline' broken", "RecordMeetingHeld dated 2020-01-06T10:00:00+00:00",
+         "before the pair was formed on", "allowed from"],
+    ),
+    "person not in the relationship": (
+        ["meeting", "missed", str(RELATIONSHIP), "--by", "cy", "--reason", "Late"],
+        1,
+        ["rule 'person-in-relationship' broken", "missed_by 'cy'", "neither the mentor"],
+    ),
+    "attendee not enrolled": (
+        ["meeting", "held", str(RELATIONSHIP), "--duration", "60", "--format", "group",
+         "--attendee", "zoe"],
+        1,
+        ["rule 'participant-enrolled' broken", "attendee 'zoe'"],
+    ),
+    "pair already open": (
+        ["pair", "form", str(PROGRAMME), "--mentor", "ana", "--mentee", "ben"],
+        1,
+        ["rule 'pair-already-open' broken", "'ana'", "'ben'", str(RELATIONSHIP)],
+    ),
+    "a second mentor at once": (
+        ["pair", "form", str(PROGRAMME), "--mentor", "eli", "--mentee", "ben"],
+        1,
+        ["rule 'mentee-mentors' broken", "mentee 'ben'", "(1 mentors at once)"],
+    ),
+    "withdrawal with an open relationship": (
+        ["programme", "withdraw", str(PROGRAMME), "--person", "ben", "--reason", "Left"],
+        1,
+        ["rule 'no-open-relationships' broken", "'ben'", str(RELATIONSHIP)],
+    ),
     "version conflict": (
         ["pair", "pause", str(RELATIONSHIP), "--reason", "Leave", "--expected-version", "0"],
         1,
@@ -148,3 +182,13 @@ def test_people_get_readable_tables(seeded: Cli) -> None:
     shown = seeded.run("pair", "show", str(RELATIONSHIP))
     assert shown.code == 0, str(shown)
     assert "ana (10 years)" in shown.stdout and "active" in shown.stdout
+
+
+def test_an_ending_recorded_by_the_wrong_participant_is_one_line(seeded: Cli) -> None:
+    before = event_count(seeded.store_url)
+    args = ["pair", "end", str(RELATIONSHIP), "--reason", "cancelled_by_programme"]
+    result = seeded.run(*args, "--explanation", "Budget", actor="ben")
+    assert result.code == 1, str(result)
+    assert result.stdout == "" and result.stderr.count("\n") == 1, str(result)
+    assert "rule 'ending-role' broken: 'ben' is the mentee" in result.stderr
+    assert event_count(seeded.store_url) == before

@@ -53,13 +53,19 @@ def _other_pairings(cli: Cli) -> None:
     )  # fmt: skip
     assert proposed["events"][0]["gap_override_reason"].startswith("Cy knows")
     _record(cli, MENTEE, "pair", "accept", R2, "--by", "ben", "--occurred-at", "2026-01-13")
+    # Cy leaves the pair before being proposed again (a pair is not open twice at once),
+    # and before being withdrawn (no one is withdrawn with an open relationship).
     _record(
-        cli, c, "pair", "propose", PROGRAMME, "--mentor", "ana", "--mentee", "ben", "--id", R3,
-        "--occurred-at", "2026-01-12T11:00Z",
+        cli, c, "pair", "end", R2, "--reason", "withdrawn_by_mentor", "--explanation",
+        "Cy is moving away", "--occurred-at", "2026-01-14",
+    )  # fmt: skip
+    _record(
+        cli, c, "pair", "propose", PROGRAMME, "--mentor", "cy", "--mentee", "ben", "--id", R3,
+        "--gap-override-reason", "Cy could stay after all", "--occurred-at", "2026-01-15T11:00Z",
     )  # fmt: skip
     _record(
         cli, MENTEE, "pair", "decline", R3, "--by", "ben", "--reason", "not-needed",
-        "--explanation", "Already paired with Ana", "--occurred-at", "2026-01-13",
+        "--explanation", "Already paired with Ana", "--occurred-at", "2026-01-16",
     )  # fmt: skip
     _record(
         cli, c, "programme", "withdraw", PROGRAMME, "--person", "cy", "--reason", "Moved away",
@@ -77,7 +83,8 @@ def test_a_programme_and_its_relationships_through_the_cli(cli: Cli) -> None:
         cli, c, "programme", "policy", PROGRAMME, "--cadence", "weekly,until=28",
         "--cadence", "fortnightly", "--participation", "COMPULSORY",
         "--minimum-experience-gap", "3", "--review-interval-days", "42",
-        "--minimum-meeting-minutes", "45", "--occurred-at", "2026-01-05T09:30+11:00",
+        "--minimum-meeting-minutes", "45", "--max-mentors-per-mentee", "2",
+        "--occurred-at", "2026-01-05T09:30+11:00",
     )  # fmt: skip
     for person, role, years in (
         ("ana", "mentor", "12"),
@@ -288,6 +295,8 @@ def _check_programme_history(events: list[dict[str, Any]]) -> None:
         "participation": "compulsory",
         "minimum_experience_gap_years": "3",
         "review_interval_days": 42,
+        "max_mentees_per_mentor": None,
+        "max_active_mentors_per_mentee": 2,
     }
     assert events[1]["occurred_at"] == "2026-01-04T22:30:00+00:00"
     assert [(e["person_id"], e["role"], e["experience_years"]) for e in events[2:5]] == [
@@ -311,7 +320,7 @@ def _check_queries(cli: Cli) -> None:
     relationships = cli.ok("pair", "list", PROGRAMME)["relationships"]
     assert [(r["relationship_id"], r["status"]) for r in relationships] == [
         (R1, "ended"),
-        (R2, "active"),
+        (R2, "ended"),
         (R3, "declined"),
     ]
     shown = cli.ok("pair", "show", R1)

@@ -51,8 +51,8 @@ from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
-_DERIVED = ("meeting_ids",)
-"""State fields that only index others (and are unordered): left out of diffs."""
+_DERIVED = ("meeting_ids", "latest_fact_at")
+"""State fields that only index or summarise others: left out of diffs."""
 
 
 @attrs.frozen(kw_only=True)

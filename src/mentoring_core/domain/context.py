@@ -17,6 +17,17 @@ from .validation import check_aware, check_label, check_optional_uuid, check_pas
 
 
 @attrs.frozen(kw_only=True)
+class OpenRelationshipRef:
+    """An open (proposed, active or paused) relationship of a programme, as a programme
+    decision needs to know it."""
+
+    relationship_id: UUID
+    mentor_id: str
+    mentee_id: str
+    status: str
+
+
+@attrs.frozen(kw_only=True)
 class DecisionContext:
     """The recording actor, the current time and a source of fresh event ids."""
 
@@ -25,6 +36,13 @@ class DecisionContext:
     new_id: Callable[[], UUID]
     command_id: UUID | None = None
     """The caller's idempotency key for this command, recorded on each of its events."""
+    open_relationships: tuple[OpenRelationshipRef, ...] | None = None
+    """The programme's open relationships, when withdrawing a participant: the service
+    loads them; None: not known, and not checked."""
+    enrolled: frozenset[str] | None = None
+    """The people enrolled in the relationship's programme when the meeting took place, for a
+    command naming others than the pair (meeting attendees): the service loads them; without
+    them only the mentor and mentee may be named."""
 
 
 def event_metadata(

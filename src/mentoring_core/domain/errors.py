@@ -56,6 +56,20 @@ class Rule(enum.StrEnum):
     MILESTONE_OPEN = "milestone-open"
     SCHEDULE_AGREED = "schedule-agreed"
     CORRECTION_TARGET = "correction-target"
+    PERSON_IN_RELATIONSHIP = "person-in-relationship"
+    """A person named in a relationship event must be its mentor or mentee."""
+    ENDING_ROLE = "ending-role"
+    """Who records an ending must fit its reason (the programme's ending is not a participant's)."""
+    PAIR_ALREADY_OPEN = "pair-already-open"
+    """The same mentor and mentee cannot have two open relationships."""
+    MENTOR_CAPACITY = "mentor-capacity"
+    """A mentor carries no more open relationships than the policy's max_mentees_per_mentor."""
+    MENTEE_MENTORS = "mentee-mentors"
+    """A mentee has no more open relationships than max_active_mentors_per_mentee."""
+    NO_OPEN_RELATIONSHIPS = "no-open-relationships"
+    """A participant is withdrawn only once their relationships in the programme are closed."""
+    TIMELINE = "timeline"
+    """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 
 
 class RuleViolation(MentoringError):

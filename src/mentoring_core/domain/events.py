@@ -89,9 +89,20 @@ class ProgrammeCreated(ProgrammeEvent):
 class PolicySet(ProgrammeEvent):
     """The programme's policy was set or replaced as a whole."""
 
+    class_version: ClassVar[int] = 3
+
     policy: ProgrammePolicy
     """The whole policy now in force: cadence tiers, minimum meeting length,
-    participation, experience gap and review interval."""
+    participation, experience gap, review interval and capacity limits."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 policies predate capacity limits: they set none (no limit)."""
+        policy = data.get("policy")
+        if not isinstance(policy, dict):
+            return data
+        limits = {"max_mentees_per_mentor": None, "max_active_mentors_per_mentee": None}
+        return {**data, "policy": {**limits, **policy}}
 
 
 @attrs.frozen(kw_only=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
 from .errors import InvalidValue, Rule, RuleViolation
@@ -15,7 +18,7 @@ from .validation import (
     check_optional_uuid,
     check_uuid,
 )
-from .values import Role
+from .values import RelationshipStatus, Role
 
 
 def _enrolled(programme: ProgrammeState, person_id: str, role: Role) -> Participant:
@@ -34,16 +37,93 @@ def _enrolled(programme: ProgrammeState, person_id: str, role: Role) -> Particip
     return participant
 
 
+def _check_opening_date(
+    what: str, at: datetime, programme: ProgrammeState, *people: Participant
+) -> None:
+    """A pair cannot be proposed or formed before the programme or either enrolment."""
+    facts = [(programme.created_at, f"programme {programme.name!r} was created")]
+    facts += [(p.enrolled_at, f"{p.person_id!r} was enrolled") for p in people]
+    for earliest, fact in facts:
+        if earliest is not None and at < earliest:
+            raise RuleViolation(
+                Rule.TIMELINE,
+                f"{what} dated {at.isoformat()} is before {fact} on {earliest.isoformat()}; "
+                f"allowed from {max(e for e, _ in facts if e is not None).isoformat()} on",
+            )
+
+
+_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
+
+
+def _check_capacity(
+    programme: ProgrammeState, mentor_id: str, mentee_id: str, others: Sequence[RelationshipState]
+) -> None:
+    """No second open relationship of the same pair; the policy's limits per person.
+
+    ``others`` are the programme's relationships: the service loads them, since only
+    they know whether they are still open (the programme records their opening, not
+    their answers or endings). Two pairings decided at once both write the programme
+    (``RelationshipOpened``), so the second is refused as a concurrency conflict and
+    decided again: the limits cannot be overrun by a race.
+    """
+    open_ = [r for r in others if r.status in _OPEN]
+    for r in open_:
+        if (r.mentor_id, r.mentee_id) == (mentor_id, mentee_id):
+            raise RuleViolation(
+                Rule.PAIR_ALREADY_OPEN,
+                f"mentor {mentor_id!r} and mentee {mentee_id!r} already have an open "
+                f"relationship, {r.relationship_id} ({r.status}); end it before pairing "
+                "them again",
+            )
+    policy = programme.policy
+    if policy is None:
+        return
+    limits = (
+        ("mentor", mentor_id, "mentees", policy.max_mentees_per_mentor, Rule.MENTOR_CAPACITY),
+        ("mentee", mentee_id, "mentors", policy.max_active_mentors_per_mentee, Rule.MENTEE_MENTORS),
+    )
+    for role, person, others_are, limit, rule in limits:
+        if limit is None:
+            continue
+        held = [r for r in open_ if (r.mentor_id if role == "mentor" else r.mentee_id) == person]
+        if len(held) >= limit:
+            raise RuleViolation(
+                rule,
+                f"{role} {person!r} already has {len(held)} open relationship(s) "
+                f"({', '.join(str(r.relationship_id) for r in held)}), the most programme "
+                f"{programme.name!r} allows ({limit} {others_are} at once); end one or raise "
+                "the limit in the programme's policy",
+            )
+
+
+def _check_gap(
+    programme: ProgrammeState, mentor: Participant, mentee: Participant, override: str | None
+) -> None:
+    """The programme's minimum experience gap, unless an override reason is given."""
+    gap = mentor.experience_years - mentee.experience_years
+    minimum = programme.minimum_experience_gap_years
+    if gap < minimum and override is None:
+        raise RuleViolation(
+            Rule.EXPERIENCE_GAP,
+            f"mentor {mentor.person_id!r} has {mentor.experience_years} years of experience "
+            f"and mentee {mentee.person_id!r} has {mentee.experience_years}: a gap of {gap} "
+            f"years, below the programme minimum of {minimum}; give an override reason to "
+            "pair them anyway",
+        )
+
+
 def decide_pairing(
     command: OpenRelationship,
     programme: ProgrammeState,
     relationship: RelationshipState,
     ctx: DecisionContext,
+    others: Sequence[RelationshipState] = (),
 ) -> tuple[Event, ...]:
     """The first event of a new relationship and the programme's record of it.
 
     Both must be stored together (one transaction), so that a programme always
-    knows all its relationships.
+    knows all its relationships. ``others``: the programme's relationships so far, for
+    the capacity and duplicate rules (the service passes them all).
     """
     if not programme.exists or programme.programme_id is None:
         raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
@@ -67,18 +147,13 @@ def decide_pairing(
         )
     mentor = _enrolled(programme, mentor_id, Role.MENTOR)
     mentee = _enrolled(programme, mentee_id, Role.MENTEE)
-    gap = mentor.experience_years - mentee.experience_years
-    minimum = programme.minimum_experience_gap_years
-    if gap < minimum and override is None:
-        raise RuleViolation(
-            Rule.EXPERIENCE_GAP,
-            f"mentor {mentor_id!r} has {mentor.experience_years} years of experience and "
-            f"mentee {mentee_id!r} has {mentee.experience_years}: a gap of {gap} years, below "
-            f"the programme minimum of {minimum}; give an override reason to pair them anyway",
-        )
+    _check_gap(programme, mentor, mentee, override)
+    _check_capacity(programme, mentor_id, mentee_id, others)
     opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
+    meta = event_metadata(ctx, relationship_id, 1, command.occurred_at)
+    _check_opening_date(opening_class.__name__, meta["occurred_at"], programme, mentor, mentee)
     opening = opening_class(
-        **event_metadata(ctx, relationship_id, 1, command.occurred_at),
+        **meta,
         programme_id=programme.programme_id,
         mentor_id=mentor_id,
         mentee_id=mentee_id,

@@ -117,7 +117,29 @@ def _prepare(
     named = check_optional_uuid("programme_id", command.programme_id)
     if named is not None and named != state.programme_id:
         raise InvalidValue("programme_id", named, f"the programme decided on, {state.programme_id}")
+    if isinstance(command, WithdrawParticipant):
+        _check_nothing_open(state, command.person_id, ctx)
     return event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
+
+
+def _check_nothing_open(state: ProgrammeState, person_id: object, ctx: DecisionContext) -> None:
+    """Withdrawing someone with open relationships is refused, naming them: each must be
+    ended first, with its own reason and explanation (docs/events.md, "Withdrawal")."""
+    if ctx.open_relationships is None or not isinstance(person_id, str):
+        return
+    if state.participant(person_id) is None:
+        return  # refused by the handler as not enrolled
+    held = [r for r in ctx.open_relationships if person_id in (r.mentor_id, r.mentee_id)]
+    if held:
+        listed = ", ".join(
+            f"{r.relationship_id} ({r.status}, {r.mentor_id!r} mentoring {r.mentee_id!r})"
+            for r in held
+        )
+        raise RuleViolation(
+            Rule.NO_OPEN_RELATIONSHIPS,
+            f"{person_id!r} still has {len(held)} open relationship(s) in programme "
+            f"{state.name!r}: {listed}; end them before withdrawing {person_id!r}",
+        )
 
 
 def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Events:
@@ -202,6 +224,10 @@ def check_policy(policy: object) -> ProgrammePolicy:
         "policy.minimum_experience_gap_years", policy.minimum_experience_gap_years, 50
     )
     check_int("policy.review_interval_days", policy.review_interval_days, 1, 730)
+    for field in ("max_mentees_per_mentor", "max_active_mentors_per_mentee"):
+        limit = getattr(policy, field)
+        if limit is not None:
+            check_int(f"policy.{field}", limit, 1, 1000)
     return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 

@@ -9,6 +9,7 @@ programme too; see :mod:`.pairing`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -128,13 +129,149 @@ def _check_status(command: RelationshipCommand, state: RelationshipState) -> Non
             Rule.RELATIONSHIP_ACTIVE,
             f"relationship {state.relationship_id} is {status}, not active",
         )
-    if status is RelationshipStatus.PAUSED and isinstance(command, _MEETING_COMMANDS):
-        assert state.paused_at is not None
+    if isinstance(command, PauseRelationship) and status is RelationshipStatus.PAUSED:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_NOT_PAUSED, f"relationship {state.relationship_id} is already paused"
+        )
+    if isinstance(command, ResumeRelationship) and status is not RelationshipStatus.PAUSED:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_PAUSED,
+            f"relationship {state.relationship_id} is {status}, not paused",
+        )
+
+
+# --- the timeline ---------------------------------------------------------------------
+#
+# Every fact must be dated inside the period in which it is possible (docs/events.md, "Rules
+# a new fact must keep"). The status rules above say what the relationship admits now; these
+# say what it admitted at the fact's ``occurred_at``, so that a backdated fact cannot
+# contradict the history around it. Events already stored are never checked (evolve
+# never validates): the rules apply to new commands only.
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat()
+
+
+def _out_of_time(what: str, at: datetime, conflict: str, window: str) -> RuleViolation:
+    """The refusal of a fact dated outside its window: the fact, its date, the conflicting
+    fact and the window in which it would be accepted."""
+    return RuleViolation(Rule.TIMELINE, f"{what} dated {_iso(at)} {conflict}; allowed {window}")
+
+
+def _not_before(what: str, at: datetime, earliest: datetime | None, fact: str) -> None:
+    if earliest is not None and at < earliest:
+        raise _out_of_time(
+            what, at, f"is before {fact} on {_iso(earliest)}", f"from {_iso(earliest)} on"
+        )
+
+
+def _when_meeting_possible(state: RelationshipState, what: str, at: datetime) -> None:
+    """A meeting (or what happened at one) needs an active relationship at ``at``: after it
+    was formed, outside every pause and not after the end."""
+    _not_before(what, at, state.formed_at, "the pair was formed")
+    ended_at = state.ended_at
+    if ended_at is not None and at > ended_at:
+        raise _out_of_time(
+            what,
+            at,
+            f"is after the relationship ended on {_iso(ended_at)}",
+            f"from {_iso(state.formed_at or ended_at)} to {_iso(ended_at)}",
+        )
+    pause = state.paused_during(at)
+    if pause is None:
+        return
+    start, end = pause
+    if end is None:
         raise RuleViolation(
             Rule.NO_MEETINGS_WHILE_PAUSED,
-            f"relationship {state.relationship_id} is paused since "
-            f"{state.paused_at.isoformat()}; resume it before recording meetings",
+            f"relationship {state.relationship_id} is paused since {_iso(start)}; "
+            "resume it before recording meetings",
         )
+    raise _out_of_time(
+        what,
+        at,
+        f"falls in the pause from {_iso(start)} to {_iso(end)}",
+        f"before {_iso(start)} or from {_iso(end)} on",
+    )
+
+
+def _check_timeline(command: RelationshipCommand, state: RelationshipState, at: datetime) -> None:
+    """The checks common to every command's ``occurred_at``; handlers check dates they carry."""
+    what = type(command).__name__
+    if isinstance(command, AcceptPairing | DeclinePairing):
+        _not_before(what, at, state.proposed_at, "the pairing was proposed")
+        return
+    _not_before(what, at, state.formed_at, "the pair was formed")
+    if isinstance(command, _MEETING_COMMANDS):
+        _when_meeting_possible(state, what, at)
+    elif isinstance(command, PauseRelationship):
+        resumed = state.pauses[-1][1] if state.pauses else None
+        _not_before(what, at, resumed, "the last pause ended")
+        _not_before(what, at, state.last_meeting_at, "the latest recorded meeting")
+    elif isinstance(command, ResumeRelationship):
+        _not_before(what, at, state.paused_at, "the pause began")
+    elif isinstance(command, EndRelationship):
+        _not_before(what, at, state.latest_fact_at, "the latest recorded fact")
+        _not_before(what, at, state.last_meeting_at, "the latest recorded meeting")
+
+
+# --- people -----------------------------------------------------------------------------
+#
+# A person named in a relationship event is its mentor or its mentee (docs/events.md,
+# "Participants"); meeting attendees may be anyone enrolled in the programme; an ending's
+# reason must fit who records it.
+
+
+def _participant(state: RelationshipState, field: str, value: object) -> str:
+    """``value``, a person id that must be the relationship's mentor or mentee."""
+    person = check_label(field, value)
+    if person not in (state.mentor_id, state.mentee_id):
+        raise RuleViolation(
+            Rule.PERSON_IN_RELATIONSHIP,
+            f"{field} {person!r} is neither the mentor ({state.mentor_id!r}) nor the mentee "
+            f"({state.mentee_id!r}) of relationship {state.relationship_id}",
+        )
+    return person
+
+
+def _attendees(state: RelationshipState, value: object, ctx: DecisionContext) -> tuple[str, ...]:
+    attendees = check_labels("attendees", value, allow_empty=True)
+    allowed = {state.mentor_id, state.mentee_id} | (ctx.enrolled or frozenset())
+    for person in attendees:
+        if person not in allowed:
+            raise RuleViolation(
+                Rule.PARTICIPANT_ENROLLED,
+                f"attendee {person!r} is not enrolled in the relationship's programme "
+                f"{state.programme_id}",
+            )
+    return attendees
+
+
+_ENDED_BY = {
+    EndReason.CANCELLED_BY_PROGRAMME: ("mentor", "mentee"),
+    EndReason.WITHDRAWN_BY_MENTOR: ("mentee",),
+    EndReason.WITHDRAWN_BY_MENTEE: ("mentor",),
+}
+"""Who may not record an ending for each reason: the programme's ending is recorded by
+someone who is not a participant (a coordinator); a participant does not record the other's
+withdrawal."""
+
+
+def _check_ending_role(state: RelationshipState, reason: EndReason, actor: str) -> None:
+    for role in _ENDED_BY.get(reason, ()):
+        person = state.mentor_id if role == "mentor" else state.mentee_id
+        if actor == person:
+            raise RuleViolation(
+                Rule.ENDING_ROLE,
+                f"{actor!r} is the {role} of relationship {state.relationship_id} and cannot "
+                f"record its ending as {reason}; it is recorded by "
+                + (
+                    "someone who is not a participant (a coordinator)"
+                    if reason is EndReason.CANCELLED_BY_PROGRAMME
+                    else f"the {'mentor' if role == 'mentee' else 'mentee'} or a coordinator"
+                ),
+            )
 
 
 def _new_id(field: str, value: object, used: Callable[[UUID], object]) -> UUID:
@@ -147,8 +284,11 @@ def _new_id(field: str, value: object, used: Callable[[UUID], object]) -> UUID:
     return checked
 
 
-def _open_goal(state: RelationshipState, goal_id: object) -> Goal:
-    checked = check_uuid("goal_id", goal_id)
+def _open_goal(
+    state: RelationshipState, command: ReviseGoal | AchieveGoal | AbandonGoal, meta: Meta
+) -> Goal:
+    """The open goal ``command`` names; the command is dated no earlier than the goal."""
+    checked = check_uuid("goal_id", command.goal_id)
     goal = state.goal(checked)
     if goal is None:
         raise RuleViolation(Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} was never set")
@@ -156,6 +296,7 @@ def _open_goal(state: RelationshipState, goal_id: object) -> Goal:
         raise RuleViolation(
             Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} ({goal.title!r}) is already {goal.status}"
         )
+    _not_before(type(command).__name__, meta["occurred_at"], goal.set_at, f"goal {checked} was set")
     return goal
 
 
@@ -235,18 +376,26 @@ def _prepare(
             "relationship_id", named, f"the relationship decided on, {state.relationship_id}"
         )
     _check_status(command, state)
-    return event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
+    meta = event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
+    _check_timeline(command, state, meta["occurred_at"])
+    if isinstance(command, RecordMeetingHeld):  # the only check that needs ctx.enrolled
+        _attendees(state, command.attendees, ctx)
+    return meta
 
 
 def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
-    return (PairingAccepted(**meta, accepted_by=check_label("accepted_by", command.accepted_by)),)
+    return (
+        PairingAccepted(
+            **meta, accepted_by=_participant(state, "accepted_by", command.accepted_by)
+        ),
+    )
 
 
 def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> Events:
     return (
         PairingDeclined(
             **meta,
-            declined_by=check_label("declined_by", command.declined_by),
+            declined_by=_participant(state, "declined_by", command.declined_by),
             reason=check_enum("reason", command.reason, DeclineReason),
             explanation=check_text("explanation", command.explanation),
         ),
@@ -273,7 +422,7 @@ def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
 
 
 def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> Events:
-    goal = _open_goal(state, command.goal_id)
+    goal = _open_goal(state, command, meta)
     return (
         GoalRevised(
             **meta,
@@ -296,7 +445,7 @@ def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> E
 
 
 def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) -> Events:
-    goal = _open_goal(state, command.goal_id)
+    goal = _open_goal(state, command, meta)
     return (
         GoalAchieved(
             **meta, goal_id=goal.goal_id, evidence=check_text("evidence", command.evidence)
@@ -305,7 +454,7 @@ def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) ->
 
 
 def _abandon_goal(command: AbandonGoal, state: RelationshipState, meta: Meta) -> Events:
-    goal = _open_goal(state, command.goal_id)
+    goal = _open_goal(state, command, meta)
     return (
         GoalAbandoned(**meta, goal_id=goal.goal_id, reason=check_text("reason", command.reason)),
     )
@@ -331,6 +480,12 @@ def _complete_activity(
     if activity is None or activity.completed_at is not None:
         why = "was never added" if activity is None else "is already completed"
         raise RuleViolation(Rule.ACTIVITY_OPEN, f"plan activity {activity_id} {why}")
+    _not_before(
+        "CompletePlanActivity",
+        meta["occurred_at"],
+        activity.added_at,
+        f"plan activity {activity_id} was added",
+    )
     return (
         PlanActivityCompleted(
             **meta, activity_id=activity_id, notes=check_text("notes", command.notes)
@@ -356,6 +511,9 @@ def _reach_milestone(command: ReachMilestone, state: RelationshipState, meta: Me
     if milestone is None or milestone.reached_at is not None:
         why = "was never set" if milestone is None else "is already reached"
         raise RuleViolation(Rule.MILESTONE_OPEN, f"milestone {milestone_id} {why}")
+    _not_before(
+        "ReachMilestone", meta["occurred_at"], milestone.set_at, f"milestone {milestone_id} was set"
+    )
     return (
         MilestoneReached(
             **meta, milestone_id=milestone_id, notes=check_text("notes", command.notes)
@@ -405,7 +563,7 @@ def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta
         MeetingMissed(
             **meta,
             meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
-            missed_by=check_label("missed_by", command.missed_by),
+            missed_by=_participant(state, "missed_by", command.missed_by),
             reason=check_text("reason", command.reason),
         ),
     )
@@ -441,7 +599,7 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
             meeting_id=meeting_id,
             held_at=meeting.occurred_at
             if command.held_at is None
-            else check_past("held_at", command.held_at, meta["recorded_at"]),
+            else _moved_meeting(state, meeting_id, command.held_at, meta["recorded_at"]),
             duration_minutes=meeting.duration_minutes
             if command.duration_minutes is None
             else check_int("duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX),
@@ -456,11 +614,45 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
     )
 
 
+def _moved_meeting(
+    state: RelationshipState, meeting_id: UUID, held_at: object, now: datetime
+) -> datetime:
+    """A corrected meeting date, held to the rules of a new meeting (and not after the
+    feedback already given about it)."""
+    moved = check_past("held_at", held_at, now)
+    what = f"meeting {meeting_id} moved to a date that"
+    _when_meeting_possible(state, f"the corrected meeting {meeting_id}", moved)
+    first_feedback = min(
+        (f.given_at for f in state.feedback if f.about_meeting_id == meeting_id), default=None
+    )
+    if first_feedback is not None and moved > first_feedback:
+        raise _out_of_time(
+            what,
+            moved,
+            f"is after the feedback given about it on {_iso(first_feedback)}",
+            f"up to {_iso(first_feedback)}",
+        )
+    return moved
+
+
 def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) -> Events:
     about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
-    if about_meeting is not None and state.meeting(about_meeting) is None:
+    if about_meeting is not None:
+        meeting = state.meeting(about_meeting)
+        if meeting is None:
+            raise RuleViolation(
+                Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
+            )
+        _not_before(
+            "GiveFeedback", meta["occurred_at"], meeting.occurred_at, f"meeting {about_meeting}"
+        )
+    giver = _participant(state, "from_person", command.from_person)
+    receiver = _participant(state, "to_person", command.to_person)
+    if giver == receiver:
         raise RuleViolation(
-            Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
+            Rule.PERSON_IN_RELATIONSHIP,
+            f"from_person and to_person are both {giver!r}: feedback goes from one participant "
+            "to the other (a self-assessment is a reflection)",
         )
     return (
         FeedbackGiven(
@@ -470,8 +662,8 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
                 command.feedback_id,
                 lambda i: any(x.feedback_id == i for x in state.feedback),
             ),
-            from_person=check_label("from_person", command.from_person),
-            to_person=check_label("to_person", command.to_person),
+            from_person=giver,
+            to_person=receiver,
             kind=check_enum("kind", command.kind, FeedbackKind),
             about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
             about_meeting_id=about_meeting,
@@ -512,27 +704,20 @@ def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -
 
 
 def _pause(command: PauseRelationship, state: RelationshipState, meta: Meta) -> Events:
-    if state.status is RelationshipStatus.PAUSED:
-        raise RuleViolation(
-            Rule.RELATIONSHIP_NOT_PAUSED, f"relationship {state.relationship_id} is already paused"
-        )
     return (RelationshipPaused(**meta, reason=check_text("reason", command.reason)),)
 
 
 def _resume(command: ResumeRelationship, state: RelationshipState, meta: Meta) -> Events:
-    if state.status is not RelationshipStatus.PAUSED:
-        raise RuleViolation(
-            Rule.RELATIONSHIP_PAUSED,
-            f"relationship {state.relationship_id} is {state.status}, not paused",
-        )
     return (RelationshipResumed(**meta),)
 
 
 def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Events:
+    reason = check_enum("reason", command.reason, EndReason)
+    _check_ending_role(state, reason, meta["actor"])
     return (
         RelationshipEnded(
             **meta,
-            reason=check_enum("reason", command.reason, EndReason),
+            reason=reason,
             explanation=check_text("explanation", command.explanation),
         ),
     )

@@ -13,6 +13,7 @@ from ._collections import find, replace_where
 from .commands import RelationshipCommand
 from .decider import Decider
 from .events import (
+    Event,
     ExpectationsAgreed,
     FeedbackGiven,
     GoalAbandoned,
@@ -79,6 +80,8 @@ class PlanActivity:
     goal_id: UUID | None
     completed_at: datetime | None = None
     notes: str | None = None
+    added_at: datetime | None = None
+    """When it was added to the plan (None in snapshots of an older shape)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -89,6 +92,8 @@ class Milestone:
     goal_id: UUID | None
     reached_at: datetime | None = None
     notes: str | None = None
+    set_at: datetime | None = None
+    """When it was set (None in snapshots of an older shape)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -184,6 +189,32 @@ class RelationshipState:
     evaluations: tuple[Evaluation, ...] = ()
     paused_at: datetime | None = None
     ended: Ending | None = None
+    pauses: tuple[tuple[datetime, datetime], ...] = ()
+    """The pauses that are over, as (paused at, resumed at); the current one is ``paused_at``."""
+    latest_fact_at: datetime | None = None
+    """When the latest recorded fact happened, of those an ending may not precede: every
+    event but meetings (their current dates are in ``meetings``)."""
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return None if self.ended is None else self.ended.ended_at
+
+    def paused_during(self, at: datetime) -> tuple[datetime, datetime | None] | None:
+        """The pause ``at`` falls in, as (start, end or None for the current one), if any.
+
+        A pause covers neither its start nor its end: a meeting may be held the moment
+        the relationship is paused or resumed."""
+        for start, end in self.pauses:
+            if start < at < end:
+                return (start, end)
+        if self.paused_at is not None and at > self.paused_at:
+            return (self.paused_at, None)
+        return None
+
+    @property
+    def last_meeting_at(self) -> datetime | None:
+        """The date of the latest held, missed or cancelled meeting (as corrected)."""
+        return max((m.occurred_at for m in self.meetings), default=None)
 
     @property
     def exists(self) -> bool:
@@ -225,7 +256,23 @@ def _add_meeting(state: RelationshipState, meeting: Meeting) -> RelationshipStat
     )
 
 
-RELATIONSHIP: Decider[RelationshipState] = Decider(
+_MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected)
+
+
+class _RelationshipDecider(Decider[RelationshipState]):
+    """Folds as every decider does, and also keeps the date of the latest fact."""
+
+    def evolve(self, state: RelationshipState, event: Event) -> RelationshipState:
+        after = super().evolve(state, event)
+        if isinstance(event, _MEETING_EVENTS) or not isinstance(event, RelationshipEvent):
+            return after
+        latest = after.latest_fact_at
+        if latest is not None and latest >= event.occurred_at:
+            return after
+        return attrs.evolve(after, latest_fact_at=event.occurred_at)
+
+
+RELATIONSHIP: Decider[RelationshipState] = _RelationshipDecider(
     "relationship",
     initial=RelationshipState(),
     event_type=RelationshipEvent,
@@ -332,6 +379,7 @@ def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Relat
         description=event.description,
         due_date=event.due_date,
         goal_id=event.goal_id,
+        added_at=event.occurred_at,
     )
     return attrs.evolve(state, plan=(*state.plan, activity))
 
@@ -355,6 +403,7 @@ def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Relationshi
         description=event.description,
         target_date=event.target_date,
         goal_id=event.goal_id,
+        set_at=event.occurred_at,
     )
     return attrs.evolve(state, milestones=(*state.milestones, milestone))
 
@@ -468,12 +517,20 @@ def _paused(state: RelationshipState, event: RelationshipPaused) -> Relationship
 
 
 def _resumed(state: RelationshipState, event: RelationshipResumed) -> RelationshipState:
-    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None)
+    pauses = state.pauses
+    if state.paused_at is not None:
+        pauses = (*pauses, (state.paused_at, event.occurred_at))
+    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None, pauses=pauses)
 
 
 def _ended(state: RelationshipState, event: RelationshipEnded) -> RelationshipState:
     ending = Ending(reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at)
-    return attrs.evolve(state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None)
+    pauses = state.pauses
+    if state.paused_at is not None:  # a pause lasts until the end
+        pauses = (*pauses, (state.paused_at, event.occurred_at))
+    return attrs.evolve(
+        state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None, pauses=pauses
+    )
 
 
 RELATIONSHIP.folds(

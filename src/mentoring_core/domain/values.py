@@ -183,6 +183,12 @@ class ProgrammePolicy:
     """How many more years of experience a mentor must have than their mentee."""
     review_interval_days: int
     """How often progress must be evaluated."""
+    max_mentees_per_mentor: int | None = None
+    """How many open relationships (proposed, active or paused) a mentor may carry at once;
+    None (the default, and policies recorded before the limit existed): no limit."""
+    max_active_mentors_per_mentee: int | None = 1
+    """How many open relationships (proposed, active or paused) a mentee may have at once
+    (default 1); None (policies recorded before the limit existed): no limit."""
 
     def cadence_at_age(self, age_days: int) -> Cadence:
         """The cadence in force for a relationship ``age_days`` days after it formed."""

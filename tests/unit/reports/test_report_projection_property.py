@@ -60,7 +60,7 @@ class Clock:
 
 
 def policies() -> st.SearchStrategy[ProgrammePolicy]:
-    """Valid policies whose pairing rule lets anyone mentor anyone."""
+    """Valid policies whose pairing rules let anyone mentor anyone, as often as drawn."""
     return st.builds(
         ProgrammePolicy,
         cadence=cadence_tiers(),
@@ -68,6 +68,8 @@ def policies() -> st.SearchStrategy[ProgrammePolicy]:
         participation=st.just(Participation.VOLUNTARY),
         minimum_experience_gap_years=st.just(Decimal(0)),
         review_interval_days=st.integers(7, 120),
+        max_mentees_per_mentor=st.none(),
+        max_active_mentors_per_mentee=st.none(),
     )
 
 
@@ -192,6 +194,7 @@ PAIRS = st.lists(
     st.tuples(st.integers(0, 2), st.integers(0, 2), st.sampled_from((True, True, False))),
     min_size=1,
     max_size=3,
+    unique_by=lambda pair: (pair[0], pair[1]),  # a pair is not opened twice at once
 )
 """The pairs opened at the start: mentor, mentee, formed directly (or only proposed)."""
 

@@ -157,6 +157,134 @@ def _doc(cls: type) -> str:
     return " ".join(inspect.cleandoc(cls.__doc__ or "").split())
 
 
+RULES = (
+    "## Rules a new fact must keep",
+    "",
+    "A command is refused (`RuleViolation`, nothing recorded; on the command line one",
+    "line and exit status 1) when the fact it records could not be true given the",
+    "history already recorded. The rule is named in the error (`Rule` member in",
+    "brackets).",
+    "",
+    "### Timeline (`timeline`)",
+    "",
+    "Every fact is dated (`occurred_at`) inside the period in which it is possible; the",
+    "refusal names the fact, its date, the fact it conflicts with and the window in which",
+    "it would be accepted. The edges are included: a fact may be dated at the very moment",
+    "of the fact that bounds it.",
+    "",
+    "- A pair is proposed or formed no earlier than the programme was created and both",
+    "  people were enrolled.",
+    "- A proposal is accepted or declined no earlier than it was proposed.",
+    "- Every other relationship fact is dated no earlier than the pair was formed.",
+    "- A meeting (held, missed or cancelled) is dated outside every pause: a pause covers",
+    "  the time strictly between its start and its resumption (or the end), so a meeting",
+    "  may be dated at the very moment of either. While the relationship is paused, a",
+    "  meeting dated before the pause began may still be recorded (a late record);",
+    "  one dated after it is refused with `no-meetings-while-paused`.",
+    "- Feedback about a meeting is dated no earlier than that meeting. It may be given",
+    "  during a pause: only the meeting itself needed an active relationship.",
+    "- A pause begins no earlier than the latest recorded meeting and the end of the",
+    "  previous pause; a relationship resumes no earlier than its pause began.",
+    "- An ending is dated no earlier than any fact already recorded (every event, meetings",
+    "  at their corrected dates), so no recorded fact falls after the end.",
+    "- A correction (`MeetingRecordCorrected`) that moves a meeting (`held_at`) is held to",
+    "  the rules of a new meeting: after formation, outside pauses, not after the end; and",
+    "  not after feedback already given about that meeting.",
+    "",
+    "**What may be recorded late, after the end.** Only corrections of meeting records,",
+    "as before these rules. A reflection, a progress evaluation or feedback written after",
+    "the last session must be recorded before the ending is recorded (it may be dated up",
+    "to the moment of the ending, which is then dated no earlier). Reason: the ending is",
+    "what an auditor signs off as the close of the record; a history that keeps growing",
+    "after it cannot be reviewed once, and reports (reviews done, reflections per month)",
+    "would change for a relationship already counted as closed. A correction is",
+    "different: it repairs a record made during the relationship, names the event it",
+    "corrects, and cannot move a meeting after the end.",
+    "",
+    "### Participants (`person-in-relationship`, `participant-enrolled`, `ending-role`)",
+    "",
+    "- Who accepted or declined a proposal (`accepted_by`, `declined_by`), who missed a",
+    "  meeting (`missed_by`), who gave and who received feedback (`from_person`,",
+    "  `to_person`) must be the relationship's mentor or mentee. Feedback goes from one",
+    "  to the other (a self-assessment is a reflection); what people outside the pair said",
+    "  belongs in a progress evaluation's stakeholder feedback.",
+    "- `cancelled_by` is not checked: a coordinator or a facilitator may cancel a session.",
+    "- Meeting attendees (`attendees`, named in group sessions) must be the mentor, the",
+    "  mentee or someone actively enrolled in the relationship's programme; the service",
+    "  reads the programme's enrolments to decide.",
+    "- An ending records its `reason`; the `actor` recording it must fit: the programme's",
+    "  ending (`cancelled_by_programme`) is recorded by someone who is not a participant",
+    "  (a coordinator), a mentor's withdrawal not by the mentee, a mentee's withdrawal not",
+    "  by the mentor. Any other reason may be recorded by either participant or a",
+    "  coordinator.",
+    "",
+    "### Capacity and duplicates (`pair-already-open`, `mentor-capacity`, `mentee-mentors`)",
+    "",
+    "Checked when a pair is proposed or formed, against the programme's open",
+    "relationships (proposed, active or paused; a pending proposal reserves its place):",
+    "",
+    "- The same mentor and mentee cannot have two open relationships; they may be paired",
+    "  again once the first is declined or ended.",
+    "- A mentor carries at most the policy's `max_mentees_per_mentor` open relationships",
+    "  (default: no limit, so that programmes where mentors carry several mentees keep",
+    "  working; a programme sets one in its policy).",
+    "- A mentee has at most `max_active_mentors_per_mentee` open relationships (default",
+    "  1: a second mentor at once is refused unless the programme allows it).",
+    "- There is no per-pairing override: a programme that needs more raises the limit",
+    "  with a new policy (`PolicySet`), itself a recorded fact with its actor.",
+    "  A programme without a policy has no limits (duplicates are still refused).",
+    "- Policies recorded before the limits existed (`PolicySet` class version 2) are read",
+    "  with no limits: a stored policy keeps meaning what it meant.",
+    "",
+    "### Withdrawal (`no-open-relationships`)",
+    "",
+    "Withdrawing a participant (`ParticipantWithdrawn`) who still has open relationships",
+    "in the programme (proposed, active or paused) is refused, naming each of them. End",
+    "them first (`withdrawn_by_mentee`, `withdrawn_by_mentor`, `rematched`...), then",
+    "withdraw. Why refuse rather than end them in the same decision: an ending carries its",
+    "own reason and explanation and follows the ending rules above, which a programme",
+    "command cannot choose for every pair at once; and a refusal keeps each history whole",
+    "(a relationship never ends by a fact recorded elsewhere). Reports agree by",
+    "construction: a withdrawn participant has no relationship still counted as open, so",
+    "none shows as overdue.",
+    "",
+    "### Events recorded before these rules",
+    "",
+    "The rules apply to new commands only. Events are facts: stored histories that break",
+    "a rule (for example a meeting dated inside a pause, recorded by an earlier release)",
+    "still load, fold, report, export and verify unchanged; folding never validates. A",
+    "command on such a relationship is checked against the history as recorded.",
+    "Snapshots taken by an earlier release are derived data and are passed over (the",
+    "state is folded from the events again).",
+    "",
+)
+"""The rules text of the catalogue (docs/events.md): what a new fact must keep."""
+
+
+def _event_section(cls: type, base: frozenset[str], referenced: dict[type, None]) -> list[str]:
+    """One event type's section; the value types its fields use are added to ``referenced``."""
+    name = cls.__name__
+    recorded_by = (
+        ", ".join(
+            f"`mentoring {command}` (`MentoringService.{method}`)"
+            for command, method in RECORDED_BY.get(name, ())
+        )
+        or "`MentoringService.execute` (no command of its own yet)"
+    )
+    lines = [f"### {name}", "", _doc(cls), "", f"Recorded by: {recorded_by}.", ""]
+    if getattr(cls, "class_version", 1) != 1:
+        lines += [f"Class version: {getattr(cls, 'class_version', 1)}.", ""]
+    own = [a for a in attrs.fields(cls) if a.name not in base]
+    if own:
+        lines += [*fields_table(cls, skip=base), ""]
+    else:
+        lines += ["No fields besides those of every event.", ""]
+    hints = get_type_hints(cls)
+    for a in own:
+        referenced.update(dict.fromkeys(_referenced(hints[a.name])))
+    return lines
+
+
 def render() -> str:
     """The whole catalogue, as Markdown."""
     base = frozenset(a.name for a in attrs.fields(Event))
@@ -181,30 +309,13 @@ def render() -> str:
         "",
         *fields_table(Event),
         "",
+        *RULES,
     ]
     referenced: dict[type, None] = {}
     for kind in KINDS:
         lines += [f"## {kind.name.capitalize()} events", ""]
         for cls in kind.event_types:
-            name = cls.__name__
-            recorded_by = (
-                ", ".join(
-                    f"`mentoring {command}` (`MentoringService.{method}`)"
-                    for command, method in RECORDED_BY.get(name, ())
-                )
-                or "`MentoringService.execute` (no command of its own yet)"
-            )
-            lines += [f"### {name}", "", _doc(cls), "", f"Recorded by: {recorded_by}.", ""]
-            if cls.class_version != 1:
-                lines += [f"Class version: {cls.class_version}.", ""]
-            own = [a for a in attrs.fields(cls) if a.name not in base]
-            if own:
-                lines += [*fields_table(cls, skip=base), ""]
-            else:
-                lines += ["No fields besides those of every event.", ""]
-            hints = get_type_hints(cls)
-            for a in own:
-                referenced.update(dict.fromkeys(_referenced(hints[a.name])))
+            lines += _event_section(cls, base, referenced)
     values = [t for t in referenced if attrs.has(t)]
     enums = [t for t in referenced if not attrs.has(t)]
     lines += ["## Value types", ""]

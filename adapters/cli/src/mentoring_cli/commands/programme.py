@@ -112,6 +112,22 @@ def policy(
     minimum_gap: _MinimumGapOpt,
     review_interval_days: _ReviewIntervalOpt,
     minimum_meeting_minutes: _MinimumMinutesOpt,
+    max_mentees_per_mentor: Annotated[
+        int | None,
+        typer.Option(
+            "--max-mentees-per-mentor",
+            metavar="N",
+            help="Most open relationships a mentor may carry at once (default: no limit).",
+        ),
+    ] = None,
+    max_mentors_per_mentee: Annotated[
+        int,
+        typer.Option(
+            "--max-mentors-per-mentee",
+            metavar="N",
+            help="Most open relationships a mentee may have at once.",
+        ),
+    ] = 1,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
@@ -124,6 +140,8 @@ def policy(
         participation=participation,
         minimum_experience_gap_years=minimum_gap,
         review_interval_days=review_interval_days,
+        max_mentees_per_mentor=max_mentees_per_mentor,
+        max_active_mentors_per_mentee=max_mentors_per_mentee,
     )
     record(
         ctx,

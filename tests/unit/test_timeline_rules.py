@@ -1,0 +1,510 @@
+"""Timeline rules: every fact is dated inside the period in which it is possible.
+
+Each rule is tested at its edge (accepted) and one second past it (refused with
+``Rule.TIMELINE``, or ``Rule.NO_MEETINGS_WHILE_PAUSED`` inside the current pause). Ana and
+Ben's pair was formed 30 days before the tests' clock (see ``scenarios.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import attrs
+import pytest
+from scenarios import (
+    CREATED_AT,
+    GOAL_ID,
+    MEETING_ID,
+    RELATIONSHIP_ID,
+    SET_LISTENING_GOAL,
+    History,
+    programme_history,
+    relationship_history,
+)
+from strategies import NOW, decision_context
+
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.errors import Rule, RuleViolation
+from mentoring_core.domain.pairing import decide_pairing
+from mentoring_core.domain.relationship_state import RelationshipState
+from mentoring_core.domain.values import (
+    DeclineReason,
+    EndReason,
+    FeedbackKind,
+    FocusArea,
+    MeetingFormat,
+    Rating,
+    Role,
+)
+
+SECOND = timedelta(seconds=1)
+FORMED = NOW - timedelta(days=30)
+MET = NOW - timedelta(days=20)
+PAUSED = NOW - timedelta(days=15)
+RESUMED = NOW - timedelta(days=10)
+OTHER_MEETING_ID = UUID("3ee70000-0000-4000-8000-0000000000aa")
+
+
+def meeting(at: datetime | None, meeting_id: UUID = OTHER_MEETING_ID) -> cmd.RecordMeetingHeld:
+    return cmd.RecordMeetingHeld(
+        meeting_id=meeting_id,
+        occurred_at=at,
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("handover notes",),
+    )
+
+
+def missed(at: datetime | None) -> cmd.RecordMeetingMissed:
+    return cmd.RecordMeetingMissed(
+        meeting_id=OTHER_MEETING_ID, missed_by="ben", reason="Late", occurred_at=at
+    )
+
+
+def cancelled(at: datetime | None) -> cmd.RecordMeetingCancelled:
+    return cmd.RecordMeetingCancelled(
+        meeting_id=OTHER_MEETING_ID, cancelled_by="ana", reason="Ill", occurred_at=at
+    )
+
+
+def feedback(at: datetime | None, about: UUID | None = MEETING_ID) -> cmd.GiveFeedback:
+    return cmd.GiveFeedback(
+        feedback_id=UUID(int=0xF00D),
+        from_person="ana",
+        to_person="ben",
+        kind=FeedbackKind.RECOGNITION,
+        text="You let the family speak first.",
+        about_meeting_id=about,
+        occurred_at=at,
+    )
+
+
+def met() -> History:
+    """Formed 30 days ago; a meeting 20 days ago."""
+    history = relationship_history()
+    history.record(meeting(MET, MEETING_ID))
+    return history
+
+
+def paused_and_resumed() -> History:
+    """Met 20 days ago, paused 15 days ago, resumed 10 days ago."""
+    history = met()
+    history.record(cmd.PauseRelationship(reason="Leave", occurred_at=PAUSED))
+    history.record(cmd.ResumeRelationship(occurred_at=RESUMED))
+    return history
+
+
+def paused_now() -> History:
+    """Met 20 days ago, paused 15 days ago and still paused."""
+    history = met()
+    history.record(cmd.PauseRelationship(reason="Leave", occurred_at=PAUSED))
+    return history
+
+
+def accepted(history: History, command: Any) -> None:
+    count = len(history.events)
+    history.record(command)
+    assert len(history.events) == count + 1
+
+
+# --- Opening: not before the programme or either enrolment ------------------------------
+
+
+def opening(at: datetime, mentee: str = "ben") -> cmd.OpenRelationship:
+    return cmd.OpenRelationship(
+        relationship_id=RELATIONSHIP_ID,
+        mentor_id="ana",
+        mentee_id=mentee,
+        direct=True,
+        occurred_at=at,
+    )
+
+
+def test_a_pair_is_formed_from_the_moment_the_programme_and_enrolments_exist() -> None:
+    programme = programme_history()
+    events = decide_pairing(
+        opening(CREATED_AT), programme.state, RelationshipState(), programme.ctx
+    )
+    assert events[0].occurred_at == CREATED_AT
+
+
+def test_a_pair_is_not_formed_before_the_programme_was_created() -> None:
+    programme = programme_history()
+    with pytest.raises(RuleViolation) as info:
+        decide_pairing(
+            opening(CREATED_AT - SECOND), programme.state, RelationshipState(), programme.ctx
+        )
+    assert info.value.rule is Rule.TIMELINE
+    message = str(info.value)
+    assert "PairFormed" in message
+    assert (CREATED_AT - SECOND).isoformat() in message
+    assert "was created" in message and CREATED_AT.isoformat() in message
+
+
+def test_a_pair_is_not_formed_before_the_mentee_was_enrolled() -> None:
+    programme = programme_history()
+    enrolled = NOW - timedelta(days=5)
+    programme.record(
+        cmd.EnrolParticipant(
+            person_id="fay", role=Role.MENTEE, experience_years=Decimal(0), occurred_at=enrolled
+        )
+    )
+    ctx = programme.ctx
+    assert decide_pairing(opening(enrolled, "fay"), programme.state, RelationshipState(), ctx)
+    with pytest.raises(RuleViolation) as info:
+        decide_pairing(opening(enrolled - SECOND, "fay"), programme.state, RelationshipState(), ctx)
+    assert info.value.rule is Rule.TIMELINE
+    assert "'fay' was enrolled" in str(info.value)
+    assert f"allowed from {enrolled.isoformat()} on" in str(info.value)
+
+
+# --- Answers to a proposal: not before it was proposed -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda at: cmd.AcceptPairing(accepted_by="ben", occurred_at=at),
+        lambda at: cmd.DeclinePairing(
+            declined_by="ben",
+            reason=DeclineReason.NOT_NEEDED,
+            explanation="Settled in",
+            occurred_at=at,
+        ),
+    ],
+    ids=["accept", "decline"],
+)
+def test_a_proposal_is_answered_after_it_was_made(answer: Any) -> None:
+    proposed_at = NOW - timedelta(days=30)
+    relationship_history(direct=False).refuse(
+        answer(proposed_at - SECOND),
+        Rule.TIMELINE,
+        (proposed_at - SECOND).isoformat(),
+        f"before the pairing was proposed on {proposed_at.isoformat()}",
+    )
+    accepted(relationship_history(direct=False), answer(proposed_at))
+
+
+# --- Every fact: not before the pair was formed ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda at: attrs.evolve(SET_LISTENING_GOAL, occurred_at=at),
+        meeting,
+        missed,
+        cancelled,
+        lambda at: feedback(at, about=None),
+        lambda at: cmd.RecordReflection(
+            reflection_id=UUID(int=0xC1),
+            ratings=(Rating(focus_area=FocusArea.COMMUNICATION, score=3),),
+            text="Calmer on the phone",
+            occurred_at=at,
+        ),
+        lambda at: cmd.PauseRelationship(reason="Leave", occurred_at=at),
+        lambda at: cmd.EndRelationship(
+            reason=EndReason.COMPLETED, explanation="Done", occurred_at=at
+        ),
+    ],
+    ids=["goal", "held", "missed", "cancelled", "feedback", "reflection", "pause", "end"],
+)
+def test_nothing_is_dated_before_the_pair_was_formed(command: Any) -> None:
+    relationship_history().refuse(
+        command(FORMED - SECOND),
+        Rule.TIMELINE,
+        type(command(FORMED)).__name__,
+        (FORMED - SECOND).isoformat(),
+        f"before the pair was formed on {FORMED.isoformat()}",
+        f"allowed from {FORMED.isoformat()} on",
+    )
+    accepted(relationship_history(), command(FORMED))
+
+
+def test_a_pair_proposed_then_accepted_is_formed_when_accepted() -> None:
+    history = relationship_history(direct=False)
+    formed = NOW - timedelta(days=3)
+    history.record(cmd.AcceptPairing(accepted_by="ben", occurred_at=formed))
+    history.refuse(meeting(formed - SECOND), Rule.TIMELINE, "before the pair was formed")
+    accepted(history, meeting(formed))
+
+
+# --- Meetings: not inside a pause ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [meeting, missed, cancelled], ids=["held", "missed", "can"])
+def test_no_meeting_is_dated_inside_an_earlier_pause(command: Any) -> None:
+    for inside in (PAUSED + SECOND, RESUMED - SECOND):
+        paused_and_resumed().refuse(
+            command(inside),
+            Rule.TIMELINE,
+            inside.isoformat(),
+            f"falls in the pause from {PAUSED.isoformat()} to {RESUMED.isoformat()}",
+            f"allowed before {PAUSED.isoformat()} or from {RESUMED.isoformat()} on",
+        )
+    accepted(paused_and_resumed(), command(PAUSED))
+    accepted(paused_and_resumed(), command(RESUMED))
+
+
+@pytest.mark.parametrize("command", [meeting, missed, cancelled], ids=["held", "missed", "can"])
+def test_a_meeting_before_the_current_pause_may_be_recorded_late(command: Any) -> None:
+    accepted(paused_now(), command(PAUSED))
+    paused_now().refuse(
+        command(PAUSED + SECOND), Rule.NO_MEETINGS_WHILE_PAUSED, f"since {PAUSED.isoformat()}"
+    )
+
+
+def test_feedback_about_a_meeting_may_be_given_during_a_pause() -> None:
+    accepted(paused_now(), feedback(PAUSED + SECOND))
+
+
+# --- Feedback about a meeting: not before the meeting ------------------------------------
+
+
+def test_feedback_about_a_meeting_follows_the_meeting() -> None:
+    met().refuse(
+        feedback(MET - SECOND),
+        Rule.TIMELINE,
+        (MET - SECOND).isoformat(),
+        f"before meeting {MEETING_ID} on {MET.isoformat()}",
+    )
+    accepted(met(), feedback(MET))
+
+
+# --- Life cycle: in order with the facts around it ---------------------------------------
+
+
+def test_a_pause_does_not_begin_before_the_latest_meeting() -> None:
+    met().refuse(
+        cmd.PauseRelationship(reason="Leave", occurred_at=MET - SECOND),
+        Rule.TIMELINE,
+        f"before the latest recorded meeting on {MET.isoformat()}",
+    )
+    accepted(met(), cmd.PauseRelationship(reason="Leave", occurred_at=MET))
+
+
+def test_a_pause_does_not_begin_before_the_last_one_ended() -> None:
+    paused_and_resumed().refuse(
+        cmd.PauseRelationship(reason="Leave", occurred_at=RESUMED - SECOND),
+        Rule.TIMELINE,
+        f"before the last pause ended on {RESUMED.isoformat()}",
+    )
+    accepted(paused_and_resumed(), cmd.PauseRelationship(reason="Leave", occurred_at=RESUMED))
+
+
+def test_a_pause_does_not_end_before_it_began() -> None:
+    paused_now().refuse(
+        cmd.ResumeRelationship(occurred_at=PAUSED - SECOND),
+        Rule.TIMELINE,
+        "ResumeRelationship",
+        f"before the pause began on {PAUSED.isoformat()}",
+    )
+    accepted(paused_now(), cmd.ResumeRelationship(occurred_at=PAUSED))
+
+
+def ending(at: datetime) -> cmd.EndRelationship:
+    return cmd.EndRelationship(reason=EndReason.COMPLETED, explanation="Done", occurred_at=at)
+
+
+def test_an_ending_does_not_precede_a_recorded_meeting() -> None:
+    met().refuse(
+        ending(MET - SECOND),
+        Rule.TIMELINE,
+        "EndRelationship",
+        f"before the latest recorded meeting on {MET.isoformat()}",
+    )
+    accepted(met(), ending(MET))
+
+
+def test_an_ending_does_not_precede_any_recorded_fact() -> None:
+    goal_at = NOW - timedelta(days=2)
+    history = met()
+    history.record(attrs.evolve(SET_LISTENING_GOAL, occurred_at=goal_at))
+    history.refuse(
+        ending(goal_at - SECOND),
+        Rule.TIMELINE,
+        f"before the latest recorded fact on {goal_at.isoformat()}",
+    )
+    accepted(history, ending(goal_at))
+
+
+def test_an_ending_does_not_precede_a_resumption() -> None:
+    paused_and_resumed().refuse(ending(RESUMED - SECOND), Rule.TIMELINE, RESUMED.isoformat())
+    accepted(paused_and_resumed(), ending(RESUMED))
+
+
+def test_a_pause_lasts_until_the_end() -> None:
+    history = paused_now()
+    ended_at = NOW - timedelta(days=5)
+    history.record(ending(ended_at))
+    assert history.state.pauses == ((PAUSED, ended_at),)
+    assert history.state.paused_at is None
+
+
+# --- Corrections move a meeting only where a meeting could be ----------------------------
+
+
+def moved(at: datetime) -> cmd.CorrectMeetingRecord:
+    return cmd.CorrectMeetingRecord(meeting_id=MEETING_ID, held_at=at, reason="Wrong day")
+
+
+def test_a_corrected_meeting_is_not_moved_before_the_pair_was_formed() -> None:
+    met().refuse(
+        moved(FORMED - SECOND),
+        Rule.TIMELINE,
+        f"the corrected meeting {MEETING_ID}",
+        f"before the pair was formed on {FORMED.isoformat()}",
+    )
+    accepted(met(), moved(FORMED))
+
+
+def test_a_corrected_meeting_is_not_moved_into_a_pause() -> None:
+    paused_and_resumed().refuse(moved(PAUSED + SECOND), Rule.TIMELINE, "falls in the pause")
+    paused_and_resumed().refuse(moved(RESUMED - SECOND), Rule.TIMELINE, "falls in the pause")
+    accepted(paused_and_resumed(), moved(PAUSED))
+    accepted(paused_and_resumed(), moved(RESUMED))
+
+
+def test_a_corrected_meeting_is_not_moved_into_the_current_pause() -> None:
+    paused_now().refuse(moved(PAUSED + SECOND), Rule.NO_MEETINGS_WHILE_PAUSED, "paused since")
+    accepted(paused_now(), moved(PAUSED))
+
+
+def test_a_corrected_meeting_is_not_moved_after_the_end() -> None:
+    ended_at = NOW - timedelta(days=5)
+
+    def ended() -> History:
+        history = met()
+        history.record(ending(ended_at))
+        return history
+
+    ended().refuse(
+        moved(ended_at + SECOND),
+        Rule.TIMELINE,
+        (ended_at + SECOND).isoformat(),
+        f"is after the relationship ended on {ended_at.isoformat()}",
+        f"allowed from {FORMED.isoformat()} to {ended_at.isoformat()}",
+    )
+    accepted(ended(), moved(ended_at))
+
+
+def test_a_corrected_meeting_is_not_moved_after_the_feedback_about_it() -> None:
+    given = NOW - timedelta(days=19)
+
+    def with_feedback() -> History:
+        history = met()
+        history.record(feedback(given))
+        return history
+
+    with_feedback().refuse(
+        moved(given + SECOND),
+        Rule.TIMELINE,
+        f"after the feedback given about it on {given.isoformat()}",
+    )
+    accepted(with_feedback(), moved(given))
+
+
+def test_moving_a_meeting_later_moves_what_an_ending_may_not_precede() -> None:
+    later = NOW - timedelta(days=3)
+    history = met()
+    history.record(moved(later))
+    history.refuse(ending(later - SECOND), Rule.TIMELINE, "latest recorded meeting")
+    accepted(history, ending(later))
+
+
+# --- State and history --------------------------------------------------------------------
+
+
+def test_the_state_keeps_the_pauses_that_are_over() -> None:
+    state = paused_and_resumed().state
+    assert state.pauses == ((PAUSED, RESUMED),)
+    assert state.paused_during(PAUSED) is None
+    assert state.paused_during(PAUSED + SECOND) == (PAUSED, RESUMED)
+    assert state.paused_during(RESUMED - SECOND) == (PAUSED, RESUMED)
+    assert state.paused_during(RESUMED) is None
+
+
+def test_the_state_knows_the_latest_fact() -> None:
+    state = paused_and_resumed().state
+    assert state.latest_fact_at == RESUMED
+    assert state.last_meeting_at == MET
+    assert state.ended_at is None
+
+
+def test_old_histories_that_break_the_rules_still_fold() -> None:
+    """Events are facts: a meeting stored inside a pause before these rules still folds."""
+    history = paused_and_resumed()
+    (event,) = met().decide(meeting(MET, OTHER_MEETING_ID), met().state, decision_context())
+    inside = attrs.evolve(event, occurred_at=PAUSED + SECOND, version=history.state.version + 1)
+    history.apply(inside)
+    assert history.state.meeting(OTHER_MEETING_ID) is not None
+    assert history.refold() == history.state
+
+
+# --- Goals, plan and milestones: closed no earlier than they were set ---------------------
+
+SET_AT = NOW - timedelta(days=5)
+ACTIVITY_ID = UUID("ac710000-0000-4000-8000-0000000000aa")
+MILESTONE_ID = UUID("31e50000-0000-4000-8000-0000000000aa")
+
+
+def planned() -> History:
+    history = relationship_history()
+    history.record(attrs.evolve(SET_LISTENING_GOAL, occurred_at=SET_AT))
+    history.record(
+        cmd.AddPlanActivity(
+            activity_id=ACTIVITY_ID,
+            description="Shadow Ana",
+            due_date=SET_AT.date() + timedelta(days=30),
+            occurred_at=SET_AT,
+        )
+    )
+    history.record(
+        cmd.SetMilestone(
+            milestone_id=MILESTONE_ID,
+            description="First meeting led",
+            target_date=SET_AT.date() + timedelta(days=30),
+            occurred_at=SET_AT,
+        )
+    )
+    return history
+
+
+@pytest.mark.parametrize(
+    ("command", "fact"),
+    [
+        (
+            lambda at: cmd.AchieveGoal(goal_id=GOAL_ID, evidence="Led it", occurred_at=at),
+            f"goal {GOAL_ID} was set",
+        ),
+        (
+            lambda at: cmd.AbandonGoal(goal_id=GOAL_ID, reason="Moved", occurred_at=at),
+            f"goal {GOAL_ID} was set",
+        ),
+        (
+            lambda at: cmd.ReviseGoal(goal_id=GOAL_ID, reason="Later", title="T", occurred_at=at),
+            f"goal {GOAL_ID} was set",
+        ),
+        (
+            lambda at: cmd.CompletePlanActivity(activity_id=ACTIVITY_ID, notes="n", occurred_at=at),
+            f"plan activity {ACTIVITY_ID} was added",
+        ),
+        (
+            lambda at: cmd.ReachMilestone(milestone_id=MILESTONE_ID, notes="n", occurred_at=at),
+            f"milestone {MILESTONE_ID} was set",
+        ),
+    ],
+    ids=["achieve", "abandon", "revise", "complete", "reach"],
+)
+def test_nothing_is_closed_before_it_was_set(command: Any, fact: str) -> None:
+    planned().refuse(
+        command(SET_AT - SECOND),
+        Rule.TIMELINE,
+        type(command(SET_AT)).__name__,
+        (SET_AT - SECOND).isoformat(),
+        f"before {fact} on {SET_AT.isoformat()}",
+    )
+    accepted(planned(), command(SET_AT))

@@ -1,0 +1,81 @@
+"""Withdrawal is consistent: a participant with open relationships is not withdrawn.
+
+The service passes the programme's open relationships (proposed, active or paused) in
+the decision context; the decision refuses the withdrawal and names them.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import attrs
+import pytest
+from scenarios import History, programme_history
+
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.context import OpenRelationshipRef
+from mentoring_core.domain.errors import Rule
+
+ANA_AND_BEN = OpenRelationshipRef(
+    relationship_id=UUID(int=0xAB), mentor_id="ana", mentee_id="ben", status="active"
+)
+CARLA_AND_ELIF = OpenRelationshipRef(
+    relationship_id=UUID(int=0xCE), mentor_id="carla", mentee_id="elif", status="proposed"
+)
+
+
+def programme(*open_relationships: OpenRelationshipRef) -> History:
+    history = programme_history()
+    history.ctx = attrs.evolve(history.ctx, open_relationships=open_relationships)
+    return history
+
+
+def withdraw(person: str) -> cmd.WithdrawParticipant:
+    return cmd.WithdrawParticipant(person_id=person, reason="Left the service")
+
+
+@pytest.mark.parametrize("person", ["ana", "ben"])
+def test_a_participant_with_an_open_relationship_is_not_withdrawn(person: str) -> None:
+    programme(ANA_AND_BEN, CARLA_AND_ELIF).refuse(
+        withdraw(person),
+        Rule.NO_OPEN_RELATIONSHIPS,
+        f"{person!r} still has 1 open relationship(s)",
+        f"{ANA_AND_BEN.relationship_id} (active, 'ana' mentoring 'ben')",
+        "end them before withdrawing",
+    )
+
+
+def test_every_open_relationship_is_named() -> None:
+    carla_and_ben = OpenRelationshipRef(
+        relationship_id=UUID(int=0xCB), mentor_id="carla", mentee_id="ben", status="paused"
+    )
+    error = programme(ANA_AND_BEN, CARLA_AND_ELIF, carla_and_ben).refuse(
+        withdraw("ben"), Rule.NO_OPEN_RELATIONSHIPS, "2 open relationship(s)"
+    )
+    assert str(ANA_AND_BEN.relationship_id) in str(error)
+    assert str(carla_and_ben.relationship_id) in str(error)
+    assert str(CARLA_AND_ELIF.relationship_id) not in str(error)
+
+
+def test_a_participant_without_open_relationships_is_withdrawn() -> None:
+    history = programme(ANA_AND_BEN, CARLA_AND_ELIF)
+    history.record(withdraw("diego"))
+    assert history.state.participant("diego") is None
+
+
+def test_once_the_relationships_are_closed_the_participant_is_withdrawn() -> None:
+    history = programme(CARLA_AND_ELIF)  # Ana and Ben's relationship has ended
+    history.record(withdraw("ben"))
+    assert history.state.participant("ben") is None
+
+
+def test_someone_not_enrolled_is_refused_as_not_enrolled() -> None:
+    programme(attrs.evolve(ANA_AND_BEN, mentee_id="zoe")).refuse(
+        withdraw("zoe"), Rule.PARTICIPANT_ENROLLED, "'zoe' is not enrolled"
+    )
+
+
+def test_without_the_programme_s_relationships_nothing_is_checked() -> None:
+    history = programme_history()
+    assert history.ctx.open_relationships is None
+    history.record(withdraw("ben"))
