@@ -184,7 +184,7 @@ def timeline_command(
 ) -> None:
     """Tell a history in domain words: when each fact occurred, when it was recorded, by whom."""
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         entries = timeline(service.history(aggregate_id))
 
     def show(console: Console) -> None:
@@ -252,7 +252,7 @@ def state_at_command(
     else:
         raise typer.BadParameter("give exactly one of --at WHEN and --version N")
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         events = service.history(aggregate_id)
     _check_version(aggregate_id, point, events[-1].version)
     state = _state(events, point, axis)
@@ -309,7 +309,7 @@ def diff_command(
 ) -> None:
     """What changed in the state between two points (versions or moments)."""
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         events = service.history(aggregate_id)
     for point in (from_, to):
         _check_version(aggregate_id, point, events[-1].version)
@@ -430,7 +430,7 @@ def replay_command(ctx: typer.Context, json_output: JsonOpt = False) -> None:
     however long the log.
     """
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         if out.interactive:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -494,7 +494,7 @@ def digest_command(
     out = Output(json_output)
     if out_file is not None:
         check_target(out_file, "--out")
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify()
     if not verification.ok:
         raise Refused(f"the store does not verify, so no digest is given: {verification.finding}")
@@ -638,7 +638,7 @@ def verify_command(
         raise typer.BadParameter("--public-key checks a digest's signature: give --against too")
     digest, signature_state = _digest_to_check(against, public_key)
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify(against=digest)
     if verification.ok:
         out.emit(
@@ -683,7 +683,7 @@ def export_command(
     """
     out = Output(json_output)
     check_target(out_file, "--out")
-    with open_service(ctx) as service, output_stream(out_file) as stream:
+    with open_service(ctx, trust_snapshots=False) as service, output_stream(out_file) as stream:
         summary = export_events(service, stream, aggregate_id=relationship)
     what = "the whole store" if relationship is None else f"{relationship}"
 
@@ -738,7 +738,7 @@ def import_command(
     'audit digest' equals the source store's.
     """
     out = Output(json_output)
-    with open_service(ctx, create=True) as service:
+    with open_service(ctx, create=True, trust_snapshots=False) as service:
         summary = import_events(service, file)
 
     def show(console: Console) -> None:
