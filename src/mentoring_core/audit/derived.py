@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from ..application import MentoringService
     from ..store import Store
 
+__all__ = ["DerivedCheck", "Difference", "check_derived"]
+
 PAGE_SIZE = 1000
 MAX_REPORTED = 100
 """At most this many differences are described; all are counted."""
