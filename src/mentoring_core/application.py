@@ -75,12 +75,21 @@ DEFAULT_POLL_INTERVAL = 0.5
 Kind = Decider[Any]
 
 
-def _projector(kind: Kind, aggregate_id: UUID) -> Callable[[Any, Iterable[Any]], Any]:
-    """The fold eventsourcing's repository runs: snapshot (if any) then events."""
+class _UntrustedSnapshot(Exception):
+    """A snapshot whose chain hash is not the stored link's: it belongs to no stored history."""
+
+
+def _projector(
+    kind: Kind, aggregate_id: UUID, check: Callable[[Snapshot], None] | None = None
+) -> Callable[[Any, Iterable[Any]], Any]:
+    """The fold eventsourcing's repository runs: snapshot (if any, passed to ``check``
+    first) then events."""
 
     def project(state: Any, items: Iterable[Event | Snapshot]) -> Any:
         for item in items:
             if isinstance(item, Snapshot):
+                if check is not None:
+                    check(item)
                 state = item.state
             elif isinstance(item, kind.event_type):
                 state = kind.evolve(state if state is not None else kind.initial, item)
@@ -100,6 +109,10 @@ class MentoringService(CommandMethods):
     by default, never in the future) and an optional ``expected_version`` (the
     version the caller last saw: the command is refused with
     :class:`ConcurrencyConflict` if the history has moved on since).
+
+    Snapshots are trusted only if they carry the chain hash of the event they were
+    taken at; with ``trust_snapshots=False`` none is read at all: every state is
+    folded from its events (what the CLI's audit commands do).
     """
 
     def __init__(
@@ -109,6 +122,7 @@ class MentoringService(CommandMethods):
         clock: Clock = system_clock,
         new_id: Callable[[], UUID] = uuid4,
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
+        trust_snapshots: bool = True,
     ) -> None:
         if snapshot_interval is not None and snapshot_interval < 1:
             raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
@@ -120,6 +134,7 @@ class MentoringService(CommandMethods):
         self._clock = clock
         self._new_id = new_id
         self._snapshot_interval = snapshot_interval
+        self.trust_snapshots = trust_snapshots
         self._store: EventSourcedStore = open_store(store_url, env)
 
     # --- life cycle ------------------------------------------------------------------
@@ -351,7 +366,9 @@ class MentoringService(CommandMethods):
 
     def _load(self, kind: Kind, aggregate_id: UUID, version: int | None = None) -> Any:
         check_uuid(f"{kind.name}_id", aggregate_id)
-        project = _projector(kind, aggregate_id)
+        project = _projector(kind, aggregate_id, self._check_snapshot)
+        if not self.trust_snapshots:
+            return self._fold_events(kind, aggregate_id, version)
         try:
             state = self._store.repository.get(
                 aggregate_id, version=version, projector_func=project
@@ -368,14 +385,43 @@ class MentoringService(CommandMethods):
                 aggregate_id,
                 error,
             )
-            state = project(None, self._store.events.get(aggregate_id, lte=version))
-            if state is None:
-                raise NotFound(kind.name, aggregate_id) from None
+            state = self._fold_events(kind, aggregate_id, version)
+        except _UntrustedSnapshot as refused:
+            _log.warning(
+                "refused the snapshot of %s %s at version %s: %s; folding its events instead",
+                kind.name,
+                aggregate_id,
+                refused.args[0],
+                refused.args[1],
+            )
+            state = self._fold_events(kind, aggregate_id, version)
         if not isinstance(state, type(kind.initial)):  # the cache holds both kinds
             raise NotFound(kind.name, aggregate_id)
         if version is None:
             self._remember(aggregate_id, state)
         return state
+
+    def _fold_events(self, kind: Kind, aggregate_id: UUID, version: int | None) -> Any:
+        """The state folded from every event up to ``version``: no snapshot, no cache."""
+        state = _projector(kind, aggregate_id)(
+            None, self._store.events.get(aggregate_id, lte=version)
+        )
+        if not isinstance(state, type(kind.initial)):
+            raise NotFound(kind.name, aggregate_id)
+        return state
+
+    def _check_snapshot(self, snapshot: Snapshot) -> None:
+        """Refuse a snapshot that does not name the stored chain link of its version."""
+        link = self._store.recorder.link_of(snapshot.aggregate_id, snapshot.version)
+        if link is None or snapshot.chain_hash != link:
+            why = (
+                "no event is chained at its version"
+                if link is None
+                else "it records no chain hash"
+                if snapshot.chain_hash is None
+                else f"it records chain hash {snapshot.chain_hash}, the stored link is {link}"
+            )
+            raise _UntrustedSnapshot(snapshot.version, why)
 
     def _remember(self, aggregate_id: UUID, state: Any) -> None:
         """Keep the newest state in the repository's cache.
@@ -477,6 +523,7 @@ class MentoringService(CommandMethods):
             version=last.version,
             taken_at=last.recorded_at,
             state=state,
+            chain_hash=self._store.recorder.link_of(last.aggregate_id, last.version),
         )
         try:
             snapshots.put([cast(Any, snapshot)])

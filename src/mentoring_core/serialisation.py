@@ -38,7 +38,9 @@ from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
 
 SNAPSHOT_SCHEMA = 2
-"""Raised whenever the state classes change shape; older snapshots are then refused."""
+"""Raised whenever the stored snapshots change shape; older snapshots are then refused.
+2: a snapshot records the chain hash of the event it was taken at, and a relationship's
+state its pauses and the date of its latest fact."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)
@@ -58,6 +60,9 @@ class Snapshot:
     version: int
     taken_at: datetime
     state: RelationshipState | ProgrammeState
+    chain_hash: str | None = None
+    """The hash of the chain link of the event at ``version``: a snapshot whose hash is not
+    the stored link's belongs to no stored history and is refused on load."""
 
     @property
     def originator_id(self) -> UUID:
@@ -210,6 +215,7 @@ class EventMapper(Mapper[UUID]):
             topic = f"{SNAPSHOT_TOPIC_PREFIX}{type(item.state).__name__}:{SNAPSHOT_SCHEMA}"
             data = {
                 "taken_at": item.taken_at.isoformat(),
+                "chain_hash": item.chain_hash,
                 "state": CONVERTER.unstructure(item.state),
             }
         else:
@@ -282,8 +288,12 @@ class EventMapper(Mapper[UUID]):
                 "a snapshot of an unknown or older state schema; snapshots are derived data: "
                 "delete the snapshots table and they will be taken again"
             )
+        chain_hash = data.get("chain_hash")
+        if chain_hash is not None and not isinstance(chain_hash, str):
+            raise TypeError(f"expected a chain hash string, got {type(chain_hash).__name__}")
         return Snapshot(
             aggregate_id=_structure_uuid(stored.originator_id, UUID),
+            chain_hash=chain_hash,
             version=stored.originator_version,
             taken_at=_structure_datetime(data.get("taken_at"), datetime),
             state=CONVERTER.structure(data.get("state"), cls),

@@ -354,11 +354,30 @@ class TestSnapshots:
         state = rich_relationship()
         assert state.meetings and state.goals and state.ended is not None
         snapshot = Snapshot(
-            aggregate_id=RELATIONSHIP_ID, version=state.version, taken_at=NOW, state=state
+            aggregate_id=RELATIONSHIP_ID,
+            version=state.version,
+            taken_at=NOW,
+            state=state,
+            chain_hash="ab" * 32,
         )
         stored = MAPPER.to_stored_event(snapshot)
         assert stored.topic == "Snapshot:RelationshipState:2"
         assert round_trip(snapshot) == snapshot
+
+    def test_a_snapshot_of_schema_1_without_a_chain_hash_is_refused(self) -> None:
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=1, taken_at=NOW, state=RelationshipState()
+        )
+        stored = MAPPER.to_stored_event(snapshot)
+        old = with_state(stored, stored.state, topic="Snapshot:RelationshipState:1")
+        assert "older state schema" in read_error(old).reason
+
+    def test_a_chain_hash_that_is_not_text_is_refused(self) -> None:
+        snapshot = Snapshot(
+            aggregate_id=RELATIONSHIP_ID, version=1, taken_at=NOW, state=RelationshipState()
+        )
+        stored = stored_with(MAPPER.to_stored_event(snapshot), lambda d: d.update(chain_hash=7))
+        assert "chain hash" in read_error(stored).reason
 
     def test_a_programme_snapshot_reads_back_equal(self) -> None:
         state = programme_history().state

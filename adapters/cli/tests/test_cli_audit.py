@@ -13,11 +13,16 @@ import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 from uuid import UUID
 
+import attrs
 from cli_harness import Cli
 
 from mentoring_core import MentoringService
+from mentoring_core.projections import ComplianceProjection
+from mentoring_core.serialisation import Snapshot
+from mentoring_core.store import EventSourcedStore
 from mentoring_core.values import FocusArea, MeetingFormat, Role
 
 PROGRAMME = UUID(int=1)
@@ -190,3 +195,56 @@ def test_timeline_states_and_changes_of_a_relationship(sqlite_url: str, tmp_path
         assert refused.code == 1, str(refused)
         assert f"{unknown} is recorded" in refused.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_verify_names_a_forged_snapshot_and_an_edited_read_model_row(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    cli = Cli(sqlite_url, tmp_path)
+    seed(sqlite_url)
+    honest = cli.ok("audit", "verify")
+    assert honest["ok"] and honest["derived"]["ok"]
+    assert honest["derived"]["aggregates"] == 2
+
+    with MentoringService(sqlite_url) as service:
+        ComplianceProjection(service).catch_up()
+        state = service.relationship(RELATIONSHIP)
+        snapshots = cast(EventSourcedStore, service.store).snapshots
+        assert snapshots is not None
+        link = service.store.recorder.link_of(RELATIONSHIP, state.version)
+        forged = Snapshot(
+            aggregate_id=RELATIONSHIP,
+            version=state.version,
+            taken_at=START,
+            state=attrs.evolve(state, mentor_id="mallory"),
+            chain_hash=link,
+        )
+        snapshots.put([cast(Any, forged)])
+    refused = cli.run("audit", "verify")
+    assert refused.code == 1, str(refused)
+    assert refused.stdout == ""
+    assert refused.stderr.count("\n") == 1
+    assert f"snapshot of {RELATIONSHIP} at version {state.version}" in refused.stderr
+    assert "mentor_id" in refused.stderr
+    # The audit commands never read snapshots: what they show comes from the events.
+    shown = cli.ok("audit", "state-at", str(RELATIONSHIP), "--version", str(state.version))
+    assert "mallory" not in json.dumps(shown)
+    assert cli.ok("audit", "replay")["ok"]
+
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        db.execute("DELETE FROM stored_snapshots")
+        db.execute(
+            "UPDATE compliance_facts_v1 SET facts = REPLACE(facts, '\"ana\"', '\"eve\"') "
+            "WHERE aggregate_id = ?",
+            (str(RELATIONSHIP),),
+        )
+    db.close()
+    edited = cli.run("audit", "verify", "--json")
+    assert edited.code == 1, str(edited)
+    document = edited.json()
+    assert not document["ok"]
+    (difference,) = document["derived"]["differences"]
+    assert difference["what"] == "read model"
+    assert difference["aggregate_id"] == str(RELATIONSHIP)
+    assert difference["detail"] == "differs from what its events give in: facts (mentor_id)"
+    assert f"read model of {RELATIONSHIP}" in edited.stderr

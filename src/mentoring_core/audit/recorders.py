@@ -72,6 +72,19 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     def last_link(self) -> tuple[int, str] | None:
         """The last link's sequence and hash, or None for an empty chain."""
 
+    def link_of(self, aggregate_id: UUID, version: int) -> str | None:
+        """The hash of the link of ``aggregate_id`` at ``version``, or None if there is none.
+
+        This default walks the chain; the library's recorders look the link up by its key.
+        """
+        after = 0
+        while rows := self.select_chain(after, 1000):
+            for row in rows:
+                if (row.aggregate_id, row.version) == (aggregate_id, version):
+                    return row.hash
+            after = rows[-1].sequence
+        return None
+
 
 def _as_uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
@@ -160,6 +173,10 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
     def last_link(self) -> tuple[int, str] | None:
         with self._chain_lock:
             return (self.chain[-1][0], self.chain[-1][5]) if self.chain else None
+
+    def link_of(self, aggregate_id: UUID, version: int) -> str | None:
+        with self._chain_lock:
+            return self._by_aggregate.get((aggregate_id, version))
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
         with self._chain_lock:
@@ -291,6 +308,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             c.execute(f"SELECT sequence, hash FROM {CHAIN_TABLE} ORDER BY sequence DESC LIMIT 1")
             row = c.fetchone()
             return None if row is None else (row[0], row[1])
+
+    def link_of(self, aggregate_id: UUID, version: int) -> str | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT hash FROM {CHAIN_TABLE} WHERE originator_id=? AND originator_version=?",
+                (aggregate_id.hex, version),
+            )
+            row = c.fetchone()
+            return None if row is None else str(row[0])
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
         with self.datastore.transaction(commit=False) as c:

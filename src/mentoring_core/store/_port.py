@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
+from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import EventStore, Notification, StoredEvent
 
 from ..audit.recorders import ChainedRecorder
 from ..domain.events import Event
@@ -41,6 +42,11 @@ class Store(Protocol):
     ) -> Iterator[Notification]:
         """Every stored record after log position ``after`` (of ``topics`` if given), in
         log order, read ``page_size`` at a time; nothing skipped, nothing twice."""
+        ...
+
+    @property
+    def snapshots(self) -> EventStore[UUID] | None:
+        """The snapshots (derived data, outside the chain); None when snapshotting is off."""
         ...
 
     def decode(self, record: StoredEvent) -> Event:

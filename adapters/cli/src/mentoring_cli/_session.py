@@ -101,7 +101,11 @@ def sqlite_path(url: str) -> str | None:
 
 @contextmanager
 def open_service(
-    ctx: typer.Context, *, create: bool = False, writes: bool = False
+    ctx: typer.Context,
+    *,
+    create: bool = False,
+    writes: bool = False,
+    trust_snapshots: bool = True,
 ) -> Iterator[MentoringService]:
     r"""The service on the store the global options name, closed afterwards.
 
@@ -111,11 +115,13 @@ def open_service(
     :mod:`mentoring_cli._stores`): another application's database is refused
     untouched; a store created here is owner-only; a store that cannot be written is
     read through a private copy, unless the command ``writes`` (or ``create``\s).
+    With ``trust_snapshots=False`` (the audit commands) no snapshot is read: every state
+    is folded from its events.
     """
     url = settings(ctx).store_url
     path = sqlite_path(url)
     if path is None:
-        with _service(url) as service:
+        with _service(url, trust_snapshots) as service:
             yield service
         return
     store = Path(path)
@@ -132,19 +138,22 @@ def open_service(
                         f"the store {path} is read-only (it or its folder cannot be written): "
                         "nothing can be recorded there; read and audit commands still work"
                     )
-                with readable_copy(store) as copy_url, _service(copy_url) as service:
+                with (
+                    readable_copy(store) as copy_url,
+                    _service(copy_url, trust_snapshots) as service,
+                ):
                     yield service
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with created_private(store), _service(url) as service:
+    with created_private(store), _service(url, trust_snapshots) as service:
         yield service
 
 
 @contextmanager
-def _service(url: str) -> Iterator[MentoringService]:
+def _service(url: str, trust_snapshots: bool = True) -> Iterator[MentoringService]:
     try:
-        service = MentoringService(url)
+        service = MentoringService(url, trust_snapshots=trust_snapshots)
     except (OSError, ValueError) as error:
         if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
             raise

@@ -107,6 +107,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         with self.datastore.transaction(commit=False) as curs:
             return self._last_link_on(curs)
 
+    def link_of(self, aggregate_id: UUID, version: int) -> str | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT hash FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
+                ).format(*self._chain),
+                (aggregate_id, version),
+            )
+            row = curs.fetchone()
+            return None if row is None else str(row["hash"])
+
     def _last_link_on(self, curs: Any) -> tuple[int, str] | None:
         """The newest link's sequence and hash, read in the transaction of ``curs``."""
         curs.execute(self._select_last)

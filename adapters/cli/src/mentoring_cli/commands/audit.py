@@ -45,6 +45,7 @@ from mentoring_core.audit import (
     state_at,
     timeline,
 )
+from mentoring_core.audit.derived import DerivedCheck, check_derived
 from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState, RelationshipState
 
@@ -184,7 +185,7 @@ def timeline_command(
 ) -> None:
     """Tell a history in domain words: when each fact occurred, when it was recorded, by whom."""
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         entries = timeline(service.history(aggregate_id))
 
     def show(console: Console) -> None:
@@ -252,7 +253,7 @@ def state_at_command(
     else:
         raise typer.BadParameter("give exactly one of --at WHEN and --version N")
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         events = service.history(aggregate_id)
     _check_version(aggregate_id, point, events[-1].version)
     state = _state(events, point, axis)
@@ -309,7 +310,7 @@ def diff_command(
 ) -> None:
     """What changed in the state between two points (versions or moments)."""
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         events = service.history(aggregate_id)
     for point in (from_, to):
         _check_version(aggregate_id, point, events[-1].version)
@@ -430,7 +431,7 @@ def replay_command(ctx: typer.Context, json_output: JsonOpt = False) -> None:
     however long the log.
     """
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         if out.interactive:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -494,7 +495,7 @@ def digest_command(
     out = Output(json_output)
     if out_file is not None:
         check_target(out_file, "--out")
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify()
     if not verification.ok:
         raise Refused(f"the store does not verify, so no digest is given: {verification.finding}")
@@ -523,10 +524,34 @@ def digest_command(
     out.emit(lambda: json.loads(text), show)
 
 
-def _verification_document(verification: Verification, signature: str) -> dict[str, Any]:
+def _derived_document(derived: DerivedCheck | None) -> dict[str, Any] | None:
+    if derived is None:
+        return None
+    return {
+        "ok": derived.ok,
+        "aggregates": derived.aggregates,
+        "snapshots": derived.snapshots,
+        "snapshots_passed_over": derived.passed_over,
+        "rows": derived.rows,
+        "difference_count": derived.difference_count,
+        "differences": [
+            {
+                "what": d.what,
+                "aggregate_id": str(d.aggregate_id),
+                "version": d.version,
+                "detail": d.detail,
+            }
+            for d in derived.differences
+        ],
+    }
+
+
+def _verification_document(
+    verification: Verification, signature: str, derived: DerivedCheck | None
+) -> dict[str, Any]:
     finding = verification.finding
     return {
-        "ok": verification.ok,
+        "ok": verification.ok and (derived is None or derived.ok),
         "records": verification.records,
         "digest": _digest_document(verification.digest),
         "against": _digest_document(verification.against),
@@ -541,6 +566,7 @@ def _verification_document(verification: Verification, signature: str) -> dict[s
             "version": finding.version,
             "detail": finding.detail,
         },
+        "derived": _derived_document(derived),
     }
 
 
@@ -603,7 +629,11 @@ def _digest_to_check(against: Path | None, public_key: Path | None) -> tuple[Dig
 
 
 def _show_verification(
-    console: Console, verification: Verification, digest: Digest | None, signature_state: str
+    console: Console,
+    verification: Verification,
+    digest: Digest | None,
+    signature_state: str,
+    derived: DerivedCheck,
 ) -> None:
     last = verification.digest
     if last is None:
@@ -620,6 +650,14 @@ def _show_verification(
         )
     if SIGNATURE_NOTES[signature_state]:
         console.print(SIGNATURE_NOTES[signature_state])
+    passed_over = (
+        f" ({derived.passed_over} of an older schema passed over)" if derived.passed_over else ""
+    )
+    console.print(
+        f"Derived data checked: {derived.aggregates} aggregates rebuilt from their events; "
+        f"{derived.snapshots} snapshots{passed_over} and {derived.rows} read-model rows agree "
+        "with them."
+    )
 
 
 @app.command("verify")
@@ -629,26 +667,36 @@ def verify_command(
     public_key: _PublicKeyOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Re-read the whole store and check its hash chain; exit 1 naming the first breach.
+    """Re-read the whole store, check its hash chain and what is derived from it; exit 1
+    naming the first breach or difference.
 
     Detects a record changed, deleted, inserted around the library, reordered, and
-    (against a digest) the end cut off or the whole history rewritten.
+    (against a digest) the end cut off or the whole history rewritten. Then rebuilds
+    every aggregate from its events and compares each snapshot and read-model row.
     """
     if public_key is not None and against is None:
         raise typer.BadParameter("--public-key checks a digest's signature: give --against too")
     digest, signature_state = _digest_to_check(against, public_key)
     out = Output(json_output)
-    with open_service(ctx) as service:
+    with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify(against=digest)
-    if verification.ok:
+        derived = check_derived(service) if verification.ok else None
+    if derived is not None and derived.ok:
         out.emit(
-            lambda: _verification_document(verification, signature_state),
-            lambda console: _show_verification(console, verification, digest, signature_state),
+            lambda: _verification_document(verification, signature_state, derived),
+            lambda console: _show_verification(
+                console, verification, digest, signature_state, derived
+            ),
         )
         return
     if out.json:
-        out.document(_verification_document(verification, signature_state))
-    raise Refused(f"the store does not verify: {verification.finding}")
+        out.document(_verification_document(verification, signature_state, derived))
+    if derived is None:
+        raise Refused(f"the store does not verify: {verification.finding}")
+    raise Refused(
+        f"the store's derived data does not match its events ({derived.difference_count} "
+        f"differences); first: {derived.differences[0]}"
+    )
 
 
 # --- export, import, keys --------------------------------------------------------------
@@ -683,7 +731,7 @@ def export_command(
     """
     out = Output(json_output)
     check_target(out_file, "--out")
-    with open_service(ctx) as service, output_stream(out_file) as stream:
+    with open_service(ctx, trust_snapshots=False) as service, output_stream(out_file) as stream:
         summary = export_events(service, stream, aggregate_id=relationship)
     what = "the whole store" if relationship is None else f"{relationship}"
 
@@ -738,7 +786,7 @@ def import_command(
     'audit digest' equals the source store's.
     """
     out = Output(json_output)
-    with open_service(ctx, create=True) as service:
+    with open_service(ctx, create=True, trust_snapshots=False) as service:
         summary = import_events(service, file)
 
     def show(console: Console) -> None:

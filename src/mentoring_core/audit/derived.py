@@ -1,0 +1,317 @@
+"""Checking what is derived from the events: every snapshot and every read-model row.
+
+Snapshots and the compliance read model are outside the hash chain, so the chain
+cannot vouch for them. :func:`check_derived` rebuilds every aggregate from its events
+(with the pure ``evolve`` functions and the read model's own fold, no snapshot, no
+cache) and compares, at each version where one is stored:
+
+- every readable snapshot: its state, and the chain hash it records (which must be
+  the stored link of the event at its version); a snapshot past the end of its
+  history differs too. Snapshots of an older schema, which loading passes over, are
+  counted and not compared;
+- every row of the compliance read model: its kind, programme, version and facts;
+  a row the read model's position covers must stand at the aggregate's last version,
+  and a row of an aggregate with no events (found under a programme) differs.
+
+One aggregate is held at a time (plus an int per aggregate), as in the replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+import attrs
+
+from ..domain.errors import StoredEventError
+from ..domain.events import EVENT_TYPES, Event
+from ..domain.kinds import kind_of
+from ..domain.programme import PROGRAMME
+from ..projections import StoredFacts, decode_facts
+from ..projections._projection import Facts, _fold, _row
+from ..serialisation import Snapshot
+from .timeline import State, apply
+
+if TYPE_CHECKING:
+    from ..application import MentoringService
+    from ..store import Store
+
+__all__ = ["DerivedCheck", "Difference", "check_derived"]
+
+PAGE_SIZE = 1000
+MAX_REPORTED = 100
+"""At most this many differences are described; all are counted."""
+SNAPSHOT = "snapshot"
+READ_MODEL = "read model"
+EVENTS = "events"
+
+
+@attrs.frozen(kw_only=True)
+class Difference:
+    """A snapshot or read-model row that is not what the events give."""
+
+    what: str
+    """``"snapshot"``, ``"read model"``, or ``"events"`` (an aggregate that cannot be
+    rebuilt, so that what is derived from it cannot be checked)."""
+    aggregate_id: UUID
+    version: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        at = "" if self.version is None else f" at version {self.version}"
+        return f"{self.what} of {self.aggregate_id}{at}: {self.detail}"
+
+
+@attrs.frozen(kw_only=True)
+class DerivedCheck:
+    """The outcome of :func:`check_derived`."""
+
+    aggregates: int
+    """Aggregates rebuilt from their events."""
+    snapshots: int
+    """Snapshots compared."""
+    passed_over: int
+    """Snapshots that cannot be read (an older schema): loading passes them over too."""
+    rows: int
+    """Read-model rows compared."""
+    difference_count: int
+    differences: tuple[Difference, ...]
+    """The first :data:`MAX_REPORTED` differences, in the order found."""
+
+    @property
+    def ok(self) -> bool:
+        return self.difference_count == 0
+
+
+@attrs.define
+class _Aggregate:
+    kind: str
+    last_version: int = 0
+    last_position: int = 0
+
+
+@attrs.define
+class _Check:
+    store: Store
+    position: int | None
+    aggregates: int = 0
+    snapshots: int = 0
+    passed_over: int = 0
+    rows: int = 0
+    count: int = 0
+    found: list[Difference] = attrs.Factory(list)
+
+    def differ(self, what: str, aggregate_id: UUID, version: int | None, detail: str) -> None:
+        self.count += 1
+        if len(self.found) < MAX_REPORTED:
+            self.found.append(
+                Difference(what=what, aggregate_id=aggregate_id, version=version, detail=detail)
+            )
+
+
+def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> DerivedCheck:
+    """Rebuild every aggregate from its events; compare each snapshot and read-model row.
+
+    The store should not be written to meanwhile (a row may then be caught between
+    two batches of the read model and reported).
+    """
+    store = service.store
+    view = store.compliance_view()
+    check = _Check(store, view.max_tracking_id(store.name))
+    aggregates = _aggregates(store, page_size)
+    for aggregate_id, aggregate in aggregates.items():
+        (row,) = view.select_facts([aggregate_id]) or (None,)
+        _check_one(check, aggregate_id, aggregate, row, page_size)
+    for aggregate_id, aggregate in aggregates.items():
+        if aggregate.kind != PROGRAMME.name:
+            continue
+        for row in view.select_programme_facts(aggregate_id):
+            if row.aggregate_id not in aggregates:
+                check.rows += 1
+                check.differ(
+                    READ_MODEL,
+                    row.aggregate_id,
+                    row.version,
+                    f"a row under programme {aggregate_id} for an aggregate with no events",
+                )
+    return DerivedCheck(
+        aggregates=check.aggregates,
+        snapshots=check.snapshots,
+        passed_over=check.passed_over,
+        rows=check.rows,
+        difference_count=check.count,
+        differences=tuple(check.found),
+    )
+
+
+def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
+    """Every aggregate of the log, with its kind, last version and last position."""
+    found: dict[UUID, _Aggregate] = {}
+    for record in store.records(page_size=page_size):
+        aggregate_id = UUID(str(record.originator_id))
+        aggregate = found.get(aggregate_id)
+        if aggregate is None:
+            event_type = EVENT_TYPES.get(record.topic)
+            kind = "unknown" if event_type is None else kind_of(event_type).name
+            aggregate = found[aggregate_id] = _Aggregate(kind)
+        aggregate.last_version = max(aggregate.last_version, record.originator_version)
+        aggregate.last_position = record.id
+    return found
+
+
+def _snapshots(check: _Check, aggregate_id: UUID) -> dict[int, Snapshot]:
+    snapshots = check.store.snapshots
+    if snapshots is None:
+        return {}
+    readable: dict[int, Snapshot] = {}
+    for record in snapshots.recorder.select_events(aggregate_id):
+        try:
+            snapshot = cast(Snapshot, snapshots.mapper.to_domain_event(record))
+        except StoredEventError:
+            check.passed_over += 1
+            continue
+        readable[snapshot.version] = snapshot
+    return readable
+
+
+def _events(store: Store, aggregate_id: UUID, page_size: int) -> Iterator[Event]:
+    version = 0
+    while page := store.recorder.select_events(aggregate_id, gt=version, limit=page_size):
+        for stored in page:
+            event = store.decode(stored)
+            version = event.version
+            yield event
+
+
+def _check_one(
+    check: _Check,
+    aggregate_id: UUID,
+    aggregate: _Aggregate,
+    row: StoredFacts | None,
+    page_size: int,
+) -> None:
+    snapshots = _snapshots(check, aggregate_id)
+    state: State | None = None
+    facts: Facts | None = None
+    version = 0
+    try:
+        for event in _events(check.store, aggregate_id, page_size):
+            if event.version != version + 1:
+                raise ValueError(f"version {event.version} follows version {version}")
+            state = apply(kind_of(event).initial if state is None else state, event)
+            facts = _fold(facts, event)
+            version = event.version
+            if version in snapshots:
+                _compare_snapshot(check, snapshots.pop(version), state)
+            if row is not None and row.version == version:
+                _compare_row(check, aggregate_id, row, facts)
+    except Exception as error:  # reported, and the walk goes on with the next aggregate
+        reason = error.reason if isinstance(error, StoredEventError) else str(error)
+        check.differ(EVENTS, aggregate_id, version + 1, f"cannot be rebuilt: {reason}")
+        return
+    check.aggregates += 1
+    _check_ends(check, aggregate_id, aggregate, row, snapshots, version)
+
+
+def _check_ends(
+    check: _Check,
+    aggregate_id: UUID,
+    aggregate: _Aggregate,
+    row: StoredFacts | None,
+    snapshots: dict[int, Snapshot],
+    version: int,
+) -> None:
+    """What the fold to ``version`` (the end of the history) did not meet: snapshots and
+    a row past that end, and a row missing or behind where the read model covers it."""
+    for snapshot in snapshots.values():
+        check.snapshots += 1
+        check.differ(
+            SNAPSHOT,
+            aggregate_id,
+            snapshot.version,
+            f"taken at a version its history does not reach (it ends at version {version})",
+        )
+    covered = check.position is not None and check.position >= aggregate.last_position
+    if row is None:
+        if covered:
+            check.differ(
+                READ_MODEL,
+                aggregate_id,
+                version,
+                "no row, though the read model's position covers its events",
+            )
+        return
+    if row.version > version:
+        check.rows += 1
+        check.differ(
+            READ_MODEL,
+            aggregate_id,
+            row.version,
+            f"a row at a version its history does not reach (it ends at version {version})",
+        )
+    elif covered and row.version < version:
+        check.differ(
+            READ_MODEL,
+            aggregate_id,
+            row.version,
+            f"the row stands at version {row.version}, but the read model's position covers "
+            f"version {version}",
+        )
+
+
+def _differing(stored: Any, rebuilt: Any) -> str:
+    """The fields in which two states (or facts) differ, named."""
+    if type(stored) is not type(rebuilt):
+        return f"a {type(stored).__name__} where the events give a {type(rebuilt).__name__}"
+    names = [
+        f.name
+        for f in attrs.fields(type(rebuilt))
+        if getattr(stored, f.name) != getattr(rebuilt, f.name)
+    ]
+    return ", ".join(names)
+
+
+def _compare_snapshot(check: _Check, snapshot: Snapshot, state: State) -> None:
+    check.snapshots += 1
+    aggregate_id, version = snapshot.aggregate_id, snapshot.version
+    link = check.store.recorder.link_of(aggregate_id, version)
+    if snapshot.chain_hash != link:
+        check.differ(
+            SNAPSHOT,
+            aggregate_id,
+            version,
+            f"records chain hash {snapshot.chain_hash}, but the stored link is {link}: "
+            "it belongs to no stored history (loading refuses it)",
+        )
+    elif snapshot.state != state:
+        check.differ(
+            SNAPSHOT,
+            aggregate_id,
+            version,
+            f"differs from the state its events give in: {_differing(snapshot.state, state)}",
+        )
+
+
+def _compare_row(check: _Check, aggregate_id: UUID, row: StoredFacts, facts: Facts) -> None:
+    check.rows += 1
+    expected = _row(aggregate_id, facts)
+    wrong = [
+        name
+        for name in ("programme_id", "kind", "version")
+        if getattr(row, name) != getattr(expected, name)
+    ]
+    try:
+        stored = decode_facts(row)
+    except Exception as error:
+        check.differ(READ_MODEL, aggregate_id, row.version, f"its facts cannot be read: {error}")
+        return
+    if stored != facts:
+        wrong.append(f"facts ({_differing(stored, facts)})")
+    if wrong:
+        check.differ(
+            READ_MODEL,
+            aggregate_id,
+            row.version,
+            f"differs from what its events give in: {', '.join(wrong)}",
+        )
