@@ -21,6 +21,7 @@ from scenarios import (
 from mentoring_core import InvalidValue
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_pairing
+from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import (
     EVENT_TYPES,
     GoalSet,
@@ -169,3 +170,73 @@ def _fields(event: object) -> dict[str, object]:
 
 def _state_fields(state: object) -> dict[str, object]:
     return attrs.asdict(state, recurse=False)
+
+
+def test_an_aggregate_id_that_is_not_a_uuid_is_refused_by_name() -> None:
+    relationship = relationship_history()
+    relationship.reject(
+        attrs.evolve(SET_LISTENING_GOAL, relationship_id="pair-1"), "relationship_id", "pair-1"
+    )
+    programme = programme_history()
+    enrol = cmd.EnrolParticipant(
+        programme_id="riverside",  # type: ignore[arg-type]
+        person_id="fay",
+        role=Role.MENTEE,
+        experience_years=1,
+    )
+    programme.reject(enrol, "programme_id", "riverside")
+
+
+@attrs.frozen(kw_only=True)
+class _Noted(RelationshipEvent):
+    note: str
+
+
+def test_a_decider_built_and_filled_at_run_time_decides_and_folds() -> None:
+    """What the module tables do at import, done in a test (so mutants of it can be seen)."""
+    decider = Decider(
+        "note",
+        initial=RelationshipState(),
+        event_type=RelationshipEvent,
+        command_type=cmd.RelationshipCommand,
+        id_field="relationship_id",
+    )
+    assert (decider.name, decider.initial, decider.id_field) == (
+        "note",
+        RelationshipState(),
+        "relationship_id",
+    )
+    assert decider.event_type is RelationshipEvent
+    assert decider.command_type is cmd.RelationshipCommand
+    seen: list[object] = []
+
+    def prepare(command: object, state: object, ctx: object) -> dict[str, object]:
+        seen.append(command)
+        return {"prepared": True}
+
+    def handle(command: object, state: object, meta: dict[str, object]) -> tuple[object, ...]:
+        return (meta,)
+
+    decider.handles({cmd.PauseRelationship: handle}, prepare=prepare)
+    decider.handles({cmd.ResumeRelationship: handle})  # keeps the checks registered first
+    resume = cmd.ResumeRelationship()
+    assert decider.decide(resume, RelationshipState(), None) == ({"prepared": True},)  # type: ignore[arg-type]
+    assert seen == [resume]
+    assert decider.command_types == (cmd.PauseRelationship, cmd.ResumeRelationship)
+
+    def fold(state: RelationshipState, event: _Noted) -> RelationshipState:
+        return attrs.evolve(state, expectations=(event.note,))
+
+    decider.folds({_Noted: fold})
+    event = _Noted(**{**_fields(relationship_history().events[0]), "version": 3}, note="hi")
+    assert decider.evolve(RelationshipState(), event).expectations == ("hi",)
+    assert decider.event_types == (_Noted,)
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+
+
+def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
+    made = attrs.make_class(
+        "MakeThing", {"thing_id": cmd.creates(), "other": attrs.field(default=None)}
+    )
+    assert cmd.created_field(made) == "thing_id"
+    assert made().thing_id is None
