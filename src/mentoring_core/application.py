@@ -366,6 +366,8 @@ class MentoringService(CommandMethods):
 
     def _load(self, kind: Kind, aggregate_id: UUID, version: int | None = None) -> Any:
         check_uuid(f"{kind.name}_id", aggregate_id)
+        if version is not None:
+            check_int("version", version, 1, 2**62)
         project = _projector(kind, aggregate_id, self._check_snapshot)
         if not self.trust_snapshots:
             return self._fold_events(kind, aggregate_id, version)

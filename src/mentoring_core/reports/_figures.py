@@ -321,6 +321,8 @@ def resolve_period(
         start = min(candidates).astimezone(UTC).date() if candidates else as_of.date()
     if end is None:
         end = as_of.astimezone(UTC).date()
+    if end >= date.max:  # the day after the period must still be a date
+        raise InvalidValue("end", end, f"a date before {date.max.isoformat()}")
     if end < start:
         raise InvalidValue("period", (start, end), "a start on or before the end")
     return ReportPeriod(start=start, end=end)
