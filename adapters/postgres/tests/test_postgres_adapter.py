@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -100,3 +101,61 @@ def test_a_postgresql_store_keeps_its_read_model_and_pushes_writes() -> None:
     with postgres_store_url("port") as url, MentoringService(url) as service:
         assert isinstance(service.store.compliance_view(), PostgresComplianceView)
         assert service.store.listener() is not None
+
+
+def _schemas() -> set[str]:
+    with psycopg.connect(TEST_SERVER_URL) as conn:
+        return {str(row[0]) for row in conn.execute("SELECT nspname FROM pg_namespace")}
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ("s" * 64, "64 bytes long; PostgreSQL keeps only the first 63"),
+        ("é" * 32, "64 bytes long; PostgreSQL keeps only the first 63"),
+        ('evil"; DROP SCHEMA public CASCADE; --', "not a plain name"),
+        ("Audit", "not a plain name"),
+        ("1st", "not a plain name"),
+        ("pg_audit", "PostgreSQL reserves names starting with pg_"),
+    ],
+    ids=["64-bytes", "64-bytes-in-32-letters", "hostile", "upper-case", "digit-first", "pg_"],
+)
+def test_a_schema_name_postgresql_would_change_or_refuse_is_refused_before_connecting(
+    monkeypatch: pytest.MonkeyPatch, schema: str, reason: str
+) -> None:
+    """Issue 11: a long name was truncated (two URLs, one store); a hostile one created."""
+    touched: list[str] = []
+    monkeypatch.setattr("mentoring_core_postgres._connect", lambda env: touched.append("!"))
+    url = f"postgresql://mc:topsecret@db.example/records?schema={quote(schema)}"
+    with pytest.raises(StoreConfigurationError) as raised:
+        postgres_environment(url)
+    message = str(raised.value)
+    assert f"schema {schema!r} is {reason}" in message or f"schema {schema!r}: {reason}" in message
+    assert "topsecret" not in message
+    assert touched == []
+
+
+def test_a_63_byte_schema_name_is_accepted() -> None:
+    with postgres_store_url("x") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        longest = (schema + "_" + "x" * 63)[:63]
+        url = url.replace(f"schema={schema}", f"schema={longest}")
+        try:
+            with MentoringService(url) as service:
+                service.create_programme("Pilot", "Northside Care", actor="coordinator")
+            assert longest in _schemas()
+        finally:
+            with psycopg.connect(TEST_SERVER_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{longest}" CASCADE')
+
+
+def test_a_refused_schema_is_never_created_on_the_server() -> None:
+    with postgres_store_url("x") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        long_name = schema + "_" + "y" * 64
+        hostile = schema + '"; CREATE SCHEMA x; --'
+        for name in (long_name, hostile):
+            with pytest.raises(StoreConfigurationError):
+                MentoringService(url.replace(f"schema={schema}", f"schema={quote(name)}"))
+        found = {s for s in _schemas() if s.startswith(schema)}
+        assert found == set()
