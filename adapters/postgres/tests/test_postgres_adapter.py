@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from urllib.parse import quote
 
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 from mentoring_core_postgres import BACKEND, PostgresComplianceView, postgres_environment
+from mentoring_core_postgres.chained import _chunks
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
 from mentoring_core import MentoringService, StoreConfigurationError
@@ -159,3 +162,30 @@ def test_a_refused_schema_is_never_created_on_the_server() -> None:
                 MentoringService(url.replace(f"schema={schema}", f"schema={quote(name)}"))
         found = {s for s in _schemas() if s.startswith(schema)}
         assert found == set()
+
+
+def _event(n: int, size: int = 10) -> StoredEvent:
+    return StoredEvent(
+        originator_id=uuid.UUID(int=n + 1), originator_version=1, topic="T", state=b"x" * size
+    )
+
+
+def test_a_large_batch_goes_in_bounded_statements_in_its_order() -> None:
+    events = [_event(n) for n in range(2345)]
+    assert [len(c) for c in _chunks(events)] == [1000, 1000, 345]
+    big = [_event(n, 6_000_000) for n in range(5)]
+    assert [len(c) for c in _chunks(big)] == [2, 2, 1]  # at most 16 MB of states each
+    assert [len(c) for c in _chunks([_event(0, 20_000_000)])] == [1]  # one alone may be more
+    assert [e for c in _chunks(events) for e in c] == events
+    assert list(_chunks([])) == []
+
+
+def test_a_batch_of_several_statements_is_stored_whole_and_chained_in_order() -> None:
+    with postgres_store_url("chunks") as url, MentoringService(url) as service:
+        recorder = service.store.recorder
+        ids = recorder.insert_events([_event(n) for n in range(2345)])
+        assert ids is not None and list(ids) == list(range(ids[0], ids[0] + 2345))
+        links = recorder.select_chain(0, 3000)
+        assert [link.sequence for link in links] == list(range(1, 2346))
+        assert [link.notification_id for link in links] == list(ids)
+        assert [link.aggregate_id for link in links] == [uuid.UUID(int=n + 1) for n in range(2345)]
