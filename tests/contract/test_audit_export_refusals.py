@@ -410,3 +410,88 @@ def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
         monkeypatch.undo()
         assert stored_count(service) == 1  # the rival alone: no line of the file
         assert [link.sequence for link in service.store.recorder.select_chain(0, 20)] == [1]
+
+
+def sealed(docs: list[dict[str, Any]], **data: Any) -> list[str]:
+    """``docs`` as export lines with a trailer whose SHA-256 matches them, and ``data``
+    changed in it."""
+    lines = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
+    sha256 = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+    last = docs[-1]
+    trailer = {
+        "specversion": "1.0",
+        "id": sha256,
+        "source": "urn:mentoring-core:export",
+        "type": "org.mentoring-core.ExportTrailer.v1",
+        "datacontenttype": "application/json",
+        "data": {
+            "records": len(docs),
+            "aggregate": None,
+            "last": {
+                "sequence": last["chainsequence"],
+                "hash": last["chainhash"],
+                "recorded_at": last["chainrecordedat"],
+            },
+            "sha256": sha256,
+            **data,
+        },
+    }
+    return [*lines, json.dumps(trailer)]
+
+
+TRAILER_REFUSALS: list[tuple[str, Callable[[list[dict[str, Any]]], list[str]], str]] = [
+    ("sound", lambda docs: sealed(docs), ""),
+    (
+        "records-as-text",
+        lambda docs: sealed(docs, records="11"),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "unknown-key",
+        lambda docs: sealed(docs, signed=True),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "bad-aggregate",
+        lambda docs: sealed(docs, aggregate="not-a-uuid"),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "other-last-link",
+        lambda docs: sealed(docs, last={"sequence": 11, "hash": "0" * 64, "recorded_at": "x"}),
+        "line 12: the export trailer names another last chain link than the last line's",
+    ),
+    (
+        "whole-with-a-gap",
+        lambda docs: sealed(docs[:5] + docs[6:]),
+        "line 11: the export trailer says a whole-store export, but chain records are missing "
+        "from it",
+    ),
+    (
+        "stray-aggregate",
+        lambda docs: sealed(docs, aggregate=docs[0]["subject"]),
+        "line 5: not an event of aggregate {}, the only one the export trailer names",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"), [r[1:] for r in TRAILER_REFUSALS], ids=[r[0] for r in TRAILER_REFUSALS]
+)
+def test_a_trailer_that_does_not_fit_its_lines_is_refused(
+    tmp_path: Path,
+    good_docs: list[Any],
+    make: Callable[[list[dict[str, Any]]], list[str]],
+    message: str,
+) -> None:
+    docs = docs_of(good_docs)
+    path = tmp_path / "sealed.jsonl"
+    path.write_text("".join(line + "\n" for line in make(docs)), encoding="utf-8")
+    with MentoringService("memory://") as imported:
+        if not message:
+            assert import_events(imported, path).sealed
+            return
+        message = message.replace("{}", docs[0]["subject"])
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
