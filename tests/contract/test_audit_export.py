@@ -7,10 +7,12 @@ stores are refused or reported, and nothing is stored from a file that is not so
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -58,7 +60,10 @@ def export_to(service: MentoringService, path: Path, aggregate_id: UUID | None =
 
 
 def lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The event lines of an export, its trailer (checked to be there) left out."""
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert docs[-1]["type"] == "org.mentoring-core.ExportTrailer.v1"
+    return docs[:-1]
 
 
 class TestExport:
@@ -128,14 +133,19 @@ class TestImport:
         service, seeded = source
         path = export_to(service, tmp_path / "export.jsonl")
         with MentoringService(fresh_url) as imported:
-            summary = import_events(imported, path, batch_size=4)
+            summary = import_events(imported, path)
             outcome = imported.verify()
             history = imported.history(seeded.relationship)
             relationship = imported.relationship(seeded.relationship)
         original = service.verify()
         assert outcome.ok, outcome.finding
-        assert (summary.records, summary.batches) == (11, 3)
-        assert summary.complete and summary.hashes_match and summary.first_mismatch is None
+        assert (summary.records, summary.batches) == (11, 1)
+        assert (
+            summary.complete
+            and summary.sealed
+            and summary.hashes_match
+            and summary.first_mismatch is None
+        )
         assert original.digest is not None
         assert summary.digest == outcome.digest == original.digest
         assert history == service.history(seeded.relationship)
@@ -171,11 +181,11 @@ class TestImport:
         service, _ = source
         path = export_to(service, tmp_path / "export.jsonl")
         text = path.read_text(encoding="utf-8").splitlines()
-        text[-1] = text[-1].replace('"specversion":"1.0"', '"specversion":"0.3"')
+        text[-2] = text[-2].replace('"specversion":"1.0"', '"specversion":"0.3"')
         path.write_text("\n".join(text) + "\n", encoding="utf-8")
         with MentoringService(fresh_url) as imported:
             with pytest.raises(ExportError, match=r"line 11: not a CloudEvent 1\.0"):
-                import_events(imported, path, batch_size=2)
+                import_events(imported, path)
             assert stored_count(imported) == 0
 
     @pytest.mark.parametrize(
@@ -204,21 +214,35 @@ class TestImport:
         with MentoringService("memory://") as imported, pytest.raises(ExportError, match=message):
             import_events(imported, path)
 
-    def test_edited_data_is_stored_but_its_hash_is_reported(
-        self, source: tuple[MentoringService, Seeded], tmp_path: Path
+    def test_edited_data_in_a_file_without_trailer_is_refused_by_its_hash(
+        self, source: tuple[MentoringService, Seeded], fresh_url: str, tmp_path: Path
     ) -> None:
+        """Issue 11: a tampered export stored its records, then exited 1."""
         service, _ = source
-        docs = list(cloud_events(service))
+        docs = list(cloud_events(service))  # no trailer: as exports were written before
         data = docs[4]["data"]
         data["actor"] = "someone-else"
         path = tmp_path / "edited.jsonl"
         path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
-        with MentoringService("memory://") as imported:
+        message = (
+            "^line 5: its chainhash is not the hash of its record and the lines before it: "
+            "the line was edited, or the source store does not verify$"
+        )
+        with MentoringService(fresh_url) as imported:
+            with pytest.raises(ExportError, match=message):
+                import_events(imported, path)
+            assert stored_count(imported) == 0
+
+    def test_a_file_without_trailer_imports_but_is_not_sealed(
+        self, source: tuple[MentoringService, Seeded], fresh_url: str, tmp_path: Path
+    ) -> None:
+        service, _ = source
+        path = tmp_path / "old.jsonl"
+        path.write_text("".join(json.dumps(d) + "\n" for d in cloud_events(service)))
+        with MentoringService(fresh_url) as imported:
             summary = import_events(imported, path)
-            assert imported.verify().ok  # the new store is consistent with itself...
-        assert summary.complete
-        assert not summary.hashes_match  # ...but not with the export's hashes
-        assert summary.first_mismatch == 5
+        assert (summary.records, summary.complete, summary.hashes_match) == (11, True, True)
+        assert not summary.sealed
 
 
 def test_every_event_type_has_a_kind_for_its_source() -> None:
@@ -244,3 +268,169 @@ def test_cloud_events_page_by_chain_sequence_like_the_feed(
     mine = list(cloud_events(service, 3, aggregate_id=seeded.relationship, limit=2))
     assert [d["subject"] for d in mine] == [str(seeded.relationship)] * 2
     assert all(int(d["chainsequence"]) > 3 for d in mine)
+
+
+TRAILER = "org.mentoring-core.ExportTrailer.v1"
+
+
+def edit_lines(path: Path, change: Callable[[list[str]], None]) -> Path:
+    text = path.read_text(encoding="utf-8").splitlines()
+    change(text)
+    path.write_text("".join(line + "\n" for line in text), encoding="utf-8")
+    return path
+
+
+def swap_with_sequences(text: list[str]) -> None:
+    """Lines 3 and 4 change places, their chainsequence values too: still ascending."""
+    third, fourth = json.loads(text[2]), json.loads(text[3])
+    third["chainsequence"], fourth["chainsequence"] = 4, 3
+    text[2], text[3] = json.dumps(fourth), json.dumps(third)
+
+
+def inject(service: MentoringService, topic: str, state: bytes) -> None:
+    """A record stored through the recorder alone: chained, never checked by the mapper."""
+    stored = StoredEvent(originator_id=UUID(int=7), originator_version=1, topic=topic, state=state)
+    service.store.recorder.insert_events([stored])
+
+
+def created_state(service: MentoringService, programme: UUID, **changes: object) -> bytes:
+    (created,) = service.store.recorder.select_events(programme, limit=1)
+    data = {**json.loads(created.state), **changes}
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class TestWholeImports:
+    """Issue 11, item 5: an import is all or nothing, and a whole export is complete."""
+
+    def test_an_export_ends_with_a_trailer_naming_count_last_link_and_lines_hash(
+        self, source: tuple[MentoringService, Seeded], tmp_path: Path
+    ) -> None:
+        service, _ = source
+        path = export_to(service, tmp_path / "export.jsonl")
+        *events, trailer = path.read_text(encoding="utf-8").splitlines()
+        doc = json.loads(trailer)
+        digest = service.verify().digest
+        assert digest is not None
+        lines_hash = hashlib.sha256("".join(e + "\n" for e in events).encode()).hexdigest()
+        assert doc == {
+            "specversion": "1.0",
+            "id": lines_hash,
+            "source": "urn:mentoring-core:export",
+            "type": TRAILER,
+            "datacontenttype": "application/json",
+            "data": {
+                "records": 11,
+                "aggregate": None,
+                "last": {
+                    "sequence": digest.sequence,
+                    "hash": digest.hash,
+                    "recorded_at": digest.recorded_at,
+                },
+                "sha256": lines_hash,
+            },
+        }
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (lambda t: t.pop(5), "counts 11 records but the file holds 10"),
+            (lambda t: t.pop(10), "counts 11 records but the file holds 10"),
+            (
+                lambda t: t.insert(11, t[10].replace('"chainsequence":11', '"chainsequence":12')),
+                "counts 11 records but the file holds 12",
+            ),
+            (swap_with_sequences, r"does not match the lines before it \(sha256\)"),
+            (lambda t: t.append(t[0]), "line 13: a line after the export trailer"),
+        ],
+        ids=[
+            "middle-line-missing",
+            "last-line-missing",
+            "line-added",
+            "reordered",
+            "after-trailer",
+        ],
+    )
+    def test_a_missing_added_or_moved_line_is_refused_and_nothing_stored(
+        self,
+        source: tuple[MentoringService, Seeded],
+        fresh_url: str,
+        tmp_path: Path,
+        change: Callable[[list[str]], None],
+        message: str,
+    ) -> None:
+        service, _ = source
+        path = edit_lines(export_to(service, tmp_path / "export.jsonl"), change)
+        with MentoringService(fresh_url) as imported:
+            with pytest.raises(ExportError, match=message):
+                import_events(imported, path)
+            assert stored_count(imported) == 0
+            assert imported.store.recorder.last_link() is None  # type: ignore[attr-defined]
+
+    def test_a_relationship_export_is_sealed_too(
+        self, source: tuple[MentoringService, Seeded], tmp_path: Path
+    ) -> None:
+        service, seeded = source
+        path = export_to(service, tmp_path / "r.jsonl", seeded.relationship)
+        trailer = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+        assert trailer["data"]["aggregate"] == str(seeded.relationship)
+        with MentoringService("memory://") as imported:
+            assert import_events(imported, path).sealed
+        edit_lines(path, lambda t: t.pop(2))
+        with MentoringService("memory://") as imported:
+            with pytest.raises(ExportError, match="counts 6 records but the file holds 5"):
+                import_events(imported, path)
+            assert stored_count(imported) == 0
+
+    def test_an_unreadable_event_late_in_a_sound_file_stores_nothing(
+        self, fresh_url: str, tmp_path: Path
+    ) -> None:
+        with MentoringService("memory://") as source:
+            seeded = seed(source)
+            inject(source, "ProgrammeCreated", created_state(source, seeded.programme, name=5))
+            path = export_to(source, tmp_path / "export.jsonl")
+        with MentoringService(fresh_url) as imported:
+            with pytest.raises(ExportError, match=r"^line 12: its event could not be read back: "):
+                import_events(imported, path)
+            assert stored_count(imported) == 0
+
+    @pytest.mark.parametrize(
+        ("size", "message"),
+        [
+            (1_000_001, "its event is 1,000,001 bytes once stored, over the 1,000,000 bytes"),
+            (8_500_000, "longer than 8,000,000 bytes, which no event a store can read back"),
+        ],
+        ids=["just-over", "8MB"],
+    )
+    def test_an_event_over_the_size_cap_late_in_the_file_is_refused_at_once(
+        self, fresh_url: str, tmp_path: Path, size: int, message: str
+    ) -> None:
+        """Issue 11: on PostgreSQL an event of 8 MB or more hung the import."""
+        with MentoringService("memory://") as source:
+            seeded = seed(source)
+            small = created_state(source, seeded.programme, name="")
+            name = "x" * (size - len(small))
+            inject(source, "ProgrammeCreated", created_state(source, seeded.programme, name=name))
+            path = export_to(source, tmp_path / "export.jsonl")
+        started = time.monotonic()
+        with MentoringService(fresh_url) as imported:
+            with pytest.raises(ExportError, match=f"^line 12: {message}"):
+                import_events(imported, path)
+            assert stored_count(imported) == 0
+        assert time.monotonic() - started < 30
+
+    def test_an_event_at_the_size_cap_imports_and_reads_back(
+        self, fresh_url: str, tmp_path: Path
+    ) -> None:
+        with MentoringService("memory://") as source:
+            seeded = seed(source)
+            small = created_state(source, seeded.programme, name="")
+            name = "x" * (1_000_000 - len(small))
+            inject(source, "ProgrammeCreated", created_state(source, seeded.programme, name=name))
+            path = export_to(source, tmp_path / "export.jsonl")
+        started = time.monotonic()
+        with MentoringService(fresh_url) as imported:
+            summary = import_events(imported, path)
+            assert imported.programme(UUID(int=7)).name == name
+            assert imported.verify().ok
+        assert (summary.records, summary.sealed, summary.hashes_match) == (12, True, True)
+        assert time.monotonic() - started < 60

@@ -8,6 +8,7 @@ not a sound export, naming the line, before anything is stored.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -65,7 +66,7 @@ class TestExportSummary:
         service, _ = seeded
         out = io.StringIO()
         summary = export_events(service, out)
-        assert out.getvalue().count("\n") == 11
+        assert out.getvalue().count("\n") == 12  # eleven events and the trailer
         assert summary == ExportSummary(records=11, aggregate_id=None, last=service.verify().digest)
 
     def test_one_relationship_ends_at_its_own_last_link(
@@ -74,7 +75,7 @@ class TestExportSummary:
         service, pair = seeded
         out = io.StringIO()
         summary = export_events(service, out, aggregate_id=pair.relationship)
-        last = json.loads(out.getvalue().splitlines()[-1])
+        last = json.loads(out.getvalue().splitlines()[-2])
         assert summary.records == 6
         assert summary.aggregate_id == pair.relationship
         assert summary.last == Digest(
@@ -88,7 +89,9 @@ class TestExportSummary:
         with MentoringService(store_url) as service:
             out = io.StringIO()
             summary = export_events(service, out)
-        assert out.getvalue() == ""
+        assert [json.loads(out.getvalue())["data"]] == [
+            {"records": 0, "aggregate": None, "last": None, "sha256": hashlib.sha256().hexdigest()}
+        ]
         assert summary == ExportSummary(records=0, aggregate_id=None, last=None)
 
     def test_non_ascii_text_is_exported_as_utf8_and_comes_back_byte_for_byte(
@@ -243,13 +246,13 @@ class TestImportSummary:
             import_events(service, path)
         assert stored_count(service) == 11
 
-    def test_records_are_stored_batch_size_at_a_time(
+    def test_records_are_stored_in_one_transaction(
         self, store_url: str, tmp_path: Path, good_docs: list[Any]
     ) -> None:
         path = write(tmp_path / "export.jsonl", docs_of(good_docs))
         with MentoringService(store_url) as service:
-            summary = import_events(service, path, batch_size=5)
-        assert (summary.records, summary.batches) == (11, 3)  # 5, 5 and 1
+            summary = import_events(service, path)
+        assert (summary.records, summary.batches) == (11, 1)
         assert summary.digest is not None and summary.digest.sequence == 11
 
     def test_an_empty_file_imports_nothing(self, store_url: str, tmp_path: Path) -> None:
@@ -262,6 +265,7 @@ class TestImportSummary:
             records=0,
             batches=0,
             complete=True,
+            sealed=False,
             hashes_match=True,
             first_mismatch=None,
             digest=None,
@@ -270,13 +274,16 @@ class TestImportSummary:
     def test_a_line_from_before_class_versions_is_read_as_version_1(
         self, tmp_path: Path, good_docs: list[Any]
     ) -> None:
-        docs = docs_of(good_docs)
-        del docs[0]["data"]["class_version"], docs[0]["data"]["command_id"]
-        docs[0]["type"] = "org.mentoring-core.ProgrammeCreated.v1"
+        with MentoringService("memory://") as source:
+            created = json.loads(compact(good_docs[0]["data"]))
+            del created["class_version"], created["command_id"]
+            insert(source, "ProgrammeCreated", compact(created))
+            docs = list(cloud_events(source))
+        assert docs[0]["type"] == "org.mentoring-core.ProgrammeCreated.v1"
         with MentoringService("memory://") as imported:
             summary = import_events(imported, write(tmp_path / "v1.jsonl", docs))
-            assert stored_count(imported) == 11
-        assert summary.first_mismatch == 1  # its bytes are not the exported ones
+            assert imported.programme(ODD).name == "New workers 2026"
+        assert (summary.records, summary.hashes_match) == (1, True)
         docs[0]["type"] = "org.mentoring-core.ProgrammeCreated.v2"
         with (
             MentoringService("memory://") as imported,
@@ -376,7 +383,7 @@ def test_a_line_that_is_not_utf8_is_named_by_its_own_number(
         assert stored_count(imported) == 0
 
 
-def test_a_batch_the_store_refuses_is_named_by_its_lines(
+def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
     store_url: str, tmp_path: Path, good_docs: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another writer records into the store between the file's check and its second batch."""
@@ -384,21 +391,107 @@ def test_a_batch_the_store_refuses_is_named_by_its_lines(
     with MentoringService(store_url) as service:
         recorder_class = type(service.store.recorder)
         original = recorder_class.insert_events
-        calls: list[int] = []
 
         def insert_events(self: Any, events: list[StoredEvent], **kwargs: Any) -> Any:
-            calls.append(len(events))
-            if len(calls) == 2:  # the second batch, lines 5 to 8: someone got there first
-                first = events[0]
-                rival = StoredEvent(
-                    originator_id=first.originator_id,
-                    originator_version=first.originator_version,
-                    topic=first.topic,
-                    state=first.state,
-                )
-                original(self, [rival])
+            late = events[9]  # line 10: someone else stored its aggregate version first
+            rival = StoredEvent(
+                originator_id=late.originator_id,
+                originator_version=late.originator_version,
+                topic=late.topic,
+                state=late.state,
+            )
+            original(self, [rival])
             return original(self, events, **kwargs)
 
         monkeypatch.setattr(recorder_class, "insert_events", insert_events)
-        with pytest.raises(ExportError, match=r"^lines 5 to 8 could not be stored: .+"):
-            import_events(service, path, batch_size=4)
+        message = r"^the store refused lines 1 to 11, and nothing of the file was stored: .+"
+        with pytest.raises(ExportError, match=message):
+            import_events(service, path)
+        monkeypatch.undo()
+        assert stored_count(service) == 1  # the rival alone: no line of the file
+        assert [link.sequence for link in service.store.recorder.select_chain(0, 20)] == [1]
+
+
+def sealed(docs: list[dict[str, Any]], **data: Any) -> list[str]:
+    """``docs`` as export lines with a trailer whose SHA-256 matches them, and ``data``
+    changed in it."""
+    lines = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
+    sha256 = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+    last = docs[-1]
+    trailer = {
+        "specversion": "1.0",
+        "id": sha256,
+        "source": "urn:mentoring-core:export",
+        "type": "org.mentoring-core.ExportTrailer.v1",
+        "datacontenttype": "application/json",
+        "data": {
+            "records": len(docs),
+            "aggregate": None,
+            "last": {
+                "sequence": last["chainsequence"],
+                "hash": last["chainhash"],
+                "recorded_at": last["chainrecordedat"],
+            },
+            "sha256": sha256,
+            **data,
+        },
+    }
+    return [*lines, json.dumps(trailer)]
+
+
+TRAILER_REFUSALS: list[tuple[str, Callable[[list[dict[str, Any]]], list[str]], str]] = [
+    ("sound", lambda docs: sealed(docs), ""),
+    (
+        "records-as-text",
+        lambda docs: sealed(docs, records="11"),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "unknown-key",
+        lambda docs: sealed(docs, signed=True),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "bad-aggregate",
+        lambda docs: sealed(docs, aggregate="not-a-uuid"),
+        "line 12: the export trailer is not as 'audit export' writes it",
+    ),
+    (
+        "other-last-link",
+        lambda docs: sealed(docs, last={"sequence": 11, "hash": "0" * 64, "recorded_at": "x"}),
+        "line 12: the export trailer names another last chain link than the last line's",
+    ),
+    (
+        "whole-with-a-gap",
+        lambda docs: sealed(docs[:5] + docs[6:]),
+        "line 11: the export trailer says a whole-store export, but chain records are missing "
+        "from it",
+    ),
+    (
+        "stray-aggregate",
+        lambda docs: sealed(docs, aggregate=docs[0]["subject"]),
+        "line 5: not an event of aggregate {}, the only one the export trailer names",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"), [r[1:] for r in TRAILER_REFUSALS], ids=[r[0] for r in TRAILER_REFUSALS]
+)
+def test_a_trailer_that_does_not_fit_its_lines_is_refused(
+    tmp_path: Path,
+    good_docs: list[Any],
+    make: Callable[[list[dict[str, Any]]], list[str]],
+    message: str,
+) -> None:
+    docs = docs_of(good_docs)
+    path = tmp_path / "sealed.jsonl"
+    path.write_text("".join(line + "\n" for line in make(docs)), encoding="utf-8")
+    with MentoringService("memory://") as imported:
+        if not message:
+            assert import_events(imported, path).sealed
+            return
+        message = message.replace("{}", docs[0]["subject"])
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0

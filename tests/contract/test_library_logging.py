@@ -89,7 +89,7 @@ def test_a_projection_overtaken_by_another_says_where_it_went_on_from(
     )
 
 
-def test_each_imported_batch_is_told(
+def test_an_import_is_told_once_it_is_stored(
     store_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "export.jsonl"
@@ -98,13 +98,6 @@ def test_each_imported_batch_is_told(
         with path.open("w", encoding="utf-8") as out:
             exported = export_events(source, out).records
     with MentoringService(store_url) as service, caplog.at_level(logging.INFO, "mentoring_core"):
-        import_events(service, path, batch_size=5)
+        import_events(service, path)
     told = messages(caplog, "mentoring_core.audit.export")
-    batches = -(-exported // 5)
-    assert told == [
-        (
-            logging.INFO,
-            f"imported lines {5 * n + 1} to {min(5 * n + 5, exported)} of {path} (batch {n + 1})",
-        )
-        for n in range(batches)
-    ]
+    assert told == [(logging.INFO, f"imported {exported} lines of {path} in one transaction")]

@@ -69,12 +69,12 @@ def test_an_export_imports_into_a_fresh_store_that_verifies_with_the_same_digest
     whole, one = tmp_path / "all.jsonl", tmp_path / "one.jsonl"
     exported = cli.ok("audit", "export", "--out", str(whole))
     assert exported["records"] == 8
-    assert len(whole.read_text().splitlines()) == 8
+    assert len(whole.read_text().splitlines()) == 9  # eight events and the trailer
 
     copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
     imported = copy.ok("audit", "import", str(whole))
     assert imported["records"] == 8
-    assert imported["complete"] and imported["hashes_match"]
+    assert imported["complete"] and imported["sealed"] and imported["hashes_match"]
     assert copy.ok("audit", "verify")["ok"]
     source_digest = cli.ok("audit", "digest")
     assert copy.ok("audit", "digest") == source_digest
@@ -93,6 +93,18 @@ def test_an_export_imports_into_a_fresh_store_that_verifies_with_the_same_digest
     one_imported = partial.ok("audit", "import", str(one))
     assert (one_imported["records"], one_imported["complete"]) == (4, False)
     assert partial.ok("audit", "verify")["records"] == 4
+
+    cut = tmp_path / "cut.jsonl"  # issue 11: one line removed imported with exit 0
+    exported_lines = whole.read_text().splitlines(keepends=True)
+    cut.write_text("".join(exported_lines[:3] + exported_lines[4:]))
+    refused = Cli(f"sqlite:///{tmp_path / 'cut.db'}", tmp_path).run("audit", "import", str(cut))
+    assert refused.code == 1
+    assert refused.stdout == ""
+    assert "counts 8 records but the file holds 7: a line was removed or added" in refused.stderr
+    old = tmp_path / "old.jsonl"  # an export from before trailers
+    old.write_text("".join(exported_lines[:-1]))
+    old_imported = Cli(f"sqlite:///{tmp_path / 'old.db'}", tmp_path).ok("audit", "import", str(old))
+    assert (old_imported["records"], old_imported["sealed"]) == (8, False)
 
 
 def test_a_changed_row_is_named_and_a_signed_digest_catches_an_edit(

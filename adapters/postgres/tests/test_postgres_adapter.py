@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
+from urllib.parse import quote
 
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 from mentoring_core_postgres import BACKEND, PostgresComplianceView, postgres_environment
+from mentoring_core_postgres.chained import _chunks
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
 from mentoring_core import MentoringService, StoreConfigurationError
@@ -100,3 +104,88 @@ def test_a_postgresql_store_keeps_its_read_model_and_pushes_writes() -> None:
     with postgres_store_url("port") as url, MentoringService(url) as service:
         assert isinstance(service.store.compliance_view(), PostgresComplianceView)
         assert service.store.listener() is not None
+
+
+def _schemas() -> set[str]:
+    with psycopg.connect(TEST_SERVER_URL) as conn:
+        return {str(row[0]) for row in conn.execute("SELECT nspname FROM pg_namespace")}
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ("s" * 64, "64 bytes long; PostgreSQL keeps only the first 63"),
+        ("é" * 32, "64 bytes long; PostgreSQL keeps only the first 63"),
+        ('evil"; DROP SCHEMA public CASCADE; --', "not a plain name"),
+        ("Audit", "not a plain name"),
+        ("1st", "not a plain name"),
+        ("pg_audit", "PostgreSQL reserves names starting with pg_"),
+    ],
+    ids=["64-bytes", "64-bytes-in-32-letters", "hostile", "upper-case", "digit-first", "pg_"],
+)
+def test_a_schema_name_postgresql_would_change_or_refuse_is_refused_before_connecting(
+    monkeypatch: pytest.MonkeyPatch, schema: str, reason: str
+) -> None:
+    """Issue 11: a long name was truncated (two URLs, one store); a hostile one created."""
+    touched: list[str] = []
+    monkeypatch.setattr("mentoring_core_postgres._connect", lambda env: touched.append("!"))
+    url = f"postgresql://mc:topsecret@db.example/records?schema={quote(schema)}"
+    with pytest.raises(StoreConfigurationError) as raised:
+        postgres_environment(url)
+    message = str(raised.value)
+    assert f"schema {schema!r} is {reason}" in message or f"schema {schema!r}: {reason}" in message
+    assert "topsecret" not in message
+    assert touched == []
+
+
+def test_a_63_byte_schema_name_is_accepted() -> None:
+    with postgres_store_url("x") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        longest = (schema + "_" + "x" * 63)[:63]
+        url = url.replace(f"schema={schema}", f"schema={longest}")
+        try:
+            with MentoringService(url) as service:
+                service.create_programme("Pilot", "Northside Care", actor="coordinator")
+            assert longest in _schemas()
+        finally:
+            with psycopg.connect(TEST_SERVER_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{longest}" CASCADE')
+
+
+def test_a_refused_schema_is_never_created_on_the_server() -> None:
+    with postgres_store_url("x") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        long_name = schema + "_" + "y" * 64
+        hostile = schema + '"; CREATE SCHEMA x; --'
+        for name in (long_name, hostile):
+            with pytest.raises(StoreConfigurationError):
+                MentoringService(url.replace(f"schema={schema}", f"schema={quote(name)}"))
+        found = {s for s in _schemas() if s.startswith(schema)}
+        assert found == set()
+
+
+def _event(n: int, size: int = 10) -> StoredEvent:
+    return StoredEvent(
+        originator_id=uuid.UUID(int=n + 1), originator_version=1, topic="T", state=b"x" * size
+    )
+
+
+def test_a_large_batch_goes_in_bounded_statements_in_its_order() -> None:
+    events = [_event(n) for n in range(2345)]
+    assert [len(c) for c in _chunks(events)] == [1000, 1000, 345]
+    big = [_event(n, 6_000_000) for n in range(5)]
+    assert [len(c) for c in _chunks(big)] == [2, 2, 1]  # at most 16 MB of states each
+    assert [len(c) for c in _chunks([_event(0, 20_000_000)])] == [1]  # one alone may be more
+    assert [e for c in _chunks(events) for e in c] == events
+    assert list(_chunks([])) == []
+
+
+def test_a_batch_of_several_statements_is_stored_whole_and_chained_in_order() -> None:
+    with postgres_store_url("chunks") as url, MentoringService(url) as service:
+        recorder = service.store.recorder
+        ids = recorder.insert_events([_event(n) for n in range(2345)])
+        assert ids is not None and list(ids) == list(range(ids[0], ids[0] + 2345))
+        links = recorder.select_chain(0, 3000)
+        assert [link.sequence for link in links] == list(range(1, 2346))
+        assert [link.notification_id for link in links] == list(ids)
+        assert [link.aggregate_id for link in links] == [uuid.UUID(int=n + 1) for n in range(2345)]

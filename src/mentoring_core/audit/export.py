@@ -24,13 +24,31 @@ stored bytes back exactly. The export checks this for every record and refuses a
 record where it does not hold, so that an import stores the very same bytes and
 recomputes the very same chain hashes.
 
+A whole export (and a one-aggregate export alike) ends with one more line, the
+export trailer, so that a line removed, added or moved is refused on import::
+
+    {"specversion": "1.0",
+     "id": "<the trailer's sha256>",
+     "source": "urn:mentoring-core:export",
+     "type": "org.mentoring-core.ExportTrailer.v1",
+     "datacontenttype": "application/json",
+     "data": {"records": <how many event lines>,
+              "aggregate": "<the one aggregate exported>" or null for the whole store,
+              "last": {"sequence": ..., "hash": ..., "recorded_at": ...} or null,
+              "sha256": "<SHA-256 of the event lines, each as UTF-8 ending in one \\n>"}}
+
+``last`` is the last exported chain link: for a whole-store export, the store's
+digest, which ``audit digest --sign-key`` signs. A file without a trailer (written
+before it existed) still imports, reported as not sealed.
+
 Exports stream: the chain is read page by page, so memory does not grow with the
-store. The import reads its file twice (once to check it whole, once to store it),
-keeping only each aggregate's last version between lines.
+store. The import reads and checks its file whole, then stores it in one transaction:
+the file's events are held in memory meanwhile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -44,12 +62,13 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
-from ..domain.errors import MentoringError, NotFound
+from ..domain.errors import MentoringError, NotFound, StoredEventError
 from ..domain.events import EVENT_TYPES
 from ..domain.kinds import KINDS
 from ..domain.validation import check_int
+from ..serialisation import MAX_EVENT_BYTES
 from .chain import canonical_time
-from .recorders import RECORDED_AT_KWARG, ChainedRecorder, ChainRow
+from .recorders import RECORDED_AT_KWARG, ChainedRecorder, ChainLinker, ChainRow
 from .verify import Digest
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -64,8 +83,12 @@ TYPE_PREFIX = "org.mentoring-core."
 """A CloudEvent's ``type`` is this, the event type, ``.v`` and its class version."""
 CONTENT_TYPE = "application/json"
 PAGE_SIZE = 1000
-IMPORT_BATCH_SIZE = 1000
-"""Records stored per transaction by :func:`import_events`."""
+TRAILER_TYPE = f"{TYPE_PREFIX}ExportTrailer.v1"
+"""The ``type`` of an export's last line, the trailer."""
+TRAILER_SOURCE = f"{SOURCE_PREFIX}export"
+MAX_LINE_BYTES = 8 * MAX_EVENT_BYTES
+"""Longest export line an import reads: an event's data, escaped as JSON text at worst
+six bytes a byte, plus its envelope."""
 
 _TYPE = re.compile(re.escape(TYPE_PREFIX) + r"([A-Za-z][A-Za-z0-9_]*)\.v([1-9][0-9]*)")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -107,6 +130,10 @@ class ImportSummary:
     complete: bool
     """The file holds chain links 1, 2, 3... with none missing: a whole-store export.
     Only then can the imported chain (and the digest) equal the source's."""
+    sealed: bool
+    """The file ended with an export trailer that agrees with its lines (count, last
+    link, SHA-256): no line is missing, added or moved. False for a file from before
+    trailers, whose end could have been cut off unnoticed."""
     hashes_match: bool
     """Every imported record's chain hash equals the ``chainhash`` the export carried."""
     first_mismatch: int | None
@@ -239,8 +266,11 @@ def export_events(
     """
     records = 0
     last: dict[str, Any] | None = None
+    lines = hashlib.sha256()
     for doc in cloud_events(service, aggregate_id=aggregate_id):
-        out.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n")
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+        out.write(text + "\n")
+        lines.update(_lines_hash(text))
         records += 1
         last = doc
     digest = (
@@ -252,7 +282,30 @@ def export_events(
             recorded_at=last["chainrecordedat"],
         )
     )
+    trailer = _trailer(records, aggregate_id, digest, lines.hexdigest())
+    out.write(json.dumps(trailer, separators=(",", ":"), ensure_ascii=False) + "\n")
     return ExportSummary(records=records, aggregate_id=aggregate_id, last=digest)
+
+
+def _trailer(
+    records: int, aggregate_id: UUID | None, last: Digest | None, sha256: str
+) -> dict[str, Any]:
+    """The export's last line: what an import checks the lines against."""
+    return {
+        "specversion": SPEC_VERSION,
+        "id": sha256,
+        "source": TRAILER_SOURCE,
+        "type": TRAILER_TYPE,
+        "datacontenttype": CONTENT_TYPE,
+        "data": {
+            "records": records,
+            "aggregate": None if aggregate_id is None else str(aggregate_id),
+            "last": None
+            if last is None
+            else {"sequence": last.sequence, "hash": last.hash, "recorded_at": last.recorded_at},
+            "sha256": sha256,
+        },
+    }
 
 
 @attrs.frozen
@@ -262,6 +315,19 @@ class _Line:
     recorded_at: datetime
     sequence: int
     hash: str
+
+    def link(self) -> tuple[int, str, str]:
+        """The exported link as the trailer names it: sequence, hash, recording time."""
+        return (self.sequence, self.hash, canonical_time(self.recorded_at))
+
+
+@attrs.frozen
+class _Trailer:
+    number: int
+    records: int
+    aggregate_id: UUID | None
+    last: tuple[Any, Any, Any] | None
+    sha256: str
 
 
 def _field(doc: dict[str, Any], name: str, kind: type, number: int) -> Any:
@@ -285,8 +351,8 @@ def _chain_time(text: str) -> datetime | None:
     return moment
 
 
-def _parse(text: str, number: int) -> _Line:
-    """One export line, checked, as the record to store and its exported link."""
+def _document(text: str, number: int) -> dict[str, Any]:
+    """One export line as a CloudEvent's JSON object, envelope checked."""
     try:
         doc = json.loads(text)
     except ValueError as error:
@@ -297,6 +363,11 @@ def _parse(text: str, number: int) -> _Line:
         raise ExportError(
             f"line {number}: not a CloudEvent {SPEC_VERSION} with {CONTENT_TYPE} data"
         )
+    return doc
+
+
+def _parse(doc: dict[str, Any], number: int) -> _Line:
+    """One event line, checked, as the record to store and its exported link."""
     matched = _TYPE.fullmatch(_field(doc, "type", str, number))
     if matched is None or matched.group(1) not in EVENT_TYPES:
         raise ExportError(f"line {number}: type {doc['type']!r} is not a mentoring-core event")
@@ -323,35 +394,105 @@ def _parse(text: str, number: int) -> _Line:
             f"line {number}: chainrecordedat {recorded_text!r} is not a UTC time with "
             "microseconds as the chain writes it"
         )
+    state = _compact(data)
+    if len(state) > MAX_EVENT_BYTES:
+        raise ExportError(
+            f"line {number}: its event is {len(state):,} bytes once stored, over the "
+            f"{MAX_EVENT_BYTES:,} bytes a store can read back"
+        )
     stored = StoredEvent(
-        originator_id=aggregate_id,
-        originator_version=version,
-        topic=matched.group(1),
-        state=_compact(data),
+        originator_id=aggregate_id, originator_version=version, topic=matched.group(1), state=state
     )
     return _Line(number, stored, recorded_at, sequence, hash_)
 
 
-def _lines(path: Path) -> Iterator[_Line]:
+_TRAILER_KEYS = {"records", "aggregate", "last", "sha256"}
+_LINK_KEYS = {"sequence", "hash", "recorded_at"}
+
+
+def _parse_trailer(doc: dict[str, Any], number: int) -> _Trailer:
+    """The export trailer, its fields of the right types (their values are checked later)."""
+    data = doc.get("data")
+    damaged = ExportError(f"line {number}: the export trailer is not as 'audit export' writes it")
+    if not isinstance(data, dict) or set(data) != _TRAILER_KEYS:
+        raise damaged
+    records, aggregate = data["records"], data["aggregate"]
+    last, sha256 = data["last"], data["sha256"]
+    if type(records) is not int or not isinstance(sha256, str) or doc.get("id") != sha256:
+        raise damaged
+    if last is not None and (not isinstance(last, dict) or set(last) != _LINK_KEYS):
+        raise damaged
+    try:
+        aggregate_id = None if aggregate is None else UUID(str(aggregate))
+    except ValueError:
+        raise damaged from None
+    link = None if last is None else (last["sequence"], last["hash"], last["recorded_at"])
+    return _Trailer(number, records, aggregate_id, link, sha256)
+
+
+def _texts(path: Path) -> Iterator[tuple[int, str]]:
+    """Each line's number and text, blank lines left out; a line no export holds is refused."""
     # Each line is decoded on its own: a text-mode file decodes ahead in chunks, so
-    # its error would not say which line holds the bad bytes.
+    # its error would not say which line holds the bad bytes. A line is read at most
+    # MAX_LINE_BYTES at a time, so a file with no line breaks cannot fill the memory.
     with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
+        number = 0
+        while raw := lines.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise ExportError(
+                    f"line {number}: longer than {MAX_LINE_BYTES:,} bytes, which no event "
+                    "a store can read back needs"
+                )
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise ExportError(f"line {number}: not UTF-8 text ({error.reason})") from None
             if text.strip():
-                yield _parse(text, number)
+                yield number, text
 
 
-def _check_file(path: Path) -> bool:
-    """Read the whole file once: every line sound, links ascending, each aggregate's
-    versions 1, 2, 3... in order. True if the links are 1, 2, 3... (a whole-store export)."""
+def _lines_hash(text: str) -> bytes:
+    """What a line adds to the trailer's ``sha256``: its text without its line break, then one."""
+    return text.rstrip("\r\n").encode("utf-8") + b"\n"
+
+
+@attrs.define
+class _Export:
+    """An export file read whole: its event lines and its trailer (if it has one)."""
+
+    lines: list[_Line] = attrs.Factory(list)
+    trailer: _Trailer | None = None
+    sha256: str = ""
+    """The SHA-256 of the event lines (as the trailer's ``sha256`` is computed)."""
+
+
+def _read(path: Path) -> _Export:
+    """Every line parsed and checked on its own, the trailer last if there is one."""
+    export = _Export()
+    digest = hashlib.sha256()
+    for number, text in _texts(path):
+        if export.trailer is not None:
+            raise ExportError(
+                f"line {number}: a line after the export trailer (line {export.trailer.number})"
+            )
+        doc = _document(text, number)
+        if doc.get("type") == TRAILER_TYPE:
+            export.trailer = _parse_trailer(doc, number)
+        else:
+            export.lines.append(_parse(doc, number))
+            digest.update(_lines_hash(text))
+    export.sha256 = digest.hexdigest()
+    return export
+
+
+def _check_order(lines: list[_Line]) -> bool:
+    """Links ascending, each aggregate's versions 1, 2, 3... in order. True if the links
+    are 1, 2, 3... (a whole-store export)."""
     previous = 0
     complete = True
     versions: dict[UUID, int] = {}
-    for line in _lines(path):
+    for line in lines:
         if line.sequence <= previous:
             raise ExportError(
                 f"line {line.number}: chainsequence {line.sequence} does not follow "
@@ -370,43 +511,100 @@ def _check_file(path: Path) -> bool:
     return complete
 
 
+def _check_trailer(export: _Export) -> None:
+    """The trailer's count, last link, lines hash and aggregate agree with the lines."""
+    trailer, lines = export.trailer, export.lines
+    assert trailer is not None
+    where = f"line {trailer.number}: the export trailer"
+    if trailer.records != len(lines):
+        raise ExportError(
+            f"{where} counts {trailer.records} records but the file holds {len(lines)}: "
+            "a line was removed or added"
+        )
+    if trailer.last != (lines[-1].link() if lines else None):
+        raise ExportError(f"{where} names another last chain link than the last line's")
+    if trailer.sha256 != export.sha256:
+        raise ExportError(
+            f"{where} does not match the lines before it (sha256): a line was changed, "
+            "added, removed or moved"
+        )
+    strays = [line for line in lines if line.stored.originator_id != trailer.aggregate_id]
+    if trailer.aggregate_id is not None and strays:
+        raise ExportError(
+            f"line {strays[0].number}: not an event of aggregate {trailer.aggregate_id}, "
+            "the only one the export trailer names"
+        )
+
+
+def _check_hashes(lines: list[_Line]) -> None:
+    """Recompute the chain of a whole-store export and refuse the first line whose
+    ``chainhash`` differs: it was edited, or its source store does not verify."""
+    links = ChainLinker(lambda: None, lambda _aggregate, _version: None).links(
+        [line.stored for line in lines],
+        [line.sequence for line in lines],
+        **{RECORDED_AT_KWARG: [line.recorded_at for line in lines]},
+    )
+    for line, link in zip(lines, links, strict=True):
+        if link[5] != line.hash:
+            raise ExportError(
+                f"line {line.number}: its chainhash is not the hash of its record and the "
+                "lines before it: the line was edited, or the source store does not verify"
+            )
+
+
+def _check_readable(service: MentoringService, lines: list[_Line]) -> None:
+    """Every event decodes as the store will read it back (strict types, the size cap)."""
+    for line in lines:
+        try:
+            service.store.decode(line.stored)
+        except StoredEventError as error:
+            raise ExportError(
+                f"line {line.number}: its event could not be read back: {error.reason}"
+            ) from None
+
+
 def _stored_count(recorder: ApplicationRecorder) -> int:
     return recorder.max_notification_id() or 0
 
 
-def import_events(
-    service: MentoringService, path: Path, *, batch_size: int = IMPORT_BATCH_SIZE
-) -> ImportSummary:
-    """Load an export into the service's store, which must be empty.
+def import_events(service: MentoringService, path: Path) -> ImportSummary:
+    """Load an export into the service's store, which must be empty: all of it, or nothing.
 
-    The file is checked whole before anything is stored (a bad line stores nothing).
-    Records are then stored in chain order, ``batch_size`` per transaction, each with
-    its exported recording time, so the store recomputes the same chain: after a
-    whole-store import ``verify`` passes and the digest equals the source's. Each
-    batch's new links are read back and compared with the exported hashes.
+    The file is read and checked whole before anything is stored: every line sound and
+    in chain order; the trailer (if the file has one) agreeing with the lines' count,
+    last link and SHA-256; a whole-store export's chain recomputed, every hash as
+    exported; every event decoded as the store will read it back, within the size cap.
+    All records are then stored in one transaction, in chain order, each with its
+    exported recording time, so the store recomputes the same chain: after a
+    whole-store import ``verify`` passes and the digest equals the source's. The new
+    links are read back and compared with the exported hashes.
 
     Raises :class:`StoreNotEmpty` if the store holds records, :class:`ExportError` if
-    the file is not a sound export. Should storing fail part way (the store went
-    away), the batches before stay stored: start again with an empty store.
+    the file is not a sound export or the store refuses it; either way nothing of the
+    file is stored. The whole file is held in memory while it is stored.
     """
     recorder = _recorder(service)
     if _stored_count(recorder) or recorder.last_link() is not None:
         raise StoreNotEmpty(_stored_count(recorder))
-    complete = _check_file(path)
-    imported = _Imported()
-    for batch in _batches(_lines(path), batch_size):
-        _store_batch(recorder, batch, imported)
-        _log.info(
-            "imported lines %s to %s of %s (batch %s)",
-            batch[0].number,
-            batch[-1].number,
-            path,
-            imported.batches,
+    export = _read(path)
+    if export.trailer is not None:
+        _check_trailer(export)
+    complete = _check_order(export.lines)
+    if export.trailer is not None and export.trailer.aggregate_id is None and not complete:
+        raise ExportError(
+            f"line {export.trailer.number}: the export trailer says a whole-store export, "
+            "but chain records are missing from it"
         )
+    if complete:
+        _check_hashes(export.lines)
+    _check_readable(service, export.lines)
+    imported = _store(recorder, export.lines)
+    _log.info("imported %s lines of %s in one transaction", imported.records, path)
     return ImportSummary(
         records=imported.records,
         batches=imported.batches,
         complete=complete,
+        sealed=export.trailer is not None,
         hashes_match=imported.first_mismatch is None,
         first_mismatch=imported.first_mismatch,
         digest=_last_digest(recorder),
@@ -415,7 +613,7 @@ def import_events(
 
 @attrs.define
 class _Imported:
-    """What an import has stored so far."""
+    """What an import has stored."""
 
     records: int = 0
     batches: int = 0
@@ -423,37 +621,28 @@ class _Imported:
     """The exported ``chainsequence`` of the first record whose new hash differs."""
 
 
-def _batches(lines: Iterator[_Line], batch_size: int) -> Iterator[list[_Line]]:
-    """``lines`` in lists of ``batch_size`` (the last one shorter), each handed on as
-    soon as it is full."""
-    batch: list[_Line] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _store_batch(recorder: ChainedRecorder, batch: list[_Line], imported: _Imported) -> None:
-    """Store ``batch`` in one transaction with its recording times, then compare the
+def _store(recorder: ChainedRecorder, lines: list[_Line]) -> _Imported:
+    """Store ``lines`` in one transaction with their recording times, then compare the
     new links' hashes with the exported ones."""
+    imported = _Imported()
+    if not lines:
+        return imported
     try:
         recorder.insert_events(
-            [line.stored for line in batch],
-            **{RECORDED_AT_KWARG: [line.recorded_at for line in batch]},
+            [line.stored for line in lines],
+            **{RECORDED_AT_KWARG: [line.recorded_at for line in lines]},
         )
     except IntegrityError as error:
         raise ExportError(
-            f"lines {batch[0].number} to {batch[-1].number} could not be stored: {error}"
+            f"the store refused lines {lines[0].number} to {lines[-1].number}, and nothing "
+            f"of the file was stored: {error}"
         ) from None
-    links = recorder.select_chain(imported.records, len(batch))
-    for line, link in zip(batch, links, strict=True):
+    for line, link in zip(lines, _chain(recorder, 0, PAGE_SIZE), strict=True):
         if imported.first_mismatch is None and link.hash != line.hash:
             imported.first_mismatch = line.sequence
-    imported.records += len(batch)
-    imported.batches += 1
+    imported.records = len(lines)
+    imported.batches = 1
+    return imported
 
 
 def _last_digest(recorder: ChainedRecorder) -> Digest | None:

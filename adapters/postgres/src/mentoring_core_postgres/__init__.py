@@ -7,14 +7,17 @@ Registers ``postgresql://`` (and ``postgres://``) store URLs with the core:
 The events go to eventsourcing's PostgreSQL recorder (tables ``mentoring_events``
 and ``mentoring_snapshots``, the hash chain in ``mentoring_chain``, the compliance read
 model in ``mentoring_compliance_*``) in schema ``schema`` (default ``public``), which is
-created if it does not exist. Passwords can also come from the standard ``PGPASSWORD``
-environment variable or ``~/.pgpass`` (libpq's rules). :data:`BACKEND` is the object
-registered with the core.
+created if it does not exist. A schema name must be plain (lower-case letters, digits
+and ``_``, not starting with a digit or ``pg_``) and at most 63 bytes, PostgreSQL's
+limit: anything else is refused before the server is contacted, never truncated.
+Passwords can also come from the standard ``PGPASSWORD`` environment variable or
+``~/.pgpass`` (libpq's rules). :data:`BACKEND` is the object registered with the core.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
@@ -30,6 +33,7 @@ from .views import PostgresComplianceView, notification_listener, postgres_view
 __all__ = [
     "BACKEND",
     "PostgresComplianceView",
+    "check_schema",
     "create_tables_once",
     "ensure_schema",
     "postgres_environment",
@@ -42,6 +46,27 @@ _OPTIONS = {
     "connect_timeout": "POSTGRES_CONNECT_TIMEOUT",
     "lock_timeout": "POSTGRES_LOCK_TIMEOUT",
 }
+MAX_SCHEMA_BYTES = 63
+"""PostgreSQL's longest identifier (NAMEDATALEN - 1): a longer one is silently cut."""
+_PLAIN_SCHEMA = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def check_schema(url: str, schema: str) -> None:
+    """Refuse a schema name PostgreSQL would cut short, reserve, or need quoting for."""
+    where = f"store URL {redact(url)!r}: schema {schema!r}"
+    size = len(schema.encode("utf-8"))
+    if size > MAX_SCHEMA_BYTES:
+        raise StoreConfigurationError(
+            f"{where} is {size} bytes long; PostgreSQL keeps only the first "
+            f"{MAX_SCHEMA_BYTES}, so two such names would share one store"
+        )
+    if not _PLAIN_SCHEMA.fullmatch(schema):
+        raise StoreConfigurationError(
+            f"{where} is not a plain name: use lower-case letters, digits and _, "
+            "starting with a letter or _"
+        )
+    if schema.startswith("pg_"):
+        raise StoreConfigurationError(f"{where}: PostgreSQL reserves names starting with pg_")
 
 
 def postgres_environment(url: str) -> dict[str, str]:
@@ -72,6 +97,7 @@ def postgres_environment(url: str) -> dict[str, str]:
         env[_OPTIONS[key]] = values[-1]
     schema = env.get("POSTGRES_SCHEMA")
     if schema:
+        check_schema(url, schema)
         ensure_schema(env, schema)
     create_tables_once(env)
     return env

@@ -8,7 +8,7 @@ global order with no gaps. The encoding is :mod:`mentoring_core.audit.chain`'s.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +18,25 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from mentoring_core.extend import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
+
+CHUNK_ROWS = 1000
+CHUNK_BYTES = 16_000_000
+"""A large batch (an import) is sent in statements of at most this many rows and state
+bytes, in one transaction: the parameters of one huge statement took about six times
+the batch's size in memory."""
+
+
+def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:
+    """``stored_events`` in order, in slices of at most CHUNK_ROWS rows and (unless one
+    event alone is larger) CHUNK_BYTES state bytes."""
+    start, size = 0, 0
+    for end, event in enumerate(stored_events):
+        if end > start and (end - start >= CHUNK_ROWS or size + len(event.state) > CHUNK_BYTES):
+            yield stored_events[start:end]
+            start, size = end, 0
+        size += len(event.state)
+    if start < len(stored_events):
+        yield stored_events[start:]
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
@@ -69,11 +88,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             curs.execute(SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout))
             curs.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(*self._events))
             curs.execute(SQL("NOTIFY {}").format(Identifier(self.channel_name)))
-            curs.execute(self._insert, self._columns_of(stored_events))
-            by_key = {
-                (str(row["originator_id"]), row["originator_version"]): row["notification_id"]
-                for row in curs.fetchall()
-            }
+            by_key: dict[tuple[str, int], int] = {}
+            for chunk in _chunks(stored_events):
+                curs.execute(self._insert, self._columns_of(chunk))
+                by_key.update(
+                    ((str(row["originator_id"]), row["originator_version"]), row["notification_id"])
+                    for row in curs.fetchall()
+                )
             ids = [by_key[(str(e.originator_id), e.originator_version)] for e in stored_events]
 
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:

@@ -758,6 +758,7 @@ def _import_document(summary: ImportSummary) -> dict[str, Any]:
         "records": summary.records,
         "batches": summary.batches,
         "complete": summary.complete,
+        "sealed": summary.sealed,
         "hashes_match": summary.hashes_match,
         "first_mismatch": summary.first_mismatch,
         "digest": _digest_document(summary.digest),
@@ -779,11 +780,13 @@ def import_command(
     ],
     json_output: JsonOpt = False,
 ) -> None:
-    """Load an export into the store given by --store, which must be empty.
+    """Load an export into the store given by --store, which must be empty: all of it, or nothing.
 
-    Each event is stored with its original recording time, so the store rebuilds the
-    same hash chain: after importing a whole-store export, 'audit verify' passes and
-    'audit digest' equals the source store's.
+    The file is checked whole first (its trailer, every line, a whole export's chain
+    hashes, every event readable); then it is stored in one transaction. Each event
+    keeps its original recording time, so the store rebuilds the same hash chain:
+    after importing a whole-store export, 'audit verify' passes and 'audit digest'
+    equals the source store's.
     """
     out = Output(json_output)
     with open_service(ctx, create=True, trust_snapshots=False) as service:
@@ -792,6 +795,13 @@ def import_command(
     def show(console: Console) -> None:
         transactions = "transaction" if summary.batches == 1 else "transactions"
         console.print(f"Imported {summary.records} events in {summary.batches} {transactions}.")
+        if summary.sealed:
+            console.print("The export's trailer matches: no line is missing, added or moved.")
+        else:
+            console.print(
+                "The file has no export trailer (an export from before trailers): a line "
+                "missing at its end could not be detected."
+            )
         if summary.hashes_match:
             console.print("Every chain hash equals the export's.")
         elif summary.complete:
