@@ -22,18 +22,23 @@ HOSTILE_MENTOR = '=cmd|" /C calc"!A0'
 HOSTILE_MENTEE = "-2+3"
 
 
+def pilot_programme(service: MentoringService) -> None:
+    """Programme :data:`PROGRAMME`: fortnightly, compulsory, a minimum gap of 3 years."""
+    service.create_programme("Pilot", "Northside Care", actor="c", programme_id=PROGRAMME)
+    policy = ProgrammePolicy(
+        cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
+        minimum_meeting_minutes=45,
+        participation=Participation.COMPULSORY,
+        minimum_experience_gap_years=Decimal(3),
+        review_interval_days=42,
+    )
+    service.set_policy(PROGRAMME, policy, actor="c")
+
+
 def seed(url: str) -> None:
     """A programme with a policy, two people with formula-like ids, and their relationship."""
     with MentoringService(url) as service:
-        service.create_programme("Pilot", "Northside Care", actor="c", programme_id=PROGRAMME)
-        policy = ProgrammePolicy(
-            cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
-            minimum_meeting_minutes=45,
-            participation=Participation.COMPULSORY,
-            minimum_experience_gap_years=Decimal(3),
-            review_interval_days=42,
-        )
-        service.set_policy(PROGRAMME, policy, actor="c")
+        pilot_programme(service)
         service.enrol(PROGRAMME, HOSTILE_MENTOR, R.MENTOR, 10, actor="c")
         service.enrol(PROGRAMME, HOSTILE_MENTEE, R.MENTEE, 1, actor="c")
         service.form_pair(

@@ -10,19 +10,16 @@ traceback is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from cli_harness import Cli, event_count
+from store_state import PROGRAMME, RELATIONSHIP, pilot_programme
 
 from mentoring_core import MentoringService
-from mentoring_core.values import Cadence, CadenceTier, Participation, ProgrammePolicy
 from mentoring_core.values import Role as R
 
-PROGRAMME = UUID(int=1)
-RELATIONSHIP = UUID(int=2)
 UNKNOWN = UUID(int=99)
 
 
@@ -32,15 +29,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     folder = tmp_path_factory.mktemp("errors")
     url = f"sqlite:///{folder / 'mentoring.db'}"
     with MentoringService(url) as service:
-        service.create_programme("Pilot", "Northside Care", actor="c", programme_id=PROGRAMME)
-        policy = ProgrammePolicy(
-            cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
-            minimum_meeting_minutes=45,
-            participation=Participation.COMPULSORY,
-            minimum_experience_gap_years=Decimal(3),
-            review_interval_days=42,
-        )
-        service.set_policy(PROGRAMME, policy, actor="c")
+        pilot_programme(service)
         service.enrol(PROGRAMME, "ana", R.MENTOR, 10, actor="c")
         service.enrol(PROGRAMME, "ben", R.MENTEE, 1, actor="c")
         service.enrol(PROGRAMME, "cy", R.MENTEE, 8, actor="c")
