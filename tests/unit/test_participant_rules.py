@@ -131,25 +131,29 @@ def end(reason: EndReason, actor: str) -> History:
     return history
 
 
+COORDINATOR = "someone who is not a participant (a coordinator)"
+
+
 @pytest.mark.parametrize(
-    ("reason", "actor", "role"),
+    ("reason", "actor", "role", "by"),
     [
-        (EndReason.CANCELLED_BY_PROGRAMME, "ana", "mentor"),
-        (EndReason.CANCELLED_BY_PROGRAMME, "ben", "mentee"),
-        (EndReason.WITHDRAWN_BY_MENTOR, "ben", "mentee"),
-        (EndReason.WITHDRAWN_BY_MENTEE, "ana", "mentor"),
+        (EndReason.CANCELLED_BY_PROGRAMME, "ana", "mentor", COORDINATOR),
+        (EndReason.CANCELLED_BY_PROGRAMME, "ben", "mentee", COORDINATOR),
+        (EndReason.WITHDRAWN_BY_MENTOR, "ben", "mentee", "the mentor or a coordinator"),
+        (EndReason.WITHDRAWN_BY_MENTEE, "ana", "mentor", "the mentee or a coordinator"),
     ],
 )
 def test_an_ending_is_not_recorded_by_the_wrong_participant(
-    reason: EndReason, actor: str, role: str
+    reason: EndReason, actor: str, role: str, by: str
 ) -> None:
     history = relationship_history(ctx=decision_context(actor=actor, first_id=1000))
-    history.refuse(
+    error = history.refuse(
         cmd.EndRelationship(reason=reason, explanation="Reviewed"),
         Rule.ENDING_ROLE,
         f"{actor!r} is the {role}",
         str(reason),
     )
+    assert str(error).endswith(f"as {reason}; it is recorded by {by}")
 
 
 @pytest.mark.parametrize(

@@ -402,7 +402,9 @@ def test_a_corrected_meeting_is_not_moved_after_the_feedback_about_it() -> None:
     with_feedback().refuse(
         moved(given + SECOND),
         Rule.TIMELINE,
-        f"after the feedback given about it on {given.isoformat()}",
+        f"meeting {MEETING_ID} moved to a date that ",
+        f"is after the feedback given about it on {given.isoformat()}",
+        f"up to {given.isoformat()}",
     )
     accepted(with_feedback(), moved(given))
 
@@ -503,7 +505,7 @@ def test_nothing_is_closed_before_it_was_set(command: Any, fact: str) -> None:
     planned().refuse(
         command(SET_AT - SECOND),
         Rule.TIMELINE,
-        type(command(SET_AT)).__name__,
+        f"broken: {type(command(SET_AT)).__name__} ",
         (SET_AT - SECOND).isoformat(),
         f"before {fact} on {SET_AT.isoformat()}",
     )

@@ -54,6 +54,7 @@ def test_every_open_relationship_is_named() -> None:
     )
     assert str(ANA_AND_BEN.relationship_id) in str(error)
     assert str(carla_and_ben.relationship_id) in str(error)
+    assert f"'ben'), {carla_and_ben.relationship_id} (paused" in str(error)
     assert str(CARLA_AND_ELIF.relationship_id) not in str(error)
 
 
