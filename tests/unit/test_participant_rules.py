@@ -78,7 +78,10 @@ def test_feedback_goes_from_one_participant_to_the_other() -> None:
     relationship_history().record(feedback("ana", "ben"))
     relationship_history().record(feedback("ben", "ana"))
     relationship_history().refuse(
-        feedback("ana", "ana"), Rule.PERSON_IN_RELATIONSHIP, "both 'ana'", "reflection"
+        feedback("ana", "ana"),
+        Rule.PERSON_IN_RELATIONSHIP,
+        "both 'ana'",
+        "to the other (a self-assessment is a reflection)",
     )
 
 

@@ -268,7 +268,7 @@ def test_feedback_about_a_meeting_follows_the_meeting() -> None:
     met().refuse(
         feedback(MET - SECOND),
         Rule.TIMELINE,
-        (MET - SECOND).isoformat(),
+        f"broken: GiveFeedback dated {(MET - SECOND).isoformat()}",
         f"before meeting {MEETING_ID} on {MET.isoformat()}",
     )
     accepted(met(), feedback(MET))
@@ -384,7 +384,7 @@ def test_a_corrected_meeting_is_not_moved_after_the_end() -> None:
     ended().refuse(
         moved(ended_at + SECOND),
         Rule.TIMELINE,
-        (ended_at + SECOND).isoformat(),
+        f"the corrected meeting {MEETING_ID} dated {(ended_at + SECOND).isoformat()}",
         f"is after the relationship ended on {ended_at.isoformat()}",
         f"allowed from {FORMED.isoformat()} to {ended_at.isoformat()}",
     )
