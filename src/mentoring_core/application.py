@@ -26,8 +26,8 @@ from .domain import commands as c
 from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
-from .domain.events import EVENT_TYPES, Event, ProgrammeCreated
-from .domain.kinds import kind_of, kind_of_command
+from .domain.events import Event, ProgrammeCreated
+from .domain.kinds import kind_of_command, kind_of_topic
 from .domain.pairing import decide_pairing
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
@@ -509,8 +509,7 @@ class MentoringService(CommandMethods):
     def _stored_kind(self, aggregate_id: UUID) -> Kind | None:
         """The kind of the aggregate stored under ``aggregate_id``, by its first record."""
         first = self._store.recorder.select_events(aggregate_id, limit=1)
-        event_type = EVENT_TYPES.get(first[0].topic) if first else None
-        return None if event_type is None else kind_of(event_type)
+        return kind_of_topic(first[0].topic) if first else None
 
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
         """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval."""

@@ -36,6 +36,7 @@ from mentoring_core.domain.kinds import (
     kind_named,
     kind_of,
     kind_of_command,
+    kind_of_topic,
 )
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.values import Role
@@ -240,3 +241,10 @@ def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
     )
     assert cmd.created_field(made) == "thing_id"
     assert made().thing_id is None
+
+
+def test_a_stored_topic_names_its_kind_or_none() -> None:
+    assert kind_of_topic("GoalSet") is RELATIONSHIP
+    assert kind_of_topic("ProgrammeCreated") is PROGRAMME
+    assert kind_of_topic("NoSuchEvent") is None
+    assert kind_of_topic("Snapshot:RelationshipState:2") is None

@@ -25,8 +25,8 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import StoredEventError
-from ..domain.events import EVENT_TYPES, Event
-from ..domain.kinds import kind_of
+from ..domain.events import Event
+from ..domain.kinds import kind_of, kind_of_topic
 from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
@@ -152,8 +152,8 @@ def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
         aggregate_id = UUID(str(record.originator_id))
         aggregate = found.get(aggregate_id)
         if aggregate is None:
-            event_type = EVENT_TYPES.get(record.topic)
-            kind = "unknown" if event_type is None else kind_of(event_type).name
+            known = kind_of_topic(record.topic)
+            kind = "unknown" if known is None else known.name
             aggregate = found[aggregate_id] = _Aggregate(kind)
         aggregate.last_version = max(aggregate.last_version, record.originator_version)
         aggregate.last_position = record.id

@@ -64,7 +64,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Store
 
 from ..domain.errors import MentoringError, NotFound, StoredEventError
 from ..domain.events import EVENT_TYPES
-from ..domain.kinds import KINDS
+from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
 from ..serialisation import MAX_EVENT_BYTES
 from .chain import canonical_time
@@ -153,9 +153,8 @@ def _recorder(service: MentoringService) -> ChainedRecorder:
 
 def _kind(topic: str) -> str | None:
     """The name of the kind whose events ``topic`` names; None if no kind's."""
-    cls = EVENT_TYPES.get(topic)
-    owners = [kind.name for kind in KINDS if cls is not None and kind.owns(cls)]
-    return owners[0] if owners else None
+    kind = kind_of_topic(topic)
+    return None if kind is None else kind.name
 
 
 def _cloud_event(row: ChainRow) -> dict[str, Any]:

@@ -24,8 +24,7 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import StoredEventError
-from ..domain.events import EVENT_TYPES
-from ..domain.kinds import KINDS, kind_of
+from ..domain.kinds import kind_of, kind_of_topic
 from .timeline import State, apply
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -112,9 +111,8 @@ class ReplayReport:
 
 def _kind_of(topic: str) -> str:
     """The name of the kind whose events ``topic`` names; ``unknown`` if no kind's."""
-    cls = EVENT_TYPES.get(topic)
-    owners = [kind.name for kind in KINDS if cls is not None and kind.owns(cls)]
-    return owners[0] if owners else "unknown"
+    kind = kind_of_topic(topic)
+    return "unknown" if kind is None else kind.name
 
 
 class _Findings:

@@ -8,7 +8,7 @@ Importing it registers every decider's handlers and event types.
 
 from .context import DecisionContext
 from .decider import Decider
-from .kinds import KINDS, kind_named, kind_of, kind_of_command
+from .kinds import KINDS, kind_named, kind_of, kind_of_command, kind_of_topic
 from .pairing import decide_pairing
 from .programme import PROGRAMME, decide_programme, evolve_programme
 from .relationship import decide_relationship
@@ -28,4 +28,5 @@ __all__ = [
     "kind_named",
     "kind_of",
     "kind_of_command",
+    "kind_of_topic",
 ]

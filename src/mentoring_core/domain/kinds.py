@@ -13,7 +13,7 @@ from . import relationship as _relationship  # noqa: F401 (registers the relatio
 from .commands import Command
 from .decider import Decider
 from .errors import InvalidValue
-from .events import Event
+from .events import EVENT_TYPES, Event
 from .programme import PROGRAMME
 from .relationship_state import RELATIONSHIP
 
@@ -35,6 +35,14 @@ def kind_of(event: Event | type[Event]) -> Decider[Any]:
         if kind.owns(event):
             return kind
     raise InvalidValue("event", event, "a programme or relationship event")
+
+
+def kind_of_topic(topic: str) -> Decider[Any] | None:
+    """The kind whose events a stored record's topic names; None if no kind's (an unknown
+    type, as a damaged or foreign record may name)."""
+    event_type = EVENT_TYPES.get(topic)
+    owners = [kind for kind in KINDS if event_type is not None and kind.owns(event_type)]
+    return owners[0] if owners else None
 
 
 def kind_of_command(command: Command) -> Decider[Any]:
