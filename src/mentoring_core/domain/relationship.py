@@ -553,7 +553,8 @@ def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Me
             ),
             format=check_enum("format", command.format, MeetingFormat),
             topics=check_labels("topics", command.topics, allow_empty=True),
-            attendees=check_labels("attendees", command.attendees, allow_empty=True),
+            # checked (each a label, each enrolled) by _prepare, which alone sees who is enrolled
+            attendees=tuple(command.attendees),
         ),
     )
 
