@@ -10,8 +10,17 @@ import nox
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["lint", "tests"]
 
-PACKAGES = ["-e", ".[test]", "-e", "./adapters/postgres", "-e", "./adapters/cli"]
-TYPED_SOURCES = ["src", "adapters/postgres/src", "adapters/cli/src"]
+PACKAGES = [
+    "-e",
+    ".[test]",
+    "-e",
+    "./adapters/postgres",
+    "-e",
+    "./adapters/cli",
+    "-e",
+    "./adapters/http[test]",
+]
+TYPED_SOURCES = ["src", "adapters/postgres/src", "adapters/cli/src", "adapters/http/src"]
 DEMO_STORE = "sqlite:///demo.db"
 DEMO_RELATIONSHIP = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"
 """Amara and Grace: the demo's ids are fixed, so this one is there after every run."""
