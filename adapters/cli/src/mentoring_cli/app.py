@@ -29,7 +29,17 @@ from mentoring_core import (
 from mentoring_core import commands as domain_commands
 
 from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
-from .commands import audit, demo, history, meetings, progress, records, relationship, report
+from .commands import (
+    audit,
+    demo,
+    history,
+    meetings,
+    progress,
+    records,
+    relationship,
+    report,
+    serve,
+)
 from .commands import programme as programme_commands
 
 EXIT_REFUSED = 1
@@ -132,6 +142,7 @@ def root(
 
 app.command("history")(history.history)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 
 # Core field names whose command-line option is not simply --field-name.
 _OPTION_FOR_FIELD = {

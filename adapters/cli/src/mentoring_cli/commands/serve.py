@@ -1,0 +1,53 @@
+"""``mentoring serve``: the HTTP API (the distribution mentoring-http) on this store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mentoring_core import redact
+
+from .._session import Refused, open_service
+
+
+def serve(
+    ctx: typer.Context,
+    jwks: Annotated[
+        str,
+        typer.Option(
+            "--jwks",
+            metavar="FILE|URL",
+            help="The keys that sign access tokens: a JWKS file, or an https URL serving one.",
+        ),
+    ],
+    issuer: Annotated[
+        str, typer.Option("--issuer", metavar="ISS", help="The tokens' issuer (their iss claim).")
+    ],
+    audience: Annotated[
+        str,
+        typer.Option("--audience", metavar="AUD", help="This API's name in the tokens' aud claim."),
+    ],
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="The TCP port to listen on.")
+    ] = 8000,
+) -> None:
+    """Serve the HTTP API on this store until interrupted (docs/http.md).
+
+    Who records is the subject of each request's bearer token, checked against the
+    JWKS, issuer and audience given; what each person may do is the core's
+    authorisation policy.
+    """
+    try:
+        from mentoring_http.serve import serve as run
+        from mentoring_http.tokens import TokenSettings
+    except ImportError as error:
+        raise Refused(
+            f"'mentoring serve' needs the HTTP adapter, which is not installed ({error}); "
+            "install it with: pip install ./adapters/http"
+        ) from None
+    settings = TokenSettings(jwks=jwks, issuer=issuer, audience=audience)
+    with open_service(ctx, create=True, writes=True) as service:
+        typer.echo(f"serving {redact(service.store_url)} on http://{host}:{port}", err=True)
+        run(service, settings, host=host, port=port)

@@ -1,0 +1,174 @@
+"""The store's event feed over HTTP: pages with opaque cursors, and a live stream (SSE).
+
+Both are built on the public feed (:meth:`MentoringService.read` and
+:meth:`MentoringService.follow`): a cursor stands for a position in the store's log,
+so reading on from the last cursor seen skips nothing and repeats nothing. The stream
+sends each event as it is recorded, with its cursor as the SSE ``id`` (a reconnecting
+client sends it back as ``Last-Event-ID``), and a comment every
+:data:`KEEP_ALIVE_SECONDS` while nothing happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import HeaderParameter, QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from mentoring_core.authorisation import Principal, Read, may_read_event
+
+from mentoring_core import Event
+
+from ._access import Gate
+from ._documents import FeedEvent, FeedPage, event_document
+from ._problems import Problem, problem_responses
+
+KEEP_ALIVE_SECONDS = 15.0
+POLL_SECONDS = 0.5
+"""How often the stream looks for new events where the store does not push (SQLite)."""
+_BACKLOG = 256
+_PREFIX = "p:"
+
+
+def cursor(position: int) -> str:
+    """The opaque cursor of a log position."""
+    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+
+
+def position(text: str | None) -> int:
+    """The log position a cursor stands for (None or empty: the start of the log)."""
+    if not text:
+        return 0
+    try:
+        decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        if not decoded.startswith(_PREFIX) or not decoded[2:].isdigit() or len(decoded) > 22:
+            raise ValueError(decoded)
+        return int(decoded[2:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Problem(
+            400,
+            "bad-cursor",
+            "Not a cursor of this feed",
+            f"{text[:40]!r} is not a cursor this feed gave; read from the start without one",
+        ) from None
+
+
+@get(
+    "/events",
+    sync_to_thread=True,
+    operation_id="ReadEvents",
+    responses=problem_responses(400, 401, 403),
+    tags=["feed"],
+)
+def read_events(
+    principal: NamedDependency[Principal],
+    gate: NamedDependency[Gate],
+    after: Annotated[
+        str | None,
+        QueryParameter(description="A cursor from a previous page; none: from the start."),
+    ] = None,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=1000, description="At most this many events.")
+    ] = 100,
+) -> FeedPage:
+    """The events recorded after a cursor, in the order they were stored."""
+    gate.check(principal, Read.FEED)
+    last = position(after)
+    events = []
+    for at, event in gate.service.read(after=last, limit=limit):
+        last = at  # the cursor moves past events the reader may not see, too
+        if may_read_event(principal, event):
+            events.append(FeedEvent(cursor=cursor(at), event=event_document(event)))
+    return FeedPage(events=tuple(events), next=cursor(last))
+
+
+class Streams:
+    """The live streams being served; :meth:`close` ends them all (at shutdown)."""
+
+    def __init__(self) -> None:
+        self._stops: set[threading.Event] = set()
+
+    def open(self) -> threading.Event:
+        stop = threading.Event()
+        self._stops.add(stop)
+        return stop
+
+    def release(self, stop: threading.Event) -> None:
+        stop.set()
+        self._stops.discard(stop)
+
+    def close(self) -> None:
+        for stop in list(self._stops):
+            stop.set()
+
+
+async def _messages(
+    gate: Gate, principal: Principal, after: int, streams: Streams
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Each readable event from ``after`` on, as SSE messages, until the client leaves."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[int, Event] | None] = asyncio.Queue(_BACKLOG)
+    stop = streams.open()
+
+    def pump() -> None:  # in a thread: follow blocks
+        try:
+            for item in gate.service.follow(after, stop=stop, poll_interval=POLL_SECONDS):
+                asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+        except Exception:  # the loop is gone or the store failed: the stream ends
+            pass
+        finally:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=pump, name="mentoring-sse", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
+            except TimeoutError:
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
+                continue
+            if item is None:
+                return
+            at, event = item
+            if may_read_event(principal, event):
+                yield ServerSentEventMessage(
+                    id=cursor(at),
+                    event=type(event).__name__,
+                    data=json.dumps(event_document(event)),
+                )
+    finally:
+        streams.release(stop)
+
+
+@get(
+    "/events/stream",
+    operation_id="StreamEvents",
+    responses=problem_responses(400, 401, 403),
+    tags=["feed"],
+)
+async def stream_events(
+    principal: NamedDependency[Principal],
+    gate: NamedDependency[Gate],
+    streams: NamedDependency[Streams],
+    after: Annotated[
+        str | None, QueryParameter(description="A cursor; none: from the start of the log.")
+    ] = None,
+    last_event_id: Annotated[
+        str | None,
+        HeaderParameter(
+            name="Last-Event-ID", description="Sent by a reconnecting client.", required=False
+        ),
+    ] = None,
+) -> ServerSentEvent:
+    """Server-Sent Events: every event from the cursor on, then each new one as it is recorded."""
+    gate.check(principal, Read.FEED)
+    start = position(last_event_id or after)
+    return ServerSentEvent(_messages(gate, principal, start, streams))

@@ -1,0 +1,254 @@
+"""Every error as an RFC 9457 problem details document, and never a stack trace.
+
+A handler raises :class:`Problem` (or lets a core error rise); the exception handlers
+registered by :func:`exception_handlers` turn each into an ``application/problem+json``
+response: ``type``, ``title``, ``status``, ``detail``, plus what the client can act on
+(the broken rule and its values, the field and what was expected, the versions).
+Anything unexpected becomes a bare 500 problem: what went wrong is logged, not shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
+
+from mentoring_core import ConcurrencyConflict, InvalidValue, NotFound, RuleViolation
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:mentoring:problem:"
+"""Problem types are URNs: ``urn:mentoring:problem:rule-violation`` (docs/http.md)."""
+
+_log = logging.getLogger(__name__)
+
+
+@attrs.frozen(kw_only=True)
+class ProblemDocument:
+    """An RFC 9457 problem details document (the members this API uses)."""
+
+    type: str
+    """What kind of problem: a URN of this API, ``urn:mentoring:problem:<slug>``."""
+    title: str
+    """The kind of problem, in words; the same for every problem of a type."""
+    status: int
+    """The HTTP status code."""
+    detail: str
+    """This occurrence, in words: the rule or field and the values involved."""
+    rule: str | None = None
+    """For ``rule-violation``: the domain rule broken (e.g. ``experience-gap``)."""
+    values: str | None = None
+    """For ``rule-violation``: the values involved, as the domain states them."""
+    field: str | None = None
+    """For ``invalid-value``: the field refused; ``expected``: what it must hold."""
+    expected: str | None = None
+    expected_version: int | None = None
+    """For ``version-mismatch`` and ``conflict``: the version the request expected."""
+    actual_version: int | None = None
+    """The version the history is at now (None when unknown)."""
+    errors: tuple[dict[str, Any], ...] | None = None
+    """For ``malformed-request``: each part of the request that could not be read."""
+
+
+class Problem(Exception):
+    """An error answered with a problem document (raised by the handlers)."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.document = ProblemDocument(
+            type=TYPE_PREFIX + slug, title=title, status=status, detail=detail, **extra
+        )
+        self.headers = dict(headers or {})
+
+
+def unauthenticated(reason: str | None) -> Problem:
+    """401: no bearer token, or one that cannot be trusted (RFC 6750's challenge)."""
+    if reason is None:
+        challenge = 'Bearer realm="mentoring"'
+        detail = "this request needs a bearer token (Authorization: Bearer <token>)"
+    else:
+        quoted = reason.replace("\\", "\\\\").replace('"', '\\"')
+        challenge = f'Bearer realm="mentoring", error="invalid_token", error_description="{quoted}"'
+        detail = f"the bearer token was refused: {reason}"
+    return Problem(
+        401,
+        "unauthenticated",
+        "Authentication needed",
+        detail,
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
+def forbidden(reason: str) -> Problem:
+    return Problem(403, "forbidden", "Not allowed", reason)
+
+
+def not_found(detail: str) -> Problem:
+    return Problem(404, "not-found", "Not found", detail)
+
+
+def _response(problem: Problem) -> Response[Any]:
+    body = {k: v for k, v in attrs.asdict(problem.document).items() if v is not None}
+    return Response(
+        body,
+        status_code=problem.document.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=problem.headers,
+    )
+
+
+def _from_problem(_: Request[Any, Any, Any], error: Problem) -> Response[Any]:
+    return _response(error)
+
+
+def _from_invalid_value(_: Request[Any, Any, Any], error: InvalidValue) -> Response[Any]:
+    return _response(
+        Problem(
+            422,
+            "invalid-value",
+            "Invalid value",
+            str(error),
+            field=error.field,
+            expected=error.expected,
+        )
+    )
+
+
+def _from_rule_violation(_: Request[Any, Any, Any], error: RuleViolation) -> Response[Any]:
+    return _response(
+        Problem(
+            409,
+            "rule-violation",
+            "A rule of the domain forbids this",
+            str(error),
+            rule=str(error.rule),
+            values=error.detail,
+        )
+    )
+
+
+def _from_not_found(_: Request[Any, Any, Any], error: NotFound) -> Response[Any]:
+    return _response(not_found(str(error)))
+
+
+def _from_conflict(_: Request[Any, Any, Any], error: ConcurrencyConflict) -> Response[Any]:
+    return _response(conflict(error, conditional=False))
+
+
+def conflict(error: ConcurrencyConflict, *, conditional: bool) -> Problem:
+    """409, or 412 when the request's If-Match named the version that is no longer current."""
+    if conditional:
+        return Problem(
+            412,
+            "version-mismatch",
+            "The resource changed",
+            f"If-Match named version {error.expected_version}; {error}",
+            expected_version=error.expected_version,
+            actual_version=error.actual_version,
+        )
+    return Problem(
+        409,
+        "conflict",
+        "Another request changed the resource first",
+        str(error),
+        expected_version=error.expected_version,
+        actual_version=error.actual_version,
+    )
+
+
+def _from_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    status = error.status_code
+    if isinstance(error, ValidationException):
+        extra = error.extra if isinstance(error.extra, list) else []
+        errors = tuple(
+            {k: str(v) for k, v in item.items() if k in ("message", "key", "source")}
+            for item in extra
+            if isinstance(item, dict)
+        )
+        return _response(
+            Problem(
+                400,
+                "malformed-request",
+                "The request cannot be read",
+                str(error.detail),
+                errors=errors,
+            )
+        )
+    if isinstance(error, NotAuthorizedException):
+        return _response(unauthenticated(None))
+    if status >= 500:
+        return _internal(error)
+    slug = {404: "not-found", 405: "method-not-allowed", 413: "request-too-large"}.get(
+        status, "http-error"
+    )
+    problem = Problem(status, slug, _phrase(status), str(error.detail))
+    problem.headers.update(error.headers or {})
+    return _response(problem)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _internal(error: Exception) -> Response[Any]:
+    _log.error("internal error answering a request", exc_info=error)
+    return _response(
+        Problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "the server could not answer this request; the error was logged",
+        )
+    )
+
+
+def _from_anything(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    return _internal(error)
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    """The handlers for Litestar's ``exception_handlers``: every error is a problem document."""
+    return {
+        Problem: _from_problem,
+        InvalidValue: _from_invalid_value,
+        RuleViolation: _from_rule_violation,
+        NotFound: _from_not_found,
+        ConcurrencyConflict: _from_conflict,
+        HTTPException: _from_http,
+        Exception: _from_anything,
+    }
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI: each status answered with a problem document."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDocument,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=_phrase(status),
+            generate_examples=False,
+        )
+        for status in statuses
+    }

@@ -1,0 +1,157 @@
+"""The resources in process: commands recorded as the token's subject, ETags, If-Match,
+Idempotency-Key, problem details, the body limit, the feed's cursors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from http_harness import Keys, enrol
+from litestar.testing import TestClient
+
+Client = TestClient  # type: ignore[type-arg]
+
+
+def _pair(client: Any, keys: Keys) -> tuple[str, str]:
+    admin = keys.headers("admin.ada", ["administrator"])
+    created = client.post(
+        "/programmes", json={"name": "Pilot", "organisation": "Care"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    programme = created.json()["id"]
+    for body in (enrol("ana", "mentor", "10"), enrol("ben", "mentee", "1")):
+        assert (
+            client.post(
+                f"/programmes/{programme}/participants", json=body, headers=admin
+            ).status_code
+            == 200
+        )
+    opened = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "ana", "mentee_id": "ben", "direct": True},
+        headers=admin,
+    )
+    assert opened.status_code == 201, opened.text
+    return programme, opened.json()["id"]
+
+
+GOAL = {
+    "title": "Chair a case conference",
+    "focus_area": "communication",
+    "success_measure": "Chairs one unaided",
+    "target_date": "2030-01-01",
+}
+
+
+def test_the_actor_is_the_token_subject_and_the_etag_the_version(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    answer = client.post(
+        f"/relationships/{relationship}/goals", json=GOAL, headers=keys.headers("ana")
+    )
+    assert answer.status_code == 201
+    assert answer.headers["etag"] == '"2"'
+    assert answer.json()["events"][0]["actor"] == "ana"
+    read = client.get(f"/relationships/{relationship}", headers=keys.headers("ben"))
+    assert read.headers["etag"] == '"2"'
+    assert read.json()["goals"][0]["title"] == "Chair a case conference"
+
+
+def test_if_match_on_an_old_version_is_412_and_records_nothing(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana", **{"If-Match": '"1"'})
+    assert (
+        client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=ana).status_code
+        == 201
+    )
+    again = client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=ana)
+    assert again.status_code == 412
+    assert again.headers["content-type"] == "application/problem+json"
+    assert again.json()["expected_version"] == 1 and again.json()["actual_version"] == 2
+    assert client.get(f"/relationships/{relationship}", headers=ana).headers["etag"] == '"2"'
+
+
+def test_the_same_idempotency_key_returns_the_first_answer(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana", **{"Idempotency-Key": "goal-1"})
+    first = client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=ana)
+    second = client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=ana)
+    assert second.status_code == first.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    state = client.get(f"/relationships/{relationship}", headers=ana).json()
+    assert len(state["goals"]) == 1
+
+
+def test_a_broken_rule_is_a_409_problem_naming_the_rule(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana")
+    assert (
+        client.post(
+            f"/relationships/{relationship}/pause", json={"reason": "leave"}, headers=ana
+        ).status_code
+        == 200
+    )
+    again = client.post(
+        f"/relationships/{relationship}/pause", json={"reason": "leave"}, headers=ana
+    )
+    assert again.status_code == 409
+    problem = again.json()
+    assert problem["type"] == "urn:mentoring:problem:rule-violation"
+    assert problem["rule"] == "relationship-not-paused"
+    assert relationship in problem["values"]
+
+
+def test_bad_values_are_422_and_unreadable_bodies_400(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana")
+    blank = client.post(
+        f"/relationships/{relationship}/goals", json={**GOAL, "title": " "}, headers=ana
+    )
+    assert blank.status_code == 422
+    assert blank.json()["field"] == "title"
+    typed = client.post(
+        f"/relationships/{relationship}/goals", json={**GOAL, "title": 3}, headers=ana
+    )
+    assert typed.status_code == 400
+    assert typed.json()["errors"][0]["key"] == "title"
+    other = client.post(
+        f"/relationships/{relationship}/goals",
+        json={**GOAL, "relationship_id": "3f2a6c1e-8b1d-4c1e-9a6b-2d9c0e7f5a11"},
+        headers=ana,
+    )
+    assert other.status_code == 422
+
+
+def test_a_body_over_the_limit_is_413(client: Any, keys: Keys) -> None:
+    _, relationship = _pair(client, keys)
+    answer = client.post(
+        f"/relationships/{relationship}/goals",
+        content=b'{"title": "' + b"x" * 70_000 + b'"}',
+        headers={**keys.headers("ana"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_feed_pages_with_opaque_cursors(client: Any, keys: Keys) -> None:
+    _pair(client, keys)
+    auditor = keys.headers("aud.ito", ["auditor"])
+    first = client.get("/events?limit=2", headers=auditor).json()
+    rest = client.get(f"/events?after={first['next']}", headers=auditor).json()
+    types = [e["event"]["type"] for e in first["events"] + rest["events"]]
+    assert types == [
+        "ProgrammeCreated",
+        "ParticipantEnrolled",
+        "ParticipantEnrolled",
+        "PairFormed",
+        "RelationshipOpened",
+    ]
+    assert client.get(f"/events?after={rest['next']}", headers=auditor).json()["events"] == []
+    bad = client.get("/events?after=not-a-cursor", headers=auditor)
+    assert bad.status_code == 400
+
+
+def test_no_stack_trace_on_an_unknown_path(client: Any, keys: Keys) -> None:
+    answer = client.get("/nowhere", headers=keys.headers("ana"))
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in answer.text
