@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
+import httpx
 from mentoring_http.tokens import generate_key_pair, issue_token
 
 ISSUER = "https://login.example.org"
@@ -48,3 +55,61 @@ class Keys:
 
 def enrol(person: str, role: str, years: str) -> dict[str, Any]:
     return {"person_id": person, "role": role, "experience_years": years}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """``mentoring --store URL serve`` in a process of its own, on a free local port."""
+
+    def __init__(self, store_url: str, keys: Keys, folder: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "server.log"
+        command = [
+            sys.executable, "-m", "mentoring_cli", "--store", store_url, "serve",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--jwks", str(keys.jwks), "--issuer", ISSUER, "--audience", AUDIENCE,
+        ]  # fmt: skip
+        env = dict(os.environ)
+        # TEMPORARY: the stand-ins' sitecustomize, until authorisation and tokens land
+        env["PYTHONPATH"] = os.pathsep.join([str(STANDINS), env.get("PYTHONPATH", "")])
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.base}/schema/openapi.json", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"the server did not answer in time: {self.log.read_text()}")
+
+    def stop(self) -> int:
+        """Interrupt the server as Ctrl-C would; its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+STARTUP_SECONDS = 30.0
+STANDINS = Path(__file__).parent / "standins"

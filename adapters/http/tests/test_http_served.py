@@ -1,0 +1,151 @@
+"""End to end: ``mentoring serve`` in a process of its own, on SQLite and on PostgreSQL,
+driven through a whole programme over HTTP with a token for each role."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from http_harness import Keys, Server, enrol
+from mentoring_core_postgres.testing import postgres_store_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path: Path, keys: Keys) -> Iterator[Server]:
+    if request.param == "sqlite":
+        served = Server(f"sqlite:///{tmp_path / 'store.db'}", keys, tmp_path)
+        yield served
+        served.stop()
+        return
+    with postgres_store_url("http") as url:
+        served = Server(url, keys, tmp_path)
+        yield served
+        served.stop()
+
+
+class Person:
+    """Someone calling the API with their own token."""
+
+    def __init__(self, server: Server, keys: Keys, subject: str, *roles: str) -> None:
+        self.client = httpx.Client(base_url=server.base, headers=keys.headers(subject, roles))
+
+    def post(self, path: str, body: dict[str, Any], status: int = 200, **headers: str) -> Any:
+        answer = self.client.post(path, json=body, headers=headers)
+        assert answer.status_code == status, answer.text
+        return answer.json()
+
+    def put(self, path: str, body: dict[str, Any], status: int = 200) -> Any:
+        answer = self.client.put(path, json=body)
+        assert answer.status_code == status, answer.text
+        return answer.json()
+
+    def get(self, path: str, status: int = 200) -> httpx.Response:
+        answer = self.client.get(path)
+        assert answer.status_code == status, answer.text
+        return answer
+
+
+POLICY = {
+    "cadence": [{"cadence": {"kind": "fortnightly"}}],
+    "minimum_meeting_minutes": 30,
+    "participation": "voluntary",
+    "minimum_experience_gap_years": "2",
+    "review_interval_days": 90,
+}
+
+
+def _programme(admin: Person, coordinator: Person) -> tuple[str, str]:
+    """A programme with three people and one proposed pairing, accepted by the mentee."""
+    programme = admin.post("/programmes", {"name": "Pilot", "organisation": "Care"}, 201)["id"]
+    coordinator.put(f"/programmes/{programme}/policy", {"policy": POLICY})
+    for person in (enrol("ana", "mentor", "12"), enrol("ben", "mentee", "1"),
+                   enrol("cy", "mentee", "2")):  # fmt: skip
+        coordinator.post(f"/programmes/{programme}/participants", person)
+    opened = coordinator.post(
+        f"/programmes/{programme}/relationships",
+        {"mentor_id": "ana", "mentee_id": "ben", "direct": False},
+        201,
+    )
+    return programme, opened["id"]
+
+
+def test_a_whole_programme_through_the_served_api(server: Server, keys: Keys) -> None:
+    admin = Person(server, keys, "admin.ada", "administrator")
+    coordinator = admin  # TEMPORARY: a coordinator once AppointCoordinator lands
+    mentor, mentee = Person(server, keys, "ana"), Person(server, keys, "ben")
+    auditor, stranger = Person(server, keys, "aud.ito", "auditor"), Person(server, keys, "cy")
+    programme, rel = _programme(admin, coordinator)
+    base = f"/relationships/{rel}"
+    mentee.post(f"{base}/acceptance", {"accepted_by": "ben"})
+    mentor.put(f"{base}/expectations", {"expectations": ["Meet fortnightly"]})
+    goal = mentor.post(f"{base}/goals", {
+        "title": "Chair a case conference", "focus_area": "communication",
+        "success_measure": "Chairs one unaided", "target_date": "2030-06-30",
+    }, 201)["id"]  # fmt: skip
+    mentor.put(f"{base}/schedule", {"schedule": {
+        "cadence": {"kind": "fortnightly"}, "duration_minutes": 60, "format": "one_on_one",
+    }})  # fmt: skip
+    meeting = mentor.post(f"{base}/meetings", {
+        "duration_minutes": 60, "format": "one_on_one", "topics": ["caseload"],
+    }, 201)["id"]  # fmt: skip
+    mentor.post(f"{base}/feedback", {
+        "from_person": "ana", "to_person": "ben", "kind": "recognition",
+        "text": "Clear handover notes", "about_meeting_id": meeting,
+    }, 201)  # fmt: skip
+    mentee.post(f"{base}/reflections", {
+        "ratings": [{"focus_area": "communication", "score": 3}], "text": "More confident",
+    }, 201)  # fmt: skip
+    mentor.post(f"{base}/evaluations", {
+        "goal_progress": [{"goal_id": goal, "status": "on_track"}], "evidence": "Chaired half",
+    }, 201)  # fmt: skip
+    mentor.post(f"{base}/pause", {"reason": "Annual leave"})
+    mentor.post(f"{base}/resumption", {})
+    coordinator.post(f"{base}/ending", {"reason": "completed", "explanation": "Goals met"})
+    state = mentee.get(base)
+    assert state.json()["status"] == "ended"
+    assert state.headers["etag"] == f'"{len(mentee.get(f"{base}/history").json()["events"])}"'
+    assert stranger.get(base, 404).json()["type"] == "urn:mentoring:problem:not-found"
+    history = auditor.get(f"{base}/history").json()["events"]
+    assert [e["actor"] for e in history][:2] == ["admin.ada", "ben"]
+    assert auditor.get("/audit/verification").json()["ok"] is True
+    assert auditor.get(f"/programmes/{programme}/reports/compliance.csv").text.startswith(
+        "programme_id,"
+    )
+    feed = auditor.get("/events?limit=1000").json()["events"]
+    assert feed[-1]["event"]["type"] == "RelationshipEnded"
+
+
+def test_the_live_stream_sends_each_event_as_it_is_recorded(server: Server, keys: Keys) -> None:
+    admin = Person(server, keys, "admin.ada", "administrator")
+    auditor = keys.headers("aud.ito", ["auditor"])
+    seen: list[dict[str, Any]] = []
+    opened = threading.Event()
+
+    def listen() -> None:
+        with httpx.stream(
+            "GET", f"{server.base}/events/stream", headers=auditor, timeout=20
+        ) as answer:
+            assert answer.headers["content-type"].startswith("text/event-stream")
+            opened.set()
+            for line in answer.iter_lines():
+                if line.startswith("data: "):
+                    seen.append(json.loads(line[6:]))
+                    if len(seen) == 2:
+                        return
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    assert opened.wait(10)
+    admin.post("/programmes", {"name": "First", "organisation": "Care"}, 201)
+    admin.post("/programmes", {"name": "Second", "organisation": "Care"}, 201)
+    listener.join(20)
+    assert [e["name"] for e in seen] == ["First", "Second"]
+
+
+def test_the_server_stops_cleanly_on_an_interrupt(server: Server) -> None:
+    assert server.stop() == 0
