@@ -1,0 +1,229 @@
+"""Every endpoint with every role, and with every kind of bad token: the exact status.
+
+Roles (columns): A administrator, U auditor, C the programme's coordinator, M the
+relationship's mentor, E its mentee, D the mentor of another relationship in the same
+programme, X someone with no part in it. Each case runs on a programme of its own,
+seeded for it, so that what one case records cannot change another's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from http_harness import AUDIENCE, ISSUER, Keys
+from http_matrix import ENDPOINTS, Endpoint, Seeded, seed
+from joserfc import jwt
+from joserfc.jwk import OKPKey
+from litestar.testing import TestClient
+from mentoring_http.app import create_app
+from mentoring_http.tokens import TokenSettings, TokenVerifier
+
+from mentoring_core import MentoringService
+
+CALLERS = {
+    "A": ("admin.ada", ("administrator",)),
+    "U": ("aud.ito", ("auditor",)),
+    "C": ("coord.rhea", ()),
+    "M": ("ana", ()),
+    "E": (None, ()),  # the mentee of the relationship the endpoint is on: ben or cy
+    "D": ("dee", ()),
+    "X": ("zed", ()),
+}
+
+EXPECTED: dict[str, str] = {
+    # endpoint:            A   U   C   M   E   D   X
+    "create programme": "201 403 403 403 403 403 403",
+    "list programmes": "200 200 200 200 200 200 200",
+    "read programme": "200 200 404 404 404 404 404",
+    "programme history": "200 200 404 404 404 404 404",
+    "set policy": "200 403 404 404 404 404 404",
+    "enrol": "200 403 404 404 404 404 404",
+    "withdraw": "200 403 404 404 404 404 404",
+    "open relationship": "201 403 404 404 404 404 404",
+    "list relationships": "200 200 404 404 404 404 404",
+    "report json": "200 200 404 404 404 404 404",
+    "report csv": "200 200 404 404 404 404 404",
+    "report html": "200 200 404 404 404 404 404",
+    "read relationship": "200 200 404 200 200 404 404",
+    "relationship history": "200 200 404 200 200 404 404",
+    "timeline": "200 200 404 200 200 404 404",
+    "state as of": "200 200 404 200 200 404 404",
+    "accept": "200 403 404 200 200 404 404",
+    "decline": "200 403 404 200 200 404 404",
+    "expectations": "200 403 404 200 200 404 404",
+    "set goal": "201 403 404 201 201 404 404",
+    "revise goal": "200 403 404 200 200 404 404",
+    "achieve goal": "200 403 404 200 200 404 404",
+    "abandon goal": "200 403 404 200 200 404 404",
+    "add activity": "201 403 404 201 201 404 404",
+    "complete activity": "200 403 404 200 200 404 404",
+    "set milestone": "201 403 404 201 201 404 404",
+    "reach milestone": "200 403 404 200 200 404 404",
+    "agree schedule": "409 403 404 409 409 404 404",
+    "change schedule": "200 403 404 200 200 404 404",
+    "meeting held": "201 403 404 201 201 404 404",
+    "meeting missed": "201 403 404 201 201 404 404",
+    "meeting cancelled": "201 403 404 201 201 404 404",
+    "correct meeting": "200 403 404 200 200 404 404",
+    "feedback": "201 403 404 201 201 404 404",
+    "reflection": "201 403 404 201 201 404 404",
+    "evaluation": "201 403 404 201 201 404 404",
+    "pause": "200 403 404 200 200 404 404",
+    "resume": "409 403 404 409 409 404 404",
+    "end": "200 403 404 403 403 404 404",
+    "audit verification": "200 200 403 403 403 403 403",
+    "audit digest": "200 200 403 403 403 403 403",
+    "event feed": "200 200 403 403 403 403 403",
+    "event stream": "200 200 403 403 403 403 403",
+}
+
+BAD_TOKENS = ("no token", "expired", "wrong audience", "wrong signature", "alg none")
+
+
+@pytest.fixture(scope="module")
+def matrix(keys: Keys) -> Iterator[tuple[MentoringService, TestClient]]:  # type: ignore[type-arg]
+    settings = TokenSettings(jwks=str(keys.jwks), issuer=ISSUER, audience=AUDIENCE)
+    with MentoringService("memory://") as service:
+        with TestClient(create_app(service, TokenVerifier(settings))) as client:
+            yield service, client
+
+
+def _send(client: Any, endpoint: Endpoint, seeded: Seeded, headers: dict[str, str]) -> int:
+    path, body = endpoint.path(seeded), endpoint.body(seeded)
+    if endpoint.name == "event stream":  # a stream does not end: its status only
+        return asyncio.run(_stream_status(client.app, path, headers))
+    answer = client.request(endpoint.method, path, json=body, headers=headers)
+    if answer.status_code >= 400:
+        assert answer.headers["content-type"] == "application/problem+json", answer.text
+    return int(answer.status_code)
+
+
+async def _stream_status(app: Any, path: str, headers: dict[str, str]) -> int:
+    """The status a stream answers with; the client then leaves (the TestClient would
+    wait for the end of the body, which a live stream never reaches)."""
+    status: list[int] = []
+    started = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await started.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+            started.set()
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }  # fmt: skip
+    await asyncio.wait_for(app(scope, receive, send), 10)
+    return status[0]
+
+
+def _subject(column: str, endpoint: Endpoint) -> tuple[str, tuple[str, ...]]:
+    subject, roles = CALLERS[column]
+    if subject is None:
+        subject = "cy" if endpoint.on == "proposed" else "ben"
+    return subject, roles
+
+
+def test_the_table_names_every_endpoint_the_app_serves(matrix: Any) -> None:
+    service, client = matrix
+    document = client.app.openapi_schema.to_schema()
+    served = {(m.upper(), p) for p, item in document["paths"].items() for m in item}
+    seeded = seed(service)
+    names = {str(seeded.programme): "{programme_id}"}
+    names |= {str(getattr(seeded, r)): "{relationship_id}" for r in ("active", "proposed")}
+    tabled = set()
+    for endpoint in ENDPOINTS:
+        path = endpoint.path(seeded).split("?")[0]
+        for value, name in names.items():
+            path = path.replace(value, name)
+        tabled.add((endpoint.method, path))
+    assert tabled == served
+    assert [e.name for e in ENDPOINTS] == list(EXPECTED)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("column", list(CALLERS))
+def test_each_role_gets_the_exact_status(
+    matrix: Any, keys: Keys, endpoint: Endpoint, column: str
+) -> None:
+    service, client = matrix
+    subject, roles = _subject(column, endpoint)
+    expected = int(EXPECTED[endpoint.name].split()[list(CALLERS).index(column)])
+    status = _send(client, endpoint, seed(service), keys.headers(subject, roles))
+    assert status == expected, f"{endpoint.name} by {column} ({subject})"
+
+
+def _bad_token(kind: str, keys: Keys) -> dict[str, str]:
+    good = keys.token("admin.ada", ["administrator"])
+    if kind == "no token":
+        return {}
+    if kind == "expired":
+        return {"Authorization": f"Bearer {_signed(keys, exp_offset=-3600)}"}
+    if kind == "wrong audience":
+        return {
+            "Authorization": f"Bearer {keys.token('admin.ada', ['administrator'], audience='another-api')}"
+        }
+    if kind == "wrong signature":
+        head, payload, signature = good.split(".")
+        forged = _b64(json.dumps({**json.loads(_unb64(payload)), "sub": "someone.else"}).encode())
+        return {"Authorization": f"Bearer {head}.{forged}.{signature}"}
+    header = _b64(json.dumps({"alg": "none", "typ": "at+jwt"}).encode())
+    payload = good.split(".")[1]
+    return {"Authorization": f"Bearer {header}.{payload}."}
+
+
+def _signed(keys: Keys, *, exp_offset: int) -> str:
+    key = OKPKey.import_key(json.loads(keys.private.read_text()))
+    now = int(time.time())
+    claims = {"sub": "admin.ada", "roles": ["administrator"], "iss": ISSUER, "aud": AUDIENCE,
+              "iat": now - 7200, "exp": now + exp_offset, "jti": "expired-1"}  # fmt: skip
+    header = {"alg": "EdDSA", "typ": "at+jwt", "kid": key.kid}
+    return jwt.encode(header, claims, key, algorithms=["EdDSA"])
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+def test_a_bad_token_is_401_everywhere(
+    matrix: Any, keys: Keys, endpoint: Endpoint, kind: str
+) -> None:
+    service, client = matrix
+    headers = _bad_token(kind, keys)
+    path, body = endpoint.path(seed(service)), endpoint.body(seed(service))
+    answer = client.request(endpoint.method, path, json=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert answer.headers["content-type"] == "application/problem+json"
+    if kind != "no token":
+        assert 'error="invalid_token"' in answer.headers["www-authenticate"]
+
+
+def test_a_mentor_reading_another_relationship_gets_404_never_the_data(
+    matrix: Any, keys: Keys
+) -> None:
+    service, client = matrix
+    seeded = seed(service)
+    for tail in ("", "/history", "/timeline", "/state?at=2030-01-01T00:00:00Z"):
+        answer = client.get(f"/relationships/{seeded.other}{tail}", headers=keys.headers("ana"))
+        assert answer.status_code == 404
+        assert "eve" not in answer.text and "dee" not in answer.text
+        assert answer.json()["detail"] == f"no relationship with id {seeded.other} is recorded"
