@@ -24,7 +24,7 @@ class Seeded:
 
     programme: UUID
     active: UUID
-    """ana (mentor) and ben (mentee), active, with a goal, an activity, a milestone and a meeting."""
+    """ana (mentor) and ben (mentee), active: a goal, an activity, a milestone, a meeting."""
     proposed: UUID
     """ana (mentor) proposed to cy (mentee)."""
     other: UUID
@@ -57,8 +57,9 @@ def seed(service: MentoringService) -> Seeded:
         pair("ana", "cy", False),
         pair("dee", "eve", True),
     )
-    goal = run(c.SetGoal(relationship_id=active, title="Chair", focus_area=FocusArea.COMMUNICATION,
-                         success_measure="Once", target_date=date(2030, 1, 1)), actor="ana").id  # fmt: skip
+    goal = run(c.SetGoal(relationship_id=active, title="Chair", success_measure="Once",
+                         focus_area=FocusArea.COMMUNICATION, target_date=date(2030, 1, 1)),
+               actor="ana").id  # fmt: skip
     activity = run(c.AddPlanActivity(relationship_id=active, description="Observe",
                                      due_date=date(2030, 1, 1)), actor="ana").id  # fmt: skip
     milestone = run(c.SetMilestone(relationship_id=active, description="Half",

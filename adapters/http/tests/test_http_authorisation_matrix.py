@@ -89,9 +89,11 @@ BAD_TOKENS = ("no token", "expired", "wrong audience", "wrong signature", "alg n
 @pytest.fixture(scope="module")
 def matrix(keys: Keys) -> Iterator[tuple[MentoringService, TestClient]]:  # type: ignore[type-arg]
     settings = TokenSettings(jwks=str(keys.jwks), issuer=ISSUER, audience=AUDIENCE)
-    with MentoringService("memory://") as service:
-        with TestClient(create_app(service, TokenVerifier(settings))) as client:
-            yield service, client
+    with (
+        MentoringService("memory://") as service,
+        TestClient(create_app(service, TokenVerifier(settings))) as client,
+    ):
+        yield service, client
 
 
 def _send(client: Any, endpoint: Endpoint, seeded: Seeded, headers: dict[str, str]) -> int:
@@ -172,9 +174,8 @@ def _bad_token(kind: str, keys: Keys) -> dict[str, str]:
     if kind == "expired":
         return {"Authorization": f"Bearer {_signed(keys, exp_offset=-3600)}"}
     if kind == "wrong audience":
-        return {
-            "Authorization": f"Bearer {keys.token('admin.ada', ['administrator'], audience='another-api')}"
-        }
+        other = keys.token("admin.ada", ["administrator"], audience="another-api")
+        return {"Authorization": f"Bearer {other}"}
     if kind == "wrong signature":
         head, payload, signature = good.split(".")
         forged = _b64(json.dumps({**json.loads(_unb64(payload)), "sub": "someone.else"}).encode())
