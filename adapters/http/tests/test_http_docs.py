@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Any, cast
 
-from mentoring_core import MentoringService
 from mentoring_http.app import create_app
+
+from mentoring_core import MentoringService
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "http.md"
 _ROW = re.compile(r"^\| `(GET|POST|PUT) (/[^`?]*)[^`]*`(?: \(([^)]*)\))? \|")

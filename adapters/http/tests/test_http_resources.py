@@ -155,3 +155,39 @@ def test_no_stack_trace_on_an_unknown_path(client: Any, keys: Keys) -> None:
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
     assert "Traceback" not in answer.text
+
+
+def test_a_moment_beyond_utc_is_422_not_a_server_error(client: Any, keys: Keys) -> None:
+    programme, relationship = _pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    for path in (
+        f"/relationships/{relationship}/state?at=0001-01-01T00:00:00%2B14:00",
+        f"/relationships/{relationship}/state?at=9999-12-31T23:59:59-14:00",
+        f"/programmes/{programme}/reports/compliance.json?as_of=0001-01-01T00:00:00%2B14:00",
+    ):
+        answer = client.get(path, headers=admin)
+        assert answer.status_code == 422, path
+        assert answer.json()["type"] == "urn:mentoring:problem:out-of-range"
+    held = client.post(
+        f"/relationships/{relationship}/meetings",
+        json={"duration_minutes": 30, "format": "video", "topics": [],
+              "occurred_at": "0001-01-01T00:00:00+14:00"},
+        headers=admin,
+    )  # fmt: skip
+    assert held.status_code == 422
+
+
+def test_a_cursor_past_any_position_and_a_body_that_is_not_json_are_400(
+    client: Any, keys: Keys
+) -> None:
+    _, relationship = _pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    far = "cDo5OTk5OTk5OTk5OTk5OTk5OTk5OQ"  # "p:99999999999999999999"
+    assert client.get(f"/events?after={far}", headers=admin).json()["type"].endswith("bad-cursor")
+    broken = client.post(
+        f"/relationships/{relationship}/goals",
+        content=b"{not json",
+        headers={**admin, "Content-Type": "application/json"},
+    )
+    assert broken.status_code == 400
+    assert broken.json()["type"] == "urn:mentoring:problem:malformed-request"

@@ -35,6 +35,8 @@ POLL_SECONDS = 0.5
 """How often the stream looks for new events where the store does not push (SQLite)."""
 _BACKLOG = 256
 _PREFIX = "p:"
+LAST_POSITION = 2**62
+"""The largest log position the feed reads from."""
 
 
 def cursor(position: int) -> str:
@@ -49,6 +51,8 @@ def position(text: str | None) -> int:
     try:
         decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
         if not decoded.startswith(_PREFIX) or not decoded[2:].isdigit() or len(decoded) > 22:
+            raise ValueError(decoded)
+        if int(decoded[2:]) > LAST_POSITION:
             raise ValueError(decoded)
         return int(decoded[2:])
     except (ValueError, binascii.Error, UnicodeDecodeError):

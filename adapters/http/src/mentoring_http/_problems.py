@@ -197,9 +197,12 @@ def _from_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]
         return _response(unauthenticated(None))
     if status >= 500:
         return _internal(error)
-    slug = {404: "not-found", 405: "method-not-allowed", 413: "request-too-large"}.get(
-        status, "http-error"
-    )
+    slug = {
+        400: "malformed-request",
+        404: "not-found",
+        405: "method-not-allowed",
+        413: "request-too-large",
+    }.get(status, "http-error")
     problem = Problem(status, slug, _phrase(status), str(error.detail))
     problem.headers.update(error.headers or {})
     return _response(problem)
@@ -224,6 +227,19 @@ def _internal(error: Exception) -> Response[Any]:
     )
 
 
+def _from_overflow(_: Request[Any, Any, Any], error: OverflowError) -> Response[Any]:
+    """A number or a moment beyond what Python or the store holds (0001-01-01T00:00+14:00
+    is before the first moment in UTC): a value the client can change."""
+    return _response(
+        Problem(
+            422,
+            "out-of-range",
+            "A value is out of range",
+            f"a value given is out of range: {error}",
+        )
+    )
+
+
 def _from_anything(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     return _internal(error)
 
@@ -237,6 +253,7 @@ def exception_handlers() -> ExceptionHandlersMap:
         NotFound: _from_not_found,
         ConcurrencyConflict: _from_conflict,
         HTTPException: _from_http,
+        OverflowError: _from_overflow,
         Exception: _from_anything,
     }
 
