@@ -192,6 +192,8 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "experience_years": experience_years(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "CoordinatorAppointed": {"person_id": person_ids()},
+    "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),

@@ -125,6 +125,23 @@ class CommandMethods(ABC):
         )
         return self.execute(command, **kw)
 
+    def appoint_coordinator(
+        self, programme_id: UUID, person_id: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
+        """Make ``person_id`` a coordinator of the programme (an administrator's decision)."""
+        return self.execute(
+            c.AppointCoordinator(programme_id=programme_id, person_id=person_id), **kw
+        )
+
+    def relieve_coordinator(
+        self, programme_id: UUID, person_id: str, reason: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
+        """Relieve a coordinator of the programme of the role."""
+        command = c.RelieveCoordinator(
+            programme_id=programme_id, person_id=person_id, reason=reason
+        )
+        return self.execute(command, **kw)
+
     # --- opening relationships -------------------------------------------------------
 
     def propose_pairing(

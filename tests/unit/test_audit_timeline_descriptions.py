@@ -126,6 +126,16 @@ class TestProgrammeEvents:
             "diego withdrawn from the programme by coordinator.cleo"
         )
 
+    def test_an_appointment_and_a_relief_name_the_coordinator_not_the_reason(self) -> None:
+        appointed = event(ev.CoordinatorAppointed, person_id="coord.rhea")
+        assert describe(appointed, PROGRAMME) == (
+            "coord.rhea appointed a coordinator of the programme by coordinator.cleo"
+        )
+        relieved = event(ev.CoordinatorRelieved, person_id="coord.rhea", reason="burnt out")
+        assert describe(relieved, PROGRAMME) == (
+            "coord.rhea relieved as a coordinator of the programme by coordinator.cleo"
+        )
+
     def test_a_relationship_opened_names_it_and_the_pair(self) -> None:
         opened = event(
             ev.RelationshipOpened,

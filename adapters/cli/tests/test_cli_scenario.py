@@ -335,3 +335,22 @@ def _check_queries(cli: Cli) -> None:
         (MISSED, "missed", None),
         (CANCELLED, "cancelled", None),
     ]
+
+
+def test_coordinators_are_appointed_relieved_and_shown(cli: Cli) -> None:
+    admin = "admin.ida"
+    _record(cli, admin, "programme", "create", "--id", PROGRAMME, "--name", "Pilot",
+            "--organisation", "Northside Care")  # fmt: skip
+    for person in ("coord.rhea", "coord.sol"):
+        _record(cli, admin, "programme", "appoint", PROGRAMME, "--person", person)
+    relieved = _record(
+        cli, admin, "programme", "relieve", PROGRAMME, "--person", "coord.sol",
+        "--reason", "Moved to training",
+    )  # fmt: skip
+    assert relieved["events"][0]["person_id"] == "coord.sol"
+    assert relieved["events"][0]["reason"] == "Moved to training"
+    assert cli.ok("programme", "show", PROGRAMME)["coordinators"] == ["coord.rhea"]
+    again = cli.run("programme", "relieve", PROGRAMME, "--person", "coord.sol", "--reason", "x")
+    assert again.code != 0
+    assert "coordinator-appointed" in again.stderr
+    assert "'coord.sol' is not a coordinator of programme 'Pilot'" in again.stderr

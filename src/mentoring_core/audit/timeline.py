@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 
 from ..domain.events import (
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     Event,
     ExpectationsAgreed,
     FeedbackGiven,
@@ -129,6 +131,14 @@ def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
 
 def _withdrawn(event: ParticipantWithdrawn, before: State, by: str) -> str:
     return f"{event.person_id} withdrawn from the programme {by}"
+
+
+def _appointed(event: CoordinatorAppointed, before: State, by: str) -> str:
+    return f"{event.person_id} appointed a coordinator of the programme {by}"
+
+
+def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
+    return f"{event.person_id} relieved as a coordinator of the programme {by}"
 
 
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
@@ -359,6 +369,8 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     PolicySet: _policy_set,
     ParticipantEnrolled: _enrolled,
     ParticipantWithdrawn: _withdrawn,
+    CoordinatorAppointed: _appointed,
+    CoordinatorRelieved: _relieved,
     RelationshipOpened: _opened,
     PairingProposed: _paired,
     PairFormed: _paired,

@@ -95,6 +95,21 @@ class WithdrawParticipant(ProgrammeCommand):
     reason: str
 
 
+@attrs.frozen(kw_only=True)
+class AppointCoordinator(ProgrammeCommand):
+    """Make someone a coordinator of the programme."""
+
+    person_id: str
+
+
+@attrs.frozen(kw_only=True)
+class RelieveCoordinator(ProgrammeCommand):
+    """Relieve a coordinator of the programme of the role."""
+
+    person_id: str
+    reason: str
+
+
 # --- Relationship --------------------------------------------------------------------
 
 

@@ -139,6 +139,27 @@ class RelationshipOpened(ProgrammeEvent):
     """The mentee's person id."""
 
 
+@attrs.frozen(kw_only=True)
+class CoordinatorAppointed(ProgrammeEvent):
+    """Someone was appointed a coordinator of the programme: they may enrol, pair, set the
+    policy, end relationships for the programme and read everything in it (see
+    ``docs/http.md``, "Who may do what")."""
+
+    person_id: str
+    """The coordinator's id in the embedding product (the subject of their access tokens)."""
+
+
+@attrs.frozen(kw_only=True)
+class CoordinatorRelieved(ProgrammeEvent):
+    """A coordinator of the programme was relieved of the role: from now on they have no
+    coordinator's rights in it."""
+
+    person_id: str
+    """The former coordinator's id in the embedding product."""
+    reason: str = personal(PersonalData.FREE_TEXT)
+    """Why they were relieved."""
+
+
 # --- Relationship --------------------------------------------------------------------
 
 

@@ -35,6 +35,8 @@ RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
     "PolicySet": (("programme policy", "set_policy"),),
     "ParticipantEnrolled": (("programme enrol", "enrol"),),
     "ParticipantWithdrawn": (("programme withdraw", "withdraw"),),
+    "CoordinatorAppointed": (("programme appoint", "appoint_coordinator"),),
+    "CoordinatorRelieved": (("programme relieve", "relieve_coordinator"),),
     "RelationshipOpened": (("pair propose", "propose_pairing"), ("pair form", "form_pair")),
     "PairingProposed": (("pair propose", "propose_pairing"),),
     "PairingAccepted": (("pair accept", "accept_pairing"),),
