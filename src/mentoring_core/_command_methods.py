@@ -467,6 +467,7 @@ class CommandMethods(ABC):
         about_goal_id: UUID | None = None,
         about_meeting_id: UUID | None = None,
         feedback_id: UUID | None = None,
+        private: bool = False,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self.execute(
@@ -479,6 +480,7 @@ class CommandMethods(ABC):
                 text=text,
                 about_goal_id=about_goal_id,
                 about_meeting_id=about_meeting_id,
+                private=private,
             ),
             **kw,
         )
@@ -490,6 +492,7 @@ class CommandMethods(ABC):
         text: str,
         *,
         reflection_id: UUID | None = None,
+        private: bool = False,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self.execute(
@@ -498,6 +501,7 @@ class CommandMethods(ABC):
                 reflection_id=reflection_id,
                 ratings=_items("ratings", ratings),
                 text=text,
+                private=private,
             ),
             **kw,
         )

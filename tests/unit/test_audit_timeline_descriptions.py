@@ -371,6 +371,9 @@ class TestFeedbackReflectionsAndReviews:
         assert describe(feedback, EMPTY) == (
             "Recognition feedback from ana to ben, recorded by coordinator.cleo"
         )
+        assert describe(attrs.evolve(feedback, private=True), EMPTY) == (
+            "Private recognition feedback from ana to ben, recorded by coordinator.cleo"
+        )
 
     def test_a_reflection_lists_its_scores_out_of_five(self) -> None:
         reflection = event(
@@ -384,6 +387,9 @@ class TestFeedbackReflectionsAndReviews:
         )
         assert describe(reflection, EMPTY) == (
             "Reflection recorded by coordinator.cleo (communication 3/5, wellbeing 5/5)"
+        )
+        assert describe(attrs.evolve(reflection, private=True), EMPTY) == (
+            "Private reflection recorded by coordinator.cleo (communication 3/5, wellbeing 5/5)"
         )
 
     def test_a_review_judges_each_goal_by_its_title(self, lived: RelationshipState) -> None:

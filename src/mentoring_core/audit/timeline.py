@@ -233,12 +233,13 @@ def _meeting_corrected(event: MeetingRecordCorrected, before: State, by: str) ->
 
 def _feedback(event: FeedbackGiven, before: State, by: str) -> str:
     between = f"from {event.from_person} to {event.to_person}"
-    return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
+    private = "Private " + event.kind if event.private else event.kind.capitalize()
+    return f"{private} feedback {between}, recorded {by}"
 
 
 def _reflection(event: ReflectionRecorded, before: State, by: str) -> str:
     scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
-    return f"Reflection recorded {by} ({scores})"
+    return f"{'Private reflection' if event.private else 'Reflection'} recorded {by} ({scores})"
 
 
 def _evaluated(event: ProgressEvaluated, before: State, by: str) -> str:

@@ -275,6 +275,8 @@ class GiveFeedback(RelationshipCommand):
     text: str
     about_goal_id: UUID | None = None
     about_meeting_id: UUID | None = None
+    private: bool = False
+    """True: private to the pair (see ``FeedbackGiven.private``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -282,6 +284,8 @@ class RecordReflection(RelationshipCommand):
     reflection_id: UUID | None = creates()
     ratings: tuple[Rating, ...]
     text: str
+    private: bool = False
+    """True: private to the pair (see ``ReflectionRecorded.private``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -419,6 +419,8 @@ class MeetingRecordCorrected(RelationshipEvent):
 class FeedbackGiven(RelationshipEvent):
     """Feedback was given by one person to another, about a goal or a meeting or in general."""
 
+    class_version: ClassVar[int] = 3
+
     feedback_id: UUID
     """The feedback's id."""
     from_person: str
@@ -433,11 +435,22 @@ class FeedbackGiven(RelationshipEvent):
     """The meeting the feedback is about, if any."""
     text: str = personal(PersonalData.FREE_TEXT)
     """The feedback itself."""
+    private: bool = False
+    """True: private to the pair (its author is one of them): readers applying the
+    authorisation policy withhold it from the programme's coordinators; the organisation's
+    administrators and auditors read everything."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 feedback predates private entries: it was never private."""
+        return {**data, "private": False}
 
 
 @attrs.frozen(kw_only=True)
 class ReflectionRecorded(RelationshipEvent):
     """The mentee recorded a self-assessment."""
+
+    class_version: ClassVar[int] = 3
 
     reflection_id: UUID
     """The reflection's id."""
@@ -445,6 +458,15 @@ class ReflectionRecorded(RelationshipEvent):
     """The mentee's self-assessment: a score from 1 to 5 per focus area."""
     text: str = personal(PersonalData.FREE_TEXT)
     """The mentee's reflection, in their words."""
+    private: bool = False
+    """True: private to the pair: readers applying the authorisation policy withhold it
+    from the programme's coordinators; the organisation's administrators and auditors read
+    everything."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 reflections predate private entries: they were never private."""
+        return {**data, "private": False}
 
 
 @attrs.frozen(kw_only=True)
