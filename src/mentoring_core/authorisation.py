@@ -315,13 +315,7 @@ def roles_of(
     (mentor, mentee; coordinator if ``programme`` is its programme), else the programme
     (coordinator; mentor or mentee as actively enrolled), and administrator or auditor
     from the principal itself."""
-    scope = (
-        _Scope.RELATIONSHIP
-        if relationship is not None
-        else _Scope.PROGRAMME
-        if programme is not None
-        else _Scope.NONE
-    )
+    scope = _Scope.PROGRAMME if relationship is None else _Scope.RELATIONSHIP
     return _roles(principal, programme, relationship, scope)
 
 
@@ -386,10 +380,10 @@ def may(
     return Refused(reason=f"{permission.rule}; {held}", conceal=conceal)
 
 
-def _reads_private(
-    principal: Principal, programme: ProgrammeState | None, relationship: RelationshipState | None
-) -> bool:
-    return bool(_roles(principal, programme, relationship, _Scope.RELATIONSHIP) & _PRIVATE_READERS)
+def _reads_private(principal: Principal, relationship: RelationshipState | None) -> bool:
+    """Whether the principal reads private entries: a coordinator never does, so the
+    programme plays no part."""
+    return bool(_roles(principal, None, relationship, _Scope.RELATIONSHIP) & _PRIVATE_READERS)
 
 
 def redact(
@@ -400,8 +394,10 @@ def redact(
 ) -> RelationshipState:
     """``relationship`` as ``principal`` may read it: without the private feedback and
     reflections, unless they are its mentor or mentee, an administrator or an auditor.
-    Check ``may(principal, Read.RELATIONSHIP, ...)`` first: this only hides entries."""
-    if _reads_private(principal, programme, relationship):
+    Check ``may(principal, Read.RELATIONSHIP, ...)`` first: this only hides entries.
+    ``programme`` is taken so that callers pass the same states as to :func:`may`; being
+    its coordinator gives no access to private entries."""
+    if _reads_private(principal, relationship):
         return relationship
     return attrs.evolve(
         relationship,
@@ -427,7 +423,7 @@ def may_read_event(
         if not may(principal, Read.RELATIONSHIP, programme=programme, relationship=relationship):
             return False
         private = isinstance(event, FeedbackGiven | ReflectionRecorded) and event.private
-        return not private or _reads_private(principal, programme, relationship)
+        return not private or _reads_private(principal, relationship)
     if programme is not None and programme.programme_id != event.aggregate_id:
         programme = None
     return bool(may(principal, Read.PROGRAMME, programme=programme))

@@ -236,8 +236,10 @@ class TestTheRules:
 
     @pytest.mark.parametrize("action", ["SetGoal", c.ResumeRelationship(), None, 3, int])
     def test_what_is_not_an_action_is_refused_as_invalid(self, action: object) -> None:
-        with pytest.raises(InvalidValue, match="a command class or a Read"):
+        with pytest.raises(InvalidValue, match="a command class or a Read") as error:
             may(MENTOR, action, programme=RIVERSIDE)  # type: ignore[arg-type]
+        assert (error.value.field, error.value.value) == ("action", action)
+        assert str(error.value) == f"invalid action: {action!r}; expected a command class or a Read"
 
 
 class TestRefusals:
@@ -306,6 +308,28 @@ class TestRefusals:
             "nor an auditor",
             conceal=False,
         )
+
+    def test_without_the_states_the_reason_says_so(self) -> None:
+        decision = may(COORDINATOR, c.SetGoal)
+        assert decision == Refused(
+            reason="goals are recorded by the mentor, the mentee or a coordinator of the "
+            "programme; 'coord.rhea' holds no role in the relationship",
+            conceal=True,
+        )
+        decision = may(MENTOR, c.SetPolicy)
+        assert decision == Refused(
+            reason="only a coordinator of the programme sets its policy; 'ana' holds no role "
+            "in the programme",
+            conceal=True,
+        )
+
+    def test_organisation_wide_actions_ignore_roles_in_a_programme(self) -> None:
+        for action in (c.CreateProgramme, Read.AUDIT, Read.FEED):
+            decision = may(COORDINATOR, action, programme=RIVERSIDE)
+            assert isinstance(decision, Refused)
+            assert decision.reason.endswith(
+                "; 'coord.rhea' is neither an administrator nor an auditor"
+            )
 
     def test_the_feed_and_the_audit_are_refused_openly_to_others(self) -> None:
         for action in (Read.FEED, Read.AUDIT):
