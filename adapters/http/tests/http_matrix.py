@@ -38,12 +38,11 @@ class Seeded:
 def seed(service: MentoringService) -> Seeded:
     run = service.execute
     programme = run(c.CreateProgramme(name="Pilot", organisation="Care"), actor=ADMIN).id
-    appoint = getattr(c, "AppointCoordinator", None)
-    if appoint is not None:
-        run(appoint(programme_id=programme, person_id="coord.rhea"), actor=ADMIN)
+    for coordinator in ("coord.rhea", "coord.sam"):
+        run(c.AppointCoordinator(programme_id=programme, person_id=coordinator), actor=ADMIN)
     for person, role, years in (("ana", Role.MENTOR, "12"), ("ben", Role.MENTEE, "1"),
                                 ("cy", Role.MENTEE, "2"), ("dee", Role.MENTOR, "10"),
-                                ("eve", Role.MENTEE, "1")):  # fmt: skip
+                                ("eve", Role.MENTEE, "1"), ("gus", Role.MENTEE, "1")):  # fmt: skip
         run(c.EnrolParticipant(programme_id=programme, person_id=person, role=role,
                                experience_years=Decimal(years)), actor=ADMIN)  # fmt: skip
 
@@ -106,11 +105,15 @@ ENDPOINTS = (
     Endpoint("list programmes", "GET", lambda s: "/programmes"),
     Endpoint("read programme", "GET", _p()),
     Endpoint("programme history", "GET", _p("/history")),
+    Endpoint("appoint coordinator", "POST", _p("/coordinators"),
+             lambda s: {"person_id": "coord.tam"}),
+    Endpoint("relieve coordinator", "POST", _p("/relieved-coordinators"),
+             lambda s: {"person_id": "coord.sam", "reason": "Moved team"}),
     Endpoint("set policy", "PUT", _p("/policy"), lambda s: {"policy": POLICY}),
     Endpoint("enrol", "POST", _p("/participants"),
              lambda s: {"person_id": "fay", "role": "mentee", "experience_years": "1"}),
     Endpoint("withdraw", "POST", _p("/withdrawals"),
-             lambda s: {"person_id": "cy", "reason": "Left"}),  # cy's pairing is only proposed
+             lambda s: {"person_id": "gus", "reason": "Left"}),  # gus has no relationship
     Endpoint("open relationship", "POST", _p("/relationships"),
              lambda s: {"mentor_id": "dee", "mentee_id": "cy", "direct": False}),
     Endpoint("list relationships", "GET", _p("/relationships")),

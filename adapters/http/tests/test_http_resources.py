@@ -12,23 +12,29 @@ Client = TestClient  # type: ignore[type-arg]
 
 
 def _pair(client: Any, keys: Keys) -> tuple[str, str]:
+    """A programme, its coordinator coord.rhea, and ana (mentor) paired with ben (mentee)."""
     admin = keys.headers("admin.ada", ["administrator"])
     created = client.post(
         "/programmes", json={"name": "Pilot", "organisation": "Care"}, headers=admin
     )
     assert created.status_code == 201, created.text
     programme = created.json()["id"]
+    appointed = client.post(
+        f"/programmes/{programme}/coordinators", json={"person_id": "coord.rhea"}, headers=admin
+    )
+    assert appointed.status_code == 200, appointed.text
+    coordinator = keys.headers("coord.rhea")
     for body in (enrol("ana", "mentor", "10"), enrol("ben", "mentee", "1")):
         assert (
             client.post(
-                f"/programmes/{programme}/participants", json=body, headers=admin
+                f"/programmes/{programme}/participants", json=body, headers=coordinator
             ).status_code
             == 200
         )
     opened = client.post(
         f"/programmes/{programme}/relationships",
         json={"mentor_id": "ana", "mentee_id": "ben", "direct": True},
-        headers=admin,
+        headers=coordinator,
     )
     assert opened.status_code == 201, opened.text
     return programme, opened.json()["id"]
@@ -140,6 +146,7 @@ def test_the_feed_pages_with_opaque_cursors(client: Any, keys: Keys) -> None:
     types = [e["event"]["type"] for e in first["events"] + rest["events"]]
     assert types == [
         "ProgrammeCreated",
+        "CoordinatorAppointed",
         "ParticipantEnrolled",
         "ParticipantEnrolled",
         "PairFormed",
@@ -172,7 +179,7 @@ def test_a_moment_beyond_utc_is_422_not_a_server_error(client: Any, keys: Keys) 
         f"/relationships/{relationship}/meetings",
         json={"duration_minutes": 30, "format": "video", "topics": [],
               "occurred_at": "0001-01-01T00:00:00+14:00"},
-        headers=admin,
+        headers=keys.headers("ana"),
     )  # fmt: skip
     assert held.status_code == 422
 

@@ -62,6 +62,7 @@ POLICY = {
 def _programme(admin: Person, coordinator: Person) -> tuple[str, str]:
     """A programme with three people and one proposed pairing, accepted by the mentee."""
     programme = admin.post("/programmes", {"name": "Pilot", "organisation": "Care"}, 201)["id"]
+    admin.post(f"/programmes/{programme}/coordinators", {"person_id": "coord.rhea"})
     coordinator.put(f"/programmes/{programme}/policy", {"policy": POLICY})
     for person in (enrol("ana", "mentor", "12"), enrol("ben", "mentee", "1"),
                    enrol("cy", "mentee", "2")):  # fmt: skip
@@ -76,7 +77,7 @@ def _programme(admin: Person, coordinator: Person) -> tuple[str, str]:
 
 def test_a_whole_programme_through_the_served_api(server: Server, keys: Keys) -> None:
     admin = Person(server, keys, "admin.ada", "administrator")
-    coordinator = admin  # TEMPORARY: a coordinator once AppointCoordinator lands
+    coordinator = Person(server, keys, "coord.rhea")
     mentor, mentee = Person(server, keys, "ana"), Person(server, keys, "ben")
     auditor, stranger = Person(server, keys, "aud.ito", "auditor"), Person(server, keys, "cy")
     programme, rel = _programme(admin, coordinator)
@@ -97,6 +98,10 @@ def test_a_whole_programme_through_the_served_api(server: Server, keys: Keys) ->
         "from_person": "ana", "to_person": "ben", "kind": "recognition",
         "text": "Clear handover notes", "about_meeting_id": meeting,
     }, 201)  # fmt: skip
+    mentor.post(f"{base}/feedback", {
+        "from_person": "ana", "to_person": "ben", "kind": "constructive",
+        "text": "Between us: slow down at handovers", "private": True,
+    }, 201)  # fmt: skip
     mentee.post(f"{base}/reflections", {
         "ratings": [{"focus_area": "communication", "score": 3}], "text": "More confident",
     }, 201)  # fmt: skip
@@ -109,9 +114,14 @@ def test_a_whole_programme_through_the_served_api(server: Server, keys: Keys) ->
     state = mentee.get(base)
     assert state.json()["status"] == "ended"
     assert state.headers["etag"] == f'"{len(mentee.get(f"{base}/history").json()["events"])}"'
+    assert len(state.json()["feedback"]) == 2  # the pair reads the private feedback
+    assert len(coordinator.get(base).json()["feedback"]) == 1  # the coordinator does not
+    assert "slow down" not in coordinator.get(f"{base}/history").text
+    mentee.post(f"{base}/reflections", {"ratings": [], "text": "Again"}, 409)  # ended
+    mentor.post(f"{base}/reflections", {"ratings": [], "text": "Mine"}, 403)  # only the mentee
     assert stranger.get(base, 404).json()["type"] == "urn:mentoring:problem:not-found"
     history = auditor.get(f"{base}/history").json()["events"]
-    assert [e["actor"] for e in history][:2] == ["admin.ada", "ben"]
+    assert [e["actor"] for e in history][:2] == ["coord.rhea", "ben"]
     assert auditor.get("/audit/verification").json()["ok"] is True
     assert auditor.get(f"/programmes/{programme}/reports/compliance.csv").text.startswith(
         "programme_id,"
@@ -122,7 +132,7 @@ def test_a_whole_programme_through_the_served_api(server: Server, keys: Keys) ->
 
 def test_the_live_stream_sends_each_event_as_it_is_recorded(server: Server, keys: Keys) -> None:
     admin = Person(server, keys, "admin.ada", "administrator")
-    auditor = keys.headers("aud.ito", ["auditor"])
+    auditor = keys.headers("aud.ito", ["auditor"])  # the stream is the whole store's feed
     seen: list[dict[str, Any]] = []
     opened = threading.Event()
 

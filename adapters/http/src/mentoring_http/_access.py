@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request
-from mentoring_core.authorisation import Action, Principal, may
 
 from mentoring_core import MentoringService, NotFound
+from mentoring_core.authorisation import Action, Principal, Refused, may
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_http.tokens import TokenError, TokenVerifier
 
@@ -55,12 +55,11 @@ class Gate:
         """Raise a 403 problem (a 404 saying ``hidden`` when the refusal conceals) unless
         ``principal`` may do ``action``."""
         answer = may(principal, action, programme=programme, relationship=relationship)
-        if answer:
+        if not isinstance(answer, Refused):
             return
-        refusal: Any = answer
-        if refusal.conceal:
+        if answer.conceal:
             raise not_found(hidden)
-        raise forbidden(refusal.reason)
+        raise forbidden(answer.reason)
 
     def programme(self, principal: Principal, programme_id: UUID, action: Action) -> ProgrammeState:
         """The programme, if ``principal`` may do ``action`` in it."""

@@ -19,10 +19,10 @@ from litestar import Response, route
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
-from mentoring_core.authorisation import Principal
 
 from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService
 from mentoring_core import commands as c
+from mentoring_core.authorisation import Principal
 
 from ._access import Gate
 from ._documents import RecordedDocument
@@ -66,6 +66,8 @@ class CommandRoute:
 
 
 PROGRAMME_COMMANDS = (
+    CommandRoute("coordinators", c.AppointCoordinator),
+    CommandRoute("relieved-coordinators", c.RelieveCoordinator),
     CommandRoute("policy", c.SetPolicy, "PUT"),
     CommandRoute("participants", c.EnrolParticipant),
     CommandRoute("withdrawals", c.WithdrawParticipant),
