@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,38 @@ def test_the_live_stream_sends_each_event_as_it_is_recorded(server: Server, keys
 
 def test_the_server_stops_cleanly_on_an_interrupt(server: Server) -> None:
     assert server.stop() == 0
+
+
+def test_the_server_stops_promptly_with_a_stream_open(server: Server, keys: Keys) -> None:
+    auditor = keys.headers("aud.ito", ["auditor"])
+    opened = threading.Event()
+
+    def listen() -> None:
+        try:
+            with httpx.stream("GET", f"{server.base}/events/stream", headers=auditor, timeout=30):
+                opened.set()
+                threading.Event().wait(30)
+        except httpx.HTTPError:
+            pass
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert opened.wait(10)
+    started = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - started < 10
+
+
+def test_concurrent_requests_are_all_recorded_and_chained(server: Server, keys: Keys) -> None:
+    admin = keys.headers("admin.ada", ["administrator"])
+
+    def create(n: int) -> int:
+        body = {"name": f"Programme {n}", "organisation": "Care"}
+        return httpx.post(
+            f"{server.base}/programmes", json=body, headers=admin, timeout=30
+        ).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(create, range(16))) == [201] * 16
+    auditor = keys.headers("aud.ito", ["auditor"])
+    verified = httpx.get(f"{server.base}/audit/verification", headers=auditor, timeout=30).json()
+    assert verified["ok"] is True and verified["records"] == 16
