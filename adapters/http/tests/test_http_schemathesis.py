@@ -120,8 +120,55 @@ def test_the_served_api_keeps_its_schema(
     for name in ("programme_id", "relationship_id"):  # ids that exist: the rules are reached
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = seeded[name]
+    headers = _caller(case, admin, coordinator)
+    case.call_and_validate(base_url=served.base, headers=headers, checks=CHECKS, timeout=10)
+
+
+def _caller(case: Any, admin: dict[str, str], coordinator: dict[str, str]) -> dict[str, str]:
+    """The administrator where only they may act, else the programme's coordinator."""
     administrators = case.path.startswith(("/audit", "/events")) or (
         case.method == "POST" and case.path in ADMINISTRATORS_PATHS
     )
-    headers = admin if administrators else coordinator
-    case.call_and_validate(base_url=served.base, headers=headers, checks=CHECKS, timeout=10)
+    return admin if administrators else coordinator
+
+
+def test_the_links_hold_through_stateful_runs(
+    served: Server, admin: dict[str, str], coordinator: dict[str, str]
+) -> None:
+    """Sequences that follow the document's links (create a programme, then act on it;
+    open a relationship, then record in it), every answer checked against the schema."""
+    machine = schema.exclude(path="/events/stream").as_state_machine()
+
+    class Workflow(machine):  # type: ignore[misc,valid-type]
+        def before_call(self, case: Any) -> None:  # the caller's token, not a generated one
+            case.headers = {**(case.headers or {}), **_caller(case, admin, coordinator)}
+            if case.path == "/programmes" and case.method == "POST":  # one the links start from
+                case.body = {"name": "Stateful", "organisation": "Care"}
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": served.base, "timeout": 10}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            if case.path == "/programmes" and response.status_code == 201:  # its coordinator
+                programme = response.json()["id"]
+                appointed = httpx.post(
+                    f"{served.base}/programmes/{programme}/coordinators",
+                    json={"person_id": "coord.rhea"},
+                    headers=admin,
+                    timeout=10,
+                )
+                assert appointed.status_code == 200, appointed.text
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, headers=kwargs.get("headers"))
+
+    Workflow.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+    )

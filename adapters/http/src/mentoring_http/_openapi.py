@@ -1,0 +1,70 @@
+"""The OpenAPI 3.1 document's configuration, and the links between its operations.
+
+Litestar builds the document from the route handlers (every request and response
+schema, the problem documents, the bearer security scheme); :func:`add_links` then adds
+OpenAPI links from the operations that create a programme or open a relationship to
+every operation on it, with the new id from the answer (``$response.body#/id``): what
+a client (and schemathesis's stateful tests) may call next.
+"""
+
+from __future__ import annotations
+
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, Link, OpenAPI, SecurityScheme
+
+OPENAPI_PATH = "/schema"
+"""The OpenAPI 3.1 document is served at ``/schema/openapi.json``."""
+
+CREATORS = {
+    ("/programmes", "post"): "programme_id",
+    ("/programmes/{programme_id}/relationships", "post"): "relationship_id",
+}
+"""The operations whose answer's ``id`` is a new programme or relationship, and the path
+parameter it fills."""
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="mentoring-core",
+        version="1",
+        description="Record and read mentoring programmes and relationships: who did what "
+        "comes from the bearer token, what each person may do and see from the core's "
+        "authorisation policy (docs/http.md).",
+        path=OPENAPI_PATH,
+        render_plugins=[JsonRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An OAuth 2.0 access token (JWT, RFC 9068 profile).",
+                )
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def add_links(document: OpenAPI) -> None:
+    """Link each creating operation's 201 answer to every operation on what it created."""
+    for (creator_path, creator_method), parameter in CREATORS.items():
+        creator = getattr(document.paths[creator_path], creator_method)
+        links = {}
+        for path, item in sorted(document.paths.items()):
+            for method in ("get", "post", "put"):
+                operation = getattr(item, method)
+                if operation is None or not _takes(operation.parameters or (), parameter):
+                    continue
+                if (path, method) == (creator_path, creator_method):
+                    continue
+                links[operation.operation_id] = Link(
+                    operation_id=operation.operation_id,
+                    parameters={parameter: "$response.body#/id"},
+                )
+        creator.responses["201"].links = links
+
+
+def _takes(parameters: object, name: str) -> bool:
+    return any(getattr(p, "name", None) == name for p in parameters)  # type: ignore[attr-defined]
