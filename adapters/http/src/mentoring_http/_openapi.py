@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, Link, OpenAPI, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    Link,
+    OpenAPI,
+    OpenAPIResponse,
+    Operation,
+    Reference,
+    SecurityScheme,
+)
 
 OPENAPI_PATH = "/schema"
 """The OpenAPI 3.1 document is served at ``/schema/openapi.json``."""
@@ -49,22 +57,21 @@ def openapi_config() -> OpenAPIConfig:
 
 def add_links(document: OpenAPI) -> None:
     """Link each creating operation's 201 answer to every operation on what it created."""
+    paths = document.paths or {}
     for (creator_path, creator_method), parameter in CREATORS.items():
-        creator = getattr(document.paths[creator_path], creator_method)
-        links = {}
-        for path, item in sorted(document.paths.items()):
-            for method in ("get", "post", "put"):
-                operation = getattr(item, method)
-                if operation is None or not _takes(operation.parameters or (), parameter):
-                    continue
-                if (path, method) == (creator_path, creator_method):
-                    continue
-                links[operation.operation_id] = Link(
-                    operation_id=operation.operation_id,
-                    parameters={parameter: "$response.body#/id"},
-                )
-        creator.responses["201"].links = links
-
-
-def _takes(parameters: object, name: str) -> bool:
-    return any(getattr(p, "name", None) == name for p in parameters)  # type: ignore[attr-defined]
+        creator: Operation = getattr(paths[creator_path], creator_method)
+        links: dict[str, Link | Reference] = {
+            operation.operation_id: Link(
+                operation_id=operation.operation_id,
+                parameters={parameter: "$response.body#/id"},
+            )
+            for path, item in sorted(paths.items())
+            for method in ("get", "post", "put")
+            if (operation := getattr(item, method)) is not None
+            and operation.operation_id is not None
+            and (path, method) != (creator_path, creator_method)
+            and any(getattr(p, "name", None) == parameter for p in operation.parameters or ())
+        }
+        response = (creator.responses or {})["201"]
+        if isinstance(response, OpenAPIResponse):
+            response.links = links
