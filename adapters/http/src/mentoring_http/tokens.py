@@ -332,14 +332,14 @@ def _index(body: bytes, where: str) -> dict[str, Key]:
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise KeySetError(f"{where} is not a JWKS (a JSON object with a list of keys)")
+    if any(isinstance(key, dict) and key.get("kty") == "oct" for key in document["keys"]):
+        raise KeySetError(f"the JWKS {where} holds a symmetric (oct) key: give public keys only")
     try:
         keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as error:
         raise KeySetError(f"the JWKS {where} holds a key that cannot be read: {error}") from None
     if any(key.is_private for key in keys):
-        raise KeySetError(
-            f"the JWKS {where} holds a private or symmetric key: give the public keys only"
-        )
+        raise KeySetError(f"the JWKS {where} holds a private key: give the public keys only")
     return {str(key.kid): key for key in reversed(keys.keys)}
 
 
