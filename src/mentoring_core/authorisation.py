@@ -7,6 +7,8 @@ import enum
 
 import attrs
 
+__all__ = ["Principal", "Role"]
+
 
 class Role(enum.StrEnum):
     ADMINISTRATOR = "administrator"
