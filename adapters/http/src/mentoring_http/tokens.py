@@ -172,10 +172,10 @@ def _is_url(jwks: str) -> bool:
 
 
 def _bearer_token(authorization_header: str | None) -> str:
+    if authorization_header is not None and len(authorization_header) > MAX_TOKEN_BYTES + 64:
+        raise TokenError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
     if authorization_header is None or not authorization_header.strip():
         raise TokenError("no bearer token: send the header 'Authorization: Bearer <token>'")
-    if len(authorization_header) > MAX_TOKEN_BYTES + 64:
-        raise TokenError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
     match = _BEARER.fullmatch(authorization_header.strip())
     if match is None:
         raise TokenError("the Authorization header is not 'Bearer <token>' (RFC 6750)")
