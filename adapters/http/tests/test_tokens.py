@@ -513,6 +513,14 @@ def test_any_text_is_refused_with_a_token_error(verifier: TokenVerifier, header:
         verifier.principal(header)
 
 
+@pytest.mark.parametrize(
+    "change", [{"jwks": ""}, {"issuer": ""}, {"audience": ""}, {"leeway_seconds": -1}]
+)
+def test_settings_that_would_accept_anything_are_refused(change: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"'(jwks|issuer|audience|leeway_seconds)' must"):
+        TokenSettings(**{"jwks": "keys.jwks", "issuer": "i", "audience": "a", **change})
+
+
 # The JWKS: a file.
 
 

@@ -104,13 +104,13 @@ _REGISTRY = _Registry(algorithms=ACCEPTED_ALGORITHMS, strict_check_header=False)
 class TokenSettings:
     """Whom to trust: the provider's keys, its issuer name and this service's audience."""
 
-    jwks: str
+    jwks: str = attrs.field(validator=attrs.validators.min_len(1))
     """A JWKS file's path, or an ``http(s)://`` URL serving the JWKS."""
-    issuer: str
+    issuer: str = attrs.field(validator=attrs.validators.min_len(1))
     """The ``iss`` every token must carry, exactly."""
-    audience: str
+    audience: str = attrs.field(validator=attrs.validators.min_len(1))
     """The ``aud`` every token must carry (or list), exactly."""
-    leeway_seconds: int = 30
+    leeway_seconds: int = attrs.field(default=30, validator=attrs.validators.ge(0))
     """Clock skew allowed when checking ``exp``, ``nbf`` and ``iat``."""
 
 
