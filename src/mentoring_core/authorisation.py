@@ -7,8 +7,6 @@ import enum
 
 import attrs
 
-__all__ = ["Principal", "Role"]
-
 
 class Role(enum.StrEnum):
     ADMINISTRATOR = "administrator"
