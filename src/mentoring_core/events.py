@@ -5,6 +5,8 @@ Fields holding personal data are marked: :func:`personal_fields` lists them by k
 
 from .domain.events import (
     EVENT_TYPES,
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     Event,
     ExpectationsAgreed,
     FeedbackGiven,
@@ -43,6 +45,8 @@ from .domain.personal import PersonalData, personal_fields
 
 __all__ = [
     "EVENT_TYPES",
+    "CoordinatorAppointed",
+    "CoordinatorRelieved",
     "Event",
     "ExpectationsAgreed",
     "FeedbackGiven",
