@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -14,43 +13,17 @@ from typing import Any
 
 import attrs
 import httpx
-from mentoring_http.tokens import generate_key_pair, issue_token
-
-ISSUER = "https://login.example.org"
-AUDIENCE = "mentoring-api"
+from token_mint import TokenMint
 
 
 @attrs.frozen
 class Keys:
-    """A development key pair: the private JWK signs tokens, the JWKS verifies them."""
+    """Request headers carrying tokens of the test identity provider (:class:`TokenMint`)."""
 
-    private: Path
-    jwks: Path
-
-    @classmethod
-    def generate(cls, folder: Path) -> Keys:
-        private, jwks = generate_key_pair(folder)
-        return cls(Path(private), Path(jwks))
-
-    def token(
-        self,
-        subject: str,
-        roles: Iterable[str] = (),
-        *,
-        audience: str = AUDIENCE,
-        lifetime_seconds: int = 600,
-    ) -> str:
-        return issue_token(
-            self.private,
-            subject=subject,
-            roles=list(roles),
-            issuer=ISSUER,
-            audience=audience,
-            lifetime_seconds=lifetime_seconds,
-        )
+    mint: TokenMint
 
     def headers(self, subject: str, roles: Iterable[str] = (), **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(subject, roles)}", **extra}
+        return {"Authorization": self.mint.bearer(subject, *roles), **extra}
 
 
 def enrol(person: str, role: str, years: str) -> dict[str, Any]:
@@ -75,14 +48,12 @@ class Server:
         command = [
             sys.executable, "-m", "mentoring_cli", "--store", store_url, "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--jwks", str(keys.jwks), "--issuer", ISSUER, "--audience", AUDIENCE,
+            "--jwks", str(keys.mint.jwks), "--issuer", keys.mint.issuer,
+            "--audience", keys.mint.audience,
         ]  # fmt: skip
-        env = dict(os.environ)
-        # TEMPORARY: the stand-ins' sitecustomize, until authorisation and tokens land
-        env["PYTHONPATH"] = os.pathsep.join([str(STANDINS), env.get("PYTHONPATH", "")])
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT
+                command, cwd=folder, stdout=log, stderr=subprocess.STDOUT
             )
         self._wait()
 
@@ -112,4 +83,3 @@ class Server:
 
 
 STARTUP_SECONDS = 30.0
-STANDINS = Path(__file__).parent / "standins"

@@ -9,20 +9,16 @@ seeded for it, so that what one case records cannot change another's answer.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from http_harness import AUDIENCE, ISSUER, Keys
+from http_harness import Keys
 from http_matrix import ENDPOINTS, Endpoint, Seeded, seed
-from joserfc import jwt
-from joserfc.jwk import OKPKey
 from litestar.testing import TestClient
 from mentoring_http.app import create_app
-from mentoring_http.tokens import TokenSettings, TokenVerifier
+from mentoring_http.tokens import TokenVerifier
+from token_mint import TokenMint
 
 from mentoring_core import MentoringService
 
@@ -85,12 +81,20 @@ EXPECTED: dict[str, str] = {
     "event stream": "200 200 403 403 403 403 403",
 }
 
-BAD_TOKENS = ("no token", "expired", "wrong audience", "wrong signature", "alg none")
+BAD_TOKENS = (
+    "no token",
+    "expired",
+    "wrong audience",
+    "wrong issuer",
+    "wrong signature",
+    "alg none",
+    "HMAC with the public key",
+)
 
 
 @pytest.fixture(scope="module")
 def matrix(keys: Keys) -> Iterator[tuple[MentoringService, TestClient]]:  # type: ignore[type-arg]
-    settings = TokenSettings(jwks=str(keys.jwks), issuer=ISSUER, audience=AUDIENCE)
+    settings = keys.mint.settings()
     with (
         MentoringService("memory://") as service,
         TestClient(create_app(service, TokenVerifier(settings))) as client,
@@ -169,39 +173,19 @@ def test_each_role_gets_the_exact_status(
     assert status == expected, f"{endpoint.name} by {column} ({subject})"
 
 
-def _bad_token(kind: str, keys: Keys) -> dict[str, str]:
-    good = keys.token("admin.ada", ["administrator"])
+def _bad_token(kind: str, mint: TokenMint) -> dict[str, str]:
+    """An administrator's token gone bad in one way (none at all, for ``no token``)."""
     if kind == "no token":
         return {}
-    if kind == "expired":
-        return {"Authorization": f"Bearer {_signed(keys, exp_offset=-3600)}"}
-    if kind == "wrong audience":
-        other = keys.token("admin.ada", ["administrator"], audience="another-api")
-        return {"Authorization": f"Bearer {other}"}
-    if kind == "wrong signature":
-        head, payload, signature = good.split(".")
-        forged = _b64(json.dumps({**json.loads(_unb64(payload)), "sub": "someone.else"}).encode())
-        return {"Authorization": f"Bearer {head}.{forged}.{signature}"}
-    header = _b64(json.dumps({"alg": "none", "typ": "at+jwt"}).encode())
-    payload = good.split(".")[1]
-    return {"Authorization": f"Bearer {header}.{payload}."}
-
-
-def _signed(keys: Keys, *, exp_offset: int) -> str:
-    key = OKPKey.import_key(json.loads(keys.private.read_text()))
-    now = int(time.time())
-    claims = {"sub": "admin.ada", "roles": ["administrator"], "iss": ISSUER, "aud": AUDIENCE,
-              "iat": now - 7200, "exp": now + exp_offset, "jti": "expired-1"}  # fmt: skip
-    header = {"alg": "EdDSA", "typ": "at+jwt", "kid": key.kid}
-    return jwt.encode(header, claims, key, algorithms=["EdDSA"])
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    make = {
+        "expired": mint.expired,
+        "wrong audience": mint.wrong_audience,
+        "wrong issuer": mint.wrong_issuer,
+        "wrong signature": mint.wrong_signature,
+        "alg none": mint.alg_none,
+        "HMAC with the public key": mint.hmac_with_public_key,
+    }[kind]
+    return {"Authorization": f"Bearer {make('admin.ada', 'administrator')}"}
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
@@ -210,8 +194,9 @@ def test_a_bad_token_is_401_everywhere(
     matrix: Any, keys: Keys, endpoint: Endpoint, kind: str
 ) -> None:
     service, client = matrix
-    headers = _bad_token(kind, keys)
-    path, body = endpoint.path(seed(service)), endpoint.body(seed(service))
+    headers = _bad_token(kind, keys.mint)
+    seeded = seed(service)
+    path, body = endpoint.path(seeded), endpoint.body(seeded)
     answer = client.request(endpoint.method, path, json=body, headers=headers)
     assert answer.status_code == 401, answer.text
     assert answer.headers["www-authenticate"].startswith("Bearer")

@@ -39,6 +39,7 @@ from .commands import (
     relationship,
     report,
     serve,
+    token,
 )
 from .commands import programme as programme_commands
 
@@ -60,6 +61,7 @@ GROUPS: dict[str, typer.Typer] = {
     "evaluation": records.evaluation_app,
     "audit": audit.app,
     "report": report.app,
+    "token": token.app,
 }
 """The command groups under the root, by name."""
 
