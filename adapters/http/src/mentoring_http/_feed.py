@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import concurrent.futures
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -22,13 +24,15 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
-from mentoring_core.authorisation import Principal, Read, may_read_event
 
 from mentoring_core import Event
+from mentoring_core.authorisation import Principal, Read, may_read_event
 
 from ._access import Gate
 from ._documents import FeedEvent, FeedPage, event_document
 from ._problems import Problem, problem_responses
+
+_log = logging.getLogger(__name__)
 
 KEEP_ALIVE_SECONDS = 15.0
 POLL_SECONDS = 0.5
@@ -121,15 +125,27 @@ async def _messages(
     queue: asyncio.Queue[tuple[int, Event] | None] = asyncio.Queue(_BACKLOG)
     stop = streams.open()
 
+    def hand_over(item: tuple[int, Event] | None) -> bool:
+        """Queue ``item`` for the client; False once the client has left."""
+        handed = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        while not stop.is_set():
+            try:
+                handed.result(timeout=POLL_SECONDS)
+                return True
+            except concurrent.futures.TimeoutError:  # a slow client: the queue is full
+                continue
+        handed.cancel()
+        return False
+
     def pump() -> None:  # in a thread: follow blocks
         try:
             for item in gate.service.follow(after, stop=stop, poll_interval=POLL_SECONDS):
-                asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
-        except Exception:  # the loop is gone or the store failed: the stream ends
-            pass
-        finally:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+                if not hand_over(item):
+                    return
+        except Exception:  # the store failed, or the loop is gone: the stream ends
+            _log.warning("a live stream ended: its feed failed", exc_info=True)
+        if not stop.is_set() and not loop.is_closed():
+            hand_over(None)
 
     threading.Thread(target=pump, name="mentoring-sse", daemon=True).start()
     try:

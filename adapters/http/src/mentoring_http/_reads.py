@@ -17,10 +17,10 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
-from mentoring_core.authorisation import Principal, Read, may, may_read_event, redact
 
 from mentoring_core import Event, TimeAxis
-from mentoring_core.audit import dump_digest, timeline
+from mentoring_core.audit import Digest, dump_digest, timeline
+from mentoring_core.authorisation import Principal, Read, may, may_read_event, redact
 from mentoring_core.projections import write_compliance_report
 from mentoring_core.state import ProgrammeState, RelationshipState
 
@@ -310,7 +310,7 @@ def audit_digest(
     return Response(dump_digest(result.digest), media_type="application/json")
 
 
-def _digest(digest: Any) -> DigestDocument:
+def _digest(digest: Digest) -> DigestDocument:
     return DigestDocument(
         sequence=digest.sequence, hash=digest.hash, recorded_at=digest.recorded_at
     )
