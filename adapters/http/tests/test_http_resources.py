@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from http_harness import Keys, enrol
 from litestar.testing import TestClient
 
@@ -198,3 +199,21 @@ def test_a_cursor_past_any_position_and_a_body_that_is_not_json_are_400(
     )
     assert broken.status_code == 400
     assert broken.json()["type"] == "urn:mentoring:problem:malformed-request"
+
+
+def test_an_unexpected_error_is_a_bare_500_problem(
+    client: Any, keys: Keys, service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("secret detail of the database at /srv/data")
+
+    monkeypatch.setattr(service, "programmes", broken)
+    answer = client.get("/programmes", headers=keys.headers("aud.ito", ["auditor"]))
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "urn:mentoring:problem:internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "the server could not answer this request; the error was logged",
+    }

@@ -1,7 +1,7 @@
 """Serve the HTTP API under uvicorn: what ``mentoring serve`` runs.
 
-The service (opened by the caller on its store URL) and the token settings (JWKS,
-issuer, audience) are all it needs; it answers until interrupted (Ctrl-C or SIGTERM),
+The service (opened by the caller on its store URL) and the token verifier (its JWKS,
+issuer and audience) are all it needs; it answers until interrupted (Ctrl-C or SIGTERM),
 then finishes the requests under way within :data:`GRACE_SECONDS`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import uvicorn
 
 from mentoring_core import MentoringService
-from mentoring_http.tokens import TokenSettings, TokenVerifier
+from mentoring_http.tokens import TokenVerifier
 
 from .app import create_app
 
@@ -20,14 +20,14 @@ GRACE_SECONDS = 5
 
 def serve(
     service: MentoringService,
-    settings: TokenSettings,
+    verifier: TokenVerifier,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     log_level: str = "info",
 ) -> None:
     """Answer HTTP requests on ``host``:``port`` until interrupted."""
-    app = create_app(service, TokenVerifier(settings))
+    app = create_app(service, verifier)
     uvicorn.run(
         app,
         host=host,

@@ -41,13 +41,19 @@ def serve(
     """
     try:
         from mentoring_http.serve import serve as run
-        from mentoring_http.tokens import TokenSettings
+        from mentoring_http.tokens import KeySetError, TokenSettings, TokenVerifier
     except ImportError as error:
         raise Refused(
             f"'mentoring serve' needs the HTTP adapter, which is not installed ({error}); "
             "install it with: pip install ./adapters/http"
         ) from None
-    settings = TokenSettings(jwks=jwks, issuer=issuer, audience=audience)
+    for option, value in (("--jwks", jwks), ("--issuer", issuer), ("--audience", audience)):
+        if not value.strip():
+            raise typer.BadParameter("must not be empty", param_hint=f"'{option}'")
+    try:  # the keys are read before the store is opened: a mistake costs nothing
+        verifier = TokenVerifier(TokenSettings(jwks=jwks, issuer=issuer, audience=audience))
+    except KeySetError as error:
+        raise typer.BadParameter(str(error), param_hint="'--jwks'") from None
     with open_service(ctx, create=True, writes=True) as service:
         typer.echo(f"serving {redact(service.store_url)} on http://{host}:{port}", err=True)
-        run(service, settings, host=host, port=port)
+        run(service, verifier, host=host, port=port)

@@ -1,0 +1,51 @@
+"""``mentoring serve``: refused clearly, and before any store is created, when it cannot
+serve (the HTTP server cannot be imported, keys that cannot be read, an empty issuer)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+WITHOUT_SERVER = (  # as if the HTTP adapter's server could not be imported
+    "import sys; sys.modules['mentoring_http.serve'] = None; "
+    "from mentoring_cli.app import main; main(sys.argv[1:])"
+)
+CLAIMS = ("--issuer", "i", "--audience", "a")
+
+
+def _serve(
+    tmp_path: Path, *options: str, code: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    program = ["-c", code] if code else ["-m", "mentoring_cli"]
+    return subprocess.run(
+        [sys.executable, *program, "--store", store, "serve", *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def test_without_the_http_adapter_serve_says_how_to_install_it(tmp_path: Path) -> None:
+    run = _serve(tmp_path, "--jwks", "k.jwks", *CLAIMS, code=WITHOUT_SERVER)
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert run.stderr.startswith("error: 'mentoring serve' needs the HTTP adapter")
+    assert "pip install ./adapters/http" in run.stderr
+    assert run.stderr.count("\n") == 1
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_keys_that_cannot_be_read_are_a_usage_error_naming_jwks(tmp_path: Path) -> None:
+    run = _serve(tmp_path, "--jwks", str(tmp_path / "missing.jwks"), *CLAIMS)
+    assert run.returncode == 2, run.stderr
+    assert "--jwks" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_an_empty_issuer_is_a_usage_error(tmp_path: Path) -> None:
+    run = _serve(tmp_path, "--jwks", "k.jwks", "--issuer", " ", "--audience", "a")
+    assert run.returncode == 2
+    assert "'--issuer'" in run.stderr and "must not be empty" in run.stderr
