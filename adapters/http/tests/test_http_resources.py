@@ -217,3 +217,42 @@ def test_an_unexpected_error_is_a_bare_500_problem(
         "status": 500,
         "detail": "the server could not answer this request; the error was logged",
     }
+
+
+def test_private_entries_are_withheld_from_the_coordinator_everywhere(
+    client: Any, keys: Keys
+) -> None:
+    programme, relationship = _pair(client, keys)
+    base = f"/relationships/{relationship}"
+    rating = {"focus_area": "communication", "score": 2}
+    reflection = {"ratings": [rating], "text": "Nervous about court reports", "private": True}
+    assert client.post(
+        f"{base}/reflections", json=reflection, headers=keys.headers("ben")
+    ).is_success
+    coordinator = keys.headers("coord.rhea")
+    seen_by_coordinator = [
+        client.get(base, headers=coordinator).text,
+        client.get(f"{base}/history", headers=coordinator).text,
+        client.get(f"{base}/timeline", headers=coordinator).text,
+        client.get(f"{base}/state?at=2999-01-01T00:00:00Z", headers=coordinator).text,
+        client.get(f"/programmes/{programme}/relationships", headers=coordinator).text,
+    ]
+    assert all("court reports" not in text for text in seen_by_coordinator)
+    assert "ReflectionRecorded" not in seen_by_coordinator[1]
+    mentor = client.get(f"{base}/history", headers=keys.headers("ana")).text
+    auditor = client.get(f"{base}/history", headers=keys.headers("aud.ito", ["auditor"])).text
+    assert "court reports" in mentor and "court reports" in auditor
+
+
+def test_a_participant_reads_of_the_programme_only_what_concerns_them(
+    client: Any, keys: Keys
+) -> None:
+    programme, _ = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    extra = {"person_id": "cy", "role": "mentee", "experience_years": "1"}
+    client.post(f"/programmes/{programme}/participants", json=extra, headers=coordinator)
+    history = client.get(f"/programmes/{programme}/history", headers=keys.headers("ben"))
+    people = [e.get("person_id") for e in history.json()["events"]]
+    assert "ben" in people and "cy" not in people
+    everyone = client.get(f"/programmes/{programme}/history", headers=coordinator).json()
+    assert "cy" in [e.get("person_id") for e in everyone["events"]]
