@@ -439,7 +439,7 @@ def may_read_event(
         return not private or _reads_private(principal, relationship)
     if programme is not None and programme.programme_id != event.aggregate_id:
         programme = None
-    roles = _roles(principal, programme, None, _Scope.PROGRAMME)
+    roles = roles_of(principal, programme=programme)
     if roles & _PROGRAMME_READERS:
         return True
     return bool(roles) and (

@@ -495,6 +495,8 @@ class TestPrivateEntries:
             assert not may_read_event(Principal(subject="zed"), event, programme=RIVERSIDE)
         for event in (*theirs, *everyone):
             assert may_read_event(MENTEE, event, programme=RIVERSIDE), event
+        assert may_read_event(MENTOR, theirs[1], programme=RIVERSIDE)  # ana mentors ben
+        assert not may_read_event(MENTOR, theirs[0], programme=RIVERSIDE)  # ben's withdrawal
 
     def test_ordinary_events_are_read_by_whoever_reads_the_relationship(self) -> None:
         goal = GoalSet(
