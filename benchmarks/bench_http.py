@@ -24,10 +24,10 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
+from mentoring_http.tokens import generate_key_pair, issue_token
 
 from mentoring_core import MentoringService
 from mentoring_core.values import MeetingFormat, Role
-from mentoring_http.tokens import generate_key_pair, issue_token
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 ISSUER, AUDIENCE = "https://login.bench.test", "mentoring-api"
