@@ -48,7 +48,10 @@ caller must answer as if the subject did not exist (HTTP 404), never with its da
 
 The policy decides by the action's type and the states, not by the command's fields:
 the domain checks those (whoever ``accepted_by`` or ``from_person`` names must be a
-participant; the ``ending-role`` rule fits the ending's reason to who records it).
+participant; the ``ending-role`` rule fits the ending's reason to who records it). It
+does not check that a participant names themselves there (a mentor recording feedback
+"from" the mentee): an embedder that wants that compares those fields with the
+principal's subject.
 """
 
 from __future__ import annotations
