@@ -126,8 +126,8 @@ def chain_row(
             return DamagedRow(
                 sequence=sequence,
                 notification_id=notification_id,
-                detail=f"its {column} is {shown} ({type(value).__name__}), not as the "
-                "library writes it (and readers look it up)",
+                detail=f"its {column} is {shown} ({type(value).__name__}): not as the "
+                "library writes it",
             )
     return ChainRow(
         sequence=sequence,
