@@ -228,7 +228,8 @@ def verify(recorder: ChainedRecorder, against: Digest | None = None) -> Verifica
                     version=event.originator_version,
                     detail=f"{event.topic} of aggregate {event.originator_id} version "
                     f"{event.originator_version} at notification id {notification_id} is "
-                    "covered by no chain link: it was written around the library",
+                    "covered by no chain link: it was written around the library, or its link "
+                    "was removed",
                 )
             )
     except _Broken as broken:
