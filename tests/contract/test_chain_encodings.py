@@ -223,3 +223,26 @@ def test_postgresql_log_positions_with_gaps_are_kept_by_an_import(tmp_path: Path
         with pytest.raises(ExportError, match="cannot store them at notification ids"):
             import_events(memory, tmp_path / "gaps.jsonl")
         assert memory.store.recorder.max_notification_id() is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_from_before_encodings_gets_its_column_and_grows() -> None:
+    """A chain table made before encoding 2 (no ``encoding`` column, every link in
+    encoding 1) is given the column when the store opens, its links counted as 1."""
+    with postgres_store_url("v1") as url:
+        raw = RawStore(url)
+        with MentoringService(url) as service:
+            seeded = seed(service)
+        with raw.sql() as run:
+            run(f"UPDATE {raw.chain} SET encoding = 1")
+            raw.rechain(run)
+            run(f"ALTER TABLE {raw.chain} DROP COLUMN encoding")
+        for _ in range(2):  # a second opening finds the column there
+            with MentoringService(url) as service:
+                service.record_meeting_held(
+                    seeded.relationship, 50, MeetingFormat.VIDEO, ["later"], actor="ana"
+                )
+                outcome = service.verify()
+                rows = service.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+            assert outcome.ok, outcome.finding
+    assert [row.encoding for row in rows] == [1] * 11 + [2, 2]
