@@ -2,18 +2,25 @@
 
 The links (see :mod:`.chain`) live in their own table, ``mentoring_chain``: one row per
 stored event, holding its ``sequence``, the event's notification id, aggregate id and
-version, the recording time and the hash. Because the link is computed while the
-store's write lock is held (SQLite's single writer; PostgreSQL's EXCLUSIVE table lock;
-in memory, the recorder's own lock), sequences follow the store's global order with no
-gaps.
+version, the recording time, the hash and the hash's encoding. Because the link is
+computed while the store's write lock is held (SQLite's single writer; PostgreSQL's
+EXCLUSIVE table lock; in memory, the recorder's own lock), sequences follow the
+store's global order with no gaps.
 
 eventsourcing offers no public hook inside its insert transaction, so each recorder
 here overrides only the public ``insert_events`` and writes the events itself (the
 same table and columns eventsourcing creates) together with their links.
 
+What may be stored is checked once for every store, by :class:`ChainLinker` (no
+version below 1, no version whose previous one has no link, ids that are UUIDs,
+written in the one form readers query), and how a link is read back, by
+:func:`chain_row` (a value the library never writes is a :class:`DamagedRow`, which
+``verify`` reports instead of failing on it).
+
 This module holds :class:`ChainedRecorder` (what every store's recorder is) and the
 memory and SQLite recorders; the PostgreSQL one lives in the PostgreSQL adapter and
-shares :class:`ChainedRecorder`, :class:`ChainLinker` and :class:`ChainRow`.
+shares :class:`ChainedRecorder`, :class:`ChainLinker`, :func:`chain_row` and
+:class:`ChainRow`.
 """
 
 from __future__ import annotations
