@@ -210,15 +210,20 @@ def test_postgresql_log_positions_with_gaps_are_kept_by_an_import(tmp_path: Path
             export_events(source, out)
         positions = [row.notification_id for row in recorder.select_chain(0, 100)]
     assert positions[-1] == len(positions) + 1  # the gap
-    with MentoringService(f"sqlite:///{tmp_path / 'copy.db'}") as copied:
-        summary = import_events(copied, tmp_path / "gaps.jsonl")
-        outcome = copied.verify(against=digest)
-        rows = copied.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
-        copied.record_meeting_held(seeded.relationship, 50, MeetingFormat.VIDEO, ["x"], actor="a")
-        assert copied.verify().ok
-    assert summary.hashes_match
-    assert outcome.ok, outcome.finding
-    assert [row.notification_id for row in rows] == positions
+    with postgres_store_url("gapscopy") as other:
+        for target in (f"sqlite:///{tmp_path / 'copy.db'}", other):
+            with MentoringService(target) as copied:
+                summary = import_events(copied, tmp_path / "gaps.jsonl")
+                outcome = copied.verify(against=digest)
+                rows = copied.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+                later = copied.record_meeting_held(
+                    seeded.relationship, 50, MeetingFormat.VIDEO, ["x"], actor="a"
+                )  # the store numbers on after the imported positions
+                assert copied.verify().ok
+            assert summary.hashes_match
+            assert outcome.ok, outcome.finding
+            assert [row.notification_id for row in rows] == positions
+            assert later.positions == (positions[-1] + 1,)
     with MentoringService("memory://") as memory:
         with pytest.raises(ExportError, match="cannot store them at notification ids"):
             import_events(memory, tmp_path / "gaps.jsonl")
