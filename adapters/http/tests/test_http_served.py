@@ -196,3 +196,18 @@ def test_concurrent_requests_are_all_recorded_and_chained(server: Server, keys: 
     auditor = keys.headers("aud.ito", ["auditor"])
     verified = httpx.get(f"{server.base}/audit/verification", headers=auditor, timeout=30).json()
     assert verified["ok"] is True and verified["records"] == 16
+
+
+def test_a_reconnecting_stream_resumes_after_its_last_event_id(server: Server, keys: Keys) -> None:
+    admin = Person(server, keys, "admin.ada", "administrator")
+    for name in ("First", "Second", "Third"):
+        admin.post("/programmes", {"name": name, "organisation": "Care"}, 201)
+    auditor = keys.headers("aud.ito", ["auditor"])
+    page = httpx.get(f"{server.base}/events", headers=auditor, timeout=10).json()["events"]
+    resume = {**auditor, "Last-Event-ID": page[0]["cursor"]}
+    with httpx.stream("GET", f"{server.base}/events/stream", headers=resume, timeout=20) as answer:
+        lines = answer.iter_lines()
+        first_id = next(line for line in lines if line.startswith("id: "))
+        first_data = next(line for line in lines if line.startswith("data: "))
+    assert first_id == f"id: {page[1]['cursor']}"
+    assert json.loads(first_data[6:])["name"] == "Second"
