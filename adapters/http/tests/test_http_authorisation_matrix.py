@@ -52,8 +52,8 @@ EXPECTED: dict[str, str] = {
     "relationship history": "200 200 200 200 200 404 404",
     "timeline": "200 200 200 200 200 404 404",
     "state as of": "200 200 200 200 200 404 404",
-    "accept": "403 403 403 200 200 404 404",
-    "decline": "403 403 403 200 200 404 404",
+    "accept": "403 403 403 403 200 404 404",  # in cy's name: only cy
+    "decline": "403 403 403 403 200 404 404",  # likewise
     "expectations": "403 403 200 200 200 404 404",
     "set goal": "403 403 201 201 201 404 404",
     "revise goal": "403 403 200 200 200 404 404",
@@ -69,7 +69,7 @@ EXPECTED: dict[str, str] = {
     "meeting missed": "403 403 201 201 201 404 404",
     "meeting cancelled": "403 403 201 201 201 404 404",
     "correct meeting": "403 403 200 200 200 404 404",
-    "feedback": "403 403 201 201 201 404 404",
+    "feedback": "403 403 201 403 201 404 404",  # ben's: ben or a coordinator
     "reflection": "403 403 403 403 201 404 404",
     "evaluation": "403 403 201 201 403 404 404",
     "pause": "403 403 200 200 200 404 404",

@@ -210,7 +210,7 @@ def _programme_command(spec: CommandRoute) -> HTTPRouteHandler:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordedDocument]:
         command = aimed(data, "programme_id", programme_id)
-        gate.programme(principal, programme_id, type(command))
+        gate.programme(principal, programme_id, command)
         return execute(
             gate.service, principal, command, if_match=if_match, idempotency_key=idempotency_key
         )
@@ -229,7 +229,7 @@ def _relationship_command(spec: CommandRoute) -> HTTPRouteHandler:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordedDocument]:
         command = aimed(data, "relationship_id", relationship_id)
-        gate.relationship(principal, relationship_id, type(command))
+        gate.relationship(principal, relationship_id, command)
         return execute(
             gate.service, principal, command, if_match=if_match, idempotency_key=idempotency_key
         )
@@ -245,7 +245,7 @@ def _create_programme() -> HTTPRouteHandler:
         data: JSONBody[Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordedDocument]:
-        gate.check(principal, c.CreateProgramme)
+        gate.check(principal, data)
         return execute(
             gate.service, principal, data, if_match=None, idempotency_key=idempotency_key
         )
