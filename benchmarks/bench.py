@@ -54,9 +54,10 @@ def rate(count: int, work: Callable[[int], object]) -> float:
 
 
 def new_pair(service: MentoringService) -> UUID:
-    programme = service.create_programme("Bench", "Bench Org", actor="bench").id
-    service.enrol(programme, "ana", Role.MENTOR, 12, actor="bench")
-    service.enrol(programme, "ben", Role.MENTEE, 1, actor="bench")
+    # every fact dated at START: the timeline rule refuses a pair older than its programme
+    programme = service.create_programme("Bench", "Bench Org", actor="bench", occurred_at=START).id
+    service.enrol(programme, "ana", Role.MENTOR, 12, actor="bench", occurred_at=START)
+    service.enrol(programme, "ben", Role.MENTEE, 1, actor="bench", occurred_at=START)
     return service.form_pair(programme, "ana", "ben", actor="bench", occurred_at=START).id
 
 
