@@ -139,6 +139,20 @@ def test_a_body_over_the_limit_is_413(client: Any, keys: Keys) -> None:
     assert answer.headers["content-type"] == "application/problem+json"
 
 
+def test_a_body_nested_deeper_than_the_decoder_goes_is_400_not_a_server_error(
+    client: Any, keys: Keys
+) -> None:
+    _, relationship = _pair(client, keys)
+    nested = b"[" * 30_000 + b"]" * 30_000  # within the size limit
+    answer = client.post(
+        f"/relationships/{relationship}/goals",
+        content=nested,
+        headers={**keys.headers("ana"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == "the request body is nested too deeply to be read"
+
+
 def test_the_feed_pages_with_opaque_cursors(client: Any, keys: Keys) -> None:
     _pair(client, keys)
     auditor = keys.headers("aud.ito", ["auditor"])

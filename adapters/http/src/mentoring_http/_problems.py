@@ -240,6 +240,19 @@ def _from_overflow(_: Request[Any, Any, Any], error: OverflowError) -> Response[
     )
 
 
+def _from_recursion(_: Request[Any, Any, Any], error: RecursionError) -> Response[Any]:
+    """A body nested deeper than the JSON decoder goes (``[[[[...]]]]`` within the size
+    limit): the request cannot be read."""
+    return _response(
+        Problem(
+            400,
+            "malformed-request",
+            "The request cannot be read",
+            "the request body is nested too deeply to be read",
+        )
+    )
+
+
 def _from_anything(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     return _internal(error)
 
@@ -254,6 +267,7 @@ def exception_handlers() -> ExceptionHandlersMap:
         ConcurrencyConflict: _from_conflict,
         HTTPException: _from_http,
         OverflowError: _from_overflow,
+        RecursionError: _from_recursion,
         Exception: _from_anything,
     }
 
