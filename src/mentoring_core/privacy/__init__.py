@@ -1,0 +1,29 @@
+"""Personal data: people's data keys, sealed fields, erasure (see ``docs/privacy.md``)."""
+
+from ..domain.personal import ERASED, RELATIONSHIP_MENTEE, ErasureRule, personal_owners
+from .keys import (
+    KEYS_TABLE,
+    CachedKeys,
+    KeyStore,
+    MemoryKeyStore,
+    PersonKey,
+    SQLiteKeyStore,
+    copy_keys,
+)
+from .sealing import MARK, associated_data
+
+__all__ = [
+    "ERASED",
+    "KEYS_TABLE",
+    "MARK",
+    "RELATIONSHIP_MENTEE",
+    "CachedKeys",
+    "ErasureRule",
+    "KeyStore",
+    "MemoryKeyStore",
+    "PersonKey",
+    "SQLiteKeyStore",
+    "associated_data",
+    "copy_keys",
+    "personal_owners",
+]
