@@ -8,6 +8,10 @@ the links with :class:`ChainLinker`. Its compliance read model is a
 :class:`ComplianceView` over the rows :class:`StoredFacts`, in tables named after the
 application (:data:`APPLICATION_NAME`) and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
 a batch that is not past the stored position is refused with :func:`stale_position`.
+Its :class:`KeyStore` keeps people's data keys (rows :class:`PersonKey`) in the table
+:data:`KEYS_TABLE`, each made with :func:`new_key`; person ids are checked with
+:func:`check_person`, and a key table lost while events hold sealed fields (marker
+:data:`MARK`) is refused with :func:`lost_keys_message`.
 
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
@@ -18,6 +22,15 @@ policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 from .audit.recorders import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
 from .domain.decider import Decider
 from .domain.kinds import KINDS, kind_named, kind_of
+from .privacy.keys import (
+    KEYS_TABLE,
+    KeyStore,
+    PersonKey,
+    check_person,
+    lost_keys_message,
+    new_key,
+)
+from .privacy.sealing import MARK
 from .serialisation import CONVERTER
 from .store import (
     APPLICATION_NAME,
@@ -36,18 +49,25 @@ __all__ = [
     "CHAIN_TABLE",
     "CONVERTER",
     "FACTS_TABLE",
+    "KEYS_TABLE",
     "KINDS",
+    "MARK",
     "TRACKING_TABLE",
     "ChainLinker",
     "ChainRow",
     "ChainedRecorder",
     "ComplianceView",
     "Decider",
+    "KeyStore",
     "Listener",
+    "PersonKey",
     "Store",
     "StoreBackend",
     "StoredFacts",
+    "check_person",
     "kind_named",
     "kind_of",
+    "lost_keys_message",
+    "new_key",
     "stale_position",
 ]

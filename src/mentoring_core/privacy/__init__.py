@@ -1,6 +1,7 @@
 """Personal data: people's data keys, sealed fields, erasure (see ``docs/privacy.md``)."""
 
 from ..domain.personal import ERASED, RELATIONSHIP_MENTEE, ErasureRule, personal_owners
+from .erasure import Erasure
 from .keys import (
     KEYS_TABLE,
     CachedKeys,
@@ -18,6 +19,7 @@ __all__ = [
     "MARK",
     "RELATIONSHIP_MENTEE",
     "CachedKeys",
+    "Erasure",
     "ErasureRule",
     "KeyStore",
     "MemoryKeyStore",

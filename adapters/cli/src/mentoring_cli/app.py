@@ -29,7 +29,17 @@ from mentoring_core import (
 from mentoring_core import commands as domain_commands
 
 from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
-from .commands import audit, demo, history, meetings, progress, records, relationship, report
+from .commands import (
+    audit,
+    demo,
+    history,
+    meetings,
+    privacy,
+    progress,
+    records,
+    relationship,
+    report,
+)
 from .commands import programme as programme_commands
 
 EXIT_REFUSED = 1
@@ -50,6 +60,7 @@ GROUPS: dict[str, typer.Typer] = {
     "evaluation": records.evaluation_app,
     "audit": audit.app,
     "report": report.app,
+    "privacy": privacy.app,
 }
 """The command groups under the root, by name."""
 

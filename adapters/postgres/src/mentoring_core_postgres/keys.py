@@ -19,9 +19,16 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
 from mentoring_core import StoreConfigurationError
-from mentoring_core.extend import APPLICATION_NAME, ChainedRecorder
-from mentoring_core.privacy import KEYS_TABLE, MARK, PersonKey
-from mentoring_core.privacy.keys import check_person, lost_keys_message, new_key
+from mentoring_core.extend import (
+    APPLICATION_NAME,
+    KEYS_TABLE,
+    MARK,
+    ChainedRecorder,
+    PersonKey,
+    check_person,
+    lost_keys_message,
+    new_key,
+)
 
 
 class PostgresKeyStore:

@@ -1,0 +1,84 @@
+"""``mentoring privacy``: erasing a person's personal data (see docs/privacy.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mentoring_core import InvalidValue
+from mentoring_core.privacy import ErasureRule
+
+from .._options import JsonOpt
+from .._parsing import enum_parser
+from .._session import Output, Refused, open_service, settings
+
+app = typer.Typer(help="Personal data: erasure.", no_args_is_help=True)
+
+_RuleOpt = Annotated[
+    ErasureRule,
+    typer.Option(
+        "--rule",
+        parser=enum_parser(ErasureRule),
+        metavar="request|retention",
+        help="Under which rule: the person's request (the default) or the retention period.",
+    ),
+]
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="Why: a reference such as the request's number (not itself personal data).",
+        ),
+    ],
+    rule: _RuleOpt = ErasureRule.REQUEST,
+    json_output: JsonOpt = False,
+) -> None:
+    """Erase a person's personal data: their key is destroyed, so every text about them
+    reads as [erased]; ids, dates, durations and figures stay, and the audit chain still
+    verifies. Recorded on every programme they were enrolled in."""
+    out = Output(json_output)
+    actor = settings(ctx).recording_actor
+    with open_service(ctx, writes=True) as service:
+        try:
+            erasure = service.erase_person(person, reason, actor=actor, rule=rule)
+        except InvalidValue as error:
+            if error.field != "person_id":
+                raise
+            raise Refused(f"{person!r} cannot be erased here: expected {error.expected}") from None
+
+    def show(console: Console) -> None:
+        console.print(
+            f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
+            f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}."
+        )
+        if erasure.unsealed:
+            console.print(
+                f"{len(erasure.unsealed)} stored fields about {person} were written in clear "
+                "before sealing and stay readable (removing them would break the audit "
+                "chain); see docs/privacy.md, 'Stores written before sealing':"
+            )
+            for where in erasure.unsealed:
+                console.print(f"  {where}")
+        for note in erasure.notes:
+            console.print(f"Not done: {note}")
+
+    out.emit(
+        lambda: {
+            "person_id": person,
+            "rule": str(rule),
+            "recorded": [str(e.aggregate_id) for e in erasure.recorded],
+            "key_destroyed": erasure.key_destroyed,
+            "unsealed": list(erasure.unsealed),
+            "notes": list(erasure.notes),
+            "complete": erasure.complete,
+        },
+        show,
+    )
