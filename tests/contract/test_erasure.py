@@ -18,7 +18,7 @@ import pytest
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 from report_scenario import AS_OF, PAIR_A, PROGRAMME, SettableClock, record
 
-from mentoring_core import InvalidValue, MentoringService
+from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError
 from mentoring_core.audit import timeline
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import PersonalDataErased, ReflectionRecorded
@@ -132,3 +132,17 @@ def test_a_person_enrolled_nowhere_is_not_erased(store_url: str) -> None:
     service, _ = seeded(store_url)
     with service, pytest.raises(InvalidValue, match="enrolled"):
         service.erase_person("zoe", "DSAR-2026-015", actor="dpo")
+
+
+def test_a_lost_key_table_is_refused_loudly(store_url: str) -> None:
+    service, _ = seeded(store_url)
+    service.close()
+    if store_url.startswith("sqlite:///"):
+        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as db:
+            db.execute("DROP TABLE mentoring_keys")
+    else:
+        schema = parse_qs(urlsplit(store_url).query)["schema"][0]
+        with psycopg.connect(TEST_SERVER_URL, autocommit=True) as conn:
+            conn.execute(f'DROP TABLE "{schema}".mentoring_keys')
+    with pytest.raises(StoreConfigurationError, match="keys were lost"):
+        MentoringService(store_url)
