@@ -3,6 +3,7 @@ still verifies against a digest taken before, and a second erasure is told so.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from cli_harness import Cli
@@ -35,3 +36,29 @@ def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
         "error: 'nobody' cannot be erased here: expected a person enrolled in a programme "
         "of this store\n"
     )
+
+
+def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) -> None:
+    seed(cli.store_url)
+    out = cli.cwd / "ben.json"
+    written = cli.run("privacy", "export-person", "ben", "--out", str(out))
+    assert written.code == 0, str(written)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    document = json.loads(out.read_text())
+    assert document["format"] == "mentoring-core-subject-access/1"
+    assert document["key"]["destroyed_at"] is None and set(document["key"]) == {
+        "created_at",
+        "destroyed_at",
+    }
+    types = {e["type"] for e in document["events"]}
+    assert {"ParticipantEnrolled", "PairFormed", "GoalSet"} <= types
+    goal = next(e for e in document["events"] if e["type"] == "GoalSet")
+    assert goal["title"] != "[erased]" and goal["about"] == ["mentee"]
+    assert cli.run("privacy", "export-person", "ben", "--out", str(out)).code == 2  # no replace
+
+    cli.ok("privacy", "erase", "ben", "--reason", "DSAR-2026-014")
+    printed = cli.run("privacy", "export-person", "ben")
+    assert printed.code == 0, str(printed)
+    after = json.loads(printed.stdout)
+    assert after["key"]["destroyed_at"] is not None
+    assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,12 +12,14 @@ from rich.console import Console
 
 from mentoring_core import InvalidValue
 from mentoring_core.privacy import ErasureRule
+from mentoring_core.privacy.access import subject_access
 
+from .._files import check_target, create_files
 from .._options import JsonOpt
 from .._parsing import enum_parser
 from .._session import Output, Refused, open_service, settings
 
-app = typer.Typer(help="Personal data: erasure.", no_args_is_help=True)
+app = typer.Typer(help="Personal data: erasure and subject access.", no_args_is_help=True)
 
 _RuleOpt = Annotated[
     ErasureRule,
@@ -82,3 +87,28 @@ def erase(
         },
         show,
     )
+
+
+@app.command("export-person")
+def export_person(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="PATH", help="Where to write the JSON; - for stdout.")
+    ] = Path("-"),
+) -> None:
+    """Write everything the store holds about one person, opened, as JSON (a subject
+    access request): the events of their relationships, every event naming them or
+    recorded by them, and when their key was created and destroyed (never the key).
+    A file is created readable by its owner only, and never replaces one."""
+    to_stdout = str(out) == "-"
+    if not to_stdout:
+        check_target(out, "--out", replace=False)
+    with open_service(ctx) as service:
+        document = subject_access(service, person, datetime.now(UTC))
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if to_stdout:
+        typer.echo(text, nl=False)
+        return
+    create_files([(out, text.encode(), "--out")])  # owner-only: it holds personal data
+    typer.echo(f"Wrote {len(document['events'])} events about {person} to {out} (owner-only).")
