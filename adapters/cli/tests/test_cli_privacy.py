@@ -62,3 +62,17 @@ def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) ->
     after = json.loads(printed.stdout)
     assert after["key"]["destroyed_at"] is not None
     assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
+
+
+def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
+    seed(cli.store_url)
+    listed = cli.ok("privacy", "retention", "--years", "2", "--as-of", "2031-01-01")
+    assert listed == {
+        "as_of": "2031-01-01",
+        "years": 2,
+        "applied": False,
+        "due": [],
+        "unsealed": [],
+    }
+    refused = cli.run("privacy", "retention", "--years", "0", "--as-of", "2031-01-01")
+    assert refused.code == 2 and "years" in refused.stderr

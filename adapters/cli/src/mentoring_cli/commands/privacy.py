@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,13 +13,16 @@ from rich.console import Console
 from mentoring_core import InvalidValue
 from mentoring_core.privacy import ErasureRule
 from mentoring_core.privacy.access import subject_access
+from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 
 from .._files import check_target, create_files
 from .._options import JsonOpt
-from .._parsing import enum_parser
+from .._parsing import enum_parser, parse_period_day
 from .._session import Output, Refused, open_service, settings
 
-app = typer.Typer(help="Personal data: erasure and subject access.", no_args_is_help=True)
+app = typer.Typer(
+    help="Personal data: erasure, retention and subject access.", no_args_is_help=True
+)
 
 _RuleOpt = Annotated[
     ErasureRule,
@@ -112,3 +115,60 @@ def export_person(
         return
     create_files([(out, text.encode(), "--out")])  # owner-only: it holds personal data
     typer.echo(f"Wrote {len(document['events'])} events about {person} to {out} (owner-only).")
+
+
+@app.command("retention")
+def retention(
+    ctx: typer.Context,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            metavar="N",
+            help="How many years personal data is kept after a person's last relationship "
+            "ended (or they withdrew).",
+        ),
+    ],
+    as_of: Annotated[
+        date,
+        typer.Option("--as-of", parser=parse_period_day, metavar="DATE", help="The day (UTC)."),
+    ],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Erase everyone due (rule: retention).")
+    ] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """List the people whose retention period has run out on a day; with --apply, erase
+    them (each recorded as PersonalDataErased under the retention rule)."""
+    out = Output(json_output)
+    actor = settings(ctx).recording_actor
+    with open_service(ctx, writes=apply) as service:
+        due = due_for_erasure(service, years, as_of)
+        erased = apply_retention(service, due, years, actor=actor) if apply else ()
+
+    def show(console: Console) -> None:
+        verb = "Erased" if apply else "Due for erasure"
+        console.print(f"{verb} on {as_of.isoformat()} after {years} years: {len(due)} people.")
+        for d in due:
+            console.print(f"  {d.person_id}: last ended {d.last_ended}, due {d.due_on}")
+        for erasure in erased:
+            for where in erasure.unsealed:
+                console.print(f"  stays readable (stored before sealing): {where}")
+
+    out.emit(
+        lambda: {
+            "as_of": as_of.isoformat(),
+            "years": years,
+            "applied": apply,
+            "due": [
+                {
+                    "person_id": d.person_id,
+                    "last_ended": d.last_ended.isoformat(),
+                    "due_on": d.due_on.isoformat(),
+                }
+                for d in due
+            ],
+            "unsealed": [where for e in erased for where in e.unsealed],
+        },
+        show,
+    )
