@@ -76,3 +76,35 @@ def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
     }
     refused = cli.run("privacy", "retention", "--years", "0", "--as-of", "2031-01-01")
     assert refused.code == 2 and "years" in refused.stderr
+
+
+def test_an_id_that_names_someone_is_enrolled_with_a_warning(cli: Cli) -> None:
+    created = cli.ok("programme", "create", "--name", "Pilot", "--organisation", "Northside")
+    programme = created["id"]
+    for person, looks in (("ana.lopez@example.org", "e-mail"), ("Ana Lopez", "name")):
+        done = cli.run(
+            "programme",
+            "enrol",
+            programme,
+            "--person",
+            person,
+            "--role",
+            "mentor",
+            "--experience-years",
+            "5",
+        )
+        assert done.code == 0, str(done)
+        assert done.stderr.startswith(f"warning: person id {person!r} looks like")
+        assert looks in done.stderr
+    quiet = cli.run(
+        "programme",
+        "enrol",
+        programme,
+        "--person",
+        "S-1042",
+        "--role",
+        "mentee",
+        "--experience-years",
+        "1",
+    )
+    assert quiet.code == 0 and quiet.stderr == ""
