@@ -103,11 +103,17 @@ def bench(session: nox.Session) -> None:
     """Benchmarks, each against a baseline run in the same process (about 30 minutes).
 
     Recording and loading (bench.py), the compliance projection of 1,000,000 events
-    (bench_reports.py) and the constant-memory replay (bench_replay.py). Pass a
-    script's name to run only that one, e.g. ``nox -s bench -- bench.py``.
+    (bench_reports.py), the constant-memory replay (bench_replay.py) and the cost of
+    sealing personal data, as a ratio (bench_sealing.py). Pass a script's name to run
+    only that one, e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
-    for script in session.posargs or ["bench.py", "bench_reports.py", "bench_replay.py"]:
+    for script in session.posargs or [
+        "bench.py",
+        "bench_reports.py",
+        "bench_replay.py",
+        "bench_sealing.py",
+    ]:
         session.run("python", f"benchmarks/{script}")
 
 
