@@ -26,7 +26,7 @@ from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
-from .domain.erasure import decide_erasure
+from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
 from .domain.kinds import kind_of_command, kind_of_topic
@@ -301,6 +301,7 @@ class MentoringService(CommandMethods):
         *,
         actor: str,
         rule: ErasureRule = ErasureRule.REQUEST,
+        command_id: UUID | None = None,
     ) -> Erasure:
         """Erase a person's personal data (see ``docs/privacy.md``).
 
@@ -309,16 +310,12 @@ class MentoringService(CommandMethods):
         reads as ``ERASED``; ids, dates, durations and outcomes stay), drops the snapshots
         and the decrypted states this process holds, and rewrites the store's files so the
         key and the snapshots' plaintext cannot be recovered from them. Fields written in
-        clear before sealing existed are listed in :attr:`Erasure.unsealed`.
+        clear before sealing existed are listed in :attr:`Erasure.unsealed`. Retried with
+        the ``command_id`` of an attempt whose answer was lost, it records nothing again
+        (``already_recorded``) and completes the other steps.
         """
-        programmes = self.programmes()
-        ctx = self._context(actor, self._new_id())
-        events = decide_erasure(programmes, person_id, rule, reason, ctx)
-        expected: dict[UUID, tuple[Kind, int]] = {
-            e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
-        }
-        first = next(p for p in programmes if p.programme_id == events[0].aggregate_id)
-        self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
+        ctx = self._context(actor, self._command_id(command_id))
+        events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
         destroyed = self._store.keys.store.destroy(person_id, ctx.now)
         self._store.keys.forget()
         self._forget_states()
@@ -330,7 +327,39 @@ class MentoringService(CommandMethods):
             key_destroyed=destroyed,
             unsealed=unsealed,
             notes=notes,
+            command_id=ctx.command_id,
+            already_recorded=already,
         )
+
+    def _record_erasure(
+        self,
+        person_id: str,
+        reason: str,
+        rule: ErasureRule,
+        ctx: DecisionContext,
+        given: UUID | None,
+    ) -> tuple[tuple[PersonalDataErased, ...], bool]:
+        """The erasure's facts, recorded now; or those an earlier attempt with the same
+        command id recorded (and True)."""
+        programmes = self.programmes()
+        if given is not None:
+            earlier = [
+                e
+                for p in programmes
+                if p.programme_id is not None
+                and (found := self._recorded_before(p.programme_id, given, None, p.programme_id))
+                for e in found.events
+                if isinstance(e, PersonalDataErased)
+            ]
+            if earlier:
+                return tuple(earlier), True
+        events = decide_erasure(programmes, person_id, rule, reason, ctx)
+        expected: dict[UUID, tuple[Kind, int]] = {
+            e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
+        }
+        first = next(p for p in programmes if p.programme_id == events[0].aggregate_id)
+        self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
+        return events, False
 
     # --- the shell -------------------------------------------------------------------
 

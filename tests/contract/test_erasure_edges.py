@@ -108,3 +108,15 @@ def test_a_destroyed_key_is_never_brought_back() -> None:
     assert not keys.destroy("ben", datetime(2026, 6, 2, tzinfo=UTC))
     tombstone = keys.get("ben")
     assert isinstance(tombstone, PersonKey) and "destroyed" in repr(tombstone)
+
+
+def test_an_erasure_retried_with_its_command_id_records_nothing_again() -> None:
+    from uuid import uuid4
+
+    with paired("memory://") as service:
+        command_id = uuid4()
+        first = service.erase_person("ben", "DSAR-1", actor="dpo", command_id=command_id)
+        again = service.erase_person("ben", "DSAR-1", actor="dpo", command_id=command_id)
+        assert (first.already_recorded, again.already_recorded) == (False, True)
+        assert again.recorded == first.recorded and again.command_id == command_id
+        assert len(service.history(PROGRAMME)) == 5  # created, 2 enrolments, opened, 1 erasure

@@ -20,6 +20,8 @@ from ..serialisation import event_to_dict
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from ..application import MentoringService
 
+__all__ = ["FORMAT", "PERSON_FIELDS", "subject_access"]
+
 FORMAT = "mentoring-core-subject-access/1"
 PERSON_FIELDS = (
     "person_id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import Notification
@@ -29,6 +30,10 @@ class Erasure:
     ``"<type> <aggregate> v<version>: <field>"``."""
     notes: tuple[str, ...]
     """What could not be made unrecoverable from the files, in words (empty: all was)."""
+    command_id: UUID | None = None
+    """The erasure's command id (the caller's, or a fresh one)."""
+    already_recorded: bool = False
+    """True when a retry found the facts an earlier attempt with this command id recorded."""
 
     @property
     def complete(self) -> bool:

@@ -12,6 +12,8 @@ from .erasure import Erasure
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from ..application import MentoringService
 
+__all__ = ["RetentionDue", "apply_retention", "due_for_erasure"]
+
 
 def due_for_erasure(service: MentoringService, years: int, as_of: date) -> tuple[RetentionDue, ...]:
     """The people of the store whose personal data is due for erasure on ``as_of`` after

@@ -9,11 +9,9 @@ the table files; the events themselves hold only ciphertext.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
@@ -41,12 +39,14 @@ class PostgresKeyStore:
 
     def create_table(self) -> None:
         """Create the key table, refusing a store whose events hold sealed fields but whose
-        key table is gone (the keys were lost)."""
+        key table is gone (the keys were lost). Processes opening a fresh store at once
+        take turns (an advisory lock), so that only one creates it."""
         name = f"{self.datastore.schema}.{KEYS_TABLE}"
         events = SQL("{}.{}").format(
             Identifier(self.datastore.schema), Identifier(f"{APPLICATION_NAME}_events")
         )
         with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"mentoring-core:{name}",))
             c.execute("SELECT to_regclass(%s) AS found", (name,))
             row = c.fetchone()
             if row is not None and row["found"] is not None:
@@ -59,14 +59,9 @@ class PostgresKeyStore:
             )
             if c.fetchone() is not None:
                 raise StoreConfigurationError(lost_keys_message(name))
-        # Two processes may create it at once: the loser's duplicate type is harmless.
-        with (
-            contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable),
-            self.datastore.transaction(commit=True) as c,
-        ):
             c.execute(
                 SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (person_id text PRIMARY KEY, key bytea, "
+                    "CREATE TABLE {} (person_id text PRIMARY KEY, key bytea, "
                     "created_at timestamptz NOT NULL, destroyed_at timestamptz)"
                 ).format(self._table)
             )

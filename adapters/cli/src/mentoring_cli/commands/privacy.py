@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 
 from mentoring_core import InvalidValue
-from mentoring_core.privacy import ErasureRule
+from mentoring_core.privacy import Erasure, ErasureRule
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 
 from .._files import check_target, create_files
-from .._options import JsonOpt
+from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
 from .._session import Output, Refused, open_service, settings
 
@@ -35,6 +35,27 @@ _RuleOpt = Annotated[
 ]
 
 
+def _show_erasure(console: Console, erasure: Erasure) -> None:
+    person = erasure.person_id
+    console.print(
+        f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
+        f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}."
+    )
+    if erasure.unsealed:
+        console.print(
+            f"{len(erasure.unsealed)} stored fields about {person} were written in clear "
+            "before sealing and stay readable (removing them would break the audit "
+            "chain); see docs/privacy.md, 'Stores written before sealing':"
+        )
+        for where in erasure.unsealed:
+            console.print(f"  {where}")
+    for note in erasure.notes:
+        console.print(f"Not done: {note}")
+    if erasure.already_recorded:
+        console.print("Already recorded by an earlier attempt with this command id.")
+    console.print(f"command id: {erasure.command_id}")
+
+
 @app.command("erase")
 def erase(
     ctx: typer.Context,
@@ -47,6 +68,7 @@ def erase(
         ),
     ],
     rule: _RuleOpt = ErasureRule.REQUEST,
+    command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Erase a person's personal data: their key is destroyed, so every text about them
@@ -56,27 +78,13 @@ def erase(
     actor = settings(ctx).recording_actor
     with open_service(ctx, writes=True) as service:
         try:
-            erasure = service.erase_person(person, reason, actor=actor, rule=rule)
+            erasure = service.erase_person(
+                person, reason, actor=actor, rule=rule, command_id=command_id
+            )
         except InvalidValue as error:
             if error.field != "person_id":
                 raise
             raise Refused(f"{person!r} cannot be erased here: expected {error.expected}") from None
-
-    def show(console: Console) -> None:
-        console.print(
-            f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
-            f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}."
-        )
-        if erasure.unsealed:
-            console.print(
-                f"{len(erasure.unsealed)} stored fields about {person} were written in clear "
-                "before sealing and stay readable (removing them would break the audit "
-                "chain); see docs/privacy.md, 'Stores written before sealing':"
-            )
-            for where in erasure.unsealed:
-                console.print(f"  {where}")
-        for note in erasure.notes:
-            console.print(f"Not done: {note}")
 
     out.emit(
         lambda: {
@@ -87,8 +95,10 @@ def erase(
             "unsealed": list(erasure.unsealed),
             "notes": list(erasure.notes),
             "complete": erasure.complete,
+            "command_id": str(erasure.command_id),
+            "already_recorded": erasure.already_recorded,
         },
-        show,
+        lambda console: _show_erasure(console, erasure),
     )
 
 
