@@ -18,14 +18,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
 import attrs
 from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.popo import POPOAggregateRecorder
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDatastore
 
 from ..domain.errors import InvalidValue, StoreConfigurationError
 
@@ -267,14 +266,15 @@ class SQLiteKeyStore:
         return ()
 
 
-def _refuse_lost_keys(cursor: object) -> None:
+def _refuse_lost_keys(cursor: SQLiteCursor) -> None:
     """Raise if the events table holds a sealed field (marker ``"$personal"``)."""
-    execute: Callable[..., object] = cursor.execute  # type: ignore[attr-defined]
-    execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
-    if cursor.fetchone() is None:  # type: ignore[attr-defined]
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
+    if cursor.fetchone() is None:
         return
-    execute("SELECT 1 FROM stored_events WHERE instr(state, CAST('\"$personal\"' AS BLOB)) LIMIT 1")
-    if cursor.fetchone() is not None:  # type: ignore[attr-defined]
+    cursor.execute(
+        "SELECT 1 FROM stored_events WHERE instr(state, CAST('\"$personal\"' AS BLOB)) LIMIT 1"
+    )
+    if cursor.fetchone() is not None:
         raise StoreConfigurationError(lost_keys_message(KEYS_TABLE))
 
 

@@ -39,6 +39,8 @@ MARK = "$personal"
 ENVELOPE_VERSION = 1
 NONCE_BYTES = 12
 _AAD_PREFIX = "mentoring-core/personal/v1"
+_ERASED = object()
+"""What :func:`open_value` gives for a field it cannot open because its key is gone."""
 
 
 @attrs.frozen
@@ -161,7 +163,8 @@ def _b64(envelope: dict[str, Any], name: str) -> bytes:
 
 
 def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
-    """The value of a sealed field; ``_Erased`` if its key was destroyed."""
+    """The value of a sealed field; the marker ``_ERASED`` if its person's key was
+    destroyed or is not in this store's key store."""
     person_id = envelope.get("key")
     if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
         raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
@@ -187,9 +190,6 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
             "was altered, or moved from another event or field"
         ) from None
     return json.loads(plaintext)
-
-
-_ERASED = object()
 
 
 def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None:
