@@ -108,3 +108,24 @@ def test_an_id_that_names_someone_is_enrolled_with_a_warning(cli: Cli) -> None:
         "1",
     )
     assert quiet.code == 0 and quiet.stderr == ""
+
+
+def test_an_imported_copy_reads_the_texts_once_the_keys_are_copied(
+    cli: Cli, tmp_path: Path
+) -> None:
+    seed(cli.store_url)
+    export = tmp_path / "export.jsonl"
+    assert cli.run("audit", "export", "--out", str(export)).code == 0
+    copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
+    assert copy.run("audit", "import", str(export)).code == 0
+
+    def titles(of: Cli) -> list[str]:
+        history = of.ok("history", str(RELATIONSHIP))
+        return [e["title"] for e in history["events"] if e["type"] == "GoalSet"]
+
+    assert titles(copy) == ["[erased]"]
+    copied = cli.ok("privacy", "copy-keys", "--to", copy.store_url)
+    assert copied["copied"] == 1  # Ben's: his goal is the only text
+    assert titles(copy) == titles(cli) != ["[erased]"]
+    missing = cli.run("privacy", "copy-keys", "--to", f"sqlite:///{tmp_path / 'none.db'}")
+    assert missing.code == 1 and "does not exist" in missing.stderr

@@ -10,18 +10,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from mentoring_core import InvalidValue
-from mentoring_core.privacy import Erasure, ErasureRule
+from mentoring_core import InvalidValue, MentoringService, redact
+from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 
 from .._files import check_target, create_files
 from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
-from .._session import Output, Refused, open_service, settings
+from .._session import Output, Refused, open_service, settings, sqlite_path
 
 app = typer.Typer(
-    help="Personal data: erasure, retention and subject access.", no_args_is_help=True
+    help="Personal data: erasure, retention, subject access, keys.", no_args_is_help=True
 )
 
 _RuleOpt = Annotated[
@@ -181,4 +181,30 @@ def retention(
             "unsealed": [where for e in erased for where in e.unsealed],
         },
         show,
+    )
+
+
+@app.command("copy-keys")
+def copy_keys_(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", metavar="URL", help="The store to copy the keys into (it must exist)."
+        ),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Copy people's data keys from the store to another, e.g. the copy an audit import
+    made (an export carries no key, so the copy's texts read as [erased] until then). A
+    destroyed key is copied as destroyed, and never brought back to life."""
+    out = Output(json_output)
+    path = sqlite_path(to)
+    if path is not None and not Path(path).exists():
+        raise Refused(f"the store {path} does not exist: import into it first")
+    with open_service(ctx) as source, MentoringService(to) as target:
+        copied = copy_keys(source.store.keys.store, target.store.keys.store)
+    out.emit(
+        lambda: {"copied": copied, "to": redact(to)},
+        lambda console: console.print(f"Copied {copied} people's keys to {redact(to)}."),
     )
