@@ -21,6 +21,7 @@ written before sealing) is read as it is.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -155,11 +156,14 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
             container[name] = seal_value(value, person_id, row.key, str(data["event_id"]), where)
 
 
-def _b64(envelope: dict[str, Any], name: str) -> bytes:
+def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
     text = envelope.get(name)
-    if not isinstance(text, str):
-        raise TypeError(f"a sealed field's {name} is not base64 text")
-    return base64.b64decode(text, validate=True)
+    try:
+        if not isinstance(text, str):
+            raise binascii.Error
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError(f"{where}: the sealed field's {name} is not base64 text") from None
 
 
 def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
@@ -182,7 +186,7 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
     aad = associated_data(event_id, where, person_id)
     try:
         plaintext = AESGCM(row.key).decrypt(
-            _b64(envelope, "nonce"), _b64(envelope, "ciphertext"), aad
+            _b64(envelope, "nonce", where), _b64(envelope, "ciphertext", where), aad
         )
     except InvalidTag:
         raise ValueError(
