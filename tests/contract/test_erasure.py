@@ -21,10 +21,10 @@ from report_scenario import AS_OF, PAIR_A, PROGRAMME, SettableClock, record
 from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError
 from mentoring_core.audit import timeline
 from mentoring_core.audit.derived import check_derived
-from mentoring_core.events import PersonalDataErased, ReflectionRecorded
+from mentoring_core.events import PersonalDataErased, ReflectionRecorded, RelationshipEnded
 from mentoring_core.privacy import ERASED, ErasureRule
 from mentoring_core.projections import build_compliance_report
-from mentoring_core.values import FeedbackKind, FocusArea, Rating
+from mentoring_core.values import EndReason, FeedbackKind, FocusArea, Rating
 
 BEN_SECRET = "Ben-private-goal-7f3a about his divorce"
 BEN_REFLECTION = "Ben-reflection-91c2 struggling after the home visit"
@@ -122,8 +122,12 @@ def test_nothing_personal_is_recorded_about_an_erased_person(store_url: str) -> 
     service, _ = seeded(store_url)
     with service:
         service.erase_person("ben", "DSAR-2026-014", actor="dpo")
-        with pytest.raises(InvalidValue, match="erased"):
+        with pytest.raises(InvalidValue, match=r"erased at .*give the text as '\[erased\]'"):
             service.record_reflection(PAIR_A, RATINGS, "more about Ben", actor="ben")
+        service.end(PAIR_A, EndReason.WITHDRAWN_BY_MENTEE, ERASED, actor="coord")  # the fact
+        assert service.relationship(PAIR_A).ended is not None
+        last = service.history(PAIR_A)[-1]
+        assert isinstance(last, RelationshipEnded) and last.explanation == ERASED
         second = service.erase_person("ben", "DSAR-2026-014 again", actor="dpo")
         assert not second.key_destroyed
 

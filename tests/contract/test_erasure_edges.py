@@ -120,3 +120,18 @@ def test_an_erasure_retried_with_its_command_id_records_nothing_again() -> None:
         assert (first.already_recorded, again.already_recorded) == (False, True)
         assert again.recorded == first.recorded and again.command_id == command_id
         assert len(service.history(PROGRAMME)) == 5  # created, 2 enrolments, opened, 1 erasure
+
+
+def test_no_key_appears_in_any_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    import base64
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    with paired("memory://") as service:
+        row = service.store.keys.store.get("ben")
+        assert row is not None and row.key is not None
+        forms = (repr(row.key), row.key.hex(), base64.b64encode(row.key).decode())
+        service.history(PAIR)
+        service.erase_person("ben", "DSAR-1", actor="dpo")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert not any(form in logged for form in forms)

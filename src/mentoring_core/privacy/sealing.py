@@ -137,7 +137,8 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
     """Seal every personal field of ``data`` (an event of ``cls``, unstructured) in place.
 
     Raises ``InvalidValue`` for personal data about a person whose key was destroyed:
-    nothing more is recorded about an erased person."""
+    nothing more is recorded about an erased person, but the fact itself can be, with
+    the text given as ``ERASED`` (stored as it is: it holds nothing)."""
     for path in personal_paths(cls):
         person_id: str | None = None
         for where, container, name in slots(data, path):
@@ -146,14 +147,17 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
                 continue
             person_id = person_id or owner_of(path.owner, data)
             row = keys.create(person_id)
-            if row.key is None:
+            if row.key is not None:
+                container[name] = seal_value(
+                    value, person_id, row.key, str(data["event_id"]), where
+                )
+            elif value not in (ERASED, [ERASED]):
                 raise InvalidValue(
                     f"{cls.__name__}.{where}",
                     "personal data",
                     f"none about {person_id!r}, whose personal data was erased at "
-                    f"{row.destroyed_at}: leave the text empty or record it about someone else",
+                    f"{row.destroyed_at}: give the text as {ERASED!r} to record the fact",
                 )
-            container[name] = seal_value(value, person_id, row.key, str(data["event_id"]), where)
 
 
 def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
