@@ -141,7 +141,7 @@ def stress(session: nox.Session) -> None:
 
 @nox.session
 def mutants(session: nox.Session) -> None:
-    """Mutation testing with mutmut over domain/, reports/ and audit/ (about half an hour).
+    """Mutation testing with mutmut over domain/, reports/, audit/ and authorisation.py.
 
     Prints the kill rate per module (docs/testing.md). Pass mutant names or globs to
     run part of it, e.g. ``nox -s mutants -- "mentoring_core.audit.chain*"``; results

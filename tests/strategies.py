@@ -197,6 +197,8 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "rule": st.sampled_from(ErasureRule),
         "reason": texts(),
     },
+    "CoordinatorAppointed": {"person_id": person_ids()},
+    "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),
@@ -257,8 +259,14 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "about_goal_id": st.none() | uuids(),
         "about_meeting_id": st.none() | uuids(),
         "text": texts(),
+        "private": st.booleans(),
     },
-    "ReflectionRecorded": {"reflection_id": uuids(), "ratings": rating_sets(), "text": texts()},
+    "ReflectionRecorded": {
+        "reflection_id": uuids(),
+        "ratings": rating_sets(),
+        "text": texts(),
+        "private": st.booleans(),
+    },
     "ProgressEvaluated": {
         "evaluation_id": uuids(),
         "goal_progress": st.lists(goal_progress(), max_size=3).map(tuple),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import mentoring_core
+from mentoring_core.authorisation import permission_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,3 +59,68 @@ def test_the_readme_python_example_runs(tmp_path: Path, capsys: pytest.CaptureFi
     exec(compile(example.replace("sqlite:///mentoring.db", store), "README.md", "exec"), {})
     # Formed, goal set, meeting held.
     assert capsys.readouterr().out == "active 3\n"
+
+
+def test_the_http_page_holds_the_permission_table_generated_from_the_policy() -> None:
+    page = (ROOT / "docs" / "http.md").read_text()
+    section = page.split("## Who may do what\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    assert permission_table() in section, (
+        "docs/http.md's table is out of date: paste "
+        "`python -c 'from mentoring_core.authorisation import permission_table; "
+        "print(permission_table())'` under 'Who may do what'"
+    )
+
+
+class _Refusal(Exception):
+    pass
+
+
+def test_the_api_pages_authorisation_example_runs() -> None:
+    """The example of docs/api.md, "Authorisation", against a real service: the mentee
+    records a private reflection, the coordinator sees the relationship without it, and
+    a mentor of another pair is told nothing."""
+    from types import SimpleNamespace
+
+    from mentoring_core import MentoringService
+    from mentoring_core.authorisation import Role
+    from mentoring_core.values import FocusArea, Rating
+    from mentoring_core.values import Role as Enrolled
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    section = page.split("## Authorisation\n", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    names: dict[str, object] = {
+        "NotFoundError": type("NotFoundError", (_Refusal,), {}),
+        "ForbiddenError": type("ForbiddenError", (_Refusal,), {}),
+    }
+    exec(compile(example, "docs/api.md", "exec"), names)
+    reflect, show = names["reflect"], names["show"]
+
+    def user(name: str, *roles: Role) -> SimpleNamespace:
+        return SimpleNamespace(id=name, organisation_roles=frozenset(roles))
+
+    with MentoringService("memory://") as service:
+        programme = service.create_programme("Pilot", "Northside", actor="admin").id
+        service.appoint_coordinator(programme, "coord.rhea", actor="admin")
+        for person, role in (("ana", Enrolled.MENTOR), ("ben", Enrolled.MENTEE)):
+            service.enrol(programme, person, role, 3 if role is Enrolled.MENTOR else 0, actor="c")
+        pair = service.form_pair(programme, "ana", "ben", actor="coord.rhea").id
+        service.record_reflection(
+            pair, [Rating(focus_area=FocusArea.WELLBEING, score=2)], "hard", actor="ben",
+            private=True,
+        )  # fmt: skip
+        ratings = [Rating(focus_area=FocusArea.WELLBEING, score=4)]
+        assert reflect(service, pair, ratings, "better", user=user("ben")).version == 3  # type: ignore[operator]
+        with pytest.raises(_Refusal, match="only the mentee records reflections") as refused:
+            reflect(service, pair, ratings, "x", user=user("coord.rhea"))  # type: ignore[operator]
+        assert type(refused.value).__name__ == "ForbiddenError"
+        seen, history = show(service, pair, user=user("coord.rhea"))  # type: ignore[operator]
+        assert [r.text for r in seen.reflections] == ["better"]
+        assert len(history) == 2  # formed, "better"; the private reflection is withheld
+        mine, history = show(service, pair, user=user("ben"))  # type: ignore[operator]
+        assert [r.text for r in mine.reflections] == ["hard", "better"]
+        assert len(history) == 3
+        with pytest.raises(_Refusal) as hidden:
+            show(service, pair, user=user("cy"))  # type: ignore[operator]
+        assert type(hidden.value).__name__ == "NotFoundError"

@@ -125,6 +125,23 @@ class CommandMethods(ABC):
         )
         return self.execute(command, **kw)
 
+    def appoint_coordinator(
+        self, programme_id: UUID, person_id: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
+        """Make ``person_id`` a coordinator of the programme (an administrator's decision)."""
+        return self.execute(
+            c.AppointCoordinator(programme_id=programme_id, person_id=person_id), **kw
+        )
+
+    def relieve_coordinator(
+        self, programme_id: UUID, person_id: str, reason: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
+        """Relieve a coordinator of the programme of the role."""
+        command = c.RelieveCoordinator(
+            programme_id=programme_id, person_id=person_id, reason=reason
+        )
+        return self.execute(command, **kw)
+
     # --- opening relationships -------------------------------------------------------
 
     def propose_pairing(
@@ -450,6 +467,7 @@ class CommandMethods(ABC):
         about_goal_id: UUID | None = None,
         about_meeting_id: UUID | None = None,
         feedback_id: UUID | None = None,
+        private: bool = False,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self.execute(
@@ -462,6 +480,7 @@ class CommandMethods(ABC):
                 text=text,
                 about_goal_id=about_goal_id,
                 about_meeting_id=about_meeting_id,
+                private=private,
             ),
             **kw,
         )
@@ -473,6 +492,7 @@ class CommandMethods(ABC):
         text: str,
         *,
         reflection_id: UUID | None = None,
+        private: bool = False,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         return self.execute(
@@ -481,6 +501,7 @@ class CommandMethods(ABC):
                 reflection_id=reflection_id,
                 ratings=_items("ratings", ratings),
                 text=text,
+                private=private,
             ),
             **kw,
         )

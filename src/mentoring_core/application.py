@@ -306,13 +306,13 @@ class MentoringService(CommandMethods):
         """Erase a person's personal data (see ``docs/privacy.md``).
 
         Records :class:`~mentoring_core.events.PersonalDataErased` on every programme the
-        person was enrolled in, destroys their data key (every field sealed under it then
-        reads as ``ERASED``; ids, dates, durations and outcomes stay), drops the snapshots
-        and the decrypted states this process holds, and rewrites the store's files so the
-        key and the snapshots' plaintext cannot be recovered from them. Fields written in
-        clear before sealing existed are listed in :attr:`Erasure.unsealed`. Retried with
-        the ``command_id`` of an attempt whose answer was lost, it records nothing again
-        (``already_recorded``) and completes the other steps.
+        person was enrolled in or appointed to, destroys their data key (every field sealed
+        under it then reads as ``ERASED``; ids, dates, durations and outcomes stay), drops
+        the snapshots and the decrypted states this process holds, and rewrites the store's
+        files so the key and the snapshots' plaintext cannot be recovered from them. Fields
+        written in clear before sealing existed are listed in :attr:`Erasure.unsealed`.
+        Retried with the ``command_id`` of an attempt whose answer was lost, it records
+        nothing again (``already_recorded``) and completes the other steps.
         """
         ctx = self._context(actor, self._command_id(command_id))
         events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
@@ -353,7 +353,8 @@ class MentoringService(CommandMethods):
             ]
             if earlier:
                 return tuple(earlier), True
-        events = decide_erasure(programmes, person_id, rule, reason, ctx)
+        named = [p for p in programmes if self._names(p, person_id)]
+        events = decide_erasure(named, person_id, rule, reason, ctx)
         expected: dict[UUID, tuple[Kind, int]] = {
             e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
         }
@@ -362,6 +363,16 @@ class MentoringService(CommandMethods):
         return events, False
 
     # --- the shell -------------------------------------------------------------------
+
+    def _names(self, programme: ProgrammeState, person_id: str) -> bool:
+        """Whether the programme's history names the person: enrolled or appointed a
+        coordinator at some time (a relieved coordinator is no longer in its state)."""
+        if programme.participant(person_id) is not None or person_id in programme.coordinators:
+            return True
+        assert programme.programme_id is not None
+        return any(
+            getattr(e, "person_id", None) == person_id for e in self.history(programme.programme_id)
+        )
 
     def _forget_states(self) -> None:
         """Drop every state the repository's cache holds (they hold opened personal data)."""

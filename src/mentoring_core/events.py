@@ -6,6 +6,8 @@ Fields holding personal data are marked: :func:`personal_fields` lists them by k
 from .domain.erasure import PersonalDataErased
 from .domain.events import (
     EVENT_TYPES,
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     Event,
     ExpectationsAgreed,
     FeedbackGiven,
@@ -45,6 +47,8 @@ from .domain.personal import ERASED, ErasureRule, PersonalData, personal_fields,
 __all__ = [
     "ERASED",
     "EVENT_TYPES",
+    "CoordinatorAppointed",
+    "CoordinatorRelieved",
     "ErasureRule",
     "Event",
     "ExpectationsAgreed",

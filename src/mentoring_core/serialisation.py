@@ -133,6 +133,10 @@ def _is_tuple(cls: Any) -> bool:
     return get_origin(cls) is tuple
 
 
+def _is_frozenset(cls: Any) -> bool:
+    return get_origin(cls) is frozenset
+
+
 def make_event_converter() -> cattrs.Converter:
     """The converter for events, value objects and states; every hook is registered here."""
     converter = make_converter(forbid_extra_keys=True)
@@ -157,7 +161,17 @@ def make_event_converter() -> cattrs.Converter:
 
         return structure
 
+    def set_hook(cls: Any) -> Callable[[Any], list[Any]]:
+        (item_type,) = get_args(cls)
+
+        def unstructure(value: Any) -> list[Any]:
+            # sorted, so that equal states have one stored form and diffs show no reordering
+            return sorted(converter.unstructure(item, item_type) for item in value)
+
+        return unstructure
+
     converter.register_structure_hook_factory(_is_tuple, tuple_hook)
+    converter.register_unstructure_hook_factory(_is_frozenset, set_hook)
     return converter
 
 

@@ -21,6 +21,7 @@ from mentoring_cli import catalogue
 
 from mentoring_core import MentoringService
 from mentoring_core.audit import export_events, import_events, replay, timeline
+from mentoring_core.authorisation import Principal, Refused, may
 from mentoring_core.domain.commands import RelationshipCommand
 from mentoring_core.domain.events import EVENT_TYPES, RelationshipEvent
 from mentoring_core.domain.validation import check_label
@@ -95,6 +96,19 @@ def test_a_new_event_type_is_recorded_read_told_exported_and_catalogued(
         # the event feed, by kind
         fed = [e for _, e in service.read(kinds=["relationship"])]
         assert [type(e) for e in fed][-1] is event_class
+
+        # the authorisation policy refuses it to everyone until it has its line
+        decision = may(
+            Principal(subject="ana"),
+            command_class,
+            programme=service.programme(service.relationship(pair).programme_id),
+            relationship=service.relationship(pair),
+        )
+        assert isinstance(decision, Refused)
+        assert decision.reason.startswith(
+            "no rule of the authorisation policy lets anyone record DiscussCase; 'ana' is "
+            "the mentor of relationship"
+        )
 
         # the timeline: told by its type's name until someone writes a sentence for it
         assert timeline(history)[-1].description == "CaseDiscussed recorded by ana"

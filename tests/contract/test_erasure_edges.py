@@ -135,3 +135,17 @@ def test_no_key_appears_in_any_log_line(caplog: pytest.LogCaptureFixture) -> Non
         service.erase_person("ben", "DSAR-1", actor="dpo")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert not any(form in logged for form in forms)
+
+
+def test_a_relieved_coordinator_enrolled_nowhere_can_be_erased() -> None:
+    from mentoring_core.events import CoordinatorRelieved, PersonalDataErased
+
+    with paired("memory://") as service:
+        service.appoint_coordinator(PROGRAMME, "rhea", actor="admin")
+        service.relieve_coordinator(PROGRAMME, "rhea", "Complaint under review", actor="admin")
+        erasure = service.erase_person("rhea", "DSAR-2", actor="dpo")
+        assert [e.aggregate_id for e in erasure.recorded] == [PROGRAMME]
+        history = service.history(PROGRAMME)
+        relieved = [e for e in history if isinstance(e, CoordinatorRelieved)]
+        assert [e.reason for e in relieved] == [ERASED]
+        assert isinstance(history[-1], PersonalDataErased)

@@ -191,6 +191,31 @@ class TestRecordingAndReading:
             RelationshipStatus.PROPOSED,
         ]
 
+    def test_coordinators_are_appointed_and_relieved_through_the_named_methods(
+        self, store_url: str
+    ) -> None:
+        with MentoringService(store_url, snapshot_interval=2) as service:
+            seeded = seed(service)
+            for person in ("coord.rhea", "coord.sol", "coord.tam"):
+                service.appoint_coordinator(seeded.programme, person, actor="admin.ida")
+            relieved = service.relieve_coordinator(
+                seeded.programme, "coord.sol", "Moved to training", actor="admin.ida"
+            )
+            with pytest.raises(RuleViolation) as refused:
+                service.relieve_coordinator(seeded.programme, "coord.sol", "Again", actor="x")
+            state = service.programme(seeded.programme)
+            history = service.history(seeded.programme)
+        assert refused.value.rule is Rule.COORDINATOR_APPOINTED
+        assert relieved.version == state.version == len(history)
+        assert state.coordinators == frozenset({"coord.rhea", "coord.tam"})
+        assert [type(e).__name__ for e in history[-4:]] == [
+            "CoordinatorAppointed",
+            "CoordinatorAppointed",
+            "CoordinatorAppointed",
+            "CoordinatorRelieved",
+        ]
+        assert {e.actor for e in history[-4:]} == {"admin.ida"}
+
 
 class TestTimeTravel:
     def test_state_as_of_a_version(self, store_url: str) -> None:

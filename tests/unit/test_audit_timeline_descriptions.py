@@ -126,6 +126,16 @@ class TestProgrammeEvents:
             "diego withdrawn from the programme by coordinator.cleo"
         )
 
+    def test_an_appointment_and_a_relief_name_the_coordinator_not_the_reason(self) -> None:
+        appointed = event(ev.CoordinatorAppointed, person_id="coord.rhea")
+        assert describe(appointed, PROGRAMME) == (
+            "coord.rhea appointed a coordinator of the programme by coordinator.cleo"
+        )
+        relieved = event(ev.CoordinatorRelieved, person_id="coord.rhea", reason="burnt out")
+        assert describe(relieved, PROGRAMME) == (
+            "coord.rhea relieved as a coordinator of the programme by coordinator.cleo"
+        )
+
     def test_a_relationship_opened_names_it_and_the_pair(self) -> None:
         opened = event(
             ev.RelationshipOpened,
@@ -361,6 +371,9 @@ class TestFeedbackReflectionsAndReviews:
         assert describe(feedback, EMPTY) == (
             "Recognition feedback from ana to ben, recorded by coordinator.cleo"
         )
+        assert describe(attrs.evolve(feedback, private=True), EMPTY) == (
+            "Private recognition feedback from ana to ben, recorded by coordinator.cleo"
+        )
 
     def test_a_reflection_lists_its_scores_out_of_five(self) -> None:
         reflection = event(
@@ -374,6 +387,9 @@ class TestFeedbackReflectionsAndReviews:
         )
         assert describe(reflection, EMPTY) == (
             "Reflection recorded by coordinator.cleo (communication 3/5, wellbeing 5/5)"
+        )
+        assert describe(attrs.evolve(reflection, private=True), EMPTY) == (
+            "Private reflection recorded by coordinator.cleo (communication 3/5, wellbeing 5/5)"
         )
 
     def test_a_review_judges_each_goal_by_its_title(self, lived: RelationshipState) -> None:

@@ -16,6 +16,8 @@ from mentoring_core import InvalidValue, Rule
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_programme, evolve_programme
 from mentoring_core.domain.events import (
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     ParticipantEnrolled,
     ParticipantWithdrawn,
     PolicySet,
@@ -461,3 +463,74 @@ class TestDecideIsPure:
                 cmd.WithdrawParticipant(person_id="ben", reason=""), state, decision_context()
             )
         assert state == snapshot
+
+
+class TestCoordinators:
+    def test_an_appointment_is_recorded_and_makes_a_coordinator(self) -> None:
+        history = created_programme()
+        (event,) = history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+        assert isinstance(event, CoordinatorAppointed)
+        assert (event.person_id, event.version, event.actor) == (
+            "coord.rhea",
+            2,
+            "coordinator.cleo",
+        )
+        history.record(cmd.AppointCoordinator(person_id="coord.sol"))
+        assert history.state.coordinators == frozenset({"coord.rhea", "coord.sol"})
+        assert history.refold() == history.state
+
+    def test_someone_already_a_coordinator_is_not_appointed_again(self) -> None:
+        history = created_programme()
+        history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+        history.refuse(
+            cmd.AppointCoordinator(person_id="coord.rhea"),
+            Rule.COORDINATOR_NOT_ALREADY_APPOINTED,
+            "'coord.rhea' is already a coordinator of programme 'Riverside first-year mentoring'",
+        )
+
+    def test_relieving_ends_the_role_with_a_reason(self) -> None:
+        history = created_programme()
+        history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+        history.record(cmd.AppointCoordinator(person_id="coord.sol"))
+        (event,) = history.record(
+            cmd.RelieveCoordinator(person_id="coord.rhea", reason="Moved to training")
+        )
+        assert isinstance(event, CoordinatorRelieved)
+        assert (event.person_id, event.reason) == ("coord.rhea", "Moved to training")
+        assert history.state.coordinators == frozenset({"coord.sol"})
+        history.record(cmd.AppointCoordinator(person_id="coord.rhea"))  # appointed again later
+        assert history.state.coordinators == frozenset({"coord.rhea", "coord.sol"})
+        assert history.refold() == history.state
+
+    def test_only_a_coordinator_is_relieved(self) -> None:
+        history = created_programme()
+        history.refuse(
+            cmd.RelieveCoordinator(person_id="ana", reason="Never was one"),
+            Rule.COORDINATOR_APPOINTED,
+            "'ana' is not a coordinator of programme 'Riverside first-year mentoring' "
+            "(its coordinators: nobody)",
+        )
+        history.record(cmd.AppointCoordinator(person_id="coord.sol"))
+        history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+        history.refuse(
+            cmd.RelieveCoordinator(person_id="ana", reason="Never was one"),
+            Rule.COORDINATOR_APPOINTED,
+            "(its coordinators: 'coord.rhea', 'coord.sol')",
+        )
+
+    @pytest.mark.parametrize("person_id", ["", "rhea\tx", "r" * 201, 7])
+    def test_the_person_id_is_a_short_label(self, person_id: object) -> None:
+        created_programme().reject(cmd.AppointCoordinator(person_id=person_id), "person_id")
+        created_programme().reject(
+            cmd.RelieveCoordinator(person_id=person_id, reason="x"), "person_id"
+        )
+
+    def test_the_reason_is_a_text(self) -> None:
+        history = created_programme()
+        history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+        history.reject(cmd.RelieveCoordinator(person_id="coord.rhea", reason=""), "reason")
+
+    def test_a_coordinator_is_appointed_in_a_created_programme_only(self) -> None:
+        new_programme().refuse(
+            cmd.AppointCoordinator(person_id="coord.rhea"), Rule.PROGRAMME_EXISTS
+        )

@@ -1036,6 +1036,28 @@ class TestFeedback:
             ),
         )
 
+    def test_private_feedback_and_reflections_are_kept_private(self) -> None:
+        history = busy()
+        (given,) = history.record(attrs.evolve(example(cmd.GiveFeedback), private=True))
+        (reflected,) = history.record(attrs.evolve(example(cmd.RecordReflection), private=True))
+        assert given.private and reflected.private
+        assert [f.private for f in history.state.feedback] == [True]
+        assert [r.private for r in history.state.reflections] == [True]
+        assert history.refold() == history.state
+
+    def test_entries_are_not_private_unless_asked(self) -> None:
+        history = busy()
+        (given,) = history.record(example(cmd.GiveFeedback))
+        (reflected,) = history.record(example(cmd.RecordReflection))
+        assert not given.private and not reflected.private
+        assert not history.state.feedback[0].private
+        assert not history.state.reflections[0].private
+
+    @pytest.mark.parametrize("private", [1, "yes", None])
+    def test_private_is_a_boolean(self, private: object) -> None:
+        busy().reject(attrs.evolve(example(cmd.GiveFeedback), private=private), "private")
+        busy().reject(attrs.evolve(example(cmd.RecordReflection), private=private), "private")
+
     def test_general_feedback_needs_no_reference(self) -> None:
         history = active()
         history.record(

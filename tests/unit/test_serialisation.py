@@ -39,9 +39,11 @@ from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import evolve_programme, evolve_relationship
 from mentoring_core.domain.events import (
     Event,
+    FeedbackGiven,
     GoalSet,
     MeetingHeld,
     PolicySet,
+    ReflectionRecorded,
     RelationshipEvent,
 )
 from mentoring_core.domain.kinds import PROGRAMME, RELATIONSHIP
@@ -527,3 +529,78 @@ def test_the_policy_cadence_kind_is_stored_by_name() -> None:
     ]
     assert data["occurred_at"] == event.occurred_at.isoformat()
     assert datetime.fromisoformat(data["occurred_at"]).tzinfo == UTC
+
+
+def private_entries() -> tuple[FeedbackGiven, ReflectionRecorded]:
+    base: dict[str, Any] = {
+        "aggregate_id": RELATIONSHIP_ID,
+        "occurred_at": YESTERDAY,
+        "recorded_at": NOW,
+        "actor": "ben",
+        "command_id": None,
+    }
+    feedback = FeedbackGiven(
+        **base,
+        event_id=UUID(int=51),
+        version=8,
+        feedback_id=UUID(int=0xF1),
+        from_person="ben",
+        to_person="ana",
+        kind=FeedbackKind.CONSTRUCTIVE,
+        about_goal_id=None,
+        about_meeting_id=None,
+        text="I need more time to talk",
+        private=True,
+    )
+    reflection = ReflectionRecorded(
+        **base,
+        event_id=UUID(int=52),
+        version=9,
+        reflection_id=UUID(int=0xC1),
+        ratings=(Rating(focus_area=FocusArea.WELLBEING, score=2),),
+        text="A hard week",
+        private=True,
+    )
+    return feedback, reflection
+
+
+class TestPrivateEntries:
+    """Feedback and reflections gained ``private`` in class version 3; older records
+    (version 2, and version 1 before command ids) read back as not private."""
+
+    @pytest.mark.parametrize("index", [0, 1], ids=["FeedbackGiven", "ReflectionRecorded"])
+    def test_a_private_entry_is_stored_as_version_3_and_reads_back_private(
+        self, index: int
+    ) -> None:
+        entry = private_entries()[index]
+        data = json.loads(MAPPER.to_stored_event(entry).state)
+        assert (data["class_version"], data["private"]) == (3, True)
+        assert round_trip(entry) == entry
+
+    @pytest.mark.parametrize("index", [0, 1], ids=["FeedbackGiven", "ReflectionRecorded"])
+    @pytest.mark.parametrize("stored_version", [1, 2])
+    def test_an_older_record_reads_back_as_not_private(
+        self, index: int, stored_version: int
+    ) -> None:
+        entry = private_entries()[index]
+
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["private"]
+            data["class_version"] = stored_version
+            if stored_version == 1:
+                del data["command_id"]
+
+        back = MAPPER.to_domain_event(stored_with(MAPPER.to_stored_event(entry), as_stored_then))
+        assert back == attrs.evolve(entry, private=False)
+
+    def test_a_current_record_without_private_is_damaged(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(private_entries()[0]), lambda d: d.pop("private")
+        )
+        assert "private" in read_error(stored).reason
+
+    def test_private_is_a_json_boolean(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(private_entries()[1]), lambda d: d.update(private=1)
+        )
+        assert read_error(stored).reason == "invalid value for type, expected bool @ $.private"

@@ -157,7 +157,7 @@ def _main_relationship(cli: Cli) -> None:
              "--kind", "recognition", "--text", "Calm and clear", "--goal", GOAL_1,
              "--meeting", HELD, "--occurred-at", "2026-01-19T12:00Z")),
         (e, ("reflection", "record", R1, "--id", REFLECTION, "--rating", "communication=3",
-             "--rating", "wellbeing=4", "--text", "Finding my feet",
+             "--rating", "wellbeing=4", "--text", "Finding my feet", "--private",
              "--occurred-at", "2026-02-27")),
         (c, ("evaluation", "record", R1, "--id", EVALUATION, "--progress", f"{GOAL_1}=on_track",
              "--progress", f"{GOAL_2}=AT_RISK", "--evidence", "Six-week review",
@@ -229,9 +229,9 @@ def _check_relationship_history(events: list[dict[str, Any]]) -> None:
         ("FeedbackGiven", "2026-01-19T12:00:00+00:00", MENTOR, {
             "feedback_id": FEEDBACK, "from_person": "ana", "to_person": "ben",
             "kind": "recognition", "about_goal_id": GOAL_1, "about_meeting_id": HELD,
-            "text": "Calm and clear"}),
+            "text": "Calm and clear", "private": False}),
         ("ReflectionRecorded", "2026-02-27T00:00:00+00:00", MENTEE, {
-            "reflection_id": REFLECTION, "text": "Finding my feet", "ratings": [
+            "reflection_id": REFLECTION, "text": "Finding my feet", "private": True, "ratings": [
                 {"focus_area": "communication", "score": 3},
                 {"focus_area": "wellbeing", "score": 4}]}),
         ("ProgressEvaluated", "2026-03-02T00:00:00+00:00", COORDINATOR, {
@@ -335,3 +335,22 @@ def _check_queries(cli: Cli) -> None:
         (MISSED, "missed", None),
         (CANCELLED, "cancelled", None),
     ]
+
+
+def test_coordinators_are_appointed_relieved_and_shown(cli: Cli) -> None:
+    admin = "admin.ida"
+    _record(cli, admin, "programme", "create", "--id", PROGRAMME, "--name", "Pilot",
+            "--organisation", "Northside Care")  # fmt: skip
+    for person in ("coord.rhea", "coord.sol"):
+        _record(cli, admin, "programme", "appoint", PROGRAMME, "--person", person)
+    relieved = _record(
+        cli, admin, "programme", "relieve", PROGRAMME, "--person", "coord.sol",
+        "--reason", "Moved to training",
+    )  # fmt: skip
+    assert relieved["events"][0]["person_id"] == "coord.sol"
+    assert relieved["events"][0]["reason"] == "Moved to training"
+    assert cli.ok("programme", "show", PROGRAMME)["coordinators"] == ["coord.rhea"]
+    again = cli.run("programme", "relieve", PROGRAMME, "--person", "coord.sol", "--reason", "x")
+    assert again.code != 0
+    assert "coordinator-appointed" in again.stderr
+    assert "'coord.sol' is not a coordinator of programme 'Pilot'" in again.stderr

@@ -14,6 +14,8 @@ import attrs
 
 from ..domain.erasure import PersonalDataErased
 from ..domain.events import (
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     Event,
     ExpectationsAgreed,
     FeedbackGiven,
@@ -136,6 +138,14 @@ def _erased(event: PersonalDataErased, before: State, by: str) -> str:
     return f"Personal data of {event.person_id} erased ({event.rule}: {event.reason}) {by}"
 
 
+def _appointed(event: CoordinatorAppointed, before: State, by: str) -> str:
+    return f"{event.person_id} appointed a coordinator of the programme {by}"
+
+
+def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
+    return f"{event.person_id} relieved as a coordinator of the programme {by}"
+
+
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
     pair = f"{event.mentor_id} and {event.mentee_id}"
     return f"Relationship {event.relationship_id} of {pair} opened {by}"
@@ -228,12 +238,13 @@ def _meeting_corrected(event: MeetingRecordCorrected, before: State, by: str) ->
 
 def _feedback(event: FeedbackGiven, before: State, by: str) -> str:
     between = f"from {event.from_person} to {event.to_person}"
-    return f"{event.kind.capitalize()} feedback {between}, recorded {by}"
+    private = "Private " + event.kind if event.private else event.kind.capitalize()
+    return f"{private} feedback {between}, recorded {by}"
 
 
 def _reflection(event: ReflectionRecorded, before: State, by: str) -> str:
     scores = ", ".join(f"{r.focus_area} {r.score}/5" for r in event.ratings)
-    return f"Reflection recorded {by} ({scores})"
+    return f"{'Private reflection' if event.private else 'Reflection'} recorded {by} ({scores})"
 
 
 def _evaluated(event: ProgressEvaluated, before: State, by: str) -> str:
@@ -365,6 +376,8 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     ParticipantEnrolled: _enrolled,
     ParticipantWithdrawn: _withdrawn,
     PersonalDataErased: _erased,
+    CoordinatorAppointed: _appointed,
+    CoordinatorRelieved: _relieved,
     RelationshipOpened: _opened,
     PairingProposed: _paired,
     PairFormed: _paired,

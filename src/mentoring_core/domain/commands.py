@@ -95,6 +95,21 @@ class WithdrawParticipant(ProgrammeCommand):
     reason: str
 
 
+@attrs.frozen(kw_only=True)
+class AppointCoordinator(ProgrammeCommand):
+    """Make someone a coordinator of the programme."""
+
+    person_id: str
+
+
+@attrs.frozen(kw_only=True)
+class RelieveCoordinator(ProgrammeCommand):
+    """Relieve a coordinator of the programme of the role."""
+
+    person_id: str
+    reason: str
+
+
 # --- Relationship --------------------------------------------------------------------
 
 
@@ -260,6 +275,8 @@ class GiveFeedback(RelationshipCommand):
     text: str
     about_goal_id: UUID | None = None
     about_meeting_id: UUID | None = None
+    private: bool = False
+    """True: private to the pair (see ``FeedbackGiven.private``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -267,6 +284,8 @@ class RecordReflection(RelationshipCommand):
     reflection_id: UUID | None = creates()
     ratings: tuple[Rating, ...]
     text: str
+    private: bool = False
+    """True: private to the pair (see ``ReflectionRecorded.private``)."""
 
 
 @attrs.frozen(kw_only=True)

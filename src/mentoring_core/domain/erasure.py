@@ -40,14 +40,16 @@ def decide_erasure(
     reason: str,
     ctx: DecisionContext,
 ) -> tuple[PersonalDataErased, ...]:
-    """The facts recording the erasure: one on each programme the person was ever enrolled
-    in. Refused for a person no programme has enrolled."""
+    """The facts recording the erasure: one on each of ``programmes``, those whose history
+    names the person (enrolled, or appointed a coordinator, at some time). Refused when
+    there is none."""
     person = check_label("person_id", person_id)
     why = check_text("reason", reason)
     under = check_enum("rule", rule, ErasureRule)
-    enrolled = [p for p in programmes if p.participant(person) is not None]
-    if not enrolled:
-        raise InvalidValue("person_id", person, "a person enrolled in a programme of this store")
+    if not programmes:
+        raise InvalidValue(
+            "person_id", person, "a person enrolled in or appointed to a programme of this store"
+        )
     return tuple(
         PersonalDataErased(
             **event_metadata(ctx, p.programme_id, p.version + 1, None),
@@ -55,7 +57,7 @@ def decide_erasure(
             rule=under,
             reason=why,
         )
-        for p in enrolled
+        for p in programmes
         if p.programme_id is not None
     )
 

@@ -139,6 +139,27 @@ class RelationshipOpened(ProgrammeEvent):
     """The mentee's person id."""
 
 
+@attrs.frozen(kw_only=True)
+class CoordinatorAppointed(ProgrammeEvent):
+    """Someone was appointed a coordinator of the programme: they may enrol, pair, set the
+    policy, end relationships for the programme and read everything in it (see
+    ``docs/http.md``, "Who may do what")."""
+
+    person_id: str
+    """The coordinator's id in the embedding product (the subject of their access tokens)."""
+
+
+@attrs.frozen(kw_only=True)
+class CoordinatorRelieved(ProgrammeEvent):
+    """A coordinator of the programme was relieved of the role: from now on they have no
+    coordinator's rights in it."""
+
+    person_id: str
+    """The former coordinator's id in the embedding product."""
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
+    """Why they were relieved."""
+
+
 # --- Relationship --------------------------------------------------------------------
 
 
@@ -398,6 +419,8 @@ class MeetingRecordCorrected(RelationshipEvent):
 class FeedbackGiven(RelationshipEvent):
     """Feedback was given by one person to another, about a goal or a meeting or in general."""
 
+    class_version: ClassVar[int] = 3
+
     feedback_id: UUID
     """The feedback's id."""
     from_person: str
@@ -412,11 +435,22 @@ class FeedbackGiven(RelationshipEvent):
     """The meeting the feedback is about, if any."""
     text: str = personal(PersonalData.FREE_TEXT, about="to_person")
     """The feedback itself."""
+    private: bool = False
+    """True: private to the pair (its author is one of them): readers applying the
+    authorisation policy withhold it from the programme's coordinators; the organisation's
+    administrators and auditors read everything."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 feedback predates private entries: it was never private."""
+        return {**data, "private": False}
 
 
 @attrs.frozen(kw_only=True)
 class ReflectionRecorded(RelationshipEvent):
     """The mentee recorded a self-assessment."""
+
+    class_version: ClassVar[int] = 3
 
     reflection_id: UUID
     """The reflection's id."""
@@ -424,6 +458,15 @@ class ReflectionRecorded(RelationshipEvent):
     """The mentee's self-assessment: a score from 1 to 5 per focus area."""
     text: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The mentee's reflection, in their words."""
+    private: bool = False
+    """True: private to the pair: readers applying the authorisation policy withhold it
+    from the programme's coordinators; the organisation's administrators and auditors read
+    everything."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 reflections predate private entries: they were never private."""
+        return {**data, "private": False}
 
 
 @attrs.frozen(kw_only=True)

@@ -12,9 +12,11 @@ import attrs
 
 from ._collections import find, replace_where
 from .commands import (
+    AppointCoordinator,
     CreateProgramme,
     EnrolParticipant,
     ProgrammeCommand,
+    RelieveCoordinator,
     SetPolicy,
     WithdrawParticipant,
 )
@@ -22,6 +24,8 @@ from .context import DecisionContext, event_metadata
 from .decider import Decider, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import (
+    CoordinatorAppointed,
+    CoordinatorRelieved,
     ParticipantEnrolled,
     ParticipantWithdrawn,
     PolicySet,
@@ -71,6 +75,8 @@ class ProgrammeState:
     participants: tuple[Participant, ...] = ()
     """Every enrolment, in order; a person enrolled again appears again."""
     relationship_ids: tuple[UUID, ...] = ()
+    coordinators: frozenset[str] = frozenset()
+    """The person ids of the programme's coordinators now (appointed and not relieved)."""
 
     @property
     def exists(self) -> bool:
@@ -187,6 +193,32 @@ def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -
     )
 
 
+def _appoint(command: AppointCoordinator, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    if person_id in state.coordinators:
+        raise RuleViolation(
+            Rule.COORDINATOR_NOT_ALREADY_APPOINTED,
+            f"{person_id!r} is already a coordinator of programme {state.name!r}",
+        )
+    return (CoordinatorAppointed(**meta, person_id=person_id),)
+
+
+def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    if person_id not in state.coordinators:
+        now = ", ".join(repr(p) for p in sorted(state.coordinators)) or "nobody"
+        raise RuleViolation(
+            Rule.COORDINATOR_APPOINTED,
+            f"{person_id!r} is not a coordinator of programme {state.name!r} "
+            f"(its coordinators: {now})",
+        )
+    return (
+        CoordinatorRelieved(
+            **meta, person_id=person_id, reason=check_text("reason", command.reason)
+        ),
+    )
+
+
 def check_cadence(field: str, cadence: object) -> Cadence:
     if not isinstance(cadence, Cadence):
         raise InvalidValue(field, cadence, "a Cadence")
@@ -266,6 +298,14 @@ def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeS
     )
 
 
+def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> ProgrammeState:
+    return attrs.evolve(state, coordinators=state.coordinators | {event.person_id})
+
+
+def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> ProgrammeState:
+    return attrs.evolve(state, coordinators=state.coordinators - {event.person_id})
+
+
 def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> ProgrammeState:
     return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))
 
@@ -276,6 +316,8 @@ PROGRAMME.handles(
         SetPolicy: _set_policy,
         EnrolParticipant: _enrol,
         WithdrawParticipant: _withdraw,
+        AppointCoordinator: _appoint,
+        RelieveCoordinator: _relieve,
     },
     prepare=_prepare,
 )
@@ -286,5 +328,7 @@ PROGRAMME.folds(
         ParticipantEnrolled: _enrolled,
         ParticipantWithdrawn: _withdrawn,
         RelationshipOpened: _relationship_opened,
+        CoordinatorAppointed: _coordinator_appointed,
+        CoordinatorRelieved: _coordinator_relieved,
     }
 )

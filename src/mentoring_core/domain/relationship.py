@@ -669,6 +669,7 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
             about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
             about_meeting_id=about_meeting,
             text=check_text("text", command.text),
+            private=check_bool("private", command.private),
         ),
     )
 
@@ -684,6 +685,7 @@ def _record_reflection(command: RecordReflection, state: RelationshipState, meta
             ),
             ratings=_check_ratings(command.ratings),
             text=check_text("text", command.text),
+            private=check_bool("private", command.private),
         ),
     )
 

@@ -125,6 +125,8 @@ class Feedback:
     about_meeting_id: UUID | None
     text: str
     given_at: datetime
+    private: bool = False
+    """Private to the pair (see ``FeedbackGiven.private``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -133,6 +135,8 @@ class Reflection:
     ratings: tuple[Rating, ...]
     text: str
     recorded_at: datetime
+    private: bool = False
+    """Private to the pair (see ``ReflectionRecorded.private``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -487,6 +491,7 @@ def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Relations
         about_meeting_id=event.about_meeting_id,
         text=event.text,
         given_at=event.occurred_at,
+        private=event.private,
     )
     return attrs.evolve(state, feedback=(*state.feedback, feedback))
 
@@ -497,6 +502,7 @@ def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) ->
         ratings=event.ratings,
         text=event.text,
         recorded_at=event.occurred_at,
+        private=event.private,
     )
     return attrs.evolve(state, reflections=(*state.reflections, reflection))
 

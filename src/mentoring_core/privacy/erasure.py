@@ -20,7 +20,7 @@ class Erasure:
 
     person_id: str
     recorded: tuple[PersonalDataErased, ...]
-    """The facts recorded: one per programme the person was enrolled in."""
+    """The facts recorded: one per programme the person was enrolled in or appointed to."""
     key_destroyed: bool
     """False when the person had no live key (erased before, or nothing sealed about them)."""
     unsealed: tuple[str, ...]

@@ -168,6 +168,7 @@ def programme_view(state: ProgrammeState) -> RenderableType:
             ("organisation", state.organisation),
             ("created", when(state.created_at)),
             ("policy", describe(state.policy) if state.policy else "not set"),
+            ("coordinators", ", ".join(sorted(state.coordinators)) or "none appointed"),
             ("version", str(state.version)),
         ]
     )

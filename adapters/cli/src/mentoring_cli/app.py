@@ -39,6 +39,7 @@ from .commands import (
     records,
     relationship,
     report,
+    token,
 )
 from .commands import programme as programme_commands
 
@@ -61,6 +62,7 @@ GROUPS: dict[str, typer.Typer] = {
     "audit": audit.app,
     "report": report.app,
     "privacy": privacy.app,
+    "token": token.app,
 }
 """The command groups under the root, by name."""
 

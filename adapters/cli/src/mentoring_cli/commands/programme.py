@@ -231,6 +231,62 @@ def withdraw(
     )
 
 
+@app.command("appoint")
+def appoint(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[
+        str, typer.Option("--person", help="The new coordinator's id in your organisation.")
+    ],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Appoint someone a coordinator of the programme."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.appoint_coordinator(
+            programme_id,
+            person,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@app.command("relieve")
+def relieve(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[str, typer.Option("--person", help="The coordinator's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why they are relieved of the role.")],
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Relieve a coordinator of the programme of the role."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.relieve_coordinator(
+            programme_id,
+            person,
+            reason,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
 @app.command("list")
 def list_(ctx: typer.Context, json_output: JsonOpt = False) -> None:
     """List every programme in the store."""

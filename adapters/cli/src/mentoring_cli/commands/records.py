@@ -34,6 +34,15 @@ from .._parsing import (
 )
 from .._session import new_id, record
 
+_PrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--private",
+        help="Private to the pair: withheld from the programme's coordinators by the HTTP "
+        "API (docs/http.md).",
+    ),
+]
+
 feedback_app = typer.Typer(help="Feedback from one person to another.", no_args_is_help=True)
 reflection_app = typer.Typer(help="The mentee's self-assessments.", no_args_is_help=True)
 evaluation_app = typer.Typer(help="Reviews of progress against the goals.", no_args_is_help=True)
@@ -60,6 +69,7 @@ def give(
         UUID | None, id_option("--meeting", "MEETING_ID", "The meeting it is about.")
     ] = None,
     feedback_id: Annotated[UUID | None, new_id_option("feedback")] = None,
+    private: _PrivateOpt = False,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
@@ -79,6 +89,7 @@ def give(
             about_goal_id=goal,
             about_meeting_id=meeting,
             feedback_id=feedback_id or new_id(command_id, "feedback"),
+            private=private,
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,
@@ -105,6 +116,7 @@ def record_reflection(
     ],
     text: Annotated[str, typer.Option("--text", help="The mentee's reflection.")],
     reflection_id: Annotated[UUID | None, new_id_option("reflection")] = None,
+    private: _PrivateOpt = False,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
@@ -120,6 +132,7 @@ def record_reflection(
             rating,
             text,
             reflection_id=reflection_id or new_id(command_id, "reflection"),
+            private=private,
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,

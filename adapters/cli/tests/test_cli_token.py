@@ -1,0 +1,136 @@
+"""``mentoring token``: development keys and tokens that the HTTP API's verifier accepts.
+
+The real command runs in a subprocess; its token is checked with the real verifier.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from cli_harness import Cli
+from mentoring_http.tokens import (
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEYS_FILE,
+    TokenError,
+    TokenSettings,
+    TokenVerifier,
+)
+
+from mentoring_core.authorisation import Principal, Role
+
+WARNING = "for development and the demo only, NOT for production"
+ISSUER, AUDIENCE = "https://login.riverbend.test", "mentoring-api"
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli("memory://", tmp_path)
+
+
+@pytest.fixture
+def keys(cli: Cli, tmp_path: Path) -> Path:
+    result = cli.run("token", "keygen", "--out", str(tmp_path / "keys"), store=False)
+    assert result.code == 0, str(result)
+    return tmp_path / "keys"
+
+
+def issue(cli: Cli, keys: Path, *args: str) -> tuple[int, str, str]:
+    result = cli.run(
+        "token",
+        "issue",
+        "--key",
+        str(keys / PRIVATE_KEY_FILE),
+        "--issuer",
+        ISSUER,
+        "--audience",
+        AUDIENCE,
+        *args,
+        store=False,
+    )
+    return result.code, result.stdout, result.stderr
+
+
+def test_keygen_writes_a_private_key_and_a_jwks_owner_only_and_warns(
+    cli: Cli, tmp_path: Path
+) -> None:
+    result = cli.run(
+        "token", "keygen", "--out", str(tmp_path / "new" / "keys"), "--json", store=False
+    )
+    assert result.code == 0, str(result)
+    assert WARNING in result.stderr
+    made = result.json()
+    assert made["private_key"] == str(tmp_path / "new" / "keys" / PRIVATE_KEY_FILE)
+    assert made["jwks"] == str(tmp_path / "new" / "keys" / PUBLIC_KEYS_FILE)
+    for path in (made["private_key"], made["jwks"]):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "d" not in json.loads(Path(made["jwks"]).read_text())["keys"][0]
+
+
+def test_keygen_never_replaces_a_key(cli: Cli, keys: Path) -> None:
+    before = (keys / PRIVATE_KEY_FILE).read_bytes()
+    result = cli.run("token", "keygen", "--out", str(keys), store=False)
+    assert result.code == 2
+    assert "exists already; it is never overwritten" in result.stderr
+    assert (keys / PRIVATE_KEY_FILE).read_bytes() == before
+
+
+def test_an_issued_token_is_accepted_by_the_verifier_with_its_roles(cli: Cli, keys: Path) -> None:
+    code, stdout, stderr = issue(cli, keys, "--sub", "admin.ada", "--role", "administrator")
+    assert code == 0, stderr
+    assert WARNING in stderr
+    token = stdout.strip()
+    assert stdout == token + "\n", "only the token on stdout, for $(...)"
+    settings = TokenSettings(jwks=str(keys / PUBLIC_KEYS_FILE), issuer=ISSUER, audience=AUDIENCE)
+    assert TokenVerifier(settings).principal(f"Bearer {token}") == Principal(
+        subject="admin.ada", roles=frozenset({Role.ADMINISTRATOR})
+    )
+    other = TokenSettings(jwks=str(keys / PUBLIC_KEYS_FILE), issuer=ISSUER, audience="other")
+    with pytest.raises(TokenError):
+        TokenVerifier(other).principal(f"Bearer {token}")
+
+
+def test_issue_with_json_tells_the_roles_and_expiry(cli: Cli, keys: Path) -> None:
+    code, stdout, stderr = issue(
+        cli, keys, "--sub", "audit.otto", "--role", "auditor", "--lifetime", "60", "--json"
+    )
+    assert code == 0, stderr
+    document = json.loads(stdout)
+    assert document["subject"] == "audit.otto" and document["roles"] == ["auditor"]
+    assert document["token"].count(".") == 2 and WARNING in document["warning"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--sub", "x", "--role", "coordinator"), "Invalid value for '--role': 'coordinator'"),
+        (("--sub", " x"), "Invalid value for '--sub': ' x' holds unprintable characters"),
+        (("--sub", ""), "Invalid value for '--sub': '' is not a non-empty string"),
+        (("--sub", "x", "--lifetime", "0"), "Invalid value for '--lifetime'"),
+        (("--sub", "x", "--lifetime", "86401"), "Invalid value for '--lifetime'"),
+        (("--sub", "x", "--audience", " "), "Invalid value for '--audience': must not be empty"),
+    ],
+)
+def test_issue_refuses_bad_values_naming_the_option(
+    cli: Cli, keys: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, stdout, stderr = issue(cli, keys, *args)
+    assert (code, stdout) == (2, "")
+    assert message in stderr
+
+
+def test_issue_refuses_a_key_it_cannot_sign_with(cli: Cli, keys: Path, tmp_path: Path) -> None:
+    for key, message in (
+        (keys / PUBLIC_KEYS_FILE, "is not a private JWK"),
+        (tmp_path / "missing.jwk", "cannot read"),
+    ):
+        result = cli.run(
+            "token", "issue", "--key", str(key), "--sub", "x", "--issuer", ISSUER,
+            "--audience", AUDIENCE, store=False,
+        )  # fmt: skip
+        assert result.code == 2 and result.stdout == ""
+        assert "Invalid value for '--key': " in result.stderr
+        assert str(key) in result.stderr and message in result.stderr

@@ -1,0 +1,442 @@
+"""Bearer access tokens: who a request comes from (``docs/http-tokens.md``).
+
+A request carries ``Authorization: Bearer <token>`` (RFC 6750), where the token is a
+JWT access token of the RFC 9068 profile, signed by the organisation's identity
+provider. :class:`TokenVerifier` checks it locally, with joserfc, against the
+provider's published keys (a JWKS file or URL), its issuer and the audience of this
+service, and turns it into a :class:`~mentoring_core.authorisation.Principal`: the
+token's subject is the actor, and its ``roles`` claim may make them an administrator
+or an auditor. Every token it cannot accept raises :class:`TokenError`, whose reason
+names the rule broken and never repeats the token.
+
+:func:`generate_key_pair` and :func:`issue_token` stand in for an identity provider
+during development and the demo (``mentoring token``); they are not for production.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import re
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+from joserfc import jws
+from joserfc.errors import (
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyCurveError,
+    JoseError,
+    KeyParameterError,
+    UnsupportedAlgorithmError,
+)
+from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet, OKPKey, RSAKey
+from joserfc.jwt import JWTClaimsRegistry
+
+from mentoring_core.authorisation import Principal, Role
+
+MAX_TOKEN_BYTES = 16 * 1024
+"""A longer token is refused before it is parsed."""
+MAX_SUBJECT_LENGTH = 200
+MAX_KEY_SET_BYTES = 1024 * 1024
+"""A longer JWKS (file or response) is refused."""
+REFETCH_INTERVAL_SECONDS = 60.0
+"""A JWKS URL is fetched again, for a token signed by a key it did not have, at most this often."""
+FETCH_TIMEOUT_SECONDS = 5.0
+MAX_LIFETIME_SECONDS = 24 * 3600
+"""The longest lifetime :func:`issue_token` gives a development token."""
+
+ACCEPTED_ALGORITHMS = ("EdDSA", "ES256", "RS256")
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+REQUIRED_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
+"""The claims RFC 9068 (section 2.2) requires of every access token."""
+TOKEN_ROLES = {"administrator": Role.ADMINISTRATOR, "auditor": Role.AUDITOR}
+"""The roles a token's ``roles`` claim can grant; the others come from the records."""
+DEVELOPMENT_CLIENT_ID = "mentoring-token"
+"""The ``client_id`` of the tokens :func:`issue_token` makes."""
+PRIVATE_KEY_FILE = "token-signing-key.private.jwk"
+PUBLIC_KEYS_FILE = "token-signing-keys.jwks"
+
+_BEARER = re.compile(r"bearer +([A-Za-z0-9._~+/-]+=*)", re.IGNORECASE | re.ASCII)
+"""RFC 6750, section 2.1: the scheme (any case), then the token (b64token)."""
+
+
+class TokenError(Exception):
+    """A request's token cannot be accepted; ``reason`` may be shown to the caller."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class KeySetError(Exception):
+    """The configured JWKS cannot be read, or holds something it must not."""
+
+
+class _Registry(jws.JWSRegistry):
+    """joserfc's JWS registry, allowing only the accepted algorithms.
+
+    joserfc warns at every use of ``EdDSA`` that RFC 9864 names a fully specified
+    ``Ed25519`` algorithm instead; identity providers still sign with ``EdDSA``, and
+    the algorithm is chosen here on purpose, so the warning is not raised.
+    """
+
+    def get_alg(self, name: str) -> Any:
+        if name not in ACCEPTED_ALGORITHMS:
+            raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not allowed")
+        return self.algorithms[name]
+
+
+_REGISTRY = _Registry(algorithms=ACCEPTED_ALGORITHMS, strict_check_header=False)
+
+
+@attrs.frozen(kw_only=True)
+class TokenSettings:
+    """Whom to trust: the provider's keys, its issuer name and this service's audience."""
+
+    jwks: str = attrs.field(validator=attrs.validators.min_len(1))
+    """A JWKS file's path, or an ``http(s)://`` URL serving the JWKS."""
+    issuer: str = attrs.field(validator=attrs.validators.min_len(1))
+    """The ``iss`` every token must carry, exactly."""
+    audience: str = attrs.field(validator=attrs.validators.min_len(1))
+    """The ``aud`` every token must carry (or list), exactly."""
+    leeway_seconds: int = attrs.field(default=30, validator=attrs.validators.ge(0))
+    """Clock skew allowed when checking ``exp``, ``nbf`` and ``iat``."""
+
+
+class TokenVerifier:
+    """Checks bearer tokens against one issuer's keys (see the module's documentation).
+
+    A JWKS file is read once, here. A JWKS URL is fetched here and kept; a token
+    signed by a key it does not hold makes it fetch the set again (so that a provider
+    can rotate its keys), at most once every :data:`REFETCH_INTERVAL_SECONDS`.
+    ``clock`` (monotonic seconds) paces those fetches. Raises :class:`KeySetError`
+    when the JWKS cannot be read or holds a private or symmetric key.
+    """
+
+    def __init__(
+        self, settings: TokenSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._url = settings.jwks if _is_url(settings.jwks) else None
+        self._lock = threading.Lock()
+        self._fetched_at = clock()
+        self._keys = _load_key_set(settings.jwks)
+
+    def principal(self, authorization_header: str | None) -> Principal:
+        """Who sent the ``Authorization`` header; raises :class:`TokenError` if not accepted."""
+        token = _bearer_token(authorization_header)
+        signed = _extract(token)
+        header = signed.headers()
+        kid = _check_header(header)
+        key = self._key(kid)
+        _check_signature(signed, key)
+        claims = _claims(signed.payload)
+        _check_claims(claims, self._settings)
+        return Principal(subject=claims["sub"], roles=_roles(claims.get("roles")))
+
+    def _key(self, kid: str) -> Key:
+        key = self._keys.get(kid)
+        if key is None and self._url is not None:
+            self._refetch(self._url)
+            key = self._keys.get(kid)
+        if key is None:
+            raise TokenError("the token's signing key (kid) is not one of the issuer's keys")
+        return key
+
+    def _refetch(self, url: str) -> None:
+        with self._lock:
+            now = self._clock()
+            if now - self._fetched_at < REFETCH_INTERVAL_SECONDS:
+                return
+            self._fetched_at = now
+            try:
+                self._keys = _index(_fetch(url), url)
+            except KeySetError:
+                return  # the provider is unreachable or broken: keep the keys known
+
+
+def _is_url(jwks: str) -> bool:
+    return urllib.parse.urlsplit(jwks).scheme.lower() in ("http", "https")
+
+
+def _bearer_token(authorization_header: str | None) -> str:
+    if authorization_header is not None and len(authorization_header) > MAX_TOKEN_BYTES + 64:
+        raise TokenError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
+    if authorization_header is None or not authorization_header.strip():
+        raise TokenError("no bearer token: send the header 'Authorization: Bearer <token>'")
+    match = _BEARER.fullmatch(authorization_header.strip())
+    if match is None:
+        raise TokenError("the Authorization header is not 'Bearer <token>' (RFC 6750)")
+    token = match.group(1)
+    if len(token) > MAX_TOKEN_BYTES:
+        raise TokenError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
+    return token
+
+
+def _extract(token: str) -> jws.CompactSignature:
+    try:
+        signed = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
+    except (JoseError, ValueError, TypeError, RecursionError):
+        signed = None
+    if signed is None or not isinstance(signed.headers(), dict):
+        raise TokenError("the token is not a signed JWT (a JWS in compact serialisation)")
+    return signed
+
+
+def _check_header(header: dict[str, Any]) -> str:
+    """The token's key id, once its header shows a signed access token."""
+    alg = header.get("alg")
+    if alg == "none":
+        raise TokenError("an unsigned token (alg 'none') is never accepted")
+    if alg not in ACCEPTED_ALGORITHMS:
+        raise TokenError(
+            f"the token's signing algorithm is not accepted: only {', '.join(ACCEPTED_ALGORITHMS)}"
+            " are (never 'none' or an HMAC)"
+        )
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in ACCESS_TOKEN_TYPES:
+        raise TokenError("the token is not an access token: its header's typ must be 'at+jwt'")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise TokenError("the token does not name its signing key (the header's kid)")
+    return kid
+
+
+def _check_signature(signed: jws.CompactSignature, key: Key) -> None:
+    try:
+        valid = jws.validate_compact(signed, key, registry=_REGISTRY)
+    except (KeyParameterError, InvalidKeyCurveError):
+        raise TokenError(
+            "the issuer's key named by the token is not meant for its algorithm "
+            "(the key's kty, crv, use or alg disagrees)"
+        ) from None
+    except (JoseError, ValueError, TypeError):
+        raise TokenError("the token's header is not valid (RFC 7515)") from None
+    if not valid:
+        raise TokenError("the token's signature does not verify with the issuer's key")
+
+
+def _claims(payload: bytes | None) -> dict[str, Any]:
+    try:
+        claims = json.loads(payload or b"")
+    except (ValueError, RecursionError):
+        claims = None
+    if not isinstance(claims, dict):
+        raise TokenError("the token's claims are not a JSON object")
+    return claims
+
+
+def _check_claims(claims: dict[str, Any], settings: TokenSettings) -> None:
+    missing = [name for name in REQUIRED_CLAIMS if claims.get(name) is None]
+    if missing:
+        raise TokenError(
+            f"the token lacks claims every access token has (RFC 9068): {', '.join(missing)}"
+        )
+    if claims["iss"] != settings.issuer:
+        raise TokenError(f"the token was not issued by the trusted issuer {settings.issuer!r}")
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if settings.audience not in audiences:
+        raise TokenError(
+            f"the token is not meant for this service: its aud lacks {settings.audience!r}"
+        )
+    _check_times(claims, settings.leeway_seconds)
+    problem = subject_problem(claims["sub"])
+    if problem is not None:
+        raise TokenError(f"the token's subject (sub) {problem}")
+    for name in ("client_id", "jti"):
+        if not isinstance(claims[name], str) or not claims[name]:
+            raise TokenError(f"the token's {name} is not a non-empty string")
+
+
+def _check_times(claims: dict[str, Any], leeway_seconds: int) -> None:
+    times: dict[str, Any] = {n: claims[n] for n in ("exp", "nbf", "iat") if n in claims}
+    try:
+        JWTClaimsRegistry(leeway=leeway_seconds).validate(times)
+    except ExpiredTokenError:
+        raise TokenError("the token has expired (its exp has passed)") from None
+    except ClaimError as error:
+        value = times[error.claim]
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and math.isfinite(value) and error.claim in _IN_THE_FUTURE:
+            raise TokenError(_IN_THE_FUTURE[error.claim]) from None
+        raise TokenError(f"the token's {error.claim} is not a NumericDate") from None
+
+
+_IN_THE_FUTURE = {
+    "nbf": "the token is not valid yet (its nbf is in the future)",
+    "iat": "the token was issued in the future (its iat)",
+}
+
+
+def subject_problem(subject: object) -> str | None:
+    """Why ``subject`` cannot name an actor, or None if it can."""
+    if not isinstance(subject, str) or not subject:
+        return "is not a non-empty string"
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        return f"is longer than {MAX_SUBJECT_LENGTH} characters"
+    if not subject.isprintable() or subject != subject.strip():
+        return "holds unprintable characters or starts or ends with a space"
+    return None
+
+
+def _roles(claim: object) -> frozenset[Role]:
+    if claim is None:
+        return frozenset()
+    if not isinstance(claim, list) or not all(isinstance(name, str) for name in claim):
+        raise TokenError("the token's roles claim is not a list of strings (RFC 9068, 2.2.3.1)")
+    return frozenset(TOKEN_ROLES[name] for name in claim if name in TOKEN_ROLES)
+
+
+def _load_key_set(jwks: str) -> dict[str, Key]:
+    if _is_url(jwks):
+        return _index(_fetch(jwks), jwks)
+    try:
+        with Path(jwks).open("rb") as stream:
+            body = stream.read(MAX_KEY_SET_BYTES + 1)
+    except OSError as error:
+        raise KeySetError(f"cannot read the JWKS file {jwks}: {error.strerror or error}") from None
+    return _index(body, jwks)
+
+
+def _fetch(url: str) -> bytes:
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/jwk-set+json, application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+            body: bytes = response.read(MAX_KEY_SET_BYTES + 1)
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        raise KeySetError(f"cannot fetch the JWKS from {url}: {error}") from None
+    return body
+
+
+def _index(body: bytes, where: str) -> dict[str, Key]:
+    """The keys of a JWKS document by their kid (the first of a kid named twice)."""
+    if len(body) > MAX_KEY_SET_BYTES:
+        raise KeySetError(f"the JWKS {where} is larger than {MAX_KEY_SET_BYTES} bytes")
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        document = None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise KeySetError(f"{where} is not a JWKS (a JSON object with a list of keys)")
+    if any(isinstance(key, dict) and key.get("kty") == "oct" for key in document["keys"]):
+        raise KeySetError(f"the JWKS {where} holds a symmetric (oct) key: give public keys only")
+    try:
+        keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+    except (JoseError, ValueError, TypeError) as error:
+        raise KeySetError(f"the JWKS {where} holds a key that cannot be read: {error}") from None
+    if any(key.is_private for key in keys):
+        raise KeySetError(f"the JWKS {where} holds a private key: give the public keys only")
+    return {str(key.kid): key for key in reversed(keys.keys)}
+
+
+def issue_token(
+    private_jwk_path: Path,
+    *,
+    subject: str,
+    roles: Iterable[str],
+    issuer: str,
+    audience: str,
+    lifetime_seconds: int = 3600,
+    now: datetime | None = None,
+) -> str:
+    """DEVELOPMENT ONLY: an access token signed with a local key, as a provider would issue.
+
+    The key (a private JWK: Ed25519, P-256 or RSA) decides the algorithm (EdDSA, ES256
+    or RS256). Raises ValueError naming the rule a value breaks, OSError if the key
+    cannot be read.
+    """
+    key = _private_key(private_jwk_path)
+    problem = subject_problem(subject)
+    if problem is not None:
+        raise ValueError(f"the subject {subject!r} {problem}")
+    if not 0 < lifetime_seconds <= MAX_LIFETIME_SECONDS:
+        raise ValueError(
+            f"the lifetime {lifetime_seconds} s is not between 1 and {MAX_LIFETIME_SECONDS} s"
+        )
+    for name, value in (("issuer", issuer), ("audience", audience)):
+        if not value:
+            raise ValueError(f"the {name} is empty")
+    issued_at = int((now or datetime.now(UTC)).timestamp())
+    claims = {
+        "iss": issuer,
+        "sub": subject,
+        "aud": audience,
+        "client_id": DEVELOPMENT_CLIENT_ID,
+        "iat": issued_at,
+        "exp": issued_at + lifetime_seconds,
+        "jti": uuid.uuid4().hex,
+        "roles": sorted(set(roles)),
+    }
+    header = {"alg": _algorithm_for(key, private_jwk_path), "typ": "at+jwt", "kid": key.kid}
+    payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return jws.serialize_compact(header, payload, key, registry=_REGISTRY)
+    except JoseError as error:
+        raise ValueError(f"{private_jwk_path} cannot sign a token: {error}") from None
+
+
+def _private_key(path: Path) -> Key:
+    try:
+        key = JWKRegistry.import_key(json.loads(path.read_bytes()))
+    except (JoseError, ValueError, TypeError, AttributeError):
+        raise ValueError(f"{path} is not a private JWK (a JSON object)") from None
+    if not key.is_private:
+        raise ValueError(f"{path} holds a public key; a token is signed with the private key")
+    key.ensure_kid()
+    return key
+
+
+def _algorithm_for(key: Key, path: Path) -> str:
+    match key:
+        case OKPKey() if key.curve_name == "Ed25519":
+            return "EdDSA"
+        case ECKey() if key.curve_name == "P-256":
+            return "ES256"
+        case RSAKey():
+            return "RS256"
+    raise ValueError(
+        f"{path} is not an Ed25519, P-256 or RSA key: tokens are signed with EdDSA, ES256 or RS256"
+    )
+
+
+def generate_key_pair(folder: Path) -> tuple[Path, Path]:
+    """DEVELOPMENT ONLY: a new Ed25519 key in ``folder``: (private JWK, public JWKS).
+
+    Both files are readable by their owner only (0600); a file already there is never
+    replaced (FileExistsError) and ``folder`` is created if it does not exist.
+    """
+    private_path, public_path = folder / PRIVATE_KEY_FILE, folder / PUBLIC_KEYS_FILE
+    for path in (private_path, public_path):
+        if path.is_symlink() or path.exists():
+            raise FileExistsError(f"{path} exists already; it is never overwritten")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = OKPKey.generate_key("Ed25519", {"use": "sig", "alg": "EdDSA"}, auto_kid=True)
+    _create_owner_only(private_path, key.as_dict(private=True))
+    try:
+        _create_owner_only(public_path, {"keys": [key.as_dict(private=False)]})
+    except BaseException:
+        private_path.unlink()
+        raise
+    return private_path, public_path
+
+
+def _create_owner_only(path: Path, document: object) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    handle = os.open(path, flags, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        os.fchmod(stream.fileno(), 0o600)
+        stream.write(json.dumps(document, indent=2) + "\n")
