@@ -34,7 +34,7 @@ from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
-from .domain.validation import check_aware, check_int, check_uuid
+from .domain.validation import check_aware, check_int, check_label, check_uuid
 from .domain.values import RelationshipStatus
 from .privacy.erasure import Erasure, unsealed_fields
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
@@ -314,6 +314,7 @@ class MentoringService(CommandMethods):
         Retried with the ``command_id`` of an attempt whose answer was lost, it records
         nothing again (``already_recorded``) and completes the other steps.
         """
+        person_id = check_label("person_id", person_id)  # before it is used to read
         ctx = self._context(actor, self._command_id(command_id))
         events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
         destroyed = self._store.keys.store.destroy(person_id, ctx.now)
