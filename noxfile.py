@@ -119,7 +119,8 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def stress(session: nox.Session) -> None:
-    """Concurrency and crash tests at full size; figures go to docs/stress-figures.jsonl."""
+    """Concurrency, crash and tamper tests at full size; figures go to
+    docs/stress-figures.jsonl (the tamper campaign's are in docs/reliability.md)."""
     install_project(session)
     figures = "docs/stress-figures.jsonl"
     session.run("rm", "-f", figures, external=True)
@@ -127,6 +128,7 @@ def stress(session: nox.Session) -> None:
         MENTORING_STRESS_WRITERS="16",
         MENTORING_STRESS_MEETINGS="100",
         MENTORING_STRESS_KILLS="20",
+        MENTORING_STRESS_TAMPER_ROUNDS="10",
         MENTORING_STRESS_FIGURES=figures,
         CI="true",
     )
@@ -135,6 +137,7 @@ def stress(session: nox.Session) -> None:
         "-q",
         "tests/contract/test_concurrency.py",
         "tests/contract/test_crashes.py",
+        "tests/contract/test_tamper_campaign.py",
         *session.posargs,
     )
 

@@ -46,12 +46,12 @@ A principal with no role in the subject (a mentor asking about someone else's
 relationship, a coordinator of another programme) is refused with ``conceal=True``: the
 caller must answer as if the subject did not exist (HTTP 404), never with its data.
 
-The policy decides by the action's type and the states, not by the command's fields:
-the domain checks those (whoever ``accepted_by`` or ``from_person`` names must be a
-participant; the ``ending-role`` rule fits the ending's reason to who records it). It
-does not check that a participant names themselves there (a mentor recording feedback
-"from" the mentee): an embedder that wants that compares those fields with the
-principal's subject.
+The policy decides by the action's type and the states. Given a command itself rather
+than its class, it also checks the one field that says who speaks: a participant
+accepts or declines a pairing (``accepted_by``, ``declined_by``) and gives feedback
+(``from_person``) only in their own name; a coordinator may record feedback a
+participant gave them. The domain checks the rest of the fields (whoever they name must
+be a participant; the ``ending-role`` rule fits the ending's reason to who records it).
 """
 
 from __future__ import annotations
@@ -136,8 +136,8 @@ class Read(enum.StrEnum):
     """The whole store's events (``GET /events`` and the live stream)."""
 
 
-Action = type[Command] | Read
-"""What is asked: a command class, or a query."""
+Action = type[Command] | Command | Read
+"""What is asked: a command (or its class), or a query."""
 
 
 @attrs.frozen
@@ -260,7 +260,7 @@ _PRIVATE_READERS = frozenset({_A, _U, _M, _E})
 """Who reads private feedback and reflections: the pair, administrators and auditors."""
 
 
-def _scope(action: Action) -> _Scope:
+def _scope(action: Read | type[Command]) -> _Scope:
     if isinstance(action, Read):
         if action is Read.RELATIONSHIP:
             return _Scope.RELATIONSHIP
@@ -276,7 +276,7 @@ def _scope(action: Action) -> _Scope:
     return _Scope.NONE
 
 
-def _permission(action: Action) -> _Permission:
+def _permission(action: Read | type[Command]) -> _Permission:
     if isinstance(action, Read):
         return _READS[action]
     return _COMMANDS.get(action) or _p(
@@ -284,12 +284,37 @@ def _permission(action: Action) -> _Permission:
     )
 
 
-def _checked(action: object) -> Action:
+_SPEAKER_FIELDS: dict[type[Command], str] = {
+    c.AcceptPairing: "accepted_by",
+    c.DeclinePairing: "declined_by",
+    c.GiveFeedback: "from_person",
+}
+"""The field of a command that names who speaks: a participant names only themselves."""
+
+
+def _checked(action: object) -> Read | type[Command]:
     if isinstance(action, Read):
         return action
+    if isinstance(action, Command):
+        return type(action)
     if isinstance(action, type) and issubclass(action, Command):
         return action
-    raise InvalidValue("action", action, "a command class or a Read")
+    raise InvalidValue("action", action, "a command, a command class or a Read")
+
+
+def _speaks_for_another(principal: Principal, action: Action, roles: frozenset[Role]) -> str:
+    """Why a participant may not record ``action``: it names someone else as the one who
+    speaks (empty when it does not, or when the action is not a command instance)."""
+    field = _SPEAKER_FIELDS.get(type(action)) if isinstance(action, Command) else None
+    if field is None or Role.COORDINATOR in roles:
+        return ""
+    named = getattr(action, field)
+    if named == principal.subject:
+        return ""
+    return (
+        f"a participant records {type(action).__name__} only in their own name: "
+        f"{field} is {named!r}, but the caller is {principal.subject!r}"
+    )
 
 
 def _roles(
@@ -373,7 +398,8 @@ def may(
     programme: ProgrammeState | None = None,
     relationship: RelationshipState | None = None,
 ) -> Allowed | Refused:
-    """Whether ``principal`` may do ``action`` (a command class or a :class:`Read`).
+    """Whether ``principal`` may do ``action`` (a command, a command class or a
+    :class:`Read`; a command itself is also checked for who it says speaks).
 
     ``programme``: the programme the action is in (None for ``CreateProgramme``,
     ``Read.PROGRAMMES``, ``Read.AUDIT``, ``Read.FEED``); pass the relationship's
@@ -389,9 +415,11 @@ def may(
     if isinstance(checked, type) and Role.AUDITOR in roles:
         return Refused(reason=f"an auditor records nothing; {held}", conceal=False)
     permission = _permission(checked)
-    if permission.anyone or roles & permission.roles:
-        return Allowed()
-    return Refused(reason=f"{permission.rule}; {held}", conceal=conceal)
+    if not (permission.anyone or roles & permission.roles):
+        return Refused(reason=f"{permission.rule}; {held}", conceal=conceal)
+    if impersonation := _speaks_for_another(principal, action, roles):
+        return Refused(reason=impersonation, conceal=False)
+    return Allowed()
 
 
 def _reads_private(principal: Principal, relationship: RelationshipState | None) -> bool:
@@ -463,7 +491,7 @@ def _people_named(event: Event) -> set[object]:
 _COLUMNS = (Role.ADMINISTRATOR, Role.AUDITOR, Role.COORDINATOR, Role.MENTOR, Role.MENTEE)
 
 
-def _cell(action: Action, permission: _Permission, role: Role) -> str:
+def _cell(action: Read | type[Command], permission: _Permission, role: Role) -> str:
     if isinstance(action, type) and role is Role.AUDITOR:
         return "no"
     if not (permission.anyone or role in permission.roles):
@@ -478,7 +506,9 @@ def permission_table() -> str:
     holds it; generated from the rules :func:`may` applies."""
     header = "| action | " + " | ".join(_COLUMNS) + " | rule |"
     lines = [header, "|" + " --- |" * (len(_COLUMNS) + 2)]
-    actions: list[tuple[str, Action]] = [(f"`{cls.__name__}`", cls) for cls in _COMMANDS]
+    actions: list[tuple[str, Read | type[Command]]] = [
+        (f"`{cls.__name__}`", cls) for cls in _COMMANDS
+    ]
     actions += [(f"{read.value} (`Read.{read.name}`)", read) for read in Read]
     for label, action in actions:
         permission = _permission(action)

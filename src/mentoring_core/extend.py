@@ -4,9 +4,11 @@ A storage adapter (such as ``mentoring-core-postgres``) registers a
 :class:`StoreBackend` object under the entry-point group ``mentoring_core.stores``, one
 per URL scheme. Its recorder is a :class:`ChainedRecorder`: it stores the hash chain in
 its own table (:data:`CHAIN_TABLE`), in the same transaction as the events, computing
-the links with :class:`ChainLinker`. Its compliance read model is a
-:class:`ComplianceView` over the rows :class:`StoredFacts`, in tables named after the
-application (:data:`APPLICATION_NAME`) and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
+the links with :class:`ChainLinker` (which refuses what would bypass the chain) and
+reading them back with :func:`chain_row` (a damaged one is a :class:`DamagedRow`).
+Its compliance read model is a :class:`ComplianceView` over the rows
+:class:`StoredFacts`, in tables named after the application (:data:`APPLICATION_NAME`)
+and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
 a batch that is not past the stored position is refused with :func:`stale_position`.
 Its :class:`KeyStore` keeps people's data keys (rows :class:`PersonKey`) in the table
 :data:`KEYS_TABLE`, each made with :func:`new_key`; person ids are checked with
@@ -19,7 +21,16 @@ relationships, and lists each kind's events, through :data:`KINDS` and
 policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 """
 
-from .audit.recorders import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
+from .audit.recorders import (
+    CHAIN_TABLE,
+    POSITIONS_KWARG,
+    ChainedRecorder,
+    ChainLinker,
+    ChainRow,
+    DamagedRow,
+    chain_row,
+    loose_event,
+)
 from .domain.decider import Decider
 from .domain.kinds import KINDS, kind_named, kind_of
 from .privacy.keys import (
@@ -52,11 +63,13 @@ __all__ = [
     "KEYS_TABLE",
     "KINDS",
     "MARK",
+    "POSITIONS_KWARG",
     "TRACKING_TABLE",
     "ChainLinker",
     "ChainRow",
     "ChainedRecorder",
     "ComplianceView",
+    "DamagedRow",
     "Decider",
     "KeyStore",
     "Listener",
@@ -64,9 +77,11 @@ __all__ = [
     "Store",
     "StoreBackend",
     "StoredFacts",
+    "chain_row",
     "check_person",
     "kind_named",
     "kind_of",
+    "loose_event",
     "lost_keys_message",
     "new_key",
     "stale_position",

@@ -33,7 +33,14 @@ from mentoring_core.privacy import copy_keys
 
 from .test_service_contract import Seeded, seed, stored_count
 
-EXTENSIONS = ("aggregateversion", "chainsequence", "chainhash", "chainrecordedat")
+EXTENSIONS = (
+    "aggregateversion",
+    "chainsequence",
+    "chainhash",
+    "chainrecordedat",
+    "chainposition",
+    "chainencoding",
+)
 
 
 @pytest.fixture
@@ -93,6 +100,7 @@ class TestExport:
             assert compact == stored.state
             assert (doc["aggregateversion"], doc["chainsequence"]) == (link.version, link.sequence)
             assert (doc["chainhash"], doc["chainrecordedat"]) == (link.hash, link.recorded_at)
+            assert (doc["chainposition"], doc["chainencoding"]) == (link.notification_id, 2)
             for name in doc:
                 assert re.fullmatch(r"[a-z0-9]+", name), name  # CloudEvents attribute names
 

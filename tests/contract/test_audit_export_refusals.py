@@ -393,7 +393,9 @@ def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
         original = recorder_class.insert_events
 
         def insert_events(self: Any, events: list[StoredEvent], **kwargs: Any) -> Any:
-            late = events[9]  # line 10: someone else stored its aggregate version first
+            # someone else stored a line's aggregate version first (a version 1: the
+            # store refuses a version whose previous version is not stored)
+            late = next(e for e in events[1:] if e.originator_version == 1)
             rival = StoredEvent(
                 originator_id=late.originator_id,
                 originator_version=late.originator_version,

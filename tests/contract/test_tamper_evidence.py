@@ -63,22 +63,24 @@ class RawStore:
     def rechain(self, run: Callable[..., list[Any]]) -> None:
         """Recompute every link from the rows as they now are: a consistent rewrite."""
         rows = run(
-            f"SELECT k.sequence, k.originator_id, k.originator_version, k.recorded_at, "
-            f"e.topic, e.state FROM {self.chain} k JOIN {self.events} e "
-            f"ON e.{self.position} = k.notification_id ORDER BY k.sequence"
+            f"SELECT k.sequence, k.notification_id, k.originator_id, k.originator_version, "
+            f"k.recorded_at, k.encoding, e.topic, e.state FROM {self.chain} k "
+            f"JOIN {self.events} e ON e.{self.position} = k.notification_id ORDER BY k.sequence"
         )
         previous, by_aggregate = GENESIS, {}
-        for sequence, aggregate, version, recorded_at, topic, state in rows:
+        for sequence, position, aggregate, version, recorded_at, encoding, topic, state in rows:
             aggregate_id = UUID(aggregate) if isinstance(aggregate, str) else aggregate
             record = Record(
                 sequence=sequence,
+                notification_id=position,
                 aggregate_id=aggregate_id,
                 version=version,
                 topic=topic,
                 state=bytes(state),
                 recorded_at=recorded_at,
             )
-            previous = link_hash(record, previous, by_aggregate.get(aggregate_id, GENESIS))
+            aggregate_previous = by_aggregate.get(aggregate_id, GENESIS)
+            previous = link_hash(record, previous, aggregate_previous, encoding)
             by_aggregate[aggregate_id] = previous
             run(f"UPDATE {self.chain} SET hash = ? WHERE sequence = ?", previous, sequence)
 

@@ -51,6 +51,7 @@ from mentoring_core.state import (
 from mentoring_core.values import (
     Cadence,
     CadenceTier,
+    DeclineReason,
     FeedbackKind,
     FocusArea,
     Participation,
@@ -256,12 +257,15 @@ class TestTheRules:
             )
             assert not decision.conceal  # each holds a role in the relationship
 
-    @pytest.mark.parametrize("action", ["SetGoal", c.ResumeRelationship(), None, 3, int])
+    @pytest.mark.parametrize("action", ["SetGoal", None, 3, int, Allowed])
     def test_what_is_not_an_action_is_refused_as_invalid(self, action: object) -> None:
-        with pytest.raises(InvalidValue, match="a command class or a Read") as error:
+        with pytest.raises(InvalidValue, match="a command, a command class or a Read") as error:
             may(MENTOR, action, programme=RIVERSIDE)  # type: ignore[arg-type]
         assert (error.value.field, error.value.value) == ("action", action)
-        assert str(error.value) == f"invalid action: {action!r}; expected a command class or a Read"
+        assert (
+            str(error.value)
+            == f"invalid action: {action!r}; expected a command, a command class or a Read"
+        )
 
 
 class TestRefusals:
@@ -667,3 +671,62 @@ def test_the_permission_table_is_the_rules() -> None:
         assert said == allowed, row
     (relationship_row,) = [r for r in rows if "`Read.RELATIONSHIP`" in r]
     assert "| yes, without private entries |" in relationship_row
+
+
+def _speaking(command_type: type[c.Command], person: str) -> c.Command:
+    """A command of ``command_type`` on Ana and Ben's relationship in which ``person`` speaks."""
+    on = {"relationship_id": R_ID}
+    if command_type is c.AcceptPairing:
+        return c.AcceptPairing(**on, accepted_by=person)
+    if command_type is c.DeclinePairing:
+        return c.DeclinePairing(
+            **on, declined_by=person, reason=DeclineReason.SCHEDULE_CONFLICT, explanation="shifts"
+        )
+    other = "ben" if person == "ana" else "ana"
+    return c.GiveFeedback(
+        **on, from_person=person, to_person=other, kind=FeedbackKind.RECOGNITION, text="well done"
+    )
+
+
+SPEAKING = (c.AcceptPairing, c.DeclinePairing, c.GiveFeedback)
+
+
+@pytest.mark.parametrize("command_type", SPEAKING, ids=lambda t: t.__name__)
+@pytest.mark.parametrize(("caller", "named"), [(MENTOR, "ben"), (MENTEE, "ana")])
+def test_a_participant_does_not_speak_for_the_other(
+    command_type: type[c.Command], caller: Principal, named: str
+) -> None:
+    command = _speaking(command_type, named)
+    field = {c.AcceptPairing: "accepted_by", c.DeclinePairing: "declined_by"}.get(
+        command_type, "from_person"
+    )
+    assert may(caller, command, programme=RIVERSIDE, relationship=ANA_AND_BEN) == Refused(
+        reason=f"a participant records {command_type.__name__} only in their own name: "
+        f"{field} is {named!r}, but the caller is {caller.subject!r}",
+        conceal=False,
+    )
+    # the class alone says nothing of who speaks, so it is allowed
+    assert may(caller, command_type, programme=RIVERSIDE, relationship=ANA_AND_BEN)
+
+
+@pytest.mark.parametrize("command_type", SPEAKING, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("caller", [MENTOR, MENTEE], ids=lambda p: p.subject)
+def test_a_participant_speaks_in_their_own_name(
+    command_type: type[c.Command], caller: Principal
+) -> None:
+    command = _speaking(command_type, caller.subject)
+    assert may(caller, command, programme=RIVERSIDE, relationship=ANA_AND_BEN) == Allowed()
+
+
+def test_a_coordinator_records_feedback_a_participant_gave() -> None:
+    command = _speaking(c.GiveFeedback, "ben")
+    assert may(COORDINATOR, command, programme=RIVERSIDE, relationship=ANA_AND_BEN) == Allowed()
+    # without the programme the coordinator is not recognised, and the relationship is hidden
+    refused = may(COORDINATOR, command, relationship=ANA_AND_BEN)
+    assert isinstance(refused, Refused) and refused.conceal
+
+
+def test_an_outsider_naming_a_participant_is_still_concealed() -> None:
+    command = _speaking(c.AcceptPairing, "ana")
+    refused = may(Principal(subject="cy"), command, programme=RIVERSIDE, relationship=ANA_AND_BEN)
+    assert isinstance(refused, Refused) and refused.conceal

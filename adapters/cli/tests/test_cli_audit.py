@@ -260,3 +260,30 @@ def test_verify_names_a_forged_snapshot_and_an_edited_read_model_row(
     assert difference["aggregate_id"] == str(RELATIONSHIP)
     assert difference["detail"] == "differs from what its events give in: facts (mentor_id)"
     assert f"read model of {RELATIONSHIP}" in edited.stderr
+
+
+def test_audit_commands_report_a_damaged_store_and_leave_it_as_it_is(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A state stored as TEXT made ``audit verify`` print "unexpected TypeError"; now
+    verify, digest and export each name the record and column, exit 1, and every row
+    of the store is as it was."""
+    seed(sqlite_url)
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE stored_events SET state = CAST(state AS TEXT) WHERE rowid = 5")
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        before = list(db.iterdump())
+    cli = Cli(sqlite_url, tmp_path)
+    for args in (
+        ("audit", "verify"),
+        ("audit", "digest"),
+        ("audit", "export", "--out", str(tmp_path / "out.jsonl")),
+    ):
+        result = cli.run(*args)
+        assert result.code == 1, str(result)
+        assert "record 5" in result.stderr and "its event state is" in result.stderr
+        assert "unexpected" not in result.stderr + result.stdout
+    with sqlite3.connect(path) as db:
+        assert list(db.iterdump()) == before
+    assert not (tmp_path / "out.jsonl").exists()

@@ -1,23 +1,29 @@
-"""The tamper-evident hash chain over stored records: its canonical encoding, nothing else.
+"""The tamper-evident hash chain over stored records: its canonical encodings, nothing else.
 
 Pure (hashlib only), so that a third party can check it from ``docs/audit.md`` alone.
 
 Every stored event gets a chain link, numbered ``sequence`` = 1, 2, 3... in the
-order the store recorded it (the global order). Its hash is SHA-256 over::
+order the store recorded it (the global order). Each link records the encoding its
+hash uses; new links use :data:`ENCODING` (2). Its hash is SHA-256 over the
+encoding's tag, then, for each of its fields in order, the field's length in bytes
+as an 8-byte big-endian unsigned integer followed by the bytes themselves.
 
-    b"mentoring-core/chain/v1\\n"
-    then, for each field below in this order, its length in bytes as an
-    8-byte big-endian unsigned integer followed by the bytes themselves:
-      1. sequence            decimal ASCII, e.g. b"42"
-      2. aggregate_id        the UUID, lower-case hex with dashes (36 bytes)
-      3. version             decimal ASCII
-      4. topic               UTF-8, e.g. b"MeetingHeld"
-      5. state               the stored state bytes exactly as stored
-      6. recorded_at         the link's recording time, ISO 8601 in UTC with
-                             microseconds: b"2026-06-01T09:00:00.000000+00:00"
-      7. previous            hex hash of link ``sequence - 1`` (64 zeros for the first)
-      8. aggregate_previous  hex hash of the same aggregate's link for ``version - 1``
-                             (64 zeros for version 1)
+Encoding 2, tag ``b"mentoring-core/chain/v2\\n"``, nine fields:
+
+  1. sequence            decimal ASCII, e.g. b"42"
+  2. notification_id     the event's position in the store's log, decimal ASCII
+  3. aggregate_id        the UUID, lower-case hex with dashes (36 bytes)
+  4. version             decimal ASCII
+  5. topic               UTF-8, e.g. b"MeetingHeld"
+  6. state               the stored state bytes exactly as stored
+  7. recorded_at         the link's recording time, ISO 8601 in UTC with
+                         microseconds: b"2026-06-01T09:00:00.000000+00:00"
+  8. previous            hex hash of link ``sequence - 1`` (64 zeros for the first)
+  9. aggregate_previous  hex hash of the same aggregate's link for ``version - 1``
+                         (64 zeros for version 1)
+
+Encoding 1, tag ``b"mentoring-core/chain/v1\\n"`` (links written before encoding 2
+existed): the same fields without ``notification_id``, eight in all.
 
 The hash is written as 64 lower-case hex characters. A link thus fixes its record,
 every record before it in the store, and every earlier record of its aggregate.
@@ -31,7 +37,10 @@ from uuid import UUID
 
 import attrs
 
-DOMAIN_TAG = b"mentoring-core/chain/v1\n"
+DOMAIN_TAGS = {1: b"mentoring-core/chain/v1\n", 2: b"mentoring-core/chain/v2\n"}
+"""Each encoding's tag, by encoding number."""
+ENCODING = 2
+"""The encoding of every new link."""
 GENESIS = "0" * 64
 """The ``previous`` of the first link, and the ``aggregate_previous`` of every version 1."""
 
@@ -41,11 +50,33 @@ def canonical_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def parse_canonical_time(text: str) -> datetime | None:
+    """The moment ``text`` names if it is exactly in :func:`canonical_time` form, else None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.utcoffset() is None or canonical_time(moment) != text:
+        return None
+    return moment
+
+
+def is_hash(text: object) -> bool:
+    """True if ``text`` is a hash as the chain writes it: 64 lower-case hex characters."""
+    return (
+        isinstance(text, str)
+        and len(text) == len(GENESIS)
+        and all(c in "0123456789abcdef" for c in text)
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Record:
     """What one link covers: a stored record and its place in the store."""
 
     sequence: int
+    notification_id: int
+    """The event's position in the store's log (encoding 2 binds it; encoding 1 does not)."""
     aggregate_id: UUID
     version: int
     topic: str
@@ -54,10 +85,14 @@ class Record:
     """Already in :func:`canonical_time` form."""
 
 
-def encode(record: Record, previous: str, aggregate_previous: str) -> bytes:
-    """The canonical bytes a link's hash is computed over."""
+def encode(
+    record: Record, previous: str, aggregate_previous: str, encoding: int = ENCODING
+) -> bytes:
+    """The canonical bytes a link's hash is computed over, in ``encoding`` (1 or 2)."""
+    position = (str(record.notification_id).encode(),) if encoding >= 2 else ()
     fields = (
         str(record.sequence).encode(),
+        *position,
         str(record.aggregate_id).encode(),
         str(record.version).encode(),
         record.topic.encode(),
@@ -66,9 +101,11 @@ def encode(record: Record, previous: str, aggregate_previous: str) -> bytes:
         previous.encode(),
         aggregate_previous.encode(),
     )
-    return DOMAIN_TAG + b"".join(len(f).to_bytes(8, "big") + f for f in fields)
+    return DOMAIN_TAGS[encoding] + b"".join(len(f).to_bytes(8, "big") + f for f in fields)
 
 
-def link_hash(record: Record, previous: str, aggregate_previous: str) -> str:
-    """The hex SHA-256 of a record's canonical encoding."""
-    return hashlib.sha256(encode(record, previous, aggregate_previous)).hexdigest()
+def link_hash(
+    record: Record, previous: str, aggregate_previous: str, encoding: int = ENCODING
+) -> str:
+    """The hex SHA-256 of a record's canonical encoding in ``encoding`` (1 or 2)."""
+    return hashlib.sha256(encode(record, previous, aggregate_previous, encoding)).hexdigest()

@@ -14,9 +14,11 @@ each a CloudEvent in the JSON format::
      "aggregateversion": <version>,
      "chainsequence": <the chain link's sequence>,
      "chainhash": "<the chain link's hash>",
-     "chainrecordedat": "<the chain link's recording time>"}
+     "chainrecordedat": "<the chain link's recording time>",
+     "chainposition": <the event's notification id, its position in the store's log>,
+     "chainencoding": <the encoding of the link's hash>}
 
-The last four are extension attributes (lower-case letters and digits, as the
+The last six are extension attributes (lower-case letters and digits, as the
 CloudEvents specification requires). ``data`` is the stored state bytes parsed as
 JSON; the library writes them as compact UTF-8 JSON, so
 ``json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()`` gives the
@@ -62,13 +64,21 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
-from ..domain.errors import MentoringError, NotFound, StoredEventError
+from ..domain.errors import MentoringError, NotFound, StoreConfigurationError, StoredEventError
 from ..domain.events import EVENT_TYPES
 from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
 from ..serialisation import MAX_EVENT_BYTES
-from .chain import canonical_time
-from .recorders import RECORDED_AT_KWARG, ChainedRecorder, ChainLinker, ChainRow
+from .chain import DOMAIN_TAGS, canonical_time, parse_canonical_time
+from .recorders import (
+    ENCODINGS_KWARG,
+    POSITIONS_KWARG,
+    RECORDED_AT_KWARG,
+    ChainedRecorder,
+    ChainLinker,
+    ChainRow,
+    DamagedRow,
+)
 from .verify import Digest
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -157,15 +167,20 @@ def _kind(topic: str) -> str | None:
     return None if kind is None else kind.name
 
 
-def _cloud_event(row: ChainRow) -> dict[str, Any]:
+def _cloud_event(row: ChainRow | DamagedRow) -> dict[str, Any]:
     """One chain link and its stored event as a CloudEvent (a JSON-ready dict).
 
-    Raises :class:`ExportError` if the event is not where the link says, or if its
-    stored state would not come back byte for byte from the parsed ``data``.
+    Raises :class:`ExportError` if the link or its event is damaged, if the event is
+    not where the link says, or if its stored state would not come back byte for byte
+    from the parsed ``data``.
     """
+    if isinstance(row, DamagedRow):
+        raise ExportError(
+            f"record {row.sequence} is damaged ({row.detail}); run 'mentoring audit verify'"
+        )
     where = f"record {row.sequence} (aggregate {row.aggregate_id} version {row.version})"
     event = row.event
-    if event is None or (UUID(str(event.originator_id)), event.originator_version) != (
+    if event is None or (event.originator_id, event.originator_version) != (
         row.aggregate_id,
         row.version,
     ):
@@ -203,10 +218,14 @@ def _cloud_event(row: ChainRow) -> dict[str, Any]:
         "chainsequence": row.sequence,
         "chainhash": row.hash,
         "chainrecordedat": row.recorded_at,
+        "chainposition": row.notification_id,
+        "chainencoding": row.encoding,
     }
 
 
-def _chain(recorder: ChainedRecorder, after: int, page_size: int) -> Iterator[ChainRow]:
+def _chain(
+    recorder: ChainedRecorder, after: int, page_size: int
+) -> Iterator[ChainRow | DamagedRow]:
     while rows := recorder.select_chain(after, page_size):
         yield from rows
         after = rows[-1].sequence
@@ -248,7 +267,7 @@ def _cloud_events(
     chosen = (
         row
         for row in _chain(recorder, after, page_size)
-        if aggregate_id is None or row.aggregate_id == aggregate_id
+        if aggregate_id is None or not isinstance(row, ChainRow) or row.aggregate_id == aggregate_id
     )
     for row in chosen if limit is None else islice(chosen, limit):
         yield _cloud_event(row)
@@ -314,6 +333,9 @@ class _Line:
     recorded_at: datetime
     sequence: int
     hash: str
+    position: int | None
+    """The exported notification id (None in files written before it was exported)."""
+    encoding: int
 
     def link(self) -> tuple[int, str, str]:
         """The exported link as the trailer names it: sequence, hash, recording time."""
@@ -337,17 +359,6 @@ def _field(doc: dict[str, Any], name: str, kind: type, number: int) -> Any:
             "(is this a mentoring-core export?)"
         )
     return value
-
-
-def _chain_time(text: str) -> datetime | None:
-    """A link's recording time, if ``text`` is exactly as the chain writes it."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.utcoffset() is None or canonical_time(moment) != text:
-        return None
-    return moment
 
 
 def _document(text: str, number: int) -> dict[str, Any]:
@@ -387,7 +398,7 @@ def _parse(doc: dict[str, Any], number: int) -> _Line:
     recorded_text = _field(doc, "chainrecordedat", str, number)
     if version < 1 or sequence < 1 or not _HEX64.fullmatch(hash_):
         raise ExportError(f"line {number}: a bad aggregateversion, chainsequence or chainhash")
-    recorded_at = _chain_time(recorded_text)
+    recorded_at = parse_canonical_time(recorded_text)
     if recorded_at is None:
         raise ExportError(
             f"line {number}: chainrecordedat {recorded_text!r} is not a UTC time with "
@@ -402,7 +413,20 @@ def _parse(doc: dict[str, Any], number: int) -> _Line:
     stored = StoredEvent(
         originator_id=aggregate_id, originator_version=version, topic=matched.group(1), state=state
     )
-    return _Line(number, stored, recorded_at, sequence, hash_)
+    position, encoding = _position(doc, number)
+    return _Line(number, stored, recorded_at, sequence, hash_, position, encoding)
+
+
+def _position(doc: dict[str, Any], number: int) -> tuple[int | None, int]:
+    """A line's ``chainposition`` and ``chainencoding``; a line written before they were
+    exported has neither, and its link is of encoding 1."""
+    if "chainposition" not in doc and "chainencoding" not in doc:
+        return None, 1
+    position = _field(doc, "chainposition", int, number)
+    encoding = _field(doc, "chainencoding", int, number)
+    if position < 1 or encoding not in DOMAIN_TAGS:
+        raise ExportError(f"line {number}: a bad chainposition or chainencoding")
+    return position, encoding
 
 
 _TRAILER_KEYS = {"records", "aggregate", "last", "sha256"}
@@ -538,17 +562,32 @@ def _check_trailer(export: _Export) -> None:
 def _check_hashes(lines: list[_Line]) -> None:
     """Recompute the chain of a whole-store export and refuse the first line whose
     ``chainhash`` differs: it was edited, or its source store does not verify."""
-    links = ChainLinker(lambda: None, lambda _aggregate, _version: None).links(
-        [line.stored for line in lines],
-        [line.sequence for line in lines],
-        **{RECORDED_AT_KWARG: [line.recorded_at for line in lines]},
-    )
+    try:
+        links = ChainLinker(lambda: None, lambda _aggregate, _version: None).links(
+            [line.stored for line in lines],
+            [line.position or line.sequence for line in lines],
+            **_link_kwargs(lines),
+        )
+    except StoreConfigurationError as error:  # an encoding that falls along the file
+        raise ExportError(f"the export's chain cannot be re-created: {error}") from None
     for line, link in zip(lines, links, strict=True):
         if link[5] != line.hash:
             raise ExportError(
                 f"line {line.number}: its chainhash is not the hash of its record and the "
                 "lines before it: the line was edited, or the source store does not verify"
             )
+
+
+def _link_kwargs(lines: list[_Line]) -> dict[str, Any]:
+    """The ``insert_events`` keywords that re-create a whole export's links as they were:
+    recording times, encodings and (if the file has them) log positions."""
+    kwargs: dict[str, Any] = {
+        RECORDED_AT_KWARG: [line.recorded_at for line in lines],
+        ENCODINGS_KWARG: [line.encoding for line in lines],
+    }
+    if all(line.position is not None for line in lines):
+        kwargs[POSITIONS_KWARG] = [line.position for line in lines]
+    return kwargs
 
 
 def _check_readable(service: MentoringService, lines: list[_Line]) -> None:
@@ -597,7 +636,7 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
     if complete:
         _check_hashes(export.lines)
     _check_readable(service, export.lines)
-    imported = _store(recorder, export.lines)
+    imported = _store(recorder, export.lines, complete)
     _log.info("imported %s lines of %s in one transaction", imported.records, path)
     return ImportSummary(
         records=imported.records,
@@ -620,24 +659,31 @@ class _Imported:
     """The exported ``chainsequence`` of the first record whose new hash differs."""
 
 
-def _store(recorder: ChainedRecorder, lines: list[_Line]) -> _Imported:
-    """Store ``lines`` in one transaction with their recording times, then compare the
-    new links' hashes with the exported ones."""
+def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> _Imported:
+    """Store ``lines`` in one transaction with their recording times (a whole export:
+    with their encodings and log positions too), then compare the new links' hashes
+    with the exported ones."""
     imported = _Imported()
     if not lines:
         return imported
     try:
         recorder.insert_events(
             [line.stored for line in lines],
-            **{RECORDED_AT_KWARG: [line.recorded_at for line in lines]},
+            **(
+                _link_kwargs(lines)
+                if complete
+                else {RECORDED_AT_KWARG: [line.recorded_at for line in lines]}
+            ),
         )
-    except IntegrityError as error:
+    except (IntegrityError, StoreConfigurationError) as error:
         raise ExportError(
             f"the store refused lines {lines[0].number} to {lines[-1].number}, and nothing "
             f"of the file was stored: {error}"
         ) from None
     for line, link in zip(lines, _chain(recorder, 0, PAGE_SIZE), strict=True):
-        if imported.first_mismatch is None and link.hash != line.hash:
+        if imported.first_mismatch is None and (
+            not isinstance(link, ChainRow) or link.hash != line.hash
+        ):
             imported.first_mismatch = line.sequence
     imported.records = len(lines)
     imported.batches = 1
@@ -650,4 +696,6 @@ def _last_digest(recorder: ChainedRecorder) -> Digest | None:
     if last is None:
         return None
     (row,) = recorder.select_chain(last[0] - 1, 1)
+    if isinstance(row, DamagedRow):
+        return None
     return Digest(sequence=row.sequence, hash=row.hash, recorded_at=row.recorded_at)

@@ -2,18 +2,25 @@
 
 The links (see :mod:`.chain`) live in their own table, ``mentoring_chain``: one row per
 stored event, holding its ``sequence``, the event's notification id, aggregate id and
-version, the recording time and the hash. Because the link is computed while the
-store's write lock is held (SQLite's single writer; PostgreSQL's EXCLUSIVE table lock;
-in memory, the recorder's own lock), sequences follow the store's global order with no
-gaps.
+version, the recording time, the hash and the hash's encoding. Because the link is
+computed while the store's write lock is held (SQLite's single writer; PostgreSQL's
+EXCLUSIVE table lock; in memory, the recorder's own lock), sequences follow the
+store's global order with no gaps.
 
 eventsourcing offers no public hook inside its insert transaction, so each recorder
 here overrides only the public ``insert_events`` and writes the events itself (the
 same table and columns eventsourcing creates) together with their links.
 
+What may be stored is checked once for every store, by :class:`ChainLinker` (no
+version below 1, no version whose previous one has no link, ids that are UUIDs,
+written in the one form readers query), and how a link is read back, by
+:func:`chain_row` (a value the library never writes is a :class:`DamagedRow`, which
+``verify`` reports instead of failing on it).
+
 This module holds :class:`ChainedRecorder` (what every store's recorder is) and the
 memory and SQLite recorders; the PostgreSQL one lives in the PostgreSQL adapter and
-shares :class:`ChainedRecorder`, :class:`ChainLinker` and :class:`ChainRow`.
+shares :class:`ChainedRecorder`, :class:`ChainLinker`, :func:`chain_row` and
+:class:`ChainRow`.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from threading import RLock
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -31,12 +38,31 @@ from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ..domain.errors import StoreConfigurationError
-from .chain import GENESIS, Record, canonical_time, link_hash
+from .chain import (
+    DOMAIN_TAGS,
+    ENCODING,
+    GENESIS,
+    Record,
+    canonical_time,
+    is_hash,
+    link_hash,
+    parse_canonical_time,
+)
 
 CHAIN_TABLE = "mentoring_chain"
 SQLITE_SYNCHRONOUS_FULL = 2
 RECORDED_AT_KWARG = "chain_recorded_at"
 """``insert_events`` keyword: recording times to use instead of now (for imports)."""
+ENCODINGS_KWARG = "chain_encodings"
+"""``insert_events`` keyword: each event's link encoding instead of :data:`ENCODING`
+(an import re-creating links of an older encoding)."""
+POSITIONS_KWARG = "chain_positions"
+"""``insert_events`` keyword: the notification ids to store the events at, ascending,
+instead of the next ones (an import into an empty store keeping the source's log)."""
+
+Link = tuple[int, int, UUID, int, str, str, int]
+"""A new link as the recorders store it: (sequence, notification_id, aggregate_id,
+version, recorded_at, hash, encoding)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -49,8 +75,84 @@ class ChainRow:
     version: int
     recorded_at: str
     hash: str
+    encoding: int
+    """The encoding its hash uses (see :mod:`.chain`)."""
     event: StoredEvent | None
     """The stored event now at ``notification_id``; None if it is gone."""
+
+
+@attrs.frozen(kw_only=True)
+class DamagedRow:
+    """A chain link, or the event at its position, whose stored values the recorder
+    could not have written: a wrong type or storage class, a NULL, an id not in the
+    one form readers look it up by, a hash or time not in the chain's form."""
+
+    sequence: int
+    notification_id: int | None
+    detail: str
+    """What is wrong, naming the column and the value found."""
+
+
+def _int(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def chain_row(
+    values: Sequence[Any], canonical_id: Callable[[Any], UUID | None]
+) -> ChainRow | DamagedRow:
+    """A link and its event from the values a store read, checked as the recorders write them.
+
+    ``values``: the link's sequence, notification_id, originator_id, originator_version,
+    recorded_at, hash and encoding, then the event's position (None if no event is
+    there), originator_id, originator_version, topic and state. ``canonical_id`` gives
+    the UUID of an id value stored in the one form readers query it by, else None.
+    """
+    sequence, position, k_id, k_version, recorded_at, hash_, encoding = values[:7]
+    e_position, e_id, e_version, topic, state = values[7:]
+    notification_id = _int(position)
+    aggregate_id, event_id = canonical_id(k_id), canonical_id(e_id)
+    checks = (
+        (notification_id is not None and notification_id > 0, "link notification_id", position),
+        (aggregate_id is not None, "link originator_id", k_id),
+        ((_int(k_version) or 0) > 0, "link originator_version", k_version),
+        (
+            isinstance(recorded_at, str) and parse_canonical_time(recorded_at) is not None,
+            "link recorded_at",
+            recorded_at,
+        ),
+        (is_hash(hash_), "link hash", hash_),
+        (_int(encoding) in DOMAIN_TAGS, "link encoding", encoding),
+        (e_position is None or event_id is not None, "event originator_id", e_id),
+        (e_position is None or (_int(e_version) or 0) > 0, "event originator_version", e_version),
+        (e_position is None or isinstance(topic, str), "event topic", topic),
+        (e_position is None or isinstance(state, bytes), "event state", state),
+    )
+    for sound, column, value in checks:
+        if not sound:
+            shown = repr(value if not isinstance(value, str | bytes) else value[:80])
+            return DamagedRow(
+                sequence=sequence,
+                notification_id=notification_id,
+                detail=f"its {column} is {shown} ({type(value).__name__}): not as the "
+                "library writes it",
+            )
+    return ChainRow(
+        sequence=sequence,
+        notification_id=position,
+        aggregate_id=cast(UUID, aggregate_id),
+        version=k_version,
+        recorded_at=recorded_at,
+        hash=hash_,
+        encoding=encoding,
+        event=None
+        if e_position is None
+        else StoredEvent(
+            originator_id=cast(UUID, event_id),
+            originator_version=e_version,
+            topic=topic,
+            state=state,
+        ),
+    )
 
 
 class ChainedRecorder(ApplicationRecorder, ABC):
@@ -61,8 +163,10 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     """
 
     @abstractmethod
-    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
-        """Up to ``limit`` links after ``after_sequence``, in order, each with its event."""
+    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        """Up to ``limit`` links after ``after_sequence``, in order, each with its event
+        (read with :func:`chain_row`: a link or event stored in a form the library never
+        writes comes back as a :class:`DamagedRow`)."""
 
     @abstractmethod
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
@@ -80,67 +184,167 @@ class ChainedRecorder(ApplicationRecorder, ABC):
         after = 0
         while rows := self.select_chain(after, 1000):
             for row in rows:
-                if (row.aggregate_id, row.version) == (aggregate_id, version):
+                if isinstance(row, ChainRow) and (row.aggregate_id, row.version) == (
+                    aggregate_id,
+                    version,
+                ):
                     return row.hash
             after = rows[-1].sequence
         return None
 
 
-def _as_uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)
+def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
+    """An event stored around the library, as found, for naming it: values of a wrong
+    type are shown as text rather than refused (it is reported, never read)."""
+    try:
+        aggregate_id: UUID | str = (
+            originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        )
+    except ValueError:
+        aggregate_id = repr(originator_id)
+    return StoredEvent(
+        originator_id=aggregate_id,
+        originator_version=version if type(version) is int else 0,
+        topic=topic if isinstance(topic, str) else repr(topic),
+        state=state if isinstance(state, bytes) else repr(state).encode(),
+    )
+
+
+def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
+    return StoreConfigurationError(
+        f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "
+        f"{event.originator_version!r}: {reason}; nothing was stored"
+    )
 
 
 class ChainLinker:
-    """Computes the links of a batch of newly stored events.
+    """Computes the links of a batch of newly stored events, refusing what would bypass
+    or break the chain. Every recorder, and the import's check, goes through it.
 
-    ``last`` gives the last link's (sequence, hash); ``aggregate_hash`` the hash of an
-    aggregate's link at a version, or None. Both read inside the writing transaction.
+    ``last`` gives the last link's (sequence, hash, encoding); ``aggregate_hash`` the
+    hash of an aggregate's link at a version, or None. Both read inside the writing
+    transaction.
     """
 
     def __init__(
         self,
-        last: Callable[[], tuple[int, str] | None],
+        last: Callable[[], tuple[int, str, int] | None],
         aggregate_hash: Callable[[UUID, int], str | None],
     ) -> None:
         self._last = last
         self._aggregate_hash = aggregate_hash
 
+    @staticmethod
+    def admit(stored: Sequence[StoredEvent], **kwargs: Any) -> list[StoredEvent]:
+        """The events to store, each id as a :class:`~uuid.UUID` (written in its one
+        canonical form); raises :class:`StoreConfigurationError` for an id that is not
+        a UUID, a version below 1, or ``insert_events`` keywords that do not fit the batch.
+        """
+        admitted = []
+        for event in stored:
+            version = event.originator_version
+            if type(version) is not int or version < 1:
+                raise _refuse(event, "versions are whole numbers from 1")
+            try:
+                aggregate_id = (
+                    event.originator_id
+                    if isinstance(event.originator_id, UUID)
+                    else UUID(event.originator_id)
+                )
+            except (TypeError, ValueError, AttributeError):
+                raise _refuse(event, "an aggregate id must be a UUID") from None
+            admitted.append(
+                StoredEvent(
+                    originator_id=aggregate_id,
+                    originator_version=version,
+                    topic=event.topic,
+                    state=event.state,
+                )
+            )
+        for name in (RECORDED_AT_KWARG, ENCODINGS_KWARG, POSITIONS_KWARG):
+            given = kwargs.get(name)
+            if given is not None and len(given) != len(stored):
+                raise StoreConfigurationError(
+                    f"insert_events: {name} holds {len(given)} values for {len(stored)} events"
+                )
+        positions = kwargs.get(POSITIONS_KWARG)
+        if positions is not None and not all(
+            type(p) is int and 0 < p < q
+            for p, q in zip(positions, [*positions[1:], 2**63], strict=True)
+        ):
+            raise StoreConfigurationError(f"insert_events: {POSITIONS_KWARG} must ascend from 1")
+        return admitted
+
     def links(
         self, stored: Sequence[StoredEvent], notification_ids: Sequence[int], **kwargs: Any
-    ) -> list[tuple[int, int, UUID, int, str, str]]:
-        """Rows (sequence, notification_id, aggregate_id, version, recorded_at, hash)."""
+    ) -> list[Link]:
+        """The new links, in the batch's order.
+
+        Raises :class:`StoreConfigurationError` (and the recorder stores nothing) for a
+        version whose previous version has no link (never stored, or its link was
+        removed: the store is damaged), or a link of an older encoding than the last.
+        """
         times: Sequence[datetime] | None = kwargs.get(RECORDED_AT_KWARG)
+        encodings: Sequence[int] = kwargs.get(ENCODINGS_KWARG) or [ENCODING] * len(stored)
         now = datetime.now(UTC)
         last = self._last()
-        sequence, previous = last if last is not None else (0, GENESIS)
+        sequence, previous, newest = last if last is not None else (0, GENESIS, 1)
         in_batch: dict[tuple[UUID, int], str] = {}
-        rows = []
+        rows: list[Link] = []
         for i, (event, notification_id) in enumerate(zip(stored, notification_ids, strict=True)):
             sequence += 1
-            aggregate_id = _as_uuid(event.originator_id)
-            version = event.originator_version
-            before = (aggregate_id, version - 1)
-            aggregate_previous = (
-                GENESIS
-                if version <= 1
-                else in_batch.get(before) or self._aggregate_hash(*before) or GENESIS
-            )
+            aggregate_id = UUID(str(event.originator_id))
+            version, encoding = event.originator_version, encodings[i]
+            aggregate_previous = self._aggregate_previous(event, aggregate_id, in_batch)
+            if encoding not in DOMAIN_TAGS or encoding < newest:
+                raise _refuse(
+                    event,
+                    f"its link would use encoding {encoding!r} after a link of encoding "
+                    f"{newest}: encodings may only rise along the chain",
+                )
+            newest = encoding
             recorded_at = canonical_time(times[i] if times is not None else now)
             record = Record(
                 sequence=sequence,
+                notification_id=notification_id,
                 aggregate_id=aggregate_id,
                 version=version,
                 topic=event.topic,
                 state=event.state,
                 recorded_at=recorded_at,
             )
-            previous = link_hash(record, previous, aggregate_previous)
+            previous = link_hash(record, previous, aggregate_previous, encoding)
             in_batch[(aggregate_id, version)] = previous
-            rows.append((sequence, notification_id, aggregate_id, version, recorded_at, previous))
+            rows.append(
+                (sequence, notification_id, aggregate_id, version, recorded_at, previous, encoding)
+            )
         return rows
+
+    def _aggregate_previous(
+        self, event: StoredEvent, aggregate_id: UUID, in_batch: dict[tuple[UUID, int], str]
+    ) -> str:
+        """The hash of the aggregate's link for the version before ``event``'s."""
+        version = event.originator_version
+        if version == 1:
+            return GENESIS
+        before = (aggregate_id, version - 1)
+        found = in_batch.get(before) or self._aggregate_hash(*before)
+        if found is None:
+            raise _refuse(
+                event,
+                f"version {version - 1} of that aggregate has no chain link: either it was "
+                "never stored (versions must follow one another) or its link was removed, "
+                "and then the store is damaged: run 'mentoring audit verify'",
+            )
+        return found
 
 
 # --- memory --------------------------------------------------------------------------
+
+
+def _uuid_object(value: Any) -> UUID | None:
+    """An id as the memory and PostgreSQL stores hold it: a UUID object, never text."""
+    return value if isinstance(value, UUID) else None
 
 
 class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
@@ -149,26 +353,41 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
     eventsourcing's own lock is private, so the chain has a lock of its own, held
     around the whole public ``insert_events``: a batch's events and its links go in
     together, in notification order, and readers of the chain (which take the same
-    lock) never see events without their links or links without their events.
+    lock) never see events without their links or links without their events. The
+    links are computed before the events are stored (the ids a memory store gives
+    are the next ones), so a refused batch leaves nothing behind.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.chain: list[tuple[int, int, UUID, int, str, str]] = []
+        self.chain: list[Link] = []
         self._chain_lock = RLock()
         self._by_aggregate: dict[tuple[UUID, int], str] = {}
-        self._linker = ChainLinker(self.last_link, lambda a, v: self._by_aggregate.get((a, v)))
+        self._linker = ChainLinker(self._last, lambda a, v: self._by_aggregate.get((a, v)))
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         with self._chain_lock:
-            ids = super().insert_events(stored_events, **kwargs)
-            assert ids is not None
-            for row in self._linker.links(stored_events, ids, **kwargs):
+            admitted = ChainLinker.admit(stored_events, **kwargs)
+            first = (self.max_notification_id() or 0) + 1
+            expected = list(range(first, first + len(admitted)))
+            positions = kwargs.get(POSITIONS_KWARG)
+            if positions is not None and list(positions) != expected:
+                raise StoreConfigurationError(
+                    f"a memory store numbers its events {first}, {first + 1}...; it cannot "
+                    f"store them at notification ids {positions[0]}... as asked"
+                )
+            rows = self._linker.links(admitted, expected, **kwargs)
+            ids = super().insert_events(admitted)
+            assert ids is not None and list(ids) == expected
+            for row in rows:
                 self.chain.append(row)
                 self._by_aggregate[(row[2], row[3])] = row[5]
             return ids
+
+    def _last(self) -> tuple[int, str, int] | None:
+        return (self.chain[-1][0], self.chain[-1][5], self.chain[-1][6]) if self.chain else None
 
     def last_link(self) -> tuple[int, str] | None:
         with self._chain_lock:
@@ -178,25 +397,25 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         with self._chain_lock:
             return self._by_aggregate.get((aggregate_id, version))
 
-    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
+    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self._chain_lock:
-            rows = self.chain[after_sequence : after_sequence + limit]
             return [
-                ChainRow(
-                    sequence=s,
-                    notification_id=n,
-                    aggregate_id=a,
-                    version=v,
-                    recorded_at=t,
-                    hash=h,
-                    event=self._event_at(n),
-                )
-                for s, n, a, v, t, h in rows
+                chain_row((s, n, a, v, t, h, e, *self._event_at(n)), _uuid_object)
+                for s, n, a, v, t, h, e in self.chain[after_sequence : after_sequence + limit]
             ]
 
-    def _event_at(self, notification_id: int) -> StoredEvent | None:
+    def _event_at(self, notification_id: int) -> tuple[Any, ...]:
         found = self.select_notifications(notification_id, 1)
-        return found[0] if found and found[0].id == notification_id else None
+        if not found or found[0].id != notification_id:
+            return (None,) * 5
+        event = found[0]
+        return (
+            event.id,
+            event.originator_id,
+            event.originator_version,
+            event.topic,
+            event.state,
+        )
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self._chain_lock:
@@ -218,6 +437,19 @@ class ChainedPOPOFactory(POPOFactory):
 # --- SQLite --------------------------------------------------------------------------
 
 
+def _hex_text(value: Any) -> UUID | None:
+    """An id as the SQLite store holds it: exactly 32 lower-case hex digits (``uuid.hex``),
+    the text eventsourcing's readers look it up by; any other text of the same UUID hides
+    the event from them."""
+    if not isinstance(value, str) or len(value) != 32:
+        return None
+    try:
+        parsed = UUID(hex=value)
+    except ValueError:
+        return None
+    return parsed if parsed.hex == value else None
+
+
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
     """eventsourcing's SQLite recorder, writing chain links in the events' transaction.
 
@@ -227,6 +459,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
     def create_table(self) -> None:
         super().create_table()
+        self._add_encoding_column()
         if self.datastore.pool.is_sqlite_memory_mode:
             return
         with self.datastore.transaction(commit=False) as c:
@@ -240,6 +473,22 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 f"and synchronous={synchronous}; mentoring-core needs WAL and FULL (2) or more"
             )
 
+    def _add_encoding_column(self) -> None:
+        """Give a chain table made before link encodings its ``encoding`` column (its
+        links are all encoding 1). Only when the column is missing, in a write
+        transaction that looks again, so two processes opening the store do it once;
+        a read-only store is opened through a copy (see the CLI), never altered."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
+            if "encoding" in {row[0] for row in c.fetchall()}:
+                return
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
+            if "encoding" not in {row[0] for row in c.fetchall()}:
+                c.execute(
+                    f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1"
+                )
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -250,6 +499,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             "originator_version INTEGER NOT NULL, "
             "recorded_at TEXT NOT NULL, "
             "hash TEXT NOT NULL, "
+            "encoding INTEGER NOT NULL DEFAULT 1, "
             "UNIQUE (originator_id, originator_version))",
         ]
 
@@ -262,17 +512,18 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         # the project's own, in a write transaction taken through the datastore's public
         # transaction(). SQLite's single writer keeps rowids (notification ids) in commit
         # order; a clashing (originator_id, originator_version) raises IntegrityError and
-        # rolls back events and links alike.
+        # rolls back events and links alike, as does a batch the linker refuses.
+        admitted = ChainLinker.admit(stored_events, **kwargs)
+        positions: Sequence[int | None] = kwargs.get(POSITIONS_KWARG) or [None] * len(admitted)
         with self.datastore.transaction(commit=True) as c:
             ids: list[int] = []
-            for event in stored_events:
+            for event, position in zip(admitted, positions, strict=True):
                 c.execute(
                     f"INSERT INTO {self.events_table_name} "
-                    "(originator_id, originator_version, topic, state) VALUES (?,?,?,?)",
+                    "(rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
                     (
-                        event.originator_id.hex
-                        if isinstance(event.originator_id, UUID)
-                        else event.originator_id,
+                        position,
+                        UUID(str(event.originator_id)).hex,
                         event.originator_version,
                         event.topic,
                         event.state,
@@ -280,12 +531,13 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 )
                 ids.append(int(c.lastrowid))
 
-            def last() -> tuple[int, str] | None:
+            def last() -> tuple[int, str, int] | None:
                 c.execute(
-                    f"SELECT sequence, hash FROM {CHAIN_TABLE} ORDER BY sequence DESC LIMIT 1"
+                    f"SELECT sequence, hash, encoding FROM {CHAIN_TABLE} "
+                    "ORDER BY sequence DESC LIMIT 1"
                 )
                 row = c.fetchone()
-                return None if row is None else (row[0], row[1])
+                return None if row is None else (row[0], row[1], row[2])
 
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
                 c.execute(
@@ -296,10 +548,11 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 row = c.fetchone()
                 return None if row is None else str(row[0])
 
-            rows = ChainLinker(last, aggregate_hash).links(stored_events, ids, **kwargs)
+            rows = ChainLinker(last, aggregate_hash).links(admitted, ids, **kwargs)
             c.executemany(
-                f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)",
-                [(s, n, a.hex, v, t, h) for s, n, a, v, t, h in rows],
+                f"INSERT INTO {CHAIN_TABLE} (sequence, notification_id, originator_id, "
+                "originator_version, recorded_at, hash, encoding) VALUES (?,?,?,?,?,?,?)",
+                [(s, n, a.hex, v, t, h, e) for s, n, a, v, t, h, e in rows],
             )
         return ids
 
@@ -318,36 +571,18 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             row = c.fetchone()
             return None if row is None else str(row[0])
 
-    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
+    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT k.sequence, k.notification_id, k.originator_id AS k_id, "
-                f"k.originator_version AS k_version, k.recorded_at, k.hash, "
-                f"e.originator_id, e.originator_version, e.topic, e.state "
+                f"SELECT k.sequence, k.notification_id, k.originator_id, k.originator_version, "
+                f"k.recorded_at, k.hash, k.encoding, e.rowid, e.originator_id, "
+                f"e.originator_version, e.topic, e.state "
                 f"FROM {CHAIN_TABLE} k LEFT JOIN {self.events_table_name} e "
                 f"ON e.rowid = k.notification_id "
                 f"WHERE k.sequence > ? ORDER BY k.sequence LIMIT ?",
                 (after_sequence, limit),
             )
-            return [
-                ChainRow(
-                    sequence=row[0],
-                    notification_id=row[1],
-                    aggregate_id=UUID(row[2]),
-                    version=row[3],
-                    recorded_at=row[4],
-                    hash=row[5],
-                    event=None
-                    if row[6] is None
-                    else StoredEvent(
-                        originator_id=UUID(row[6]),
-                        originator_version=row[7],
-                        topic=row[8],
-                        state=bytes(row[9]),
-                    ),
-                )
-                for row in c.fetchall()
-            ]
+            return [chain_row(tuple(row), _hex_text) for row in c.fetchall()]
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as c:
@@ -358,15 +593,4 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 f"ORDER BY e.rowid LIMIT ?",
                 (limit,),
             )
-            return [
-                (
-                    row[0],
-                    StoredEvent(
-                        originator_id=UUID(row[1]),
-                        originator_version=row[2],
-                        topic=row[3],
-                        state=bytes(row[4]),
-                    ),
-                )
-                for row in c.fetchall()
-            ]
+            return [(row[0], loose_event(*row[1:])) for row in c.fetchall()]

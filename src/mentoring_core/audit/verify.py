@@ -11,9 +11,10 @@ import enum
 from uuid import UUID
 
 import attrs
+from eventsourcing.persistence import StoredEvent
 
 from .chain import GENESIS, Record, link_hash
-from .recorders import ChainedRecorder, ChainRow
+from .recorders import ChainedRecorder, ChainRow, DamagedRow
 
 PAGE_SIZE = 1000
 
@@ -33,6 +34,9 @@ class Breach(enum.StrEnum):
     """The store ends before the digest's position: records were removed from the end."""
     REWRITTEN = "rewritten"
     """The chain is consistent but differs from the digest: the history was rewritten."""
+    DOWNGRADED = "downgraded"
+    """A link uses an older encoding than a link before it: it was re-chained so as
+    not to bind what the newer encoding binds (the log position)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -81,14 +85,15 @@ class _Broken(Exception):
         self.finding = finding
 
 
-def _finding(breach: Breach, row: ChainRow, detail: str) -> _Broken:
+def _finding(breach: Breach, row: ChainRow | DamagedRow, detail: str) -> _Broken:
+    whole = row if isinstance(row, ChainRow) else None
     return _Broken(
         Finding(
             breach=breach,
             sequence=row.sequence,
             notification_id=row.notification_id,
-            aggregate_id=row.aggregate_id,
-            version=row.version,
+            aggregate_id=None if whole is None else whole.aggregate_id,
+            version=None if whole is None else whole.version,
             detail=detail,
         )
     )
@@ -103,21 +108,35 @@ class _Walk:
         self.sequence = 0
         self.last: ChainRow | None = None
         self.aggregates: dict[UUID, tuple[int, str]] = {}
+        self.encoding = 1
+        """The newest encoding seen: a link of an older one after it is a downgrade."""
 
-    def check(self, row: ChainRow) -> None:
-        where = f"record {row.sequence} (aggregate {row.aggregate_id} version {row.version})"
+    def check(self, row: ChainRow | DamagedRow) -> None:
         if row.sequence != self.sequence + 1:
-            raise _finding(
-                Breach.DELETED,
-                row,
-                f"chain links {self.sequence + 1} to {row.sequence - 1} are gone",
+            first, last = self.sequence + 1, row.sequence - 1
+            gone = (
+                f"chain link {first} is" if first == last else f"chain links {first} to {last} are"
             )
+            raise _Broken(
+                Finding(
+                    breach=Breach.DELETED,
+                    sequence=first,
+                    notification_id=None,
+                    aggregate_id=None,
+                    version=None,
+                    detail=f"{gone} gone (the chain goes from record {self.sequence} "
+                    f"to record {row.sequence})",
+                )
+            )
+        if isinstance(row, DamagedRow):
+            raise _finding(Breach.CHANGED, row, f"record {row.sequence}: {row.detail}")
+        where = f"record {row.sequence} (aggregate {row.aggregate_id} version {row.version})"
         event = row.event
         if event is None:
             raise _finding(
                 Breach.DELETED, row, f"{where} is gone from notification id {row.notification_id}"
             )
-        found = (UUID(str(event.originator_id)), event.originator_version)
+        found = (event.originator_id, event.originator_version)
         if found != (row.aggregate_id, row.version):
             raise _finding(
                 Breach.REORDERED,
@@ -125,6 +144,21 @@ class _Walk:
                 f"{where} was expected at notification id {row.notification_id}, "
                 f"but aggregate {found[0]} version {found[1]} is there",
             )
+        if row.encoding < self.encoding:
+            raise _finding(
+                Breach.DOWNGRADED,
+                row,
+                f"{where} is chained in encoding {row.encoding} after links of encoding "
+                f"{self.encoding}: it was re-chained so that its log position is not bound",
+            )
+        self._check_hash(row, event, where)
+        self.previous = row.hash
+        self.sequence = row.sequence
+        self.encoding = row.encoding
+        self.aggregates[row.aggregate_id] = (row.version, row.hash)
+        self.last = row
+
+    def _check_hash(self, row: ChainRow, event: StoredEvent, where: str) -> None:
         known = self.aggregates.get(row.aggregate_id)
         if row.version == 1:
             aggregate_previous = GENESIS
@@ -137,18 +171,20 @@ class _Walk:
             )
         record = Record(
             sequence=row.sequence,
+            notification_id=row.notification_id,
             aggregate_id=row.aggregate_id,
             version=row.version,
             topic=event.topic,
             state=event.state,
             recorded_at=row.recorded_at,
         )
-        if link_hash(record, self.previous, aggregate_previous) != row.hash:
+        if link_hash(record, self.previous, aggregate_previous, row.encoding) != row.hash:
+            moved = ", log position" if row.encoding >= 2 else ""
             raise _finding(
                 Breach.CHANGED,
                 row,
-                f"{where} ({event.topic}) differs from what was chained: its type, state or "
-                "recording time was changed, or its link was",
+                f"{where} ({event.topic}) differs from what was chained: its type, state"
+                f"{moved} or recording time was changed, or its link was",
             )
         against = self.against
         if against is not None and row.sequence == against.sequence and row.hash != against.hash:
@@ -158,10 +194,6 @@ class _Walk:
                 f"the chain is consistent, but record {row.sequence} has hash {row.hash} where "
                 f"the digest has {against.hash}: the history up to the digest was rewritten",
             )
-        self.previous = row.hash
-        self.sequence = row.sequence
-        self.aggregates[row.aggregate_id] = (row.version, row.hash)
-        self.last = row
 
 
 def verify(recorder: ChainedRecorder, against: Digest | None = None) -> Verification:
@@ -190,11 +222,14 @@ def verify(recorder: ChainedRecorder, against: Digest | None = None) -> Verifica
                     breach=Breach.INSERTED,
                     sequence=None,
                     notification_id=notification_id,
-                    aggregate_id=UUID(str(event.originator_id)),
+                    aggregate_id=event.originator_id
+                    if isinstance(event.originator_id, UUID)
+                    else None,
                     version=event.originator_version,
                     detail=f"{event.topic} of aggregate {event.originator_id} version "
                     f"{event.originator_version} at notification id {notification_id} is "
-                    "covered by no chain link: it was written around the library",
+                    "covered by no chain link: it was written around the library, or its link "
+                    "was removed",
                 )
             )
     except _Broken as broken:

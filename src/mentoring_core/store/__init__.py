@@ -12,6 +12,7 @@ from ._eventsourced import EventSourcedStore, open_store
 from ._feed import follow_events, read_events
 from ._log import PAGE_SIZE
 from ._port import Listener, Store, StoreBackend
+from ._sqlite_file import check_sqlite_file
 from ._urls import (
     APPLICATION_NAME,
     DEFAULT_STORE_URL,
@@ -54,6 +55,7 @@ __all__ = [
     "StoredFacts",
     "Waker",
     "backend_for",
+    "check_sqlite_file",
     "follow_events",
     "open_store",
     "read_events",

@@ -95,4 +95,7 @@ def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSour
     """Open the store at ``url``; ``settings`` add to (or override) its eventsourcing
     environment (cache size, snapshotting...)."""
     backend = backend_for(url)
-    return EventSourcedStore(backend, {**backend.environment(url), **(settings or {})})
+    environment = backend.environment(url)
+    if backend.prepare is not None:
+        backend.prepare(url)
+    return EventSourcedStore(backend, {**environment, **(settings or {})})

@@ -88,6 +88,9 @@ class StoreBackend:
     """The compliance read model beside that recorder's events (tables created if needed)."""
     listener: Callable[[ChainedRecorder], Listener] | None = None
     """Where the store pushes (e.g. PostgreSQL's LISTEN/NOTIFY): a loop woken on writes."""
+    prepare: Callable[[str], None] | None = None
+    """Store URL -> nothing: run just before the store is opened, to make ready (or
+    refuse, with ``StoreConfigurationError``) what the URL names, e.g. a SQLite file."""
     key_store: Callable[[ChainedRecorder, AggregateRecorder | None], KeyStore] | None = None
     """People's data keys beside that recorder's events (table created if needed), given the
     snapshots' recorder (which erasure empties). A backend without one cannot be opened:

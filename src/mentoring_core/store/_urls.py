@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from importlib.metadata import entry_points
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from eventsourcing.persistence import AggregateRecorder
@@ -21,6 +22,7 @@ from ..audit.recorders import ChainedRecorder
 from ..domain.errors import StoreConfigurationError
 from ..privacy.keys import MemoryKeyStore, SQLiteKeyStore
 from ._port import StoreBackend
+from ._sqlite_file import prepare_sqlite_file
 from ._views import MemoryComplianceView, SQLiteComplianceView
 
 DEFAULT_STORE_URL = "sqlite:///mentoring.db"
@@ -65,6 +67,12 @@ def _sqlite_environment(url: str) -> dict[str, str]:
     }
 
 
+def _sqlite_prepare(url: str) -> None:
+    path = _sqlite_environment(url)["SQLITE_DBNAME"]
+    if not path.startswith("file::memory:"):
+        prepare_sqlite_file(Path(path))
+
+
 def _sqlite_view(recorder: ChainedRecorder) -> SQLiteComplianceView:
     if not isinstance(recorder, SQLiteApplicationRecorder):
         raise StoreConfigurationError(f"not a SQLite recorder: {type(recorder).__qualname__}")
@@ -99,9 +107,14 @@ MEMORY = StoreBackend(
 )
 """``memory://``: eventsourcing's in-process recorder with the chain beside it."""
 SQLITE = StoreBackend(
-    environment=_sqlite_environment, compliance_view=_sqlite_view, key_store=_sqlite_keys
+    environment=_sqlite_environment,
+    compliance_view=_sqlite_view,
+    prepare=_sqlite_prepare,
+    key_store=_sqlite_keys,
 )
-"""``sqlite:///path.db``: eventsourcing's SQLite recorder, chain and read model in the file."""
+"""``sqlite:///path.db``: eventsourcing's SQLite recorder, chain, read model and people's keys
+in the file (created owner-only; a file that is not a mentoring store is refused, never
+changed)."""
 _BUILT_IN = {"memory": MEMORY, "sqlite": SQLITE}
 
 

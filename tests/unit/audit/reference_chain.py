@@ -1,6 +1,6 @@
-"""The chain's canonical encoding written out again from docs/audit.md, for tests.
+"""The chain's canonical encodings written out again from docs/audit.md, for tests.
 
-An independent reading of the documented encoding (hashlib only), so that the tests
+An independent reading of the documented encodings (hashlib only), so that the tests
 of the chain and of verification do not take their expected hashes from the code
 they test.
 """
@@ -22,10 +22,15 @@ def reference_hash(
     recorded_at: str,
     previous: str,
     aggregate_previous: str,
+    *,
+    position: int | None = None,
 ) -> str:
-    """SHA-256 over the tag and the eight length-prefixed fields, as docs/audit.md says."""
+    """SHA-256 over the tag and the length-prefixed fields, as docs/audit.md says:
+    encoding 1 (eight fields) without ``position``, encoding 2 (nine, the log position
+    second) with it."""
     fields = [
         str(sequence).encode("ascii"),
+        *([] if position is None else [str(position).encode("ascii")]),
         str(aggregate_id).encode("ascii"),
         str(version).encode("ascii"),
         topic.encode("utf-8"),
@@ -34,7 +39,7 @@ def reference_hash(
         previous.encode("ascii"),
         aggregate_previous.encode("ascii"),
     ]
-    encoded = b"mentoring-core/chain/v1\n"
+    encoded = b"mentoring-core/chain/v1\n" if position is None else b"mentoring-core/chain/v2\n"
     for field in fields:
         encoded += len(field).to_bytes(8, byteorder="big", signed=False) + field
     return hashlib.sha256(encoded).hexdigest()

@@ -49,6 +49,7 @@ def chain(history: Sequence[tuple[UUID, int, str, bytes]]) -> list[ChainRow]:
             at(sequence),
             previous,
             by_aggregate.get(aggregate, ZERO),
+            position=sequence + 100,
         )
         event = StoredEvent(
             originator_id=aggregate, originator_version=version, topic=topic, state=state
@@ -61,6 +62,7 @@ def chain(history: Sequence[tuple[UUID, int, str, bytes]]) -> list[ChainRow]:
                 version=version,
                 recorded_at=at(sequence),
                 hash=hash_,
+                encoding=2,
                 event=event,
             )
         )
@@ -141,15 +143,16 @@ def test_a_digest_of_an_earlier_record_verifies_when_the_chain_extends_it(store:
 
 
 def test_missing_chain_links_are_deleted_and_named_by_range(store: Store) -> None:
+    """The finding names the first missing link, not the honest record after the gap."""
     del store.rows[1:3]
     finding = finding_of(store)
     assert finding == Finding(
         breach=Breach.DELETED,
-        sequence=4,
-        notification_id=104,
-        aggregate_id=A,
-        version=3,
-        detail="chain links 2 to 3 are gone",
+        sequence=2,
+        notification_id=None,
+        aggregate_id=None,
+        version=None,
+        detail="chain links 2 to 3 are gone (the chain goes from record 1 to record 4)",
     )
 
 
@@ -157,9 +160,9 @@ def test_one_missing_chain_link_is_named_alone(store: Store) -> None:
     del store.rows[3]
     finding = finding_of(store)
     assert finding.breach is Breach.DELETED
-    assert finding.sequence == 5
-    assert finding.detail == "chain links 4 to 4 are gone"
-    assert str(finding) == "deleted: chain links 4 to 4 are gone"
+    assert finding.sequence == 4
+    assert finding.detail == "chain link 4 is gone (the chain goes from record 3 to record 5)"
+    assert str(finding) == f"deleted: {finding.detail}"
 
 
 def test_a_record_gone_from_its_position_is_deleted(store: Store) -> None:
@@ -249,7 +252,7 @@ def test_a_changed_record_is_named(store: Store, change: dict[str, object]) -> N
         aggregate_id=A,
         version=2,
         detail=f"record 2 (aggregate {A} version 2) ({changed.topic}) differs from what was "
-        "chained: its type, state or recording time was changed, or its link was",
+        "chained: its type, state, log position or recording time was changed, or its link was",
     )
 
 
@@ -318,7 +321,7 @@ def test_an_event_no_link_covers_is_inserted(store: Store) -> None:
         aggregate_id=FORGED,
         version=1,
         detail=f"ProgrammeCreated of aggregate {FORGED} version 1 at notification id 106 is "
-        "covered by no chain link: it was written around the library",
+        "covered by no chain link: it was written around the library, or its link was removed",
     )
     assert outcome.records == 5  # the chain itself is whole
     assert outcome.digest == digest_of(store.rows[4])

@@ -34,7 +34,7 @@ from mentoring_core import (
 from mentoring_core.extend import kind_of
 from mentoring_core.store import store_environment
 
-from ._stores import StoreFileError, check_store_file, created_private, readable_copy, writable
+from ._stores import StoreFileError, check_store_file, readable_copy, writable
 
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console
@@ -146,7 +146,7 @@ def open_service(
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with created_private(store), _service(url, trust_snapshots) as service:
+    with _service(url, trust_snapshots) as service:
         yield service
 
 

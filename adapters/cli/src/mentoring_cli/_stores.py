@@ -1,10 +1,11 @@
 """SQLite store files as a careful Unix tool handles them.
 
-- A store the CLI creates is readable by its owner only (0600), and so are the
-  ``-wal`` and ``-shm`` files SQLite creates beside it.
+- A store is created readable by its owner only (0600), and so are the ``-wal`` and
+  ``-shm`` files SQLite creates beside it (the library's SQLite store does it; the
+  read-only copy below is made the same way).
 - A file that is not a mentoring store (not SQLite, or another application's
-  database) is refused before the store layer opens it, so it is never changed: no
-  new tables, its journal mode as it was.
+  database) is refused before the store is opened (the library's check, run first so
+  that a read-only store is read through a copy), so it is never changed.
 - A store that cannot be written (a read-only folder or file system, a read-only
   file) can still be read and audited: read commands work on a private copy taken
   in a temporary folder (the report's read model is built there, then thrown away);
@@ -15,25 +16,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
-import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
+from mentoring_core import StoreConfigurationError
+from mentoring_core.store import check_sqlite_file
+
 OWNER_ONLY = 0o600
-EVENTS_TABLE = "stored_events"
-"""The table every mentoring store has (eventsourcing's): a file without it is not one."""
 COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 class StoreFileError(Exception):
     """A SQLite file that the command refuses to open (exit 1)."""
-
-
-def _read_only_uri(path: Path, immutable: bool) -> str:
-    return path.absolute().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
 
 
 def writable(path: Path) -> bool:
@@ -42,33 +38,13 @@ def writable(path: Path) -> bool:
     return os.access(folder, os.W_OK) and os.access(path, os.W_OK)
 
 
-def tables(path: Path) -> set[str]:
-    """The tables of the SQLite file at ``path``, read through a read-only connection."""
-    immutable = not writable(path)  # no writer can change it; no -shm can be created
-    try:
-        with closing(sqlite3.connect(_read_only_uri(path, immutable), uri=True)) as db:
-            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    except sqlite3.DatabaseError as error:
-        raise StoreFileError(
-            f"{path} is not a SQLite database ({error}), so not a mentoring store; check --store"
-        ) from None
-    return {str(name) for (name,) in rows}
-
-
 def check_store_file(path: Path) -> None:
-    """Refuse ``path`` unless it is a mentoring store, or an empty SQLite database."""
-    status = path.stat()
-    if not stat.S_ISREG(status.st_mode):  # opening a FIFO would wait for a writer forever
-        raise StoreFileError(f"{path} is not a regular file, so not a mentoring store")
-    if status.st_size == 0:
-        return
-    found = tables(path)
-    if found and EVENTS_TABLE not in found:
-        shown = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
-        raise StoreFileError(
-            f"{path} is a SQLite database of another application (tables: {shown}), not a "
-            "mentoring store; it was left as it is: check --store"
-        )
+    """Refuse ``path`` unless it is a mentoring store or an empty file (the library's
+    check, run before the CLI decides whether to read the store through a copy)."""
+    try:
+        check_sqlite_file(path)
+    except StoreConfigurationError as error:
+        raise StoreFileError(f"{error}: check --store") from None
 
 
 def restrict(path: Path) -> None:

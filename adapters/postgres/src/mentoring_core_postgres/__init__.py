@@ -29,6 +29,7 @@ from psycopg import sql
 from mentoring_core import StoreConfigurationError, redact
 from mentoring_core.extend import APPLICATION_NAME, StoreBackend
 
+from .chained import add_encoding_column
 from .keys import PostgresKeyStore, postgres_keys
 from .views import PostgresComplianceView, notification_listener, postgres_view
 
@@ -123,7 +124,8 @@ def create_tables_once(env: dict[str, str]) -> None:
     eventsourcing creates tables (and replaces a function) each time an application
     starts; two processes doing that at once on a fresh database can fail with
     "tuple concurrently updated". An advisory lock serialises the creation, and the
-    applications opened afterwards skip it (``CREATE_TABLE=n``).
+    applications opened afterwards skip it (``CREATE_TABLE=n``). A chain table made
+    before link encodings gets its ``encoding`` column here, under the same lock.
     """
     schema = env.get("POSTGRES_SCHEMA") or "public"
     key = f"mentoring-core:{schema}"
@@ -141,6 +143,7 @@ def create_tables_once(env: dict[str, str]) -> None:
                     factory.aggregate_recorder("snapshots")
                 finally:
                     factory.close()
+            add_encoding_column(conn, schema)
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
     env["CREATE_TABLE"] = "n"

@@ -3,7 +3,9 @@
 The recorder's insert is the project's own SQL (eventsourcing's insert runs its own
 transaction): it locks the events table (EXCLUSIVE mode, as eventsourcing does) before
 it inserts, so links computed after the insert, in the same transaction, follow the
-global order with no gaps. The encoding is :mod:`mentoring_core.audit.chain`'s.
+global order with no gaps. The encoding is :mod:`mentoring_core.audit.chain`'s; what
+may be stored, and how a link is read back, are the core's (``ChainLinker``,
+``chain_row``), shared with the other stores.
 """
 
 from __future__ import annotations
@@ -12,12 +14,23 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from mentoring_core.extend import CHAIN_TABLE, ChainedRecorder, ChainLinker, ChainRow
+from mentoring_core import StoreConfigurationError
+from mentoring_core.extend import (
+    CHAIN_TABLE,
+    POSITIONS_KWARG,
+    ChainedRecorder,
+    ChainLinker,
+    ChainRow,
+    DamagedRow,
+    chain_row,
+    loose_event,
+)
 
 CHUNK_ROWS = 1000
 CHUNK_BYTES = 16_000_000
@@ -39,13 +52,42 @@ def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEve
         yield stored_events[start:]
 
 
+def _uuid_object(value: Any) -> UUID | None:
+    """An id as the ``uuid`` column gives it back: a UUID object (its only form)."""
+    return value if isinstance(value, UUID) else None
+
+
+def add_encoding_column(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give a chain table made before link encodings its ``encoding`` column (its links
+    are all encoding 1), only if it is missing: a role that may only read is not asked
+    to alter anything. The caller holds the store's advisory lock."""
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s AND column_name = 'encoding'",
+        (schema, CHAIN_TABLE),
+    ).fetchone()
+    if row is not None and row[0] == 0:
+        conn.execute(
+            SQL(
+                "ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS encoding integer NOT NULL DEFAULT 1"
+            ).format(Identifier(schema), Identifier(CHAIN_TABLE))
+        )
+
+
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
     """eventsourcing's PostgreSQL recorder plus the ``mentoring_chain`` table."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        if datastore.enable_db_functions:
+            raise StoreConfigurationError(
+                "POSTGRES_ENABLE_DB_FUNCTIONS is set: eventsourcing would create a database "
+                "function that stores events with no chain link; mentoring-core stores "
+                "events and their links together, so it refuses that setting"
+            )
         super().__init__(datastore, events_table_name=events_table_name)
         self._chain = Identifier(datastore.schema), Identifier(CHAIN_TABLE)
         self._events = Identifier(datastore.schema), Identifier(events_table_name)
+        self._qualified_events = f"{datastore.schema}.{events_table_name}"
         # Rows go in the batch's order (WITH ORDINALITY ... ORDER BY), so under the
         # table lock their notification ids follow that order with no gaps between.
         self._insert = SQL(
@@ -54,8 +96,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             "WITH ORDINALITY AS b(i, v, t, s, n) ORDER BY n "
             "RETURNING originator_id, originator_version, notification_id"
         ).format(*self._events, Identifier(datastore.originator_id_type))
+        # An import keeping its source's log positions gives the notification ids.
+        self._insert_at = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state, "
+            "notification_id) SELECT i, v, t, s, p FROM unnest(%s::{}[], %s::bigint[], "
+            "%s::text[], %s::bytea[], %s::bigint[]) WITH ORDINALITY AS b(i, v, t, s, p, n) "
+            "ORDER BY n RETURNING originator_id, originator_version, notification_id"
+        ).format(*self._events, Identifier(datastore.originator_id_type))
         self._select_last = SQL(
-            "SELECT sequence, hash FROM {}.{} ORDER BY sequence DESC LIMIT 1"
+            "SELECT sequence, hash, encoding FROM {}.{} ORDER BY sequence DESC LIMIT 1"
         ).format(*self._chain)
         self.sql_create_statements.append(
             SQL(
@@ -66,6 +115,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 "originator_version bigint NOT NULL, "
                 "recorded_at text NOT NULL, "
                 "hash text NOT NULL, "
+                "encoding integer NOT NULL DEFAULT 1, "
                 "UNIQUE (originator_id, originator_version))"
             ).format(*self._chain)
         )
@@ -81,21 +131,16 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         # events table, so notification ids commit in the order they are issued), NOTIFY
         # its channel (subscriptions listen there), INSERT into the table and columns
         # eventsourcing creates, then write the links. A clashing (originator_id,
-        # originator_version) raises IntegrityError and rolls everything back.
-        if not stored_events:
+        # originator_version) raises IntegrityError and rolls everything back, as does
+        # a batch the linker refuses.
+        admitted = ChainLinker.admit(stored_events, **kwargs)
+        if not admitted:
             return []
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout))
             curs.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(*self._events))
             curs.execute(SQL("NOTIFY {}").format(Identifier(self.channel_name)))
-            by_key: dict[tuple[str, int], int] = {}
-            for chunk in _chunks(stored_events):
-                curs.execute(self._insert, self._columns_of(chunk))
-                by_key.update(
-                    ((str(row["originator_id"]), row["originator_version"]), row["notification_id"])
-                    for row in curs.fetchall()
-                )
-            ids = [by_key[(str(e.originator_id), e.originator_version)] for e in stored_events]
+            ids = self._insert_rows(curs, admitted, kwargs.get(POSITIONS_KWARG))
 
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
                 curs.execute(
@@ -108,25 +153,54 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 return None if row is None else str(row["hash"])
 
             rows = ChainLinker(lambda: self._last_link_on(curs), aggregate_hash).links(
-                stored_events, ids, **kwargs
+                admitted, ids, **kwargs
             )
             curs.executemany(
-                SQL("INSERT INTO {}.{} VALUES (%s,%s,%s,%s,%s,%s)").format(*self._chain), rows
+                SQL(
+                    "INSERT INTO {}.{} (sequence, notification_id, originator_id, "
+                    "originator_version, recorded_at, hash, encoding) "
+                    "VALUES (%s,%s,%s,%s,%s,%s,%s)"
+                ).format(*self._chain),
+                rows,
             )
         return ids
 
-    @staticmethod
-    def _columns_of(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
-        return (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-        )
+    def _insert_rows(
+        self, curs: Any, admitted: Sequence[StoredEvent], positions: Sequence[int] | None
+    ) -> list[int]:
+        """Insert the events in bounded statements (at ``positions`` if given; the
+        notification id sequence then moves past them); their notification ids."""
+        by_key: dict[tuple[str, int], int] = {}
+        start = 0
+        for chunk in _chunks(admitted):
+            columns = (
+                [e.originator_id for e in chunk],
+                [e.originator_version for e in chunk],
+                [e.topic for e in chunk],
+                [e.state for e in chunk],
+            )
+            if positions is None:
+                curs.execute(self._insert, columns)
+            else:
+                curs.execute(
+                    self._insert_at, (*columns, list(positions[start : start + len(chunk)]))
+                )
+            start += len(chunk)
+            by_key.update(
+                ((str(row["originator_id"]), row["originator_version"]), row["notification_id"])
+                for row in curs.fetchall()
+            )
+        if positions is not None:
+            curs.execute(
+                SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+                (self._qualified_events, max(positions)),
+            )
+        return [by_key[(str(e.originator_id), e.originator_version)] for e in admitted]
 
     def last_link(self) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as curs:
-            return self._last_link_on(curs)
+            last = self._last_link_on(curs)
+            return None if last is None else (last[0], last[1])
 
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         with self.datastore.transaction(commit=False) as curs:
@@ -139,43 +213,26 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             row = curs.fetchone()
             return None if row is None else str(row["hash"])
 
-    def _last_link_on(self, curs: Any) -> tuple[int, str] | None:
-        """The newest link's sequence and hash, read in the transaction of ``curs``."""
+    def _last_link_on(self, curs: Any) -> tuple[int, str, int] | None:
+        """The newest link's sequence, hash and encoding, read in the transaction of ``curs``."""
         curs.execute(self._select_last)
         row = curs.fetchone()
-        return None if row is None else (row["sequence"], row["hash"])
+        return None if row is None else (row["sequence"], row["hash"], row["encoding"])
 
-    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
+    def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
                 SQL(
-                    "SELECT k.sequence, k.notification_id, k.originator_id AS k_id, "
-                    "k.originator_version AS k_version, k.recorded_at, k.hash, "
+                    "SELECT k.sequence, k.notification_id AS k_position, "
+                    "k.originator_id AS k_id, k.originator_version AS k_version, "
+                    "k.recorded_at, k.hash, k.encoding, e.notification_id, "
                     "e.originator_id, e.originator_version, e.topic, e.state "
                     "FROM {}.{} k LEFT JOIN {}.{} e ON e.notification_id = k.notification_id "
                     "WHERE k.sequence > %s ORDER BY k.sequence LIMIT %s"
                 ).format(*self._chain, *self._events),
                 (after_sequence, limit),
             )
-            return [
-                ChainRow(
-                    sequence=row["sequence"],
-                    notification_id=row["notification_id"],
-                    aggregate_id=row["k_id"],
-                    version=row["k_version"],
-                    recorded_at=row["recorded_at"],
-                    hash=row["hash"],
-                    event=None
-                    if row["originator_id"] is None
-                    else StoredEvent(
-                        originator_id=row["originator_id"],
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
-                    ),
-                )
-                for row in curs.fetchall()
-            ]
+            return [chain_row(tuple(row.values()), _uuid_object) for row in curs.fetchall()]
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as curs:
@@ -191,11 +248,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             return [
                 (
                     row["notification_id"],
-                    StoredEvent(
-                        originator_id=row["originator_id"],
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
+                    loose_event(
+                        row["originator_id"], row["originator_version"], row["topic"], row["state"]
                     ),
                 )
                 for row in curs.fetchall()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +14,7 @@ from mentoring_core.values import GoalStatus
 from .._options import JsonOpt
 from .._render import meeting_counts, when
 from .._session import Output, Refused, settings, sqlite_path
-from .._stores import StoreFileError, check_store_file, created_private, restrict
+from .._stores import StoreFileError, check_store_file
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
     from rich.console import Console
@@ -49,9 +48,8 @@ def demo(
 
     url = store or settings(ctx).store_url
     out = Output(json_output)
-    store_file = _checked_store_file(url)
-    with nullcontext() if store_file is None else created_private(store_file):
-        service, clock = _demo.open_demo_service(url)
+    _refuse_a_foreign_store_file(url)
+    service, clock = _demo.open_demo_service(url)
     try:
         if _demo.already_seeded(service):
             raise _demo.DemoAlreadySeeded(redact(url))
@@ -77,25 +75,19 @@ def demo(
         states = _demo.relationship_states(service)
     finally:
         service.close()
-        if store_file is not None and store_file.exists():
-            restrict(store_file)
     event_count = programme.version + sum(s.version for s in states)
     summary = _summary(redact(url), str(_demo.PROGRAMME_ID), event_count, script.refused, states)
     out.emit(lambda: summary, lambda console: _show(console, url, summary, states))
 
 
-def _checked_store_file(url: str) -> Path | None:
-    """The SQLite file ``url`` names, refused if it exists and is not a mentoring store."""
+def _refuse_a_foreign_store_file(url: str) -> None:
+    """Refuse the SQLite file ``url`` names if it exists and is not a mentoring store."""
     path = sqlite_path(url)
-    if path is None:
-        return None
-    store_file = Path(path)
-    if store_file.exists():
+    if path is not None and Path(path).exists():
         try:
-            check_store_file(store_file)
+            check_store_file(Path(path))
         except StoreFileError as error:
             raise Refused(str(error)) from None
-    return store_file
 
 
 def _summary(

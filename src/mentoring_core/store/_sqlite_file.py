@@ -1,0 +1,74 @@
+"""A SQLite store file, handled before SQLite opens it, as a careful Unix tool would.
+
+- A store file that does not exist yet is created empty and readable by its owner only
+  (0600) before SQLite opens it; SQLite gives the ``-wal`` and ``-shm`` files it
+  creates beside a database the database file's permissions, so they are 0600 too.
+  (No umask is changed: that is process-wide, and a library shares its process.)
+- A file that exists must be a regular file (opening a FIFO would wait for a writer
+  forever) holding a mentoring store, or be empty: another application's SQLite
+  database, or a file that is not SQLite at all, is refused before it is opened, so it
+  is never changed (no new tables, its journal mode as it was).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from contextlib import closing
+from pathlib import Path
+
+from ..domain.errors import StoreConfigurationError
+
+OWNER_ONLY = 0o600
+EVENTS_TABLE = "stored_events"
+"""The table every mentoring store has (eventsourcing's): a file without it is not one."""
+
+
+def _read_only_uri(path: Path) -> str:
+    # immutable when no writer can change it: no -shm is created beside it
+    writable = os.access(path.absolute().parent, os.W_OK) and os.access(path, os.W_OK)
+    return path.absolute().as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
+
+
+def _tables(path: Path) -> set[str]:
+    """The tables of the SQLite file at ``path``, read through a read-only connection."""
+    try:
+        with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.DatabaseError as error:
+        raise StoreConfigurationError(
+            f"{path} is not a SQLite database ({error}), so not a mentoring store"
+        ) from None
+    return {str(name) for (name,) in rows}
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse ``path`` unless it is a mentoring store, or an empty (SQLite) file."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise StoreConfigurationError(f"cannot read the store {path}: {error.strerror}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise StoreConfigurationError(f"{path} is not a regular file, so not a mentoring store")
+    if status.st_size == 0:
+        return
+    found = _tables(path)
+    if found and EVENTS_TABLE not in found:
+        shown = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
+        raise StoreConfigurationError(
+            f"{path} is a SQLite database of another application (tables: {shown}), not a "
+            "mentoring store; it was left as it is"
+        )
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the store file at ``path`` owner-only if it does not exist, else check it."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+    except FileExistsError:
+        check_sqlite_file(path)
+        return
+    except OSError as error:
+        raise StoreConfigurationError(f"cannot create the store {path}: {error.strerror}") from None
+    os.close(descriptor)

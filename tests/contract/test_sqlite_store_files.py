@@ -1,0 +1,102 @@
+"""The library's SQLite store files (issue 11, item 6), without the CLI.
+
+A store the library creates is owner-only (0600), its ``-wal`` and ``-shm`` too,
+whatever the process's umask; a file that is not a mentoring store (another
+application's database, a file that is not SQLite, a FIFO) is refused before SQLite
+opens it, and left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import stat
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mentoring_core import MentoringService, StoreConfigurationError
+
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_store_the_library_creates_is_owner_only_even_under_a_lax_umask(tmp_path: Path) -> None:
+    store = tmp_path / "made.db"
+    previous = os.umask(0o002)
+    try:
+        service = MentoringService(f"sqlite:///{store}")
+        service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
+        made = {p.name: _mode(p) for p in tmp_path.iterdir()}
+        service.close()
+    finally:
+        os.umask(previous)
+    assert set(made) >= {"made.db", "made.db-wal"}
+    assert set(made.values()) == {0o600}
+
+
+def test_an_existing_store_keeps_its_permissions(tmp_path: Path) -> None:
+    store = tmp_path / "shared.db"
+    MentoringService(f"sqlite:///{store}").close()
+    store.chmod(0o640)  # the owner chose to share it with a group
+    MentoringService(f"sqlite:///{store}").close()
+    assert _mode(store) == 0o640
+
+
+def _foreign_database(path: Path) -> bytes:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        db.execute("INSERT INTO invoices (total) VALUES (12.5)")
+        db.commit()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_foreign_database, "is a SQLite database of another application (tables: invoices)"),
+        (
+            lambda p: (p.write_bytes(b"not a database at all" * 100), p.read_bytes())[1],
+            "is not a SQLite database",
+        ),
+    ],
+    ids=["another-application", "not-sqlite"],
+)
+def test_a_file_that_is_not_a_mentoring_store_is_refused_and_left_as_it_was(
+    tmp_path: Path, make: object, message: str
+) -> None:
+    path = tmp_path / "other.db"
+    before = make(path)  # type: ignore[operator]
+    with pytest.raises(StoreConfigurationError, match=re.escape(message)):
+        MentoringService(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal, no -shm
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    with pytest.raises(StoreConfigurationError, match="is not a regular file"):
+        MentoringService(f"sqlite:///{fifo}")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_store_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreConfigurationError, match=r"cannot create the store .*No such file"):
+        MentoringService(f"sqlite:///{tmp_path / 'missing' / 'store.db'}")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
+    store = tmp_path / "empty.db"
+    store.touch()
+    service = MentoringService(f"sqlite:///{store}")
+    service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
+    assert len(service.programmes()) == 1
+    service.close()
