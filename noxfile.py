@@ -103,12 +103,19 @@ def bench(session: nox.Session) -> None:
     """Benchmarks, each against a baseline run in the same process (about 30 minutes).
 
     Recording and loading (bench.py), the compliance projection of 1,000,000 events
-    (bench_reports.py), the constant-memory replay (bench_replay.py) and recording and
-    reading through the HTTP API against the Python API (bench_http.py). Pass a
-    script's name to run only that one, e.g. ``nox -s bench -- bench.py``.
+    (bench_reports.py), the constant-memory replay (bench_replay.py), the cost of
+    sealing personal data (bench_sealing.py) and recording and reading through the
+    HTTP API against the Python API (bench_http.py). Pass a script's name to run only
+    that one, e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
-    scripts = ["bench.py", "bench_reports.py", "bench_replay.py", "bench_http.py"]
+    scripts = [
+        "bench.py",
+        "bench_reports.py",
+        "bench_replay.py",
+        "bench_sealing.py",
+        "bench_http.py",
+    ]
     for script in session.posargs or scripts:
         session.run("python", f"benchmarks/{script}")
 

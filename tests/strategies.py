@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from mentoring_core.domain import DecisionContext
 from mentoring_core.domain.events import Event
-from mentoring_core.events import EVENT_TYPES
+from mentoring_core.events import EVENT_TYPES, ErasureRule
 from mentoring_core.values import (
     Cadence,
     CadenceTier,
@@ -192,6 +192,11 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "experience_years": experience_years(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "PersonalDataErased": {
+        "person_id": person_ids(),
+        "rule": st.sampled_from(ErasureRule),
+        "reason": texts(),
+    },
     "CoordinatorAppointed": {"person_id": person_ids()},
     "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
     "RelationshipOpened": {

@@ -7,6 +7,7 @@ transaction and takes a snapshot every ``snapshot_interval`` events.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -25,14 +26,17 @@ from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
+from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
 from .domain.kinds import kind_of_command, kind_of_topic
 from .domain.pairing import decide_pairing
+from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
-from .domain.validation import check_aware, check_int, check_uuid
+from .domain.validation import check_aware, check_int, check_label, check_uuid
 from .domain.values import RelationshipStatus
+from .privacy.erasure import Erasure, unsealed_fields
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
     DEFAULT_STORE_URL,
@@ -290,7 +294,95 @@ class MentoringService(CommandMethods):
             events, {aggregate_id: (kind, state.version)}, state, created, command_id
         )
 
+    def erase_person(
+        self,
+        person_id: str,
+        reason: str,
+        *,
+        actor: str,
+        rule: ErasureRule = ErasureRule.REQUEST,
+        command_id: UUID | None = None,
+    ) -> Erasure:
+        """Erase a person's personal data (see ``docs/privacy.md``).
+
+        Records :class:`~mentoring_core.events.PersonalDataErased` on every programme the
+        person was enrolled in or appointed to, destroys their data key (every field sealed
+        under it then reads as ``ERASED``; ids, dates, durations and outcomes stay), drops
+        the snapshots and the decrypted states this process holds, and rewrites the store's
+        files so the key and the snapshots' plaintext cannot be recovered from them. Fields
+        written in clear before sealing existed are listed in :attr:`Erasure.unsealed`.
+        Retried with the ``command_id`` of an attempt whose answer was lost, it records
+        nothing again (``already_recorded``) and completes the other steps.
+        """
+        person_id = check_label("person_id", person_id)  # before it is used to read
+        ctx = self._context(actor, self._command_id(command_id))
+        events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
+        destroyed = self._store.keys.store.destroy(person_id, ctx.now)
+        self._store.keys.forget()
+        self._forget_states()
+        notes = self._store.keys.store.scrub()
+        unsealed = unsealed_fields(self.store.records(), self._store.mapper.owner_of, person_id)
+        return Erasure(
+            person_id=person_id,
+            recorded=events,
+            key_destroyed=destroyed,
+            unsealed=unsealed,
+            notes=notes,
+            command_id=ctx.command_id,
+            already_recorded=already,
+        )
+
+    def _record_erasure(
+        self,
+        person_id: str,
+        reason: str,
+        rule: ErasureRule,
+        ctx: DecisionContext,
+        given: UUID | None,
+    ) -> tuple[tuple[PersonalDataErased, ...], bool]:
+        """The erasure's facts, recorded now; or those an earlier attempt with the same
+        command id recorded (and True)."""
+        programmes = self.programmes()
+        if given is not None:
+            earlier = [
+                e
+                for p in programmes
+                if p.programme_id is not None
+                and (found := self._recorded_before(p.programme_id, given, None, p.programme_id))
+                for e in found.events
+                if isinstance(e, PersonalDataErased)
+            ]
+            if earlier:
+                return tuple(earlier), True
+        named = [p for p in programmes if self._names(p, person_id)]
+        events = decide_erasure(named, person_id, rule, reason, ctx)
+        expected: dict[UUID, tuple[Kind, int]] = {
+            e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
+        }
+        first = next(p for p in programmes if p.programme_id == events[0].aggregate_id)
+        self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
+        return events, False
+
     # --- the shell -------------------------------------------------------------------
+
+    def _names(self, programme: ProgrammeState, person_id: str) -> bool:
+        """Whether the programme's history names the person: enrolled or appointed a
+        coordinator at some time (a relieved coordinator is no longer in its state)."""
+        if programme.participant(person_id) is not None or person_id in programme.coordinators:
+            return True
+        assert programme.programme_id is not None
+        return any(
+            getattr(e, "person_id", None) == person_id for e in self.history(programme.programme_id)
+        )
+
+    def _forget_states(self) -> None:
+        """Drop every state the repository's cache holds (they hold opened personal data)."""
+        cache = self._store.repository.cache
+        if cache is None:
+            return
+        for aggregate_id in list(cache.cache):
+            with contextlib.suppress(KeyError):
+                cache.get(aggregate_id, evict=True)
 
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(

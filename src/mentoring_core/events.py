@@ -3,6 +3,7 @@
 Fields holding personal data are marked: :func:`personal_fields` lists them by kind.
 """
 
+from .domain.erasure import PersonalDataErased
 from .domain.events import (
     EVENT_TYPES,
     CoordinatorAppointed,
@@ -41,12 +42,14 @@ from .domain.events import (
     ScheduleAgreed,
     ScheduleChanged,
 )
-from .domain.personal import PersonalData, personal_fields
+from .domain.personal import ERASED, ErasureRule, PersonalData, personal_fields, personal_owners
 
 __all__ = [
+    "ERASED",
     "EVENT_TYPES",
     "CoordinatorAppointed",
     "CoordinatorRelieved",
+    "ErasureRule",
     "Event",
     "ExpectationsAgreed",
     "FeedbackGiven",
@@ -67,6 +70,7 @@ __all__ = [
     "ParticipantEnrolled",
     "ParticipantWithdrawn",
     "PersonalData",
+    "PersonalDataErased",
     "PlanActivityAdded",
     "PlanActivityCompleted",
     "PolicySet",
@@ -82,4 +86,5 @@ __all__ = [
     "ScheduleAgreed",
     "ScheduleChanged",
     "personal_fields",
+    "personal_owners",
 ]

@@ -10,6 +10,10 @@ Its compliance read model is a :class:`ComplianceView` over the rows
 :class:`StoredFacts`, in tables named after the application (:data:`APPLICATION_NAME`)
 and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
 a batch that is not past the stored position is refused with :func:`stale_position`.
+Its :class:`KeyStore` keeps people's data keys (rows :class:`PersonKey`) in the table
+:data:`KEYS_TABLE`, each made with :func:`new_key`; person ids are checked with
+:func:`check_person`, and a key table lost while events hold sealed fields (marker
+:data:`MARK`) is refused with :func:`lost_keys_message`.
 
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
@@ -29,6 +33,15 @@ from .audit.recorders import (
 )
 from .domain.decider import Decider
 from .domain.kinds import KINDS, kind_named, kind_of
+from .privacy.keys import (
+    KEYS_TABLE,
+    KeyStore,
+    PersonKey,
+    check_person,
+    lost_keys_message,
+    new_key,
+)
+from .privacy.sealing import MARK
 from .serialisation import CONVERTER
 from .store import (
     APPLICATION_NAME,
@@ -47,7 +60,9 @@ __all__ = [
     "CHAIN_TABLE",
     "CONVERTER",
     "FACTS_TABLE",
+    "KEYS_TABLE",
     "KINDS",
+    "MARK",
     "POSITIONS_KWARG",
     "TRACKING_TABLE",
     "ChainLinker",
@@ -56,13 +71,18 @@ __all__ = [
     "ComplianceView",
     "DamagedRow",
     "Decider",
+    "KeyStore",
     "Listener",
+    "PersonKey",
     "Store",
     "StoreBackend",
     "StoredFacts",
     "chain_row",
+    "check_person",
     "kind_named",
     "kind_of",
     "loose_event",
+    "lost_keys_message",
+    "new_key",
     "stale_position",
 ]

@@ -12,6 +12,12 @@ event's fields except ``aggregate_id`` and ``version`` (those are the record's
 key columns), plus ``class_version``. Datetimes are ISO 8601 with offset, dates
 ISO 8601, UUIDs canonical hex strings, Decimals strings, enums their values.
 
+Personal data: every field marked personal is sealed (encrypted under a key of the
+person it is about, :mod:`mentoring_core.privacy.sealing`) before the state is encoded,
+and opened after it is decoded and upcast; a field whose key was destroyed reads as
+erased. A mapper given no key store (``keys=None``) stores personal fields in clear,
+the form of stores written before sealing (stores always give it one).
+
 Upcasting: an event class with ``class_version = N > 1`` defines static methods
 ``upcast_v1_v2(data: dict) -> dict`` ... ``upcast_v{N-1}_v{N}``; a stored record
 of an older version is passed through the chain before it is structured.
@@ -32,10 +38,12 @@ from cattrs.preconf.json import make_converter
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from .domain.errors import InvalidValue, StoredEventError
-from .domain.events import EVENT_TYPES, Event
+from .domain.errors import InvalidValue, StoreConfigurationError, StoredEventError
+from .domain.events import EVENT_TYPES, Event, RelationshipEvent
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
+from .privacy.keys import CachedKeys
+from .privacy.sealing import OwnerOf, open_event, relationship_owner, seal_event
 
 SNAPSHOT_SCHEMA = 2
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
@@ -220,8 +228,40 @@ class EventMapper(Mapper[UUID]):
     """Maps events and snapshots to eventsourcing's ``StoredEvent`` records and back.
 
     Selected by :class:`~mentoring_core.application.MentoringService`; keeps the
-    base class's compress-then-encrypt order when a compressor or cipher is set.
+    base class's compress-then-encrypt order when a compressor or cipher is set. The
+    store gives it its key store with :meth:`use_keys`.
     """
+
+    keys: CachedKeys | None = None
+    _mentee_of: Callable[[UUID], str | None] | None = None
+
+    def use_keys(self, keys: CachedKeys, mentee_of: Callable[[UUID], str | None]) -> None:
+        """Seal personal fields under the keys of ``keys``; ``mentee_of(relationship id)``
+        names a stored relationship's mentee (whose key seals its goals, meetings...)."""
+        self.keys = keys
+        self._mentees: dict[UUID, str] = {}
+        self._mentee_of = mentee_of
+
+    def _mentee(self, relationship_id: UUID) -> str | None:
+        mentee = self._mentees.get(relationship_id)
+        if mentee is None and self._mentee_of is not None:
+            mentee = self._mentee_of(relationship_id)
+            if mentee is not None:
+                self._mentees[relationship_id] = mentee
+        return mentee
+
+    @property
+    def owner_of(self) -> OwnerOf:
+        """Who a personal field is about, given its owner and its event's data."""
+        return relationship_owner(self._mentee)
+
+    def _seal(self, event: Event, data: dict[str, Any]) -> None:
+        if self.keys is None:
+            return
+        mentee = getattr(event, "mentee_id", None)
+        if isinstance(event, RelationshipEvent) and isinstance(mentee, str):
+            self._mentees[event.aggregate_id] = mentee  # later events of its batch need it
+        seal_event(type(event), data, self.keys, self.owner_of)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         item = cast(Event | Snapshot, domain_event)
@@ -235,6 +275,7 @@ class EventMapper(Mapper[UUID]):
         else:
             topic = type(item).__name__
             data = CONVERTER.unstructure(item)
+            self._seal(item, data)
             del data["aggregate_id"], data["version"]
             data["class_version"] = type(item).class_version
         state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
@@ -253,7 +294,7 @@ class EventMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         try:
             return cast(DomainEventProtocol[UUID], self._decode(stored_event))
-        except StoredEventError:
+        except (StoredEventError, StoreConfigurationError):
             raise
         except Exception as error:
             raise StoredEventError(
@@ -286,6 +327,7 @@ class EventMapper(Mapper[UUID]):
         data = _upcast(cls, data)
         if "aggregate_id" in data or "version" in data:
             raise ValueError("the stored state repeats the record's key (aggregate_id, version)")
+        open_event(cls, data, self.keys)
         data["aggregate_id"] = stored.originator_id
         data["version"] = stored.originator_version
         event = CONVERTER.structure(data, cls)

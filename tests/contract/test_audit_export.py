@@ -29,6 +29,7 @@ from mentoring_core.audit import (
     import_events,
 )
 from mentoring_core.events import EVENT_TYPES
+from mentoring_core.privacy import copy_keys
 
 from .test_service_contract import Seeded, seed, stored_count
 
@@ -141,6 +142,7 @@ class TestImport:
         service, seeded = source
         path = export_to(service, tmp_path / "export.jsonl")
         with MentoringService(fresh_url) as imported:
+            copy_keys(service.store.keys.store, imported.store.keys.store)  # not in the export
             summary = import_events(imported, path)
             outcome = imported.verify()
             history = imported.history(seeded.relationship)
@@ -165,6 +167,7 @@ class TestImport:
         service, seeded = source
         path = export_to(service, tmp_path / "r.jsonl", seeded.relationship)
         with MentoringService(fresh_url) as imported:
+            copy_keys(service.store.keys.store, imported.store.keys.store)  # not in the export
             summary = import_events(imported, path)
             assert imported.verify().ok
             assert imported.relationship(seeded.relationship) == service.relationship(

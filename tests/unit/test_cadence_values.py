@@ -9,7 +9,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from mentoring_core.domain.personal import PERSONAL_DATA, personal
+from mentoring_core.domain.personal import PERSONAL_DATA, PERSONAL_OWNER, personal
 from mentoring_core.events import PersonalData, personal_fields
 from mentoring_core.values import Cadence, CadenceKind, CadenceTier, Participation, ProgrammePolicy
 
@@ -95,13 +95,16 @@ class TestPersonalMarker:
         @attrs.frozen(kw_only=True)
         class Contact:
             person_id: str
-            phone: str | None = personal(PersonalData.CONTACT, default=None)
-            name: str = personal(PersonalData.NAME, repr=False)
+            phone: str | None = personal(PersonalData.CONTACT, about="person_id", default=None)
+            name: str = personal(PersonalData.NAME, about="person_id", repr=False)
 
         contact = Contact(person_id="ana", name="Ana Lopez")
         assert contact.phone is None
         assert "Ana Lopez" not in repr(contact)
-        assert attrs.fields(Contact).phone.metadata == {PERSONAL_DATA: PersonalData.CONTACT}
+        assert attrs.fields(Contact).phone.metadata == {
+            PERSONAL_DATA: PersonalData.CONTACT,
+            PERSONAL_OWNER: "person_id",
+        }
         assert personal_fields(Contact) == {
             "phone": PersonalData.CONTACT,
             "name": PersonalData.NAME,

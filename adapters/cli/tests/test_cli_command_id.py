@@ -24,7 +24,7 @@ COMMAND_ID_LINE = re.compile(r"^command id: ([0-9a-f-]{36})$", re.MULTILINE)
 def test_every_recording_command_takes_a_command_id() -> None:
     root = typer.main.get_command(app)
     commands = {command for recorders in catalogue.RECORDED_BY.values() for command, _ in recorders}
-    assert len(commands) == 31  # 29, and programme appoint/relieve since coordinators
+    assert len(commands) == 32  # 29, programme appoint/relieve, and privacy erase
     for path in sorted(commands):
         group, name = path.split()
         command = root.commands[group].commands[name]  # type: ignore[attr-defined]

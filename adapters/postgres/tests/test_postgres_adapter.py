@@ -66,7 +66,12 @@ def test_opening_a_store_creates_its_schema_and_tables() -> None:
                     (schema,),
                 )
             }
-        assert tables == {"mentoring_events", "mentoring_snapshots", "mentoring_chain"}
+        assert tables == {
+            "mentoring_events",
+            "mentoring_snapshots",
+            "mentoring_chain",
+            "mentoring_keys",
+        }
 
 
 OPEN_AND_WRITE = """

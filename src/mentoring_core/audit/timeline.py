@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from ..domain.erasure import PersonalDataErased
 from ..domain.events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
@@ -131,6 +132,10 @@ def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
 
 def _withdrawn(event: ParticipantWithdrawn, before: State, by: str) -> str:
     return f"{event.person_id} withdrawn from the programme {by}"
+
+
+def _erased(event: PersonalDataErased, before: State, by: str) -> str:
+    return f"Personal data of {event.person_id} erased ({event.rule}: {event.reason}) {by}"
 
 
 def _appointed(event: CoordinatorAppointed, before: State, by: str) -> str:
@@ -370,6 +375,7 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     PolicySet: _policy_set,
     ParticipantEnrolled: _enrolled,
     ParticipantWithdrawn: _withdrawn,
+    PersonalDataErased: _erased,
     CoordinatorAppointed: _appointed,
     CoordinatorRelieved: _relieved,
     RelationshipOpened: _opened,

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import attrs
 
-from .personal import PersonalData, personal
+from .personal import RELATIONSHIP_MENTEE, PersonalData, personal
 from .values import (
     DeclineReason,
     EndReason,
@@ -123,7 +123,7 @@ class ParticipantWithdrawn(ProgrammeEvent):
 
     person_id: str
     """The worker's id in the embedding product."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
     """Why the worker left."""
 
 
@@ -156,7 +156,7 @@ class CoordinatorRelieved(ProgrammeEvent):
 
     person_id: str
     """The former coordinator's id in the embedding product."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
     """Why they were relieved."""
 
 
@@ -182,7 +182,7 @@ class PairingProposed(RelationshipEvent):
     """The mentor's years of experience, as enrolled."""
     mentee_experience_years: Decimal
     """The mentee's years of experience, as enrolled."""
-    gap_override_reason: str | None = personal(PersonalData.FREE_TEXT)
+    gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
 
 
@@ -202,7 +202,7 @@ class PairingDeclined(RelationshipEvent):
     """Who declined (a person id)."""
     reason: DeclineReason
     """The structured reason."""
-    explanation: str = personal(PersonalData.FREE_TEXT)
+    explanation: str = personal(PersonalData.FREE_TEXT, about="declined_by")
     """Why, in the words of whoever recorded it."""
 
 
@@ -220,7 +220,7 @@ class PairFormed(RelationshipEvent):
     """The mentor's years of experience, as enrolled."""
     mentee_experience_years: Decimal
     """The mentee's years of experience, as enrolled."""
-    gap_override_reason: str | None = personal(PersonalData.FREE_TEXT)
+    gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
 
 
@@ -228,7 +228,7 @@ class PairFormed(RelationshipEvent):
 class ExpectationsAgreed(RelationshipEvent):
     """Mentor and mentee agreed what each expects of the other (replaces earlier agreements)."""
 
-    expectations: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    expectations: tuple[str, ...] = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The agreed expectations, one per item."""
 
 
@@ -238,11 +238,11 @@ class GoalSet(RelationshipEvent):
 
     goal_id: UUID
     """The goal's id, chosen when it was set."""
-    title: str = personal(PersonalData.FREE_TEXT)
+    title: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The goal, in a line."""
     focus_area: FocusArea
     """What the goal develops."""
-    success_measure: str = personal(PersonalData.FREE_TEXT)
+    success_measure: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """How mentor and mentee will know the goal is achieved."""
     target_date: date
     """When it should be reached."""
@@ -254,15 +254,15 @@ class GoalRevised(RelationshipEvent):
 
     goal_id: UUID
     """The goal's id, chosen when it was set."""
-    title: str = personal(PersonalData.FREE_TEXT)
+    title: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The goal, in a line (as revised)."""
     focus_area: FocusArea
     """What the goal develops."""
-    success_measure: str = personal(PersonalData.FREE_TEXT)
+    success_measure: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """How mentor and mentee will know the goal is achieved."""
     target_date: date
     """When it should be reached."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """Why the goal was revised."""
 
 
@@ -272,7 +272,7 @@ class GoalAchieved(RelationshipEvent):
 
     goal_id: UUID
     """The goal's id, chosen when it was set."""
-    evidence: str = personal(PersonalData.FREE_TEXT)
+    evidence: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """What shows the goal is achieved."""
 
 
@@ -282,7 +282,7 @@ class GoalAbandoned(RelationshipEvent):
 
     goal_id: UUID
     """The goal's id, chosen when it was set."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """Why the goal was given up."""
 
 
@@ -292,7 +292,7 @@ class PlanActivityAdded(RelationshipEvent):
 
     activity_id: UUID
     """The plan activity's id."""
-    description: str = personal(PersonalData.FREE_TEXT)
+    description: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The activity."""
     due_date: date
     """When it is due."""
@@ -306,7 +306,7 @@ class PlanActivityCompleted(RelationshipEvent):
 
     activity_id: UUID
     """The plan activity's id."""
-    notes: str = personal(PersonalData.FREE_TEXT)
+    notes: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """How it went."""
 
 
@@ -316,7 +316,7 @@ class MilestoneSet(RelationshipEvent):
 
     milestone_id: UUID
     """The milestone's id."""
-    description: str = personal(PersonalData.FREE_TEXT)
+    description: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The milestone."""
     target_date: date
     """When it should be reached."""
@@ -330,7 +330,7 @@ class MilestoneReached(RelationshipEvent):
 
     milestone_id: UUID
     """The milestone's id."""
-    notes: str = personal(PersonalData.FREE_TEXT)
+    notes: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """How it was reached."""
 
 
@@ -348,7 +348,7 @@ class ScheduleChanged(RelationshipEvent):
 
     schedule: MeetingSchedule
     """The meeting rhythm now agreed."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """Why the schedule changed."""
 
 
@@ -362,7 +362,7 @@ class MeetingHeld(RelationshipEvent):
     """How long it lasted, in minutes."""
     format: MeetingFormat
     """One-on-one, group, phone or video."""
-    topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """What was discussed, one topic per item."""
     attendees: tuple[str, ...]
     """Person ids of those present besides the pair (group sessions); may be empty."""
@@ -376,7 +376,7 @@ class MeetingMissed(RelationshipEvent):
     """The meeting's id, chosen when it was recorded."""
     missed_by: str
     """Person id of who did not attend."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about="missed_by")
     """Why it was missed."""
 
 
@@ -388,7 +388,7 @@ class MeetingCancelled(RelationshipEvent):
     """The meeting's id, chosen when it was recorded."""
     cancelled_by: str
     """Who called it off (a person id)."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about="cancelled_by")
     """Why it was called off."""
 
 
@@ -409,9 +409,9 @@ class MeetingRecordCorrected(RelationshipEvent):
     """The corrected length, in minutes."""
     format: MeetingFormat
     """The corrected format."""
-    topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT)
+    topics: tuple[str, ...] = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The corrected topics."""
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """What was wrong in the record, and why the correction."""
 
 
@@ -433,7 +433,7 @@ class FeedbackGiven(RelationshipEvent):
     """The goal the feedback is about, if any."""
     about_meeting_id: UUID | None
     """The meeting the feedback is about, if any."""
-    text: str = personal(PersonalData.FREE_TEXT)
+    text: str = personal(PersonalData.FREE_TEXT, about="to_person")
     """The feedback itself."""
     private: bool = False
     """True: private to the pair (its author is one of them): readers applying the
@@ -456,7 +456,7 @@ class ReflectionRecorded(RelationshipEvent):
     """The reflection's id."""
     ratings: tuple[Rating, ...]
     """The mentee's self-assessment: a score from 1 to 5 per focus area."""
-    text: str = personal(PersonalData.FREE_TEXT)
+    text: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The mentee's reflection, in their words."""
     private: bool = False
     """True: private to the pair: readers applying the authorisation policy withhold it
@@ -477,7 +477,7 @@ class ProgressEvaluated(RelationshipEvent):
     """The evaluation's id."""
     goal_progress: tuple[GoalProgress, ...]
     """Per goal: on track, at risk or off track."""
-    evidence: str = personal(PersonalData.FREE_TEXT)
+    evidence: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """The evidence the judgement rests on."""
     stakeholder_feedback: tuple[StakeholderFeedback, ...]
     """What team leaders, colleagues or clients' families said."""
@@ -487,7 +487,7 @@ class ProgressEvaluated(RelationshipEvent):
 class RelationshipPaused(RelationshipEvent):
     """The relationship was paused (leave, workload); no meetings until it resumes."""
 
-    reason: str = personal(PersonalData.FREE_TEXT)
+    reason: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """Why the relationship paused."""
 
 
@@ -502,7 +502,7 @@ class RelationshipEnded(RelationshipEvent):
 
     reason: EndReason
     """How it ended."""
-    explanation: str = personal(PersonalData.FREE_TEXT)
+    explanation: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """Why, in the words of whoever recorded it."""
 
 

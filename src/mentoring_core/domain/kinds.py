@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import erasure as _erasure  # noqa: F401 (registers the erasure fact with programmes)
 from . import relationship as _relationship  # noqa: F401 (registers the relationship's rules)
 from .commands import Command
 from .decider import Decider

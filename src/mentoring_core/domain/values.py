@@ -12,7 +12,7 @@ from uuid import UUID
 
 import attrs
 
-from .personal import PersonalData, personal
+from .personal import RELATIONSHIP_MENTEE, PersonalData, personal
 
 
 class Role(enum.StrEnum):
@@ -238,5 +238,5 @@ class StakeholderFeedback:
 
     source: str
     """Who said it, by role (team leader, colleague, client's family)."""
-    text: str = personal(PersonalData.FREE_TEXT)
+    text: str = personal(PersonalData.FREE_TEXT, about=RELATIONSHIP_MENTEE)
     """What they said."""

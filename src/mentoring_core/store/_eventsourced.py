@@ -17,6 +17,7 @@ from eventsourcing.utils import Environment, EnvType
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
+from ..privacy.keys import CachedKeys
 from ..serialisation import EventMapper
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
@@ -33,10 +34,26 @@ class EventSourcedStore(Application[UUID]):
 
     name = APPLICATION_NAME
     recorder: ChainedRecorder
+    mapper: EventMapper
 
     def __init__(self, backend: StoreBackend, env: EnvType) -> None:
         self.backend = backend
         super().__init__(env=env)
+        make_keys = backend.key_store
+        if make_keys is None:
+            raise StoreConfigurationError(
+                "the store's backend keeps no key store (StoreBackend.key_store): personal "
+                "data cannot be sealed, so the store is not opened"
+            )
+        snapshots = None if self.snapshots is None else self.snapshots.recorder
+        self.keys = CachedKeys(make_keys(self.recorder, snapshots))
+        self.mapper.use_keys(self.keys, self._mentee_of)
+
+    def _mentee_of(self, relationship_id: UUID) -> str | None:
+        """The mentee a stored relationship's first event names (None if it has none)."""
+        first = self.recorder.select_events(relationship_id, limit=1)
+        mentee = getattr(self.decode(first[0]), "mentee_id", None) if first else None
+        return mentee if isinstance(mentee, str) else None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Deliberately not os.environ: the store URL is the whole configuration.

@@ -11,10 +11,11 @@ from typing import Protocol
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import EventStore, Notification, StoredEvent
+from eventsourcing.persistence import AggregateRecorder, EventStore, Notification, StoredEvent
 
 from ..audit.recorders import ChainedRecorder
 from ..domain.events import Event
+from ..privacy.keys import CachedKeys, KeyStore
 from ._log import PAGE_SIZE
 from ._views import ComplianceView
 
@@ -47,6 +48,11 @@ class Store(Protocol):
     @property
     def snapshots(self) -> EventStore[UUID] | None:
         """The snapshots (derived data, outside the chain); None when snapshotting is off."""
+        ...
+
+    @property
+    def keys(self) -> CachedKeys:
+        """People's data keys, which seal their personal data (never in an event)."""
         ...
 
     def decode(self, record: StoredEvent) -> Event:
@@ -85,3 +91,7 @@ class StoreBackend:
     prepare: Callable[[str], None] | None = None
     """Store URL -> nothing: run just before the store is opened, to make ready (or
     refuse, with ``StoreConfigurationError``) what the URL names, e.g. a SQLite file."""
+    key_store: Callable[[ChainedRecorder, AggregateRecorder | None], KeyStore] | None = None
+    """People's data keys beside that recorder's events (table created if needed), given the
+    snapshots' recorder (which erasure empties). A backend without one cannot be opened:
+    personal data is never stored unsealed."""

@@ -15,10 +15,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import StoreConfigurationError
+from ..privacy.keys import MemoryKeyStore, SQLiteKeyStore
 from ._port import StoreBackend
 from ._sqlite_file import prepare_sqlite_file
 from ._views import MemoryComplianceView, SQLiteComplianceView
@@ -79,13 +81,40 @@ def _sqlite_view(recorder: ChainedRecorder) -> SQLiteComplianceView:
     return view
 
 
-MEMORY = StoreBackend(environment=_memory_environment, compliance_view=_memory_view)
+_MEMORY_KEYS: weakref.WeakKeyDictionary[ChainedRecorder, MemoryKeyStore] = (
+    weakref.WeakKeyDictionary()
+)
+"""A memory store's keys live as long as the store's recorder, like its events."""
+
+
+def _memory_keys(recorder: ChainedRecorder, snapshots: AggregateRecorder | None) -> MemoryKeyStore:
+    keys = _MEMORY_KEYS.get(recorder)
+    if keys is None:
+        keys = _MEMORY_KEYS[recorder] = MemoryKeyStore(snapshots)
+    return keys
+
+
+def _sqlite_keys(recorder: ChainedRecorder, snapshots: AggregateRecorder | None) -> SQLiteKeyStore:
+    if not isinstance(recorder, SQLiteApplicationRecorder):
+        raise StoreConfigurationError(f"not a SQLite recorder: {type(recorder).__qualname__}")
+    keys = SQLiteKeyStore(recorder.datastore, snapshots)
+    keys.create_table()
+    return keys
+
+
+MEMORY = StoreBackend(
+    environment=_memory_environment, compliance_view=_memory_view, key_store=_memory_keys
+)
 """``memory://``: eventsourcing's in-process recorder with the chain beside it."""
 SQLITE = StoreBackend(
-    environment=_sqlite_environment, compliance_view=_sqlite_view, prepare=_sqlite_prepare
+    environment=_sqlite_environment,
+    compliance_view=_sqlite_view,
+    prepare=_sqlite_prepare,
+    key_store=_sqlite_keys,
 )
-"""``sqlite:///path.db``: eventsourcing's SQLite recorder, chain and read model in the file
-(created owner-only; a file that is not a mentoring store is refused, never changed)."""
+"""``sqlite:///path.db``: eventsourcing's SQLite recorder, chain, read model and people's keys
+in the file (created owner-only; a file that is not a mentoring store is refused, never
+changed)."""
 _BUILT_IN = {"memory": MEMORY, "sqlite": SQLITE}
 
 

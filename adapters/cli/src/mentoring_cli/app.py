@@ -34,6 +34,7 @@ from .commands import (
     demo,
     history,
     meetings,
+    privacy,
     progress,
     records,
     relationship,
@@ -61,6 +62,7 @@ GROUPS: dict[str, typer.Typer] = {
     "evaluation": records.evaluation_app,
     "audit": audit.app,
     "report": report.app,
+    "privacy": privacy.app,
     "token": token.app,
 }
 """The command groups under the root, by name."""

@@ -27,14 +27,16 @@ from uuid import UUID
 import attrs
 
 from mentoring_core import Event
-from mentoring_core.events import personal_fields
+from mentoring_core.events import personal_fields, personal_owners
 from mentoring_core.extend import KINDS
+from mentoring_core.privacy import RELATIONSHIP_MENTEE
 
 RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
     "ProgrammeCreated": (("programme create", "create_programme"),),
     "PolicySet": (("programme policy", "set_policy"),),
     "ParticipantEnrolled": (("programme enrol", "enrol"),),
     "ParticipantWithdrawn": (("programme withdraw", "withdraw"),),
+    "PersonalDataErased": (("privacy erase", "erase_person"),),
     "CoordinatorAppointed": (("programme appoint", "appoint_coordinator"),),
     "CoordinatorRelieved": (("programme relieve", "relieve_coordinator"),),
     "RelationshipOpened": (("pair propose", "propose_pairing"), ("pair form", "form_pair")),
@@ -139,6 +141,7 @@ def fields_table(cls: type, *, skip: frozenset[str] = frozenset()) -> list[str]:
     hints = get_type_hints(cls)
     docs = field_docs(cls)
     personal = personal_fields(cls)
+    owners = personal_owners(cls)
     rows = [
         "| field | type | personal data | meaning |",
         "| --- | --- | --- | --- |",
@@ -147,12 +150,16 @@ def fields_table(cls: type, *, skip: frozenset[str] = frozenset()) -> list[str]:
         if a.name in skip:
             continue
         kind = personal.get(a.name)
+        marked = "no" if kind is None else f"yes ({kind.value}, {_owner(owners[a.name])})"
         rows.append(
-            f"| `{a.name}` | {type_text(hints[a.name])} | "
-            f"{'no' if kind is None else f'yes ({kind.value})'} | "
+            f"| `{a.name}` | {type_text(hints[a.name])} | {marked} | "
             f"{_escape(docs.get(a.name, ''))} |"
         )
     return rows
+
+
+def _owner(owner: str) -> str:
+    return "the mentee's" if owner == RELATIONSHIP_MENTEE else f"`{owner}`'s"
 
 
 def _doc(cls: type) -> str:
@@ -323,7 +330,11 @@ def render() -> str:
         "",
         "*Personal data* marks the fields that may hold personal data about people, by kind",
         "(`name`, `free_text`, `contact`), as `mentoring_core.events.personal_fields` reports",
-        "them.",
+        "them, and whose data it is: the person named by a field of the event, or the",
+        "relationship's mentee (`mentoring_core.events.personal_owners`). Each is stored",
+        "sealed under that person's key, in place of its value:",
+        '`{"$personal": 1, "key": "<person id>", "nonce": ..., "ciphertext": ...}`; once the',
+        "person's data is erased it reads as `[erased]` (see [privacy.md](privacy.md)).",
         "Person ids are pseudonymous keys and are not marked.",
         "",
         "## Fields of every event",

@@ -6,10 +6,11 @@ Registers ``postgresql://`` (and ``postgres://``) store URLs with the core:
 
 The events go to eventsourcing's PostgreSQL recorder (tables ``mentoring_events``
 and ``mentoring_snapshots``, the hash chain in ``mentoring_chain``, the compliance read
-model in ``mentoring_compliance_*``) in schema ``schema`` (default ``public``), which is
-created if it does not exist. A schema name must be plain (lower-case letters, digits
-and ``_``, not starting with a digit or ``pg_``) and at most 63 bytes, PostgreSQL's
-limit: anything else is refused before the server is contacted, never truncated.
+model in ``mentoring_compliance_*``, people's data keys in ``mentoring_keys``) in schema
+``schema`` (default ``public``), which is created if it does not exist. A schema name
+must be plain (lower-case letters, digits and ``_``, not starting with a digit or
+``pg_``) and at most 63 bytes, PostgreSQL's limit: anything else is refused before the
+server is contacted, never truncated.
 Passwords can also come from the standard ``PGPASSWORD`` environment variable or
 ``~/.pgpass`` (libpq's rules). :data:`BACKEND` is the object registered with the core.
 """
@@ -29,11 +30,13 @@ from mentoring_core import StoreConfigurationError, redact
 from mentoring_core.extend import APPLICATION_NAME, StoreBackend
 
 from .chained import add_encoding_column
+from .keys import PostgresKeyStore, postgres_keys
 from .views import PostgresComplianceView, notification_listener, postgres_view
 
 __all__ = [
     "BACKEND",
     "PostgresComplianceView",
+    "PostgresKeyStore",
     "check_schema",
     "create_tables_once",
     "ensure_schema",
@@ -167,6 +170,7 @@ BACKEND = StoreBackend(
     environment=postgres_environment,
     compliance_view=postgres_view,
     listener=notification_listener,
+    key_store=postgres_keys,
 )
 """The PostgreSQL store backend, registered under ``mentoring_core.stores`` for
 ``postgresql://`` and ``postgres://`` URLs."""

@@ -21,6 +21,7 @@ from .._options import (
     new_id_option,
 )
 from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years
+from .._pseudonyms import warn_if_identifying
 from .._render import programme_list, programme_view
 from .._session import Output, new_id, open_service, record
 
@@ -184,6 +185,7 @@ def enrol(
     json_output: JsonOpt = False,
 ) -> None:
     """Enrol a worker as a mentor or a mentee."""
+    warn_if_identifying(person)
     record(
         ctx,
         json_output,

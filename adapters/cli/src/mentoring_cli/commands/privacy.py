@@ -1,0 +1,210 @@
+"""``mentoring privacy``: erasing a person's personal data (see docs/privacy.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mentoring_core import InvalidValue, MentoringService, redact
+from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
+from mentoring_core.privacy.access import subject_access
+from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+
+from .._files import check_target, create_files
+from .._options import CommandIdOpt, JsonOpt
+from .._parsing import enum_parser, parse_period_day
+from .._session import Output, Refused, open_service, settings, sqlite_path
+
+app = typer.Typer(
+    help="Personal data: erasure, retention, subject access, keys.", no_args_is_help=True
+)
+
+_RuleOpt = Annotated[
+    ErasureRule,
+    typer.Option(
+        "--rule",
+        parser=enum_parser(ErasureRule),
+        metavar="request|retention",
+        help="Under which rule: the person's request (the default) or the retention period.",
+    ),
+]
+
+
+def _show_erasure(console: Console, erasure: Erasure) -> None:
+    person = erasure.person_id
+    console.print(
+        f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
+        f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}."
+    )
+    if erasure.unsealed:
+        console.print(
+            f"{len(erasure.unsealed)} stored fields about {person} were written in clear "
+            "before sealing and stay readable (removing them would break the audit "
+            "chain); see docs/privacy.md, 'Stores written before sealing':"
+        )
+        for where in erasure.unsealed:
+            console.print(f"  {where}")
+    for note in erasure.notes:
+        console.print(f"Not done: {note}")
+    if erasure.already_recorded:
+        console.print("Already recorded by an earlier attempt with this command id.")
+    console.print(f"command id: {erasure.command_id}")
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="Why: a reference such as the request's number (not itself personal data).",
+        ),
+    ],
+    rule: _RuleOpt = ErasureRule.REQUEST,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Erase a person's personal data: their key is destroyed, so every text about them
+    reads as [erased]; ids, dates, durations and figures stay, and the audit chain still
+    verifies. Recorded on every programme they were enrolled in or appointed to."""
+    out = Output(json_output)
+    actor = settings(ctx).recording_actor
+    with open_service(ctx, writes=True) as service:
+        try:
+            erasure = service.erase_person(
+                person, reason, actor=actor, rule=rule, command_id=command_id
+            )
+        except InvalidValue as error:
+            if error.field != "person_id":
+                raise
+            raise Refused(f"{person!r} cannot be erased here: expected {error.expected}") from None
+
+    out.emit(
+        lambda: {
+            "person_id": person,
+            "rule": str(rule),
+            "recorded": [str(e.aggregate_id) for e in erasure.recorded],
+            "key_destroyed": erasure.key_destroyed,
+            "unsealed": list(erasure.unsealed),
+            "notes": list(erasure.notes),
+            "complete": erasure.complete,
+            "command_id": str(erasure.command_id),
+            "already_recorded": erasure.already_recorded,
+        },
+        lambda console: _show_erasure(console, erasure),
+    )
+
+
+@app.command("export-person")
+def export_person(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="PATH", help="Where to write the JSON; - for stdout.")
+    ] = Path("-"),
+) -> None:
+    """Write everything the store holds about one person, opened, as JSON (a subject
+    access request): the events of their relationships, every event naming them or
+    recorded by them, and when their key was created and destroyed (never the key).
+    A file is created readable by its owner only, and never replaces one."""
+    to_stdout = str(out) == "-"
+    if not to_stdout:
+        check_target(out, "--out", replace=False)
+    with open_service(ctx) as service:
+        document = subject_access(service, person, datetime.now(UTC))
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if to_stdout:
+        typer.echo(text, nl=False)
+        return
+    create_files([(out, text.encode(), "--out")])  # owner-only: it holds personal data
+    typer.echo(f"Wrote {len(document['events'])} events about {person} to {out} (owner-only).")
+
+
+@app.command("retention")
+def retention(
+    ctx: typer.Context,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            metavar="N",
+            help="How many years personal data is kept after a person's last relationship "
+            "ended (or they withdrew).",
+        ),
+    ],
+    as_of: Annotated[
+        date,
+        typer.Option("--as-of", parser=parse_period_day, metavar="DATE", help="The day (UTC)."),
+    ],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Erase everyone due (rule: retention).")
+    ] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """List the people whose retention period has run out on a day; with --apply, erase
+    them (each recorded as PersonalDataErased under the retention rule)."""
+    out = Output(json_output)
+    actor = settings(ctx).recording_actor
+    with open_service(ctx, writes=apply) as service:
+        due = due_for_erasure(service, years, as_of)
+        erased = apply_retention(service, due, years, actor=actor) if apply else ()
+
+    def show(console: Console) -> None:
+        verb = "Erased" if apply else "Due for erasure"
+        console.print(f"{verb} on {as_of.isoformat()} after {years} years: {len(due)} people.")
+        for d in due:
+            console.print(f"  {d.person_id}: last ended {d.last_ended}, due {d.due_on}")
+        for erasure in erased:
+            for where in erasure.unsealed:
+                console.print(f"  stays readable (stored before sealing): {where}")
+
+    out.emit(
+        lambda: {
+            "as_of": as_of.isoformat(),
+            "years": years,
+            "applied": apply,
+            "due": [
+                {
+                    "person_id": d.person_id,
+                    "last_ended": d.last_ended.isoformat(),
+                    "due_on": d.due_on.isoformat(),
+                }
+                for d in due
+            ],
+            "unsealed": [where for e in erased for where in e.unsealed],
+        },
+        show,
+    )
+
+
+@app.command("copy-keys")
+def copy_keys_(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", metavar="URL", help="The store to copy the keys into (it must exist)."
+        ),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Copy people's data keys from the store to another, e.g. the copy an audit import
+    made (an export carries no key, so the copy's texts read as [erased] until then). A
+    destroyed key is copied as destroyed, and never brought back to life."""
+    out = Output(json_output)
+    path = sqlite_path(to)
+    if path is not None and not Path(path).exists():
+        raise Refused(f"the store {path} does not exist: import into it first")
+    with open_service(ctx) as source, MentoringService(to) as target:
+        copied = copy_keys(source.store.keys.store, target.store.keys.store)
+    out.emit(
+        lambda: {"copied": copied, "to": redact(to)},
+        lambda console: console.print(f"Copied {copied} people's keys to {redact(to)}."),
+    )

@@ -1,0 +1,131 @@
+"""``mentoring privacy erase`` end to end: the person's texts read as erased, the chain
+still verifies against a digest taken before, and a second erasure is told so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_harness import Cli
+from test_cli_audit import RELATIONSHIP, seed
+
+
+def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    seed(cli.store_url)
+    before = cli.ok("history", str(RELATIONSHIP))
+    digest = tmp_path / "digest.json"
+    assert cli.run("audit", "digest", "--out", str(digest)).code == 0
+
+    erased = cli.ok("privacy", "erase", "ben", "--reason", "DSAR-2026-014", actor="dpo")
+
+    assert erased["key_destroyed"] and erased["complete"] and len(erased["recorded"]) == 1
+    after = cli.ok("history", str(RELATIONSHIP))
+    texts = [e.get("title") for e in after["events"] if e["type"] == "GoalSet"]
+    assert texts == ["[erased]"]
+    assert [e.get("title") for e in before["events"] if e["type"] == "GoalSet"] != texts
+    assert cli.run("audit", "verify", "--against", str(digest)).code == 0
+    again = cli.run("privacy", "erase", "ben", "--reason", "DSAR-2026-014")
+    assert again.code == 0 and "already gone" in again.stdout
+
+
+def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
+    seed(cli.store_url)
+    refused = cli.run("privacy", "erase", "nobody", "--reason", "DSAR-2026-015")
+    assert refused.code == 1
+    assert refused.stderr == (
+        "error: 'nobody' cannot be erased here: expected a person enrolled in or appointed "
+        "to a programme of this store\n"
+    )
+
+
+def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) -> None:
+    seed(cli.store_url)
+    out = cli.cwd / "ben.json"
+    written = cli.run("privacy", "export-person", "ben", "--out", str(out))
+    assert written.code == 0, str(written)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    document = json.loads(out.read_text())
+    assert document["format"] == "mentoring-core-subject-access/1"
+    assert document["key"]["destroyed_at"] is None and set(document["key"]) == {
+        "created_at",
+        "destroyed_at",
+    }
+    types = {e["type"] for e in document["events"]}
+    assert {"ParticipantEnrolled", "PairFormed", "GoalSet"} <= types
+    goal = next(e for e in document["events"] if e["type"] == "GoalSet")
+    assert goal["title"] != "[erased]" and goal["about"] == ["mentee"]
+    assert cli.run("privacy", "export-person", "ben", "--out", str(out)).code == 2  # no replace
+
+    cli.ok("privacy", "erase", "ben", "--reason", "DSAR-2026-014")
+    printed = cli.run("privacy", "export-person", "ben")
+    assert printed.code == 0, str(printed)
+    after = json.loads(printed.stdout)
+    assert after["key"]["destroyed_at"] is not None
+    assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
+
+
+def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
+    seed(cli.store_url)
+    listed = cli.ok("privacy", "retention", "--years", "2", "--as-of", "2031-01-01")
+    assert listed == {
+        "as_of": "2031-01-01",
+        "years": 2,
+        "applied": False,
+        "due": [],
+        "unsealed": [],
+    }
+    refused = cli.run("privacy", "retention", "--years", "0", "--as-of", "2031-01-01")
+    assert refused.code == 2 and "years" in refused.stderr
+
+
+def test_an_id_that_names_someone_is_enrolled_with_a_warning(cli: Cli) -> None:
+    created = cli.ok("programme", "create", "--name", "Pilot", "--organisation", "Northside")
+    programme = created["id"]
+    for person, looks in (("ana.lopez@example.org", "e-mail"), ("Ana Lopez", "name")):
+        done = cli.run(
+            "programme",
+            "enrol",
+            programme,
+            "--person",
+            person,
+            "--role",
+            "mentor",
+            "--experience-years",
+            "5",
+        )
+        assert done.code == 0, str(done)
+        assert done.stderr.startswith(f"warning: person id {person!r} looks like")
+        assert looks in done.stderr
+    quiet = cli.run(
+        "programme",
+        "enrol",
+        programme,
+        "--person",
+        "S-1042",
+        "--role",
+        "mentee",
+        "--experience-years",
+        "1",
+    )
+    assert quiet.code == 0 and quiet.stderr == ""
+
+
+def test_an_imported_copy_reads_the_texts_once_the_keys_are_copied(
+    cli: Cli, tmp_path: Path
+) -> None:
+    seed(cli.store_url)
+    export = tmp_path / "export.jsonl"
+    assert cli.run("audit", "export", "--out", str(export)).code == 0
+    copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
+    assert copy.run("audit", "import", str(export)).code == 0
+
+    def titles(of: Cli) -> list[str]:
+        history = of.ok("history", str(RELATIONSHIP))
+        return [e["title"] for e in history["events"] if e["type"] == "GoalSet"]
+
+    assert titles(copy) == ["[erased]"]
+    copied = cli.ok("privacy", "copy-keys", "--to", copy.store_url)
+    assert copied["copied"] == 1  # Ben's: his goal is the only text
+    assert titles(copy) == titles(cli) != ["[erased]"]
+    missing = cli.run("privacy", "copy-keys", "--to", f"sqlite:///{tmp_path / 'none.db'}")
+    assert missing.code == 1 and "does not exist" in missing.stderr

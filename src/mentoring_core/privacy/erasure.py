@@ -1,0 +1,72 @@
+"""What an erasure did, and the personal data it could not reach (stores written before sealing)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from uuid import UUID
+
+import attrs
+from eventsourcing.persistence import Notification
+
+from ..domain.erasure import PersonalDataErased
+from ..domain.events import EVENT_TYPES
+from .sealing import OwnerOf, personal_paths, slots
+
+
+@attrs.frozen(kw_only=True)
+class Erasure:
+    """The outcome of :meth:`~mentoring_core.MentoringService.erase_person`."""
+
+    person_id: str
+    recorded: tuple[PersonalDataErased, ...]
+    """The facts recorded: one per programme the person was enrolled in or appointed to."""
+    key_destroyed: bool
+    """False when the person had no live key (erased before, or nothing sealed about them)."""
+    unsealed: tuple[str, ...]
+    """Stored fields about the person written in clear before sealing existed: the chain
+    covers their bytes, so they cannot be removed without breaking it (see
+    ``docs/privacy.md``, "Stores written before sealing"). Each as
+    ``"<type> <aggregate> v<version>: <field>"``."""
+    notes: tuple[str, ...]
+    """What could not be made unrecoverable from the files, in words (empty: all was)."""
+    command_id: UUID | None = None
+    """The erasure's command id (the caller's, or a fresh one)."""
+    already_recorded: bool = False
+    """True when a retry found the facts an earlier attempt with this command id recorded."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether no plaintext about the person is left anywhere the library writes."""
+        return not self.unsealed and not self.notes
+
+
+def unsealed_fields(
+    records: Iterable[Notification], owner_of: OwnerOf, person_id: str
+) -> tuple[str, ...]:
+    """The stored personal fields about ``person_id`` held in clear (written before sealing).
+
+    Reads the records' JSON states as stored (a store with eventsourcing's own cipher or
+    compressor holds none in clear)."""
+    found: list[str] = []
+    for record in records:
+        cls = EVENT_TYPES.get(record.topic)
+        paths = personal_paths(cls) if cls is not None else ()
+        if not paths:
+            continue
+        try:
+            data = json.loads(record.state)
+        except ValueError:
+            return tuple(found)  # enciphered or compressed as a whole: nothing is in clear
+        data["aggregate_id"] = str(record.originator_id)
+        for path in paths:
+            for where, container, name in slots(data, path):
+                value = container.get(name)
+                if value is None or isinstance(value, dict):
+                    continue
+                if owner_of(path.owner, data) == person_id:
+                    found.append(
+                        f"{record.topic} {record.originator_id} v{record.originator_version}: "
+                        f"{where}"
+                    )
+    return tuple(found)

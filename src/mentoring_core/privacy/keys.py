@@ -1,0 +1,335 @@
+"""People's data keys, kept apart from the events: the port and the built-in key stores.
+
+Every field holding personal data is stored encrypted under a data key of the person it
+is about (see :mod:`.sealing`); destroying that key erases every such field at once
+(crypto-shredding). A key store keeps one row per person: the key while it lives, and a
+tombstone (no key, the time it was destroyed) once it is destroyed, so that a field
+under a destroyed key reads as erased while a field under a key the store never held
+(a lost or uncopied key store) is an error, never silent garbage.
+
+Key material never leaves the key store but to seal or open a field: it is not in any
+event, snapshot, read model, export or log line. Memory stores keep keys in the process;
+SQLite stores in the table ``mentoring_keys`` of the same file; the PostgreSQL adapter in
+the same table of the store's schema.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+import attrs
+from eventsourcing.persistence import AggregateRecorder
+from eventsourcing.popo import POPOAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDatastore
+
+from ..domain.errors import InvalidValue, StoreConfigurationError
+
+KEYS_TABLE = "mentoring_keys"
+KEY_BYTES = 32
+"""AES-256: every data key is 32 random bytes."""
+KEY_CACHE_SECONDS = 30.0
+"""How long a process keeps a key it read before asking the key store again: a key
+destroyed by another process is still used here for at most this long."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PersonKey:
+    """A person's row in the key store: the live key, or the time it was destroyed."""
+
+    person_id: str
+    key: bytes | None
+    """The 32-byte data key; None once destroyed."""
+    created_at: datetime
+    destroyed_at: datetime | None = None
+
+    def __repr__(self) -> str:  # never the key itself, even in a traceback or a log line
+        state = "live" if self.key is not None else f"destroyed at {self.destroyed_at}"
+        return f"PersonKey({self.person_id!r}, {state})"
+
+
+class KeyStore(Protocol):
+    """Where people's data keys live (the port every store backend provides)."""
+
+    def get(self, person_id: str) -> PersonKey | None:
+        """The person's row (live or destroyed); None if the store never held one."""
+        ...
+
+    def create(self, person_id: str) -> PersonKey:
+        """The person's row, with a new random key if there was none (a destroyed key is
+        never replaced: its tombstone is returned)."""
+        ...
+
+    def destroy(self, person_id: str, at: datetime) -> bool:
+        """Destroy the person's key, keeping a tombstone; False if it was not live."""
+        ...
+
+    def rows(self) -> list[PersonKey]:
+        """Every person's row, live or destroyed (to back the keys up or copy them)."""
+        ...
+
+    def restore(self, row: PersonKey) -> None:
+        """Keep ``row`` (from a backup or another store) unless the person's row is here
+        already; a destroyed row always wins: a key is never brought back to life."""
+        ...
+
+    def scrub(self) -> tuple[str, ...]:
+        """Make what erasure freed unrecoverable from the files: drop every snapshot (they
+        hold folded plaintext; they are taken again) and rewrite freed space. Returns
+        what could not be done, in words (empty when all was done)."""
+        ...
+
+
+def new_key() -> bytes:
+    """A fresh random data key."""
+    return os.urandom(KEY_BYTES)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_person(person_id: object) -> str:
+    if not isinstance(person_id, str) or not person_id.strip():
+        raise InvalidValue("person_id", person_id, "a person id (non-empty text)")
+    return person_id
+
+
+class MemoryKeyStore:
+    """The key store of a ``memory://`` store: kept in the process, like its events."""
+
+    def __init__(self, snapshots: AggregateRecorder | None = None) -> None:
+        self._rows: dict[str, PersonKey] = {}
+        self._lock = threading.Lock()
+        self._snapshots = snapshots
+
+    def get(self, person_id: str) -> PersonKey | None:
+        with self._lock:
+            return self._rows.get(check_person(person_id))
+
+    def create(self, person_id: str) -> PersonKey:
+        with self._lock:
+            row = self._rows.get(check_person(person_id))
+            if row is None:
+                row = self._rows[person_id] = PersonKey(
+                    person_id=person_id, key=new_key(), created_at=_now()
+                )
+            return row
+
+    def destroy(self, person_id: str, at: datetime) -> bool:
+        with self._lock:
+            row = self._rows.get(check_person(person_id))
+            if row is not None and row.key is None:
+                return False
+            created = at if row is None else row.created_at
+            self._rows[person_id] = PersonKey(
+                person_id=person_id, key=None, created_at=created, destroyed_at=at
+            )
+            return row is not None
+
+    def rows(self) -> list[PersonKey]:
+        with self._lock:
+            return list(self._rows.values())
+
+    def restore(self, row: PersonKey) -> None:
+        with self._lock:
+            here = self._rows.get(check_person(row.person_id))
+            if here is None or (row.key is None and here.key is not None):
+                self._rows[row.person_id] = row
+
+    def scrub(self) -> tuple[str, ...]:
+        snapshots = self._snapshots
+        if isinstance(snapshots, POPOAggregateRecorder):
+            with snapshots._database_lock:  # eventsourcing offers no public delete
+                snapshots._stored_events.clear()
+                snapshots._stored_events_index.clear()
+        return ()
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class SQLiteKeyStore:
+    """The key store of a SQLite store: table ``mentoring_keys`` in the same file."""
+
+    def __init__(self, datastore: SQLiteDatastore, snapshots: AggregateRecorder | None) -> None:
+        self.datastore = datastore
+        self._snapshots = snapshots
+
+    def create_table(self) -> None:
+        """Create the key table, refusing a store whose events hold sealed fields but whose
+        key table is gone (the keys were lost: nothing could be read back)."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [KEYS_TABLE]
+            )
+            if c.fetchone() is None:
+                _refuse_lost_keys(c)
+            c.execute(
+                f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (person_id TEXT PRIMARY KEY, "
+                "key BLOB, created_at TEXT NOT NULL, destroyed_at TEXT) WITHOUT ROWID"
+            )
+
+    def get(self, person_id: str) -> PersonKey | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT key, created_at, destroyed_at FROM {KEYS_TABLE} WHERE person_id = ?",
+                [check_person(person_id)],
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return PersonKey(
+            person_id=person_id,
+            key=None if row[0] is None else bytes(row[0]),
+            created_at=datetime.fromisoformat(row[1]),
+            destroyed_at=_parse_time(row[2]),
+        )
+
+    def create(self, person_id: str) -> PersonKey:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {KEYS_TABLE} (person_id, key, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (person_id) DO NOTHING",
+                [check_person(person_id), new_key(), _now().isoformat()],
+            )
+        row = self.get(person_id)
+        assert row is not None  # just inserted, and rows are never deleted
+        return row
+
+    def destroy(self, person_id: str, at: datetime) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
+            c.execute(
+                f"SELECT key IS NOT NULL FROM {KEYS_TABLE} WHERE person_id = ?",
+                [check_person(person_id)],
+            )
+            row = c.fetchone()
+            if row is not None and not row[0]:
+                return False
+            c.execute(
+                f"INSERT INTO {KEYS_TABLE} (person_id, key, created_at, destroyed_at) "
+                "VALUES (?, NULL, ?, ?) ON CONFLICT (person_id) DO UPDATE SET key = NULL, "
+                "destroyed_at = excluded.destroyed_at",
+                [person_id, at.isoformat(), at.isoformat()],
+            )
+        return row is not None
+
+    def rows(self) -> list[PersonKey]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT person_id, key, created_at, destroyed_at FROM {KEYS_TABLE}")
+            found = c.fetchall()
+        return [
+            PersonKey(
+                person_id=r[0],
+                key=None if r[1] is None else bytes(r[1]),
+                created_at=datetime.fromisoformat(r[2]),
+                destroyed_at=_parse_time(r[3]),
+            )
+            for r in found
+        ]
+
+    def restore(self, row: PersonKey) -> None:
+        destroyed = None if row.destroyed_at is None else row.destroyed_at.isoformat()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {KEYS_TABLE} (person_id, key, created_at, destroyed_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET key = NULL, "
+                "destroyed_at = excluded.destroyed_at WHERE excluded.key IS NULL",
+                [check_person(row.person_id), row.key, row.created_at.isoformat(), destroyed],
+            )
+
+    def scrub(self) -> tuple[str, ...]:
+        snapshots = self._snapshots
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
+            if isinstance(snapshots, SQLiteAggregateRecorder):
+                c.execute(f"DELETE FROM {snapshots.events_table_name}")
+        if self.datastore.pool.is_sqlite_memory_mode:
+            return ()
+        # In autocommit mode, outside any transaction (as VACUUM must run); as the writer.
+        with self.datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()
+        if busy is not None and busy[0]:
+            return (
+                "the write-ahead log could not be truncated while other connections read the "
+                "file: freed pages may remain in it until the next checkpoint",
+            )
+        return ()
+
+
+def _refuse_lost_keys(cursor: SQLiteCursor) -> None:
+    """Raise if the events table holds a sealed field (marker ``"$personal"``)."""
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
+    if cursor.fetchone() is None:
+        return
+    cursor.execute(
+        "SELECT 1 FROM stored_events WHERE instr(state, CAST('\"$personal\"' AS BLOB)) LIMIT 1"
+    )
+    if cursor.fetchone() is not None:
+        raise StoreConfigurationError(lost_keys_message(KEYS_TABLE))
+
+
+def lost_keys_message(table: str) -> str:
+    """The refusal of a store whose events are sealed under keys its key store lacks."""
+    return (
+        f"the store's events hold personal data sealed under people's keys, but its key "
+        f"table {table} is missing: the keys were lost (restore {table} from the key "
+        "backup, see docs/privacy.md); nothing personal could be read without them"
+    )
+
+
+def copy_keys(source: KeyStore, target: KeyStore) -> int:
+    """Copy every person's row from ``source`` to ``target`` (see :meth:`KeyStore.restore`),
+    as an import into another store needs: the export carries no keys. Returns how many."""
+    rows = source.rows()
+    for row in rows:
+        target.restore(row)
+    return len(rows)
+
+
+class CachedKeys:
+    """A key store's rows as one process reads them, kept ``KEY_CACHE_SECONDS``."""
+
+    def __init__(self, store: KeyStore, seconds: float = KEY_CACHE_SECONDS) -> None:
+        self.store = store
+        self._seconds = seconds
+        self._rows: dict[str, tuple[float, PersonKey]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, person_id: str) -> PersonKey | None:
+        with self._lock:
+            found = self._rows.get(person_id)
+        if found is None or time.monotonic() - found[0] > self._seconds:
+            return None
+        return found[1]
+
+    def _keep(self, row: PersonKey) -> PersonKey:
+        with self._lock:
+            self._rows[row.person_id] = (time.monotonic(), row)
+        return row
+
+    def get(self, person_id: str) -> PersonKey | None:
+        row = self._cached(person_id)
+        if row is None:
+            row = self.store.get(person_id)
+            if row is not None:
+                self._keep(row)
+        return row
+
+    def create(self, person_id: str) -> PersonKey:
+        row = self._cached(person_id)
+        return row if row is not None else self._keep(self.store.create(person_id))
+
+    def forget(self) -> None:
+        """Drop every cached key (after an erasure)."""
+        with self._lock:
+            self._rows.clear()

@@ -1,0 +1,237 @@
+"""Sealing personal fields: each is stored encrypted under the key of the person it is about.
+
+A sealed field's stored form (in the event's JSON state, in place of its value)::
+
+    {"$personal": 1, "key": "<person id>", "nonce": "<base64, 12 bytes>",
+     "ciphertext": "<base64: AES-256-GCM of the value's compact JSON, tag at the end>"}
+
+The associated data binds the ciphertext to its place: the UTF-8 bytes of
+``"mentoring-core/personal/v1\\n{event_id}\\n{path}\\n{person id}"``, where ``path`` is
+the field's name, or ``field[i].name`` inside a list of values (``stakeholder_feedback[0].text``).
+A ciphertext moved to another event, field or person's key does not open.
+
+Fields marked personal (see :mod:`mentoring_core.domain.personal`) are sealed when an
+event is stored; ``None`` is stored as ``null`` (it holds nothing). On reading, a field
+under a destroyed key reads as :data:`~mentoring_core.domain.personal.ERASED` (a list
+field as ``[ERASED]``), and so does one under a key this store's key store never held (the
+events were imported without their keys: see ``docs/privacy.md``); a plain value (a store
+written before sealing) is read as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, get_args, get_origin, get_type_hints
+from uuid import UUID
+
+import attrs
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..domain.errors import InvalidValue, StoreConfigurationError
+from ..domain.personal import ERASED, PERSONAL_DATA, PERSONAL_OWNER, RELATIONSHIP_MENTEE
+from .keys import CachedKeys
+
+MARK = "$personal"
+ENVELOPE_VERSION = 1
+NONCE_BYTES = 12
+_AAD_PREFIX = "mentoring-core/personal/v1"
+_ERASED = object()
+"""What :func:`open_value` gives for a field it cannot open because its key is gone."""
+
+
+@attrs.frozen
+class PersonalPath:
+    """Where a personal field sits in an event's stored state, and whose it is."""
+
+    field: str
+    """The event's field."""
+    inner: str | None
+    """For a list of values: the field of each value that is personal; else None."""
+    owner: str
+    """An event field naming the person, or ``RELATIONSHIP_MENTEE``."""
+    many: bool
+    """The personal value is a list of texts (erased as ``[ERASED]``)."""
+
+
+def _is_tuple(hint: Any) -> bool:
+    return get_origin(hint) is tuple
+
+
+_PATHS: dict[str, tuple[PersonalPath, ...]] = {}
+
+
+def personal_paths(cls: type) -> tuple[PersonalPath, ...]:
+    """Every personal field of an event class: its own, and those of the values in its
+    lists (``tuple[Value, ...]`` fields)."""
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    found = _PATHS.get(key)
+    if found is None:
+        found = _PATHS[key] = _find_paths(cls)
+    return found
+
+
+def _find_paths(cls: type) -> tuple[PersonalPath, ...]:
+    hints = get_type_hints(cls)
+    paths: list[PersonalPath] = []
+    for field in attrs.fields(cls):
+        hint = hints[field.name]
+        if PERSONAL_DATA in field.metadata:
+            owner = field.metadata[PERSONAL_OWNER]
+            paths.append(PersonalPath(field.name, None, owner, _is_tuple(hint)))
+            continue
+        inner_cls = get_args(hint)[0] if _is_tuple(hint) else None
+        if inner_cls is None or not attrs.has(inner_cls):
+            continue
+        inner_hints = get_type_hints(inner_cls)
+        for inner in attrs.fields(inner_cls):
+            if PERSONAL_DATA in inner.metadata:
+                many = _is_tuple(inner_hints[inner.name])
+                paths.append(
+                    PersonalPath(field.name, inner.name, inner.metadata[PERSONAL_OWNER], many)
+                )
+    return tuple(paths)
+
+
+def slots(data: dict[str, Any], path: PersonalPath) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(path text, container, key)`` for each place ``path`` names in ``data``."""
+    if path.inner is None:
+        yield path.field, data, path.field
+        return
+    items = data.get(path.field)
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            yield f"{path.field}[{index}].{path.inner}", item, path.inner
+
+
+def associated_data(event_id: str, where: str, person_id: str) -> bytes:
+    """The bytes a sealed field is bound to: its event, its place and its person."""
+    return f"{_AAD_PREFIX}\n{event_id}\n{where}\n{person_id}".encode()
+
+
+def seal_value(value: Any, person_id: str, key: bytes, event_id: str, where: str) -> dict[str, Any]:
+    """A JSON value sealed under ``key`` (see the module's docstring for the form)."""
+    plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    nonce = os.urandom(NONCE_BYTES)
+    aad = associated_data(event_id, where, person_id)
+    ciphertext = AESGCM(key).encrypt(nonce, plaintext, aad)
+    return {
+        MARK: ENVELOPE_VERSION,
+        "key": person_id,
+        "nonce": base64.b64encode(nonce).decode(),
+        "ciphertext": base64.b64encode(ciphertext).decode(),
+    }
+
+
+OwnerOf = Callable[[str, dict[str, Any]], str]
+"""``owner_of(owner, data)``: the person id an owner names in an event's unstructured data."""
+
+
+def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: OwnerOf) -> None:
+    """Seal every personal field of ``data`` (an event of ``cls``, unstructured) in place.
+
+    Raises ``InvalidValue`` for personal data about a person whose key was destroyed:
+    nothing more is recorded about an erased person, but the fact itself can be, with
+    the text given as ``ERASED`` (stored as it is: it holds nothing)."""
+    for path in personal_paths(cls):
+        person_id: str | None = None
+        for where, container, name in slots(data, path):
+            value = container.get(name)
+            if value is None:
+                continue
+            person_id = person_id or owner_of(path.owner, data)
+            row = keys.create(person_id)
+            if row.key is not None:
+                container[name] = seal_value(
+                    value, person_id, row.key, str(data["event_id"]), where
+                )
+            elif value not in (ERASED, [ERASED]):
+                raise InvalidValue(
+                    f"{cls.__name__}.{where}",
+                    "personal data",
+                    f"none about {person_id!r}, whose personal data was erased at "
+                    f"{row.destroyed_at}: give the text as {ERASED!r} to record the fact",
+                )
+
+
+def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
+    text = envelope.get(name)
+    try:
+        if not isinstance(text, str):
+            raise binascii.Error
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError(f"{where}: the sealed field's {name} is not base64 text") from None
+
+
+def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
+    """The value of a sealed field; the marker ``_ERASED`` if its person's key was
+    destroyed or is not in this store's key store."""
+    person_id = envelope.get("key")
+    if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
+        raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
+    if set(envelope) != {MARK, "key", "nonce", "ciphertext"}:
+        raise ValueError(f"{where}: a sealed field with keys {sorted(envelope)}")
+    if keys is None:
+        raise StoreConfigurationError(
+            f"{where} is sealed under {person_id!r}'s key, but no key store was given"
+        )
+    row = keys.get(person_id)
+    if row is None:  # a copy imported without its keys: nothing of it can be read here
+        return _ERASED
+    if row.key is None:
+        return _ERASED
+    aad = associated_data(event_id, where, person_id)
+    try:
+        plaintext = AESGCM(row.key).decrypt(
+            _b64(envelope, "nonce", where), _b64(envelope, "ciphertext", where), aad
+        )
+    except InvalidTag:
+        raise ValueError(
+            f"{where}: the sealed field does not open with {person_id!r}'s key: its ciphertext "
+            "was altered, or moved from another event or field"
+        ) from None
+    return json.loads(plaintext)
+
+
+def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None:
+    """Open every sealed field of ``data`` (an event of ``cls``, as stored) in place; a
+    field whose key was destroyed becomes ``ERASED`` (``[ERASED]`` for a list of texts)."""
+    event_id = str(data.get("event_id"))
+    for path in personal_paths(cls):
+        for where, container, name in slots(data, path):
+            value = container.get(name)
+            if not isinstance(value, dict):
+                continue  # a plain value, stored before sealing (or damaged: cattrs says)
+            opened = open_value(value, keys, event_id, where)
+            if opened is _ERASED:
+                opened = [ERASED] if path.many else ERASED
+            container[name] = opened
+
+
+def relationship_owner(mentee_of: Callable[[UUID], str | None]) -> OwnerOf:
+    """The owner resolver of a store: an event field's person id, or the relationship's
+    mentee as ``mentee_of(relationship id)`` finds them."""
+
+    def owner_of(owner: str, data: dict[str, Any]) -> str:
+        if owner == RELATIONSHIP_MENTEE:
+            mentee = data.get("mentee_id")
+            if not isinstance(mentee, str):
+                mentee = mentee_of(UUID(str(data["aggregate_id"])))
+            if mentee is None:
+                raise InvalidValue(
+                    "aggregate_id", data["aggregate_id"], "a relationship with a recorded mentee"
+                )
+            return mentee
+        person = data.get(owner)
+        if not isinstance(person, str):
+            raise InvalidValue(owner, person, "a person id naming whose personal data it is")
+        return person
+
+    return owner_of

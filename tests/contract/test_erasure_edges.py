@@ -1,0 +1,151 @@
+"""Erasure's edges: a store written before sealing, a lost key table, a moved ciphertext,
+copying keys for an import, and keys never shown."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from mentoring_core import MentoringService, StoreConfigurationError, StoredEventError
+from mentoring_core.events import ERASED, GoalSet
+from mentoring_core.privacy import KEYS_TABLE, MemoryKeyStore, PersonKey
+from mentoring_core.projections import build_compliance_report
+from mentoring_core.values import FocusArea, Role
+
+OLD_STORE = Path(__file__).resolve().parent.parent / "data" / "release-0.1.0.sqlite"
+OLD_PROGRAMME, OLD_PAIR = UUID(int=1), UUID(int=5)
+PROGRAMME, PAIR = UUID(int=10), UUID(int=11)
+
+
+def paired(url: str) -> MentoringService:
+    service = MentoringService(url)
+    service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
+    service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord")
+    service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord")
+    service.form_pair(PROGRAMME, "ana", "ben", relationship_id=PAIR, actor="coord")
+    for title in ("Lead a case conference", "Write a care plan"):
+        service.set_goal(
+            PAIR, title, FocusArea.PERFORMANCE, "Observed", date(2027, 1, 1), actor="ana"
+        )
+    return service
+
+
+def test_a_store_written_before_sealing_records_the_erasure_and_names_what_stays(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "old.sqlite"
+    shutil.copyfile(OLD_STORE, copy)
+    with MentoringService(f"sqlite:///{copy}") as service:
+        digest = service.verify().digest
+        as_of = datetime(2026, 2, 1, tzinfo=UTC)
+        before = build_compliance_report(service, OLD_PROGRAMME, now=as_of)
+        erasure = service.erase_person("ben", "DSAR-2026-001", actor="dpo")
+        assert not erasure.complete and not erasure.key_destroyed  # it never had a key
+        assert erasure.unsealed and all(str(OLD_PAIR) in where for where in erasure.unsealed)
+        assert any(where.startswith("GoalSet ") for where in erasure.unsealed)
+        assert service.verify(against=digest).ok
+        assert build_compliance_report(service, OLD_PROGRAMME, now=as_of) == before
+
+
+def test_a_lost_key_table_is_refused_when_the_store_opens(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    paired(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"DROP TABLE {KEYS_TABLE}")
+    with pytest.raises(StoreConfigurationError, match="keys were lost"):
+        MentoringService(f"sqlite:///{path}")
+
+
+def test_a_ciphertext_moved_to_another_event_does_not_open(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    paired(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic = 'GoalSet' ORDER BY rowid"
+        ).fetchall()
+        first, second = (json.loads(state) for _, state in rows)
+        second["title"] = first["title"]
+        moved = json.dumps(second, separators=(",", ":"), ensure_ascii=False).encode()
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (moved, rows[1][0]))
+    with MentoringService(f"sqlite:///{path}", trust_snapshots=False) as service:
+        with pytest.raises(StoredEventError, match="does not open"):
+            service.history(PAIR)
+        assert not service.verify().ok
+
+
+def test_an_import_reads_texts_only_with_the_keys_copied(tmp_path: Path) -> None:
+    from mentoring_core.audit import export_events, import_events
+    from mentoring_core.privacy import copy_keys
+
+    with paired("memory://") as source:
+        path = tmp_path / "export.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            export_events(source, out)
+        assert b"Lead a case conference" not in path.read_bytes()
+        with MentoringService("memory://") as bare:
+            import_events(bare, path)
+            titles = {e.title for e in bare.history(PAIR) if isinstance(e, GoalSet)}
+            assert titles == {ERASED}  # a pseudonymised copy
+        with MentoringService("memory://") as full:
+            assert copy_keys(source.store.keys.store, full.store.keys.store) == 1
+            import_events(full, path)
+            assert full.history(PAIR) == source.history(PAIR)
+
+
+def test_a_destroyed_key_is_never_brought_back() -> None:
+    keys = MemoryKeyStore()
+    live = keys.create("ben")
+    assert live.key is not None and live.key.hex() not in repr(live)
+    assert keys.destroy("ben", datetime(2026, 6, 1, tzinfo=UTC))
+    keys.restore(live)
+    assert keys.create("ben").key is None
+    assert not keys.destroy("ben", datetime(2026, 6, 2, tzinfo=UTC))
+    tombstone = keys.get("ben")
+    assert isinstance(tombstone, PersonKey) and "destroyed" in repr(tombstone)
+
+
+def test_an_erasure_retried_with_its_command_id_records_nothing_again() -> None:
+    from uuid import uuid4
+
+    with paired("memory://") as service:
+        command_id = uuid4()
+        first = service.erase_person("ben", "DSAR-1", actor="dpo", command_id=command_id)
+        again = service.erase_person("ben", "DSAR-1", actor="dpo", command_id=command_id)
+        assert (first.already_recorded, again.already_recorded) == (False, True)
+        assert again.recorded == first.recorded and again.command_id == command_id
+        assert len(service.history(PROGRAMME)) == 5  # created, 2 enrolments, opened, 1 erasure
+
+
+def test_no_key_appears_in_any_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    import base64
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    with paired("memory://") as service:
+        row = service.store.keys.store.get("ben")
+        assert row is not None and row.key is not None
+        forms = (repr(row.key), row.key.hex(), base64.b64encode(row.key).decode())
+        service.history(PAIR)
+        service.erase_person("ben", "DSAR-1", actor="dpo")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert not any(form in logged for form in forms)
+
+
+def test_a_relieved_coordinator_enrolled_nowhere_can_be_erased() -> None:
+    from mentoring_core.events import CoordinatorRelieved, PersonalDataErased
+
+    with paired("memory://") as service:
+        service.appoint_coordinator(PROGRAMME, "rhea", actor="admin")
+        service.relieve_coordinator(PROGRAMME, "rhea", "Complaint under review", actor="admin")
+        erasure = service.erase_person("rhea", "DSAR-2", actor="dpo")
+        assert [e.aggregate_id for e in erasure.recorded] == [PROGRAMME]
+        history = service.history(PROGRAMME)
+        relieved = [e for e in history if isinstance(e, CoordinatorRelieved)]
+        assert [e.reason for e in relieved] == [ERASED]
+        assert isinstance(history[-1], PersonalDataErased)

@@ -1,0 +1,164 @@
+"""Sealed fields: their stored form, what they are bound to, and how they read once erased."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
+
+from mentoring_core import StoredEventError
+from mentoring_core.events import ERASED, FeedbackGiven, MeetingHeld, ProgressEvaluated
+from mentoring_core.privacy import CachedKeys, MemoryKeyStore, associated_data
+from mentoring_core.serialisation import EventMapper
+from mentoring_core.values import (
+    FeedbackKind,
+    GoalProgress,
+    MeetingFormat,
+    ProgressStatus,
+    StakeholderFeedback,
+)
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+PAIR = UUID(int=7)
+
+
+def meta(version: int = 2) -> dict[str, Any]:
+    return {
+        "event_id": uuid4(),
+        "aggregate_id": PAIR,
+        "version": version,
+        "occurred_at": NOW,
+        "recorded_at": NOW,
+        "actor": "ana",
+    }
+
+
+def feedback(text: str = "Calm handover", to: str = "ben") -> FeedbackGiven:
+    return FeedbackGiven(
+        **meta(),
+        feedback_id=uuid4(),
+        from_person="ana",
+        to_person=to,
+        kind=FeedbackKind.RECOGNITION,
+        about_goal_id=None,
+        about_meeting_id=None,
+        text=text,
+    )
+
+
+@pytest.fixture
+def keys() -> MemoryKeyStore:
+    return MemoryKeyStore()
+
+
+@pytest.fixture
+def mapper(keys: MemoryKeyStore) -> EventMapper:
+    made = EventMapper(transcoder=JSONTranscoder())
+    made.use_keys(CachedKeys(keys, seconds=0), lambda _: "ben")  # the pair's mentee is Ben
+    return made
+
+
+def flipped(text: str) -> str:
+    """``text`` (base64) with its first character changed: still base64, other bytes."""
+    return ("B" if text[0] == "A" else "A") + text[1:]
+
+
+def edited(stored: StoredEvent, change: Callable[[dict[str, Any]], None]) -> StoredEvent:
+    data = json.loads(stored.state)
+    change(data)
+    state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+
+
+def test_a_personal_field_is_stored_sealed_under_its_owners_key(mapper: EventMapper) -> None:
+    event = feedback("Clear notes after the home visit", to="carla")
+    stored = mapper.to_stored_event(event)
+    sealed = json.loads(stored.state)["text"]
+    assert set(sealed) == {"$personal", "key", "nonce", "ciphertext"}
+    assert (sealed["$personal"], sealed["key"]) == (1, "carla")
+    assert b"Clear notes" not in stored.state
+    assert mapper.to_domain_event(stored) == event
+
+
+def test_the_associated_data_names_the_event_the_field_and_the_person() -> None:
+    event_id = "0d6e2b1c-0000-4000-8000-000000000001"
+    assert associated_data(event_id, "topics", "ben") == (
+        b"mentoring-core/personal/v1\n0d6e2b1c-0000-4000-8000-000000000001\ntopics\nben"
+    )
+
+
+def test_texts_in_a_list_of_values_are_sealed_each_in_its_place(mapper: EventMapper) -> None:
+    event = ProgressEvaluated(
+        **meta(),
+        evaluation_id=uuid4(),
+        goal_progress=(GoalProgress(goal_id=uuid4(), status=ProgressStatus.AT_RISK),),
+        evidence="Missed two visits",
+        stakeholder_feedback=(
+            StakeholderFeedback(source="team leader", text="Needs support"),
+            StakeholderFeedback(source="family", text="Kind and patient"),
+        ),
+    )
+    stored = mapper.to_stored_event(event)
+    data = json.loads(stored.state)
+    assert [f["source"] for f in data["stakeholder_feedback"]] == ["team leader", "family"]
+    assert all("$personal" in f["text"] for f in data["stakeholder_feedback"])
+    assert mapper.to_domain_event(stored) == event
+    swapped = edited(stored, lambda d: d["stakeholder_feedback"].reverse())
+    with pytest.raises(StoredEventError, match=r"stakeholder_feedback\[0\]\.text.*does not open"):
+        mapper.to_domain_event(swapped)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d["text"].update(key="dan"), "does not open"),
+        (lambda d: d.update(event_id=str(uuid4())), "does not open"),
+        (lambda d: d["text"].update(ciphertext=flipped(d["text"]["ciphertext"])), "does not open"),
+        (lambda d: d["text"].update(nonce="not base64!"), "nonce is not base64"),
+        (lambda d: d["text"].update({"$personal": 2}), "not a sealed field of version 1"),
+        (lambda d: d["text"].update(extra=1), "a sealed field with keys"),
+    ],
+    ids=["another person", "another event", "altered", "bad nonce", "unknown version", "extra"],
+)
+def test_a_sealed_field_opens_only_where_and_as_it_was_sealed(
+    mapper: EventMapper, keys: MemoryKeyStore, change: Callable[[dict[str, Any]], None], why: str
+) -> None:
+    keys.create("dan")
+    stored = edited(mapper.to_stored_event(feedback()), change)
+    with pytest.raises(StoredEventError, match=why):
+        mapper.to_domain_event(stored)
+
+
+def test_once_the_key_is_destroyed_texts_read_as_erased(
+    mapper: EventMapper, keys: MemoryKeyStore
+) -> None:
+    meeting = MeetingHeld(
+        **meta(),
+        meeting_id=uuid4(),
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("caseload", "a difficult visit"),
+        attendees=(),
+    )
+    stored = [mapper.to_stored_event(e) for e in (meeting, feedback(to="ana"))]
+    keys.destroy("ben", NOW)
+    read_meeting, read_feedback = (mapper.to_domain_event(s) for s in stored)
+    assert isinstance(read_meeting, MeetingHeld) and isinstance(read_feedback, FeedbackGiven)
+    assert read_meeting.topics == (ERASED,) and read_meeting.duration_minutes == 60
+    assert read_feedback.text == "Calm handover"  # to Ana: not Ben's
+
+
+def test_a_store_without_a_key_store_reads_clear_fields_and_refuses_sealed_ones(
+    mapper: EventMapper,
+) -> None:
+    clear = EventMapper(transcoder=JSONTranscoder())
+    event = feedback()
+    assert b"Calm handover" in clear.to_stored_event(event).state
+    assert mapper.to_domain_event(clear.to_stored_event(event)) == event  # an old store
+    with pytest.raises(Exception, match="no key store was given"):
+        clear.to_domain_event(mapper.to_stored_event(event))
