@@ -50,9 +50,12 @@ The store holds 21 events (two pairs, a programme), 3 snapshots and the read mod
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -63,6 +66,7 @@ from mentoring_core.audit.derived import check_derived
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 STORE = FIXTURES / "chain-v1.sqlite"
 EXPORT = FIXTURES / "chain-v1.jsonl"
+ANA_AND_BEN = UUID("78a01a33-462b-5e8d-a727-98b2b2b0e158")
 LAST_HASH = "513aba1aee5d93a56941c7a635e573177ec00e776e775272c434433d7c69a189"
 
 
@@ -112,3 +116,39 @@ def test_the_v1_export_imports_with_the_same_hashes(store_url: str) -> None:
     assert summary.hashes_match
     assert outcome.ok, outcome.finding
     assert outcome.digest is not None and outcome.digest.hash == LAST_HASH
+
+
+def _change_a_state_byte(store: Path, rowid: int) -> None:
+    with closing(sqlite3.connect(store)) as db:
+        (state,) = db.execute(
+            "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        changed = bytes([state[0] ^ 1]) + bytes(state[1:])
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (changed, rowid))
+        db.commit()
+
+
+def test_a_changed_v1_record_is_not_said_to_have_a_moved_log_position(old_store: Path) -> None:
+    """Encoding 1 does not bind the log position, so the finding does not offer it as a
+    cause; a record chained in encoding 2 does (below)."""
+    _change_a_state_byte(old_store, 3)
+    with MentoringService(f"sqlite:///{old_store}", trust_snapshots=False) as service:
+        finding = service.verify().finding
+    assert finding is not None and finding.sequence == 3
+    assert finding.detail.endswith(
+        "differs from what was chained: its type, state or recording time was changed, "
+        "or its link was"
+    )
+
+
+def test_a_changed_v2_record_names_the_log_position_as_a_possible_cause(old_store: Path) -> None:
+    with MentoringService(f"sqlite:///{old_store}") as service:
+        service.pause(ANA_AND_BEN, "leave", actor="ana")  # link 22, chained in encoding 2
+    _change_a_state_byte(old_store, 22)
+    with MentoringService(f"sqlite:///{old_store}", trust_snapshots=False) as service:
+        finding = service.verify().finding
+    assert finding is not None and finding.sequence == 22
+    assert finding.detail.endswith(
+        "differs from what was chained: its type, state, log position or recording time "
+        "was changed, or its link was"
+    )

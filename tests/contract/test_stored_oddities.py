@@ -34,6 +34,7 @@ CHAIN = "{chain}"
 BOTH = [  # (id, table, SET clause, what the finding names)
     ("hash-upper-case", CHAIN, "hash = upper(hash)", "link hash"),
     ("hash-too-short", CHAIN, "hash = substr(hash, 1, 63)", "link hash"),
+    ("hash-not-hex", CHAIN, "hash = 'X' || substr(hash, 2)", "link hash"),
     ("recorded-at-not-canonical", CHAIN, "recorded_at = '2026-06-01 09:00:00'", "link recorded_at"),
     (
         "recorded-at-not-utc",
