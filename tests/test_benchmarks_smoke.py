@@ -1,0 +1,56 @@
+"""The benchmarks run (issue 15: "a small benchmark smoke run ... so the benchmarks never
+rot"): each script of ``benchmarks/`` at tiny sizes, in a folder of its own, with no
+timing asserted, only that it finishes and prints the figure it exists for.
+
+(``bench.py`` once failed for weeks unnoticed, after the timeline rule began refusing
+its pair dated before its programme.)
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+
+TINY = {  # script: (arguments, a line every run prints)
+    "bench.py": (["--commands", "20", "--events", "50", "--rounds", "1"], "ratio service / plain"),
+    "bench_http.py": (["--commands", "5"], "ratio HTTP / Python"),
+    "bench_replay.py": (["--sizes", "100", "200", "--per-relationship", "20"], "events/s"),
+    "bench_reports.py": (["--relationships", "4", "--weeks", "2"], "ratio fold / read model"),
+    "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
+}
+
+
+def test_every_benchmark_has_a_smoke_run_and_is_in_nox_bench() -> None:
+    scripts = {path.name for path in BENCHMARKS.glob("*.py")}
+    assert scripts == set(TINY)
+    noxfile = ast.parse((ROOT / "noxfile.py").read_text())
+    listed = {
+        node.value
+        for node in ast.walk(noxfile)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert scripts <= listed, f"not run by nox -s bench: {sorted(scripts - listed)}"
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_a_benchmark_runs_at_tiny_sizes(script: str, tmp_path: Path) -> None:
+    arguments, figure = TINY[script]
+    if script == "bench_replay.py":
+        arguments = [*arguments, "--folder", str(tmp_path / "stores")]
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert figure in done.stdout, done.stdout[-2000:]
