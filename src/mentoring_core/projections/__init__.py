@@ -17,6 +17,7 @@ from ..store import (
     StoredFacts,
 )
 from ._codec import FACTS_CONVERTER, encode_facts, make_facts_converter
+from ._due import MAX_WINDOW_DAYS, due
 from ._projection import (
     DEFAULT_BATCH_SIZE,
     ComplianceProjection,
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "FACTS_CONVERTER",
     "FACTS_SCHEMA",
+    "MAX_WINDOW_DAYS",
     "ComplianceFollower",
     "ComplianceProjection",
     "ComplianceView",
@@ -41,6 +43,7 @@ __all__ = [
     "StoredFacts",
     "build_compliance_report",
     "decode_facts",
+    "due",
     "encode_facts",
     "facts_as_of",
     "make_facts_converter",

@@ -9,6 +9,7 @@ them into figures; :func:`render` writes the figures as HTML, CSV or JSON text.
 
 from __future__ import annotations
 
+from ._due import DueItem, DueKind, due_items, end_of_day, most_urgent_first
 from ._facts import (
     GoalFact,
     MeetingFact,
@@ -64,6 +65,8 @@ __all__ = [
     "RETENTION_MONTHS",
     "AdherenceBucket",
     "ComplianceReport",
+    "DueItem",
+    "DueKind",
     "Gap",
     "GoalFact",
     "MeetingFact",
@@ -87,10 +90,13 @@ __all__ = [
     "add_months",
     "compliance_report",
     "describe_policy",
+    "due_items",
+    "end_of_day",
     "evolve_programme_facts",
     "evolve_relationship_facts",
     "fold_programme_facts",
     "fold_relationship_facts",
+    "most_urgent_first",
     "preset",
     "recorded_by",
     "render",

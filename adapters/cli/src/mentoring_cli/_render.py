@@ -8,7 +8,7 @@ Rich is imported inside the functions, so that ``--json`` runs never load it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 
 from mentoring_core import Event
+from mentoring_core.reports import DueItem
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.values import (
     Cadence,
@@ -197,7 +198,17 @@ def meeting_counts(state: RelationshipState) -> dict[str, int]:
     return counts
 
 
-def relationship_list(states: Sequence[RelationshipState]) -> Table:
+def due_text(item: DueItem | None) -> str:
+    """The next thing due, in a cell: ``OVERDUE`` first when it is."""
+    if item is None:
+        return ""
+    flag = "OVERDUE " if item.overdue else ""
+    return f"{flag}{item.kind.value} {when(item.due)}"
+
+
+def relationship_list(
+    states: Sequence[RelationshipState], next_due: Mapping[UUID, DueItem]
+) -> Table:
     from rich.box import SIMPLE
     from rich.table import Table
 
@@ -206,6 +217,7 @@ def relationship_list(states: Sequence[RelationshipState]) -> Table:
         table.add_column(column, no_wrap=True)
     for column in ("achieved", "held", "missed", "cancelled"):
         table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("next due", no_wrap=True)
     for s in states:
         achieved = sum(1 for g in s.goals if g.status is GoalStatus.ACHIEVED)
         counts = meeting_counts(s)
@@ -219,6 +231,28 @@ def relationship_list(states: Sequence[RelationshipState]) -> Table:
             str(counts["held"]),
             str(counts["missed"]),
             str(counts["cancelled"]),
+            due_text(next_due.get(s.relationship_id) if s.relationship_id else None),
+        )
+    return table
+
+
+def due_table(items: Sequence[DueItem]) -> Table:
+    """What is due, most urgent first (``mentoring due``)."""
+    from rich.box import SIMPLE
+    from rich.table import Table
+
+    table = Table(title="Due", title_justify="left", box=SIMPLE, pad_edge=False)
+    for column in ("due", "", "kind", "what", "mentor", "mentee", "relationship"):
+        table.add_column(column, no_wrap=column != "what")
+    for item in items:
+        table.add_row(
+            when(item.due),
+            "OVERDUE" if item.overdue else "",
+            item.kind.value,
+            item.what,
+            item.mentor_id,
+            item.mentee_id,
+            str(item.relationship_id),
         )
     return table
 

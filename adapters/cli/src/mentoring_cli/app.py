@@ -32,6 +32,7 @@ from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
 from .commands import (
     audit,
     demo,
+    due,
     history,
     meetings,
     privacy,
@@ -145,6 +146,7 @@ def root(
 
 
 app.command("history")(history.history)
+app.command("due")(due.due)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 

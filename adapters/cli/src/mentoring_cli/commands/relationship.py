@@ -8,8 +8,10 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import TimeAxis
+from mentoring_core import MentoringService, TimeAxis
 from mentoring_core.extend import CONVERTER
+from mentoring_core.projections import MAX_WINDOW_DAYS, due
+from mentoring_core.reports import DueItem
 from mentoring_core.values import DeclineReason, EndReason
 
 from .._options import (
@@ -22,7 +24,7 @@ from .._options import (
     new_id_option,
 )
 from .._parsing import MOMENT_FORMS, enum_names, enum_parser, parse_moment
-from .._render import relationship_list, relationship_view
+from .._render import due_text, relationship_list, relationship_view
 from .._session import Output, new_id, open_service, record
 
 if TYPE_CHECKING:
@@ -203,34 +205,62 @@ def show(
 ) -> None:
     """Show a relationship: status, people, schedule, goals, meetings (now or as of a moment)."""
     out = Output(json_output)
+    next_due: DueItem | None = None
     with open_service(ctx) as service:
         if as_of is None:
             state = service.relationship(relationship_id)
+            if state.programme_id is not None:
+                next_due = _next_due(service, state.programme_id).get(relationship_id)
         else:
             state = service.relationship_as_of(relationship_id, as_of, axis=axis)
 
     def show_state(console: Console) -> None:
         if state.exists:
             console.print(relationship_view(state))
+            if next_due is not None:
+                console.print(f"next due: {due_text(next_due)} ({next_due.what})")
         else:
             console.print(f"Relationship {relationship_id} had no events {axis.value} by {as_of}.")
 
-    out.emit(lambda: CONVERTER.unstructure(state), show_state)
+    document = CONVERTER.unstructure(state)
+    out.emit(
+        lambda: document if as_of else {**document, "next_due": CONVERTER.unstructure(next_due)},
+        show_state,
+    )
 
 
 @pair_app.command("list")
 def list_(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = False) -> None:
-    """List the relationships of a programme, oldest first."""
+    """List the relationships of a programme, oldest first, each with the most urgent
+    thing due (see ``mentoring due``)."""
     out = Output(json_output)
     with open_service(ctx) as service:
         states = service.relationships(programme_id)
+        next_due = _next_due(service, programme_id)
     out.emit(
         lambda: {
             "programme_id": str(programme_id),
-            "relationships": [CONVERTER.unstructure(s) for s in states],
+            "relationships": [
+                {
+                    **CONVERTER.unstructure(s),
+                    "next_due": CONVERTER.unstructure(
+                        next_due.get(s.relationship_id) if s.relationship_id else None
+                    ),
+                }
+                for s in states
+            ],
         },
-        lambda console: console.print(relationship_list(states)),
+        lambda console: console.print(relationship_list(states, next_due)),
     )
+
+
+def _next_due(service: MentoringService, programme_id: UUID) -> dict[UUID, DueItem]:
+    """Each relationship's most urgent item due (overdue, or the next), as ``mentoring
+    due`` and the compliance report define them."""
+    found: dict[UUID, DueItem] = {}
+    for item in due(service, programme_id=programme_id, within_days=MAX_WINDOW_DAYS):
+        found.setdefault(item.relationship_id, item)
+    return found
 
 
 @pair_app.command("pause")

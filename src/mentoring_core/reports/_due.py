@@ -1,0 +1,144 @@
+"""What is due: the next meetings and reviews, and the goals, plan activities and
+milestones with a date, of a programme's relationships, overdue first.
+
+Pure. Meetings and reviews come from the compliance report's own figures
+(``next_meeting_due``, ``meeting_overdue``, ``next_review_due``, ``review_overdue``),
+so "due" and "overdue" mean exactly what they mean in the report; goals, plan
+activities and milestones come from the relationships' states, by the report's rule
+for goals: a dated item still open is overdue once its day (UTC) is over.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+import attrs
+
+from ..domain.relationship_state import RelationshipState
+from ..domain.values import GoalStatus, RelationshipStatus
+from ._figures import ComplianceReport, RelationshipFigures
+
+
+class DueKind(enum.StrEnum):
+    """What is due."""
+
+    MEETING = "meeting"
+    REVIEW = "review"
+    GOAL = "goal"
+    PLAN_ACTIVITY = "plan activity"
+    MILESTONE = "milestone"
+
+
+@attrs.frozen(kw_only=True)
+class DueItem:
+    """One thing due in a relationship."""
+
+    kind: DueKind
+    programme_id: UUID
+    relationship_id: UUID
+    mentor_id: str
+    mentee_id: str
+    what: str
+    """The goal's title, the activity's or milestone's description; for a meeting or a
+    review, the cadence it follows."""
+    due: datetime
+    """When it is (or was) due, in UTC; a dated item is due at the end of its day."""
+    overdue: bool
+
+
+def end_of_day(day: date) -> datetime:
+    """The moment a dated item falls due: midnight (UTC) after its day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem]:
+    cadence = row.agreed_cadence or row.policy_cadence or "the programme's policy"
+    for kind, what, due, overdue in (
+        (DueKind.MEETING, cadence, row.next_meeting_due, row.meeting_overdue),
+        (DueKind.REVIEW, "progress review", row.next_review_due, row.review_overdue),
+    ):
+        if due is not None:
+            yield DueItem(
+                kind=kind,
+                programme_id=programme_id,
+                relationship_id=row.relationship_id,
+                mentor_id=row.mentor_id,
+                mentee_id=row.mentee_id,
+                what=what,
+                due=due,
+                overdue=overdue,
+            )
+
+
+def _dated(programme_id: UUID, state: RelationshipState, as_of: datetime) -> Iterable[DueItem]:
+    assert state.relationship_id is not None
+    goals = state.goals
+    open_items: list[tuple[DueKind, str, date]] = [
+        *((DueKind.GOAL, g.title, g.target_date) for g in goals if g.status is GoalStatus.OPEN),
+        *(
+            (DueKind.PLAN_ACTIVITY, a.description, a.due_date)
+            for a in state.plan
+            if a.completed_at is None
+        ),
+        *(
+            (DueKind.MILESTONE, m.description, m.target_date)
+            for m in state.milestones
+            if m.reached_at is None
+        ),
+    ]
+    for kind, what, day in open_items:
+        due = end_of_day(day)
+        yield DueItem(
+            kind=kind,
+            programme_id=programme_id,
+            relationship_id=state.relationship_id,
+            mentor_id=state.mentor_id,
+            mentee_id=state.mentee_id,
+            what=what,
+            due=due,
+            overdue=due <= as_of,
+        )
+
+
+_LIVE = frozenset({RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED})
+
+
+def due_items(
+    report: ComplianceReport,
+    relationships: Sequence[RelationshipState],
+    *,
+    until: datetime,
+    person: str | None = None,
+) -> tuple[DueItem, ...]:
+    """What is overdue at the report's moment, or due by ``until``, in the report's
+    programme, most urgent first (overdue by how long ago, then by when due).
+
+    ``relationships``: the states of the programme's relationships (the dated items
+    come from them; only active and paused relationships have any). ``person``: only
+    the relationships in which they are the mentor or the mentee.
+    """
+    programme_id = report.programme.programme_id
+    as_of = report.as_of.astimezone(UTC)
+    found = [
+        *(item for row in report.relationships for item in _scheduled(programme_id, row)),
+        *(
+            item
+            for state in relationships
+            if state.status in _LIVE and state.relationship_id is not None
+            for item in _dated(programme_id, state, as_of)
+        ),
+    ]
+    return most_urgent_first(
+        item
+        for item in found
+        if (item.overdue or item.due <= until)
+        and (person is None or person in (item.mentor_id, item.mentee_id))
+    )
+
+
+def most_urgent_first(items: Iterable[DueItem]) -> tuple[DueItem, ...]:
+    """Overdue items first, the longest overdue first; then the others by when due."""
+    return tuple(sorted(items, key=lambda i: (not i.overdue, i.due, i.kind.value, i.what)))
