@@ -6,6 +6,7 @@ and searches the whole database for known plaintext byte by byte.
 
 from __future__ import annotations
 
+import io
 import os
 from base64 import b64encode
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from mentoring_core_postgres.testing import postgres_store_url
 from report_scenario import PAIR_A, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService, StoreConfigurationError
+from mentoring_core.audit import ExportError, export_events, import_events
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import ReflectionRecorded
 from mentoring_core.values import FocusArea, Rating
@@ -137,3 +139,20 @@ def test_a_key_given_as_a_setting_and_not_a_file_is_refused(tmp_path: Path) -> N
 
     with pytest.raises(StoreConfigurationError, match="from a key file only"):
         open_store(f"sqlite:///{tmp_path / 'm.db'}", {"CIPHER_KEY": "abc"})
+
+
+def test_an_encrypted_store_neither_exports_nor_imports(store_url: str, tmp_path: Path) -> None:
+    key = key_file(tmp_path / "store.key")
+    seeded(store_url, key)
+    with (
+        MentoringService(store_url, cipher_key_file=key) as service,
+        pytest.raises(ExportError, match="encrypted at rest"),
+    ):
+        export_events(service, io.StringIO())
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    (tmp_path / "x.jsonl").write_text("")
+    with (
+        MentoringService(empty, cipher_key_file=key) as target,
+        pytest.raises(ExportError, match="encrypted at rest"),
+    ):
+        import_events(target, tmp_path / "x.jsonl")

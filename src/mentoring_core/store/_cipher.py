@@ -38,6 +38,11 @@ CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 _GROUP_OR_OTHERS = 0o077
 
 
+def new_cipher_key() -> str:
+    """A new random 32-byte AES key in base64, the text of a key file."""
+    return AESCipher.create_key(32)
+
+
 def read_key_file(path: Path) -> str:
     """The base64 key in ``path``, refused unless the file is its owner's only."""
     try:

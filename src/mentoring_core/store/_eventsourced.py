@@ -19,7 +19,7 @@ from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
 from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
-from ._cipher import WrappedKeys, check_at_rest, cipher_settings
+from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
 from ._urls import APPLICATION_NAME, backend_for
@@ -85,6 +85,14 @@ class EventSourcedStore(Application[UUID]):
     ) -> Iterator[Notification]:
         return notifications(self.recorder, topics=topics, after=after, page_size=page_size)
 
+    @property
+    def encrypted(self) -> bool:
+        return self.mapper.cipher is not None
+
+    @property
+    def locked(self) -> str | None:
+        return MissingKey.MESSAGE if isinstance(self.mapper.cipher, MissingKey) else None
+
     def decode(self, record: StoredEvent) -> Event:
         return cast(Event, self.mapper.to_domain_event(record))
 
@@ -101,7 +109,7 @@ def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSour
     environment (cache size, snapshotting...). ``CIPHER_KEY_FILE`` names the key file of
     a store encrypted at rest (see :mod:`mentoring_core.store._cipher`)."""
     backend = backend_for(url)
-    environment = backend.environment(url)
-    if backend.prepare is not None:
+    environment = {**backend.environment(url), **cipher_settings(settings or {})}
+    if backend.prepare is not None:  # after the key file was read: a refused one creates nothing
         backend.prepare(url)
-    return EventSourcedStore(backend, {**environment, **cipher_settings(settings or {})})
+    return EventSourcedStore(backend, environment)
