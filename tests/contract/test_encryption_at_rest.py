@@ -7,9 +7,11 @@ and searches the whole database for known plaintext byte by byte.
 from __future__ import annotations
 
 import io
+import json
 import os
 from base64 import b64encode
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,8 @@ from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.audit import ExportError, export_events, import_events
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import ReflectionRecorded
+from mentoring_core.privacy import copy_keys
+from mentoring_core.privacy.access import subject_access
 from mentoring_core.values import FocusArea, Rating
 
 from .test_erasure import database_bytes
@@ -156,3 +160,22 @@ def test_an_encrypted_store_neither_exports_nor_imports(store_url: str, tmp_path
         pytest.raises(ExportError, match="encrypted at rest"),
     ):
         import_events(target, tmp_path / "x.jsonl")
+
+
+def test_keys_copied_between_encrypted_stores_are_rewrapped_and_subject_access_opens(
+    store_url: str, tmp_path: Path
+) -> None:
+    key, other = key_file(tmp_path / "store.key"), key_file(tmp_path / "other.key")
+    seeded(store_url, key)
+    target_url = f"sqlite:///{tmp_path / 'target.db'}"
+    with (
+        MentoringService(store_url, cipher_key_file=key) as source,
+        MentoringService(target_url, cipher_key_file=other) as target,
+    ):
+        assert copy_keys(source.store.keys.store, target.store.keys.store) > 0
+        opened = {r.person_id: r.key for r in target.store.keys.store.rows()}
+        assert opened == {r.person_id: r.key for r in source.store.keys.store.rows()}
+        document = subject_access(source, "ben", datetime.now(UTC))
+        assert REFLECTION in json.dumps(document)
+    stored = (tmp_path / "target.db").read_bytes()
+    assert all(k is None or k not in stored for k in opened.values())
