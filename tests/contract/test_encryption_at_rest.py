@@ -22,7 +22,7 @@ from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.audit import ExportError, export_events, import_events
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import ReflectionRecorded
-from mentoring_core.privacy import copy_keys
+from mentoring_core.privacy import ERASED, copy_keys
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.values import FocusArea, Rating
 
@@ -179,3 +179,28 @@ def test_keys_copied_between_encrypted_stores_are_rewrapped_and_subject_access_o
         assert REFLECTION in json.dumps(document)
     stored = (tmp_path / "target.db").read_bytes()
     assert all(k is None or k not in stored for k in opened.values())
+
+
+def test_erasure_on_an_encrypted_store_keeps_the_chain_and_reads_erased(
+    store_url: str, tmp_path: Path
+) -> None:
+    key = key_file(tmp_path / "store.key")
+    seeded(store_url, key)
+    with MentoringService(store_url, cipher_key_file=key) as service:
+        digest = service.verify().digest
+        erasure = service.erase_person("ben", "DSAR-2026-020", actor="dpo")
+        assert erasure.key_destroyed and erasure.complete
+        assert service.verify(against=digest).ok and check_derived(service).ok
+        texts = {e.text for e in service.history(PAIR_A) if isinstance(e, ReflectionRecorded)}
+        assert texts == {ERASED}
+    with MentoringService(store_url, trust_snapshots=False) as keyless:
+        assert keyless.verify(against=digest).ok
+
+
+def test_a_memory_store_can_be_encrypted_too(tmp_path: Path) -> None:
+    key = key_file(tmp_path / "store.key")
+    with MentoringService("memory://", cipher_key_file=key) as service:
+        programme = service.create_programme("P", "Org", actor="coord").aggregate_id
+        assert service.store.encrypted and service.store.locked is None
+        assert b"Org" not in b"".join(r.state for r in service.store.records())
+        assert service.programme(programme).organisation == "Org"
