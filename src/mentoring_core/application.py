@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from .privacy.erasure import Erasure, unsealed_fields
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
     DEFAULT_STORE_URL,
+    KEY_FILE_SETTING,
     EventSourcedStore,
     Store,
     follow_events,
@@ -117,6 +119,9 @@ class MentoringService(CommandMethods):
     Snapshots are trusted only if they carry the chain hash of the event they were
     taken at; with ``trust_snapshots=False`` none is read at all: every state is
     folded from its events (what the CLI's audit commands do).
+
+    ``cipher_key_file`` names the key file of a store encrypted at rest
+    (docs/privacy.md, "Encryption at rest"); never put a key in the URL.
     """
 
     def __init__(
@@ -127,6 +132,7 @@ class MentoringService(CommandMethods):
         new_id: Callable[[], UUID] = uuid4,
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
         trust_snapshots: bool = True,
+        cipher_key_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if snapshot_interval is not None and snapshot_interval < 1:
             raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
@@ -134,6 +140,8 @@ class MentoringService(CommandMethods):
         env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"  # states are immutable
         if snapshot_interval is not None:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        if cipher_key_file is not None:
+            env[KEY_FILE_SETTING] = os.fspath(cipher_key_file)
         self.store_url = store_url
         self._clock = clock
         self._new_id = new_id

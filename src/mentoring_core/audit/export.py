@@ -157,7 +157,16 @@ def _compact(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+ENCRYPTED_STORE = (
+    "the store is encrypted at rest: an export carries the stored states as JSON, which an "
+    "encrypted store does not hold, so it neither exports nor imports (copy the database "
+    "with its key file instead; docs/privacy.md, Encryption at rest)"
+)
+
+
 def _recorder(service: MentoringService) -> ChainedRecorder:
+    if service.store.encrypted:
+        raise ExportError(ENCRYPTED_STORE)
     return service.store.recorder
 
 

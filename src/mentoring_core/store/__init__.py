@@ -8,6 +8,7 @@ decoding the event feed uses, the compliance read model, and ``close``. Only thi
 package touches eventsourcing's ``Application``.
 """
 
+from ._cipher import KEY_FILE_SETTING, WrappedKeys, new_cipher_key, read_key_file
 from ._eventsourced import EventSourcedStore, open_store
 from ._feed import follow_events, read_events
 from ._log import PAGE_SIZE
@@ -41,6 +42,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "FACTS_SCHEMA",
     "FACTS_TABLE",
+    "KEY_FILE_SETTING",
     "MEMORY",
     "PAGE_SIZE",
     "SQLITE",
@@ -54,11 +56,14 @@ __all__ = [
     "StoreBackend",
     "StoredFacts",
     "Waker",
+    "WrappedKeys",
     "backend_for",
     "check_sqlite_file",
     "follow_events",
+    "new_cipher_key",
     "open_store",
     "read_events",
+    "read_key_file",
     "redact",
     "stale_position",
     "store_environment",

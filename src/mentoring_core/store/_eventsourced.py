@@ -17,8 +17,9 @@ from eventsourcing.utils import Environment, EnvType
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
-from ..privacy.keys import CachedKeys
+from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
+from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
 from ._urls import APPLICATION_NAME, backend_for
@@ -45,8 +46,12 @@ class EventSourcedStore(Application[UUID]):
                 "the store's backend keeps no key store (StoreBackend.key_store): personal "
                 "data cannot be sealed, so the store is not opened"
             )
+        self.mapper.cipher = check_at_rest(self.recorder, self.mapper.cipher)
         snapshots = None if self.snapshots is None else self.snapshots.recorder
-        self.keys = CachedKeys(make_keys(self.recorder, snapshots))
+        keys: KeyStore = make_keys(self.recorder, snapshots)
+        if self.mapper.cipher is not None:
+            keys = WrappedKeys(keys, self.mapper.cipher)
+        self.keys = CachedKeys(keys)
         self.mapper.use_keys(self.keys, self._mentee_of)
 
     def _mentee_of(self, relationship_id: UUID) -> str | None:
@@ -80,6 +85,14 @@ class EventSourcedStore(Application[UUID]):
     ) -> Iterator[Notification]:
         return notifications(self.recorder, topics=topics, after=after, page_size=page_size)
 
+    @property
+    def encrypted(self) -> bool:
+        return self.mapper.cipher is not None
+
+    @property
+    def locked(self) -> str | None:
+        return MissingKey.MESSAGE if isinstance(self.mapper.cipher, MissingKey) else None
+
     def decode(self, record: StoredEvent) -> Event:
         return cast(Event, self.mapper.to_domain_event(record))
 
@@ -93,9 +106,10 @@ class EventSourcedStore(Application[UUID]):
 
 def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSourcedStore:
     """Open the store at ``url``; ``settings`` add to (or override) its eventsourcing
-    environment (cache size, snapshotting...)."""
+    environment (cache size, snapshotting...). ``CIPHER_KEY_FILE`` names the key file of
+    a store encrypted at rest (see :mod:`mentoring_core.store._cipher`)."""
     backend = backend_for(url)
-    environment = backend.environment(url)
-    if backend.prepare is not None:
+    environment = {**backend.environment(url), **cipher_settings(settings or {})}
+    if backend.prepare is not None:  # after the key file was read: a refused one creates nothing
         backend.prepare(url)
-    return EventSourcedStore(backend, {**environment, **(settings or {})})
+    return EventSourcedStore(backend, environment)

@@ -55,6 +55,17 @@ class Store(Protocol):
         """People's data keys, which seal their personal data (never in an event)."""
         ...
 
+    @property
+    def encrypted(self) -> bool:
+        """Whether the store is encrypted at rest (its records' states are ciphertext)."""
+        ...
+
+    @property
+    def locked(self) -> str | None:
+        """Why no record can be read (a store encrypted at rest opened without its key
+        file), or None: the chain can be verified either way."""
+        ...
+
     def decode(self, record: StoredEvent) -> Event:
         """The event a stored record holds (raises ``StoredEventError`` if it cannot)."""
         ...

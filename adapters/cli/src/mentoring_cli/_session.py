@@ -43,6 +43,7 @@ PIPED_WIDTH = 120
 """Width of text written to a file or a pipe (Rich's default, 80, folds the ids)."""
 ACTOR_ENV = "MENTORING_ACTOR"
 STORE_ENV = "MENTORING_STORE"
+CIPHER_KEY_FILE_ENV = "MENTORING_CIPHER_KEY_FILE"
 
 
 class Refused(Exception):
@@ -65,6 +66,8 @@ class Settings:
 
     store_url: str = DEFAULT_STORE_URL
     actor: str | None = None
+    cipher_key_file: Path | None = None
+    """The key file of a store encrypted at rest (--cipher-key-file)."""
 
     @property
     def recording_actor(self) -> str:
@@ -119,9 +122,10 @@ def open_service(
     is folded from its events.
     """
     url = settings(ctx).store_url
+    key = settings(ctx).cipher_key_file
     path = sqlite_path(url)
     if path is None:
-        with _service(url, trust_snapshots) as service:
+        with _service(url, trust_snapshots, key) as service:
             yield service
         return
     store = Path(path)
@@ -140,20 +144,24 @@ def open_service(
                     )
                 with (
                     readable_copy(store) as copy_url,
-                    _service(copy_url, trust_snapshots) as service,
+                    _service(copy_url, trust_snapshots, key) as service,
                 ):
                     yield service
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with _service(url, trust_snapshots) as service:
+    with _service(url, trust_snapshots, key) as service:
         yield service
 
 
 @contextmanager
-def _service(url: str, trust_snapshots: bool = True) -> Iterator[MentoringService]:
+def _service(
+    url: str, trust_snapshots: bool = True, cipher_key_file: Path | None = None
+) -> Iterator[MentoringService]:
     try:
-        service = MentoringService(url, trust_snapshots=trust_snapshots)
+        service = MentoringService(
+            url, trust_snapshots=trust_snapshots, cipher_key_file=cipher_key_file
+        )
     except (OSError, ValueError) as error:
         if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
             raise

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,7 +29,7 @@ from mentoring_core import (
 )
 from mentoring_core import commands as domain_commands
 
-from ._session import ACTOR_ENV, STORE_ENV, Refused, Settings
+from ._session import ACTOR_ENV, CIPHER_KEY_FILE_ENV, STORE_ENV, Refused, Settings
 from .commands import (
     audit,
     demo,
@@ -140,9 +141,21 @@ def root(
             show_default=False,
         ),
     ] = None,
+    cipher_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--cipher-key-file",
+            envvar=CIPHER_KEY_FILE_ENV,
+            metavar="FILE",
+            dir_okay=False,
+            help="The key file of a store encrypted at rest (owner-only; see 'privacy "
+            "cipher-keygen'). Never put a key in the store URL.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Record and inspect mentoring programmes and relationships, with their full history."""
-    ctx.obj = Settings(store_url=store, actor=actor)
+    ctx.obj = Settings(store_url=store, actor=actor, cipher_key_file=cipher_key_file)
 
 
 app.command("history")(history.history)

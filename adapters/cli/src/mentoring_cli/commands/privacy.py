@@ -14,6 +14,7 @@ from mentoring_core import InvalidValue, MentoringService, redact
 from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+from mentoring_core.store import new_cipher_key
 
 from .._files import check_target, create_files
 from .._options import CommandIdOpt, JsonOpt
@@ -207,4 +208,30 @@ def copy_keys_(
     out.emit(
         lambda: {"copied": copied, "to": redact(to)},
         lambda console: console.print(f"Copied {copied} people's keys to {redact(to)}."),
+    )
+
+
+CIPHER_KEY_WARNING = (
+    "Keep the key file away from the store and back it up apart from it: without it "
+    "nothing in the store can be read again."
+)
+
+
+@app.command("cipher-keygen")
+def cipher_keygen(
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FILE", dir_okay=False, help="Where to write the key."),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Write a new key file for encrypting a store at rest (32 random bytes in base64),
+    readable by you only; an existing file is never overwritten. Use it with
+    --cipher-key-file when the store is created, and every time it is opened."""
+    create_files([(out, (new_cipher_key() + "\n").encode(), "--out")])
+    Output(json_output).emit(
+        lambda: {"key_file": str(out), "warning": CIPHER_KEY_WARNING},
+        lambda console: console.print(
+            f"Wrote the cipher key file {out} (owner-only). {CIPHER_KEY_WARNING}", markup=False
+        ),
     )
