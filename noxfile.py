@@ -18,8 +18,11 @@ PACKAGES = [
     "-e",
     "./adapters/cli",
     "-e",
-    "./adapters/http[test]",
+    "./adapters/http",
 ]
+HTTP_TEST_EXTRA = ["-e", "./adapters/http[test]"]
+"""Installed in a second step: pip 23's resolver cannot match the CLI's plain
+``mentoring-http`` requirement to an editable given with extras in the same command."""
 TYPED_SOURCES = ["src", "adapters/postgres/src", "adapters/cli/src", "adapters/http/src"]
 DEMO_STORE = "sqlite:///demo.db"
 DEMO_RELATIONSHIP = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"
@@ -30,6 +33,7 @@ DEMO_PROGRAMME = "fa27e7c3-34cf-584c-935d-d1dfaee35a6f"
 def install_project(session: nox.Session, *extra: str) -> None:
     """The core and every adapter, editable, plus ``extra`` packages."""
     session.install(*PACKAGES, *extra)
+    session.install(*HTTP_TEST_EXTRA)
 
 
 EVENTSOURCING_VERSIONS = ["9.5.0", "9.5.6"]
