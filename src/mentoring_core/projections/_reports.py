@@ -19,6 +19,7 @@ from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME
 from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
+from ..privacy.retention import past_due
 from ..reports import (
     ComplianceReport,
     ProgrammeFacts,
@@ -76,15 +77,20 @@ def build_compliance_report(
         if as_of > moment:
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
         programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
-        return compliance_report(
-            programme, relationships, as_of=as_of, start=start, end=end, policy=policy
-        )
-    projection = projection or ComplianceProjection(service)
-    projection.catch_up()
-    programme, relationships = projection.programme_facts(programme_id)
-    moment = now if now is not None else system_clock()
+        moment = as_of
+    else:
+        projection = projection or ComplianceProjection(service)
+        projection.catch_up()
+        programme, relationships = projection.programme_facts(programme_id)
+        moment = now if now is not None else system_clock()
     return compliance_report(
-        programme, relationships, as_of=moment, start=start, end=end, policy=policy
+        programme,
+        relationships,
+        as_of=moment,
+        start=start,
+        end=end,
+        policy=policy,
+        personal_data_past_due=past_due(service, programme_id, moment),
     )
 
 
