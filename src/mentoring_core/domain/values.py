@@ -194,10 +194,10 @@ class ProgrammePolicy:
     """How many open relationships (proposed, active or paused) a mentee may have at once
     (default 1); None (policies recorded before the limit existed): no limit."""
     retain_personal_data_years: int | None = None
-    """How many whole years (1 to ``MAX_RETENTION_YEARS``, 100) a person's personal data is
-    kept after their last relationship in the programme ended (or they withdrew), before it
-    is due for erasure; None (the default, and policies recorded before the field existed):
-    no period, so no one of the programme is due (see ``mentoring_core.domain.retention``)."""
+    """How many whole years (1 to 100) a person's personal data is kept after their last
+    relationship in the programme ended (or they withdrew), before it is due for erasure;
+    None (the default, and policies recorded before the field existed): no period, so no
+    one of the programme is due (see docs/privacy.md, Retention)."""
 
     def cadence_at_age(self, age_days: int) -> Cadence:
         """The cadence in force for a relationship ``age_days`` days after it formed."""
