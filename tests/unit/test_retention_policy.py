@@ -13,11 +13,12 @@ import attrs
 import pytest
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from scenarios import POLICY, programme_history
+from strategies import NOW
 
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.errors import InvalidValue
 from mentoring_core.domain.events import PolicySet
-from mentoring_core.serialisation import EventMapper
+from mentoring_core.serialisation import EventMapper, Snapshot
 
 MAPPER = EventMapper(transcoder=JSONTranscoder())
 
@@ -83,3 +84,22 @@ def test_an_older_record_reads_back_with_no_period(version: int) -> None:
         assert read == event
     else:  # versions 1 and 2 also predate the capacity limits
         assert read.policy.max_active_mentors_per_mentee is None
+
+
+def test_a_snapshot_taken_before_the_period_existed_reads_back_with_none() -> None:
+    """Snapshot schema 2 is kept: a programme state stored without the field held a policy
+    of class version 3 or earlier, which set no period; it reads back as such."""
+    state = programme_history().state
+    snapshot = Snapshot(
+        aggregate_id=state.programme_id, version=state.version, taken_at=NOW, state=state
+    )
+    stored = MAPPER.to_stored_event(snapshot)
+    data = json.loads(stored.state)
+    del data["state"]["policy"]["retain_personal_data_years"]
+    older = StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=json.dumps(data).encode(),
+    )
+    assert MAPPER.to_domain_event(older) == snapshot
