@@ -7,7 +7,7 @@ report's ``personal_data_past_due`` counts :func:`due_for_erasure`'s list too.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -68,17 +68,23 @@ def due_for_erasure(
     return tuple(d for d in due if not erased(d.person_id))
 
 
-def past_due(service: MentoringService, programme_id: UUID, at: datetime) -> int | None:
-    """How many people enrolled in the programme are due for erasure on ``at``'s day (UTC),
-    as recorded by ``at``; None when the programme's policy then sets no retention period."""
-    programme = state_at(service.history(programme_id), recorded_by=at)
+def past_due(
+    service: MentoringService, programme_id: UUID, as_of: date, *, at: datetime | None = None
+) -> int | None:
+    """How many people enrolled in the programme are in :func:`due_for_erasure`'s list on
+    ``as_of``, the store now or as recorded by ``at``; None when the programme's policy
+    (then) sets no retention period."""
+    programme = (
+        service.programme(programme_id)
+        if at is None
+        else state_at(service.history(programme_id), recorded_by=at)
+    )
     if not isinstance(programme, ProgrammeState) or programme.policy is None:
         return None
     if programme.policy.retain_personal_data_years is None:
         return None
     people = {p.person_id for p in programme.participants}
-    due = due_for_erasure(service, at.astimezone(UTC).date(), at=at)
-    return sum(d.person_id in people for d in due)
+    return sum(d.person_id in people for d in due_for_erasure(service, as_of, at=at))
 
 
 def apply_retention(

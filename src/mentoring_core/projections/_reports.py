@@ -69,7 +69,9 @@ def build_compliance_report(
     moment, from the events recorded by then (a fold of the programme's
     histories; the read model is not used). ``start``/``end``: the period, in
     UTC days, both included. ``policy``: check this policy instead of the
-    recorded ones.
+    recorded ones. The count of people past their retention period
+    (:func:`~mentoring_core.privacy.retention.past_due`) reads the service's states, now
+    or as recorded by ``as_of``, not the read model.
     """
     if as_of is not None:
         check_aware("as_of", as_of)
@@ -78,11 +80,13 @@ def build_compliance_report(
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
         programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
         moment = as_of
+        due = past_due(service, programme_id, as_of.astimezone(UTC).date(), at=as_of)
     else:
         projection = projection or ComplianceProjection(service)
         projection.catch_up()
         programme, relationships = projection.programme_facts(programme_id)
         moment = now if now is not None else system_clock()
+        due = past_due(service, programme_id, moment.astimezone(UTC).date())
     return compliance_report(
         programme,
         relationships,
@@ -90,7 +94,7 @@ def build_compliance_report(
         start=start,
         end=end,
         policy=policy,
-        personal_data_past_due=past_due(service, programme_id, moment),
+        personal_data_past_due=due,
     )
 
 
