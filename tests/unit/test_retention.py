@@ -1,16 +1,19 @@
 """Retention on the report scenario: Carla and Dan's relationship ended when Dan withdrew
-on 20 February 2026; Ana and Ben are still paired, Eve's proposal is open."""
+on 20 February 2026; Ana and Ben are still paired, Eve's proposal is open. The scenario's
+policy sets no retention period; each test sets one, or gives ``years`` as an override."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import attrs
 import pytest
-from report_scenario import PROGRAMME, SettableClock, record
+from report_scenario import POLICY, PROGRAMME, SettableClock, record
 
 from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.events import ErasureRule, PersonalDataErased
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+from mentoring_core.values import Role
 
 
 @pytest.fixture
@@ -21,19 +24,30 @@ def service() -> MentoringService:
     return service
 
 
+def keep(service: MentoringService, years: int | None, programme: object = PROGRAMME) -> None:
+    policy = attrs.evolve(POLICY, retain_personal_data_years=years)
+    service.set_policy(programme, policy, actor="coord")  # type: ignore[arg-type]
+
+
+def test_nobody_is_due_while_the_policy_sets_no_period(service: MentoringService) -> None:
+    assert due_for_erasure(service, date(2099, 1, 1)) == ()
+
+
 def test_nobody_is_due_before_the_period_runs_out(service: MentoringService) -> None:
-    assert due_for_erasure(service, 1, date(2027, 2, 19)) == ()
+    keep(service, 1)
+    assert due_for_erasure(service, date(2027, 2, 19)) == ()
 
 
 def test_those_whose_last_relationship_ended_are_due_and_erased_once(
     service: MentoringService,
 ) -> None:
-    due = due_for_erasure(service, 1, date(2027, 2, 20))
-    assert [(d.person_id, d.last_ended, d.due_on) for d in due] == [
-        ("carla", date(2026, 2, 20), date(2027, 2, 20)),
-        ("dan", date(2026, 2, 20), date(2027, 2, 20)),
+    keep(service, 1)
+    due = due_for_erasure(service, date(2027, 2, 20))
+    assert [(d.person_id, d.last_ended, d.years, d.due_on) for d in due] == [
+        ("carla", date(2026, 2, 20), 1, date(2027, 2, 20)),
+        ("dan", date(2026, 2, 20), 1, date(2027, 2, 20)),
     ]
-    erased = apply_retention(service, due, 1, actor="dpo")
+    erased = apply_retention(service, due, actor="dpo")
     assert [e.person_id for e in erased] == ["carla", "dan"]
     recorded = [e for e in service.history(PROGRAMME) if isinstance(e, PersonalDataErased)]
     assert {(e.person_id, e.rule) for e in recorded} == {
@@ -41,9 +55,39 @@ def test_those_whose_last_relationship_ended_are_due_and_erased_once(
         ("dan", ErasureRule.RETENTION),
     }
     assert recorded[0].reason == "retention: 1 years after 2026-02-20"
-    assert due_for_erasure(service, 1, date(2030, 1, 1)) == ()  # Ana, Ben, Eve: still open
+    assert due_for_erasure(service, date(2030, 1, 1)) == ()  # Ana, Ben, Eve: still open
 
 
-def test_a_retention_period_out_of_range_is_refused(service: MentoringService) -> None:
+def test_years_overrides_every_programme_policy(service: MentoringService) -> None:
+    keep(service, 5)
+    assert [d.person_id for d in due_for_erasure(service, date(2027, 2, 20), 1)] == [
+        "carla",
+        "dan",
+    ]
+    assert due_for_erasure(service, date(2027, 2, 20)) == ()
+    assert [d.due_on for d in due_for_erasure(service, date(2031, 2, 20))] == [
+        date(2031, 2, 20),
+        date(2031, 2, 20),
+    ]
+
+
+@pytest.mark.parametrize("years", [0, 101])
+def test_a_retention_period_out_of_range_is_refused(service: MentoringService, years: int) -> None:
     with pytest.raises(InvalidValue, match="years"):
-        due_for_erasure(service, 0, date(2027, 1, 1))
+        due_for_erasure(service, date(2027, 1, 1), years)
+
+
+def test_the_programme_that_keeps_a_person_longest_decides(service: MentoringService) -> None:
+    """Carla is also in a second programme keeping data 3 years, which she left on 1 March
+    2026; Dan is also in a third that sets no period: he is never due."""
+    keep(service, 1)
+    opened, joined, left = (datetime(2026, m, 1, 9, tzinfo=UTC) for m in (1, 2, 3))
+    longer = service.create_programme("Second", "Northside", actor="admin", occurred_at=opened).id
+    keep(service, 3, longer)
+    unset = service.create_programme("Third", "Northside", actor="admin", occurred_at=opened).id
+    for programme, person, role in ((longer, "carla", Role.MENTOR), (unset, "dan", Role.MENTEE)):
+        service.enrol(programme, person, role, 8, actor="coord", occurred_at=joined)
+        service.withdraw(programme, person, "moved on", actor="coord", occurred_at=left)
+    assert due_for_erasure(service, date(2029, 2, 28)) == ()
+    due = due_for_erasure(service, date(2029, 3, 1))
+    assert [(d.person_id, d.last_ended, d.years) for d in due] == [("carla", date(2026, 3, 1), 3)]

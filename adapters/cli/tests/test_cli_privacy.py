@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cli_harness import Cli
-from test_cli_audit import RELATIONSHIP, seed
+from test_cli_audit import PROGRAMME, RELATIONSHIP, seed
 
 
 def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
@@ -62,6 +62,63 @@ def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) ->
     after = json.loads(printed.stdout)
     assert after["key"]["destroyed_at"] is not None
     assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
+
+
+def _policy_keeping(cli: Cli, years: str) -> None:
+    cli.ok(
+        "programme", "policy", str(PROGRAMME), "--cadence", "weekly", "--participation",
+        "voluntary", "--minimum-experience-gap", "3", "--review-interval-days", "42",
+        "--minimum-meeting-minutes", "45", "--retain-personal-data-years", years,
+    )  # fmt: skip
+
+
+def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli) -> None:
+    """Ana and Ben are paired (open); Cy withdrew on 1 April 2026; Dee is enrolled, never
+    paired nor withdrawn. Under a 2-year policy only Cy is due, from 1 April 2028."""
+    seed(cli.store_url)
+    listed = cli.ok("privacy", "retention", "--as-of", "2031-01-01")
+    assert listed["years"] is None and listed["due"] == []  # no period set yet
+    _policy_keeping(cli, "2")
+    for person, role in (("cy", "mentor"), ("dee", "mentee")):
+        cli.ok(
+            "programme", "enrol", str(PROGRAMME), "--person", person, "--role", role,
+            "--experience-years", "4", "--occurred-at", "2026-03-01",
+        )  # fmt: skip
+    cli.ok(
+        "programme", "withdraw", str(PROGRAMME), "--person", "cy", "--reason", "Moved away",
+        "--occurred-at", "2026-04-01",
+    )  # fmt: skip
+    assert cli.ok("privacy", "retention", "--as-of", "2028-03-31")["due"] == []
+    due = [{"person_id": "cy", "last_ended": "2026-04-01", "years": 2, "due_on": "2028-04-01"}]
+    assert cli.ok("privacy", "retention", "--as-of", "2028-04-01")["due"] == due
+    applied = cli.ok("privacy", "retention", "--as-of", "2028-04-01", "--apply", actor="dpo")
+    assert applied["applied"] and applied["due"] == due
+    keys = {
+        person: json.loads(cli.run("privacy", "export-person", person).stdout)["key"]
+        for person in ("ana", "ben", "cy")
+    }
+    assert keys["cy"]["destroyed_at"] is not None  # the withdrawal reason sealed under it
+    assert keys["ben"]["destroyed_at"] is None and keys["ana"] is None  # ana: no texts
+    assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []  # cy: erased
+    history = cli.ok("history", str(PROGRAMME))["events"]
+    erased = [e for e in history if e["type"] == "PersonalDataErased"]
+    assert [(e["person_id"], e["rule"], e["reason"]) for e in erased] == [
+        ("cy", "retention", "retention: 2 years after 2026-04-01")
+    ]
+
+
+def test_a_retention_period_outside_1_to_100_years_is_refused_by_the_policy(cli: Cli) -> None:
+    seed(cli.store_url)
+    refused = cli.run(
+        "programme", "policy", str(PROGRAMME), "--cadence", "weekly", "--participation",
+        "voluntary", "--minimum-experience-gap", "3", "--review-interval-days", "42",
+        "--minimum-meeting-minutes", "45", "--retain-personal-data-years", "101",
+    )  # fmt: skip
+    assert (refused.code, refused.stderr) == (
+        2,
+        "error: Invalid value for '--retain-personal-data-years': 101; "
+        "expected a whole number from 1 to 100.\n",
+    )
 
 
 def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:

@@ -297,6 +297,7 @@ def _check_programme_history(events: list[dict[str, Any]]) -> None:
         "review_interval_days": 42,
         "max_mentees_per_mentor": None,
         "max_active_mentors_per_mentee": 2,
+        "retain_personal_data_years": None,
     }
     assert events[1]["occurred_at"] == "2026-01-04T22:30:00+00:00"
     assert [(e["person_id"], e["role"], e["experience_years"]) for e in events[2:5]] == [

@@ -89,11 +89,11 @@ class ProgrammeCreated(ProgrammeEvent):
 class PolicySet(ProgrammeEvent):
     """The programme's policy was set or replaced as a whole."""
 
-    class_version: ClassVar[int] = 3
+    class_version: ClassVar[int] = 4
 
     policy: ProgrammePolicy
     """The whole policy now in force: cadence tiers, minimum meeting length,
-    participation, experience gap, review interval and capacity limits."""
+    participation, experience gap, review interval, capacity limits and retention period."""
 
     @staticmethod
     def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
@@ -103,6 +103,14 @@ class PolicySet(ProgrammeEvent):
             return data
         limits = {"max_mentees_per_mentor": None, "max_active_mentors_per_mentee": None}
         return {**data, "policy": {**limits, **policy}}
+
+    @staticmethod
+    def upcast_v3_v4(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 3 policies predate the retention period: they set none."""
+        policy = data.get("policy")
+        if not isinstance(policy, dict):
+            return data
+        return {**data, "policy": {"retain_personal_data_years": None, **policy}}
 
 
 @attrs.frozen(kw_only=True)

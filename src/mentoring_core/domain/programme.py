@@ -44,7 +44,15 @@ from .validation import (
     check_uuid,
     check_years,
 )
-from .values import Cadence, CadenceKind, CadenceTier, Participation, ProgrammePolicy, Role
+from .values import (
+    MAX_RETENTION_YEARS,
+    Cadence,
+    CadenceKind,
+    CadenceTier,
+    Participation,
+    ProgrammePolicy,
+    Role,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -260,6 +268,13 @@ def check_policy(policy: object) -> ProgrammePolicy:
         limit = getattr(policy, field)
         if limit is not None:
             check_int(f"policy.{field}", limit, 1, 1000)
+    if policy.retain_personal_data_years is not None:
+        check_int(
+            "policy.retain_personal_data_years",
+            policy.retain_personal_data_years,
+            1,
+            MAX_RETENTION_YEARS,
+        )
     return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 

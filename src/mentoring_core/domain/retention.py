@@ -1,10 +1,15 @@
 """Retention: whose personal data has been kept long enough after their last relationship.
 
-A person is due for erasure ``years`` after the latest of: the end of each of their
-relationships (ended, or declined), and their withdrawal from each programme; and only
-when none of their relationships is still open (proposed, active or paused) and every
-programme they were enrolled in has such an end. A person enrolled but never paired
-and never withdrawn is not due: nothing has ended yet.
+Each programme's period is its policy's ``retain_personal_data_years`` (or the same
+``years`` for every programme, when given as an override). In one programme, a person's
+data is due for erasure that many years after the latest of: the end of each of their
+relationships there (ended, or declined), and their withdrawal from it. A person is due
+when it is due in every programme they were enrolled in: the latest of those days. A
+person is never due while one of their relationships is still open (proposed, active or
+paused), while they are enrolled in a programme where nothing of theirs has ended yet
+(enrolled but never paired and never withdrawn), or while a programme of theirs sets no
+retention period (and none is given). Erasing a person erases their data in every
+programme, so the longest-kept programme decides.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import attrs
 from .programme import ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import check_int
-from .values import RelationshipStatus
+from .values import MAX_RETENTION_YEARS, RelationshipStatus
 
 _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 
@@ -28,9 +33,12 @@ class RetentionDue:
 
     person_id: str
     last_ended: date
-    """The day their last relationship ended (or they withdrew), UTC."""
+    """The day (UTC) their last relationship ended (or they withdrew) in the programme that
+    keeps their data longest."""
+    years: int
+    """That programme's retention period."""
     due_on: date
-    """The day the retention period ran out: ``last_ended`` plus the years."""
+    """The day the retention period ran out: ``last_ended`` plus ``years``."""
 
 
 def _plus_years(day: date, years: int) -> date:
@@ -54,34 +62,46 @@ def _ends(person: str, relationships: Iterable[RelationshipState]) -> list[datet
     return ends
 
 
+def _due_in(
+    programme: ProgrammeState,
+    relationships: tuple[RelationshipState, ...],
+    person: str,
+    years: int | None,
+) -> RetentionDue | None:
+    """When the person's data is due for erasure as far as one programme goes; None: never."""
+    ends = _ends(person, relationships)
+    withdrawn = [
+        p.withdrawn_at
+        for p in programme.participants
+        if p.person_id == person and p.withdrawn_at is not None
+    ]
+    if years is None or ends is None or not (ends or withdrawn):
+        return None
+    day = max([*ends, *withdrawn]).astimezone(UTC).date()
+    return RetentionDue(
+        person_id=person, last_ended=day, years=years, due_on=_plus_years(day, years)
+    )
+
+
 def retention_due(
     programmes: Iterable[tuple[ProgrammeState, tuple[RelationshipState, ...]]],
-    years: int,
     as_of: date,
+    years: int | None = None,
 ) -> tuple[RetentionDue, ...]:
-    """Everyone due for erasure on ``as_of`` after ``years`` of retention, by person id."""
-    check_int("years", years, 1, 100)
-    last: dict[str, datetime | None] = {}
+    """Everyone due for erasure on ``as_of``, by person id: under each programme's policy,
+    or under ``years`` for every programme when given."""
+    if years is not None:
+        check_int("years", years, 1, MAX_RETENTION_YEARS)
+    latest: dict[str, RetentionDue | None] = {}
     for programme, relationships in programmes:
-        for person in {p.person_id for p in programme.participants}:
-            ends = _ends(person, relationships)
-            withdrawn = [
-                p.withdrawn_at
-                for p in programme.participants
-                if p.person_id == person and p.withdrawn_at is not None
-            ]
-            if ends is None or not (ends or withdrawn):
-                last[person] = None  # still open, or nothing ended yet: never due
-            elif person not in last or last[person] is not None:
-                latest = max([*ends, *withdrawn])
-                earlier = last.get(person)
-                last[person] = latest if earlier is None else max(earlier, latest)
-    due = []
-    for person, ended in sorted(last.items()):
-        if ended is None:
-            continue
-        day = ended.astimezone(UTC).date()
-        due_on = _plus_years(day, years)
-        if due_on <= as_of:
-            due.append(RetentionDue(person_id=person, last_ended=day, due_on=due_on))
-    return tuple(due)
+        period = years
+        if period is None and programme.policy is not None:
+            period = programme.policy.retain_personal_data_years
+        for person in sorted({p.person_id for p in programme.participants}):
+            here = _due_in(programme, relationships, person, period)
+            earlier = latest.get(person, here)
+            if here is None or earlier is None:
+                latest[person] = None  # never due in one programme: never due
+            else:
+                latest[person] = max(here, earlier, key=lambda d: d.due_on)
+    return tuple(d for _, d in sorted(latest.items()) if d is not None and d.due_on <= as_of)

@@ -169,6 +169,10 @@ class CadenceTier:
     the end of the previous tier onwards."""
 
 
+MAX_RETENTION_YEARS = 100
+"""The longest retention period a policy or the retention command takes, in years."""
+
+
 @attrs.frozen(kw_only=True)
 class ProgrammePolicy:
     """What a programme expects of its relationships."""
@@ -189,6 +193,11 @@ class ProgrammePolicy:
     max_active_mentors_per_mentee: int | None = 1
     """How many open relationships (proposed, active or paused) a mentee may have at once
     (default 1); None (policies recorded before the limit existed): no limit."""
+    retain_personal_data_years: int | None = None
+    """How many whole years (1 to 100) a person's personal data is kept after their last
+    relationship in the programme ended (or they withdrew), before it is due for erasure;
+    None (the default, and policies recorded before the field existed): no period, so no
+    one of the programme is due (see docs/privacy.md, Retention)."""
 
     def cadence_at_age(self, age_days: int) -> Cadence:
         """The cadence in force for a relationship ``age_days`` days after it formed."""

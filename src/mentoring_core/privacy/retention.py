@@ -1,42 +1,100 @@
-"""Applying a retention period to a store: who is due, and erasing them."""
+"""Applying the programmes' retention periods to a store: who is due, and erasing them.
+
+The rule itself is :func:`mentoring_core.domain.retention.retention_due`; this module
+gathers the states it reads and leaves out the people already erased. The compliance
+report's ``personal_data_past_due`` counts :func:`due_for_erasure`'s list too.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from uuid import UUID
 
+from ..audit.timeline import state_at
 from ..domain.personal import ErasureRule
+from ..domain.programme import ProgrammeState
+from ..domain.relationship_state import RelationshipState
 from ..domain.retention import RetentionDue, retention_due
 from .erasure import Erasure
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from ..application import MentoringService
 
-__all__ = ["RetentionDue", "apply_retention", "due_for_erasure"]
+__all__ = ["RetentionDue", "apply_retention", "due_for_erasure", "past_due"]
+
+_States = tuple[tuple[ProgrammeState, tuple[RelationshipState, ...]], ...]
 
 
-def due_for_erasure(service: MentoringService, years: int, as_of: date) -> tuple[RetentionDue, ...]:
-    """The people of the store whose personal data is due for erasure on ``as_of`` after
-    ``years`` of retention (see :mod:`mentoring_core.domain.retention`), less those already
-    erased."""
-    programmes = [
-        (p, service.relationships(p.programme_id))
-        for p in service.programmes()
-        if p.programme_id is not None
-    ]
+def _states(service: MentoringService, at: datetime | None) -> _States:
+    """Every programme and its relationships now, or as recorded by ``at``."""
+    if at is None:
+        return tuple(
+            (p, service.relationships(p.programme_id))
+            for p in service.programmes()
+            if p.programme_id is not None
+        )
+    states = []
+    for now in service.programmes():
+        assert now.programme_id is not None  # programmes() gives created programmes
+        then = state_at(service.history(now.programme_id), recorded_by=at)
+        if isinstance(then, ProgrammeState) and then.exists:
+            relationships = (
+                state_at(service.history(r), recorded_by=at) for r in then.relationship_ids
+            )
+            opened = tuple(
+                r for r in relationships if isinstance(r, RelationshipState) and r.version
+            )
+            states.append((then, opened))
+    return tuple(states)
+
+
+def due_for_erasure(
+    service: MentoringService, as_of: date, years: int | None = None, *, at: datetime | None = None
+) -> tuple[RetentionDue, ...]:
+    """The people of the store whose personal data is due for erasure on ``as_of``, under
+    each programme's policy or ``years`` for every programme when given (see
+    :mod:`mentoring_core.domain.retention`), less those already erased. ``at``: the store
+    as recorded by that moment (its states and erasures then); default: now."""
+    due = retention_due(_states(service, at), as_of, years)
     keys = service.store.keys.store
-    due = retention_due(programmes, years, as_of)
-    return tuple(d for d in due if (row := keys.get(d.person_id)) is None or row.key is not None)
+
+    def erased(person_id: str) -> bool:
+        row = keys.get(person_id)
+        if row is None or row.key is not None:
+            return False
+        return at is None or (row.destroyed_at is not None and row.destroyed_at <= at)
+
+    return tuple(d for d in due if not erased(d.person_id))
+
+
+def past_due(
+    service: MentoringService, programme_id: UUID, as_of: date, *, at: datetime | None = None
+) -> int | None:
+    """How many people enrolled in the programme are in :func:`due_for_erasure`'s list on
+    ``as_of``, the store now or as recorded by ``at``; None when the programme's policy
+    (then) sets no retention period."""
+    programme = (
+        service.programme(programme_id)
+        if at is None
+        else state_at(service.history(programme_id), recorded_by=at)
+    )
+    if not isinstance(programme, ProgrammeState) or programme.policy is None:
+        return None
+    if programme.policy.retain_personal_data_years is None:
+        return None
+    people = {p.person_id for p in programme.participants}
+    return sum(d.person_id in people for d in due_for_erasure(service, as_of, at=at))
 
 
 def apply_retention(
-    service: MentoringService, due: tuple[RetentionDue, ...], years: int, *, actor: str
+    service: MentoringService, due: tuple[RetentionDue, ...], *, actor: str
 ) -> tuple[Erasure, ...]:
     """Erase everyone ``due`` under the retention rule, one after the other."""
     return tuple(
         service.erase_person(
             d.person_id,
-            f"retention: {years} years after {d.last_ended.isoformat()}",
+            f"retention: {d.years} years after {d.last_ended.isoformat()}",
             actor=actor,
             rule=ErasureRule.RETENTION,
         )

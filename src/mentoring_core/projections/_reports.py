@@ -19,6 +19,7 @@ from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME
 from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
+from ..privacy.retention import past_due
 from ..reports import (
     ComplianceReport,
     ProgrammeFacts,
@@ -68,7 +69,9 @@ def build_compliance_report(
     moment, from the events recorded by then (a fold of the programme's
     histories; the read model is not used). ``start``/``end``: the period, in
     UTC days, both included. ``policy``: check this policy instead of the
-    recorded ones.
+    recorded ones. The count of people past their retention period
+    (:func:`~mentoring_core.privacy.retention.past_due`) reads the service's states, now
+    or as recorded by ``as_of``, not the read model.
     """
     if as_of is not None:
         check_aware("as_of", as_of)
@@ -76,15 +79,22 @@ def build_compliance_report(
         if as_of > moment:
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
         programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
-        return compliance_report(
-            programme, relationships, as_of=as_of, start=start, end=end, policy=policy
-        )
-    projection = projection or ComplianceProjection(service)
-    projection.catch_up()
-    programme, relationships = projection.programme_facts(programme_id)
-    moment = now if now is not None else system_clock()
+        moment = as_of
+        due = past_due(service, programme_id, as_of.astimezone(UTC).date(), at=as_of)
+    else:
+        projection = projection or ComplianceProjection(service)
+        projection.catch_up()
+        programme, relationships = projection.programme_facts(programme_id)
+        moment = now if now is not None else system_clock()
+        due = past_due(service, programme_id, moment.astimezone(UTC).date())
     return compliance_report(
-        programme, relationships, as_of=moment, start=start, end=end, policy=policy
+        programme,
+        relationships,
+        as_of=moment,
+        start=start,
+        end=end,
+        policy=policy,
+        personal_data_past_due=due,
     )
 
 

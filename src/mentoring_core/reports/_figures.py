@@ -231,6 +231,9 @@ class ProgrammeFigures:
     short_meetings: int
     mentoring_minutes: int
     months: tuple[MonthFigures, ...]
+    personal_data_past_due: int | None = None
+    """How many people enrolled in the programme are past their retention period at the
+    report's moment, not yet erased; None when the policy then sets no period."""
 
 
 @attrs.frozen(kw_only=True)
@@ -854,13 +857,16 @@ def compliance_report(
     start: date | None = None,
     end: date | None = None,
     policy: ProgrammePolicy | None = None,
+    personal_data_past_due: int | None = None,
 ) -> ComplianceReport:
     """The report of ``programme`` from its facts and its relationships' facts.
 
     ``as_of`` is the moment described (aware); the facts must hold only events
     recorded by then. ``start``/``end`` bound the period (UTC days, both
     included). ``policy``, when given, is checked instead of the recorded
-    policies, as if it had been in force from the start.
+    policies, as if it had been in force from the start. ``personal_data_past_due``:
+    the count of people past their retention period, counted by the caller
+    (``mentoring_core.privacy.retention.past_due``), which reads more than facts.
     """
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
@@ -873,6 +879,9 @@ def compliance_report(
         as_of=as_of,
         period=period,
         policy_given=policy is not None,
-        programme=_programme_figures(programme, facts, figures, policies, period, as_of),
+        programme=attrs.evolve(
+            _programme_figures(programme, facts, figures, policies, period, as_of),
+            personal_data_past_due=personal_data_past_due,
+        ),
         relationships=figures,
     )

@@ -105,6 +105,10 @@ def _summary(report: ComplianceReport) -> str:
             f"{_text(p.days_to_first_meeting_median)} / {_text(p.days_to_first_meeting_p90)}",
         ),
         ("Formed in the period, still without a first meeting", p.awaiting_first_meeting),
+        (
+            "People past the retention period for personal data",
+            "no period set" if p.personal_data_past_due is None else p.personal_data_past_due,
+        ),
     ]
     body = (
         _row(

@@ -141,6 +141,7 @@ CSV_COLUMNS: tuple[Column, ...] = (
     ("reviews_done", lambda r, f: f.reviews_done),
     ("review_overdue", lambda r, f: f.review_overdue),
     ("next_review_due", lambda r, f: f.next_review_due),
+    ("personal_data_past_due", lambda r, f: r.programme.personal_data_past_due),
 )
 """One row per relationship; ``docs/reports.md`` defines each column."""
 

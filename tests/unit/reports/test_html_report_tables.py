@@ -175,6 +175,7 @@ class TestSummary:
                 days_to_first_meeting_median=Decimal("3.5"),
                 days_to_first_meeting_p90=Decimal("12.0"),
                 awaiting_first_meeting=17,
+                personal_data_past_due=18,
             )
         )
         assert summary(page) == {
@@ -189,7 +190,13 @@ class TestSummary:
             "Relationships overdue for a progress review": "16",
             "Days from pairing to first meeting: median / 90th percentile": "3.5 / 12.0",
             "Formed in the period, still without a first meeting": "17",
+            "People past the retention period for personal data": "18",
         }
+
+    def test_past_due_says_when_the_policy_sets_no_retention_period(self) -> None:
+        label = "People past the retention period for personal data"
+        assert summary(page_of(report(personal_data_past_due=None)))[label] == "no period set"
+        assert summary(page_of(report(personal_data_past_due=0)))[label] == "0"
 
     def test_hours_are_minutes_over_sixty_to_one_decimal(self) -> None:
         assert summary(page_of(report(mentoring_minutes=20)))["Mentoring hours"] == "0.3"

@@ -194,6 +194,9 @@ _OPTION_FOR_FIELD = {
     "policy.participation": "--participation",
     "policy.minimum_experience_gap_years": "--minimum-experience-gap",
     "policy.review_interval_days": "--review-interval-days",
+    "policy.max_mentees_per_mentor": "--max-mentees-per-mentor",
+    "policy.max_active_mentors_per_mentee": "--max-mentors-per-mentee",
+    "policy.retain_personal_data_years": "--retain-personal-data-years",
 }
 
 

@@ -128,40 +128,50 @@ def export_person(
     typer.echo(f"Wrote {len(document['events'])} events about {person} to {out} (owner-only).")
 
 
+_YearsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--years",
+        metavar="N",
+        help="Override: keep personal data N years after a person's last relationship "
+        "ended (or they withdrew) in every programme, instead of each programme's "
+        "policy (retain_personal_data_years).",
+    ),
+]
+
+
 @app.command("retention")
 def retention(
     ctx: typer.Context,
-    years: Annotated[
-        int,
-        typer.Option(
-            "--years",
-            metavar="N",
-            help="How many years personal data is kept after a person's last relationship "
-            "ended (or they withdrew).",
-        ),
-    ],
     as_of: Annotated[
         date,
         typer.Option("--as-of", parser=parse_period_day, metavar="DATE", help="The day (UTC)."),
     ],
+    years: _YearsOpt = None,
     apply: Annotated[
         bool, typer.Option("--apply", help="Erase everyone due (rule: retention).")
     ] = False,
     json_output: JsonOpt = False,
 ) -> None:
-    """List the people whose retention period has run out on a day; with --apply, erase
-    them (each recorded as PersonalDataErased under the retention rule)."""
+    """List the people whose retention period (each programme's policy, or --years) has
+    run out on a day; with --apply, erase them (each recorded as PersonalDataErased under
+    the retention rule)."""
     out = Output(json_output)
     actor = settings(ctx).recording_actor
     with open_service(ctx, writes=apply) as service:
-        due = due_for_erasure(service, years, as_of)
-        erased = apply_retention(service, due, years, actor=actor) if apply else ()
+        due = due_for_erasure(service, as_of, years)
+        erased = apply_retention(service, due, actor=actor) if apply else ()
 
     def show(console: Console) -> None:
         verb = "Erased" if apply else "Due for erasure"
-        console.print(f"{verb} on {as_of.isoformat()} after {years} years: {len(due)} people.")
+        period = (
+            "each programme's policy" if years is None else f"{years} years for every programme"
+        )
+        console.print(f"{verb} on {as_of.isoformat()} under {period}: {len(due)} people.")
         for d in due:
-            console.print(f"  {d.person_id}: last ended {d.last_ended}, due {d.due_on}")
+            console.print(
+                f"  {d.person_id}: last ended {d.last_ended}, kept {d.years} years, due {d.due_on}"
+            )
         for erasure in erased:
             for where in erasure.unsealed:
                 console.print(f"  stays readable (stored before sealing): {where}")
@@ -175,6 +185,7 @@ def retention(
                 {
                     "person_id": d.person_id,
                     "last_ended": d.last_ended.isoformat(),
+                    "years": d.years,
                     "due_on": d.due_on.isoformat(),
                 }
                 for d in due

@@ -103,6 +103,16 @@ _MinimumMinutesOpt = Annotated[
     ),
 ]
 
+_RetentionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--retain-personal-data-years",
+        metavar="YEARS",
+        help="Years (1 to 100) personal data is kept after a person's last relationship "
+        "ended or they withdrew, then due for erasure (default: no period).",
+    ),
+]
+
 
 @app.command("policy")
 def policy(
@@ -129,6 +139,7 @@ def policy(
             help="Most open relationships a mentee may have at once.",
         ),
     ] = 1,
+    retain_personal_data_years: _RetentionOpt = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
@@ -143,6 +154,7 @@ def policy(
         review_interval_days=review_interval_days,
         max_mentees_per_mentor=max_mentees_per_mentor,
         max_active_mentors_per_mentee=max_mentors_per_mentee,
+        retain_personal_data_years=retain_personal_data_years,
     )
     record(
         ctx,

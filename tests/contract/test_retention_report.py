@@ -1,0 +1,80 @@
+"""The compliance report's ``personal_data_past_due`` on every store: the same count as the
+retention command's list on the same store and day, as the store stood at the report's
+moment, and ``null`` while the policy sets no retention period.
+
+The report scenario: Carla and Dan's relationship ended on 20 February 2026 (Dan withdrew);
+Ana and Ben are still paired, Eve's proposal is open."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+from report_scenario import POLICY, PROGRAMME, SettableClock, record
+
+from mentoring_core import MentoringService
+from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+from mentoring_core.projections import build_compliance_report, write_compliance_report
+
+KEPT_FROM = datetime(2026, 5, 1, 9, tzinfo=UTC)
+"""When the one-year retention policy was set."""
+DUE_DAY = datetime(2027, 2, 20, 12, tzinfo=UTC)
+LATER = datetime(2027, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def settable() -> SettableClock:
+    return SettableClock()
+
+
+@pytest.fixture
+def service(store_url: str, settable: SettableClock) -> Iterator[MentoringService]:
+    clock = settable
+    with MentoringService(store_url, clock=clock) as service:
+        record(service, clock)
+        clock.now = KEPT_FROM
+        policy = attrs.evolve(POLICY, retain_personal_data_years=1)
+        service.set_policy(PROGRAMME, policy, actor="coord")
+        yield service
+
+
+def past_due(service: MentoringService, moment: datetime) -> int | None:
+    report = build_compliance_report(service, PROGRAMME, as_of=moment, now=LATER)
+    return report.programme.personal_data_past_due
+
+
+def test_the_report_counts_exactly_the_retention_commands_list(
+    service: MentoringService,
+) -> None:
+    for moment in (KEPT_FROM, DUE_DAY, LATER):
+        listed = due_for_erasure(service, moment.date())
+        assert past_due(service, moment) == len(listed)
+        live = build_compliance_report(service, PROGRAMME, now=moment)
+        assert live.programme.personal_data_past_due == len(listed)
+    assert past_due(service, DUE_DAY) == 2  # Carla and Dan
+
+
+def test_before_the_policy_set_a_period_the_figure_is_null_in_every_format(
+    service: MentoringService,
+) -> None:
+    before = datetime(2026, 4, 30, tzinfo=UTC)
+    assert past_due(service, before) is None
+    text = write_compliance_report(service, PROGRAMME, format="json", as_of=before, now=LATER)
+    assert json.loads(text)["programme"]["personal_data_past_due"] is None
+    rows = write_compliance_report(service, PROGRAMME, format="csv", as_of=LATER, now=LATER)
+    header, first = (line.split(",") for line in rows.splitlines()[:2])
+    assert first[header.index("personal_data_past_due")] == "2"
+
+
+def test_people_erased_by_the_reports_moment_are_no_longer_past_due(
+    service: MentoringService, settable: SettableClock
+) -> None:
+    settable.now = LATER
+    apply_retention(service, due_for_erasure(service, LATER.date()), actor="dpo")
+    assert due_for_erasure(service, LATER.date()) == ()
+    live = build_compliance_report(service, PROGRAMME, now=LATER)
+    assert live.programme.personal_data_past_due == 0
+    assert past_due(service, DUE_DAY) == 2  # as the store stood then, before the erasure
