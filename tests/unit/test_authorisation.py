@@ -26,6 +26,7 @@ from mentoring_core.authorisation import (
     may_read_event,
     permission_table,
     redact,
+    redact_programme,
     roles_of,
 )
 from mentoring_core.domain import KINDS
@@ -636,6 +637,45 @@ def test_redact_never_shows_a_private_entry_to_anyone_but_the_pair_administrator
         assert not any(r.private for r in seen.reflections)
         assert [f for f in relationship.feedback if not f.private] == list(seen.feedback)
         assert [r for r in relationship.reflections if not r.private] == list(seen.reflections)
+
+
+def with_contacts(programme: ProgrammeState) -> ProgrammeState:
+    """``programme`` with every participant named and reachable."""
+    return attrs.evolve(
+        programme,
+        participants=tuple(
+            attrs.evolve(p, display_name=p.person_id.title(), contact=f"{p.person_id}@example.org")
+            for p in programme.participants
+        ),
+    )
+
+
+@pytest.mark.parametrize("principal", [ADMIN, AUDITOR, COORDINATOR], ids=str)
+def test_administrators_auditors_and_coordinators_read_every_contact(
+    principal: Principal,
+) -> None:
+    assert redact_programme(principal, with_contacts(RIVERSIDE)) == with_contacts(RIVERSIDE)
+
+
+@pytest.mark.parametrize("principal", [MENTOR, MENTEE], ids=str)
+def test_a_participant_reads_only_their_own_contact_and_everyones_name(
+    principal: Principal,
+) -> None:
+    seen = redact_programme(principal, with_contacts(RIVERSIDE))
+    assert {p.person_id: p.contact for p in seen.participants} == {
+        "ana": None,
+        "ben": None,
+        "cy": None,
+        "dee": None,
+        principal.subject: f"{principal.subject}@example.org",
+    }
+    assert [p.display_name for p in seen.participants] == ["Ana", "Ben", "Cy", "Dee"]
+    assert seen.participants[0].experience_years == RIVERSIDE.participants[0].experience_years
+
+
+def test_the_table_says_participants_read_no_one_elses_contact() -> None:
+    (row,) = [line for line in permission_table().splitlines() if "`Read.PROGRAMME`" in line]
+    assert row.count("yes, without others' contact details") == 2
 
 
 @given(worlds(), people, token_roles, st.booleans())

@@ -270,3 +270,44 @@ def test_a_participant_reads_of_the_programme_only_what_concerns_them(
     assert "ben" in people and "cy" not in people
     everyone = client.get(f"/programmes/{programme}/history", headers=coordinator).json()
     assert "cy" in [e.get("person_id") for e in everyone["events"]]
+
+
+def test_a_participant_reads_only_their_own_contact_details(client: Any, keys: Keys) -> None:
+    programme, _ = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    for person in ("cy", "dee"):
+        body = {
+            **enrol(person, "mentee", "1"),
+            "display_name": f"{person.title()} Example",
+            "contact": f"{person}@example.org",
+        }
+        added = client.post(f"/programmes/{programme}/participants", json=body, headers=coordinator)
+        assert added.status_code == 200, added.text
+
+    def contacts(subject: str, *roles: str) -> dict[str, tuple[str | None, str | None]]:
+        read = client.get(f"/programmes/{programme}", headers=keys.headers(subject, roles))
+        assert read.status_code == 200, read.text
+        listed = client.get("/programmes", headers=keys.headers(subject, roles)).json()
+        assert listed == [read.json()]
+        return {
+            p["person_id"]: (p["display_name"], p["contact"]) for p in read.json()["participants"]
+        }
+
+    everything = {
+        "ana": (None, None),
+        "ben": (None, None),
+        "cy": ("Cy Example", "cy@example.org"),
+        "dee": ("Dee Example", "dee@example.org"),
+    }
+    assert contacts("coord.rhea") == everything
+    assert contacts("admin.ada", "administrator") == everything
+    assert contacts("aud.ito", "auditor") == everything
+    assert contacts("cy") == {**everything, "dee": ("Dee Example", None)}
+    assert contacts("ana") == {
+        **everything,
+        "cy": ("Cy Example", None),
+        "dee": ("Dee Example", None),
+    }
+    bad = {**enrol("eve", "mentee", "1"), "contact": "eve@example.org\n"}
+    refused = client.post(f"/programmes/{programme}/participants", json=bad, headers=coordinator)
+    assert refused.status_code == 422 and "contact" in refused.json()["detail"]
