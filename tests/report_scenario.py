@@ -41,6 +41,10 @@ from mentoring_core.values import (
 
 PROGRAMME = UUID("5a1e0000-0000-4000-8000-00000000c0de")
 PAIR_A = UUID("a0a0b0b0-0000-4000-8000-00000000000a")
+BEN_NAME = "Benedict Ashworth-9e1b"
+"""Ben's display name: personal data, sealed under his key (erasure tests search for it)."""
+BEN_CONTACT = "ben.ashworth-4c7d@example.org"
+"""Ben's contact details: personal data, sealed under his key."""
 PAIR_B = UUID("a0a0b0b0-0000-4000-8000-00000000000b")
 PAIR_C = UUID("a0a0b0b0-0000-4000-8000-00000000000c")
 GOAL_1 = UUID("60a10000-0000-4000-8000-000000000001")
@@ -114,7 +118,16 @@ STEPS: tuple[Step, ...] = (
     ),
     (
         at(1, 1),
-        lambda s, t: s.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", occurred_at=t),
+        lambda s, t: s.enrol(
+            PROGRAMME,
+            "ben",
+            Role.MENTEE,
+            1,
+            display_name=BEN_NAME,
+            contact=BEN_CONTACT,
+            actor="coord",
+            occurred_at=t,
+        ),
     ),
     (
         at(1, 1),

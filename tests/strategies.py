@@ -190,6 +190,8 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "person_id": person_ids(),
         "role": st.sampled_from(Role),
         "experience_years": experience_years(),
+        "display_name": st.none() | labels(),
+        "contact": st.none() | labels(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
     "PersonalDataErased": {

@@ -107,13 +107,20 @@ class CommandMethods(ABC):
         person_id: str,
         role: Role,
         experience_years: Decimal | int | str,
+        *,
+        display_name: str | None = None,
+        contact: str | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
+        """Enrol ``person_id``; ``display_name`` and ``contact`` are personal data, sealed
+        under their key and erased with them."""
         command = c.EnrolParticipant(
             programme_id=programme_id,
             person_id=person_id,
             role=role,
             experience_years=experience_years,  # type: ignore[arg-type]
+            display_name=display_name,
+            contact=contact,
         )
         return self.execute(command, **kw)
 

@@ -16,7 +16,15 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 import pytest
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
-from report_scenario import AS_OF, PAIR_A, PROGRAMME, SettableClock, record
+from report_scenario import (
+    AS_OF,
+    BEN_CONTACT,
+    BEN_NAME,
+    PAIR_A,
+    PROGRAMME,
+    SettableClock,
+    record,
+)
 
 from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError
 from mentoring_core.audit import timeline
@@ -88,6 +96,8 @@ def test_an_erased_persons_plaintext_and_key_leave_the_files_and_the_chain_still
         assert ben_key is not None and ben_key.key is not None
         stored = b"".join(r.state for r in service.store.records())
         assert BEN_SECRET.encode() not in stored and b'"$personal"' in stored  # events: sealed
+        assert BEN_NAME.encode() not in stored and BEN_CONTACT.encode() not in stored
+        assert service.programme(PROGRAMME).participants[1].contact == BEN_CONTACT
 
         erasure = service.erase_person("ben", "DSAR-2026-014", actor="dpo")
 
@@ -95,8 +105,9 @@ def test_an_erased_persons_plaintext_and_key_leave_the_files_and_the_chain_still
         assert [type(e) for e in erasure.recorded] == [PersonalDataErased]
         assert erasure.recorded[0].rule is ErasureRule.REQUEST
         files = database_bytes(store_url)
-        for secret in (BEN_SECRET.encode(), BEN_REFLECTION.encode(), ben_key.key):
-            assert secret not in files
+        for text in (BEN_SECRET, BEN_REFLECTION, BEN_NAME, BEN_CONTACT):
+            assert text.encode() not in files
+        assert ben_key.key not in files
         assert service.verify(against=digest).ok
         assert check_derived(service).ok
         assert build_compliance_report(service, PROGRAMME, now=AS_OF) == before
@@ -106,6 +117,8 @@ def test_an_erased_persons_plaintext_and_key_leave_the_files_and_the_chain_still
         assert BEN_SECRET not in texts and BEN_REFLECTION not in texts
         assert ERASED in texts and ANA_FEEDBACK in texts  # Ana's data is not Ben's
         assert any("erased" in entry.description for entry in timeline(service.history(PROGRAMME)))
+        (ben,) = [p for p in service.programme(PROGRAMME).participants if p.person_id == "ben"]
+        assert (ben.display_name, ben.contact) == (ERASED, ERASED)
 
 
 def test_a_reopened_store_reads_the_erased_fields_as_erased(store_url: str) -> None:

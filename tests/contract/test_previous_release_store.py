@@ -13,7 +13,7 @@ from pathlib import Path
 from uuid import UUID
 
 from mentoring_core import MentoringService
-from mentoring_core.domain.events import MeetingHeld
+from mentoring_core.domain.events import MeetingHeld, ParticipantEnrolled
 from mentoring_core.projections import build_compliance_report
 from mentoring_core.values import MeetingFormat, RelationshipStatus
 
@@ -44,3 +44,16 @@ def test_a_store_of_the_previous_release_opens_reads_verifies_reports_and_grows(
         assert added.version == 8
         assert service.verify().ok
         assert service.verify().records == len(list(service.read()))
+
+
+def test_its_enrolments_read_back_without_a_display_name_or_contact(tmp_path: Path) -> None:
+    """ParticipantEnrolled was stored as class version 1 there (before command ids), and is
+    upcast to version 3: it names nobody and gives no contact; so is its snapshot."""
+    copy = tmp_path / "old.sqlite"
+    shutil.copyfile(STORE, copy)
+    with MentoringService(f"sqlite:///{copy}") as service:
+        enrolments = [e for e in service.history(PROGRAMME) if isinstance(e, ParticipantEnrolled)]
+        assert [e.person_id for e in enrolments] == ["ana", "ben"]
+        assert {(e.display_name, e.contact) for e in enrolments} == {(None, None)}
+        participants = service.programme(PROGRAMME).participants
+        assert {(p.display_name, p.contact) for p in participants} == {(None, None)}

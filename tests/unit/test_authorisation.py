@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from mentoring_core import InvalidValue
 from mentoring_core import commands as c
 from mentoring_core.authorisation import (
+    Act,
     Action,
     Allowed,
     Principal,
@@ -26,6 +27,7 @@ from mentoring_core.authorisation import (
     may_read_event,
     permission_table,
     redact,
+    redact_programme,
     roles_of,
 )
 from mentoring_core.domain import KINDS
@@ -166,7 +168,14 @@ def states_for(action: Action) -> dict[str, Any]:
     """The states the action concerns, as a caller passes them."""
     if action in RELATIONSHIP_LEVEL or action is Read.RELATIONSHIP:
         return {"programme": RIVERSIDE, "relationship": ANA_AND_BEN}
-    if action in (c.CreateProgramme, Read.PROGRAMMES, Read.AUDIT, Read.FEED):
+    if action in (
+        c.CreateProgramme,
+        Read.PROGRAMMES,
+        Read.AUDIT,
+        Read.FEED,
+        Read.PERSONAL_DATA,
+        Act.ERASE_PERSON,
+    ):
         return {}
     return {"programme": RIVERSIDE}
 
@@ -204,6 +213,7 @@ EXPECTED: dict[Action, set[Role]] = {
     c.PauseRelationship: PAIR_OR_COORDINATOR,
     c.ResumeRelationship: PAIR_OR_COORDINATOR,
     c.EndRelationship: PAIR_OR_COORDINATOR,
+    Act.ERASE_PERSON: {A},
     Read.PROGRAMMES: {A, U, C, M, E},
     Read.PROGRAMME: {A, U, C, M, E},
     Read.RELATIONSHIPS: {A, U, C, M, E},
@@ -211,6 +221,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Read.REPORT: {A, U, C},
     Read.AUDIT: {A, U},
     Read.FEED: {A, U},
+    Read.PERSONAL_DATA: {A},
 }
 """The rules, written out by hand: who may do each action in their own programme or
 relationship."""
@@ -220,7 +231,7 @@ class TestTheRules:
     def test_every_command_the_domain_decides_and_every_read_has_its_rule_here(self) -> None:
         decided = {cls for kind in KINDS for cls in kind.command_types}
         decided.add(c.OpenRelationship)  # decided by decide_pairing, beside the two deciders
-        assert set(EXPECTED) == decided | set(Read)
+        assert set(EXPECTED) == decided | set(Read) | set(Act)
 
     @pytest.mark.parametrize("action", list(EXPECTED), ids=str)
     @pytest.mark.parametrize("role", list(Role), ids=str)
@@ -228,7 +239,7 @@ class TestTheRules:
         decision = may(PRINCIPALS[role], action, **states_for(action))
         assert bool(decision) is (role in EXPECTED[action]), decision
 
-    @pytest.mark.parametrize("action", [*COMMANDS, *Read], ids=str)
+    @pytest.mark.parametrize("action", [*COMMANDS, *Read, *Act], ids=str)
     def test_every_action_by_every_principal_is_decided(self, action: Action) -> None:
         """Every Command subclass (bases and strays included) and every query, by every
         role and by someone with none, with and without the states: a decision, never
@@ -259,12 +270,14 @@ class TestTheRules:
 
     @pytest.mark.parametrize("action", ["SetGoal", None, 3, int, Allowed])
     def test_what_is_not_an_action_is_refused_as_invalid(self, action: object) -> None:
-        with pytest.raises(InvalidValue, match="a command, a command class or a Read") as error:
+        with pytest.raises(
+            InvalidValue, match="a command, a command class, a Read or an Act"
+        ) as error:
             may(MENTOR, action, programme=RIVERSIDE)  # type: ignore[arg-type]
         assert (error.value.field, error.value.value) == ("action", action)
         assert (
             str(error.value)
-            == f"invalid action: {action!r}; expected a command, a command class or a Read"
+            == f"invalid action: {action!r}; expected a command, a command class, a Read or an Act"
         )
 
 
@@ -327,6 +340,25 @@ class TestRefusals:
             conceal=False,
         )
         assert not may(AUDITOR, c.CreateProgramme)
+
+    def test_only_an_administrator_erases_or_reads_a_persons_data(self) -> None:
+        both = Principal(subject="ida", roles=frozenset({Role.AUDITOR, Role.ADMINISTRATOR}))
+        assert may(both, Act.ERASE_PERSON) == Refused(
+            reason="an auditor records nothing; 'ida' is an administrator and an auditor",
+            conceal=False,
+        )
+        assert may(both, Read.PERSONAL_DATA)
+        assert may(ADMIN, Act.ERASE_PERSON) and may(ADMIN, Read.PERSONAL_DATA)
+        assert may(AUDITOR, Read.PERSONAL_DATA) == Refused(
+            reason="only an administrator reads everything held about one person (subject "
+            "access); 'aud.ola' is an auditor",
+            conceal=False,
+        )
+        assert may(COORDINATOR, Act.ERASE_PERSON, programme=RIVERSIDE) == Refused(
+            reason="only an administrator erases a person's personal data; 'coord.rhea' is "
+            "neither an administrator nor an auditor",
+            conceal=False,
+        )
 
     def test_creating_a_programme_needs_an_administrator(self) -> None:
         assert may(MENTOR, c.CreateProgramme) == Refused(
@@ -638,6 +670,45 @@ def test_redact_never_shows_a_private_entry_to_anyone_but_the_pair_administrator
         assert [r for r in relationship.reflections if not r.private] == list(seen.reflections)
 
 
+def with_contacts(programme: ProgrammeState) -> ProgrammeState:
+    """``programme`` with every participant named and reachable."""
+    return attrs.evolve(
+        programme,
+        participants=tuple(
+            attrs.evolve(p, display_name=p.person_id.title(), contact=f"{p.person_id}@example.org")
+            for p in programme.participants
+        ),
+    )
+
+
+@pytest.mark.parametrize("principal", [ADMIN, AUDITOR, COORDINATOR], ids=str)
+def test_administrators_auditors_and_coordinators_read_every_contact(
+    principal: Principal,
+) -> None:
+    assert redact_programme(principal, with_contacts(RIVERSIDE)) == with_contacts(RIVERSIDE)
+
+
+@pytest.mark.parametrize("principal", [MENTOR, MENTEE], ids=str)
+def test_a_participant_reads_only_their_own_contact_and_everyones_name(
+    principal: Principal,
+) -> None:
+    seen = redact_programme(principal, with_contacts(RIVERSIDE))
+    assert {p.person_id: p.contact for p in seen.participants} == {
+        "ana": None,
+        "ben": None,
+        "cy": None,
+        "dee": None,
+        principal.subject: f"{principal.subject}@example.org",
+    }
+    assert [p.display_name for p in seen.participants] == ["Ana", "Ben", "Cy", "Dee"]
+    assert seen.participants[0].experience_years == RIVERSIDE.participants[0].experience_years
+
+
+def test_the_table_says_participants_read_no_one_elses_contact() -> None:
+    (row,) = [line for line in permission_table().splitlines() if "`Read.PROGRAMME`" in line]
+    assert row.count("yes, without others' contact details") == 2
+
+
 @given(worlds(), people, token_roles, st.booleans())
 def test_may_read_event_agrees_with_may_and_redact(
     world: tuple[ProgrammeState, RelationshipState],
@@ -665,7 +736,11 @@ def test_the_permission_table_is_the_rules() -> None:
     assert len(rows) == len(EXPECTED)
     for row, (action, allowed) in zip(rows, EXPECTED.items(), strict=True):
         cells = [cell.strip() for cell in row.strip("|").split("|")]
-        label = f"`{action.__name__}`" if isinstance(action, type) else f"`Read.{action.name}`"
+        label = (
+            f"`{action.__name__}`"
+            if isinstance(action, type)
+            else f"`{type(action).__name__}.{action.name}`"
+        )
         assert label in cells[0]
         said = {role for role, cell in zip(Role, cells[1:6], strict=True) if cell.startswith("yes")}
         assert said == allowed, row

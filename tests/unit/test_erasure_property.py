@@ -3,7 +3,8 @@ unchanged and no erased person's text can be read back through the public API.
 
 Each example records the report scenario (tests/report_scenario.py) on a memory store,
 then drawn texts about Ana (feedback to her) and Ben (goals, meetings, reflections,
-feedback to him), each marked with a unique token; then erases a drawn set of people.
+feedback to him; his display name and contact are in the scenario), each marked with a
+unique token; then erases a drawn set of people.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from typing import Any
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from report_scenario import AS_OF, PAIR_A, PAIR_B, PAIR_C, PROGRAMME, SettableClock, record
+from report_scenario import (
+    AS_OF,
+    BEN_CONTACT,
+    BEN_NAME,
+    PAIR_A,
+    PAIR_B,
+    PAIR_C,
+    PROGRAMME,
+    SettableClock,
+    record,
+)
 
 from mentoring_core import MentoringService, event_to_dict
 from mentoring_core.audit import timeline
@@ -72,6 +83,7 @@ def readable(service: MentoringService) -> str:
         shown += [json.dumps(event_to_dict(e), ensure_ascii=False) for e in history]
         shown += [value for e in history for value in _texts(attrs.asdict(e))]
         shown += [entry.description for entry in timeline(history)]
+    shown.append(repr(service.programme(PROGRAMME)))
     shown += [repr(service.relationship(r)) for r in (PAIR_A, PAIR_B, PAIR_C)]
     shown += [repr(event) for _, event in service.read()]
     shown.append(repr(service.relationship_as_of(PAIR_A, AS_OF)))
@@ -89,7 +101,7 @@ def test_erasure_changes_no_figure_and_leaves_no_erased_text_readable(
     clock = SettableClock()
     with MentoringService("memory://", clock=clock, snapshot_interval=3) as service:
         record(service, clock)
-        secrets: dict[str, str] = {}
+        secrets = {BEN_NAME: "ben", BEN_CONTACT: "ben"}  # from his enrolment
         for number, (name, text) in enumerate(added):
             owner, act = ACTIONS[name]
             secret = f"secret-{number:02d}-{text}"

@@ -60,6 +60,9 @@ FREE_TEXT_FIELDS = frozenset(
 )
 """Fields where people write about people: always personal free text."""
 
+NAME_AND_CONTACT_FIELDS = frozenset({"display_name", "contact"})
+"""Who a person is and how to reach them: personal names and contact details."""
+
 
 def test_feedback_text_is_personal_free_text() -> None:
     marked = personal_fields(FeedbackGiven)
@@ -67,6 +70,16 @@ def test_feedback_text_is_personal_free_text() -> None:
     assert "from_person" not in marked
     assert "to_person" not in marked
     assert "feedback_id" not in marked
+
+
+def test_an_enrolments_name_and_contact_are_the_persons() -> None:
+    assert personal_fields(ParticipantEnrolled) == {
+        "display_name": PersonalData.NAME,
+        "contact": PersonalData.CONTACT,
+    }
+    assert personal_owners(ParticipantEnrolled) == dict.fromkeys(
+        ("display_name", "contact"), "person_id"
+    )
 
 
 def test_the_recording_actor_is_an_identifier_kept_through_erasure() -> None:
@@ -81,7 +94,7 @@ def test_the_recording_actor_is_an_identifier_kept_through_erasure() -> None:
         (MeetingHeld, {"topics"}),
         (ExpectationsAgreed, {"expectations"}),
         (PairFormed, {"gap_override_reason"}),
-        (ParticipantEnrolled, set()),
+        (ParticipantEnrolled, {"display_name", "contact"}),
         (ProgrammeCreated, set()),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else "",
@@ -134,7 +147,8 @@ def test_a_class_without_marks_has_no_personal_fields() -> None:
 
 def test_every_text_field_of_every_event_is_classified() -> None:
     """A new text field must be added to one of the lists above, and so be decided on."""
-    classified = PERSON_ID_FIELDS | FREE_TEXT_FIELDS | {"actor", "name", "organisation"}
+    classified = PERSON_ID_FIELDS | FREE_TEXT_FIELDS | NAME_AND_CONTACT_FIELDS
+    classified |= {"actor", "name", "organisation"}
     texts = set().union(*(text_fields(cls) for cls in EVENT_TYPES.values()))
     assert texts == classified
 
@@ -164,5 +178,5 @@ def test_every_personal_field_names_whose_data_it_is(name: str) -> None:
 
 def test_all_marked_fields_have_owners_and_most_are_the_mentees() -> None:
     owners = [o for cls in EVENT_TYPES.values() for o in _owners_of(cls).values()]
-    assert len(owners) == 29  # 28 event fields and the stakeholder feedback's text
+    assert len(owners) == 31  # 30 event fields and the stakeholder feedback's text
     assert owners.count(RELATIONSHIP_MENTEE) == 21

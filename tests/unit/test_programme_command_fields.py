@@ -9,6 +9,7 @@ last value accepted is recorded as given, the first one past it is refused with 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -229,6 +230,42 @@ class TestEnrolling:
             cmd.EnrolParticipant(person_id="ana", role=Role.MENTOR, experience_years=80)
         )
         assert event.experience_years == Decimal(80)
+
+    def test_a_display_name_and_a_contact_are_kept_in_the_participant(self) -> None:
+        history = created()
+        (event,) = history.record(
+            cmd.EnrolParticipant(
+                person_id="p-17",
+                role=Role.MENTEE,
+                experience_years=1,
+                display_name="Ben Ashworth",
+                contact="ben@example.org",
+            )
+        )
+        assert (event.display_name, event.contact) == ("Ben Ashworth", "ben@example.org")
+        participant = history.state.participant("p-17")
+        assert participant is not None
+        assert (participant.display_name, participant.contact) == (
+            "Ben Ashworth",
+            "ben@example.org",
+        )
+
+    def test_a_display_name_and_a_contact_are_optional(self) -> None:
+        (event,) = created().record(
+            cmd.EnrolParticipant(person_id="ana", role=Role.MENTOR, experience_years=3)
+        )
+        assert (event.display_name, event.contact) == (None, None)
+
+    @pytest.mark.parametrize("field", ["display_name", "contact"])
+    @pytest.mark.parametrize("value", ["", "  ", "Ben\nAshworth", "Ben\x00", "x" * 501, 7])
+    def test_a_display_name_and_a_contact_are_one_line_texts(
+        self, field: str, value: object
+    ) -> None:
+        given: dict[str, Any] = {field: value}
+        created().reject(
+            cmd.EnrolParticipant(person_id="ana", role=Role.MENTOR, experience_years=3, **given),
+            field,
+        )
 
 
 class TestWithdrawing:

@@ -18,6 +18,7 @@ from scenarios import (
     GOAL_ID,
     HOUR_ONE_ON_ONE,
     MEETING_ID,
+    PROGRAMME_ID,
     RELATIONSHIP_ID,
     SET_LISTENING_GOAL,
     WEEKLY_HOUR,
@@ -42,6 +43,7 @@ from mentoring_core.domain.events import (
     FeedbackGiven,
     GoalSet,
     MeetingHeld,
+    ParticipantEnrolled,
     PolicySet,
     ReflectionRecorded,
     RelationshipEvent,
@@ -59,6 +61,7 @@ from mentoring_core.values import (
     MeetingFormat,
     ProgressStatus,
     Rating,
+    Role,
     StakeholderFeedback,
 )
 
@@ -604,3 +607,46 @@ class TestPrivateEntries:
             MAPPER.to_stored_event(private_entries()[1]), lambda d: d.update(private=1)
         )
         assert read_error(stored).reason == "invalid value for type, expected bool @ $.private"
+
+
+class TestEnrolmentsWithNames:
+    """ParticipantEnrolled gained ``display_name`` and ``contact`` in class version 3;
+    older records (version 2, and version 1 before command ids) read back with neither."""
+
+    def enrolment(self) -> ParticipantEnrolled:
+        return ParticipantEnrolled(
+            event_id=UUID(int=61),
+            aggregate_id=PROGRAMME_ID,
+            version=3,
+            occurred_at=YESTERDAY,
+            recorded_at=NOW,
+            actor="coord",
+            person_id="p-17",
+            role=Role.MENTEE,
+            experience_years=Decimal("1.5"),
+            display_name="Ben Ashworth",
+            contact="ben@example.org",
+        )
+
+    def test_a_named_enrolment_is_stored_as_version_3_and_reads_back_equal(self) -> None:
+        data = json.loads(MAPPER.to_stored_event(self.enrolment()).state)
+        assert data["class_version"] == 3
+        assert round_trip(self.enrolment()) == self.enrolment()
+
+    @pytest.mark.parametrize("stored_version", [1, 2])
+    def test_an_older_record_reads_back_without_a_name_or_contact(
+        self, stored_version: int
+    ) -> None:
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["display_name"], data["contact"]
+            data["class_version"] = stored_version
+            if stored_version == 1:
+                del data["command_id"]
+
+        stored = stored_with(MAPPER.to_stored_event(self.enrolment()), as_stored_then)
+        back = MAPPER.to_domain_event(stored)
+        assert back == attrs.evolve(self.enrolment(), display_name=None, contact=None)
+
+    def test_a_current_record_without_contact_is_damaged(self) -> None:
+        stored = stored_with(MAPPER.to_stored_event(self.enrolment()), lambda d: d.pop("contact"))
+        assert "contact" in read_error(stored).reason

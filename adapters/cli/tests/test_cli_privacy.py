@@ -186,3 +186,27 @@ def test_an_imported_copy_reads_the_texts_once_the_keys_are_copied(
     assert titles(copy) == titles(cli) != ["[erased]"]
     missing = cli.run("privacy", "copy-keys", "--to", f"sqlite:///{tmp_path / 'none.db'}")
     assert missing.code == 1 and "does not exist" in missing.stderr
+
+
+def test_a_name_and_a_contact_are_shown_sealed_and_erased(cli: Cli) -> None:
+    programme = cli.ok("programme", "create", "--name", "Pilot", "--organisation", "Northside")[
+        "id"
+    ]
+    enrol = ("programme", "enrol", programme, "--person", "S-1042", "--role", "mentee")
+    details = ("--name", "Ben Ashworth", "--contact", "ben.ashworth@example.org")
+    cli.ok(*enrol, "--experience-years", "1", *details)
+    shown = cli.run("programme", "show", programme)
+    assert shown.code == 0, str(shown)
+    assert "Ben Ashworth" in shown.stdout and "ben.ashworth@example.org" in shown.stdout
+    (person,) = cli.ok("programme", "show", programme)["participants"]
+    assert (person["display_name"], person["contact"]) == (
+        "Ben Ashworth",
+        "ben.ashworth@example.org",
+    )
+
+    cli.ok("privacy", "erase", "S-1042", "--reason", "DSAR-2026-016")
+    (person,) = cli.ok("programme", "show", programme)["participants"]
+    assert (person["display_name"], person["contact"]) == ("[erased]", "[erased]")
+    other = ("programme", "enrol", programme, "--person", "S-2000", "--role", "mentor")
+    refused = cli.run(*other, "--experience-years", "9", "--name", "Ana\tLopez")
+    assert refused.code == 2 and "Invalid value for '--name'" in refused.stderr

@@ -33,11 +33,18 @@ class Seeded:
     activity: UUID
     milestone: UUID
     meeting: UUID
+    person: str
+    """Someone enrolled in this programme only (named after it), for erasure and subject
+    access: erasing them changes no other case."""
 
 
 def seed(service: MentoringService) -> Seeded:
     run = service.execute
     programme = run(c.CreateProgramme(name="Pilot", organisation="Care"), actor=ADMIN).id
+    hal = f"hal.{programme.hex[:12]}"
+    hal_enrolled = c.EnrolParticipant(programme_id=programme, person_id=hal, role=Role.MENTEE,
+                                      experience_years=Decimal(1), display_name="Hal")  # fmt: skip
+    run(hal_enrolled, actor=ADMIN)
     for coordinator in ("coord.rhea", "coord.sam"):
         run(c.AppointCoordinator(programme_id=programme, person_id=coordinator), actor=ADMIN)
     for person, role, years in (("ana", Role.MENTOR, "12"), ("ben", Role.MENTEE, "1"),
@@ -69,7 +76,7 @@ def seed(service: MentoringService) -> Seeded:
     meeting = run(c.RecordMeetingHeld(relationship_id=active, duration_minutes=60,
                                       format=MeetingFormat.ONE_ON_ONE, topics=("caseload",)),
                   actor="ana").id  # fmt: skip
-    return Seeded(programme, active, proposed, other, goal, activity, milestone, meeting)
+    return Seeded(programme, active, proposed, other, goal, activity, milestone, meeting, hal)
 
 
 @attrs.frozen
@@ -174,4 +181,7 @@ ENDPOINTS = (
     Endpoint("audit digest", "GET", lambda s: "/audit/digest"),
     Endpoint("event feed", "GET", lambda s: "/events"),
     Endpoint("event stream", "GET", lambda s: "/events/stream"),
+    Endpoint("erase person", "POST", lambda s: f"/people/{s.person}/erasure",
+             lambda s: {"reason": "DSAR-2026-020"}),
+    Endpoint("personal data", "GET", lambda s: f"/people/{s.person}/personal-data"),
 )  # fmt: skip

@@ -79,6 +79,8 @@ EXPECTED: dict[str, str] = {
     "audit digest": "200 200 403 403 403 403 403",
     "event feed": "200 200 403 403 403 403 403",
     "event stream": "200 200 403 403 403 403 403",
+    "erase person": "200 403 403 403 403 403 403",
+    "personal data": "200 403 403 403 403 403 403",
 }
 
 BAD_TOKENS = (
@@ -151,6 +153,7 @@ def test_the_table_names_every_endpoint_the_app_serves(matrix: Any) -> None:
     seeded = seed(service)
     names = {str(seeded.programme): "{programme_id}"}
     names |= {str(getattr(seeded, r)): "{relationship_id}" for r in ("active", "proposed")}
+    names[seeded.person] = "{person_id}"
     tabled = set()
     for endpoint in ENDPOINTS:
         path = endpoint.path(seeded).split("?")[0]

@@ -270,3 +270,112 @@ def test_a_participant_reads_of_the_programme_only_what_concerns_them(
     assert "ben" in people and "cy" not in people
     everyone = client.get(f"/programmes/{programme}/history", headers=coordinator).json()
     assert "cy" in [e.get("person_id") for e in everyone["events"]]
+
+
+def test_a_participant_reads_only_their_own_contact_details(client: Any, keys: Keys) -> None:
+    programme, _ = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    for person in ("cy", "dee"):
+        body = {
+            **enrol(person, "mentee", "1"),
+            "display_name": f"{person.title()} Example",
+            "contact": f"{person}@example.org",
+        }
+        added = client.post(f"/programmes/{programme}/participants", json=body, headers=coordinator)
+        assert added.status_code == 200, added.text
+
+    def contacts(subject: str, *roles: str) -> dict[str, tuple[str | None, str | None]]:
+        read = client.get(f"/programmes/{programme}", headers=keys.headers(subject, roles))
+        assert read.status_code == 200, read.text
+        listed = client.get("/programmes", headers=keys.headers(subject, roles)).json()
+        assert listed == [read.json()]
+        return {
+            p["person_id"]: (p["display_name"], p["contact"]) for p in read.json()["participants"]
+        }
+
+    everything = {
+        "ana": (None, None),
+        "ben": (None, None),
+        "cy": ("Cy Example", "cy@example.org"),
+        "dee": ("Dee Example", "dee@example.org"),
+    }
+    assert contacts("coord.rhea") == everything
+    assert contacts("admin.ada", "administrator") == everything
+    assert contacts("aud.ito", "auditor") == everything
+    assert contacts("cy") == {**everything, "dee": ("Dee Example", None)}
+    assert contacts("ana") == {
+        **everything,
+        "cy": ("Cy Example", None),
+        "dee": ("Dee Example", None),
+    }
+    bad = {**enrol("eve", "mentee", "1"), "contact": "eve@example.org\n"}
+    refused = client.post(f"/programmes/{programme}/participants", json=bad, headers=coordinator)
+    assert refused.status_code == 422 and "contact" in refused.json()["detail"]
+
+
+def test_an_administrator_erases_a_person_and_reads_what_is_held_about_them(
+    client: Any, keys: Keys
+) -> None:
+    programme, relationship = _pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    goal = client.post(
+        f"/relationships/{relationship}/goals", json=GOAL, headers=keys.headers("ana")
+    )
+    assert goal.status_code == 201, goal.text
+    held = client.get("/people/ben/personal-data", headers=admin)
+    assert held.status_code == 200 and held.headers["cache-control"] == "no-store"
+    document = held.json()
+    assert document["format"] == "mentoring-core-subject-access/1"
+    assert document["key"]["destroyed_at"] is None
+    titles = [e["title"] for e in document["events"] if e["type"] == "GoalSet"]
+    assert titles == [GOAL["title"]]
+
+    retry = {**admin, "Idempotency-Key": "dsar-2026-021"}
+    body = {"reason": "DSAR-2026-021"}
+    erased = client.post("/people/ben/erasure", json=body, headers=retry)
+    assert erased.status_code == 200, erased.text
+    answer = erased.json()
+    assert answer["recorded"] == [programme] and answer["rule"] == "request"
+    assert answer["key_destroyed"] and answer["complete"] and not answer["already_recorded"]
+    again = client.post("/people/ben/erasure", json=body, headers=retry)
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert again.json()["already_recorded"] and again.json()["command_id"] == answer["command_id"]
+    history = client.get(f"/programmes/{programme}/history", headers=admin).json()["events"]
+    erasures = [e for e in history if e["type"] == "PersonalDataErased"]
+    assert [(e["person_id"], e["actor"], e["reason"]) for e in erasures] == [
+        ("ben", "admin.ada", "DSAR-2026-021")
+    ]
+    after = client.get("/people/ben/personal-data", headers=admin).json()
+    assert after["key"]["destroyed_at"] is not None
+    assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "said"),
+    [
+        ("/people/zoe/erasure", {"reason": "DSAR"}, 422, "enrolled in or appointed to"),
+        ("/people/ben/erasure", {"reason": " "}, 422, "reason"),
+        ("/people/ben/erasure", {"reason": "DSAR", "rule": "whim"}, 400, "rule"),
+        ("/people/ben/erasure", {}, 400, "reason"),
+    ],
+)
+def test_a_bad_erasure_is_a_problem_and_erases_nothing(
+    client: Any, keys: Keys, path: str, body: dict[str, str], status: int, said: str
+) -> None:
+    programme, _ = _pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    refused = client.post(path, json=body, headers=admin)
+    assert refused.status_code == status, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert said in refused.text
+    history = client.get(f"/programmes/{programme}/history", headers=admin).json()["events"]
+    assert "PersonalDataErased" not in {e["type"] for e in history}
+
+
+def test_an_auditor_may_not_read_a_persons_data_and_is_told_the_rule(
+    client: Any, keys: Keys
+) -> None:
+    _pair(client, keys)
+    refused = client.get("/people/ben/personal-data", headers=keys.headers("aud.ito", ["auditor"]))
+    assert refused.status_code == 403
+    assert "only an administrator reads everything held about one person" in refused.text

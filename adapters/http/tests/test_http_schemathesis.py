@@ -51,7 +51,8 @@ def coordinator(keys: Keys) -> dict[str, str]:
 
 ADMINISTRATORS_PATHS = ("/programmes", "/programmes/{programme_id}/coordinators",
                         "/programmes/{programme_id}/relieved-coordinators")  # fmt: skip
-"""Where only an administrator records; the audit and the feed are theirs to read too.
+"""Where only an administrator records; the audit, the feed and people's personal data
+(erasure, subject access) are theirs too.
 Everywhere else the programme's coordinator calls, who may record most things and read
 everything in the programme."""
 
@@ -126,7 +127,7 @@ def test_the_served_api_keeps_its_schema(
 
 def _caller(case: Any, admin: dict[str, str], coordinator: dict[str, str]) -> dict[str, str]:
     """The administrator where only they may act, else the programme's coordinator."""
-    administrators = case.path.startswith(("/audit", "/events")) or (
+    administrators = case.path.startswith(("/audit", "/events", "/people")) or (
         case.method == "POST" and case.path in ADMINISTRATORS_PATHS
     )
     return admin if administrators else coordinator

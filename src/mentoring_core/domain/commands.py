@@ -87,6 +87,10 @@ class EnrolParticipant(ProgrammeCommand):
     person_id: str
     role: Role
     experience_years: Decimal
+    display_name: str | None = None
+    """The name the worker is shown by (personal data, sealed; erased with them)."""
+    contact: str | None = None
+    """How to reach them, e.g. an e-mail address (personal data, sealed; erased with them)."""
 
 
 @attrs.frozen(kw_only=True)

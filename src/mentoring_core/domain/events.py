@@ -117,12 +117,23 @@ class PolicySet(ProgrammeEvent):
 class ParticipantEnrolled(ProgrammeEvent):
     """A worker joined the programme as a mentor or a mentee."""
 
+    class_version: ClassVar[int] = 3
+
     person_id: str
     """The worker's id in the embedding product."""
     role: Role
     """Mentor or mentee."""
     experience_years: Decimal
     """Years of experience in the field when enrolled."""
+    display_name: str | None = personal(PersonalData.NAME, about="person_id", default=None)
+    """The name the worker is shown by, if given (the id stays a pseudonym)."""
+    contact: str | None = personal(PersonalData.CONTACT, about="person_id", default=None)
+    """How to reach the worker (an e-mail address, a telephone number), if given."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 enrolments predate display names and contact details: they have none."""
+        return {**data, "display_name": None, "contact": None}
 
 
 @attrs.frozen(kw_only=True)

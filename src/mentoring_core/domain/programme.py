@@ -64,6 +64,10 @@ class Participant:
     experience_years: Decimal
     enrolled_at: datetime
     withdrawn_at: datetime | None = None
+    display_name: str | None = None
+    """The name they are shown by, if given at enrolment (``[erased]`` once erased)."""
+    contact: str | None = None
+    """How to reach them, if given at enrolment (``[erased]`` once erased)."""
 
     @property
     def active(self) -> bool:
@@ -184,8 +188,15 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             person_id=person_id,
             role=check_enum("role", command.role, Role),
             experience_years=check_years("experience_years", command.experience_years),
+            display_name=_optional_label("display_name", command.display_name),
+            contact=_optional_label("contact", command.contact),
         ),
     )
+
+
+def _optional_label(field: str, value: object) -> str | None:
+    """A one-line text of at most :data:`TITLE_MAX` characters, or None (not given)."""
+    return None if value is None else check_label(field, value, TITLE_MAX)
 
 
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
@@ -298,6 +309,8 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
         role=event.role,
         experience_years=event.experience_years,
         enrolled_at=event.occurred_at,
+        display_name=event.display_name,
+        contact=event.contact,
     )
     return attrs.evolve(state, participants=(*state.participants, participant))
 

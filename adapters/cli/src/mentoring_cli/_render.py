@@ -174,11 +174,14 @@ def programme_view(state: ProgrammeState) -> RenderableType:
         ]
     )
     people = Table(title="Participants", title_justify="left")
-    for column in ("person", "role", "experience (years)", "enrolled", "withdrawn"):
+    columns = ("person", "name", "contact", "role", "experience (years)", "enrolled", "withdrawn")
+    for column in columns:
         people.add_column(column)
     for p in state.participants:
         people.add_row(
             p.person_id,
+            p.display_name or "",
+            p.contact or "",
             p.role.value,
             str(p.experience_years),
             when(p.enrolled_at),

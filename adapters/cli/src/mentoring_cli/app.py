@@ -168,6 +168,7 @@ _OPTION_FOR_FIELD = {
     "person_id": "--person",
     "mentor_id": "--mentor",
     "mentee_id": "--mentee",
+    "display_name": "--name",
     "accepted_by": "--by",
     "declined_by": "--by",
     "missed_by": "--by",

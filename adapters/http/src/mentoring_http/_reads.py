@@ -20,7 +20,14 @@ from litestar.params import FromPath, QueryParameter
 
 from mentoring_core import Event, TimeAxis
 from mentoring_core.audit import Digest, dump_digest, timeline
-from mentoring_core.authorisation import Principal, Read, may, may_read_event, redact
+from mentoring_core.authorisation import (
+    Principal,
+    Read,
+    may,
+    may_read_event,
+    redact,
+    redact_programme,
+)
 from mentoring_core.projections import write_compliance_report
 from mentoring_core.state import ProgrammeState, RelationshipState
 
@@ -54,7 +61,11 @@ def list_programmes(
 ) -> list[ProgrammeState]:
     """Every programme the caller may read, oldest first."""
     gate.check(principal, Read.PROGRAMMES)
-    return [p for p in gate.service.programmes() if may(principal, Read.PROGRAMME, programme=p)]
+    return [
+        redact_programme(principal, p)
+        for p in gate.service.programmes()
+        if may(principal, Read.PROGRAMME, programme=p)
+    ]
 
 
 @get(
@@ -67,9 +78,10 @@ def list_programmes(
 def read_programme(
     principal: NamedDependency[Principal], gate: NamedDependency[Gate], programme_id: FromPath[UUID]
 ) -> Response[ProgrammeState]:
-    """A programme: its policy, participants, coordinators and relationships' ids."""
+    """A programme: its policy, participants, coordinators and relationships' ids (a
+    participant reads only their own contact details)."""
     programme = gate.programme(principal, programme_id, Read.PROGRAMME)
-    return Response(programme, headers=_etag(programme.version))
+    return Response(redact_programme(principal, programme), headers=_etag(programme.version))
 
 
 @get(

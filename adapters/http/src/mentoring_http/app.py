@@ -17,6 +17,7 @@ from ._access import Gate, authenticator
 from ._commands import command_handlers
 from ._feed import Streams, read_events, stream_events
 from ._openapi import add_links, openapi_config
+from ._people import people_handlers
 from ._problems import exception_handlers
 from ._reads import read_handlers
 
@@ -39,7 +40,13 @@ def create_app(
         route_handlers=[
             Router(
                 "/",
-                route_handlers=[*command_handlers(), *read_handlers(), read_events, stream_events],
+                route_handlers=[
+                    *command_handlers(),
+                    *read_handlers(),
+                    *people_handlers(),
+                    read_events,
+                    stream_events,
+                ],
             )
         ],
         dependencies={

@@ -191,6 +191,19 @@ def enrol(
             help="Years of experience in the field (0-80).",
         ),
     ],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="The name they are shown by (personal data: sealed, erasable)."
+        ),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            help="How to reach them, e.g. an e-mail address (personal data: sealed, erasable).",
+        ),
+    ] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
@@ -207,6 +220,8 @@ def enrol(
             person,
             role,
             experience_years,
+            display_name=name,
+            contact=contact,
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,
