@@ -1,7 +1,7 @@
 """What is due in a store's programmes: :func:`due`, behind ``mentoring due``.
 
-The shell around :func:`mentoring_core.reports.due_items`: it brings the compliance
-read model up to date once, builds each programme's live report and reads its
+The shell around :func:`mentoring_core.reports.due_items`: it builds each programme's
+live report (on one compliance projection, brought up to date by each report) and reads its
 relationships' states, so that "due" and "overdue" are the report's own.
 """
 
@@ -59,8 +59,7 @@ def due(
     programmes = (
         service.programmes() if programme_id is None else (service.programme(programme_id),)
     )
-    projection = ComplianceProjection(service)
-    projection.catch_up()
+    projection = ComplianceProjection(service)  # one for all: each report catches it up
     found: list[DueItem] = []
     for programme in programmes:
         recorded_id = programme.programme_id
