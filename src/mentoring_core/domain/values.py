@@ -110,6 +110,8 @@ class EndReason(enum.StrEnum):
     WITHDRAWN_BY_MENTOR = "withdrawn_by_mentor"
     CANCELLED_BY_PROGRAMME = "cancelled_by_programme"
     REMATCHED = "rematched"
+    LEFT_ORGANISATION = "left_organisation"
+    """The mentor or the mentee left the organisation (not only the programme)."""
 
 
 class RelationshipStatus(enum.StrEnum):

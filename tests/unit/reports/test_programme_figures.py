@@ -162,9 +162,30 @@ def test_retention_counts_each_cohort_at_its_checkpoint(report: ComplianceReport
     # paired again only later), dee is back in (paired again exactly at her checkpoint).
     # 12 months: amy, bob, cal, dee, eve, fay (gus, ida and jon are not a year old).
     assert report.programme.retention == (
-        Retention(months=3, cohort=9, retained=6, retained_pct=Decimal("66.7")),
-        Retention(months=6, cohort=9, retained=6, retained_pct=Decimal("66.7")),
-        Retention(months=12, cohort=6, retained=5, retained_pct=Decimal("83.3")),
+        Retention(
+            months=3,
+            cohort=9,
+            retained=6,
+            retained_pct=Decimal("66.7"),
+            left_organisation=0,
+            retained_of_stayers_pct=Decimal("66.7"),
+        ),
+        Retention(
+            months=6,
+            cohort=9,
+            retained=6,
+            retained_pct=Decimal("66.7"),
+            left_organisation=0,
+            retained_of_stayers_pct=Decimal("66.7"),
+        ),
+        Retention(
+            months=12,
+            cohort=6,
+            retained=5,
+            retained_pct=Decimal("83.3"),
+            left_organisation=0,
+            retained_of_stayers_pct=Decimal("83.3"),
+        ),
     )
 
 
@@ -175,9 +196,30 @@ def test_retention_with_no_cohort_has_no_percentage() -> None:
     # Only hal was paired in 2026's first quarter; his three-month checkpoint (1 Apr
     # 00:00) is exactly the report's moment, so he counts. Six and twelve: no cohort.
     assert report.programme.retention == (
-        Retention(months=3, cohort=1, retained=1, retained_pct=Decimal("100.0")),
-        Retention(months=6, cohort=0, retained=0, retained_pct=None),
-        Retention(months=12, cohort=0, retained=0, retained_pct=None),
+        Retention(
+            months=3,
+            cohort=1,
+            retained=1,
+            retained_pct=Decimal("100.0"),
+            left_organisation=0,
+            retained_of_stayers_pct=Decimal("100.0"),
+        ),
+        Retention(
+            months=6,
+            cohort=0,
+            retained=0,
+            retained_pct=None,
+            left_organisation=0,
+            retained_of_stayers_pct=None,
+        ),
+        Retention(
+            months=12,
+            cohort=0,
+            retained=0,
+            retained_pct=None,
+            left_organisation=0,
+            retained_of_stayers_pct=None,
+        ),
     )
 
 
