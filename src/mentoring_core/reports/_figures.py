@@ -722,7 +722,7 @@ def relationship_figures(
         **plan_trend_figures(
             facts,
             scope.window.holds,
-            as_of.date(),
+            as_of,
             months_between(scope.window.start, scope.window.end),
         ),
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol, TypedDict, TypeVar
 
 import attrs
 
-from ..domain.values import ProgressStatus
+from ..domain.values import ProgressStatus, RelationshipStatus
 from ._facts import EvaluationFact, PlanItemFact, RelationshipFacts, SelfAssessmentFact
 from ._numbers import mean, month_key, percent
 
@@ -101,9 +101,16 @@ class ProgrammePlanTrends(TypedDict):
     trend_months: tuple[TrendMonth, ...]
 
 
-def _late(items: Iterable[PlanItemFact], today: date) -> int:
-    """Items not done whose due date is before ``today``."""
-    return sum(i.done_at is None and i.due_date < today for i in items)
+_LIVE = frozenset({RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED})
+"""The relationships whose plan items can be late: those not ended (nor never formed)."""
+
+
+def _late(facts: RelationshipFacts, items: Iterable[PlanItemFact], as_of: datetime) -> int:
+    """Items not done whose due date is before the report's day (UTC), in a live
+    relationship."""
+    today = as_of.astimezone(UTC).date()
+    live = facts.status in _LIVE
+    return sum(live and i.done_at is None and i.due_date < today for i in items)
 
 
 def _rating(assessment: SelfAssessmentFact) -> Decimal | None:
@@ -167,10 +174,10 @@ def _trend_month(key: str, scores: int, total: int, judged: int, on_track: int) 
 def plan_trend_figures(
     facts: RelationshipFacts,
     holds: Callable[[datetime], bool],
-    today: date,
+    as_of: datetime,
     months: Sequence[str],
 ) -> PlanTrendFigures:
-    """One relationship's figures: late items on ``today`` (the report's day, UTC), trends
+    """One relationship's figures: late items at ``as_of`` (the report's moment), trends
     over the measures taken at moments ``holds`` accepts (the period, up to the report's
     moment), month by month over ``months``."""
     assessments = [a for a in facts.self_assessments if holds(a.at)]
@@ -178,8 +185,8 @@ def plan_trend_figures(
     rating = _first_latest(_measures(assessments, _rating))
     progress = _first_latest(_measures(evaluations, _on_track))
     return PlanTrendFigures(
-        activities_late=_late(facts.activities, today),
-        milestones_late=_late(facts.milestones, today),
+        activities_late=_late(facts, facts.activities, as_of),
+        milestones_late=_late(facts, facts.milestones, as_of),
         rating_first=rating[0],
         rating_latest=rating[1],
         rating_change=rating[2],

@@ -16,15 +16,19 @@ its day is 20 March and the months it touches are January to March.
   and 1 March (4: 4.00): change -1.00, declining. Evaluations 10 February (at risk:
   0.0) and 5 March (on track: 100.0): change 100.0, improving.
 - R3 (ana and eve, formed 1 February): one self-assessment, 14 February (3: 3.00):
-  first and latest 3.00, no change, no trend; no evaluation.
+  first and latest 3.00, no change, no trend; no evaluation. An activity due 1 March,
+  open, but R3 ended on 5 March: not late (nobody carries out an ended plan); the same
+  for a paused relationship would be late.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 
 from mentoring_core.reports import (
@@ -40,7 +44,7 @@ from mentoring_core.reports import (
     TrendShares,
     compliance_report,
 )
-from mentoring_core.values import ProgressStatus, RelationshipStatus
+from mentoring_core.values import EndReason, ProgressStatus, RelationshipStatus
 
 PROGRAMME = UUID(int=0xC0DE)
 AS_OF = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -63,17 +67,17 @@ def item(n: int, due: date, done: datetime | None = None) -> PlanItemFact:
     return PlanItemFact(item_id=UUID(int=n), due_date=due, done_at=done)
 
 
-def pair(n: int, mentor: str, mentee: str, formed: datetime, **facts: object) -> RelationshipFacts:
+def pair(n: int, mentor: str, mentee: str, formed: datetime, **facts: Any) -> RelationshipFacts:
+    live = {"status": RelationshipStatus.ACTIVE, **facts}
     return RelationshipFacts(
         relationship_id=UUID(int=n),
         version=1,
         programme_id=PROGRAMME,
         mentor_id=mentor,
         mentee_id=mentee,
-        status=RelationshipStatus.ACTIVE,
         proposed_at=formed,
         formed_at=formed,
-        **facts,  # type: ignore[arg-type]
+        **live,
     )
 
 
@@ -106,7 +110,17 @@ R2 = pair(
     self_assessments=(rated(at(1, 15), 5, 5), rated(at(3, 1), 4)),
     evaluations=(judged(at(2, 10), RISK), judged(at(3, 5), ON)),
 )
-R3 = pair(3, "ana", "eve", at(2, 1), self_assessments=(rated(at(2, 14), 3),))
+R3 = pair(
+    3,
+    "ana",
+    "eve",
+    at(2, 1),
+    self_assessments=(rated(at(2, 14), 3),),
+    activities=(item(31, date(2026, 3, 1)),),
+    status=RelationshipStatus.ENDED,
+    ended_at=at(3, 5),
+    end_reason=EndReason.COMPLETED,
+)
 
 
 def report_of(*relationships: RelationshipFacts) -> ComplianceReport:
@@ -137,6 +151,9 @@ def test_late_items_are_open_past_the_end_of_their_day(report: ComplianceReport)
     assert (r1.activities_late, r1.milestones_late) == (2, 1)
     assert (report.programme.activities_late, report.programme.milestones_late) == (2, 1)
     assert (figures(report, 2).activities_late, figures(report, 2).milestones_late) == (0, 0)
+    assert figures(report, 3).activities_late == 0
+    paused = attrs.evolve(R3, status=RelationshipStatus.PAUSED, ended_at=None, end_reason=None)
+    assert figures(report_of(paused), 3).activities_late == 1
 
 
 def test_the_rating_goes_from_the_first_to_the_latest_rated_self_assessment(
