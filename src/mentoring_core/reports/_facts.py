@@ -5,8 +5,10 @@ incremental projection (which stores the facts) and a straight fold over the
 history (which builds them on the spot) cannot disagree on anything but the
 events they were given.
 
-The facts keep times, outcomes and durations only: no free text, so the read
-model holds no personal data beyond the pseudonymous person ids.
+The facts keep times, outcomes, durations, due dates, self-assessment scores and
+goal judgements only: no free text, so the read model holds no personal data
+beyond the pseudonymous person ids (scores and judgements are not sealed in the
+events either).
 
 Folding is idempotent per aggregate: an event whose version the facts already
 include is passed over. A projection that is handed an event twice (a restart

@@ -228,14 +228,26 @@ def _load(report: ComplianceReport) -> str:
 
 
 def _bar_chart(
-    chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    unit: str,
+    *,
+    scale: float | None = None,
 ) -> str:
-    """A vertical bar chart with a labelled axis; one ``<rect class='bar'>`` per value."""
+    """A vertical bar chart with a labelled axis; one ``<rect class='bar'>`` per value.
+
+    The axis runs to ``scale`` when given (a measure with a fixed top, such as a score
+    or a percentage), else to the largest value (rounded up to four whole ticks for
+    counts)."""
     # The chart's size and margins are presentation: the tests pin what is drawn inside them.
     width, height, left, bottom, top = 720, 260, 48, 40, 24  # pragma: no mutate
     plot_w, plot_h = width - left - 12, height - bottom - top
     peak = max(values, default=0) or 1
-    if all(float(v).is_integer() for v in values):
+    if scale is not None:
+        peak = scale
+    elif all(float(v).is_integer() for v in values):
         peak = 4 * math.ceil(peak / 4)  # whole-number ticks for counts
     band = plot_w / max(len(values), 1)
     parts = [
@@ -316,6 +328,7 @@ def _trend_charts(report: ComplianceReport) -> str:
             [m.month for m in rated],
             [float(m.rating_mean or 0) for m in rated],
             "mean score",
+            scale=5,
         )
         + _bar_chart(
             "goal-progress-chart",
@@ -323,6 +336,7 @@ def _trend_charts(report: ComplianceReport) -> str:
             [m.month for m in judged],
             [float(m.goals_on_track_pct or 0) for m in judged],
             "% on track",
+            scale=100,
         )
         + _bar_chart(
             "trend-chart",

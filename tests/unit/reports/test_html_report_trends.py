@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from html_page import Node, cells, page_of, relationship, report, table
-from test_html_report_charts import bars, chart
+from test_html_report_charts import axes, bars, chart, tick_labels
 
 from mentoring_core.reports import Trend, TrendMonth, TrendShares
 
@@ -40,14 +41,21 @@ def titles(svg_bars: list[Node]) -> list[str]:
     return [b.child("title").text for b in svg_bars]
 
 
-def test_the_rating_chart_has_a_bar_per_month_with_ratings() -> None:
-    page = page_of(report(trend_months=MONTHS))
-    assert titles(bars(chart(page, "rating-chart"))) == ["2026-01: 3.75", "2026-03: 4.5"]
+def test_the_rating_chart_has_a_bar_per_month_with_ratings_on_a_scale_to_5() -> None:
+    svg = chart(page_of(report(trend_months=MONTHS)), "rating-chart")
+    assert titles(bars(svg)) == ["2026-01: 3.75", "2026-03: 4.5"]
+    assert [t.text for t in tick_labels(svg)] == ["0", "1.25", "2.5", "3.75", "5"]
+    x_axis, y_axis = axes(svg)
+    plot = x_axis.num("y1") - y_axis.num("y1")
+    assert [b.num("height") for b in bars(svg)] == pytest.approx(
+        [plot * 3.75 / 5, plot * 4.5 / 5], abs=0.06
+    )
 
 
-def test_the_goal_progress_chart_has_a_bar_per_month_with_judgements() -> None:
-    page = page_of(report(trend_months=MONTHS))
-    assert titles(bars(chart(page, "goal-progress-chart"))) == ["2026-02: 66.7", "2026-03: 0"]
+def test_the_goal_progress_chart_has_a_bar_per_month_with_judgements_to_100() -> None:
+    svg = chart(page_of(report(trend_months=MONTHS)), "goal-progress-chart")
+    assert titles(bars(svg)) == ["2026-02: 66.7", "2026-03: 0"]
+    assert [t.text for t in tick_labels(svg)] == ["0", "25", "50", "75", "100"]
 
 
 def test_the_trend_chart_counts_relationships_by_trend() -> None:
