@@ -19,6 +19,7 @@ from attrs import Factory, define
 
 from mentoring_core.domain.values import RelationshipStatus
 from mentoring_core.reports import (
+    RETENTION_MONTHS,
     AdherenceBucket,
     ComplianceReport,
     MentorLoad,
@@ -209,6 +210,27 @@ def relationship(n: int, **fields: Any) -> RelationshipFigures:
     return RelationshipFigures(**values)
 
 
+def retention(
+    months: int,
+    cohort: int = 0,
+    retained: int = 0,
+    pct: Decimal | None = None,
+    *,
+    left: int = 0,
+    stayers_pct: Decimal | None = None,
+) -> Retention:
+    """A retention line; without leavers (``left``), the share retained of those who stayed
+    is the share of the cohort (``pct``)."""
+    return Retention(
+        months=months,
+        cohort=cohort,
+        retained=retained,
+        retained_pct=pct,
+        left_organisation=left,
+        retained_of_stayers_pct=pct if left == 0 else stayers_pct,
+    )
+
+
 def programme(**fields: Any) -> ProgrammeFigures:
     values: dict[str, Any] = {
         "programme_id": UUID(int=1000),
@@ -222,32 +244,7 @@ def programme(**fields: Any) -> ProgrammeFigures:
         "awaiting_first_meeting": 0,
         "adherence": BUCKETS,
         "without_expected_meetings": 0,
-        "retention": (
-            Retention(
-                months=3,
-                cohort=0,
-                retained=0,
-                retained_pct=None,
-                left_organisation=0,
-                retained_of_stayers_pct=None,
-            ),
-            Retention(
-                months=6,
-                cohort=0,
-                retained=0,
-                retained_pct=None,
-                left_organisation=0,
-                retained_of_stayers_pct=None,
-            ),
-            Retention(
-                months=12,
-                cohort=0,
-                retained=0,
-                retained_pct=None,
-                left_organisation=0,
-                retained_of_stayers_pct=None,
-            ),
-        ),
+        "retention": tuple(retention(months) for months in RETENTION_MONTHS),
         "mentor_load": (MentorLoad(mentor_id="mentor-1", active_mentees=0),),
         "meetings_overdue": 0,
         "reviews_overdue": 0,

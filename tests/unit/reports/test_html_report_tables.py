@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from html_page import Node, cells, page_of, relationship, report, table
+from html_page import Node, cells, page_of, relationship, report, retention, table
 
 from mentoring_core.domain.values import EndReason, RelationshipStatus
 from mentoring_core.reports import (
     Gap,
     MentorLoad,
-    Retention,
     StatusCounts,
 )
 
@@ -403,30 +402,9 @@ class TestRetentionAndLoad:
         page = page_of(
             report(
                 retention=(
-                    Retention(
-                        months=3,
-                        cohort=4,
-                        retained=2,
-                        retained_pct=Decimal("50.0"),
-                        left_organisation=1,
-                        retained_of_stayers_pct=Decimal("66.7"),
-                    ),
-                    Retention(
-                        months=6,
-                        cohort=3,
-                        retained=1,
-                        retained_pct=Decimal("33.3"),
-                        left_organisation=0,
-                        retained_of_stayers_pct=Decimal("33.3"),
-                    ),
-                    Retention(
-                        months=12,
-                        cohort=0,
-                        retained=0,
-                        retained_pct=None,
-                        left_organisation=0,
-                        retained_of_stayers_pct=None,
-                    ),
+                    retention(3, 4, 2, Decimal("50.0"), left=1, stayers_pct=Decimal("66.7")),
+                    retention(6, 3, 1, Decimal("33.3")),
+                    retention(12, 0, 0, None),
                 )
             )
         )

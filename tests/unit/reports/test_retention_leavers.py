@@ -28,11 +28,12 @@ from decimal import Decimal
 from itertools import count
 from uuid import UUID
 
+from html_page import retention
+
 from mentoring_core.reports import (
     ComplianceReport,
     ProgrammeFacts,
     RelationshipFacts,
-    Retention,
     StatusCounts,
     compliance_report,
 )
@@ -93,30 +94,9 @@ def report() -> ComplianceReport:
 
 def test_retention_shows_the_leavers_of_the_organisation_apart() -> None:
     assert report().programme.retention == (
-        Retention(
-            months=3,
-            cohort=7,
-            retained=4,
-            retained_pct=Decimal("57.1"),
-            left_organisation=2,
-            retained_of_stayers_pct=Decimal("80.0"),
-        ),
-        Retention(
-            months=6,
-            cohort=7,
-            retained=2,
-            retained_pct=Decimal("28.6"),
-            left_organisation=3,
-            retained_of_stayers_pct=Decimal("50.0"),
-        ),
-        Retention(
-            months=12,
-            cohort=7,
-            retained=1,
-            retained_pct=Decimal("14.3"),
-            left_organisation=4,
-            retained_of_stayers_pct=Decimal("33.3"),
-        ),
+        retention(3, 7, 4, Decimal("57.1"), left=2, stayers_pct=Decimal("80.0")),
+        retention(6, 7, 2, Decimal("28.6"), left=3, stayers_pct=Decimal("50.0")),
+        retention(12, 7, 1, Decimal("14.3"), left=4, stayers_pct=Decimal("33.3")),
     )
 
 
