@@ -145,17 +145,27 @@ def _measures(
     return [v for v in values if v is not None]
 
 
-def _month(
-    key: str, assessments: Sequence[SelfAssessmentFact], evaluations: Sequence[EvaluationFact]
-) -> TrendMonth:
-    scores = [s for a in assessments if month_key(a.at) == key for s in a.scores]
-    judged = [j for e in evaluations if month_key(e.at) == key for j in e.judgements]
-    return _trend_month(
-        key,
-        len(scores),
-        sum(scores),
-        len(judged),
-        sum(j is ProgressStatus.ON_TRACK for j in judged),
+def _months(
+    keys: Sequence[str],
+    assessments: Sequence[SelfAssessmentFact],
+    evaluations: Sequence[EvaluationFact],
+) -> tuple[TrendMonth, ...]:
+    """Each month of ``keys`` with the scores and judgements given in it."""
+    scores: dict[str, list[int]] = {}
+    for a in assessments:
+        scores.setdefault(month_key(a.at), []).extend(a.scores)
+    judged: dict[str, list[ProgressStatus]] = {}
+    for e in evaluations:
+        judged.setdefault(month_key(e.at), []).extend(e.judgements)
+    return tuple(
+        _trend_month(
+            key,
+            len(scores.get(key, ())),
+            sum(scores.get(key, ())),
+            len(judged.get(key, ())),
+            sum(j is ProgressStatus.ON_TRACK for j in judged.get(key, ())),
+        )
+        for key in keys
     )
 
 
@@ -195,7 +205,7 @@ def plan_trend_figures(
         goal_progress_latest_pct=progress[1],
         goal_progress_change=progress[2],
         goal_progress_trend=progress[3],
-        trend_months=tuple(_month(key, assessments, evaluations) for key in months),
+        trend_months=_months(months, assessments, evaluations),
     )
 
 
