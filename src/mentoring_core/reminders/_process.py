@@ -79,15 +79,76 @@ def _retrying(record: Callable[[], _T]) -> _T:
 
 
 @attrs.define
-class _Tally:
+class _Sender:
+    """One run's recording and sending, and what it did."""
+
+    service: MentoringService
+    notifier: Notifier
+    programme: ProgrammeState
+    actor: str
     issued: list[UUID] = attrs.Factory(list)
     sent: list[UUID] = attrs.Factory(list)
     sent_again: list[UUID] = attrs.Factory(list)
     unreachable: list[str] = attrs.Factory(list)
     failed: list[str] = attrs.Factory(list)
 
-    def run(self) -> Run:
-        return Run(**{k: tuple(v) for k, v in attrs.asdict(self, recurse=False).items()})
+    @property
+    def programme_id(self) -> UUID:
+        assert self.programme.programme_id is not None
+        return self.programme.programme_id
+
+    def issue(self, reminder: Reminder) -> ReminderIssued | None:
+        """Record the reminder as issued; None if another run issued it meanwhile."""
+        if not self.notifier.reaches(_address(self.programme, reminder.person_id)):
+            self.unreachable.append(reminder.person_id)
+            return None
+        try:
+            recorded = _retrying(
+                lambda: self.service.issue_reminder(
+                    self.programme_id,
+                    reminder.reminder_id,
+                    reminder.person_id,
+                    reminder.relationship_id,
+                    reminder.reason,
+                    reminder.item,
+                    reminder.due,
+                    self.notifier.channel,
+                    actor=self.actor,
+                )
+            )
+        except RuleViolation as refused:
+            if refused.rule is Rule.REMINDER_ONCE:
+                return None  # that run sends it
+            raise
+        (issued,) = recorded.events
+        assert isinstance(issued, ReminderIssued)
+        self.issued.append(issued.reminder_id)
+        return issued
+
+    def deliver(self, issued: ReminderIssued, *, again: bool) -> None:
+        """Send the reminder, then record it as sent; a refusal leaves it unsent."""
+        try:
+            self.notifier.send(_notice(self.service, self.programme, issued))
+        except NotSent as refused:
+            self.failed.append(f"reminder {issued.reminder_id} to {issued.person_id}: {refused}")
+            return
+        _retrying(
+            lambda: self.service.record_reminder_sent(
+                self.programme_id, issued.reminder_id, after_interruption=again, actor=self.actor
+            )
+        )
+        self.sent.append(issued.reminder_id)
+        if again:
+            self.sent_again.append(issued.reminder_id)
+
+    def outcome(self) -> Run:
+        return Run(
+            issued=tuple(self.issued),
+            sent=tuple(self.sent),
+            sent_again=tuple(self.sent_again),
+            unreachable=tuple(self.unreachable),
+            failed=tuple(self.failed),
+        )
 
 
 def remind(
@@ -103,49 +164,9 @@ def remind(
     """Send what an earlier run left unsent in the programme, then what is owed now."""
     moment = system_clock() if now is None else now
     programme = service.programme(programme_id)
-    tally = _Tally()
-
-    def deliver(issued: ReminderIssued, *, again: bool) -> None:
-        try:
-            notifier.send(_notice(service, programme, issued))
-        except NotSent as refused:
-            tally.failed.append(f"reminder {issued.reminder_id} to {issued.person_id}: {refused}")
-            return
-        _retrying(
-            lambda: service.record_reminder_sent(
-                programme_id, issued.reminder_id, after_interruption=again, actor=actor
-            )
-        )
-        tally.sent.append(issued.reminder_id)
-        if again:
-            tally.sent_again.append(issued.reminder_id)
-
-    def issue(reminder: Reminder) -> ReminderIssued | None:
-        try:
-            recorded = _retrying(
-                lambda: service.issue_reminder(
-                    programme_id,
-                    reminder.reminder_id,
-                    reminder.person_id,
-                    reminder.relationship_id,
-                    reminder.reason,
-                    reminder.item,
-                    reminder.due,
-                    notifier.channel,
-                    actor=actor,
-                )
-            )
-        except RuleViolation as refused:
-            if refused.rule is Rule.REMINDER_ONCE:
-                return None  # another run issued it meanwhile: that run sends it
-            raise
-        (issued,) = recorded.events
-        assert isinstance(issued, ReminderIssued)
-        tally.issued.append(issued.reminder_id)
-        return issued
-
+    sender = _Sender(service=service, notifier=notifier, programme=programme, actor=actor)
     for unsent in programme.reminders_unsent:
-        deliver(unsent, again=True)
+        sender.deliver(unsent, again=True)
     items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
     for reminder in owed(
         items,
@@ -155,13 +176,10 @@ def remind(
         quiet_days=quiet_days,
         already=programme.reminders_issued,
     ):
-        if not notifier.reaches(_address(programme, reminder.person_id)):
-            tally.unreachable.append(reminder.person_id)
-            continue
-        issued = issue(reminder)
+        issued = sender.issue(reminder)
         if issued is not None:
-            deliver(issued, again=False)
-    return tally.run()
+            sender.deliver(issued, again=False)
+    return sender.outcome()
 
 
 def _address(programme: ProgrammeState, person_id: str) -> str | None:

@@ -275,7 +275,7 @@ RULES = (
     "",
     "Reminders are recorded on the programme, as its reminder log: `ReminderIssued` before",
     "a reminder is sent, `ReminderSent` once its channel accepted it (`mentoring reminders",
-    "run`; `docs/cli.md`, \"Reminders\"). A reminder's id is derived from the person, the",
+    'run`; `docs/cli.md`, "Reminders"). A reminder\'s id is derived from the person, the',
     "reason and the due item, and is issued once and marked sent once: a second",
     "`ReminderIssued` or `ReminderSent` for an id is refused (`reminder-once`), and a",
     "`ReminderSent` without its `ReminderIssued` too (`reminder-issued`). The programme's",

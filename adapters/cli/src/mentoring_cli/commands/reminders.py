@@ -74,65 +74,74 @@ def _show_run(console: Console, run: Run) -> None:
         console.print(f"Not sent (the next run tries again): {failure}")
 
 
+_WithinOpt = Annotated[
+    int,
+    typer.Option(
+        "--within-days",
+        metavar="N",
+        min=0,
+        max=MAX_WINDOW_DAYS,
+        help="Remind of what falls due in the next N days (and of what is overdue).",
+    ),
+]
+_QuietOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--quiet-days",
+        metavar="N",
+        min=1,
+        max=MAX_WINDOW_DAYS,
+        help="Also remind a pair who have not met for N days (default: never).",
+    ),
+]
+_SmtpOpt = Annotated[
+    str | None,
+    typer.Option("--smtp", metavar="HOST:PORT", help="Send e-mails through this SMTP server."),
+]
+_FromOpt = Annotated[
+    str | None, typer.Option("--from", metavar="ADDRESS", help="The e-mails' sender address.")
+]
+_WebhookOpt = Annotated[
+    str | None,
+    typer.Option("--webhook", metavar="URL", help="POST signed webhooks to this URL."),
+]
+_SecretOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--webhook-secret-file",
+        metavar="FILE",
+        dir_okay=False,
+        help="The webhooks' signing secret: a file holding whsec_ and base64.",
+    ),
+]
+_FollowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow/--once",
+        help="Keep running: again on every change recorded in the store and every "
+        "--interval seconds, until interrupted (default: one run, then exit).",
+    ),
+]
+_IntervalOpt = Annotated[
+    float,
+    typer.Option(
+        "--interval", metavar="SECONDS", min=0.1, help="With --follow: run at least this often."
+    ),
+]
+
+
 @app.command("run")
 def run(
     ctx: typer.Context,
     programme_id: ProgrammeArg,
-    within_days: Annotated[
-        int,
-        typer.Option(
-            "--within-days",
-            metavar="N",
-            min=0,
-            max=MAX_WINDOW_DAYS,
-            help="Remind of what falls due in the next N days (and of what is overdue).",
-        ),
-    ] = 2,
-    quiet_days: Annotated[
-        int | None,
-        typer.Option(
-            "--quiet-days",
-            metavar="N",
-            min=1,
-            max=MAX_WINDOW_DAYS,
-            help="Also remind a pair who have not met for N days (default: never).",
-        ),
-    ] = None,
-    smtp: Annotated[
-        str | None,
-        typer.Option("--smtp", metavar="HOST:PORT", help="Send e-mails through this SMTP server."),
-    ] = None,
-    sender: Annotated[
-        str | None,
-        typer.Option("--from", metavar="ADDRESS", help="The e-mails' sender address."),
-    ] = None,
-    webhook: Annotated[
-        str | None,
-        typer.Option("--webhook", metavar="URL", help="POST signed webhooks to this URL."),
-    ] = None,
-    webhook_secret_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--webhook-secret-file",
-            metavar="FILE",
-            dir_okay=False,
-            help="The webhooks' signing secret: a file holding whsec_ and base64.",
-        ),
-    ] = None,
-    follow: Annotated[
-        bool,
-        typer.Option(
-            "--follow/--once",
-            help="Keep running: again on every change recorded in the store and every "
-            "--interval seconds, until interrupted (default: one run, then exit).",
-        ),
-    ] = False,
-    interval: Annotated[
-        float,
-        typer.Option(
-            "--interval", metavar="SECONDS", min=0.1, help="With --follow: run at least this often."
-        ),
-    ] = 60.0,
+    within_days: _WithinOpt = 2,
+    quiet_days: _QuietOpt = None,
+    smtp: _SmtpOpt = None,
+    sender: _FromOpt = None,
+    webhook: _WebhookOpt = None,
+    webhook_secret_file: _SecretOpt = None,
+    follow: _FollowOpt = False,
+    interval: _IntervalOpt = 60.0,
     json_output: JsonOpt = False,
 ) -> None:
     """Send the reminders owed in a programme to the mentor and the mentee of each due
