@@ -335,3 +335,42 @@ def test_killed_mid_run_and_started_again_no_reminder_is_lost_and_none_sent_twic
     assert all(n <= 2 for n in received.values())
     resent = {e.reminder_id for e in sent if e.after_interruption}
     assert twice <= resent and len(resent) <= 1  # only the one in flight, and visibly
+
+
+def test_following_the_feed_a_new_pair_is_reminded_at_once_not_at_the_next_tick(
+    tmp_path: Path, webhook: tuple[str, Receiver]
+) -> None:
+    url, receiver = webhook
+    receiver.delay = 0.0
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    programme = seed(store, 1, contact=False)
+    secret = tmp_path / "webhook.secret"
+    secret.write_text(SECRET)
+    args = [
+        *(mentoring_executable(), "--store", store, "--actor", "reminders"),
+        *("reminders", "run", str(programme), "--webhook", url),
+        *("--webhook-secret-file", str(secret), "--follow", "--interval", "300", "--json"),
+    ]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(receiver.ids) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(receiver.ids) == 4
+        long_ago = datetime.now(UTC) - timedelta(days=200)
+        with MentoringService(store) as service:  # another writer, meanwhile
+            for person, role, years in (("cy", Role.MENTOR, 9), ("dee", Role.MENTEE, 1)):
+                service.enrol(programme, person, role, years, actor="coord", occurred_at=long_ago)
+            service.form_pair(
+                programme, "cy", "dee", actor="coord", occurred_at=long_ago + timedelta(days=100)
+            )
+        while len(receiver.ids) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert {b["person_id"] for b in receiver.bodies[4:]} == {"cy", "dee"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert len(receiver.ids) == len(set(receiver.ids)) == 8
+    runs = [json.loads(doc) for doc in out.replace("}\n{", "}\x00{").split("\x00")]
+    assert sum(len(r["sent"]) for r in runs) == 8
