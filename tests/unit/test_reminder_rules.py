@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scenarios import PROGRAMME_ID, RELATIONSHIP_ID, History, programme_history
 from strategies import NOW
+from test_pairing import FORM_ANA_AND_BEN, open_relationship
 
 from mentoring_core import InvalidValue, Rule
+from mentoring_core.audit import timeline
 from mentoring_core.domain import commands as cmd
-from mentoring_core.domain.events import RelationshipOpened, ReminderIssued, ReminderSent
+from mentoring_core.domain.events import ReminderIssued, ReminderSent
 from mentoring_core.reminders import QUIET_ITEM, Quiet, notice, owed, reminder_id
 from mentoring_core.reports import DueItem, DueKind
 from mentoring_core.values import ReminderReason
@@ -175,20 +177,10 @@ def test_never_two_reminders_under_one_id_whatever_the_order_and_repeats(
 
 
 def with_relationship() -> History:
+    """Riverside's programme, with Ana and Ben's relationship opened in it."""
     history = programme_history()
-    history.apply(
-        RelationshipOpened(
-            event_id=UUID(int=900),
-            aggregate_id=PROGRAMME_ID,
-            version=history.state.version + 1,
-            occurred_at=NOW,
-            recorded_at=NOW,
-            actor="coordinator.cleo",
-            relationship_id=RELATIONSHIP_ID,
-            mentor_id="ana",
-            mentee_id="ben",
-        )
-    )
+    _, registered = open_relationship(FORM_ANA_AND_BEN, history.state)
+    history.apply(registered)
     return history
 
 
@@ -259,3 +251,15 @@ def test_the_message_is_built_from_the_recorded_fact_alone() -> None:
     assert "is overdue" in first.text and "(ana mentoring ben)" in first.text
     assert first.payload["reminder_id"] == str(ID)
     assert first.subject.startswith("Reminder (overdue): meeting")
+
+
+def test_the_timeline_tells_who_was_reminded_of_what_and_when_it_was_sent() -> None:
+    history = with_relationship()
+    history.record(ISSUE)
+    history.record(cmd.RecordReminderSent(reminder_id=ID, after_interruption=True))
+    issued, sent = (entry.description for entry in timeline(history.events)[-2:])
+    assert issued == (
+        f"Reminder {ID} to ana issued (overdue: meeting of relationship {RELATIONSHIP_ID}, "
+        f"due {ISSUE.due.isoformat(timespec='minutes')}; by email) by coordinator.cleo"
+    )
+    assert sent == f"Reminder {ID} to ana sent again (after an interruption) by coordinator.cleo"
