@@ -215,9 +215,10 @@ def follow_reminders(
     event feed, whoever writes) and at least every ``interval`` seconds (the clock),
     until ``stop`` is set."""
     changed = threading.Event()
+    start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
 
     def watch() -> None:
-        for _, event in service.follow(stop=stop, poll_interval=min(interval, 0.5)):
+        for _, event in service.follow(start, stop=stop, poll_interval=min(interval, 0.5)):
             if not isinstance(event, ReminderIssued | ReminderSent):
                 changed.set()
 
