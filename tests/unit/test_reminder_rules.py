@@ -16,6 +16,7 @@ from test_pairing import FORM_ANA_AND_BEN, open_relationship
 
 from mentoring_core import InvalidValue, Rule
 from mentoring_core.audit import timeline
+from mentoring_core.authorisation import Principal, may, may_read_event
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import ReminderIssued, ReminderSent
 from mentoring_core.reminders import QUIET_ITEM, Quiet, notice, owed, reminder_id
@@ -263,3 +264,15 @@ def test_the_timeline_tells_who_was_reminded_of_what_and_when_it_was_sent() -> N
         f"due {ISSUE.due.isoformat(timespec='minutes')}; by email) by coordinator.cleo"
     )
     assert sent == f"Reminder {ID} to ana sent again (after an interruption) by coordinator.cleo"
+
+
+def test_a_participant_reads_their_own_reminders_only() -> None:
+    history = with_relationship()
+    history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+    (to_ana,) = history.record(ISSUE)
+    programme = history.state
+    assert may_read_event(Principal(subject="ana"), to_ana, programme=programme)
+    assert not may_read_event(Principal(subject="ben"), to_ana, programme=programme)
+    assert may_read_event(Principal(subject="coord.rhea"), to_ana, programme=programme)
+    assert may(Principal(subject="coord.rhea"), cmd.IssueReminder, programme=programme)
+    assert not may(Principal(subject="ana"), cmd.RecordReminderSent, programme=programme)
