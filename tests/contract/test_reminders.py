@@ -10,6 +10,7 @@ import pytest
 
 from mentoring_core import MentoringService
 from mentoring_core.audit import verify
+from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import ReminderIssued, ReminderSent
 from mentoring_core.reminders import Notice, NotSent, remind
 
@@ -106,4 +107,20 @@ def test_a_refused_reminder_stays_issued_and_the_next_run_sends_it(
     later = remind(service, up, programme_id=programme, actor="reminders")
     assert later.issued == () and set(later.sent_again) == set(run.issued)
     assert [n.reminder_id for n in up.received] == list(run.issued)
+    service.close()
+
+
+def test_the_reminder_log_survives_snapshots_and_reopening(store_url: str) -> None:
+    service = MentoringService(store_url, snapshot_interval=3)
+    programme = seed(service).programme
+    inbox = Inbox(crash_after=3)
+    with pytest.raises(KeyboardInterrupt):
+        remind(service, inbox, programme_id=programme, actor="reminders")
+    state = service.programme(programme)
+    assert check_derived(service).ok
+    if not store_url.startswith("memory"):
+        service.close()
+        service = MentoringService(store_url, snapshot_interval=3)
+    assert service.programme(programme) == state
+    assert [r.reminder_id for r in state.reminders_unsent] == [inbox.received[-1].reminder_id]
     service.close()
