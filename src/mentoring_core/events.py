@@ -39,6 +39,8 @@ from .domain.events import (
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
+    ReminderIssued,
+    ReminderSent,
     ScheduleAgreed,
     ScheduleChanged,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "RelationshipOpened",
     "RelationshipPaused",
     "RelationshipResumed",
+    "ReminderIssued",
+    "ReminderSent",
     "ScheduleAgreed",
     "ScheduleChanged",
     "personal_fields",

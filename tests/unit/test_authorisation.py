@@ -190,6 +190,8 @@ EXPECTED: dict[Action, set[Role]] = {
     c.EnrolParticipant: {C},
     c.WithdrawParticipant: {C},
     c.OpenRelationship: {C},
+    c.IssueReminder: {C},
+    c.RecordReminderSent: {C},
     c.AcceptPairing: {M, E},
     c.DeclinePairing: {M, E},
     c.AgreeExpectations: PAIR_OR_COORDINATOR,
