@@ -3,6 +3,8 @@
 1. Recording meetings through ``MentoringService`` on a SQLite file, against the same
    work done with a plain ``eventsourcing`` Aggregate and Application on a SQLite file:
    load, decide, store one event per transaction. Reported as commands/s and a ratio.
+   The same pair on PostgreSQL (``--postgres URL``, default the local test server; each
+   in a schema of its own, dropped afterwards; skipped if no server answers).
 2. Loading a relationship of 10,000 events from SQLite with snapshots (every 100
    events) and without, each in a fresh service so no cache helps.
 
@@ -12,21 +14,28 @@ Run with ``nox -s bench`` (``-- --commands N --events N`` to change the sizes).
 from __future__ import annotations
 
 import argparse
+import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
+from mentoring_core_postgres import postgres_environment
+from psycopg import sql
 
 from mentoring_core import MentoringService
 from mentoring_core.values import MeetingFormat, Role
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 class PlainRelationship(Aggregate):
@@ -61,8 +70,8 @@ def new_pair(service: MentoringService) -> UUID:
     return service.form_pair(programme, "ana", "ben", actor="bench", occurred_at=START).id
 
 
-def service_rate(path: Path, commands: int) -> float:
-    with MentoringService(f"sqlite:///{path}") as service:
+def service_rate(url: str, commands: int) -> float:
+    with MentoringService(url) as service:
         pair = new_pair(service)
         return rate(
             commands,
@@ -77,14 +86,20 @@ def service_rate(path: Path, commands: int) -> float:
         )
 
 
-def plain_rate(path: Path, commands: int) -> float:
-    env: dict[str, Any] = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(path),
-        # The same cache settings as the service: no replay, no copy per command.
-        "AGGREGATE_CACHE_MAXSIZE": "1000",
-        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
-    }
+def plain_rate(url: str, commands: int) -> float:
+    """The baseline on the store ``url`` names (SQLite file or PostgreSQL schema), with
+    eventsourcing's own recorder and mapper."""
+    if url.startswith("sqlite:///"):
+        env: dict[str, Any] = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": url.removeprefix("sqlite:///"),
+        }
+    else:
+        env = postgres_environment(url)
+        del env["APPLICATION_RECORDER_TOPIC"]  # eventsourcing's own recorder
+        env["CREATE_TABLE"] = "y"
+    # The same cache settings as the service: no replay, no copy per command.
+    env.update(AGGREGATE_CACHE_MAXSIZE="1000", DEEPCOPY_FROM_AGGREGATE_CACHE="n")
     plain = PlainApp(env=env)
     aggregate = PlainRelationship("ana", "ben")
     plain.save(aggregate)
@@ -100,20 +115,55 @@ def plain_rate(path: Path, commands: int) -> float:
         plain.close()
 
 
-def bench_recording(folder: Path, commands: int, rounds: int) -> None:
-    """Alternate the two, a fresh file each round, and keep each one's best round:
-    the disk's fsync time varies from second to second, and alternating spreads it."""
+def bench_recording(
+    where: str, fresh: Callable[[str], Iterator[str]], commands: int, rounds: int
+) -> None:
+    """Alternate the two, a fresh store each round (``fresh(name)`` gives its URL), and
+    keep each one's best round: the disk's fsync time varies from second to second, and
+    alternating spreads it."""
     ours, baseline = 0.0, 0.0
     for n in range(rounds):
-        ours = max(ours, service_rate(folder / f"service{n}.db", commands))
-        baseline = max(baseline, plain_rate(folder / f"plain{n}.db", commands))
-    print(
-        f"recording meetings on SQLite (file), {commands} commands, one event each, "
-        f"best of {rounds}:"
-    )
+        with contextmanager(fresh)(f"service{n}") as url:
+            ours = max(ours, service_rate(url, commands))
+        with contextmanager(fresh)(f"plain{n}") as url:
+            baseline = max(baseline, plain_rate(url, commands))
+    print(f"recording meetings on {where}, {commands} commands, one event each, best of {rounds}:")
     print(f"  mentoring-core service      {ours:8.0f} commands/s")
     print(f"  plain eventsourcing         {baseline:8.0f} commands/s")
-    print(f"  ratio service / plain       {ours / baseline:8.2f}")
+    print(f"  ratio service / plain       {ours / baseline:8.2f}   (target 0.80)")
+
+
+def postgres_schemas(server: str) -> Callable[[str], Iterator[str]]:
+    """Store URLs on ``server``, each a new schema dropped once the round is over."""
+    parts = urlsplit(server)
+
+    def fresh(name: str) -> Iterator[str]:
+        schema = f"bench_{name}_{uuid4().hex[:8]}"
+        try:
+            yield f"{server}?schema={schema}"
+        finally:
+            with psycopg.connect(
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=parts.username or "postgres",
+                password=parts.password or None,
+                dbname=parts.path.lstrip("/"),
+                autocommit=True,
+            ) as conn:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+                )
+
+    return fresh
+
+
+def server_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+            return True
+    except OSError:
+        return False
 
 
 def timed_load(url: str, pair: UUID, snapshot_interval: int | None) -> float:
@@ -151,9 +201,19 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=2000)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", default=POSTGRES, help="server URL ('' to skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bench_recording(Path(folder), args.commands, args.rounds)
+
+        def sqlite_files(name: str) -> Iterator[str]:
+            yield f"sqlite:///{Path(folder) / name}.db"
+
+        bench_recording("SQLite (file)", sqlite_files, args.commands, args.rounds)
+        if args.postgres and server_answers(args.postgres):
+            schemas = postgres_schemas(args.postgres)
+            bench_recording("PostgreSQL", schemas, args.commands, args.rounds)
+        else:
+            print(f"recording on PostgreSQL: skipped, no server at {args.postgres!r}")
         bench_loading(Path(folder), args.events)
 
 

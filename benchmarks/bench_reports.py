@@ -137,7 +137,7 @@ def generate(path: Path, relationships: int, weeks: int, seed: int) -> None:
             gen.programme_command(enrol, START)
         states: list[RelationshipState] = []
         for r in range(relationships):
-            at = START + timedelta(minutes=r)
+            at = START + timedelta(seconds=r)  # every pair formed within its first hour
             gen.programme_command(
                 c.EnrolParticipant(
                     person_id=f"mentee-{r}", role=Role.MENTEE, experience_years=1, occurred_at=at
