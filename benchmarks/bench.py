@@ -16,7 +16,6 @@ Run with ``nox -s bench`` (``-- --commands N --events N --rounds N`` to change t
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -24,14 +23,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from mentoring_core_postgres import postgres_environment
-from psycopg import sql
+from mentoring_core_postgres.testing import server_answers, throwaway_schema
 
 from mentoring_core import MentoringService
 from mentoring_core.values import MeetingFormat, Role
@@ -72,19 +69,23 @@ def new_pair(service: MentoringService) -> UUID:
     return service.form_pair(programme, "ana", "ben", actor="bench", occurred_at=START).id
 
 
+def record_meeting(service: MentoringService, pair: UUID, i: int) -> object:
+    return service.record_meeting_held(
+        pair,
+        60,
+        MeetingFormat.ONE_ON_ONE,
+        ["caseload"],
+        actor="ana",
+        occurred_at=START + timedelta(minutes=i),
+    )
+
+
 @contextmanager
 def service_commands(url: str) -> Iterator[Callable[[int], object]]:
     """Command ``i``: meeting ``i`` recorded through the service on the store ``url``."""
     with MentoringService(url) as service:
         pair = new_pair(service)
-        yield lambda i: service.record_meeting_held(
-            pair,
-            60,
-            MeetingFormat.ONE_ON_ONE,
-            ["caseload"],
-            actor="ana",
-            occurred_at=START + timedelta(minutes=i),
-        )
+        yield lambda i: record_meeting(service, pair, i)
 
 
 @contextmanager
@@ -146,39 +147,6 @@ def bench_recording(
     print(f"  ratio service / plain       {spent[1] / spent[0]:8.2f}   (target 0.80)")
 
 
-def postgres_schemas(server: str) -> Callable[[str], Iterator[str]]:
-    """Store URLs on ``server``, each a new schema dropped once the round is over."""
-    parts = urlsplit(server)
-
-    def fresh(name: str) -> Iterator[str]:
-        schema = f"bench_{name}_{uuid4().hex[:8]}"
-        try:
-            yield f"{server}?schema={schema}"
-        finally:
-            with psycopg.connect(
-                host=parts.hostname,
-                port=parts.port or 5432,
-                user=parts.username or "postgres",
-                password=parts.password or None,
-                dbname=parts.path.lstrip("/"),
-                autocommit=True,
-            ) as conn:
-                conn.execute(
-                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-                )
-
-    return fresh
-
-
-def server_answers(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            return True
-    except OSError:
-        return False
-
-
 def timed_load(url: str, pair: UUID, snapshot_interval: int | None) -> float:
     with MentoringService(url, snapshot_interval=snapshot_interval) as fresh:
         started = time.perf_counter()
@@ -193,14 +161,7 @@ def bench_loading(folder: Path, events: int) -> None:
     with MentoringService(url, snapshot_interval=100) as service:
         pair = new_pair(service)
         for i in range(events - 1):
-            service.record_meeting_held(
-                pair,
-                60,
-                MeetingFormat.VIDEO,
-                ["check-in"],
-                actor="ana",
-                occurred_at=START + timedelta(minutes=i),
-            )
+            record_meeting(service, pair, i)
     with_snapshots = min(timed_load(url, pair, 100) for _ in range(3))
     without = min(timed_load(url, pair, None) for _ in range(3))
     print(f"loading a relationship of {events} events from SQLite (best of 3, fresh service):")
@@ -223,7 +184,11 @@ def main() -> None:
 
         bench_recording("SQLite (file)", sqlite_files, args.commands, args.rounds)
         if args.postgres and server_answers(args.postgres):
-            schemas = postgres_schemas(args.postgres)
+
+            def schemas(name: str) -> Iterator[str]:
+                with throwaway_schema(args.postgres, f"bench_{name}") as url:
+                    yield url
+
             bench_recording("PostgreSQL", schemas, args.commands, args.rounds)
         else:
             print(f"recording on PostgreSQL: skipped, no server at {args.postgres!r}")
