@@ -35,7 +35,7 @@ from strategies import (
     programme_policies,
 )
 
-from mentoring_core import StoredEventError, event_to_dict
+from mentoring_core import StoredEventError, event_to_dict, serialisation
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import evolve_programme, evolve_relationship
 from mentoring_core.domain.events import (
@@ -264,6 +264,24 @@ class TestStrictReading:
             MAPPER.to_stored_event(meeting_held()), lambda d: d.update(topics="handover notes")
         )
         assert "topics" in read_error(stored).reason
+
+    def test_every_bad_field_is_named_though_the_quick_reader_stops_at_the_first(self) -> None:
+        def spoil(data: dict[str, Any]) -> None:
+            data.update(duration_minutes="3", actor=7)
+
+        reason = read_error(stored_with(MAPPER.to_stored_event(meeting_held()), spoil)).reason
+        assert "duration_minutes" in reason and "actor" in reason
+
+    def test_a_sound_record_is_read_without_the_detailed_converter(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        stored = MAPPER.to_stored_event(meeting_held())
+
+        def refuse(*_: Any) -> Any:
+            raise AssertionError("the detailed converter ran on a sound record")
+
+        monkeypatch.setattr(serialisation.CONVERTER, "structure", refuse)
+        assert MAPPER.to_domain_event(stored) == meeting_held()
 
     def test_a_number_where_a_text_is_expected(self) -> None:
         stored = stored_with(MAPPER.to_stored_event(meeting_held()), lambda d: d.update(actor=7))
