@@ -2,8 +2,7 @@
 
 The shell around the pure domain: it loads state through eventsourcing's
 repository (with snapshots), asks ``decide_*`` for events, stores them in one
-transaction and takes a snapshot every ``snapshot_interval`` events (spaced further
-apart as a history grows long: :func:`snapshot_due`).
+transaction and takes a snapshot every ``snapshot_interval`` events.
 """
 
 from __future__ import annotations
@@ -613,12 +612,12 @@ class MentoringService(CommandMethods):
         return kind_of_topic(first[0].topic) if first else None
 
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
-        """Store a snapshot of ``state`` when one is due (:func:`snapshot_due`)."""
+        """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval."""
         interval = self._snapshot_interval
         snapshots = self._store.snapshots
         if interval is None or snapshots is None:
             return
-        if not snapshot_due(previous_version, state.version, interval):
+        if previous_version // interval == state.version // interval:
             return
         snapshot = Snapshot(
             aggregate_id=last.aggregate_id,
@@ -653,33 +652,6 @@ class MentoringService(CommandMethods):
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
         aggregate_id, (kind, version) = next(iter(expected.items()))
         return ConcurrencyConflict(kind.name, aggregate_id, version, None)
-
-
-SNAPSHOT_SPACING_SHARE = 4
-SNAPSHOT_SPACING_FROM = 1000
-"""Histories of fewer events are snapshotted every ``snapshot_interval`` events; longer
-ones by about a quarter of their length: see :func:`snapshot_due`."""
-
-
-def snapshot_due(previous_version: int, version: int, interval: int) -> bool:
-    """Whether a snapshot is taken when an aggregate moves from ``previous_version`` to
-    ``version``: at each multiple of ``interval`` below 1,000 events (and below
-    ``4 * interval``), then at each multiple of the spacing ``interval * 2**k`` that
-    lies between an eighth and a quarter of the version.
-
-    A state keeps every meeting, so a snapshot's size grows with the history; a fixed
-    interval would make each command of a long relationship pay for re-encoding all of
-    it every ``interval`` events. Spacing by the history's length keeps the snapshot
-    bytes written per event about the same however long the history (about half of
-    what a fixed interval of 100 writes over 2,000 events, a tenth over 10,000), and a
-    load folds at most a quarter of the history after its snapshot."""
-    for at in range(previous_version + 1, version + 1):
-        spacing = interval
-        while at >= max(SNAPSHOT_SPACING_FROM, spacing * 2 * SNAPSHOT_SPACING_SHARE):
-            spacing *= 2
-        if at % spacing == 0:
-            return True
-    return False
 
 
 def _dated(command: C, occurred_at: datetime | None) -> C:
