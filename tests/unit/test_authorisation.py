@@ -219,6 +219,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Read.RELATIONSHIPS: {A, U, C, M, E},
     Read.RELATIONSHIP: {A, U, C, M, E},
     Read.REPORT: {A, U, C},
+    Read.SUGGESTIONS: {C},
     Read.AUDIT: {A, U},
     Read.FEED: {A, U},
     Read.PERSONAL_DATA: {A},

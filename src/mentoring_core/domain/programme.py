@@ -49,6 +49,7 @@ from .values import (
     Cadence,
     CadenceKind,
     CadenceTier,
+    FocusArea,
     Participation,
     ProgrammePolicy,
     Role,
@@ -68,6 +69,10 @@ class Participant:
     """The name they are shown by, if given at enrolment (``[erased]`` once erased)."""
     contact: str | None = None
     """How to reach them, if given at enrolment (``[erased]`` once erased)."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise, as enrolled."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs, as enrolled."""
 
     @property
     def active(self) -> bool:
@@ -182,16 +187,33 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
             f"{person_id!r} is already enrolled in programme {state.name!r} as {enrolled.role}",
         )
+    role = check_enum("role", command.role, Role)
     return (
         ParticipantEnrolled(
             **meta,
             person_id=person_id,
-            role=check_enum("role", command.role, Role),
+            role=role,
             experience_years=check_years("experience_years", command.experience_years),
             display_name=_optional_label("display_name", command.display_name),
             contact=_optional_label("contact", command.contact),
+            expertise=_focus_areas("expertise", command.expertise, role, Role.MENTOR),
+            development_needs=_focus_areas(
+                "development_needs", command.development_needs, role, Role.MENTEE
+            ),
         ),
     )
+
+
+def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple[FocusArea, ...]:
+    """Distinct focus areas, given only for the role that holds them (expertise for a
+    mentor, development needs for a mentee)."""
+    items = check_sequence(field, values, allow_empty=True)
+    if items and role is not held_by:
+        raise InvalidValue(field, items, f"nothing for a {role} (only a {held_by} has {field})")
+    areas = tuple(check_enum(f"{field}[{i}]", v, FocusArea) for i, v in enumerate(items))
+    if len(set(areas)) != len(areas):
+        raise InvalidValue(field, items, "each focus area at most once")
+    return areas
 
 
 def _optional_label(field: str, value: object) -> str | None:
@@ -311,6 +333,8 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
         enrolled_at=event.occurred_at,
         display_name=event.display_name,
         contact=event.contact,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
     )
     return attrs.evolve(state, participants=(*state.participants, participant))
 
