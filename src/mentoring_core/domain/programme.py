@@ -209,10 +209,11 @@ def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple
     mentor, development needs for a mentee)."""
     items = check_sequence(field, values, allow_empty=True)
     if items and role is not held_by:
-        raise InvalidValue(field, items, f"nothing for a {role} (only a {held_by} has {field})")
+        given = ", ".join(map(str, items))
+        raise InvalidValue(field, given, f"nothing for a {role} (only a {held_by} has {field})")
     areas = tuple(check_enum(f"{field}[{i}]", v, FocusArea) for i, v in enumerate(items))
     if len(set(areas)) != len(areas):
-        raise InvalidValue(field, items, "each focus area at most once")
+        raise InvalidValue(field, ", ".join(map(str, areas)), "each focus area at most once")
     return areas
 
 

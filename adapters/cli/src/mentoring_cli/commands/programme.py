@@ -10,7 +10,7 @@ import typer
 
 from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState
-from mentoring_core.values import CadenceTier, Participation, ProgrammePolicy, Role
+from mentoring_core.values import CadenceTier, FocusArea, Participation, ProgrammePolicy, Role
 
 from .._options import (
     CommandIdOpt,
@@ -204,12 +204,30 @@ def enrol(
             help="How to reach them, e.g. an e-mail address (personal data: sealed, erasable).",
         ),
     ] = None,
+    expertise: Annotated[
+        list[FocusArea] | None,
+        typer.Option(
+            "--expertise",
+            parser=enum_parser(FocusArea),
+            metavar="AREA",
+            help=f"A mentor's area of expertise; repeat for more. One of {enum_names(FocusArea)}.",
+        ),
+    ] = None,
+    needs: Annotated[
+        list[FocusArea] | None,
+        typer.Option(
+            "--need",
+            parser=enum_parser(FocusArea),
+            metavar="AREA",
+            help=f"A mentee's development need; repeat for more. One of {enum_names(FocusArea)}.",
+        ),
+    ] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Enrol a worker as a mentor or a mentee."""
+    """Enrol a worker as a mentor (with their expertise) or a mentee (with their needs)."""
     warn_if_identifying(person)
     record(
         ctx,
@@ -222,6 +240,8 @@ def enrol(
             experience_years,
             display_name=name,
             contact=contact,
+            expertise=expertise or (),
+            development_needs=needs or (),
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,
