@@ -122,14 +122,14 @@ class TestTheOrder:
         ranking = rank_mentors(state, (carrying("ana", "fay"), carrying("ana", "gus")), "ben")
         assert ranked_ids(ranking) == ["cy", "ana"]
         assert ranking[1].full
-        assert "full: carries 2 of 2 mentees" in ranking[1].explanation()
+        assert "full: carries 2 of 2 mentees" in ranking[1].explanation
 
     def test_a_gap_below_the_minimum_ranks_after_those_that_meet_it(self) -> None:
         state = programme(mentor("ana", 2, C, W, T), mentor("cy", 8), BEN)
         ranking = rank_mentors(state, (), "ben")
         assert ranked_ids(ranking) == ["cy", "ana"]
         assert not ranking[1].meets_minimum_gap
-        assert "1 years more experience, below the minimum of 2" in ranking[1].explanation()
+        assert "1 years more experience, below the minimum of 2" in ranking[1].explanation
 
     def test_ties_are_broken_by_person_id(self) -> None:
         state = programme(mentor("zoe", 8, C), mentor("ana", 8, C), mentor("cy", 8, C), BEN)
@@ -161,7 +161,7 @@ class TestWhoIsRanked:
         state = programme(mentor("ana", 12), BEN, with_policy=policy(capacity=None))
         (only,) = rank_mentors(state, (), "ben")
         assert (only.free_places, only.full) == (None, False)
-        assert "carries 0 mentee(s), no limit" in only.explanation()
+        assert "carries 0 mentee(s), no limit" in only.explanation
 
     @pytest.mark.parametrize(
         ("person", "rule"), [("nobody", Rule.PARTICIPANT_ENROLLED), ("ana", Rule.PARTICIPANT_ROLE)]
@@ -177,7 +177,7 @@ class TestTheExplanation:
     def test_it_names_the_needs_covered_the_gap_and_the_load(self) -> None:
         state = programme(mentor("cy", 8, W, C), BEN)
         (only,) = rank_mentors(state, (), "ben")
-        assert only.explanation() == (
+        assert only.explanation == (
             "covers 2 of 3 needs (communication, wellbeing); 7 years more experience "
             "(minimum 2); carries 0 of 2 mentees (2 free)"
         )
@@ -185,7 +185,7 @@ class TestTheExplanation:
     def test_a_mentee_without_needs_is_said_to_have_none(self) -> None:
         state = programme(mentor("cy", 8, W), mentee("ben", 1))
         (only,) = rank_mentors(state, (), "ben")
-        assert only.explanation().startswith("the mentee has no development needs recorded;")
+        assert only.explanation.startswith("the mentee has no development needs recorded;")
 
 
 # --- properties ----------------------------------------------------------------------

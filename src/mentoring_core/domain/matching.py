@@ -33,7 +33,8 @@ OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStat
 
 @attrs.frozen(kw_only=True)
 class MentorSuggestion:
-    """One mentor's place in the ranking for a mentee, and why."""
+    """One mentor's place in the ranking for a mentee, and why (every figure a field, so
+    that the suggestion is its own document)."""
 
     rank: int
     """1 for the best suggestion, then 2, 3... (no two mentors share a rank)."""
@@ -46,45 +47,55 @@ class MentorSuggestion:
     """The mentor's years of experience less the mentee's (may be negative)."""
     minimum_gap_years: Decimal
     """The programme's minimum gap (0 without a policy)."""
+    meets_minimum_gap: bool
     open_mentees: int
     """Open (proposed, active or paused) relationships the mentor carries now."""
     capacity: int | None
     """The policy's ``max_mentees_per_mentor``; None: no limit."""
+    free_places: int | None
+    """Places left under the capacity limit; None: no limit."""
+    full: bool
+    """No place left: pairing this mentor would be refused."""
+    explanation: str
+    """Why the mentor ranks where they do, in words and numbers."""
 
-    @property
-    def meets_minimum_gap(self) -> bool:
-        return self.experience_gap_years >= self.minimum_gap_years
 
-    @property
-    def free_places(self) -> int | None:
-        """Places left under the capacity limit; None: no limit."""
-        return None if self.capacity is None else max(self.capacity - self.open_mentees, 0)
-
-    @property
-    def full(self) -> bool:
-        return self.free_places == 0
-
-    def explanation(self) -> str:
-        """Why the mentor ranks where they do, in words and numbers."""
-        if self.needs == 0:
-            fit = "the mentee has no development needs recorded"
-        else:
-            covered = ", ".join(self.covered_needs) or "none"
-            fit = f"covers {len(self.covered_needs)} of {self.needs} needs ({covered})"
-        gap = f"{self.experience_gap_years} years more experience"
-        if self.meets_minimum_gap:
-            gap += f" (minimum {self.minimum_gap_years})"
-        else:
-            gap += f", below the minimum of {self.minimum_gap_years} (needs a gap override reason)"
-        if self.capacity is None:
-            load = f"carries {self.open_mentees} mentee(s), no limit"
-        elif self.full:
-            load = f"full: carries {self.open_mentees} of {self.capacity} mentees"
-        else:
-            load = (
-                f"carries {self.open_mentees} of {self.capacity} mentees ({self.free_places} free)"
-            )
-        return f"{fit}; {gap}; {load}"
+def _suggestion(
+    mentor: Participant, mentee: Participant, minimum: Decimal, open_: int, capacity: int | None
+) -> MentorSuggestion:
+    covered = tuple(n for n in mentee.development_needs if n in mentor.expertise)
+    needs = len(mentee.development_needs)
+    gap = mentor.experience_years - mentee.experience_years
+    free = None if capacity is None else max(capacity - open_, 0)
+    if needs == 0:
+        fit = "the mentee has no development needs recorded"
+    else:
+        fit = f"covers {len(covered)} of {needs} needs ({', '.join(covered) or 'none'})"
+    gap_words = f"{gap} years more experience"
+    if gap >= minimum:
+        gap_words += f" (minimum {minimum})"
+    else:
+        gap_words += f", below the minimum of {minimum} (needs a gap override reason)"
+    if capacity is None:
+        load = f"carries {open_} mentee(s), no limit"
+    elif free == 0:
+        load = f"full: carries {open_} of {capacity} mentees"
+    else:
+        load = f"carries {open_} of {capacity} mentees ({free} free)"
+    return MentorSuggestion(
+        rank=0,
+        mentor_id=mentor.person_id,
+        covered_needs=covered,
+        needs=needs,
+        experience_gap_years=gap,
+        minimum_gap_years=minimum,
+        meets_minimum_gap=gap >= minimum,
+        open_mentees=open_,
+        capacity=capacity,
+        free_places=free,
+        full=free == 0,
+        explanation=f"{fit}; {gap_words}; {load}",
+    )
 
 
 def enrolled_as(programme: ProgrammeState, person_id: str, role: Role) -> Participant:
@@ -121,15 +132,12 @@ def rank_mentors(
     paired = {r.mentor_id for r in open_ if r.mentee_id == mentee_id}
     capacity = None if programme.policy is None else programme.policy.max_mentees_per_mentor
     candidates = [
-        MentorSuggestion(
-            rank=0,
-            mentor_id=mentor.person_id,
-            covered_needs=tuple(n for n in mentee.development_needs if n in mentor.expertise),
-            needs=len(mentee.development_needs),
-            experience_gap_years=mentor.experience_years - mentee.experience_years,
-            minimum_gap_years=programme.minimum_experience_gap_years,
-            open_mentees=sum(1 for r in open_ if r.mentor_id == mentor.person_id),
-            capacity=capacity,
+        _suggestion(
+            mentor,
+            mentee,
+            programme.minimum_experience_gap_years,
+            sum(1 for r in open_ if r.mentor_id == mentor.person_id),
+            capacity,
         )
         for mentor in programme.participants
         if mentor.active and mentor.role is Role.MENTOR and mentor.person_id not in paired

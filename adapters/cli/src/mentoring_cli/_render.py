@@ -218,7 +218,7 @@ def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
             f"{len(s.covered_needs)}/{s.needs}",
             str(s.experience_gap_years),
             str(s.open_mentees) if s.capacity is None else f"{s.open_mentees}/{s.capacity}",
-            s.explanation(),
+            s.explanation,
         )
     return table
 

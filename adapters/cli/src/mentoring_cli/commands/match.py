@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 
-from mentoring_core.matching import MentorSuggestion
+from mentoring_core.extend import CONVERTER
 
 from .._options import JsonOpt, id_option
 from .._render import suggestion_table
@@ -17,23 +17,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 app = typer.Typer(help="Suggest mentors for a mentee.", no_args_is_help=True)
-
-
-def suggestion_document(s: MentorSuggestion) -> dict[str, Any]:
-    return {
-        "rank": s.rank,
-        "mentor_id": s.mentor_id,
-        "covered_needs": [str(a) for a in s.covered_needs],
-        "needs": s.needs,
-        "experience_gap_years": str(s.experience_gap_years),
-        "minimum_gap_years": str(s.minimum_gap_years),
-        "meets_minimum_gap": s.meets_minimum_gap,
-        "open_mentees": s.open_mentees,
-        "capacity": s.capacity,
-        "free_places": s.free_places,
-        "full": s.full,
-        "explanation": s.explanation(),
-    }
 
 
 @app.command("suggest")
@@ -64,7 +47,7 @@ def suggest(
         lambda: {
             "programme_id": str(programme_id),
             "mentee_id": mentee,
-            "suggestions": [suggestion_document(s) for s in suggestions],
+            "suggestions": [CONVERTER.unstructure(s) for s in suggestions],
         },
         show,
     )
