@@ -124,6 +124,7 @@ ENDPOINTS = (
     Endpoint("open relationship", "POST", _p("/relationships"),
              lambda s: {"mentor_id": "dee", "mentee_id": "cy", "direct": False}),
     Endpoint("list relationships", "GET", _p("/relationships")),
+    Endpoint("suggest mentors", "GET", _p("/suggestions?mentee=gus")),
     Endpoint("report json", "GET", _p("/reports/compliance.json")),
     Endpoint("report csv", "GET", _p("/reports/compliance.csv")),
     Endpoint("report html", "GET", _p("/reports/compliance.html")),

@@ -45,6 +45,7 @@ EXPECTED: dict[str, str] = {
     "withdraw": "403 403 200 403 403 403 404",
     "open relationship": "403 403 201 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",
+    "suggest mentors": "403 403 200 403 403 403 404",
     "report json": "200 200 200 403 403 403 404",
     "report csv": "200 200 200 403 403 403 404",
     "report html": "200 200 200 403 403 403 404",
