@@ -94,6 +94,21 @@ def _check_gap(
         )
 
 
+def _allowed_rank(
+    programme: ProgrammeState,
+    mentor: Participant,
+    mentee: Participant,
+    override: str | None,
+    others: Sequence[RelationshipState],
+) -> int:
+    """The gap and capacity rules, then the mentor's rank among the suggestions for the
+    mentee (recorded on the opening)."""
+    _check_gap(programme, mentor, mentee, override)
+    _check_capacity(programme, mentor.person_id, mentee.person_id, others)
+    ranking = rank_mentors(programme, others, mentee.person_id)
+    return next(s.rank for s in ranking if s.mentor_id == mentor.person_id)
+
+
 def decide_pairing(
     command: OpenRelationship,
     programme: ProgrammeState,
@@ -130,10 +145,7 @@ def decide_pairing(
         )
     mentor = enrolled_as(programme, mentor_id, Role.MENTOR)
     mentee = enrolled_as(programme, mentee_id, Role.MENTEE)
-    _check_gap(programme, mentor, mentee, override)
-    _check_capacity(programme, mentor_id, mentee_id, others)
-    ranking = rank_mentors(programme, others, mentee_id)
-    rank = next(s.rank for s in ranking if s.mentor_id == mentor_id)
+    rank = _allowed_rank(programme, mentor, mentee, override, others)
     opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
     meta = event_metadata(ctx, relationship_id, 1, command.occurred_at)
     _check_opening_date(opening_class.__name__, meta["occurred_at"], programme, mentor, mentee)

@@ -483,12 +483,7 @@ def digest_command(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            metavar="FILE",
-            dir_okay=False,
-            help="Write the digest file here; - (or no --out) prints it.",
-        ),
+        typer.Option("--out", metavar="FILE", dir_okay=False, help="Write it here (-: print)."),
     ] = None,
     json_output: JsonOpt = False,
 ) -> None:

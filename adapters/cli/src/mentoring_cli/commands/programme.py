@@ -261,6 +261,23 @@ def policy(
     record(ctx, json_output, command_id, change)
 
 
+def _focus_areas_option(flag: str, what: str) -> Any:
+    return typer.Option(
+        flag,
+        parser=enum_parser(FocusArea),
+        metavar="AREA",
+        help=f"{what}; repeat for more. One of {enum_names(FocusArea)}.",
+    )
+
+
+_ExpertiseOpt = Annotated[
+    list[FocusArea] | None, _focus_areas_option("--expertise", "A mentor's area of expertise")
+]
+_NeedOpt = Annotated[
+    list[FocusArea] | None, _focus_areas_option("--need", "A mentee's development need")
+]
+
+
 @app.command("enrol")
 def enrol(
     ctx: typer.Context,
@@ -294,24 +311,8 @@ def enrol(
             help="How to reach them, e.g. an e-mail address (personal data: sealed, erasable).",
         ),
     ] = None,
-    expertise: Annotated[
-        list[FocusArea] | None,
-        typer.Option(
-            "--expertise",
-            parser=enum_parser(FocusArea),
-            metavar="AREA",
-            help=f"A mentor's area of expertise; repeat for more. One of {enum_names(FocusArea)}.",
-        ),
-    ] = None,
-    needs: Annotated[
-        list[FocusArea] | None,
-        typer.Option(
-            "--need",
-            parser=enum_parser(FocusArea),
-            metavar="AREA",
-            help=f"A mentee's development need; repeat for more. One of {enum_names(FocusArea)}.",
-        ),
-    ] = None,
+    expertise: _ExpertiseOpt = None,
+    needs: _NeedOpt = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
