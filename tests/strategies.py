@@ -203,6 +203,11 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "development_needs": focus_area_sets(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "ParticipantProfileUpdated": {
+        "person_id": person_ids(),
+        "expertise": focus_area_sets(),
+        "development_needs": focus_area_sets(),
+    },
     "PersonalDataErased": {
         "person_id": person_ids(),
         "rule": st.sampled_from(ErasureRule),

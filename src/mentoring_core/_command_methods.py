@@ -129,6 +129,27 @@ class CommandMethods(ABC):
         )
         return self.execute(command, **kw)
 
+    def update_profile(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        *,
+        expertise: Sequence[FocusArea] | None = None,
+        development_needs: Sequence[FocusArea] | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Change an enrolled worker's expertise (a mentor's) or development needs (a
+        mentee's); ``None`` keeps what is recorded."""
+        command = c.UpdateProfile(
+            programme_id=programme_id,
+            person_id=person_id,
+            expertise=None if expertise is None else _items("expertise", expertise),
+            development_needs=None
+            if development_needs is None
+            else _items("development_needs", development_needs),
+        )
+        return self.execute(command, **kw)
+
     def withdraw(
         self, programme_id: UUID, person_id: str, reason: str, **kw: Unpack[CommandOptions]
     ) -> Recorded:

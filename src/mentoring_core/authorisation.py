@@ -210,6 +210,9 @@ _COMMANDS: dict[type[Command], _Permission] = {
     c.RelieveCoordinator: _p({_A}, "only an administrator relieves coordinators"),
     c.SetPolicy: _p({_C}, "only a coordinator of the programme sets its policy"),
     c.EnrolParticipant: _p({_C}, "only a coordinator of the programme enrols participants"),
+    c.UpdateProfile: _p(
+        {_C}, "only a coordinator of the programme records participants' expertise and needs"
+    ),
     c.WithdrawParticipant: _p({_C}, "only a coordinator of the programme withdraws participants"),
     c.OpenRelationship: _p({_C}, "only a coordinator of the programme proposes or forms pairs"),
     c.AcceptPairing: _p({_M, _E}, "only the mentor or the mentee accepts a proposed pairing"),

@@ -65,3 +65,21 @@ def test_the_ranking_is_the_one_the_opening_records(store_url: str) -> None:
             service.decline_pairing(
                 recorded.id, "ben", DeclineReason.NOT_NEEDED, "Trying the next", actor="ben"
             )
+
+
+def test_a_profile_update_changes_the_next_ranking(store_url: str) -> None:
+    with MentoringService(store_url) as service:
+        programme = seed(service)
+        service.update_profile(programme, "ben", development_needs=[T], actor="coord")
+        service.update_profile(programme, "ana", expertise=[T, C], actor="coord")
+        ranking = service.suggest_mentors(programme, "ben")
+        assert [(s.mentor_id, s.covered_needs) for s in ranking] == [
+            ("dee", (T,)),  # at equal fit and load, the larger lead (19 years, ana's 11)
+            ("ana", (T,)),
+            ("cy", ()),
+        ]
+        (event,) = service.history(programme)[-1:]
+        assert (type(event).__name__, event.expertise) == (  # type: ignore[attr-defined]
+            "ParticipantProfileUpdated",
+            (T, C),
+        )

@@ -188,6 +188,7 @@ EXPECTED: dict[Action, set[Role]] = {
     c.RelieveCoordinator: {A},
     c.SetPolicy: {C},
     c.EnrolParticipant: {C},
+    c.UpdateProfile: {C},
     c.WithdrawParticipant: {C},
     c.OpenRelationship: {C},
     c.AcceptPairing: {M, E},

@@ -339,3 +339,36 @@ class TestEnrolmentRecordsFocusAreas:
         with pytest.raises(InvalidValue) as info:
             self.enrol(Role.MENTEE, development_needs=areas)
         assert info.value.field == field
+
+
+class TestProfileUpdates:
+    """ParticipantProfileUpdated: the whole profile after the change, folded into the state
+    the ranking reads."""
+
+    def update(self, **change: object) -> tuple[object, ProgrammeState]:
+        history = programme_history()
+        command = cmd.UpdateProfile(person_id="ben", **change)  # type: ignore[arg-type]
+        (event,) = history.record(command)
+        return event, history.state
+
+    def test_a_mentees_needs_are_replaced_and_ranked_on(self) -> None:
+        event, state = self.update(development_needs=(W, T))
+        assert (event.expertise, event.development_needs) == ((), (W, T))  # type: ignore[attr-defined]
+        assert state.participant("ben").development_needs == (W, T)  # type: ignore[union-attr]
+        assert all(s.needs == 2 for s in rank_mentors(state, (), "ben"))
+
+    def test_the_other_roles_list_is_refused(self) -> None:
+        with pytest.raises(InvalidValue) as info:
+            self.update(expertise=(C,))
+        assert info.value.field == "expertise"
+
+    def test_a_change_of_nothing_is_refused(self) -> None:
+        with pytest.raises(InvalidValue) as info:
+            self.update()
+        assert "expertise or development needs" in info.value.expected
+
+    def test_someone_not_enrolled_is_refused(self) -> None:
+        command = cmd.UpdateProfile(person_id="nobody", development_needs=(C,))
+        with pytest.raises(RuleViolation) as info:
+            decide_programme(command, programme_history().state, decision_context())
+        assert info.value.rule is Rule.PARTICIPANT_ENROLLED

@@ -86,3 +86,13 @@ def test_suggestions_for_someone_not_a_mentee_are_refused(cli: Cli) -> None:
     refused = cli.run("match", "suggest", "--programme", programme, "--mentee", "ana")
     assert refused.code == 1
     assert "'ana' is enrolled in programme 'Riverside' as mentor, not as mentee" in refused.stderr
+
+
+def test_a_profile_change_is_recorded_and_ranked_on(cli: Cli) -> None:
+    programme = _programme(cli)
+    changed = cli.ok("programme", "profile", programme, "--person", "ben", "--need", "teamwork")
+    assert changed["events"][0]["development_needs"] == ["teamwork"]
+    found = cli.ok("match", "suggest", "--programme", programme, "--mentee", "ben")
+    assert found["suggestions"][0]["mentor_id"] == "dee"
+    refused = cli.run("programme", "profile", programme, "--person", "ben")
+    assert refused.code == 2 and "expertise or development needs" in refused.stderr

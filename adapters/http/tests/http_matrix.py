@@ -119,6 +119,8 @@ ENDPOINTS = (
     Endpoint("set policy", "PUT", _p("/policy"), lambda s: {"policy": POLICY}),
     Endpoint("enrol", "POST", _p("/participants"),
              lambda s: {"person_id": "fay", "role": "mentee", "experience_years": "1"}),
+    Endpoint("update profile", "POST", _p("/profiles"),
+             lambda s: {"person_id": "gus", "development_needs": ["teamwork"]}),
     Endpoint("withdraw", "POST", _p("/withdrawals"),
              lambda s: {"person_id": "gus", "reason": "Left"}),  # gus has no relationship
     Endpoint("open relationship", "POST", _p("/relationships"),

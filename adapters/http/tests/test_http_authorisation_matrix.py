@@ -42,6 +42,7 @@ EXPECTED: dict[str, str] = {
     "relieve coordinator": "200 403 403 403 403 403 404",
     "set policy": "403 403 200 403 403 403 404",
     "enrol": "403 403 200 403 403 403 404",
+    "update profile": "403 403 200 403 403 403 404",
     "withdraw": "403 403 200 403 403 403 404",
     "open relationship": "403 403 201 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",

@@ -98,6 +98,15 @@ class EnrolParticipant(ProgrammeCommand):
 
 
 @attrs.frozen(kw_only=True)
+class UpdateProfile(ProgrammeCommand):
+    """Change an enrolled worker's expertise or development needs; ``None`` keeps one."""
+
+    person_id: str
+    expertise: tuple[FocusArea, ...] | None = None
+    development_needs: tuple[FocusArea, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
 class WithdrawParticipant(ProgrammeCommand):
     person_id: str
     reason: str

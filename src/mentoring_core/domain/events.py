@@ -146,6 +146,19 @@ class ParticipantEnrolled(ProgrammeEvent):
 
 
 @attrs.frozen(kw_only=True)
+class ParticipantProfileUpdated(ProgrammeEvent):
+    """An enrolled worker's expertise (a mentor) or development needs (a mentee) changed;
+    the event holds both as they now stand."""
+
+    person_id: str
+    """The worker's id in the embedding product."""
+    expertise: tuple[FocusArea, ...]
+    """A mentor's areas of expertise now (empty for a mentee)."""
+    development_needs: tuple[FocusArea, ...]
+    """A mentee's development needs now (empty for a mentor)."""
+
+
+@attrs.frozen(kw_only=True)
 class ParticipantWithdrawn(ProgrammeEvent):
     """A worker left the programme."""
 

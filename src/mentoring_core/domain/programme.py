@@ -18,6 +18,7 @@ from .commands import (
     ProgrammeCommand,
     RelieveCoordinator,
     SetPolicy,
+    UpdateProfile,
     WithdrawParticipant,
 )
 from .context import DecisionContext, event_metadata
@@ -27,6 +28,7 @@ from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
     ParticipantEnrolled,
+    ParticipantProfileUpdated,
     ParticipantWithdrawn,
     PolicySet,
     ProgrammeCreated,
@@ -222,6 +224,30 @@ def _optional_label(field: str, value: object) -> str | None:
     return None if value is None else check_label(field, value, TITLE_MAX)
 
 
+def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    enrolled = state.participant(person_id)
+    if enrolled is None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
+        )
+    if command.expertise is None and command.development_needs is None:
+        raise InvalidValue("expertise", None, "the expertise or development needs to record")
+    given = (command.expertise, command.development_needs)
+    expertise, needs = (
+        now if new is None else _focus_areas(field, new, enrolled.role, held_by)
+        for field, new, now, held_by in (
+            ("expertise", given[0], enrolled.expertise, Role.MENTOR),
+            ("development_needs", given[1], enrolled.development_needs, Role.MENTEE),
+        )
+    )
+    return (
+        ParticipantProfileUpdated(
+            **meta, person_id=person_id, expertise=expertise, development_needs=needs
+        ),
+    )
+
+
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
     person_id = check_label("person_id", command.person_id)
     if state.participant(person_id) is None:
@@ -340,6 +366,19 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
     return attrs.evolve(state, participants=(*state.participants, participant))
 
 
+def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+    return attrs.evolve(
+        state,
+        participants=replace_where(
+            state.participants,
+            lambda p: p.person_id == event.person_id and p.active,
+            lambda p: attrs.evolve(
+                p, expertise=event.expertise, development_needs=event.development_needs
+            ),
+        ),
+    )
+
+
 def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
     return attrs.evolve(
         state,
@@ -368,6 +407,7 @@ PROGRAMME.handles(
         CreateProgramme: _create,
         SetPolicy: _set_policy,
         EnrolParticipant: _enrol,
+        UpdateProfile: _update_profile,
         WithdrawParticipant: _withdraw,
         AppointCoordinator: _appoint,
         RelieveCoordinator: _relieve,
@@ -379,6 +419,7 @@ PROGRAMME.folds(
         ProgrammeCreated: _created,
         PolicySet: _policy_set,
         ParticipantEnrolled: _enrolled,
+        ParticipantProfileUpdated: _profile_updated,
         ParticipantWithdrawn: _withdrawn,
         RelationshipOpened: _relationship_opened,
         CoordinatorAppointed: _coordinator_appointed,

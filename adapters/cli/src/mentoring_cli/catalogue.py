@@ -39,6 +39,7 @@ RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
     "PersonalDataErased": (("privacy erase", "erase_person"),),
     "CoordinatorAppointed": (("programme appoint", "appoint_coordinator"),),
     "CoordinatorRelieved": (("programme relieve", "relieve_coordinator"),),
+    "ParticipantProfileUpdated": (("programme profile", "update_profile"),),
     "RelationshipOpened": (("pair propose", "propose_pairing"), ("pair form", "form_pair")),
     "PairingProposed": (("pair propose", "propose_pairing"),),
     "PairingAccepted": (("pair accept", "accept_pairing"),),

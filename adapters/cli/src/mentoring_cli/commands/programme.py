@@ -341,6 +341,36 @@ def enrol(
     )
 
 
+@app.command("profile")
+def profile(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[str, typer.Option("--person", help="The enrolled worker's id.")],
+    expertise: _ExpertiseOpt = None,
+    needs: _NeedOpt = None,
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Replace a mentor's expertise (--expertise...) or a mentee's needs (--need...)."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.update_profile(
+            programme_id,
+            person,
+            expertise=expertise,
+            development_needs=needs,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
 @app.command("withdraw")
 def withdraw(
     ctx: typer.Context,
