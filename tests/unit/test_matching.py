@@ -50,24 +50,26 @@ def policy(gap: str = "2", capacity: int | None = 2) -> ProgrammePolicy:
     )
 
 
-def mentor(person_id: str, years: int | Decimal, *expertise: FocusArea) -> Participant:
+def participant(
+    role: Role, person_id: str, years: int | Decimal, areas: tuple[FocusArea, ...]
+) -> Participant:
+    field = "expertise" if role is Role.MENTOR else "development_needs"
+    fields: dict[str, object] = {field: areas}
     return Participant(
         person_id=person_id,
-        role=Role.MENTOR,
+        role=role,
         experience_years=Decimal(years),
         enrolled_at=ENROLLED,
-        expertise=expertise,
+        **fields,  # type: ignore[arg-type]
     )
+
+
+def mentor(person_id: str, years: int | Decimal, *expertise: FocusArea) -> Participant:
+    return participant(Role.MENTOR, person_id, years, expertise)
 
 
 def mentee(person_id: str, years: int | Decimal, *needs: FocusArea) -> Participant:
-    return Participant(
-        person_id=person_id,
-        role=Role.MENTEE,
-        experience_years=Decimal(years),
-        enrolled_at=ENROLLED,
-        development_needs=needs,
-    )
+    return participant(Role.MENTEE, person_id, years, needs)
 
 
 def programme(*people: Participant, with_policy: ProgrammePolicy | None = None) -> ProgrammeState:

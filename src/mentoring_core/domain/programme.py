@@ -366,28 +366,29 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
     return attrs.evolve(state, participants=(*state.participants, participant))
 
 
-def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> ProgrammeState:
+    """The state with ``changes`` made to the person's active enrolment."""
     return attrs.evolve(
         state,
         participants=replace_where(
             state.participants,
-            lambda p: p.person_id == event.person_id and p.active,
-            lambda p: attrs.evolve(
-                p, expertise=event.expertise, development_needs=event.development_needs
-            ),
+            lambda p: p.person_id == person_id and p.active,
+            lambda p: attrs.evolve(p, **changes),
         ),
+    )
+
+
+def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+    return _with_active(
+        state,
+        event.person_id,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
     )
 
 
 def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
-    return attrs.evolve(
-        state,
-        participants=replace_where(
-            state.participants,
-            lambda p: p.person_id == event.person_id and p.active,
-            lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
-        ),
-    )
+    return _with_active(state, event.person_id, withdrawn_at=event.occurred_at)
 
 
 def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> ProgrammeState:
