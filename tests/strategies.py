@@ -31,6 +31,7 @@ from mentoring_core.values import (
     ProgrammePolicy,
     ProgressStatus,
     Rating,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -215,6 +216,20 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
     },
     "CoordinatorAppointed": {"person_id": person_ids()},
     "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
+    "ReminderIssued": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "relationship_id": uuids(),
+        "reason": st.sampled_from(ReminderReason),
+        "item": st.sampled_from(["meeting", "review", "goal", "relationship"]),
+        "due": aware_datetimes(),
+        "channel": st.sampled_from(["email", "webhook"]),
+    },
+    "ReminderSent": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "after_interruption": st.booleans(),
+    },
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),

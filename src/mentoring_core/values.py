@@ -18,6 +18,7 @@ from .domain.values import (
     ProgressStatus,
     Rating,
     RelationshipStatus,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ProgressStatus",
     "Rating",
     "RelationshipStatus",
+    "ReminderReason",
     "Role",
     "StakeholderFeedback",
 ]

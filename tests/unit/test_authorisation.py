@@ -191,6 +191,8 @@ EXPECTED: dict[Action, set[Role]] = {
     c.UpdateProfile: {C},
     c.WithdrawParticipant: {C},
     c.OpenRelationship: {C},
+    c.IssueReminder: {C},
+    c.RecordReminderSent: {C},
     c.AcceptPairing: {M, E},
     c.DeclinePairing: {M, E},
     c.AgreeExpectations: PAIR_OR_COORDINATOR,

@@ -31,6 +31,7 @@ from .values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -125,6 +126,27 @@ class RelieveCoordinator(ProgrammeCommand):
 
     person_id: str
     reason: str
+
+
+@attrs.frozen(kw_only=True)
+class IssueReminder(ProgrammeCommand):
+    """Record that someone is to be reminded of a due item, before it is sent."""
+
+    reminder_id: UUID
+    person_id: str
+    relationship_id: UUID
+    reason: ReminderReason
+    item: str
+    due: datetime
+    channel: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordReminderSent(ProgrammeCommand):
+    """Record that an issued reminder was handed over to its channel."""
+
+    reminder_id: UUID
+    after_interruption: bool = False
 
 
 # --- Relationship --------------------------------------------------------------------

@@ -73,6 +73,10 @@ class Rule(enum.StrEnum):
     NO_OPEN_RELATIONSHIPS = "no-open-relationships"
     """A participant is withdrawn only once their relationships in the programme are closed."""
     TIMELINE = "timeline"
+    REMINDER_ONCE = "reminder-once"
+    """A reminder is issued once, and recorded as sent once, under its id."""
+    REMINDER_ISSUED = "reminder-issued"
+    """Only an issued reminder is recorded as sent."""
     """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from ._due import DueItem, DueKind, due_items, end_of_day, most_urgent_first
 from ._facts import (
+    EvaluationFact,
     GoalFact,
     MeetingFact,
     PauseFact,
+    PlanItemFact,
     PolicyFact,
     ProgrammeFacts,
     RelationshipFacts,
     ScheduleFact,
+    SelfAssessmentFact,
     evolve_programme_facts,
     evolve_relationship_facts,
     fold_programme_facts,
@@ -45,6 +48,7 @@ from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
 from ._schedule import Slot, Span, add_months, step
+from ._trends import Trend, TrendMonth, TrendShares
 
 
 def render(report: ComplianceReport, format: ReportFormat | str) -> str:
@@ -67,6 +71,7 @@ __all__ = [
     "ComplianceReport",
     "DueItem",
     "DueKind",
+    "EvaluationFact",
     "Gap",
     "GoalFact",
     "MeetingFact",
@@ -74,6 +79,7 @@ __all__ = [
     "MentorLoad",
     "MonthFigures",
     "PauseFact",
+    "PlanItemFact",
     "PolicyFact",
     "PolicyPreset",
     "ProgrammeFacts",
@@ -84,9 +90,13 @@ __all__ = [
     "ReportPeriod",
     "Retention",
     "ScheduleFact",
+    "SelfAssessmentFact",
     "Slot",
     "Span",
     "StatusCounts",
+    "Trend",
+    "TrendMonth",
+    "TrendShares",
     "add_months",
     "compliance_report",
     "describe_policy",

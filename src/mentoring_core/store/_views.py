@@ -30,7 +30,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ..domain.errors import StoreConfigurationError
 
-FACTS_SCHEMA = 1
+FACTS_SCHEMA = 2
 """Raised whenever the stored facts change shape: a new version gets new tables, rebuilt
 from the first event; the old tables can then be dropped."""
 FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
