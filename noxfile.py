@@ -92,6 +92,8 @@ def demo(session: nox.Session) -> None:
         "2026-07-01T12:00+00:00",
     )
     if shutil.which("chromium"):
+        # silent: chromium writes pages of D-Bus and GPU warnings to stderr even when the
+        # screenshot succeeds; they are shown only if it fails.
         session.run(
             "chromium",
             "--headless",
@@ -103,7 +105,9 @@ def demo(session: nox.Session) -> None:
             f"--screenshot={Path('demo-report.png').resolve()}",
             Path("demo-report.html").resolve().as_uri(),
             external=True,
+            silent=True,
         )
+        session.log("screenshot of demo-report.html written to demo-report.png")
     else:
         session.log("chromium is not installed: no screenshot of demo-report.html taken")
 

@@ -171,7 +171,14 @@ def _opening_fields() -> dict[str, st.SearchStrategy]:
         "mentor_experience_years": experience_years(),
         "mentee_experience_years": experience_years(),
         "gap_override_reason": st.none() | texts(),
+        "suggestion_rank": st.none() | st.integers(1, 1000),
+        "suggestion_override_reason": st.none() | texts(),
     }
+
+
+def focus_area_sets() -> st.SearchStrategy[tuple[FocusArea, ...]]:
+    """Distinct focus areas, as expertise or development needs."""
+    return st.lists(st.sampled_from(FocusArea), unique=True).map(tuple)
 
 
 def _goal_fields() -> dict[str, st.SearchStrategy]:
@@ -193,8 +200,15 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "experience_years": experience_years(),
         "display_name": st.none() | labels(),
         "contact": st.none() | labels(),
+        "expertise": focus_area_sets(),
+        "development_needs": focus_area_sets(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "ParticipantProfileUpdated": {
+        "person_id": person_ids(),
+        "expertise": focus_area_sets(),
+        "development_needs": focus_area_sets(),
+    },
     "PersonalDataErased": {
         "person_id": person_ids(),
         "rule": st.sampled_from(ErasureRule),

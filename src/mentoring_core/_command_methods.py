@@ -111,10 +111,13 @@ class CommandMethods(ABC):
         *,
         display_name: str | None = None,
         contact: str | None = None,
+        expertise: Sequence[FocusArea] = (),
+        development_needs: Sequence[FocusArea] = (),
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Enrol ``person_id``; ``display_name`` and ``contact`` are personal data, sealed
-        under their key and erased with them."""
+        under their key and erased with them. ``expertise`` (a mentor's) and
+        ``development_needs`` (a mentee's) are what :meth:`suggest_mentors` matches."""
         command = c.EnrolParticipant(
             programme_id=programme_id,
             person_id=person_id,
@@ -122,6 +125,29 @@ class CommandMethods(ABC):
             experience_years=experience_years,  # type: ignore[arg-type]
             display_name=display_name,
             contact=contact,
+            expertise=_items("expertise", expertise),
+            development_needs=_items("development_needs", development_needs),
+        )
+        return self.execute(command, **kw)
+
+    def update_profile(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        *,
+        expertise: Sequence[FocusArea] | None = None,
+        development_needs: Sequence[FocusArea] | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Change an enrolled worker's expertise (a mentor's) or development needs (a
+        mentee's); ``None`` keeps what is recorded."""
+        command = c.UpdateProfile(
+            programme_id=programme_id,
+            person_id=person_id,
+            expertise=None if expertise is None else _items("expertise", expertise),
+            development_needs=None
+            if development_needs is None
+            else _items("development_needs", development_needs),
         )
         return self.execute(command, **kw)
 
@@ -201,6 +227,7 @@ class CommandMethods(ABC):
         mentee_id: str,
         *,
         gap_override_reason: str | None = None,
+        suggestion_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
@@ -212,6 +239,7 @@ class CommandMethods(ABC):
             mentee_id=mentee_id,
             direct=False,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=suggestion_override_reason,
         )
         return self.execute(command, **kw)
 
@@ -222,10 +250,14 @@ class CommandMethods(ABC):
         mentee_id: str,
         *,
         gap_override_reason: str | None = None,
+        suggestion_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
-        """Form a pair directly (a coordinator's decision); the relationship is active at once."""
+        """Form a pair directly (a coordinator's decision); the relationship is active at once.
+
+        The opening event records the mentor's rank among :meth:`suggest_mentors` for the
+        mentee; ``suggestion_override_reason`` says why another than the first was chosen."""
         command = c.OpenRelationship(
             programme_id=programme_id,
             relationship_id=relationship_id,
@@ -233,6 +265,7 @@ class CommandMethods(ABC):
             mentee_id=mentee_id,
             direct=True,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=suggestion_override_reason,
         )
         return self.execute(command, **kw)
 

@@ -31,6 +31,7 @@ from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
 from .domain.kinds import kind_of_command, kind_of_topic
+from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
@@ -215,6 +216,18 @@ class MentoringService(CommandMethods):
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""
         return tuple(self.relationship(r) for r in self.programme(programme_id).relationship_ids)
+
+    def suggest_mentors(self, programme_id: UUID, mentee_id: str) -> tuple[MentorSuggestion, ...]:
+        """The programme's mentors who could be paired with ``mentee_id``, best first, each
+        with the figures of its rank (fit, experience gap, load against the policy's capacity;
+        see :func:`~mentoring_core.matching.rank_mentors` and ``docs/cli.md``, "Matching").
+
+        The ranking is the one a pairing records (``suggestion_rank`` on the opening event)
+        when decided against the same states."""
+        mentee_id = check_label("mentee_id", mentee_id)
+        programme: ProgrammeState = self._load(PROGRAMME, programme_id)
+        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        return rank_mentors(programme, others, mentee_id)
 
     def read(
         self, after: int = 0, *, kinds: Collection[str] = (), limit: int | None = None

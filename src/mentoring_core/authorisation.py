@@ -137,6 +137,8 @@ class Read(enum.StrEnum):
     RELATIONSHIP = "read a relationship"
     """Its state, history, timeline, state as of a time, diff."""
     REPORT = "compliance report"
+    SUGGESTIONS = "suggest mentors for a mentee"
+    """The ranking of a programme's mentors for one mentee (every mentor's load and fit)."""
     AUDIT = "audit verify and digest"
     FEED = "event feed"
     """The whole store's events (``GET /events`` and the live stream)."""
@@ -208,6 +210,9 @@ _COMMANDS: dict[type[Command], _Permission] = {
     c.RelieveCoordinator: _p({_A}, "only an administrator relieves coordinators"),
     c.SetPolicy: _p({_C}, "only a coordinator of the programme sets its policy"),
     c.EnrolParticipant: _p({_C}, "only a coordinator of the programme enrols participants"),
+    c.UpdateProfile: _p(
+        {_C}, "only a coordinator of the programme records participants' expertise and needs"
+    ),
     c.WithdrawParticipant: _p({_C}, "only a coordinator of the programme withdraws participants"),
     c.OpenRelationship: _p({_C}, "only a coordinator of the programme proposes or forms pairs"),
     **dict.fromkeys(
@@ -271,6 +276,9 @@ _READS: dict[Read, _Permission] = {
         {_A, _U, _C},
         "compliance reports are read by administrators, auditors and the programme's coordinators",
     ),
+    Read.SUGGESTIONS: _p(
+        {_C}, "only a coordinator of the programme asks for mentor suggestions (they pair)"
+    ),
     Read.AUDIT: _p({_A, _U}, "only administrators and auditors verify and digest the store"),
     Read.FEED: _p({_A, _U}, "only administrators and auditors read the whole event feed"),
     Read.PERSONAL_DATA: _p(
@@ -294,7 +302,7 @@ def _scope(action: Read | Act | type[Command]) -> _Scope:
     if isinstance(action, Read):
         if action is Read.RELATIONSHIP:
             return _Scope.RELATIONSHIP
-        if action in (Read.PROGRAMME, Read.RELATIONSHIPS, Read.REPORT):
+        if action in (Read.PROGRAMME, Read.RELATIONSHIPS, Read.REPORT, Read.SUGGESTIONS):
             return _Scope.PROGRAMME
         return _Scope.NONE
     if issubclass(action, c.CreateProgramme):

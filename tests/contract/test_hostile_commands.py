@@ -52,6 +52,7 @@ QUERIES = {
     "history",
     "relationships",
     "programmes",
+    "suggest_mentors",
     "verify",
     "read",
     "follow",

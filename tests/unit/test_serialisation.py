@@ -43,6 +43,8 @@ from mentoring_core.domain.events import (
     FeedbackGiven,
     GoalSet,
     MeetingHeld,
+    PairFormed,
+    PairingProposed,
     ParticipantEnrolled,
     PolicySet,
     ReflectionRecorded,
@@ -665,9 +667,9 @@ class TestEnrolmentsWithNames:
             contact="ben@example.org",
         )
 
-    def test_a_named_enrolment_is_stored_as_version_3_and_reads_back_equal(self) -> None:
+    def test_a_named_enrolment_is_stored_as_version_4_and_reads_back_equal(self) -> None:
         data = json.loads(MAPPER.to_stored_event(self.enrolment()).state)
-        assert data["class_version"] == 3
+        assert data["class_version"] == 4
         assert round_trip(self.enrolment()) == self.enrolment()
 
     @pytest.mark.parametrize("stored_version", [1, 2])
@@ -676,6 +678,7 @@ class TestEnrolmentsWithNames:
     ) -> None:
         def as_stored_then(data: dict[str, Any]) -> None:
             del data["display_name"], data["contact"]
+            del data["expertise"], data["development_needs"]
             data["class_version"] = stored_version
             if stored_version == 1:
                 del data["command_id"]
@@ -687,3 +690,84 @@ class TestEnrolmentsWithNames:
     def test_a_current_record_without_contact_is_damaged(self) -> None:
         stored = stored_with(MAPPER.to_stored_event(self.enrolment()), lambda d: d.pop("contact"))
         assert "contact" in read_error(stored).reason
+
+
+class TestEnrolmentsWithFocusAreas:
+    """ParticipantEnrolled gained ``expertise`` and ``development_needs`` in class version 4;
+    older records read back with neither."""
+
+    def enrolment(self) -> ParticipantEnrolled:
+        return attrs.evolve(
+            TestEnrolmentsWithNames().enrolment(),
+            development_needs=(FocusArea.COMMUNICATION, FocusArea.WELLBEING),
+        )
+
+    def test_needs_are_stored_by_name_and_read_back_in_order(self) -> None:
+        data = json.loads(MAPPER.to_stored_event(self.enrolment()).state)
+        assert (data["class_version"], data["development_needs"]) == (
+            4,
+            ["communication", "wellbeing"],
+        )
+        assert round_trip(self.enrolment()) == self.enrolment()
+
+    def test_a_version_3_record_reads_back_with_no_expertise_and_no_needs(self) -> None:
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["expertise"], data["development_needs"]
+            data["class_version"] = 3
+
+        stored = stored_with(MAPPER.to_stored_event(self.enrolment()), as_stored_then)
+        assert MAPPER.to_domain_event(stored) == attrs.evolve(
+            self.enrolment(), development_needs=()
+        )
+
+    def test_an_unknown_focus_area_is_damaged(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(self.enrolment()),
+            lambda d: d.update(development_needs=["juggling"]),
+        )
+        assert "development_needs" in read_error(stored).reason
+
+
+class TestOpeningsWithSuggestionRanks:
+    """PairFormed and PairingProposed gained ``suggestion_rank`` and
+    ``suggestion_override_reason`` in class version 3; older records read back with neither."""
+
+    def opening(self, cls: type[PairFormed | PairingProposed]) -> PairFormed | PairingProposed:
+        return cls(
+            event_id=UUID(int=71),
+            aggregate_id=UUID(int=72),
+            version=1,
+            occurred_at=YESTERDAY,
+            recorded_at=NOW,
+            actor="coord",
+            programme_id=PROGRAMME_ID,
+            mentor_id="cy",
+            mentee_id="ben",
+            mentor_experience_years=Decimal(8),
+            mentee_experience_years=Decimal(1),
+            gap_override_reason=None,
+            suggestion_rank=2,
+            suggestion_override_reason="Same site as Ben",
+        )
+
+    @pytest.mark.parametrize("cls", [PairFormed, PairingProposed], ids=lambda c: c.__name__)
+    def test_a_rank_and_reason_are_stored_as_version_3(self, cls: type[PairFormed]) -> None:
+        data = json.loads(MAPPER.to_stored_event(self.opening(cls)).state)
+        assert (data["class_version"], data["suggestion_rank"]) == (3, 2)
+        assert round_trip(self.opening(cls)) == self.opening(cls)
+
+    @pytest.mark.parametrize("cls", [PairFormed, PairingProposed], ids=lambda c: c.__name__)
+    @pytest.mark.parametrize("stored_version", [1, 2])
+    def test_an_older_record_reads_back_without_a_rank(
+        self, cls: type[PairFormed], stored_version: int
+    ) -> None:
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["suggestion_rank"], data["suggestion_override_reason"]
+            data["class_version"] = stored_version
+            if stored_version == 1:
+                del data["command_id"]
+
+        stored = stored_with(MAPPER.to_stored_event(self.opening(cls)), as_stored_then)
+        assert MAPPER.to_domain_event(stored) == attrs.evolve(
+            self.opening(cls), suggestion_rank=None, suggestion_override_reason=None
+        )

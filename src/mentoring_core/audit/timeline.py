@@ -34,6 +34,7 @@ from ..domain.events import (
     PairingDeclined,
     PairingProposed,
     ParticipantEnrolled,
+    ParticipantProfileUpdated,
     ParticipantWithdrawn,
     PlanActivityAdded,
     PlanActivityCompleted,
@@ -129,6 +130,15 @@ def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
     return (
         f"{event.person_id} enrolled as {event.role} with {event.experience_years} "
         f"years of experience {by}"
+    )
+
+
+def _profile_updated(event: ParticipantProfileUpdated, before: State, by: str) -> str:
+    expertise = ", ".join(event.expertise) or "none"
+    needs = ", ".join(event.development_needs) or "none"
+    return (
+        f"{event.person_id}'s profile updated {by}: expertise {expertise}; "
+        f"development needs {needs}"
     )
 
 
@@ -389,6 +399,7 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     ProgrammeCreated: _programme_created,
     PolicySet: _policy_set,
     ParticipantEnrolled: _enrolled,
+    ParticipantProfileUpdated: _profile_updated,
     ParticipantWithdrawn: _withdrawn,
     PersonalDataErased: _erased,
     CoordinatorAppointed: _appointed,

@@ -92,6 +92,19 @@ class EnrolParticipant(ProgrammeCommand):
     """The name the worker is shown by (personal data, sealed; erased with them)."""
     contact: str | None = None
     """How to reach them, e.g. an e-mail address (personal data, sealed; erased with them)."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise (none for a mentee)."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs (none for a mentor)."""
+
+
+@attrs.frozen(kw_only=True)
+class UpdateProfile(ProgrammeCommand):
+    """Change an enrolled worker's expertise or development needs; ``None`` keeps one."""
+
+    person_id: str
+    expertise: tuple[FocusArea, ...] | None = None
+    development_needs: tuple[FocusArea, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +173,8 @@ class OpenRelationship(RelationshipCommand):
     """True: a coordinator forms the pair now. False: the pairing is proposed."""
     gap_override_reason: str | None = None
     """Needed when the experience gap is below the programme minimum."""
+    suggestion_override_reason: str | None = None
+    """Why this mentor rather than the first suggestion for the mentee (recorded as given)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -118,7 +118,7 @@ class PolicySet(ProgrammeEvent):
 class ParticipantEnrolled(ProgrammeEvent):
     """A worker joined the programme as a mentor or a mentee."""
 
-    class_version: ClassVar[int] = 3
+    class_version: ClassVar[int] = 4
 
     person_id: str
     """The worker's id in the embedding product."""
@@ -130,11 +130,33 @@ class ParticipantEnrolled(ProgrammeEvent):
     """The name the worker is shown by, if given (the id stays a pseudonym)."""
     contact: str | None = personal(PersonalData.CONTACT, about="person_id", default=None)
     """How to reach the worker (an e-mail address, a telephone number), if given."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise, from the focus areas (empty for a mentee)."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs, from the focus areas (empty for a mentor)."""
 
     @staticmethod
     def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
         """Version 2 enrolments predate display names and contact details: they have none."""
         return {**data, "display_name": None, "contact": None}
+
+    @staticmethod
+    def upcast_v3_v4(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 3 enrolments predate expertise and development needs: they record none."""
+        return {**data, "expertise": [], "development_needs": []}
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantProfileUpdated(ProgrammeEvent):
+    """An enrolled worker's expertise (a mentor) or development needs (a mentee) changed;
+    the event holds both as they now stand."""
+
+    person_id: str
+    """The worker's id in the embedding product."""
+    expertise: tuple[FocusArea, ...]
+    """A mentor's areas of expertise now (empty for a mentee)."""
+    development_needs: tuple[FocusArea, ...]
+    """A mentee's development needs now (empty for a mentor)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -231,6 +253,8 @@ class RelationshipEvent(Event):
 class PairingProposed(RelationshipEvent):
     """A mentor and a mentee were proposed to each other; they may accept or decline."""
 
+    class_version: ClassVar[int] = 3
+
     programme_id: UUID
     """The programme the relationship belongs to."""
     mentor_id: str
@@ -243,6 +267,19 @@ class PairingProposed(RelationshipEvent):
     """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
+    suggestion_rank: int | None = None
+    """The chosen mentor's place (1 = first) in the ranking ``suggest_mentors`` gave for this
+    mentee when the pairing was decided (see ``docs/cli.md``, "Matching"); None for records
+    from before the ranking existed."""
+    suggestion_override_reason: str | None = personal(
+        PersonalData.FREE_TEXT, about="mentee_id", default=None
+    )
+    """Why another mentor than the first suggestion was chosen, if a reason was given."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 openings predate suggestions: they record no rank and no reason."""
+        return {**data, "suggestion_rank": None, "suggestion_override_reason": None}
 
 
 @attrs.frozen(kw_only=True)
@@ -269,6 +306,8 @@ class PairingDeclined(RelationshipEvent):
 class PairFormed(RelationshipEvent):
     """A coordinator formed the pair directly: the relationship is active."""
 
+    class_version: ClassVar[int] = 3
+
     programme_id: UUID
     """The programme the relationship belongs to."""
     mentor_id: str
@@ -281,6 +320,19 @@ class PairFormed(RelationshipEvent):
     """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
+    suggestion_rank: int | None = None
+    """The chosen mentor's place (1 = first) in the ranking ``suggest_mentors`` gave for this
+    mentee when the pairing was decided (see ``docs/cli.md``, "Matching"); None for records
+    from before the ranking existed."""
+    suggestion_override_reason: str | None = personal(
+        PersonalData.FREE_TEXT, about="mentee_id", default=None
+    )
+    """Why another mentor than the first suggestion was chosen, if a reason was given."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 openings predate suggestions: they record no rank and no reason."""
+        return {**data, "suggestion_rank": None, "suggestion_override_reason": None}
 
 
 @attrs.frozen(kw_only=True)

@@ -20,6 +20,7 @@ from .commands import (
     RecordReminderSent,
     RelieveCoordinator,
     SetPolicy,
+    UpdateProfile,
     WithdrawParticipant,
 )
 from .context import DecisionContext, event_metadata
@@ -29,6 +30,7 @@ from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
     ParticipantEnrolled,
+    ParticipantProfileUpdated,
     ParticipantWithdrawn,
     PolicySet,
     ProgrammeCreated,
@@ -55,6 +57,7 @@ from .values import (
     Cadence,
     CadenceKind,
     CadenceTier,
+    FocusArea,
     Participation,
     ProgrammePolicy,
     ReminderReason,
@@ -75,6 +78,10 @@ class Participant:
     """The name they are shown by, if given at enrolment (``[erased]`` once erased)."""
     contact: str | None = None
     """How to reach them, if given at enrolment (``[erased]`` once erased)."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise, as enrolled."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs, as enrolled."""
 
     @property
     def active(self) -> bool:
@@ -193,21 +200,63 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
             f"{person_id!r} is already enrolled in programme {state.name!r} as {enrolled.role}",
         )
+    role = check_enum("role", command.role, Role)
     return (
         ParticipantEnrolled(
             **meta,
             person_id=person_id,
-            role=check_enum("role", command.role, Role),
+            role=role,
             experience_years=check_years("experience_years", command.experience_years),
             display_name=_optional_label("display_name", command.display_name),
             contact=_optional_label("contact", command.contact),
+            expertise=_focus_areas("expertise", command.expertise, role, Role.MENTOR),
+            development_needs=_focus_areas(
+                "development_needs", command.development_needs, role, Role.MENTEE
+            ),
         ),
     )
+
+
+def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple[FocusArea, ...]:
+    """Distinct focus areas, given only for the role that holds them (expertise for a
+    mentor, development needs for a mentee)."""
+    items = check_sequence(field, values, allow_empty=True)
+    if items and role is not held_by:
+        given = ", ".join(map(str, items))
+        raise InvalidValue(field, given, f"nothing for a {role} (only a {held_by} has {field})")
+    areas = tuple(check_enum(f"{field}[{i}]", v, FocusArea) for i, v in enumerate(items))
+    if len(set(areas)) != len(areas):
+        raise InvalidValue(field, ", ".join(map(str, areas)), "each focus area at most once")
+    return areas
 
 
 def _optional_label(field: str, value: object) -> str | None:
     """A one-line text of at most :data:`TITLE_MAX` characters, or None (not given)."""
     return None if value is None else check_label(field, value, TITLE_MAX)
+
+
+def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    enrolled = state.participant(person_id)
+    if enrolled is None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
+        )
+    if command.expertise is None and command.development_needs is None:
+        raise InvalidValue("expertise", None, "the expertise or development needs to record")
+    given = (command.expertise, command.development_needs)
+    expertise, needs = (
+        now if new is None else _focus_areas(field, new, enrolled.role, held_by)
+        for field, new, now, held_by in (
+            ("expertise", given[0], enrolled.expertise, Role.MENTOR),
+            ("development_needs", given[1], enrolled.development_needs, Role.MENTEE),
+        )
+    )
+    return (
+        ParticipantProfileUpdated(
+            **meta, person_id=person_id, expertise=expertise, development_needs=needs
+        ),
+    )
 
 
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
@@ -368,19 +417,35 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
         enrolled_at=event.occurred_at,
         display_name=event.display_name,
         contact=event.contact,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
     )
     return attrs.evolve(state, participants=(*state.participants, participant))
 
 
-def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> ProgrammeState:
+    """The state with ``changes`` made to the person's active enrolment."""
     return attrs.evolve(
         state,
         participants=replace_where(
             state.participants,
-            lambda p: p.person_id == event.person_id and p.active,
-            lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
+            lambda p: p.person_id == person_id and p.active,
+            lambda p: attrs.evolve(p, **changes),
         ),
     )
+
+
+def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+    return _with_active(
+        state,
+        event.person_id,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
+    )
+
+
+def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+    return _with_active(state, event.person_id, withdrawn_at=event.occurred_at)
 
 
 def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> ProgrammeState:
@@ -413,6 +478,7 @@ PROGRAMME.handles(
         CreateProgramme: _create,
         SetPolicy: _set_policy,
         EnrolParticipant: _enrol,
+        UpdateProfile: _update_profile,
         WithdrawParticipant: _withdraw,
         AppointCoordinator: _appoint,
         RelieveCoordinator: _relieve,
@@ -426,6 +492,7 @@ PROGRAMME.folds(
         ProgrammeCreated: _created,
         PolicySet: _policy_set,
         ParticipantEnrolled: _enrolled,
+        ParticipantProfileUpdated: _profile_updated,
         ParticipantWithdrawn: _withdrawn,
         RelationshipOpened: _relationship_opened,
         CoordinatorAppointed: _coordinator_appointed,

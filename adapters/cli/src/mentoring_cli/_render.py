@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 
 from mentoring_core import Event
+from mentoring_core.matching import MentorSuggestion
 from mentoring_core.reports import DueItem
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.values import (
@@ -174,7 +175,16 @@ def programme_view(state: ProgrammeState) -> RenderableType:
         ]
     )
     people = Table(title="Participants", title_justify="left")
-    columns = ("person", "name", "contact", "role", "experience (years)", "enrolled", "withdrawn")
+    columns = (
+        "person",
+        "name",
+        "contact",
+        "role",
+        "experience (years)",
+        "expertise / needs",
+        "enrolled",
+        "withdrawn",
+    )
     for column in columns:
         people.add_column(column)
     for p in state.participants:
@@ -184,6 +194,7 @@ def programme_view(state: ProgrammeState) -> RenderableType:
             p.contact or "",
             p.role.value,
             str(p.experience_years),
+            ", ".join(p.expertise or p.development_needs),
             when(p.enrolled_at),
             when(p.withdrawn_at) if p.withdrawn_at else "",
         )
@@ -191,6 +202,25 @@ def programme_view(state: ProgrammeState) -> RenderableType:
         (f"relationship {i}", str(r)) for i, r in enumerate(state.relationship_ids, start=1)
     )
     return Group(facts, people, relationships)
+
+
+def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
+    """Mentor suggestions, best first, each with the figures and words of its rank."""
+    from rich.table import Table
+
+    table = Table()
+    for column in ("rank", "mentor", "needs covered", "gap (years)", "open mentees", "why"):
+        table.add_column(column)
+    for s in suggestions:
+        table.add_row(
+            str(s.rank),
+            s.mentor_id,
+            f"{len(s.covered_needs)}/{s.needs}",
+            str(s.experience_gap_years),
+            str(s.open_mentees) if s.capacity is None else f"{s.open_mentees}/{s.capacity}",
+            s.explanation,
+        )
+    return table
 
 
 def meeting_counts(state: RelationshipState) -> dict[str, int]:

@@ -70,6 +70,7 @@ PROGRAMME_COMMANDS = (
     CommandRoute("relieved-coordinators", c.RelieveCoordinator),
     CommandRoute("policy", c.SetPolicy, "PUT"),
     CommandRoute("participants", c.EnrolParticipant),
+    CommandRoute("profiles", c.UpdateProfile),
     CommandRoute("withdrawals", c.WithdrawParticipant),
     CommandRoute("relationships", c.OpenRelationship),
 )
