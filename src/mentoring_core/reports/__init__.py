@@ -16,6 +16,7 @@ from ._facts import (
     PauseFact,
     PolicyFact,
     ProgrammeFacts,
+    RecognitionFact,
     RelationshipFacts,
     ScheduleFact,
     evolve_programme_facts,
@@ -45,6 +46,15 @@ from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
 from ._schedule import Slot, Span, add_months, step
+from ._time import (
+    MENTOR_TIME_COLUMNS,
+    MentorTime,
+    MentorTimeReport,
+    RelationshipTime,
+    WorkingHours,
+    mentor_time_report,
+    render_mentor_time,
+)
 
 
 def render(report: ComplianceReport, format: ReportFormat | str) -> str:
@@ -60,6 +70,7 @@ def render(report: ComplianceReport, format: ReportFormat | str) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "MENTOR_TIME_COLUMNS",
     "PRESETS",
     "REPORT_FORMAT_VERSION",
     "RETENTION_MONTHS",
@@ -72,14 +83,18 @@ __all__ = [
     "MeetingFact",
     "MeetingMark",
     "MentorLoad",
+    "MentorTime",
+    "MentorTimeReport",
     "MonthFigures",
     "PauseFact",
     "PolicyFact",
     "PolicyPreset",
     "ProgrammeFacts",
     "ProgrammeFigures",
+    "RecognitionFact",
     "RelationshipFacts",
     "RelationshipFigures",
+    "RelationshipTime",
     "ReportFormat",
     "ReportPeriod",
     "Retention",
@@ -87,6 +102,7 @@ __all__ = [
     "Slot",
     "Span",
     "StatusCounts",
+    "WorkingHours",
     "add_months",
     "compliance_report",
     "describe_policy",
@@ -96,6 +112,7 @@ __all__ = [
     "evolve_relationship_facts",
     "fold_programme_facts",
     "fold_relationship_facts",
+    "mentor_time_report",
     "most_urgent_first",
     "preset",
     "recorded_by",
@@ -103,6 +120,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "render_mentor_time",
     "report_to_dict",
     "step",
 ]
