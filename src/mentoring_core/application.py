@@ -287,6 +287,13 @@ class MentoringService(CommandMethods):
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
         if isinstance(command, c.RecordGroupSession):
+            if expected_version is not None:
+                raise InvalidValue(
+                    "expected_version",
+                    expected_version,
+                    "None for a group session (each relationship present is decided at the "
+                    "version read, and a concurrent change to any refuses it)",
+                )
             return self._group_session(command, actor, (given, command_id))
         kind = kind_of_command(command)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))

@@ -72,6 +72,8 @@ PROGRAMME_COMMANDS = (
     CommandRoute("participants", c.EnrolParticipant),
     CommandRoute("withdrawals", c.WithdrawParticipant),
     CommandRoute("relationships", c.OpenRelationship),
+    CommandRoute("group-sessions", c.RecordGroupSession),
+    CommandRoute("mentor-recognitions", c.RecogniseMentor),
 )
 """Under ``/programmes/{programme_id}/``."""
 
