@@ -57,8 +57,9 @@ accepts or declines a pairing (``accepted_by``, ``declined_by``) and gives feedb
 its mentor (``mentor_id``; the domain's ``group-session`` rule then holds every
 relationship present to be theirs); a coordinator may record feedback a participant
 gave them, and a group session of any mentor of the programme; a coordinator alone
-records the recognition of a mentor's time (``RecogniseMentor``). The domain checks the rest of the fields (whoever they name must
-be a participant; the ``ending-role`` rule fits the ending's reason to who records it).
+records the recognition of a mentor's time (``RecogniseMentor``). The domain checks the
+rest of the fields (whoever they name must be a participant; the ``ending-role`` rule fits
+the ending's reason to who records it).
 """
 
 from __future__ import annotations

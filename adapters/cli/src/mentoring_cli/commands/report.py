@@ -10,7 +10,7 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core.projections import write_compliance_report
+from mentoring_core.projections import write_compliance_report, write_mentor_time_report
 
 from .._files import check_target, write_output
 from .._options import JsonOpt, id_option
@@ -99,4 +99,65 @@ def compliance(
             **({"report": text} if to_stdout else {}),
         },
         lambda console: console.print(f"{report_format.value.upper()} report written to {out}"),
+    )
+
+
+class TimeFormat(enum.StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command("mentor-time")
+def mentor_time(
+    ctx: typer.Context,
+    programme_id: Annotated[UUID, id_option("--programme", "PROGRAMME_ID", "The programme.")],
+    start: Annotated[
+        date,
+        typer.Option(
+            "--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP
+        ),
+    ],
+    end: Annotated[
+        date,
+        typer.Option(
+            "--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP
+        ),
+    ],
+    out: _OutOpt,
+    report_format: Annotated[
+        TimeFormat,
+        typer.Option(
+            "--format",
+            parser=enum_parser(TimeFormat),
+            metavar="csv|json",
+            help="csv: one row per mentor, for a payroll or HR system; json: everything.",
+        ),
+    ] = TimeFormat.CSV,
+    json_output: JsonOpt = False,
+) -> None:
+    """Mentors' hours (group sessions counted once), working hours, mentees carried against
+    capacity, and recognition, for a period."""
+    result = Output(json_output)
+    to_stdout = str(out) == "-"
+    if not to_stdout:
+        check_target(out, "--out")  # before the read model is brought up to date
+    with open_service(ctx) as service:
+        text = write_mentor_time_report(
+            service, programme_id, start=start, end=end, format=report_format.value
+        )
+    if not to_stdout:
+        write_output(out, text)
+    if to_stdout and not json_output:
+        typer.echo(text, nl=False)
+        return
+    result.emit(
+        lambda: {
+            "programme_id": str(programme_id),
+            "format": report_format.value,
+            "out": "-" if to_stdout else str(out),
+            **({"report": text} if to_stdout else {}),
+        },
+        lambda console: console.print(
+            f"{report_format.value.upper()} mentor-time report written to {out}"
+        ),
     )
