@@ -32,7 +32,8 @@ def _programme(tmp_path: Path) -> Cli:
                "--occurred-at", "2026-01-02")  # fmt: skip
     # cy's schedule: meetings outside working hours (the default for cy's own meetings)
     cli.ok("schedule", "agree", R_CY, "--cadence", "weekly", "--duration", "60",
-           "--format", "video", "--outside-working-hours", "--occurred-at", "2026-01-02")  # fmt: skip
+           "--format", "video", "--outside-working-hours",
+           "--occurred-at", "2026-01-02")  # fmt: skip
     return cli
 
 
@@ -57,7 +58,8 @@ def test_a_group_session_is_one_record_on_each_pair_and_counts_once_for_the_ment
     cli.ok("mentor", "recognise", P, "--mentor", "ana", "--kind", "allowance", "--amount", "40",
            "--from", "2026-01-01", "--to", "2026-01-31", "--reason", "January")  # fmt: skip
     cli.ok("mentor", "recognise", P, "--mentor", "ana", "--kind", "time_in_lieu",
-           "--hours", "1.5", "--from", "2026-01-01", "--to", "2026-01-31", "--reason", "Evenings")  # fmt: skip
+           "--hours", "1.5", "--from", "2026-01-01", "--to", "2026-01-31",
+           "--reason", "Evenings")  # fmt: skip
 
     text = cli.run("report", "mentor-time", "--programme", P, "--from", "2026-01-01",
                    "--to", "2026-01-31", "--format", "csv", "--out", "-")  # fmt: skip
