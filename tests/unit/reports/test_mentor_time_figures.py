@@ -3,13 +3,16 @@ the definitions in docs/reports.md ("Group sessions", "Working hours", "Mentors'
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID
 
 import attrs
 
 from mentoring_core.reports import (
+    MENTOR_TIME_COLUMNS,
     MeetingFact,
     PolicyFact,
     ProgrammeFacts,
@@ -147,3 +150,11 @@ def test_the_compliance_report_counts_a_session_once_in_the_programmes_minutes()
     assert report.programme.meetings_held == 6  # per relationship: ben 3, cy 1, dee 1, fay 1
     # the programme: 225 + 120 + 120 + 40 = 505, less the session's two repeats (240)
     assert report.programme.mentoring_minutes == 265
+
+
+def test_the_docs_define_every_column_of_the_mentor_time_csv() -> None:
+    doc = (Path(__file__).parents[3] / "docs" / "reports.md").read_text(encoding="utf-8")
+    section = doc.split("## Mentors' time", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    named = [name for row in rows for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
+    assert named == [name for name, _ in MENTOR_TIME_COLUMNS]
