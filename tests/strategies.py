@@ -31,6 +31,7 @@ from mentoring_core.values import (
     ProgrammePolicy,
     ProgressStatus,
     Rating,
+    RecognitionKind,
     Role,
     StakeholderFeedback,
 )
@@ -201,6 +202,15 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
     },
     "CoordinatorAppointed": {"person_id": person_ids()},
     "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
+    "MentorRecognised": {
+        "person_id": person_ids(),
+        "kind": st.sampled_from(RecognitionKind),
+        "period_start": dates(),
+        "period_end": dates(),
+        "amount": st.none() | st.decimals(0, 10_000_000, places=2),
+        "hours": st.none() | st.decimals(0, 10_000, places=2),
+        "reason": texts(),
+    },
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),
@@ -241,6 +251,8 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "format": st.sampled_from(MeetingFormat),
         "topics": label_tuples(),
         "attendees": st.lists(person_ids(), max_size=3).map(tuple),
+        "in_working_hours": st.none() | st.booleans(),
+        "group_session_id": st.none() | uuids(),
     },
     "MeetingMissed": {"meeting_id": uuids(), "missed_by": person_ids(), "reason": texts()},
     "MeetingCancelled": {"meeting_id": uuids(), "cancelled_by": person_ids(), "reason": texts()},
