@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 from uuid import UUID
 
@@ -106,6 +107,9 @@ def test_a_group_session_is_one_meeting_on_every_relationship_present() -> None:
     assert {(e.format, e.duration_minutes, e.occurred_at, e.in_working_hours) for e in events} == {
         (MeetingFormat.GROUP, 90, YESTERDAY, True)
     }
+    ben.apply(events[0])
+    (meeting,) = ben.state.meetings
+    assert (meeting.group_session_id, meeting.in_working_hours) == (SESSION, True)
 
 
 def test_a_group_session_outside_working_hours_by_one_schedule_or_as_told() -> None:
@@ -197,6 +201,11 @@ def test_a_meeting_stored_before_version_3_reads_as_the_schedule_in_force_said()
     assert (read.in_working_hours, read.group_session_id) == (None, None)
     facts = fold_relationship_facts([*ben.events[:-1], read])
     assert facts.meetings[-1].in_working_hours is False
+    state = reduce(evolve_relationship, [*ben.events[:-1], read], RelationshipState())
+    assert (state.meetings[-1].in_working_hours, state.meetings[-1].group_session_id) == (
+        False,
+        None,
+    )
 
 
 def _recognise(**changes: Any) -> cmd.RecogniseMentor:

@@ -74,7 +74,7 @@ def session_in_working_hours(
     in force of a relationship present says its meetings are not."""
     if command.in_working_hours is not None:
         return check_bool("in_working_hours", command.in_working_hours)
-    return all(r.schedule is None or r.schedule.in_working_hours for r in relationships)
+    return all(r.scheduled_in_working_hours for r in relationships)
 
 
 def decide_group_session(

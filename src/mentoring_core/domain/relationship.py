@@ -565,7 +565,7 @@ def in_working_hours(state: RelationshipState, given: object) -> bool:
     force says (a meeting of a pair without a schedule is in working hours)."""
     if given is not None:
         return check_bool("in_working_hours", given)
-    return state.schedule is None or state.schedule.in_working_hours
+    return state.scheduled_in_working_hours
 
 
 def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta: Meta) -> Events:
