@@ -3,8 +3,7 @@
 Built on :func:`~mentoring_core.serialisation.make_event_converter` (the same hooks
 for UUIDs, times, Decimals and enums), with one change: a meeting is stored as a
 six-item array ``[meeting_id, outcome, at, minutes, in_working_hours,
-group_session_id]`` instead of an object (four-item ones, written before the last two
-were kept, still read). A
+group_session_id]`` instead of an object. A
 relationship's facts are rewritten whenever a batch touches it, and meetings are
 most of them, so this keeps rewriting and reading the read model fast.
 """
@@ -38,10 +37,7 @@ def _meeting_to_list(meeting: MeetingFact) -> list[Any]:
 
 
 def _meeting_from_list(value: Any, _: Any) -> MeetingFact:
-    """A meeting from its array: six items, or four (written before working hours and group
-    sessions were kept: both unknown)."""
-    meeting_id, outcome, at, minutes, *more = value
-    flag, session = more if more else (None, None)
+    meeting_id, outcome, at, minutes, flag, session = value
     moment = datetime.fromisoformat(at)
     if moment.utcoffset() is None:
         raise ValueError(f"meeting time {at!r} has no time zone")
