@@ -21,6 +21,7 @@ from scenarios import (
     YESTERDAY,
     History,
     programme_history,
+    relationship_history,
 )
 from strategies import decision_context
 
@@ -28,8 +29,6 @@ from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import (
     decide_group_session,
-    decide_pairing,
-    decide_relationship,
     evolve_relationship,
 )
 from mentoring_core.domain.group import session_meeting_id
@@ -46,23 +45,13 @@ SESSION = UUID("5e550000-0000-4000-8000-000000000001")
 
 
 def _pair(programme: History, relationship_id: UUID, mentor: str, mentee: str) -> History:
-    ctx = decision_context(first_id=relationship_id.int % 10_000 * 100)
-    relationship = History(decide_relationship, evolve_relationship, RelationshipState(), ctx)
-    opening, registered = decide_pairing(
-        cmd.OpenRelationship(
-            relationship_id=relationship_id,
-            mentor_id=mentor,
-            mentee_id=mentee,
-            direct=True,
-            occurred_at=NOW - timedelta(days=30),
-        ),
-        programme.state,
-        relationship.state,
-        ctx,
+    return relationship_history(
+        mentor=mentor,
+        mentee=mentee,
+        programme=programme,
+        ctx=decision_context(first_id=relationship_id.int % 10_000 * 100),
+        relationship_id=relationship_id,
     )
-    relationship.apply(opening)
-    programme.apply(registered)
-    return relationship
 
 
 def _riverside() -> tuple[History, History, History]:

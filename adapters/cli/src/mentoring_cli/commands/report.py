@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ from uuid import UUID
 
 import typer
 
+from mentoring_core import MentoringService
 from mentoring_core.projections import write_compliance_report, write_mentor_time_report
 
 from .._files import check_target, write_output
@@ -78,14 +80,34 @@ def compliance(
     computed from the events recorded by that moment, so a past report can be
     reproduced exactly.
     """
+    _deliver(
+        ctx,
+        programme_id,
+        out,
+        report_format.value,
+        json_output,
+        lambda service: write_compliance_report(
+            service, programme_id, format=report_format.value, start=start, end=end, as_of=as_of
+        ),
+    )
+
+
+def _deliver(
+    ctx: typer.Context,
+    programme_id: UUID,
+    out: Path,
+    report_format: str,
+    json_output: bool,
+    produce: Callable[[MentoringService], str],
+    what: str = "report",
+) -> None:
+    """Produce a report with the store open, write it to ``out`` (``-``: stdout) and say so."""
     result = Output(json_output)
     to_stdout = str(out) == "-"
     if not to_stdout:
         check_target(out, "--out")  # before the read model is brought up to date
     with open_service(ctx) as service:
-        text = write_compliance_report(
-            service, programme_id, format=report_format.value, start=start, end=end, as_of=as_of
-        )
+        text = produce(service)
     if not to_stdout:
         write_output(out, text)
     if to_stdout and not json_output:
@@ -94,11 +116,11 @@ def compliance(
     result.emit(
         lambda: {
             "programme_id": str(programme_id),
-            "format": report_format.value,
+            "format": report_format,
             "out": "-" if to_stdout else str(out),
             **({"report": text} if to_stdout else {}),
         },
-        lambda console: console.print(f"{report_format.value.upper()} report written to {out}"),
+        lambda console: console.print(f"{report_format.upper()} {what} written to {out}"),
     )
 
 
@@ -137,27 +159,14 @@ def mentor_time(
 ) -> None:
     """Mentors' hours (group sessions counted once), working hours, mentees carried against
     capacity, and recognition, for a period."""
-    result = Output(json_output)
-    to_stdout = str(out) == "-"
-    if not to_stdout:
-        check_target(out, "--out")  # before the read model is brought up to date
-    with open_service(ctx) as service:
-        text = write_mentor_time_report(
+    _deliver(
+        ctx,
+        programme_id,
+        out,
+        report_format.value,
+        json_output,
+        lambda service: write_mentor_time_report(
             service, programme_id, start=start, end=end, format=report_format.value
-        )
-    if not to_stdout:
-        write_output(out, text)
-    if to_stdout and not json_output:
-        typer.echo(text, nl=False)
-        return
-    result.emit(
-        lambda: {
-            "programme_id": str(programme_id),
-            "format": report_format.value,
-            "out": "-" if to_stdout else str(out),
-            **({"report": text} if to_stdout else {}),
-        },
-        lambda console: console.print(
-            f"{report_format.value.upper()} mentor-time report written to {out}"
         ),
+        "mentor-time report",
     )
