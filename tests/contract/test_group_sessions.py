@@ -61,6 +61,12 @@ def test_a_session_is_stored_once_on_each_pair_and_counted_once(
         now = clock()
         report = build_compliance_report(service, programme, now=now)
         assert report.programme.meetings_held == 3
+        # each relationship counts the session as its own meeting: it meets the cadence
+        assert {r.relationship_id: r.meetings_held for r in report.relationships} == {
+            ben: 2,
+            cy: 1,
+        }
+        assert all(r.days_to_first_meeting is not None for r in report.relationships)
         assert report.programme.mentoring_minutes == 120  # 90 once, and 30
         day = now.date()
         live = build_mentor_time_report(service, programme, start=day, end=day, now=now)
