@@ -10,6 +10,8 @@ from pathlib import Path
 from uuid import UUID
 
 import attrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mentoring_core.reports import (
     MENTOR_TIME_COLUMNS,
@@ -158,3 +160,44 @@ def test_the_docs_define_every_column_of_the_mentor_time_csv() -> None:
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     named = [name for row in rows for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
     assert named == [name for name, _ in MENTOR_TIME_COLUMNS]
+
+
+_SESSIONS = [UUID(int=500 + i) for i in range(3)]
+
+
+@st.composite
+def _programmes(draw: st.DrawFn) -> tuple[RelationshipFacts, ...]:
+    """Relationships of two mentors whose held meetings in January are drawn; a group session
+    has the same time and length on every relationship of its mentor that it names."""
+    sessions = {s: (_at(draw(st.integers(1, 31))), draw(st.integers(1, 240))) for s in _SESSIONS}
+    pairs = []
+    for n in range(draw(st.integers(1, 5))):
+        mentor = draw(st.sampled_from(["ana", "eve"]))
+        meetings = [
+            _held(100 * n + i, _at(draw(st.integers(1, 31))), draw(st.integers(1, 240)),
+                  inside=draw(st.booleans()))
+            for i in range(draw(st.integers(0, 4)))
+        ]  # fmt: skip
+        for session in draw(st.sets(st.sampled_from(_SESSIONS))):
+            at, minutes = sessions[session]
+            own = UUID(int=session.int + (1000 if mentor == "eve" else 0))  # one mentor's
+            meetings.append(_held(100 * n + 50 + session.int, at, minutes, session=own))
+        pairs.append(_pair(11 + n, mentor, f"mentee{n}", *sorted(meetings, key=lambda m: m.at)))
+    return tuple(pairs)
+
+
+@given(_programmes())
+def test_the_programme_counts_each_session_once_in_both_reports(
+    relationships: tuple[RelationshipFacts, ...],
+) -> None:
+    january = {"start": date(2026, 1, 1), "end": date(2026, 1, 31)}
+    time = mentor_time_report(PROGRAMME, relationships, as_of=AS_OF, **january)
+    compliance = compliance_report(PROGRAMME, relationships, as_of=AS_OF, **january)
+    assert compliance.programme.mentoring_minutes == time.programme.minutes
+    assert time.programme.minutes == sum(m.minutes for m in time.mentors)
+    every = [m for r in relationships for m in r.meetings]
+    distinct = {m.group_session_id or m.meeting_id: m.minutes or 0 for m in every}
+    assert time.programme.minutes == sum(distinct.values())
+    assert sum(r.group_sessions for r in time.relationships) == sum(
+        m.group_session_id is not None for m in every
+    )
