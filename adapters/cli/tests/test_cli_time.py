@@ -110,6 +110,14 @@ def test_a_group_session_of_another_mentors_pair_is_refused_and_records_nothing(
     assert "group-session" in refused.stderr and "mentored by 'ana', not by 'dee'" in refused.stderr
     one = cli.run("meeting", "group", P, "--mentor", "ana", "--pair", R_BEN, "--duration", "60")
     assert one.code == 2 and "from 2 to 100 relationships" in one.stderr
+    recognise = ("mentor", "recognise", P, "--kind", "allowance", "--from", "2026-01-01",
+                 "--to", "2026-01-31", "--reason", "January")  # fmt: skip
+    not_a_mentor = cli.run(*recognise, "--mentor", "ben", "--amount", "40")
+    assert not_a_mentor.code == 1 and "rule 'mentor-enrolled' broken" in not_a_mentor.stderr
+    no_amount = cli.run(*recognise, "--mentor", "ana")
+    assert no_amount.code == 2 and "amount" in no_amount.stderr
+    not_a_number = cli.run(*recognise, "--mentor", "ana", "--amount", "forty")
+    assert not_a_number.code == 2 and "'forty' is not a number" in not_a_number.stderr
     with MentoringService(cli.store_url) as service:
         for rel in (R_BEN, R_CY):
             assert service.relationship(UUID(rel)).meetings == ()

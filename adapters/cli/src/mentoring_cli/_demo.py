@@ -23,7 +23,7 @@ from decimal import Decimal
 from uuid import UUID, uuid5
 
 from mentoring_core import MentoringService, NotFound, RuleViolation
-from mentoring_core.domain.group import session_meeting_id
+from mentoring_core.domain import session_meeting_id
 from mentoring_core.state import RelationshipState
 from mentoring_core.values import (
     Cadence,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mentoring_core.values import RecognitionKind
 
 from .._options import CommandIdOpt, ExpectedVersionOpt, JsonOpt, OccurredAtOpt, ProgrammeArg
-from .._parsing import enum_names, enum_parser, parse_date, parse_years
+from .._parsing import enum_names, enum_parser, parse_date, parse_quantity
 from .._session import record
 
 app = typer.Typer(
@@ -21,45 +21,41 @@ app = typer.Typer(
 _QUANTITY_HELP = "A number with at most two decimals, e.g. 45 or 12.50."
 
 
+_KindOpt = Annotated[
+    RecognitionKind,
+    typer.Option(
+        "--kind",
+        parser=enum_parser(RecognitionKind),
+        metavar="NAME",
+        help=f"One of {enum_names(RecognitionKind)}.",
+    ),
+]
+
+
+def _day(flag: str, help_text: str) -> Any:
+    return typer.Option(flag, parser=parse_date, metavar="DATE", help=help_text)
+
+
+def _quantity(flag: str, help_text: str) -> Any:
+    return typer.Option(
+        flag, parser=parse_quantity, metavar="NUMBER", help=f"{help_text} {_QUANTITY_HELP}"
+    )
+
+
 @app.command("recognise")
 def recognise(
     ctx: typer.Context,
     programme_id: ProgrammeArg,
     mentor: Annotated[str, typer.Option("--mentor", help="The mentor recognised.")],
-    kind: Annotated[
-        RecognitionKind,
-        typer.Option(
-            "--kind",
-            parser=enum_parser(RecognitionKind),
-            metavar="NAME",
-            help=f"One of {enum_names(RecognitionKind)}.",
-        ),
-    ],
-    start: Annotated[
-        date,
-        typer.Option("--from", parser=parse_date, metavar="DATE", help="First day recognised."),
-    ],
-    end: Annotated[
-        date, typer.Option("--to", parser=parse_date, metavar="DATE", help="Last day recognised.")
-    ],
+    kind: _KindOpt,
+    start: Annotated[date, _day("--from", "First day recognised.")],
+    end: Annotated[date, _day("--to", "Last day recognised.")],
     reason: Annotated[str, typer.Option("--reason", help="What is recognised.")],
     amount: Annotated[
-        Decimal | None,
-        typer.Option(
-            "--amount",
-            parser=parse_years,
-            metavar="NUMBER",
-            help="The sum paid (required for an allowance). " + _QUANTITY_HELP,
-        ),
+        Decimal | None, _quantity("--amount", "The sum paid (required for an allowance).")
     ] = None,
     hours: Annotated[
-        Decimal | None,
-        typer.Option(
-            "--hours",
-            parser=parse_years,
-            metavar="NUMBER",
-            help="The hours given (required for time in lieu). " + _QUANTITY_HELP,
-        ),
+        Decimal | None, _quantity("--hours", "The hours given (required for time in lieu).")
     ] = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
