@@ -32,6 +32,7 @@ from mentoring_core.values import (
     ProgressStatus,
     Rating,
     RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -210,6 +211,20 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "amount": st.none() | st.decimals(0, 10_000_000, places=2),
         "hours": st.none() | st.decimals(0, 10_000, places=2),
         "reason": texts(),
+    },
+    "ReminderIssued": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "relationship_id": uuids(),
+        "reason": st.sampled_from(ReminderReason),
+        "item": st.sampled_from(["meeting", "review", "goal", "relationship"]),
+        "due": aware_datetimes(),
+        "channel": st.sampled_from(["email", "webhook"]),
+    },
+    "ReminderSent": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "after_interruption": st.booleans(),
     },
     "RelationshipOpened": {
         "relationship_id": uuids(),

@@ -31,6 +31,7 @@ from .domain.values import (
     ProgrammePolicy,
     Rating,
     RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -147,6 +148,48 @@ class CommandMethods(ABC):
         """Relieve a coordinator of the programme of the role."""
         command = c.RelieveCoordinator(
             programme_id=programme_id, person_id=person_id, reason=reason
+        )
+        return self.execute(command, **kw)
+
+    def issue_reminder(
+        self,
+        programme_id: UUID,
+        reminder_id: UUID,
+        person_id: str,
+        relationship_id: UUID,
+        reason: ReminderReason,
+        item: str,
+        due: datetime,
+        channel: str,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record that ``person_id`` is to be reminded (before the reminder is sent); once
+        per ``reminder_id``."""
+        command = c.IssueReminder(
+            programme_id=programme_id,
+            reminder_id=reminder_id,
+            person_id=person_id,
+            relationship_id=relationship_id,
+            reason=reason,
+            item=item,
+            due=due,
+            channel=channel,
+        )
+        return self.execute(command, **kw)
+
+    def record_reminder_sent(
+        self,
+        programme_id: UUID,
+        reminder_id: UUID,
+        *,
+        after_interruption: bool = False,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record that an issued reminder was handed over to its channel."""
+        command = c.RecordReminderSent(
+            programme_id=programme_id,
+            reminder_id=reminder_id,
+            after_interruption=after_interruption,
         )
         return self.execute(command, **kw)
 

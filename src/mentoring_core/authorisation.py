@@ -220,6 +220,10 @@ _COMMANDS: dict[type[Command], _Permission] = {
         "a group session is recorded by its mentor (mentor of every relationship present) "
         "or a coordinator of the programme",
     ),
+    **dict.fromkeys(
+        (c.IssueReminder, c.RecordReminderSent),
+        _p({_C}, "only a coordinator of the programme (or its reminder process) records reminders"),
+    ),
     c.AcceptPairing: _p({_M, _E}, "only the mentor or the mentee accepts a proposed pairing"),
     c.DeclinePairing: _p({_M, _E}, "only the mentor or the mentee declines a proposed pairing"),
     c.AgreeExpectations: _p(_PAIR_OR_COORDINATOR, f"expectations are agreed {_BY_EITHER}"),

@@ -40,6 +40,8 @@ from .domain.events import (
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
+    ReminderIssued,
+    ReminderSent,
     ScheduleAgreed,
     ScheduleChanged,
 )
@@ -85,6 +87,8 @@ __all__ = [
     "RelationshipOpened",
     "RelationshipPaused",
     "RelationshipResumed",
+    "ReminderIssued",
+    "ReminderSent",
     "ScheduleAgreed",
     "ScheduleChanged",
     "personal_fields",

@@ -19,6 +19,7 @@ from .domain.values import (
     Rating,
     RecognitionKind,
     RelationshipStatus,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "Rating",
     "RecognitionKind",
     "RelationshipStatus",
+    "ReminderReason",
     "Role",
     "StakeholderFeedback",
 ]

@@ -192,6 +192,8 @@ EXPECTED: dict[Action, set[Role]] = {
     c.OpenRelationship: {C},
     c.RecogniseMentor: {C},
     c.RecordGroupSession: {C, M},
+    c.IssueReminder: {C},
+    c.RecordReminderSent: {C},
     c.AcceptPairing: {M, E},
     c.DeclinePairing: {M, E},
     c.AgreeExpectations: PAIR_OR_COORDINATOR,

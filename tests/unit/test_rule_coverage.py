@@ -19,6 +19,7 @@ RULE_TESTS = (
     "test_capacity_rules.py",
     "test_withdrawal_rules.py",
     "test_group_sessions.py",
+    "test_reminder_rules.py",
 )
 
 

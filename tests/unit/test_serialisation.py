@@ -46,6 +46,7 @@ from mentoring_core.domain.events import (
     ParticipantEnrolled,
     PolicySet,
     ReflectionRecorded,
+    RelationshipEnded,
     RelationshipEvent,
 )
 from mentoring_core.domain.kinds import PROGRAMME, RELATIONSHIP
@@ -202,6 +203,24 @@ class TestRoundTrip:
     def test_compressed_records_read_back_equal(self, event: Event) -> None:
         mapper = EventMapper(transcoder=JSONTranscoder(), compressor=ZlibCompressor())
         assert round_trip(event, mapper) == event
+
+    @pytest.mark.parametrize("reason", ["withdrawn_by_mentee", "left_organisation"])
+    def test_an_ending_reads_back_with_its_stored_reason(self, reason: str) -> None:
+        """``left_organisation`` is a new value of the same event version: records of the
+        older values (free text saying who left) read back unchanged, as before."""
+        ending = RelationshipEnded(
+            event_id=UUID(int=42),
+            aggregate_id=RELATIONSHIP_ID,
+            version=9,
+            occurred_at=YESTERDAY,
+            recorded_at=NOW,
+            actor="coordinator.cleo",
+            reason=EndReason(reason),
+            explanation="Left the organisation",
+        )
+        stored = MAPPER.to_stored_event(ending)
+        assert json.loads(stored.state)["reason"] == reason
+        assert round_trip(ending).reason == EndReason(reason)
 
     def test_event_to_dict_is_json_safe_and_complete(self) -> None:
         data = event_to_dict(meeting_held())

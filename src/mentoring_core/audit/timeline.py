@@ -45,6 +45,8 @@ from ..domain.events import (
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
+    ReminderIssued,
+    ReminderSent,
     ScheduleAgreed,
     ScheduleChanged,
 )
@@ -144,6 +146,19 @@ def _appointed(event: CoordinatorAppointed, before: State, by: str) -> str:
 
 def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
     return f"{event.person_id} relieved as a coordinator of the programme {by}"
+
+
+def _reminder_issued(event: ReminderIssued, before: State, by: str) -> str:
+    due = event.due.isoformat(timespec="minutes")
+    return (
+        f"Reminder {event.reminder_id} to {event.person_id} issued ({event.reason}: "
+        f"{event.item} of relationship {event.relationship_id}, due {due}; by {event.channel}) {by}"
+    )
+
+
+def _reminder_sent(event: ReminderSent, before: State, by: str) -> str:
+    again = " again (after an interruption)" if event.after_interruption else ""
+    return f"Reminder {event.reminder_id} to {event.person_id} sent{again} {by}"
 
 
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
@@ -379,6 +394,8 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     CoordinatorAppointed: _appointed,
     CoordinatorRelieved: _relieved,
     RelationshipOpened: _opened,
+    ReminderIssued: _reminder_issued,
+    ReminderSent: _reminder_sent,
     PairingProposed: _paired,
     PairFormed: _paired,
     PairingAccepted: _accepted,

@@ -32,6 +32,7 @@ from .values import (
     ProgrammePolicy,
     Rating,
     RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -115,7 +116,25 @@ class RelieveCoordinator(ProgrammeCommand):
     reason: str
 
 
-# --- Relationship --------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class IssueReminder(ProgrammeCommand):
+    """Record that someone is to be reminded of a due item, before it is sent."""
+
+    reminder_id: UUID
+    person_id: str
+    relationship_id: UUID
+    reason: ReminderReason
+    item: str
+    due: datetime
+    channel: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordReminderSent(ProgrammeCommand):
+    """Record that an issued reminder was handed over to its channel."""
+
+    reminder_id: UUID
+    after_interruption: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +163,9 @@ class RecordGroupSession(ProgrammeCommand):
     topics: tuple[str, ...]
     in_working_hours: bool | None = None
     """None: in working hours unless the schedule in force of a relationship present says not."""
+
+
+# --- Relationship --------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)

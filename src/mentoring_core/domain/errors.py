@@ -77,6 +77,10 @@ class Rule(enum.StrEnum):
     MENTOR_ENROLLED = "mentor-enrolled"
     """Only someone enrolled in the programme as a mentor (now or before) is recognised as one."""
     TIMELINE = "timeline"
+    REMINDER_ONCE = "reminder-once"
+    """A reminder is issued once, and recorded as sent once, under its id."""
+    REMINDER_ISSUED = "reminder-issued"
+    """Only an issued reminder is recorded as sent."""
     """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 
 

@@ -29,6 +29,7 @@ from .values import (
     ProgrammePolicy,
     Rating,
     RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -199,6 +200,45 @@ class MentorRecognised(ProgrammeEvent):
     """The hours given (time in lieu), if any."""
     reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
     """What is recognised, in the coordinator's words."""
+
+
+@attrs.frozen(kw_only=True)
+class ReminderIssued(ProgrammeEvent):
+    """Someone is to be reminded of something due in one of the programme's relationships;
+    recorded before the reminder is sent (``docs/cli.md``, "Reminders"). At most one per
+    ``reminder_id``. Holds no personal data beyond ids: the reminder's text is built from
+    these fields alone, so a reminder sent again is the same message."""
+
+    reminder_id: UUID
+    """The reminder's stable id, derived from the person, the due item and the reason:
+    the id the receiver sees (an e-mail's Message-ID, a webhook's ``webhook-id``)."""
+    person_id: str
+    """Who is to be reminded."""
+    relationship_id: UUID
+    """The relationship the due item belongs to."""
+    reason: ReminderReason
+    """Why: due soon, overdue, or a quiet relationship."""
+    item: str
+    """What is due: meeting, review, goal, plan activity, milestone; ``relationship`` for a
+    quiet relationship."""
+    due: datetime
+    """When it is (or was) due; for a quiet relationship, when it became quiet."""
+    channel: str
+    """How the reminder is sent: ``email`` or ``webhook``."""
+
+
+@attrs.frozen(kw_only=True)
+class ReminderSent(ProgrammeEvent):
+    """An issued reminder was handed over: the mail server or the webhook receiver
+    accepted it."""
+
+    reminder_id: UUID
+    """The reminder (its ``ReminderIssued``)."""
+    person_id: str
+    """Who was reminded."""
+    after_interruption: bool
+    """Sent by a later run than the one that issued it: the earlier run may have sent it
+    already, so the receiver may have it twice, under the same id."""
 
 
 # --- Relationship --------------------------------------------------------------------

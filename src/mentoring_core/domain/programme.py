@@ -15,7 +15,9 @@ from .commands import (
     AppointCoordinator,
     CreateProgramme,
     EnrolParticipant,
+    IssueReminder,
     ProgrammeCommand,
+    RecordReminderSent,
     RelieveCoordinator,
     SetPolicy,
     WithdrawParticipant,
@@ -32,9 +34,13 @@ from .events import (
     ProgrammeCreated,
     ProgrammeEvent,
     RelationshipOpened,
+    ReminderIssued,
+    ReminderSent,
 )
 from .validation import (
     TITLE_MAX,
+    check_aware,
+    check_bool,
     check_enum,
     check_int,
     check_label,
@@ -51,6 +57,7 @@ from .values import (
     CadenceTier,
     Participation,
     ProgrammePolicy,
+    ReminderReason,
     Role,
 )
 
@@ -89,6 +96,10 @@ class ProgrammeState:
     relationship_ids: tuple[UUID, ...] = ()
     coordinators: frozenset[str] = frozenset()
     """The person ids of the programme's coordinators now (appointed and not relieved)."""
+    reminders_issued: frozenset[UUID] = frozenset()
+    """The ids of every reminder issued in the programme (sent or not)."""
+    reminders_unsent: tuple[ReminderIssued, ...] = ()
+    """The reminders issued and not yet recorded as sent, in the order issued."""
 
     @property
     def exists(self) -> bool:
@@ -238,6 +249,52 @@ def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> 
     )
 
 
+def _issue_reminder(command: IssueReminder, state: ProgrammeState, meta: Meta) -> Events:
+    reminder_id = check_uuid("reminder_id", command.reminder_id)
+    if reminder_id in state.reminders_issued:
+        raise RuleViolation(
+            Rule.REMINDER_ONCE, f"reminder {reminder_id} was already issued in {state.name!r}"
+        )
+    relationship_id = check_uuid("relationship_id", command.relationship_id)
+    if relationship_id not in state.relationship_ids:
+        raise RuleViolation(
+            Rule.REFERENCE_EXISTS,
+            f"relationship {relationship_id} is not in programme {state.name!r}",
+        )
+    return (
+        ReminderIssued(
+            **meta,
+            reminder_id=reminder_id,
+            person_id=check_label("person_id", command.person_id),
+            relationship_id=relationship_id,
+            reason=check_enum("reason", command.reason, ReminderReason),
+            item=check_label("item", command.item),
+            due=check_aware("due", command.due),
+            channel=check_label("channel", command.channel),
+        ),
+    )
+
+
+def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, meta: Meta) -> Events:
+    reminder_id = check_uuid("reminder_id", command.reminder_id)
+    issued = find(state.reminders_unsent, lambda r: r.reminder_id == reminder_id)
+    if issued is None:
+        rule, said = (
+            (Rule.REMINDER_ONCE, "was already recorded as sent")
+            if reminder_id in state.reminders_issued
+            else (Rule.REMINDER_ISSUED, "was never issued")
+        )
+        raise RuleViolation(rule, f"reminder {reminder_id} {said} in {state.name!r}")
+    return (
+        ReminderSent(
+            **meta,
+            reminder_id=reminder_id,
+            person_id=issued.person_id,
+            after_interruption=check_bool("after_interruption", command.after_interruption),
+        ),
+    )
+
+
 def check_cadence(field: str, cadence: object) -> Cadence:
     if not isinstance(cadence, Cadence):
         raise InvalidValue(field, cadence, "a Cadence")
@@ -338,6 +395,19 @@ def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> Pr
     return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))
 
 
+def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> ProgrammeState:
+    return attrs.evolve(
+        state,
+        reminders_issued=state.reminders_issued | {event.reminder_id},
+        reminders_unsent=(*state.reminders_unsent, event),
+    )
+
+
+def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> ProgrammeState:
+    unsent = tuple(r for r in state.reminders_unsent if r.reminder_id != event.reminder_id)
+    return attrs.evolve(state, reminders_unsent=unsent)
+
+
 PROGRAMME.handles(
     {
         CreateProgramme: _create,
@@ -346,6 +416,8 @@ PROGRAMME.handles(
         WithdrawParticipant: _withdraw,
         AppointCoordinator: _appoint,
         RelieveCoordinator: _relieve,
+        IssueReminder: _issue_reminder,
+        RecordReminderSent: _record_reminder_sent,
     },
     prepare=_prepare,
 )
@@ -358,5 +430,7 @@ PROGRAMME.folds(
         RelationshipOpened: _relationship_opened,
         CoordinatorAppointed: _coordinator_appointed,
         CoordinatorRelieved: _coordinator_relieved,
+        ReminderIssued: _reminder_issued,
+        ReminderSent: _reminder_sent,
     }
 )

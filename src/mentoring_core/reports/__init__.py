@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from ._due import DueItem, DueKind, due_items, end_of_day, most_urgent_first
 from ._facts import (
+    EvaluationFact,
     GoalFact,
     MeetingFact,
     PauseFact,
+    PlanItemFact,
     PolicyFact,
     ProgrammeFacts,
     RecognitionFact,
     RelationshipFacts,
     ScheduleFact,
+    SelfAssessmentFact,
     evolve_programme_facts,
     evolve_relationship_facts,
     fold_programme_facts,
@@ -55,6 +58,7 @@ from ._time import (
     mentor_time_report,
     render_mentor_time,
 )
+from ._trends import Trend, TrendMonth, TrendShares
 
 
 def render(report: ComplianceReport, format: ReportFormat | str) -> str:
@@ -78,6 +82,7 @@ __all__ = [
     "ComplianceReport",
     "DueItem",
     "DueKind",
+    "EvaluationFact",
     "Gap",
     "GoalFact",
     "MeetingFact",
@@ -87,6 +92,7 @@ __all__ = [
     "MentorTimeReport",
     "MonthFigures",
     "PauseFact",
+    "PlanItemFact",
     "PolicyFact",
     "PolicyPreset",
     "ProgrammeFacts",
@@ -99,9 +105,13 @@ __all__ = [
     "ReportPeriod",
     "Retention",
     "ScheduleFact",
+    "SelfAssessmentFact",
     "Slot",
     "Span",
     "StatusCounts",
+    "Trend",
+    "TrendMonth",
+    "TrendShares",
     "WorkingHours",
     "add_months",
     "compliance_report",

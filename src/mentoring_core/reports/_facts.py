@@ -5,8 +5,10 @@ incremental projection (which stores the facts) and a straight fold over the
 history (which builds them on the spot) cannot disagree on anything but the
 events they were given.
 
-The facts keep times, outcomes and durations only: no free text, so the read
-model holds no personal data beyond the pseudonymous person ids.
+The facts keep times, outcomes, durations, due dates, self-assessment scores and
+goal judgements only: no free text, so the read model holds no personal data
+beyond the pseudonymous person ids (scores and judgements are not sealed in the
+events either).
 
 Folding is idempotent per aggregate: an event whose version the facts already
 include is passed over. A projection that is handed an event twice (a restart
@@ -38,10 +40,14 @@ from ..domain.events import (
     MeetingMissed,
     MeetingRecordCorrected,
     MentorRecognised,
+    MilestoneReached,
+    MilestoneSet,
     PairFormed,
     PairingAccepted,
     PairingDeclined,
     PairingProposed,
+    PlanActivityAdded,
+    PlanActivityCompleted,
     PolicySet,
     ProgrammeCreated,
     ProgrammeEvent,
@@ -61,6 +67,7 @@ from ..domain.values import (
     GoalStatus,
     MeetingOutcome,
     ProgrammePolicy,
+    ProgressStatus,
     RecognitionKind,
     RelationshipStatus,
 )
@@ -91,6 +98,32 @@ class GoalFact:
     target_date: date
     status: GoalStatus = GoalStatus.OPEN
     closed_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PlanItemFact:
+    """A plan activity or a milestone: its due (target) date, and when it was completed
+    (reached), if it was."""
+
+    item_id: UUID
+    due_date: date
+    done_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SelfAssessmentFact:
+    """A self-assessment: when it took place and its scores (1 to 5), one per focus area."""
+
+    at: datetime
+    scores: tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationFact:
+    """A progress evaluation: when it took place and its judgement of each goal judged."""
+
+    at: datetime
+    judgements: tuple[ProgressStatus, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -157,6 +190,14 @@ class RelationshipFacts:
     """When each self-assessment was recorded."""
     reviews: tuple[datetime, ...] = ()
     """When each progress evaluation took place."""
+    activities: tuple[PlanItemFact, ...] = ()
+    """The plan activities, in the order added."""
+    milestones: tuple[PlanItemFact, ...] = ()
+    """The milestones, in the order set."""
+    self_assessments: tuple[SelfAssessmentFact, ...] = ()
+    """Each self-assessment's scores, in the order recorded."""
+    evaluations: tuple[EvaluationFact, ...] = ()
+    """Each progress evaluation's judgements, in the order recorded."""
 
 
 @attrs.frozen(kw_only=True)
@@ -280,11 +321,40 @@ def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
 
 
 def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
-    return {"reflections": (*facts.reflections, event.occurred_at)}
+    at = event.occurred_at
+    scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
+    return {
+        "reflections": (*facts.reflections, at),
+        "self_assessments": (*facts.self_assessments, scored),
+    }
 
 
 def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
-    return {"reviews": (*facts.reviews, event.occurred_at)}
+    at = event.occurred_at
+    judged = EvaluationFact(at=at, judgements=tuple(g.status for g in event.goal_progress))
+    return {"reviews": (*facts.reviews, at), "evaluations": (*facts.evaluations, judged)}
+
+
+def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[str, Any]:
+    activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
+    return {"activities": (*facts.activities, activity)}
+
+
+def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> dict[str, Any]:
+    return {"activities": _done(facts.activities, event.activity_id, event.occurred_at)}
+
+
+def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
+    milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
+    return {"milestones": (*facts.milestones, milestone)}
+
+
+def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> dict[str, Any]:
+    return {"milestones": _done(facts.milestones, event.milestone_id, event.occurred_at)}
+
+
+def _done(items: tuple[PlanItemFact, ...], item_id: UUID, at: datetime) -> tuple[PlanItemFact, ...]:
+    return tuple(attrs.evolve(i, done_at=at) if i.item_id == item_id else i for i in items)
 
 
 def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
@@ -326,6 +396,10 @@ _CHANGES: dict[type[RelationshipEvent], _Changes] = {
     GoalRevised: _goal_revised,
     GoalAchieved: _goal_achieved,
     GoalAbandoned: _goal_abandoned,
+    PlanActivityAdded: _activity_added,
+    PlanActivityCompleted: _activity_completed,
+    MilestoneSet: _milestone_set,
+    MilestoneReached: _milestone_reached,
     FeedbackGiven: _feedback,
     ReflectionRecorded: _reflection,
     ProgressEvaluated: _review,

@@ -22,7 +22,7 @@ import attrs
 from ..domain.errors import InvalidValue
 from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
-from ._figures import percent
+from ._numbers import percent
 from ._render import REPORT_CONVERTER, ReportFormat, _cell
 from ._schedule import in_force
 from ._sessions import Holds, counted_once, held_in

@@ -41,6 +41,7 @@ from .commands import (
     progress,
     records,
     relationship,
+    reminders,
     report,
     serve,
     token,
@@ -67,6 +68,7 @@ GROUPS: dict[str, typer.Typer] = {
     "audit": audit.app,
     "report": report.app,
     "privacy": privacy.app,
+    "reminders": reminders.app,
     "token": token.app,
 }
 """The command groups under the root, by name."""
