@@ -110,6 +110,10 @@ def test_a_group_session_of_another_mentors_pair_is_refused_and_records_nothing(
     assert "group-session" in refused.stderr and "mentored by 'ana', not by 'dee'" in refused.stderr
     one = cli.run("meeting", "group", P, "--mentor", "ana", "--pair", R_BEN, "--duration", "60")
     assert one.code == 2 and "from 2 to 100 relationships" in one.stderr
+    assert "'--pair'" in one.stderr
+    backwards = cli.run("report", "mentor-time", "--programme", P, "--from", "2026-02-01",
+                        "--to", "2026-01-01", "--out", "-")  # fmt: skip
+    assert backwards.code == 2 and "'--to'" in backwards.stderr
     recognise = ("mentor", "recognise", P, "--kind", "allowance", "--from", "2026-01-01",
                  "--to", "2026-01-31", "--reason", "January")  # fmt: skip
     not_a_mentor = cli.run(*recognise, "--mentor", "ben", "--amount", "40")

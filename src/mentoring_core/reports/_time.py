@@ -188,7 +188,7 @@ def mentor_time_report(
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
     if end < start:
-        raise InvalidValue("end", end, f"a day not before the start ({start})")
+        raise InvalidValue("period_end", end, f"a day not before the start ({start})")
     begins = datetime.combine(start, time(), UTC)
     ends_before = datetime.combine(end + timedelta(days=1), time(), UTC)
 
