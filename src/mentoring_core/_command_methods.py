@@ -30,6 +30,7 @@ from .domain.values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
     ReminderReason,
     Role,
     StakeholderFeedback,
@@ -458,9 +459,13 @@ class CommandMethods(ABC):
         *,
         attendees: Sequence[str] = (),
         meeting_id: UUID | None = None,
+        in_working_hours: bool | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
-        """Record a meeting that took place; ``occurred_at`` is when it started."""
+        """Record a meeting that took place; ``occurred_at`` is when it started.
+
+        ``in_working_hours``: whether it was held in paid working hours; None: as the
+        schedule in force says (in working hours without a schedule)."""
         return self.execute(
             c.RecordMeetingHeld(
                 relationship_id=relationship_id,
@@ -469,6 +474,66 @@ class CommandMethods(ABC):
                 format=format,
                 topics=_items("topics", topics),
                 attendees=_items("attendees", attendees),
+                in_working_hours=in_working_hours,
+            ),
+            **kw,
+        )
+
+    def record_group_session(
+        self,
+        programme_id: UUID,
+        mentor_id: str,
+        relationship_ids: Sequence[UUID],
+        duration_minutes: int,
+        topics: Sequence[str],
+        *,
+        in_working_hours: bool | None = None,
+        session_id: UUID | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record a group session once: a meeting (format ``group``, the same
+        ``group_session_id``, :attr:`Recorded.id`) on every relationship present, in one
+        transaction. The relationships are the mentor's, in the programme, at least two;
+        each must admit a meeting then. ``in_working_hours``: None: in working hours unless
+        the schedule in force of a relationship present says not."""
+        return self.execute(
+            c.RecordGroupSession(
+                programme_id=programme_id,
+                session_id=session_id,
+                mentor_id=mentor_id,
+                relationship_ids=_items("relationship_ids", relationship_ids),
+                duration_minutes=duration_minutes,
+                topics=_items("topics", topics),
+                in_working_hours=in_working_hours,
+            ),
+            **kw,
+        )
+
+    def recognise_mentor(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        kind: RecognitionKind,
+        period_start: date,
+        period_end: date,
+        reason: str,
+        *,
+        amount: Decimal | None = None,
+        hours: Decimal | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record how a mentor's time was recognised for a period (days included):
+        ``amount`` (required for an allowance), ``hours`` (required for time in lieu)."""
+        return self.execute(
+            c.RecogniseMentor(
+                programme_id=programme_id,
+                person_id=person_id,
+                kind=kind,
+                period_start=period_start,
+                period_end=period_end,
+                reason=reason,
+                amount=amount,
+                hours=hours,
             ),
             **kw,
         )

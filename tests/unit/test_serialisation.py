@@ -190,7 +190,9 @@ class TestRoundTrip:
             "format": "one_on_one",
             "topics": ["handover notes"],
             "attendees": [],
-            "class_version": 2,
+            "in_working_hours": None,
+            "group_session_id": None,
+            "class_version": 3,
         }
 
     def test_decimals_keep_their_digits(self) -> None:
@@ -312,9 +314,9 @@ class TestStrictReading:
 
     def test_a_future_class_version(self) -> None:
         stored = stored_with(
-            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=3)
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=4)
         )
-        assert "class_version 3" in read_error(stored).reason
+        assert "class_version 4" in read_error(stored).reason
 
     @pytest.mark.parametrize("state", [b"not json at all", b"\xff\xfe", b'["a", "list"]', b""])
     def test_a_state_that_is_not_a_json_object(self, state: bytes) -> None:
@@ -405,7 +407,7 @@ class TestSnapshots:
             chain_hash="ab" * 32,
         )
         stored = MAPPER.to_stored_event(snapshot)
-        assert stored.topic == "Snapshot:RelationshipState:2"
+        assert stored.topic == "Snapshot:RelationshipState:3"
         assert round_trip(snapshot) == snapshot
 
     def test_a_snapshot_of_schema_1_without_a_chain_hash_is_refused(self) -> None:

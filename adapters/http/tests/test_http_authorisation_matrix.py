@@ -45,6 +45,8 @@ EXPECTED: dict[str, str] = {
     "update profile": "403 403 200 403 403 403 404",
     "withdraw": "403 403 200 403 403 403 404",
     "open relationship": "403 403 201 403 403 403 404",
+    "group session": "403 403 201 201 403 403 404",  # as ana: ana or a coordinator
+    "recognise mentor": "403 403 200 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",
     "suggest mentors": "403 403 200 403 403 403 404",
     "report json": "200 200 200 403 403 403 404",

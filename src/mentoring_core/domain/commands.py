@@ -31,6 +31,7 @@ from .values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
     ReminderReason,
     Role,
     StakeholderFeedback,
@@ -147,6 +148,34 @@ class RecordReminderSent(ProgrammeCommand):
 
     reminder_id: UUID
     after_interruption: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class RecogniseMentor(ProgrammeCommand):
+    """Record how a mentor's time was recognised for a period (a coordinator's act)."""
+
+    person_id: str
+    kind: RecognitionKind
+    period_start: date
+    period_end: date
+    reason: str
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordGroupSession(ProgrammeCommand):
+    """A group session took place: one mentor with the mentees of several of their
+    relationships in the programme, recorded once as a meeting of every relationship present
+    (all with the same ``session_id``); ``occurred_at`` is when it started."""
+
+    session_id: UUID | None = creates()
+    mentor_id: str
+    relationship_ids: tuple[UUID, ...]
+    duration_minutes: int
+    topics: tuple[str, ...]
+    in_working_hours: bool | None = None
+    """None: in working hours unless the schedule in force of a relationship present says not."""
 
 
 # --- Relationship --------------------------------------------------------------------
@@ -275,6 +304,8 @@ class RecordMeetingHeld(RelationshipCommand):
     format: MeetingFormat
     topics: tuple[str, ...]
     attendees: tuple[str, ...] = ()
+    in_working_hours: bool | None = None
+    """None: as the schedule in force says (in working hours without a schedule)."""
 
 
 @attrs.frozen(kw_only=True)

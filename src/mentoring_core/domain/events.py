@@ -28,6 +28,7 @@ from .values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
     ReminderReason,
     Role,
     StakeholderFeedback,
@@ -200,6 +201,27 @@ class CoordinatorRelieved(ProgrammeEvent):
     """The former coordinator's id in the embedding product."""
     reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
     """Why they were relieved."""
+
+
+@attrs.frozen(kw_only=True)
+class MentorRecognised(ProgrammeEvent):
+    """A coordinator recorded the recognition of a mentor's time (an allowance, time in lieu,
+    a certificate...) for a period; the mentor-time report shows it."""
+
+    person_id: str
+    """The mentor recognised."""
+    kind: RecognitionKind
+    """Allowance, time in lieu, certificate or other."""
+    period_start: date
+    """The first day of the period recognised."""
+    period_end: date
+    """The last day of the period recognised (included)."""
+    amount: Decimal | None
+    """The sum paid (allowance), in the organisation's currency, if any."""
+    hours: Decimal | None
+    """The hours given (time in lieu), if any."""
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
+    """What is recognised, in the coordinator's words."""
 
 
 @attrs.frozen(kw_only=True)
@@ -467,6 +489,8 @@ class ScheduleChanged(RelationshipEvent):
 class MeetingHeld(RelationshipEvent):
     """A meeting took place at ``occurred_at``."""
 
+    class_version: ClassVar[int] = 3
+
     meeting_id: UUID
     """The meeting's id, chosen when it was recorded."""
     duration_minutes: int
@@ -477,6 +501,19 @@ class MeetingHeld(RelationshipEvent):
     """What was discussed, one topic per item."""
     attendees: tuple[str, ...]
     """Person ids of those present besides the pair (group sessions); may be empty."""
+    in_working_hours: bool | None = None
+    """Whether the meeting was held in paid working hours: as recorded, else the schedule in
+    force said so (True without a schedule). None only on records older than version 3:
+    read as the schedule in force at the time said."""
+    group_session_id: UUID | None = None
+    """The group session this meeting was part of (the same id on every relationship present,
+    recorded together by one command); None for a meeting of the pair alone."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 meetings predate the working-hours flag and group sessions: the flag is
+        unknown (the schedule in force tells) and no meeting was part of a group session."""
+        return {**data, "in_working_hours": None, "group_session_id": None}
 
 
 @attrs.frozen(kw_only=True)

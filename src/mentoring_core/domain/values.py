@@ -70,6 +70,15 @@ class MeetingFormat(enum.StrEnum):
     VIDEO = "video"
 
 
+class RecognitionKind(enum.StrEnum):
+    """How a mentor's time was recognised."""
+
+    ALLOWANCE = "allowance"
+    TIME_IN_LIEU = "time_in_lieu"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
 class MeetingOutcome(enum.StrEnum):
     """What became of a planned meeting."""
 

@@ -18,6 +18,7 @@ from ._facts import (
     PlanItemFact,
     PolicyFact,
     ProgrammeFacts,
+    RecognitionFact,
     RelationshipFacts,
     ScheduleFact,
     SelfAssessmentFact,
@@ -48,6 +49,15 @@ from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
 from ._schedule import Slot, Span, add_months, step
+from ._time import (
+    MENTOR_TIME_COLUMNS,
+    MentorTime,
+    MentorTimeReport,
+    RelationshipTime,
+    WorkingHours,
+    mentor_time_report,
+    render_mentor_time,
+)
 from ._trends import Trend, TrendMonth, TrendShares
 
 
@@ -64,6 +74,7 @@ def render(report: ComplianceReport, format: ReportFormat | str) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "MENTOR_TIME_COLUMNS",
     "PRESETS",
     "REPORT_FORMAT_VERSION",
     "RETENTION_MONTHS",
@@ -77,6 +88,8 @@ __all__ = [
     "MeetingFact",
     "MeetingMark",
     "MentorLoad",
+    "MentorTime",
+    "MentorTimeReport",
     "MonthFigures",
     "PauseFact",
     "PlanItemFact",
@@ -84,8 +97,10 @@ __all__ = [
     "PolicyPreset",
     "ProgrammeFacts",
     "ProgrammeFigures",
+    "RecognitionFact",
     "RelationshipFacts",
     "RelationshipFigures",
+    "RelationshipTime",
     "ReportFormat",
     "ReportPeriod",
     "Retention",
@@ -97,6 +112,7 @@ __all__ = [
     "Trend",
     "TrendMonth",
     "TrendShares",
+    "WorkingHours",
     "add_months",
     "compliance_report",
     "describe_policy",
@@ -106,6 +122,7 @@ __all__ = [
     "evolve_relationship_facts",
     "fold_programme_facts",
     "fold_relationship_facts",
+    "mentor_time_report",
     "most_urgent_first",
     "preset",
     "recorded_by",
@@ -113,6 +130,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "render_mentor_time",
     "report_to_dict",
     "step",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
 from typing import Any, TypeVar
@@ -38,6 +39,7 @@ from ..domain.events import (
     MeetingHeld,
     MeetingMissed,
     MeetingRecordCorrected,
+    MentorRecognised,
     MilestoneReached,
     MilestoneSet,
     PairFormed,
@@ -66,6 +68,7 @@ from ..domain.values import (
     MeetingOutcome,
     ProgrammePolicy,
     ProgressStatus,
+    RecognitionKind,
     RelationshipStatus,
 )
 
@@ -80,6 +83,10 @@ class MeetingFact:
     outcome: MeetingOutcome
     at: datetime
     minutes: int | None = None
+    in_working_hours: bool | None = None
+    """For held ones: in paid working hours (as recorded, or as the schedule in force said)."""
+    group_session_id: UUID | None = None
+    """For held ones: the group session it was part of, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -133,6 +140,8 @@ class ScheduleFact:
 
     at: datetime
     cadence: Cadence
+    in_working_hours: bool = True
+    """Whether the schedule's meetings are held in paid working hours."""
 
 
 @attrs.frozen(kw_only=True)
@@ -141,6 +150,19 @@ class PolicyFact:
 
     at: datetime
     policy: ProgrammePolicy
+
+
+@attrs.frozen(kw_only=True)
+class RecognitionFact:
+    """A recognition of a mentor's time (``MentorRecognised``), without its free text."""
+
+    person_id: str
+    kind: RecognitionKind
+    period_start: date
+    period_end: date
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+    recorded_at: datetime
 
 
 @attrs.frozen(kw_only=True)
@@ -190,6 +212,8 @@ class ProgrammeFacts:
     policies: tuple[PolicyFact, ...] = ()
     """Every policy set, in the order recorded."""
     relationship_ids: tuple[UUID, ...] = ()
+    recognitions: tuple[RecognitionFact, ...] = ()
+    """Every recognition of a mentor's time, in the order recorded."""
 
 
 def _goals(facts: RelationshipFacts, goal_id: UUID, **changes: Any) -> tuple[GoalFact, ...]:
@@ -226,16 +250,31 @@ def _declined(facts: RelationshipFacts, event: PairingDeclined) -> dict[str, Any
 
 
 def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged) -> dict[str, Any]:
-    schedule = ScheduleFact(at=event.occurred_at, cadence=event.schedule.cadence)
+    schedule = ScheduleFact(
+        at=event.occurred_at,
+        cadence=event.schedule.cadence,
+        in_working_hours=event.schedule.in_working_hours,
+    )
     return {"schedules": (*facts.schedules, schedule)}
 
 
+def _scheduled_in_working_hours(facts: RelationshipFacts, at: datetime) -> bool:
+    """What the schedule in force at ``at`` says of working hours (True before any)."""
+    earlier = [s for s in facts.schedules if s.at <= at]
+    return earlier[-1].in_working_hours if earlier else True
+
+
 def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
+    flag = event.in_working_hours
     meeting = MeetingFact(
         meeting_id=event.meeting_id,
         outcome=MeetingOutcome.HELD,
         at=event.occurred_at,
         minutes=event.duration_minutes,
+        in_working_hours=(
+            _scheduled_in_working_hours(facts, event.occurred_at) if flag is None else flag
+        ),
+        group_session_id=event.group_session_id,
     )
     return {"meetings": (*facts.meetings, meeting)}
 
@@ -407,6 +446,17 @@ def evolve_programme_facts(facts: ProgrammeFacts, event: ProgrammeEvent) -> Prog
             return attrs.evolve(
                 facts, relationship_ids=(*facts.relationship_ids, event.relationship_id)
             )
+        case MentorRecognised():
+            recognition = RecognitionFact(
+                person_id=event.person_id,
+                kind=event.kind,
+                period_start=event.period_start,
+                period_end=event.period_end,
+                amount=event.amount,
+                hours=event.hours,
+                recorded_at=event.recorded_at,
+            )
+            return attrs.evolve(facts, recognitions=(*facts.recognitions, recognition))
     return facts
 
 

@@ -44,6 +44,7 @@ from ._schedule import (
     review_cadence,
     slots,
 )
+from ._sessions import repeated_session_minutes
 from ._trends import (
     Trend,
     TrendMonth,
@@ -885,7 +886,8 @@ def _programme_figures(
         meetings_missed=sum(f.meetings_missed for f in figures),
         meetings_cancelled=sum(f.meetings_cancelled for f in figures),
         short_meetings=sum(f.short_meetings for f in figures),
-        mentoring_minutes=sum(f.mentoring_minutes for f in figures),
+        mentoring_minutes=sum(f.mentoring_minutes for f in figures)
+        - repeated_session_minutes(facts, window.holds),
         months=_sum_months(figures),
         **programme_plan_trends(figures),
     )

@@ -309,6 +309,8 @@ def relationship_view(state: RelationshipState) -> RenderableType:
 
     counts = meeting_counts(state)
     held_minutes = sum(m.duration_minutes or 0 for m in state.meetings)
+    in_sessions = sum(m.group_session_id is not None for m in state.meetings)
+    outside = sum(m.in_working_hours is False for m in state.meetings)
     rows = [
         ("relationship", str(state.relationship_id)),
         ("programme", str(state.programme_id)),
@@ -321,7 +323,8 @@ def relationship_view(state: RelationshipState) -> RenderableType:
         ("expectations", describe(state.expectations)),
         (
             "meetings",
-            f"{counts['held']} held ({held_minutes} min), {counts['missed']} missed, "
+            f"{counts['held']} held ({held_minutes} min; {in_sessions} in group sessions, "
+            f"{outside} outside working hours), {counts['missed']} missed, "
             f"{counts['cancelled']} cancelled",
         ),
         ("plan", f"{sum(1 for a in state.plan if a.completed_at)}/{len(state.plan)} done"),

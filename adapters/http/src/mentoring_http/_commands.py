@@ -73,6 +73,8 @@ PROGRAMME_COMMANDS = (
     CommandRoute("profiles", c.UpdateProfile),
     CommandRoute("withdrawals", c.WithdrawParticipant),
     CommandRoute("relationships", c.OpenRelationship),
+    CommandRoute("group-sessions", c.RecordGroupSession),
+    CommandRoute("mentor-recognitions", c.RecogniseMentor),
 )
 """Under ``/programmes/{programme_id}/``."""
 

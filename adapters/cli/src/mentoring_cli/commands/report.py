@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +14,9 @@ import typer
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError
 
-from mentoring_core import InvalidValue
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.extend import CONVERTER
-from mentoring_core.projections import write_compliance_report
+from mentoring_core.projections import write_compliance_report, write_mentor_time_report
 from mentoring_core.reports import PRESETS, preset
 from mentoring_core.values import ProgrammePolicy
 
@@ -128,14 +129,11 @@ def compliance(
     computed from the events recorded by that moment, so a past report can be
     reproduced exactly.
     """
-    result = Output(json_output)
-    to_stdout = out == STDOUT
-    if not to_stdout:
-        check_target(out, "--out")  # before the read model is brought up to date
     checked = None if policy is None else report_policy(policy)
-    with open_service(ctx) as service:
+
+    def produce(service: MentoringService) -> str:
         try:
-            text = write_compliance_report(
+            return write_compliance_report(
                 service,
                 programme_id,
                 format=report_format.value,
@@ -148,6 +146,26 @@ def compliance(
             if not error.field.startswith("policy"):
                 raise
             raise typer.BadParameter(f"{policy}: {error}", param_hint="'--policy'") from None
+
+    _deliver(ctx, programme_id, out, report_format.value, json_output, produce)
+
+
+def _deliver(
+    ctx: typer.Context,
+    programme_id: UUID,
+    out: Path,
+    report_format: str,
+    json_output: bool,
+    produce: Callable[[MentoringService], str],
+    what: str = "report",
+) -> None:
+    """Produce a report with the store open, write it to ``out`` (``-``: stdout) and say so."""
+    result = Output(json_output)
+    to_stdout = out == STDOUT
+    if not to_stdout:
+        check_target(out, "--out")  # before the read model is brought up to date
+    with open_service(ctx) as service:
+        text = produce(service)
     if not to_stdout:
         write_output(out, text)
     if to_stdout and not json_output:
@@ -156,9 +174,57 @@ def compliance(
     result.emit(
         lambda: {
             "programme_id": str(programme_id),
-            "format": report_format.value,
+            "format": report_format,
             "out": "-" if to_stdout else str(out),
             **({"report": text} if to_stdout else {}),
         },
-        lambda console: console.print(f"{report_format.value.upper()} report written to {out}"),
+        lambda console: console.print(f"{report_format.upper()} {what} written to {out}"),
+    )
+
+
+class TimeFormat(enum.StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command("mentor-time")
+def mentor_time(
+    ctx: typer.Context,
+    programme_id: Annotated[UUID, id_option("--programme", "PROGRAMME_ID", "The programme.")],
+    start: Annotated[
+        date,
+        typer.Option(
+            "--from", parser=parse_period_day, metavar="DATE", help="First day. " + DATE_HELP
+        ),
+    ],
+    end: Annotated[
+        date,
+        typer.Option(
+            "--to", parser=parse_period_day, metavar="DATE", help="Last day. " + DATE_HELP
+        ),
+    ],
+    out: _OutOpt = STDOUT,
+    report_format: Annotated[
+        TimeFormat,
+        typer.Option(
+            "--format",
+            parser=enum_parser(TimeFormat),
+            metavar="csv|json",
+            help="csv: one row per mentor, for a payroll or HR system; json: everything.",
+        ),
+    ] = TimeFormat.CSV,
+    json_output: JsonOpt = False,
+) -> None:
+    """Mentors' hours (group sessions counted once), working hours, mentees carried against
+    capacity, and recognition, for a period."""
+    _deliver(
+        ctx,
+        programme_id,
+        out,
+        report_format.value,
+        json_output,
+        lambda service: write_mentor_time_report(
+            service, programme_id, start=start, end=end, format=report_format.value
+        ),
+        "mentor-time report",
     )
