@@ -138,6 +138,7 @@ ENDPOINTS = (
                         "period_end": "2026-03-31", "reason": "A year of mentoring"}),
     Endpoint("list relationships", "GET", _p("/relationships")),
     Endpoint("suggest mentors", "GET", _p("/suggestions?mentee=gus")),
+    Endpoint("due", "GET", _p("/due?within=30")),
     Endpoint("report json", "GET", _p("/reports/compliance.json")),
     Endpoint("report csv", "GET", _p("/reports/compliance.csv")),
     Endpoint("report html", "GET", _p("/reports/compliance.html")),

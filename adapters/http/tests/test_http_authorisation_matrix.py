@@ -49,6 +49,7 @@ EXPECTED: dict[str, str] = {
     "recognise mentor": "403 403 200 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",
     "suggest mentors": "403 403 200 403 403 403 404",
+    "due": "200 200 200 200 200 200 404",
     "report json": "200 200 200 403 403 403 404",
     "report csv": "200 200 200 403 403 403 404",
     "report html": "200 200 200 403 403 403 404",

@@ -3,6 +3,7 @@ Idempotency-Key, problem details, the body limit, the feed's cursors."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -423,3 +424,46 @@ def test_a_coordinator_asks_for_suggestions_and_pairs_against_them(client: Any, 
         f"/programmes/{programme}/suggestions?mentee=ana", headers=coordinator
     )
     assert not_a_mentee.status_code == 409
+
+
+def test_what_is_due_shows_each_caller_only_the_relationships_they_may_read(
+    client: Any, keys: Keys
+) -> None:
+    """Issue 14, item 1 over HTTP: the due list of ``mentoring due``, filtered by reader."""
+    programme, ours = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    for body in (enrol("cy", "mentor", "9"), enrol("dee", "mentee", "1")):
+        answer = client.post(
+            f"/programmes/{programme}/participants", json=body, headers=coordinator
+        )
+        assert answer.status_code == 200, answer.text
+    theirs = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "cy", "mentee_id": "dee", "direct": True},
+        headers=coordinator,
+    ).json()["id"]
+    soon = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    for relationship, mentor in ((ours, "ana"), (theirs, "cy")):
+        goal = {**GOAL, "title": f"Goal of {mentor}", "target_date": soon}
+        answer = client.post(
+            f"/relationships/{relationship}/goals", json=goal, headers=keys.headers(mentor)
+        )
+        assert answer.status_code == 201, answer.text
+
+    def goals(who: str, within: int = 14) -> set[tuple[str, str]]:
+        answer = client.get(
+            f"/programmes/{programme}/due?within={within}", headers=keys.headers(who)
+        )
+        assert answer.status_code == 200, answer.text
+        return {(i["relationship_id"], i["what"]) for i in answer.json() if i["kind"] == "goal"}
+
+    both = {(ours, "Goal of ana"), (theirs, "Goal of cy")}
+    assert goals("coord.rhea") == both
+    assert goals("ana") == goals("ben") == {(ours, "Goal of ana")}
+    assert goals("dee") == {(theirs, "Goal of cy")}
+    assert goals("coord.rhea", within=2) == set()  # due in 3 days: outside a 2-day window
+    too_far = client.get(f"/programmes/{programme}/due?within=3661", headers=coordinator)
+    assert too_far.status_code == 400
+    assert (
+        client.get(f"/programmes/{programme}/due", headers=keys.headers("zed")).status_code == 404
+    )

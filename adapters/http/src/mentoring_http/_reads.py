@@ -29,7 +29,8 @@ from mentoring_core.authorisation import (
     redact_programme,
 )
 from mentoring_core.matching import MentorSuggestion
-from mentoring_core.projections import write_compliance_report
+from mentoring_core.projections import MAX_WINDOW_DAYS, due, write_compliance_report
+from mentoring_core.reports import DueItem
 from mentoring_core.state import ProgrammeState, RelationshipState
 
 from ._access import Gate
@@ -138,6 +139,39 @@ def suggest_mentors(
     explained (docs/cli.md, "Matching"); a coordinator's question."""
     gate.programme(principal, programme_id, Read.SUGGESTIONS)
     return list(gate.service.suggest_mentors(programme_id, mentee))
+
+
+@get(
+    "/programmes/{programme_id:uuid}/due",
+    sync_to_thread=True,
+    operation_id="ProgrammeDue",
+    responses=READ_ERRORS,
+    tags=["programmes"],
+)
+def programme_due(
+    principal: NamedDependency[Principal],
+    gate: NamedDependency[Gate],
+    programme_id: FromPath[UUID],
+    within: Annotated[
+        int,
+        QueryParameter(
+            ge=0,
+            le=MAX_WINDOW_DAYS,
+            description="Also list what falls due in the next this many days.",
+        ),
+    ] = 14,
+) -> list[DueItem]:
+    """What is overdue now, then what falls due within ``within`` days, most urgent first
+    (``mentoring due``; docs/reports.md, "What is due"), in the relationships the caller
+    may read."""
+    programme = gate.programme(principal, programme_id, Read.RELATIONSHIPS)
+    readable = {
+        r.relationship_id
+        for r in gate.service.relationships(programme_id)
+        if may(principal, Read.RELATIONSHIP, programme=programme, relationship=r)
+    }
+    items = due(gate.service, programme_id=programme_id, within_days=within)
+    return [item for item in items if item.relationship_id in readable]
 
 
 @get(
@@ -355,6 +389,7 @@ def read_handlers() -> list[HTTPRouteHandler]:
         programme_history,
         list_relationships,
         suggest_mentors,
+        programme_due,
         read_relationship,
         relationship_history,
         relationship_timeline,
