@@ -15,6 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification,
 from eventsourcing.utils import Environment, EnvType
 
 from ..audit.recorders import ChainedRecorder
+from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
 from ..privacy.keys import CachedKeys, KeyStore
@@ -51,8 +52,15 @@ class EventSourcedStore(Application[UUID]):
         keys: KeyStore = make_keys(self.recorder, snapshots)
         if self.mapper.cipher is not None:
             keys = WrappedKeys(keys, self.mapper.cipher)
-        self.keys = CachedKeys(keys)
+        self.keys = CachedKeys(keys, erased=self._erased)
         self.mapper.use_keys(self.keys, self._mentee_of)
+
+    def _erased(self, person_id: str) -> bool:
+        """Whether the store records the person's erasure (read only for a missing key)."""
+        return any(
+            getattr(self.decode(record), "person_id", None) == person_id
+            for record in self.records(topics=[PersonalDataErased.__name__])
+        )
 
     def _mentee_of(self, relationship_id: UUID) -> str | None:
         """The mentee a stored relationship's first event names (None if it has none)."""
