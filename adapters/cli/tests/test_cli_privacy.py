@@ -33,8 +33,8 @@ def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
     refused = cli.run("privacy", "erase", "nobody", "--reason", "DSAR-2026-015")
     assert refused.code == 1
     assert refused.stderr == (
-        "error: 'nobody' cannot be erased here: expected a person enrolled in or appointed "
-        "to a programme of this store\n"
+        "error: no person 'nobody' is recorded: no programme of this store ever enrolled them "
+        "or appointed them a coordinator\n"
     )
 
 

@@ -38,6 +38,7 @@ from .validation import (
     check_enum,
     check_int,
     check_label,
+    check_new_person_id,
     check_optional_uuid,
     check_sequence,
     check_text,
@@ -175,7 +176,7 @@ def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events
 
 
 def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = check_label("person_id", command.person_id)
+    person_id = check_new_person_id("person_id", command.person_id)
     enrolled = state.participant(person_id)
     if enrolled is not None:
         raise RuleViolation(
@@ -213,7 +214,7 @@ def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -
 
 
 def _appoint(command: AppointCoordinator, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = check_label("person_id", command.person_id)
+    person_id = check_new_person_id("person_id", command.person_id)
     if person_id in state.coordinators:
         raise RuleViolation(
             Rule.COORDINATOR_NOT_ALREADY_APPOINTED,
