@@ -25,6 +25,8 @@ from mentoring_core.events import ERASED, GoalSet
 from mentoring_core.privacy import copy_keys
 from mentoring_core.values import FocusArea, Role
 
+from .test_encryption_at_rest import key_file
+
 PROGRAMME, PAIR = UUID(int=10), UUID(int=11)
 GOAL = "Lead a case conference"
 
@@ -38,8 +40,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
-def paired(url: str) -> MentoringService:
-    service = MentoringService(url, snapshot_interval=None)
+def paired(url: str, cipher_key_file: Path | None = None) -> MentoringService:
+    service = MentoringService(url, snapshot_interval=None, cipher_key_file=cipher_key_file)
     service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
     service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord")
     service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben Okafor")
@@ -80,6 +82,19 @@ def test_an_emptied_key_table_is_refused_naming_the_person_and_the_remedy(
             service.history(PAIR)
         with pytest.raises(StoreConfigurationError, match="'ben', who was never erased"):
             service.relationship(PAIR)
+
+
+def test_an_emptied_key_table_of_a_store_encrypted_at_rest_is_refused_too(
+    store_url: str, tmp_path: Path
+) -> None:
+    cipher = key_file(tmp_path / "store.key")
+    paired(store_url, cipher).close()
+    delete_keys(store_url)  # the sealed marker is hidden in the files: found when read
+    with (
+        MentoringService(store_url, snapshot_interval=None, cipher_key_file=cipher) as service,
+        pytest.raises(StoreConfigurationError, match="no key for 'ben'"),
+    ):
+        service.history(PAIR)
 
 
 def test_one_missing_key_of_a_person_never_erased_is_refused(store_url: str) -> None:
