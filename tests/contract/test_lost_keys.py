@@ -40,8 +40,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
-def paired(url: str, cipher_key_file: Path | None = None) -> MentoringService:
-    service = MentoringService(url, snapshot_interval=None, cipher_key_file=cipher_key_file)
+def paired(
+    url: str, cipher_key_file: Path | None = None, key_store_file: Path | None = None
+) -> MentoringService:
+    service = MentoringService(
+        url,
+        snapshot_interval=None,
+        cipher_key_file=cipher_key_file,
+        key_store_file=key_store_file,
+    )
     service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
     service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord")
     service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben Okafor")

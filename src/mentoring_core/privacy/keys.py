@@ -327,7 +327,8 @@ def missing_key_message(person_id: str) -> str:
     return (
         f"personal data is sealed under {person_id!r}'s key, but the key store holds no key "
         f"for {person_id!r}, who was never erased: the key store was lost, emptied, or "
-        "restored from a backup older than the key; restore the keys from their backup "
+        "restored from a backup older than the key, or the store was opened without its key "
+        "store file (key_store_file); restore the keys from their backup "
         "(see docs/privacy.md, Keys); nothing personal is shown as erased without an erasure"
     )
 
