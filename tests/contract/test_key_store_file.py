@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mentoring_core_postgres.testing import postgres_store_url
 
 from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.events import ERASED
 
 from .test_erasure import database_bytes
-from .test_lost_keys import GOAL, PAIR, goals, paired
+from .test_lost_keys import GOAL, PAIR, goals, paired, store_url
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mentoring.db'}"
-    else:
-        with postgres_store_url("keyfile") as url:
-            yield url
+__all__ = ["store_url"]  # the fixture: SQLite and PostgreSQL
 
 
 def test_keys_live_in_their_own_owner_only_file_and_not_beside_the_events(

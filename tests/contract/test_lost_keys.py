@@ -68,11 +68,14 @@ def delete_keys(url: str, where: str = "") -> None:
         conn.execute(f'DELETE FROM "{schema}".mentoring_keys {where}'.encode())
 
 
-def exported(service: MentoringService, tmp_path: Path) -> Path:
+def imported(source: MentoringService, url: str, tmp_path: Path) -> MentoringService:
+    """A new store at ``url`` holding ``source``'s events, imported without their keys."""
     path = tmp_path / "export.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        export_events(service, out)
-    return path
+        export_events(source, out)
+    copy = MentoringService(url, snapshot_interval=None)
+    import_events(copy, path)
+    return copy
 
 
 def goals(service: MentoringService) -> set[str]:
@@ -127,9 +130,7 @@ def test_a_copy_imported_without_keys_reads_as_erased_until_they_are_copied(
     store_url: str, tmp_path: Path
 ) -> None:
     with paired("memory://") as source:
-        path = exported(source, tmp_path)
-        with MentoringService(store_url, snapshot_interval=None) as copy:
-            import_events(copy, path)
+        with imported(source, store_url, tmp_path) as copy:
             assert goals(copy) == {ERASED}  # a pseudonymised copy: withheld, not lost
             with pytest.raises(StoreConfigurationError, match="not copied"):
                 copy.set_goal(
@@ -144,9 +145,7 @@ def test_erasing_a_withheld_person_keeps_their_key_from_coming_back(
     store_url: str, tmp_path: Path
 ) -> None:
     with paired("memory://") as source:
-        path = exported(source, tmp_path)
-        with MentoringService(store_url, snapshot_interval=None) as copy:
-            import_events(copy, path)
+        with imported(source, store_url, tmp_path) as copy:
             erasure = copy.erase_person("ben", "DSAR-2026-021", actor="dpo")
             assert not erasure.key_destroyed  # there was no key here to destroy
             copy_keys(source.store.keys.store, copy.store.keys.store)
