@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -151,3 +151,18 @@ def test_erasing_a_withheld_person_keeps_their_key_from_coming_back(
             copy_keys(source.store.keys.store, copy.store.keys.store)
         with MentoringService(store_url, snapshot_interval=None) as copy:
             assert goals(copy) == {ERASED}
+
+
+def test_a_key_lost_for_good_is_given_up_by_a_tombstone_then_the_person_erased(
+    store_url: str,
+) -> None:
+    paired(store_url).close()
+    delete_keys(store_url)  # and no backup holds the keys
+    with MentoringService(store_url, snapshot_interval=None) as service:
+        with pytest.raises(StoreConfigurationError, match="no key for 'ben'"):
+            service.erase_person("ben", "DSAR-2026-022", actor="dpo")
+        assert not service.store.keys.store.destroy("ben", datetime.now(UTC))
+        service.store.keys.forget()
+        assert goals(service) == {ERASED}
+        erasure = service.erase_person("ben", "DSAR-2026-022", actor="dpo")
+        assert len(erasure.recorded) == 1 and not erasure.key_destroyed
