@@ -4,13 +4,16 @@ Every field holding personal data is stored encrypted under a data key of the pe
 is about (see :mod:`.sealing`); destroying that key erases every such field at once
 (crypto-shredding). A key store keeps one row per person: the key while it lives, and a
 tombstone (no key, the time it was destroyed) once it is destroyed, so that a field
-under a destroyed key reads as erased while a field under a key the store never held
-(a lost or uncopied key store) is an error, never silent garbage.
+under a destroyed key reads as erased while a field under a key the store does not hold
+(a lost key store) is an error, never silent garbage, unless the person's erasure is
+recorded. An import without the keys writes *withheld* rows (no key, not destroyed):
+its copy's fields read as erased until the keys are copied.
 
 Key material never leaves the key store but to seal or open a field: it is not in any
 event, snapshot, read model, export or log line. Memory stores keep keys in the process;
 SQLite stores in the table ``mentoring_keys`` of the same file; the PostgreSQL adapter in
-the same table of the store's schema.
+the same table of the store's schema; any store opened with a key store file in that
+table of that SQLite file (``mentoring_core.store._key_file``).
 """
 
 from __future__ import annotations
