@@ -56,7 +56,12 @@ class EventSourcedStore(Application[UUID]):
         key_file = self.env.get(KEY_STORE_FILE_SETTING)
         if key_file:
             empty = not self.recorder.select_notifications(None, 1)
-            keys = self._key_file = KeyFileStore(open_key_file(Path(key_file), create=empty), keys)
+            try:
+                file = open_key_file(Path(key_file), create=empty)
+            except StoreConfigurationError:
+                super().close()  # the store's connections, opened for nothing
+                raise
+            keys = self._key_file = KeyFileStore(file, keys)
         if self.mapper.cipher is not None:
             keys = WrappedKeys(keys, self.mapper.cipher)
         self.keys = CachedKeys(keys, erased=self._erased)
