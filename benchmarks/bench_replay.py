@@ -8,9 +8,11 @@ SQLite recorder in large batches (each batch one transaction, each record chaine
 a million events are written in seconds rather than hours.
 
 For each size (``--sizes``, default 100,000 and 1,000,000 events) it reports the time
-of ``mentoring_core.audit.replay`` and, in a second run under ``tracemalloc``, its
-peak of Python memory. The peak should stay roughly the same as the log grows: replay
-keeps one page of records, one relationship's state and an int per aggregate.
+of ``mentoring_core.audit.replay``, its rate against reading and decoding the same log
+in the same process (the baseline, issue 15's target: at least 0.8 of it) and, in a
+second run under ``tracemalloc``, its peak of Python memory. The peak should stay
+roughly the same as the log grows: replay keeps one page of records, one relationship's
+state and an int per aggregate.
 
 Run with ``python benchmarks/bench_replay.py`` (``--sizes 100000 1000000``,
 ``--per-relationship 1000``, ``--folder DIR`` to keep the stores).
@@ -150,6 +152,17 @@ def run_replay(url: str, traced: bool) -> tuple[float, int, ReplayReport]:
     return elapsed, peak, report
 
 
+def read_and_decode(url: str) -> float:
+    """The baseline: every record of the log read, a page at a time, and decoded; events/s."""
+    with MentoringService(url, snapshot_interval=None) as service:
+        store = service.store
+        started, count = time.perf_counter(), 0
+        for record in store.records():
+            store.decode(record)
+            count += 1
+        return count / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -166,21 +179,24 @@ def main() -> None:
         )
         print(
             f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
-            f"{'events/s':>9} {'peak MiB (tracemalloc)':>23}"
+            f"{'events/s':>9} {'read+decode/s':>13} {'ratio':>6} {'peak MiB (tracemalloc)':>23}"
         )
         for size in args.sizes:
             path = folder / f"replay-{size}.db"
             path.unlink(missing_ok=True)
             url = f"sqlite:///{path}"
             filled = fill(url, templates, size)
+            baseline = read_and_decode(url)
             elapsed, _, report = run_replay(url, traced=False)
             _, peak, _ = run_replay(url, traced=True)
             assert report.events == size
             aggregates = sum(report.aggregates.values())
             print(
                 f"  {size:>10,} {aggregates:>10,} {filled:>8.1f} {elapsed:>9.1f} "
-                f"{size / elapsed:>9,.0f} {peak / 2**20:>23.2f}"
+                f"{size / elapsed:>9,.0f} {baseline:>13,.0f} {size / elapsed / baseline:>6.2f} "
+                f"{peak / 2**20:>23.2f}"
             )
+        print("  ratio: replay / read and decode (target 0.80)")
 
 
 if __name__ == "__main__":

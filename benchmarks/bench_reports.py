@@ -137,7 +137,7 @@ def generate(path: Path, relationships: int, weeks: int, seed: int) -> None:
             gen.programme_command(enrol, START)
         states: list[RelationshipState] = []
         for r in range(relationships):
-            at = START + timedelta(minutes=r)
+            at = START + timedelta(seconds=r)  # every pair formed within its first hour
             gen.programme_command(
                 c.EnrolParticipant(
                     person_id=f"mentee-{r}", role=Role.MENTEE, experience_years=1, occurred_at=at
@@ -320,7 +320,8 @@ def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
         _, decoded = read_log(service, decode=True)
         print(f"reading the notification log ({rows:,} events) from SQLite:")
         print(f"  raw select_notifications    {rows / raw:10,.0f} events/s")
-        print(f"  read and decode             {rows / decoded:10,.0f} events/s")
+        print(f"  read and decode             {rows / decoded:10,.0f} events/s   (target 100,000)")
+        print(f"  ratio decode / raw          {raw / decoded:10.2f}")
 
         before = peak_rss_mb()
         if args.tracemalloc:
@@ -333,7 +334,10 @@ def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
         tracemalloc.stop()
         print(f"projecting from nothing ({projected:,} events, {args.batch:,} per transaction):")
         print(f"  compliance projection       {projected / elapsed:10,.0f} events/s")
-        print(f"  ratio to read and decode    {(projected / elapsed) / (rows / decoded):10.2f}")
+        print(
+            f"  ratio to read and decode    {(projected / elapsed) / (rows / decoded):10.2f}"
+            "   (target 0.80)"
+        )
         print(f"  total                       {elapsed:10.1f} s")
         print(f"  peak RSS growth             {peak_rss_mb() - before:10.0f} MB")
         if traced is not None:

@@ -31,6 +31,8 @@ from mentoring_core.values import (
     ProgrammePolicy,
     ProgressStatus,
     Rating,
+    RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -170,7 +172,14 @@ def _opening_fields() -> dict[str, st.SearchStrategy]:
         "mentor_experience_years": experience_years(),
         "mentee_experience_years": experience_years(),
         "gap_override_reason": st.none() | texts(),
+        "suggestion_rank": st.none() | st.integers(1, 1000),
+        "suggestion_override_reason": st.none() | texts(),
     }
+
+
+def focus_area_sets() -> st.SearchStrategy[tuple[FocusArea, ...]]:
+    """Distinct focus areas, as expertise or development needs."""
+    return st.lists(st.sampled_from(FocusArea), unique=True).map(tuple)
 
 
 def _goal_fields() -> dict[str, st.SearchStrategy]:
@@ -192,8 +201,15 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "experience_years": experience_years(),
         "display_name": st.none() | labels(),
         "contact": st.none() | labels(),
+        "expertise": focus_area_sets(),
+        "development_needs": focus_area_sets(),
     },
     "ParticipantWithdrawn": {"person_id": person_ids(), "reason": texts()},
+    "ParticipantProfileUpdated": {
+        "person_id": person_ids(),
+        "expertise": focus_area_sets(),
+        "development_needs": focus_area_sets(),
+    },
     "PersonalDataErased": {
         "person_id": person_ids(),
         "rule": st.sampled_from(ErasureRule),
@@ -201,6 +217,29 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
     },
     "CoordinatorAppointed": {"person_id": person_ids()},
     "CoordinatorRelieved": {"person_id": person_ids(), "reason": texts()},
+    "MentorRecognised": {
+        "person_id": person_ids(),
+        "kind": st.sampled_from(RecognitionKind),
+        "period_start": dates(),
+        "period_end": dates(),
+        "amount": st.none() | st.decimals(0, 10_000_000, places=2),
+        "hours": st.none() | st.decimals(0, 10_000, places=2),
+        "reason": texts(),
+    },
+    "ReminderIssued": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "relationship_id": uuids(),
+        "reason": st.sampled_from(ReminderReason),
+        "item": st.sampled_from(["meeting", "review", "goal", "relationship"]),
+        "due": aware_datetimes(),
+        "channel": st.sampled_from(["email", "webhook"]),
+    },
+    "ReminderSent": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "after_interruption": st.booleans(),
+    },
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),
@@ -241,6 +280,8 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "format": st.sampled_from(MeetingFormat),
         "topics": label_tuples(),
         "attendees": st.lists(person_ids(), max_size=3).map(tuple),
+        "in_working_hours": st.none() | st.booleans(),
+        "group_session_id": st.none() | uuids(),
     },
     "MeetingMissed": {"meeting_id": uuids(), "missed_by": person_ids(), "reason": texts()},
     "MeetingCancelled": {"meeting_id": uuids(), "cancelled_by": person_ids(), "reason": texts()},

@@ -22,7 +22,8 @@ TINY = {  # script: (arguments, a line every run prints)
     "bench.py": (["--commands", "20", "--events", "50", "--rounds", "1"], "ratio service / plain"),
     "bench_http.py": (["--commands", "5"], "ratio HTTP / Python"),
     "bench_replay.py": (["--sizes", "100", "200", "--per-relationship", "20"], "events/s"),
-    "bench_reports.py": (["--relationships", "4", "--weeks", "2"], "ratio fold / read model"),
+    # 81 pairs: the 81st is formed after 09:00, its first week's hour (it once failed there)
+    "bench_reports.py": (["--relationships", "81", "--weeks", "1"], "ratio fold / read model"),
     "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
 }
 

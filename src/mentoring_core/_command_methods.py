@@ -30,6 +30,8 @@ from .domain.values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -110,10 +112,13 @@ class CommandMethods(ABC):
         *,
         display_name: str | None = None,
         contact: str | None = None,
+        expertise: Sequence[FocusArea] = (),
+        development_needs: Sequence[FocusArea] = (),
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
         """Enrol ``person_id``; ``display_name`` and ``contact`` are personal data, sealed
-        under their key and erased with them."""
+        under their key and erased with them. ``expertise`` (a mentor's) and
+        ``development_needs`` (a mentee's) are what :meth:`suggest_mentors` matches."""
         command = c.EnrolParticipant(
             programme_id=programme_id,
             person_id=person_id,
@@ -121,6 +126,29 @@ class CommandMethods(ABC):
             experience_years=experience_years,  # type: ignore[arg-type]
             display_name=display_name,
             contact=contact,
+            expertise=_items("expertise", expertise),
+            development_needs=_items("development_needs", development_needs),
+        )
+        return self.execute(command, **kw)
+
+    def update_profile(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        *,
+        expertise: Sequence[FocusArea] | None = None,
+        development_needs: Sequence[FocusArea] | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Change an enrolled worker's expertise (a mentor's) or development needs (a
+        mentee's); ``None`` keeps what is recorded."""
+        command = c.UpdateProfile(
+            programme_id=programme_id,
+            person_id=person_id,
+            expertise=None if expertise is None else _items("expertise", expertise),
+            development_needs=None
+            if development_needs is None
+            else _items("development_needs", development_needs),
         )
         return self.execute(command, **kw)
 
@@ -149,6 +177,48 @@ class CommandMethods(ABC):
         )
         return self.execute(command, **kw)
 
+    def issue_reminder(
+        self,
+        programme_id: UUID,
+        reminder_id: UUID,
+        person_id: str,
+        relationship_id: UUID,
+        reason: ReminderReason,
+        item: str,
+        due: datetime,
+        channel: str,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record that ``person_id`` is to be reminded (before the reminder is sent); once
+        per ``reminder_id``."""
+        command = c.IssueReminder(
+            programme_id=programme_id,
+            reminder_id=reminder_id,
+            person_id=person_id,
+            relationship_id=relationship_id,
+            reason=reason,
+            item=item,
+            due=due,
+            channel=channel,
+        )
+        return self.execute(command, **kw)
+
+    def record_reminder_sent(
+        self,
+        programme_id: UUID,
+        reminder_id: UUID,
+        *,
+        after_interruption: bool = False,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record that an issued reminder was handed over to its channel."""
+        command = c.RecordReminderSent(
+            programme_id=programme_id,
+            reminder_id=reminder_id,
+            after_interruption=after_interruption,
+        )
+        return self.execute(command, **kw)
+
     # --- opening relationships -------------------------------------------------------
 
     def propose_pairing(
@@ -158,6 +228,7 @@ class CommandMethods(ABC):
         mentee_id: str,
         *,
         gap_override_reason: str | None = None,
+        suggestion_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
@@ -169,6 +240,7 @@ class CommandMethods(ABC):
             mentee_id=mentee_id,
             direct=False,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=suggestion_override_reason,
         )
         return self.execute(command, **kw)
 
@@ -179,10 +251,14 @@ class CommandMethods(ABC):
         mentee_id: str,
         *,
         gap_override_reason: str | None = None,
+        suggestion_override_reason: str | None = None,
         relationship_id: UUID | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
-        """Form a pair directly (a coordinator's decision); the relationship is active at once."""
+        """Form a pair directly (a coordinator's decision); the relationship is active at once.
+
+        The opening event records the mentor's rank among :meth:`suggest_mentors` for the
+        mentee; ``suggestion_override_reason`` says why another than the first was chosen."""
         command = c.OpenRelationship(
             programme_id=programme_id,
             relationship_id=relationship_id,
@@ -190,6 +266,7 @@ class CommandMethods(ABC):
             mentee_id=mentee_id,
             direct=True,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=suggestion_override_reason,
         )
         return self.execute(command, **kw)
 
@@ -382,9 +459,13 @@ class CommandMethods(ABC):
         *,
         attendees: Sequence[str] = (),
         meeting_id: UUID | None = None,
+        in_working_hours: bool | None = None,
         **kw: Unpack[CommandOptions],
     ) -> Recorded:
-        """Record a meeting that took place; ``occurred_at`` is when it started."""
+        """Record a meeting that took place; ``occurred_at`` is when it started.
+
+        ``in_working_hours``: whether it was held in paid working hours; None: as the
+        schedule in force says (in working hours without a schedule)."""
         return self.execute(
             c.RecordMeetingHeld(
                 relationship_id=relationship_id,
@@ -393,6 +474,66 @@ class CommandMethods(ABC):
                 format=format,
                 topics=_items("topics", topics),
                 attendees=_items("attendees", attendees),
+                in_working_hours=in_working_hours,
+            ),
+            **kw,
+        )
+
+    def record_group_session(
+        self,
+        programme_id: UUID,
+        mentor_id: str,
+        relationship_ids: Sequence[UUID],
+        duration_minutes: int,
+        topics: Sequence[str],
+        *,
+        in_working_hours: bool | None = None,
+        session_id: UUID | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record a group session once: a meeting (format ``group``, the same
+        ``group_session_id``, :attr:`Recorded.id`) on every relationship present, in one
+        transaction. The relationships are the mentor's, in the programme, at least two;
+        each must admit a meeting then. ``in_working_hours``: None: in working hours unless
+        the schedule in force of a relationship present says not."""
+        return self.execute(
+            c.RecordGroupSession(
+                programme_id=programme_id,
+                session_id=session_id,
+                mentor_id=mentor_id,
+                relationship_ids=_items("relationship_ids", relationship_ids),
+                duration_minutes=duration_minutes,
+                topics=_items("topics", topics),
+                in_working_hours=in_working_hours,
+            ),
+            **kw,
+        )
+
+    def recognise_mentor(
+        self,
+        programme_id: UUID,
+        person_id: str,
+        kind: RecognitionKind,
+        period_start: date,
+        period_end: date,
+        reason: str,
+        *,
+        amount: Decimal | None = None,
+        hours: Decimal | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Record how a mentor's time was recognised for a period (days included):
+        ``amount`` (required for an allowance), ``hours`` (required for time in lieu)."""
+        return self.execute(
+            c.RecogniseMentor(
+                programme_id=programme_id,
+                person_id=person_id,
+                kind=kind,
+                period_start=period_start,
+                period_end=period_end,
+                reason=reason,
+                amount=amount,
+                hours=hours,
             ),
             **kw,
         )

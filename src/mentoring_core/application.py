@@ -30,12 +30,14 @@ from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
+from .domain.group import decide_group_session
 from .domain.kinds import kind_of_command, kind_of_topic
+from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
-from .domain.validation import check_aware, check_int, check_label, check_uuid
+from .domain.validation import check_aware, check_int, check_label, check_sequence, check_uuid
 from .domain.values import RelationshipStatus
 from .privacy.erasure import Erasure, unsealed_fields
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
@@ -222,6 +224,18 @@ class MentoringService(CommandMethods):
         """The current state of every relationship opened in a programme, oldest first."""
         return tuple(self.relationship(r) for r in self.programme(programme_id).relationship_ids)
 
+    def suggest_mentors(self, programme_id: UUID, mentee_id: str) -> tuple[MentorSuggestion, ...]:
+        """The programme's mentors who could be paired with ``mentee_id``, best first, each
+        with the figures of its rank (fit, experience gap, load against the policy's capacity;
+        see :func:`~mentoring_core.matching.rank_mentors` and ``docs/cli.md``, "Matching").
+
+        The ranking is the one a pairing records (``suggestion_rank`` on the opening event)
+        when decided against the same states."""
+        mentee_id = check_label("mentee_id", mentee_id)
+        programme: ProgrammeState = self._load(PROGRAMME, programme_id)
+        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        return rank_mentors(programme, others, mentee_id)
+
     def read(
         self, after: int = 0, *, kinds: Collection[str] = (), limit: int | None = None
     ) -> Iterator[tuple[int, Event]]:
@@ -291,6 +305,15 @@ class MentoringService(CommandMethods):
         command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
+        if isinstance(command, c.RecordGroupSession):
+            if expected_version is not None:
+                raise InvalidValue(
+                    "expected_version",
+                    expected_version,
+                    "None for a group session (each relationship present is decided at the "
+                    "version read, and a concurrent change to any refuses it)",
+                )
+            return self._group_session(command, actor, (given, command_id))
         kind = kind_of_command(command)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
@@ -424,12 +447,7 @@ class MentoringService(CommandMethods):
             return ctx
         programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
         at = command.occurred_at or ctx.now  # enrolled when the meeting took place
-        enrolled = frozenset(
-            p.person_id
-            for p in programme.participants
-            if p.enrolled_at <= at and (p.withdrawn_at is None or p.withdrawn_at > at)
-        )
-        return attrs.evolve(ctx, enrolled=enrolled)
+        return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
     def _open_relationships(self, programme: ProgrammeState) -> tuple[OpenRelationshipRef, ...]:
         states = (self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
@@ -570,6 +588,46 @@ class MentoringService(CommandMethods):
         }
         return self._record(events, expected, RELATIONSHIP.initial, relationship_id, command_id)
 
+    def _group_session(
+        self, command: c.RecordGroupSession, actor: str, command_ids: tuple[UUID | None, UUID]
+    ) -> Recorded:
+        """Record a group session: a meeting on every relationship present, in one transaction.
+
+        ``command_ids``: the id the caller gave (if any) and the command's own."""
+        given, command_id = command_ids
+        programme: ProgrammeState = self._load(
+            PROGRAMME, check_uuid("programme_id", command.programme_id)
+        )
+        ids = check_sequence("relationship_ids", command.relationship_ids)
+        session_id = check_uuid("session_id", command.session_id)
+        first = check_uuid("relationship_ids[0]", ids[0])
+        earlier = self._recorded_before(first, given, None, session_id)
+        if earlier is not None:
+            return earlier
+        states = tuple(
+            self._load(RELATIONSHIP, check_uuid(f"relationship_ids[{i}]", r))
+            for i, r in enumerate(ids)
+        )
+        ctx = self._context(actor, command_id)
+        at = command.occurred_at or ctx.now
+        ctx = attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
+        events = decide_group_session(command, programme, states, ctx)
+        expected: dict[UUID, tuple[Kind, int]] = {
+            s.relationship_id: (RELATIONSHIP, s.version)
+            for s in states
+            if s.relationship_id is not None
+        }
+        recorded = self._record(events, expected, states[0], session_id, command_id)
+        for state in states[1:]:  # the first's new state is cached by _record
+            assert state.relationship_id is not None
+            self._remember(
+                state.relationship_id,
+                _projector(RELATIONSHIP, state.relationship_id)(
+                    state, (e for e in events if e.aggregate_id == state.relationship_id)
+                ),
+            )
+        return recorded
+
     def _record(
         self,
         events: Sequence[Event],
@@ -658,6 +716,15 @@ class MentoringService(CommandMethods):
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
         aggregate_id, (kind, version) = next(iter(expected.items()))
         return ConcurrencyConflict(kind.name, aggregate_id, version, None)
+
+
+def _enrolled_at(programme: ProgrammeState, at: datetime) -> frozenset[str]:
+    """The people enrolled in ``programme`` at ``at``."""
+    return frozenset(
+        p.person_id
+        for p in programme.participants
+        if p.enrolled_at <= at and (p.withdrawn_at is None or p.withdrawn_at > at)
+    )
 
 
 def _dated(command: C, occurred_at: datetime | None) -> C:

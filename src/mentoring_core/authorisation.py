@@ -53,9 +53,13 @@ caller must answer as if the subject did not exist (HTTP 404), never with its da
 The policy decides by the action's type and the states. Given a command itself rather
 than its class, it also checks the one field that says who speaks: a participant
 accepts or declines a pairing (``accepted_by``, ``declined_by``) and gives feedback
-(``from_person``) only in their own name; a coordinator may record feedback a
-participant gave them. The domain checks the rest of the fields (whoever they name must
-be a participant; the ``ending-role`` rule fits the ending's reason to who records it).
+(``from_person``) only in their own name, and a mentor records a group session only as
+its mentor (``mentor_id``; the domain's ``group-session`` rule then holds every
+relationship present to be theirs); a coordinator may record feedback a participant
+gave them, and a group session of any mentor of the programme; a coordinator alone
+records the recognition of a mentor's time (``RecogniseMentor``). The domain checks the
+rest of the fields (whoever they name must be a participant; the ``ending-role`` rule fits
+the ending's reason to who records it).
 """
 
 from __future__ import annotations
@@ -137,6 +141,8 @@ class Read(enum.StrEnum):
     RELATIONSHIP = "read a relationship"
     """Its state, history, timeline, state as of a time, diff."""
     REPORT = "compliance report"
+    SUGGESTIONS = "suggest mentors for a mentee"
+    """The ranking of a programme's mentors for one mentee (every mentor's load and fit)."""
     AUDIT = "audit verify and digest"
     FEED = "event feed"
     """The whole store's events (``GET /events`` and the live stream)."""
@@ -208,8 +214,21 @@ _COMMANDS: dict[type[Command], _Permission] = {
     c.RelieveCoordinator: _p({_A}, "only an administrator relieves coordinators"),
     c.SetPolicy: _p({_C}, "only a coordinator of the programme sets its policy"),
     c.EnrolParticipant: _p({_C}, "only a coordinator of the programme enrols participants"),
+    c.UpdateProfile: _p(
+        {_C}, "only a coordinator of the programme records participants' expertise and needs"
+    ),
     c.WithdrawParticipant: _p({_C}, "only a coordinator of the programme withdraws participants"),
     c.OpenRelationship: _p({_C}, "only a coordinator of the programme proposes or forms pairs"),
+    c.RecogniseMentor: _p({_C}, "only a coordinator of the programme recognises mentors' time"),
+    c.RecordGroupSession: _p(
+        {_M, _C},
+        "a group session is recorded by its mentor (mentor of every relationship present) "
+        "or a coordinator of the programme",
+    ),
+    **dict.fromkeys(
+        (c.IssueReminder, c.RecordReminderSent),
+        _p({_C}, "only a coordinator of the programme (or its reminder process) records reminders"),
+    ),
     c.AcceptPairing: _p({_M, _E}, "only the mentor or the mentee accepts a proposed pairing"),
     c.DeclinePairing: _p({_M, _E}, "only the mentor or the mentee declines a proposed pairing"),
     c.AgreeExpectations: _p(_PAIR_OR_COORDINATOR, f"expectations are agreed {_BY_EITHER}"),
@@ -267,6 +286,9 @@ _READS: dict[Read, _Permission] = {
         {_A, _U, _C},
         "compliance reports are read by administrators, auditors and the programme's coordinators",
     ),
+    Read.SUGGESTIONS: _p(
+        {_C}, "only a coordinator of the programme asks for mentor suggestions (they pair)"
+    ),
     Read.AUDIT: _p({_A, _U}, "only administrators and auditors verify and digest the store"),
     Read.FEED: _p({_A, _U}, "only administrators and auditors read the whole event feed"),
     Read.PERSONAL_DATA: _p(
@@ -290,7 +312,7 @@ def _scope(action: Read | Act | type[Command]) -> _Scope:
     if isinstance(action, Read):
         if action is Read.RELATIONSHIP:
             return _Scope.RELATIONSHIP
-        if action in (Read.PROGRAMME, Read.RELATIONSHIPS, Read.REPORT):
+        if action in (Read.PROGRAMME, Read.RELATIONSHIPS, Read.REPORT, Read.SUGGESTIONS):
             return _Scope.PROGRAMME
         return _Scope.NONE
     if issubclass(action, c.CreateProgramme):
@@ -316,6 +338,7 @@ _SPEAKER_FIELDS: dict[type[Command], str] = {
     c.AcceptPairing: "accepted_by",
     c.DeclinePairing: "declined_by",
     c.GiveFeedback: "from_person",
+    c.RecordGroupSession: "mentor_id",
 }
 """The field of a command that names who speaks: a participant names only themselves."""
 

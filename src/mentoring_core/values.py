@@ -17,7 +17,9 @@ from .domain.values import (
     ProgrammePolicy,
     ProgressStatus,
     Rating,
+    RecognitionKind,
     RelationshipStatus,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -39,7 +41,9 @@ __all__ = [
     "ProgrammePolicy",
     "ProgressStatus",
     "Rating",
+    "RecognitionKind",
     "RelationshipStatus",
+    "ReminderReason",
     "Role",
     "StakeholderFeedback",
 ]

@@ -102,8 +102,8 @@ class TestReadModelRows:
     @staticmethod
     def facts_table(raw: RawStore) -> str:
         if raw.is_sqlite:
-            return "compliance_facts_v1"
-        return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v1")
+            return "compliance_facts_v3"
+        return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v3")
 
     def test_an_edited_row_changes_the_live_report_and_is_named(self, store_url: str) -> None:
         raw = RawStore(store_url)

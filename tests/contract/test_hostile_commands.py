@@ -54,6 +54,7 @@ QUERIES = {
     "history",
     "relationships",
     "programmes",
+    "suggest_mentors",
     "verify",
     "read",
     "follow",

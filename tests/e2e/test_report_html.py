@@ -84,11 +84,15 @@ def test_the_browser_finds_the_tables_and_the_charts(
     dom = run(chromium, tmp_path, "--dump-dom", report_file.as_uri()).stdout.decode("utf-8")
     found = Elements()
     found.feed(dom)
-    for table in ("summary", "relationships", "retention", "mentor-load"):
+    for table in ("summary", "relationships", "trends", "retention", "mentor-load"):
         assert found.ids[table] == 1, table
-    assert found.tags["table"] == 4
-    assert found.ids["adherence-chart"] == found.ids["hours-chart"] == 1
-    assert found.classes[("rect", "bar")] == 10 + 4  # ten adherence buckets, four months
+    assert found.tags["table"] == 5
+    for chart in ("adherence-chart", "hours-chart", "rating-chart", "goal-progress-chart"):
+        assert found.ids[chart] == 1, chart
+    assert found.ids["trend-chart"] == 1
+    # Ten adherence buckets, four months of hours, one month with a self-assessment (Ben's
+    # in January), no month with a goal judged, six trend bars.
+    assert found.classes[("rect", "bar")] == 10 + 4 + 1 + 0 + 6
     # Two formed pairs, two timelines: A's 5 held meetings, B's 2; 7 + 4 expected dates.
     assert found.classes[("svg", "timeline")] == 2
     assert found.classes[("circle", "held")] == 7

@@ -190,6 +190,7 @@ def relationship_history(
     override: str | None = None,
     programme: History | None = None,
     ctx: DecisionContext | None = None,
+    relationship_id: UUID = RELATIONSHIP_ID,
 ) -> History:
     """A relationship opened in Riverside's programme (formed directly unless ``direct=False``)."""
     ctx = ctx or decision_context(first_id=1000)
@@ -197,7 +198,7 @@ def relationship_history(
     relationship = History(decide_relationship, evolve_relationship, RelationshipState(), ctx)
     opening, registered = decide_pairing(
         cmd.OpenRelationship(
-            relationship_id=RELATIONSHIP_ID,
+            relationship_id=relationship_id,
             mentor_id=mentor,
             mentee_id=mentee,
             direct=direct,

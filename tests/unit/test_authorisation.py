@@ -188,8 +188,13 @@ EXPECTED: dict[Action, set[Role]] = {
     c.RelieveCoordinator: {A},
     c.SetPolicy: {C},
     c.EnrolParticipant: {C},
+    c.UpdateProfile: {C},
     c.WithdrawParticipant: {C},
     c.OpenRelationship: {C},
+    c.RecogniseMentor: {C},
+    c.RecordGroupSession: {C, M},
+    c.IssueReminder: {C},
+    c.RecordReminderSent: {C},
     c.AcceptPairing: {M, E},
     c.DeclinePairing: {M, E},
     c.AgreeExpectations: PAIR_OR_COORDINATOR,
@@ -219,6 +224,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Read.RELATIONSHIPS: {A, U, C, M, E},
     Read.RELATIONSHIP: {A, U, C, M, E},
     Read.REPORT: {A, U, C},
+    Read.SUGGESTIONS: {C},
     Read.AUDIT: {A, U},
     Read.FEED: {A, U},
     Read.PERSONAL_DATA: {A},
@@ -231,6 +237,7 @@ class TestTheRules:
     def test_every_command_the_domain_decides_and_every_read_has_its_rule_here(self) -> None:
         decided = {cls for kind in KINDS for cls in kind.command_types}
         decided.add(c.OpenRelationship)  # decided by decide_pairing, beside the two deciders
+        decided.add(c.RecordGroupSession)  # decided by decide_group_session, likewise
         assert set(EXPECTED) == decided | set(Read) | set(Act)
 
     @pytest.mark.parametrize("action", list(EXPECTED), ids=str)
@@ -805,3 +812,29 @@ def test_an_outsider_naming_a_participant_is_still_concealed() -> None:
     command = _speaking(c.AcceptPairing, "ana")
     refused = may(Principal(subject="cy"), command, programme=RIVERSIDE, relationship=ANA_AND_BEN)
     assert isinstance(refused, Refused) and refused.conceal
+
+
+def _group_session(mentor: str) -> c.RecordGroupSession:
+    return c.RecordGroupSession(
+        programme_id=P_ID,
+        mentor_id=mentor,
+        relationship_ids=(R_ID, R2_ID),
+        duration_minutes=60,
+        topics=(),
+    )
+
+
+def test_a_mentor_records_a_group_session_only_as_its_mentor() -> None:
+    assert may(MENTOR, _group_session("ana"), programme=RIVERSIDE) == Allowed()
+    assert may(MENTOR, _group_session("cy"), programme=RIVERSIDE) == Refused(
+        reason="a participant records RecordGroupSession only in their own name: "
+        "mentor_id is 'cy', but the caller is 'ana'",
+        conceal=False,
+    )
+
+
+def test_a_coordinator_records_any_mentors_group_session_and_a_mentee_none() -> None:
+    assert may(Principal(subject="coord.rhea"), _group_session("cy"), programme=RIVERSIDE)
+    refused = may(MENTEE, _group_session("ben"), programme=RIVERSIDE)
+    assert isinstance(refused, Refused)
+    assert refused.reason.startswith("a group session is recorded by its mentor")

@@ -92,6 +92,7 @@ class TestFormingAPair:
             mentor_experience_years=Decimal(12),
             mentee_experience_years=Decimal("1.5"),
             gap_override_reason=None,
+            suggestion_rank=1,
         )
         assert registered == RelationshipOpened(
             event_id=UUID(int=101),

@@ -191,6 +191,7 @@ class TestBothEvents:
             mentor_experience_years=Decimal(12),
             mentee_experience_years=Decimal("1.5"),
             gap_override_reason=None,
+            suggestion_rank=1,
         )
         assert (registered.aggregate_id, registered.version) == (
             PROGRAMME_ID,

@@ -636,6 +636,7 @@ class TestMeetings:
                 duration_minutes=60,
                 format=MeetingFormat.ONE_ON_ONE,
                 topics=("handover notes", "a difficult home visit"),
+                in_working_hours=True,  # no schedule: in working hours
             ),
         )
 

@@ -18,6 +18,8 @@ RULE_TESTS = (
     "test_participant_rules.py",
     "test_capacity_rules.py",
     "test_withdrawal_rules.py",
+    "test_group_sessions.py",
+    "test_reminder_rules.py",
 )
 
 

@@ -35,7 +35,7 @@ from strategies import (
     programme_policies,
 )
 
-from mentoring_core import StoredEventError, event_to_dict
+from mentoring_core import StoredEventError, event_to_dict, serialisation
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import evolve_programme, evolve_relationship
 from mentoring_core.domain.events import (
@@ -43,9 +43,12 @@ from mentoring_core.domain.events import (
     FeedbackGiven,
     GoalSet,
     MeetingHeld,
+    PairFormed,
+    PairingProposed,
     ParticipantEnrolled,
     PolicySet,
     ReflectionRecorded,
+    RelationshipEnded,
     RelationshipEvent,
 )
 from mentoring_core.domain.kinds import PROGRAMME, RELATIONSHIP
@@ -187,7 +190,9 @@ class TestRoundTrip:
             "format": "one_on_one",
             "topics": ["handover notes"],
             "attendees": [],
-            "class_version": 2,
+            "in_working_hours": None,
+            "group_session_id": None,
+            "class_version": 3,
         }
 
     def test_decimals_keep_their_digits(self) -> None:
@@ -200,6 +205,24 @@ class TestRoundTrip:
     def test_compressed_records_read_back_equal(self, event: Event) -> None:
         mapper = EventMapper(transcoder=JSONTranscoder(), compressor=ZlibCompressor())
         assert round_trip(event, mapper) == event
+
+    @pytest.mark.parametrize("reason", ["withdrawn_by_mentee", "left_organisation"])
+    def test_an_ending_reads_back_with_its_stored_reason(self, reason: str) -> None:
+        """``left_organisation`` is a new value of the same event version: records of the
+        older values (free text saying who left) read back unchanged, as before."""
+        ending = RelationshipEnded(
+            event_id=UUID(int=42),
+            aggregate_id=RELATIONSHIP_ID,
+            version=9,
+            occurred_at=YESTERDAY,
+            recorded_at=NOW,
+            actor="coordinator.cleo",
+            reason=EndReason(reason),
+            explanation="Left the organisation",
+        )
+        stored = MAPPER.to_stored_event(ending)
+        assert json.loads(stored.state)["reason"] == reason
+        assert round_trip(ending).reason == EndReason(reason)
 
     def test_event_to_dict_is_json_safe_and_complete(self) -> None:
         data = event_to_dict(meeting_held())
@@ -246,6 +269,24 @@ class TestStrictReading:
         )
         assert "topics" in read_error(stored).reason
 
+    def test_every_bad_field_is_named_though_the_quick_reader_stops_at_the_first(self) -> None:
+        def spoil(data: dict[str, Any]) -> None:
+            data.update(duration_minutes="3", actor=7)
+
+        reason = read_error(stored_with(MAPPER.to_stored_event(meeting_held()), spoil)).reason
+        assert "duration_minutes" in reason and "actor" in reason
+
+    def test_a_sound_record_is_read_without_the_detailed_converter(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        stored = MAPPER.to_stored_event(meeting_held())
+
+        def refuse(*_: Any) -> Any:
+            raise AssertionError("the detailed converter ran on a sound record")
+
+        monkeypatch.setattr(serialisation.CONVERTER, "structure", refuse)
+        assert MAPPER.to_domain_event(stored) == meeting_held()
+
     def test_a_number_where_a_text_is_expected(self) -> None:
         stored = stored_with(MAPPER.to_stored_event(meeting_held()), lambda d: d.update(actor=7))
         assert "actor" in read_error(stored).reason
@@ -273,9 +314,9 @@ class TestStrictReading:
 
     def test_a_future_class_version(self) -> None:
         stored = stored_with(
-            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=3)
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(class_version=4)
         )
-        assert "class_version 3" in read_error(stored).reason
+        assert "class_version 4" in read_error(stored).reason
 
     @pytest.mark.parametrize("state", [b"not json at all", b"\xff\xfe", b'["a", "list"]', b""])
     def test_a_state_that_is_not_a_json_object(self, state: bytes) -> None:
@@ -366,7 +407,7 @@ class TestSnapshots:
             chain_hash="ab" * 32,
         )
         stored = MAPPER.to_stored_event(snapshot)
-        assert stored.topic == "Snapshot:RelationshipState:2"
+        assert stored.topic == "Snapshot:RelationshipState:3"
         assert round_trip(snapshot) == snapshot
 
     def test_a_snapshot_of_schema_1_without_a_chain_hash_is_refused(self) -> None:
@@ -628,9 +669,9 @@ class TestEnrolmentsWithNames:
             contact="ben@example.org",
         )
 
-    def test_a_named_enrolment_is_stored_as_version_3_and_reads_back_equal(self) -> None:
+    def test_a_named_enrolment_is_stored_as_version_4_and_reads_back_equal(self) -> None:
         data = json.loads(MAPPER.to_stored_event(self.enrolment()).state)
-        assert data["class_version"] == 3
+        assert data["class_version"] == 4
         assert round_trip(self.enrolment()) == self.enrolment()
 
     @pytest.mark.parametrize("stored_version", [1, 2])
@@ -639,6 +680,7 @@ class TestEnrolmentsWithNames:
     ) -> None:
         def as_stored_then(data: dict[str, Any]) -> None:
             del data["display_name"], data["contact"]
+            del data["expertise"], data["development_needs"]
             data["class_version"] = stored_version
             if stored_version == 1:
                 del data["command_id"]
@@ -650,3 +692,84 @@ class TestEnrolmentsWithNames:
     def test_a_current_record_without_contact_is_damaged(self) -> None:
         stored = stored_with(MAPPER.to_stored_event(self.enrolment()), lambda d: d.pop("contact"))
         assert "contact" in read_error(stored).reason
+
+
+class TestEnrolmentsWithFocusAreas:
+    """ParticipantEnrolled gained ``expertise`` and ``development_needs`` in class version 4;
+    older records read back with neither."""
+
+    def enrolment(self) -> ParticipantEnrolled:
+        return attrs.evolve(
+            TestEnrolmentsWithNames().enrolment(),
+            development_needs=(FocusArea.COMMUNICATION, FocusArea.WELLBEING),
+        )
+
+    def test_needs_are_stored_by_name_and_read_back_in_order(self) -> None:
+        data = json.loads(MAPPER.to_stored_event(self.enrolment()).state)
+        assert (data["class_version"], data["development_needs"]) == (
+            4,
+            ["communication", "wellbeing"],
+        )
+        assert round_trip(self.enrolment()) == self.enrolment()
+
+    def test_a_version_3_record_reads_back_with_no_expertise_and_no_needs(self) -> None:
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["expertise"], data["development_needs"]
+            data["class_version"] = 3
+
+        stored = stored_with(MAPPER.to_stored_event(self.enrolment()), as_stored_then)
+        assert MAPPER.to_domain_event(stored) == attrs.evolve(
+            self.enrolment(), development_needs=()
+        )
+
+    def test_an_unknown_focus_area_is_damaged(self) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(self.enrolment()),
+            lambda d: d.update(development_needs=["juggling"]),
+        )
+        assert "development_needs" in read_error(stored).reason
+
+
+class TestOpeningsWithSuggestionRanks:
+    """PairFormed and PairingProposed gained ``suggestion_rank`` and
+    ``suggestion_override_reason`` in class version 3; older records read back with neither."""
+
+    def opening(self, cls: type[PairFormed | PairingProposed]) -> PairFormed | PairingProposed:
+        return cls(
+            event_id=UUID(int=71),
+            aggregate_id=UUID(int=72),
+            version=1,
+            occurred_at=YESTERDAY,
+            recorded_at=NOW,
+            actor="coord",
+            programme_id=PROGRAMME_ID,
+            mentor_id="cy",
+            mentee_id="ben",
+            mentor_experience_years=Decimal(8),
+            mentee_experience_years=Decimal(1),
+            gap_override_reason=None,
+            suggestion_rank=2,
+            suggestion_override_reason="Same site as Ben",
+        )
+
+    @pytest.mark.parametrize("cls", [PairFormed, PairingProposed], ids=lambda c: c.__name__)
+    def test_a_rank_and_reason_are_stored_as_version_3(self, cls: type[PairFormed]) -> None:
+        data = json.loads(MAPPER.to_stored_event(self.opening(cls)).state)
+        assert (data["class_version"], data["suggestion_rank"]) == (3, 2)
+        assert round_trip(self.opening(cls)) == self.opening(cls)
+
+    @pytest.mark.parametrize("cls", [PairFormed, PairingProposed], ids=lambda c: c.__name__)
+    @pytest.mark.parametrize("stored_version", [1, 2])
+    def test_an_older_record_reads_back_without_a_rank(
+        self, cls: type[PairFormed], stored_version: int
+    ) -> None:
+        def as_stored_then(data: dict[str, Any]) -> None:
+            del data["suggestion_rank"], data["suggestion_override_reason"]
+            data["class_version"] = stored_version
+            if stored_version == 1:
+                del data["command_id"]
+
+        stored = stored_with(MAPPER.to_stored_event(self.opening(cls)), as_stored_then)
+        assert MAPPER.to_domain_event(stored) == attrs.evolve(
+            self.opening(cls), suggestion_rank=None, suggestion_override_reason=None
+        )

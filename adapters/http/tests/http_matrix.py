@@ -33,6 +33,8 @@ class Seeded:
     activity: UUID
     milestone: UUID
     meeting: UUID
+    second: UUID
+    """ana (mentor) and ivy (mentee), active: with ``active``, a group session's pairs."""
     person: str
     """Someone enrolled in this programme only (named after it), for erasure and subject
     access: erasing them changes no other case."""
@@ -49,7 +51,8 @@ def seed(service: MentoringService) -> Seeded:
         run(c.AppointCoordinator(programme_id=programme, person_id=coordinator), actor=ADMIN)
     for person, role, years in (("ana", Role.MENTOR, "12"), ("ben", Role.MENTEE, "1"),
                                 ("cy", Role.MENTEE, "2"), ("dee", Role.MENTOR, "10"),
-                                ("eve", Role.MENTEE, "1"), ("gus", Role.MENTEE, "1")):  # fmt: skip
+                                ("eve", Role.MENTEE, "1"), ("gus", Role.MENTEE, "1"),
+                                ("ivy", Role.MENTEE, "1")):  # fmt: skip
         run(c.EnrolParticipant(programme_id=programme, person_id=person, role=role,
                                experience_years=Decimal(years)), actor=ADMIN)  # fmt: skip
 
@@ -58,10 +61,11 @@ def seed(service: MentoringService) -> Seeded:
                                      direct=direct)  # fmt: skip
         return run(command, actor=ADMIN).id
 
-    active, proposed, other = (
+    active, proposed, other, second = (
         pair("ana", "ben", True),
         pair("ana", "cy", False),
         pair("dee", "eve", True),
+        pair("ana", "ivy", True),
     )
     goal = run(c.SetGoal(relationship_id=active, title="Chair", success_measure="Once",
                          focus_area=FocusArea.COMMUNICATION, target_date=date(2030, 1, 1)),
@@ -76,7 +80,8 @@ def seed(service: MentoringService) -> Seeded:
     meeting = run(c.RecordMeetingHeld(relationship_id=active, duration_minutes=60,
                                       format=MeetingFormat.ONE_ON_ONE, topics=("caseload",)),
                   actor="ana").id  # fmt: skip
-    return Seeded(programme, active, proposed, other, goal, activity, milestone, meeting, hal)
+    return Seeded(programme, active, proposed, other, goal, activity, milestone, meeting, second,
+                  hal)  # fmt: skip
 
 
 @attrs.frozen
@@ -119,11 +124,20 @@ ENDPOINTS = (
     Endpoint("set policy", "PUT", _p("/policy"), lambda s: {"policy": POLICY}),
     Endpoint("enrol", "POST", _p("/participants"),
              lambda s: {"person_id": "fay", "role": "mentee", "experience_years": "1"}),
+    Endpoint("update profile", "POST", _p("/profiles"),
+             lambda s: {"person_id": "gus", "development_needs": ["teamwork"]}),
     Endpoint("withdraw", "POST", _p("/withdrawals"),
              lambda s: {"person_id": "gus", "reason": "Left"}),  # gus has no relationship
     Endpoint("open relationship", "POST", _p("/relationships"),
              lambda s: {"mentor_id": "dee", "mentee_id": "cy", "direct": False}),
+    Endpoint("group session", "POST", _p("/group-sessions"),
+             lambda s: {"mentor_id": "ana", "relationship_ids": [str(s.active), str(s.second)],
+                        "duration_minutes": 60, "topics": ["handover"]}),
+    Endpoint("recognise mentor", "POST", _p("/mentor-recognitions"),
+             lambda s: {"person_id": "ana", "kind": "certificate", "period_start": "2026-01-01",
+                        "period_end": "2026-03-31", "reason": "A year of mentoring"}),
     Endpoint("list relationships", "GET", _p("/relationships")),
+    Endpoint("suggest mentors", "GET", _p("/suggestions?mentee=gus")),
     Endpoint("report json", "GET", _p("/reports/compliance.json")),
     Endpoint("report csv", "GET", _p("/reports/compliance.csv")),
     Endpoint("report html", "GET", _p("/reports/compliance.html")),

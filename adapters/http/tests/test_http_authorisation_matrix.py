@@ -42,9 +42,13 @@ EXPECTED: dict[str, str] = {
     "relieve coordinator": "200 403 403 403 403 403 404",
     "set policy": "403 403 200 403 403 403 404",
     "enrol": "403 403 200 403 403 403 404",
+    "update profile": "403 403 200 403 403 403 404",
     "withdraw": "403 403 200 403 403 403 404",
     "open relationship": "403 403 201 403 403 403 404",
+    "group session": "403 403 201 201 403 403 404",  # as ana: ana or a coordinator
+    "recognise mentor": "403 403 200 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",
+    "suggest mentors": "403 403 200 403 403 403 404",
     "report json": "200 200 200 403 403 403 404",
     "report csv": "200 200 200 403 403 403 404",
     "report html": "200 200 200 403 403 403 404",

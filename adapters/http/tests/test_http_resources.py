@@ -379,3 +379,47 @@ def test_an_auditor_may_not_read_a_persons_data_and_is_told_the_rule(
     refused = client.get("/people/ben/personal-data", headers=keys.headers("aud.ito", ["auditor"]))
     assert refused.status_code == 403
     assert "only an administrator reads everything held about one person" in refused.text
+
+
+def test_a_coordinator_asks_for_suggestions_and_pairs_against_them(client: Any, keys: Keys) -> None:
+    """Issue 14, item 6: enrolment bodies carry expertise and needs; suggestions are ranked
+    and explained; the opening records the rank and the reason for overriding it."""
+    programme, _ = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    for body in (
+        {**enrol("cy", "mentor", "8"), "expertise": ["wellbeing"]},
+        {**enrol("dee", "mentee", "0"), "development_needs": ["wellbeing"]},
+    ):
+        answer = client.post(
+            f"/programmes/{programme}/participants", json=body, headers=coordinator
+        )
+        assert answer.status_code == 200, answer.text
+    found = client.get(f"/programmes/{programme}/suggestions?mentee=dee", headers=coordinator)
+    assert found.status_code == 200, found.text
+    assert [(s["rank"], s["mentor_id"], s["covered_needs"]) for s in found.json()] == [
+        (1, "cy", ["wellbeing"]),
+        (2, "ana", []),
+    ]
+    assert found.json()[1]["explanation"].startswith("covers 0 of 1 needs (none);")
+    opened = client.post(
+        f"/programmes/{programme}/relationships",
+        json={
+            "mentor_id": "ana",
+            "mentee_id": "dee",
+            "direct": True,
+            "suggestion_override_reason": "Same team",
+        },
+        headers=coordinator,
+    )
+    assert opened.status_code == 201, opened.text
+    event = opened.json()["events"][0]
+    assert (event["suggestion_rank"], event["suggestion_override_reason"]) == (2, "Same team")
+    for who in ("ana", "ben"):  # participants do not see every mentor's load
+        refused = client.get(
+            f"/programmes/{programme}/suggestions?mentee=dee", headers=keys.headers(who)
+        )
+        assert refused.status_code == 403
+    not_a_mentee = client.get(
+        f"/programmes/{programme}/suggestions?mentee=ana", headers=coordinator
+    )
+    assert not_a_mentee.status_code == 409

@@ -63,6 +63,9 @@ instead of the next ones (an import into an empty store keeping the source's log
 Link = tuple[int, int, UUID, int, str, str, int]
 """A new link as the recorders store it: (sequence, notification_id, aggregate_id,
 version, recorded_at, hash, encoding)."""
+Head = Callable[[tuple[UUID, int] | None], tuple[tuple[int, str, int] | None, str | None]]
+"""``head(before)``: the last link's (sequence, hash, encoding) and the hash of the link
+of ``before`` (an aggregate id and version; None: nothing to look up), in one statement."""
 
 
 @attrs.frozen(kw_only=True)
@@ -233,6 +236,30 @@ class ChainLinker:
     ) -> None:
         self._last = last
         self._aggregate_hash = aggregate_hash
+
+    @classmethod
+    def from_head(
+        cls,
+        admitted: Sequence[StoredEvent],
+        head: Head,
+        aggregate_hash: Callable[[UUID, int], str | None],
+    ) -> ChainLinker:
+        """A linker whose first two reads, the last link and the link of the version
+        before the batch's first event (all a one-event command needs), are one
+        statement of the store, ``head``; any further link is read by ``aggregate_hash``.
+        ``admitted``: the batch as :meth:`admit` gave it."""
+        first = admitted[0] if admitted else None
+        before = None
+        if first is not None and first.originator_version > 1:
+            before = (cast(UUID, first.originator_id), first.originator_version - 1)
+        last, found = head(before)
+
+        def known_hash(aggregate_id: UUID, version: int) -> str | None:
+            if (aggregate_id, version) == before:
+                return found
+            return aggregate_hash(aggregate_id, version)
+
+        return cls(lambda: last, known_hash)
 
     @staticmethod
     def admit(stored: Sequence[StoredEvent], **kwargs: Any) -> list[StoredEvent]:
@@ -523,7 +550,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                     "(rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
                     (
                         position,
-                        UUID(str(event.originator_id)).hex,
+                        cast(UUID, event.originator_id).hex,
                         event.originator_version,
                         event.topic,
                         event.state,
@@ -531,13 +558,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 )
                 ids.append(int(c.lastrowid))
 
-            def last() -> tuple[int, str, int] | None:
+            def head(
+                before: tuple[UUID, int] | None,
+            ) -> tuple[tuple[int, str, int] | None, str | None]:
                 c.execute(
-                    f"SELECT sequence, hash, encoding FROM {CHAIN_TABLE} "
-                    "ORDER BY sequence DESC LIMIT 1"
+                    f"SELECT sequence, hash, encoding, (SELECT hash FROM {CHAIN_TABLE} "
+                    "WHERE originator_id=? AND originator_version=?) "
+                    f"FROM {CHAIN_TABLE} ORDER BY sequence DESC LIMIT 1",
+                    (None, None) if before is None else (before[0].hex, before[1]),
                 )
                 row = c.fetchone()
-                return None if row is None else (row[0], row[1], row[2])
+                return (None, None) if row is None else ((row[0], row[1], row[2]), row[3])
 
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
                 c.execute(
@@ -548,7 +579,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 row = c.fetchone()
                 return None if row is None else str(row[0])
 
-            rows = ChainLinker(last, aggregate_hash).links(admitted, ids, **kwargs)
+            linker = ChainLinker.from_head(admitted, head, aggregate_hash)
+            rows = linker.links(admitted, ids, **kwargs)
             c.executemany(
                 f"INSERT INTO {CHAIN_TABLE} (sequence, notification_id, originator_id, "
                 "originator_version, recorded_at, hash, encoding) VALUES (?,?,?,?,?,?,?)",

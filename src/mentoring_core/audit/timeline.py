@@ -34,6 +34,7 @@ from ..domain.events import (
     PairingDeclined,
     PairingProposed,
     ParticipantEnrolled,
+    ParticipantProfileUpdated,
     ParticipantWithdrawn,
     PlanActivityAdded,
     PlanActivityCompleted,
@@ -45,6 +46,8 @@ from ..domain.events import (
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
+    ReminderIssued,
+    ReminderSent,
     ScheduleAgreed,
     ScheduleChanged,
 )
@@ -130,6 +133,15 @@ def _enrolled(event: ParticipantEnrolled, before: State, by: str) -> str:
     )
 
 
+def _profile_updated(event: ParticipantProfileUpdated, before: State, by: str) -> str:
+    expertise = ", ".join(event.expertise) or "none"
+    needs = ", ".join(event.development_needs) or "none"
+    return (
+        f"{event.person_id}'s profile updated {by}: expertise {expertise}; "
+        f"development needs {needs}"
+    )
+
+
 def _withdrawn(event: ParticipantWithdrawn, before: State, by: str) -> str:
     return f"{event.person_id} withdrawn from the programme {by}"
 
@@ -144,6 +156,19 @@ def _appointed(event: CoordinatorAppointed, before: State, by: str) -> str:
 
 def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
     return f"{event.person_id} relieved as a coordinator of the programme {by}"
+
+
+def _reminder_issued(event: ReminderIssued, before: State, by: str) -> str:
+    due = event.due.isoformat(timespec="minutes")
+    return (
+        f"Reminder {event.reminder_id} to {event.person_id} issued ({event.reason}: "
+        f"{event.item} of relationship {event.relationship_id}, due {due}; by {event.channel}) {by}"
+    )
+
+
+def _reminder_sent(event: ReminderSent, before: State, by: str) -> str:
+    again = " again (after an interruption)" if event.after_interruption else ""
+    return f"Reminder {event.reminder_id} to {event.person_id} sent{again} {by}"
 
 
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
@@ -374,11 +399,14 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     ProgrammeCreated: _programme_created,
     PolicySet: _policy_set,
     ParticipantEnrolled: _enrolled,
+    ParticipantProfileUpdated: _profile_updated,
     ParticipantWithdrawn: _withdrawn,
     PersonalDataErased: _erased,
     CoordinatorAppointed: _appointed,
     CoordinatorRelieved: _relieved,
     RelationshipOpened: _opened,
+    ReminderIssued: _reminder_issued,
+    ReminderSent: _reminder_sent,
     PairingProposed: _paired,
     PairFormed: _paired,
     PairingAccepted: _accepted,

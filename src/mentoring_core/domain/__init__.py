@@ -6,8 +6,10 @@ own shell): each aggregate's ``decide`` and ``evolve``, and the context a decisi
 Importing it registers every decider's handlers and event types.
 """
 
+from . import recognition  # noqa: F401  (registers RecogniseMentor and MentorRecognised)
 from .context import DecisionContext
 from .decider import Decider
+from .group import decide_group_session, session_meeting_id
 from .kinds import KINDS, kind_named, kind_of, kind_of_command, kind_of_topic
 from .pairing import decide_pairing
 from .programme import PROGRAMME, decide_programme, evolve_programme
@@ -20,6 +22,7 @@ __all__ = [
     "RELATIONSHIP",
     "Decider",
     "DecisionContext",
+    "decide_group_session",
     "decide_pairing",
     "decide_programme",
     "decide_relationship",
@@ -29,4 +32,5 @@ __all__ = [
     "kind_of",
     "kind_of_command",
     "kind_of_topic",
+    "session_meeting_id",
 ]

@@ -31,6 +31,8 @@ from .values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -91,6 +93,19 @@ class EnrolParticipant(ProgrammeCommand):
     """The name the worker is shown by (personal data, sealed; erased with them)."""
     contact: str | None = None
     """How to reach them, e.g. an e-mail address (personal data, sealed; erased with them)."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise (none for a mentee)."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs (none for a mentor)."""
+
+
+@attrs.frozen(kw_only=True)
+class UpdateProfile(ProgrammeCommand):
+    """Change an enrolled worker's expertise or development needs; ``None`` keeps one."""
+
+    person_id: str
+    expertise: tuple[FocusArea, ...] | None = None
+    development_needs: tuple[FocusArea, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +127,55 @@ class RelieveCoordinator(ProgrammeCommand):
 
     person_id: str
     reason: str
+
+
+@attrs.frozen(kw_only=True)
+class IssueReminder(ProgrammeCommand):
+    """Record that someone is to be reminded of a due item, before it is sent."""
+
+    reminder_id: UUID
+    person_id: str
+    relationship_id: UUID
+    reason: ReminderReason
+    item: str
+    due: datetime
+    channel: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordReminderSent(ProgrammeCommand):
+    """Record that an issued reminder was handed over to its channel."""
+
+    reminder_id: UUID
+    after_interruption: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class RecogniseMentor(ProgrammeCommand):
+    """Record how a mentor's time was recognised for a period (a coordinator's act)."""
+
+    person_id: str
+    kind: RecognitionKind
+    period_start: date
+    period_end: date
+    reason: str
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordGroupSession(ProgrammeCommand):
+    """A group session took place: one mentor with the mentees of several of their
+    relationships in the programme, recorded once as a meeting of every relationship present
+    (all with the same ``session_id``); ``occurred_at`` is when it started."""
+
+    session_id: UUID | None = creates()
+    mentor_id: str
+    relationship_ids: tuple[UUID, ...]
+    duration_minutes: int
+    topics: tuple[str, ...]
+    in_working_hours: bool | None = None
+    """None: in working hours unless the schedule in force of a relationship present says not."""
 
 
 # --- Relationship --------------------------------------------------------------------
@@ -138,6 +202,8 @@ class OpenRelationship(RelationshipCommand):
     """True: a coordinator forms the pair now. False: the pairing is proposed."""
     gap_override_reason: str | None = None
     """Needed when the experience gap is below the programme minimum."""
+    suggestion_override_reason: str | None = None
+    """Why this mentor rather than the first suggestion for the mentee (recorded as given)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -238,6 +304,8 @@ class RecordMeetingHeld(RelationshipCommand):
     format: MeetingFormat
     topics: tuple[str, ...]
     attendees: tuple[str, ...] = ()
+    in_working_hours: bool | None = None
+    """None: as the schedule in force says (in working hours without a schedule)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -72,7 +72,15 @@ class Rule(enum.StrEnum):
     """A mentee has no more open relationships than max_active_mentors_per_mentee."""
     NO_OPEN_RELATIONSHIPS = "no-open-relationships"
     """A participant is withdrawn only once their relationships in the programme are closed."""
+    GROUP_SESSION = "group-session"
+    """A group session names relationships of one programme and one mentor."""
+    MENTOR_ENROLLED = "mentor-enrolled"
+    """Only someone enrolled in the programme as a mentor (now or before) is recognised as one."""
     TIMELINE = "timeline"
+    REMINDER_ONCE = "reminder-once"
+    """A reminder is issued once, and recorded as sent once, under its id."""
+    REMINDER_ISSUED = "reminder-issued"
+    """Only an issued reminder is recorded as sent."""
     """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
 
 

@@ -28,6 +28,8 @@ from .values import (
     MeetingSchedule,
     ProgrammePolicy,
     Rating,
+    RecognitionKind,
+    ReminderReason,
     Role,
     StakeholderFeedback,
 )
@@ -117,7 +119,7 @@ class PolicySet(ProgrammeEvent):
 class ParticipantEnrolled(ProgrammeEvent):
     """A worker joined the programme as a mentor or a mentee."""
 
-    class_version: ClassVar[int] = 3
+    class_version: ClassVar[int] = 4
 
     person_id: str
     """The worker's id in the embedding product."""
@@ -129,11 +131,33 @@ class ParticipantEnrolled(ProgrammeEvent):
     """The name the worker is shown by, if given (the id stays a pseudonym)."""
     contact: str | None = personal(PersonalData.CONTACT, about="person_id", default=None)
     """How to reach the worker (an e-mail address, a telephone number), if given."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise, from the focus areas (empty for a mentee)."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs, from the focus areas (empty for a mentor)."""
 
     @staticmethod
     def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
         """Version 2 enrolments predate display names and contact details: they have none."""
         return {**data, "display_name": None, "contact": None}
+
+    @staticmethod
+    def upcast_v3_v4(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 3 enrolments predate expertise and development needs: they record none."""
+        return {**data, "expertise": [], "development_needs": []}
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantProfileUpdated(ProgrammeEvent):
+    """An enrolled worker's expertise (a mentor) or development needs (a mentee) changed;
+    the event holds both as they now stand."""
+
+    person_id: str
+    """The worker's id in the embedding product."""
+    expertise: tuple[FocusArea, ...]
+    """A mentor's areas of expertise now (empty for a mentee)."""
+    development_needs: tuple[FocusArea, ...]
+    """A mentee's development needs now (empty for a mentor)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -179,6 +203,66 @@ class CoordinatorRelieved(ProgrammeEvent):
     """Why they were relieved."""
 
 
+@attrs.frozen(kw_only=True)
+class MentorRecognised(ProgrammeEvent):
+    """A coordinator recorded the recognition of a mentor's time (an allowance, time in lieu,
+    a certificate...) for a period; the mentor-time report shows it."""
+
+    person_id: str
+    """The mentor recognised."""
+    kind: RecognitionKind
+    """Allowance, time in lieu, certificate or other."""
+    period_start: date
+    """The first day of the period recognised."""
+    period_end: date
+    """The last day of the period recognised (included)."""
+    amount: Decimal | None
+    """The sum paid (allowance), in the organisation's currency, if any."""
+    hours: Decimal | None
+    """The hours given (time in lieu), if any."""
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
+    """What is recognised, in the coordinator's words."""
+
+
+@attrs.frozen(kw_only=True)
+class ReminderIssued(ProgrammeEvent):
+    """Someone is to be reminded of something due in one of the programme's relationships;
+    recorded before the reminder is sent (``docs/cli.md``, "Reminders"). At most one per
+    ``reminder_id``. Holds no personal data beyond ids: the reminder's text is built from
+    these fields alone, so a reminder sent again is the same message."""
+
+    reminder_id: UUID
+    """The reminder's stable id, derived from the person, the due item and the reason:
+    the id the receiver sees (an e-mail's Message-ID, a webhook's ``webhook-id``)."""
+    person_id: str
+    """Who is to be reminded."""
+    relationship_id: UUID
+    """The relationship the due item belongs to."""
+    reason: ReminderReason
+    """Why: due soon, overdue, or a quiet relationship."""
+    item: str
+    """What is due: meeting, review, goal, plan activity, milestone; ``relationship`` for a
+    quiet relationship."""
+    due: datetime
+    """When it is (or was) due; for a quiet relationship, when it became quiet."""
+    channel: str
+    """How the reminder is sent: ``email`` or ``webhook``."""
+
+
+@attrs.frozen(kw_only=True)
+class ReminderSent(ProgrammeEvent):
+    """An issued reminder was handed over: the mail server or the webhook receiver
+    accepted it."""
+
+    reminder_id: UUID
+    """The reminder (its ``ReminderIssued``)."""
+    person_id: str
+    """Who was reminded."""
+    after_interruption: bool
+    """Sent by a later run than the one that issued it: the earlier run may have sent it
+    already, so the receiver may have it twice, under the same id."""
+
+
 # --- Relationship --------------------------------------------------------------------
 
 
@@ -190,6 +274,8 @@ class RelationshipEvent(Event):
 @attrs.frozen(kw_only=True)
 class PairingProposed(RelationshipEvent):
     """A mentor and a mentee were proposed to each other; they may accept or decline."""
+
+    class_version: ClassVar[int] = 3
 
     programme_id: UUID
     """The programme the relationship belongs to."""
@@ -203,6 +289,19 @@ class PairingProposed(RelationshipEvent):
     """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
+    suggestion_rank: int | None = None
+    """The chosen mentor's place (1 = first) in the ranking ``suggest_mentors`` gave for this
+    mentee when the pairing was decided (see ``docs/cli.md``, "Matching"); None for records
+    from before the ranking existed."""
+    suggestion_override_reason: str | None = personal(
+        PersonalData.FREE_TEXT, about="mentee_id", default=None
+    )
+    """Why another mentor than the first suggestion was chosen, if a reason was given."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 openings predate suggestions: they record no rank and no reason."""
+        return {**data, "suggestion_rank": None, "suggestion_override_reason": None}
 
 
 @attrs.frozen(kw_only=True)
@@ -229,6 +328,8 @@ class PairingDeclined(RelationshipEvent):
 class PairFormed(RelationshipEvent):
     """A coordinator formed the pair directly: the relationship is active."""
 
+    class_version: ClassVar[int] = 3
+
     programme_id: UUID
     """The programme the relationship belongs to."""
     mentor_id: str
@@ -241,6 +342,19 @@ class PairFormed(RelationshipEvent):
     """The mentee's years of experience, as enrolled."""
     gap_override_reason: str | None = personal(PersonalData.FREE_TEXT, about="mentee_id")
     """Why the pairing stands although the experience gap is below the programme minimum."""
+    suggestion_rank: int | None = None
+    """The chosen mentor's place (1 = first) in the ranking ``suggest_mentors`` gave for this
+    mentee when the pairing was decided (see ``docs/cli.md``, "Matching"); None for records
+    from before the ranking existed."""
+    suggestion_override_reason: str | None = personal(
+        PersonalData.FREE_TEXT, about="mentee_id", default=None
+    )
+    """Why another mentor than the first suggestion was chosen, if a reason was given."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 openings predate suggestions: they record no rank and no reason."""
+        return {**data, "suggestion_rank": None, "suggestion_override_reason": None}
 
 
 @attrs.frozen(kw_only=True)
@@ -375,6 +489,8 @@ class ScheduleChanged(RelationshipEvent):
 class MeetingHeld(RelationshipEvent):
     """A meeting took place at ``occurred_at``."""
 
+    class_version: ClassVar[int] = 3
+
     meeting_id: UUID
     """The meeting's id, chosen when it was recorded."""
     duration_minutes: int
@@ -385,6 +501,19 @@ class MeetingHeld(RelationshipEvent):
     """What was discussed, one topic per item."""
     attendees: tuple[str, ...]
     """Person ids of those present besides the pair (group sessions); may be empty."""
+    in_working_hours: bool | None = None
+    """Whether the meeting was held in paid working hours: as recorded, else the schedule in
+    force said so (True without a schedule). None only on records older than version 3:
+    read as the schedule in force at the time said."""
+    group_session_id: UUID | None = None
+    """The group session this meeting was part of (the same id on every relationship present,
+    recorded together by one command); None for a meeting of the pair alone."""
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 2 meetings predate the working-hours flag and group sessions: the flag is
+        unknown (the schedule in force tells) and no meeting was part of a group session."""
+        return {**data, "in_working_hours": None, "group_session_id": None}
 
 
 @attrs.frozen(kw_only=True)

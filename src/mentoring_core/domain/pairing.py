@@ -9,6 +9,7 @@ from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import Event, PairFormed, PairingProposed, RelationshipOpened
+from .matching import enrolled_as, open_relationships, rank_mentors
 from .programme import Participant, ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import (
@@ -18,23 +19,7 @@ from .validation import (
     check_optional_uuid,
     check_uuid,
 )
-from .values import RelationshipStatus, Role
-
-
-def _enrolled(programme: ProgrammeState, person_id: str, role: Role) -> Participant:
-    participant = programme.participant(person_id)
-    if participant is None:
-        raise RuleViolation(
-            Rule.PARTICIPANT_ENROLLED,
-            f"{person_id!r} is not enrolled in programme {programme.name!r}",
-        )
-    if participant.role is not role:
-        raise RuleViolation(
-            Rule.PARTICIPANT_ROLE,
-            f"{person_id!r} is enrolled in programme {programme.name!r} as {participant.role}, "
-            f"not as {role}",
-        )
-    return participant
+from .values import Role
 
 
 def _check_opening_date(
@@ -52,9 +37,6 @@ def _check_opening_date(
             )
 
 
-_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
-
-
 def _check_capacity(
     programme: ProgrammeState, mentor_id: str, mentee_id: str, others: Sequence[RelationshipState]
 ) -> None:
@@ -66,7 +48,7 @@ def _check_capacity(
     (``RelationshipOpened``), so the second is refused as a concurrency conflict and
     decided again: the limits cannot be overrun by a race.
     """
-    open_ = [r for r in others if r.status in _OPEN]
+    open_ = open_relationships(others)
     for r in open_:
         if (r.mentor_id, r.mentee_id) == (mentor_id, mentee_id):
             raise RuleViolation(
@@ -112,6 +94,21 @@ def _check_gap(
         )
 
 
+def _allowed_rank(
+    programme: ProgrammeState,
+    mentor: Participant,
+    mentee: Participant,
+    override: str | None,
+    others: Sequence[RelationshipState],
+) -> int:
+    """The gap and capacity rules, then the mentor's rank among the suggestions for the
+    mentee (recorded on the opening)."""
+    _check_gap(programme, mentor, mentee, override)
+    _check_capacity(programme, mentor.person_id, mentee.person_id, others)
+    ranking = rank_mentors(programme, others, mentee.person_id)
+    return next(s.rank for s in ranking if s.mentor_id == mentor.person_id)
+
+
 def decide_pairing(
     command: OpenRelationship,
     programme: ProgrammeState,
@@ -141,14 +138,14 @@ def decide_pairing(
     mentor_id = check_label("mentor_id", command.mentor_id)
     mentee_id = check_label("mentee_id", command.mentee_id)
     override = check_optional_text("gap_override_reason", command.gap_override_reason)
+    overrode = check_optional_text("suggestion_override_reason", command.suggestion_override_reason)
     if mentor_id == mentee_id:
         raise RuleViolation(
             Rule.MENTOR_AND_MENTEE_DIFFER, f"mentor and mentee are both {mentor_id!r}"
         )
-    mentor = _enrolled(programme, mentor_id, Role.MENTOR)
-    mentee = _enrolled(programme, mentee_id, Role.MENTEE)
-    _check_gap(programme, mentor, mentee, override)
-    _check_capacity(programme, mentor_id, mentee_id, others)
+    mentor = enrolled_as(programme, mentor_id, Role.MENTOR)
+    mentee = enrolled_as(programme, mentee_id, Role.MENTEE)
+    rank = _allowed_rank(programme, mentor, mentee, override, others)
     opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
     meta = event_metadata(ctx, relationship_id, 1, command.occurred_at)
     _check_opening_date(opening_class.__name__, meta["occurred_at"], programme, mentor, mentee)
@@ -160,6 +157,8 @@ def decide_pairing(
         mentor_experience_years=mentor.experience_years,
         mentee_experience_years=mentee.experience_years,
         gap_override_reason=override,
+        suggestion_rank=rank,
+        suggestion_override_reason=overrode,
     )
     registered = RelationshipOpened(
         **event_metadata(ctx, programme.programme_id, programme.version + 1, command.occurred_at),

@@ -15,9 +15,12 @@ from .commands import (
     AppointCoordinator,
     CreateProgramme,
     EnrolParticipant,
+    IssueReminder,
     ProgrammeCommand,
+    RecordReminderSent,
     RelieveCoordinator,
     SetPolicy,
+    UpdateProfile,
     WithdrawParticipant,
 )
 from .context import DecisionContext, event_metadata
@@ -27,14 +30,19 @@ from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
     ParticipantEnrolled,
+    ParticipantProfileUpdated,
     ParticipantWithdrawn,
     PolicySet,
     ProgrammeCreated,
     ProgrammeEvent,
     RelationshipOpened,
+    ReminderIssued,
+    ReminderSent,
 )
 from .validation import (
     TITLE_MAX,
+    check_aware,
+    check_bool,
     check_enum,
     check_int,
     check_label,
@@ -50,8 +58,10 @@ from .values import (
     Cadence,
     CadenceKind,
     CadenceTier,
+    FocusArea,
     Participation,
     ProgrammePolicy,
+    ReminderReason,
     Role,
 )
 
@@ -69,6 +79,10 @@ class Participant:
     """The name they are shown by, if given at enrolment (``[erased]`` once erased)."""
     contact: str | None = None
     """How to reach them, if given at enrolment (``[erased]`` once erased)."""
+    expertise: tuple[FocusArea, ...] = ()
+    """A mentor's areas of expertise, as enrolled."""
+    development_needs: tuple[FocusArea, ...] = ()
+    """A mentee's development needs, as enrolled."""
 
     @property
     def active(self) -> bool:
@@ -90,6 +104,10 @@ class ProgrammeState:
     relationship_ids: tuple[UUID, ...] = ()
     coordinators: frozenset[str] = frozenset()
     """The person ids of the programme's coordinators now (appointed and not relieved)."""
+    reminders_issued: frozenset[UUID] = frozenset()
+    """The ids of every reminder issued in the programme (sent or not)."""
+    reminders_unsent: tuple[ReminderIssued, ...] = ()
+    """The reminders issued and not yet recorded as sent, in the order issued."""
 
     @property
     def exists(self) -> bool:
@@ -183,21 +201,63 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
             f"{person_id!r} is already enrolled in programme {state.name!r} as {enrolled.role}",
         )
+    role = check_enum("role", command.role, Role)
     return (
         ParticipantEnrolled(
             **meta,
             person_id=person_id,
-            role=check_enum("role", command.role, Role),
+            role=role,
             experience_years=check_years("experience_years", command.experience_years),
             display_name=_optional_label("display_name", command.display_name),
             contact=_optional_label("contact", command.contact),
+            expertise=_focus_areas("expertise", command.expertise, role, Role.MENTOR),
+            development_needs=_focus_areas(
+                "development_needs", command.development_needs, role, Role.MENTEE
+            ),
         ),
     )
+
+
+def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple[FocusArea, ...]:
+    """Distinct focus areas, given only for the role that holds them (expertise for a
+    mentor, development needs for a mentee)."""
+    items = check_sequence(field, values, allow_empty=True)
+    if items and role is not held_by:
+        given = ", ".join(map(str, items))
+        raise InvalidValue(field, given, f"nothing for a {role} (only a {held_by} has {field})")
+    areas = tuple(check_enum(f"{field}[{i}]", v, FocusArea) for i, v in enumerate(items))
+    if len(set(areas)) != len(areas):
+        raise InvalidValue(field, ", ".join(map(str, areas)), "each focus area at most once")
+    return areas
 
 
 def _optional_label(field: str, value: object) -> str | None:
     """A one-line text of at most :data:`TITLE_MAX` characters, or None (not given)."""
     return None if value is None else check_label(field, value, TITLE_MAX)
+
+
+def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    enrolled = state.participant(person_id)
+    if enrolled is None:
+        raise RuleViolation(
+            Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
+        )
+    if command.expertise is None and command.development_needs is None:
+        raise InvalidValue("expertise", None, "the expertise or development needs to record")
+    given = (command.expertise, command.development_needs)
+    expertise, needs = (
+        now if new is None else _focus_areas(field, new, enrolled.role, held_by)
+        for field, new, now, held_by in (
+            ("expertise", given[0], enrolled.expertise, Role.MENTOR),
+            ("development_needs", given[1], enrolled.development_needs, Role.MENTEE),
+        )
+    )
+    return (
+        ParticipantProfileUpdated(
+            **meta, person_id=person_id, expertise=expertise, development_needs=needs
+        ),
+    )
 
 
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
@@ -235,6 +295,52 @@ def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> 
     return (
         CoordinatorRelieved(
             **meta, person_id=person_id, reason=check_text("reason", command.reason)
+        ),
+    )
+
+
+def _issue_reminder(command: IssueReminder, state: ProgrammeState, meta: Meta) -> Events:
+    reminder_id = check_uuid("reminder_id", command.reminder_id)
+    if reminder_id in state.reminders_issued:
+        raise RuleViolation(
+            Rule.REMINDER_ONCE, f"reminder {reminder_id} was already issued in {state.name!r}"
+        )
+    relationship_id = check_uuid("relationship_id", command.relationship_id)
+    if relationship_id not in state.relationship_ids:
+        raise RuleViolation(
+            Rule.REFERENCE_EXISTS,
+            f"relationship {relationship_id} is not in programme {state.name!r}",
+        )
+    return (
+        ReminderIssued(
+            **meta,
+            reminder_id=reminder_id,
+            person_id=check_label("person_id", command.person_id),
+            relationship_id=relationship_id,
+            reason=check_enum("reason", command.reason, ReminderReason),
+            item=check_label("item", command.item),
+            due=check_aware("due", command.due),
+            channel=check_label("channel", command.channel),
+        ),
+    )
+
+
+def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, meta: Meta) -> Events:
+    reminder_id = check_uuid("reminder_id", command.reminder_id)
+    issued = find(state.reminders_unsent, lambda r: r.reminder_id == reminder_id)
+    if issued is None:
+        rule, said = (
+            (Rule.REMINDER_ONCE, "was already recorded as sent")
+            if reminder_id in state.reminders_issued
+            else (Rule.REMINDER_ISSUED, "was never issued")
+        )
+        raise RuleViolation(rule, f"reminder {reminder_id} {said} in {state.name!r}")
+    return (
+        ReminderSent(
+            **meta,
+            reminder_id=reminder_id,
+            person_id=issued.person_id,
+            after_interruption=check_bool("after_interruption", command.after_interruption),
         ),
     )
 
@@ -312,19 +418,35 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
         enrolled_at=event.occurred_at,
         display_name=event.display_name,
         contact=event.contact,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
     )
     return attrs.evolve(state, participants=(*state.participants, participant))
 
 
-def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> ProgrammeState:
+    """The state with ``changes`` made to the person's active enrolment."""
     return attrs.evolve(
         state,
         participants=replace_where(
             state.participants,
-            lambda p: p.person_id == event.person_id and p.active,
-            lambda p: attrs.evolve(p, withdrawn_at=event.occurred_at),
+            lambda p: p.person_id == person_id and p.active,
+            lambda p: attrs.evolve(p, **changes),
         ),
     )
+
+
+def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+    return _with_active(
+        state,
+        event.person_id,
+        expertise=event.expertise,
+        development_needs=event.development_needs,
+    )
+
+
+def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+    return _with_active(state, event.person_id, withdrawn_at=event.occurred_at)
 
 
 def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> ProgrammeState:
@@ -339,14 +461,30 @@ def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> Pr
     return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))
 
 
+def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> ProgrammeState:
+    return attrs.evolve(
+        state,
+        reminders_issued=state.reminders_issued | {event.reminder_id},
+        reminders_unsent=(*state.reminders_unsent, event),
+    )
+
+
+def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> ProgrammeState:
+    unsent = tuple(r for r in state.reminders_unsent if r.reminder_id != event.reminder_id)
+    return attrs.evolve(state, reminders_unsent=unsent)
+
+
 PROGRAMME.handles(
     {
         CreateProgramme: _create,
         SetPolicy: _set_policy,
         EnrolParticipant: _enrol,
+        UpdateProfile: _update_profile,
         WithdrawParticipant: _withdraw,
         AppointCoordinator: _appoint,
         RelieveCoordinator: _relieve,
+        IssueReminder: _issue_reminder,
+        RecordReminderSent: _record_reminder_sent,
     },
     prepare=_prepare,
 )
@@ -355,9 +493,12 @@ PROGRAMME.folds(
         ProgrammeCreated: _created,
         PolicySet: _policy_set,
         ParticipantEnrolled: _enrolled,
+        ParticipantProfileUpdated: _profile_updated,
         ParticipantWithdrawn: _withdrawn,
         RelationshipOpened: _relationship_opened,
         CoordinatorAppointed: _coordinator_appointed,
         CoordinatorRelieved: _coordinator_relieved,
+        ReminderIssued: _reminder_issued,
+        ReminderSent: _reminder_sent,
     }
 )

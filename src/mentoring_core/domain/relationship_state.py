@@ -113,6 +113,11 @@ class Meeting:
     """Who missed or cancelled it."""
     reason: str | None = None
     corrected_by_event_ids: tuple[UUID, ...] = ()
+    in_working_hours: bool | None = None
+    """For held ones: in paid working hours (as recorded; for records older than
+    ``MeetingHeld`` version 3, as the schedule in force then said)."""
+    group_session_id: UUID | None = None
+    """For held ones: the group session it was part of, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -214,6 +219,12 @@ class RelationshipState:
         if self.paused_at is not None and at > self.paused_at:
             return (self.paused_at, None)
         return None
+
+    @property
+    def scheduled_in_working_hours(self) -> bool:
+        """What the schedule in force says of its meetings: in paid working hours (True
+        without a schedule)."""
+        return self.schedule is None or self.schedule.in_working_hours
 
     @property
     def last_meeting_at(self) -> datetime | None:
@@ -441,6 +452,12 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipS
         format=event.format,
         topics=event.topics,
         attendees=event.attendees,
+        in_working_hours=(
+            state.scheduled_in_working_hours
+            if event.in_working_hours is None
+            else event.in_working_hours
+        ),
+        group_session_id=event.group_session_id,
     )
     return _add_meeting(state, meeting)
 

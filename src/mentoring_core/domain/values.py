@@ -22,6 +22,17 @@ class Role(enum.StrEnum):
     MENTEE = "mentee"
 
 
+class ReminderReason(enum.StrEnum):
+    """Why someone is reminded (``docs/cli.md``, "Reminders")."""
+
+    DUE_SOON = "due soon"
+    """Something is due within the reminder window."""
+    OVERDUE = "overdue"
+    """Something was due and is not done."""
+    QUIET = "quiet"
+    """No meeting has been held in the relationship for the quiet period."""
+
+
 class Participation(enum.StrEnum):
     """Whether taking part in the programme is required of its workers."""
 
@@ -57,6 +68,15 @@ class MeetingFormat(enum.StrEnum):
     GROUP = "group"
     PHONE = "phone"
     VIDEO = "video"
+
+
+class RecognitionKind(enum.StrEnum):
+    """How a mentor's time was recognised."""
+
+    ALLOWANCE = "allowance"
+    TIME_IN_LIEU = "time_in_lieu"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
 
 
 class MeetingOutcome(enum.StrEnum):
@@ -110,6 +130,8 @@ class EndReason(enum.StrEnum):
     WITHDRAWN_BY_MENTOR = "withdrawn_by_mentor"
     CANCELLED_BY_PROGRAMME = "cancelled_by_programme"
     REMATCHED = "rematched"
+    LEFT_ORGANISATION = "left_organisation"
+    """The mentor or the mentee left the organisation (not only the programme)."""
 
 
 class RelationshipStatus(enum.StrEnum):

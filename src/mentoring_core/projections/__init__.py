@@ -29,6 +29,7 @@ from ._reports import (
     facts_as_of,
     write_compliance_report,
 )
+from ._time import build_mentor_time_report, write_mentor_time_report
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -42,10 +43,12 @@ __all__ = [
     "SQLiteComplianceView",
     "StoredFacts",
     "build_compliance_report",
+    "build_mentor_time_report",
     "decode_facts",
     "due",
     "encode_facts",
     "facts_as_of",
     "make_facts_converter",
     "write_compliance_report",
+    "write_mentor_time_report",
 ]

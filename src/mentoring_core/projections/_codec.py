@@ -2,7 +2,8 @@
 
 Built on :func:`~mentoring_core.serialisation.make_event_converter` (the same hooks
 for UUIDs, times, Decimals and enums), with one change: a meeting is stored as a
-four-item array ``[meeting_id, outcome, at, minutes]`` instead of an object. A
+six-item array ``[meeting_id, outcome, at, minutes, in_working_hours,
+group_session_id]`` instead of an object. A
 relationship's facts are rewritten whenever a batch touches it, and meetings are
 most of them, so this keeps rewriting and reading the read model fast.
 """
@@ -24,18 +25,33 @@ Facts = ProgrammeFacts | RelationshipFacts
 
 
 def _meeting_to_list(meeting: MeetingFact) -> list[Any]:
-    return [str(meeting.meeting_id), meeting.outcome.value, meeting.at.isoformat(), meeting.minutes]
+    session = meeting.group_session_id
+    return [
+        str(meeting.meeting_id),
+        meeting.outcome.value,
+        meeting.at.isoformat(),
+        meeting.minutes,
+        meeting.in_working_hours,
+        None if session is None else str(session),
+    ]
 
 
 def _meeting_from_list(value: Any, _: Any) -> MeetingFact:
-    meeting_id, outcome, at, minutes = value
+    meeting_id, outcome, at, minutes, flag, session = value
     moment = datetime.fromisoformat(at)
     if moment.utcoffset() is None:
         raise ValueError(f"meeting time {at!r} has no time zone")
     if minutes is not None and type(minutes) is not int:
         raise TypeError(f"meeting minutes {minutes!r} is not an int")
+    if flag is not None and type(flag) is not bool:
+        raise TypeError(f"meeting working-hours flag {flag!r} is not a boolean")
     return MeetingFact(
-        meeting_id=UUID(meeting_id), outcome=MeetingOutcome(outcome), at=moment, minutes=minutes
+        meeting_id=UUID(meeting_id),
+        outcome=MeetingOutcome(outcome),
+        at=moment,
+        minutes=minutes,
+        in_working_hours=flag,
+        group_session_id=None if session is None else UUID(session),
     )
 
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from ..application import MentoringService, system_clock
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
-from ..domain.programme import PROGRAMME
+from ..domain.programme import PROGRAMME, check_policy
 from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
@@ -73,6 +73,8 @@ def build_compliance_report(
     (:func:`~mentoring_core.privacy.retention.past_due`) reads the service's states, now
     or as recorded by ``as_of``, not the read model.
     """
+    if policy is not None:  # checked as SetPolicy checks it: a report of a bad one is no report
+        policy = check_policy(policy)
     if as_of is not None:
         check_aware("as_of", as_of)
         moment = now if now is not None else system_clock()

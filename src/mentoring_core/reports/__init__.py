@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from ._due import DueItem, DueKind, due_items, end_of_day, most_urgent_first
 from ._facts import (
+    EvaluationFact,
     GoalFact,
     MeetingFact,
     PauseFact,
+    PlanItemFact,
     PolicyFact,
     ProgrammeFacts,
+    RecognitionFact,
     RelationshipFacts,
     ScheduleFact,
+    SelfAssessmentFact,
     evolve_programme_facts,
     evolve_relationship_facts,
     fold_programme_facts,
@@ -45,6 +49,16 @@ from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
 from ._schedule import Slot, Span, add_months, step
+from ._time import (
+    MENTOR_TIME_COLUMNS,
+    MentorTime,
+    MentorTimeReport,
+    RelationshipTime,
+    WorkingHours,
+    mentor_time_report,
+    render_mentor_time,
+)
+from ._trends import Trend, TrendMonth, TrendShares
 
 
 def render(report: ComplianceReport, format: ReportFormat | str) -> str:
@@ -60,6 +74,7 @@ def render(report: ComplianceReport, format: ReportFormat | str) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "MENTOR_TIME_COLUMNS",
     "PRESETS",
     "REPORT_FORMAT_VERSION",
     "RETENTION_MONTHS",
@@ -67,26 +82,37 @@ __all__ = [
     "ComplianceReport",
     "DueItem",
     "DueKind",
+    "EvaluationFact",
     "Gap",
     "GoalFact",
     "MeetingFact",
     "MeetingMark",
     "MentorLoad",
+    "MentorTime",
+    "MentorTimeReport",
     "MonthFigures",
     "PauseFact",
+    "PlanItemFact",
     "PolicyFact",
     "PolicyPreset",
     "ProgrammeFacts",
     "ProgrammeFigures",
+    "RecognitionFact",
     "RelationshipFacts",
     "RelationshipFigures",
+    "RelationshipTime",
     "ReportFormat",
     "ReportPeriod",
     "Retention",
     "ScheduleFact",
+    "SelfAssessmentFact",
     "Slot",
     "Span",
     "StatusCounts",
+    "Trend",
+    "TrendMonth",
+    "TrendShares",
+    "WorkingHours",
     "add_months",
     "compliance_report",
     "describe_policy",
@@ -96,6 +122,7 @@ __all__ = [
     "evolve_relationship_facts",
     "fold_programme_facts",
     "fold_relationship_facts",
+    "mentor_time_report",
     "most_urgent_first",
     "preset",
     "recorded_by",
@@ -103,6 +130,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "render_mentor_time",
     "report_to_dict",
     "step",
 ]

@@ -5,8 +5,10 @@ incremental projection (which stores the facts) and a straight fold over the
 history (which builds them on the spot) cannot disagree on anything but the
 events they were given.
 
-The facts keep times, outcomes and durations only: no free text, so the read
-model holds no personal data beyond the pseudonymous person ids.
+The facts keep times, outcomes, durations, due dates, self-assessment scores and
+goal judgements only: no free text, so the read model holds no personal data
+beyond the pseudonymous person ids (scores and judgements are not sealed in the
+events either).
 
 Folding is idempotent per aggregate: an event whose version the facts already
 include is passed over. A projection that is handed an event twice (a restart
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
 from typing import Any, TypeVar
@@ -36,10 +39,15 @@ from ..domain.events import (
     MeetingHeld,
     MeetingMissed,
     MeetingRecordCorrected,
+    MentorRecognised,
+    MilestoneReached,
+    MilestoneSet,
     PairFormed,
     PairingAccepted,
     PairingDeclined,
     PairingProposed,
+    PlanActivityAdded,
+    PlanActivityCompleted,
     PolicySet,
     ProgrammeCreated,
     ProgrammeEvent,
@@ -59,6 +67,8 @@ from ..domain.values import (
     GoalStatus,
     MeetingOutcome,
     ProgrammePolicy,
+    ProgressStatus,
+    RecognitionKind,
     RelationshipStatus,
 )
 
@@ -73,6 +83,10 @@ class MeetingFact:
     outcome: MeetingOutcome
     at: datetime
     minutes: int | None = None
+    in_working_hours: bool | None = None
+    """For held ones: in paid working hours (as recorded, or as the schedule in force said)."""
+    group_session_id: UUID | None = None
+    """For held ones: the group session it was part of, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -84,6 +98,32 @@ class GoalFact:
     target_date: date
     status: GoalStatus = GoalStatus.OPEN
     closed_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PlanItemFact:
+    """A plan activity or a milestone: its due (target) date, and when it was completed
+    (reached), if it was."""
+
+    item_id: UUID
+    due_date: date
+    done_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SelfAssessmentFact:
+    """A self-assessment: when it took place and its scores (1 to 5), one per focus area."""
+
+    at: datetime
+    scores: tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationFact:
+    """A progress evaluation: when it took place and its judgement of each goal judged."""
+
+    at: datetime
+    judgements: tuple[ProgressStatus, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -100,6 +140,8 @@ class ScheduleFact:
 
     at: datetime
     cadence: Cadence
+    in_working_hours: bool = True
+    """Whether the schedule's meetings are held in paid working hours."""
 
 
 @attrs.frozen(kw_only=True)
@@ -108,6 +150,19 @@ class PolicyFact:
 
     at: datetime
     policy: ProgrammePolicy
+
+
+@attrs.frozen(kw_only=True)
+class RecognitionFact:
+    """A recognition of a mentor's time (``MentorRecognised``), without its free text."""
+
+    person_id: str
+    kind: RecognitionKind
+    period_start: date
+    period_end: date
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+    recorded_at: datetime
 
 
 @attrs.frozen(kw_only=True)
@@ -135,6 +190,14 @@ class RelationshipFacts:
     """When each self-assessment was recorded."""
     reviews: tuple[datetime, ...] = ()
     """When each progress evaluation took place."""
+    activities: tuple[PlanItemFact, ...] = ()
+    """The plan activities, in the order added."""
+    milestones: tuple[PlanItemFact, ...] = ()
+    """The milestones, in the order set."""
+    self_assessments: tuple[SelfAssessmentFact, ...] = ()
+    """Each self-assessment's scores, in the order recorded."""
+    evaluations: tuple[EvaluationFact, ...] = ()
+    """Each progress evaluation's judgements, in the order recorded."""
 
 
 @attrs.frozen(kw_only=True)
@@ -149,6 +212,8 @@ class ProgrammeFacts:
     policies: tuple[PolicyFact, ...] = ()
     """Every policy set, in the order recorded."""
     relationship_ids: tuple[UUID, ...] = ()
+    recognitions: tuple[RecognitionFact, ...] = ()
+    """Every recognition of a mentor's time, in the order recorded."""
 
 
 def _goals(facts: RelationshipFacts, goal_id: UUID, **changes: Any) -> tuple[GoalFact, ...]:
@@ -185,16 +250,31 @@ def _declined(facts: RelationshipFacts, event: PairingDeclined) -> dict[str, Any
 
 
 def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged) -> dict[str, Any]:
-    schedule = ScheduleFact(at=event.occurred_at, cadence=event.schedule.cadence)
+    schedule = ScheduleFact(
+        at=event.occurred_at,
+        cadence=event.schedule.cadence,
+        in_working_hours=event.schedule.in_working_hours,
+    )
     return {"schedules": (*facts.schedules, schedule)}
 
 
+def _scheduled_in_working_hours(facts: RelationshipFacts, at: datetime) -> bool:
+    """What the schedule in force at ``at`` says of working hours (True before any)."""
+    earlier = [s for s in facts.schedules if s.at <= at]
+    return earlier[-1].in_working_hours if earlier else True
+
+
 def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
+    flag = event.in_working_hours
     meeting = MeetingFact(
         meeting_id=event.meeting_id,
         outcome=MeetingOutcome.HELD,
         at=event.occurred_at,
         minutes=event.duration_minutes,
+        in_working_hours=(
+            _scheduled_in_working_hours(facts, event.occurred_at) if flag is None else flag
+        ),
+        group_session_id=event.group_session_id,
     )
     return {"meetings": (*facts.meetings, meeting)}
 
@@ -241,11 +321,40 @@ def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
 
 
 def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
-    return {"reflections": (*facts.reflections, event.occurred_at)}
+    at = event.occurred_at
+    scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
+    return {
+        "reflections": (*facts.reflections, at),
+        "self_assessments": (*facts.self_assessments, scored),
+    }
 
 
 def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
-    return {"reviews": (*facts.reviews, event.occurred_at)}
+    at = event.occurred_at
+    judged = EvaluationFact(at=at, judgements=tuple(g.status for g in event.goal_progress))
+    return {"reviews": (*facts.reviews, at), "evaluations": (*facts.evaluations, judged)}
+
+
+def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[str, Any]:
+    activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
+    return {"activities": (*facts.activities, activity)}
+
+
+def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> dict[str, Any]:
+    return {"activities": _done(facts.activities, event.activity_id, event.occurred_at)}
+
+
+def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
+    milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
+    return {"milestones": (*facts.milestones, milestone)}
+
+
+def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> dict[str, Any]:
+    return {"milestones": _done(facts.milestones, event.milestone_id, event.occurred_at)}
+
+
+def _done(items: tuple[PlanItemFact, ...], item_id: UUID, at: datetime) -> tuple[PlanItemFact, ...]:
+    return tuple(attrs.evolve(i, done_at=at) if i.item_id == item_id else i for i in items)
 
 
 def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
@@ -287,6 +396,10 @@ _CHANGES: dict[type[RelationshipEvent], _Changes] = {
     GoalRevised: _goal_revised,
     GoalAchieved: _goal_achieved,
     GoalAbandoned: _goal_abandoned,
+    PlanActivityAdded: _activity_added,
+    PlanActivityCompleted: _activity_completed,
+    MilestoneSet: _milestone_set,
+    MilestoneReached: _milestone_reached,
     FeedbackGiven: _feedback,
     ReflectionRecorded: _reflection,
     ProgressEvaluated: _review,
@@ -333,6 +446,17 @@ def evolve_programme_facts(facts: ProgrammeFacts, event: ProgrammeEvent) -> Prog
             return attrs.evolve(
                 facts, relationship_ids=(*facts.relationship_ids, event.relationship_id)
             )
+        case MentorRecognised():
+            recognition = RecognitionFact(
+                person_id=event.person_id,
+                kind=event.kind,
+                period_start=event.period_start,
+                period_end=event.period_end,
+                amount=event.amount,
+                hours=event.hours,
+                recorded_at=event.recorded_at,
+            )
+            return attrs.evolve(facts, recognitions=(*facts.recognitions, recognition))
     return facts
 
 

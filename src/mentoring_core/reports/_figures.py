@@ -29,6 +29,7 @@ from ..domain.values import (
     RelationshipStatus,
 )
 from ._facts import GoalFact, MeetingFact, PolicyFact, ProgrammeFacts, RelationshipFacts
+from ._numbers import TENTH, month_key, percent
 from ._schedule import (
     Slot,
     Span,
@@ -42,6 +43,14 @@ from ._schedule import (
     policy_change_points,
     review_cadence,
     slots,
+)
+from ._sessions import repeated_session_minutes
+from ._trends import (
+    Trend,
+    TrendMonth,
+    TrendShares,
+    plan_trend_figures,
+    programme_plan_trends,
 )
 
 REPORT_FORMAT_VERSION = 1
@@ -57,7 +66,6 @@ WITHDRAWN = frozenset(
         EndReason.CANCELLED_BY_PROGRAMME,
     }
 )
-_TENTH = Decimal("0.1")
 _MICROSECONDS_PER_DAY = Decimal(86_400_000_000)
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
@@ -157,7 +165,19 @@ class RelationshipFigures:
     reviews_done: int
     review_overdue: bool
     next_review_due: datetime | None
+    activities_late: int
+    milestones_late: int
+    rating_first: Decimal | None
+    rating_latest: Decimal | None
+    rating_change: Decimal | None
+    rating_trend: Trend | None
+    goal_progress_first_pct: Decimal | None
+    goal_progress_latest_pct: Decimal | None
+    goal_progress_change: Decimal | None
+    goal_progress_trend: Trend | None
     months: tuple[MonthFigures, ...]
+    trend_months: tuple[TrendMonth, ...]
+    """Self-assessment scores and goal judgements month by month."""
     expected: tuple[Slot, ...]
     """The policy's expected meetings due in the period, each met or not."""
     meetings: tuple[MeetingMark, ...]
@@ -176,6 +196,7 @@ class StatusCounts:
     completed: int = 0
     withdrawn: int = 0
     rematched: int = 0
+    left_organisation: int = 0
     total: int = 0
 
 
@@ -197,6 +218,11 @@ class Retention:
     cohort: int
     retained: int
     retained_pct: Decimal | None
+    left_organisation: int
+    """Of the cohort not retained, those whose last relationship by then ended because a
+    member of the pair left the organisation."""
+    retained_of_stayers_pct: Decimal | None
+    """``retained`` of the cohort less ``left_organisation``, in percent."""
 
 
 @attrs.frozen(kw_only=True)
@@ -231,6 +257,11 @@ class ProgrammeFigures:
     short_meetings: int
     mentoring_minutes: int
     months: tuple[MonthFigures, ...]
+    activities_late: int
+    milestones_late: int
+    rating_trends: TrendShares
+    goal_progress_trends: TrendShares
+    trend_months: tuple[TrendMonth, ...]
     personal_data_past_due: int | None = None
     """How many people enrolled in the programme are past their retention period at the
     report's moment, not yet erased; None when the policy then sets no period."""
@@ -256,14 +287,7 @@ class ComplianceReport:
 def days(delta: timedelta) -> Decimal:
     """A duration in days, to one decimal (half up)."""
     micro = Decimal(delta // timedelta(microseconds=1))
-    return (micro / _MICROSECONDS_PER_DAY).quantize(_TENTH, ROUND_HALF_UP)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` of ``whole`` in percent, to one decimal (half up); None when ``whole`` is 0."""
-    if whole == 0:
-        return None
-    return (Decimal(100 * part) / Decimal(whole)).quantize(_TENTH, ROUND_HALF_UP)
+    return (micro / _MICROSECONDS_PER_DAY).quantize(TENTH, ROUND_HALF_UP)
 
 
 def nearest_rank(values: Sequence[Decimal], pct: int) -> Decimal | None:
@@ -292,10 +316,6 @@ def describe_policy(policy: ProgrammePolicy | None) -> str | None:
         f"{', '.join(tiers)}; meetings of at least {policy.minimum_meeting_minutes} minutes; "
         f"progress reviewed every {policy.review_interval_days} days"
     )
-
-
-def month_key(moment: datetime) -> str:
-    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def months_between(start: datetime, end: datetime) -> tuple[str, ...]:
@@ -700,6 +720,12 @@ def relationship_figures(
         **_goal_figures(scope),
         **_review_figures(scope, expected),
         **_timeline(scope, expected),
+        **plan_trend_figures(
+            facts,
+            scope.window.holds,
+            as_of,
+            months_between(scope.window.start, scope.window.end),
+        ),
     )
 
 
@@ -716,6 +742,8 @@ def _status_counts(relationships: Sequence[RelationshipFacts]) -> StatusCounts:
                 if reason in COMPLETED
                 else "withdrawn"
                 if reason in WITHDRAWN
+                else "left_organisation"
+                if reason is EndReason.LEFT_ORGANISATION
                 else "rematched"
             )
             counts[group] += 1
@@ -736,6 +764,15 @@ def _retained_at(relationships: Sequence[RelationshipFacts], moment: datetime) -
     return False
 
 
+def _left_organisation_by(relationships: Sequence[RelationshipFacts], moment: datetime) -> bool:
+    """The last relationship ended by ``moment`` ended because someone left the organisation."""
+    ended = [f for f in relationships if f.ended_at is not None and f.ended_at <= moment]
+    if not ended:
+        return False
+    last = max(ended, key=lambda f: f.ended_at or _EARLIEST)
+    return last.end_reason is EndReason.LEFT_ORGANISATION
+
+
 def _retention(
     relationships: Sequence[RelationshipFacts], period: ReportPeriod, as_of: datetime
 ) -> tuple[Retention, ...]:
@@ -749,19 +786,24 @@ def _retention(
     }
     found = []
     for months in RETENTION_MONTHS:
-        cohort = retained = 0
+        cohort = retained = left = 0
         for mentee, paired in first.items():
             checkpoint = add_months(paired, months)
             if not (period.starts_at <= paired < period.ends_before) or checkpoint > as_of:
                 continue
             cohort += 1
-            retained += _retained_at(by_mentee[mentee], checkpoint)
+            if _retained_at(by_mentee[mentee], checkpoint):
+                retained += 1
+            else:
+                left += _left_organisation_by(by_mentee[mentee], checkpoint)
         found.append(
             Retention(
                 months=months,
                 cohort=cohort,
                 retained=retained,
                 retained_pct=percent(retained, cohort),
+                left_organisation=left,
+                retained_of_stayers_pct=percent(retained, cohort - left),
             )
         )
     return tuple(found)
@@ -844,8 +886,10 @@ def _programme_figures(
         meetings_missed=sum(f.meetings_missed for f in figures),
         meetings_cancelled=sum(f.meetings_cancelled for f in figures),
         short_meetings=sum(f.short_meetings for f in figures),
-        mentoring_minutes=sum(f.mentoring_minutes for f in figures),
+        mentoring_minutes=sum(f.mentoring_minutes for f in figures)
+        - repeated_session_minutes(facts, window.holds),
         months=_sum_months(figures),
+        **programme_plan_trends(figures),
     )
 
 

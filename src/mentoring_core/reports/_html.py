@@ -92,6 +92,7 @@ def _summary(report: ComplianceReport) -> str:
         ("Proposed / active / paused", f"{s.proposed} / {s.active} / {s.paused}"),
         ("Completed / withdrawn / re-matched", f"{s.completed} / {s.withdrawn} / {s.rematched}"),
         ("Declined proposals", s.declined),
+        ("Ended because someone left the organisation", s.left_organisation),
         (
             "Meetings held / missed / cancelled",
             f"{p.meetings_held} / {p.meetings_missed} / {p.meetings_cancelled}",
@@ -105,6 +106,7 @@ def _summary(report: ComplianceReport) -> str:
             f"{_text(p.days_to_first_meeting_median)} / {_text(p.days_to_first_meeting_p90)}",
         ),
         ("Formed in the period, still without a first meeting", p.awaiting_first_meeting),
+        ("Late plan activities / milestones", f"{p.activities_late} / {p.milestones_late}"),
         (
             "People past the retention period for personal data",
             "no period set" if p.personal_data_past_due is None else p.personal_data_past_due,
@@ -185,15 +187,29 @@ def _relationships(report: ComplianceReport) -> str:
 def _retention(report: ComplianceReport) -> str:
     rows = (
         _row(
-            (f"{r.months} months", _text(r.cohort), _text(r.retained), _pct(r.retained_pct)),
-            numeric=(1, 2, 3),
+            (
+                f"{r.months} months",
+                _text(r.cohort),
+                _text(r.retained),
+                _pct(r.retained_pct),
+                _text(r.left_organisation),
+                _pct(r.retained_of_stayers_pct),
+            ),
+            numeric=(1, 2, 3, 4, 5),
         )
         for r in report.programme.retention
     )
     return _table(
         "retention",
         "Mentees still in mentoring (or completed) after their pairing",
-        ("After", "Cohort", "Retained", "Retained %"),
+        (
+            "After",
+            "Cohort",
+            "Retained",
+            "Retained %",
+            "Not retained: left the organisation",
+            "Retained % of those who stayed",
+        ),
         rows,
     )
 
@@ -212,14 +228,26 @@ def _load(report: ComplianceReport) -> str:
 
 
 def _bar_chart(
-    chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    unit: str,
+    *,
+    scale: float | None = None,
 ) -> str:
-    """A vertical bar chart with a labelled axis; one ``<rect class='bar'>`` per value."""
+    """A vertical bar chart with a labelled axis; one ``<rect class='bar'>`` per value.
+
+    The axis runs to ``scale`` when given (a measure with a fixed top, such as a score
+    or a percentage), else to the largest value (rounded up to four whole ticks for
+    counts)."""
     # The chart's size and margins are presentation: the tests pin what is drawn inside them.
     width, height, left, bottom, top = 720, 260, 48, 40, 24  # pragma: no mutate
     plot_w, plot_h = width - left - 12, height - bottom - top
     peak = max(values, default=0) or 1
-    if all(float(v).is_integer() for v in values):
+    if scale is not None:
+        peak = scale
+    elif all(float(v).is_integer() for v in values):
         peak = 4 * math.ceil(peak / 4)  # whole-number ticks for counts
     band = plot_w / max(len(values), 1)
     parts = [
@@ -276,6 +304,81 @@ def _hours_chart(report: ComplianceReport) -> str:
         [round(m.mentoring_minutes / 60, 1) for m in months],
         "hours",
     )
+
+
+def _trend_charts(report: ComplianceReport) -> str:
+    """Mean self-assessment score and share of goals on track per month (months without a
+    measure left out), and the relationships by trend."""
+    months = report.programme.trend_months
+    rated = [m for m in months if m.rating_mean is not None]
+    judged = [m for m in months if m.goals_on_track_pct is not None]
+    ratings, progress = report.programme.rating_trends, report.programme.goal_progress_trends
+    by_trend = (
+        ("ratings improving", ratings.improving),
+        ("ratings steady", ratings.steady),
+        ("ratings declining", ratings.declining),
+        ("goals improving", progress.improving),
+        ("goals steady", progress.steady),
+        ("goals declining", progress.declining),
+    )
+    return (
+        _bar_chart(
+            "rating-chart",
+            "Mean self-assessment score per month (1 to 5)",
+            [m.month for m in rated],
+            [float(m.rating_mean or 0) for m in rated],
+            "mean score",
+            scale=5,
+        )
+        + _bar_chart(
+            "goal-progress-chart",
+            "Goals judged on track per month (%)",
+            [m.month for m in judged],
+            [float(m.goals_on_track_pct or 0) for m in judged],
+            "% on track",
+            scale=100,
+        )
+        + _bar_chart(
+            "trend-chart",
+            "Relationships by trend, first to latest measure of the period",
+            [label for label, _ in by_trend],
+            [count for _, count in by_trend],
+            "relationships",
+        )
+    )
+
+
+def _trends(report: ComplianceReport) -> str:
+    head = (
+        "Mentor",
+        "Mentee",
+        "Rating first / latest",
+        "Rating trend",
+        "On track first / latest",
+        "Goal progress trend",
+        "Late activities",
+        "Late milestones",
+    )
+    rows = []
+    for f in report.relationships:
+        if f.formed_at is None:
+            continue
+        late = f.activities_late + f.milestones_late > 0
+        cells = (
+            _text(f.mentor_id),
+            _text(f.mentee_id),
+            f"{_text(f.rating_first)} / {_text(f.rating_latest)}",
+            _text(f.rating_trend),
+            f"{_pct(f.goal_progress_first_pct)} / {_pct(f.goal_progress_latest_pct)}",
+            _text(f.goal_progress_trend),
+            _text(f.activities_late) + (" <span class='flag'>LATE</span>" if late else ""),
+            _text(f.milestones_late),
+        )
+        rows.append(_row(cells, flagged=late, numeric=(6, 7)))
+    table = _table(
+        "trends", "Trends and late plan items (LATE marks what is late today)", head, rows
+    )
+    return f"<div class='wide'>{table}</div>"
 
 
 class _Scale:
@@ -440,6 +543,9 @@ def render_html(report: ComplianceReport, *, max_timelines: int = MAX_TIMELINES)
 {_hours_chart(report)}
 <h2>Relationships</h2>
 {_relationships(report)}
+<h2>Plans and trends</h2>
+{_trend_charts(report)}
+{_trends(report)}
 <h2>Retention and load</h2>
 {_retention(report)}
 {_load(report)}

@@ -141,6 +141,16 @@ CSV_COLUMNS: tuple[Column, ...] = (
     ("reviews_done", lambda r, f: f.reviews_done),
     ("review_overdue", lambda r, f: f.review_overdue),
     ("next_review_due", lambda r, f: f.next_review_due),
+    ("activities_late", lambda r, f: f.activities_late),
+    ("milestones_late", lambda r, f: f.milestones_late),
+    ("rating_first", lambda r, f: f.rating_first),
+    ("rating_latest", lambda r, f: f.rating_latest),
+    ("rating_change", lambda r, f: f.rating_change),
+    ("rating_trend", lambda r, f: f.rating_trend),
+    ("goal_progress_first_pct", lambda r, f: f.goal_progress_first_pct),
+    ("goal_progress_latest_pct", lambda r, f: f.goal_progress_latest_pct),
+    ("goal_progress_change", lambda r, f: f.goal_progress_change),
+    ("goal_progress_trend", lambda r, f: f.goal_progress_trend),
     ("personal_data_past_due", lambda r, f: r.programme.personal_data_past_due),
 )
 """One row per relationship; ``docs/reports.md`` defines each column."""

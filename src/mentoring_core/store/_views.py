@@ -30,9 +30,11 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ..domain.errors import StoreConfigurationError
 
-FACTS_SCHEMA = 1
+FACTS_SCHEMA = 3
 """Raised whenever the stored facts change shape: a new version gets new tables, rebuilt
-from the first event; the old tables can then be dropped."""
+from the first event; the old tables can then be dropped. 3: meetings keep their
+working-hours flag and group session, schedules their working hours, programmes the
+recognitions of mentors' time."""
 FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
 TRACKING_TABLE = f"compliance_tracking_v{FACTS_SCHEMA}"
 

@@ -19,6 +19,7 @@ from attrs import Factory, define
 
 from mentoring_core.domain.values import RelationshipStatus
 from mentoring_core.reports import (
+    RETENTION_MONTHS,
     AdherenceBucket,
     ComplianceReport,
     MentorLoad,
@@ -27,6 +28,7 @@ from mentoring_core.reports import (
     ReportPeriod,
     Retention,
     StatusCounts,
+    TrendShares,
     render_html,
 )
 
@@ -188,13 +190,45 @@ def relationship(n: int, **fields: Any) -> RelationshipFigures:
         "reviews_done": 0,
         "review_overdue": False,
         "next_review_due": None,
+        "activities_late": 0,
+        "milestones_late": 0,
+        "rating_first": None,
+        "rating_latest": None,
+        "rating_change": None,
+        "rating_trend": None,
+        "goal_progress_first_pct": None,
+        "goal_progress_latest_pct": None,
+        "goal_progress_change": None,
+        "goal_progress_trend": None,
         "months": (),
+        "trend_months": (),
         "expected": (),
         "meetings": (),
         "pauses": (),
     }
     values.update(fields)
     return RelationshipFigures(**values)
+
+
+def retention(
+    months: int,
+    cohort: int = 0,
+    retained: int = 0,
+    pct: Decimal | None = None,
+    *,
+    left: int = 0,
+    stayers_pct: Decimal | None = None,
+) -> Retention:
+    """A retention line; without leavers (``left``), the share retained of those who stayed
+    is the share of the cohort (``pct``)."""
+    return Retention(
+        months=months,
+        cohort=cohort,
+        retained=retained,
+        retained_pct=pct,
+        left_organisation=left,
+        retained_of_stayers_pct=pct if left == 0 else stayers_pct,
+    )
 
 
 def programme(**fields: Any) -> ProgrammeFigures:
@@ -210,11 +244,7 @@ def programme(**fields: Any) -> ProgrammeFigures:
         "awaiting_first_meeting": 0,
         "adherence": BUCKETS,
         "without_expected_meetings": 0,
-        "retention": (
-            Retention(months=3, cohort=0, retained=0, retained_pct=None),
-            Retention(months=6, cohort=0, retained=0, retained_pct=None),
-            Retention(months=12, cohort=0, retained=0, retained_pct=None),
-        ),
+        "retention": tuple(retention(months) for months in RETENTION_MONTHS),
         "mentor_load": (MentorLoad(mentor_id="mentor-1", active_mentees=0),),
         "meetings_overdue": 0,
         "reviews_overdue": 0,
@@ -224,6 +254,11 @@ def programme(**fields: Any) -> ProgrammeFigures:
         "short_meetings": 0,
         "mentoring_minutes": 0,
         "months": (),
+        "activities_late": 0,
+        "milestones_late": 0,
+        "rating_trends": TrendShares(),
+        "goal_progress_trends": TrendShares(),
+        "trend_months": (),
     }
     values.update(fields)
     return ProgrammeFigures(**values)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from html_page import Node, cells, page_of, relationship, report, table
+from html_page import Node, cells, page_of, relationship, report, retention, table
 
 from mentoring_core.domain.values import EndReason, RelationshipStatus
 from mentoring_core.reports import (
     Gap,
     MentorLoad,
-    Retention,
     StatusCounts,
 )
 
@@ -54,6 +53,7 @@ class TestPage:
             "Adherence to expected meetings",
             "Mentoring hours",
             "Relationships",
+            "Plans and trends",
             "Retention and load",
             "Meeting timelines",
         ]
@@ -63,6 +63,10 @@ class TestPage:
             "adherence-chart",
             "hours-chart",
             "relationships",
+            "rating-chart",
+            "goal-progress-chart",
+            "trend-chart",
+            "trends",
             "retention",
             "mentor-load",
             "timeline",
@@ -163,7 +167,8 @@ class TestSummary:
                     completed=5,
                     withdrawn=6,
                     rematched=7,
-                    total=28,
+                    left_organisation=19,
+                    total=47,
                 ),
                 meetings_held=11,
                 meetings_missed=12,
@@ -176,13 +181,16 @@ class TestSummary:
                 days_to_first_meeting_p90=Decimal("12.0"),
                 awaiting_first_meeting=17,
                 personal_data_past_due=18,
+                activities_late=20,
+                milestones_late=21,
             )
         )
         assert summary(page) == {
-            "Relationships": "28",
+            "Relationships": "47",
             "Proposed / active / paused": "1 / 2 / 3",
             "Completed / withdrawn / re-matched": "5 / 6 / 7",
             "Declined proposals": "4",
+            "Ended because someone left the organisation": "19",
             "Meetings held / missed / cancelled": "11 / 12 / 13",
             "Held meetings shorter than the minimum": "14",
             "Mentoring hours": "5.5",
@@ -190,6 +198,7 @@ class TestSummary:
             "Relationships overdue for a progress review": "16",
             "Days from pairing to first meeting: median / 90th percentile": "3.5 / 12.0",
             "Formed in the period, still without a first meeting": "17",
+            "Late plan activities / milestones": "20 / 21",
             "People past the retention period for personal data": "18",
         }
 
@@ -393,25 +402,32 @@ class TestRetentionAndLoad:
         page = page_of(
             report(
                 retention=(
-                    Retention(months=3, cohort=4, retained=2, retained_pct=Decimal("50.0")),
-                    Retention(months=6, cohort=3, retained=1, retained_pct=Decimal("33.3")),
-                    Retention(months=12, cohort=0, retained=0, retained_pct=None),
+                    retention(3, 4, 2, Decimal("50.0"), left=1, stayers_pct=Decimal("66.7")),
+                    retention(6, 3, 1, Decimal("33.3")),
+                    retention(12, 0, 0, None),
                 )
             )
         )
         node = page.by_id("retention")
         head, rows = table(node)
-        assert head == ["After", "Cohort", "Retained", "Retained %"]
+        assert head == [
+            "After",
+            "Cohort",
+            "Retained",
+            "Retained %",
+            "Not retained: left the organisation",
+            "Retained % of those who stayed",
+        ]
         assert [cells(r) for r in rows] == [
-            ["3 months", "4", "2", "50.0%"],
-            ["6 months", "3", "1", "33.3%"],
-            ["12 months", "0", "0", DASH],
+            ["3 months", "4", "2", "50.0%", "1", "66.7%"],
+            ["6 months", "3", "1", "33.3%", "0", "33.3%"],
+            ["12 months", "0", "0", DASH, "0", DASH],
         ]
         assert node.child("caption").text == (
             "Mentees still in mentoring (or completed) after their pairing"
         )
         numeric = [[("num" in td.classes) for td in r.find_all("td")] for r in rows]
-        assert numeric == [[False, True, True, True]] * 3
+        assert numeric == [[False, True, True, True, True, True]] * 3
         assert not any(r.classes for r in rows)
 
     def test_load_shows_each_mentor_in_the_reports_order(self) -> None:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from html_page import retention
 
 from mentoring_core.reports import (
     ComplianceReport,
@@ -36,7 +37,6 @@ from mentoring_core.reports import (
     PolicyFact,
     ProgrammeFacts,
     RelationshipFacts,
-    Retention,
     StatusCounts,
     compliance_report,
     describe_policy,
@@ -162,9 +162,9 @@ def test_retention_counts_each_cohort_at_its_checkpoint(report: ComplianceReport
     # paired again only later), dee is back in (paired again exactly at her checkpoint).
     # 12 months: amy, bob, cal, dee, eve, fay (gus, ida and jon are not a year old).
     assert report.programme.retention == (
-        Retention(months=3, cohort=9, retained=6, retained_pct=Decimal("66.7")),
-        Retention(months=6, cohort=9, retained=6, retained_pct=Decimal("66.7")),
-        Retention(months=12, cohort=6, retained=5, retained_pct=Decimal("83.3")),
+        retention(3, 9, 6, Decimal("66.7")),
+        retention(6, 9, 6, Decimal("66.7")),
+        retention(12, 6, 5, Decimal("83.3")),
     )
 
 
@@ -175,9 +175,9 @@ def test_retention_with_no_cohort_has_no_percentage() -> None:
     # Only hal was paired in 2026's first quarter; his three-month checkpoint (1 Apr
     # 00:00) is exactly the report's moment, so he counts. Six and twelve: no cohort.
     assert report.programme.retention == (
-        Retention(months=3, cohort=1, retained=1, retained_pct=Decimal("100.0")),
-        Retention(months=6, cohort=0, retained=0, retained_pct=None),
-        Retention(months=12, cohort=0, retained=0, retained_pct=None),
+        retention(3, 1, 1, Decimal("100.0")),
+        retention(6, 0, 0, None),
+        retention(12, 0, 0, None),
     )
 
 

@@ -36,12 +36,15 @@ from report_scenario import (
 from mentoring_core import MentoringService
 from mentoring_core.domain.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.reports import (
+    EvaluationFact,
     GoalFact,
     PauseFact,
+    PlanItemFact,
     PolicyFact,
     ProgrammeFacts,
     RelationshipFacts,
     ScheduleFact,
+    SelfAssessmentFact,
     compliance_report,
     evolve_programme_facts,
     evolve_relationship_facts,
@@ -149,6 +152,8 @@ def test_ana_and_ben(histories: dict[UUID, tuple[object, ...]]) -> None:
         feedback=(at(1, 15), at(2, 10), at(3, 25)),
         reflections=(at(1, 29),),
         reviews=(at(2, 16),),
+        self_assessments=(SelfAssessmentFact(at=at(1, 29), scores=(3,)),),
+        evaluations=(EvaluationFact(at=at(2, 16), judgements=()),),
     )
     # The meeting of 10 February was logged as 30 minutes, then corrected to 60.
     assert meetings(facts) == [
@@ -327,8 +332,9 @@ def test_the_figures_read_each_relationships_facts(
     assert (d.status, d.proposed_at, d.formed_at) == (RelationshipStatus.DECLINED, at(4, 1), None)
 
 
-def test_expectations_plans_and_milestones_change_only_the_version() -> None:
-    """The reports count none of these: folding them only moves the facts' version on."""
+def test_plans_and_milestones_are_folded_and_expectations_change_only_the_version() -> None:
+    """Plan activities and milestones keep their due dates and when they were done; the
+    reports count no expectations: folding them only moves the facts' version on."""
     activity, milestone = UUID(int=1), UUID(int=2)
     clock = SettableClock()
     with MentoringService("memory://", clock=clock) as service:
@@ -353,4 +359,11 @@ def test_expectations_plans_and_milestones_change_only_the_version() -> None:
         history = cast(list[RelationshipEvent], service.history(PAIR_A))
     assert len(history) == before + 5
     folded = fold_relationship_facts(history[:before])
-    assert fold_relationship_facts(history) == attrs.evolve(folded, version=before + 5)
+    assert fold_relationship_facts(history) == attrs.evolve(
+        folded,
+        version=before + 5,
+        activities=(PlanItemFact(item_id=activity, due_date=date(2026, 5, 1), done_at=at(4, 21)),),
+        milestones=(
+            PlanItemFact(item_id=milestone, due_date=date(2026, 5, 10), done_at=at(4, 22)),
+        ),
+    )

@@ -37,10 +37,12 @@ from mentoring_core.values import (
     EndReason,
     FeedbackKind,
     FocusArea,
+    GoalProgress,
     MeetingFormat,
     MeetingSchedule,
     Participation,
     ProgrammePolicy,
+    ProgressStatus,
     Rating,
     Role,
 )
@@ -97,8 +99,14 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("achieve"), st.integers(0, 9)),
     st.tuples(st.just("abandon"), st.integers(0, 9)),
     st.tuples(st.just("feedback"), st.integers(0, 9)),
-    st.tuples(st.just("reflect"), st.integers(0, 9)),
-    st.tuples(st.just("review"), st.integers(0, 9)),
+    st.tuples(st.just("reflect"), st.integers(0, 9), st.lists(st.integers(1, 5), max_size=3)),
+    st.tuples(
+        st.just("review"), st.integers(0, 9), st.lists(st.sampled_from(ProgressStatus), max_size=3)
+    ),
+    st.tuples(st.just("activity"), st.integers(0, 9), st.integers(-30, 60)),
+    st.tuples(st.just("milestone"), st.integers(0, 9), st.integers(-30, 60)),
+    st.tuples(st.just("complete"), st.integers(0, 9)),
+    st.tuples(st.just("reach"), st.integers(0, 9)),
     st.tuples(st.just("policy"), policies()),
 )
 """One command each, with indexes into the relationships opened so far."""
@@ -182,12 +190,41 @@ def apply(service: MentoringService, clock: Clock, step: tuple[Any, int, int]) -
                     rel, state.mentor_id, state.mentee_id, FeedbackKind.RECOGNITION, "Good", **kw
                 )
             case "reflect":
-                ratings = [Rating(focus_area=FocusArea.WELLBEING, score=4)]
+                areas = list(FocusArea)
+                ratings = [
+                    Rating(focus_area=areas[i], score=score) for i, score in enumerate(args[1])
+                ]
                 service.record_reflection(rel, ratings, "Fine", **kw)
             case "review":
-                service.evaluate_progress(rel, [], "Evidence", **kw)
+                judged = [
+                    GoalProgress(goal_id=goal.goal_id, status=status)
+                    for goal, status in zip(state.open_goals, args[1], strict=False)
+                ]
+                service.evaluate_progress(rel, judged, "Evidence", **kw)
+            case "activity" | "milestone":
+                due = (when + timedelta(days=args[1])).date()
+                if kind == "activity":
+                    service.add_plan_activity(rel, "Shadow", due, **kw)
+                else:
+                    service.set_milestone(rel, "Lead one", due, **kw)
+            case "complete" | "reach":
+                _complete_one(service, rel, state, kind, kw)
     except MentoringError:
         pass
+
+
+def _complete_one(
+    service: MentoringService, rel: UUID, state: Any, kind: str, kw: dict[str, Any]
+) -> None:
+    """Complete the first open plan activity, or reach the first milestone not reached."""
+    if kind == "complete":
+        open_activities = [a for a in state.plan if a.completed_at is None]
+        if open_activities:
+            service.complete_plan_activity(rel, open_activities[0].activity_id, "Done", **kw)
+    else:
+        open_milestones = [m for m in state.milestones if m.reached_at is None]
+        if open_milestones:
+            service.reach_milestone(rel, open_milestones[0].milestone_id, "Done", **kw)
 
 
 PAIRS = st.lists(

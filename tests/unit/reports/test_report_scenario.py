@@ -135,6 +135,23 @@ class TestAnaAndBen:
         assert (a.days_to_first_goal, a.days_to_first_meeting) == (Decimal("7.0"), Decimal("3.0"))
         assert (a.feedback_given, a.reflections_recorded) == (3, 1)
 
+    def test_one_rating_and_no_goal_judged_give_no_trend(self, report: ComplianceReport) -> None:
+        a = pair(report, PAIR_A)
+        # Ben's one self-assessment (29 Jan, communication 3): first and latest 3.00; the
+        # review of 16 Feb judged no goal: no on-track share. No plan items.
+        assert (a.rating_first, a.rating_latest, a.rating_change, a.rating_trend) == (
+            Decimal("3.00"),
+            Decimal("3.00"),
+            None,
+            None,
+        )
+        assert (a.goal_progress_first_pct, a.goal_progress_trend) == (None, None)
+        assert (a.activities_late, a.milestones_late) == (0, 0)
+        assert [(m.month, m.scores, m.rating_mean, m.goals_judged) for m in a.trend_months] == [
+            ("2026-01", 1, Decimal("3.00"), 0), ("2026-02", 0, None, 0),
+            ("2026-03", 0, None, 0), ("2026-04", 0, None, 0),
+        ]  # fmt: skip
+
 
 class TestCarlaAndDan:
     """Pair B: proposed 10 Jan, accepted 12 Jan, no agreed schedule, Dan withdrew 20 Feb."""
@@ -160,6 +177,7 @@ class TestTheProgramme:
         counts = report.programme.relationships
         assert (counts.proposed, counts.active, counts.withdrawn, counts.total) == (1, 1, 1, 3)
         assert (counts.paused, counts.completed, counts.rematched, counts.declined) == (0, 0, 0, 0)
+        assert counts.left_organisation == 0
 
     def test_time_to_first_meeting_by_nearest_rank(self, report: ComplianceReport) -> None:
         p = report.programme
@@ -181,6 +199,10 @@ class TestTheProgramme:
         retention = report.programme.retention
         assert [(r.months, r.cohort, r.retained, r.retained_pct) for r in retention] == [
             (3, 2, 1, Decimal("50.0")), (6, 0, 0, None), (12, 0, 0, None),
+        ]  # fmt: skip
+        # Dan withdrew: not a leaver of the organisation.
+        assert [(r.left_organisation, r.retained_of_stayers_pct) for r in retention] == [
+            (0, Decimal("50.0")), (0, None), (0, None),
         ]  # fmt: skip
 
     def test_load_totals_and_overdue(self, report: ComplianceReport) -> None:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from uuid import UUID, uuid5
 
 from mentoring_core import MentoringService, NotFound, RuleViolation
+from mentoring_core.domain import session_meeting_id
 from mentoring_core.state import RelationshipState
 from mentoring_core.values import (
     Cadence,
@@ -151,6 +152,8 @@ class PairStory:
     missed: dict[date, tuple[str, str]] = field(default_factory=dict)
     cancelled: dict[date, tuple[str, str]] = field(default_factory=dict)
     group: dict[date, tuple[str, ...]] = field(default_factory=dict)
+    """Days the meeting was a group session the mentor led, with the keys of the mentor's
+    other relationships present (recorded once, on every relationship present)."""
     late_logged: frozenset[date] = frozenset()
     corrected: date | None = None
     """A held meeting first recorded as 15 minutes, corrected the next day."""
@@ -217,7 +220,7 @@ STORIES: tuple[PairStory, ...] = (
         ),
         milestone=("First family conference chaired", _d(4, 30), _d(4, 22)),
         missed={_d(4, 13): ("grace", "Called out to an urgent home visit for a client in crisis")},
-        group={_d(4, 27): ("hiro",)},
+        group={_d(4, 27): ("amara-hiro",)},
     ),
     PairStory(
         key="amara-hiro",
@@ -972,7 +975,12 @@ def _meetings(script: Script, story: PairStory) -> None:
             by, reason = story.cancelled[day]
             _cancelled(script, story, moment, meeting_id, by, reason)
         else:
-            delay = _held(script, story, index, moment, meeting_id)
+            if day in story.group:
+                session = demo_id(f"{story.key}/session/{day.isoformat()}")
+                meeting_id = session_meeting_id(session, story.relationship_id)
+                delay = _group_session(script, story, index, moment, session)
+            else:
+                delay = _held(script, story, index, moment, meeting_id)
             if held % 2 == 1:
                 _feedback(script, story, held, moment, delay + 60, meeting_id)
             held += 1
@@ -1006,13 +1014,41 @@ def _cancelled(
     )
 
 
+def _group_session(
+    script: Script, story: PairStory, index: int, moment: datetime, session: UUID
+) -> int:
+    """Record a group session once, on this relationship and the others present; the minutes
+    until it was logged."""
+    present = [
+        story.relationship_id,
+        *(demo_id(f"relationship/{k}") for k in story.group[moment.date()]),
+    ]
+    topics = TOPICS[index % len(TOPICS)]
+    script.add(
+        moment,
+        story.mentor,
+        f"{story.key} group session {moment.date()}",
+        lambda s, a, t: s.record_group_session(
+            PROGRAMME_ID,
+            story.mentor,
+            present,
+            90,
+            topics,
+            session_id=session,
+            actor=a,
+            occurred_at=t,
+        ),
+        120,
+    )
+    return 120
+
+
 def _held(script: Script, story: PairStory, index: int, moment: datetime, meeting_id: UUID) -> int:
     """Record a held meeting (and its correction, if any); the minutes until it was logged."""
     rid = story.relationship_id
     day = moment.date()
     delay = 3 * 24 * 60 if day in story.late_logged else 120
-    attendees = story.group.get(day, ())
-    meeting_format = MeetingFormat.GROUP if attendees else story.format
+    meeting_format = story.format
     if story.schedule_change and day >= story.schedule_change[0]:
         meeting_format = story.schedule_change[1]
     duration = DURATIONS[index % len(DURATIONS)]
@@ -1027,7 +1063,6 @@ def _held(script: Script, story: PairStory, index: int, moment: datetime, meetin
             typed,
             meeting_format,
             topics,
-            attendees=attendees,
             meeting_id=meeting_id,
             actor=a,
             occurred_at=t,

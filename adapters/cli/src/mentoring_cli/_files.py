@@ -25,6 +25,10 @@ import typer
 OWNER_ONLY = 0o600
 
 
+STDOUT = Path("-")
+"""``--out -``: write to standard output instead of a file."""
+
+
 def _kind(mode: int) -> str:
     for test, name in (
         (stat.S_ISLNK, "a symbolic link"),

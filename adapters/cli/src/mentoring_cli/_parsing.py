@@ -169,15 +169,25 @@ def _whole_number(text: str, digits: str) -> int:
         raise typer.BadParameter(f"{digits!r} in {text!r} is not a whole number") from None
 
 
+def _decimal(text: str, expected: str) -> Decimal:
+    """A finite Decimal, or a usage error saying what was ``expected``."""
+    try:
+        number = Decimal(text.strip())
+    except ArithmeticError:
+        raise typer.BadParameter(f"{text!r} is not {expected}") from None
+    if not number.is_finite():
+        raise typer.BadParameter(f"{text!r} is not {expected}")
+    return number
+
+
 def parse_years(text: str) -> Decimal:
     """A number of years as a Decimal (``2``, ``1.5``); the core checks its range."""
-    try:
-        years = Decimal(text.strip())
-    except ArithmeticError:
-        raise typer.BadParameter(f"{text!r} is not a number of years, e.g. 3 or 1.5") from None
-    if not years.is_finite():
-        raise typer.BadParameter(f"{text!r} is not a number of years, e.g. 3 or 1.5")
-    return years
+    return _decimal(text, "a number of years, e.g. 3 or 1.5")
+
+
+def parse_quantity(text: str) -> Decimal:
+    """An amount or a number of hours as a Decimal (``45``, ``12.50``); the core checks it."""
+    return _decimal(text, "a number, e.g. 45 or 12.50")
 
 
 def parse_uuid(text: str) -> UUID:

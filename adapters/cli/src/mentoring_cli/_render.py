@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 
 from mentoring_core import Event
+from mentoring_core.matching import MentorSuggestion
 from mentoring_core.reports import DueItem
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.values import (
@@ -174,7 +175,16 @@ def programme_view(state: ProgrammeState) -> RenderableType:
         ]
     )
     people = Table(title="Participants", title_justify="left")
-    columns = ("person", "name", "contact", "role", "experience (years)", "enrolled", "withdrawn")
+    columns = (
+        "person",
+        "name",
+        "contact",
+        "role",
+        "experience (years)",
+        "expertise / needs",
+        "enrolled",
+        "withdrawn",
+    )
     for column in columns:
         people.add_column(column)
     for p in state.participants:
@@ -184,6 +194,7 @@ def programme_view(state: ProgrammeState) -> RenderableType:
             p.contact or "",
             p.role.value,
             str(p.experience_years),
+            ", ".join(p.expertise or p.development_needs),
             when(p.enrolled_at),
             when(p.withdrawn_at) if p.withdrawn_at else "",
         )
@@ -191,6 +202,25 @@ def programme_view(state: ProgrammeState) -> RenderableType:
         (f"relationship {i}", str(r)) for i, r in enumerate(state.relationship_ids, start=1)
     )
     return Group(facts, people, relationships)
+
+
+def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
+    """Mentor suggestions, best first, each with the figures and words of its rank."""
+    from rich.table import Table
+
+    table = Table()
+    for column in ("rank", "mentor", "needs covered", "gap (years)", "open mentees", "why"):
+        table.add_column(column)
+    for s in suggestions:
+        table.add_row(
+            str(s.rank),
+            s.mentor_id,
+            f"{len(s.covered_needs)}/{s.needs}",
+            str(s.experience_gap_years),
+            str(s.open_mentees) if s.capacity is None else f"{s.open_mentees}/{s.capacity}",
+            s.explanation,
+        )
+    return table
 
 
 def meeting_counts(state: RelationshipState) -> dict[str, int]:
@@ -279,6 +309,8 @@ def relationship_view(state: RelationshipState) -> RenderableType:
 
     counts = meeting_counts(state)
     held_minutes = sum(m.duration_minutes or 0 for m in state.meetings)
+    in_sessions = sum(m.group_session_id is not None for m in state.meetings)
+    outside = sum(m.in_working_hours is False for m in state.meetings)
     rows = [
         ("relationship", str(state.relationship_id)),
         ("programme", str(state.programme_id)),
@@ -291,7 +323,8 @@ def relationship_view(state: RelationshipState) -> RenderableType:
         ("expectations", describe(state.expectations)),
         (
             "meetings",
-            f"{counts['held']} held ({held_minutes} min), {counts['missed']} missed, "
+            f"{counts['held']} held ({held_minutes} min; {in_sessions} in group sessions, "
+            f"{outside} outside working hours), {counts['missed']} missed, "
             f"{counts['cancelled']} cancelled",
         ),
         ("plan", f"{sum(1 for a in state.plan if a.completed_at)}/{len(state.plan)} done"),

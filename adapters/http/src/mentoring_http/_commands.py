@@ -70,8 +70,11 @@ PROGRAMME_COMMANDS = (
     CommandRoute("relieved-coordinators", c.RelieveCoordinator),
     CommandRoute("policy", c.SetPolicy, "PUT"),
     CommandRoute("participants", c.EnrolParticipant),
+    CommandRoute("profiles", c.UpdateProfile),
     CommandRoute("withdrawals", c.WithdrawParticipant),
     CommandRoute("relationships", c.OpenRelationship),
+    CommandRoute("group-sessions", c.RecordGroupSession),
+    CommandRoute("mentor-recognitions", c.RecogniseMentor),
 )
 """Under ``/programmes/{programme_id}/``."""
 

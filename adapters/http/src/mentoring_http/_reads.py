@@ -28,6 +28,7 @@ from mentoring_core.authorisation import (
     redact,
     redact_programme,
 )
+from mentoring_core.matching import MentorSuggestion
 from mentoring_core.projections import write_compliance_report
 from mentoring_core.state import ProgrammeState, RelationshipState
 
@@ -118,6 +119,25 @@ def list_relationships(
         for r in gate.service.relationships(programme_id)
         if may(principal, Read.RELATIONSHIP, programme=programme, relationship=r)
     ]
+
+
+@get(
+    "/programmes/{programme_id:uuid}/suggestions",
+    sync_to_thread=True,
+    operation_id="SuggestMentors",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+    tags=["programmes"],
+)
+def suggest_mentors(
+    principal: NamedDependency[Principal],
+    gate: NamedDependency[Gate],
+    programme_id: FromPath[UUID],
+    mentee: Annotated[str, QueryParameter(description="The mentee's person id (enrolled).")],
+) -> list[MentorSuggestion]:
+    """The programme's mentors who could be paired with the mentee, best first, each rank
+    explained (docs/cli.md, "Matching"); a coordinator's question."""
+    gate.programme(principal, programme_id, Read.SUGGESTIONS)
+    return list(gate.service.suggest_mentors(programme_id, mentee))
 
 
 @get(
@@ -334,6 +354,7 @@ def read_handlers() -> list[HTTPRouteHandler]:
         read_programme,
         programme_history,
         list_relationships,
+        suggest_mentors,
         read_relationship,
         relationship_history,
         relationship_timeline,

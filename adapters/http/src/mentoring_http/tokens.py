@@ -44,28 +44,28 @@ from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from mentoring_core.authorisation import Principal, Role
+from mentoring_http.token_profile import (
+    MAX_LIFETIME_SECONDS,
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEYS_FILE,
+    TOKEN_ROLES,
+    subject_problem,
+)
 
 MAX_TOKEN_BYTES = 16 * 1024
 """A longer token is refused before it is parsed."""
-MAX_SUBJECT_LENGTH = 200
 MAX_KEY_SET_BYTES = 1024 * 1024
 """A longer JWKS (file or response) is refused."""
 REFETCH_INTERVAL_SECONDS = 60.0
 """A JWKS URL is fetched again, for a token signed by a key it did not have, at most this often."""
 FETCH_TIMEOUT_SECONDS = 5.0
-MAX_LIFETIME_SECONDS = 24 * 3600
-"""The longest lifetime :func:`issue_token` gives a development token."""
 
 ACCEPTED_ALGORITHMS = ("EdDSA", "ES256", "RS256")
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 REQUIRED_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
 """The claims RFC 9068 (section 2.2) requires of every access token."""
-TOKEN_ROLES = {"administrator": Role.ADMINISTRATOR, "auditor": Role.AUDITOR}
-"""The roles a token's ``roles`` claim can grant; the others come from the records."""
 DEVELOPMENT_CLIENT_ID = "mentoring-token"
 """The ``client_id`` of the tokens :func:`issue_token` makes."""
-PRIVATE_KEY_FILE = "token-signing-key.private.jwk"
-PUBLIC_KEYS_FILE = "token-signing-keys.jwks"
 
 _BEARER = re.compile(r"bearer +([A-Za-z0-9._~+/-]+=*)", re.IGNORECASE | re.ASCII)
 """RFC 6750, section 2.1: the scheme (any case), then the token (b64token)."""
@@ -278,17 +278,6 @@ _IN_THE_FUTURE = {
     "nbf": "the token is not valid yet (its nbf is in the future)",
     "iat": "the token was issued in the future (its iat)",
 }
-
-
-def subject_problem(subject: object) -> str | None:
-    """Why ``subject`` cannot name an actor, or None if it can."""
-    if not isinstance(subject, str) or not subject:
-        return "is not a non-empty string"
-    if len(subject) > MAX_SUBJECT_LENGTH:
-        return f"is longer than {MAX_SUBJECT_LENGTH} characters"
-    if not subject.isprintable() or subject != subject.strip():
-        return "holds unprintable characters or starts or ends with a space"
-    return None
 
 
 def _roles(claim: object) -> frozenset[Role]:

@@ -106,6 +106,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         self._select_last = SQL(
             "SELECT sequence, hash, encoding FROM {}.{} ORDER BY sequence DESC LIMIT 1"
         ).format(*self._chain)
+        self._select_head = SQL(
+            "SELECT sequence, hash, encoding, (SELECT hash FROM {}.{} WHERE originator_id=%s "
+            "AND originator_version=%s) AS before FROM {}.{} ORDER BY sequence DESC LIMIT 1"
+        ).format(*self._chain, *self._chain)
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.{} ("
@@ -137,9 +141,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         if not admitted:
             return []
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout))
-            curs.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(*self._events))
-            curs.execute(SQL("NOTIFY {}").format(Identifier(self.channel_name)))
+            # one round trip: statements without parameters go as one simple query
+            curs.execute(
+                SQL(
+                    "SET LOCAL lock_timeout = '{}s'; LOCK TABLE {}.{} IN EXCLUSIVE MODE; NOTIFY {}"
+                ).format(self.datastore.lock_timeout, *self._events, Identifier(self.channel_name))
+            )
             ids = self._insert_rows(curs, admitted, kwargs.get(POSITIONS_KWARG))
 
             def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
@@ -152,9 +159,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 row = curs.fetchone()
                 return None if row is None else str(row["hash"])
 
-            rows = ChainLinker(lambda: self._last_link_on(curs), aggregate_hash).links(
-                admitted, ids, **kwargs
-            )
+            def head(
+                before: tuple[UUID, int] | None,
+            ) -> tuple[tuple[int, str, int] | None, str | None]:
+                curs.execute(self._select_head, before or (None, None))
+                row = curs.fetchone()
+                if row is None:
+                    return None, None
+                return (row["sequence"], row["hash"], row["encoding"]), row["before"]
+
+            linker = ChainLinker.from_head(admitted, head, aggregate_hash)
+            rows = linker.links(admitted, ids, **kwargs)
             curs.executemany(
                 SQL(
                     "INSERT INTO {}.{} (sequence, notification_id, originator_id, "

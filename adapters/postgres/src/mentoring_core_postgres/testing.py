@@ -23,7 +23,8 @@ TEST_SERVER_URL = os.environ.get(
 )
 
 
-def _server_answers(url: str) -> bool:
+def server_answers(url: str) -> bool:
+    """Whether a server listens at ``url``'s host and port."""
     parts = urlsplit(url)
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
@@ -33,18 +34,13 @@ def _server_answers(url: str) -> bool:
 
 
 @contextmanager
-def postgres_store_url(label: str = "test") -> Iterator[str]:
-    """A store URL on a fresh, uniquely named schema, dropped afterwards."""
-    if not _server_answers(TEST_SERVER_URL):
-        reason = f"no PostgreSQL server answers at {TEST_SERVER_URL}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}, and CI is set: PostgreSQL tests must run")
-        pytest.skip(reason)
+def throwaway_schema(server_url: str, label: str) -> Iterator[str]:
+    """A store URL on ``server_url`` in a fresh, uniquely named schema, dropped afterwards."""
     schema = f"mc_{label}_{uuid.uuid4().hex[:12]}"
     try:
-        yield f"{TEST_SERVER_URL}?schema={schema}"
+        yield f"{server_url}?schema={schema}"
     finally:
-        parts = urlsplit(TEST_SERVER_URL)
+        parts = urlsplit(server_url)
         with psycopg.connect(
             host=parts.hostname,
             port=parts.port or 5432,
@@ -54,3 +50,15 @@ def postgres_store_url(label: str = "test") -> Iterator[str]:
             autocommit=True,
         ) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@contextmanager
+def postgres_store_url(label: str = "test") -> Iterator[str]:
+    """A store URL on a fresh, uniquely named schema, dropped afterwards."""
+    if not server_answers(TEST_SERVER_URL):
+        reason = f"no PostgreSQL server answers at {TEST_SERVER_URL}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}, and CI is set: PostgreSQL tests must run")
+        pytest.skip(reason)
+    with throwaway_schema(TEST_SERVER_URL, label) as url:
+        yield url

@@ -13,6 +13,7 @@ with ``"ok": false``, so that a script gets the details.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -49,7 +50,7 @@ from mentoring_core.audit.derived import DerivedCheck, check_derived
 from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState, RelationshipState
 
-from .._files import check_target, create_files, output_stream, write_output
+from .._files import STDOUT, check_target, create_files, output_stream, write_output
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
@@ -482,7 +483,7 @@ def digest_command(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", dir_okay=False, help="Write the digest file here."),
+        typer.Option("--out", metavar="FILE", dir_okay=False, help="Write it here (-: print)."),
     ] = None,
     json_output: JsonOpt = False,
 ) -> None:
@@ -493,6 +494,8 @@ def digest_command(
     gets no digest.
     """
     out = Output(json_output)
+    if out_file == STDOUT:
+        out_file = None
     if out_file is not None:
         check_target(out_file, "--out")
     with open_service(ctx, trust_snapshots=False) as service:
@@ -721,7 +724,8 @@ def export_command(
             "--out",
             metavar="FILE",
             dir_okay=False,
-            help="The JSON Lines file to write (replaced if it exists).",
+            help="The JSON Lines file to write (replaced if it exists); - for stdout (then "
+            "nothing else is printed there).",
         ),
     ],
     relationship: Annotated[
@@ -740,6 +744,10 @@ def export_command(
     chainhash, chainrecordedat), so an import rebuilds the very same chain.
     """
     out = Output(json_output)
+    if out_file == STDOUT:
+        with open_service(ctx, trust_snapshots=False) as service:
+            export_events(service, sys.stdout, aggregate_id=relationship)
+        return
     check_target(out_file, "--out")
     with open_service(ctx, trust_snapshots=False) as service, output_stream(out_file) as stream:
         summary = export_events(service, stream, aggregate_id=relationship)

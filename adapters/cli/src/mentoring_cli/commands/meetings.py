@@ -14,12 +14,20 @@ from .._options import (
     CommandIdOpt,
     ExpectedVersionOpt,
     JsonOpt,
+    ProgrammeArg,
     RelationshipArg,
     id_argument,
     new_id_option,
     when_option,
 )
-from .._parsing import CADENCE_FORMS, enum_names, enum_parser, parse_cadence, parse_moment
+from .._parsing import (
+    CADENCE_FORMS,
+    enum_names,
+    enum_parser,
+    parse_cadence,
+    parse_moment,
+    parse_uuid,
+)
 from .._session import new_id, record
 
 schedule_app = typer.Typer(help="Agree and change the meeting schedule.", no_args_is_help=True)
@@ -43,6 +51,21 @@ OutsideHoursOpt = Annotated[
     bool,
     typer.Option(
         "--outside-working-hours", help="Meetings are held outside working hours (default: in)."
+    ),
+]
+WorkingHoursOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--in-working-hours/--outside-working-hours",
+        help="Whether it was held in paid working hours (default: as the schedule in force "
+        "says; in working hours without a schedule).",
+        show_default=False,
+    ),
+]
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic", metavar="TEXT", help="A topic discussed; repeat for each.", show_default=False
     ),
 ]
 MeetingIdOpt = Annotated[UUID | None, new_id_option("meeting")]
@@ -129,15 +152,7 @@ def held(
     relationship_id: RelationshipArg,
     duration: DurationOpt,
     format: FormatOpt,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--topic",
-            metavar="TEXT",
-            help="A topic discussed; repeat for each.",
-            show_default=False,
-        ),
-    ] = None,
+    topic: TopicOpt = None,
     attendee: Annotated[
         list[str] | None,
         typer.Option(
@@ -147,6 +162,7 @@ def held(
             show_default=False,
         ),
     ] = None,
+    working_hours: WorkingHoursOpt = None,
     meeting_id: MeetingIdOpt = None,
     occurred_at: Annotated[datetime | None, when_option("When the meeting started")] = None,
     expected_version: ExpectedVersionOpt = None,
@@ -164,6 +180,7 @@ def held(
             format,
             topic or (),
             attendees=attendee or (),
+            in_working_hours=working_hours,
             meeting_id=meeting_id or new_id(command_id, "meeting"),
             actor=actor,
             command_id=command_id,
@@ -171,6 +188,52 @@ def held(
             expected_version=expected_version,
         ),
         created="meeting",
+    )
+
+
+@meeting_app.command("group")
+def group(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    mentor: Annotated[str, typer.Option("--mentor", help="The mentor who led the session.")],
+    pair: Annotated[
+        list[UUID],
+        typer.Option(
+            "--pair",
+            parser=parse_uuid,
+            metavar="RELATIONSHIP_ID",
+            help="A relationship present (its mentee attended); repeat, at least two.",
+        ),
+    ],
+    duration: DurationOpt,
+    topic: TopicOpt = None,
+    working_hours: WorkingHoursOpt = None,
+    session_id: Annotated[UUID | None, new_id_option("group session")] = None,
+    occurred_at: Annotated[datetime | None, when_option("When the session started")] = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Record a group session once, as a meeting of every relationship present; prints its id.
+
+    Default working hours: in, unless the schedule in force of a relationship present says not.
+    """
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.record_group_session(
+            programme_id,
+            mentor,
+            pair,
+            duration,
+            topic or (),
+            in_working_hours=working_hours,
+            session_id=session_id or new_id(command_id, "session"),
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+        ),
+        created="session",
     )
 
 

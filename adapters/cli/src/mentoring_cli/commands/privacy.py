@@ -16,7 +16,7 @@ from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 from mentoring_core.store import new_cipher_key
 
-from .._files import check_target, create_files
+from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
 from .._session import Output, Refused, open_service, settings, sqlite_path
@@ -109,13 +109,13 @@ def export_person(
     person: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
     out: Annotated[
         Path, typer.Option("--out", metavar="PATH", help="Where to write the JSON; - for stdout.")
-    ] = Path("-"),
+    ] = STDOUT,
 ) -> None:
     """Write everything the store holds about one person, opened, as JSON (a subject
     access request): the events of their relationships, every event naming them or
     recorded by them, and when their key was created and destroyed (never the key).
     A file is created readable by its owner only, and never replaces one."""
-    to_stdout = str(out) == "-"
+    to_stdout = out == STDOUT
     if not to_stdout:
         check_target(out, "--out", replace=False)
     with open_service(ctx) as service:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import attrs
 import typer
 
+from mentoring_core import InvalidValue, MentoringService, Recorded
 from mentoring_core.extend import CONVERTER
+from mentoring_core.reports import PRESETS, preset
 from mentoring_core.state import ProgrammeState
-from mentoring_core.values import CadenceTier, Participation, ProgrammePolicy, Role
+from mentoring_core.values import CadenceTier, FocusArea, Participation, ProgrammePolicy, Role
 
 from .._options import (
     CommandIdOpt,
@@ -32,6 +35,17 @@ app = typer.Typer(
 NOTIFICATION_PAGE = 500
 
 
+_PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        metavar="NAME",
+        help=f"Start from a policy preset ({', '.join(sorted(PRESETS))}): its cadence, "
+        "minimum meeting length and review interval (see docs/reports.md, Policy presets).",
+    ),
+]
+
+
 @app.command("create")
 def create(
     ctx: typer.Context,
@@ -40,30 +54,47 @@ def create(
         str, typer.Option("--organisation", help="The organisation that runs it.")
     ],
     programme_id: Annotated[UUID | None, new_id_option("programme")] = None,
+    preset_name: _PresetOpt = None,
     occurred_at: OccurredAtOpt = None,
     command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Create a programme; prints its id. Creates the SQLite store if needed."""
-    record(
-        ctx,
-        json_output,
-        command_id,
-        lambda s, actor, command_id: s.create_programme(
+    """Create a programme; prints its id. Creates the SQLite store if needed. With --preset,
+    its policy is set at once from the preset (compulsory, no minimum experience gap:
+    change them with 'programme policy')."""
+    chosen = None if preset_name is None else changed_policy(None, preset_name, {})
+
+    def create(s: MentoringService, actor: str, command_id: UUID) -> Recorded:
+        created = s.create_programme(
             name,
             organisation,
             actor=actor,
             command_id=command_id,
             programme_id=programme_id or new_id(command_id, "programme"),
             occurred_at=occurred_at,
-        ),
-        created="programme",
-        create=True,
-    )
+        )
+        if chosen is None:
+            return created
+        policy_set = s.set_policy(
+            created.id,
+            chosen,
+            actor=actor,
+            command_id=new_id(command_id, "policy"),
+            occurred_at=occurred_at,
+        )
+        return attrs.evolve(
+            policy_set,
+            events=created.events + policy_set.events,
+            positions=created.positions + policy_set.positions,
+            command_id=command_id,
+            already_recorded=created.already_recorded and policy_set.already_recorded,
+        )
+
+    record(ctx, json_output, command_id, create, created="programme", create=True)
 
 
 _CadenceOpt = Annotated[
-    list[CadenceTier],
+    list[CadenceTier] | None,
     typer.Option(
         "--cadence",
         parser=parse_cadence_tier,
@@ -75,7 +106,7 @@ _CadenceOpt = Annotated[
     ),
 ]
 _ParticipationOpt = Annotated[
-    Participation,
+    Participation | None,
     typer.Option(
         "--participation",
         parser=enum_parser(Participation),
@@ -84,7 +115,7 @@ _ParticipationOpt = Annotated[
     ),
 ]
 _MinimumGapOpt = Annotated[
-    Decimal,
+    Decimal | None,
     typer.Option(
         "--minimum-experience-gap",
         parser=parse_years,
@@ -93,82 +124,158 @@ _MinimumGapOpt = Annotated[
     ),
 ]
 _ReviewIntervalOpt = Annotated[
-    int,
+    int | None,
     typer.Option("--review-interval-days", metavar="DAYS", help="How often progress is evaluated."),
 ]
 _MinimumMinutesOpt = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--minimum-meeting-minutes", metavar="MINUTES", help="Shortest meeting that counts."
     ),
 ]
 
+
+def _limit_option(flag: str, help_text: str) -> Any:
+    return typer.Option(flag, metavar="N|none", help=f"{help_text}; 'none': no limit.")
+
+
+_MaxMenteesOpt = Annotated[
+    str | None,
+    _limit_option("--max-mentees-per-mentor", "Most open relationships a mentor may carry at once"),
+]
+_MaxMentorsOpt = Annotated[
+    str | None,
+    _limit_option("--max-mentors-per-mentee", "Most open relationships a mentee may have at once"),
+]
 _RetentionOpt = Annotated[
-    int | None,
-    typer.Option(
+    str | None,
+    _limit_option(
         "--retain-personal-data-years",
-        metavar="YEARS",
-        help="Years (1 to 100) personal data is kept after a person's last relationship "
-        "ended or they withdrew, then due for erasure (default: no period).",
+        "Years (1 to 100) personal data is kept after a person's last relationship ended or "
+        "they withdrew, then due for erasure",
     ),
 ]
+
+_REQUIRED = {
+    "cadence": "--cadence",
+    "minimum_meeting_minutes": "--minimum-meeting-minutes",
+    "participation": "--participation",
+    "minimum_experience_gap_years": "--minimum-experience-gap",
+    "review_interval_days": "--review-interval-days",
+}
+"""What a policy cannot do without, by the option that gives it."""
+
+
+def _limit(flag: str, text: str | None) -> int | Literal["keep"] | None:
+    """A limit option: a whole number, 'none' (no limit), or not given ('keep')."""
+    if text is None:
+        return "keep"
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a whole number or 'none'", param_hint=f"'{flag}'"
+        ) from None
+
+
+def changed_policy(
+    current: ProgrammePolicy | None, preset_name: str | None, changes: dict[str, Any]
+) -> ProgrammePolicy:
+    """The policy in force (if any), then the preset (if named), then the options given
+    (``changes``: field name to value, ``"keep"`` or absent for an option not given)."""
+    fields: dict[str, Any] = {} if current is None else attrs.asdict(current, recurse=False)
+    if preset_name is not None:
+        try:
+            chosen = preset(preset_name)
+        except InvalidValue as error:
+            raise typer.BadParameter(
+                f"{preset_name!r}; expected {error.expected}", param_hint="'--preset'"
+            ) from None
+        template = chosen.policy()
+        for name in ("cadence", "minimum_meeting_minutes", "review_interval_days"):
+            fields[name] = getattr(template, name)
+        fields.setdefault("participation", template.participation)
+        fields.setdefault("minimum_experience_gap_years", template.minimum_experience_gap_years)
+    fields.update({k: v for k, v in changes.items() if v is not None and v != "keep"})
+    fields.update({k: None for k, v in changes.items() if v is None and k in _LIMITS})
+    missing = [flag for name, flag in _REQUIRED.items() if name not in fields]
+    if missing:
+        raise typer.BadParameter(
+            f"the programme has no policy in force to change: give {', '.join(missing)}, or "
+            "--preset NAME"
+        )
+    return ProgrammePolicy(**fields)
+
+
+_LIMITS = frozenset(
+    {"max_mentees_per_mentor", "max_active_mentors_per_mentee", "retain_personal_data_years"}
+)
 
 
 @app.command("policy")
 def policy(
     ctx: typer.Context,
     programme_id: ProgrammeArg,
-    cadence: _CadenceOpt,
-    participation: _ParticipationOpt,
-    minimum_gap: _MinimumGapOpt,
-    review_interval_days: _ReviewIntervalOpt,
-    minimum_meeting_minutes: _MinimumMinutesOpt,
-    max_mentees_per_mentor: Annotated[
-        int | None,
-        typer.Option(
-            "--max-mentees-per-mentor",
-            metavar="N",
-            help="Most open relationships a mentor may carry at once (default: no limit).",
-        ),
-    ] = None,
-    max_mentors_per_mentee: Annotated[
-        int,
-        typer.Option(
-            "--max-mentors-per-mentee",
-            metavar="N",
-            help="Most open relationships a mentee may have at once.",
-        ),
-    ] = 1,
+    preset_name: _PresetOpt = None,
+    cadence: _CadenceOpt = None,
+    participation: _ParticipationOpt = None,
+    minimum_gap: _MinimumGapOpt = None,
+    review_interval_days: _ReviewIntervalOpt = None,
+    minimum_meeting_minutes: _MinimumMinutesOpt = None,
+    max_mentees_per_mentor: _MaxMenteesOpt = None,
+    max_mentors_per_mentee: _MaxMentorsOpt = None,
     retain_personal_data_years: _RetentionOpt = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Set (or replace as a whole) the programme's policy."""
-    policy = ProgrammePolicy(
-        cadence=tuple(cadence),
-        minimum_meeting_minutes=minimum_meeting_minutes,
-        participation=participation,
-        minimum_experience_gap_years=minimum_gap,
-        review_interval_days=review_interval_days,
-        max_mentees_per_mentor=max_mentees_per_mentor,
-        max_active_mentors_per_mentee=max_mentors_per_mentee,
-        retain_personal_data_years=retain_personal_data_years,
-    )
-    record(
-        ctx,
-        json_output,
-        command_id,
-        lambda s, actor, command_id: s.set_policy(
+    """Set or change the programme's policy: each option given replaces that one value of
+    the policy in force (or of --preset), the others are kept."""
+    changes: dict[str, Any] = {
+        "cadence": tuple(cadence) if cadence else None,
+        "minimum_meeting_minutes": minimum_meeting_minutes,
+        "participation": participation,
+        "minimum_experience_gap_years": minimum_gap,
+        "review_interval_days": review_interval_days,
+        "max_mentees_per_mentor": _limit("--max-mentees-per-mentor", max_mentees_per_mentor),
+        "max_active_mentors_per_mentee": _limit("--max-mentors-per-mentee", max_mentors_per_mentee),
+        "retain_personal_data_years": _limit(
+            "--retain-personal-data-years", retain_personal_data_years
+        ),
+    }
+
+    def change(s: MentoringService, actor: str, command_id: UUID) -> Recorded:
+        state = s.programme(programme_id)
+        return s.set_policy(
             programme_id,
-            policy,
+            changed_policy(state.policy, preset_name, changes),
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,
             expected_version=expected_version,
-        ),
+        )
+
+    record(ctx, json_output, command_id, change)
+
+
+def _focus_areas_option(flag: str, what: str) -> Any:
+    return typer.Option(
+        flag,
+        parser=enum_parser(FocusArea),
+        metavar="AREA",
+        help=f"{what}; repeat for more. One of {enum_names(FocusArea)}.",
     )
+
+
+_ExpertiseOpt = Annotated[
+    list[FocusArea] | None, _focus_areas_option("--expertise", "A mentor's area of expertise")
+]
+_NeedOpt = Annotated[
+    list[FocusArea] | None, _focus_areas_option("--need", "A mentee's development need")
+]
 
 
 @app.command("enrol")
@@ -204,12 +311,14 @@ def enrol(
             help="How to reach them, e.g. an e-mail address (personal data: sealed, erasable).",
         ),
     ] = None,
+    expertise: _ExpertiseOpt = None,
+    needs: _NeedOpt = None,
     occurred_at: OccurredAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Enrol a worker as a mentor or a mentee."""
+    """Enrol a worker as a mentor (with their expertise) or a mentee (with their needs)."""
     warn_if_identifying(person)
     record(
         ctx,
@@ -222,6 +331,38 @@ def enrol(
             experience_years,
             display_name=name,
             contact=contact,
+            expertise=expertise or (),
+            development_needs=needs or (),
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@app.command("profile")
+def profile(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    person: Annotated[str, typer.Option("--person", help="The enrolled worker's id.")],
+    expertise: _ExpertiseOpt = None,
+    needs: _NeedOpt = None,
+    occurred_at: OccurredAtOpt = None,
+    expected_version: ExpectedVersionOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Replace a mentor's expertise (--expertise...) or a mentee's needs (--need...)."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.update_profile(
+            programme_id,
+            person,
+            expertise=expertise,
+            development_needs=needs,
             actor=actor,
             command_id=command_id,
             occurred_at=occurred_at,

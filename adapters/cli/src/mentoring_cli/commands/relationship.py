@@ -50,6 +50,15 @@ OverrideOpt = Annotated[
     ),
 ]
 RelationshipIdOpt = Annotated[UUID | None, new_id_option("relationship")]
+SuggestionReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        metavar="TEXT",
+        help="Why this mentor rather than the first of 'match suggest' (recorded with the "
+        "mentor's rank, which is recorded anyway).",
+    ),
+]
 
 
 @pair_app.command("propose")
@@ -59,6 +68,7 @@ def propose(
     mentor: MentorOpt,
     mentee: MenteeOpt,
     gap_override_reason: OverrideOpt = None,
+    reason: SuggestionReasonOpt = None,
     relationship_id: RelationshipIdOpt = None,
     occurred_at: OccurredAtOpt = None,
     command_id: CommandIdOpt = None,
@@ -76,6 +86,7 @@ def propose(
             actor=actor,
             command_id=command_id,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=reason,
             relationship_id=relationship_id or new_id(command_id, "relationship"),
             occurred_at=occurred_at,
         ),
@@ -154,6 +165,7 @@ def form(
     mentor: MentorOpt,
     mentee: MenteeOpt,
     gap_override_reason: OverrideOpt = None,
+    reason: SuggestionReasonOpt = None,
     relationship_id: RelationshipIdOpt = None,
     occurred_at: OccurredAtOpt = None,
     command_id: CommandIdOpt = None,
@@ -171,6 +183,7 @@ def form(
             actor=actor,
             command_id=command_id,
             gap_override_reason=gap_override_reason,
+            suggestion_override_reason=reason,
             relationship_id=relationship_id or new_id(command_id, "relationship"),
             occurred_at=occurred_at,
         ),

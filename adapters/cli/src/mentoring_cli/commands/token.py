@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from mentoring_http.tokens import (
+from mentoring_http.token_profile import (
     MAX_LIFETIME_SECONDS,
     PRIVATE_KEY_FILE,
     PUBLIC_KEYS_FILE,
     TOKEN_ROLES,
-    generate_key_pair,
-    issue_token,
     subject_problem,
 )
 from rich.console import Console
@@ -69,6 +67,8 @@ def keygen(
 
     No file is ever replaced.
     """
+    from mentoring_http.tokens import generate_key_pair  # joserfc: only when used
+
     _warn()
     if out.exists():
         for name in (PRIVATE_KEY_FILE, PUBLIC_KEYS_FILE):
@@ -142,6 +142,8 @@ def issue(
     json_output: JsonOpt = False,
 ) -> None:
     """Print a signed access token (RFC 9068) for the HTTP API's Authorization header."""
+    from mentoring_http.tokens import issue_token  # joserfc: only when used
+
     _warn()
     _check_claims(subject, issuer, audience)
     now = datetime.now(UTC)

@@ -1,0 +1,244 @@
+"""``mentoring reminders``: send the reminders owed in a programme (by e-mail or signed
+webhooks), and list those recorded (docs/cli.md, "Reminders")."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+from mentoring_core import MentoringService
+from mentoring_core.events import ReminderIssued, ReminderSent
+from mentoring_core.projections import MAX_WINDOW_DAYS
+from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
+
+from .._options import JsonOpt, ProgrammeArg
+from .._render import when
+from .._session import Output, Refused, open_service, settings
+from ..notifiers import SmtpNotifier, WebhookNotifier, read_secret
+
+app = typer.Typer(
+    help="Reminders of what is due: send them, list those sent.", no_args_is_help=True
+)
+
+
+def _notifier(
+    smtp: str | None, sender: str | None, webhook: str | None, secret_file: Path | None
+) -> Notifier:
+    if (smtp is None) == (webhook is None):
+        raise typer.BadParameter("give one of --smtp or --webhook", param_hint="'--smtp'")
+    if smtp is not None:
+        host, colon, port = smtp.rpartition(":")
+        if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
+            raise typer.BadParameter(f"{smtp!r} is not HOST:PORT", param_hint="'--smtp'")
+        if sender is None:
+            raise typer.BadParameter("--smtp needs --from ADDRESS", param_hint="'--from'")
+        return SmtpNotifier(host=host, port=int(port), sender=sender)
+    assert webhook is not None
+    if urlsplit(webhook).scheme not in ("http", "https") or not urlsplit(webhook).netloc:
+        raise typer.BadParameter(f"{webhook!r} is not an http(s) URL", param_hint="'--webhook'")
+    if secret_file is None:
+        raise typer.BadParameter(
+            "--webhook needs --webhook-secret-file FILE", param_hint="'--webhook-secret-file'"
+        )
+    try:
+        key = read_secret(secret_file)
+    except (OSError, ValueError) as error:
+        raise typer.BadParameter(
+            f"{secret_file}: {error}", param_hint="'--webhook-secret-file'"
+        ) from None
+    return WebhookNotifier(url=webhook, key=key)
+
+
+def _run_document(run: Run) -> dict[str, Any]:
+    return {
+        "issued": [str(i) for i in run.issued],
+        "sent": [str(i) for i in run.sent],
+        "sent_again": [str(i) for i in run.sent_again],
+        "unreachable": sorted(set(run.unreachable)),
+        "failed": list(run.failed),
+    }
+
+
+def _show_run(console: Console, run: Run) -> None:
+    again = f" ({len(run.sent_again)} sent again after an interruption)" if run.sent_again else ""
+    console.print(f"Issued {len(run.issued)} reminder(s); sent {len(run.sent)}{again}.")
+    for person in sorted(set(run.unreachable)):
+        console.print(f"Not reminded: no contact the notifier can use is recorded for {person}.")
+    for failure in run.failed:
+        console.print(f"Not sent (the next run tries again): {failure}")
+
+
+_WithinOpt = Annotated[
+    int,
+    typer.Option(
+        "--within-days",
+        metavar="N",
+        min=0,
+        max=MAX_WINDOW_DAYS,
+        help="Remind of what falls due in the next N days (and of what is overdue).",
+    ),
+]
+_QuietOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--quiet-days",
+        metavar="N",
+        min=1,
+        max=MAX_WINDOW_DAYS,
+        help="Also remind a pair who have not met for N days (default: never).",
+    ),
+]
+_SmtpOpt = Annotated[
+    str | None,
+    typer.Option("--smtp", metavar="HOST:PORT", help="Send e-mails through this SMTP server."),
+]
+_FromOpt = Annotated[
+    str | None, typer.Option("--from", metavar="ADDRESS", help="The e-mails' sender address.")
+]
+_WebhookOpt = Annotated[
+    str | None,
+    typer.Option("--webhook", metavar="URL", help="POST signed webhooks to this URL."),
+]
+_SecretOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--webhook-secret-file",
+        metavar="FILE",
+        dir_okay=False,
+        help="The webhooks' signing secret: a file holding whsec_ and base64.",
+    ),
+]
+_FollowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow/--once",
+        help="Keep running: again on every change recorded in the store and every "
+        "--interval seconds, until interrupted (default: one run, then exit).",
+    ),
+]
+_IntervalOpt = Annotated[
+    float,
+    typer.Option(
+        "--interval", metavar="SECONDS", min=0.1, help="With --follow: run at least this often."
+    ),
+]
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    within_days: _WithinOpt = 2,
+    quiet_days: _QuietOpt = None,
+    smtp: _SmtpOpt = None,
+    sender: _FromOpt = None,
+    webhook: _WebhookOpt = None,
+    webhook_secret_file: _SecretOpt = None,
+    follow: _FollowOpt = False,
+    interval: _IntervalOpt = 60.0,
+    json_output: JsonOpt = False,
+) -> None:
+    """Send the reminders owed in a programme to the mentor and the mentee of each due
+    item: overdue, due within --within-days, and pairs quiet for --quiet-days. Each is
+    recorded (ReminderIssued) before it is sent and marked (ReminderSent) after; a run
+    first sends again, under the same id, what an interrupted run left unsent."""
+    notifier = _notifier(smtp, sender, webhook, webhook_secret_file)
+    actor = settings(ctx).recording_actor
+    out = Output(json_output)
+
+    def show(outcome: Run) -> None:
+        if out.json:
+            out.document(_run_document(outcome))
+        else:
+            _show_run(out.console, outcome)
+
+    options: dict[str, Any] = {
+        "programme_id": programme_id,
+        "actor": actor,
+        "within_days": within_days,
+        "quiet_days": quiet_days,
+    }
+    with open_service(ctx, writes=True) as service:
+        service.programme(programme_id)  # refuses an unknown programme before anything runs
+        if not follow:
+            outcome = remind(service, notifier, **options)
+            show(outcome)
+            if outcome.failed:
+                raise Refused(f"{len(outcome.failed)} reminder(s) could not be sent")
+            return
+        stop = threading.Event()
+        try:
+            follow_reminders(
+                service, notifier, stop=stop, interval=interval, on_run=show, **options
+            )
+        except KeyboardInterrupt:
+            stop.set()
+
+
+@app.command("list")
+def list_reminders(
+    ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = False
+) -> None:
+    """The reminders recorded in a programme: who was told what, when, and how."""
+    out = Output(json_output)
+    with open_service(ctx) as service:
+        rows = _reminder_rows(service, programme_id)
+    out.emit(lambda: {"reminders": rows}, lambda console: console.print(_table(rows)))
+
+
+def _reminder_rows(service: MentoringService, programme_id: UUID) -> list[dict[str, Any]]:
+    rows: dict[UUID, dict[str, Any]] = {}
+    for event in service.history(programme_id):
+        if isinstance(event, ReminderIssued):
+            rows[event.reminder_id] = {
+                "reminder_id": str(event.reminder_id),
+                "person_id": event.person_id,
+                "reason": event.reason.value,
+                "item": event.item,
+                "due": event.due.isoformat(),
+                "relationship_id": str(event.relationship_id),
+                "channel": event.channel,
+                "issued_at": event.recorded_at.isoformat(),
+                "issued_by": event.actor,
+                "sent_at": None,
+                "after_interruption": False,
+            }
+        elif isinstance(event, ReminderSent):
+            rows[event.reminder_id] |= {
+                "sent_at": event.recorded_at.isoformat(),
+                "after_interruption": event.after_interruption,
+            }
+    return list(rows.values())
+
+
+def _table(rows: list[dict[str, Any]]) -> Any:
+    from datetime import datetime
+
+    from rich.box import SIMPLE
+    from rich.table import Table
+
+    table = Table(title="Reminders", title_justify="left", box=SIMPLE, pad_edge=False)
+    for column in ("issued", "to", "reason", "item", "due", "by", "sent", "reminder"):
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        sent = row["sent_at"]
+        table.add_row(
+            when(datetime.fromisoformat(row["issued_at"])),
+            row["person_id"],
+            row["reason"],
+            row["item"],
+            when(datetime.fromisoformat(row["due"])),
+            row["channel"],
+            "not sent"
+            if sent is None
+            else when(datetime.fromisoformat(sent))
+            + (" (again)" if row["after_interruption"] else ""),
+            row["reminder_id"],
+        )
+    return table

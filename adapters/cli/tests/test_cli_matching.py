@@ -1,0 +1,98 @@
+"""``mentoring match suggest``, expertise and needs on ``programme enrol``, and ``pair form
+--reason`` (issue 14, item 6), through the real command on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from cli_harness import Cli
+
+
+def _programme(cli: Cli) -> str:
+    programme = cli.ok("programme", "create", "--name", "Riverside", "--organisation", "Care")["id"]
+    cli.ok(
+        "programme", "policy", programme, "--cadence", "fortnightly",
+        "--participation", "compulsory", "--minimum-experience-gap", "2",
+        "--review-interval-days", "90", "--minimum-meeting-minutes", "30",
+        "--max-mentees-per-mentor", "1",
+    )  # fmt: skip
+    for person, role, years, areas in (
+        ("ana", "mentor", "12", ("--expertise", "communication")),
+        ("cy", "mentor", "8", ("--expertise", "communication", "--expertise", "wellbeing")),
+        ("dee", "mentor", "20", ("--expertise", "wellbeing", "--expertise", "teamwork")),
+        ("ben", "mentee", "1", ("--need", "wellbeing", "--need", "communication")),
+        ("fay", "mentee", "0", ()),
+    ):
+        cli.ok(
+            "programme", "enrol", programme, "--person", person, "--role", role,
+            "--experience-years", years, *areas,
+        )  # fmt: skip
+    return programme
+
+
+def test_suggestions_rank_fit_then_capacity_and_explain_each_rank(cli: Cli) -> None:
+    programme = _programme(cli)
+    cli.ok("pair", "form", programme, "--mentor", "dee", "--mentee", "fay")  # dee is now full
+    found = cli.ok("match", "suggest", "--programme", programme, "--mentee", "ben")
+    ranked = [
+        (s["rank"], s["mentor_id"], s["covered_needs"], s["full"]) for s in found["suggestions"]
+    ]
+    assert ranked == [
+        (1, "cy", ["wellbeing", "communication"], False),
+        (2, "ana", ["communication"], False),
+        (3, "dee", ["wellbeing"], True),
+    ]
+    assert found["suggestions"][2]["explanation"] == (
+        "covers 1 of 2 needs (wellbeing); 19 years more experience (minimum 2); "
+        "full: carries 1 of 1 mentees"
+    )
+    text = cli.run("match", "suggest", "--programme", programme, "--mentee", "ben")
+    assert text.code == 0 and "covers 2 of 2 needs (wellbeing, communication)" in text.stdout
+
+
+def test_the_pairing_records_the_rank_followed_or_overridden_with_the_reason(cli: Cli) -> None:
+    programme = _programme(cli)
+    overridden = cli.ok(
+        "pair", "form", programme, "--mentor", "ana", "--mentee", "ben",
+        "--reason", "Ben works on Ana's site",
+    )["events"][0]  # fmt: skip
+    assert (overridden["suggestion_rank"], overridden["suggestion_override_reason"]) == (
+        3,  # after cy (both needs) and dee (one need, a larger gap than ana's)
+        "Ben works on Ana's site",
+    )
+    followed = cli.ok("pair", "propose", programme, "--mentor", "dee", "--mentee", "fay")
+    assert (followed["events"][0]["suggestion_rank"], followed["events"][0]["type"]) == (
+        1,
+        "PairingProposed",
+    )
+
+
+def test_enrolment_shows_and_refuses_focus_areas(cli: Cli) -> None:
+    programme = _programme(cli)
+    shown = cli.ok("programme", "show", programme)
+    ben = next(p for p in shown["participants"] if p["person_id"] == "ben")
+    assert (ben["development_needs"], ben["expertise"]) == (["wellbeing", "communication"], [])
+    wrong = cli.run(
+        "programme", "enrol", programme, "--person", "gus", "--role", "mentee",
+        "--experience-years", "1", "--expertise", "wellbeing",
+    )  # fmt: skip
+    assert wrong.code == 2 and wrong.stdout == ""
+    assert wrong.stderr == (
+        "error: Invalid value for '--expertise': 'wellbeing'; expected nothing for a mentee "
+        "(only a mentor has expertise).\n"
+    )
+
+
+def test_suggestions_for_someone_not_a_mentee_are_refused(cli: Cli) -> None:
+    programme = _programme(cli)
+    refused = cli.run("match", "suggest", "--programme", programme, "--mentee", "ana")
+    assert refused.code == 1
+    assert "'ana' is enrolled in programme 'Riverside' as mentor, not as mentee" in refused.stderr
+
+
+def test_a_profile_change_is_recorded_and_ranked_on(cli: Cli) -> None:
+    programme = _programme(cli)
+    changed = cli.ok("programme", "profile", programme, "--person", "ben", "--need", "teamwork")
+    assert changed["events"][0]["development_needs"] == ["teamwork"]
+    found = cli.ok("match", "suggest", "--programme", programme, "--mentee", "ben")
+    assert found["suggestions"][0]["mentor_id"] == "dee"
+    refused = cli.run("programme", "profile", programme, "--person", "ben")
+    assert refused.code == 2 and "expertise or development needs" in refused.stderr

@@ -1,0 +1,120 @@
+"""Group sessions: one mentor meets the mentees of several of their relationships at once.
+
+A group session is recorded once (one command, one transaction) as a ``MeetingHeld`` on
+every relationship present, all with the same ``group_session_id``, format ``group``, the
+same time, length, topics and working-hours flag, and as attendees the other mentees
+present. Each relationship's history, cadence and due dates see the meeting; the
+figures count the session once for the mentor's and the programme's hours
+(``docs/reports.md``, "Group sessions").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID, uuid5
+
+import attrs
+
+from .commands import RecordGroupSession, RecordMeetingHeld
+from .context import DecisionContext
+from .decider import Events
+from .errors import InvalidValue, Rule, RuleViolation
+from .events import MeetingHeld
+from .programme import ProgrammeState
+from .relationship_state import RELATIONSHIP, RelationshipState
+from .validation import check_bool, check_label, check_sequence, check_uuid
+from .values import MeetingFormat
+
+GROUP_SESSION_MAX_RELATIONSHIPS = 100
+"""The most relationships one group session may name."""
+
+
+def session_meeting_id(session_id: UUID, relationship_id: UUID) -> UUID:
+    """The meeting id a group session has in one relationship present: derived from both, so
+    the same session cannot be recorded twice in a relationship (``unique-id``)."""
+    return uuid5(session_id, str(relationship_id))
+
+
+def _relationship_ids(command: RecordGroupSession) -> tuple[UUID, ...]:
+    items = check_sequence("relationship_ids", command.relationship_ids)
+    ids = tuple(check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(items))
+    if not 2 <= len(ids) <= GROUP_SESSION_MAX_RELATIONSHIPS:
+        raise InvalidValue(
+            "relationship_ids",
+            len(ids),
+            f"from 2 to {GROUP_SESSION_MAX_RELATIONSHIPS} relationships (a meeting of one "
+            "pair is recorded with meeting held)",
+        )
+    if len(set(ids)) != len(ids):
+        raise InvalidValue("relationship_ids", ids, "each relationship named once")
+    return ids
+
+
+def _check_present(
+    programme: ProgrammeState, mentor_id: str, state: RelationshipState, relationship_id: UUID
+) -> None:
+    """A relationship present: of this programme, and this mentor's."""
+    if state.programme_id != programme.programme_id:
+        raise RuleViolation(
+            Rule.GROUP_SESSION,
+            f"relationship {relationship_id} is not in programme {programme.name!r}",
+        )
+    if state.mentor_id != mentor_id:
+        raise RuleViolation(
+            Rule.GROUP_SESSION,
+            f"relationship {relationship_id} is mentored by {state.mentor_id!r}, not by "
+            f"{mentor_id!r}: a group session has one mentor",
+        )
+
+
+def session_in_working_hours(
+    command: RecordGroupSession, relationships: Sequence[RelationshipState]
+) -> bool:
+    """The session's working-hours flag: as given, else in working hours unless the schedule
+    in force of a relationship present says its meetings are not."""
+    if command.in_working_hours is not None:
+        return check_bool("in_working_hours", command.in_working_hours)
+    return all(r.scheduled_in_working_hours for r in relationships)
+
+
+def decide_group_session(
+    command: RecordGroupSession,
+    programme: ProgrammeState,
+    relationships: Sequence[RelationshipState],
+    ctx: DecisionContext,
+) -> Events:
+    """The ``MeetingHeld`` of every relationship present, or a raised error.
+
+    ``relationships``: the states of ``command.relationship_ids``, in that order (the
+    service loads them). Every relationship must be of the programme and of
+    ``command.mentor_id``, and admit a meeting at that time (active, not paused, not
+    ended: each relationship's own rules decide); ``ctx.enrolled`` must hold the mentees
+    present (each is an attendee of the others' meetings).
+    """
+    if not programme.exists or programme.programme_id is None:
+        raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
+    session_id = check_uuid("session_id", command.session_id)
+    mentor_id = check_label("mentor_id", command.mentor_id)
+    ids = _relationship_ids(command)
+    if len(relationships) != len(ids):
+        raise InvalidValue("relationships", len(relationships), f"{len(ids)} states")
+    for relationship_id, state in zip(ids, relationships, strict=True):
+        _check_present(programme, mentor_id, state, relationship_id)
+    flag = session_in_working_hours(command, relationships)
+    mentees = tuple(r.mentee_id for r in relationships)
+    events = []
+    for relationship_id, state in zip(ids, relationships, strict=True):
+        meeting = RecordMeetingHeld(
+            relationship_id=relationship_id,
+            occurred_at=command.occurred_at,
+            meeting_id=session_meeting_id(session_id, relationship_id),
+            duration_minutes=command.duration_minutes,
+            format=MeetingFormat.GROUP,
+            topics=command.topics,
+            attendees=tuple(m for m in mentees if m != state.mentee_id),
+            in_working_hours=flag,
+        )
+        (held,) = RELATIONSHIP.decide(meeting, state, ctx)
+        assert isinstance(held, MeetingHeld)
+        events.append(attrs.evolve(held, group_session_id=session_id))
+    return tuple(events)

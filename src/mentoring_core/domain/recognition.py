@@ -1,0 +1,76 @@
+"""Recognition of mentors' time: ``MentorRecognised``, recorded on the programme by a
+coordinator (an allowance, time in lieu, a certificate...) and shown in the mentor-time
+report (``docs/reports.md``, "Mentors' time")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .commands import RecogniseMentor
+from .decider import Events, Meta
+from .errors import InvalidValue, Rule, RuleViolation
+from .events import MentorRecognised
+from .programme import PROGRAMME, ProgrammeState
+from .validation import check_date, check_enum, check_label, check_text
+from .values import RecognitionKind, Role
+
+QUANTITY_MAX = Decimal(10_000_000)
+"""The largest amount or number of hours one recognition records."""
+
+_NEEDS = {RecognitionKind.ALLOWANCE: "amount", RecognitionKind.TIME_IN_LIEU: "hours"}
+"""The quantity each kind must state."""
+
+
+def _quantity(field: str, value: object) -> Decimal | None:
+    """None, or a number from 0 to :data:`QUANTITY_MAX` with at most two decimal places."""
+    if value is None:
+        return None
+    expected = f"a number from 0 to {QUANTITY_MAX} with at most two decimal places"
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise InvalidValue(field, value, expected)
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise InvalidValue(field, value, expected) from None
+    if not number.is_finite() or not 0 <= number <= QUANTITY_MAX or number != round(number, 2):
+        raise InvalidValue(field, value, expected)
+    return number
+
+
+def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> Events:
+    person_id = check_label("person_id", command.person_id)
+    if not any(p.person_id == person_id and p.role is Role.MENTOR for p in state.participants):
+        raise RuleViolation(
+            Rule.MENTOR_ENROLLED,
+            f"{person_id!r} has never been enrolled as a mentor in programme {state.name!r}",
+        )
+    kind = check_enum("kind", command.kind, RecognitionKind)
+    start = check_date("period_start", command.period_start)
+    end = check_date("period_end", command.period_end)
+    if end < start:
+        raise InvalidValue("period_end", end, f"a day not before period_start ({start})")
+    amount, hours = _quantity("amount", command.amount), _quantity("hours", command.hours)
+    needed = _NEEDS.get(kind)
+    if needed is not None and {"amount": amount, "hours": hours}[needed] is None:
+        raise InvalidValue(needed, None, f"the {needed} of the {kind} recognised")
+    return (
+        MentorRecognised(
+            **meta,
+            person_id=person_id,
+            kind=kind,
+            period_start=start,
+            period_end=end,
+            reason=check_text("reason", command.reason),
+            amount=amount,
+            hours=hours,
+        ),
+    )
+
+
+def _recognised(state: ProgrammeState, event: MentorRecognised) -> ProgrammeState:
+    """The programme's state keeps no recognitions: the reports fold them from the events."""
+    return state
+
+
+PROGRAMME.handles({RecogniseMentor: _recognise})
+PROGRAMME.folds({MentorRecognised: _recognised})

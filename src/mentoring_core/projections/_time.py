@@ -1,0 +1,52 @@
+"""Mentors' time reports of a service's programme: :func:`write_mentor_time_report`, behind
+``mentoring report mentor-time`` (``docs/reports.md``, "Mentors' time")."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from uuid import UUID
+
+from ..application import MentoringService, system_clock
+from ..domain.validation import check_aware
+from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render_mentor_time
+from ._projection import ComplianceProjection
+
+
+def build_mentor_time_report(
+    service: MentoringService,
+    programme_id: UUID,
+    *,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+    projection: ComplianceProjection | None = None,
+) -> MentorTimeReport:
+    """The mentor-time report of a programme for the days ``start`` to ``end`` (UTC, both
+    included), from the compliance read model brought up to date; ``now``: what counts as
+    held by then (default: the system clock, read after catching up)."""
+    projection = projection or ComplianceProjection(service)
+    projection.catch_up()
+    programme, relationships = projection.programme_facts(programme_id)
+    moment = check_aware("now", now if now is not None else system_clock())
+    return mentor_time_report(programme, relationships, start=start, end=end, as_of=moment)
+
+
+def write_mentor_time_report(
+    service: MentoringService,
+    programme_id: UUID,
+    *,
+    start: date,
+    end: date,
+    format: ReportFormat | str,
+    out: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Produce the report (:func:`build_mentor_time_report`), render it in ``format`` (``csv``:
+    one row per mentor, or ``json``), write it to ``out`` (UTF-8) if given, return the text."""
+    report = build_mentor_time_report(service, programme_id, start=start, end=end, now=now)
+    text = render_mentor_time(report, format)
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8", newline="")
+    return text

@@ -1,0 +1,252 @@
+"""The reminder process: one run over a programme (:func:`remind`), and runs on every
+change in the event feed and every tick of the clock (:func:`follow_reminders`).
+
+Each reminder is recorded before it is sent and marked after: ``ReminderIssued``, then
+the notifier, then ``ReminderSent``. A run first sends again what an interrupted run
+issued and did not mark, under the same id: delivery is at least once, with a stable id
+the receiver can drop a repeat by, and a repeat is visible in the record
+(``after_interruption``). See ``docs/cli.md``, "Reminders".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+import attrs
+
+from ..application import MentoringService, system_clock
+from ..domain.errors import ConcurrencyConflict, Rule, RuleViolation
+from ..domain.events import ReminderIssued, ReminderSent
+from ..domain.personal import ERASED
+from ..domain.programme import ProgrammeState
+from ..projections import due
+from ._rules import Notice, Reminder, notice, owed, quiet
+
+
+class NotSent(Exception):
+    """A notifier could not hand a reminder over; it stays issued and unsent, and the
+    next run tries again."""
+
+
+class Notifier(Protocol):
+    """Where reminders go: an adapter (e-mail, webhooks) with a channel name."""
+
+    @property
+    def channel(self) -> str:
+        """The channel's name as recorded (``email``, ``webhook``)."""
+        ...
+
+    def reaches(self, address: str | None) -> bool:
+        """Whether a person with this recorded contact (None: none) can be reached."""
+        ...
+
+    def send(self, notice: Notice) -> None:
+        """Hand the reminder over, or raise :class:`NotSent` saying why."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class Run:
+    """What one run did."""
+
+    issued: tuple[UUID, ...] = ()
+    sent: tuple[UUID, ...] = ()
+    """Reminders handed over and recorded as sent (including those sent again)."""
+    sent_again: tuple[UUID, ...] = ()
+    """Reminders an interrupted run had issued and not marked, sent again."""
+    unreachable: tuple[str, ...] = ()
+    """People owed a reminder with no contact the notifier can use: nothing issued."""
+    failed: tuple[str, ...] = ()
+    """Why reminders could not be sent (they stay issued; the next run tries again)."""
+
+
+_T = TypeVar("_T")
+_ATTEMPTS = 5
+
+
+def _retrying(record: Callable[[], _T]) -> _T:
+    """Record, deciding again when another writer moved the programme on meanwhile."""
+    for _ in range(_ATTEMPTS - 1):
+        try:
+            return record()
+        except ConcurrencyConflict:
+            continue
+    return record()
+
+
+@attrs.define
+class _Sender:
+    """One run's recording and sending, and what it did."""
+
+    service: MentoringService
+    notifier: Notifier
+    programme: ProgrammeState
+    actor: str
+    issued: list[UUID] = attrs.Factory(list)
+    sent: list[UUID] = attrs.Factory(list)
+    sent_again: list[UUID] = attrs.Factory(list)
+    unreachable: list[str] = attrs.Factory(list)
+    failed: list[str] = attrs.Factory(list)
+
+    @property
+    def programme_id(self) -> UUID:
+        assert self.programme.programme_id is not None
+        return self.programme.programme_id
+
+    def issue(self, reminder: Reminder) -> ReminderIssued | None:
+        """Record the reminder as issued; None if another run issued it meanwhile."""
+        if not self.notifier.reaches(_address(self.programme, reminder.person_id)):
+            self.unreachable.append(reminder.person_id)
+            return None
+        try:
+            recorded = _retrying(
+                lambda: self.service.issue_reminder(
+                    self.programme_id,
+                    reminder.reminder_id,
+                    reminder.person_id,
+                    reminder.relationship_id,
+                    reminder.reason,
+                    reminder.item,
+                    reminder.due,
+                    self.notifier.channel,
+                    actor=self.actor,
+                )
+            )
+        except RuleViolation as refused:
+            if refused.rule is Rule.REMINDER_ONCE:
+                return None  # that run sends it
+            raise
+        (issued,) = recorded.events
+        assert isinstance(issued, ReminderIssued)
+        self.issued.append(issued.reminder_id)
+        return issued
+
+    def deliver(self, issued: ReminderIssued, *, again: bool) -> None:
+        """Send the reminder, then record it as sent; a refusal leaves it unsent."""
+        try:
+            self.notifier.send(_notice(self.service, self.programme, issued))
+        except NotSent as refused:
+            self.failed.append(f"reminder {issued.reminder_id} to {issued.person_id}: {refused}")
+            return
+        _retrying(
+            lambda: self.service.record_reminder_sent(
+                self.programme_id, issued.reminder_id, after_interruption=again, actor=self.actor
+            )
+        )
+        self.sent.append(issued.reminder_id)
+        if again:
+            self.sent_again.append(issued.reminder_id)
+
+    def outcome(self) -> Run:
+        return Run(
+            issued=tuple(self.issued),
+            sent=tuple(self.sent),
+            sent_again=tuple(self.sent_again),
+            unreachable=tuple(self.unreachable),
+            failed=tuple(self.failed),
+        )
+
+
+def remind(
+    service: MentoringService,
+    notifier: Notifier,
+    *,
+    programme_id: UUID,
+    actor: str,
+    within_days: int = 2,
+    quiet_days: int | None = None,
+    now: datetime | None = None,
+) -> Run:
+    """Send what an earlier run left unsent in the programme, then what is owed now."""
+    moment = system_clock() if now is None else now
+    programme = service.programme(programme_id)
+    sender = _Sender(service=service, notifier=notifier, programme=programme, actor=actor)
+    for unsent in programme.reminders_unsent:
+        sender.deliver(unsent, again=True)
+    items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
+    for reminder in owed(
+        items,
+        quiet(service.relationships(programme_id)),
+        now=moment,
+        within_days=within_days,
+        quiet_days=quiet_days,
+        already=programme.reminders_issued,
+    ):
+        issued = sender.issue(reminder)
+        if issued is not None:
+            sender.deliver(issued, again=False)
+    return sender.outcome()
+
+
+def _address(programme: ProgrammeState, person_id: str) -> str | None:
+    participant = programme.participant(person_id)
+    contact = None if participant is None else participant.contact
+    return None if contact == ERASED else contact
+
+
+def _notice(service: MentoringService, programme: ProgrammeState, issued: ReminderIssued) -> Notice:
+    pair = service.relationship(issued.relationship_id)
+    return notice(
+        issued,
+        programme_name=programme.name,
+        mentor_id=pair.mentor_id,
+        mentee_id=pair.mentee_id,
+        address=_address(programme, issued.person_id),
+    )
+
+
+def follow_reminders(
+    service: MentoringService,
+    notifier: Notifier,
+    *,
+    programme_id: UUID,
+    actor: str,
+    stop: threading.Event,
+    interval: float = 60.0,
+    within_days: int = 2,
+    quiet_days: int | None = None,
+    on_run: Callable[[Run], None] = lambda run: None,
+) -> None:
+    """Run :func:`remind` now, then again on each change recorded in the store (the
+    event feed, whoever writes) and at least every ``interval`` seconds (the clock),
+    until ``stop`` is set."""
+    changed = threading.Event()
+    start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
+
+    def watch() -> None:
+        for _, event in service.follow(start, stop=stop, poll_interval=min(interval, 0.5)):
+            if not isinstance(event, ReminderIssued | ReminderSent):
+                changed.set()
+
+    watcher = threading.Thread(target=watch, name="reminders-feed", daemon=True)
+    watcher.start()
+    try:
+        while not stop.is_set():
+            changed.clear()
+            on_run(
+                remind(
+                    service,
+                    notifier,
+                    programme_id=programme_id,
+                    actor=actor,
+                    within_days=within_days,
+                    quiet_days=quiet_days,
+                )
+            )
+            _wait(changed, stop, interval)
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def _wait(changed: threading.Event, stop: threading.Event, interval: float) -> None:
+    """Until something changed, ``stop`` is set or ``interval`` seconds pass."""
+    step = 0.05
+    waited = 0.0
+    while waited < interval and not changed.is_set() and not stop.is_set():
+        changed.wait(step)
+        waited += step

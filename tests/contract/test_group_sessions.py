@@ -1,0 +1,94 @@
+"""Group sessions and mentors' time on every store (issue 14, items 3 to 5): one command
+writes a meeting on each relationship present in one transaction; a retry records nothing
+again; the read model keeps the session and the working-hours flag, so the live reports
+count the session once for the programme and the mentor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from mentoring_core import InvalidValue, MentoringService, RuleViolation
+from mentoring_core.projections import (
+    build_compliance_report,
+    build_mentor_time_report,
+    facts_as_of,
+)
+from mentoring_core.reports import mentor_time_report
+from mentoring_core.values import MeetingFormat, RecognitionKind, Role
+
+from .conftest import SteppingClock
+
+
+def _programme(service: MentoringService, clock: SteppingClock) -> tuple[UUID, UUID, UUID]:
+    programme = service.create_programme("P", "Org", actor="coord").id
+    service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord")
+    for mentee in ("ben", "cy"):
+        service.enrol(programme, mentee, Role.MENTEE, 1, actor="coord")
+    ben = service.form_pair(programme, "ana", "ben", actor="coord").id
+    cy = service.form_pair(programme, "ana", "cy", actor="coord").id
+    clock.now += timedelta(days=2)
+    return programme, ben, cy
+
+
+def test_a_session_is_stored_once_on_each_pair_and_counted_once(
+    store_url: str, clock: SteppingClock
+) -> None:
+    with MentoringService(store_url, clock=clock) as service:
+        programme, ben, cy = _programme(service, clock)
+        command_id = UUID(int=42)
+        recorded = service.record_group_session(
+            programme, "ana", [ben, cy], 90, ["handover"], actor="ana", command_id=command_id
+        )
+        again = service.record_group_session(
+            programme, "ana", [ben, cy], 90, ["handover"], actor="ana", command_id=command_id
+        )
+        assert again.already_recorded and again.id == recorded.id
+        for relationship in (ben, cy):
+            (meeting,) = service.relationship(relationship).meetings
+            assert meeting.format is MeetingFormat.GROUP and meeting.duration_minutes == 90
+        assert len(recorded.positions) == 2
+        service.record_meeting_held(
+            ben, 30, MeetingFormat.PHONE, [], actor="ana", in_working_hours=False
+        )
+        service.recognise_mentor(
+            programme, "ana", RecognitionKind.TIME_IN_LIEU, clock.now.date(), clock.now.date(),
+            "Evening calls", hours=Decimal("0.5"), actor="coord",
+        )  # fmt: skip
+        now = clock()
+        report = build_compliance_report(service, programme, now=now)
+        assert report.programme.meetings_held == 3
+        # each relationship counts the session as its own meeting: it meets the cadence
+        assert {r.relationship_id: r.meetings_held for r in report.relationships} == {
+            ben: 2,
+            cy: 1,
+        }
+        assert all(r.days_to_first_meeting is not None for r in report.relationships)
+        assert report.programme.mentoring_minutes == 120  # 90 once, and 30
+        day = now.date()
+        live = build_mentor_time_report(service, programme, start=day, end=day, now=now)
+        folded = mentor_time_report(*facts_as_of(service, programme, now), start=day, end=day,
+                                    as_of=now)  # fmt: skip
+        assert live == folded  # the read model keeps what the fold gives
+        (ana,) = live.mentors
+        assert (ana.minutes, ana.group_sessions, ana.outside_working_hours_minutes) == (120, 1, 30)
+        assert ana.time_in_lieu_hours == Decimal("0.5")
+
+
+def test_a_refused_session_records_nothing_on_any_pair(
+    store_url: str, clock: SteppingClock
+) -> None:
+    with MentoringService(store_url, clock=clock) as service:
+        programme, ben, cy = _programme(service, clock)
+        service.pause(cy, "leave", actor="ana")
+        with pytest.raises(RuleViolation):
+            service.record_group_session(programme, "ana", [ben, cy], 60, [], actor="ana")
+        with pytest.raises(InvalidValue):
+            service.record_group_session(
+                programme, "ana", [ben, cy], 60, [], actor="ana", expected_version=3
+            )
+        assert service.relationship(ben).meetings == ()
+        assert len(service.history(ben)) == 1

@@ -1,0 +1,126 @@
+"""Reminders (issue 14, item 2) on every store: each reminder recorded before it is sent
+and marked after, none twice, and one interrupted between sending and marking sent
+again under the same id, visibly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from mentoring_core import MentoringService
+from mentoring_core.audit import verify
+from mentoring_core.audit.derived import check_derived
+from mentoring_core.events import ReminderIssued, ReminderSent
+from mentoring_core.reminders import Notice, NotSent, remind
+
+from .test_service_contract import seed
+
+
+class Inbox:
+    """A notifier that keeps what it is given (the real ones are tested with real
+    servers in the command line's tests); it can refuse, or stop the run after sending
+    (as a process killed between sending and recording would)."""
+
+    channel = "webhook"
+
+    def __init__(self, *, refuse: bool = False, crash_after: int | None = None) -> None:
+        self.received: list[Notice] = []
+        self.refuse = refuse
+        self.crash_after = crash_after
+
+    def reaches(self, address: str | None) -> bool:
+        return True
+
+    def send(self, notice: Notice) -> None:
+        if self.refuse:
+            raise NotSent("the receiver is down")
+        self.received.append(notice)
+        if self.crash_after is not None and len(self.received) >= self.crash_after:
+            raise KeyboardInterrupt  # the process dies before it records the reminder sent
+
+
+@pytest.fixture
+def service(store_url: str) -> MentoringService:
+    return MentoringService(store_url)
+
+
+def reminder_events(service: MentoringService, programme: object) -> list[object]:
+    return [e for e in service.history(programme) if isinstance(e, ReminderIssued | ReminderSent)]  # type: ignore[arg-type]
+
+
+def test_each_reminder_is_issued_sent_and_marked_once(service: MentoringService) -> None:
+    programme = seed(service).programme
+    inbox = Inbox()
+    run = remind(service, inbox, programme_id=programme, actor="reminders", within_days=2)
+    assert run.issued and run.sent == run.issued and not run.failed
+    assert [n.reminder_id for n in inbox.received] == list(run.issued)
+    assert {n.person_id for n in inbox.received} == {"ana", "ben"}
+    again = remind(service, inbox, programme_id=programme, actor="reminders", within_days=2)
+    assert again.issued == again.sent == ()
+    logged = reminder_events(service, programme)
+    issued = [e.reminder_id for e in logged if isinstance(e, ReminderIssued)]
+    sent = [e.reminder_id for e in logged if isinstance(e, ReminderSent)]
+    assert issued == sent == list(run.issued)
+    assert all(e.actor == "reminders" for e in logged)  # type: ignore[attr-defined]
+    assert service.programme(programme).reminders_unsent == ()
+    assert verify(service.store.recorder).ok
+    service.close()
+
+
+def test_a_run_interrupted_after_sending_is_sent_again_under_the_same_id(
+    service: MentoringService,
+) -> None:
+    programme = seed(service).programme
+    inbox = Inbox(crash_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        remind(service, inbox, programme_id=programme, actor="reminders")
+    interrupted = service.programme(programme).reminders_unsent
+    assert [r.reminder_id for r in interrupted] == [inbox.received[1].reminder_id]
+    inbox.crash_after = None
+    run = remind(service, inbox, programme_id=programme, actor="reminders")
+    assert run.sent_again == (inbox.received[1].reminder_id,)
+    counts = Counter(n.reminder_id for n in inbox.received)
+    issued = {
+        e.reminder_id for e in reminder_events(service, programme) if isinstance(e, ReminderIssued)
+    }
+    assert set(counts) == issued  # none lost
+    assert [i for i, n in counts.items() if n > 1] == [inbox.received[1].reminder_id]
+    again = [
+        e
+        for e in reminder_events(service, programme)
+        if isinstance(e, ReminderSent) and e.after_interruption
+    ]
+    assert [e.reminder_id for e in again] == [inbox.received[1].reminder_id]  # visible
+    service.close()
+
+
+def test_a_refused_reminder_stays_issued_and_the_next_run_sends_it(
+    service: MentoringService,
+) -> None:
+    programme = seed(service).programme
+    down = Inbox(refuse=True)
+    run = remind(service, down, programme_id=programme, actor="reminders")
+    assert run.issued and run.sent == () and len(run.failed) == len(run.issued)
+    assert "the receiver is down" in run.failed[0]
+    up = Inbox()
+    later = remind(service, up, programme_id=programme, actor="reminders")
+    assert later.issued == () and set(later.sent_again) == set(run.issued)
+    assert [n.reminder_id for n in up.received] == list(run.issued)
+    service.close()
+
+
+def test_the_reminder_log_survives_snapshots_and_reopening(store_url: str) -> None:
+    service = MentoringService(store_url, snapshot_interval=3)
+    programme = seed(service).programme
+    inbox = Inbox(crash_after=3)
+    with pytest.raises(KeyboardInterrupt):
+        remind(service, inbox, programme_id=programme, actor="reminders")
+    state = service.programme(programme)
+    assert check_derived(service).ok
+    if not store_url.startswith("memory"):
+        service.close()
+        service = MentoringService(store_url, snapshot_interval=3)
+    assert service.programme(programme) == state
+    assert [r.reminder_id for r in state.reminders_unsent] == [inbox.received[-1].reminder_id]
+    service.close()

@@ -1,0 +1,278 @@
+"""Reminders (issue 14, item 2): which are owed (pure), and the programme's reminder log
+(``ReminderIssued`` once per id, ``ReminderSent`` once, after it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scenarios import PROGRAMME_ID, RELATIONSHIP_ID, History, programme_history
+from strategies import NOW
+from test_pairing import FORM_ANA_AND_BEN, open_relationship
+
+from mentoring_core import InvalidValue, Rule
+from mentoring_core.audit import timeline
+from mentoring_core.authorisation import Principal, may, may_read_event
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.events import ReminderIssued, ReminderSent
+from mentoring_core.reminders import QUIET_ITEM, Quiet, notice, owed, reminder_id
+from mentoring_core.reports import DueItem, DueKind
+from mentoring_core.values import ReminderReason
+
+OTHER = UUID("a0a0b0b0-0000-4000-8000-000000000002")
+
+
+def item(
+    kind: DueKind, due: datetime, *, what: str = "weekly", rel: UUID = RELATIONSHIP_ID
+) -> DueItem:
+    return DueItem(
+        kind=kind,
+        programme_id=PROGRAMME_ID,
+        relationship_id=rel,
+        mentor_id="ana",
+        mentee_id="ben",
+        what=what,
+        due=due,
+        overdue=due <= NOW,
+    )
+
+
+def pair(last_met: datetime, rel: UUID = RELATIONSHIP_ID) -> Quiet:
+    return Quiet(
+        programme_id=PROGRAMME_ID,
+        relationship_id=rel,
+        mentor_id="ana",
+        mentee_id="ben",
+        last_met=last_met,
+    )
+
+
+def reasons(found: tuple[object, ...]) -> list[tuple[str, ReminderReason, str]]:
+    return [(r.person_id, r.reason, r.item) for r in found]  # type: ignore[attr-defined]
+
+
+class TestWhatIsOwed:
+    def test_overdue_and_due_soon_go_to_the_mentor_and_the_mentee(self) -> None:
+        found = owed(
+            [
+                item(DueKind.MEETING, NOW - timedelta(days=3)),
+                item(DueKind.REVIEW, NOW + timedelta(days=2)),
+            ],
+            [],
+            now=NOW,
+            within_days=2,
+            quiet_days=None,
+        )
+        assert reasons(found) == [
+            ("ana", ReminderReason.OVERDUE, "meeting"),
+            ("ben", ReminderReason.OVERDUE, "meeting"),
+            ("ana", ReminderReason.DUE_SOON, "review"),
+            ("ben", ReminderReason.DUE_SOON, "review"),
+        ]
+        assert found[0].due == NOW - timedelta(days=3)
+
+    def test_what_falls_due_after_the_window_is_not_owed_yet(self) -> None:
+        later = item(DueKind.GOAL, NOW + timedelta(days=2, seconds=1), what="Lead a huddle")
+        assert owed([later], [], now=NOW, within_days=2, quiet_days=None) == ()
+        assert len(owed([later], [], now=NOW, within_days=3, quiet_days=None)) == 2
+
+    def test_a_pair_quiet_for_the_period_is_reminded_and_not_before(self) -> None:
+        quiet_since = NOW - timedelta(days=21)
+        found = owed([], [pair(quiet_since)], now=NOW, within_days=2, quiet_days=21)
+        assert reasons(found) == [
+            ("ana", ReminderReason.QUIET, QUIET_ITEM),
+            ("ben", ReminderReason.QUIET, QUIET_ITEM),
+        ]
+        assert found[0].due == NOW  # it became quiet just now
+        assert owed([], [pair(quiet_since)], now=NOW, within_days=2, quiet_days=22) == ()
+        assert owed([], [pair(quiet_since)], now=NOW, within_days=2, quiet_days=None) == ()
+
+    def test_what_was_issued_before_is_not_owed_again(self) -> None:
+        overdue = item(DueKind.MEETING, NOW - timedelta(days=1))
+        first = owed([overdue], [], now=NOW, within_days=2, quiet_days=None)
+        later = owed(
+            [overdue],
+            [],
+            now=NOW + timedelta(days=5),
+            within_days=2,
+            quiet_days=None,
+            already={first[0].reminder_id},
+        )
+        assert [r.person_id for r in later] == ["ben"]
+
+    def test_an_item_due_soon_then_overdue_gives_one_reminder_of_each(self) -> None:
+        review = item(DueKind.REVIEW, NOW + timedelta(days=1))
+        soon = owed([review], [], now=NOW, within_days=2, quiet_days=None)
+        late = attrs.evolve(review, overdue=True)
+        after = owed(
+            [late],
+            [],
+            now=NOW + timedelta(days=2),
+            within_days=2,
+            quiet_days=None,
+            already={r.reminder_id for r in soon},
+        )
+        assert {r.reason for r in soon} == {ReminderReason.DUE_SOON}
+        assert {r.reason for r in after} == {ReminderReason.OVERDUE}
+
+    def test_the_id_tells_items_people_reasons_and_dates_apart(self) -> None:
+        base = ("ana", ReminderReason.OVERDUE, RELATIONSHIP_ID, "goal", NOW, "Lead a huddle")
+        ids = {
+            reminder_id(*base),
+            reminder_id("ben", *base[1:]),
+            reminder_id(base[0], ReminderReason.DUE_SOON, *base[2:]),
+            reminder_id(*base[:2], OTHER, *base[3:]),
+            reminder_id(*base[:3], "milestone", *base[4:]),
+            reminder_id(*base[:4], NOW + timedelta(days=1), base[5]),
+            reminder_id(*base[:5], "Write a care plan"),
+        }
+        assert len(ids) == 7
+        assert reminder_id(*base) == reminder_id(*base[:4], NOW.astimezone(UTC), base[5])
+
+
+DUE_ITEMS = st.builds(
+    item,
+    st.sampled_from(list(DueKind)),
+    st.integers(-20, 20).map(lambda d: NOW + timedelta(days=d)),
+    what=st.sampled_from(["weekly", "Lead a huddle", "Shadow a visit"]),
+    rel=st.sampled_from([RELATIONSHIP_ID, OTHER]),
+)
+QUIET = st.builds(
+    pair,
+    st.integers(0, 60).map(lambda d: NOW - timedelta(days=d)),
+    st.sampled_from([RELATIONSHIP_ID, OTHER]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    runs=st.lists(
+        st.tuples(st.lists(DUE_ITEMS, max_size=8), st.lists(QUIET, max_size=3), st.integers(0, 9)),
+        min_size=1,
+        max_size=5,
+    ),
+    quiet_days=st.none() | st.integers(1, 30),
+)
+def test_never_two_reminders_under_one_id_whatever_the_order_and_repeats(
+    runs: list[tuple[list[DueItem], list[Quiet], int]], quiet_days: int | None
+) -> None:
+    issued: list[UUID] = []
+    for items, pairs, later in runs:
+        now = NOW + timedelta(hours=later)
+        found = owed(
+            items + items[::-1],  # repeated, and in another order
+            pairs + pairs,
+            now=now,
+            within_days=3,
+            quiet_days=quiet_days,
+            already=set(issued),
+        )
+        same = owed(items[::-1], pairs[::-1], now=now, within_days=3, quiet_days=quiet_days)
+        assert {r.reminder_id for r in found} == {r.reminder_id for r in same} - set(issued)
+        issued += [r.reminder_id for r in found]
+    assert len(issued) == len(set(issued))
+
+
+def with_relationship() -> History:
+    """Riverside's programme, with Ana and Ben's relationship opened in it."""
+    history = programme_history()
+    _, registered = open_relationship(FORM_ANA_AND_BEN, history.state)
+    history.apply(registered)
+    return history
+
+
+ID = UUID("e1e10000-0000-4000-8000-000000000001")
+ISSUE = cmd.IssueReminder(
+    reminder_id=ID,
+    person_id="ana",
+    relationship_id=RELATIONSHIP_ID,
+    reason=ReminderReason.OVERDUE,
+    item="meeting",
+    due=NOW - timedelta(days=2),
+    channel="email",
+)
+
+
+class TestTheReminderLog:
+    def test_issued_then_sent_once(self) -> None:
+        history = with_relationship()
+        (issued,) = history.record(ISSUE)
+        assert isinstance(issued, ReminderIssued)
+        assert (issued.person_id, issued.reason, issued.channel) == ("ana", ISSUE.reason, "email")
+        assert history.state.reminders_unsent == (issued,)
+        (sent,) = history.record(cmd.RecordReminderSent(reminder_id=ID, after_interruption=True))
+        assert isinstance(sent, ReminderSent)
+        assert (sent.person_id, sent.after_interruption) == ("ana", True)
+        assert history.state.reminders_unsent == ()
+        assert history.state.reminders_issued == {ID}
+
+    def test_a_reminder_is_issued_once(self) -> None:
+        history = with_relationship()
+        history.record(ISSUE)
+        history.refuse(attrs.evolve(ISSUE, person_id="ben"), Rule.REMINDER_ONCE, ID)
+
+    def test_a_reminder_is_marked_sent_once_and_only_once_issued(self) -> None:
+        history = with_relationship()
+        history.refuse(cmd.RecordReminderSent(reminder_id=ID), Rule.REMINDER_ISSUED, ID)
+        history.record(ISSUE)
+        history.record(cmd.RecordReminderSent(reminder_id=ID))
+        history.refuse(cmd.RecordReminderSent(reminder_id=ID), Rule.REMINDER_ONCE, ID)
+
+    def test_the_relationship_must_be_the_programmes(self) -> None:
+        history = with_relationship()
+        history.refuse(attrs.evolve(ISSUE, relationship_id=OTHER), Rule.REFERENCE_EXISTS, OTHER)
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("person_id", " "), ("item", "two\nlines"), ("channel", ""), ("reason", "late")],
+    )
+    def test_each_field_is_checked(self, field: str, value: object) -> None:
+        history = with_relationship()
+        history.reject(attrs.evolve(ISSUE, **{field: value}), field)
+
+    def test_a_naive_due_moment_is_refused(self) -> None:
+        with pytest.raises(InvalidValue):
+            with_relationship().record(attrs.evolve(ISSUE, due=datetime(2026, 1, 1)))
+
+
+def test_the_message_is_built_from_the_recorded_fact_alone() -> None:
+    history = with_relationship()
+    (issued,) = history.record(ISSUE)
+    first = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address="a@x.org"
+    )
+    again = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address="a@x.org"
+    )
+    assert first == again
+    assert "is overdue" in first.text and "(ana mentoring ben)" in first.text
+    assert first.payload["reminder_id"] == str(ID)
+    assert first.subject.startswith("Reminder (overdue): meeting")
+
+
+def test_the_timeline_tells_who_was_reminded_of_what_and_when_it_was_sent() -> None:
+    history = with_relationship()
+    history.record(ISSUE)
+    history.record(cmd.RecordReminderSent(reminder_id=ID, after_interruption=True))
+    issued, sent = (entry.description for entry in timeline(history.events)[-2:])
+    assert issued == (
+        f"Reminder {ID} to ana issued (overdue: meeting of relationship {RELATIONSHIP_ID}, "
+        f"due {ISSUE.due.isoformat(timespec='minutes')}; by email) by coordinator.cleo"
+    )
+    assert sent == f"Reminder {ID} to ana sent again (after an interruption) by coordinator.cleo"
+
+
+def test_a_participant_reads_their_own_reminders_only() -> None:
+    history = with_relationship()
+    history.record(cmd.AppointCoordinator(person_id="coord.rhea"))
+    (to_ana,) = history.record(ISSUE)
+    programme = history.state
+    assert may_read_event(Principal(subject="ana"), to_ana, programme=programme)
+    assert not may_read_event(Principal(subject="ben"), to_ana, programme=programme)
+    assert may_read_event(Principal(subject="coord.rhea"), to_ana, programme=programme)
+    assert may(Principal(subject="coord.rhea"), cmd.IssueReminder, programme=programme)
+    assert not may(Principal(subject="ana"), cmd.RecordReminderSent, programme=programme)
