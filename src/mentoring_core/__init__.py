@@ -24,6 +24,7 @@ from .domain.errors import (
     RuleViolation,
     StoreConfigurationError,
     StoredEventError,
+    UnknownPerson,
 )
 from .domain.events import Event
 from .serialisation import event_to_dict
@@ -45,6 +46,7 @@ __all__ = [
     "StoreConfigurationError",
     "StoredEventError",
     "TimeAxis",
+    "UnknownPerson",
     "commands",
     "event_to_dict",
     "events",

@@ -44,6 +44,7 @@ from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
     DEFAULT_STORE_URL,
     KEY_FILE_SETTING,
+    KEY_STORE_FILE_SETTING,
     EventSourcedStore,
     Store,
     follow_events,
@@ -124,6 +125,8 @@ class MentoringService(CommandMethods):
 
     ``cipher_key_file`` names the key file of a store encrypted at rest
     (docs/privacy.md, "Encryption at rest"); never put a key in the URL.
+    ``key_store_file`` names a SQLite file that keeps people's data keys apart from the
+    events (docs/privacy.md, "Keys"); by default they are kept in the store itself.
     """
 
     def __init__(
@@ -135,6 +138,7 @@ class MentoringService(CommandMethods):
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
         trust_snapshots: bool = True,
         cipher_key_file: str | os.PathLike[str] | None = None,
+        key_store_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if snapshot_interval is not None and snapshot_interval < 1:
             raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
@@ -144,6 +148,8 @@ class MentoringService(CommandMethods):
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
         if cipher_key_file is not None:
             env[KEY_FILE_SETTING] = os.fspath(cipher_key_file)
+        if key_store_file is not None:
+            env[KEY_STORE_FILE_SETTING] = os.fspath(key_store_file)
         self.store_url = store_url
         self._clock = clock
         self._new_id = new_id

@@ -13,7 +13,9 @@ a batch that is not past the stored position is refused with :func:`stale_positi
 Its :class:`KeyStore` keeps people's data keys (rows :class:`PersonKey`) in the table
 :data:`KEYS_TABLE`, each made with :func:`new_key`; person ids are checked with
 :func:`check_person`, and a key table lost while events hold sealed fields (marker
-:data:`MARK`) is refused with :func:`lost_keys_message`.
+:data:`MARK`) is refused with :func:`lost_keys_message`; ``restore`` keeps a row by the
+rule :func:`restore_wins` writes in SQL (a destroyed key always wins, a live key wins
+over a withheld one).
 
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
@@ -40,6 +42,7 @@ from .privacy.keys import (
     check_person,
     lost_keys_message,
     new_key,
+    restore_wins,
 )
 from .privacy.sealing import MARK
 from .serialisation import CONVERTER
@@ -84,5 +87,6 @@ __all__ = [
     "loose_event",
     "lost_keys_message",
     "new_key",
+    "restore_wins",
     "stale_position",
 ]

@@ -26,7 +26,7 @@ from report_scenario import (
     record,
 )
 
-from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError
+from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError, UnknownPerson
 from mentoring_core.audit import timeline
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import PersonalDataErased, ReflectionRecorded, RelationshipEnded
@@ -147,7 +147,7 @@ def test_nothing_personal_is_recorded_about_an_erased_person(store_url: str) -> 
 
 def test_a_person_enrolled_nowhere_is_not_erased(store_url: str) -> None:
     service, _ = seeded(store_url)
-    with service, pytest.raises(InvalidValue, match="enrolled"):
+    with service, pytest.raises(UnknownPerson, match="no person 'zoe' is recorded"):
         service.erase_person("zoe", "DSAR-2026-015", actor="dpo")
 
 

@@ -53,6 +53,26 @@ def test_a_store_written_before_sealing_records_the_erasure_and_names_what_stays
         assert build_compliance_report(service, OLD_PROGRAMME, now=as_of) == before
 
 
+def test_an_imported_store_written_before_sealing_still_names_what_stays(
+    tmp_path: Path,
+) -> None:
+    """An export and import copy the stored bytes, so they do not seal old clear text:
+    the copy verifies against the source's digest, and erasure there says what stays."""
+    from mentoring_core.audit import export_events, import_events
+
+    copy, path = tmp_path / "old.sqlite", tmp_path / "old.jsonl"
+    shutil.copyfile(OLD_STORE, copy)
+    with MentoringService(f"sqlite:///{copy}") as old, path.open("w", encoding="utf-8") as out:
+        digest = old.verify().digest
+        export_events(old, out)
+    with MentoringService(f"sqlite:///{tmp_path / 'new.sqlite'}") as new:
+        import_events(new, path)
+        assert new.verify(against=digest).ok
+        erasure = new.erase_person("ben", "DSAR-2026-002", actor="dpo")
+        assert not erasure.complete
+        assert any(where.startswith("GoalSet ") for where in erasure.unsealed)
+
+
 def test_a_lost_key_table_is_refused_when_the_store_opens(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     paired(f"sqlite:///{path}").close()

@@ -2,8 +2,9 @@
 
 Values mix valid ones with huge strings, control characters, naive datetimes, far-future
 dates, negative numbers, wrong types and unknown ids. A command either records (and the
-store grows) or raises InvalidValue, RuleViolation, NotFound or ConcurrencyConflict and
-leaves the store exactly as it was.
+store grows) or raises InvalidValue, RuleViolation, NotFound, UnknownPerson (an erasure
+of a person no programme names) or ConcurrencyConflict and leaves the store exactly as
+it was.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mentoring_core import (
     MentoringService,
     NotFound,
     RuleViolation,
+    UnknownPerson,
 )
 from mentoring_core.values import (
     Cadence,
@@ -44,7 +46,7 @@ from mentoring_core.values import (
     StakeholderFeedback,
 )
 
-DOCUMENTED = (InvalidValue, RuleViolation, NotFound, ConcurrencyConflict)
+DOCUMENTED = (InvalidValue, RuleViolation, NotFound, UnknownPerson, ConcurrencyConflict)
 QUERIES = {
     "programme",
     "relationship",

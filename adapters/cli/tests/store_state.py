@@ -18,7 +18,7 @@ from mentoring_core.values import Role as R
 
 PROGRAMME = UUID(int=1)
 RELATIONSHIP = UUID(int=2)
-HOSTILE_MENTOR = '=cmd|" /C calc"!A0'
+HOSTILE_MENTOR = '=cmd|" -C calc"!A0'
 HOSTILE_MENTEE = "-2+3"
 
 

@@ -33,8 +33,8 @@ def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
     refused = cli.run("privacy", "erase", "nobody", "--reason", "DSAR-2026-015")
     assert refused.code == 1
     assert refused.stderr == (
-        "error: 'nobody' cannot be erased here: expected a person enrolled in or appointed "
-        "to a programme of this store\n"
+        "error: no person 'nobody' is recorded: no programme of this store ever enrolled them "
+        "or appointed them a coordinator\n"
     )
 
 
@@ -210,3 +210,26 @@ def test_a_name_and_a_contact_are_shown_sealed_and_erased(cli: Cli) -> None:
     other = ("programme", "enrol", programme, "--person", "S-2000", "--role", "mentor")
     refused = cli.run(*other, "--experience-years", "9", "--name", "Ana\tLopez")
     assert refused.code == 2 and "Invalid value for '--name'" in refused.stderr
+
+
+def test_a_key_store_file_keeps_the_keys_apart_and_is_needed_to_read(cli: Cli) -> None:
+    keys = cli.cwd / "keys.db"
+    keyed = ("--key-store-file", str(keys))
+    created = cli.run(*keyed, "programme", "create", "--name", "Keys", "--organisation", "Org")
+    assert created.code == 0, str(created)
+    programme = cli.ok(*keyed, "programme", "list")["programmes"][0]["programme_id"]
+    enrolled = cli.run(
+        *("programme", "enrol", programme, "--person", "ben", "--role", "mentee"),
+        *("--experience-years", "1", "--name", "Ben Okafor"),
+        env={"MENTORING_KEY_STORE_FILE": str(keys)},
+    )
+    assert enrolled.code == 0, str(enrolled)
+    assert oct(keys.stat().st_mode & 0o777) == "0o600"
+    found = cli.run(*keyed, "privacy", "export-person", "ben")
+    assert found.code == 0 and "Ben Okafor" in found.stdout, str(found)
+    keyless = cli.run("privacy", "export-person", "ben")
+    assert keyless.code != 0 and "without its key store file" in keyless.stderr
+    assert "Traceback" not in keyless.stderr
+    keys.unlink()
+    lost = cli.run(*keyed, "programme", "list")
+    assert lost.code == 2 and "does not exist" in lost.stderr, str(lost)

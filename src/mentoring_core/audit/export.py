@@ -68,6 +68,7 @@ from ..domain.errors import MentoringError, NotFound, StoreConfigurationError, S
 from ..domain.events import EVENT_TYPES
 from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
+from ..privacy.sealing import withhold_missing_keys
 from ..serialisation import MAX_EVENT_BYTES
 from .chain import DOMAIN_TAGS, canonical_time, parse_canonical_time
 from .recorders import (
@@ -644,6 +645,7 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
         )
     if complete:
         _check_hashes(export.lines)
+    withhold_missing_keys(service.store.keys.store, (line.stored.state for line in export.lines))
     _check_readable(service, export.lines)
     imported = _store(recorder, export.lines, complete)
     _log.info("imported %s lines of %s in one transaction", imported.records, path)

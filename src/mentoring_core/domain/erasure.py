@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import attrs
 
 from .context import DecisionContext, event_metadata
-from .errors import InvalidValue
+from .errors import UnknownPerson
 from .events import ProgrammeEvent
 from .personal import ErasureRule
 from .programme import PROGRAMME, ProgrammeState
@@ -47,9 +47,7 @@ def decide_erasure(
     why = check_text("reason", reason)
     under = check_enum("rule", rule, ErasureRule)
     if not programmes:
-        raise InvalidValue(
-            "person_id", person, "a person enrolled in or appointed to a programme of this store"
-        )
+        raise UnknownPerson(person)
     return tuple(
         PersonalDataErased(
             **event_metadata(ctx, p.programme_id, p.version + 1, None),

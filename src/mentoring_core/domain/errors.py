@@ -106,6 +106,17 @@ class NotFound(MentoringError, LookupError):
         super().__init__(f"no {kind} with id {aggregate_id} is recorded")
 
 
+class UnknownPerson(MentoringError, LookupError):
+    """No programme of the store names this person (enrolled or appointed, at any time)."""
+
+    def __init__(self, person_id: str) -> None:
+        self.person_id = person_id
+        super().__init__(
+            f"no person {person_id!r} is recorded: no programme of this store ever enrolled "
+            "them or appointed them a coordinator"
+        )
+
+
 class ConcurrencyConflict(MentoringError):
     """Another writer recorded events on the same aggregate first.
 

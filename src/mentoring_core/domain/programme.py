@@ -46,6 +46,7 @@ from .validation import (
     check_enum,
     check_int,
     check_label,
+    check_new_person_id,
     check_optional_uuid,
     check_sequence,
     check_text,
@@ -193,7 +194,7 @@ def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events
 
 
 def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = check_label("person_id", command.person_id)
+    person_id = check_new_person_id("person_id", command.person_id)
     enrolled = state.participant(person_id)
     if enrolled is not None:
         raise RuleViolation(
@@ -273,7 +274,7 @@ def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -
 
 
 def _appoint(command: AppointCoordinator, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = check_label("person_id", command.person_id)
+    person_id = check_new_person_id("person_id", command.person_id)
     if person_id in state.coordinators:
         raise RuleViolation(
             Rule.COORDINATOR_NOT_ALREADY_APPOINTED,

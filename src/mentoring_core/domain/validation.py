@@ -60,6 +60,16 @@ def check_label(field: str, value: object, max_len: int = ID_MAX) -> str:
     return text
 
 
+def check_new_person_id(field: str, value: object) -> str:
+    """The id of a person enrolled or appointed now: a label without ``/``, which no URL
+    path segment could carry (``/people/{id}/...``). Ids recorded before this rule are
+    still read, withdrawn, relieved and erased: only new ones are checked."""
+    person_id = check_label(field, value)
+    if "/" in person_id:
+        raise InvalidValue(field, value, "a person id without '/' (URLs name people by id)")
+    return person_id
+
+
 def check_optional_text(field: str, value: object) -> str | None:
     return None if value is None else check_text(field, value)
 

@@ -4,13 +4,16 @@ Every field holding personal data is stored encrypted under a data key of the pe
 is about (see :mod:`.sealing`); destroying that key erases every such field at once
 (crypto-shredding). A key store keeps one row per person: the key while it lives, and a
 tombstone (no key, the time it was destroyed) once it is destroyed, so that a field
-under a destroyed key reads as erased while a field under a key the store never held
-(a lost or uncopied key store) is an error, never silent garbage.
+under a destroyed key reads as erased while a field under a key the store does not hold
+(a lost key store) is an error, never silent garbage, unless the person's erasure is
+recorded. An import without the keys writes *withheld* rows (no key, not destroyed):
+its copy's fields read as erased until the keys are copied.
 
 Key material never leaves the key store but to seal or open a field: it is not in any
 event, snapshot, read model, export or log line. Memory stores keep keys in the process;
 SQLite stores in the table ``mentoring_keys`` of the same file; the PostgreSQL adapter in
-the same table of the store's schema.
+the same table of the store's schema; any store opened with a key store file in that
+table of that SQLite file (``mentoring_core.store._key_file``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -46,8 +50,19 @@ class PersonKey:
     created_at: datetime
     destroyed_at: datetime | None = None
 
+    @property
+    def withheld(self) -> bool:
+        """No key and not destroyed: a row an import wrote for a person whose key was not
+        copied with the events (their fields read as erased until it is copied)."""
+        return self.key is None and self.destroyed_at is None
+
     def __repr__(self) -> str:  # never the key itself, even in a traceback or a log line
-        state = "live" if self.key is not None else f"destroyed at {self.destroyed_at}"
+        if self.key is not None:
+            state = "live"
+        elif self.withheld:
+            state = "not copied here"
+        else:
+            state = f"destroyed at {self.destroyed_at}"
         return f"PersonKey({self.person_id!r}, {state})"
 
 
@@ -64,7 +79,8 @@ class KeyStore(Protocol):
         ...
 
     def destroy(self, person_id: str, at: datetime) -> bool:
-        """Destroy the person's key, keeping a tombstone; False if it was not live."""
+        """Destroy the person's key, keeping a tombstone (also for a person the store holds
+        no key of, or a withheld one); False if there was no live key."""
         ...
 
     def rows(self) -> list[PersonKey]:
@@ -73,7 +89,8 @@ class KeyStore(Protocol):
 
     def restore(self, row: PersonKey) -> None:
         """Keep ``row`` (from a backup or another store) unless the person's row is here
-        already; a destroyed row always wins: a key is never brought back to life."""
+        already, and :func:`replaces` says it wins: a destroyed row always does (a key is
+        never brought back to life), a live one wins over a withheld one."""
         ...
 
     def scrub(self) -> tuple[str, ...]:
@@ -81,6 +98,15 @@ class KeyStore(Protocol):
         hold folded plaintext; they are taken again) and rewrite freed space. Returns
         what could not be done, in words (empty when all was done)."""
         ...
+
+
+def replaces(row: PersonKey, here: PersonKey | None) -> bool:
+    """Whether :meth:`KeyStore.restore` keeps ``row`` in place of the row ``here``."""
+    if here is None:
+        return True
+    if row.destroyed_at is not None:
+        return here.destroyed_at is None
+    return here.withheld and row.key is not None
 
 
 def new_key() -> bytes:
@@ -122,13 +148,13 @@ class MemoryKeyStore:
     def destroy(self, person_id: str, at: datetime) -> bool:
         with self._lock:
             row = self._rows.get(check_person(person_id))
-            if row is not None and row.key is None:
+            if row is not None and row.destroyed_at is not None:
                 return False
             created = at if row is None else row.created_at
             self._rows[person_id] = PersonKey(
                 person_id=person_id, key=None, created_at=created, destroyed_at=at
             )
-            return row is not None
+            return row is not None and row.key is not None
 
     def rows(self) -> list[PersonKey]:
         with self._lock:
@@ -136,8 +162,7 @@ class MemoryKeyStore:
 
     def restore(self, row: PersonKey) -> None:
         with self._lock:
-            here = self._rows.get(check_person(row.person_id))
-            if here is None or (row.key is None and here.key is not None):
+            if replaces(row, self._rows.get(check_person(row.person_id))):
                 self._rows[row.person_id] = row
 
     def scrub(self) -> tuple[str, ...]:
@@ -205,11 +230,12 @@ class SQLiteKeyStore:
         with self.datastore.transaction(commit=True) as c:
             c.execute("PRAGMA secure_delete = ON")
             c.execute(
-                f"SELECT key IS NOT NULL FROM {KEYS_TABLE} WHERE person_id = ?",
+                f"SELECT key IS NOT NULL, destroyed_at IS NOT NULL FROM {KEYS_TABLE} "
+                "WHERE person_id = ?",
                 [check_person(person_id)],
             )
             row = c.fetchone()
-            if row is not None and not row[0]:
+            if row is not None and row[1]:
                 return False
             c.execute(
                 f"INSERT INTO {KEYS_TABLE} (person_id, key, created_at, destroyed_at) "
@@ -217,7 +243,7 @@ class SQLiteKeyStore:
                 "destroyed_at = excluded.destroyed_at",
                 [person_id, at.isoformat(), at.isoformat()],
             )
-        return row is not None
+        return row is not None and bool(row[0])
 
     def rows(self) -> list[PersonKey]:
         with self.datastore.transaction(commit=False) as c:
@@ -238,8 +264,8 @@ class SQLiteKeyStore:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 f"INSERT INTO {KEYS_TABLE} (person_id, key, created_at, destroyed_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET key = NULL, "
-                "destroyed_at = excluded.destroyed_at WHERE excluded.key IS NULL",
+                f"VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+                + restore_wins(KEYS_TABLE),
                 [check_person(row.person_id), row.key, row.created_at.isoformat(), destroyed],
             )
 
@@ -266,6 +292,17 @@ class SQLiteKeyStore:
         return ()
 
 
+def restore_wins(here: str) -> str:
+    """The ``DO UPDATE`` of :meth:`KeyStore.restore`'s upsert in SQL (SQLite and
+    PostgreSQL), the row in the table named ``here``: :func:`replaces`."""
+    return (
+        "key = excluded.key, created_at = excluded.created_at, "
+        f"destroyed_at = excluded.destroyed_at WHERE (excluded.destroyed_at IS NOT NULL AND "
+        f"{here}.destroyed_at IS NULL) OR ({here}.key IS NULL AND {here}.destroyed_at IS NULL "
+        "AND excluded.key IS NOT NULL)"
+    )
+
+
 def _refuse_lost_keys(cursor: SQLiteCursor) -> None:
     """Raise if the events table holds a sealed field (marker ``"$personal"``)."""
     cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
@@ -287,6 +324,18 @@ def lost_keys_message(table: str) -> str:
     )
 
 
+def missing_key_message(person_id: str) -> str:
+    """The refusal to read a field sealed under a key the key store does not hold, of a
+    person never erased: the key store was lost, emptied or restored from an older backup."""
+    return (
+        f"personal data is sealed under {person_id!r}'s key, but the key store holds no key "
+        f"for {person_id!r}, who was never erased: the key store was lost, emptied, or "
+        "restored from a backup older than the key, or the store was opened without its key "
+        "store file (key_store_file); restore the keys from their backup "
+        "(see docs/privacy.md, Keys); nothing personal is shown as erased without an erasure"
+    )
+
+
 def copy_keys(source: KeyStore, target: KeyStore) -> int:
     """Copy every person's row from ``source`` to ``target`` (see :meth:`KeyStore.restore`),
     as an import into another store needs: the export carries no keys. Returns how many."""
@@ -299,11 +348,27 @@ def copy_keys(source: KeyStore, target: KeyStore) -> int:
 class CachedKeys:
     """A key store's rows as one process reads them, kept ``KEY_CACHE_SECONDS``."""
 
-    def __init__(self, store: KeyStore, seconds: float = KEY_CACHE_SECONDS) -> None:
+    def __init__(
+        self,
+        store: KeyStore,
+        seconds: float = KEY_CACHE_SECONDS,
+        *,
+        erased: Callable[[str], bool] = lambda person_id: False,
+    ) -> None:
         self.store = store
         self._seconds = seconds
         self._rows: dict[str, tuple[float, PersonKey]] = {}
         self._lock = threading.Lock()
+        self._erased = erased
+        self._known_erased: set[str] = set()
+
+    def erased(self, person_id: str) -> bool:
+        """Whether the store records the person's erasure (``PersonalDataErased``): their
+        key missing from the key store is then expected. Asked only for a missing key."""
+        if person_id not in self._known_erased and self._erased(person_id):
+            with self._lock:
+                self._known_erased.add(person_id)  # an erasure is never undone
+        return person_id in self._known_erased
 
     def _cached(self, person_id: str) -> PersonKey | None:
         with self._lock:

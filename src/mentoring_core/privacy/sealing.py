@@ -13,9 +13,11 @@ A ciphertext moved to another event, field or person's key does not open.
 Fields marked personal (see :mod:`mentoring_core.domain.personal`) are sealed when an
 event is stored; ``None`` is stored as ``null`` (it holds nothing). On reading, a field
 under a destroyed key reads as :data:`~mentoring_core.domain.personal.ERASED` (a list
-field as ``[ERASED]``), and so does one under a key this store's key store never held (the
-events were imported without their keys: see ``docs/privacy.md``); a plain value (a store
-written before sealing) is read as it is.
+field as ``[ERASED]``), and so does one under a withheld key (the events were imported
+without their keys: see ``docs/privacy.md``); a field under a key the key store does not
+hold at all is refused (``StoreConfigurationError``: the keys were lost) unless the store
+records the person's erasure; a plain value (a store written before sealing) is read as
+it is.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import base64
 import binascii
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any, get_args, get_origin, get_type_hints
 from uuid import UUID
 
@@ -34,7 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.errors import InvalidValue, StoreConfigurationError
 from ..domain.personal import ERASED, PERSONAL_DATA, PERSONAL_OWNER, RELATIONSHIP_MENTEE
-from .keys import CachedKeys
+from .keys import CachedKeys, KeyStore, PersonKey, missing_key_message
 
 MARK = "$personal"
 ENVELOPE_VERSION = 1
@@ -151,6 +154,12 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
                 container[name] = seal_value(
                     value, person_id, row.key, str(data["event_id"]), where
                 )
+            elif row.withheld:
+                raise StoreConfigurationError(
+                    f"{cls.__name__}.{where}: {person_id!r}'s key was not copied into this "
+                    "store with the events it imported: copy the source's keys "
+                    "(mentoring privacy copy-keys) before recording personal data about them"
+                )
             elif value not in (ERASED, [ERASED]):
                 raise InvalidValue(
                     f"{cls.__name__}.{where}",
@@ -183,9 +192,11 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
             f"{where} is sealed under {person_id!r}'s key, but no key store was given"
         )
     row = keys.get(person_id)
-    if row is None:  # a copy imported without its keys: nothing of it can be read here
-        return _ERASED
-    if row.key is None:
+    if row is None:
+        if keys.erased(person_id):  # a key backup older than the key, restored after it
+            return _ERASED
+        raise StoreConfigurationError(missing_key_message(person_id))
+    if row.key is None:  # destroyed, or withheld: a copy imported without its keys
         return _ERASED
     aad = associated_data(event_id, where, person_id)
     try:
@@ -235,3 +246,29 @@ def relationship_owner(mentee_of: Callable[[UUID], str | None]) -> OwnerOf:
         return person
 
     return owner_of
+
+
+def _sealed_people(value: Any) -> Iterator[str]:
+    """The person ids of every sealed field in a stored event's JSON ``value``."""
+    if isinstance(value, dict):
+        if MARK in value and isinstance(value.get("key"), str):
+            yield value["key"]
+            return
+        for item in value.values():
+            yield from _sealed_people(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _sealed_people(item)
+
+
+def withhold_missing_keys(store: KeyStore, states: Iterable[bytes]) -> int:
+    """Write a withheld row (no key, not destroyed) for every person a sealed field of
+    ``states`` (stored events' JSON, as an import brings them) is under and ``store``
+    holds no row of: their fields read as erased until their keys are copied
+    (:func:`~.keys.copy_keys`), where a missing row is refused as a lost key. Returns how
+    many rows were written."""
+    people = {person for state in states for person in _sealed_people(json.loads(state))}
+    missing = sorted(p for p in people if store.get(p) is None)
+    for person_id in missing:
+        store.restore(PersonKey(person_id=person_id, key=None, created_at=datetime.now(UTC)))
+    return len(missing)

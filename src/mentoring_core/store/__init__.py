@@ -11,6 +11,7 @@ package touches eventsourcing's ``Application``.
 from ._cipher import KEY_FILE_SETTING, WrappedKeys, new_cipher_key, read_key_file
 from ._eventsourced import EventSourcedStore, open_store
 from ._feed import follow_events, read_events
+from ._key_file import KEY_STORE_FILE_SETTING, open_key_file
 from ._log import PAGE_SIZE
 from ._port import Listener, Store, StoreBackend
 from ._sqlite_file import check_sqlite_file
@@ -43,6 +44,7 @@ __all__ = [
     "FACTS_SCHEMA",
     "FACTS_TABLE",
     "KEY_FILE_SETTING",
+    "KEY_STORE_FILE_SETTING",
     "MEMORY",
     "PAGE_SIZE",
     "SQLITE",
@@ -61,6 +63,7 @@ __all__ = [
     "check_sqlite_file",
     "follow_events",
     "new_cipher_key",
+    "open_key_file",
     "open_store",
     "read_events",
     "read_key_file",

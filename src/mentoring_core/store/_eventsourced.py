@@ -7,6 +7,7 @@ everything above it use the :class:`~mentoring_core.store.Store` port.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import cast
 from uuid import UUID
 
@@ -15,11 +16,13 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification,
 from eventsourcing.utils import Environment, EnvType
 
 from ..audit.recorders import ChainedRecorder
+from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
 from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
+from ._key_file import KEY_STORE_FILE_SETTING, KeyFileStore, open_key_file
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
 from ._urls import APPLICATION_NAME, backend_for
@@ -49,10 +52,27 @@ class EventSourcedStore(Application[UUID]):
         self.mapper.cipher = check_at_rest(self.recorder, self.mapper.cipher)
         snapshots = None if self.snapshots is None else self.snapshots.recorder
         keys: KeyStore = make_keys(self.recorder, snapshots)
+        self._key_file: KeyFileStore | None = None
+        key_file = self.env.get(KEY_STORE_FILE_SETTING)
+        if key_file:
+            empty = not self.recorder.select_notifications(None, 1)
+            try:
+                file = open_key_file(Path(key_file), create=empty)
+            except StoreConfigurationError:
+                super().close()  # the store's connections, opened for nothing
+                raise
+            keys = self._key_file = KeyFileStore(file, keys)
         if self.mapper.cipher is not None:
             keys = WrappedKeys(keys, self.mapper.cipher)
-        self.keys = CachedKeys(keys)
+        self.keys = CachedKeys(keys, erased=self._erased)
         self.mapper.use_keys(self.keys, self._mentee_of)
+
+    def _erased(self, person_id: str) -> bool:
+        """Whether the store records the person's erasure (read only for a missing key)."""
+        return any(
+            getattr(self.decode(record), "person_id", None) == person_id
+            for record in self.records(topics=[PersonalDataErased.__name__])
+        )
 
     def _mentee_of(self, relationship_id: UUID) -> str | None:
         """The mentee a stored relationship's first event names (None if it has none)."""
@@ -79,6 +99,11 @@ class EventSourcedStore(Application[UUID]):
                 "a backend's recorder must be a mentoring_core.extend.ChainedRecorder"
             )
         return recorder
+
+    def close(self) -> None:
+        super().close()
+        if self._key_file is not None:
+            self._key_file.close()
 
     def records(
         self, after: int = 0, *, topics: Sequence[str] = (), page_size: int = PAGE_SIZE
@@ -107,7 +132,8 @@ class EventSourcedStore(Application[UUID]):
 def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSourcedStore:
     """Open the store at ``url``; ``settings`` add to (or override) its eventsourcing
     environment (cache size, snapshotting...). ``CIPHER_KEY_FILE`` names the key file of
-    a store encrypted at rest (see :mod:`mentoring_core.store._cipher`)."""
+    a store encrypted at rest (see :mod:`mentoring_core.store._cipher`), ``KEY_STORE_FILE``
+    the SQLite file of people's data keys, apart from the events (:mod:`._key_file`)."""
     backend = backend_for(url)
     environment = {**backend.environment(url), **cipher_settings(settings or {})}
     if backend.prepare is not None:  # after the key file was read: a refused one creates nothing

@@ -31,44 +31,52 @@ def _read_only_uri(path: Path) -> str:
     return path.absolute().as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
 
 
-def _tables(path: Path) -> set[str]:
+def _tables(path: Path, what: str) -> set[str]:
     """The tables of the SQLite file at ``path``, read through a read-only connection."""
     try:
         with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     except sqlite3.DatabaseError as error:
         raise StoreConfigurationError(
-            f"{path} is not a SQLite database ({error}), so not a mentoring store"
+            f"{path} is not a SQLite database ({error}), so not a {what}"
         ) from None
     return {str(name) for (name,) in rows}
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse ``path`` unless it is a mentoring store, or an empty (SQLite) file."""
+def check_sqlite_file(path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store") -> None:
+    """Refuse ``path`` unless it is a mentoring store (a file holding ``table``: a key
+    store file holds ``mentoring_keys``), or an empty (SQLite) file."""
     try:
         status = path.stat()
     except OSError as error:
-        raise StoreConfigurationError(f"cannot read the store {path}: {error.strerror}") from None
+        raise StoreConfigurationError(
+            f"cannot read the {what.removeprefix('mentoring ')} {path}: {error.strerror}"
+        ) from None
     if not stat.S_ISREG(status.st_mode):
-        raise StoreConfigurationError(f"{path} is not a regular file, so not a mentoring store")
+        raise StoreConfigurationError(f"{path} is not a regular file, so not a {what}")
     if status.st_size == 0:
         return
-    found = _tables(path)
-    if found and EVENTS_TABLE not in found:
+    found = _tables(path, what)
+    if found and table not in found:
         shown = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
         raise StoreConfigurationError(
             f"{path} is a SQLite database of another application (tables: {shown}), not a "
-            "mentoring store; it was left as it is"
+            f"{what}; it was left as it is"
         )
 
 
-def prepare_sqlite_file(path: Path) -> None:
-    """Create the store file at ``path`` owner-only if it does not exist, else check it."""
+def prepare_sqlite_file(
+    path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store"
+) -> None:
+    """Create the store file at ``path`` owner-only if it does not exist, else check it
+    (see :func:`check_sqlite_file`)."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
     except FileExistsError:
-        check_sqlite_file(path)
+        check_sqlite_file(path, table, what)
         return
     except OSError as error:
-        raise StoreConfigurationError(f"cannot create the store {path}: {error.strerror}") from None
+        raise StoreConfigurationError(
+            f"cannot create the {what.removeprefix('mentoring ')} {path}: {error.strerror}"
+        ) from None
     os.close(descriptor)

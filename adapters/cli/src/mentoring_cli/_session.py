@@ -44,6 +44,7 @@ PIPED_WIDTH = 120
 ACTOR_ENV = "MENTORING_ACTOR"
 STORE_ENV = "MENTORING_STORE"
 CIPHER_KEY_FILE_ENV = "MENTORING_CIPHER_KEY_FILE"
+KEY_STORE_FILE_ENV = "MENTORING_KEY_STORE_FILE"
 
 
 class Refused(Exception):
@@ -67,6 +68,8 @@ class Settings:
     store_url: str = DEFAULT_STORE_URL
     actor: str | None = None
     cipher_key_file: Path | None = None
+    key_store_file: Path | None = None
+    """The SQLite file of people's data keys, apart from the events (--key-store-file)."""
     """The key file of a store encrypted at rest (--cipher-key-file)."""
 
     @property
@@ -122,10 +125,10 @@ def open_service(
     is folded from its events.
     """
     url = settings(ctx).store_url
-    key = settings(ctx).cipher_key_file
+    files = settings(ctx)
     path = sqlite_path(url)
     if path is None:
-        with _service(url, trust_snapshots, key) as service:
+        with _service(url, trust_snapshots, files) as service:
             yield service
         return
     store = Path(path)
@@ -144,23 +147,26 @@ def open_service(
                     )
                 with (
                     readable_copy(store) as copy_url,
-                    _service(copy_url, trust_snapshots, key) as service,
+                    _service(copy_url, trust_snapshots, files) as service,
                 ):
                     yield service
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with _service(url, trust_snapshots, key) as service:
+    with _service(url, trust_snapshots, files) as service:
         yield service
 
 
 @contextmanager
 def _service(
-    url: str, trust_snapshots: bool = True, cipher_key_file: Path | None = None
+    url: str, trust_snapshots: bool = True, files: Settings | None = None
 ) -> Iterator[MentoringService]:
     try:
         service = MentoringService(
-            url, trust_snapshots=trust_snapshots, cipher_key_file=cipher_key_file
+            url,
+            trust_snapshots=trust_snapshots,
+            cipher_key_file=None if files is None else files.cipher_key_file,
+            key_store_file=None if files is None else files.key_store_file,
         )
     except (OSError, ValueError) as error:
         if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL

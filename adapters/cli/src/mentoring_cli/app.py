@@ -29,7 +29,14 @@ from mentoring_core import (
 )
 from mentoring_core import commands as domain_commands
 
-from ._session import ACTOR_ENV, CIPHER_KEY_FILE_ENV, STORE_ENV, Refused, Settings
+from ._session import (
+    ACTOR_ENV,
+    CIPHER_KEY_FILE_ENV,
+    KEY_STORE_FILE_ENV,
+    STORE_ENV,
+    Refused,
+    Settings,
+)
 from .commands import (
     audit,
     demo,
@@ -159,9 +166,26 @@ def root(
             show_default=False,
         ),
     ] = None,
+    key_store_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-store-file",
+            envvar=KEY_STORE_FILE_ENV,
+            metavar="FILE",
+            dir_okay=False,
+            help="A SQLite file keeping people's data keys apart from the events (created "
+            "owner-only with a new store; back it up apart). Default: in the store.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Record and inspect mentoring programmes and relationships, with their full history."""
-    ctx.obj = Settings(store_url=store, actor=actor, cipher_key_file=cipher_key_file)
+    ctx.obj = Settings(
+        store_url=store,
+        actor=actor,
+        cipher_key_file=cipher_key_file,
+        key_store_file=key_store_file,
+    )
 
 
 app.command("history")(history.history)

@@ -24,7 +24,13 @@ from litestar.exceptions import (
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
-from mentoring_core import ConcurrencyConflict, InvalidValue, NotFound, RuleViolation
+from mentoring_core import (
+    ConcurrencyConflict,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    UnknownPerson,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:mentoring:problem:"
@@ -146,7 +152,7 @@ def _from_rule_violation(_: Request[Any, Any, Any], error: RuleViolation) -> Res
     )
 
 
-def _from_not_found(_: Request[Any, Any, Any], error: NotFound) -> Response[Any]:
+def _from_not_found(_: Request[Any, Any, Any], error: NotFound | UnknownPerson) -> Response[Any]:
     return _response(not_found(str(error)))
 
 
@@ -264,6 +270,7 @@ def exception_handlers() -> ExceptionHandlersMap:
         InvalidValue: _from_invalid_value,
         RuleViolation: _from_rule_violation,
         NotFound: _from_not_found,
+        UnknownPerson: _from_not_found,
         ConcurrencyConflict: _from_conflict,
         HTTPException: _from_http,
         OverflowError: _from_overflow,

@@ -26,6 +26,7 @@ from mentoring_core.extend import (
     check_person,
     lost_keys_message,
     new_key,
+    restore_wins,
 )
 
 
@@ -104,12 +105,13 @@ class PostgresKeyStore:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 SQL(
-                    "SELECT key IS NOT NULL AS live FROM {} WHERE person_id = %s FOR UPDATE"
+                    "SELECT key IS NOT NULL AS live, destroyed_at IS NOT NULL AS gone FROM {} "
+                    "WHERE person_id = %s FOR UPDATE"
                 ).format(self._table),
                 (check_person(person_id),),
             )
             row = c.fetchone()
-            if row is not None and not row["live"]:
+            if row is not None and row["gone"]:
                 return False
             c.execute(
                 SQL(
@@ -119,7 +121,7 @@ class PostgresKeyStore:
                 ).format(self._table),
                 (person_id, at, at),
             )
-        return row is not None
+        return row is not None and bool(row["live"])
 
     def rows(self) -> list[PersonKey]:
         with self.datastore.transaction(commit=False) as c:
@@ -133,8 +135,8 @@ class PostgresKeyStore:
             c.execute(
                 SQL(
                     "INSERT INTO {} AS k (person_id, key, created_at, destroyed_at) "
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO UPDATE SET key = NULL, "
-                    "destroyed_at = EXCLUDED.destroyed_at WHERE EXCLUDED.key IS NULL"
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO UPDATE SET "
+                    + restore_wins("k")
                 ).format(self._table),
                 (check_person(row.person_id), row.key, row.created_at, row.destroyed_at),
             )
