@@ -28,6 +28,8 @@ DEMO_STORE = "sqlite:///demo.db"
 DEMO_RELATIONSHIP = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"
 """Amara and Grace: the demo's ids are fixed, so this one is there after every run."""
 DEMO_PROGRAMME = "fa27e7c3-34cf-584c-935d-d1dfaee35a6f"
+DEMO_WAITING_MENTEE = "quinn"
+"""The demo's mentee who joined in late May and has no mentor yet."""
 
 
 def install_project(session: nox.Session, *extra: str) -> None:
@@ -68,11 +70,26 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Seed a realistic programme in demo.db and show one relationship's history."""
-    install_project(session)
+    """Seed a realistic programme in demo.db; show one relationship's history, what is
+    due, mentors suggested for a waiting mentee, the compliance report, and a reminder
+    run against a local mail server."""
+    install_project(session, "aiosmtpd>=1.4")
     session.run("rm", "-f", "demo.db", "demo.db-wal", "demo.db-shm", external=True)
     session.run("mentoring", "--store", DEMO_STORE, "demo", *session.posargs)
     session.run("mentoring", "--store", DEMO_STORE, "history", DEMO_RELATIONSHIP)
+    # `due` has no as-of: it lists what is overdue today, long after the story's end.
+    session.run("mentoring", "--store", DEMO_STORE, "due", "--programme", DEMO_PROGRAMME)
+    session.run(
+        "mentoring",
+        "--store",
+        DEMO_STORE,
+        "match",
+        "suggest",
+        "--programme",
+        DEMO_PROGRAMME,
+        "--mentee",
+        DEMO_WAITING_MENTEE,
+    )
     session.run(
         "mentoring",
         "--store",
@@ -110,6 +127,8 @@ def demo(session: nox.Session) -> None:
         session.log("screenshot of demo-report.html written to demo-report.png")
     else:
         session.log("chromium is not installed: no screenshot of demo-report.html taken")
+    session.run("python", "tools/demo_reminders.py", DEMO_STORE, DEMO_PROGRAMME)
+    session.run("mentoring", "--store", DEMO_STORE, "reminders", "list", DEMO_PROGRAMME)
 
 
 @nox.session

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -75,6 +77,10 @@ def test_the_demo_tells_a_whole_programme_story(tmp_path: Path) -> None:
         _demo.MENTORS
     )
     assert {r["mentee"] for r in relationships} == set(_demo.MENTEES)
+    waiting = _demo.WAITING[0]  # enrolled in late May, not paired: mentors are suggested
+    programme = summary["programme_id"]
+    suggested = cli.ok("match", "suggest", "--programme", programme, "--mentee", waiting)
+    assert [s["mentor_id"] for s in suggested["suggestions"]][:2] == ["amara", "chloe"]
     assert Counter((r["status"], r["ended"]) for r in relationships) == {
         ("active", None): 9,
         ("ended", "completed"): 1,
@@ -138,3 +144,25 @@ def test_a_progress_bar_on_a_terminal_only_without_json() -> None:
     as_json = _on_a_terminal("demo", "--json")
     assert "Seeding" not in as_json
     assert json.loads(as_json)["programme"] == _demo.PROGRAMME_NAME
+
+
+def test_the_demo_reminders_reach_everyone_through_a_local_mail_server(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    _seed(url)
+    script = Path(__file__).resolve().parents[3] / "tools" / "demo_reminders.py"
+    ran = subprocess.run(
+        [sys.executable, str(script), url, str(_demo.PROGRAMME_ID)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    counts = re.search(r"Issued (\d+) reminder\(s\); sent \1\.", ran.stdout)
+    assert counts is not None, ran.stdout
+    sent = int(counts[1])
+    received = re.findall(r"^  (\S+)@riverbend\.example: Reminder ", ran.stdout, re.MULTILINE)
+    assert len(received) == sent > 0
+    assert {"amara", "grace"} <= set(received)
+    recorded = Cli(url, tmp_path).ok("reminders", "list", str(_demo.PROGRAMME_ID))["reminders"]
+    assert len(recorded) == sent and all(r["sent_at"] for r in recorded)

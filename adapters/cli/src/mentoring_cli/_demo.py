@@ -3,11 +3,12 @@
 ``seed`` records, through :class:`~mentoring_core.MentoringService` only, what a
 coordinator, six mentors and ten mentees of Riverbend Community Care would have
 recorded between February and May 2026: a compulsory fortnightly programme with
-a three-year minimum experience gap, one pairing refused under that rule, one
-proposal declined, three months of meetings (some missed or cancelled, one
-logged late, one corrected), goals in several focus areas, plans, milestones,
-feedback, reflections, progress reviews, one relationship paused and resumed,
-one ended and re-matched, and one completed.
+a three-year minimum experience gap, everyone enrolled with an e-mail contact,
+one pairing refused under that rule, one proposal declined, three months of
+meetings (some missed or cancelled, one logged late, one corrected, one a group
+session), goals in several focus areas, plans, milestones, feedback, reflections,
+progress reviews, one relationship paused and resumed, one ended and re-matched,
+and one completed; an eleventh mentee joins in late May and waits for a mentor.
 
 Every id comes from :func:`demo_id` (UUIDv5 of a name, or of a counter for
 event ids) and every recording time from :class:`DemoClock`, which moves
@@ -70,6 +71,13 @@ MENTEES = {
     "priya": "4",
 }
 """Mentees' person ids and years of experience."""
+WAITING = ("quinn", "1", (FocusArea.WELLBEING, FocusArea.COMMUNICATION))
+"""A mentee who joins in late May (person id, years, development needs) and is not
+paired yet: the one ``mentoring match suggest`` ranks mentors for."""
+WAITING_ENROLLED = datetime(2026, 5, 26, 9, 0, tzinfo=UTC)
+EMAIL_DOMAIN = "riverbend.example"
+"""Everyone's contact is ``person@riverbend.example`` (a reserved domain), so reminders
+can be e-mailed to a local mail server."""
 MINIMUM_GAP_YEARS = Decimal(3)
 REVIEW_INTERVAL_DAYS = 42
 MEETING_MINUTES = 60
@@ -689,6 +697,8 @@ def _programme(script: Script) -> None:
     people += [(p, Role.MENTEE, y, 4) for p, y in MENTEES.items()]
     for i, (person, role, years, on) in enumerate(people):
         _enrolment(script, _at(_d(2, on), 9) + timedelta(minutes=10 * i), person, role, years)
+    waiting, years, needs = WAITING
+    _enrolment(script, WAITING_ENROLLED, waiting, Role.MENTEE, years, needs)
 
     mentor, mentee, when = REFUSED
 
@@ -722,12 +732,35 @@ def _programme(script: Script) -> None:
     )
 
 
-def _enrolment(script: Script, moment: datetime, person: str, role: Role, years: str) -> None:
+def _enrolment(
+    script: Script,
+    moment: datetime,
+    person: str,
+    role: Role,
+    years: str,
+    needs: tuple[FocusArea, ...] = (),
+) -> None:
+    """Enrol ``person`` with a name, an e-mail contact and, for a mentor, as expertise the
+    focus areas of the goals they mentor."""
+    expertise = tuple(
+        dict.fromkeys(g.focus for story in STORIES if story.mentor == person for g in story.goals)
+    )
     script.add(
         moment,
         COORDINATOR,
         f"{person} enrolled",
-        lambda s, a, t: s.enrol(PROGRAMME_ID, person, role, years, actor=a, occurred_at=t),
+        lambda s, a, t: s.enrol(
+            PROGRAMME_ID,
+            person,
+            role,
+            years,
+            display_name=person.capitalize(),
+            contact=f"{person}@{EMAIL_DOMAIN}",
+            expertise=expertise,
+            development_needs=needs,
+            actor=a,
+            occurred_at=t,
+        ),
     )
 
 
