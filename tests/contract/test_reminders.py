@@ -4,17 +4,24 @@ again under the same id, visibly."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from mentoring_core import MentoringService
 from mentoring_core.audit import verify
 from mentoring_core.audit.derived import check_derived
-from mentoring_core.events import ReminderIssued, ReminderSent
-from mentoring_core.reminders import Notice, NotSent, remind
+from mentoring_core.events import Event, ReminderIssued, ReminderSent
+from mentoring_core.reminders import Notice, NotSent, Run, follow_reminders, remind
+from mentoring_core.values import Role
 
-from .test_service_contract import seed
+from .test_service_contract import FIRST_MEETING, seed
 
 
 class Inbox:
@@ -123,4 +130,59 @@ def test_the_reminder_log_survives_snapshots_and_reopening(store_url: str) -> No
         service = MentoringService(store_url, snapshot_interval=3)
     assert service.programme(programme) == state
     assert [r.reminder_id for r in state.reminders_unsent] == [inbox.received[-1].reminder_id]
+    service.close()
+
+
+class FeedFailingOnce(MentoringService):
+    """A service whose event feed fails at its first read, as a SQLite store busy past
+    its lock timeout under load, or a lost PostgreSQL connection, makes it fail."""
+
+    failed = False
+
+    def follow(self, after: int = 0, **options: Any) -> Iterator[tuple[int, Event]]:
+        if not self.failed:
+            self.failed = True
+            raise OperationalError("database is locked")
+        return super().follow(after, **options)
+
+
+def test_following_survives_a_failed_feed_read_and_reminds_a_new_pair_at_once(
+    store_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    service = FeedFailingOnce(store_url)
+    programme = seed(service).programme
+    inbox, stop, runs = Inbox(), threading.Event(), list[Run]()
+    follower = threading.Thread(
+        target=follow_reminders,
+        args=(service, inbox),
+        kwargs={
+            "programme_id": programme,
+            "actor": "reminders",
+            "stop": stop,
+            "interval": 300,  # the clock alone would come too late
+            "on_run": runs.append,
+        },
+    )
+    follower.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not (runs and service.failed) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert runs and service.failed
+        enrolled = FIRST_MEETING - timedelta(days=30)
+        for person, role, years in (("cy", Role.MENTOR, 9), ("dee", Role.MENTEE, 1)):
+            service.enrol(programme, person, role, years, actor="coord", occurred_at=enrolled)
+        service.form_pair(programme, "cy", "dee", actor="coord", occurred_at=enrolled)
+        while {"cy", "dee"} - {n.person_id for n in inbox.received} and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.02)
+        assert {"cy", "dee"} <= {n.person_id for n in inbox.received}
+    finally:
+        stop.set()
+        follower.join(10)
+    assert not follower.is_alive()
+    assert len({n.reminder_id for n in inbox.received}) == len(inbox.received)
+    assert "reading the event feed after position" in caplog.text  # reported, not silent
+    assert "database is locked" in caplog.text
     service.close()

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email import message_from_bytes
@@ -337,13 +338,8 @@ def test_killed_mid_run_and_started_again_no_reminder_is_lost_and_none_sent_twic
     assert twice <= resent and len(resent) <= 1  # only the one in flight, and visibly
 
 
-def test_following_the_feed_a_new_pair_is_reminded_at_once_not_at_the_next_tick(
-    tmp_path: Path, webhook: tuple[str, Receiver]
-) -> None:
-    url, receiver = webhook
-    receiver.delay = 0.0
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    programme = seed(store, 1, contact=False)
+def start_following(tmp_path: Path, store: str, programme: UUID, url: str) -> subprocess.Popen[str]:
+    """``reminders run --follow`` on the webhook at ``url``, with a clock too slow to matter."""
     secret = tmp_path / "webhook.secret"
     secret.write_text(SECRET)
     args = [
@@ -351,12 +347,55 @@ def test_following_the_feed_a_new_pair_is_reminded_at_once_not_at_the_next_tick(
         *("reminders", "run", str(programme), "--webhook", url),
         *("--webhook-secret-file", str(secret), "--follow", "--interval", "300", "--json"),
     ]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@contextmanager
+def killed_on_failure(process: subprocess.Popen[str]) -> Iterator[None]:
+    """A failure inside is reported as it is, with the command's stderr (the command
+    killed first), not hidden behind a stop that then does not come."""
     try:
+        yield
+    except BaseException as failure:
+        process.kill()
+        failure.add_note(f"the command's stderr:\n{process.communicate()[1]}")
+        raise
+
+
+def stopped(process: subprocess.Popen[str], signum: signal.Signals) -> list[dict[str, Any]]:
+    """Send ``signum``: the command ends within 30 s, with status 0 and nothing on
+    stderr; the JSON documents of its runs."""
+    process.send_signal(signum)
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"still running 30 s after {signum.name}: {process.communicate()[1]}")
+    assert (process.returncode, err) == (0, "")
+    return [json.loads(doc) for doc in out.replace("}\n{", "}\x00{").split("\x00")]
+
+
+def wait_for(receiver: Receiver, count: int, deadline: float) -> None:
+    while len(receiver.ids) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_following_the_feed_a_new_pair_is_reminded_at_once_not_at_the_next_tick(
+    tmp_path: Path, webhook: tuple[str, Receiver]
+) -> None:
+    url, receiver = webhook
+    receiver.delay = 0.0
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    programme = seed(store, 1, contact=False)
+    process = start_following(tmp_path, store, programme, url)
+    with killed_on_failure(process):
         deadline = time.monotonic() + 60
-        while len(receiver.ids) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(receiver, 4, deadline)
         assert len(receiver.ids) == 4
+        # received is not yet recorded sent: writing on the programme before the first run
+        # is over would meet its last ReminderSent (a ConcurrencyConflict)
+        while len(logged(store, programme)[1]) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
         long_ago = datetime.now(UTC) - timedelta(days=200)
         with MentoringService(store) as service:  # another writer, meanwhile
             for person, role, years in (("cy", Role.MENTOR, 9), ("dee", Role.MENTEE, 1)):
@@ -364,13 +403,29 @@ def test_following_the_feed_a_new_pair_is_reminded_at_once_not_at_the_next_tick(
             service.form_pair(
                 programme, "cy", "dee", actor="coord", occurred_at=long_ago + timedelta(days=100)
             )
-        while len(receiver.ids) < 8 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(receiver, 8, deadline)
         assert {b["person_id"] for b in receiver.bodies[4:]} == {"cy", "dee"}
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+        runs = stopped(process, signal.SIGINT)
     assert len(receiver.ids) == len(set(receiver.ids)) == 8
-    runs = [json.loads(doc) for doc in out.replace("}\n{", "}\x00{").split("\x00")]
     assert sum(len(r["sent"]) for r in runs) == 8
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_following_stops_on_sigint_or_sigterm_after_the_reminder_in_hand(
+    tmp_path: Path, webhook: tuple[str, Receiver], signum: signal.Signals
+) -> None:
+    """Ctrl-C, or a service manager's SIGTERM, mid-run: the reminder being sent is
+    recorded sent, the rest is left to the next run, and the command exits with 0."""
+    url, receiver = webhook
+    receiver.delay = 0.2  # 20 reminders: a run of 4 seconds at least
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    programme = seed(store, 5, contact=False)
+    process = start_following(tmp_path, store, programme, url)
+    with killed_on_failure(process):
+        wait_for(receiver, 1, time.monotonic() + 60)
+        assert receiver.ids
+        runs = stopped(process, signum)
+    assert 1 <= len(receiver.ids) < 20
+    issued, sent = logged(store, programme)
+    assert [e.reminder_id for e in issued] == [e.reminder_id for e in sent]
+    assert [str(e.reminder_id) for e in sent] == receiver.ids == runs[0]["sent"]

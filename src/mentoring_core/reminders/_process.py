@@ -10,6 +10,7 @@ the receiver can drop a repeat by, and a repeat is visible in the record
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -66,6 +67,9 @@ class Run:
 
 _T = TypeVar("_T")
 _ATTEMPTS = 5
+_JOIN_SECONDS = 5.0
+"""Longest :func:`follow_reminders` waits, once stopped, for its feed reader to end."""
+_log = logging.getLogger(__name__)
 
 
 def _retrying(record: Callable[[], _T]) -> _T:
@@ -160,12 +164,20 @@ def remind(
     within_days: int = 2,
     quiet_days: int | None = None,
     now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Run:
-    """Send what an earlier run left unsent in the programme, then what is owed now."""
+    """Send what an earlier run left unsent in the programme, then what is owed now.
+
+    Once ``stop`` is set, the run ends before its next reminder (one begun is recorded,
+    sent and marked); what it did not reach, the next run does.
+    """
+    stopping = stop or threading.Event()
     moment = system_clock() if now is None else now
     programme = service.programme(programme_id)
     sender = _Sender(service=service, notifier=notifier, programme=programme, actor=actor)
     for unsent in programme.reminders_unsent:
+        if stopping.is_set():
+            return sender.outcome()
         sender.deliver(unsent, again=True)
     items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
     for reminder in owed(
@@ -176,6 +188,8 @@ def remind(
         quiet_days=quiet_days,
         already=programme.reminders_issued,
     ):
+        if stopping.is_set():
+            break
         issued = sender.issue(reminder)
         if issued is not None:
             sender.deliver(issued, again=False)
@@ -213,16 +227,17 @@ def follow_reminders(
 ) -> None:
     """Run :func:`remind` now, then again on each change recorded in the store (the
     event feed, whoever writes) and at least every ``interval`` seconds (the clock),
-    until ``stop`` is set."""
+    until ``stop`` is set: the run in progress ends before its next reminder, the wait
+    at once. A failed read of the feed is logged and the feed read again (no change is
+    missed); an error of a run ends the follow with it."""
     changed = threading.Event()
     start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
-
-    def watch() -> None:
-        for _, event in service.follow(start, stop=stop, poll_interval=min(interval, 0.5)):
-            if not isinstance(event, ReminderIssued | ReminderSent):
-                changed.set()
-
-    watcher = threading.Thread(target=watch, name="reminders-feed", daemon=True)
+    watcher = threading.Thread(
+        target=_watch,
+        args=(service, start, stop, changed, min(interval, 0.5)),
+        name="reminders-feed",
+        daemon=True,
+    )
     watcher.start()
     try:
         while not stop.is_set():
@@ -235,12 +250,39 @@ def follow_reminders(
                     actor=actor,
                     within_days=within_days,
                     quiet_days=quiet_days,
+                    stop=stop,
                 )
             )
             _wait(changed, stop, interval)
     finally:
         stop.set()
-        watcher.join()
+        watcher.join(_JOIN_SECONDS)
+
+
+def _watch(
+    service: MentoringService,
+    after: int,
+    stop: threading.Event,
+    changed: threading.Event,
+    poll_interval: float,
+) -> None:
+    """Set ``changed`` on each event recorded after position ``after``, but the reminders'
+    own, until ``stop`` is set. A read that fails (the store busy, the connection lost)
+    is logged and the feed followed again, after ``poll_interval`` seconds, from the
+    last event seen: no change is missed, and the clock's runs go on meanwhile."""
+    while not stop.is_set():
+        try:
+            for position, event in service.follow(after, stop=stop, poll_interval=poll_interval):
+                after = position  # where to resume should a read fail
+                if not isinstance(event, ReminderIssued | ReminderSent):
+                    changed.set()
+        except Exception as error:
+            _log.warning(
+                "reading the event feed after position %s failed (%s); reading it again",
+                after,
+                error,
+            )
+            stop.wait(poll_interval)
 
 
 def _wait(changed: threading.Event, stop: threading.Event, interval: float) -> None:

@@ -3,8 +3,12 @@ webhooks), and list those recorded (docs/cli.md, "Reminders")."""
 
 from __future__ import annotations
 
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -173,12 +177,34 @@ def run(
                 raise Refused(f"{len(outcome.failed)} reminder(s) could not be sent")
             return
         stop = threading.Event()
-        try:
+        with _stopping_on(stop, signal.SIGINT, signal.SIGTERM):
             follow_reminders(
                 service, notifier, stop=stop, interval=interval, on_run=show, **options
             )
-        except KeyboardInterrupt:
-            stop.set()
+
+
+@contextmanager
+def _stopping_on(stop: threading.Event, *signals: signal.Signals) -> Iterator[None]:
+    """While inside, each of ``signals`` (Ctrl-C, a service manager's SIGTERM) only sets
+    ``stop``: the follow ends at its next look (between reminders, or while waiting),
+    never with an exception raised wherever the process is. The first such signal puts
+    the earlier handlers back, so a second one interrupts at once as it would have."""
+    earlier = {s: signal.getsignal(s) for s in signals}
+
+    def restore() -> None:
+        for number, handler in earlier.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+    def stopping(number: int, frame: FrameType | None) -> None:
+        stop.set()
+        restore()
+
+    for number in signals:
+        signal.signal(number, stopping)
+    try:
+        yield
+    finally:
+        restore()
 
 
 @app.command("list")
