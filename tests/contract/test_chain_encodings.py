@@ -24,6 +24,7 @@ from mentoring_core_postgres.testing import postgres_store_url
 from mentoring_core import MentoringService
 from mentoring_core.audit import ExportError, export_events, import_events
 from mentoring_core.audit.verify import Breach
+from mentoring_core.privacy.keys import copy_keys
 from mentoring_core.values import MeetingFormat
 
 from .test_chain_v1_store import STORE as V1_STORE
@@ -209,21 +210,23 @@ def test_postgresql_log_positions_with_gaps_are_kept_by_an_import(tmp_path: Path
         with (tmp_path / "gaps.jsonl").open("w", encoding="utf-8") as out:
             export_events(source, out)
         positions = [row.notification_id for row in recorder.select_chain(0, 100)]
-    assert positions[-1] == len(positions) + 1  # the gap
-    with postgres_store_url("gapscopy") as other:
-        for target in (f"sqlite:///{tmp_path / 'copy.db'}", other):
-            with MentoringService(target) as copied:
-                summary = import_events(copied, tmp_path / "gaps.jsonl")
-                outcome = copied.verify(against=digest)
-                rows = copied.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
-                later = copied.record_meeting_held(
-                    seeded.relationship, 50, MeetingFormat.VIDEO, ["x"], actor="a"
-                )  # the store numbers on after the imported positions
-                assert copied.verify().ok
-            assert summary.hashes_match
-            assert outcome.ok, outcome.finding
-            assert [row.notification_id for row in rows] == positions
-            assert later.positions == (positions[-1] + 1,)
+        assert positions[-1] == len(positions) + 1  # the gap
+        with postgres_store_url("gapscopy") as other:
+            for target in (f"sqlite:///{tmp_path / 'copy.db'}", other):
+                with MentoringService(target) as copied:
+                    # the export carries no keys: without them no new topic could be sealed
+                    copy_keys(source.store.keys.store, copied.store.keys.store)
+                    summary = import_events(copied, tmp_path / "gaps.jsonl")
+                    outcome = copied.verify(against=digest)
+                    rows = copied.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+                    later = copied.record_meeting_held(
+                        seeded.relationship, 50, MeetingFormat.VIDEO, ["x"], actor="a"
+                    )  # the store numbers on after the imported positions
+                    assert copied.verify().ok
+                assert summary.hashes_match
+                assert outcome.ok, outcome.finding
+                assert [row.notification_id for row in rows] == positions
+                assert later.positions == (positions[-1] + 1,)
     with MentoringService("memory://") as memory:
         with pytest.raises(ExportError, match="cannot store them at notification ids"):
             import_events(memory, tmp_path / "gaps.jsonl")
