@@ -3,7 +3,7 @@
 The store holds relationships of ``--per-relationship`` events each (meetings held and
 missed, feedback, reflections, plan activities, goals, pauses...). One relationship is
 recorded through ``MentoringService`` (the pure ``decide`` functions) in memory; its
-stored records are then copied, with fresh aggregate and event ids, straight into the
+stored records are then copied, with fresh aggregate ids (and its keys), straight into the
 SQLite recorder in large batches (each batch one transaction, each record chained), so
 a million events are written in seconds rather than hours.
 
@@ -33,12 +33,11 @@ from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
 from mentoring_core.audit import ReplayReport, replay
+from mentoring_core.privacy.keys import PersonKey
 from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating, Role
 
 START = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
 BATCH = 10_000
-
-Template = tuple[StoredEvent, str]
 
 
 class Clock:
@@ -52,9 +51,10 @@ class Clock:
         return self.now
 
 
-def template(events: int) -> list[Template]:
+def template(events: int) -> tuple[list[StoredEvent], list[PersonKey]]:
     """One relationship's stored records, ``events`` of them, recorded through the service,
-    each with its event id (to be replaced in the copies)."""
+    and the keys its personal fields are sealed under (a copy without them would be
+    refused as a lost key store)."""
     clock = Clock()
     with MentoringService("memory://", clock=clock, snapshot_interval=None) as service:
         programme = service.create_programme("Bench", "Bench Org", actor="coord").id
@@ -91,40 +91,37 @@ def template(events: int) -> list[Template]:
                     pair, 60, MeetingFormat.ONE_ON_ONE, ["caseload"], actor="ana"
                 )
             version = recorded.version
-        history = service.history(pair)
         stored = service.store.recorder.select_events(pair)
-    templates = []
-    for event, record in zip(history, stored, strict=True):
-        event_id = str(event.event_id)
-        assert record.state.count(event_id.encode()) == 1
-        templates.append((record, event_id))
-    return templates
+        keys = service.store.keys.store.rows()
+    return stored, keys
 
 
-def copies(templates: list[Template], events: int) -> Iterator[StoredEvent]:
-    """``events`` records: copies of ``templates`` under fresh relationship and event ids."""
+def copies(templates: list[StoredEvent], events: int) -> Iterator[StoredEvent]:
+    """``events`` records: copies of ``templates`` under fresh relationship ids. The event
+    ids stay: a sealed field's associated data binds its event's id, so the copies open
+    with the template's keys, and neither replay nor reading needs them unique."""
     written = 0
     n = 0
     while True:
         n += 1
         aggregate_id = UUID(int=n << 64)
-        for i, (record, event_id) in enumerate(templates, start=1):
+        for record in templates:
             if written == events:
                 return
             yield StoredEvent(
                 originator_id=aggregate_id,
                 originator_version=record.originator_version,
                 topic=record.topic,
-                state=record.state.replace(
-                    event_id.encode(), str(UUID(int=(n << 64) + i)).encode()
-                ),
+                state=record.state,
             )
             written += 1
 
 
-def fill(url: str, templates: list[Template], events: int) -> float:
+def fill(url: str, templates: list[StoredEvent], keys: list[PersonKey], events: int) -> float:
     started = time.perf_counter()
     with MentoringService(url) as service:
+        for row in keys:
+            service.store.keys.store.restore(row)
         recorder = service.store.recorder
         batch: list[StoredEvent] = []
         for record in copies(templates, events):
@@ -169,13 +166,13 @@ def main() -> None:
     parser.add_argument("--per-relationship", type=int, default=1000)
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args()
-    templates = template(args.per_relationship)
+    templates, keys = template(args.per_relationship)
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         print(
             f"replaying SQLite stores of relationships of {len(templates)} events "
-            f"({len({r.topic for r, _ in templates})} event types):"
+            f"({len({r.topic for r in templates})} event types):"
         )
         print(
             f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
@@ -185,7 +182,7 @@ def main() -> None:
             path = folder / f"replay-{size}.db"
             path.unlink(missing_ok=True)
             url = f"sqlite:///{path}"
-            filled = fill(url, templates, size)
+            filled = fill(url, templates, keys, size)
             baseline = read_and_decode(url)
             elapsed, _, report = run_replay(url, traced=False)
             _, peak, _ = run_replay(url, traced=True)
