@@ -24,6 +24,7 @@ from ..domain.errors import ConcurrencyConflict, Rule, RuleViolation
 from ..domain.events import ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
+from ..domain.relationship_state import RelationshipState
 from ..projections import due
 from ._rules import Notice, Reminder, notice, owed, quiet
 
@@ -90,6 +91,9 @@ class _Sender:
     notifier: Notifier
     programme: ProgrammeState
     actor: str
+    pairs: dict[UUID, RelationshipState]
+    """The programme's relationships as loaded for the run; one formed since is loaded
+    when a reminder needs it."""
     issued: list[UUID] = attrs.Factory(list)
     sent: list[UUID] = attrs.Factory(list)
     sent_again: list[UUID] = attrs.Factory(list)
@@ -132,7 +136,7 @@ class _Sender:
     def deliver(self, issued: ReminderIssued, *, again: bool) -> None:
         """Send the reminder, then record it as sent; a refusal leaves it unsent."""
         try:
-            self.notifier.send(_notice(self.service, self.programme, issued))
+            self.notifier.send(self.notice(issued))
         except NotSent as refused:
             self.failed.append(f"reminder {issued.reminder_id} to {issued.person_id}: {refused}")
             return
@@ -144,6 +148,21 @@ class _Sender:
         self.sent.append(issued.reminder_id)
         if again:
             self.sent_again.append(issued.reminder_id)
+
+    def notice(self, issued: ReminderIssued) -> Notice:
+        """The message of a reminder: its event, the pair, the programme's name, the contact."""
+        pair = self.pairs.get(issued.relationship_id)
+        if pair is None:
+            pair = self.pairs[issued.relationship_id] = self.service.relationship(
+                issued.relationship_id
+            )
+        return notice(
+            issued,
+            programme_name=self.programme.name,
+            mentor_id=pair.mentor_id,
+            mentee_id=pair.mentee_id,
+            address=_address(self.programme, issued.person_id),
+        )
 
     def outcome(self) -> Run:
         return Run(
@@ -174,7 +193,14 @@ def remind(
     stopping = stop or threading.Event()
     moment = system_clock() if now is None else now
     programme = service.programme(programme_id)
-    sender = _Sender(service=service, notifier=notifier, programme=programme, actor=actor)
+    relationships = service.relationships(programme_id)
+    sender = _Sender(
+        service=service,
+        notifier=notifier,
+        programme=programme,
+        actor=actor,
+        pairs={r.relationship_id: r for r in relationships if r.relationship_id is not None},
+    )
     for unsent in programme.reminders_unsent:
         if stopping.is_set():
             return sender.outcome()
@@ -182,7 +208,7 @@ def remind(
     items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
     for reminder in owed(
         items,
-        quiet(service.relationships(programme_id)),
+        quiet(relationships),
         now=moment,
         within_days=within_days,
         quiet_days=quiet_days,
@@ -200,17 +226,6 @@ def _address(programme: ProgrammeState, person_id: str) -> str | None:
     participant = programme.participant(person_id)
     contact = None if participant is None else participant.contact
     return None if contact == ERASED else contact
-
-
-def _notice(service: MentoringService, programme: ProgrammeState, issued: ReminderIssued) -> Notice:
-    pair = service.relationship(issued.relationship_id)
-    return notice(
-        issued,
-        programme_name=programme.name,
-        mentor_id=pair.mentor_id,
-        mentee_id=pair.mentee_id,
-        address=_address(programme, issued.person_id),
-    )
 
 
 def follow_reminders(
