@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4, uuid5
 
 import attrs
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, LRUCache
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from ._command_methods import CommandMethods, Recorded
@@ -31,6 +31,7 @@ from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
 from .domain.group import decide_group_session
+from .domain.group import needs_history as group_needs_history
 from .domain.kinds import kind_of_command, kind_of_topic
 from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
@@ -156,6 +157,9 @@ class MentoringService(CommandMethods):
         self._snapshot_interval = snapshot_interval
         self.trust_snapshots = trust_snapshots
         self._store: EventSourcedStore = open_store(store_url, env)
+        self._wholes: LRUCache[UUID, Any] = LRUCache(maxsize=int(_CACHE_SIZE))
+        """Whole states (with their history) as readers last saw them; the repository's
+        cache holds states without it (see :meth:`_load`)."""
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -302,6 +306,12 @@ class MentoringService(CommandMethods):
         if expected_version is not None:  # checked before it is used to read the store
             check_int("expected_version", expected_version, 0, 2**62)
         given, command_id = command_id, self._command_id(command_id)
+        kind = kind_of_command(command)
+        whole = (  # asked before the service fills in new ids
+            group_needs_history(command)
+            if isinstance(command, c.RecordGroupSession)
+            else kind.needs_history(command)
+        )
         command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
@@ -313,14 +323,13 @@ class MentoringService(CommandMethods):
                     "None for a group session (each relationship present is decided at the "
                     "version read, and a concurrent change to any refuses it)",
                 )
-            return self._group_session(command, actor, (given, command_id))
-        kind = kind_of_command(command)
+            return self._group_session(command, actor, (given, command_id), whole)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
         created = aggregate_id if creates is None else getattr(command, creates)
         state = kind.initial
         if creates != kind.id_field:  # the command changes an aggregate that must exist
-            state = self._load(kind, aggregate_id)
+            state = self._load(kind, aggregate_id, whole=whole)
         earlier = self._recorded_before(aggregate_id, given, expected_version, created)
         if earlier is not None:  # a retry is answered before any rule is asked again
             return earlier
@@ -413,7 +422,8 @@ class MentoringService(CommandMethods):
         )
 
     def _forget_states(self) -> None:
-        """Drop every state the repository's cache holds (they hold opened personal data)."""
+        """Drop every state this process keeps (they hold opened personal data)."""
+        self._wholes = LRUCache(maxsize=int(_CACHE_SIZE))
         cache = self._store.repository.cache
         if cache is None:
             return
@@ -450,7 +460,7 @@ class MentoringService(CommandMethods):
         return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
     def _open_relationships(self, programme: ProgrammeState) -> tuple[OpenRelationshipRef, ...]:
-        states = (self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        states = (self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
         return tuple(
             OpenRelationshipRef(
                 relationship_id=r.relationship_id,
@@ -488,10 +498,17 @@ class MentoringService(CommandMethods):
             already_recorded=True,
         )
 
-    def _load(self, kind: Kind, aggregate_id: UUID, version: int | None = None) -> Any:
+    def _load(
+        self, kind: Kind, aggregate_id: UUID, version: int | None = None, *, whole: bool = True
+    ) -> Any:
+        """The aggregate's state now, or as of ``version``; ``whole=False``: without its
+        history (:meth:`Decider.without_history`), from a snapshot and the repository's cache,
+        at a cost that does not grow with the history."""
         check_uuid(f"{kind.name}_id", aggregate_id)
         if version is not None:
             check_int("version", version, 1, 2**62)
+        if whole and kind.leaves_out_history:
+            return self._whole_state(kind, aggregate_id, version)
         project = _projector(kind, aggregate_id, self._check_snapshot)
         if not self.trust_snapshots:
             return self._fold_events(kind, aggregate_id, version)
@@ -523,8 +540,26 @@ class MentoringService(CommandMethods):
             state = self._fold_events(kind, aggregate_id, version)
         if not isinstance(state, type(kind.initial)):  # the cache holds both kinds
             raise NotFound(kind.name, aggregate_id)
+        state = kind.without_history(state)
         if version is None:
-            self._remember(aggregate_id, state)
+            self._remember(aggregate_id, state, kind)
+        return state
+
+    def _whole_state(self, kind: Kind, aggregate_id: UUID, version: int | None) -> Any:
+        """The whole state, history and all: folded from every event, since snapshots hold
+        states without their history; the last one read is kept, and brought up to date
+        with the events recorded after it."""
+        if version is not None or not self.trust_snapshots:
+            return self._fold_events(kind, aggregate_id, version)
+        try:
+            kept = self._wholes.get(aggregate_id)
+        except KeyError:
+            kept = None
+        newer = self._store.events.get(aggregate_id, gt=kept.version if kept else None)
+        state = _projector(kind, aggregate_id)(kept, newer)
+        if not isinstance(state, type(kind.initial)):
+            raise NotFound(kind.name, aggregate_id)
+        self._wholes.put(aggregate_id, state)
         return state
 
     def _fold_events(self, kind: Kind, aggregate_id: UUID, version: int | None) -> Any:
@@ -549,15 +584,15 @@ class MentoringService(CommandMethods):
             )
             raise _UntrustedSnapshot(snapshot.version, why)
 
-    def _remember(self, aggregate_id: UUID, state: Any) -> None:
-        """Keep the newest state in the repository's cache.
+    def _remember(self, aggregate_id: UUID, state: Any, kind: Kind) -> None:
+        """Keep the newest state, without its history, in the repository's cache.
 
         eventsourcing fast-forwards a cached aggregate by mutating it in place; our
         states are immutable, so the fast-forwarded state must be put back.
         """
         cache = self._store.repository.cache
         if cache is not None:
-            cache.put(aggregate_id, state)
+            cache.put(aggregate_id, kind.without_history(state))
 
     def _open(
         self,
@@ -580,7 +615,7 @@ class MentoringService(CommandMethods):
         programme: ProgrammeState = self._load(PROGRAMME, programme_id)
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
-        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        others = tuple(self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
         events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
         expected: dict[UUID, tuple[Kind, int]] = {
             relationship_id: (RELATIONSHIP, 0),
@@ -589,11 +624,17 @@ class MentoringService(CommandMethods):
         return self._record(events, expected, RELATIONSHIP.initial, relationship_id, command_id)
 
     def _group_session(
-        self, command: c.RecordGroupSession, actor: str, command_ids: tuple[UUID | None, UUID]
+        self,
+        command: c.RecordGroupSession,
+        actor: str,
+        command_ids: tuple[UUID | None, UUID],
+        whole: bool,
     ) -> Recorded:
         """Record a group session: a meeting on every relationship present, in one transaction.
 
-        ``command_ids``: the id the caller gave (if any) and the command's own."""
+        ``command_ids``: the id the caller gave (if any) and the command's own; ``whole``:
+        the relationships are loaded whole (the caller gave the session's id, from which
+        each meeting's id is derived, so only their histories show it unused)."""
         given, command_id = command_ids
         programme: ProgrammeState = self._load(
             PROGRAMME, check_uuid("programme_id", command.programme_id)
@@ -605,7 +646,7 @@ class MentoringService(CommandMethods):
         if earlier is not None:
             return earlier
         states = tuple(
-            self._load(RELATIONSHIP, check_uuid(f"relationship_ids[{i}]", r))
+            self._load(RELATIONSHIP, check_uuid(f"relationship_ids[{i}]", r), whole=whole)
             for i, r in enumerate(ids)
         )
         ctx = self._context(actor, command_id)
@@ -625,6 +666,7 @@ class MentoringService(CommandMethods):
                 _projector(RELATIONSHIP, state.relationship_id)(
                     state, (e for e in events if e.aggregate_id == state.relationship_id)
                 ),
+                RELATIONSHIP,
             )
         return recorded
 
@@ -658,8 +700,8 @@ class MentoringService(CommandMethods):
             raise self._conflict(expected) from None
         own = tuple(e for e in events if e.aggregate_id == commanded)
         kind = expected[commanded][0]
-        new_state = _projector(kind, commanded)(state, own)
-        self._remember(commanded, new_state)
+        new_state = kind.without_history(_projector(kind, commanded)(state, own))
+        self._remember(commanded, new_state, kind)
         self._snapshot(state.version, new_state, own[-1])
         return Recorded(
             id=created,

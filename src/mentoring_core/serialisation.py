@@ -45,11 +45,13 @@ from .domain.relationship_state import RelationshipState
 from .privacy.keys import CachedKeys
 from .privacy.sealing import OwnerOf, open_event, relationship_owner, seal_event
 
-SNAPSHOT_SCHEMA = 3
+SNAPSHOT_SCHEMA = 4
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's
-state records its working-hours flag and group session."""
+state records its working-hours flag and group session. 4: a relationship's snapshot holds
+its state without its history (no meetings, feedback, reflections or evaluations, and
+``complete`` false), so that reading one costs the same whatever the relationship's length."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)

@@ -112,7 +112,7 @@ def test_contending_writers_lose_nothing_and_every_conflict_is_named(
     )
     assert len(meetings) == WRITERS * MEETINGS
     assert [e.version for e in history] == list(range(1, len(history) + 1))
-    assert len(state.meetings) == WRITERS * MEETINGS == len(state.meeting_ids)
+    assert len(state.meetings) == WRITERS * MEETINGS == len({m.meeting_id for m in state.meetings})
     assert [r["misnamed"] for r in reports] == [[]] * WRITERS
     assert verified.ok, verified.finding
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -29,6 +30,7 @@ from strategies import NOW, labels
 
 from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.commands import created_field
 from mentoring_core.domain.events import (
     MeetingCancelled,
     MeetingHeld,
@@ -38,6 +40,8 @@ from mentoring_core.domain.events import (
     RelationshipPaused,
     RelationshipResumed,
 )
+from mentoring_core.domain.relationship import decide_relationship, needs_history
+from mentoring_core.domain.relationship_state import without_history
 from mentoring_core.values import (
     EndReason,
     FeedbackKind,
@@ -108,6 +112,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
     ) -> bool:
         """Record ``command``, asserting the predicted outcome; True if it was recorded."""
         before, count = self.history.state, len(self.history.events)
+        self.check_decided_alike_without_history(command)
         if rule is not None or invalid is not None:
             with pytest.raises(RuleViolation if rule is not None else InvalidValue) as info:
                 self.history.record(command)
@@ -125,6 +130,22 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         assert all(e.aggregate_id == before.relationship_id for e in new)
         self.version += len(new)
         return True
+
+    def check_decided_alike_without_history(self, command: Any) -> None:
+        """The service decides a command on the state without its history (what snapshots
+        and its cache hold) unless ``needs_history`` says otherwise, for the command as the
+        caller gave it: here, with the id it creates left to the service. Such a command
+        must be decided alike on both states (same events, or the same refusal), except
+        that only the whole history can show a given id already used."""
+        creates = created_field(type(command))
+        as_if_derived = command if creates is None else attrs.evolve(command, **{creates: None})
+        if needs_history(as_if_derived):
+            return
+        whole = _outcome(command, self.history.state, self.history.ctx)
+        if whole[:2] == ("refused", Rule.UNIQUE_ID):
+            return
+        bounded = _outcome(command, without_history(self.history.state), self.history.ctx)
+        assert bounded == whole
 
     # --- Goals --------------------------------------------------------------------
 
@@ -392,6 +413,19 @@ class RelationshipLifecycle(RuleBasedStateMachine):
 
 
 TestRelationshipLifecycle = RelationshipLifecycle.TestCase
+
+
+def _outcome(command: Any, state: Any, ctx: Any) -> tuple[object, ...]:
+    """What deciding ``command`` gives, comparable across states: the events with their
+    event ids left out (each decision takes new ones), or the refusal's rule or field and
+    its text."""
+    try:
+        events = decide_relationship(command, state, ctx)
+    except RuleViolation as refusal:
+        return ("refused", refusal.rule, str(refusal))
+    except InvalidValue as refusal:
+        return ("invalid", refusal.field, str(refusal))
+    return ("recorded", *(attrs.evolve(e, event_id=UUID(int=0)) for e in events))
 
 
 def test_a_meeting_held_before_a_pause_can_be_corrected_after_the_end() -> None:

@@ -407,7 +407,7 @@ class TestSnapshots:
             chain_hash="ab" * 32,
         )
         stored = MAPPER.to_stored_event(snapshot)
-        assert stored.topic == "Snapshot:RelationshipState:3"
+        assert stored.topic == "Snapshot:RelationshipState:4"
         assert round_trip(snapshot) == snapshot
 
     def test_a_snapshot_of_schema_1_without_a_chain_hash_is_refused(self) -> None:

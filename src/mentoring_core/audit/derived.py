@@ -203,7 +203,9 @@ def _check_one(
             facts = _fold(facts, event)
             version = event.version
             if version in snapshots:
-                _compare_snapshot(check, snapshots.pop(version), state)
+                # as snapshots hold it: without the history (see Decider.without_history)
+                taken = kind_of(event).without_history(state)
+                _compare_snapshot(check, snapshots.pop(version), taken)
             if row is not None and row.version == version:
                 _compare_row(check, aggregate_id, row, facts)
     except Exception as error:  # reported, and the walk goes on with the next aggregate

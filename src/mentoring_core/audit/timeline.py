@@ -57,7 +57,7 @@ from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
-_DERIVED = ("meeting_ids", "latest_fact_at")
+_DERIVED = ("latest_fact_at",)
 """State fields that only index or summarise others: left out of diffs."""
 
 

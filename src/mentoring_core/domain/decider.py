@@ -47,6 +47,7 @@ class Decider(Generic[S]):
         event_type: type[Event],
         command_type: type[Command],
         id_field: str,
+        without_history: Callable[[S], S] | None = None,
     ) -> None:
         self.name = name
         """The kind's name, as errors, the event feed and exports call it."""
@@ -58,7 +59,9 @@ class Decider(Generic[S]):
         """The base class of this kind's commands."""
         self.id_field = id_field
         """The field of its commands (and states) holding the aggregate's id."""
+        self._without_history = without_history
         self._prepare: Preparer[S] | None = None
+        self._history_rule: Callable[[Any], bool] | None = None
         self._deciders: dict[type[Command], Handler[S]] = {}
         self._evolvers: dict[type[Event], Evolver[S]] = {}
 
@@ -72,11 +75,15 @@ class Decider(Generic[S]):
         handlers: Mapping[type[Command], Handler[S]],
         *,
         prepare: Preparer[S] | None = None,
+        needs_history: Callable[[Any], bool] | None = None,
     ) -> None:
         """Register each command type's handler, and (once) the checks every command of the
-        aggregate passes before its handler, which give the new events' metadata."""
+        aggregate passes before its handler, which give the new events' metadata, and the
+        rule saying which commands must be decided on the whole state."""
         if prepare is not None:
             self._prepare = prepare
+        if needs_history is not None:
+            self._history_rule = needs_history
         self._deciders.update(handlers)
 
     def folds(self, evolvers: Mapping[type[Event], Evolver[S]]) -> None:
@@ -95,6 +102,24 @@ class Decider(Generic[S]):
     def event_types(self) -> tuple[type[Event], ...]:
         """This kind's event types, in the order they were registered."""
         return tuple(self._evolvers)
+
+    @property
+    def leaves_out_history(self) -> bool:
+        """Whether snapshots and caches hold this kind's states :meth:`without_history`."""
+        return self._without_history is not None
+
+    def without_history(self, state: S) -> S:
+        """``state`` with the records that grow with its history left out, as snapshots and
+        caches hold it, for deciding the commands :meth:`needs_history` says read none
+        (``state`` itself for a kind whose states are always whole)."""
+        return state if self._without_history is None else self._without_history(state)
+
+    def needs_history(self, command: Command) -> bool:
+        """Whether ``command`` (with the ids its caller gave, before the service fills in
+        the others) must be decided on the whole state, not one :meth:`without_history`."""
+        return self._without_history is None or (
+            self._history_rule is not None and self._history_rule(command)
+        )
 
     def owns(self, event: Event | type[Event]) -> bool:
         """Whether ``event`` (an event or an event class) is one of this kind's."""

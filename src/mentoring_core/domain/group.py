@@ -29,6 +29,14 @@ GROUP_SESSION_MAX_RELATIONSHIPS = 100
 """The most relationships one group session may name."""
 
 
+def needs_history(command: RecordGroupSession) -> bool:
+    """Whether the relationships present must be loaded whole to decide ``command`` (as
+    its caller gave it): when the caller gave the session's id, from which each meeting's
+    id is derived, only their whole histories show the session not recorded already. An
+    id the service derives from a fresh command id cannot be in use."""
+    return command.session_id is not None
+
+
 def session_meeting_id(session_id: UUID, relationship_id: UUID) -> UUID:
     """The meeting id a group session has in one relationship present: derived from both, so
     the same session cannot be recorded twice in a relationship (``unique-id``)."""

@@ -38,6 +38,7 @@ from .commands import (
     ReviseGoal,
     SetGoal,
     SetMilestone,
+    created_field,
 )
 from .context import DecisionContext, event_metadata
 from .decider import Events, Meta
@@ -208,12 +209,12 @@ def _check_timeline(command: RelationshipCommand, state: RelationshipState, at: 
     elif isinstance(command, PauseRelationship):
         resumed = state.pauses[-1][1] if state.pauses else None
         _not_before(what, at, resumed, "the last pause ended")
-        _not_before(what, at, state.last_meeting_at, "the latest recorded meeting")
+        _not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
     elif isinstance(command, ResumeRelationship):
         _not_before(what, at, state.paused_at, "the pause began")
     elif isinstance(command, EndRelationship):
         _not_before(what, at, state.latest_fact_at, "the latest recorded fact")
-        _not_before(what, at, state.last_meeting_at, "the latest recorded meeting")
+        _not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
 
 
 # --- people -----------------------------------------------------------------------------
@@ -272,6 +273,27 @@ def _check_ending_role(state: RelationshipState, reason: EndReason, actor: str) 
                     else f"the {'mentor' if role == 'mentee' else 'mentee'} or a coordinator"
                 ),
             )
+
+
+def _whole(state: RelationshipState) -> RelationshipState:
+    """``state``, which the rule about to read its meetings, feedback, reflections or
+    evaluations needs whole; the service loads it whole for every command
+    :func:`needs_history` names, so a state without them here is a defect of the service."""
+    if not state.complete:
+        raise RuntimeError(
+            f"relationship {state.relationship_id}: a rule that reads its history was given "
+            "a state without it (needs_history and the handlers disagree)"
+        )
+    return state
+
+
+def _in_history(
+    state: RelationshipState, lookup: Callable[[UUID], object]
+) -> Callable[[UUID], object]:
+    """``lookup`` of a record that grows with the history (a meeting, feedback...): on a state
+    without its history, which the service loads only for commands whose new ids it derived
+    from a fresh command id (no record can hold one), nothing is found."""
+    return lookup if state.complete else lambda _: None
 
 
 def _new_id(field: str, value: object, used: Callable[[UUID], object]) -> UUID:
@@ -547,7 +569,7 @@ def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Me
     return (
         MeetingHeld(
             **meta,
-            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            meeting_id=_new_id("meeting_id", command.meeting_id, _in_history(state, state.meeting)),
             duration_minutes=check_int(
                 "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
             ),
@@ -572,7 +594,7 @@ def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta
     return (
         MeetingMissed(
             **meta,
-            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            meeting_id=_new_id("meeting_id", command.meeting_id, _in_history(state, state.meeting)),
             missed_by=_participant(state, "missed_by", command.missed_by),
             reason=check_text("reason", command.reason),
         ),
@@ -585,7 +607,7 @@ def _meeting_cancelled(
     return (
         MeetingCancelled(
             **meta,
-            meeting_id=_new_id("meeting_id", command.meeting_id, state.meeting),
+            meeting_id=_new_id("meeting_id", command.meeting_id, _in_history(state, state.meeting)),
             cancelled_by=check_label("cancelled_by", command.cancelled_by),
             reason=check_text("reason", command.reason),
         ),
@@ -594,7 +616,7 @@ def _meeting_cancelled(
 
 def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, meta: Meta) -> Events:
     meeting_id = check_uuid("meeting_id", command.meeting_id)
-    meeting = state.meeting(meeting_id)
+    meeting = _whole(state).meeting(meeting_id)
     if meeting is None or meeting.outcome is not MeetingOutcome.HELD:
         why = "was never recorded" if meeting is None else f"was {meeting.outcome}, not held"
         raise RuleViolation(Rule.CORRECTION_TARGET, f"meeting {meeting_id} {why}")
@@ -648,7 +670,7 @@ def _moved_meeting(
 def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) -> Events:
     about_meeting = check_optional_uuid("about_meeting_id", command.about_meeting_id)
     if about_meeting is not None:
-        meeting = state.meeting(about_meeting)
+        meeting = _whole(state).meeting(about_meeting)
         if meeting is None:
             raise RuleViolation(
                 Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
@@ -670,7 +692,7 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
             feedback_id=_new_id(
                 "feedback_id",
                 command.feedback_id,
-                lambda i: any(x.feedback_id == i for x in state.feedback),
+                _in_history(state, lambda i: any(x.feedback_id == i for x in state.feedback)),
             ),
             from_person=giver,
             to_person=receiver,
@@ -690,7 +712,7 @@ def _record_reflection(command: RecordReflection, state: RelationshipState, meta
             reflection_id=_new_id(
                 "reflection_id",
                 command.reflection_id,
-                lambda i: any(x.reflection_id == i for x in state.reflections),
+                _in_history(state, lambda i: any(x.reflection_id == i for x in state.reflections)),
             ),
             ratings=_check_ratings(command.ratings),
             text=check_text("text", command.text),
@@ -706,7 +728,7 @@ def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -
             evaluation_id=_new_id(
                 "evaluation_id",
                 command.evaluation_id,
-                lambda i: any(x.evaluation_id == i for x in state.evaluations),
+                _in_history(state, lambda i: any(x.evaluation_id == i for x in state.evaluations)),
             ),
             goal_progress=_check_goal_progress(state, command.goal_progress),
             evidence=check_text("evidence", command.evidence),
@@ -733,6 +755,26 @@ def _end(command: EndRelationship, state: RelationshipState, meta: Meta) -> Even
             explanation=check_text("explanation", command.explanation),
         ),
     )
+
+
+_HISTORY_IDS = frozenset({"meeting_id", "feedback_id", "reflection_id", "evaluation_id"})
+"""The new ids whose uniqueness only the whole history can show."""
+
+
+def needs_history(command: RelationshipCommand) -> bool:
+    """Whether ``command`` must be decided on the relationship's whole state, with its
+    meetings, feedback, reflections and evaluations (see
+    :func:`.relationship_state.without_history`): a correction, feedback about a meeting,
+    a pause or an ending (they compare with the meetings' dates), and a command that gives
+    its own id for a new meeting, feedback, reflection or evaluation (only the whole
+    history shows it unused). ``command`` is as its caller gave it: an id left ``None`` is
+    derived by the service from a fresh command id, and cannot be in use."""
+    if isinstance(command, CorrectMeetingRecord | PauseRelationship | EndRelationship):
+        return True
+    if isinstance(command, GiveFeedback) and command.about_meeting_id is not None:
+        return True
+    created = created_field(type(command))
+    return created in _HISTORY_IDS and getattr(command, created) is not None
 
 
 RELATIONSHIP.handles(
@@ -762,4 +804,5 @@ RELATIONSHIP.handles(
         EndRelationship: _end,
     },
     prepare=_prepare,
+    needs_history=needs_history,
 )

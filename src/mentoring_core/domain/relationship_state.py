@@ -191,8 +191,6 @@ class RelationshipState:
     schedule: MeetingSchedule | None = None
     schedule_changes: int = 0
     meetings: tuple[Meeting, ...] = ()
-    meeting_ids: frozenset[UUID] = frozenset()
-    """The ids of all meetings, for constant-time checks on long histories."""
     feedback: tuple[Feedback, ...] = ()
     reflections: tuple[Reflection, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
@@ -203,6 +201,11 @@ class RelationshipState:
     latest_fact_at: datetime | None = None
     """When the latest recorded fact happened, of those an ending may not precede: every
     event but meetings (their current dates are in ``meetings``)."""
+    complete: bool = True
+    """False in a state loaded only to decide a command that reads no history (see
+    :func:`without_history`): its meetings, feedback, reflections and evaluations are left
+    out, so loading it costs the same however long the relationship. Every state the
+    service returns to a reader is complete."""
 
     @property
     def ended_at(self) -> datetime | None:
@@ -245,8 +248,6 @@ class RelationshipState:
         return find(self.milestones, lambda m: m.milestone_id == milestone_id)
 
     def meeting(self, meeting_id: UUID) -> Meeting | None:
-        if meeting_id not in self.meeting_ids:
-            return None
         return find(self.meetings, lambda m: m.meeting_id == meeting_id)
 
     @property
@@ -264,10 +265,18 @@ def _update_goal(state: RelationshipState, goal_id: UUID, **changes: Any) -> Rel
 
 
 def _add_meeting(state: RelationshipState, meeting: Meeting) -> RelationshipState:
+    return attrs.evolve(state, meetings=(*state.meetings, meeting))
+
+
+def without_history(state: RelationshipState) -> RelationshipState:
+    """``state`` without the records that grow with every meeting (meetings, feedback,
+    reflections, evaluations): what deciding a command needs, unless the command names
+    one of those records or gives its own id for a new one (``needs_history`` in
+    :mod:`.relationship` says which). Snapshots and the service's cache hold states like
+    this, so loading a relationship to decide costs the same whatever its length; goals,
+    plan items, milestones and pauses stay (they grow with the plan, not with meetings)."""
     return attrs.evolve(
-        state,
-        meetings=(*state.meetings, meeting),
-        meeting_ids=state.meeting_ids | {meeting.meeting_id},
+        state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False
     )
 
 
@@ -293,6 +302,7 @@ RELATIONSHIP: Decider[RelationshipState] = _RelationshipDecider(
     event_type=RelationshipEvent,
     command_type=RelationshipCommand,
     id_field="relationship_id",
+    without_history=without_history,
 )
 """The relationship aggregate: its rules are registered in :mod:`.relationship` and
 :mod:`.pairing`, its folds below."""
