@@ -237,7 +237,7 @@ class MentoringService(CommandMethods):
         when decided against the same states."""
         mentee_id = check_label("mentee_id", mentee_id)
         programme: ProgrammeState = self._load(PROGRAMME, programme_id)
-        others = tuple(self._load(RELATIONSHIP, r) for r in programme.relationship_ids)
+        others = tuple(self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
         return rank_mentors(programme, others, mentee_id)
 
     def read(
