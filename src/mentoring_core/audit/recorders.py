@@ -248,10 +248,7 @@ class ChainLinker:
         before the batch's first event (all a one-event command needs), are one
         statement of the store, ``head``; any further link is read by ``aggregate_hash``.
         ``admitted``: the batch as :meth:`admit` gave it."""
-        first = admitted[0] if admitted else None
-        before = None
-        if first is not None and first.originator_version > 1:
-            before = (cast(UUID, first.originator_id), first.originator_version - 1)
+        before = ChainLinker.head_key(admitted)
         last, found = head(before)
 
         def known_hash(aggregate_id: UUID, version: int) -> str | None:
@@ -260,6 +257,15 @@ class ChainLinker:
             return aggregate_hash(aggregate_id, version)
 
         return cls(lambda: last, known_hash)
+
+    @staticmethod
+    def head_key(admitted: Sequence[StoredEvent]) -> tuple[UUID, int] | None:
+        """What :meth:`from_head` asks ``head`` to look up for ``admitted``: the aggregate
+        and version before the batch's first event, or None (a first version)."""
+        first = admitted[0] if admitted else None
+        if first is None or first.originator_version <= 1:
+            return None
+        return cast(UUID, first.originator_id), first.originator_version - 1
 
     @staticmethod
     def admit(stored: Sequence[StoredEvent], **kwargs: Any) -> list[StoredEvent]:
