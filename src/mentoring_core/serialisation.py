@@ -43,7 +43,7 @@ from .domain.events import EVENT_TYPES, Event, RelationshipEvent
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
 from .privacy.keys import CachedKeys
-from .privacy.sealing import OwnerOf, open_event, relationship_owner, seal_event
+from .privacy.sealing import OwnerOf, open_event, parse_json, relationship_owner, seal_event
 
 SNAPSHOT_SCHEMA = 3
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
@@ -342,7 +342,7 @@ class EventMapper(Mapper[UUID]):
         limit = _size_limit(stored.topic)
         if len(state) > limit:
             raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
-        data = json.loads(state.decode())  # UTF-8, as written: no guessing of encodings
+        data = parse_json(state.decode())  # UTF-8, as written: no guessing of encodings
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
         if is_snapshot:
