@@ -44,7 +44,7 @@ MARK = "$personal"
 ENVELOPE_VERSION = 1
 NONCE_BYTES = 12
 _AAD_PREFIX = "mentoring-core/personal/v1"
-_ENVELOPE_KEYS = (MARK, "key", "nonce", "ciphertext")
+_ENVELOPE_KEYS = frozenset((MARK, "key", "nonce", "ciphertext"))
 _ERASED = object()
 """What :func:`open_value` gives for a field it cannot open because its key is gone."""
 
@@ -204,7 +204,7 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
     person_id = envelope.get("key")
     if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
         raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
-    if len(envelope) != len(_ENVELOPE_KEYS) or not all(k in envelope for k in _ENVELOPE_KEYS):
+    if envelope.keys() != _ENVELOPE_KEYS:
         raise ValueError(f"{where}: a sealed field with keys {sorted(envelope)}")
     if keys is None:
         raise StoreConfigurationError(
