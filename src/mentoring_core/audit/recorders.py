@@ -213,6 +213,12 @@ def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> Sto
     )
 
 
+def _as_uuid(value: Any) -> UUID:
+    """An id as a UUID: itself if it is one (as :meth:`ChainLinker.admit` gives them), else
+    parsed from its text."""
+    return value if type(value) is UUID else UUID(str(value))
+
+
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
     return StoreConfigurationError(
         f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "
@@ -326,7 +332,7 @@ class ChainLinker:
         rows: list[Link] = []
         for i, (event, notification_id) in enumerate(zip(stored, notification_ids, strict=True)):
             sequence += 1
-            aggregate_id = UUID(str(event.originator_id))
+            aggregate_id = _as_uuid(event.originator_id)
             version, encoding = event.originator_version, encodings[i]
             aggregate_previous = self._aggregate_previous(event, aggregate_id, in_batch)
             if encoding not in DOMAIN_TAGS or encoding < newest:
