@@ -25,7 +25,6 @@ of an older version is passed through the chain before it is structured.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -44,7 +43,14 @@ from .domain.events import EVENT_TYPES, Event, RelationshipEvent
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
 from .privacy.keys import CachedKeys
-from .privacy.sealing import OwnerOf, open_event, parse_json, relationship_owner, seal_event
+from .privacy.sealing import (
+    OwnerOf,
+    compact_json,
+    open_event,
+    parse_json,
+    relationship_owner,
+    seal_event,
+)
 
 SNAPSHOT_SCHEMA = 3
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
@@ -324,7 +330,7 @@ class EventMapper(Mapper[UUID]):
             self._seal(item, data)
             del data["aggregate_id"], data["version"]
             data["class_version"] = type(item).class_version
-        state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        state = compact_json(data)
         _check_size(topic, state)
         if self.compressor:
             state = self.compressor.compress(state)
