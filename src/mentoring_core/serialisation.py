@@ -25,11 +25,11 @@ of an older version is passed through the chain before it is structured.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast, get_args, get_origin
+from types import NoneType, UnionType
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
 
 import attrs
@@ -43,7 +43,14 @@ from .domain.events import EVENT_TYPES, Event, RelationshipEvent
 from .domain.programme import ProgrammeState
 from .domain.relationship_state import RelationshipState
 from .privacy.keys import CachedKeys
-from .privacy.sealing import OwnerOf, open_event, relationship_owner, seal_event
+from .privacy.sealing import (
+    OwnerOf,
+    compact_json,
+    open_event,
+    parse_json,
+    relationship_owner,
+    seal_event,
+)
 
 SNAPSHOT_SCHEMA = 4
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
@@ -140,6 +147,12 @@ def _is_frozenset(cls: Any) -> bool:
     return get_origin(cls) is frozenset
 
 
+def _is_optional(cls: Any) -> bool:
+    """``X | None`` (or ``Optional[X]``) of one type ``X``."""
+    args = get_args(cls)
+    return get_origin(cls) in (Union, UnionType) and len(args) == 2 and NoneType in args
+
+
 def make_event_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     """The converter for events, value objects and states; every hook is registered here.
 
@@ -177,7 +190,18 @@ def make_event_converter(*, detailed_validation: bool = True) -> cattrs.Converte
 
         return unstructure
 
+    def optional_hook(cls: Any) -> Callable[[Any, Any], Any]:
+        # cattrs's own hook for optionals looks the inner type's hook up on every value
+        (item_type,) = [a for a in get_args(cls) if a is not NoneType]
+        item_hook = converter.get_structure_hook(item_type)
+
+        def structure(value: Any, _: Any) -> Any:
+            return None if value is None else item_hook(value, item_type)
+
+        return structure
+
     converter.register_structure_hook_factory(_is_tuple, tuple_hook)
+    converter.register_structure_hook_factory(_is_optional, optional_hook)
     converter.register_unstructure_hook_factory(_is_frozenset, set_hook)
     return converter
 
@@ -308,7 +332,7 @@ class EventMapper(Mapper[UUID]):
             self._seal(item, data)
             del data["aggregate_id"], data["version"]
             data["class_version"] = type(item).class_version
-        state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        state = compact_json(data)
         _check_size(topic, state)
         if self.compressor:
             state = self.compressor.compress(state)
@@ -344,7 +368,7 @@ class EventMapper(Mapper[UUID]):
         limit = _size_limit(stored.topic)
         if len(state) > limit:
             raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
-        data = json.loads(state.decode())  # UTF-8, as written: no guessing of encodings
+        data = parse_json(state.decode())  # UTF-8, as written: no guessing of encodings
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
         if is_snapshot:
@@ -361,8 +385,9 @@ class EventMapper(Mapper[UUID]):
         data["aggregate_id"] = stored.originator_id
         data["version"] = stored.originator_version
         event = structure(data, cls)
-        missing = _field_names(cls) - data.keys()
-        if missing:  # cattrs filled a default: still a damaged record
+        names = _field_names(cls)
+        if len(data) != len(names):  # no extra key passed cattrs: cattrs filled a default
+            missing = names - data.keys()  # still a damaged record
             raise ValueError(f"the stored state lacks {', '.join(sorted(missing))}")
         return event
 

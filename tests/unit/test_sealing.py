@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import attrs
 import pytest
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentoring_core import StoredEventError
 from mentoring_core.events import ERASED, FeedbackGiven, MeetingHeld, ProgressEvaluated
 from mentoring_core.privacy import CachedKeys, MemoryKeyStore, associated_data
+from mentoring_core.privacy.sealing import parse_json
 from mentoring_core.serialisation import EventMapper
 from mentoring_core.values import (
     FeedbackKind,
@@ -162,3 +166,43 @@ def test_a_store_without_a_key_store_reads_clear_fields_and_refuses_sealed_ones(
     assert mapper.to_domain_event(clear.to_stored_event(event)) == event  # an old store
     with pytest.raises(Exception, match="no key store was given"):
         clear.to_domain_event(mapper.to_stored_event(event))
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ).map(lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False)),
+    ),
+    st.sampled_from(["", " ", "\n", "x", "}"]),
+)
+def test_parse_json_reads_and_refuses_exactly_as_json_loads(text: str, around: str) -> None:
+    """The quick reader of stored JSON gives json.loads's value or its error, whitespace,
+    trailing text, NaN and damaged text included."""
+    for given_text in (text, around + text, text + around):
+        try:
+            expected: Any = ("value", json.loads(given_text))
+        except ValueError as error:
+            expected = ("error", type(error), str(error))
+        try:
+            found: Any = ("value", parse_json(given_text))
+        except ValueError as error:
+            found = ("error", type(error), str(error))
+        assert repr(found) == repr(expected)
+
+
+def test_one_cipher_per_person_and_key_which_a_new_key_replaces() -> None:
+    keys = CachedKeys(MemoryKeyStore())
+    row = keys.create("ben")
+    assert keys.aead(row) is keys.aead(keys.get("ben"))
+    other = attrs.evolve(row, key=bytes(32))
+    assert keys.aead(other) is not keys.aead(row)
+    keys.forget()
+    assert keys._aeads == {}

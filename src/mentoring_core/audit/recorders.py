@@ -213,6 +213,12 @@ def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> Sto
     )
 
 
+def _as_uuid(value: Any) -> UUID:
+    """An id as a UUID: itself if it is one (as :meth:`ChainLinker.admit` gives them), else
+    parsed from its text."""
+    return value if type(value) is UUID else UUID(str(value))
+
+
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
     return StoreConfigurationError(
         f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "
@@ -248,10 +254,7 @@ class ChainLinker:
         before the batch's first event (all a one-event command needs), are one
         statement of the store, ``head``; any further link is read by ``aggregate_hash``.
         ``admitted``: the batch as :meth:`admit` gave it."""
-        first = admitted[0] if admitted else None
-        before = None
-        if first is not None and first.originator_version > 1:
-            before = (cast(UUID, first.originator_id), first.originator_version - 1)
+        before = ChainLinker.head_key(admitted)
         last, found = head(before)
 
         def known_hash(aggregate_id: UUID, version: int) -> str | None:
@@ -260,6 +263,15 @@ class ChainLinker:
             return aggregate_hash(aggregate_id, version)
 
         return cls(lambda: last, known_hash)
+
+    @staticmethod
+    def head_key(admitted: Sequence[StoredEvent]) -> tuple[UUID, int] | None:
+        """What :meth:`from_head` asks ``head`` to look up for ``admitted``: the aggregate
+        and version before the batch's first event, or None (a first version)."""
+        first = admitted[0] if admitted else None
+        if first is None or first.originator_version <= 1:
+            return None
+        return cast(UUID, first.originator_id), first.originator_version - 1
 
     @staticmethod
     def admit(stored: Sequence[StoredEvent], **kwargs: Any) -> list[StoredEvent]:
@@ -320,7 +332,7 @@ class ChainLinker:
         rows: list[Link] = []
         for i, (event, notification_id) in enumerate(zip(stored, notification_ids, strict=True)):
             sequence += 1
-            aggregate_id = UUID(str(event.originator_id))
+            aggregate_id = _as_uuid(event.originator_id)
             version, encoding = event.originator_version, encodings[i]
             aggregate_previous = self._aggregate_previous(event, aggregate_id, in_batch)
             if encoding not in DOMAIN_TAGS or encoding < newest:

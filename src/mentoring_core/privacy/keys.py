@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import attrs
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.popo import POPOAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDatastore
@@ -361,6 +362,7 @@ class CachedKeys:
         self._lock = threading.Lock()
         self._erased = erased
         self._known_erased: set[str] = set()
+        self._aeads: dict[str, tuple[bytes, AESGCM]] = {}
 
     def erased(self, person_id: str) -> bool:
         """Whether the store records the person's erasure (``PersonalDataErased``): their
@@ -394,7 +396,17 @@ class CachedKeys:
         row = self._cached(person_id)
         return row if row is not None else self._keep(self.store.create(person_id))
 
+    def aead(self, row: PersonKey) -> AESGCM:
+        """The AES-GCM cipher of ``row``'s key (which must be set), built once per person
+        and key (building one cost as much as opening a sealed field)."""
+        assert row.key is not None
+        found = self._aeads.get(row.person_id)
+        if found is None or found[0] != row.key:
+            found = self._aeads[row.person_id] = (row.key, AESGCM(row.key))
+        return found[1]
+
     def forget(self) -> None:
         """Drop every cached key (after an erasure)."""
         with self._lock:
             self._rows.clear()
+            self._aeads.clear()

@@ -25,10 +25,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import json.scanner
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, cast, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
@@ -43,6 +44,7 @@ MARK = "$personal"
 ENVELOPE_VERSION = 1
 NONCE_BYTES = 12
 _AAD_PREFIX = "mentoring-core/personal/v1"
+_ENVELOPE_KEYS = frozenset((MARK, "key", "nonce", "ciphertext"))
 _ERASED = object()
 """What :func:`open_value` gives for a field it cannot open because its key is gone."""
 
@@ -118,12 +120,36 @@ def associated_data(event_id: str, where: str, person_id: str) -> bytes:
     return f"{_AAD_PREFIX}\n{event_id}\n{where}\n{person_id}".encode()
 
 
-def seal_value(value: Any, person_id: str, key: bytes, event_id: str, where: str) -> dict[str, Any]:
-    """A JSON value sealed under ``key`` (see the module's docstring for the form)."""
-    plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+_SCAN = json.scanner.make_scanner(cast(Any, json.JSONDecoder()))  # json.loads's own
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def compact_json(value: Any) -> bytes:
+    """``value`` as the library stores JSON: compact, UTF-8 (one encoder for every call,
+    where ``json.dumps`` with these options builds one per call)."""
+    return _ENCODER.encode(value).encode()
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads(text)``, the same value or error, quicker for the compact JSON the
+    library writes (no whitespace around the value): the decoder's scanner is called
+    directly, and ``json.loads`` only for anything else (which it then reads or refuses)."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)  # raises the error json.loads gives
+    return value if end == len(text) else json.loads(text)
+
+
+def seal_value(
+    value: Any, person_id: str, aead: AESGCM, event_id: str, where: str
+) -> dict[str, Any]:
+    """A JSON value sealed under ``aead``, the person's key (see the module's docstring
+    for the form)."""
+    plaintext = compact_json(value)
     nonce = os.urandom(NONCE_BYTES)
     aad = associated_data(event_id, where, person_id)
-    ciphertext = AESGCM(key).encrypt(nonce, plaintext, aad)
+    ciphertext = aead.encrypt(nonce, plaintext, aad)
     return {
         MARK: ENVELOPE_VERSION,
         "key": person_id,
@@ -152,7 +178,7 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
             row = keys.create(person_id)
             if row.key is not None:
                 container[name] = seal_value(
-                    value, person_id, row.key, str(data["event_id"]), where
+                    value, person_id, keys.aead(row), str(data["event_id"]), where
                 )
             elif row.withheld:
                 raise StoreConfigurationError(
@@ -172,9 +198,9 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
 def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
     text = envelope.get(name)
     try:
-        if not isinstance(text, str):
+        if not isinstance(text, str) or not text.isascii():
             raise binascii.Error
-        return base64.b64decode(text, validate=True)
+        return binascii.a2b_base64(text, strict_mode=True)  # base64.b64decode(validate=True)
     except binascii.Error:
         raise ValueError(f"{where}: the sealed field's {name} is not base64 text") from None
 
@@ -185,7 +211,7 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
     person_id = envelope.get("key")
     if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
         raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
-    if set(envelope) != {MARK, "key", "nonce", "ciphertext"}:
+    if envelope.keys() != _ENVELOPE_KEYS:
         raise ValueError(f"{where}: a sealed field with keys {sorted(envelope)}")
     if keys is None:
         raise StoreConfigurationError(
@@ -200,7 +226,7 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
         return _ERASED
     aad = associated_data(event_id, where, person_id)
     try:
-        plaintext = AESGCM(row.key).decrypt(
+        plaintext = keys.aead(row).decrypt(
             _b64(envelope, "nonce", where), _b64(envelope, "ciphertext", where), aad
         )
     except InvalidTag:
@@ -208,7 +234,7 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
             f"{where}: the sealed field does not open with {person_id!r}'s key: its ciphertext "
             "was altered, or moved from another event or field"
         ) from None
-    return json.loads(plaintext)
+    return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
 
 
 def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None:
