@@ -254,14 +254,23 @@ class ComplianceProjection:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
+    def _facts_in(self, row: StoredFacts) -> Facts:
+        """A row's facts: those this projection built and stored in it, while the row is at
+        their version (the same events give the same facts), else decoded from the row."""
+        cached = self._cache.get(row.aggregate_id)
+        if cached is not None and cached.version == row.version:
+            return cached
+        return decode_facts(row)
+
     def programme_facts(
         self, programme_id: UUID
     ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
-        """A programme's facts and its relationships' facts, as the read model holds them."""
+        """A programme's facts and its relationships' facts, as the read model holds them
+        (a row this projection just stored is not decoded again: see :meth:`_facts_in`)."""
         programme: Any = None
         relationships: list[RelationshipFacts] = []
         for row in self.view.select_programme_facts(programme_id):
-            facts = decode_facts(row)
+            facts = self._facts_in(row)
             if isinstance(facts, ProgrammeFacts):
                 programme = facts
             else:
