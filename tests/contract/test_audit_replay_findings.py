@@ -149,3 +149,71 @@ def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it
     report = replay(service)
     assert [(g.aggregate_id, g.expected, g.found) for g in report.gaps] == [(UUID(int=9), 1, 0)]
     assert report.rebuilt == 3  # its versions 1 and 2 fold: the stray version 0 is the one gap
+
+
+def test_types_counted_alike_are_listed_in_the_order_the_log_first_holds_them(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    store = service.store
+    in_log = [type(store.decode(record)).__name__ for record in store.records()]
+    first_seen = list(dict.fromkeys(in_log))
+    report = replay(service)
+    assert list(report.by_type) == sorted(first_seen, key=lambda name: -in_log.count(name))
+
+
+def test_decode_failures_are_listed_in_log_order_whatever_the_order_of_aggregates(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.store.recorder
+    # an aggregate first seen after the relationship, whose record fails first in the log
+    recorder.insert_events(
+        [StoredEvent(originator_id=UUID(int=5), originator_version=1, topic="Nope", state=b"{}")]
+    )
+    first = stored_count(service)
+    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=pair.relationship,
+                originator_version=7,
+                topic=held.topic,
+                state=b'{"forged":true}',
+            )
+        ]
+    )
+    report = replay(service)
+    assert report.decode_failure_count == 2
+    assert [(f.notification_id, f.aggregate_id) for f in report.decode_failures] == [
+        (first, UUID(int=5)),
+        (stored_count(service), pair.relationship),
+    ]
+    assert "forged" in report.decode_failures[1].reason
+
+
+def test_a_record_stored_under_an_id_the_recorder_does_not_look_up_is_still_counted(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, pair = seeded
+    recorder = service.store.recorder
+    (opened,) = recorder.select_events(pair.relationship, limit=1)
+    stray = UUID(int=77)
+    # the id as text, which SQLite's recorder never finds (it looks a UUID up by its
+    # hex): the replay's second pass does not reach it, and the log is decoded again
+    around_the_library(
+        recorder,
+        [
+            StoredEvent(
+                originator_id=str(stray),
+                originator_version=1,
+                topic=opened.topic,
+                state=opened.state,
+            )
+        ],
+    )
+    report = replay(service)
+    assert report.events == 12
+    assert sum(report.by_type.values()) == 12
+    assert report.decode_failure_count == 0
+    assert dict(report.aggregates) == {"programme": 1, "relationship": 2}

@@ -1,21 +1,34 @@
 """Replaying a whole store: every event read back, every aggregate rebuilt, all counted.
 
-Two passes, so that memory does not grow with the number of events:
+Two passes, so that memory does not grow with the number of events, and each event
+decoded once:
 
-1. The global log, in recording order, a page at a time: every event is decoded by
-   the store (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and
-   reported, and the walk goes on), counted by type, and checked to follow its
-   aggregate's previous version. Only each aggregate's last version (an int) is kept.
-2. Each aggregate in turn: its events are read a page at a time and folded with the
-   pure ``evolve`` functions, from nothing (no snapshot, no cache); the state is
-   checked to reach the aggregate's last version, then dropped.
+1. The global log, in recording order, a page at a time, without decoding: every
+   record is counted and checked to follow its aggregate's previous version, and each
+   aggregate's kind is told from its first record's topic. Only each aggregate's last
+   version (an int) is kept.
+2. Each aggregate in turn: its records are read a page at a time, each decoded by the
+   store (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and the
+   walk goes on), counted by type, and folded with the pure ``evolve`` functions, from
+   nothing (no snapshot, no cache); the state is checked to reach the aggregate's last
+   version, then dropped.
 
-Memory is thus one page of records, one aggregate's state and an int per aggregate,
-whatever the length of the log (``benchmarks/bench_replay.py`` measures it).
+An event that cannot be decoded is kept (its aggregate, version and why) until its
+position in the log is looked up, after the second pass, by reading again, without
+decoding, the records of the topics that failed: the failures are listed in log
+order, as the first pass meets them. Should the second pass not reach every record
+the first counted (a record stored around the library, under an aggregate id in a
+form the recorder does not look up), the log is decoded again, in order, to count
+every record by type.
+
+Memory is thus one page of records, one aggregate's state, an int per aggregate and
+an entry per undecodable event, whatever the length of the log
+(``benchmarks/bench_replay.py`` measures it).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,11 +37,12 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import StoredEventError
+from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
 from .timeline import State, apply
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
-    from eventsourcing.persistence import Notification
+    from eventsourcing.persistence import StoredEvent
 
     from ..application import MentoringService
     from ..store import Store
@@ -109,6 +123,12 @@ class ReplayReport:
         return not (self.decode_failure_count or self.gap_count or self.rebuild_failure_count)
 
 
+def _aggregate_id(record: StoredEvent) -> UUID:
+    """The aggregate id of ``record``, as a UUID (recorders may give it as text)."""
+    value = record.originator_id
+    return value if type(value) is UUID else UUID(str(value))
+
+
 def _kind_of(topic: str) -> str:
     """The name of the kind whose events ``topic`` names; ``unknown`` if no kind's."""
     kind = kind_of_topic(topic)
@@ -133,10 +153,48 @@ class _Log:
     """What the first pass, over the global log, found."""
 
     events: int = 0
-    by_type: Counter[str] = attrs.Factory(Counter)
     by_kind: Counter[str] = attrs.Factory(Counter)
+    first_of: dict[str, int] = attrs.Factory(dict)
+    """Each topic's first position among the records read (to order types counted alike)."""
     last_version: dict[UUID, int] = attrs.Factory(dict)
     """Each aggregate's last version in the log, in the order of their first events."""
+
+
+@attrs.define
+class _Decoded:
+    """What decoding the records found: each decoded event's type, and the failures."""
+
+    records: int = 0
+    by_type: Counter[str] = attrs.Factory(Counter)
+    unreadable: dict[tuple[UUID, int], str] = attrs.Factory(dict)
+    """Why each record that cannot be decoded cannot, by aggregate id and version."""
+    topics: set[str] = attrs.Factory(set)
+    """The topics of those records."""
+    names: dict[str, str] = attrs.Factory(dict)
+    """The type name of the events decoded from each topic."""
+
+    def decode(self, store: Store, record: StoredEvent, aggregate_id: UUID) -> Event | str:
+        """The event ``record`` holds, counted by type; else why not, counted as a failure."""
+        self.records += 1
+        try:
+            event = store.decode(record)
+        except StoredEventError as error:
+            self.unreadable[(aggregate_id, record.originator_version)] = error.reason
+            self.topics.add(record.topic)
+            return f"version {error.version} cannot be read ({error.reason})"
+        name = type(event).__name__
+        self.by_type[name] += 1
+        self.names[record.topic] = name
+        return event
+
+    def most_common(self, first_of: Mapping[str, int]) -> dict[str, int]:
+        """Events by type, most frequent first; types counted alike in the order their
+        topics first appear in the log."""
+        first = {
+            name: min(first_of.get(t, math.inf) for t, n in self.names.items() if n == name)
+            for name in self.by_type
+        }
+        return dict(sorted(self.by_type.items(), key=lambda item: (-item[1], first[item[0]])))
 
 
 def replay(
@@ -153,81 +211,60 @@ def replay(
     """
     report = progress or (lambda _: None)
     findings = _Findings()
-    log = _read_log(service.store, findings, report, page_size)
-    rebuilt = _rebuild_all(service, log.last_version, findings, report, page_size)
-    return _report(log, rebuilt, findings)
+    store = service.store
+    log = _read_log(store, findings, report, page_size)
+    decoded = _Decoded()
+    rebuilt = _rebuild_all(store, log.last_version, decoded, findings, report, page_size)
+    if decoded.records != log.events:
+        decoded = _decode_log(store, page_size)
+    _list_unreadable(store, decoded, findings, page_size)
+    return _report(log, decoded, rebuilt, findings)
 
 
 def _read_log(
     store: Store, findings: _Findings, report: Callable[[ReplayProgress], None], page_size: int
 ) -> _Log:
-    """The first pass: every record of the global log decoded, counted and checked."""
+    """The first pass: every record of the global log counted and checked, not decoded."""
     log = _Log()
     total = store.recorder.max_notification_id() or 0
     for record in store.records(page_size=page_size):
         log.events += 1
-        aggregate_id = UUID(str(record.originator_id))
-        _count_type(store, record, aggregate_id, log, findings)
-        _check_version(record, aggregate_id, log, findings)
+        log.first_of.setdefault(record.topic, log.events)
+        aggregate_id = _aggregate_id(record)
+        previous = log.last_version.get(aggregate_id)
+        if previous is None:
+            log.by_kind[_kind_of(record.topic)] += 1
+        expected = (previous or 0) + 1
+        if record.originator_version != expected:
+            findings.add(
+                "gap",
+                VersionGap(
+                    notification_id=record.id,
+                    aggregate_id=aggregate_id,
+                    expected=expected,
+                    found=record.originator_version,
+                ),
+            )
+        log.last_version[aggregate_id] = max(record.originator_version, previous or 0)
         if log.events % page_size == 0:
             report(ReplayProgress(phase=READING, done=log.events, total=max(total, log.events)))
     report(ReplayProgress(phase=READING, done=log.events, total=log.events))
     return log
 
 
-def _count_type(
-    store: Store, record: Notification, aggregate_id: UUID, log: _Log, findings: _Findings
-) -> None:
-    """Count ``record`` by its event's type, or as a decode failure."""
-    try:
-        event = store.decode(record)
-        log.by_type[type(event).__name__] += 1
-    except StoredEventError as error:
-        findings.add(
-            "decode",
-            DecodeFailure(
-                notification_id=record.id,
-                aggregate_id=aggregate_id,
-                version=record.originator_version,
-                topic=record.topic,
-                reason=error.reason,
-            ),
-        )
-
-
-def _check_version(
-    record: Notification, aggregate_id: UUID, log: _Log, findings: _Findings
-) -> None:
-    """Check ``record`` follows its aggregate's previous version; count a new aggregate."""
-    previous = log.last_version.get(aggregate_id)
-    if previous is None:
-        log.by_kind[_kind_of(record.topic)] += 1
-    expected = (previous or 0) + 1
-    if record.originator_version != expected:
-        findings.add(
-            "gap",
-            VersionGap(
-                notification_id=record.id,
-                aggregate_id=aggregate_id,
-                expected=expected,
-                found=record.originator_version,
-            ),
-        )
-    log.last_version[aggregate_id] = max(record.originator_version, previous or 0)
-
-
 def _rebuild_all(
-    service: MentoringService,
+    store: Store,
     last_version: dict[UUID, int],
+    decoded: _Decoded,
     findings: _Findings,
     report: Callable[[ReplayProgress], None],
     page_size: int,
 ) -> int:
-    """The second pass: each aggregate folded in turn; how many were rebuilt."""
+    """The second pass: each aggregate decoded and folded in turn; how many were rebuilt."""
     rebuilt = 0
     aggregates = len(last_version)
     for done, (aggregate_id, version) in enumerate(last_version.items(), start=1):
-        failure = _rebuild(service, aggregate_id, version, page_size)
+        failure = _rebuild(store, aggregate_id, version, decoded, page_size)
         if failure is None:
             rebuilt += 1
         else:
@@ -236,10 +273,81 @@ def _rebuild_all(
     return rebuilt
 
 
-def _report(log: _Log, rebuilt: int, findings: _Findings) -> ReplayReport:
+def _rebuild(
+    store: Store, aggregate_id: UUID, last_version: int, decoded: _Decoded, page_size: int
+) -> str | None:
+    """Decode every record of one aggregate, and fold its events from version 1; None if
+    the fold reached ``last_version``, else why not.
+
+    Records at versions below 1 (stored around the library) are decoded and counted, not
+    folded; after a failure, the remaining records are still decoded and counted."""
+    state: State | None = None
+    version = 0
+    failure: str | None = None
+    after: int | None = None
+    while page := store.recorder.select_events(aggregate_id, gt=after, limit=page_size):
+        for stored in page:
+            event = decoded.decode(store, stored, aggregate_id)
+            if failure is not None or stored.originator_version < 1:
+                continue
+            if isinstance(event, str):
+                failure = event
+            elif event.version != version + 1:
+                failure = f"version {event.version} follows version {version}"
+            else:
+                try:
+                    state = apply(kind_of(event).initial if state is None else state, event)
+                    version = event.version
+                except Exception as error:
+                    failure = (
+                        f"version {event.version} cannot be applied: "
+                        f"{type(error).__name__}: {error}"
+                    )
+        after = page[-1].originator_version
+    if failure is None and version != last_version:
+        failure = f"its history ends at version {version}, where the log reached {last_version}"
+    return failure
+
+
+def _decode_log(store: Store, page_size: int) -> _Decoded:
+    """Every record of the global log decoded and counted, in log order: for a store whose
+    second pass did not reach every record."""
+    decoded = _Decoded()
+    for record in store.records(page_size=page_size):
+        decoded.decode(store, record, _aggregate_id(record))
+    return decoded
+
+
+def _list_unreadable(store: Store, decoded: _Decoded, findings: _Findings, page_size: int) -> None:
+    """Count the records that cannot be decoded, and describe the first few in log order,
+    found by reading the records of their topics (not decoding them) in the log."""
+    findings.counts["decode"] = len(decoded.unreadable)
+    wanted = min(len(decoded.unreadable), MAX_REPORTED)
+    listed = findings.items["decode"]
+    if not wanted:
+        return
+    for record in store.records(topics=sorted(decoded.topics), page_size=page_size):
+        aggregate_id = _aggregate_id(record)
+        reason = decoded.unreadable.get((aggregate_id, record.originator_version))
+        if reason is None:
+            continue
+        listed.append(
+            DecodeFailure(
+                notification_id=record.id,
+                aggregate_id=aggregate_id,
+                version=record.originator_version,
+                topic=record.topic,
+                reason=reason,
+            )
+        )
+        if len(listed) == wanted:
+            return
+
+
+def _report(log: _Log, decoded: _Decoded, rebuilt: int, findings: _Findings) -> ReplayReport:
     return ReplayReport(
         events=log.events,
-        by_type=dict(log.by_type.most_common()),
+        by_type=decoded.most_common(log.first_of),
         aggregates=dict(sorted(log.by_kind.items())),
         rebuilt=rebuilt,
         decode_failure_count=findings.counts["decode"],
@@ -249,29 +357,3 @@ def _report(log: _Log, rebuilt: int, findings: _Findings) -> ReplayReport:
         rebuild_failure_count=findings.counts["rebuild"],
         rebuild_failures=tuple(findings.items["rebuild"]),
     )
-
-
-def _rebuild(
-    service: MentoringService, aggregate_id: UUID, last_version: int, page_size: int
-) -> str | None:
-    """Fold one aggregate from its first event; None if it reached ``last_version``,
-    else why not."""
-    store = service.store
-    state: State | None = None
-    version = 0
-    while page := store.recorder.select_events(aggregate_id, gt=version, limit=page_size):
-        for stored in page:
-            try:
-                event = store.decode(stored)
-            except StoredEventError as error:
-                return f"version {error.version} cannot be read ({error.reason})"
-            if event.version != version + 1:
-                return f"version {event.version} follows version {version}"
-            try:
-                state = apply(kind_of(event).initial if state is None else state, event)
-            except Exception as error:
-                return f"version {event.version} cannot be applied: {type(error).__name__}: {error}"
-            version = event.version
-    if version != last_version:
-        return f"its history ends at version {version}, where the log reached {last_version}"
-    return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -24,7 +24,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from ..application import MentoringService
 from ..domain.decider import Decider
 from ..domain.errors import InvalidValue, NotFound, ReadModelError
-from ..domain.events import Event
+from ..domain.events import Event, RelationshipEvent
 from ..domain.kinds import kind_of
 from ..domain.programme import PROGRAMME
 from ..domain.relationship_state import RELATIONSHIP
@@ -34,6 +34,7 @@ from ..reports import (
     evolve_programme_facts,
     evolve_relationship_facts,
 )
+from ..reports._facts import RelationshipDraft
 from ..store import ComplianceView, StoredFacts
 from ._codec import decode_facts as decode_json
 from ._codec import encode_facts
@@ -86,17 +87,48 @@ def decode_facts(row: StoredFacts) -> Facts:
     return decode_json(row.facts, kinds[0] if kinds else RelationshipFacts)
 
 
+_FACTS_OF_TYPE: dict[type[Event], _FactsOf] = {}
+
+
+def _facts_of(event: Event) -> _FactsOf:
+    """The read model's side of ``event``'s kind (looked up once per event type)."""
+    of = _FACTS_OF_TYPE.get(type(event))
+    if of is None:
+        try:
+            of = _FACTS_OF_TYPE[type(event)] = _FACTS[kind_of(event)]
+        except InvalidValue:
+            raise ReadModelError(
+                f"cannot project {type(event).__name__} of {event.aggregate_id}"
+            ) from None
+    return of
+
+
 def _fold(facts: Facts | None, event: Event) -> Facts:
     """``event`` folded onto ``facts``; refuses to pass over a missing version."""
-    try:
-        of = _FACTS[kind_of(event)]
-    except InvalidValue:
-        raise ReadModelError(
-            f"cannot project {type(event).__name__} of {event.aggregate_id}"
-        ) from None
+    of = _facts_of(event)
     current = facts if isinstance(facts, of.type) else of.type()
     _check_next(current.version, event)
     return of.evolve(current, event)
+
+
+def _fold_into(
+    current: Facts | RelationshipDraft | None, event: Event
+) -> Facts | RelationshipDraft:
+    """``event`` folded onto ``current`` as :func:`_fold` does, a relationship's facts
+    into a draft (changed in place, built into facts at the end of the batch)."""
+    if _facts_of(event).type is not RelationshipFacts:
+        return _fold(None if current is None else _built(current), event)
+    if not isinstance(current, RelationshipDraft):
+        current = RelationshipDraft(
+            current if isinstance(current, RelationshipFacts) else RelationshipFacts()
+        )
+    _check_next(current.version, event)
+    current.add(cast(RelationshipEvent, event))
+    return current
+
+
+def _built(facts: Facts | RelationshipDraft) -> Facts:
+    return facts.facts() if isinstance(facts, RelationshipDraft) else facts
 
 
 def _check_next(version: int, event: Event) -> None:
@@ -165,7 +197,7 @@ class ComplianceProjection:
         if position != self._cached_at:
             self._cache.clear()
         done = pending_count = 0
-        pending: dict[UUID, Facts] = {}
+        pending: dict[UUID, Facts | RelationshipDraft] = {}
         folded_to = position
         while True:
             wanted = min(PAGE_SIZE, self.batch_size - pending_count)
@@ -177,7 +209,8 @@ class ComplianceProjection:
                 folded_to, pending_count = page[-1][0], pending_count + len(page)
             if pending_count and (not page or pending_count >= self.batch_size):
                 assert folded_to is not None
-                rows = [_row(aggregate_id, facts) for aggregate_id, facts in pending.items()]
+                built = {key: _built(facts) for key, facts in pending.items()}
+                rows = [_row(aggregate_id, facts) for aggregate_id, facts in built.items()]
                 try:
                     self.view.save_facts(rows, Tracking(self._name, folded_to))
                 except IntegrityError:
@@ -193,13 +226,15 @@ class ComplianceProjection:
                         overtaken_at,
                     )
                     continue
-                self._remember(pending)
+                self._remember(built)
                 self._cached_at = folded_to
                 done, pending, pending_count = done + pending_count, {}, 0
             if not page:
                 return done
 
-    def _fold(self, events: Sequence[Event], pending: dict[UUID, Facts]) -> None:
+    def _fold(
+        self, events: Sequence[Event], pending: dict[UUID, Facts | RelationshipDraft]
+    ) -> None:
         """Fold ``events`` into ``pending``, starting from cached or stored facts."""
         missing = {
             e.aggregate_id
@@ -210,7 +245,7 @@ class ComplianceProjection:
             pending[row.aggregate_id] = decode_facts(row)
         for event in events:
             key = event.aggregate_id
-            pending[key] = _fold(pending.get(key) or self._cache.get(key), event)
+            pending[key] = _fold_into(pending.get(key) or self._cache.get(key), event)
 
     def _remember(self, changed: dict[UUID, Facts]) -> None:
         for aggregate_id, facts in changed.items():
@@ -219,14 +254,23 @@ class ComplianceProjection:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
+    def _facts_in(self, row: StoredFacts) -> Facts:
+        """A row's facts: those this projection built and stored in it, while the row is at
+        their version (the same events give the same facts), else decoded from the row."""
+        cached = self._cache.get(row.aggregate_id)
+        if cached is not None and cached.version == row.version:
+            return cached
+        return decode_facts(row)
+
     def programme_facts(
         self, programme_id: UUID
     ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
-        """A programme's facts and its relationships' facts, as the read model holds them."""
+        """A programme's facts and its relationships' facts, as the read model holds them
+        (a row this projection just stored is not decoded again: see :meth:`_facts_in`)."""
         programme: Any = None
         relationships: list[RelationshipFacts] = []
         for row in self.view.select_programme_facts(programme_id):
-            facts = decode_facts(row)
+            facts = self._facts_in(row)
             if isinstance(facts, ProgrammeFacts):
                 programme = facts
             else:

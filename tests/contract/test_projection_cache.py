@@ -1,0 +1,50 @@
+"""The projection reads back the rows it just stored from the facts it built, not by
+decoding them again; a row another projection moved on is decoded."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+import pytest
+from report_scenario import MIDWAY, PAIR_A, PROGRAMME, SettableClock, record
+
+from mentoring_core import MentoringService
+from mentoring_core.projections import ComplianceProjection
+from mentoring_core.values import FeedbackKind
+
+PROJECTION = importlib.import_module("mentoring_core.projections._projection")
+
+
+@pytest.fixture
+def service(store_url: str) -> Iterator[MentoringService]:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        record(service, clock, until=MIDWAY)
+        yield service
+
+
+def test_the_rows_a_projection_stored_are_not_decoded_again(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projection = ComplianceProjection(service)
+    projection.catch_up()
+    decoded = ComplianceProjection(service, view=projection.view).programme_facts(PROGRAMME)
+
+    def refused(row: object) -> None:
+        raise AssertionError(f"decoded {row}")
+
+    monkeypatch.setattr(PROJECTION, "decode_facts", refused)
+    assert projection.programme_facts(PROGRAMME) == decoded
+
+
+def test_a_row_another_projection_moved_on_is_decoded(service: MentoringService) -> None:
+    first = ComplianceProjection(service)
+    first.catch_up()
+    service.give_feedback(PAIR_A, "ana", "ben", FeedbackKind.RECOGNITION, "Clear", actor="ana")
+    second = ComplianceProjection(service, view=first.view)
+    second.catch_up()
+    moved = {r.relationship_id: r.version for r in second.programme_facts(PROGRAMME)[1]}
+    seen = {r.relationship_id: r.version for r in first.programme_facts(PROGRAMME)[1]}
+    assert seen == moved
+    assert moved[PAIR_A] == service.relationship(PAIR_A).version
