@@ -19,10 +19,11 @@
    copy; it is not run). Snapshots, keys and read model rows are not copied (the copies
    share the template's people).
 3. At ``--project-at`` events (default: the smaller of ``--events`` and 1,000,000) the
-   compliance projection is run from nothing (events/s) and the programme report is
-   produced from the read model. At ``--events``, against the small store in the same
-   process, in alternating blocks: the time of recording one command, of reading one
-   relationship, and of the programme report by a straight fold (``as_of``).
+   compliance projection catches up on every copied event (events/s), and then, as at
+   ``--events``, against the small store in the same process, in alternating blocks:
+   the time of recording one command, of reading one relationship (cold), and of the
+   programme report by a straight fold (``as_of``) and (at ``--project-at`` only) from
+   the read model.
 
 Run with ``python benchmarks/bench_scale.py`` (``--events 10000000`` for the full run;
 ``--server postgresql://...`` for another server). Without a PostgreSQL server only the
