@@ -133,12 +133,15 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, each against a baseline run in the same process (about 30 minutes).
+    """Benchmarks, each against a baseline run in the same process (about 40 minutes).
 
     Recording and loading (bench.py), the compliance projection of 1,000,000 events
     (bench_reports.py), the constant-memory replay (bench_replay.py), the cost of
     sealing personal data (bench_sealing.py) and recording and reading through the
-    HTTP API against the Python API (bench_http.py). Pass a script's name to run only
+    HTTP API against the Python API (bench_http.py), and how the store grows, with the
+    times of recording, reading and reporting on a PostgreSQL store grown to 1,000,000
+    events (bench_scale.py; ``python benchmarks/bench_scale.py --events 10000000`` for
+    the figures at 10,000,000). Pass a script's name to run only
     that one, e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
@@ -148,6 +151,7 @@ def bench(session: nox.Session) -> None:
         "bench_replay.py",
         "bench_sealing.py",
         "bench_http.py",
+        "bench_scale.py",
     ]
     for script in session.posargs or scripts:
         session.run("python", f"benchmarks/{script}")

@@ -25,6 +25,10 @@ TINY = {  # script: (arguments, a line every run prints)
     # 81 pairs: the 81st is formed after 09:00, its first week's hour (it once failed there)
     "bench_reports.py": (["--relationships", "81", "--weeks", "1"], "ratio fold / read model"),
     "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
+    "bench_scale.py": (
+        ["--relationships", "2", "--weeks", "2", "--events", "300", "--project-at", "150"],
+        "bytes per relationship-year",
+    ),
 }
 
 
