@@ -31,8 +31,7 @@ from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
 from .domain.events import Event, ProgrammeCreated
 from .domain.group import decide_group_session
-from .domain.group import needs_history as group_needs_history
-from .domain.kinds import kind_of_command, kind_of_topic
+from .domain.kinds import kind_of_command, kind_of_topic, needs_history
 from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
@@ -307,11 +306,7 @@ class MentoringService(CommandMethods):
             check_int("expected_version", expected_version, 0, 2**62)
         given, command_id = command_id, self._command_id(command_id)
         kind = kind_of_command(command)
-        whole = (  # asked before the service fills in new ids
-            group_needs_history(command)
-            if isinstance(command, c.RecordGroupSession)
-            else kind.needs_history(command)
-        )
+        whole = needs_history(command)  # asked before the service fills in new ids
         command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
@@ -542,7 +537,7 @@ class MentoringService(CommandMethods):
             raise NotFound(kind.name, aggregate_id)
         state = kind.without_history(state)
         if version is None:
-            self._remember(aggregate_id, state, kind)
+            self._remember(aggregate_id, state)
         return state
 
     def _whole_state(self, kind: Kind, aggregate_id: UUID, version: int | None) -> Any:
@@ -584,15 +579,16 @@ class MentoringService(CommandMethods):
             )
             raise _UntrustedSnapshot(snapshot.version, why)
 
-    def _remember(self, aggregate_id: UUID, state: Any, kind: Kind) -> None:
-        """Keep the newest state, without its history, in the repository's cache.
+    def _remember(self, aggregate_id: UUID, state: Any) -> None:
+        """Keep the newest state, already :meth:`Decider.without_history`, in the
+        repository's cache.
 
         eventsourcing fast-forwards a cached aggregate by mutating it in place; our
         states are immutable, so the fast-forwarded state must be put back.
         """
         cache = self._store.repository.cache
         if cache is not None:
-            cache.put(aggregate_id, kind.without_history(state))
+            cache.put(aggregate_id, state)
 
     def _open(
         self,
@@ -661,13 +657,9 @@ class MentoringService(CommandMethods):
         recorded = self._record(events, expected, states[0], session_id, command_id)
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
-            self._remember(
-                state.relationship_id,
-                _projector(RELATIONSHIP, state.relationship_id)(
-                    state, (e for e in events if e.aggregate_id == state.relationship_id)
-                ),
-                RELATIONSHIP,
-            )
+            own = (e for e in events if e.aggregate_id == state.relationship_id)
+            new_state = _projector(RELATIONSHIP, state.relationship_id)(state, own)
+            self._remember(state.relationship_id, RELATIONSHIP.without_history(new_state))
         return recorded
 
     def _record(
@@ -701,7 +693,7 @@ class MentoringService(CommandMethods):
         own = tuple(e for e in events if e.aggregate_id == commanded)
         kind = expected[commanded][0]
         new_state = kind.without_history(_projector(kind, commanded)(state, own))
-        self._remember(commanded, new_state, kind)
+        self._remember(commanded, new_state)
         self._snapshot(state.version, new_state, own[-1])
         return Recorded(
             id=created,

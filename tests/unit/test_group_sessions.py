@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import attrs
 import pytest
@@ -32,6 +32,7 @@ from mentoring_core.domain import (
     evolve_relationship,
 )
 from mentoring_core.domain.group import session_meeting_id
+from mentoring_core.domain.kinds import needs_history
 from mentoring_core.events import MeetingHeld, MentorRecognised
 from mentoring_core.reports import fold_relationship_facts
 from mentoring_core.serialisation import EventMapper
@@ -239,3 +240,26 @@ def test_a_recognition_states_what_it_gives_for_a_real_period(
     changes: dict[str, Any], field: str
 ) -> None:
     programme_history().reject(_recognise(**changes), field)
+
+
+def test_the_service_asks_one_place_which_commands_need_whole_states() -> None:
+    """A group session is a programme command, but what it needs loaded whole are the
+    relationships present, and only when its caller gave the session's id; any other
+    command is answered by its own aggregate's rules."""
+    session = cmd.RecordGroupSession(
+        programme_id=uuid4(),
+        mentor_id="m",
+        relationship_ids=(uuid4(), uuid4()),
+        duration_minutes=60,
+        topics=("t",),
+    )
+    assert not needs_history(session)
+    assert needs_history(attrs.evolve(session, session_id=uuid4()))
+    meeting = cmd.RecordMeetingHeld(
+        relationship_id=uuid4(),
+        duration_minutes=30,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("t",),
+    )
+    assert not needs_history(meeting)
+    assert needs_history(attrs.evolve(meeting, meeting_id=uuid4()))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from mentoring_core_postgres import BACKEND, PostgresComplianceView, postgres_environment
 from mentoring_core_postgres.chained import _chunks
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
@@ -194,3 +194,19 @@ def test_a_batch_of_several_statements_is_stored_whole_and_chained_in_order() ->
         assert [link.sequence for link in links] == list(range(1, 2346))
         assert [link.notification_id for link in links] == list(ids)
         assert [link.aggregate_id for link in links] == [uuid.UUID(int=n + 1) for n in range(2345)]
+
+
+def test_a_store_opens_and_reads_on_a_read_only_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hot standby refuses every write, even ``CREATE SCHEMA IF NOT EXISTS``: a store
+    whose schema and tables exist opens there and reads, verifies and shows history."""
+    with postgres_store_url("read_only") as url:
+        with MentoringService(url) as service:
+            programme = service.create_programme("Pilot", "Northside Care", actor="c").id
+        with monkeypatch.context() as read_only:
+            read_only.setenv("PGOPTIONS", "-c default_transaction_read_only=on")
+            with MentoringService(url) as replica:
+                assert replica.programme(programme).name == "Pilot"
+                assert len(replica.history(programme)) == 1
+                assert replica.verify().ok
+                with pytest.raises(PersistenceError, match="INSERT in a read-only transaction"):
+                    replica.create_programme("Other", "Northside Care", actor="c")

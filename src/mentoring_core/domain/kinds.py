@@ -11,10 +11,11 @@ from typing import Any
 
 from . import erasure as _erasure  # noqa: F401 (registers the erasure fact with programmes)
 from . import relationship as _relationship  # noqa: F401 (registers the relationship's rules)
-from .commands import Command
+from .commands import Command, RecordGroupSession
 from .decider import Decider
 from .errors import InvalidValue
 from .events import EVENT_TYPES, Event
+from .group import needs_history as _group_needs_history
 from .programme import PROGRAMME
 from .relationship_state import RELATIONSHIP
 
@@ -52,3 +53,13 @@ def kind_of_command(command: Command) -> Decider[Any]:
         if isinstance(command, kind.command_type):
             return kind
     raise InvalidValue("command", command, "a programme or relationship command")
+
+
+def needs_history(command: Command) -> bool:
+    """Whether ``command``, as its caller gave it (before the service fills in new ids),
+    must be decided on whole states, history and all: for a group session, the
+    relationships present (a programme command whose programme cannot answer for them);
+    for any other, the aggregate it changes (:meth:`Decider.needs_history`)."""
+    if isinstance(command, RecordGroupSession):
+        return _group_needs_history(command)
+    return kind_of_command(command).needs_history(command)

@@ -398,11 +398,13 @@ class CachedKeys:
 
     def aead(self, row: PersonKey) -> AESGCM:
         """The AES-GCM cipher of ``row``'s key (which must be set), built once per person
-        and key (building one cost as much as opening a sealed field)."""
+        and key (building one cost as much as opening a sealed field). The ciphers kept
+        change only under the lock :meth:`forget` takes, as the cached keys do."""
         assert row.key is not None
-        found = self._aeads.get(row.person_id)
-        if found is None or found[0] != row.key:
-            found = self._aeads[row.person_id] = (row.key, AESGCM(row.key))
+        with self._lock:
+            found = self._aeads.get(row.person_id)
+            if found is None or found[0] != row.key:
+                found = self._aeads[row.person_id] = (row.key, AESGCM(row.key))
         return found[1]
 
     def forget(self) -> None:

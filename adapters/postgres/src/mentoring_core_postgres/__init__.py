@@ -160,10 +160,18 @@ def _connect(env: dict[str, str]) -> psycopg.Connection[tuple[object, ...]]:
 
 
 def ensure_schema(env: dict[str, str], schema: str) -> None:
-    """Create ``schema`` if it does not exist; safe when several processes race to do it."""
-    # Another process may create the schema between the check and the insert.
-    with _connect(env) as conn, contextlib.suppress(psycopg.errors.UniqueViolation):
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    """Create ``schema`` if it does not exist; safe when several processes race to do it.
+
+    Asked first, so that a store whose schema exists opens on a read-only server (a hot
+    standby, or a role with ``default_transaction_read_only``), which refuses even
+    ``CREATE SCHEMA IF NOT EXISTS``."""
+    with _connect(env) as conn:
+        found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        if found.fetchone() is not None:
+            return
+        # Another process may create the schema between the check and the insert.
+        with contextlib.suppress(psycopg.errors.UniqueViolation):
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 BACKEND = StoreBackend(
