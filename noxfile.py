@@ -38,6 +38,17 @@ def install_project(session: nox.Session, *extra: str) -> None:
     session.install(*HTTP_TEST_EXTRA)
 
 
+def cache_bytecode(session: nox.Session) -> None:
+    """Let Python keep compiled modules, in the session's own virtualenv folder.
+
+    Editable installs leave the project's modules uncompiled, and where the environment
+    sets ``PYTHONDONTWRITEBYTECODE`` (some containers do) every ``mentoring`` the tests
+    start compiled its 100-odd modules from source again: about 0.3 s of each run. The
+    prefix keeps every ``__pycache__`` out of the source tree."""
+    session.env["PYTHONPYCACHEPREFIX"] = str(Path(session.virtualenv.location) / "pycache")
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""  # empty: Python writes bytecode again
+
+
 NEWEST_EVENTSOURCING = "9.5.6"
 OLDEST_EVENTSOURCING = "9.5.0"
 """The newest and the oldest release of the series the project supports (>=9.5.0,<9.6)."""
@@ -54,6 +65,7 @@ def tests(session: nox.Session, eventsourcing: str) -> None:
     meet eventsourcing on the oldest (PostgreSQL tests must run when CI is set)."""
     install_project(session)
     session.install(f"eventsourcing[crypto,postgres]=={eventsourcing}")
+    cache_bytecode(session)
     paths = STORE_FACING_TESTS if eventsourcing == OLDEST_EVENTSOURCING else []
     session.run("pytest", *(session.posargs or paths))
 
@@ -74,6 +86,7 @@ def demo(session: nox.Session) -> None:
     due, mentors suggested for a waiting mentee, the compliance report, and a reminder
     run against a local mail server."""
     install_project(session, "aiosmtpd>=1.4")
+    cache_bytecode(session)
     session.run("rm", "-f", "demo.db", "demo.db-wal", "demo.db-shm", external=True)
     session.run("mentoring", "--store", DEMO_STORE, "demo", *session.posargs)
     session.run("mentoring", "--store", DEMO_STORE, "history", DEMO_RELATIONSHIP)
@@ -162,6 +175,7 @@ def stress(session: nox.Session) -> None:
     """Concurrency, crash and tamper tests at full size; figures go to
     docs/stress-figures.jsonl (the tamper campaign's are in docs/reliability.md)."""
     install_project(session)
+    cache_bytecode(session)
     figures = "docs/stress-figures.jsonl"
     session.run("rm", "-f", figures, external=True)
     session.env.update(
