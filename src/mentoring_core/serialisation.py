@@ -124,15 +124,7 @@ def _strict(expected: type) -> Callable[[Any, Any], Any]:
 
 _NEW = object.__new__
 _SET = object.__setattr__
-
-
-def _new_uuid(number: int) -> UUID:
-    """``UUID(int=number)`` for a number known to fit, without ``UUID.__init__``'s checks
-    (as ``UUID.__setstate__`` builds one)."""
-    uuid = _NEW(UUID)
-    _SET(uuid, "int", number)
-    _SET(uuid, "is_safe", SafeUUID.unknown)
-    return uuid
+_UNKNOWN = SafeUUID.unknown  # read once: each read is a descriptor call (Python 3.11)
 
 
 def _structure_uuid(value: Any, _: Any) -> UUID:
@@ -144,9 +136,14 @@ def _structure_uuid(value: Any, _: Any) -> UUID:
         digits = value.replace("-", "")  # the canonical form, read as UUID(value) reads it
         if len(digits) == 32:
             try:
-                return _new_uuid(int(digits, 16))
+                number = int(digits, 16)
             except ValueError:
-                pass  # UUID(value) refuses it, with its own message
+                return UUID(value)  # which refuses it, with its own message
+            # UUID(int=number), without UUID.__init__'s checks (as UUID.__setstate__ does)
+            uuid = _NEW(UUID)
+            _SET(uuid, "int", number)
+            _SET(uuid, "is_safe", _UNKNOWN)
+            return uuid
     return UUID(value)
 
 
@@ -395,7 +392,7 @@ class EventMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         try:
-            return cast(DomainEventProtocol[UUID], self._decode(stored_event))
+            return cast("DomainEventProtocol[UUID]", self._decode(stored_event))
         except (StoredEventError, StoreConfigurationError):
             raise
         except Exception as error:

@@ -101,17 +101,20 @@ def _find_paths(cls: type) -> tuple[PersonalPath, ...]:
     return tuple(paths)
 
 
-def slots(data: dict[str, Any], path: PersonalPath) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``(path text, container, key)`` for each place ``path`` names in ``data``."""
-    if path.inner is None:
-        yield path.field, data, path.field
-        return
-    items = data.get(path.field)
+def slots(data: dict[str, Any], path: PersonalPath) -> list[tuple[str, dict[str, Any], str]]:
+    """``(path text, container, key)`` for each place ``path`` names in ``data`` (a list,
+    not a generator: most paths name one place, and every read of an event walks them)."""
+    field, inner = path.field, path.inner
+    if inner is None:
+        return [(field, data, field)]
+    items = data.get(field)
     if not isinstance(items, list):
-        return
-    for index, item in enumerate(items):
-        if isinstance(item, dict):
-            yield f"{path.field}[{index}].{path.inner}", item, path.inner
+        return []
+    return [
+        (f"{field}[{index}].{inner}", item, inner)
+        for index, item in enumerate(items)
+        if isinstance(item, dict)
+    ]
 
 
 def associated_data(event_id: str, where: str, person_id: str) -> bytes:
