@@ -316,32 +316,33 @@ def read_log(service: MentoringService, decode: bool) -> tuple[int, float]:
 
 def decode_stages(service: MentoringService) -> None:
     """Each stage of the mapper's decode over every record, page by page, then the whole
-    decode of the same page: microseconds per event."""
+    decode of the same page: microseconds of this process's CPU per event (not of the
+    wall clock, which other processes on a shared machine stretch)."""
     store = cast(EventSourcedStore, service.store)
     mapper, recorder = store.mapper, store.recorder
     spent = dict.fromkeys(("raw read", "JSON", "opening sealed", "structuring", "whole"), 0.0)
     count, position = 0, None
     while True:
-        times = [time.perf_counter()]
+        times = [time.process_time()]
         page = recorder.select_notifications(start=position, limit=1000, inclusive_of_start=False)
-        times.append(time.perf_counter())
+        times.append(time.process_time())
         if not page:
             break
         states = [mapper.stored_state(record) for record in page]
-        times.append(time.perf_counter())
+        times.append(time.process_time())
         opened = [mapper.opened_state(r, state) for r, state in zip(page, states, strict=True)]
-        times.append(time.perf_counter())
+        times.append(time.process_time())
         for record, (cls, state) in zip(page, opened, strict=True):
             mapper.structured_event(record, cls, state)
-        times.append(time.perf_counter())
+        times.append(time.process_time())
         for record in page:
             store.decode(record)
-        times.append(time.perf_counter())
+        times.append(time.process_time())
         for stage, (start, stop) in zip(spent, itertools.pairwise(times), strict=True):
             spent[stage] += stop - start
         count += len(page)
         position = page[-1].id
-    print(f"where a decode's time goes ({count:,} events, microseconds per event):")
+    print(f"where a decode's time goes ({count:,} events, CPU microseconds per event):")
     for stage, seconds in spent.items():
         label = "whole decode (same records)" if stage == "whole" else stage
         print(f"  {label:<28}{seconds / count * 1e6:10.1f}")
