@@ -7,7 +7,8 @@
    The events are decided by the pure domain functions and stored 5,000 at a time
    through the application's event store, not one command per transaction.
 2. Baseline: reading the raw notification log (``select_notifications``, rows/s), then
-   reading and decoding it into events.
+   reading and decoding it into events; with ``--stages`` also where a decode's time goes
+   per event (the raw read, the JSON, opening sealed fields, structuring).
 3. The projection from nothing: events/s, and peak memory (growth of the process's peak
    resident set; with ``--tracemalloc`` also Python's own peak, at a cost in speed).
 4. The programme report from the read model (catch up, read, compute) and rendering it;
@@ -313,6 +314,42 @@ def read_log(service: MentoringService, decode: bool) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def decode_stages(service: MentoringService) -> None:
+    """Each stage of the mapper's decode over every record, page by page, then the whole
+    decode of the same page: microseconds of this process's CPU per event (not of the
+    wall clock, which other processes on a shared machine stretch)."""
+    store = cast(EventSourcedStore, service.store)
+    mapper, recorder = store.mapper, store.recorder
+    spent = dict.fromkeys(("raw read", "JSON", "opening sealed", "structuring", "whole"), 0.0)
+    count, position = 0, None
+    while True:
+        times = [time.process_time()]
+        page = recorder.select_notifications(start=position, limit=1000, inclusive_of_start=False)
+        times.append(time.process_time())
+        if not page:
+            break
+        states = [mapper.stored_state(record) for record in page]
+        times.append(time.process_time())
+        opened = [mapper.opened_state(r, state) for r, state in zip(page, states, strict=True)]
+        times.append(time.process_time())
+        for record, (cls, state) in zip(page, opened, strict=True):
+            mapper.structured_event(record, cls, state)
+        times.append(time.process_time())
+        for record in page:
+            store.decode(record)
+        times.append(time.process_time())
+        for stage, (start, stop) in zip(spent, itertools.pairwise(times), strict=True):
+            spent[stage] += stop - start
+        count += len(page)
+        position = page[-1].id
+    print(f"where a decode's time goes ({count:,} events, CPU microseconds per event):")
+    for stage, seconds in spent.items():
+        label = "whole decode (same records)" if stage == "whole" else stage
+        print(f"  {label:<28}{seconds / count * 1e6:10.1f}")
+    stages = sum(spent[s] for s in ("JSON", "opening sealed", "structuring"))
+    print(f"  {'sum of the three stages':<28}{stages / count * 1e6:10.1f}")
+
+
 def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
     url = f"sqlite:///{path}"
     with MentoringService(url, snapshot_interval=None) as service:
@@ -322,6 +359,8 @@ def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
         print(f"  raw select_notifications    {rows / raw:10,.0f} events/s")
         print(f"  read and decode             {rows / decoded:10,.0f} events/s   (target 100,000)")
         print(f"  ratio decode / raw          {raw / decoded:10.2f}")
+        if args.stages:
+            decode_stages(service)
 
         before = peak_rss_mb()
         if args.tracemalloc:
@@ -373,6 +412,9 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument(
+        "--stages", action="store_true", help="print where a decode's time goes, per event"
+    )
     parser.add_argument("--no-fold", action="store_true", help="skip the straight-fold baseline")
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -23,7 +23,10 @@ TINY = {  # script: (arguments, a line every run prints)
     "bench_http.py": (["--commands", "5"], "ratio HTTP / Python"),
     "bench_replay.py": (["--sizes", "100", "200", "--per-relationship", "20"], "events/s"),
     # 81 pairs: the 81st is formed after 09:00, its first week's hour (it once failed there)
-    "bench_reports.py": (["--relationships", "81", "--weeks", "1"], "ratio fold / read model"),
+    "bench_reports.py": (
+        ["--relationships", "81", "--weeks", "1", "--stages"],
+        "ratio fold / read model",
+    ),
     "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
     "bench_scale.py": (
         ["--relationships", "2", "--weeks", "2", "--events", "300", "--project-at", "150"],

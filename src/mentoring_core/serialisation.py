@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from types import NoneType, UnionType
 from typing import Any, TypeVar, Union, cast, get_args, get_origin
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import attrs
 import cattrs
@@ -93,10 +94,27 @@ class Snapshot:
         return self.version
 
 
+_MEMBERS: dict[type[Enum], dict[Any, Enum]] = {}
+
+
+def _member(cls: type[Enum], value: Any) -> Enum:
+    """``cls(value)``, by a dict from value to member built once per enum (``cls(value)``
+    searches through the enum's machinery on every call); anything the dict does not
+    hold (an unknown or unhashable value) is left to ``cls(value)``, which refuses it."""
+    members = _MEMBERS.get(cls)
+    if members is None:
+        members = _MEMBERS[cls] = {member.value: member for member in cls}
+    try:
+        found = members.get(value)
+    except TypeError:
+        found = None
+    return cls(value) if found is None else found
+
+
 def _strict(expected: type) -> Callable[[Any, Any], Any]:
     def structure(value: Any, cls: Any) -> Any:
         if cls is not expected:  # a str- or int-based enum reaches the hook of its base
-            return cls(value)
+            return _member(cls, value)
         if type(value) is not expected:
             raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
         return value
@@ -104,11 +122,28 @@ def _strict(expected: type) -> Callable[[Any, Any], Any]:
     return structure
 
 
+_NEW = object.__new__
+_SET = object.__setattr__
+_UNKNOWN = SafeUUID.unknown  # read once: each read is a descriptor call (Python 3.11)
+
+
 def _structure_uuid(value: Any, _: Any) -> UUID:
     if isinstance(value, UUID):
         return value
     if not isinstance(value, str):
         raise TypeError(f"expected a UUID string, got {type(value).__name__}")
+    if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+        digits = value.replace("-", "")  # the canonical form, read as UUID(value) reads it
+        if len(digits) == 32:
+            try:
+                number = int(digits, 16)
+            except ValueError:
+                return UUID(value)  # which refuses it, with its own message
+            # UUID(int=number), without UUID.__init__'s checks (as UUID.__setstate__ does)
+            uuid = _NEW(UUID)
+            _SET(uuid, "int", number)
+            _SET(uuid, "is_safe", _UNKNOWN)
+            return uuid
     return UUID(value)
 
 
@@ -116,7 +151,7 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
     moment = datetime.fromisoformat(value)
-    if moment.utcoffset() is None:
+    if moment.tzinfo is None:  # fromisoformat's zones are fixed offsets: never a None offset
         raise ValueError(f"datetime {value!r} has no time zone")
     return moment
 
@@ -214,14 +249,22 @@ _QUICK = make_event_converter(detailed_validation=False)
 T = TypeVar("T")
 
 
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+"""The quick converter's structuring function of each class read so far (looked up once,
+not dispatched on every call)."""
+
+
 def structure(data: Any, cls: type[T]) -> T:
     """``data`` structured as ``cls``, as strictly as :data:`CONVERTER` does.
 
     The hot path of every read: tried first with a converter that stops at the first
     failure (no per-field error collection); on any failure the detailed converter
     runs again, so the error raised names every bad field."""
+    hook = _HOOKS.get(cls)
+    if hook is None:
+        hook = _HOOKS[cls] = _QUICK.get_structure_hook(cls)
     try:
-        return _QUICK.structure(data, cls)
+        return cast(T, hook(data, cls))
     except Exception:
         CONVERTER.structure(data, cls)  # raises the detailed error (the same hooks fail)
         raise
@@ -234,6 +277,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def _upcast(cls: type[Event], data: dict[str, Any]) -> dict[str, Any]:
     stored_version = data.pop("class_version", 1)
+    if type(stored_version) is int and stored_version == cls.class_version:
+        return data  # the current version: nothing to upcast
     if type(stored_version) is not int or not 1 <= stored_version <= cls.class_version:
         raise ValueError(
             f"class_version {stored_version!r} is not one this library reads for "
@@ -347,7 +392,7 @@ class EventMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         try:
-            return cast(DomainEventProtocol[UUID], self._decode(stored_event))
+            return cast("DomainEventProtocol[UUID]", self._decode(stored_event))
         except (StoredEventError, StoreConfigurationError):
             raise
         except Exception as error:
@@ -359,20 +404,36 @@ class EventMapper(Mapper[UUID]):
             ) from error
 
     def _decode(self, stored: StoredEvent) -> Event | Snapshot:
+        data = self.stored_state(stored)
+        if stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            return self._decode_snapshot(stored, data)
+        cls, data = self.opened_state(stored, data)
+        return self.structured_event(stored, cls, data)
+
+    # The stages of reading an event, apart so that ``benchmarks/bench_reports.py --stages``
+    # can time each: the stored bytes to JSON, sealed fields opened, the event structured.
+
+    def stored_state(self, stored: StoredEvent) -> dict[str, Any]:
+        """The JSON object a record's state holds (decrypted and decompressed if the store
+        is), refused above its topic's size limit."""
         state = stored.state
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
-        is_snapshot = stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX)
         limit = _size_limit(stored.topic)
         if len(state) > limit:
             raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
         data = parse_json(state.decode())  # UTF-8, as written: no guessing of encodings
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        if is_snapshot:
-            return self._decode_snapshot(stored, data)
+        return data
+
+    def opened_state(
+        self, stored: StoredEvent, data: dict[str, Any]
+    ) -> tuple[type[Event], dict[str, Any]]:
+        """The event class of a record, and its state ``data`` upcast to the class's
+        version with its sealed fields opened."""
         cls = EVENT_TYPES.get(stored.topic)
         if cls is None:
             raise StoredEventError(
@@ -382,6 +443,12 @@ class EventMapper(Mapper[UUID]):
         if "aggregate_id" in data or "version" in data:
             raise ValueError("the stored state repeats the record's key (aggregate_id, version)")
         open_event(cls, data, self.keys)
+        return cls, data
+
+    def structured_event(
+        self, stored: StoredEvent, cls: type[Event], data: dict[str, Any]
+    ) -> Event:
+        """The event of ``cls`` an opened state ``data`` holds, given the record's key."""
         data["aggregate_id"] = stored.originator_id
         data["version"] = stored.originator_version
         event = structure(data, cls)

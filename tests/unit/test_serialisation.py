@@ -304,6 +304,51 @@ class TestStrictReading:
         )
         assert "format" in read_error(stored).reason
 
+    @pytest.mark.parametrize("value", [["one_on_one"], {"kind": "video"}, 1, None])
+    def test_an_enum_value_of_another_type(self, value: object) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(format=value)
+        )
+        assert "format" in read_error(stored).reason
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "0000000g-0000-0000-0000-000000000029",
+            "00000000-0000-0000-0000-00000000002-",
+            "00000000-0000-0000-0000-0000000000",
+            "00000000-0000-0000-0000-00000000002Z",
+        ],
+    )
+    def test_an_event_id_that_is_not_a_uuid(self, text: str) -> None:
+        stored = stored_with(
+            MAPPER.to_stored_event(meeting_held()), lambda d: d.update(event_id=text)
+        )
+        assert "event_id" in read_error(stored).reason
+
+    @given(
+        st.uuids().map(str),
+        st.integers(0, 35),
+        st.sampled_from("-_+ x{}:ABCDEFabcdef0123456789g"),
+        st.booleans(),
+    )
+    def test_a_uuid_reads_exactly_as_uuid_reads_it(
+        self, canonical: str, at: int, char: str, upper: bool
+    ) -> None:
+        """The quick path for the canonical form gives what ``UUID(text)`` gives, or
+        refuses what it refuses (one character of a canonical form changed)."""
+        text = canonical[:at] + char + canonical[at + 1 :]
+        text = text.upper() if upper else text
+        try:
+            expected: object = UUID(text)
+        except ValueError:
+            expected = ValueError
+        try:
+            read: object = serialisation.structure(text, UUID)
+        except ValueError:
+            read = ValueError
+        assert read == expected
+
     def test_a_decimal_stored_as_a_float(self) -> None:
         event = next(e for e in programme_history().events if isinstance(e, PolicySet))
         stored = stored_with(

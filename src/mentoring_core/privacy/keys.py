@@ -373,8 +373,7 @@ class CachedKeys:
         return person_id in self._known_erased
 
     def _cached(self, person_id: str) -> PersonKey | None:
-        with self._lock:
-            found = self._rows.get(person_id)
+        found = self._rows.get(person_id)  # read without the lock: one dict read is atomic
         if found is None or time.monotonic() - found[0] > self._seconds:
             return None
         return found[1]
@@ -398,9 +397,13 @@ class CachedKeys:
 
     def aead(self, row: PersonKey) -> AESGCM:
         """The AES-GCM cipher of ``row``'s key (which must be set), built once per person
-        and key (building one cost as much as opening a sealed field). The ciphers kept
-        change only under the lock :meth:`forget` takes, as the cached keys do."""
+        and key (building one cost as much as opening a sealed field). A kept cipher is read
+        without the lock; ciphers are built and kept only under the lock :meth:`forget`
+        takes, as the cached keys are."""
         assert row.key is not None
+        found = self._aeads.get(row.person_id)  # read without the lock, as :meth:`_cached`
+        if found is not None and found[0] == row.key:
+            return found[1]
         with self._lock:
             found = self._aeads.get(row.person_id)
             if found is None or found[0] != row.key:

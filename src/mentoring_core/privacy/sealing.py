@@ -67,16 +67,15 @@ def _is_tuple(hint: Any) -> bool:
     return get_origin(hint) is tuple
 
 
-_PATHS: dict[str, tuple[PersonalPath, ...]] = {}
+_PATHS: dict[type, tuple[PersonalPath, ...]] = {}
 
 
 def personal_paths(cls: type) -> tuple[PersonalPath, ...]:
     """Every personal field of an event class: its own, and those of the values in its
-    lists (``tuple[Value, ...]`` fields)."""
-    key = f"{cls.__module__}.{cls.__qualname__}"
-    found = _PATHS.get(key)
+    lists (``tuple[Value, ...]`` fields); found once per class."""
+    found = _PATHS.get(cls)
     if found is None:
-        found = _PATHS[key] = _find_paths(cls)
+        found = _PATHS[cls] = _find_paths(cls)
     return found
 
 
@@ -102,17 +101,20 @@ def _find_paths(cls: type) -> tuple[PersonalPath, ...]:
     return tuple(paths)
 
 
-def slots(data: dict[str, Any], path: PersonalPath) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``(path text, container, key)`` for each place ``path`` names in ``data``."""
-    if path.inner is None:
-        yield path.field, data, path.field
-        return
-    items = data.get(path.field)
+def slots(data: dict[str, Any], path: PersonalPath) -> list[tuple[str, dict[str, Any], str]]:
+    """``(path text, container, key)`` for each place ``path`` names in ``data`` (a list,
+    not a generator: most paths name one place, and every read of an event walks them)."""
+    field, inner = path.field, path.inner
+    if inner is None:
+        return [(field, data, field)]
+    items = data.get(field)
     if not isinstance(items, list):
-        return
-    for index, item in enumerate(items):
-        if isinstance(item, dict):
-            yield f"{path.field}[{index}].{path.inner}", item, path.inner
+        return []
+    return [
+        (f"{field}[{index}].{inner}", item, inner)
+        for index, item in enumerate(items)
+        if isinstance(item, dict)
+    ]
 
 
 def associated_data(event_id: str, where: str, person_id: str) -> bytes:
@@ -240,8 +242,11 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
 def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None:
     """Open every sealed field of ``data`` (an event of ``cls``, as stored) in place; a
     field whose key was destroyed becomes ``ERASED`` (``[ERASED]`` for a list of texts)."""
+    paths = personal_paths(cls)
+    if not paths:
+        return
     event_id = str(data.get("event_id"))
-    for path in personal_paths(cls):
+    for path in paths:
         for where, container, name in slots(data, path):
             value = container.get(name)
             if not isinstance(value, dict):
