@@ -59,10 +59,7 @@ from .._session import Output, Refused, open_service, settings, sqlite_path
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(
-    help="Check that nothing recorded was changed, and read histories as auditors need them.",
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True)
 
 AggregateArg = Annotated[
     UUID, id_argument("RELATIONSHIP_ID", "The relationship's id (a programme's id works too).")

@@ -21,9 +21,7 @@ from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
 from .._session import Output, Refused, open_service, settings, sqlite_path
 
-app = typer.Typer(
-    help="Personal data: erasure, retention, subject access, keys.", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 _RuleOpt = Annotated[
     ErasureRule,

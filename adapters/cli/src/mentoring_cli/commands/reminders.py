@@ -26,9 +26,7 @@ from .._render import when
 from .._session import Output, Refused, open_service, settings
 from ..notifiers import SmtpNotifier, WebhookNotifier, read_secret
 
-app = typer.Typer(
-    help="Reminders of what is due: send them, list those sent.", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 
 def _notifier(

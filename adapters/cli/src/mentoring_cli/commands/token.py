@@ -26,10 +26,7 @@ from .._files import check_target
 from .._options import JsonOpt
 from .._session import Output
 
-app = typer.Typer(
-    help="Development and demo access tokens for the HTTP API: NOT for production.",
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True)
 
 WARNING = (
     "warning: for development and the demo only, NOT for production. In production the "
