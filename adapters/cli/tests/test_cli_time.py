@@ -14,7 +14,7 @@ from uuid import UUID
 from cli_harness import Cli
 
 from mentoring_core import MentoringService
-from mentoring_core.values import Cadence, MeetingFormat, MeetingSchedule, Role
+from mentoring_core.values import Role
 
 P = "7d3c2b1a-0000-4000-8000-000000000001"
 R_BEN = "7d3c2b1a-0000-4000-8000-0000000000b1"
@@ -23,8 +23,8 @@ R_CY = "7d3c2b1a-0000-4000-8000-0000000000c1"
 
 def _programme(tmp_path: Path) -> Cli:
     """Programme P: ana mentors ben and cy (formed on 2 January 2026); cy's schedule has
-    the meetings outside working hours. Built through the Python API: the commands these
-    tests are about come after."""
+    the meetings outside working hours. Built through the Python API but for the schedule
+    (agreed with --outside-working-hours): the commands these tests are about come after."""
     cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path, actor="coord.rhea")
     new_year, formed = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
     with MentoringService(cli.store_url) as service:
@@ -39,12 +39,10 @@ def _programme(tmp_path: Path) -> Cli:
                 UUID(P), "ana", mentee, relationship_id=UUID(rel), actor=cli.actor,
                 occurred_at=formed,
             )  # fmt: skip
-        # cy's schedule: meetings outside working hours (the default for cy's own meetings)
-        schedule = MeetingSchedule(
-            cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.VIDEO,
-            in_working_hours=False,
-        )  # fmt: skip
-        service.agree_schedule(UUID(R_CY), schedule, actor=cli.actor, occurred_at=formed)
+    # cy's schedule: meetings outside working hours (the default for cy's own meetings)
+    cli.ok("schedule", "agree", R_CY, "--cadence", "weekly", "--duration", "60",
+           "--format", "video", "--outside-working-hours",
+           "--occurred-at", "2026-01-02")  # fmt: skip
     return cli
 
 
