@@ -1,5 +1,8 @@
 """The ``mentoring`` command: the root options, the command groups, and how failures end.
 
+A run imports only the module of the subcommand it runs (:data:`SUBCOMMANDS`); a new
+group or command under the root needs its line there.
+
 Exit status: 0 done; 1 refused (a broken domain rule, an unknown programme or
 relationship, a version conflict, a missing store); 2 bad usage (a bad value,
 a missing option, an unknown name, a date in the future). A failure prints one
@@ -188,6 +191,7 @@ class _RootGroup(TyperGroup):
         return super().get_command(ctx, cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
+        # ctx and formatter: Typer's own click types, which it does not export
         self._listing = True
         try:
             super().format_help(ctx, formatter)
