@@ -28,11 +28,15 @@ TINY = {  # script: (arguments, a line every run prints)
         "ratio fold / read model",
     ),
     "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
+    "bench_cli_start_up.py": (["--rounds", "1"], "ratio mentoring history --json / python"),
     "bench_scale.py": (
         ["--relationships", "2", "--weeks", "2", "--events", "300", "--project-at", "150"],
         "bytes per relationship-year",
     ),
 }
+
+NOT_IN_NOX_BENCH = {"bench_cli_start_up.py"}
+"""Run by hand: start-up figures mean something only on an idle machine (its docstring)."""
 
 
 def test_every_benchmark_has_a_smoke_run_and_is_in_nox_bench() -> None:
@@ -44,7 +48,9 @@ def test_every_benchmark_has_a_smoke_run_and_is_in_nox_bench() -> None:
         for node in ast.walk(noxfile)
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     }
-    assert scripts <= listed, f"not run by nox -s bench: {sorted(scripts - listed)}"
+    assert scripts - NOT_IN_NOX_BENCH <= listed, (
+        f"not run by nox -s bench: {sorted(scripts - listed)}"
+    )
 
 
 @pytest.mark.parametrize("script", sorted(TINY))

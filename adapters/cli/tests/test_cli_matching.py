@@ -3,29 +3,42 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from cli_harness import Cli
+
+from mentoring_core import MentoringService
+from mentoring_core.values import Cadence, CadenceTier, Participation, ProgrammePolicy, Role
+from mentoring_core.values import FocusArea as F
 
 
 def _programme(cli: Cli) -> str:
-    programme = cli.ok("programme", "create", "--name", "Riverside", "--organisation", "Care")["id"]
-    cli.ok(
-        "programme", "policy", programme, "--cadence", "fortnightly",
-        "--participation", "compulsory", "--minimum-experience-gap", "2",
-        "--review-interval-days", "90", "--minimum-meeting-minutes", "30",
-        "--max-mentees-per-mentor", "1",
-    )  # fmt: skip
-    for person, role, years, areas in (
-        ("ana", "mentor", "12", ("--expertise", "communication")),
-        ("cy", "mentor", "8", ("--expertise", "communication", "--expertise", "wellbeing")),
-        ("dee", "mentor", "20", ("--expertise", "wellbeing", "--expertise", "teamwork")),
-        ("ben", "mentee", "1", ("--need", "wellbeing", "--need", "communication")),
-        ("fay", "mentee", "0", ()),
-    ):
-        cli.ok(
-            "programme", "enrol", programme, "--person", person, "--role", role,
-            "--experience-years", years, *areas,
-        )  # fmt: skip
-    return programme
+    """Programme Riverside: fortnightly, a minimum gap of 2 years, one mentee per mentor;
+    mentors ana, cy and dee and mentees ben and fay, with their expertise and needs. Built
+    through the Python API: the commands these tests are about come after."""
+    policy = ProgrammePolicy(
+        cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
+        minimum_meeting_minutes=30,
+        participation=Participation.COMPULSORY,
+        minimum_experience_gap_years=Decimal(2),
+        review_interval_days=90,
+        max_mentees_per_mentor=1,
+    )
+    with MentoringService(cli.store_url) as service:
+        programme = service.create_programme("Riverside", "Care", actor=cli.actor).id
+        service.set_policy(programme, policy, actor=cli.actor)
+        for person, role, years, expertise, needs in (
+            ("ana", Role.MENTOR, 12, [F.COMMUNICATION], []),
+            ("cy", Role.MENTOR, 8, [F.COMMUNICATION, F.WELLBEING], []),
+            ("dee", Role.MENTOR, 20, [F.WELLBEING, F.TEAMWORK], []),
+            ("ben", Role.MENTEE, 1, [], [F.WELLBEING, F.COMMUNICATION]),
+            ("fay", Role.MENTEE, 0, [], []),
+        ):
+            service.enrol(
+                programme, person, role, years, expertise=expertise, development_needs=needs,
+                actor=cli.actor,
+            )  # fmt: skip
+    return str(programme)
 
 
 def test_suggestions_rank_fit_then_capacity_and_explain_each_rank(cli: Cli) -> None:
@@ -67,9 +80,21 @@ def test_the_pairing_records_the_rank_followed_or_overridden_with_the_reason(cli
 
 def test_enrolment_shows_and_refuses_focus_areas(cli: Cli) -> None:
     programme = _programme(cli)
+    cli.ok(
+        "programme", "enrol", programme, "--person", "gil", "--role", "mentee",
+        "--experience-years", "1", "--need", "wellbeing", "--need", "communication",
+    )  # fmt: skip
+    cli.ok(
+        "programme", "enrol", programme, "--person", "hal", "--role", "mentor",
+        "--experience-years", "9", "--expertise", "teamwork", "--expertise", "wellbeing",
+    )  # fmt: skip
     shown = cli.ok("programme", "show", programme)
-    ben = next(p for p in shown["participants"] if p["person_id"] == "ben")
-    assert (ben["development_needs"], ben["expertise"]) == (["wellbeing", "communication"], [])
+    areas = {
+        p["person_id"]: (p["development_needs"], p["expertise"]) for p in shown["participants"]
+    }
+    assert areas["gil"] == (["wellbeing", "communication"], [])
+    assert areas["hal"] == ([], ["teamwork", "wellbeing"])
+    assert areas["ben"] == areas["gil"]  # enrolled through the Python API: shown the same
     wrong = cli.run(
         "programme", "enrol", programme, "--person", "gus", "--role", "mentee",
         "--experience-years", "1", "--expertise", "wellbeing",

@@ -4,10 +4,14 @@ still verifies against a digest taken before, and a second erasure is told so.""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cli_harness import Cli
 from test_cli_audit import PROGRAMME, RELATIONSHIP, seed
+
+from mentoring_core import MentoringService
+from mentoring_core.values import Role
 
 
 def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
@@ -79,15 +83,11 @@ def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli)
     listed = cli.ok("privacy", "retention", "--as-of", "2031-01-01")
     assert listed["years"] is None and listed["due"] == []  # no period set yet
     _policy_keeping(cli, "2")
-    for person, role in (("cy", "mentor"), ("dee", "mentee")):
-        cli.ok(
-            "programme", "enrol", str(PROGRAMME), "--person", person, "--role", role,
-            "--experience-years", "4", "--occurred-at", "2026-03-01",
-        )  # fmt: skip
-    cli.ok(
-        "programme", "withdraw", str(PROGRAMME), "--person", "cy", "--reason", "Moved away",
-        "--occurred-at", "2026-04-01",
-    )  # fmt: skip
+    march, april = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:  # the other set-up: the Python API
+        for person, role in (("cy", Role.MENTOR), ("dee", Role.MENTEE)):
+            service.enrol(PROGRAMME, person, role, 4, actor=cli.actor, occurred_at=march)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
     assert cli.ok("privacy", "retention", "--as-of", "2028-03-31")["due"] == []
     due = [{"person_id": "cy", "last_ended": "2026-04-01", "years": 2, "due_on": "2028-04-01"}]
     assert cli.ok("privacy", "retention", "--as-of", "2028-04-01")["due"] == due

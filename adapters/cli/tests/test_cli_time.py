@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 from cli_harness import Cli
 
 from mentoring_core import MentoringService
+from mentoring_core.values import Role
 
 P = "7d3c2b1a-0000-4000-8000-000000000001"
 R_BEN = "7d3c2b1a-0000-4000-8000-0000000000b1"
@@ -20,16 +22,23 @@ R_CY = "7d3c2b1a-0000-4000-8000-0000000000c1"
 
 
 def _programme(tmp_path: Path) -> Cli:
+    """Programme P: ana mentors ben and cy (formed on 2 January 2026); cy's schedule has
+    the meetings outside working hours. Built through the Python API but for the schedule
+    (agreed with --outside-working-hours): the commands these tests are about come after."""
     cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path, actor="coord.rhea")
-    cli.ok("programme", "create", "--name", "P", "--organisation", "Org", "--id", P,
-           "--occurred-at", "2026-01-01")  # fmt: skip
-    for person, role in (("ana", "mentor"), ("ben", "mentee"), ("cy", "mentee")):
-        cli.ok("programme", "enrol", P, "--person", person, "--role", role,
-               "--experience-years", "10" if role == "mentor" else "1",
-               "--occurred-at", "2026-01-01")  # fmt: skip
-    for mentee, rel in (("ben", R_BEN), ("cy", R_CY)):
-        cli.ok("pair", "form", P, "--mentor", "ana", "--mentee", mentee, "--id", rel,
-               "--occurred-at", "2026-01-02")  # fmt: skip
+    new_year, formed = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:
+        service.create_programme(
+            "P", "Org", programme_id=UUID(P), actor=cli.actor, occurred_at=new_year
+        )
+        for person, role in (("ana", Role.MENTOR), ("ben", Role.MENTEE), ("cy", Role.MENTEE)):
+            years = 10 if role is Role.MENTOR else 1
+            service.enrol(UUID(P), person, role, years, actor=cli.actor, occurred_at=new_year)
+        for mentee, rel in (("ben", R_BEN), ("cy", R_CY)):
+            service.form_pair(
+                UUID(P), "ana", mentee, relationship_id=UUID(rel), actor=cli.actor,
+                occurred_at=formed,
+            )  # fmt: skip
     # cy's schedule: meetings outside working hours (the default for cy's own meetings)
     cli.ok("schedule", "agree", R_CY, "--cadence", "weekly", "--duration", "60",
            "--format", "video", "--outside-working-hours",

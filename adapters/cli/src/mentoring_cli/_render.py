@@ -17,9 +17,6 @@ from uuid import UUID
 import attrs
 
 from mentoring_core import Event
-from mentoring_core.matching import MentorSuggestion
-from mentoring_core.reports import DueItem
-from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_core.values import (
     Cadence,
     CadenceTier,
@@ -32,9 +29,14 @@ from mentoring_core.values import (
     StakeholderFeedback,
 )
 
-if TYPE_CHECKING:  # rich is imported only when something is shown to people
+if TYPE_CHECKING:  # rich is imported only when something is shown to people, and the
+    # matching and reports packages only by the commands that use them
     from rich.console import RenderableType
     from rich.table import Table
+
+    from mentoring_core.matching import MentorSuggestion
+    from mentoring_core.reports import DueItem
+    from mentoring_core.state import ProgrammeState, RelationshipState
 
 BASE_FIELDS = frozenset(a.name for a in attrs.fields(Event))
 TEXT_WIDTH = 70

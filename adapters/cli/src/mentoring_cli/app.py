@@ -1,5 +1,8 @@
 """The ``mentoring`` command: the root options, the command groups, and how failures end.
 
+A run imports only the module of the subcommand it runs (:data:`SUBCOMMANDS`); a new
+group or command under the root needs its line there.
+
 Exit status: 0 done; 1 refused (a broken domain rule, an unknown programme or
 relationship, a version conflict, a missing store); 2 bad usage (a bad value,
 a missing option, an unknown name, a date in the future). A failure prints one
@@ -8,17 +11,20 @@ line on stderr, nothing on stdout, and records nothing.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo
 
 from mentoring_core import (
     DEFAULT_STORE_URL,
@@ -37,67 +43,121 @@ from ._session import (
     Refused,
     Settings,
 )
-from .commands import (
-    audit,
-    demo,
-    due,
-    history,
-    match,
-    meetings,
-    mentor,
-    privacy,
-    progress,
-    records,
-    relationship,
-    reminders,
-    report,
-    serve,
-    token,
-)
-from .commands import programme as programme_commands
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 DEBUG_ENV = "MENTORING_DEBUG"
 
-GROUPS: dict[str, typer.Typer] = {
-    "programme": programme_commands.app,
-    "pair": relationship.pair_app,
-    "match": match.app,
-    "expectations": relationship.expectations_app,
-    "goal": progress.goal_app,
-    "plan": progress.plan_app,
-    "milestone": progress.milestone_app,
-    "schedule": meetings.schedule_app,
-    "meeting": meetings.meeting_app,
-    "mentor": mentor.app,
-    "feedback": records.feedback_app,
-    "reflection": records.reflection_app,
-    "evaluation": records.evaluation_app,
-    "audit": audit.app,
-    "report": report.app,
-    "privacy": privacy.app,
-    "reminders": reminders.app,
-    "token": token.app,
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A subcommand of the root: where it is defined, and the line ``mentoring --help`` lists.
+
+    ``attribute`` names, in the module ``mentoring_cli.commands.<module>``, a Typer app (a
+    group, whose help is ``line``) or a function (a command, whose docstring's first
+    paragraph is ``line``). The module is imported only when the subcommand runs.
+    """
+
+    module: str
+    attribute: str
+    line: str
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "programme": Subcommand(
+        "programme", "app", "Set up programmes, their policy and their participants."
+    ),
+    "pair": Subcommand(
+        "relationship",
+        "pair_app",
+        "Propose, form, show, pause, resume and end mentor-mentee relationships.",
+    ),
+    "match": Subcommand("match", "app", "Suggest mentors for a mentee."),
+    "expectations": Subcommand(
+        "relationship", "expectations_app", "What mentor and mentee expect of each other."
+    ),
+    "goal": Subcommand("progress", "goal_app", "Set, revise, achieve and abandon goals."),
+    "plan": Subcommand("progress", "plan_app", "Activities of the mentoring plan."),
+    "milestone": Subcommand("progress", "milestone_app", "Milestones on the way to the goals."),
+    "schedule": Subcommand("meetings", "schedule_app", "Agree and change the meeting schedule."),
+    "meeting": Subcommand(
+        "meetings",
+        "meeting_app",
+        "Record meetings held, missed or cancelled, and correct a record.",
+    ),
+    "mentor": Subcommand("mentor", "app", "Recognise mentors' time (allowances, time in lieu...)."),
+    "feedback": Subcommand("records", "feedback_app", "Feedback from one person to another."),
+    "reflection": Subcommand("records", "reflection_app", "The mentee's self-assessments."),
+    "evaluation": Subcommand("records", "evaluation_app", "Reviews of progress against the goals."),
+    "audit": Subcommand(
+        "audit",
+        "app",
+        "Check that nothing recorded was changed, and read histories as auditors need them.",
+    ),
+    "report": Subcommand("report", "app", "Compliance reports built from the recorded events."),
+    "privacy": Subcommand(
+        "privacy", "app", "Personal data: erasure, retention, subject access, keys."
+    ),
+    "reminders": Subcommand(
+        "reminders", "app", "Reminders of what is due: send them, list those sent."
+    ),
+    "token": Subcommand(
+        "token", "app", "Development and demo access tokens for the HTTP API: NOT for production."
+    ),
+    "history": Subcommand(
+        "history", "history", "Show every event of a relationship or a programme, in order."
+    ),
+    "due": Subcommand(
+        "due",
+        "due",
+        "List what is overdue, then what falls due within --within days, most urgent first:\n"
+        "meetings by the cadence in force and progress reviews (as the compliance report\n"
+        "counts them), goals, plan activities and milestones by their dates (due at the end\n"
+        "of their day, UTC).",
+    ),
+    "demo": Subcommand(
+        "demo",
+        "demo",
+        "Seed a realistic demo programme (Feb-May 2026) and summarise its relationships.",
+    ),
+    "serve": Subcommand(
+        "serve", "serve", "Serve the HTTP API on this store until interrupted (docs/http.md)."
+    ),
 }
-"""The command groups under the root, by name."""
+"""The root's subcommands, in the order ``mentoring --help`` lists them."""
+
+
+def load(name: str) -> Any:
+    """The click command of the subcommand ``name``, its module imported now."""
+    where = SUBCOMMANDS[name]
+    module = importlib.import_module(f"{__package__}.commands.{where.module}")
+    target = getattr(module, where.attribute)
+    if isinstance(target, typer.Typer):
+        command: Any = typer.main.get_group(target)
+        command.help = where.line
+    else:
+        command = typer.main.get_command_from_info(
+            CommandInfo(callback=target),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+        )
+    command.name = name
+    return command
 
 
 class _Commands(MutableMapping[str, Any]):
-    """The root's subcommands, each group built from its Typer app only when first used.
+    """The root's subcommands, each loaded (:func:`load`) only when first used.
 
-    Typer inspects the signature of every command of a group when it builds it;
-    building only the group a run needs saves a good part of every run's start-up.
+    Importing every command module, and Typer inspecting the signature of every
+    command, would be most of a run's start-up.
     """
 
     def __init__(self, built: Mapping[str, Any]) -> None:
         self._built = dict(built)
 
     def __getitem__(self, name: str) -> Any:
-        if name not in self._built and name in GROUPS:
-            command = typer.main.get_group(GROUPS[name])
-            command.name = name
-            self._built[name] = command
+        if name not in self._built and name in SUBCOMMANDS:
+            self._built[name] = load(name)
         return self._built[name]
 
     def __setitem__(self, name: str, command: Any) -> None:
@@ -107,18 +167,36 @@ class _Commands(MutableMapping[str, Any]):
         del self._built[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*GROUPS, *self._built]))
+        return iter(dict.fromkeys([*SUBCOMMANDS, *self._built]))
 
     def __len__(self) -> int:
-        return len({*GROUPS, *self._built})
+        return len({*SUBCOMMANDS, *self._built})
 
 
 class _RootGroup(TyperGroup):
-    """The root command, whose groups are built lazily (see :class:`_Commands`)."""
+    """The root command: its subcommands are loaded lazily (see :class:`_Commands`), and its
+    help lists each by its line in :data:`SUBCOMMANDS` without loading any."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.commands = _Commands(self.commands)
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self._listing and cmd_name in SUBCOMMANDS:
+            return TyperCommand(cmd_name, help=SUBCOMMANDS[cmd_name].line)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        # ctx and formatter: Typer's own click types, which it does not export
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
 
 app = typer.Typer(
@@ -187,11 +265,6 @@ def root(
         key_store_file=key_store_file,
     )
 
-
-app.command("history")(history.history)
-app.command("due")(due.due)
-app.command("demo")(demo.demo)
-app.command("serve")(serve.serve)
 
 # Core field names whose command-line option is not simply --field-name.
 _OPTION_FOR_FIELD = {

@@ -16,7 +16,7 @@ from .._session import Output, open_service
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(help="Suggest mentors for a mentee.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("suggest")

@@ -30,10 +30,8 @@ from .._parsing import (
 )
 from .._session import new_id, record
 
-schedule_app = typer.Typer(help="Agree and change the meeting schedule.", no_args_is_help=True)
-meeting_app = typer.Typer(
-    help="Record meetings held, missed or cancelled, and correct a record.", no_args_is_help=True
-)
+schedule_app = typer.Typer(no_args_is_help=True)
+meeting_app = typer.Typer(no_args_is_help=True)
 
 CadenceOpt = Annotated[
     Cadence,

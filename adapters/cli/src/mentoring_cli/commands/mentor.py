@@ -14,9 +14,7 @@ from .._options import CommandIdOpt, ExpectedVersionOpt, JsonOpt, OccurredAtOpt,
 from .._parsing import enum_names, enum_parser, parse_date, parse_quantity
 from .._session import record
 
-app = typer.Typer(
-    help="Recognise mentors' time (allowances, time in lieu...).", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 _QUANTITY_HELP = "A number with at most two decimals, e.g. 45 or 12.50."
 

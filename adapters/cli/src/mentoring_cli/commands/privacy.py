@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from mentoring_core import InvalidValue, MentoringService, redact
 from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
@@ -21,9 +20,10 @@ from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
 from .._session import Output, Refused, open_service, settings, sqlite_path
 
-app = typer.Typer(
-    help="Personal data: erasure, retention, subject access, keys.", no_args_is_help=True
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(no_args_is_help=True)
 
 _RuleOpt = Annotated[
     ErasureRule,

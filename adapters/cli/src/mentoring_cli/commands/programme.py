@@ -28,9 +28,7 @@ from .._pseudonyms import warn_if_identifying
 from .._render import programme_list, programme_view
 from .._session import Output, new_id, open_service, record
 
-app = typer.Typer(
-    help="Set up programmes, their policy and their participants.", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 NOTIFICATION_PAGE = 500
 

@@ -23,9 +23,9 @@ from .._options import (
 from .._parsing import enum_names, enum_parser, parse_date
 from .._session import new_id, record
 
-goal_app = typer.Typer(help="Set, revise, achieve and abandon goals.", no_args_is_help=True)
-plan_app = typer.Typer(help="Activities of the mentoring plan.", no_args_is_help=True)
-milestone_app = typer.Typer(help="Milestones on the way to the goals.", no_args_is_help=True)
+goal_app = typer.Typer(no_args_is_help=True)
+plan_app = typer.Typer(no_args_is_help=True)
+milestone_app = typer.Typer(no_args_is_help=True)
 
 GoalArg = Annotated[UUID, id_argument("GOAL_ID", "The goal's id.")]
 FOCUS_HELP = f"One of {enum_names(FocusArea)}."

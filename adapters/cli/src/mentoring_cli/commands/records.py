@@ -43,9 +43,9 @@ _PrivateOpt = Annotated[
     ),
 ]
 
-feedback_app = typer.Typer(help="Feedback from one person to another.", no_args_is_help=True)
-reflection_app = typer.Typer(help="The mentee's self-assessments.", no_args_is_help=True)
-evaluation_app = typer.Typer(help="Reviews of progress against the goals.", no_args_is_help=True)
+feedback_app = typer.Typer(no_args_is_help=True)
+reflection_app = typer.Typer(no_args_is_help=True)
+evaluation_app = typer.Typer(no_args_is_help=True)
 
 
 @feedback_app.command("give")

@@ -10,8 +10,6 @@ import typer
 
 from mentoring_core import MentoringService, TimeAxis
 from mentoring_core.extend import CONVERTER
-from mentoring_core.projections import MAX_WINDOW_DAYS, due
-from mentoring_core.reports import DueItem
 from mentoring_core.values import DeclineReason, EndReason
 
 from .._options import (
@@ -30,13 +28,10 @@ from .._session import Output, new_id, open_service, record
 if TYPE_CHECKING:
     from rich.console import Console
 
-pair_app = typer.Typer(
-    help="Propose, form, show, pause, resume and end mentor-mentee relationships.",
-    no_args_is_help=True,
-)
-expectations_app = typer.Typer(
-    help="What mentor and mentee expect of each other.", no_args_is_help=True
-)
+    from mentoring_core.reports import DueItem
+
+pair_app = typer.Typer(no_args_is_help=True)
+expectations_app = typer.Typer(no_args_is_help=True)
 
 MentorOpt = Annotated[str, typer.Option("--mentor", help="The mentor's person id (enrolled).")]
 MenteeOpt = Annotated[str, typer.Option("--mentee", help="The mentee's person id (enrolled).")]
@@ -270,6 +265,8 @@ def list_(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt =
 def _next_due(service: MentoringService, programme_id: UUID) -> dict[UUID, DueItem]:
     """Each relationship's most urgent item due (overdue, or the next), as ``mentoring
     due`` and the compliance report define them."""
+    from mentoring_core.projections import MAX_WINDOW_DAYS, due  # only when shown
+
     found: dict[UUID, DueItem] = {}
     for item in due(service, programme_id=programme_id, within_days=MAX_WINDOW_DAYS):
         found.setdefault(item.relationship_id, item)

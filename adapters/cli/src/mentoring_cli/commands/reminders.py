@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
 from mentoring_core import MentoringService
 from mentoring_core.events import ReminderIssued, ReminderSent
@@ -24,16 +23,18 @@ from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 from .._options import JsonOpt, ProgrammeArg
 from .._render import when
 from .._session import Output, Refused, open_service, settings
-from ..notifiers import SmtpNotifier, WebhookNotifier, read_secret
 
-app = typer.Typer(
-    help="Reminders of what is due: send them, list those sent.", no_args_is_help=True
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(no_args_is_help=True)
 
 
 def _notifier(
     smtp: str | None, sender: str | None, webhook: str | None, secret_file: Path | None
 ) -> Notifier:
+    from ..notifiers import SmtpNotifier, WebhookNotifier, read_secret  # smtplib, urllib: run's
+
     if (smtp is None) == (webhook is None):
         raise typer.BadParameter("give one of --smtp or --webhook", param_hint="'--smtp'")
     if smtp is not None:

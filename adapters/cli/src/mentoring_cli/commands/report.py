@@ -25,7 +25,7 @@ from .._options import JsonOpt, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment, parse_period_day
 from .._session import Output, open_service
 
-app = typer.Typer(help="Compliance reports built from the recorded events.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 class ReportFormat(enum.StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from mentoring_http.token_profile import (
@@ -20,16 +20,15 @@ from mentoring_http.token_profile import (
     TOKEN_ROLES,
     subject_problem,
 )
-from rich.console import Console
 
 from .._files import check_target
 from .._options import JsonOpt
 from .._session import Output
 
-app = typer.Typer(
-    help="Development and demo access tokens for the HTTP API: NOT for production.",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(no_args_is_help=True)
 
 WARNING = (
     "warning: for development and the demo only, NOT for production. In production the "
