@@ -154,7 +154,8 @@ def bench(session: nox.Session) -> None:
     HTTP API against the Python API (bench_http.py), and how the store grows, with the
     times of recording, reading and reporting on a PostgreSQL store grown to 1,000,000
     events (bench_scale.py; ``python benchmarks/bench_scale.py --events 10000000`` for
-    the figures at 10,000,000). Pass a script's name to run only
+    the figures at 10,000,000), and the ``mentoring`` command's start-up against plain
+    Python (bench_cli_start_up.py). Pass a script's name to run only
     that one, e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
@@ -165,6 +166,7 @@ def bench(session: nox.Session) -> None:
         "bench_sealing.py",
         "bench_http.py",
         "bench_scale.py",
+        "bench_cli_start_up.py",
     ]
     for script in session.posargs or scripts:
         session.run("python", f"benchmarks/{script}")

@@ -7,8 +7,8 @@ pass`` (the interpreter alone) and ``python -c "import mentoring_core"`` (the li
 every command needs). The runs alternate, ``--rounds`` times; each figure is the
 median. The store is a SQLite file in a temporary folder.
 
-Run with ``python benchmarks/bench_cli_start_up.py`` (``--rounds N``); not part of
-``nox -s bench``: the figures mean something only on an idle machine.
+Run by ``nox -s bench``, or alone with ``python benchmarks/bench_cli_start_up.py``
+(``--rounds N``); the figures mean most on an idle machine.
 """
 
 from __future__ import annotations
