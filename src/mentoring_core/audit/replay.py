@@ -39,7 +39,7 @@ import attrs
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
-from .timeline import State, apply, fold
+from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from eventsourcing.persistence import StoredEvent
@@ -308,13 +308,12 @@ def _rebuild(
 
 
 def _fold_page(state: State | None, events: list[Event]) -> tuple[State | None, str | None]:
-    """``events`` folded onto ``state`` (onto their kind's initial state if None) in one
-    fold, and None; if that fails, folded again one at a time, to say which version
-    cannot be applied."""
-    try:
-        return fold(events, kind_of(events[0]).initial if state is None else state), None
-    except Exception:  # told below, by the event that fails
-        pass
+    """``events`` folded onto ``state`` (onto their kind's initial state if None) at once,
+    and None; if that fails, folded again one at a time, to say which version cannot be
+    applied."""
+    folded = fold_at_once(events, state)
+    if folded is not None:
+        return folded, None
     for event in events:
         try:
             state = apply(kind_of(event).initial if state is None else state, event)

@@ -341,6 +341,16 @@ def fold(events: Iterable[Event], initial: State) -> State:
     return folded
 
 
+def fold_at_once(events: Sequence[Event], state: State | None) -> State | None:
+    """``events`` (at least one) folded onto ``state``, or onto their kind's initial state
+    if None, with :func:`fold`; None if that fails: the caller then applies them one at
+    a time (:func:`apply`), to name the event that cannot be applied."""
+    try:
+        return fold(events, kind_of(events[0]).initial if state is None else state)
+    except Exception:
+        return None
+
+
 def state_at(
     events: Sequence[Event],
     *,
