@@ -4,11 +4,10 @@ A :class:`Decider` holds one small handler per command type (``decide``: command
 state in, new events out, or a raised error) and one small function per event type, its
 fold (state and event in, the fields the event changes out, see :data:`Changes`), from
 which :meth:`Decider.evolve` and :meth:`Decider.fold` build the next state. Each
-aggregate's module registers its
-functions in one table each, :meth:`Decider.handles` and :meth:`Decider.folds` (plain
-functions in a table, not decorators: mutation testing reaches only undecorated
-functions); registering a fold also registers its event type in
-:data:`.events.EVENT_TYPES`, the only classes a stored record may name.
+aggregate's module registers its functions in one table each, :meth:`Decider.handles`
+and :meth:`Decider.folds` (plain functions in a table, not decorators: mutation testing
+reaches only undecorated functions); registering a fold also registers its event type
+in :data:`.events.EVENT_TYPES`, the only classes a stored record may name.
 ``docs/architecture.md`` has the recipe for adding an event type.
 """
 
