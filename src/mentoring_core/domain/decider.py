@@ -124,11 +124,11 @@ class Decider(Generic[S]):
         self.id_field = id_field
         """The field of its commands (and states) holding the aggregate's id."""
         self._without_history = without_history
-        self._every_event = every_event
         self._prepare: Preparer[S] | None = None
         self._history_rule: Callable[[Any], bool] | None = None
         self._deciders: dict[type[Command], Handler[S]] = {}
         self._evolvers: dict[type[Event], Evolver[S]] = {}
+        self._every_event = every_event
 
     def __repr__(self) -> str:
         return f"Decider({self.name!r})"
