@@ -92,19 +92,20 @@ def _projector(
     kind: Kind, aggregate_id: UUID, check: Callable[[Snapshot], None] | None = None
 ) -> Callable[[Any, Iterable[Any]], Any]:
     """The fold eventsourcing's repository runs: snapshot (if any, passed to ``check``
-    first) then events."""
+    first) then events, folded at once (:meth:`~.domain.decider.Decider.fold`)."""
 
     def project(state: Any, items: Iterable[Event | Snapshot]) -> Any:
+        events: list[Event] = []
         for item in items:
             if isinstance(item, Snapshot):
                 if check is not None:
                     check(item)
-                state = item.state
+                state, events = item.state, []
             elif isinstance(item, kind.event_type):
-                state = kind.evolve(state if state is not None else kind.initial, item)
+                events.append(item)
             else:
                 raise NotFound(kind.name, aggregate_id)
-        return state
+        return kind.fold(state if state is not None else kind.initial, events) if events else state
 
     return project
 

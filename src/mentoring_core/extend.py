@@ -19,7 +19,8 @@ over a withheld one).
 
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
-:func:`kind_of`; each kind is a :class:`Decider`. It reads values given as JSON (a
+:func:`kind_of`; each kind is a :class:`Decider`, whose folds give the :data:`Changes`
+an event makes (a growing field's new item as :class:`Added`). It reads values given as JSON (a
 policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 """
 
@@ -33,7 +34,7 @@ from .audit.recorders import (
     chain_row,
     loose_event,
 )
-from .domain.decider import Decider
+from .domain.decider import Added, Changes, Decider
 from .domain.kinds import KINDS, kind_named, kind_of
 from .privacy.keys import (
     KEYS_TABLE,
@@ -68,9 +69,11 @@ __all__ = [
     "MARK",
     "POSITIONS_KWARG",
     "TRACKING_TABLE",
+    "Added",
     "ChainLinker",
     "ChainRow",
     "ChainedRecorder",
+    "Changes",
     "ComplianceView",
     "DamagedRow",
     "Decider",

@@ -25,7 +25,7 @@ from mentoring_core.authorisation import Principal, Refused, may
 from mentoring_core.domain.commands import RelationshipCommand
 from mentoring_core.domain.events import EVENT_TYPES, RelationshipEvent
 from mentoring_core.domain.validation import check_label
-from mentoring_core.extend import Decider, kind_of
+from mentoring_core.extend import Changes, Decider, kind_of
 from mentoring_core.state import RelationshipState
 from mentoring_core.values import Role
 
@@ -60,8 +60,8 @@ def case_discussed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[type, type
     RELATIONSHIP.handles({DiscussCase: _discuss})  # its line in the table
 
     # 3. Its evolve: this fact changes nothing in the state but its version.
-    def _discussed(state: RelationshipState, event: CaseDiscussed) -> RelationshipState:
-        return state
+    def _discussed(state: RelationshipState, event: CaseDiscussed) -> Changes:
+        return {}
 
     RELATIONSHIP.folds({CaseDiscussed: _discussed})  # its line in the table
 

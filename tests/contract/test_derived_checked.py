@@ -13,9 +13,16 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
-from mentoring_core.audit.derived import READ_MODEL, SNAPSHOT, DerivedCheck, check_derived
+from mentoring_core.audit.derived import (
+    EVENTS,
+    READ_MODEL,
+    SNAPSHOT,
+    DerivedCheck,
+    check_derived,
+)
 from mentoring_core.projections import ComplianceProjection
 from mentoring_core.values import MeetingFormat
 
@@ -92,6 +99,28 @@ def test_a_snapshot_of_no_stored_history_is_named(store_url: str, store_kind: st
     assert named.startswith(f"{SNAPSHOT} of {seeded.relationship} at version {version}: ")
     assert "records chain hash 000" in named
     assert "belongs to no stored history" in named
+
+
+def test_an_event_its_aggregate_cannot_take_is_named_by_its_version(store_url: str) -> None:
+    """Folded a run at a time; the run that cannot be folded is applied again one event
+    at a time, to name the event."""
+    with MentoringService(store_url, snapshot_interval=3) as service:
+        seeded = busy(service)
+        recorder = service.store.recorder
+        (created,) = recorder.select_events(seeded.programme, limit=1)
+        version = service.relationship(seeded.relationship).version + 1
+        stray = StoredEvent(
+            originator_id=seeded.relationship,
+            originator_version=version,
+            topic=created.topic,
+            state=created.state,
+        )
+        recorder.insert_events([stray])
+        named = only(check_derived(service))
+    assert named == (
+        f"{EVENTS} of {seeded.relationship} at version {version}: cannot be rebuilt: "
+        "ProgrammeCreated does not belong to a RelationshipState"
+    )
 
 
 class TestReadModelRows:

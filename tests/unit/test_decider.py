@@ -6,6 +6,7 @@ take the aggregate's state and refuse a command naming another one.
 
 from __future__ import annotations
 
+from functools import reduce
 from uuid import UUID
 
 import attrs
@@ -21,7 +22,7 @@ from scenarios import (
 from mentoring_core import InvalidValue
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_pairing
-from mentoring_core.domain.decider import Decider
+from mentoring_core.domain.decider import Added, Changes, Decider
 from mentoring_core.domain.events import (
     EVENT_TYPES,
     GoalSet,
@@ -225,14 +226,51 @@ def test_a_decider_built_and_filled_at_run_time_decides_and_folds() -> None:
     assert seen == [resume]
     assert decider.command_types == (cmd.PauseRelationship, cmd.ResumeRelationship)
 
-    def fold(state: RelationshipState, event: _Noted) -> RelationshipState:
-        return attrs.evolve(state, expectations=(event.note,))
+    def fold(state: RelationshipState, event: _Noted) -> Changes:
+        return {"expectations": (event.note,)}
 
     decider.folds({_Noted: fold})
     event = _Noted(**{**_fields(relationship_history().events[0]), "version": 3}, note="hi")
     assert decider.evolve(RelationshipState(), event).expectations == ("hi",)
     assert decider.event_types == (_Noted,)
     assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+
+
+@attrs.frozen(kw_only=True)
+class _Cleared(RelationshipEvent):
+    pass
+
+
+def test_a_fold_grows_a_field_in_place_and_a_value_given_replaces_what_was_added() -> None:
+    decider = Decider(
+        "note",
+        initial=RelationshipState(),
+        event_type=RelationshipEvent,
+        command_type=cmd.RelationshipCommand,
+        id_field="relationship_id",
+    )
+
+    def noted(state: RelationshipState, event: _Noted) -> Changes:
+        return {"expectations": Added(event.note)}
+
+    def cleared(state: RelationshipState, event: _Cleared) -> Changes:
+        return {"expectations": ("cleared",)}
+
+    decider.folds({_Noted: noted, _Cleared: cleared})
+    base = _fields(relationship_history().events[0])
+    history = [
+        _Noted(**{**base, "version": 1}, note="a"),
+        _Noted(**{**base, "version": 2}, note="b"),
+        _Cleared(**{**base, "version": 3}),
+        _Noted(**{**base, "version": 4}, note="c"),
+    ]
+    for upto in (2, 3, 4):
+        one_by_one = reduce(decider.evolve, history[:upto], RelationshipState())
+        assert decider.fold(RelationshipState(), history[:upto]) == one_by_one
+    assert one_by_one.expectations == ("cleared", "c")
+    assert one_by_one.version == 4
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+    assert EVENT_TYPES.pop("_Cleared") is _Cleared
 
 
 def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:

@@ -2,8 +2,8 @@
 
 Snapshots and the compliance read model are outside the hash chain, so the chain
 cannot vouch for them. :func:`check_derived` rebuilds every aggregate from its events
-(with the pure ``evolve`` functions and the read model's own fold, no snapshot, no
-cache) and compares, at each version where one is stored:
+(with the pure folds of the domain, a run of events at a time, and the read model's own
+fold, no snapshot, no cache) and compares, at each version where one is stored:
 
 - every readable snapshot: its state, and the chain hash it records (which must be
   the stored link of the event at its version); a snapshot past the end of its
@@ -18,7 +18,7 @@ One aggregate is held at a time (plus an int per aggregate), as in the replay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -31,7 +31,7 @@ from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
 from ..serialisation import Snapshot
-from .timeline import State, apply
+from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:
     from ..application import MentoringService
@@ -184,6 +184,19 @@ def _events(store: Store, aggregate_id: UUID, page_size: int) -> Iterator[Event]
             yield event
 
 
+def _runs(events: Iterator[Event], ends: Set[int], size: int) -> Iterator[list[Event]]:
+    """``events`` in runs of at most ``size``, a run ending at each version of ``ends``
+    (where the state is compared with a snapshot)."""
+    run: list[Event] = []
+    for event in events:
+        run.append(event)
+        if event.version in ends or len(run) == size:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
 def _check_one(
     check: _Check,
     aggregate_id: UUID,
@@ -196,18 +209,23 @@ def _check_one(
     facts: Facts | None = None
     version = 0
     try:
-        for event in _events(check.store, aggregate_id, page_size):
-            if event.version != version + 1:
-                raise ValueError(f"version {event.version} follows version {version}")
-            state = apply(kind_of(event).initial if state is None else state, event)
-            facts = _fold(facts, event)
-            version = event.version
-            if version in snapshots:
-                # as snapshots hold it: without the history (see Decider.without_history)
-                taken = kind_of(event).without_history(state)
-                _compare_snapshot(check, snapshots.pop(version), taken)
-            if row is not None and row.version == version:
-                _compare_row(check, aggregate_id, row, facts)
+        for run in _runs(_events(check.store, aggregate_id, page_size), set(snapshots), page_size):
+            folded = fold_at_once(run, state)
+            for event in run:
+                if event.version != version + 1:
+                    raise ValueError(f"version {event.version} follows version {version}")
+                if folded is None:  # one at a time, to fail at the event that cannot be applied
+                    state = apply(kind_of(event).initial if state is None else state, event)
+                elif event is run[-1]:
+                    state = folded
+                facts = _fold(facts, event)
+                version = event.version
+                if version in snapshots:
+                    # as snapshots hold it: without the history (see Decider.without_history)
+                    taken = kind_of(event).without_history(state)
+                    _compare_snapshot(check, snapshots.pop(version), taken)
+                if row is not None and row.version == version:
+                    _compare_row(check, aggregate_id, row, facts)
     except Exception as error:  # reported, and the walk goes on with the next aggregate
         reason = error.reason if isinstance(error, StoredEventError) else str(error)
         check.differ(EVENTS, aggregate_id, version + 1, f"cannot be rebuilt: {reason}")

@@ -9,9 +9,9 @@ decoded once:
    version (an int) is kept.
 2. Each aggregate in turn: its records are read a page at a time, each decoded by the
    store (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and the
-   walk goes on), counted by type, and folded with the pure ``evolve`` functions, from
-   nothing (no snapshot, no cache); the state is checked to reach the aggregate's last
-   version, then dropped.
+   walk goes on), counted by type, and folded with the pure folds of the domain, a page
+   at a time (``Decider.fold``), from nothing (no snapshot, no cache); the state is
+   checked to reach the aggregate's last version, then dropped.
 
 An event that cannot be decoded is kept (its aggregate, version and why) until its
 position in the log is looked up, after the second pass, by reading again, without
@@ -39,7 +39,7 @@ import attrs
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
-from .timeline import State, apply
+from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from eventsourcing.persistence import StoredEvent
@@ -276,8 +276,8 @@ def _rebuild_all(
 def _rebuild(
     store: Store, aggregate_id: UUID, last_version: int, decoded: _Decoded, page_size: int
 ) -> str | None:
-    """Decode every record of one aggregate, and fold its events from version 1; None if
-    the fold reached ``last_version``, else why not.
+    """Decode every record of one aggregate, and fold its events from version 1, a page at
+    a time; None if the fold reached ``last_version``, else why not.
 
     Records at versions below 1 (stored around the library) are decoded and counted, not
     folded; after a failure, the remaining records are still decoded and counted."""
@@ -286,27 +286,42 @@ def _rebuild(
     failure: str | None = None
     after: int | None = None
     while page := store.recorder.select_events(aggregate_id, gt=after, limit=page_size):
+        batch: list[Event] = []
         for stored in page:
             event = decoded.decode(store, stored, aggregate_id)
             if failure is not None or stored.originator_version < 1:
                 continue
             if isinstance(event, str):
                 failure = event
-            elif event.version != version + 1:
-                failure = f"version {event.version} follows version {version}"
+            elif event.version != version + len(batch) + 1:
+                failure = f"version {event.version} follows version {version + len(batch)}"
             else:
-                try:
-                    state = apply(kind_of(event).initial if state is None else state, event)
-                    version = event.version
-                except Exception as error:
-                    failure = (
-                        f"version {event.version} cannot be applied: "
-                        f"{type(error).__name__}: {error}"
-                    )
+                batch.append(event)
+        if batch:
+            state, unfolded = _fold_page(state, batch)
+            version = batch[-1].version
+            failure = unfolded or failure  # the earlier of the two
         after = page[-1].originator_version
     if failure is None and version != last_version:
         failure = f"its history ends at version {version}, where the log reached {last_version}"
     return failure
+
+
+def _fold_page(state: State | None, events: list[Event]) -> tuple[State | None, str | None]:
+    """``events`` folded onto ``state`` (onto their kind's initial state if None) at once,
+    and None; if that fails, folded again one at a time, to say which version cannot be
+    applied."""
+    folded = fold_at_once(events, state)
+    if folded is not None:
+        return folded, None
+    for event in events:
+        try:
+            state = apply(kind_of(event).initial if state is None else state, event)
+        except Exception as error:
+            return state, (
+                f"version {event.version} cannot be applied: {type(error).__name__}: {error}"
+            )
+    return state, None
 
 
 def _decode_log(store: Store, page_size: int) -> _Decoded:

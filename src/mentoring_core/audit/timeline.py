@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 import attrs
@@ -325,10 +326,29 @@ def timeline(events: Sequence[Event]) -> tuple[TimelineEntry, ...]:
 
 
 def fold(events: Iterable[Event], initial: State) -> State:
-    state = initial
-    for event in events:
-        state = apply(state, event)
-    return state
+    """``initial`` after ``events``, as :func:`apply` gives them one at a time, in one
+    :meth:`~mentoring_core.domain.decider.Decider.fold`; events of another kind than the
+    state are refused by :func:`apply`, naming the first."""
+    batch = list(events)
+    kind = kind_of(batch[0]) if batch else None
+    if (
+        kind is None
+        or not isinstance(initial, type(kind.initial))
+        or not all(map(kind.owns, batch))
+    ):
+        return reduce(apply, batch, initial)  # nothing to fold, or refused by apply
+    folded: State = kind.fold(initial, batch)
+    return folded
+
+
+def fold_at_once(events: Sequence[Event], state: State | None) -> State | None:
+    """``events`` (at least one) folded onto ``state``, or onto their kind's initial state
+    if None, with :func:`fold`; None if that fails: the caller then applies them one at
+    a time (:func:`apply`), to name the event that cannot be applied."""
+    try:
+        return fold(events, kind_of(events[0]).initial if state is None else state)
+    except Exception:
+        return None
 
 
 def state_at(

@@ -1,19 +1,20 @@
 """The decider pattern: one aggregate's rules as an initial state, ``decide`` and ``evolve``.
 
 A :class:`Decider` holds one small handler per command type (``decide``: command and
-state in, new events out, or a raised error) and one small function per event type
-(``evolve``: state and event in, next state out). Each aggregate's module registers its
-functions in one table each, :meth:`Decider.handles` and :meth:`Decider.folds` (plain
-functions in a table, not decorators: mutation testing reaches only undecorated
-functions); registering a fold also registers its event type in
-:data:`.events.EVENT_TYPES`, the only classes a stored record may name.
+state in, new events out, or a raised error) and one small function per event type, its
+fold (state and event in, the fields the event changes out, see :data:`Changes`), from
+which :meth:`Decider.evolve` and :meth:`Decider.fold` build the next state. Each
+aggregate's module registers its functions in one table each, :meth:`Decider.handles`
+and :meth:`Decider.folds` (plain functions in a table, not decorators: mutation testing
+reaches only undecorated functions); registering a fold also registers its event type
+in :data:`.events.EVENT_TYPES`, the only classes a stored record may name.
 ``docs/architecture.md`` has the recipe for adding an event type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -23,6 +24,7 @@ from .errors import InvalidValue
 from .events import EVENT_TYPES, Event
 
 S = TypeVar("S")
+T = TypeVar("T")
 
 Meta = dict[str, Any]
 """The fields every new event carries (see :func:`.context.event_metadata`)."""
@@ -30,10 +32,71 @@ Events = tuple[Event, ...]
 """What a handler decides: the new events, in order."""
 Handler = Callable[[Any, S, Meta], Events]
 """Decides one command type: ``(command, state, metadata) -> events`` or raises."""
-Evolver = Callable[[S, Any], S]
-"""Folds one event type: ``(state, event) -> state``; never validates (events are facts)."""
+Changes = Mapping[str, Any]
+"""What one event changes in a state: each changed field's new value, or :class:`Added`."""
+Evolver = Callable[[S, Any], Changes]
+"""Folds one event type: ``(state, event) -> changes``; never validates (events are facts).
+The state it reads is the state so far (in a :meth:`Decider.fold`, a draft that reads as
+one: its fields, properties and methods); it changes nothing itself."""
 Preparer = Callable[[Any, S, DecisionContext], Meta]
 """The checks every command of an aggregate passes first; returns the new events' metadata."""
+
+
+@attrs.frozen
+class Added(Generic[T]):
+    """A change that appends ``item`` to a tuple field, or adds it to a frozenset field:
+    a fold of many events does it in place, and builds the tuple or set once."""
+
+    item: T
+
+
+class _Draft:
+    """A state being folded: the fields changed so far, and the items added to each
+    growing one since it was last read; reads as the state does (fields, properties,
+    methods) and is built once."""
+
+    __slots__ = ("_added", "_changed", "_state")
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+        self._changed: dict[str, Any] = {}
+        self._added: dict[str, list[Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._changed:
+            added = self._added.pop(name, None)
+            if added is not None:
+                self._changed[name] = _grown(self._changed[name], added)
+            return self._changed[name]
+        member = getattr(type(self._state), name, None)
+        if isinstance(member, property) or callable(member):
+            return member.__get__(self)  # a property or method, reading the draft
+        return getattr(self._state, name)
+
+    def change(self, changes: Changes) -> None:
+        for name, value in changes.items():
+            if type(value) is not Added:
+                self._added.pop(name, None)
+                self._changed[name] = value
+                continue
+            added = self._added.get(name)
+            if added is None:
+                self._changed[name] = getattr(self, name)
+                added = self._added[name] = []
+            added.append(value.item)
+
+    def built(self) -> Any:
+        added = self._added
+        fields = {
+            name: _grown(value, added[name]) if name in added else value
+            for name, value in self._changed.items()
+        }
+        return attrs.evolve(self._state, **fields)
+
+
+def _grown(value: Any, added: list[Any]) -> Any:
+    """A tuple or frozenset with ``added`` appended or added, in one copy."""
+    return value.union(added) if isinstance(value, frozenset) else (*value, *added)
 
 
 class Decider(Generic[S]):
@@ -48,6 +111,7 @@ class Decider(Generic[S]):
         command_type: type[Command],
         id_field: str,
         without_history: Callable[[S], S] | None = None,
+        every_event: Evolver[S] | None = None,
     ) -> None:
         self.name = name
         """The kind's name, as errors, the event feed and exports call it."""
@@ -64,6 +128,7 @@ class Decider(Generic[S]):
         self._history_rule: Callable[[Any], bool] | None = None
         self._deciders: dict[type[Command], Handler[S]] = {}
         self._evolvers: dict[type[Event], Evolver[S]] = {}
+        self._every_event = every_event
 
     def __repr__(self) -> str:
         return f"Decider({self.name!r})"
@@ -138,6 +203,23 @@ class Decider(Generic[S]):
 
     def evolve(self, state: S, event: Event) -> S:
         """The state after ``event``; events are facts, so nothing is checked here."""
-        evolver = self._evolvers.get(type(event))
-        versioned: S = attrs.evolve(state, version=event.version)  # type: ignore[misc]
-        return versioned if evolver is None else evolver(versioned, event)
+        return self.fold(state, (event,))
+
+    def fold(self, state: S, events: Iterable[Event]) -> S:
+        """The state after ``events``, in order: what :meth:`evolve` gives one event at a
+        time, field for field, with the frozen state built once at the end (a tuple or set
+        that grows with the history is grown in place, not copied for every event). Each
+        event moves the version, then its type's fold changes the fields it names, then
+        the fold of every event (``every_event``), if the kind has one."""
+        draft = _Draft(state)
+        read = cast(S, draft)
+        evolvers, every_event = self._evolvers, self._every_event
+        for event in events:
+            draft.change({"version": event.version})
+            evolver = evolvers.get(type(event))
+            if evolver is not None:
+                draft.change(evolver(read, event))
+            if every_event is not None:
+                draft.change(every_event(read, event))
+        built: S = draft.built()
+        return built

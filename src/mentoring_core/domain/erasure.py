@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import attrs
 
 from .context import DecisionContext, event_metadata
+from .decider import Changes
 from .errors import UnknownPerson
 from .events import ProgrammeEvent
 from .personal import ErasureRule
@@ -60,8 +61,8 @@ def decide_erasure(
     )
 
 
-def _erased(state: ProgrammeState, event: PersonalDataErased) -> ProgrammeState:
-    return state  # the fact is for the audit trail: the programme's state is unchanged
+def _erased(state: ProgrammeState, event: PersonalDataErased) -> Changes:
+    return {}  # the fact is for the audit trail: the programme's state is unchanged
 
 
 PROGRAMME.folds({PersonalDataErased: _erased})

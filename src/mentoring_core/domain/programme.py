@@ -24,7 +24,7 @@ from .commands import (
     WithdrawParticipant,
 )
 from .context import DecisionContext, event_metadata
-from .decider import Decider, Events, Meta
+from .decider import Added, Changes, Decider, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import (
     CoordinatorAppointed,
@@ -396,21 +396,20 @@ def check_policy(policy: object) -> ProgrammePolicy:
     return attrs.evolve(policy, cadence=tuple(policy.cadence), minimum_experience_gap_years=gap)
 
 
-def _created(state: ProgrammeState, event: ProgrammeCreated) -> ProgrammeState:
-    return attrs.evolve(
-        state,
-        programme_id=event.aggregate_id,
-        name=event.name,
-        organisation=event.organisation,
-        created_at=event.occurred_at,
-    )
+def _created(state: ProgrammeState, event: ProgrammeCreated) -> Changes:
+    return {
+        "programme_id": event.aggregate_id,
+        "name": event.name,
+        "organisation": event.organisation,
+        "created_at": event.occurred_at,
+    }
 
 
-def _policy_set(state: ProgrammeState, event: PolicySet) -> ProgrammeState:
-    return attrs.evolve(state, policy=event.policy)
+def _policy_set(state: ProgrammeState, event: PolicySet) -> Changes:
+    return {"policy": event.policy}
 
 
-def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeState:
+def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> Changes:
     participant = Participant(
         person_id=event.person_id,
         role=event.role,
@@ -421,22 +420,21 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> ProgrammeSta
         expertise=event.expertise,
         development_needs=event.development_needs,
     )
-    return attrs.evolve(state, participants=(*state.participants, participant))
+    return {"participants": Added(participant)}
 
 
-def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> ProgrammeState:
-    """The state with ``changes`` made to the person's active enrolment."""
-    return attrs.evolve(
-        state,
-        participants=replace_where(
+def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> Changes:
+    """``changes`` made to the person's active enrolment."""
+    return {
+        "participants": replace_where(
             state.participants,
             lambda p: p.person_id == person_id and p.active,
             lambda p: attrs.evolve(p, **changes),
-        ),
-    )
+        )
+    }
 
 
-def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> ProgrammeState:
+def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> Changes:
     return _with_active(
         state,
         event.person_id,
@@ -445,33 +443,29 @@ def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) ->
     )
 
 
-def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> ProgrammeState:
+def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> Changes:
     return _with_active(state, event.person_id, withdrawn_at=event.occurred_at)
 
 
-def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> ProgrammeState:
-    return attrs.evolve(state, coordinators=state.coordinators | {event.person_id})
+def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> Changes:
+    return {"coordinators": Added(event.person_id)}
 
 
-def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> ProgrammeState:
-    return attrs.evolve(state, coordinators=state.coordinators - {event.person_id})
+def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> Changes:
+    return {"coordinators": state.coordinators - {event.person_id}}
 
 
-def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> ProgrammeState:
-    return attrs.evolve(state, relationship_ids=(*state.relationship_ids, event.relationship_id))
+def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> Changes:
+    return {"relationship_ids": Added(event.relationship_id)}
 
 
-def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> ProgrammeState:
-    return attrs.evolve(
-        state,
-        reminders_issued=state.reminders_issued | {event.reminder_id},
-        reminders_unsent=(*state.reminders_unsent, event),
-    )
+def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> Changes:
+    return {"reminders_issued": Added(event.reminder_id), "reminders_unsent": Added(event)}
 
 
-def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> ProgrammeState:
+def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> Changes:
     unsent = tuple(r for r in state.reminders_unsent if r.reminder_id != event.reminder_id)
-    return attrs.evolve(state, reminders_unsent=unsent)
+    return {"reminders_unsent": unsent}
 
 
 PROGRAMME.handles(

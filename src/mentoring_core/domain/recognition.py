@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .commands import RecogniseMentor
-from .decider import Events, Meta
+from .decider import Changes, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import MentorRecognised
 from .programme import PROGRAMME, ProgrammeState
@@ -67,9 +67,9 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
     )
 
 
-def _recognised(state: ProgrammeState, event: MentorRecognised) -> ProgrammeState:
+def _recognised(state: ProgrammeState, event: MentorRecognised) -> Changes:
     """The programme's state keeps no recognitions: the reports fold them from the events."""
-    return state
+    return {}
 
 
 PROGRAMME.handles({RecogniseMentor: _recognise})

@@ -11,7 +11,7 @@ import attrs
 
 from ._collections import find, replace_where
 from .commands import RelationshipCommand
-from .decider import Decider
+from .decider import Added, Changes, Decider
 from .events import (
     Event,
     ExpectationsAgreed,
@@ -255,17 +255,12 @@ class RelationshipState:
         return tuple(g for g in self.goals if g.status is GoalStatus.OPEN)
 
 
-def _update_goal(state: RelationshipState, goal_id: UUID, **changes: Any) -> RelationshipState:
-    return attrs.evolve(
-        state,
-        goals=replace_where(
+def _goal_changed(state: RelationshipState, goal_id: UUID, **changes: Any) -> Changes:
+    return {
+        "goals": replace_where(
             state.goals, lambda g: g.goal_id == goal_id, lambda g: attrs.evolve(g, **changes)
-        ),
-    )
-
-
-def _add_meeting(state: RelationshipState, meeting: Meeting) -> RelationshipState:
-    return attrs.evolve(state, meetings=(*state.meetings, meeting))
+        )
+    }
 
 
 def without_history(state: RelationshipState) -> RelationshipState:
@@ -283,26 +278,24 @@ def without_history(state: RelationshipState) -> RelationshipState:
 _MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected)
 
 
-class _RelationshipDecider(Decider[RelationshipState]):
-    """Folds as every decider does, and also keeps the date of the latest fact."""
-
-    def evolve(self, state: RelationshipState, event: Event) -> RelationshipState:
-        after = super().evolve(state, event)
-        if isinstance(event, _MEETING_EVENTS) or not isinstance(event, RelationshipEvent):
-            return after
-        latest = after.latest_fact_at
-        if latest is not None and latest >= event.occurred_at:
-            return after
-        return attrs.evolve(after, latest_fact_at=event.occurred_at)
+def _latest_fact(state: RelationshipState, event: Event) -> Changes:
+    """The fold of every event: keeps the date of the latest fact (see ``latest_fact_at``)."""
+    if isinstance(event, _MEETING_EVENTS) or not isinstance(event, RelationshipEvent):
+        return {}
+    latest = state.latest_fact_at
+    if latest is not None and latest >= event.occurred_at:
+        return {}
+    return {"latest_fact_at": event.occurred_at}
 
 
-RELATIONSHIP: Decider[RelationshipState] = _RelationshipDecider(
+RELATIONSHIP: Decider[RelationshipState] = Decider(
     "relationship",
     initial=RelationshipState(),
     event_type=RelationshipEvent,
     command_type=RelationshipCommand,
     id_field="relationship_id",
     without_history=without_history,
+    every_event=_latest_fact,
 )
 """The relationship aggregate: its rules are registered in :mod:`.relationship` and
 :mod:`.pairing`, its folds below."""
@@ -311,49 +304,50 @@ evolve_relationship = RELATIONSHIP.evolve
 """The state after an event; events are facts, so nothing is checked here."""
 
 
-def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> RelationshipState:
-    return attrs.evolve(
-        state,
-        relationship_id=event.aggregate_id,
-        programme_id=event.programme_id,
-        mentor_id=event.mentor_id,
-        mentee_id=event.mentee_id,
-        mentor_experience_years=event.mentor_experience_years,
-        mentee_experience_years=event.mentee_experience_years,
-        gap_override_reason=event.gap_override_reason,
-        proposed_at=event.occurred_at,
-    )
+def _opened(state: RelationshipState, event: PairingProposed | PairFormed) -> Changes:
+    return {
+        "relationship_id": event.aggregate_id,
+        "programme_id": event.programme_id,
+        "mentor_id": event.mentor_id,
+        "mentee_id": event.mentee_id,
+        "mentor_experience_years": event.mentor_experience_years,
+        "mentee_experience_years": event.mentee_experience_years,
+        "gap_override_reason": event.gap_override_reason,
+        "proposed_at": event.occurred_at,
+    }
 
 
-def _pairing_proposed(state: RelationshipState, event: PairingProposed) -> RelationshipState:
-    return attrs.evolve(_opened(state, event), status=RelationshipStatus.PROPOSED)
+def _pairing_proposed(state: RelationshipState, event: PairingProposed) -> Changes:
+    return {**_opened(state, event), "status": RelationshipStatus.PROPOSED}
 
 
-def _pairing_accepted(state: RelationshipState, event: PairingAccepted) -> RelationshipState:
-    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at)
+def _pairing_accepted(state: RelationshipState, event: PairingAccepted) -> Changes:
+    return {"status": RelationshipStatus.ACTIVE, "formed_at": event.occurred_at}
 
 
-def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> RelationshipState:
+def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> Changes:
     declining = Declining(
         declined_by=event.declined_by,
         reason=event.reason,
         explanation=event.explanation,
         declined_at=event.occurred_at,
     )
-    return attrs.evolve(state, status=RelationshipStatus.DECLINED, declined=declining)
+    return {"status": RelationshipStatus.DECLINED, "declined": declining}
 
 
-def _pair_formed(state: RelationshipState, event: PairFormed) -> RelationshipState:
-    return attrs.evolve(
-        _opened(state, event), status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at
-    )
+def _pair_formed(state: RelationshipState, event: PairFormed) -> Changes:
+    return {
+        **_opened(state, event),
+        "status": RelationshipStatus.ACTIVE,
+        "formed_at": event.occurred_at,
+    }
 
 
-def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) -> RelationshipState:
-    return attrs.evolve(state, expectations=event.expectations)
+def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) -> Changes:
+    return {"expectations": event.expectations}
 
 
-def _goal_set(state: RelationshipState, event: GoalSet) -> RelationshipState:
+def _goal_set(state: RelationshipState, event: GoalSet) -> Changes:
     goal = Goal(
         goal_id=event.goal_id,
         title=event.title,
@@ -362,12 +356,12 @@ def _goal_set(state: RelationshipState, event: GoalSet) -> RelationshipState:
         target_date=event.target_date,
         set_at=event.occurred_at,
     )
-    return attrs.evolve(state, goals=(*state.goals, goal))
+    return {"goals": Added(goal)}
 
 
-def _goal_revised(state: RelationshipState, event: GoalRevised) -> RelationshipState:
+def _goal_revised(state: RelationshipState, event: GoalRevised) -> Changes:
     revised = state.goal(event.goal_id)
-    return _update_goal(
+    return _goal_changed(
         state,
         event.goal_id,
         title=event.title,
@@ -378,8 +372,8 @@ def _goal_revised(state: RelationshipState, event: GoalRevised) -> RelationshipS
     )
 
 
-def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> RelationshipState:
-    return _update_goal(
+def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> Changes:
+    return _goal_changed(
         state,
         event.goal_id,
         status=GoalStatus.ACHIEVED,
@@ -388,8 +382,8 @@ def _goal_achieved(state: RelationshipState, event: GoalAchieved) -> Relationshi
     )
 
 
-def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> RelationshipState:
-    return _update_goal(
+def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> Changes:
+    return _goal_changed(
         state,
         event.goal_id,
         status=GoalStatus.ABANDONED,
@@ -398,7 +392,7 @@ def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> Relations
     )
 
 
-def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> RelationshipState:
+def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Changes:
     activity = PlanActivity(
         activity_id=event.activity_id,
         description=event.description,
@@ -406,23 +400,20 @@ def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Relat
         goal_id=event.goal_id,
         added_at=event.occurred_at,
     )
-    return attrs.evolve(state, plan=(*state.plan, activity))
+    return {"plan": Added(activity)}
 
 
-def _activity_completed(
-    state: RelationshipState, event: PlanActivityCompleted
-) -> RelationshipState:
-    return attrs.evolve(
-        state,
-        plan=replace_where(
+def _activity_completed(state: RelationshipState, event: PlanActivityCompleted) -> Changes:
+    return {
+        "plan": replace_where(
             state.plan,
             lambda a: a.activity_id == event.activity_id,
             lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
-        ),
-    )
+        )
+    }
 
 
-def _milestone_set(state: RelationshipState, event: MilestoneSet) -> RelationshipState:
+def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Changes:
     milestone = Milestone(
         milestone_id=event.milestone_id,
         description=event.description,
@@ -430,29 +421,28 @@ def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Relationshi
         goal_id=event.goal_id,
         set_at=event.occurred_at,
     )
-    return attrs.evolve(state, milestones=(*state.milestones, milestone))
+    return {"milestones": Added(milestone)}
 
 
-def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> RelationshipState:
-    return attrs.evolve(
-        state,
-        milestones=replace_where(
+def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Changes:
+    return {
+        "milestones": replace_where(
             state.milestones,
             lambda m: m.milestone_id == event.milestone_id,
             lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
-        ),
-    )
+        )
+    }
 
 
-def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> RelationshipState:
-    return attrs.evolve(state, schedule=event.schedule)
+def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> Changes:
+    return {"schedule": event.schedule}
 
 
-def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> RelationshipState:
-    return attrs.evolve(state, schedule=event.schedule, schedule_changes=state.schedule_changes + 1)
+def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> Changes:
+    return {"schedule": event.schedule, "schedule_changes": state.schedule_changes + 1}
 
 
-def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipState:
+def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
     meeting = Meeting(
         meeting_id=event.meeting_id,
         outcome=MeetingOutcome.HELD,
@@ -469,12 +459,10 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> RelationshipS
         ),
         group_session_id=event.group_session_id,
     )
-    return _add_meeting(state, meeting)
+    return {"meetings": Added(meeting)}
 
 
-def _meeting_not_held(
-    state: RelationshipState, event: MeetingMissed | MeetingCancelled
-) -> RelationshipState:
+def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCancelled) -> Changes:
     meeting = Meeting(
         meeting_id=event.meeting_id,
         outcome=(
@@ -485,15 +473,12 @@ def _meeting_not_held(
         by=event.missed_by if isinstance(event, MeetingMissed) else event.cancelled_by,
         reason=event.reason,
     )
-    return _add_meeting(state, meeting)
+    return {"meetings": Added(meeting)}
 
 
-def _meeting_corrected(
-    state: RelationshipState, event: MeetingRecordCorrected
-) -> RelationshipState:
-    return attrs.evolve(
-        state,
-        meetings=replace_where(
+def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) -> Changes:
+    return {
+        "meetings": replace_where(
             state.meetings,
             lambda m: m.meeting_id == event.meeting_id,
             lambda m: attrs.evolve(
@@ -504,11 +489,11 @@ def _meeting_corrected(
                 topics=event.topics,
                 corrected_by_event_ids=(*m.corrected_by_event_ids, event.event_id),
             ),
-        ),
-    )
+        )
+    }
 
 
-def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> RelationshipState:
+def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Changes:
     feedback = Feedback(
         feedback_id=event.feedback_id,
         from_person=event.from_person,
@@ -520,10 +505,10 @@ def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Relations
         given_at=event.occurred_at,
         private=event.private,
     )
-    return attrs.evolve(state, feedback=(*state.feedback, feedback))
+    return {"feedback": Added(feedback)}
 
 
-def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) -> RelationshipState:
+def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) -> Changes:
     reflection = Reflection(
         reflection_id=event.reflection_id,
         ratings=event.ratings,
@@ -531,10 +516,10 @@ def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) ->
         recorded_at=event.occurred_at,
         private=event.private,
     )
-    return attrs.evolve(state, reflections=(*state.reflections, reflection))
+    return {"reflections": Added(reflection)}
 
 
-def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> RelationshipState:
+def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> Changes:
     evaluation = Evaluation(
         evaluation_id=event.evaluation_id,
         goal_progress=event.goal_progress,
@@ -542,28 +527,31 @@ def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> R
         stakeholder_feedback=event.stakeholder_feedback,
         evaluated_at=event.occurred_at,
     )
-    return attrs.evolve(state, evaluations=(*state.evaluations, evaluation))
+    return {"evaluations": Added(evaluation)}
 
 
-def _paused(state: RelationshipState, event: RelationshipPaused) -> RelationshipState:
-    return attrs.evolve(state, status=RelationshipStatus.PAUSED, paused_at=event.occurred_at)
+def _paused(state: RelationshipState, event: RelationshipPaused) -> Changes:
+    return {"status": RelationshipStatus.PAUSED, "paused_at": event.occurred_at}
 
 
-def _resumed(state: RelationshipState, event: RelationshipResumed) -> RelationshipState:
-    pauses = state.pauses
-    if state.paused_at is not None:
-        pauses = (*pauses, (state.paused_at, event.occurred_at))
-    return attrs.evolve(state, status=RelationshipStatus.ACTIVE, paused_at=None, pauses=pauses)
+def _pause_over(state: RelationshipState, at: datetime) -> Changes:
+    """The current pause, if any, over at ``at`` (a pause lasts until a resumption or the end)."""
+    if state.paused_at is None:
+        return {}
+    return {"paused_at": None, "pauses": Added((state.paused_at, at))}
 
 
-def _ended(state: RelationshipState, event: RelationshipEnded) -> RelationshipState:
+def _resumed(state: RelationshipState, event: RelationshipResumed) -> Changes:
+    return {**_pause_over(state, event.occurred_at), "status": RelationshipStatus.ACTIVE}
+
+
+def _ended(state: RelationshipState, event: RelationshipEnded) -> Changes:
     ending = Ending(reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at)
-    pauses = state.pauses
-    if state.paused_at is not None:  # a pause lasts until the end
-        pauses = (*pauses, (state.paused_at, event.occurred_at))
-    return attrs.evolve(
-        state, status=RelationshipStatus.ENDED, ended=ending, paused_at=None, pauses=pauses
-    )
+    return {
+        **_pause_over(state, event.occurred_at),
+        "status": RelationshipStatus.ENDED,
+        "ended": ending,
+    }
 
 
 RELATIONSHIP.folds(
