@@ -15,10 +15,11 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import NOW, events
 
+from mentoring_core.audit.timeline import fold_at_once
 from mentoring_core.domain import PROGRAMME, RELATIONSHIP
 from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event, ProgrammeCreated, ReminderIssued, ReminderSent
@@ -92,6 +93,28 @@ def test_a_fold_from_a_state_without_history_gives_what_evolving_gives(
     )
     assert_same(
         RELATIONSHIP.fold(start, history[split:]), evolved(RELATIONSHIP, start, history[split:])
+    )
+
+
+@settings(max_examples=200)
+@given(data=st.data(), kind=kinds)
+def test_the_audit_folds_a_run_of_events_at_once(data: st.DataObject, kind: Any) -> None:
+    """``audit.timeline.fold_at_once`` (the replay's pages, the derived checks' runs) gives
+    the state one event at a time gives, from nothing or from a state so far; it answers
+    None only where the events cannot be applied, and the caller then names the event."""
+    history = data.draw(histories(kind))
+    assume(history)
+    assert_same(fold_at_once(history, None), evolved(kind, kind.initial, history))
+    split = data.draw(st.integers(0, len(history) - 1))
+    so_far = evolved(kind, kind.initial, history[:split])
+    assert_same(fold_at_once(history[split:], so_far), evolved(kind, kind.initial, history))
+
+
+def test_a_run_of_another_kind_is_not_folded_at_once() -> None:
+    programme_events = reminders(2, sent=False)
+    assert fold_at_once(programme_events, RELATIONSHIP.initial) is None
+    assert fold_at_once(programme_events[:1], None) == PROGRAMME.evolve(
+        PROGRAMME.initial, programme_events[0]
     )
 
 
