@@ -273,6 +273,40 @@ def test_a_fold_grows_a_field_in_place_and_a_value_given_replaces_what_was_added
     assert EVENT_TYPES.pop("_Cleared") is _Cleared
 
 
+def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event() -> None:
+    """The options of a kind whose states grow with their history (as the relationship's
+    do), built in a test so that mutants of them can be seen."""
+
+    def stripped(state: RelationshipState) -> RelationshipState:
+        return attrs.evolve(state, expectations=())
+
+    def every_event(state: RelationshipState, event: RelationshipEvent) -> Changes:
+        return {"latest_fact_at": event.occurred_at}
+
+    decider = Decider(
+        "note",
+        initial=RelationshipState(),
+        event_type=RelationshipEvent,
+        command_type=cmd.RelationshipCommand,
+        id_field="relationship_id",
+        without_history=stripped,
+        every_event=every_event,
+    )
+    whole = RelationshipState(expectations=("listen",))
+    assert decider.leaves_out_history
+    assert decider.without_history(whole).expectations == ()
+    pause, resume = cmd.PauseRelationship(reason="leave"), cmd.ResumeRelationship()
+    assert not decider.needs_history(resume)  # no rule registered yet: none needs it
+    decider.handles({}, needs_history=lambda command: command is pause)
+    decider.handles({})  # keeps the rule registered first
+    assert decider.needs_history(pause)
+    assert not decider.needs_history(resume)
+    event = relationship_history().events[0]
+    folded = decider.fold(RelationshipState(), [event])
+    assert folded.latest_fact_at == event.occurred_at
+    assert decider.evolve(RelationshipState(), event) == folded
+
+
 def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
     made = attrs.make_class(
         "MakeThing", {"thing_id": cmd.creates(), "other": attrs.field(default=None)}
