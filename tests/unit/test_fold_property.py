@@ -110,6 +110,16 @@ def test_the_audit_folds_a_run_of_events_at_once(data: st.DataObject, kind: Any)
     assert_same(fold_at_once(history[split:], so_far), evolved(kind, kind.initial, history))
 
 
+@settings(max_examples=200)
+@given(data=st.data(), kind=kinds)
+def test_an_event_of_another_kind_is_not_folded_at_once(data: st.DataObject, kind: Any) -> None:
+    """Even one whose fold names only fields the other kind's state has too (a mentor's
+    recognition, an erasure): the state is not of its kind, so the caller names it."""
+    other = RELATIONSHIP if kind is PROGRAMME else PROGRAMME
+    event = data.draw(events(*kind.event_types))
+    assert fold_at_once([event], other.initial) is None
+
+
 def test_a_run_of_another_kind_is_not_folded_at_once() -> None:
     programme_events = reminders(2, sent=False)
     assert fold_at_once(programme_events, RELATIONSHIP.initial) is None
