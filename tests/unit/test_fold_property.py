@@ -15,11 +15,12 @@ from typing import Any
 from uuid import UUID
 
 import attrs
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import NOW, events
 
-from mentoring_core.audit.timeline import fold_at_once
+from mentoring_core.audit.timeline import fold, fold_at_once
 from mentoring_core.domain import PROGRAMME, RELATIONSHIP
 from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event, ProgrammeCreated, ReminderIssued, ReminderSent
@@ -123,6 +124,9 @@ def test_an_event_of_another_kind_is_not_folded_at_once(data: st.DataObject, kin
 def test_a_run_of_another_kind_is_not_folded_at_once() -> None:
     programme_events = reminders(2, sent=False)
     assert fold_at_once(programme_events, RELATIONSHIP.initial) is None
+    with pytest.raises(TypeError, match="ProgrammeCreated does not belong to a RelationshipState"):
+        fold(programme_events, RELATIONSHIP.initial)
+    assert fold([], RELATIONSHIP.initial) is RELATIONSHIP.initial
     assert fold_at_once(programme_events[:1], None) == PROGRAMME.evolve(
         PROGRAMME.initial, programme_events[0]
     )
