@@ -39,7 +39,7 @@ from mentoring_core.domain.kinds import (
     kind_of_command,
     kind_of_topic,
 )
-from mentoring_core.state import ProgrammeState, RelationshipState
+from mentoring_core.state import Participant, ProgrammeState, RelationshipState
 from mentoring_core.values import Role
 
 OTHER = UUID("0ddba11a-0000-4000-8000-000000000000")
@@ -305,6 +305,38 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     folded = decider.fold(RelationshipState(), [event])
     assert folded.latest_fact_at == event.occurred_at
     assert decider.evolve(RelationshipState(), event) == folded
+
+
+def test_a_fold_reads_the_state_so_far_through_its_methods_and_properties() -> None:
+    """Within one fold, a later event's fold that asks the state a question (a method, a
+    property) is answered from the fields the earlier events changed."""
+    decider = Decider(
+        "note",
+        initial=ProgrammeState(),
+        event_type=RelationshipEvent,
+        command_type=cmd.RelationshipCommand,
+        id_field="relationship_id",
+    )
+
+    def noted(state: ProgrammeState, event: _Noted) -> Changes:
+        if state.participant(event.note) is None:  # a method
+            return {"coordinators": state.coordinators | {event.note}}
+        return {"name": f"{event.note} enrolled, gap {state.minimum_experience_gap_years}"}
+
+    def cleared(state: ProgrammeState, event: _Cleared) -> Changes:
+        ana = Participant(
+            person_id="ana", role=Role.MENTOR, experience_years=9, enrolled_at=event.occurred_at
+        )
+        return {"participants": Added(ana)}
+
+    decider.folds({_Noted: noted, _Cleared: cleared})
+    base = _fields(relationship_history().events[0])
+    history = [_Cleared(**{**base, "version": 1}), _Noted(**{**base, "version": 2}, note="ana")]
+    folded = decider.fold(ProgrammeState(), history)
+    assert folded == reduce(decider.evolve, history, ProgrammeState())
+    assert (folded.name, folded.coordinators) == ("ana enrolled, gap 0", frozenset())
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+    assert EVENT_TYPES.pop("_Cleared") is _Cleared
 
 
 def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
