@@ -7,6 +7,7 @@ take the aggregate's state and refuse a command naming another one.
 from __future__ import annotations
 
 from functools import reduce
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -194,15 +195,22 @@ class _Noted(RelationshipEvent):
     note: str
 
 
-def test_a_decider_built_and_filled_at_run_time_decides_and_folds() -> None:
-    """What the module tables do at import, done in a test (so mutants of it can be seen)."""
-    decider = Decider(
+def note_decider(initial: Any = None, **options: Any) -> Decider[Any]:
+    """A kind built at run time (as the module tables build theirs at import), so that
+    mutants of building one can be seen; its state a relationship's unless given."""
+    return Decider(
         "note",
-        initial=RelationshipState(),
+        initial=RelationshipState() if initial is None else initial,
         event_type=RelationshipEvent,
         command_type=cmd.RelationshipCommand,
         id_field="relationship_id",
+        **options,
     )
+
+
+def test_a_decider_built_and_filled_at_run_time_decides_and_folds() -> None:
+    """What the module tables do at import, done in a test (so mutants of it can be seen)."""
+    decider = note_decider()
     assert (decider.name, decider.initial, decider.id_field) == (
         "note",
         RelationshipState(),
@@ -242,13 +250,7 @@ class _Cleared(RelationshipEvent):
 
 
 def test_a_fold_grows_a_field_in_place_and_a_value_given_replaces_what_was_added() -> None:
-    decider = Decider(
-        "note",
-        initial=RelationshipState(),
-        event_type=RelationshipEvent,
-        command_type=cmd.RelationshipCommand,
-        id_field="relationship_id",
-    )
+    decider = note_decider()
 
     def noted(state: RelationshipState, event: _Noted) -> Changes:
         return {"expectations": Added(event.note)}
@@ -283,15 +285,7 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     def every_event(state: RelationshipState, event: RelationshipEvent) -> Changes:
         return {"latest_fact_at": event.occurred_at}
 
-    decider = Decider(
-        "note",
-        initial=RelationshipState(),
-        event_type=RelationshipEvent,
-        command_type=cmd.RelationshipCommand,
-        id_field="relationship_id",
-        without_history=stripped,
-        every_event=every_event,
-    )
+    decider = note_decider(without_history=stripped, every_event=every_event)
     whole = RelationshipState(expectations=("listen",))
     assert decider.leaves_out_history
     assert decider.without_history(whole).expectations == ()
@@ -310,13 +304,7 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
 def test_a_fold_reads_the_state_so_far_through_its_methods_and_properties() -> None:
     """Within one fold, a later event's fold that asks the state a question (a method, a
     property) is answered from the fields the earlier events changed."""
-    decider = Decider(
-        "note",
-        initial=ProgrammeState(),
-        event_type=RelationshipEvent,
-        command_type=cmd.RelationshipCommand,
-        id_field="relationship_id",
-    )
+    decider = note_decider(ProgrammeState())
 
     def noted(state: ProgrammeState, event: _Noted) -> Changes:
         if state.participant(event.note) is None:  # a method
