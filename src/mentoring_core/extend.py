@@ -31,6 +31,7 @@ from .audit.recorders import (
     ChainLinker,
     ChainRow,
     DamagedRow,
+    RecordHead,
     chain_row,
     loose_event,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "KeyStore",
     "Listener",
     "PersonKey",
+    "RecordHead",
     "Store",
     "StoreBackend",
     "StoredFacts",

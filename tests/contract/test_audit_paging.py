@@ -82,3 +82,23 @@ def test_cloud_events_take_the_bounds_themselves(
     assert list(cloud_events(service, HIGHEST)) == []
     (first,) = cloud_events(service, limit=1)
     assert first == whole[0]
+
+
+def test_replay_reads_no_state_to_count_and_check_the_log(
+    seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = seeded
+    recorder = service.store.recorder
+    whole: list[Any] = []
+    select_notifications = recorder.select_notifications
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        whole.append(args)
+        return select_notifications(*args, **kwargs)
+
+    monkeypatch.setattr(recorder, "select_notifications", spy)
+    report = replay(service)
+    assert report.ok and report.events == 11
+    # the memory store's heads are read through its whole records (the default); the
+    # others read only the four columns of a head
+    assert (whole != []) == service.store_url.startswith("memory")

@@ -232,3 +232,18 @@ def test_a_batch_gets_ascending_ids_in_its_order_and_a_clash_stores_nothing(
     assert recorder.last_link() == (3, recorder.select_chain(2, 1)[0].hash)
     assert list(recorder.select_events(FORGED)) == []
     assert service.verify().ok
+
+
+def test_heads_are_the_records_of_the_log_without_their_states(
+    store_url: str, service: MentoringService
+) -> None:
+    write_around_the_library(store_url, service)  # unchained records are in the log too
+    record_through_the_library(service)
+    recorder = recorder_of(service)
+    whole = recorder.select_notifications(1, 100)
+    heads = recorder.select_heads(0, 100)
+    assert [(p, UUID(str(a)), v, t) for p, a, v, t in heads] == [
+        (n.id, UUID(str(n.originator_id)), n.originator_version, n.topic) for n in whole
+    ]
+    assert [h[0] for h in recorder.select_heads(whole[0].id, 2)] == [whole[1].id, whole[2].id]
+    assert recorder.select_heads(whole[-1].id, 100) == []

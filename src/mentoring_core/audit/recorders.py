@@ -63,6 +63,9 @@ instead of the next ones (an import into an empty store keeping the source's log
 Link = tuple[int, int, UUID, int, str, str, int]
 """A new link as the recorders store it: (sequence, notification_id, aggregate_id,
 version, recorded_at, hash, encoding)."""
+RecordHead = tuple[int, Any, int, str]
+"""A stored record without its state: (notification id, aggregate id as the store holds
+it (a UUID, or a SQLite store's text), version, topic)."""
 Head = Callable[[tuple[UUID, int] | None], tuple[tuple[int, str, int] | None, str | None]]
 """``head(before)``: the last link's (sequence, hash, encoding) and the hash of the link
 of ``before`` (an aggregate id and version; None: nothing to look up), in one statement."""
@@ -178,6 +181,18 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     @abstractmethod
     def last_link(self) -> tuple[int, str] | None:
         """The last link's sequence and hash, or None for an empty chain."""
+
+    def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
+        """Up to ``limit`` stored records after notification id ``after``, in log order,
+        without their states (see :data:`RecordHead`): for a pass over the whole log that
+        reads no event, such as the first of :func:`mentoring_core.audit.replay`.
+
+        This default reads the whole records; the library's recorders read only these
+        columns (a fifth of the cost of a whole record on SQLite)."""
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic)
+            for n in self.select_notifications(after, limit, inclusive_of_start=False)
+        ]
 
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         """The hash of the link of ``aggregate_id`` at ``version``, or None if there is none.
@@ -627,6 +642,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 (after_sequence, limit),
             )
             return [chain_row(tuple(row), _hex_text) for row in c.fetchall()]
+
+    def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic "
+                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (after, limit),
+            )
+            return [tuple(row) for row in c.fetchall()]
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as c:

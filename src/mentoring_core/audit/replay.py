@@ -3,8 +3,9 @@
 Two passes, so that memory does not grow with the number of events, and each event
 decoded once:
 
-1. The global log, in recording order, a page at a time, without decoding: every
-   record is counted and checked to follow its aggregate's previous version, and each
+1. The global log, in recording order, a page at a time, without the records' states
+   (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`): every record is
+   counted and checked to follow its aggregate's previous version, and each
    aggregate's kind is told from its first record's topic. Only each aggregate's last
    version (an int) is kept.
 2. Each aggregate in turn: its records are read a page at a time, each decoded by the
@@ -123,10 +124,14 @@ class ReplayReport:
         return not (self.decode_failure_count or self.gap_count or self.rebuild_failure_count)
 
 
+def _as_uuid(stored_id: Any) -> UUID:
+    """An aggregate id as a recorder gives it back (a UUID, or text), as a UUID."""
+    return stored_id if type(stored_id) is UUID else UUID(str(stored_id))
+
+
 def _aggregate_id(record: StoredEvent) -> UUID:
-    """The aggregate id of ``record``, as a UUID (recorders may give it as text)."""
-    value = record.originator_id
-    return value if type(value) is UUID else UUID(str(value))
+    """The aggregate id of ``record``, as a UUID."""
+    return _as_uuid(record.originator_id)
 
 
 def _kind_of(topic: str) -> str:
@@ -224,31 +229,41 @@ def replay(
 def _read_log(
     store: Store, findings: _Findings, report: Callable[[ReplayProgress], None], page_size: int
 ) -> _Log:
-    """The first pass: every record of the global log counted and checked, not decoded."""
+    """The first pass: every record of the global log counted and checked, without its
+    state (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`)."""
     log = _Log()
-    total = store.recorder.max_notification_id() or 0
-    for record in store.records(page_size=page_size):
-        log.events += 1
-        log.first_of.setdefault(record.topic, log.events)
-        aggregate_id = _aggregate_id(record)
-        previous = log.last_version.get(aggregate_id)
-        if previous is None:
-            log.by_kind[_kind_of(record.topic)] += 1
-        expected = (previous or 0) + 1
-        if record.originator_version != expected:
-            findings.add(
-                "gap",
-                VersionGap(
-                    notification_id=record.id,
-                    aggregate_id=aggregate_id,
-                    expected=expected,
-                    found=record.originator_version,
-                ),
-            )
-        log.last_version[aggregate_id] = max(record.originator_version, previous or 0)
-        if log.events % page_size == 0:
-            report(ReplayProgress(phase=READING, done=log.events, total=max(total, log.events)))
-    report(ReplayProgress(phase=READING, done=log.events, total=log.events))
+    recorder = store.recorder
+    total = recorder.max_notification_id() or 0
+    reported = None
+    after = 0
+    while page := recorder.select_heads(after, page_size):
+        ids: dict[Any, UUID] = {}  # each stored id parsed once a page
+        for position, stored_id, version, topic in page:
+            log.events += 1
+            log.first_of.setdefault(topic, log.events)
+            aggregate_id = ids.get(stored_id)
+            if aggregate_id is None:
+                aggregate_id = ids[stored_id] = _as_uuid(stored_id)
+            previous = log.last_version.get(aggregate_id)
+            if previous is None:
+                log.by_kind[_kind_of(topic)] += 1
+            expected = (previous or 0) + 1
+            if version != expected:
+                findings.add(
+                    "gap",
+                    VersionGap(
+                        notification_id=position,
+                        aggregate_id=aggregate_id,
+                        expected=expected,
+                        found=version,
+                    ),
+                )
+            log.last_version[aggregate_id] = max(version, previous or 0)
+        after = page[-1][0]
+        reported = (log.events, max(total, log.events))
+        report(ReplayProgress(phase=READING, done=reported[0], total=reported[1]))
+    if reported != (log.events, log.events):  # the last id was beyond the last record
+        report(ReplayProgress(phase=READING, done=log.events, total=log.events))
     return log
 
 

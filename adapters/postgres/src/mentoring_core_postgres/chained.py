@@ -28,6 +28,7 @@ from mentoring_core.extend import (
     ChainLinker,
     ChainRow,
     DamagedRow,
+    RecordHead,
     chain_row,
     loose_event,
 )
@@ -283,6 +284,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 (after_sequence, limit),
             )
             return [chain_row(tuple(row.values()), _uuid_object) for row in curs.fetchall()]
+
+    def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic "
+                    "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+                ).format(*self._events),
+                (after, limit),
+            )
+            return [tuple(row.values()) for row in curs.fetchall()]
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as curs:
