@@ -213,13 +213,14 @@ class Decider(Generic[S]):
         the fold of every event (``every_event``), if the kind has one."""
         draft = _Draft(state)
         read = cast(S, draft)
+        change, changed = draft.change, draft._changed  # the draft is this module's own
         evolvers, every_event = self._evolvers, self._every_event
         for event in events:
-            draft.change({"version": event.version})
+            changed["version"] = event.version  # an int: never Added
             evolver = evolvers.get(type(event))
             if evolver is not None:
-                draft.change(evolver(read, event))
+                change(evolver(read, event))
             if every_event is not None:
-                draft.change(every_event(read, event))
+                change(every_event(read, event))
         built: S = draft.built()
         return built
