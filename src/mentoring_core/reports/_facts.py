@@ -23,6 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
+from operator import attrgetter
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -222,10 +223,21 @@ def _changed(
 ) -> tuple[T, ...]:
     """``items`` with ``change`` made to each one whose ``key`` is ``item_id``.
 
-    The ids are compared by their ``int`` (a ``UUID``'s ``==`` is Python code): a fold
-    scans a relationship's items for each completion, correction or goal change."""
+    A fold scans a relationship's items for each completion, correction or goal change,
+    so the scan is C code (``attrgetter``, ``list.index``) over the ids' ``int`` (a
+    ``UUID``'s ``==`` is Python code): a scan per item in Python made folding a long
+    history quadratic in its cost."""
+    ids = list(map(attrgetter(f"{key}.int"), items))
     wanted = item_id.int
-    return tuple(change(item) if getattr(item, key).int == wanted else item for item in items)
+    found = ids.count(wanted)
+    if not found:
+        return items
+    changed = list(items)
+    at = -1
+    for _ in range(found):
+        at = ids.index(wanted, at + 1)
+        changed[at] = change(changed[at])
+    return tuple(changed)
 
 
 def _goals(facts: RelationshipFacts, goal_id: UUID, **changes: Any) -> tuple[GoalFact, ...]:

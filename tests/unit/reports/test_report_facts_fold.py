@@ -367,3 +367,18 @@ def test_plans_and_milestones_are_folded_and_expectations_change_only_the_versio
             PlanItemFact(item_id=milestone, due_date=date(2026, 5, 10), done_at=at(4, 22)),
         ),
     )
+
+
+def test_a_change_to_an_item_reaches_every_item_of_that_id_and_no_other() -> None:
+    from mentoring_core.reports._facts import PlanItemFact, _done
+
+    one, other = UUID(int=1), UUID(int=2)
+    items = tuple(
+        PlanItemFact(item_id=item_id, due_date=date(2026, 1, day))
+        for day, item_id in enumerate((one, other, one, other), start=1)
+    )
+    done_at = datetime(2026, 2, 1, tzinfo=UTC)
+    changed = _done(items, one, done_at)
+    assert [i.done_at for i in changed] == [done_at, None, done_at, None]
+    assert [(i.item_id, i.due_date) for i in changed] == [(i.item_id, i.due_date) for i in items]
+    assert _done(items, UUID(int=3), done_at) == items

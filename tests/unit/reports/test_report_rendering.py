@@ -128,7 +128,7 @@ class TestHtml:
 ALLOWED = frozenset(
     {"__future__", "attrs", "bisect", "calendar", "cattrs", "cattrs.preconf.json",
      "collections", "collections.abc", "csv", "datetime", "decimal", "enum", "functools",
-     "html", "io", "itertools", "json", "math", "typing", "uuid"}
+     "html", "io", "itertools", "json", "math", "operator", "typing", "uuid"}
 )  # fmt: skip
 """What the report modules may import: pure standard modules, attrs and cattrs."""
 
