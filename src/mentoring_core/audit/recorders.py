@@ -228,9 +228,10 @@ def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> Sto
     )
 
 
-def _as_uuid(value: Any) -> UUID:
-    """An id as a UUID: itself if it is one (as :meth:`ChainLinker.admit` gives them), else
-    parsed from its text."""
+def as_uuid(value: Any) -> UUID:
+    """An id as a UUID: itself if it is one (as :meth:`ChainLinker.admit` gives them, and
+    the memory and PostgreSQL recorders give them back), else parsed from its text (as
+    a SQLite recorder may give it)."""
     return value if type(value) is UUID else UUID(str(value))
 
 
@@ -347,7 +348,7 @@ class ChainLinker:
         rows: list[Link] = []
         for i, (event, notification_id) in enumerate(zip(stored, notification_ids, strict=True)):
             sequence += 1
-            aggregate_id = _as_uuid(event.originator_id)
+            aggregate_id = as_uuid(event.originator_id)
             version, encoding = event.originator_version, encodings[i]
             aggregate_previous = self._aggregate_previous(event, aggregate_id, in_batch)
             if encoding not in DOMAIN_TAGS or encoding < newest:

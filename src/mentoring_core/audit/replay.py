@@ -40,6 +40,7 @@ import attrs
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
+from .recorders import as_uuid
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -124,14 +125,9 @@ class ReplayReport:
         return not (self.decode_failure_count or self.gap_count or self.rebuild_failure_count)
 
 
-def _as_uuid(stored_id: Any) -> UUID:
-    """An aggregate id as a recorder gives it back (a UUID, or text), as a UUID."""
-    return stored_id if type(stored_id) is UUID else UUID(str(stored_id))
-
-
 def _aggregate_id(record: StoredEvent) -> UUID:
     """The aggregate id of ``record``, as a UUID."""
-    return _as_uuid(record.originator_id)
+    return as_uuid(record.originator_id)
 
 
 def _kind_of(topic: str) -> str:
@@ -243,7 +239,7 @@ def _read_log(
             log.first_of.setdefault(topic, log.events)
             aggregate_id = ids.get(stored_id)
             if aggregate_id is None:
-                aggregate_id = ids[stored_id] = _as_uuid(stored_id)
+                aggregate_id = ids[stored_id] = as_uuid(stored_id)
             previous = log.last_version.get(aggregate_id)
             if previous is None:
                 log.by_kind[_kind_of(topic)] += 1
