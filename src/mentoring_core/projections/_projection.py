@@ -2,10 +2,11 @@
 
 Pull, not push: eventsourcing's SQLite recorder cannot push (its ``subscribe`` is not
 implemented), and
-pulling in batches lets one transaction carry many events. Each batch is read
-through the service's event feed (``read``) after the stored position, folded onto the
-stored (or cached) facts of the aggregates it touches, and written back with
-its last notification id in one transaction. A restart resumes from the stored
+pulling in batches lets one transaction carry many events. Each batch is read from
+the store's log after the stored position (the records a page at a time, each event
+decoded just before it is folded), folded onto the stored (or cached) facts of the
+aggregates it touches, and written back with its last notification id in one
+transaction. A restart resumes from the stored
 position; nothing is counted twice (the fold passes over versions it already
 has) and nothing is skipped (a version gap stops the projection).
 """
