@@ -16,6 +16,7 @@ from mentoring_core import MentoringService
 from mentoring_core.audit import ReplayProgress, replay
 
 from .test_service_contract import Seeded, seed
+from .test_tamper_evidence import RawStore
 
 SEEDED_TYPES = {
     "ParticipantEnrolled": 2,
@@ -51,6 +52,22 @@ def test_a_sound_store_replays_whole(seeded: tuple[MentoringService, Seeded]) ->
     rebuilding = [(s.done, s.total) for s in steps if s.phase == "rebuilding"]
     assert reading == [(4, 11), (8, 11), (11, 11)]
     assert rebuilding == [(1, 2), (2, 2)]
+
+
+def test_progress_ends_at_the_records_read_when_the_log_has_holes(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    if service.store_url.startswith("memory"):
+        pytest.skip("the memory store has no tables to reach around the library")
+    raw = RawStore(service.store_url)
+    with raw.sql() as run:  # the last position stays 11, with 10 records
+        run(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", raw.positions()[5])
+    steps: list[ReplayProgress] = []
+    report = replay(service, progress=steps.append, page_size=4)
+    assert report.events == 10
+    reading = [(s.done, s.total) for s in steps if s.phase == "reading"]
+    assert reading == [(4, 11), (8, 11), (10, 11), (10, 10)]
 
 
 def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
