@@ -1,0 +1,151 @@
+"""Recognising a mentor's time (``RecogniseMentor``): every check, with the values its
+refusal names, and the event it records; without a store.
+
+Each refusal's whole message is asserted, so that a rule's wording and its bounds are
+pinned (a mutation run found them unchecked)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from scenarios import programme_history
+
+from mentoring_core import Rule
+from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.recognition import QUANTITY_MAX
+from mentoring_core.events import MentorRecognised
+from mentoring_core.values import RecognitionKind
+
+QUANTITY = "a number from 0 to 10000000 with at most two decimal places"
+
+
+def recognise(**changes: Any) -> cmd.RecogniseMentor:
+    command = cmd.RecogniseMentor(
+        person_id="ana",
+        kind=RecognitionKind.ALLOWANCE,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        reason="A quarter of mentoring",
+        amount=Decimal("120.50"),
+    )
+    return attrs.evolve(command, **changes)
+
+
+def recorded(**changes: Any) -> MentorRecognised:
+    history = programme_history()
+    version = history.state.version
+    (event,) = history.record(recognise(**changes))
+    assert isinstance(event, MentorRecognised)
+    assert history.state.version == version + 1  # the programme keeps nothing else of it
+    return event
+
+
+def test_the_event_holds_what_was_recognised() -> None:
+    event = recorded(hours=Decimal("7.5"))
+    assert (event.person_id, event.kind, event.reason) == (
+        "ana", RecognitionKind.ALLOWANCE, "A quarter of mentoring",
+    )  # fmt: skip
+    assert (event.period_start, event.period_end) == (date(2025, 1, 1), date(2025, 3, 31))
+    assert (event.amount, event.hours) == (Decimal("120.50"), Decimal("7.5"))
+
+
+def test_the_programme_state_is_only_a_version_further() -> None:
+    history = programme_history()
+    before = history.state
+    history.record(recognise())
+    assert history.state == attrs.evolve(before, version=before.version + 1)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        (0, Decimal(0)),
+        (12, Decimal(12)),
+        ("12.5", Decimal("12.5")),
+        (Decimal("0.01"), Decimal("0.01")),
+        (QUANTITY_MAX, Decimal(10_000_000)),
+        (10_000_000, Decimal(10_000_000)),
+    ],
+)
+def test_an_amount_from_0_to_the_largest_with_two_decimals_is_kept(
+    given: Any, stored: Decimal
+) -> None:
+    event = recorded(amount=given)
+    assert event.amount == stored and type(event.amount) is Decimal
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        True,  # a bool is an int to Python, not a number here
+        False,
+        1.5,  # a float's value is not what was written
+        [1],
+        "twelve",
+        "",
+        "Infinity",
+        "NaN",
+        "-0.01",
+        Decimal(-1),
+        Decimal("10000000.01"),
+        10_000_001,
+        Decimal("1.005"),
+        "0.001",
+    ],
+)
+def test_any_other_amount_is_refused_naming_the_bounds(given: Any) -> None:
+    error = programme_history().reject(recognise(amount=given), "amount")
+    assert str(error) == f"invalid amount: {given!r}; expected {QUANTITY}"
+
+
+def test_hours_are_checked_as_amounts_are() -> None:
+    error = programme_history().reject(recognise(hours="7.125"), "hours")
+    assert str(error) == f"invalid hours: '7.125'; expected {QUANTITY}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "needed"),
+    [(RecognitionKind.ALLOWANCE, "amount"), (RecognitionKind.TIME_IN_LIEU, "hours")],
+)
+def test_an_allowance_states_its_amount_and_time_in_lieu_its_hours(
+    kind: RecognitionKind, needed: str
+) -> None:
+    changes: dict[str, Any] = {"kind": kind, "amount": None, "hours": None}
+    error = programme_history().reject(recognise(**changes), needed)
+    assert str(error) == f"invalid {needed}: None; expected the {needed} of the {kind} recognised"
+    recorded(**{**changes, needed: 1})  # the other quantity may stay empty
+
+
+@pytest.mark.parametrize("kind", [RecognitionKind.CERTIFICATE, RecognitionKind.OTHER])
+def test_other_kinds_need_no_quantity(kind: RecognitionKind) -> None:
+    event = recorded(kind=kind, amount=None, hours=None)
+    assert (event.kind, event.amount, event.hours) == (kind, None, None)
+
+
+def test_a_period_may_be_one_day_but_may_not_end_before_it_starts() -> None:
+    one_day = recorded(period_start=date(2025, 2, 1), period_end=date(2025, 2, 1))
+    assert one_day.period_end == one_day.period_start
+    error = programme_history().reject(
+        recognise(period_start=date(2025, 2, 1), period_end=date(2025, 1, 31)), "period_end"
+    )
+    assert str(error) == (
+        "invalid period_end: datetime.date(2025, 1, 31); "
+        "expected a day not before period_start (2025-02-01)"
+    )
+
+
+@pytest.mark.parametrize("person", ["ben", "zoe"])  # a mentee; never enrolled
+def test_only_a_mentor_enrolled_in_the_programme_is_recognised(person: str) -> None:
+    error = programme_history().refuse(recognise(person_id=person), Rule.MENTOR_ENROLLED)
+    assert str(error).endswith(
+        f"{person!r} has never been enrolled as a mentor in programme "
+        "'Riverside first-year mentoring'"
+    )
+
+
+def test_every_mentor_enrolled_may_be_recognised() -> None:
+    assert recorded(person_id="carla").person_id == "carla"
