@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 from mentoring_core_postgres.testing import postgres_store_url
 
-from mentoring_core import MentoringService
-from mentoring_core.audit import ExportError, export_events
+from mentoring_core import MentoringService, StoredEventError
+from mentoring_core.audit import ExportError, export_events, replay
+from mentoring_core.audit.derived import check_derived
 from mentoring_core.audit.verify import Breach
+from mentoring_core.projections import ComplianceProjection
 
 from .test_service_contract import seed
 from .test_tamper_evidence import RawStore
@@ -129,3 +131,44 @@ def test_an_odd_event_written_around_the_library_is_named_inserted(
         12,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    "stored_id",
+    [
+        pytest.param("'not-a-uuid'", id="text"),
+        pytest.param("NULL", id="null"),
+        pytest.param("CAST(originator_id AS BLOB)", id="blob"),
+    ],
+)
+@pytest.mark.parametrize("record", [1, RECORD], ids=["programme-created", "record-6"])
+def test_a_reader_of_the_log_stops_at_an_id_that_is_not_a_uuid_naming_the_record(
+    tmp_path: Path, stored_id: str, record: int
+) -> None:
+    """Reproduced before the fix: the replay, the event feed, the projection, the derived
+    checks and the list of programmes failed with ValueError or TypeError from a UUID's
+    parsing ("unexpected ValueError" from the command line)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    raw = RawStore(url)
+    with MentoringService(url) as service:
+        seed(service)
+        position = raw.positions()[record - 1]
+        (stored,) = service.store.recorder.select_notifications(position, 1)
+        with raw.sql() as run:
+            run(f"UPDATE {raw.events} SET originator_id = {stored_id} WHERE rowid = {position}")
+        reads = {
+            "replay": lambda: replay(service),
+            "read": lambda: list(service.read()),
+            "project": lambda: ComplianceProjection(service).catch_up(),
+            "check_derived": lambda: check_derived(service),
+        }
+        if record == 1:
+            reads["programmes"] = service.programmes
+        for name, read in reads.items():
+            with pytest.raises(StoredEventError) as stopped:
+                read()
+            error = stopped.value
+            assert (error.version, error.topic) == (stored.originator_version, stored.topic), name
+            assert "cannot be read" in str(error), name
+            if name != "read":  # the feed fails on decoding the record, the others on its id
+                assert "its aggregate id is not a UUID" in error.reason, name

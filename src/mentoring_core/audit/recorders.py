@@ -37,7 +37,7 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ..domain.errors import StoreConfigurationError
+from ..domain.errors import StoreConfigurationError, StoredEventError
 from .chain import (
     DOMAIN_TAGS,
     ENCODING,
@@ -233,6 +233,23 @@ def as_uuid(value: Any) -> UUID:
     the memory and PostgreSQL recorders give them back), else parsed from its text (as
     a SQLite recorder may give it)."""
     return value if type(value) is UUID else UUID(str(value))
+
+
+def record_uuid(stored_id: Any, version: Any, topic: Any) -> UUID:
+    """The aggregate id of a record read from the log, as a UUID; a ``StoredEventError``
+    naming the record if its id is not one (a record stored around the library, which
+    ``audit verify`` names as damaged): a reader stops there with that error, not with an
+    error it cannot explain."""
+    try:
+        return as_uuid(stored_id)
+    except ValueError:
+        raise StoredEventError(
+            repr(stored_id),
+            version,
+            topic,
+            "its aggregate id is not a UUID (it was stored around the library: "
+            "audit verify names the record)",
+        ) from None
 
 
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
@@ -511,6 +528,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     On a file it refuses to run unless the journal is WAL and ``synchronous`` is FULL
     (or EXTRA): a committed command must survive a crash or a power cut.
     """
+
+    def convert_originator_id(self, originator_id: Any) -> Any:
+        """A stored id as a UUID; one stored around the library in a form that is not a
+        UUID (any text, a NULL) as found, so that the record fails as a record, where it
+        is decoded or its id read (:func:`record_uuid`), not the whole page it is in."""
+        try:
+            return super().convert_originator_id(originator_id)
+        except (ValueError, TypeError, AttributeError):
+            return originator_id
 
     def create_table(self) -> None:
         super().create_table()

@@ -40,7 +40,7 @@ import attrs
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
-from .recorders import as_uuid
+from .recorders import record_uuid
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -126,8 +126,8 @@ class ReplayReport:
 
 
 def _aggregate_id(record: StoredEvent) -> UUID:
-    """The aggregate id of ``record``, as a UUID."""
-    return as_uuid(record.originator_id)
+    """The aggregate id of ``record``, as a UUID (see :func:`.recorders.record_uuid`)."""
+    return record_uuid(record.originator_id, record.originator_version, record.topic)
 
 
 def _kind_of(topic: str) -> str:
@@ -239,7 +239,7 @@ def _read_log(
             log.first_of.setdefault(topic, log.events)
             aggregate_id = ids.get(stored_id)
             if aggregate_id is None:
-                aggregate_id = ids[stored_id] = as_uuid(stored_id)
+                aggregate_id = ids[stored_id] = record_uuid(stored_id, version, topic)
             previous = log.last_version.get(aggregate_id)
             if previous is None:
                 log.by_kind[_kind_of(topic)] += 1
