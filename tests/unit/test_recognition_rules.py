@@ -149,3 +149,16 @@ def test_only_a_mentor_enrolled_in_the_programme_is_recognised(person: str) -> N
 
 def test_every_mentor_enrolled_may_be_recognised() -> None:
     assert recorded(person_id="carla").person_id == "carla"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("person_id", ""),
+        ("period_start", "2025-01-01"),  # text, not a date
+        ("period_end", None),
+        ("reason", "x" * 100_000),
+    ],
+)
+def test_a_field_that_is_not_of_its_kind_is_refused_by_its_name(field: str, value: Any) -> None:
+    programme_history().reject(recognise(**{field: value}), field)
