@@ -136,6 +136,39 @@ class TestProgrammeEvents:
             "coord.rhea relieved as a coordinator of the programme by coordinator.cleo"
         )
 
+    def test_a_profile_update_lists_expertise_and_needs_or_says_none(self) -> None:
+        mentor = event(
+            ev.ParticipantProfileUpdated,
+            person_id="ana",
+            expertise=(FocusArea.COMMUNICATION, FocusArea.TEAMWORK),
+            development_needs=(),
+        )
+        assert describe(mentor, PROGRAMME) == (
+            "ana's profile updated by coordinator.cleo: expertise communication, teamwork; "
+            "development needs none"
+        )
+        mentee = event(
+            ev.ParticipantProfileUpdated,
+            person_id="ben",
+            expertise=(),
+            development_needs=(FocusArea.WELLBEING, FocusArea.PROBLEM_SOLVING),
+        )
+        assert describe(mentee, PROGRAMME) == (
+            "ben's profile updated by coordinator.cleo: expertise none; "
+            "development needs wellbeing, problem_solving"
+        )
+
+    def test_a_reminder_sent_says_whether_a_later_run_sent_it(self) -> None:
+        sent = event(
+            ev.ReminderSent, reminder_id=OTHER_ID, person_id="ben", after_interruption=False
+        )
+        assert describe(attrs.evolve(sent, after_interruption=False), PROGRAMME) == (
+            f"Reminder {OTHER_ID} to ben sent by coordinator.cleo"
+        )
+        assert describe(attrs.evolve(sent, after_interruption=True), PROGRAMME) == (
+            f"Reminder {OTHER_ID} to ben sent again (after an interruption) by coordinator.cleo"
+        )
+
     def test_a_relationship_opened_names_it_and_the_pair(self) -> None:
         opened = event(
             ev.RelationshipOpened,
