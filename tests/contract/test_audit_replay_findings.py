@@ -52,8 +52,9 @@ def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, 
     assert report.rebuilt == 3
 
 
+@pytest.mark.parametrize("page_size", [1000, 6], ids=["in-a-page", "first-of-a-page"])
 def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
-    seeded: tuple[MentoringService, Seeded],
+    seeded: tuple[MentoringService, Seeded], page_size: int
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -68,7 +69,7 @@ def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
             )
         ]
     )
-    report = replay(service)
+    report = replay(service, page_size=page_size)
     assert (report.decode_failure_count, report.gap_count) == (0, 0)
     assert report.by_type["ProgrammeCreated"] == 2
     assert report.rebuilt == 1
@@ -217,3 +218,25 @@ def test_a_record_stored_under_an_id_the_recorder_does_not_look_up_is_still_coun
     assert sum(report.by_type.values()) == 12
     assert report.decode_failure_count == 0
     assert dict(report.aggregates) == {"programme": 1, "relationship": 2}
+    if service.store_url.startswith("sqlite"):
+        assert [(f.aggregate_id, f.reason) for f in report.rebuild_failures] == [
+            (stray, "its history ends at version 0, where the log reached 1")
+        ]
+    else:  # the memory and PostgreSQL stores find the text as the id it spells
+        assert report.rebuild_failure_count == 0
+
+
+def test_an_unreadable_record_the_second_pass_cannot_reach_is_still_listed(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    stray = UUID(int=78)
+    around_the_library(
+        service.store.recorder,
+        [StoredEvent(originator_id=str(stray), originator_version=1, topic="Nope", state=b"{}")],
+    )
+    report = replay(service)
+    assert report.decode_failure_count == 1
+    assert [(f.notification_id, f.aggregate_id, f.topic) for f in report.decode_failures] == [
+        (stored_count(service), stray, "Nope")
+    ]
