@@ -10,23 +10,29 @@ must be named, by aggregate and version, with what differs.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 from uuid import UUID
 
+import attrs
 import pytest
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
 from mentoring_core.audit.derived import (
     EVENTS,
+    MAX_REPORTED,
     READ_MODEL,
     SNAPSHOT,
     DerivedCheck,
+    Difference,
+    _Check,
     check_derived,
 )
 from mentoring_core.projections import ComplianceProjection
+from mentoring_core.serialisation import Snapshot
 from mentoring_core.values import MeetingFormat
 
-from .test_service_contract import FIRST_MEETING, Seeded, seed
+from .test_service_contract import FIRST_MEETING, Seeded, eventsourced, seed
 from .test_tamper_evidence import RawStore
 from .test_trusted_snapshots import forge
 
@@ -186,3 +192,126 @@ class TestReadModelRows:
         assert named[1].endswith(
             f"a row under programme {seeded.programme} for an aggregate with no events"
         )
+        assert check.rows == 2  # the programme's row, and the row of no aggregate
+
+    def test_a_row_past_its_history_and_a_row_under_a_later_programme_are_named(
+        self, store_url: str
+    ) -> None:
+        raw = RawStore(store_url)
+        with MentoringService(store_url) as service:
+            seeded = busy(service)
+            later = service.create_programme("Later", "Org", actor="coord").id
+            ComplianceProjection(service).catch_up()
+            version = service.relationship(seeded.relationship).version
+        stranger = UUID(int=78)
+        with raw.sql() as run:
+            (row,) = run(
+                f"SELECT kind, version, facts FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
+                str(seeded.relationship),
+            )
+            run(
+                f"UPDATE {self.facts_table(raw)} SET version = version + 5 WHERE aggregate_id = ?",
+                str(seeded.relationship),
+            )
+            # under the programme created after the relationship: the check goes on past it
+            run(
+                f"INSERT INTO {self.facts_table(raw)} VALUES (?, ?, ?, ?, ?)",
+                str(stranger),
+                str(later),
+                *row,
+            )
+        with MentoringService(store_url) as service:
+            check = check_derived(service)
+        assert [str(d) for d in check.differences] == [
+            f"{READ_MODEL} of {seeded.relationship} at version {version + 5}: a row at a "
+            f"version its history does not reach (it ends at version {version})",
+            f"{READ_MODEL} of {stranger} at version {row[1]}: a row under programme {later} "
+            "for an aggregate with no events",
+        ]
+        assert check.rows == 4  # two programmes' rows, the row past its history, the stray
+
+
+def snapshot_at(service: MentoringService, seeded: Seeded, version: int, state: Any) -> None:
+    snapshots = eventsourced(service).snapshots
+    assert snapshots is not None
+    taken = Snapshot(
+        aggregate_id=seeded.relationship,
+        version=version,
+        taken_at=FIRST_MEETING,
+        state=state,
+        chain_hash=None,
+    )
+    snapshots.put([cast(Any, taken)])
+
+
+def test_a_snapshot_past_its_history_is_named_and_counted(store_url: str, store_kind: str) -> None:
+    if store_kind == "memory":
+        pytest.skip("a memory store lives and dies with its service")
+    with MentoringService(store_url, snapshot_interval=1000) as service:
+        seeded = busy(service)
+        state = service.relationship(seeded.relationship)
+        snapshot_at(
+            service, seeded, state.version + 3, attrs.evolve(state, version=state.version + 3)
+        )
+        check = check_derived(service)
+    assert [str(d) for d in check.differences] == [
+        f"{SNAPSHOT} of {seeded.relationship} at version {state.version + 3}: taken at a "
+        f"version its history does not reach (it ends at version {state.version})"
+    ]
+    assert check.snapshots == 1
+
+
+def test_an_unreadable_snapshot_is_passed_over_and_the_next_is_still_compared(
+    store_url: str, store_kind: str
+) -> None:
+    if store_kind == "memory":
+        pytest.skip("a memory store lives and dies with its service")
+    with MentoringService(store_url, snapshot_interval=3) as service:
+        seeded = busy(service)
+        snapshots = eventsourced(service).snapshots
+        assert snapshots is not None
+        stored = snapshots.recorder.select_events(seeded.relationship)
+        assert len(stored) >= 2
+        first = stored[0]
+        # the first snapshot in version order replaced by one that cannot be read
+        snapshots.recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=first.originator_id,
+                    originator_version=0,
+                    topic=first.topic,
+                    state=b"{}",
+                )
+            ]
+        )
+        check = check_derived(service)
+        programme_snapshots = len(snapshots.recorder.select_events(seeded.programme))
+    assert check.ok, check.differences
+    assert check.passed_over == 1
+    assert check.snapshots == len(stored) + programme_snapshots
+
+
+def test_a_record_of_an_unknown_type_is_named_as_not_rebuilt(store_url: str) -> None:
+    with MentoringService(store_url) as service:
+        seed(service)
+        stranger = UUID(int=79)
+        service.store.recorder.insert_events(
+            [StoredEvent(originator_id=stranger, originator_version=1, topic="Nope", state=b"{}")]
+        )
+        check = check_derived(service)
+    (difference,) = check.differences
+    assert (difference.what, difference.aggregate_id, difference.version) == (EVENTS, stranger, 1)
+    assert str(difference).startswith(f"{EVENTS} of {stranger} at version 1: cannot be rebuilt: ")
+
+
+def test_a_difference_without_a_version_is_told_without_one() -> None:
+    difference = Difference(what=EVENTS, aggregate_id=UUID(int=1), version=None, detail="why")
+    assert str(difference) == f"{EVENTS} of {UUID(int=1)}: why"
+
+
+def test_the_first_hundred_differences_are_described_and_all_are_counted() -> None:
+    check = _Check(cast(Any, None), None)
+    for n in range(MAX_REPORTED + 1):
+        check.differ(EVENTS, UUID(int=n), n, "why")
+    assert check.count == MAX_REPORTED + 1
+    assert [d.version for d in check.found] == list(range(MAX_REPORTED))

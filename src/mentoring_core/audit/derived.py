@@ -88,7 +88,6 @@ class DerivedCheck:
 @attrs.define
 class _Aggregate:
     kind: str
-    last_version: int = 0
     last_position: int = 0
 
 
@@ -147,7 +146,7 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
 
 
 def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
-    """Every aggregate of the log, with its kind, last version and last position."""
+    """Every aggregate of the log, with its kind and last position."""
     found: dict[UUID, _Aggregate] = {}
     for record in store.records(page_size=page_size):
         aggregate_id = record_uuid(record.originator_id, record.originator_version, record.topic)
@@ -156,7 +155,6 @@ def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
             known = kind_of_topic(record.topic)
             kind = "unknown" if known is None else known.name
             aggregate = found[aggregate_id] = _Aggregate(kind)
-        aggregate.last_version = max(aggregate.last_version, record.originator_version)
         aggregate.last_position = record.id
     return found
 
