@@ -212,7 +212,9 @@ class TestReadModelRows:
             programme_version = service.programme(seeded.programme).version
         with raw.sql() as run:
             run(
-                f"UPDATE {self.facts_table(raw)} SET version = version - 1 WHERE aggregate_id = ?",
+                f"UPDATE {self.facts_table(raw)} SET version = version - 1, programme_id = ? "
+                "WHERE aggregate_id = ?",
+                str(UUID(int=80)),
                 str(seeded.relationship),
             )
             run(
@@ -228,7 +230,7 @@ class TestReadModelRows:
         )
         assert named[1].startswith(
             f"{READ_MODEL} of {seeded.relationship} at version {version - 1}: "
-            "differs from what its events give in: "
+            "differs from what its events give in: programme_id, facts ("
         )
         assert named[2] == (
             f"{READ_MODEL} of {seeded.relationship} at version {version - 1}: the row stands at "
