@@ -433,3 +433,26 @@ def test_a_snapshot_differing_is_named_with_what_differs(
         f"{SNAPSHOT} of {seeded.relationship} at version {state.version}: "
         f"differs from the state its events give in: {expected}"
     )
+
+
+def test_a_record_at_version_0_is_not_folded(store_url: str) -> None:
+    """As the replay (which names it as a gap), the check folds a history from version 1:
+    a record stored around the library at version 0 is not part of it."""
+    with MentoringService(store_url) as service:
+        seeded = busy(service)
+        recorder = service.store.recorder
+        (first,) = recorder.select_events(seeded.relationship, limit=1)
+        type(recorder).__bases__[0].insert_events(
+            recorder,
+            [
+                StoredEvent(
+                    originator_id=seeded.relationship,
+                    originator_version=0,
+                    topic=first.topic,
+                    state=first.state,
+                )
+            ],
+        )
+        check = check_derived(service)
+    assert check.ok, check.differences
+    assert check.aggregates == 2
