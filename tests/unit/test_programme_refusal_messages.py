@@ -1,0 +1,108 @@
+"""The programme's profile and reminder commands: each refusal's field and whole message,
+as a caller sees them; without a store. (A mutation run found the field names and the
+wording of these refusals unchecked.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from scenarios import programme_history
+from test_reminder_rules import ID, ISSUE, with_relationship
+
+from mentoring_core import Rule
+from mentoring_core.domain import commands as cmd
+from mentoring_core.values import FocusArea, ProgrammePolicy
+
+PROGRAMME = "'Riverside first-year mentoring'"
+
+
+def profile(person_id: str = "ben", **change: Any) -> cmd.UpdateProfile:
+    return cmd.UpdateProfile(person_id=person_id, **change)
+
+
+class TestProfileUpdates:
+    def test_the_other_roles_areas_are_refused_naming_them(self) -> None:
+        error = programme_history().reject(
+            profile("ana", development_needs=(FocusArea.WELLBEING, FocusArea.TEAMWORK)),
+            "development_needs",
+        )
+        assert str(error) == (
+            "invalid development_needs: 'wellbeing, teamwork'; "
+            "expected nothing for a mentor (only a mentee has development_needs)"
+        )
+
+    def test_an_area_given_twice_is_refused_naming_the_areas(self) -> None:
+        error = programme_history().reject(
+            profile(development_needs=(FocusArea.WELLBEING, FocusArea.WELLBEING)),
+            "development_needs",
+        )
+        assert str(error) == (
+            "invalid development_needs: 'wellbeing, wellbeing'; "
+            "expected each focus area at most once"
+        )
+
+    @pytest.mark.parametrize(
+        ("person", "change", "field"),
+        [
+            ("ben", {"development_needs": ("juggling",)}, "development_needs[0]"),
+            ("ben", {"development_needs": "wellbeing"}, "development_needs"),  # not a list
+            ("ana", {"expertise": 7}, "expertise"),
+            ("", {"development_needs": ()}, "person_id"),
+        ],
+    )
+    def test_a_value_not_of_its_kind_is_refused_by_its_field(
+        self, person: str, change: dict[str, Any], field: str
+    ) -> None:
+        programme_history().reject(profile(person, **change), field)
+
+    def test_a_change_of_nothing_is_refused(self) -> None:
+        error = programme_history().reject(profile(), "expertise")
+        assert str(error) == (
+            "invalid expertise: None; expected the expertise or development needs to record"
+        )
+
+    def test_someone_not_enrolled_is_refused_naming_the_programme(self) -> None:
+        error = programme_history().refuse(
+            profile("zoe", development_needs=()), Rule.PARTICIPANT_ENROLLED
+        )
+        assert str(error).endswith(f"'zoe' is not enrolled in programme {PROGRAMME}")
+
+
+class TestReminders:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("reminder_id", "r-1"), ("relationship_id", 7), ("due", "tomorrow")],
+    )
+    def test_an_issue_refuses_each_field_by_its_name(self, field: str, value: object) -> None:
+        with_relationship().reject(attrs.evolve(ISSUE, **{field: value}), field)
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("reminder_id", "r-1"), ("after_interruption", "yes")]
+    )
+    def test_a_sending_refuses_each_field_by_its_name(self, field: str, value: object) -> None:
+        history = with_relationship()
+        history.record(ISSUE)
+        sent = cmd.RecordReminderSent(reminder_id=ID)
+        history.reject(attrs.evolve(sent, **{field: value}), field)
+
+    def test_a_sending_says_whether_the_reminder_was_never_issued_or_already_sent(
+        self,
+    ) -> None:
+        history = with_relationship()
+        sent = cmd.RecordReminderSent(reminder_id=ID)
+        never = history.refuse(sent, Rule.REMINDER_ISSUED)
+        assert str(never).endswith(f"reminder {ID} was never issued in {PROGRAMME}")
+        history.record(ISSUE)
+        history.record(sent)
+        again = history.refuse(sent, Rule.REMINDER_ONCE)
+        assert str(again).endswith(f"reminder {ID} was already recorded as sent in {PROGRAMME}")
+
+
+@pytest.mark.parametrize("field", ["max_mentees_per_mentor", "max_active_mentors_per_mentee"])
+def test_a_capacity_limit_is_at_most_1000(field: str) -> None:
+    history = programme_history()
+    policy: ProgrammePolicy = history.state.policy
+    history.record(cmd.SetPolicy(policy=attrs.evolve(policy, **{field: 1000})))
+    history.reject(cmd.SetPolicy(policy=attrs.evolve(policy, **{field: 1001})), f"policy.{field}")
