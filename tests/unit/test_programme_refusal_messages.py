@@ -4,6 +4,7 @@ wording of these refusals unchecked.)"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -13,7 +14,7 @@ from test_reminder_rules import ID, ISSUE, with_relationship
 
 from mentoring_core import Rule
 from mentoring_core.domain import commands as cmd
-from mentoring_core.values import FocusArea, ProgrammePolicy
+from mentoring_core.values import FocusArea, ProgrammePolicy, Role
 
 PROGRAMME = "'Riverside first-year mentoring'"
 
@@ -106,3 +107,13 @@ def test_a_capacity_limit_is_at_most_1000(field: str) -> None:
     policy: ProgrammePolicy = history.state.policy
     history.record(cmd.SetPolicy(policy=attrs.evolve(policy, **{field: 1000})))
     history.reject(cmd.SetPolicy(policy=attrs.evolve(policy, **{field: 1001})), f"policy.{field}")
+
+
+@pytest.mark.parametrize("field", ["display_name", "contact"])
+def test_a_name_or_contact_may_be_as_long_as_a_title(field: str) -> None:
+    enrol = cmd.EnrolParticipant(
+        person_id="hal", role=Role.MENTEE, experience_years=Decimal(1), **{field: "x" * 500}
+    )
+    history = programme_history()
+    history.record(enrol)
+    history.reject(attrs.evolve(enrol, person_id="ida", **{field: "x" * 501}), field)
