@@ -147,6 +147,26 @@ class TestReadModelRows:
             return "compliance_facts_v3"
         return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v3")
 
+    def row_of(self, run: Any, raw: RawStore, aggregate_id: UUID) -> Any:
+        """The kind, version and facts of ``aggregate_id``'s row."""
+        (row,) = run(
+            f"SELECT kind, version, facts FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
+            str(aggregate_id),
+        )
+        return row
+
+    def add_row(
+        self, run: Any, raw: RawStore, aggregate_id: UUID, programme_id: UUID, row: Any
+    ) -> None:
+        """A row written around the library: ``row``'s kind, version and facts under
+        ``aggregate_id`` and ``programme_id``."""
+        run(
+            f"INSERT INTO {self.facts_table(raw)} VALUES (?, ?, ?, ?, ?)",
+            str(aggregate_id),
+            str(programme_id),
+            *row,
+        )
+
     def test_an_edited_row_changes_the_live_report_and_is_named(self, store_url: str) -> None:
         raw = RawStore(store_url)
         with MentoringService(store_url, snapshot_interval=3) as service:
@@ -175,20 +195,12 @@ class TestReadModelRows:
             ComplianceProjection(service).catch_up()
         stranger = UUID(int=77)
         with raw.sql() as run:
-            (row,) = run(
-                f"SELECT kind, version, facts FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
-                str(seeded.relationship),
-            )
+            row = self.row_of(run, raw, seeded.relationship)
             run(
                 f"DELETE FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
                 str(seeded.relationship),
             )
-            run(
-                f"INSERT INTO {self.facts_table(raw)} VALUES (?, ?, ?, ?, ?)",
-                str(stranger),
-                str(seeded.programme),
-                *row,
-            )
+            self.add_row(run, raw, stranger, seeded.programme, row)
         with MentoringService(store_url) as service:
             check = check_derived(service)
         named = [str(d) for d in check.differences]
@@ -249,21 +261,13 @@ class TestReadModelRows:
             version = service.relationship(seeded.relationship).version
         stranger = UUID(int=78)
         with raw.sql() as run:
-            (row,) = run(
-                f"SELECT kind, version, facts FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
-                str(seeded.relationship),
-            )
+            row = self.row_of(run, raw, seeded.relationship)
             run(
                 f"UPDATE {self.facts_table(raw)} SET version = version + 5 WHERE aggregate_id = ?",
                 str(seeded.relationship),
             )
             # under the programme created after the relationship: the check goes on past it
-            run(
-                f"INSERT INTO {self.facts_table(raw)} VALUES (?, ?, ?, ?, ?)",
-                str(stranger),
-                str(later),
-                *row,
-            )
+            self.add_row(run, raw, stranger, later, row)
         with MentoringService(store_url) as service:
             check = check_derived(service)
         assert [str(d) for d in check.differences] == [

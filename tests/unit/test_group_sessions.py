@@ -24,6 +24,7 @@ from scenarios import (
     relationship_history,
 )
 from strategies import decision_context
+from test_recognition_rules import recognise as _recognise
 
 from mentoring_core import InvalidValue, Rule, RuleViolation
 from mentoring_core.domain import commands as cmd
@@ -196,18 +197,6 @@ def test_a_meeting_stored_before_version_3_reads_as_the_schedule_in_force_said()
         False,
         None,
     )
-
-
-def _recognise(**changes: Any) -> cmd.RecogniseMentor:
-    command = cmd.RecogniseMentor(
-        person_id="ana",
-        kind=RecognitionKind.ALLOWANCE,
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 3, 31),
-        reason="A quarter of mentoring",
-        amount=Decimal("120.50"),
-    )
-    return attrs.evolve(command, **changes)
 
 
 def test_a_coordinator_recognises_a_mentors_time() -> None:
