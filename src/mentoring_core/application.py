@@ -22,7 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, LRUCache
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from ._command_methods import CommandMethods, Recorded
-from .audit.recorders import record_uuid
+from .audit.recorders import record_aggregate_id
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
@@ -223,10 +223,7 @@ class MentoringService(CommandMethods):
     def programmes(self) -> tuple[ProgrammeState, ...]:
         """The current state of every programme in the store, oldest first."""
         created = self.store.records(topics=[ProgrammeCreated.__name__])
-        return tuple(
-            self.programme(record_uuid(n.originator_id, n.originator_version, n.topic))
-            for n in created
-        )
+        return tuple(self.programme(record_aggregate_id(n)) for n in created)
 
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""

@@ -31,7 +31,7 @@ from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
 from ..serialisation import Snapshot
-from .recorders import record_uuid
+from .recorders import record_aggregate_id
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
     """Every aggregate of the log, with its kind and last position."""
     found: dict[UUID, _Aggregate] = {}
     for record in store.records(page_size=page_size):
-        aggregate_id = record_uuid(record.originator_id, record.originator_version, record.topic)
+        aggregate_id = record_aggregate_id(record)
         aggregate = found.get(aggregate_id)
         if aggregate is None:
             known = kind_of_topic(record.topic)

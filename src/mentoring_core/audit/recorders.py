@@ -252,6 +252,11 @@ def record_uuid(stored_id: Any, version: Any, topic: Any) -> UUID:
         ) from None
 
 
+def record_aggregate_id(record: StoredEvent) -> UUID:
+    """The aggregate id of a whole record read from the log (see :func:`record_uuid`)."""
+    return record_uuid(record.originator_id, record.originator_version, record.topic)
+
+
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
     return StoreConfigurationError(
         f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "

@@ -40,7 +40,7 @@ import attrs
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
-from .recorders import record_uuid
+from .recorders import record_aggregate_id, record_uuid
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -123,11 +123,6 @@ class ReplayReport:
     def ok(self) -> bool:
         """Every event decoded, every history continuous, every aggregate rebuilt."""
         return not (self.decode_failure_count or self.gap_count or self.rebuild_failure_count)
-
-
-def _aggregate_id(record: StoredEvent) -> UUID:
-    """The aggregate id of ``record``, as a UUID (see :func:`.recorders.record_uuid`)."""
-    return record_uuid(record.originator_id, record.originator_version, record.topic)
 
 
 def _kind_of(topic: str) -> str:
@@ -340,7 +335,7 @@ def _decode_log(store: Store, page_size: int) -> _Decoded:
     second pass did not reach every record."""
     decoded = _Decoded()
     for record in store.records(page_size=page_size):
-        decoded.decode(store, record, _aggregate_id(record))
+        decoded.decode(store, record, record_aggregate_id(record))
     return decoded
 
 
@@ -353,7 +348,7 @@ def _list_unreadable(store: Store, decoded: _Decoded, findings: _Findings, page_
     if not wanted:
         return
     for record in store.records(topics=sorted(decoded.topics), page_size=page_size):
-        aggregate_id = _aggregate_id(record)
+        aggregate_id = record_aggregate_id(record)
         reason = decoded.unreadable.get((aggregate_id, record.originator_version))
         if reason is None:
             continue

@@ -24,7 +24,7 @@ import attrs
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from ..application import MentoringService
-from ..audit.recorders import record_uuid
+from ..audit.recorders import record_aggregate_id
 from ..domain.decider import Decider
 from ..domain.errors import InvalidValue, NotFound, ReadModelError
 from ..domain.events import Event, RelationshipEvent
@@ -142,10 +142,6 @@ def _check_next(version: int, event: Event) -> None:
         )
 
 
-def _aggregate_id(record: Notification) -> UUID:
-    return record_uuid(record.originator_id, record.originator_version, record.topic)
-
-
 def _row(aggregate_id: UUID, facts: Facts) -> StoredFacts:
     (of,) = (of for of in _FACTS.values() if isinstance(facts, of.type))
     programme_id = of.programme_id(aggregate_id, facts)
@@ -256,7 +252,7 @@ class ComplianceProjection:
         store = self._service.store
         missing = {
             key
-            for key in (_aggregate_id(record) for record in records)
+            for key in map(record_aggregate_id, records)
             if key not in pending and key not in self._cache
         }
         self._load(missing, pending)
