@@ -33,6 +33,7 @@ from mentoring_core.projections import ComplianceProjection
 from mentoring_core.serialisation import Snapshot
 from mentoring_core.values import MeetingFormat
 
+from .test_audit_replay_findings import around_the_library
 from .test_service_contract import FIRST_MEETING, Seeded, eventsourced, seed
 from .test_tamper_evidence import RawStore
 from .test_trusted_snapshots import forge
@@ -279,7 +280,15 @@ class TestReadModelRows:
         assert check.rows == 4  # two programmes' rows, the row past its history, the stray
 
 
-def snapshot_at(service: MentoringService, seeded: Seeded, version: int, state: Any) -> None:
+def snapshot_at(
+    service: MentoringService,
+    seeded: Seeded,
+    version: int,
+    state: Any,
+    chain_hash: str | None = None,
+) -> None:
+    """A snapshot of the relationship holding ``state`` at ``version``, written straight
+    into the snapshots store."""
     snapshots = eventsourced(service).snapshots
     assert snapshots is not None
     taken = Snapshot(
@@ -287,7 +296,7 @@ def snapshot_at(service: MentoringService, seeded: Seeded, version: int, state: 
         version=version,
         taken_at=FIRST_MEETING,
         state=state,
-        chain_hash=None,
+        chain_hash=chain_hash,
     )
     snapshots.put([cast(Any, taken)])
 
@@ -384,7 +393,7 @@ def test_a_gap_in_a_history_is_named(store_url: str) -> None:
         recorder = service.store.recorder
         version = service.relationship(seeded.relationship).version
         (last,) = recorder.select_events(seeded.relationship, gt=version - 1)
-        type(recorder).__bases__[0].insert_events(  # around the library: the gap is refused
+        around_the_library(  # the store's recorder refuses the gap
             recorder,
             [
                 StoredEvent(
@@ -412,8 +421,6 @@ def test_a_snapshot_differing_is_named_with_what_differs(
         seeded = busy(service)
         state = service.relationship(seeded.relationship)
         link = service.store.recorder.link_of(seeded.relationship, state.version)
-        snapshots = eventsourced(service).snapshots
-        assert snapshots is not None
         if case == "mentors":
             wrong: Any = attrs.evolve(
                 kind_named("relationship").without_history(state),  # as snapshots hold it
@@ -424,14 +431,7 @@ def test_a_snapshot_differing_is_named_with_what_differs(
         else:
             wrong = attrs.evolve(service.programme(seeded.programme), version=state.version)
             expected = "a ProgrammeState where the events give a RelationshipState"
-        taken = Snapshot(
-            aggregate_id=seeded.relationship,
-            version=state.version,
-            taken_at=FIRST_MEETING,
-            state=wrong,
-            chain_hash=link,
-        )
-        snapshots.put([cast(Any, taken)])
+        snapshot_at(service, seeded, state.version, wrong, link)
         named = only(check_derived(service))
     assert named == (
         f"{SNAPSHOT} of {seeded.relationship} at version {state.version}: "
@@ -446,7 +446,7 @@ def test_a_record_at_version_0_is_not_folded(store_url: str) -> None:
         seeded = busy(service)
         recorder = service.store.recorder
         (first,) = recorder.select_events(seeded.relationship, limit=1)
-        type(recorder).__bases__[0].insert_events(
+        around_the_library(
             recorder,
             [
                 StoredEvent(
