@@ -1,0 +1,137 @@
+"""A long catch-up sets what it holds apart from the garbage collector's full collections
+while it runs (``gc.freeze``) and gives it back at its end (``gc.unfreeze``); a short one,
+or one where the collector is off or someone else froze objects first, leaves the
+collector alone."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from report_scenario import MIDWAY, SettableClock, record
+
+from mentoring_core import MentoringService
+from mentoring_core.projections import ComplianceProjection
+
+PROJECTION = importlib.import_module("mentoring_core.projections._projection")
+
+
+@pytest.fixture
+def service() -> Iterator[MentoringService]:
+    clock = SettableClock()
+    with MentoringService("memory://", clock=clock) as service:
+        record(service, clock, until=MIDWAY)
+        yield service
+
+
+@pytest.fixture(autouse=True)
+def collector_as_found() -> Iterator[None]:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    yield
+    gc.enable()
+    gc.unfreeze()
+
+
+@pytest.fixture
+def long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every catch-up counts as long (the scenario has far fewer events than the bound)."""
+    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", 1)
+
+
+def frozen_at_each_save(
+    projection: ComplianceProjection,
+    monkeypatch: pytest.MonkeyPatch,
+    fail: bool = False,
+    freeze: bool = False,
+) -> list[int]:
+    """How many objects were frozen each time ``projection`` saved a batch (after folding
+    its pages); with ``fail`` the save then fails, as a lost database would; with
+    ``freeze`` another part of the process freezes its objects then."""
+    counts: list[int] = []
+    save = projection.view.save_facts
+
+    def counting(*args: Any) -> None:
+        counts.append(gc.get_freeze_count())
+        if freeze:
+            gc.freeze()
+        if fail:
+            raise OSError("the database went away")
+        save(*args)
+
+    monkeypatch.setattr(projection.view, "save_facts", counting)
+    return counts
+
+
+@pytest.mark.usefixtures("long")
+def test_a_catch_up_folds_with_what_it_holds_frozen_and_gives_it_back(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch)
+    assert projection.catch_up() > 0
+    assert len(counts) == 1 and counts[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("long")
+def test_a_catch_up_that_fails_gives_back_what_it_froze(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch, fail=True)
+    with pytest.raises(OSError, match="went away"):
+        projection.catch_up()
+    assert counts[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("long")
+def test_objects_frozen_before_a_catch_up_stay_frozen_and_nothing_is_added(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gc.freeze()  # as a server does with its start-up state before it forks
+    before = gc.get_freeze_count()
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch)
+    projection.catch_up()
+    assert counts[0] <= before  # none added (some may have been freed meanwhile)
+    assert 0 < gc.get_freeze_count() <= before  # and none given back
+
+
+@pytest.mark.usefixtures("long")
+def test_with_the_collector_off_a_catch_up_freezes_nothing(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gc.disable()
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch)
+    projection.catch_up()
+    assert counts == [0]
+    assert not gc.isenabled()  # left as it was found
+
+
+def test_a_short_catch_up_freezes_nothing_and_gives_back_nothing(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folded = sum(1 for _ in service.store.records())
+    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", folded + 1)
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch, freeze=True)
+    assert projection.catch_up() == folded
+    assert counts == [0]
+    assert gc.get_freeze_count() > 0  # what was frozen meanwhile is not given back
+
+
+def test_the_bound_counts_the_events_folded_so_far(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folded = sum(1 for _ in service.store.records())
+    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", folded)
+    projection = ComplianceProjection(service)
+    counts = frozen_at_each_save(projection, monkeypatch)
+    projection.catch_up()
+    assert counts[0] > 0
+    assert gc.get_freeze_count() == 0
