@@ -52,6 +52,11 @@ def cache_bytecode(session: nox.Session) -> None:
 NEWEST_EVENTSOURCING = "9.5.6"
 OLDEST_EVENTSOURCING = "9.5.0"
 """The newest and the oldest release of the series the project supports (>=9.5.0,<9.6)."""
+PARALLEL = ["-n", "2", "--dist", "worksteal"]
+"""Two workers, each taking the next test when it is free (``worksteal``): the suite ran
+in 17 min 41 s on one and 10 min 19 s on two on a 2-core machine. Fixed at two rather
+than one per core: every worker opens its own PostgreSQL connections and starts its own
+``mentoring`` processes."""
 STORE_FACING_TESTS = ["tests", "adapters/postgres/tests"]
 """What meets eventsourcing itself: the core, every store and the PostgreSQL adapter.
 The command line and the HTTP API reach eventsourcing only through the core, so they
@@ -67,7 +72,7 @@ def tests(session: nox.Session, eventsourcing: str) -> None:
     session.install(f"eventsourcing[crypto,postgres]=={eventsourcing}")
     cache_bytecode(session)
     paths = STORE_FACING_TESTS if eventsourcing == OLDEST_EVENTSOURCING else []
-    session.run("pytest", *(session.posargs or paths))
+    session.run("pytest", *PARALLEL, *(session.posargs or paths))
 
 
 @nox.session
