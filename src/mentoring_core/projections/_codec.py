@@ -6,15 +6,22 @@ six-item array ``[meeting_id, outcome, at, minutes, in_working_hours,
 group_session_id]`` instead of an object. A
 relationship's facts are rewritten whenever a batch touches it, and meetings are
 most of them, so this keeps rewriting and reading the read model fast.
+
+:func:`encoded_facts` writes the same text, reusing what an earlier call for the same
+aggregate wrote of the items still at the start of each list: a projection rewrites a
+relationship's row whole at each batch, while a batch mostly adds items at the end.
 """
 
 from __future__ import annotations
 
 import json
+from array import array
 from datetime import datetime
-from typing import Any
+from operator import is_
+from typing import Any, get_args, get_origin
 from uuid import UUID
 
+import attrs
 import cattrs
 
 from ..domain.values import MeetingOutcome
@@ -66,10 +73,90 @@ def make_facts_converter() -> cattrs.Converter:
 FACTS_CONVERTER = make_facts_converter()
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""Compact JSON, one encoder for every call (``json.dumps`` with separators builds one per
+call)."""
+
+
+def _item_types(cls: type[Facts]) -> dict[str, Any]:
+    """The item type of each of ``cls``'s tuple fields, by name."""
+    return {
+        field.name: get_args(field.type)[0]
+        for field in attrs.fields(attrs.resolve_types(cls))
+        if get_origin(field.type) is tuple
+    }
+
+
+_ITEM_TYPES = {cls: _item_types(cls) for cls in (ProgrammeFacts, RelationshipFacts)}
+
+
+@attrs.frozen
+class ListedItems:
+    """A tuple field's items and their JSON texts, as :func:`encoded_facts` keeps them to
+    reuse: the texts joined by commas, and where each item's text ends in them."""
+
+    items: tuple[Any, ...]
+    text: str
+    ends: array[int]
+
+
+def _listed(items: tuple[Any, ...], item_type: Any, before: ListedItems | None) -> ListedItems:
+    """``items`` listed, the texts of those at the start that are the very objects at the
+    same places ``before`` (immutable, and kept alive by it) reused: a batch mostly adds
+    items at the end, and changes one near it (a plan item completed, a goal achieved)."""
+    same = 0
+    if before is not None:
+        if items is before.items:
+            return before
+        flags = list(map(is_, items, before.items))
+        same = flags.index(False) if False in flags else len(flags)
+    text = before.text[: before.ends[same - 1]] if before is not None and same else ""
+    ends = array("L", before.ends[:same] if before is not None else ())
+    unstructure, encode = FACTS_CONVERTER.unstructure, _JSON.encode
+    parts = [text] if text else []
+    length = len(text)
+    for item in items[same:]:
+        part = encode(unstructure(item, item_type))
+        length += len(part) + bool(parts)
+        parts.append(part)
+        ends.append(length)
+    return ListedItems(items, ",".join(parts), ends)
+
+
+@attrs.frozen
+class EncodedFacts:
+    """Facts' JSON text, and what :func:`encoded_facts` may reuse of it later."""
+
+    text: str
+    listed: dict[str, ListedItems]
+    """Each tuple field's items, listed."""
+
+
+def encoded_facts(facts: Facts, before: dict[str, ListedItems] | None = None) -> EncodedFacts:
+    """``facts`` as :func:`encode_facts` writes them, reusing the texts of the items that
+    ``before`` (an earlier result's ``listed``, for the same aggregate or anything else:
+    only the very same objects are reused) holds at the start of each tuple field.
+
+    The fields that are not tuples go through the converter as they are; each tuple field
+    is written as ``json.dumps`` with these separators writes a list: ``[``, its items'
+    texts joined by commas, ``]`` (and a field's name, an identifier, as it is)."""
+    item_types = _ITEM_TYPES[type(facts)]
+    listed = {
+        name: _listed(getattr(facts, name), item_type, None if before is None else before.get(name))
+        for name, item_type in item_types.items()
+    }
+    emptied: dict[str, Any] = dict.fromkeys(item_types, ())
+    plain = FACTS_CONVERTER.unstructure(attrs.evolve(facts, **emptied))
+    members = [
+        f'"{name}":[{listed[name].text}]' if name in listed else f'"{name}":{_JSON.encode(value)}'
+        for name, value in plain.items()
+    ]
+    return EncodedFacts(text="{" + ",".join(members) + "}", listed=listed)
+
+
 def encode_facts(facts: Facts) -> str:
     """Facts as compact JSON text."""
-    data = FACTS_CONVERTER.unstructure(facts)
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return encoded_facts(facts).text
 
 
 def decode_facts(text: str, cls: type[Facts]) -> Facts:

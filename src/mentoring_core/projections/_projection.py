@@ -41,8 +41,8 @@ from ..reports import (
 )
 from ..reports._facts import RelationshipDraft
 from ..store import ComplianceView, StoredFacts
+from ._codec import ListedItems, encoded_facts
 from ._codec import decode_facts as decode_json
-from ._codec import encode_facts
 
 _log = logging.getLogger(__name__)
 
@@ -56,6 +56,15 @@ DEFAULT_CACHE_SIZE = 20_000
 """Aggregates whose facts are kept decoded between batches (least recently used go first)."""
 
 Facts = ProgrammeFacts | RelationshipFacts
+
+
+@attrs.frozen
+class _Kept:
+    """An aggregate's facts as last stored, and their tuple fields' items as encoded then
+    (whose texts the next batch's row reuses)."""
+
+    facts: Facts
+    listed: dict[str, ListedItems]
 
 
 @attrs.frozen
@@ -144,7 +153,8 @@ def _check_next(version: int, event: Event) -> None:
         )
 
 
-def _row(aggregate_id: UUID, facts: Facts) -> StoredFacts:
+def _row(aggregate_id: UUID, facts: Facts, text: str) -> StoredFacts:
+    """The read model's row of ``facts``, whose JSON text is ``text``."""
     (of,) = (of for of in _FACTS.values() if isinstance(facts, of.type))
     programme_id = of.programme_id(aggregate_id, facts)
     if programme_id is None:
@@ -154,7 +164,7 @@ def _row(aggregate_id: UUID, facts: Facts) -> StoredFacts:
         programme_id=programme_id,
         kind=of.kind.name,
         version=facts.version,
-        facts=encode_facts(facts),
+        facts=text,
     )
 
 
@@ -223,7 +233,7 @@ class ComplianceProjection:
         self.view = view if view is not None else service.store.compliance_view()
         self.batch_size = batch_size
         self._cache_size = cache_size
-        self._cache: OrderedDict[UUID, Facts] = OrderedDict()
+        self._cache: OrderedDict[UUID, _Kept] = OrderedDict()
         self._cached_at: int | None = None
 
     @property
@@ -261,8 +271,8 @@ class ComplianceProjection:
                 spare(done + pending_count)
             if pending_count and (not page or pending_count >= self.batch_size):
                 assert folded_to is not None
-                built = {key: _built(facts) for key, facts in pending.items()}
-                rows = [_row(aggregate_id, facts) for aggregate_id, facts in built.items()]
+                built = {key: self._kept(key, _built(facts)) for key, facts in pending.items()}
+                rows = [_row(key, kept.facts, text) for key, (kept, text) in built.items()]
                 try:
                     self.view.save_facts(rows, Tracking(self._name, folded_to))
                 except IntegrityError:
@@ -310,16 +320,26 @@ class ComplianceProjection:
             key = event.aggregate_id
             if key not in pending and key not in self._cache:  # not the record's own id
                 self._load({key}, pending)
-            pending[key] = _fold_into(pending.get(key) or self._cache.get(key), event)
+            cached = self._cache.get(key)
+            pending[key] = _fold_into(
+                pending.get(key) or (None if cached is None else cached.facts), event
+            )
 
     def _load(self, keys: set[UUID], pending: dict[UUID, Facts | RelationshipDraft]) -> None:
         """The stored facts of ``keys`` into ``pending``."""
         for row in self.view.select_facts(list(keys)) if keys else ():
             pending[row.aggregate_id] = decode_facts(row)
 
-    def _remember(self, changed: dict[UUID, Facts]) -> None:
-        for aggregate_id, facts in changed.items():
-            self._cache[aggregate_id] = facts
+    def _kept(self, aggregate_id: UUID, facts: Facts) -> tuple[_Kept, str]:
+        """``facts`` to keep, and their JSON text, reusing what was encoded of the
+        aggregate's cached facts."""
+        cached = self._cache.get(aggregate_id)
+        encoded = encoded_facts(facts, None if cached is None else cached.listed)
+        return _Kept(facts, encoded.listed), encoded.text
+
+    def _remember(self, changed: dict[UUID, tuple[_Kept, str]]) -> None:
+        for aggregate_id, (kept, _) in changed.items():
+            self._cache[aggregate_id] = kept
             self._cache.move_to_end(aggregate_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -328,8 +348,8 @@ class ComplianceProjection:
         """A row's facts: those this projection built and stored in it, while the row is at
         their version (the same events give the same facts), else decoded from the row."""
         cached = self._cache.get(row.aggregate_id)
-        if cached is not None and cached.version == row.version:
-            return cached
+        if cached is not None and cached.facts.version == row.version:
+            return cached.facts
         return decode_facts(row)
 
     def programme_facts(
