@@ -226,30 +226,32 @@ def _read_log(
     recorder = store.recorder
     total = recorder.max_notification_id() or 0
     reported = None
-    after = 0
+    after = events = 0
+    first_of, last_version, by_kind = log.first_of, log.last_version, log.by_kind
     while page := recorder.select_heads(after, page_size):
         ids: dict[Any, UUID] = {}  # each stored id parsed once a page
         for position, stored_id, version, topic in page:
-            log.events += 1
-            log.first_of.setdefault(topic, log.events)
+            events += 1
+            first_of.setdefault(topic, events)
             aggregate_id = ids.get(stored_id)
             if aggregate_id is None:
                 aggregate_id = ids[stored_id] = record_uuid(stored_id, version, topic)
-            previous = log.last_version.get(aggregate_id)
+            previous = last_version.get(aggregate_id)
             if previous is None:
-                log.by_kind[_kind_of(topic)] += 1
-            expected = (previous or 0) + 1
-            if version != expected:
+                by_kind[_kind_of(topic)] += 1
+                previous = 0
+            if version != previous + 1:
                 findings.add(
                     "gap",
                     VersionGap(
                         notification_id=position,
                         aggregate_id=aggregate_id,
-                        expected=expected,
+                        expected=previous + 1,
                         found=version,
                     ),
                 )
-            log.last_version[aggregate_id] = max(version, previous or 0)
+            last_version[aggregate_id] = version if version > previous else previous
+        log.events = events
         after = page[-1][0]
         reported = (log.events, max(total, log.events))
         report(ReplayProgress(phase=READING, done=reported[0], total=reported[1]))
@@ -293,16 +295,18 @@ def _rebuild(
     after: int | None = None
     while page := store.recorder.select_events(aggregate_id, gt=after, limit=page_size):
         batch: list[Event] = []
+        decode, append, expected = decoded.decode, batch.append, version + 1
         for stored in page:
-            event = decoded.decode(store, stored, aggregate_id)
+            event = decode(store, stored, aggregate_id)
             if failure is not None or stored.originator_version < 1:
                 continue
             if isinstance(event, str):
                 failure = event
-            elif event.version != version + len(batch) + 1:
-                failure = f"version {event.version} follows version {version + len(batch)}"
+            elif event.version != expected:
+                failure = f"version {event.version} follows version {expected - 1}"
             else:
-                batch.append(event)
+                append(event)
+                expected += 1
         if batch:
             state, unfolded = _fold_page(state, batch)
             version = batch[-1].version
