@@ -240,3 +240,30 @@ def test_an_unreadable_record_the_second_pass_cannot_reach_is_still_listed(
     assert [(f.notification_id, f.aggregate_id, f.topic) for f in report.decode_failures] == [
         (stored_count(service), stray, "Nope")
     ]
+
+
+def test_a_version_stored_late_is_a_gap_and_the_history_still_reaches_the_last(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    """Versions stored out of order around the library: each one out of place is a gap,
+    and the aggregate's last version is the highest in the log, which its rebuilt history
+    reaches."""
+    service, pair = seeded
+    recorder = service.store.recorder
+    *_, held = recorder.select_events(pair.relationship)
+    last = held.originator_version
+    for version in (last + 2, last + 1):
+        around_the_library(
+            recorder,
+            [StoredEvent(pair.relationship, version, held.topic, held.state)],
+        )
+    report = replay(service)
+    assert [(g.expected, g.found) for g in report.gaps] == [
+        (last + 1, last + 2),
+        (last + 3, last + 1),
+    ]
+    # The memory store gives an aggregate's events in the order stored, so its history
+    # stops at the late version; the others give them by version, and it is rebuilt.
+    reasons = [f.reason for f in report.rebuild_failures]
+    assert reasons in ([], [f"version {last + 2} follows version {last}"])
+    assert report.rebuilt == 2 - len(reasons)
