@@ -19,7 +19,12 @@ from uuid import UUID, uuid4, uuid5
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, LRUCache
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+)
 
 from ._command_methods import CommandMethods, Recorded
 from .audit.recorders import record_aggregate_id
@@ -719,16 +724,20 @@ class MentoringService(CommandMethods):
             return
         if previous_version // interval == state.version // interval:
             return
-        snapshot = Snapshot(
-            aggregate_id=last.aggregate_id,
-            version=last.version,
-            taken_at=last.recorded_at,
-            state=state,
-            chain_hash=self._store.recorder.link_of(last.aggregate_id, last.version),
-        )
         try:
+            snapshot = Snapshot(
+                aggregate_id=last.aggregate_id,
+                version=last.version,
+                taken_at=last.recorded_at,
+                state=state,
+                chain_hash=self._store.recorder.link_of(last.aggregate_id, last.version),
+            )
             snapshots.put([cast(Any, snapshot)])
-        except InvalidValue as error:  # too large to read back: derived data, so skipped
+        except (InvalidValue, PersistenceError) as error:
+            # Derived data, taken after the command's events were committed: too large to
+            # read back, or a store that failed meanwhile (a connection cut), must not turn
+            # a recorded command into an error, which a caller without a command id would
+            # retry, recording it twice. The next crossing of the interval takes one.
             _log.warning(
                 "skipped the snapshot of %s at version %s: %s",
                 last.aggregate_id,

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid5
 
@@ -162,18 +163,24 @@ def test_connections_cut_mid_transaction_fail_clearly_or_succeed_and_leave_nothi
     assert check_whole(store_url) == outcomes.count("stored") + outcomes.count("already")
 
 
+@pytest.mark.parametrize(
+    "snapshot_interval", [100, 1], ids=["snapshots-every-100", "snapshots-every-event"]
+)
 def test_cut_connections_never_store_an_unacknowledged_or_duplicate_meeting(
-    store_url: str, store_kind: str
+    store_url: str, store_kind: str, snapshot_interval: int
 ) -> None:
     """Issue 11: with no command id given, a command stored just before its connection was
     cut came back as a conflict ("nothing was recorded"), and a retry stored it twice.
-    Now the service's own command id is looked up: stored == acknowledged, exactly."""
+    Now the service's own command id is looked up: stored == acknowledged, exactly.
+
+    A snapshot after every event: a cut while the snapshot was taken, after the command's
+    events were committed, came back as an OperationalError, with the meeting stored."""
     if store_kind != "postgres":
         pytest.skip("pg_terminate_backend is PostgreSQL's")
     acknowledged: list[UUID] = []
     unclear: list[str] = []
     stop = threading.Event()
-    with MentoringService(store_url) as service:
+    with MentoringService(store_url, snapshot_interval=snapshot_interval) as service:
         service.create_programme("Cut", "Org", actor="coord", programme_id=PROGRAMME)
         service.enrol(PROGRAMME, "ana", Role.MENTOR, 20, actor="coord")
         service.enrol(PROGRAMME, "ben", Role.MENTEE, 0, actor="coord")
@@ -211,3 +218,23 @@ def test_cut_connections_never_store_an_unacknowledged_or_duplicate_meeting(
     assert cut > 0
     assert unclear == []
     assert sorted(stored) == sorted(acknowledged), "stored and acknowledged meetings differ"
+
+
+def test_a_snapshot_the_store_cannot_take_leaves_the_command_recorded_and_acknowledged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A snapshot is taken after the command's events are committed: its failure (here the
+    snapshots' table gone) is logged and skipped, never an error for a recorded command."""
+    path = tmp_path / "store.db"
+    with MentoringService(f"sqlite:///{path}", snapshot_interval=1) as service:
+        service.create_programme("Snap", "Org", actor="coord", programme_id=PROGRAMME)
+        service.enrol(PROGRAMME, "ana", Role.MENTOR, 20, actor="coord")
+        service.enrol(PROGRAMME, "ben", Role.MENTEE, 0, actor="coord")
+        pair = service.form_pair(PROGRAMME, "ana", "ben", actor="coord").id
+        with sqlite3.connect(path) as conn:
+            conn.execute("ALTER TABLE stored_snapshots RENAME TO snapshots_gone")
+        done = service.record_meeting_held(pair, 30, MeetingFormat.VIDEO, ["x"], actor="ana")
+        stored = [m.meeting_id for m in service.relationship(pair).meetings]
+    assert stored == [done.id]
+    assert f"skipped the snapshot of {pair} at version {done.version}: " in caplog.text
+    assert "no such table: stored_snapshots" in caplog.text
