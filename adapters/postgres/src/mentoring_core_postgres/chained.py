@@ -40,6 +40,12 @@ bytes, in one transaction: the parameters of one huge statement took about six t
 the batch's size in memory."""
 
 
+_retried_after_a_cut = retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+"""As eventsourcing retries its own inserts and reads: on a new connection, after the
+server or the network cut the one a statement was on. A read is safe to try again; an
+insert's retry meets its own first attempt if that was committed (see the service)."""
+
+
 def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:
     """``stored_events`` in order, in slices of at most CHUNK_ROWS rows and (unless one
     event alone is larger) CHUNK_BYTES state bytes."""
@@ -126,7 +132,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             ).format(*self._chain)
         )
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @_retried_after_a_cut
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -248,11 +254,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
         return [by_key[(str(e.originator_id), e.originator_version)] for e in admitted]
 
+    @_retried_after_a_cut
     def last_link(self) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as curs:
             last = self._last_link_on(curs)
             return None if last is None else (last[0], last[1])
 
+    @_retried_after_a_cut
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -270,6 +278,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         row = curs.fetchone()
         return None if row is None else (row["sequence"], row["hash"], row["encoding"])
 
+    @_retried_after_a_cut
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -285,6 +294,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
             return [chain_row(tuple(row.values()), _uuid_object) for row in curs.fetchall()]
 
+    @_retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -296,6 +306,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
             return [tuple(row.values()) for row in curs.fetchall()]
 
+    @_retried_after_a_cut
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
