@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from array import array
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -15,20 +15,11 @@ from hypothesis import strategies as st
 from strategies import aware_datetimes
 
 from mentoring_core.projections import FACTS_CONVERTER, encode_facts
-from mentoring_core.projections._codec import ListedItems, encoded_facts
+from mentoring_core.projections._codec import _ITEM_TYPES, ListedItems, encoded_facts
 from mentoring_core.reports import MeetingFact, ProgrammeFacts, RelationshipFacts
 from mentoring_core.values import MeetingOutcome
 
 Facts = ProgrammeFacts | RelationshipFacts
-ITEM_TYPES = {
-    cls: {
-        field.name: get_args(field.type)[0]
-        for field in attrs.fields(attrs.resolve_types(cls))
-        if field.default == ()
-    }
-    for cls in (ProgrammeFacts, RelationshipFacts)
-}
-"""The tuple fields of each class of facts, and their items' type."""
 
 
 def facts(cls: type[Facts]) -> st.SearchStrategy[Facts]:
@@ -36,7 +27,7 @@ def facts(cls: type[Facts]) -> st.SearchStrategy[Facts]:
     written is what is compared, not what the domain would accept)."""
     items = {
         name: st.lists(st.from_type(item_type), max_size=3).map(tuple)
-        for name, item_type in ITEM_TYPES[cls].items()
+        for name, item_type in _ITEM_TYPES[cls].items()
     }
     return st.builds(cls, **items)
 
@@ -56,7 +47,7 @@ def next_facts(draw: st.DrawFn, before: Facts) -> Facts:
     or dropped) and new ones, as batches append, correct and complete items."""
     fresh = draw(facts(type(before)))
     changes: dict[str, Any] = {}
-    for name in ITEM_TYPES[type(before)]:
+    for name in _ITEM_TYPES[type(before)]:
         old, new = getattr(before, name), getattr(fresh, name)
         pool = list(old) + list(new)
         if not pool or draw(st.booleans()):

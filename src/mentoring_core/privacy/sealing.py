@@ -126,10 +126,16 @@ _SCAN = json.scanner.make_scanner(cast(Any, json.JSONDecoder()))  # json.loads's
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def compact_json(value: Any) -> bytes:
-    """``value`` as the library stores JSON: compact, UTF-8 (one encoder for every call,
+def compact_text(value: Any) -> str:
+    """``value`` as the library writes JSON: compact, as ``json.dumps(value,
+    separators=(",", ":"), ensure_ascii=False)`` writes it (one encoder for every call,
     where ``json.dumps`` with these options builds one per call)."""
-    return _ENCODER.encode(value).encode()
+    return _ENCODER.encode(value)
+
+
+def compact_json(value: Any) -> bytes:
+    """``value`` as the library stores JSON: :func:`compact_text`, in UTF-8."""
+    return compact_text(value).encode()
 
 
 def parse_json(text: str) -> Any:

@@ -25,6 +25,7 @@ import attrs
 import cattrs
 
 from ..domain.values import MeetingOutcome
+from ..privacy.sealing import compact_text
 from ..reports import MeetingFact, ProgrammeFacts, RelationshipFacts
 from ..serialisation import make_event_converter
 
@@ -73,11 +74,6 @@ def make_facts_converter() -> cattrs.Converter:
 FACTS_CONVERTER = make_facts_converter()
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-"""Compact JSON, one encoder for every call (``json.dumps`` with separators builds one per
-call)."""
-
-
 def _item_types(cls: type[Facts]) -> dict[str, Any]:
     """The item type of each of ``cls``'s tuple fields, by name."""
     return {
@@ -104,19 +100,20 @@ def _listed(items: tuple[Any, ...], item_type: Any, before: ListedItems | None) 
     """``items`` listed, the texts of those at the start that are the very objects at the
     same places ``before`` (immutable, and kept alive by it) reused: a batch mostly adds
     items at the end, and changes one near it (a plan item completed, a goal achieved)."""
-    same = 0
-    if before is not None:
-        if items is before.items:
-            return before
+    if before is None:
+        text, ends = "", array("L")
+    elif items is before.items:
+        return before
+    else:
         flags = list(map(is_, items, before.items))
         same = flags.index(False) if False in flags else len(flags)
-    text = before.text[: before.ends[same - 1]] if before is not None and same else ""
-    ends = array("L", before.ends[:same] if before is not None else ())
-    unstructure, encode = FACTS_CONVERTER.unstructure, _JSON.encode
+        text = before.text[: before.ends[same - 1]] if same else ""
+        ends = before.ends[:same]
+    unstructure = FACTS_CONVERTER.unstructure
     parts = [text] if text else []
     length = len(text)
-    for item in items[same:]:
-        part = encode(unstructure(item, item_type))
+    for item in items[len(ends) :]:
+        part = compact_text(unstructure(item, item_type))
         length += len(part) + bool(parts)
         parts.append(part)
         ends.append(length)
@@ -148,7 +145,7 @@ def encoded_facts(facts: Facts, before: dict[str, ListedItems] | None = None) ->
     emptied: dict[str, Any] = dict.fromkeys(item_types, ())
     plain = FACTS_CONVERTER.unstructure(attrs.evolve(facts, **emptied))
     members = [
-        f'"{name}":[{listed[name].text}]' if name in listed else f'"{name}":{_JSON.encode(value)}'
+        f'"{name}":[{listed[name].text}]' if name in listed else f'"{name}":{compact_text(value)}'
         for name, value in plain.items()
     ]
     return EncodedFacts(text="{" + ",".join(members) + "}", listed=listed)
