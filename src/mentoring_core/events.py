@@ -46,11 +46,19 @@ from .domain.events import (
     ScheduleAgreed,
     ScheduleChanged,
 )
-from .domain.personal import ERASED, ErasureRule, PersonalData, personal_fields, personal_owners
+from .domain.personal import (
+    ERASED,
+    SEALED,
+    ErasureRule,
+    PersonalData,
+    personal_fields,
+    personal_owners,
+)
 
 __all__ = [
     "ERASED",
     "EVENT_TYPES",
+    "SEALED",
     "CoordinatorAppointed",
     "CoordinatorRelieved",
     "ErasureRule",

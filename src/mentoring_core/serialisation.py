@@ -390,9 +390,13 @@ class EventMapper(Mapper[UUID]):
             state=state,
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+    def to_domain_event(
+        self, stored_event: StoredEvent, *, personal: bool = True
+    ) -> DomainEventProtocol[UUID]:
+        """The event a record holds; with ``personal`` false, its sealed fields are not
+        opened but read as ``SEALED`` (see :func:`~.privacy.sealing.open_event`)."""
         try:
-            return cast("DomainEventProtocol[UUID]", self._decode(stored_event))
+            return cast("DomainEventProtocol[UUID]", self._decode(stored_event, personal))
         except (StoredEventError, StoreConfigurationError):
             raise
         except Exception as error:
@@ -403,11 +407,11 @@ class EventMapper(Mapper[UUID]):
                 _describe(error),
             ) from error
 
-    def _decode(self, stored: StoredEvent) -> Event | Snapshot:
+    def _decode(self, stored: StoredEvent, personal: bool) -> Event | Snapshot:
         data = self.stored_state(stored)
         if stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
             return self._decode_snapshot(stored, data)
-        cls, data = self.opened_state(stored, data)
+        cls, data = self.opened_state(stored, data, personal=personal)
         return self.structured_event(stored, cls, data)
 
     # The stages of reading an event, apart so that ``benchmarks/bench_reports.py --stages``
@@ -430,10 +434,10 @@ class EventMapper(Mapper[UUID]):
         return data
 
     def opened_state(
-        self, stored: StoredEvent, data: dict[str, Any]
+        self, stored: StoredEvent, data: dict[str, Any], *, personal: bool = True
     ) -> tuple[type[Event], dict[str, Any]]:
         """The event class of a record, and its state ``data`` upcast to the class's
-        version with its sealed fields opened."""
+        version with its sealed fields opened (``personal``), or checked and closed."""
         cls = EVENT_TYPES.get(stored.topic)
         if cls is None:
             raise StoredEventError(
@@ -442,7 +446,7 @@ class EventMapper(Mapper[UUID]):
         data = _upcast(cls, data)
         if "aggregate_id" in data or "version" in data:
             raise ValueError("the stored state repeats the record's key (aggregate_id, version)")
-        open_event(cls, data, self.keys)
+        open_event(cls, data, self.keys, personal=personal)
         return cls, data
 
     def structured_event(

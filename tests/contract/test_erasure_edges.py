@@ -15,7 +15,11 @@ import pytest
 from mentoring_core import MentoringService, StoreConfigurationError, StoredEventError
 from mentoring_core.events import ERASED, GoalSet
 from mentoring_core.privacy import KEYS_TABLE, MemoryKeyStore, PersonKey
-from mentoring_core.projections import build_compliance_report
+from mentoring_core.projections import (
+    ComplianceProjection,
+    MemoryComplianceView,
+    build_compliance_report,
+)
 from mentoring_core.values import FocusArea, Role
 
 OLD_STORE = Path(__file__).resolve().parent.parent / "data" / "release-0.1.0.sqlite"
@@ -97,6 +101,34 @@ def test_a_ciphertext_moved_to_another_event_does_not_open(tmp_path: Path) -> No
         with pytest.raises(StoredEventError, match="does not open"):
             service.history(PAIR)
         assert not service.verify().ok
+
+
+def test_the_read_model_opens_no_sealed_field(tmp_path: Path) -> None:
+    """The compliance facts keep no personal data, so the projection reads events without
+    opening their sealed fields: a goal's title whose ciphertext no longer opens (which
+    the history and audit verify refuse) changes none of the facts."""
+    path = tmp_path / "store.db"
+    with paired(f"sqlite:///{path}") as service:
+        projection = ComplianceProjection(service, view=MemoryComplianceView())
+        projection.catch_up()
+        before = projection.programme_facts(PROGRAMME)
+    with sqlite3.connect(path) as db:
+        rowid, state = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic = 'GoalSet' ORDER BY rowid"
+        ).fetchone()
+        data = json.loads(state)
+        sealed = data["title"]["ciphertext"]
+        data["title"]["ciphertext"] = ("B" if sealed[0] == "A" else "A") + sealed[1:]
+        altered = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (altered, rowid))
+    with MentoringService(f"sqlite:///{path}", trust_snapshots=False) as service:
+        with pytest.raises(StoredEventError, match="does not open"):
+            service.history(PAIR)
+        assert not service.verify().ok
+        projection = ComplianceProjection(service, view=MemoryComplianceView())
+        assert projection.catch_up() == service.store.recorder.max_notification_id()
+        assert projection.programme_facts(PROGRAMME) == before
+        assert len(before[1][0].goals) == 2
 
 
 def test_an_import_reads_texts_only_with_the_keys_copied(tmp_path: Path) -> None:

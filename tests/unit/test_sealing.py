@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring_core import StoredEventError
-from mentoring_core.events import ERASED, FeedbackGiven, MeetingHeld, ProgressEvaluated
+from mentoring_core.events import ERASED, SEALED, FeedbackGiven, MeetingHeld, ProgressEvaluated
 from mentoring_core.privacy import CachedKeys, MemoryKeyStore, associated_data
 from mentoring_core.privacy.sealing import parse_json
 from mentoring_core.serialisation import EventMapper
@@ -155,6 +155,77 @@ def test_once_the_key_is_destroyed_texts_read_as_erased(
     assert isinstance(read_meeting, MeetingHeld) and isinstance(read_feedback, FeedbackGiven)
     assert read_meeting.topics == (ERASED,) and read_meeting.duration_minutes == 60
     assert read_feedback.text == "Calm handover"  # to Ana: not Ben's
+
+
+def test_read_closed_every_sealed_field_reads_as_sealed_and_nothing_else_changes(
+    mapper: EventMapper,
+) -> None:
+    meeting = MeetingHeld(
+        **meta(),
+        meeting_id=uuid4(),
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("caseload", "a difficult visit"),
+        attendees=(),
+    )
+    evaluation = ProgressEvaluated(
+        **meta(),
+        evaluation_id=uuid4(),
+        goal_progress=(GoalProgress(goal_id=uuid4(), status=ProgressStatus.AT_RISK),),
+        evidence="Missed two visits",
+        stakeholder_feedback=(StakeholderFeedback(source="family", text="Kind and patient"),),
+    )
+    given = feedback()
+    closed = [
+        mapper.to_domain_event(mapper.to_stored_event(e), personal=False)
+        for e in (meeting, evaluation, given)
+    ]
+    assert closed == [
+        attrs.evolve(meeting, topics=(SEALED,)),
+        attrs.evolve(
+            evaluation,
+            evidence=SEALED,
+            stakeholder_feedback=(StakeholderFeedback(source="family", text=SEALED),),
+        ),
+        attrs.evolve(given, text=SEALED),
+    ]
+    assert mapper.to_domain_event(mapper.to_stored_event(given)) == given  # opened by default
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d["text"].update({"$personal": 2}), "not a sealed field of version 1"),
+        (lambda d: d["text"].update(extra=1), "a sealed field with keys"),
+        (lambda d: d["text"].pop("key"), "not a sealed field of version 1"),
+        (lambda d: d.update(text=7), "expected str"),
+    ],
+    ids=["unknown version", "extra", "no person", "not text"],
+)
+def test_read_closed_a_damaged_envelope_is_still_refused(
+    mapper: EventMapper, change: Callable[[dict[str, Any]], None], why: str
+) -> None:
+    stored = edited(mapper.to_stored_event(feedback()), change)
+    with pytest.raises(StoredEventError, match=why):
+        mapper.to_domain_event(stored, personal=False)
+
+
+def test_read_closed_no_key_is_looked_up_nor_ciphertext_opened(
+    mapper: EventMapper, keys: MemoryKeyStore
+) -> None:
+    """Neither an altered ciphertext, a key destroyed, nor no key store at all changes
+    what a closed reading gives: it opens nothing."""
+    altered = edited(
+        mapper.to_stored_event(feedback()),
+        lambda d: d["text"].update(ciphertext=flipped(d["text"]["ciphertext"])),
+    )
+    with pytest.raises(StoredEventError, match="does not open"):
+        mapper.to_domain_event(altered)
+    keys.destroy("ben", NOW)
+    without_keys = EventMapper(transcoder=JSONTranscoder())
+    for reader in (mapper, without_keys):
+        read = reader.to_domain_event(altered, personal=False)
+        assert isinstance(read, FeedbackGiven) and read.text == SEALED
 
 
 def test_a_store_without_a_key_store_reads_clear_fields_and_refuses_sealed_ones(

@@ -27,6 +27,10 @@ meetings, reflections): the relationship's mentee, as its first event names them
 ERASED = "[erased]"
 """What a text field whose person's key was destroyed reads as; a field holding several
 texts reads as ``(ERASED,)``."""
+SEALED = "[sealed]"
+"""What a text field reads as to a reader that does not open sealed fields (the compliance
+read model, which keeps no personal data); a field holding several texts reads as
+``(SEALED,)``."""
 
 
 class PersonalData(enum.StrEnum):

@@ -37,7 +37,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.errors import InvalidValue, StoreConfigurationError
-from ..domain.personal import ERASED, PERSONAL_DATA, PERSONAL_OWNER, RELATIONSHIP_MENTEE
+from ..domain.personal import (
+    ERASED,
+    PERSONAL_DATA,
+    PERSONAL_OWNER,
+    RELATIONSHIP_MENTEE,
+    SEALED,
+)
 from .keys import CachedKeys, KeyStore, PersonKey, missing_key_message
 
 MARK = "$personal"
@@ -213,14 +219,20 @@ def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
         raise ValueError(f"{where}: the sealed field's {name} is not base64 text") from None
 
 
-def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
-    """The value of a sealed field; the marker ``_ERASED`` if its person's key was
-    destroyed or is not in this store's key store."""
+def _sealer(envelope: dict[str, Any], where: str) -> str:
+    """The person a sealed field is sealed under, once its envelope's form is checked."""
     person_id = envelope.get("key")
     if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
         raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
     if envelope.keys() != _ENVELOPE_KEYS:
         raise ValueError(f"{where}: a sealed field with keys {sorted(envelope)}")
+    return person_id
+
+
+def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
+    """The value of a sealed field; the marker ``_ERASED`` if its person's key was
+    destroyed or is not in this store's key store."""
+    person_id = _sealer(envelope, where)
     if keys is None:
         raise StoreConfigurationError(
             f"{where} is sealed under {person_id!r}'s key, but no key store was given"
@@ -245,9 +257,16 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
     return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
 
 
-def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None:
+def open_event(
+    cls: type, data: dict[str, Any], keys: CachedKeys | None, *, personal: bool = True
+) -> None:
     """Open every sealed field of ``data`` (an event of ``cls``, as stored) in place; a
-    field whose key was destroyed becomes ``ERASED`` (``[ERASED]`` for a list of texts)."""
+    field whose key was destroyed becomes ``ERASED`` (``[ERASED]`` for a list of texts).
+
+    With ``personal`` false, no field is opened: each sealed field's envelope is checked
+    and the field becomes ``SEALED`` (``[SEALED]``), for a reader that keeps no personal
+    data (the compliance read model). Its ciphertext is neither decrypted nor checked,
+    and its person's key is not looked up."""
     paths = personal_paths(cls)
     if not paths:
         return
@@ -257,9 +276,13 @@ def open_event(cls: type, data: dict[str, Any], keys: CachedKeys | None) -> None
             value = container.get(name)
             if not isinstance(value, dict):
                 continue  # a plain value, stored before sealing (or damaged: cattrs says)
-            opened = open_value(value, keys, event_id, where)
-            if opened is _ERASED:
-                opened = [ERASED] if path.many else ERASED
+            if personal:
+                opened = open_value(value, keys, event_id, where)
+                if opened is _ERASED:
+                    opened = [ERASED] if path.many else ERASED
+            else:
+                _sealer(value, where)  # its form checked; not opened
+                opened = [SEALED] if path.many else SEALED
             container[name] = opened
 
 

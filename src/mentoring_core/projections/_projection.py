@@ -9,6 +9,10 @@ aggregates it touches, and written back with its last notification id in one
 transaction. A restart resumes from the stored
 position; nothing is counted twice (the fold passes over versions it already
 has) and nothing is skipped (a version gap stops the projection).
+
+The facts keep no personal data, so events are read without opening their personal
+fields (each sealed field's form is checked, and it reads as ``SEALED``): the read model
+never decrypts a person's texts, and needs none of their keys.
 """
 
 from __future__ import annotations
@@ -316,7 +320,7 @@ class ComplianceProjection:
         }
         self._load(missing, pending)
         for record in records:
-            event = store.decode(record)
+            event = store.decode(record, personal=False)  # the facts hold no personal data
             key = event.aggregate_id
             if key not in pending and key not in self._cache:  # not the record's own id
                 self._load({key}, pending)

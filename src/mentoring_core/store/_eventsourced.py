@@ -118,8 +118,8 @@ class EventSourcedStore(Application[UUID]):
     def locked(self) -> str | None:
         return MissingKey.MESSAGE if isinstance(self.mapper.cipher, MissingKey) else None
 
-    def decode(self, record: StoredEvent) -> Event:
-        return cast(Event, self.mapper.to_domain_event(record))
+    def decode(self, record: StoredEvent, *, personal: bool = True) -> Event:
+        return cast(Event, self.mapper.to_domain_event(record, personal=personal))
 
     def compliance_view(self) -> ComplianceView:
         return self.backend.compliance_view(self.recorder)

@@ -66,8 +66,12 @@ class Store(Protocol):
         file), or None: the chain can be verified either way."""
         ...
 
-    def decode(self, record: StoredEvent) -> Event:
-        """The event a stored record holds (raises ``StoredEventError`` if it cannot)."""
+    def decode(self, record: StoredEvent, *, personal: bool = True) -> Event:
+        """The event a stored record holds (raises ``StoredEventError`` if it cannot).
+
+        With ``personal`` false, its personal fields are not opened: each reads as
+        ``SEALED`` once the form of its sealed envelope is checked (for a reader that
+        keeps no personal data, such as the compliance read model)."""
         ...
 
     def compliance_view(self) -> ComplianceView:
