@@ -55,6 +55,17 @@ def feedback(text: str = "Calm handover", to: str = "ben") -> FeedbackGiven:
     )
 
 
+def meeting_held() -> MeetingHeld:
+    return MeetingHeld(
+        **meta(),
+        meeting_id=uuid4(),
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("caseload", "a difficult visit"),
+        attendees=(),
+    )
+
+
 @pytest.fixture
 def keys() -> MemoryKeyStore:
     return MemoryKeyStore()
@@ -141,14 +152,7 @@ def test_a_sealed_field_opens_only_where_and_as_it_was_sealed(
 def test_once_the_key_is_destroyed_texts_read_as_erased(
     mapper: EventMapper, keys: MemoryKeyStore
 ) -> None:
-    meeting = MeetingHeld(
-        **meta(),
-        meeting_id=uuid4(),
-        duration_minutes=60,
-        format=MeetingFormat.ONE_ON_ONE,
-        topics=("caseload", "a difficult visit"),
-        attendees=(),
-    )
+    meeting = meeting_held()
     stored = [mapper.to_stored_event(e) for e in (meeting, feedback(to="ana"))]
     keys.destroy("ben", NOW)
     read_meeting, read_feedback = (mapper.to_domain_event(s) for s in stored)
@@ -160,14 +164,7 @@ def test_once_the_key_is_destroyed_texts_read_as_erased(
 def test_read_closed_every_sealed_field_reads_as_sealed_and_nothing_else_changes(
     mapper: EventMapper,
 ) -> None:
-    meeting = MeetingHeld(
-        **meta(),
-        meeting_id=uuid4(),
-        duration_minutes=60,
-        format=MeetingFormat.ONE_ON_ONE,
-        topics=("caseload", "a difficult visit"),
-        attendees=(),
-    )
+    meeting = meeting_held()
     evaluation = ProgressEvaluated(
         **meta(),
         evaluation_id=uuid4(),
