@@ -217,10 +217,19 @@ class MentoringService(CommandMethods):
             raise NotFound("relationship", relationship_id)
         return state
 
-    def history(self, aggregate_id: UUID) -> tuple[Event, ...]:
-        """Every event of a programme or relationship, in order, with all metadata."""
+    def history(self, aggregate_id: UUID, *, personal: bool = True) -> tuple[Event, ...]:
+        """Every event of a programme or relationship, in order, with all metadata.
+
+        With ``personal`` false, no personal field is opened: each reads as ``SEALED``
+        (see :meth:`~mentoring_core.store.Store.decode`), for a reader that needs none
+        (the compliance reports); nothing is decrypted and no key is looked up."""
         check_uuid("aggregate_id", aggregate_id)
-        events = tuple(cast(Iterable[Event], self._store.events.get(aggregate_id)))
+        if personal:
+            events = tuple(cast(Iterable[Event], self._store.events.get(aggregate_id)))
+        else:
+            store = self._store
+            records = store.recorder.select_events(aggregate_id)
+            events = tuple(store.decode(record, personal=False) for record in records)
         if not events:
             raise NotFound("programme or relationship", aggregate_id)
         return events

@@ -10,17 +10,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
+import attrs
 import pytest
 
 from mentoring_core import MentoringService, StoreConfigurationError, StoredEventError
-from mentoring_core.events import ERASED, GoalSet
+from mentoring_core.events import ERASED, SEALED, Event, GoalSet, personal_fields
 from mentoring_core.privacy import KEYS_TABLE, MemoryKeyStore, PersonKey
 from mentoring_core.projections import (
     ComplianceProjection,
     MemoryComplianceView,
     build_compliance_report,
 )
-from mentoring_core.values import FocusArea, Role
+from mentoring_core.values import FocusArea, MeetingFormat, Role
 
 OLD_STORE = Path(__file__).resolve().parent.parent / "data" / "release-0.1.0.sqlite"
 OLD_PROGRAMME, OLD_PAIR = UUID(int=1), UUID(int=5)
@@ -103,15 +104,46 @@ def test_a_ciphertext_moved_to_another_event_does_not_open(tmp_path: Path) -> No
         assert not service.verify().ok
 
 
+def sealed(event: Event) -> Event:
+    """``event`` with each personal field that holds something read as ``SEALED``."""
+    fields = {name: getattr(event, name) for name in personal_fields(type(event))}
+    return attrs.evolve(
+        event,
+        **{
+            name: (SEALED,) if isinstance(value, tuple) else SEALED
+            for name, value in fields.items()
+            if value is not None
+        },
+    )
+
+
+def test_a_history_read_closed_is_the_history_with_its_personal_fields_sealed(
+    store_url: str,
+) -> None:
+    with paired(store_url) as service:
+        service.record_meeting_held(
+            PAIR, 60, MeetingFormat.ONE_ON_ONE, ["caseload", "a home visit"], actor="ana"
+        )
+        opened = service.history(PAIR)
+        assert {type(e).__name__ for e in opened} >= {"PairFormed", "GoalSet", "MeetingHeld"}
+        assert service.history(PAIR, personal=False) == tuple(map(sealed, opened))
+        assert service.history(PROGRAMME, personal=False) == tuple(
+            map(sealed, service.history(PROGRAMME))
+        )
+
+
 def test_the_read_model_opens_no_sealed_field(tmp_path: Path) -> None:
-    """The compliance facts keep no personal data, so the projection reads events without
-    opening their sealed fields: a goal's title whose ciphertext no longer opens (which
-    the history and audit verify refuse) changes none of the facts."""
+    """The compliance facts keep no personal data, so the projection and the as-of report
+    read events without opening their sealed fields: a goal's title whose ciphertext no
+    longer opens (which the history and audit verify refuse) changes none of the facts
+    and not the report."""
     path = tmp_path / "store.db"
     with paired(f"sqlite:///{path}") as service:
         projection = ComplianceProjection(service, view=MemoryComplianceView())
         projection.catch_up()
         before = projection.programme_facts(PROGRAMME)
+        as_of = service.history(PAIR)[-1].recorded_at
+        report = build_compliance_report(service, PROGRAMME, as_of=as_of, now=as_of)
     with sqlite3.connect(path) as db:
         rowid, state = db.execute(
             "SELECT rowid, state FROM stored_events WHERE topic = 'GoalSet' ORDER BY rowid"
@@ -129,6 +161,7 @@ def test_the_read_model_opens_no_sealed_field(tmp_path: Path) -> None:
         assert projection.catch_up() == service.store.recorder.max_notification_id()
         assert projection.programme_facts(PROGRAMME) == before
         assert len(before[1][0].goals) == 2
+        assert build_compliance_report(service, PROGRAMME, as_of=as_of, now=as_of) == report
 
 
 def test_an_import_reads_texts_only_with_the_keys_copied(tmp_path: Path) -> None:

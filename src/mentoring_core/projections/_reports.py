@@ -38,14 +38,15 @@ from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
 def facts_as_of(
     service: MentoringService, programme_id: UUID, as_of: datetime
 ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
-    """The facts from the events recorded by ``as_of``: a straight fold of each history."""
-    programme_events = recorded_by(service.history(programme_id), as_of)
+    """The facts from the events recorded by ``as_of``: a straight fold of each history,
+    read without opening personal fields (the facts hold none)."""
+    programme_events = recorded_by(service.history(programme_id, personal=False), as_of)
     if not programme_events or not PROGRAMME.owns(programme_events[0]):
         raise NotFound(PROGRAMME.name, programme_id)
     programme = fold_programme_facts(cast(tuple[ProgrammeEvent, ...], programme_events))
     relationships = []
     for relationship_id in programme.relationship_ids:
-        events = recorded_by(service.history(relationship_id), as_of)
+        events = recorded_by(service.history(relationship_id, personal=False), as_of)
         relationships.append(fold_relationship_facts(cast(tuple[RelationshipEvent, ...], events)))
     return programme, tuple(r for r in relationships if r.version > 0)
 
