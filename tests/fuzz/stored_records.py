@@ -26,17 +26,27 @@ def mapper() -> EventMapper:
 
 
 def read(mapper: EventMapper, topic: str, state: bytes, version: int = 1) -> object | None:
-    """Decode one record; only a valid event, a snapshot or StoredEventError may come out."""
+    """Decode one record; only a valid event, a snapshot or StoredEventError may come out.
+
+    The record is also read with its sealed fields closed (``personal=False``), which must
+    refuse it in the same way or give the same event: what the fuzzer writes holds no
+    sealed field that opens, so reading one closed changes nothing else."""
     record = StoredEvent(
         originator_id=AGGREGATE, originator_version=version, topic=topic, state=state
     )
+    try:
+        closed: object = mapper.to_domain_event(record, personal=False)
+    except StoredEventError as error:
+        closed = error
     try:
         decoded = mapper.to_domain_event(record)
     except StoredEventError as error:
         assert error.topic == topic
         assert error.version == version
         assert str(AGGREGATE) in str(error)
+        assert isinstance(closed, StoredEventError) and str(closed) == str(error)
         return None
+    assert closed == decoded
     if isinstance(decoded, Snapshot):
         assert topic.startswith("Snapshot:")
         return decoded
