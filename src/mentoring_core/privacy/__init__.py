@@ -1,6 +1,6 @@
 """Personal data: people's data keys, sealed fields, erasure (see ``docs/privacy.md``)."""
 
-from ..domain.personal import ERASED, RELATIONSHIP_MENTEE, ErasureRule, personal_owners
+from ..domain.personal import ERASED, RELATIONSHIP_MENTEE, SEALED, ErasureRule, personal_owners
 from .erasure import Erasure
 from .keys import (
     KEYS_TABLE,
@@ -18,6 +18,7 @@ __all__ = [
     "KEYS_TABLE",
     "MARK",
     "RELATIONSHIP_MENTEE",
+    "SEALED",
     "CachedKeys",
     "Erasure",
     "ErasureRule",
