@@ -234,10 +234,14 @@ class MentoringService(CommandMethods):
             raise NotFound("programme or relationship", aggregate_id)
         return events
 
+    def programme_ids(self) -> tuple[UUID, ...]:
+        """The id of every programme in the store, oldest first (no state is read)."""
+        created = self.store.records(topics=[ProgrammeCreated.__name__])
+        return tuple(record_aggregate_id(n) for n in created)
+
     def programmes(self) -> tuple[ProgrammeState, ...]:
         """The current state of every programme in the store, oldest first."""
-        created = self.store.records(topics=[ProgrammeCreated.__name__])
-        return tuple(self.programme(record_aggregate_id(n)) for n in created)
+        return tuple(self.programme(p) for p in self.programme_ids())
 
     def relationships(self, programme_id: UUID) -> tuple[RelationshipState, ...]:
         """The current state of every relationship opened in a programme, oldest first."""

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import attrs
 import pytest
+from report_scenario import POLICY
 
 from mentoring_core import MentoringService, StoreConfigurationError, StoredEventError
 from mentoring_core.events import ERASED, SEALED, Event, GoalSet, personal_fields
@@ -134,16 +135,20 @@ def test_a_history_read_closed_is_the_history_with_its_personal_fields_sealed(
 
 def test_the_read_model_opens_no_sealed_field(tmp_path: Path) -> None:
     """The compliance facts keep no personal data, so the projection and the as-of report
+    (its facts, and the states its count of people past their retention period reads)
     read events without opening their sealed fields: a goal's title whose ciphertext no
     longer opens (which the history and audit verify refuse) changes none of the facts
     and not the report."""
     path = tmp_path / "store.db"
     with paired(f"sqlite:///{path}") as service:
+        kept = attrs.evolve(POLICY, retain_personal_data_years=1)
+        service.set_policy(PROGRAMME, kept, actor="coord")
         projection = ComplianceProjection(service, view=MemoryComplianceView())
         projection.catch_up()
         before = projection.programme_facts(PROGRAMME)
-        as_of = service.history(PAIR)[-1].recorded_at
+        as_of = service.history(PROGRAMME)[-1].recorded_at  # the policy, set last
         report = build_compliance_report(service, PROGRAMME, as_of=as_of, now=as_of)
+        assert report.programme.personal_data_past_due == 0
     with sqlite3.connect(path) as db:
         rowid, state = db.execute(
             "SELECT rowid, state FROM stored_events WHERE topic = 'GoalSet' ORDER BY rowid"

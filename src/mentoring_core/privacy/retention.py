@@ -27,7 +27,8 @@ _States = tuple[tuple[ProgrammeState, tuple[RelationshipState, ...]], ...]
 
 
 def _states(service: MentoringService, at: datetime | None) -> _States:
-    """Every programme and its relationships now, or as recorded by ``at``."""
+    """Every programme and its relationships now, or as recorded by ``at`` (folded from
+    histories read without opening personal fields: the rule reads ids and dates)."""
     if at is None:
         return tuple(
             (p, service.relationships(p.programme_id))
@@ -35,12 +36,12 @@ def _states(service: MentoringService, at: datetime | None) -> _States:
             if p.programme_id is not None
         )
     states = []
-    for now in service.programmes():
-        assert now.programme_id is not None  # programmes() gives created programmes
-        then = state_at(service.history(now.programme_id), recorded_by=at)
+    for programme_id in service.programme_ids():
+        then = state_at(service.history(programme_id, personal=False), recorded_by=at)
         if isinstance(then, ProgrammeState) and then.exists:
             relationships = (
-                state_at(service.history(r), recorded_by=at) for r in then.relationship_ids
+                state_at(service.history(r, personal=False), recorded_by=at)
+                for r in then.relationship_ids
             )
             opened = tuple(
                 r for r in relationships if isinstance(r, RelationshipState) and r.version
@@ -77,7 +78,7 @@ def past_due(
     programme = (
         service.programme(programme_id)
         if at is None
-        else state_at(service.history(programme_id), recorded_by=at)
+        else state_at(service.history(programme_id, personal=False), recorded_by=at)
     )
     if not isinstance(programme, ProgrammeState) or programme.policy is None:
         return None
