@@ -54,6 +54,7 @@ QUERIES = {
     "history",
     "relationships",
     "programmes",
+    "programme_ids",
     "suggest_mentors",
     "verify",
     "read",
