@@ -224,12 +224,9 @@ class MentoringService(CommandMethods):
         (see :meth:`~mentoring_core.store.Store.decode`), for a reader that needs none
         (the compliance reports); nothing is decrypted and no key is looked up."""
         check_uuid("aggregate_id", aggregate_id)
-        if personal:
-            events = tuple(cast(Iterable[Event], self._store.events.get(aggregate_id)))
-        else:
-            store = self._store
-            records = store.recorder.select_events(aggregate_id)
-            events = tuple(store.decode(record, personal=False) for record in records)
+        store = self._store
+        records = store.recorder.select_events(aggregate_id)
+        events = tuple(store.decode(record, personal=personal) for record in records)
         if not events:
             raise NotFound("programme or relationship", aggregate_id)
         return events
