@@ -137,8 +137,17 @@ def test_texts_in_a_list_of_values_are_sealed_each_in_its_place(mapper: EventMap
         (lambda d: d["text"].update(nonce="not base64!"), "nonce is not base64"),
         (lambda d: d["text"].update({"$personal": 2}), "not a sealed field of version 1"),
         (lambda d: d["text"].update(extra=1), "a sealed field with keys"),
+        (lambda d: d["text"].update({"$personal": True}), "not a sealed field of version 1"),
     ],
-    ids=["another person", "another event", "altered", "bad nonce", "unknown version", "extra"],
+    ids=[
+        "another person",
+        "another event",
+        "altered",
+        "bad nonce",
+        "unknown version",
+        "extra",
+        "marker true",
+    ],
 )
 def test_a_sealed_field_opens_only_where_and_as_it_was_sealed(
     mapper: EventMapper, keys: MemoryKeyStore, change: Callable[[dict[str, Any]], None], why: str
@@ -196,8 +205,10 @@ def test_read_closed_every_sealed_field_reads_as_sealed_and_nothing_else_changes
         (lambda d: d["text"].update(extra=1), "a sealed field with keys"),
         (lambda d: d["text"].pop("key"), "not a sealed field of version 1"),
         (lambda d: d.update(text=7), "expected str"),
+        (lambda d: d["text"].update({"$personal": True}), "not a sealed field of version 1"),
+        (lambda d: d["text"].update({"$personal": 1.0}), "not a sealed field of version 1"),
     ],
-    ids=["unknown version", "extra", "no person", "not text"],
+    ids=["unknown version", "extra", "no person", "not text", "marker true", "marker 1.0"],
 )
 def test_read_closed_a_damaged_envelope_is_still_refused(
     mapper: EventMapper, change: Callable[[dict[str, Any]], None], why: str

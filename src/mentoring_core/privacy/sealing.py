@@ -222,7 +222,8 @@ def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
 def _sealer(envelope: dict[str, Any], where: str) -> str:
     """The person a sealed field is sealed under, once its envelope's form is checked."""
     person_id = envelope.get("key")
-    if envelope.get(MARK) != ENVELOPE_VERSION or not isinstance(person_id, str):
+    marker = envelope.get(MARK)  # an int: JSON's true and 1.0 equal 1 in Python, and are not it
+    if type(marker) is not int or marker != ENVELOPE_VERSION or not isinstance(person_id, str):
         raise ValueError(f"{where}: not a sealed field of version {ENVELOPE_VERSION}")
     if envelope.keys() != _ENVELOPE_KEYS:
         raise ValueError(f"{where}: a sealed field with keys {sorted(envelope)}")
