@@ -52,6 +52,7 @@ from .privacy.sealing import (
     relationship_owner,
     seal_event,
 )
+from .quick_reading import QuickReader
 
 SNAPSHOT_SCHEMA = 4
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
@@ -127,7 +128,7 @@ _SET = object.__setattr__
 _UNKNOWN = SafeUUID.unknown  # read once: each read is a descriptor call (Python 3.11)
 
 
-def _structure_uuid(value: Any, _: Any) -> UUID:
+def _structure_uuid(value: Any, _: Any = None) -> UUID:
     if isinstance(value, UUID):
         return value
     if not isinstance(value, str):
@@ -147,7 +148,7 @@ def _structure_uuid(value: Any, _: Any) -> UUID:
     return UUID(value)
 
 
-def _structure_datetime(value: Any, _: Any) -> datetime:
+def _structure_datetime(value: Any, _: Any = None) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
     moment = datetime.fromisoformat(value)
@@ -156,13 +157,13 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     return moment
 
 
-def _structure_date(value: Any, _: Any) -> date:
+def _structure_date(value: Any, _: Any = None) -> date:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 date string, got {type(value).__name__}")
     return date.fromisoformat(value)
 
 
-def _structure_decimal(value: Any, _: Any) -> Decimal:
+def _structure_decimal(value: Any, _: Any = None) -> Decimal:
     if not isinstance(value, str):
         raise TypeError(f"expected a decimal string, got {type(value).__name__}")
     try:
@@ -245,6 +246,19 @@ CONVERTER = make_event_converter()
 """The library's one converter instance."""
 _QUICK = make_event_converter(detailed_validation=False)
 """The same hooks and checks as :data:`CONVERTER`, stopping at the first failure."""
+
+_STRICT_INT = _strict(int)
+QUICK_READER = QuickReader(
+    {
+        int: lambda value: _STRICT_INT(value, int),
+        UUID: _structure_uuid,
+        datetime: _structure_datetime,
+        date: _structure_date,
+        Decimal: _structure_decimal,
+    }
+)
+"""Reads most events in compiled code, exactly as :data:`CONVERTER` would; what it does
+not read, the converter does (see :mod:`mentoring_core.quick_reading`)."""
 
 T = TypeVar("T")
 
@@ -408,18 +422,33 @@ class EventMapper(Mapper[UUID]):
             ) from error
 
     def _decode(self, stored: StoredEvent, personal: bool) -> Event | Snapshot:
-        data = self.stored_state(stored)
+        state = self.stored_bytes(stored)
+        cls = EVENT_TYPES.get(stored.topic)
+        if cls is not None:
+            event = QUICK_READER.read(
+                cls,
+                state,
+                stored.originator_id,
+                stored.originator_version,
+                self.keys,
+                personal=personal,
+            )
+            if event is not None:
+                return event
+        data = self.stored_state(stored, state)
         if stored.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
             return self._decode_snapshot(stored, data)
         cls, data = self.opened_state(stored, data, personal=personal)
         return self.structured_event(stored, cls, data)
 
-    # The stages of reading an event, apart so that ``benchmarks/bench_reports.py --stages``
-    # can time each: the stored bytes to JSON, sealed fields opened, the event structured.
+    # The stages of reading an event by the converter, apart so that
+    # ``benchmarks/bench_reports.py --stages`` can time each: the stored bytes, those bytes
+    # to JSON, sealed fields opened, the event structured. ``_decode`` tries the quick
+    # reader first (mentoring_core.quick_reading), which reads what the converter would.
 
-    def stored_state(self, stored: StoredEvent) -> dict[str, Any]:
-        """The JSON object a record's state holds (decrypted and decompressed if the store
-        is), refused above its topic's size limit."""
+    def stored_bytes(self, stored: StoredEvent) -> bytes:
+        """A record's state (decrypted and decompressed if the store is), refused above
+        its topic's size limit."""
         state = stored.state
         if self.cipher:
             state = self.cipher.decrypt(state)
@@ -428,6 +457,13 @@ class EventMapper(Mapper[UUID]):
         limit = _size_limit(stored.topic)
         if len(state) > limit:
             raise ValueError(f"state of {len(state)} bytes exceeds the limit of {limit}")
+        return state
+
+    def stored_state(self, stored: StoredEvent, state: bytes | None = None) -> dict[str, Any]:
+        """The JSON object a record's state holds (``state``: its :meth:`stored_bytes`,
+        if already read)."""
+        if state is None:
+            state = self.stored_bytes(stored)
         data = parse_json(state.decode())  # UTF-8, as written: no guessing of encodings
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")

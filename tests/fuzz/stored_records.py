@@ -15,7 +15,7 @@ from eventsourcing.persistence import StoredEvent
 from mentoring_core import StoredEventError
 from mentoring_core.domain.events import Event
 from mentoring_core.events import EVENT_TYPES
-from mentoring_core.serialisation import EventMapper, Snapshot
+from mentoring_core.serialisation import QUICK_READER, EventMapper, Snapshot
 
 AGGREGATE = UUID("5a1e0000-0000-4000-8000-00000000f022")
 TOPICS = (*EVENT_TYPES, "Snapshot:RelationshipState:1", "Snapshot:ProgrammeState:1", "os:system")
@@ -47,6 +47,8 @@ def read(mapper: EventMapper, topic: str, state: bytes, version: int = 1) -> obj
         assert isinstance(closed, StoredEventError) and str(closed) == str(error)
         return None
     assert closed == decoded
+    for personal, event in ((False, closed), (True, decoded)):
+        quick_and_converter_agree(mapper, record, event, personal)
     if isinstance(decoded, Snapshot):
         assert topic.startswith("Snapshot:")
         return decoded
@@ -54,6 +56,28 @@ def read(mapper: EventMapper, topic: str, state: bytes, version: int = 1) -> obj
     assert isinstance(decoded, Event)
     assert decoded.aggregate_id == AGGREGATE and decoded.version == version
     return decoded
+
+
+def quick_and_converter_agree(
+    mapper: EventMapper, record: StoredEvent, event: object, personal: bool
+) -> None:
+    """The quick reader, where it reads ``record`` at all, reads the event the converter
+    reads (``event``, read through the mapper), with every value of the same type."""
+    cls = EVENT_TYPES.get(record.topic)
+    if cls is None:
+        return
+    quick = QUICK_READER.read(
+        cls,
+        mapper.stored_bytes(record),
+        record.originator_id,
+        record.originator_version,
+        mapper.keys,
+        personal=personal,
+    )
+    if quick is not None:
+        found, data = mapper.opened_state(record, mapper.stored_state(record), personal=personal)
+        assert quick == mapper.structured_event(record, found, data) == event
+        assert repr(quick) == repr(event)  # the same types too (a str-based enum equals its text)
 
 
 def mutate(document: Any, path: list[int], replacement: Any) -> Any:

@@ -1,0 +1,259 @@
+"""The quick reader of stored events: a record's JSON parsed and type-checked in compiled
+code, the event built from it, and anything it does not read exactly as the converter
+would left to the converter.
+
+Why this is its own code: reading events is most of the cost of every replay, report
+and projection, and the strict converter (:mod:`mentoring_core.serialisation`, cattrs)
+spends it in Python, one call per field. Here, for each event class, a ``msgspec``
+structure is generated from the class's own fields, so that ``msgspec`` parses the JSON
+and checks every value's JSON type in C (a text is a string, an int an integer and not
+``true`` or ``1.0``, no key unknown, no key missing), and the event is built from the
+parsed values with the converter's own hooks for ids, times, dates and decimals.
+
+It decides nothing alone. A record it does not read (any value it refuses, an older
+``class_version`` to upcast, a class with a personal field inside a list of values, a
+sealed field that does not open, a snapshot) is read again by the converter, which gives
+the event or the error naming every bad field, as it always did. Every type it admits
+is admitted at least as strictly as the converter admits it (``msgspec`` refuses what
+``json`` would parse loosely, such as ``NaN`` or lone surrogates), so what it does read
+is the event the converter reads: ``tests/unit/test_quick_reading.py`` compares the two
+on every event class and on damaged records, and the stored-record fuzzing on every
+input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import Enum
+from types import NoneType, UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+from uuid import UUID
+
+import attrs
+import msgspec
+
+from .domain.events import Event
+from .domain.personal import PERSONAL_DATA, SEALED
+from .privacy.keys import CachedKeys
+from .privacy.sealing import ENVELOPE_VERSION, MARK, open_event
+
+Convert = Callable[[Any], Any]
+"""One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
+
+
+class _Unreadable(Exception):
+    """A type this reader does not build (its class is left to the converter)."""
+
+
+_Sealed = msgspec.defstruct(
+    "SealedField",
+    [("marker", int), ("key", str), ("nonce", str), ("ciphertext", str)],
+    rename={"marker": MARK},
+    forbid_unknown_fields=True,
+)
+"""A sealed field's stored form (``privacy.sealing``), all four keys present as texts
+(a closed reading of the converter checks only the marker and person: anything else is
+left to it)."""
+
+
+def _optional(convert: Convert | None) -> Convert | None:
+    if convert is None:
+        return None
+    return lambda value: None if value is None else convert(value)
+
+
+def _each(convert: Convert | None) -> Convert | None:
+    if convert is None:
+        return None  # msgspec gives the tuple itself
+    return lambda values: tuple([convert(value) for value in values])
+
+
+@attrs.frozen
+class _Field:
+    """How one field of a class is read: its JSON key, its ``__init__`` argument, and the
+    conversion of its parsed value (None: taken as parsed)."""
+
+    name: str
+    argument: str
+    convert: Convert | None
+    many: bool = False
+    """A tuple (a personal one is a list of texts, or ``[ERASED]`` once erased)."""
+
+
+class QuickReader:
+    """Reads events of every class it can build, given the converter's hooks for the
+    types JSON has no form of (``datetime``, ``date``, ``Decimal``: each parsed as a text
+    and passed to its hook, which refuses as the converter refuses), and for a record's
+    key (``UUID`` and ``int``: its aggregate id and version, as the recorder gives them)."""
+
+    def __init__(self, hooks: Mapping[type, Convert]) -> None:
+        self._hooks = dict(hooks)
+        self._plans: dict[type[Event], tuple[msgspec.json.Decoder[Any], tuple[_Field, ...]] | None]
+        self._plans = {}
+        self._values: dict[type, tuple[type, Convert]] = {}
+
+    def read(
+        self,
+        cls: type[Event],
+        state: bytes,
+        aggregate_id: Any,
+        version: Any,
+        keys: CachedKeys | None,
+        *,
+        personal: bool = True,
+    ) -> Event | None:
+        """The event of ``cls`` a record's ``state`` holds, as the converter reads it
+        (its sealed fields opened, or with ``personal`` false read as ``SEALED``); None
+        where this reader leaves the record to the converter."""
+        try:
+            plan = self._plans[cls]
+        except KeyError:
+            plan = self._plans[cls] = self._plan(cls)
+        if plan is None:
+            return None
+        decoder, fields = plan
+        try:
+            parsed = decoder.decode(state)
+            if parsed.class_version != cls.class_version:
+                return None  # upcast by the converter
+            arguments: dict[str, Any] = {
+                "aggregate_id": self._hooks[UUID](aggregate_id),
+                "version": self._hooks[int](version),
+            }
+            sealed: dict[str, Any] = {}
+            for field, value in zip(fields, msgspec.structs.astuple(parsed), strict=False):
+                if type(value) is _Sealed:
+                    sealed[field.name] = value
+                elif field.convert is not None:
+                    arguments[field.argument] = field.convert(value)
+                else:
+                    arguments[field.argument] = value
+            if sealed:
+                opened = _opened if personal else _closed
+                arguments.update(opened(cls, fields, sealed, parsed.event_id, keys))
+            return cls(**arguments)
+        except Exception:  # the converter reads it again, and says what is wrong
+            return None
+
+    def _plan(self, cls: type) -> tuple[msgspec.json.Decoder[Any], tuple[_Field, ...]] | None:
+        hints = get_type_hints(cls)
+        specs: list[tuple[str, Any]] = []
+        fields: list[_Field] = []
+        try:
+            for field in attrs.fields(cls):
+                if field.name in ("aggregate_id", "version"):
+                    continue  # the record's key columns
+                parsed, convert = self._spec(hints[field.name])
+                many = get_origin(hints[field.name]) is tuple
+                if PERSONAL_DATA in field.metadata:
+                    parsed = parsed | _Sealed  # its value, or its sealed form
+                specs.append((field.name, parsed))
+                fields.append(_Field(field.name, field.alias, convert, many))
+        except _Unreadable:
+            return None
+        specs.append(("class_version", int))
+        structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
+        return msgspec.json.Decoder(structure), tuple(fields)
+
+    def _spec(self, hint: Any) -> tuple[Any, Convert | None]:
+        """What msgspec parses for a field of type ``hint``, and its conversion."""
+        if hint in (str, int, bool, UUID) or (isinstance(hint, type) and issubclass(hint, Enum)):
+            # An enum by its value, as the converter reads it; a UUID only in its 32 hex
+            # digits, with or without the four hyphens: forms UUID(text) reads alike (the
+            # converter reads more, such as braces or "urn:uuid:": such a record is left
+            # to it). A datetime is not among these: msgspec reads a lower-case "t" and
+            # rounds a seventh digit of a second, where the converter's hook refuses and
+            # truncates; it is parsed as a text and given to the hook.
+            return hint, None
+        if hint in self._hooks:
+            return str, self._hooks[hint]
+        origin, args = get_origin(hint), get_args(hint)
+        if origin in (Union, UnionType) and len(args) == 2 and NoneType in args:
+            (inner,) = [arg for arg in args if arg is not NoneType]
+            parsed, convert = self._spec(inner)
+            return parsed | None, _optional(convert)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            parsed, convert = self._spec(args[0])
+            return tuple[parsed, ...], _each(convert)  # type: ignore[valid-type]
+        if isinstance(hint, type) and attrs.has(hint):
+            return self._value(hint)
+        raise _Unreadable(hint)
+
+    def _value(self, cls: type) -> tuple[type, Convert]:
+        """A value object (a ``Rating``, a ``MeetingSchedule``...): its structure, and its
+        building from it. Every field must be stored (the converter would fill a missing
+        one with its default: such a record is left to it)."""
+        known = self._values.get(cls)
+        if known is not None:
+            return known
+        hints = get_type_hints(cls)
+        specs: list[tuple[str, Any]] = []
+        fields: list[_Field] = []
+        for field in attrs.fields(cls):
+            if PERSONAL_DATA in field.metadata:
+                raise _Unreadable(cls)  # sealed inside a list: its place has an index
+            parsed, convert = self._spec(hints[field.name])
+            specs.append((field.name, parsed))
+            fields.append(_Field(field.name, field.alias, convert))
+        structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
+        built = tuple(fields)
+
+        def build(value: Any) -> Any:
+            return cls(
+                **{
+                    field.argument: item if field.convert is None else field.convert(item)
+                    for field, item in zip(built, msgspec.structs.astuple(value), strict=True)
+                }
+            )
+
+        known = self._values[cls] = (structure, build)
+        return known
+
+
+def _closed(
+    cls: type[Event],
+    fields: tuple[_Field, ...],
+    sealed: dict[str, Any],
+    event_id: str,
+    keys: CachedKeys | None,
+) -> dict[str, Any]:
+    """The sealed fields' values by ``__init__`` argument in a closed reading: ``SEALED``
+    (a list of texts ``[SEALED]``), as ``open_event`` gives them once each field's form is
+    checked; the form's keys and types were checked as it was parsed, the version here."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        if field.name in sealed:
+            if sealed[field.name].marker != ENVELOPE_VERSION:
+                raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
+            values[field.argument] = (SEALED,) if field.many else SEALED
+    return values
+
+
+def _opened(
+    cls: type[Event],
+    fields: tuple[_Field, ...],
+    sealed: dict[str, Any],
+    event_id: str,
+    keys: CachedKeys | None,
+) -> dict[str, Any]:
+    """The sealed fields' values by ``__init__`` argument, opened by ``open_event`` as
+    for the converter (``ERASED`` under a destroyed key) and checked for the field's type:
+    a text, or a list of texts."""
+    opened: dict[str, Any] = {"event_id": event_id}
+    for name, form in sealed.items():
+        opened[name] = {MARK: form.marker, "key": form.key, "nonce": form.nonce,
+                        "ciphertext": form.ciphertext}  # fmt: skip
+    open_event(cls, opened, keys)
+    values: dict[str, Any] = {}
+    for field in fields:
+        if field.name not in sealed:
+            continue
+        value = opened[field.name]
+        if field.many:
+            if type(value) is not list or any(type(item) is not str for item in value):
+                raise TypeError(f"{field.name}: not a list of texts")
+            value = tuple(value)
+        elif type(value) is not str:
+            raise TypeError(f"{field.name}: not a text")
+        values[field.argument] = value
+    return values

@@ -1,0 +1,220 @@
+"""The quick reader reads exactly the event the converter reads, and leaves the rest to it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import attrs
+import pytest
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
+from hypothesis import given
+from strategies import events
+
+from mentoring_core import StoredEventError
+from mentoring_core.domain.events import Event
+from mentoring_core.events import ERASED, EVENT_TYPES, FeedbackGiven, MeetingHeld, ProgressEvaluated
+from mentoring_core.privacy import CachedKeys, MemoryKeyStore
+from mentoring_core.privacy.sealing import personal_paths
+from mentoring_core.serialisation import QUICK_READER, EventMapper
+from mentoring_core.values import FeedbackKind, MeetingFormat
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+KEYS = MemoryKeyStore()
+MAPPER = EventMapper(transcoder=JSONTranscoder())
+MAPPER.use_keys(CachedKeys(KEYS, seconds=0), lambda _: "ben")  # every pair's mentee is Ben
+
+
+def quick(record: StoredEvent, personal: bool = True) -> Event | None:
+    """What the quick reader makes of ``record`` (None: left to the converter)."""
+    return QUICK_READER.read(
+        EVENT_TYPES[record.topic],
+        MAPPER.stored_bytes(record),
+        record.originator_id,
+        record.originator_version,
+        MAPPER.keys,
+        personal=personal,
+    )
+
+
+def by_converter(record: StoredEvent, personal: bool = True) -> Event | Exception:
+    """What the converter alone makes of ``record``: the event, or the error it raises."""
+    try:
+        cls, data = MAPPER.opened_state(record, MAPPER.stored_state(record), personal=personal)
+        return MAPPER.structured_event(record, cls, data)
+    except Exception as error:
+        return error
+
+
+def agree(record: StoredEvent, personal: bool = True) -> Event | None:
+    """The quick reading, checked against the converter's: the same event, or none."""
+    read, expected = quick(record, personal), by_converter(record, personal)
+    if read is not None:  # the same values, of the same types (a str-based enum equals its text)
+        assert read == expected and repr(read) == repr(expected)
+    return read
+
+
+def nested_personal(cls: type[Event]) -> bool:
+    return any(path.inner is not None for path in personal_paths(cls))
+
+
+@pytest.mark.parametrize("personal", [True, False], ids=["opened", "closed"])
+@given(event=events())
+def test_every_event_reads_as_the_converter_reads_it(event: Event, personal: bool) -> None:
+    record = MAPPER.to_stored_event(event)
+    read = agree(record, personal)
+    if nested_personal(type(event)):
+        assert read is None  # a personal field inside a list of values: the converter's
+    else:
+        assert read is not None
+        if personal:
+            assert read == event
+
+
+def test_only_a_personal_field_inside_a_list_of_values_is_left_to_the_converter() -> None:
+    assert [name for name, cls in EVENT_TYPES.items() if nested_personal(cls)] == [
+        ProgressEvaluated.__name__
+    ]
+
+
+def feedback() -> FeedbackGiven:
+    return FeedbackGiven(
+        event_id=uuid4(),
+        aggregate_id=UUID(int=7),
+        version=2,
+        occurred_at=NOW,
+        recorded_at=NOW,
+        actor="ana",
+        feedback_id=uuid4(),
+        from_person="ana",
+        to_person="ben",
+        kind=FeedbackKind.RECOGNITION,
+        about_goal_id=None,
+        about_meeting_id=None,
+        text="Calm handover",
+    )
+
+
+def meeting() -> MeetingHeld:
+    return MeetingHeld(
+        event_id=uuid4(),
+        aggregate_id=UUID(int=7),
+        version=3,
+        occurred_at=NOW,
+        recorded_at=NOW,
+        actor="ana",
+        meeting_id=uuid4(),
+        duration_minutes=60,
+        format=MeetingFormat.ONE_ON_ONE,
+        topics=("caseload",),
+        attendees=(),
+    )
+
+
+def edited(event: Event, change: Callable[[dict[str, Any]], Any]) -> StoredEvent:
+    stored = MAPPER.to_stored_event(event)
+    data = json.loads(stored.state)
+    change(data)
+    state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+
+
+def raw(event: Event, find: bytes, put: bytes) -> StoredEvent:
+    stored = MAPPER.to_stored_event(event)
+    assert find in stored.state
+    state = stored.state.replace(find, put, 1)
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+
+
+def at(moment: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda data: data.update(occurred_at=moment)
+
+
+LEFT_TO_THE_CONVERTER = {
+    # forms the converter reads and the quick reader does not: the converter decides
+    "an id in braces": lambda: edited(
+        feedback(), lambda d: d.update(feedback_id="{" + d["feedback_id"] + "}")
+    ),
+    "an id as a URN": lambda: edited(
+        feedback(), lambda d: d.update(feedback_id="urn:uuid:" + d["feedback_id"])
+    ),
+    "a seventh digit of a second": lambda: edited(
+        feedback(), at("2026-06-01T09:00:00.9999995+00:00")
+    ),
+    "a comma before the fraction": lambda: edited(feedback(), at("2026-06-01T09:00:00,5+00:00")),
+    "no seconds": lambda: edited(feedback(), at("2026-06-01T09:00+00:00")),
+    "an older class version": lambda: edited(feedback(), lambda d: d.update(class_version=2)),
+    "no class version": lambda: edited(feedback(), lambda d: d.pop("class_version")),
+    "a text stored in clear": lambda: edited(feedback(), lambda d: d.update(text="In clear")),
+    # forms both refuse
+    "a lower-case t": lambda: edited(feedback(), at("2026-06-01t09:00:00+00:00")),
+    "no time zone": lambda: edited(feedback(), at("2026-06-01T09:00:00")),
+    "a digit string for an int": lambda: edited(
+        meeting(), lambda d: d.update(duration_minutes="60")
+    ),
+    "true for an int": lambda: edited(meeting(), lambda d: d.update(duration_minutes=True)),
+    "1.0 for an int": lambda: edited(meeting(), lambda d: d.update(duration_minutes=1.0)),
+    "NaN for an int": lambda: raw(meeting(), b'"duration_minutes":60', b'"duration_minutes":NaN'),
+    "a lone surrogate": lambda: raw(feedback(), b'"actor":"ana"', b'"actor":"\\ud800"'),
+    "an extra key": lambda: edited(feedback(), lambda d: d.update(extra=1)),
+    "the record's key repeated": lambda: edited(feedback(), lambda d: d.update(version=2)),
+    "a missing key with a default": lambda: edited(feedback(), lambda d: d.pop("private")),
+    "an unknown enum value": lambda: edited(feedback(), lambda d: d.update(kind="praise")),
+    "a marker true": lambda: edited(feedback(), lambda d: d["text"].update({"$personal": True})),
+    "a marker 1.0": lambda: edited(feedback(), lambda d: d["text"].update({"$personal": 1.0})),
+    "a marker 2": lambda: edited(feedback(), lambda d: d["text"].update({"$personal": 2})),
+    "an envelope's extra key": lambda: edited(feedback(), lambda d: d["text"].update(extra=1)),
+    "a nonce that is an object": lambda: edited(feedback(), lambda d: d["text"].update(nonce={})),
+    "an altered ciphertext": lambda: edited(
+        feedback(), lambda d: d["text"].update(ciphertext="A" + d["text"]["ciphertext"][1:])
+    ),
+    "a list where a text belongs": lambda: edited(feedback(), lambda d: d.update(text=["a"])),
+    "a text where a list belongs": lambda: edited(meeting(), lambda d: d.update(topics="a")),
+    "a duplicate key": lambda: raw(feedback(), b'"actor":"ana"', b'"actor":"ana","actor":"bo"'),
+}
+
+
+@pytest.mark.parametrize("personal", [True, False], ids=["opened", "closed"])
+@pytest.mark.parametrize("name", sorted(LEFT_TO_THE_CONVERTER))
+def test_an_odd_or_damaged_record_reads_as_the_converter_reads_it(
+    name: str, personal: bool
+) -> None:
+    record = LEFT_TO_THE_CONVERTER[name]()
+    read = agree(record, personal)
+    expected = by_converter(record, personal)
+    try:
+        through_the_mapper: Event | Exception = MAPPER.to_domain_event(record, personal=personal)
+    except StoredEventError as error:
+        through_the_mapper = error
+    if isinstance(expected, Exception):
+        assert read is None and isinstance(through_the_mapper, StoredEventError)
+    else:
+        assert through_the_mapper == expected
+
+
+def test_a_duplicate_key_reads_its_last_value_as_json_does() -> None:
+    record = raw(feedback(), b'"actor":"ana"', b'"actor":"ana","actor":"bo"')
+    read = quick(record)
+    assert read is not None and read.actor == "bo"
+
+
+def test_a_text_under_a_destroyed_key_reads_as_erased() -> None:
+    KEYS.create("dora")
+    record = MAPPER.to_stored_event(attrs.evolve(feedback(), to_person="dora"))
+    KEYS.destroy("dora", NOW)
+    read = agree(record)
+    assert isinstance(read, FeedbackGiven) and read.text == ERASED
+
+
+def test_a_sound_record_is_read_without_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = meeting()
+    record = MAPPER.to_stored_event(event)
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the converter read a record the quick reader reads")
+
+    monkeypatch.setattr(EventMapper, "stored_state", refuse)
+    assert MAPPER.to_domain_event(record) == event
