@@ -315,12 +315,14 @@ def read_log(service: MentoringService, decode: bool, personal: bool = True) -> 
 
 
 def decode_stages(service: MentoringService) -> None:
-    """Each stage of the mapper's decode over every record, page by page, then the whole
-    decode of the same page: microseconds of this process's CPU per event (not of the
-    wall clock, which other processes on a shared machine stretch)."""
+    """Each stage of the converter's reading over every record, page by page, then the
+    mapper's whole decode of the same page (the quick reader first, the converter for what
+    it leaves): microseconds of this process's CPU per event (not of the wall clock,
+    which other processes on a shared machine stretch)."""
     store = cast(EventSourcedStore, service.store)
     mapper, recorder = store.mapper, store.recorder
-    spent = dict.fromkeys(("raw read", "JSON", "opening sealed", "structuring", "whole"), 0.0)
+    stages = ("raw read", "converter: JSON", "converter: opening", "converter: structuring")
+    spent = dict.fromkeys((*stages, "whole"), 0.0)
     count, position = 0, None
     while True:
         times = [time.process_time()]
@@ -344,10 +346,10 @@ def decode_stages(service: MentoringService) -> None:
         position = page[-1].id
     print(f"where a decode's time goes ({count:,} events, CPU microseconds per event):")
     for stage, seconds in spent.items():
-        label = "whole decode (same records)" if stage == "whole" else stage
+        label = "whole decode (quick first)" if stage == "whole" else stage
         print(f"  {label:<28}{seconds / count * 1e6:10.1f}")
-    stages = sum(spent[s] for s in ("JSON", "opening sealed", "structuring"))
-    print(f"  {'sum of the three stages':<28}{stages / count * 1e6:10.1f}")
+    converter = sum(spent[stage] for stage in stages[1:])
+    print(f"  {'the converter alone':<28}{converter / count * 1e6:10.1f}")
 
 
 def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:

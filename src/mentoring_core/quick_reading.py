@@ -143,7 +143,12 @@ class QuickReader:
             for field in attrs.fields(cls):
                 if field.name in ("aggregate_id", "version"):
                     continue  # the record's key columns
-                parsed, convert = self._spec(hints[field.name])
+                if field.name == "event_id":
+                    # as a text: sealed fields are bound to the event id's text as stored
+                    # (open_event reads it), which a UUID parsed from it would not keep
+                    parsed, convert = str, self._hooks[UUID]
+                else:
+                    parsed, convert = self._spec(hints[field.name])
                 many = get_origin(hints[field.name]) is tuple
                 if PERSONAL_DATA in field.metadata:
                     parsed = parsed | _Sealed  # its value, or its sealed form

@@ -150,6 +150,9 @@ LEFT_TO_THE_CONVERTER = {
     "no class version": lambda: edited(feedback(), lambda d: d.pop("class_version")),
     "a text stored in clear": lambda: edited(feedback(), lambda d: d.update(text="In clear")),
     # forms both refuse
+    "an upper-case event id": lambda: edited(
+        feedback(), lambda d: d.update(event_id=d["event_id"].upper())
+    ),  # a sealed field is bound to the event id's text as stored
     "a lower-case t": lambda: edited(feedback(), at("2026-06-01t09:00:00+00:00")),
     "no time zone": lambda: edited(feedback(), at("2026-06-01T09:00:00")),
     "a digit string for an int": lambda: edited(
