@@ -143,6 +143,8 @@ class QuickReader:
             for field in attrs.fields(cls):
                 if field.name in ("aggregate_id", "version"):
                     continue  # the record's key columns
+                parsed: Any
+                convert: Convert | None
                 if field.name == "event_id":
                     # as a text: sealed fields are bound to the event id's text as stored
                     # (open_event reads it), which a UUID parsed from it would not keep
