@@ -149,7 +149,11 @@ LEFT_TO_THE_CONVERTER = {
     "an older class version": lambda: edited(feedback(), lambda d: d.update(class_version=2)),
     "no class version": lambda: edited(feedback(), lambda d: d.pop("class_version")),
     "a text stored in clear": lambda: edited(feedback(), lambda d: d.update(text="In clear")),
+    "an int beyond 64 bits": lambda: edited(meeting(), lambda d: d.update(duration_minutes=2**64)),
     # forms both refuse
+    "an int of 5,000 digits": lambda: raw(
+        meeting(), b'"duration_minutes":60', b'"duration_minutes":' + b"1" * 5000
+    ),  # beyond Python's 4,300 digits: json and msgspec both refuse
     "an upper-case event id": lambda: edited(
         feedback(), lambda d: d.update(event_id=d["event_id"].upper())
     ),  # a sealed field is bound to the event id's text as stored
