@@ -33,9 +33,9 @@ import attrs
 import msgspec
 
 from .domain.events import Event
-from .domain.personal import PERSONAL_DATA, SEALED
+from .domain.personal import PERSONAL_DATA
 from .privacy.keys import CachedKeys
-from .privacy.sealing import ENVELOPE_VERSION, MARK, open_event
+from .privacy.sealing import MARK, open_event
 
 Convert = Callable[[Any], Any]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
@@ -129,8 +129,7 @@ class QuickReader:
                 else:
                     arguments[field.argument] = value
             if sealed:
-                opened = _opened if personal else _closed
-                arguments.update(opened(cls, fields, sealed, parsed.event_id, keys))
+                arguments.update(_opened(cls, fields, sealed, parsed.event_id, keys, personal))
             return cls(**arguments)
         except Exception:  # the converter reads it again, and says what is wrong
             return None
@@ -217,40 +216,22 @@ class QuickReader:
         return known
 
 
-def _closed(
-    cls: type[Event],
-    fields: tuple[_Field, ...],
-    sealed: dict[str, Any],
-    event_id: str,
-    keys: CachedKeys | None,
-) -> dict[str, Any]:
-    """The sealed fields' values by ``__init__`` argument in a closed reading: ``SEALED``
-    (a list of texts ``[SEALED]``), as ``open_event`` gives them once each field's form is
-    checked; the form's keys and types were checked as it was parsed, the version here."""
-    values: dict[str, Any] = {}
-    for field in fields:
-        if field.name in sealed:
-            if sealed[field.name].marker != ENVELOPE_VERSION:
-                raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
-            values[field.argument] = (SEALED,) if field.many else SEALED
-    return values
-
-
 def _opened(
     cls: type[Event],
     fields: tuple[_Field, ...],
     sealed: dict[str, Any],
     event_id: str,
     keys: CachedKeys | None,
+    personal: bool,
 ) -> dict[str, Any]:
-    """The sealed fields' values by ``__init__`` argument, opened by ``open_event`` as
-    for the converter (``ERASED`` under a destroyed key) and checked for the field's type:
-    a text, or a list of texts."""
+    """The sealed fields' values by ``__init__`` argument, as ``open_event`` gives them to
+    the converter (opened, ``ERASED`` under a destroyed key, or ``SEALED`` in a closed
+    reading), checked for the field's type: a text, or a list of texts."""
     opened: dict[str, Any] = {"event_id": event_id}
     for name, form in sealed.items():
         opened[name] = {MARK: form.marker, "key": form.key, "nonce": form.nonce,
                         "ciphertext": form.ciphertext}  # fmt: skip
-    open_event(cls, opened, keys)
+    open_event(cls, opened, keys, personal=personal)
     values: dict[str, Any] = {}
     for field in fields:
         if field.name not in sealed:
