@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
+from operator import itemgetter
 from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
@@ -36,7 +37,7 @@ import msgspec
 from .domain.events import Event
 from .domain.personal import PERSONAL_DATA
 from .privacy.keys import CachedKeys
-from .privacy.sealing import MARK, open_event
+from .privacy.sealing import ENVELOPE_VERSION, MARK, open_event, unopened
 
 Convert = Callable[[Any], Any]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
@@ -79,6 +80,43 @@ class _Field:
     convert: Convert | None
     many: bool = False
     """A tuple (a personal one is a list of texts, or ``[ERASED]`` once erased)."""
+    personal: bool = False
+    """Personal data: stored as its value, or sealed."""
+
+
+@attrs.frozen
+class _Plan:
+    """How the events of one class are read: the parser of their stored form, and which
+    of the values parsed (in the order of the class's fields) are taken as they are,
+    converted, or personal."""
+
+    decoder: msgspec.json.Decoder[Any]
+    taken: tuple[str, ...]
+    """The ``__init__`` arguments of the values taken as parsed, ..."""
+    take: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    """... and those values, picked from the parsed ones in C (``itemgetter``)."""
+    converted: tuple[tuple[int, str, Convert], ...]
+    """The place, argument and conversion of each value converted (not personal)."""
+    personal: tuple[tuple[int, _Field], ...]
+
+    @classmethod
+    def of(cls, decoder: msgspec.json.Decoder[Any], fields: list[_Field]) -> _Plan:
+        indexed = list(enumerate(fields))
+        taken = [(i, f) for i, f in indexed if f.convert is None and not f.personal]
+        indexes = [i for i, _ in taken]
+        pick = itemgetter(*indexes)  # one index gives the value alone, not a tuple of it
+        take = pick if len(indexes) > 1 else lambda values: tuple(values[i] for i in indexes)
+        return cls(
+            decoder=decoder,
+            taken=tuple(f.argument for _, f in taken),
+            take=take,
+            converted=tuple(
+                (i, f.argument, f.convert)
+                for i, f in indexed
+                if f.convert is not None and not f.personal
+            ),
+            personal=tuple((i, f) for i, f in indexed if f.personal),
+        )
 
 
 class QuickReader:
@@ -89,8 +127,7 @@ class QuickReader:
 
     def __init__(self, hooks: Mapping[type, Convert]) -> None:
         self._hooks = dict(hooks)
-        self._plans: dict[type[Event], tuple[msgspec.json.Decoder[Any], tuple[_Field, ...]] | None]
-        self._plans = {}
+        self._plans: dict[type[Event], _Plan | None] = {}
         self._values: dict[type, tuple[type, Convert]] = {}
 
     def read(
@@ -112,30 +149,34 @@ class QuickReader:
             plan = self._plans[cls] = self._plan(cls)
         if plan is None:
             return None
-        decoder, fields = plan
         try:
-            parsed = decoder.decode(state)
+            parsed = plan.decoder.decode(state)
             if parsed.class_version != cls.class_version:
                 return None  # upcast by the converter
-            arguments: dict[str, Any] = {
-                "aggregate_id": self._hooks[UUID](aggregate_id),
-                "version": self._hooks[int](version),
-            }
+            values = msgspec.structs.astuple(parsed)
+            arguments = dict(zip(plan.taken, plan.take(values), strict=True))
+            arguments["aggregate_id"] = self._hooks[UUID](aggregate_id)
+            arguments["version"] = self._hooks[int](version)
+            for index, argument, convert in plan.converted:
+                arguments[argument] = convert(values[index])
             sealed: dict[str, Any] = {}
-            for field, value in zip(fields, msgspec.structs.astuple(parsed), strict=False):
+            for index, field in plan.personal:
+                value = values[index]
                 if type(value) is _Sealed:
-                    sealed[field.name] = value
+                    if personal:
+                        sealed[field.name] = value  # opened together, below
+                        continue
+                    value = _closed(field, value)
                 elif field.convert is not None:
-                    arguments[field.argument] = field.convert(value)
-                else:
-                    arguments[field.argument] = value
+                    value = field.convert(value)
+                arguments[field.argument] = value
             if sealed:
-                arguments.update(_opened(cls, fields, sealed, parsed.event_id, keys, personal))
+                arguments.update(_opened(cls, plan, sealed, parsed.event_id, keys))
             return cls(**arguments)
         except Exception:  # the converter reads it again, and says what is wrong
             return None
 
-    def _plan(self, cls: type) -> tuple[msgspec.json.Decoder[Any], tuple[_Field, ...]] | None:
+    def _plan(self, cls: type) -> _Plan | None:
         hints = get_type_hints(cls)
         specs: list[tuple[str, Any]] = []
         fields: list[_Field] = []
@@ -152,15 +193,16 @@ class QuickReader:
                 else:
                     parsed, convert = self._spec(hints[field.name])
                 many = get_origin(hints[field.name]) is tuple
-                if PERSONAL_DATA in field.metadata:
+                personal = PERSONAL_DATA in field.metadata
+                if personal:
                     parsed = parsed | _Sealed  # its value, or its sealed form
                 specs.append((field.name, parsed))
-                fields.append(_Field(field.name, field.alias, convert, many))
+                fields.append(_Field(field.name, field.alias, convert, many, personal))
         except _Unreadable:
             return None
         specs.append(("class_version", int))
         structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
-        return msgspec.json.Decoder(structure), tuple(fields)
+        return _Plan.of(msgspec.json.Decoder(structure), fields)
 
     def _spec(self, hint: Any) -> tuple[Any, Convert | None]:
         """What msgspec parses for a field of type ``hint``, and its conversion."""
@@ -217,24 +259,32 @@ class QuickReader:
         return known
 
 
+def _closed(field: _Field, form: Any) -> Any:
+    """A sealed field in a closed reading, as ``open_event`` reads it without opening it:
+    its form's keys and their types were checked as it was parsed, its version here."""
+    if form.marker != ENVELOPE_VERSION:
+        raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
+    value = unopened(many=field.many)
+    return tuple(value) if field.many else value
+
+
 def _opened(
     cls: type[Event],
-    fields: tuple[_Field, ...],
+    plan: _Plan,
     sealed: dict[str, Any],
     event_id: str,
     keys: CachedKeys | None,
-    personal: bool,
 ) -> dict[str, Any]:
-    """The sealed fields' values by ``__init__`` argument, as ``open_event`` gives them to
-    the converter (opened, ``ERASED`` under a destroyed key, or ``SEALED`` in a closed
-    reading), checked for the field's type: a text, or a list of texts."""
+    """The sealed fields' values by ``__init__`` argument, opened by ``open_event`` as for
+    the converter (``ERASED`` under a destroyed key), checked for the field's type: a
+    text, or a list of texts."""
     opened: dict[str, Any] = {"event_id": event_id}
     for name, form in sealed.items():
         opened[name] = {MARK: form.marker, "key": form.key, "nonce": form.nonce,
                         "ciphertext": form.ciphertext}  # fmt: skip
-    open_event(cls, opened, keys, personal=personal)
+    open_event(cls, opened, keys)
     values: dict[str, Any] = {}
-    for field in fields:
+    for _, field in plan.personal:
         if field.name not in sealed:
             continue
         value = opened[field.name]

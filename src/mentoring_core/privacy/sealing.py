@@ -258,6 +258,12 @@ def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str,
     return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
 
 
+def unopened(*, many: bool) -> Any:
+    """What a sealed field reads as in a closed reading: ``SEALED``, or ``[SEALED]`` for a
+    list of texts."""
+    return [SEALED] if many else SEALED
+
+
 def open_event(
     cls: type, data: dict[str, Any], keys: CachedKeys | None, *, personal: bool = True
 ) -> None:
@@ -283,7 +289,7 @@ def open_event(
                     opened = [ERASED] if path.many else ERASED
             else:
                 _sealer(value, where)  # its form checked; not opened
-                opened = [SEALED] if path.many else SEALED
+                opened = unopened(many=path.many)
             container[name] = opened
 
 
