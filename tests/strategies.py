@@ -10,11 +10,14 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+import attrs
 from hypothesis import strategies as st
 
 from mentoring_core.domain import DecisionContext
+from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event
 from mentoring_core.events import EVENT_TYPES, ErasureRule
 from mentoring_core.values import (
@@ -333,6 +336,32 @@ def events(*types: type[Event]) -> st.SearchStrategy[Event]:
     """An instance of any event class (or of one of ``types``)."""
     names = [cls.__name__ for cls in types] if types else sorted(EVENT_STRATEGIES)
     return st.one_of(*(EVENT_STRATEGIES[name] for name in names))
+
+
+FEW_IDS = st.integers(1, 3).map(lambda n: UUID(int=n))
+FEW_PEOPLE = st.sampled_from(("ana", "ben", "cleo"))
+NAMED = {
+    "goal_id": FEW_IDS,
+    "activity_id": FEW_IDS,
+    "milestone_id": FEW_IDS,
+    "meeting_id": FEW_IDS,
+    "reminder_id": FEW_IDS,
+    "person_id": FEW_PEOPLE,
+}
+"""The fields by which an event names a record of an earlier one, drawn from a few values."""
+
+
+@st.composite
+def histories(draw: st.DrawFn, kind: Decider[Any]) -> list[Event]:
+    """Events of ``kind``'s types, numbered from version 1, naming each other's records by
+    ids drawn from a few (:data:`NAMED`). Events are facts, which a fold never validates,
+    so any sequence is one to fold."""
+    drawn = draw(st.lists(events(*kind.event_types), max_size=30))
+    history = []
+    for version, event in enumerate(drawn, start=1):
+        named = {f: draw(NAMED[f]) for f in attrs.fields_dict(type(event)) if f in NAMED}
+        history.append(attrs.evolve(event, version=version, **named))
+    return history
 
 
 # --- Deterministic decisions ---------------------------------------------------------

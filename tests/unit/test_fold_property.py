@@ -1,5 +1,7 @@
 """Property: folding many events at once (``Decider.fold``, one draft, the state built
-once) gives, field for field, the state that ``evolve`` gives one event at a time.
+once) gives, field for field, the state that ``evolve`` gives one event at a time; and
+so do the report facts' draft (``RelationshipDraft``, which finds the items a completion
+or correction names by where it saw each id) and their fold one event at a time.
 
 Histories are drawn from every event type of the kind: events are facts, which a fold
 never validates, so any sequence is one to fold. Their ids are drawn from a few, so that
@@ -18,36 +20,19 @@ import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import NOW, events
+from strategies import NOW, events, histories
 
 from mentoring_core.audit.timeline import fold, fold_at_once
 from mentoring_core.domain import PROGRAMME, RELATIONSHIP
 from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event, ProgrammeCreated, ReminderIssued, ReminderSent
+from mentoring_core.reports import (
+    RelationshipFacts,
+    evolve_relationship_facts,
+    fold_relationship_facts,
+)
+from mentoring_core.reports._facts import RelationshipDraft
 from mentoring_core.values import ReminderReason
-
-FEW_IDS = st.integers(1, 3).map(lambda n: UUID(int=n))
-FEW_PEOPLE = st.sampled_from(("ana", "ben", "cleo"))
-NAMED = {
-    "goal_id": FEW_IDS,
-    "activity_id": FEW_IDS,
-    "milestone_id": FEW_IDS,
-    "meeting_id": FEW_IDS,
-    "reminder_id": FEW_IDS,
-    "person_id": FEW_PEOPLE,
-}
-"""The fields by which an event names a record of an earlier one, drawn from a few values."""
-
-
-@st.composite
-def histories(draw: st.DrawFn, kind: Decider[Any]) -> list[Event]:
-    """Events of ``kind``'s types, numbered from version 1."""
-    drawn = draw(st.lists(events(*kind.event_types), max_size=30))
-    history = []
-    for version, event in enumerate(drawn, start=1):
-        named = {f: draw(NAMED[f]) for f in attrs.fields_dict(type(event)) if f in NAMED}
-        history.append(attrs.evolve(event, version=version, **named))
-    return history
 
 
 def evolved(kind: Decider[Any], state: Any, history: list[Event]) -> Any:
@@ -95,6 +80,24 @@ def test_a_fold_from_a_state_without_history_gives_what_evolving_gives(
     assert_same(
         RELATIONSHIP.fold(start, history[split:]), evolved(RELATIONSHIP, start, history[split:])
     )
+
+
+@settings(max_examples=300)
+@given(data=st.data())
+def test_report_facts_folded_at_once_are_those_folded_event_by_event(
+    data: st.DataObject,
+) -> None:
+    """One draft for a whole history (its places of items grown as items are added), one
+    per event (places found afresh each time), and a draft started from facts folded
+    so far (as a projection's next batch starts): the same facts, lists as tuples."""
+    history = data.draw(histories(RELATIONSHIP))
+    one_by_one = reduce(evolve_relationship_facts, history, RelationshipFacts())
+    assert_same(fold_relationship_facts(history), one_by_one)
+    split = data.draw(st.integers(0, len(history)))
+    draft = RelationshipDraft(fold_relationship_facts(history[:split]))
+    for event in history[split:]:
+        draft.add(event)
+    assert_same(draft.facts(), one_by_one)
 
 
 @settings(max_examples=200)

@@ -218,30 +218,20 @@ class ProgrammeFacts:
     """Every recognition of a mentor's time, in the order recorded."""
 
 
-def _changed(
-    items: tuple[T, ...], key: str, item_id: UUID, change: Callable[[T], T]
-) -> tuple[T, ...]:
-    """``items`` with ``change`` made to each one whose ``key`` is ``item_id``.
+@attrs.frozen
+class _ItemsChanged:
+    """What a completion, correction or goal change does: ``change`` made to each item of
+    the facts' list ``field`` whose ``key`` is ``item_id`` (an id no item has changes
+    nothing). A :class:`RelationshipDraft` finds the items by where it has seen each id."""
 
-    A fold scans a relationship's items for each completion, correction or goal change,
-    so the scan is C code (``attrgetter``, ``list.index``) over the ids' ``int`` (a
-    ``UUID``'s ``==`` is Python code): a scan per item in Python made folding a long
-    history quadratic in its cost."""
-    ids = list(map(attrgetter(f"{key}.int"), items))
-    wanted = item_id.int
-    found = ids.count(wanted)
-    if not found:
-        return items
-    changed = list(items)
-    at = -1
-    for _ in range(found):
-        at = ids.index(wanted, at + 1)
-        changed[at] = change(changed[at])
-    return tuple(changed)
+    field: str
+    key: str
+    item_id: UUID
+    change: Callable[[Any], Any]
 
 
-def _goals(facts: RelationshipFacts, goal_id: UUID, **changes: Any) -> tuple[GoalFact, ...]:
-    return _changed(facts.goals, "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
+def _goals(goal_id: UUID, **changes: Any) -> _ItemsChanged:
+    return _ItemsChanged("goals", "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
 
 
 def _closed_pauses(facts: RelationshipFacts, at: datetime) -> tuple[PauseFact, ...]:
@@ -311,14 +301,13 @@ def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled)
     return {"meetings": (*facts.meetings, meeting)}
 
 
-def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> dict[str, Any]:
-    corrected = _changed(
-        facts.meetings,
+def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _ItemsChanged:
+    return _ItemsChanged(
+        "meetings",
         "meeting_id",
         event.meeting_id,
         lambda m: attrs.evolve(m, at=event.held_at, minutes=event.duration_minutes),
     )
-    return {"meetings": corrected}
 
 
 def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
@@ -326,18 +315,16 @@ def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
     return {"goals": (*facts.goals, goal)}
 
 
-def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> dict[str, Any]:
-    return {"goals": _goals(facts, event.goal_id, target_date=event.target_date)}
+def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> _ItemsChanged:
+    return _goals(event.goal_id, target_date=event.target_date)
 
 
-def _goal_achieved(facts: RelationshipFacts, event: GoalAchieved) -> dict[str, Any]:
-    at = event.occurred_at
-    return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ACHIEVED, closed_at=at)}
+def _goal_achieved(facts: RelationshipFacts, event: GoalAchieved) -> _ItemsChanged:
+    return _goals(event.goal_id, status=GoalStatus.ACHIEVED, closed_at=event.occurred_at)
 
 
-def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> dict[str, Any]:
-    at = event.occurred_at
-    return {"goals": _goals(facts, event.goal_id, status=GoalStatus.ABANDONED, closed_at=at)}
+def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> _ItemsChanged:
+    return _goals(event.goal_id, status=GoalStatus.ABANDONED, closed_at=event.occurred_at)
 
 
 def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
@@ -364,8 +351,8 @@ def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[
     return {"activities": (*facts.activities, activity)}
 
 
-def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> dict[str, Any]:
-    return {"activities": _done(facts.activities, event.activity_id, event.occurred_at)}
+def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> _ItemsChanged:
+    return _done("activities", event.activity_id, event.occurred_at)
 
 
 def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
@@ -373,12 +360,12 @@ def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, A
     return {"milestones": (*facts.milestones, milestone)}
 
 
-def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> dict[str, Any]:
-    return {"milestones": _done(facts.milestones, event.milestone_id, event.occurred_at)}
+def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> _ItemsChanged:
+    return _done("milestones", event.milestone_id, event.occurred_at)
 
 
-def _done(items: tuple[PlanItemFact, ...], item_id: UUID, at: datetime) -> tuple[PlanItemFact, ...]:
-    return _changed(items, "item_id", item_id, lambda i: attrs.evolve(i, done_at=at))
+def _done(field: str, item_id: UUID, at: datetime) -> _ItemsChanged:
+    return _ItemsChanged(field, "item_id", item_id, lambda i: attrs.evolve(i, done_at=at))
 
 
 def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
@@ -403,9 +390,10 @@ def _ended(facts: RelationshipFacts, event: RelationshipEnded) -> dict[str, Any]
     }
 
 
-_Changes = Callable[[RelationshipFacts, Any], dict[str, Any]]
-"""What an event changes in the facts, by field. It only reads the facts' fields: a
-:class:`RelationshipDraft` hands it its own fields, as attributes of a plain object."""
+_Changes = Callable[[RelationshipFacts, Any], dict[str, Any] | _ItemsChanged]
+"""What an event changes in the facts: new values by field, or items of a list changed.
+It only reads the facts' fields: a :class:`RelationshipDraft` hands it its own fields, as
+attributes of a plain object."""
 
 _CHANGES: dict[type[RelationshipEvent], _Changes] = {
     PairingProposed: _paired,
@@ -436,8 +424,10 @@ _CHANGES: dict[type[RelationshipEvent], _Changes] = {
 """What each kind of event changes in the facts; the kinds not listed change nothing."""
 
 
-def _relationship_changes(facts: RelationshipFacts, event: RelationshipEvent) -> dict[str, Any]:
-    """What ``event`` changes in the facts, by field."""
+def _relationship_changes(
+    facts: RelationshipFacts, event: RelationshipEvent
+) -> dict[str, Any] | _ItemsChanged:
+    """What ``event`` changes in the facts."""
     changes = _CHANGES.get(type(event))
     return {} if changes is None else changes(facts, event)
 
@@ -454,6 +444,30 @@ class _Fields:
         vars(self).update(fields)
 
 
+class _Places:
+    """Where each item of one of a draft's lists is, by its id's ``int`` (a ``UUID``'s
+    ``==`` and hash are Python code).
+
+    A fold only ever adds items at the end of a list, or puts an item in the place of one
+    with the same id (a correction, a completion), so a place once known stays right and
+    only the items added since are read. Scanning the whole list for each completion
+    instead cost some 40 microseconds an event on a two-year plan (the items' ids
+    scattered in memory), a quarter of a projection's folding."""
+
+    def __init__(self, key: str) -> None:
+        self._id_of = attrgetter(f"{key}.int")
+        self._places: dict[int, list[int]] = {}
+        self._known = 0
+
+    def of(self, items: tuple[Any, ...], item_id: UUID) -> list[int]:
+        """The places in ``items`` of those whose id is ``item_id``."""
+        places = self._places
+        for at in range(self._known, len(items)):
+            places.setdefault(self._id_of(items[at]), []).append(at)
+        self._known = len(items)
+        return places.get(item_id.int, [])
+
+
 class RelationshipDraft:
     """A relationship's facts while events are folded into them.
 
@@ -464,6 +478,7 @@ class RelationshipDraft:
 
     def __init__(self, facts: RelationshipFacts) -> None:
         self._fields = _Fields({name: getattr(facts, name) for name in _RELATIONSHIP_FIELDS})
+        self._places: dict[str, _Places] = {}
 
     @property
     def version(self) -> int:
@@ -475,8 +490,24 @@ class RelationshipDraft:
         fields = self._fields
         if event.version <= fields.version:
             return
-        vars(fields).update(_relationship_changes(cast(RelationshipFacts, fields), event))
+        changes = _relationship_changes(cast(RelationshipFacts, fields), event)
+        if isinstance(changes, _ItemsChanged):
+            self._change_items(changes)
+        else:
+            vars(fields).update(changes)
         fields.version = event.version
+
+    def _change_items(self, changed: _ItemsChanged) -> None:
+        places = self._places.get(changed.field)
+        if places is None:
+            places = self._places[changed.field] = _Places(changed.key)
+        items = getattr(self._fields, changed.field)
+        found = places.of(items, changed.item_id)
+        if found:
+            listed = list(items)
+            for at in found:
+                listed[at] = changed.change(listed[at])
+            setattr(self._fields, changed.field, tuple(listed))
 
     def facts(self) -> RelationshipFacts:
         """The facts, as of the last event folded in."""

@@ -370,15 +370,38 @@ def test_plans_and_milestones_are_folded_and_expectations_change_only_the_versio
 
 
 def test_a_change_to_an_item_reaches_every_item_of_that_id_and_no_other() -> None:
-    from mentoring_core.reports._facts import PlanItemFact, _done
+    """Ids repeated (events are facts: an imported history may hold such a plan), an id
+    no item has, and items added after the draft first looked for one."""
+    from mentoring_core.domain.events import PlanActivityAdded, PlanActivityCompleted
+    from mentoring_core.reports._facts import RelationshipDraft
 
     one, other = UUID(int=1), UUID(int=2)
-    items = tuple(
-        PlanItemFact(item_id=item_id, due_date=date(2026, 1, day))
-        for day, item_id in enumerate((one, other, one, other), start=1)
-    )
-    done_at = datetime(2026, 2, 1, tzinfo=UTC)
-    changed = _done(items, one, done_at)
-    assert [i.done_at for i in changed] == [done_at, None, done_at, None]
-    assert [(i.item_id, i.due_date) for i in changed] == [(i.item_id, i.due_date) for i in items]
-    assert _done(items, UUID(int=3), done_at) == items
+    base = {"aggregate_id": PAIR_A, "recorded_at": at(4, 1), "actor": "cleo"}
+    versions = iter(range(1, 100))
+
+    def added(item_id: UUID, day: int) -> PlanActivityAdded:
+        version = next(versions)
+        return PlanActivityAdded(
+            **base, event_id=UUID(int=100 + version), version=version, occurred_at=at(4, 1),
+            activity_id=item_id, description="d", due_date=date(2026, 5, day), goal_id=None,
+        )  # fmt: skip
+
+    def completed(item_id: UUID, day: int) -> PlanActivityCompleted:
+        version = next(versions)
+        return PlanActivityCompleted(
+            **base, event_id=UUID(int=100 + version), version=version,
+            occurred_at=at(4, day), activity_id=item_id, notes="n",
+        )  # fmt: skip
+
+    draft = RelationshipDraft(RelationshipFacts())
+    for event in (added(one, 1), added(other, 2), completed(one, 10), completed(UUID(int=3), 11)):
+        draft.add(event)
+    for event in (added(one, 3), added(other, 4), completed(other, 12)):
+        draft.add(event)
+    facts = draft.facts()
+    assert [(i.item_id, i.due_date.day) for i in facts.activities] == [
+        (one, 1), (other, 2), (one, 3), (other, 4)
+    ]  # fmt: skip
+    # the first completion of ``one`` came before the second item of that id was added
+    assert [i.done_at for i in facts.activities] == [at(4, 10), at(4, 12), None, at(4, 12)]
+    assert type(facts.activities) is tuple
