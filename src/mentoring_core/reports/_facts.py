@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
 from operator import attrgetter
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
@@ -219,6 +219,13 @@ class ProgrammeFacts:
 
 
 @attrs.frozen
+class _Appended:
+    """What an event adds to one of the facts' lists: ``item``, at its end."""
+
+    item: Any
+
+
+@attrs.frozen
 class _ItemsChanged:
     """What a completion, correction or goal change does: ``change`` made to each item of
     the facts' list ``field`` whose ``key`` is ``item_id`` (an id no item has changes
@@ -234,11 +241,12 @@ def _goals(goal_id: UUID, **changes: Any) -> _ItemsChanged:
     return _ItemsChanged("goals", "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
 
 
-def _closed_pauses(facts: RelationshipFacts, at: datetime) -> tuple[PauseFact, ...]:
+def _closed_pauses(facts: RelationshipFacts, at: datetime) -> list[PauseFact]:
     """The pauses with the one under way (if any) ended at ``at``."""
-    if not facts.pauses or facts.pauses[-1].resumed_at is not None:
-        return facts.pauses
-    return (*facts.pauses[:-1], attrs.evolve(facts.pauses[-1], resumed_at=at))
+    pauses = list(facts.pauses)
+    if pauses and pauses[-1].resumed_at is None:
+        pauses[-1] = attrs.evolve(pauses[-1], resumed_at=at)
+    return pauses
 
 
 def _paired(facts: RelationshipFacts, event: PairingProposed | PairFormed) -> dict[str, Any]:
@@ -269,7 +277,7 @@ def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged
         cadence=event.schedule.cadence,
         in_working_hours=event.schedule.in_working_hours,
     )
-    return {"schedules": (*facts.schedules, schedule)}
+    return {"schedules": _Appended(schedule)}
 
 
 def _scheduled_in_working_hours(facts: RelationshipFacts, at: datetime) -> bool:
@@ -290,7 +298,7 @@ def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
         ),
         group_session_id=event.group_session_id,
     )
-    return {"meetings": (*facts.meetings, meeting)}
+    return {"meetings": _Appended(meeting)}
 
 
 def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled) -> dict[str, Any]:
@@ -298,7 +306,7 @@ def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled)
         MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
     )
     meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=event.occurred_at)
-    return {"meetings": (*facts.meetings, meeting)}
+    return {"meetings": _Appended(meeting)}
 
 
 def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _ItemsChanged:
@@ -312,7 +320,7 @@ def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _Item
 
 def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
     goal = GoalFact(goal_id=event.goal_id, set_at=event.occurred_at, target_date=event.target_date)
-    return {"goals": (*facts.goals, goal)}
+    return {"goals": _Appended(goal)}
 
 
 def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> _ItemsChanged:
@@ -328,27 +336,27 @@ def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> _ItemsCha
 
 
 def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
-    return {"feedback": (*facts.feedback, event.occurred_at)}
+    return {"feedback": _Appended(event.occurred_at)}
 
 
 def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
     at = event.occurred_at
     scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
     return {
-        "reflections": (*facts.reflections, at),
-        "self_assessments": (*facts.self_assessments, scored),
+        "reflections": _Appended(at),
+        "self_assessments": _Appended(scored),
     }
 
 
 def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
     at = event.occurred_at
     judged = EvaluationFact(at=at, judgements=tuple(g.status for g in event.goal_progress))
-    return {"reviews": (*facts.reviews, at), "evaluations": (*facts.evaluations, judged)}
+    return {"reviews": _Appended(at), "evaluations": _Appended(judged)}
 
 
 def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[str, Any]:
     activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
-    return {"activities": (*facts.activities, activity)}
+    return {"activities": _Appended(activity)}
 
 
 def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> _ItemsChanged:
@@ -357,7 +365,7 @@ def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) 
 
 def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
     milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
-    return {"milestones": (*facts.milestones, milestone)}
+    return {"milestones": _Appended(milestone)}
 
 
 def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> _ItemsChanged:
@@ -370,7 +378,7 @@ def _done(field: str, item_id: UUID, at: datetime) -> _ItemsChanged:
 
 def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
     pause = PauseFact(paused_at=event.occurred_at)
-    return {"status": RelationshipStatus.PAUSED, "pauses": (*facts.pauses, pause)}
+    return {"status": RelationshipStatus.PAUSED, "pauses": _Appended(pause)}
 
 
 def _resumed(facts: RelationshipFacts, event: RelationshipResumed) -> dict[str, Any]:
@@ -391,9 +399,10 @@ def _ended(facts: RelationshipFacts, event: RelationshipEnded) -> dict[str, Any]
 
 
 _Changes = Callable[[RelationshipFacts, Any], dict[str, Any] | _ItemsChanged]
-"""What an event changes in the facts: new values by field, or items of a list changed.
-It only reads the facts' fields: a :class:`RelationshipDraft` hands it its own fields, as
-attributes of a plain object."""
+"""What an event changes in the facts: by field, a new value or an item added to a list
+(:class:`_Appended`); or items of a list changed. It only reads the facts' fields: a
+:class:`RelationshipDraft` hands it its own fields, as attributes of a plain object (its
+lists as lists)."""
 
 _CHANGES: dict[type[RelationshipEvent], _Changes] = {
     PairingProposed: _paired,
@@ -433,6 +442,10 @@ def _relationship_changes(
 
 
 _RELATIONSHIP_FIELDS = tuple(field.name for field in attrs.fields(RelationshipFacts))
+_LISTED = tuple(
+    name for name, hint in get_type_hints(RelationshipFacts).items() if get_origin(hint) is tuple
+)
+"""The facts' fields that are lists (tuples in the facts, lists in a draft)."""
 
 
 class _Fields:
@@ -459,7 +472,7 @@ class _Places:
         self._places: dict[int, list[int]] = {}
         self._known = 0
 
-    def of(self, items: tuple[Any, ...], item_id: UUID) -> list[int]:
+    def of(self, items: list[Any], item_id: UUID) -> list[int]:
         """The places in ``items`` of those whose id is ``item_id``."""
         places = self._places
         for at in range(self._known, len(items)):
@@ -473,11 +486,17 @@ class RelationshipDraft:
 
     Their fields are kept as attributes of a plain object, each event changing the few it
     changes in place, and the facts are built once, by :meth:`facts`: building new facts
-    (some 25 fields) for each event cost more than the event's own changes.
+    (some 25 fields) for each event cost more than the event's own changes. Their lists
+    are lists, an item added or changed in place: a tuple made anew for each item copied
+    the whole list, and the garbage collector then walked every item of each new copy (a
+    young object), at a cost that grew with the history.
     """
 
     def __init__(self, facts: RelationshipFacts) -> None:
-        self._fields = _Fields({name: getattr(facts, name) for name in _RELATIONSHIP_FIELDS})
+        fields = {name: getattr(facts, name) for name in _RELATIONSHIP_FIELDS}
+        for name in _LISTED:
+            fields[name] = list(fields[name])
+        self._fields = _Fields(fields)
         self._places: dict[str, _Places] = {}
 
     @property
@@ -494,7 +513,11 @@ class RelationshipDraft:
         if isinstance(changes, _ItemsChanged):
             self._change_items(changes)
         else:
-            vars(fields).update(changes)
+            for name, value in changes.items():
+                if type(value) is _Appended:
+                    getattr(fields, name).append(value.item)
+                else:
+                    setattr(fields, name, value)
         fields.version = event.version
 
     def _change_items(self, changed: _ItemsChanged) -> None:
@@ -502,16 +525,15 @@ class RelationshipDraft:
         if places is None:
             places = self._places[changed.field] = _Places(changed.key)
         items = getattr(self._fields, changed.field)
-        found = places.of(items, changed.item_id)
-        if found:
-            listed = list(items)
-            for at in found:
-                listed[at] = changed.change(listed[at])
-            setattr(self._fields, changed.field, tuple(listed))
+        for at in places.of(items, changed.item_id):
+            items[at] = changed.change(items[at])
 
     def facts(self) -> RelationshipFacts:
         """The facts, as of the last event folded in."""
-        return RelationshipFacts(**vars(self._fields))
+        fields = dict(vars(self._fields))
+        for name in _LISTED:
+            fields[name] = tuple(fields[name])
+        return RelationshipFacts(**fields)
 
 
 def evolve_relationship_facts(
