@@ -237,7 +237,10 @@ class ComplianceProjection:
         self.view = view if view is not None else service.store.compliance_view()
         self.batch_size = batch_size
         self._cache_size = cache_size
-        self._cache: OrderedDict[UUID, _Kept] = OrderedDict()
+        # Kept facts by their aggregate id's int, as is everything a catch-up holds by
+        # aggregate: it looks each event's aggregate up, and a UUID's hash and == are
+        # Python code.
+        self._cache: OrderedDict[int, _Kept] = OrderedDict()
         self._cached_at: int | None = None
 
     @property
@@ -262,7 +265,7 @@ class ComplianceProjection:
         if position != self._cached_at:
             self._cache.clear()
         done = pending_count = 0
-        pending: dict[UUID, Facts | RelationshipDraft] = {}
+        pending: dict[int, Facts | RelationshipDraft] = {}
         folded_to = position
         while True:
             wanted = min(PAGE_SIZE, self.batch_size - pending_count)
@@ -276,7 +279,9 @@ class ComplianceProjection:
             if pending_count and (not page or pending_count >= self.batch_size):
                 assert folded_to is not None
                 built = {key: self._kept(key, _built(facts)) for key, facts in pending.items()}
-                rows = [_row(key, kept.facts, text) for key, (kept, text) in built.items()]
+                rows = [
+                    _row(UUID(int=key), kept.facts, text) for key, (kept, text) in built.items()
+                ]
                 try:
                     self.view.save_facts(rows, Tracking(self._name, folded_to))
                 except IntegrityError:
@@ -303,7 +308,7 @@ class ComplianceProjection:
         return list(islice(self._service.store.records(after, page_size=limit), limit))
 
     def _fold(
-        self, records: Sequence[Notification], pending: dict[UUID, Facts | RelationshipDraft]
+        self, records: Sequence[Notification], pending: dict[int, Facts | RelationshipDraft]
     ) -> None:
         """Decode ``records`` and fold their events into ``pending``, starting from cached
         or stored facts (those of a page's aggregates read in one query).
@@ -312,36 +317,38 @@ class ComplianceProjection:
         decoded events held at once outlived the garbage collector's young generations,
         and the full collections that followed walked every fact held, more of them the
         longer the log (at 276,000 events, a quarter of the projection's time)."""
-        store = self._service.store
-        missing = {
-            key
-            for key in map(record_aggregate_id, records)
-            if key not in pending and key not in self._cache
-        }
-        self._load(missing, pending)
+        store, cache = self._service.store, self._cache
+        keys = {key.int for key in map(record_aggregate_id, records)}
+        self._load({key for key in keys if key not in pending and key not in cache}, pending)
         for record in records:
             event = store.decode(record, personal=False)  # the facts hold no personal data
-            key = event.aggregate_id
-            if key not in pending and key not in self._cache:  # not the record's own id
-                self._load({key}, pending)
-            cached = self._cache.get(key)
-            pending[key] = _fold_into(
-                pending.get(key) or (None if cached is None else cached.facts), event
-            )
+            key = event.aggregate_id.int
+            current = pending.get(key)
+            if current is None:
+                kept = cache.get(key)
+                if kept is None:  # not the record's own id
+                    self._load({key}, pending)
+                    current = pending.get(key)
+                else:
+                    current = kept.facts
+            folded = _fold_into(current, event)
+            if folded is not current:  # a relationship's draft is changed in place
+                pending[key] = folded
 
-    def _load(self, keys: set[UUID], pending: dict[UUID, Facts | RelationshipDraft]) -> None:
+    def _load(self, keys: set[int], pending: dict[int, Facts | RelationshipDraft]) -> None:
         """The stored facts of ``keys`` into ``pending``."""
-        for row in self.view.select_facts(list(keys)) if keys else ():
-            pending[row.aggregate_id] = decode_facts(row)
+        ids = [UUID(int=key) for key in keys]
+        for row in self.view.select_facts(ids) if ids else ():
+            pending[row.aggregate_id.int] = decode_facts(row)
 
-    def _kept(self, aggregate_id: UUID, facts: Facts) -> tuple[_Kept, str]:
+    def _kept(self, aggregate_id: int, facts: Facts) -> tuple[_Kept, str]:
         """``facts`` to keep, and their JSON text, reusing what was encoded of the
         aggregate's cached facts."""
         cached = self._cache.get(aggregate_id)
         encoded = encoded_facts(facts, None if cached is None else cached.listed)
         return _Kept(facts, encoded.listed), encoded.text
 
-    def _remember(self, changed: dict[UUID, tuple[_Kept, str]]) -> None:
+    def _remember(self, changed: dict[int, tuple[_Kept, str]]) -> None:
         for aggregate_id, (kept, _) in changed.items():
             self._cache[aggregate_id] = kept
             self._cache.move_to_end(aggregate_id)
@@ -351,7 +358,7 @@ class ComplianceProjection:
     def _facts_in(self, row: StoredFacts) -> Facts:
         """A row's facts: those this projection built and stored in it, while the row is at
         their version (the same events give the same facts), else decoded from the row."""
-        cached = self._cache.get(row.aggregate_id)
+        cached = self._cache.get(row.aggregate_id.int)
         if cached is not None and cached.facts.version == row.version:
             return cached.facts
         return decode_facts(row)
