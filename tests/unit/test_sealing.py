@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from mentoring_core import StoredEventError
 from mentoring_core.events import ERASED, SEALED, FeedbackGiven, MeetingHeld, ProgressEvaluated
 from mentoring_core.privacy import CachedKeys, MemoryKeyStore, associated_data
-from mentoring_core.privacy.sealing import parse_json
+from mentoring_core.privacy.sealing import compact_text, parse_json
 from mentoring_core.serialisation import EventMapper
 from mentoring_core.values import (
     FeedbackKind,
@@ -275,6 +275,36 @@ def test_parse_json_reads_and_refuses_exactly_as_json_loads(text: str, around: s
         except ValueError as error:
             found = ("error", type(error), str(error))
         assert repr(found) == repr(expected)
+
+
+class Tag(str):
+    """A text of a subclass, as a str-based enum's value is written."""
+
+
+@settings(max_examples=300)
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats()
+        | st.text(st.characters(), max_size=8)
+        | st.text(max_size=4).map(Tag),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.lists(inner, max_size=3).map(tuple)
+            | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+)
+def test_compact_text_writes_what_json_dumps_writes(value: Any) -> None:
+    """Texts with any character (lone surrogates and control characters included), NaN
+    and infinities, big ints, tuples and str subclasses; and a value JSON has no form of
+    is refused with json.dumps's error."""
+    assert compact_text(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    with pytest.raises(TypeError, match="Object of type UUID is not JSON serializable"):
+        compact_text([value, UUID(int=1)])
 
 
 def test_one_cipher_per_person_and_key_which_a_new_key_replaces() -> None:
