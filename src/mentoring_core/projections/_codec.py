@@ -109,15 +109,13 @@ def _listed(items: tuple[Any, ...], item_type: Any, before: ListedItems | None) 
         same = flags.index(False) if False in flags else len(flags)
         text = before.text[: before.ends[same - 1]] if same else ""
         ends = before.ends[:same]
-    unstructure = FACTS_CONVERTER.unstructure
-    parts = [text] if text else []
+    unstructure = FACTS_CONVERTER.get_unstructure_hook(item_type)  # what unstructure calls
+    added = [compact_text(unstructure(item)) for item in items[len(ends) :]]
     length = len(text)
-    for item in items[len(ends) :]:
-        part = compact_text(unstructure(item, item_type))
-        length += len(part) + bool(parts)
-        parts.append(part)
+    for part in added:
+        length += len(part) + (length > 0)  # a comma before each text but the first (never "")
         ends.append(length)
-    return ListedItems(items, ",".join(parts), ends)
+    return ListedItems(items, ",".join([text, *added] if text else added), ends)
 
 
 @attrs.frozen
