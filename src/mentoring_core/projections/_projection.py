@@ -50,10 +50,14 @@ from ._codec import decode_facts as decode_json
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 100_000
+DEFAULT_BATCH_SIZE = 250_000
 """Events per transaction at most. Each transaction rewrites the facts of every aggregate
-its events touch, so larger batches rewrite less often; memory does not grow with it (the
-facts are held anyway, and events are read a page at a time)."""
+its events touch, so larger batches rewrite less often: a first catch-up of 1,104,102
+events over 2,000 relationships took 38 s in batches of 250,000 where it took 46 s in
+batches of 100,000, and 37 s in batches of 500,000 (one process, one after the other).
+A batch is also the work done again after a crash, or dropped by a projector that
+another overtook, and the facts of the aggregates it touches are held until it commits
+(events are read a page at a time)."""
 PAGE_SIZE = 1000
 """Notifications read (and decoded) at a time."""
 DEFAULT_CACHE_SIZE = 20_000
