@@ -127,7 +127,7 @@ class QuickReader:
 
     def __init__(self, hooks: Mapping[type, Convert]) -> None:
         self._hooks = dict(hooks)
-        self._plans: dict[type[Event], _Plan | None] = {}
+        self._plans: dict[tuple[type[Event], bool], _Plan | None] = {}
         self._values: dict[type, tuple[type, Convert]] = {}
 
     def read(
@@ -144,9 +144,9 @@ class QuickReader:
         (its sealed fields opened, or with ``personal`` false read as ``SEALED``); None
         where this reader leaves the record to the converter."""
         try:
-            plan = self._plans[cls]
+            plan = self._plans[cls, personal]
         except KeyError:
-            plan = self._plans[cls] = self._plan(cls)
+            plan = self._plans[cls, personal] = self._plan(cls, personal)
         if plan is None:
             return None
         try:
@@ -155,8 +155,10 @@ class QuickReader:
                 return None  # upcast by the converter
             values = msgspec.structs.astuple(parsed)
             arguments = dict(zip(plan.taken, plan.take(values), strict=True))
-            arguments["aggregate_id"] = self._hooks[UUID](aggregate_id)
-            arguments["version"] = self._hooks[int](version)
+            arguments["aggregate_id"] = (
+                aggregate_id if type(aggregate_id) is UUID else self._hooks[UUID](aggregate_id)
+            )
+            arguments["version"] = version if type(version) is int else self._hooks[int](version)
             for index, argument, convert in plan.converted:
                 arguments[argument] = convert(values[index])
             sealed: dict[str, Any] = {}
@@ -176,8 +178,11 @@ class QuickReader:
         except Exception:  # the converter reads it again, and says what is wrong
             return None
 
-    def _plan(self, cls: type) -> _Plan | None:
+    def _plan(self, cls: type, personal: bool) -> _Plan | None:
+        """The plan of ``cls``'s events, read with their sealed fields opened (``personal``)
+        or closed."""
         hints = get_type_hints(cls)
+        opened = personal and any(PERSONAL_DATA in field.metadata for field in attrs.fields(cls))
         specs: list[tuple[str, Any]] = []
         fields: list[_Field] = []
         try:
@@ -186,9 +191,10 @@ class QuickReader:
                     continue  # the record's key columns
                 parsed: Any
                 convert: Convert | None
-                if field.name == "event_id":
+                if field.name == "event_id" and opened:
                     # as a text: sealed fields are bound to the event id's text as stored
-                    # (open_event reads it), which a UUID parsed from it would not keep
+                    # (open_event reads it), which a UUID parsed from it would not keep;
+                    # where none is opened, parsed as any other id
                     parsed, convert = str, self._hooks[UUID]
                 else:
                     parsed, convert = self._spec(hints[field.name])

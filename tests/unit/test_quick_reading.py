@@ -141,6 +141,16 @@ LEFT_TO_THE_CONVERTER = {
     "an id as a URN": lambda: edited(
         feedback(), lambda d: d.update(feedback_id="urn:uuid:" + d["feedback_id"])
     ),
+    # an event id (read as a text where sealed fields are opened, else as any other id)
+    "an event id in braces": lambda: edited(
+        feedback(), lambda d: d.update(event_id="{" + d["event_id"] + "}")
+    ),
+    "an event id's hyphens elsewhere": lambda: edited(
+        feedback(), lambda d: d.update(event_id="-" + d["event_id"].replace("-", ""))
+    ),
+    "an event id without hyphens": lambda: edited(
+        meeting(), lambda d: d.update(event_id=d["event_id"].replace("-", "").upper())
+    ),
     "a seventh digit of a second": lambda: edited(
         feedback(), at("2026-06-01T09:00:00.9999995+00:00")
     ),
