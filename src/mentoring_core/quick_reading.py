@@ -8,8 +8,9 @@ spends it in Python, one call per field. Here, for each event class, a ``msgspec
 structure is generated from the class's own fields, so that ``msgspec`` parses the JSON
 and checks every value's JSON type in C (a text is a string, an int an integer and not
 ``true`` or ``1.0``, no key unknown, no key missing), and the event is built from the
-parsed values with the converter's own hooks for times, dates, decimals and the event's
-id (kept as the text stored until then: sealed fields are bound to it).
+parsed values with the converter's own hooks for times, dates, decimals and, where sealed
+fields are opened, the event's id (kept as the text stored until then: they are bound
+to it; elsewhere it is parsed as any other id).
 
 It decides nothing alone. A record it does not read (any value it refuses, an older
 ``class_version`` to upcast, a class with a personal field inside a list of values, a
