@@ -293,15 +293,19 @@ class Tag(str):
         lambda inner: (
             st.lists(inner, max_size=3)
             | st.lists(inner, max_size=3).map(tuple)
-            | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+            | st.dictionaries(
+                st.text(max_size=4) | st.integers() | st.floats() | st.booleans() | st.none(),
+                inner,
+                max_size=3,
+            )
         ),
         max_leaves=8,
     )
 )
 def test_compact_text_writes_what_json_dumps_writes(value: Any) -> None:
     """Texts with any character (lone surrogates and control characters included), NaN
-    and infinities, big ints, tuples and str subclasses; and a value JSON has no form of
-    is refused with json.dumps's error."""
+    and infinities, big ints, tuples, str subclasses and keys that are not texts; and a
+    value JSON has no form of is refused with json.dumps's error."""
     assert compact_text(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     with pytest.raises(TypeError, match="Object of type UUID is not JSON serializable"):
         compact_text([value, UUID(int=1)])
