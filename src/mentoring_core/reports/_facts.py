@@ -74,7 +74,6 @@ from ..domain.values import (
 )
 
 E = TypeVar("E", bound=Event)
-T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
