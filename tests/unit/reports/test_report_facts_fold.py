@@ -405,3 +405,30 @@ def test_a_change_to_an_item_reaches_every_item_of_that_id_and_no_other() -> Non
     # the first completion of ``one`` came before the second item of that id was added
     assert [i.done_at for i in facts.activities] == [at(4, 10), at(4, 12), None, at(4, 12)]
     assert type(facts.activities) is tuple
+
+
+def test_a_meeting_without_its_own_flag_takes_the_schedule_in_force_at_its_moment() -> None:
+    """Before any schedule: in working hours. From the very moment a schedule is agreed
+    on, what it says (its own moment included)."""
+    from mentoring_core.domain.events import MeetingHeld, ScheduleAgreed
+    from mentoring_core.reports._facts import RelationshipDraft
+
+    base = {"aggregate_id": PAIR_A, "recorded_at": at(4, 1), "actor": "cleo"}
+    outside = attrs.evolve(WEEKLY, in_working_hours=False)
+
+    def held(version: int, moment: datetime) -> MeetingHeld:
+        return MeetingHeld(
+            **base, event_id=UUID(int=200 + version), version=version, occurred_at=moment,
+            meeting_id=UUID(int=300 + version), duration_minutes=30,
+            format=WEEKLY.format, topics=(), attendees=(),
+        )  # fmt: skip
+
+    draft = RelationshipDraft(RelationshipFacts())
+    draft.add(held(1, at(4, 2)))
+    draft.add(
+        ScheduleAgreed(
+            **base, event_id=UUID(int=202), version=2, occurred_at=at(4, 3), schedule=outside
+        )
+    )
+    draft.add(held(3, at(4, 3)))  # at the schedule's own moment
+    assert [m.in_working_hours for m in draft.facts().meetings] == [True, False]
