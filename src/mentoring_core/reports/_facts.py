@@ -29,6 +29,7 @@ from uuid import UUID
 
 import attrs
 
+from ..domain.decider import Added
 from ..domain.events import (
     Event,
     FeedbackGiven,
@@ -218,13 +219,6 @@ class ProgrammeFacts:
 
 
 @attrs.frozen
-class _Appended:
-    """What an event adds to one of the facts' lists: ``item``, at its end."""
-
-    item: Any
-
-
-@attrs.frozen
 class _ItemsChanged:
     """What a completion, correction or goal change does: ``change`` made to each item of
     the facts' list ``field`` whose ``key`` is ``item_id`` (an id no item has changes
@@ -276,7 +270,7 @@ def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged
         cadence=event.schedule.cadence,
         in_working_hours=event.schedule.in_working_hours,
     )
-    return {"schedules": _Appended(schedule)}
+    return {"schedules": Added(schedule)}
 
 
 def _scheduled_in_working_hours(facts: RelationshipFacts, at: datetime) -> bool:
@@ -297,7 +291,7 @@ def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
         ),
         group_session_id=event.group_session_id,
     )
-    return {"meetings": _Appended(meeting)}
+    return {"meetings": Added(meeting)}
 
 
 def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled) -> dict[str, Any]:
@@ -305,7 +299,7 @@ def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled)
         MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
     )
     meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=event.occurred_at)
-    return {"meetings": _Appended(meeting)}
+    return {"meetings": Added(meeting)}
 
 
 def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _ItemsChanged:
@@ -319,7 +313,7 @@ def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _Item
 
 def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
     goal = GoalFact(goal_id=event.goal_id, set_at=event.occurred_at, target_date=event.target_date)
-    return {"goals": _Appended(goal)}
+    return {"goals": Added(goal)}
 
 
 def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> _ItemsChanged:
@@ -335,27 +329,27 @@ def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> _ItemsCha
 
 
 def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
-    return {"feedback": _Appended(event.occurred_at)}
+    return {"feedback": Added(event.occurred_at)}
 
 
 def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
     at = event.occurred_at
     scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
     return {
-        "reflections": _Appended(at),
-        "self_assessments": _Appended(scored),
+        "reflections": Added(at),
+        "self_assessments": Added(scored),
     }
 
 
 def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
     at = event.occurred_at
     judged = EvaluationFact(at=at, judgements=tuple(g.status for g in event.goal_progress))
-    return {"reviews": _Appended(at), "evaluations": _Appended(judged)}
+    return {"reviews": Added(at), "evaluations": Added(judged)}
 
 
 def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[str, Any]:
     activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
-    return {"activities": _Appended(activity)}
+    return {"activities": Added(activity)}
 
 
 def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> _ItemsChanged:
@@ -364,7 +358,7 @@ def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) 
 
 def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
     milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
-    return {"milestones": _Appended(milestone)}
+    return {"milestones": Added(milestone)}
 
 
 def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> _ItemsChanged:
@@ -377,7 +371,7 @@ def _done(field: str, item_id: UUID, at: datetime) -> _ItemsChanged:
 
 def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
     pause = PauseFact(paused_at=event.occurred_at)
-    return {"status": RelationshipStatus.PAUSED, "pauses": _Appended(pause)}
+    return {"status": RelationshipStatus.PAUSED, "pauses": Added(pause)}
 
 
 def _resumed(facts: RelationshipFacts, event: RelationshipResumed) -> dict[str, Any]:
@@ -399,7 +393,8 @@ def _ended(facts: RelationshipFacts, event: RelationshipEnded) -> dict[str, Any]
 
 _Changes = Callable[[RelationshipFacts, Any], dict[str, Any] | _ItemsChanged]
 """What an event changes in the facts: by field, a new value or an item added to a list
-(:class:`_Appended`); or items of a list changed. It only reads the facts' fields: a
+(the domain's :class:`~mentoring_core.domain.decider.Added`, as a state's fold says it);
+or items of a list changed. It only reads the facts' fields: a
 :class:`RelationshipDraft` hands it its own fields, as attributes of a plain object (its
 lists as lists)."""
 
@@ -513,7 +508,7 @@ class RelationshipDraft:
             self._change_items(changes)
         else:
             for name, value in changes.items():
-                if type(value) is _Appended:
+                if type(value) is Added:
                     getattr(fields, name).append(value.item)
                 else:
                     setattr(fields, name, value)
