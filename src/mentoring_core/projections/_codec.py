@@ -18,7 +18,7 @@ import json
 from array import array
 from datetime import datetime
 from operator import is_
-from typing import Any, get_args, get_origin
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -27,6 +27,7 @@ import cattrs
 from ..domain.values import MeetingOutcome
 from ..privacy.sealing import compact_text
 from ..reports import MeetingFact, ProgrammeFacts, RelationshipFacts
+from ..reports._facts import listed_item_types
 from ..serialisation import make_event_converter
 
 Facts = ProgrammeFacts | RelationshipFacts
@@ -74,16 +75,7 @@ def make_facts_converter() -> cattrs.Converter:
 FACTS_CONVERTER = make_facts_converter()
 
 
-def _item_types(cls: type[Facts]) -> dict[str, Any]:
-    """The item type of each of ``cls``'s tuple fields, by name."""
-    return {
-        field.name: get_args(field.type)[0]
-        for field in attrs.fields(attrs.resolve_types(cls))
-        if get_origin(field.type) is tuple
-    }
-
-
-_ITEM_TYPES = {cls: _item_types(cls) for cls in (ProgrammeFacts, RelationshipFacts)}
+_ITEM_TYPES = {cls: listed_item_types(cls) for cls in (ProgrammeFacts, RelationshipFacts)}
 
 
 @attrs.frozen

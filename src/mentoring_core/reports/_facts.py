@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
 from operator import attrgetter
-from typing import Any, TypeVar, cast, get_origin, get_type_hints
+from typing import Any, TypeVar, cast, get_args, get_origin
 from uuid import UUID
 
 import attrs
@@ -436,9 +436,19 @@ def _relationship_changes(
 
 
 _RELATIONSHIP_FIELDS = tuple(field.name for field in attrs.fields(RelationshipFacts))
-_LISTED = tuple(
-    name for name, hint in get_type_hints(RelationshipFacts).items() if get_origin(hint) is tuple
-)
+
+
+def listed_item_types(cls: type) -> dict[str, Any]:
+    """The item type of each of the facts class ``cls``'s lists (its tuple fields), by
+    name."""
+    return {
+        field.name: get_args(field.type)[0]
+        for field in attrs.fields(attrs.resolve_types(cls))
+        if get_origin(field.type) is tuple
+    }
+
+
+_LISTED = tuple(listed_item_types(RelationshipFacts))
 """The facts' fields that are lists (tuples in the facts, lists in a draft)."""
 
 
