@@ -1,22 +1,25 @@
 """A long catch-up sets what it holds apart from the garbage collector's full collections
 while it runs (``gc.freeze``) and gives it back at its end (``gc.unfreeze``); a short one,
 or one where the collector is off or someone else froze objects first, leaves the
-collector alone."""
+collector alone. A report of facts folded from as many events does the same while it
+computes its figures."""
 
 from __future__ import annotations
 
 import gc
 import importlib
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from report_scenario import MIDWAY, SettableClock, record
+from report_scenario import MIDWAY, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService
-from mentoring_core.projections import ComplianceProjection
+from mentoring_core.projections import ComplianceProjection, build_compliance_report
 
-PROJECTION = importlib.import_module("mentoring_core.projections._projection")
+COLLECTOR = importlib.import_module("mentoring_core.projections._collector")
+REPORTS = importlib.import_module("mentoring_core.projections._reports")
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def collector_as_found() -> Iterator[None]:
 @pytest.fixture
 def long(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every catch-up counts as long (the scenario has far fewer events than the bound)."""
-    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", 1)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
 
 
 def frozen_at_each_save(
@@ -117,7 +120,7 @@ def test_a_short_catch_up_freezes_nothing_and_gives_back_nothing(
     service: MentoringService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folded = sum(1 for _ in service.store.records())
-    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", folded + 1)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", folded + 1)
     projection = ComplianceProjection(service)
     counts = frozen_at_each_save(projection, monkeypatch, freeze=True)
     assert projection.catch_up() == folded
@@ -129,9 +132,68 @@ def test_the_bound_counts_the_events_folded_so_far(
     service: MentoringService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folded = sum(1 for _ in service.store.records())
-    monkeypatch.setattr(PROJECTION, "SPARE_COLLECTOR_FROM", folded)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", folded)
     projection = ComplianceProjection(service)
     counts = frozen_at_each_save(projection, monkeypatch)
     projection.catch_up()
     assert counts[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+def frozen_while_reporting(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
+    """How many objects were frozen each time a report's figures were computed from its
+    facts; with ``fail`` the computation then fails."""
+    counts: list[int] = []
+    compute = REPORTS.compliance_report
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counts.append(gc.get_freeze_count())
+        if fail:
+            raise MemoryError("no room for the figures")
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(REPORTS, "compliance_report", counting)
+    return counts
+
+
+LATER = MIDWAY + timedelta(days=1)
+"""After every event the service holds was recorded."""
+LIVE_OR_AS_OF = pytest.mark.parametrize("as_of", [None, LATER], ids=["live", "as-of"])
+
+
+@LIVE_OR_AS_OF
+def test_a_report_of_many_events_computes_with_its_facts_frozen_and_gives_them_back(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch, as_of: Any
+) -> None:
+    expected = build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
+    counts = frozen_while_reporting(monkeypatch)
+    assert build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of) == expected
+    assert len(counts) == 1 and counts[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+@LIVE_OR_AS_OF
+def test_a_report_that_fails_gives_back_what_it_froze(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch, as_of: Any
+) -> None:
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
+    counts = frozen_while_reporting(monkeypatch, fail=True)
+    with pytest.raises(MemoryError, match="no room"):
+        build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
+    assert counts[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+@LIVE_OR_AS_OF
+def test_the_report_bound_counts_the_events_its_facts_were_folded_from(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch, as_of: Any
+) -> None:
+    events = sum(1 for _ in service.store.records())  # one programme: all of them are its
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
+    counts = frozen_while_reporting(monkeypatch)
+    build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
+    assert counts == [0]
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events)
+    build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
+    assert counts[1] > 0

@@ -17,11 +17,9 @@ never decrypts a person's texts, and needs none of their keys.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any, cast
 from uuid import UUID
@@ -47,6 +45,7 @@ from ..reports._facts import RelationshipDraft
 from ..store import ComplianceView, StoredFacts
 from ._codec import ListedItems, encoded_facts
 from ._codec import decode_facts as decode_json
+from ._collector import collector_spared
 
 _log = logging.getLogger(__name__)
 
@@ -176,46 +175,6 @@ def _row(aggregate_id: UUID, facts: Facts, text: str) -> StoredFacts:
     )
 
 
-SPARE_COLLECTOR_FROM = 10_000
-"""Events a catch-up folds before it keeps what it holds from full collections: a
-follower's small catch-ups leave the collector alone (giving frozen objects back moves
-all of them into the oldest generation, where cyclic garbage waits longest)."""
-
-
-@contextmanager
-def _collector_spared() -> Iterator[Callable[[int], None]]:
-    """A function that, given how many events have been folded, sets what is in memory
-    now apart from the garbage collector's full collections until the block ends (from
-    :data:`SPARE_COLLECTOR_FROM` events on).
-
-    A projection holds the facts of every relationship it has folded (every meeting,
-    plan item and goal an object), and Python's full collections walk all of them, more
-    often the more are made: at 1,100,000 events a quarter of a catch-up's time. Called
-    after each page, it moves what is held into CPython's permanent generation
-    (``gc.freeze``), so a collection walks a page's objects only; the block's end gives
-    them back (``gc.unfreeze``). Both are process-wide: nothing is freed later than by
-    reference counting, but garbage in reference cycles made meanwhile, by any thread,
-    waits for the block's end. Where the collector is off, or objects were frozen before
-    (a server freezing its start-up state before it forks), it does nothing, so that
-    nobody else's frozen objects are given back."""
-    if not gc.isenabled() or gc.get_freeze_count():
-        yield lambda folded: None
-        return
-    frozen = False
-
-    def spare(folded: int) -> None:
-        nonlocal frozen
-        if folded >= SPARE_COLLECTOR_FROM:
-            gc.freeze()
-            frozen = True
-
-    try:
-        yield spare
-    finally:
-        if frozen:
-            gc.unfreeze()
-
-
 class ComplianceProjection:
     """Keeps a service's compliance read model up to date, on demand.
 
@@ -257,11 +216,11 @@ class ComplianceProjection:
 
         Events are read a page at a time and committed every ``batch_size`` events
         (and at the end). ``limit`` stops after that many events, as a process
-        stopped midway would. Past :data:`SPARE_COLLECTOR_FROM` events, what the process
-        holds is kept from the garbage collector's full collections until it returns
-        (see :func:`_collector_spared`).
+        stopped midway would. Past :data:`~._collector.SPARE_COLLECTOR_FROM` events, what
+        the process holds is kept from the garbage collector's full collections until it
+        returns (see :func:`~._collector.collector_spared`).
         """
-        with _collector_spared() as spare:
+        with collector_spared() as spare:
             return self._catch_up(limit, spare)
 
     def _catch_up(self, limit: int | None, spare: Callable[[int], None]) -> int:

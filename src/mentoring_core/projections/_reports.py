@@ -32,6 +32,7 @@ from ..reports import (
     render,
 )
 from ..store import ComplianceView
+from ._collector import collector_spared
 from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
 
 
@@ -90,15 +91,17 @@ def build_compliance_report(
         programme, relationships = projection.programme_facts(programme_id)
         moment = now if now is not None else system_clock()
         due = past_due(service, programme_id, moment.astimezone(UTC).date())
-    return compliance_report(
-        programme,
-        relationships,
-        as_of=moment,
-        start=start,
-        end=end,
-        policy=policy,
-        personal_data_past_due=due,
-    )
+    with collector_spared() as spare:
+        spare(programme.version + sum(r.version for r in relationships))
+        return compliance_report(
+            programme,
+            relationships,
+            as_of=moment,
+            start=start,
+            end=end,
+            policy=policy,
+            personal_data_past_due=due,
+        )
 
 
 def write_compliance_report(
