@@ -53,7 +53,9 @@ def add_months(moment: datetime, months: int) -> datetime:
     """The same day and time ``months`` calendar months later (clamped to the month's end)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
+    day = moment.day
+    if day > 28:  # every month has 28 days: only a later day asks the calendar (slow)
+        day = min(day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
 
 

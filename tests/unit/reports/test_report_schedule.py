@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mentoring_core.reports import (
     PRESETS,
@@ -90,6 +93,28 @@ class TestSteps:
         assert add_months(jan31, 1) == datetime(2026, 2, 28, 9, tzinfo=UTC)
         assert add_months(jan31, 2) == datetime(2026, 3, 31, 9, tzinfo=UTC)
         assert add_months(jan31, 13) == datetime(2027, 2, 28, 9, tzinfo=UTC)
+
+    def test_a_leap_day_and_the_29th_to_31st_clamp_to_each_months_end(self) -> None:
+        assert add_months(datetime(2028, 2, 29, tzinfo=UTC), 12) == datetime(
+            2029, 2, 28, tzinfo=UTC
+        )
+        assert add_months(datetime(2028, 1, 29, tzinfo=UTC), 1) == datetime(2028, 2, 29, tzinfo=UTC)
+        assert add_months(datetime(2027, 3, 30, tzinfo=UTC), -1) == datetime(
+            2027, 2, 28, tzinfo=UTC
+        )
+        assert add_months(datetime(2026, 5, 31, tzinfo=UTC), 1) == datetime(2026, 6, 30, tzinfo=UTC)
+
+    @given(
+        st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)),
+        st.integers(-1200, 1200),
+    )
+    def test_months_are_the_calendars_months(self, moment: datetime, months: int) -> None:
+        later = add_months(moment, months)
+        index = moment.year * 12 + moment.month - 1 + months
+        assert (later.year * 12 + later.month - 1) == index
+        last = calendar.monthrange(later.year, later.month)[1]
+        assert later.day == min(moment.day, last)
+        assert later.time() == moment.time() and later.tzinfo is moment.tzinfo
 
     def test_monthly_slots_do_not_drift_after_a_short_month(self) -> None:
         jan31 = datetime(2026, 1, 31, 9, tzinfo=UTC)
