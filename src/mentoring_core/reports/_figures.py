@@ -473,6 +473,12 @@ class _Scope:
     """The meetings in the window, in order."""
     held: tuple[MeetingFact, ...]
     """The held meetings in the window, in order."""
+    months: tuple[str, ...]
+    """The ``YYYY-MM`` keys of the months the window touches."""
+    feedback: tuple[datetime, ...]
+    """When feedback was given in the window."""
+    reflections: tuple[datetime, ...]
+    """When a reflection was recorded in the window."""
 
     @property
     def as_of(self) -> datetime:
@@ -508,6 +514,9 @@ def _scope(
         held_times=tuple(m.at for m in all_held),
         in_period=in_period,
         held=tuple(m for m in in_period if m.outcome is MeetingOutcome.HELD),
+        months=months_between(window.start, window.end),
+        feedback=tuple(t for t in facts.feedback if window.holds(t)),
+        reflections=tuple(t for t in facts.reflections if window.holds(t)),
     )
 
 
@@ -656,8 +665,8 @@ def _review_figures(scope: _Scope, expected: _Expected) -> _ReviewFigures:
     facts, window = scope.facts, scope.window
     due = _review_due(scope)
     return _ReviewFigures(
-        feedback_given=sum(window.holds(t) for t in facts.feedback),
-        reflections_recorded=sum(window.holds(t) for t in facts.reflections),
+        feedback_given=len(scope.feedback),
+        reflections_recorded=len(scope.reflections),
         reviews_due=len(expected.reviews),
         reviews_met=sum(s.met for s in expected.reviews),
         reviews_done=sum(window.holds(t) for t in facts.reviews),
@@ -675,14 +684,9 @@ class _Timeline(TypedDict):
 
 def _timeline(scope: _Scope, expected: _Expected) -> _Timeline:
     """Month by month, and each expected meeting, meeting and pause in the window."""
-    facts, window, policies = scope.facts, scope.window, scope.policies
+    window, policies = scope.window, scope.policies
     return _Timeline(
-        months=_months(
-            months_between(window.start, window.end),
-            scope.held,
-            [t for t in facts.feedback if window.holds(t)],
-            [t for t in facts.reflections if window.holds(t)],
-        ),
+        months=_months(scope.months, scope.held, scope.feedback, scope.reflections),
         expected=expected.meetings,
         meetings=tuple(
             MeetingMark(at=m.at, outcome=m.outcome, minutes=m.minutes, short=_is_short(m, policies))
@@ -724,7 +728,7 @@ def relationship_figures(
             facts,
             scope.window.holds,
             as_of,
-            months_between(scope.window.start, scope.window.end),
+            scope.months,
         ),
     )
 
