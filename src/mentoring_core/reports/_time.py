@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from uuid import UUID
 
 import attrs
@@ -23,7 +21,7 @@ from ..domain.errors import InvalidValue
 from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
 from ._numbers import percent
-from ._render import REPORT_CONVERTER, ReportFormat, _cell
+from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json
 from ._schedule import in_force
 from ._sessions import Holds, counted_once, held_in
 
@@ -271,7 +269,6 @@ def render_mentor_time(report: MentorTimeReport, format: ReportFormat | str) -> 
                 writer.writerow(_cell(value(report, mentor)) for _, value in MENTOR_TIME_COLUMNS)
             return out.getvalue()
         case ReportFormat.JSON:
-            data: dict[str, Any] = REPORT_CONVERTER.unstructure(report)
-            return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            return indented_json(REPORT_CONVERTER.unstructure(report)) + "\n"
         case _:
             raise InvalidValue("format", format, "csv or json")

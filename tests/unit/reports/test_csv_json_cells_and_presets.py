@@ -18,11 +18,13 @@ from uuid import UUID
 
 import pytest
 from html_page import relationship, report
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from mentoring_core.domain.errors import InvalidValue
 from mentoring_core.domain.values import EndReason, RelationshipStatus
-from mentoring_core.reports import PRESETS, preset, render_csv, render_json
-from mentoring_core.reports._render import make_report_converter
+from mentoring_core.reports import PRESETS, preset, render_csv, render_json, report_to_dict
+from mentoring_core.reports._render import indented_json, make_report_converter
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -66,6 +68,17 @@ class TestCsvCells:
         assert ended["period_start"] == "2026-01-01" and ended["period_end"] == "2026-12-31"
 
 
+ANY_TEXT = st.text(st.characters(exclude_categories=()))
+"""Any text, lone surrogates too (which the domain refuses, but a report built by hand may hold)."""
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | ANY_TEXT,
+    lambda inner: st.lists(inner) | st.dictionaries(ANY_TEXT, inner),
+    max_leaves=30,
+)
+"""JSON values as a report's converter gives them, and NaN and infinities (no figure is
+one, but a report built by hand may hold one: json.dumps writes them as NaN and Infinity)."""
+
+
 class TestJson:
     def test_is_utf8_text_with_names_as_written(self) -> None:
         text = render_json(report(relationship(1, mentor_id="Zoë"), name="Ærø care — first year"))
@@ -79,6 +92,17 @@ class TestJson:
         assert lines[1] == '  "format_version": 1,'
         assert '    "start": "2026-01-01",' in lines
         assert lines[-1] == "}"
+
+    def test_is_json_dumps_indented_text_of_the_reports_values(self) -> None:
+        built = report(relationship(1, mentor_id="Zoë"), relationship(2), name="Ærø")
+        expected = json.dumps(report_to_dict(built), indent=2, ensure_ascii=False) + "\n"
+        assert render_json(built) == expected
+
+    @given(JSON_VALUES)
+    @example({"\ud800": ["\udfff", [], {}]})
+    @example([1.5, float("inf"), float("nan")])
+    def test_indenting_writes_json_dumps_own_text(self, value: object) -> None:
+        assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
     def test_the_converter_writes_ids_times_and_decimals_as_documented(self) -> None:
         converter = make_report_converter()
