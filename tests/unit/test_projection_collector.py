@@ -2,7 +2,7 @@
 while it runs (``gc.freeze``) and gives it back at its end (``gc.unfreeze``); a short one,
 or one where the collector is off or someone else froze objects first, leaves the
 collector alone. A report of facts folded from as many events does the same while it
-computes its figures."""
+computes its figures, and so does reading such facts from the read model."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from mentoring_core import MentoringService
 from mentoring_core.projections import ComplianceProjection, build_compliance_report
 
 COLLECTOR = importlib.import_module("mentoring_core.projections._collector")
+PROJECTION = importlib.import_module("mentoring_core.projections._projection")
 REPORTS = importlib.import_module("mentoring_core.projections._reports")
 
 
@@ -197,3 +198,40 @@ def test_the_report_bound_counts_the_events_its_facts_were_folded_from(
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events)
     build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
     assert counts[1] > 0
+
+
+def frozen_at_each_row(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many objects were frozen each time a row of the read model was decoded."""
+    counts: list[int] = []
+    decode = PROJECTION.decode_facts
+
+    def counting(row: Any) -> Any:
+        counts.append(gc.get_freeze_count())
+        return decode(row)
+
+    monkeypatch.setattr(PROJECTION, "decode_facts", counting)
+    return counts
+
+
+def test_reading_the_rows_of_many_events_keeps_those_read_frozen_and_gives_them_back(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ComplianceProjection(service).catch_up()
+    expected = ComplianceProjection(service).programme_facts(PROGRAMME)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
+    counts = frozen_at_each_row(monkeypatch)
+    assert ComplianceProjection(service).programme_facts(PROGRAMME) == expected
+    assert len(counts) == len(expected[1]) + 1 > 2
+    assert counts[0] == 0 and all(count > 0 for count in counts[1:])
+    assert gc.get_freeze_count() == 0
+
+
+def test_reading_the_rows_of_fewer_events_freezes_nothing(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ComplianceProjection(service).catch_up()
+    events = sum(1 for _ in service.store.records())
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
+    counts = frozen_at_each_row(monkeypatch)
+    ComplianceProjection(service).programme_facts(PROGRAMME)
+    assert counts and set(counts) == {0}

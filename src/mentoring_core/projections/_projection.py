@@ -330,15 +330,22 @@ class ComplianceProjection:
         self, programme_id: UUID
     ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
         """A programme's facts and its relationships' facts, as the read model holds them
-        (a row this projection just stored is not decoded again: see :meth:`_facts_in`)."""
+        (a row this projection just stored is not decoded again: see :meth:`_facts_in`).
+        Once the facts read were folded from :data:`~._collector.SPARE_COLLECTOR_FROM`
+        events, those read are kept from the garbage collector's full collections until
+        it returns (see :func:`~._collector.collector_spared`)."""
         programme: Any = None
         relationships: list[RelationshipFacts] = []
-        for row in self.view.select_programme_facts(programme_id):
-            facts = self._facts_in(row)
-            if isinstance(facts, ProgrammeFacts):
-                programme = facts
-            else:
-                relationships.append(facts)
+        folded = 0
+        with collector_spared() as spare:
+            for row in self.view.select_programme_facts(programme_id):
+                facts = self._facts_in(row)
+                if isinstance(facts, ProgrammeFacts):
+                    programme = facts
+                else:
+                    relationships.append(facts)
+                folded += facts.version
+                spare(folded)
         if not isinstance(programme, ProgrammeFacts):
             raise NotFound(PROGRAMME.name, programme_id)
         return programme, tuple(relationships)
