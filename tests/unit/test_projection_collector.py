@@ -2,7 +2,8 @@
 while it runs (``gc.freeze``) and gives it back at its end (``gc.unfreeze``); a short one,
 or one where the collector is off or someone else froze objects first, leaves the
 collector alone. A report of facts folded from as many events does the same while it
-computes its figures, and so does reading such facts from the read model."""
+computes its figures, and so does reading such facts from the read model or folding
+them as of a moment."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from report_scenario import MIDWAY, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService
-from mentoring_core.projections import ComplianceProjection, build_compliance_report
+from mentoring_core.projections import ComplianceProjection, build_compliance_report, facts_as_of
 
 COLLECTOR = importlib.import_module("mentoring_core.projections._collector")
 PROJECTION = importlib.import_module("mentoring_core.projections._projection")
@@ -234,4 +235,39 @@ def test_reading_the_rows_of_fewer_events_freezes_nothing(
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
     counts = frozen_at_each_row(monkeypatch)
     ComplianceProjection(service).programme_facts(PROGRAMME)
+    assert counts and set(counts) == {0}
+
+
+def frozen_at_each_fold(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many objects were frozen each time an as-of report folded a relationship."""
+    counts: list[int] = []
+    fold = REPORTS.fold_relationship_facts
+
+    def counting(events: Any) -> Any:
+        counts.append(gc.get_freeze_count())
+        return fold(events)
+
+    monkeypatch.setattr(REPORTS, "fold_relationship_facts", counting)
+    return counts
+
+
+def test_folding_many_events_as_of_a_moment_keeps_those_folded_frozen_and_gives_them_back(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = facts_as_of(service, PROGRAMME, LATER)
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
+    counts = frozen_at_each_fold(monkeypatch)
+    assert facts_as_of(service, PROGRAMME, LATER) == expected
+    assert len(counts) == len(expected[1]) > 1
+    assert counts[0] == 0 and all(count > 0 for count in counts[1:])
+    assert gc.get_freeze_count() == 0
+
+
+def test_folding_fewer_events_as_of_a_moment_freezes_nothing(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = sum(1 for _ in service.store.records())
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
+    counts = frozen_at_each_fold(monkeypatch)
+    facts_as_of(service, PROGRAMME, LATER)
     assert counts and set(counts) == {0}
