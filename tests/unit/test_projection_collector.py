@@ -142,20 +142,28 @@ def test_the_bound_counts_the_events_folded_so_far(
     assert gc.get_freeze_count() == 0
 
 
-def frozen_while_reporting(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
-    """How many objects were frozen each time a report's figures were computed from its
-    facts; with ``fail`` the computation then fails."""
+def frozen_at_each_call(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, fail: bool = False
+) -> list[int]:
+    """How many objects were frozen each time ``owner.name`` was called; with ``fail`` each
+    call then fails."""
     counts: list[int] = []
-    compute = REPORTS.compliance_report
+    function = getattr(owner, name)
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         counts.append(gc.get_freeze_count())
         if fail:
             raise MemoryError("no room for the figures")
-        return compute(*args, **kwargs)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(REPORTS, "compliance_report", counting)
+    monkeypatch.setattr(owner, name, counting)
     return counts
+
+
+def frozen_while_reporting(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
+    """How many objects were frozen each time a report's figures were computed from its
+    facts; with ``fail`` the computation then fails."""
+    return frozen_at_each_call(monkeypatch, REPORTS, "compliance_report", fail)
 
 
 LATER = MIDWAY + timedelta(days=1)
@@ -201,73 +209,39 @@ def test_the_report_bound_counts_the_events_its_facts_were_folded_from(
     assert counts[1] > 0
 
 
-def frozen_at_each_row(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many objects were frozen each time a row of the read model was decoded."""
-    counts: list[int] = []
-    decode = PROJECTION.decode_facts
+READING = pytest.mark.parametrize(
+    ("owner", "name", "read"),
+    [
+        (PROJECTION, "decode_facts", lambda s: ComplianceProjection(s).programme_facts(PROGRAMME)),
+        (REPORTS, "fold_relationship_facts", lambda s: facts_as_of(s, PROGRAMME, LATER)),
+    ],
+    ids=["from-the-read-model", "as-of"],
+)
+"""A programme's facts read from the read model, a row at a time, or folded as of a
+moment, a relationship at a time (the function each time it reads one)."""
 
-    def counting(row: Any) -> Any:
-        counts.append(gc.get_freeze_count())
-        return decode(row)
 
-    monkeypatch.setattr(PROJECTION, "decode_facts", counting)
-    return counts
-
-
-def test_reading_the_rows_of_many_events_keeps_those_read_frozen_and_gives_them_back(
-    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+@READING
+def test_reading_facts_of_many_events_keeps_those_read_frozen_and_gives_them_back(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, read: Any
 ) -> None:
     ComplianceProjection(service).catch_up()
-    expected = ComplianceProjection(service).programme_facts(PROGRAMME)
+    expected = read(service)
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
-    counts = frozen_at_each_row(monkeypatch)
-    assert ComplianceProjection(service).programme_facts(PROGRAMME) == expected
-    assert len(counts) == len(expected[1]) + 1 > 2
+    counts = frozen_at_each_call(monkeypatch, owner, name)
+    assert read(service) == expected
+    assert len(counts) >= len(expected[1]) > 1
     assert counts[0] == 0 and all(count > 0 for count in counts[1:])
     assert gc.get_freeze_count() == 0
 
 
-def test_reading_the_rows_of_fewer_events_freezes_nothing(
-    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+@READING
+def test_reading_facts_of_fewer_events_freezes_nothing(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, read: Any
 ) -> None:
     ComplianceProjection(service).catch_up()
     events = sum(1 for _ in service.store.records())
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
-    counts = frozen_at_each_row(monkeypatch)
-    ComplianceProjection(service).programme_facts(PROGRAMME)
-    assert counts and set(counts) == {0}
-
-
-def frozen_at_each_fold(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many objects were frozen each time an as-of report folded a relationship."""
-    counts: list[int] = []
-    fold = REPORTS.fold_relationship_facts
-
-    def counting(events: Any) -> Any:
-        counts.append(gc.get_freeze_count())
-        return fold(events)
-
-    monkeypatch.setattr(REPORTS, "fold_relationship_facts", counting)
-    return counts
-
-
-def test_folding_many_events_as_of_a_moment_keeps_those_folded_frozen_and_gives_them_back(
-    service: MentoringService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = facts_as_of(service, PROGRAMME, LATER)
-    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
-    counts = frozen_at_each_fold(monkeypatch)
-    assert facts_as_of(service, PROGRAMME, LATER) == expected
-    assert len(counts) == len(expected[1]) > 1
-    assert counts[0] == 0 and all(count > 0 for count in counts[1:])
-    assert gc.get_freeze_count() == 0
-
-
-def test_folding_fewer_events_as_of_a_moment_freezes_nothing(
-    service: MentoringService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    events = sum(1 for _ in service.store.records())
-    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", events + 1)
-    counts = frozen_at_each_fold(monkeypatch)
-    facts_as_of(service, PROGRAMME, LATER)
+    counts = frozen_at_each_call(monkeypatch, owner, name)
+    read(service)
     assert counts and set(counts) == {0}
