@@ -65,12 +65,14 @@ def indented_json(value: Any) -> str:
     is written compact by the C encoder, then indented by ``msgspec``'s formatter, in C
     too (1.6 seconds in all, with the conversion to JSON values). A lone surrogate (a
     text the domain refuses, but a report built by hand may hold) goes through both as it
-    came (``surrogatepass``), as ``json.dumps`` writes it."""
-    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    came (``surrogatepass``), as ``json.dumps`` writes it. NaN and infinities, which no
+    figure is but a report built by hand may hold, are written by ``json.dumps`` alone, as
+    ``NaN`` and ``Infinity`` (which are not JSON, and which the formatter refuses)."""
     try:
-        indented = msgspec.json.format(compact.encode("utf-8", "surrogatepass"), indent=2)
-    except msgspec.DecodeError:  # NaN or Infinity, which json.dumps writes and JSON has not
-        return json.dumps(value, indent=2, ensure_ascii=False)  # (a report built by hand)
+        compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or an infinity (or a list that holds itself: the same error)
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    indented = msgspec.json.format(compact.encode("utf-8", "surrogatepass"), indent=2)
     return indented.decode("utf-8", "surrogatepass")
 
 

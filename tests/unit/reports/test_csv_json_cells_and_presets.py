@@ -101,6 +101,7 @@ class TestJson:
     @given(JSON_VALUES)
     @example({"\ud800": ["\udfff", [], {}]})
     @example([1.5, float("inf"), float("nan")])
+    @example({"Zoë": [float("-inf"), "\ud800"]})
     def test_indenting_writes_json_dumps_own_text(self, value: object) -> None:
         assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
