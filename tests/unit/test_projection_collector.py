@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -46,28 +46,44 @@ def long(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
 
 
+def frozen_at_each_call(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: Any,
+    name: str,
+    then: Callable[[], None] = lambda: None,
+) -> list[int]:
+    """How many objects were frozen each time ``owner.name`` was called; ``then`` runs
+    next, before the call itself (it may fail, as a lost database would, or freeze
+    objects, as another part of the process may)."""
+    counts: list[int] = []
+    function = getattr(owner, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counts.append(gc.get_freeze_count())
+        then()
+        return function(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return counts
+
+
+def fail(error: BaseException) -> Callable[[], None]:
+    """A ``then`` that raises ``error``."""
+
+    def raising() -> None:
+        raise error
+
+    return raising
+
+
 def frozen_at_each_save(
     projection: ComplianceProjection,
     monkeypatch: pytest.MonkeyPatch,
-    fail: bool = False,
-    freeze: bool = False,
+    then: Callable[[], None] = lambda: None,
 ) -> list[int]:
     """How many objects were frozen each time ``projection`` saved a batch (after folding
-    its pages); with ``fail`` the save then fails, as a lost database would; with
-    ``freeze`` another part of the process freezes its objects then."""
-    counts: list[int] = []
-    save = projection.view.save_facts
-
-    def counting(*args: Any) -> None:
-        counts.append(gc.get_freeze_count())
-        if freeze:
-            gc.freeze()
-        if fail:
-            raise OSError("the database went away")
-        save(*args)
-
-    monkeypatch.setattr(projection.view, "save_facts", counting)
-    return counts
+    its pages); ``then`` runs before the save."""
+    return frozen_at_each_call(monkeypatch, projection.view, "save_facts", then)
 
 
 @pytest.mark.usefixtures("long")
@@ -86,7 +102,7 @@ def test_a_catch_up_that_fails_gives_back_what_it_froze(
     service: MentoringService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     projection = ComplianceProjection(service)
-    counts = frozen_at_each_save(projection, monkeypatch, fail=True)
+    counts = frozen_at_each_save(projection, monkeypatch, fail(OSError("the database went away")))
     with pytest.raises(OSError, match="went away"):
         projection.catch_up()
     assert counts[0] > 0
@@ -124,7 +140,7 @@ def test_a_short_catch_up_freezes_nothing_and_gives_back_nothing(
     folded = sum(1 for _ in service.store.records())
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", folded + 1)
     projection = ComplianceProjection(service)
-    counts = frozen_at_each_save(projection, monkeypatch, freeze=True)
+    counts = frozen_at_each_save(projection, monkeypatch, gc.freeze)
     assert projection.catch_up() == folded
     assert counts == [0]
     assert gc.get_freeze_count() > 0  # what was frozen meanwhile is not given back
@@ -142,28 +158,12 @@ def test_the_bound_counts_the_events_folded_so_far(
     assert gc.get_freeze_count() == 0
 
 
-def frozen_at_each_call(
-    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, fail: bool = False
+def frozen_while_reporting(
+    monkeypatch: pytest.MonkeyPatch, then: Callable[[], None] = lambda: None
 ) -> list[int]:
-    """How many objects were frozen each time ``owner.name`` was called; with ``fail`` each
-    call then fails."""
-    counts: list[int] = []
-    function = getattr(owner, name)
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        counts.append(gc.get_freeze_count())
-        if fail:
-            raise MemoryError("no room for the figures")
-        return function(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counting)
-    return counts
-
-
-def frozen_while_reporting(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
     """How many objects were frozen each time a report's figures were computed from its
-    facts; with ``fail`` the computation then fails."""
-    return frozen_at_each_call(monkeypatch, REPORTS, "compliance_report", fail)
+    facts; ``then`` runs before the computation."""
+    return frozen_at_each_call(monkeypatch, REPORTS, "compliance_report", then)
 
 
 LATER = MIDWAY + timedelta(days=1)
@@ -188,7 +188,7 @@ def test_a_report_that_fails_gives_back_what_it_froze(
     service: MentoringService, monkeypatch: pytest.MonkeyPatch, as_of: Any
 ) -> None:
     monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
-    counts = frozen_while_reporting(monkeypatch, fail=True)
+    counts = frozen_while_reporting(monkeypatch, fail(MemoryError("no room for the figures")))
     with pytest.raises(MemoryError, match="no room"):
         build_compliance_report(service, PROGRAMME, now=LATER, as_of=as_of)
     assert counts[0] > 0
