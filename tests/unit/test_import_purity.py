@@ -23,6 +23,7 @@ ALLOWED = frozenset(
         "functools",
         "itertools",
         "math",
+        "operator",
         "typing",
         "uuid",
     }

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import attrs
 
-from ._collections import find, replace_where
+from ._collections import find, replace_by_id
 from .commands import RelationshipCommand
 from .decider import Added, Changes, Decider
 from .events import (
@@ -257,8 +257,8 @@ class RelationshipState:
 
 def _goal_changed(state: RelationshipState, goal_id: UUID, **changes: Any) -> Changes:
     return {
-        "goals": replace_where(
-            state.goals, lambda g: g.goal_id == goal_id, lambda g: attrs.evolve(g, **changes)
+        "goals": replace_by_id(
+            state.goals, "goal_id", goal_id, lambda g: attrs.evolve(g, **changes)
         )
     }
 
@@ -405,9 +405,10 @@ def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Chang
 
 def _activity_completed(state: RelationshipState, event: PlanActivityCompleted) -> Changes:
     return {
-        "plan": replace_where(
+        "plan": replace_by_id(
             state.plan,
-            lambda a: a.activity_id == event.activity_id,
+            "activity_id",
+            event.activity_id,
             lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
         )
     }
@@ -426,9 +427,10 @@ def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Changes:
 
 def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Changes:
     return {
-        "milestones": replace_where(
+        "milestones": replace_by_id(
             state.milestones,
-            lambda m: m.milestone_id == event.milestone_id,
+            "milestone_id",
+            event.milestone_id,
             lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
         )
     }
@@ -478,9 +480,10 @@ def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCa
 
 def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) -> Changes:
     return {
-        "meetings": replace_where(
+        "meetings": replace_by_id(
             state.meetings,
-            lambda m: m.meeting_id == event.meeting_id,
+            "meeting_id",
+            event.meeting_id,
             lambda m: attrs.evolve(
                 m,
                 occurred_at=event.held_at,
