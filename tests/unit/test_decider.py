@@ -23,6 +23,7 @@ from scenarios import (
 from mentoring_core import InvalidValue
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_pairing
+from mentoring_core.domain import decider as decider_module
 from mentoring_core.domain.decider import Added, Changes, Decider
 from mentoring_core.domain.events import (
     EVENT_TYPES,
@@ -325,6 +326,34 @@ def test_a_fold_reads_the_state_so_far_through_its_methods_and_properties() -> N
     assert (folded.name, folded.coordinators) == ("ana enrolled, gap 0", frozenset())
     assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
     assert EVENT_TYPES.pop("_Cleared") is _Cleared
+
+
+def test_a_fold_reads_the_fields_so_far_without_the_draft_falling_back_to_getattr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A draft's fields are properties of its class: reading one never fails first (in
+    Python 3.11 a failed lookup makes an AttributeError before ``__getattr__`` is asked,
+    a tenth of a fold); ``__getattr__`` is left to the state's methods and properties."""
+    decider = note_decider()
+    asked: list[str] = []
+    fallback = decider_module._Draft.__getattr__
+
+    def counted(draft: Any, name: str) -> Any:
+        asked.append(name)
+        return fallback(draft, name)
+
+    monkeypatch.setattr(decider_module._Draft, "__getattr__", counted)
+
+    def noted(state: RelationshipState, event: _Noted) -> Changes:
+        return {"expectations": (*state.expectations, f"{event.note}{len(state.open_goals)}")}
+
+    decider.folds({_Noted: noted})
+    base = _fields(relationship_history().events[0])
+    history = [_Noted(**{**base, "version": v}, note=n) for v, n in ((1, "a"), (2, "b"))]
+    folded = decider.fold(RelationshipState(expectations=("x",)), history)
+    assert folded.expectations == ("x", "a0", "b0")
+    assert asked == ["open_goals", "open_goals"]  # the property, not the fields it reads
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
 
 
 def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
