@@ -38,7 +38,7 @@ import msgspec
 from .domain.events import Event
 from .domain.personal import PERSONAL_DATA
 from .privacy.keys import CachedKeys
-from .privacy.sealing import ENVELOPE_VERSION, MARK, open_event, unopened
+from .privacy.sealing import ENVELOPE_VERSION, MARK, open_sealed, unopened
 
 Convert = Callable[[Any], Any]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
@@ -174,7 +174,7 @@ class QuickReader:
                     value = field.convert(value)
                 arguments[field.argument] = value
             if sealed:
-                arguments.update(_opened(cls, plan, sealed, parsed.event_id, keys))
+                arguments.update(_opened(plan, sealed, parsed.event_id, keys))
             return cls(**arguments)
         except Exception:  # the converter reads it again, and says what is wrong
             return None
@@ -276,25 +276,21 @@ def _closed(field: _Field, form: Any) -> Any:
 
 
 def _opened(
-    cls: type[Event],
-    plan: _Plan,
-    sealed: dict[str, Any],
-    event_id: str,
-    keys: CachedKeys | None,
+    plan: _Plan, sealed: dict[str, Any], event_id: str, keys: CachedKeys | None
 ) -> dict[str, Any]:
-    """The sealed fields' values by ``__init__`` argument, opened by ``open_event`` as for
-    the converter (``ERASED`` under a destroyed key), checked for the field's type: a
-    text, or a list of texts."""
-    opened: dict[str, Any] = {"event_id": event_id}
-    for name, form in sealed.items():
-        opened[name] = {MARK: form.marker, "key": form.key, "nonce": form.nonce,
-                        "ciphertext": form.ciphertext}  # fmt: skip
-    open_event(cls, opened, keys)
+    """The sealed fields' values by ``__init__`` argument, each opened from its parsed
+    parts by ``open_sealed``, as ``open_event`` opens it for the converter (``ERASED``
+    under a destroyed key), checked for the field's type: a text, or a list of texts."""
     values: dict[str, Any] = {}
     for _, field in plan.personal:
-        if field.name not in sealed:
+        form = sealed.get(field.name)
+        if form is None:
             continue
-        value = opened[field.name]
+        if form.marker != ENVELOPE_VERSION:
+            raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
+        value = open_sealed(
+            keys, form.key, form.nonce, form.ciphertext, event_id, field.name, many=field.many
+        )
         if field.many:
             if type(value) is not list or any(type(item) is not str for item in value):
                 raise TypeError(f"{field.name}: not a list of texts")

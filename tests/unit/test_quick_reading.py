@@ -226,12 +226,25 @@ def test_a_text_under_a_destroyed_key_reads_as_erased() -> None:
     assert isinstance(read, FeedbackGiven) and read.text == ERASED
 
 
+def refuse(*_: Any, **__: Any) -> Any:
+    raise AssertionError("the converter read a record the quick reader reads")
+
+
 def test_a_sound_record_is_read_without_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
     event = meeting()
     record = MAPPER.to_stored_event(event)
-
-    def refuse(*_: Any, **__: Any) -> Any:
-        raise AssertionError("the converter read a record the quick reader reads")
-
     monkeypatch.setattr(EventMapper, "stored_state", refuse)
     assert MAPPER.to_domain_event(record) == event
+
+
+def test_a_list_of_texts_under_a_destroyed_key_reads_as_erased_without_the_converter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = MemoryKeyStore()  # its own: the mentee's key is destroyed
+    mapper = EventMapper(transcoder=JSONTranscoder())
+    mapper.use_keys(CachedKeys(keys, seconds=0), lambda _: "cleo")
+    record = mapper.to_stored_event(meeting())
+    keys.destroy("cleo", NOW)
+    monkeypatch.setattr(EventMapper, "stored_state", refuse)
+    read = mapper.to_domain_event(record)
+    assert isinstance(read, MeetingHeld) and read.topics == (ERASED,)

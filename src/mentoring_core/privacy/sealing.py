@@ -52,8 +52,6 @@ ENVELOPE_VERSION = 1
 NONCE_BYTES = 12
 _AAD_PREFIX = "mentoring-core/personal/v1"
 _ENVELOPE_KEYS = frozenset((MARK, "key", "nonce", "ciphertext"))
-_ERASED = object()
-"""What :func:`open_value` gives for a field it cannot open because its key is gone."""
 
 
 @attrs.frozen
@@ -221,8 +219,7 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
                 )
 
 
-def _b64(envelope: dict[str, Any], name: str, where: str) -> bytes:
-    text = envelope.get(name)
+def _b64(text: Any, name: str, where: str) -> bytes:
     try:
         if not isinstance(text, str) or not text.isascii():
             raise binascii.Error
@@ -242,32 +239,44 @@ def _sealer(envelope: dict[str, Any], where: str) -> str:
     return person_id
 
 
-def open_value(envelope: dict[str, Any], keys: CachedKeys | None, event_id: str, where: str) -> Any:
-    """The value of a sealed field; the marker ``_ERASED`` if its person's key was
-    destroyed or is not in this store's key store."""
-    person_id = _sealer(envelope, where)
+def open_sealed(
+    keys: CachedKeys | None,
+    person_id: str,
+    nonce: Any,
+    ciphertext: Any,
+    event_id: str,
+    where: str,
+    *,
+    many: bool,
+) -> Any:
+    """The value of the sealed field at ``where`` in the event ``event_id``, sealed under
+    ``person_id``'s key with the base64 texts ``nonce`` and ``ciphertext`` (the parts of
+    its stored form, checked by the caller); ``ERASED`` (``[ERASED]`` for a list of
+    texts, ``many``) if the person's key was destroyed or is not in this store's key
+    store. The quick reader (:mod:`mentoring_core.quick_reading`) opens the parts it
+    parsed with it, without the stored form's dict."""
     if keys is None:
         raise StoreConfigurationError(
             f"{where} is sealed under {person_id!r}'s key, but no key store was given"
         )
     row = keys.get(person_id)
     if row is None:
-        if keys.erased(person_id):  # a key backup older than the key, restored after it
-            return _ERASED
-        raise StoreConfigurationError(missing_key_message(person_id))
-    if row.key is None:  # destroyed, or withheld: a copy imported without its keys
-        return _ERASED
-    aad = associated_data(event_id, where, person_id)
-    try:
-        plaintext = keys.aead(row).decrypt(
-            _b64(envelope, "nonce", where), _b64(envelope, "ciphertext", where), aad
-        )
-    except InvalidTag:
-        raise ValueError(
-            f"{where}: the sealed field does not open with {person_id!r}'s key: its ciphertext "
-            "was altered, or moved from another event or field"
-        ) from None
-    return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
+        if not keys.erased(person_id):  # else a key backup older than the key, restored after it
+            raise StoreConfigurationError(missing_key_message(person_id))
+    elif row.key is not None:
+        aad = associated_data(event_id, where, person_id)
+        try:
+            plaintext = keys.aead(row).decrypt(
+                _b64(nonce, "nonce", where), _b64(ciphertext, "ciphertext", where), aad
+            )
+        except InvalidTag:
+            raise ValueError(
+                f"{where}: the sealed field does not open with {person_id!r}'s key: its "
+                "ciphertext was altered, or moved from another event or field"
+            ) from None
+        return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
+    # destroyed, or withheld (a copy imported without its keys), or erased
+    return [ERASED] if many else ERASED
 
 
 def unopened(*, many: bool) -> Any:
@@ -296,9 +305,15 @@ def open_event(
             if not isinstance(value, dict):
                 continue  # a plain value, stored before sealing (or damaged: cattrs says)
             if personal:
-                opened = open_value(value, keys, event_id, where)
-                if opened is _ERASED:
-                    opened = [ERASED] if path.many else ERASED
+                opened = open_sealed(
+                    keys,
+                    _sealer(value, where),
+                    value.get("nonce"),
+                    value.get("ciphertext"),
+                    event_id,
+                    where,
+                    many=path.many,
+                )
             else:
                 _sealer(value, where)  # its form checked; not opened
                 opened = unopened(many=path.many)
