@@ -356,6 +356,19 @@ def test_a_fold_reads_the_fields_so_far_without_the_draft_falling_back_to_getatt
     assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
 
 
+def test_a_fold_reading_what_the_state_has_not_fails_as_reading_the_state_would() -> None:
+    decider = note_decider()
+
+    def noted(state: RelationshipState, event: _Noted) -> Changes:
+        return {"expectations": (getattr(state, event.note),)}
+
+    decider.folds({_Noted: noted})
+    base = _fields(relationship_history().events[0])
+    with pytest.raises(AttributeError, match="'RelationshipState' object has no attribute 'nope'"):
+        decider.fold(RelationshipState(), [_Noted(**{**base, "version": 1}, note="nope")])
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+
+
 def test_a_field_declared_with_creates_is_found_and_defaults_to_none() -> None:
     made = attrs.make_class(
         "MakeThing", {"thing_id": cmd.creates(), "other": attrs.field(default=None)}

@@ -14,6 +14,7 @@ in :data:`.events.EVENT_TYPES`, the only classes a stored record may name.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, Generic, TypeVar, cast
 
 import attrs
@@ -95,20 +96,17 @@ class _Draft:
         return attrs.evolve(self._state, **fields)
 
 
-def _field(name: str) -> property:
+def _field(draft: _Draft, name: str) -> Any:
     """A draft's field ``name``: as changed so far (with the items added since it was
-    last read), else the state's."""
-
-    def read(draft: _Draft) -> Any:
-        changed = draft._changed
-        if name not in changed:
-            return getattr(draft._state, name)
-        added = draft._added.pop(name, None)
-        if added is not None:
-            changed[name] = _grown(changed[name], added)
-        return changed[name]
-
-    return property(read)
+    last read), else the state's. Each draft class reads its fields through it (a
+    property of ``partial(_field, name=...)`` per field, see :func:`_draft_of`)."""
+    changed = draft._changed
+    if name not in changed:
+        return getattr(draft._state, name)
+    added = draft._added.pop(name, None)
+    if added is not None:
+        changed[name] = _grown(changed[name], added)
+    return changed[name]
 
 
 _DRAFT_TYPES: dict[type, type[_Draft]] = {}
@@ -119,7 +117,9 @@ def _draft_of(state: Any) -> _Draft:
     cls = type(state)
     draft_type = _DRAFT_TYPES.get(cls)
     if draft_type is None:
-        fields = {field.name: _field(field.name) for field in attrs.fields(cls)}
+        fields = {
+            field.name: property(partial(_field, name=field.name)) for field in attrs.fields(cls)
+        }
         draft_type = _DRAFT_TYPES[cls] = type(
             f"_Draft{cls.__name__}", (_Draft,), {"__slots__": (), **fields}
         )
