@@ -218,5 +218,5 @@ def test_a_store_opens_and_reads_on_a_read_only_server(monkeypatch: pytest.Monke
 def test_psycopg_reads_rows_with_its_compiled_implementation() -> None:
     # The adapter depends on psycopg[binary]: with the pure-Python implementation every
     # row read from the server is parsed in Python (a projection from PostgreSQL at 0.6
-    # times the speed, docs/performance.md).
+    # to 0.7 times the speed, docs/performance.md).
     assert psycopg.pq.__impl__ in ("binary", "c"), psycopg.pq.__impl__
