@@ -166,10 +166,13 @@ class QuickReader:
             for index, field in plan.personal:
                 value = values[index]
                 if type(value) is _Sealed:
+                    form: Any = value  # a generated structure: its fields are not typed
+                    if form.marker != ENVELOPE_VERSION:  # its keys and their types parsed
+                        raise ValueError(f"{field.name}: not a sealed field of this version")
                     if personal:
-                        sealed[field.name] = value  # opened together, below
+                        sealed[field.name] = form  # opened together, below
                         continue
-                    value = _closed(field, value)
+                    value = _closed(field)
                 elif field.convert is not None:
                     value = field.convert(value)
                 arguments[field.argument] = value
@@ -266,11 +269,9 @@ class QuickReader:
         return known
 
 
-def _closed(field: _Field, form: Any) -> Any:
-    """A sealed field in a closed reading, as ``open_event`` reads it without opening it:
-    its form's keys and their types were checked as it was parsed, its version here."""
-    if form.marker != ENVELOPE_VERSION:
-        raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
+def _closed(field: _Field) -> Any:
+    """A sealed field in a closed reading, as ``open_event`` reads it without opening it
+    (its form checked as it was parsed, its version by the reader)."""
     value = unopened(many=field.many)
     return tuple(value) if field.many else value
 
@@ -286,8 +287,6 @@ def _opened(
         form = sealed.get(field.name)
         if form is None:
             continue
-        if form.marker != ENVELOPE_VERSION:
-            raise ValueError(f"{field.name}: not a sealed field of version {ENVELOPE_VERSION}")
         value = open_sealed(
             keys, form.key, form.nonce, form.ciphertext, event_id, field.name, many=field.many
         )
