@@ -35,7 +35,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ..domain.errors import StoreConfigurationError, StoredEventError
 from .chain import (
@@ -514,6 +514,14 @@ class ChainedPOPOFactory(POPOFactory):
 # --- SQLite --------------------------------------------------------------------------
 
 
+def _as_tuples(cursor: SQLiteCursor) -> None:
+    """Make ``cursor`` give its rows as tuples: eventsourcing's SQLite connections give
+    ``sqlite3.Row`` objects (read by name), which cost more to make, and then to turn
+    into tuples, than the tuples themselves; for the reads of whole pages of rows (a
+    third off reading the log's heads)."""
+    cursor.sqlite_cursor.row_factory = None
+
+
 def _hex_text(value: Any) -> UUID | None:
     """An id as the SQLite store holds it: exactly 32 lower-case hex digits (``uuid.hex``),
     the text eventsourcing's readers look it up by; any other text of the same UUID hides
@@ -678,6 +686,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self.datastore.transaction(commit=False) as c:
+            _as_tuples(c)
             c.execute(
                 f"SELECT k.sequence, k.notification_id, k.originator_id, k.originator_version, "
                 f"k.recorded_at, k.hash, k.encoding, e.rowid, e.originator_id, "
@@ -687,16 +696,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 f"WHERE k.sequence > ? ORDER BY k.sequence LIMIT ?",
                 (after_sequence, limit),
             )
-            return [chain_row(tuple(row), _hex_text) for row in c.fetchall()]
+            return [chain_row(row, _hex_text) for row in c.fetchall()]
 
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as c:
+            _as_tuples(c)
             c.execute(
                 f"SELECT rowid, originator_id, originator_version, topic "
                 f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
                 (after, limit),
             )
-            return [tuple(row) for row in c.fetchall()]
+            return cast(list[RecordHead], c.fetchall())
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as c:
