@@ -70,7 +70,7 @@ from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
 from ..privacy.sealing import withhold_missing_keys
 from ..serialisation import MAX_EVENT_BYTES
-from .chain import DOMAIN_TAGS, canonical_time, parse_canonical_time
+from .chain import DOMAIN_TAGS, canonical_time, is_hash, parse_canonical_time
 from .recorders import (
     ENCODINGS_KWARG,
     POSITIONS_KWARG,
@@ -102,7 +102,6 @@ MAX_LINE_BYTES = 8 * MAX_EVENT_BYTES
 six bytes a byte, plus its envelope."""
 
 _TYPE = re.compile(re.escape(TYPE_PREFIX) + r"([A-Za-z][A-Za-z0-9_]*)\.v([1-9][0-9]*)")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class ExportError(MentoringError):
@@ -406,7 +405,7 @@ def _parse(doc: dict[str, Any], number: int) -> _Line:
     sequence = _field(doc, "chainsequence", int, number)
     hash_ = _field(doc, "chainhash", str, number)
     recorded_text = _field(doc, "chainrecordedat", str, number)
-    if version < 1 or sequence < 1 or not _HEX64.fullmatch(hash_):
+    if version < 1 or sequence < 1 or not is_hash(hash_):
         raise ExportError(f"line {number}: a bad aggregateversion, chainsequence or chainhash")
     recorded_at = parse_canonical_time(recorded_text)
     if recorded_at is None:

@@ -25,6 +25,7 @@ shares :class:`ChainedRecorder`, :class:`ChainLinker`, :func:`chain_row` and
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -116,7 +117,8 @@ def chain_row(
     sequence, position, k_id, k_version, recorded_at, hash_, encoding = values[:7]
     e_position, e_id, e_version, topic, state = values[7:]
     notification_id = _int(position)
-    aggregate_id, event_id = canonical_id(k_id), canonical_id(e_id)
+    aggregate_id = canonical_id(k_id)
+    event_id = aggregate_id if e_id == k_id else canonical_id(e_id)  # read once, mostly
     checks = (
         (notification_id is not None and notification_id > 0, "link notification_id", position),
         (aggregate_id is not None, "link originator_id", k_id),
@@ -522,17 +524,16 @@ def _as_tuples(cursor: SQLiteCursor) -> None:
     cursor.sqlite_cursor.row_factory = None
 
 
+_HEX_ID = re.compile("[0-9a-f]{32}")
+
+
 def _hex_text(value: Any) -> UUID | None:
     """An id as the SQLite store holds it: exactly 32 lower-case hex digits (``uuid.hex``),
     the text eventsourcing's readers look it up by; any other text of the same UUID hides
     the event from them."""
-    if not isinstance(value, str) or len(value) != 32:
+    if not isinstance(value, str) or _HEX_ID.fullmatch(value) is None:
         return None
-    try:
-        parsed = UUID(hex=value)
-    except ValueError:
-        return None
-    return parsed if parsed.hex == value else None
+    return UUID(hex=value)
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
