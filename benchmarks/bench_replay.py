@@ -14,7 +14,8 @@ in turn ``--rounds`` times, default 3, and the best time of each is kept, so tha
 busy moment of the machine weighs on neither alone) and, in a
 second run under ``tracemalloc``, its peak of Python memory. The peak should stay
 roughly the same as the log grows: replay keeps one page of records, one relationship's
-state and an int per aggregate.
+state and an int per aggregate. ``audit verify`` of the same store is timed in the same
+turns (no target: the auditor's other whole-store read, every link's hash computed again).
 
 Run with ``python benchmarks/bench_replay.py`` (``--sizes 100000 1000000``,
 ``--per-relationship 1000``, ``--rounds 3``, ``--folder DIR`` to keep the stores).
@@ -34,7 +35,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
-from mentoring_core.audit import ReplayReport, replay
+from mentoring_core.audit import ReplayReport, replay, verify
 from mentoring_core.privacy.keys import PersonKey
 from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating, Role
 
@@ -151,6 +152,16 @@ def run_replay(url: str, traced: bool) -> tuple[float, int, ReplayReport]:
     return elapsed, peak, report
 
 
+def run_verify(url: str) -> float:
+    """``audit verify`` of the whole chain; its time."""
+    with MentoringService(url, snapshot_interval=None) as service:
+        started = time.perf_counter()
+        verification = verify(service.store.recorder)
+        elapsed = time.perf_counter() - started
+    assert verification.ok, verification
+    return elapsed
+
+
 def read_and_decode(url: str) -> float:
     """The baseline: every record of the log read, a page at a time, and decoded; events/s."""
     with MentoringService(url, snapshot_interval=None) as service:
@@ -179,27 +190,30 @@ def main() -> None:
         )
         print(
             f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
-            f"{'events/s':>9} {'read+decode/s':>13} {'ratio':>6} {'peak MiB (tracemalloc)':>23}"
+            f"{'events/s':>9} {'read+decode/s':>13} {'ratio':>6} {'peak MiB (tracemalloc)':>23} "
+            f"{'verify s':>9} {'verify/s':>9}"
         )
         for size in args.sizes:
             path = folder / f"replay-{size}.db"
             path.unlink(missing_ok=True)
             url = f"sqlite:///{path}"
             filled = fill(url, templates, keys, size)
-            baseline, elapsed = 0.0, float("inf")
+            baseline, elapsed, verified = 0.0, float("inf"), float("inf")
             for _ in range(args.rounds):
                 baseline = max(baseline, read_and_decode(url))
                 took, _, report = run_replay(url, traced=False)
                 elapsed = min(elapsed, took)
+                verified = min(verified, run_verify(url))
             _, peak, _ = run_replay(url, traced=True)
             assert report.events == size
             aggregates = sum(report.aggregates.values())
             print(
                 f"  {size:>10,} {aggregates:>10,} {filled:>8.1f} {elapsed:>9.1f} "
                 f"{size / elapsed:>9,.0f} {baseline:>13,.0f} {size / elapsed / baseline:>6.2f} "
-                f"{peak / 2**20:>23.2f}"
+                f"{peak / 2**20:>23.2f} {verified:>9.1f} {size / verified:>9,.0f}"
             )
         print("  ratio: replay / read and decode (target 0.80)")
+        print("  verify: audit verify of the same store, every link checked (no target)")
 
 
 if __name__ == "__main__":
