@@ -11,13 +11,14 @@ may be stored, and how a link is read back, are the core's (``ChainLinker``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from mentoring_core import StoreConfigurationError
@@ -62,6 +63,15 @@ def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEve
 def _uuid_object(value: Any) -> UUID | None:
     """An id as the ``uuid`` column gives it back: a UUID object (its only form)."""
     return value if isinstance(value, UUID) else None
+
+
+def _as_tuples(curs: psycopg.Cursor[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
+    """``curs``, giving its rows as tuples: eventsourcing's connections make a dict of each
+    row, which the reads of whole pages (the log's heads, the chain) would only turn
+    into a tuple. For this cursor alone: each transaction has a cursor of its own."""
+    plain = cast("psycopg.Cursor[tuple[Any, ...]]", curs)
+    plain.row_factory = tuple_row
+    return plain
 
 
 def add_encoding_column(conn: psycopg.Connection[Any], schema: str) -> None:
@@ -281,7 +291,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
     @_retried_after_a_cut
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
+            rows = _as_tuples(curs)
+            rows.execute(
                 SQL(
                     "SELECT k.sequence, k.notification_id AS k_position, "
                     "k.originator_id AS k_id, k.originator_version AS k_version, "
@@ -292,19 +303,20 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 ).format(*self._chain, *self._events),
                 (after_sequence, limit),
             )
-            return [chain_row(tuple(row.values()), _uuid_object) for row in curs.fetchall()]
+            return [chain_row(row, _uuid_object) for row in rows.fetchall()]
 
     @_retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
+            rows = _as_tuples(curs)
+            rows.execute(
                 SQL(
                     "SELECT notification_id, originator_id, originator_version, topic "
                     "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
                 ).format(*self._events),
                 (after, limit),
             )
-            return [tuple(row.values()) for row in curs.fetchall()]
+            return cast(list[RecordHead], rows.fetchall())
 
     @_retried_after_a_cut
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
