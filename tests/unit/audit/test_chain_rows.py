@@ -77,3 +77,29 @@ def test_any_other_value_in_any_column_is_damage_named_never_an_error(
         return
     assert isinstance(row, DamagedRow) and row.sequence == 7
     assert row.detail.startswith(f"its {NAMES[index]} is ")
+
+
+def test_position_0_is_damage_as_no_record_is_stored_there() -> None:
+    values = list(SOUND)
+    values[1] = 0
+    row = chain_row(values, hex_text)
+    assert isinstance(row, DamagedRow)
+    assert row.detail == "its link notification_id is 0 (int): not as the library writes it"
+
+
+def test_damage_names_the_value_cut_to_80_characters_and_its_type() -> None:
+    values = list(SOUND)
+    values[5] = "z" * 100  # the hash
+    row = chain_row(values, hex_text)
+    assert row == DamagedRow(
+        sequence=7,
+        notification_id=107,
+        detail=f"its link hash is {'z' * 80!r} (str): not as the library writes it",
+    )
+    values = list(SOUND)
+    values[11] = 3.5  # the event's state, not bytes: shown whole
+    assert chain_row(values, hex_text) == DamagedRow(
+        sequence=7,
+        notification_id=107,
+        detail="its event state is 3.5 (float): not as the library writes it",
+    )
