@@ -23,6 +23,7 @@ from mentoring_core_postgres.testing import postgres_store_url
 from mentoring_core import MentoringService, NotFound
 from mentoring_core.audit import (
     ExportError,
+    ImportSummary,
     StoreNotEmpty,
     cloud_events,
     export_events,
@@ -30,8 +31,10 @@ from mentoring_core.audit import (
 )
 from mentoring_core.events import EVENT_TYPES
 from mentoring_core.privacy import copy_keys
+from mentoring_core.values import MeetingFormat
 
 from .test_service_contract import Seeded, seed, stored_count
+from .test_tamper_evidence import RawStore
 
 EXTENSIONS = (
     "aggregateversion",
@@ -176,6 +179,7 @@ class TestImport:
         assert summary.records == 6
         assert not summary.complete
         assert not summary.hashes_match  # a new chain: the first programme link is missing
+        assert summary.first_mismatch == lines(path)[0]["chainsequence"] == 5  # at once
 
     def test_a_store_that_holds_records_is_refused(
         self, source: tuple[MentoringService, Seeded], tmp_path: Path
@@ -243,6 +247,50 @@ class TestImport:
             with pytest.raises(ExportError, match=message):
                 import_events(imported, path)
             assert stored_count(imported) == 0
+
+    def test_a_sqlite_log_with_a_gap_imports_each_event_at_its_exported_position(
+        self, tmp_path: Path
+    ) -> None:
+        """A record written around the library, then removed, leaves a gap in the log.
+        Encoding 2 binds each link's log position: the import checks the hashes with the
+        exported positions and stores each event at its own, so the copy's chain is the
+        source's (PostgreSQL's burned ids: test_chain_encodings)."""
+        url = f"sqlite:///{tmp_path / 'source.db'}"
+        raw = RawStore(url)
+        with MentoringService(url) as source:
+            seeded = seed(source)
+            with raw.sql() as run:
+                run(
+                    "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+                    "VALUES (NULL, NULL, NULL, NULL)"
+                )
+            source.record_meeting_held(
+                seeded.relationship, 50, MeetingFormat.VIDEO, ["after"], actor="ana"
+            )
+            with raw.sql() as run:
+                run("DELETE FROM stored_events WHERE rowid = 12")
+            digest = source.verify().digest
+            path = export_to(source, tmp_path / "gap.jsonl")
+            chain = source.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+            positions = [row.notification_id for row in chain]
+            with MentoringService(f"sqlite:///{tmp_path / 'copy.db'}") as copied:
+                copy_keys(source.store.keys.store, copied.store.keys.store)  # not in the export
+                summary = import_events(copied, path)
+                outcome = copied.verify(against=digest)
+                rows = copied.store.recorder.select_chain(0, 100)  # type: ignore[attr-defined]
+        assert positions == [*range(1, 12), 13]  # the gap
+        assert digest is not None
+        assert summary == ImportSummary(
+            records=12,
+            batches=1,
+            complete=True,
+            sealed=True,
+            hashes_match=True,
+            first_mismatch=None,
+            digest=digest,
+        )
+        assert outcome.ok, outcome.finding
+        assert [row.notification_id for row in rows] == positions
 
     def test_a_file_without_trailer_imports_but_is_not_sealed(
         self, source: tuple[MentoringService, Seeded], fresh_url: str, tmp_path: Path

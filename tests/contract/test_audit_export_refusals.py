@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ class TestExportSummary:
             {"records": 0, "aggregate": None, "last": None, "sha256": hashlib.sha256().hexdigest()}
         ]
         assert summary == ExportSummary(records=0, aggregate_id=None, last=None)
+
+    def test_the_trailer_is_written_compact_like_the_event_lines(self, store_url: str) -> None:
+        with MentoringService(store_url) as service:
+            out = io.StringIO()
+            export_events(service, out)
+        empty = hashlib.sha256().hexdigest()
+        assert out.getvalue() == (
+            f'{{"specversion":"1.0","id":"{empty}","source":"urn:mentoring-core:export",'
+            '"type":"org.mentoring-core.ExportTrailer.v1","datacontenttype":"application/json",'
+            f'"data":{{"records":0,"aggregate":null,"last":null,"sha256":"{empty}"}}}}\n'
+        )
 
     def test_non_ascii_text_is_exported_as_utf8_and_comes_back_byte_for_byte(
         self, store_url: str, tmp_path: Path
@@ -271,6 +283,25 @@ class TestImportSummary:
             digest=None,
         )
 
+    def test_an_empty_stores_export_imports_sealed_with_nothing_stored(
+        self, store_url: str, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "empty.jsonl"
+        with MentoringService("memory://") as source, path.open("w", encoding="utf-8") as out:
+            export_events(source, out)
+        with MentoringService(store_url) as service:
+            summary = import_events(service, path)
+            assert stored_count(service) == 0
+        assert summary == ImportSummary(
+            records=0,
+            batches=0,
+            complete=True,
+            sealed=True,
+            hashes_match=True,
+            first_mismatch=None,
+            digest=None,
+        )
+
     def test_a_line_from_before_class_versions_is_read_as_version_1(
         self, tmp_path: Path, good_docs: list[Any]
     ) -> None:
@@ -298,6 +329,10 @@ def put(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return lambda doc: doc.__setitem__(name, value)
 
 
+def drop(name: str) -> Callable[[dict[str, Any]], None]:
+    return lambda doc: doc.__delitem__(name)
+
+
 def expected(name: str, value: str, kind: str) -> str:
     return f"line 2: '{name}' is {value}; expected a {kind} (is this a mentoring-core export?)"
 
@@ -310,6 +345,13 @@ LINE_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("chainsequence", put("chainsequence", 2.0), expected("chainsequence", "2.0", "int")),
     ("chainhash", put("chainhash", 5), expected("chainhash", "5", "str")),
     ("chainrecordedat", put("chainrecordedat", 5), expected("chainrecordedat", "5", "str")),
+    ("chainposition", put("chainposition", "2"), expected("chainposition", "'2'", "int")),
+    ("chainencoding", put("chainencoding", 2.0), expected("chainencoding", "2.0", "int")),
+    # a line has both or (written before they were exported) neither
+    ("no-chainposition", drop("chainposition"), expected("chainposition", "None", "int")),
+    ("no-chainencoding", drop("chainencoding"), expected("chainencoding", "None", "int")),
+    ("position-0", put("chainposition", 0), "line 2: a bad chainposition or chainencoding"),
+    ("encoding-3", put("chainencoding", 3), "line 2: a bad chainposition or chainencoding"),
     ("uuid", put("subject", "not-a-uuid"), "line 2: subject 'not-a-uuid' is not a UUID"),
     (
         "time-form",
@@ -359,6 +401,66 @@ def test_a_line_that_is_not_a_json_object_is_refused_by_its_number(
         with pytest.raises(ExportError, match=message):
             import_events(imported, path)
         assert stored_count(imported) == 0
+
+
+def test_a_whole_export_whose_encodings_fall_cannot_re_create_its_chain(
+    tmp_path: Path, good_docs: list[Any]
+) -> None:
+    docs = docs_of(good_docs)
+    docs[1]["chainencoding"] = 1  # after line 1's encoding 2
+    message = (
+        "the export's chain cannot be re-created: the store refuses 'PolicySet' of aggregate "
+        f"{docs[1]['subject']} at version 2: its link would use encoding 1 after a link of "
+        "encoding 2: encodings may only rise along the chain; nothing was stored"
+    )
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            import_events(imported, write(tmp_path / "fallen.jsonl", docs))
+        assert stored_count(imported) == 0
+
+
+MAX_LINE = 8_000_000
+"""The longest line an import reads, in bytes with its line break (8 events' worth)."""
+
+
+def test_a_line_of_the_longest_length_is_read_and_one_byte_more_is_refused(
+    tmp_path: Path, good_docs: list[Any]
+) -> None:
+    rest = "".join(json.dumps(d) + "\n" for d in good_docs[1:])
+    path = tmp_path / "long.jsonl"
+    longest = json.dumps(good_docs[0]).ljust(MAX_LINE - 1) + "\n"  # ASCII: a byte a character
+    path.write_text(longest + rest, encoding="utf-8")
+    with MentoringService("memory://") as imported:
+        assert import_events(imported, path).records == 11
+    path.write_text(" " + longest + rest, encoding="utf-8")
+    message = "line 1: longer than 8,000,000 bytes, which no event a store can read back needs"
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
+
+
+def test_a_file_without_line_breaks_is_refused_having_read_one_line_of_it(
+    tmp_path: Path,
+) -> None:
+    """A line is read at most 8,000,000 bytes at a time: a file of 32 MB without a line
+    break is refused without being read whole."""
+    path = tmp_path / "unbroken.jsonl"
+    path.write_bytes(b"x" * (4 * MAX_LINE))
+    message = "line 1: longer than 8,000,000 bytes, which no event a store can read back needs"
+    with MentoringService("memory://") as imported:
+        tracing = tracemalloc.is_tracing()
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):
+                import_events(imported, path)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            if not tracing:
+                tracemalloc.stop()
+    assert peak - before < 3 * MAX_LINE  # a line's worth and its buffer, not the file
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
@@ -414,9 +516,11 @@ def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
         assert [link.sequence for link in service.store.recorder.select_chain(0, 20)] == [1]
 
 
-def sealed(docs: list[dict[str, Any]], **data: Any) -> list[str]:
+def sealed(
+    docs: list[dict[str, Any]], envelope: dict[str, Any] | None = None, **data: Any
+) -> list[str]:
     """``docs`` as export lines with a trailer whose SHA-256 matches them, and ``data``
-    changed in it."""
+    (and ``envelope``, its attributes beside ``data``) changed in it."""
     lines = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
     sha256 = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
     last = docs[-1]
@@ -437,16 +541,48 @@ def sealed(docs: list[dict[str, Any]], **data: Any) -> list[str]:
             "sha256": sha256,
             **data,
         },
+        **(envelope or {}),
     }
     return [*lines, json.dumps(trailer)]
 
 
+def link_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """An event line's chain link as the trailer names it."""
+    return {
+        "sequence": doc["chainsequence"],
+        "hash": doc["chainhash"],
+        "recorded_at": doc["chainrecordedat"],
+    }
+
+
+def spaced(lines: list[str]) -> list[str]:
+    """The first line with two spaces after its JSON: the same event, another line."""
+    return [lines[0] + "  ", *lines[1:]]
+
+
+NOT_AS_WRITTEN = "line 12: the export trailer is not as 'audit export' writes it"
+
+
 TRAILER_REFUSALS: list[tuple[str, Callable[[list[dict[str, Any]]], list[str]], str]] = [
     ("sound", lambda docs: sealed(docs), ""),
+    ("records-as-text", lambda docs: sealed(docs, records="11"), NOT_AS_WRITTEN),
+    ("id-not-its-sha256", lambda docs: sealed(docs, envelope={"id": "0" * 64}), NOT_AS_WRITTEN),
     (
-        "records-as-text",
-        lambda docs: sealed(docs, records="11"),
-        "line 12: the export trailer is not as 'audit export' writes it",
+        "last-with-another-key",
+        lambda docs: sealed(docs, last={**link_of(docs[-1]), "signed": True}),
+        NOT_AS_WRITTEN,
+    ),
+    (
+        "a-line-counted-away",
+        lambda docs: sealed(docs, records=10),
+        "line 12: the export trailer counts 10 records but the file holds 11: a line was "
+        "removed or added",
+    ),
+    (
+        "trailing-spaces",
+        lambda docs: spaced(sealed(docs)),
+        "line 12: the export trailer does not match the lines before it (sha256): a line was "
+        "changed, added, removed or moved",
     ),
     (
         "unknown-key",
