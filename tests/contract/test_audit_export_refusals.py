@@ -516,6 +516,46 @@ def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
         assert [link.sequence for link in service.store.recorder.select_chain(0, 20)] == [1]
 
 
+def test_a_record_another_writer_stores_after_the_import_is_not_taken_for_a_line(
+    store_url: str, tmp_path: Path, good_docs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer records into the store between the import's transaction and its
+    reading back of the new links. Reproduced before the fix: the import had stored the
+    whole file, then failed with ValueError ("zip() argument 2 is longer than argument 1")."""
+    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    with MentoringService(store_url) as service:
+        recorder_class = type(service.store.recorder)
+        original = recorder_class.insert_events
+
+        def insert_events(self: Any, events: list[StoredEvent], **kwargs: Any) -> Any:
+            stored = original(self, events, **kwargs)
+            if len(events) > 1:  # the import's transaction: someone else records next
+                rival = StoredEvent(
+                    originator_id=ODD,
+                    originator_version=1,
+                    topic=events[0].topic,
+                    state=events[0].state,
+                )
+                original(self, [rival])
+            return stored
+
+        monkeypatch.setattr(recorder_class, "insert_events", insert_events)
+        summary = import_events(service, path)
+        monkeypatch.undo()
+        assert stored_count(service) == 12
+        (rival,) = service.store.recorder.select_chain(11, 20)  # type: ignore[attr-defined]
+    assert rival.aggregate_id == ODD
+    assert summary == ImportSummary(
+        records=11,
+        batches=1,
+        complete=True,
+        sealed=False,
+        hashes_match=True,
+        first_mismatch=None,
+        digest=Digest(sequence=12, hash=rival.hash, recorded_at=rival.recorded_at),
+    )
+
+
 def sealed(
     docs: list[dict[str, Any]], envelope: dict[str, Any] | None = None, **data: Any
 ) -> list[str]:

@@ -690,7 +690,9 @@ def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> _Im
             f"the store refused lines {lines[0].number} to {lines[-1].number}, and nothing "
             f"of the file was stored: {error}"
         ) from None
-    for line, link in zip(lines, _chain(recorder, 0, PAGE_SIZE), strict=True):
+    # The file's links are the chain's first: another writer may have added more since
+    # the transaction, which are not the file's (zip stops at the last line).
+    for line, link in zip(lines, _chain(recorder, 0, PAGE_SIZE), strict=False):
         if imported.first_mismatch is None and (
             not isinstance(link, ChainRow) or link.hash != line.hash
         ):
