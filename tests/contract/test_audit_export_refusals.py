@@ -420,7 +420,8 @@ def test_a_whole_export_whose_encodings_fall_cannot_re_create_its_chain(
 
 
 MAX_LINE = 8_000_000
-"""The longest line an import reads, in bytes with its line break (8 events' worth)."""
+"""The longest line an import reads, in bytes with its line break: eight times the
+largest event a store reads back (JSON escapes and the envelope)."""
 
 
 def test_a_line_of_the_longest_length_is_read_and_one_byte_more_is_refused(
