@@ -691,8 +691,11 @@ def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> _Im
             f"of the file was stored: {error}"
         ) from None
     # The file's links are the chain's first: another writer may have added more since
-    # the transaction, which are not the file's (zip stops at the last line).
-    for line, link in zip(lines, _chain(recorder, 0, PAGE_SIZE), strict=False):
+    # the transaction, which are not the file's; a line whose link is gone (removed
+    # around the library since) was not re-created as exported either.
+    links = _chain(recorder, 0, PAGE_SIZE)
+    for line in lines:
+        link = next(links, None)
         if imported.first_mismatch is None and (
             not isinstance(link, ChainRow) or link.hash != line.hash
         ):
