@@ -273,15 +273,7 @@ class TestImportSummary:
         with MentoringService(store_url) as service:
             summary = import_events(service, path)
             assert stored_count(service) == 0
-        assert summary == ImportSummary(
-            records=0,
-            batches=0,
-            complete=True,
-            sealed=False,
-            hashes_match=True,
-            first_mismatch=None,
-            digest=None,
-        )
+        assert summary == nothing_imported(sealed=False)
 
     def test_an_empty_stores_export_imports_sealed_with_nothing_stored(
         self, store_url: str, tmp_path: Path
@@ -292,15 +284,7 @@ class TestImportSummary:
         with MentoringService(store_url) as service:
             summary = import_events(service, path)
             assert stored_count(service) == 0
-        assert summary == ImportSummary(
-            records=0,
-            batches=0,
-            complete=True,
-            sealed=True,
-            hashes_match=True,
-            first_mismatch=None,
-            digest=None,
-        )
+        assert summary == nothing_imported(sealed=True)
 
     def test_a_line_from_before_class_versions_is_read_as_version_1(
         self, tmp_path: Path, good_docs: list[Any]
@@ -323,6 +307,19 @@ class TestImportSummary:
             ),
         ):
             import_events(imported, write(tmp_path / "v2.jsonl", docs))
+
+
+def nothing_imported(*, sealed: bool) -> ImportSummary:
+    """The summary of an import that stored nothing, from a file with a trailer or not."""
+    return ImportSummary(
+        records=0,
+        batches=0,
+        complete=True,
+        sealed=sealed,
+        hashes_match=True,
+        first_mismatch=None,
+        digest=None,
+    )
 
 
 def put(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
