@@ -8,8 +8,11 @@ EXCLUSIVE table lock; in memory, the recorder's own lock), sequences follow the
 store's global order with no gaps.
 
 eventsourcing offers no public hook inside its insert transaction, so each recorder
-here overrides only the public ``insert_events`` and writes the events itself (the
-same table and columns eventsourcing creates) together with their links.
+here overrides the public ``insert_events`` and writes the events itself (the same
+table and columns eventsourcing creates) together with their links. The SQLite
+recorder also reads the log and an aggregate's events itself (``select_notifications``,
+``select_events``: the same statements and records, read quicker, see
+:func:`stored_record`).
 
 What may be stored is checked once for every store, by :class:`ChainLinker` (no
 version below 1, no version whose previous one has no link, ids that are UUIDs,
@@ -30,11 +33,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from threading import RLock
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
@@ -211,6 +214,25 @@ class ChainedRecorder(ApplicationRecorder, ABC):
                     return row.hash
             after = rows[-1].sequence
         return None
+
+
+R = TypeVar("R", StoredEvent, Notification)
+_NEW = object.__new__
+
+
+def stored_record(cls: type[R], **fields: Any) -> R:
+    """An eventsourcing record (``StoredEvent``, or a ``Notification`` with its ``id``)
+    holding ``fields``, made as pickle makes one: its fields set in its ``__dict__``.
+
+    Why not its ``__init__``: the records are frozen dataclasses, whose ``__init__`` sets
+    each field through ``object.__setattr__`` (0.77 against 0.32 microseconds a record
+    here), and every replay, report and projection reads one per event. The records are
+    equal to those eventsourcing's own reads give, field for field, whichever version of
+    eventsourcing is installed: a contract test compares the two reads on every store
+    (``tests/contract/test_chain_recorders.py``)."""
+    record = _NEW(cls)
+    record.__dict__.update(fields)
+    return record
 
 
 def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
@@ -698,6 +720,94 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 (after_sequence, limit),
             )
             return [chain_row(row, _hex_text) for row in c.fetchall()]
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        # eventsourcing's statement, its rows read as tuples and its records made by
+        # stored_record: a page of the log, which every replay, report and projection
+        # reads, in about two thirds of the time.
+        conditions: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            conditions.append("rowid>=?" if inclusive_of_start else "rowid>?")
+            params.append(start)
+        if stop is not None:
+            conditions.append("rowid<=?")
+            params.append(stop)
+        if topics:
+            conditions.append(f"topic IN ({','.join('?' * len(topics))})")
+            params.extend(topics)
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        params.append(limit)
+        convert = self.convert_originator_id
+        with self.datastore.transaction(commit=False) as c:
+            _as_tuples(c)
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} {where}ORDER BY rowid LIMIT ?",
+                params,
+            )
+            return [
+                stored_record(
+                    Notification,
+                    originator_id=convert(stored_id),
+                    originator_version=version,
+                    topic=topic,
+                    state=state,
+                    id=position,
+                )
+                for position, stored_id, version, topic, state in c.fetchall()
+            ]
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        # As select_notifications: eventsourcing's statement, read quicker (every
+        # command loads its aggregate through it, every replay reads each aggregate).
+        statement = (
+            f"SELECT originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE originator_id=? "
+        )
+        params: list[Any] = [
+            originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        ]
+        if gt is not None:
+            statement += "AND originator_version>? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND originator_version<=? "
+            params.append(lte)
+        statement += f"ORDER BY originator_version {'DESC' if desc else 'ASC'} "
+        if limit is not None:
+            statement += "LIMIT ? "
+            params.append(limit)
+        convert = self.convert_originator_id
+        with self.datastore.transaction(commit=False) as c:
+            _as_tuples(c)
+            c.execute(statement, params)
+            return [
+                stored_record(
+                    StoredEvent,
+                    originator_id=convert(stored_id),
+                    originator_version=version,
+                    topic=topic,
+                    state=state,
+                )
+                for stored_id, version, topic, state in c.fetchall()
+            ]
 
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as c:
