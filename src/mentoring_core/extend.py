@@ -34,6 +34,7 @@ from .audit.recorders import (
     RecordHead,
     chain_row,
     loose_event,
+    stored_record,
 )
 from .domain.decider import Added, Changes, Decider
 from .domain.kinds import KINDS, kind_named, kind_of
@@ -94,4 +95,5 @@ __all__ = [
     "new_key",
     "restore_wins",
     "stale_position",
+    "stored_record",
 ]

@@ -15,7 +15,12 @@ from typing import Any, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
@@ -32,6 +37,7 @@ from mentoring_core.extend import (
     RecordHead,
     chain_row,
     loose_event,
+    stored_record,
 )
 
 CHUNK_ROWS = 1000
@@ -304,6 +310,95 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 (after_sequence, limit),
             )
             return [chain_row(row, _uuid_object) for row in rows.fetchall()]
+
+    @_retried_after_a_cut
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        # eventsourcing's statement (prepared, on a connection of the pool), its rows read
+        # as tuples and its records made by stored_record, where eventsourcing makes a
+        # dict of each row and builds each record through the dataclass's __init__: the
+        # raw read of the log about a fifth quicker.
+        conditions: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            conditions.append("notification_id>=%s" if inclusive_of_start else "notification_id>%s")
+            params.append(start)
+        if stop is not None:
+            conditions.append("notification_id<=%s")
+            params.append(stop)
+        if topics:
+            conditions.append("topic = ANY(%s)")
+            params.append(list(topics))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        params.append(limit)
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.{}" + where + " ORDER BY notification_id LIMIT %s"
+        ).format(*self._events)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = _as_tuples(curs)
+            rows.execute(statement, params, prepare=True)
+            return [
+                stored_record(
+                    Notification,
+                    originator_id=stored_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=bytes(state),
+                    id=position,
+                )
+                for position, stored_id, version, topic, state in rows.fetchall()
+            ]
+
+    @_retried_after_a_cut
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        # As select_notifications: eventsourcing's statement, read quicker.
+        conditions = ["originator_id=%s"]
+        params: list[Any] = [originator_id]
+        if gt is not None:
+            conditions.append("originator_version>%s")
+            params.append(gt)
+        if lte is not None:
+            conditions.append("originator_version<=%s")
+            params.append(lte)
+        order = "DESC" if desc else "ASC"
+        cut = ""
+        if limit is not None:
+            cut = " LIMIT %s"
+            params.append(limit)
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE "
+            + " AND ".join(conditions)
+            + f" ORDER BY originator_version {order}{cut}"
+        ).format(*self._events)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = _as_tuples(curs)
+            rows.execute(statement, params, prepare=True)
+            return [
+                stored_record(
+                    StoredEvent,
+                    originator_id=stored_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=bytes(state),
+                )
+                for stored_id, version, topic, state in rows.fetchall()
+            ]
 
     @_retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
