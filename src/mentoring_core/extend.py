@@ -33,8 +33,11 @@ from .audit.recorders import (
     DamagedRow,
     RecordHead,
     chain_row,
+    events_of,
+    log_page_filter,
     loose_event,
-    stored_record,
+    notifications_of,
+    versions_filter,
 )
 from .domain.decider import Added, Changes, Decider
 from .domain.kinds import KINDS, kind_named, kind_of
@@ -88,12 +91,15 @@ __all__ = [
     "StoredFacts",
     "chain_row",
     "check_person",
+    "events_of",
     "kind_named",
     "kind_of",
+    "log_page_filter",
     "loose_event",
     "lost_keys_message",
     "new_key",
+    "notifications_of",
     "restore_wins",
     "stale_position",
-    "stored_record",
+    "versions_filter",
 ]

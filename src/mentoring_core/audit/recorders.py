@@ -10,9 +10,9 @@ store's global order with no gaps.
 eventsourcing offers no public hook inside its insert transaction, so each recorder
 here overrides the public ``insert_events`` and writes the events itself (the same
 table and columns eventsourcing creates) together with their links. The SQLite
-recorder also reads the log and an aggregate's events itself (``select_notifications``,
-``select_events``: the same statements and records, read quicker, see
-:func:`stored_record`).
+and PostgreSQL recorders also read the log and an aggregate's events themselves
+(``select_notifications``, ``select_events``: the same statements and records, read
+quicker, see :func:`notifications_of`).
 
 What may be stored is checked once for every store, by :class:`ChainLinker` (no
 version below 1, no version whose previous one has no link, ids that are UUIDs,
@@ -216,11 +216,11 @@ class ChainedRecorder(ApplicationRecorder, ABC):
         return None
 
 
-R = TypeVar("R", StoredEvent, Notification)
+_R = TypeVar("_R", StoredEvent, Notification)
 _NEW = object.__new__
 
 
-def stored_record(cls: type[R], **fields: Any) -> R:
+def _stored_record(cls: type[_R], **fields: Any) -> _R:
     """An eventsourcing record (``StoredEvent``, or a ``Notification`` with its ``id``)
     holding ``fields``, made as pickle makes one: its fields set in its ``__dict__``.
 
@@ -233,6 +233,81 @@ def stored_record(cls: type[R], **fields: Any) -> R:
     record = _NEW(cls)
     record.__dict__.update(fields)
     return record
+
+
+def log_page_filter(
+    mark: str,
+    position: str,
+    start: int | None,
+    stop: int | None,
+    topics: Sequence[str],
+    inclusive_of_start: bool,
+) -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (empty, or ending in a space) of a page of the log as
+    eventsourcing's ``select_notifications`` selects it, and its parameters; ``mark`` is
+    the driver's placeholder, ``position`` the column of notification ids."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    if start is not None:
+        conditions.append(f"{position}{'>=' if inclusive_of_start else '>'}{mark}")
+        params.append(start)
+    if stop is not None:
+        conditions.append(f"{position}<={mark}")
+        params.append(stop)
+    if topics:
+        conditions.append(f"topic IN ({','.join([mark] * len(topics))})")
+        params.extend(topics)
+    return (f"WHERE {' AND '.join(conditions)} " if conditions else ""), params
+
+
+def versions_filter(
+    mark: str, gt: int | None, lte: int | None, desc: bool, limit: int | None
+) -> tuple[str, list[Any]]:
+    """What follows ``WHERE originator_id=<mark> `` in eventsourcing's ``select_events``
+    (versions, order and limit, ending in a space), and its parameters."""
+    clause = ""
+    params: list[Any] = []
+    if gt is not None:
+        clause += f"AND originator_version>{mark} "
+        params.append(gt)
+    if lte is not None:
+        clause += f"AND originator_version<={mark} "
+        params.append(lte)
+    clause += f"ORDER BY originator_version {'DESC' if desc else 'ASC'} "
+    if limit is not None:
+        clause += f"LIMIT {mark} "
+        params.append(limit)
+    return clause, params
+
+
+def notifications_of(rows: Sequence[Any], convert: Callable[[Any], Any]) -> list[Notification]:
+    """The log's records from rows of (notification id, aggregate id as stored, version,
+    topic, state), each id given to ``convert`` (the recorder's ``convert_originator_id``)."""
+    return [
+        _stored_record(
+            Notification,
+            originator_id=convert(stored_id),
+            originator_version=version,
+            topic=topic,
+            state=state,
+            id=position,
+        )
+        for position, stored_id, version, topic, state in rows
+    ]
+
+
+def events_of(rows: Sequence[Any], convert: Callable[[Any], Any]) -> list[StoredEvent]:
+    """An aggregate's records from rows of (aggregate id as stored, version, topic, state)."""
+    return [
+        _stored_record(
+            StoredEvent,
+            originator_id=convert(stored_id),
+            originator_version=version,
+            topic=topic,
+            state=state,
+        )
+        for stored_id, version, topic, state in rows
+    ]
 
 
 def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
@@ -731,40 +806,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
         # eventsourcing's statement, its rows read as tuples and its records made by
-        # stored_record: a page of the log, which every replay, report and projection
+        # notifications_of: a page of the log, which every replay, report and projection
         # reads, in about two thirds of the time.
-        conditions: list[str] = []
-        params: list[Any] = []
-        if start is not None:
-            conditions.append("rowid>=?" if inclusive_of_start else "rowid>?")
-            params.append(start)
-        if stop is not None:
-            conditions.append("rowid<=?")
-            params.append(stop)
-        if topics:
-            conditions.append(f"topic IN ({','.join('?' * len(topics))})")
-            params.extend(topics)
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        params.append(limit)
-        convert = self.convert_originator_id
+        where, params = log_page_filter("?", "rowid", start, stop, topics, inclusive_of_start)
         with self.datastore.transaction(commit=False) as c:
             _as_tuples(c)
             c.execute(
                 f"SELECT rowid, originator_id, originator_version, topic, state "
                 f"FROM {self.events_table_name} {where}ORDER BY rowid LIMIT ?",
-                params,
+                [*params, limit],
             )
-            return [
-                stored_record(
-                    Notification,
-                    originator_id=convert(stored_id),
-                    originator_version=version,
-                    topic=topic,
-                    state=state,
-                    id=position,
-                )
-                for position, stored_id, version, topic, state in c.fetchall()
-            ]
+            return notifications_of(c.fetchall(), self.convert_originator_id)
 
     def select_events(
         self,
@@ -777,37 +829,16 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     ) -> Sequence[StoredEvent]:
         # As select_notifications: eventsourcing's statement, read quicker (every
         # command loads its aggregate through it, every replay reads each aggregate).
-        statement = (
-            f"SELECT originator_id, originator_version, topic, state "
-            f"FROM {self.events_table_name} WHERE originator_id=? "
-        )
-        params: list[Any] = [
-            originator_id.hex if isinstance(originator_id, UUID) else originator_id
-        ]
-        if gt is not None:
-            statement += "AND originator_version>? "
-            params.append(gt)
-        if lte is not None:
-            statement += "AND originator_version<=? "
-            params.append(lte)
-        statement += f"ORDER BY originator_version {'DESC' if desc else 'ASC'} "
-        if limit is not None:
-            statement += "LIMIT ? "
-            params.append(limit)
-        convert = self.convert_originator_id
+        rest, params = versions_filter("?", gt, lte, desc, limit)
+        stored_id = originator_id.hex if isinstance(originator_id, UUID) else originator_id
         with self.datastore.transaction(commit=False) as c:
             _as_tuples(c)
-            c.execute(statement, params)
-            return [
-                stored_record(
-                    StoredEvent,
-                    originator_id=convert(stored_id),
-                    originator_version=version,
-                    topic=topic,
-                    state=state,
-                )
-                for stored_id, version, topic, state in c.fetchall()
-            ]
+            c.execute(
+                f"SELECT originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE originator_id=? {rest}",
+                [stored_id, *params],
+            )
+            return events_of(c.fetchall(), self.convert_originator_id)
 
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as c:

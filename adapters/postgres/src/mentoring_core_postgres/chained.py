@@ -36,8 +36,11 @@ from mentoring_core.extend import (
     DamagedRow,
     RecordHead,
     chain_row,
+    events_of,
+    log_page_filter,
     loose_event,
-    stored_record,
+    notifications_of,
+    versions_filter,
 )
 
 CHUNK_ROWS = 1000
@@ -69,6 +72,11 @@ def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEve
 def _uuid_object(value: Any) -> UUID | None:
     """An id as the ``uuid`` column gives it back: a UUID object (its only form)."""
     return value if isinstance(value, UUID) else None
+
+
+def _as_found(value: Any) -> Any:
+    """An aggregate id as the ``uuid`` column gives it: already a UUID."""
+    return value
 
 
 def _as_tuples(curs: psycopg.Cursor[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
@@ -322,40 +330,20 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
         # eventsourcing's statement (prepared, on a connection of the pool), its rows read
-        # as tuples and its records made by stored_record, where eventsourcing makes a
+        # as tuples and its records made by notifications_of, where eventsourcing makes a
         # dict of each row and builds each record through the dataclass's __init__: the
         # raw read of the log about a fifth quicker.
-        conditions: list[str] = []
-        params: list[Any] = []
-        if start is not None:
-            conditions.append("notification_id>=%s" if inclusive_of_start else "notification_id>%s")
-            params.append(start)
-        if stop is not None:
-            conditions.append("notification_id<=%s")
-            params.append(stop)
-        if topics:
-            conditions.append("topic = ANY(%s)")
-            params.append(list(topics))
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        params.append(limit)
+        where, params = log_page_filter(
+            "%s", "notification_id", start, stop, topics, inclusive_of_start
+        )
         statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {}.{}" + where + " ORDER BY notification_id LIMIT %s"
+            "FROM {}.{} " + where + "ORDER BY notification_id LIMIT %s"
         ).format(*self._events)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             rows = _as_tuples(curs)
-            rows.execute(statement, params, prepare=True)
-            return [
-                stored_record(
-                    Notification,
-                    originator_id=stored_id,
-                    originator_version=version,
-                    topic=topic,
-                    state=bytes(state),
-                    id=position,
-                )
-                for position, stored_id, version, topic, state in rows.fetchall()
-            ]
+            rows.execute(statement, [*params, limit], prepare=True)
+            return notifications_of(rows.fetchall(), _as_found)
 
     @_retried_after_a_cut
     def select_events(
@@ -368,37 +356,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         # As select_notifications: eventsourcing's statement, read quicker.
-        conditions = ["originator_id=%s"]
-        params: list[Any] = [originator_id]
-        if gt is not None:
-            conditions.append("originator_version>%s")
-            params.append(gt)
-        if lte is not None:
-            conditions.append("originator_version<=%s")
-            params.append(lte)
-        order = "DESC" if desc else "ASC"
-        cut = ""
-        if limit is not None:
-            cut = " LIMIT %s"
-            params.append(limit)
+        rest, params = versions_filter("%s", gt, lte, desc, limit)
         statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE "
-            + " AND ".join(conditions)
-            + f" ORDER BY originator_version {order}{cut}"
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id=%s " + rest
         ).format(*self._events)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             rows = _as_tuples(curs)
-            rows.execute(statement, params, prepare=True)
-            return [
-                stored_record(
-                    StoredEvent,
-                    originator_id=stored_id,
-                    originator_version=version,
-                    topic=topic,
-                    state=bytes(state),
-                )
-                for stored_id, version, topic, state in rows.fetchall()
-            ]
+            rows.execute(statement, [originator_id, *params], prepare=True)
+            return events_of(rows.fetchall(), _as_found)
 
     @_retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
