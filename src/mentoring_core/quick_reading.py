@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
-from operator import itemgetter
 from types import NoneType, UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
@@ -41,6 +40,7 @@ from .privacy.keys import CachedKeys
 from .privacy.sealing import ENVELOPE_VERSION, MARK, open_sealed, unopened
 
 Convert = Callable[[Any], Any]
+_Build = Callable[[Any, UUID, int, dict[str, Any]], Event]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
 
 
@@ -87,37 +87,52 @@ class _Field:
 
 @attrs.frozen
 class _Plan:
-    """How the events of one class are read: the parser of their stored form, and which
-    of the values parsed (in the order of the class's fields) are taken as they are,
-    converted, or personal."""
+    """How the events of one class are read: the parser of their stored form, the
+    function that builds the event from what it parsed, and the personal fields."""
 
     decoder: msgspec.json.Decoder[Any]
-    taken: tuple[str, ...]
-    """The ``__init__`` arguments of the values taken as parsed, ..."""
-    take: Callable[[tuple[Any, ...]], tuple[Any, ...]]
-    """... and those values, picked from the parsed ones in C (``itemgetter``)."""
-    converted: tuple[tuple[int, str, Convert], ...]
-    """The place, argument and conversion of each value converted (not personal)."""
-    personal: tuple[tuple[int, _Field], ...]
+    build: _Build
+    """``build(parsed, aggregate_id, version, personal)``: the event, each value not
+    personal taken from the parsed structure (converted where its field converts), the
+    personal ones (by ``__init__`` argument) from ``personal``."""
+    personal: tuple[_Field, ...]
 
     @classmethod
-    def of(cls, decoder: msgspec.json.Decoder[Any], fields: list[_Field]) -> _Plan:
-        indexed = list(enumerate(fields))
-        taken = [(i, f) for i, f in indexed if f.convert is None and not f.personal]
-        indexes = [i for i, _ in taken]
-        pick = itemgetter(*indexes)  # one index gives the value alone, not a tuple of it
-        take = pick if len(indexes) > 1 else lambda values: tuple(values[i] for i in indexes)
+    def of(
+        cls, event_class: type, decoder: msgspec.json.Decoder[Any], fields: list[_Field]
+    ) -> _Plan:
         return cls(
             decoder=decoder,
-            taken=tuple(f.argument for _, f in taken),
-            take=take,
-            converted=tuple(
-                (i, f.argument, f.convert)
-                for i, f in indexed
-                if f.convert is not None and not f.personal
-            ),
-            personal=tuple((i, f) for i, f in indexed if f.personal),
+            build=_builder(event_class, fields),
+            personal=tuple(f for f in fields if f.personal),
         )
+
+
+def _builder(event_class: type, fields: list[_Field]) -> _Build:
+    """The function that builds an event of ``event_class`` from its parsed structure,
+    written for the class and compiled once, as attrs writes a class's ``__init__`` and
+    cattrs its structuring functions: each value is read by name and passed by keyword
+    in one call, where a loop over the fields would build a dict of the arguments first
+    (a tenth of reading an event). The names are the class's own fields and
+    ``__init__`` arguments (identifiers), never text from a record."""
+    namespace: dict[str, Any] = {"event_class": event_class}
+    arguments = ["aggregate_id=aggregate_id", "version=version"]
+    for number, field in enumerate(fields):
+        if field.personal:
+            continue
+        value = f"parsed.{field.name}"
+        if field.convert is not None:
+            namespace[f"convert_{number}"] = field.convert
+            value = f"convert_{number}({value})"
+        arguments.append(f"{field.argument}={value}")
+    if any(field.personal for field in fields):
+        arguments.append("**personal")
+    source = (
+        "def build(parsed, aggregate_id, version, personal):\n"
+        f"    return event_class({', '.join(arguments)})\n"
+    )
+    exec(compile(source, f"<quick reader of {event_class.__name__}>", "exec"), namespace)
+    return cast(_Build, namespace["build"])
 
 
 class QuickReader:
@@ -154,17 +169,14 @@ class QuickReader:
             parsed = plan.decoder.decode(state)
             if parsed.class_version != cls.class_version:
                 return None  # upcast by the converter
-            values = msgspec.structs.astuple(parsed)
-            arguments = dict(zip(plan.taken, plan.take(values), strict=True))
-            arguments["aggregate_id"] = (
-                aggregate_id if type(aggregate_id) is UUID else self._hooks[UUID](aggregate_id)
-            )
-            arguments["version"] = version if type(version) is int else self._hooks[int](version)
-            for index, argument, convert in plan.converted:
-                arguments[argument] = convert(values[index])
+            if type(aggregate_id) is not UUID:
+                aggregate_id = self._hooks[UUID](aggregate_id)
+            if type(version) is not int:
+                version = self._hooks[int](version)
+            values: dict[str, Any] = {}
             sealed: dict[str, Any] = {}
-            for index, field in plan.personal:
-                value = values[index]
+            for field in plan.personal:
+                value = getattr(parsed, field.name)
                 if type(value) is _Sealed:
                     form: Any = value  # a generated structure: its fields are not typed
                     if form.marker != ENVELOPE_VERSION:  # its keys and their types parsed
@@ -175,10 +187,10 @@ class QuickReader:
                     value = _closed(field)
                 elif field.convert is not None:
                     value = field.convert(value)
-                arguments[field.argument] = value
+                values[field.argument] = value
             if sealed:
-                arguments.update(_opened(plan, sealed, parsed.event_id, keys))
-            return cls(**arguments)
+                values.update(_opened(plan, sealed, parsed.event_id, keys))
+            return plan.build(parsed, aggregate_id, version, values)
         except Exception:  # the converter reads it again, and says what is wrong
             return None
 
@@ -212,7 +224,7 @@ class QuickReader:
             return None
         specs.append(("class_version", int))
         structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
-        return _Plan.of(msgspec.json.Decoder(structure), fields)
+        return _Plan.of(cls, msgspec.json.Decoder(structure), fields)
 
     def _spec(self, hint: Any) -> tuple[Any, Convert | None]:
         """What msgspec parses for a field of type ``hint``, and its conversion."""
@@ -283,7 +295,7 @@ def _opened(
     parts by ``open_sealed``, as ``open_event`` opens it for the converter (``ERASED``
     under a destroyed key), checked for the field's type: a text, or a list of texts."""
     values: dict[str, Any] = {}
-    for _, field in plan.personal:
+    for field in plan.personal:
         form = sealed.get(field.name)
         if form is None:
             continue
