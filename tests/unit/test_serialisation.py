@@ -12,7 +12,7 @@ import attrs
 import pytest
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scenarios import (
     GOAL_ID,
@@ -348,6 +348,49 @@ class TestStrictReading:
         except ValueError:
             read = ValueError
         assert read == expected
+
+    @given(
+        st.one_of(
+            st.text(max_size=50),
+            st.uuids().flatmap(
+                lambda u: st.sampled_from(
+                    [
+                        u.hex,
+                        u.hex.upper(),
+                        str(u).upper(),
+                        f"{{{u}}}",
+                        f"urn:uuid:{u}",
+                        f" {u}",
+                        f"{u}\n",
+                        str(u).replace("-", "", 1),
+                        f"{u.hex[:8]}--{u.hex[8:]}",
+                        "0x" + u.hex[2:],
+                    ]
+                )
+            ),
+        )
+    )
+    @example("")
+    def test_any_text_reads_as_uuid_reads_it(self, text: str) -> None:
+        """Every form ``UUID(text)`` reads (braces, "urn:uuid:", hyphens anywhere) gives
+        its UUID, exactly (its text, hash and safety), and every form it refuses is
+        refused."""
+        try:
+            expected: object = UUID(text)
+        except ValueError:
+            expected = ValueError
+        try:
+            read: object = serialisation.structure(text, UUID)
+        except ValueError:
+            read = ValueError
+        assert read == expected
+        if isinstance(read, UUID) and isinstance(expected, UUID):
+            assert type(read) is UUID
+            assert (str(read), hash(read), read.is_safe) == (
+                str(expected),
+                hash(expected),
+                expected.is_safe,
+            )
 
     def test_a_decimal_stored_as_a_float(self) -> None:
         event = next(e for e in programme_history().events if isinstance(e, PolicySet))
