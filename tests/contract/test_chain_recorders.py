@@ -318,3 +318,25 @@ def test_the_log_and_an_aggregate_read_as_eventsourcing_reads_them(
         same(recorder.select_events(aggregate_id, **arguments), theirs)
         compared += len(theirs)
     assert compared > 400  # the arguments find records, not only empty pages
+
+
+def test_a_page_of_the_log_of_many_topics_reads_as_eventsourcing_reads_it(
+    store_url: str, service: MentoringService
+) -> None:
+    """A topic filter longer than a driver takes parameters for (PostgreSQL: 65,535) is
+    read as eventsourcing reads it: on PostgreSQL the topics go as one array, as
+    eventsourcing sends them; elsewhere the outcome is eventsourcing's own."""
+    record_through_the_library(service)
+    recorder = recorder_of(service)
+    topics = [f"NoSuchTopic{i}" for i in range(70_000)] + ["PolicySet"]
+
+    def outcome(read: Any) -> Any:
+        try:
+            return [vars(record) for record in read(None, 10, topics=topics)]
+        except Exception as error:  # the same refusal, if eventsourcing's refuses
+            return type(error).__name__
+
+    expected = outcome(eventsourcings_own(recorder).select_notifications)
+    assert outcome(recorder.select_notifications) == expected
+    if store_url.startswith("postgresql"):
+        assert [record["topic"] for record in expected] == ["PolicySet"]

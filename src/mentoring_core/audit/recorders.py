@@ -242,10 +242,15 @@ def log_page_filter(
     stop: int | None,
     topics: Sequence[str],
     inclusive_of_start: bool,
+    *,
+    topics_as_array: bool = False,
 ) -> tuple[str, list[Any]]:
     """The ``WHERE`` clause (empty, or ending in a space) of a page of the log as
     eventsourcing's ``select_notifications`` selects it, and its parameters; ``mark`` is
-    the driver's placeholder, ``position`` the column of notification ids."""
+    the driver's placeholder, ``position`` the column of notification ids.
+    ``topics_as_array``: the topics as one parameter, ``topic = ANY(...)``, as
+    eventsourcing asks PostgreSQL (any number of topics, where a parameter each would stop
+    at the driver's limit); else a parameter each, ``topic IN (...)``, as it asks SQLite."""
     conditions: list[str] = []
     params: list[Any] = []
     if start is not None:
@@ -254,7 +259,10 @@ def log_page_filter(
     if stop is not None:
         conditions.append(f"{position}<={mark}")
         params.append(stop)
-    if topics:
+    if topics and topics_as_array:
+        conditions.append(f"topic = ANY({mark})")
+        params.append(list(topics))
+    elif topics:
         conditions.append(f"topic IN ({','.join([mark] * len(topics))})")
         params.extend(topics)
     return (f"WHERE {' AND '.join(conditions)} " if conditions else ""), params

@@ -334,7 +334,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         # dict of each row and builds each record through the dataclass's __init__: the
         # raw read of the log about a fifth quicker.
         where, params = log_page_filter(
-            "%s", "notification_id", start, stop, topics, inclusive_of_start
+            "%s", "notification_id", start, stop, topics, inclusive_of_start, topics_as_array=True
         )
         statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state "
