@@ -6,6 +6,9 @@ per URL scheme. Its recorder is a :class:`ChainedRecorder`: it stores the hash c
 its own table (:data:`CHAIN_TABLE`), in the same transaction as the events, computing
 the links with :class:`ChainLinker` (which refuses what would bypass the chain) and
 reading them back with :func:`chain_row` (a damaged one is a :class:`DamagedRow`).
+It may read the log and an aggregate's events quicker than eventsourcing does, with
+eventsourcing's conditions (:func:`log_page_filter`, :func:`versions_filter`) and
+records (:func:`notifications_of`, :func:`events_of`).
 Its compliance read model is a :class:`ComplianceView` over the rows
 :class:`StoredFacts`, in tables named after the application (:data:`APPLICATION_NAME`)
 and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
