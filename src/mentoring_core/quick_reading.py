@@ -40,8 +40,9 @@ from .privacy.keys import CachedKeys
 from .privacy.sealing import ENVELOPE_VERSION, MARK, open_sealed, unopened
 
 Convert = Callable[[Any], Any]
-_Build = Callable[[Any, UUID, int, dict[str, Any]], Event]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
+_Build = Callable[[Any, UUID, int, dict[str, Any]], Event]
+"""An event class's builder (see :func:`_builder`)."""
 
 
 class _Unreadable(Exception):
