@@ -82,6 +82,31 @@ def test_a_fold_from_a_state_without_history_gives_what_evolving_gives(
     )
 
 
+@settings(max_examples=100)
+@given(data=st.data())
+def test_a_state_without_history_is_its_own_without_history(data: st.DataObject) -> None:
+    """Leaving out the history twice gives what once gives, and the second time the very
+    state (a cached state reloaded with no new event is not copied); a state with any
+    record of its history, or whole, is never returned as it is."""
+    history = data.draw(histories(RELATIONSHIP))
+    whole = evolved(RELATIONSHIP, RELATIONSHIP.initial, history)
+    once = RELATIONSHIP.without_history(whole)
+    assert once is not whole
+    assert (once.meetings, once.feedback, once.reflections, once.evaluations) == ((), (), (), ())
+    assert not once.complete
+    assert RELATIONSHIP.without_history(once) is once
+    split = data.draw(st.integers(0, len(history)))
+    grown = RELATIONSHIP.fold(once, history[split:])
+    if grown.meetings or grown.feedback or grown.reflections or grown.evaluations:
+        assert RELATIONSHIP.without_history(grown) is not grown
+    assert_same(
+        RELATIONSHIP.without_history(grown),
+        attrs.evolve(
+            grown, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False
+        ),
+    )
+
+
 @settings(max_examples=300)
 @given(data=st.data())
 def test_report_facts_folded_at_once_are_those_folded_event_by_event(

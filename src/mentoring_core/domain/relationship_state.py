@@ -269,7 +269,14 @@ def without_history(state: RelationshipState) -> RelationshipState:
     one of those records or gives its own id for a new one (``needs_history`` in
     :mod:`.relationship` says which). Snapshots and the service's cache hold states like
     this, so loading a relationship to decide costs the same whatever its length; goals,
-    plan items, milestones and pauses stay (they grow with the plan, not with meetings)."""
+    plan items, milestones and pauses stay (they grow with the plan, not with meetings).
+    A state already without them (a cached one, reloaded with no new event, as most
+    commands load theirs) is returned itself: states are frozen, and a copy costs a
+    few per cent of a command."""
+    if not (
+        state.complete or state.meetings or state.feedback or state.reflections or state.evaluations
+    ):
+        return state
     return attrs.evolve(
         state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False
     )
