@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import logging
 import os
 import threading
@@ -34,7 +35,13 @@ from .domain import commands as c
 from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
-from .domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StoredEventError
+from .domain.errors import (
+    ConcurrencyConflict,
+    InvalidValue,
+    MentoringError,
+    NotFound,
+    StoredEventError,
+)
 from .domain.events import Event, ProgrammeCreated
 from .domain.group import decide_group_session
 from .domain.kinds import kind_of_command, kind_of_topic, needs_history
@@ -339,18 +346,83 @@ class MentoringService(CommandMethods):
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
         created = aggregate_id if creates is None else getattr(command, creates)
-        state = kind.initial
+        state, cached = kind.initial, False
         if creates != kind.id_field:  # the command changes an aggregate that must exist
-            state = self._load(kind, aggregate_id, whole=whole)
+            state, cached = self._state_to_decide(kind, aggregate_id, whole)
         earlier = self._recorded_before(aggregate_id, given, expected_version, created)
         if earlier is not None:  # a retry is answered before any rule is asked again
             return earlier
+        decide = functools.partial(
+            self._decide, kind, aggregate_id, command, actor, expected_version, command_id
+        )
+
+        def record(events: Sequence[Event], on: Any) -> Recorded:
+            return self._record(events, {aggregate_id: (kind, on.version)}, on, created, command_id)
+
+        if not cached:
+            return record(decide(state), state)
+        return self._on_cached_state(kind, aggregate_id, state, decide, record)
+
+    def _on_cached_state(
+        self,
+        kind: Kind,
+        aggregate_id: UUID,
+        state: Any,
+        decide: Callable[[Any], Sequence[Event]],
+        record: Callable[[Sequence[Event], Any], Recorded],
+    ) -> Recorded:
+        """A command decided and recorded on the cached ``state``, which may be behind the
+        store (another service or process recorded since): refused on it, or clashing with
+        a newer version stored (nothing of it is stored then), it is decided once more on
+        the state read from the store; refused again, or clashing again, it raises."""
+        try:
+            events = decide(state)
+        except MentoringError:
+            stored = self._load(kind, aggregate_id, whole=False)
+            if stored.version == state.version:  # the cached state was the stored one
+                raise
+        else:
+            try:
+                return record(events, state)
+            except ConcurrencyConflict:
+                stored = self._load(kind, aggregate_id, whole=False)
+        return record(decide(stored), stored)
+
+    def _state_to_decide(self, kind: Kind, aggregate_id: UUID, whole: bool) -> tuple[Any, bool]:
+        """The state to decide a command on, and whether it is the cached one: the cached
+        state (without its history), taken without reading the store, if there is one;
+        else the state read from the store.
+
+        Deciding on the cached state spares reading the store first, as eventsourcing's
+        repository does to bring a cached aggregate up to date (a sixth of a command). It
+        may be behind the store; that is safe (see :meth:`_on_cached_state`): the
+        command's first event takes the version after the cached one, which the store
+        refuses if another writer stored it, and a command refused on the cached state
+        (a rule, or an ``expected_version`` it is not at) is asked again of the stored state."""
+        cache = self._store.repository.cache
+        if not whole and self.trust_snapshots and cache is not None:
+            try:
+                state = cache.get(aggregate_id)
+            except KeyError:
+                state = None
+            if isinstance(state, type(kind.initial)):
+                return state, True
+        return self._load(kind, aggregate_id, whole=whole), False
+
+    def _decide(
+        self,
+        kind: Kind,
+        aggregate_id: UUID,
+        command: c.Command,
+        actor: str,
+        expected_version: int | None,
+        command_id: UUID,
+        state: Any,
+    ) -> Sequence[Event]:
+        """The events recording ``command``, decided on ``state``."""
         _check_expected(kind, aggregate_id, expected_version, state.version)
         ctx = self._needs(command, state, self._context(actor, command_id))
-        events = kind.decide(command, state, ctx)
-        return self._record(
-            events, {aggregate_id: (kind, state.version)}, state, created, command_id
-        )
+        return kind.decide(command, state, ctx)
 
     def erase_person(
         self,

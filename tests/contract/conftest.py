@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mentoring_core_postgres.testing import postgres_store_url
@@ -42,3 +43,17 @@ def store_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def clock() -> SteppingClock:
     return SteppingClock()
+
+
+def calls_of(monkeypatch: pytest.MonkeyPatch, target: Any, name: str) -> list[tuple[Any, ...]]:
+    """The positional arguments of every call of ``target``'s method ``name`` from now on
+    (the method still runs), as a list that grows as it is called."""
+    calls: list[tuple[Any, ...]] = []
+    method = getattr(target, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    return calls

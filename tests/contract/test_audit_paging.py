@@ -19,6 +19,7 @@ from mentoring_core import MentoringService
 from mentoring_core.audit import cloud_events, replay
 from mentoring_core.domain.errors import InvalidValue
 
+from .conftest import calls_of
 from .test_service_contract import Seeded, seed
 
 HIGHEST = 2**62
@@ -89,14 +90,7 @@ def test_replay_reads_no_state_to_count_and_check_the_log(
 ) -> None:
     service, _ = seeded
     recorder = service.store.recorder
-    whole: list[Any] = []
-    select_notifications = recorder.select_notifications
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        whole.append(args)
-        return select_notifications(*args, **kwargs)
-
-    monkeypatch.setattr(recorder, "select_notifications", spy)
+    whole = calls_of(monkeypatch, recorder, "select_notifications")
     report = replay(service)
     assert report.ok and report.events == 11
     # the memory store's heads are read through its whole records (the default); the

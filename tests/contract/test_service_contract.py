@@ -44,7 +44,7 @@ from mentoring_core.values import (
     StakeholderFeedback,
 )
 
-from .conftest import SteppingClock
+from .conftest import SteppingClock, calls_of
 
 POLICY = ProgrammePolicy(
     cadence=(
@@ -357,7 +357,8 @@ class TestConcurrency:
     def test_two_writers_deciding_at_once_one_wins_and_nothing_is_lost(
         self, store_url: str, store_kind: str
     ) -> None:
-        """The loser reaches the store after the winner: the store itself refuses it."""
+        """The loser, deciding on the state it read from the store, reaches the store after
+        the winner: the store itself refuses it."""
         with MentoringService(store_url) as winner:
             seeded = seed(winner)
             base = winner.relationship(seeded.relationship).version
@@ -376,6 +377,7 @@ class TestConcurrency:
             )
             if loser is winner:
                 winner._clock = racing_clock  # a memory store cannot be shared by two services
+                winner._forget_states()  # the loser reads the state from the store
             race.append(
                 lambda: winner.record_meeting_held(
                     seeded.relationship, 60, MeetingFormat.VIDEO, ["winner"], actor="ana"
@@ -393,6 +395,116 @@ class TestConcurrency:
         assert (conflict.value.expected_version, conflict.value.actual_version) == (base, base + 1)
         assert len(history) == base + 1
         assert history[-1].topics == ("winner",)  # type: ignore[attr-defined]
+
+    def test_a_command_on_a_cached_state_meeting_a_newer_version_is_decided_again(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """The loser decides on the state it cached, without reading the store; the
+        winner's version, stored meanwhile, refuses its events, and the command is decided
+        once more on the stored state: both recorded, in order, no conflict."""
+        race: list[Callable[[], object]] = []
+
+        def racing_clock() -> datetime:
+            while race:  # called while the loser decides
+                race.pop()()
+            return datetime.now(UTC)
+
+        with MentoringService(store_url, clock=racing_clock) as winner:
+            seeded = seed(winner)
+            loser = winner if store_kind == "memory" else MentoringService(store_url)
+            if loser is not winner:
+                loser._clock = racing_clock
+                loser.record_meeting_held(  # its state now cached
+                    seeded.relationship, 30, MeetingFormat.PHONE, ["loser's first"], actor="ben"
+                )
+            base = winner.relationship(seeded.relationship).version
+            race.append(
+                lambda: winner.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.VIDEO, ["winner"], actor="ana"
+                )
+            )
+            recorded = loser.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.PHONE, ["loser"], actor="ben"
+            )
+            history = winner.history(seeded.relationship)
+            verified = winner.verify()
+            if loser is not winner:
+                loser.close()
+        assert recorded.version == base + 2
+        assert [e.topics for e in history[base:]] == [("winner",), ("loser",)]  # type: ignore[attr-defined]
+        assert [e.version for e in history] == list(range(1, base + 3))
+        assert verified.ok, verified.finding
+
+    def test_a_command_refused_on_a_cached_state_is_asked_again_of_the_stored_one(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """A relationship paused in one service's cache, resumed by another: a meeting the
+        cached state refuses is decided again on the stored state, and recorded; one the
+        stored state refuses too raises, recording nothing."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        with MentoringService(store_url) as one, MentoringService(store_url) as other:
+            seeded = seed(one)
+            one.pause(seeded.relationship, "leave", actor="ana")  # paused, in one's cache
+            with pytest.raises(RuleViolation):
+                one.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.VIDEO, ["paused"], actor="ana"
+                )
+            other.resume(seeded.relationship, actor="ana")
+            recorded = one.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.VIDEO, ["resumed"], actor="ana"
+            )
+            other.pause(seeded.relationship, "leave again", actor="ana")
+            with pytest.raises(RuleViolation):  # cached: resumed; stored: paused
+                one.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.VIDEO, ["paused again"], actor="ana"
+                )
+            history = one.history(seeded.relationship)
+        assert recorded.version == history[-2].version
+        assert [type(e).__name__ for e in history[-4:]] == [
+            "RelationshipPaused",
+            "RelationshipResumed",
+            "MeetingHeld",
+            "RelationshipPaused",
+        ]
+
+    def test_an_expected_version_beyond_the_cached_state_is_read_from_the_store(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """A caller who saw a newer version than the service's cache holds is answered on
+        the stored state; one who saw an older version than the store holds is refused,
+        naming both, even if the cache still holds the version they saw."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        with MentoringService(store_url) as one, MentoringService(store_url) as other:
+            seeded = seed(one)
+            seen = one.relationship(seeded.relationship).version  # one caches this version
+            other.pause(seeded.relationship, "leave", actor="ana", expected_version=seen)
+            resumed = one.resume(seeded.relationship, actor="ana", expected_version=seen + 1)
+            other.pause(seeded.relationship, "leave", actor="ana")  # one's cache: seen + 2
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                one.resume(seeded.relationship, actor="ana", expected_version=seen + 2)
+        assert resumed.version == seen + 2
+        assert (conflict.value.expected_version, conflict.value.actual_version) == (
+            seen + 2,
+            seen + 3,
+        )
+
+    def test_a_command_on_a_cached_state_reads_no_event_from_the_store(
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            reads = calls_of(monkeypatch, service.store.recorder, "select_events")
+            service.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.VIDEO, ["cached"], actor="ana"
+            )
+            assert reads == []
+            service._forget_states()
+            service.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.VIDEO, ["read"], actor="ana"
+            )
+            assert reads != []  # nothing cached: the state is read from the store
 
     def test_two_pairings_racing_on_one_programme_conflict_on_the_programme(
         self, store_url: str, store_kind: str
