@@ -8,6 +8,7 @@ eventsourcing's reads fail, with its errors, not sqlite3's.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,3 +76,32 @@ def test_a_read_of_a_store_without_its_tables_fails_as_eventsourcings_reads_fail
         read(recorder)
     assert type(ours.value) is type(own.value)
     assert isinstance(ours.value.__cause__, sqlite3.OperationalError)
+
+
+def test_the_stores_connections_are_opened_as_eventsourcing_opens_them(
+    store: tuple[Path, Any],
+) -> None:
+    """Reopened to keep their prepared statements (``ChainedSQLiteFactory``), with
+    everything else as eventsourcing's: autocommit, rows by name, a WAL file, usable
+    from any thread, and waiting for another writer's lock rather than failing."""
+    path, recorder = store
+    pool = recorder.datastore.pool
+    assert type(pool).__name__ == "_StatementKeepingPool"
+    with recorder.datastore.get_connection(commit=False) as connection:
+        raw = connection._sqlite_conn
+        assert raw.isolation_level is None and raw.row_factory is sqlite3.Row
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        found: list[object] = []
+        thread = threading.Thread(target=lambda: found.append(len(recorder.select_events(A))))
+        thread.start()
+        thread.join()
+    assert found == [3]
+    with sqlite3.connect(path, isolation_level=None, check_same_thread=False) as other:
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        release = threading.Timer(0.5, other.execute, ["COMMIT"])
+        release.start()
+        recorder.insert_events(
+            [StoredEvent(originator_id=A, originator_version=4, topic="T", state=b"{}")]
+        )
+        release.join()
+    assert [e.originator_version for e in recorder.select_events(A)] == [1, 2, 3, 4]

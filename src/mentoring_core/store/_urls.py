@@ -58,7 +58,7 @@ def _sqlite_environment(url: str) -> dict[str, str]:
     if path == ":memory:":
         path = "file::memory:?mode=memory&cache=shared"
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "mentoring_core.audit.recorders:ChainedSQLiteFactory",
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_LOCK_TIMEOUT_SECONDS,
         "APPLICATION_RECORDER_TOPIC": (
