@@ -54,8 +54,14 @@ def opened_pair(service: MentoringService, mentees: int = 1) -> list[UUID]:
     return pairs
 
 
-def contending_writer(url: str, relationship: UUID, writer: int, meetings: int) -> dict[str, Any]:
-    """Append ``meetings`` meetings, retrying every conflict; report what each conflict said."""
+def contending_writer(
+    url: str, relationship: UUID, writer: int, meetings: int, own_ids: bool
+) -> dict[str, Any]:
+    """Append ``meetings`` meetings, retrying every conflict; report what each conflict said.
+
+    ``own_ids``: the writer names each meeting (decided on the whole state, read from the
+    store); else the service does (decided on its cached state, behind the store whenever
+    another writer recorded since)."""
     conflicts, misnamed = 0, []
     with MentoringService(url) as service:
         for n in range(meetings):
@@ -67,7 +73,7 @@ def contending_writer(url: str, relationship: UUID, writer: int, meetings: int) 
                         MeetingFormat.PHONE,
                         [f"writer {writer} #{n}"],
                         actor=f"writer{writer}",
-                        meeting_id=uuid5(relationship, f"{writer}/{n}"),
+                        meeting_id=uuid5(relationship, f"{writer}/{n}") if own_ids else None,
                         occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
                     )
                     break
@@ -84,15 +90,17 @@ def contending_writer(url: str, relationship: UUID, writer: int, meetings: int) 
     return {"conflicts": conflicts, "misnamed": misnamed}
 
 
+@pytest.mark.parametrize("own_ids", [True, False], ids=["own ids", "cached state"])
 def test_contending_writers_lose_nothing_and_every_conflict_is_named(
-    store_url: str, store_kind: str
+    store_url: str, store_kind: str, own_ids: bool
 ) -> None:
     with MentoringService(store_url) as service:
         (relationship,) = opened_pair(service)
     started = time.perf_counter()
     with SPAWN.Pool(WRITERS) as pool:
         reports = pool.starmap(
-            contending_writer, [(store_url, relationship, k, MEETINGS) for k in range(WRITERS)]
+            contending_writer,
+            [(store_url, relationship, k, MEETINGS, own_ids) for k in range(WRITERS)],
         )
     elapsed = time.perf_counter() - started
     with MentoringService(store_url) as service:
@@ -102,7 +110,7 @@ def test_contending_writers_lose_nothing_and_every_conflict_is_named(
     meetings = [e for e in history if type(e).__name__ == "MeetingHeld"]
     conflicts = sum(r["conflicts"] for r in reports)
     record_figures(
-        "contention",
+        "contention" if own_ids else "contention, cached state",
         store_kind,
         writers=WRITERS,
         meetings_each=MEETINGS,
