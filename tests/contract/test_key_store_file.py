@@ -77,3 +77,14 @@ def test_erasure_destroys_the_key_in_the_key_file_and_scrubs_it(
         assert goals(service) == {ERASED}
     files = b"".join(p.read_bytes() for p in tmp_path.glob("keys.db*"))
     assert row.key not in files
+
+
+def test_the_key_files_connections_keep_their_statements_as_a_stores_do(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Every SQLite file the library opens gets the same pool (``keep_statements``),
+    whatever the store's own engine."""
+    with paired(store_url, key_store_file=tmp_path / "keys.db") as service:
+        pool = service.store.keys.store.keys.datastore.pool
+        assert type(pool).__name__ == "_StatementKeepingPool"
+        assert [row.person_id for row in service.store.keys.store.rows()] == ["ben"]

@@ -931,20 +931,28 @@ class _StatementKeepingPool(SQLiteConnectionPool):
         return SQLiteConnection(sqlite_conn=opened, max_age=self.max_age)
 
 
+def keep_statements(datastore: SQLiteDatastore) -> None:
+    """Give ``datastore`` (before its first use) a pool whose connections keep their
+    prepared statements (:class:`_StatementKeepingPool`), with the settings of the pool
+    eventsourcing made for it: for every SQLite file the library opens (a store, a key
+    store file)."""
+    made = datastore.pool  # no connection is opened before the first use
+    datastore.pool = _StatementKeepingPool(
+        db_name=made.db_name,
+        lock_timeout=made.lock_timeout,
+        pool_size=made.pool_size,
+        max_overflow=made.max_overflow,
+        pool_timeout=made.pool_timeout,
+        max_age=made.max_age,
+        pre_ping=made.pre_ping,
+    )
+    made.close()
+
+
 class ChainedSQLiteFactory(SQLiteFactory):
     """``sqlite:///`` stores: eventsourcing's SQLite persistence, its connections
-    keeping their prepared statements (:class:`_StatementKeepingPool`)."""
+    keeping their prepared statements (:func:`keep_statements`)."""
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        made = self.datastore.pool  # no connection is opened before the first use
-        self.datastore.pool = _StatementKeepingPool(
-            db_name=made.db_name,
-            lock_timeout=made.lock_timeout,
-            pool_size=made.pool_size,
-            max_overflow=made.max_overflow,
-            pool_timeout=made.pool_timeout,
-            max_age=made.max_age,
-            pre_ping=made.pre_ping,
-        )
-        made.close()
+        keep_statements(self.datastore)

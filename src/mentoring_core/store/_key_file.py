@@ -17,6 +17,7 @@ from pathlib import Path
 import attrs
 from eventsourcing.sqlite import SQLiteDatastore
 
+from ..audit.recorders import keep_statements
 from ..domain.errors import StoreConfigurationError
 from ..privacy.keys import KEYS_TABLE, KeyStore, PersonKey, SQLiteKeyStore
 from ._sqlite_file import prepare_sqlite_file
@@ -37,7 +38,9 @@ def open_key_file(path: Path, *, create: bool) -> SQLiteKeyStore:
             "created"
         )
     prepare_sqlite_file(path, KEYS_TABLE, "key store file")
-    keys = SQLiteKeyStore(SQLiteDatastore(str(path), lock_timeout=_LOCK_TIMEOUT_SECONDS), None)
+    datastore = SQLiteDatastore(str(path), lock_timeout=_LOCK_TIMEOUT_SECONDS)
+    keep_statements(datastore)
+    keys = SQLiteKeyStore(datastore, None)
     keys.create_table()
     return keys
 
