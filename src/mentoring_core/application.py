@@ -390,8 +390,9 @@ class MentoringService(CommandMethods):
 
     def _state_to_decide(self, kind: Kind, aggregate_id: UUID, whole: bool) -> tuple[Any, bool]:
         """The state to decide a command on, and whether it is the cached one: the cached
-        state (without its history), taken without reading the store, if there is one;
-        else the state read from the store.
+        state, taken without reading the store, if there is one and it is what the command
+        needs (a state without its history unless ``whole``; a kind whose states are
+        always whole, a programme, caches them whole); else the state read from the store.
 
         Deciding on the cached state spares reading the store first, as eventsourcing's
         repository does to bring a cached aggregate up to date (a sixth of a command). It
@@ -400,7 +401,11 @@ class MentoringService(CommandMethods):
         refuses if another writer stored it, and a command refused on the cached state
         (a rule, or an ``expected_version`` it is not at) is asked again of the stored state."""
         cache = self._store.repository.cache
-        if not whole and self.trust_snapshots and cache is not None:
+        if (
+            (not whole or not kind.leaves_out_history)
+            and self.trust_snapshots
+            and cache is not None
+        ):
             try:
                 state = cache.get(aggregate_id)
             except KeyError:
@@ -679,6 +684,17 @@ class MentoringService(CommandMethods):
         if cache is not None:
             cache.put(aggregate_id, state)
 
+    def _remember_after(
+        self, kind: Kind, aggregate_id: UUID, state: Any, events: Sequence[Event]
+    ) -> tuple[Any, tuple[Event, ...]]:
+        """Keep ``state`` after its aggregate's own of ``events`` (just stored) in the
+        cache, without its history: the next command on it is decided on it. That new
+        state, and those events."""
+        own = tuple(e for e in events if e.aggregate_id == aggregate_id)
+        new_state = kind.without_history(_projector(kind, aggregate_id)(state, own))
+        self._remember(aggregate_id, new_state)
+        return new_state, own
+
     def _open(
         self,
         command: c.OpenRelationship,
@@ -706,7 +722,10 @@ class MentoringService(CommandMethods):
             relationship_id: (RELATIONSHIP, 0),
             programme_id: (PROGRAMME, programme.version),
         }
-        return self._record(events, expected, RELATIONSHIP.initial, relationship_id, command_id)
+        recorded = self._record(events, expected, RELATIONSHIP.initial, relationship_id, command_id)
+        if not recorded.already_recorded:  # the programme's next command decides on it
+            self._remember_after(PROGRAMME, programme_id, programme, events)
+        return recorded
 
     def _group_session(
         self,
@@ -746,9 +765,7 @@ class MentoringService(CommandMethods):
         recorded = self._record(events, expected, states[0], session_id, command_id)
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
-            own = (e for e in events if e.aggregate_id == state.relationship_id)
-            new_state = _projector(RELATIONSHIP, state.relationship_id)(state, own)
-            self._remember(state.relationship_id, RELATIONSHIP.without_history(new_state))
+            self._remember_after(RELATIONSHIP, state.relationship_id, state, events)
         return recorded
 
     def _record(
@@ -779,10 +796,7 @@ class MentoringService(CommandMethods):
             if not isinstance(error, IntegrityError):
                 raise
             raise self._conflict(expected) from None
-        own = tuple(e for e in events if e.aggregate_id == commanded)
-        kind = expected[commanded][0]
-        new_state = kind.without_history(_projector(kind, commanded)(state, own))
-        self._remember(commanded, new_state)
+        new_state, own = self._remember_after(expected[commanded][0], commanded, state, events)
         self._snapshot(state.version, new_state, own[-1])
         return Recorded(
             id=created,

@@ -506,6 +506,92 @@ class TestConcurrency:
             )
             assert reads != []  # nothing cached: the state is read from the store
 
+    def test_a_programme_command_on_a_cached_state_reads_no_event_from_the_store(
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A programme's state is always whole, so its cached state is what a command on it
+        needs: decided on it as a relationship's command is on its cached state."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.appoint_coordinator(seeded.programme, "zoe", actor="coord")  # cached
+            reads = calls_of(monkeypatch, service.store.recorder, "select_events")
+            service.appoint_coordinator(seeded.programme, "yan", actor="coord")
+            assert reads == []
+            service._forget_states()
+            service.appoint_coordinator(seeded.programme, "xia", actor="coord")
+            assert reads != []  # nothing cached: the state is read from the store
+            assert service.programme(seeded.programme).coordinators >= {"zoe", "yan", "xia"}
+
+    def test_a_programme_written_with_a_new_relationship_is_cached_at_its_new_version(
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Opening a relationship writes its programme too: the programme's next command is
+        decided on its state after that, stored at the first attempt (no clash to retry,
+        no read)."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            service.form_pair(seeded.programme, "ana", "cai", actor="coord")
+            inserts = calls_of(monkeypatch, service.store.recorder, "insert_events")
+            reads = calls_of(monkeypatch, service.store.recorder, "select_events")
+            recorded = service.appoint_coordinator(seeded.programme, "zoe", actor="coord")
+            assert (len(inserts), reads) == (1, [])
+            history = service.history(seeded.programme)
+        assert type(history[-2]).__name__ == "RelationshipOpened"
+        assert recorded.version == history[-1].version == history[-2].version + 1
+
+    def test_a_programme_command_on_a_cached_state_meeting_a_newer_version_is_decided_again(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        race: list[Callable[[], object]] = []
+
+        def racing_clock() -> datetime:
+            while race:  # called while the loser decides
+                race.pop()()
+            return datetime.now(UTC)
+
+        with MentoringService(store_url) as winner, MentoringService(store_url) as loser:
+            seeded = seed(winner)
+            loser.appoint_coordinator(seeded.programme, "zoe", actor="coord")  # loser caches it
+            base = winner.programme(seeded.programme).version
+            loser._clock = racing_clock
+            race.append(lambda: winner.appoint_coordinator(seeded.programme, "yan", actor="coord"))
+            recorded = loser.appoint_coordinator(seeded.programme, "xia", actor="coord")
+            history = winner.history(seeded.programme)
+            verified = winner.verify()
+        assert recorded.version == base + 2
+        assert [e.person_id for e in history[base:]] == ["yan", "xia"]  # type: ignore[attr-defined]
+        assert [e.version for e in history] == list(range(1, base + 3))
+        assert verified.ok, verified.finding
+
+    def test_a_programme_command_refused_on_a_cached_state_is_asked_again_of_the_stored_one(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """A coordinator appointed in one service's cache and relieved by another: appointed
+        again by the first (its cache refuses, the store allows), recorded; relieved by
+        the other, then by the first (its cache allows, the store refuses): refused."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        with MentoringService(store_url) as one, MentoringService(store_url) as other:
+            seeded = seed(one)
+            one.appoint_coordinator(seeded.programme, "zoe", actor="coord")  # in one's cache
+            other.relieve_coordinator(seeded.programme, "zoe", "moved on", actor="coord")
+            appointed = one.appoint_coordinator(seeded.programme, "zoe", actor="coord")
+            other.relieve_coordinator(seeded.programme, "zoe", "moved on again", actor="coord")
+            with pytest.raises(RuleViolation) as refused:
+                one.relieve_coordinator(seeded.programme, "zoe", "twice", actor="coord")
+            history = one.history(seeded.programme)
+        assert appointed.version == history[-2].version
+        assert [type(e).__name__ for e in history[-4:]] == [
+            "CoordinatorAppointed",
+            "CoordinatorRelieved",
+            "CoordinatorAppointed",
+            "CoordinatorRelieved",
+        ]
+        assert "'zoe' is not a coordinator" in str(refused.value)
+
     def test_two_pairings_racing_on_one_programme_conflict_on_the_programme(
         self, store_url: str, store_kind: str
     ) -> None:
