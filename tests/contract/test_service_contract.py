@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import attrs
 import pytest
@@ -539,6 +539,26 @@ class TestConcurrency:
             history = service.history(seeded.programme)
         assert type(history[-2]).__name__ == "RelationshipOpened"
         assert recorded.version == history[-1].version == history[-2].version + 1
+
+    def test_a_retried_opening_leaves_its_programme_cached_as_stored(self, store_url: str) -> None:
+        """An opening retried with its command id is answered from the store: the
+        programme's cached state is not moved on by the events decided again."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            retry = uuid4()
+            first = service.form_pair(
+                seeded.programme, "ana", "cai", actor="coord", command_id=retry
+            )
+            again = service.form_pair(
+                seeded.programme, "ana", "cai", actor="coord", command_id=retry
+            )
+            cached = service.programme(seeded.programme)
+            appointed = service.appoint_coordinator(seeded.programme, "zoe", actor="coord")
+            history = service.history(seeded.programme)
+        assert again.already_recorded and again.id == first.id
+        assert list(cached.relationship_ids) == [seeded.relationship, first.id]
+        assert cached.version == appointed.version - 1 == history[-2].version
 
     def test_a_programme_command_on_a_cached_state_meeting_a_newer_version_is_decided_again(
         self, store_url: str, store_kind: str
