@@ -248,3 +248,18 @@ def test_a_list_of_texts_under_a_destroyed_key_reads_as_erased_without_the_conve
     monkeypatch.setattr(EventMapper, "stored_state", refuse)
     read = mapper.to_domain_event(record)
     assert isinstance(read, MeetingHeld) and read.topics == (ERASED,)
+
+
+@pytest.mark.parametrize("personal", [True, False], ids=["opened", "closed"])
+def test_a_record_over_the_event_size_limit_is_refused_by_the_mapper_naming_it(
+    monkeypatch: pytest.MonkeyPatch, personal: bool
+) -> None:
+    """The mapper gives the quick reader a stored state as it is, only within the reader's
+    limit: a sound record one byte over it is refused, as it always was."""
+    event = meeting()
+    record = MAPPER.to_stored_event(event)
+    assert MAPPER.to_domain_event(record, personal=personal).event_id == event.event_id
+    monkeypatch.setattr("mentoring_core.serialisation.MAX_EVENT_BYTES", len(record.state) - 1)
+    with pytest.raises(StoredEventError) as refused:
+        MAPPER.to_domain_event(record, personal=personal)
+    assert f"state of {len(record.state)} bytes exceeds the limit" in str(refused.value)
