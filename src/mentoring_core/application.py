@@ -32,6 +32,7 @@ from .audit.recorders import record_aggregate_id
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
+from .domain._replace import replaced
 from .domain.context import DecisionContext, OpenRelationshipRef
 from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
@@ -876,7 +877,7 @@ def _dated(command: C, occurred_at: datetime | None) -> C:
         raise InvalidValue(
             "occurred_at", occurred_at, f"the command's own occurred_at, {command.occurred_at}"
         )
-    return attrs.evolve(command, occurred_at=occurred_at)
+    return replaced(command, occurred_at=occurred_at)
 
 
 def _new_ids(command: C, command_id: UUID) -> C:
@@ -889,7 +890,7 @@ def _new_ids(command: C, command_id: UUID) -> C:
     if creates is None or getattr(command, creates) is not None:
         return command
     fresh: dict[str, Any] = {creates: uuid5(command_id, creates)}
-    return attrs.evolve(command, **fresh)
+    return replaced(command, **fresh)
 
 
 def _check_expected(kind: Kind, aggregate_id: UUID, expected: int | None, actual: int) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
+from ._replace import replaced
 from .commands import Command
 from .context import DecisionContext
 from .errors import InvalidValue
@@ -93,7 +94,7 @@ class _Draft:
             name: _grown(value, added[name]) if name in added else value
             for name, value in self._changed.items()
         }
-        return attrs.evolve(self._state, **fields)
+        return replaced(self._state, **fields)
 
 
 def _field(draft: _Draft, name: str) -> Any:

@@ -89,7 +89,9 @@ class Participant:
         return self.withdrawn_at is None
 
 
-@attrs.frozen(kw_only=True)
+# Fields in a __dict__, not slots: every command copies its state with changes twice
+# (see domain/_replace.py), which a __dict__ allows in two calls.
+@attrs.frozen(kw_only=True, slots=False)
 class ProgrammeState:
     """A programme as its events so far describe it."""
 

@@ -10,6 +10,7 @@ from uuid import UUID
 import attrs
 
 from ._collections import find, replace_by_id
+from ._replace import replaced
 from .commands import RelationshipCommand
 from .decider import Added, Changes, Decider
 from .events import (
@@ -168,7 +169,9 @@ class Declining:
     declined_at: datetime
 
 
-@attrs.frozen(kw_only=True)
+# Fields in a __dict__, not slots: every command copies its state with changes twice
+# (see domain/_replace.py), which a __dict__ allows in two calls.
+@attrs.frozen(kw_only=True, slots=False)
 class RelationshipState:
     """A relationship as its events so far describe it."""
 
@@ -277,9 +280,7 @@ def without_history(state: RelationshipState) -> RelationshipState:
         state.complete or state.meetings or state.feedback or state.reflections or state.evaluations
     ):
         return state
-    return attrs.evolve(
-        state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False
-    )
+    return replaced(state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False)
 
 
 _MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected)
