@@ -26,17 +26,22 @@ import attrs
 T = TypeVar("T")
 
 _Replace = Callable[[Any, dict[str, Any]], Any]
-_REPLACERS: dict[type, _Replace] = {}
+"""Copies an instance with the changes given (their names already checked)."""
+_REPLACERS: dict[type, tuple[frozenset[str], _Replace]] = {}
 
 
 def replaced(inst: T, **changes: Any) -> T:
     """``inst`` with the fields named in ``changes`` set to their values, every other field
-    as it is: equal to ``attrs.evolve(inst, **changes)``, which refuses a name that is not
-    a field of the class with :class:`TypeError` as this does."""
+    as it is: equal to ``attrs.evolve(inst, **changes)``; a name that is not one of the
+    class's fields is refused with :class:`TypeError`, as ``attrs.evolve`` refuses it."""
     cls = type(inst)
-    replace = _REPLACERS.get(cls)
-    if replace is None:
-        replace = _REPLACERS[cls] = _replacer(cls)
+    known = _REPLACERS.get(cls)
+    if known is None:
+        known = _REPLACERS[cls] = _replacer(cls)
+    names, replace = known
+    if not changes.keys() <= names:
+        unknown = ", ".join(sorted(changes.keys() - names))
+        raise TypeError(f"{cls.__name__} has no field {unknown}")
     return cast(T, replace(inst, changes))
 
 
@@ -57,20 +62,19 @@ def _plain(cls: type) -> bool:
     )
 
 
-def _replacer(cls: type) -> _Replace:
-    """The function that copies an instance of ``cls`` with ``changes`` made, written for
-    the class (the names are its fields', identifiers, never data); ``attrs.evolve`` for
-    a class whose ``__init__`` does more than set its fields."""
+def _replacer(cls: type) -> tuple[frozenset[str], _Replace]:
+    """The names ``replaced`` takes for ``cls`` (its ``__init__``'s), and the function
+    that copies an instance of it with changes made: written for the class (the names are
+    its fields', identifiers, never data); ``attrs.evolve`` for a class whose ``__init__``
+    does more than set its fields."""
+    fields = attrs.fields(cls)
     if not _plain(cls):
-        return _evolve
-    names = [field.name for field in attrs.fields(cls)]
+        return frozenset(f.alias for f in fields if f.init), _evolve
+    names = [field.name for field in fields]
     if not any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
-        return _dict_replacer(cls, frozenset(names))
+        return frozenset(names), _dict_replacer(cls, len(names))
     lines = [
         "def replace(inst, changes):",
-        "    if not changes.keys() <= fields:",
-        "        unknown = ', '.join(sorted(changes.keys() - fields))",
-        "        raise TypeError(f'{cls.__name__} has no field {unknown}')",
         "    new = new_instance(cls)",
         *(
             f"    set_field(new, {name!r}, changes[{name!r}] if {name!r} in changes "
@@ -81,27 +85,23 @@ def _replacer(cls: type) -> _Replace:
     ]
     namespace: dict[str, Any] = {
         "cls": cls,
-        "fields": frozenset(names),
         "new_instance": object.__new__,
         "set_field": object.__setattr__,
     }
     exec(compile("\n".join(lines), f"<replacer of {cls.__name__}>", "exec"), namespace)
-    return cast(_Replace, namespace["replace"])
+    return frozenset(names), cast(_Replace, namespace["replace"])
 
 
-def _dict_replacer(cls: type, fields: frozenset[str]) -> _Replace:
-    """For a class whose instances keep their fields in their ``__dict__`` (not slots):
-    the new instance's ``__dict__`` filled in two calls, as attrs' own ``__init__`` of a
-    frozen class of this kind fills it (straight into the ``__dict__``). An instance
+def _dict_replacer(cls: type, count: int) -> _Replace:
+    """For a class whose instances keep their ``count`` fields in their ``__dict__`` (not
+    slots): the new instance's ``__dict__`` filled in two calls, as attrs' own ``__init__``
+    of a frozen class of this kind fills it (straight into the ``__dict__``). An instance
     holding anything else there (a value cached by a property, say) is left to
     ``attrs.evolve``: that would not be the new instance's."""
 
     def replace(inst: Any, changes: dict[str, Any]) -> Any:
-        if not changes.keys() <= fields:
-            unknown = ", ".join(sorted(changes.keys() - fields))
-            raise TypeError(f"{cls.__name__} has no field {unknown}")
         held = inst.__dict__
-        if len(held) != len(fields):
+        if len(held) != count:
             return _evolve(inst, changes)
         new: Any = object.__new__(cls)
         kept = new.__dict__
