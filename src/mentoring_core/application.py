@@ -391,9 +391,9 @@ class MentoringService(CommandMethods):
 
     def _state_to_decide(self, kind: Kind, aggregate_id: UUID, whole: bool) -> tuple[Any, bool]:
         """The state to decide a command on, and whether it is the cached one: the cached
-        state, taken without reading the store, if there is one and it is what the command
-        needs (a state without its history unless ``whole``; a kind whose states are
-        always whole, a programme, caches them whole); else the state read from the store.
+        state (without its history, or whole for a kind whose states are always whole, a
+        programme), taken without reading the store, if there is one and the command is
+        not to be decided on the ``whole`` state; else the state read from the store.
 
         Deciding on the cached state spares reading the store first, as eventsourcing's
         repository does to bring a cached aggregate up to date (a sixth of a command). It
@@ -402,11 +402,7 @@ class MentoringService(CommandMethods):
         refuses if another writer stored it, and a command refused on the cached state
         (a rule, or an ``expected_version`` it is not at) is asked again of the stored state."""
         cache = self._store.repository.cache
-        if (
-            (not whole or not kind.leaves_out_history)
-            and self.trust_snapshots
-            and cache is not None
-        ):
+        if not whole and self.trust_snapshots and cache is not None:
             try:
                 state = cache.get(aggregate_id)
             except KeyError:

@@ -292,6 +292,9 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     assert decider.without_history(whole).expectations == ()
     pause, resume = cmd.PauseRelationship(reason="leave"), cmd.ResumeRelationship()
     assert not decider.needs_history(resume)  # no rule registered yet: none needs it
+    always_whole = note_decider()
+    always_whole.handles({}, needs_history=lambda command: True)
+    assert not always_whole.needs_history(pause)  # its cached states are whole already
     decider.handles({}, needs_history=lambda command: command is pause)
     decider.handles({})  # keeps the rule registered first
     assert decider.needs_history(pause)

@@ -214,9 +214,12 @@ class Decider(Generic[S]):
 
     def needs_history(self, command: Command) -> bool:
         """Whether ``command`` (with the ids its caller gave, before the service fills in
-        the others) must be decided on the whole state, not one :meth:`without_history`."""
-        return self._without_history is None or (
-            self._history_rule is not None and self._history_rule(command)
+        the others) must be decided on the whole state, not one :meth:`without_history`
+        (never for a kind whose states are always whole: that one is the whole state)."""
+        return (
+            self._without_history is not None
+            and self._history_rule is not None
+            and self._history_rule(command)
         )
 
     def owns(self, event: Event | type[Event]) -> bool:
