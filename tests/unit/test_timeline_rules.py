@@ -18,6 +18,7 @@ from scenarios import (
     CREATED_AT,
     GOAL_ID,
     MEETING_ID,
+    POLICY,
     RELATIONSHIP_ID,
     SET_LISTENING_GOAL,
     History,
@@ -37,6 +38,8 @@ from mentoring_core.domain.values import (
     FocusArea,
     MeetingFormat,
     Rating,
+    RecognitionKind,
+    ReminderReason,
     Role,
 )
 
@@ -510,3 +513,145 @@ def test_nothing_is_closed_before_it_was_set(command: Any, fact: str) -> None:
         f"before {fact} on {SET_AT.isoformat()}",
     )
     accepted(planned(), command(SET_AT))
+
+
+# --- the programme's own facts ---------------------------------------------------------
+
+REMINDER_ID = UUID("4e3e0000-0000-4000-8000-0000000000aa")
+
+
+def _programme_command(name: str, at: datetime) -> Any:
+    """Each programme command after creation, dated ``at``."""
+    return {
+        "SetPolicy": lambda: cmd.SetPolicy(policy=POLICY, occurred_at=at),
+        "EnrolParticipant": lambda: cmd.EnrolParticipant(
+            person_id="gus", role=Role.MENTEE, experience_years=Decimal(1), occurred_at=at
+        ),
+        "AppointCoordinator": lambda: cmd.AppointCoordinator(person_id="cora", occurred_at=at),
+        "RecogniseMentor": lambda: cmd.RecogniseMentor(
+            person_id="ana",
+            kind=RecognitionKind.CERTIFICATE,
+            period_start=CREATED_AT.date(),
+            period_end=CREATED_AT.date(),
+            reason="First year",
+            occurred_at=at,
+        ),
+        "IssueReminder": lambda: cmd.IssueReminder(
+            reminder_id=REMINDER_ID,
+            person_id="ana",
+            relationship_id=RELATIONSHIP_ID,
+            reason=ReminderReason.OVERDUE,
+            item="meeting",
+            due=NOW,
+            channel="email",
+            occurred_at=at,
+        ),
+    }[name]()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SetPolicy", "EnrolParticipant", "AppointCoordinator", "RecogniseMentor", "IssueReminder"],
+)
+def test_nothing_in_a_programme_is_dated_before_it_was_created(name: str) -> None:
+    riverside().refuse(
+        _programme_command(name, CREATED_AT - SECOND),
+        Rule.TIMELINE,
+        f"broken: {name} dated {(CREATED_AT - SECOND).isoformat()}",
+        "before programme 'Riverside first-year mentoring' was created on "
+        + CREATED_AT.isoformat(),
+        f"allowed from {CREATED_AT.isoformat()} on",
+    )
+    accepted(riverside(), _programme_command(name, CREATED_AT))
+
+
+def riverside() -> History:
+    """Riverside's programme, with Ana and Ben's relationship opened in it (formed at the
+    programme's creation: a reminder names a relationship of the programme)."""
+    history = programme_history()
+    _, registered = decide_pairing(
+        opening(CREATED_AT), history.state, RelationshipState(), history.ctx
+    )
+    history.apply(registered)
+    return history
+
+
+ENROLLED_LATER = NOW - timedelta(days=5)
+
+
+def enrolled_later() -> History:
+    """Riverside's programme with Fay enrolled five days before the clock."""
+    history = programme_history()
+    history.record(
+        cmd.EnrolParticipant(
+            person_id="fay",
+            role=Role.MENTEE,
+            experience_years=Decimal(0),
+            occurred_at=ENROLLED_LATER,
+        )
+    )
+    return history
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda at: cmd.UpdateProfile(
+            person_id="fay", development_needs=(FocusArea.COMMUNICATION,), occurred_at=at
+        ),
+        lambda at: cmd.WithdrawParticipant(person_id="fay", reason="Left", occurred_at=at),
+    ],
+    ids=["profile", "withdrawal"],
+)
+def test_an_enrolment_changes_no_earlier_than_it_began(command: Any) -> None:
+    enrolled_later().refuse(
+        command(ENROLLED_LATER - SECOND),
+        Rule.TIMELINE,
+        (ENROLLED_LATER - SECOND).isoformat(),
+        f"before 'fay' was enrolled on {ENROLLED_LATER.isoformat()}",
+    )
+    accepted(enrolled_later(), command(ENROLLED_LATER))
+
+
+def test_a_withdrawn_worker_enrols_again_no_earlier_than_the_withdrawal() -> None:
+    withdrawn_at = NOW - timedelta(days=2)
+
+    def withdrawn() -> History:
+        history = enrolled_later()
+        history.record(
+            cmd.WithdrawParticipant(person_id="fay", reason="Left", occurred_at=withdrawn_at)
+        )
+        return history
+
+    def again(at: datetime) -> cmd.EnrolParticipant:
+        return cmd.EnrolParticipant(
+            person_id="fay", role=Role.MENTOR, experience_years=Decimal(3), occurred_at=at
+        )
+
+    withdrawn().refuse(
+        again(withdrawn_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: EnrolParticipant dated {(withdrawn_at - SECOND).isoformat()} is before 'fay' "
+        f"was withdrawn on {withdrawn_at.isoformat()}",
+    )
+    accepted(withdrawn(), again(withdrawn_at))
+
+
+def test_a_reminder_is_sent_no_earlier_than_it_was_issued() -> None:
+    issued_at = NOW - timedelta(days=1)
+
+    def issued() -> History:
+        history = riverside()
+        history.record(_programme_command("IssueReminder", issued_at))
+        return history
+
+    def sent(at: datetime) -> cmd.RecordReminderSent:
+        return cmd.RecordReminderSent(reminder_id=REMINDER_ID, occurred_at=at)
+
+    issued().refuse(
+        sent(issued_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: RecordReminderSent dated {(issued_at - SECOND).isoformat()} is before "
+        f"reminder {REMINDER_ID} was issued on {issued_at.isoformat()}",
+    )
+    accepted(issued(), sent(issued_at))

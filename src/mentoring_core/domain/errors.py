@@ -8,6 +8,7 @@ went wrong.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -95,6 +96,26 @@ class RuleViolation(MentoringError):
         self.rule = rule
         self.detail = detail
         super().__init__(f"rule '{rule}' broken: {detail}")
+
+
+def out_of_time(what: str, at: datetime, conflict: str, window: str) -> RuleViolation:
+    """The refusal of a fact dated outside its window (:attr:`Rule.TIMELINE`): the fact, its
+    date, the fact it conflicts with and the window in which it would be accepted."""
+    return RuleViolation(
+        Rule.TIMELINE, f"{what} dated {at.isoformat()} {conflict}; allowed {window}"
+    )
+
+
+def not_before(what: str, at: datetime, earliest: datetime | None, fact: str) -> None:
+    """Refuse ``what``, dated ``at``, if it is before ``fact``, which happened at
+    ``earliest`` (nothing to check if None); the very moment of ``fact`` is allowed."""
+    if earliest is not None and at < earliest:
+        raise out_of_time(
+            what,
+            at,
+            f"is before {fact} on {earliest.isoformat()}",
+            f"from {earliest.isoformat()} on",
+        )
 
 
 class NotFound(MentoringError, LookupError):

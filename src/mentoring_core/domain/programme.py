@@ -25,7 +25,7 @@ from .commands import (
 )
 from .context import DecisionContext, event_metadata
 from .decider import Added, Changes, Decider, Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation
+from .errors import InvalidValue, Rule, RuleViolation, not_before
 from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
@@ -158,7 +158,14 @@ def _prepare(
         raise InvalidValue("programme_id", named, f"the programme decided on, {state.programme_id}")
     if isinstance(command, WithdrawParticipant):
         _check_nothing_open(state, command.person_id, ctx)
-    return event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
+    meta = event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
+    not_before(
+        type(command).__name__,
+        meta["occurred_at"],
+        state.created_at,
+        f"programme {state.name!r} was created",
+    )
+    return meta
 
 
 def _check_nothing_open(state: ProgrammeState, person_id: object, ctx: DecisionContext) -> None:
@@ -203,6 +210,13 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             Rule.PARTICIPANT_NOT_ALREADY_ENROLLED,
             f"{person_id!r} is already enrolled in programme {state.name!r} as {enrolled.role}",
         )
+    ended = [p.withdrawn_at for p in state.participants if p.person_id == person_id]
+    not_before(
+        type(command).__name__,
+        meta["occurred_at"],
+        max((at for at in ended if at is not None), default=None),  # none is active now
+        f"{person_id!r} was withdrawn",
+    )
     role = check_enum("role", command.role, Role)
     return (
         ParticipantEnrolled(
@@ -238,13 +252,29 @@ def _optional_label(field: str, value: object) -> str | None:
     return None if value is None else check_label(field, value, TITLE_MAX)
 
 
-def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
+def _enrolled_then(
+    command: UpdateProfile | WithdrawParticipant, state: ProgrammeState, meta: Meta
+) -> Participant:
+    """The current enrolment of the person ``command`` names, which must have begun by the
+    command's ``occurred_at``."""
     person_id = check_label("person_id", command.person_id)
     enrolled = state.participant(person_id)
     if enrolled is None:
         raise RuleViolation(
             Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
         )
+    not_before(
+        type(command).__name__,
+        meta["occurred_at"],
+        enrolled.enrolled_at,
+        f"{person_id!r} was enrolled",
+    )
+    return enrolled
+
+
+def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
+    enrolled = _enrolled_then(command, state, meta)
+    person_id = enrolled.person_id
     if command.expertise is None and command.development_needs is None:
         raise InvalidValue("expertise", None, "the expertise or development needs to record")
     given = (command.expertise, command.development_needs)
@@ -263,11 +293,7 @@ def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -
 
 
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = check_label("person_id", command.person_id)
-    if state.participant(person_id) is None:
-        raise RuleViolation(
-            Rule.PARTICIPANT_ENROLLED, f"{person_id!r} is not enrolled in programme {state.name!r}"
-        )
+    person_id = _enrolled_then(command, state, meta).person_id
     return (
         ParticipantWithdrawn(
             **meta, person_id=person_id, reason=check_text("reason", command.reason)
@@ -337,6 +363,12 @@ def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, me
             else (Rule.REMINDER_ISSUED, "was never issued")
         )
         raise RuleViolation(rule, f"reminder {reminder_id} {said} in {state.name!r}")
+    not_before(
+        type(command).__name__,
+        meta["occurred_at"],
+        issued.occurred_at,
+        f"reminder {reminder_id} was issued",
+    )
     return (
         ReminderSent(
             **meta,

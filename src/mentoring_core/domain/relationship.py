@@ -42,7 +42,7 @@ from .commands import (
 )
 from .context import DecisionContext, event_metadata
 from .decider import Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation
+from .errors import InvalidValue, Rule, RuleViolation, not_before, out_of_time
 from .events import (
     ExpectationsAgreed,
     FeedbackGiven,
@@ -154,26 +154,13 @@ def _iso(at: datetime) -> str:
     return at.isoformat()
 
 
-def _out_of_time(what: str, at: datetime, conflict: str, window: str) -> RuleViolation:
-    """The refusal of a fact dated outside its window: the fact, its date, the conflicting
-    fact and the window in which it would be accepted."""
-    return RuleViolation(Rule.TIMELINE, f"{what} dated {_iso(at)} {conflict}; allowed {window}")
-
-
-def _not_before(what: str, at: datetime, earliest: datetime | None, fact: str) -> None:
-    if earliest is not None and at < earliest:
-        raise _out_of_time(
-            what, at, f"is before {fact} on {_iso(earliest)}", f"from {_iso(earliest)} on"
-        )
-
-
 def _when_meeting_possible(state: RelationshipState, what: str, at: datetime) -> None:
     """A meeting (or what happened at one) needs an active relationship at ``at``: after it
     was formed, outside every pause and not after the end."""
-    _not_before(what, at, state.formed_at, "the pair was formed")
+    not_before(what, at, state.formed_at, "the pair was formed")
     ended_at = state.ended_at
     if ended_at is not None and at > ended_at:
-        raise _out_of_time(
+        raise out_of_time(
             what,
             at,
             f"is after the relationship ended on {_iso(ended_at)}",
@@ -189,7 +176,7 @@ def _when_meeting_possible(state: RelationshipState, what: str, at: datetime) ->
             f"relationship {state.relationship_id} is paused since {_iso(start)}; "
             "resume it before recording meetings",
         )
-    raise _out_of_time(
+    raise out_of_time(
         what,
         at,
         f"falls in the pause from {_iso(start)} to {_iso(end)}",
@@ -201,20 +188,20 @@ def _check_timeline(command: RelationshipCommand, state: RelationshipState, at: 
     """The checks common to every command's ``occurred_at``; handlers check dates they carry."""
     what = type(command).__name__
     if isinstance(command, AcceptPairing | DeclinePairing):
-        _not_before(what, at, state.proposed_at, "the pairing was proposed")
+        not_before(what, at, state.proposed_at, "the pairing was proposed")
         return
-    _not_before(what, at, state.formed_at, "the pair was formed")
+    not_before(what, at, state.formed_at, "the pair was formed")
     if isinstance(command, _MEETING_COMMANDS):
         _when_meeting_possible(state, what, at)
     elif isinstance(command, PauseRelationship):
         resumed = state.pauses[-1][1] if state.pauses else None
-        _not_before(what, at, resumed, "the last pause ended")
-        _not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
+        not_before(what, at, resumed, "the last pause ended")
+        not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
     elif isinstance(command, ResumeRelationship):
-        _not_before(what, at, state.paused_at, "the pause began")
+        not_before(what, at, state.paused_at, "the pause began")
     elif isinstance(command, EndRelationship):
-        _not_before(what, at, state.latest_fact_at, "the latest recorded fact")
-        _not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
+        not_before(what, at, state.latest_fact_at, "the latest recorded fact")
+        not_before(what, at, _whole(state).last_meeting_at, "the latest recorded meeting")
 
 
 # --- people -----------------------------------------------------------------------------
@@ -318,7 +305,7 @@ def _open_goal(
         raise RuleViolation(
             Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} ({goal.title!r}) is already {goal.status}"
         )
-    _not_before(type(command).__name__, meta["occurred_at"], goal.set_at, f"goal {checked} was set")
+    not_before(type(command).__name__, meta["occurred_at"], goal.set_at, f"goal {checked} was set")
     return goal
 
 
@@ -502,7 +489,7 @@ def _complete_activity(
     if activity is None or activity.completed_at is not None:
         why = "was never added" if activity is None else "is already completed"
         raise RuleViolation(Rule.ACTIVITY_OPEN, f"plan activity {activity_id} {why}")
-    _not_before(
+    not_before(
         "CompletePlanActivity",
         meta["occurred_at"],
         activity.added_at,
@@ -533,7 +520,7 @@ def _reach_milestone(command: ReachMilestone, state: RelationshipState, meta: Me
     if milestone is None or milestone.reached_at is not None:
         why = "was never set" if milestone is None else "is already reached"
         raise RuleViolation(Rule.MILESTONE_OPEN, f"milestone {milestone_id} {why}")
-    _not_before(
+    not_before(
         "ReachMilestone", meta["occurred_at"], milestone.set_at, f"milestone {milestone_id} was set"
     )
     return (
@@ -658,7 +645,7 @@ def _moved_meeting(
         (f.given_at for f in state.feedback if f.about_meeting_id == meeting_id), default=None
     )
     if first_feedback is not None and moved > first_feedback:
-        raise _out_of_time(
+        raise out_of_time(
             what,
             moved,
             f"is after the feedback given about it on {_iso(first_feedback)}",
@@ -675,7 +662,7 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
             raise RuleViolation(
                 Rule.REFERENCE_EXISTS, f"about_meeting_id {about_meeting}: no such meeting"
             )
-        _not_before(
+        not_before(
             "GiveFeedback", meta["occurred_at"], meeting.occurred_at, f"meeting {about_meeting}"
         )
     giver = _participant(state, "from_person", command.from_person)
