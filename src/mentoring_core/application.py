@@ -511,9 +511,16 @@ class MentoringService(CommandMethods):
         """Drop every state this process keeps (they hold opened personal data)."""
         self._wholes = LRUCache(maxsize=int(_CACHE_SIZE))
         cache = self._store.repository.cache
+        if cache is not None:
+            self._forget(list(cache.cache))
+
+    def _forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Drop the cached states of ``aggregate_ids`` (those cached): the next command on
+        each is decided on its state read from the store."""
+        cache = self._store.repository.cache
         if cache is None:
             return
-        for aggregate_id in list(cache.cache):
+        for aggregate_id in aggregate_ids:
             with contextlib.suppress(KeyError):
                 cache.get(aggregate_id, evict=True)
 
@@ -789,6 +796,9 @@ class MentoringService(CommandMethods):
             decided_at = expected[commanded][1]
             earlier = self._recorded_before(commanded, command_id, decided_at, created)
             if earlier is not None:
+                # The store holds the earlier attempt's events, not these, and perhaps
+                # others recorded meanwhile: no cached state of those written is known good.
+                self._forget(expected)
                 return earlier
             if not isinstance(error, IntegrityError):
                 raise

@@ -560,6 +560,49 @@ class TestConcurrency:
         assert list(cached.relationship_ids) == [seeded.relationship, first.id]
         assert cached.version == appointed.version - 1 == history[-2].version
 
+    def test_an_opening_another_service_recorded_meanwhile_leaves_no_stale_programme(
+        self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An opening whose command id another service recorded while this one decided:
+        answered from the store, and the programme's cached state is not moved on by the
+        events this one decided (the store holds others), so its next command is decided
+        on the programme as stored."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        race: list[Callable[[], object]] = []
+
+        def racing_clock() -> datetime:
+            while race:  # called while the loser decides, after it looked for the command id
+                race.pop()()
+            return datetime.now(UTC)
+
+        retry = uuid4()
+        with MentoringService(store_url) as winner, MentoringService(store_url) as loser:
+            seeded = seed(winner)
+            winner.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            loser.appoint_coordinator(seeded.programme, "zoe", actor="coord")  # loser caches it
+            race.append(
+                lambda: winner.form_pair(
+                    seeded.programme, "ana", "cai", actor="coord", command_id=retry
+                )
+            )
+            race.append(lambda: winner.appoint_coordinator(seeded.programme, "yan", actor="coord"))
+            loser._clock = racing_clock
+            again = loser.form_pair(seeded.programme, "ana", "cai", actor="coord", command_id=retry)
+            inserts = calls_of(monkeypatch, loser.store.recorder, "insert_events")
+            appointed = loser.appoint_coordinator(seeded.programme, "xia", actor="coord")
+            history = winner.history(seeded.programme)
+            verified = winner.verify()
+        assert again.already_recorded
+        assert [type(e).__name__ for e in history[-3:]] == [
+            "CoordinatorAppointed",
+            "RelationshipOpened",
+            "CoordinatorAppointed",
+        ]
+        assert appointed.version == history[-1].version
+        assert len(inserts) == 1, "decided on a stale cached programme, then again"
+        assert verified.ok, verified.finding
+
     def test_a_programme_command_on_a_cached_state_meeting_a_newer_version_is_decided_again(
         self, store_url: str, store_kind: str
     ) -> None:
