@@ -83,7 +83,7 @@ def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli)
     listed = cli.ok("privacy", "retention", "--as-of", "2031-01-01")
     assert listed["years"] is None and listed["due"] == []  # no period set yet
     _policy_keeping(cli, "2")
-    march, april = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    march, april = datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
     with MentoringService(cli.store_url) as service:  # the other set-up: the Python API
         for person, role in (("cy", Role.MENTOR), ("dee", Role.MENTEE)):
             service.enrol(PROGRAMME, person, role, 4, actor=cli.actor, occurred_at=march)

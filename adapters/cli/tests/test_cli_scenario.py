@@ -84,7 +84,7 @@ def test_a_programme_and_its_relationships_through_the_cli(cli: Cli) -> None:
         "--cadence", "fortnightly", "--participation", "COMPULSORY",
         "--minimum-experience-gap", "3", "--review-interval-days", "42",
         "--minimum-meeting-minutes", "45", "--max-mentors-per-mentee", "2",
-        "--occurred-at", "2026-01-05T09:30+11:00",
+        "--occurred-at", "2026-01-05T12:30+11:00",
     )  # fmt: skip
     for person, role, years in (
         ("ana", "mentor", "12"),
@@ -299,7 +299,7 @@ def _check_programme_history(events: list[dict[str, Any]]) -> None:
         "max_active_mentors_per_mentee": 2,
         "retain_personal_data_years": None,
     }
-    assert events[1]["occurred_at"] == "2026-01-04T22:30:00+00:00"
+    assert events[1]["occurred_at"] == "2026-01-05T01:30:00+00:00"
     assert [(e["person_id"], e["role"], e["experience_years"]) for e in events[2:5]] == [
         ("ana", "mentor", "12"),
         ("cy", "mentor", "4"),
