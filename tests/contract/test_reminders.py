@@ -29,12 +29,13 @@ class Inbox:
     servers in the command line's tests); it can refuse, or stop the run after sending
     (as a process killed between sending and recording would)."""
 
-    channel = "webhook"
-
-    def __init__(self, *, refuse: bool = False, crash_after: int | None = None) -> None:
+    def __init__(
+        self, *, refuse: bool = False, crash_after: int | None = None, channel: str = "webhook"
+    ) -> None:
         self.received: list[Notice] = []
         self.refuse = refuse
         self.crash_after = crash_after
+        self.channel = channel
 
     def reaches(self, address: str | None) -> bool:
         return True
@@ -114,6 +115,29 @@ def test_a_refused_reminder_stays_issued_and_the_next_run_sends_it(
     later = remind(service, up, programme_id=programme, actor="reminders")
     assert later.issued == () and set(later.sent_again) == set(run.issued)
     assert [n.reminder_id for n in up.received] == list(run.issued)
+    service.close()
+
+
+def test_a_reminder_left_unsent_is_sent_again_on_its_own_channel_only(
+    service: MentoringService,
+) -> None:
+    """A reminder is recorded with its channel: one issued by a webhook run whose receiver
+    was down is left for the next webhook run, not sent by e-mail (nor counted as not
+    sent by an e-mail run)."""
+    programme = seed(service).programme
+    down = Inbox(refuse=True)
+    first = remind(service, down, programme_id=programme, actor="reminders")
+    assert first.issued and first.sent == ()
+    email = Inbox(channel="email")
+    other = remind(service, email, programme_id=programme, actor="reminders")
+    assert email.received == [] and other.sent == () and other.failed == ()
+    assert other.left_unsent == first.issued
+    unsent = service.programme(programme).reminders_unsent
+    assert [(r.reminder_id, r.channel) for r in unsent] == [(i, "webhook") for i in first.issued]
+    up = Inbox()
+    later = remind(service, up, programme_id=programme, actor="reminders")
+    assert [n.reminder_id for n in up.received] == list(first.issued)
+    assert set(later.sent_again) == set(first.issued) and later.left_unsent == ()
     service.close()
 
 

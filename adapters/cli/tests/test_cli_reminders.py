@@ -280,6 +280,32 @@ def test_signed_webhooks_are_verified_by_the_receiver(
     assert receiver.refused == 4
 
 
+def test_reminders_left_unsent_by_a_webhook_run_wait_for_the_next_webhook_run(
+    tmp_path: Path, smtp: tuple[int, Mailbox], webhook: tuple[str, Receiver]
+) -> None:
+    """A reminder is recorded with its channel: an e-mail run neither sends by e-mail what
+    a webhook run issued and could not send, nor fails on it; the next webhook run does."""
+    port, mailbox = smtp
+    url, receiver = webhook
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 1)
+    secret = tmp_path / "webhook.secret"
+    secret.write_text(SECRET + "\n")
+    hook = ("--webhook-secret-file", str(secret))
+    down = cli.run("reminders", "run", str(programme), "--webhook", "http://127.0.0.1:9/x", *hook)
+    assert down.code == 1 and "could not be sent" in down.stderr, str(down)
+    mailed = cli.run(
+        *("reminders", "run", str(programme), "--smtp", f"127.0.0.1:{port}"),
+        *("--from", "reminders@northside.test"),
+    )
+    assert mailed.code == 0 and mailbox.messages == [], str(mailed)
+    assert "Left unsent: 4 reminder(s) issued on another channel" in mailed.stdout
+    up = cli.ok("reminders", "run", str(programme), "--webhook", url, *hook)
+    assert up["issued"] == [] and len(up["sent_again"]) == len(receiver.ids) == 4
+    listed = cli.ok("reminders", "list", str(programme))["reminders"]
+    assert {r["channel"] for r in listed} == {"webhook"} and all(r["sent_at"] for r in listed)
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

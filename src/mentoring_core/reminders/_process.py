@@ -3,8 +3,8 @@ change in the event feed and every tick of the clock (:func:`follow_reminders`).
 
 Each reminder is recorded before it is sent and marked after: ``ReminderIssued``, then
 the notifier, then ``ReminderSent``. A run first sends again what an interrupted run
-issued and did not mark, under the same id: delivery is at least once, with a stable id
-the receiver can drop a repeat by, and a repeat is visible in the record
+issued on its channel and did not mark, under the same id: delivery is at least once,
+with a stable id the receiver can drop a repeat by, and a repeat is visible in the record
 (``after_interruption``). See ``docs/cli.md``, "Reminders".
 """
 
@@ -64,6 +64,9 @@ class Run:
     """People owed a reminder with no contact the notifier can use: nothing issued."""
     failed: tuple[str, ...] = ()
     """Why reminders could not be sent (they stay issued; the next run tries again)."""
+    left_unsent: tuple[UUID, ...] = ()
+    """Reminders issued on another channel and not yet sent: left for a run on theirs,
+    since a reminder is recorded with the channel that sends it."""
 
 
 _T = TypeVar("_T")
@@ -99,6 +102,7 @@ class _Sender:
     sent_again: list[UUID] = attrs.Factory(list)
     unreachable: list[str] = attrs.Factory(list)
     failed: list[str] = attrs.Factory(list)
+    left_unsent: list[UUID] = attrs.Factory(list)
 
     @property
     def programme_id(self) -> UUID:
@@ -171,6 +175,7 @@ class _Sender:
             sent_again=tuple(self.sent_again),
             unreachable=tuple(self.unreachable),
             failed=tuple(self.failed),
+            left_unsent=tuple(self.left_unsent),
         )
 
 
@@ -204,7 +209,10 @@ def remind(
     for unsent in programme.reminders_unsent:
         if stopping.is_set():
             return sender.outcome()
-        sender.deliver(unsent, again=True)
+        if unsent.channel == notifier.channel:
+            sender.deliver(unsent, again=True)
+        else:
+            sender.left_unsent.append(unsent.reminder_id)
     items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
     for reminder in owed(
         items,

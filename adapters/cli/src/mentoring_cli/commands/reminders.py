@@ -67,6 +67,7 @@ def _run_document(run: Run) -> dict[str, Any]:
         "sent_again": [str(i) for i in run.sent_again],
         "unreachable": sorted(set(run.unreachable)),
         "failed": list(run.failed),
+        "left_unsent": [str(i) for i in run.left_unsent],
     }
 
 
@@ -77,6 +78,11 @@ def _show_run(console: Console, run: Run) -> None:
         console.print(f"Not reminded: no contact the notifier can use is recorded for {person}.")
     for failure in run.failed:
         console.print(f"Not sent (the next run tries again): {failure}")
+    if run.left_unsent:
+        console.print(
+            f"Left unsent: {len(run.left_unsent)} reminder(s) issued on another channel, "
+            "for a run on theirs (`reminders list` shows each one's)."
+        )
 
 
 _WithinOpt = Annotated[
