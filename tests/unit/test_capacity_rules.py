@@ -7,6 +7,7 @@ Open relationships are those proposed, active or paused. Riverside's people are 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -39,12 +40,15 @@ class Programme:
         self.history: History = programme_history(policy=policy, people=MORE_PEOPLE)
         self.relationships: list[RelationshipState] = []
 
-    def open(self, mentor: str, mentee: str, *, direct: bool = True) -> RelationshipState:
+    def open(
+        self, mentor: str, mentee: str, *, direct: bool = True, at: datetime | None = None
+    ) -> RelationshipState:
         command = cmd.OpenRelationship(
             relationship_id=UUID(int=0xA000 + len(self.relationships)),
             mentor_id=mentor,
             mentee_id=mentee,
             direct=direct,
+            occurred_at=at,
         )
         opening, registered = decide_pairing(
             command, self.history.state, RelationshipState(), self.history.ctx, self.relationships
@@ -54,10 +58,12 @@ class Programme:
         self.relationships.append(state)
         return state
 
-    def refuse(self, mentor: str, mentee: str, rule: Rule, *named: str) -> RuleViolation:
+    def refuse(
+        self, mentor: str, mentee: str, rule: Rule, *named: str, at: datetime | None = None
+    ) -> RuleViolation:
         count = len(self.relationships)
         with pytest.raises(RuleViolation) as info:
-            self.open(mentor, mentee)
+            self.open(mentor, mentee, at=at)
         assert info.value.rule is rule, str(info.value)
         for value in named:
             assert value in str(info.value), (value, str(info.value))
@@ -122,6 +128,57 @@ def test_a_pair_already_open_is_refused_even_without_a_policy() -> None:
     programme = Programme(policy=None)
     programme.open("ana", "ben")
     programme.refuse("ana", "ben", Rule.PAIR_ALREADY_OPEN)
+
+
+# --- Dated openings: the relationships open at the opening's date or after it count ------
+
+FIRST = NOW - timedelta(days=20)
+CLOSED = NOW - timedelta(days=10)
+INSIDE = NOW - timedelta(days=15)
+
+
+def closed_at(closing: Any, *, direct: bool = True) -> Programme:
+    """Ana and Ben's relationship opened 20 days before the clock, and ``closing`` (an
+    ending or a declining) 10 days before it; the mentee limit is one mentor."""
+    programme = with_limits(mentors=1)
+    programme.open("ana", "ben", direct=direct, at=FIRST)
+    programme.record(0, attrs.evolve(closing, occurred_at=CLOSED))
+    return programme
+
+
+@pytest.mark.parametrize(
+    ("closing", "direct", "until"),
+    [(ENDING, True, "ended"), (DECLINING, False, "declined")],
+    ids=["ended", "declined"],
+)
+def test_a_pair_is_not_opened_again_dated_inside_the_first_one(
+    closing: Any, direct: bool, until: str
+) -> None:
+    programme = closed_at(closing, direct=direct)
+    first = programme.relationships[0].relationship_id
+    programme.refuse(
+        "ana",
+        "ben",
+        Rule.PAIR_ALREADY_OPEN,
+        f"{first} (open until it {until} on {CLOSED.isoformat()})",
+        f"dated {INSIDE.isoformat()}",
+        at=INSIDE,
+    )
+    assert closed_at(closing, direct=direct).open("ana", "ben", at=CLOSED).relationship_id
+
+
+def test_a_limit_counts_the_relationships_open_at_the_opening_s_date() -> None:
+    programme = closed_at(ENDING)
+    first = programme.relationships[0].relationship_id
+    programme.refuse(
+        "carla",
+        "ben",
+        Rule.MENTEE_MENTORS,
+        "mentee 'ben' already has 1 open relationship(s)",
+        f"{first} (open until it ended on {CLOSED.isoformat()})",
+        at=INSIDE,
+    )
+    assert closed_at(ENDING).open("carla", "ben", at=CLOSED).relationship_id
 
 
 # --- A mentor's mentees ---------------------------------------------------------------------

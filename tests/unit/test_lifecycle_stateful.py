@@ -70,6 +70,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.history = relationship_history()
         self.status = RelationshipStatus.ACTIVE
         self.goal_status: dict[UUID, GoalStatus] = {}
+        self.goal_set_at: dict[UUID, datetime] = {}
         self.meeting_outcomes: dict[UUID, MeetingOutcome] = {}
         self.version = 1
         self.ids = itertools.count(1)
@@ -174,6 +175,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.attempt(command)
         self.fact(at)
         self.goal_status[goal_id] = GoalStatus.OPEN
+        self.goal_set_at[goal_id] = at
         return goal_id
 
     @rule(goal=goals, achieved=st.booleans())
@@ -306,7 +308,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             occurred_at=at,
         )
         expected = self.time_rule(at) or (
-            Rule.TIMELINE if at < self.meeting_dates[meeting] else None
+            Rule.TIMELINE if at < max(self.meeting_dates[meeting], self.goal_set_at[goal]) else None
         )
         if self.attempt(command, rule=expected):
             self.fact(at)

@@ -453,7 +453,7 @@ class TestGoals:
 class TestPlan:
     def test_an_activity_is_added_and_completed(self) -> None:
         history = active()
-        history.record(SET_LISTENING_GOAL)
+        history.record(attrs.evolve(SET_LISTENING_GOAL, occurred_at=SET_AT))
         history.record(attrs.evolve(ACTIVITY, occurred_at=SET_AT))
         (activity,) = history.state.plan
         assert (activity.activity_id, activity.goal_id, activity.due_date) == (

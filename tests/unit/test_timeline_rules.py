@@ -36,7 +36,9 @@ from mentoring_core.domain.values import (
     EndReason,
     FeedbackKind,
     FocusArea,
+    GoalProgress,
     MeetingFormat,
+    ProgressStatus,
     Rating,
     RecognitionKind,
     ReminderReason,
@@ -655,3 +657,98 @@ def test_a_reminder_is_sent_no_earlier_than_it_was_issued() -> None:
         f"reminder {REMINDER_ID} was issued on {issued_at.isoformat()}",
     )
     accepted(issued(), sent(issued_at))
+
+
+# --- facts that name a goal or correct a meeting -----------------------------------------
+
+
+def goal_set() -> History:
+    """Ana and Ben's relationship with the listening goal set five days before the clock."""
+    history = relationship_history()
+    history.record(attrs.evolve(SET_LISTENING_GOAL, occurred_at=SET_AT))
+    return history
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (
+            lambda at: cmd.AddPlanActivity(
+                activity_id=ACTIVITY_ID,
+                description="Shadow Ana",
+                due_date=SET_AT.date(),
+                goal_id=GOAL_ID,
+                occurred_at=at,
+            ),
+            "goal_id",
+        ),
+        (
+            lambda at: cmd.SetMilestone(
+                milestone_id=MILESTONE_ID,
+                description="Led one",
+                target_date=SET_AT.date(),
+                goal_id=GOAL_ID,
+                occurred_at=at,
+            ),
+            "goal_id",
+        ),
+        (
+            lambda at: cmd.GiveFeedback(
+                feedback_id=UUID(int=0xF00D),
+                from_person="ana",
+                to_person="ben",
+                kind=FeedbackKind.RECOGNITION,
+                text="You let the family speak first.",
+                about_goal_id=GOAL_ID,
+                occurred_at=at,
+            ),
+            "about_goal_id",
+        ),
+        (
+            lambda at: cmd.EvaluateProgress(
+                evaluation_id=UUID(int=0xE7A1),
+                goal_progress=(GoalProgress(goal_id=GOAL_ID, status=ProgressStatus.ON_TRACK),),
+                evidence="Two family meetings led",
+                occurred_at=at,
+            ),
+            "goal_progress[0].goal_id",
+        ),
+    ],
+    ids=["activity", "milestone", "feedback", "evaluation"],
+)
+def test_a_fact_naming_a_goal_is_dated_no_earlier_than_the_goal(command: Any, field: str) -> None:
+    goal_set().refuse(
+        command(SET_AT - SECOND),
+        Rule.TIMELINE,
+        f"{field} {GOAL_ID}",
+        (SET_AT - SECOND).isoformat(),
+        f"before goal {GOAL_ID} was set on {SET_AT.isoformat()}",
+    )
+    accepted(goal_set(), command(SET_AT))
+
+
+def test_a_correction_is_dated_no_earlier_than_the_meeting_it_corrects() -> None:
+    def met() -> History:
+        history = relationship_history()
+        history.record(meeting(MET, MEETING_ID))
+        return history
+
+    def correction(at: datetime) -> cmd.CorrectMeetingRecord:
+        return cmd.CorrectMeetingRecord(
+            meeting_id=MEETING_ID, reason="Typo", duration_minutes=45, occurred_at=at
+        )
+
+    met().refuse(
+        correction(MET - SECOND),
+        Rule.TIMELINE,
+        (MET - SECOND).isoformat(),
+        f"before meeting {MEETING_ID} was held on {MET.isoformat()}",
+    )
+    accepted(met(), correction(MET))
+    moved_later = NOW - timedelta(days=12)
+    met().refuse(
+        attrs.evolve(correction(MET), held_at=moved_later),
+        Rule.TIMELINE,
+        f"before meeting {MEETING_ID} was held on {moved_later.isoformat()}",
+    )
+    accepted(met(), attrs.evolve(correction(moved_later), held_at=moved_later))

@@ -9,7 +9,7 @@ from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import Event, PairFormed, PairingProposed, RelationshipOpened
-from .matching import enrolled_as, open_relationships, rank_mentors
+from .matching import OPEN, enrolled_as, rank_mentors
 from .programme import Participant, ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import (
@@ -37,10 +37,43 @@ def _check_opening_date(
             )
 
 
+def _open_from(
+    others: Sequence[RelationshipState], at: datetime
+) -> list[tuple[RelationshipState, str]]:
+    """The relationships open at ``at`` or at any time after it (open now, or ended or
+    declined after ``at``), each with how a refusal names it: a relationship opened at
+    ``at`` would be open alongside each of them."""
+    found = []
+    for r in others:
+        if r.status in OPEN:
+            found.append((r, str(r.relationship_id)))
+            continue
+        closed = _closed(r)
+        if closed is not None and closed[1] > at:
+            until = f"open until it {closed[0]} on {closed[1].isoformat()}"
+            found.append((r, f"{r.relationship_id} ({until})"))
+    return found
+
+
+def _closed(r: RelationshipState) -> tuple[str, datetime] | None:
+    """How and when a relationship that is no longer open closed; None if it did not."""
+    if r.ended is not None:
+        return "ended", r.ended.ended_at
+    if r.declined is not None:
+        return "declined", r.declined.declined_at
+    return None
+
+
 def _check_capacity(
-    programme: ProgrammeState, mentor_id: str, mentee_id: str, others: Sequence[RelationshipState]
+    programme: ProgrammeState,
+    mentor_id: str,
+    mentee_id: str,
+    others: Sequence[RelationshipState],
+    at: datetime,
 ) -> None:
-    """No second open relationship of the same pair; the policy's limits per person.
+    """No second relationship of the same pair open alongside the new one; the policy's
+    limits per person, counting the relationships open at the opening's date ``at`` or
+    after it (a pairing dated back inside an ended one would overlap it).
 
     ``others`` are the programme's relationships: the service loads them, since only
     they know whether they are still open (the programme records their opening, not
@@ -48,15 +81,23 @@ def _check_capacity(
     (``RelationshipOpened``), so the second is refused as a concurrency conflict and
     decided again: the limits cannot be overrun by a race.
     """
-    open_ = open_relationships(others)
-    for r in open_:
-        if (r.mentor_id, r.mentee_id) == (mentor_id, mentee_id):
+    open_ = _open_from(others, at)
+    for r, named in open_:
+        if (r.mentor_id, r.mentee_id) != (mentor_id, mentee_id):
+            continue
+        if r.status in OPEN:
             raise RuleViolation(
                 Rule.PAIR_ALREADY_OPEN,
                 f"mentor {mentor_id!r} and mentee {mentee_id!r} already have an open "
                 f"relationship, {r.relationship_id} ({r.status}); end it before pairing "
                 "them again",
             )
+        raise RuleViolation(
+            Rule.PAIR_ALREADY_OPEN,
+            f"mentor {mentor_id!r} and mentee {mentee_id!r} already have an open "
+            f"relationship at the pairing's date, {named}; the pairing is dated "
+            f"{at.isoformat()}: date it from the first one's end on",
+        )
     policy = programme.policy
     if policy is None:
         return
@@ -67,12 +108,12 @@ def _check_capacity(
     for role, person, others_are, limit, rule in limits:
         if limit is None:
             continue
-        held = [r for r in open_ if (r.mentor_id if role == "mentor" else r.mentee_id) == person]
+        held = [n for r, n in open_ if (r.mentor_id if role == "mentor" else r.mentee_id) == person]
         if len(held) >= limit:
             raise RuleViolation(
                 rule,
                 f"{role} {person!r} already has {len(held)} open relationship(s) "
-                f"({', '.join(str(r.relationship_id) for r in held)}), the most programme "
+                f"({', '.join(held)}), the most programme "
                 f"{programme.name!r} allows ({limit} {others_are} at once); end one or raise "
                 "the limit in the programme's policy",
             )
@@ -100,11 +141,12 @@ def _allowed_rank(
     mentee: Participant,
     override: str | None,
     others: Sequence[RelationshipState],
+    at: datetime,
 ) -> int:
     """The gap and capacity rules, then the mentor's rank among the suggestions for the
     mentee (recorded on the opening)."""
     _check_gap(programme, mentor, mentee, override)
-    _check_capacity(programme, mentor.person_id, mentee.person_id, others)
+    _check_capacity(programme, mentor.person_id, mentee.person_id, others, at)
     ranking = rank_mentors(programme, others, mentee.person_id)
     return next(s.rank for s in ranking if s.mentor_id == mentor.person_id)
 
@@ -145,10 +187,10 @@ def decide_pairing(
         )
     mentor = enrolled_as(programme, mentor_id, Role.MENTOR)
     mentee = enrolled_as(programme, mentee_id, Role.MENTEE)
-    rank = _allowed_rank(programme, mentor, mentee, override, others)
     opening_class = PairFormed if check_bool("direct", command.direct) else PairingProposed
     meta = event_metadata(ctx, relationship_id, 1, command.occurred_at)
     _check_opening_date(opening_class.__name__, meta["occurred_at"], programme, mentor, mentee)
+    rank = _allowed_rank(programme, mentor, mentee, override, others, meta["occurred_at"])
     opening = opening_class(
         **meta,
         programme_id=programme.programme_id,

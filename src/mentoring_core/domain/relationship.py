@@ -309,10 +309,18 @@ def _open_goal(
     return goal
 
 
-def _goal_reference(state: RelationshipState, field: str, goal_id: object) -> UUID | None:
+def _goal_reference(
+    state: RelationshipState, field: str, goal_id: object, what: str, at: datetime
+) -> UUID | None:
+    """``goal_id`` (None if not given), a goal of the relationship set by ``at``, the date
+    of the fact ``what`` naming it."""
     checked = check_optional_uuid(field, goal_id)
-    if checked is not None and state.goal(checked) is None:
+    if checked is None:
+        return None
+    goal = state.goal(checked)
+    if goal is None:
         raise RuleViolation(Rule.REFERENCE_EXISTS, f"{field} {checked}: no such goal")
+    not_before(f"{what} naming {field} {checked}", at, goal.set_at, f"goal {checked} was set")
     return checked
 
 
@@ -340,7 +348,9 @@ def _check_ratings(ratings: object) -> tuple[Rating, ...]:
     return tuple(items)  # type: ignore[arg-type]
 
 
-def _check_goal_progress(state: RelationshipState, progress: object) -> tuple[GoalProgress, ...]:
+def _check_goal_progress(
+    state: RelationshipState, progress: object, at: datetime
+) -> tuple[GoalProgress, ...]:
     items = check_sequence("goal_progress", progress, allow_empty=True)
     seen: set[UUID] = set()
     for i, item in enumerate(items):
@@ -350,6 +360,8 @@ def _check_goal_progress(state: RelationshipState, progress: object) -> tuple[Go
             state,
             f"goal_progress[{i}].goal_id",
             check_uuid(f"goal_progress[{i}].goal_id", item.goal_id),
+            "EvaluateProgress",
+            at,
         )
         check_enum(f"goal_progress[{i}].status", item.status, ProgressStatus)
         if goal_id in seen:
@@ -476,7 +488,9 @@ def _add_activity(command: AddPlanActivity, state: RelationshipState, meta: Meta
             activity_id=_new_id("activity_id", command.activity_id, state.activity),
             description=check_text("description", command.description),
             due_date=check_date("due_date", command.due_date),
-            goal_id=_goal_reference(state, "goal_id", command.goal_id),
+            goal_id=_goal_reference(
+                state, "goal_id", command.goal_id, "AddPlanActivity", meta["occurred_at"]
+            ),
         ),
     )
 
@@ -509,7 +523,9 @@ def _set_milestone(command: SetMilestone, state: RelationshipState, meta: Meta) 
             milestone_id=_new_id("milestone_id", command.milestone_id, state.milestone),
             description=check_text("description", command.description),
             target_date=check_date("target_date", command.target_date),
-            goal_id=_goal_reference(state, "goal_id", command.goal_id),
+            goal_id=_goal_reference(
+                state, "goal_id", command.goal_id, "SetMilestone", meta["occurred_at"]
+            ),
         ),
     )
 
@@ -611,14 +627,21 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
     if all(change is None for change in changes):
         raise InvalidValue("correction", command, "at least one corrected value")
     assert meeting.duration_minutes is not None and meeting.format is not None
+    held_at = (
+        meeting.occurred_at
+        if command.held_at is None
+        else _moved_meeting(state, meeting_id, command.held_at, meta["recorded_at"])
+    )
+    latest = max(meeting.occurred_at, held_at)  # a record is corrected after the meeting
+    not_before(
+        "CorrectMeetingRecord", meta["occurred_at"], latest, f"meeting {meeting_id} was held"
+    )
     return (
         MeetingRecordCorrected(
             **meta,
             corrects_event_id=meeting.recorded_by_event_id,
             meeting_id=meeting_id,
-            held_at=meeting.occurred_at
-            if command.held_at is None
-            else _moved_meeting(state, meeting_id, command.held_at, meta["recorded_at"]),
+            held_at=held_at,
             duration_minutes=meeting.duration_minutes
             if command.duration_minutes is None
             else check_int("duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX),
@@ -684,7 +707,9 @@ def _give_feedback(command: GiveFeedback, state: RelationshipState, meta: Meta) 
             from_person=giver,
             to_person=receiver,
             kind=check_enum("kind", command.kind, FeedbackKind),
-            about_goal_id=_goal_reference(state, "about_goal_id", command.about_goal_id),
+            about_goal_id=_goal_reference(
+                state, "about_goal_id", command.about_goal_id, "GiveFeedback", meta["occurred_at"]
+            ),
             about_meeting_id=about_meeting,
             text=check_text("text", command.text),
             private=check_bool("private", command.private),
@@ -717,7 +742,7 @@ def _evaluate(command: EvaluateProgress, state: RelationshipState, meta: Meta) -
                 command.evaluation_id,
                 _in_history(state, lambda i: any(x.evaluation_id == i for x in state.evaluations)),
             ),
-            goal_progress=_check_goal_progress(state, command.goal_progress),
+            goal_progress=_check_goal_progress(state, command.goal_progress, meta["occurred_at"]),
             evidence=check_text("evidence", command.evidence),
             stakeholder_feedback=_check_stakeholders(command.stakeholder_feedback),
         ),
