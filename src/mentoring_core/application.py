@@ -713,7 +713,7 @@ class MentoringService(CommandMethods):
         programme_id = check_uuid("programme_id", command.programme_id)
         relationship_id = check_uuid("relationship_id", command.relationship_id)
         if relationship_id == programme_id:  # both are written: one key, two kinds
-            raise InvalidValue("relationship_id", relationship_id, "a new id, not a programme's")
+            raise _a_programme_s_id(relationship_id)
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
             return earlier
@@ -726,10 +726,34 @@ class MentoringService(CommandMethods):
             relationship_id: (RELATIONSHIP, 0),
             programme_id: (PROGRAMME, programme.version),
         }
-        recorded = self._record(events, expected, RELATIONSHIP.initial, relationship_id, command_id)
+        try:
+            recorded = self._record(
+                events, expected, RELATIONSHIP.initial, relationship_id, command_id
+            )
+        except ConcurrencyConflict:
+            self._refuse_a_stored_id(command, programme, ctx, others)
+            raise
         if not recorded.already_recorded:  # the programme's next command decides on it
             self._remember_after(PROGRAMME, programme_id, programme, events)
         return recorded
+
+    def _refuse_a_stored_id(
+        self,
+        command: c.OpenRelationship,
+        programme: ProgrammeState,
+        ctx: DecisionContext,
+        others: Sequence[RelationshipState],
+    ) -> None:
+        """Refuse an opening whose clash is with what is already stored under its
+        relationship id, as deciding on that would (a retry could never succeed); return
+        if the clash was another's (a new relationship id, a programme moved on)."""
+        relationship_id = check_uuid("relationship_id", command.relationship_id)
+        stored = self._stored_kind(relationship_id)
+        if stored is PROGRAMME:
+            raise _a_programme_s_id(relationship_id) from None
+        if stored is RELATIONSHIP:
+            existing = self._load(RELATIONSHIP, relationship_id, whole=False)
+            decide_pairing(command, programme, existing, ctx, others)  # raises, naming it
 
     def _group_session(
         self,
@@ -897,6 +921,11 @@ def _new_ids(command: C, command_id: UUID) -> C:
         return command
     fresh: dict[str, Any] = {creates: uuid5(command_id, creates)}
     return replaced(command, **fresh)
+
+
+def _a_programme_s_id(relationship_id: UUID) -> InvalidValue:
+    """The refusal of a new relationship under a programme's id (one key, two kinds)."""
+    return InvalidValue("relationship_id", relationship_id, "a new id, not a programme's")
 
 
 def _check_expected(kind: Kind, aggregate_id: UUID, expected: int | None, actual: int) -> None:

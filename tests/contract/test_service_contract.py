@@ -320,6 +320,35 @@ class TestRefusals:
             with pytest.raises(NotFound):
                 service.pause(UUID(int=1), "leave", actor="ana")
 
+    def test_an_opening_under_a_relationship_id_already_stored_is_refused_naming_it(
+        self, store_url: str
+    ) -> None:
+        """Not a conflict to retry (a retry can never succeed): the rule, the id and the
+        relationship's status; under another programme's relationship id too; under a
+        programme's id, the id is refused as not new."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            other = service.create_programme("Other", "Org", actor="coord").id
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            service.enrol(other, "ana", Role.MENTOR, 12, actor="coord")
+            service.enrol(other, "cai", Role.MENTEE, 0, actor="coord")
+            before = stored_count(service)
+            for programme in (seeded.programme, other):
+                with pytest.raises(RuleViolation) as taken:
+                    service.form_pair(
+                        programme, "ana", "cai", relationship_id=seeded.relationship, actor="coord"
+                    )
+                assert taken.value.rule is Rule.RELATIONSHIP_ALREADY_STARTED
+                assert f"relationship {seeded.relationship} already exists (active)" in str(
+                    taken.value
+                )
+            with pytest.raises(InvalidValue, match="relationship_id") as programme_id:
+                service.form_pair(
+                    seeded.programme, "ana", "cai", relationship_id=other, actor="coord"
+                )
+            assert "a new id, not a programme's" in str(programme_id.value)
+            assert stored_count(service) == before
+
     def test_after_the_end_only_corrections_are_recorded(self, store_url: str) -> None:
         with MentoringService(store_url) as service:
             seeded = seed(service)
