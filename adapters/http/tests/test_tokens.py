@@ -213,6 +213,18 @@ def test_a_time_that_is_not_a_numeric_date_is_refused(
     )
 
 
+@pytest.mark.parametrize("claim", ["iat", "nbf"])
+def test_a_time_beyond_any_float_is_refused_as_in_the_future(
+    token_mint: TokenMint, verifier: TokenVerifier, claim: str
+) -> None:
+    """An integer NumericDate too large for a float (JSON allows it) is a token refused,
+    not an OverflowError (which the API answered as a 422 out-of-range)."""
+    claims = {**token_mint.claims("someone"), claim: 10**400}
+    assert refused(verifier, "Bearer " + token_mint.signed(claims)).endswith(
+        "in the future (its iat)" if claim == "iat" else "(its nbf is in the future)"
+    )
+
+
 # Issuer, audience, claims, subject.
 
 

@@ -269,7 +269,9 @@ def _check_times(claims: dict[str, Any], leeway_seconds: int) -> None:
     except ClaimError as error:
         value = times[error.claim]
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if numeric and math.isfinite(value) and error.claim in _IN_THE_FUTURE:
+        # An int is finite (and math.isfinite raises OverflowError for one beyond a float).
+        finite = numeric and (isinstance(value, int) or math.isfinite(value))
+        if finite and error.claim in _IN_THE_FUTURE:
             raise TokenError(_IN_THE_FUTURE[error.claim]) from None
         raise TokenError(f"the token's {error.claim} is not a NumericDate") from None
 
