@@ -89,6 +89,38 @@ def test_the_same_idempotency_key_returns_the_first_answer(client: Any, keys: Ke
     assert len(state["goals"]) == 1
 
 
+def test_a_group_session_retried_with_its_key_answers_every_meeting_it_recorded(
+    client: Any, keys: Keys
+) -> None:
+    programme, first_pair = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    enrolled = client.post(
+        f"/programmes/{programme}/participants",
+        json=enrol("eli", "mentee", "1"),
+        headers=coordinator,
+    )
+    assert enrolled.status_code == 200, enrolled.text
+    second_pair = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "ana", "mentee_id": "eli", "direct": True},
+        headers=coordinator,
+    ).json()["id"]
+    session = {
+        "mentor_id": "ana",
+        "relationship_ids": [first_pair, second_pair],
+        "duration_minutes": 60,
+        "topics": ["caseload"],
+    }
+    ana = keys.headers("ana", **{"Idempotency-Key": "session-1"})
+    first = client.post(f"/programmes/{programme}/group-sessions", json=session, headers=ana)
+    assert first.status_code == 201, first.text
+    assert len(first.json()["events"]) == 2
+    second = client.post(f"/programmes/{programme}/group-sessions", json=session, headers=ana)
+    assert second.headers["idempotent-replayed"] == "true"
+    assert second.status_code == 201
+    assert second.json() == first.json()
+
+
 def test_a_broken_rule_is_a_409_problem_naming_the_rule(client: Any, keys: Keys) -> None:
     _, relationship = _pair(client, keys)
     ana = keys.headers("ana")
