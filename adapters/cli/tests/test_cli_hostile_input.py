@@ -21,6 +21,7 @@ ENROL = ("programme", "enrol", str(PROGRAMME), "--person", "zed", "--role", "men
          "--experience-years", "10")  # fmt: skip
 REPORT = ("report", "compliance", "--programme", str(PROGRAMME), "--out", "-")
 PG = "postgresql://postgres@127.0.0.1:5432/test"
+UNCLOSED_BRACKET = "postgresql://postgres:secret@[::1:5432/test"
 
 
 def _binary(folder: Path) -> str:
@@ -132,6 +133,11 @@ CASES: dict[str, Case] = {
         lambda d, c: ["--store", "postgresql://postgres@127.0.0.1:99999/test", "programme", "list"],
         2,
         ["'--store'", "Port out of range"],
+    ),
+    "a store URL with an unclosed IPv6 bracket (and a password)": (
+        lambda d, c: ["--store", UNCLOSED_BRACKET, "programme", "list"],
+        2,
+        ["'--store'", "Invalid IPv6 URL", "postgres:***@[::1:5432/test"],
     ),
     "a SQLite store in a missing folder": (
         lambda d, c: [

@@ -10,6 +10,7 @@ default). Other schemes come from installed adapters that register a
 
 from __future__ import annotations
 
+import re
 import weakref
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -120,7 +121,10 @@ _BUILT_IN = {"memory": MEMORY, "sqlite": SQLITE}
 
 def backend_for(url: str) -> StoreBackend:
     """The backend that opens ``url``, or a clear error if none does."""
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
+        raise StoreConfigurationError(f"store URL {redact(url)!r}: {error}") from None
     if not scheme:
         raise StoreConfigurationError(
             f"store URL {url!r} has no scheme; use memory://, sqlite:///path.db or postgresql://..."
@@ -156,7 +160,10 @@ def store_environment(url: str) -> dict[str, str]:
 
 def redact(url: str) -> str:
     """The URL with any password replaced, fit for logs and error messages."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL urllib splits (an unclosed '['): hide user:password@
+        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
     if parts.password is None:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -258,6 +259,12 @@ def root(
     ] = None,
 ) -> None:
     """Record and inspect mentoring programmes and relationships, with their full history."""
+    try:
+        urlsplit(store)
+    except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
+        raise typer.BadParameter(
+            f"store URL {redact(store)!r}: {error}", param_hint="'--store'"
+        ) from None
     ctx.obj = Settings(
         store_url=store,
         actor=actor,
