@@ -139,6 +139,16 @@ CASES: dict[str, Case] = {
         2,
         ["'--store'", "Invalid IPv6 URL", "postgres:***@[::1:5432/test"],
     ),
+    "a connect timeout that is not a number": (
+        lambda d, c: ["--store", f"{PG}?connect_timeout=abc", "programme", "list"],
+        2,
+        ["'--store'", "connect_timeout", "'abc'"],
+    ),
+    "a negative connect timeout": (
+        lambda d, c: ["--store", f"{PG}?connect_timeout=-5", "programme", "list"],
+        2,
+        ["'--store'", "connect_timeout", "'-5'"],
+    ),
     "a SQLite store in a missing folder": (
         lambda d, c: [
             *("--store", f"sqlite:///{d / 'nowhere' / 'x.db'}"),

@@ -73,6 +73,20 @@ def check_schema(url: str, schema: str) -> None:
         raise StoreConfigurationError(f"{where}: PostgreSQL reserves names starting with pg_")
 
 
+MAX_CONNECT_TIMEOUT_SECONDS = 3600
+
+
+def check_connect_timeout(url: str, value: str) -> None:
+    """Refuse a ``connect_timeout`` that is not whole seconds from 1 to an hour (libpq and
+    the connection pool read 0, a negative or a huge one as "give up at once" or fail)."""
+    seconds = re.fullmatch(r"[0-9]{1,4}", value)
+    if seconds is None or not 1 <= int(value) <= MAX_CONNECT_TIMEOUT_SECONDS:
+        raise StoreConfigurationError(
+            f"store URL {redact(url)!r}: connect_timeout {value!r} is not a whole number "
+            f"of seconds from 1 to {MAX_CONNECT_TIMEOUT_SECONDS}"
+        )
+
+
 def postgres_environment(url: str) -> dict[str, str]:
     """The eventsourcing environment for a ``postgresql://`` URL; creates the schema if needed."""
     parts = urlsplit(url)
@@ -99,6 +113,7 @@ def postgres_environment(url: str) -> dict[str, str]:
                 f"store URL {redact(url)!r}: unknown option {key!r}; known: {', '.join(_OPTIONS)}"
             )
         env[_OPTIONS[key]] = values[-1]
+    check_connect_timeout(url, env["POSTGRES_CONNECT_TIMEOUT"])
     schema = env.get("POSTGRES_SCHEMA")
     if schema:
         check_schema(url, schema)
