@@ -149,6 +149,11 @@ CASES: dict[str, Case] = {
         2,
         ["'--store'", "connect_timeout", "'-5'"],
     ),
+    "a report period that ends before it starts": (
+        lambda d, c: [*REPORT, "--from", "2026-03-01", "--to", "2026-01-01"],
+        2,
+        ["'--from/--to'", "2026-03-01, 2026-01-01", "a start on or before the end"],
+    ),
     "a SQLite store in a missing folder": (
         lambda d, c: [
             *("--store", f"sqlite:///{d / 'nowhere' / 'x.db'}"),

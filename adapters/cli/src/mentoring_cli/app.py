@@ -301,6 +301,7 @@ _OPTION_FOR_FIELD = {
     "relationship_ids": "--pair",
     "session_id": "--id",
     "in_working_hours": "--in-working-hours/--outside-working-hours",
+    "period": "--from/--to",
     "period_start": "--from",
     "period_end": "--to",
     "schedule.cadence": "--cadence",
@@ -341,6 +342,8 @@ def _shown(value: Any) -> str:
             text = value.isoformat()
         case Enum():
             text = str(value.value)
+        case tuple():  # values given together, such as a period's first and last days
+            text = ", ".join(_shown(item) for item in value)
         case _:
             text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."

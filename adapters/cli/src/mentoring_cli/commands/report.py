@@ -130,6 +130,9 @@ def compliance(
     reproduced exactly.
     """
     checked = None if policy is None else report_policy(policy)
+    if start is not None and end is not None and end < start:  # refused before the read
+        # model is brought up to date, so that the store is left as it was
+        raise InvalidValue("period", (start, end), "a start on or before the end")
 
     def produce(service: MentoringService) -> str:
         try:
