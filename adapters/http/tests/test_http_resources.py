@@ -212,6 +212,29 @@ def test_no_stack_trace_on_an_unknown_path(client: Any, keys: Keys) -> None:
     assert "Traceback" not in answer.text
 
 
+def test_every_problem_of_a_type_has_the_same_title(client: Any, keys: Keys) -> None:
+    """RFC 9457: the title is the kind of problem, not this occurrence; Litestar's own
+    refusals (a body that is not JSON, an unknown path) say it as the API's do."""
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana", **{"Content-Type": "application/json"})
+    titles: dict[str, set[str]] = {}
+    for answer in (
+        client.post(f"/relationships/{relationship}/goals", content=b"{", headers=ana),
+        client.post(f"/relationships/{relationship}/goals", json={}, headers=ana),
+        client.post(
+            f"/relationships/{relationship}/goals", json=GOAL, headers={**ana, "If-Match": "7"}
+        ),
+        client.get("/nowhere", headers=ana),
+        client.get("/relationships/00000000-0000-0000-0000-000000000000", headers=ana),
+    ):
+        problem = answer.json()
+        titles.setdefault(problem["type"], set()).add(problem["title"])
+    assert titles == {
+        "urn:mentoring:problem:malformed-request": {"The request cannot be read"},
+        "urn:mentoring:problem:not-found": {"Not found"},
+    }
+
+
 def test_a_moment_beyond_utc_is_422_not_a_server_error(client: Any, keys: Keys) -> None:
     programme, relationship = _pair(client, keys)
     admin = keys.headers("admin.ada", ["administrator"])

@@ -209,9 +209,14 @@ def _from_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]
         405: "method-not-allowed",
         413: "request-too-large",
     }.get(status, "http-error")
-    problem = Problem(status, slug, _phrase(status), str(error.detail))
+    title = _TITLES.get(slug) or _phrase(status)
+    problem = Problem(status, slug, title, str(error.detail))
     problem.headers.update(error.headers or {})
     return _response(problem)
+
+
+_TITLES = {"malformed-request": "The request cannot be read", "not-found": "Not found"}
+"""The titles of the types this API's own problems have too (one title per type)."""
 
 
 def _phrase(status: int) -> str:
