@@ -8,6 +8,7 @@ was: the same files (SQLite) or tables and rows (PostgreSQL), and the same diges
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,13 @@ UNCLOSED_BRACKET = "postgresql://postgres:secret@[::1:5432/test"
 def _binary(folder: Path) -> str:
     path = folder / "binary.dat"
     path.write_bytes(bytes(range(256)) * 4)
+    return str(path)
+
+
+def _fifo(folder: Path) -> str:
+    """A named pipe nobody writes to: reading it would wait for ever."""
+    path = folder / "pipe"
+    os.mkfifo(path)
     return str(path)
 
 
@@ -153,6 +161,42 @@ CASES: dict[str, Case] = {
         lambda d, c: [*REPORT, "--from", "2026-03-01", "--to", "2026-01-01"],
         2,
         ["'--from/--to'", "2026-03-01, 2026-01-01", "a start on or before the end"],
+    ),
+    "an endless device as the digest": (
+        lambda d, c: ["audit", "verify", "--against", "/dev/zero"],
+        2,
+        ["'--against'", "/dev/zero", "character device"],
+    ),
+    "a FIFO as the digest": (
+        lambda d, c: ["audit", "verify", "--against", _fifo(d)],
+        2,
+        ["'--against'", "pipe", "FIFO"],
+    ),
+    "an endless device as the public key": (
+        lambda d, c: [
+            *("audit", "verify", "--against", _signed_digest(d, c)),
+            *("--public-key", "/dev/zero"),
+        ],
+        2,
+        ["'--public-key'", "/dev/zero", "character device"],
+    ),
+    "an endless device as the signing key": (
+        lambda d, c: ["audit", "digest", "--sign-key", "/dev/zero"],
+        2,
+        ["'--sign-key'", "/dev/zero", "character device"],
+    ),
+    "a FIFO as the export to import": (
+        lambda d, c: ["audit", "import", _fifo(d)],
+        2,
+        ["pipe", "FIFO"],
+    ),
+    "a FIFO as the webhook secret": (
+        lambda d, c: [
+            *("reminders", "run", str(PROGRAMME)),
+            *("--webhook", "https://hooks.example.test/x", "--webhook-secret-file", _fifo(d)),
+        ],
+        2,
+        ["'--webhook-secret-file'", "pipe", "FIFO"],
     ),
     "a SQLite store in a missing folder": (
         lambda d, c: [

@@ -126,6 +126,7 @@ def test_issue_refuses_a_key_it_cannot_sign_with(cli: Cli, keys: Path, tmp_path:
     for key, message in (
         (keys / PUBLIC_KEYS_FILE, "is not a private JWK"),
         (tmp_path / "missing.jwk", "cannot read"),
+        (Path("/dev/zero"), "is a character device; only a regular file is read"),  # endless
     ):
         result = cli.run(
             "token", "issue", "--key", str(key), "--sub", "x", "--issuer", ISSUER,

@@ -47,6 +47,23 @@ def _refuse(option: str, message: str) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=f"'{option}'")
 
 
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+"""The largest key, digest or secret file read (they are a few hundred bytes)."""
+
+
+def check_source(path: Path, option: str, limit: int | None = MAX_INPUT_BYTES) -> None:
+    """Refuse ``path`` as an input (exit 2) unless it is a regular file of at most ``limit``
+    bytes: reading a device such as /dev/zero, or a FIFO nobody writes to, never ends."""
+    try:
+        found = path.stat()
+    except OSError as error:
+        raise _refuse(option, f"cannot read {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise _refuse(option, f"{path} is {_kind(found.st_mode)}; only a regular file is read")
+    if limit is not None and found.st_size > limit:
+        raise _refuse(option, f"{path} is larger than {limit} bytes, so not such a file")
+
+
 def check_target(path: Path, option: str, *, replace: bool = True) -> None:
     """Refuse ``path`` as an output (exit 2) unless a regular file may be written there.
 

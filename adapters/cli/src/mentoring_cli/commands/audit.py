@@ -49,7 +49,14 @@ from mentoring_core.audit import (
 from mentoring_core.extend import CONVERTER
 from mentoring_core.state import ProgrammeState, RelationshipState
 
-from .._files import STDOUT, check_target, create_files, output_stream, write_output
+from .._files import (
+    STDOUT,
+    check_source,
+    check_target,
+    create_files,
+    output_stream,
+    write_output,
+)
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
@@ -104,6 +111,7 @@ def parse_point(text: str) -> Point:
 
 def _read_text(path: Path, option: str) -> str:
     """A small text file given on the command line, or a usage error naming it."""
+    check_source(path, option)
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
@@ -496,6 +504,8 @@ def digest_command(
         out_file = None
     if out_file is not None:
         check_target(out_file, "--out")
+    if sign_key is not None:
+        check_source(sign_key, "--sign-key")
     with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify()
     if not verification.ok:
@@ -629,6 +639,7 @@ def _digest_to_check(against: Path | None, public_key: Path | None) -> tuple[Dig
         return digest, "unsigned"
     if public_key is None:
         return digest, "not checked"
+    check_source(public_key, "--public-key")
     try:
         check_signature(digest, signature, public_key.read_bytes())
     except DigestError as error:
@@ -807,6 +818,7 @@ def import_command(
     equals the source store's.
     """
     out = Output(json_output)
+    check_source(file, "FILE", limit=None)  # an export may be large, never endless
     with open_service(ctx, create=True, trust_snapshots=False) as service:
         summary = import_events(service, file)
 

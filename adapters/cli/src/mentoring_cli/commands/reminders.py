@@ -20,6 +20,7 @@ from mentoring_core.events import ReminderIssued, ReminderSent
 from mentoring_core.projections import MAX_WINDOW_DAYS
 from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 
+from .._files import check_source
 from .._options import JsonOpt, ProgrammeArg
 from .._render import when
 from .._session import Output, Refused, open_service, settings
@@ -51,6 +52,7 @@ def _notifier(
         raise typer.BadParameter(
             "--webhook needs --webhook-secret-file FILE", param_hint="'--webhook-secret-file'"
         )
+    check_source(secret_file, "--webhook-secret-file")
     try:
         key = read_secret(secret_file)
     except (OSError, ValueError) as error:

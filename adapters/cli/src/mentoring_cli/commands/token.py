@@ -21,7 +21,7 @@ from mentoring_http.token_profile import (
     subject_problem,
 )
 
-from .._files import check_target
+from .._files import check_source, check_target
 from .._options import JsonOpt
 from .._session import Output
 
@@ -145,6 +145,7 @@ def issue(
 
     _warn()
     _check_claims(subject, issuer, audience)
+    check_source(key, "--key")
     now = datetime.now(UTC)
     try:
         token = issue_token(
