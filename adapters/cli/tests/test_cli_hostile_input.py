@@ -198,6 +198,14 @@ CASES: dict[str, Case] = {
         2,
         ["'--webhook-secret-file'", "pipe", "FIFO"],
     ),
+    "a webhook URL with an unclosed IPv6 bracket": (
+        lambda d, c: [
+            *("reminders", "run", str(PROGRAMME), "--webhook", "https://[::1/hook"),
+            *("--webhook-secret-file", _binary(d)),
+        ],
+        2,
+        ["'--webhook'", "https://[::1/hook", "not an http(s) URL"],
+    ),
     "a SQLite store in a missing folder": (
         lambda d, c: [
             *("--store", f"sqlite:///{d / 'nowhere' / 'x.db'}"),

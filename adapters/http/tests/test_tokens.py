@@ -705,6 +705,13 @@ def test_a_url_that_serves_no_jwks_is_refused_at_start(jwks_server: JwksServer) 
         TokenVerifier(TokenSettings(jwks=closed, issuer="i", audience="a"))
 
 
+def test_a_jwks_url_that_cannot_be_split_is_refused_at_start() -> None:
+    """An unclosed '[' (urllib: Invalid IPv6 URL) is a KeySetError, as every other JWKS
+    that cannot be used is ('mentoring serve' names --jwks), not a ValueError."""
+    with pytest.raises(KeySetError, match=r"http://\[::1/jwks\.json.*Invalid IPv6 URL"):
+        TokenVerifier(TokenSettings(jwks="http://[::1/jwks.json", issuer="i", audience="a"))
+
+
 # Development keys and tokens.
 
 

@@ -168,7 +168,11 @@ class TokenVerifier:
 
 
 def _is_url(jwks: str) -> bool:
-    return urllib.parse.urlsplit(jwks).scheme.lower() in ("http", "https")
+    try:
+        scheme = urllib.parse.urlsplit(jwks).scheme
+    except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
+        raise KeySetError(f"the JWKS {jwks} is neither a file nor a URL: {error}") from None
+    return scheme.lower() in ("http", "https")
 
 
 def _bearer_token(authorization_header: str | None) -> str:

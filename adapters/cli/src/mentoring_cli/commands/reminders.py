@@ -46,7 +46,11 @@ def _notifier(
             raise typer.BadParameter("--smtp needs --from ADDRESS", param_hint="'--from'")
         return SmtpNotifier(host=host, port=int(port), sender=sender)
     assert webhook is not None
-    if urlsplit(webhook).scheme not in ("http", "https") or not urlsplit(webhook).netloc:
+    try:
+        parts = urlsplit(webhook)
+    except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise typer.BadParameter(f"{webhook!r} is not an http(s) URL", param_hint="'--webhook'")
     if secret_file is None:
         raise typer.BadParameter(
