@@ -49,3 +49,12 @@ def test_an_empty_issuer_is_a_usage_error(tmp_path: Path) -> None:
     run = _serve(tmp_path, "--jwks", "k.jwks", "--issuer", " ", "--audience", "a")
     assert run.returncode == 2
     assert "'--issuer'" in run.stderr and "must not be empty" in run.stderr
+
+
+def test_an_empty_host_is_a_usage_error_not_every_interface(tmp_path: Path) -> None:
+    """uvicorn listens on every interface (0.0.0.0 and ::) for an empty host: a slip that
+    would put the API on the network, while the command said it serves http://:8000."""
+    run = _serve(tmp_path, "--jwks", "k.jwks", *CLAIMS, "--host", "")
+    assert run.returncode == 2
+    assert "'--host'" in run.stderr and "must not be empty" in run.stderr
+    assert not (tmp_path / "store.db").exists()

@@ -47,7 +47,8 @@ def serve(
             f"'mentoring serve' needs the HTTP adapter, which is not installed ({error}); "
             "install it with: pip install ./adapters/http"
         ) from None
-    for option, value in (("--jwks", jwks), ("--issuer", issuer), ("--audience", audience)):
+    given = (("--jwks", jwks), ("--issuer", issuer), ("--audience", audience), ("--host", host))
+    for option, value in given:  # an empty host would be every interface
         if not value.strip():
             raise typer.BadParameter("must not be empty", param_hint=f"'{option}'")
     try:  # the keys are read before the store is opened: a mistake costs nothing
