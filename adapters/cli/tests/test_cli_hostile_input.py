@@ -31,6 +31,13 @@ def _binary(folder: Path) -> str:
     return str(path)
 
 
+def _deep(folder: Path) -> str:
+    """JSON nested deeper than Python's decoder goes (within any size limit)."""
+    path = folder / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    return str(path)
+
+
 def _fifo(folder: Path) -> str:
     """A named pipe nobody writes to: reading it would wait for ever."""
     path = folder / "pipe"
@@ -205,6 +212,21 @@ CASES: dict[str, Case] = {
         ],
         2,
         ["'--webhook'", "https://[::1/hook", "not an http(s) URL"],
+    ),
+    "a deeply nested JSON file as the digest": (
+        lambda d, c: ["audit", "verify", "--against", _deep(d)],
+        2,
+        ["'--against'", "deep.json", "not a digest file"],
+    ),
+    "a deeply nested JSON file as the policy": (
+        lambda d, c: [*REPORT, "--policy", _deep(d)],
+        2,
+        ["'--policy'", "deep.json"],
+    ),
+    "a deeply nested JSON file to import": (
+        lambda d, c: ["--store", f"sqlite:///{d / 'new.db'}", "audit", "import", _deep(d)],
+        1,
+        ["line 1", "not JSON"],
     ),
     "a SQLite store in a missing folder": (
         lambda d, c: [

@@ -122,11 +122,19 @@ def test_issue_refuses_bad_values_naming_the_option(
     assert message in stderr
 
 
+def _deep(folder: Path) -> Path:
+    """JSON nested deeper than Python's decoder goes."""
+    path = folder / "deep.jwk"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    return path
+
+
 def test_issue_refuses_a_key_it_cannot_sign_with(cli: Cli, keys: Path, tmp_path: Path) -> None:
     for key, message in (
         (keys / PUBLIC_KEYS_FILE, "is not a private JWK"),
         (tmp_path / "missing.jwk", "cannot read"),
         (Path("/dev/zero"), "is a character device; only a regular file is read"),  # endless
+        (_deep(tmp_path), "is not a private JWK"),
     ):
         result = cli.run(
             "token", "issue", "--key", str(key), "--sub", "x", "--issuer", ISSUER,

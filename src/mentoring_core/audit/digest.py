@@ -121,7 +121,7 @@ def load(text: str) -> tuple[Digest, str | None]:
             )
         sequence, hash_, recorded_at = data["sequence"], data["hash"], data["recorded_at"]
         signature = data.get("signature")
-    except (ValueError, KeyError, AttributeError) as error:
+    except (ValueError, KeyError, AttributeError, RecursionError) as error:
         raise DigestError(f"not a digest file: {error}") from None
     if type(sequence) is not int or sequence < 1:
         raise DigestError(f"digest sequence {sequence!r} is not a positive whole number")

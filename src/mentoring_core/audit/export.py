@@ -374,7 +374,7 @@ def _document(text: str, number: int) -> dict[str, Any]:
     """One export line as a CloudEvent's JSON object, envelope checked."""
     try:
         doc = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply
         raise ExportError(f"line {number}: not JSON ({error})") from None
     if not isinstance(doc, dict):
         raise ExportError(f"line {number}: not a JSON object")

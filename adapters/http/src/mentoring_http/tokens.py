@@ -387,7 +387,7 @@ def issue_token(
 def _private_key(path: Path) -> Key:
     try:
         key = JWKRegistry.import_key(json.loads(path.read_bytes()))
-    except (JoseError, ValueError, TypeError, AttributeError):
+    except (JoseError, ValueError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a private JWK (a JSON object)") from None
     if not key.is_private:
         raise ValueError(f"{path} holds a public key; a token is signed with the private key")

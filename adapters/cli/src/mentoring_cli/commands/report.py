@@ -70,7 +70,7 @@ def report_policy(given: str) -> ProgrammePolicy:
         if not isinstance(document, dict):
             raise ValueError("the file holds no JSON object")
         return CONVERTER.structure(document, ProgrammePolicy)
-    except (ValueError, ClassValidationError) as error:
+    except (ValueError, ClassValidationError, RecursionError) as error:  # nested too deeply
         why = (
             "; ".join(transform_error(error))
             if isinstance(error, ClassValidationError)
