@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 from cli_harness import Cli
 
 NAME = "Cipher-pilot-4e1d"
@@ -45,3 +47,18 @@ def test_a_key_file_others_can_read_is_refused_in_one_line(cli: Cli) -> None:
     assert len(refused.stderr.strip().splitlines()) == 1
     if cli.store_url.startswith("sqlite:///"):
         assert not (cli.cwd / "mentoring.db").exists()  # refused before the store was created
+
+
+def test_a_device_or_a_fifo_as_the_key_file_is_refused_without_reading_it(cli: Cli) -> None:
+    """/dev/zero was read until the memory ran out, and a FIFO nobody writes to waited
+    for ever: the file's kind is checked first."""
+    pipe = cli.cwd / "key.pipe"
+    os.mkfifo(pipe)
+    for key in ("/dev/zero", str(pipe)):
+        refused = cli.run(
+            "--cipher-key-file", key, "programme", "create", "--name", NAME, "--organisation", "O"
+        )
+        assert refused.code == 2 and "must be a regular file" in refused.stderr, str(refused)
+        assert len(refused.stderr.strip().splitlines()) == 1 and key in refused.stderr
+        if cli.store_url.startswith("sqlite:///"):
+            assert not (cli.cwd / "mentoring.db").exists()

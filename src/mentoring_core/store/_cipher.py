@@ -47,16 +47,17 @@ def read_key_file(path: Path) -> str:
     """The base64 key in ``path``, refused unless the file is its owner's only."""
     try:
         status = path.stat()
+        # checked before reading: a device (/dev/zero) is endless, a FIFO blocks
+        if not stat.S_ISREG(status.st_mode) or status.st_mode & _GROUP_OR_OTHERS:
+            raise StoreConfigurationError(
+                f"the cipher key file {path} has mode {stat.S_IMODE(status.st_mode):04o}: a "
+                "key file must be a regular file readable by its owner only (0600 or 0400); "
+                f"run chmod 600 {path}"
+            )
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not ASCII text"
         raise StoreConfigurationError(f"cannot read the cipher key file {path}: {reason}") from None
-    if not stat.S_ISREG(status.st_mode) or status.st_mode & _GROUP_OR_OTHERS:
-        raise StoreConfigurationError(
-            f"the cipher key file {path} has mode {stat.S_IMODE(status.st_mode):04o}: a key "
-            "file must be a regular file readable by its owner only (0600 or 0400); "
-            f"run chmod 600 {path}"
-        )
     try:
         key = b64decode(text, validate=True)
     except ValueError:
