@@ -776,9 +776,9 @@ class MentoringService(CommandMethods):
         first = check_uuid("relationship_ids[0]", ids[0])
         earlier = self._recorded_before(first, given, None, session_id)
         if earlier is not None:  # the retry is answered with every meeting it recorded
-            others = (check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(ids))
-            found = (self._recorded_before(r, given, None, r) for r in list(others)[1:])
-            more = tuple(e for o in found if o is not None for e in o.events)
+            others = (check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(ids) if i)
+            rest = (self._recorded_before(r, given, None, r) for r in others)
+            more = tuple(e for found in rest if found is not None for e in found.events)
             return attrs.evolve(earlier, events=earlier.events + more)
         states = tuple(
             self._load(RELATIONSHIP, check_uuid(f"relationship_ids[{i}]", r), whole=whole)
