@@ -33,7 +33,7 @@ from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain._replace import replaced
-from .domain.context import DecisionContext, OpenRelationshipRef
+from .domain.context import DecisionContext, RelationshipRef
 from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import (
@@ -52,7 +52,6 @@ from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_label, check_sequence, check_uuid
-from .domain.values import RelationshipStatus
 from .privacy.erasure import Erasure, unsealed_fields
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
@@ -72,7 +71,6 @@ Clock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
-_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 _CACHE_SIZE = "1000"
 
 S = TypeVar("S", RelationshipState, ProgrammeState)
@@ -475,25 +473,34 @@ class MentoringService(CommandMethods):
         """The erasure's facts, recorded now; or those an earlier attempt with the same
         command id recorded (and True)."""
         programmes = self.programmes()
-        if given is not None:
-            earlier = [
-                e
-                for p in programmes
-                if p.programme_id is not None
-                and (found := self._recorded_before(p.programme_id, given, None, p.programme_id))
-                for e in found.events
-                if isinstance(e, PersonalDataErased)
-            ]
-            if earlier:
-                return tuple(earlier), True
+        earlier = self._erased_before(programmes, given)
+        if earlier:
+            return earlier, True
         named = [p for p in programmes if self._names(p, person_id)]
         events = decide_erasure(named, person_id, rule, reason, ctx)
         expected: dict[UUID, tuple[Kind, int]] = {
             e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
         }
         first = next(p for p in programmes if p.programme_id == events[0].aggregate_id)
-        self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
+        recorded = self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
+        if recorded.already_recorded:  # an earlier attempt, stored while this one decided
+            return self._erased_before(programmes, ctx.command_id), True
         return events, False
+
+    def _erased_before(
+        self, programmes: Sequence[ProgrammeState], command_id: UUID | None
+    ) -> tuple[PersonalDataErased, ...]:
+        """The facts an earlier attempt of an erasure with ``command_id`` recorded."""
+        if command_id is None:
+            return ()
+        return tuple(
+            e
+            for p in programmes
+            if p.programme_id is not None
+            and (found := self._recorded_before(p.programme_id, command_id, None, p.programme_id))
+            for e in found.events
+            if isinstance(e, PersonalDataErased)
+        )
 
     # --- the shell -------------------------------------------------------------------
 
@@ -542,7 +549,7 @@ class MentoringService(CommandMethods):
         pure): the programme's open relationships when a participant is withdrawn, the
         people enrolled in the programme when a meeting names attendees."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
-            return attrs.evolve(ctx, open_relationships=self._open_relationships(state))
+            return attrs.evolve(ctx, relationships=self._relationship_refs(state))
         named = getattr(command, "attendees", None)
         if not isinstance(command, c.RecordMeetingHeld) or not named:
             return ctx
@@ -552,17 +559,18 @@ class MentoringService(CommandMethods):
         at = command.occurred_at or ctx.now  # enrolled when the meeting took place
         return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
-    def _open_relationships(self, programme: ProgrammeState) -> tuple[OpenRelationshipRef, ...]:
+    def _relationship_refs(self, programme: ProgrammeState) -> tuple[RelationshipRef, ...]:
         states = (self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
         return tuple(
-            OpenRelationshipRef(
+            RelationshipRef(
                 relationship_id=r.relationship_id,
                 mentor_id=r.mentor_id,
                 mentee_id=r.mentee_id,
                 status=str(r.status),
+                closed_at=r.closed_at,
             )
             for r in states
-            if r.status in _OPEN and r.relationship_id is not None
+            if r.relationship_id is not None
         )
 
     def _recorded_before(
@@ -714,13 +722,16 @@ class MentoringService(CommandMethods):
         relationship_id = check_uuid("relationship_id", command.relationship_id)
         if relationship_id == programme_id:  # both are written: one key, two kinds
             raise _a_programme_s_id(relationship_id)
+        programme: ProgrammeState = self._load(PROGRAMME, programme_id)
+        others = tuple(self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
+        # Looked for after reading what the command is decided on: an earlier attempt
+        # stored before is found here, one stored after makes the insert clash (and is
+        # found then), so a retry is never refused by what its first attempt recorded.
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
             return earlier
-        programme: ProgrammeState = self._load(PROGRAMME, programme_id)
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
-        others = tuple(self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
         events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
         expected: dict[UUID, tuple[Kind, int]] = {
             relationship_id: (RELATIONSHIP, 0),
@@ -774,16 +785,13 @@ class MentoringService(CommandMethods):
         ids = check_sequence("relationship_ids", command.relationship_ids)
         session_id = check_uuid("session_id", command.session_id)
         first = check_uuid("relationship_ids[0]", ids[0])
-        earlier = self._recorded_before(first, given, None, session_id)
-        if earlier is not None:  # the retry is answered with every meeting it recorded
-            others = (check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(ids) if i)
-            rest = (self._recorded_before(r, given, None, r) for r in others)
-            more = tuple(e for found in rest if found is not None for e in found.events)
-            return attrs.evolve(earlier, events=earlier.events + more)
         states = tuple(
             self._load(RELATIONSHIP, check_uuid(f"relationship_ids[{i}]", r), whole=whole)
             for i, r in enumerate(ids)
         )
+        earlier = self._recorded_before(first, given, None, session_id)  # after, as in _open
+        if earlier is not None:
+            return self._whole_session(earlier, ids, given)
         ctx = self._context(actor, command_id)
         at = command.occurred_at or ctx.now
         ctx = attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
@@ -794,10 +802,22 @@ class MentoringService(CommandMethods):
             if s.relationship_id is not None
         }
         recorded = self._record(events, expected, states[0], session_id, command_id)
+        if recorded.already_recorded:  # an earlier attempt, stored while this one decided
+            return self._whole_session(recorded, ids, given)
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
             self._remember_after(RELATIONSHIP, state.relationship_id, state, events)
         return recorded
+
+    def _whole_session(
+        self, first: Recorded, ids: Sequence[object], given: UUID | None
+    ) -> Recorded:
+        """``first`` (what an earlier attempt of a group session stored in its first
+        relationship) with its meetings in the others: a retry is answered with all of it."""
+        others = (check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(ids) if i)
+        found = (self._recorded_before(r, given or first.command_id, None, r) for r in others)
+        more = tuple(e for earlier in found if earlier is not None for e in earlier.events)
+        return attrs.evolve(first, events=first.events + more)
 
     def _record(
         self,

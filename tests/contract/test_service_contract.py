@@ -333,14 +333,19 @@ class TestRefusals:
             service.enrol(other, "ana", Role.MENTOR, 12, actor="coord")
             service.enrol(other, "cai", Role.MENTEE, 0, actor="coord")
             before = stored_count(service)
-            for programme in (seeded.programme, other):
+            said = {
+                seeded.programme: f"relationship {seeded.relationship} already exists (active)",
+                # another programme's coordinator is not told its status or programme
+                other: f"relationship id {seeded.relationship} is already in use; give another",
+            }
+            for programme, message in said.items():
                 with pytest.raises(RuleViolation) as taken:
                     service.form_pair(
                         programme, "ana", "cai", relationship_id=seeded.relationship, actor="coord"
                     )
                 assert taken.value.rule is Rule.RELATIONSHIP_ALREADY_STARTED
-                assert f"relationship {seeded.relationship} already exists (active)" in str(
-                    taken.value
+                assert message in str(taken.value) and "active" not in str(taken.value).replace(
+                    message, ""
                 )
             with pytest.raises(InvalidValue, match="relationship_id") as programme_id:
                 service.form_pair(
@@ -348,6 +353,29 @@ class TestRefusals:
                 )
             assert "a new id, not a programme's" in str(programme_id.value)
             assert stored_count(service) == before
+
+    def test_a_withdrawal_is_not_dated_inside_a_relationship_ended_since(
+        self, store_url: str
+    ) -> None:
+        """The service gives the decision every relationship of the programme, with when
+        each closed: a withdrawal dated while one was still open is refused naming it."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            ending = service.end(seeded.relationship, EndReason.COMPLETED, "Done", actor="coord")
+            ended = ending.events[0].occurred_at
+            with pytest.raises(RuleViolation) as refused:
+                service.withdraw(
+                    seeded.programme,
+                    "ben",
+                    "Left",
+                    actor="coord",
+                    occurred_at=ended - timedelta(seconds=1),
+                )
+            service.withdraw(seeded.programme, "ben", "Left", actor="coord", occurred_at=ended)
+            withdrawn = service.programme(seeded.programme).participant("ben") is None
+        assert refused.value.rule is Rule.TIMELINE and withdrawn
+        said = f"relationship {seeded.relationship} of 'ben' was ended on {ended.isoformat()}"
+        assert said in str(refused.value)
 
     def test_after_the_end_only_corrections_are_recorded(self, store_url: str) -> None:
         with MentoringService(store_url) as service:
@@ -712,6 +740,114 @@ class TestConcurrency:
         assert conflict.value.kind == "programme"
         assert conflict.value.aggregate_id == seeded.programme
         assert (conflict.value.expected_version, conflict.value.actual_version) == (base, base + 1)
+
+    @staticmethod
+    def _after_the_look(
+        monkeypatch: pytest.MonkeyPatch,
+        service: MentoringService,
+        target: UUID,
+        race: Any,
+        reads: int = 1,
+    ) -> None:
+        """Run ``race`` (another attempt of the same command, committing) once, just after
+        ``service``'s ``reads``-th read of ``target``'s events: when a retry looks for an
+        earlier attempt."""
+        recorder = service.store.recorder
+        select = recorder.select_events
+        seen: list[bool] = []
+
+        def select_then_race(originator_id: Any, *args: Any, **kwargs: Any) -> Any:
+            found = select(originator_id, *args, **kwargs)
+            if UUID(str(originator_id)) == target:
+                seen.append(True)
+                if len(seen) == reads:
+                    race()
+            return found
+
+        monkeypatch.setattr(recorder, "select_events", select_then_race)
+
+    def test_a_pairing_retried_while_its_first_attempt_commits_is_answered_with_it(
+        self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two attempts of one opening (one key) at once: the second, having looked for the
+        first and not found it, meets it stored; it is answered with it, never refused as
+        a pair already open."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        key, relationship = uuid4(), uuid4()
+        with MentoringService(store_url) as first, MentoringService(store_url) as retry:
+            seeded = seed(first)
+            first.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+
+            def open_(service: MentoringService) -> Any:
+                return service.form_pair(
+                    seeded.programme,
+                    "ana",
+                    "cai",
+                    relationship_id=relationship,
+                    actor="coord",
+                    command_id=key,
+                )
+
+            self._after_the_look(monkeypatch, retry, relationship, lambda: open_(first))
+            answered = open_(retry)
+            stored = first.relationships(seeded.programme)
+        assert answered.already_recorded and answered.id == relationship
+        assert [r.relationship_id for r in stored].count(relationship) == 1
+
+    def test_an_erasure_retried_while_its_first_attempt_commits_is_answered_with_it(
+        self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        key = uuid4()
+        with MentoringService(store_url) as first, MentoringService(store_url) as retry:
+            seeded = seed(first)
+            done: list[Any] = []
+
+            def erase(service: MentoringService) -> Any:
+                return service.erase_person("ben", "Request 42", actor="dpo", command_id=key)
+
+            self._after_the_look(  # its programmes read, then the look for the key
+                monkeypatch, retry, seeded.programme, lambda: done.append(erase(first)), reads=2
+            )
+            answered = erase(retry)
+            history = first.history(seeded.programme)
+        erased = [e for e in history if type(e).__name__ == "PersonalDataErased"]
+        assert answered.already_recorded and not done[0].already_recorded
+        assert answered.recorded == done[0].recorded and len(erased) == 1
+
+    def test_a_group_session_retried_while_its_first_attempt_commits_is_answered_with_it(
+        self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service: no second service")
+        key, session = uuid4(), uuid4()
+        with MentoringService(store_url) as first, MentoringService(store_url) as retry:
+            seeded = seed(first)
+            first.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            second = first.form_pair(seeded.programme, "ana", "cai", actor="coord").id
+            pairs = [seeded.relationship, second]
+
+            def held(service: MentoringService) -> Any:
+                return service.record_group_session(
+                    seeded.programme,
+                    "ana",
+                    pairs,
+                    60,
+                    ["handovers"],
+                    session_id=session,
+                    actor="ana",
+                    command_id=key,
+                )
+
+            self._after_the_look(monkeypatch, retry, seeded.relationship, lambda: held(first))
+            answered = held(retry)
+            meetings = [
+                m for r in pairs for m in first.relationship(r).meetings if m.group_session_id
+            ]
+        assert answered.already_recorded and answered.id == session
+        assert len(answered.events) == len(meetings) == 2
 
 
 class TestSnapshots:

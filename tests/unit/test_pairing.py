@@ -337,6 +337,16 @@ class TestWhoMayBePaired:
             relationship=existing,
         )
 
+    def test_another_programme_s_relationship_id_is_refused_without_its_status(self) -> None:
+        existing = attrs.evolve(relationship_history().state, programme_id=UUID(int=99))
+        error = refused(
+            FORM_ANA_AND_BEN,
+            Rule.RELATIONSHIP_ALREADY_STARTED,
+            f"relationship id {RELATIONSHIP_ID} is already in use",
+            relationship=existing,
+        )
+        assert "active" not in str(error) and str(UUID(int=99)) not in str(error)
+
     def test_nobody_mentors_themselves(self) -> None:
         refused(
             attrs.evolve(FORM_ANA_AND_BEN, mentee_id="ana"),

@@ -25,6 +25,34 @@ def test_a_new_person_id_with_a_slash_is_refused(command: cmd.Command) -> None:
     programme_history().reject(command, "person_id", "without '/'")
 
 
+@pytest.mark.parametrize(
+    "person_id",
+    ["\u202eadmin.ada", "ana\u200b", " ana", "ana ", "ana\u00a0lee", "\u2066ana\u2069"],
+    ids=["right-to-left override", "zero-width space", "leading", "trailing", "nbsp", "isolate"],
+)
+@pytest.mark.parametrize("appoint", [False, True], ids=["enrol", "appoint"])
+def test_a_new_person_id_that_no_token_could_name_is_refused(person_id: str, appoint: bool) -> None:
+    """Invisible or direction-changing characters, and spaces around it: such an id could
+    pass for another person's in a report, and no token's subject may hold them."""
+    command = (
+        cmd.AppointCoordinator(person_id=person_id)
+        if appoint
+        else cmd.EnrolParticipant(
+            person_id=person_id, role=Role.MENTOR, experience_years=Decimal(9)
+        )
+    )
+    programme_history().reject(command, "person_id", "printable characters")
+
+
+def test_a_person_id_of_letters_of_any_script_is_accepted() -> None:
+    history = programme_history()
+    for person_id in ("ana.lópez", "المعلم", "田中 花子", "o'brien-2"):
+        history.record(
+            cmd.EnrolParticipant(person_id=person_id, role=Role.MENTEE, experience_years=Decimal(0))
+        )
+        assert history.state.participant(person_id) is not None
+
+
 def test_a_person_id_with_a_slash_recorded_before_the_rule_still_folds_and_is_withdrawn() -> None:
     history = programme_history()
     enrolled = history.record(

@@ -1,32 +1,36 @@
-"""Withdrawal is consistent: a participant with open relationships is not withdrawn.
+"""Withdrawal is consistent: a participant with open relationships is not withdrawn, nor
+withdrawn at a date when one of their relationships, closed since, was still open.
 
-The service passes the programme's open relationships (proposed, active or paused) in
-the decision context; the decision refuses the withdrawal and names them.
+The service passes the programme's relationships (open: proposed, active or paused; and
+closed, with when) in the decision context; the decision refuses the withdrawal and
+names them.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 import attrs
 import pytest
 from scenarios import History, programme_history
+from strategies import NOW
 
 from mentoring_core.domain import commands as cmd
-from mentoring_core.domain.context import OpenRelationshipRef
+from mentoring_core.domain.context import RelationshipRef
 from mentoring_core.domain.errors import Rule
 
-ANA_AND_BEN = OpenRelationshipRef(
+ANA_AND_BEN = RelationshipRef(
     relationship_id=UUID(int=0xAB), mentor_id="ana", mentee_id="ben", status="active"
 )
-CARLA_AND_ELIF = OpenRelationshipRef(
+CARLA_AND_ELIF = RelationshipRef(
     relationship_id=UUID(int=0xCE), mentor_id="carla", mentee_id="elif", status="proposed"
 )
 
 
-def programme(*open_relationships: OpenRelationshipRef) -> History:
+def programme(*relationships: RelationshipRef) -> History:
     history = programme_history()
-    history.ctx = attrs.evolve(history.ctx, open_relationships=open_relationships)
+    history.ctx = attrs.evolve(history.ctx, relationships=relationships)
     return history
 
 
@@ -46,7 +50,7 @@ def test_a_participant_with_an_open_relationship_is_not_withdrawn(person: str) -
 
 
 def test_every_open_relationship_is_named() -> None:
-    carla_and_ben = OpenRelationshipRef(
+    carla_and_ben = RelationshipRef(
         relationship_id=UUID(int=0xCB), mentor_id="carla", mentee_id="ben", status="paused"
     )
     error = programme(ANA_AND_BEN, CARLA_AND_ELIF, carla_and_ben).refuse(
@@ -78,5 +82,25 @@ def test_someone_not_enrolled_is_refused_as_not_enrolled() -> None:
 
 def test_without_the_programme_s_relationships_nothing_is_checked() -> None:
     history = programme_history()
-    assert history.ctx.open_relationships is None
+    assert history.ctx.relationships is None
     history.record(withdraw("ben"))
+
+
+ENDED = NOW - timedelta(days=3)
+
+
+@pytest.mark.parametrize("status", ["ended", "declined"])
+def test_a_withdrawal_is_not_dated_while_a_relationship_closed_since_was_open(
+    status: str,
+) -> None:
+    closed = attrs.evolve(ANA_AND_BEN, status=status, closed_at=ENDED)
+    programme(closed, CARLA_AND_ELIF).refuse(
+        attrs.evolve(withdraw("ana"), occurred_at=ENDED - timedelta(seconds=1)),
+        Rule.TIMELINE,
+        f"is before relationship {closed.relationship_id} of 'ana' was {status} on "
+        + ENDED.isoformat(),
+        f"allowed from {ENDED.isoformat()} on",
+    )
+    history = programme(closed, CARLA_AND_ELIF)
+    history.record(attrs.evolve(withdraw("ana"), occurred_at=ENDED))
+    assert history.state.participant("ana") is None

@@ -17,14 +17,16 @@ from .validation import check_aware, check_label, check_optional_uuid, check_pas
 
 
 @attrs.frozen(kw_only=True)
-class OpenRelationshipRef:
-    """An open (proposed, active or paused) relationship of a programme, as a programme
-    decision needs to know it."""
+class RelationshipRef:
+    """A relationship of a programme, as a programme decision needs to know it: open
+    (proposed, active or paused), or closed (ended or declined) at ``closed_at``."""
 
     relationship_id: UUID
     mentor_id: str
     mentee_id: str
     status: str
+    closed_at: datetime | None = None
+    """When it ended or was declined; None while it is open."""
 
 
 @attrs.frozen(kw_only=True)
@@ -36,9 +38,9 @@ class DecisionContext:
     new_id: Callable[[], UUID]
     command_id: UUID | None = None
     """The caller's idempotency key for this command, recorded on each of its events."""
-    open_relationships: tuple[OpenRelationshipRef, ...] | None = None
-    """The programme's open relationships, when withdrawing a participant: the service
-    loads them; None: not known, and not checked."""
+    relationships: tuple[RelationshipRef, ...] | None = None
+    """The programme's relationships, open and closed, when withdrawing a participant: the
+    service loads them; None: not known, and not checked."""
     enrolled: frozenset[str] | None = None
     """The people enrolled in the relationship's programme when the meeting took place, for a
     command naming others than the pair (meeting attendees): the service loads them; without

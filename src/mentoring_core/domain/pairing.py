@@ -48,20 +48,11 @@ def _open_from(
         if r.status in OPEN:
             found.append((r, str(r.relationship_id)))
             continue
-        closed = _closed(r)
-        if closed is not None and closed[1] > at:
-            until = f"open until it {closed[0]} on {closed[1].isoformat()}"
+        closed = r.closed_at
+        if closed is not None and closed > at:
+            until = f"open until it {r.status} on {closed.isoformat()}"
             found.append((r, f"{r.relationship_id} ({until})"))
     return found
-
-
-def _closed(r: RelationshipState) -> tuple[str, datetime] | None:
-    """How and when a relationship that is no longer open closed; None if it did not."""
-    if r.ended is not None:
-        return "ended", r.ended.ended_at
-    if r.declined is not None:
-        return "declined", r.declined.declined_at
-    return None
 
 
 def _check_capacity(
@@ -151,6 +142,23 @@ def _allowed_rank(
     return next(s.rank for s in ranking if s.mentor_id == mentor.person_id)
 
 
+def _check_new(relationship: RelationshipState, programme: ProgrammeState) -> None:
+    """The relationship must not exist yet; one of another programme is not described
+    (its status is not the caller's to see)."""
+    if not relationship.exists:
+        return
+    if relationship.programme_id != programme.programme_id:
+        raise RuleViolation(
+            Rule.RELATIONSHIP_ALREADY_STARTED,
+            f"relationship id {relationship.relationship_id} is already in use; give another "
+            "(or none, for a new one)",
+        )
+    raise RuleViolation(
+        Rule.RELATIONSHIP_ALREADY_STARTED,
+        f"relationship {relationship.relationship_id} already exists ({relationship.status})",
+    )
+
+
 def decide_pairing(
     command: OpenRelationship,
     programme: ProgrammeState,
@@ -166,11 +174,7 @@ def decide_pairing(
     """
     if not programme.exists or programme.programme_id is None:
         raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
-    if relationship.exists:
-        raise RuleViolation(
-            Rule.RELATIONSHIP_ALREADY_STARTED,
-            f"relationship {relationship.relationship_id} already exists ({relationship.status})",
-        )
+    _check_new(relationship, programme)
     named = check_optional_uuid("programme_id", command.programme_id)
     if named is not None and named != programme.programme_id:
         raise InvalidValue(

@@ -156,8 +156,6 @@ def _prepare(
     named = check_optional_uuid("programme_id", command.programme_id)
     if named is not None and named != state.programme_id:
         raise InvalidValue("programme_id", named, f"the programme decided on, {state.programme_id}")
-    if isinstance(command, WithdrawParticipant):
-        _check_nothing_open(state, command.person_id, ctx)
     meta = event_metadata(ctx, state.programme_id, state.version + 1, command.occurred_at)
     not_before(
         type(command).__name__,
@@ -165,17 +163,23 @@ def _prepare(
         state.created_at,
         f"programme {state.name!r} was created",
     )
+    if isinstance(command, WithdrawParticipant):
+        _check_relationships(state, command.person_id, meta["occurred_at"], ctx)
     return meta
 
 
-def _check_nothing_open(state: ProgrammeState, person_id: object, ctx: DecisionContext) -> None:
+def _check_relationships(
+    state: ProgrammeState, person_id: object, at: datetime, ctx: DecisionContext
+) -> None:
     """Withdrawing someone with open relationships is refused, naming them: each must be
-    ended first, with its own reason and explanation (docs/events.md, "Withdrawal")."""
-    if ctx.open_relationships is None or not isinstance(person_id, str):
+    ended first, with its own reason and explanation (docs/events.md, "Withdrawal"); and
+    a withdrawal is not dated while a relationship of theirs, closed since, was open."""
+    if ctx.relationships is None or not isinstance(person_id, str):
         return
     if state.participant(person_id) is None:
         return  # refused by the handler as not enrolled
-    held = [r for r in ctx.open_relationships if person_id in (r.mentor_id, r.mentee_id)]
+    theirs = [r for r in ctx.relationships if person_id in (r.mentor_id, r.mentee_id)]
+    held = [r for r in theirs if r.closed_at is None]
     if held:
         listed = ", ".join(
             f"{r.relationship_id} ({r.status}, {r.mentor_id!r} mentoring {r.mentee_id!r})"
@@ -185,6 +189,14 @@ def _check_nothing_open(state: ProgrammeState, person_id: object, ctx: DecisionC
             Rule.NO_OPEN_RELATIONSHIPS,
             f"{person_id!r} still has {len(held)} open relationship(s) in programme "
             f"{state.name!r}: {listed}; end them before withdrawing {person_id!r}",
+        )
+    last = max(theirs, key=lambda r: r.closed_at or at, default=None)
+    if last is not None:
+        not_before(
+            "WithdrawParticipant",
+            at,
+            last.closed_at,
+            f"relationship {last.relationship_id} of {person_id!r} was {last.status}",
         )
 
 

@@ -214,6 +214,13 @@ class RelationshipState:
     def ended_at(self) -> datetime | None:
         return None if self.ended is None else self.ended.ended_at
 
+    @property
+    def closed_at(self) -> datetime | None:
+        """When it ended, or its proposal was declined; None while it is open."""
+        if self.ended is not None:
+            return self.ended.ended_at
+        return None if self.declined is None else self.declined.declined_at
+
     def paused_during(self, at: datetime) -> tuple[datetime, datetime | None] | None:
         """The pause ``at`` falls in, as (start, end or None for the current one), if any.
 

@@ -62,11 +62,18 @@ def check_label(field: str, value: object, max_len: int = ID_MAX) -> str:
 
 def check_new_person_id(field: str, value: object) -> str:
     """The id of a person enrolled or appointed now: a label without ``/``, which no URL
-    path segment could carry (``/people/{id}/...``). Ids recorded before this rule are
-    still read, withdrawn, relieved and erased: only new ones are checked."""
+    path segment could carry (``/people/{id}/...``), of printable characters without spaces
+    around it (no invisible or direction-changing character that could make it pass for
+    another's; a token's subject, which names the same person, is held to that too). Ids
+    recorded before these rules are still read, withdrawn, relieved and erased: only new
+    ones are checked."""
     person_id = check_label(field, value)
     if "/" in person_id:
         raise InvalidValue(field, value, "a person id without '/' (URLs name people by id)")
+    if not person_id.isprintable() or person_id != person_id.strip():
+        raise InvalidValue(
+            field, value, "a person id of printable characters, without spaces around it"
+        )
     return person_id
 
 
