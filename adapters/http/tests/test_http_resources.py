@@ -161,6 +161,27 @@ def test_bad_values_are_422_and_unreadable_bodies_400(client: Any, keys: Keys) -
     assert other.status_code == 422
 
 
+def test_an_unknown_field_is_400_naming_it_and_records_nothing(client: Any, keys: Keys) -> None:
+    """A misspelt field is not dropped: ``privat`` would record a private reflection as
+    one the coordinator reads; ``actor`` is the token's subject, never the body's."""
+    _, relationship = _pair(client, keys)
+    base = f"/relationships/{relationship}"
+    rating = {"focus_area": "communication", "score": 2}
+    for extra in ({"privat": True}, {"actor": "someone.else"}):
+        body = {"ratings": [rating], "text": "Nervous about court reports", **extra}
+        refused = client.post(f"{base}/reflections", json=body, headers=keys.headers("ben"))
+        assert refused.status_code == 400, refused.text
+        problem = refused.json()
+        (name,) = extra
+        assert problem["type"].endswith(":malformed-request")
+        assert problem["errors"] == [
+            {"message": f"unknown field {name!r}", "key": name, "source": "body"}
+        ]
+        assert "private" in problem["detail"]  # the command's fields are named
+    history = client.get(f"{base}/history", headers=keys.headers("ben")).json()
+    assert "court reports" not in str(history)
+
+
 def test_a_body_over_the_limit_is_413(client: Any, keys: Keys) -> None:
     _, relationship = _pair(client, keys)
     answer = client.post(

@@ -9,14 +9,17 @@ the expected version and ``Idempotency-Key`` as the command id.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, cast
 from uuid import UUID, uuid5
 
 import attrs
-from litestar import Response, route
+from litestar import Request, Response, route
 from litestar.di import NamedDependency
+from litestar.exceptions import SerializationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
@@ -106,6 +109,12 @@ RELATIONSHIP_COMMANDS = (
 """Under ``/relationships/{relationship_id}/``."""
 
 
+COMMAND_NAMES = frozenset(
+    s.command.__name__ for s in (*PROGRAMME_COMMANDS, *RELATIONSHIP_COMMANDS)
+) | {c.CreateProgramme.__name__}
+"""The commands' names: their body schemas' names in the OpenAPI document."""
+
+
 def command_id(principal: Principal, key: str | None) -> UUID | None:
     """The command id an ``Idempotency-Key`` stands for (None without one)."""
     if key is None:
@@ -177,6 +186,67 @@ def execute(
     )
 
 
+def _known_fields_only(command: type[c.Command]) -> Callable[[Request[Any, Any, Any]], Any]:
+    """A hook refusing a body holding a field ``command`` (or a value in it, such as a
+    schedule or a rating) does not have: Litestar reads attrs classes as msgspec does,
+    dropping unknown fields, so a misspelt one (``privat``) would be recorded as if not
+    given. The body is read once: Litestar keeps it for the handler."""
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        try:
+            body = await request.json()
+        except SerializationException:
+            return  # not JSON: the handler's own reading answers it
+        unknown = list(unknown_fields(command, body))
+        if unknown:
+            raise Problem(
+                400,
+                "malformed-request",
+                "The request cannot be read",
+                f"{command.__name__} has no field {', '.join(map(repr, unknown))}; its "
+                f"fields: {', '.join(f.name for f in attrs.fields(command))}",
+                errors=tuple(
+                    {"message": f"unknown field {name!r}", "key": name, "source": "body"}
+                    for name in unknown
+                ),
+            )
+
+    return check
+
+
+def unknown_fields(cls: type, value: object, at: str = "") -> Iterator[str]:
+    """The paths (``schedule.cadense``, ``ratings[0].scor``) of the members of the JSON
+    object ``value`` that the attrs class ``cls`` and the attrs classes of its fields do
+    not have."""
+    if not isinstance(value, dict):
+        return
+    hints = _hints(cls)
+    for key, item in value.items():
+        if key not in hints:
+            yield f"{at}{key}"
+            continue
+        for inner in _attrs_classes(hints[key]):
+            if isinstance(item, list):
+                for i, element in enumerate(item):
+                    yield from unknown_fields(inner, element, f"{at}{key}[{i}].")
+            else:
+                yield from unknown_fields(inner, item, f"{at}{key}.")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The attrs fields of ``cls`` and their types, resolved."""
+    types = typing.get_type_hints(cls)
+    return {f.name: types[f.name] for f in attrs.fields(cls)}
+
+
+def _attrs_classes(annotation: Any) -> tuple[type, ...]:
+    """The attrs classes a field's type holds: itself, or in a union, tuple or sequence."""
+    if isinstance(annotation, type) and attrs.has(annotation):
+        return (annotation,)
+    return tuple(c for arg in typing.get_args(annotation) for c in _attrs_classes(arg))
+
+
 def _status(command: type[c.Command]) -> int:
     return 200 if c.created_field(command) is None else 201
 
@@ -192,6 +262,7 @@ def _operation(
     generated = doc.startswith(command.__name__ + "(")  # attrs' signature, not a description
     return route(
         path,
+        before_request=_known_fields_only(command),
         http_method=method,
         sync_to_thread=True,
         status_code=_status(command),

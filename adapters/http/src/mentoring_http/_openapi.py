@@ -9,6 +9,8 @@ a client (and schemathesis's stateful tests) may call next.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
@@ -18,6 +20,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     Operation,
     Reference,
+    Schema,
     SecurityScheme,
 )
 
@@ -75,3 +78,14 @@ def add_links(document: OpenAPI) -> None:
         response = (creator.responses or {})["201"]
         if isinstance(response, OpenAPIResponse):
             response.links = links
+
+
+def close_bodies(document: OpenAPI, names: Iterable[str]) -> None:
+    """Say of each command's body schema (named ``names``) what the API enforces: no
+    member beyond its fields (``additionalProperties: false``; a misspelt field is a
+    400, not dropped)."""
+    schemas = document.components.schemas if document.components else {}
+    for name in names:
+        schema = schemas.get(name)
+        if isinstance(schema, Schema):
+            schema.additional_properties = False
