@@ -427,6 +427,19 @@ def test_an_administrator_erases_a_person_and_reads_what_is_held_about_them(
     assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
 
 
+@pytest.mark.parametrize("person_id", ["%00", "a" * 5000, "two%0Alines"])
+def test_subject_access_for_an_id_no_person_can_have_is_422(
+    client: Any, keys: Keys, person_id: str
+) -> None:
+    """As an erasure refuses it: not an empty document, which would read as 'nothing is
+    held about them'."""
+    answer = client.get(
+        f"/people/{person_id}/personal-data", headers=keys.headers("admin.ada", ["administrator"])
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "person_id"
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "said"),
     [

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..domain.events import Event, PairFormed, PairingProposed, RelationshipEvent
+from ..domain.validation import check_label
 from ..serialisation import event_to_dict
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -55,7 +56,10 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
     """The document: ``format``, ``person_id``, ``generated_at``, ``key`` (``created_at``
     and ``destroyed_at``, or null when the store holds none) and ``events`` (each event as
     in ``mentoring history --json``, with ``type``, ``aggregate_id``, ``version`` and
-    ``about``: why it is about the person)."""
+    ``about``: why it is about the person). An id no person can have (not a one-line
+    label) is refused (:class:`~mentoring_core.InvalidValue`), as an erasure refuses it:
+    an empty document would say nothing is held about someone."""
+    person_id = check_label("person_id", person_id)
     pairs: dict[UUID, tuple[str, str]] = {}
     events: list[dict[str, Any]] = []
     for _, event in service.read():
