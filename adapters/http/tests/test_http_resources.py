@@ -89,6 +89,39 @@ def test_the_same_idempotency_key_returns_the_first_answer(client: Any, keys: Ke
     assert len(state["goals"]) == 1
 
 
+def test_a_key_names_one_request_to_one_resource(client: Any, keys: Keys) -> None:
+    """The same key sent to another command, or to the same command on another
+    programme, is another request: recorded, not answered with what the key recorded
+    elsewhere (a goal's events for a pause, another programme's relationship)."""
+    programme, relationship = _pair(client, keys)
+    ana = keys.headers("ana", **{"Idempotency-Key": "k1"})
+    goal = client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=ana)
+    pause = client.post(f"/relationships/{relationship}/pause", json={"reason": "x"}, headers=ana)
+    assert goal.status_code == 201 and pause.status_code == 200, pause.text
+    assert "idempotent-replayed" not in pause.headers
+    assert pause.json()["events"][0]["type"] == "RelationshipPaused"
+    other, _ = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea", **{"Idempotency-Key": "open-1"})
+    enrol_cai = enrol("cai", "mentee", "0")
+    opened = []
+    for target in (programme, other):
+        enrolled = client.post(
+            f"/programmes/{target}/participants", json=enrol_cai, headers=keys.headers("coord.rhea")
+        )
+        assert enrolled.status_code == 200, enrolled.text
+        answer = client.post(
+            f"/programmes/{target}/relationships",
+            json={"mentor_id": "ana", "mentee_id": "cai", "direct": True},
+            headers=coordinator,
+        )
+        assert answer.status_code == 201 and "idempotent-replayed" not in answer.headers
+        opened.append(answer.json()["id"])
+    assert opened[0] != opened[1]
+    for target, relationship_id in zip((programme, other), opened, strict=True):
+        listed = client.get(f"/programmes/{target}/relationships", headers=coordinator).json()
+        assert relationship_id in str(listed)
+
+
 def test_a_group_session_retried_with_its_key_answers_every_meeting_it_recorded(
     client: Any, keys: Keys
 ) -> None:

@@ -115,8 +115,10 @@ COMMAND_NAMES = frozenset(
 """The commands' names: their body schemas' names in the OpenAPI document."""
 
 
-def command_id(principal: Principal, key: str | None) -> UUID | None:
-    """The command id an ``Idempotency-Key`` stands for (None without one)."""
+def command_id(principal: Principal, key: str | None, target: str) -> UUID | None:
+    """The command id an ``Idempotency-Key`` stands for (None without one): of the
+    subject, the key and the ``target`` (the request's method and path), so that a key
+    names one request to one resource; the same key sent elsewhere is another command."""
     if key is None:
         return None
     if not _KEY.fullmatch(key):
@@ -126,7 +128,7 @@ def command_id(principal: Principal, key: str | None) -> UUID | None:
             "The request cannot be read",
             f"Idempotency-Key {key[:40]!r} is not 1 to 200 visible ASCII characters",
         )
-    return uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}\x00{key}")
+    return uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}\x00{target}\x00{key}")
 
 
 def expected_version(if_match: str | None) -> int | None:
@@ -160,15 +162,17 @@ def execute(
     *,
     if_match: str | None,
     idempotency_key: str | None,
+    target: str,
 ) -> Response[RecordedDocument]:
-    """Record ``command`` as the principal; the answer carries the new version as ETag."""
+    """Record ``command`` as the principal; the answer carries the new version as ETag.
+    ``target``: the request's method and path, which scope its ``Idempotency-Key``."""
     expected = expected_version(if_match)
     try:
         recorded = service.execute(
             command,
             actor=principal.subject,
             expected_version=expected,
-            command_id=command_id(principal, idempotency_key),
+            command_id=command_id(principal, idempotency_key, target),
         )
     except ConcurrencyConflict as error:
         raise conflict(error, conditional=expected is not None) from None
@@ -286,7 +290,12 @@ def _programme_command(spec: CommandRoute) -> HTTPRouteHandler:
         command = aimed(data, "programme_id", programme_id)
         gate.programme(principal, programme_id, command)
         return execute(
-            gate.service, principal, command, if_match=if_match, idempotency_key=idempotency_key
+            gate.service,
+            principal,
+            command,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
+            target=f"{spec.method} /programmes/{programme_id}/{spec.path}",
         )
 
     path = "/programmes/{programme_id:uuid}/" + spec.path
@@ -305,7 +314,12 @@ def _relationship_command(spec: CommandRoute) -> HTTPRouteHandler:
         command = aimed(data, "relationship_id", relationship_id)
         gate.relationship(principal, relationship_id, command)
         return execute(
-            gate.service, principal, command, if_match=if_match, idempotency_key=idempotency_key
+            gate.service,
+            principal,
+            command,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
+            target=f"{spec.method} /relationships/{relationship_id}/{spec.path}",
         )
 
     path = "/relationships/{relationship_id:uuid}/" + spec.path
@@ -321,7 +335,12 @@ def _create_programme() -> HTTPRouteHandler:
     ) -> Response[RecordedDocument]:
         gate.check(principal, data)
         return execute(
-            gate.service, principal, data, if_match=None, idempotency_key=idempotency_key
+            gate.service,
+            principal,
+            data,
+            if_match=None,
+            idempotency_key=idempotency_key,
+            target="POST /programmes",
         )
 
     return _operation(c.CreateProgramme, handler, "/programmes", "POST")

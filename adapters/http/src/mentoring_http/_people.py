@@ -105,7 +105,7 @@ def erase_person(
             data.reason,
             actor=principal.subject,
             rule=data.rule,
-            command_id=command_id(principal, idempotency_key),
+            command_id=command_id(principal, idempotency_key, f"POST /people/{person_id}/erasure"),
         )
     except ConcurrencyConflict as error:
         raise conflict(error, conditional=False) from None
@@ -117,7 +117,7 @@ def erase_person(
     "/people/{person_id:str}/personal-data",
     sync_to_thread=True,
     operation_id="SubjectAccess",
-    responses=problem_responses(400, 401, 403, 404),
+    responses=problem_responses(400, 401, 403, 404, 422),
     tags=["people"],
 )
 def personal_data(
