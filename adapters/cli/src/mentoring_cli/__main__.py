@@ -1,5 +1,5 @@
 """``python -m mentoring_cli``: the same as the ``mentoring`` command."""
 
-from .app import main
+from ._entry import main
 
 main()
