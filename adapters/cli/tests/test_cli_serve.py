@@ -3,6 +3,7 @@ serve (the HTTP server cannot be imported, keys that cannot be read, an empty is
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,4 +58,33 @@ def test_an_empty_host_is_a_usage_error_not_every_interface(tmp_path: Path) -> N
     run = _serve(tmp_path, "--jwks", "k.jwks", *CLAIMS, "--host", "")
     assert run.returncode == 2
     assert "'--host'" in run.stderr and "must not be empty" in run.stderr
+    assert not (tmp_path / "store.db").exists()
+
+
+def _keys(tmp_path: Path) -> str:
+    made = subprocess.run(
+        [sys.executable, "-m", "mentoring_cli", "token", "keygen", "--out", str(tmp_path / "k")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    return str(tmp_path / "k" / "token-signing-keys.jwks")
+
+
+def test_an_address_that_cannot_be_listened_on_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Before the store is opened: a host that is no address (a usage error naming --host)
+    and a port another program holds (refused), not the server's log and status 3."""
+    jwks = _keys(tmp_path)
+    bad_host = _serve(tmp_path, "--jwks", jwks, *CLAIMS, "--host", "999.1.1.1")
+    assert bad_host.returncode == 2, bad_host.stderr
+    assert "'--host'" in bad_host.stderr and "999.1.1.1" in bad_host.stderr
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        taken = _serve(tmp_path, "--jwks", jwks, *CLAIMS, "--port", str(port))
+    assert taken.returncode == 1, taken.stderr
+    assert taken.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert taken.stderr.count("\n") == 1
     assert not (tmp_path / "store.db").exists()

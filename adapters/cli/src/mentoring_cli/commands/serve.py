@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
@@ -55,6 +56,26 @@ def serve(
         verifier = TokenVerifier(TokenSettings(jwks=jwks, issuer=issuer, audience=audience))
     except KeySetError as error:
         raise typer.BadParameter(str(error), param_hint="'--jwks'") from None
+    _check_listenable(host, port)
     with open_service(ctx, create=True, writes=True) as service:
         typer.echo(f"serving {redact(service.store_url)} on http://{host}:{port}", err=True)
         run(service, verifier, host=host, port=port)
+
+
+def _check_listenable(host: str, port: int) -> None:
+    """Refuse, before the store is opened, an address this machine cannot listen on: a
+    host that is no address (a usage error), or a port another program holds. The server
+    would otherwise log its error and exit with status 3, after saying it serves there."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise typer.BadParameter(
+            f"{host!r} is not an address to listen on ({reason})", param_hint="'--host'"
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise Refused(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
