@@ -6,7 +6,7 @@ pinned (a mutation run found them unchecked)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -162,3 +162,25 @@ def test_every_mentor_enrolled_may_be_recognised() -> None:
 )
 def test_a_field_that_is_not_of_its_kind_is_refused_by_its_name(field: str, value: Any) -> None:
     programme_history().reject(recognise(**{field: value}), field)
+
+
+def test_the_period_falls_within_an_enrolment_of_the_mentor() -> None:
+    """Time given as a mentor of the programme: the period overlaps one of the person's
+    enrolments as a mentor (by day), from the day they were enrolled to the day they
+    were withdrawn."""
+    history = programme_history()
+    enrolled = history.state.participant("ana").enrolled_at.date()
+    before = recognise(period_start=date(2020, 1, 1), period_end=enrolled - timedelta(days=1))
+    history.refuse(
+        before,
+        Rule.TIMELINE,
+        f"rule 'timeline' broken: RecogniseMentor for 2020-01-01 to {before.period_end} falls "
+        f"outside 'ana''s enrolments as a mentor in programme 'Riverside first-year mentoring' "
+        f"(from {enrolled})",
+    )
+    history.record(recognise(period_start=date(2020, 1, 1), period_end=enrolled))
+    left = history.state.participant("ana").enrolled_at + timedelta(days=10)
+    history.record(cmd.WithdrawParticipant(person_id="ana", reason="Moved", occurred_at=left))
+    after = recognise(period_start=left.date() + timedelta(days=1), period_end=date(2025, 3, 31))
+    history.refuse(after, Rule.TIMELINE, f"(from {enrolled} to {left.date()})")
+    history.record(recognise(period_start=left.date(), period_end=date(2025, 3, 31)))

@@ -4,6 +4,7 @@ report (``docs/reports.md``, "Mentors' time")."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from .commands import RecogniseMentor
@@ -49,6 +50,7 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
     end = check_date("period_end", command.period_end)
     if end < start:
         raise InvalidValue("period_end", end, f"a day not before period_start ({start})")
+    _check_enrolled_during(state, person_id, start, end)
     amount, hours = _quantity("amount", command.amount), _quantity("hours", command.hours)
     needed = _NEEDS.get(kind)
     if needed is not None and {"amount": amount, "hours": hours}[needed] is None:
@@ -64,6 +66,24 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
             amount=amount,
             hours=hours,
         ),
+    )
+
+
+def _check_enrolled_during(state: ProgrammeState, person_id: str, start: date, end: date) -> None:
+    """The period overlaps one of the person's enrolments as a mentor, by day (the day
+    enrolled to the day withdrawn, or on): time given as a mentor of the programme."""
+    spans = [
+        (p.enrolled_at.date(), None if p.withdrawn_at is None else p.withdrawn_at.date())
+        for p in state.participants
+        if p.person_id == person_id and p.role is Role.MENTOR
+    ]
+    if any(first <= end and (last is None or start <= last) for first, last in spans):
+        return
+    shown = ", ".join(f"from {a}" if b is None else f"from {a} to {b}" for a, b in spans)
+    raise RuleViolation(
+        Rule.TIMELINE,
+        f"RecogniseMentor for {start} to {end} falls outside {person_id!r}'s enrolments as a "
+        f"mentor in programme {state.name!r} ({shown})",
     )
 
 
