@@ -546,17 +546,22 @@ class MentoringService(CommandMethods):
 
     def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
         """The context, with what the decision needs from other aggregates (decide stays
-        pure): the programme's open relationships when a participant is withdrawn, the
-        people enrolled in the programme when a meeting names attendees."""
+        pure): the programme's relationships when a participant is withdrawn, the people
+        enrolled in the programme when a meeting names attendees (at its date) or a
+        correction moves a meeting (at the new date)."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
             return attrs.evolve(ctx, relationships=self._relationship_refs(state))
-        named = getattr(command, "attendees", None)
-        if not isinstance(command, c.RecordMeetingHeld) or not named:
+        if isinstance(command, c.RecordMeetingHeld) and command.attendees:
+            at = command.occurred_at or ctx.now  # enrolled when the meeting took place
+        elif isinstance(command, c.CorrectMeetingRecord) and isinstance(command.held_at, datetime):
+            at = command.held_at  # where the correction moves the meeting to
+        else:
             return ctx
         if not isinstance(state, RelationshipState) or state.programme_id is None:
             return ctx
+        if at.tzinfo is None:
+            return ctx  # refused by the decision, naming the field
         programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
-        at = command.occurred_at or ctx.now  # enrolled when the meeting took place
         return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
     def _relationship_refs(self, programme: ProgrammeState) -> tuple[RelationshipRef, ...]:

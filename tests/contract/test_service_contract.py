@@ -377,6 +377,28 @@ class TestRefusals:
         said = f"relationship {seeded.relationship} of 'ben' was ended on {ended.isoformat()}"
         assert said in str(refused.value)
 
+    def test_a_group_meeting_is_not_moved_to_before_an_attendee_was_enrolled(
+        self, store_url: str
+    ) -> None:
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            service.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            second = service.form_pair(seeded.programme, "ana", "cai", actor="coord").id
+            session = service.record_group_session(
+                seeded.programme, "ana", [seeded.relationship, second], 60, ["x"], actor="ana"
+            )
+            meeting = next(e for e in session.events if e.aggregate_id == seeded.relationship)
+            with pytest.raises(RuleViolation) as refused:
+                service.correct_meeting_record(
+                    seeded.relationship,
+                    meeting.meeting_id,  # type: ignore[attr-defined]
+                    "Wrong day",
+                    held_at=FIRST_MEETING + timedelta(days=1),
+                    actor="ana",
+                )
+        assert refused.value.rule is Rule.PARTICIPANT_ENROLLED
+        assert "attendee 'cai'" in str(refused.value)
+
     def test_after_the_end_only_corrections_are_recorded(self, store_url: str) -> None:
         with MentoringService(store_url) as service:
             seeded = seed(service)

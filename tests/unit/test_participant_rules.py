@@ -6,12 +6,19 @@ but are not in this relationship; Zoe is not enrolled at all.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import attrs
 import pytest
-from scenarios import HOUR_ONE_ON_ONE, RELATIONSHIP_ID, History, relationship_history
+from scenarios import (
+    HOUR_ONE_ON_ONE,
+    RELATIONSHIP_ID,
+    YESTERDAY,
+    History,
+    relationship_history,
+)
 from strategies import decision_context
 
 from mentoring_core.domain import commands as cmd
@@ -124,6 +131,25 @@ def test_an_attendee_not_enrolled_is_refused() -> None:
 def test_without_the_programme_s_enrolments_only_the_pair_may_attend() -> None:
     relationship_history().record(group("ana", "ben"))
     relationship_history().refuse(group("carla"), Rule.PARTICIPANT_ENROLLED, "'carla'")
+
+
+def test_a_meeting_moved_by_a_correction_keeps_to_its_attendees_enrolments() -> None:
+    """A correction moving a meeting is held to the rules of a new one: its attendees were
+    enrolled at the new date (the service gives those enrolled then, as for a meeting)."""
+    history = with_enrolled("ana", "ben", "carla")
+    (held,) = history.record(attrs.evolve(group("carla"), occurred_at=YESTERDAY))
+    moved = cmd.CorrectMeetingRecord(
+        meeting_id=held.meeting_id, reason="Wrong day", held_at=YESTERDAY - timedelta(hours=2)
+    )
+    history.ctx = attrs.evolve(history.ctx, enrolled=frozenset({"ana", "ben"}))  # not carla then
+    history.refuse(moved, Rule.PARTICIPANT_ENROLLED, "attendee 'carla'", "not enrolled")
+    history.ctx = attrs.evolve(history.ctx, enrolled=frozenset({"ana", "ben", "carla"}))
+    history.record(moved)
+    unmoved = cmd.CorrectMeetingRecord(
+        meeting_id=held.meeting_id, reason="Length", duration_minutes=50
+    )
+    history.ctx = attrs.evolve(history.ctx, enrolled=None)  # nothing to check without a move
+    history.record(unmoved)
 
 
 # --- Who records an ending must fit its reason ------------------------------------------

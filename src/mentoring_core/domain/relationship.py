@@ -399,9 +399,23 @@ def _prepare(
     _check_status(command, state)
     meta = event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
     _check_timeline(command, state, meta["occurred_at"])
-    if isinstance(command, RecordMeetingHeld):  # the only check that needs ctx.enrolled
+    if isinstance(command, RecordMeetingHeld):  # the checks that need ctx.enrolled
         _attendees(state, command.attendees, ctx)
+    elif isinstance(command, CorrectMeetingRecord) and ctx.enrolled is not None:
+        _moved_attendees(state, command, ctx)
     return meta
+
+
+def _moved_attendees(
+    state: RelationshipState, command: CorrectMeetingRecord, ctx: DecisionContext
+) -> None:
+    """A meeting moved by a correction keeps to the rules of a new one: its attendees were
+    enrolled at the new date (``ctx.enrolled``, those enrolled then, given by the service)."""
+    if command.held_at is None or not isinstance(command.meeting_id, UUID):
+        return
+    meeting = _whole(state).meeting(command.meeting_id)
+    if meeting is not None and meeting.attendees:
+        _attendees(state, meeting.attendees, ctx)
 
 
 def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
