@@ -4,7 +4,7 @@ on a seeded programme, and who calls it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -38,6 +38,11 @@ class Seeded:
     person: str
     """Someone enrolled in this programme only (named after it), for erasure and subject
     access: erasing them changes no other case."""
+
+
+def _today() -> str:
+    """Today (UTC): a recognition's period overlaps the mentor's enrolment, made today."""
+    return datetime.now(UTC).date().isoformat()
 
 
 def seed(service: MentoringService) -> Seeded:
@@ -134,8 +139,8 @@ ENDPOINTS = (
              lambda s: {"mentor_id": "ana", "relationship_ids": [str(s.active), str(s.second)],
                         "duration_minutes": 60, "topics": ["handover"]}),
     Endpoint("recognise mentor", "POST", _p("/mentor-recognitions"),
-             lambda s: {"person_id": "ana", "kind": "certificate", "period_start": "2026-01-01",
-                        "period_end": "2026-03-31", "reason": "A year of mentoring"}),
+             lambda s: {"person_id": "ana", "kind": "certificate", "period_start": _today(),
+                        "period_end": _today(), "reason": "A day of mentoring"}),
     Endpoint("list relationships", "GET", _p("/relationships")),
     Endpoint("suggest mentors", "GET", _p("/suggestions?mentee=gus")),
     Endpoint("due", "GET", _p("/due?within=30")),
