@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4, uuid5
@@ -484,7 +484,8 @@ class MentoringService(CommandMethods):
         first = next(p for p in programmes if p.programme_id == events[0].aggregate_id)
         recorded = self._record(events, expected, first, events[0].aggregate_id, ctx.command_id)
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
-            return self._erased_before(programmes, ctx.command_id), True
+            erased = tuple(e for e in recorded.events if isinstance(e, PersonalDataErased))
+            return erased, True
         return events, False
 
     def _erased_before(
@@ -734,7 +735,7 @@ class MentoringService(CommandMethods):
         # found then), so a retry is never refused by what its first attempt recorded.
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
-            return earlier
+            return self._with_the_rest(earlier, {programme_id: None})
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
         events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
@@ -796,7 +797,7 @@ class MentoringService(CommandMethods):
         )
         earlier = self._recorded_before(first, given, None, session_id)  # after, as in _open
         if earlier is not None:
-            return self._whole_session(earlier, ids, given)
+            return self._with_the_rest(earlier, {s.relationship_id: None for s in states[1:]})
         ctx = self._context(actor, command_id)
         at = command.occurred_at or ctx.now
         ctx = attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
@@ -808,21 +809,19 @@ class MentoringService(CommandMethods):
         }
         recorded = self._record(events, expected, states[0], session_id, command_id)
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
-            return self._whole_session(recorded, ids, given)
+            return recorded
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
             self._remember_after(RELATIONSHIP, state.relationship_id, state, events)
         return recorded
 
-    def _whole_session(
-        self, first: Recorded, ids: Sequence[object], given: UUID | None
-    ) -> Recorded:
-        """``first`` (what an earlier attempt of a group session stored in its first
-        relationship) with its meetings in the others: a retry is answered with all of it."""
-        others = (check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(ids) if i)
-        found = (self._recorded_before(r, given or first.command_id, None, r) for r in others)
-        more = tuple(e for earlier in found if earlier is not None for e in earlier.events)
-        return attrs.evolve(first, events=first.events + more)
+    def _with_the_rest(self, earlier: Recorded, after: Mapping[UUID, int | None]) -> Recorded:
+        """``earlier`` (what an earlier attempt of a command stored in one aggregate) with
+        what it stored in the others it wrote (each read after the version given): a retry
+        is answered with all of it, as the first attempt was."""
+        found = (self._recorded_before(a, earlier.command_id, v, a) for a, v in after.items())
+        more = tuple(e for others in found if others is not None for e in others.events)
+        return attrs.evolve(earlier, events=earlier.events + more)
 
     def _record(
         self,
@@ -851,7 +850,8 @@ class MentoringService(CommandMethods):
                 # The store holds the earlier attempt's events, not these, and perhaps
                 # others recorded meanwhile: no cached state of those written is known good.
                 self._forget(expected)
-                return earlier
+                rest = {a: version for a, (_, version) in expected.items() if a != commanded}
+                return self._with_the_rest(earlier, rest)
             if not isinstance(error, IntegrityError):
                 raise
             raise self._conflict(expected) from None

@@ -636,6 +636,8 @@ class TestConcurrency:
             appointed = service.appoint_coordinator(seeded.programme, "zoe", actor="coord")
             history = service.history(seeded.programme)
         assert again.already_recorded and again.id == first.id
+        assert [e.event_id for e in again.events] == [e.event_id for e in first.events]
+        assert [type(e).__name__ for e in first.events] == ["PairFormed", "RelationshipOpened"]
         assert list(cached.relationship_ids) == [seeded.relationship, first.id]
         assert cached.version == appointed.version - 1 == history[-2].version
 
@@ -815,6 +817,7 @@ class TestConcurrency:
             answered = open_(retry)
             stored = first.relationships(seeded.programme)
         assert answered.already_recorded and answered.id == relationship
+        assert [type(e).__name__ for e in answered.events] == ["PairFormed", "RelationshipOpened"]
         assert [r.relationship_id for r in stored].count(relationship) == 1
 
     def test_an_erasure_retried_while_its_first_attempt_commits_is_answered_with_it(
