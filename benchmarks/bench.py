@@ -8,7 +8,9 @@
    in a schema of its own, dropped afterwards; skipped if no server answers).
 2. A command on a relationship of 10,000 events against one of 100 (target 4: within
    2x), each on a fresh service so no cache helps; snapshots (every 100 events) hold the
-   state without its history. Reading each whole (every meeting) is timed too.
+   state without its history. The same with a command id given (as an HTTP
+   ``Idempotency-Key`` gives one), which the service looks for first. Reading each
+   whole (every meeting) is timed too.
 
 Run with ``nox -s bench`` (``-- --commands N --events N --rounds N`` to change the sizes).
 """
@@ -23,7 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -69,7 +71,9 @@ def new_pair(service: MentoringService) -> UUID:
     return service.form_pair(programme, "ana", "ben", actor="bench", occurred_at=START).id
 
 
-def record_meeting(service: MentoringService, pair: UUID, i: int) -> object:
+def record_meeting(
+    service: MentoringService, pair: UUID, i: int, command_id: UUID | None = None
+) -> object:
     return service.record_meeting_held(
         pair,
         60,
@@ -77,6 +81,7 @@ def record_meeting(service: MentoringService, pair: UUID, i: int) -> object:
         ["caseload"],
         actor="ana",
         occurred_at=START + timedelta(minutes=i),
+        command_id=command_id,
     )
 
 
@@ -147,11 +152,13 @@ def bench_recording(
     print(f"  ratio service / plain       {spent[1] / spent[0]:8.2f}   (target 0.80)")
 
 
-def timed_command(url: str, pair: UUID, i: int) -> float:
-    """One meeting recorded on a fresh service (no cache): load, decide, store."""
+def timed_command(url: str, pair: UUID, i: int, command_id: UUID | None = None) -> float:
+    """One meeting recorded on a fresh service (no cache): load, decide, store; with
+    ``command_id``, as a command given its own id (an HTTP ``Idempotency-Key``), which
+    the service first looks for among what was recorded."""
     with MentoringService(url, snapshot_interval=100) as fresh:
         started = time.perf_counter()
-        record_meeting(fresh, pair, i)
+        record_meeting(fresh, pair, i, command_id)
         return time.perf_counter() - started
 
 
@@ -181,6 +188,10 @@ def bench_loading(folder: Path, events: int) -> None:
         size: min(timed_command(url, pair, size + k) for k in range(5))
         for size, (url, pair) in pairs.items()
     }
+    keyed = {
+        size: min(timed_command(url, pair, size + 5 + k, uuid4()) for k in range(5))
+        for size, (url, pair) in pairs.items()
+    }
     read = {
         size: min(timed_read(url, pair) for _ in range(3)) for size, (url, pair) in pairs.items()
     }
@@ -191,10 +202,13 @@ def bench_loading(folder: Path, events: int) -> None:
     for size in sizes:
         print(
             f"  {size:6d} events: one command {command[size] * 1000:7.1f} ms, "
+            f"with its own id {keyed[size] * 1000:7.1f} ms, "
             f"reading it whole {read[size] * 1000:7.1f} ms"
         )
     ratio = command[long] / command[short]
     print(f"  ratio command {long} / {short}  {ratio:8.2f}   (target 2.00 at most)")
+    ratio = keyed[long] / keyed[short]
+    print(f"  ratio command with its own id {long} / {short}  {ratio:8.2f}   (target 2.00 at most)")
     ratio = read[long] / read[short]
     print(f"  ratio reading {long} / {short}  {ratio:8.2f}   (no target: every meeting is read)")
 

@@ -29,6 +29,7 @@ policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 
 from .audit.recorders import (
     CHAIN_TABLE,
+    COMMAND_INDEX,
     POSITIONS_KWARG,
     ChainedRecorder,
     ChainLinker,
@@ -37,6 +38,7 @@ from .audit.recorders import (
     RecordHead,
     chain_row,
     events_of,
+    given_command_ids,
     log_page_filter,
     loose_event,
     notifications_of,
@@ -70,6 +72,7 @@ from .store import (
 __all__ = [
     "APPLICATION_NAME",
     "CHAIN_TABLE",
+    "COMMAND_INDEX",
     "CONVERTER",
     "FACTS_TABLE",
     "KEYS_TABLE",
@@ -95,6 +98,7 @@ __all__ = [
     "chain_row",
     "check_person",
     "events_of",
+    "given_command_ids",
     "kind_named",
     "kind_of",
     "log_page_filter",

@@ -41,6 +41,18 @@ def store_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A second, empty store of the same kind as ``store_url``."""
+    if store_kind == "memory":
+        yield "memory://"
+    elif store_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'imported.db'}"
+    else:
+        with postgres_store_url("imported") as url:
+            yield url
+
+
+@pytest.fixture
 def clock() -> SteppingClock:
     return SteppingClock()
 

@@ -18,7 +18,6 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
-from mentoring_core_postgres.testing import postgres_store_url
 
 from mentoring_core import MentoringService, NotFound
 from mentoring_core.audit import (
@@ -44,18 +43,6 @@ EXTENSIONS = (
     "chainposition",
     "chainencoding",
 )
-
-
-@pytest.fixture
-def fresh_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
-    """A second, empty store of the same kind as ``store_url``."""
-    if store_kind == "memory":
-        yield "memory://"
-    elif store_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'imported.db'}"
-    else:
-        with postgres_store_url("imported") as url:
-            yield url
 
 
 @pytest.fixture

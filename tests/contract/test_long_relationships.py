@@ -33,7 +33,16 @@ def durable(store_url: str) -> None:
         pytest.skip("a memory store lives and dies with its service")
 
 
-def hold(service: MentoringService, pair: UUID, day: int, meeting_id: UUID | None = None) -> UUID:
+def hold(
+    service: MentoringService,
+    pair: UUID,
+    day: int,
+    meeting_id: UUID | None = None,
+    *,
+    command_id: UUID | None = None,
+) -> Any:
+    """A meeting held ``day`` days after the first; what was recorded (``.id`` the
+    meeting's id)."""
     return service.record_meeting_held(
         pair,
         45,
@@ -42,7 +51,8 @@ def hold(service: MentoringService, pair: UUID, day: int, meeting_id: UUID | Non
         meeting_id=meeting_id,
         actor="ana",
         occurred_at=FIRST_MEETING + timedelta(days=day),
-    ).id
+        command_id=command_id,
+    )
 
 
 def latest_snapshot(service: MentoringService, aggregate_id: UUID) -> Snapshot:
@@ -59,7 +69,7 @@ def test_snapshots_hold_no_history_and_readers_get_all_of_it(
     durable(store_url)
     with MentoringService(store_url, clock=clock, snapshot_interval=INTERVAL) as service:
         seeded = seed(service)
-        held = [hold(service, seeded.relationship, day) for day in range(3, 3 + 3 * INTERVAL)]
+        held = [hold(service, seeded.relationship, day).id for day in range(3, 3 + 3 * INTERVAL)]
     with MentoringService(store_url, clock=clock, snapshot_interval=INTERVAL) as fresh:
         state: Any = latest_snapshot(fresh, seeded.relationship).state
         assert not state.complete
@@ -71,7 +81,7 @@ def test_snapshots_hold_no_history_and_readers_get_all_of_it(
         assert len(whole.meetings) == len(held) + 2  # seed holds two
         assert whole.feedback  # seed gives some
         # a command decided on the state without history, then a reader again
-        later = hold(fresh, seeded.relationship, 3 + 3 * INTERVAL)
+        later = hold(fresh, seeded.relationship, 3 + 3 * INTERVAL).id
         again = fresh.relationship(seeded.relationship)
         assert again.meetings[-1].meeting_id == later
         assert again.version == whole.version + 1

@@ -771,24 +771,22 @@ class TestConcurrency:
         service: MentoringService,
         target: UUID,
         race: Any,
-        reads: int = 1,
     ) -> None:
         """Run ``race`` (another attempt of the same command, committing) once, just after
-        ``service``'s ``reads``-th read of ``target``'s events: when a retry looks for an
-        earlier attempt."""
+        ``service`` first looks for an earlier attempt among ``target``'s events (by the
+        command ids kept beside their links)."""
         recorder = service.store.recorder
-        select = recorder.select_events
+        look = recorder.command_versions
         seen: list[bool] = []
 
-        def select_then_race(originator_id: Any, *args: Any, **kwargs: Any) -> Any:
-            found = select(originator_id, *args, **kwargs)
-            if UUID(str(originator_id)) == target:
+        def look_then_race(aggregate_id: UUID, *args: Any, **kwargs: Any) -> Any:
+            found = look(aggregate_id, *args, **kwargs)
+            if aggregate_id == target and not seen:
                 seen.append(True)
-                if len(seen) == reads:
-                    race()
+                race()
             return found
 
-        monkeypatch.setattr(recorder, "select_events", select_then_race)
+        monkeypatch.setattr(recorder, "command_versions", look_then_race)
 
     def test_a_pairing_retried_while_its_first_attempt_commits_is_answered_with_it(
         self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
@@ -834,7 +832,7 @@ class TestConcurrency:
                 return service.erase_person("ben", "Request 42", actor="dpo", command_id=key)
 
             self._after_the_look(  # its programmes read, then the look for the key
-                monkeypatch, retry, seeded.programme, lambda: done.append(erase(first)), reads=2
+                monkeypatch, retry, seeded.programme, lambda: done.append(erase(first))
             )
             answered = erase(retry)
             history = first.history(seeded.programme)

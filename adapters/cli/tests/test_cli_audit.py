@@ -287,3 +287,24 @@ def test_audit_commands_report_a_damaged_store_and_leave_it_as_it_is(
     with sqlite3.connect(path) as db:
         assert list(db.iterdump()) == before
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_verify_names_a_command_id_changed_beside_its_link(sqlite_url: str, tmp_path: Path) -> None:
+    """The command ids kept beside the links (by which a retried command is found) are
+    outside the chain: ``audit verify`` compares each with its event's."""
+    cli = Cli(sqlite_url, tmp_path)
+    seed(sqlite_url)
+    assert cli.ok("audit", "verify")["derived"]["ok"]
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        db.execute(
+            "UPDATE mentoring_chain SET command_id = ? WHERE originator_id = ? "
+            "AND originator_version = 2",
+            (UUID(int=7).hex, RELATIONSHIP.hex),
+        )
+    db.close()
+    edited = cli.run("audit", "verify", "--json")
+    assert edited.code == 1, str(edited)
+    (difference,) = edited.json()["derived"]["differences"]
+    assert (difference["what"], difference["version"]) == ("command id", 2)
+    assert str(UUID(int=7)) in difference["detail"]
+    assert f"command id of {RELATIONSHIP} at version 2" in edited.stderr

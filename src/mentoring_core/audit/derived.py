@@ -11,7 +11,10 @@ fold, no snapshot, no cache) and compares, at each version where one is stored:
   counted and not compared;
 - every row of the compliance read model: its kind, programme, version and facts;
   a row the read model's position covers must stand at the aggregate's last version,
-  and a row of an aggregate with no events (found under a programme) differs.
+  and a row of an aggregate with no events (found under a programme) differs;
+- every command id kept beside an event's chain link (by which a retried command is
+  found, :meth:`~mentoring_core.extend.ChainedRecorder.command_versions`): the
+  event's own (a link whose event's command is not known keeps none).
 
 One aggregate is held at a time (plus an int per aggregate), as in the replay.
 """
@@ -31,7 +34,7 @@ from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
 from ..serialisation import Snapshot
-from .recorders import record_aggregate_id
+from .recorders import NO_COMMAND, record_aggregate_id
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:
@@ -46,6 +49,7 @@ MAX_REPORTED = 100
 SNAPSHOT = "snapshot"
 READ_MODEL = "read model"
 EVENTS = "events"
+COMMAND_ID = "command id"
 
 
 @attrs.frozen(kw_only=True)
@@ -53,8 +57,9 @@ class Difference:
     """A snapshot or read-model row that is not what the events give."""
 
     what: str
-    """``"snapshot"``, ``"read model"``, or ``"events"`` (an aggregate that cannot be
-    rebuilt, so that what is derived from it cannot be checked)."""
+    """``"snapshot"``, ``"read model"``, ``"command id"`` (kept beside a link), or
+    ``"events"`` (an aggregate that cannot be rebuilt, so that what is derived from it
+    cannot be checked)."""
     aggregate_id: UUID
     version: int | None
     detail: str
@@ -204,6 +209,7 @@ def _check_one(
     page_size: int,
 ) -> None:
     snapshots = _snapshots(check, aggregate_id)
+    kept = check.store.recorder.kept_commands(aggregate_id)
     state: State | None = None
     facts: Facts | None = None
     version = 0
@@ -219,6 +225,7 @@ def _check_one(
                     state = folded
                 facts = _fold(facts, event)
                 version = event.version
+                _compare_command(check, event, kept.get(version))
                 if version in snapshots:
                     # as snapshots hold it: without the history (see Decider.without_history)
                     taken = kind_of(event).without_history(state)
@@ -289,6 +296,17 @@ def _differing(stored: Any, rebuilt: Any) -> str:
         if getattr(stored, f.name) != getattr(rebuilt, f.name)
     ]
     return ", ".join(names)
+
+
+def _compare_command(check: _Check, event: Event, kept: UUID | None) -> None:
+    """The command id kept beside ``event``'s link (None: none kept) against its own."""
+    if kept is not None and kept != (event.command_id or NO_COMMAND):
+        check.differ(
+            COMMAND_ID,
+            event.aggregate_id,
+            event.version,
+            f"the command id kept beside its link is {kept}; the event's is {event.command_id}",
+        )
 
 
 def _compare_snapshot(check: _Check, snapshot: Snapshot, state: State) -> None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from threading import RLock
@@ -65,6 +65,7 @@ from .chain import (
 )
 
 CHAIN_TABLE = "mentoring_chain"
+COMMAND_INDEX = "mentoring_chain_command"
 SQLITE_SYNCHRONOUS_FULL = 2
 RECORDED_AT_KWARG = "chain_recorded_at"
 """``insert_events`` keyword: recording times to use instead of now (for imports)."""
@@ -74,6 +75,14 @@ ENCODINGS_KWARG = "chain_encodings"
 POSITIONS_KWARG = "chain_positions"
 """``insert_events`` keyword: the notification ids to store the events at, ascending,
 instead of the next ones (an import into an empty store keeping the source's log)."""
+COMMAND_IDS_KWARG = "chain_command_ids"
+"""``insert_events`` keyword: the id of the command that recorded each event, kept beside
+its link so that a command is found by its id without reading its aggregate's history
+(:meth:`ChainedRecorder.command_versions`). None for an event whose command is not
+known (an import's records: it reads no event)."""
+NO_COMMAND = UUID(int=0)
+"""Kept as an event's command id when the event, read, named none (recorded before
+events carried one): it is not read again to find a command."""
 
 Link = tuple[int, int, UUID, int, str, str, int]
 """A new link as the recorders store it: (sequence, notification_id, aggregate_id,
@@ -209,6 +218,33 @@ class ChainedRecorder(ApplicationRecorder, ABC):
             (n.id, n.originator_id, n.originator_version, n.topic)
             for n in self.select_notifications(after, limit, inclusive_of_start=False)
         ]
+
+    def command_versions(
+        self, aggregate_id: UUID, command_id: UUID, after: int
+    ) -> tuple[list[int], list[int]]:
+        """The versions after ``after`` of ``aggregate_id``'s events whose links name
+        ``command_id``, and those of its events whose command is not known (stored
+        without :data:`COMMAND_IDS_KWARG`): both ascending. The events must be read to
+        confirm the first (the command id beside a link is outside its hash) and to
+        find the command of the others (:meth:`note_commands` then keeps it).
+
+        This default knows no command: every version after ``after`` is the second kind,
+        up to the aggregate's last; the library's recorders look the id up by its key."""
+        last = self.select_events(aggregate_id, desc=True, limit=1)
+        end = last[0].originator_version if last else after
+        return [], list(range(after + 1, end + 1))
+
+    def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        """Keep each event's command id, by version, beside the link of the event of
+        ``aggregate_id`` at that version, where none is kept yet (:data:`NO_COMMAND` for
+        an event that names none). This default keeps nothing."""
+        return None
+
+    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+        """The command ids kept beside the links of ``aggregate_id``'s events, by version
+        (a version whose command is not known is left out): what ``audit verify``
+        compares with the events. This default keeps none."""
+        return {}
 
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         """The hash of the link of ``aggregate_id`` at ``version``, or None if there is none.
@@ -375,6 +411,14 @@ def record_aggregate_id(record: StoredEvent) -> UUID:
     return record_uuid(record.originator_id, record.originator_version, record.topic)
 
 
+def given_command_ids(count: int, **kwargs: Any) -> Sequence[UUID | None]:
+    """The command id of each of ``count`` events an ``insert_events`` call was given
+    (:data:`COMMAND_IDS_KWARG`; None for each when it gives none); :meth:`ChainLinker.admit`
+    checked their number."""
+    given: Sequence[UUID | None] | None = kwargs.get(COMMAND_IDS_KWARG)
+    return [None] * count if given is None else given
+
+
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
     return StoreConfigurationError(
         f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "
@@ -456,7 +500,7 @@ class ChainLinker:
                     state=event.state,
                 )
             )
-        for name in (RECORDED_AT_KWARG, ENCODINGS_KWARG, POSITIONS_KWARG):
+        for name in (RECORDED_AT_KWARG, ENCODINGS_KWARG, POSITIONS_KWARG, COMMAND_IDS_KWARG):
             given = kwargs.get(name)
             if given is not None and len(given) != len(stored):
                 raise StoreConfigurationError(
@@ -559,6 +603,12 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         self._chain_lock = RLock()
         self._by_aggregate: dict[tuple[UUID, int], str] = {}
         self._linker = ChainLinker(self._last, lambda a, v: self._by_aggregate.get((a, v)))
+        self._commands: dict[tuple[UUID, UUID], list[int]] = {}
+        """The versions each command recorded, by aggregate and command id."""
+        self._unknown: dict[UUID, list[int]] = {}
+        """The versions of each aggregate's events whose command is not known."""
+        self._kept: dict[UUID, dict[int, UUID]] = {}
+        """Each aggregate's command ids, by version."""
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -579,7 +629,42 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
             for row in rows:
                 self.chain.append(row)
                 self._by_aggregate[(row[2], row[3])] = row[5]
+            for event, command_id in zip(
+                admitted, given_command_ids(len(admitted), **kwargs), strict=True
+            ):
+                aggregate_id = cast(UUID, event.originator_id)
+                if command_id is None:
+                    self._unknown.setdefault(aggregate_id, []).append(event.originator_version)
+                else:
+                    self._keep(aggregate_id, event.originator_version, command_id)
             return ids
+
+    def _keep(self, aggregate_id: UUID, version: int, command_id: UUID) -> None:
+        versions = self._commands.setdefault((aggregate_id, command_id), [])
+        versions.append(version)
+        versions.sort()
+        self._kept.setdefault(aggregate_id, {})[version] = command_id
+
+    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+        with self._chain_lock:
+            return dict(self._kept.get(aggregate_id, {}))
+
+    def command_versions(
+        self, aggregate_id: UUID, command_id: UUID, after: int
+    ) -> tuple[list[int], list[int]]:
+        with self._chain_lock:
+            return (
+                [v for v in self._commands.get((aggregate_id, command_id), ()) if v > after],
+                [v for v in self._unknown.get(aggregate_id, ()) if v > after],
+            )
+
+    def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        with self._chain_lock:
+            unknown = self._unknown.get(aggregate_id, [])
+            for version, command_id in command_ids.items():
+                if version in unknown:
+                    unknown.remove(version)
+                    self._keep(aggregate_id, version, command_id)
 
     def _last(self) -> tuple[int, str, int] | None:
         return (self.chain[-1][0], self.chain[-1][5], self.chain[-1][6]) if self.chain else None
@@ -663,6 +748,30 @@ def _reading(datastore: SQLiteDatastore) -> Iterator[SQLiteCursor]:
 _HEX_ID = re.compile("[0-9a-f]{32}")
 
 
+def _write_links(c: SQLiteCursor, rows: list[Link], commands: Sequence[UUID | None]) -> None:
+    """Store the new links ``rows``, each with the id of the command that recorded its
+    event (None: not known)."""
+    c.executemany(
+        f"INSERT INTO {CHAIN_TABLE} (sequence, notification_id, originator_id, "
+        "originator_version, recorded_at, hash, encoding, command_id) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (s, n, a.hex, v, t, h, e, None if command is None else command.hex)
+            for (s, n, a, v, t, h, e), command in zip(rows, commands, strict=True)
+        ],
+    )
+
+
+def _as_command_id(text: Any) -> UUID:
+    """A command id kept in a SQLite store (32 hex digits); one changed around the
+    library into anything else reads as :data:`NO_COMMAND`, which ``audit verify``
+    then reports as differing from its event's."""
+    try:
+        return UUID(hex=text)
+    except (TypeError, ValueError, AttributeError):
+        return NO_COMMAND
+
+
 def _hex_text(value: Any) -> UUID | None:
     """An id as the SQLite store holds it: exactly 32 lower-case hex digits (``uuid.hex``),
     the text eventsourcing's readers look it up by; any other text of the same UUID hides
@@ -704,7 +813,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
     def create_table(self) -> None:
         super().create_table()
-        self._add_encoding_column()
+        self._upgrade_chain_table()
         if self.datastore.pool.is_sqlite_memory_mode:
             return
         with self.datastore.transaction(commit=False) as c:
@@ -718,21 +827,39 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 f"and synchronous={synchronous}; mentoring-core needs WAL and FULL (2) or more"
             )
 
-    def _add_encoding_column(self) -> None:
+    def _upgrade_chain_table(self) -> None:
         """Give a chain table made before link encodings its ``encoding`` column (its
-        links are all encoding 1). Only when the column is missing, in a write
-        transaction that looks again, so two processes opening the store do it once;
-        a read-only store is opened through a copy (see the CLI), never altered."""
+        links are all encoding 1), and one made before command ids were kept beside the
+        links its ``command_id`` column (its events' commands not known) and the index
+        that finds them. Only what is missing, in a write transaction that looks again,
+        so two processes opening the store do it once; a read-only store is opened
+        through a copy (see the CLI), never altered."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
-            if "encoding" in {row[0] for row in c.fetchall()}:
+            if not self._chain_table_changes(c):
                 return
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
-            if "encoding" not in {row[0] for row in c.fetchall()}:
-                c.execute(
-                    f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1"
-                )
+            for change in self._chain_table_changes(c):
+                c.execute(change)
+
+    def _chain_table_changes(self, c: SQLiteCursor) -> list[str]:
+        """The statements that would bring the chain table to this version's columns and
+        indexes (none: it has them)."""
+        c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
+        columns = {row[0] for row in c.fetchall()}
+        c.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (COMMAND_INDEX,))
+        changes = []
+        if "encoding" not in columns:
+            changes.append(
+                f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1"
+            )
+        if "command_id" not in columns:
+            changes.append(f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN command_id TEXT")
+        if c.fetchone() is None:
+            changes.append(
+                f"CREATE INDEX IF NOT EXISTS {COMMAND_INDEX} "
+                f"ON {CHAIN_TABLE} (originator_id, command_id, originator_version)"
+            )
+        return changes
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -745,6 +872,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             "recorded_at TEXT NOT NULL, "
             "hash TEXT NOT NULL, "
             "encoding INTEGER NOT NULL DEFAULT 1, "
+            "command_id TEXT, "
             "UNIQUE (originator_id, originator_version))",
         ]
 
@@ -799,12 +927,40 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
             linker = ChainLinker.from_head(admitted, head, aggregate_hash)
             rows = linker.links(admitted, ids, **kwargs)
-            c.executemany(
-                f"INSERT INTO {CHAIN_TABLE} (sequence, notification_id, originator_id, "
-                "originator_version, recorded_at, hash, encoding) VALUES (?,?,?,?,?,?,?)",
-                [(s, n, a.hex, v, t, h, e) for s, n, a, v, t, h, e in rows],
-            )
+            _write_links(c, rows, given_command_ids(len(rows), **kwargs))
         return ids
+
+    def command_versions(
+        self, aggregate_id: UUID, command_id: UUID, after: int
+    ) -> tuple[list[int], list[int]]:
+        with _reading(self.datastore) as c:
+            # two searches of the index, not one with OR (which reads all the aggregate's)
+            c.execute(
+                f"SELECT originator_version, 0 FROM {CHAIN_TABLE} WHERE originator_id=? "
+                "AND command_id=? AND originator_version > ? UNION ALL "
+                f"SELECT originator_version, 1 FROM {CHAIN_TABLE} WHERE originator_id=? "
+                "AND command_id IS NULL AND originator_version > ? ORDER BY 1",
+                (aggregate_id.hex, command_id.hex, after, aggregate_id.hex, after),
+            )
+            rows = c.fetchall()
+        return [v for v, unknown in rows if not unknown], [v for v, unknown in rows if unknown]
+
+    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+        with _reading(self.datastore) as c:
+            c.execute(
+                f"SELECT originator_version, command_id FROM {CHAIN_TABLE} "
+                "WHERE originator_id=? AND command_id IS NOT NULL",
+                (aggregate_id.hex,),
+            )
+            return {version: _as_command_id(text) for version, text in c.fetchall()}
+
+    def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(
+                f"UPDATE {CHAIN_TABLE} SET command_id=? "
+                "WHERE originator_id=? AND originator_version=? AND command_id IS NULL",
+                [(cid.hex, aggregate_id.hex, v) for v, cid in command_ids.items()],
+            )
 
     def last_link(self) -> tuple[int, str] | None:
         with _reading(self.datastore) as c:

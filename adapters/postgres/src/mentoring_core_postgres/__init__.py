@@ -29,7 +29,7 @@ from psycopg import sql
 from mentoring_core import StoreConfigurationError, redact
 from mentoring_core.extend import APPLICATION_NAME, StoreBackend
 
-from .chained import add_encoding_column
+from .chained import upgrade_chain_table
 from .keys import PostgresKeyStore, postgres_keys
 from .views import PostgresComplianceView, notification_listener, postgres_view
 
@@ -140,7 +140,8 @@ def create_tables_once(env: dict[str, str]) -> None:
     starts; two processes doing that at once on a fresh database can fail with
     "tuple concurrently updated". An advisory lock serialises the creation, and the
     applications opened afterwards skip it (``CREATE_TABLE=n``). A chain table made
-    before link encodings gets its ``encoding`` column here, under the same lock.
+    before link encodings gets its ``encoding`` column here, under the same lock, and
+    one made before command ids were kept its ``command_id`` column and index.
     """
     schema = env.get("POSTGRES_SCHEMA") or "public"
     key = f"mentoring-core:{schema}"
@@ -158,7 +159,7 @@ def create_tables_once(env: dict[str, str]) -> None:
                     factory.aggregate_recorder("snapshots")
                 finally:
                     factory.close()
-            add_encoding_column(conn, schema)
+            upgrade_chain_table(conn, schema)
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
     env["CREATE_TABLE"] = "n"

@@ -10,7 +10,7 @@ may be stored, and how a link is read back, are the core's (``ChainLinker``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -29,6 +29,7 @@ from psycopg.sql import SQL, Identifier
 from mentoring_core import StoreConfigurationError
 from mentoring_core.extend import (
     CHAIN_TABLE,
+    COMMAND_INDEX,
     POSITIONS_KWARG,
     ChainedRecorder,
     ChainLinker,
@@ -37,6 +38,7 @@ from mentoring_core.extend import (
     RecordHead,
     chain_row,
     events_of,
+    given_command_ids,
     log_page_filter,
     loose_event,
     notifications_of,
@@ -88,20 +90,37 @@ def _as_tuples(curs: psycopg.Cursor[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
     return plain
 
 
-def add_encoding_column(conn: psycopg.Connection[Any], schema: str) -> None:
+def upgrade_chain_table(conn: psycopg.Connection[Any], schema: str) -> None:
     """Give a chain table made before link encodings its ``encoding`` column (its links
-    are all encoding 1), only if it is missing: a role that may only read is not asked
-    to alter anything. The caller holds the store's advisory lock."""
-    row = conn.execute(
-        "SELECT count(*) FROM information_schema.columns "
-        "WHERE table_schema = %s AND table_name = %s AND column_name = 'encoding'",
-        (schema, CHAIN_TABLE),
-    ).fetchone()
-    if row is not None and row[0] == 0:
+    are all encoding 1), one made before command ids were kept beside the links its
+    ``command_id`` column (its events' commands not known), and the index that finds
+    them; only what is missing, so that a role that may only read is not asked to alter
+    anything. The caller holds the store's advisory lock."""
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s",
+            (schema, CHAIN_TABLE),
+        ).fetchall()
+    }
+    table = Identifier(schema), Identifier(CHAIN_TABLE)
+    if "encoding" not in columns:
         conn.execute(
             SQL(
                 "ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS encoding integer NOT NULL DEFAULT 1"
-            ).format(Identifier(schema), Identifier(CHAIN_TABLE))
+            ).format(*table)
+        )
+    if "command_id" not in columns:
+        add = SQL("ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS command_id uuid")
+        conn.execute(add.format(*table))
+    index = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{COMMAND_INDEX}",)).fetchone()
+    if index is None or index[0] is None:
+        conn.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {} ON {}.{} "
+                "(originator_id, command_id, originator_version)"
+            ).format(Identifier(COMMAND_INDEX), *table)
         )
 
 
@@ -152,6 +171,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 "recorded_at text NOT NULL, "
                 "hash text NOT NULL, "
                 "encoding integer NOT NULL DEFAULT 1, "
+                "command_id uuid, "
                 "UNIQUE (originator_id, originator_version))"
             ).format(*self._chain)
         )
@@ -212,7 +232,11 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         found = None if head is None else head["before"]
         linker = ChainLinker.from_head(admitted, lambda _: (last, found), aggregate_hash)
         rows = linker.links(admitted, ids, **kwargs)
-        curs.executemany(statements["link"], rows)
+        commands = given_command_ids(len(rows), **kwargs)
+        curs.executemany(
+            statements["link"],
+            [(*row, command) for row, command in zip(rows, commands, strict=True)],
+        )
         return ids
 
     def _statements(self, conn: psycopg.Connection[Any]) -> dict[str, Any]:
@@ -221,7 +245,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         if self._composed is None:
             link = SQL(
                 "INSERT INTO {}.{} (sequence, notification_id, originator_id, "
-                "originator_version, recorded_at, hash, encoding) VALUES (%s,%s,%s,%s,%s,%s,%s)"
+                "originator_version, recorded_at, hash, encoding, command_id) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s)"
             ).format(*self._chain)
             found = SQL(
                 "SELECT hash FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
@@ -277,6 +302,48 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 (self._qualified_events, max(positions)),
             )
         return [by_key[(str(e.originator_id), e.originator_version)] for e in admitted]
+
+    @_retried_after_a_cut
+    def command_versions(
+        self, aggregate_id: UUID, command_id: UUID, after: int
+    ) -> tuple[list[int], list[int]]:
+        with self.datastore.transaction(commit=False) as curs:
+            rows = _as_tuples(curs)
+            rows.execute(
+                SQL(
+                    "SELECT originator_version, false FROM {}.{} WHERE originator_id=%s "
+                    "AND command_id=%s AND originator_version > %s UNION ALL "
+                    "SELECT originator_version, true FROM {}.{} WHERE originator_id=%s "
+                    "AND command_id IS NULL AND originator_version > %s ORDER BY 1"
+                ).format(*self._chain, *self._chain),
+                (aggregate_id, command_id, after, aggregate_id, after),
+            )
+            found = rows.fetchall()
+        return [v for v, unknown in found if not unknown], [v for v, unknown in found if unknown]
+
+    @_retried_after_a_cut
+    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+        with self.datastore.transaction(commit=False) as curs:
+            rows = _as_tuples(curs)
+            rows.execute(
+                SQL(
+                    "SELECT originator_version, command_id FROM {}.{} "
+                    "WHERE originator_id=%s AND command_id IS NOT NULL"
+                ).format(*self._chain),
+                (aggregate_id,),
+            )
+            return dict(rows.fetchall())
+
+    @_retried_after_a_cut
+    def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.executemany(
+                SQL(
+                    "UPDATE {}.{} SET command_id=%s WHERE originator_id=%s "
+                    "AND originator_version=%s AND command_id IS NULL"
+                ).format(*self._chain),
+                [(command, aggregate_id, version) for version, command in command_ids.items()],
+            )
 
     @_retried_after_a_cut
     def last_link(self) -> tuple[int, str] | None:
