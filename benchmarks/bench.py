@@ -11,6 +11,9 @@
    state without its history. The same with a command id given (as an HTTP
    ``Idempotency-Key`` gives one), which the service looks for first. Reading each
    whole (every meeting) is timed too.
+3. A programme command (an enrolment) on a fresh service, on a programme that issued and
+   sent as many reminders against 100 (target 4's rule for the programme: its state
+   must not grow with every reminder).
 
 Run with ``nox -s bench`` (``-- --commands N --events N --rounds N`` to change the sizes).
 """
@@ -33,7 +36,7 @@ from mentoring_core_postgres import postgres_environment
 from mentoring_core_postgres.testing import server_answers, throwaway_schema
 
 from mentoring_core import MentoringService
-from mentoring_core.values import MeetingFormat, Role
+from mentoring_core.values import MeetingFormat, ReminderReason, Role
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -213,6 +216,41 @@ def bench_loading(folder: Path, events: int) -> None:
     print(f"  ratio reading {long} / {short}  {ratio:8.2f}   (no target: every meeting is read)")
 
 
+def timed_enrolment(url: str, programme: UUID, k: int) -> float:
+    """One enrolment on a fresh service (no cache): load the programme, decide, store."""
+    with MentoringService(url, snapshot_interval=100) as fresh:
+        started = time.perf_counter()
+        fresh.enrol(programme, f"new-{k}", Role.MENTEE, 1, actor="bench")
+        return time.perf_counter() - started
+
+
+def bench_programme(folder: Path, reminders: int) -> None:
+    """An enrolment on a fresh service, on a programme after ``reminders`` reminders issued
+    and sent, against one after 100 (snapshots every 100 events)."""
+    sizes = (100, reminders)
+    enrolment: dict[int, float] = {}
+    for size in sizes:
+        url = f"sqlite:///{folder / f'reminders-{size}.db'}"
+        with MentoringService(url, snapshot_interval=100) as service:
+            pair = new_pair(service)
+            programme = service.relationship(pair).programme_id
+            assert programme is not None
+            for i in range(size):
+                reminder = uuid4()
+                service.issue_reminder(
+                    programme, reminder, "ana", pair, ReminderReason.OVERDUE, "goal",
+                    START + timedelta(minutes=i), "email", actor="bench",
+                )  # fmt: skip
+                service.record_reminder_sent(programme, reminder, actor="bench")
+        enrolment[size] = min(timed_enrolment(url, programme, k) for k in range(5))
+    short, long = sizes
+    print(f"a programme after 100 and after {reminders} reminders, on SQLite (best of 5):")
+    for size in sizes:
+        print(f"  {size:6d} reminders: an enrolment {enrolment[size] * 1000:7.1f} ms")
+    ratio = enrolment[long] / enrolment[short]
+    print(f"  ratio enrolment {long} / {short}  {ratio:8.2f}   (target 2.00 at most)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=2000)
@@ -236,6 +274,7 @@ def main() -> None:
         else:
             print(f"recording on PostgreSQL: skipped, no server at {args.postgres!r}")
         bench_loading(Path(folder), args.events)
+        bench_programme(Path(folder), args.events)
 
 
 if __name__ == "__main__":

@@ -321,13 +321,15 @@ class MentoringService(CommandMethods):
         ``command_id``: an idempotency key; a command retried with the same key is
         answered ``already_recorded``, not recorded twice. A field the command declares
         as the id it creates (``goal_id``, ``meeting_id``...) left ``None`` gets a new id,
-        returned as :attr:`Recorded.id`.
+        returned as :attr:`Recorded.id`. A reminder's issue and sending are recorded under
+        ids made from its id (:func:`.commands.reminder_command_id`): once each.
         """
         if not isinstance(command, c.Command):
             raise InvalidValue("command", command, "a mentoring_core command")
         if expected_version is not None:  # checked before it is used to read the store
             check_int("expected_version", expected_version, 0, 2**62)
-        given, command_id = command_id, self._command_id(command_id)
+        given = _natural(command, command_id)
+        command_id = self._command_id(given)
         kind = kind_of_command(command)
         whole = needs_history(command)  # asked before the service fills in new ids
         command = _new_ids(_dated(command, occurred_at), command_id)
@@ -577,6 +579,15 @@ class MentoringService(CommandMethods):
             )
             for r in states
             if r.relationship_id is not None
+        )
+
+    def find_command(self, aggregate_id: UUID, command_id: UUID) -> Recorded | None:
+        """What the command ``command_id`` recorded on the programme or relationship
+        ``aggregate_id`` (as a retry of it is answered: ``already_recorded``), or None if
+        it recorded nothing there; at a cost that does not grow with the history."""
+        check_uuid("aggregate_id", aggregate_id)
+        return self._recorded_before(
+            aggregate_id, check_uuid("command_id", command_id), None, aggregate_id
         )
 
     def _recorded_before(
@@ -968,6 +979,21 @@ def _dated(command: C, occurred_at: datetime | None) -> C:
             "occurred_at", occurred_at, f"the command's own occurred_at, {command.occurred_at}"
         )
     return replaced(command, occurred_at=occurred_at)
+
+
+def _natural(command: c.Command, given: UUID | None) -> UUID | None:
+    """The command id a command is recorded under: its natural one
+    (:func:`.domain.commands.natural_command_id`), else the one given; a given one that
+    is not its natural one is refused."""
+    natural = c.natural_command_id(command)
+    if natural is None or given in (None, natural):
+        return given if natural is None else natural
+    raise InvalidValue(
+        "command_id",
+        given,
+        f"none, or {natural}: a {type(command).__name__} is recorded once per reminder, "
+        "under an id made from its reminder_id",
+    )
 
 
 def _new_ids(command: C, command_id: UUID) -> C:

@@ -55,13 +55,15 @@ from .privacy.sealing import (
 )
 from .quick_reading import QuickReader
 
-SNAPSHOT_SCHEMA = 4
+SNAPSHOT_SCHEMA = 5
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's
 state records its working-hours flag and group session. 4: a relationship's snapshot holds
 its state without its history (no meetings, feedback, reflections or evaluations, and
-``complete`` false), so that reading one costs the same whatever the relationship's length."""
+``complete`` false), so that reading one costs the same whatever the relationship's length.
+5: a programme's state no longer holds the ids of every reminder issued (each is found by
+the id it was recorded under), so that it does not grow with every reminder."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)

@@ -21,7 +21,7 @@ import psycopg
 import psycopg.sql
 import pytest
 
-from mentoring_core import MentoringService
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.audit import export_events, import_events
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.extend import CHAIN_TABLE
@@ -187,3 +187,33 @@ def test_a_chain_table_from_before_gets_its_column_and_index(
         again = hold(service, seeded.relationship, 100, command_id=command_id)
         assert service.verify().ok
     assert again.already_recorded and again.events == first.events
+
+
+@pytest.mark.parametrize(
+    ("aggregate_id", "command_id", "field"),
+    [
+        ("x" * 10_000, uuid4(), "aggregate_id"),
+        (uuid4(), None, "command_id"),
+        (uuid4(), 7, "command_id"),
+    ],
+)
+def test_finding_a_command_names_a_bad_id(
+    store_url: str, aggregate_id: Any, command_id: Any, field: str
+) -> None:
+    with MentoringService(store_url) as service, pytest.raises(InvalidValue) as refused:
+        service.find_command(aggregate_id, command_id)
+    assert refused.value.field == field
+
+
+def test_finding_a_command_answers_what_it_recorded_there_only(
+    store_url: str, clock: SteppingClock
+) -> None:
+    with MentoringService(store_url, clock=clock) as service:
+        seeded = long_relationship(service)
+        command_id = uuid4()
+        recorded = hold(service, seeded.relationship, 100, command_id=command_id)
+        found = service.find_command(seeded.relationship, command_id)
+        assert service.find_command(seeded.programme, command_id) is None
+        assert service.find_command(uuid4(), command_id) is None
+    assert found is not None and found.already_recorded
+    assert (found.events, found.version) == (recorded.events, recorded.version)

@@ -48,6 +48,7 @@ from mentoring_core.values import (
 
 DOCUMENTED = (InvalidValue, RuleViolation, NotFound, UnknownPerson, ConcurrencyConflict)
 QUERIES = {
+    "find_command",
     "programme",
     "relationship",
     "relationship_as_of",

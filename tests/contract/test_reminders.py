@@ -4,22 +4,27 @@ again under the same id, visibly."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
+import attrs
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from mentoring_core import MentoringService
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.audit import verify
 from mentoring_core.audit.derived import check_derived
+from mentoring_core.domain.commands import reminder_command_id
 from mentoring_core.events import Event, ReminderIssued, ReminderSent
+from mentoring_core.extend import CONVERTER
 from mentoring_core.reminders import Notice, NotSent, Run, follow_reminders, remind
-from mentoring_core.values import Role
+from mentoring_core.values import ReminderReason, Role
 
 from .test_service_contract import FIRST_MEETING, seed
 
@@ -209,4 +214,66 @@ def test_following_survives_a_failed_feed_read_and_reminds_a_new_pair_at_once(
     assert len({n.reminder_id for n in inbox.received}) == len(inbox.received)
     assert "reading the event feed after position" in caplog.text  # reported, not silent
     assert "database is locked" in caplog.text
+    service.close()
+
+
+def issue(service: MentoringService, programme: Any, pair: Any, reminder: Any, **kw: Any) -> Any:
+    return service.issue_reminder(
+        programme,
+        reminder,
+        kw.pop("person_id", "ana"),
+        pair,
+        ReminderReason.OVERDUE,
+        "goal",
+        FIRST_MEETING,
+        "webhook",
+        actor="reminders",
+        **kw,
+    )
+
+
+def test_a_reminder_issued_or_sent_again_is_answered_as_already_recorded(
+    service: MentoringService,
+) -> None:
+    """Each is recorded under an id made from the reminder's id, so a second is answered
+    as a retry is (before: refused as `reminder-once`, which needed every id ever issued
+    in the programme's state)."""
+    seeded = seed(service)
+    reminder = uuid4()
+    first = issue(service, seeded.programme, seeded.relationship, reminder)
+    again = issue(service, seeded.programme, seeded.relationship, reminder, person_id="ben")
+    assert again.already_recorded and again.events == first.events
+    assert first.command_id == reminder_command_id(reminder)
+    sent = service.record_reminder_sent(seeded.programme, reminder, actor="reminders")
+    resent = service.record_reminder_sent(seeded.programme, reminder, actor="reminders")
+    assert resent.already_recorded and resent.events == sent.events
+    assert [type(e).__name__ for e in reminder_events(service, seeded.programme)] == [
+        "ReminderIssued",
+        "ReminderSent",
+    ]
+    found = service.find_command(seeded.programme, reminder_command_id(reminder, sent=True))
+    assert found is not None and found.events == sent.events
+    assert service.find_command(seeded.programme, reminder_command_id(uuid4())) is None
+    with pytest.raises(InvalidValue, match="command_id") as refused:
+        issue(service, seeded.programme, seeded.relationship, uuid4(), command_id=uuid4())
+    assert "reminder_id" in str(refused.value)
+    service.close()
+
+
+def test_the_programme_state_does_not_grow_with_the_reminders_sent(
+    service: MentoringService,
+) -> None:
+    """Its snapshot and its cached copy stay the same size whatever the reminders ever
+    sent (before: the id of every reminder issued, for ever)."""
+    seeded = seed(service)
+
+    def size_after(reminders: int) -> int:
+        for _ in range(reminders):
+            reminder = uuid4()
+            issue(service, seeded.programme, seeded.relationship, reminder)
+            service.record_reminder_sent(seeded.programme, reminder, actor="reminders")
+        state = attrs.evolve(service.programme(seeded.programme), version=0)
+        return len(json.dumps(CONVERTER.unstructure(state)))
+
+    assert size_after(3) == size_after(30)
     service.close()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import attrs
 
@@ -382,3 +382,28 @@ class ResumeRelationship(RelationshipCommand):
 class EndRelationship(RelationshipCommand):
     reason: EndReason
     explanation: str
+
+
+_REMINDER_ISSUED = UUID("6f1c3c8e-5a3b-4d0e-9b7a-2f4e8d1c0a01")
+_REMINDER_SENT = UUID("6f1c3c8e-5a3b-4d0e-9b7a-2f4e8d1c0a02")
+
+
+def reminder_command_id(reminder_id: UUID, *, sent: bool = False) -> UUID:
+    """The id an :class:`IssueReminder` of ``reminder_id`` is always recorded under (with
+    ``sent``: its :class:`RecordReminderSent`): each is recorded once per reminder, a
+    second answered as already recorded, found by that id (the store keeps each event's
+    command id beside it) rather than by a set of every reminder ever issued held in the
+    programme's state, which grew with every reminder."""
+    return uuid5(_REMINDER_SENT if sent else _REMINDER_ISSUED, str(reminder_id))
+
+
+def natural_command_id(command: Command) -> UUID | None:
+    """The id ``command`` is always recorded under, if it is named by one of its fields
+    (see :func:`reminder_command_id`); None for every other command. The reminder id is
+    not checked here: its decision checks it."""
+    if isinstance(command, IssueReminder | RecordReminderSent) and isinstance(
+        command.reminder_id, UUID
+    ):
+        sent = isinstance(command, RecordReminderSent)
+        return reminder_command_id(command.reminder_id, sent=sent)
+    return None

@@ -78,11 +78,10 @@ class Rule(enum.StrEnum):
     MENTOR_ENROLLED = "mentor-enrolled"
     """Only someone enrolled in the programme as a mentor (now or before) is recognised as one."""
     TIMELINE = "timeline"
-    REMINDER_ONCE = "reminder-once"
-    """A reminder is issued once, and recorded as sent once, under its id."""
-    REMINDER_ISSUED = "reminder-issued"
-    """Only an issued reminder is recorded as sent."""
     """A fact dated outside the period in which it is possible (see ``docs/events.md``)."""
+    REMINDER_ISSUED = "reminder-issued"
+    """Only an issued reminder, not yet recorded as sent, is recorded as sent (a reminder
+    issued, or recorded as sent, again under its id is answered as already recorded)."""
 
 
 class RuleViolation(MentoringError):

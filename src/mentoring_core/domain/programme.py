@@ -106,8 +106,6 @@ class ProgrammeState:
     relationship_ids: tuple[UUID, ...] = ()
     coordinators: frozenset[str] = frozenset()
     """The person ids of the programme's coordinators now (appointed and not relieved)."""
-    reminders_issued: frozenset[UUID] = frozenset()
-    """The ids of every reminder issued in the programme (sent or not)."""
     reminders_unsent: tuple[ReminderIssued, ...] = ()
     """The reminders issued and not yet recorded as sent, in the order issued."""
 
@@ -341,10 +339,6 @@ def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> 
 
 def _issue_reminder(command: IssueReminder, state: ProgrammeState, meta: Meta) -> Events:
     reminder_id = check_uuid("reminder_id", command.reminder_id)
-    if reminder_id in state.reminders_issued:
-        raise RuleViolation(
-            Rule.REMINDER_ONCE, f"reminder {reminder_id} was already issued in {state.name!r}"
-        )
     relationship_id = check_uuid("relationship_id", command.relationship_id)
     if relationship_id not in state.relationship_ids:
         raise RuleViolation(
@@ -369,12 +363,11 @@ def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, me
     reminder_id = check_uuid("reminder_id", command.reminder_id)
     issued = find(state.reminders_unsent, lambda r: r.reminder_id == reminder_id)
     if issued is None:
-        rule, said = (
-            (Rule.REMINDER_ONCE, "was already recorded as sent")
-            if reminder_id in state.reminders_issued
-            else (Rule.REMINDER_ISSUED, "was never issued")
+        raise RuleViolation(
+            Rule.REMINDER_ISSUED,
+            f"reminder {reminder_id} is not waiting to be sent in {state.name!r}: it was "
+            "never issued, or was already recorded as sent",
         )
-        raise RuleViolation(rule, f"reminder {reminder_id} {said} in {state.name!r}")
     not_before(
         type(command).__name__,
         meta["occurred_at"],
@@ -506,7 +499,7 @@ def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> Ch
 
 
 def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> Changes:
-    return {"reminders_issued": Added(event.reminder_id), "reminders_unsent": Added(event)}
+    return {"reminders_unsent": Added(event)}
 
 
 def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> Changes:

@@ -20,7 +20,8 @@ from uuid import UUID
 import attrs
 
 from ..application import MentoringService, system_clock
-from ..domain.errors import ConcurrencyConflict, Rule, RuleViolation
+from ..domain.commands import reminder_command_id
+from ..domain.errors import ConcurrencyConflict
 from ..domain.events import ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
@@ -114,24 +115,21 @@ class _Sender:
         if not self.notifier.reaches(_address(self.programme, reminder.person_id)):
             self.unreachable.append(reminder.person_id)
             return None
-        try:
-            recorded = _retrying(
-                lambda: self.service.issue_reminder(
-                    self.programme_id,
-                    reminder.reminder_id,
-                    reminder.person_id,
-                    reminder.relationship_id,
-                    reminder.reason,
-                    reminder.item,
-                    reminder.due,
-                    self.notifier.channel,
-                    actor=self.actor,
-                )
+        recorded = _retrying(
+            lambda: self.service.issue_reminder(
+                self.programme_id,
+                reminder.reminder_id,
+                reminder.person_id,
+                reminder.relationship_id,
+                reminder.reason,
+                reminder.item,
+                reminder.due,
+                self.notifier.channel,
+                actor=self.actor,
             )
-        except RuleViolation as refused:
-            if refused.rule is Rule.REMINDER_ONCE:
-                return None  # that run sends it
-            raise
+        )
+        if recorded.already_recorded:
+            return None  # another run issued it meanwhile: that run sends it
         (issued,) = recorded.events
         assert isinstance(issued, ReminderIssued)
         self.issued.append(issued.reminder_id)
@@ -220,7 +218,7 @@ def remind(
         now=moment,
         within_days=within_days,
         quiet_days=quiet_days,
-        already=programme.reminders_issued,
+        already=_Issued(service, programme_id),
     ):
         if stopping.is_set():
             break
@@ -228,6 +226,22 @@ def remind(
         if issued is not None:
             sender.deliver(issued, again=False)
     return sender.outcome()
+
+
+class _Issued:
+    """The reminders issued in a programme, asked one at a time: each is found by the id
+    it was recorded under (:func:`reminder_command_id`), at a cost that does not grow
+    with the reminders ever issued (the programme's state no longer holds them)."""
+
+    def __init__(self, service: MentoringService, programme_id: UUID) -> None:
+        self._service = service
+        self._programme_id = programme_id
+
+    def __contains__(self, reminder_id: object) -> bool:
+        if not isinstance(reminder_id, UUID):
+            return False
+        found = self._service.find_command(self._programme_id, reminder_command_id(reminder_id))
+        return found is not None
 
 
 def _address(programme: ProgrammeState, person_id: str) -> str | None:

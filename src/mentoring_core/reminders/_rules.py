@@ -9,7 +9,7 @@ one) is a new item.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid5
 
@@ -98,7 +98,7 @@ def owed(
     now: datetime,
     within_days: int,
     quiet_days: int | None,
-    already: Collection[UUID] = frozenset(),
+    already: Container[UUID] = frozenset(),
 ) -> tuple[Reminder, ...]:
     """The reminders owed now, each once, none of ``already`` (the ids issued before).
 
