@@ -72,6 +72,9 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
 _CACHE_SIZE = "1000"
+_NOTED_AT_ONCE = 1000
+"""Events whose command is not kept are read, and their commands kept, this many at a time
+(an imported relationship of a million events is not held in memory at once)."""
 
 S = TypeVar("S", RelationshipState, ProgrammeState)
 C = TypeVar("C", bound=c.Command)
@@ -629,8 +632,8 @@ class MentoringService(CommandMethods):
         named, unknown = recorder.command_versions(aggregate_id, command_id, after)
         # the id beside a link is outside its hash: only the event itself says its command
         found = [e for e in self._events_at(aggregate_id, named) if e.command_id == command_id]
-        if unknown:
-            read = self._events_at(aggregate_id, unknown)
+        for start in range(0, len(unknown), _NOTED_AT_ONCE):  # a page at a time: an import's
+            read = self._events_at(aggregate_id, unknown[start : start + _NOTED_AT_ONCE])
             recorder.note_commands(
                 aggregate_id, {e.version: e.command_id or NO_COMMAND for e in read}
             )
