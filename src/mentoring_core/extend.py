@@ -30,6 +30,7 @@ policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 from .audit.recorders import (
     CHAIN_TABLE,
     COMMAND_INDEX,
+    NOTED_TABLE,
     POSITIONS_KWARG,
     ChainedRecorder,
     ChainLinker,
@@ -78,6 +79,7 @@ __all__ = [
     "KEYS_TABLE",
     "KINDS",
     "MARK",
+    "NOTED_TABLE",
     "POSITIONS_KWARG",
     "TRACKING_TABLE",
     "Added",

@@ -24,7 +24,7 @@ import pytest
 from mentoring_core import InvalidValue, MentoringService, application
 from mentoring_core.audit import export_events, import_events
 from mentoring_core.audit.derived import check_derived
-from mentoring_core.extend import CHAIN_TABLE
+from mentoring_core.extend import CHAIN_TABLE, COMMAND_INDEX, NOTED_TABLE
 from mentoring_core.privacy import copy_keys
 from mentoring_core.values import Role
 
@@ -76,6 +76,24 @@ def test_a_command_with_its_own_id_reads_no_history(
         assert sum(counts) == 1, counts  # the one event the command recorded
     assert again.already_recorded and not first.already_recorded
     assert again.events == first.events and again.version == first.version
+
+
+def test_commands_given_no_id_are_read_once_by_the_next_that_has_one(
+    store_url: str, clock: SteppingClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command the service gave its id is stored without the index entry (one page
+    less to write); the next command with its own id reads those written since one last
+    looked, once, and keeps their ids: the id a command was given is still found."""
+    with MentoringService(store_url, clock=clock) as service:
+        seeded = long_relationship(service)
+        unkeyed = [hold(service, seeded.relationship, day) for day in range(50, 60)]
+        counts = rows_read(monkeypatch, service)
+        hold(service, seeded.relationship, 60, command_id=uuid4())
+        assert counts == [len(unkeyed)], counts  # the ten written since, once
+        counts.clear()
+        again = hold(service, seeded.relationship, 55, command_id=unkeyed[5].command_id)
+        assert counts == [1], counts  # the one event its id names
+    assert again.already_recorded and again.events == unkeyed[5].events
 
 
 def test_an_id_given_to_another_relationship_is_not_taken_for_this_one(
@@ -134,7 +152,8 @@ def test_an_id_beside_a_link_is_believed_only_when_the_event_says_it(
     """The command id beside a link is outside its hash. Changed around the library, it
     makes no other command's event an answer (the event itself is read), ``audit verify``
     names it, and a service that trusts no derived data reads every event instead; one
-    removed is not known, and the event is read to find it again."""
+    removed after the version noted is not known, and the event is read to find it
+    again; one removed at or below it is named by ``audit verify`` too."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     with MentoringService(url, clock=clock) as service:
         seeded = long_relationship(service)
@@ -147,9 +166,17 @@ def test_an_id_beside_a_link_is_believed_only_when_the_event_says_it(
             f"UPDATE {CHAIN_TABLE} SET command_id=? WHERE command_id=?", (other.hex, mine.hex)
         )
         db.execute(f"UPDATE {CHAIN_TABLE} SET command_id=NULL WHERE command_id=?", (lost.hex,))
+        db.execute(
+            f"UPDATE {CHAIN_TABLE} SET command_id=NULL WHERE originator_id=? "
+            "AND originator_version=2",
+            (seeded.relationship.hex,),
+        )
     with MentoringService(url, clock=clock) as service:
         differences = check_derived(service).differences
-        assert [(d.what, d.version) for d in differences] == [("command id", recorded.version)]
+        assert [(d.what, d.version) for d in differences] == [
+            ("command id", 2),  # the seed's, noted by the first command with an id
+            ("command id", recorded.version),
+        ]
         again = hold(service, seeded.relationship, 102, command_id=lost)
         assert again.already_recorded and again.events == forgotten.events
         later = hold(service, seeded.relationship, 101, command_id=other)
@@ -171,7 +198,8 @@ def test_a_chain_table_from_before_gets_its_column_and_index(
         command_id = uuid4()
         first = hold(service, seeded.relationship, 100, command_id=command_id)
     drop = [
-        "DROP INDEX mentoring_chain_command",
+        f"DROP INDEX {COMMAND_INDEX}",
+        f"DROP TABLE {NOTED_TABLE}",
         f"ALTER TABLE {CHAIN_TABLE} DROP COLUMN command_id",
     ]
     if store_kind == "sqlite":

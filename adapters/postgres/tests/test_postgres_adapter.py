@@ -71,6 +71,7 @@ def test_opening_a_store_creates_its_schema_and_tables() -> None:
             "mentoring_snapshots",
             "mentoring_chain",
             "mentoring_keys",
+            "mentoring_commands_noted",
         }
 
 

@@ -210,6 +210,7 @@ def _check_one(
 ) -> None:
     snapshots = _snapshots(check, aggregate_id)
     kept = check.store.recorder.kept_commands(aggregate_id)
+    noted = check.store.recorder.noted_version(aggregate_id)
     state: State | None = None
     facts: Facts | None = None
     version = 0
@@ -225,7 +226,7 @@ def _check_one(
                     state = folded
                 facts = _fold(facts, event)
                 version = event.version
-                _compare_command(check, event, kept.get(version))
+                _compare_command(check, event, kept.get(version), noted)
                 if version in snapshots:
                     # as snapshots hold it: without the history (see Decider.without_history)
                     taken = kind_of(event).without_history(state)
@@ -298,9 +299,18 @@ def _differing(stored: Any, rebuilt: Any) -> str:
     return ", ".join(names)
 
 
-def _compare_command(check: _Check, event: Event, kept: UUID | None) -> None:
-    """The command id kept beside ``event``'s link (None: none kept) against its own."""
-    if kept is not None and kept != (event.command_id or NO_COMMAND):
+def _compare_command(check: _Check, event: Event, kept: UUID | None, noted: int) -> None:
+    """The command id kept beside ``event``'s link (None: none kept) against its own; at
+    or below the version ``noted`` (every link up to it keeps one), one must be kept."""
+    if kept is None and event.version <= noted:
+        check.differ(
+            COMMAND_ID,
+            event.aggregate_id,
+            event.version,
+            f"no command id is kept beside its link, at or below version {noted}, up to "
+            f"which every link keeps one (the event's is {event.command_id})",
+        )
+    elif kept is not None and kept != (event.command_id or NO_COMMAND):
         check.differ(
             COMMAND_ID,
             event.aggregate_id,

@@ -65,7 +65,11 @@ from .chain import (
 )
 
 CHAIN_TABLE = "mentoring_chain"
-COMMAND_INDEX = "mentoring_chain_command"
+COMMAND_INDEX = "mentoring_chain_keyed"
+"""The index of the command ids kept beside the links (only those kept: a partial index)."""
+NOTED_TABLE = "mentoring_commands_noted"
+"""Each aggregate's version up to which every link keeps its event's command id: links
+after it without one are read to find a command (see :meth:`ChainedRecorder.command_versions`)."""
 SQLITE_SYNCHRONOUS_FULL = 2
 RECORDED_AT_KWARG = "chain_recorded_at"
 """``insert_events`` keyword: recording times to use instead of now (for imports)."""
@@ -224,12 +228,16 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     ) -> tuple[list[int], list[int]]:
         """The versions after ``after`` of ``aggregate_id``'s events whose links name
         ``command_id``, and those of its events whose command is not known (stored
-        without :data:`COMMAND_IDS_KWARG`): both ascending. The events must be read to
-        confirm the first (the command id beside a link is outside its hash) and to
-        find the command of the others (:meth:`note_commands` then keeps it).
+        without :data:`COMMAND_IDS_KWARG`: by a command the service gave its id, an
+        import, or before command ids were kept) and not yet noted: both ascending. The
+        events must be read to confirm the first (the command id beside a link is outside
+        its hash) and to find the command of the others (:meth:`note_commands` then
+        keeps it, so that each is read once).
 
         This default knows no command: every version after ``after`` is the second kind,
-        up to the aggregate's last; the library's recorders look the id up by its key."""
+        up to the aggregate's last; the library's recorders look the id up in an index,
+        and the links without one after the version noted (:data:`NOTED_TABLE`) by their
+        own key."""
         last = self.select_events(aggregate_id, desc=True, limit=1)
         end = last[0].originator_version if last else after
         return [], list(range(after + 1, end + 1))
@@ -237,7 +245,9 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
         """Keep each event's command id, by version, beside the link of the event of
         ``aggregate_id`` at that version, where none is kept yet (:data:`NO_COMMAND` for
-        an event that names none). This default keeps nothing."""
+        an event that names none), and note that every link up to the highest of those
+        versions keeps one: ``command_ids`` holds every version
+        :meth:`command_versions` gave as not known, up to it. This default keeps nothing."""
         return None
 
     def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
@@ -245,6 +255,12 @@ class ChainedRecorder(ApplicationRecorder, ABC):
         (a version whose command is not known is left out): what ``audit verify``
         compares with the events. This default keeps none."""
         return {}
+
+    def noted_version(self, aggregate_id: UUID) -> int:
+        """The version up to which every link of ``aggregate_id`` keeps its event's
+        command id (:meth:`note_commands`): a link at or below it without one was changed
+        around the library, and ``audit verify`` names it. This default notes none: 0."""
+        return 0
 
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         """The hash of the link of ``aggregate_id`` at ``version``, or None if there is none.
@@ -605,7 +621,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         self._linker = ChainLinker(self._last, lambda a, v: self._by_aggregate.get((a, v)))
         self._commands: dict[tuple[UUID, UUID], list[int]] = {}
         """The versions each command recorded, by aggregate and command id."""
-        self._unknown: dict[UUID, list[int]] = {}
+        self._unknown: dict[UUID, set[int]] = {}
         """The versions of each aggregate's events whose command is not known."""
         self._kept: dict[UUID, dict[int, UUID]] = {}
         """Each aggregate's command ids, by version."""
@@ -634,7 +650,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
             ):
                 aggregate_id = cast(UUID, event.originator_id)
                 if command_id is None:
-                    self._unknown.setdefault(aggregate_id, []).append(event.originator_version)
+                    self._unknown.setdefault(aggregate_id, set()).add(event.originator_version)
                 else:
                     self._keep(aggregate_id, event.originator_version, command_id)
             return ids
@@ -655,15 +671,15 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         with self._chain_lock:
             return (
                 [v for v in self._commands.get((aggregate_id, command_id), ()) if v > after],
-                [v for v in self._unknown.get(aggregate_id, ()) if v > after],
+                sorted(v for v in self._unknown.get(aggregate_id, ()) if v > after),
             )
 
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
         with self._chain_lock:
-            unknown = self._unknown.get(aggregate_id, [])
+            unknown = self._unknown.get(aggregate_id, set())
             for version, command_id in command_ids.items():
                 if version in unknown:
-                    unknown.remove(version)
+                    unknown.discard(version)
                     self._keep(aggregate_id, version, command_id)
 
     def _last(self) -> tuple[int, str, int] | None:
@@ -748,12 +764,21 @@ def _reading(datastore: SQLiteDatastore) -> Iterator[SQLiteCursor]:
 _HEX_ID = re.compile("[0-9a-f]{32}")
 
 
-def _write_links(c: SQLiteCursor, rows: list[Link], commands: Sequence[UUID | None]) -> None:
+_LINK_COLUMNS = "sequence, notification_id, originator_id, originator_version, recorded_at, hash"
+
+
+def _write_links(c: SQLiteCursor, rows: list[Link], commands: Sequence[UUID | None] | None) -> None:
     """Store the new links ``rows``, each with the id of the command that recorded its
-    event (None: not known)."""
+    event (None: not known); none given (a command the service gave its id), the link is
+    written as before the column existed (0.8 % of such a command's instructions less)."""
+    if commands is None:
+        c.executemany(
+            f"INSERT INTO {CHAIN_TABLE} ({_LINK_COLUMNS}, encoding) VALUES (?,?,?,?,?,?,?)",
+            [(s, n, a.hex, v, t, h, e) for s, n, a, v, t, h, e in rows],
+        )
+        return
     c.executemany(
-        f"INSERT INTO {CHAIN_TABLE} (sequence, notification_id, originator_id, "
-        "originator_version, recorded_at, hash, encoding, command_id) "
+        f"INSERT INTO {CHAIN_TABLE} ({_LINK_COLUMNS}, encoding, command_id) "
         "VALUES (?,?,?,?,?,?,?,?)",
         [
             (s, n, a.hex, v, t, h, e, None if command is None else command.hex)
@@ -846,7 +871,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         indexes (none: it has them)."""
         c.execute(f"SELECT name FROM pragma_table_info('{CHAIN_TABLE}')")
         columns = {row[0] for row in c.fetchall()}
-        c.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (COMMAND_INDEX,))
+        c.execute(
+            "SELECT name FROM sqlite_master WHERE name IN (?, ?)", (COMMAND_INDEX, NOTED_TABLE)
+        )
+        made = {row[0] for row in c.fetchall()}
         changes = []
         if "encoding" not in columns:
             changes.append(
@@ -854,10 +882,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             )
         if "command_id" not in columns:
             changes.append(f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN command_id TEXT")
-        if c.fetchone() is None:
+        if COMMAND_INDEX not in made:
             changes.append(
-                f"CREATE INDEX IF NOT EXISTS {COMMAND_INDEX} "
-                f"ON {CHAIN_TABLE} (originator_id, command_id, originator_version)"
+                f"CREATE INDEX IF NOT EXISTS {COMMAND_INDEX} ON {CHAIN_TABLE} "
+                "(originator_id, command_id, originator_version) WHERE command_id IS NOT NULL"
+            )
+        if NOTED_TABLE not in made:
+            changes.append(
+                f"CREATE TABLE IF NOT EXISTS {NOTED_TABLE} (originator_id TEXT PRIMARY KEY, "
+                "version INTEGER NOT NULL) WITHOUT ROWID"
             )
         return changes
 
@@ -927,20 +960,23 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
             linker = ChainLinker.from_head(admitted, head, aggregate_hash)
             rows = linker.links(admitted, ids, **kwargs)
-            _write_links(c, rows, given_command_ids(len(rows), **kwargs))
+            _write_links(c, rows, kwargs.get(COMMAND_IDS_KWARG))
         return ids
 
     def command_versions(
         self, aggregate_id: UUID, command_id: UUID, after: int
     ) -> tuple[list[int], list[int]]:
+        stored_id = aggregate_id.hex
         with _reading(self.datastore) as c:
-            # two searches of the index, not one with OR (which reads all the aggregate's)
+            # the kept ids by their index; the links without one after the noted version
+            # by the links' own key (those written since a command with an id last looked)
             c.execute(
-                f"SELECT originator_version, 0 FROM {CHAIN_TABLE} WHERE originator_id=? "
-                "AND command_id=? AND originator_version > ? UNION ALL "
+                f"SELECT originator_version, 0 FROM {CHAIN_TABLE} INDEXED BY {COMMAND_INDEX} "
+                "WHERE originator_id=? AND command_id=? AND originator_version > ? UNION ALL "
                 f"SELECT originator_version, 1 FROM {CHAIN_TABLE} WHERE originator_id=? "
-                "AND command_id IS NULL AND originator_version > ? ORDER BY 1",
-                (aggregate_id.hex, command_id.hex, after, aggregate_id.hex, after),
+                "AND command_id IS NULL AND originator_version > max(?, coalesce((SELECT "
+                f"version FROM {NOTED_TABLE} WHERE originator_id=?), 0)) ORDER BY 1",
+                (stored_id, command_id.hex, after, stored_id, after, stored_id),
             )
             rows = c.fetchall()
         return [v for v, unknown in rows if not unknown], [v for v, unknown in rows if unknown]
@@ -954,12 +990,27 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             )
             return {version: _as_command_id(text) for version, text in c.fetchall()}
 
+    def noted_version(self, aggregate_id: UUID) -> int:
+        with _reading(self.datastore) as c:
+            c.execute(
+                f"SELECT version FROM {NOTED_TABLE} WHERE originator_id=?", (aggregate_id.hex,)
+            )
+            row = c.fetchone()
+            return 0 if row is None else int(row[0])
+
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        if not command_ids:
+            return
         with self.datastore.transaction(commit=True) as c:
             c.executemany(
                 f"UPDATE {CHAIN_TABLE} SET command_id=? "
                 "WHERE originator_id=? AND originator_version=? AND command_id IS NULL",
                 [(cid.hex, aggregate_id.hex, v) for v, cid in command_ids.items()],
+            )
+            c.execute(
+                f"INSERT INTO {NOTED_TABLE} VALUES (?, ?) ON CONFLICT (originator_id) "
+                "DO UPDATE SET version = max(version, excluded.version)",
+                (aggregate_id.hex, max(command_ids)),
             )
 
     def last_link(self) -> tuple[int, str] | None:

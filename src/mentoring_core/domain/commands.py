@@ -397,13 +397,14 @@ def reminder_command_id(reminder_id: UUID, *, sent: bool = False) -> UUID:
     return uuid5(_REMINDER_SENT if sent else _REMINDER_ISSUED, str(reminder_id))
 
 
+_NAMED_BY_A_REMINDER = (IssueReminder, RecordReminderSent)
+
+
 def natural_command_id(command: Command) -> UUID | None:
     """The id ``command`` is always recorded under, if it is named by one of its fields
     (see :func:`reminder_command_id`); None for every other command. The reminder id is
     not checked here: its decision checks it."""
-    if isinstance(command, IssueReminder | RecordReminderSent) and isinstance(
-        command.reminder_id, UUID
-    ):
+    if isinstance(command, _NAMED_BY_A_REMINDER) and isinstance(command.reminder_id, UUID):
         sent = isinstance(command, RecordReminderSent)
         return reminder_command_id(command.reminder_id, sent=sent)
     return None

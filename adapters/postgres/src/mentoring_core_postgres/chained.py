@@ -30,6 +30,7 @@ from mentoring_core import StoreConfigurationError
 from mentoring_core.extend import (
     CHAIN_TABLE,
     COMMAND_INDEX,
+    NOTED_TABLE,
     POSITIONS_KWARG,
     ChainedRecorder,
     ChainLinker,
@@ -119,8 +120,16 @@ def upgrade_chain_table(conn: psycopg.Connection[Any], schema: str) -> None:
         conn.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS {} ON {}.{} "
-                "(originator_id, command_id, originator_version)"
+                "(originator_id, command_id, originator_version) WHERE command_id IS NOT NULL"
             ).format(Identifier(COMMAND_INDEX), *table)
+        )
+    noted = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{NOTED_TABLE}",)).fetchone()
+    if noted is None or noted[0] is None:
+        conn.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} "
+                "(originator_id uuid PRIMARY KEY, version bigint NOT NULL)"
+            ).format(Identifier(schema), Identifier(NOTED_TABLE))
         )
 
 
@@ -136,6 +145,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
         super().__init__(datastore, events_table_name=events_table_name)
         self._chain = Identifier(datastore.schema), Identifier(CHAIN_TABLE)
+        self._noted = Identifier(datastore.schema), Identifier(NOTED_TABLE)
         self._events = Identifier(datastore.schema), Identifier(events_table_name)
         self._qualified_events = f"{datastore.schema}.{events_table_name}"
         # Rows go in the batch's order (WITH ORDINALITY ... ORDER BY), so under the
@@ -314,9 +324,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                     "SELECT originator_version, false FROM {}.{} WHERE originator_id=%s "
                     "AND command_id=%s AND originator_version > %s UNION ALL "
                     "SELECT originator_version, true FROM {}.{} WHERE originator_id=%s "
-                    "AND command_id IS NULL AND originator_version > %s ORDER BY 1"
-                ).format(*self._chain, *self._chain),
-                (aggregate_id, command_id, after, aggregate_id, after),
+                    "AND command_id IS NULL AND originator_version > greatest(%s, coalesce(("
+                    "SELECT version FROM {}.{} WHERE originator_id=%s), 0)) ORDER BY 1"
+                ).format(*self._chain, *self._chain, *self._noted),
+                (aggregate_id, command_id, after, aggregate_id, after, aggregate_id),
             )
             found = rows.fetchall()
         return [v for v, unknown in found if not unknown], [v for v, unknown in found if unknown]
@@ -335,7 +346,19 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             return dict(rows.fetchall())
 
     @_retried_after_a_cut
+    def noted_version(self, aggregate_id: UUID) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT version FROM {}.{} WHERE originator_id=%s").format(*self._noted),
+                (aggregate_id,),
+            )
+            row = curs.fetchone()
+            return 0 if row is None else int(row["version"])
+
+    @_retried_after_a_cut
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
+        if not command_ids:
+            return
         with self.datastore.transaction(commit=True) as curs:
             curs.executemany(
                 SQL(
@@ -343,6 +366,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                     "AND originator_version=%s AND command_id IS NULL"
                 ).format(*self._chain),
                 [(command, aggregate_id, version) for version, command in command_ids.items()],
+            )
+            curs.execute(
+                SQL(
+                    "INSERT INTO {}.{} AS n VALUES (%s, %s) ON CONFLICT (originator_id) "
+                    "DO UPDATE SET version = greatest(n.version, excluded.version)"
+                ).format(*self._noted),
+                (aggregate_id, max(command_ids)),
             )
 
     @_retried_after_a_cut
