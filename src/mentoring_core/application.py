@@ -602,8 +602,9 @@ class MentoringService(CommandMethods):
 
         Looks among the aggregate's events after version ``after`` (all when None), by the
         command ids kept beside their links (:meth:`ChainedRecorder.command_versions`),
-        reading only the events they name, and those whose command is not kept (stored
-        before it was, or imported), whose commands it then keeps: a command with its own
+        reading only the events they name, and those whose command is not kept yet (given
+        no id, imported, or stored before ids were kept), whose commands it then keeps:
+        a command with its own
         id costs the same on a relationship of 10,000 events as on one of 10. With
         ``trust_snapshots=False`` the kept ids are not trusted: every event is read.
         """
@@ -893,9 +894,10 @@ class MentoringService(CommandMethods):
         acknowledgement was lost (same ``command_id``). ``keyed``: the command's id was
         given (by the caller, or made from a reminder's id), and is kept beside its
         events' links, in the index that finds it at once; a command the service gave an
-        id is written without it (one index page less to write a command: a sixteenth of
-        recording on SQLite), its id kept the first time a command with an id looks
-        among its aggregate's events (:meth:`_found_by_kept_ids`).
+        id is written without it (one index page less to write and sync a commit: with
+        it, recording on SQLite fell from 0.79 to 0.72 of plain eventsourcing), its id
+        kept the first time a command with an id looks among its aggregate's events
+        (:meth:`_found_by_kept_ids`).
         """
         commanded = next(iter(expected))
         kept = {COMMAND_IDS_KWARG: [e.command_id for e in events]} if keyed else {}

@@ -619,8 +619,6 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         self._chain_lock = RLock()
         self._by_aggregate: dict[tuple[UUID, int], str] = {}
         self._linker = ChainLinker(self._last, lambda a, v: self._by_aggregate.get((a, v)))
-        self._commands: dict[tuple[UUID, UUID], list[int]] = {}
-        """The versions each command recorded, by aggregate and command id."""
         self._unknown: dict[UUID, set[int]] = {}
         """The versions of each aggregate's events whose command is not known."""
         self._kept: dict[UUID, dict[int, UUID]] = {}
@@ -656,9 +654,6 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
             return ids
 
     def _keep(self, aggregate_id: UUID, version: int, command_id: UUID) -> None:
-        versions = self._commands.setdefault((aggregate_id, command_id), [])
-        versions.append(version)
-        versions.sort()
         self._kept.setdefault(aggregate_id, {})[version] = command_id
 
     def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
@@ -669,8 +664,9 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         self, aggregate_id: UUID, command_id: UUID, after: int
     ) -> tuple[list[int], list[int]]:
         with self._chain_lock:
+            kept = self._kept.get(aggregate_id, {})  # a memory store's: no index to keep
             return (
-                [v for v in self._commands.get((aggregate_id, command_id), ()) if v > after],
+                sorted(v for v, c in kept.items() if c == command_id and v > after),
                 sorted(v for v in self._unknown.get(aggregate_id, ()) if v > after),
             )
 
@@ -855,10 +851,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     def _upgrade_chain_table(self) -> None:
         """Give a chain table made before link encodings its ``encoding`` column (its
         links are all encoding 1), and one made before command ids were kept beside the
-        links its ``command_id`` column (its events' commands not known) and the index
-        that finds them. Only what is missing, in a write transaction that looks again,
-        so two processes opening the store do it once; a read-only store is opened
-        through a copy (see the CLI), never altered."""
+        links its ``command_id`` column (its events' commands not known), the index that
+        finds them and the table of noted versions. Only what is missing, in a write
+        transaction that looks again, so two processes opening the store do it once; a
+        read-only store is opened through a copy (see the CLI), never altered."""
         with self.datastore.transaction(commit=False) as c:
             if not self._chain_table_changes(c):
                 return

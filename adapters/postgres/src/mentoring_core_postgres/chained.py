@@ -94,9 +94,9 @@ def _as_tuples(curs: psycopg.Cursor[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
 def upgrade_chain_table(conn: psycopg.Connection[Any], schema: str) -> None:
     """Give a chain table made before link encodings its ``encoding`` column (its links
     are all encoding 1), one made before command ids were kept beside the links its
-    ``command_id`` column (its events' commands not known), and the index that finds
-    them; only what is missing, so that a role that may only read is not asked to alter
-    anything. The caller holds the store's advisory lock."""
+    ``command_id`` column (its events' commands not known), the index that finds them
+    and the table of noted versions; only what is missing, so that a role that may only
+    read is not asked to alter anything. The caller holds the store's advisory lock."""
     columns = {
         row[0]
         for row in conn.execute(
@@ -115,22 +115,26 @@ def upgrade_chain_table(conn: psycopg.Connection[Any], schema: str) -> None:
     if "command_id" not in columns:
         add = SQL("ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS command_id uuid")
         conn.execute(add.format(*table))
-    index = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{COMMAND_INDEX}",)).fetchone()
-    if index is None or index[0] is None:
+    if _missing(conn, schema, COMMAND_INDEX):
         conn.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS {} ON {}.{} "
                 "(originator_id, command_id, originator_version) WHERE command_id IS NOT NULL"
             ).format(Identifier(COMMAND_INDEX), *table)
         )
-    noted = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{NOTED_TABLE}",)).fetchone()
-    if noted is None or noted[0] is None:
+    if _missing(conn, schema, NOTED_TABLE):
         conn.execute(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.{} "
                 "(originator_id uuid PRIMARY KEY, version bigint NOT NULL)"
             ).format(Identifier(schema), Identifier(NOTED_TABLE))
         )
+
+
+def _missing(conn: psycopg.Connection[Any], schema: str, name: str) -> bool:
+    """Whether ``schema`` has no table or index called ``name``."""
+    found = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{name}",)).fetchone()
+    return found is None or found[0] is None
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
