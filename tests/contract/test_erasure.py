@@ -8,6 +8,7 @@ searches the whole database for it byte by byte.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
+from mentoring_core_postgres.keys import PostgresKeyStore
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 from report_scenario import (
     AS_OF,
@@ -163,3 +165,48 @@ def test_a_lost_key_table_is_refused_loudly(store_url: str) -> None:
             conn.execute(f'DROP TABLE "{schema}".mentoring_keys')
     with pytest.raises(StoreConfigurationError, match="keys were lost"):
         MentoringService(store_url)
+
+
+@pytest.mark.postgres
+def test_a_destroyed_keys_old_row_leaves_postgresql_once_an_older_reader_ends() -> None:
+    # VACUUM FULL copies a row version some open transaction could still see: a reader
+    # whose snapshot predates the key's destruction kept the key in the new file.
+    with postgres_store_url("erasure") as url, psycopg.connect(TEST_SERVER_URL) as reader:
+        service, _ = seeded(url)
+        with service:
+            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            reader.execute("SELECT 1").fetchone()  # holds a snapshot from before the erasure
+            ben_key = service.store.keys.store.get("ben")
+            assert ben_key is not None and ben_key.key is not None
+            ended = threading.Timer(1.0, reader.rollback)
+            ended.start()
+            try:
+                erasure = service.erase_person("ben", "DSAR-2026-016", actor="dpo")
+            finally:
+                ended.join()
+            assert erasure.complete and erasure.notes == ()
+            assert ben_key.key not in database_bytes(url)
+
+
+@pytest.mark.postgres
+def test_a_reader_older_than_the_erasure_that_stays_is_named_in_its_notes() -> None:
+    with postgres_store_url("erasure") as url, psycopg.connect(TEST_SERVER_URL) as reader:
+        service, _ = seeded(url)
+        with service:
+            keys = service.store.keys.store
+            assert isinstance(keys, PostgresKeyStore)
+            keys.scrub_wait = 0.3
+            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            reader.execute("SELECT 1").fetchone()
+            pid = reader.info.backend_pid
+            erasure = service.erase_person("ben", "DSAR-2026-017", actor="dpo")
+            assert not erasure.complete
+            (note,) = erasure.notes
+            assert f"process {pid}" in note and "same command id" in note
+            reader.rollback()
+            ben_key_row = keys.get("ben")
+            assert ben_key_row is not None and ben_key_row.key is None
+            again = service.erase_person(
+                "ben", "DSAR-2026-017", actor="dpo", command_id=erasure.command_id
+            )
+            assert again.already_recorded and again.complete

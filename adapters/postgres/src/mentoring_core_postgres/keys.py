@@ -9,6 +9,7 @@ the table files; the events themselves hold only ciphertext.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,16 +34,22 @@ from mentoring_core.extend import (
 class PostgresKeyStore:
     """The key store of a PostgreSQL store, through the events' datastore."""
 
+    scrub_wait: float = 10.0
+    """Seconds an erasure's scrub waits for transactions older than the key's destruction
+    (a report reading, another process's long transaction) to end before it rewrites the
+    key table; any still open are named in the erasure's notes."""
+
     def __init__(self, datastore: PostgresDatastore, snapshots: AggregateRecorder | None) -> None:
         self.datastore = datastore
         self._snapshots = snapshots
         self._table = SQL("{}.{}").format(Identifier(datastore.schema), Identifier(KEYS_TABLE))
+        self._name = f"{datastore.schema}.{KEYS_TABLE}"
 
     def create_table(self) -> None:
         """Create the key table, refusing a store whose events hold sealed fields but whose
         key table is gone (the keys were lost). Processes opening a fresh store at once
         take turns (an advisory lock), so that only one creates it."""
-        name = f"{self.datastore.schema}.{KEYS_TABLE}"
+        name = self._name
         events = SQL("{}.{}").format(
             Identifier(self.datastore.schema), Identifier(f"{APPLICATION_NAME}_events")
         )
@@ -148,8 +155,47 @@ class PostgresKeyStore:
                 table = Identifier(self._snapshots.events_table_name)
                 schema = Identifier(self.datastore.schema)
                 conn.execute(SQL("TRUNCATE {}.{}").format(schema, table))
+            older = self._wait_for_older_snapshots(conn)
             conn.execute(SQL("VACUUM FULL {}").format(self._table))
-        return ()
+        if not older:
+            return ()
+        return (
+            f"the destroyed key's old row version may remain in the file of table {self._name} "
+            f"while {', '.join(older)} still hold a snapshot from before it was destroyed "
+            "(VACUUM FULL keeps what an open transaction could read): once they have ended, "
+            "erase again with the same command id",
+        )
+
+    def _wait_for_older_snapshots(self, conn: Any) -> list[str]:
+        """Wait up to :attr:`scrub_wait` seconds for every transaction that could still
+        read a key destroyed before now to end; those that have not, in words."""
+        horizon = conn.execute(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot())::xid AS next"
+        ).fetchone()["next"]
+        deadline = time.monotonic() + self.scrub_wait
+        while True:
+            rows = conn.execute(_OLDER_SNAPSHOTS, {"horizon": horizon}).fetchall()
+            if not rows or time.monotonic() >= deadline:
+                return [f"{r['kind']} {r['name']}" for r in rows]
+            time.sleep(0.05)
+
+
+# What keeps a row version deleted before ``horizon`` (the next transaction id when the
+# scrub began) readable, and so copied by VACUUM FULL: another session's snapshot
+# (datname NULL: a standby's feedback through a WAL sender), a prepared transaction, a
+# replication slot. Conservative: a plain VACUUM's snapshot is counted though it holds
+# nothing back.
+_OLDER_SNAPSHOTS = """
+SELECT 'process' AS kind, pid::text AS name FROM pg_stat_activity
+ WHERE pid <> pg_backend_pid() AND (datname = current_database() OR datname IS NULL)
+   AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(%(horizon)s::xid)
+UNION ALL
+SELECT 'prepared transaction', gid FROM pg_prepared_xacts
+ WHERE database = current_database() AND age(transaction) > age(%(horizon)s::xid)
+UNION ALL
+SELECT 'replication slot', slot_name::text FROM pg_replication_slots
+ WHERE xmin IS NOT NULL AND age(xmin) > age(%(horizon)s::xid)
+"""
 
 
 def postgres_keys(
