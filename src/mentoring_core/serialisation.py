@@ -55,7 +55,7 @@ from .privacy.sealing import (
 )
 from .quick_reading import QuickReader
 
-SNAPSHOT_SCHEMA = 5
+SNAPSHOT_SCHEMA = 6
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's

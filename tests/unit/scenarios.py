@@ -171,7 +171,7 @@ def programme_history(
         )
     )
     if policy is not None:
-        history.record(cmd.SetPolicy(policy=policy))
+        history.record(cmd.SetPolicy(policy=policy, occurred_at=CREATED_AT))
     for person_id, role, years in people:
         history.record(
             cmd.EnrolParticipant(

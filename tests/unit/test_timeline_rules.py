@@ -21,6 +21,7 @@ from scenarios import (
     POLICY,
     RELATIONSHIP_ID,
     SET_LISTENING_GOAL,
+    WEEKLY_HOUR,
     History,
     programme_history,
     relationship_history,
@@ -752,3 +753,82 @@ def test_a_correction_is_dated_no_earlier_than_the_meeting_it_corrects() -> None
         f"before meeting {MEETING_ID} was held on {moved_later.isoformat()}",
     )
     accepted(met(), attrs.evolve(correction(moved_later), held_at=moved_later))
+
+
+# --- what replaces an earlier fact: no earlier than it ----------------------------------
+
+REVISED_AT = SET_AT + timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda at: cmd.AchieveGoal(goal_id=GOAL_ID, evidence="Led it", occurred_at=at),
+        lambda at: cmd.AbandonGoal(goal_id=GOAL_ID, reason="Moved", occurred_at=at),
+        lambda at: cmd.ReviseGoal(goal_id=GOAL_ID, reason="Again", title="T2", occurred_at=at),
+    ],
+    ids=["achieve", "abandon", "revise"],
+)
+def test_a_goal_changes_no_earlier_than_its_latest_revision(command: Any) -> None:
+    def revised() -> History:
+        history = planned()
+        history.record(
+            cmd.ReviseGoal(goal_id=GOAL_ID, reason="Later", title="T", occurred_at=REVISED_AT)
+        )
+        return history
+
+    revised().refuse(
+        command(REVISED_AT - SECOND),
+        Rule.TIMELINE,
+        f"broken: {type(command(REVISED_AT)).__name__} dated "
+        f"{(REVISED_AT - SECOND).isoformat()} is before goal {GOAL_ID} was last revised on "
+        f"{REVISED_AT.isoformat()}",
+    )
+    accepted(revised(), command(REVISED_AT))
+
+
+def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> None:
+    agreed_at, changed_at = NOW - timedelta(days=9), NOW - timedelta(days=4)
+
+    def change(at: datetime) -> cmd.ChangeSchedule:
+        return cmd.ChangeSchedule(schedule=WEEKLY_HOUR, reason="Rota", occurred_at=at)
+
+    def agreed() -> History:
+        history = relationship_history()
+        history.record(cmd.AgreeSchedule(schedule=WEEKLY_HOUR, occurred_at=agreed_at))
+        return history
+
+    def changed() -> History:
+        history = agreed()
+        history.record(change(changed_at))
+        return history
+
+    agreed().refuse(
+        change(agreed_at - SECOND),
+        Rule.TIMELINE,
+        f"is before the schedule was agreed on {agreed_at.isoformat()}",
+    )
+    changed().refuse(
+        change(changed_at - SECOND),
+        Rule.TIMELINE,
+        f"is before the schedule was last changed on {changed_at.isoformat()}",
+    )
+    accepted(agreed(), change(agreed_at))
+    accepted(changed(), change(changed_at))
+
+
+def test_a_policy_replaces_the_one_in_force_no_earlier_than_it_was_set() -> None:
+    later = CREATED_AT + timedelta(days=3)
+
+    def replaced() -> History:
+        history = programme_history()
+        history.record(cmd.SetPolicy(policy=POLICY, occurred_at=later))
+        return history
+
+    replaced().refuse(
+        cmd.SetPolicy(policy=POLICY, occurred_at=later - SECOND),
+        Rule.TIMELINE,
+        f"broken: SetPolicy dated {(later - SECOND).isoformat()} is before the policy in "
+        f"force was set on {later.isoformat()}",
+    )
+    accepted(replaced(), cmd.SetPolicy(policy=POLICY, occurred_at=later))

@@ -101,6 +101,8 @@ class ProgrammeState:
     organisation: str = ""
     created_at: datetime | None = None
     policy: ProgrammePolicy | None = None
+    policy_set_at: datetime | None = None
+    """When the policy in force was set: a policy replacing it is dated no earlier."""
     participants: tuple[Participant, ...] = ()
     """Every enrolment, in order; a person enrolled again appears again."""
     relationship_ids: tuple[UUID, ...] = ()
@@ -209,6 +211,7 @@ def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Even
 
 
 def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events:
+    not_before("SetPolicy", meta["occurred_at"], state.policy_set_at, "the policy in force was set")
     return (PolicySet(**meta, policy=check_policy(command.policy)),)
 
 
@@ -445,7 +448,7 @@ def _created(state: ProgrammeState, event: ProgrammeCreated) -> Changes:
 
 
 def _policy_set(state: ProgrammeState, event: PolicySet) -> Changes:
-    return {"policy": event.policy}
+    return {"policy": event.policy, "policy_set_at": event.occurred_at}
 
 
 def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> Changes:

@@ -305,7 +305,9 @@ def _open_goal(
         raise RuleViolation(
             Rule.GOAL_EXISTS_AND_OPEN, f"goal {checked} ({goal.title!r}) is already {goal.status}"
         )
-    not_before(type(command).__name__, meta["occurred_at"], goal.set_at, f"goal {checked} was set")
+    what, at = type(command).__name__, meta["occurred_at"]
+    not_before(what, at, goal.set_at, f"goal {checked} was set")
+    not_before(what, at, goal.revised_at, f"goal {checked} was last revised")
     return goal
 
 
@@ -573,6 +575,12 @@ def _agree_schedule(command: AgreeSchedule, state: RelationshipState, meta: Meta
 def _change_schedule(command: ChangeSchedule, state: RelationshipState, meta: Meta) -> Events:
     if state.schedule is None:
         raise RuleViolation(Rule.SCHEDULE_AGREED, "no schedule is agreed yet; agree one first")
+    not_before(
+        "ChangeSchedule",
+        meta["occurred_at"],
+        state.schedule_since,
+        "the schedule was last changed" if state.schedule_changes else "the schedule was agreed",
+    )
     return (
         ScheduleChanged(
             **meta,

@@ -71,6 +71,9 @@ class Goal:
     outcome_note: str | None = None
     """The evidence of achievement or the reason for abandoning."""
     revisions: int = 0
+    revised_at: datetime | None = None
+    """When it was last revised (None if never): it is revised again, achieved or
+    abandoned no earlier."""
 
 
 @attrs.frozen(kw_only=True)
@@ -193,6 +196,8 @@ class RelationshipState:
     milestones: tuple[Milestone, ...] = ()
     schedule: MeetingSchedule | None = None
     schedule_changes: int = 0
+    schedule_since: datetime | None = None
+    """When the schedule in force was agreed or last changed: it is changed no earlier."""
     meetings: tuple[Meeting, ...] = ()
     feedback: tuple[Feedback, ...] = ()
     reflections: tuple[Reflection, ...] = ()
@@ -384,6 +389,7 @@ def _goal_revised(state: RelationshipState, event: GoalRevised) -> Changes:
         success_measure=event.success_measure,
         target_date=event.target_date,
         revisions=(revised.revisions if revised else 0) + 1,
+        revised_at=event.occurred_at,
     )
 
 
@@ -452,11 +458,15 @@ def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Cha
 
 
 def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> Changes:
-    return {"schedule": event.schedule}
+    return {"schedule": event.schedule, "schedule_since": event.occurred_at}
 
 
 def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> Changes:
-    return {"schedule": event.schedule, "schedule_changes": state.schedule_changes + 1}
+    return {
+        "schedule": event.schedule,
+        "schedule_changes": state.schedule_changes + 1,
+        "schedule_since": event.occurred_at,
+    }
 
 
 def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
