@@ -554,11 +554,16 @@ class MentoringService(CommandMethods):
 
     def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
         """The context, with what the decision needs from other aggregates (decide stays
-        pure): the programme's relationships when a participant is withdrawn, the people
+        pure): the programme's relationships when a participant is withdrawn, the one a
+        reminder is about, the people
         enrolled in the programme when a meeting names attendees (at its date) or a
         correction moves a meeting (at the new date)."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
-            return attrs.evolve(ctx, relationships=self._relationship_refs(state))
+            return attrs.evolve(ctx, relationships=self._relationship_refs(state.relationship_ids))
+        if isinstance(command, c.IssueReminder) and isinstance(state, ProgrammeState):
+            named = command.relationship_id  # checked by the decision; loaded if it is here
+            about = (named,) if named in state.relationship_ids else ()
+            return attrs.evolve(ctx, relationships=self._relationship_refs(about))
         if isinstance(command, c.RecordMeetingHeld) and command.attendees:
             at = command.occurred_at or ctx.now  # enrolled when the meeting took place
         elif isinstance(command, c.CorrectMeetingRecord) and isinstance(command.held_at, datetime):
@@ -572,8 +577,8 @@ class MentoringService(CommandMethods):
         programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
         return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
-    def _relationship_refs(self, programme: ProgrammeState) -> tuple[RelationshipRef, ...]:
-        states = (self._load(RELATIONSHIP, r, whole=False) for r in programme.relationship_ids)
+    def _relationship_refs(self, ids: Iterable[UUID]) -> tuple[RelationshipRef, ...]:
+        states = (self._load(RELATIONSHIP, r, whole=False) for r in ids)
         return tuple(
             RelationshipRef(
                 relationship_id=r.relationship_id,

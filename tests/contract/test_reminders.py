@@ -21,6 +21,7 @@ from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.audit import verify
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.domain.commands import reminder_command_id
+from mentoring_core.domain.errors import Rule, RuleViolation
 from mentoring_core.events import Event, ReminderIssued, ReminderSent
 from mentoring_core.extend import CONVERTER
 from mentoring_core.reminders import Notice, NotSent, Run, follow_reminders, remind
@@ -276,4 +277,30 @@ def test_the_programme_state_does_not_grow_with_the_reminders_sent(
         return len(json.dumps(CONVERTER.unstructure(state)))
 
     assert size_after(3) == size_after(30)
+    service.close()
+
+
+def test_a_reminder_to_someone_outside_its_relationship_is_refused(
+    service: MentoringService,
+) -> None:
+    """A reminder about a relationship goes to its mentor or mentee: one to another person
+    of the programme (enrolled, or no one) was recorded, and sent."""
+    seeded = seed(service)
+    service.enrol(seeded.programme, "cal", Role.MENTEE, 1, actor="coord")
+    before = service.programme(seeded.programme).version
+    for outsider in ("cal", "zed"):
+        with pytest.raises(RuleViolation, match="person_id") as refused:
+            issue(service, seeded.programme, seeded.relationship, uuid4(), person_id=outsider)
+        assert refused.value.rule is Rule.PERSON_IN_RELATIONSHIP
+        assert f"{outsider!r} is neither the mentor ('ana') nor the mentee ('ben')" in str(
+            refused.value
+        )
+        assert str(seeded.relationship) in str(refused.value)
+    with pytest.raises(InvalidValue, match="person_id"):
+        issue(service, seeded.programme, seeded.relationship, uuid4(), person_id="x" * 10**7)
+    assert service.programme(seeded.programme).version == before
+    for member in ("ana", "ben"):
+        assert not issue(
+            service, seeded.programme, seeded.relationship, uuid4(), person_id=member
+        ).already_recorded
     service.close()

@@ -39,8 +39,9 @@ class DecisionContext:
     command_id: UUID | None = None
     """The caller's idempotency key for this command, recorded on each of its events."""
     relationships: tuple[RelationshipRef, ...] | None = None
-    """The programme's relationships, open and closed, when withdrawing a participant: the
-    service loads them; None: not known, and not checked."""
+    """The programme's relationships, open and closed, when withdrawing a participant, or
+    the relationship a reminder is about: the service loads them; None: not known, and
+    not checked."""
     enrolled: frozenset[str] | None = None
     """The people enrolled in the relationship's programme when the meeting took place, for a
     command naming others than the pair (meeting attendees): the service loads them; without

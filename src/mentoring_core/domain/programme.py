@@ -165,7 +165,26 @@ def _prepare(
     )
     if isinstance(command, WithdrawParticipant):
         _check_relationships(state, command.person_id, meta["occurred_at"], ctx)
+    if isinstance(command, IssueReminder):
+        _check_recipient(command, ctx)
     return meta
+
+
+def _check_recipient(command: IssueReminder, ctx: DecisionContext) -> None:
+    """A reminder about a relationship goes to its mentor or its mentee (checked when the
+    service gave the relationship, :attr:`DecisionContext.relationships`)."""
+    person_id = check_label("person_id", command.person_id)
+    for r in ctx.relationships or ():
+        if r.relationship_id == command.relationship_id and person_id not in (
+            r.mentor_id,
+            r.mentee_id,
+        ):
+            raise RuleViolation(
+                Rule.PERSON_IN_RELATIONSHIP,
+                f"person_id {person_id!r} is neither the mentor ({r.mentor_id!r}) nor the "
+                f"mentee ({r.mentee_id!r}) of relationship {r.relationship_id}, which the "
+                "reminder is about",
+            )
 
 
 def _check_relationships(

@@ -239,6 +239,8 @@ RULES = (
     "  `to_person`) must be the relationship's mentor or mentee. Feedback goes from one",
     "  to the other (a self-assessment is a reflection); what people outside the pair said",
     "  belongs in a progress evaluation's stakeholder feedback.",
+    "- A reminder (`ReminderIssued`) goes to the mentor or the mentee of the relationship",
+    "  it is about (`person_id`); the service reads that relationship to decide.",
     "- `cancelled_by` is not checked: a coordinator or a facilitator may cancel a session.",
     "- Meeting attendees (`attendees`, named in group sessions) must be the mentor, the",
     "  mentee or someone actively enrolled in the relationship's programme; the service",
