@@ -1,6 +1,6 @@
 """The states the service returns: a programme's and a relationship's, and their parts."""
 
-from .domain.programme import Participant, ProgrammeState
+from .domain.programme import Appointment, Participant, ProgrammeState
 from .domain.relationship_state import (
     Declining,
     Ending,
@@ -15,6 +15,7 @@ from .domain.relationship_state import (
 )
 
 __all__ = [
+    "Appointment",
     "Declining",
     "Ending",
     "Evaluation",

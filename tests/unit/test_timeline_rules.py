@@ -832,3 +832,26 @@ def test_a_policy_replaces_the_one_in_force_no_earlier_than_it_was_set() -> None
         f"force was set on {later.isoformat()}",
     )
     accepted(replaced(), cmd.SetPolicy(policy=POLICY, occurred_at=later))
+
+
+def test_a_coordinator_is_relieved_no_earlier_than_appointed() -> None:
+    appointed_at = CREATED_AT + timedelta(days=4)
+
+    def appointed() -> History:
+        history = riverside()
+        history.record(cmd.AppointCoordinator(person_id="cora", occurred_at=appointed_at))
+        return history
+
+    def relieved(at: datetime) -> cmd.RelieveCoordinator:
+        return cmd.RelieveCoordinator(person_id="cora", reason="Moved team", occurred_at=at)
+
+    appointed().refuse(
+        relieved(appointed_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: RelieveCoordinator dated {(appointed_at - SECOND).isoformat()} is before "
+        f"'cora' was appointed on {appointed_at.isoformat()}",
+    )
+    history = appointed()
+    accepted(history, relieved(appointed_at))
+    assert history.state.coordinators == frozenset()
+    assert history.state.appointments == ()

@@ -89,6 +89,14 @@ class Participant:
         return self.withdrawn_at is None
 
 
+@attrs.frozen(kw_only=True)
+class Appointment:
+    """A coordinator's appointment, while it lasts."""
+
+    person_id: str
+    appointed_at: datetime
+
+
 # Fields in a __dict__, not slots: every command copies its state with changes twice
 # (see domain/_replace.py), which a __dict__ allows in two calls.
 @attrs.frozen(kw_only=True, slots=False)
@@ -108,6 +116,9 @@ class ProgrammeState:
     relationship_ids: tuple[UUID, ...] = ()
     coordinators: frozenset[str] = frozenset()
     """The person ids of the programme's coordinators now (appointed and not relieved)."""
+    appointments: tuple[Appointment, ...] = ()
+    """When each of them was appointed, in the order appointed: a coordinator is relieved
+    no earlier."""
     reminders_unsent: tuple[ReminderIssued, ...] = ()
     """The reminders issued and not yet recorded as sent, in the order issued."""
 
@@ -352,6 +363,13 @@ def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> 
             f"{person_id!r} is not a coordinator of programme {state.name!r} "
             f"(its coordinators: {now})",
         )
+    appointed = find(state.appointments, lambda a: a.person_id == person_id)
+    not_before(
+        "RelieveCoordinator",
+        meta["occurred_at"],
+        None if appointed is None else appointed.appointed_at,
+        f"{person_id!r} was appointed",
+    )
     return (
         CoordinatorRelieved(
             **meta, person_id=person_id, reason=check_text("reason", command.reason)
@@ -509,11 +527,20 @@ def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> Changes:
 
 
 def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> Changes:
-    return {"coordinators": Added(event.person_id)}
+    return {
+        "coordinators": Added(event.person_id),
+        "appointments": Added(
+            Appointment(person_id=event.person_id, appointed_at=event.occurred_at)
+        ),
+    }
 
 
 def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> Changes:
-    return {"coordinators": state.coordinators - {event.person_id}}
+    person_id = event.person_id
+    return {
+        "coordinators": state.coordinators - {person_id},
+        "appointments": tuple(a for a in state.appointments if a.person_id != person_id),
+    }
 
 
 def _relationship_opened(state: ProgrammeState, event: RelationshipOpened) -> Changes:
