@@ -211,3 +211,30 @@ def test_a_reconnecting_stream_resumes_after_its_last_event_id(server: Server, k
         first_data = next(line for line in lines if line.startswith("data: "))
     assert first_id == f"id: {page[1]['cursor']}"
     assert json.loads(first_data[6:])["name"] == "Second"
+
+
+def test_head_answers_as_get_would_without_the_body(server: Server, keys: Keys) -> None:
+    """RFC 9110 (9.3.2): a server that answers GET answers HEAD, with the same status and
+    headers and no body. Litestar routes HEAD only to handlers declared for it: every
+    read answered 405."""
+    admin = Person(server, keys, "admin.ada", "administrator")
+    auditor = httpx.Client(base_url=server.base, headers=keys.headers("aud.ito", ["auditor"]))
+    programme = admin.post("/programmes", {"name": "Pilot", "organisation": "Care"}, 201)["id"]
+    for path in (f"/programmes/{programme}", f"/programmes/{programme}/history"):
+        got, head = admin.client.get(path), admin.client.head(path)
+        assert (head.status_code, head.content) == (200, b""), head.text
+        for name in ("content-type", "content-length", "etag"):
+            assert head.headers.get(name) == got.headers.get(name), name
+    missing = admin.client.head("/programmes/00000000-0000-4000-8000-000000000000")
+    assert (missing.status_code, missing.content) == (404, b"")
+    nobody = httpx.head(f"{server.base}/programmes/{programme}")
+    assert nobody.status_code == 401
+    refused = admin.client.head(f"/programmes/{programme}/participants")
+    assert refused.status_code == 405
+    assert set(refused.headers["allow"].split(", ")) == {"OPTIONS", "POST"}  # set order
+    started = time.monotonic()
+    stream = auditor.head("/events/stream", timeout=10)  # answered, not held open
+    assert (stream.status_code, stream.content) == (200, b"")
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    assert time.monotonic() - started < 5
+    assert admin.client.get(f"/programmes/{programme}").status_code == 200  # still serving

@@ -7,8 +7,12 @@ uvicorn (``mentoring serve``). See ``docs/http.md``.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
 from mentoring_core import MentoringService
 from mentoring_http.tokens import TokenVerifier
@@ -25,6 +29,43 @@ MAX_BODY_BYTES = 64 * 1024
 """The largest request body accepted (413 beyond): commands are small."""
 
 
+class _Api(Litestar):
+    """Litestar, answering HEAD as it answers GET, without the body (RFC 9110, 9.3.2:
+    servers must). Litestar routes HEAD only to handlers declared for it, whose
+    responses must have no body: each read would need a twin. Here the request is
+    handled as a GET (the same token check, status and headers, Content-Length
+    included), the headers are sent with an empty body, and the rest is dropped; a
+    stream is then told its client has gone, so it ends."""
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        if scope["type"] != ScopeType.HTTP or scope.get("method") != "HEAD":
+            await super().__call__(scope, receive, send)
+            return
+        answered, send_http = False, cast(Send, send)
+
+        async def headers_only(message: Any) -> None:
+            nonlocal answered
+            if answered:
+                return
+            if message["type"] == "http.response.start":
+                answered = True
+                await send_http(message)
+                await send_http({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def gone_once_answered() -> Any:
+            if answered:
+                return {"type": "http.disconnect"}
+            return await receive()
+
+        as_get: Any = {**scope, "method": "GET"}
+        await super().__call__(as_get, gone_once_answered, headers_only)
+
+
 def create_app(
     service: MentoringService,
     verifier: TokenVerifier,
@@ -34,7 +75,7 @@ def create_app(
     """The HTTP API over ``service``: who asks is the subject of ``verifier``'s token."""
     gate = Gate(service)
     streams = Streams()
-    app = Litestar(
+    app = _Api(
         # One router, registered at once: Litestar registers the handlers of a path again
         # for each handler added to it separately, wrapping sync handlers for threads twice.
         route_handlers=[
