@@ -509,6 +509,36 @@ class CommandMethods(ABC):
             **kw,
         )
 
+    def correct_group_session(
+        self,
+        programme_id: UUID,
+        session_id: UUID,
+        mentor_id: str,
+        relationship_ids: Sequence[UUID],
+        reason: str,
+        *,
+        held_at: datetime | None = None,
+        duration_minutes: int | None = None,
+        topics: Sequence[str] | None = None,
+        **kw: Unpack[CommandOptions],
+    ) -> Recorded:
+        """Correct a group session's time, length or topics on every relationship present
+        (all of them, as recorded), in one transaction: a ``MeetingRecordCorrected`` each.
+        A correction of one of its meetings alone is refused (``group-session``)."""
+        return self.execute(
+            c.CorrectGroupSession(
+                programme_id=programme_id,
+                session_id=session_id,
+                mentor_id=mentor_id,
+                relationship_ids=_items("relationship_ids", relationship_ids),
+                reason=reason,
+                held_at=held_at,
+                duration_minutes=duration_minutes,
+                topics=None if topics is None else _items("topics", topics),
+            ),
+            **kw,
+        )
+
     def recognise_mentor(
         self,
         programme_id: UUID,

@@ -44,7 +44,7 @@ from .domain.errors import (
     StoredEventError,
 )
 from .domain.events import Event, ProgrammeCreated
-from .domain.group import decide_group_session
+from .domain.group import decide_group_correction, decide_group_session
 from .domain.kinds import kind_of_command, kind_of_topic, needs_history
 from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
@@ -337,7 +337,7 @@ class MentoringService(CommandMethods):
         command = _new_ids(_dated(command, occurred_at), command_id)
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
-        if isinstance(command, c.RecordGroupSession):
+        if isinstance(command, c.RecordGroupSession | c.CorrectGroupSession):
             if expected_version is not None:
                 raise InvalidValue(
                     "expected_version",
@@ -830,16 +830,18 @@ class MentoringService(CommandMethods):
 
     def _group_session(
         self,
-        command: c.RecordGroupSession,
+        command: c.RecordGroupSession | c.CorrectGroupSession,
         actor: str,
         command_ids: tuple[UUID | None, UUID],
         whole: bool,
     ) -> Recorded:
-        """Record a group session: a meeting on every relationship present, in one transaction.
+        """Record a group session (a meeting on every relationship present), or correct
+        one (a correction on each), in one transaction.
 
         ``command_ids``: the id the caller gave (if any) and the command's own; ``whole``:
-        the relationships are loaded whole (the caller gave the session's id, from which
-        each meeting's id is derived, so only their histories show it unused)."""
+        the relationships are loaded whole (to correct, or the caller gave the session's
+        id, from which each meeting's id is derived, so only their histories show it
+        unused)."""
         given, command_id = command_ids
         programme: ProgrammeState = self._load(
             PROGRAMME, check_uuid("programme_id", command.programme_id)
@@ -855,9 +857,12 @@ class MentoringService(CommandMethods):
         if earlier is not None:
             return self._with_the_rest(earlier, {s.relationship_id: None for s in states[1:]})
         ctx = self._context(actor, command_id)
-        at = command.occurred_at or ctx.now
-        ctx = attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
-        events = decide_group_session(command, programme, states, ctx)
+        if isinstance(command, c.RecordGroupSession):
+            held = _with_enrolled(ctx, programme, command.occurred_at or ctx.now)
+            events = decide_group_session(command, programme, states, held)
+        else:  # the attendees were enrolled at the time the meetings move to, if they move
+            moved = _with_enrolled(ctx, programme, command.held_at)
+            events = decide_group_correction(command, programme, states, moved)
         expected: dict[UUID, tuple[Kind, int]] = {
             s.relationship_id: (RELATIONSHIP, s.version)
             for s in states
@@ -983,6 +988,14 @@ class MentoringService(CommandMethods):
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
         aggregate_id, (kind, version) = next(iter(expected.items()))
         return ConcurrencyConflict(kind.name, aggregate_id, version, None)
+
+
+def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) -> DecisionContext:
+    """``ctx`` with the people enrolled in ``programme`` at ``at`` (as it is if ``at`` is
+    no time with a zone: the decision refuses it, naming its field)."""
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        return ctx
+    return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
 
 def _enrolled_at(programme: ProgrammeState, at: datetime) -> frozenset[str]:

@@ -53,10 +53,10 @@ caller must answer as if the subject did not exist (HTTP 404), never with its da
 The policy decides by the action's type and the states. Given a command itself rather
 than its class, it also checks the one field that says who speaks: a participant
 accepts or declines a pairing (``accepted_by``, ``declined_by``) and gives feedback
-(``from_person``) only in their own name, and a mentor records a group session only as
-its mentor (``mentor_id``; the domain's ``group-session`` rule then holds every
-relationship present to be theirs); a coordinator may record feedback a participant
-gave them, and a group session of any mentor of the programme; a coordinator alone
+(``from_person``) only in their own name, and a mentor records or corrects a group
+session only as its mentor (``mentor_id``; the domain's ``group-session`` rule then holds
+every relationship present to be theirs); a coordinator may record feedback a participant
+gave them, and record or correct a group session of any mentor of the programme; a coordinator alone
 records the recognition of a mentor's time (``RecogniseMentor``). The domain checks the
 rest of the fields (whoever they name must be a participant; the ``ending-role`` rule fits
 the ending's reason to who records it).
@@ -225,6 +225,11 @@ _COMMANDS: dict[type[Command], _Permission] = {
         "a group session is recorded by its mentor (mentor of every relationship present) "
         "or a coordinator of the programme",
     ),
+    c.CorrectGroupSession: _p(
+        {_M, _C},
+        "a group session is corrected by its mentor (mentor of every relationship present) "
+        "or a coordinator of the programme",
+    ),
     **dict.fromkeys(
         (c.IssueReminder, c.RecordReminderSent),
         _p({_C}, "only a coordinator of the programme (or its reminder process) records reminders"),
@@ -339,6 +344,7 @@ _SPEAKER_FIELDS: dict[type[Command], str] = {
     c.DeclinePairing: "declined_by",
     c.GiveFeedback: "from_person",
     c.RecordGroupSession: "mentor_id",
+    c.CorrectGroupSession: "mentor_id",
 }
 """The field of a command that names who speaks: a participant names only themselves."""
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
 
-from mentoring_core import InvalidValue, MentoringService, RuleViolation
+from mentoring_core import InvalidValue, MentoringService, Rule, RuleViolation
 from mentoring_core.projections import (
     build_compliance_report,
     build_mentor_time_report,
@@ -92,3 +93,95 @@ def test_a_refused_session_records_nothing_on_any_pair(
             )
         assert service.relationship(ben).meetings == ()
         assert len(service.history(ben)) == 1
+
+
+def _session(store_url: str, clock: SteppingClock) -> tuple[MentoringService, Any]:
+    """Ana's session with Ben, Cy and Dee (three relationships), recorded a day ago."""
+    service = MentoringService(store_url, clock=clock)
+    programme, ben, cy = _programme(service, clock)
+    service.enrol(programme, "dee", Role.MENTEE, 1, actor="coord")
+    dee = service.form_pair(programme, "ana", "dee", actor="coord").id
+    clock.now += timedelta(days=1)
+    held = clock.now - timedelta(hours=2)
+    session = service.record_group_session(
+        programme, "ana", [ben, cy, dee], 90, ["handover"], actor="ana", occurred_at=held
+    ).id
+    clock.now += timedelta(days=1)
+    return service, (programme, session, held, (ben, cy, dee))
+
+
+def _meetings(service: MentoringService, pairs: tuple[UUID, ...]) -> set[tuple[Any, ...]]:
+    return {
+        (m.group_session_id, m.occurred_at, m.duration_minutes, m.topics)
+        for pair in pairs
+        for m in service.relationship(pair).meetings
+    }
+
+
+def test_a_session_is_corrected_on_every_pair_at_once_never_one_alone(
+    store_url: str, clock: SteppingClock
+) -> None:
+    """Correcting one relationship's meeting of a session moved it alone: the session's
+    meetings then disagreed on its time (one session, two times)."""
+    service, (programme, session, held, pairs) = _session(store_url, clock)
+    with service:
+        meeting = service.relationship(pairs[0]).meetings[0].meeting_id
+        with pytest.raises(RuleViolation, match="group session") as refused:
+            service.correct_meeting_record(
+                pairs[0], meeting, "wrong hour", held_at=held - timedelta(hours=1), actor="ana"
+            )
+        assert refused.value.rule is Rule.GROUP_SESSION
+        assert str(session) in str(refused.value) and "CorrectGroupSession" in str(refused.value)
+        moved = held - timedelta(hours=1)
+        command_id = UUID(int=77)
+        corrected = service.correct_group_session(
+            programme, session, "ana", list(pairs), "wrong hour", held_at=moved,
+            duration_minutes=60, actor="ana", command_id=command_id,
+        )  # fmt: skip
+        assert [type(e).__name__ for e in corrected.events] == ["MeetingRecordCorrected"] * 3
+        assert {e.aggregate_id for e in corrected.events} == set(pairs)
+        assert _meetings(service, pairs) == {(session, moved, 60, ("handover",))}
+        again = service.correct_group_session(
+            programme, session, "ana", list(pairs), "wrong hour", held_at=moved,
+            duration_minutes=60, actor="ana", command_id=command_id,
+        )  # fmt: skip
+        assert again.already_recorded and again.events == corrected.events
+        report = build_compliance_report(service, programme, now=clock())
+        assert report.programme.mentoring_minutes == 60  # the session once, corrected
+    if store_url.startswith("memory"):
+        return  # a memory store lives and dies with its service
+    with MentoringService(store_url, trust_snapshots=False) as reopened:
+        assert _meetings(reopened, pairs) == {(session, moved, 60, ("handover",))}
+
+
+def test_a_session_correction_naming_too_few_or_other_pairs_records_nothing(
+    store_url: str, clock: SteppingClock
+) -> None:
+    service, (programme, session, held, pairs) = _session(store_url, clock)
+    with service:
+        versions = [service.relationship(p).version for p in pairs]
+        with pytest.raises(RuleViolation, match="name every relationship present"):
+            service.correct_group_session(
+                programme, session, "ana", list(pairs[:2]), "late", duration_minutes=45,
+                actor="ana",
+            )  # fmt: skip
+        service.enrol(programme, "eve", Role.MENTEE, 1, actor="coord")
+        eve = service.form_pair(programme, "ana", "eve", actor="coord").id
+        with pytest.raises(RuleViolation, match=f"{eve} holds no meeting of group session"):
+            service.correct_group_session(
+                programme, session, "ana", [*pairs, eve], "late", duration_minutes=45,
+                actor="ana",
+            )  # fmt: skip
+        # each pair's own rules: moved to before the others present were enrolled
+        with pytest.raises(RuleViolation, match="attendee 'cy' is not enrolled"):
+            service.correct_group_session(
+                programme, session, "ana", list(pairs), "late",
+                held_at=held - timedelta(days=30), actor="ana",
+            )  # fmt: skip
+        with pytest.raises(InvalidValue, match="held_at"):
+            service.correct_group_session(
+                programme, session, "ana", list(pairs), "late",
+                held_at=held.replace(tzinfo=None), actor="ana",
+            )  # fmt: skip
+        assert [service.relationship(p).version for p in pairs] == versions
+        assert _meetings(service, pairs) == {(session, held, 90, ("handover",))}

@@ -193,6 +193,7 @@ EXPECTED: dict[Action, set[Role]] = {
     c.OpenRelationship: {C},
     c.RecogniseMentor: {C},
     c.RecordGroupSession: {C, M},
+    c.CorrectGroupSession: {C, M},
     c.IssueReminder: {C},
     c.RecordReminderSent: {C},
     c.AcceptPairing: {M, E},
@@ -238,6 +239,7 @@ class TestTheRules:
         decided = {cls for kind in KINDS for cls in kind.command_types}
         decided.add(c.OpenRelationship)  # decided by decide_pairing, beside the two deciders
         decided.add(c.RecordGroupSession)  # decided by decide_group_session, likewise
+        decided.add(c.CorrectGroupSession)  # decided by decide_group_correction, likewise
         assert set(EXPECTED) == decided | set(Read) | set(Act)
 
     @pytest.mark.parametrize("action", list(EXPECTED), ids=str)
@@ -838,3 +840,22 @@ def test_a_coordinator_records_any_mentors_group_session_and_a_mentee_none() -> 
     refused = may(MENTEE, _group_session("ben"), programme=RIVERSIDE)
     assert isinstance(refused, Refused)
     assert refused.reason.startswith("a group session is recorded by its mentor")
+
+
+def test_a_group_session_is_corrected_by_its_mentor_or_a_coordinator_only() -> None:
+    def correction(mentor: str) -> c.CorrectGroupSession:
+        return c.CorrectGroupSession(
+            programme_id=P_ID,
+            session_id=UUID(int=5),
+            mentor_id=mentor,
+            relationship_ids=(R_ID, R2_ID),
+            reason="Wrong length",
+            duration_minutes=50,
+        )
+
+    assert may(MENTOR, correction("ana"), programme=RIVERSIDE) == Allowed()
+    assert isinstance(may(MENTOR, correction("cy"), programme=RIVERSIDE), Refused)
+    assert may(Principal(subject="coord.rhea"), correction("cy"), programme=RIVERSIDE)
+    refused = may(MENTEE, correction("ben"), programme=RIVERSIDE)
+    assert isinstance(refused, Refused)
+    assert refused.reason.startswith("a group session is corrected by its mentor")

@@ -134,3 +134,31 @@ def test_a_group_session_of_another_mentors_pair_is_refused_and_records_nothing(
     with MentoringService(cli.store_url) as service:
         for rel in (R_BEN, R_CY):
             assert service.relationship(UUID(rel)).meetings == ()
+
+
+def test_a_group_session_is_corrected_on_every_pair_by_the_command_not_one_alone(
+    tmp_path: Path,
+) -> None:
+    cli = _programme(tmp_path)
+    session = cli.ok("meeting", "group", P, "--mentor", "ana", "--pair", R_BEN, "--pair", R_CY,
+                     "--duration", "90", "--topic", "Handover",
+                     "--occurred-at", "2026-01-05T10:00Z", actor="ana")  # fmt: skip
+    ben_meeting = session["events"][0]["meeting_id"]
+    alone = cli.run("meeting", "correct", R_BEN, ben_meeting, "--reason", "Typo",
+                    "--duration", "60")  # fmt: skip
+    assert alone.code == 1 and "rule 'group-session' broken" in alone.stderr
+    assert "meeting group-correct" not in alone.stderr  # the domain names the command
+    assert "CorrectGroupSession" in alone.stderr
+    fixed = cli.ok("meeting", "group-correct", P, session["id"], "--mentor", "ana",
+                   "--pair", R_BEN, "--pair", R_CY, "--reason", "Typo", "--duration", "60",
+                   actor="ana")  # fmt: skip
+    assert [(e["type"], e["aggregate_id"], e["duration_minutes"]) for e in fixed["events"]] == [
+        ("MeetingRecordCorrected", R_BEN, 60),
+        ("MeetingRecordCorrected", R_CY, 60),
+    ]
+    compliance = cli.run("report", "compliance", "--programme", P, "--format", "json",
+                         "--out", "-")  # fmt: skip
+    assert json.loads(compliance.stdout)["programme"]["mentoring_minutes"] == 60
+    missing = cli.run("meeting", "group-correct", P, session["id"], "--mentor", "ana",
+                      "--pair", R_BEN, "--reason", "Typo", "--duration", "50")  # fmt: skip
+    assert missing.code == 2 and "from 2 to 100 relationships" in missing.stderr

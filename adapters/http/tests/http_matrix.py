@@ -38,6 +38,8 @@ class Seeded:
     person: str
     """Someone enrolled in this programme only (named after it), for erasure and subject
     access: erasing them changes no other case."""
+    session: UUID
+    """ana's group session with ben (``active``) and ivy (``second``)."""
 
 
 def _today() -> str:
@@ -85,8 +87,11 @@ def seed(service: MentoringService) -> Seeded:
     meeting = run(c.RecordMeetingHeld(relationship_id=active, duration_minutes=60,
                                       format=MeetingFormat.ONE_ON_ONE, topics=("caseload",)),
                   actor="ana").id  # fmt: skip
+    session = run(c.RecordGroupSession(programme_id=programme, mentor_id="ana",
+                                       relationship_ids=(active, second), duration_minutes=45,
+                                       topics=("handover",)), actor="ana").id  # fmt: skip
     return Seeded(programme, active, proposed, other, goal, activity, milestone, meeting, second,
-                  hal)  # fmt: skip
+                  hal, session)  # fmt: skip
 
 
 @attrs.frozen
@@ -138,6 +143,10 @@ ENDPOINTS = (
     Endpoint("group session", "POST", _p("/group-sessions"),
              lambda s: {"mentor_id": "ana", "relationship_ids": [str(s.active), str(s.second)],
                         "duration_minutes": 60, "topics": ["handover"]}),
+    Endpoint("correct group session", "POST", _p("/group-session-corrections"),
+             lambda s: {"session_id": str(s.session), "mentor_id": "ana",
+                        "relationship_ids": [str(s.active), str(s.second)],
+                        "reason": "Wrong length", "duration_minutes": 50}),
     Endpoint("recognise mentor", "POST", _p("/mentor-recognitions"),
              lambda s: {"person_id": "ana", "kind": "certificate", "period_start": _today(),
                         "period_end": _today(), "reason": "A day of mentoring"}),

@@ -46,6 +46,7 @@ EXPECTED: dict[str, str] = {
     "withdraw": "403 403 200 403 403 403 404",
     "open relationship": "403 403 201 403 403 403 404",
     "group session": "403 403 201 201 403 403 404",  # as ana: ana or a coordinator
+    "correct group session": "403 403 200 200 403 403 404",  # as ana: ana or a coordinator
     "recognise mentor": "403 403 200 403 403 403 404",
     "list relationships": "200 200 200 200 200 200 404",
     "suggest mentors": "403 403 200 403 403 403 404",

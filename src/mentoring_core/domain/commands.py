@@ -178,6 +178,22 @@ class RecordGroupSession(ProgrammeCommand):
     """None: in working hours unless the schedule in force of a relationship present says not."""
 
 
+@attrs.frozen(kw_only=True)
+class CorrectGroupSession(ProgrammeCommand):
+    """Correct a mistake in a group session's record, on every relationship present at
+    once (its meetings share the time, length and topics: a correction of one alone is
+    refused, as it would split the session); ``None`` keeps a value as recorded."""
+
+    session_id: UUID
+    mentor_id: str
+    relationship_ids: tuple[UUID, ...]
+    """Every relationship present, as the session was recorded."""
+    reason: str
+    held_at: datetime | None = None
+    duration_minutes: int | None = None
+    topics: tuple[str, ...] | None = None
+
+
 # --- Relationship --------------------------------------------------------------------
 
 

@@ -42,6 +42,9 @@ class DecisionContext:
     """The programme's relationships, open and closed, when withdrawing a participant, or
     the relationship a reminder is about: the service loads them; None: not known, and
     not checked."""
+    correcting_session: UUID | None = None
+    """The group session whose meetings are being corrected together (``CorrectGroupSession``):
+    a correction of a group session's meeting is refused unless it is this one's."""
     enrolled: frozenset[str] | None = None
     """The people enrolled in the relationship's programme when the meeting took place, for a
     command naming others than the pair (meeting attendees): the service loads them; without

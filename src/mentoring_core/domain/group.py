@@ -15,13 +15,18 @@ from uuid import UUID, uuid5
 
 import attrs
 
-from .commands import RecordGroupSession, RecordMeetingHeld
+from .commands import (
+    CorrectGroupSession,
+    CorrectMeetingRecord,
+    RecordGroupSession,
+    RecordMeetingHeld,
+)
 from .context import DecisionContext
 from .decider import Events
 from .errors import InvalidValue, Rule, RuleViolation
-from .events import MeetingHeld
+from .events import Event, MeetingHeld
 from .programme import ProgrammeState
-from .relationship_state import RELATIONSHIP, RelationshipState
+from .relationship_state import RELATIONSHIP, Meeting, RelationshipState
 from .validation import check_bool, check_label, check_sequence, check_uuid
 from .values import MeetingFormat
 
@@ -43,7 +48,7 @@ def session_meeting_id(session_id: UUID, relationship_id: UUID) -> UUID:
     return uuid5(session_id, str(relationship_id))
 
 
-def _relationship_ids(command: RecordGroupSession) -> tuple[UUID, ...]:
+def _relationship_ids(command: RecordGroupSession | CorrectGroupSession) -> tuple[UUID, ...]:
     items = check_sequence("relationship_ids", command.relationship_ids)
     ids = tuple(check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(items))
     if not 2 <= len(ids) <= GROUP_SESSION_MAX_RELATIONSHIPS:
@@ -85,6 +90,83 @@ def session_in_working_hours(
     return all(r.scheduled_in_working_hours for r in relationships)
 
 
+def _present(
+    command: RecordGroupSession | CorrectGroupSession,
+    programme: ProgrammeState,
+    relationships: Sequence[RelationshipState],
+) -> tuple[UUID, tuple[UUID, ...]]:
+    """The session's id and the relationships present, each of the programme and of the
+    command's mentor."""
+    if not programme.exists or programme.programme_id is None:
+        raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
+    session_id = check_uuid("session_id", command.session_id)
+    mentor_id = check_label("mentor_id", command.mentor_id)
+    ids = _relationship_ids(command)
+    if len(relationships) != len(ids):
+        raise InvalidValue("relationships", len(relationships), f"{len(ids)} states")
+    for relationship_id, state in zip(ids, relationships, strict=True):
+        _check_present(programme, mentor_id, state, relationship_id)
+    return session_id, ids
+
+
+def _session_meeting(
+    session_id: UUID, relationship_id: UUID, state: RelationshipState
+) -> tuple[UUID, Meeting]:
+    """The group session's meeting in a relationship present (its id, and itself)."""
+    meeting_id = session_meeting_id(session_id, relationship_id)
+    meeting = state.meeting(meeting_id)
+    if meeting is None or meeting.group_session_id != session_id:
+        raise RuleViolation(
+            Rule.GROUP_SESSION,
+            f"relationship {relationship_id} holds no meeting of group session {session_id}",
+        )
+    return meeting_id, meeting
+
+
+def decide_group_correction(
+    command: CorrectGroupSession,
+    programme: ProgrammeState,
+    relationships: Sequence[RelationshipState],
+    ctx: DecisionContext,
+) -> Events:
+    """The ``MeetingRecordCorrected`` of every relationship present, or a raised error.
+
+    ``relationships``: the whole states of ``command.relationship_ids``, in that order.
+    Each must hold the session's meeting, and they must be all the session's (each
+    meeting's attendees are the other mentees present); each correction is decided by
+    its relationship's own rules (``ctx.enrolled``: those enrolled at the new time)."""
+    session_id, ids = _present(command, programme, relationships)
+    mentees = {r.mentee_id for r in relationships}
+    ctx = attrs.evolve(ctx, correcting_session=session_id)
+    meetings = [
+        _session_meeting(session_id, r, state) for r, state in zip(ids, relationships, strict=True)
+    ]
+    events: list[Event] = []
+    for relationship_id, state, (meeting_id, meeting) in zip(
+        ids, relationships, meetings, strict=True
+    ):
+        present = {*meeting.attendees, state.mentee_id}
+        if present != mentees:
+            raise RuleViolation(
+                Rule.GROUP_SESSION,
+                f"group session {session_id} was attended by "
+                f"{', '.join(repr(m) for m in sorted(present))}, not by "
+                f"{', '.join(repr(m) for m in sorted(mentees))}: name every relationship "
+                "present, and only those",
+            )
+        correction = CorrectMeetingRecord(
+            relationship_id=relationship_id,
+            occurred_at=command.occurred_at,
+            meeting_id=meeting_id,
+            reason=command.reason,
+            held_at=command.held_at,
+            duration_minutes=command.duration_minutes,
+            topics=command.topics,
+        )
+        events.extend(RELATIONSHIP.decide(correction, state, ctx))
+    return tuple(events)
+
+
 def decide_group_session(
     command: RecordGroupSession,
     programme: ProgrammeState,
@@ -99,15 +181,7 @@ def decide_group_session(
     ended: each relationship's own rules decide); ``ctx.enrolled`` must hold the mentees
     present (each is an attendee of the others' meetings).
     """
-    if not programme.exists or programme.programme_id is None:
-        raise RuleViolation(Rule.PROGRAMME_EXISTS, "the programme has not been created")
-    session_id = check_uuid("session_id", command.session_id)
-    mentor_id = check_label("mentor_id", command.mentor_id)
-    ids = _relationship_ids(command)
-    if len(relationships) != len(ids):
-        raise InvalidValue("relationships", len(relationships), f"{len(ids)} states")
-    for relationship_id, state in zip(ids, relationships, strict=True):
-        _check_present(programme, mentor_id, state, relationship_id)
+    session_id, ids = _present(command, programme, relationships)
     flag = session_in_working_hours(command, relationships)
     mentees = tuple(r.mentee_id for r in relationships)
     events = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import erasure as _erasure  # noqa: F401 (registers the erasure fact with programmes)
 from . import relationship as _relationship  # noqa: F401 (registers the relationship's rules)
-from .commands import Command, RecordGroupSession
+from .commands import Command, CorrectGroupSession, RecordGroupSession
 from .decider import Decider
 from .errors import InvalidValue
 from .events import EVENT_TYPES, Event
@@ -58,8 +58,11 @@ def kind_of_command(command: Command) -> Decider[Any]:
 def needs_history(command: Command) -> bool:
     """Whether ``command``, as its caller gave it (before the service fills in new ids),
     must be decided on whole states, history and all: for a group session, the
-    relationships present (a programme command whose programme cannot answer for them);
-    for any other, the aggregate it changes (:meth:`Decider.needs_history`)."""
+    relationships present (a programme command whose programme cannot answer for them;
+    always to correct one, whose meetings they hold); for any other, the aggregate it
+    changes (:meth:`Decider.needs_history`)."""
+    if isinstance(command, CorrectGroupSession):
+        return True
     if isinstance(command, RecordGroupSession):
         return _group_needs_history(command)
     return kind_of_command(command).needs_history(command)

@@ -403,9 +403,31 @@ def _prepare(
     _check_timeline(command, state, meta["occurred_at"])
     if isinstance(command, RecordMeetingHeld):  # the checks that need ctx.enrolled
         _attendees(state, command.attendees, ctx)
-    elif isinstance(command, CorrectMeetingRecord) and ctx.enrolled is not None:
-        _moved_attendees(state, command, ctx)
+    elif isinstance(command, CorrectMeetingRecord):
+        _whole_session_only(state, command, ctx)
+        if ctx.enrolled is not None:
+            _moved_attendees(state, command, ctx)
     return meta
+
+
+def _whole_session_only(
+    state: RelationshipState, command: CorrectMeetingRecord, ctx: DecisionContext
+) -> None:
+    """A group session's meeting is corrected only with the session's others, at once
+    (``ctx.correcting_session``): its time, length and topics are the session's."""
+    if not isinstance(command.meeting_id, UUID):
+        return  # refused by the handler, naming the field
+    meeting = _whole(state).meeting(command.meeting_id)
+    session = None if meeting is None else meeting.group_session_id
+    if session is None or session == ctx.correcting_session:
+        return
+    assert meeting is not None
+    raise RuleViolation(
+        Rule.GROUP_SESSION,
+        f"meeting {meeting.meeting_id} is part of group session {session} (with "
+        f"{', '.join(repr(a) for a in meeting.attendees)}): correct the session on every "
+        "relationship present at once (CorrectGroupSession), or it would be split",
+    )
 
 
 def _moved_attendees(

@@ -77,6 +77,7 @@ PROGRAMME_COMMANDS = (
     CommandRoute("withdrawals", c.WithdrawParticipant),
     CommandRoute("relationships", c.OpenRelationship),
     CommandRoute("group-sessions", c.RecordGroupSession),
+    CommandRoute("group-session-corrections", c.CorrectGroupSession),
     CommandRoute("mentor-recognitions", c.RecogniseMentor),
 )
 """Under ``/programmes/{programme_id}/``."""

@@ -189,20 +189,44 @@ def held(
     )
 
 
+_MentorOpt = Annotated[str, typer.Option("--mentor", help="The mentor who led the session.")]
+_PairsOpt = Annotated[
+    list[UUID],
+    typer.Option(
+        "--pair",
+        parser=parse_uuid,
+        metavar="RELATIONSHIP_ID",
+        help="A relationship present (its mentee attended); repeat, at least two.",
+    ),
+]
+_ReasonOpt = Annotated[str, typer.Option("--reason", help="What was wrong.")]
+_HeldAtOpt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--held-at", parser=parse_moment, metavar="WHEN", help="The corrected start time."
+    ),
+]
+_CorrectedDurationOpt = Annotated[
+    int | None, typer.Option("--duration", metavar="MINUTES", help="The corrected duration.")
+]
+_CorrectedTopicsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        metavar="TEXT",
+        help="The corrected topics (replace all); repeat.",
+        show_default=False,
+    ),
+]
+_FoundAtOpt = Annotated[datetime | None, when_option("When the mistake was found")]
+
+
 @meeting_app.command("group")
 def group(
     ctx: typer.Context,
     programme_id: ProgrammeArg,
-    mentor: Annotated[str, typer.Option("--mentor", help="The mentor who led the session.")],
-    pair: Annotated[
-        list[UUID],
-        typer.Option(
-            "--pair",
-            parser=parse_uuid,
-            metavar="RELATIONSHIP_ID",
-            help="A relationship present (its mentee attended); repeat, at least two.",
-        ),
-    ],
+    mentor: _MentorOpt,
+    pair: _PairsOpt,
     duration: DurationOpt,
     topic: TopicOpt = None,
     working_hours: WorkingHoursOpt = None,
@@ -232,6 +256,44 @@ def group(
             occurred_at=occurred_at,
         ),
         created="session",
+    )
+
+
+@meeting_app.command("group-correct")
+def group_correct(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    session_id: Annotated[UUID, id_argument("SESSION_ID", "The group session's id.")],
+    mentor: _MentorOpt,
+    pair: _PairsOpt,
+    reason: _ReasonOpt,
+    held_at: _HeldAtOpt = None,
+    duration: _CorrectedDurationOpt = None,
+    topic: _CorrectedTopicsOpt = None,
+    occurred_at: _FoundAtOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Correct a group session's record on every relationship present at once (name them
+    all); the original events stay in the history. A meeting of a session is not
+    corrected alone: that would split the session."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.correct_group_session(
+            programme_id,
+            session_id,
+            mentor,
+            pair,
+            reason,
+            held_at=held_at,
+            duration_minutes=duration,
+            topics=topic,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+        ),
     )
 
 
@@ -302,33 +364,17 @@ def correct(
     ctx: typer.Context,
     relationship_id: RelationshipArg,
     meeting_id: Annotated[UUID, id_argument("MEETING_ID", "The held meeting's id.")],
-    reason: Annotated[str, typer.Option("--reason", help="What was wrong.")],
-    held_at: Annotated[
-        datetime | None,
-        typer.Option(
-            "--held-at", parser=parse_moment, metavar="WHEN", help="The corrected start time."
-        ),
-    ] = None,
-    duration: Annotated[
-        int | None,
-        typer.Option("--duration", metavar="MINUTES", help="The corrected duration."),
-    ] = None,
+    reason: _ReasonOpt,
+    held_at: _HeldAtOpt = None,
+    duration: _CorrectedDurationOpt = None,
     format: Annotated[
         MeetingFormat | None,
         typer.Option(
             "--format", parser=enum_parser(MeetingFormat), metavar="NAME", help=FORMAT_HELP
         ),
     ] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--topic",
-            metavar="TEXT",
-            help="The corrected topics (replace all); repeat.",
-            show_default=False,
-        ),
-    ] = None,
-    occurred_at: Annotated[datetime | None, when_option("When the mistake was found")] = None,
+    topic: _CorrectedTopicsOpt = None,
+    occurred_at: _FoundAtOpt = None,
     expected_version: ExpectedVersionOpt = None,
     command_id: CommandIdOpt = None,
     json_output: JsonOpt = False,
