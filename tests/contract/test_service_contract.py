@@ -387,11 +387,12 @@ class TestRefusals:
             session = service.record_group_session(
                 seeded.programme, "ana", [seeded.relationship, second], 60, ["x"], actor="ana"
             )
-            meeting = next(e for e in session.events if e.aggregate_id == seeded.relationship)
-            with pytest.raises(RuleViolation) as refused:
-                service.correct_meeting_record(
-                    seeded.relationship,
-                    meeting.meeting_id,  # type: ignore[attr-defined]
+            with pytest.raises(RuleViolation) as refused:  # the session, on every pair
+                service.correct_group_session(
+                    seeded.programme,
+                    session.id,
+                    "ana",
+                    [seeded.relationship, second],
                     "Wrong day",
                     held_at=FIRST_MEETING + timedelta(days=1),
                     actor="ana",
