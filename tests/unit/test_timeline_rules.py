@@ -854,4 +854,34 @@ def test_a_coordinator_is_relieved_no_earlier_than_appointed() -> None:
     history = appointed()
     accepted(history, relieved(appointed_at))
     assert history.state.coordinators == frozenset()
-    assert history.state.appointments == ()
+    (kept,) = history.state.appointments
+    assert (kept.appointed_at, kept.relieved_at) == (appointed_at, appointed_at)
+
+
+def test_a_coordinator_is_appointed_again_no_earlier_than_relieved() -> None:
+    relieved_at = CREATED_AT + timedelta(days=9)
+
+    def relieved() -> History:
+        history = riverside()
+        history.record(cmd.AppointCoordinator(person_id="cora", occurred_at=CREATED_AT))
+        history.record(
+            cmd.RelieveCoordinator(person_id="cora", reason="Leave", occurred_at=relieved_at)
+        )
+        return history
+
+    def again(at: datetime) -> cmd.AppointCoordinator:
+        return cmd.AppointCoordinator(person_id="cora", occurred_at=at)
+
+    relieved().refuse(
+        again(relieved_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: AppointCoordinator dated {(relieved_at - SECOND).isoformat()} is before "
+        f"'cora' was relieved on {relieved_at.isoformat()}",
+    )
+    history = relieved()
+    accepted(history, again(relieved_at))
+    accepted(history, cmd.RelieveCoordinator(person_id="cora", reason="Moved", occurred_at=NOW))
+    assert [(a.appointed_at, a.relieved_at) for a in history.state.appointments] == [
+        (CREATED_AT, relieved_at),
+        (relieved_at, NOW),
+    ]

@@ -91,10 +91,12 @@ class Participant:
 
 @attrs.frozen(kw_only=True)
 class Appointment:
-    """A coordinator's appointment, while it lasts."""
+    """A coordinator's appointment."""
 
     person_id: str
     appointed_at: datetime
+    relieved_at: datetime | None = None
+    """When they were relieved of it; None while it lasts."""
 
 
 # Fields in a __dict__, not slots: every command copies its state with changes twice
@@ -117,8 +119,9 @@ class ProgrammeState:
     coordinators: frozenset[str] = frozenset()
     """The person ids of the programme's coordinators now (appointed and not relieved)."""
     appointments: tuple[Appointment, ...] = ()
-    """When each of them was appointed, in the order appointed: a coordinator is relieved
-    no earlier."""
+    """Every appointment of a coordinator, in the order appointed (as ``participants`` keeps
+    every enrolment): a coordinator is relieved no earlier than appointed, and appointed
+    again no earlier than relieved."""
     reminders_unsent: tuple[ReminderIssued, ...] = ()
     """The reminders issued and not yet recorded as sent, in the order issued."""
 
@@ -351,6 +354,13 @@ def _appoint(command: AppointCoordinator, state: ProgrammeState, meta: Meta) -> 
             Rule.COORDINATOR_NOT_ALREADY_APPOINTED,
             f"{person_id!r} is already a coordinator of programme {state.name!r}",
         )
+    relieved = [a.relieved_at for a in state.appointments if a.person_id == person_id]
+    not_before(
+        "AppointCoordinator",
+        meta["occurred_at"],
+        max((at for at in relieved if at is not None), default=None),  # none lasts now
+        f"{person_id!r} was relieved",
+    )
     return (CoordinatorAppointed(**meta, person_id=person_id),)
 
 
@@ -363,7 +373,9 @@ def _relieve(command: RelieveCoordinator, state: ProgrammeState, meta: Meta) -> 
             f"{person_id!r} is not a coordinator of programme {state.name!r} "
             f"(its coordinators: {now})",
         )
-    appointed = find(state.appointments, lambda a: a.person_id == person_id)
+    appointed = find(
+        state.appointments, lambda a: a.person_id == person_id and a.relieved_at is None
+    )
     not_before(
         "RelieveCoordinator",
         meta["occurred_at"],
@@ -539,7 +551,11 @@ def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> 
     person_id = event.person_id
     return {
         "coordinators": state.coordinators - {person_id},
-        "appointments": tuple(a for a in state.appointments if a.person_id != person_id),
+        "appointments": replace_where(
+            state.appointments,
+            lambda a: a.person_id == person_id and a.relieved_at is None,
+            lambda a: attrs.evolve(a, relieved_at=event.occurred_at),
+        ),
     }
 
 

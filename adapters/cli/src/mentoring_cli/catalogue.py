@@ -219,7 +219,7 @@ RULES = (
     "  reached no earlier than it was set.",
     "- A schedule is changed no earlier than it was agreed or last changed; a policy",
     "  replaces the one in force no earlier than that one was set; a coordinator is",
-    "  relieved no earlier than appointed.",
+    "  relieved no earlier than appointed, and appointed again no earlier than relieved.",
     "- A correction (`MeetingRecordCorrected`) that moves a meeting (`held_at`) is held to",
     "  the rules of a new meeting: after formation, outside pauses, not after the end, its",
     "  attendees enrolled at the new date (`participant-enrolled`); and not after feedback",
