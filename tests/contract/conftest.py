@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,27 +30,29 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@contextmanager
+def _empty_store(kind: str, tmp_path: Path, name: str) -> Iterator[str]:
+    """The URL of a new, empty store of ``kind``, called ``name`` (its file or schema)."""
+    if kind == "memory":
+        yield "memory://"
+    elif kind == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
+    else:
+        with postgres_store_url(name) as url:
+            yield url
+
+
 @pytest.fixture
 def store_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
-    if store_kind == "memory":
-        yield "memory://"
-    elif store_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mentoring.db'}"
-    else:
-        with postgres_store_url("contract") as url:
-            yield url
+    with _empty_store(store_kind, tmp_path, "contract") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_url(store_kind: str, tmp_path: Path) -> Iterator[str]:
     """A second, empty store of the same kind as ``store_url``."""
-    if store_kind == "memory":
-        yield "memory://"
-    elif store_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'imported.db'}"
-    else:
-        with postgres_store_url("imported") as url:
-            yield url
+    with _empty_store(store_kind, tmp_path, "imported") as url:
+        yield url
 
 
 @pytest.fixture

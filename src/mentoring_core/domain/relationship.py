@@ -404,41 +404,32 @@ def _prepare(
     if isinstance(command, RecordMeetingHeld):  # the checks that need ctx.enrolled
         _attendees(state, command.attendees, ctx)
     elif isinstance(command, CorrectMeetingRecord):
-        _whole_session_only(state, command, ctx)
-        if ctx.enrolled is not None:
-            _moved_attendees(state, command, ctx)
+        _check_correction(state, command, ctx)
     return meta
 
 
-def _whole_session_only(
+def _check_correction(
     state: RelationshipState, command: CorrectMeetingRecord, ctx: DecisionContext
 ) -> None:
-    """A group session's meeting is corrected only with the session's others, at once
-    (``ctx.correcting_session``): its time, length and topics are the session's."""
+    """The checks of a correction that need the context, on the meeting it names (looked
+    up once): a group session's meeting is corrected only with the session's others, at
+    once (``ctx.correcting_session``: its time, length and topics are the session's); a
+    meeting moved keeps to the rules of a new one, its attendees enrolled at the new date
+    (``ctx.enrolled``, those enrolled then, given by the service)."""
     if not isinstance(command.meeting_id, UUID):
         return  # refused by the handler, naming the field
     meeting = _whole(state).meeting(command.meeting_id)
-    session = None if meeting is None else meeting.group_session_id
-    if session is None or session == ctx.correcting_session:
-        return
-    assert meeting is not None
-    raise RuleViolation(
-        Rule.GROUP_SESSION,
-        f"meeting {meeting.meeting_id} is part of group session {session} (with "
-        f"{', '.join(repr(a) for a in meeting.attendees)}): correct the session on every "
-        "relationship present at once (CorrectGroupSession), or it would be split",
-    )
-
-
-def _moved_attendees(
-    state: RelationshipState, command: CorrectMeetingRecord, ctx: DecisionContext
-) -> None:
-    """A meeting moved by a correction keeps to the rules of a new one: its attendees were
-    enrolled at the new date (``ctx.enrolled``, those enrolled then, given by the service)."""
-    if command.held_at is None or not isinstance(command.meeting_id, UUID):
-        return
-    meeting = _whole(state).meeting(command.meeting_id)
-    if meeting is not None and meeting.attendees:
+    if meeting is None:
+        return  # refused by the handler, naming the meeting
+    session = meeting.group_session_id
+    if session is not None and session != ctx.correcting_session:
+        raise RuleViolation(
+            Rule.GROUP_SESSION,
+            f"meeting {meeting.meeting_id} is part of group session {session} (with "
+            f"{', '.join(repr(a) for a in meeting.attendees)}): correct the session on every "
+            "relationship present at once (CorrectGroupSession), or it would be split",
+        )
+    if command.held_at is not None and ctx.enrolled is not None and meeting.attendees:
         _attendees(state, meeting.attendees, ctx)
 
 
