@@ -27,15 +27,42 @@ def documented() -> set[tuple[str, str]]:
     return found
 
 
-def served() -> set[tuple[str, str]]:
+def document() -> dict[str, Any]:
     with MentoringService("memory://") as service:
-        document = create_app(service, cast(Any, None)).openapi_schema.to_schema()
+        return create_app(service, cast(Any, None)).openapi_schema.to_schema()
+
+
+def served() -> set[tuple[str, str]]:
+    """Every operation of the document but the HEADs (the table says each GET has one)."""
     return {
         (method.upper(), re.sub(r"\{\w+_id\}", "{id}", path))
-        for path, item in document["paths"].items()
+        for path, item in document()["paths"].items()
         for method in item
+        if method != "head"
     }
 
 
 def test_the_docs_table_names_every_endpoint_and_no_other() -> None:
     assert documented() == served()
+
+
+def test_every_get_is_listed_with_its_head_and_no_other_path_has_one() -> None:
+    """A HEAD is answered as its GET is: the same parameters, token and statuses, each
+    answer's headers without its content."""
+    paths = document()["paths"]
+    assert {p for p, item in paths.items() if "head" in item} == {
+        p for p, item in paths.items() if "get" in item
+    }
+    for path, item in paths.items():
+        if "get" not in item:
+            continue
+        get, head = item["get"], item["head"]
+        named = ("operationId", "summary", "responses")
+        assert {k: v for k, v in head.items() if k not in named} == {
+            k: v for k, v in get.items() if k not in named
+        }, path  # parameters, security, tags, description
+        assert head["operationId"] == f"{get['operationId']}Head"
+        assert head["responses"].keys() == get["responses"].keys(), path
+        for status, answer in head["responses"].items():
+            assert "content" not in answer, (path, status)
+            assert answer["description"] == get["responses"][status]["description"]

@@ -4,12 +4,14 @@ Litestar builds the document from the route handlers (every request and response
 schema, the problem documents, the bearer security scheme); :func:`add_links` then adds
 OpenAPI links from the operations that create a programme or open a relationship to
 every operation on it, with the new id from the answer (``$response.body#/id``): what
-a client (and schemathesis's stateful tests) may call next.
+a client (and schemathesis's stateful tests) may call next; :func:`add_heads` lists
+the ``HEAD`` the API answers beside every ``GET``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -78,6 +80,28 @@ def add_links(document: OpenAPI) -> None:
         response = (creator.responses or {})["201"]
         if isinstance(response, OpenAPIResponse):
             response.links = links
+
+
+def add_heads(document: OpenAPI) -> None:
+    """Beside each ``GET``, the ``HEAD`` the API answers as it answers the ``GET`` (the
+    same parameters, token and statuses, each answer's headers without its content)."""
+    for item in (document.paths or {}).values():
+        get = item.get
+        if get is None or item.head is not None:
+            continue
+        item.head = replace(
+            get,
+            operation_id=f"{get.operation_id}Head" if get.operation_id else None,
+            summary=f"{get.summary} (headers only)" if get.summary else None,
+            responses={
+                status: (
+                    replace(answer, content=None, links=None)
+                    if isinstance(answer, OpenAPIResponse)
+                    else answer
+                )
+                for status, answer in (get.responses or {}).items()
+            },
+        )
 
 
 def close_bodies(document: OpenAPI, names: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from mentoring_http.tokens import TokenVerifier
 from ._access import Gate, authenticator
 from ._commands import COMMAND_NAMES, command_handlers
 from ._feed import Streams, read_events, stream_events
-from ._openapi import add_links, close_bodies, openapi_config
+from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import people_handlers
 from ._problems import exception_handlers
 from ._reads import read_handlers
@@ -102,5 +102,6 @@ def create_app(
         debug=False,
     )
     add_links(app.openapi_schema)
+    add_heads(app.openapi_schema)
     close_bodies(app.openapi_schema, COMMAND_NAMES)
     return app
