@@ -44,7 +44,7 @@ Facts = ProgrammeFacts | RelationshipFacts
 
 def _utc_left(moment: datetime) -> datetime | str:
     """A time for the encoder: one in UTC as it is (written with ``Z``), any other as
-    ``isoformat`` writes it (the encoder would round an offset to minutes)."""
+    ``isoformat`` writes it (the encoder would drop an offset's seconds)."""
     return moment if moment.tzinfo is UTC else moment.isoformat()
 
 
