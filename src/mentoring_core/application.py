@@ -33,7 +33,7 @@ from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
 from .domain._replace import replaced
-from .domain.context import DecisionContext, RelationshipRef
+from .domain.context import Attendance, DecisionContext, RelationshipRef
 from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import (
@@ -559,25 +559,34 @@ class MentoringService(CommandMethods):
         enrolled in the programme when a meeting names attendees (at its date) or a
         correction moves a meeting (at the new date)."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
-            return attrs.evolve(ctx, relationships=self._relationship_refs(state.relationship_ids))
+            at = _aware(command.occurred_at, ctx.now)
+            withdrawing = None if at is None else (command.person_id, at)
+            refs = self._relationship_refs(state.relationship_ids, withdrawing)
+            return attrs.evolve(ctx, relationships=refs)
         if isinstance(command, c.IssueReminder) and isinstance(state, ProgrammeState):
             named = command.relationship_id  # checked by the decision; loaded if it is here
             about = (named,) if named in state.relationship_ids else ()
             return attrs.evolve(ctx, relationships=self._relationship_refs(about))
         if isinstance(command, c.RecordMeetingHeld) and command.attendees:
-            at = command.occurred_at or ctx.now  # enrolled when the meeting took place
-        elif isinstance(command, c.CorrectMeetingRecord) and isinstance(command.held_at, datetime):
-            at = command.held_at  # where the correction moves the meeting to
+            at = _aware(command.occurred_at, ctx.now)  # enrolled when the meeting took place
+        elif isinstance(command, c.CorrectMeetingRecord) and command.held_at is not None:
+            at = _aware(command.held_at, ctx.now)  # where the correction moves the meeting to
         else:
             return ctx
         if not isinstance(state, RelationshipState) or state.programme_id is None:
             return ctx
-        if at.tzinfo is None:
+        if at is None:
             return ctx  # refused by the decision, naming the field
         programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
         return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
 
-    def _relationship_refs(self, ids: Iterable[UUID]) -> tuple[RelationshipRef, ...]:
+    def _relationship_refs(
+        self, ids: Iterable[UUID], withdrawing: tuple[object, datetime] | None = None
+    ) -> tuple[RelationshipRef, ...]:
+        """The relationships ``ids`` as a programme decision knows them; ``withdrawing``
+        (a person and the withdrawal's date): with the latest meeting each names that the
+        person attended besides the pair, read from the whole state of those alone whose
+        ``attended_until`` says one may be dated on or after the withdrawal."""
         states = (self._load(RELATIONSHIP, r, whole=False) for r in ids)
         return tuple(
             RelationshipRef(
@@ -586,10 +595,29 @@ class MentoringService(CommandMethods):
                 mentee_id=r.mentee_id,
                 status=str(r.status),
                 closed_at=r.closed_at,
+                last_attended=self._last_attended(r, withdrawing),
             )
             for r in states
             if r.relationship_id is not None
         )
+
+    def _last_attended(
+        self, state: RelationshipState, withdrawing: tuple[object, datetime] | None
+    ) -> dict[str, Attendance]:
+        """What :meth:`_relationship_refs` says of one relationship, ``state`` without its
+        history: where its bound reaches the withdrawal, the whole state's answer."""
+        relationship_id, until = state.relationship_id, state.attended_until
+        if withdrawing is None or relationship_id is None or until is None:
+            return {}
+        person, at = withdrawing
+        pair = (state.mentor_id, state.mentee_id)
+        if not isinstance(person, str) or person in pair or until < at:
+            return {}
+        whole: RelationshipState = self._load(RELATIONSHIP, relationship_id)
+        meeting = whole.last_attended(person)
+        if meeting is None:
+            return {}
+        return {person: Attendance(meeting_id=meeting.meeting_id, held_at=meeting.occurred_at)}
 
     def find_command(self, aggregate_id: UUID, command_id: UUID) -> Recorded | None:
         """What the command ``command_id`` recorded on the programme or relationship
@@ -996,6 +1024,14 @@ def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) 
     if not isinstance(at, datetime) or at.tzinfo is None:
         return ctx
     return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
+
+
+def _aware(given: object, now: datetime) -> datetime | None:
+    """A command's date as the service reads it to load what the decision needs: ``now``
+    if none is given; None if the one given is no datetime with a time zone (the decision
+    refuses it, naming its field)."""
+    at = now if given is None else given
+    return at if isinstance(at, datetime) and at.tzinfo is not None else None
 
 
 def _enrolled_at(programme: ProgrammeState, at: datetime) -> frozenset[str]:

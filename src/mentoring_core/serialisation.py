@@ -55,7 +55,7 @@ from .privacy.sealing import (
 )
 from .quick_reading import QuickReader
 
-SNAPSHOT_SCHEMA = 6
+SNAPSHOT_SCHEMA = 7
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's
@@ -63,7 +63,10 @@ state records its working-hours flag and group session. 4: a relationship's snap
 its state without its history (no meetings, feedback, reflections or evaluations, and
 ``complete`` false), so that reading one costs the same whatever the relationship's length.
 5: a programme's state no longer holds the ids of every reminder issued (each is found by
-the id it was recorded under), so that it does not grow with every reminder."""
+the id it was recorded under), so that it does not grow with every reminder. 6: the
+states keep the dates the timeline rules need (a goal's ``revised_at``, a relationship's
+``schedule_since``, a programme's ``policy_set_at``). 7: a relationship's state keeps
+``attended_until``, the bound a withdrawal's date is checked against first."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)

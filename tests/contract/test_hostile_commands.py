@@ -181,3 +181,35 @@ def test_any_values_give_only_documented_errors_and_store_nothing(service: Any, 
         assert service.store.recorder.max_notification_id() == before
     else:
         assert service.store.recorder.max_notification_id() > before
+
+
+@pytest.mark.parametrize("when", ["2026-01-01", 5, date(2026, 1, 1)], ids=["text", "int", "date"])
+def test_a_date_of_another_type_is_refused_by_name_where_the_service_reads_it_first(
+    service: Any, when: Any
+) -> None:
+    """A withdrawal, and a meeting naming attendees, have the service read their date to
+    load what the decision needs (the meetings the person attended; who was enrolled
+    then): a value that is no datetime is refused as the decision refuses it, naming the
+    field, not met with an AttributeError."""
+    ids = service.ids
+    before = service.store.recorder.max_notification_id()
+    calls = {
+        "withdraw": lambda: service.withdraw(
+            ids["programme"], "ben", "Left", actor="coord", occurred_at=when
+        ),
+        "meeting": lambda: service.record_meeting_held(
+            ids["relationship"],
+            60,
+            MeetingFormat.PHONE,
+            ["t"],
+            attendees=["ben"],
+            actor="ana",
+            occurred_at=when,
+        ),
+    }
+    for name, call in calls.items():
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        said = str(refused.value)
+        assert said.startswith("invalid occurred_at: ") and "expected a datetime" in said, name
+    assert service.store.recorder.max_notification_id() == before

@@ -120,6 +120,26 @@ def fold(events: tuple[object, ...]) -> RelationshipState:
     return state
 
 
+def zoe_attends(service: MentoringService, seeded: Seeded, held: datetime) -> UUID:
+    """Zoe, enrolled in the seeded programme, attends a meeting of Ana and Ben's held at
+    ``held``; its id."""
+    joined = FIRST_MEETING - timedelta(days=30)
+    service.enrol(seeded.programme, "zoe", Role.MENTEE, 0, actor="coord", occurred_at=joined)
+    return service.record_meeting_held(
+        seeded.relationship,
+        60,
+        MeetingFormat.ONE_ON_ONE,
+        ["shadowing"],
+        attendees=["zoe"],
+        actor="ana",
+        occurred_at=held,
+    ).id
+
+
+def withdraw_zoe(service: MentoringService, seeded: Seeded, at: datetime) -> None:
+    service.withdraw(seeded.programme, "zoe", "Left", actor="coord", occurred_at=at)
+
+
 def stored_count(service: MentoringService) -> int:
     return service.store.recorder.max_notification_id() or 0
 
@@ -376,6 +396,65 @@ class TestRefusals:
         assert refused.value.rule is Rule.TIMELINE and withdrawn
         said = f"relationship {seeded.relationship} of 'ben' was ended on {ended.isoformat()}"
         assert said in str(refused.value)
+
+    def test_a_withdrawal_is_dated_after_every_meeting_the_person_attended(
+        self, store_url: str
+    ) -> None:
+        """Someone who attended another pair's meeting was enrolled when it took place: a
+        withdrawal dated at or before it is refused, naming the meeting; once a correction
+        moves the meeting earlier, a withdrawal between the two dates is true and recorded.
+        With a snapshot after every event, so the decision sees states without history."""
+        with MentoringService(store_url, snapshot_interval=1) as service:
+            seeded = seed(service)
+            held = FIRST_MEETING + timedelta(days=14)
+            meeting = zoe_attends(service, seeded, held)
+            service.record_meeting_held(  # a later meeting Zoe did not attend
+                seeded.relationship,
+                60,
+                MeetingFormat.ONE_ON_ONE,
+                ["caseload"],
+                actor="ana",
+                occurred_at=held + timedelta(days=7),
+            )
+            before = stored_count(service)
+            refusals = []
+            for at in (held - timedelta(days=1), held):
+                with pytest.raises(RuleViolation) as refused:
+                    withdraw_zoe(service, seeded, at)
+                refusals.append(refused.value)
+            refused_count = stored_count(service)
+            moved = held - timedelta(days=2)
+            service.correct_meeting_record(
+                seeded.relationship, meeting, "Wrong day", held_at=moved, actor="ana"
+            )
+            withdraw_zoe(service, seeded, held - timedelta(days=1))
+            withdrawn = service.programme(seeded.programme).participant("zoe") is None
+        assert refused_count == before and withdrawn
+        for error in refusals:
+            assert error.rule is Rule.TIMELINE
+            assert (
+                f"is not after meeting {meeting} of relationship {seeded.relationship}, which "
+                f"'zoe' attended on {held.isoformat()}; allowed after {held.isoformat()}"
+            ) in str(error)
+
+    def test_a_meeting_moved_later_moves_the_earliest_withdrawal_with_it(
+        self, store_url: str
+    ) -> None:
+        """From states without history (a snapshot after every event), which cannot tell
+        the moved meeting's attendees: the meeting's new date is the one that counts."""
+        with MentoringService(store_url, snapshot_interval=1) as service:
+            seeded = seed(service)
+            held = FIRST_MEETING + timedelta(days=14)
+            meeting = zoe_attends(service, seeded, held)
+            later = held + timedelta(days=10)
+            service.correct_meeting_record(
+                seeded.relationship, meeting, "Wrong day", held_at=later, actor="ana"
+            )
+            with pytest.raises(RuleViolation) as refused:
+                withdraw_zoe(service, seeded, held + timedelta(days=5))
+            withdraw_zoe(service, seeded, later + timedelta(seconds=1))
+            withdrawn = service.programme(seeded.programme).participant("zoe") is None
+        assert f"which 'zoe' attended on {later.isoformat()}" in str(refused.value) and withdrawn
 
     def test_a_group_meeting_is_not_moved_to_before_an_attendee_was_enrolled(
         self, store_url: str

@@ -25,14 +25,21 @@ from strategies import NOW, events, histories
 from mentoring_core.audit.timeline import fold, fold_at_once
 from mentoring_core.domain import PROGRAMME, RELATIONSHIP
 from mentoring_core.domain.decider import Decider
-from mentoring_core.domain.events import Event, ProgrammeCreated, ReminderIssued, ReminderSent
+from mentoring_core.domain.events import (
+    Event,
+    MeetingHeld,
+    MeetingRecordCorrected,
+    ProgrammeCreated,
+    ReminderIssued,
+    ReminderSent,
+)
 from mentoring_core.reports import (
     RelationshipFacts,
     evolve_relationship_facts,
     fold_relationship_facts,
 )
 from mentoring_core.reports._facts import RelationshipDraft
-from mentoring_core.values import ReminderReason
+from mentoring_core.values import MeetingOutcome, ReminderReason
 
 
 def evolved(kind: Decider[Any], state: Any, history: list[Event]) -> Any:
@@ -105,6 +112,35 @@ def test_a_state_without_history_is_its_own_without_history(data: st.DataObject)
             grown, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False
         ),
     )
+
+
+@settings(max_examples=200)
+@given(data=st.data())
+def test_no_meeting_with_attendees_is_later_than_attended_until(data: st.DataObject) -> None:
+    """However the state was reached (a snapshot's, without its history, then the events),
+    ``attended_until`` bounds every held meeting with attendees, as corrected: a
+    withdrawal dated after it cannot fall before one of them (the service loads whole
+    only the relationships where it may)."""
+    drawn = data.draw(histories(RELATIONSHIP))
+    attended = data.draw(events(MeetingHeld).filter(lambda e: bool(e.attendees)))
+    moved = data.draw(events(MeetingRecordCorrected))  # the same meeting, moved anywhere
+    first = data.draw(st.integers(0, len(drawn)))
+    second = data.draw(st.integers(first, len(drawn)))
+    named = attrs.evolve(moved, meeting_id=attended.meeting_id)
+    placed = [*drawn[:first], attended, *drawn[first:second], named, *drawn[second:]]
+    history = [attrs.evolve(e, version=v) for v, e in enumerate(placed, start=1)]
+    split = data.draw(st.integers(0, len(history)))
+    whole = evolved(RELATIONSHIP, RELATIONSHIP.initial, history)
+    start = RELATIONSHIP.without_history(RELATIONSHIP.fold(RELATIONSHIP.initial, history[:split]))
+    until = RELATIONSHIP.fold(start, history[split:]).attended_until
+    assert until == whole.attended_until
+    held = [m for m in whole.meetings if m.outcome is MeetingOutcome.HELD and m.attendees]
+    for meeting in held:
+        assert until is not None and meeting.occurred_at <= until
+    for person in {p for m in held for p in m.attendees}:
+        last = whole.last_attended(person)
+        assert last is not None
+        assert last.occurred_at == max(m.occurred_at for m in held if person in m.attendees)
 
 
 @settings(max_examples=300)

@@ -8,7 +8,7 @@ names them.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -17,7 +17,7 @@ from scenarios import History, programme_history
 from strategies import NOW
 
 from mentoring_core.domain import commands as cmd
-from mentoring_core.domain.context import RelationshipRef
+from mentoring_core.domain.context import Attendance, RelationshipRef
 from mentoring_core.domain.errors import Rule
 
 ANA_AND_BEN = RelationshipRef(
@@ -104,3 +104,32 @@ def test_a_withdrawal_is_not_dated_while_a_relationship_closed_since_was_open(
     history = programme(closed, CARLA_AND_ELIF)
     history.record(attrs.evolve(withdraw("ana"), occurred_at=ENDED))
     assert history.state.participant("ana") is None
+
+
+HELD = NOW - timedelta(days=10)
+
+
+def attended(ref: RelationshipRef, person: str, meeting: int, held_at: datetime) -> RelationshipRef:
+    seen = Attendance(meeting_id=UUID(int=meeting), held_at=held_at)
+    return attrs.evolve(ref, last_attended={**ref.last_attended, person: seen})
+
+
+def test_a_withdrawal_is_dated_after_the_latest_meeting_the_person_attended() -> None:
+    """Diego attended meetings of two pairs: refused at or before the later one, naming it
+    (not the earlier, nor another person's); recorded just after it."""
+    ended = attrs.evolve(ANA_AND_BEN, status="ended", closed_at=HELD + timedelta(days=1))
+    refs = (
+        attended(ended, "diego", 1, HELD - timedelta(days=5)),
+        attended(attended(CARLA_AND_ELIF, "diego", 2, HELD), "ana", 3, HELD + timedelta(days=3)),
+    )
+    for at in (HELD - timedelta(days=6), HELD - timedelta(days=1), HELD):
+        programme(*refs).refuse(
+            attrs.evolve(withdraw("diego"), occurred_at=at),
+            Rule.TIMELINE,
+            f"WithdrawParticipant dated {at.isoformat()} is not after meeting {UUID(int=2)} of "
+            f"relationship {CARLA_AND_ELIF.relationship_id}, which 'diego' attended on "
+            f"{HELD.isoformat()}; allowed after {HELD.isoformat()}",
+        )
+    history = programme(*refs)
+    history.record(attrs.evolve(withdraw("diego"), occurred_at=HELD + timedelta(microseconds=1)))
+    assert history.state.participant("diego") is None

@@ -58,7 +58,7 @@ from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
-_DERIVED = ("latest_fact_at",)
+_DERIVED = ("latest_fact_at", "attended_until")
 """State fields that only index or summarise others: left out of diffs."""
 
 

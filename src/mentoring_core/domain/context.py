@@ -6,7 +6,7 @@ passes them in, so the same inputs always give the same events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,6 +14,15 @@ from uuid import UUID
 import attrs
 
 from .validation import check_aware, check_label, check_optional_uuid, check_past
+
+
+@attrs.frozen(kw_only=True)
+class Attendance:
+    """A held meeting of a relationship attended by someone other than its pair."""
+
+    meeting_id: UUID
+    held_at: datetime
+    """When it was held, as corrected."""
 
 
 @attrs.frozen(kw_only=True)
@@ -27,6 +36,11 @@ class RelationshipRef:
     status: str
     closed_at: datetime | None = None
     """When it ended or was declined; None while it is open."""
+    last_attended: Mapping[str, Attendance] = attrs.field(factory=dict, hash=False)
+    """The latest of its held meetings each person named here attended, besides the pair.
+    When withdrawing someone, the service names them here wherever a meeting they
+    attended may be dated on or after the withdrawal (``attended_until``); elsewhere none
+    can refuse it, and it is left empty."""
 
 
 @attrs.frozen(kw_only=True)

@@ -3,6 +3,7 @@ and one fold per event."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,9 +24,9 @@ from .commands import (
     UpdateProfile,
     WithdrawParticipant,
 )
-from .context import DecisionContext, event_metadata
+from .context import DecisionContext, RelationshipRef, event_metadata
 from .decider import Added, Changes, Decider, Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation, not_before
+from .errors import InvalidValue, Rule, RuleViolation, not_before, out_of_time
 from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
@@ -230,6 +231,30 @@ def _check_relationships(
             at,
             last.closed_at,
             f"relationship {last.relationship_id} of {person_id!r} was {last.status}",
+        )
+    _check_attended(ctx.relationships, person_id, at)
+
+
+def _check_attended(relationships: Sequence[RelationshipRef], person_id: str, at: datetime) -> None:
+    """A withdrawal is dated after every meeting the person attended as an attendee of
+    another pair's: an attendee is named only while enrolled, from the enrolment's moment
+    to before the withdrawal's (docs/events.md, "Withdrawal")."""
+    attended = [
+        (a, r.relationship_id)
+        for r in relationships
+        if (a := r.last_attended.get(person_id)) is not None
+    ]
+    if not attended:
+        return
+    last, relationship_id = max(attended, key=lambda item: item[0].held_at)
+    if at <= last.held_at:
+        held = last.held_at.isoformat()
+        raise out_of_time(
+            "WithdrawParticipant",
+            at,
+            f"is not after meeting {last.meeting_id} of relationship {relationship_id}, "
+            f"which {person_id!r} attended on {held}",
+            f"after {held}",
         )
 
 

@@ -209,6 +209,13 @@ class RelationshipState:
     latest_fact_at: datetime | None = None
     """When the latest recorded fact happened, of those an ending may not precede: every
     event but meetings (their current dates are in ``meetings``)."""
+    attended_until: datetime | None = None
+    """No meeting held with attendees (people other than the pair may be named) is later
+    than this; None if none was held. A bound, not the exact latest: a correction may
+    have moved a meeting earlier since (its attendees are in ``meetings``, which a state
+    without history leaves out). Kept without the history, so that withdrawing someone
+    loads whole only the relationships that may hold a meeting they attended after the
+    withdrawal's date."""
     complete: bool = True
     """False in a state loaded only to decide a command that reads no history (see
     :func:`without_history`): its meetings, feedback, reflections and evaluations are left
@@ -264,6 +271,16 @@ class RelationshipState:
 
     def meeting(self, meeting_id: UUID) -> Meeting | None:
         return find(self.meetings, lambda m: m.meeting_id == meeting_id)
+
+    def last_attended(self, person_id: str) -> Meeting | None:
+        """The latest held meeting (as corrected) naming ``person_id`` among its attendees,
+        or None; in a whole state (:attr:`complete`)."""
+        attended = (
+            m
+            for m in self.meetings
+            if m.outcome is MeetingOutcome.HELD and person_id in m.attendees
+        )
+        return max(attended, key=lambda m: m.occurred_at, default=None)
 
     @property
     def open_goals(self) -> tuple[Goal, ...]:
@@ -486,7 +503,19 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
         ),
         group_session_id=event.group_session_id,
     )
-    return {"meetings": Added(meeting)}
+    if not event.attendees:
+        return {"meetings": Added(meeting)}
+    return {"meetings": Added(meeting), **_attended_until(state, event.occurred_at)}
+
+
+def _attended_until(state: RelationshipState, held_at: datetime) -> Changes:
+    """``attended_until`` moved on to ``held_at``, when a meeting with attendees is held
+    then, or a meeting is moved there while one with attendees was ever held (which
+    one is moved, a state without history cannot tell)."""
+    until = state.attended_until
+    if until is not None and until >= held_at:
+        return {}
+    return {"attended_until": held_at}
 
 
 def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCancelled) -> Changes:
@@ -504,7 +533,9 @@ def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCa
 
 
 def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) -> Changes:
+    attended = {} if state.attended_until is None else _attended_until(state, event.held_at)
     return {
+        **attended,
         "meetings": replace_by_id(
             state.meetings,
             "meeting_id",
@@ -517,7 +548,7 @@ def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) 
                 topics=event.topics,
                 corrected_by_event_ids=(*m.corrected_by_event_ids, event.event_id),
             ),
-        )
+        ),
     }
 
 
