@@ -559,8 +559,8 @@ class MentoringService(CommandMethods):
         enrolled in the programme when a meeting names attendees (at its date) or a
         correction moves a meeting (at the new date)."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
-            at = _aware(command.occurred_at, ctx.now)
-            withdrawing = None if at is None else (command.person_id, at)
+            dated = _aware(ctx.now if command.occurred_at is None else command.occurred_at)
+            withdrawing = None if dated is None else (command.person_id, dated)
             refs = self._relationship_refs(state.relationship_ids, withdrawing)
             return attrs.evolve(ctx, relationships=refs)
         if isinstance(command, c.IssueReminder) and isinstance(state, ProgrammeState):
@@ -568,17 +568,17 @@ class MentoringService(CommandMethods):
             about = (named,) if named in state.relationship_ids else ()
             return attrs.evolve(ctx, relationships=self._relationship_refs(about))
         if isinstance(command, c.RecordMeetingHeld) and command.attendees:
-            at = _aware(command.occurred_at, ctx.now)  # enrolled when the meeting took place
+            # enrolled when the meeting took place
+            at: object = ctx.now if command.occurred_at is None else command.occurred_at
         elif isinstance(command, c.CorrectMeetingRecord) and command.held_at is not None:
-            at = _aware(command.held_at, ctx.now)  # where the correction moves the meeting to
+            at = command.held_at  # where the correction moves the meeting to
         else:
             return ctx
         if not isinstance(state, RelationshipState) or state.programme_id is None:
             return ctx
-        if at is None:
+        if _aware(at) is None:
             return ctx  # refused by the decision, naming the field
-        programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
-        return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
+        return _with_enrolled(ctx, self._load(PROGRAMME, state.programme_id), at)
 
     def _relationship_refs(
         self, ids: Iterable[UUID], withdrawing: tuple[object, datetime] | None = None
@@ -1021,16 +1021,15 @@ class MentoringService(CommandMethods):
 def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) -> DecisionContext:
     """``ctx`` with the people enrolled in ``programme`` at ``at`` (as it is if ``at`` is
     no time with a zone: the decision refuses it, naming its field)."""
-    if not isinstance(at, datetime) or at.tzinfo is None:
+    moment = _aware(at)
+    if moment is None:
         return ctx
-    return attrs.evolve(ctx, enrolled=_enrolled_at(programme, at))
+    return attrs.evolve(ctx, enrolled=_enrolled_at(programme, moment))
 
 
-def _aware(given: object, now: datetime) -> datetime | None:
-    """A command's date as the service reads it to load what the decision needs: ``now``
-    if none is given; None if the one given is no datetime with a time zone (the decision
-    refuses it, naming its field)."""
-    at = now if given is None else given
+def _aware(at: object) -> datetime | None:
+    """A command's date as the service reads it to load what the decision needs; None if
+    it is no datetime with a time zone (the decision refuses it, naming its field)."""
     return at if isinstance(at, datetime) and at.tzinfo is not None else None
 
 
