@@ -28,7 +28,13 @@ from eventsourcing.persistence import (
 )
 
 from ._command_methods import CommandMethods, Recorded
-from .audit.recorders import COMMAND_IDS_KWARG, NO_COMMAND, record_aggregate_id
+from .audit.recorders import (
+    COMMAND_IDS_KWARG,
+    NO_COMMAND,
+    READ_VERSIONS_KWARG,
+    ReadVersionMoved,
+    record_aggregate_id,
+)
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
@@ -97,6 +103,8 @@ DEFAULT_POLL_INTERVAL = 0.5
 
 
 Kind = Decider[Any]
+Read = dict[UUID, tuple[Kind, int]]
+"""What a decision read of aggregates it does not write: each one's kind and version."""
 
 
 class _UntrustedSnapshot(Exception):
@@ -338,14 +346,7 @@ class MentoringService(CommandMethods):
         if isinstance(command, c.OpenRelationship):
             return self._open(command, actor, expected_version, (given, command_id))
         if isinstance(command, c.RecordGroupSession | c.CorrectGroupSession):
-            if expected_version is not None:
-                raise InvalidValue(
-                    "expected_version",
-                    expected_version,
-                    "None for a group session (each relationship present is decided at the "
-                    "version read, and a concurrent change to any refuses it)",
-                )
-            return self._group_session(command, actor, (given, command_id), whole)
+            return self._group_session(command, actor, expected_version, (given, command_id), whole)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
         created = aggregate_id if creates is None else getattr(command, creates)
@@ -355,16 +356,18 @@ class MentoringService(CommandMethods):
         earlier = self._recorded_before(aggregate_id, given, expected_version, created)
         if earlier is not None:  # a retry is answered before any rule is asked again
             return earlier
+        read: Read = {}  # what each decision read of other aggregates (see _needs)
         decide = functools.partial(
-            self._decide, kind, aggregate_id, command, actor, expected_version, command_id
+            self._decide, kind, aggregate_id, command, actor, expected_version, command_id, read
         )
 
         def record(events: Sequence[Event], on: Any) -> Recorded:
             at = {aggregate_id: (kind, on.version)}
-            return self._record(events, at, on, created, command_id, keyed=given is not None)
+            keyed = given is not None
+            return self._record(events, at, on, created, command_id, keyed=keyed, read=read)
 
         if not cached:
-            return record(decide(state), state)
+            return _again_if_read_moved(lambda: record(decide(state), state))
         return self._on_cached_state(kind, aggregate_id, state, decide, record)
 
     def _on_cached_state(
@@ -422,11 +425,14 @@ class MentoringService(CommandMethods):
         actor: str,
         expected_version: int | None,
         command_id: UUID,
+        read: Read,
         state: Any,
     ) -> Sequence[Event]:
-        """The events recording ``command``, decided on ``state``."""
+        """The events recording ``command``, decided on ``state``; ``read`` is filled
+        with what the decision read of other aggregates (emptied first)."""
         _check_expected(kind, aggregate_id, expected_version, state.version)
-        ctx = self._needs(command, state, self._context(actor, command_id))
+        read.clear()
+        ctx = self._needs(command, state, self._context(actor, command_id), read)
         return kind.decide(command, state, ctx)
 
     def erase_person(
@@ -552,21 +558,24 @@ class MentoringService(CommandMethods):
         such as a connection lost during the commit, can be looked up, never guessed)."""
         return self._new_id() if given is None else check_uuid("command_id", given)
 
-    def _needs(self, command: c.Command, state: Any, ctx: DecisionContext) -> DecisionContext:
+    def _needs(
+        self, command: c.Command, state: Any, ctx: DecisionContext, read: Read
+    ) -> DecisionContext:
         """The context, with what the decision needs from other aggregates (decide stays
         pure): the programme's relationships when a participant is withdrawn, the one a
         reminder is about, the people
         enrolled in the programme when a meeting names attendees (at its date) or a
-        correction moves a meeting (at the new date)."""
+        correction moves a meeting (at the new date). Each aggregate read is put in
+        ``read`` at the version read: the store refuses the events if it moved on since."""
         if isinstance(command, c.WithdrawParticipant) and isinstance(state, ProgrammeState):
             dated = _aware(ctx.now if command.occurred_at is None else command.occurred_at)
             withdrawing = None if dated is None else (command.person_id, dated)
-            refs = self._relationship_refs(state.relationship_ids, withdrawing)
+            refs = self._relationship_refs(state.relationship_ids, read, withdrawing)
             return attrs.evolve(ctx, relationships=refs)
         if isinstance(command, c.IssueReminder) and isinstance(state, ProgrammeState):
             named = command.relationship_id  # checked by the decision; loaded if it is here
             about = (named,) if named in state.relationship_ids else ()
-            return attrs.evolve(ctx, relationships=self._relationship_refs(about))
+            return attrs.evolve(ctx, relationships=self._relationship_refs(about, read))
         if isinstance(command, c.RecordMeetingHeld) and command.attendees:
             # enrolled when the meeting took place
             at: object = ctx.now if command.occurred_at is None else command.occurred_at
@@ -578,16 +587,27 @@ class MentoringService(CommandMethods):
             return ctx
         if _aware(at) is None:
             return ctx  # refused by the decision, naming the field
-        return _with_enrolled(ctx, self._load(PROGRAMME, state.programme_id), at)
+        programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
+        read[state.programme_id] = (PROGRAMME, programme.version)
+        return _with_enrolled(ctx, programme, at)
 
     def _relationship_refs(
-        self, ids: Iterable[UUID], withdrawing: tuple[object, datetime] | None = None
+        self,
+        ids: Iterable[UUID],
+        read: Read,
+        withdrawing: tuple[object, datetime] | None = None,
     ) -> tuple[RelationshipRef, ...]:
-        """The relationships ``ids`` as a programme decision knows them; ``withdrawing``
-        (a person and the withdrawal's date): with the latest meeting each names that the
-        person attended besides the pair, read from the whole state of those alone whose
-        ``attended_until`` says one may be dated on or after the withdrawal."""
-        states = (self._load(RELATIONSHIP, r, whole=False) for r in ids)
+        """The relationships ``ids`` as a programme decision knows them, each put in
+        ``read``; ``withdrawing`` (a person and the withdrawal's date): with the latest
+        meeting each names that the person attended besides the pair, read from the whole
+        state of those alone whose ``attended_until`` says one may be dated on or after
+        the withdrawal."""
+        states: list[RelationshipState] = [self._load(RELATIONSHIP, r, whole=False) for r in ids]
+        read.update(
+            (r.relationship_id, (RELATIONSHIP, r.version))
+            for r in states
+            if r.relationship_id is not None
+        )
         return tuple(
             RelationshipRef(
                 relationship_id=r.relationship_id,
@@ -860,6 +880,27 @@ class MentoringService(CommandMethods):
         self,
         command: c.RecordGroupSession | c.CorrectGroupSession,
         actor: str,
+        expected_version: int | None,
+        command_ids: tuple[UUID | None, UUID],
+        whole: bool,
+    ) -> Recorded:
+        """:meth:`_group_session_once`, once more if the programme it read moved on; no
+        ``expected_version`` may be given."""
+        if expected_version is not None:
+            raise InvalidValue(
+                "expected_version",
+                expected_version,
+                "None for a group session (each relationship present is decided at the "
+                "version read, and a concurrent change to any refuses it)",
+            )
+        return _again_if_read_moved(
+            lambda: self._group_session_once(command, actor, command_ids, whole)
+        )
+
+    def _group_session_once(
+        self,
+        command: c.RecordGroupSession | c.CorrectGroupSession,
+        actor: str,
         command_ids: tuple[UUID | None, UUID],
         whole: bool,
     ) -> Recorded:
@@ -896,8 +937,13 @@ class MentoringService(CommandMethods):
             for s in states
             if s.relationship_id is not None
         }
+        read: Read = (
+            {programme.programme_id: (PROGRAMME, programme.version)}
+            if (programme.programme_id is not None)
+            else {}
+        )
         recorded = self._record(
-            events, expected, states[0], session_id, command_id, keyed=given is not None
+            events, expected, states[0], session_id, command_id, keyed=given is not None, read=read
         )
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
             return recorded
@@ -923,6 +969,7 @@ class MentoringService(CommandMethods):
         command_id: UUID | None,
         *,
         keyed: bool,
+        read: Read | None = None,
     ) -> Recorded:
         """Store ``events`` in one transaction; ``expected``'s first aggregate is the commanded one.
 
@@ -938,9 +985,16 @@ class MentoringService(CommandMethods):
         (:meth:`_found_by_kept_ids`).
         """
         commanded = next(iter(expected))
-        kept = {COMMAND_IDS_KWARG: [e.command_id for e in events]} if keyed else {}
+        kept: dict[str, Any] = {COMMAND_IDS_KWARG: [e.command_id for e in events]} if keyed else {}
+        if read:
+            kept[READ_VERSIONS_KWARG] = {a: version for a, (_, version) in read.items()}
         try:
             recordings = self._store.events.put(cast(Sequence[Any], events), **kept)
+        except ReadVersionMoved as moved:
+            kind = (read or {})[moved.aggregate_id][0]
+            raise ConcurrencyConflict(
+                kind.name, moved.aggregate_id, moved.read, moved.stored, read=True
+            ) from None
         except (IntegrityError, OperationalError, InterfaceError) as error:
             # The outcome is known only by looking: an insert retried after a lost
             # connection meets its own first attempt, which may have been committed.
@@ -1025,6 +1079,18 @@ def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) 
     if moment is None:
         return ctx
     return attrs.evolve(ctx, enrolled=_enrolled_at(programme, moment))
+
+
+def _again_if_read_moved(attempt: Callable[[], Recorded]) -> Recorded:
+    """``attempt()``, and once more if the store refused it because an aggregate the
+    decision read moved on since (a :class:`ConcurrencyConflict` with ``read``): the
+    second attempt reads it again; a conflict on what it writes is raised at once."""
+    try:
+        return attempt()
+    except ConcurrencyConflict as conflict:
+        if not conflict.read:
+            raise
+    return attempt()
 
 
 def _aware(at: object) -> datetime | None:

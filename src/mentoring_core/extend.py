@@ -5,7 +5,10 @@ A storage adapter (such as ``mentoring-core-postgres``) registers a
 per URL scheme. Its recorder is a :class:`ChainedRecorder`: it stores the hash chain in
 its own table (:data:`CHAIN_TABLE`), in the same transaction as the events, computing
 the links with :class:`ChainLinker` (which refuses what would bypass the chain) and
-reading them back with :func:`chain_row` (a damaged one is a :class:`DamagedRow`).
+reading them back with :func:`chain_row` (a damaged one is a :class:`DamagedRow`); with
+its write lock held, it checks that what the decision read of other aggregates is still
+as read (:func:`check_read_versions`, :data:`READ_VERSIONS_KWARG`: else
+:class:`ReadVersionMoved`, and nothing is stored).
 It may read the log and an aggregate's events quicker than eventsourcing does, with
 eventsourcing's conditions (:func:`log_page_filter`, :func:`versions_filter`) and
 records (:func:`notifications_of`, :func:`events_of`).
@@ -32,12 +35,15 @@ from .audit.recorders import (
     COMMAND_INDEX,
     NOTED_TABLE,
     POSITIONS_KWARG,
+    READ_VERSIONS_KWARG,
     ChainedRecorder,
     ChainLinker,
     ChainRow,
     DamagedRow,
+    ReadVersionMoved,
     RecordHead,
     chain_row,
+    check_read_versions,
     events_of,
     given_command_ids,
     log_page_filter,
@@ -81,6 +87,7 @@ __all__ = [
     "MARK",
     "NOTED_TABLE",
     "POSITIONS_KWARG",
+    "READ_VERSIONS_KWARG",
     "TRACKING_TABLE",
     "Added",
     "ChainLinker",
@@ -93,12 +100,14 @@ __all__ = [
     "KeyStore",
     "Listener",
     "PersonKey",
+    "ReadVersionMoved",
     "RecordHead",
     "Store",
     "StoreBackend",
     "StoredFacts",
     "chain_row",
     "check_person",
+    "check_read_versions",
     "events_of",
     "given_command_ids",
     "kind_named",

@@ -21,6 +21,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from mentoring_core import MentoringService
 from mentoring_core.audit.chain import GENESIS, Record, link_hash
 from mentoring_core.audit.verify import Breach, Finding
+from mentoring_core.extend import READ_VERSIONS_KWARG, ReadVersionMoved
 
 from .test_tamper_evidence import RawStore
 
@@ -340,3 +341,36 @@ def test_a_page_of_the_log_of_many_topics_reads_as_eventsourcing_reads_it(
     assert outcome(recorder.select_notifications) == expected
     if store_url.startswith("postgresql"):
         assert [record["topic"] for record in expected] == ["PolicySet"]
+
+
+class TestReadVersions:
+    """What a decision read of aggregates it does not write is checked with the store's
+    write lock held (``READ_VERSIONS_KWARG``): still as read, the batch is stored; moved
+    on, nothing of it is."""
+
+    def test_aggregates_still_as_read_let_the_batch_in(self, service: MentoringService) -> None:
+        record_through_the_library(service)
+        never = [UUID(int=n) for n in range(1, 1201)]  # more than one statement's worth
+        read = {A: 2, B: 1, **dict.fromkeys(never, 0)}
+        recorder_of(service).insert_events([FORGED_EVENT], **{READ_VERSIONS_KWARG: read})
+        assert [e.originator_id for e in recorder_of(service).select_events(FORGED)] == [FORGED]
+
+    @pytest.mark.parametrize(
+        ("aggregate", "read", "stored"), [(A, 1, 2), (B, 2, 1), (UUID(int=5), 1, 0), (B, 0, 1)]
+    )
+    def test_one_moved_on_refuses_the_batch_naming_it(
+        self, service: MentoringService, aggregate: UUID, read: int, stored: int
+    ) -> None:
+        record_through_the_library(service)
+        before = recorder_of(service).max_notification_id()
+        versions = {**dict.fromkeys([UUID(int=n) for n in range(10, 1210)], 0), aggregate: read}
+        with pytest.raises(ReadVersionMoved) as moved:
+            recorder_of(service).insert_events([FORGED_EVENT], **{READ_VERSIONS_KWARG: versions})
+        assert (moved.value.aggregate_id, moved.value.read, moved.value.stored) == (
+            aggregate,
+            read,
+            stored,
+        )
+        assert recorder_of(service).max_notification_id() == before
+        assert recorder_of(service).select_events(FORGED) == []
+        assert service.verify().ok

@@ -120,19 +120,29 @@ def fold(events: tuple[object, ...]) -> RelationshipState:
     return state
 
 
-def zoe_attends(service: MentoringService, seeded: Seeded, held: datetime) -> UUID:
-    """Zoe, enrolled in the seeded programme, attends a meeting of Ana and Ben's held at
-    ``held``; its id."""
+def enrol_zoe(service: MentoringService, seeded: Seeded) -> None:
     joined = FIRST_MEETING - timedelta(days=30)
     service.enrol(seeded.programme, "zoe", Role.MENTEE, 0, actor="coord", occurred_at=joined)
+
+
+def zoe_attends(
+    service: MentoringService,
+    seeded: Seeded,
+    held: datetime,
+    meeting_id: UUID | None = None,
+    command_id: UUID | None = None,
+) -> UUID:
+    """Zoe attends a meeting of Ana and Ben's held at ``held``; its id."""
     return service.record_meeting_held(
         seeded.relationship,
         60,
         MeetingFormat.ONE_ON_ONE,
         ["shadowing"],
         attendees=["zoe"],
+        meeting_id=meeting_id,
         actor="ana",
         occurred_at=held,
+        command_id=command_id,
     ).id
 
 
@@ -407,6 +417,7 @@ class TestRefusals:
         with MentoringService(store_url, snapshot_interval=1) as service:
             seeded = seed(service)
             held = FIRST_MEETING + timedelta(days=14)
+            enrol_zoe(service, seeded)
             meeting = zoe_attends(service, seeded, held)
             service.record_meeting_held(  # a later meeting Zoe did not attend
                 seeded.relationship,
@@ -445,6 +456,7 @@ class TestRefusals:
         with MentoringService(store_url, snapshot_interval=1) as service:
             seeded = seed(service)
             held = FIRST_MEETING + timedelta(days=14)
+            enrol_zoe(service, seeded)
             meeting = zoe_attends(service, seeded, held)
             later = held + timedelta(days=10)
             service.correct_meeting_record(
@@ -593,6 +605,107 @@ class TestConcurrency:
         assert [e.topics for e in history[base:]] == [("winner",), ("loser",)]  # type: ignore[attr-defined]
         assert [e.version for e in history] == list(range(1, base + 3))
         assert verified.ok, verified.finding
+
+    @pytest.mark.parametrize("loses", ["withdrawal", "meeting"])
+    def test_a_rule_joining_two_aggregates_holds_against_a_writer_in_between(
+        self, store_url: str, store_kind: str, loses: str
+    ) -> None:
+        """Zoe's withdrawal reads the meetings she attended; a meeting naming her, who was
+        enrolled: each decided while the other is stored in between (as its event's id is
+        drawn). The store refuses the one decided second, as the other aggregate moved on
+        since it was read; decided again on what is stored, it breaks its rule, and
+        nothing of it is recorded."""
+        race: list[Callable[[], object]] = []
+
+        def racing_id() -> UUID:
+            while race:  # called while the loser decides, after it read the other aggregate
+                race.pop()()
+            return uuid4()
+
+        held = FIRST_MEETING + timedelta(days=14)
+        withdrawn = held - timedelta(days=1)
+        with MentoringService(store_url) as winner:
+            seeded = seed(winner)
+            service = winner if store_kind == "memory" else MentoringService(store_url)
+            enrol_zoe(service, seeded)
+            service._forget_states()  # the loser reads both aggregates from the store
+            service._new_id = racing_id  # a memory store cannot be shared by two services
+
+            def meeting(by: MentoringService) -> Callable[[], object]:
+                return lambda: zoe_attends(by, seeded, held, meeting_id=uuid4(), command_id=uuid4())
+
+            def withdrawal(by: MentoringService) -> Callable[[], object]:
+                return lambda: by.withdraw(
+                    seeded.programme,
+                    "zoe",
+                    "Left",
+                    actor="coord",
+                    occurred_at=withdrawn,
+                    command_id=uuid4(),
+                )
+
+            first, second = (
+                (meeting, withdrawal) if loses == "withdrawal" else (withdrawal, meeting)
+            )
+            race.append(first(winner))
+            with pytest.raises(RuleViolation) as refused:
+                second(service)()
+            enrolled = winner.programme(seeded.programme).participant("zoe") is not None
+            attended = [m for m in winner.relationship(seeded.relationship).meetings if m.attendees]
+            verified = winner.verify()
+            if service is not winner:
+                service.close()
+        assert verified.ok, verified.finding
+        if loses == "withdrawal":
+            assert refused.value.rule is Rule.TIMELINE and "'zoe' attended on" in str(refused.value)
+            assert enrolled and len(attended) == 1
+        else:
+            assert refused.value.rule is Rule.PARTICIPANT_ENROLLED
+            assert not enrolled and not attended
+
+    def test_a_group_session_decided_while_its_programme_moves_on_is_decided_again(
+        self, store_url: str, store_kind: str
+    ) -> None:
+        """A group session reads its programme (who is enrolled): someone enrolled while it
+        is decided, the store refuses its meetings, and it is decided once more on the
+        stored programme and recorded, not answered with a conflict."""
+        race: list[Callable[[], object]] = []
+
+        def racing_id() -> UUID:
+            while race:  # called while the session is decided, after it read the programme
+                race.pop()()
+            return uuid4()
+
+        with MentoringService(store_url) as winner:
+            seeded = seed(winner)
+            winner.enrol(seeded.programme, "cai", Role.MENTEE, 0, actor="coord")
+            second = winner.form_pair(seeded.programme, "ana", "cai", actor="coord").id
+            service = winner if store_kind == "memory" else MentoringService(store_url)
+            service._new_id = racing_id
+            before = winner.programme(seeded.programme).version
+            race.append(
+                lambda: winner.enrol(seeded.programme, "dee", Role.MENTEE, 0, actor="coord")
+            )
+            session = service.record_group_session(
+                seeded.programme,
+                "ana",
+                [seeded.relationship, second],
+                60,
+                ["handover"],
+                actor="ana",
+                session_id=uuid4(),
+                command_id=uuid4(),
+            )
+            after = winner.programme(seeded.programme).version
+            meetings = [
+                m
+                for r in (seeded.relationship, second)
+                for m in winner.relationship(r).meetings
+                if m.group_session_id == session.id
+            ]
+            if service is not winner:
+                service.close()
+        assert after == before + 1 and len(meetings) == 2
 
     def test_a_command_refused_on_a_cached_state_is_asked_again_of_the_stored_one(
         self, store_url: str, store_kind: str

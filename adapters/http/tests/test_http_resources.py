@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from http_harness import Keys, enrol
 from litestar.testing import TestClient
+from mentoring_http._problems import conflict
+
+from mentoring_core import ConcurrencyConflict
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -589,3 +593,21 @@ def test_what_is_due_shows_each_caller_only_the_relationships_they_may_read(
     assert (
         client.get(f"/programmes/{programme}/due", headers=keys.headers("zed")).status_code == 404
     )
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_conflict_on_another_resource_read_is_a_409_without_versions(conditional: bool) -> None:
+    """A withdrawal refused because a relationship it read moved on: not a 412 (If-Match
+    named the programme's version, which did not move), and no versions that a client
+    would take for the programme's."""
+    moved = UUID(int=7)
+    problem = conflict(
+        ConcurrencyConflict("relationship", moved, 4, 5, read=True), conditional=conditional
+    )
+    document = problem.document
+    assert (document.status, document.type) == (409, "urn:mentoring:problem:conflict")
+    assert (document.expected_version, document.actual_version) == (None, None)
+    assert f"conflict on relationship {moved}: the decision read it at version 4" in document.detail
+    own = conflict(ConcurrencyConflict("programme", moved, 4, 5), conditional=conditional)
+    assert own.document.status == (412 if conditional else 409)
+    assert (own.document.expected_version, own.document.actual_version) == (4, 5)

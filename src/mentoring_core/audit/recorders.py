@@ -28,6 +28,7 @@ shares :class:`ChainedRecorder`, :class:`ChainLinker`, :func:`chain_row` and
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from abc import ABC, abstractmethod
@@ -84,6 +85,12 @@ COMMAND_IDS_KWARG = "chain_command_ids"
 its link so that a command is found by its id without reading its aggregate's history
 (:meth:`ChainedRecorder.command_versions`). None for an event whose command is not
 known (an import's records: it reads no event)."""
+READ_VERSIONS_KWARG = "chain_read_versions"
+"""``insert_events`` keyword: the aggregates the decision read and does not write, each
+at the version it read (0: none stored), as ``{aggregate id: version}``. Each recorder
+checks them with its write lock held (:func:`check_read_versions`), so that a rule
+joining two aggregates (a withdrawal and the meetings the person attended) holds against
+a writer who stored a change to the one read while the decision was being made."""
 NO_COMMAND = UUID(int=0)
 """Kept as an event's command id when the event, read, named none (recorded before
 events carried one): it is not read again to find a command."""
@@ -435,6 +442,34 @@ def given_command_ids(count: int, **kwargs: Any) -> Sequence[UUID | None]:
     return [None] * count if given is None else given
 
 
+class ReadVersionMoved(Exception):
+    """An aggregate the decision read (:data:`READ_VERSIONS_KWARG`) moved on before its
+    events were stored: nothing was stored."""
+
+    def __init__(self, aggregate_id: UUID, read: int, stored: int) -> None:
+        self.aggregate_id = aggregate_id
+        self.read = read
+        self.stored = stored
+        super().__init__(
+            f"aggregate {aggregate_id} was read at version {read} and is now at {stored}"
+        )
+
+
+def check_read_versions(
+    last_versions: Callable[[list[UUID]], Mapping[UUID, int]], **kwargs: Any
+) -> None:
+    """Raise :class:`ReadVersionMoved` for the first aggregate of
+    :data:`READ_VERSIONS_KWARG` no longer at the version read; ``last_versions(ids)``
+    gives each stored one's last version, read with the store's write lock held."""
+    read: Mapping[UUID, int] | None = kwargs.get(READ_VERSIONS_KWARG)
+    if not read:
+        return
+    stored = last_versions(list(read))
+    for aggregate_id, version in read.items():
+        if stored.get(aggregate_id, 0) != version:
+            raise ReadVersionMoved(aggregate_id, version, stored.get(aggregate_id, 0))
+
+
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:
     return StoreConfigurationError(
         f"the store refuses {event.topic!r} of aggregate {event.originator_id!s} at version "
@@ -638,6 +673,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                     f"store them at notification ids {positions[0]}... as asked"
                 )
             rows = self._linker.links(admitted, expected, **kwargs)
+            check_read_versions(self._last_versions, **kwargs)
             ids = super().insert_events(admitted)
             assert ids is not None and list(ids) == expected
             for row in rows:
@@ -652,6 +688,10 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                 else:
                     self._keep(aggregate_id, event.originator_version, command_id)
             return ids
+
+    def _last_versions(self, aggregate_ids: list[UUID]) -> dict[UUID, int]:
+        found = ((a, self.select_events(a, desc=True, limit=1)) for a in aggregate_ids)
+        return {a: last[0].originator_version for a, last in found if last}
 
     def _keep(self, aggregate_id: UUID, version: int, command_id: UUID) -> None:
         self._kept.setdefault(aggregate_id, {})[version] = command_id
@@ -761,6 +801,20 @@ _HEX_ID = re.compile("[0-9a-f]{32}")
 
 
 _LINK_COLUMNS = "sequence, notification_id, originator_id, originator_version, recorded_at, hash"
+
+
+def _last_versions(c: SQLiteCursor, aggregate_ids: list[UUID]) -> dict[UUID, int]:
+    """Each of ``aggregate_ids`` stored, with its last version, read on ``c``."""
+    found: dict[UUID, int] = {}
+    for start in range(0, len(aggregate_ids), 500):  # bound each statement's parameters
+        chunk = [a.hex for a in aggregate_ids[start : start + 500]]
+        c.execute(
+            f"SELECT originator_id, max(originator_version) FROM {CHAIN_TABLE} "
+            f"WHERE originator_id IN ({','.join('?' * len(chunk))}) GROUP BY originator_id",
+            chunk,
+        )
+        found.update((UUID(hex=a), v) for a, v in c.fetchall())
+    return found
 
 
 def _write_links(c: SQLiteCursor, rows: list[Link], commands: Sequence[UUID | None] | None) -> None:
@@ -954,6 +1008,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 row = c.fetchone()
                 return None if row is None else str(row[0])
 
+            # after the inserts: the write lock is held, and the reads see every commit
+            check_read_versions(functools.partial(_last_versions, c), **kwargs)
             linker = ChainLinker.from_head(admitted, head, aggregate_hash)
             rows = linker.links(admitted, ids, **kwargs)
             _write_links(c, rows, kwargs.get(COMMAND_IDS_KWARG))

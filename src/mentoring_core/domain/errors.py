@@ -144,17 +144,30 @@ class ConcurrencyConflict(MentoringError):
     """
 
     def __init__(
-        self, kind: str, aggregate_id: UUID, expected_version: int, actual_version: int | None
+        self,
+        kind: str,
+        aggregate_id: UUID,
+        expected_version: int,
+        actual_version: int | None,
+        *,
+        read: bool = False,
     ) -> None:
         self.kind = kind
         self.aggregate_id = aggregate_id
         self.expected_version = expected_version
         self.actual_version = actual_version
+        self.read = read
+        """Whether the aggregate that moved on is one the decision read, not the one it
+        writes (a withdrawal reads the programme's relationships)."""
         now = "unknown" if actual_version is None else str(actual_version)
+        expected = (
+            f"the decision read it at version {expected_version}"
+            if read
+            else f"the command expected version {expected_version}"
+        )
         super().__init__(
-            f"conflict on {kind} {aggregate_id}: the command expected version "
-            f"{expected_version} but the stored history is now at version {now}; "
-            "nothing was recorded, reload and retry"
+            f"conflict on {kind} {aggregate_id}: {expected} but the stored history is now "
+            f"at version {now}; nothing was recorded, reload and retry"
         )
 
 

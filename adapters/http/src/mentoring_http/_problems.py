@@ -161,7 +161,12 @@ def _from_conflict(_: Request[Any, Any, Any], error: ConcurrencyConflict) -> Res
 
 
 def conflict(error: ConcurrencyConflict, *, conditional: bool) -> Problem:
-    """409, or 412 when the request's If-Match named the version that is no longer current."""
+    """409, or 412 when the request's If-Match named the version that is no longer current.
+    A conflict on another resource the decision read (a withdrawal reads the programme's
+    relationships) is a 409 whatever If-Match said, without versions: they are not the
+    requested resource's, and the detail names the one that moved on."""
+    if error.read:
+        return Problem(409, "conflict", "Another request changed the resource first", str(error))
     if conditional:
         return Problem(
             412,

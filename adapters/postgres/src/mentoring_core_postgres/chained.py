@@ -38,6 +38,7 @@ from mentoring_core.extend import (
     DamagedRow,
     RecordHead,
     chain_row,
+    check_read_versions,
     events_of,
     given_command_ids,
     log_page_filter,
@@ -237,6 +238,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         ids = self._insert_rows(curs, statements, admitted, kwargs.get(POSITIONS_KWARG))
         head = head_curs.fetchone()
 
+        def last_versions(aggregate_ids: list[UUID]) -> dict[UUID, int]:
+            # the table lock is held: no writer stores between this read and the commit
+            curs.execute(statements["versions"], (aggregate_ids,))
+            return {row["originator_id"]: row["version"] for row in curs.fetchall()}
+
+        check_read_versions(last_versions, **kwargs)
+
         def aggregate_hash(aggregate_id: UUID, version: int) -> str | None:
             curs.execute(statements["hash"], (aggregate_id, version), prepare=True)
             row = curs.fetchone()
@@ -265,6 +273,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             found = SQL(
                 "SELECT hash FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
             ).format(*self._chain)
+            versions = SQL(
+                "SELECT originator_id, max(originator_version) AS version FROM {}.{} "
+                "WHERE originator_id = ANY(%s::uuid[]) GROUP BY originator_id"
+            ).format(*self._chain)
             lock = (
                 SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout),
                 SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(*self._events),
@@ -274,6 +286,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 "lock": [q.as_string(conn) for q in lock],
                 "head": self._select_head.as_string(conn),
                 "hash": found.as_string(conn),
+                "versions": versions.as_string(conn),
                 "link": link.as_string(conn),
                 "insert": self._insert.as_string(conn),
                 "insert_at": self._insert_at.as_string(conn),
