@@ -180,6 +180,10 @@ class MentoringService(CommandMethods):
         self._snapshot_interval = snapshot_interval
         self.trust_snapshots = trust_snapshots
         self._store: EventSourcedStore = open_store(store_url, env)
+        self._passed_over: set[UUID] = set()
+        """Aggregates whose latest snapshot was passed over (unreadable, as after an upgrade
+        that changed the snapshots' schema, or refused): the next command recorded on each
+        takes a new one, whatever the interval (:meth:`_snapshot`)."""
         self._wholes: LRUCache[UUID, Any] = LRUCache(maxsize=int(_CACHE_SIZE))
         """Whole states (with their history) as readers last saw them; the repository's
         cache holds states without it (see :meth:`_load`)."""
@@ -734,6 +738,7 @@ class MentoringService(CommandMethods):
                 aggregate_id,
                 error,
             )
+            self._passed_over.add(aggregate_id)
             state = self._fold_events(kind, aggregate_id, version)
         except _UntrustedSnapshot as refused:
             _log.warning(
@@ -743,6 +748,7 @@ class MentoringService(CommandMethods):
                 refused.args[0],
                 refused.args[1],
             )
+            self._passed_over.add(aggregate_id)
             state = self._fold_events(kind, aggregate_id, version)
         if not isinstance(state, type(kind.initial)):  # the cache holds both kinds
             raise NotFound(kind.name, aggregate_id)
@@ -1026,12 +1032,14 @@ class MentoringService(CommandMethods):
         return kind_of_topic(first[0].topic) if first else None
 
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
-        """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval."""
+        """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval,
+        or when the aggregate's latest snapshot was passed over."""
         interval = self._snapshot_interval
         snapshots = self._store.snapshots
         if interval is None or snapshots is None:
             return
-        if previous_version // interval == state.version // interval:
+        passed_over = last.aggregate_id in self._passed_over
+        if previous_version // interval == state.version // interval and not passed_over:
             return
         try:
             snapshot = Snapshot(
@@ -1042,6 +1050,7 @@ class MentoringService(CommandMethods):
                 chain_hash=self._store.recorder.link_of(last.aggregate_id, last.version),
             )
             snapshots.put([cast(Any, snapshot)])
+            self._passed_over.discard(last.aggregate_id)
         except (InvalidValue, PersistenceError) as error:
             # Derived data, taken after the command's events were committed: too large to
             # read back, or a store that failed meanwhile (a connection cut), must not turn

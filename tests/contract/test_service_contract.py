@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from mentoring_core import (
 )
 from mentoring_core.domain import evolve_relationship
 from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
+from mentoring_core.serialisation import SNAPSHOT_SCHEMA
 from mentoring_core.state import RelationshipState
 from mentoring_core.store import EventSourcedStore
 from mentoring_core.values import (
@@ -1118,6 +1120,52 @@ class TestSnapshots:
             snapshots.recorder.insert_events([stale])
             assert service.relationship(seeded.relationship) == fold(history)
             assert service.relationship(seeded.relationship, version=5) == fold(history[:5])
+
+    def test_a_snapshot_passed_over_is_taken_again_by_the_next_command(
+        self, store_url: str, store_kind: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """After an upgrade that changed the snapshots' schema, the latest snapshot of a
+        relationship cannot be read: the first command recorded on it takes a new one,
+        whatever the interval, so later loads (a new process for each CLI command) read
+        it rather than fold every event until the interval is next crossed."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service")
+        with MentoringService(store_url, snapshot_interval=None) as service:
+            seeded = seed(service)
+            version = service.relationship(seeded.relationship).version
+        with MentoringService(store_url, snapshot_interval=100) as service:
+            snapshots = eventsourced(service).snapshots
+            assert snapshots is not None
+            stale = StoredEvent(
+                originator_id=seeded.relationship,
+                originator_version=version,
+                topic="Snapshot:RelationshipState:0",
+                state=b"{}",
+            )
+            snapshots.recorder.insert_events([stale])
+            with caplog.at_level(logging.WARNING, logger="mentoring_core"):
+                service.record_meeting_held(
+                    seeded.relationship, 60, MeetingFormat.PHONE, ["after"], actor="ana"
+                )
+            passed_over = "passed over an unreadable snapshot" in caplog.text
+            taken = [
+                (s.originator_version, s.topic)
+                for s in snapshots.recorder.select_events(seeded.relationship)
+            ]
+        caplog.clear()
+        with (
+            MentoringService(store_url, snapshot_interval=100) as fresh,
+            caplog.at_level(logging.WARNING, logger="mentoring_core"),
+        ):
+            again = fresh.record_meeting_held(  # loads the state from the snapshot
+                seeded.relationship, 60, MeetingFormat.PHONE, ["again"], actor="ana"
+            )
+        assert passed_over
+        assert taken == [
+            (version, "Snapshot:RelationshipState:0"),
+            (version + 1, f"Snapshot:RelationshipState:{SNAPSHOT_SCHEMA}"),
+        ]
+        assert "passed over" not in caplog.text and again.version == version + 2
 
 
 class TestLostAcknowledgements:

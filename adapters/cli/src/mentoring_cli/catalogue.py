@@ -380,7 +380,8 @@ RULES = (
     "still load, fold, report, export and verify unchanged; folding never validates. A",
     "command on such a relationship is checked against the history as recorded.",
     "Snapshots taken by an earlier release are derived data and are passed over (the",
-    "state is folded from the events again).",
+    "state is folded from the events again, and the next command recorded on the",
+    "aggregate takes a new one).",
     "",
 )
 """The rules text of the catalogue (docs/events.md): what a new fact must keep."""
