@@ -206,7 +206,11 @@ def test_a_reader_older_than_the_erasure_that_stays_is_named_in_its_notes() -> N
             reader.rollback()
             ben_key_row = keys.get("ben")
             assert ben_key_row is not None and ben_key_row.key is None
-            again = service.erase_person(
-                "ben", "DSAR-2026-017", actor="dpo", command_id=erasure.command_id
-            )
+            for _ in range(20):  # a reader of another test, on the same server, may be open
+                again = service.erase_person(
+                    "ben", "DSAR-2026-017", actor="dpo", command_id=erasure.command_id
+                )
+                assert not any(f"process {pid}" in n for n in again.notes), again.notes
+                if again.complete:
+                    break
             assert again.already_recorded and again.complete
