@@ -943,11 +943,9 @@ class MentoringService(CommandMethods):
             for s in states
             if s.relationship_id is not None
         }
-        read: Read = (
-            {programme.programme_id: (PROGRAMME, programme.version)}
-            if (programme.programme_id is not None)
-            else {}
-        )
+        read: Read = {}  # the programme, for who was enrolled: refused if it moved on
+        if programme.programme_id is not None:
+            read[programme.programme_id] = (PROGRAMME, programme.version)
         recorded = self._record(
             events, expected, states[0], session_id, command_id, keyed=given is not None, read=read
         )
