@@ -606,32 +606,34 @@ class MentoringService(CommandMethods):
         meeting each names that the person attended besides the pair, read from the whole
         state of those alone whose ``attended_until`` says one may be dated on or after
         the withdrawal."""
-        states: list[RelationshipState] = [self._load(RELATIONSHIP, r, whole=False) for r in ids]
-        read.update(
-            (r.relationship_id, (RELATIONSHIP, r.version))
-            for r in states
-            if r.relationship_id is not None
-        )
-        return tuple(
-            RelationshipRef(
-                relationship_id=r.relationship_id,
-                mentor_id=r.mentor_id,
-                mentee_id=r.mentee_id,
-                status=str(r.status),
-                closed_at=r.closed_at,
-                last_attended=self._last_attended(r, withdrawing),
+        refs = []
+        for r in (self._load(RELATIONSHIP, i, whole=False) for i in ids):
+            relationship_id = r.relationship_id
+            if relationship_id is None:
+                continue
+            read[relationship_id] = (RELATIONSHIP, r.version)
+            refs.append(
+                RelationshipRef(
+                    relationship_id=relationship_id,
+                    mentor_id=r.mentor_id,
+                    mentee_id=r.mentee_id,
+                    status=str(r.status),
+                    closed_at=r.closed_at,
+                    last_attended=self._last_attended(r, relationship_id, withdrawing),
+                )
             )
-            for r in states
-            if r.relationship_id is not None
-        )
+        return tuple(refs)
 
     def _last_attended(
-        self, state: RelationshipState, withdrawing: tuple[object, datetime] | None
+        self,
+        state: RelationshipState,
+        relationship_id: UUID,
+        withdrawing: tuple[object, datetime] | None,
     ) -> dict[str, Attendance]:
         """What :meth:`_relationship_refs` says of one relationship, ``state`` without its
         history: where its bound reaches the withdrawal, the whole state's answer."""
-        relationship_id, until = state.relationship_id, state.attended_until
-        if withdrawing is None or relationship_id is None or until is None:
+        until = state.attended_until
+        if withdrawing is None or until is None:
             return {}
         person, at = withdrawing
         pair = (state.mentor_id, state.mentee_id)

@@ -15,6 +15,7 @@ versions read, checked as the events are stored) has its contract tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from mentoring_core import MentoringService, RuleViolation
+from mentoring_core import MentoringService, Recorded, RuleViolation
 from mentoring_core.values import MeetingFormat, MeetingOutcome, Role
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -55,10 +56,20 @@ class Attendance(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.service.close()
 
+    def _record(self, counted: str, command: Callable[[], Recorded]) -> Recorded | None:
+        """What ``command`` recorded, counted under ``counted``; None if a rule refused it."""
+        try:
+            recorded = command()
+        except RuleViolation:
+            return None
+        self.kept[counted] += 1
+        return recorded
+
     @rule(attendees=st.sets(st.sampled_from(ATTENDEES), min_size=1), at=moments)
     def record_a_meeting(self, attendees: set[str], at: datetime) -> None:
-        try:
-            recorded = self.service.record_meeting_held(
+        recorded = self._record(
+            "meetings",
+            lambda: self.service.record_meeting_held(
                 self.pair,
                 60,
                 MeetingFormat.ONE_ON_ONE,
@@ -66,41 +77,39 @@ class Attendance(RuleBasedStateMachine):
                 attendees=sorted(attendees),
                 actor="ana",
                 occurred_at=at,
-            )
-        except RuleViolation:
-            return
-        self.meetings.append(recorded.id)
-        self.kept["meetings"] += 1
+            ),
+        )
+        if recorded is not None:
+            self.meetings.append(recorded.id)
 
     @precondition(lambda self: bool(self.meetings))
     @rule(which=st.integers(0, 10**6), to=moments)
     def move_a_meeting(self, which: int, to: datetime) -> None:
         meeting = self.meetings[which % len(self.meetings)]
-        try:
-            self.service.correct_meeting_record(
+        self._record(
+            "moves",
+            lambda: self.service.correct_meeting_record(
                 self.pair, meeting, "Wrong day", held_at=to, actor="ana"
-            )
-        except RuleViolation:
-            return
-        self.kept["moves"] += 1
+            ),
+        )
 
     @rule(person=st.sampled_from(ATTENDEES), at=moments)
     def withdraw(self, person: str, at: datetime) -> None:
-        try:
-            self.service.withdraw(self.programme, person, "Left", actor="coord", occurred_at=at)
-        except RuleViolation:
-            return
-        self.kept["withdrawals"] += 1
+        self._record(
+            "withdrawals",
+            lambda: self.service.withdraw(
+                self.programme, person, "Left", actor="coord", occurred_at=at
+            ),
+        )
 
     @rule(person=st.sampled_from(ATTENDEES), at=moments)
     def enrol_again(self, person: str, at: datetime) -> None:
-        try:
-            self.service.enrol(
+        self._record(
+            "enrolments",
+            lambda: self.service.enrol(
                 self.programme, person, Role.MENTEE, 0, actor="coord", occurred_at=at
-            )
-        except RuleViolation:
-            return
-        self.kept["enrolments"] += 1
+            ),
+        )
 
     @invariant()
     def every_attendee_was_enrolled_when_the_meeting_was_held(self) -> None:

@@ -466,8 +466,9 @@ def check_read_versions(
         return
     stored = last_versions(list(read))
     for aggregate_id, version in read.items():
-        if stored.get(aggregate_id, 0) != version:
-            raise ReadVersionMoved(aggregate_id, version, stored.get(aggregate_id, 0))
+        now = stored.get(aggregate_id, 0)
+        if now != version:
+            raise ReadVersionMoved(aggregate_id, version, now)
 
 
 def _refuse(event: StoredEvent, reason: str) -> StoreConfigurationError:

@@ -319,10 +319,13 @@ def _latest_fact(state: RelationshipState, event: Event) -> Changes:
     """The fold of every event: keeps the date of the latest fact (see ``latest_fact_at``)."""
     if isinstance(event, _MEETING_EVENTS) or not isinstance(event, RelationshipEvent):
         return {}
-    latest = state.latest_fact_at
-    if latest is not None and latest >= event.occurred_at:
-        return {}
-    return {"latest_fact_at": event.occurred_at}
+    return _later("latest_fact_at", state.latest_fact_at, event.occurred_at)
+
+
+def _later(name: str, current: datetime | None, at: datetime) -> Changes:
+    """The date field ``name``, now ``current`` (None: none yet), moved on to ``at`` if
+    that is later: a running latest (``latest_fact_at``, ``attended_until``)."""
+    return {} if current is not None and current >= at else {name: at}
 
 
 RELATIONSHIP: Decider[RelationshipState] = Decider(
@@ -505,17 +508,8 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
     )
     if not event.attendees:
         return {"meetings": Added(meeting)}
-    return {"meetings": Added(meeting), **_attended_until(state, event.occurred_at)}
-
-
-def _attended_until(state: RelationshipState, held_at: datetime) -> Changes:
-    """``attended_until`` moved on to ``held_at``, when a meeting with attendees is held
-    then, or a meeting is moved there while one with attendees was ever held (which
-    one is moved, a state without history cannot tell)."""
-    until = state.attended_until
-    if until is not None and until >= held_at:
-        return {}
-    return {"attended_until": held_at}
+    until = _later("attended_until", state.attended_until, event.occurred_at)
+    return {"meetings": Added(meeting), **until}
 
 
 def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCancelled) -> Changes:
@@ -533,7 +527,10 @@ def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCa
 
 
 def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) -> Changes:
-    attended = {} if state.attended_until is None else _attended_until(state, event.held_at)
+    # once a meeting with attendees was held, any meeting moved may be one (a state
+    # without history cannot tell which): the bound follows every move later
+    until = state.attended_until
+    attended = {} if until is None else _later("attended_until", until, event.held_at)
     return {
         **attended,
         "meetings": replace_by_id(
