@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -78,6 +79,10 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_SNAPSHOT_INTERVAL = 100
 _CACHE_SIZE = "1000"
+_PASSED_OVER_KEPT = int(_CACHE_SIZE)
+"""At most this many aggregates whose snapshot was passed over are remembered (the most
+recently passed over): after an upgrade, a long-running server that reads many
+relationships does not hold an id for each of them."""
 _NOTED_AT_ONCE = 1000
 """Events whose command is not kept are read, and their commands kept, this many at a time
 (an imported relationship of a million events is not held in memory at once)."""
@@ -180,10 +185,12 @@ class MentoringService(CommandMethods):
         self._snapshot_interval = snapshot_interval
         self.trust_snapshots = trust_snapshots
         self._store: EventSourcedStore = open_store(store_url, env)
-        self._passed_over: set[UUID] = set()
+        self._passed_over: OrderedDict[UUID, None] = OrderedDict()
         """Aggregates whose latest snapshot was passed over (unreadable, as after an upgrade
-        that changed the snapshots' schema, or refused): the next command recorded on each
-        takes a new one, whatever the interval (:meth:`_snapshot`)."""
+        that changed the snapshots' schema, or refused), the latest last, at most
+        :data:`_PASSED_OVER_KEPT`: the next command recorded on each takes a new one,
+        whatever the interval (:meth:`_snapshot`); one forgotten takes it at the next
+        crossing of the interval, as before it was remembered."""
         self._wholes: LRUCache[UUID, Any] = LRUCache(maxsize=int(_CACHE_SIZE))
         """Whole states (with their history) as readers last saw them; the repository's
         cache holds states without it (see :meth:`_load`)."""
@@ -740,7 +747,7 @@ class MentoringService(CommandMethods):
                 aggregate_id,
                 error,
             )
-            self._passed_over.add(aggregate_id)
+            self._pass_over(aggregate_id)
             state = self._fold_events(kind, aggregate_id, version)
         except _UntrustedSnapshot as refused:
             _log.warning(
@@ -750,7 +757,7 @@ class MentoringService(CommandMethods):
                 refused.args[0],
                 refused.args[1],
             )
-            self._passed_over.add(aggregate_id)
+            self._pass_over(aggregate_id)
             state = self._fold_events(kind, aggregate_id, version)
         if not isinstance(state, type(kind.initial)):  # the cache holds both kinds
             raise NotFound(kind.name, aggregate_id)
@@ -1031,6 +1038,15 @@ class MentoringService(CommandMethods):
         first = self._store.recorder.select_events(aggregate_id, limit=1)
         return kind_of_topic(first[0].topic) if first else None
 
+    def _pass_over(self, aggregate_id: UUID) -> None:
+        """Remember that ``aggregate_id``'s latest snapshot was passed over, forgetting the
+        aggregate passed over longest ago beyond :data:`_PASSED_OVER_KEPT`."""
+        passed_over = self._passed_over
+        passed_over.pop(aggregate_id, None)  # then added last (no lock: each call is atomic)
+        passed_over[aggregate_id] = None
+        while len(passed_over) > _PASSED_OVER_KEPT:
+            passed_over.popitem(last=False)
+
     def _snapshot(self, previous_version: int, state: S, last: Event) -> None:
         """Store a snapshot of ``state`` when it crossed a multiple of the snapshot interval,
         or when the aggregate's latest snapshot was passed over."""
@@ -1050,7 +1066,7 @@ class MentoringService(CommandMethods):
                 chain_hash=self._store.recorder.link_of(last.aggregate_id, last.version),
             )
             snapshots.put([cast(Any, snapshot)])
-            self._passed_over.discard(last.aggregate_id)
+            self._passed_over.pop(last.aggregate_id, None)
         except (InvalidValue, PersistenceError) as error:
             # Derived data, taken after the command's events were committed: too large to
             # read back, or a store that failed meanwhile (a connection cut), must not turn

@@ -21,6 +21,7 @@ from mentoring_core import (
     Rule,
     RuleViolation,
     TimeAxis,
+    application,
 )
 from mentoring_core.domain import evolve_relationship
 from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
@@ -1166,6 +1167,52 @@ class TestSnapshots:
             (version + 1, f"Snapshot:RelationshipState:{SNAPSHOT_SCHEMA}"),
         ]
         assert "passed over" not in caplog.text and again.version == version + 2
+
+    def test_the_aggregates_passed_over_remembered_are_bounded(
+        self, store_url: str, store_kind: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A long-running service that reads many aggregates after such an upgrade keeps
+        only the latest it passed over (here one): the programme, passed over first, is
+        forgotten and its next command takes no snapshot before the interval; the
+        relationship, passed over last, takes one."""
+        if store_kind == "memory":
+            pytest.skip("a memory store lives and dies with its service")
+        monkeypatch.setattr(application, "_PASSED_OVER_KEPT", 1)
+        with MentoringService(store_url, snapshot_interval=None) as service:
+            seeded = seed(service)
+            versions = {
+                seeded.programme: service.programme(seeded.programme).version,
+                seeded.relationship: service.relationship(seeded.relationship).version,
+            }
+        with MentoringService(store_url, snapshot_interval=100) as service:
+            snapshots = eventsourced(service).snapshots
+            assert snapshots is not None
+            snapshots.recorder.insert_events(
+                [
+                    StoredEvent(
+                        originator_id=aggregate_id,
+                        originator_version=version,
+                        topic="Snapshot:Stale:0",
+                        state=b"{}",
+                    )
+                    for aggregate_id, version in versions.items()
+                ]
+            )
+            service.suggest_mentors(seeded.programme, "ben")  # the programme, then the pair
+            service.enrol(seeded.programme, "cal", Role.MENTEE, 1, actor="coord")
+            service.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.PHONE, ["after"], actor="ana"
+            )
+            taken = {
+                aggregate_id: [
+                    s.originator_version for s in snapshots.recorder.select_events(aggregate_id)
+                ]
+                for aggregate_id in versions
+            }
+        assert taken == {
+            seeded.programme: [versions[seeded.programme]],
+            seeded.relationship: [versions[seeded.relationship], versions[seeded.relationship] + 1],
+        }
 
 
 class TestLostAcknowledgements:
