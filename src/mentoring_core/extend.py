@@ -8,7 +8,8 @@ the links with :class:`ChainLinker` (which refuses what would bypass the chain) 
 reading them back with :func:`chain_row` (a damaged one is a :class:`DamagedRow`); with
 its write lock held, it checks that what the decision read of other aggregates is still
 as read (:func:`check_read_versions`, :data:`READ_VERSIONS_KWARG`: else
-:class:`ReadVersionMoved`, and nothing is stored).
+:class:`ReadVersionMoved`, and nothing is stored), and its class says so
+(``checks_read_versions = True``: a store whose recorder does not is refused).
 It may read the log and an aggregate's events quicker than eventsourcing does, with
 eventsourcing's conditions (:func:`log_page_filter`, :func:`versions_filter`) and
 records (:func:`notifications_of`, :func:`events_of`).

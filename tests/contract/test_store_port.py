@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mentoring_core import MentoringService, StoreConfigurationError
-from mentoring_core.audit.recorders import ChainedRecorder
+from mentoring_core.audit.recorders import ChainedRecorder, ChainedSQLiteApplicationRecorder
 from mentoring_core.store import (
     MEMORY,
     SQLITE,
@@ -54,3 +54,25 @@ def test_an_entry_point_that_is_not_a_backend_object_is_refused(
 def test_a_recorder_that_writes_no_chain_is_refused() -> None:
     with pytest.raises(StoreConfigurationError, match="writes no hash chain"):
         open_store("memory://", {"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+class _Unchecked(ChainedSQLiteApplicationRecorder):
+    """A third party's recorder that does not say it checks the versions a decision read."""
+
+    checks_read_versions = False
+
+
+def test_a_recorder_that_does_not_check_read_versions_is_refused(tmp_path: Path) -> None:
+    """Two writers could otherwise break a rule joining two aggregates, silently."""
+    topic = f"{__name__}:{_Unchecked.__qualname__}"
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    with pytest.raises(StoreConfigurationError, match=r"_Unchecked does not say it checks"):
+        open_store(url, {"APPLICATION_RECORDER_TOPIC": topic})
+
+
+@pytest.mark.parametrize("scheme", ["memory", "sqlite"])
+def test_the_built_in_recorders_check_read_versions(scheme: str, tmp_path: Path) -> None:
+    url = "memory://" if scheme == "memory" else f"sqlite:///{tmp_path / 'a.db'}"
+    with MentoringService(url) as service:
+        recorder = service.store.recorder
+        assert isinstance(recorder, ChainedRecorder) and recorder.checks_read_versions

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from threading import RLock
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 import attrs
@@ -203,6 +203,12 @@ class ChainedRecorder(ApplicationRecorder, ABC):
     Every store's recorder is one (see :class:`mentoring_core.store.Store`): the
     verifier, the export and the import read the chain through these methods.
     """
+
+    checks_read_versions: ClassVar[bool] = False
+    """True for a recorder whose ``insert_events`` calls :func:`check_read_versions` with
+    its write lock held. A store whose recorder does not say so is refused: a rule that
+    joins two aggregates (a withdrawal and the meetings the person attended, say) would
+    otherwise not hold against two writers, and nothing would tell."""
 
     @abstractmethod
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
@@ -649,6 +655,8 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
     are the next ones), so a refused batch leaves nothing behind.
     """
 
+    checks_read_versions = True
+
     def __init__(self) -> None:
         super().__init__()
         self.chain: list[Link] = []
@@ -863,6 +871,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     On a file it refuses to run unless the journal is WAL and ``synchronous`` is FULL
     (or EXTRA): a committed command must survive a crash or a power cut.
     """
+
+    checks_read_versions = True
 
     _last_converted: tuple[Any, Any] = (None, None)
     """The last stored id converted to a UUID (always text), and the UUID; a NULL, as

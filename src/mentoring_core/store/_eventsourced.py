@@ -98,6 +98,13 @@ class EventSourcedStore(Application[UUID]):
                 f"the store's recorder {type(recorder).__qualname__} writes no hash chain; "
                 "a backend's recorder must be a mentoring_core.extend.ChainedRecorder"
             )
+        if not recorder.checks_read_versions:
+            raise StoreConfigurationError(
+                f"the store's recorder {type(recorder).__qualname__} does not say it checks "
+                "the versions a decision read (checks_read_versions): without that check, "
+                "two writers could break a rule joining two aggregates; its insert_events "
+                "must call mentoring_core.extend.check_read_versions with its write lock held"
+            )
         return recorder
 
     def close(self) -> None:

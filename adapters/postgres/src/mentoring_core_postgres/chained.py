@@ -141,6 +141,8 @@ def _missing(conn: psycopg.Connection[Any], schema: str, name: str) -> bool:
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
     """eventsourcing's PostgreSQL recorder plus the ``mentoring_chain`` table."""
 
+    checks_read_versions = True
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         if datastore.enable_db_functions:
             raise StoreConfigurationError(
