@@ -24,12 +24,11 @@ from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
 from operator import attrgetter
-from typing import Any, TypeVar, cast, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 from uuid import UUID
 
 import attrs
 
-from ..domain.decider import Added
 from ..domain.events import (
     Event,
     FeedbackGiven,
@@ -218,68 +217,56 @@ class ProgrammeFacts:
     """Every recognition of a mentor's time, in the order recorded."""
 
 
-@attrs.frozen
-class _ItemsChanged:
-    """What a completion, correction or goal change does: ``change`` made to each item of
-    the facts' list ``field`` whose ``key`` is ``item_id`` (an id no item has changes
-    nothing). A :class:`RelationshipDraft` finds the items by where it has seen each id."""
-
-    field: str
-    key: str
-    item_id: UUID
-    change: Callable[[Any], Any]
+def _goals(draft: RelationshipDraft, goal_id: UUID, **changes: Any) -> None:
+    draft.change_items("goals", "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
 
 
-def _goals(goal_id: UUID, **changes: Any) -> _ItemsChanged:
-    return _ItemsChanged("goals", "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
-
-
-def _closed_pauses(facts: RelationshipFacts, at: datetime) -> list[PauseFact]:
+def _closed_pauses(pauses: list[PauseFact], at: datetime) -> list[PauseFact]:
     """The pauses with the one under way (if any) ended at ``at``."""
-    pauses = list(facts.pauses)
+    pauses = list(pauses)
     if pauses and pauses[-1].resumed_at is None:
         pauses[-1] = attrs.evolve(pauses[-1], resumed_at=at)
     return pauses
 
 
-def _paired(facts: RelationshipFacts, event: PairingProposed | PairFormed) -> dict[str, Any]:
+def _paired(draft: RelationshipDraft, event: PairingProposed | PairFormed) -> None:
     at = event.occurred_at
     formed = isinstance(event, PairFormed)
-    return {
-        "relationship_id": event.aggregate_id,
-        "programme_id": event.programme_id,
-        "mentor_id": event.mentor_id,
-        "mentee_id": event.mentee_id,
-        "proposed_at": at,
-        "status": RelationshipStatus.ACTIVE if formed else RelationshipStatus.PROPOSED,
-        "formed_at": at if formed else None,
-    }
+    draft.set(
+        relationship_id=event.aggregate_id,
+        programme_id=event.programme_id,
+        mentor_id=event.mentor_id,
+        mentee_id=event.mentee_id,
+        proposed_at=at,
+        status=RelationshipStatus.ACTIVE if formed else RelationshipStatus.PROPOSED,
+        formed_at=at if formed else None,
+    )
 
 
-def _accepted(facts: RelationshipFacts, event: PairingAccepted) -> dict[str, Any]:
-    return {"status": RelationshipStatus.ACTIVE, "formed_at": event.occurred_at}
+def _accepted(draft: RelationshipDraft, event: PairingAccepted) -> None:
+    draft.set(status=RelationshipStatus.ACTIVE, formed_at=event.occurred_at)
 
 
-def _declined(facts: RelationshipFacts, event: PairingDeclined) -> dict[str, Any]:
-    return {"status": RelationshipStatus.DECLINED, "declined_at": event.occurred_at}
+def _declined(draft: RelationshipDraft, event: PairingDeclined) -> None:
+    draft.set(status=RelationshipStatus.DECLINED, declined_at=event.occurred_at)
 
 
-def _scheduled(facts: RelationshipFacts, event: ScheduleAgreed | ScheduleChanged) -> dict[str, Any]:
+def _scheduled(draft: RelationshipDraft, event: ScheduleAgreed | ScheduleChanged) -> None:
     schedule = ScheduleFact(
         at=event.occurred_at,
         cadence=event.schedule.cadence,
         in_working_hours=event.schedule.in_working_hours,
     )
-    return {"schedules": Added(schedule)}
+    draft.append("schedules", schedule)
 
 
-def _scheduled_in_working_hours(facts: RelationshipFacts, at: datetime) -> bool:
+def _scheduled_in_working_hours(schedules: list[ScheduleFact], at: datetime) -> bool:
     """What the schedule in force at ``at`` says of working hours (True before any)."""
-    earlier = [s for s in facts.schedules if s.at <= at]
+    earlier = [s for s in schedules if s.at <= at]
     return earlier[-1].in_working_hours if earlier else True
 
 
-def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
+def _held(draft: RelationshipDraft, event: MeetingHeld) -> None:
     flag = event.in_working_hours
     meeting = MeetingFact(
         meeting_id=event.meeting_id,
@@ -287,23 +274,25 @@ def _held(facts: RelationshipFacts, event: MeetingHeld) -> dict[str, Any]:
         at=event.occurred_at,
         minutes=event.duration_minutes,
         in_working_hours=(
-            _scheduled_in_working_hours(facts, event.occurred_at) if flag is None else flag
+            _scheduled_in_working_hours(draft.items("schedules"), event.occurred_at)
+            if flag is None
+            else flag
         ),
         group_session_id=event.group_session_id,
     )
-    return {"meetings": Added(meeting)}
+    draft.append("meetings", meeting)
 
 
-def _not_held(facts: RelationshipFacts, event: MeetingMissed | MeetingCancelled) -> dict[str, Any]:
+def _not_held(draft: RelationshipDraft, event: MeetingMissed | MeetingCancelled) -> None:
     outcome = (
         MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
     )
     meeting = MeetingFact(meeting_id=event.meeting_id, outcome=outcome, at=event.occurred_at)
-    return {"meetings": Added(meeting)}
+    draft.append("meetings", meeting)
 
 
-def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _ItemsChanged:
-    return _ItemsChanged(
+def _corrected(draft: RelationshipDraft, event: MeetingRecordCorrected) -> None:
+    draft.change_items(
         "meetings",
         "meeting_id",
         event.meeting_id,
@@ -311,94 +300,92 @@ def _corrected(facts: RelationshipFacts, event: MeetingRecordCorrected) -> _Item
     )
 
 
-def _goal_set(facts: RelationshipFacts, event: GoalSet) -> dict[str, Any]:
+def _goal_set(draft: RelationshipDraft, event: GoalSet) -> None:
     goal = GoalFact(goal_id=event.goal_id, set_at=event.occurred_at, target_date=event.target_date)
-    return {"goals": Added(goal)}
+    draft.append("goals", goal)
 
 
-def _goal_revised(facts: RelationshipFacts, event: GoalRevised) -> _ItemsChanged:
-    return _goals(event.goal_id, target_date=event.target_date)
+def _goal_revised(draft: RelationshipDraft, event: GoalRevised) -> None:
+    _goals(draft, event.goal_id, target_date=event.target_date)
 
 
-def _goal_achieved(facts: RelationshipFacts, event: GoalAchieved) -> _ItemsChanged:
-    return _goals(event.goal_id, status=GoalStatus.ACHIEVED, closed_at=event.occurred_at)
+def _goal_achieved(draft: RelationshipDraft, event: GoalAchieved) -> None:
+    _goals(draft, event.goal_id, status=GoalStatus.ACHIEVED, closed_at=event.occurred_at)
 
 
-def _goal_abandoned(facts: RelationshipFacts, event: GoalAbandoned) -> _ItemsChanged:
-    return _goals(event.goal_id, status=GoalStatus.ABANDONED, closed_at=event.occurred_at)
+def _goal_abandoned(draft: RelationshipDraft, event: GoalAbandoned) -> None:
+    _goals(draft, event.goal_id, status=GoalStatus.ABANDONED, closed_at=event.occurred_at)
 
 
-def _feedback(facts: RelationshipFacts, event: FeedbackGiven) -> dict[str, Any]:
-    return {"feedback": Added(event.occurred_at)}
+def _feedback(draft: RelationshipDraft, event: FeedbackGiven) -> None:
+    draft.append("feedback", event.occurred_at)
 
 
-def _reflection(facts: RelationshipFacts, event: ReflectionRecorded) -> dict[str, Any]:
+def _reflection(draft: RelationshipDraft, event: ReflectionRecorded) -> None:
     at = event.occurred_at
     scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
-    return {
-        "reflections": Added(at),
-        "self_assessments": Added(scored),
-    }
+    draft.append("reflections", at)
+    draft.append("self_assessments", scored)
 
 
-def _review(facts: RelationshipFacts, event: ProgressEvaluated) -> dict[str, Any]:
+def _review(draft: RelationshipDraft, event: ProgressEvaluated) -> None:
     at = event.occurred_at
     judged = EvaluationFact(at=at, judgements=tuple(g.status for g in event.goal_progress))
-    return {"reviews": Added(at), "evaluations": Added(judged)}
+    draft.append("reviews", at)
+    draft.append("evaluations", judged)
 
 
-def _activity_added(facts: RelationshipFacts, event: PlanActivityAdded) -> dict[str, Any]:
+def _activity_added(draft: RelationshipDraft, event: PlanActivityAdded) -> None:
     activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
-    return {"activities": Added(activity)}
+    draft.append("activities", activity)
 
 
-def _activity_completed(facts: RelationshipFacts, event: PlanActivityCompleted) -> _ItemsChanged:
-    return _done("activities", event.activity_id, event.occurred_at)
+def _activity_completed(draft: RelationshipDraft, event: PlanActivityCompleted) -> None:
+    _done(draft, "activities", event.activity_id, event.occurred_at)
 
 
-def _milestone_set(facts: RelationshipFacts, event: MilestoneSet) -> dict[str, Any]:
+def _milestone_set(draft: RelationshipDraft, event: MilestoneSet) -> None:
     milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
-    return {"milestones": Added(milestone)}
+    draft.append("milestones", milestone)
 
 
-def _milestone_reached(facts: RelationshipFacts, event: MilestoneReached) -> _ItemsChanged:
-    return _done("milestones", event.milestone_id, event.occurred_at)
+def _milestone_reached(draft: RelationshipDraft, event: MilestoneReached) -> None:
+    _done(draft, "milestones", event.milestone_id, event.occurred_at)
 
 
-def _done(field: str, item_id: UUID, at: datetime) -> _ItemsChanged:
-    return _ItemsChanged(field, "item_id", item_id, lambda i: attrs.evolve(i, done_at=at))
+def _done(draft: RelationshipDraft, field: str, item_id: UUID, at: datetime) -> None:
+    draft.change_items(field, "item_id", item_id, lambda i: attrs.evolve(i, done_at=at))
 
 
-def _paused(facts: RelationshipFacts, event: RelationshipPaused) -> dict[str, Any]:
+def _paused(draft: RelationshipDraft, event: RelationshipPaused) -> None:
     pause = PauseFact(paused_at=event.occurred_at)
-    return {"status": RelationshipStatus.PAUSED, "pauses": Added(pause)}
+    draft.set(status=RelationshipStatus.PAUSED)
+    draft.append("pauses", pause)
 
 
-def _resumed(facts: RelationshipFacts, event: RelationshipResumed) -> dict[str, Any]:
-    return {
-        "status": RelationshipStatus.ACTIVE,
-        "pauses": _closed_pauses(facts, event.occurred_at),
-    }
-
-
-def _ended(facts: RelationshipFacts, event: RelationshipEnded) -> dict[str, Any]:
+def _resumed(draft: RelationshipDraft, event: RelationshipResumed) -> None:
     at = event.occurred_at
-    return {
-        "status": RelationshipStatus.ENDED,
-        "ended_at": at,
-        "end_reason": event.reason,
-        "pauses": _closed_pauses(facts, at),
-    }
+    draft.set(status=RelationshipStatus.ACTIVE, pauses=_closed_pauses(draft.items("pauses"), at))
 
 
-_Changes = Callable[[RelationshipFacts, Any], dict[str, Any] | _ItemsChanged]
-"""What an event changes in the facts: by field, a new value or an item added to a list
-(the domain's :class:`~mentoring_core.domain.decider.Added`, as a state's fold says it);
-or items of a list changed. It only reads the facts' fields: a
-:class:`RelationshipDraft` hands it its own fields, as attributes of a plain object (its
-lists as lists)."""
+def _ended(draft: RelationshipDraft, event: RelationshipEnded) -> None:
+    at = event.occurred_at
+    draft.set(
+        status=RelationshipStatus.ENDED,
+        ended_at=at,
+        end_reason=event.reason,
+        pauses=_closed_pauses(draft.items("pauses"), at),
+    )
 
-_CHANGES: dict[type[RelationshipEvent], _Changes] = {
+
+_Change = Callable[["RelationshipDraft", Any], None]
+"""What an event changes in a relationship's facts, made in place in their draft: fields
+set, items added at the end of a list, items of a list changed. Not said first and then
+applied, as the domain's folds say a change (a dict of fields, each item added wrapped in
+:class:`~mentoring_core.domain.decider.Added`): making that dict and its wrappers for each
+event, and reading them again, was a quarter of a projection's folding."""
+
+_CHANGES: dict[type[RelationshipEvent], _Change] = {
     PairingProposed: _paired,
     PairFormed: _paired,
     PairingAccepted: _accepted,
@@ -425,14 +412,6 @@ _CHANGES: dict[type[RelationshipEvent], _Changes] = {
     RelationshipEnded: _ended,
 }
 """What each kind of event changes in the facts; the kinds not listed change nothing."""
-
-
-def _relationship_changes(
-    facts: RelationshipFacts, event: RelationshipEvent
-) -> dict[str, Any] | _ItemsChanged:
-    """What ``event`` changes in the facts."""
-    changes = _CHANGES.get(type(event))
-    return {} if changes is None else changes(facts, event)
 
 
 _RELATIONSHIP_FIELDS = tuple(field.name for field in attrs.fields(RelationshipFacts))
@@ -513,24 +492,36 @@ class RelationshipDraft:
         fields = self._fields
         if event.version <= fields.version:
             return
-        changes = _relationship_changes(cast(RelationshipFacts, fields), event)
-        if isinstance(changes, _ItemsChanged):
-            self._change_items(changes)
-        else:
-            for name, value in changes.items():
-                if type(value) is Added:
-                    getattr(fields, name).append(value.item)
-                else:
-                    setattr(fields, name, value)
+        change = _CHANGES.get(type(event))  # the kinds not listed change nothing
+        if change is not None:
+            change(self, event)
         fields.version = event.version
 
-    def _change_items(self, changed: _ItemsChanged) -> None:
-        places = self._places.get(changed.field)
+    def items(self, name: str) -> list[Any]:
+        """The list ``name``, as folded so far (not to be changed but by this draft)."""
+        items: list[Any] = getattr(self._fields, name)
+        return items
+
+    def set(self, **values: Any) -> None:
+        """Set each field named to its value."""
+        vars(self._fields).update(values)
+
+    def append(self, name: str, item: Any) -> None:
+        """Add ``item`` at the end of the list ``name``."""
+        getattr(self._fields, name).append(item)
+
+    def change_items(
+        self, name: str, key: str, item_id: UUID, change: Callable[[Any], Any]
+    ) -> None:
+        """What a completion, correction or goal change does: ``change`` made to each item
+        of the list ``name`` whose ``key`` is ``item_id`` (an id no item has changes
+        nothing), found by where the draft has seen each id."""
+        places = self._places.get(name)
         if places is None:
-            places = self._places[changed.field] = _Places(changed.key)
-        items = getattr(self._fields, changed.field)
-        for at in places.of(items, changed.item_id):
-            items[at] = changed.change(items[at])
+            places = self._places[name] = _Places(key)
+        items = self.items(name)
+        for at in places.of(items, item_id):
+            items[at] = change(items[at])
 
     def facts(self) -> RelationshipFacts:
         """The facts, as of the last event folded in."""
