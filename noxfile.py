@@ -160,7 +160,9 @@ def bench(session: nox.Session) -> None:
     times of recording, reading and reporting on a PostgreSQL store grown to 1,000,000
     events (bench_scale.py; ``python benchmarks/bench_scale.py --events 10000000`` for
     the figures at 10,000,000), and the ``mentoring`` command's start-up against plain
-    Python (bench_cli_start_up.py). Pass a script's name to run only
+    Python (bench_cli_start_up.py), and the instructions per event of reading, replaying
+    and projecting, counted by valgrind's callgrind: ratios that do not move with the
+    machine's load (bench_instructions.py). Pass a script's name to run only
     that one, e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
@@ -172,6 +174,7 @@ def bench(session: nox.Session) -> None:
         "bench_http.py",
         "bench_scale.py",
         "bench_cli_start_up.py",
+        "bench_instructions.py",
     ]
     for script in session.posargs or scripts:
         session.run("python", f"benchmarks/{script}")

@@ -9,6 +9,7 @@ its pair dated before its programme.)
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,11 @@ TINY = {  # script: (arguments, a line every run prints)
     ),
     "bench_sealing.py": (["--events", "50"], "ratio sealed/clear"),
     "bench_cli_start_up.py": (["--rounds", "1"], "ratio mentoring history --json / python"),
+    # the two paths of a ratio; "instructions per event" is printed with valgrind or without
+    "bench_instructions.py": (
+        ["--relationships", "2", "--weeks", "2", "--paths", "decode", "replay"],
+        "instructions per event",
+    ),
     "bench_scale.py": (
         ["--relationships", "2", "--weeks", "2", "--events", "300", "--project-at", "150"],
         "bytes per relationship-year",
@@ -66,3 +72,5 @@ def test_a_benchmark_runs_at_tiny_sizes(script: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert figure in done.stdout, done.stdout[-2000:]
+    if script == "bench_instructions.py" and shutil.which("valgrind"):  # else it says so
+        assert "audit.replay" in done.stdout and "ratio to read and decode" in done.stdout
