@@ -16,6 +16,8 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from strategies import NOW
 
 from mentoring_core import InvalidValue
@@ -373,3 +375,44 @@ class TestMoments:
             "held_at",
             "a moment not after now (2025-03-14T09:30:00+00:00)",
         )
+
+
+class TestCharactersCheckedInCompiledCode:
+    """The character classes searched in C refuse exactly the characters the checks of
+    each code point in Python refused (kept here as the reference), for every code point
+    alone and in any text."""
+
+    @staticmethod
+    def refused_before(value: str, *, label: bool) -> str | None:
+        """What the checks of each character in Python refused ``value`` for, or None."""
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            return "surrogate"
+        allowed = frozenset() if label else frozenset("\n\r\t")
+        if any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in allowed for c in value):
+            return "control"
+        return None
+
+    @staticmethod
+    def refused_now(value: str, *, label: bool) -> str | None:
+        try:
+            (check_label if label else check_text)("f", value)
+        except InvalidValue as error:
+            return "surrogate" if "surrogates" in error.expected else "control"
+        return None
+
+    @pytest.mark.parametrize("label", [False, True])
+    def test_every_code_point_alone_and_between_letters(self, label: bool) -> None:
+        for code in range(0x110000):
+            value = f"a{chr(code)}b"
+            assert self.refused_now(value, label=label) == self.refused_before(
+                value, label=label
+            ), hex(code)
+
+    @given(
+        value=st.text(st.characters(exclude_categories=()), min_size=1),  # surrogates too
+        label=st.booleans(),
+    )
+    def test_any_text(self, value: str, label: bool) -> None:
+        if not value.strip():
+            return  # refused as blank first, by both
+        assert self.refused_now(value, label=label) == self.refused_before(value, label=label)
