@@ -24,6 +24,7 @@ ALLOWED = frozenset(
         "itertools",
         "math",
         "operator",
+        "re",
         "typing",
         "uuid",
     }

@@ -46,13 +46,18 @@ def creates() -> Any:
     return attrs.field(default=None, metadata={_CREATES: True})
 
 
+_CREATED: dict[type, str | None] = {}
+"""Each command class's created field, found once (a class's fields never change, and
+it is looked up three times a command)."""
+
+
 def created_field(command_type: type[Command]) -> str | None:
     """The name of the field holding the id ``command_type`` creates, if it creates one."""
-    for field in attrs.fields(command_type):
-        if field.metadata.get(_CREATES):
-            name: str = field.name
-            return name
-    return None
+    if command_type not in _CREATED:
+        _CREATED[command_type] = next(
+            (f.name for f in attrs.fields(command_type) if f.metadata.get(_CREATES)), None
+        )
+    return _CREATED[command_type]
 
 
 @attrs.frozen(kw_only=True)
