@@ -62,12 +62,43 @@ class _Unchecked(ChainedSQLiteApplicationRecorder):
     checks_read_versions = False
 
 
-def test_a_recorder_that_does_not_check_read_versions_is_refused(tmp_path: Path) -> None:
-    """Two writers could otherwise break a rule joining two aggregates, silently."""
-    topic = f"{__name__}:{_Unchecked.__qualname__}"
+class _Overriding(ChainedSQLiteApplicationRecorder):
+    """A third party's recorder that overrides the ``insert_events`` of one that checks the
+    read versions, and does not say its own does."""
+
+    def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
+        return super().insert_events(stored_events, **kwargs)
+
+
+class _Declared(_Overriding):
+    """The same, saying its ``insert_events`` checks them."""
+
+    checks_read_versions = True
+
+    def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
+        return super().insert_events(stored_events, **kwargs)
+
+
+@pytest.mark.parametrize("recorder", [_Unchecked, _Overriding])
+def test_a_recorder_that_does_not_check_read_versions_is_refused(
+    recorder: type, tmp_path: Path
+) -> None:
+    """Two writers could otherwise break a rule joining two aggregates, silently; a
+    subclass overriding ``insert_events`` does not inherit its parent's word for it."""
+    topic = f"{__name__}:{recorder.__qualname__}"
     url = f"sqlite:///{tmp_path / 'a.db'}"
-    with pytest.raises(StoreConfigurationError, match=r"_Unchecked does not say it checks"):
+    name = recorder.__qualname__
+    with pytest.raises(StoreConfigurationError, match=rf"{name} does not say it checks"):
         open_store(url, {"APPLICATION_RECORDER_TOPIC": topic})
+
+
+def test_a_subclass_saying_its_insert_events_checks_read_versions_opens(tmp_path: Path) -> None:
+    topic = f"{__name__}:{_Declared.__qualname__}"
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}", {"APPLICATION_RECORDER_TOPIC": topic})
+    try:
+        assert isinstance(store.recorder, _Declared)
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("scheme", ["memory", "sqlite"])

@@ -206,9 +206,11 @@ class ChainedRecorder(ApplicationRecorder, ABC):
 
     checks_read_versions: ClassVar[bool] = False
     """True for a recorder whose ``insert_events`` calls :func:`check_read_versions` with
-    its write lock held. A store whose recorder does not say so is refused: a rule that
-    joins two aggregates (a withdrawal and the meetings the person attended, say) would
-    otherwise not hold against two writers, and nothing would tell."""
+    its write lock held, said by the class that defines that ``insert_events`` (a
+    subclass that overrides it says so again: :func:`says_it_checks_read_versions`). A
+    store whose recorder does not say so is refused: a rule that joins two aggregates (a
+    withdrawal and the meetings the person attended, say) would otherwise not hold
+    against two writers, and nothing would tell."""
 
     @abstractmethod
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
@@ -446,6 +448,19 @@ def given_command_ids(count: int, **kwargs: Any) -> Sequence[UUID | None]:
     checked their number."""
     given: Sequence[UUID | None] | None = kwargs.get(COMMAND_IDS_KWARG)
     return [None] * count if given is None else given
+
+
+def says_it_checks_read_versions(recorder_type: type[ChainedRecorder]) -> bool:
+    """Whether ``recorder_type`` says it checks the versions a decision read
+    (:attr:`ChainedRecorder.checks_read_versions`), and the class defining its
+    ``insert_events`` says so itself: a subclass that overrides the ``insert_events`` of a
+    recorder that says so, and says nothing itself, does not (its ``insert_events`` may
+    not call :func:`check_read_versions`)."""
+    owner = next(cls for cls in recorder_type.__mro__ if "insert_events" in vars(cls))
+    return (
+        recorder_type.checks_read_versions is True
+        and vars(owner).get("checks_read_versions") is True
+    )
 
 
 class ReadVersionMoved(Exception):

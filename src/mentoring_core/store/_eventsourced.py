@@ -15,7 +15,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType
 
-from ..audit.recorders import ChainedRecorder
+from ..audit.recorders import ChainedRecorder, says_it_checks_read_versions
 from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
@@ -98,7 +98,7 @@ class EventSourcedStore(Application[UUID]):
                 f"the store's recorder {type(recorder).__qualname__} writes no hash chain; "
                 "a backend's recorder must be a mentoring_core.extend.ChainedRecorder"
             )
-        if not recorder.checks_read_versions:
+        if not says_it_checks_read_versions(type(recorder)):
             raise StoreConfigurationError(
                 f"the store's recorder {type(recorder).__qualname__} does not say it checks "
                 "the versions a decision read (checks_read_versions): without that check, "
