@@ -62,6 +62,8 @@ PATHS = {
     "plain": "recording, plain eventsourcing",
     "recording": "recording, the service",
 }
+RECORDING = ("plain", "recording")
+"""The paths that record (a command each), where the others read (an event each)."""
 BASELINES = {"replay": "decode", "projection": "decode", "recording": "plain"}
 """Each path with a target, and its baseline (run first): issue 15's targets 3 and 1."""
 TARGET = 0.80
@@ -81,7 +83,7 @@ def _count(on: bool) -> None:
 def child(path: str, store: Path) -> None:
     """Run ``path`` on ``store``, counted; print how many events it read (commands it
     recorded: the recording paths record on a new file beside ``store``)."""
-    if path in ("plain", "recording"):
+    if path in RECORDING:
         commands = plain_commands if path == "plain" else service_commands
         with commands(f"sqlite:///{store.with_suffix('.recorded.db')}") as command:
             for i in range(100):
@@ -145,7 +147,7 @@ def main() -> None:
             shutil.copy(store, copy)  # the projection writes its read model into it
             instructions, done = counted(path, copy, folder)
             per_event[path] = instructions / done
-            unit = "commands" if path in ("plain", "recording") else "events"
+            unit = "commands" if path in RECORDING else "events"
             line = f"  {PATHS[path]:<32}{per_event[path]:10,.0f}   ({done:,} {unit})"
             baseline = BASELINES.get(path)
             if baseline in per_event:
