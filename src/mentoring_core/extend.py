@@ -27,7 +27,8 @@ over a withheld one).
 An interface adapter (the command line, an HTTP API) tells programmes from
 relationships, and lists each kind's events, through :data:`KINDS` and
 :func:`kind_of`; each kind is a :class:`Decider`, whose folds give the :data:`Changes`
-an event makes (a growing field's new item as :class:`Added`). It reads values given as JSON (a
+an event makes (a growing field's new item as :class:`Added`, an item of it changed by
+id as :class:`Replaced`). It reads values given as JSON (a
 policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
 """
 
@@ -52,7 +53,7 @@ from .audit.recorders import (
     notifications_of,
     versions_filter,
 )
-from .domain.decider import Added, Changes, Decider
+from .domain.decider import Added, Changes, Decider, Replaced
 from .domain.kinds import KINDS, kind_named, kind_of
 from .privacy.keys import (
     KEYS_TABLE,
@@ -103,6 +104,7 @@ __all__ = [
     "PersonKey",
     "ReadVersionMoved",
     "RecordHead",
+    "Replaced",
     "Store",
     "StoreBackend",
     "StoredFacts",

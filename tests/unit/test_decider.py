@@ -6,12 +6,15 @@ take the aggregate's state and refuse a command naming another one.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import reduce
 from typing import Any
 from uuid import UUID
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenarios import (
     PROGRAMME_ID,
     RELATIONSHIP_ID,
@@ -19,12 +22,13 @@ from scenarios import (
     programme_history,
     relationship_history,
 )
+from strategies import NOW
 
 from mentoring_core import InvalidValue
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_pairing
 from mentoring_core.domain import decider as decider_module
-from mentoring_core.domain.decider import Added, Changes, Decider
+from mentoring_core.domain.decider import Added, Changes, Decider, LatestFact, Replaced
 from mentoring_core.domain.events import (
     EVENT_TYPES,
     GoalSet,
@@ -41,7 +45,7 @@ from mentoring_core.domain.kinds import (
     kind_of_command,
     kind_of_topic,
 )
-from mentoring_core.state import Participant, ProgrammeState, RelationshipState
+from mentoring_core.state import Participant, PlanActivity, ProgrammeState, RelationshipState
 from mentoring_core.values import Role
 
 OTHER = UUID("0ddba11a-0000-4000-8000-000000000000")
@@ -250,6 +254,16 @@ class _Cleared(RelationshipEvent):
     pass
 
 
+@attrs.frozen(kw_only=True)
+class _ClearedToo(_Cleared):
+    pass
+
+
+@attrs.frozen(kw_only=True)
+class _NotedLater(_Noted):
+    pass
+
+
 def test_a_fold_grows_a_field_in_place_and_a_value_given_replaces_what_was_added() -> None:
     decider = note_decider()
 
@@ -276,6 +290,111 @@ def test_a_fold_grows_a_field_in_place_and_a_value_given_replaces_what_was_added
     assert EVENT_TYPES.pop("_Cleared") is _Cleared
 
 
+_STEPS = st.lists(
+    st.tuples(st.sampled_from(("add", "done", "renumber", "set", "read")), st.integers(0, 3)),
+    max_size=30,
+)
+
+
+def _activity(number: int, version: int) -> PlanActivity:
+    return PlanActivity(
+        activity_id=UUID(int=number), description=f"added at {version}", due_date=NOW.date(),
+        goal_id=None,
+    )  # fmt: skip
+
+
+def _marked(activity: PlanActivity) -> PlanActivity:
+    return attrs.evolve(activity, notes=f"{activity.notes}+")
+
+
+def _renumbered(number: int) -> Any:
+    return lambda activity: attrs.evolve(activity, activity_id=UUID(int=number + 1))
+
+
+def _plan_folds(state: RelationshipState, event: _Noted) -> Changes:
+    """Each note one step on the plan: ``add n``, ``done n`` (the items of id n marked
+    once more), ``renumber n`` (their id moved to n + 1), ``set n`` (the plan replaced
+    by its first n items, as read), ``read n`` (the plan's length kept)."""
+    step, number = event.note.split()
+    n, item_id = int(number), UUID(int=int(number))
+    if step == "add":
+        return {"plan": Added(_activity(n, event.version))}
+    if step == "done":
+        return {
+            "plan": Replaced("activity_id", item_id, lambda a: attrs.evolve(a, notes=f"{a.notes}+"))
+        }
+    if step == "renumber":
+        moved = UUID(int=n + 1)
+        return {
+            "plan": Replaced("activity_id", item_id, lambda a: attrs.evolve(a, activity_id=moved))
+        }
+    if step == "set":
+        return {"plan": state.plan[:n]}
+    return {"expectations": Added(str(len(state.plan)))}
+
+
+def _plan_model(steps: list[tuple[str, int]]) -> tuple[tuple[PlanActivity, ...], tuple[str, ...]]:
+    """What the steps give, with plain lists."""
+    plan: list[PlanActivity] = []
+    read: list[str] = []
+    for version, (step, n) in enumerate(steps, start=1):
+        if step == "add":
+            plan.append(_activity(n, version))
+        elif step == "done":
+            plan = [
+                attrs.evolve(a, notes=f"{a.notes}+") if a.activity_id.int == n else a for a in plan
+            ]
+        elif step == "renumber":
+            plan = [
+                attrs.evolve(a, activity_id=UUID(int=n + 1)) if a.activity_id.int == n else a
+                for a in plan
+            ]
+        elif step == "set":
+            plan = plan[:n]
+        else:
+            read.append(str(len(plan)))
+    return tuple(plan), tuple(read)
+
+
+@settings(max_examples=400)
+@given(steps=_STEPS, split=st.integers(0, 30))
+def test_items_added_and_replaced_by_id_in_place_give_what_new_tuples_give(
+    steps: list[tuple[str, int]], split: int
+) -> None:
+    """A fold changes a growing field in place (its items in a list, found by an index of
+    their ids): any mix of items added, replaced by id (an id changed too), the field
+    set whole and read, folded at once, in two folds or one event at a time, gives what
+    plain tuples give."""
+    decider = note_decider()
+    decider.folds({_Noted: _plan_folds})
+    base = _fields(relationship_history().events[0])
+    history = [
+        _Noted(**{**base, "version": version}, note=f"{step} {n}")
+        for version, (step, n) in enumerate(steps, start=1)
+    ]
+    at_once = decider.fold(RelationshipState(), history)
+    in_two = decider.fold(decider.fold(RelationshipState(), history[:split]), history[split:])
+    one_by_one = reduce(decider.evolve, history, RelationshipState())
+    plan, read = _plan_model(steps)
+    for state in (at_once, in_two, one_by_one):
+        assert (state.plan, state.expectations) == (plan, read)
+        assert type(state.plan) is tuple
+    assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
+
+
+def test_replacing_items_of_a_frozenset_field_is_refused() -> None:
+    decider = note_decider(ProgrammeState())
+
+    def noted(state: ProgrammeState, event: _Noted) -> Changes:
+        return {"coordinators": Replaced("person_id", UUID(int=1), lambda item: item)}
+
+    decider.folds({_Noted: noted})
+    event = _Noted(**{**_fields(relationship_history().events[0]), "version": 1}, note="x")
+    with pytest.raises(TypeError, match="a tuple field, not a frozenset"):
+        decider.evolve(ProgrammeState(coordinators=frozenset({"ana"})), event)
+    assert EVENT_TYPES.pop("_Noted") is _Noted
+
+
 def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event() -> None:
     """The options of a kind whose states grow with their history (as the relationship's
     do), built in a test so that mutants of them can be seen."""
@@ -283,10 +402,9 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     def stripped(state: RelationshipState) -> RelationshipState:
         return attrs.evolve(state, expectations=())
 
-    def every_event(state: RelationshipState, event: RelationshipEvent) -> Changes:
-        return {"latest_fact_at": event.occurred_at}
-
-    decider = note_decider(without_history=stripped, every_event=every_event)
+    decider = note_decider(
+        without_history=stripped, latest_fact=LatestFact("latest_fact_at", except_types=(GoalSet,))
+    )
     whole = RelationshipState(expectations=("listen",))
     assert decider.leaves_out_history
     assert decider.without_history(whole).expectations == ()
@@ -303,6 +421,38 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     folded = decider.fold(RelationshipState(), [event])
     assert folded.latest_fact_at == event.occurred_at
     assert decider.evolve(RelationshipState(), event) == folded
+
+
+def test_the_latest_fact_moves_on_only_to_later_dates_of_the_types_it_counts() -> None:
+    """:class:`LatestFact`: a later date moves it on, an earlier or equal one does not, an
+    event of a type left out (or of a subclass of one) or of another kind never does."""
+    decider = note_decider(latest_fact=LatestFact("latest_fact_at", except_types=(_Cleared,)))
+    base = _fields(relationship_history().events[0])
+    start = base["occurred_at"]
+
+    def noted(version: int, days: int, cls: type[RelationshipEvent] = _Noted) -> Any:
+        fields = {**base, "version": version, "occurred_at": start + timedelta(days=days)}
+        return cls(**fields, note="n") if cls is _Noted or cls is _NotedLater else cls(**fields)
+
+    history = [
+        noted(1, 2),
+        noted(2, 1),
+        noted(3, 2),
+        noted(4, 9, _Cleared),
+        noted(5, 8, _ClearedToo),
+    ]
+    for upto, latest in ((1, 2), (2, 2), (3, 2), (4, 2), (5, 2)):
+        expected = start + timedelta(days=latest)
+        assert decider.fold(RelationshipState(), history[:upto]).latest_fact_at == expected
+        assert (
+            reduce(decider.evolve, history[:upto], RelationshipState()).latest_fact_at == expected
+        )
+    later = noted(6, 3, _NotedLater)  # a subclass of a type counted
+    moved = decider.fold(RelationshipState(), [*history, later])
+    assert moved.latest_fact_at == start + timedelta(days=3)
+    foreign = attrs.evolve(programme_history().events[0], occurred_at=start + timedelta(days=30))
+    assert decider.fold(moved, [foreign]).latest_fact_at == moved.latest_fact_at
+    assert note_decider().fold(RelationshipState(), history).latest_fact_at is None
 
 
 def test_a_fold_reads_the_state_so_far_through_its_methods_and_properties() -> None:

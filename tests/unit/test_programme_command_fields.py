@@ -14,15 +14,13 @@ from uuid import UUID
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from scenarios import POLICY, PROGRAMME_ID, YESTERDAY, History, programme_history
 from strategies import NOW, decision_context
 
 from mentoring_core import Rule
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain import decide_programme, evolve_programme
-from mentoring_core.domain._collections import find, replace_by_id, replace_where
+from mentoring_core.domain._collections import find, replace_where
 from mentoring_core.state import ProgrammeState
 from mentoring_core.values import Cadence, CadenceKind, CadenceTier, Role
 
@@ -321,24 +319,6 @@ class TestTupleHelpers:
         items = (1, 2, 3, 4)
         assert replace_where(items, lambda n: n % 2 == 0, lambda n: n * 10) == (1, 20, 3, 40)
         assert replace_where(items, lambda n: n > 9, lambda n: 0) == items
-
-    @given(
-        ids=st.lists(st.integers(0, 5).map(lambda n: UUID(int=n)), max_size=12),
-        wanted=st.integers(0, 6),
-    )
-    def test_replace_by_id_changes_what_replace_where_changes(
-        self, ids: list[UUID], wanted: int
-    ) -> None:
-        # ids equal to the wanted one but not the same object, as decoded events hold them
-        items = tuple(_Item(UUID(str(item_id)), position) for position, item_id in enumerate(ids))
-        item_id = UUID(int=wanted)
-        changed = replace_by_id(items, "item_id", item_id, lambda item: _Item(item.item_id, -1))
-        assert changed == replace_where(
-            items, lambda item: item.item_id == item_id, lambda item: _Item(item.item_id, -1)
-        )
-        assert type(changed) is tuple
-        if item_id not in ids:
-            assert changed is items
 
 
 class TestRefusalDetails:

@@ -334,7 +334,7 @@ def fold(events: Iterable[Event], initial: State) -> State:
     if (
         kind is None
         or not isinstance(initial, type(kind.initial))
-        or not all(map(kind.owns, batch))
+        or not all(map(kind.owns, {type(event) for event in batch}))  # each type once
     ):
         return reduce(apply, batch, initial)  # nothing to fold, or refused by apply
     folded: State = kind.fold(initial, batch)

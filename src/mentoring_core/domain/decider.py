@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, Generic, TypeVar, cast
+from uuid import UUID
 
 import attrs
 
@@ -35,7 +36,8 @@ Events = tuple[Event, ...]
 Handler = Callable[[Any, S, Meta], Events]
 """Decides one command type: ``(command, state, metadata) -> events`` or raises."""
 Changes = Mapping[str, Any]
-"""What one event changes in a state: each changed field's new value, or :class:`Added`."""
+"""What one event changes in a state: each changed field's new value, or :class:`Added`
+or :class:`Replaced`."""
 Evolver = Callable[[S, Any], Changes]
 """Folds one event type: ``(state, event) -> changes``; never validates (events are facts).
 The state it reads is the state so far (in a :meth:`Decider.fold`, a draft that reads as
@@ -52,10 +54,71 @@ class Added(Generic[T]):
     item: T
 
 
+@attrs.frozen
+class Replaced(Generic[T]):
+    """A change that replaces each item of a tuple field whose ``key`` field is
+    ``item_id`` with ``change(item)`` (none matching: the field unchanged): a fold of many
+    events does it in place, finding the items by an index of their ids, where a new
+    tuple (``replace_by_id``) reads every item of the field: a plan's completions, each
+    copying and reading the whole plan, were a third of folding a long relationship."""
+
+    key: str
+    item_id: UUID
+    change: Callable[[T], T]
+
+
+class _Growing:
+    """A tuple or frozenset field being changed in place by a fold: its items so far (a
+    list or set), the tuple or frozenset they were last built into (None once changed
+    since), and, once an item was replaced, where the items of each id are (by the id's
+    ``int``, for the ``key`` field replaced by)."""
+
+    __slots__ = ("built", "index", "items", "key")
+
+    def __init__(self, value: tuple[Any, ...] | frozenset[Any]) -> None:
+        self.items: list[Any] | set[Any] = (
+            set(value) if isinstance(value, frozenset) else list(value)
+        )
+        self.built: tuple[Any, ...] | frozenset[Any] | None = value
+        self.index: dict[int, list[int]] | None = None
+        self.key = ""
+
+    def add(self, item: Any) -> None:
+        items, self.built = self.items, None
+        if isinstance(items, set):
+            items.add(item)
+            return
+        if self.index is not None:
+            self.index.setdefault(getattr(item, self.key).int, []).append(len(items))
+        items.append(item)
+
+    def replace(self, replaced: Replaced[Any]) -> None:
+        items, key = self.items, replaced.key
+        if isinstance(items, set):
+            raise TypeError(f"Replaced changes a tuple field, not a frozenset ({key})")
+        if self.index is None or self.key != key:
+            self.key, self.index = key, {}
+            for at, item in enumerate(items):
+                self.index.setdefault(getattr(item, key).int, []).append(at)
+        wanted = replaced.item_id.int
+        for at in self.index.get(wanted, ()):
+            items[at] = new = replaced.change(items[at])
+            if getattr(new, key).int != wanted:  # its id changed: found by the new one
+                self.index = None
+        self.built = None
+
+    def value(self) -> tuple[Any, ...] | frozenset[Any]:
+        """The field's value: the items, built once after each change."""
+        if self.built is None:
+            items = self.items
+            self.built = frozenset(items) if isinstance(items, set) else tuple(items)
+        return self.built
+
+
 class _Draft:
-    """A state being folded: the fields changed so far, and the items added to each
-    growing one since it was last read; reads as the state does (fields, properties,
-    methods) and is built once.
+    """A state being folded: the fields changed so far (a tuple or frozenset field that
+    an :class:`Added` or :class:`Replaced` changed, as a :class:`_Growing`); reads as the
+    state does (fields, properties, methods) and is built once.
 
     Made by :func:`_draft_of`, whose class for each state class reads every field
     through a property (:func:`_field`); the state's properties and methods are read
@@ -63,12 +126,11 @@ class _Draft:
     (in Python 3.11, after making an ``AttributeError``: a tenth of a fold, when fields
     were read that way too)."""
 
-    __slots__ = ("_added", "_changed", "_state")
+    __slots__ = ("_changed", "_state")
 
     def __init__(self, state: Any) -> None:
         self._state = state
         self._changed: dict[str, Any] = {}
-        self._added: dict[str, list[Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
         member = getattr(type(self._state), name, None)
@@ -77,37 +139,39 @@ class _Draft:
         return getattr(self._state, name)
 
     def change(self, changes: Changes) -> None:
+        changed = self._changed
         for name, value in changes.items():
-            if type(value) is not Added:
-                self._added.pop(name, None)
-                self._changed[name] = value
+            kind = type(value)
+            if kind is not Added and kind is not Replaced:
+                changed[name] = value
                 continue
-            added = self._added.get(name)
-            if added is None:
-                self._changed[name] = getattr(self, name)
-                added = self._added[name] = []
-            added.append(value.item)
+            growing = changed.get(name)
+            if type(growing) is not _Growing:
+                growing = changed[name] = _Growing(
+                    getattr(self._state, name) if growing is None else growing
+                )
+            if kind is Added:
+                growing.add(value.item)
+            else:
+                growing.replace(value)
 
     def built(self) -> Any:
-        added = self._added
         fields = {
-            name: _grown(value, added[name]) if name in added else value
+            name: value.value() if type(value) is _Growing else value
             for name, value in self._changed.items()
         }
         return replaced(self._state, **fields)
 
 
 def _field(draft: _Draft, name: str) -> Any:
-    """A draft's field ``name``: as changed so far (with the items added since it was
-    last read), else the state's. Each draft class reads its fields through it (a
-    property of ``partial(_field, name=...)`` per field, see :func:`_draft_of`)."""
+    """A draft's field ``name``: as changed so far, else the state's. Each draft class
+    reads its fields through it (a property of ``partial(_field, name=...)`` per field,
+    see :func:`_draft_of`)."""
     changed = draft._changed
     if name not in changed:
         return getattr(draft._state, name)
-    added = draft._added.pop(name, None)
-    if added is not None:
-        changed[name] = _grown(changed[name], added)
-    return changed[name]
+    value = changed[name]
+    return value.value() if type(value) is _Growing else value
 
 
 _DRAFT_TYPES: dict[type, type[_Draft]] = {}
@@ -127,9 +191,16 @@ def _draft_of(state: Any) -> _Draft:
     return draft_type(state)
 
 
-def _grown(value: Any, added: list[Any]) -> Any:
-    """A tuple or frozenset with ``added`` appended or added, in one copy."""
-    return value.union(added) if isinstance(value, frozenset) else (*value, *added)
+@attrs.frozen
+class LatestFact:
+    """A date field of a kind's states that every fold keeps at the latest ``occurred_at``
+    of the kind's events, but those of the ``except_types`` (or of their subclasses): the
+    relationship's ``latest_fact_at``, which a back-dated command may not precede. Kept
+    by :meth:`Decider.fold` itself, not by a fold function of every event: reading the
+    draft's field and merging a change for every event was a fifth of a fold."""
+
+    field: str
+    except_types: tuple[type[Event], ...] = ()
 
 
 class Decider(Generic[S]):
@@ -144,7 +215,7 @@ class Decider(Generic[S]):
         command_type: type[Command],
         id_field: str,
         without_history: Callable[[S], S] | None = None,
-        every_event: Evolver[S] | None = None,
+        latest_fact: LatestFact | None = None,
     ) -> None:
         self.name = name
         """The kind's name, as errors, the event feed and exports call it."""
@@ -161,7 +232,9 @@ class Decider(Generic[S]):
         self._history_rule: Callable[[Any], bool] | None = None
         self._deciders: dict[type[Command], Handler[S]] = {}
         self._evolvers: dict[type[Event], Evolver[S]] = {}
-        self._every_event = every_event
+        self._latest_fact = latest_fact
+        self._is_fact: dict[type[Event], bool] = {}
+        """Whether events of each type read so far count for ``latest_fact``."""
 
     def __repr__(self) -> str:
         return f"Decider({self.name!r})"
@@ -246,17 +319,34 @@ class Decider(Generic[S]):
         time, field for field, with the frozen state built once at the end (a tuple or set
         that grows with the history is grown in place, not copied for every event). Each
         event moves the version, then its type's fold changes the fields it names, then
-        the fold of every event (``every_event``), if the kind has one."""
+        the kind's :class:`LatestFact` field, if it has one, moves on to its date."""
         draft = _draft_of(state)
         read = cast(S, draft)
         change, changed = draft.change, draft._changed  # the draft is this module's own
-        evolvers, every_event = self._evolvers, self._every_event
+        evolvers, is_fact = self._evolvers, self._is_fact
+        latest = None if self._latest_fact is None else self._latest_fact.field
         for event in events:
             changed["version"] = event.version  # an int: never Added
-            evolver = evolvers.get(type(event))
+            cls = type(event)
+            evolver = evolvers.get(cls)
             if evolver is not None:
                 change(evolver(read, event))
-            if every_event is not None:
-                change(every_event(read, event))
+            if latest is None:
+                continue
+            fact = is_fact.get(cls)
+            if fact is None:
+                fact = is_fact[cls] = self._is_latest_fact(cls)
+            if fact:
+                at = event.occurred_at
+                current = changed[latest] if latest in changed else getattr(state, latest)
+                if current is None or at > current:
+                    changed[latest] = at
         built: S = draft.built()
         return built
+
+    def _is_latest_fact(self, cls: type[Event]) -> bool:
+        """Whether events of type ``cls`` move the :class:`LatestFact` field on."""
+        assert self._latest_fact is not None
+        return issubclass(cls, self.event_type) and not issubclass(
+            cls, self._latest_fact.except_types
+        )

@@ -9,12 +9,11 @@ from uuid import UUID
 
 import attrs
 
-from ._collections import find, replace_by_id
+from ._collections import find
 from ._replace import replaced
 from .commands import RelationshipCommand
-from .decider import Added, Changes, Decider
+from .decider import Added, Changes, Decider, LatestFact, Replaced
 from .events import (
-    Event,
     ExpectationsAgreed,
     FeedbackGiven,
     GoalAbandoned,
@@ -288,11 +287,7 @@ class RelationshipState:
 
 
 def _goal_changed(state: RelationshipState, goal_id: UUID, **changes: Any) -> Changes:
-    return {
-        "goals": replace_by_id(
-            state.goals, "goal_id", goal_id, lambda g: attrs.evolve(g, **changes)
-        )
-    }
+    return {"goals": Replaced("goal_id", goal_id, lambda g: replaced(g, **changes))}
 
 
 def without_history(state: RelationshipState) -> RelationshipState:
@@ -312,19 +307,10 @@ def without_history(state: RelationshipState) -> RelationshipState:
     return replaced(state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False)
 
 
-_MEETING_EVENTS = (MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected)
-
-
-def _latest_fact(state: RelationshipState, event: Event) -> Changes:
-    """The fold of every event: keeps the date of the latest fact (see ``latest_fact_at``)."""
-    if isinstance(event, _MEETING_EVENTS) or not isinstance(event, RelationshipEvent):
-        return {}
-    return _later("latest_fact_at", state.latest_fact_at, event.occurred_at)
-
-
 def _later(name: str, current: datetime | None, at: datetime) -> Changes:
     """The date field ``name``, now ``current`` (None: none yet), moved on to ``at`` if
-    that is later: a running latest (``latest_fact_at``, ``attended_until``)."""
+    that is later: a running latest (``attended_until``; the fold keeps ``latest_fact_at``
+    itself, see :class:`.decider.LatestFact`)."""
     return {} if current is not None and current >= at else {name: at}
 
 
@@ -335,7 +321,10 @@ RELATIONSHIP: Decider[RelationshipState] = Decider(
     command_type=RelationshipCommand,
     id_field="relationship_id",
     without_history=without_history,
-    every_event=_latest_fact,
+    latest_fact=LatestFact(
+        "latest_fact_at",
+        except_types=(MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected),
+    ),
 )
 """The relationship aggregate: its rules are registered in :mod:`.relationship` and
 :mod:`.pairing`, its folds below."""
@@ -446,11 +435,10 @@ def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Chang
 
 def _activity_completed(state: RelationshipState, event: PlanActivityCompleted) -> Changes:
     return {
-        "plan": replace_by_id(
-            state.plan,
+        "plan": Replaced(
             "activity_id",
             event.activity_id,
-            lambda a: attrs.evolve(a, completed_at=event.occurred_at, notes=event.notes),
+            lambda a: replaced(a, completed_at=event.occurred_at, notes=event.notes),
         )
     }
 
@@ -468,11 +456,10 @@ def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Changes:
 
 def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Changes:
     return {
-        "milestones": replace_by_id(
-            state.milestones,
+        "milestones": Replaced(
             "milestone_id",
             event.milestone_id,
-            lambda m: attrs.evolve(m, reached_at=event.occurred_at, notes=event.notes),
+            lambda m: replaced(m, reached_at=event.occurred_at, notes=event.notes),
         )
     }
 
@@ -533,11 +520,10 @@ def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) 
     attended = {} if until is None else _later("attended_until", until, event.held_at)
     return {
         **attended,
-        "meetings": replace_by_id(
-            state.meetings,
+        "meetings": Replaced(
             "meeting_id",
             event.meeting_id,
-            lambda m: attrs.evolve(
+            lambda m: replaced(
                 m,
                 occurred_at=event.held_at,
                 duration_minutes=event.duration_minutes,
