@@ -823,7 +823,11 @@ class MentoringService(CommandMethods):
         cache, without its history: the next command on it is decided on it. That new
         state, and those events."""
         own = tuple(e for e in events if e.aggregate_id == aggregate_id)
-        new_state = kind.without_history(_projector(kind, aggregate_id)(state, own))
+        new_state = (
+            kind.fold(kind.initial if state is None else state, own, without_history=True)
+            if own
+            else kind.without_history(state)
+        )
         self._remember(aggregate_id, new_state)
         return new_state, own
 

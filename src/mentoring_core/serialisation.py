@@ -348,13 +348,16 @@ class EventMapper(Mapper[UUID]):
         """Seal personal fields under the keys of ``keys``; ``mentee_of(relationship id)``
         names a stored relationship's mentee (whose key seals its goals, meetings...)."""
         self.keys = keys
-        self._mentees: dict[UUID, str] = {}
+        self._mentees: dict[str, str] = {}
+        """Each relationship's mentee, by its id as events' data hold it (the text is
+        looked up as it is: parsing it for every event sealed was 0.3 % of a command)."""
         self._mentee_of = mentee_of
+        self._owner_of = relationship_owner(self._mentee)
 
-    def _mentee(self, relationship_id: UUID) -> str | None:
+    def _mentee(self, relationship_id: str) -> str | None:
         mentee = self._mentees.get(relationship_id)
         if mentee is None and self._mentee_of is not None:
-            mentee = self._mentee_of(relationship_id)
+            mentee = self._mentee_of(UUID(relationship_id))
             if mentee is not None:
                 self._mentees[relationship_id] = mentee
         return mentee
@@ -362,15 +365,15 @@ class EventMapper(Mapper[UUID]):
     @property
     def owner_of(self) -> OwnerOf:
         """Who a personal field is about, given its owner and its event's data."""
-        return relationship_owner(self._mentee)
+        return relationship_owner(self._mentee) if self.keys is None else self._owner_of
 
     def _seal(self, event: Event, data: dict[str, Any]) -> None:
         if self.keys is None:
             return
         mentee = getattr(event, "mentee_id", None)
         if isinstance(event, RelationshipEvent) and isinstance(mentee, str):
-            self._mentees[event.aggregate_id] = mentee  # later events of its batch need it
-        seal_event(type(event), data, self.keys, self.owner_of)
+            self._mentees[data["aggregate_id"]] = mentee  # later events of its batch need it
+        seal_event(type(event), data, self.keys, self._owner_of)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         item = cast(Event | Snapshot, domain_event)

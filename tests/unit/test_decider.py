@@ -399,11 +399,9 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     """The options of a kind whose states grow with their history (as the relationship's
     do), built in a test so that mutants of them can be seen."""
 
-    def stripped(state: RelationshipState) -> RelationshipState:
-        return attrs.evolve(state, expectations=())
-
     decider = note_decider(
-        without_history=stripped, latest_fact=LatestFact("latest_fact_at", except_types=(GoalSet,))
+        without_history={"expectations": ()},
+        latest_fact=LatestFact("latest_fact_at", except_types=(GoalSet,)),
     )
     whole = RelationshipState(expectations=("listen",))
     assert decider.leaves_out_history
@@ -421,6 +419,13 @@ def test_a_decider_leaves_out_history_decides_by_its_rule_and_folds_every_event(
     folded = decider.fold(RelationshipState(), [event])
     assert folded.latest_fact_at == event.occurred_at
     assert decider.evolve(RelationshipState(), event) == folded
+    kept = decider.fold(whole, [event], without_history=True)  # as the service keeps it
+    assert kept == decider.without_history(decider.fold(whole, [event]))
+    assert (kept.expectations, kept.version) == ((), event.version)
+    stripped = decider.without_history(whole)
+    assert decider.without_history(stripped) is stripped  # already without: itself
+    assert always_whole.fold(whole, [event], without_history=True).expectations == ("listen",)
+    assert always_whole.without_history(whole) is whole
 
 
 def test_the_latest_fact_moves_on_only_to_later_dates_of_the_types_it_counts() -> None:

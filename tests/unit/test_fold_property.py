@@ -74,6 +74,17 @@ def test_a_fold_split_anywhere_gives_the_same_state(data: st.DataObject, kind: A
 
 
 @settings(max_examples=100)
+@given(data=st.data(), kind=kinds)
+def test_a_fold_without_history_gives_the_fold_s_state_without_history(
+    data: st.DataObject, kind: Any
+) -> None:
+    """What the service keeps after a command, built once."""
+    history = data.draw(histories(kind))
+    whole = kind.fold(kind.initial, history)
+    assert_same(kind.fold(kind.initial, history, without_history=True), kind.without_history(whole))
+
+
+@settings(max_examples=100)
 @given(data=st.data())
 def test_a_fold_from_a_state_without_history_gives_what_evolving_gives(
     data: st.DataObject,

@@ -41,7 +41,7 @@ from mentoring_core.domain.events import (
     RelationshipResumed,
 )
 from mentoring_core.domain.relationship import decide_relationship, needs_history
-from mentoring_core.domain.relationship_state import without_history
+from mentoring_core.domain.relationship_state import RELATIONSHIP
 from mentoring_core.values import (
     EndReason,
     FeedbackKind,
@@ -145,7 +145,9 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         whole = _outcome(command, self.history.state, self.history.ctx)
         if whole[:2] == ("refused", Rule.UNIQUE_ID):
             return
-        bounded = _outcome(command, without_history(self.history.state), self.history.ctx)
+        bounded = _outcome(
+            command, RELATIONSHIP.without_history(self.history.state), self.history.ctx
+        )
         assert bounded == whole
 
     # --- Goals --------------------------------------------------------------------

@@ -214,7 +214,7 @@ class Decider(Generic[S]):
         event_type: type[Event],
         command_type: type[Command],
         id_field: str,
-        without_history: Callable[[S], S] | None = None,
+        without_history: Changes | None = None,
         latest_fact: LatestFact | None = None,
     ) -> None:
         self.name = name
@@ -280,10 +280,16 @@ class Decider(Generic[S]):
         return self._without_history is not None
 
     def without_history(self, state: S) -> S:
-        """``state`` with the records that grow with its history left out, as snapshots and
-        caches hold it, for deciding the commands :meth:`needs_history` says read none
-        (``state`` itself for a kind whose states are always whole)."""
-        return state if self._without_history is None else self._without_history(state)
+        """``state`` with the records that grow with its history left out (the fields the
+        kind's ``without_history`` changes set so), as snapshots and caches hold it, for
+        deciding the commands :meth:`needs_history` says read none. ``state`` itself for
+        a kind whose states are always whole, and for a state already without them (a
+        cached one, reloaded with no new event, as most commands load theirs): states are
+        frozen, and a copy costs a few per cent of a command."""
+        left_out = self._without_history
+        if left_out is None or all(getattr(state, n) == v for n, v in left_out.items()):
+            return state
+        return replaced(state, **left_out)
 
     def needs_history(self, command: Command) -> bool:
         """Whether ``command`` (with the ids its caller gave, before the service fills in
@@ -314,12 +320,14 @@ class Decider(Generic[S]):
         """The state after ``event``; events are facts, so nothing is checked here."""
         return self.fold(state, (event,))
 
-    def fold(self, state: S, events: Iterable[Event]) -> S:
+    def fold(self, state: S, events: Iterable[Event], *, without_history: bool = False) -> S:
         """The state after ``events``, in order: what :meth:`evolve` gives one event at a
         time, field for field, with the frozen state built once at the end (a tuple or set
         that grows with the history is grown in place, not copied for every event). Each
         event moves the version, then its type's fold changes the fields it names, then
-        the kind's :class:`LatestFact` field, if it has one, moves on to its date."""
+        the kind's :class:`LatestFact` field, if it has one, moves on to its date. With
+        ``without_history``, what :meth:`without_history` gives of that state, built once
+        (as the service keeps the state after each command)."""
         draft = _draft_of(state)
         read = cast(S, draft)
         change, changed = draft.change, draft._changed  # the draft is this module's own
@@ -341,6 +349,8 @@ class Decider(Generic[S]):
                 current = changed[latest] if latest in changed else getattr(state, latest)
                 if current is None or at > current:
                     changed[latest] = at
+        if without_history and self._without_history is not None:
+            changed.update(self._without_history)
         built: S = draft.built()
         return built
 

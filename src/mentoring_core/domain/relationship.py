@@ -811,7 +811,7 @@ _HISTORY_IDS = frozenset({"meeting_id", "feedback_id", "reflection_id", "evaluat
 def needs_history(command: RelationshipCommand) -> bool:
     """Whether ``command`` must be decided on the relationship's whole state, with its
     meetings, feedback, reflections and evaluations (see
-    :func:`.relationship_state.without_history`): a correction, feedback about a meeting,
+    :data:`.relationship_state.HISTORY_LEFT_OUT`): a correction, feedback about a meeting,
     a pause or an ending (they compare with the meetings' dates), and a command that gives
     its own id for a new meeting, feedback, reflection or evaluation (only the whole
     history shows it unused). ``command`` is as its caller gave it: an id left ``None`` is

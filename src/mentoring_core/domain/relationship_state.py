@@ -217,7 +217,7 @@ class RelationshipState:
     withdrawal's date."""
     complete: bool = True
     """False in a state loaded only to decide a command that reads no history (see
-    :func:`without_history`): its meetings, feedback, reflections and evaluations are left
+    :data:`HISTORY_LEFT_OUT`): its meetings, feedback, reflections and evaluations are left
     out, so loading it costs the same however long the relationship. Every state the
     service returns to a reader is complete."""
 
@@ -290,21 +290,20 @@ def _goal_changed(state: RelationshipState, goal_id: UUID, **changes: Any) -> Ch
     return {"goals": Replaced("goal_id", goal_id, lambda g: replaced(g, **changes))}
 
 
-def without_history(state: RelationshipState) -> RelationshipState:
-    """``state`` without the records that grow with every meeting (meetings, feedback,
-    reflections, evaluations): what deciding a command needs, unless the command names
-    one of those records or gives its own id for a new one (``needs_history`` in
-    :mod:`.relationship` says which). Snapshots and the service's cache hold states like
-    this, so loading a relationship to decide costs the same whatever its length; goals,
-    plan items, milestones and pauses stay (they grow with the plan, not with meetings).
-    A state already without them (a cached one, reloaded with no new event, as most
-    commands load theirs) is returned itself: states are frozen, and a copy costs a
-    few per cent of a command."""
-    if not (
-        state.complete or state.meetings or state.feedback or state.reflections or state.evaluations
-    ):
-        return state
-    return replaced(state, meetings=(), feedback=(), reflections=(), evaluations=(), complete=False)
+HISTORY_LEFT_OUT: Changes = {
+    "meetings": (),
+    "feedback": (),
+    "reflections": (),
+    "evaluations": (),
+    "complete": False,
+}
+"""What a state without the records that grow with every meeting (meetings, feedback,
+reflections, evaluations) changes (``RELATIONSHIP.without_history``): what deciding a
+command needs, unless the command names one of those records or gives its own id for a
+new one (``needs_history`` in :mod:`.relationship` says which). Snapshots and the
+service's cache hold states like this, so loading a relationship to decide costs the
+same whatever its length; goals, plan items, milestones and pauses stay (they grow with
+the plan, not with meetings)."""
 
 
 def _later(name: str, current: datetime | None, at: datetime) -> Changes:
@@ -320,7 +319,7 @@ RELATIONSHIP: Decider[RelationshipState] = Decider(
     event_type=RelationshipEvent,
     command_type=RelationshipCommand,
     id_field="relationship_id",
-    without_history=without_history,
+    without_history=HISTORY_LEFT_OUT,
     latest_fact=LatestFact(
         "latest_fact_at",
         except_types=(MeetingHeld, MeetingMissed, MeetingCancelled, MeetingRecordCorrected),

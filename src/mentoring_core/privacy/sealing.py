@@ -31,7 +31,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast, get_args, get_origin, get_type_hints
-from uuid import UUID
 
 import attrs
 from cryptography.exceptions import InvalidTag
@@ -320,15 +319,16 @@ def open_event(
             container[name] = opened
 
 
-def relationship_owner(mentee_of: Callable[[UUID], str | None]) -> OwnerOf:
+def relationship_owner(mentee_of: Callable[[str], str | None]) -> OwnerOf:
     """The owner resolver of a store: an event field's person id, or the relationship's
-    mentee as ``mentee_of(relationship id)`` finds them."""
+    mentee as ``mentee_of(relationship id)`` finds them (the id as the event's data holds
+    it, a text)."""
 
     def owner_of(owner: str, data: dict[str, Any]) -> str:
         if owner == RELATIONSHIP_MENTEE:
             mentee = data.get("mentee_id")
             if not isinstance(mentee, str):
-                mentee = mentee_of(UUID(str(data["aggregate_id"])))
+                mentee = mentee_of(str(data["aggregate_id"]))
             if mentee is None:
                 raise InvalidValue(
                     "aggregate_id", data["aggregate_id"], "a relationship with a recorded mentee"
