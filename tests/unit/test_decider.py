@@ -382,6 +382,30 @@ def test_items_added_and_replaced_by_id_in_place_give_what_new_tuples_give(
     assert EVENT_TYPES.pop("_Noted") is _Noted  # registered as readable; taken back here
 
 
+def test_items_of_one_field_are_found_by_whichever_key_each_change_names() -> None:
+    decider = note_decider()
+    goals = UUID(int=10), UUID(int=20)
+    first, second = (
+        attrs.evolve(_activity(n, 1), goal_id=goal) for n, goal in zip((1, 2), goals, strict=True)
+    )
+
+    def noted(state: RelationshipState, event: _Noted) -> Changes:
+        if event.note == "add":
+            return {"plan": (first, second)}
+        key, number = event.note.split()
+        return {"plan": Replaced(key, UUID(int=int(number)), _marked)}
+
+    decider.folds({_Noted: noted})
+    base = _fields(relationship_history().events[0])
+    notes = ("add", "activity_id 1", "goal_id 20", "activity_id 2")
+    history = [_Noted(**{**base, "version": v}, note=n) for v, n in enumerate(notes, start=1)]
+    assert decider.fold(RelationshipState(), history).plan == (
+        _marked(first),
+        _marked(_marked(second)),
+    )
+    assert EVENT_TYPES.pop("_Noted") is _Noted
+
+
 def test_replacing_items_of_a_frozenset_field_is_refused() -> None:
     decider = note_decider(ProgrammeState())
 

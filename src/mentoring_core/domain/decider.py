@@ -59,7 +59,7 @@ class Replaced(Generic[T]):
     """A change that replaces each item of a tuple field whose ``key`` field is
     ``item_id`` with ``change(item)`` (none matching: the field unchanged): a fold of many
     events does it in place, finding the items by an index of their ids, where a new
-    tuple (``replace_by_id``) reads every item of the field: a plan's completions, each
+    tuple for each change read every item of the field: a plan's completions, each
     copying and reading the whole plan, were a third of folding a long relationship."""
 
     key: str
