@@ -397,11 +397,12 @@ def test_items_of_one_field_are_found_by_whichever_key_each_change_names() -> No
 
     decider.folds({_Noted: noted})
     base = _fields(relationship_history().events[0])
-    notes = ("add", "activity_id 1", "goal_id 20", "activity_id 2")
+    # each key's first change reads the ids, its second makes an index of them
+    notes = ("add", "activity_id 1", "activity_id 2", "goal_id 20", "goal_id 10", "activity_id 2")
     history = [_Noted(**{**base, "version": v}, note=n) for v, n in enumerate(notes, start=1)]
     assert decider.fold(RelationshipState(), history).plan == (
-        _marked(first),
-        _marked(_marked(second)),
+        _marked(_marked(first)),
+        _marked(_marked(_marked(second))),
     )
     assert EVENT_TYPES.pop("_Noted") is _Noted
 
