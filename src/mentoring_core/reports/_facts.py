@@ -29,6 +29,7 @@ from uuid import UUID
 
 import attrs
 
+from ..domain._replace import replaced
 from ..domain.events import (
     Event,
     FeedbackGiven,
@@ -218,7 +219,7 @@ class ProgrammeFacts:
 
 
 def _goals(draft: RelationshipDraft, goal_id: UUID, **changes: Any) -> None:
-    draft.change_items("goals", "goal_id", goal_id, lambda g: attrs.evolve(g, **changes))
+    draft.change_items("goals", "goal_id", goal_id, lambda g: replaced(g, **changes))
 
 
 def _closed_pauses(pauses: list[PauseFact], at: datetime) -> list[PauseFact]:
@@ -296,7 +297,7 @@ def _corrected(draft: RelationshipDraft, event: MeetingRecordCorrected) -> None:
         "meetings",
         "meeting_id",
         event.meeting_id,
-        lambda m: attrs.evolve(m, at=event.held_at, minutes=event.duration_minutes),
+        lambda m: replaced(m, at=event.held_at, minutes=event.duration_minutes),
     )
 
 
@@ -354,7 +355,7 @@ def _milestone_reached(draft: RelationshipDraft, event: MilestoneReached) -> Non
 
 
 def _done(draft: RelationshipDraft, field: str, item_id: UUID, at: datetime) -> None:
-    draft.change_items(field, "item_id", item_id, lambda i: attrs.evolve(i, done_at=at))
+    draft.change_items(field, "item_id", item_id, lambda i: replaced(i, done_at=at))
 
 
 def _paused(draft: RelationshipDraft, event: RelationshipPaused) -> None:
