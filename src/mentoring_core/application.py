@@ -824,9 +824,7 @@ class MentoringService(CommandMethods):
         state, and those events."""
         own = tuple(e for e in events if e.aggregate_id == aggregate_id)
         new_state = (
-            kind.fold(kind.initial if state is None else state, own, without_history=True)
-            if own
-            else kind.without_history(state)
+            kind.fold(state, own, without_history=True) if own else kind.without_history(state)
         )
         self._remember(aggregate_id, new_state)
         return new_state, own

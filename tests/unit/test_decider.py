@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scenarios import (
     PROGRAMME_ID,
@@ -358,6 +358,9 @@ def _plan_model(steps: list[tuple[str, int]]) -> tuple[tuple[PlanActivity, ...],
 
 @settings(max_examples=400)
 @given(steps=_STEPS, split=st.integers(0, 30))
+# the places of ids found after a key's first change, then an item added, then an id moved
+@example(steps=[("add", 0), ("done", 0), ("done", 0), ("add", 0), ("done", 0)], split=0)
+@example(steps=[("add", 0), ("done", 0), ("renumber", 0), ("done", 0)], split=0)
 def test_items_added_and_replaced_by_id_in_place_give_what_new_tuples_give(
     steps: list[tuple[str, int]], split: int
 ) -> None:

@@ -1,9 +1,11 @@
-"""Small helpers for the tuples that hold entities inside frozen state."""
+"""Small helpers for the tuples and lists that hold entities inside states and drafts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from operator import attrgetter
+from typing import Any, TypeVar
+from uuid import UUID
 
 T = TypeVar("T")
 
@@ -21,3 +23,28 @@ def find(items: tuple[T, ...], match: Callable[[T], bool]) -> T | None:
         if match(item):
             return item
     return None
+
+
+class Places:
+    """Where each item of a list is, by its ``key`` field's id, read by its ``int`` (a
+    ``UUID``'s ``==`` and hash are Python code): for a fold that changes items by id in
+    place (the domain's draft, the report facts' draft).
+
+    Items are only ever added at the end of the list, or put in the place of one with the
+    same id, so a place once known stays right and only the items added since the last
+    look are read. A change that gives an item another id makes the places wrong: its
+    caller forgets them. Scanning the whole list for each completion instead cost some 40
+    microseconds an event on a two-year plan (the items' ids scattered in memory)."""
+
+    def __init__(self, key: str) -> None:
+        self._id_of = attrgetter(f"{key}.int")
+        self._places: dict[int, list[int]] = {}
+        self._known = 0
+
+    def of(self, items: list[Any], item_id: UUID) -> list[int]:
+        """The places in ``items`` of those whose id is ``item_id``."""
+        places = self._places
+        for at in range(self._known, len(items)):
+            places.setdefault(self._id_of(items[at]), []).append(at)
+        self._known = len(items)
+        return places.get(item_id.int, [])

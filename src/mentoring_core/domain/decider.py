@@ -21,6 +21,7 @@ from uuid import UUID
 
 import attrs
 
+from ._collections import Places
 from ._replace import replaced
 from .commands import Command
 from .context import DecisionContext
@@ -75,26 +76,24 @@ class _Growing:
     is ten times quicker for a set of 10,000 ids than copying it into a set and back).
     Once an item was replaced: all its items in a list, the tuple they were last built
     into (None once changed since), and the ``key`` field replaced by: the first change by
-    a key reads every item's id in C (as a single change does, where making an index
-    would cost twice as much for a plan of 1,000), the next ones look the ids up in an
-    index of where the items of each id are (by the id's ``int``)."""
+    a key reads every item's id in C (as a single change does, where finding the places
+    of every id would cost twice as much for a plan of 1,000), the next ones look the ids
+    up in their :class:`~._collections.Places`."""
 
-    __slots__ = ("added", "built", "index", "items", "key")
+    __slots__ = ("added", "built", "items", "key", "places")
 
     def __init__(self, value: tuple[Any, ...] | frozenset[Any]) -> None:
         self.built: tuple[Any, ...] | frozenset[Any] | None = value
         self.added: list[Any] = []
         self.items: list[Any] | None = None
-        self.index: dict[int, list[int]] | None = None
         self.key = ""
+        self.places: Places | None = None
 
     def add(self, item: Any) -> None:
         items = self.items
         if items is None:
             self.added.append(item)
             return
-        if self.index is not None:
-            self.index.setdefault(getattr(item, self.key).int, []).append(len(items))
         items.append(item)
         self.built = None
 
@@ -107,20 +106,17 @@ class _Growing:
                 raise TypeError(f"Replaced changes a tuple field, not a frozenset ({key})")
             items = self.items = list(value)
         wanted = replaced.item_id.int
-        if self.key != key:  # the first by this key: the ids read in C, no index yet
-            self.key, self.index = key, None
-            ids = list(map(attrgetter(f"{key}.int"), items))
-            places: Iterable[int] = _places(ids, wanted)
+        if self.key != key:  # the first by this key: the ids read in C, no places yet
+            self.key, self.places = key, None
+            found = _positions(list(map(attrgetter(f"{key}.int"), items)), wanted)
         else:
-            if self.index is None:
-                self.index = {}
-                for at, item in enumerate(items):
-                    self.index.setdefault(getattr(item, key).int, []).append(at)
-            places = self.index.get(wanted, ())
-        for at in places:
+            if self.places is None:
+                self.places = Places(key)
+            found = self.places.of(items, replaced.item_id)
+        for at in found:
             items[at] = new = replaced.change(items[at])
-            if getattr(new, key).int != wanted:  # its id changed: found by the new one
-                self.index = None
+            if getattr(new, key).int != wanted:  # its id changed: its places are wrong
+                self.places = None
         self.built = None
 
     def value(self) -> tuple[Any, ...] | frozenset[Any]:
@@ -137,7 +133,7 @@ class _Growing:
         return built
 
 
-def _places(ids: list[int], wanted: int) -> list[int]:
+def _positions(ids: list[int], wanted: int) -> list[int]:
     """Where ``wanted`` is in ``ids``, found in C (``count``, then ``index`` from each)."""
     places, at = [], -1
     for _ in range(ids.count(wanted)):

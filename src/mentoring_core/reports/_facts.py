@@ -23,12 +23,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 from itertools import takewhile
-from operator import attrgetter
 from typing import Any, TypeVar, get_args, get_origin
 from uuid import UUID
 
 import attrs
 
+from ..domain._collections import Places
 from ..domain._replace import replaced
 from ..domain.events import (
     Event,
@@ -441,30 +441,6 @@ class _Fields:
         vars(self).update(fields)
 
 
-class _Places:
-    """Where each item of one of a draft's lists is, by its id's ``int`` (a ``UUID``'s
-    ``==`` and hash are Python code).
-
-    A fold only ever adds items at the end of a list, or puts an item in the place of one
-    with the same id (a correction, a completion), so a place once known stays right and
-    only the items added since are read. Scanning the whole list for each completion
-    instead cost some 40 microseconds an event on a two-year plan (the items' ids
-    scattered in memory), a quarter of a projection's folding."""
-
-    def __init__(self, key: str) -> None:
-        self._id_of = attrgetter(f"{key}.int")
-        self._places: dict[int, list[int]] = {}
-        self._known = 0
-
-    def of(self, items: list[Any], item_id: UUID) -> list[int]:
-        """The places in ``items`` of those whose id is ``item_id``."""
-        places = self._places
-        for at in range(self._known, len(items)):
-            places.setdefault(self._id_of(items[at]), []).append(at)
-        self._known = len(items)
-        return places.get(item_id.int, [])
-
-
 class RelationshipDraft:
     """A relationship's facts while events are folded into them.
 
@@ -481,7 +457,7 @@ class RelationshipDraft:
         for name in _LISTED:
             fields[name] = list(fields[name])
         self._fields = _Fields(fields)
-        self._places: dict[str, _Places] = {}
+        self._places: dict[str, Places] = {}
 
     @property
     def version(self) -> int:
@@ -519,7 +495,7 @@ class RelationshipDraft:
         nothing), found by where the draft has seen each id."""
         places = self._places.get(name)
         if places is None:
-            places = self._places[name] = _Places(key)
+            places = self._places[name] = Places(key)
         items = self.items(name)
         for at in places.of(items, item_id):
             items[at] = change(items[at])
