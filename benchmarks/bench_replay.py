@@ -15,10 +15,15 @@ busy moment of the machine weighs on neither alone) and, in a
 second run under ``tracemalloc``, its peak of Python memory. The peak should stay
 roughly the same as the log grows: replay keeps one page of records, one relationship's
 state and an int per aggregate. ``audit verify`` of the same store is timed in the same
-turns (no target: the auditor's other whole-store read, every link's hash computed again).
+turns (no target: the auditor's other whole-store read, every link's hash computed again),
+and so is the replay with ``--workers`` processes (default 2: the machine's cores),
+whose report must be the single process's: its rate against the same baseline is
+reported beside the other (the processor's work is the same or more, spread over the
+cores; ``bench_instructions.py`` counts the single process's).
 
 Run with ``python benchmarks/bench_replay.py`` (``--sizes 100000 1000000``,
-``--per-relationship 1000``, ``--rounds 3``, ``--folder DIR`` to keep the stores).
+``--per-relationship 1000``, ``--rounds 3``, ``--workers 2``, ``--folder DIR`` to keep the
+stores).
 """
 
 from __future__ import annotations
@@ -137,12 +142,12 @@ def fill(url: str, templates: list[StoredEvent], keys: list[PersonKey], events: 
     return time.perf_counter() - started
 
 
-def run_replay(url: str, traced: bool) -> tuple[float, int, ReplayReport]:
+def run_replay(url: str, traced: bool, workers: int = 1) -> tuple[float, int, ReplayReport]:
     with MentoringService(url, snapshot_interval=None) as service:
         if traced:
             tracemalloc.start()
         started = time.perf_counter()
-        report = replay(service)
+        report = replay(service, workers=workers)
         elapsed = time.perf_counter() - started
         peak = 0
         if traced:
@@ -178,6 +183,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--per-relationship", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args()
     templates, keys = template(args.per_relationship)
@@ -191,7 +197,7 @@ def main() -> None:
         print(
             f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
             f"{'events/s':>9} {'read+decode/s':>13} {'ratio':>6} {'peak MiB (tracemalloc)':>23} "
-            f"{'verify s':>9} {'verify/s':>9}"
+            f"{'verify s':>9} {'verify/s':>9} {'workers s':>9} {'ratio':>6}"
         )
         for size in args.sizes:
             path = folder / f"replay-{size}.db"
@@ -199,20 +205,26 @@ def main() -> None:
             url = f"sqlite:///{path}"
             filled = fill(url, templates, keys, size)
             baseline, elapsed, verified = 0.0, float("inf"), float("inf")
+            spread = float("inf")
             for _ in range(args.rounds):
                 baseline = max(baseline, read_and_decode(url))
                 took, _, report = run_replay(url, traced=False)
                 elapsed = min(elapsed, took)
                 verified = min(verified, run_verify(url))
+                took, _, by_workers = run_replay(url, traced=False, workers=args.workers)
+                assert by_workers == report, "the workers' report is not the single process's"
+                spread = min(spread, took)
             _, peak, _ = run_replay(url, traced=True)
             assert report.events == size
             aggregates = sum(report.aggregates.values())
             print(
                 f"  {size:>10,} {aggregates:>10,} {filled:>8.1f} {elapsed:>9.1f} "
                 f"{size / elapsed:>9,.0f} {baseline:>13,.0f} {size / elapsed / baseline:>6.2f} "
-                f"{peak / 2**20:>23.2f} {verified:>9.1f} {size / verified:>9,.0f}"
+                f"{peak / 2**20:>23.2f} {verified:>9.1f} {size / verified:>9,.0f} "
+                f"{spread:>9.1f} {size / spread / baseline:>6.2f}"
             )
         print("  ratio: replay / read and decode (target 0.80)")
+        print(f"  workers: the replay with {args.workers} worker processes, its ratio to the same")
         print("  verify: audit verify of the same store, every link checked (no target)")
 
 

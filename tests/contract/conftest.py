@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from mentoring_core_postgres.testing import postgres_store_url
+
+from mentoring_core import MentoringService
+from mentoring_core.audit import ReplayReport, replay
+
+if TYPE_CHECKING:
+    from .test_service_contract import Seeded
 
 STORES = ["memory", "sqlite", "postgres"]
 
@@ -72,3 +79,23 @@ def calls_of(monkeypatch: pytest.MonkeyPatch, target: Any, name: str) -> list[tu
 
     monkeypatch.setattr(target, name, counted)
     return calls
+
+
+Replaying = Callable[..., ReplayReport]
+"""``audit.replay`` with a number of workers given (the other arguments as replay's)."""
+
+
+@pytest.fixture(params=[1, 2], ids=["in one process", "with two workers"])
+def replaying(request: pytest.FixtureRequest) -> Replaying:
+    """The replay in one process, then with two worker processes: every finding of a
+    replay test holds both ways (a memory store's workers cannot see it: rebuilt here)."""
+    return partial(replay, workers=request.param)
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
+    """A service on ``store_url`` and what :func:`.test_service_contract.seed` recorded."""
+    from .test_service_contract import seed  # which imports this module
+
+    with MentoringService(store_url) as service:
+        yield service, seed(service)

@@ -13,7 +13,7 @@ import io
 import json
 import re
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -38,12 +38,6 @@ from .test_tamper_evidence import RawStore
 
 ODD = UUID(int=7)
 """The aggregate of records written straight into the store by these tests."""
-
-
-@pytest.fixture
-def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
-    with MentoringService(store_url) as service:
-        yield service, seed(service)
 
 
 def write(path: Path, docs: list[Any]) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +29,7 @@ from mentoring_core.projections import ComplianceProjection, StoredFacts, decode
 from mentoring_core.projections._projection import _FACTS
 from mentoring_core.reports import ProgrammeFacts, RelationshipFacts
 
-from .test_service_contract import Seeded, seed
+from .test_service_contract import Seeded
 
 STRAY_ID = UUID(int=99)
 
@@ -38,12 +37,6 @@ STRAY_ID = UUID(int=99)
 @attrs.frozen(kw_only=True)
 class Stray(Event):
     """An event class registered as a stored type, but of no kind of aggregate."""
-
-
-@pytest.fixture
-def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
-    with MentoringService(store_url) as service:
-        yield service, seed(service)
 
 
 @pytest.fixture

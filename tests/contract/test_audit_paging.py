@@ -9,7 +9,6 @@ up to 2**62).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -20,15 +19,9 @@ from mentoring_core.audit import cloud_events, replay
 from mentoring_core.domain.errors import InvalidValue
 
 from .conftest import calls_of
-from .test_service_contract import Seeded, seed
+from .test_service_contract import Seeded
 
 HIGHEST = 2**62
-
-
-@pytest.fixture
-def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
-    with MentoringService(store_url) as service:
-        yield service, seed(service)
 
 
 def test_replay_folds_each_aggregate_a_page_at_a_time(

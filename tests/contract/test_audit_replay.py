@@ -6,17 +6,17 @@ Memory staying constant as the log grows is measured by ``benchmarks/bench_repla
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
-from mentoring_core.audit import ReplayProgress, replay
+from mentoring_core.audit import ReplayProgress
 
+from .conftest import Replaying
 from .test_audit_replay_findings import around_the_library
-from .test_service_contract import Seeded, seed
+from .test_service_contract import Seeded
 from .test_tamper_evidence import RawStore
 
 SEEDED_TYPES = {
@@ -33,16 +33,12 @@ SEEDED_TYPES = {
 }
 
 
-@pytest.fixture
-def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
-    with MentoringService(store_url) as service:
-        yield service, seed(service)
-
-
-def test_a_sound_store_replays_whole(seeded: tuple[MentoringService, Seeded]) -> None:
+def test_a_sound_store_replays_whole(
+    seeded: tuple[MentoringService, Seeded], replaying: Replaying
+) -> None:
     service, _ = seeded
     steps: list[ReplayProgress] = []
-    report = replay(service, progress=steps.append, page_size=4)
+    report = replaying(service, progress=steps.append, page_size=4)
     assert report.ok
     assert report.events == 11
     assert dict(report.by_type) == SEEDED_TYPES
@@ -57,6 +53,7 @@ def test_a_sound_store_replays_whole(seeded: tuple[MentoringService, Seeded]) ->
 
 def test_progress_ends_at_the_records_read_when_the_log_has_holes(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, _ = seeded
     if service.store_url.startswith("memory"):
@@ -65,7 +62,7 @@ def test_progress_ends_at_the_records_read_when_the_log_has_holes(
     with raw.sql() as run:  # the last position stays 11, with 10 records
         run(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", raw.positions()[5])
     steps: list[ReplayProgress] = []
-    report = replay(service, progress=steps.append, page_size=4)
+    report = replaying(service, progress=steps.append, page_size=4)
     assert report.events == 10
     reading = [(s.done, s.total) for s in steps if s.phase == "reading"]
     assert reading == [(4, 11), (8, 11), (10, 11), (10, 10)]
@@ -73,6 +70,7 @@ def test_progress_ends_at_the_records_read_when_the_log_has_holes(
 
 def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     bad = StoredEvent(
@@ -88,7 +86,7 @@ def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
         state=b"{}",
     )
     service.store.recorder.insert_events([bad, later])
-    report = replay(service)
+    report = replaying(service)
     assert not report.ok
     assert report.events == 13
     assert dict(report.by_type) == SEEDED_TYPES  # the rest was read
@@ -108,7 +106,9 @@ def test_an_unreadable_event_is_reported_and_the_replay_goes_on(
     assert "version 7 cannot be read" in report.rebuild_failures[0].reason
 
 
-def test_a_gap_in_a_history_is_reported(seeded: tuple[MentoringService, Seeded]) -> None:
+def test_a_gap_in_a_history_is_reported(
+    seeded: tuple[MentoringService, Seeded], replaying: Replaying
+) -> None:
     service, pair = seeded
     (held,) = service.store.recorder.select_events(pair.relationship, gt=4, lte=5)
     skipped = StoredEvent(
@@ -119,7 +119,7 @@ def test_a_gap_in_a_history_is_reported(seeded: tuple[MentoringService, Seeded])
     )
     # The store's recorder refuses a version gap: written around the library.
     around_the_library(service.store.recorder, [skipped])
-    report = replay(service)
+    report = replaying(service)
     assert report.decode_failure_count == 0
     assert report.gap_count == 1
     (gap,) = report.gaps

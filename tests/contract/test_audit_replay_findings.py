@@ -7,7 +7,6 @@ log; and the first 100 findings of each kind are listed while all are counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -15,15 +14,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
-from mentoring_core.audit import replay
 
-from .test_service_contract import Seeded, seed, stored_count
-
-
-@pytest.fixture
-def seeded(store_url: str) -> Iterator[tuple[MentoringService, Seeded]]:
-    with MentoringService(store_url) as service:
-        yield service, seed(service)
+from .conftest import Replaying
+from .test_service_contract import Seeded, stored_count
 
 
 def around_the_library(recorder: Any, events: list[StoredEvent]) -> None:
@@ -32,7 +25,9 @@ def around_the_library(recorder: Any, events: list[StoredEvent]) -> None:
     type(recorder).__bases__[0].insert_events(recorder, events)
 
 
-def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, Seeded]) -> None:
+def test_aggregates_of_one_kind_are_all_counted(
+    seeded: tuple[MentoringService, Seeded], replaying: Replaying
+) -> None:
     service, pair = seeded
     recorder = service.store.recorder
     copy = [
@@ -45,7 +40,7 @@ def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, 
         for e in recorder.select_events(pair.relationship)
     ]
     recorder.insert_events(copy)
-    report = replay(service)
+    report = replaying(service)
     assert report.ok
     assert report.events == 17
     assert dict(report.aggregates) == {"programme": 1, "relationship": 2}
@@ -54,7 +49,9 @@ def test_aggregates_of_one_kind_are_all_counted(seeded: tuple[MentoringService, 
 
 @pytest.mark.parametrize("page_size", [1000, 6], ids=["in-a-page", "first-of-a-page"])
 def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
-    seeded: tuple[MentoringService, Seeded], page_size: int
+    seeded: tuple[MentoringService, Seeded],
+    page_size: int,
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -69,7 +66,7 @@ def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
             )
         ]
     )
-    report = replay(service, page_size=page_size)
+    report = replaying(service, page_size=page_size)
     assert (report.decode_failure_count, report.gap_count) == (0, 0)
     assert report.by_type["ProgrammeCreated"] == 2
     assert report.rebuilt == 1
@@ -83,6 +80,7 @@ def test_an_event_of_the_wrong_kind_of_aggregate_is_named_as_not_applicable(
 
 def test_findings_name_the_records_position_in_the_log(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -103,13 +101,14 @@ def test_findings_name_the_records_position_in_the_log(
         ],
     )
     skipped = stored_count(service)
-    report = replay(service)
+    report = replaying(service)
     assert [f.notification_id for f in report.decode_failures] == [unreadable]
     assert [g.notification_id for g in report.gaps] == [skipped]
 
 
 def test_the_first_hundred_findings_are_listed_and_all_are_counted(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, _ = seeded
     unknown = [
@@ -119,7 +118,7 @@ def test_the_first_hundred_findings_are_listed_and_all_are_counted(
         for i in range(101)
     ]
     service.store.recorder.insert_events(unknown)
-    report = replay(service)
+    report = replaying(service)
     assert report.decode_failure_count == 101
     assert [f.aggregate_id for f in report.decode_failures] == [
         UUID(int=1000 + i) for i in range(100)
@@ -131,6 +130,7 @@ def test_the_first_hundred_findings_are_listed_and_all_are_counted(
 
 def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -147,24 +147,26 @@ def test_an_event_stored_at_version_0_is_one_gap_and_the_history_goes_on_from_it
             for version, stored in ((0, first), (1, first), (2, second))
         ],
     )
-    report = replay(service)
+    report = replaying(service)
     assert [(g.aggregate_id, g.expected, g.found) for g in report.gaps] == [(UUID(int=9), 1, 0)]
     assert report.rebuilt == 3  # its versions 1 and 2 fold: the stray version 0 is the one gap
 
 
 def test_types_counted_alike_are_listed_in_the_order_the_log_first_holds_them(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, _ = seeded
     store = service.store
     in_log = [type(store.decode(record)).__name__ for record in store.records()]
     first_seen = list(dict.fromkeys(in_log))
-    report = replay(service)
+    report = replaying(service)
     assert list(report.by_type) == sorted(first_seen, key=lambda name: -in_log.count(name))
 
 
 def test_decode_failures_are_listed_in_log_order_whatever_the_order_of_aggregates(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -184,7 +186,7 @@ def test_decode_failures_are_listed_in_log_order_whatever_the_order_of_aggregate
             )
         ]
     )
-    report = replay(service)
+    report = replaying(service)
     assert report.decode_failure_count == 2
     assert [(f.notification_id, f.aggregate_id) for f in report.decode_failures] == [
         (first, UUID(int=5)),
@@ -195,6 +197,7 @@ def test_decode_failures_are_listed_in_log_order_whatever_the_order_of_aggregate
 
 def test_a_record_stored_under_an_id_the_recorder_does_not_look_up_is_still_counted(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, pair = seeded
     recorder = service.store.recorder
@@ -213,7 +216,7 @@ def test_a_record_stored_under_an_id_the_recorder_does_not_look_up_is_still_coun
             )
         ],
     )
-    report = replay(service)
+    report = replaying(service)
     assert report.events == 12
     assert sum(report.by_type.values()) == 12
     assert report.decode_failure_count == 0
@@ -228,6 +231,7 @@ def test_a_record_stored_under_an_id_the_recorder_does_not_look_up_is_still_coun
 
 def test_an_unreadable_record_the_second_pass_cannot_reach_is_still_listed(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     service, _ = seeded
     stray = UUID(int=78)
@@ -235,7 +239,7 @@ def test_an_unreadable_record_the_second_pass_cannot_reach_is_still_listed(
         service.store.recorder,
         [StoredEvent(originator_id=str(stray), originator_version=1, topic="Nope", state=b"{}")],
     )
-    report = replay(service)
+    report = replaying(service)
     assert report.decode_failure_count == 1
     assert [(f.notification_id, f.aggregate_id, f.topic) for f in report.decode_failures] == [
         (stored_count(service), stray, "Nope")
@@ -244,6 +248,7 @@ def test_an_unreadable_record_the_second_pass_cannot_reach_is_still_listed(
 
 def test_a_version_stored_late_is_a_gap_and_the_history_still_reaches_the_last(
     seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
 ) -> None:
     """Versions stored out of order around the library: each one out of place is a gap,
     and the aggregate's last version is the highest in the log, which its rebuilt history
@@ -257,7 +262,7 @@ def test_a_version_stored_late_is_a_gap_and_the_history_still_reaches_the_last(
             recorder,
             [StoredEvent(pair.relationship, version, held.topic, held.state)],
         )
-    report = replay(service)
+    report = replaying(service)
     assert [(g.expected, g.found) for g in report.gaps] == [
         (last + 1, last + 2),
         (last + 3, last + 1),

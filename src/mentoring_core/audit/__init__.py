@@ -20,6 +20,7 @@ from .export import (
     import_events,
 )
 from .replay import (
+    MAX_REPLAY_WORKERS,
     DecodeFailure,
     RebuildFailure,
     ReplayProgress,
@@ -31,6 +32,7 @@ from .timeline import Change, State, TimelineEntry, diff, state_at, timeline
 from .verify import Breach, Digest, Finding, Verification, verify
 
 __all__ = [
+    "MAX_REPLAY_WORKERS",
     "Breach",
     "Change",
     "DecodeFailure",

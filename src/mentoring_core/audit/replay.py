@@ -25,21 +25,33 @@ every record by type.
 Memory is thus one page of records, one aggregate's state, an int per aggregate and
 an entry per undecodable event, whatever the length of the log
 (``benchmarks/bench_replay.py`` measures it).
+
+With ``workers`` above 1, the second pass runs in that many processes: each opens the
+store again (:attr:`~mentoring_core.store.Store.opening`) and rebuilds runs of
+aggregates, handed out in order; what they find is put together in that order, so the
+report is the one a single process gives. A store they cannot see (one held in this
+process's memory) is rebuilt here instead.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
 
-from ..domain.errors import StoredEventError
+from ..domain.errors import MentoringError, StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
+from ..domain.validation import check_int
 from .recorders import record_aggregate_id, record_uuid
 from .timeline import State, apply, fold_at_once
 
@@ -47,7 +59,7 @@ if TYPE_CHECKING:  # the service imports this package: no import at run time
     from eventsourcing.persistence import StoredEvent
 
     from ..application import MentoringService
-    from ..store import Store
+    from ..store import Store, StoreOpening
 
 PAGE_SIZE = 1000
 MAX_REPORTED = 100
@@ -55,6 +67,12 @@ MAX_REPORTED = 100
 all are counted."""
 READING = "reading"
 REBUILDING = "rebuilding"
+MAX_REPLAY_WORKERS = 64
+"""The most worker processes a replay starts (each holds its own Python and store
+connection; more than the machine's cores only share them)."""
+CHUNKS_PER_WORKER = 8
+"""With workers, the aggregates are handed out in about this many runs of equal events a
+worker: workers finish together however unequal the histories, and progress moves."""
 
 
 @attrs.frozen(kw_only=True)
@@ -183,6 +201,14 @@ class _Decoded:
         self.names[record.topic] = name
         return event
 
+    def merge(self, other: _Decoded) -> None:
+        """Add what ``other`` decoded (a worker's), as if decoded here after this."""
+        self.records += other.records
+        self.by_type.update(other.by_type)
+        self.unreadable.update(other.unreadable)
+        self.topics |= other.topics
+        self.names.update(other.names)
+
     def most_common(self, first_of: Mapping[str, int]) -> dict[str, int]:
         """Events by type, most frequent first; types counted alike in the order their
         topics first appear in the log."""
@@ -198,19 +224,34 @@ def replay(
     *,
     progress: Callable[[ReplayProgress], None] | None = None,
     page_size: int = PAGE_SIZE,
+    workers: int = 1,
 ) -> ReplayReport:
     """Read every event of the store, rebuild every aggregate, and report what was found.
 
-    ``progress`` is called after each page read and after each aggregate rebuilt. The
-    store should not be written to meanwhile: events recorded during a replay may be
-    counted in one pass and not the other.
+    ``progress`` is called after each page read and after each aggregate rebuilt (with
+    ``workers`` above 1, after each run of aggregates). ``workers`` processes rebuild
+    the aggregates (the same report, sooner on a machine with as many cores; a script
+    that replays with workers must start from an ``if __name__ == "__main__":`` block,
+    as every use of Python's process pools must). The store should not be written to
+    meanwhile: events recorded during a replay may be counted in one pass and not the
+    other.
     """
+    check_int("workers", workers, 1, MAX_REPLAY_WORKERS)
     report = progress or (lambda _: None)
     findings = _Findings()
     store = service.store
-    log = _read_log(store, findings, report, page_size)
-    decoded = _Decoded()
-    rebuilt = _rebuild_all(store, log.last_version, decoded, findings, report, page_size)
+    with _started(store, workers) as pool:  # the workers start while the log is read
+        log = _read_log(store, findings, report, page_size)
+        decoded = _Decoded()
+        rebuilt = None
+        if pool is not None and len(log.last_version) > 1:
+            rebuilt = _rebuild_in_workers(
+                pool, log.last_version, decoded, findings, report, page_size
+            )
+        if rebuilt is None:
+            rebuilt = _rebuild_all(
+                store, log.last_version.items(), decoded, findings, report, page_size
+            )
     if decoded.records != log.events:
         decoded = _decode_log(store, page_size)
     _list_unreadable(store, decoded, findings, page_size)
@@ -262,23 +303,144 @@ def _read_log(
 
 def _rebuild_all(
     store: Store,
-    last_version: dict[UUID, int],
+    aggregates: Collection[tuple[UUID, int]],
     decoded: _Decoded,
     findings: _Findings,
     report: Callable[[ReplayProgress], None],
     page_size: int,
 ) -> int:
-    """The second pass: each aggregate decoded and folded in turn; how many were rebuilt."""
+    """The second pass: each of ``aggregates`` (id, last version) decoded and folded in
+    turn; how many were rebuilt."""
     rebuilt = 0
-    aggregates = len(last_version)
-    for done, (aggregate_id, version) in enumerate(last_version.items(), start=1):
+    for done, (aggregate_id, version) in enumerate(aggregates, start=1):
         failure = _rebuild(store, aggregate_id, version, decoded, page_size)
         if failure is None:
             rebuilt += 1
         else:
             findings.add("rebuild", RebuildFailure(aggregate_id=aggregate_id, reason=failure))
-        report(ReplayProgress(phase=REBUILDING, done=done, total=aggregates))
+        report(ReplayProgress(phase=REBUILDING, done=done, total=len(aggregates)))
     return rebuilt
+
+
+@attrs.define
+class _Run:
+    """What a worker found rebuilding a run of aggregates."""
+
+    rebuilt: int = 0
+    findings: _Findings = attrs.Factory(_Findings)
+    decoded: _Decoded = attrs.Factory(_Decoded)
+
+
+_WORKER: dict[str, Any] = {}
+"""In a worker process: the store it opened (``store``), else why it could not
+(``error``), and whether it sees the log replayed (``shared``)."""
+
+
+def _start_worker(opening: StoreOpening, last_id: int) -> None:
+    """A worker's start: the store opened again; an error is raised by :func:`_ready`."""
+    from ..store import open_store  # the store package imports this one
+
+    try:
+        store = _WORKER["store"] = open_store(opening.url, opening.settings)
+        _WORKER["shared"] = (store.recorder.max_notification_id() or 0) >= last_id
+    except Exception as error:  # raised again, in the replaying process, by _ready
+        _WORKER["error"] = error
+
+
+def _ready() -> bool:
+    """In a worker: whether its store is the one replayed (else one held in memory), or
+    the error that kept it from opening the store."""
+    if "error" in _WORKER:
+        raise _WORKER["error"]
+    return bool(_WORKER["shared"])
+
+
+@attrs.frozen
+class _Pool:
+    """The worker processes, and whether each, once started, sees the store replayed."""
+
+    executor: ProcessPoolExecutor
+    ready: list[Future[bool]]
+
+
+@contextmanager
+def _started(store: Store, workers: int) -> Iterator[_Pool | None]:
+    """``workers`` processes started (None for 1), each opening the store again, and
+    let go at the end, their unfinished work cancelled."""
+    if workers == 1:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")  # a fork would share our connections
+    last_id = store.recorder.max_notification_id() or 0
+    with ProcessPoolExecutor(workers, context, _start_worker, (store.opening, last_id)) as pool:
+        try:
+            yield _Pool(pool, [pool.submit(_ready) for _ in range(workers)])
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _rebuild_run(aggregates: list[tuple[UUID, int]], page_size: int) -> _Run:
+    """In a worker: ``aggregates`` rebuilt by :func:`_rebuild_all`."""
+    run = _Run()
+    run.rebuilt = _rebuild_all(
+        _WORKER["store"], aggregates, run.decoded, run.findings, _unreported, page_size
+    )
+    return run
+
+
+def _unreported(_: ReplayProgress) -> None:
+    """A worker's progress, which its runs' results report."""
+
+
+def _runs(last_version: dict[UUID, int], workers: int) -> list[list[tuple[UUID, int]]]:
+    """The aggregates in order, in runs of about equal numbers of events."""
+    size = max(1, sum(last_version.values()) // (workers * CHUNKS_PER_WORKER))
+    runs: list[list[tuple[UUID, int]]] = [[]]
+    held = 0
+    for item in last_version.items():
+        if held >= size:
+            runs.append([])
+            held = 0
+        runs[-1].append(item)
+        held += max(item[1], 1)
+    return runs
+
+
+def _rebuild_in_workers(
+    pool: _Pool,
+    last_version: dict[UUID, int],
+    decoded: _Decoded,
+    findings: _Findings,
+    report: Callable[[ReplayProgress], None],
+    page_size: int,
+) -> int | None:
+    """The second pass in the ``pool``'s processes, runs of aggregates handed out in order
+    and what they found put together in that order; how many aggregates were rebuilt, or
+    None (nothing counted) if the workers' store is not this one (one held in memory)."""
+    runs = _runs(last_version, len(pool.ready))
+    found: list[_Run] = []
+    done = 0
+    try:
+        if not all(ready.result() for ready in pool.ready):
+            pool.executor.shutdown()  # let go now: the aggregates are rebuilt here
+            return None
+        results = pool.executor.map(_rebuild_run, runs, repeat(page_size))
+        for run, result in zip(runs, results, strict=True):
+            found.append(result)
+            done += len(run)
+            report(ReplayProgress(phase=REBUILDING, done=done, total=len(last_version)))
+    except BrokenProcessPool as error:
+        raise MentoringError(
+            f"a replay worker ended before rebuilding its aggregates ({error}); "
+            "replay again, or with one worker"
+        ) from None
+    for result in found:
+        decoded.merge(result.decoded)
+        listed = result.findings.items["rebuild"]
+        for failure in listed:
+            findings.add("rebuild", failure)
+        findings.counts["rebuild"] += result.findings.counts["rebuild"] - len(listed)
+    return sum(result.rebuilt for result in found)
 
 
 def _rebuild(

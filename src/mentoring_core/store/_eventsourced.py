@@ -24,7 +24,7 @@ from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
 from ._key_file import KEY_STORE_FILE_SETTING, KeyFileStore, open_key_file
 from ._log import PAGE_SIZE, notifications
-from ._port import Listener, StoreBackend
+from ._port import Listener, StoreBackend, StoreOpening
 from ._urls import APPLICATION_NAME, backend_for
 from ._views import ComplianceView
 
@@ -40,8 +40,9 @@ class EventSourcedStore(Application[UUID]):
     recorder: ChainedRecorder
     mapper: EventMapper
 
-    def __init__(self, backend: StoreBackend, env: EnvType) -> None:
+    def __init__(self, backend: StoreBackend, env: EnvType, opening: StoreOpening) -> None:
         self.backend = backend
+        self.opening = opening
         super().__init__(env=env)
         make_keys = backend.key_store
         if make_keys is None:
@@ -145,4 +146,4 @@ def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSour
     environment = {**backend.environment(url), **cipher_settings(settings or {})}
     if backend.prepare is not None:  # after the key file was read: a refused one creates nothing
         backend.prepare(url)
-    return EventSourcedStore(backend, environment)
+    return EventSourcedStore(backend, environment, StoreOpening(url, dict(settings or {})))

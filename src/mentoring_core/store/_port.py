@@ -6,7 +6,7 @@ kind of store (memory, SQLite, an adapter's) registers to be opened by URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -25,8 +25,24 @@ tells of new events, looking at ``stopping()`` at least every ``timeout`` second
 returning when it is true."""
 
 
+@attrs.frozen
+class StoreOpening:
+    """What opens a store again, in another process (:func:`~mentoring_core.store.open_store`
+    with these): its URL and the settings it was opened with, which are its whole
+    configuration (never the process's environment). A store held in one process's memory
+    (``memory://``, SQLite's ``:memory:``) opens empty in another."""
+
+    url: str
+    settings: Mapping[str, str]
+
+
 class Store(Protocol):
     """An opened store: its log of events with the hash chain, and its read model."""
+
+    @property
+    def opening(self) -> StoreOpening:
+        """How another process opens this store again (the replay's workers do)."""
+        ...
 
     @property
     def name(self) -> str:

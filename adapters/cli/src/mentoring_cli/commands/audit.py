@@ -27,6 +27,7 @@ import typer
 
 from mentoring_core import Event, MentoringService, TimeAxis
 from mentoring_core.audit import (
+    MAX_REPLAY_WORKERS,
     Digest,
     DigestError,
     ImportSummary,
@@ -80,6 +81,17 @@ AxisOpt = Annotated[
         metavar="NAME",
         help="For moments: 'recorded' (what the records showed then; the default) or "
         "'occurred' (what had happened by then, including facts recorded later).",
+    ),
+]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=MAX_REPLAY_WORKERS,
+        metavar="N",
+        help="Rebuild the aggregates in N processes: the same report, sooner on a machine "
+        "with N cores (a store in memory is rebuilt in this one).",
     ),
 ]
 KEY_WARNING = (
@@ -430,7 +442,9 @@ def _show_replay(console: Console, report: ReplayReport) -> None:
 
 
 @app.command("replay")
-def replay_command(ctx: typer.Context, json_output: JsonOpt = False) -> None:
+def replay_command(
+    ctx: typer.Context, workers: WorkersOpt = 1, json_output: JsonOpt = False
+) -> None:
     """Read every event of the store in order, rebuild every aggregate, and count them.
 
     Reports events by type, aggregates by kind, and every event that cannot be decoded
@@ -455,9 +469,9 @@ def replay_command(ctx: typer.Context, json_output: JsonOpt = False) -> None:
                     description = "Reading events" if step.phase == "reading" else "Rebuilding"
                     bar.update(task, description=description, completed=step.done, total=step.total)
 
-                report = replay(service, progress=advance)
+                report = replay(service, progress=advance, workers=workers)
         else:
-            report = replay(service)
+            report = replay(service, workers=workers)
     out.emit(lambda: _replay_document(report), lambda console: _show_replay(console, report))
     if not report.ok:
         raise Refused(

@@ -1,0 +1,107 @@
+"""The replay's second pass in worker processes: the same report (every test of
+``test_audit_replay.py`` and ``test_audit_replay_findings.py`` runs both ways), made in
+other processes where they can see the store, and clear errors where they cannot."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from mentoring_core import InvalidValue, MentoringError, MentoringService
+from mentoring_core.audit import MAX_REPLAY_WORKERS, ReplayProgress, replay
+from mentoring_core.domain.errors import StoreConfigurationError
+
+from .test_service_contract import Seeded
+
+
+def test_workers_rebuild_in_other_processes_where_they_can_see_the_store(
+    seeded: tuple[MentoringService, Seeded], store_kind: str
+) -> None:
+    service, _ = seeded
+    children: list[int] = []
+
+    def seen(step: ReplayProgress) -> None:
+        if step.phase == "rebuilding":
+            children.append(len(multiprocessing.active_children()))
+
+    report = replay(service, progress=seen, workers=2)
+    assert report == replay(service)
+    assert report.ok and report.rebuilt == 2
+    # a memory store opens empty in another process: the workers are let go, and the
+    # aggregates rebuilt in this one
+    assert children == ([0, 0] if store_kind == "memory" else [2, 2])
+
+
+@pytest.mark.parametrize("workers", [0, -1, 65, True, 1.5, "2", None])
+def test_workers_must_be_a_whole_number_of_processes(
+    seeded: tuple[MentoringService, Seeded], workers: Any
+) -> None:
+    service, _ = seeded
+    with pytest.raises(InvalidValue) as refused:
+        replay(service, workers=workers)
+    assert refused.value.field == "workers"
+    assert refused.value.expected == f"a whole number from 1 to {MAX_REPLAY_WORKERS}"
+
+
+def _sqlite_file(service: MentoringService) -> Path:
+    if not service.store_url.startswith("sqlite"):
+        pytest.skip("a SQLite file is moved from under the workers")
+    return Path(service.store_url.removeprefix("sqlite:///"))
+
+
+def test_workers_that_cannot_open_the_store_say_why(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    path = _sqlite_file(service)
+    path.rename(path.with_suffix(".moved"))  # this process still reads it, by its handle
+    path.mkdir()
+    with pytest.raises(StoreConfigurationError) as raised:
+        replay(service, workers=2)
+    assert str(path) in str(raised.value)
+    assert replay(service).ok  # in one process
+
+
+def test_a_worker_killed_is_named_not_a_crash(tmp_path: Path) -> None:
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    with MentoringService(f"sqlite:///{tmp_path / 'many.db'}") as service:
+        for n in range(100):
+            service.create_programme(f"P{n}", "Org", actor="coord", occurred_at=at)
+        killed: list[int] = []
+
+        def kill(step: ReplayProgress) -> None:  # at the first run's result: most are left
+            if step.phase == "rebuilding" and not killed:
+                for child in multiprocessing.active_children():
+                    assert child.pid is not None
+                    os.kill(child.pid, signal.SIGKILL)
+                    killed.append(child.pid)
+
+        with pytest.raises(MentoringError, match="a replay worker ended before rebuilding"):
+            replay(service, progress=kill, workers=2, page_size=1)
+        assert killed
+        assert replay(service, workers=2).rebuilt == 100  # nothing was changed
+
+
+def test_findings_beyond_a_workers_first_hundred_are_all_counted(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    unknown = [
+        StoredEvent(originator_id=UUID(int=1000 + i), originator_version=1, topic="No", state=b"")
+        for i in range(2000)
+    ]
+    service.store.recorder.insert_events(unknown)  # each worker's run fails on over 100
+    report = replay(service, workers=2)
+    assert report == replay(service)
+    assert (report.decode_failure_count, report.rebuild_failure_count) == (2000, 2000)
+    assert [f.aggregate_id for f in report.rebuild_failures] == [
+        UUID(int=1000 + i) for i in range(100)
+    ]

@@ -1,0 +1,53 @@
+"""How the replay's workers are handed the aggregates, and how what they decoded is put
+together (the contract tests compare whole reports with and without workers)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from uuid import UUID
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs
+
+
+@given(
+    versions=st.lists(st.integers(min_value=0, max_value=5000), max_size=300),
+    workers=st.integers(min_value=2, max_value=8),
+)
+def test_runs_hold_every_aggregate_once_in_order_in_about_equal_events(
+    versions: list[int], workers: int
+) -> None:
+    last_version = {UUID(int=n): v for n, v in enumerate(versions)}
+    runs = _runs(last_version, workers)
+    assert [item for run in runs for item in run] == list(last_version.items())
+    assert all(runs[:-1]) and (runs[-1] or not last_version)
+    size = max(1, sum(versions) // (workers * CHUNKS_PER_WORKER))
+    for run in runs[:-1]:  # each run stops at the first aggregate that reaches the size
+        held = [max(v, 1) for _, v in run]
+        assert sum(held) >= size > sum(held[:-1])
+
+
+def test_a_workers_decoding_is_added_to_what_was_decoded() -> None:
+    first, second = UUID(int=1), UUID(int=2)
+    here = _Decoded(
+        records=3,
+        by_type=Counter({"GoalSet": 2, "MeetingHeld": 1}),
+        unreadable={(first, 4): "bad"},
+        topics={"a:Bad"},
+        names={"a:GoalSet": "GoalSet"},
+    )
+    worker = _Decoded(
+        records=5,
+        by_type=Counter({"GoalSet": 1, "FeedbackGiven": 3}),
+        unreadable={(second, 1): "worse"},
+        topics={"a:Worse"},
+        names={"a:FeedbackGiven": "FeedbackGiven"},
+    )
+    here.merge(worker)
+    assert here.records == 8
+    assert here.by_type == Counter({"GoalSet": 3, "MeetingHeld": 1, "FeedbackGiven": 3})
+    assert here.unreadable == {(first, 4): "bad", (second, 1): "worse"}
+    assert here.topics == {"a:Bad", "a:Worse"}
+    assert here.names == {"a:GoalSet": "GoalSet", "a:FeedbackGiven": "FeedbackGiven"}
