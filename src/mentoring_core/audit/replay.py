@@ -42,7 +42,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from itertools import repeat
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -424,7 +424,7 @@ def _rebuild_in_workers(
         if not all(ready.result() for ready in pool.ready):
             pool.executor.shutdown()  # let go now: the aggregates are rebuilt here
             return None
-        results = pool.executor.map(_rebuild_run, runs, repeat(page_size))
+        results = pool.executor.map(partial(_rebuild_run, page_size=page_size), runs)
         for run, result in zip(runs, results, strict=True):
             found.append(result)
             done += len(run)
