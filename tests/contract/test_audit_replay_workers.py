@@ -84,7 +84,11 @@ def test_a_worker_killed_is_named_not_a_crash(tmp_path: Path) -> None:
                     os.kill(child.pid, signal.SIGKILL)
                     killed.append(child.pid)
 
-        with pytest.raises(MentoringError, match="a replay worker ended before rebuilding"):
+        ended = (
+            r"a replay worker ended before rebuilding its aggregates \(.+\); "
+            r"replay again, or with one worker$"
+        )
+        with pytest.raises(MentoringError, match=ended):
             replay(service, progress=kill, workers=2, page_size=1)
         assert killed
         assert replay(service, workers=2).rebuilt == 100  # nothing was changed
@@ -99,9 +103,13 @@ def test_findings_beyond_a_workers_first_hundred_are_all_counted(
         for i in range(2000)
     ]
     service.store.recorder.insert_events(unknown)  # each worker's run fails on over 100
-    report = replay(service, workers=2)
+    steps: list[ReplayProgress] = []
+    report = replay(service, workers=2, progress=steps.append)
     assert report == replay(service)
     assert (report.decode_failure_count, report.rebuild_failure_count) == (2000, 2000)
+    rebuilding = [(s.done, s.total) for s in steps if s.phase == "rebuilding"]
+    assert rebuilding[-1] == (2002, 2002)  # failed aggregates are done too
+    assert rebuilding == sorted(rebuilding) and len(rebuilding) > 2
     assert [f.aggregate_id for f in report.rebuild_failures] == [
         UUID(int=1000 + i) for i in range(100)
     ]

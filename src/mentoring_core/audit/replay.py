@@ -424,10 +424,9 @@ def _rebuild_in_workers(
         if not all(ready.result() for ready in pool.ready):
             pool.executor.shutdown()  # let go now: the aggregates are rebuilt here
             return None
-        results = pool.executor.map(partial(_rebuild_run, page_size=page_size), runs)
-        for run, result in zip(runs, results, strict=True):
-            found.append(result)
-            done += len(run)
+        for run in pool.executor.map(partial(_rebuild_run, page_size=page_size), runs):
+            found.append(run)
+            done += run.rebuilt + run.findings.counts["rebuild"]  # its aggregates
             report(ReplayProgress(phase=REBUILDING, done=done, total=len(last_version)))
     except BrokenProcessPool as error:
         raise MentoringError(
