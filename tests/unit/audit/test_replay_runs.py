@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from uuid import UUID
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs
@@ -16,6 +16,9 @@ from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs
     versions=st.lists(st.integers(min_value=0, max_value=5000), max_size=300),
     workers=st.integers(min_value=2, max_value=8),
 )
+@example(versions=[1, 1, 1], workers=2)  # a run of one event: each aggregate its own run
+@example(versions=[1] * 40, workers=2)  # runs of exactly two events
+@example(versions=[1] * 40, workers=3)  # 40 events for 24 runs: runs of one, not 1.67
 def test_runs_hold_every_aggregate_once_in_order_in_about_equal_events(
     versions: list[int], workers: int
 ) -> None:
