@@ -244,7 +244,7 @@ def replay(
         log = _read_log(store, findings, report, page_size)
         decoded = _Decoded()
         rebuilt = None
-        if pool is not None and len(log.last_version) > 1:
+        if pool is not None:
             rebuilt = _rebuild_in_workers(
                 pool, log.last_version, decoded, findings, report, page_size
             )
