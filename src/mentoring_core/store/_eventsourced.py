@@ -24,8 +24,8 @@ from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
 from ._key_file import KEY_STORE_FILE_SETTING, KeyFileStore, open_key_file
 from ._log import PAGE_SIZE, notifications
-from ._port import Listener, StoreBackend, StoreOpening
-from ._urls import APPLICATION_NAME, backend_for
+from ._port import Listener, StoreBackend
+from ._urls import APPLICATION_NAME, StoreOpening, backend_for
 from ._views import ComplianceView
 
 

@@ -6,8 +6,8 @@ kind of store (memory, SQLite, an adapter's) registers to be opened by URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 import attrs
@@ -19,21 +19,13 @@ from ..privacy.keys import CachedKeys, KeyStore
 from ._log import PAGE_SIZE
 from ._views import ComplianceView
 
+if TYPE_CHECKING:  # _urls imports this module
+    from ._urls import StoreOpening
+
 Listener = Callable[[Callable[[], bool], Callable[[], None], float], None]
 """``listen(stopping, work, timeout)``: runs ``work`` at once and again whenever the store
 tells of new events, looking at ``stopping()`` at least every ``timeout`` seconds and
 returning when it is true."""
-
-
-@attrs.frozen
-class StoreOpening:
-    """What opens a store again, in another process (:func:`~mentoring_core.store.open_store`
-    with these): its URL and the settings it was opened with, which are its whole
-    configuration (never the process's environment). A store held in one process's memory
-    (``memory://``, SQLite's ``:memory:``) opens empty in another."""
-
-    url: str
-    settings: Mapping[str, str]
 
 
 class Store(Protocol):

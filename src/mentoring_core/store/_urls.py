@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import attrs
 from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
@@ -168,3 +170,15 @@ def redact(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return parts._replace(netloc=netloc).geturl()
+
+
+@attrs.frozen
+class StoreOpening:
+    """What opens a store again, in another process (:func:`~mentoring_core.store.open_store`
+    with these): its URL and the settings it was opened with, which are its whole
+    configuration (never the process's environment). A store held in one process's memory
+    (``memory://``, SQLite's ``:memory:``) opens empty in another. Its ``repr`` hides the
+    URL's password (:func:`redact`)."""
+
+    url: str = attrs.field(repr=lambda url: repr(redact(url)))
+    settings: Mapping[str, str]

@@ -10,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs
+from mentoring_core.store import StoreOpening
 
 
 @given(
@@ -54,3 +55,10 @@ def test_a_workers_decoding_is_added_to_what_was_decoded() -> None:
     assert here.unreadable == {(first, 4): "bad", (second, 1): "worse"}
     assert here.topics == {"a:Bad", "a:Worse"}
     assert here.names == {"a:GoalSet": "GoalSet", "a:FeedbackGiven": "FeedbackGiven"}
+
+
+def test_the_opening_handed_to_workers_never_shows_a_password() -> None:
+    opening = StoreOpening("postgresql://ada:s3cret@db.example/mentoring", {"KEY": "v"})
+    assert "s3cret" not in repr(opening)
+    assert "postgresql://ada:***@db.example/mentoring" in repr(opening)
+    assert opening.url.endswith(":s3cret@db.example/mentoring")  # the workers open it
