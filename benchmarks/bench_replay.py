@@ -19,7 +19,9 @@ turns (no target: the auditor's other whole-store read, every link's hash comput
 and so is the replay with ``--workers`` processes (default 2: the machine's cores),
 whose report must be the single process's: its rate against the same baseline is
 reported beside the other (the processor's work is the same or more, spread over the
-cores; ``bench_instructions.py`` counts the single process's).
+cores; ``bench_instructions.py`` counts the single process's), with the largest resident
+memory of any worker process so far (``getrusage`` of the children: a whole Python with
+the library imported, which should stay the same as the log grows).
 
 Run with ``python benchmarks/bench_replay.py`` (``--sizes 100000 1000000``,
 ``--per-relationship 1000``, ``--rounds 3``, ``--workers 2``, ``--folder DIR`` to keep the
@@ -29,6 +31,7 @@ stores).
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 import tracemalloc
@@ -197,7 +200,8 @@ def main() -> None:
         print(
             f"  {'events':>10} {'aggregates':>10} {'fill s':>8} {'replay s':>9} "
             f"{'events/s':>9} {'read+decode/s':>13} {'ratio':>6} {'peak MiB (tracemalloc)':>23} "
-            f"{'verify s':>9} {'verify/s':>9} {'workers s':>9} {'ratio':>6}"
+            f"{'verify s':>9} {'verify/s':>9} {'workers s':>9} {'ratio':>6} "
+            f"{'worker RSS MiB':>14}"
         )
         for size in args.sizes:
             path = folder / f"replay-{size}.db"
@@ -221,7 +225,8 @@ def main() -> None:
                 f"  {size:>10,} {aggregates:>10,} {filled:>8.1f} {elapsed:>9.1f} "
                 f"{size / elapsed:>9,.0f} {baseline:>13,.0f} {size / elapsed / baseline:>6.2f} "
                 f"{peak / 2**20:>23.2f} {verified:>9.1f} {size / verified:>9,.0f} "
-                f"{spread:>9.1f} {size / spread / baseline:>6.2f}"
+                f"{spread:>9.1f} {size / spread / baseline:>6.2f} "
+                f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:>14.0f}"
             )
         print("  ratio: replay / read and decode (target 0.80)")
         print(f"  workers: the replay with {args.workers} worker processes, its ratio to the same")
