@@ -161,6 +161,13 @@ class _Findings:
         if len(self.items[kind]) < MAX_REPORTED:
             self.items[kind].append(item)
 
+    def merge(self, other: _Findings) -> None:
+        """Add what ``other`` found (a worker's), as if found here after this."""
+        for kind, items in other.items.items():
+            for item in items:
+                self.add(kind, item)
+            self.counts[kind] += other.counts[kind] - len(items)  # counted, not described
+
 
 @attrs.define
 class _Log:
@@ -435,10 +442,7 @@ def _rebuild_in_workers(
         ) from None
     for result in found:
         decoded.merge(result.decoded)
-        listed = result.findings.items["rebuild"]
-        for failure in listed:
-            findings.add("rebuild", failure)
-        findings.counts["rebuild"] += result.findings.counts["rebuild"] - len(listed)
+        findings.merge(result.findings)
     return sum(result.rebuilt for result in found)
 
 
