@@ -364,8 +364,9 @@ class EventMapper(Mapper[UUID]):
 
     @property
     def owner_of(self) -> OwnerOf:
-        """Who a personal field is about, given its owner and its event's data."""
-        return relationship_owner(self._mentee) if self.keys is None else self._owner_of
+        """Who a personal field is about, given its owner and its event's data (once the
+        store gave its keys, :meth:`use_keys`, as every store does on opening)."""
+        return self._owner_of
 
     def _seal(self, event: Event, data: dict[str, Any]) -> None:
         if self.keys is None:
