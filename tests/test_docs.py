@@ -124,3 +124,18 @@ def test_the_api_pages_authorisation_example_runs() -> None:
         with pytest.raises(_Refusal) as hidden:
             show(service, pair, user=user("cy"))  # type: ignore[operator]
         assert type(hidden.value).__name__ == "NotFoundError"
+
+
+def test_the_replays_automatic_workers_are_told_as_the_code_chooses_them() -> None:
+    from mentoring_core.audit import AUTO_EVENTS_PER_WORKER, MAX_AUTO_WORKERS
+
+    told = (
+        f"one worker for each {AUTO_EVENTS_PER_WORKER:,} events of the log",
+        f"and {MAX_AUTO_WORKERS} (`MAX_AUTO_WORKERS`)",
+        f"Below {2 * AUTO_EVENTS_PER_WORKER:,} events\nno worker is started",
+    )
+    page = (ROOT / "docs" / "audit.md").read_text()
+    assert [t for t in told if t not in page] == []
+    api = (ROOT / "docs" / "api.md").read_text()
+    assert f"`AUTO_EVENTS_PER_WORKER` ({AUTO_EVENTS_PER_WORKER:,})" in api
+    assert f"`MAX_AUTO_WORKERS` ({MAX_AUTO_WORKERS})" in api

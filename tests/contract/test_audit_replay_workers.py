@@ -4,6 +4,7 @@ other processes where they can see the store, and clear errors where they cannot
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -16,10 +17,18 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import InvalidValue, MentoringError, MentoringService
-from mentoring_core.audit import MAX_REPLAY_WORKERS, ReplayProgress, replay
+from mentoring_core.audit import (
+    MAX_AUTO_WORKERS,
+    MAX_REPLAY_WORKERS,
+    ReplayProgress,
+    ReplayReport,
+    replay,
+)
 from mentoring_core.domain.errors import StoreConfigurationError
 
 from .test_service_contract import Seeded
+
+replay_module = importlib.import_module("mentoring_core.audit.replay")  # beneath the function
 
 
 def test_workers_rebuild_in_other_processes_where_they_can_see_the_store(
@@ -40,7 +49,7 @@ def test_workers_rebuild_in_other_processes_where_they_can_see_the_store(
     assert children == ([0, 0] if store_kind == "memory" else [2, 2])
 
 
-@pytest.mark.parametrize("workers", [0, -1, 65, True, 1.5, "2", None])
+@pytest.mark.parametrize("workers", [0, -1, 65, True, 1.5, "2", None, "AUTO", "automatic"])
 def test_workers_must_be_a_whole_number_of_processes(
     seeded: tuple[MentoringService, Seeded], workers: Any
 ) -> None:
@@ -48,7 +57,40 @@ def test_workers_must_be_a_whole_number_of_processes(
     with pytest.raises(InvalidValue) as refused:
         replay(service, workers=workers)
     assert refused.value.field == "workers"
-    assert refused.value.expected == f"a whole number from 1 to {MAX_REPLAY_WORKERS}"
+    assert refused.value.expected == f'a whole number from 1 to {MAX_REPLAY_WORKERS}, or "auto"'
+
+
+def _workers_seen(service: MentoringService, workers: Any) -> tuple[ReplayReport, set[int]]:
+    """The report, and how many worker processes were alive at each step of rebuilding."""
+    alive: set[int] = set()
+
+    def seen(step: ReplayProgress) -> None:
+        if step.phase == "rebuilding":
+            alive.add(len(multiprocessing.active_children()))
+
+    return replay(service, progress=seen, workers=workers), alive
+
+
+def test_auto_starts_no_worker_for_a_short_log(seeded: tuple[MentoringService, Seeded]) -> None:
+    service, _ = seeded
+    report, alive = _workers_seen(service, "auto")
+    assert report == replay(service) and alive == {0}
+
+
+def test_auto_starts_a_worker_for_each_share_of_the_log(
+    seeded: tuple[MentoringService, Seeded], store_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = seeded
+    monkeypatch.setattr(replay_module, "AUTO_EVENTS_PER_WORKER", 2)  # the seed: 2 a share
+    events = service.store.recorder.max_notification_id() or 0
+    cores = len(os.sched_getaffinity(0))
+    expected = min(events // 2, cores, MAX_AUTO_WORKERS)
+    if expected < 2:
+        pytest.skip(f"this process may use {cores} core(s): auto starts no worker")
+    report, alive = _workers_seen(service, "auto")
+    assert report == replay(service)
+    # a memory store opens empty in another process: rebuilt in this one
+    assert alive == ({0} if store_kind == "memory" else {expected})
 
 
 def _sqlite_file(service: MentoringService) -> Path:

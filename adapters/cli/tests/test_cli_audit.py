@@ -192,8 +192,12 @@ def test_timeline_states_and_changes_of_a_relationship(sqlite_url: str, tmp_path
     assert (replayed["ok"], replayed["events"], replayed["rebuilt"]) == (True, 8, 2)
     assert replayed["aggregates"] == {"programme": 1, "relationship": 1}
     assert cli.ok("audit", "replay", "--workers", "2") == replayed  # in two processes
-    too_few = cli.run("audit", "replay", "--workers", "0")
-    assert too_few.code == 2 and "--workers" in too_few.stderr, str(too_few)
+    assert cli.ok("audit", "replay", "--workers", "1") == replayed
+    assert cli.ok("audit", "replay", "--workers", "Auto") == replayed
+    for workers in ("0", "65", "many", "2.5"):
+        refused = cli.run("audit", "replay", "--workers", workers)
+        assert refused.code == 2 and "--workers" in refused.stderr, str(refused)
+        assert "from 1 to 64, or" in refused.stderr, str(refused)
 
     for args, message in [
         (("state-at", rel), "give exactly one of --at WHEN and --version N"),

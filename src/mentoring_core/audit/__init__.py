@@ -20,6 +20,8 @@ from .export import (
     import_events,
 )
 from .replay import (
+    AUTO_EVENTS_PER_WORKER,
+    MAX_AUTO_WORKERS,
     MAX_REPLAY_WORKERS,
     DecodeFailure,
     RebuildFailure,
@@ -32,6 +34,8 @@ from .timeline import Change, State, TimelineEntry, diff, state_at, timeline
 from .verify import Breach, Digest, Finding, Verification, verify
 
 __all__ = [
+    "AUTO_EVENTS_PER_WORKER",
+    "MAX_AUTO_WORKERS",
     "MAX_REPLAY_WORKERS",
     "Breach",
     "Change",

@@ -30,25 +30,27 @@ With ``workers`` above 1, the second pass runs in that many processes: each open
 store again (:attr:`~mentoring_core.store.Store.opening`) and rebuilds runs of
 aggregates, handed out in order; what they find is put together in that order, so the
 report is the one a single process gives. A store they cannot see (one held in this
-process's memory) is rebuilt here instead.
+process's memory) is rebuilt here instead. With ``workers="auto"``, the number is
+chosen from the log's length and the cores this process may use (:func:`auto_workers`).
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import attrs
 
-from ..domain.errors import MentoringError, StoredEventError
+from ..domain.errors import InvalidValue, MentoringError, StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
 from ..domain.validation import check_int
@@ -70,6 +72,12 @@ REBUILDING = "rebuilding"
 MAX_REPLAY_WORKERS = 64
 """The most worker processes a replay starts (each holds its own Python and store
 connection; more than the machine's cores only share them)."""
+AUTO_EVENTS_PER_WORKER = 50_000
+"""With ``workers="auto"``, a worker for each this many events in the log: a worker's
+start (a Python importing the library and opening the store, about 0.3 s of a core)
+is repaid from about 45,000 events on two cores (``benchmarks/bench_replay.py``)."""
+MAX_AUTO_WORKERS = 8
+"""The most worker processes ``workers="auto"`` starts (each holds about 55 MiB)."""
 CHUNKS_PER_WORKER = 8
 """With workers, the aggregates are handed out in about this many runs of equal events a
 worker: workers finish together however unequal the histories, and progress moves."""
@@ -226,12 +234,36 @@ class _Decoded:
         return dict(sorted(self.by_type.items(), key=lambda item: (-item[1], first[item[0]])))
 
 
+def auto_workers(events: int, cores: int) -> int:
+    """How many processes ``workers="auto"`` rebuilds a log of ``events`` in: one for
+    each :data:`AUTO_EVENTS_PER_WORKER` events, no more than ``cores`` and
+    :data:`MAX_AUTO_WORKERS`, and at least one (this process, no worker started)."""
+    return max(1, min(events // AUTO_EVENTS_PER_WORKER, cores, MAX_AUTO_WORKERS))
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):  # Linux; not macOS or Windows
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _workers(value: object, events: int) -> int:
+    """The number of processes ``workers`` asks for, ``"auto"`` chosen for ``events``."""
+    if value == "auto":
+        return auto_workers(events, _usable_cores())
+    try:
+        return check_int("workers", value, 1, MAX_REPLAY_WORKERS)
+    except InvalidValue as refused:
+        raise InvalidValue("workers", value, f'{refused.expected}, or "auto"') from None
+
+
 def replay(
     service: MentoringService,
     *,
     progress: Callable[[ReplayProgress], None] | None = None,
     page_size: int = PAGE_SIZE,
-    workers: int = 1,
+    workers: int | Literal["auto"] = 1,
 ) -> ReplayReport:
     """Read every event of the store, rebuild every aggregate, and report what was found.
 
@@ -239,16 +271,18 @@ def replay(
     ``workers`` above 1, after each run of aggregates). ``workers`` processes rebuild
     the aggregates (the same report, sooner on a machine with as many cores; a script
     that replays with workers must start from an ``if __name__ == "__main__":`` block,
-    as every use of Python's process pools must). The store should not be written to
+    as every use of Python's process pools must); ``"auto"`` chooses their number from
+    the log's length (:func:`auto_workers`). The store should not be written to
     meanwhile: events recorded during a replay may be counted in one pass and not the
     other.
     """
-    check_int("workers", workers, 1, MAX_REPLAY_WORKERS)
+    store = service.store
+    last_id = store.recorder.max_notification_id() or 0
+    processes = _workers(workers, last_id)
     report = progress or (lambda _: None)
     findings = _Findings()
-    store = service.store
-    with _started(store, workers) as pool:  # the workers start while the log is read
-        log = _read_log(store, findings, report, page_size)
+    with _started(store, processes, last_id) as pool:  # they start while the log is read
+        log = _read_log(store, findings, report, page_size, last_id)
         decoded = _Decoded()
         rebuilt = None
         if pool is not None:
@@ -266,13 +300,17 @@ def replay(
 
 
 def _read_log(
-    store: Store, findings: _Findings, report: Callable[[ReplayProgress], None], page_size: int
+    store: Store,
+    findings: _Findings,
+    report: Callable[[ReplayProgress], None],
+    page_size: int,
+    total: int,
 ) -> _Log:
     """The first pass: every record of the global log counted and checked, without its
-    state (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`)."""
+    state (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`); ``total`` is the
+    log's last notification id, for the progress."""
     log = _Log()
     recorder = store.recorder
-    total = recorder.max_notification_id() or 0
     reported = None
     after = events = 0
     first_of, last_version, by_kind = log.first_of, log.last_version, log.by_kind
@@ -371,14 +409,14 @@ class _Pool:
 
 
 @contextmanager
-def _started(store: Store, workers: int) -> Iterator[_Pool | None]:
-    """``workers`` processes started (None for 1), each opening the store again, and
-    let go at the end, their unfinished work cancelled."""
+def _started(store: Store, workers: int, last_id: int) -> Iterator[_Pool | None]:
+    """``workers`` processes started (None for 1), each opening the store again and
+    checking it reaches ``last_id``, and let go at the end, their unfinished work
+    cancelled."""
     if workers == 1:
         yield None
         return
     context = multiprocessing.get_context("spawn")  # a fork would share our connections
-    last_id = store.recorder.max_notification_id() or 0
     with ProcessPoolExecutor(workers, context, _start_worker, (store.opening, last_id)) as pool:
         try:
             yield _Pool(pool, [pool.submit(_ready) for _ in range(workers)])

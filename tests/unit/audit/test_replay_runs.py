@@ -9,7 +9,8 @@ from uuid import UUID
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs
+from mentoring_core.audit import AUTO_EVENTS_PER_WORKER, MAX_AUTO_WORKERS
+from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs, auto_workers
 from mentoring_core.store import StoreOpening
 
 
@@ -62,3 +63,27 @@ def test_the_opening_handed_to_workers_never_shows_a_password() -> None:
     assert "s3cret" not in repr(opening)
     assert "postgresql://ada:***@db.example/mentoring" in repr(opening)
     assert opening.url.endswith(":s3cret@db.example/mentoring")  # the workers open it
+
+
+@given(
+    events=st.integers(min_value=0, max_value=10**9),
+    cores=st.integers(min_value=1, max_value=256),
+)
+@example(events=2 * AUTO_EVENTS_PER_WORKER - 1, cores=2)  # one short of a second worker
+@example(events=2 * AUTO_EVENTS_PER_WORKER, cores=2)
+@example(events=10**9, cores=MAX_AUTO_WORKERS + 1)
+def test_auto_workers_one_for_each_share_of_the_log_up_to_the_cores(
+    events: int, cores: int
+) -> None:
+    workers = auto_workers(events, cores)
+    assert 1 <= workers <= min(cores, MAX_AUTO_WORKERS)
+    if workers > 1:  # each has its share of the log at least
+        assert events >= workers * AUTO_EVENTS_PER_WORKER
+    if workers < min(cores, MAX_AUTO_WORKERS):  # one more would have less than its share
+        assert events < (workers + 1) * AUTO_EVENTS_PER_WORKER
+    assert auto_workers(events + AUTO_EVENTS_PER_WORKER, cores) >= workers
+
+
+def test_auto_workers_by_example() -> None:
+    assert [auto_workers(n, 2) for n in (0, 99_999, 100_000, 10**7)] == [1, 1, 2, 2]
+    assert [auto_workers(10**6, c) for c in (1, 4, 64)] == [1, 4, MAX_AUTO_WORKERS]

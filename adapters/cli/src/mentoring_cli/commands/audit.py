@@ -27,6 +27,8 @@ import typer
 
 from mentoring_core import Event, MentoringService, TimeAxis
 from mentoring_core.audit import (
+    AUTO_EVENTS_PER_WORKER,
+    MAX_AUTO_WORKERS,
     MAX_REPLAY_WORKERS,
     Digest,
     DigestError,
@@ -83,15 +85,31 @@ AxisOpt = Annotated[
         "'occurred' (what had happened by then, including facts recorded later).",
     ),
 ]
+
+
+def _workers(text: str) -> int | str:
+    """``auto``, or a number of processes (its range is the core's rule)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}; expected a whole number from 1 to {MAX_REPLAY_WORKERS}, or auto"
+        ) from None
+
+
 WorkersOpt = Annotated[
-    int,
+    Any,
     typer.Option(
         "--workers",
-        min=1,
-        max=MAX_REPLAY_WORKERS,
-        metavar="N",
-        help="Rebuild the aggregates in N processes: the same report, sooner on a machine "
-        "with N cores (a store in memory is rebuilt in this one).",
+        parser=_workers,
+        metavar="N|auto",
+        help=f"Rebuild the aggregates in N processes (1 to {MAX_REPLAY_WORKERS}): the same "
+        "report, sooner on a machine with N cores. 'auto' (the default): one for each "
+        f"{AUTO_EVENTS_PER_WORKER:,} events of the log, up to the cores this process may "
+        f"use and {MAX_AUTO_WORKERS}; none below {2 * AUTO_EVENTS_PER_WORKER:,} events, "
+        "where the replay stays in this process (as it does for a store in memory).",
     ),
 ]
 KEY_WARNING = (
@@ -443,7 +461,7 @@ def _show_replay(console: Console, report: ReplayReport) -> None:
 
 @app.command("replay")
 def replay_command(
-    ctx: typer.Context, workers: WorkersOpt = 1, json_output: JsonOpt = False
+    ctx: typer.Context, workers: WorkersOpt = "auto", json_output: JsonOpt = False
 ) -> None:
     """Read every event of the store in order, rebuild every aggregate, and count them.
 
