@@ -7,7 +7,10 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import re
 import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,11 @@ from mentoring_core.domain.errors import StoreConfigurationError
 from .test_service_contract import Seeded
 
 replay_module = importlib.import_module("mentoring_core.audit.replay")  # beneath the function
+ENDED_HEAD = "a replay worker ended before rebuilding its aggregates ("
+ENDED_TAIL = (
+    "): killed (out of memory, a signal), or started by a script with no "
+    '`if __name__ == "__main__":` block; replay again, or with one worker'
+)
 
 
 def test_workers_rebuild_in_other_processes_where_they_can_see_the_store(
@@ -126,10 +134,7 @@ def test_a_worker_killed_is_named_not_a_crash(tmp_path: Path) -> None:
                     os.kill(child.pid, signal.SIGKILL)
                     killed.append(child.pid)
 
-        ended = (
-            r"a replay worker ended before rebuilding its aggregates \(.+\); "
-            r"replay again, or with one worker$"
-        )
+        ended = f"^{re.escape(ENDED_HEAD)}.+{re.escape(ENDED_TAIL)}$"
         with pytest.raises(MentoringError, match=ended):
             replay(service, progress=kill, workers=2, page_size=1)
         assert killed
@@ -155,3 +160,23 @@ def test_findings_beyond_a_workers_first_hundred_are_all_counted(
     assert [f.aggregate_id for f in report.rebuild_failures] == [
         UUID(int=1000 + i) for i in range(100)
     ]
+
+
+def test_a_script_without_a_main_block_is_told_why_its_workers_ended(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with MentoringService(url) as service:
+        service.create_programme("P", "Org", actor="coord")
+    script = tmp_path / "unguarded.py"
+    script.write_text(  # Python's spawn runs the script again in each worker
+        "from mentoring_core import MentoringService\n"
+        "from mentoring_core.audit import replay\n"
+        f"with MentoringService({url!r}) as service:\n"
+        "    print(replay(service, workers=2).events)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"mentoring_core.domain.errors.MentoringError: {ENDED_HEAD}")
+    assert last.endswith(ENDED_TAIL)

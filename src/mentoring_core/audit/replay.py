@@ -475,8 +475,9 @@ def _rebuild_in_workers(
             report(ReplayProgress(phase=REBUILDING, done=done, total=len(last_version)))
     except BrokenProcessPool as error:
         raise MentoringError(
-            f"a replay worker ended before rebuilding its aggregates ({error}); "
-            "replay again, or with one worker"
+            f"a replay worker ended before rebuilding its aggregates ({error}): killed (out "
+            "of memory, a signal), or started by a script with no "
+            '`if __name__ == "__main__":` block; replay again, or with one worker'
         ) from None
     for result in found:
         decoded.merge(result.decoded)
