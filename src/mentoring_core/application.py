@@ -212,6 +212,11 @@ class MentoringService(CommandMethods):
         """The store: its log and hash chain, the feed's decoding, the compliance read model."""
         return self._store
 
+    def now(self) -> datetime:
+        """The time by the service's ``clock`` (what "now" means to every command, and to
+        what is due, the live reports and reminder runs given no ``now`` of their own)."""
+        return check_aware("clock", self._clock())
+
     # --- queries ---------------------------------------------------------------------
 
     def programme(self, programme_id: UUID, *, version: int | None = None) -> ProgrammeState:
@@ -559,7 +564,7 @@ class MentoringService(CommandMethods):
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(
             actor=actor,
-            now=check_aware("clock", self._clock()),
+            now=self.now(),
             new_id=self._new_id,
             command_id=command_id,
         )

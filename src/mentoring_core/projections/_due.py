@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from ..application import MentoringService, system_clock
+from ..application import MentoringService
 from ..domain.errors import InvalidValue
 from ..domain.programme import ProgrammeState
 from ..domain.validation import check_aware
@@ -43,7 +43,7 @@ def due(
     ``programme_id``: one programme (default: every programme in the store).
     ``person``: what concerns them: every relationship of the programmes they
     coordinate, and the relationships in which they are the mentor or the mentee.
-    ``now``: the moment to judge by (default: the system clock).
+    ``now``: the moment to judge by (default: the service's clock).
     """
     if (
         isinstance(within_days, bool)
@@ -53,7 +53,7 @@ def due(
         raise InvalidValue(
             "within_days", within_days, f"a whole number of days, 0 to {MAX_WINDOW_DAYS}"
         )
-    moment = system_clock() if now is None else now
+    moment = service.now() if now is None else now
     check_aware("now", moment)
     until = moment.astimezone(UTC) + timedelta(days=within_days)
     programmes = (

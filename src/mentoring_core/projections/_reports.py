@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import cast
 from uuid import UUID
 
-from ..application import MentoringService, system_clock
+from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
@@ -73,7 +73,7 @@ def build_compliance_report(
     """The compliance report of a programme.
 
     Without ``as_of``: the read model is brought up to date, then read; the
-    report describes ``now`` (default: the system clock, read after catching up).
+    report describes ``now`` (default: the service's clock, read after catching up).
     With ``as_of``: exactly the report that would have been produced at that
     moment, from the events recorded by then (a fold of the programme's
     histories; the read model is not used). ``start``/``end``: the period, in
@@ -86,7 +86,7 @@ def build_compliance_report(
         policy = check_policy(policy)
     if as_of is not None:
         check_aware("as_of", as_of)
-        moment = now if now is not None else system_clock()
+        moment = now if now is not None else service.now()
         if as_of > moment:
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
         programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
@@ -96,7 +96,7 @@ def build_compliance_report(
         projection = projection or ComplianceProjection(service)
         projection.catch_up()
         programme, relationships = projection.programme_facts(programme_id)
-        moment = now if now is not None else system_clock()
+        moment = now if now is not None else service.now()
         due = past_due(service, programme_id, moment.astimezone(UTC).date())
     with collector_spared() as spare:
         spare(programme.version + sum(r.version for r in relationships))

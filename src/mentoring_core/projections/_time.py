@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
 
-from ..application import MentoringService, system_clock
+from ..application import MentoringService
 from ..domain.validation import check_aware
 from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render_mentor_time
 from ._projection import ComplianceProjection
@@ -25,11 +25,11 @@ def build_mentor_time_report(
 ) -> MentorTimeReport:
     """The mentor-time report of a programme for the days ``start`` to ``end`` (UTC, both
     included), from the compliance read model brought up to date; ``now``: what counts as
-    held by then (default: the system clock, read after catching up)."""
+    held by then (default: the service's clock, read after catching up)."""
     projection = projection or ComplianceProjection(service)
     projection.catch_up()
     programme, relationships = projection.programme_facts(programme_id)
-    moment = check_aware("now", now if now is not None else system_clock())
+    moment = check_aware("now", now if now is not None else service.now())
     return mentor_time_report(programme, relationships, start=start, end=end, as_of=moment)
 
 

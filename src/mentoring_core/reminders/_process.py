@@ -19,7 +19,7 @@ from uuid import UUID
 
 import attrs
 
-from ..application import MentoringService, system_clock
+from ..application import MentoringService
 from ..domain.commands import reminder_command_id
 from ..domain.errors import ConcurrencyConflict
 from ..domain.events import ReminderIssued, ReminderSent
@@ -194,7 +194,7 @@ def remind(
     sent and marked); what it did not reach, the next run does.
     """
     stopping = stop or threading.Event()
-    moment = system_clock() if now is None else now
+    moment = service.now() if now is None else now
     programme = service.programme(programme_id)
     relationships = service.relationships(programme_id)
     sender = _Sender(

@@ -11,7 +11,6 @@ export-person`` writes it. Both ask the policy first (``Act.ERASE_PERSON``,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -126,7 +125,7 @@ def personal_data(
     """Everything the store holds about one person, opened (a subject access request):
     the document ``mentoring privacy export-person`` writes (docs/privacy.md)."""
     gate.check(principal, Read.PERSONAL_DATA)
-    document = subject_access(gate.service, person_id, datetime.now(UTC))
+    document = subject_access(gate.service, person_id, gate.service.now())
     return Response(document, headers=_NO_STORE)
 
 

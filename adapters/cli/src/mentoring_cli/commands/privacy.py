@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -119,7 +119,7 @@ def export_person(
     if not to_stdout:
         check_target(out, "--out", replace=False)
     with open_service(ctx) as service:
-        document = subject_access(service, person, datetime.now(UTC))
+        document = subject_access(service, person, service.now())
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if to_stdout:
         typer.echo(text, nl=False)
