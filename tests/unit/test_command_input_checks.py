@@ -39,6 +39,8 @@ from mentoring_core.domain.validation import (
 )
 from mentoring_core.values import CadenceKind, Participation, Role
 
+YEARS_80 = "a number of years from 0 to 80 with at most two decimal places"
+
 
 def refusal(check: Callable[[], object], field: str, expected: str, *value: object) -> InvalidValue:
     """Assert ``check`` refuses its value (``value`` when given) for ``field``, expecting
@@ -228,6 +230,8 @@ class TestNumbers:
             ("12.5", Decimal("12.5")),
             (80, Decimal(80)),
             (Decimal("79.99"), Decimal("79.99")),
+            ("1.500", Decimal("1.5")),  # trailing zeros are not places
+            ("8E+1", Decimal(80)),
         ],
     )
     def test_years_from_0_to_80_are_accepted_as_decimals(
@@ -250,20 +254,26 @@ class TestNumbers:
             "-Infinity",
             12.5,
             True,
+            "4.99999999999999999999999999999",  # rounded to 5 in a subtraction of 28 digits
+            "1e-999999",
+            "0.001",
         ],
     )
     def test_other_years_are_refused_naming_the_bounds(self, value: object) -> None:
         refusal(
             lambda: check_years("experience_years", value),
             "experience_years",
-            "a number of years from 0 to 80",
+            YEARS_80,
             value,
         )
 
     def test_the_upper_bound_of_years_can_be_lowered(self) -> None:
         assert check_years("gap", 50, 50) == Decimal(50)
         refusal(
-            lambda: check_years("gap", "50.5", 50), "gap", "a number of years from 0 to 50", "50.5"
+            lambda: check_years("gap", "50.5", 50),
+            "gap",
+            "a number of years from 0 to 50 with at most two decimal places",
+            "50.5",
         )
 
 

@@ -213,7 +213,7 @@ class TestPolicyFigures:
         created().reject(
             policy_with(minimum_experience_gap_years="50.5"),
             "policy.minimum_experience_gap_years",
-            "a number of years from 0 to 50",
+            "a number of years from 0 to 50 with at most two decimal places",
         )
 
 

@@ -12,7 +12,7 @@ from .decider import Changes, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import MentorRecognised
 from .programme import PROGRAMME, ProgrammeState
-from .validation import check_date, check_enum, check_label, check_text
+from .validation import check_date, check_enum, check_hundredths, check_label, check_text
 from .values import RecognitionKind, Role
 
 QUANTITY_MAX = Decimal(10_000_000)
@@ -27,15 +27,7 @@ def _quantity(field: str, value: object) -> Decimal | None:
     if value is None:
         return None
     expected = f"a number from 0 to {QUANTITY_MAX} with at most two decimal places"
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise InvalidValue(field, value, expected)
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        raise InvalidValue(field, value, expected) from None
-    if not number.is_finite() or not 0 <= number <= QUANTITY_MAX or number != round(number, 2):
-        raise InvalidValue(field, value, expected)
-    return number
+    return check_hundredths(field, value, QUANTITY_MAX, expected)
 
 
 def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> Events:

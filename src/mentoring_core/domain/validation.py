@@ -112,17 +112,26 @@ def check_int(field: str, value: object, low: int, high: int) -> int:
     return value
 
 
-def check_years(field: str, value: object, high: int = 80) -> Decimal:
-    """A number of years from 0 to ``high`` (a Decimal, an int, or a decimal string)."""
+def check_hundredths(field: str, value: object, high: Decimal | int, expected: str) -> Decimal:
+    """A number from 0 to ``high`` with at most two decimal places (a Decimal, an int, or
+    a decimal string), else :class:`InvalidValue` saying ``expected``. Any two such
+    numbers subtract exactly in Decimal's 28 digits, where ``4.99999999999999999999999999999``
+    less 0 would round to 5 and meet a minimum gap of 5."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise InvalidValue(field, value, f"a number of years from 0 to {high}")
+        raise InvalidValue(field, value, expected)
     try:
-        years = Decimal(value)
+        number = Decimal(value)
     except ArithmeticError:
-        raise InvalidValue(field, value, f"a number of years from 0 to {high}") from None
-    if not years.is_finite() or not 0 <= years <= high:
-        raise InvalidValue(field, value, f"a number of years from 0 to {high}")
-    return years
+        raise InvalidValue(field, value, expected) from None
+    if not number.is_finite() or not 0 <= number <= high or number != round(number, 2):
+        raise InvalidValue(field, value, expected)
+    return number
+
+
+def check_years(field: str, value: object, high: int = 80) -> Decimal:
+    """A number of years from 0 to ``high`` with at most two decimal places."""
+    expected = f"a number of years from 0 to {high} with at most two decimal places"
+    return check_hundredths(field, value, high, expected)
 
 
 def check_enum(field: str, value: object, cls: type[_E]) -> _E:

@@ -118,7 +118,8 @@ _MinimumGapOpt = Annotated[
         "--minimum-experience-gap",
         parser=parse_years,
         metavar="YEARS",
-        help="How many more years of experience a mentor must have than their mentee.",
+        help="How many more years of experience a mentor must have than their mentee "
+        "(0-50, at most two decimals).",
     ),
 ]
 _ReviewIntervalOpt = Annotated[
@@ -293,7 +294,7 @@ def enrol(
             "--experience-years",
             parser=parse_years,
             metavar="YEARS",
-            help="Years of experience in the field (0-80).",
+            help="Years of experience in the field (0-80, at most two decimals).",
         ),
     ],
     name: Annotated[
