@@ -82,6 +82,19 @@ def test_each_reminder_is_issued_sent_and_marked_once(service: MentoringService)
     service.close()
 
 
+def test_an_erasure_does_not_make_the_same_reminders_owed_again(
+    service: MentoringService,
+) -> None:
+    programme = seed(service).programme  # its goal is overdue
+    inbox = Inbox()
+    run = remind(service, inbox, programme_id=programme, actor="reminders", within_days=2)
+    assert {n.payload["item"] for n in inbox.received} >= {"goal"}
+    service.erase_person("ben", "left the organisation", actor="dpo")  # the goal's title too
+    again = remind(service, inbox, programme_id=programme, actor="reminders", within_days=2)
+    assert run.issued and again.issued == ()
+    service.close()
+
+
 def test_a_run_interrupted_after_sending_is_sent_again_under_the_same_id(
     service: MentoringService,
 ) -> None:

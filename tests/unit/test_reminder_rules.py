@@ -27,7 +27,12 @@ OTHER = UUID("a0a0b0b0-0000-4000-8000-000000000002")
 
 
 def item(
-    kind: DueKind, due: datetime, *, what: str = "weekly", rel: UUID = RELATIONSHIP_ID
+    kind: DueKind,
+    due: datetime,
+    *,
+    what: str = "weekly",
+    rel: UUID = RELATIONSHIP_ID,
+    item_id: UUID | None = None,
 ) -> DueItem:
     return DueItem(
         kind=kind,
@@ -38,6 +43,7 @@ def item(
         what=what,
         due=due,
         overdue=due <= NOW,
+        item_id=item_id,
     )
 
 
@@ -132,6 +138,28 @@ class TestWhatIsOwed:
         }
         assert len(ids) == 7
         assert reminder_id(*base) == reminder_id(*base[:4], NOW.astimezone(UTC), base[5])
+
+    def test_a_dated_items_reminder_is_known_by_its_id_not_its_text(self) -> None:
+        goal = item(DueKind.GOAL, NOW - timedelta(days=1), what="Lead a huddle", item_id=OTHER)
+        erased = attrs.evolve(goal, what="[erased]")  # its title erased since
+        first = owed([goal], [], now=NOW, within_days=2, quiet_days=None)
+        assert [r.reminder_id for r in first] == [
+            r.reminder_id for r in owed([erased], [], now=NOW, within_days=2, quiet_days=None)
+        ]
+        by_text = reminder_id(
+            "ana", ReminderReason.OVERDUE, RELATIONSHIP_ID, "goal", goal.due, "Lead a huddle"
+        )
+        assert by_text not in {r.reminder_id for r in first}  # no hash of the title is kept
+
+    def test_a_reminder_issued_under_its_texts_id_before_is_not_owed_again(self) -> None:
+        goal = item(DueKind.GOAL, NOW - timedelta(days=1), what="Lead a huddle", item_id=OTHER)
+        by_text = {
+            reminder_id(
+                person, ReminderReason.OVERDUE, RELATIONSHIP_ID, "goal", goal.due, "Lead a huddle"
+            )
+            for person in ("ana", "ben")
+        }  # as earlier releases issued it
+        assert owed([goal], [], now=NOW, within_days=2, quiet_days=None, already=by_text) == ()
 
 
 DUE_ITEMS = st.builds(

@@ -62,7 +62,9 @@ def reminder_id(
     what: str = "",
 ) -> UUID:
     """The stable id of the reminder to ``person_id`` for ``reason`` about one due item
-    (``what`` tells two items of one kind and date apart; only its hash is kept)."""
+    (``what`` tells two items of one kind and date apart: a goal's, activity's or
+    milestone's id, a meeting's or review's cadence; never a personal text, whose hash
+    anyone holding the store could confirm a guess against)."""
     moment = due.astimezone(UTC).isoformat()
     key = "\x1f".join((person_id, reason.value, str(relationship_id), item, moment, what))
     return uuid5(NAMESPACE, key)
@@ -91,6 +93,19 @@ def quiet(states: Iterable[RelationshipState]) -> tuple[Quiet, ...]:
     return tuple(found)
 
 
+def _issued_by_text(
+    source: DueItem | Quiet, person: str, reason: ReminderReason, already: Container[UUID]
+) -> bool:
+    """Whether a dated item's reminder was issued under the id earlier releases gave
+    it, from the item's text (its title or description) where its id now stands."""
+    if not isinstance(source, DueItem) or source.item_id is None:
+        return False
+    by_text = reminder_id(
+        person, reason, source.relationship_id, source.kind.value, source.due, source.what
+    )
+    return by_text in already
+
+
 def owed(
     items: Iterable[DueItem],
     relationships: Iterable[Quiet],
@@ -112,7 +127,8 @@ def owed(
     for item in items:
         if item.overdue or item.due <= until:
             reason = ReminderReason.OVERDUE if item.overdue else ReminderReason.DUE_SOON
-            candidates.append((item, reason, item.kind.value, item.due, item.what))
+            what = item.what if item.item_id is None else str(item.item_id)
+            candidates.append((item, reason, item.kind.value, item.due, what))
     if quiet_days is not None:
         period = timedelta(days=quiet_days)
         for pair in relationships:
@@ -123,7 +139,7 @@ def owed(
     for source, reason, item_kind, due, what in candidates:
         for person in (source.mentor_id, source.mentee_id):
             rid = reminder_id(person, reason, source.relationship_id, item_kind, due, what)
-            if rid in already or rid in chosen:
+            if rid in already or rid in chosen or _issued_by_text(source, person, reason, already):
                 continue
             chosen[rid] = Reminder(
                 reminder_id=rid,

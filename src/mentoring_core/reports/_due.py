@@ -47,6 +47,8 @@ class DueItem:
     due: datetime
     """When it is (or was) due, in UTC; a dated item is due at the end of its day."""
     overdue: bool
+    item_id: UUID | None = None
+    """The goal's, activity's or milestone's id; None for a meeting or a review."""
 
 
 def end_of_day(day: date) -> datetime:
@@ -76,20 +78,24 @@ def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem
 def _dated(programme_id: UUID, state: RelationshipState, as_of: datetime) -> Iterable[DueItem]:
     assert state.relationship_id is not None
     goals = state.goals
-    open_items: list[tuple[DueKind, str, date]] = [
-        *((DueKind.GOAL, g.title, g.target_date) for g in goals if g.status is GoalStatus.OPEN),
+    open_items: list[tuple[DueKind, str, date, UUID]] = [
         *(
-            (DueKind.PLAN_ACTIVITY, a.description, a.due_date)
+            (DueKind.GOAL, g.title, g.target_date, g.goal_id)
+            for g in goals
+            if g.status is GoalStatus.OPEN
+        ),
+        *(
+            (DueKind.PLAN_ACTIVITY, a.description, a.due_date, a.activity_id)
             for a in state.plan
             if a.completed_at is None
         ),
         *(
-            (DueKind.MILESTONE, m.description, m.target_date)
+            (DueKind.MILESTONE, m.description, m.target_date, m.milestone_id)
             for m in state.milestones
             if m.reached_at is None
         ),
     ]
-    for kind, what, day in open_items:
+    for kind, what, day, item_id in open_items:
         due = end_of_day(day)
         yield DueItem(
             kind=kind,
@@ -100,6 +106,7 @@ def _dated(programme_id: UUID, state: RelationshipState, as_of: datetime) -> Ite
             what=what,
             due=due,
             overdue=due <= as_of,
+            item_id=item_id,
         )
 
 
