@@ -5,7 +5,9 @@ article 15; APP 12): every event of the relationships the person is a mentor or 
 of, every other event naming them (enrolment, withdrawal, feedback from or to them,
 meetings they missed, cancelled or attended, declines) or recorded by them, and when
 their data key was created and destroyed (never the key itself). Fields already erased
-read as ``[erased]``.
+read as ``[erased]``. In an event included only because the person recorded it, every
+field that is another person's personal data reads as :data:`WITHHELD` (GDPR article
+15(4): the copy must not adversely affect the rights of others).
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..domain.events import Event, PairFormed, PairingProposed, RelationshipEvent
+from ..domain.personal import RELATIONSHIP_MENTEE
 from ..domain.validation import check_label
 from ..serialisation import event_to_dict
+from .sealing import personal_paths, slots
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
     from ..application import MentoringService
 
-__all__ = ["FORMAT", "PERSON_FIELDS", "subject_access"]
+__all__ = ["FORMAT", "PERSON_FIELDS", "WITHHELD", "subject_access"]
 
 FORMAT = "mentoring-core-subject-access/1"
 PERSON_FIELDS = (
@@ -36,6 +40,9 @@ PERSON_FIELDS = (
     "to_person",
 )
 """Event fields that hold one person's id (``attendees`` holds several)."""
+WITHHELD = "[withheld: another person's personal data]"
+"""What a field of another person's personal data reads as, in an event included only
+because the person recorded it."""
 
 
 def _why(event: Event, person_id: str, pairs: dict[UUID, tuple[str, str]]) -> list[str]:
@@ -52,6 +59,18 @@ def _why(event: Event, person_id: str, pairs: dict[UUID, tuple[str, str]]) -> li
     return sorted(set(reasons))
 
 
+def _withhold_others(entry: dict[str, Any], event: Event, person_id: str) -> None:
+    """Every personal field of ``entry`` (``event`` as a document) that is not the
+    person's own, withheld: the owner a field names is someone else, or it is a
+    relationship's mentee's (the person, recording it alone, is not that mentee)."""
+    for path in personal_paths(type(event)):
+        if path.owner != RELATIONSHIP_MENTEE and entry.get(path.owner) == person_id:
+            continue
+        for _, container, key in slots(entry, path):
+            if key in container:
+                container[key] = [WITHHELD] if path.many else WITHHELD
+
+
 def subject_access(service: MentoringService, person_id: str, now: datetime) -> dict[str, Any]:
     """The document: ``format``, ``person_id``, ``generated_at``, ``key`` (``created_at``
     and ``destroyed_at``, or null when the store holds none) and ``events`` (each event as
@@ -66,8 +85,12 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
         if isinstance(event, PairingProposed | PairFormed):
             pairs[event.aggregate_id] = (event.mentor_id, event.mentee_id)
         about = _why(event, person_id, pairs)
-        if about:
-            events.append({"type": type(event).__name__, **event_to_dict(event), "about": about})
+        if not about:
+            continue
+        entry = event_to_dict(event)
+        if about == ["actor"]:  # recorded by them, about someone else
+            _withhold_others(entry, event, person_id)
+        events.append({"type": type(event).__name__, **entry, "about": about})
     row = service.store.keys.store.get(person_id)
     key = None
     if row is not None:
