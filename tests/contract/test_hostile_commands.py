@@ -61,6 +61,7 @@ QUERIES = {
     "read",
     "follow",
     "close",
+    "now",
 }
 COMMANDS = sorted(
     name
