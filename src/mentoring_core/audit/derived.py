@@ -10,8 +10,12 @@ fold, no snapshot, no cache) and compares, at each version where one is stored:
   history differs too. Snapshots of an older schema, which loading passes over, are
   counted and not compared;
 - every row of the compliance read model: its kind, programme, version and facts;
-  a row the read model's position covers must stand at the aggregate's last version,
-  and a row of an aggregate with no events (found under a programme) differs;
+  a row the read model's position covers must stand at the aggregate's last version.
+  Every row not compared differs, named by its key as stored: keyed otherwise than by
+  the canonical text of an aggregate's id (another spelling of one, which the readers
+  pass over, or no id at all), or by the id of an aggregate with no events; so does a
+  row filed otherwise than the library files it (its programme spelt otherwise, which
+  the reports of its programme miss; its version not an integer);
 - every command id kept beside an event's chain link (by which a retried command is
   found, :meth:`~mentoring_core.extend.ChainedRecorder.command_versions`): the
   event's own (a link whose event's command is not known keeps none).
@@ -34,7 +38,8 @@ from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
 from ..serialisation import Snapshot
-from .recorders import NO_COMMAND, record_aggregate_id
+from ..store._views import ComplianceView, canonical_id, stored_form_fault
+from .recorders import NO_COMMAND, Misstored, record_aggregate_id
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:
@@ -60,7 +65,9 @@ class Difference:
     """``"snapshot"``, ``"read model"``, ``"command id"`` (kept beside a link), or
     ``"events"`` (an aggregate that cannot be rebuilt, so that what is derived from it
     cannot be checked)."""
-    aggregate_id: UUID
+    aggregate_id: UUID | str
+    """The aggregate's id; for a read-model row whose key is not the canonical text of an
+    id, the key as stored (text as it is, another value as Python shows it)."""
     version: int | None
     detail: str
 
@@ -107,7 +114,7 @@ class _Check:
     count: int = 0
     found: list[Difference] = attrs.Factory(list)
 
-    def differ(self, what: str, aggregate_id: UUID, version: int | None, detail: str) -> None:
+    def differ(self, what: str, aggregate_id: UUID | str, version: int | None, detail: str) -> None:
         self.count += 1
         if len(self.found) < MAX_REPORTED:
             self.found.append(
@@ -128,18 +135,7 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
     for aggregate_id, aggregate in aggregates.items():
         (row,) = view.select_facts([aggregate_id]) or (None,)
         _check_one(check, aggregate_id, aggregate, row, page_size)
-    for aggregate_id, aggregate in aggregates.items():
-        if aggregate.kind != PROGRAMME.name:
-            continue
-        for row in view.select_programme_facts(aggregate_id):
-            if row.aggregate_id not in aggregates:
-                check.rows += 1
-                check.differ(
-                    READ_MODEL,
-                    row.aggregate_id,
-                    row.version,
-                    f"a row under programme {aggregate_id} for an aggregate with no events",
-                )
+    _check_stored_keys(check, view, aggregates)
     return DerivedCheck(
         aggregates=check.aggregates,
         snapshots=check.snapshots,
@@ -147,6 +143,74 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
         rows=check.rows,
         difference_count=check.count,
         differences=tuple(check.found),
+    )
+
+
+def _check_stored_keys(
+    check: _Check, view: ComplianceView, aggregates: dict[UUID, _Aggregate]
+) -> None:
+    """Every row of the read model that was not compared above (its key not the
+    canonical text of an aggregate's id), and every row filed otherwise than the library
+    files it (which the readers pass over, or the reports of its programme miss)."""
+    programmes = (a for a, aggregate in aggregates.items() if aggregate.kind == PROGRAMME.name)
+    for key in view.stored_keys(programmes):
+        stored_id, programme_id, version = key
+        fault = stored_form_fault(key)
+        aggregate_id = canonical_id(stored_id)
+        if fault is None and aggregate_id in aggregates:
+            continue
+        at = version if type(version) is int else None
+        if aggregate_id is None:
+            check.rows += 1
+            check.differ(READ_MODEL, _shown(stored_id), at, _misspelt(stored_id, aggregates))
+        elif aggregate_id not in aggregates:
+            check.rows += 1
+            check.differ(
+                READ_MODEL,
+                aggregate_id,
+                at,
+                f"a row under programme {_shown(programme_id)} for an aggregate with no events",
+            )
+        else:
+            check.differ(READ_MODEL, aggregate_id, at, _misfiled(fault, programme_id, version))
+
+
+def _shown(value: Any) -> UUID | str:
+    """A value as stored, to name it: a UUID or text as it is, anything else as Python
+    shows it."""
+    return value if isinstance(value, UUID | str) else repr(value)
+
+
+def _misspelt(key: Any, aggregates: dict[UUID, _Aggregate]) -> str:
+    """What is wrong with a read-model row keyed ``key``, not the canonical text of an id."""
+    try:
+        spelt: UUID | None = UUID(key) if isinstance(key, str) else None
+    except ValueError:
+        spelt = None
+    if spelt is None:
+        spells = ""
+    elif spelt in aggregates:
+        spells = f" (it spells aggregate {spelt}; the library writes {str(spelt)!r})"
+    else:
+        spells = f" (it spells {spelt}, the id of no aggregate)"
+    return (
+        f"a row keyed {key!r}, not the text the library writes for an id{spells}: no reader "
+        "takes it, and it was not compared with the events"
+    )
+
+
+def _misfiled(fault: str | None, programme_id: Any, version: Any) -> str:
+    """What is wrong with a row under an aggregate's key, filed otherwise than the library
+    files it (its programme spelt otherwise, or its version not an integer)."""
+    if fault == "version":
+        return f"its version is {version!r}, not an integer: no reader takes the row"
+    try:
+        spelt = f"the library writes {str(UUID(programme_id))!r}"
+    except (TypeError, ValueError, AttributeError):
+        spelt = "it is no id at all"
+    return (
+        f"its programme_id is {programme_id!r}, not the text the library writes for an id "
+        f"({spelt}): the reports of its programme do not find the row"
     )
 
 
@@ -210,7 +274,7 @@ def _check_one(
 ) -> None:
     snapshots = _snapshots(check, aggregate_id)
     kept = check.store.recorder.kept_commands(aggregate_id)
-    noted = check.store.recorder.noted_version(aggregate_id)
+    noted = _noted(check, aggregate_id)
     state: State | None = None
     facts: Facts | None = None
     version = 0
@@ -299,10 +363,38 @@ def _differing(stored: Any, rebuilt: Any) -> str:
     return ", ".join(names)
 
 
-def _compare_command(check: _Check, event: Event, kept: UUID | None, noted: int) -> None:
+def _noted(check: _Check, aggregate_id: UUID) -> int:
+    """The aggregate's noted version; one not stored as the library writes it is named,
+    and none is then taken as noted."""
+    noted = check.store.recorder.noted_version(aggregate_id)
+    if not isinstance(noted, Misstored):
+        return noted
+    check.differ(
+        COMMAND_ID,
+        aggregate_id,
+        None,
+        f"its noted version is stored as {noted.found}, not as the library writes it "
+        f"({noted.written}): a retried command may not be found (the store compares the "
+        "value as stored: a text or a BLOB is above every version)",
+    )
+    return 0
+
+
+def _compare_command(
+    check: _Check, event: Event, kept: UUID | Misstored | None, noted: int
+) -> None:
     """The command id kept beside ``event``'s link (None: none kept) against its own; at
     or below the version ``noted`` (every link up to it keeps one), one must be kept."""
-    if kept is None and event.version <= noted:
+    if isinstance(kept, Misstored):
+        check.differ(
+            COMMAND_ID,
+            event.aggregate_id,
+            event.version,
+            f"the command id kept beside its link is stored as {kept.found}, not as the "
+            f"library writes it ({kept.written}): a retry of its command does not find it "
+            f"(the event's is {event.command_id})",
+        )
+    elif kept is None and event.version <= noted:
         check.differ(
             COMMAND_ID,
             event.aggregate_id,

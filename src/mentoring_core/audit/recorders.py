@@ -134,6 +134,19 @@ class DamagedRow:
     """What is wrong, naming the column and the value found."""
 
 
+@attrs.frozen
+class Misstored:
+    """A command id kept beside a link, or a noted version, stored in a form the library
+    never writes (:meth:`ChainedRecorder.kept_commands`, :meth:`ChainedRecorder.noted_version`):
+    the service's lookups compare the stored value in the store's own terms, so it may hide
+    a command from its retry; ``audit verify`` names it."""
+
+    found: str
+    """The value as found, as Python shows it."""
+    written: str
+    """How the recorder writes such a value."""
+
+
 def _int(value: Any) -> int | None:
     return value if type(value) is int else None
 
@@ -265,16 +278,19 @@ class ChainedRecorder(ApplicationRecorder, ABC):
         :meth:`command_versions` gave as not known, up to it. This default keeps nothing."""
         return None
 
-    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+    def kept_commands(self, aggregate_id: UUID) -> Mapping[int, UUID | Misstored]:
         """The command ids kept beside the links of ``aggregate_id``'s events, by version
         (a version whose command is not known is left out): what ``audit verify``
-        compares with the events. This default keeps none."""
+        compares with the events; one stored in a form the recorder never writes is a
+        :class:`Misstored`. This default keeps none."""
         return {}
 
-    def noted_version(self, aggregate_id: UUID) -> int:
+    def noted_version(self, aggregate_id: UUID) -> int | Misstored:
         """The version up to which every link of ``aggregate_id`` keeps its event's
         command id (:meth:`note_commands`): a link at or below it without one was changed
-        around the library, and ``audit verify`` names it. This default notes none: 0."""
+        around the library, and ``audit verify`` names it, as it names a noted version
+        stored in a form the recorder never writes (a :class:`Misstored`). This default
+        notes none: 0."""
         return 0
 
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
@@ -861,14 +877,18 @@ def _write_links(c: SQLiteCursor, rows: list[Link], commands: Sequence[UUID | No
     )
 
 
-def _as_command_id(text: Any) -> UUID:
-    """A command id kept in a SQLite store (32 hex digits); one changed around the
-    library into anything else reads as :data:`NO_COMMAND`, which ``audit verify``
-    then reports as differing from its event's."""
-    try:
-        return UUID(hex=text)
-    except (TypeError, ValueError, AttributeError):
-        return NO_COMMAND
+def _as_command_id(value: Any) -> UUID | Misstored:
+    """A command id kept in a SQLite store: 32 lower-case hex digits, the text the
+    service's lookup compares (:meth:`ChainedSQLiteApplicationRecorder.command_versions`);
+    any other value, even another text of the same UUID, is :class:`Misstored`."""
+    found = _hex_text(value)
+    return Misstored(repr(value), "32 lower-case hex digits") if found is None else found
+
+
+def _as_noted_version(value: Any) -> int | Misstored:
+    """A noted version kept in a SQLite store: an integer, as SQL compares it with the
+    versions (a BLOB or a text is above every number there, whatever it reads as)."""
+    return value if type(value) is int else Misstored(repr(value), "an integer")
 
 
 def _hex_text(value: Any) -> UUID | None:
@@ -1059,7 +1079,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             rows = c.fetchall()
         return [v for v, unknown in rows if not unknown], [v for v, unknown in rows if unknown]
 
-    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
+    def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID | Misstored]:
         with _reading(self.datastore) as c:
             c.execute(
                 f"SELECT originator_version, command_id FROM {CHAIN_TABLE} "
@@ -1068,13 +1088,13 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             )
             return {version: _as_command_id(text) for version, text in c.fetchall()}
 
-    def noted_version(self, aggregate_id: UUID) -> int:
+    def noted_version(self, aggregate_id: UUID) -> int | Misstored:
         with _reading(self.datastore) as c:
             c.execute(
                 f"SELECT version FROM {NOTED_TABLE} WHERE originator_id=?", (aggregate_id.hex,)
             )
             row = c.fetchone()
-            return 0 if row is None else int(row[0])
+            return 0 if row is None else _as_noted_version(row[0])
 
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
         if not command_ids:

@@ -331,6 +331,9 @@ class ComplianceProjection:
     ) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
         """A programme's facts and its relationships' facts, as the read model holds them
         (a row this projection just stored is not decoded again: see :meth:`_facts_in`).
+        The programme's facts are read from its own row only, and relationships' facts
+        from the other rows only: any other row filed under the programme (written around
+        the library, which ``audit verify`` names) is passed over, with a warning.
         Once the facts read were folded from :data:`~._collector.SPARE_COLLECTOR_FROM`
         events, those read are kept from the garbage collector's full collections until
         it returns (see :func:`~._collector.collector_spared`)."""
@@ -340,6 +343,15 @@ class ComplianceProjection:
         with collector_spared() as spare:
             for row in self.view.select_programme_facts(programme_id):
                 facts = self._facts_in(row)
+                if (row.aggregate_id == programme_id) is not isinstance(facts, ProgrammeFacts):
+                    _log.warning(
+                        "read model row of %s (%s) under programme %s passed over: only the "
+                        "programme's own row holds its facts (audit verify names it)",
+                        row.aggregate_id,
+                        row.kind,
+                        programme_id,
+                    )
+                    continue
                 if isinstance(facts, ProgrammeFacts):
                     programme = facts
                 else:

@@ -17,8 +17,9 @@ the same file, PostgreSQL in the same schema): a store's backend makes it (see
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from threading import RLock
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,8 @@ from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ..domain.errors import StoreConfigurationError
+
+_log = logging.getLogger(__name__)
 
 FACTS_SCHEMA = 3
 """Raised whenever the stored facts change shape: a new version gets new tables, rebuilt
@@ -52,6 +55,46 @@ class StoredFacts:
     facts: str
 
 
+StoredKey = tuple[Any, Any, Any]
+"""Where a read-model row is filed, as stored: its key, its programme and its version
+(texts in a SQLite store, UUIDs elsewhere; a value written around the library, of
+whatever type it was stored as). :func:`stored_form_fault` says whether the library
+could have written it."""
+
+
+def canonical_id(value: Any) -> UUID | None:
+    """The UUID ``value`` stands for if it is one, or its canonical text (``str(uuid)``,
+    as the read model files its rows); else None (another spelling of a UUID, or none)."""
+    if isinstance(value, UUID):
+        return value
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    try:
+        parsed = UUID(value)
+    except ValueError:
+        return None
+    return parsed if str(parsed) == value else None
+
+
+def _any_spelling(value: Any) -> UUID | None:
+    """The UUID a text spells in any form ``UUID()`` reads, or None."""
+    try:
+        return UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def stored_form_fault(key: StoredKey) -> str | None:
+    """Which value of a row filed as ``key`` the library did not write so (a key or
+    programme not the canonical text of an id, a version not an integer), or None."""
+    aggregate_id, programme_id, version = key
+    if canonical_id(aggregate_id) is None:
+        return "aggregate_id"
+    if canonical_id(programme_id) is None:
+        return "programme_id"
+    return None if type(version) is int else "version"
+
+
 class ComplianceView(TrackingRecorder, ABC):
     """Where the compliance facts and the last position processed are kept."""
 
@@ -71,6 +114,17 @@ class ComplianceView(TrackingRecorder, ABC):
         stored position is already at or past ``tracking``. A row never replaces
         one of a higher version.
         """
+
+    def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[StoredKey]:
+        """Where every stored row is filed, as stored (see :data:`StoredKey`), for
+        ``audit verify`` to name each row it did not compare with the events.
+
+        The library's views list every row of the table, whatever its key; this default
+        (for a view that does not say more) lists the rows of ``programme_ids``, as
+        :meth:`select_programme_facts` reads them."""
+        for programme_id in programme_ids:
+            for row in self.select_programme_facts(programme_id):
+                yield row.aggregate_id, row.programme_id, row.version
 
 
 def stale_position(tracking: Tracking) -> IntegrityError:
@@ -106,6 +160,12 @@ class MemoryComplianceView(POPOTrackingRecorder, ComplianceView):
     def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
         with self._facts_lock:
             return [row for row in self._facts.values() if row.programme_id == programme_id]
+
+    def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[StoredKey]:
+        with self._facts_lock:
+            rows = list(self._facts.items())
+        for key, row in rows:
+            yield key, row.programme_id, row.version
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
         with self._facts_lock:
@@ -163,14 +223,35 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
         ]
 
     @staticmethod
-    def _row(row: Any) -> StoredFacts:
-        return StoredFacts(
-            aggregate_id=UUID(row[0]),
-            programme_id=UUID(row[1]),
-            kind=row[2],
-            version=row[3],
-            facts=row[4],
-        )
+    def _rows(rows: Iterable[Any]) -> list[StoredFacts]:
+        """The rows whose key is the canonical text of an id and whose version is an
+        integer; any other is passed over (with a warning: ``audit verify`` names it), never
+        read as the aggregate it may spell. A programme id spelt otherwise is read (only
+        :meth:`select_facts` meets one: the projection then files the row again as the
+        library does), and ``audit verify`` names it too."""
+        found = []
+        for row in rows:
+            aggregate_id, programme_id = canonical_id(row[0]), _any_spelling(row[1])
+            if aggregate_id is None or programme_id is None or type(row[3]) is not int:
+                fault = stored_form_fault((row[0], programme_id, row[3]))
+                _log.warning(
+                    "read model row %r passed over: its %s is %r, not as the library writes "
+                    "it (audit verify names it)",
+                    row[0],
+                    fault,
+                    row[("aggregate_id", "programme_id", "kind", "version").index(str(fault))],
+                )
+                continue
+            found.append(
+                StoredFacts(
+                    aggregate_id=aggregate_id,
+                    programme_id=programme_id,
+                    kind=row[2],
+                    version=row[3],
+                    facts=row[4],
+                )
+            )
+        return found
 
     def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
         ids = [str(i) for i in aggregate_ids]
@@ -180,13 +261,19 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
                 chunk = ids[at : at + _SQLITE_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 c.execute(f"{self._columns} WHERE aggregate_id IN ({marks})", chunk)
-                found.extend(self._row(row) for row in c.fetchall())
+                found.extend(self._rows(c.fetchall()))
         return found
 
     def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"{self._columns} WHERE programme_id = ?", [str(programme_id)])
-            return [self._row(row) for row in c.fetchall()]
+            return self._rows(c.fetchall())
+
+    def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[StoredKey]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT aggregate_id, programme_id, version FROM {FACTS_TABLE}")
+            while rows := c.sqlite_cursor.fetchmany(_SQLITE_CHUNK):
+                yield from ((key, programme, version) for key, programme, version in rows)
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
         params = [

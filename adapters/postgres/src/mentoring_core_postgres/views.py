@@ -3,7 +3,7 @@ and the LISTEN loop that wakes a follower on each insert."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,9 @@ from mentoring_core.extend import (
     StoredFacts,
     stale_position,
 )
+
+KEYS_PAGE = 1000
+"""Rows listed at a time by :meth:`PostgresComplianceView.stored_keys`."""
 
 
 class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
@@ -68,6 +71,10 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
         columns = "SELECT aggregate_id, programme_id, kind, version, facts FROM {0}.{1} "
         self._select_ids = SQL(columns + "WHERE aggregate_id = ANY(%s)").format(schema, table)
         self._select_programme = SQL(columns + "WHERE programme_id = %s").format(schema, table)
+        self._select_keys = SQL(
+            "SELECT aggregate_id, programme_id, version FROM {0}.{1} "
+            "WHERE %s::uuid IS NULL OR aggregate_id > %s ORDER BY aggregate_id LIMIT %s"
+        ).format(schema, table)
 
     @staticmethod
     def _row(row: dict[str, Any]) -> StoredFacts:
@@ -88,6 +95,19 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_programme, (programme_id,))
             return [self._row(row) for row in curs.fetchall()]
+
+    def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[tuple[Any, Any, Any]]:
+        # every row, a page at a time in the order of its key (a uuid: it has no other form)
+        after: UUID | None = None
+        while True:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(self._select_keys, (after, after, KEYS_PAGE))
+                rows = curs.fetchall()
+            for row in rows:
+                yield row["aggregate_id"], row["programme_id"], row["version"]
+            if len(rows) < KEYS_PAGE:
+                return
+            after = rows[-1]["aggregate_id"]
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
         params = [(r.aggregate_id, r.programme_id, r.kind, r.version, r.facts) for r in rows]
