@@ -9,18 +9,23 @@ seeded for it, so that what one case records cannot change another's answer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from http_harness import Keys
-from http_matrix import ENDPOINTS, Endpoint, Seeded, seed
+from http_matrix import ADMIN, ENDPOINTS, Endpoint, Seeded, seed
 from litestar.testing import TestClient
 from mentoring_http.app import create_app
 from mentoring_http.tokens import TokenVerifier
 from token_mint import TokenMint
 
 from mentoring_core import MentoringService
+from mentoring_core import commands as c
+from mentoring_core.values import Role
 
 CALLERS = {
     "A": ("admin.ada", ("administrator",)),
@@ -216,6 +221,47 @@ def test_a_bad_token_is_401_everywhere(
         assert 'error="invalid_token"' in answer.headers["www-authenticate"]
 
 
+BODIES: dict[str, Callable[[dict[str, Any]], bytes]] = {
+    "a field it does not have": lambda body: json.dumps({**body, "titel": "x"}).encode(),
+    "not JSON": lambda body: b"{not json",
+    "not an object": lambda body: b"[]",
+    "over the size limit": lambda body: b'{"reason": "' + b"x" * 70_000 + b'"}',
+}
+
+
+@pytest.fixture(scope="module")
+def seeded_once(matrix: Any) -> Seeded:
+    """One seeded programme, for cases that record nothing."""
+    return seed(matrix[0])
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if e.method != "GET"], ids=lambda e: e.name
+)
+@pytest.mark.parametrize("body", list(BODIES))
+@pytest.mark.parametrize("kind", ["no token", "expired"])
+def test_authentication_comes_before_the_body_is_read(
+    matrix: Any, keys: Keys, seeded_once: Seeded, endpoint: Endpoint, body: str, kind: str
+) -> None:
+    """Whoever sends no token (or one that cannot be trusted) learns nothing of the
+    command, its fields or its limits: 401, whatever the body."""
+    _, client = matrix
+    headers = {**_bad_token(kind, keys.mint), "Content-Type": "application/json"}
+    content = BODIES[body](endpoint.body(seeded_once) or {})
+    path = endpoint.path(seeded_once)
+    answer = client.request(endpoint.method, path, content=content, headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["type"] == "urn:mentoring:problem:unauthenticated"
+
+
+def test_options_lists_a_paths_methods_without_a_token(matrix: Any, seeded_once: Seeded) -> None:
+    """It says nothing of the records: the only request answered without a token."""
+    _, client = matrix
+    answer = client.options(f"/programmes/{seeded_once.programme}/participants")
+    assert answer.status_code == 204
+    assert set(answer.headers["allow"].split(", ")) == {"OPTIONS", "POST"}
+
+
 def test_a_mentor_reading_another_relationship_gets_404_never_the_data(
     matrix: Any, keys: Keys
 ) -> None:
@@ -227,3 +273,55 @@ def test_a_mentor_reading_another_relationship_gets_404_never_the_data(
         # Quoted, because a random UUID in the detail may hold the letters "dee".
         assert '"eve"' not in answer.text and '"dee"' not in answer.text
         assert answer.json()["detail"] == f"no relationship with id {seeded.other} is recorded"
+
+
+def _as_made_up(answer: Any, named: UUID) -> tuple[int, str, dict[str, Any]]:
+    """An answer with the id it names put as ``<id>``: to compare with a made-up id's."""
+    text = answer.text.replace(str(named), "<id>")
+    return answer.status_code, answer.headers["content-type"], json.loads(text)
+
+
+def _programme_of_others(service: MentoringService) -> UUID:
+    """A relationship of another programme, whose coordinator is coord.tia alone."""
+    run = service.execute
+    programme = run(c.CreateProgramme(name="Elsewhere", organisation="Care"), actor=ADMIN).id
+    run(c.AppointCoordinator(programme_id=programme, person_id="coord.tia"), actor=ADMIN)
+    for person, role in (("ana", Role.MENTOR), ("kit", Role.MENTEE)):
+        enrolled = c.EnrolParticipant(
+            programme_id=programme, person_id=person, role=role, experience_years=Decimal(5)
+        )
+        run(enrolled, actor=ADMIN)
+    opened = c.OpenRelationship(
+        programme_id=programme, mentor_id="ana", mentee_id="kit", direct=True
+    )
+    return run(opened, actor="coord.tia").id
+
+
+@pytest.mark.parametrize("path", ["group-sessions", "group-session-corrections"])
+@pytest.mark.parametrize(
+    ("caller", "mentor", "hidden"),
+    [("dee", "dee", "active"), ("coord.rhea", "ana", "elsewhere")],
+    ids=["another pair's mentor", "a coordinator of another programme"],
+)
+def test_a_group_session_naming_a_relationship_the_caller_cannot_read_is_a_made_up_id(
+    matrix: Any, keys: Keys, path: str, caller: str, mentor: str, hidden: str
+) -> None:
+    """Named in a group session (or its correction), a relationship the caller may not
+    read is answered as an id never recorded is: not "mentored by 'ana', not by 'dee'",
+    nor "not in programme ...", which would tell who mentors it, or that it exists."""
+    service, client = matrix
+    seeded = seed(service)
+    own = {"dee": seeded.other, "coord.rhea": seeded.second}[caller]
+    unreadable = _programme_of_others(service) if hidden == "elsewhere" else seeded.active
+    body: dict[str, Any] = {"mentor_id": mentor, "duration_minutes": 30, "topics": ["x"]}
+    if path == "group-session-corrections":
+        body = {"session_id": str(seeded.session), "mentor_id": mentor, "reason": "Length",
+                "duration_minutes": 50}  # fmt: skip
+    url, headers = f"/programmes/{seeded.programme}/{path}", keys.headers(caller)
+    made_up = uuid4()
+    answers = [
+        client.post(url, json={**body, "relationship_ids": [str(own), str(named)]}, headers=headers)
+        for named in (unreadable, made_up)
+    ]
+    assert answers[1].status_code == 404, answers[1].text
+    assert _as_made_up(answers[0], unreadable) == _as_made_up(answers[1], made_up)

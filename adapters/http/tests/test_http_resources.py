@@ -158,6 +158,39 @@ def test_a_group_session_retried_with_its_key_answers_every_meeting_it_recorded(
     assert second.json() == first.json()
 
 
+def test_creating_a_programme_with_an_id_in_use_is_a_rule_violation_not_a_race(
+    client: Any, keys: Keys
+) -> None:
+    """A retry can never succeed: the answer says the id is in use (as opening a
+    relationship under an id in use does), not "reload and retry"; a retry with the
+    first request's Idempotency-Key still gets the first answer."""
+    admin = keys.headers("admin.ada", ["administrator"])
+    chosen = "0b7a3c52-6d1e-4f0a-9c2b-5e8d7f1a2b3c"
+    body = {"name": "Pilot", "organisation": "Care", "programme_id": chosen}
+    keyed = {**admin, "Idempotency-Key": "create-pilot"}
+    assert client.post("/programmes", json=body, headers=keyed).status_code == 201
+    for headers in (
+        admin,
+        keys.headers("admin.ada", ["administrator"], **{"Idempotency-Key": "k2"}),
+    ):
+        again = client.post("/programmes", json={**body, "name": "Other"}, headers=headers)
+        assert again.status_code == 409, again.text
+        assert again.json() == {
+            "type": "urn:mentoring:problem:rule-violation",
+            "title": "A rule of the domain forbids this",
+            "status": 409,
+            "detail": f"rule 'programme-already-created' broken: programme id {chosen} is "
+            "already in use; give another (or none, for a new one)",
+            "rule": "programme-already-created",
+            "values": f"programme id {chosen} is already in use; give another (or none, "
+            "for a new one)",
+        }
+    replayed = client.post("/programmes", json=body, headers=keyed)
+    assert replayed.status_code == 201 and replayed.headers["idempotent-replayed"] == "true"
+    history = client.get(f"/programmes/{chosen}/history", headers=admin).json()["events"]
+    assert [(e["type"], e["name"]) for e in history] == [("ProgrammeCreated", "Pilot")]
+
+
 def test_a_broken_rule_is_a_409_problem_naming_the_rule(client: Any, keys: Keys) -> None:
     _, relationship = _pair(client, keys)
     ana = keys.headers("ana")
@@ -484,6 +517,7 @@ def test_subject_access_for_an_id_no_person_can_have_is_422(
         ("/people/ben/erasure", {"reason": " "}, 422, "reason"),
         ("/people/ben/erasure", {"reason": "DSAR", "rule": "whim"}, 400, "rule"),
         ("/people/ben/erasure", {}, 400, "reason"),
+        ("/people/ben/erasure", {"reason": "Sweep", "rul": "retention"}, 400, "'rul'"),
     ],
 )
 def test_a_bad_erasure_is_a_problem_and_erases_nothing(
@@ -497,6 +531,31 @@ def test_a_bad_erasure_is_a_problem_and_erases_nothing(
     assert said in refused.text
     history = client.get(f"/programmes/{programme}/history", headers=admin).json()["events"]
     assert "PersonalDataErased" not in {e["type"] for e in history}
+
+
+def test_an_erasure_with_a_misspelt_field_is_400_naming_it_and_keeps_the_key(
+    client: Any, keys: Keys
+) -> None:
+    """``rul`` is not dropped: the erasure would be recorded under the person's request
+    (the default rule) where the retention period was meant, and the key destroyed."""
+    _, relationship = _pair(client, keys)
+    goal = client.post(
+        f"/relationships/{relationship}/goals", json=GOAL, headers=keys.headers("ana")
+    )
+    assert goal.status_code == 201, goal.text
+    admin = keys.headers("admin.ada", ["administrator"])
+    body = {"reason": "retention sweep 2026", "rul": "retention"}
+    refused = client.post("/people/ben/erasure", json=body, headers=admin)
+    assert refused.status_code == 400, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:mentoring:problem:malformed-request"
+    assert problem["errors"] == [{"message": "unknown field 'rul'", "key": "rul", "source": "body"}]
+    assert problem["detail"] == "ErasureRequest has no field 'rul'; its fields: reason, rule"
+    held = client.get("/people/ben/personal-data", headers=admin).json()
+    assert held["key"]["destroyed_at"] is None
+    assert [e["title"] for e in held["events"] if e["type"] == "GoalSet"] == [GOAL["title"]]
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    assert schemas["ErasureRequest"]["additionalProperties"] is False
 
 
 def test_an_auditor_may_not_read_a_persons_data_and_is_told_the_rule(

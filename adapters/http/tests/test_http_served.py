@@ -3,6 +3,7 @@ driven through a whole programme over HTTP with a token for each role."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -13,8 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-from http_harness import Keys, Server, enrol
+from http_harness import Keys, Server, enrol, serving
 from mentoring_core_postgres.testing import postgres_store_url
+from mentoring_http.app import create_app
+from mentoring_http.tokens import TokenVerifier
+
+from mentoring_core import MentoringService
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -157,6 +162,42 @@ def test_the_live_stream_sends_each_event_as_it_is_recorded(server: Server, keys
     admin.post("/programmes", {"name": "Second", "organisation": "Care"}, 201)
     listener.join(20)
     assert [e["name"] for e in seen] == ["First", "Second"]
+
+
+def test_the_live_stream_ends_when_its_token_expires(service: MentoringService, keys: Keys) -> None:
+    """A token is checked when the stream opens, and the stream ends once the token is
+    no longer accepted (its exp plus the leeway): nothing recorded later reaches it."""
+    leeway = 1
+    app = create_app(service, TokenVerifier(keys.mint.settings(leeway_seconds=leeway)))
+    token = keys.mint.token("aud.ito", "auditor", lifetime_seconds=3)
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    expires_at = claims["exp"] + leeway
+    lines: list[str] = []
+    ended: list[float] = []
+    opened = threading.Event()
+
+    def listen(base: str) -> None:
+        bearer = {"Authorization": f"Bearer {token}"}
+        with httpx.stream("GET", f"{base}/events/stream", headers=bearer, timeout=30) as answer:
+            opened.set()
+            lines.extend(line for line in answer.iter_lines() if line)
+        ended.append(time.time())
+
+    with serving(app) as base:
+        admin = keys.headers("admin.ada", ["administrator"])
+        listener = threading.Thread(target=listen, args=(base,), daemon=True)
+        listener.start()
+        assert opened.wait(10)
+        body = {"name": "Before", "organisation": "Care"}
+        assert httpx.post(f"{base}/programmes", json=body, headers=admin).status_code == 201
+        time.sleep(max(0.0, expires_at - time.time()) + 0.3)
+        body = {"name": "After", "organisation": "Care"}
+        assert httpx.post(f"{base}/programmes", json=body, headers=admin).status_code == 201
+        listener.join(5)
+    names = [json.loads(line[6:])["name"] for line in lines if line.startswith("data: ")]
+    assert names == ["Before"]
+    assert ended and ended[0] - expires_at < 2, "the stream stayed open after the token expired"
+    assert lines[-1] == ": token expired"
 
 
 def test_the_server_stops_cleanly_on_an_interrupt(server: Server) -> None:

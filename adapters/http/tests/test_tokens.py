@@ -101,6 +101,18 @@ def test_a_token_signed_by_a_published_key_gives_its_subject_and_roles(
     )
 
 
+def test_a_verified_token_says_until_when_it_is_accepted(token_mint: TokenMint) -> None:
+    """Its exp plus the leeway (a live stream ends then); an exp beyond any float is a
+    far moment, not an OverflowError."""
+    verifier = TokenVerifier(token_mint.settings(leeway_seconds=7))
+    claims = token_mint.claims("someone", "auditor")
+    verified = verifier.verify("Bearer " + token_mint.signed(claims))
+    assert verified.expires_at == claims["exp"] + 7
+    assert verified.principal == Principal(subject="someone", roles=frozenset({Role.AUDITOR}))
+    far = verifier.verify("Bearer " + token_mint.signed({**claims, "exp": 10**400}))
+    assert far.expires_at == 2**40 + 7
+
+
 def _decoded(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 

@@ -1,40 +1,65 @@
 """Who is asking (the bearer token) and whether they may (the core's authorisation policy).
 
 Every request that touches the records goes through here: :func:`authenticator` makes
-the Litestar dependency that turns the ``Authorization`` header into a
-:class:`~mentoring_core.authorisation.Principal` (401 otherwise); :class:`Gate` loads
-the programme or relationship an action is on and asks
+the Litestar guard that turns the ``Authorization`` header into a
+:class:`~mentoring_http.tokens.VerifiedToken` (401 otherwise) before anything else of
+the request is read, and :func:`verified_token` and :func:`principal` the dependencies
+that hand it (and its :class:`~mentoring_core.authorisation.Principal`) to the
+handlers; :class:`Gate` loads the programme or relationship an action is on and asks
 :func:`mentoring_core.authorisation.may`: a refusal is a 403 naming the rule, or a 404
 indistinguishable from "no such thing" when the principal may not learn that it exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 from uuid import UUID
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from mentoring_core import MentoringService, NotFound
-from mentoring_core.authorisation import Action, Principal, Refused, may
+from mentoring_core.authorisation import Action, Principal, Read, Refused, may
 from mentoring_core.state import ProgrammeState, RelationshipState
-from mentoring_http.tokens import TokenError, TokenVerifier
+from mentoring_http.tokens import TokenError, TokenVerifier, VerifiedToken
 
 from ._problems import forbidden, not_found, unauthenticated
 
+_VERIFIED = "mentoring.verified_token"
+"""Where the guard leaves the request's verified token, in its ASGI scope."""
 
-def authenticator(verifier: TokenVerifier) -> Callable[[Request[Any, Any, Any]], Principal]:
-    """The dependency giving each request's principal, from its bearer token only."""
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
-    def principal(request: Request[Any, Any, Any]) -> Principal:
-        header = request.headers.get("authorization")
+
+def authenticator(verifier: TokenVerifier) -> Guard:
+    """The guard authenticating each request from its bearer token only, before its body
+    or parameters are read (a request without a trusted token learns nothing of what
+    they should have been: 401, whatever they are). ``OPTIONS``, which only lists a
+    path's methods, needs no token."""
+
+    def authenticate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return
+        header = connection.headers.get("authorization")
         try:
-            return verifier.principal(header)
+            verified = verifier.verify(header)
         except TokenError as error:
             raise unauthenticated(None if header is None else error.reason) from None
+        cast(dict[str, Any], connection.scope)[_VERIFIED] = verified
 
-    return principal
+    return authenticate
+
+
+def verified_token(request: Request[Any, Any, Any]) -> VerifiedToken:
+    """The dependency giving the request's token, as the guard verified it."""
+    return cast(VerifiedToken, cast(dict[str, Any], request.scope)[_VERIFIED])
+
+
+def principal(request: Request[Any, Any, Any]) -> Principal:
+    """The dependency giving who sent the request: its verified token's subject and roles."""
+    return verified_token(request).principal
 
 
 class Gate:
@@ -87,3 +112,11 @@ class Gate:
             hidden=str(NotFound("relationship", relationship_id)),
         )
         return programme, relationship
+
+    def readable(self, principal: Principal, relationship_ids: Iterable[UUID]) -> None:
+        """Answer each relationship a command names (a group session's) that ``principal``
+        may not read exactly as an id never recorded is answered (404), before the command
+        is decided: its refusal would say who mentors the relationship, or in which
+        programme it is."""
+        for relationship_id in relationship_ids:
+            self.relationship(principal, relationship_id, Read.RELATIONSHIP)

@@ -23,7 +23,7 @@ from litestar.exceptions import SerializationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService
+from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, Rule, RuleViolation
 from mentoring_core import commands as c
 from mentoring_core.authorisation import Principal
 
@@ -147,6 +147,15 @@ def expected_version(if_match: str | None) -> int | None:
     return int(found.group(1))
 
 
+def named_relationships(command: c.Command) -> tuple[UUID, ...]:
+    """The relationships a programme's command names in its body (a group session's,
+    or its correction's): each must be one the caller may read, or is answered as an
+    id never recorded (:meth:`Gate.readable`)."""
+    if isinstance(command, c.RecordGroupSession | c.CorrectGroupSession):
+        return command.relationship_ids
+    return ()
+
+
 def aimed(command: c.Command, field: str, aggregate_id: UUID) -> c.Command:
     """``command`` for the aggregate the path names (a body naming another is refused)."""
     given = getattr(command, field)
@@ -176,7 +185,7 @@ def execute(
             command_id=command_id(principal, idempotency_key, target),
         )
     except ConcurrencyConflict as error:
-        raise conflict(error, conditional=expected is not None) from None
+        raise _refusal(command, error, conditional=expected is not None) from None
     headers = {"ETag": f'"{recorded.version}"'}
     if recorded.already_recorded:
         headers["Idempotent-Replayed"] = "true"
@@ -191,25 +200,42 @@ def execute(
     )
 
 
-def _known_fields_only(command: type[c.Command]) -> Callable[[Request[Any, Any, Any]], Any]:
-    """A hook refusing a body holding a field ``command`` (or a value in it, such as a
-    schedule or a rating) does not have: Litestar reads attrs classes as msgspec does,
-    dropping unknown fields, so a misspelt one (``privat``) would be recorded as if not
-    given. The body is read once: Litestar keeps it for the handler."""
+def _refusal(
+    command: c.Command, error: ConcurrencyConflict, *, conditional: bool
+) -> RuleViolation | Problem:
+    """What a command the store refused for a history that moved on is answered with: a
+    conflict (reload and retry), unless it created a programme under an id whose history
+    had begun already, which no retry changes: a rule broken, as opening a relationship
+    under an id in use is."""
+    if isinstance(command, c.CreateProgramme) and not error.read and error.expected_version == 0:
+        return RuleViolation(
+            Rule.PROGRAMME_ALREADY_CREATED,
+            f"programme id {error.aggregate_id} is already in use; give another "
+            "(or none, for a new one)",
+        )
+    return conflict(error, conditional=conditional)
+
+
+def known_fields_only(body: type) -> Callable[[Request[Any, Any, Any]], Any]:
+    """A hook refusing a request body holding a field the attrs class ``body`` (a
+    command, or an erasure's request) or a value in it (a schedule, a rating) does not
+    have: Litestar reads attrs classes as msgspec does, dropping unknown fields, so a
+    misspelt one (``privat``, ``rul``) would be recorded as if not given. The body is
+    read once: Litestar keeps it for the handler."""
 
     async def check(request: Request[Any, Any, Any]) -> None:
         try:
-            body = await request.json()
+            data = await request.json()
         except SerializationException:
             return  # not JSON: the handler's own reading answers it
-        unknown = list(unknown_fields(command, body))
+        unknown = list(unknown_fields(body, data))
         if unknown:
             raise Problem(
                 400,
                 "malformed-request",
                 "The request cannot be read",
-                f"{command.__name__} has no field {', '.join(map(repr, unknown))}; its "
-                f"fields: {', '.join(f.name for f in attrs.fields(command))}",
+                f"{body.__name__} has no field {', '.join(map(repr, unknown))}; its "
+                f"fields: {', '.join(f.name for f in attrs.fields(body))}",
                 errors=tuple(
                     {"message": f"unknown field {name!r}", "key": name, "source": "body"}
                     for name in unknown
@@ -267,7 +293,7 @@ def _operation(
     generated = doc.startswith(command.__name__ + "(")  # attrs' signature, not a description
     return route(
         path,
-        before_request=_known_fields_only(command),
+        before_request=known_fields_only(command),
         http_method=method,
         sync_to_thread=True,
         status_code=_status(command),
@@ -290,6 +316,7 @@ def _programme_command(spec: CommandRoute) -> HTTPRouteHandler:
     ) -> Response[RecordedDocument]:
         command = aimed(data, "programme_id", programme_id)
         gate.programme(principal, programme_id, command)
+        gate.readable(principal, named_relationships(command))
         return execute(
             gate.service,
             principal,

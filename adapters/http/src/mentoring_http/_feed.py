@@ -5,7 +5,8 @@ Both are built on the public feed (:meth:`MentoringService.read` and
 so reading on from the last cursor seen skips nothing and repeats nothing. The stream
 sends each event as it is recorded, with its cursor as the SSE ``id`` (a reconnecting
 client sends it back as ``Last-Event-ID``), and a comment every
-:data:`KEEP_ALIVE_SECONDS` while nothing happens.
+:data:`KEEP_ALIVE_SECONDS` while nothing happens. A stream ends when its token expires
+(its ``exp`` plus the verifier's leeway), as a request with that token would be refused.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import concurrent.futures
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -27,6 +29,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from mentoring_core import Event
 from mentoring_core.authorisation import Principal, Read, may_read_event
+from mentoring_http.tokens import VerifiedToken
 
 from ._access import Gate
 from ._documents import FeedEvent, FeedPage, event_document
@@ -35,6 +38,8 @@ from ._problems import Problem, problem_responses
 _log = logging.getLogger(__name__)
 
 KEEP_ALIVE_SECONDS = 15.0
+TOKEN_EXPIRED = "token expired"
+"""The comment a stream ends with when its token is no longer accepted."""
 POLL_SECONDS = 0.5
 """How often the stream looks for new events where the store does not push (SQLite)."""
 _BACKLOG = 256
@@ -118,9 +123,10 @@ class Streams:
 
 
 async def _messages(
-    gate: Gate, principal: Principal, after: int, streams: Streams
+    gate: Gate, token: VerifiedToken, after: int, streams: Streams
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """Each readable event from ``after`` on, as SSE messages, until the client leaves."""
+    """Each event from ``after`` on that the token's principal may read, as SSE messages,
+    until the client leaves or the token expires."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[int, Event] | None] = asyncio.Queue(_BACKLOG)
     stop = streams.open()
@@ -149,23 +155,34 @@ async def _messages(
 
     threading.Thread(target=pump, name="mentoring-sse", daemon=True).start()
     try:
-        while True:
-            try:
-                item = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
-            except TimeoutError:
-                yield ServerSentEventMessage(comment="keep-alive", data=None)
-                continue
-            if item is None:
-                return
-            at, event = item
-            if may_read_event(principal, event):
-                yield ServerSentEventMessage(
-                    id=cursor(at),
-                    event=type(event).__name__,
-                    data=json.dumps(event_document(event)),
-                )
+        async for message in _delivered(queue, token):
+            yield message
     finally:
         streams.release(stop)
+
+
+async def _delivered(
+    queue: asyncio.Queue[tuple[int, Event] | None], token: VerifiedToken
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Each event handed over on ``queue`` that the token's principal may read, and a
+    comment every :data:`KEEP_ALIVE_SECONDS` while nothing happens; until the feed ends
+    (None) or the token is no longer accepted (then a last comment says so): the token
+    is the stream's authority, as it is a request's."""
+    while (left := token.expires_at - time.time()) > 0:
+        try:
+            item = await asyncio.wait_for(queue.get(), min(KEEP_ALIVE_SECONDS, left))
+        except TimeoutError:
+            if time.time() < token.expires_at:
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
+            continue
+        if item is None:
+            return
+        at, event = item
+        if time.time() < token.expires_at and may_read_event(token.principal, event):
+            yield ServerSentEventMessage(
+                id=cursor(at), event=type(event).__name__, data=json.dumps(event_document(event))
+            )
+    yield ServerSentEventMessage(comment=TOKEN_EXPIRED, data=None)
 
 
 @get(
@@ -175,7 +192,7 @@ async def _messages(
     tags=["feed"],
 )
 async def stream_events(
-    principal: NamedDependency[Principal],
+    verified_token: NamedDependency[VerifiedToken],
     gate: NamedDependency[Gate],
     streams: NamedDependency[Streams],
     after: Annotated[
@@ -188,7 +205,8 @@ async def stream_events(
         ),
     ] = None,
 ) -> ServerSentEvent:
-    """Server-Sent Events: every event from the cursor on, then each new one as it is recorded."""
-    gate.check(principal, Read.FEED)
+    """Server-Sent Events: every event from the cursor on, then each new one as it is
+    recorded, until the token expires."""
+    gate.check(verified_token.principal, Read.FEED)
     start = position(last_event_id or after)
-    return ServerSentEvent(_messages(gate, principal, start, streams))
+    return ServerSentEvent(_messages(gate, verified_token, start, streams))

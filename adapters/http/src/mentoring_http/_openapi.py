@@ -105,9 +105,9 @@ def add_heads(document: OpenAPI) -> None:
 
 
 def close_bodies(document: OpenAPI, names: Iterable[str]) -> None:
-    """Say of each command's body schema (named ``names``) what the API enforces: no
-    member beyond its fields (``additionalProperties: false``; a misspelt field is a
-    400, not dropped)."""
+    """Say of each request body's schema (a command's, an erasure's; named ``names``)
+    what the API enforces: no member beyond its fields (``additionalProperties: false``;
+    a misspelt field is a 400, not dropped)."""
     schemas = document.components.schemas if document.components else {}
     for name in names:
         schema = schemas.get(name)

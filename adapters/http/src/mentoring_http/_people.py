@@ -26,7 +26,7 @@ from mentoring_core.privacy import Erasure, ErasureRule
 from mentoring_core.privacy.access import subject_access
 
 from ._access import Gate
-from ._commands import IdempotencyKey, command_id
+from ._commands import IdempotencyKey, command_id, known_fields_only
 from ._problems import conflict, problem_responses
 
 
@@ -81,6 +81,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 @post(
     "/people/{person_id:str}/erasure",
+    before_request=known_fields_only(ErasureRequest),
     sync_to_thread=True,
     status_code=200,
     operation_id="ErasePerson",

@@ -17,11 +17,11 @@ from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive
 from mentoring_core import MentoringService
 from mentoring_http.tokens import TokenVerifier
 
-from ._access import Gate, authenticator
+from ._access import Gate, authenticator, principal, verified_token
 from ._commands import COMMAND_NAMES, command_handlers
 from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
-from ._people import people_handlers
+from ._people import ErasureRequest, people_handlers
 from ._problems import exception_handlers
 from ._reads import read_handlers
 
@@ -88,10 +88,12 @@ def create_app(
                     read_events,
                     stream_events,
                 ],
+                guards=[authenticator(verifier)],
             )
         ],
         dependencies={
-            "principal": Provide(authenticator(verifier), sync_to_thread=True),
+            "principal": Provide(principal, sync_to_thread=False),
+            "verified_token": Provide(verified_token, sync_to_thread=False),
             "gate": Provide(lambda: gate, sync_to_thread=False, use_cache=True),
             "streams": Provide(lambda: streams, sync_to_thread=False, use_cache=True),
         },
@@ -103,5 +105,5 @@ def create_app(
     )
     add_links(app.openapi_schema)
     add_heads(app.openapi_schema)
-    close_bodies(app.openapi_schema, COMMAND_NAMES)
+    close_bodies(app.openapi_schema, COMMAND_NAMES | {ErasureRequest.__name__})
     return app

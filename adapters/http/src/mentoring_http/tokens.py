@@ -67,6 +67,8 @@ REQUIRED_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
 DEVELOPMENT_CLIENT_ID = "mentoring-token"
 """The ``client_id`` of the tokens :func:`issue_token` makes."""
 
+_LATEST_EXP = 2**40
+"""An ``exp`` beyond any real time (2**40 s: the year 36812) is taken as this one."""
 _BEARER = re.compile(r"bearer +([A-Za-z0-9._~+/-]+=*)", re.IGNORECASE | re.ASCII)
 """RFC 6750, section 2.1: the scheme (any case), then the token (b64token)."""
 
@@ -77,6 +79,16 @@ class TokenError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@attrs.frozen
+class VerifiedToken:
+    """A bearer token :class:`TokenVerifier` accepted: who sent it, and until when."""
+
+    principal: Principal
+    expires_at: float
+    """The moment (POSIX seconds) after which the verifier refuses the token: its ``exp``
+    plus the leeway. A request answered over time (a live stream) ends then."""
 
 
 class KeySetError(Exception):
@@ -136,6 +148,11 @@ class TokenVerifier:
 
     def principal(self, authorization_header: str | None) -> Principal:
         """Who sent the ``Authorization`` header; raises :class:`TokenError` if not accepted."""
+        return self.verify(authorization_header).principal
+
+    def verify(self, authorization_header: str | None) -> VerifiedToken:
+        """The ``Authorization`` header's token, accepted: who sent it and until when;
+        raises :class:`TokenError` if not accepted."""
         token = _bearer_token(authorization_header)
         signed = _extract(token)
         header = signed.headers()
@@ -144,7 +161,10 @@ class TokenVerifier:
         _check_signature(signed, key)
         claims = _claims(signed.payload)
         _check_claims(claims, self._settings)
-        return Principal(subject=claims["sub"], roles=_roles(claims.get("roles")))
+        return VerifiedToken(
+            principal=Principal(subject=claims["sub"], roles=_roles(claims.get("roles"))),
+            expires_at=float(min(claims["exp"], _LATEST_EXP)) + self._settings.leeway_seconds,
+        )
 
     def _key(self, kid: str) -> Key:
         key = self._keys.get(kid)
