@@ -17,6 +17,7 @@ from scenarios import (
 )
 from strategies import NOW
 
+from mentoring_core import InvalidValue
 from mentoring_core.audit.timeline import Change, apply, diff, state_at
 from mentoring_core.domain import commands as cmd
 from mentoring_core.state import ProgrammeState, RelationshipState
@@ -47,11 +48,12 @@ def test_a_moment_on_the_recorded_axis_takes_in_what_was_recorded_at_that_very_m
 
 
 def test_giving_no_point_or_two_points_is_refused_with_the_documented_message() -> None:
-    message = "^give exactly one of version, recorded_by and occurred_by$"
-    with pytest.raises(ValueError, match=message):
+    message = r"; expected exactly one of version, recorded_by and occurred_by$"
+    with pytest.raises(InvalidValue, match=r"^invalid version, recorded_by, occurred_by: nothing"):
         state_at(corrected_topics())
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InvalidValue, match=message) as two:
         state_at(corrected_topics(), recorded_by=NOW, occurred_by=NOW)
+    assert two.value.field == "recorded_by, occurred_by"
 
 
 def test_a_list_that_shrinks_is_told_by_the_items_that_went() -> None:

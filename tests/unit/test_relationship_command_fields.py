@@ -32,6 +32,7 @@ from scenarios import (
 from strategies import NOW
 
 from mentoring_core.domain import commands as cmd
+from mentoring_core.domain.errors import shown
 from mentoring_core.domain.values import Role
 from mentoring_core.values import (
     DeclineReason,
@@ -606,5 +607,5 @@ SAME_GOAL_TWICE = (
 def test_the_refused_value_is_named(command: Any, field: str, value: object) -> None:
     history = relationship_history()
     history.record(SET_LISTENING_GOAL)
-    error = history.reject(command, field, repr(value))
+    error = history.reject(command, field, shown(value))
     assert error.value == value

@@ -161,4 +161,5 @@ def test_a_group_session_is_corrected_on_every_pair_by_the_command_not_one_alone
     assert json.loads(compliance.stdout)["programme"]["mentoring_minutes"] == 60
     missing = cli.run("meeting", "group-correct", P, session["id"], "--mentor", "ana",
                       "--pair", R_BEN, "--reason", "Typo", "--duration", "50")  # fmt: skip
-    assert missing.code == 2 and "from 2 to 100 relationships" in missing.stderr
+    assert missing.code == 1 and "rule 'group-session' broken" in missing.stderr
+    assert "name every relationship present" in missing.stderr

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from ..domain.erasure import PersonalDataErased
+from ..domain.errors import InvalidValue
 from ..domain.events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
@@ -351,6 +352,17 @@ def fold_at_once(events: Sequence[Event], state: State | None) -> State | None:
         return None
 
 
+def _check_one_point(**points: object) -> None:
+    """Exactly one of ``points`` (the arguments of :func:`state_at` naming a point) is given."""
+    given = {name: value for name, value in points.items() if value is not None}
+    if len(given) != 1:
+        raise InvalidValue(
+            ", ".join(given or points),
+            tuple(given.values()),
+            "exactly one of version, recorded_by and occurred_by",
+        )
+
+
 def state_at(
     events: Sequence[Event],
     *,
@@ -362,10 +374,11 @@ def state_at(
 
     By recorded time: the events recorded by then, which is how the store stood. By
     occurred time: the events that had happened in the world by then, including ones
-    recorded later, folded in the order they happened.
+    recorded later, folded in the order they happened. Exactly one of ``version``,
+    ``recorded_by`` and ``occurred_by`` is given, else :class:`InvalidValue` names those
+    given (all three if none).
     """
-    if sum(x is not None for x in (version, recorded_by, occurred_by)) != 1:
-        raise ValueError("give exactly one of version, recorded_by and occurred_by")
+    _check_one_point(version=version, recorded_by=recorded_by, occurred_by=occurred_by)
     initial = _initial(events)
     if version is not None:
         return fold((e for e in events if e.version <= version), initial)

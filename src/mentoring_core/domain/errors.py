@@ -8,9 +8,64 @@ went wrong.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
+
+import attrs
+
+SHOWN_MAX = 80
+"""The most characters of a value a message shows (a longer one is cut, ending "...")."""
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message shows it, as a user would have written it: a text
+    quoted (as ``repr`` quotes it, so that a hidden character shows), an enumeration member
+    by its value, a date, time or moment in ISO 8601, a tuple's items joined by ", "
+    (values given together, such as a period's first and last days), a list's items
+    likewise between brackets (an empty tuple or list is ``nothing``), an attrs instance
+    (a command, a policy, a report's facts) by its type's name, anything else as ``str``
+    gives it (a UUID, a Decimal, a number); cut to :data:`SHOWN_MAX` characters. The
+    command line shows the values of its refusals by the same rule."""
+    try:
+        text = _whole(value, 0)
+    except ValueError:  # an int of more digits than str gives (4,300)
+        text = "a value too long to show"
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
+
+
+def _whole(value: object, depth: int) -> str:
+    match value:
+        case enum.Enum():  # before str: a StrEnum's member is a str too
+            return str(value.value)
+        case str():
+            return repr(value)
+        case datetime() | date() | time():
+            return value.isoformat()
+        case tuple() | list() if not value:
+            return "nothing"
+        case tuple() | list() if depth > 8:  # deeper than a message shows (or inside itself)
+            return "..."
+        case tuple():
+            return _joined(value, depth + 1)
+        case list():
+            return f"[{_joined(value, depth + 1)}]"
+        case _ if attrs.has(type(value)):
+            return f"a {type(value).__name__}"
+    return str(value)
+
+
+def _joined(items: tuple[object, ...] | list[object], depth: int) -> str:
+    """The items shown, joined by ", ": only as many as the message can show."""
+    parts: list[str] = []
+    length = 0
+    for item in items:
+        if length > SHOWN_MAX:
+            parts.append("...")
+            break
+        parts.append(_whole(item, depth))
+        length += len(parts[-1]) + 2
+    return ", ".join(parts)
 
 
 class MentoringError(Exception):
@@ -20,17 +75,15 @@ class MentoringError(Exception):
 class InvalidValue(MentoringError, ValueError):
     """A command field holds a value the domain does not accept.
 
-    Nothing is recorded when this is raised.
+    The message names ``field``, the value as a user wrote it (:func:`shown`) and what is
+    expected; ``value`` is the value as given. Nothing is recorded when this is raised.
     """
 
     def __init__(self, field: str, value: Any, expected: str) -> None:
         self.field = field
         self.value = value
         self.expected = expected
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"invalid {field}: {shown}; expected {expected}")
+        super().__init__(f"invalid {field}: {shown(value)}; expected {expected}")
 
 
 class Rule(enum.StrEnum):

@@ -49,9 +49,13 @@ def session_meeting_id(session_id: UUID, relationship_id: UUID) -> UUID:
 
 
 def _relationship_ids(command: RecordGroupSession | CorrectGroupSession) -> tuple[UUID, ...]:
+    """The relationships named, each once: from 2 to :data:`GROUP_SESSION_MAX_RELATIONSHIPS`
+    for a new session; a correction names at least one, and its meetings' attendees then
+    show whether it named every relationship present (``group-session``)."""
     items = check_sequence("relationship_ids", command.relationship_ids)
     ids = tuple(check_uuid(f"relationship_ids[{i}]", r) for i, r in enumerate(items))
-    if not 2 <= len(ids) <= GROUP_SESSION_MAX_RELATIONSHIPS:
+    fewest = 2 if isinstance(command, RecordGroupSession) else 1
+    if not fewest <= len(ids) <= GROUP_SESSION_MAX_RELATIONSHIPS:
         raise InvalidValue(
             "relationship_ids",
             len(ids),

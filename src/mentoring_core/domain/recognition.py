@@ -19,7 +19,9 @@ QUANTITY_MAX = Decimal(10_000_000)
 """The largest amount or number of hours one recognition records."""
 
 _NEEDS = {RecognitionKind.ALLOWANCE: "amount", RecognitionKind.TIME_IN_LIEU: "hours"}
-"""The quantity each kind must state."""
+"""The quantity each kind must state; no other kind states it."""
+_TAKEN_BY = {field: kind for kind, field in _NEEDS.items()}
+"""The one kind that states each quantity."""
 
 
 def _quantity(field: str, value: object) -> Decimal | None:
@@ -43,10 +45,7 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
     if end < start:
         raise InvalidValue("period_end", end, f"a day not before period_start ({start})")
     _check_enrolled_during(state, person_id, start, end)
-    amount, hours = _quantity("amount", command.amount), _quantity("hours", command.hours)
-    needed = _NEEDS.get(kind)
-    if needed is not None and {"amount": amount, "hours": hours}[needed] is None:
-        raise InvalidValue(needed, None, f"the {needed} of the {kind} recognised")
+    amount, hours = _quantities(kind, command)
     return (
         MentorRecognised(
             **meta,
@@ -59,6 +58,25 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
             hours=hours,
         ),
     )
+
+
+def _quantities(
+    kind: RecognitionKind, command: RecogniseMentor
+) -> tuple[Decimal | None, Decimal | None]:
+    """The amount and the hours recognised: the quantity ``kind`` needs is stated, one it
+    does not take (it belongs to another kind) is not, and each is a valid quantity."""
+    given = {"amount": command.amount, "hours": command.hours}
+    needed = _NEEDS.get(kind)
+    if needed is not None and given[needed] is None:
+        raise InvalidValue(needed, None, f"the {needed} of the {kind} recognised")
+    for field, value in given.items():
+        if value is not None and _TAKEN_BY[field] is not kind:
+            raise InvalidValue(
+                field,
+                value,
+                f"none for a recognition of kind {kind} (only {_TAKEN_BY[field]} states {field})",
+            )
+    return _quantity("amount", command.amount), _quantity("hours", command.hours)
 
 
 def _check_enrolled_during(state: ProgrammeState, person_id: str, start: date, end: date) -> None:

@@ -31,6 +31,7 @@ from ..reports import (
     recorded_by,
     render,
 )
+from ..reports._render import report_format
 from ..store import ComplianceView
 from ._collector import collector_spared
 from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
@@ -42,10 +43,15 @@ def facts_as_of(
     """The facts from the events recorded by ``as_of``: a straight fold of each history,
     read without opening personal fields (the facts hold none). Once the facts folded
     hold 10,000 events, those folded are kept from the garbage collector's full
-    collections until it returns (see :func:`~._collector.collector_spared`)."""
-    programme_events = recorded_by(service.history(programme_id, personal=False), as_of)
-    if not programme_events or not PROGRAMME.owns(programme_events[0]):
+    collections until it returns (see :func:`~._collector.collector_spared`). A
+    programme recorded only after ``as_of`` is refused as an invalid ``as_of``, naming
+    when it was created; an id no programme was ever recorded under, as not found."""
+    history = service.history(programme_id, personal=False)
+    if not PROGRAMME.owns(history[0]):
         raise NotFound(PROGRAMME.name, programme_id)
+    programme_events = recorded_by(history, as_of)
+    if not programme_events:
+        raise _not_yet_created(programme_id, as_of, history[0].recorded_at)
     programme = fold_programme_facts(cast(tuple[ProgrammeEvent, ...], programme_events))
     relationships = []
     folded = programme.version
@@ -57,6 +63,17 @@ def facts_as_of(
             folded += facts.version
             spare(folded)
     return programme, tuple(r for r in relationships if r.version > 0)
+
+
+def _not_yet_created(programme_id: UUID, as_of: datetime, created: datetime) -> InvalidValue:
+    """The refusal of a report as of ``as_of``, before the programme's creation was
+    recorded (at ``created``): the programme is recorded, only later."""
+    return InvalidValue(
+        "as_of",
+        as_of,
+        f"a moment on or after the programme's creation: programme {programme_id} was not "
+        f"yet created as of {as_of.isoformat()} (created {created.isoformat()})",
+    )
 
 
 def build_compliance_report(
@@ -89,7 +106,7 @@ def build_compliance_report(
         moment = now if now is not None else service.now()
         if as_of > moment:
             raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
-        programme, relationships = facts_as_of(service, programme_id, as_of.astimezone(UTC))
+        programme, relationships = facts_as_of(service, programme_id, as_of)
         moment = as_of
         due = past_due(service, programme_id, as_of.astimezone(UTC).date(), at=as_of)
     else:
@@ -124,8 +141,9 @@ def write_compliance_report(
     policy: ProgrammePolicy | None = None,
 ) -> str:
     """Produce the report (see :func:`build_compliance_report`), render it in ``format``
-    (``html``, ``csv`` or ``json``), write it to ``out`` (UTF-8) if given, and return the text."""
-    chosen = ReportFormat(format)
+    (``html``, ``csv`` or ``json``, else :class:`InvalidValue` naming ``format``, before the
+    report is made), write it to ``out`` (UTF-8) if given, and return the text."""
+    chosen = report_format(format)
     report = build_compliance_report(
         service, programme_id, start=start, end=end, as_of=as_of, now=now, policy=policy
     )

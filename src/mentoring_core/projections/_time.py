@@ -11,6 +11,8 @@ from uuid import UUID
 from ..application import MentoringService
 from ..domain.validation import check_aware
 from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render_mentor_time
+from ..reports._render import report_format
+from ..reports._time import MENTOR_TIME_FORMATS
 from ._projection import ComplianceProjection
 
 
@@ -44,9 +46,12 @@ def write_mentor_time_report(
     now: datetime | None = None,
 ) -> str:
     """Produce the report (:func:`build_mentor_time_report`), render it in ``format`` (``csv``:
-    one row per mentor, or ``json``), write it to ``out`` (UTF-8) if given, return the text."""
+    one row per mentor, or ``json``; another is refused, :class:`InvalidValue` naming
+    ``format``, before the report is made), write it to ``out`` (UTF-8) if given, return
+    the text."""
+    chosen = report_format(format, MENTOR_TIME_FORMATS)
     report = build_mentor_time_report(service, programme_id, start=start, end=end, now=now)
-    text = render_mentor_time(report, format)
+    text = render_mentor_time(report, chosen)
     if out is not None:
         Path(out).write_text(text, encoding="utf-8", newline="")
     return text

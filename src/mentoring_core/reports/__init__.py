@@ -48,6 +48,7 @@ from ._figures import (
 from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
+from ._render import report_format as _report_format
 from ._schedule import Slot, Span, add_months, step
 from ._time import (
     MENTOR_TIME_COLUMNS,
@@ -62,8 +63,9 @@ from ._trends import Trend, TrendMonth, TrendShares
 
 
 def render(report: ComplianceReport, format: ReportFormat | str) -> str:
-    """The report as text in ``format`` (``html``, ``csv`` or ``json``)."""
-    match ReportFormat(format):
+    """The report as text in ``format`` (``html``, ``csv`` or ``json``; else
+    :class:`~mentoring_core.InvalidValue` naming ``format``)."""
+    match _report_format(format):
         case ReportFormat.HTML:
             return render_html(report)
         case ReportFormat.CSV:

@@ -20,6 +20,7 @@ import cattrs
 import msgspec
 from cattrs.preconf.json import make_converter
 
+from ..domain.errors import InvalidValue
 from ._figures import ComplianceReport, RelationshipFigures
 
 
@@ -29,6 +30,18 @@ class ReportFormat(enum.StrEnum):
     HTML = "html"
     CSV = "csv"
     JSON = "json"
+
+
+def report_format(
+    value: object, allowed: tuple[ReportFormat, ...] = tuple(ReportFormat)
+) -> ReportFormat:
+    """``value`` (a :class:`ReportFormat`, or its value as text) as one of the formats
+    ``allowed``; else :class:`~mentoring_core.InvalidValue` naming ``format`` and listing
+    them, as :func:`~mentoring_core.domain.validation.check_enum` does."""
+    chosen = next((f for f in allowed if value == f.value), None)
+    if chosen is None:
+        raise InvalidValue("format", value, f"one of {', '.join(allowed)}")
+    return chosen
 
 
 def make_report_converter() -> cattrs.Converter:

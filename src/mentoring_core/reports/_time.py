@@ -21,7 +21,7 @@ from ..domain.errors import InvalidValue
 from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
 from ._numbers import percent
-from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json
+from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json, report_format
 from ._schedule import in_force
 from ._sessions import Holds, counted_once, held_in
 
@@ -258,9 +258,14 @@ MENTOR_TIME_COLUMNS: tuple[MentorColumn, ...] = (
 """The mentor-time CSV: one row per mentor; ``docs/reports.md`` defines each column."""
 
 
+MENTOR_TIME_FORMATS = (ReportFormat.CSV, ReportFormat.JSON)
+"""The forms the mentor-time report is written in."""
+
+
 def render_mentor_time(report: MentorTimeReport, format: ReportFormat | str) -> str:
-    """The report as CSV (one row per mentor, RFC 4180) or JSON (everything)."""
-    match ReportFormat(format):
+    """The report as CSV (one row per mentor, RFC 4180) or JSON (everything); another
+    ``format`` is refused (:class:`~mentoring_core.InvalidValue` naming ``format``)."""
+    match report_format(format, MENTOR_TIME_FORMATS):
         case ReportFormat.CSV:
             out = io.StringIO()
             writer = csv.writer(out)
@@ -270,5 +275,4 @@ def render_mentor_time(report: MentorTimeReport, format: ReportFormat | str) -> 
             return out.getvalue()
         case ReportFormat.JSON:
             return indented_json(REPORT_CONVERTER.unstructure(report)) + "\n"
-        case _:
-            raise InvalidValue("format", format, "csv or json")
+    raise AssertionError(format)  # report_format allowed only these
