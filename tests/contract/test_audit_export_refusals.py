@@ -297,7 +297,9 @@ class TestImportSummary:
         with (
             MentoringService("memory://") as imported,
             pytest.raises(
-                ExportError, match=r"^line 1: the envelope's type or id disagrees with its data"
+                ExportError,
+                match=r"^line 1: the envelope's type '.*\.v2' disagrees with its data "
+                r"\('.*\.v1' expected\)",
             ),
         ):
             import_events(imported, write(tmp_path / "v2.jsonl", docs))

@@ -43,9 +43,14 @@ export trailer, so that a line removed, added or moved is refused on import::
 digest, which ``audit digest --sign-key`` signs. A file without a trailer (written
 before it existed) still imports, reported as not sealed.
 
+Every attribute of an event line is derived from its event (``id``, ``source``,
+``type``, ``subject``, ``time`` from its data and aggregate) or is its chain link's;
+an import checks each against what it is derived from and refuses any other.
+
 Exports stream: the chain is read page by page, so memory does not grow with the
-store. The import reads and checks its file whole, then stores it in one transaction:
-the file's events are held in memory meanwhile.
+store. The import reads and checks its file whole, writing nothing, then stores it in
+one transaction (the file's events are held in memory meanwhile), and only then writes
+the withheld key rows of the people it seals fields under whom the key store lacks.
 """
 
 from __future__ import annotations
@@ -64,11 +69,17 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
-from ..domain.errors import MentoringError, NotFound, StoreConfigurationError, StoredEventError
-from ..domain.events import EVENT_TYPES
+from ..domain.errors import (
+    InvalidValue,
+    MentoringError,
+    NotFound,
+    StoreConfigurationError,
+    StoredEventError,
+)
 from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
-from ..privacy.sealing import withhold_missing_keys
+from ..privacy.keys import KeyStore
+from ..privacy.sealing import sealed_people, withhold_keys
 from ..serialisation import MAX_EVENT_BYTES
 from .chain import DOMAIN_TAGS, canonical_time, is_hash, parse_canonical_time
 from .recorders import (
@@ -136,7 +147,11 @@ class ImportSummary:
     """What :func:`import_events` stored, and whether the chain came out the same."""
 
     records: int
+    """The file's events, now in the store."""
     batches: int
+    """The transactions that stored them: 1 (0 for an empty file, and for an import
+    run again to finish one cut off after its events were stored, before its key rows,
+    which writes those rows and nothing else)."""
     complete: bool
     """The file holds chain links 1, 2, 3... with none missing: a whole-store export.
     Only then can the imported chain (and the digest) equal the source's."""
@@ -370,37 +385,121 @@ def _field(doc: dict[str, Any], name: str, kind: type, number: int) -> Any:
     return value
 
 
+class _NamedTwice(ValueError):
+    """A JSON object names one member twice."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(name)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if it names a member twice: ``json.loads`` keeps the last
+    value, another reader may keep the first (a forged ``time`` beside the true one)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        names = [name for name, _ in pairs]
+        raise _NamedTwice(next(n for n in names if names.count(n) > 1))
+    return found
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _document(text: str, number: int) -> dict[str, Any]:
     """One export line as a CloudEvent's JSON object, envelope checked."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+    except _NamedTwice as twice:
+        raise ExportError(
+            f"line {number}: {twice.name!r} appears twice in one JSON object, which readers "
+            "would take differently: the line was edited"
+        ) from None
     except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply
         raise ExportError(f"line {number}: not JSON ({error})") from None
     if not isinstance(doc, dict):
         raise ExportError(f"line {number}: not a JSON object")
     if doc.get("specversion") != SPEC_VERSION or doc.get("datacontenttype") != CONTENT_TYPE:
         raise ExportError(
-            f"line {number}: not a CloudEvent {SPEC_VERSION} with {CONTENT_TYPE} data"
+            f"line {number}: not a CloudEvent {SPEC_VERSION} with {CONTENT_TYPE} data "
+            f"(specversion {doc.get('specversion')!r}, "
+            f"datacontenttype {doc.get('datacontenttype')!r})"
         )
     return doc
 
 
-def _parse(doc: dict[str, Any], number: int) -> _Line:
-    """One event line, checked, as the record to store and its exported link."""
-    matched = _TYPE.fullmatch(_field(doc, "type", str, number))
-    if matched is None or matched.group(1) not in EVENT_TYPES:
-        raise ExportError(f"line {number}: type {doc['type']!r} is not a mentoring-core event")
-    data = _field(doc, "data", dict, number)
-    if data.get("class_version", 1) != int(matched.group(2)) or doc.get("id") != data.get(
-        "event_id"
-    ):
+_EVENT_ATTRIBUTES = frozenset(
+    (
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "subject",
+        "time",
+        "datacontenttype",
+        "data",
+        "aggregateversion",
+        "chainsequence",
+        "chainhash",
+        "chainrecordedat",
+        "chainposition",
+        "chainencoding",
+    )
+)
+"""Every attribute an export writes on an event line (:func:`_cloud_event`)."""
+_TRAILER_ATTRIBUTES = frozenset(("specversion", "id", "source", "type", "datacontenttype", "data"))
+"""Every attribute an export writes on its trailer (:func:`_trailer`)."""
+
+
+def _only(doc: dict[str, Any], allowed: frozenset[str], number: int, what: str) -> None:
+    """Refuse an attribute the export never writes on such a line."""
+    unknown = sorted(set(doc) - allowed)
+    if unknown:
         raise ExportError(
-            f"line {number}: the envelope's type or id disagrees with its data: the line was edited"
+            f"line {number}: attribute {unknown[0]!r} is not one {what}: the line was edited"
         )
+
+
+def _envelope(doc: dict[str, Any], number: int) -> tuple[str, dict[str, Any], UUID]:
+    """An event line's topic, data and aggregate id, once every attribute derived from
+    them (``type``, ``id``, ``subject``, ``source``, ``time``) is as the export derives it."""
+    matched = _TYPE.fullmatch(_field(doc, "type", str, number))
+    kind = None if matched is None else _kind(matched.group(1))
+    if matched is None or kind is None:
+        raise ExportError(f"line {number}: type {doc['type']!r} is not a mentoring-core event")
+    topic = matched.group(1)
+    data = _field(doc, "data", dict, number)
     try:
         aggregate_id = UUID(_field(doc, "subject", str, number))
     except ValueError:
         raise ExportError(f"line {number}: subject {doc['subject']!r} is not a UUID") from None
+    class_version = data.get("class_version", 1)
+    if type(class_version) is not int:
+        raise ExportError(
+            f"line {number}: its data's class_version {class_version!r} is not a whole number"
+        )
+    derived = {
+        "type": f"{TYPE_PREFIX}{topic}.v{class_version}",
+        "id": data.get("event_id"),
+        "subject": str(aggregate_id),
+        "source": f"{SOURCE_PREFIX}{kind}:{aggregate_id}",
+        "time": data.get("occurred_at"),
+    }
+    for name, expected in derived.items():
+        given = _field(doc, name, str, number)
+        if given != expected:
+            raise ExportError(
+                f"line {number}: the envelope's {name} {given!r} disagrees with its data "
+                f"({expected!r} expected): the line was edited"
+            )
+    return topic, data, aggregate_id
+
+
+def _parse(doc: dict[str, Any], number: int) -> _Line:
+    """One event line, checked, as the record to store and its exported link."""
+    _only(doc, _EVENT_ATTRIBUTES, number, "an export writes")
+    topic, data, aggregate_id = _envelope(doc, number)
     version = _field(doc, "aggregateversion", int, number)
     sequence = _field(doc, "chainsequence", int, number)
     hash_ = _field(doc, "chainhash", str, number)
@@ -420,7 +519,7 @@ def _parse(doc: dict[str, Any], number: int) -> _Line:
             f"{MAX_EVENT_BYTES:,} bytes a store can read back"
         )
     stored = StoredEvent(
-        originator_id=aggregate_id, originator_version=version, topic=matched.group(1), state=state
+        originator_id=aggregate_id, originator_version=version, topic=topic, state=state
     )
     position, encoding = _position(doc, number)
     return _Line(number, stored, recorded_at, sequence, hash_, position, encoding)
@@ -444,6 +543,12 @@ _LINK_KEYS = {"sequence", "hash", "recorded_at"}
 
 def _parse_trailer(doc: dict[str, Any], number: int) -> _Trailer:
     """The export trailer, its fields of the right types (their values are checked later)."""
+    _only(doc, _TRAILER_ATTRIBUTES, number, "an export's trailer has")
+    if doc.get("source") != TRAILER_SOURCE:
+        raise ExportError(
+            f"line {number}: the export trailer's source {doc.get('source')!r} is not "
+            f"{TRAILER_SOURCE!r}"
+        )
     data = doc.get("data")
     damaged = ExportError(f"line {number}: the export trailer is not as 'audit export' writes it")
     if not isinstance(data, dict) or set(data) != _TRAILER_KEYS:
@@ -599,40 +704,56 @@ def _link_kwargs(lines: list[_Line]) -> dict[str, Any]:
     return kwargs
 
 
-def _check_readable(service: MentoringService, lines: list[_Line]) -> None:
-    """Every event decodes as the store will read it back (strict types, the size cap)."""
+def _check_readable(service: MentoringService, lines: list[_Line]) -> frozenset[str]:
+    """Every event decodes as the store will read it back (strict types, the size cap).
+
+    Returns the people the events' sealed fields are under whom the key store holds no
+    row of: their withheld rows are written once the events are stored, not here (a
+    check writes nothing). A line sealed under such a person has its sealed fields'
+    form checked but none opened, as the withheld row will have them read (as erased);
+    any other line is read as it will be, its fields opened where a live key is here."""
+    keys = service.store.keys.store
+    held: dict[str, bool] = {}
     for line in lines:
+        people = sealed_people(line.stored.state)
+        for person in people - held.keys():
+            held[person] = _has_row(keys, person, line.number)
         try:
-            service.store.decode(line.stored)
+            service.store.decode(line.stored, personal=all(held[p] for p in people))
         except StoredEventError as error:
             raise ExportError(
                 f"line {line.number}: its event could not be read back: {error.reason}"
             ) from None
+    return frozenset(person for person, here in held.items() if not here)
+
+
+def _has_row(keys: KeyStore, person: str, number: int) -> bool:
+    """Whether the key store holds a row (live, destroyed or withheld) of ``person``."""
+    try:
+        return keys.get(person) is not None
+    except InvalidValue:
+        raise ExportError(
+            f"line {number}: a sealed field is under {person!r}, which is not a person id"
+        ) from None
 
 
 def _stored_count(recorder: ApplicationRecorder) -> int:
     return recorder.max_notification_id() or 0
 
 
-def import_events(service: MentoringService, path: Path) -> ImportSummary:
-    """Load an export into the service's store, which must be empty: all of it, or nothing.
+@attrs.frozen
+class _Checked:
+    """An export file read whole and checked, nothing written yet."""
 
-    The file is read and checked whole before anything is stored: every line sound and
-    in chain order; the trailer (if the file has one) agreeing with the lines' count,
-    last link and SHA-256; a whole-store export's chain recomputed, every hash as
-    exported; every event decoded as the store will read it back, within the size cap.
-    All records are then stored in one transaction, in chain order, each with its
-    exported recording time, so the store recomputes the same chain: after a
-    whole-store import ``verify`` passes and the digest equals the source's. The new
-    links are read back and compared with the exported hashes.
+    lines: list[_Line]
+    sealed: bool
+    complete: bool
+    withheld: frozenset[str]
+    """The people its sealed fields are under whom the key store holds no row of."""
 
-    Raises :class:`StoreNotEmpty` if the store holds records, :class:`ExportError` if
-    the file is not a sound export or the store refuses it; either way nothing of the
-    file is stored. The whole file is held in memory while it is stored.
-    """
-    recorder = _recorder(service)
-    if _stored_count(recorder) or recorder.last_link() is not None:
-        raise StoreNotEmpty(_stored_count(recorder))
+
+def _check(service: MentoringService, path: Path) -> _Checked:
+    """Read ``path`` whole and check it as :func:`import_events` does, writing nothing."""
     export = _read(path)
     if export.trailer is not None:
         _check_trailer(export)
@@ -644,38 +765,131 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
         )
     if complete:
         _check_hashes(export.lines)
-    withhold_missing_keys(service.store.keys.store, (line.stored.state for line in export.lines))
-    _check_readable(service, export.lines)
-    imported = _store(recorder, export.lines, complete)
-    _log.info("imported %s lines of %s in one transaction", imported.records, path)
+    withheld = _check_readable(service, export.lines)
+    return _Checked(export.lines, export.trailer is not None, complete, withheld)
+
+
+def import_events(service: MentoringService, path: Path) -> ImportSummary:
+    """Load an export into the service's store, which must be empty: all of it, or nothing.
+
+    The file is read and checked whole before anything is written: every line sound and
+    in chain order, every attribute as the export derives it from its event; the
+    trailer (if the file has one) agreeing with the lines' count, last link and
+    SHA-256; a whole-store export's chain recomputed, every hash as exported; every
+    event decoded as the store will read it back, within the size cap. All records are
+    then stored in one transaction, in chain order, each with its exported recording
+    time, so the store recomputes the same chain: after a whole-store import ``verify``
+    passes and the digest equals the source's. Then a withheld key row is written for
+    each person the file's sealed fields are under whom the key store holds no row of
+    (the key store is not in the events' transaction), and the new links are read back
+    and compared with the exported hashes.
+
+    Raises :class:`StoreNotEmpty` if the store holds records, :class:`ExportError` if
+    the file is not a sound export or the store refuses it; either way nothing is
+    written, in the events or the keys. Should the key rows fail once the events are
+    stored (:class:`ExportError` says so), or the process be killed between the two,
+    importing the same file again writes them and nothing else (``batches`` 0), where
+    a store that holds records is otherwise refused. The whole file is held in memory
+    while it is stored.
+    """
+    recorder = _recorder(service)
+    held = _stored_count(recorder)
+    if held or recorder.last_link() is not None:
+        return _finish(service, path, held)
+    checked = _check(service, path)
+    _store(recorder, checked.lines, checked.complete)
+    _withhold(service, checked)
+    _log.info("imported %s lines of %s in one transaction", len(checked.lines), path)
+    return _summary(recorder, checked, 1 if checked.lines else 0)
+
+
+def _summary(recorder: ChainedRecorder, checked: _Checked, batches: int) -> ImportSummary:
+    """The summary of an import whose events are stored (by ``batches`` transactions)."""
+    first_mismatch = _first_mismatch(recorder, checked.lines)
     return ImportSummary(
-        records=imported.records,
-        batches=imported.batches,
-        complete=complete,
-        sealed=export.trailer is not None,
-        hashes_match=imported.first_mismatch is None,
-        first_mismatch=imported.first_mismatch,
+        records=len(checked.lines),
+        batches=batches,
+        complete=checked.complete,
+        sealed=checked.sealed,
+        hashes_match=first_mismatch is None,
+        first_mismatch=first_mismatch,
         digest=_last_digest(recorder),
     )
 
 
-@attrs.define
-class _Imported:
-    """What an import has stored."""
+def _withhold(service: MentoringService, checked: _Checked) -> None:
+    """Write the withheld key rows of ``checked.withheld``, the file's events stored."""
+    if not checked.withheld:
+        return
+    try:
+        withhold_keys(service.store.keys.store, checked.withheld)
+    except Exception as error:  # whatever the key store raised, the events are stored
+        raise ExportError(
+            f"the file's {len(checked.lines)} events were stored, but not the withheld key "
+            f"rows of the people its sealed fields are under ({error}): import the same "
+            "file again to write them (nothing else is written), or copy the source's keys "
+            "(mentoring privacy copy-keys); until then their personal fields are refused "
+            "as under lost keys"
+        ) from error
 
-    records: int = 0
-    batches: int = 0
-    first_mismatch: int | None = None
-    """The exported ``chainsequence`` of the first record whose new hash differs."""
+
+def _finish(service: MentoringService, path: Path, held: int) -> ImportSummary:
+    """``path`` imported again into a store that holds records: refused
+    (:class:`StoreNotEmpty`), unless the store holds the file's events and nothing else
+    while the key store lacks rows of people the file's sealed fields are under (this
+    very import, cut off once its events were stored): those rows are then written."""
+    recorder = service.store.recorder
+    last = recorder.last_link()
+    if last is None or not _as_many_lines(path, last[0]):
+        raise StoreNotEmpty(held)
+    try:
+        checked = _check(service, path)
+    except (ExportError, OSError):
+        raise StoreNotEmpty(held) from None
+    if not checked.withheld or not _holds_only(recorder, checked.lines):
+        raise StoreNotEmpty(held)
+    _withhold(service, checked)
+    _log.info("wrote the key rows of an import of %s cut off before them", path)
+    return _summary(recorder, checked, 0)
 
 
-def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> _Imported:
+def _as_many_lines(path: Path, links: int) -> bool:
+    """Whether ``path`` has ``links`` event lines (and a trailer, or none), counted
+    without parsing them: another file is refused quickly."""
+    try:
+        count = sum(1 for _ in _texts(path))
+    except (ExportError, OSError):
+        return False
+    return count in (links, links + 1)
+
+
+def _record(event: StoredEvent) -> tuple[UUID, int, str, bytes]:
+    return (
+        UUID(str(event.originator_id)),
+        event.originator_version,
+        event.topic,
+        bytes(event.state),
+    )
+
+
+def _holds_only(recorder: ChainedRecorder, lines: list[_Line]) -> bool:
+    """Whether the store's chain links are the lines' events, one each and in order, and
+    the store holds no other record."""
+    links = _chain(recorder, 0, PAGE_SIZE)
+    for line in lines:
+        link = next(links, None)
+        if not isinstance(link, ChainRow) or link.event is None:
+            return False
+        if _record(link.event) != _record(line.stored):
+            return False
+    return next(links, None) is None and not recorder.select_unchained(1)
+
+
+def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> None:
     """Store ``lines`` in one transaction with their recording times (a whole export:
-    with their encodings and log positions too), then compare the new links' hashes
-    with the exported ones."""
-    imported = _Imported()
+    with their encodings and log positions too)."""
     if not lines:
-        return imported
+        return
     try:
         recorder.insert_events(
             [line.stored for line in lines],
@@ -690,19 +904,20 @@ def _store(recorder: ChainedRecorder, lines: list[_Line], complete: bool) -> _Im
             f"the store refused lines {lines[0].number} to {lines[-1].number}, and nothing "
             f"of the file was stored: {error}"
         ) from None
-    # The file's links are the chain's first: another writer may have added more since
-    # the transaction, which are not the file's; a line whose link is gone (removed
-    # around the library since) was not re-created as exported either.
+
+
+def _first_mismatch(recorder: ChainedRecorder, lines: list[_Line]) -> int | None:
+    """The exported ``chainsequence`` of the first line whose new link's hash differs.
+
+    The file's links are the chain's first: another writer may have added more since
+    the transaction, which are not the file's; a line whose link is gone (removed
+    around the library since) was not re-created as exported either."""
     links = _chain(recorder, 0, PAGE_SIZE)
     for line in lines:
         link = next(links, None)
-        if imported.first_mismatch is None and (
-            not isinstance(link, ChainRow) or link.hash != line.hash
-        ):
-            imported.first_mismatch = line.sequence
-    imported.records = len(lines)
-    imported.batches = 1
-    return imported
+        if not isinstance(link, ChainRow) or link.hash != line.hash:
+            return line.sequence
+    return None
 
 
 def _last_digest(recorder: ChainedRecorder) -> Digest | None:

@@ -355,14 +355,25 @@ def _sealed_people(value: Any) -> Iterator[str]:
             yield from _sealed_people(item)
 
 
+def sealed_people(state: bytes) -> set[str]:
+    """The person ids of every sealed field in a stored event's JSON ``state``."""
+    return set(_sealed_people(json.loads(state)))
+
+
+def withhold_keys(store: KeyStore, people: Iterable[str]) -> int:
+    """Write a withheld row (no key, not destroyed) for each of ``people`` that ``store``
+    holds no row of; returns how many rows were written. A row written meanwhile by
+    another process is kept (:meth:`~.keys.KeyStore.restore`), so this may run again."""
+    missing = sorted(p for p in set(people) if store.get(p) is None)
+    for person_id in missing:
+        store.restore(PersonKey(person_id=person_id, key=None, created_at=datetime.now(UTC)))
+    return len(missing)
+
+
 def withhold_missing_keys(store: KeyStore, states: Iterable[bytes]) -> int:
     """Write a withheld row (no key, not destroyed) for every person a sealed field of
     ``states`` (stored events' JSON, as an import brings them) is under and ``store``
     holds no row of: their fields read as erased until their keys are copied
     (:func:`~.keys.copy_keys`), where a missing row is refused as a lost key. Returns how
     many rows were written."""
-    people = {person for state in states for person in _sealed_people(json.loads(state))}
-    missing = sorted(p for p in people if store.get(p) is None)
-    for person_id in missing:
-        store.restore(PersonKey(person_id=person_id, key=None, created_at=datetime.now(UTC)))
-    return len(missing)
+    return withhold_keys(store, (person for state in states for person in sealed_people(state)))
