@@ -33,6 +33,43 @@ def enrol(person: str, role: str, years: str) -> dict[str, Any]:
     return {"person_id": person, "role": role, "experience_years": years}
 
 
+def pair(client: Any, keys: Keys) -> tuple[str, str]:
+    """A programme, its coordinator coord.rhea, and ana (mentor) paired with ben (mentee)."""
+    admin = keys.headers("admin.ada", ["administrator"])
+    created = client.post(
+        "/programmes", json={"name": "Pilot", "organisation": "Care"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    programme = created.json()["id"]
+    appointed = client.post(
+        f"/programmes/{programme}/coordinators", json={"person_id": "coord.rhea"}, headers=admin
+    )
+    assert appointed.status_code == 200, appointed.text
+    coordinator = keys.headers("coord.rhea")
+    for body in (enrol("ana", "mentor", "10"), enrol("ben", "mentee", "1")):
+        assert (
+            client.post(
+                f"/programmes/{programme}/participants", json=body, headers=coordinator
+            ).status_code
+            == 200
+        )
+    opened = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "ana", "mentee_id": "ben", "direct": True},
+        headers=coordinator,
+    )
+    assert opened.status_code == 201, opened.text
+    return programme, opened.json()["id"]
+
+
+GOAL = {
+    "title": "Chair a case conference",
+    "focus_area": "communication",
+    "success_measure": "Chairs one unaided",
+    "target_date": "2030-01-01",
+}
+
+
 def free_port() -> int:
     """A TCP port nobody listens on at the moment, on 127.0.0.1."""
     with socket.socket() as probe:

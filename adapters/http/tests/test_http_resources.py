@@ -8,50 +8,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from http_harness import Keys, enrol
+from http_harness import GOAL, Keys, enrol
+from http_harness import pair as _pair
 from litestar.testing import TestClient
 from mentoring_http._problems import conflict
 
 from mentoring_core import ConcurrencyConflict
 
 Client = TestClient  # type: ignore[type-arg]
-
-
-def _pair(client: Any, keys: Keys) -> tuple[str, str]:
-    """A programme, its coordinator coord.rhea, and ana (mentor) paired with ben (mentee)."""
-    admin = keys.headers("admin.ada", ["administrator"])
-    created = client.post(
-        "/programmes", json={"name": "Pilot", "organisation": "Care"}, headers=admin
-    )
-    assert created.status_code == 201, created.text
-    programme = created.json()["id"]
-    appointed = client.post(
-        f"/programmes/{programme}/coordinators", json={"person_id": "coord.rhea"}, headers=admin
-    )
-    assert appointed.status_code == 200, appointed.text
-    coordinator = keys.headers("coord.rhea")
-    for body in (enrol("ana", "mentor", "10"), enrol("ben", "mentee", "1")):
-        assert (
-            client.post(
-                f"/programmes/{programme}/participants", json=body, headers=coordinator
-            ).status_code
-            == 200
-        )
-    opened = client.post(
-        f"/programmes/{programme}/relationships",
-        json={"mentor_id": "ana", "mentee_id": "ben", "direct": True},
-        headers=coordinator,
-    )
-    assert opened.status_code == 201, opened.text
-    return programme, opened.json()["id"]
-
-
-GOAL = {
-    "title": "Chair a case conference",
-    "focus_area": "communication",
-    "success_measure": "Chairs one unaided",
-    "target_date": "2030-01-01",
-}
 
 
 def test_the_actor_is_the_token_subject_and_the_etag_the_version(client: Any, keys: Keys) -> None:

@@ -46,10 +46,19 @@ def authenticator(verifier: TokenVerifier) -> Guard:
         try:
             verified = verifier.verify(header)
         except TokenError as error:
-            raise unauthenticated(None if header is None else error.reason) from None
+            raise unauthenticated(error.reason if bearer_sent(header) else None) from None
         cast(dict[str, Any], connection.scope)[_VERIFIED] = verified
 
     return authenticate
+
+
+def bearer_sent(header: str | None) -> bool:
+    """Whether the ``Authorization`` header carries credentials in the bearer scheme. A
+    request without them (no header, a blank one, ``Bearer`` alone, another scheme such
+    as ``Basic``) lacks authentication, and RFC 6750 (3.1) says its challenge carries
+    no error code: ``error="invalid_token"`` is for a bearer token refused."""
+    parts = (header or "").split(None, 1)
+    return len(parts) == 2 and parts[0].lower() == "bearer"
 
 
 def verified_token(request: Request[Any, Any, Any]) -> VerifiedToken:

@@ -9,17 +9,14 @@ the expected version and ``Idempotency-Key`` as the command id.
 
 from __future__ import annotations
 
-import functools
 import re
-import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, cast
 from uuid import UUID, uuid5
 
 import attrs
 from litestar import Request, Response, route
 from litestar.di import NamedDependency
-from litestar.exceptions import SerializationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
@@ -30,6 +27,7 @@ from mentoring_core.authorisation import Principal
 from ._access import Gate
 from ._documents import RecordedDocument
 from ._problems import Problem, conflict, problem_responses
+from ._reading import checked_body
 
 IDEMPOTENCY_NAMESPACE = UUID("6d1f5b0e-2f43-5c6b-9a55-1b7c0e6a4d21")
 """Command ids are ``uuid5(IDEMPOTENCY_NAMESPACE, subject + NUL + Idempotency-Key)``: one
@@ -56,7 +54,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-COMMAND_ERRORS = (400, 401, 403, 404, 409, 412, 413, 422)
+COMMAND_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422)
 
 
 @attrs.frozen
@@ -147,6 +145,22 @@ def expected_version(if_match: str | None) -> int | None:
     return int(found.group(1))
 
 
+def no_if_match(if_match: str | None) -> None:
+    """Refuse an ``If-Match`` sent to create a programme, whatever it says (``*`` too):
+    nothing has a version yet to match (docs/http.md, "Versions"), and ignoring it would
+    create what the client made conditional."""
+    if if_match is None:
+        return
+    message = "If-Match is not taken on a creation: a new programme has no version to match"
+    raise Problem(
+        400,
+        "malformed-request",
+        "The request cannot be read",
+        f"{message}; send the request without it",
+        errors=({"message": message, "key": "If-Match", "source": "header"},),
+    )
+
+
 def named_relationships(command: c.Command) -> tuple[UUID, ...]:
     """The relationships a programme's command names in its body (a group session's,
     or its correction's): each must be one the caller may read, or is answered as an
@@ -216,68 +230,6 @@ def _refusal(
     return conflict(error, conditional=conditional)
 
 
-def known_fields_only(body: type) -> Callable[[Request[Any, Any, Any]], Any]:
-    """A hook refusing a request body holding a field the attrs class ``body`` (a
-    command, or an erasure's request) or a value in it (a schedule, a rating) does not
-    have: Litestar reads attrs classes as msgspec does, dropping unknown fields, so a
-    misspelt one (``privat``, ``rul``) would be recorded as if not given. The body is
-    read once: Litestar keeps it for the handler."""
-
-    async def check(request: Request[Any, Any, Any]) -> None:
-        try:
-            data = await request.json()
-        except SerializationException:
-            return  # not JSON: the handler's own reading answers it
-        unknown = list(unknown_fields(body, data))
-        if unknown:
-            raise Problem(
-                400,
-                "malformed-request",
-                "The request cannot be read",
-                f"{body.__name__} has no field {', '.join(map(repr, unknown))}; its "
-                f"fields: {', '.join(f.name for f in attrs.fields(body))}",
-                errors=tuple(
-                    {"message": f"unknown field {name!r}", "key": name, "source": "body"}
-                    for name in unknown
-                ),
-            )
-
-    return check
-
-
-def unknown_fields(cls: type, value: object, at: str = "") -> Iterator[str]:
-    """The paths (``schedule.cadense``, ``ratings[0].scor``) of the members of the JSON
-    object ``value`` that the attrs class ``cls`` and the attrs classes of its fields do
-    not have."""
-    if not isinstance(value, dict):
-        return
-    hints = _hints(cls)
-    for key, item in value.items():
-        if key not in hints:
-            yield f"{at}{key}"
-            continue
-        for inner in _attrs_classes(hints[key]):
-            if isinstance(item, list):
-                for i, element in enumerate(item):
-                    yield from unknown_fields(inner, element, f"{at}{key}[{i}].")
-            else:
-                yield from unknown_fields(inner, item, f"{at}{key}.")
-
-
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    """The attrs fields of ``cls`` and their types, resolved."""
-    types = typing.get_type_hints(cls)
-    return {f.name: types[f.name] for f in attrs.fields(cls)}
-
-
-def _attrs_classes(annotation: Any) -> tuple[type, ...]:
-    """The attrs classes a field's type holds: itself, or in a union, tuple or sequence."""
-    if isinstance(annotation, type) and attrs.has(annotation):
-        return (annotation,)
-    return tuple(c for arg in typing.get_args(annotation) for c in _attrs_classes(arg))
-
-
 def _status(command: type[c.Command]) -> int:
     return 200 if c.created_field(command) is None else 201
 
@@ -293,7 +245,7 @@ def _operation(
     generated = doc.startswith(command.__name__ + "(")  # attrs' signature, not a description
     return route(
         path,
-        before_request=known_fields_only(command),
+        before_request=checked_body(command),
         http_method=method,
         sync_to_thread=True,
         status_code=_status(command),
@@ -358,10 +310,12 @@ def _create_programme() -> HTTPRouteHandler:
     def handler(
         principal: NamedDependency[Principal],
         gate: NamedDependency[Gate],
+        request: Request[Any, Any, Any],
         data: JSONBody[Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordedDocument]:
         gate.check(principal, data)
+        no_if_match(request.headers.get("if-match"))
         return execute(
             gate.service,
             principal,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from litestar import Router
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
@@ -25,6 +27,8 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.routes import BaseRoute
+from litestar.types import ControllerRouterHandler
 
 OPENAPI_PATH = "/schema"
 """The OpenAPI 3.1 document is served at ``/schema/openapi.json``."""
@@ -44,7 +48,7 @@ def openapi_config() -> OpenAPIConfig:
         description="Record and read mentoring programmes and relationships: who did what "
         "comes from the bearer token, what each person may do and see from the core's "
         "authorisation policy (docs/http.md).",
-        path=OPENAPI_PATH,
+        openapi_router=_DocumentRouter(OPENAPI_PATH, route_handlers=[], include_in_schema=False),
         render_plugins=[JsonRenderPlugin()],
         components=Components(
             security_schemes={
@@ -58,6 +62,23 @@ def openapi_config() -> OpenAPIConfig:
         ),
         security=[{"bearer": []}],
     )
+
+
+class _DocumentRouter(Router):
+    """The router serving the OpenAPI document, and nothing else. Litestar adds to it a
+    route answering every other path under it (``/schema/swagger``: no documentation
+    page is served) with an HTML page of its own, and OPTIONS there with ``GET``: left
+    out, such a path is one where nothing is served, answered as all are, with a 404
+    problem document whatever the method."""
+
+    def register(self, value: ControllerRouterHandler) -> list[BaseRoute]:
+        if isinstance(value, HTTPRouteHandler) and value.paths == {_ANY_PAGE}:
+            return []
+        return super().register(value)
+
+
+_ANY_PAGE = "/{path:str}"
+"""The path of Litestar's route for any other page under the document's router."""
 
 
 def add_links(document: OpenAPI) -> None:

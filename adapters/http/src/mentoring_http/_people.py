@@ -26,8 +26,9 @@ from mentoring_core.privacy import Erasure, ErasureRule
 from mentoring_core.privacy.access import subject_access
 
 from ._access import Gate
-from ._commands import IdempotencyKey, command_id, known_fields_only
+from ._commands import IdempotencyKey, command_id
 from ._problems import conflict, problem_responses
+from ._reading import checked_body
 
 
 @attrs.frozen(kw_only=True)
@@ -81,11 +82,11 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 @post(
     "/people/{person_id:str}/erasure",
-    before_request=known_fields_only(ErasureRequest),
+    before_request=checked_body(ErasureRequest),
     sync_to_thread=True,
     status_code=200,
     operation_id="ErasePerson",
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
     tags=["people"],
 )
 def erase_person(

@@ -87,7 +87,8 @@ class Problem(Exception):
 
 
 def unauthenticated(reason: str | None) -> Problem:
-    """401: no bearer token, or one that cannot be trusted (RFC 6750's challenge)."""
+    """401: no bearer token (``reason`` None: the challenge has no error code, RFC 6750
+    3.1), or one that cannot be trusted, for ``reason`` (``error="invalid_token"``)."""
     if reason is None:
         challenge = 'Bearer realm="mentoring"'
         detail = "this request needs a bearer token (Authorization: Bearer <token>)"

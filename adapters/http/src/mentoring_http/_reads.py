@@ -43,6 +43,7 @@ from ._documents import (
     event_document,
 )
 from ._problems import Problem, problem_responses
+from ._reading import checked_query
 
 READ_ERRORS = problem_responses(400, 401, 403, 404)
 
@@ -241,6 +242,7 @@ def relationship_timeline(
 
 @get(
     "/relationships/{relationship_id:uuid}/state",
+    before_request=checked_query("at"),
     sync_to_thread=True,
     operation_id="RelationshipAsOf",
     responses=problem_responses(400, 401, 403, 404, 422),
@@ -312,6 +314,7 @@ def _report_handler(report_format: str) -> HTTPRouteHandler:
     )
     return get(
         f"/programmes/{{programme_id:uuid}}/reports/compliance.{report_format}",
+        before_request=checked_query("as_of"),
         sync_to_thread=True,
         operation_id=f"ComplianceReport{report_format.upper()}",
         media_type=_REPORT_MEDIA[report_format],

@@ -7,11 +7,13 @@ uvicorn (``mentoring serve``). See ``docs/http.md``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.enums import ScopeType
+from litestar.routes import HTTPRoute
 from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
 from mentoring_core import MentoringService
@@ -31,11 +33,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 class _Api(Litestar):
     """Litestar, answering HEAD as it answers GET, without the body (RFC 9110, 9.3.2:
-    servers must). Litestar routes HEAD only to handlers declared for it, whose
-    responses must have no body: each read would need a twin. Here the request is
-    handled as a GET (the same token check, status and headers, Content-Length
-    included), the headers are sent with an empty body, and the rest is dropped; a
-    stream is then told its client has gone, so it ends."""
+    servers must), and saying so in every ``Allow`` header. Litestar routes HEAD only
+    to handlers declared for it, whose responses must have no body: each read would need
+    a twin. Here the request is handled as a GET (the same token check, status and
+    headers, Content-Length included), the headers are sent with an empty body, and the
+    rest is dropped; a stream is then told its client has gone, so it ends."""
 
     async def __call__(
         self,
@@ -43,10 +45,15 @@ class _Api(Litestar):
         receive: Receive | LifeSpanReceive,
         send: Send | LifeSpanSend,
     ) -> None:
-        if scope["type"] != ScopeType.HTTP or scope.get("method") != "HEAD":
+        if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
-            return
-        answered, send_http = False, cast(Send, send)
+        elif scope.get("method") == "HEAD":
+            await self._head(cast(Scope, scope), cast(Receive, receive), cast(Send, send))
+        else:
+            await super().__call__(scope, receive, self._allowing(scope, cast(Send, send)))
+
+    async def _head(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
 
         async def headers_only(message: Any) -> None:
             nonlocal answered
@@ -54,8 +61,8 @@ class _Api(Litestar):
                 return
             if message["type"] == "http.response.start":
                 answered = True
-                await send_http(message)
-                await send_http({"type": "http.response.body", "body": b"", "more_body": False})
+                await send(message)
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         async def gone_once_answered() -> Any:
             if answered:
@@ -63,7 +70,42 @@ class _Api(Litestar):
             return await receive()
 
         as_get: Any = {**scope, "method": "GET"}
-        await super().__call__(as_get, gone_once_answered, headers_only)
+        await super().__call__(as_get, gone_once_answered, self._allowing(as_get, headers_only))
+
+    def _allowing(self, scope: Any, send: Send) -> Send:
+        """``send``, each ``Allow`` header of its answer listing exactly the methods the
+        path answers: its own, HEAD beside GET, and OPTIONS. Litestar lists neither HEAD
+        nor, in its OPTIONS answer for a path whose handlers were registered in two
+        steps (``/programmes``: a command's, then a read's), the later ones."""
+
+        async def send_allowing(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                template = scope.get("path_template")
+                headers = [
+                    (name, self._allow(value, template) if name.lower() == b"allow" else value)
+                    for name, value in message.get("headers", [])
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return send_allowing
+
+    def _allow(self, listed: bytes, template: str | None) -> bytes:
+        methods = {m.strip() for m in listed.decode("latin-1").split(",") if m.strip()}
+        methods |= self._methods.get(template or "", frozenset())
+        if "GET" in methods:
+            methods.add("HEAD")
+        return ", ".join(sorted(methods)).encode("latin-1")
+
+    @functools.cached_property
+    def _methods(self) -> dict[str, frozenset[str]]:
+        """Each route's path template (as routing leaves it in the ASGI scope) and the
+        methods its handlers take."""
+        return {
+            route.path_format: frozenset(route.methods)
+            for route in self.routes
+            if isinstance(route, HTTPRoute)
+        }
 
 
 def create_app(

@@ -1,0 +1,187 @@
+"""What is checked of a request before its handler reads it (once the token is trusted).
+
+Litestar reads a body whatever its ``Content-Type`` says, drops the fields an attrs
+class does not have, and reads a moment as msgspec's lax mode does: a number, or a
+number in a string (``1764000000``), as Unix seconds. The API takes none of these:
+:func:`checked_body` (a command's or an erasure's ``before_request`` hook) refuses a
+body not sent as JSON (415), a field the command does not have, and a moment that is
+not ISO 8601 text (400); :func:`checked_query` refuses such a moment in a query.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import types
+import typing
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import attrs
+import msgspec
+from litestar import Request
+from litestar.exceptions import SerializationException
+
+from ._problems import Problem
+
+Hook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+"""A ``before_request`` hook: it refuses by raising a :class:`Problem`."""
+
+MOMENT_EXAMPLE = "2026-03-04T10:00:00+11:00"
+_JSON = re.compile(r"application/json|[\w!#$&^.+-]+/[\w!#$&^.+-]+\+json")
+"""The media types of a JSON body: ``application/json``, and every ``+json`` type."""
+
+
+def checked_body(body: type) -> Hook:
+    """A hook reading a request's body as the attrs class ``body`` (a command, or an
+    erasure's request) will: refused unless sent as JSON; then, if it is JSON, refused
+    if it holds a field ``body`` (or a value in it: a schedule, a rating) does not have
+    (a misspelt ``privat`` or ``rul`` would be recorded as if not given) or a moment
+    that is not ISO 8601 text. The body is read once: Litestar keeps it for the handler."""
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        json_media_type(request)
+        try:
+            data = await request.json()
+        except SerializationException:
+            return  # not JSON: the handler's own reading answers it
+        unknown = [path for path, hint, _ in members(body, data) if hint is None]
+        if unknown:
+            raise _unknown_fields(body, unknown)
+        wrong = [(path, v) for path, hint, v in members(body, data) if _not_a_moment(hint, v)]
+        if wrong:
+            raise not_moments(wrong, "body")
+
+    return check
+
+
+def checked_query(*names: str) -> Hook:
+    """A hook refusing each query parameter of ``names`` (a moment) whose value is not
+    ISO 8601 text."""
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        found = [
+            (name, value)
+            for name in names
+            for value in request.query_params.getall(name, [])
+            if not is_moment(value)
+        ]
+        if found:
+            raise not_moments(found, "query")
+
+    return check
+
+
+def json_media_type(request: Request[Any, Any, Any]) -> None:
+    """Refuse (415) a request whose body is not sent as JSON: ``application/json`` or a
+    ``+json`` type (RFC 6839), parameters (a charset) allowed. A request without a body
+    is left to the handler's reading."""
+    headers = request.headers
+    if headers.get("content-length", "0").strip() == "0" and "transfer-encoding" not in headers:
+        return
+    sent = headers.get("content-type")
+    if _JSON.fullmatch((sent or "").split(";", 1)[0].strip().lower()):
+        return
+    received = "no Content-Type" if sent is None else f"Content-Type {sent[:80]!r}"
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        f"the body was sent with {received}; send it as application/json "
+        "(or another JSON type, such as application/merge-patch+json)",
+        headers={"Accept": "application/json"},
+    )
+
+
+def members(cls: type, value: object, at: str = "") -> Iterator[tuple[str, Any, object]]:
+    """Each member of the JSON object ``value`` read as the attrs class ``cls``: its path
+    (``schedule.cadense``, ``ratings[0].scor``), the type ``cls`` gives it (None when
+    ``cls`` has no such field) and its value; and so on into the members of the attrs
+    classes among the fields' types."""
+    if not isinstance(value, dict):
+        return
+    hints = _hints(cls)
+    for key, item in value.items():
+        hint = hints.get(key)
+        yield f"{at}{key}", hint, item
+        for inner in () if hint is None else _attrs_classes(hint):
+            if isinstance(item, list):
+                for i, element in enumerate(item):
+                    yield from members(inner, element, f"{at}{key}[{i}].")
+            else:
+                yield from members(inner, item, f"{at}{key}.")
+
+
+def is_moment(value: object) -> bool:
+    """``value`` is a moment as the API takes one: RFC 3339 text (ISO 8601), which
+    msgspec's strict mode reads, and never a number."""
+    if not isinstance(value, str):
+        return False
+    try:
+        msgspec.convert(value, datetime, strict=True)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def not_moments(found: list[tuple[str, object]], source: str) -> Problem:
+    """400: each of ``found`` (where, what was given) should have been a moment."""
+    said = [
+        f"{where} is a moment, ISO 8601 with an offset such as {MOMENT_EXAMPLE}, "
+        f"not {_shown(value)}"
+        for where, value in found
+    ]
+    return Problem(
+        400,
+        "malformed-request",
+        "The request cannot be read",
+        "; ".join(said),
+        errors=tuple(
+            {"message": message, "key": where, "source": source}
+            for message, (where, _) in zip(said, found, strict=True)
+        ),
+    )
+
+
+def _not_a_moment(hint: Any, value: object) -> bool:
+    """Whether ``hint`` is a moment (``datetime``, or a union holding it) and ``value``
+    is neither null nor a moment."""
+    takes_moment = hint is datetime or (
+        typing.get_origin(hint) in (typing.Union, types.UnionType)
+        and datetime in typing.get_args(hint)
+    )
+    return takes_moment and value is not None and not is_moment(value)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unknown_fields(body: type, unknown: list[str]) -> Problem:
+    return Problem(
+        400,
+        "malformed-request",
+        "The request cannot be read",
+        f"{body.__name__} has no field {', '.join(map(repr, unknown))}; its "
+        f"fields: {', '.join(f.name for f in attrs.fields(body))}",
+        errors=tuple(
+            {"message": f"unknown field {name!r}", "key": name, "source": "body"}
+            for name in unknown
+        ),
+    )
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The attrs fields of ``cls`` and their types, resolved."""
+    types_ = typing.get_type_hints(cls)
+    return {f.name: types_[f.name] for f in attrs.fields(cls)}
+
+
+def _attrs_classes(annotation: Any) -> tuple[type, ...]:
+    """The attrs classes a field's type holds: itself, or in a union, tuple or sequence."""
+    if isinstance(annotation, type) and attrs.has(annotation):
+        return (annotation,)
+    return tuple(c for arg in typing.get_args(annotation) for c in _attrs_classes(arg))

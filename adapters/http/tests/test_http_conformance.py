@@ -1,0 +1,360 @@
+"""HTTP itself, in process: what a body's Content-Type must say, the Allow header, 404s
+on any path, If-Match where nothing has a version yet, the bearer challenge, and
+moments that are text, never numbers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from http_harness import GOAL, Keys, pair
+from test_http_docs import document
+
+PROBLEM = "application/problem+json"
+UNIX_SECONDS = 1764000000
+"""2025-11-24T16:00:00Z as a number: what msgspec's lax mode reads as a moment."""
+ISO_8601 = "ISO 8601 with an offset such as 2026-03-04T10:00:00+11:00"
+
+
+def _goals(client: Any, keys: Keys, relationship: str) -> list[Any]:
+    state = client.get(f"/relationships/{relationship}", headers=keys.headers("ana")).json()
+    return list(state["goals"])
+
+
+# A body's media type.
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "text/json",
+        "application/jsonx",
+        "application/+json",
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_naming_both_types_and_records_nothing(
+    client: Any, keys: Keys, content_type: str | None
+) -> None:
+    _, relationship = pair(client, keys)
+    headers = {**keys.headers("ana"), **({"Content-Type": content_type} if content_type else {})}
+    answer = client.post(
+        f"/relationships/{relationship}/goals", content=json.dumps(GOAL).encode(), headers=headers
+    )
+    assert answer.status_code == 415, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.headers["accept"] == "application/json"  # RFC 9110, 12.5.1
+    problem = answer.json()
+    assert problem["type"] == "urn:mentoring:problem:unsupported-media-type"
+    assert problem["title"] == "Unsupported media type"
+    received = "no Content-Type" if content_type is None else f"Content-Type {content_type!r}"
+    assert problem["detail"] == (
+        f"the body was sent with {received}; send it as application/json "
+        "(or another JSON type, such as application/merge-patch+json)"
+    )
+    assert _goals(client, keys, relationship) == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON",
+     "application/merge-patch+json"],
+)  # fmt: skip
+def test_a_body_sent_as_json_is_read(client: Any, keys: Keys, content_type: str) -> None:
+    _, relationship = pair(client, keys)
+    headers = keys.headers("ana", **{"Content-Type": content_type})
+    answer = client.post(
+        f"/relationships/{relationship}/goals", content=json.dumps(GOAL).encode(), headers=headers
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def test_every_body_is_refused_unless_json_and_only_once_the_token_is_trusted(
+    client: Any, keys: Keys
+) -> None:
+    """A PUT command's body and an erasure's as a POST command's; without a trusted
+    token the answer is a 401, whatever the body."""
+    programme, relationship = pair(client, keys)
+    text = {"Content-Type": "text/plain"}
+    for path, method, who, body in (
+        (f"/relationships/{relationship}/expectations", "PUT", keys.headers("ana"),
+         {"expectations": ["Meet fortnightly"]}),
+        ("/people/ben/erasure", "POST", keys.headers("admin.ada", ["administrator"]),
+         {"reason": "DSAR-1"}),
+    ):  # fmt: skip
+        raw = json.dumps(body).encode()
+        refused = client.request(method, path, content=raw, headers={**who, **text})
+        assert refused.status_code == 415, refused.text
+        nobody = client.request(method, path, content=raw, headers=text)
+        assert nobody.status_code == 401, nobody.text
+    admin = keys.headers("admin.ada", ["administrator"])
+    recorded = [
+        event["type"]
+        for path in (f"/programmes/{programme}", f"/relationships/{relationship}")
+        for event in client.get(f"{path}/history", headers=admin).json()["events"]
+    ]
+    assert "PersonalDataErased" not in recorded and "ExpectationsAgreed" not in recorded
+    assert "RelationshipOpened" in recorded
+
+
+def test_a_request_without_a_body_is_answered_as_before(client: Any, keys: Keys) -> None:
+    """No body, no Content-Type: nothing was sent in another type, so no 415; every
+    command reads a JSON body (``{}`` for a resumption), so it is the 400 of a body
+    that is not JSON."""
+    _, relationship = pair(client, keys)
+    ana = keys.headers("ana")
+    paused = client.post(f"/relationships/{relationship}/pause", json={"reason": "x"}, headers=ana)
+    assert paused.status_code == 200, paused.text
+    bare = client.post(f"/relationships/{relationship}/resumption", headers=ana)
+    assert bare.status_code == 400, bare.text
+    assert bare.json()["type"] == "urn:mentoring:problem:malformed-request"
+    resumed = client.post(f"/relationships/{relationship}/resumption", json={}, headers=ana)
+    assert resumed.status_code == 200, resumed.text
+
+
+def test_the_document_lists_415_for_every_body() -> None:
+    for path, item in document()["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                assert "415" in operation["responses"], (method, path)
+
+
+# Allow.
+
+METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+
+
+def _concrete(path: str, programme: str, relationship: str) -> str:
+    return (
+        path.replace("{programme_id}", programme)
+        .replace("{relationship_id}", relationship)
+        .replace("{person_id}", "ben")
+    )
+
+
+def test_every_allow_header_lists_exactly_the_methods_the_path_answers(
+    client: Any, keys: Keys
+) -> None:
+    """OPTIONS and a 405 both say, for every path: its methods, HEAD beside GET, and
+    OPTIONS. (Litestar's OPTIONS answer of a path whose methods were registered in two
+    steps named only the first ones: ``OPTIONS, POST`` for ``/programmes``.)"""
+    programme, relationship = pair(client, keys)
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    expected = {
+        _concrete(path, programme, relationship): {m.upper() for m in item if m in METHODS}
+        | {"OPTIONS"}
+        for path, item in paths.items()
+    }
+    expected["/schema/openapi.json"] = {"GET", "HEAD", "OPTIONS"}
+    assert expected["/programmes"] == {"GET", "HEAD", "OPTIONS", "POST"}
+    admin = keys.headers("admin.ada", ["administrator"])
+    for path, methods in expected.items():
+        options = client.options(path)
+        assert options.status_code == 204, path
+        assert set(options.headers["allow"].split(", ")) == methods, path
+        refused = client.delete(path, headers=admin)
+        assert refused.status_code == 405, path
+        assert refused.headers["content-type"] == PROBLEM
+        assert set(refused.headers["allow"].split(", ")) == methods, path
+
+
+def test_each_method_an_allow_header_lists_is_answered(client: Any, keys: Keys) -> None:
+    programme, _ = pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    for path in ("/programmes", f"/programmes/{programme}/relationships"):
+        for method in client.options(path).headers["allow"].split(", "):
+            if method in ("GET", "HEAD"):
+                assert client.request(method, path, headers=admin).status_code == 200, method
+
+
+# Any unknown path.
+
+
+_METHODS_OF_NO_PATH = ("HEAD", "OPTIONS", "POST", "DELETE")
+"""Each answered 404, without Allow: nothing is there. (Where a route's path parameter
+does not parse, ``/relationships/not-a-uuid``, a method the route does not take is
+found first: a 405 listing the route's methods.)"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc",
+     "/schema/openapi.yaml", "/schema/anything", "/schema/a/b", "/nowhere",
+     "/relationships/not-a-uuid", "/programmes/00000000-0000-0000-0000-000000000000/nothing"],
+)  # fmt: skip
+def test_every_unknown_path_is_a_404_problem(client: Any, keys: Keys, path: str) -> None:
+    for headers in ({}, keys.headers("ana")):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 404, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+        assert answer.json() == {
+            "type": "urn:mentoring:problem:not-found",
+            "title": "Not found",
+            "status": 404,
+            "detail": "Not Found",
+        }
+        for method in _METHODS_OF_NO_PATH[: 2 if "not-a-uuid" in path else 4]:
+            other = client.request(method, path, headers=headers)
+            assert (other.status_code, other.headers["content-type"]) == (404, PROBLEM), method
+            assert "allow" not in other.headers
+
+
+# If-Match on a creation.
+
+
+@pytest.mark.parametrize("if_match", ['"5"', '"0"', '"1"', "*", "not an etag"])
+def test_if_match_on_creating_a_programme_is_400_and_creates_nothing(
+    client: Any, keys: Keys, if_match: str
+) -> None:
+    """Creating a programme takes no If-Match (docs/http.md, "Versions"): there is no
+    version yet to match. Ignoring it would create what the client made conditional."""
+    admin = keys.headers("admin.ada", ["administrator"])
+    body = {"name": "Pilot", "organisation": "Care"}
+    answer = client.post("/programmes", json=body, headers={**admin, "If-Match": if_match})
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    message = "If-Match is not taken on a creation: a new programme has no version to match"
+    assert answer.json() == {
+        "type": "urn:mentoring:problem:malformed-request",
+        "title": "The request cannot be read",
+        "status": 400,
+        "detail": f"{message}; send the request without it",
+        "errors": [{"message": message, "key": "If-Match", "source": "header"}],
+    }
+    assert client.get("/programmes", headers=admin).json() == []
+    assert client.post("/programmes", json=body, headers=admin).status_code == 201
+
+
+# The bearer challenge.
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Basic YWRtaW46YWRtaW4=", "Token abc", "Digest username=x", "Bearer"],
+)
+def test_a_request_without_a_bearer_token_is_challenged_without_an_error_code(
+    client: Any, authorization: str | None
+) -> None:
+    """RFC 6750, 3.1: a request without authentication in the bearer scheme (none, or
+    another scheme) is told to authenticate, with no error code."""
+    headers = {} if authorization is None else {"Authorization": authorization}
+    answer = client.get("/programmes", headers=headers)
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer realm="mentoring"'
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.json()["detail"] == (
+        "this request needs a bearer token (Authorization: Bearer <token>)"
+    )
+
+
+@pytest.mark.parametrize("authorization", ["Bearer abc", "bearer a.b.c", "Bearer a b"])
+def test_a_bearer_token_refused_is_challenged_with_invalid_token(
+    client: Any, authorization: str
+) -> None:
+    answer = client.get("/programmes", headers={"Authorization": authorization})
+    assert answer.status_code == 401
+    challenge = answer.headers["www-authenticate"]
+    assert challenge.startswith('Bearer realm="mentoring", error="invalid_token", ')
+    assert "error_description=" in challenge
+
+
+# Moments are ISO 8601 text.
+
+
+def _moment_fields(document: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    name = reference["$ref"].rsplit("/", 1)[1]
+    properties = document["components"]["schemas"][name]["properties"]
+    return sorted(
+        field for field, schema in properties.items() if "date-time" in json.dumps(schema)
+    )
+
+
+def _bodies_with_moments(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    found = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                found.extend((method, path, f) for f in _moment_fields(document, body["schema"]))
+    return found
+
+
+@pytest.mark.parametrize("value", [UNIX_SECONDS, 1764000000.5, "1764000000", "1e9", -5])
+def test_a_number_where_a_body_takes_a_moment_is_400_naming_the_field(
+    client: Any, keys: Keys, value: object
+) -> None:
+    """Every command's every moment (occurred_at, held_at): msgspec's lax mode read a
+    number, or a number in a string, as Unix seconds."""
+    programme, relationship = pair(client, keys)
+    document = client.get("/schema/openapi.json").json()
+    cases = _bodies_with_moments(document)
+    assert ("post", "/programmes", "occurred_at") in cases
+    assert ("post", "/relationships/{relationship_id}/meeting-corrections", "held_at") in cases
+    admin = keys.headers("admin.ada", ["administrator"])
+    for method, path, field in cases:
+        target = _concrete(path, programme, relationship)
+        answer = client.request(method, target, json={field: value}, headers=admin)
+        assert answer.status_code == 400, (path, field, answer.text)
+        problem = answer.json()
+        assert problem["type"] == "urn:mentoring:problem:malformed-request"
+        said = f"{field} is a moment, {ISO_8601}, not {value!r}"
+        assert problem["errors"] == [{"message": said, "key": field, "source": "body"}]
+        assert problem["detail"] == said
+
+
+def test_a_meeting_dated_by_a_number_records_nothing(client: Any, keys: Keys) -> None:
+    _, relationship = pair(client, keys)
+    meeting = {"duration_minutes": 30, "format": "one_on_one", "topics": ["x"]}
+    ana = keys.headers("ana")
+    base = f"/relationships/{relationship}"
+    for value in (UNIX_SECONDS, str(UNIX_SECONDS)):
+        answer = client.post(
+            f"{base}/meetings", json={**meeting, "occurred_at": value}, headers=ana
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["errors"][0]["key"] == "occurred_at"
+    assert client.get(base, headers=ana).json()["meetings"] == []
+    text = {**meeting, "occurred_at": "2026-12-01T10:00:00+11:00"}
+    assert client.post(f"{base}/meetings", json=text, headers=ana).status_code != 400
+
+
+def _queries_with_moments(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (path, parameter["name"])
+        for path, item in document["paths"].items()
+        for parameter in item.get("get", {}).get("parameters", [])
+        if parameter["in"] == "query" and "date-time" in json.dumps(parameter["schema"])
+    ]
+
+
+@pytest.mark.parametrize("value", [str(UNIX_SECONDS), "1764000000.0", "1e9", "-5"])
+def test_a_number_where_a_query_takes_a_moment_is_400_naming_it(
+    client: Any, keys: Keys, value: str
+) -> None:
+    programme, relationship = pair(client, keys)
+    document = client.get("/schema/openapi.json").json()
+    cases = _queries_with_moments(document)
+    assert ("/relationships/{relationship_id}/state", "at") in cases
+    assert ("/programmes/{programme_id}/reports/compliance.csv", "as_of") in cases
+    admin = keys.headers("admin.ada", ["administrator"])
+    for path, name in cases:
+        target = _concrete(path, programme, relationship)
+        answer = client.get(target, params={name: value}, headers=admin)
+        assert answer.status_code == 400, (path, name, answer.text)
+        problem = answer.json()
+        said = f"{name} is a moment, {ISO_8601}, not {value!r}"
+        assert problem["errors"] == [{"message": said, "key": name, "source": "query"}]
+        now = datetime.now(UTC).isoformat()
+        fine = client.get(target, params={name: now}, headers=admin)
+        assert fine.status_code == 200, (path, fine.text)
+
+
+def test_the_document_says_date_time_of_every_moment_a_body_takes() -> None:
+    """The cases above are found in the document: it must say date-time of each."""
+    fields = {field for _, _, field in _bodies_with_moments(document())}
+    assert fields == {"occurred_at", "held_at"}
