@@ -39,6 +39,7 @@ from .audit.recorders import (
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
 from .domain import commands as c
+from .domain import events as ev
 from .domain._replace import replaced
 from .domain.context import Attendance, DecisionContext, RelationshipRef
 from .domain.decider import Decider
@@ -48,18 +49,22 @@ from .domain.errors import (
     InvalidValue,
     MentoringError,
     NotFound,
+    Rule,
+    RuleViolation,
+    StoreConfigurationError,
     StoredEventError,
 )
 from .domain.events import Event, ProgrammeCreated
 from .domain.group import decide_group_correction, decide_group_session
-from .domain.kinds import kind_of_command, kind_of_topic, needs_history
+from .domain.kinds import kind_of, kind_of_command, kind_of_topic, needs_history
 from .domain.matching import MentorSuggestion, rank_mentors
 from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import check_aware, check_int, check_label, check_sequence, check_uuid
-from .privacy.erasure import Erasure, unsealed_fields
+from .privacy.erasure import Erasure, named_people, unsealed_fields
+from .privacy.keys import Kept, OpenedStates
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
     DEFAULT_STORE_URL,
@@ -86,6 +91,54 @@ relationships does not hold an id for each of them."""
 _NOTED_AT_ONCE = 1000
 """Events whose command is not kept are read, and their commands kept, this many at a time
 (an imported relationship of a million events is not held in memory at once)."""
+_UNCONDITIONAL_ATTEMPTS = 5
+"""How many times a command given no expected version is decided on the state read from
+the store, each time another writer stored a newer version first, before the conflict is
+raised (:meth:`MentoringService._on_latest`)."""
+
+_RECORDS: dict[type[c.Command], tuple[type[Event], ...]] = {
+    c.CreateProgramme: (ev.ProgrammeCreated,),
+    c.SetPolicy: (ev.PolicySet,),
+    c.EnrolParticipant: (ev.ParticipantEnrolled,),
+    c.UpdateProfile: (ev.ParticipantProfileUpdated,),
+    c.WithdrawParticipant: (ev.ParticipantWithdrawn,),
+    c.AppointCoordinator: (ev.CoordinatorAppointed,),
+    c.RelieveCoordinator: (ev.CoordinatorRelieved,),
+    c.IssueReminder: (ev.ReminderIssued,),
+    c.RecordReminderSent: (ev.ReminderSent,),
+    c.RecogniseMentor: (ev.MentorRecognised,),
+    c.RecordGroupSession: (ev.MeetingHeld,),
+    c.CorrectGroupSession: (ev.MeetingRecordCorrected,),
+    c.OpenRelationship: (ev.PairingProposed, ev.PairFormed, ev.RelationshipOpened),
+    c.AcceptPairing: (ev.PairingAccepted,),
+    c.DeclinePairing: (ev.PairingDeclined,),
+    c.AgreeExpectations: (ev.ExpectationsAgreed,),
+    c.SetGoal: (ev.GoalSet,),
+    c.ReviseGoal: (ev.GoalRevised,),
+    c.AchieveGoal: (ev.GoalAchieved,),
+    c.AbandonGoal: (ev.GoalAbandoned,),
+    c.AddPlanActivity: (ev.PlanActivityAdded,),
+    c.CompletePlanActivity: (ev.PlanActivityCompleted,),
+    c.SetMilestone: (ev.MilestoneSet,),
+    c.ReachMilestone: (ev.MilestoneReached,),
+    c.AgreeSchedule: (ev.ScheduleAgreed,),
+    c.ChangeSchedule: (ev.ScheduleChanged,),
+    c.RecordMeetingHeld: (ev.MeetingHeld,),
+    c.RecordMeetingMissed: (ev.MeetingMissed,),
+    c.RecordMeetingCancelled: (ev.MeetingCancelled,),
+    c.CorrectMeetingRecord: (ev.MeetingRecordCorrected,),
+    c.GiveFeedback: (ev.FeedbackGiven,),
+    c.RecordReflection: (ev.ReflectionRecorded,),
+    c.EvaluateProgress: (ev.ProgressEvaluated,),
+    c.PauseRelationship: (ev.RelationshipPaused,),
+    c.ResumeRelationship: (ev.RelationshipResumed,),
+    c.EndRelationship: (ev.RelationshipEnded,),
+}
+"""The event types each command records (opening a relationship, on the programme too):
+what an id's events must be to answer a command under it as a retry (:func:`_retry_answer`);
+a test holds it to every command class."""
+_CREATED_AS = {"session_id": "group_session_id"}
+"""A created field whose value its events hold under another name."""
 
 S = TypeVar("S", RelationshipState, ProgrammeState)
 C = TypeVar("C", bound=c.Command)
@@ -194,6 +247,9 @@ class MentoringService(CommandMethods):
         self._wholes: LRUCache[UUID, Any] = LRUCache(maxsize=int(_CACHE_SIZE))
         """Whole states (with their history) as readers last saw them; the repository's
         cache holds states without it (see :meth:`_load`)."""
+        self._opened = OpenedStates(self._store.keys, size=4 * int(_CACHE_SIZE))
+        """Whose keys opened the texts of the states both caches keep: none is used longer
+        than those keys are kept (:meth:`_kept_open`, docs/privacy.md, Keys)."""
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -220,14 +276,15 @@ class MentoringService(CommandMethods):
     # --- queries ---------------------------------------------------------------------
 
     def programme(self, programme_id: UUID, *, version: int | None = None) -> ProgrammeState:
-        """The programme now, or as of ``version``."""
-        return cast(ProgrammeState, self._load(PROGRAMME, programme_id, version))
+        """The programme now, or as of ``version`` (one its history has reached)."""
+        return _reached(cast(ProgrammeState, self._load(PROGRAMME, programme_id, version)), version)
 
     def relationship(
         self, relationship_id: UUID, *, version: int | None = None
     ) -> RelationshipState:
-        """The relationship now, or as of ``version``."""
-        return cast(RelationshipState, self._load(RELATIONSHIP, relationship_id, version))
+        """The relationship now, or as of ``version`` (one its history has reached)."""
+        state = cast(RelationshipState, self._load(RELATIONSHIP, relationship_id, version))
+        return _reached(state, version)
 
     def relationship_as_of(
         self, relationship_id: UUID, at: datetime, *, axis: TimeAxis = TimeAxis.RECORDED
@@ -343,13 +400,12 @@ class MentoringService(CommandMethods):
 
         The command names the programme or relationship it is for. ``occurred_at``: when
         it happened (or set it on the command; now by default, never in the future).
-        ``expected_version``: the version the caller last saw; the command is refused
-        with :class:`ConcurrencyConflict` if the history has moved on since.
-        ``command_id``: an idempotency key; a command retried with the same key is
-        answered ``already_recorded``, not recorded twice (a reminder's issue and sending
-        have theirs, :func:`.commands.reminder_command_id`). A field the command declares
-        as the id it creates (``goal_id``, ``meeting_id``...) left ``None`` gets a new id.
-        """
+        ``expected_version``: the version the caller last saw; refused with
+        :class:`ConcurrencyConflict` if the history moved on since (none: decided again).
+        ``command_id``: an idempotency key; the same command retried with it is answered
+        ``already_recorded``, not recorded twice, another is refused (:func:`_retry_answer`;
+        a reminder's has its own, :func:`.commands.reminder_command_id`). A field the command
+        declares as the id it creates (``goal_id``...) left ``None`` gets a new id."""
         if not isinstance(command, c.Command):
             raise InvalidValue("command", command, "a mentoring_core command")
         if expected_version is not None:  # checked before it is used to read the store
@@ -371,7 +427,7 @@ class MentoringService(CommandMethods):
             state, cached = self._state_to_decide(kind, aggregate_id, whole)
         earlier = self._recorded_before(aggregate_id, given, expected_version, created)
         if earlier is not None:  # a retry is answered before any rule is asked again
-            return earlier
+            return _retry_answer(type(command), earlier)
         read: Read = {}  # what each decision read of other aggregates (see _needs)
         decide = functools.partial(
             self._decide, kind, aggregate_id, command, actor, expected_version, command_id, read
@@ -380,11 +436,15 @@ class MentoringService(CommandMethods):
         def record(events: Sequence[Event], on: Any) -> Recorded:
             at = {aggregate_id: (kind, on.version)}
             keyed = given is not None
-            return self._record(events, at, on, created, command_id, keyed=keyed, read=read)
+            recorded = self._record(events, at, on, created, command_id, keyed=keyed, read=read)
+            return _retry_answer(type(command), recorded)
 
+        unconditional = expected_version is None and creates != kind.id_field
+        tries = _UNCONDITIONAL_ATTEMPTS if unconditional else 1  # else at the version expected
+        again = functools.partial(self._on_latest, kind, aggregate_id, whole, tries, decide, record)
         if not cached:
-            return _again_if_read_moved(lambda: record(decide(state), state))
-        return self._on_cached_state(kind, aggregate_id, state, decide, record)
+            return again(state)
+        return self._on_cached_state(kind, aggregate_id, state, decide, record, again)
 
     def _on_cached_state(
         self,
@@ -393,11 +453,12 @@ class MentoringService(CommandMethods):
         state: Any,
         decide: Callable[[Any], Sequence[Event]],
         record: Callable[[Sequence[Event], Any], Recorded],
+        again: Callable[[Any], Recorded],
     ) -> Recorded:
         """A command decided and recorded on the cached ``state``, which may be behind the
         store (another service or process recorded since): refused on it, or clashing with
-        a newer version stored (nothing of it is stored then), it is decided once more on
-        the state read from the store; refused again, or clashing again, it raises."""
+        a newer version stored (nothing of it is stored then), it is decided ``again`` on
+        the state read from the store (:meth:`_on_latest`); refused again, it raises."""
         try:
             events = decide(state)
         except MentoringError:
@@ -409,7 +470,37 @@ class MentoringService(CommandMethods):
                 return record(events, state)
             except ConcurrencyConflict:
                 stored = self._load(kind, aggregate_id, whole=False)
-        return record(decide(stored), stored)
+        return again(stored)
+
+    def _on_latest(
+        self,
+        kind: Kind,
+        aggregate_id: UUID,
+        whole: bool,
+        tries: int,
+        decide: Callable[[Any], Sequence[Event]],
+        record: Callable[[Sequence[Event], Any], Recorded],
+        state: Any,
+    ) -> Recorded:
+        """A command decided on ``state`` and recorded (once more if an aggregate the
+        decision read moved on: :func:`_again_if_read_moved`). If another writer stored a
+        newer version of its aggregate first (nothing of it is stored then), it is decided
+        again on the state read from the store (``whole`` or not), up to ``tries`` times in
+        all, then the conflict is raised: a command given no expected version records
+        whatever the version (:data:`_UNCONDITIONAL_ATTEMPTS`); the rules are asked again
+        each time, and a command they refuse on the new state is refused."""
+
+        def attempt(on: Any) -> Recorded:
+            return _again_if_read_moved(lambda: record(decide(on), on))
+
+        for _ in range(tries - 1):
+            try:
+                return attempt(state)
+            except ConcurrencyConflict as conflict:
+                if conflict.read:  # another aggregate read moved on twice: not retried again
+                    raise
+            state = self._load(kind, aggregate_id, whole=whole)
+        return attempt(state)
 
     def _state_to_decide(self, kind: Kind, aggregate_id: UUID, whole: bool) -> tuple[Any, bool]:
         """The state to decide a command on, and whether it is the cached one: the cached
@@ -422,14 +513,16 @@ class MentoringService(CommandMethods):
         may be behind the store; that is safe (see :meth:`_on_cached_state`): the
         command's first event takes the version after the cached one, which the store
         refuses if another writer stored it, and a command refused on the cached state
-        (a rule, or an ``expected_version`` it is not at) is asked again of the stored state."""
+        (a rule, or an ``expected_version`` it is not at) is asked again of the stored state.
+        A cached state is taken only while the keys that opened its texts are
+        (:meth:`_kept_open`)."""
         cache = self._store.repository.cache
         if not whole and self.trust_snapshots and cache is not None:
             try:
                 state = cache.get(aggregate_id)
             except KeyError:
                 state = None
-            if isinstance(state, type(kind.initial)):
+            if isinstance(state, type(kind.initial)) and self._kept_open(aggregate_id, whole=False):
                 return state, True
         return self._load(kind, aggregate_id, whole=whole), False
 
@@ -547,9 +640,67 @@ class MentoringService(CommandMethods):
     def _forget_states(self) -> None:
         """Drop every state this process keeps (they hold opened personal data)."""
         self._wholes = LRUCache(maxsize=int(_CACHE_SIZE))
+        self._opened.clear()
         cache = self._store.repository.cache
         if cache is not None:
             self._forget(list(cache.cache))
+
+    def _forget_erased(self) -> None:
+        """Drop every key and state this process keeps, as the erasing process does: a key
+        whose texts a kept state holds was found destroyed (another process erased)."""
+        self._store.keys.forget()
+        self._forget_states()
+
+    def _forget_aggregate(self, aggregate_id: UUID) -> None:
+        """Drop every state of the aggregate this process keeps, and what it knew of them."""
+        self._opened.drop(aggregate_id)
+        with contextlib.suppress(KeyError):
+            self._wholes.get(aggregate_id, evict=True)
+        self._forget([aggregate_id])
+
+    def _kept_open(self, aggregate_id: UUID, *, whole: bool) -> bool:
+        """Whether the aggregate's kept state (``whole``: the one with its history, else the
+        repository's cache's) may be used; if not, it is dropped, to be read again from the
+        store. It may be used while the keys whose texts it holds are kept
+        (``CachedKeys``, 30 seconds), then only once they are read again from the key store
+        and found live; and one read from a snapshot, whose texts' people are not known,
+        for as long after it was read (:class:`~.privacy.keys.OpenedStates`). So an erasure
+        made by another process is honoured here as soon as it is by the keys."""
+        verdict = self._opened.verdict(aggregate_id, whole=whole)
+        if verdict == Kept.KEEP:
+            return True
+        if verdict == Kept.ERASED:
+            self._forget_erased()
+        elif verdict == Kept.DROP:
+            self._forget_aggregate(aggregate_id)
+        else:
+            self._forget([aggregate_id])
+        return False
+
+    def _noting(
+        self, aggregate_id: UUID, version: int | None, project: Callable[[Any, Iterable[Any]], Any]
+    ) -> Callable[[Any, Iterable[Any]], Any]:
+        """``project``, noting whose keys open the texts of the state it folds (from a
+        snapshot or not), which is kept if it is the state now (``version`` None)."""
+        if version is not None:
+            return project
+        keys, opened = self._store.keys, self._opened
+
+        def noted(state: Any, items: Iterable[Any]) -> Any:
+            snapshots: list[Snapshot] = []
+
+            def watched() -> Iterator[Any]:
+                for item in items:
+                    if isinstance(item, Snapshot):
+                        snapshots.append(item)
+                    yield item
+
+            with keys.collect() as people:
+                folded = project(state, watched())
+            opened.note(aggregate_id, people, from_snapshot=bool(snapshots))
+            return folded
+
+        return noted
 
     def _forget(self, aggregate_ids: Iterable[UUID]) -> None:
         """Drop the cached states of ``aggregate_ids`` (those cached): the next command on
@@ -733,7 +884,7 @@ class MentoringService(CommandMethods):
             check_int("version", version, 1, 2**62)
         if whole and kind.leaves_out_history:
             return self._whole_state(kind, aggregate_id, version)
-        project = _projector(kind, aggregate_id, self._check_snapshot)
+        project = self._loading(kind, aggregate_id, version)
         if not self.trust_snapshots:
             return self._fold_events(kind, aggregate_id, version)
         try:
@@ -781,21 +932,35 @@ class MentoringService(CommandMethods):
             kept = self._wholes.get(aggregate_id)
         except KeyError:
             kept = None
+        if kept is not None and not self._kept_open(aggregate_id, whole=True):
+            kept = None
         newer = self._store.events.get(aggregate_id, gt=kept.version if kept else None)
-        state = _projector(kind, aggregate_id)(kept, newer)
+        state = self._noting(aggregate_id, None, _projector(kind, aggregate_id))(kept, newer)
         if not isinstance(state, type(kind.initial)):
             raise NotFound(kind.name, aggregate_id)
         self._wholes.put(aggregate_id, state)
         return state
 
     def _fold_events(self, kind: Kind, aggregate_id: UUID, version: int | None) -> Any:
-        """The state folded from every event up to ``version``: no snapshot, no cache."""
-        state = _projector(kind, aggregate_id)(
+        """The state folded from every event up to ``version``: no snapshot, no cache (whose
+        texts' people are noted when it is the state now, which a caller may keep)."""
+        state = self._noting(aggregate_id, version, _projector(kind, aggregate_id))(
             None, self._store.events.get(aggregate_id, lte=version)
         )
         if not isinstance(state, type(kind.initial)):
             raise NotFound(kind.name, aggregate_id)
         return state
+
+    def _loading(
+        self, kind: Kind, aggregate_id: UUID, version: int | None
+    ) -> Callable[[Any, Iterable[Any]], Any]:
+        """The fold :meth:`_load` gives eventsourcing's repository (snapshots checked, the
+        texts' people noted); the state now (``version`` None) the repository's cache keeps
+        is first dropped if it may no longer be used (:meth:`_kept_open`)."""
+        if version is None:
+            self._kept_open(aggregate_id, whole=False)
+        project = _projector(kind, aggregate_id, self._check_snapshot)
+        return self._noting(aggregate_id, version, project)
 
     def _check_snapshot(self, snapshot: Snapshot) -> None:
         """Refuse a snapshot that does not name the stored chain link of its version."""
@@ -856,7 +1021,7 @@ class MentoringService(CommandMethods):
         # found then), so a retry is never refused by what its first attempt recorded.
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
-            return self._with_the_rest(earlier, {programme_id: None})
+            return _retry_answer(type(command), self._with_the_rest(earlier, {programme_id: None}))
         _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
         events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
@@ -878,7 +1043,7 @@ class MentoringService(CommandMethods):
             raise
         if not recorded.already_recorded:  # the programme's next command decides on it
             self._remember_after(PROGRAMME, programme_id, programme, events)
-        return recorded
+        return _retry_answer(type(command), recorded)
 
     def _refuse_a_stored_id(
         self,
@@ -946,7 +1111,8 @@ class MentoringService(CommandMethods):
         )
         earlier = self._recorded_before(first, given, None, session_id)  # after, as in _open
         if earlier is not None:
-            return self._with_the_rest(earlier, {s.relationship_id: None for s in states[1:]})
+            rest = {s.relationship_id: None for s in states[1:]}
+            return _retry_answer(type(command), self._with_the_rest(earlier, rest))
         ctx = self._context(actor, command_id)
         if isinstance(command, c.RecordGroupSession):
             held = _with_enrolled(ctx, programme, command.occurred_at or ctx.now)
@@ -966,7 +1132,7 @@ class MentoringService(CommandMethods):
             events, expected, states[0], session_id, command_id, keyed=given is not None, read=read
         )
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
-            return recorded
+            return _retry_answer(type(command), recorded)
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
             self._remember_after(RELATIONSHIP, state.relationship_id, state, events)
@@ -1009,7 +1175,7 @@ class MentoringService(CommandMethods):
         if read:
             kept[READ_VERSIONS_KWARG] = {a: version for a, (_, version) in read.items()}
         try:
-            recordings = self._store.events.put(cast(Sequence[Any], events), **kept)
+            recordings = self._put(events, kept, expected)
         except ReadVersionMoved as moved:
             kind = (read or {})[moved.aggregate_id][0]
             raise ConcurrencyConflict(
@@ -1040,6 +1206,18 @@ class MentoringService(CommandMethods):
             command_id=command_id,
         )
 
+    def _put(
+        self, events: Sequence[Event], kept: dict[str, Any], written: Iterable[UUID]
+    ) -> Sequence[Any]:
+        """Store ``events`` in one transaction (``kept``: what the recorder keeps beside
+        them), noting whose keys sealed their texts: the kept states of the aggregates
+        ``written`` will hold those texts (:meth:`_kept_open`). Their recordings."""
+        with self._store.keys.collect() as sealed:
+            recordings = self._store.events.put(cast(Sequence[Any], events), **kept)
+        for aggregate_id in written:
+            self._opened.note(aggregate_id, sealed)
+        return recordings
+
     def _stored_kind(self, aggregate_id: UUID) -> Kind | None:
         """The kind of the aggregate stored under ``aggregate_id``, by its first record."""
         first = self._store.recorder.select_events(aggregate_id, limit=1)
@@ -1065,6 +1243,10 @@ class MentoringService(CommandMethods):
         if previous_version // interval == state.version // interval and not passed_over:
             return
         try:
+            clean = self._clean_to_snapshot(state, last)
+            if clean is None:
+                return
+            state, people = clean
             snapshot = Snapshot(
                 aggregate_id=last.aggregate_id,
                 version=last.version,
@@ -1074,7 +1256,8 @@ class MentoringService(CommandMethods):
             )
             snapshots.put([cast(Any, snapshot)])
             self._passed_over.pop(last.aggregate_id, None)
-        except (InvalidValue, PersistenceError) as error:
+            self._after_snapshot(last, people)
+        except (InvalidValue, PersistenceError, StoredEventError, StoreConfigurationError) as error:
             # Derived data, taken after the command's events were committed: too large to
             # read back, or a store that failed meanwhile (a connection cut), must not turn
             # a recorded command into an error, which a caller without a command id would
@@ -1085,6 +1268,60 @@ class MentoringService(CommandMethods):
                 last.version,
                 error,
             )
+
+    def _clean_to_snapshot(self, state: S, last: Event) -> tuple[S, frozenset[str]] | None:
+        """``state`` (at ``last``) to be written as a snapshot, with the people whose keys
+        opened its texts, if the key store (read now, not the cache) holds none of their
+        keys destroyed: the people noted for it, and, if it was read from a snapshot
+        (whose texts' people are not known), everyone it names. Else it may hold texts of
+        a person erased since it was read: the kept states are dropped, and the state is
+        folded again from the events with the keys as the store holds them now, kept and
+        returned if none of its keys is destroyed (None if one is: no snapshot)."""
+        aggregate_id, keys = last.aggregate_id, self._store.keys
+        people, complete = self._opened.known(aggregate_id)
+        named = people if complete else people | named_people(state)
+        erased = keys.destroyed(named)  # their rows cached afresh: a fold opens none
+        if not erased:
+            return state, named
+        if people.intersection(erased):  # opened with a key destroyed since: an erasure
+            self._forget_erased()  # in another process, honoured here at once
+        else:
+            self._forget_aggregate(aggregate_id)
+        kind: Kind = RELATIONSHIP if isinstance(state, RelationshipState) else PROGRAMME
+        with keys.collect() as opened:
+            rebuilt = kind.without_history(self._fold_events(kind, aggregate_id, last.version))
+        erased = keys.destroyed(opened)
+        if erased:  # destroyed between the two reads: the next command takes one
+            _log.warning(
+                "skipped the snapshot of %s at version %s: it holds texts of %s, erased",
+                aggregate_id,
+                last.version,
+                ", ".join(erased),
+            )
+            return None
+        self._opened.note(aggregate_id, opened)
+        self._remember(aggregate_id, rebuilt)
+        return rebuilt, frozenset(opened)
+
+    def _after_snapshot(self, last: Event, people: frozenset[str]) -> None:
+        """Check, once the snapshot at ``last`` is written, that the keys of ``people``
+        (whose texts it holds) are still live: one destroyed meanwhile was an erasure in
+        another process, whose dropping of every snapshot may have run before this one
+        was written. The store's snapshots are then dropped again (the erasure's clean-up:
+        ``KeyStore.scrub``), with the states kept here."""
+        erased = self._store.keys.destroyed(people)
+        if not erased:
+            return
+        self._forget_erased()
+        notes = self._store.keys.store.scrub()
+        _log.warning(
+            "dropped every snapshot again: %s erased while the snapshot of %s at version %s "
+            "was written%s",
+            ", ".join(erased),
+            last.aggregate_id,
+            last.version,
+            "".join(f"; {note}" for note in notes),
+        )
 
     def _conflict(
         self, expected: dict[UUID, tuple[Kind, int]]
@@ -1123,6 +1360,34 @@ def _again_if_read_moved(attempt: Callable[[], Recorded]) -> Recorded:
         if not conflict.read:
             raise
     return attempt()
+
+
+def _reached(state: S, version: int | None) -> S:
+    """``state``, read as of ``version``: refused if its history ends before ``version``
+    (the state read is then the last one, not the one asked for)."""
+    if version is not None and state.version < version:
+        raise InvalidValue("version", version, f"a version from 1 to {state.version}")
+    return state
+
+
+def _retry_answer(command: type[c.Command], recorded: Recorded) -> Recorded:
+    """``recorded`` as ``command`` is answered: if it was already recorded (by an earlier
+    attempt under the command's id), with the id the first answer gave (the one its events
+    hold, not one the retry names), and refused if another kind of command recorded it."""
+    if not recorded.already_recorded:
+        return recorded
+    first = recorded.events[0]
+    if not all(isinstance(e, _RECORDS.get(command, (Event,))) for e in recorded.events):
+        raise RuleViolation(
+            Rule.UNIQUE_ID,
+            f"command id {recorded.command_id} already recorded {type(first).__name__} at "
+            f"version {first.version} of {kind_of(first).name} {first.aggregate_id}, not a "
+            f"{command.__name__}: an id names one command; a new command needs a new "
+            "command id",
+        )
+    field = c.created_field(command)
+    held = getattr(first, _CREATED_AS.get(field, field), None) if field else None
+    return attrs.evolve(recorded, id=held) if isinstance(held, UUID) else recorded
 
 
 def _aware(at: object) -> datetime | None:

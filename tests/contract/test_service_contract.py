@@ -531,8 +531,9 @@ class TestConcurrency:
     def test_two_writers_deciding_at_once_one_wins_and_nothing_is_lost(
         self, store_url: str, store_kind: str
     ) -> None:
-        """The loser, deciding on the state it read from the store, reaches the store after
-        the winner: the store itself refuses it."""
+        """The loser, deciding on the state it read from the store at the version it
+        expects, reaches the store after the winner: the store itself refuses it (given no
+        expected version, it is decided again: test_unconditional_retry.py)."""
         with MentoringService(store_url) as winner:
             seeded = seed(winner)
             base = winner.relationship(seeded.relationship).version
@@ -559,7 +560,12 @@ class TestConcurrency:
             )
             with pytest.raises(ConcurrencyConflict) as conflict:
                 loser.record_meeting_held(
-                    seeded.relationship, 60, MeetingFormat.PHONE, ["loser"], actor="ben"
+                    seeded.relationship,
+                    60,
+                    MeetingFormat.PHONE,
+                    ["loser"],
+                    actor="ben",
+                    expected_version=base,
                 )
             history = winner.history(seeded.relationship)
             if loser is not winner:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -70,3 +71,40 @@ def unsealed_fields(
                         f"{where}"
                     )
     return tuple(found)
+
+
+NAMING_FIELDS = frozenset(
+    {"person_id", "mentee_id", "mentor_id", "declined_by", "missed_by", "cancelled_by", "by"}
+    | {"to_person", "from_person"}
+)
+"""The fields of a state (and of the records in it) that may name whose text a record
+holds: every owner of a personal field (``mentoring_core.events.personal_owners``) as
+the states keep it (a meeting's ``missed_by`` or ``cancelled_by`` as its ``by``), and
+the pair."""
+
+
+def named_people(state: Any) -> frozenset[str]:
+    """Every person id ``state`` (a programme's or a relationship's, or anything of attrs
+    classes, tuples and sets) names in a field of :data:`NAMING_FIELDS`, at any depth:
+    among them, everyone whose texts it may hold. What a state read from a snapshot is
+    checked against before it is written as a new snapshot."""
+    found: set[str] = set()
+    _named_in(state, found)
+    return frozenset(found)
+
+
+def _named_in(value: Any, found: set[str]) -> None:
+    if isinstance(value, tuple | list | set | frozenset):
+        for item in value:
+            if not isinstance(item, str | int | float | UUID):
+                _named_in(item, found)
+        return
+    if not attrs.has(type(value)):
+        return
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        if isinstance(item, str):
+            if field.name in NAMING_FIELDS:
+                found.add(item)
+        elif item is not None and not isinstance(item, int | float | UUID):
+            _named_in(item, found)

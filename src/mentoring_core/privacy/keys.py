@@ -18,10 +18,11 @@ table of that SQLite file (``mentoring_core.store._key_file``).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -38,7 +39,11 @@ KEY_BYTES = 32
 """AES-256: every data key is 32 random bytes."""
 KEY_CACHE_SECONDS = 30.0
 """How long a process keeps a key it read before asking the key store again: a key
-destroyed by another process is still used here for at most this long."""
+destroyed by another process is still used here for at most this long, and so is a state
+holding texts opened under it (:class:`OpenedStates`)."""
+ROWS_AT_ONCE = 32
+"""More people than this are checked against the key store in one query for every row
+(:meth:`CachedKeys.fresh`), fewer with one query each."""
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -346,6 +351,27 @@ def copy_keys(source: KeyStore, target: KeyStore) -> int:
     return len(rows)
 
 
+class Collecting:
+    """:meth:`CachedKeys.collect`'s context (a class: entered at every command)."""
+
+    __slots__ = ("_local", "_outer", "people")
+
+    def __init__(self, local: threading.local) -> None:
+        self._local = local
+        self._outer: set[str] | None = None
+        self.people: set[str] = set()
+
+    def __enter__(self) -> set[str]:
+        self._outer = getattr(self._local, "people", None)
+        self._local.people = self.people
+        return self.people
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._local.people = outer = self._outer
+        if outer is not None:
+            outer |= self.people
+
+
 class CachedKeys:
     """A key store's rows as one process reads them, kept ``KEY_CACHE_SECONDS``."""
 
@@ -363,6 +389,21 @@ class CachedKeys:
         self._erased = erased
         self._known_erased: set[str] = set()
         self._aeads: dict[str, tuple[bytes, AESGCM]] = {}
+        self._local = threading.local()
+        """``people``: the set :meth:`collect` fills in this thread (None outside one)."""
+
+    @property
+    def seconds(self) -> float:
+        """How long a row read from the key store is used before it is read again (and so
+        how long a state holding texts opened under it is kept unchecked:
+        :class:`OpenedStates`). Lowered, it takes effect as rows are next looked up."""
+        return self._seconds
+
+    @seconds.setter
+    def seconds(self, seconds: float) -> None:
+        if not isinstance(seconds, int | float) or not 0 <= seconds < math.inf:
+            raise InvalidValue("seconds", seconds, "a number of seconds, 0 or more")
+        self._seconds = float(seconds)
 
     def erased(self, person_id: str) -> bool:
         """Whether the store records the person's erasure (``PersonalDataErased``): their
@@ -395,12 +436,48 @@ class CachedKeys:
         row = self._cached(person_id)
         return row if row is not None else self._keep(self.store.create(person_id))
 
+    def expires(self, person_id: str) -> float:
+        """When (``time.monotonic()``) the person's cached row is to be read again from the
+        key store; 0.0 if none is cached."""
+        found = self._rows.get(person_id)
+        return 0.0 if found is None else found[0] + self._seconds
+
+    def fresh(self, people: Collection[str]) -> dict[str, PersonKey | None]:
+        """The rows of ``people`` as the key store holds them now (not as cached: one query
+        each, or one for every row when more than :data:`ROWS_AT_ONCE`), each cached afresh;
+        None for a person it holds no row of."""
+        if len(people) > ROWS_AT_ONCE:
+            every = {row.person_id: row for row in self.store.rows()}
+            found = {person_id: every.get(person_id) for person_id in people}
+        else:
+            found = {person_id: self.store.get(person_id) for person_id in people}
+        for row in found.values():
+            if row is not None:
+                self._keep(row)
+        return found
+
+    def destroyed(self, people: Collection[str]) -> tuple[str, ...]:
+        """Those of ``people`` whose key the key store holds destroyed now (read from the
+        store, not the cache: :meth:`fresh`), in order."""
+        rows = self.fresh(people)
+        return tuple(sorted(p for p, row in rows.items() if row and row.destroyed_at is not None))
+
+    def collect(self) -> Collecting:
+        """A context whose set fills, until the block ends, with the people whose live keys
+        this thread opens or seals a field with (:meth:`aead`); an enclosing block's set
+        gets them too."""
+        return Collecting(self._local)
+
     def aead(self, row: PersonKey) -> AESGCM:
         """The AES-GCM cipher of ``row``'s key (which must be set), built once per person
         and key (building one cost as much as opening a sealed field). A kept cipher is read
         without the lock; ciphers are built and kept only under the lock :meth:`forget`
-        takes, as the cached keys are."""
+        takes, as the cached keys are. The person is added to the set :meth:`collect`
+        fills in this thread, if one does."""
         assert row.key is not None
+        collecting: set[str] | None = getattr(self._local, "people", None)
+        if collecting is not None:
+            collecting.add(row.person_id)
         found = self._aeads.get(row.person_id)  # read without the lock, as :meth:`_cached`
         if found is not None and found[0] == row.key:
             return found[1]
@@ -415,3 +492,130 @@ class CachedKeys:
         with self._lock:
             self._rows.clear()
             self._aeads.clear()
+
+
+@attrs.frozen
+class _Opened:
+    """What :class:`OpenedStates` knows of the kept states of one aggregate."""
+
+    people: frozenset[str]
+    """Whose live keys opened or sealed the texts they hold (read from their events)."""
+    until: float
+    """When (``time.monotonic()``) those people's keys are to be checked again: when the
+    first of their cached rows is to be read again from the key store."""
+    from_snapshot: bool
+    """One of them was (partly) read from a snapshot, whose texts' people are not known."""
+    reread_at: float
+    """When a state read from a snapshot is to be read again from the store (math.inf
+    when none is kept)."""
+
+
+class Kept:
+    """What :meth:`OpenedStates.verdict` says of an aggregate's kept states."""
+
+    KEEP = "keep"
+    """They may be used as they are."""
+    REREAD = "reread"
+    """The one without its history (``whole=False``) may hold texts read from a snapshot
+    ``seconds`` or more ago: read it again from the store."""
+    DROP = "drop"
+    """Drop them all: nothing is known of them."""
+    ERASED = "erased"
+    """Drop them all: a key that opened their texts is no longer live (an erasure made by
+    another process, which every state kept may be holding texts of)."""
+
+
+class OpenedStates:
+    """Whose texts the states a process keeps (its caches) hold, so that none is used
+    longer than the keys that opened them are (:class:`CachedKeys`): an erasure in another
+    process is honoured here within ``keys.seconds``.
+
+    One entry per aggregate (``key``) for all its kept states, at most ``size`` (beyond,
+    the entry that last changed longest ago is forgotten: its states are then dropped the
+    next time they are asked for, and read again from the store).
+    A state read from a snapshot holds texts whose people are not known here: it is read
+    again from the store ``keys.seconds`` after it was read (an erasure drops every
+    snapshot), and checked against every person it names before it is written as a new
+    snapshot (``MentoringService._snapshot``)."""
+
+    def __init__(self, keys: CachedKeys, size: int) -> None:
+        self.keys = keys
+        self._size = size
+        self._kept: dict[Hashable, _Opened] = {}
+        self._lock = threading.Lock()
+
+    def note(self, key: Hashable, people: Collection[str], *, from_snapshot: bool = False) -> None:
+        """A state of ``key`` is kept, whose texts were opened or sealed (since the states
+        noted before) with the live keys of ``people``; ``from_snapshot``: it was read from a
+        snapshot."""
+        keys = self.keys
+        old = self._kept.get(key)
+        if (  # as most commands note it: nothing new (read without the lock, as verdict)
+            old is not None
+            and not from_snapshot
+            and old.people.issuperset(people)
+            and all(keys.expires(p) >= old.until for p in people)
+        ):
+            return
+        until = min((keys.expires(p) for p in people), default=math.inf)
+        reread_at = time.monotonic() + keys.seconds if from_snapshot else math.inf
+        with self._lock:
+            old = self._kept.pop(key, None)
+            if old is None:
+                new = _Opened(frozenset(people), until, from_snapshot, reread_at)
+            else:
+                new = _Opened(
+                    old.people if old.people.issuperset(people) else old.people.union(people),
+                    min(until, old.until),
+                    old.from_snapshot or from_snapshot,
+                    min(reread_at, old.reread_at),
+                )
+            self._kept[key] = new  # last: the most recently noted is forgotten last
+            while len(self._kept) > self._size:
+                del self._kept[next(iter(self._kept))]
+
+    def verdict(self, key: Hashable, *, whole: bool) -> str:
+        """Whether ``key``'s kept states may be used (:class:`Kept`); ``whole``: the one
+        asked for holds the whole history (never read from a snapshot). Reads the people's
+        keys again (from the key store, as :class:`CachedKeys` does once a row is
+        ``seconds`` old) when the first of them is due."""
+        found = self._kept.get(key)
+        if found is None:
+            return Kept.DROP
+        now = time.monotonic()
+        if not whole and now >= found.reread_at:
+            with self._lock:  # read again now; one read from a snapshot meanwhile, in time
+                if self._kept.get(key) is found:
+                    self._kept[key] = attrs.evolve(found, reread_at=now + self.keys.seconds)
+            return Kept.REREAD
+        if now < found.until:
+            return Kept.KEEP
+        until = math.inf
+        for person_id in found.people:
+            row = self.keys.get(person_id)
+            if row is None or row.key is None:  # destroyed (or changed under us)
+                self.drop(key)
+                return Kept.ERASED
+            until = min(until, self.keys.expires(person_id))
+        with self._lock:
+            if self._kept.get(key) is found:
+                self._kept[key] = attrs.evolve(found, until=until)
+        return Kept.KEEP
+
+    def known(self, key: Hashable) -> tuple[frozenset[str], bool]:
+        """The people whose keys opened ``key``'s kept states' texts, and whether that is
+        all of them (False: a state was read from a snapshot, or nothing is known)."""
+        found = self._kept.get(key)
+        if found is None:
+            return frozenset(), False
+        return found.people, not found.from_snapshot
+
+    def drop(self, key: Hashable) -> None:
+        """Forget ``key`` (its states are dropped)."""
+        with self._lock:
+            self._kept.pop(key, None)
+
+    def clear(self) -> None:
+        """Forget every aggregate (every kept state is dropped)."""
+        with self._lock:
+            self._kept.clear()

@@ -256,7 +256,7 @@ class Output:
                     f"is now at version {recorded.version}.",
                     markup=False,
                 )
-            if created is not None:
+            if created is not None and _holds(recorded):
                 console.print(f"{created} id: {recorded.id}", markup=False)
             if command_id is not None:
                 console.print(f"command id: {command_id}", markup=False)
@@ -267,6 +267,15 @@ class Output:
     def interactive(self) -> bool:
         """True when people watch a terminal: progress bars may be drawn."""
         return not self.json and self.console.is_terminal and os.environ.get("TERM") != "dumb"
+
+
+def _holds(recorded: Recorded) -> bool:
+    """Whether the events answered hold ``recorded.id`` (the aggregate's, or a field's):
+    an id is printed as created only if the store holds it."""
+    wanted = str(recorded.id)
+    return wanted == str(recorded.aggregate_id) or any(
+        wanted == str(value) for e in recorded.events for value in event_to_dict(e).values()
+    )
 
 
 def _kind(recorded: Recorded) -> str:
