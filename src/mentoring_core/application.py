@@ -854,7 +854,11 @@ class MentoringService(CommandMethods):
         found by the ids kept beside their links; the events whose command is not kept
         are read, and their commands kept."""
         recorder = self._store.recorder
-        named, unknown = recorder.command_versions(aggregate_id, command_id, after)
+        # every version whose command is not known, not those after ``after`` alone: noting
+        # them moves the noted version to the highest, which says every link up to it keeps
+        # one, the links at or before ``after`` too
+        named, unknown = recorder.command_versions(aggregate_id, command_id, 0)
+        named = [v for v in named if v > after]
         # the id beside a link is outside its hash: only the event itself says its command
         found = [e for e in self._events_at(aggregate_id, named) if e.command_id == command_id]
         for start in range(0, len(unknown), _NOTED_AT_ONCE):  # a page at a time: an import's
@@ -862,7 +866,7 @@ class MentoringService(CommandMethods):
             recorder.note_commands(
                 aggregate_id, {e.version: e.command_id or NO_COMMAND for e in read}
             )
-            found += [e for e in read if e.command_id == command_id]
+            found += [e for e in read if e.command_id == command_id and e.version > after]
         return sorted(found, key=lambda e: e.version)
 
     def _events_at(self, aggregate_id: UUID, versions: Sequence[int]) -> list[Event]:

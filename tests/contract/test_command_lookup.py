@@ -248,3 +248,24 @@ def test_finding_a_command_answers_what_it_recorded_there_only(
         assert service.find_command(uuid4(), command_id) is None
     assert found is not None and found.already_recorded
     assert (found.events, found.version) == (recorded.events, recorded.version)
+
+
+def test_a_command_decided_on_an_older_state_keeps_the_noted_version_true(
+    store_url: str, clock: SteppingClock
+) -> None:
+    """A second service decides a command on the state it cached before another service
+    wrote: the store refuses it, and looking for an earlier attempt of it from the version
+    it decided on must not note, as keeping their command ids, the links before it that
+    it never read (audit verify would then name each as changed around the library)."""
+    if store_url == "memory://":
+        pytest.skip("a memory store is made anew by each service")
+    with (
+        MentoringService(store_url, clock=clock) as a,
+        MentoringService(store_url, clock=clock) as b,
+    ):
+        programme = a.create_programme("P", "Org", actor="coord").id  # ids the service gave
+        b.enrol(programme, "ana", Role.MENTOR, 9, actor="coord")  # b caches version 2
+        a.enrol(programme, "ben", Role.MENTEE, 1, actor="coord")
+        b.enrol(programme, "cy", Role.MENTEE, 1, actor="coord")  # on version 2: refused, again
+        assert b.programme(programme).version == 4
+        assert check_derived(b).differences == ()
