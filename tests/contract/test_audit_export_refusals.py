@@ -45,6 +45,13 @@ def write(path: Path, docs: list[Any]) -> Path:
     return path
 
 
+def write_sealed(path: Path, docs: list[Any]) -> Path:
+    """``docs`` as a whole export: their lines and a trailer that matches them (a file
+    without trailer whose lines carry chainposition was cut short, and is refused)."""
+    path.write_text("".join(line + "\n" for line in sealed(docs)), encoding="utf-8")
+    return path
+
+
 def insert(service: MentoringService, topic: str, state: bytes, version: int = 1) -> None:
     stored = StoredEvent(originator_id=ODD, originator_version=version, topic=topic, state=state)
     service.store.recorder.insert_events([stored])
@@ -255,19 +262,19 @@ class TestImportSummary:
     def test_records_are_stored_in_one_transaction(
         self, store_url: str, tmp_path: Path, good_docs: list[Any]
     ) -> None:
-        path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+        path = write_sealed(tmp_path / "export.jsonl", docs_of(good_docs))
         with MentoringService(store_url) as service:
             summary = import_events(service, path)
         assert (summary.records, summary.batches) == (11, 1)
         assert summary.digest is not None and summary.digest.sequence == 11
 
-    def test_an_empty_file_imports_nothing(self, store_url: str, tmp_path: Path) -> None:
+    def test_an_empty_file_is_refused(self, store_url: str, tmp_path: Path) -> None:
         path = tmp_path / "empty.jsonl"
         path.write_text("\n", encoding="utf-8")
         with MentoringService(store_url) as service:
-            summary = import_events(service, path)
+            with pytest.raises(ExportError, match=r"^the file holds no line of an export"):
+                import_events(service, path)
             assert stored_count(service) == 0
-        assert summary == nothing_imported(sealed=False)
 
     def test_an_empty_stores_export_imports_sealed_with_nothing_stored(
         self, store_url: str, tmp_path: Path
@@ -290,7 +297,7 @@ class TestImportSummary:
             docs = list(cloud_events(source))
         assert docs[0]["type"] == "org.mentoring-core.ProgrammeCreated.v1"
         with MentoringService("memory://") as imported:
-            summary = import_events(imported, write(tmp_path / "v1.jsonl", docs))
+            summary = import_events(imported, write_sealed(tmp_path / "v1.jsonl", docs))
             assert imported.programme(ODD).name == "New workers 2026"
         assert (summary.records, summary.hashes_match) == (1, True)
         docs[0]["type"] = "org.mentoring-core.ProgrammeCreated.v2"
@@ -420,9 +427,15 @@ largest event a store reads back (JSON escapes and the envelope)."""
 def test_a_line_of_the_longest_length_is_read_and_one_byte_more_is_refused(
     tmp_path: Path, good_docs: list[Any]
 ) -> None:
-    rest = "".join(json.dumps(d) + "\n" for d in good_docs[1:])
+    lines = sealed(good_docs)
     path = tmp_path / "long.jsonl"
-    longest = json.dumps(good_docs[0]).ljust(MAX_LINE - 1) + "\n"  # ASCII: a byte a character
+    longest = lines[0].ljust(MAX_LINE - 1) + "\n"  # ASCII: a byte a character
+    events = "".join(line + "\n" for line in lines[1:-1])
+    trailer = json.loads(lines[-1])  # its SHA-256 over the padded line
+    trailer["id"] = trailer["data"]["sha256"] = hashlib.sha256(
+        (longest + events).encode()
+    ).hexdigest()
+    rest = events + json.dumps(trailer) + "\n"
     path.write_text(longest + rest, encoding="utf-8")
     with MentoringService("memory://") as imported:
         assert import_events(imported, path).records == 11
@@ -483,7 +496,7 @@ def test_a_file_the_store_refuses_part_way_leaves_nothing_of_it(
     store_url: str, tmp_path: Path, good_docs: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another writer records into the store between the file's check and its second batch."""
-    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    path = write_sealed(tmp_path / "export.jsonl", docs_of(good_docs))
     with MentoringService(store_url) as service:
         recorder_class = type(service.store.recorder)
         original = recorder_class.insert_events
@@ -516,7 +529,7 @@ def test_a_record_another_writer_stores_after_the_import_is_not_taken_for_a_line
     """Another writer records into the store between the import's transaction and its
     reading back of the new links. Reproduced before the fix: the import had stored the
     whole file, then failed with ValueError ("zip() argument 2 is longer than argument 1")."""
-    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    path = write_sealed(tmp_path / "export.jsonl", docs_of(good_docs))
     with MentoringService(store_url) as service:
         recorder_class = type(service.store.recorder)
         original = recorder_class.insert_events
@@ -543,7 +556,7 @@ def test_a_record_another_writer_stores_after_the_import_is_not_taken_for_a_line
         records=11,
         batches=1,
         complete=True,
-        sealed=False,
+        sealed=True,
         hashes_match=True,
         first_mismatch=None,
         digest=Digest(sequence=12, hash=rival.hash, recorded_at=rival.recorded_at),
@@ -558,7 +571,7 @@ def test_a_line_whose_link_is_gone_when_read_back_is_a_mismatch(
     exported, and the summary says so (the lines compared stop at the chain's end)."""
     if store_url.startswith("memory"):
         pytest.skip("the memory store has no tables to reach around the library")
-    path = write(tmp_path / "export.jsonl", docs_of(good_docs))
+    path = write_sealed(tmp_path / "export.jsonl", docs_of(good_docs))
     raw = RawStore(store_url)
     with MentoringService(store_url) as service:
         recorder_class = type(service.store.recorder)

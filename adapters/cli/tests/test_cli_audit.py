@@ -101,10 +101,12 @@ def test_an_export_imports_into_a_fresh_store_that_verifies_with_the_same_digest
     assert refused.code == 1
     assert refused.stdout == ""
     assert "counts 8 records but the file holds 7: a line was removed or added" in refused.stderr
-    old = tmp_path / "old.jsonl"  # an export from before trailers
-    old.write_text("".join(exported_lines[:-1]))
-    old_imported = Cli(f"sqlite:///{tmp_path / 'old.db'}", tmp_path).ok("audit", "import", str(old))
-    assert (old_imported["records"], old_imported["sealed"]) == (8, False)
+    headed = tmp_path / "head.jsonl"  # head -n 8: the trailer cut off
+    headed.write_text("".join(exported_lines[:-1]))
+    short = Cli(f"sqlite:///{tmp_path / 'head.db'}", tmp_path).run("audit", "import", str(headed))
+    assert short.code == 1
+    assert "line 8: the last line read, and no export trailer follows it" in short.stderr
+    assert not (tmp_path / "head.db").exists()  # the store it created is removed
 
 
 def test_a_changed_row_is_named_and_a_signed_digest_catches_an_edit(

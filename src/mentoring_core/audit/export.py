@@ -41,7 +41,14 @@ export trailer, so that a line removed, added or moved is refused on import::
 
 ``last`` is the last exported chain link: for a whole-store export, the store's
 digest, which ``audit digest --sign-key`` signs. A file without a trailer (written
-before it existed) still imports, reported as not sealed.
+before it existed, its lines without ``chainposition`` and ``chainencoding``, which
+came after it) still imports, reported as not sealed; a file whose lines carry them
+and that has no trailer was cut short, and is refused, as is a file with no line.
+
+The trailer has no key: whoever edits a line can recompute it. A whole-store export's
+chain is recomputed from its lines; a partial export's only where a line's previous
+record in the source is a line of the file too (the others bind a hash the file does
+not hold), so a partial export is no evidence against such an editor.
 
 Every attribute of an event line is derived from its event (``id``, ``source``,
 ``type``, ``subject``, ``time`` from its data and aggregate) or is its chain link's;
@@ -81,7 +88,15 @@ from ..domain.validation import check_int
 from ..privacy.keys import KeyStore
 from ..privacy.sealing import sealed_people, withhold_keys
 from ..serialisation import MAX_EVENT_BYTES
-from .chain import DOMAIN_TAGS, canonical_time, is_hash, parse_canonical_time
+from .chain import (
+    DOMAIN_TAGS,
+    GENESIS,
+    Record,
+    canonical_time,
+    is_hash,
+    link_hash,
+    parse_canonical_time,
+)
 from .recorders import (
     ENCODINGS_KWARG,
     POSITIONS_KWARG,
@@ -149,9 +164,9 @@ class ImportSummary:
     records: int
     """The file's events, now in the store."""
     batches: int
-    """The transactions that stored them: 1 (0 for an empty file, and for an import
-    run again to finish one cut off after its events were stored, before its key rows,
-    which writes those rows and nothing else)."""
+    """The transactions that stored them: 1 (0 for an export of an empty store, and for
+    an import run again to finish one cut off after its events were stored, before its
+    key rows, which writes those rows and nothing else: ``finished_earlier_import``)."""
     complete: bool
     """The file holds chain links 1, 2, 3... with none missing: a whole-store export.
     Only then can the imported chain (and the digest) equal the source's."""
@@ -165,6 +180,9 @@ class ImportSummary:
     """The exported ``chainsequence`` of the first record whose hash differs, if any."""
     digest: Digest | None
     """The imported store's last link: its digest once ``verify`` passes."""
+    finished_earlier_import: bool = False
+    """The file's events were in the store already, from an import of it cut off before
+    its key rows: this one wrote the missing key rows and nothing else (``batches`` 0)."""
 
 
 def _compact(data: Any) -> bytes:
@@ -692,6 +710,40 @@ def _check_hashes(lines: list[_Line]) -> None:
             )
 
 
+def _check_runs(lines: list[_Line]) -> None:
+    """A partial export: recompute the ``chainhash`` of every line whose ``previous``
+    (the link of record ``chainsequence`` - 1; none for record 1) is a line of the file
+    too, and refuse the first that differs. Its ``aggregate_previous`` is the previous
+    line of its aggregate (versions 1, 2, 3... are checked). Another line's hash binds a
+    hash the file does not hold: it cannot be checked."""
+    hashes = {line.sequence: line.hash for line in lines}
+    latest: dict[UUID, str] = {}
+    for line in lines:
+        aggregate_id = UUID(str(line.stored.originator_id))
+        aggregate_previous = latest.get(aggregate_id, GENESIS)
+        latest[aggregate_id] = line.hash
+        previous = GENESIS if line.sequence == 1 else hashes.get(line.sequence - 1)
+        if previous is not None and _link_hash(line, previous, aggregate_previous) != line.hash:
+            raise ExportError(
+                f"line {line.number}: its chainhash is not the hash of its record and the "
+                "lines before it: the line was edited, or the source store does not verify"
+            )
+
+
+def _link_hash(line: _Line, previous: str, aggregate_previous: str) -> str:
+    """The hash of ``line``'s link, as its source store computed it."""
+    record = Record(
+        sequence=line.sequence,
+        notification_id=line.position or line.sequence,  # not bound in encoding 1
+        aggregate_id=UUID(str(line.stored.originator_id)),
+        version=line.stored.originator_version,
+        topic=line.stored.topic,
+        state=line.stored.state,
+        recorded_at=canonical_time(line.recorded_at),
+    )
+    return link_hash(record, previous, aggregate_previous, line.encoding)
+
+
 def _link_kwargs(lines: list[_Line]) -> dict[str, Any]:
     """The ``insert_events`` keywords that re-create a whole export's links as they were:
     recording times, encodings and (if the file has them) log positions."""
@@ -765,8 +817,29 @@ def _check(service: MentoringService, path: Path) -> _Checked:
         )
     if complete:
         _check_hashes(export.lines)
+    else:
+        _check_runs(export.lines)
     withheld = _check_readable(service, export.lines)
+    if export.trailer is None:
+        _check_unsealed(export.lines)
     return _Checked(export.lines, export.trailer is not None, complete, withheld)
+
+
+def _check_unsealed(lines: list[_Line]) -> None:
+    """A file without trailer: refused if empty, or if its lines are of an export that
+    writes one (``chainposition`` and ``chainencoding`` came after the trailer), so
+    that its end was cut off; a file from before trailers passes."""
+    if not lines:
+        raise ExportError(
+            "the file holds no line of an export: nothing to import (an export ends with "
+            "its trailer, even one of an empty store)"
+        )
+    if any(line.position is not None for line in lines):
+        raise ExportError(
+            f"line {lines[-1].number}: the last line read, and no export trailer follows "
+            "it: the file was cut short (an export whose lines carry chainposition and "
+            "chainencoding always ends with its trailer); nothing was imported"
+        )
 
 
 def import_events(service: MentoringService, path: Path) -> ImportSummary:
@@ -775,22 +848,24 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
     The file is read and checked whole before anything is written: every line sound and
     in chain order, every attribute as the export derives it from its event; the
     trailer (if the file has one) agreeing with the lines' count, last link and
-    SHA-256; a whole-store export's chain recomputed, every hash as exported; every
-    event decoded as the store will read it back, within the size cap. All records are
-    then stored in one transaction, in chain order, each with its exported recording
-    time, so the store recomputes the same chain: after a whole-store import ``verify``
-    passes and the digest equals the source's. Then a withheld key row is written for
-    each person the file's sealed fields are under whom the key store holds no row of
-    (the key store is not in the events' transaction), and the new links are read back
-    and compared with the exported hashes.
+    SHA-256; a whole-store export's chain recomputed, every hash as exported (a partial
+    export's, where a line's previous record is a line of the file); every event
+    decoded as the store will read it back, within the size cap; and a file without
+    trailer neither empty nor cut short (its lines written by an export that writes
+    one). All records are then stored in one transaction, in chain order, each with its
+    exported recording time, so the store recomputes the same chain: after a whole-store
+    import ``verify`` passes and the digest equals the source's. Then a withheld key row
+    is written for each person the file's sealed fields are under whom the key store
+    holds no row of (the key store is not in the events' transaction), and the new
+    links are read back and compared with the exported hashes.
 
     Raises :class:`StoreNotEmpty` if the store holds records, :class:`ExportError` if
     the file is not a sound export or the store refuses it; either way nothing is
     written, in the events or the keys. Should the key rows fail once the events are
     stored (:class:`ExportError` says so), or the process be killed between the two,
     importing the same file again writes them and nothing else (``batches`` 0), where
-    a store that holds records is otherwise refused. The whole file is held in memory
-    while it is stored.
+    a store that holds records is otherwise refused; its summary says so
+    (``finished_earlier_import``). The whole file is held in memory while it is stored.
     """
     recorder = _recorder(service)
     held = _stored_count(recorder)
@@ -803,8 +878,11 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
     return _summary(recorder, checked, 1 if checked.lines else 0)
 
 
-def _summary(recorder: ChainedRecorder, checked: _Checked, batches: int) -> ImportSummary:
-    """The summary of an import whose events are stored (by ``batches`` transactions)."""
+def _summary(
+    recorder: ChainedRecorder, checked: _Checked, batches: int, finished: bool = False
+) -> ImportSummary:
+    """The summary of an import whose events are stored (by ``batches`` transactions;
+    ``finished``: by an earlier import of the file, cut off before its key rows)."""
     first_mismatch = _first_mismatch(recorder, checked.lines)
     return ImportSummary(
         records=len(checked.lines),
@@ -814,6 +892,7 @@ def _summary(recorder: ChainedRecorder, checked: _Checked, batches: int) -> Impo
         hashes_match=first_mismatch is None,
         first_mismatch=first_mismatch,
         digest=_last_digest(recorder),
+        finished_earlier_import=finished,
     )
 
 
@@ -850,7 +929,7 @@ def _finish(service: MentoringService, path: Path, held: int) -> ImportSummary:
         raise StoreNotEmpty(held)
     _withhold(service, checked)
     _log.info("wrote the key rows of an import of %s cut off before them", path)
-    return _summary(recorder, checked, 0)
+    return _summary(recorder, checked, 0, finished=True)
 
 
 def _as_many_lines(path: Path, links: int) -> bool:

@@ -13,9 +13,11 @@ with ``"ok": false``, so that a script gets the details.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import takewhile
 from pathlib import Path
@@ -63,7 +65,7 @@ from .._files import (
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
-from .._session import Output, Refused, open_service, settings, sqlite_path
+from .._session import Output, Refused, Settings, open_service, settings, sqlite_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -823,7 +825,88 @@ def _import_document(summary: ImportSummary) -> dict[str, Any]:
         "hashes_match": summary.hashes_match,
         "first_mismatch": summary.first_mismatch,
         "digest": _digest_document(summary.digest),
+        "finished_earlier_import": summary.finished_earlier_import,
     }
+
+
+def _import_report(summary: ImportSummary) -> list[str]:
+    """What an import tells people: what it stored, and what the file proved."""
+    transactions = "transaction" if summary.batches == 1 else "transactions"
+    report = [
+        f"The file's {summary.records} events were already in the store, from an import of "
+        "it cut off before its key rows: the missing key rows were written, and nothing else."
+        if summary.finished_earlier_import
+        else f"Imported {summary.records} events in {summary.batches} {transactions}.",
+        "The export's trailer matches: no line is missing, added or moved."
+        if summary.sealed
+        else "The file has no export trailer (an export from before trailers): a line "
+        "missing at its end could not be detected.",
+    ]
+    if summary.hashes_match:
+        report.append("Every chain hash equals the export's.")
+    elif summary.complete:
+        report.append(
+            f"Chain hashes differ from the export's from record {summary.first_mismatch}."
+        )
+    else:
+        report.append(
+            "A partial export starts a new chain: its hashes differ from the source store's, "
+            "as expected. Its trailer guards against damage, not against an edit by someone "
+            "who recomputes it: for that, export the whole store and verify the copy against "
+            "a signed digest (docs/audit.md)."
+        )
+    if summary.digest is not None:
+        digest = summary.digest
+        report.append(f"The store's last record is {digest.sequence}, hash {digest.hash}.")
+    return report
+
+
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+"""A SQLite database's file, and the files SQLite keeps beside it."""
+
+
+def _absent_files(found: Settings) -> list[Path]:
+    """The files an import would create: of the SQLite store and the key store file, each
+    whose database file is not there (nor a link of that name), those not there yet."""
+    named = (sqlite_path(found.store_url), found.key_store_file)
+    return [
+        Path(f"{database}{suffix}")
+        for database in named
+        if database is not None and not os.path.lexists(database)
+        for suffix in SQLITE_FILES
+        if not os.path.lexists(f"{database}{suffix}")
+    ]
+
+
+@contextmanager
+def _import_store(ctx: typer.Context) -> Iterator[MentoringService]:
+    """The store to import into, created if it is not there. Should the import be refused
+    with the store and its keys empty, the files this created are removed once it is
+    closed; a store that holds anything (the file's events, an import cut off before its
+    key rows; or another process's records) is kept, as is every file that was there."""
+    created = _absent_files(settings(ctx))
+    empty = False
+    try:
+        with open_service(ctx, create=True, trust_snapshots=False) as service:
+            try:
+                yield service
+            except BaseException:
+                empty = _holds_nothing(service)
+                raise
+    except BaseException:
+        if empty:
+            for path in created:
+                path.unlink(missing_ok=True)
+        raise
+
+
+def _holds_nothing(service: MentoringService) -> bool:
+    """Whether the store holds no event and no key row (False if that cannot be read)."""
+    try:
+        events = service.store.recorder.max_notification_id()
+        return not events and not service.store.keys.store.rows()
+    except Exception:  # whatever went wrong, the files are kept
+        return False
 
 
 @app.command("import")
@@ -847,38 +930,17 @@ def import_command(
     hashes, every event readable); then it is stored in one transaction. Each event
     keeps its original recording time, so the store rebuilds the same hash chain:
     after importing a whole-store export, 'audit verify' passes and 'audit digest'
-    equals the source store's.
+    equals the source store's. A SQLite store created for a refused import is removed.
+    Run again, it finishes an import cut off before its people's key rows.
     """
     out = Output(json_output)
     check_source(file, "FILE", limit=None)  # an export may be large, never endless
-    with open_service(ctx, create=True, trust_snapshots=False) as service:
+    with _import_store(ctx) as service:
         summary = import_events(service, file)
 
     def show(console: Console) -> None:
-        transactions = "transaction" if summary.batches == 1 else "transactions"
-        console.print(f"Imported {summary.records} events in {summary.batches} {transactions}.")
-        if summary.sealed:
-            console.print("The export's trailer matches: no line is missing, added or moved.")
-        else:
-            console.print(
-                "The file has no export trailer (an export from before trailers): a line "
-                "missing at its end could not be detected."
-            )
-        if summary.hashes_match:
-            console.print("Every chain hash equals the export's.")
-        elif summary.complete:
-            console.print(
-                f"Chain hashes differ from the export's from record {summary.first_mismatch}."
-            )
-        else:
-            console.print(
-                "A partial export starts a new chain: its hashes differ from the source "
-                "store's, as expected."
-            )
-        if summary.digest is not None:
-            console.print(
-                f"The store's last record is {summary.digest.sequence}, hash {summary.digest.hash}."
-            )
+        for sentence in _import_report(summary):
+            console.print(sentence, markup=False)
 
     out.emit(lambda: _import_document(summary), show)
     if summary.complete and not summary.hashes_match:
