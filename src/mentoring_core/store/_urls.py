@@ -52,12 +52,27 @@ def _memory_view(recorder: ChainedRecorder) -> MemoryComplianceView:
     return view
 
 
-def _sqlite_environment(url: str) -> dict[str, str]:
+_SQLITE_FORMS = "expected sqlite:///relative/path.db or sqlite:////absolute/path.db"
+
+
+def _sqlite_path(url: str) -> str:
+    """The file path of a ``sqlite:///`` URL, refusing what SQLite would not open as a plain
+    file: a URI filename (``file:...``, whose query string may ask for an in-memory or
+    read-only database) would be opened without the checks of the store file."""
     path = url.removeprefix("sqlite:///")
     if path == url or not path:
+        raise StoreConfigurationError(f"store URL {url!r}: {_SQLITE_FORMS}")
+    if path[:5].lower() == "file:" or "?" in path:
         raise StoreConfigurationError(
-            f"store URL {url!r}: expected sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            f"store URL {url!r}: SQLite URI filenames (file:...) and query strings are not "
+            f"accepted; {_SQLITE_FORMS} (a file whose name starts with file: as "
+            "sqlite:///./file:NAME)"
         )
+    return path
+
+
+def _sqlite_environment(url: str) -> dict[str, str]:
+    path = _sqlite_path(url)
     if path == ":memory:":
         path = "file::memory:?mode=memory&cache=shared"
     return {

@@ -3,7 +3,8 @@
 Every output (``--out``, ``audit keygen``'s keys) is checked before any work is
 done: its folder must exist, and a target that exists must be a regular file, never
 a symbolic link, a FIFO, a device or a folder (those are refused and left as they
-are). The text is then written to a temporary file in the target's folder, flushed
+are), and so is a file the process may not write (a rename would replace it all the
+same). The text is then written to a temporary file in the target's folder, flushed
 to disk and renamed over the target, so a reader sees the old file or the new one,
 never half of one. Keys are created owner-only (0600) and never replace a file.
 """
@@ -68,7 +69,8 @@ def check_target(path: Path, option: str, *, replace: bool = True) -> None:
     """Refuse ``path`` as an output (exit 2) unless a regular file may be written there.
 
     Called before a command opens the store, so that nothing is done for an output
-    that could not be written. ``replace=False`` also refuses an existing file.
+    that could not be written: a file the process may not write (0444) is refused, as
+    the shell's ``>`` refuses it. ``replace=False`` also refuses an existing file.
     """
     try:
         found = path.lstat()
@@ -84,6 +86,8 @@ def check_target(path: Path, option: str, *, replace: bool = True) -> None:
             )
         if not replace:
             raise _refuse(option, f"{path} exists already; it is never overwritten")
+        if not os.access(path, os.W_OK):  # a rename would replace it all the same
+            raise _refuse(option, f"{path} is read-only for you; it is left as it is")
     folder = path.parent
     if not folder.is_dir():
         raise _refuse(option, f"the folder {folder} of {path} does not exist")

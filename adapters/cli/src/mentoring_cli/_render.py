@@ -8,8 +8,10 @@ Rich is imported inside the functions, so that ``--json`` runs never load it.
 from __future__ import annotations
 
 import enum
+import functools
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -43,10 +45,24 @@ TEXT_WIDTH = 70
 
 
 def when(moment: datetime | None) -> str:
-    """A moment in local time with its offset, to the minute."""
+    """A moment in local time with its offset, to the minute (in UTC, said once on stderr,
+    when the local zone's offset is one Python cannot hold: ``TZ=UTC+24``)."""
     if moment is None:
         return "-"
-    return moment.astimezone().isoformat(sep=" ", timespec="minutes")
+    try:
+        local = moment.astimezone()
+    except ValueError:  # "offset must be a timedelta strictly between" +-24 hours
+        _unusable_zone()
+        local = moment.astimezone(UTC)
+    return local.isoformat(sep=" ", timespec="minutes")
+
+
+@functools.cache
+def _unusable_zone() -> None:
+    sys.stderr.write(
+        "warning: the local time zone's offset is a day or more, which cannot be shown; "
+        "times are shown in UTC\n"
+    )
 
 
 def describe(value: object, clip: bool = True) -> str:
@@ -95,6 +111,14 @@ def describe(value: object, clip: bool = True) -> str:
     return _clip(str(value))
 
 
+def add_texts(table: Table, *cells: str) -> None:
+    """Add a row of texts shown as written, however the table is printed: Rich would read
+    a stored ``[erased]`` (or any ``[word]``) in a plain string as markup, and drop it."""
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def _clip(text: str, width: int = TEXT_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -117,7 +141,8 @@ def history_table(aggregate_id: UUID, events: Sequence[Event]) -> Table:
     for column in ("event", "occurred", "recorded", "actor", "details"):
         table.add_column(column, overflow="fold")
     for e in events:
-        table.add_row(
+        add_texts(
+            table,
             str(e.version),
             type(e).__name__,
             when(e.occurred_at),
@@ -139,7 +164,8 @@ def programme_list(programmes: Sequence[ProgrammeState]) -> Table:
     for column in ("participants", "relationships"):
         table.add_column(column, justify="right", no_wrap=True)
     for state in programmes:
-        table.add_row(
+        add_texts(
+            table,
             str(state.programme_id),
             state.name,
             state.organisation,
@@ -157,7 +183,7 @@ def _facts(rows: Iterable[tuple[str, str]]) -> Table:
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for key, value in rows:
-        grid.add_row(key, value)
+        add_texts(grid, key, value)
     return grid
 
 
@@ -190,7 +216,8 @@ def programme_view(state: ProgrammeState) -> RenderableType:
     for column in columns:
         people.add_column(column)
     for p in state.participants:
-        people.add_row(
+        add_texts(
+            people,
             p.person_id,
             p.display_name or "",
             p.contact or "",
@@ -214,7 +241,8 @@ def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
     for column in ("rank", "mentor", "needs covered", "gap (years)", "open mentees", "why"):
         table.add_column(column)
     for s in suggestions:
-        table.add_row(
+        add_texts(
+            table,
             str(s.rank),
             s.mentor_id,
             f"{len(s.covered_needs)}/{s.needs}",
@@ -256,7 +284,8 @@ def relationship_list(
     for s in states:
         achieved = sum(1 for g in s.goals if g.status is GoalStatus.ACHIEVED)
         counts = meeting_counts(s)
-        table.add_row(
+        add_texts(
+            table,
             str(s.relationship_id),
             s.mentor_id,
             s.mentee_id,
@@ -280,7 +309,8 @@ def due_table(items: Sequence[DueItem]) -> Table:
     for column in ("due", "", "kind", "what", "mentor", "mentee", "relationship"):
         table.add_column(column, no_wrap=column != "what")
     for item in items:
-        table.add_row(
+        add_texts(
+            table,
             when(item.due),
             "OVERDUE" if item.overdue else "",
             item.kind.value,
@@ -300,8 +330,8 @@ def goals_table(state: RelationshipState, title: str = "Goals") -> Table:
     for column in ("title", "focus area", "target", "status"):
         table.add_column(column, overflow="fold")
     for g in state.goals:
-        table.add_row(
-            str(g.goal_id), g.title, g.focus_area.value, str(g.target_date), g.status.value
+        add_texts(
+            table, str(g.goal_id), g.title, g.focus_area.value, str(g.target_date), g.status.value
         )
     return table
 

@@ -28,6 +28,7 @@ from mentoring_core import (
     Event,
     MentoringService,
     Recorded,
+    StoreConfigurationError,
     event_to_dict,
     redact,
 )
@@ -45,6 +46,16 @@ ACTOR_ENV = "MENTORING_ACTOR"
 STORE_ENV = "MENTORING_STORE"
 CIPHER_KEY_FILE_ENV = "MENTORING_CIPHER_KEY_FILE"
 KEY_STORE_FILE_ENV = "MENTORING_KEY_STORE_FILE"
+
+
+class Interrupted(BaseException):
+    """SIGINT (Ctrl-C) or SIGTERM arrived while a command ran: raised where the command
+    was, like KeyboardInterrupt, so that its clean-up runs (an output's temporary file is
+    removed, a transaction rolled back) before the command ends."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class Refused(Exception):
@@ -98,11 +109,16 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def sqlite_path(url: str) -> str | None:
-    """The file a ``sqlite:///`` store URL names, or None for other stores and in-memory SQLite."""
+    """The file a ``sqlite:///`` store URL names, or None for other stores, in-memory SQLite
+    and a URL the library refuses (opening it raises the library's StoreConfigurationError,
+    a bad --store, before any file is touched: a SQLite URI filename ``file:...`` is one)."""
     if urlsplit(url).scheme.lower() != "sqlite":
         return None
-    path = store_environment(url)["SQLITE_DBNAME"]
-    return None if path.startswith("file:") else path
+    try:
+        path = store_environment(url)["SQLITE_DBNAME"]
+    except StoreConfigurationError:
+        return None
+    return None if path.startswith("file::memory:") else path
 
 
 @contextmanager

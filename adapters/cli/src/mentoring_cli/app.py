@@ -6,7 +6,8 @@ group or command under the root needs its line there.
 Exit status: 0 done; 1 refused (a broken domain rule, an unknown programme or
 relationship, a version conflict, a missing store); 2 bad usage (a bad value,
 a missing option, an unknown name, a date in the future). A failure prints one
-line on stderr, nothing on stdout, and records nothing.
+line on stderr, nothing on stdout, and records nothing. An interrupted command ends
+after its clean-up: 1 for Ctrl-C (SIGINT); SIGTERM, then, by the signal (143 in a shell).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -41,6 +45,7 @@ from ._session import (
     CIPHER_KEY_FILE_ENV,
     KEY_STORE_FILE_ENV,
     STORE_ENV,
+    Interrupted,
     Refused,
     Settings,
 )
@@ -143,7 +148,31 @@ def load(name: str) -> Any:
             rich_markup_mode=app.rich_markup_mode,
         )
     command.name = name
+    _help_as_written(command)
     return command
+
+
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+"""What Rich's help would read as a markup tag (``[erased]``): rich.markup.escape's pattern."""
+
+
+def _as_written(text: str | None) -> str | None:
+    """``text`` with every ``[tag]`` escaped, so that Rich shows it as written."""
+    if text is None:
+        return None
+    return _MARKUP_TAG.sub(lambda found: f"{found[1]}{found[1]}\\{found[2]}", text)
+
+
+def _help_as_written(command: Any) -> None:
+    """Escape the help texts of ``command``, its options and its subcommands: help is
+    printed through Rich markup, which would drop ``[erased]`` from "reads as [erased]"."""
+    command.help = _as_written(command.help)
+    command.short_help = _as_written(command.short_help)
+    for param in command.params:
+        if isinstance(getattr(param, "help", None), str):
+            param.help = _as_written(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _help_as_written(sub)
 
 
 class _Commands(MutableMapping[str, Any]):
@@ -275,6 +304,8 @@ def root(
 
 # Core field names whose command-line option is not simply --field-name.
 _OPTION_FOR_FIELD = {
+    "programme_id": "--id",  # a new programme's id in use (the others are arguments)
+    "relationship_id": "--id",  # a new relationship's id in use
     "person_id": "--person",
     "mentor_id": "--mentor",
     "mentee_id": "--mentee",
@@ -320,7 +351,12 @@ _OPTION_FOR_FIELD = {
 
 
 def option_for(field: str) -> str:
-    """The command-line option a core field name (``ratings[1].score``) was given through."""
+    """The command-line option a core field name (``ratings[1].score``) was given through;
+    an event's field (``FeedbackGiven.text``: personal data about an erased person) is
+    named by the field alone."""
+    event, dot, rest = field.partition(".")
+    if dot and event[:1].isupper():
+        field = rest
     head = field.split("[", 1)[0]
     for key in (field, head, head.split(".", 1)[0]):
         if key in _OPTION_FOR_FIELD:
@@ -385,15 +421,59 @@ def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ").strip()
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM raise :class:`Interrupted` (one ignored by whoever
+    started the process, as ``nohup`` or ``&`` do, stays ignored); SIGTERM's default
+    would end the process at once, leaving partial files behind."""
+    earlier = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for number, handler in earlier.items():
+            if handler is not signal.SIG_IGN:
+                signal.signal(number, _interrupt)
+    except ValueError:  # not the main thread (an embedding program's): signals are its own
+        earlier = {}
+    try:
+        yield
+    finally:
+        for number, handler in earlier.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _ended_by(stop: Interrupted) -> int:
+    """Say why the command ended early, its clean-up done; its exit status: 1 for Ctrl-C.
+
+    SIGTERM then ends the process by the signal itself, as it would have without the
+    clean-up (a shell shows status 143): a service manager stopping ``serve`` or
+    ``reminders`` sees the stop it asked for, not a failure."""
+    if stop.signum == signal.SIGINT:
+        sys.stderr.write("error: aborted\n")
+        return EXIT_REFUSED
+    sys.stderr.write("error: terminated\n")
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    signal.signal(stop.signum, signal.SIG_DFL)
+    signal.raise_signal(stop.signum)
+    return 128 + stop.signum  # the signal is blocked: the status a shell would show
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """The console script: run one command and exit with its status."""
     command = typer.main.get_command(app)
     try:
-        status = command.main(
-            args=list(sys.argv[1:] if argv is None else argv),
-            prog_name="mentoring",
-            standalone_mode=False,
-        )
+        with _interruptible():
+            status = command.main(
+                args=list(sys.argv[1:] if argv is None else argv),
+                prog_name="mentoring",
+                standalone_mode=False,
+            )
+    except Interrupted as stop:
+        sys.exit(_ended_by(stop))
     except typer.Abort:
         sys.stderr.write("error: aborted\n")
         sys.exit(EXIT_REFUSED)

@@ -10,6 +10,7 @@ run is the same message under the same id, which the receiver can drop.
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import hmac
 import json
@@ -43,6 +44,23 @@ def _is_email(address: str | None) -> bool:
     found = parseaddr(address)[1]
     local, at, domain = found.rpartition("@")
     return bool(at and local and "." in domain)
+
+
+def one_address(text: str) -> bool:
+    """True when ``text`` is exactly one e-mail address (``a@b.example``, or with a name:
+    ``Name <a@b.example>``), as an e-mail's ``From`` header parses it without a defect."""
+    if any(c in text for c in "\r\n"):
+        return False
+    try:
+        header = email.policy.default.header_factory("From", text)
+        addresses = header.addresses
+    except Exception:  # the parser fails on some texts ('a@': IndexError; others...)
+        return False
+    return (
+        not header.defects
+        and len(addresses) == 1
+        and bool(addresses[0].username and addresses[0].domain)
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -140,27 +140,29 @@ _STATUS_STYLE = {
 def _show(
     console: Console, url: str, summary: dict[str, Any], states: tuple[RelationshipState, ...]
 ) -> None:
+    from rich.markup import escape  # texts and the store's path are shown as written
+
     console.print(
-        f"[bold]{summary['programme']}[/] ({summary['organisation']}): "
-        f"{summary['events_recorded']} events recorded in {summary['store']}"
+        f"[bold]{escape(summary['programme'])}[/] ({escape(summary['organisation'])}): "
+        f"{summary['events_recorded']} events recorded in {escape(summary['store'])}"
     )
-    console.print(f"Programme id: {summary['programme_id']}")
+    console.print(f"Programme id: {summary['programme_id']}", markup=False)
     for refusal in summary["refused_pairings"]:
         console.print(
-            f"[red]Refused pairing[/] {refusal['mentor']} → {refusal['mentee']}: "
-            f"{refusal['message']}"
+            f"[red]Refused pairing[/] {escape(refusal['mentor'])} → {escape(refusal['mentee'])}: "
+            f"{escape(refusal['message'])}"
         )
     for state in states:
         console.print(_relationship_table(state))
     store = "" if url == DEFAULT_STORE_URL else f" --store {url}"
     first = states[0].relationship_id
     console.print("Look closer:")
-    console.print(f"  mentoring{store} pair list {summary['programme_id']}", soft_wrap=True)
-    console.print(f"  mentoring{store} pair show {first}", soft_wrap=True)
-    console.print(f"  mentoring{store} history {first}", soft_wrap=True)
+    for line in (f"pair list {summary['programme_id']}", f"pair show {first}", f"history {first}"):
+        console.print(f"  mentoring{store} {line}", soft_wrap=True, markup=False)
 
 
 def _relationship_table(state: RelationshipState) -> Table:
+    from rich.markup import escape
     from rich.table import Table
 
     counts = meeting_counts(state)
@@ -170,7 +172,7 @@ def _relationship_table(state: RelationshipState) -> Table:
     if state.declined is not None:
         status += f" ({state.declined.reason.value})"
     table = Table(
-        title=f"{state.mentor_id} → {state.mentee_id} · {status}",
+        title=escape(f"{state.mentor_id} → {state.mentee_id} · {status}"),
         title_justify="left",
         caption=(
             f"meetings: {counts['held']} held, {counts['missed']} missed, "
@@ -185,7 +187,7 @@ def _relationship_table(state: RelationshipState) -> Table:
     table.add_column("status")
     for goal in state.goals:
         style = _STATUS_STYLE[goal.status]
-        table.add_row(goal.title, goal.focus_area.value, f"[{style}]{goal.status.value}[/]")
+        table.add_row(escape(goal.title), goal.focus_area.value, f"[{style}]{goal.status.value}[/]")
     if not state.goals:
         table.add_row("(none)", "", "")
     return table

@@ -54,5 +54,5 @@ def due(
             "within_days": within,
             "due": [CONVERTER.unstructure(i) for i in items],
         },
-        lambda console: console.print(due_table(items)),
+        lambda console: console.print(due_table(items), markup=False),
     )

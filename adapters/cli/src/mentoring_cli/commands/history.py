@@ -30,5 +30,5 @@ def history(
             "aggregate_id": str(aggregate_id),
             "events": [event_document(e) for e in events],
         },
-        lambda console: console.print(history_table(aggregate_id, events)),
+        lambda console: console.print(history_table(aggregate_id, events), markup=False),
     )

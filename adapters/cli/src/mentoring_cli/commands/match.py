@@ -36,7 +36,7 @@ def suggest(
         if not suggestions:
             console.print(f"No enrolled mentor can be suggested for {mentee}.", markup=False)
             return
-        console.print(suggestion_table(suggestions))
+        console.print(suggestion_table(suggestions), markup=False)
         console.print(
             f"Pair with the first: mentoring pair form {programme_id} --mentor "
             f"{suggestions[0].mentor_id} --mentee {mentee} (with another, add --reason).",

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mentoring_core import InvalidValue, MentoringService, redact
+from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError, redact
 from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
-from mentoring_core.store import new_cipher_key
+from mentoring_core.store import new_cipher_key, store_environment
 
 from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt
@@ -40,18 +40,20 @@ def _show_erasure(console: Console, erasure: Erasure) -> None:
     person = erasure.person_id
     console.print(
         f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
-        f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}."
+        f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}.",
+        markup=False,
     )
     if erasure.unsealed:
         console.print(
             f"{len(erasure.unsealed)} stored fields about {person} were written in clear "
             "before sealing and stay readable (removing them would break the audit "
-            "chain); see docs/privacy.md, 'Stores written before sealing':"
+            "chain); see docs/privacy.md, 'Stores written before sealing':",
+            markup=False,
         )
         for where in erasure.unsealed:
-            console.print(f"  {where}")
+            console.print(f"  {where}", markup=False)
     for note in erasure.notes:
-        console.print(f"Not done: {note}")
+        console.print(f"Not done: {note}", markup=False)
     if erasure.already_recorded:
         console.print("Already recorded by an earlier attempt with this command id.")
     console.print(f"command id: {erasure.command_id}")
@@ -167,14 +169,17 @@ def retention(
         period = (
             "each programme's policy" if years is None else f"{years} years for every programme"
         )
-        console.print(f"{verb} on {as_of.isoformat()} under {period}: {len(due)} people.")
+        console.print(
+            f"{verb} on {as_of.isoformat()} under {period}: {len(due)} people.", markup=False
+        )
         for d in due:
             console.print(
-                f"  {d.person_id}: last ended {d.last_ended}, kept {d.years} years, due {d.due_on}"
+                f"  {d.person_id}: last ended {d.last_ended}, kept {d.years} years, due {d.due_on}",
+                markup=False,
             )
         for erasure in erased:
             for where in erasure.unsealed:
-                console.print(f"  stays readable (stored before sealing): {where}")
+                console.print(f"  stays readable (stored before sealing): {where}", markup=False)
 
     out.emit(
         lambda: {
@@ -211,6 +216,10 @@ def copy_keys_(
     made (an export carries no key, so the copy's texts read as [erased] until then). A
     destroyed key is copied as destroyed, and never brought back to life."""
     out = Output(json_output)
+    try:
+        store_environment(to)  # a bad URL is refused naming --to, before any store opens
+    except StoreConfigurationError as error:
+        raise typer.BadParameter(str(error), param_hint="'--to'") from None
     path = sqlite_path(to)
     if path is not None and not Path(path).exists():
         raise Refused(f"the store {path} does not exist: import into it first")
@@ -218,7 +227,9 @@ def copy_keys_(
         copied = copy_keys(source.store.keys.store, target.store.keys.store)
     out.emit(
         lambda: {"copied": copied, "to": redact(to)},
-        lambda console: console.print(f"Copied {copied} people's keys to {redact(to)}."),
+        lambda console: console.print(
+            f"Copied {copied} people's keys to {redact(to)}.", markup=False
+        ),
     )
 
 

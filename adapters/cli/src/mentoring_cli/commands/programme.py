@@ -478,7 +478,8 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False) -> None:
             ]
         },
         lambda console: console.print(
-            programme_list(rows) if rows else "No programme is recorded in this store yet."
+            programme_list(rows) if rows else "No programme is recorded in this store yet.",
+            markup=False,
         ),
     )
 
@@ -489,7 +490,10 @@ def show(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = 
     out = Output(json_output)
     with open_service(ctx) as service:
         state = service.programme(programme_id)
-    out.emit(lambda: _state_document(state), lambda console: console.print(programme_view(state)))
+    out.emit(
+        lambda: _state_document(state),
+        lambda console: console.print(programme_view(state), markup=False),
+    )
 
 
 def _state_document(state: ProgrammeState) -> object:

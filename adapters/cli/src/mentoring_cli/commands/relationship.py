@@ -224,11 +224,14 @@ def show(
 
     def show_state(console: Console) -> None:
         if state.exists:
-            console.print(relationship_view(state))
+            console.print(relationship_view(state), markup=False)
             if next_due is not None:
-                console.print(f"next due: {due_text(next_due)} ({next_due.what})")
+                console.print(f"next due: {due_text(next_due)} ({next_due.what})", markup=False)
         else:
-            console.print(f"Relationship {relationship_id} had no events {axis.value} by {as_of}.")
+            console.print(
+                f"Relationship {relationship_id} had no events {axis.value} by {as_of}.",
+                markup=False,
+            )
 
     document = CONVERTER.unstructure(state)
     out.emit(
@@ -258,7 +261,7 @@ def list_(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt =
                 for s in states
             ],
         },
-        lambda console: console.print(relationship_list(states, next_due)),
+        lambda console: console.print(relationship_list(states, next_due), markup=False),
     )
 
 

@@ -22,7 +22,7 @@ from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 
 from .._files import check_source
 from .._options import JsonOpt, ProgrammeArg
-from .._render import when
+from .._render import add_texts, when
 from .._session import Output, Refused, open_service, settings
 
 if TYPE_CHECKING:
@@ -34,7 +34,12 @@ app = typer.Typer(no_args_is_help=True)
 def _notifier(
     smtp: str | None, sender: str | None, webhook: str | None, secret_file: Path | None
 ) -> Notifier:
-    from ..notifiers import SmtpNotifier, WebhookNotifier, read_secret  # smtplib, urllib: run's
+    from ..notifiers import (  # smtplib, urllib: run's
+        SmtpNotifier,
+        WebhookNotifier,
+        one_address,
+        read_secret,
+    )
 
     if (smtp is None) == (webhook is None):
         raise typer.BadParameter("give one of --smtp or --webhook", param_hint="'--smtp'")
@@ -44,6 +49,12 @@ def _notifier(
             raise typer.BadParameter(f"{smtp!r} is not HOST:PORT", param_hint="'--smtp'")
         if sender is None:
             raise typer.BadParameter("--smtp needs --from ADDRESS", param_hint="'--from'")
+        if not one_address(sender):
+            raise typer.BadParameter(
+                f"{sender!r} is not one e-mail address; expected such as reminders@example.org "
+                "or 'Reminders <reminders@example.org>'",
+                param_hint="'--from'",
+            )
         return SmtpNotifier(host=host, port=int(port), sender=sender)
     assert webhook is not None
     try:
@@ -79,15 +90,20 @@ def _run_document(run: Run) -> dict[str, Any]:
 
 def _show_run(console: Console, run: Run) -> None:
     again = f" ({len(run.sent_again)} sent again after an interruption)" if run.sent_again else ""
-    console.print(f"Issued {len(run.issued)} reminder(s); sent {len(run.sent)}{again}.")
+    console.print(
+        f"Issued {len(run.issued)} reminder(s); sent {len(run.sent)}{again}.", markup=False
+    )
     for person in sorted(set(run.unreachable)):
-        console.print(f"Not reminded: no contact the notifier can use is recorded for {person}.")
+        console.print(
+            f"Not reminded: no contact the notifier can use is recorded for {person}.", markup=False
+        )
     for failure in run.failed:
-        console.print(f"Not sent (the next run tries again): {failure}")
+        console.print(f"Not sent (the next run tries again): {failure}", markup=False)
     if run.left_unsent:
         console.print(
             f"Left unsent: {len(run.left_unsent)} reminder(s) issued on another channel, "
-            "for a run on theirs (`reminders list` shows each one's)."
+            "for a run on theirs (`reminders list` shows each one's).",
+            markup=False,
         )
 
 
@@ -228,7 +244,7 @@ def list_reminders(
     out = Output(json_output)
     with open_service(ctx) as service:
         rows = _reminder_rows(service, programme_id)
-    out.emit(lambda: {"reminders": rows}, lambda console: console.print(_table(rows)))
+    out.emit(lambda: {"reminders": rows}, lambda console: console.print(_table(rows), markup=False))
 
 
 def _reminder_rows(service: MentoringService, programme_id: UUID) -> list[dict[str, Any]]:
@@ -267,7 +283,8 @@ def _table(rows: list[dict[str, Any]]) -> Any:
         table.add_column(column, no_wrap=True)
     for row in rows:
         sent = row["sent_at"]
-        table.add_row(
+        add_texts(
+            table,
             when(datetime.fromisoformat(row["issued_at"])),
             row["person_id"],
             row["reason"],

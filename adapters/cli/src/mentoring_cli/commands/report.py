@@ -181,7 +181,9 @@ def _deliver(
             "out": "-" if to_stdout else str(out),
             **({"report": text} if to_stdout else {}),
         },
-        lambda console: console.print(f"{report_format.upper()} {what} written to {out}"),
+        lambda console: console.print(
+            f"{report_format.upper()} {what} written to {out}", markup=False
+        ),
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
+from contextlib import suppress
 from typing import Annotated
 
 import typer
 
 from mentoring_core import redact
 
-from .._session import Refused, open_service
+from .._session import Interrupted, Refused, open_service
 
 
 def serve(
@@ -59,7 +60,10 @@ def serve(
     _check_listenable(host, port)
     with open_service(ctx, create=True, writes=True) as service:
         typer.echo(f"serving {redact(service.store_url)} on http://{host}:{port}", err=True)
-        run(service, verifier, host=host, port=port)
+        # the server stops gracefully on SIGINT or SIGTERM, then raises it again: a server
+        # stopped as asked is done, not aborted
+        with suppress(Interrupted):
+            run(service, verifier, host=host, port=port)
 
 
 def _check_listenable(host: str, port: int) -> None:
