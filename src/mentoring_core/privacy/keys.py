@@ -351,18 +351,26 @@ def copy_keys(source: KeyStore, target: KeyStore) -> int:
     return len(rows)
 
 
+class _Collected(threading.local):
+    """Each thread's set :meth:`CachedKeys.collect` fills (None outside a block): a class
+    attribute, so that reading it where a thread never set it raises no AttributeError
+    (:func:`getattr` with a default makes one, a tenth of opening a sealed field)."""
+
+    people: set[str] | None = None
+
+
 class Collecting:
     """:meth:`CachedKeys.collect`'s context (a class: entered at every command)."""
 
     __slots__ = ("_local", "_outer", "people")
 
-    def __init__(self, local: threading.local) -> None:
+    def __init__(self, local: _Collected) -> None:
         self._local = local
         self._outer: set[str] | None = None
         self.people: set[str] = set()
 
     def __enter__(self) -> set[str]:
-        self._outer = getattr(self._local, "people", None)
+        self._outer = self._local.people
         self._local.people = self.people
         return self.people
 
@@ -389,7 +397,7 @@ class CachedKeys:
         self._erased = erased
         self._known_erased: set[str] = set()
         self._aeads: dict[str, tuple[bytes, AESGCM]] = {}
-        self._local = threading.local()
+        self._local = _Collected()
         """``people``: the set :meth:`collect` fills in this thread (None outside one)."""
 
     @property
@@ -475,7 +483,7 @@ class CachedKeys:
         takes, as the cached keys are. The person is added to the set :meth:`collect`
         fills in this thread, if one does."""
         assert row.key is not None
-        collecting: set[str] | None = getattr(self._local, "people", None)
+        collecting = self._local.people
         if collecting is not None:
             collecting.add(row.person_id)
         found = self._aeads.get(row.person_id)  # read without the lock, as :meth:`_cached`
