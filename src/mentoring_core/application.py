@@ -439,8 +439,12 @@ class MentoringService(CommandMethods):
             recorded = self._record(events, at, on, created, command_id, keyed=keyed, read=read)
             return _retry_answer(type(command), recorded)
 
-        unconditional = expected_version is None and creates != kind.id_field
-        tries = _UNCONDITIONAL_ATTEMPTS if unconditional else 1  # else at the version expected
+        # a command given no expected version is decided again on the stored state each
+        # time another writer stored first; a creation once (the id found in use, its
+        # rule refuses it: no retry would succeed); else at the version expected
+        tries = 1
+        if expected_version is None:
+            tries = 2 if creates == kind.id_field else _UNCONDITIONAL_ATTEMPTS
         again = functools.partial(self._on_latest, kind, aggregate_id, whole, tries, decide, record)
         if not cached:
             return again(state)

@@ -54,12 +54,12 @@ class TestCreating:
             "at most 500 characters, got 501",
         )
 
-    def test_a_second_creation_names_the_programme_as_first_created(self) -> None:
+    def test_a_second_creation_is_refused_naming_the_id_in_use(self) -> None:
         error = created().refuse(
             attrs.evolve(CREATE, name="Another name"), Rule.PROGRAMME_ALREADY_CREATED
         )
         assert error.detail == (
-            f"programme {PROGRAMME_ID} was already created as 'Riverside first-year mentoring'"
+            f"programme id {PROGRAMME_ID} is already in use; give another (or none, for a new one)"
         )
 
 

@@ -106,3 +106,12 @@ def test_each_personal_field_is_named_as_an_option_of_the_commands_recording_it(
         for command, _ in RECORDED_BY[event]:
             options = _options(command)
             assert set(named.split("/")) & options, (event, where, named, command)
+
+
+def test_a_programme_id_in_use_is_refused_by_its_rule_not_as_a_race(erased: Cli) -> None:
+    run = erased.run("programme", "create", "--name", "X", "--organisation", "Y", "--id", PROGRAMME)
+    assert run.code == 1 and run.stdout == "", str(run)
+    assert run.stderr == (
+        f"error: rule 'programme-already-created' broken: programme id {PROGRAMME} is "
+        "already in use; give another (or none, for a new one)\n"
+    ), str(run)

@@ -162,7 +162,8 @@ def _prepare(
         if state.exists:
             raise RuleViolation(
                 Rule.PROGRAMME_ALREADY_CREATED,
-                f"programme {state.programme_id} was already created as {state.name!r}",
+                f"programme id {state.programme_id} is already in use; give another (or "
+                "none, for a new one)",
             )
         created = check_uuid("programme_id", command.programme_id)
         return event_metadata(ctx, created, 1, command.occurred_at)

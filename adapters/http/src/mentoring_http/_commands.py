@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, Rule, RuleViolation
+from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService
 from mentoring_core import commands as c
 from mentoring_core.authorisation import Principal
 
@@ -199,7 +199,7 @@ def execute(
             command_id=command_id(principal, idempotency_key, target),
         )
     except ConcurrencyConflict as error:
-        raise _refusal(command, error, conditional=expected is not None) from None
+        raise conflict(error, conditional=expected is not None) from None
     headers = {"ETag": f'"{recorded.version}"'}
     if recorded.already_recorded:
         headers["Idempotent-Replayed"] = "true"
@@ -212,22 +212,6 @@ def execute(
         status_code=_status(type(command)),
         headers=headers,
     )
-
-
-def _refusal(
-    command: c.Command, error: ConcurrencyConflict, *, conditional: bool
-) -> RuleViolation | Problem:
-    """What a command the store refused for a history that moved on is answered with: a
-    conflict (reload and retry), unless it created a programme under an id whose history
-    had begun already, which no retry changes: a rule broken, as opening a relationship
-    under an id in use is."""
-    if isinstance(command, c.CreateProgramme) and not error.read and error.expected_version == 0:
-        return RuleViolation(
-            Rule.PROGRAMME_ALREADY_CREATED,
-            f"programme id {error.aggregate_id} is already in use; give another "
-            "(or none, for a new one)",
-        )
-    return conflict(error, conditional=conditional)
 
 
 def _status(command: type[c.Command]) -> int:
