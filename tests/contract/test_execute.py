@@ -204,8 +204,9 @@ def test_an_id_of_another_kind_is_refused_for_good_not_as_a_conflict(
     with pytest.raises(InvalidValue) as info:
         service.form_pair(programme, "ana", "ben", actor="coord", relationship_id=programme)
     assert info.value.field == "relationship_id" and "a programme" in str(info.value)
-    with pytest.raises(ConcurrencyConflict):  # the same kind: a real race on a chosen id
+    with pytest.raises(RuleViolation) as refused:  # the same kind: the id is in use, for good
         service.create_programme("Again", "Org", actor="coord", programme_id=programme)
+    assert refused.value.rule is Rule.PROGRAMME_ALREADY_CREATED
     assert service.relationship(pair).version == 1
 
 
