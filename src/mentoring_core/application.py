@@ -437,14 +437,11 @@ class MentoringService(CommandMethods):
             at = {aggregate_id: (kind, on.version)}
             keyed = given is not None
             recorded = self._record(events, at, on, created, command_id, keyed=keyed, read=read)
+            if not recorded.already_recorded:  # as nearly every command: no call more
+                return recorded
             return _retry_answer(type(command), recorded)
 
-        # a command given no expected version is decided again on the stored state each
-        # time another writer stored first; a creation once (the id found in use, its
-        # rule refuses it: no retry would succeed); else at the version expected
-        tries = 1
-        if expected_version is None:
-            tries = 2 if creates == kind.id_field else _UNCONDITIONAL_ATTEMPTS
+        tries = _attempts(expected_version, creating=creates == kind.id_field)
         again = functools.partial(self._on_latest, kind, aggregate_id, whole, tries, decide, record)
         if not cached:
             return again(state)
@@ -526,7 +523,9 @@ class MentoringService(CommandMethods):
                 state = cache.get(aggregate_id)
             except KeyError:
                 state = None
-            if isinstance(state, type(kind.initial)) and self._kept_open(aggregate_id, whole=False):
+            if isinstance(state, type(kind.initial)) and (
+                self._opened.kept(aggregate_id) or self._kept_open(aggregate_id, whole=False)
+            ):
                 return state, True
         return self._load(kind, aggregate_id, whole=whole), False
 
@@ -699,8 +698,7 @@ class MentoringService(CommandMethods):
                         snapshots.append(item)
                     yield item
 
-            with keys.collect() as people:
-                folded = project(state, watched())
+            folded, people = keys.sealing(lambda: project(state, watched()))
             opened.note(aggregate_id, people, from_snapshot=bool(snapshots))
             return folded
 
@@ -1220,8 +1218,8 @@ class MentoringService(CommandMethods):
         """Store ``events`` in one transaction (``kept``: what the recorder keeps beside
         them), noting whose keys sealed their texts: the kept states of the aggregates
         ``written`` will hold those texts (:meth:`_kept_open`). Their recordings."""
-        with self._store.keys.collect() as sealed:
-            recordings = self._store.events.put(cast(Sequence[Any], events), **kept)
+        store = self._store
+        recordings, sealed = store.keys.sealing(store.events.put, events, **kept)
         for aggregate_id in written:
             self._opened.note(aggregate_id, sealed)
         return recordings
@@ -1296,8 +1294,9 @@ class MentoringService(CommandMethods):
         else:
             self._forget_aggregate(aggregate_id)
         kind: Kind = RELATIONSHIP if isinstance(state, RelationshipState) else PROGRAMME
-        with keys.collect() as opened:
-            rebuilt = kind.without_history(self._fold_events(kind, aggregate_id, last.version))
+        rebuilt, opened = keys.sealing(
+            lambda: kind.without_history(self._fold_events(kind, aggregate_id, last.version))
+        )
         erased = keys.destroyed(opened)
         if erased:  # destroyed between the two reads: the next command takes one
             _log.warning(
@@ -1376,6 +1375,16 @@ def _reached(state: S, version: int | None) -> S:
     if version is not None and state.version < version:
         raise InvalidValue("version", version, f"a version from 1 to {state.version}")
     return state
+
+
+def _attempts(expected_version: int | None, *, creating: bool) -> int:
+    """How many times a command is decided: given no expected version, again on the
+    stored state each time another writer stored first (:data:`_UNCONDITIONAL_ATTEMPTS`
+    in all), a creation twice (the id found in use, its rule refuses it: no retry would
+    succeed); else once, at the version expected."""
+    if expected_version is not None:
+        return 1
+    return 2 if creating else _UNCONDITIONAL_ATTEMPTS
 
 
 def _retry_answer(command: type[c.Command], recorded: Recorded) -> Recorded:

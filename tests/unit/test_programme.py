@@ -81,7 +81,7 @@ class TestCreatingAProgramme:
             attrs.evolve(CREATE_RIVERSIDE, name="Riverside again"),
             Rule.PROGRAMME_ALREADY_CREATED,
             PROGRAMME_ID,
-            "'Riverside first-year mentoring'",
+            "is already in use",
         )
 
     @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,6 +35,8 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDa
 from ..domain.errors import InvalidValue, StoreConfigurationError
 
 KEYS_TABLE = "mentoring_keys"
+_T = TypeVar("_T")
+
 KEY_BYTES = 32
 """AES-256: every data key is 32 random bytes."""
 KEY_CACHE_SECONDS = 30.0
@@ -352,32 +354,11 @@ def copy_keys(source: KeyStore, target: KeyStore) -> int:
 
 
 class _Collected(threading.local):
-    """Each thread's set :meth:`CachedKeys.collect` fills (None outside a block): a class
+    """Each thread's set :meth:`CachedKeys.sealing` fills (None outside a call): a class
     attribute, so that reading it where a thread never set it raises no AttributeError
     (:func:`getattr` with a default makes one, a tenth of opening a sealed field)."""
 
     people: set[str] | None = None
-
-
-class Collecting:
-    """:meth:`CachedKeys.collect`'s context (a class: entered at every command)."""
-
-    __slots__ = ("_local", "_outer", "people")
-
-    def __init__(self, local: _Collected) -> None:
-        self._local = local
-        self._outer: set[str] | None = None
-        self.people: set[str] = set()
-
-    def __enter__(self) -> set[str]:
-        self._outer = self._local.people
-        self._local.people = self.people
-        return self.people
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._local.people = outer = self._outer
-        if outer is not None:
-            outer |= self.people
 
 
 class CachedKeys:
@@ -398,7 +379,7 @@ class CachedKeys:
         self._known_erased: set[str] = set()
         self._aeads: dict[str, tuple[bytes, AESGCM]] = {}
         self._local = _Collected()
-        """``people``: the set :meth:`collect` fills in this thread (None outside one)."""
+        """``people``: the set :meth:`sealing` fills in this thread (None outside one)."""
 
     @property
     def seconds(self) -> float:
@@ -470,17 +451,30 @@ class CachedKeys:
         rows = self.fresh(people)
         return tuple(sorted(p for p, row in rows.items() if row and row.destroyed_at is not None))
 
-    def collect(self) -> Collecting:
-        """A context whose set fills, until the block ends, with the people whose live keys
-        this thread opens or seals a field with (:meth:`aead`); an enclosing block's set
-        gets them too."""
-        return Collecting(self._local)
+    def sealing(
+        self, action: Callable[..., _T], *args: object, **kwargs: object
+    ) -> tuple[_T, set[str]]:
+        """``action(*args, **kwargs)``'s result, and the people whose live keys it opened or
+        sealed a field with (:meth:`aead`) in this thread; an enclosing call's set gets them
+        too. One call (not a context of three, nor a lambda): a command's every write goes
+        through it."""
+        local = self._local
+        outer = local.people
+        people: set[str] = set()
+        local.people = people
+        try:
+            result = action(*args, **kwargs)
+        finally:
+            local.people = outer
+        if outer is not None:
+            outer |= people
+        return result, people
 
     def aead(self, row: PersonKey) -> AESGCM:
         """The AES-GCM cipher of ``row``'s key (which must be set), built once per person
         and key (building one cost as much as opening a sealed field). A kept cipher is read
         without the lock; ciphers are built and kept only under the lock :meth:`forget`
-        takes, as the cached keys are. The person is added to the set :meth:`collect`
+        takes, as the cached keys are. The person is added to the set :meth:`sealing`
         fills in this thread, if one does."""
         assert row.key is not None
         collecting = self._local.people
@@ -558,13 +552,17 @@ class OpenedStates:
         snapshot."""
         keys = self.keys
         old = self._kept.get(key)
-        if (  # as most commands note it: nothing new (read without the lock, as verdict)
-            old is not None
-            and not from_snapshot
-            and old.people.issuperset(people)
-            and all(keys.expires(p) >= old.until for p in people)
-        ):
-            return
+        if old is not None and not from_snapshot and old.people.issuperset(people):
+            # as most commands note it: nothing new (read without the lock, as verdict);
+            # each person's row cached no earlier than the entry's keys are due (a loop,
+            # not all() of a generator: this runs at every command)
+            rows, seconds, until = keys._rows, keys._seconds, old.until
+            for person_id in people:
+                row = rows.get(person_id)
+                if row is None or row[0] + seconds < until:
+                    break
+            else:
+                return
         until = min((keys.expires(p) for p in people), default=math.inf)
         reread_at = time.monotonic() + keys.seconds if from_snapshot else math.inf
         with self._lock:
@@ -581,6 +579,16 @@ class OpenedStates:
             self._kept[key] = new  # last: the most recently noted is forgotten last
             while len(self._kept) > self._size:
                 del self._kept[next(iter(self._kept))]
+
+    def kept(self, key: Hashable) -> bool:
+        """Whether ``key``'s kept state without its history may be used without asking
+        anything more: the common case of :meth:`verdict` (``KEEP``), in one dictionary
+        read and a clock read (a command on a cached state asks it every time)."""
+        found = self._kept.get(key)
+        if found is None:
+            return False
+        now = time.monotonic()
+        return now < found.until and now < found.reread_at
 
     def verdict(self, key: Hashable, *, whole: bool) -> str:
         """Whether ``key``'s kept states may be used (:class:`Kept`); ``whole``: the one
