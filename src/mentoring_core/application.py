@@ -717,7 +717,7 @@ class MentoringService(CommandMethods):
     def _context(self, actor: str, command_id: UUID | None) -> DecisionContext:
         return DecisionContext(
             actor=actor,
-            now=self.now(),
+            now=check_aware("clock", self._clock()),  # self.now(), a call less a command
             new_id=self._new_id,
             command_id=command_id,
         )

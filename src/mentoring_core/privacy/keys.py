@@ -22,9 +22,10 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
+from uuid import UUID
 
 import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -532,7 +533,7 @@ class OpenedStates:
     longer than the keys that opened them are (:class:`CachedKeys`): an erasure in another
     process is honoured here within ``keys.seconds``.
 
-    One entry per aggregate (``key``) for all its kept states, at most ``size`` (beyond,
+    One entry per aggregate (``key``, its id) for all its kept states, at most ``size`` (beyond,
     the entry that last changed longest ago is forgotten: its states are then dropped the
     next time they are asked for, and read again from the store).
     A state read from a snapshot holds texts whose people are not known here: it is read
@@ -543,15 +544,16 @@ class OpenedStates:
     def __init__(self, keys: CachedKeys, size: int) -> None:
         self.keys = keys
         self._size = size
-        self._kept: dict[Hashable, _Opened] = {}
+        self._kept: dict[int, _Opened] = {}
+        """By the aggregate id's ``int``: hashed in C (a UUID's ``__hash__`` is Python's)."""
         self._lock = threading.Lock()
 
-    def note(self, key: Hashable, people: Collection[str], *, from_snapshot: bool = False) -> None:
+    def note(self, key: UUID, people: Collection[str], *, from_snapshot: bool = False) -> None:
         """A state of ``key`` is kept, whose texts were opened or sealed (since the states
         noted before) with the live keys of ``people``; ``from_snapshot``: it was read from a
         snapshot."""
         keys = self.keys
-        old = self._kept.get(key)
+        old = self._kept.get(key.int)
         if old is not None and not from_snapshot and old.people.issuperset(people):
             # as most commands note it: nothing new (read without the lock, as verdict);
             # each person's row cached no earlier than the entry's keys are due (a loop,
@@ -566,7 +568,7 @@ class OpenedStates:
         until = min((keys.expires(p) for p in people), default=math.inf)
         reread_at = time.monotonic() + keys.seconds if from_snapshot else math.inf
         with self._lock:
-            old = self._kept.pop(key, None)
+            old = self._kept.pop(key.int, None)
             if old is None:
                 new = _Opened(frozenset(people), until, from_snapshot, reread_at)
             else:
@@ -576,33 +578,33 @@ class OpenedStates:
                     old.from_snapshot or from_snapshot,
                     min(reread_at, old.reread_at),
                 )
-            self._kept[key] = new  # last: the most recently noted is forgotten last
+            self._kept[key.int] = new  # last: the most recently noted is forgotten last
             while len(self._kept) > self._size:
                 del self._kept[next(iter(self._kept))]
 
-    def kept(self, key: Hashable) -> bool:
+    def kept(self, key: UUID) -> bool:
         """Whether ``key``'s kept state without its history may be used without asking
         anything more: the common case of :meth:`verdict` (``KEEP``), in one dictionary
         read and a clock read (a command on a cached state asks it every time)."""
-        found = self._kept.get(key)
+        found = self._kept.get(key.int)
         if found is None:
             return False
         now = time.monotonic()
         return now < found.until and now < found.reread_at
 
-    def verdict(self, key: Hashable, *, whole: bool) -> str:
+    def verdict(self, key: UUID, *, whole: bool) -> str:
         """Whether ``key``'s kept states may be used (:class:`Kept`); ``whole``: the one
         asked for holds the whole history (never read from a snapshot). Reads the people's
         keys again (from the key store, as :class:`CachedKeys` does once a row is
         ``seconds`` old) when the first of them is due."""
-        found = self._kept.get(key)
+        found = self._kept.get(key.int)
         if found is None:
             return Kept.DROP
         now = time.monotonic()
         if not whole and now >= found.reread_at:
             with self._lock:  # read again now; one read from a snapshot meanwhile, in time
-                if self._kept.get(key) is found:
-                    self._kept[key] = attrs.evolve(found, reread_at=now + self.keys.seconds)
+                if self._kept.get(key.int) is found:
+                    self._kept[key.int] = attrs.evolve(found, reread_at=now + self.keys.seconds)
             return Kept.REREAD
         if now < found.until:
             return Kept.KEEP
@@ -614,22 +616,22 @@ class OpenedStates:
                 return Kept.ERASED
             until = min(until, self.keys.expires(person_id))
         with self._lock:
-            if self._kept.get(key) is found:
-                self._kept[key] = attrs.evolve(found, until=until)
+            if self._kept.get(key.int) is found:
+                self._kept[key.int] = attrs.evolve(found, until=until)
         return Kept.KEEP
 
-    def known(self, key: Hashable) -> tuple[frozenset[str], bool]:
+    def known(self, key: UUID) -> tuple[frozenset[str], bool]:
         """The people whose keys opened ``key``'s kept states' texts, and whether that is
         all of them (False: a state was read from a snapshot, or nothing is known)."""
-        found = self._kept.get(key)
+        found = self._kept.get(key.int)
         if found is None:
             return frozenset(), False
         return found.people, not found.from_snapshot
 
-    def drop(self, key: Hashable) -> None:
+    def drop(self, key: UUID) -> None:
         """Forget ``key`` (its states are dropped)."""
         with self._lock:
-            self._kept.pop(key, None)
+            self._kept.pop(key.int, None)
 
     def clear(self) -> None:
         """Forget every aggregate (every kept state is dropped)."""
