@@ -31,6 +31,7 @@ from uuid import UUID
 
 import attrs
 
+from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
@@ -55,6 +56,7 @@ SNAPSHOT = "snapshot"
 READ_MODEL = "read model"
 EVENTS = "events"
 COMMAND_ID = "command id"
+ERASURE = "erasure"
 
 
 @attrs.frozen(kw_only=True)
@@ -62,9 +64,10 @@ class Difference:
     """A snapshot or read-model row that is not what the events give."""
 
     what: str
-    """``"snapshot"``, ``"read model"``, ``"command id"`` (kept beside a link), or
-    ``"events"`` (an aggregate that cannot be rebuilt, so that what is derived from it
-    cannot be checked)."""
+    """``"snapshot"``, ``"read model"``, ``"command id"`` (kept beside a link),
+    ``"erasure"`` (an erasure recorded whose person's key is live), or ``"events"`` (an
+    aggregate that cannot be rebuilt, so that what is derived from it cannot be
+    checked)."""
     aggregate_id: UUID | str
     """The aggregate's id; for a read-model row whose key is not the canonical text of an
     id, the key as stored (text as it is, another value as Python shows it)."""
@@ -113,6 +116,8 @@ class _Check:
     rows: int = 0
     count: int = 0
     found: list[Difference] = attrs.Factory(list)
+    erased: dict[str, tuple[UUID, int]] = attrs.Factory(dict)
+    """Each person whose erasure is recorded: where first (programme, version)."""
 
     def differ(self, what: str, aggregate_id: UUID | str, version: int | None, detail: str) -> None:
         self.count += 1
@@ -136,6 +141,7 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
         (row,) = view.select_facts([aggregate_id]) or (None,)
         _check_one(check, aggregate_id, aggregate, row, page_size)
     _check_stored_keys(check, view, aggregates)
+    _check_erased_keys(check)
     return DerivedCheck(
         aggregates=check.aggregates,
         snapshots=check.snapshots,
@@ -144,6 +150,25 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
         difference_count=check.count,
         differences=tuple(check.found),
     )
+
+
+def _check_erased_keys(check: _Check) -> None:
+    """Every person whose erasure is recorded must have no live key: one live was never
+    destroyed (the erasure stopped between recording it and destroying the key) or was
+    brought back (a key store file restored from a copy taken before the erasure), and
+    their texts read again."""
+    keys = check.store.keys.store
+    for person_id, (programme_id, version) in check.erased.items():
+        row = keys.get(person_id)
+        if row is not None and row.key is not None and row.destroyed_at is None:
+            check.differ(
+                ERASURE,
+                programme_id,
+                version,
+                f"{person_id!r}'s erasure is recorded here, but their key is live (not "
+                "destroyed, or restored from a copy): their personal data is readable; "
+                "erase them again, which destroys the key",
+            )
 
 
 def _check_stored_keys(
@@ -291,6 +316,8 @@ def _check_one(
                 facts = _fold(facts, event)
                 version = event.version
                 _compare_command(check, event, kept.get(version), noted)
+                if isinstance(event, PersonalDataErased):
+                    check.erased.setdefault(event.person_id, (aggregate_id, version))
                 if version in snapshots:
                     # as snapshots hold it: without the history (see Decider.without_history)
                     taken = kind_of(event).without_history(state)
