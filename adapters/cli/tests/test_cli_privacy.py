@@ -4,9 +4,11 @@ still verifies against a digest taken before, and a second erasure is told so.""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from cli_harness import Cli
 from test_cli_audit import PROGRAMME, RELATIONSHIP, seed
 
@@ -130,6 +132,7 @@ def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
         "applied": False,
         "due": [],
         "unsealed": [],
+        "notes": [],
     }
     refused = cli.run("privacy", "retention", "--years", "0", "--as-of", "2031-01-01")
     assert refused.code == 2 and "years" in refused.stderr
@@ -233,3 +236,49 @@ def test_a_key_store_file_keeps_the_keys_apart_and_is_needed_to_read(cli: Cli) -
     keys.unlink()
     lost = cli.run(*keyed, "programme", "list")
     assert lost.code == 2 and "does not exist" in lost.stderr, str(lost)
+
+
+def test_an_erasure_a_reader_kept_from_finishing_fails_and_is_finished_again(
+    cli: Cli,
+) -> None:
+    """A connection reading the SQLite file keeps the write-ahead log (and so the freed
+    pages of the key and the snapshots in the file) from being rewritten: the erasure is
+    not done, the command says so and exits 1 (a scheduled erasure must not pass for
+    done); erased again with its command id once the reader is gone, it is."""
+    if not cli.store_url.startswith("sqlite"):
+        pytest.skip("the write-ahead log is SQLite's")
+    seed(cli.store_url)
+    reader = sqlite3.connect(cli.store_url.removeprefix("sqlite:///"))
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read snapshot held
+    command_id = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    args = ("privacy", "erase", "ben", "--reason", "DSAR-2026-016", "--command-id", command_id)
+    held = cli.run(*args)
+    assert held.code == 1, str(held)
+    assert "Not done: " in held.stdout and "while other connections read" in held.stdout
+    assert held.stderr.startswith("error: the erasure of 'ben' is not finished"), str(held)
+    assert command_id in held.stderr
+    reader.rollback()
+    reader.close()
+    done = cli.run(*args)
+    assert done.code == 0 and "Not done" not in done.stdout, str(done)
+    assert "Already recorded by an earlier attempt" in done.stdout
+
+
+def test_a_retention_run_a_reader_kept_from_finishing_fails(cli: Cli) -> None:
+    if not cli.store_url.startswith("sqlite"):
+        pytest.skip("the write-ahead log is SQLite's")
+    seed(cli.store_url)
+    _policy_keeping(cli, "2")
+    april = datetime(2026, 4, 1, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=april)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
+    reader = sqlite3.connect(cli.store_url.removeprefix("sqlite:///"))
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    held = cli.run("privacy", "retention", "--as-of", "2028-04-01", "--apply", actor="dpo")
+    reader.rollback()
+    reader.close()
+    assert held.code == 1 and "Not done: " in held.stdout, str(held)
+    assert "the store's clean-up is not finished" in held.stderr, str(held)

@@ -295,8 +295,10 @@ class SQLiteKeyStore:
             busy = cursor.fetchone()
         if busy is not None and busy[0]:
             return (
-                "the write-ahead log could not be truncated while other connections read the "
-                "file: freed pages may remain in it until the next checkpoint",
+                "the write-ahead log could not be written back and truncated while other "
+                "connections read the file: the file and its log may keep the freed pages (the "
+                "destroyed key, the snapshots' texts) until they have ended and the erasure "
+                "is run again",
             )
         return ()
 

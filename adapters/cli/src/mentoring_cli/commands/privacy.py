@@ -103,6 +103,11 @@ def erase(
         },
         lambda console: _show_erasure(console, erasure),
     )
+    if erasure.notes:  # a scheduled erasure must not pass for done
+        raise Refused(
+            f"the erasure of {person!r} is not finished (above); run it again with "
+            f"--command-id {erasure.command_id} once that is remedied"
+        )
 
 
 @app.command("export-person")
@@ -163,6 +168,7 @@ def retention(
     with open_service(ctx, writes=apply) as service:
         due = due_for_erasure(service, as_of, years)
         erased = apply_retention(service, due, actor=actor) if apply else ()
+    notes = list(dict.fromkeys(note for e in erased for note in e.notes))  # the store's, once
 
     def show(console: Console) -> None:
         verb = "Erased" if apply else "Due for erasure"
@@ -180,6 +186,8 @@ def retention(
         for erasure in erased:
             for where in erasure.unsealed:
                 console.print(f"  stays readable (stored before sealing): {where}", markup=False)
+        for note in notes:
+            console.print(f"Not done: {note}", markup=False)
 
     out.emit(
         lambda: {
@@ -196,9 +204,16 @@ def retention(
                 for d in due
             ],
             "unsealed": [where for e in erased for where in e.unsealed],
+            "notes": notes,
         },
         show,
     )
+    if notes:  # a scheduled erasure must not pass for done
+        raise Refused(
+            "the erasures are recorded and the keys destroyed, but the store's clean-up is "
+            "not finished (above); once that is remedied, erase one of them again "
+            "('privacy erase ID'), which runs it again"
+        )
 
 
 @app.command("copy-keys")
