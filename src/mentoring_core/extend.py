@@ -54,6 +54,7 @@ from .audit.recorders import (
     versions_filter,
 )
 from .domain.decider import Added, Changes, Decider, Replaced
+from .domain.errors import shown
 from .domain.kinds import KINDS, kind_named, kind_of
 from .privacy.keys import (
     KEYS_TABLE,
@@ -121,6 +122,7 @@ __all__ = [
     "new_key",
     "notifications_of",
     "restore_wins",
+    "shown",
     "stale_position",
     "versions_filter",
 ]

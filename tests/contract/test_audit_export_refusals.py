@@ -590,11 +590,17 @@ def test_a_line_whose_link_is_gone_when_read_back_is_a_mismatch(
 
 
 def sealed(
-    docs: list[dict[str, Any]], envelope: dict[str, Any] | None = None, **data: Any
+    docs: list[dict[str, Any]],
+    envelope: dict[str, Any] | None = None,
+    *,
+    texts: dict[int, str] | None = None,
+    **data: Any,
 ) -> list[str]:
-    """``docs`` as export lines with a trailer whose SHA-256 matches them, and ``data``
-    (and ``envelope``, its attributes beside ``data``) changed in it."""
+    """``docs`` as export lines (``texts`` replacing some, by index) with a trailer whose
+    SHA-256 matches them, as a forger can make it (it is not signed), and ``data`` (and
+    ``envelope``, its attributes beside ``data``) changed in it."""
     lines = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
+    lines = [(texts or {}).get(i, line) for i, line in enumerate(lines)]
     sha256 = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
     last = docs[-1]
     trailer = {

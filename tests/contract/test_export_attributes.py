@@ -11,7 +11,6 @@ attribute, before anything is stored.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from mentoring_core import MentoringService
 from mentoring_core.audit import ExportError, cloud_events, export_events, import_events
 from mentoring_core.audit.chain import GENESIS, Record, link_hash
 
+from .test_audit_export_refusals import sealed
 from .test_service_contract import seed, stored_count
 
 Doc = dict[str, Any]
@@ -67,28 +67,7 @@ def rechain(docs: list[Doc]) -> None:
 def sealed_lines(docs: list[Doc], texts: dict[int, str] | None = None) -> list[str]:
     """``docs`` as export lines (``texts`` replacing some by index) and a trailer
     recomputed to match them, as a forger can (it is not signed)."""
-    lines = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
-    lines = [(texts or {}).get(i, line) for i, line in enumerate(lines)]
-    sha256 = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
-    last = docs[-1]
-    trailer = {
-        "specversion": "1.0",
-        "id": sha256,
-        "source": "urn:mentoring-core:export",
-        "type": "org.mentoring-core.ExportTrailer.v1",
-        "datacontenttype": "application/json",
-        "data": {
-            "records": len(docs),
-            "aggregate": None,
-            "last": {
-                "sequence": last["chainsequence"],
-                "hash": last["chainhash"],
-                "recorded_at": last["chainrecordedat"],
-            },
-            "sha256": sha256,
-        },
-    }
-    return [*lines, json.dumps(trailer, separators=(",", ":"))]
+    return sealed(docs, texts=texts)
 
 
 def write(path: Path, lines: list[str]) -> Path:

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from cli_harness import Cli
 from mentoring_core_postgres.testing import postgres_store_url
+from smtp_sink import Mailbox, free_port
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -34,3 +36,16 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def cli(store_url: str, tmp_path: Path) -> Cli:
     return Cli(store_url, tmp_path)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Mailbox]]:
+    """A mail server on 127.0.0.1 keeping what it receives, and its port."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, mailbox
+    finally:
+        controller.stop()

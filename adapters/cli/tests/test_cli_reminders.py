@@ -11,7 +11,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -20,16 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_harness import Cli, mentoring_executable
 from mentoring_cli.notifiers import webhook_key, webhook_signature
+from smtp_sink import Mailbox, free_port
 
 from mentoring_core import MentoringService
 from mentoring_core.events import ReminderIssued, ReminderSent
@@ -97,36 +95,6 @@ def logged(url: str, programme: UUID) -> tuple[list[ReminderIssued], list[Remind
         [e for e in history if isinstance(e, ReminderIssued)],
         [e for e in history if isinstance(e, ReminderSent)],
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping every message delivered."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.original_content)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Mailbox]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, mailbox
-    finally:
-        controller.stop()
 
 
 class Receiver:

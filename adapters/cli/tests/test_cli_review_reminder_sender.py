@@ -8,26 +8,12 @@ sent, against a real SMTP server on 127.0.0.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_harness import Cli
-from test_cli_reminders import Mailbox, free_port, logged, seed
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Mailbox]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, mailbox
-    finally:
-        controller.stop()
-
+from smtp_sink import Mailbox
+from test_cli_reminders import logged, seed
 
 NOT_ONE_ADDRESS = [
     "not an address",

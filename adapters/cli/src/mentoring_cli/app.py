@@ -20,8 +20,6 @@ import sys
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -39,6 +37,7 @@ from mentoring_core import (
     redact,
 )
 from mentoring_core import commands as domain_commands
+from mentoring_core.extend import shown
 
 from ._session import (
     ACTOR_ENV,
@@ -370,21 +369,6 @@ def option_for(field: str) -> str:
     return option
 
 
-def _shown(value: Any) -> str:
-    match value:
-        case str():
-            text = repr(value)
-        case datetime() | date():
-            text = value.isoformat()
-        case Enum():
-            text = str(value.value)
-        case tuple():  # values given together, such as a period's first and last days
-            text = ", ".join(_shown(item) for item in value)
-        case _:
-            text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def failure(error: BaseException) -> tuple[int, str] | None:
     """The exit status and one-line message for an error, or None if it is unexpected."""
     match error:
@@ -392,7 +376,7 @@ def failure(error: BaseException) -> tuple[int, str] | None:
             return EXIT_USAGE, f"Missing {option_for(error.field)}: expected {error.expected}."
         case InvalidValue():
             return EXIT_USAGE, (
-                f"Invalid value for '{option_for(error.field)}': {_shown(error.value)}; "
+                f"Invalid value for '{option_for(error.field)}': {shown(error.value)}; "
                 f"expected {error.expected}."
             )
         case StoreConfigurationError():
