@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mentoring_core import InvalidValue, MentoringService, StoreConfigurationError, redact
 from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
 from mentoring_core.privacy.access import subject_access
-from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+from mentoring_core.privacy.retention import RetentionDue, apply_retention, due_for_erasure
 from mentoring_core.store import new_cipher_key, store_environment
 
 from .._files import STDOUT, check_target, create_files
@@ -147,6 +148,33 @@ _YearsOpt = Annotated[
 ]
 
 
+def _retention_document(
+    as_of: date,
+    years: int | None,
+    apply: bool,
+    due: Sequence[RetentionDue],
+    erased: Sequence[Erasure],
+    notes: list[str],
+) -> dict[str, Any]:
+    """``privacy retention``'s JSON document."""
+    return {
+        "as_of": as_of.isoformat(),
+        "years": years,
+        "applied": apply,
+        "due": [
+            {
+                "person_id": d.person_id,
+                "last_ended": d.last_ended.isoformat(),
+                "years": d.years,
+                "due_on": d.due_on.isoformat(),
+            }
+            for d in due
+        ],
+        "unsealed": [where for e in erased for where in e.unsealed],
+        "notes": notes,
+    }
+
+
 @app.command("retention")
 def retention(
     ctx: typer.Context,
@@ -189,25 +217,7 @@ def retention(
         for note in notes:
             console.print(f"Not done: {note}", markup=False)
 
-    out.emit(
-        lambda: {
-            "as_of": as_of.isoformat(),
-            "years": years,
-            "applied": apply,
-            "due": [
-                {
-                    "person_id": d.person_id,
-                    "last_ended": d.last_ended.isoformat(),
-                    "years": d.years,
-                    "due_on": d.due_on.isoformat(),
-                }
-                for d in due
-            ],
-            "unsealed": [where for e in erased for where in e.unsealed],
-            "notes": notes,
-        },
-        show,
-    )
+    out.emit(lambda: _retention_document(as_of, years, apply, due, erased, notes), show)
     if notes:  # a scheduled erasure must not pass for done
         raise Refused(
             "the erasures are recorded and the keys destroyed, but the store's clean-up is "
