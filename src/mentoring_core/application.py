@@ -571,8 +571,7 @@ class MentoringService(CommandMethods):
         ctx = self._context(actor, self._command_id(command_id))
         events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
         destroyed = self._store.keys.store.destroy(person_id, ctx.now)
-        self._store.keys.forget()
-        self._forget_states()
+        self._forget_erased()
         notes = self._store.keys.store.scrub()
         unsealed = unsealed_fields(self.store.records(), self._store.mapper.owner_of, person_id)
         return Erasure(
@@ -649,8 +648,8 @@ class MentoringService(CommandMethods):
             self._forget(list(cache.cache))
 
     def _forget_erased(self) -> None:
-        """Drop every key and state this process keeps, as the erasing process does: a key
-        whose texts a kept state holds was found destroyed (another process erased)."""
+        """Drop every key and state this process keeps: after an erasure made here, or one
+        found made by another process (a key whose texts a kept state holds, destroyed)."""
         self._store.keys.forget()
         self._forget_states()
 
@@ -1293,7 +1292,7 @@ class MentoringService(CommandMethods):
             self._forget_erased()  # in another process, honoured here at once
         else:
             self._forget_aggregate(aggregate_id)
-        kind: Kind = RELATIONSHIP if isinstance(state, RelationshipState) else PROGRAMME
+        kind = kind_of(last)
         rebuilt, opened = keys.sealing(
             lambda: kind.without_history(self._fold_events(kind, aggregate_id, last.version))
         )

@@ -23,6 +23,8 @@ import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException
 
+from mentoring_core.extend import shown
+
 from ._problems import Problem
 
 Hook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
@@ -128,8 +130,7 @@ def is_moment(value: object) -> bool:
 def not_moments(found: list[tuple[str, object]], source: str) -> Problem:
     """400: each of ``found`` (where, what was given) should have been a moment."""
     said = [
-        f"{where} is a moment, ISO 8601 with an offset such as {MOMENT_EXAMPLE}, "
-        f"not {_shown(value)}"
+        f"{where} is a moment, ISO 8601 with an offset such as {MOMENT_EXAMPLE}, not {shown(value)}"
         for where, value in found
     ]
     return Problem(
@@ -152,11 +153,6 @@ def _not_a_moment(hint: Any, value: object) -> bool:
         and datetime in typing.get_args(hint)
     )
     return takes_moment and value is not None and not is_moment(value)
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _unknown_fields(body: type, unknown: list[str]) -> Problem:
