@@ -704,10 +704,15 @@ def _check_hashes(lines: list[_Line]) -> None:
         raise ExportError(f"the export's chain cannot be re-created: {error}") from None
     for line, link in zip(lines, links, strict=True):
         if link[5] != line.hash:
-            raise ExportError(
-                f"line {line.number}: its chainhash is not the hash of its record and the "
-                "lines before it: the line was edited, or the source store does not verify"
-            )
+            raise _edited(line)
+
+
+def _edited(line: _Line) -> ExportError:
+    """The refusal of a line whose ``chainhash`` is not the one recomputed."""
+    return ExportError(
+        f"line {line.number}: its chainhash is not the hash of its record and the "
+        "lines before it: the line was edited, or the source store does not verify"
+    )
 
 
 def _check_runs(lines: list[_Line]) -> None:
@@ -724,10 +729,7 @@ def _check_runs(lines: list[_Line]) -> None:
         latest[aggregate_id] = line.hash
         previous = GENESIS if line.sequence == 1 else hashes.get(line.sequence - 1)
         if previous is not None and _link_hash(line, previous, aggregate_previous) != line.hash:
-            raise ExportError(
-                f"line {line.number}: its chainhash is not the hash of its record and the "
-                "lines before it: the line was edited, or the source store does not verify"
-            )
+            raise _edited(line)
 
 
 def _link_hash(line: _Line, previous: str, aggregate_previous: str) -> str:
