@@ -62,7 +62,14 @@ from .domain.pairing import decide_pairing
 from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
-from .domain.validation import check_aware, check_int, check_label, check_sequence, check_uuid
+from .domain.validation import (
+    check_aware,
+    check_int,
+    check_label,
+    check_not_future,
+    check_sequence,
+    check_uuid,
+)
 from .privacy.erasure import Erasure, named_people, unsealed_fields
 from .privacy.keys import Kept, OpenedStates
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
@@ -289,7 +296,8 @@ class MentoringService(CommandMethods):
     def relationship_as_of(
         self, relationship_id: UUID, at: datetime, *, axis: TimeAxis = TimeAxis.RECORDED
     ) -> RelationshipState:
-        """The relationship as it stood at ``at``.
+        """The relationship as it stood at ``at``, which must not be after now (what is
+        recorded until then would change it), as a report's ``as_of``.
 
         ``TimeAxis.RECORDED`` (the default): as the store showed it then, from the
         events recorded by ``at``. ``TimeAxis.OCCURRED``: from the events whose
@@ -297,7 +305,7 @@ class MentoringService(CommandMethods):
         in the order they happened. Before the first event, the state is empty
         (status ``new``, version 0).
         """
-        moment = check_aware("at", at)
+        moment = check_not_future("at", at, self.now())
         history = self.history(relationship_id)
         if axis is TimeAxis.RECORDED:
             state = state_at(history, recorded_by=moment)

@@ -25,6 +25,7 @@ from mentoring_core import (
 )
 from mentoring_core.domain import evolve_relationship
 from mentoring_core.domain.events import GoalSet, MeetingHeld, MeetingRecordCorrected, PairFormed
+from mentoring_core.projections import build_compliance_report
 from mentoring_core.serialisation import SNAPSHOT_SCHEMA
 from mentoring_core.state import RelationshipState
 from mentoring_core.store import EventSourcedStore
@@ -287,6 +288,23 @@ class TestTimeTravel:
             )
         assert empty.status is RelationshipStatus.NEW
         assert empty.version == 0
+
+    @pytest.mark.parametrize("axis", list(TimeAxis))
+    def test_a_moment_after_now_is_refused_as_a_reports_is(
+        self, store_url: str, clock: SteppingClock, axis: TimeAxis
+    ) -> None:
+        """A state "as of" a moment still to come is not a state it stood in: what is
+        recorded before that moment would change it. It was shown (the current state),
+        where a report as of the same moment was refused."""
+        with MentoringService(store_url, clock=clock) as service:
+            seeded = seed(service)
+            later = clock.now + timedelta(hours=1)
+            with pytest.raises(InvalidValue, match="a moment not after now") as refused:
+                service.relationship_as_of(seeded.relationship, later, axis=axis)
+            with pytest.raises(InvalidValue, match="a moment not after now"):
+                build_compliance_report(service, seeded.programme, as_of=later)
+        assert refused.value.field == "at"
+        assert refused.value.value == later
 
 
 class TestCorrections:

@@ -86,7 +86,7 @@ def readable(service: MentoringService) -> str:
     shown.append(repr(service.programme(PROGRAMME)))
     shown += [repr(service.relationship(r)) for r in (PAIR_A, PAIR_B, PAIR_C)]
     shown += [repr(event) for _, event in service.read()]
-    shown.append(repr(service.relationship_as_of(PAIR_A, AS_OF)))
+    shown.append(repr(service.relationship_as_of(PAIR_A, service.now())))
     return "\n".join(map(str, shown))
 
 

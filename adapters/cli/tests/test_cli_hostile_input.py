@@ -76,6 +76,11 @@ CASES: dict[str, Case] = {
         2,
         ["'--as-of'", "out of range"],
     ),
+    "pair show as of a moment after now": (
+        lambda d, c: ["pair", "show", str(RELATIONSHIP), "--as-of", "2999-01-01T00:00Z"],
+        2,
+        ["'--as-of'", "2999-01-01T00:00:00+00:00", "a moment not after now"],
+    ),
     "state-at a moment before year 1": (
         lambda d, c: ["audit", "state-at", str(RELATIONSHIP), "--at", "0001-01-01T00:00+14:00"],
         2,

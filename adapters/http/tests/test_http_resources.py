@@ -310,6 +310,23 @@ def test_a_moment_beyond_utc_is_422_not_a_server_error(client: Any, keys: Keys) 
     assert held.status_code == 422
 
 
+def test_a_moment_after_now_is_refused_for_a_state_as_for_a_report(client: Any, keys: Keys) -> None:
+    """The state "as of" a moment to come was answered (the current state, 200), where
+    the report as of the same moment was refused."""
+    programme, relationship = _pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    answers = [
+        client.get(path, headers=admin)
+        for path in (
+            f"/relationships/{relationship}/state?at=2999-01-01T00:00:00Z",
+            f"/programmes/{programme}/reports/compliance.json?as_of=2999-01-01T00:00:00Z",
+        )
+    ]
+    assert {a.status_code for a in answers} == {422}
+    assert len({a.json()["type"] for a in answers}) == 1
+    assert "a moment not after now" in answers[0].json()["detail"]
+
+
 def test_a_cursor_past_any_position_and_a_body_that_is_not_json_are_400(
     client: Any, keys: Keys
 ) -> None:
@@ -355,13 +372,16 @@ def test_private_entries_are_withheld_from_the_coordinator_everywhere(
         f"{base}/reflections", json=reflection, headers=keys.headers("ben")
     ).is_success
     coordinator = keys.headers("coord.rhea")
-    seen_by_coordinator = [
-        client.get(base, headers=coordinator).text,
-        client.get(f"{base}/history", headers=coordinator).text,
-        client.get(f"{base}/timeline", headers=coordinator).text,
-        client.get(f"{base}/state?at=2999-01-01T00:00:00Z", headers=coordinator).text,
-        client.get(f"/programmes/{programme}/relationships", headers=coordinator).text,
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # everything recorded
+    answers = [
+        client.get(base, headers=coordinator),
+        client.get(f"{base}/history", headers=coordinator),
+        client.get(f"{base}/timeline", headers=coordinator),
+        client.get(f"{base}/state?at={now}", headers=coordinator),
+        client.get(f"/programmes/{programme}/relationships", headers=coordinator),
     ]
+    assert [a.status_code for a in answers] == [200] * len(answers)
+    seen_by_coordinator = [answer.text for answer in answers]
     assert all("court reports" not in text for text in seen_by_coordinator)
     assert "ReflectionRecorded" not in seen_by_coordinator[1]
     mentor = client.get(f"{base}/history", headers=keys.headers("ana")).text

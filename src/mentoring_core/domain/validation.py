@@ -177,11 +177,17 @@ def check_aware(field: str, value: object) -> datetime:
     return value.astimezone(UTC)
 
 
-def check_past(field: str, value: object, now: datetime) -> datetime:
-    """An aware datetime no later than ``now`` (the service clock) and not before 1950."""
+def check_not_future(field: str, value: object, now: datetime) -> datetime:
+    """An aware datetime no later than ``now`` (the service clock), in UTC."""
     moment = check_aware(field, value)
     if moment > now:
         raise InvalidValue(field, value, f"a moment not after now ({now.isoformat()})")
+    return moment
+
+
+def check_past(field: str, value: object, now: datetime) -> datetime:
+    """An aware datetime no later than ``now`` (the service clock) and not before 1950."""
+    moment = check_not_future(field, value, now)
     if moment < EARLIEST:
         raise InvalidValue(field, value, f"a moment not before {EARLIEST.date()}")
     return moment

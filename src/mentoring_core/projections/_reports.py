@@ -17,7 +17,7 @@ from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
-from ..domain.validation import check_aware
+from ..domain.validation import check_not_future
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
 from ..reports import (
@@ -102,10 +102,7 @@ def build_compliance_report(
     if policy is not None:  # checked as SetPolicy checks it: a report of a bad one is no report
         policy = check_policy(policy)
     if as_of is not None:
-        check_aware("as_of", as_of)
-        moment = now if now is not None else service.now()
-        if as_of > moment:
-            raise InvalidValue("as_of", as_of, f"a moment not after now ({moment.isoformat()})")
+        check_not_future("as_of", as_of, now if now is not None else service.now())
         programme, relationships = facts_as_of(service, programme_id, as_of)
         moment = as_of
         due = past_due(service, programme_id, as_of.astimezone(UTC).date(), at=as_of)

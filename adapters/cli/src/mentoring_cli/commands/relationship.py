@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from mentoring_core import MentoringService, TimeAxis
+from mentoring_core import InvalidValue, MentoringService, TimeAxis
 from mentoring_core.extend import CONVERTER
 from mentoring_core.values import DeclineReason, EndReason
 
@@ -220,7 +220,10 @@ def show(
             if state.programme_id is not None:
                 next_due = _next_due(service, state.programme_id).get(relationship_id)
         else:
-            state = service.relationship_as_of(relationship_id, as_of, axis=axis)
+            try:
+                state = service.relationship_as_of(relationship_id, as_of, axis=axis)
+            except InvalidValue as error:  # the core's "at" was given as --as-of
+                raise InvalidValue("as_of", error.value, error.expected) from None
 
     def show_state(console: Console) -> None:
         if state.exists:
