@@ -56,6 +56,7 @@ from .audit.recorders import (
 from .domain.decider import Added, Changes, Decider, Replaced
 from .domain.errors import shown
 from .domain.kinds import KINDS, kind_named, kind_of
+from .domain.validation import check_not_future
 from .privacy.keys import (
     KEYS_TABLE,
     KeyStore,
@@ -110,6 +111,7 @@ __all__ = [
     "StoreBackend",
     "StoredFacts",
     "chain_row",
+    "check_not_future",
     "check_person",
     "check_read_versions",
     "events_of",

@@ -86,6 +86,16 @@ CASES: dict[str, Case] = {
         2,
         ["'--at'", "out of range"],
     ),
+    "state-at a moment after now": (
+        lambda d, c: ["audit", "state-at", str(RELATIONSHIP), "--at", "2999-01-01T00:00Z"],
+        2,
+        ["'--at'", "2999-01-01T00:00:00+00:00", "a moment not after now"],
+    ),
+    "diff to a moment after now": (
+        lambda d, c: ["audit", "diff", str(RELATIONSHIP), "--from", "1", "--to", "2999-01-01"],
+        2,
+        ["'--to'", "2999-01-01T00:00:00+00:00", "a moment not after now"],
+    ),
     "a report to the last day of the calendar": (
         lambda d, c: [*REPORT, "--to", "9999-12-31"],
         2,

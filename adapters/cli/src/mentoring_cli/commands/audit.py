@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import takewhile
@@ -51,7 +51,7 @@ from mentoring_core.audit import (
     state_at,
     timeline,
 )
-from mentoring_core.extend import CONVERTER
+from mentoring_core.extend import CONVERTER, check_not_future
 from mentoring_core.state import ProgrammeState, RelationshipState
 
 from .._files import (
@@ -199,10 +199,23 @@ def _point_document(point: Point, axis: TimeAxis) -> dict[str, Any]:
     return {"at": at.isoformat(), "axis": axis.value}
 
 
-def _check_version(aggregate_id: UUID, point: Point, last: int) -> None:
-    at = point.at
-    if isinstance(at, int) and not 0 <= at <= last:
-        raise Refused(f"{aggregate_id} has versions 0 to {last}; there is no version {at}")
+def _history(
+    ctx: typer.Context, aggregate_id: UUID, points: Mapping[str, Point]
+) -> tuple[Event, ...]:
+    """The aggregate's events, once each of ``points`` (by its option's name) is checked:
+    a moment not after now (what is recorded until then would change the state at it),
+    a version one of the aggregate's."""
+    with open_service(ctx, trust_snapshots=False) as service:
+        for option, point in points.items():
+            if not isinstance(point.at, int):
+                check_not_future(option, point.at, service.now())
+        events = service.history(aggregate_id)
+    last = events[-1].version
+    for point in points.values():
+        at = point.at
+        if isinstance(at, int) and not 0 <= at <= last:
+            raise Refused(f"{aggregate_id} has versions 0 to {last}; there is no version {at}")
+    return events
 
 
 def _kind(state: State) -> str:
@@ -292,9 +305,7 @@ def state_at_command(
     else:
         raise typer.BadParameter("give exactly one of --at WHEN and --version N")
     out = Output(json_output)
-    with open_service(ctx, trust_snapshots=False) as service:
-        events = service.history(aggregate_id)
-    _check_version(aggregate_id, point, events[-1].version)
+    events = _history(ctx, aggregate_id, {"at": point})
     state = _state(events, point, axis)
     applied = _applied(events, point, axis)
     label = _label(point, axis)
@@ -349,10 +360,7 @@ def diff_command(
 ) -> None:
     """What changed in the state between two points (versions or moments)."""
     out = Output(json_output)
-    with open_service(ctx, trust_snapshots=False) as service:
-        events = service.history(aggregate_id)
-    for point in (from_, to):
-        _check_version(aggregate_id, point, events[-1].version)
+    events = _history(ctx, aggregate_id, {"from": from_, "to": to})
     before, after = _state(events, from_, axis), _state(events, to, axis)
     changes = diff(before, after)
     counts = (_applied(events, from_, axis), _applied(events, to, axis))
