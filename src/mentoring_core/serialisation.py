@@ -55,7 +55,7 @@ from .privacy.sealing import (
 )
 from .quick_reading import QuickReader
 
-SNAPSHOT_SCHEMA = 7
+SNAPSHOT_SCHEMA = 8
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's
@@ -66,7 +66,9 @@ its state without its history (no meetings, feedback, reflections or evaluations
 the id it was recorded under), so that it does not grow with every reminder. 6: the
 states keep the dates the timeline rules need (a goal's ``revised_at``, a relationship's
 ``schedule_since``, a programme's ``policy_set_at``). 7: a relationship's state keeps
-``attended_until``, the bound a withdrawal's date is checked against first."""
+``attended_until``, the bound a withdrawal's date is checked against first. 8: the
+states keep when the expectations in force were agreed (``expectations_since``) and when
+each participant's profile was last updated (``profile_updated_at``)."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)

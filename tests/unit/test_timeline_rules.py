@@ -817,6 +817,52 @@ def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> N
     accepted(changed(), change(changed_at))
 
 
+def test_expectations_are_agreed_again_no_earlier_than_last_agreed() -> None:
+    agreed_at = NOW - timedelta(days=6)
+
+    def agree(at: datetime) -> cmd.AgreeExpectations:
+        return cmd.AgreeExpectations(expectations=("Meet fortnightly",), occurred_at=at)
+
+    def agreed() -> History:
+        history = relationship_history()
+        history.record(agree(agreed_at))
+        return history
+
+    agreed().refuse(
+        agree(agreed_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: AgreeExpectations dated {(agreed_at - SECOND).isoformat()} is before the "
+        f"expectations in force were agreed on {agreed_at.isoformat()}",
+    )
+    history = agreed()
+    accepted(history, agree(agreed_at))
+    assert history.state.expectations_since == agreed_at
+
+
+def test_a_profile_is_updated_again_no_earlier_than_last_updated() -> None:
+    updated_at = NOW - timedelta(days=3)
+
+    def update(at: datetime, need: FocusArea) -> cmd.UpdateProfile:
+        return cmd.UpdateProfile(person_id="fay", development_needs=(need,), occurred_at=at)
+
+    def updated() -> History:
+        history = enrolled_later()
+        history.record(update(updated_at, FocusArea.COMMUNICATION))
+        return history
+
+    updated().refuse(
+        update(updated_at - SECOND, FocusArea.TEAMWORK),
+        Rule.TIMELINE,
+        f"broken: UpdateProfile dated {(updated_at - SECOND).isoformat()} is before the "
+        f"profile of 'fay' was last updated on {updated_at.isoformat()}",
+    )
+    history = updated()
+    accepted(history, update(updated_at, FocusArea.TEAMWORK))
+    fay = history.state.participant("fay")
+    assert fay is not None
+    assert (fay.development_needs, fay.profile_updated_at) == ((FocusArea.TEAMWORK,), updated_at)
+
+
 def test_a_policy_replaces_the_one_in_force_no_earlier_than_it_was_set() -> None:
     later = CREATED_AT + timedelta(days=3)
 

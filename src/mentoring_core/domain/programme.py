@@ -83,7 +83,9 @@ class Participant:
     expertise: tuple[FocusArea, ...] = ()
     """A mentor's areas of expertise, as enrolled."""
     development_needs: tuple[FocusArea, ...] = ()
-    """A mentee's development needs, as enrolled."""
+    """A mentee's development needs, as enrolled or last updated."""
+    profile_updated_at: datetime | None = None
+    """When the profile was last updated (None if never): it is updated again no earlier."""
 
     @property
     def active(self) -> bool:
@@ -347,6 +349,12 @@ def _enrolled_then(
 def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
     enrolled = _enrolled_then(command, state, meta)
     person_id = enrolled.person_id
+    not_before(
+        "UpdateProfile",
+        meta["occurred_at"],
+        enrolled.profile_updated_at,
+        f"the profile of {person_id!r} was last updated",
+    )
     if command.expertise is None and command.development_needs is None:
         raise InvalidValue("expertise", None, "the expertise or development needs to record")
     given = (command.expertise, command.development_needs)
@@ -557,6 +565,7 @@ def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) ->
         event.person_id,
         expertise=event.expertise,
         development_needs=event.development_needs,
+        profile_updated_at=event.occurred_at,
     )
 
 

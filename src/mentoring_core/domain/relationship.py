@@ -453,6 +453,12 @@ def _decline(command: DeclinePairing, state: RelationshipState, meta: Meta) -> E
 
 
 def _agree_expectations(command: AgreeExpectations, state: RelationshipState, meta: Meta) -> Events:
+    not_before(
+        "AgreeExpectations",
+        meta["occurred_at"],
+        state.expectations_since,
+        "the expectations in force were agreed",
+    )
     return (
         ExpectationsAgreed(**meta, expectations=check_labels("expectations", command.expectations)),
     )

@@ -190,6 +190,8 @@ class RelationshipState:
     formed_at: datetime | None = None
     declined: Declining | None = None
     expectations: tuple[str, ...] = ()
+    expectations_since: datetime | None = None
+    """When the expectations in force were agreed: they are agreed again no earlier."""
     goals: tuple[Goal, ...] = ()
     plan: tuple[PlanActivity, ...] = ()
     milestones: tuple[Milestone, ...] = ()
@@ -372,7 +374,7 @@ def _pair_formed(state: RelationshipState, event: PairFormed) -> Changes:
 
 
 def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) -> Changes:
-    return {"expectations": event.expectations}
+    return {"expectations": event.expectations, "expectations_since": event.occurred_at}
 
 
 def _goal_set(state: RelationshipState, event: GoalSet) -> Changes:
