@@ -13,12 +13,13 @@ from typing import Any
 import attrs
 import pytest
 from scenarios import programme_history
+from strategies import NOW
 
 from mentoring_core import Rule
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.recognition import QUANTITY_MAX
 from mentoring_core.events import MentorRecognised
-from mentoring_core.values import RecognitionKind
+from mentoring_core.values import RecognitionKind, Role
 
 QUANTITY = "a number from 0 to 10000000 with at most two decimal places"
 
@@ -177,9 +178,9 @@ def test_the_period_falls_within_an_enrolment_of_the_mentor() -> None:
     history.refuse(
         before,
         Rule.TIMELINE,
-        f"rule 'timeline' broken: RecogniseMentor for 2020-01-01 to {before.period_end} falls "
-        f"outside 'ana''s enrolments as a mentor in programme 'Riverside first-year mentoring' "
-        f"(from {enrolled})",
+        f"rule 'timeline' broken: RecogniseMentor dated {NOW.isoformat()} for 2020-01-01 to "
+        f"{before.period_end} falls outside 'ana''s enrolments as a mentor in programme "
+        f"'Riverside first-year mentoring' up to that date (from {enrolled})",
     )
     history.record(recognise(period_start=date(2020, 1, 1), period_end=enrolled))
     left = history.state.participant("ana").enrolled_at + timedelta(days=10)
@@ -187,3 +188,32 @@ def test_the_period_falls_within_an_enrolment_of_the_mentor() -> None:
     after = recognise(period_start=left.date() + timedelta(days=1), period_end=date(2025, 3, 31))
     history.refuse(after, Rule.TIMELINE, f"(from {enrolled} to {left.date()})")
     history.record(recognise(period_start=left.date(), period_end=date(2025, 3, 31)))
+
+
+def test_the_period_falls_within_an_enrolment_begun_by_the_recognition_s_date() -> None:
+    """A recognition is of time already given as a mentor: dated before the mentor was
+    enrolled, or for a period that begins after its date, it is refused; else a mentor
+    withdrawn later would keep a recognition for a time they were not enrolled."""
+    history = programme_history()
+    enrolled_at = NOW - timedelta(days=20)
+    history.record(
+        cmd.EnrolParticipant(
+            person_id="fay", role=Role.MENTOR, experience_years=9, occurred_at=enrolled_at
+        )
+    )
+    dated = enrolled_at - timedelta(days=1)
+    early = recognise(
+        person_id="fay", period_start=enrolled_at.date(), period_end=date(2025, 3, 31)
+    )
+    history.refuse(
+        attrs.evolve(early, occurred_at=dated),
+        Rule.TIMELINE,
+        f"rule 'timeline' broken: RecogniseMentor dated {dated.isoformat()} for "
+        f"{enrolled_at.date()} to 2025-03-31 falls outside 'fay''s enrolments as a mentor in "
+        f"programme 'Riverside first-year mentoring' up to that date (from {enrolled_at.date()})",
+    )
+    history.record(attrs.evolve(early, occurred_at=enrolled_at))
+    today = NOW.date()
+    ahead = recognise(period_start=today + timedelta(days=1), period_end=date(2099, 12, 31))
+    history.refuse(ahead, Rule.TIMELINE, f"dated {NOW.isoformat()} for {ahead.period_start}")
+    history.record(attrs.evolve(ahead, period_start=today))

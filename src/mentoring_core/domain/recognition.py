@@ -4,7 +4,7 @@ report (``docs/reports.md``, "Mentors' time")."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from .commands import RecogniseMentor
@@ -44,7 +44,7 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
     end = check_date("period_end", command.period_end)
     if end < start:
         raise InvalidValue("period_end", end, f"a day not before period_start ({start})")
-    _check_enrolled_during(state, person_id, start, end)
+    _check_enrolled_during(state, person_id, start, end, meta["occurred_at"])
     amount, hours = _quantities(kind, command)
     return (
         MentorRecognised(
@@ -79,21 +79,34 @@ def _quantities(
     return _quantity("amount", command.amount), _quantity("hours", command.hours)
 
 
-def _check_enrolled_during(state: ProgrammeState, person_id: str, start: date, end: date) -> None:
-    """The period overlaps one of the person's enrolments as a mentor, by day (the day
-    enrolled to the day withdrawn, or on): time given as a mentor of the programme."""
-    spans = [
-        (p.enrolled_at.date(), None if p.withdrawn_at is None else p.withdrawn_at.date())
-        for p in state.participants
-        if p.person_id == person_id and p.role is Role.MENTOR
+def _check_enrolled_during(
+    state: ProgrammeState, person_id: str, start: date, end: date, at: datetime
+) -> None:
+    """The period overlaps one of the person's enrolments as a mentor up to the
+    recognition's date ``at``, by day (the day enrolled to the day withdrawn, or to the
+    day of ``at``): time already given as a mentor of the programme. A recognition dated
+    before the enrolment, or of a period begun after its date, is refused: were the mentor
+    withdrawn before that period, the history would recognise time never given."""
+    mentoring = [
+        p for p in state.participants if p.person_id == person_id and p.role is Role.MENTOR
     ]
-    if any(first <= end and (last is None or start <= last) for first, last in spans):
+    if any(
+        p.enrolled_at <= at
+        and p.enrolled_at.date() <= end
+        and start <= min(p.withdrawn_at or at, at).date()
+        for p in mentoring
+    ):
         return
-    shown = ", ".join(f"from {a}" if b is None else f"from {a} to {b}" for a, b in spans)
+    shown = ", ".join(
+        f"from {p.enrolled_at.date()}"
+        + ("" if p.withdrawn_at is None else f" to {p.withdrawn_at.date()}")
+        for p in mentoring
+    )
     raise RuleViolation(
         Rule.TIMELINE,
-        f"RecogniseMentor for {start} to {end} falls outside {person_id!r}'s enrolments as a "
-        f"mentor in programme {state.name!r} ({shown})",
+        f"RecogniseMentor dated {at.isoformat()} for {start} to {end} falls outside "
+        f"{person_id!r}'s enrolments as a mentor in programme {state.name!r} up to that "
+        f"date ({shown})",
     )
 
 
