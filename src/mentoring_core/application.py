@@ -790,6 +790,7 @@ class MentoringService(CommandMethods):
                     mentor_id=r.mentor_id,
                     mentee_id=r.mentee_id,
                     status=str(r.status),
+                    opened_at=r.proposed_at,
                     closed_at=r.closed_at,
                     last_attended=self._last_attended(r, relationship_id, withdrawing),
                 )

@@ -293,6 +293,29 @@ def test_the_programme_state_does_not_grow_with_the_reminders_sent(
     service.close()
 
 
+def test_a_reminder_is_not_dated_before_its_relationship_was_opened(
+    service: MentoringService,
+) -> None:
+    """A reminder about a relationship dated before the pair was proposed or formed (after
+    the programme was created) was recorded: a reminder about a pair that did not exist."""
+    seeded = seed(service)
+    opened = service.relationship(seeded.relationship).proposed_at
+    assert opened is not None
+    before = service.programme(seeded.programme).version
+    early = opened - timedelta(seconds=1)
+    with pytest.raises(RuleViolation) as refused:
+        issue(service, seeded.programme, seeded.relationship, uuid4(), occurred_at=early)
+    assert refused.value.rule is Rule.TIMELINE
+    assert (
+        f"IssueReminder dated {early.isoformat()} is before relationship "
+        f"{seeded.relationship} was opened on {opened.isoformat()}" in str(refused.value)
+    )
+    assert service.programme(seeded.programme).version == before
+    on_time = issue(service, seeded.programme, seeded.relationship, uuid4(), occurred_at=opened)
+    assert not on_time.already_recorded
+    service.close()
+
+
 def test_a_reminder_to_someone_outside_its_relationship_is_refused(
     service: MentoringService,
 ) -> None:

@@ -34,6 +34,8 @@ class RelationshipRef:
     mentor_id: str
     mentee_id: str
     status: str
+    opened_at: datetime | None = None
+    """When it was proposed or formed (a reminder about it is dated no earlier)."""
     closed_at: datetime | None = None
     """When it ended or was declined; None while it is open."""
     last_attended: Mapping[str, Attendance] = attrs.field(factory=dict, hash=False)

@@ -184,19 +184,20 @@ def _prepare(
     if isinstance(command, WithdrawParticipant):
         _check_relationships(state, command.person_id, meta["occurred_at"], ctx)
     if isinstance(command, IssueReminder):
-        _check_recipient(command, ctx)
+        _check_recipient(command, meta["occurred_at"], ctx)
     return meta
 
 
-def _check_recipient(command: IssueReminder, ctx: DecisionContext) -> None:
-    """A reminder about a relationship goes to its mentor or its mentee (checked when the
-    service gave the relationship, :attr:`DecisionContext.relationships`)."""
+def _check_recipient(command: IssueReminder, at: datetime, ctx: DecisionContext) -> None:
+    """A reminder about a relationship goes to its mentor or its mentee, and is dated no
+    earlier than the relationship was opened (checked when the service gave the
+    relationship, :attr:`DecisionContext.relationships`)."""
     person_id = check_label("person_id", command.person_id)
     for r in ctx.relationships or ():
-        if r.relationship_id == command.relationship_id and person_id not in (
-            r.mentor_id,
-            r.mentee_id,
-        ):
+        if r.relationship_id != command.relationship_id:
+            continue
+        not_before("IssueReminder", at, r.opened_at, f"relationship {r.relationship_id} was opened")
+        if person_id not in (r.mentor_id, r.mentee_id):
             raise RuleViolation(
                 Rule.PERSON_IN_RELATIONSHIP,
                 f"person_id {person_id!r} is neither the mentor ({r.mentor_id!r}) nor the "
