@@ -1417,8 +1417,9 @@ def _retry_answer(command: type[c.Command], recorded: Recorded) -> Recorded:
 
 def _aware(at: object) -> datetime | None:
     """A command's date as the service reads it to load what the decision needs; None if
-    it is no datetime with a time zone (the decision refuses it, naming its field)."""
-    return at if isinstance(at, datetime) and at.tzinfo is not None else None
+    it is no datetime with an offset (the decision refuses it, naming its field): aware
+    as datetime defines it, so a zone whose ``utcoffset`` gives None is naive here too."""
+    return at if isinstance(at, datetime) and at.utcoffset() is not None else None
 
 
 def _enrolled_at(programme: ProgrammeState, at: datetime) -> frozenset[str]:

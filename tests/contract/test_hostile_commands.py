@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -184,14 +184,30 @@ def test_any_values_give_only_documented_errors_and_store_nothing(service: Any, 
         assert service.store.recorder.max_notification_id() > before
 
 
-@pytest.mark.parametrize("when", ["2026-01-01", 5, date(2026, 1, 1)], ids=["text", "int", "date"])
+class _NoOffset(tzinfo):
+    """A zone that gives no offset: a datetime holding it is naive by datetime's own
+    definition (``utcoffset()`` is None), though its ``tzinfo`` is set."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["2026-01-01", 5, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=_NoOffset())],
+    ids=["text", "int", "date", "zone without offset"],
+)
 def test_a_date_of_another_type_is_refused_by_name_where_the_service_reads_it_first(
     service: Any, when: Any
 ) -> None:
-    """A withdrawal, and a meeting naming attendees, have the service read their date to
-    load what the decision needs (the meetings the person attended; who was enrolled
-    then): a value that is no datetime is refused as the decision refuses it, naming the
-    field, not met with an AttributeError."""
+    """A withdrawal, a meeting naming attendees and a correction moving a meeting have the
+    service read their date to load what the decision needs (the meetings the person
+    attended; who was enrolled then): a value that is no datetime with an offset is
+    refused as the decision refuses it, naming the field, not met with an AttributeError
+    (or, for a zone giving no offset, a TypeError comparing it with aware dates)."""
     ids = service.ids
     before = service.store.recorder.max_notification_id()
     calls = {
@@ -207,10 +223,14 @@ def test_a_date_of_another_type_is_refused_by_name_where_the_service_reads_it_fi
             actor="ana",
             occurred_at=when,
         ),
+        "correction": lambda: service.correct_meeting_record(
+            ids["relationship"], ids["meeting"], "Wrong day", held_at=when, actor="ana"
+        ),
     }
     for name, call in calls.items():
         with pytest.raises(InvalidValue) as refused:
             call()
         said = str(refused.value)
-        assert said.startswith("invalid occurred_at: ") and "expected a datetime" in said, name
+        field = "held_at" if name == "correction" else "occurred_at"
+        assert said.startswith(f"invalid {field}: ") and "expected a datetime" in said, name
     assert service.store.recorder.max_notification_id() == before
