@@ -863,6 +863,30 @@ def test_a_profile_is_updated_again_no_earlier_than_last_updated() -> None:
     assert (fay.development_needs, fay.profile_updated_at) == ((FocusArea.TEAMWORK,), updated_at)
 
 
+def test_a_withdrawal_is_dated_no_earlier_than_the_latest_profile_update() -> None:
+    updated_at = NOW - timedelta(days=3)
+
+    def updated() -> History:
+        history = enrolled_later()
+        history.record(
+            cmd.UpdateProfile(
+                person_id="fay", development_needs=(FocusArea.TEAMWORK,), occurred_at=updated_at
+            )
+        )
+        return history
+
+    def withdrawal(at: datetime) -> cmd.WithdrawParticipant:
+        return cmd.WithdrawParticipant(person_id="fay", reason="Left", occurred_at=at)
+
+    updated().refuse(
+        withdrawal(updated_at - SECOND),
+        Rule.TIMELINE,
+        f"broken: WithdrawParticipant dated {(updated_at - SECOND).isoformat()} is before the "
+        f"profile of 'fay' was last updated on {updated_at.isoformat()}",
+    )
+    accepted(updated(), withdrawal(updated_at))
+
+
 def test_a_policy_replaces_the_one_in_force_no_earlier_than_it_was_set() -> None:
     later = CREATED_AT + timedelta(days=3)
 

@@ -85,7 +85,8 @@ class Participant:
     development_needs: tuple[FocusArea, ...] = ()
     """A mentee's development needs, as enrolled or last updated."""
     profile_updated_at: datetime | None = None
-    """When the profile was last updated (None if never): it is updated again no earlier."""
+    """When the profile was last updated (None if never): it is updated again, and the
+    person withdrawn, no earlier."""
 
     @property
     def active(self) -> bool:
@@ -330,8 +331,8 @@ def _optional_label(field: str, value: object) -> str | None:
 def _enrolled_then(
     command: UpdateProfile | WithdrawParticipant, state: ProgrammeState, meta: Meta
 ) -> Participant:
-    """The current enrolment of the person ``command`` names, which must have begun by the
-    command's ``occurred_at``."""
+    """The current enrolment of the person ``command`` names, which must have begun, and
+    its profile last been updated, by the command's ``occurred_at``."""
     person_id = check_label("person_id", command.person_id)
     enrolled = state.participant(person_id)
     if enrolled is None:
@@ -344,18 +345,18 @@ def _enrolled_then(
         enrolled.enrolled_at,
         f"{person_id!r} was enrolled",
     )
+    not_before(
+        type(command).__name__,
+        meta["occurred_at"],
+        enrolled.profile_updated_at,
+        f"the profile of {person_id!r} was last updated",
+    )
     return enrolled
 
 
 def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -> Events:
     enrolled = _enrolled_then(command, state, meta)
     person_id = enrolled.person_id
-    not_before(
-        "UpdateProfile",
-        meta["occurred_at"],
-        enrolled.profile_updated_at,
-        f"the profile of {person_id!r} was last updated",
-    )
     if command.expertise is None and command.development_needs is None:
         raise InvalidValue("expertise", None, "the expertise or development needs to record")
     given = (command.expertise, command.development_needs)
