@@ -68,7 +68,8 @@ states keep the dates the timeline rules need (a goal's ``revised_at``, a relati
 ``schedule_since``, a programme's ``policy_set_at``). 7: a relationship's state keeps
 ``attended_until``, the bound a withdrawal's date is checked against first. 8: the
 states keep when the expectations in force were agreed (``expectations_since``) and when
-each participant's profile was last updated (``profile_updated_at``)."""
+each participant's profile was last updated (``profile_updated_at``) and the latest
+first day recognised while they are enrolled (``recognised_from``)."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)

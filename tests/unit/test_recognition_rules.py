@@ -6,7 +6,7 @@ pinned (a mutation run found them unchecked)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,7 @@ def recorded(**changes: Any) -> MentorRecognised:
     version = history.state.version
     (event,) = history.record(recognise(**changes))
     assert isinstance(event, MentorRecognised)
-    assert history.state.version == version + 1  # the programme keeps nothing else of it
+    assert history.state.version == version + 1
     return event
 
 
@@ -56,11 +56,20 @@ def test_the_event_holds_what_was_recognised() -> None:
     assert (in_lieu.amount, in_lieu.hours) == (None, Decimal("7.5"))
 
 
-def test_the_programme_state_is_only_a_version_further() -> None:
+def test_the_programme_state_keeps_only_the_latest_first_day_recognised() -> None:
+    """Nothing that grows with every recognition: a version further, and the mentor's
+    enrolment notes the latest first day recognised (which a withdrawal may not precede)."""
     history = programme_history()
     before = history.state
     history.record(recognise())
-    assert history.state == attrs.evolve(before, version=before.version + 1)
+    noted = tuple(
+        attrs.evolve(p, recognised_from=date(2025, 1, 1)) if p.person_id == "ana" else p
+        for p in before.participants
+    )
+    expected = attrs.evolve(before, version=before.version + 1, participants=noted)
+    assert history.state == expected
+    history.record(recognise(period_start=date(2024, 12, 1)))  # an earlier day moves nothing
+    assert history.state == attrs.evolve(expected, version=expected.version + 1)
 
 
 @pytest.mark.parametrize(
@@ -217,3 +226,43 @@ def test_the_period_falls_within_an_enrolment_begun_by_the_recognition_s_date() 
     ahead = recognise(period_start=today + timedelta(days=1), period_end=date(2099, 12, 31))
     history.refuse(ahead, Rule.TIMELINE, f"dated {NOW.isoformat()} for {ahead.period_start}")
     history.record(attrs.evolve(ahead, period_start=today))
+
+
+def test_a_mentor_is_withdrawn_no_earlier_than_the_first_day_recognised() -> None:
+    """The other order of the rule above: a withdrawal dated before a period recognised
+    would leave a recognition of time after the mentor left (refused by day, as the
+    period is compared with the enrolment)."""
+    history = programme_history()
+    first_day = (NOW - timedelta(days=20)).date()
+    history.record(recognise(period_start=first_day, period_end=(NOW - timedelta(days=10)).date()))
+    midnight = datetime.combine(first_day, time(), tzinfo=UTC)
+
+    def withdrawal(at: datetime) -> cmd.WithdrawParticipant:
+        return cmd.WithdrawParticipant(person_id="ana", reason="Moved", occurred_at=at)
+
+    history.refuse(
+        withdrawal(midnight - timedelta(seconds=1)),
+        Rule.TIMELINE,
+        f"broken: WithdrawParticipant dated {(midnight - timedelta(seconds=1)).isoformat()} is "
+        f"before the period from {first_day} recognised for 'ana'",
+    )
+    history.record(withdrawal(midnight))
+
+
+def test_a_period_recorded_ahead_of_its_date_by_an_earlier_release_bounds_by_that_date() -> None:
+    """A recognition of a period begun after its date (recorded before the rule refused
+    it) holds a withdrawal back to the recognition's date only, not to a first day that
+    may be years away: the history as recorded is kept, and the mentor can still leave."""
+    history = programme_history()
+    (event,) = history.record(recognise())
+    ahead = attrs.evolve(event, period_start=date(2199, 1, 1), period_end=date(2199, 12, 31))
+    old = programme_history()
+    old.apply(ahead)
+    old.refuse(
+        cmd.WithdrawParticipant(
+            person_id="ana", reason="Moved", occurred_at=NOW - timedelta(days=1)
+        ),
+        Rule.TIMELINE,
+        f"before the period from {NOW.date()} recognised for 'ana'",
+    )
+    old.record(cmd.WithdrawParticipant(person_id="ana", reason="Moved", occurred_at=NOW))

@@ -4,7 +4,7 @@ and one fold per event."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -87,6 +87,9 @@ class Participant:
     profile_updated_at: datetime | None = None
     """When the profile was last updated (None if never): it is updated again, and the
     person withdrawn, no earlier."""
+    recognised_from: date | None = None
+    """The latest first day of a period recognised (``MentorRecognised``) while this
+    enrolment lasted (None if none): the person is withdrawn no earlier, by day."""
 
     @property
     def active(self) -> bool:
@@ -375,7 +378,15 @@ def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -
 
 
 def _withdraw(command: WithdrawParticipant, state: ProgrammeState, meta: Meta) -> Events:
-    person_id = _enrolled_then(command, state, meta).person_id
+    enrolled = _enrolled_then(command, state, meta)
+    person_id, at, recognised = enrolled.person_id, meta["occurred_at"], enrolled.recognised_from
+    if recognised is not None and at.date() < recognised:
+        raise out_of_time(
+            "WithdrawParticipant",
+            at,
+            f"is before the period from {recognised} recognised for {person_id!r}",
+            f"from {recognised} on",
+        )
     return (
         ParticipantWithdrawn(
             **meta, person_id=person_id, reason=check_text("reason", command.reason)
@@ -550,8 +561,8 @@ def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> Changes:
     return {"participants": Added(participant)}
 
 
-def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> Changes:
-    """``changes`` made to the person's active enrolment."""
+def with_active(state: ProgrammeState, person_id: str, **changes: Any) -> Changes:
+    """``changes`` made to the person's active enrolment (none if they have none)."""
     return {
         "participants": replace_where(
             state.participants,
@@ -562,7 +573,7 @@ def _with_active(state: ProgrammeState, person_id: str, **changes: Any) -> Chang
 
 
 def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) -> Changes:
-    return _with_active(
+    return with_active(
         state,
         event.person_id,
         expertise=event.expertise,
@@ -572,7 +583,7 @@ def _profile_updated(state: ProgrammeState, event: ParticipantProfileUpdated) ->
 
 
 def _withdrawn(state: ProgrammeState, event: ParticipantWithdrawn) -> Changes:
-    return _with_active(state, event.person_id, withdrawn_at=event.occurred_at)
+    return with_active(state, event.person_id, withdrawn_at=event.occurred_at)
 
 
 def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -> Changes:

@@ -11,7 +11,7 @@ from .commands import RecogniseMentor
 from .decider import Changes, Events, Meta
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import MentorRecognised
-from .programme import PROGRAMME, ProgrammeState
+from .programme import PROGRAMME, ProgrammeState, with_active
 from .validation import check_date, check_enum, check_hundredths, check_label, check_text
 from .values import RecognitionKind, Role
 
@@ -111,8 +111,19 @@ def _check_enrolled_during(
 
 
 def _recognised(state: ProgrammeState, event: MentorRecognised) -> Changes:
-    """The programme's state keeps no recognitions: the reports fold them from the events."""
-    return {}
+    """The programme's state keeps no recognitions (the reports fold them from the events),
+    only the latest first day recognised while the person's enrolment lasts, which their
+    withdrawal may not precede (``Participant.recognised_from``): the period's first day,
+    or the recognition's own if later (a period begun after it, recorded before the rule
+    refused one, holds a withdrawal back to the recognition's date, not years ahead)."""
+    enrolled = state.participant(event.person_id)
+    if enrolled is None:
+        return {}
+    first = min(event.period_start, event.occurred_at.date())
+    latest = enrolled.recognised_from
+    if latest is not None and latest >= first:
+        return {}
+    return with_active(state, event.person_id, recognised_from=first)
 
 
 PROGRAMME.handles({RecogniseMentor: _recognise})
