@@ -131,10 +131,21 @@ def read_secret(path: Path) -> bytes:
     return webhook_key(path.read_text(encoding="utf-8"))
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: urllib would follow a 301, 302 or 303 answer to a ``POST``
+    as a ``GET`` without the body, elsewhere, and take a 2xx there for delivery."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the answer stays the 3xx, an HTTPError
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 @attrs.frozen(kw_only=True)
 class WebhookNotifier:
     """POSTs each reminder as JSON to one URL, signed by the Standard Webhooks
-    convention; any 2xx answer is delivery."""
+    convention; any 2xx answer is delivery (a redirect is not followed: it is refused)."""
 
     url: str
     key: bytes = attrs.field(repr=False)
@@ -162,10 +173,12 @@ class WebhookNotifier:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
+            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
                 answer.read()
         except urllib.error.HTTPError as error:
-            raise NotSent(f"the webhook receiver {self.url} answered {error.code}") from None
+            location = error.headers.get("Location")
+            moved = "" if location is None else f" (to {location}: give --webhook that URL)"
+            raise NotSent(f"the webhook receiver {self.url} answered {error.code}{moved}") from None
         except (urllib.error.URLError, OSError) as error:
             raise NotSent(
                 f"the webhook receiver {self.url} could not be reached: {error}"

@@ -1,0 +1,78 @@
+"""``reminders run --webhook`` against receivers that do not answer 2xx as they should,
+each a real server on 127.0.0.1.
+
+A receiver answering a ``POST`` with a redirect (301, 302, 303) had urllib follow it as
+a ``GET`` without the body, to wherever ``Location`` pointed (with the signature
+headers), and a 2xx there was recorded as the reminder's delivery: the receiver never
+had it, and no run sent it again. Now a redirect is a refused send: the reminder stays
+issued and unsent, the run says why and where the redirect pointed (exit 1), and the
+next run tries again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from cli_harness import Cli
+from test_cli_reminders import SECRET, logged, seed
+
+
+@pytest.fixture
+def redirecting() -> Iterator[tuple[str, list[str]]]:
+    """A receiver answering each POST with the status its path names (``/301``...) and a
+    ``Location`` of ``/elsewhere``, and each GET with 200; the requests it had."""
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            requests.append(f"POST {self.path}")
+            self.send_response(int(self.path.strip("/")))
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            requests.append(f"GET {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _secret(tmp_path: Path) -> tuple[str, str]:
+    secret = tmp_path / "webhook.secret"
+    secret.write_text(SECRET + "\n")
+    return "--webhook-secret-file", str(secret)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307])
+def test_a_redirect_is_a_refused_send_not_followed(
+    tmp_path: Path, redirecting: tuple[str, list[str]], status: int
+) -> None:
+    base, requests = redirecting
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 1, contact=False)
+    url = f"{base}/{status}"
+    run = cli.run("reminders", "run", str(programme), "--webhook", url, *_secret(tmp_path))
+    assert run.code == 1 and "4 reminder(s) could not be sent" in run.stderr, str(run)
+    assert f"the webhook receiver {url} answered {status}" in run.stdout, str(run)
+    assert "/elsewhere" in run.stdout, str(run)
+    assert requests == [f"POST /{status}"] * 4  # nothing sent where Location pointed
+    issued, sent = logged(cli.store_url, programme)
+    assert len(issued) == 4 and sent == []
