@@ -4,13 +4,15 @@ each a real server on 127.0.0.1.
 A receiver answering a ``POST`` with a redirect (301, 302, 303) had urllib follow it as
 a ``GET`` without the body, to wherever ``Location`` pointed (with the signature
 headers), and a 2xx there was recorded as the reminder's delivery: the receiver never
-had it, and no run sent it again. Now a redirect is a refused send: the reminder stays
-issued and unsent, the run says why and where the redirect pointed (exit 1), and the
-next run tries again.
+had it, and no run sent it again. A receiver answering something that is not HTTP ended
+the run with a traceback (``http.client.BadStatusLine``), with the reminder issued and
+unsent (and a ``--follow`` ended). Now both are a refused send: the reminder stays
+issued and unsent, the run says why (exit 1), and the next run tries again.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +57,33 @@ def redirecting() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
+@pytest.fixture
+def not_http() -> Iterator[str]:
+    """A receiver that reads each request and answers a line that is not HTTP."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"this is not HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hooks"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
 def _secret(tmp_path: Path) -> tuple[str, str]:
     secret = tmp_path / "webhook.secret"
     secret.write_text(SECRET + "\n")
@@ -74,5 +103,16 @@ def test_a_redirect_is_a_refused_send_not_followed(
     assert f"the webhook receiver {url} answered {status}" in run.stdout, str(run)
     assert "/elsewhere" in run.stdout, str(run)
     assert requests == [f"POST /{status}"] * 4  # nothing sent where Location pointed
+    issued, sent = logged(cli.store_url, programme)
+    assert len(issued) == 4 and sent == []
+
+
+def test_an_answer_that_is_not_http_is_a_refused_send(tmp_path: Path, not_http: str) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 1, contact=False)
+    run = cli.run("reminders", "run", str(programme), "--webhook", not_http, *_secret(tmp_path))
+    assert run.code == 1 and "4 reminder(s) could not be sent" in run.stderr, str(run)
+    assert "Traceback" not in run.stderr, str(run)
+    assert f"the webhook receiver {not_http} gave an answer that is not HTTP" in run.stdout
     issued, sent = logged(cli.store_url, programme)
     assert len(issued) == 4 and sent == []

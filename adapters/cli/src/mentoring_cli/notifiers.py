@@ -13,6 +13,7 @@ import base64
 import email.policy
 import hashlib
 import hmac
+import http.client
 import json
 import smtplib
 import time
@@ -182,4 +183,8 @@ class WebhookNotifier:
         except (urllib.error.URLError, OSError) as error:
             raise NotSent(
                 f"the webhook receiver {self.url} could not be reached: {error}"
+            ) from None
+        except http.client.HTTPException as error:  # a status line, headers or body not HTTP's
+            raise NotSent(
+                f"the webhook receiver {self.url} gave an answer that is not HTTP: {error!r}"
             ) from None
