@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
+from email.errors import NonASCIILocalPartDefect
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -39,26 +40,20 @@ def message_id(reminder_id: UUID, sender: str) -> str:
     return f"<reminder-{reminder_id}@{domain}>"
 
 
-def _is_email(address: str | None) -> bool:
-    if address is None:
-        return False
-    found = parseaddr(address)[1]
-    local, at, domain = found.rpartition("@")
-    return bool(at and local and "." in domain)
-
-
-def one_address(text: str) -> bool:
+def one_address(text: str, *, utf8: bool = False) -> bool:
     """True when ``text`` is exactly one e-mail address (``a@b.example``, or with a name:
-    ``Name <a@b.example>``), as an e-mail's ``From`` header parses it without a defect."""
+    ``Name <a@b.example>``), as an e-mail's ``From`` or ``To`` header parses it without a
+    defect; with ``utf8``, its local part may be UTF-8 (a server taking SMTPUTF8 delivers
+    to it: a recipient, whom another reminder may reach though one server cannot)."""
     if any(c in text for c in "\r\n"):
         return False
     try:
         header = email.policy.default.header_factory("From", text)
         addresses = header.addresses
-    except Exception:  # the parser fails on some texts ('a@': IndexError; others...)
+    except Exception:  # the parser fails on some texts ('a@': IndexError; 'a@[b': ...)
         return False
     return (
-        not header.defects
+        all(utf8 and isinstance(d, NonASCIILocalPartDefect) for d in header.defects)
         and len(addresses) == 1
         and bool(addresses[0].username and addresses[0].domain)
     )
@@ -67,7 +62,7 @@ def one_address(text: str) -> bool:
 @attrs.frozen(kw_only=True)
 class SmtpNotifier:
     """Sends each reminder as one e-mail to the contact recorded on enrolment (those
-    without an e-mail address there are not reached)."""
+    without one e-mail address there, :func:`one_address`, are not reached)."""
 
     host: str
     port: int
@@ -78,10 +73,10 @@ class SmtpNotifier:
         return "email"
 
     def reaches(self, address: str | None) -> bool:
-        return _is_email(address)
+        return address is not None and one_address(address, utf8=True)
 
     def send(self, notice: Notice) -> None:
-        if notice.address is None or not _is_email(notice.address):
+        if notice.address is None or not one_address(notice.address, utf8=True):
             raise NotSent(f"no e-mail address recorded for {notice.person_id}")
         message = EmailMessage()
         message["From"] = self.sender
