@@ -19,6 +19,7 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing, suppress
 from datetime import UTC, datetime
 from email.errors import NonASCIILocalPartDefect
 from email.message import EmailMessage
@@ -86,8 +87,10 @@ class SmtpNotifier:
         message["Date"] = format_datetime(datetime.now(UTC))
         message.set_content(notice.text)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS) as smtp:
+            with closing(smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)) as smtp:
                 smtp.send_message(message)
+                with suppress(smtplib.SMTPException, OSError):  # accepted: QUIT changes nothing
+                    smtp.quit()
         except (smtplib.SMTPException, OSError) as error:
             raise NotSent(f"the mail server {self.host}:{self.port} refused: {error}") from None
 
