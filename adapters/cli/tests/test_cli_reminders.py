@@ -281,6 +281,13 @@ def test_reminders_left_unsent_by_a_webhook_run_wait_for_the_next_webhook_run(
         (("--smtp", "nowhere"), "is not HOST:PORT"),
         (("--smtp", "127.0.0.1:25"), "--smtp needs --from"),
         (("--webhook", "file:///etc/passwd", "--webhook-secret-file", "x"), "not an http(s) URL"),
+        # URLs no request can be made to: refused before a reminder is issued for them
+        (("--webhook", "http://127.0.0.1:9/a\r\nX: y", "--webhook-secret-file", "x"), "'\\r'"),
+        (("--webhook", "http://127.0.0.1:9/a b", "--webhook-secret-file", "x"), "' '"),
+        (("--webhook", "http://127.0.0.1:9/\u00fc", "--webhook-secret-file", "x"), "'\u00fc'"),
+        (("--webhook", "http://127.0.0.1:abc/x", "--webhook-secret-file", "x"), "port"),
+        (("--webhook", "http://127.0.0.1:99999/x", "--webhook-secret-file", "x"), "port"),
+        (("--webhook", "http://:9/x", "--webhook-secret-file", "x"), "no host"),
         (("--webhook", "http://127.0.0.1:9/"), "needs --webhook-secret-file"),
     ],
 )

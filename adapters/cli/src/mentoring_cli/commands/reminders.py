@@ -57,12 +57,7 @@ def _notifier(
             )
         return SmtpNotifier(host=host, port=int(port), sender=sender)
     assert webhook is not None
-    try:
-        parts = urlsplit(webhook)
-    except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise typer.BadParameter(f"{webhook!r} is not an http(s) URL", param_hint="'--webhook'")
+    _check_webhook_url(webhook)
     if secret_file is None:
         raise typer.BadParameter(
             "--webhook needs --webhook-secret-file FILE", param_hint="'--webhook-secret-file'"
@@ -75,6 +70,38 @@ def _notifier(
             f"{secret_file}: {error}", param_hint="'--webhook-secret-file'"
         ) from None
     return WebhookNotifier(url=webhook, key=key)
+
+
+def _check_webhook_url(webhook: str) -> None:
+    """Refuse a URL no request can be made to, before a reminder is issued for it."""
+    why = _webhook_url_fault(webhook)
+    if why is not None:
+        raise typer.BadParameter(
+            f"{webhook!r} is not an http(s) URL{why}", param_hint="'--webhook'"
+        )
+
+
+def _webhook_url_fault(webhook: str) -> str | None:
+    """What keeps ``webhook`` from being an http(s) URL with a host, a port from 1 to
+    65535 and only printable ASCII without spaces (None: nothing)."""
+    try:
+        parts = urlsplit(webhook)
+    except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
+        return ""
+    if parts.scheme not in ("http", "https"):
+        return ""
+    if not parts.hostname:
+        return ": it names no host"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port == 0:
+        return ": its port is not a number from 1 to 65535"
+    odd = next((c for c in webhook if not (c.isascii() and c.isprintable()) or c == " "), None)
+    if odd is not None:
+        return f": it holds {odd!r} (a URL is printable ASCII without spaces: percent-encode)"
+    return None
 
 
 def _run_document(run: Run) -> dict[str, Any]:
