@@ -21,12 +21,13 @@ import attrs
 
 from ..application import MentoringService
 from ..domain.commands import reminder_command_id
-from ..domain.errors import ConcurrencyConflict
+from ..domain.errors import ConcurrencyConflict, InvalidValue
 from ..domain.events import ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..projections import due
+from ..domain.validation import check_int
+from ..projections import MAX_WINDOW_DAYS, due
 from ._rules import Notice, Reminder, notice, owed, quiet
 
 
@@ -191,8 +192,12 @@ def remind(
     """Send what an earlier run left unsent in the programme, then what is owed now.
 
     Once ``stop`` is set, the run ends before its next reminder (one begun is recorded,
-    sent and marked); what it did not reach, the next run does.
+    sent and marked); what it did not reach, the next run does. ``within_days`` (0 to
+    :data:`MAX_WINDOW_DAYS`) and ``quiet_days`` (None, or 1 to it) are checked first.
     """
+    check_int("within_days", within_days, 0, MAX_WINDOW_DAYS)
+    if quiet_days is not None:
+        check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
     stopping = stop or threading.Event()
     moment = service.now() if now is None else now
     programme = service.programme(programme_id)
@@ -266,7 +271,9 @@ def follow_reminders(
     event feed, whoever writes) and at least every ``interval`` seconds (the clock),
     until ``stop`` is set: the run in progress ends before its next reminder, the wait
     at once. A failed read of the feed is logged and the feed read again (no change is
-    missed); an error of a run ends the follow with it."""
+    missed); an error of a run ends the follow with it. ``interval`` is checked first."""
+    if isinstance(interval, bool) or not isinstance(interval, int | float) or not interval > 0:
+        raise InvalidValue("interval", interval, "a number of seconds above 0")
     changed = threading.Event()
     start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
     watcher = threading.Thread(

@@ -1,0 +1,66 @@
+"""``remind`` and ``follow_reminders`` check their numbers before anything runs.
+
+``remind(quiet_days=...)`` was not checked: -30 made every pair quiet at once (their
+"quiet" reminders due before they last met), 10**10 ended in an OverflowError, True and
+2.5 were taken for 1 and 2.5 days. ``within_days`` was checked only once the run had sent
+again what an earlier run left unsent. ``follow_reminders(interval=0)`` (or a negative
+or NaN interval) ran the reminders again without a pause until stopped. Now each is
+:class:`InvalidValue` naming the argument and the value, and nothing is recorded or sent.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mentoring_core import InvalidValue, MentoringService
+from mentoring_core.reminders import follow_reminders, remind
+
+from .test_reminders import Inbox, reminder_events
+from .test_service_contract import seed
+
+
+@pytest.mark.parametrize("quiet_days", [-30, 0, 10**10, True, 2.5, "7"])
+def test_quiet_days_outside_the_rule_is_refused_before_anything_runs(
+    quiet_days: object,
+) -> None:
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    inbox = Inbox()
+    with pytest.raises(InvalidValue, match=r"invalid quiet_days: .*; expected a whole number"):
+        remind(service, inbox, programme_id=programme, actor="r", quiet_days=quiet_days)  # type: ignore[arg-type]
+    assert inbox.received == [] and reminder_events(service, programme) == []
+
+
+def test_within_days_outside_the_rule_is_refused_before_a_reminder_is_sent_again() -> None:
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    remind(service, Inbox(refuse=True), programme_id=programme, actor="r")  # left unsent
+    recorded = reminder_events(service, programme)
+    inbox = Inbox()
+    with pytest.raises(InvalidValue, match=r"invalid within_days: -1; expected a whole number"):
+        remind(service, inbox, programme_id=programme, actor="r", within_days=-1)
+    assert inbox.received == [] and reminder_events(service, programme) == recorded
+
+
+@pytest.mark.parametrize("interval", [0, -1.0, float("nan"), True, "60"])
+def test_an_interval_that_is_not_a_pause_is_refused(interval: object) -> None:
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    stop = threading.Event()
+    timer = threading.Timer(2.0, stop.set)  # ends a follow that does not refuse
+    timer.start()
+    try:
+        with pytest.raises(InvalidValue, match=r"invalid interval: .*; expected a number of"):
+            follow_reminders(
+                service,
+                Inbox(),
+                programme_id=programme,
+                actor="r",
+                stop=stop,
+                interval=interval,  # type: ignore[arg-type]
+            )
+    finally:
+        timer.cancel()
+    assert reminder_events(service, programme) == []
