@@ -8,12 +8,18 @@ had it, and no run sent it again. A receiver answering something that is not HTT
 the run with a traceback (``http.client.BadStatusLine``), with the reminder issued and
 unsent (and a ``--follow`` ended). Now both are a refused send: the reminder stays
 issued and unsent, the run says why (exit 1), and the next run tries again.
+
+A receiver that answered 2xx and then held back the body it announced had the run wait
+for that body: 10 seconds per reminder, then "could not be reached" though the receiver
+had accepted it (so the next run sent it again); one that trickled its body held the run
+for ever, past SIGTERM. The 2xx is the delivery: the body is not read.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -84,6 +90,43 @@ def not_http() -> Iterator[str]:
         listener.close()
 
 
+@pytest.fixture
+def stalling() -> Iterator[tuple[str, list[bytes]]]:
+    """A receiver that reads each request, answers 200 announcing a body of 100 bytes,
+    sends 3 and then nothing (the connection held open); the requests' bodies."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    bodies: list[bytes] = []
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            request = connection.makefile("rb")
+            length = 0
+            while (line := request.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                length = int(value) if name.lower() == "content-length" else length
+            bodies.append(request.read(length))
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+            held.append(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hooks", bodies
+    finally:
+        stop.set()
+        thread.join(5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
 def _secret(tmp_path: Path) -> tuple[str, str]:
     secret = tmp_path / "webhook.secret"
     secret.write_text(SECRET + "\n")
@@ -116,3 +159,17 @@ def test_an_answer_that_is_not_http_is_a_refused_send(tmp_path: Path, not_http: 
     assert f"the webhook receiver {not_http} gave an answer that is not HTTP" in run.stdout
     issued, sent = logged(cli.store_url, programme)
     assert len(issued) == 4 and sent == []
+
+
+def test_a_2xx_is_delivery_whatever_follows_it(
+    tmp_path: Path, stalling: tuple[str, list[bytes]]
+) -> None:
+    url, bodies = stalling
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 1, contact=False)
+    started = time.monotonic()
+    run = cli.ok("reminders", "run", str(programme), "--webhook", url, *_secret(tmp_path))
+    assert time.monotonic() - started < 10
+    assert run["failed"] == [] and len(run["sent"]) == len(bodies) == 4
+    issued, sent = logged(cli.store_url, programme)
+    assert len(issued) == len(sent) == 4

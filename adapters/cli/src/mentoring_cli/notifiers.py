@@ -144,7 +144,8 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 @attrs.frozen(kw_only=True)
 class WebhookNotifier:
     """POSTs each reminder as JSON to one URL, signed by the Standard Webhooks
-    convention; any 2xx answer is delivery (a redirect is not followed: it is refused)."""
+    convention; any 2xx answer is delivery, whatever its body (a redirect is not
+    followed: it is refused)."""
 
     url: str
     key: bytes = attrs.field(repr=False)
@@ -172,8 +173,7 @@ class WebhookNotifier:
             },
         )
         try:
-            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
-                answer.read()
+            _OPENER.open(request, timeout=TIMEOUT_SECONDS).close()  # its 2xx: its body unread
         except urllib.error.HTTPError as error:
             location = error.headers.get("Location")
             moved = "" if location is None else f" (to {location}: give --webhook that URL)"
@@ -182,7 +182,7 @@ class WebhookNotifier:
             raise NotSent(
                 f"the webhook receiver {self.url} could not be reached: {error}"
             ) from None
-        except http.client.HTTPException as error:  # a status line, headers or body not HTTP's
+        except http.client.HTTPException as error:  # a status line or headers not HTTP's
             raise NotSent(
                 f"the webhook receiver {self.url} gave an answer that is not HTTP: {error!r}"
             ) from None
