@@ -107,3 +107,23 @@ def test_an_address_in_utf8_is_reached(tmp_path: Path, smtputf8: tuple[int, Mail
         *["josé@northside.test"] * 2,
         *["mentee0@northside.test"] * 2,
     ]
+
+
+def test_a_reminder_left_unsent_to_someone_no_longer_reachable_is_not_a_failure_each_run(
+    tmp_path: Path, smtp: tuple[int, Mailbox]
+) -> None:
+    """Issued while the mail server was down, then the mentor's data erased: their
+    reminders can never be mailed. They were a failure of every later run (exit 1 for
+    ever, "the next run tries again"); now they are listed as not reminded, as a
+    reminder owed to someone without an address is, and the runs succeed."""
+    port, mailbox = smtp
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, "mentor0@northside.test")
+    down = cli.run(*mail(cli, programme, free_port()))
+    assert down.code == 1 and "4 reminder(s) could not be sent" in down.stderr, str(down)
+    with MentoringService(cli.store_url) as service:
+        service.erase_person("mentor0", "left the organisation", actor="dpo")
+    for _ in range(2):
+        run = cli.ok(*mail(cli, programme, port))
+        assert run["failed"] == [] and run["unreachable"] == ["mentor0"], run
+    assert [rcpts for rcpts, _ in mailbox.messages] == [["mentee0@northside.test"]] * 2

@@ -63,7 +63,8 @@ class Run:
     sent_again: tuple[UUID, ...] = ()
     """Reminders an interrupted run had issued and not marked, sent again."""
     unreachable: tuple[str, ...] = ()
-    """People owed a reminder with no contact the notifier can use: nothing issued."""
+    """People owed a reminder, or left one unsent, with no contact the notifier can use
+    (none recorded, or erased since): nothing issued or sent to them."""
     failed: tuple[str, ...] = ()
     """Why reminders could not be sent (they stay issued; the next run tries again)."""
     left_unsent: tuple[UUID, ...] = ()
@@ -111,10 +112,18 @@ class _Sender:
         assert self.programme.programme_id is not None
         return self.programme.programme_id
 
+    def reachable(self, person_id: str) -> bool:
+        """Whether the notifier can reach the person by their recorded contact (if not,
+        they are listed as unreachable)."""
+        if self.notifier.reaches(_address(self.programme, person_id)):
+            return True
+        self.unreachable.append(person_id)
+        return False
+
     def issue(self, reminder: Reminder) -> ReminderIssued | None:
-        """Record the reminder as issued; None if another run issued it meanwhile."""
-        if not self.notifier.reaches(_address(self.programme, reminder.person_id)):
-            self.unreachable.append(reminder.person_id)
+        """Record the reminder as issued; None if another run issued it meanwhile (or the
+        person cannot be reached)."""
+        if not self.reachable(reminder.person_id):
             return None
         recorded = _retrying(
             lambda: self.service.issue_reminder(
@@ -212,10 +221,10 @@ def remind(
     for unsent in programme.reminders_unsent:
         if stopping.is_set():
             return sender.outcome()
-        if unsent.channel == notifier.channel:
-            sender.deliver(unsent, again=True)
-        else:
+        if unsent.channel != notifier.channel:
             sender.left_unsent.append(unsent.reminder_id)
+        elif sender.reachable(unsent.person_id):  # not if their contact went since (erased)
+            sender.deliver(unsent, again=True)
     items = due(service, programme_id=programme_id, within_days=within_days, now=moment)
     for reminder in owed(
         items,
