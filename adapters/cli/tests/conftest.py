@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_harness import Cli
 from mentoring_core_postgres.testing import postgres_store_url
-from smtp_sink import Mailbox, free_port
+from smtp_sink import Mailbox, running
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -42,10 +41,5 @@ def cli(store_url: str, tmp_path: Path) -> Cli:
 def smtp() -> Iterator[tuple[int, Mailbox]]:
     """A mail server on 127.0.0.1 keeping what it receives, and its port."""
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running(mailbox) as port:
         yield port, mailbox
-    finally:
-        controller.stop()

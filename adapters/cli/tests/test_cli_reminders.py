@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -45,9 +45,13 @@ POLICY = ProgrammePolicy(
 )
 
 
-def seed(url: str, pairs: int, *, contact: bool = True) -> UUID:
+def seed(
+    url: str, pairs: int, *, contact: bool = True, contacts: Mapping[str, str] | None = None
+) -> UUID:
     """A programme whose ``pairs`` pairs were formed 100 days ago and never met: each
-    owes its mentor and mentee an overdue meeting and review (and they are quiet)."""
+    owes its mentor and mentee an overdue meeting and review (and they are quiet). Each
+    person's contact is ``person@northside.test`` (none for every fifth pair, and none
+    at all without ``contact``), or as ``contacts`` gives it for that person."""
     long_ago = datetime.now(UTC) - timedelta(days=200)
     with MentoringService(url) as service:
         programme = service.create_programme(
@@ -60,6 +64,7 @@ def seed(url: str, pairs: int, *, contact: bool = True) -> UUID:
                 (f"mentee{n}", Role.MENTEE, 1),
             ):
                 address = f"{person}@northside.test" if contact and n % 5 != 4 else None
+                address = (contacts or {}).get(person, address)
                 service.enrol(
                     programme,
                     person,
@@ -139,11 +144,18 @@ def webhook() -> Iterator[tuple[str, Receiver]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(Handler) as url:
+        yield f"{url}/hooks", receiver
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 answering with ``handler``, until the block ends; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks", receiver
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

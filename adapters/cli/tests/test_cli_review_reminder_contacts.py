@@ -15,43 +15,15 @@ on 127.0.0.1.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_harness import Cli
-from smtp_sink import Mailbox, free_port
-from test_cli_reminders import POLICY, logged
+from smtp_sink import Mailbox, free_port, running
+from test_cli_reminders import logged, seed
 
 from mentoring_core import MentoringService
-from mentoring_core.values import Role
-
-
-def seed(url: str, mentor_contact: str) -> UUID:
-    """One pair formed 100 days ago that never met: the mentor's contact as given."""
-    long_ago = datetime.now(UTC) - timedelta(days=200)
-    with MentoringService(url) as service:
-        programme = service.create_programme(
-            "Northside", "Northside Care", actor="coord", occurred_at=long_ago
-        ).id
-        service.set_policy(programme, POLICY, actor="coord", occurred_at=long_ago)
-        for person, role, years, contact in (
-            ("mentor0", Role.MENTOR, 12, mentor_contact),
-            ("mentee0", Role.MENTEE, 1, "mentee0@northside.test"),
-        ):
-            service.enrol(
-                programme, person, role, years, contact=contact, actor="coord", occurred_at=long_ago
-            )
-        service.form_pair(
-            programme,
-            "mentor0",
-            "mentee0",
-            actor="coord",
-            occurred_at=long_ago + timedelta(days=100),
-        )
-    return programme
 
 
 def mail(cli: Cli, programme: UUID, port: int) -> tuple[str, ...]:
@@ -75,7 +47,7 @@ def test_a_contact_that_is_not_one_address_is_not_reminded(
 ) -> None:
     port, mailbox = smtp
     cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
-    programme = seed(cli.store_url, contact)
+    programme = seed(cli.store_url, 1, contacts={"mentor0": contact})
     run = cli.run(*mail(cli, programme, port), "--json")
     assert run.code == 0 and run.stderr == "", str(run)
     assert run.json()["unreachable"] == ["mentor0"]
@@ -88,19 +60,14 @@ def test_a_contact_that_is_not_one_address_is_not_reminded(
 def smtputf8() -> Iterator[tuple[int, Mailbox]]:
     """A mail server on 127.0.0.1 that takes SMTPUTF8."""
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
-    controller.start()
-    try:
+    with running(mailbox, enable_SMTPUTF8=True) as port:
         yield port, mailbox
-    finally:
-        controller.stop()
 
 
 def test_an_address_in_utf8_is_reached(tmp_path: Path, smtputf8: tuple[int, Mailbox]) -> None:
     port, mailbox = smtputf8
     cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
-    programme = seed(cli.store_url, "José Núñez <josé@northside.test>")
+    programme = seed(cli.store_url, 1, contacts={"mentor0": "José Núñez <josé@northside.test>"})
     run = cli.ok(*mail(cli, programme, port))
     assert run["unreachable"] == [] and len(run["sent"]) == 4
     assert sorted(rcpts[0] for rcpts, _ in mailbox.messages) == [
@@ -118,7 +85,7 @@ def test_a_reminder_left_unsent_to_someone_no_longer_reachable_is_not_a_failure_
     reminder owed to someone without an address is, and the runs succeed."""
     port, mailbox = smtp
     cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
-    programme = seed(cli.store_url, "mentor0@northside.test")
+    programme = seed(cli.store_url, 1)
     down = cli.run(*mail(cli, programme, free_port()))
     assert down.code == 1 and "4 reminder(s) could not be sent" in down.stderr, str(down)
     with MentoringService(cli.store_url) as service:

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_harness import Cli
-from smtp_sink import Mailbox, free_port
+from smtp_sink import Mailbox, running
 from test_cli_reminders import logged, seed
 
 
@@ -32,13 +31,8 @@ class Closing(Mailbox):
 @pytest.fixture
 def closing() -> Iterator[tuple[int, Mailbox]]:
     mailbox = Closing()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running(mailbox) as port:
         yield port, mailbox
-    finally:
-        controller.stop()
 
 
 def test_a_reminder_accepted_is_sent_whatever_the_answer_to_quit(

@@ -20,13 +20,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from cli_harness import Cli
-from test_cli_reminders import SECRET, logged, seed
+from test_cli_reminders import SECRET, logged, seed, serving
 
 
 @pytest.fixture
@@ -53,19 +54,14 @@ def redirecting() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url, requests
 
 
-@pytest.fixture
-def not_http() -> Iterator[str]:
-    """A receiver that reads each request and answers a line that is not HTTP."""
+@contextmanager
+def answering(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A server on 127.0.0.1 that gives each connection to ``answer`` (in one thread, in
+    turn), until the block ends; its URL."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stop = threading.Event()
@@ -76,9 +72,7 @@ def not_http() -> Iterator[str]:
                 connection, _ = listener.accept()
             except TimeoutError:
                 continue
-            with connection:
-                connection.recv(65536)
-                connection.sendall(b"this is not HTTP\r\n\r\n")
+            answer(connection)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -91,40 +85,41 @@ def not_http() -> Iterator[str]:
 
 
 @pytest.fixture
+def not_http() -> Iterator[str]:
+    """A receiver that reads each request and answers a line that is not HTTP."""
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"this is not HTTP\r\n\r\n")
+
+    with answering(answer) as url:
+        yield url
+
+
+@pytest.fixture
 def stalling() -> Iterator[tuple[str, list[bytes]]]:
     """A receiver that reads each request, answers 200 announcing a body of 100 bytes,
     sends 3 and then nothing (the connection held open); the requests' bodies."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
     bodies: list[bytes] = []
     held: list[socket.socket] = []
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            request = connection.makefile("rb")
-            length = 0
-            while (line := request.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode().partition(":")
-                length = int(value) if name.lower() == "content-length" else length
-            bodies.append(request.read(length))
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
-            held.append(connection)
+    def answer(connection: socket.socket) -> None:
+        request = connection.makefile("rb")
+        length = 0
+        while (line := request.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            length = int(value) if name.lower() == "content-length" else length
+        bodies.append(request.read(length))
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+        held.append(connection)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hooks", bodies
+        with answering(answer) as url:
+            yield url, bodies
     finally:
-        stop.set()
-        thread.join(5)
         for connection in held:
             connection.close()
-        listener.close()
 
 
 def _secret(tmp_path: Path) -> tuple[str, str]:
