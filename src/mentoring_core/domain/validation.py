@@ -97,9 +97,12 @@ def check_sequence(field: str, values: object, *, allow_empty: bool = False) -> 
     # A tuple or list is taken at once: CPython's ABC cache never keeps ``tuple`` as a
     # Sequence, so ``isinstance(a_tuple, Sequence)`` runs two Python-level checks each
     # time (three times a recorded meeting: its topics, attendees and ratings).
-    if type(values) is not tuple and type(values) is not list:
-        if isinstance(values, str) or not isinstance(values, Sequence):
-            raise InvalidValue(field, values, "a list")
+    if (
+        type(values) is not tuple
+        and type(values) is not list
+        and (isinstance(values, str) or not isinstance(values, Sequence))
+    ):
+        raise InvalidValue(field, values, "a list")
     if not values and not allow_empty:
         raise InvalidValue(field, values, "at least one item")
     if len(values) > ITEMS_MAX:
