@@ -22,7 +22,7 @@ from scenarios import (
 from strategies import decision_context
 
 from mentoring_core.domain import commands as cmd
-from mentoring_core.domain.errors import Rule
+from mentoring_core.domain.errors import InvalidValue, Rule
 from mentoring_core.domain.values import DeclineReason, EndReason, FeedbackKind, MeetingFormat
 
 
@@ -126,6 +126,15 @@ def test_an_attendee_not_enrolled_is_refused() -> None:
     with_enrolled("ana", "ben", "carla").refuse(
         group("carla", "zoe"), Rule.PARTICIPANT_ENROLLED, "attendee 'zoe'", "not enrolled"
     )
+
+
+def test_an_attendee_named_twice_is_refused() -> None:
+    """``("carla", "carla")`` was recorded: a meeting whose attendance counts one person
+    twice."""
+    with pytest.raises(InvalidValue) as refused:
+        with_enrolled("ana", "ben", "carla", "elif").record(group("carla", "elif", "carla"))
+    assert refused.value.field == "attendees"
+    assert refused.value.expected == "each person once ('carla' is named twice)"
 
 
 def test_without_the_programme_s_enrolments_only_the_pair_may_attend() -> None:

@@ -236,6 +236,13 @@ def _attendees(state: RelationshipState, value: object, ctx: DecisionContext) ->
     return attendees
 
 
+def _once_each(attendees: tuple[str, ...]) -> None:
+    """A new meeting names each attendee once (a correction keeps those recorded)."""
+    if len(set(attendees)) != len(attendees):
+        twice = next(a for i, a in enumerate(attendees) if a in attendees[:i])
+        raise InvalidValue("attendees", attendees, f"each person once ({twice!r} is named twice)")
+
+
 _ENDED_BY = {
     EndReason.CANCELLED_BY_PROGRAMME: ("mentor", "mentee"),
     EndReason.WITHDRAWN_BY_MENTOR: ("mentee",),
@@ -402,7 +409,7 @@ def _prepare(
     meta = event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
     _check_timeline(command, state, meta["occurred_at"])
     if isinstance(command, RecordMeetingHeld):  # the checks that need ctx.enrolled
-        _attendees(state, command.attendees, ctx)
+        _once_each(_attendees(state, command.attendees, ctx))
     elif isinstance(command, CorrectMeetingRecord):
         _check_correction(state, command, ctx)
     return meta

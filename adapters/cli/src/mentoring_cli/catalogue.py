@@ -252,7 +252,7 @@ RULES = (
     "- `cancelled_by` is not checked: a coordinator or a facilitator may cancel a session.",
     "- Meeting attendees (`attendees`, named in group sessions) must be the mentor, the",
     "  mentee or someone actively enrolled in the relationship's programme; the service",
-    "  reads the programme's enrolments to decide.",
+    "  reads the programme's enrolments to decide; a new meeting names each of them once.",
     "- An ending records its `reason`; the `actor` recording it must fit: the programme's",
     "  ending (`cancelled_by_programme`) is recorded by someone who is not a participant",
     "  (a coordinator), a mentor's withdrawal not by the mentee, a mentee's withdrawal not",
