@@ -47,7 +47,13 @@ EARLIEST_DRAWN = datetime(2000, 1, 1)
 # --- Scalars -------------------------------------------------------------------------
 
 _PRINTABLE = st.characters(exclude_categories=("Cc", "Cs"))
-"""Any character the domain accepts in a one-line label (no control characters)."""
+"""Any character the domain accepts in a free text, besides line breaks and tabs."""
+ONE_LINE = st.characters(
+    exclude_categories=("Cc", "Cs"),
+    exclude_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
+"""Any character the domain accepts in a title or a label: no control characters, line
+or paragraph separators, or text-direction embeddings, overrides and isolates."""
 
 
 def aware_datetimes(
@@ -68,7 +74,7 @@ def dates() -> st.SearchStrategy[date]:
 
 def labels(max_size: int = 40) -> st.SearchStrategy[str]:
     """Non-blank one-line texts: titles, topics, names."""
-    return st.text(_PRINTABLE, min_size=1, max_size=max_size).filter(str.strip)
+    return st.text(ONE_LINE, min_size=1, max_size=max_size).filter(str.strip)
 
 
 def texts(max_size: int = 200) -> st.SearchStrategy[str]:

@@ -34,6 +34,7 @@ from mentoring_core.domain.validation import (
     check_past,
     check_sequence,
     check_text,
+    check_title,
     check_uuid,
     check_years,
 )
@@ -426,3 +427,23 @@ class TestCharactersCheckedInCompiledCode:
         if not value.strip():
             return  # refused as blank first, by both
         assert self.refused_now(value, label=label) == self.refused_before(value, label=label)
+
+
+def test_a_title_refuses_exactly_a_label_s_characters_and_line_and_direction_ones() -> None:
+    """Every code point up to U+2FFF (past every line separator and direction control)
+    between letters: a title refuses what a label refuses, and the line and paragraph
+    separators and the direction embeddings, overrides and isolates besides."""
+    breakers = {0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+    for code in range(0x3000):
+        value = f"a{chr(code)}b"
+        try:
+            check_label("f", value)
+            label_refused = False
+        except InvalidValue:
+            label_refused = True
+        try:
+            check_title("f", value)
+            title_refused = False
+        except InvalidValue:
+            title_refused = True
+        assert title_refused is (label_refused or code in breakers), hex(code)

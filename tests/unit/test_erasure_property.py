@@ -28,6 +28,7 @@ from report_scenario import (
     SettableClock,
     record,
 )
+from strategies import ONE_LINE
 
 from mentoring_core import MentoringService, event_to_dict
 from mentoring_core.audit import timeline
@@ -61,7 +62,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
         ),
     ),
 }
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=20)
+texts = st.text(ONE_LINE, max_size=20)  # goal titles and topics are one line
 
 
 def _texts(value: object) -> list[str]:

@@ -170,7 +170,7 @@ BAD_FIELDS: list[Case] = [
         working,
         attrs.evolve(REVISE, title="Two\nlines"),
         "title",
-        "a single line without control characters",
+        "a single line without control, line-separator or text-direction characters",
     ),
     (working, attrs.evolve(REVISE, focus_area="wellbeing"), "focus_area", FOCUS_AREAS),
     (working, attrs.evolve(REVISE, success_measure=""), "success_measure", "a non-blank text"),
@@ -566,6 +566,36 @@ def test_a_meeting_without_topics_or_attendees_is_accepted() -> None:
         attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_ID, topics=(), attendees=())
     )
     assert (event.topics, event.attendees) == ((), ())
+
+
+# --- Titles are one line, and read as written -------------------------------------------
+
+LINE_OR_DIRECTION = ["\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069"]
+"""Line and paragraph separators, and text-direction embeddings, overrides and isolates:
+a title holding one was recorded (shown as two lines, or as another text: "\u202e" turns
+what follows around, CVE-2021-42574)."""
+
+
+@pytest.mark.parametrize("character", LINE_OR_DIRECTION, ids=ascii)
+def test_a_title_or_topic_breaking_the_line_or_turning_the_text_is_refused(
+    character: str,
+) -> None:
+    text = f"Listening{character}skills"
+    goal = attrs.evolve(SET_LISTENING_GOAL, goal_id=NEW_ID, title=text)
+    working().reject(goal, "title", "text-direction")
+    meeting = attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=NEW_ID, topics=("caseload", text))
+    working().reject(meeting, "topics[1]", "line-separator")
+    expectations = cmd.AgreeExpectations(expectations=(text,))
+    working().reject(expectations, "expectations[0]", "control")
+
+
+def test_a_title_in_another_script_with_its_own_marks_is_accepted() -> None:
+    """Right-to-left letters, and the left-to-right and right-to-left marks (U+200E,
+    U+200F) that place text beside them, are not direction overrides."""
+    title = "تحسين الاستماع\u200f (listening)"
+    history = working()
+    (event,) = history.record(attrs.evolve(SET_LISTENING_GOAL, goal_id=NEW_ID, title=title))
+    assert event.title == title
 
 
 # --- The refused value is handed back ------------------------------------------------

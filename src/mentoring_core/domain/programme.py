@@ -41,7 +41,6 @@ from .events import (
     ReminderSent,
 )
 from .validation import (
-    TITLE_MAX,
     check_aware,
     check_bool,
     check_enum,
@@ -51,6 +50,7 @@ from .validation import (
     check_optional_uuid,
     check_sequence,
     check_text,
+    check_title,
     check_uuid,
     check_years,
 )
@@ -270,8 +270,8 @@ def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Even
     return (
         ProgrammeCreated(
             **meta,
-            name=check_label("name", command.name, TITLE_MAX),
-            organisation=check_label("organisation", command.organisation, TITLE_MAX),
+            name=check_title("name", command.name),
+            organisation=check_title("organisation", command.organisation),
         ),
     )
 
@@ -328,7 +328,7 @@ def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple
 
 def _optional_label(field: str, value: object) -> str | None:
     """A one-line text of at most :data:`TITLE_MAX` characters, or None (not given)."""
-    return None if value is None else check_label(field, value, TITLE_MAX)
+    return None if value is None else check_title(field, value)
 
 
 def _enrolled_then(

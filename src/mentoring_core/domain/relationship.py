@@ -71,7 +71,6 @@ from .events import (
 from .programme import check_cadence
 from .relationship_state import RELATIONSHIP, Goal, RelationshipState
 from .validation import (
-    TITLE_MAX,
     check_bool,
     check_date,
     check_enum,
@@ -82,6 +81,8 @@ from .validation import (
     check_past,
     check_sequence,
     check_text,
+    check_title,
+    check_titles,
     check_uuid,
 )
 from .values import (
@@ -384,7 +385,7 @@ def _check_stakeholders(feedback: object) -> tuple[StakeholderFeedback, ...]:
     for i, item in enumerate(items):
         if not isinstance(item, StakeholderFeedback):
             raise InvalidValue(f"stakeholder_feedback[{i}]", item, "a StakeholderFeedback")
-        check_label(f"stakeholder_feedback[{i}].source", item.source, TITLE_MAX)
+        check_title(f"stakeholder_feedback[{i}].source", item.source)
         check_text(f"stakeholder_feedback[{i}].text", item.text)
     return tuple(items)  # type: ignore[arg-type]
 
@@ -467,7 +468,7 @@ def _agree_expectations(command: AgreeExpectations, state: RelationshipState, me
         "the expectations in force were agreed",
     )
     return (
-        ExpectationsAgreed(**meta, expectations=check_labels("expectations", command.expectations)),
+        ExpectationsAgreed(**meta, expectations=check_titles("expectations", command.expectations)),
     )
 
 
@@ -476,7 +477,7 @@ def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
         GoalSet(
             **meta,
             goal_id=_new_id("goal_id", command.goal_id, state.goal),
-            title=check_label("title", command.title, TITLE_MAX),
+            title=check_title("title", command.title),
             focus_area=check_enum("focus_area", command.focus_area, FocusArea),
             success_measure=check_text("success_measure", command.success_measure),
             target_date=check_date("target_date", command.target_date),
@@ -490,9 +491,7 @@ def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> E
         GoalRevised(
             **meta,
             goal_id=goal.goal_id,
-            title=goal.title
-            if command.title is None
-            else check_label("title", command.title, TITLE_MAX),
+            title=goal.title if command.title is None else check_title("title", command.title),
             focus_area=goal.focus_area
             if command.focus_area is None
             else check_enum("focus_area", command.focus_area, FocusArea),
@@ -625,7 +624,7 @@ def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Me
                 "duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX
             ),
             format=check_enum("format", command.format, MeetingFormat),
-            topics=check_labels("topics", command.topics, allow_empty=True),
+            topics=check_titles("topics", command.topics, allow_empty=True),
             # checked (each a label, each enrolled) by _prepare, which alone sees who is enrolled
             attendees=tuple(command.attendees),
             in_working_hours=in_working_hours(state, command.in_working_hours),
@@ -698,7 +697,7 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
             else check_enum("format", command.format, MeetingFormat),
             topics=meeting.topics
             if command.topics is None
-            else check_labels("topics", command.topics, allow_empty=True),
+            else check_titles("topics", command.topics, allow_empty=True),
             reason=check_text("reason", command.reason),
         ),
     )

@@ -40,6 +40,9 @@ _CONTROL_BUT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """A control character (C0, DEL or C1) other than a line break or tab."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 """Any control character (C0, DEL or C1)."""
+_NOT_A_TITLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What a title may not hold: a control character, a line or paragraph separator, or a
+text-direction embedding, override or isolate."""
 
 
 def check_text(field: str, value: object, max_len: int = TEXT_MAX) -> str:
@@ -65,6 +68,29 @@ def check_label(field: str, value: object, max_len: int = ID_MAX) -> str:
     return text
 
 
+def check_title(field: str, value: object, max_len: int = TITLE_MAX) -> str:
+    """A one-line, non-blank text written new (a name, a title, a topic): a label without
+    line or paragraph separators (U+2028, U+2029), which a reader following Unicode shows
+    as two lines, or text-direction embeddings, overrides and isolates (U+202A to U+202E,
+    U+2066 to U+2069), which can make a text read as another (CVE-2021-42574). Texts
+    recorded before this rule are read as they are; a person id named in a command is a
+    label (:func:`check_label`), as it was recorded."""
+    text = check_text(field, value, max_len)
+    if _NOT_A_TITLE.search(text):
+        raise InvalidValue(
+            field,
+            value,
+            "a single line without control, line-separator or text-direction characters",
+        )
+    return text
+
+
+def check_titles(field: str, values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """A list of titles (:func:`check_title`): topics, expectations."""
+    items = check_sequence(field, values, allow_empty=allow_empty)
+    return tuple(check_title(f"{field}[{i}]", v) for i, v in enumerate(items))
+
+
 def check_new_person_id(field: str, value: object) -> str:
     """The id of a person enrolled or appointed now: a label without ``/``, which no URL
     path segment could carry (``/people/{id}/...``), of printable characters without spaces
@@ -87,7 +113,7 @@ def check_optional_text(field: str, value: object) -> str | None:
 
 
 def check_labels(field: str, values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
-    """A list of one-line texts (topics, attendees, expectations)."""
+    """A list of one-line texts naming what was recorded (attendees: person ids)."""
     items = check_sequence(field, values, allow_empty=allow_empty)
     return tuple(check_label(f"{field}[{i}]", v, TITLE_MAX) for i, v in enumerate(items))
 
