@@ -303,8 +303,8 @@ def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Even
             person_id=person_id,
             role=role,
             experience_years=check_years("experience_years", command.experience_years),
-            display_name=_optional_label("display_name", command.display_name),
-            contact=_optional_label("contact", command.contact),
+            display_name=_optional_title("display_name", command.display_name),
+            contact=_optional_title("contact", command.contact),
             expertise=_focus_areas("expertise", command.expertise, role, Role.MENTOR),
             development_needs=_focus_areas(
                 "development_needs", command.development_needs, role, Role.MENTEE
@@ -326,8 +326,8 @@ def _focus_areas(field: str, values: object, role: Role, held_by: Role) -> tuple
     return areas
 
 
-def _optional_label(field: str, value: object) -> str | None:
-    """A one-line text of at most :data:`TITLE_MAX` characters, or None (not given)."""
+def _optional_title(field: str, value: object) -> str | None:
+    """A title (:func:`check_title`), or None (not given)."""
     return None if value is None else check_title(field, value)
 
 

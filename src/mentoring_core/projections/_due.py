@@ -30,6 +30,20 @@ def _concerns(programme: ProgrammeState, person: str | None) -> bool:
     )
 
 
+def check_within_days(within_days: object) -> int:
+    """``within_days`` as :func:`due` takes it: a whole number of days, 0 to
+    :data:`MAX_WINDOW_DAYS`."""
+    if (
+        isinstance(within_days, bool)
+        or not isinstance(within_days, int)
+        or not (0 <= within_days <= MAX_WINDOW_DAYS)
+    ):
+        raise InvalidValue(
+            "within_days", within_days, f"a whole number of days, 0 to {MAX_WINDOW_DAYS}"
+        )
+    return within_days
+
+
 def due(
     service: MentoringService,
     *,
@@ -45,14 +59,7 @@ def due(
     coordinate, and the relationships in which they are the mentor or the mentee.
     ``now``: the moment to judge by (default: the service's clock).
     """
-    if (
-        isinstance(within_days, bool)
-        or not isinstance(within_days, int)
-        or not (0 <= within_days <= MAX_WINDOW_DAYS)
-    ):
-        raise InvalidValue(
-            "within_days", within_days, f"a whole number of days, 0 to {MAX_WINDOW_DAYS}"
-        )
+    check_within_days(within_days)
     moment = service.now() if now is None else now
     check_aware("now", moment)
     until = moment.astimezone(UTC) + timedelta(days=within_days)

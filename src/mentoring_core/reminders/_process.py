@@ -28,6 +28,7 @@ from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_int
 from ..projections import MAX_WINDOW_DAYS, due
+from ..projections._due import check_within_days
 from ._rules import Notice, Reminder, notice, owed, quiet
 
 
@@ -204,7 +205,7 @@ def remind(
     sent and marked); what it did not reach, the next run does. ``within_days`` (0 to
     :data:`MAX_WINDOW_DAYS`) and ``quiet_days`` (None, or 1 to it) are checked first.
     """
-    check_int("within_days", within_days, 0, MAX_WINDOW_DAYS)
+    check_within_days(within_days)  # as due() checks it, before a reminder is sent again
     if quiet_days is not None:
         check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
     stopping = stop or threading.Event()
