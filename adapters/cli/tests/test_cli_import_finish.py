@@ -18,19 +18,14 @@ from pathlib import Path
 
 import pytest
 from cli_harness import Cli, event_count
-from test_cli_import_leaves_nothing import seed
+from test_cli_import_leaves_nothing import exported
 
 from mentoring_core import MentoringService
 
 
 @pytest.fixture
 def export(tmp_path: Path) -> Path:
-    """A whole-store export of six events, the personal fields of two people sealed."""
-    source = Cli(f"sqlite:///{tmp_path / 'source.db'}", tmp_path)
-    seed(source.store_url)
-    path = tmp_path / "export.jsonl"
-    assert source.ok("audit", "export", "--out", str(path))["records"] == 6
-    return path
+    return exported(tmp_path)
 
 
 def cut_off(tmp_path: Path, export: Path, key_file: bool) -> Cli:

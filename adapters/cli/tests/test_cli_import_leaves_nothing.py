@@ -63,14 +63,19 @@ def seed(url: str) -> None:
         )
 
 
-@pytest.fixture
-def export(tmp_path: Path) -> Path:
-    """A whole-store export: six event lines and the trailer."""
-    source = Cli(f"sqlite:///{tmp_path / 'source.db'}", tmp_path)
+def exported(folder: Path) -> Path:
+    """A whole-store export of :func:`seed`'s store, made in ``folder``: six event lines
+    (the personal fields of two people sealed) and the trailer."""
+    source = Cli(f"sqlite:///{folder / 'source.db'}", folder)
     seed(source.store_url)
-    path = tmp_path / "export.jsonl"
+    path = folder / "export.jsonl"
     assert source.ok("audit", "export", "--out", str(path))["records"] == 6
     return path
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    return exported(tmp_path)
 
 
 def store_files(folder: Path, *names: str) -> list[str]:
