@@ -44,8 +44,8 @@ def _unsealed(state: bytes) -> object:
 
 
 def _seed(url: str) -> None:
-    service, clock = _demo.open_demo_service(url)
-    with service:
+    clock, options = _demo.demo_options()
+    with MentoringService(url, **options) as service:
         _demo.run(service, clock, _demo.build_script())
 
 
@@ -166,3 +166,34 @@ def test_the_demo_reminders_reach_everyone_through_a_local_mail_server(tmp_path:
     assert {"amara", "grace"} <= set(received)
     recorded = Cli(url, tmp_path).ok("reminders", "list", str(_demo.PROGRAMME_ID))["reminders"]
     assert len(recorded) == sent and all(r["sent_at"] for r in recorded)
+
+
+def test_the_demo_keeps_the_stores_key_files(tmp_path: Path) -> None:
+    """The global --cipher-key-file and --key-store-file hold for the demo as for every
+    command: its store is encrypted at rest, its people's keys kept apart, and the
+    commands it suggests name both files (it wrote a store in clear, keys inside)."""
+    cli = Cli(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path)
+    key, keys = tmp_path / "at-rest.key", tmp_path / "keys.db"
+    assert cli.run("privacy", "cipher-keygen", "--out", str(key)).code == 0
+    files = ("--cipher-key-file", str(key), "--key-store-file", str(keys))
+    seeded = cli.run(*files, "demo")
+    assert seeded.code == 0, str(seeded)
+    assert oct(keys.stat().st_mode & 0o777) == "0o600"
+    clear = cli.run("--key-store-file", str(keys), "programme", "list")
+    assert clear.code == 2 and "no cipher key file was given" in clear.stderr, str(clear)
+    keyless = cli.run("--cipher-key-file", str(key), "privacy", "export-person", "grace")
+    assert keyless.code != 0 and "without its key store file" in keyless.stderr, str(keyless)
+    found = cli.run(*files, "privacy", "export-person", "grace")
+    assert found.code == 0, str(found)
+    hint = next(line for line in seeded.stdout.splitlines() if " history " in line)
+    assert hint.split()[:7] == ["mentoring", "--store", cli.store_url, *files]
+    suggested = cli.run(*hint.split()[1:], store=False)
+    assert suggested.code == 0 and "History of" in suggested.stdout, str(suggested)
+
+
+def test_the_demo_refuses_a_key_file_it_cannot_read(tmp_path: Path) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path)
+    missing = cli.run("--cipher-key-file", str(tmp_path / "nowhere.key"), "demo")
+    assert missing.code == 2 and "cannot read the cipher key file" in missing.stderr, str(missing)
+    assert "Traceback" not in missing.stderr
+    assert not (tmp_path / "demo.db").exists()

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid5
 
 from mentoring_core import MentoringService, NotFound, RuleViolation
@@ -1316,10 +1317,11 @@ def run(
         on_step(step)
 
 
-def open_demo_service(url: str) -> tuple[MentoringService, DemoClock]:
-    """A service on ``url`` with the demo's clock and ids."""
+def demo_options() -> tuple[DemoClock, dict[str, Any]]:
+    """The demo's clock, and the service's options that give it the demo's clock and ids
+    (the same in every run)."""
     clock = DemoClock(START)
-    return MentoringService(url, clock=clock, new_id=DemoIds()), clock
+    return clock, {"clock": clock, "new_id": DemoIds()}
 
 
 def relationship_states(service: MentoringService) -> tuple[RelationshipState, ...]:

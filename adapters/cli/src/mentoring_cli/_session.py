@@ -79,9 +79,9 @@ class Settings:
     store_url: str = DEFAULT_STORE_URL
     actor: str | None = None
     cipher_key_file: Path | None = None
+    """The key file of a store encrypted at rest (--cipher-key-file)."""
     key_store_file: Path | None = None
     """The SQLite file of people's data keys, apart from the events (--key-store-file)."""
-    """The key file of a store encrypted at rest (--cipher-key-file)."""
 
     @property
     def recording_actor(self) -> str:
@@ -144,7 +144,7 @@ def open_service(
     files = settings(ctx)
     path = sqlite_path(url)
     if path is None:
-        with _service(url, trust_snapshots, files) as service:
+        with service_on(url, files, trust_snapshots=trust_snapshots) as service:
             yield service
         return
     store = Path(path)
@@ -163,26 +163,27 @@ def open_service(
                     )
                 with (
                     readable_copy(store) as copy_url,
-                    _service(copy_url, trust_snapshots, files) as service,
+                    service_on(copy_url, files, trust_snapshots=trust_snapshots) as service,
                 ):
                     yield service
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with _service(url, trust_snapshots, files) as service:
+    with service_on(url, files, trust_snapshots=trust_snapshots) as service:
         yield service
 
 
 @contextmanager
-def _service(
-    url: str, trust_snapshots: bool = True, files: Settings | None = None
-) -> Iterator[MentoringService]:
+def service_on(url: str, files: Settings, **options: Any) -> Iterator[MentoringService]:
+    """The service on ``url`` with the key files the global options name (and ``options``,
+    more of :class:`MentoringService`'s), closed afterwards; a setting it refuses (a key
+    file it cannot read, a URL's setting) is a usage error naming ``--store``."""
     try:
         service = MentoringService(
             url,
-            trust_snapshots=trust_snapshots,
-            cipher_key_file=None if files is None else files.cipher_key_file,
-            key_store_file=None if files is None else files.key_store_file,
+            cipher_key_file=files.cipher_key_file,
+            key_store_file=files.key_store_file,
+            **options,
         )
     except (OSError, ValueError) as error:
         if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL

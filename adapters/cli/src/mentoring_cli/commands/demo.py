@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,7 +14,7 @@ from mentoring_core.values import GoalStatus
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when
-from .._session import Output, Refused, settings, sqlite_path
+from .._session import Output, Refused, Settings, service_on, settings, sqlite_path
 from .._stores import StoreFileError, check_store_file
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
@@ -49,8 +50,8 @@ def demo(
     url = store or settings(ctx).store_url
     out = Output(json_output)
     _refuse_a_foreign_store_file(url)
-    service, clock = _demo.open_demo_service(url)
-    try:
+    clock, options = _demo.demo_options()
+    with service_on(url, settings(ctx), **options) as service:
         if _demo.already_seeded(service):
             raise _demo.DemoAlreadySeeded(redact(url))
         script = _demo.build_script()
@@ -73,11 +74,21 @@ def demo(
             )
         programme = service.programme(_demo.PROGRAMME_ID)
         states = _demo.relationship_states(service)
-    finally:
-        service.close()
     event_count = programme.version + sum(s.version for s in states)
     summary = _summary(redact(url), str(_demo.PROGRAMME_ID), event_count, script.refused, states)
-    out.emit(lambda: summary, lambda console: _show(console, url, summary, states))
+    reopen = _global_options(url, settings(ctx))
+    out.emit(lambda: summary, lambda console: _show(console, reopen, summary, states))
+
+
+def _global_options(url: str, files: Settings) -> str:
+    """The options before a command that open the demo's store again, as a shell reads
+    them: ``--store`` (unless the default) and the key files given."""
+    options = [] if url == DEFAULT_STORE_URL else ["--store", url]
+    if files.cipher_key_file is not None:
+        options += ["--cipher-key-file", str(files.cipher_key_file)]
+    if files.key_store_file is not None:
+        options += ["--key-store-file", str(files.key_store_file)]
+    return "".join(f" {shlex.quote(option)}" for option in options)
 
 
 def _refuse_a_foreign_store_file(url: str) -> None:
@@ -138,7 +149,7 @@ _STATUS_STYLE = {
 
 
 def _show(
-    console: Console, url: str, summary: dict[str, Any], states: tuple[RelationshipState, ...]
+    console: Console, reopen: str, summary: dict[str, Any], states: tuple[RelationshipState, ...]
 ) -> None:
     from rich.markup import escape  # texts and the store's path are shown as written
 
@@ -154,11 +165,10 @@ def _show(
         )
     for state in states:
         console.print(_relationship_table(state))
-    store = "" if url == DEFAULT_STORE_URL else f" --store {url}"
     first = states[0].relationship_id
     console.print("Look closer:")
     for line in (f"pair list {summary['programme_id']}", f"pair show {first}", f"history {first}"):
-        console.print(f"  mentoring{store} {line}", soft_wrap=True, markup=False)
+        console.print(f"  mentoring{reopen} {line}", soft_wrap=True, markup=False)
 
 
 def _relationship_table(state: RelationshipState) -> Table:
