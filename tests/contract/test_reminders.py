@@ -340,3 +340,47 @@ def test_a_reminder_to_someone_outside_its_relationship_is_refused(
             service, seeded.programme, seeded.relationship, uuid4(), person_id=member
         ).already_recorded
     service.close()
+
+
+class _Holding(Inbox):
+    """An inbox whose first send waits until let go: a slow receiver, a run in hand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = threading.Event()
+        self.let_go = threading.Event()
+
+    def send(self, notice: Notice) -> None:
+        if not self.sending.is_set():
+            self.sending.set()
+            assert self.let_go.wait(30)
+        super().send(notice)
+
+
+def test_a_run_while_another_is_in_progress_sends_nothing(store_url: str) -> None:
+    """Two runs at once (from cron, a slow receiver outlasting the period) both sent what
+    the first had issued and not yet marked; the second now finds the programme's run in
+    progress, on the store, and does nothing. Each reminder reaches its person once."""
+    first_service = MentoringService(store_url)
+    programme = seed(first_service).programme
+    second_service = first_service if store_url == "memory://" else MentoringService(store_url)
+    slow, other = _Holding(), Inbox()
+    runs: list[Run] = []
+    first = threading.Thread(
+        target=lambda: runs.append(remind(first_service, slow, programme_id=programme, actor="a"))
+    )
+    first.start()
+    try:
+        assert slow.sending.wait(30)
+        second = remind(second_service, other, programme_id=programme, actor="b")
+    finally:
+        slow.let_go.set()
+        first.join(60)
+    assert second == Run(busy=True) and other.received == []
+    (done,) = runs
+    assert done.sent == done.issued and not done.busy and len(done.sent) >= 2
+    assert sorted(n.reminder_id for n in slow.received) == sorted(done.sent)
+    after = remind(second_service, other, programme_id=programme, actor="b")
+    assert after == Run() and other.received == []  # the lock let go, nothing owed
+    for service in {first_service, second_service}:
+        service.close()

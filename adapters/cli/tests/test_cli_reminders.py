@@ -442,3 +442,43 @@ def test_following_stops_on_sigint_or_sigterm_after_the_reminder_in_hand(
     issued, sent = logged(store, programme)
     assert [e.reminder_id for e in issued] == [e.reminder_id for e in sent]
     assert [str(e.reminder_id) for e in sent] == receiver.ids == runs[0]["sent"]
+
+
+def test_a_run_started_while_another_sends_does_nothing_and_says_so(
+    tmp_path: Path, webhook: tuple[str, Receiver]
+) -> None:
+    """Two `--once` runs at once (cron, a slow receiver outlasting the period): the
+    second finds the programme's run in progress and exits 1 having sent nothing, where
+    it sent again every reminder the first had issued and not yet marked."""
+    url, receiver = webhook
+    receiver.delay = 0.3
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 3, contact=False)
+    secret = tmp_path / "webhook.secret"
+    secret.write_text(SECRET)
+    args = ("reminders", "run", str(programme), "--webhook", url, "--webhook-secret-file")
+    first = subprocess.Popen(
+        [mentoring_executable(), "--store", cli.store_url, *args, str(secret), "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not receiver.ids and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.ids, "the first run sent nothing"
+        second = cli.run(*args, str(secret))
+        document = cli.run(*args, str(secret), "--json")
+        first_out, _ = first.communicate(timeout=120)
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    assert second.code == 1 and "in progress" in second.stderr, str(second)
+    assert "Nothing done: another reminder run" in second.stdout
+    assert document.code == 1 and json.loads(document.stdout)["busy"] is True
+    assert first.returncode == 0
+    sent = json.loads(first_out)["sent"]
+    assert len(sent) == 12 and sorted(receiver.ids) == sorted(sent)  # each once
+    issued, marked = logged(cli.store_url, programme)
+    assert len(issued) == len(marked) == 12
+    assert not any(m.after_interruption for m in marked)

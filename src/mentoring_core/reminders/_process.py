@@ -26,7 +26,7 @@ from ..domain.events import ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.validation import check_int
+from ..domain.validation import check_int, check_uuid
 from ..projections import MAX_WINDOW_DAYS, due
 from ..projections._due import check_within_days
 from ._rules import Notice, Reminder, notice, owed, quiet
@@ -71,6 +71,9 @@ class Run:
     left_unsent: tuple[UUID, ...] = ()
     """Reminders issued on another channel and not yet sent: left for a run on theirs,
     since a reminder is recorded with the channel that sends it."""
+    busy: bool = False
+    """Another run of the programme's reminders was in progress (in this process or
+    another, on this store): this one read, recorded and sent nothing."""
 
 
 _T = TypeVar("_T")
@@ -201,6 +204,10 @@ def remind(
 ) -> Run:
     """Send what an earlier run left unsent in the programme, then what is owed now.
 
+    One run of a programme's reminders at a time: a run holds the store's lock
+    ``reminders-<programme id>`` (:meth:`~mentoring_core.store.Store.hold`), and a run
+    that finds it held, in this process or another, does nothing and says so
+    (:attr:`Run.busy`); otherwise two runs would both send what either had in hand.
     Once ``stop`` is set, the run ends before its next reminder (one begun is recorded,
     sent and marked); what it did not reach, the next run does. ``within_days`` (0 to
     :data:`MAX_WINDOW_DAYS`) and ``quiet_days`` (None, or 1 to it) are checked first.
@@ -208,6 +215,29 @@ def remind(
     check_within_days(within_days)  # as due() checks it, before a reminder is sent again
     if quiet_days is not None:
         check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
+    with service.store.hold(_run_lock_name(programme_id)) as held:
+        if not held:
+            return Run(busy=True)
+        return _remind(service, notifier, programme_id, actor, within_days, quiet_days, now, stop)
+
+
+def _run_lock_name(programme_id: UUID) -> str:
+    """The name of the store's lock a reminder run of the programme holds
+    (:meth:`~mentoring_core.store.Store.hold`)."""
+    return f"reminders-{check_uuid('programme_id', programme_id)}"
+
+
+def _remind(
+    service: MentoringService,
+    notifier: Notifier,
+    programme_id: UUID,
+    actor: str,
+    within_days: int,
+    quiet_days: int | None,
+    now: datetime | None,
+    stop: threading.Event | None,
+) -> Run:
+    """:func:`remind`'s run, its lock held."""
     stopping = stop or threading.Event()
     moment = service.now() if now is None else now
     programme = service.programme(programme_id)

@@ -7,6 +7,7 @@ everything above it use the :class:`~mentoring_core.store.Store` port.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import cast
 from uuid import UUID
@@ -22,6 +23,7 @@ from ..domain.events import Event
 from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
+from ._holds import check_hold_name, hold_in_process
 from ._key_file import KEY_STORE_FILE_SETTING, KeyFileStore, open_key_file
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
@@ -135,6 +137,10 @@ class EventSourcedStore(Application[UUID]):
     def listener(self) -> Listener | None:
         make = self.backend.listener
         return None if make is None else make(self.recorder)
+
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        hold = self.backend.hold or hold_in_process
+        return hold(self.recorder, check_hold_name(name))
 
 
 def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSourcedStore:

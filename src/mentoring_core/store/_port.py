@@ -7,6 +7,7 @@ kind of store (memory, SQLite, an adapter's) registers to be opened by URL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
@@ -90,6 +91,13 @@ class Store(Protocol):
         """A loop woken by the store on each write, where the store can push; else None."""
         ...
 
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        """The lock ``name`` on this store for the block: True if this caller holds it,
+        False (at once, never waited for) if another thread or process does. Let go at the
+        block's end, or with the holder's process however it ends. ``name`` is lower-case
+        letters, digits and hyphens."""
+        ...
+
     def close(self) -> None:
         """Release the store's connections."""
         ...
@@ -118,3 +126,8 @@ class StoreBackend:
     """People's data keys beside that recorder's events (table created if needed), given the
     snapshots' recorder (which erasure empties). A backend without one cannot be opened:
     personal data is never stored unsealed."""
+    hold: Callable[[ChainedRecorder, str], AbstractContextManager[bool]] | None = None
+    """(recorder, name) -> the lock ``name`` on the store for the block, as
+    :meth:`Store.hold` says: one holder among every process using the store, let go with
+    the holder's process. None: held among this process's threads only (the memory store,
+    which no other process sees)."""

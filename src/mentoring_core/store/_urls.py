@@ -24,6 +24,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import StoreConfigurationError
 from ..privacy.keys import MemoryKeyStore, SQLiteKeyStore
+from ._holds import hold_beside_sqlite_file
 from ._port import StoreBackend
 from ._sqlite_file import prepare_sqlite_file
 from ._views import MemoryComplianceView, SQLiteComplianceView
@@ -129,6 +130,7 @@ SQLITE = StoreBackend(
     compliance_view=_sqlite_view,
     prepare=_sqlite_prepare,
     key_store=_sqlite_keys,
+    hold=hold_beside_sqlite_file,
 )
 """``sqlite:///path.db``: eventsourcing's SQLite recorder, chain, read model and people's keys
 in the file (created owner-only; a file that is not a mentoring store is refused, never

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
-from eventsourcing.postgres import PostgresFactory
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import sql
 
 from mentoring_core import StoreConfigurationError, redact
-from mentoring_core.extend import APPLICATION_NAME, StoreBackend
+from mentoring_core.extend import APPLICATION_NAME, ChainedRecorder, StoreBackend
 
 from .chained import upgrade_chain_table
 from .keys import PostgresKeyStore, postgres_keys
@@ -190,11 +192,29 @@ def ensure_schema(env: dict[str, str], schema: str) -> None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
+@contextmanager
+def hold_advisory_lock(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
+    """The lock ``name`` on the store (:meth:`mentoring_core.store.Store.hold`): an
+    advisory lock of the session, on a pooled connection held for the block; the server
+    lets it go when the connection ends (its process killed, the network lost)."""
+    assert isinstance(recorder, PostgresAggregateRecorder)
+    key = f"mentoring-core:{recorder.datastore.schema or 'public'}:{name}"
+    with recorder.datastore.get_connection() as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (key,)).fetchone()
+        got = bool(row is not None and row["got"])
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+
 BACKEND = StoreBackend(
     environment=postgres_environment,
     compliance_view=postgres_view,
     listener=notification_listener,
     key_store=postgres_keys,
+    hold=hold_advisory_lock,
 )
 """The PostgreSQL store backend, registered under ``mentoring_core.stores`` for
 ``postgresql://`` and ``postgres://`` URLs."""

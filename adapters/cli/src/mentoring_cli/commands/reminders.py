@@ -112,10 +112,14 @@ def _run_document(run: Run) -> dict[str, Any]:
         "unreachable": sorted(set(run.unreachable)),
         "failed": list(run.failed),
         "left_unsent": [str(i) for i in run.left_unsent],
+        "busy": run.busy,
     }
 
 
 def _show_run(console: Console, run: Run) -> None:
+    if run.busy:
+        console.print(f"Nothing done: {_BUSY}.", markup=False)
+        return
     again = f" ({len(run.sent_again)} sent again after an interruption)" if run.sent_again else ""
     console.print(
         f"Issued {len(run.issued)} reminder(s); sent {len(run.sent)}{again}.", markup=False
@@ -132,6 +136,13 @@ def _show_run(console: Console, run: Run) -> None:
             "for a run on theirs (`reminders list` shows each one's).",
             markup=False,
         )
+
+
+_BUSY = (
+    "another reminder run of this programme is in progress on this store (a --follow, or "
+    "a run not yet finished); it sends what is owed"
+)
+"""Why a run did nothing (:attr:`Run.busy`)."""
 
 
 _WithinOpt = Annotated[
@@ -229,6 +240,8 @@ def run(
         if not follow:
             outcome = remind(service, notifier, **options)
             show(outcome)
+            if outcome.busy:
+                raise Refused(f"nothing sent: {_BUSY}")
             if outcome.failed:
                 raise Refused(f"{len(outcome.failed)} reminder(s) could not be sent")
             return
