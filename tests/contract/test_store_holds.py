@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mentoring_core import InvalidValue, MentoringService
+from mentoring_core import InvalidValue, MentoringError, MentoringService
 
 NAME = "reminders-4e951bbd-d97a-5ecf-95e8-4dda2de624bb"
 
@@ -108,3 +108,21 @@ def test_another_process_holds_until_it_is_killed(
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def test_a_link_or_a_folder_at_a_lock_files_place_is_refused_untouched(
+    store_url: str, store_kind: str, tmp_path: Path
+) -> None:
+    if store_kind != "sqlite":
+        pytest.skip("the lock files are a SQLite store's")
+    store = store_url.removeprefix("sqlite:///")
+    target = tmp_path / "precious.txt"
+    target.write_text("kept\n")
+    Path(f"{store}-{NAME}.lock").symlink_to(target)
+    Path(f"{store}-reminders-elsewhere.lock").mkdir()
+    with MentoringService(store_url) as service:
+        for name in (NAME, "reminders-elsewhere"):
+            with pytest.raises(MentoringError) as refused, service.store.hold(name):
+                pass
+            assert f"{store}-{name}.lock cannot be opened" in str(refused.value)
+    assert target.read_text() == "kept\n" and oct(target.stat().st_mode & 0o777) != "0o600"

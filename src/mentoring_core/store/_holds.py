@@ -26,7 +26,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from filelock import FileLock, Timeout
 
 from ..audit.recorders import ChainedRecorder
-from ..domain.errors import InvalidValue
+from ..domain.errors import InvalidValue, MentoringError
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
@@ -81,6 +81,11 @@ def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[bo
     except Timeout:
         yield False
         return
+    except OSError as error:  # not a file there (a link is not followed), or not writable
+        raise MentoringError(
+            f"the lock {name!r} of the store cannot be held: its file {path} cannot be "
+            f"opened ({error.strerror}); remove what is there (a new one is made)"
+        ) from None
     try:
         yield True
     finally:
