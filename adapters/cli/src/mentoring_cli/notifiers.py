@@ -16,15 +16,20 @@ import hmac
 import http.client
 import json
 import smtplib
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import closing, suppress
 from datetime import UTC, datetime
 from email.errors import NonASCIILocalPartDefect
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -33,6 +38,72 @@ from mentoring_core.reminders import Notice, NotSent
 
 TIMEOUT_SECONDS = 10.0
 """How long a mail server or a webhook receiver is given to answer."""
+SEND_SECONDS = 60.0
+"""How long one reminder's send may take in all (connecting and every exchange): a
+server that trickles its answers, each byte within :data:`TIMEOUT_SECONDS`, is cut off
+then, rather than holding the run (and the programme's reminder lock) as long as it
+likes."""
+
+
+class _Deadline:
+    """Cuts off the connections one send opens (:meth:`connect`) once it has taken
+    :data:`SEND_SECONDS` in all, from entering the block: their sockets are shut down,
+    so whatever waits on them ends with an error; :attr:`passed` then tells why.
+
+    Why not the sockets' timeout: it bounds each read, not the exchange, and smtplib and
+    http.client read as long as something arrives."""
+
+    def __init__(self) -> None:
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(SEND_SECONDS, self._cut)
+        self._timer.daemon = True
+
+    def connect(
+        self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        """``socket.create_connection``, the socket cut off at the deadline."""
+        sock = socket.create_connection(address, timeout, source_address)
+        with self._lock:
+            self._sockets.append(sock)
+            if self.passed:
+                _shut(sock)
+        return sock
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # already closed by its user
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib's client, its connection cut off at ``deadline``."""
+
+    def __init__(self, host: str, port: int, deadline: _Deadline) -> None:
+        self._deadline = deadline  # before smtplib's __init__, which connects
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return self._deadline.connect((host, port), timeout, self.source_address)
 
 
 def message_id(reminder_id: UUID, sender: str) -> str:
@@ -86,13 +157,19 @@ class SmtpNotifier:
         message["Message-ID"] = message_id(notice.reminder_id, self.sender)
         message["Date"] = format_datetime(datetime.now(UTC))
         message.set_content(notice.text)
-        try:
-            with closing(smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)) as smtp:
-                smtp.send_message(message)
-                with suppress(smtplib.SMTPException, OSError):  # accepted: QUIT changes nothing
-                    smtp.quit()
-        except (smtplib.SMTPException, OSError) as error:
-            raise NotSent(f"the mail server {self.host}:{self.port} refused: {error}") from None
+        with _Deadline() as deadline:
+            try:
+                with closing(_SMTP(self.host, self.port, deadline)) as smtp:
+                    smtp.send_message(message)
+                    with suppress(smtplib.SMTPException, OSError):  # accepted: QUIT changes nothing
+                        smtp.quit()
+            except (smtplib.SMTPException, OSError) as error:
+                if deadline.passed:
+                    raise NotSent(
+                        f"the mail server {self.host}:{self.port} did not finish taking the "
+                        f"e-mail within {SEND_SECONDS:g} s"
+                    ) from None
+                raise NotSent(f"the mail server {self.host}:{self.port} refused: {error}") from None
 
 
 # Standard Webhooks (https://www.standardwebhooks.com): the signature is the base64
@@ -138,7 +215,42 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # the answer stays the 3xx, an HTTPError
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _cut_off_at(
+    deadline: _Deadline, connection: type[http.client.HTTPConnection]
+) -> Callable[..., http.client.HTTPConnection]:
+    """http.client's ``connection`` class as urllib makes one, connecting through the
+    deadline (its ``_create_connection``, which http.client's connect calls, for HTTP
+    and under TLS alike)."""
+
+    def made(host: str, **options: Any) -> http.client.HTTPConnection:
+        made = connection(host, **options)
+        made._create_connection = deadline.connect  # type: ignore[attr-defined]
+        return made
+
+    return made
+
+
+class _HTTPCutOff(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_cut_off_at(self._deadline, http.client.HTTPConnection), req)
+
+
+class _HTTPSCutOff(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_cut_off_at(self._deadline, http.client.HTTPSConnection), req)
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """urllib's opener without redirects, its connections cut off at ``deadline``."""
+    return urllib.request.build_opener(_NoRedirects, _HTTPCutOff(deadline), _HTTPSCutOff(deadline))
 
 
 @attrs.frozen(kw_only=True)
@@ -172,8 +284,22 @@ class WebhookNotifier:
                 "webhook-signature": webhook_signature(self.key, webhook_id, timestamp, body),
             },
         )
+        with _Deadline() as deadline:
+            try:
+                self._post(request, deadline)
+            except NotSent:
+                if not deadline.passed:
+                    raise
+            else:  # a 2xx read whole, not one cut short (its headers ended by the cut)
+                if not deadline.passed:
+                    return
+        raise NotSent(
+            f"the webhook receiver {self.url} did not finish answering within {SEND_SECONDS:g} s"
+        )
+
+    def _post(self, request: urllib.request.Request, deadline: _Deadline) -> None:
         try:
-            _OPENER.open(request, timeout=TIMEOUT_SECONDS).close()  # its 2xx: its body unread
+            _opener(deadline).open(request, timeout=TIMEOUT_SECONDS).close()  # 2xx: body unread
         except urllib.error.HTTPError as error:
             location = error.headers.get("Location")
             moved = "" if location is None else f" (to {location}: give --webhook that URL)"
