@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from cli_harness import Cli
@@ -168,3 +169,20 @@ def test_a_2xx_is_delivery_whatever_follows_it(
     assert run["failed"] == [] and len(run["sent"]) == len(bodies) == 4
     issued, sent = logged(cli.store_url, programme)
     assert len(issued) == len(sent) == 4
+
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "data:,hello", "ftp://127.0.0.1:1/x"])
+def test_a_webhook_notifier_made_by_a_program_posts_to_http_only(tmp_path: Path, url: str) -> None:
+    """The command refuses such a --webhook (exit 2); a program making the notifier
+    itself got urllib's other handlers: a file or data URL "answered", and the reminder
+    was recorded as delivered."""
+    from mentoring_cli.notifiers import WebhookNotifier
+
+    from mentoring_core.reminders import Notice, NotSent
+
+    notice = Notice(
+        reminder_id=uuid4(), person_id="p", address=None, subject="s", text="t", payload={}
+    )
+    with pytest.raises(NotSent) as refused:
+        WebhookNotifier(url=url, key=b"k" * 32).send(notice)
+    assert f"the webhook receiver {url} could not be reached" in str(refused.value)

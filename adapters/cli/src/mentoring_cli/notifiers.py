@@ -230,27 +230,35 @@ def _cut_off_at(
     return made
 
 
-class _HTTPCutOff(urllib.request.HTTPHandler):
+class _CutOff(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """urllib's handler of ``http`` and ``https`` URLs (in place of both of its own), its
+    connections cut off at ``deadline``."""
+
     def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
+        urllib.request.HTTPSHandler.__init__(self)
         self._deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(_cut_off_at(self._deadline, http.client.HTTPConnection), req)
-
-
-class _HTTPSCutOff(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(_cut_off_at(self._deadline, http.client.HTTPSConnection), req)
 
 
 def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
-    """urllib's opener without redirects, its connections cut off at ``deadline``."""
-    return urllib.request.build_opener(_NoRedirects, _HTTPCutOff(deadline), _HTTPSCutOff(deadline))
+    """An opener of ``http`` and ``https`` URLs only (urllib's ``build_opener`` adds its
+    file, data and FTP handlers too: a ``file:`` URL would "answer"), following no
+    redirect, its connections cut off at ``deadline``; any other URL is refused."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.UnknownHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _NoRedirects(),
+        _CutOff(deadline),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
 
 
 @attrs.frozen(kw_only=True)
