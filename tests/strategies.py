@@ -249,6 +249,11 @@ EVENT_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         "person_id": person_ids(),
         "after_interruption": st.booleans(),
     },
+    "ReminderAbandoned": {
+        "reminder_id": uuids(),
+        "person_id": person_ids(),
+        "reason": texts(),
+    },
     "RelationshipOpened": {
         "relationship_id": uuids(),
         "mentor_id": person_ids(),

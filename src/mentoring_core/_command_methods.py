@@ -219,6 +219,16 @@ class CommandMethods(ABC):
         )
         return self.execute(command, **kw)
 
+    def abandon_reminder(
+        self, programme_id: UUID, reminder_id: UUID, reason: str, **kw: Unpack[CommandOptions]
+    ) -> Recorded:
+        """Record that an issued reminder, not yet sent, will not be sent (its channel
+        refuses it for good): no reminder run sends it again."""
+        command = c.AbandonReminder(
+            programme_id=programme_id, reminder_id=reminder_id, reason=reason
+        )
+        return self.execute(command, **kw)
+
     # --- opening relationships -------------------------------------------------------
 
     def propose_pairing(

@@ -113,6 +113,7 @@ _RECORDS: dict[type[c.Command], tuple[type[Event], ...]] = {
     c.RelieveCoordinator: (ev.CoordinatorRelieved,),
     c.IssueReminder: (ev.ReminderIssued,),
     c.RecordReminderSent: (ev.ReminderSent,),
+    c.AbandonReminder: (ev.ReminderAbandoned,),
     c.RecogniseMentor: (ev.MentorRecognised,),
     c.RecordGroupSession: (ev.MeetingHeld,),
     c.CorrectGroupSession: (ev.MeetingRecordCorrected,),

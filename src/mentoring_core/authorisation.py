@@ -231,7 +231,7 @@ _COMMANDS: dict[type[Command], _Permission] = {
         "or a coordinator of the programme",
     ),
     **dict.fromkeys(
-        (c.IssueReminder, c.RecordReminderSent),
+        (c.IssueReminder, c.RecordReminderSent, c.AbandonReminder),
         _p({_C}, "only a coordinator of the programme (or its reminder process) records reminders"),
     ),
     c.AcceptPairing: _p({_M, _E}, "only the mentor or the mentee accepts a proposed pairing"),

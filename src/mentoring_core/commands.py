@@ -6,6 +6,7 @@ A command names the programme or relationship it is for; a field declared with
 
 from .domain.commands import (
     AbandonGoal,
+    AbandonReminder,
     AcceptPairing,
     AchieveGoal,
     AddPlanActivity,
@@ -50,6 +51,7 @@ from .domain.commands import (
 
 __all__ = [
     "AbandonGoal",
+    "AbandonReminder",
     "AcceptPairing",
     "AchieveGoal",
     "AddPlanActivity",

@@ -385,3 +385,23 @@ def test_a_run_while_another_is_in_progress_sends_nothing(store_url: str) -> Non
     assert after == Run() and other.received == []  # the lock let go, nothing owed
     for service in {first_service, second_service}:
         service.close()
+
+
+def test_an_abandoned_reminder_is_not_tried_again(service: MentoringService) -> None:
+    programme = seed(service).programme
+    first = remind(service, Inbox(refuse=True), programme_id=programme, actor="reminders")
+    assert first.issued and len(first.failed) == len(first.issued)
+    given_up = first.issued[0]
+    service.abandon_reminder(programme, given_up, "the address is gone", actor="coord")
+    unsent = service.programme(programme).reminders_unsent
+    assert given_up not in {r.reminder_id for r in unsent}
+    inbox = Inbox()
+    later = remind(service, inbox, programme_id=programme, actor="reminders")
+    assert later.failed == () and given_up not in later.sent
+    assert sorted(later.sent_again) == sorted(first.issued[1:])
+    assert given_up not in {n.reminder_id for n in inbox.received}
+    with pytest.raises(RuleViolation) as refused:
+        service.record_reminder_sent(programme, given_up, actor="reminders")
+    assert refused.value.rule is Rule.REMINDER_ISSUED
+    assert verify(service.store.recorder).ok
+    service.close()

@@ -196,6 +196,7 @@ EXPECTED: dict[Action, set[Role]] = {
     c.CorrectGroupSession: {C, M},
     c.IssueReminder: {C},
     c.RecordReminderSent: {C},
+    c.AbandonReminder: {C},
     c.AcceptPairing: {M, E},
     c.DeclinePairing: {M, E},
     c.AgreeExpectations: PAIR_OR_COORDINATOR,

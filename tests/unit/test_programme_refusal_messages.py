@@ -4,6 +4,7 @@ wording of these refusals unchecked.)"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -95,7 +96,7 @@ class TestReminders:
         sent = cmd.RecordReminderSent(reminder_id=ID)
         said = (
             f"reminder {ID} is not waiting to be sent in {PROGRAMME}: it was never issued, "
-            "or was already recorded as sent"
+            "or was already recorded as sent or abandoned"
         )
         assert str(history.refuse(sent, Rule.REMINDER_ISSUED)).endswith(said)
         history.record(ISSUE)
@@ -119,3 +120,48 @@ def test_a_name_or_contact_may_be_as_long_as_a_title(field: str) -> None:
     history = programme_history()
     history.record(enrol)
     history.reject(attrs.evolve(enrol, person_id="ida", **{field: "x" * 501}), field)
+
+
+class TestAbandonedReminders:
+    """A coordinator gives up a reminder its channel refuses for good: it leaves the
+    reminders waiting to be sent, so no run sends it again (nor can it be recorded sent)."""
+
+    def test_an_issued_reminder_abandoned_is_no_longer_waiting(self) -> None:
+        history = with_relationship()
+        history.record(ISSUE)
+        (abandoned,) = history.record(
+            cmd.AbandonReminder(reminder_id=ID, reason="550 no such mailbox")
+        )
+        assert (abandoned.reminder_id, abandoned.person_id) == (ID, "ana")
+        assert abandoned.reason == "550 no such mailbox"
+        assert history.state.reminders_unsent == ()
+        said = "it was never issued, or was already recorded as sent or abandoned"
+        for again in (
+            cmd.RecordReminderSent(reminder_id=ID),
+            cmd.AbandonReminder(reminder_id=ID, reason="again"),
+        ):
+            assert str(history.refuse(again, Rule.REMINDER_ISSUED)).endswith(said)
+
+    def test_a_reminder_sent_or_never_issued_is_not_abandoned(self) -> None:
+        history = with_relationship()
+        abandon = cmd.AbandonReminder(reminder_id=ID, reason="gone")
+        history.refuse(abandon, Rule.REMINDER_ISSUED)
+        history.record(ISSUE)
+        history.record(cmd.RecordReminderSent(reminder_id=ID))
+        history.refuse(abandon, Rule.REMINDER_ISSUED)
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("reminder_id", "r-1"), ("reason", ""), ("reason", 7)]
+    )
+    def test_an_abandonment_refuses_each_field_by_its_name(self, field: str, value: object) -> None:
+        history = with_relationship()
+        history.record(ISSUE)
+        abandon = cmd.AbandonReminder(reminder_id=ID, reason="gone")
+        history.reject(attrs.evolve(abandon, **{field: value}), field)
+
+    def test_an_abandonment_dated_before_the_issue_is_refused(self) -> None:
+        history = with_relationship()
+        (issued,) = history.record(ISSUE)
+        early = issued.occurred_at - timedelta(minutes=1)
+        abandon = cmd.AbandonReminder(reminder_id=ID, reason="gone", occurred_at=early)
+        history.refuse(abandon, Rule.TIMELINE)

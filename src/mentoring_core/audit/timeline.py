@@ -48,6 +48,7 @@ from ..domain.events import (
     RelationshipOpened,
     RelationshipPaused,
     RelationshipResumed,
+    ReminderAbandoned,
     ReminderIssued,
     ReminderSent,
     ScheduleAgreed,
@@ -171,6 +172,10 @@ def _reminder_issued(event: ReminderIssued, before: State, by: str) -> str:
 def _reminder_sent(event: ReminderSent, before: State, by: str) -> str:
     again = " again (after an interruption)" if event.after_interruption else ""
     return f"Reminder {event.reminder_id} to {event.person_id} sent{again} {by}"
+
+
+def _reminder_abandoned(event: ReminderAbandoned, before: State, by: str) -> str:
+    return f"Reminder {event.reminder_id} to {event.person_id} abandoned ({event.reason}) {by}"
 
 
 def _opened(event: RelationshipOpened, before: State, by: str) -> str:
@@ -440,6 +445,7 @@ _DESCRIBERS: dict[type[Event], Describer] = {
     RelationshipOpened: _opened,
     ReminderIssued: _reminder_issued,
     ReminderSent: _reminder_sent,
+    ReminderAbandoned: _reminder_abandoned,
     PairingProposed: _paired,
     PairFormed: _paired,
     PairingAccepted: _accepted,

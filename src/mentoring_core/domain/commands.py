@@ -156,6 +156,15 @@ class RecordReminderSent(ProgrammeCommand):
 
 
 @attrs.frozen(kw_only=True)
+class AbandonReminder(ProgrammeCommand):
+    """Record that an issued reminder will not be sent (a coordinator's act): its
+    channel refuses it for good, such as an address that no longer exists."""
+
+    reminder_id: UUID
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class RecogniseMentor(ProgrammeCommand):
     """Record how a mentor's time was recognised for a period (a coordinator's act)."""
 

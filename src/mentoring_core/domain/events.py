@@ -263,6 +263,20 @@ class ReminderSent(ProgrammeEvent):
     already, so the receiver may have it twice, under the same id."""
 
 
+@attrs.frozen(kw_only=True)
+class ReminderAbandoned(ProgrammeEvent):
+    """An issued reminder, not yet sent, will not be sent: a coordinator gave it up (its
+    channel refuses it for good). No run sends it again."""
+
+    reminder_id: UUID
+    """The reminder (its ``ReminderIssued``)."""
+    person_id: str
+    """Who was to be reminded."""
+    reason: str = personal(PersonalData.FREE_TEXT, about="person_id")
+    """Why it was given up (such as the mail server's refusal): free text about the
+    person, sealed under their key."""
+
+
 # --- Relationship --------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import attrs
 
 from ._collections import find, replace_where
 from .commands import (
+    AbandonReminder,
     AppointCoordinator,
     CreateProgramme,
     EnrolParticipant,
@@ -37,6 +38,7 @@ from .events import (
     ProgrammeCreated,
     ProgrammeEvent,
     RelationshipOpened,
+    ReminderAbandoned,
     ReminderIssued,
     ReminderSent,
 )
@@ -459,13 +461,38 @@ def _issue_reminder(command: IssueReminder, state: ProgrammeState, meta: Meta) -
 
 
 def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, meta: Meta) -> Events:
+    issued = _unsent(command, state, meta)
+    return (
+        ReminderSent(
+            **meta,
+            reminder_id=issued.reminder_id,
+            person_id=issued.person_id,
+            after_interruption=check_bool("after_interruption", command.after_interruption),
+        ),
+    )
+
+
+def _abandon_reminder(command: AbandonReminder, state: ProgrammeState, meta: Meta) -> Events:
+    reason = check_text("reason", command.reason)
+    issued = _unsent(command, state, meta)
+    return (
+        ReminderAbandoned(
+            **meta, reminder_id=issued.reminder_id, person_id=issued.person_id, reason=reason
+        ),
+    )
+
+
+def _unsent(
+    command: RecordReminderSent | AbandonReminder, state: ProgrammeState, meta: Meta
+) -> ReminderIssued:
+    """The issued reminder ``command`` names, waiting to be sent, and dated before it."""
     reminder_id = check_uuid("reminder_id", command.reminder_id)
     issued = find(state.reminders_unsent, lambda r: r.reminder_id == reminder_id)
     if issued is None:
         raise RuleViolation(
             Rule.REMINDER_ISSUED,
             f"reminder {reminder_id} is not waiting to be sent in {state.name!r}: it was "
-            "never issued, or was already recorded as sent",
+            "never issued, or was already recorded as sent or abandoned",
         )
     not_before(
         type(command).__name__,
@@ -473,14 +500,7 @@ def _record_reminder_sent(command: RecordReminderSent, state: ProgrammeState, me
         issued.occurred_at,
         f"reminder {reminder_id} was issued",
     )
-    return (
-        ReminderSent(
-            **meta,
-            reminder_id=reminder_id,
-            person_id=issued.person_id,
-            after_interruption=check_bool("after_interruption", command.after_interruption),
-        ),
-    )
+    return issued
 
 
 def check_cadence(field: str, cadence: object) -> Cadence:
@@ -615,7 +635,8 @@ def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> Changes:
     return {"reminders_unsent": Added(event)}
 
 
-def _reminder_sent(state: ProgrammeState, event: ReminderSent) -> Changes:
+def _reminder_sent(state: ProgrammeState, event: ReminderSent | ReminderAbandoned) -> Changes:
+    """A reminder sent or abandoned: no longer waiting to be sent."""
     unsent = tuple(r for r in state.reminders_unsent if r.reminder_id != event.reminder_id)
     return {"reminders_unsent": unsent}
 
@@ -631,6 +652,7 @@ PROGRAMME.handles(
         RelieveCoordinator: _relieve,
         IssueReminder: _issue_reminder,
         RecordReminderSent: _record_reminder_sent,
+        AbandonReminder: _abandon_reminder,
     },
     prepare=_prepare,
 )
@@ -646,5 +668,6 @@ PROGRAMME.folds(
         CoordinatorRelieved: _coordinator_relieved,
         ReminderIssued: _reminder_issued,
         ReminderSent: _reminder_sent,
+        ReminderAbandoned: _reminder_sent,
     }
 )

@@ -22,7 +22,7 @@ import attrs
 from ..application import MentoringService
 from ..domain.commands import reminder_command_id
 from ..domain.errors import ConcurrencyConflict, InvalidValue
-from ..domain.events import ReminderIssued, ReminderSent
+from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
@@ -358,7 +358,7 @@ def _watch(
         try:
             for position, event in service.follow(after, stop=stop, poll_interval=poll_interval):
                 after = position  # where to resume should a read fail
-                if not isinstance(event, ReminderIssued | ReminderSent):
+                if not isinstance(event, ReminderIssued | ReminderSent | ReminderAbandoned):
                     changed.set()
         except Exception as error:
             _log.warning(

@@ -43,6 +43,7 @@ RECORDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
     "MentorRecognised": (("mentor recognise", "recognise_mentor"),),
     "ReminderIssued": (("reminders run", "issue_reminder"),),
     "ReminderSent": (("reminders run", "record_reminder_sent"),),
+    "ReminderAbandoned": (("reminders abandon", "abandon_reminder"),),
     "RelationshipOpened": (("pair propose", "propose_pairing"), ("pair form", "form_pair")),
     "PairingProposed": (("pair propose", "propose_pairing"),),
     "PairingAccepted": (("pair accept", "accept_pairing"),),

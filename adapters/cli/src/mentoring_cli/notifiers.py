@@ -169,7 +169,33 @@ class SmtpNotifier:
                         f"the mail server {self.host}:{self.port} did not finish taking the "
                         f"e-mail within {SEND_SECONDS:g} s"
                     ) from None
-                raise NotSent(f"the mail server {self.host}:{self.port} refused: {error}") from None
+                raise NotSent(
+                    f"the mail server {self.host}:{self.port} refused: {_refusal(error)}"
+                ) from None
+
+
+def _refusal(error: smtplib.SMTPException | OSError) -> str:
+    """A mail server's refusal as its answer reads (``550 5.1.1 ...``), the recipient
+    named; a permanent one (5xx) says that ``reminders abandon`` gives it up."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refused = error.recipients.items()
+        said = "; ".join(f"{address}: {code} {_text(text)}" for address, (code, text) in refused)
+        return said + _for_good(min(code for _, (code, _) in refused))
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}" + _for_good(error.smtp_code)
+    return str(error)
+
+
+def _text(said: bytes | str) -> str:
+    return said.decode("utf-8", "replace") if isinstance(said, bytes) else said
+
+
+def _for_good(code: int) -> str:
+    return (
+        " (a refusal for good: 'mentoring reminders abandon' gives the reminder up)"
+        if 500 <= code < 600
+        else ""
+    )
 
 
 # Standard Webhooks (https://www.standardwebhooks.com): the signature is the base64

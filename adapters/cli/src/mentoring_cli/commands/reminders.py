@@ -16,14 +16,14 @@ from uuid import UUID
 import typer
 
 from mentoring_core import MentoringService
-from mentoring_core.events import ReminderIssued, ReminderSent
+from mentoring_core.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from mentoring_core.projections import MAX_WINDOW_DAYS
 from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 
 from .._files import check_source
-from .._options import JsonOpt, ProgrammeArg
+from .._options import CommandIdOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, id_argument
 from .._render import add_texts, when
-from .._session import Output, Refused, open_service, settings
+from .._session import Output, Refused, open_service, record, settings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -276,6 +276,37 @@ def _stopping_on(stop: threading.Event, *signals: signal.Signals) -> Iterator[No
         restore()
 
 
+@app.command("abandon")
+def abandon(
+    ctx: typer.Context,
+    programme_id: ProgrammeArg,
+    reminder_id: Annotated[
+        UUID, id_argument("REMINDER_ID", "The reminder ('reminders list' shows each one's).")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is given up (such as the server's refusal).")
+    ],
+    occurred_at: OccurredAtOpt = None,
+    command_id: CommandIdOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Give up a reminder issued and not sent, that its channel refuses for good (such
+    as an address that no longer exists): no run sends it again."""
+    record(
+        ctx,
+        json_output,
+        command_id,
+        lambda s, actor, command_id: s.abandon_reminder(
+            programme_id,
+            reminder_id,
+            reason,
+            actor=actor,
+            command_id=command_id,
+            occurred_at=occurred_at,
+        ),
+    )
+
+
 @app.command("list")
 def list_reminders(
     ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = False
@@ -303,12 +334,15 @@ def _reminder_rows(service: MentoringService, programme_id: UUID) -> list[dict[s
                 "issued_by": event.actor,
                 "sent_at": None,
                 "after_interruption": False,
+                "abandoned_at": None,
             }
         elif isinstance(event, ReminderSent):
             rows[event.reminder_id] |= {
                 "sent_at": event.recorded_at.isoformat(),
                 "after_interruption": event.after_interruption,
             }
+        elif isinstance(event, ReminderAbandoned):
+            rows[event.reminder_id] |= {"abandoned_at": event.recorded_at.isoformat()}
     return list(rows.values())
 
 
@@ -322,7 +356,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
     for column in ("issued", "to", "reason", "item", "due", "by", "sent", "reminder"):
         table.add_column(column, no_wrap=True)
     for row in rows:
-        sent = row["sent_at"]
+        sent, abandoned = row["sent_at"], row["abandoned_at"]
         add_texts(
             table,
             when(datetime.fromisoformat(row["issued_at"])),
@@ -331,7 +365,11 @@ def _table(rows: list[dict[str, Any]]) -> Any:
             row["item"],
             when(datetime.fromisoformat(row["due"])),
             row["channel"],
-            "not sent"
+            (
+                "not sent"
+                if abandoned is None
+                else f"abandoned {when(datetime.fromisoformat(abandoned))}"
+            )
             if sent is None
             else when(datetime.fromisoformat(sent))
             + (" (again)" if row["after_interruption"] else ""),
