@@ -24,8 +24,8 @@ COMMAND_ID_LINE = re.compile(r"^command id: ([0-9a-f-]{36})$", re.MULTILINE)
 def test_every_recording_command_takes_a_command_id() -> None:
     root = typer.main.get_command(app)
     commands = {command for recorders in catalogue.RECORDED_BY.values() for command, _ in recorders}
-    assert len(commands) == 37  # 29, programme appoint/relieve/profile, privacy erase,
-    # reminders run, meeting group and group-correct, mentor recognise
+    assert len(commands) == 38  # 29, programme appoint/relieve/profile, privacy erase,
+    # reminders run and abandon, meeting group and group-correct, mentor recognise
     # `reminders run` records many reminders, each under its own stable id: a run repeated
     # records none twice (docs/cli.md, "Reminders"), with no command id to give.
     for path in sorted(commands - {"reminders run"}):

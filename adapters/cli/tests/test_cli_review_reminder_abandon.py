@@ -69,6 +69,11 @@ def test_a_reminder_refused_for_good_is_abandoned_and_not_tried_again(
     for reminder in unsent:
         done = cli.ok("reminders", "abandon", str(programme), reminder, "--reason", "550: gone")
         assert done["events"][0]["type"] == "ReminderAbandoned"
+        retried = cli.ok(
+            *("reminders", "abandon", str(programme), reminder, "--reason", "550: gone"),
+            *("--command-id", done["command_id"]),
+        )
+        assert retried["already_recorded"] is True  # a lost answer retried: nothing twice
     twice = cli.run("reminders", "abandon", str(programme), unsent[0], "--reason", "again")
     assert twice.code == 1 and "rule 'reminder-issued' broken" in twice.stderr, str(twice)
     assert "already recorded as sent or abandoned" in twice.stderr
