@@ -40,7 +40,9 @@ def check_hold_name(name: object) -> str:
     SQLite store), up to 100, starting with a letter or digit."""
     if not isinstance(name, str) or _NAME.fullmatch(name) is None:
         raise InvalidValue(
-            "name", name, "lower-case letters, digits and hyphens (up to 100, not first)"
+            "name",
+            name,
+            "up to 100 lower-case letters, digits and hyphens, not starting with a hyphen",
         )
     return name
 
