@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import attrs
 import pytest
@@ -404,4 +404,35 @@ def test_an_abandoned_reminder_is_not_tried_again(service: MentoringService) -> 
         service.record_reminder_sent(programme, given_up, actor="reminders")
     assert refused.value.rule is Rule.REMINDER_ISSUED
     assert verify(service.store.recorder).ok
+    service.close()
+
+
+class _Abandoning(Inbox):
+    """An inbox whose first delivery is abandoned by a coordinator while it is sent."""
+
+    def __init__(self, service: MentoringService, programme: UUID) -> None:
+        super().__init__()
+        self.service, self.programme = service, programme
+
+    def send(self, notice: Notice) -> None:
+        if not self.received:
+            self.service.abandon_reminder(self.programme, notice.reminder_id, "gone", actor="coord")
+        super().send(notice)
+
+
+def test_a_reminder_abandoned_while_it_is_sent_does_not_end_the_run(
+    service: MentoringService,
+) -> None:
+    """It cannot be recorded sent once abandoned: the run lists it as sent and not
+    recorded, and goes on with the others (it ended with the rule broken)."""
+    programme = seed(service).programme
+    inbox = _Abandoning(service, programme)
+    run = remind(service, inbox, programme_id=programme, actor="reminders")
+    first = inbox.received[0].reminder_id
+    assert len(run.issued) >= 2 and set(run.sent) == set(run.issued) - {first}
+    assert run.failed == (
+        f"reminder {first} to {inbox.received[0].person_id}: handed over, but abandoned "
+        "meanwhile: its sending is not recorded",
+    )
+    assert service.programme(programme).reminders_unsent == ()
     service.close()

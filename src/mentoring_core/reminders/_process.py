@@ -21,7 +21,7 @@ import attrs
 
 from ..application import MentoringService
 from ..domain.commands import reminder_command_id
-from ..domain.errors import ConcurrencyConflict, InvalidValue
+from ..domain.errors import ConcurrencyConflict, InvalidValue, Rule, RuleViolation
 from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
@@ -67,7 +67,8 @@ class Run:
     """People owed a reminder, or left one unsent, with no contact the notifier can use
     (none recorded, or erased since): nothing issued or sent to them."""
     failed: tuple[str, ...] = ()
-    """Why reminders could not be sent (they stay issued; the next run tries again)."""
+    """Why reminders could not be sent (they stay issued; the next run tries again); and
+    any handed over while a coordinator abandoned it, whose sending cannot be recorded."""
     left_unsent: tuple[UUID, ...] = ()
     """Reminders issued on another channel and not yet sent: left for a run on theirs,
     since a reminder is recorded with the channel that sends it."""
@@ -156,11 +157,23 @@ class _Sender:
         except NotSent as refused:
             self.failed.append(f"reminder {issued.reminder_id} to {issued.person_id}: {refused}")
             return
-        _retrying(
-            lambda: self.service.record_reminder_sent(
-                self.programme_id, issued.reminder_id, after_interruption=again, actor=self.actor
+        try:
+            _retrying(
+                lambda: self.service.record_reminder_sent(
+                    self.programme_id,
+                    issued.reminder_id,
+                    after_interruption=again,
+                    actor=self.actor,
+                )
             )
-        )
+        except RuleViolation as refused:
+            if refused.rule is not Rule.REMINDER_ISSUED:
+                raise
+            self.failed.append(  # a coordinator gave it up while it was handed over
+                f"reminder {issued.reminder_id} to {issued.person_id}: handed over, but "
+                "abandoned meanwhile: its sending is not recorded"
+            )
+            return
         self.sent.append(issued.reminder_id)
         if again:
             self.sent_again.append(issued.reminder_id)
