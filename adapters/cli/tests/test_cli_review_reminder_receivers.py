@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from cli_harness import Cli
@@ -171,18 +170,26 @@ def test_a_2xx_is_delivery_whatever_follows_it(
     assert len(issued) == len(sent) == 4
 
 
-@pytest.mark.parametrize("url", ["file:///etc/hostname", "data:,hello", "ftp://127.0.0.1:1/x"])
-def test_a_webhook_notifier_made_by_a_program_posts_to_http_only(tmp_path: Path, url: str) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/hostname",
+        "data:,hello",
+        "ftp://127.0.0.1:1/x",
+        "http://127.0.0.1:9/a\r\nX: y",
+        "http://:9/x",
+        "http://127.0.0.1:99999/x",
+    ],
+)
+def test_a_webhook_notifier_made_by_a_program_takes_only_what_the_command_takes(
+    url: str,
+) -> None:
     """The command refuses such a --webhook (exit 2); a program making the notifier
-    itself got urllib's other handlers: a file or data URL "answered", and the reminder
-    was recorded as delivered."""
+    itself got urllib's other handlers (a file or data URL "answered", and the reminder
+    was recorded as delivered), or a refused send at each reminder. The notifier is now
+    refused when made, with the command's message."""
     from mentoring_cli.notifiers import WebhookNotifier
 
-    from mentoring_core.reminders import Notice, NotSent
-
-    notice = Notice(
-        reminder_id=uuid4(), person_id="p", address=None, subject="s", text="t", payload={}
-    )
-    with pytest.raises(NotSent) as refused:
-        WebhookNotifier(url=url, key=b"k" * 32).send(notice)
-    assert f"the webhook receiver {url} could not be reached" in str(refused.value)
+    with pytest.raises(ValueError, match="is not an http\\(s\\) URL") as refused:
+        WebhookNotifier(url=url, key=b"k" * 32)
+    assert str(refused.value).startswith(f"{url!r} is not an http(s) URL")

@@ -30,6 +30,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import attrs
@@ -287,13 +288,50 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
     return opener
 
 
+def webhook_url_fault(url: object) -> str | None:
+    """Why ``url`` cannot be a webhook's (no request could be made to it), or None."""
+    why = _url_fault(url) if isinstance(url, str) else ""
+    return None if why is None else f"{url!r} is not an http(s) URL{why}"
+
+
+def _url_fault(webhook: str) -> str | None:
+    """What keeps ``webhook`` from being an http(s) URL with a host, a port from 1 to
+    65535 and only printable ASCII without spaces (None: nothing)."""
+    try:
+        parts = urlsplit(webhook)
+    except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
+        return ""
+    if parts.scheme not in ("http", "https"):
+        return ""
+    if not parts.hostname:
+        return ": it names no host"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port == 0:
+        return ": its port is not a number from 1 to 65535"
+    odd = next((c for c in webhook if not (c.isascii() and c.isprintable()) or c == " "), None)
+    if odd is not None:
+        return f": it holds {odd!r} (a URL is printable ASCII without spaces: percent-encode)"
+    return None
+
+
+def _webhook_url(instance: object, attribute: attrs.Attribute[str], url: str) -> None:
+    why = webhook_url_fault(url)
+    if why is not None:
+        raise ValueError(why)
+
+
 @attrs.frozen(kw_only=True)
 class WebhookNotifier:
     """POSTs each reminder as JSON to one URL, signed by the Standard Webhooks
     convention; any 2xx answer is delivery, whatever its body (a redirect is not
     followed: it is refused)."""
 
-    url: str
+    url: str = attrs.field(validator=_webhook_url)
+    """An http(s) URL with a host, printable ASCII without spaces
+    (:func:`webhook_url_fault`); another is refused with ``ValueError``."""
     key: bytes = attrs.field(repr=False)
 
     @property

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import typer
@@ -74,34 +73,11 @@ def _notifier(
 
 def _check_webhook_url(webhook: str) -> None:
     """Refuse a URL no request can be made to, before a reminder is issued for it."""
-    why = _webhook_url_fault(webhook)
+    from ..notifiers import webhook_url_fault
+
+    why = webhook_url_fault(webhook)
     if why is not None:
-        raise typer.BadParameter(
-            f"{webhook!r} is not an http(s) URL{why}", param_hint="'--webhook'"
-        )
-
-
-def _webhook_url_fault(webhook: str) -> str | None:
-    """What keeps ``webhook`` from being an http(s) URL with a host, a port from 1 to
-    65535 and only printable ASCII without spaces (None: nothing)."""
-    try:
-        parts = urlsplit(webhook)
-    except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
-        return ""
-    if parts.scheme not in ("http", "https"):
-        return ""
-    if not parts.hostname:
-        return ": it names no host"
-    try:
-        port = parts.port
-    except ValueError:  # not a number, or past 65535
-        port = 0
-    if port == 0:
-        return ": its port is not a number from 1 to 65535"
-    odd = next((c for c in webhook if not (c.isascii() and c.isprintable()) or c == " "), None)
-    if odd is not None:
-        return f": it holds {odd!r} (a URL is printable ASCII without spaces: percent-encode)"
-    return None
+        raise typer.BadParameter(why, param_hint="'--webhook'")
 
 
 def _run_document(run: Run) -> dict[str, Any]:
