@@ -502,6 +502,37 @@ def test_claims_that_are_not_a_json_object_are_refused(
         assert reason == "the token's claims are not a JSON object", payload
 
 
+def _raw_signed(token_mint: TokenMint, header: bytes, payload: bytes) -> str:
+    """A token whose header and claims are exactly these bytes, signed by the mint's key."""
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    signature = token_mint.key.private_key.sign(signing_input.encode())  # type: ignore[union-attr]
+    return f"Bearer {signing_input}.{b64(signature)}"
+
+
+def test_a_name_given_twice_in_the_claims_or_the_header_is_refused(
+    token_mint: TokenMint, verifier: TokenVerifier
+) -> None:
+    """RFC 7519 lets a parser refuse a claim name given twice or take the last; a token
+    naming two subjects, or two algorithms, may be read one way by a gateway and the other
+    here. It was read by its last ``sub``; it is now refused, as is a header naming a
+    member twice."""
+    header = json.dumps(token_mint.header()).encode()
+    claims = json.dumps(token_mint.claims("mentor.amara", "coordinator")).encode()
+    assert verifier.principal(_raw_signed(token_mint, header, claims)).subject == "mentor.amara"
+    twice = claims.replace(b'"sub":', b'"sub": "coord.rhea", "sub":', 1)
+    assert json.loads(twice)["sub"] == "mentor.amara"  # last wins, for a lenient parser
+    reason = refused(verifier, _raw_signed(token_mint, header, twice))
+    assert reason == "the token's claims name 'sub' twice (RFC 7519, section 4)"
+    nested = claims.replace(b'"roles":', b'"x": {"a": 1, "a": 2}, "roles":', 1)
+    assert refused(verifier, _raw_signed(token_mint, header, nested)) == (
+        "the token's claims name 'a' twice (RFC 7519, section 4)"
+    )
+    alg_twice = header.replace(b'"alg":', b'"alg": "none", "alg":', 1)
+    assert refused(verifier, _raw_signed(token_mint, alg_twice, claims)) == (
+        "the token's header names 'alg' twice (RFC 7515, section 4)"
+    )
+
+
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

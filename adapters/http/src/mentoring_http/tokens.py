@@ -15,6 +15,7 @@ during development and the demo (``mentoring token``); they are not for producti
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import math
@@ -155,6 +156,7 @@ class TokenVerifier:
         raises :class:`TokenError` if not accepted."""
         token = _bearer_token(authorization_header)
         signed = _extract(token)
+        _names_once_in_header(token)
         header = signed.headers()
         kid = _check_header(header)
         key = self._key(kid)
@@ -219,6 +221,40 @@ def _extract(token: str) -> jws.CompactSignature:
     return signed
 
 
+class _NamedTwice(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _once_each(members: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members, refused if one name comes twice: RFC 7515 and 7519 let a
+    parser refuse such a header or claims set or take the last; a token naming two
+    ``sub`` (or two ``alg``) could be read one way by a gateway and the other here."""
+    found: dict[str, Any] = {}
+    for name, value in members:
+        if name in found:
+            raise _NamedTwice(name)
+        found[name] = value
+    return found
+
+
+def _names_once_in_header(token: str) -> None:
+    """Refuse a header naming a member twice (joserfc reads the last)."""
+    segment = token.split(".", 1)[0]
+    try:
+        json.loads(
+            base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)),
+            object_pairs_hook=_once_each,
+        )
+    except _NamedTwice as twice:
+        raise TokenError(
+            f"the token's header names {twice.name!r} twice (RFC 7515, section 4)"
+        ) from None
+    except (ValueError, RecursionError):  # joserfc read it: never here, but never let through
+        raise TokenError("the token is not a signed JWT (a JWS in compact serialisation)") from None
+
+
 def _check_header(header: dict[str, Any]) -> str:
     """The token's key id, once its header shows a signed access token."""
     alg = header.get("alg")
@@ -254,7 +290,11 @@ def _check_signature(signed: jws.CompactSignature, key: Key) -> None:
 
 def _claims(payload: bytes | None) -> dict[str, Any]:
     try:
-        claims = json.loads(payload or b"")
+        claims = json.loads(payload or b"", object_pairs_hook=_once_each)
+    except _NamedTwice as twice:
+        raise TokenError(
+            f"the token's claims name {twice.name!r} twice (RFC 7519, section 4)"
+        ) from None
     except (ValueError, RecursionError):
         claims = None
     if not isinstance(claims, dict):
