@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eventsourcing.sqlite import SQLiteAggregateRecorder
-from filelock import FileLock, Timeout
 
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import InvalidValue, MentoringError
@@ -76,6 +75,8 @@ def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[bo
         with hold_in_process(recorder, name) as got:
             yield got
         return
+    from filelock import FileLock, Timeout  # here: 20 ms of every import, for reminder runs
+
     path = Path(f"{recorder.datastore.pool.db_name}-{name}.lock")
     lock = FileLock(path, timeout=0, mode=0o600, fallback_to_soft=False)
     try:
