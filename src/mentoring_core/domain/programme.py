@@ -635,7 +635,7 @@ def _reminder_issued(state: ProgrammeState, event: ReminderIssued) -> Changes:
     return {"reminders_unsent": Added(event)}
 
 
-def _reminder_sent(state: ProgrammeState, event: ReminderSent | ReminderAbandoned) -> Changes:
+def _no_longer_waiting(state: ProgrammeState, event: ReminderSent | ReminderAbandoned) -> Changes:
     """A reminder sent or abandoned: no longer waiting to be sent."""
     unsent = tuple(r for r in state.reminders_unsent if r.reminder_id != event.reminder_id)
     return {"reminders_unsent": unsent}
@@ -667,7 +667,7 @@ PROGRAMME.folds(
         CoordinatorAppointed: _coordinator_appointed,
         CoordinatorRelieved: _coordinator_relieved,
         ReminderIssued: _reminder_issued,
-        ReminderSent: _reminder_sent,
-        ReminderAbandoned: _reminder_sent,
+        ReminderSent: _no_longer_waiting,
+        ReminderAbandoned: _no_longer_waiting,
     }
 )
