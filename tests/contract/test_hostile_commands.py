@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -69,6 +69,11 @@ COMMANDS = sorted(
     if not name.startswith("_") and name not in QUERIES
 )
 NOW = datetime.now(UTC)
+EDGES = (
+    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))),
+    datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+)
+"""Moments Python can hold but not convert to UTC: a year before 1 or after 9999 there."""
 
 HOSTILE = st.one_of(
     st.none(),
@@ -81,6 +86,7 @@ HOSTILE = st.one_of(
     st.datetimes(),  # naive
     st.datetimes(timezones=st.just(UTC)),
     st.just(datetime(9999, 12, 31, tzinfo=UTC)),
+    st.sampled_from(EDGES),
     st.dates(),
     st.uuids(),
     st.decimals(allow_nan=True),
@@ -233,4 +239,29 @@ def test_a_date_of_another_type_is_refused_by_name_where_the_service_reads_it_fi
         said = str(refused.value)
         field = "held_at" if name == "correction" else "occurred_at"
         assert said.startswith(f"invalid {field}: ") and "expected a datetime" in said, name
+    assert service.store.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("when", EDGES, ids=["year 1, UTC+1", "year 9999, UTC-5"])
+def test_a_moment_beyond_utc_s_range_is_refused_by_name_by_commands_and_queries(
+    service: Any, when: datetime
+) -> None:
+    """A moment whose UTC time would fall before year 1 or after 9999 is refused as any
+    moment out of range is (InvalidValue naming the field), not met with the
+    OverflowError its conversion to UTC raises."""
+    ids = service.ids
+    before = service.store.recorder.max_notification_id()
+    calls = {
+        "occurred_at": lambda: service.record_meeting_held(
+            ids["relationship"], 60, MeetingFormat.PHONE, ["t"], actor="ana", occurred_at=when
+        ),
+        "held_at": lambda: service.correct_meeting_record(
+            ids["relationship"], ids["meeting"], "Wrong day", held_at=when, actor="ana"
+        ),
+        "at": lambda: service.relationship_as_of(ids["relationship"], when),
+    }
+    for field, call in calls.items():
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        assert str(refused.value).startswith(f"invalid {field}: "), field
     assert service.store.recorder.max_notification_id() == before

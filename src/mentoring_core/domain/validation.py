@@ -207,7 +207,12 @@ def check_aware(field: str, value: object) -> datetime:
     offset = value.utcoffset()
     if offset is None:
         raise InvalidValue(field, value, "a datetime with a time zone (this one is naive)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # its UTC time is before year 1 or after 9999
+        raise InvalidValue(
+            field, value, "a moment whose UTC time falls within years 1 to 9999"
+        ) from None
 
 
 def check_not_future(field: str, value: object, now: datetime) -> datetime:
