@@ -64,6 +64,7 @@ from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import (
     check_aware,
+    check_enum,
     check_int,
     check_label,
     check_not_future,
@@ -307,6 +308,7 @@ class MentoringService(CommandMethods):
         (status ``new``, version 0).
         """
         moment = check_not_future("at", at, self.now())
+        axis = check_enum("axis", axis, TimeAxis)
         history = self.history(relationship_id)
         if axis is TimeAxis.RECORDED:
             state = state_at(history, recorded_by=moment)

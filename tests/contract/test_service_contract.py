@@ -306,6 +306,20 @@ class TestTimeTravel:
         assert refused.value.field == "at"
         assert refused.value.value == later
 
+    @pytest.mark.parametrize("axis", ["recorded", "occurred", "bogus", None, 42])
+    def test_an_axis_other_than_a_time_axis_is_refused_by_name(
+        self, store_url: str, axis: object
+    ) -> None:
+        """Every other enumeration the API takes refuses what is not one of its members;
+        the axis was read as OCCURRED whenever it was not RECORDED itself, so the text
+        "recorded" (equal to ``TimeAxis.RECORDED``) gave the other axis's state."""
+        with MentoringService(store_url) as service:
+            seeded = seed(service)
+            with pytest.raises(InvalidValue) as refused:
+                service.relationship_as_of(seeded.relationship, service.now(), axis=axis)  # type: ignore[arg-type]
+        assert refused.value.field == "axis"
+        assert "one of recorded, occurred" in str(refused.value)
+
 
 class TestCorrections:
     def test_a_corrected_meeting_shows_the_correction_and_keeps_both_records(
