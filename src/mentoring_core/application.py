@@ -826,9 +826,18 @@ class MentoringService(CommandMethods):
         ``aggregate_id`` (as a retry of it is answered: ``already_recorded``), or None if
         it recorded nothing there; at a cost that does not grow with the history."""
         check_uuid("aggregate_id", aggregate_id)
-        return self._recorded_before(
+        found = self._recorded_before(
             aggregate_id, check_uuid("command_id", command_id), None, aggregate_id
         )
+        if found is None:
+            return None
+        held = (  # the first command that records such events and holds a created id
+            _held_id(command, found.events[0])
+            for command, types in _RECORDS.items()
+            if all(isinstance(e, types) for e in found.events)
+        )
+        created = next((i for i in held if i is not None), None)
+        return found if created is None else attrs.evolve(found, id=created)
 
     def _recorded_before(
         self, aggregate_id: UUID, command_id: UUID | None, after: int | None, created: UUID
@@ -1413,9 +1422,16 @@ def _retry_answer(command: type[c.Command], recorded: Recorded) -> Recorded:
             f"{command.__name__}: an id names one command; a new command needs a new "
             "command id",
         )
+    held = _held_id(command, first)
+    return recorded if held is None else attrs.evolve(recorded, id=held)
+
+
+def _held_id(command: type[c.Command], first: Event) -> UUID | None:
+    """The id ``command`` created, as the first event it recorded holds it; None if it
+    creates none (or that event holds none: a plain meeting has no group session)."""
     field = c.created_field(command)
     held = getattr(first, _CREATED_AS.get(field, field), None) if field else None
-    return attrs.evolve(recorded, id=held) if isinstance(held, UUID) else recorded
+    return held if isinstance(held, UUID) else None
 
 
 def _aware(at: object) -> datetime | None:

@@ -12,7 +12,7 @@ from before), once: it then keeps theirs.
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -26,7 +26,7 @@ from mentoring_core.audit import export_events, import_events
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.extend import CHAIN_TABLE, COMMAND_INDEX, NOTED_TABLE
 from mentoring_core.privacy import copy_keys
-from mentoring_core.values import Role
+from mentoring_core.values import FocusArea, MeetingFormat, Role
 
 from .conftest import SteppingClock
 from .test_long_relationships import hold
@@ -248,6 +248,62 @@ def test_finding_a_command_answers_what_it_recorded_there_only(
         assert service.find_command(uuid4(), command_id) is None
     assert found is not None and found.already_recorded
     assert (found.events, found.version) == (recorded.events, recorded.version)
+    assert found.id == recorded.id  # the meeting's, as the retry's answer gives it
+
+
+def test_a_command_found_answers_with_the_id_it_created_as_a_retry_does(
+    store_url: str, clock: SteppingClock
+) -> None:
+    """``find_command`` answers as a retry of the command is answered: with the id the
+    command created (the goal's, the meeting's, the group session's), not the id of the
+    programme or relationship it was looked for on; a command that creates none (an
+    enrolment) with that of its programme."""
+    with MentoringService(store_url, clock=clock) as service:
+        seeded = seed(service)
+        service.enrol(seeded.programme, "cy", Role.MENTEE, 1, actor="coord")
+        other = service.form_pair(seeded.programme, "ana", "cy", actor="coord").id
+        ids = [uuid4() for _ in range(4)]
+        created = {
+            "goal": service.set_goal(
+                seeded.relationship,
+                "Goal",
+                FocusArea.OTHER,
+                "Measure",
+                date(2027, 1, 1),
+                actor="ana",
+                command_id=ids[0],
+            ),
+            "meeting": service.record_meeting_held(
+                seeded.relationship,
+                30,
+                MeetingFormat.PHONE,
+                ["t"],
+                actor="ana",
+                command_id=ids[1],
+            ),
+            "group session": service.record_group_session(
+                seeded.programme,
+                "ana",
+                [seeded.relationship, other],
+                60,
+                ["t"],
+                actor="ana",
+                command_id=ids[2],
+            ),
+        }
+        enrolled = service.enrol(
+            seeded.programme, "dee", Role.MENTEE, 1, actor="coord", command_id=ids[3]
+        )
+        found = {
+            "goal": service.find_command(seeded.relationship, ids[0]),
+            "meeting": service.find_command(seeded.relationship, ids[1]),
+            "group session": service.find_command(other, ids[2]),
+        }
+        found_enrolment = service.find_command(seeded.programme, ids[3])
+    for name, recorded in created.items():
+        answer = found[name]
+        assert answer is not None and answer.id == recorded.id, name
+    assert found_enrolment is not None and found_enrolment.id == enrolled.id == seeded.programme
 
 
 def test_a_command_decided_on_an_older_state_keeps_the_noted_version_true(
