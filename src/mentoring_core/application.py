@@ -1048,8 +1048,10 @@ class MentoringService(CommandMethods):
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
             return _retry_answer(type(command), self._with_the_rest(earlier, {programme_id: None}))
-        _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         ctx = self._context(actor, command_id)
+        if expected_version:  # a version of what is stored there, if anything is: named so
+            self._refuse_a_stored_id(command, programme, ctx, others)
+        _check_expected(RELATIONSHIP, relationship_id, expected_version, 0)
         events = decide_pairing(command, programme, RELATIONSHIP.initial, ctx, others)
         expected: dict[UUID, tuple[Kind, int]] = {
             relationship_id: (RELATIONSHIP, 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -403,10 +404,18 @@ class TestRefusals:
                 # another programme's coordinator is not told its status or programme
                 other: f"relationship id {seeded.relationship} is already in use; give another",
             }
-            for programme, message in said.items():
+            # given its version as expected (an If-Match of its ETag), as given none: it
+            # was a conflict naming version 0, as if the id were free
+            version = service.relationship(seeded.relationship).version
+            for (programme, message), expected in itertools.product(said.items(), (None, version)):
                 with pytest.raises(RuleViolation) as taken:
                     service.form_pair(
-                        programme, "ana", "cai", relationship_id=seeded.relationship, actor="coord"
+                        programme,
+                        "ana",
+                        "cai",
+                        relationship_id=seeded.relationship,
+                        actor="coord",
+                        expected_version=expected,
                     )
                 assert taken.value.rule is Rule.RELATIONSHIP_ALREADY_STARTED
                 assert message in str(taken.value) and "active" not in str(taken.value).replace(
