@@ -143,7 +143,8 @@ _RECORDS: dict[type[c.Command], tuple[type[Event], ...]] = {
     c.ResumeRelationship: (ev.RelationshipResumed,),
     c.EndRelationship: (ev.RelationshipEnded,),
 }
-"""The event types each command records (opening a relationship, on the programme too):
+"""The event types each command records (opening a relationship: either kind of opening,
+:func:`_records` tells them apart; on the programme too):
 what an id's events must be to answer a command under it as a retry (:func:`_retry_answer`);
 a test holds it to every command class."""
 _CREATED_AS = {"session_id": "group_session_id"}
@@ -438,7 +439,7 @@ class MentoringService(CommandMethods):
             state, cached = self._state_to_decide(kind, aggregate_id, whole)
         earlier = self._recorded_before(aggregate_id, given, expected_version, created)
         if earlier is not None:  # a retry is answered before any rule is asked again
-            return _retry_answer(type(command), earlier)
+            return _retry_answer(command, earlier)
         read: Read = {}  # what each decision read of other aggregates (see _needs)
         decide = functools.partial(
             self._decide, kind, aggregate_id, command, actor, expected_version, command_id, read
@@ -450,7 +451,7 @@ class MentoringService(CommandMethods):
             recorded = self._record(events, at, on, created, command_id, keyed=keyed, read=read)
             if not recorded.already_recorded:  # as nearly every command: no call more
                 return recorded
-            return _retry_answer(type(command), recorded)
+            return _retry_answer(command, recorded)
 
         tries = _attempts(expected_version, creating=creates == kind.id_field)
         again = functools.partial(self._on_latest, kind, aggregate_id, whole, tries, decide, record)
@@ -1047,7 +1048,7 @@ class MentoringService(CommandMethods):
         # found then), so a retry is never refused by what its first attempt recorded.
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
-            return _retry_answer(type(command), self._with_the_rest(earlier, {programme_id: None}))
+            return _retry_answer(command, self._with_the_rest(earlier, {programme_id: None}))
         ctx = self._context(actor, command_id)
         if expected_version:  # a version of what is stored there, if anything is: named so
             self._refuse_a_stored_id(command, programme, ctx, others)
@@ -1071,7 +1072,7 @@ class MentoringService(CommandMethods):
             raise
         if not recorded.already_recorded:  # the programme's next command decides on it
             self._remember_after(PROGRAMME, programme_id, programme, events)
-        return _retry_answer(type(command), recorded)
+        return _retry_answer(command, recorded)
 
     def _refuse_a_stored_id(
         self,
@@ -1140,7 +1141,7 @@ class MentoringService(CommandMethods):
         earlier = self._recorded_before(first, given, None, session_id)  # after, as in _open
         if earlier is not None:
             rest = {s.relationship_id: None for s in states[1:]}
-            return _retry_answer(type(command), self._with_the_rest(earlier, rest))
+            return _retry_answer(command, self._with_the_rest(earlier, rest))
         ctx = self._context(actor, command_id)
         if isinstance(command, c.RecordGroupSession):
             held = _with_enrolled(ctx, programme, command.occurred_at or ctx.now)
@@ -1160,7 +1161,7 @@ class MentoringService(CommandMethods):
             events, expected, states[0], session_id, command_id, keyed=given is not None, read=read
         )
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
-            return _retry_answer(type(command), recorded)
+            return _retry_answer(command, recorded)
         for state in states[1:]:  # the first's new state is cached by _record
             assert state.relationship_id is not None
             self._remember_after(RELATIONSHIP, state.relationship_id, state, events)
@@ -1409,23 +1410,35 @@ def _attempts(expected_version: int | None, *, creating: bool) -> int:
     return 2 if creating else _UNCONDITIONAL_ATTEMPTS
 
 
-def _retry_answer(command: type[c.Command], recorded: Recorded) -> Recorded:
+def _retry_answer(command: c.Command, recorded: Recorded) -> Recorded:
     """``recorded`` as ``command`` is answered: if it was already recorded (by an earlier
     attempt under the command's id), with the id the first answer gave (the one its events
     hold, not one the retry names), and refused if another kind of command recorded it."""
     if not recorded.already_recorded:
         return recorded
     first = recorded.events[0]
-    if not all(isinstance(e, _RECORDS.get(command, (Event,))) for e in recorded.events):
+    types, name = _records(command)
+    if not all(isinstance(e, types) for e in recorded.events):
         raise RuleViolation(
             Rule.UNIQUE_ID,
             f"command id {recorded.command_id} already recorded {type(first).__name__} at "
             f"version {first.version} of {kind_of(first).name} {first.aggregate_id}, not a "
-            f"{command.__name__}: an id names one command; a new command needs a new "
-            "command id",
+            f"{name}: an id names one command; a new command needs a new command id",
         )
-    held = _held_id(command, first)
+    held = _held_id(type(command), first)
     return recorded if held is None else attrs.evolve(recorded, id=held)
+
+
+def _records(command: c.Command) -> tuple[tuple[type[Event], ...], str]:
+    """The event types ``command`` records (:data:`_RECORDS`), and its name as a refusal
+    gives it: an opening proposed records a proposal, one formed at once a formed pair
+    (each with the programme's record of the opening)."""
+    if isinstance(command, c.OpenRelationship):
+        first, how = (
+            (ev.PairFormed, "formed") if command.direct else (ev.PairingProposed, "proposed")
+        )
+        return (first, ev.RelationshipOpened), f"OpenRelationship ({how})"
+    return _RECORDS.get(type(command), (Event,)), type(command).__name__
 
 
 def _held_id(command: type[c.Command], first: Event) -> UUID | None:

@@ -124,6 +124,35 @@ def test_the_id_of_an_opening_or_a_group_session_is_not_taken_by_another_command
     assert service.relationship(s.relationship).version == group.version
 
 
+def test_a_proposal_under_a_formed_pair_s_id_and_the_converse_are_refused(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    """A pairing proposed (to be accepted) and a pair formed at once are two commands: the
+    proposal was answered "already recorded" with the pair formed under its id (another
+    mentee, active), the caller told its proposal existed."""
+    service, s = seeded
+    for person in ("cai", "dee", "eli"):
+        service.enrol(s.programme, person, Role.MENTEE, 0, actor="coord")
+    formed_key, proposed_key = uuid4(), uuid4()
+    formed = service.form_pair(s.programme, "ana", "cai", actor="coord", command_id=formed_key)
+    proposed = service.propose_pairing(
+        s.programme, "ana", "dee", actor="coord", command_id=proposed_key
+    )
+    as_proposal = refused(
+        lambda: service.propose_pairing(
+            s.programme, "ana", "eli", actor="coord", command_id=formed_key
+        )
+    )
+    names(as_proposal, formed_key, formed.id, "PairFormed", 1)
+    assert "proposed" in str(as_proposal)
+    as_formed = refused(
+        lambda: service.form_pair(s.programme, "ana", "eli", actor="coord", command_id=proposed_key)
+    )
+    names(as_formed, proposed_key, proposed.id, "PairingProposed", 1)
+    again = service.form_pair(s.programme, "ana", "cai", actor="coord", command_id=formed_key)
+    assert again.already_recorded and again.id == formed.id
+
+
 def test_a_retry_with_another_body_is_answered_with_what_the_first_created(
     seeded: tuple[MentoringService, Seeded],
 ) -> None:
