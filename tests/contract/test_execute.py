@@ -6,6 +6,7 @@ directly with command objects, on every store.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -313,3 +314,8 @@ def test_an_attendee_counts_if_enrolled_when_the_meeting_took_place(
     with pytest.raises(RuleViolation) as info:
         service.execute(group(None), actor="ana")
     assert info.value.rule is Rule.PARTICIPANT_ENROLLED
+    # she was enrolled once: the refusal names the meeting's date ("not enrolled" alone
+    # read as never, and named no date)
+    said = re.search(r"'carla' was not enrolled in programme (\S+) on (\S+), when", str(info.value))
+    assert said is not None, str(info.value)
+    assert said[1] == str(programme) and datetime.fromisoformat(said[2]) > YESTERDAY

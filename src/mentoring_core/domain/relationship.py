@@ -71,6 +71,7 @@ from .events import (
 from .programme import check_cadence
 from .relationship_state import RELATIONSHIP, Goal, RelationshipState
 from .validation import (
+    check_aware,
     check_bool,
     check_date,
     check_enum,
@@ -224,15 +225,19 @@ def _participant(state: RelationshipState, field: str, value: object) -> str:
     return person
 
 
-def _attendees(state: RelationshipState, value: object, ctx: DecisionContext) -> tuple[str, ...]:
+def _attendees(
+    state: RelationshipState, value: object, ctx: DecisionContext, held: datetime
+) -> tuple[str, ...]:
+    """The attendees of a meeting ``held`` then: the pair, and people enrolled then."""
     attendees = check_labels("attendees", value, allow_empty=True)
     allowed = {state.mentor_id, state.mentee_id} | (ctx.enrolled or frozenset())
     for person in attendees:
         if person not in allowed:
             raise RuleViolation(
                 Rule.PARTICIPANT_ENROLLED,
-                f"attendee {person!r} is not enrolled in the relationship's programme "
-                f"{state.programme_id}",
+                f"attendee {person!r} was not enrolled in programme {state.programme_id} on "
+                f"{held.isoformat()}, when the meeting took place (the programme's "
+                "participants show who was enrolled when)",
             )
     return attendees
 
@@ -410,7 +415,7 @@ def _prepare(
     meta = event_metadata(ctx, state.relationship_id, state.version + 1, command.occurred_at)
     _check_timeline(command, state, meta["occurred_at"])
     if isinstance(command, RecordMeetingHeld):  # the checks that need ctx.enrolled
-        _once_each(_attendees(state, command.attendees, ctx))
+        _once_each(_attendees(state, command.attendees, ctx, meta["occurred_at"]))
     elif isinstance(command, CorrectMeetingRecord):
         _check_correction(state, command, ctx)
     return meta
@@ -438,7 +443,7 @@ def _check_correction(
             "relationship present at once (CorrectGroupSession), or it would be split",
         )
     if command.held_at is not None and ctx.enrolled is not None and meeting.attendees:
-        _attendees(state, meeting.attendees, ctx)
+        _attendees(state, meeting.attendees, ctx, check_aware("held_at", command.held_at))
 
 
 def _accept(command: AcceptPairing, state: RelationshipState, meta: Meta) -> Events:
