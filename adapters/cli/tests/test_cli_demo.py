@@ -98,6 +98,16 @@ def test_the_demo_tells_a_whole_programme_story(tmp_path: Path) -> None:
     assert all(r["feedback"] and r["reflections"] for r in active)
     assert sum(r["evaluations"] for r in active) >= 15
 
+    # its coordinator is appointed before she records anything, so that her token reads
+    # and writes the programme over HTTP, as the README suggests serving the demo
+    shown = cli.ok("programme", "show", programme)
+    assert shown["coordinators"] == [_demo.COORDINATOR]
+    programme_history = cli.ok("history", programme)["events"]
+    by_her = [e for e in programme_history if e["actor"] == _demo.COORDINATOR]
+    appointed = next(e for e in programme_history if e["type"] == "CoordinatorAppointed")
+    assert appointed["actor"] == _demo.ADMINISTRATOR == programme_history[0]["actor"]
+    assert by_her and all(e["version"] > appointed["version"] for e in by_her)
+
     isla = next(r for r in relationships if r["mentee"] == "isla")
     history = cli.ok("history", isla["relationship_id"])["events"]
     kinds = [e["type"] for e in history]

@@ -53,6 +53,8 @@ DEMO_NAMESPACE = UUID("3c5a1d52-8f0e-4b7a-9a43-6d656e746f72")
 ORGANISATION = "Riverbend Community Care"
 PROGRAMME_NAME = "Early Career Mentoring 2026"
 COORDINATOR = "coord.rhea"
+ADMINISTRATOR = "admin.ada"
+"""Who creates the programme and appoints its coordinator (an administrator's decisions)."""
 DEMO_END = datetime(2026, 5, 29, 18, 0, tzinfo=UTC)
 """The end of the story: no meeting, reflection or review is due after this."""
 START = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
@@ -675,11 +677,17 @@ def _programme(script: Script) -> None:
     day = START.date()
     script.add(
         _at(day, 9),
-        COORDINATOR,
+        ADMINISTRATOR,
         "programme created",
         lambda s, a, t: s.create_programme(
             PROGRAMME_NAME, ORGANISATION, actor=a, programme_id=PROGRAMME_ID, occurred_at=t
         ),
+    )
+    script.add(
+        _at(day, 9, 15),
+        ADMINISTRATOR,
+        "coordinator appointed",
+        lambda s, a, t: s.appoint_coordinator(PROGRAMME_ID, COORDINATOR, actor=a, occurred_at=t),
     )
     policy = ProgrammePolicy(
         cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
