@@ -188,7 +188,7 @@ def test_the_period_falls_within_an_enrolment_of_the_mentor() -> None:
         before,
         Rule.TIMELINE,
         f"rule 'timeline' broken: RecogniseMentor dated {NOW.isoformat()} for 2020-01-01 to "
-        f"{before.period_end} falls outside 'ana''s enrolments as a mentor in programme "
+        f"{before.period_end} falls outside the enrolments of 'ana' as a mentor in programme "
         f"'Riverside first-year mentoring' up to that date (from {enrolled})",
     )
     history.record(recognise(period_start=date(2020, 1, 1), period_end=enrolled))
@@ -218,7 +218,7 @@ def test_the_period_falls_within_an_enrolment_begun_by_the_recognition_s_date() 
         attrs.evolve(early, occurred_at=dated),
         Rule.TIMELINE,
         f"rule 'timeline' broken: RecogniseMentor dated {dated.isoformat()} for "
-        f"{enrolled_at.date()} to 2025-03-31 falls outside 'fay''s enrolments as a mentor in "
+        f"{enrolled_at.date()} to 2025-03-31 falls outside the enrolments of 'fay' as a mentor in "
         f"programme 'Riverside first-year mentoring' up to that date (from {enrolled_at.date()})",
     )
     history.record(attrs.evolve(early, occurred_at=enrolled_at))

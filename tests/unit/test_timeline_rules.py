@@ -408,8 +408,8 @@ def test_a_corrected_meeting_is_not_moved_after_the_feedback_about_it() -> None:
     with_feedback().refuse(
         moved(given + SECOND),
         Rule.TIMELINE,
-        f"meeting {MEETING_ID} moved to a date that ",
-        f"is after the feedback given about it on {given.isoformat()}",
+        f"the corrected meeting {MEETING_ID} dated {(given + SECOND).isoformat()} is after "
+        f"the feedback given about it on {given.isoformat()}",
         f"up to {given.isoformat()}",
     )
     accepted(with_feedback(), moved(given))

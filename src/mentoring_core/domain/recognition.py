@@ -105,7 +105,7 @@ def _check_enrolled_during(
     raise RuleViolation(
         Rule.TIMELINE,
         f"RecogniseMentor dated {at.isoformat()} for {start} to {end} falls outside "
-        f"{person_id!r}'s enrolments as a mentor in programme {state.name!r} up to that "
+        f"the enrolments of {person_id!r} as a mentor in programme {state.name!r} up to that "
         f"date ({shown})",
     )
 

@@ -714,8 +714,8 @@ def _moved_meeting(
     """A corrected meeting date, held to the rules of a new meeting (and not after the
     feedback already given about it)."""
     moved = check_past("held_at", held_at, now)
-    what = f"meeting {meeting_id} moved to a date that"
-    _when_meeting_possible(state, f"the corrected meeting {meeting_id}", moved)
+    what = f"the corrected meeting {meeting_id}"
+    _when_meeting_possible(state, what, moved)
     first_feedback = min(
         (f.given_at for f in state.feedback if f.about_meeting_id == meeting_id), default=None
     )
