@@ -447,3 +447,12 @@ def test_a_title_refuses_exactly_a_label_s_characters_and_line_and_direction_one
         except InvalidValue:
             title_refused = True
         assert title_refused is (label_refused or code in breakers), hex(code)
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u200b \u2060", "\ufeff"])
+def test_a_title_of_invisible_characters_alone_is_refused_as_blank(value: str) -> None:
+    """A name or topic of zero-width characters shows as nothing, as a blank one does."""
+    with pytest.raises(InvalidValue) as refused:
+        check_title("display_name", value)
+    assert refused.value.expected == "a non-blank text (a visible character at least)"
+    assert check_title("display_name", "a\u200bb") == "a\u200bb"

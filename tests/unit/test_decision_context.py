@@ -24,6 +24,9 @@ def context(**change: object) -> DecisionContext:
     return attrs.evolve(decision_context(), **change)
 
 
+ACTOR_CHARACTERS = "printable characters (no invisible, line-separator or text-direction one)"
+
+
 class TestEventMetadata:
     def test_every_field_an_event_carries(self) -> None:
         key = UUID("c0ffee00-0000-4000-8000-000000000001")
@@ -73,6 +76,10 @@ class TestEventMetadata:
         [
             ({"actor": "a" * 201}, "actor", "at most 200 characters, got 201"),
             ({"actor": "cleo\tsmith"}, "actor", "a single line without control characters"),
+            # an audit trail's "who": nothing that reads as someone else, or as no one
+            ({"actor": "cleo\u202eyrrab"}, "actor", ACTOR_CHARACTERS),
+            ({"actor": "cleo\u2028barry"}, "actor", ACTOR_CHARACTERS),
+            ({"actor": "\u200b"}, "actor", ACTOR_CHARACTERS),
             ({"command_id": "retry-1"}, "command_id", "a UUID"),
             ({"command_id": 7}, "command_id", "a UUID"),
             ({"now": "2025-03-14"}, "clock", "a datetime with a time zone"),

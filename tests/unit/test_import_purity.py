@@ -26,6 +26,7 @@ ALLOWED = frozenset(
         "operator",
         "re",
         "typing",
+        "unicodedata",
         "uuid",
     }
 )

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from .validation import check_aware, check_label, check_optional_uuid, check_past
+from .validation import check_actor, check_aware, check_optional_uuid, check_past
 
 
 @attrs.frozen(kw_only=True)
@@ -78,6 +78,6 @@ def event_metadata(
         "version": version,
         "occurred_at": check_past("occurred_at", now if occurred_at is None else occurred_at, now),
         "recorded_at": now,
-        "actor": check_label("actor", ctx.actor),
+        "actor": check_actor("actor", ctx.actor),
         "command_id": check_optional_uuid("command_id", ctx.command_id),
     }

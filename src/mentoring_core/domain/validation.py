@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -43,6 +44,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NOT_A_TITLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """What a title may not hold: a control character, a line or paragraph separator, or a
 text-direction embedding, override or isolate."""
+
+
+_INVISIBLE = frozenset({"Cf", "Zl", "Zp"})
+"""The Unicode categories of characters that show as nothing or break a line: format
+(zero-width, text-direction), line and paragraph separators."""
 
 
 def check_text(field: str, value: object, max_len: int = TEXT_MAX) -> str:
@@ -81,6 +87,23 @@ def check_title(field: str, value: object, max_len: int = TITLE_MAX) -> str:
             field,
             value,
             "a single line without control, line-separator or text-direction characters",
+        )
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in text):  # zero-width only
+        raise InvalidValue(field, value, "a non-blank text (a visible character at least)")
+    return text
+
+
+def check_actor(field: str, value: object) -> str:
+    """Who records an event (an audit trail's "who"): a label of printable characters, so
+    none that is invisible, separates lines or changes the text's direction, which could
+    make it read as another person, or as no one. Inner spaces are allowed (a system's
+    name); actors recorded before this rule are read as they are."""
+    text = check_label(field, value)
+    if any(unicodedata.category(c) in _INVISIBLE for c in text):
+        raise InvalidValue(
+            field,
+            value,
+            "printable characters (no invisible, line-separator or text-direction one)",
         )
     return text
 
