@@ -71,7 +71,7 @@ def expected_output(outcome: Verification) -> tuple[int, str, str]:
     if finding is None:
         assert outcome.digest is not None
         return (0, f"ok {outcome.records} {outcome.digest.hash}\n", "")
-    if finding.breach is Breach.INSERTED:
+    if finding.breach is Breach.INSERTED and finding.sequence is None:
         return (1, "", f"notification id {finding.notification_id}: inserted\n")
     return (1, "", f"record {finding.sequence}: {finding.breach}\n")
 
@@ -168,6 +168,21 @@ TAMPERINGS: dict[str, tuple[Callable[[Path], None], Breach, int | None]] = {
         lambda p: sql(p, "UPDATE mentoring_chain SET hash = upper(hash) WHERE sequence = 8"),
         Breach.CHANGED,
         8,
+    ),
+    "event-behind-a-link-numbered-0": (
+        lambda p: sql(p, "UPDATE mentoring_chain SET sequence = 0 WHERE sequence = 9"),
+        Breach.INSERTED,
+        0,
+    ),
+    "link-numbered-minus-1-at-the-next-position": (
+        lambda p: sql(
+            p,
+            "INSERT INTO mentoring_chain (sequence, notification_id, originator_id, "
+            "originator_version, recorded_at, hash, encoding) SELECT -1, 10, originator_id, "
+            "999, recorded_at, hash, encoding FROM mentoring_chain WHERE sequence = 1",
+        ),
+        Breach.INSERTED,
+        -1,
     ),
     "forged-insert": (
         lambda p: sql(

@@ -232,8 +232,15 @@ class ChainedRecorder(ApplicationRecorder, ABC):
         writes comes back as a :class:`DamagedRow`)."""
 
     @abstractmethod
+    def select_stray_links(self, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        """Up to ``limit`` links numbered below 1, lowest first, each with its event (read
+        as :meth:`select_chain` reads them): the recorders number links from 1, so such a
+        link was written around the library, and a walk from 1 never reaches it."""
+
+    @abstractmethod
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
-        """Stored events (with notification ids) that no chain link covers."""
+        """Stored events (with notification ids) that no chain link numbered from 1
+        covers: a link below 1 (:meth:`select_stray_links`) covers nothing."""
 
     @abstractmethod
     def last_link(self) -> tuple[int, str] | None:
@@ -776,6 +783,11 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                 for s, n, a, v, t, h, e in self.chain[after_sequence : after_sequence + limit]
             ]
 
+    def select_stray_links(self, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        with self._chain_lock:
+            stray = sorted(link for link in self.chain if link[0] < 1)[:limit]
+            return [chain_row((*link, *self._event_at(link[1])), _uuid_object) for link in stray]
+
     def _event_at(self, notification_id: int) -> tuple[Any, ...]:
         found = self.select_notifications(notification_id, 1)
         if not found or found[0].id != notification_id:
@@ -791,7 +803,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
 
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self._chain_lock:
-            chained = {row[1] for row in self.chain}
+            chained = {row[1] for row in self.chain if row[0] >= 1}
             found = []
             for n in self.select_notifications(1, len(chained) + limit + 1):
                 if n.id not in chained:
@@ -1127,6 +1139,14 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             return None if row is None else str(row[0])
 
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        return self._links("k.sequence > ?", (after_sequence, limit))
+
+    def select_stray_links(self, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        return self._links("k.sequence < 1", (limit,))
+
+    def _links(self, where: str, params: tuple[int, ...]) -> list[ChainRow | DamagedRow]:
+        """The links ``where`` holds (a condition on the link ``k``), in order, up to the
+        limit that ends ``params``, each with its event."""
         with _reading(self.datastore) as c:
             c.execute(
                 f"SELECT k.sequence, k.notification_id, k.originator_id, k.originator_version, "
@@ -1134,8 +1154,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 f"e.originator_version, e.topic, e.state "
                 f"FROM {CHAIN_TABLE} k LEFT JOIN {self.events_table_name} e "
                 f"ON e.rowid = k.notification_id "
-                f"WHERE k.sequence > ? ORDER BY k.sequence LIMIT ?",
-                (after_sequence, limit),
+                f"WHERE {where} ORDER BY k.sequence LIMIT ?",
+                params,
             )
             return [chain_row(row, _hex_text) for row in c.fetchall()]
 
@@ -1195,7 +1215,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             c.execute(
                 f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state "
                 f"FROM {self.events_table_name} e LEFT JOIN {CHAIN_TABLE} k "
-                f"ON k.notification_id = e.rowid WHERE k.sequence IS NULL "
+                f"ON k.notification_id = e.rowid AND k.sequence >= 1 WHERE k.sequence IS NULL "
                 f"ORDER BY e.rowid LIMIT ?",
                 (limit,),
             )

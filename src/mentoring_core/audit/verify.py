@@ -27,7 +27,8 @@ class Breach(enum.StrEnum):
     DELETED = "deleted"
     """A chained record, or a chain link, is gone."""
     INSERTED = "inserted"
-    """A stored event is not covered by any chain link: it was written around the library."""
+    """A stored event is not covered by any chain link, or a chain link is numbered below
+    1, outside the chain: either was written around the library."""
     REORDERED = "reordered"
     """A record is not where the chain puts it (swapped or moved records)."""
     TRUNCATED = "truncated"
@@ -99,6 +100,25 @@ def _finding(breach: Breach, row: ChainRow | DamagedRow, detail: str) -> _Broken
     )
 
 
+def _stray(row: ChainRow | DamagedRow) -> _Broken:
+    """The finding of a link numbered below 1, which the walk from 1 never checks."""
+    if isinstance(row, DamagedRow):
+        what = f"at notification id {row.notification_id}"
+    else:
+        there = "" if row.event is not None else ", where no event is stored"
+        what = (
+            f"for aggregate {row.aggregate_id} version {row.version}, "
+            f"at notification id {row.notification_id}{there}"
+        )
+    return _finding(
+        Breach.INSERTED,
+        row,
+        f"chain link {row.sequence} ({what}) is numbered below 1: the library numbers "
+        "its links from 1, so it was written around the library, and nothing it covers "
+        "is checked",
+    )
+
+
 class _Walk:
     """The state of one walk along the chain."""
 
@@ -112,6 +132,8 @@ class _Walk:
         """The newest encoding seen: a link of an older one after it is a downgrade."""
 
     def check(self, row: ChainRow | DamagedRow) -> None:
+        if row.sequence < 1:
+            raise _stray(row)
         if row.sequence != self.sequence + 1:
             first, last = self.sequence + 1, row.sequence - 1
             gone = (
@@ -216,6 +238,8 @@ def verify(recorder: ChainedRecorder, against: Digest | None = None) -> Verifica
                     f"covers {against.sequence}: records were removed from the end",
                 )
             )
+        for row in recorder.select_stray_links(1):
+            raise _stray(row)
         for notification_id, event in recorder.select_unchained(1):
             raise _Broken(
                 Finding(

@@ -80,6 +80,10 @@ class Store:
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow]:
         return [row for row in self.rows if row.sequence > after_sequence][:limit]
 
+    def select_stray_links(self, limit: int) -> Sequence[ChainRow]:
+        stray = [row for row in self.rows if row.sequence < 1]
+        return sorted(stray, key=lambda row: row.sequence)[:limit]
+
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         return self.unchained[:limit]
 
@@ -325,6 +329,28 @@ def test_an_event_no_link_covers_is_inserted(store: Store) -> None:
     )
     assert outcome.records == 5  # the chain itself is whole
     assert outcome.digest == digest_of(store.rows[4])
+
+
+def test_a_link_numbered_below_1_is_inserted_and_named_before_loose_events(
+    store: Store,
+) -> None:
+    last = store.rows[4]
+    store.rows.insert(0, attrs.evolve(last, sequence=-1, notification_id=106, event=None))
+    store.rows.append(attrs.evolve(last, sequence=0, notification_id=107))
+    store.unchained.append((108, last.event))  # type: ignore[arg-type]
+    outcome = verify(store, digest_of(last))
+    assert outcome.finding == Finding(
+        breach=Breach.INSERTED,
+        sequence=-1,
+        notification_id=106,
+        aggregate_id=last.aggregate_id,
+        version=last.version,
+        detail=f"chain link -1 (for aggregate {last.aggregate_id} version {last.version}, at "
+        "notification id 106, where no event is stored) is numbered below 1: the library "
+        "numbers its links from 1, so it was written around the library, and nothing it "
+        "covers is checked",
+    )
+    assert outcome.records == 5  # the walk from 1 is whole
 
 
 def test_the_first_break_is_the_one_named(store: Store) -> None:

@@ -420,6 +420,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
 
     @_retried_after_a_cut
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        return self._links("k.sequence > %s", (after_sequence, limit))
+
+    @_retried_after_a_cut
+    def select_stray_links(self, limit: int) -> Sequence[ChainRow | DamagedRow]:
+        return self._links("k.sequence < 1", (limit,))
+
+    def _links(self, where: str, params: tuple[int, ...]) -> list[ChainRow | DamagedRow]:
+        """The links ``where`` holds (a condition on the link ``k``), in order, up to the
+        limit that ends ``params``, each with its event."""
         with self.datastore.transaction(commit=False) as curs:
             rows = _as_tuples(curs)
             rows.execute(
@@ -429,9 +438,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                     "k.recorded_at, k.hash, k.encoding, e.notification_id, "
                     "e.originator_id, e.originator_version, e.topic, e.state "
                     "FROM {}.{} k LEFT JOIN {}.{} e ON e.notification_id = k.notification_id "
-                    "WHERE k.sequence > %s ORDER BY k.sequence LIMIT %s"
+                    "WHERE " + where + " ORDER BY k.sequence LIMIT %s"
                 ).format(*self._chain, *self._events),
-                (after_sequence, limit),
+                params,
             )
             return [chain_row(row, _uuid_object) for row in rows.fetchall()]
 
@@ -502,7 +511,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 SQL(
                     "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
                     "e.state FROM {}.{} e LEFT JOIN {}.{} k "
-                    "ON k.notification_id = e.notification_id WHERE k.sequence IS NULL "
+                    "ON k.notification_id = e.notification_id AND k.sequence >= 1 "
+                    "WHERE k.sequence IS NULL "
                     "ORDER BY e.notification_id LIMIT %s"
                 ).format(*self._events, *self._chain),
                 (limit,),
