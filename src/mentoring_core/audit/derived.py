@@ -70,7 +70,8 @@ class Difference:
     checked)."""
     aggregate_id: UUID | str
     """The aggregate's id; for a read-model row whose key is not the canonical text of an
-    id, the key as stored (text as it is, another value as Python shows it)."""
+    id, the key as stored (text as it is, another value as Python shows it); for the read
+    model's position, the name it is tracked under (the store's name)."""
     version: int | None
     detail: str
 
@@ -135,7 +136,8 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
     """
     store = service.store
     view = store.compliance_view()
-    check = _Check(store, view.max_tracking_id(store.name))
+    check = _Check(store, None)
+    check.position = _position(check, view)
     aggregates = _aggregates(store, page_size)
     for aggregate_id, aggregate in aggregates.items():
         (row,) = view.select_facts([aggregate_id]) or (None,)
@@ -150,6 +152,24 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
         difference_count=check.count,
         differences=tuple(check.found),
     )
+
+
+def _position(check: _Check, view: ComplianceView) -> int | None:
+    """The read model's stored position; one not stored as the library writes it is
+    named, and none is then taken as stored."""
+    position: object = view.max_tracking_id(check.store.name)  # as stored, typed or not
+    if position is None or type(position) is int:
+        return position
+    check.differ(
+        READ_MODEL,
+        check.store.name,
+        None,
+        f"its position is stored as {position!r} ({type(position).__name__}), not as the "
+        "library writes it (an integer): the read model is not brought up to date past it "
+        "(the store compares the value as stored: a text or a BLOB is above every "
+        "notification id); rows were compared as if it had no position",
+    )
+    return None
 
 
 def _check_erased_keys(check: _Check) -> None:

@@ -27,7 +27,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.popo import POPOTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
 from ..domain.errors import StoreConfigurationError
 
@@ -221,6 +221,23 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
             "facts TEXT NOT NULL) WITHOUT ROWID",
             f"CREATE INDEX IF NOT EXISTS {FACTS_TABLE}_programme ON {FACTS_TABLE} (programme_id)",
         ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        # eventsourcing's own, finding no ``__migration__`` row in an existing table,
+        # takes it for one of its older form (a row per position) and moves the rows
+        # of the table it names ``tracking`` (not this one): "no such table". This
+        # table has held one row per application since it was made, so a migration
+        # row gone (deleted around the library, with the positions or not) is only
+        # written again, as eventsourcing writes it in a new table; a position deleted
+        # is read as none, and the projection folds the log again from its start.
+        for statement in self.create_table_statements:
+            c.execute(statement)
+        if not self.tracking_migration_previous:
+            c.execute(
+                f"INSERT OR REPLACE INTO {TRACKING_TABLE} VALUES (?, 1)",
+                (self.table_migration_identifier,),
+            )
+            self.tracking_migration_current = 1
 
     @staticmethod
     def _rows(rows: Iterable[Any]) -> list[StoredFacts]:
