@@ -508,6 +508,24 @@ class EventMapper(Mapper[UUID]):
             raise ValueError(f"the stored state lacks {', '.join(sorted(missing))}")
         return event
 
+    def of_an_older_snapshot_schema(self, stored: StoredEvent) -> bool:
+        """Whether ``stored`` is a snapshot of a schema older than :data:`SNAPSHOT_SCHEMA`,
+        as the library wrote them (a topic naming a state type and such a schema, a
+        state holding a JSON object), which loading passes over (it cannot be read);
+        any other record among the snapshots that cannot be read was not written by
+        the library."""
+        topic = stored.topic
+        if not isinstance(topic, str) or not topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            return False
+        name, _, schema = topic.removeprefix(SNAPSHOT_TOPIC_PREFIX).partition(":")
+        if name not in STATE_TYPES or schema not in {str(n) for n in range(1, SNAPSHOT_SCHEMA)}:
+            return False
+        try:
+            self.stored_state(stored)
+        except Exception:  # any failure to read it: not as the library wrote it
+            return False
+        return True
+
     def _decode_snapshot(self, stored: StoredEvent, data: dict[str, Any]) -> Snapshot:
         name, _, schema = stored.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX).partition(":")
         cls = STATE_TYPES.get(name)

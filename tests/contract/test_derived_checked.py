@@ -30,7 +30,7 @@ from mentoring_core.audit.derived import (
 )
 from mentoring_core.extend import kind_named
 from mentoring_core.projections import ComplianceProjection
-from mentoring_core.serialisation import Snapshot
+from mentoring_core.serialisation import SNAPSHOT_SCHEMA, Snapshot
 from mentoring_core.values import MeetingFormat
 
 from .test_audit_replay_findings import around_the_library
@@ -331,13 +331,13 @@ def test_an_unreadable_snapshot_is_passed_over_and_the_next_is_still_compared(
         stored = snapshots.recorder.select_events(seeded.relationship)
         assert len(stored) >= 2
         first = stored[0]
-        # two that cannot be read, first in version order
+        # two of an older schema, which cannot be read, first in version order
         snapshots.recorder.insert_events(
             [
                 StoredEvent(
                     originator_id=first.originator_id,
                     originator_version=version,
-                    topic=first.topic,
+                    topic=first.topic.replace(f":{SNAPSHOT_SCHEMA}", f":{SNAPSHOT_SCHEMA - 1}"),
                     state=b"{}",
                 )
                 for version in (-1, 0)

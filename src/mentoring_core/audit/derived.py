@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import attrs
+from eventsourcing.persistence import StoredEvent
 
 from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoredEventError
@@ -38,7 +39,7 @@ from ..domain.kinds import kind_of, kind_of_topic
 from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
-from ..serialisation import Snapshot
+from ..serialisation import EventMapper, Snapshot
 from ..store._views import ComplianceView, canonical_id, stored_form_fault
 from .recorders import NO_COMMAND, Misstored, record_aggregate_id
 from .timeline import State, apply, fold_at_once
@@ -281,11 +282,30 @@ def _snapshots(check: _Check, aggregate_id: UUID) -> dict[int, Snapshot]:
     for record in snapshots.recorder.select_events(aggregate_id):
         try:
             snapshot = cast(Snapshot, snapshots.mapper.to_domain_event(record))
-        except StoredEventError:
-            check.passed_over += 1
+        except StoredEventError as error:
+            _unreadable(check, aggregate_id, record, error)
             continue
         readable[snapshot.version] = snapshot
     return readable
+
+
+def _unreadable(
+    check: _Check, aggregate_id: UUID, record: StoredEvent, error: StoredEventError
+) -> None:
+    """A snapshot that cannot be read: passed over if it is of an older schema (loading
+    passes it over too), else named: the library never wrote it."""
+    mapper = check.store.snapshots.mapper if check.store.snapshots is not None else None
+    if isinstance(mapper, EventMapper) and mapper.of_an_older_snapshot_schema(record):
+        check.passed_over += 1
+        return
+    version = record.originator_version
+    check.differ(
+        SNAPSHOT,
+        aggregate_id,
+        version if type(version) is int else None,
+        f"not written by the library: {record.topic!r} is no snapshot of any schema the "
+        f"library wrote ({error.reason})",
+    )
 
 
 def _events(store: Store, aggregate_id: UUID, page_size: int) -> Iterator[Event]:
