@@ -71,7 +71,13 @@ from .domain.validation import (
     check_sequence,
     check_uuid,
 )
-from .privacy.erasure import Erasure, named_people, unsealed_fields
+from .privacy.erasure import (
+    Erasure,
+    holds_data_of,
+    named_people,
+    owner_named_topics,
+    unsealed_fields,
+)
 from .privacy.keys import Kept, OpenedStates
 from .serialisation import SNAPSHOT_TOPIC_PREFIX, Snapshot
 from .store import (
@@ -571,11 +577,13 @@ class MentoringService(CommandMethods):
         """Erase a person's personal data (see ``docs/privacy.md``).
 
         Records :class:`~mentoring_core.events.PersonalDataErased` on every programme the
-        person was enrolled in or appointed to, destroys their data key (every field sealed
-        under it then reads as ``ERASED``; ids, dates, durations and outcomes stay), drops
-        the snapshots and the decrypted states this process holds, and rewrites the store's
-        files so the key and the snapshots' plaintext cannot be recovered from them. Fields
-        written in clear before sealing existed are listed in :attr:`Erasure.unsealed`.
+        person was enrolled in or appointed to, or whose records hold personal data of
+        theirs under a field naming them (a meeting they cancelled), destroys their data
+        key (every field sealed under it then reads as ``ERASED``; ids, dates, durations
+        and outcomes stay), drops the snapshots and the decrypted states this process holds,
+        and rewrites the store's files so the key and the snapshots' plaintext cannot be
+        recovered from them. Fields written in clear before sealing existed are listed in
+        :attr:`Erasure.unsealed`.
         Retried with the ``command_id`` of an attempt whose answer was lost, it records
         nothing again (``already_recorded``) and completes the other steps.
         """
@@ -610,7 +618,8 @@ class MentoringService(CommandMethods):
         earlier = self._erased_before(programmes, given)
         if earlier:
             return earlier, True
-        named = [p for p in programmes if self._names(p, person_id)]
+        holding = self._holding(programmes, person_id)
+        named = [p for p in programmes if p.programme_id in holding or self._names(p, person_id)]
         events = decide_erasure(named, person_id, rule, reason, ctx)
         expected: dict[UUID, tuple[Kind, int]] = {
             e.aggregate_id: (PROGRAMME, e.version - 1) for e in events
@@ -650,6 +659,22 @@ class MentoringService(CommandMethods):
         return any(
             getattr(e, "person_id", None) == person_id for e in self.history(programme.programme_id)
         )
+
+    def _holding(self, programmes: Sequence[ProgrammeState], person_id: str) -> set[UUID | None]:
+        """The programmes whose records, their own or their relationships', hold personal
+        data of the person under an event field naming them: a meeting they cancelled, who
+        need not be enrolled (``cancelled_by`` is any person id). Reads only the records of
+        the event types with such a field, opening no personal field."""
+        programme_of = {r: p.programme_id for p in programmes for r in p.relationship_ids}
+        events = (
+            self.store.decode(record, personal=False)
+            for record in self.store.records(topics=owner_named_topics())
+        )
+        return {
+            programme_of.get(e.aggregate_id, e.aggregate_id)
+            for e in events
+            if holds_data_of(e, person_id)
+        }
 
     def _forget_states(self) -> None:
         """Drop every state this process keeps (they hold opened personal data)."""

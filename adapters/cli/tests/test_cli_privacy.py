@@ -40,8 +40,22 @@ def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
     assert refused.code == 1
     assert refused.stderr == (
         "error: no person 'nobody' is recorded: no programme of this store ever enrolled them "
-        "or appointed them a coordinator\n"
+        "or appointed them a coordinator, nor holds personal data of theirs\n"
     )
+
+
+def test_a_facilitator_enrolled_nowhere_who_cancelled_a_meeting_is_erased(cli: Cli) -> None:
+    seed(cli.store_url)
+    reason = "Jo off for treatment this week"
+    cli.ok("meeting", "cancelled", str(RELATIONSHIP), "--by", "fac.jo", "--reason", reason)
+
+    erased = cli.ok("privacy", "erase", "fac.jo", "--reason", "DSAR-77", actor="dpo")
+
+    assert erased["key_destroyed"] and erased["complete"]
+    assert erased["recorded"] == [str(PROGRAMME)]
+    history = cli.ok("history", str(RELATIONSHIP))["events"]
+    assert [e["reason"] for e in history if e["type"] == "MeetingCancelled"] == ["[erased]"]
+    assert cli.run("audit", "verify").code == 0
 
 
 def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) -> None:

@@ -1,4 +1,4 @@
-"""Erasing a person's personal data, as a fact recorded on each programme they are enrolled in.
+"""Erasing a person's personal data, as a fact recorded on each programme naming them.
 
 Erasure itself happens in the store (the person's data key is destroyed: every field
 sealed under it reads as erased); this module decides the fact that records it, who
@@ -42,8 +42,9 @@ def decide_erasure(
     ctx: DecisionContext,
 ) -> tuple[PersonalDataErased, ...]:
     """The facts recording the erasure: one on each of ``programmes``, those whose history
-    names the person (enrolled, or appointed a coordinator, at some time). Refused when
-    there is none."""
+    names the person (enrolled, or appointed a coordinator, at some time) or whose records
+    hold personal data of theirs (a meeting they cancelled, who need not be enrolled).
+    Refused when there is none."""
     person = check_label("person_id", person_id)
     why = check_text("reason", reason)
     under = check_enum("rule", rule, ErasureRule)

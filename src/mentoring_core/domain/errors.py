@@ -180,13 +180,14 @@ class NotFound(MentoringError, LookupError):
 
 
 class UnknownPerson(MentoringError, LookupError):
-    """No programme of the store names this person (enrolled or appointed, at any time)."""
+    """No programme of the store names this person (enrolled or appointed, at any time)
+    or holds personal data of theirs."""
 
     def __init__(self, person_id: str) -> None:
         self.person_id = person_id
         super().__init__(
             f"no person {person_id!r} is recorded: no programme of this store ever enrolled "
-            "them or appointed them a coordinator"
+            "them or appointed them a coordinator, nor holds personal data of theirs"
         )
 
 

@@ -11,7 +11,8 @@ import attrs
 from eventsourcing.persistence import Notification
 
 from ..domain.erasure import PersonalDataErased
-from ..domain.events import EVENT_TYPES
+from ..domain.events import EVENT_TYPES, Event
+from ..domain.personal import RELATIONSHIP_MENTEE
 from .sealing import OwnerOf, personal_paths, slots
 
 
@@ -21,7 +22,8 @@ class Erasure:
 
     person_id: str
     recorded: tuple[PersonalDataErased, ...]
-    """The facts recorded: one per programme the person was enrolled in or appointed to."""
+    """The facts recorded: one per programme the person was enrolled in or appointed to,
+    or whose records hold personal data of theirs under a field naming them."""
     key_destroyed: bool
     """False when the person had no live key (erased before, or nothing sealed about them)."""
     unsealed: tuple[str, ...]
@@ -71,6 +73,26 @@ def unsealed_fields(
                         f"{where}"
                     )
     return tuple(found)
+
+
+def owner_named_topics() -> tuple[str, ...]:
+    """The stored type names of the events with a personal field whose person an event
+    field names (``cancelled_by``, ``to_person``...), not a relationship's mentee: the
+    records that may hold the texts of someone no programme enrolled or appointed."""
+    return tuple(
+        topic
+        for topic, cls in EVENT_TYPES.items()
+        if any(path.owner != RELATIONSHIP_MENTEE for path in personal_paths(cls))
+    )
+
+
+def holds_data_of(event: Event, person_id: str) -> bool:
+    """Whether a personal field of ``event`` is ``person_id``'s by an event field naming
+    them (the reason of a meeting they cancelled, feedback given to them...)."""
+    return any(
+        path.owner != RELATIONSHIP_MENTEE and getattr(event, path.owner, None) == person_id
+        for path in personal_paths(type(event))
+    )
 
 
 NAMING_FIELDS = frozenset(

@@ -77,7 +77,8 @@ def erase(
 ) -> None:
     """Erase a person's personal data: their key is destroyed, so every text about them
     reads as [erased]; ids, dates, durations and figures stay, and the audit chain still
-    verifies. Recorded on every programme they were enrolled in or appointed to."""
+    verifies. Recorded on every programme they were enrolled in or appointed to, or whose
+    records hold their personal data (a meeting they cancelled)."""
     out = Output(json_output)
     actor = settings(ctx).recording_actor
     with open_service(ctx, writes=True) as service:
