@@ -13,7 +13,7 @@ from eventsourcing.persistence import Notification
 from ..domain.erasure import PersonalDataErased
 from ..domain.events import EVENT_TYPES, Event
 from ..domain.personal import RELATIONSHIP_MENTEE
-from .sealing import OwnerOf, personal_paths, slots
+from .sealing import OwnerOf, holds_nothing, personal_paths, slots
 
 
 @attrs.frozen(kw_only=True)
@@ -27,7 +27,8 @@ class Erasure:
     key_destroyed: bool
     """False when the person had no live key (erased before, or nothing sealed about them)."""
     unsealed: tuple[str, ...]
-    """Stored fields about the person written in clear before sealing existed: the chain
+    """Stored fields about the person written in clear before sealing existed (a value
+    that holds nothing, :func:`~.sealing.holds_nothing`, is not one): the chain
     covers their bytes, so they cannot be removed without breaking it (see
     ``docs/privacy.md``, "Stores written before sealing"). Each as
     ``"<type> <aggregate> v<version>: <field>"``."""
@@ -65,7 +66,7 @@ def unsealed_fields(
         for path in paths:
             for where, container, name in slots(data, path):
                 value = container.get(name)
-                if value is None or isinstance(value, dict):
+                if holds_nothing(value) or isinstance(value, dict):
                     continue
                 if owner_of(path.owner, data) == person_id:
                     found.append(

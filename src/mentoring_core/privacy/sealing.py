@@ -11,7 +11,8 @@ the field's name, or ``field[i].name`` inside a list of values (``stakeholder_fe
 A ciphertext moved to another event, field or person's key does not open.
 
 Fields marked personal (see :mod:`mentoring_core.domain.personal`) are sealed when an
-event is stored; ``None`` is stored as ``null`` (it holds nothing). On reading, a field
+event is stored; a value that holds nothing (``None``, ``ERASED``, a list of texts empty
+or of ``ERASED`` only: :func:`holds_nothing`) is stored as it is. On reading, a field
 under a destroyed key reads as :data:`~mentoring_core.domain.personal.ERASED` (a list
 field as ``[ERASED]``), and so does one under a withheld key (the events were imported
 without their keys: see ``docs/privacy.md``); a field under a key the key store does not
@@ -181,6 +182,16 @@ def seal_value(
     }
 
 
+def holds_nothing(value: Any) -> bool:
+    """Whether a personal field's value holds no personal data: ``None``, the placeholder
+    ``ERASED``, or a list of texts that is empty or holds only ``ERASED`` (a meeting with
+    no topics; one recorded after its mentee's erasure). Such a value is stored as it is,
+    under no key, about anyone (an erased person too), and is no text left in clear."""
+    if isinstance(value, list | tuple):
+        return all(item == ERASED for item in value)
+    return value is None or value == ERASED
+
+
 OwnerOf = Callable[[str, dict[str, Any]], str]
 """``owner_of(owner, data)``: the person id an owner names in an event's unstructured data."""
 
@@ -190,12 +201,13 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
 
     Raises ``InvalidValue`` for personal data about a person whose key was destroyed:
     nothing more is recorded about an erased person, but the fact itself can be, with
-    the text given as ``ERASED`` (stored as it is: it holds nothing)."""
+    the text given as ``ERASED``. A value that holds nothing (:func:`holds_nothing`) is
+    stored as it is."""
     for path in personal_paths(cls):
         person_id: str | None = None
         for where, container, name in slots(data, path):
             value = container.get(name)
-            if value is None:
+            if holds_nothing(value):
                 continue
             person_id = person_id or owner_of(path.owner, data)
             row = keys.create(person_id)
@@ -203,18 +215,19 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
                 container[name] = seal_value(
                     value, person_id, keys.aead(row), str(data["event_id"]), where
                 )
-            elif row.withheld:
-                raise StoreConfigurationError(
-                    f"{cls.__name__}.{where}: {person_id!r}'s key was not copied into this "
-                    "store with the events it imported: copy the source's keys "
-                    "(mentoring privacy copy-keys) before recording personal data about them"
-                )
-            elif value not in (ERASED, [ERASED]):
+            elif row.destroyed_at is not None:
                 raise InvalidValue(
                     f"{cls.__name__}.{where}",
                     "personal data",
                     f"none about {person_id!r}, whose personal data was erased at "
-                    f"{row.destroyed_at}: give the text as {ERASED!r} to record the fact",
+                    f"{row.destroyed_at.isoformat()}: give the text as {ERASED!r} to record "
+                    "the fact",
+                )
+            else:  # withheld
+                raise StoreConfigurationError(
+                    f"{cls.__name__}.{where}: {person_id!r}'s key was not copied into this "
+                    "store with the events it imported: copy the source's keys "
+                    "(mentoring privacy copy-keys) before recording personal data about them"
                 )
 
 
