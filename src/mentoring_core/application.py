@@ -53,6 +53,7 @@ from .domain.errors import (
     RuleViolation,
     StoreConfigurationError,
     StoredEventError,
+    shown,
 )
 from .domain.events import Event, ProgrammeCreated
 from .domain.group import decide_group_correction, decide_group_session
@@ -1496,7 +1497,9 @@ def _dated(command: C, occurred_at: datetime | None) -> C:
         return command
     if command.occurred_at is not None:
         raise InvalidValue(
-            "occurred_at", occurred_at, f"the command's own occurred_at, {command.occurred_at}"
+            "occurred_at",
+            occurred_at,
+            f"the command's own occurred_at, {shown(command.occurred_at)}",
         )
     return replaced(command, occurred_at=occurred_at)
 

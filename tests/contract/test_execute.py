@@ -319,3 +319,22 @@ def test_an_attendee_counts_if_enrolled_when_the_meeting_took_place(
     said = re.search(r"'carla' was not enrolled in programme (\S+) on (\S+), when", str(info.value))
     assert said is not None, str(info.value)
     assert said[1] == str(programme) and datetime.fromisoformat(said[2]) > YESTERDAY
+
+
+def test_an_occurred_at_given_twice_names_the_command_s_own_as_written(
+    service: MentoringService,
+) -> None:
+    """Given to ``execute`` and on the command, unequal: refused, the command's own moment
+    shown as every moment in a message is (ISO 8601), not as Python prints a datetime."""
+    programme, _ = open_pair(service)
+    enrol = c.EnrolParticipant(
+        programme_id=programme,
+        person_id="carla",
+        role=Role.MENTOR,
+        experience_years=7,
+        occurred_at=STARTED,
+    )
+    with pytest.raises(InvalidValue) as refused:
+        service.execute(enrol, actor="coord", occurred_at=YESTERDAY)
+    assert refused.value.field == "occurred_at"
+    assert refused.value.expected == f"the command's own occurred_at, {STARTED.isoformat()}"
