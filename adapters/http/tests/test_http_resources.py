@@ -293,14 +293,20 @@ def test_every_problem_of_a_type_has_the_same_title(client: Any, keys: Keys) -> 
 def test_a_moment_beyond_utc_is_422_not_a_server_error(client: Any, keys: Keys) -> None:
     programme, relationship = _pair(client, keys)
     admin = keys.headers("admin.ada", ["administrator"])
-    for path in (
-        f"/relationships/{relationship}/state?at=0001-01-01T00:00:00%2B14:00",
-        f"/relationships/{relationship}/state?at=9999-12-31T23:59:59-14:00",
-        f"/programmes/{programme}/reports/compliance.json?as_of=0001-01-01T00:00:00%2B14:00",
+    for path, field in (
+        (f"/relationships/{relationship}/state?at=0001-01-01T00:00:00%2B14:00", "at"),
+        (f"/relationships/{relationship}/state?at=9999-12-31T23:59:59-14:00", "at"),
+        (
+            f"/programmes/{programme}/reports/compliance.json?as_of=0001-01-01T00:00:00%2B14:00",
+            "as_of",
+        ),
     ):
         answer = client.get(path, headers=admin)
         assert answer.status_code == 422, path
-        assert answer.json()["type"] == "urn:mentoring:problem:out-of-range"
+        # refused by the library as any moment out of range is, naming the parameter
+        assert answer.json()["type"] == "urn:mentoring:problem:invalid-value"
+        assert answer.json()["field"] == field
+        assert "within years 1 to 9999" in answer.json()["expected"]
     held = client.post(
         f"/relationships/{relationship}/meetings",
         json={"duration_minutes": 30, "format": "video", "topics": [],
