@@ -42,6 +42,7 @@ from mentoring_core.events import (
     ProgrammeCreated,
     ReflectionRecorded,
     RelationshipOpened,
+    ReminderIssued,
 )
 from mentoring_core.state import (
     Feedback,
@@ -60,6 +61,7 @@ from mentoring_core.values import (
     ProgrammePolicy,
     Rating,
     RelationshipStatus,
+    ReminderReason,
 )
 from mentoring_core.values import Role as Enrolled
 
@@ -716,7 +718,55 @@ def test_a_participant_reads_only_their_own_contact_and_everyones_name(
 
 def test_the_table_says_participants_read_no_one_elses_contact() -> None:
     (row,) = [line for line in permission_table().splitlines() if "`Read.PROGRAMME`" in line]
-    assert row.count("yes, without others' contact details") == 2
+    assert row.count("yes, without others' contact details and reminders") == 2
+
+
+def reminder(n: int, person: str, relationship: UUID) -> ReminderIssued:
+    return ReminderIssued(
+        event_id=UUID(int=0xE00 + n),
+        aggregate_id=P_ID,
+        version=20 + n,
+        occurred_at=AT,
+        recorded_at=AT,
+        actor="coord.rhea",
+        reminder_id=UUID(int=0xD00 + n),
+        person_id=person,
+        relationship_id=relationship,
+        reason=ReminderReason.OVERDUE,
+        item="goal",
+        due=AT,
+        channel="webhook",
+    )
+
+
+WITH_REMINDERS = attrs.evolve(
+    RIVERSIDE,
+    reminders_unsent=(
+        reminder(1, "ana", R_ID),
+        reminder(2, "cy", R2_ID),
+        reminder(3, "ben", R_ID),
+        reminder(4, "dee", R2_ID),
+    ),
+)
+
+
+@pytest.mark.parametrize("principal", [ADMIN, AUDITOR, COORDINATOR], ids=str)
+def test_administrators_auditors_and_coordinators_read_every_unsent_reminder(
+    principal: Principal,
+) -> None:
+    assert redact_programme(principal, WITH_REMINDERS) == WITH_REMINDERS
+
+
+@pytest.mark.parametrize("principal", [MENTOR, MENTEE], ids=str)
+def test_a_participant_reads_only_their_own_unsent_reminders(principal: Principal) -> None:
+    """A reminder is a programme fact about the one reminded, as ``may_read_event`` reads
+    it in the history: another's reminder names them, their overdue item, their pair."""
+    seen = redact_programme(principal, WITH_REMINDERS)
+    assert [r.person_id for r in seen.reminders_unsent] == [principal.subject]
+    assert all(
+        may_read_event(principal, r, programme=WITH_REMINDERS) == (r in seen.reminders_unsent)
+        for r in WITH_REMINDERS.reminders_unsent
+    )
 
 
 @given(worlds(), people, token_roles, st.booleans())

@@ -14,6 +14,8 @@ from litestar.testing import TestClient
 from mentoring_http._problems import conflict
 
 from mentoring_core import ConcurrencyConflict
+from mentoring_core.commands import IssueReminder
+from mentoring_core.values import ReminderReason
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -448,6 +450,44 @@ def test_a_participant_reads_only_their_own_contact_details(client: Any, keys: K
     bad = {**enrol("eve", "mentee", "1"), "contact": "eve@example.org\n"}
     refused = client.post(f"/programmes/{programme}/participants", json=bad, headers=coordinator)
     assert refused.status_code == 422 and "contact" in refused.json()["detail"]
+
+
+def test_a_participant_reads_only_their_own_unsent_reminders(
+    client: Any, keys: Keys, service: Any
+) -> None:
+    programme, relationship = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    for person, role in (("cy", "mentor"), ("dee", "mentee")):
+        body = enrol(person, role, "10" if role == "mentor" else "1")
+        client.post(f"/programmes/{programme}/participants", json=body, headers=coordinator)
+    other = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "cy", "mentee_id": "dee", "direct": True},
+        headers=coordinator,
+    ).json()["id"]
+    for n, (person, pair) in enumerate(
+        (("ana", relationship), ("cy", other), ("ben", relationship))
+    ):
+        issue = IssueReminder(
+            programme_id=UUID(programme),
+            reminder_id=UUID(int=n + 1),
+            person_id=person,
+            relationship_id=UUID(pair),
+            reason=ReminderReason.OVERDUE,
+            item="goal",
+            due=datetime.now(UTC) - timedelta(days=1),
+            channel="webhook",
+        )
+        service.execute(issue, actor="coord.rhea")
+
+    def reminded(subject: str) -> list[str]:
+        read = client.get(f"/programmes/{programme}", headers=keys.headers(subject))
+        assert client.get("/programmes", headers=keys.headers(subject)).json() == [read.json()]
+        return [r["person_id"] for r in read.json()["reminders_unsent"]]
+
+    assert reminded("coord.rhea") == ["ana", "cy", "ben"]
+    assert reminded("ben") == ["ben"]
+    assert reminded("dee") == []
 
 
 def test_an_administrator_erases_a_person_and_reads_what_is_held_about_them(

@@ -82,7 +82,7 @@ def read_programme(
     principal: NamedDependency[Principal], gate: NamedDependency[Gate], programme_id: FromPath[UUID]
 ) -> Response[ProgrammeState]:
     """A programme: its policy, participants, coordinators and relationships' ids (a
-    participant reads only their own contact details)."""
+    participant reads only their own contact details and unsent reminders)."""
     programme = gate.programme(principal, programme_id, Read.PROGRAMME)
     return Response(redact_programme(principal, programme), headers=_etag(programme.version))
 
