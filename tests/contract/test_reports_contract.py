@@ -35,7 +35,7 @@ from mentoring_core.reports import (
     fold_programme_facts,
     fold_relationship_facts,
 )
-from mentoring_core.values import MeetingFormat
+from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating
 
 
 @contextmanager
@@ -165,6 +165,44 @@ def test_new_events_are_folded_on_the_next_report(
     after = build_compliance_report(service, PROGRAMME, now=AS_OF)
     assert after.programme.meetings_held == before.programme.meetings_held + 1
     assert after == straight_fold(service)
+
+
+def private_entries(service: MentoringService, clock: SettableClock, *, private: bool) -> None:
+    """Ben's reflection and feedback to Ana on 1 April (Pair A is active)."""
+    moment = AS_OF - timedelta(days=14)
+    clock.now = moment + timedelta(hours=1)
+    ratings = [Rating(focus_area=FocusArea.WELLBEING, score=1)]
+    service.record_reflection(
+        PAIR_A, ratings, "Not coping", private=private, actor="ben", occurred_at=moment
+    )
+    service.give_feedback(
+        PAIR_A,
+        "ben",
+        "ana",
+        FeedbackKind.CONSTRUCTIVE,
+        "Too rushed",
+        private=private,
+        actor="ben",
+        occurred_at=moment,
+    )
+
+
+def test_private_entries_count_in_no_report(
+    service: MentoringService, clock: SettableClock
+) -> None:
+    """A private reflection or feedback is the pair's (``docs/reports.md``, "Private
+    entries"): no report counts it, nor its scores, live or as of a moment, in any format."""
+    record(service, clock)
+    before = write_compliance_report(service, PROGRAMME, format="json", now=AS_OF)
+    private_entries(service, clock, private=True)
+    assert write_compliance_report(service, PROGRAMME, format="json", now=AS_OF) == before
+    past = write_compliance_report(service, PROGRAMME, format="json", as_of=AS_OF, now=AS_OF)
+    assert past == before
+    private_entries(service, clock, private=False)
+    shared = build_compliance_report(service, PROGRAMME, now=AS_OF)
+    a = next(f for f in shared.relationships if f.relationship_id == PAIR_A)
+    assert (a.reflections_recorded, a.feedback_given, a.rating_latest) == (2, 4, Decimal("1.00"))
+    assert shared == straight_fold(service)
 
 
 def test_every_format_is_written_to_a_file(

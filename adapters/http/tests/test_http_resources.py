@@ -397,6 +397,32 @@ def test_private_entries_are_withheld_from_the_coordinator_everywhere(
     assert "court reports" in mentor and "court reports" in auditor
 
 
+def test_a_private_reflection_counts_in_no_compliance_report(client: Any, keys: Keys) -> None:
+    programme, relationship = _pair(client, keys)
+    rating = {"focus_area": "wellbeing", "score": 1}
+    reflection = {"ratings": [rating], "text": "Not coping", "private": True}
+    ben = keys.headers("ben")
+    assert client.post(
+        f"/relationships/{relationship}/reflections", json=reflection, headers=ben
+    ).is_success
+    feedback = {"from_person": "ben", "to_person": "ana", "kind": "recognition", "text": "Kind"}
+    assert client.post(
+        f"/relationships/{relationship}/feedback", json={**feedback, "private": True}, headers=ben
+    ).is_success
+
+    def counted(subject: str, *roles: str) -> tuple[Any, ...]:
+        read = client.get(
+            f"/programmes/{programme}/reports/compliance.json", headers=keys.headers(subject, roles)
+        )
+        (row,) = read.json()["relationships"]
+        return row["reflections_recorded"], row["feedback_given"], row["rating_latest"]
+
+    assert counted("coord.rhea") == counted("aud.ito", "auditor") == (0, 0, None)
+    shared = {**reflection, "private": False}
+    client.post(f"/relationships/{relationship}/reflections", json=shared, headers=ben)
+    assert counted("coord.rhea") == (1, 0, 1.0)
+
+
 def test_a_participant_reads_of_the_programme_only_what_concerns_them(
     client: Any, keys: Keys
 ) -> None:

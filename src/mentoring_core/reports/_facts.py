@@ -8,7 +8,8 @@ events they were given.
 The facts keep times, outcomes, durations, due dates, self-assessment scores and
 goal judgements only: no free text, so the read model holds no personal data
 beyond the pseudonymous person ids (scores and judgements are not sealed in the
-events either).
+events either). Private feedback and reflections are left out altogether: they are
+the pair's, and the report is read by the programme's coordinators.
 
 Folding is idempotent per aggregate: an event whose version the facts already
 include is passed over. A projection that is handed an event twice (a restart
@@ -187,9 +188,9 @@ class RelationshipFacts:
     meetings: tuple[MeetingFact, ...] = ()
     goals: tuple[GoalFact, ...] = ()
     feedback: tuple[datetime, ...] = ()
-    """When each piece of feedback was given."""
+    """When each piece of feedback was given (private feedback left out)."""
     reflections: tuple[datetime, ...] = ()
-    """When each self-assessment was recorded."""
+    """When each self-assessment was recorded (private ones left out)."""
     reviews: tuple[datetime, ...] = ()
     """When each progress evaluation took place."""
     activities: tuple[PlanItemFact, ...] = ()
@@ -197,7 +198,7 @@ class RelationshipFacts:
     milestones: tuple[PlanItemFact, ...] = ()
     """The milestones, in the order set."""
     self_assessments: tuple[SelfAssessmentFact, ...] = ()
-    """Each self-assessment's scores, in the order recorded."""
+    """Each self-assessment's scores, in the order recorded (private ones left out)."""
     evaluations: tuple[EvaluationFact, ...] = ()
     """Each progress evaluation's judgements, in the order recorded."""
 
@@ -319,10 +320,14 @@ def _goal_abandoned(draft: RelationshipDraft, event: GoalAbandoned) -> None:
 
 
 def _feedback(draft: RelationshipDraft, event: FeedbackGiven) -> None:
-    draft.append("feedback", event.occurred_at)
+    if not event.private:
+        draft.append("feedback", event.occurred_at)
 
 
 def _reflection(draft: RelationshipDraft, event: ReflectionRecorded) -> None:
+    """A private one is the pair's: the report, read by the coordinators, leaves it out."""
+    if event.private:
+        return
     at = event.occurred_at
     scored = SelfAssessmentFact(at=at, scores=tuple(r.score for r in event.ratings))
     draft.append("reflections", at)

@@ -33,11 +33,12 @@ from ..domain.errors import StoreConfigurationError
 
 _log = logging.getLogger(__name__)
 
-FACTS_SCHEMA = 3
-"""Raised whenever the stored facts change shape: a new version gets new tables, rebuilt
-from the first event; the old tables can then be dropped. 3: meetings keep their
-working-hours flag and group session, schedules their working hours, programmes the
-recognitions of mentors' time."""
+FACTS_SCHEMA = 4
+"""Raised whenever the stored facts change shape or meaning: a new version gets new
+tables, rebuilt from the first event; the old tables can then be dropped. 3: meetings
+keep their working-hours flag and group session, schedules their working hours,
+programmes the recognitions of mentors' time. 4: private feedback and reflections are
+left out (rows of version 3 counted them)."""
 FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
 TRACKING_TABLE = f"compliance_tracking_v{FACTS_SCHEMA}"
 
