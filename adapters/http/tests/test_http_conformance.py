@@ -230,6 +230,33 @@ def test_if_match_on_creating_a_programme_is_400_and_creates_nothing(
     assert client.post("/programmes", json=body, headers=admin).status_code == 201
 
 
+@pytest.mark.parametrize(
+    ("header", "value", "message"),
+    [
+        ("If-Match", 'W/"3"', 'If-Match \'W/"3"\' is not one ETag of this API, such as "7"'),
+        ("If-Match", "7", "If-Match '7' is not one ETag of this API, such as \"7\""),
+        (
+            "Idempotency-Key",
+            "a b",
+            "Idempotency-Key 'a b' is not 1 to 200 visible ASCII characters",
+        ),
+    ],
+)
+def test_a_malformed_header_is_400_naming_it_in_errors(
+    client: Any, keys: Keys, header: str, value: str, message: str
+) -> None:
+    """docs/http.md, the 400 row: each part of the request that cannot be read is in
+    ``errors``, a header with ``source: header``."""
+    _, relationship = pair(client, keys)
+    headers = keys.headers("ana", **{header: value})
+    answer = client.post(f"/relationships/{relationship}/goals", json=GOAL, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == message
+    assert answer.json()["errors"] == [{"message": message, "key": header, "source": "header"}]
+    state = client.get(f"/relationships/{relationship}", headers=keys.headers("ana")).json()
+    assert state["goals"] == []
+
+
 # The bearer challenge.
 
 

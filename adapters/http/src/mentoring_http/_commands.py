@@ -121,10 +121,8 @@ def command_id(principal: Principal, key: str | None, target: str) -> UUID | Non
     if key is None:
         return None
     if not _KEY.fullmatch(key):
-        raise Problem(
-            400,
-            "malformed-request",
-            "The request cannot be read",
+        raise malformed_header(
+            "Idempotency-Key",
             f"Idempotency-Key {key[:40]!r} is not 1 to 200 visible ASCII characters",
         )
     return uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}\x00{target}\x00{key}")
@@ -136,11 +134,8 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     found = _ETAG.fullmatch(if_match.strip())
     if found is None:
-        raise Problem(
-            400,
-            "malformed-request",
-            "The request cannot be read",
-            f'If-Match {if_match[:40]!r} is not one ETag of this API, such as "7"',
+        raise malformed_header(
+            "If-Match", f'If-Match {if_match[:40]!r} is not one ETag of this API, such as "7"'
         )
     return int(found.group(1))
 
@@ -152,12 +147,18 @@ def no_if_match(if_match: str | None) -> None:
     if if_match is None:
         return
     message = "If-Match is not taken on a creation: a new programme has no version to match"
-    raise Problem(
+    raise malformed_header("If-Match", message, advice="send the request without it")
+
+
+def malformed_header(header: str, message: str, *, advice: str = "") -> Problem:
+    """400: the request header ``header`` cannot be taken, for ``message``; ``errors``
+    names it (``source: header``), as docs/http.md's 400 row says."""
+    return Problem(
         400,
         "malformed-request",
         "The request cannot be read",
-        f"{message}; send the request without it",
-        errors=({"message": message, "key": "If-Match", "source": "header"},),
+        f"{message}; {advice}" if advice else message,
+        errors=({"message": message, "key": header, "source": "header"},),
     )
 
 
