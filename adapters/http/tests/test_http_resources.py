@@ -197,6 +197,62 @@ def test_bad_values_are_422_and_unreadable_bodies_400(client: Any, keys: Keys) -
     assert other.status_code == 422
 
 
+MEETING = {"duration_minutes": 60, "format": "one_on_one", "topics": ["caseload"]}
+FEEDBACK = {"from_person": "ana", "to_person": "ben", "kind": "recognition", "text": "Well done"}
+RATED = {"ratings": [{"focus_area": "wellbeing", "score": 3}], "text": "Better"}
+
+
+@pytest.mark.parametrize(
+    ("path", "speaker", "body", "key", "message"),
+    [
+        (
+            "meetings",
+            "ana",
+            {**MEETING, "duration_minutes": "60"},
+            "duration_minutes",
+            "int`, got `str",
+        ),
+        (
+            "meetings",
+            "ana",
+            {**MEETING, "duration_minutes": 60.0},
+            "duration_minutes",
+            "int`, got `float",
+        ),
+        (
+            "meetings",
+            "ana",
+            {**MEETING, "in_working_hours": "true"},
+            "in_working_hours",
+            "bool | null`, got `str",
+        ),
+        ("feedback", "ana", {**FEEDBACK, "private": "true"}, "private", "bool`, got `str"),
+        ("feedback", "ana", {**FEEDBACK, "private": 1}, "private", "bool`, got `int"),
+        (
+            "reflections",
+            "ben",
+            {**RATED, "ratings": [{"focus_area": "wellbeing", "score": "3"}]},
+            "ratings[0].score",
+            "int`, got `str",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_400_naming_it_and_records_nothing(
+    client: Any, keys: Keys, path: str, speaker: str, body: dict[str, Any], key: str, message: str
+) -> None:
+    """docs/http.md, the 400 row: a wrong type is refused, never read as another one
+    (``"private": "true"`` or ``1`` recorded as true, ``"60"`` as 60)."""
+    _, relationship = _pair(client, keys)
+    base = f"/relationships/{relationship}"
+    refused = client.post(f"{base}/{path}", json=body, headers=keys.headers(speaker))
+    assert refused.status_code == 400, refused.text
+    wrong = f"Expected `{message}`"
+    assert refused.json()["errors"] == [{"message": wrong, "key": key, "source": "body"}]
+    assert refused.json()["detail"] == f"{key}: {wrong}"
+    history = client.get(f"{base}/history", headers=keys.headers("ben")).json()["events"]
+    assert [e["type"] for e in history] == ["PairFormed"]
+
+
 def test_an_unknown_field_is_400_naming_it_and_records_nothing(client: Any, keys: Keys) -> None:
     """A misspelt field is not dropped: ``privat`` would record a private reflection as
     one the coordinator reads; ``actor`` is the token's subject, never the body's."""

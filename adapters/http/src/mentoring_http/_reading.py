@@ -1,11 +1,13 @@
 """What is checked of a request before its handler reads it (once the token is trusted).
 
 Litestar reads a body whatever its ``Content-Type`` says, drops the fields an attrs
-class does not have, and reads a moment as msgspec's lax mode does: a number, or a
-number in a string (``1764000000``), as Unix seconds. The API takes none of these:
-:func:`checked_body` (a command's or an erasure's ``before_request`` hook) refuses a
-body not sent as JSON (415), a field the command does not have, and a moment that is
-not ISO 8601 text (400); :func:`checked_query` refuses such a moment in a query.
+class does not have, and reads values as msgspec's lax mode does: a moment given as a
+number, or a number in a string (``1764000000``), as Unix seconds; ``"60"`` as 60,
+``"true"`` or ``1`` as true. The API takes none of these: :func:`checked_body` (a
+command's or an erasure's ``before_request`` hook) refuses a body not sent as JSON (415),
+a field the command does not have, a moment that is not ISO 8601 text and a value of
+another JSON type than its field's (400); :func:`checked_query` refuses such a moment in
+a query.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ def checked_body(body: type) -> Hook:
     """A hook reading a request's body as the attrs class ``body`` (a command, or an
     erasure's request) will: refused unless sent as JSON; then, if it is JSON, refused
     if it holds a field ``body`` (or a value in it: a schedule, a rating) does not have
-    (a misspelt ``privat`` or ``rul`` would be recorded as if not given) or a moment
-    that is not ISO 8601 text. The body is read once: Litestar keeps it for the handler."""
+    (a misspelt ``privat`` or ``rul`` would be recorded as if not given), a moment
+    that is not ISO 8601 text, or a value of another JSON type than its field's. The
+    body is read once: Litestar keeps it for the handler."""
 
     async def check(request: Request[Any, Any, Any]) -> None:
         json_media_type(request)
@@ -48,12 +51,16 @@ def checked_body(body: type) -> Hook:
             data = await request.json()
         except SerializationException:
             return  # not JSON: the handler's own reading answers it
-        unknown = [path for path, hint, _ in members(body, data) if hint is None]
+        found = list(members(body, data))
+        unknown = [path for path, hint, _ in found if hint is None]
         if unknown:
             raise _unknown_fields(body, unknown)
-        wrong = [(path, v) for path, hint, v in members(body, data) if _not_a_moment(hint, v)]
+        wrong = [(path, v) for path, hint, v in found if _not_a_moment(hint, v)]
         if wrong:
             raise not_moments(wrong, "body")
+        mistyped = [(path, why) for path, hint, v in found if (why := _mistyped(hint, v))]
+        if mistyped:
+            raise _wrong_types(mistyped)
 
     return check
 
@@ -153,6 +160,30 @@ def _not_a_moment(hint: Any, value: object) -> bool:
         and datetime in typing.get_args(hint)
     )
     return takes_moment and value is not None and not is_moment(value)
+
+
+def _mistyped(hint: Any, value: object) -> str:
+    """Why ``value`` is not of the type ``hint`` as msgspec's strict mode reads JSON (a
+    string for a number, a number for a boolean...), or "" when it is. Litestar reads a
+    body in lax mode, where ``"60"`` is 60 and ``"true"`` or ``1`` is true. A type holding
+    attrs classes is left to their own members."""
+    if _attrs_classes(hint):
+        return ""
+    try:
+        msgspec.convert(value, hint, strict=True)
+    except msgspec.ValidationError as error:
+        return str(error)
+    return ""
+
+
+def _wrong_types(mistyped: list[tuple[str, str]]) -> Problem:
+    return Problem(
+        400,
+        "malformed-request",
+        "The request cannot be read",
+        "; ".join(f"{where}: {why}" for where, why in mistyped),
+        errors=tuple({"message": why, "key": where, "source": "body"} for where, why in mistyped),
+    )
 
 
 def _unknown_fields(body: type, unknown: list[str]) -> Problem:
