@@ -3,6 +3,7 @@ Idempotency-Key, problem details, the body limit, the feed's cursors."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -316,6 +317,37 @@ def test_the_feed_pages_with_opaque_cursors(client: Any, keys: Keys) -> None:
     assert client.get(f"/events?after={rest['next']}", headers=auditor).json()["events"] == []
     bad = client.get("/events?after=not-a-cursor", headers=auditor)
     assert bad.status_code == 400
+
+
+def encoded(text: str) -> str:
+    """A cursor built by hand, as the feed's are: base64url of ``text``, unpadded."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_cursor_the_feed_never_gave_is_400_and_the_end_of_the_log_is_kept(
+    client: Any, keys: Keys
+) -> None:
+    """docs/http.md, "The event feed": a cursor beyond the log's end (a client resuming
+    after the store was restored from an older copy) would silently skip every event
+    recorded up to it; a spelling the feed never writes is not one of its cursors."""
+    _pair(client, keys)
+    auditor = keys.headers("aud.ito", ["auditor"])
+    end = client.get("/events?limit=1000", headers=auditor).json()["next"]
+    assert client.get(f"/events?after={end}", headers=auditor).json() == {
+        "events": [],
+        "next": end,
+    }
+    last = int(base64.urlsafe_b64decode(end + "==").decode()[2:])
+    for bad in (encoded(f"p:{last + 1}"), encoded("p:0000001"), encoded("p:+1"), "c D o x"):
+        for path, headers in (
+            (f"/events?after={bad}", auditor),
+            ("/events/stream", {**auditor, "Last-Event-ID": bad}),
+        ):
+            answer = client.get(path, headers=headers)
+            assert answer.status_code == 400, (bad, path)
+            assert answer.json()["type"].endswith("bad-cursor")
+    beyond = client.get(f"/events?after={encoded(f'p:{last + 1}')}", headers=auditor).json()
+    assert f"the log ends at {end}" in beyond["detail"]
 
 
 def test_no_stack_trace_on_an_unknown_path(client: Any, keys: Keys) -> None:

@@ -44,8 +44,8 @@ POLL_SECONDS = 0.5
 """How often the stream looks for new events where the store does not push (SQLite)."""
 _BACKLOG = 256
 _PREFIX = "p:"
-LAST_POSITION = 2**62
-"""The largest log position the feed reads from."""
+_LONGEST = len(_PREFIX) + 20
+"""The longest text a cursor stands for: the prefix and a position of 20 digits."""
 
 
 def cursor(position: int) -> str:
@@ -53,24 +53,47 @@ def cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
 
 
-def position(text: str | None) -> int:
-    """The log position a cursor stands for (None or empty: the start of the log)."""
+def position(text: str | None, end: int) -> int:
+    """The log position a cursor stands for (None or empty: the start of the log).
+    Refused: a text the feed never gives (:func:`cursor` of its position is not that
+    text), and a position beyond ``end``, the log's last position now: reading on from
+    it would skip whatever is recorded up to it (a store restored from an older copy).
+    A client at the end of the log holds ``end`` itself, which stays valid."""
     if not text:
         return 0
+    at = _decoded(text)
+    if at is None or cursor(at) != text:
+        raise _bad_cursor(
+            f"{text[:40]!r} is not a cursor this feed gave; read from the start without one"
+        )
+    if at > end:
+        raise _bad_cursor(
+            f"{text[:40]!r} is beyond the end of the log: the log ends at {cursor(end)} "
+            "(the store may have been restored from an older copy); read on from there, "
+            "or from the start without a cursor"
+        )
+    return at
+
+
+def _decoded(text: str) -> int | None:
+    """The position ``text`` decodes to, spelt as the feed does or not (None: none)."""
     try:
         decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
-        if not decoded.startswith(_PREFIX) or not decoded[2:].isdigit() or len(decoded) > 22:
-            raise ValueError(decoded)
-        if int(decoded[2:]) > LAST_POSITION:
-            raise ValueError(decoded)
-        return int(decoded[2:])
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Problem(
-            400,
-            "bad-cursor",
-            "Not a cursor of this feed",
-            f"{text[:40]!r} is not a cursor this feed gave; read from the start without one",
-        ) from None
+        return None
+    digits = decoded.removeprefix(_PREFIX)
+    if digits == decoded or not digits.isdigit() or len(decoded) > _LONGEST:
+        return None
+    return int(digits)
+
+
+def _bad_cursor(detail: str) -> Problem:
+    return Problem(400, "bad-cursor", "Not a cursor of this feed", detail)
+
+
+def _log_end(gate: Gate) -> int:
+    """The position of the last event in the store's log (0 when there is none)."""
+    return gate.service.store.recorder.max_notification_id() or 0
 
 
 @get(
@@ -93,7 +116,7 @@ def read_events(
 ) -> FeedPage:
     """The events recorded after a cursor, in the order they were stored."""
     gate.check(principal, Read.FEED)
-    last = position(after)
+    last = position(after, _log_end(gate))
     events = []
     for at, event in gate.service.read(after=last, limit=limit):
         last = at  # the cursor moves past events the reader may not see, too
@@ -208,5 +231,5 @@ async def stream_events(
     """Server-Sent Events: every event from the cursor on, then each new one as it is
     recorded, until the token expires."""
     gate.check(verified_token.principal, Read.FEED)
-    start = position(last_event_id or after)
+    start = position(last_event_id or after, _log_end(gate))
     return ServerSentEvent(_messages(gate, verified_token, start, streams))
