@@ -275,6 +275,27 @@ def test_an_unknown_field_is_400_naming_it_and_records_nothing(client: Any, keys
     assert "court reports" not in str(history)
 
 
+def test_a_command_without_a_body_is_400_asking_for_a_json_object(client: Any, keys: Keys) -> None:
+    """docs/http.md, the 415 row: a request without a body is a 400, every command's body
+    being JSON, ``{}`` at least; the answer says so (not Litestar's ``'data'``)."""
+    _, relationship = _pair(client, keys)
+    ana = keys.headers("ana")
+    paused = client.post(
+        f"/relationships/{relationship}/pause", json={"reason": "Leave"}, headers=ana
+    )
+    assert paused.is_success, paused.text
+    for headers in (ana, {**ana, "Content-Type": "application/json"}):
+        answer = client.post(f"/relationships/{relationship}/resumption", headers=headers)
+        assert answer.status_code == 400
+        assert answer.json()["type"] == "urn:mentoring:problem:malformed-request"
+        assert answer.json()["detail"] == (
+            "the request has no body: send a JSON object, {} at least, "
+            "as Content-Type: application/json"
+        )
+    resumed = client.post(f"/relationships/{relationship}/resumption", json={}, headers=ana)
+    assert resumed.status_code == 200, resumed.text
+
+
 def test_a_body_over_the_limit_is_413(client: Any, keys: Keys) -> None:
     _, relationship = _pair(client, keys)
     answer = client.post(

@@ -42,11 +42,20 @@ def checked_body(body: type) -> Hook:
     erasure's request) will: refused unless sent as JSON; then, if it is JSON, refused
     if it holds a field ``body`` (or a value in it: a schedule, a rating) does not have
     (a misspelt ``privat`` or ``rul`` would be recorded as if not given), a moment
-    that is not ISO 8601 text, or a value of another JSON type than its field's. The
-    body is read once: Litestar keeps it for the handler."""
+    that is not ISO 8601 text, or a value of another JSON type than its field's; and a
+    request without a body (a JSON object, ``{}`` at least, is needed). The body is
+    read once: Litestar keeps it for the handler."""
 
     async def check(request: Request[Any, Any, Any]) -> None:
         json_media_type(request)
+        if not await request.body():
+            raise Problem(
+                400,
+                "malformed-request",
+                "The request cannot be read",
+                "the request has no body: send a JSON object, {} at least, "
+                "as Content-Type: application/json",
+            )
         try:
             data = await request.json()
         except SerializationException:
