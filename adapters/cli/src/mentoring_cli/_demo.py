@@ -673,8 +673,8 @@ def build_script() -> Script:
     return script
 
 
-def _programme(script: Script) -> None:
-    day = START.date()
+def _created(script: Script, day: date) -> None:
+    """The programme created, and its coordinator appointed, by an administrator."""
     script.add(
         _at(day, 9),
         ADMINISTRATOR,
@@ -689,6 +689,11 @@ def _programme(script: Script) -> None:
         "coordinator appointed",
         lambda s, a, t: s.appoint_coordinator(PROGRAMME_ID, COORDINATOR, actor=a, occurred_at=t),
     )
+
+
+def _programme(script: Script) -> None:
+    day = START.date()
+    _created(script, day)
     policy = ProgrammePolicy(
         cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
         minimum_meeting_minutes=45,
