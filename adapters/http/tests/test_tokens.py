@@ -554,9 +554,21 @@ def test_a_changed_token_is_always_refused_with_a_token_error(
                 del changed[at]
             case _:
                 changed.insert(at, byte)
-    assume(bytes(changed) != token)
+    # spaces or tabs around a header's value are not part of it (RFC 9110, section 5.5)
+    assume(bytes(changed).strip(b" \t") != token)
     with pytest.raises(TokenError):
         verifier.principal("Bearer " + changed.decode("latin-1"))
+
+
+@pytest.mark.parametrize("around", ["\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u3000"])
+def test_only_spaces_and_tabs_may_surround_a_token(
+    token_mint: TokenMint, verifier: TokenVerifier, around: str
+) -> None:
+    """Other whitespace Python's ``strip`` takes off made another text the same token."""
+    token = token_mint.token("coord.rhea", "administrator")
+    assert verifier.principal(f" \tBearer {token}\t ").subject == "coord.rhea"
+    for header in (f"Bearer {token}{around}", f"{around}Bearer {token}"):
+        assert "is not 'Bearer <token>'" in refused(verifier, header)
 
 
 @settings(

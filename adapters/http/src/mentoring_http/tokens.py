@@ -72,6 +72,9 @@ _LATEST_EXP = 2**40
 """An ``exp`` beyond any real time (2**40 s: the year 36812) is taken as this one."""
 _BEARER = re.compile(r"bearer +([A-Za-z0-9._~+/-]+=*)", re.IGNORECASE | re.ASCII)
 """RFC 6750, section 2.1: the scheme (any case), then the token (b64token)."""
+_OWS = " \t"
+"""What may surround a header's value (RFC 9110, section 5.5: spaces and tabs), and
+nothing else: no other character makes another text the same token."""
 
 
 class TokenError(Exception):
@@ -200,9 +203,10 @@ def _is_url(jwks: str) -> bool:
 def _bearer_token(authorization_header: str | None) -> str:
     if authorization_header is not None and len(authorization_header) > MAX_TOKEN_BYTES + 64:
         raise TokenError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
-    if authorization_header is None or not authorization_header.strip():
+    value = (authorization_header or "").strip(_OWS)
+    if not value:
         raise TokenError("no bearer token: send the header 'Authorization: Bearer <token>'")
-    match = _BEARER.fullmatch(authorization_header.strip())
+    match = _BEARER.fullmatch(value)
     if match is None:
         raise TokenError("the Authorization header is not 'Bearer <token>' (RFC 6750)")
     token = match.group(1)
