@@ -213,7 +213,7 @@ def test_keys_are_created_whole_where_hard_links_are_not_allowed(
 
     monkeypatch.setattr(_files.os, "link", no_links)
     first, second = tmp_path / "a.pem", tmp_path / "b.pem"
-    _files.create_files([(first, b"one", "--private"), (second, b"two", "--public")])
+    _files.create_files([(first, b"one", "--private"), (second, b"two", "--public")], keep=())
     assert (first.read_bytes(), second.read_bytes()) == (b"one", b"two")
     assert {stat.S_IMODE(p.stat().st_mode) for p in (first, second)} == {0o600}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pem", "b.pem"]

@@ -4,9 +4,12 @@ Every output (``--out``, ``audit keygen``'s keys) is checked before any work is
 done: its folder must exist, and a target that exists must be a regular file, never
 a symbolic link, a FIFO, a device or a folder (those are refused and left as they
 are), and so is a file the process may not write (a rename would replace it all the
-same). The text is then written to a temporary file in the target's folder, flushed
-to disk and renamed over the target, so a reader sees the old file or the new one,
-never half of one. Keys are created owner-only (0600) and never replace a file.
+same). A file the command reads its store or its keys from (:class:`Kept`: the store
+file, its ``-wal``, ``-shm`` and ``-journal`` files, the key store file, the cipher key
+file) is refused too, by its name or under another (a hard link: the same file). The
+text is then written to a temporary file in the target's folder, flushed to disk and
+renamed over the target, so a reader sees the old file or the new one, never half of
+one. Keys are created owner-only (0600) and never replace a file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -65,12 +69,40 @@ def check_source(path: Path, option: str, limit: int | None = MAX_INPUT_BYTES) -
         raise _refuse(option, f"{path} is larger than {limit} bytes, so not such a file")
 
 
-def check_target(path: Path, option: str, *, replace: bool = True) -> None:
+@dataclass(frozen=True)
+class Kept:
+    """A file no output replaces: one the command reads its store or its keys from."""
+
+    path: Path
+    what: str
+    """What it is, for the refusal: "the store", "the key store file (--key-store-file)"..."""
+
+
+def _placed(path: Path) -> Path:
+    """Where the name ``path`` is: its folder with every symbolic link followed."""
+    return path.absolute().parent.resolve() / path.name
+
+
+def _same_file(path: Path, found: os.stat_result | None, kept: Path) -> bool:
+    """Whether ``path`` (``found`` by lstat, None if missing) names the file ``kept``: the
+    same file (device and inode: a hard link too) if both exist, else the same name."""
+    try:
+        other = kept.stat() if found is not None else None
+    except OSError:
+        other = None
+    if found is not None and other is not None:
+        return (found.st_dev, found.st_ino) == (other.st_dev, other.st_ino)
+    return _placed(path) == _placed(kept)
+
+
+def check_target(path: Path, option: str, *, keep: Sequence[Kept], replace: bool = True) -> None:
     """Refuse ``path`` as an output (exit 2) unless a regular file may be written there.
 
     Called before a command opens the store, so that nothing is done for an output
     that could not be written: a file the process may not write (0444) is refused, as
-    the shell's ``>`` refuses it. ``replace=False`` also refuses an existing file.
+    the shell's ``>`` refuses it, and so is any file of ``keep`` (the command's store and
+    key files: see :func:`mentoring_cli._session.kept_files`). ``replace=False`` also
+    refuses an existing file.
     """
     try:
         found = path.lstat()
@@ -78,12 +110,18 @@ def check_target(path: Path, option: str, *, replace: bool = True) -> None:
         found = None
     except OSError as error:
         raise _refuse(option, f"cannot use {path}: {error.strerror or error}") from None
-    if found is not None:
-        if not stat.S_ISREG(found.st_mode):
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        raise _refuse(
+            option, f"{path} is {_kind(found.st_mode)}; only a regular file is written or replaced"
+        )
+    for kept in keep:
+        if _same_file(path, found, kept.path):
             raise _refuse(
                 option,
-                f"{path} is {_kind(found.st_mode)}; only a regular file is written or replaced",
+                f"{path} is {kept.what} ({kept.path}); an output never replaces it: "
+                "name another file",
             )
+    if found is not None:
         if not replace:
             raise _refuse(option, f"{path} exists already; it is never overwritten")
         if not os.access(path, os.W_OK):  # a rename would replace it all the same
@@ -129,14 +167,14 @@ def _cannot_write(path: Path, option: str, error: OSError) -> typer.BadParameter
 
 
 @contextmanager
-def output_stream(path: Path, option: str = "--out") -> Iterator[TextIO]:
+def output_stream(path: Path, option: str = "--out", *, keep: Sequence[Kept]) -> Iterator[TextIO]:
     """A text stream (UTF-8, newlines as written) whose content replaces ``path`` atomically
     when the block ends without an error; on an error ``path`` is left as it was.
 
     A replaced file keeps its permissions; a new one gets the usual ones (0666 less
-    the umask).
+    the umask). ``keep``: see :func:`check_target`.
     """
-    check_target(path, option)
+    check_target(path, option, keep=keep)
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _default_mode()
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -152,7 +190,7 @@ def output_stream(path: Path, option: str = "--out") -> Iterator[TextIO]:
                 os.fsync(stream.fileno())
             except OSError as error:
                 raise _cannot_write(path, option, error) from None
-        check_target(path, option)  # nothing put a FIFO or a link there meanwhile
+        check_target(path, option, keep=keep)  # nothing put a FIFO or a link there meanwhile
         try:
             os.replace(temporary, path)
         except OSError as error:
@@ -162,20 +200,23 @@ def output_stream(path: Path, option: str = "--out") -> Iterator[TextIO]:
     _fsync_folder(path.parent)
 
 
-def write_output(path: Path, text: str, option: str = "--out") -> None:
+def write_output(path: Path, text: str, option: str = "--out", *, keep: Sequence[Kept]) -> None:
     """Write ``text`` to ``path`` atomically (see :func:`output_stream`)."""
-    with output_stream(path, option) as stream:
+    with output_stream(path, option, keep=keep) as stream:
         stream.write(text)
 
 
-def create_files(files: Sequence[tuple[Path, bytes, str]], mode: int = OWNER_ONLY) -> None:
+def create_files(
+    files: Sequence[tuple[Path, bytes, str]], *, keep: Sequence[Kept], mode: int = OWNER_ONLY
+) -> None:
     """Create every ``(path, data, option)`` with ``mode``, all of them or none.
 
-    No file is replaced: a path that exists (of any kind) is refused, and if one
-    cannot be created, those created before it are removed again.
+    No file is replaced: a path that exists (of any kind) is refused, and so is one of
+    ``keep`` (see :func:`check_target`); if one cannot be created, those created before
+    it are removed again.
     """
     for path, _, option in files:
-        check_target(path, option, replace=False)
+        check_target(path, option, keep=keep, replace=False)
     created: list[Path] = []
     try:
         for path, data, option in files:

@@ -35,7 +35,8 @@ from mentoring_core import (
 from mentoring_core.extend import kind_of
 from mentoring_core.store import store_environment
 
-from ._stores import StoreFileError, check_store_file, readable_copy, writable
+from ._files import Kept
+from ._stores import COMPANIONS, StoreFileError, check_store_file, readable_copy, writable
 
 if TYPE_CHECKING:  # Rich is imported only when something is shown to people
     from rich.console import Console
@@ -119,6 +120,29 @@ def sqlite_path(url: str) -> str | None:
     except StoreConfigurationError:
         return None
     return None if path.startswith("file::memory:") else path
+
+
+def _with_companions(path: Path, what: str) -> list[Kept]:
+    """A SQLite file and the files SQLite keeps beside it."""
+    return [
+        Kept(path, what),
+        *(Kept(Path(f"{path}{suffix}"), f"the {suffix} file of {what}") for suffix in COMPANIONS),
+    ]
+
+
+def kept_files(ctx: typer.Context, *, cipher_key: bool = True) -> tuple[Kept, ...]:
+    """The files the global options name, which no output of a command replaces: a SQLite
+    store's file, the key store file (each with its ``-wal``, ``-shm`` and ``-journal``
+    files) and, unless ``cipher_key`` is false (``privacy cipher-keygen`` writes it, never
+    over a file), the cipher key file."""
+    found = settings(ctx)
+    store = sqlite_path(found.store_url)
+    kept = [] if store is None else _with_companions(Path(store), "the store")
+    if found.key_store_file is not None:
+        kept += _with_companions(found.key_store_file, "the key store file (--key-store-file)")
+    if cipher_key and found.cipher_key_file is not None:
+        kept.append(Kept(found.cipher_key_file, "the cipher key file (--cipher-key-file)"))
+    return tuple(kept)
 
 
 @contextmanager

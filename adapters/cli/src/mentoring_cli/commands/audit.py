@@ -56,6 +56,7 @@ from mentoring_core.state import ProgrammeState, RelationshipState
 
 from .._files import (
     STDOUT,
+    Kept,
     check_source,
     check_target,
     create_files,
@@ -65,7 +66,15 @@ from .._files import (
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
 from .._render import programme_view, relationship_view, when
-from .._session import Output, Refused, Settings, open_service, settings, sqlite_path
+from .._session import (
+    Output,
+    Refused,
+    Settings,
+    kept_files,
+    open_service,
+    settings,
+    sqlite_path,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -544,10 +553,7 @@ def digest_command(
     out = Output(json_output)
     if out_file == STDOUT:
         out_file = None
-    if out_file is not None:
-        check_target(out_file, "--out")
-    if sign_key is not None:
-        check_source(sign_key, "--sign-key")
+    keep = _digest_files(ctx, sign_key, out_file)
     with open_service(ctx, trust_snapshots=False) as service:
         verification = service.verify()
     if not verification.ok:
@@ -561,7 +567,7 @@ def digest_command(
         raise typer.BadParameter(f"{sign_key}: {error}", param_hint="'--sign-key'") from None
     text = dump_digest(digest, signature)
     if out_file is not None:
-        write_output(out_file, text + "\n")
+        write_output(out_file, text + "\n", keep=keep)
 
     def show(console: Console) -> None:
         if out_file is None:
@@ -575,6 +581,20 @@ def digest_command(
         )
 
     out.emit(lambda: json.loads(text), show)
+
+
+def _digest_files(
+    ctx: typer.Context, sign_key: Path | None, out_file: Path | None
+) -> tuple[Kept, ...]:
+    """Check the digest's key and output before anything is done; the files its output
+    never replaces (the store's, and the key that signs it)."""
+    keep = kept_files(ctx)
+    if sign_key is not None:
+        check_source(sign_key, "--sign-key")
+        keep += (Kept(sign_key, "the private key of --sign-key"),)
+    if out_file is not None:
+        check_target(out_file, "--out", keep=keep)
+    return keep
 
 
 def _derived(service: MentoringService) -> DerivedCheck | str:
@@ -801,8 +821,12 @@ def export_command(
         with open_service(ctx, trust_snapshots=False) as service:
             export_events(service, sys.stdout, aggregate_id=relationship)
         return
-    check_target(out_file, "--out")
-    with open_service(ctx, trust_snapshots=False) as service, output_stream(out_file) as stream:
+    keep = kept_files(ctx)
+    check_target(out_file, "--out", keep=keep)
+    with (
+        open_service(ctx, trust_snapshots=False) as service,
+        output_stream(out_file, keep=keep) as stream,
+    ):
         summary = export_events(service, stream, aggregate_id=relationship)
     what = "the whole store" if relationship is None else f"{relationship}"
 
@@ -982,13 +1006,15 @@ def keygen_command(
     if private.absolute() == public.absolute():
         raise typer.BadParameter("--private and --public must be two different files")
     targets = ((private, "--private"), (public, "--public"))
+    keep = kept_files(ctx)
     for path, option in targets:
-        check_target(path, option, replace=False)
+        check_target(path, option, keep=keep, replace=False)
     with tempfile.TemporaryDirectory(prefix=".keygen-", dir=private.parent) as folder:
         made = (Path(folder) / "private.pem", Path(folder) / "public.pem")
         generate_key_pair(*made)
         keys = [made[0].read_bytes(), made[1].read_bytes()]
-    create_files([(path, key, option) for (path, option), key in zip(targets, keys, strict=True)])
+    made_keys = [(path, key, option) for (path, option), key in zip(targets, keys, strict=True)]
+    create_files(made_keys, keep=keep)
     store_file = sqlite_path(settings(ctx).store_url)
     beside = (
         store_file is not None and Path(store_file).resolve().parent == private.resolve().parent

@@ -19,7 +19,7 @@ from mentoring_core.store import new_cipher_key, store_environment
 from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt
 from .._parsing import enum_parser, parse_period_day
-from .._session import Output, Refused, open_service, settings, sqlite_path
+from .._session import Output, Refused, kept_files, open_service, settings, sqlite_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,15 +125,16 @@ def export_person(
     recorded by them, and when their key was created and destroyed (never the key).
     A file is created readable by its owner only, and never replaces one."""
     to_stdout = out == STDOUT
+    keep = kept_files(ctx)
     if not to_stdout:
-        check_target(out, "--out", replace=False)
+        check_target(out, "--out", keep=keep, replace=False)
     with open_service(ctx) as service:
         document = subject_access(service, person, service.now())
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if to_stdout:
         typer.echo(text, nl=False)
         return
-    create_files([(out, text.encode(), "--out")])  # owner-only: it holds personal data
+    create_files([(out, text.encode(), "--out")], keep=keep)  # owner-only: personal data
     typer.echo(f"Wrote {len(document['events'])} events about {person} to {out} (owner-only).")
 
 
@@ -267,6 +268,7 @@ CIPHER_KEY_WARNING = (
 
 @app.command("cipher-keygen")
 def cipher_keygen(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Option("--out", metavar="FILE", dir_okay=False, help="Where to write the key."),
@@ -276,7 +278,8 @@ def cipher_keygen(
     """Write a new key file for encrypting a store at rest (32 random bytes in base64),
     readable by you only; an existing file is never overwritten. Use it with
     --cipher-key-file when the store is created, and every time it is opened."""
-    create_files([(out, (new_cipher_key() + "\n").encode(), "--out")])
+    key = (new_cipher_key() + "\n").encode()
+    create_files([(out, key, "--out")], keep=kept_files(ctx, cipher_key=False))
     Output(json_output).emit(
         lambda: {"key_file": str(out), "warning": CIPHER_KEY_WARNING},
         lambda console: console.print(

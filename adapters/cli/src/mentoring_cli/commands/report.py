@@ -23,7 +23,7 @@ from mentoring_core.values import ProgrammePolicy
 from .._files import STDOUT, check_target, write_output
 from .._options import JsonOpt, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment, parse_period_day
-from .._session import Output, open_service
+from .._session import Output, kept_files, open_service
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -165,12 +165,13 @@ def _deliver(
     """Produce a report with the store open, write it to ``out`` (``-``: stdout) and say so."""
     result = Output(json_output)
     to_stdout = out == STDOUT
+    keep = kept_files(ctx)
     if not to_stdout:
-        check_target(out, "--out")  # before the read model is brought up to date
+        check_target(out, "--out", keep=keep)  # before the read model is brought up to date
     with open_service(ctx) as service:
         text = produce(service)
     if not to_stdout:
-        write_output(out, text)
+        write_output(out, text, keep=keep)
     if to_stdout and not json_output:
         typer.echo(text, nl=False)
         return

@@ -23,7 +23,7 @@ from mentoring_http.token_profile import (
 
 from .._files import check_source, check_target
 from .._options import JsonOpt
-from .._session import Output
+from .._session import Output, kept_files
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,6 +51,7 @@ def _token_role(text: str) -> str:
 
 @app.command("keygen")
 def keygen(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Option(
@@ -71,7 +72,7 @@ def keygen(
     _warn()
     if out.exists():
         for name in (PRIVATE_KEY_FILE, PUBLIC_KEYS_FILE):
-            check_target(out / name, "--out", replace=False)
+            check_target(out / name, "--out", keep=kept_files(ctx), replace=False)
     try:
         private, public = generate_key_pair(out)
     except OSError as error:
