@@ -188,6 +188,20 @@ class TestRecordsThatCannotBeExported:
         with pytest.raises(ExportError, match=pattern):
             export_events(service, io.StringIO())
 
+    def test_a_record_holding_a_lone_surrogate_is_refused_by_name(
+        self, seeded: tuple[MentoringService, Seeded]
+    ) -> None:
+        """The escape ``\\udc80`` is JSON, but what it reads is no text UTF-8 can hold: the
+        export failed with "unexpected UnicodeEncodeError", naming no record."""
+        service, pair = seeded
+        (created,) = service.store.recorder.select_events(pair.programme, limit=1)
+        state = created.state.replace(b'"actor":"', b'"actor":"far\\udc80', 1)
+        assert state != created.state
+        insert(service, "ProgrammeCreated", state)
+        message = f"{WHERE}: its stored state is not UTF-8 JSON (the escape \\udc80"
+        with pytest.raises(ExportError, match=f"^{re.escape(message)}.*lone surrogate"):
+            export_events(service, io.StringIO())
+
     def test_a_record_stored_before_class_versions_exports_as_version_1(
         self, seeded: tuple[MentoringService, Seeded]
     ) -> None:
@@ -587,6 +601,21 @@ def test_a_line_whose_link_is_gone_when_read_back_is_a_mismatch(
         summary = import_events(service, path)
         monkeypatch.undo()
     assert (summary.records, summary.hashes_match, summary.first_mismatch) == (11, False, 11)
+
+
+def test_a_line_holding_a_lone_surrogate_is_refused_by_its_number(
+    tmp_path: Path, good_docs: list[Any]
+) -> None:
+    """``"actor":"\\udc80"`` (valid JSON, no Unicode text) failed the import with
+    "unexpected UnicodeEncodeError", naming no line."""
+    docs = docs_of(good_docs)
+    docs[1]["data"]["actor"] = "\udc80"
+    path = write(tmp_path / "edited.jsonl", docs)  # json.dumps escapes it: \udc80
+    assert '"actor": "\\udc80"' in path.read_text(encoding="utf-8")
+    with MentoringService("memory://") as imported:
+        with pytest.raises(ExportError, match=r"^line 2: .*\\udc80.*lone surrogate"):
+            import_events(imported, path)
+        assert stored_count(imported) == 0
 
 
 def sealed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -264,7 +265,8 @@ def test_a_store_without_a_key_store_reads_clear_fields_and_refuses_sealed_ones(
 )
 def test_parse_json_reads_and_refuses_exactly_as_json_loads(text: str, around: str) -> None:
     """The quick reader of stored JSON gives json.loads's value or its error, whitespace,
-    trailing text, NaN and damaged text included."""
+    trailing text, NaN and damaged text included (texts drawn here hold no lone surrogate,
+    which it refuses: see below)."""
     for given_text in (text, around + text, text + around):
         try:
             expected: Any = ("value", json.loads(given_text))
@@ -275,6 +277,26 @@ def test_parse_json_reads_and_refuses_exactly_as_json_loads(text: str, around: s
         except ValueError as error:
             found = ("error", type(error), str(error))
         assert repr(found) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "escape"),
+    [
+        ('"\\udc80"', "\\udc80"),
+        ('{"actor":"far\\ud800id"}', "\\ud800"),
+        ('{"far\\udfffid":1}', "\\udfff"),  # a key too
+        ('["\\ud83d\\ud83d\\ude00"]', "\\ud83d"),  # a high half, then a whole pair
+    ],
+)
+def test_parse_json_refuses_a_lone_surrogate_by_its_escape(text: str, escape: str) -> None:
+    """JSON's syntax lets a text escape half a surrogate pair; what it reads is no Unicode
+    text (UTF-8 cannot hold it), so it is refused, as msgspec refuses it."""
+    with pytest.raises(ValueError, match=re.escape(escape) + ".*lone surrogate"):
+        parse_json(text)
+
+
+def test_parse_json_reads_an_escaped_pair_and_an_escaped_backslash() -> None:
+    assert parse_json('["\\ud83d\\ude00","\\\\udc80"]') == ["\U0001f600", "\\udc80"]
 
 
 class Tag(str):

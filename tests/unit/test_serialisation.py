@@ -404,6 +404,17 @@ class TestStrictReading:
         )
         assert "class_version 4" in read_error(stored).reason
 
+    @pytest.mark.parametrize("escape", [b"\\udc80", b"\\ud800", b"\\ud83dx"])
+    def test_a_lone_surrogate_escape_is_refused_by_name(self, escape: bytes) -> None:
+        """``"actor":"far\\udc80id"`` read as a text that is not Unicode, which ``history
+        --json``, the timeline and a subject access export then failed to write
+        (UnicodeEncodeError)."""
+        stored = MAPPER.to_stored_event(meeting_held())
+        state = stored.state.replace(b'"actor":"', b'"actor":"far' + escape, 1)
+        assert state != stored.state
+        reason = read_error(with_state(stored, state)).reason
+        assert "lone surrogate" in reason and escape[:6].decode() in reason
+
     @pytest.mark.parametrize("state", [b"not json at all", b"\xff\xfe", b'["a", "list"]', b""])
     def test_a_state_that_is_not_a_json_object(self, state: bytes) -> None:
         stored = with_state(MAPPER.to_stored_event(meeting_held()), state)

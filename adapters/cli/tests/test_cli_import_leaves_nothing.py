@@ -13,6 +13,8 @@ every refused import into a store that did not exist left an empty store file be
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,3 +182,24 @@ def test_an_import_cut_off_before_its_key_rows_keeps_the_store_it_created(
     assert "the file's 6 events were stored, but not the withheld key rows" in refused.stderr
     assert "new.db" in store_files(tmp_path, "new.db")
     assert event_count(new.store_url) == 6
+
+
+def test_a_line_holding_a_lone_surrogate_is_refused_by_its_number(
+    export: Path, tmp_path: Path
+) -> None:
+    """``"actor":"\\udc80"`` (valid JSON, no Unicode text), the trailer recomputed as anyone
+    can: the import failed with "unexpected UnicodeEncodeError", naming no line."""
+    *lines, trailer_line = export.read_text().splitlines()
+    lines[1] = lines[1].replace('"actor":"coord"', '"actor":"\\udc80"')
+    assert "\\udc80" in lines[1]
+    trailer = json.loads(trailer_line)
+    trailer["id"] = trailer["data"]["sha256"] = hashlib.sha256(
+        "".join(line + "\n" for line in lines).encode()
+    ).hexdigest()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(line + "\n" for line in [*lines, json.dumps(trailer)]))
+    refused = Cli(f"sqlite:///{tmp_path / 'new.db'}", tmp_path).run("audit", "import", str(bad))
+    assert refused.code == 1, str(refused)
+    assert refused.stderr.startswith("error: line 2: the escape \\udc80 is a lone surrogate")
+    assert "unexpected" not in refused.stderr, str(refused)
+    assert store_files(tmp_path, "new.db") == []

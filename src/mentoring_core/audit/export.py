@@ -23,8 +23,8 @@ CloudEvents specification requires). ``data`` is the stored state bytes parsed a
 JSON; the library writes them as compact UTF-8 JSON, so
 ``json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()`` gives the
 stored bytes back exactly. The export checks this for every record and refuses a
-record where it does not hold, so that an import stores the very same bytes and
-recomputes the very same chain hashes.
+record where it does not hold (or whose state escapes a lone surrogate, no text), so
+that an import stores the very same bytes and recomputes the very same chain hashes.
 
 A whole export (and a one-aggregate export alike) ends with one more line, the
 export trailer, so that a line removed, added or moved is refused on import::
@@ -86,7 +86,14 @@ from ..domain.errors import (
 from ..domain.kinds import kind_of_topic
 from ..domain.validation import check_int
 from ..privacy.keys import KeyStore
-from ..privacy.sealing import sealed_people, withhold_keys
+from ..privacy.sealing import (
+    LoneSurrogate,
+    check_unicode,
+    compact_json,
+    parse_json,
+    sealed_people,
+    withhold_keys,
+)
 from ..serialisation import MAX_EVENT_BYTES
 from .chain import (
     DOMAIN_TAGS,
@@ -185,11 +192,6 @@ class ImportSummary:
     its key rows: this one wrote the missing key rows and nothing else (``batches`` 0)."""
 
 
-def _compact(data: Any) -> bytes:
-    """JSON exactly as the library's mapper writes stored states."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 ENCRYPTED_STORE = (
     "the store is encrypted at rest: an export carries the stored states as JSON, which an "
     "encrypted store does not hold, so it neither exports nor imports (copy the database "
@@ -230,10 +232,10 @@ def _cloud_event(row: ChainRow | DamagedRow) -> dict[str, Any]:
             f"{where} is not where its chain link says; run 'mentoring audit verify' to see why"
         )
     try:
-        data = json.loads(event.state)
+        data = parse_json(event.state.decode())  # a lone surrogate is no UTF-8 text
     except ValueError as error:
         raise ExportError(f"{where}: its stored state is not UTF-8 JSON ({error})") from None
-    if not isinstance(data, dict) or _compact(data) != event.state:
+    if not isinstance(data, dict) or compact_json(data) != event.state:
         raise ExportError(
             f"{where}: its stored state is not a JSON object in the compact form the library "
             "writes, so the export could not give back its exact bytes"
@@ -428,7 +430,11 @@ def _constant(name: str) -> Any:
 def _document(text: str, number: int) -> dict[str, Any]:
     """One export line as a CloudEvent's JSON object, envelope checked."""
     try:
-        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+        doc = check_unicode(
+            text, json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+        )
+    except LoneSurrogate as error:
+        raise ExportError(f"line {number}: {error}") from None
     except _NamedTwice as twice:
         raise ExportError(
             f"line {number}: {twice.name!r} appears twice in one JSON object, which readers "
@@ -530,7 +536,7 @@ def _parse(doc: dict[str, Any], number: int) -> _Line:
             f"line {number}: chainrecordedat {recorded_text!r} is not a UTC time with "
             "microseconds as the chain writes it"
         )
-    state = _compact(data)
+    state = compact_json(data)
     if len(state) > MAX_EVENT_BYTES:
         raise ExportError(
             f"line {number}: its event is {len(state):,} bytes once stored, over the "

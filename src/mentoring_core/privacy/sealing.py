@@ -29,6 +29,7 @@ import binascii
 import json
 import json.scanner
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast, get_args, get_origin, get_type_hints
@@ -154,15 +155,48 @@ def compact_json(value: Any) -> bytes:
     return compact_text(value).encode()
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""An escape that may be half of a surrogate pair (or an escaped backslash before a ``u``:
+what was read is looked at to tell)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class LoneSurrogate(ValueError):
+    """A JSON text escapes half of a surrogate pair alone (``"\\udc80"``): JSON's syntax
+    allows it, but what it reads is no Unicode text (UTF-8 cannot hold it, so nothing could
+    write it out again), and it is refused wherever the library reads JSON text."""
+
+    def __init__(self, char: str) -> None:
+        super().__init__(
+            f"the escape \\u{ord(char):04x} is a lone surrogate (half of a pair), which is no "
+            "Unicode character: UTF-8 cannot hold it"
+        )
+
+
+def check_unicode(text: str, value: Any) -> Any:
+    """``value``, read from the JSON ``text``, unless a text in it (a key too) holds a lone
+    surrogate, which raises :class:`LoneSurrogate`. Only a value whose text has an escape
+    that may be one is looked at (written out again and searched)."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return value
+    found = _SURROGATE.search(compact_text(value))
+    if found is not None:
+        raise LoneSurrogate(found.group())
+    return value
+
+
 def parse_json(text: str) -> Any:
     """``json.loads(text)``, the same value or error, quicker for the compact JSON the
     library writes (no whitespace around the value): the decoder's scanner is called
-    directly, and ``json.loads`` only for anything else (which it then reads or refuses)."""
+    directly, and ``json.loads`` only for anything else (which it then reads or refuses).
+    A lone surrogate, which ``json.loads`` reads, is refused (:func:`check_unicode`)."""
     try:
         value, end = _SCAN(text, 0)
     except StopIteration:
-        return json.loads(text)  # raises the error json.loads gives
-    return value if end == len(text) else json.loads(text)
+        value, end = json.loads(text), len(text)  # raises the error json.loads gives
+    if end != len(text):
+        value = json.loads(text)
+    return check_unicode(text, value)
 
 
 def seal_value(
