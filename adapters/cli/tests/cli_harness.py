@@ -98,7 +98,8 @@ class Cli:
         return result.json()
 
 
-def event_count(store_url: str) -> int:
-    """How many events the store holds (its notification log's last id)."""
-    with MentoringService(store_url) as service:
+def event_count(store_url: str, key_store_file: Path | None = None) -> int:
+    """How many events the store holds (its notification log's last id); a store whose
+    keys are kept in a key store file is opened with it, as it must be."""
+    with MentoringService(store_url, key_store_file=key_store_file) as service:
         return service.store.recorder.max_notification_id() or 0

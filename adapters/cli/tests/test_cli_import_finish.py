@@ -45,7 +45,7 @@ def cut_off(tmp_path: Path, export: Path, key_file: bool) -> Cli:
     assert "the file's 6 events were stored, but not the withheld key rows" in refused.stderr
     with sqlite3.connect(table_file) as db:
         db.execute("DROP TRIGGER refuse")
-    assert event_count(store.store_url) == 6
+    assert event_count(store.store_url, keys) == 6
     return store
 
 

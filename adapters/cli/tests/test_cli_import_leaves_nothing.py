@@ -181,7 +181,7 @@ def test_an_import_cut_off_before_its_key_rows_keeps_the_store_it_created(
     assert refused.code == 1, str(refused)
     assert "the file's 6 events were stored, but not the withheld key rows" in refused.stderr
     assert "new.db" in store_files(tmp_path, "new.db")
-    assert event_count(new.store_url) == 6
+    assert event_count(new.store_url, keys) == 6
 
 
 def test_a_line_holding_a_lone_surrogate_is_refused_by_its_number(

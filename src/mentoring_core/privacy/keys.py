@@ -44,6 +44,11 @@ KEY_CACHE_SECONDS = 30.0
 """How long a process keeps a key it read before asking the key store again: a key
 destroyed by another process is still used here for at most this long, and so is a state
 holding texts opened under it (:class:`OpenedStates`)."""
+KEY_STORE_ID_ROW = "\tkey store"
+"""The row, not a person's, in which a store whose keys are kept in a key store file and
+that file each hold the file's id (its ``key``): no person id holds a control character
+(person ids are labels), and :meth:`SQLiteKeyStore.rows` leaves it out
+(``mentoring_core.store._key_file``)."""
 ROWS_AT_ONCE = 32
 """More people than this are checked against the key store in one query for every row
 (:meth:`CachedKeys.fresh`), fewer with one query each."""
@@ -256,7 +261,11 @@ class SQLiteKeyStore:
 
     def rows(self) -> list[PersonKey]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT person_id, key, created_at, destroyed_at FROM {KEYS_TABLE}")
+            c.execute(
+                f"SELECT person_id, key, created_at, destroyed_at FROM {KEYS_TABLE} "
+                "WHERE person_id <> ?",
+                [KEY_STORE_ID_ROW],
+            )
             found = c.fetchall()
         return [
             PersonKey(

@@ -24,7 +24,12 @@ from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
 from ._holds import check_hold_name, hold_in_process
-from ._key_file import KEY_STORE_FILE_SETTING, KeyFileStore, open_key_file
+from ._key_file import (
+    KEY_STORE_FILE_SETTING,
+    KeyFileStore,
+    open_bound_key_file,
+    refuse_keys_elsewhere,
+)
 from ._log import PAGE_SIZE, notifications
 from ._port import Listener, StoreBackend
 from ._urls import APPLICATION_NAME, StoreOpening, backend_for
@@ -56,19 +61,28 @@ class EventSourcedStore(Application[UUID]):
         snapshots = None if self.snapshots is None else self.snapshots.recorder
         keys: KeyStore = make_keys(self.recorder, snapshots)
         self._key_file: KeyFileStore | None = None
-        key_file = self.env.get(KEY_STORE_FILE_SETTING)
-        if key_file:
-            empty = not self.recorder.select_notifications(None, 1)
-            try:
-                file = open_key_file(Path(key_file), create=empty)
-            except StoreConfigurationError:
-                super().close()  # the store's connections, opened for nothing
-                raise
-            keys = self._key_file = KeyFileStore(file, keys)
+        try:
+            keys = self._kept_keys(keys)
+        except StoreConfigurationError:
+            super().close()  # the store's connections, opened for nothing
+            raise
         if self.mapper.cipher is not None:
             keys = WrappedKeys(keys, self.mapper.cipher)
         self.keys = CachedKeys(keys, erased=self._erased)
         self.mapper.use_keys(self.keys, self._mentee_of)
+
+    def _kept_keys(self, beside: KeyStore) -> KeyStore:
+        """The key store of the store's people: the key file the settings name, bound to
+        the store, or the store's own (``beside``), refused if the store says its keys
+        are kept in a key file (see :mod:`._key_file`)."""
+        key_file = self.env.get(KEY_STORE_FILE_SETTING)
+        if not key_file:
+            refuse_keys_elsewhere(beside)
+            return beside
+        empty = not self.recorder.select_notifications(None, 1)
+        file = open_bound_key_file(Path(key_file), beside, store_empty=empty)
+        self._key_file = KeyFileStore(file, beside)
+        return self._key_file
 
     def _erased(self, person_id: str) -> bool:
         """Whether the store records the person's erasure (read only for a missing key)."""

@@ -43,9 +43,12 @@ def _tables(path: Path, what: str) -> set[str]:
     return {str(name) for (name,) in rows}
 
 
-def check_sqlite_file(path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store") -> None:
+def check_sqlite_file(
+    path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store"
+) -> set[str]:
     """Refuse ``path`` unless it is a mentoring store (a file holding ``table``: a key
-    store file holds ``mentoring_keys``), or an empty (SQLite) file."""
+    store file holds ``mentoring_keys``), or an empty (SQLite) file; the tables it holds
+    (none when it is empty)."""
     try:
         status = path.stat()
     except OSError as error:
@@ -55,7 +58,7 @@ def check_sqlite_file(path: Path, table: str = EVENTS_TABLE, what: str = "mentor
     if not stat.S_ISREG(status.st_mode):
         raise StoreConfigurationError(f"{path} is not a regular file, so not a {what}")
     if status.st_size == 0:
-        return
+        return set()
     found = _tables(path, what)
     if found and table not in found:
         shown = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
@@ -63,6 +66,7 @@ def check_sqlite_file(path: Path, table: str = EVENTS_TABLE, what: str = "mentor
             f"{path} is a SQLite database of another application (tables: {shown}), not a "
             f"{what}; it was left as it is"
         )
+    return found
 
 
 def prepare_sqlite_file(
