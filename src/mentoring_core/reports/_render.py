@@ -99,9 +99,15 @@ def neutralise(text: str) -> str:
 
     The OWASP rule against CSV injection: a cell that starts with a formula trigger
     (``=``, ``+``, ``-``, ``@``, tab, carriage return...) is prefixed with a single
-    quote, which spreadsheets show as the start of literal text.
+    quote, which spreadsheets show as the start of literal text. So is one that starts
+    with a single quote itself, so that every cell written with a leading quote has one
+    more than its text: a reader strips one and has the text (``-x`` and ``'-x`` were
+    both written ``'-x``, two people's ids read as one).
     """
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if text.startswith(_QUOTED) else text
+
+
+_QUOTED = (*FORMULA_TRIGGERS, "'")
 
 
 def _cell(value: object) -> str:
