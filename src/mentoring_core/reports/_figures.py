@@ -19,7 +19,7 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import InvalidValue
-from ..domain.validation import check_aware
+from ..domain.validation import EARLIEST, check_aware
 from ..domain.values import (
     Cadence,
     EndReason,
@@ -346,6 +346,8 @@ def resolve_period(
         end = as_of.astimezone(UTC).date()
     if end >= date.max:  # the day after the period must still be a date
         raise InvalidValue("end", end, f"a date before {date.max.isoformat()}")
+    if start < EARLIEST.date():  # no fact is dated before; each month would be figured
+        raise InvalidValue("start", start, f"a date not before {EARLIEST.date().isoformat()}")
     if end < start:
         raise InvalidValue("period", (start, end), "a start on or before the end")
     return ReportPeriod(start=start, end=end)

@@ -79,6 +79,16 @@ def test_a_period_ending_before_it_starts_is_refused() -> None:
     )
 
 
+def test_a_period_starting_before_1950_is_refused_as_a_moment_then_is() -> None:
+    """No fact is dated before 1950; a year typed ``0026`` for ``2026`` built a month of
+    figures per relationship for two thousand years (77 s and 1.4 GB on 300 pairs)."""
+    with pytest.raises(InvalidValue) as refused:
+        compliance_report(programme(), (), as_of=AS_OF, start=date(26, 1, 1))
+    assert str(refused.value) == "invalid start: 0026-01-01; expected a date not before 1950-01-01"
+    first = compliance_report(programme(), (), as_of=AS_OF, start=date(1950, 1, 1))
+    assert first.period.start == date(1950, 1, 1)
+
+
 def test_a_one_day_period_is_accepted() -> None:
     one = compliance_report(programme(), (), as_of=AS_OF, start=date(2026, 3, 1), end=None)
     assert one.period == ReportPeriod(start=date(2026, 3, 1), end=date(2026, 5, 20))
