@@ -98,6 +98,22 @@ def test_a_report_as_of_a_past_moment_is_the_one_produced_then(
     assert json.loads(reproduced)["programme"]["meetings_held"] == 6  # 8 Jan to 10 Feb
 
 
+def test_a_live_report_given_a_past_now_counts_only_what_was_recorded_by_then(
+    service: MentoringService, clock: SettableClock
+) -> None:
+    """The read model holds everything recorded since: a report "now" at a past moment
+    counted the facts recorded after it (an ending a month later shown as of before it),
+    with the same ``as_of`` printed as the report produced then, which said otherwise."""
+    record(service, clock)
+    assert clock.now > MIDWAY
+    at_a_past_now = write_compliance_report(service, PROGRAMME, format="json", now=MIDWAY)
+    produced_then = write_compliance_report(service, PROGRAMME, format="json", as_of=MIDWAY)
+    assert at_a_past_now == produced_then
+    with pytest.raises(InvalidValue) as naive:
+        build_compliance_report(service, PROGRAMME, now=MIDWAY.replace(tzinfo=None))
+    assert naive.value.field == "now"
+
+
 def test_a_stopped_projection_resumes_without_counting_twice_or_skipping(
     store_url: str, store_kind: str, clock: SettableClock
 ) -> None:

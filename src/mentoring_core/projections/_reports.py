@@ -17,7 +17,7 @@ from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
-from ..domain.validation import check_not_future
+from ..domain.validation import check_aware, check_not_future
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
 from ..reports import (
@@ -90,7 +90,9 @@ def build_compliance_report(
     """The compliance report of a programme.
 
     Without ``as_of``: the read model is brought up to date, then read; the
-    report describes ``now`` (default: the service's clock, read after catching up).
+    report describes ``now`` (default: the service's clock, read after catching up); a
+    ``now`` before the service's clock is read as ``as_of``, since the read model holds
+    what was recorded after it.
     With ``as_of``: exactly the report that would have been produced at that
     moment, from the events recorded by then (a fold of the programme's
     histories; the read model is not used). ``start``/``end``: the period, in
@@ -101,6 +103,10 @@ def build_compliance_report(
     """
     if policy is not None:  # checked as SetPolicy checks it: a report of a bad one is no report
         policy = check_policy(policy)
+    if now is not None:
+        now = check_aware("now", now)
+        if as_of is None and now < service.now():  # the read model holds what came since
+            as_of = now
     if as_of is not None:
         check_not_future("as_of", as_of, now if now is not None else service.now())
         programme, relationships = facts_as_of(service, programme_id, as_of)

@@ -187,6 +187,8 @@ def mentor_time_report(
         raise InvalidValue("programme", programme, "the facts of a created programme")
     if end < start:
         raise InvalidValue("period_end", end, f"a day not before the start ({start})")
+    if end >= date.max:  # the day after the period must still be a date
+        raise InvalidValue("period_end", end, f"a date before {date.max.isoformat()}")
     begins = datetime.combine(start, time(), UTC)
     ends_before = datetime.combine(end + timedelta(days=1), time(), UTC)
 

@@ -10,9 +10,11 @@ from pathlib import Path
 from uuid import UUID
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mentoring_core import InvalidValue
 from mentoring_core.reports import (
     MENTOR_TIME_COLUMNS,
     MeetingFact,
@@ -201,3 +203,12 @@ def test_the_programme_counts_each_session_once_in_both_reports(
     assert sum(r.group_sessions for r in time.relationships) == sum(
         m.group_session_id is not None for m in every
     )
+
+
+def test_a_period_ending_on_the_last_day_python_holds_is_refused_by_name() -> None:
+    """Its next day is no date: an OverflowError, where the compliance report refused it."""
+    with pytest.raises(InvalidValue) as refused:
+        mentor_time_report(
+            PROGRAMME, RELATIONSHIPS, start=date(2026, 1, 1), end=date.max, as_of=AS_OF
+        )
+    assert refused.value.field == "period_end"
