@@ -15,6 +15,7 @@ from html import escape
 
 from ..domain.values import MeetingOutcome
 from ._figures import ComplianceReport, RelationshipFigures
+from ._numbers import TENTH, hours
 from ._schedule import Span, add_months
 
 MAX_TIMELINES = 200
@@ -62,7 +63,7 @@ def _pct(value: Decimal | None) -> str:
 
 
 def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.1f}"
+    return str(hours(minutes, TENTH))
 
 
 def _table(table_id: str, caption: str, head: Sequence[str], rows: Iterable[str]) -> str:
@@ -301,7 +302,7 @@ def _hours_chart(report: ComplianceReport) -> str:
         "hours-chart",
         "Mentoring hours per month",
         [m.month for m in months],
-        [round(m.mentoring_minutes / 60, 1) for m in months],
+        [float(hours(m.mentoring_minutes, TENTH)) for m in months],
         "hours",
     )
 

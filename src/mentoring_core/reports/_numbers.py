@@ -16,6 +16,12 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(100 * part) / Decimal(whole)).quantize(TENTH, ROUND_HALF_UP)
 
 
+def hours(minutes: int, places: Decimal = HUNDREDTH) -> Decimal:
+    """Minutes as hours, to ``places`` (two decimals by default; the HTML shows one), half
+    up, as every other figure of the reports is rounded."""
+    return (Decimal(minutes) / 60).quantize(places, ROUND_HALF_UP)
+
+
 def mean(total: int, count: int) -> Decimal | None:
     """``total`` ÷ ``count`` to two decimals (half up); None when ``count`` is 0."""
     if count == 0:

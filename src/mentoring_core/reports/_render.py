@@ -22,6 +22,7 @@ from cattrs.preconf.json import make_converter
 
 from ..domain.errors import InvalidValue
 from ._figures import ComplianceReport, RelationshipFigures
+from ._numbers import hours
 
 
 class ReportFormat(enum.StrEnum):
@@ -128,10 +129,6 @@ def _cell(value: object) -> str:
             return str(value)
 
 
-def _hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-
-
 Column = tuple[str, Callable[[ComplianceReport, RelationshipFigures], object]]
 
 CSV_COLUMNS: tuple[Column, ...] = (
@@ -159,7 +156,7 @@ CSV_COLUMNS: tuple[Column, ...] = (
     ("meetings_missed", lambda r, f: f.meetings_missed),
     ("meetings_cancelled", lambda r, f: f.meetings_cancelled),
     ("short_meetings", lambda r, f: f.short_meetings),
-    ("mentoring_hours", lambda r, f: _hours(f.mentoring_minutes)),
+    ("mentoring_hours", lambda r, f: hours(f.mentoring_minutes)),
     ("longest_gap_days", lambda r, f: f.longest_gap and f.longest_gap.days),
     ("longest_gap_start", lambda r, f: f.longest_gap and f.longest_gap.start),
     ("longest_gap_end", lambda r, f: f.longest_gap and f.longest_gap.end),

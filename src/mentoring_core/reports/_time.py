@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from uuid import UUID
 
 import attrs
@@ -20,15 +20,10 @@ import attrs
 from ..domain.errors import InvalidValue
 from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
-from ._numbers import percent
+from ._numbers import hours, percent
 from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json, report_format
 from ._schedule import in_force
 from ._sessions import Holds, counted_once, held_in
-
-
-def hours(minutes: int) -> Decimal:
-    """Minutes as hours, to two decimals (half up)."""
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 @attrs.frozen(kw_only=True)

@@ -211,6 +211,9 @@ class TestSummary:
         assert summary(page_of(report(mentoring_minutes=20)))["Mentoring hours"] == "0.3"
         assert summary(page_of(report(mentoring_minutes=0)))["Mentoring hours"] == "0.0"
         assert summary(page_of(report(mentoring_minutes=90)))["Mentoring hours"] == "1.5"
+        # half up, as every figure of the reports (0.25 and 2.25 read 0.2 and 2.2)
+        assert summary(page_of(report(mentoring_minutes=15)))["Mentoring hours"] == "0.3"
+        assert summary(page_of(report(mentoring_minutes=135)))["Mentoring hours"] == "2.3"
 
     def test_days_to_first_meeting_show_a_dash_when_none_met(self) -> None:
         label = "Days from pairing to first meeting: median / 90th percentile"
@@ -308,7 +311,7 @@ class TestRelationshipsTable:
             "Missed": "2",
             "Cancelled": "3",
             "Short": "1",
-            "Hours": "5.2",
+            "Hours": "5.3",  # 315 minutes, 5.25 hours: half up, as the CSV's 5.25 reads
             "Longest gap (days)": "29.0",
             "Next meeting due": "2026-07-08 10:00",
             "Reviews due / met": "4 / 3",
