@@ -39,7 +39,7 @@ def test_a_key_store_restored_from_before_an_erasure_is_named(tmp_path: Path) ->
         assert service.programme(programme).participants[0].display_name == "Ben Ode"
         found = check_derived(service)
         assert [(d.what, d.aggregate_id) for d in found.differences] == [("erasure", programme)]
-        said = "'ben''s erasure is recorded here, but their key is live"
+        said = "the erasure of 'ben' is recorded here, but their key is live"
         assert said in str(found.differences[0])
         service.erase_person("ben", "DSAR-1, again: a key store restored", actor="dpo")
         assert check_derived(service).ok

@@ -9,7 +9,7 @@ writes them.
 
 Issue: an import refused at its last check ("its event could not be read back") left a
 withheld row for every person of the file in an empty store, whose enrolment was then
-refused ("...'s key was not copied into this store with the events it imported").
+refused ("...the key of ... was not copied into this store with the events it imported").
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ def _check_erased_keys(check: _Check) -> None:
                 ERASURE,
                 programme_id,
                 version,
-                f"{person_id!r}'s erasure is recorded here, but their key is live (not "
+                f"the erasure of {person_id!r} is recorded here, but their key is live (not "
                 "destroyed, or restored from a copy): their personal data is readable; "
                 "erase them again, which destroys the key",
             )

@@ -348,7 +348,7 @@ def missing_key_message(person_id: str) -> str:
     """The refusal to read a field sealed under a key the key store does not hold, of a
     person never erased: the key store was lost, emptied or restored from an older backup."""
     return (
-        f"personal data is sealed under {person_id!r}'s key, but the key store holds no key "
+        f"personal data is sealed under the key of {person_id!r}, but the key store holds no key "
         f"for {person_id!r}, who was never erased: the key store was lost, emptied, or "
         "restored from a backup older than the key, or the store was opened without its key "
         "store file (key_store_file); restore the keys from their backup "

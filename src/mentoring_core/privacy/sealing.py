@@ -259,7 +259,7 @@ def seal_event(cls: type, data: dict[str, Any], keys: CachedKeys, owner_of: Owne
                 )
             else:  # withheld
                 raise StoreConfigurationError(
-                    f"{cls.__name__}.{where}: {person_id!r}'s key was not copied into this "
+                    f"{cls.__name__}.{where}: the key of {person_id!r} was not copied into this "
                     "store with the events it imported: copy the source's keys "
                     "(mentoring privacy copy-keys) before recording personal data about them"
                 )
@@ -303,7 +303,7 @@ def open_sealed(
     parsed with it, without the stored form's dict."""
     if keys is None:
         raise StoreConfigurationError(
-            f"{where} is sealed under {person_id!r}'s key, but no key store was given"
+            f"{where} is sealed under the key of {person_id!r}, but no key store was given"
         )
     row = keys.get(person_id)
     if row is None:
@@ -317,7 +317,7 @@ def open_sealed(
             )
         except InvalidTag:
             raise ValueError(
-                f"{where}: the sealed field does not open with {person_id!r}'s key: its "
+                f"{where}: the sealed field does not open with the key of {person_id!r}: its "
                 "ciphertext was altered, or moved from another event or field"
             ) from None
         return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
