@@ -456,3 +456,11 @@ def test_a_title_of_invisible_characters_alone_is_refused_as_blank(value: str) -
         check_title("display_name", value)
     assert refused.value.expected == "a non-blank text (a visible character at least)"
     assert check_title("display_name", "a\u200bb") == "a\u200bb"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("1e1", "10"), ("-0", "0"), ("1.5", "1.5"), (12, "12")]
+)
+def test_years_are_kept_in_plain_notation(given: object, kept: str) -> None:
+    """``"1e1"`` was recorded (and shown) as ``1E+1``, ``"-0"`` as ``-0``."""
+    assert str(check_years("experience_years", given)) == kept

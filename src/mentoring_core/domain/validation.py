@@ -181,7 +181,7 @@ def check_hundredths(field: str, value: object, high: Decimal | int, expected: s
         raise InvalidValue(field, value, expected) from None
     if not number.is_finite() or not 0 <= number <= high or number != round(number, 2):
         raise InvalidValue(field, value, expected)
-    return number
+    return number + 0  # in plain notation: "1e1" is 10 (not 1E+1), "-0" is 0
 
 
 def check_years(field: str, value: object, high: int = 80) -> Decimal:
