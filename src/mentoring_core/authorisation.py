@@ -81,7 +81,7 @@ from .domain.events import (
     ReflectionRecorded,
     RelationshipEvent,
 )
-from .domain.programme import ProgrammeState
+from .domain.programme import Participant, ProgrammeState
 from .domain.relationship_state import RelationshipState
 from .domain.values import Role as ParticipantRole
 
@@ -275,7 +275,7 @@ _READS: dict[Read, _Permission] = {
     Read.PROGRAMME: _p(
         _EVERYONE,
         "a programme is read by administrators, auditors, its coordinators and "
-        "the participants enrolled in it (without the others' contact details and reminders)",
+        "the participants enrolled in it (of the others enrolled now, who they are only)",
     ),
     Read.RELATIONSHIPS: _p(
         _EVERYONE,
@@ -513,21 +513,36 @@ def redact(
 
 def redact_programme(principal: Principal, programme: ProgrammeState) -> ProgrammeState:
     """``programme`` as ``principal`` may read it: a participant (neither an administrator,
-    an auditor nor its coordinator) reads the others' enrolments without their contact
-    details, only their own; display names stay, as the ids do. Of the reminders waiting
-    to be sent, a participant reads only their own (another's names them, the item they
-    are late with and their relationship, as :func:`may_read_event` withholds it from the
-    history). Check ``may(principal, Read.PROGRAMME, ...)`` first: this only hides details."""
+    an auditor nor its coordinator) reads their own enrolment whole, and of the others
+    enrolled now only who they are (ids, display names, roles, experience and a mentor's
+    expertise): not their contact details, a mentee's development needs, when a profile
+    was updated or a mentor's time recognised, nor anyone withdrawn, facts about someone
+    else that :func:`may_read_event` withholds from the history too. Of the reminders
+    waiting to be sent, a participant reads only their own (another's names them, the
+    item they are late with and their relationship). Check ``may(principal,
+    Read.PROGRAMME, ...)`` first: this only hides details."""
     if roles_of(principal, programme=programme) & _PROGRAMME_READERS:
         return programme
     own = principal.subject
     return attrs.evolve(
         programme,
         participants=tuple(
-            p if p.person_id == own or p.contact is None else attrs.evolve(p, contact=None)
+            p if p.person_id == own else _as_another_reads(p)
             for p in programme.participants
+            if p.person_id == own or p.active
         ),
         reminders_unsent=tuple(r for r in programme.reminders_unsent if r.person_id == own),
+    )
+
+
+def _as_another_reads(participant: Participant) -> Participant:
+    """Another participant's enrolment as a participant reads it (:func:`redact_programme`)."""
+    return attrs.evolve(
+        participant,
+        contact=None,
+        development_needs=(),
+        profile_updated_at=None,
+        recognised_from=None,
     )
 
 
@@ -582,7 +597,10 @@ def _cell(action: Read | Act | type[Command], permission: _Permission, role: Rol
     if action is Read.RELATIONSHIP and role not in _PRIVATE_READERS:
         return "yes, without private entries"
     if action is Read.PROGRAMME and role not in _PROGRAMME_READERS:
-        return "yes, without others' contact details and reminders"
+        return (
+            "yes: others' names, roles, experience and expertise only (no contact details, "
+            "development needs or reminders; no one withdrawn)"
+        )
     return "yes"
 
 

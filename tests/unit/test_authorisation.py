@@ -716,9 +716,48 @@ def test_a_participant_reads_only_their_own_contact_and_everyones_name(
     assert seen.participants[0].experience_years == RIVERSIDE.participants[0].experience_years
 
 
+@pytest.mark.parametrize("principal", [MENTOR, MENTEE], ids=str)
+def test_a_participant_reads_no_one_else_s_needs_or_past_enrolment(principal: Principal) -> None:
+    """The programme's history withholds another's enrolment and withdrawal from a
+    participant (:func:`may_read_event`); the state showed them anyway: another mentee's
+    development needs, when someone's profile changed or their time was recognised, and
+    who withdrew when."""
+    dee = next(p for p in RIVERSIDE.participants if p.person_id == "dee")
+    programme = attrs.evolve(
+        with_contacts(RIVERSIDE),
+        participants=tuple(
+            attrs.evolve(
+                p,
+                development_needs=(FocusArea.WELLBEING,),
+                profile_updated_at=dee.enrolled_at,
+                recognised_from=dee.enrolled_at.date(),
+                withdrawn_at=dee.enrolled_at if p.person_id == "cy" else None,
+            )
+            for p in with_contacts(RIVERSIDE).participants
+        ),
+    )
+    seen = {p.person_id: p for p in redact_programme(principal, programme).participants}
+    assert "cy" not in seen  # withdrawn: a fact about someone else
+    own = seen.pop(principal.subject)
+    assert own == programme.participant(principal.subject)
+    for other in seen.values():
+        assert (other.development_needs, other.profile_updated_at, other.recognised_from) == (
+            (),
+            None,
+            None,
+        )
+        assert other.display_name == other.person_id.title()  # names and roles stay
+
+
 def test_the_table_says_participants_read_no_one_elses_contact() -> None:
     (row,) = [line for line in permission_table().splitlines() if "`Read.PROGRAMME`" in line]
-    assert row.count("yes, without others' contact details and reminders") == 2
+    assert row.count(PARTICIPANTS_READ) == 2
+
+
+PARTICIPANTS_READ = (
+    "yes: others' names, roles, experience and expertise only (no contact details, "
+    "development needs or reminders; no one withdrawn)"
+)
 
 
 def reminder(n: int, person: str, relationship: UUID) -> ReminderIssued:
