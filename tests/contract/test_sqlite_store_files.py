@@ -93,10 +93,15 @@ def test_a_store_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "missing").exists()
 
 
-def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
+def test_an_empty_file_becomes_a_store_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """A file made beforehand (``touch``, under the usual umask: 0644) holds nothing yet:
+    it becomes owner-only as a store the library creates, before personal data is
+    written to it; it kept 0644, its -wal and -shm too."""
     store = tmp_path / "empty.db"
-    store.touch()
+    store.touch(mode=0o644)
+    store.chmod(0o644)
     service = MentoringService(f"sqlite:///{store}")
     service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
     assert len(service.programmes()) == 1
     service.close()
+    assert {p.name: _mode(p) for p in tmp_path.iterdir()}["empty.db"] == 0o600

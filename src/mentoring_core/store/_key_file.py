@@ -31,7 +31,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 from ..audit.recorders import keep_statements
 from ..domain.errors import StoreConfigurationError
 from ..privacy.keys import KEY_STORE_ID_ROW, KEYS_TABLE, KeyStore, PersonKey, SQLiteKeyStore
-from ._sqlite_file import OWNER_ONLY, check_sqlite_file, prepare_sqlite_file
+from ._sqlite_file import check_sqlite_file, prepare_sqlite_file
 
 KEY_STORE_FILE_SETTING = "KEY_STORE_FILE"
 """The store setting naming the key store file (``MentoringService(url, key_store_file=...)``)."""
@@ -46,7 +46,6 @@ def open_key_file(path: Path, *, create: bool) -> SQLiteKeyStore:
     another file."""
     if create:
         prepare_sqlite_file(path, KEYS_TABLE, _WHAT)
-        _owner_only_if_empty(path)
     else:
         _check_kept(path)
     datastore = SQLiteDatastore(str(path), lock_timeout=_LOCK_TIMEOUT_SECONDS)
@@ -70,18 +69,6 @@ def _check_kept(path: Path) -> None:
             "holds events: its people's keys were lost (a restore cut short, a file "
             f"emptied) or another file was named; {_RESTORE}; nothing was written to it"
         )
-
-
-def _owner_only_if_empty(path: Path) -> None:
-    """Make a key file that is there empty (made with ``touch``) owner-only before keys are
-    written to it, as a key file the library creates is (its -wal and -shm get its mode)."""
-    try:
-        if path.stat().st_size == 0:
-            os.chmod(path, OWNER_ONLY)
-    except OSError as error:
-        raise StoreConfigurationError(
-            f"cannot make the {_WHAT} {path} readable by its owner only: {error.strerror}"
-        ) from None
 
 
 def refuse_keys_elsewhere(beside: KeyStore) -> None:

@@ -73,14 +73,27 @@ def prepare_sqlite_file(
     path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store"
 ) -> None:
     """Create the store file at ``path`` owner-only if it does not exist, else check it
-    (see :func:`check_sqlite_file`)."""
+    (see :func:`check_sqlite_file`); one that is there empty (made with ``touch``) is made
+    owner-only before anything is written to it, as one the library creates is (its
+    -wal and -shm get its mode)."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
     except FileExistsError:
-        check_sqlite_file(path, table, what)
+        if not check_sqlite_file(path, table, what) and path.stat().st_size == 0:
+            _owner_only(path, what)
         return
     except OSError as error:
         raise StoreConfigurationError(
             f"cannot create the {what.removeprefix('mentoring ')} {path}: {error.strerror}"
         ) from None
     os.close(descriptor)
+
+
+def _owner_only(path: Path, what: str) -> None:
+    try:
+        os.chmod(path, OWNER_ONLY)
+    except OSError as error:
+        raise StoreConfigurationError(
+            f"cannot make the {what.removeprefix('mentoring ')} {path} readable by its owner "
+            f"only: {error.strerror}"
+        ) from None
