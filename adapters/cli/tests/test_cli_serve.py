@@ -1,11 +1,15 @@
 """``mentoring serve``: refused clearly, and before any store is created, when it cannot
-serve (the HTTP server cannot be imported, keys that cannot be read, an empty issuer)."""
+serve (the HTTP server cannot be imported, keys that cannot be read or would be fetched
+over plain HTTP, an empty issuer)."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 WITHOUT_SERVER = (  # as if the HTTP adapter's server could not be imported
@@ -87,4 +91,33 @@ def test_an_address_that_cannot_be_listened_on_is_refused_in_one_line(tmp_path: 
     assert taken.returncode == 1, taken.stderr
     assert taken.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert taken.stderr.count("\n") == 1
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_a_jwks_url_over_plain_http_is_a_usage_error_and_is_never_fetched(
+    tmp_path: Path,
+) -> None:
+    """Keys fetched over plain HTTP could be replaced by anyone on the network path, who
+    would then issue themselves administrator tokens: 'serve --jwks http://...' is
+    refused (https is required), before the keys are fetched or the store is opened."""
+    _keys(tmp_path)
+    asked: list[str] = []
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            asked.append(self.path)
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=tmp_path / "k")) as keys:
+        thread = threading.Thread(target=keys.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{keys.server_address[1]}/token-signing-keys.jwks"
+        try:
+            run = _serve(tmp_path, "--jwks", url, *CLAIMS)
+        finally:
+            keys.shutdown()
+            thread.join()
+    assert run.returncode == 2, run.stderr
+    assert "'--jwks'" in run.stderr and url in run.stderr and "https:// is required" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert asked == []
     assert not (tmp_path / "store.db").exists()

@@ -1,8 +1,9 @@
 """Bearer tokens (mentoring_http.tokens): what is accepted, and every way a token is refused.
 
-Real keys and real signatures throughout; the JWKS URL is served by a real HTTP
-server on 127.0.0.1. Only the verifier's clock for re-fetching the JWKS is driven by
-the test, so that "once a minute" can be checked without waiting a minute.
+Real keys and real signatures throughout; the JWKS URL is served by a real HTTPS
+server on 127.0.0.1, its test certificate trusted through ``SSL_CERT_FILE``. Only the
+verifier's clock for re-fetching the JWKS is driven by the test, so that "once a
+minute" can be checked without waiting a minute.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import stat
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +40,7 @@ from mentoring_http.tokens import (
     generate_key_pair,
     issue_token,
 )
+from tls_certificate import Certificate, make_certificate, server_context
 from token_mint import AUDIENCE, ISSUER, TokenMint, b64, segment
 
 from mentoring_core.authorisation import Principal, Role
@@ -628,13 +631,15 @@ def test_a_missing_or_huge_jwks_file_is_refused(tmp_path: Path) -> None:
         TokenVerifier(TokenSettings(jwks=str(huge), issuer="i", audience="a"))
 
 
-# The JWKS: a URL, served by a real HTTP server.
+# The JWKS: a URL, served by a real HTTPS server.
 
 
 class JwksServer:
-    """Serves ``body`` at /jwks.json on 127.0.0.1 and counts the requests."""
+    """Serves ``body`` at /jwks.json on 127.0.0.1, over TLS when given a certificate, and
+    answers /old with a redirect to ``redirect`` (at first, its own /jwks.json); counts
+    the requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, certificate: Certificate | None = None) -> None:
         self.body = b""
         self.requests = 0
         outer = self
@@ -642,6 +647,12 @@ class JwksServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests += 1
+                if self.path == "/old":
+                    self.send_response(302)
+                    self.send_header("Location", outer.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path != "/jwks.json" or not outer.body:
                     self.send_error(404)
                     return
@@ -655,21 +666,49 @@ class JwksServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+        if certificate is not None:
+            context = server_context(certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        scheme = "http" if certificate is None else "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+        self.old = self.url.replace("/jwks.json", "/old")
+        self.redirect = self.url
 
     def publish(self, *keys: Key) -> None:
         self.body = json.dumps({"keys": [k.as_dict(private=False) for k in keys]}).encode()
 
 
-@pytest.fixture
-def jwks_server() -> Iterator[JwksServer]:
-    served = JwksServer()
+@contextmanager
+def serving(served: JwksServer) -> Iterator[JwksServer]:
     thread = threading.Thread(target=served.server.serve_forever, daemon=True)
     thread.start()
-    yield served
-    served.server.shutdown()
-    served.server.server_close()
-    thread.join()
+    try:
+        yield served
+    finally:
+        served.server.shutdown()
+        served.server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """The test HTTPS servers' certificate, trusted only where a test says so."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def jwks_server(certificate: Certificate, monkeypatch: pytest.MonkeyPatch) -> Iterator[JwksServer]:
+    """An HTTPS server whose certificate the default SSL context trusts (SSL_CERT_FILE)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.certificate))
+    with serving(JwksServer(certificate)) as served:
+        yield served
+
+
+@pytest.fixture
+def plain_http_server() -> Iterator[JwksServer]:
+    """An HTTP server (no TLS) on 127.0.0.1, serving what anyone could."""
+    with serving(JwksServer()) as served:
+        yield served
 
 
 class Clock:
@@ -765,6 +804,72 @@ def test_a_jwks_url_that_cannot_be_split_is_refused_at_start() -> None:
     that cannot be used is ('mentoring serve' names --jwks), not a ValueError."""
     with pytest.raises(KeySetError, match=r"http://\[::1/jwks\.json.*Invalid IPv6 URL"):
         TokenVerifier(TokenSettings(jwks="http://[::1/jwks.json", issuer="i", audience="a"))
+
+
+HTTPS_REQUIRED = "https:// is required"
+
+
+def test_a_jwks_url_that_is_not_https_is_refused_before_anything_is_fetched(
+    plain_http_server: JwksServer, tmp_path: Path
+) -> None:
+    """Keys fetched over plain HTTP (or FTP) could be replaced by anyone on the network
+    path, who would then sign their own administrator tokens: such a URL is refused when
+    the settings are made, on a loopback address too; a file is given by its path."""
+    plain_http_server.publish(OKPKey.generate_key("Ed25519", auto_kid=True))
+    jwks_file = write_jwks(tmp_path, OKPKey.generate_key("Ed25519", auto_kid=True))
+    for url in (
+        plain_http_server.url,
+        plain_http_server.url.replace("http://127.0.0.1", "HTTP://localhost"),
+        "http://[::1]:9/jwks.json",
+        "http://login.riverbend.test/.well-known/jwks.json",
+        "ftp://login.riverbend.test/jwks.json",
+        f"file://{jwks_file}",
+    ):
+        with pytest.raises(KeySetError) as raised:
+            TokenSettings(jwks=url, issuer="i", audience="a")
+        assert str(raised.value).startswith(f"the JWKS URL {url} is refused: {HTTPS_REQUIRED}")
+    assert plain_http_server.requests == 0
+    with pytest.raises(KeySetError, match=r"the JWKS URL https:///jwks\.json names no host"):
+        TokenSettings(jwks="https:///jwks.json", issuer="i", audience="a")
+
+
+def test_a_jwks_url_redirecting_to_a_url_that_is_not_https_is_refused(
+    jwks_server: JwksServer, plain_http_server: JwksServer, token_mint: TokenMint
+) -> None:
+    """urllib follows a redirect from https to http: each hop is checked, at start and at
+    every later fetch, and the plain HTTP server is never asked; https to https is fine."""
+    known, injected = (OKPKey.generate_key("Ed25519", auto_kid=True) for _ in range(2))
+    jwks_server.publish(known)
+    plain_http_server.publish(known, injected)
+    clock = Clock()
+    settings_ = TokenSettings(jwks=jwks_server.old, issuer=token_mint.issuer, audience=AUDIENCE)
+    verifier = TokenVerifier(settings_, clock=clock)  # /old redirects to /jwks.json, https
+    assert jwks_server.requests == 2
+    assert verifier.principal(signed_by(token_mint, known, "a")).subject == "a"
+
+    jwks_server.redirect = plain_http_server.url
+    clock.now += 60
+    assert "not one of the issuer's keys" in refused(verifier, signed_by(token_mint, injected, "b"))
+    assert jwks_server.requests == 3
+    with pytest.raises(KeySetError) as raised:
+        TokenVerifier(settings_)
+    assert str(raised.value) == (
+        f"the JWKS URL {jwks_server.old} redirects to {plain_http_server.url}, which is"
+        f" refused: {HTTPS_REQUIRED}"
+        " (keys fetched otherwise could be replaced on the way; give a JWKS file by its path)"
+    )
+    assert plain_http_server.requests == 0
+
+
+def test_a_jwks_server_whose_certificate_is_not_trusted_is_refused(
+    certificate: Certificate,
+) -> None:
+    """The certificate is verified (Python's default SSL context): a server presenting
+    one that no trusted authority signed is not believed."""
+    with serving(JwksServer(certificate)) as untrusted:
+        untrusted.publish(OKPKey.generate_key("Ed25519", auto_kid=True))
+        with pytest.raises(KeySetError, match=r"cannot fetch the JWKS from .*CERTIFICATE_VERIFY"):
+            TokenVerifier(TokenSettings(jwks=untrusted.url, issuer="i", audience="a"))
 
 
 # Development keys and tokens.

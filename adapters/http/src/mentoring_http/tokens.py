@@ -3,11 +3,12 @@
 A request carries ``Authorization: Bearer <token>`` (RFC 6750), where the token is a
 JWT access token of the RFC 9068 profile, signed by the organisation's identity
 provider. :class:`TokenVerifier` checks it locally, with joserfc, against the
-provider's published keys (a JWKS file or URL), its issuer and the audience of this
-service, and turns it into a :class:`~mentoring_core.authorisation.Principal`: the
-token's subject is the actor, and its ``roles`` claim may make them an administrator
-or an auditor. Every token it cannot accept raises :class:`TokenError`, whose reason
-names the rule broken and never repeats the token.
+provider's published keys (a JWKS file or ``https://`` URL), its issuer and the
+audience of this service, and turns it into a
+:class:`~mentoring_core.authorisation.Principal`: the token's subject is the actor,
+and its ``roles`` claim may make them an administrator or an auditor. Every token it
+cannot accept raises :class:`TokenError`, whose reason names the rule broken and
+never repeats the token.
 
 :func:`generate_key_pair` and :func:`issue_token` stand in for an identity provider
 during development and the demo (``mentoring token``); they are not for production.
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 from joserfc import jws
@@ -121,7 +122,8 @@ class TokenSettings:
     """Whom to trust: the provider's keys, its issuer name and this service's audience."""
 
     jwks: str = attrs.field(validator=attrs.validators.min_len(1))
-    """A JWKS file's path, or an ``http(s)://`` URL serving the JWKS."""
+    """A JWKS file's path, or an ``https://`` URL serving the JWKS; any other URL
+    (``http://``, ``ftp://``, ``file://``...) raises :class:`KeySetError` here."""
     issuer: str = attrs.field(validator=attrs.validators.min_len(1))
     """The ``iss`` every token must carry, exactly."""
     audience: str = attrs.field(validator=attrs.validators.min_len(1))
@@ -129,15 +131,20 @@ class TokenSettings:
     leeway_seconds: int = attrs.field(default=30, validator=attrs.validators.ge(0))
     """Clock skew allowed when checking ``exp``, ``nbf`` and ``iat``."""
 
+    @jwks.validator
+    def _check_jwks(self, attribute: attrs.Attribute[str], jwks: str) -> None:
+        _jwks_url(jwks)
+
 
 class TokenVerifier:
     """Checks bearer tokens against one issuer's keys (see the module's documentation).
 
-    A JWKS file is read once, here. A JWKS URL is fetched here and kept; a token
-    signed by a key it does not hold makes it fetch the set again (so that a provider
-    can rotate its keys), at most once every :data:`REFETCH_INTERVAL_SECONDS`.
-    ``clock`` (monotonic seconds) paces those fetches. Raises :class:`KeySetError`
-    when the JWKS cannot be read or holds a private or symmetric key.
+    A JWKS file is read once, here. A JWKS URL (https only, as is every redirect it
+    answers with) is fetched here and kept; a token signed by a key it does not hold
+    makes it fetch the set again (so that a provider can rotate its keys), at most
+    once every :data:`REFETCH_INTERVAL_SECONDS`. ``clock`` (monotonic seconds) paces
+    those fetches. Raises :class:`KeySetError` when the JWKS cannot be read or holds a
+    private or symmetric key, or its URL is not https.
     """
 
     def __init__(
@@ -145,10 +152,10 @@ class TokenVerifier:
     ) -> None:
         self._settings = settings
         self._clock = clock
-        self._url = settings.jwks if _is_url(settings.jwks) else None
+        self._url = _jwks_url(settings.jwks)
         self._lock = threading.Lock()
         self._fetched_at = clock()
-        self._keys = _load_key_set(settings.jwks)
+        self._keys = _load_key_set(settings.jwks, self._url)
 
     def principal(self, authorization_header: str | None) -> Principal:
         """Who sent the ``Authorization`` header; raises :class:`TokenError` if not accepted."""
@@ -192,12 +199,42 @@ class TokenVerifier:
                 return  # the provider is unreachable or broken: keep the keys known
 
 
-def _is_url(jwks: str) -> bool:
+def _jwks_url(jwks: str) -> str | None:
+    """``jwks`` if it is a URL (``scheme://...``), None if it is a file's path; raises
+    :class:`KeySetError` for a URL the keys may not be fetched from."""
+    if _URL.match(jwks) is None:
+        return None
     try:
-        scheme = urllib.parse.urlsplit(jwks).scheme
+        problem = _fetch_problem(jwks)
     except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
         raise KeySetError(f"the JWKS {jwks} is neither a file nor a URL: {error}") from None
-    return scheme.lower() in ("http", "https")
+    if problem is not None:
+        raise KeySetError(f"the JWKS URL {jwks} {problem}")
+    return jwks
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+"""A URL's beginning (RFC 3986: a scheme, then an authority); no path of a file starts so
+(a Windows drive, ``C:\\``, has a one-letter scheme and no ``//``)."""
+
+
+def _fetch_problem(url: str) -> str | None:
+    """Why the keys may not be fetched from ``url`` (None: they may). Over anything but
+    TLS (plain http, ftp), anyone on the network path could replace them with their own
+    and sign any token: https only, even to a loopback address, where the keys' own
+    file can be given instead. Raises ValueError for a URL urllib cannot split."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "https":
+        return (
+            f"is refused: {_HTTPS_REQUIRED} (keys fetched otherwise could be replaced on the"
+            " way; give a JWKS file by its path)"
+        )
+    if not parts.hostname:
+        return "names no host"
+    return None
+
+
+_HTTPS_REQUIRED = "https:// is required"
 
 
 def _bearer_token(authorization_header: str | None) -> str:
@@ -358,9 +395,9 @@ def _roles(claim: object) -> frozenset[Role]:
     return frozenset(TOKEN_ROLES[name] for name in claim if name in TOKEN_ROLES)
 
 
-def _load_key_set(jwks: str) -> dict[str, Key]:
-    if _is_url(jwks):
-        return _index(_fetch(jwks), jwks)
+def _load_key_set(jwks: str, url: str | None) -> dict[str, Key]:
+    if url is not None:
+        return _index(_fetch(url), url)
     try:
         with Path(jwks).open("rb") as stream:
             body = stream.read(MAX_KEY_SET_BYTES + 1)
@@ -374,11 +411,49 @@ def _fetch(url: str) -> bytes:
         url, headers={"Accept": "application/jwk-set+json, application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+        with _https_opener().open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             body: bytes = response.read(MAX_KEY_SET_BYTES + 1)
     except (OSError, ValueError, http.client.HTTPException) as error:
         raise KeySetError(f"cannot fetch the JWKS from {url}: {error}") from None
     return body
+
+
+class _HttpsRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    """urllib's redirect handler, following a redirect only to a URL the keys may be
+    fetched from: urllib's own follows one from https to plain http."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        problem = _fetch_problem(newurl)
+        if problem is None:
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+        fp.close()
+        raise KeySetError(f"the JWKS URL {req.full_url} redirects to {newurl}, which {problem}")
+
+
+def _https_opener() -> urllib.request.OpenerDirector:
+    """An opener of ``https`` URLs only (urllib's ``build_opener`` adds its http, file,
+    data and FTP handlers too), through the proxy the environment names (a tunnel: TLS
+    stays end to end), checking the server's certificate (Python's default SSL context)
+    and every redirect (:class:`_HttpsRedirectsOnly`); any other URL is refused."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _HttpsRedirectsOnly(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
 
 
 def _index(body: bytes, where: str) -> dict[str, Key]:
