@@ -17,18 +17,28 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid5
 
 import psycopg
 import pytest
+from eventsourcing.postgres import PostgresDatastore
+from mentoring_core_postgres import retrying
+from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
 from mentoring_core import MentoringError, MentoringService
 from mentoring_core.audit import replay
+from mentoring_core.audit.derived import check_derived
 from mentoring_core.audit.verify import verify
+from mentoring_core.domain.erasure import PersonalDataErased
 from mentoring_core.domain.events import PairFormed, RelationshipOpened
+from mentoring_core.privacy import ERASED
+from mentoring_core.projections import build_compliance_report
 from mentoring_core.values import MeetingFormat, Role
 
 from .test_concurrency import record_figures
@@ -289,3 +299,128 @@ def test_audits_reading_while_connections_are_cut_retry_and_finish(
     assert cut > 0
     assert unclear == []
     assert finished and all(finished)
+
+
+class Cuts:
+    """Cuts a PostgreSQL connection at a named moment: the connection the adapter's module
+    ``module`` (``keys``: people's data keys, ``views``: the compliance read model) takes
+    next from the pool is terminated on the server (``pg_terminate_backend``), ``times``
+    times, before its first statement runs, which then meets a connection the server cut,
+    as when the server or the network ends it mid-command."""
+
+    def __init__(self) -> None:
+        self.module = ""
+        self.left = 0
+        self.made = 0
+
+    def arm(self, module: str, times: int = 1) -> None:
+        self.module, self.left = f"mentoring_core_postgres/{module}.py", times
+
+    def cut_if_armed(self, backend_pid: int) -> None:
+        frame = sys._getframe(2)  # above contextmanager's __enter__: who asked for it
+        while (
+            frame.f_back is not None and "mentoring_core_postgres" not in frame.f_code.co_filename
+        ):
+            frame = frame.f_back  # eventsourcing's transaction(), the retry
+        if self.left and frame.f_code.co_filename.endswith(self.module):
+            self.left -= 1
+            self.made += 1
+            with psycopg.connect(TEST_SERVER_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (backend_pid,))
+
+
+@pytest.fixture
+def cuts(monkeypatch: pytest.MonkeyPatch) -> Cuts:
+    """:class:`Cuts`, on every PostgreSQL store the test opens; the adapter's retries
+    after a cut are made at once (no wait between them)."""
+    cutter = Cuts()
+    original = PostgresDatastore.get_connection
+
+    @contextmanager
+    def get_connection(self: PostgresDatastore) -> Iterator[Any]:
+        with original(self) as conn:
+            cutter.cut_if_armed(conn.info.backend_pid)
+            yield conn
+
+    monkeypatch.setattr(PostgresDatastore, "get_connection", get_connection)
+    monkeypatch.setattr(retrying, "WAIT", 0.0)
+    return cutter
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres_store_url("cut") as url:
+        yield url
+
+
+def ana_ben_and_tim(service: MentoringService) -> UUID:
+    """ana mentoring ben, and tim enrolled, all with a contact (sealed under their keys);
+    the relationship's id."""
+    service.create_programme("Cut", "Org", actor="coord", programme_id=PROGRAMME)
+    for person, role in (("ana", Role.MENTOR), ("ben", Role.MENTEE), ("tim", Role.MENTEE)):
+        service.enrol(PROGRAMME, person, role, 1, actor="coord", contact=f"{person}@example.org")
+    return service.form_pair(PROGRAMME, "ana", "ben", actor="coord").id
+
+
+def erasures_of(service: MentoringService, person_id: str) -> int:
+    return sum(
+        isinstance(e, PersonalDataErased) and e.person_id == person_id
+        for e in service.history(PROGRAMME)
+    )
+
+
+def test_a_key_made_on_a_cut_connection_is_made_once_on_a_new_one(
+    postgres_url: str, cuts: Cuts
+) -> None:
+    """The key store did not retry as the recorder does: enrolling someone with a contact
+    (their key made) came back as a raw OperationalError, nothing enrolled."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+        cuts.arm("keys")
+        service.enrol(PROGRAMME, "cat", Role.MENTEE, 1, actor="coord", contact="cat@example.org")
+        assert cuts.made == 1
+    with MentoringService(postgres_url) as reader:
+        cat = reader.programme(PROGRAMME).participant("cat")
+        assert cat is not None and cat.contact == "cat@example.org"
+        assert [row.person_id for row in reader.store.keys.store.rows()].count("cat") == 1
+
+
+@pytest.mark.parametrize("check", ["report", "derived"])
+def test_the_read_model_is_read_again_on_a_new_connection_after_a_cut(
+    postgres_url: str, cuts: Cuts, check: str
+) -> None:
+    """The compliance read model did not retry: a report, and `audit verify`'s check of
+    the derived data, came back as a raw OperationalError."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+        build_compliance_report(service, PROGRAMME)  # the read model up to date
+        cuts.arm("views")
+        if check == "report":
+            assert len(build_compliance_report(service, PROGRAMME).relationships) == 1
+        else:
+            assert check_derived(service).ok
+        assert cuts.made == 1
+
+
+def test_an_erasure_whose_key_destruction_is_cut_destroys_it_on_a_new_connection(
+    postgres_url: str, cuts: Cuts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure was recorded, then the key's destruction met the cut: a raw error, the
+    key live and tim's contact readable."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+        keys = service.store.keys.store
+        destroy = keys.destroy
+
+        def cut_then_destroy(person_id: str, at: datetime) -> bool:
+            cuts.arm("keys")
+            return destroy(person_id, at)
+
+        monkeypatch.setattr(keys, "destroy", cut_then_destroy)
+        erasure = service.erase_person("tim", "DSAR-1", actor="dpo")
+        assert cuts.made == 1
+        assert erasure.key_destroyed and not erasure.already_recorded
+    with MentoringService(postgres_url) as reader:
+        assert reader.programme(PROGRAMME).participant("tim").contact == ERASED  # type: ignore[union-attr]
+        assert erasures_of(reader, "tim") == 1
+        assert check_derived(reader).ok

@@ -15,14 +15,8 @@ from typing import Any, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import (
-    InterfaceError,
-    Notification,
-    OperationalError,
-    StoredEvent,
-)
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -47,17 +41,13 @@ from mentoring_core.extend import (
     versions_filter,
 )
 
+from .retrying import retried_after_a_cut
+
 CHUNK_ROWS = 1000
 CHUNK_BYTES = 16_000_000
 """A large batch (an import) is sent in statements of at most this many rows and state
 bytes, in one transaction: the parameters of one huge statement took about six times
 the batch's size in memory."""
-
-
-_retried_after_a_cut = retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-"""As eventsourcing retries its own inserts and reads: on a new connection, after the
-server or the network cut the one a statement was on. A read is safe to try again; an
-insert's retry meets its own first attempt if that was committed (see the service)."""
 
 
 def _chunks(stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:
@@ -193,7 +183,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             ).format(*self._chain)
         )
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -332,7 +322,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
         return [by_key[(str(e.originator_id), e.originator_version)] for e in admitted]
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def command_versions(
         self, aggregate_id: UUID, command_id: UUID, after: int
     ) -> tuple[list[int], list[int]]:
@@ -351,7 +341,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             found = rows.fetchall()
         return [v for v, unknown in found if not unknown], [v for v, unknown in found if unknown]
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def kept_commands(self, aggregate_id: UUID) -> dict[int, UUID]:
         with self.datastore.transaction(commit=False) as curs:
             rows = _as_tuples(curs)
@@ -364,7 +354,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
             return dict(rows.fetchall())
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def noted_version(self, aggregate_id: UUID) -> int:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -374,7 +364,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             row = curs.fetchone()
             return 0 if row is None else int(row["version"])
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def note_commands(self, aggregate_id: UUID, command_ids: Mapping[int, UUID]) -> None:
         if not command_ids:
             return
@@ -394,13 +384,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                 (aggregate_id, max(command_ids)),
             )
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def last_link(self) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as curs:
             last = self._last_link_on(curs)
             return None if last is None else (last[0], last[1])
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def link_of(self, aggregate_id: UUID, version: int) -> str | None:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -418,11 +408,11 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         row = curs.fetchone()
         return None if row is None else (row["sequence"], row["hash"], row["encoding"])
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_chain(self, after_sequence: int, limit: int) -> Sequence[ChainRow | DamagedRow]:
         return self._links("k.sequence > %s", (after_sequence, limit))
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_stray_links(self, limit: int) -> Sequence[ChainRow | DamagedRow]:
         return self._links("k.sequence < 1", (limit,))
 
@@ -444,7 +434,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
             return [chain_row(row, _uuid_object) for row in rows.fetchall()]
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_notifications(
         self,
         start: int | None,
@@ -470,7 +460,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             rows.execute(statement, [*params, limit], prepare=True)
             return notifications_of(rows.fetchall(), _as_found)
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_events(
         self,
         originator_id: UUID | str,
@@ -491,7 +481,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             rows.execute(statement, [originator_id, *params], prepare=True)
             return events_of(rows.fetchall(), _as_found)
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with self.datastore.transaction(commit=False) as curs:
             rows = _as_tuples(curs)
@@ -504,7 +494,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             )
             return cast(list[RecordHead], rows.fetchall())
 
-    @_retried_after_a_cut
+    @retried_after_a_cut
     def select_unchained(self, limit: int) -> Sequence[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(

@@ -30,9 +30,14 @@ from mentoring_core.extend import (
     restore_wins,
 )
 
+from .retrying import retried_after_a_cut
+
 
 class PostgresKeyStore:
-    """The key store of a PostgreSQL store, through the events' datastore."""
+    """The key store of a PostgreSQL store, through the events' datastore. Each of its
+    statements is made again on a new connection after a cut one (:mod:`.retrying`): each
+    reads, or leaves the same rows however often it runs (a key made only where there is
+    no row, a key destroyed, a row kept unless the stored one wins, the files rewritten)."""
 
     scrub_wait: float = 10.0
     """Seconds an erasure's scrub waits for transactions older than the key's destruction
@@ -45,6 +50,7 @@ class PostgresKeyStore:
         self._table = SQL("{}.{}").format(Identifier(datastore.schema), Identifier(KEYS_TABLE))
         self._name = f"{datastore.schema}.{KEYS_TABLE}"
 
+    @retried_after_a_cut
     def create_table(self) -> None:
         """Create the key table, refusing a store whose events hold sealed fields but whose
         key table is gone (the keys were lost). Processes opening a fresh store at once
@@ -84,6 +90,7 @@ class PostgresKeyStore:
             destroyed_at=row["destroyed_at"],
         )
 
+    @retried_after_a_cut
     def get(self, person_id: str) -> PersonKey | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -96,6 +103,15 @@ class PostgresKeyStore:
         return None if row is None else self._row(person_id, row)
 
     def create(self, person_id: str) -> PersonKey:
+        self._insert_key(person_id)
+        row = self.get(person_id)
+        assert row is not None  # just inserted, and rows are never deleted
+        return row
+
+    @retried_after_a_cut
+    def _insert_key(self, person_id: str) -> None:
+        """A new key for the person, unless they have a row: a retry after a commit whose
+        answer was lost makes no second key."""
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 SQL(
@@ -104,10 +120,8 @@ class PostgresKeyStore:
                 ).format(self._table),
                 (check_person(person_id), new_key(), datetime.now(UTC)),
             )
-        row = self.get(person_id)
-        assert row is not None  # just inserted, and rows are never deleted
-        return row
 
+    @retried_after_a_cut
     def destroy(self, person_id: str, at: datetime) -> bool:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
@@ -130,6 +144,7 @@ class PostgresKeyStore:
             )
         return row is not None and bool(row["live"])
 
+    @retried_after_a_cut
     def rows(self) -> list[PersonKey]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -137,6 +152,7 @@ class PostgresKeyStore:
             )
             return [self._row(r["person_id"], r) for r in c.fetchall()]
 
+    @retried_after_a_cut
     def restore(self, row: PersonKey) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
@@ -148,6 +164,7 @@ class PostgresKeyStore:
                 (check_person(row.person_id), row.key, row.created_at, row.destroyed_at),
             )
 
+    @retried_after_a_cut
     def scrub(self) -> tuple[str, ...]:
         # The pool's connections are in autocommit mode: VACUUM runs outside a transaction.
         with self.datastore.get_connection() as conn:

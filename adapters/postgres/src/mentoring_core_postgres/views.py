@@ -27,12 +27,19 @@ from mentoring_core.extend import (
     stale_position,
 )
 
+from .retrying import retried_after_a_cut
+
 KEYS_PAGE = 1000
 """Rows listed at a time by :meth:`PostgresComplianceView.stored_keys`."""
 
 
 class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
-    """Tables ``<app>_compliance_facts_vN`` and ``<app>_compliance_tracking_vN``."""
+    """Tables ``<app>_compliance_facts_vN`` and ``<app>_compliance_tracking_vN``.
+
+    Each statement of the project's own is made again on a new connection after a cut one
+    (:mod:`.retrying`), as eventsourcing's tracking statements are: the reads, the tables'
+    creation (``IF NOT EXISTS``), and the save of a batch, which a retry after its commit
+    finds stale (its position stored), as it would another projector's."""
 
     def __init__(self, datastore: PostgresDatastore, *, prefix: str = APPLICATION_NAME) -> None:
         if not datastore.single_row_tracking:
@@ -86,29 +93,41 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             facts=row["facts"],
         )
 
+    @retried_after_a_cut
     def select_facts(self, aggregate_ids: Sequence[UUID]) -> list[StoredFacts]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_ids, (list(aggregate_ids),))
             return [self._row(row) for row in curs.fetchall()]
 
+    @retried_after_a_cut
     def select_programme_facts(self, programme_id: UUID) -> list[StoredFacts]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_programme, (programme_id,))
             return [self._row(row) for row in curs.fetchall()]
 
+    @retried_after_a_cut
+    def create_table(self) -> None:
+        super().create_table()
+
     def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[tuple[Any, Any, Any]]:
         # every row, a page at a time in the order of its key (a uuid: it has no other form)
         after: UUID | None = None
         while True:
-            with self.datastore.transaction(commit=False) as curs:
-                curs.execute(self._select_keys, (after, after, KEYS_PAGE))
-                rows = curs.fetchall()
+            rows = self._keys_page(after)
             for row in rows:
                 yield row["aggregate_id"], row["programme_id"], row["version"]
             if len(rows) < KEYS_PAGE:
                 return
             after = rows[-1]["aggregate_id"]
 
+    @retried_after_a_cut
+    def _keys_page(self, after: UUID | None) -> list[dict[str, Any]]:
+        """The next page of :meth:`stored_keys`: the rows after the key ``after``."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_keys, (after, after, KEYS_PAGE))
+            return curs.fetchall()
+
+    @retried_after_a_cut
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
         params = [(r.aggregate_id, r.programme_id, r.kind, r.version, r.facts) for r in rows]
         # eventsourcing's tracking insert on a given cursor is private, so the position
