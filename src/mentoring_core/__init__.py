@@ -16,6 +16,7 @@ from ._command_methods import Recorded
 from .application import Clock, MentoringService, TimeAxis, system_clock
 from .domain.errors import (
     ConcurrencyConflict,
+    ErasureUnfinished,
     InvalidValue,
     MentoringError,
     NotFound,
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "Clock",
     "ConcurrencyConflict",
+    "ErasureUnfinished",
     "Event",
     "InvalidValue",
     "MentoringError",

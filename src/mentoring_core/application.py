@@ -46,6 +46,7 @@ from .domain.decider import Decider
 from .domain.erasure import PersonalDataErased, decide_erasure
 from .domain.errors import (
     ConcurrencyConflict,
+    ErasureUnfinished,
     InvalidValue,
     MentoringError,
     NotFound,
@@ -591,7 +592,7 @@ class MentoringService(CommandMethods):
         person_id = check_label("person_id", person_id)  # before it is used to read
         ctx = self._context(actor, self._command_id(command_id))
         events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
-        destroyed = self._store.keys.store.destroy(person_id, ctx.now)
+        destroyed = self._destroy_key(person_id, events, ctx.now)
         self._forget_erased()
         notes = self._store.keys.store.scrub()
         unsealed = unsealed_fields(self.store.records(), self._store.mapper.owner_of, person_id)
@@ -601,9 +602,21 @@ class MentoringService(CommandMethods):
             key_destroyed=destroyed,
             unsealed=unsealed,
             notes=notes,
-            command_id=ctx.command_id,
+            command_id=events[0].command_id or ctx.command_id,
             already_recorded=already,
         )
+
+    def _destroy_key(
+        self, person_id: str, recorded: Sequence[PersonalDataErased], at: datetime
+    ) -> bool:
+        """Destroy the person's key (see :meth:`KeyStore.destroy`), their erasure
+        ``recorded``: a store failing to (after its own retries) is told as
+        :class:`ErasureUnfinished`, which says how to finish the erasure."""
+        try:
+            return self._store.keys.store.destroy(person_id, at)
+        except PersistenceError as error:
+            reason = f"{type(error).__name__}: {error}"
+            raise ErasureUnfinished(person_id, recorded[0].command_id, reason) from error
 
     def _record_erasure(
         self,
@@ -614,9 +627,9 @@ class MentoringService(CommandMethods):
         given: UUID | None,
     ) -> tuple[tuple[PersonalDataErased, ...], bool]:
         """The erasure's facts, recorded now; or those an earlier attempt with the same
-        command id recorded (and True)."""
+        command id recorded, or an unfinished erasure of the person (and True)."""
         programmes = self.programmes()
-        earlier = self._erased_before(programmes, given)
+        earlier = self._erased_before(programmes, given) or self._unfinished_erasure(person_id)
         if earlier:
             return earlier, True
         holding = self._holding(programmes, person_id)
@@ -648,6 +661,17 @@ class MentoringService(CommandMethods):
             for e in found.events
             if isinstance(e, PersonalDataErased)
         )
+
+    def _unfinished_erasure(self, person_id: str) -> tuple[PersonalDataErased, ...]:
+        """The facts of the person's last recorded erasure if their key is not destroyed:
+        it stopped before the key was (its process killed, the store failing), or the key
+        store was restored from a copy taken before it. Erasing again finishes it."""
+        row = self._store.keys.fresh([person_id])[person_id]
+        erased = [] if row and row.destroyed_at else self._store.erasures(person_id)
+        if not erased:
+            return ()
+        last = erased[-1].command_id
+        return tuple(e for e in erased if last and e.command_id == last) or (erased[-1],)
 
     # --- the shell -------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from eventsourcing.postgres import PostgresDatastore
 from mentoring_core_postgres import retrying
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
-from mentoring_core import MentoringError, MentoringService
+from mentoring_core import ErasureUnfinished, MentoringError, MentoringService
 from mentoring_core.audit import replay
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.audit.verify import verify
@@ -424,3 +424,46 @@ def test_an_erasure_whose_key_destruction_is_cut_destroys_it_on_a_new_connection
         assert reader.programme(PROGRAMME).participant("tim").contact == ERASED  # type: ignore[union-attr]
         assert erasures_of(reader, "tim") == 1
         assert check_derived(reader).ok
+
+
+def test_an_erasure_whose_key_cannot_be_destroyed_says_so_and_erasing_again_finishes_it(
+    postgres_url: str, cuts: Cuts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every attempt at the key's destruction cut: the caller is told the erasure is
+    recorded and the key not destroyed, and how to finish it; erasing again (with or
+    without the command id) destroys the key and records no second erasure."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+        keys = service.store.keys.store
+        destroy = keys.destroy
+
+        def never_destroyed(person_id: str, at: datetime) -> bool:
+            cuts.arm("keys", times=1000)
+            try:
+                return destroy(person_id, at)
+            finally:
+                cuts.arm("keys", times=0)
+
+        monkeypatch.setattr(keys, "destroy", never_destroyed)
+        with pytest.raises(ErasureUnfinished) as raised:
+            service.erase_person("tim", "DSAR-1", actor="dpo")
+        assert cuts.made == retrying.ATTEMPTS
+    recorded = raised.value.command_id
+    assert raised.value.person_id == "tim" and recorded is not None
+    assert str(raised.value) == (
+        "the erasure of 'tim' is recorded, but their key was not destroyed (OperationalError: "
+        "terminating connection due to administrator command): their personal data stays "
+        f"readable until it is; erase them again with command id {recorded}, which destroys "
+        "the key and records nothing again"
+    )
+    with MentoringService(postgres_url) as service:
+        assert erasures_of(service, "tim") == 1
+        assert not check_derived(service).ok  # the erasure recorded, the key live
+        assert service.programme(PROGRAMME).participant("tim").contact == "tim@example.org"  # type: ignore[union-attr]
+        again = service.erase_person("tim", "DSAR-1", actor="dpo")
+        assert again.already_recorded and again.key_destroyed
+        assert again.command_id == recorded
+        assert [e.person_id for e in again.recorded] == ["tim"]
+        assert erasures_of(service, "tim") == 1
+        assert check_derived(service).ok
+        assert service.programme(PROGRAMME).participant("tim").contact == ERASED  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 (``audit verify``): the erasure stopped between recording it and destroying the key (a
 process killed there), or the key store file was restored from a copy taken before it;
 either way the person's texts read again, while the history says they were erased.
-Erasing them again destroys the key."""
+Erasing them again destroys the key, and records no second erasure."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mentoring_core import MentoringService
 from mentoring_core.audit.derived import check_derived
+from mentoring_core.events import PersonalDataErased
 from mentoring_core.values import Role
 
 
@@ -41,5 +42,10 @@ def test_a_key_store_restored_from_before_an_erasure_is_named(tmp_path: Path) ->
         assert [(d.what, d.aggregate_id) for d in found.differences] == [("erasure", programme)]
         said = "the erasure of 'ben' is recorded here, but their key is live"
         assert said in str(found.differences[0])
-        service.erase_person("ben", "DSAR-1, again: a key store restored", actor="dpo")
+        again = service.erase_person("ben", "DSAR-1, again: a key store restored", actor="dpo")
         assert check_derived(service).ok
+        # the erasure finished, not recorded a second time
+        assert again.already_recorded and again.key_destroyed
+        erased = [e for e in service.history(programme) if isinstance(e, PersonalDataErased)]
+        assert [(e.person_id, e.reason) for e in erased] == [("ben", "DSAR-1")]
+        assert again.recorded == tuple(erased)

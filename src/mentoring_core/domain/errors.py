@@ -225,6 +225,22 @@ class ConcurrencyConflict(MentoringError):
         )
 
 
+class ErasureUnfinished(MentoringError):
+    """A person's erasure is recorded, but the store failed to destroy their data key: their
+    personal data stays readable until erasing them again destroys it."""
+
+    def __init__(self, person_id: str, command_id: UUID | None, reason: str) -> None:
+        self.person_id = person_id
+        self.command_id = command_id
+        self.reason = reason
+        again = "" if command_id is None else f" with command id {command_id}"
+        super().__init__(
+            f"the erasure of {person_id!r} is recorded, but their key was not destroyed "
+            f"({reason}): their personal data stays readable until it is; erase them "
+            f"again{again}, which destroys the key and records nothing again"
+        )
+
+
 class StoredEventError(MentoringError):
     """A stored record cannot be read back as one of this library's events."""
 

@@ -86,10 +86,16 @@ class EventSourcedStore(Application[UUID]):
 
     def _erased(self, person_id: str) -> bool:
         """Whether the store records the person's erasure (read only for a missing key)."""
-        return any(
-            getattr(self.decode(record), "person_id", None) == person_id
+        return bool(self.erasures(person_id))
+
+    def erasures(self, person_id: str) -> list[PersonalDataErased]:
+        """The person's recorded erasures (``PersonalDataErased``), in the log's order."""
+        return [
+            event
             for record in self.records(topics=[PersonalDataErased.__name__])
-        )
+            if isinstance(event := self.decode(record), PersonalDataErased)
+            and event.person_id == person_id
+        ]
 
     def _mentee_of(self, relationship_id: UUID) -> str | None:
         """The mentee a stored relationship's first event names (None if it has none)."""
