@@ -38,7 +38,13 @@ import cattrs
 import msgspec
 from cattrs.preconf.json import make_converter
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import (
+    DataError,
+    IntegrityError,
+    Mapper,
+    PersistenceError,
+    StoredEvent,
+)
 
 from .domain.errors import InvalidValue, StoreConfigurationError, StoredEventError
 from .domain.events import EVENT_TYPES, Event, RelationshipEvent
@@ -283,6 +289,13 @@ def structure(data: Any, cls: type[T]) -> T:
         raise
 
 
+def store_failed(error: BaseException) -> bool:
+    """Whether ``error`` is the store failing (a connection cut, the server gone, a table
+    missing: eventsourcing's persistence errors, from any store), not a fault of the record
+    being read: the store's ``DataError`` and ``IntegrityError`` are about a record itself."""
+    return isinstance(error, PersistenceError) and not isinstance(error, DataError | IntegrityError)
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """An event as a JSON-safe dict, all fields included (for export and display)."""
     return cast(dict[str, Any], CONVERTER.unstructure(event))
@@ -417,6 +430,8 @@ class EventMapper(Mapper[UUID]):
         except (StoredEventError, StoreConfigurationError):
             raise
         except Exception as error:
+            if store_failed(error):  # the key store's, while a sealed field was opened
+                raise
             raise StoredEventError(
                 stored_event.originator_id,
                 stored_event.originator_version,

@@ -27,11 +27,12 @@ from uuid import UUID, uuid5
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 from eventsourcing.postgres import PostgresDatastore
 from mentoring_core_postgres import retrying
 from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
-from mentoring_core import ErasureUnfinished, MentoringError, MentoringService
+from mentoring_core import ErasureUnfinished, MentoringError, MentoringService, StoredEventError
 from mentoring_core.audit import replay
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.audit.verify import verify
@@ -467,3 +468,37 @@ def test_an_erasure_whose_key_cannot_be_destroyed_says_so_and_erasing_again_fini
         assert erasures_of(service, "tim") == 1
         assert check_derived(service).ok
         assert service.programme(PROGRAMME).participant("tim").contact == ERASED  # type: ignore[union-attr]
+
+
+def test_a_key_store_failing_while_sealed_fields_are_opened_is_a_store_failure(
+    postgres_url: str, cuts: Cuts
+) -> None:
+    """A cut connection while a key was read to open a sealed field was reported as a
+    damaged record ("StoredEventError: stored event 'ParticipantEnrolled' ... cannot be
+    read"). Once cut, it is read on a new connection; a store that keeps failing is
+    reported as the store's failure, never as an unreadable record."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+    with MentoringService(postgres_url) as reader:
+        cuts.arm("keys")
+        assert reader.programme(PROGRAMME).participant("ben").contact == "ben@example.org"  # type: ignore[union-attr]
+        assert cuts.made == 1
+    with MentoringService(postgres_url) as reader:
+        cuts.arm("keys", times=1000)
+        with pytest.raises(OperationalError) as raised:
+            reader.programme(PROGRAMME)
+    assert not isinstance(raised.value, StoredEventError)
+
+
+def test_the_derived_check_reports_a_failing_store_as_such_never_as_a_finding(
+    postgres_url: str, cuts: Cuts
+) -> None:
+    """`audit verify`'s check of the derived data rebuilds every aggregate, opening its
+    sealed fields: the key store failing there was named as an aggregate that "cannot be
+    rebuilt", a finding about the history, when the store alone had failed."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+    with MentoringService(postgres_url) as reader:
+        cuts.arm("keys", times=1000)
+        with pytest.raises(OperationalError):
+            check_derived(reader)

@@ -39,7 +39,7 @@ from ..domain.kinds import kind_of, kind_of_topic
 from ..domain.programme import PROGRAMME
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
-from ..serialisation import EventMapper, Snapshot
+from ..serialisation import EventMapper, Snapshot, store_failed
 from ..store._views import ComplianceView, canonical_id, stored_form_fault
 from .recorders import NO_COMMAND, Misstored, record_aggregate_id
 from .timeline import State, apply, fold_at_once
@@ -365,6 +365,8 @@ def _check_one(
                 if row is not None and row.version == version:
                     _compare_row(check, aggregate_id, row, facts)
     except Exception as error:  # reported, and the walk goes on with the next aggregate
+        if store_failed(error):  # the store's failure, not the aggregate's: not a finding
+            raise
         reason = error.reason if isinstance(error, StoredEventError) else str(error)
         check.differ(EVENTS, aggregate_id, version + 1, f"cannot be rebuilt: {reason}")
         return
