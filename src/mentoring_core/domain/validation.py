@@ -88,7 +88,9 @@ def check_title(field: str, value: object, max_len: int = TITLE_MAX) -> str:
             value,
             "a single line without control, line-separator or text-direction characters",
         )
-    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in text):  # zero-width only
+    if not text.isascii() and all(  # zero-width ones only (ASCII has none: checked in C)
+        c.isspace() or unicodedata.category(c) == "Cf" for c in text
+    ):
         raise InvalidValue(field, value, "a non-blank text (a visible character at least)")
     return text
 
@@ -99,7 +101,7 @@ def check_actor(field: str, value: object) -> str:
     make it read as another person, or as no one. Inner spaces are allowed (a system's
     name); actors recorded before this rule are read as they are."""
     text = check_label(field, value)
-    if any(unicodedata.category(c) in _INVISIBLE for c in text):
+    if not text.isascii() and any(unicodedata.category(c) in _INVISIBLE for c in text):
         raise InvalidValue(
             field,
             value,
