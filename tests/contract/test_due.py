@@ -4,13 +4,23 @@ and the person asked about."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from report_scenario import SettableClock, at
 
 from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.projections import build_compliance_report, due
-from mentoring_core.reports import DueKind, end_of_day
+from mentoring_core.reports import DueItem, DueKind, end_of_day
+from mentoring_core.values import (
+    Cadence,
+    CadenceTier,
+    FocusArea,
+    Participation,
+    ProgrammePolicy,
+    Role,
+)
 
 from .test_service_contract import seed
 
@@ -87,3 +97,58 @@ def test_a_person_sees_their_relationships_and_a_stranger_nothing(
 def test_a_window_out_of_range_is_refused(days: object) -> None:
     with MentoringService("memory://") as service, pytest.raises(InvalidValue, match="within_days"):
         due(service, within_days=days)  # type: ignore[arg-type]
+
+
+def _recorded_with_changes_after(service: MentoringService, clock: SettableClock) -> None:
+    """A pair whose dated items were open and late on 15 March, done on 1 April; items set
+    on 1 May (dated in March), and a programme created then."""
+    clock.now = at(1, 1)
+    policy = ProgrammePolicy(
+        cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
+        minimum_meeting_minutes=30,
+        participation=Participation.COMPULSORY,
+        minimum_experience_gap_years=Decimal(0),
+        review_interval_days=90,
+    )
+    programme = service.create_programme("P", "Org", actor="coord").id
+    service.set_policy(programme, policy, actor="coord")
+    service.enrol(programme, "amara", Role.MENTOR, 10, actor="coord")
+    service.enrol(programme, "grace", Role.MENTEE, 1, actor="coord")
+    clock.now = at(2, 1)
+    pair = service.form_pair(programme, "amara", "grace", actor="coord").id
+    clock.now = at(2, 2)
+    goal = service.set_goal(
+        pair, "Chair", FocusArea.COMMUNICATION, "one", date(2026, 3, 1), actor="amara"
+    ).id
+    activity = service.add_plan_activity(pair, "Shadow", date(2026, 3, 5), actor="amara").id
+    milestone = service.set_milestone(pair, "Solo", date(2026, 3, 10), actor="amara").id
+    clock.now = at(4, 1)
+    service.achieve_goal(pair, goal, "chaired", actor="amara")
+    service.complete_plan_activity(pair, activity, "done", actor="amara")
+    service.reach_milestone(pair, milestone, "done", actor="amara")
+    clock.now = at(5, 1)
+    service.set_goal(pair, "Lead", FocusArea.TEAMWORK, "one", date(2026, 3, 20), actor="amara")
+    service.add_plan_activity(pair, "Later", date(2026, 3, 18), actor="amara")
+    service.create_programme("Q", "Org", actor="coord")
+    clock.now = at(6, 1)
+
+
+def test_due_at_a_past_moment_is_what_was_recorded_by_then(store_url: str) -> None:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        _recorded_with_changes_after(service, clock)
+        asked = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+        items = due(service, now=asked, within_days=14)
+        programme = service.programmes()[0].programme_id
+        assert programme is not None
+        assert due(service, programme_id=programme, now=asked, within_days=14) == items
+        (row,) = build_compliance_report(service, programme, now=asked).relationships
+        dated: list[DueItem] = [i for i in items if i.item_id is not None]
+        assert sorted((i.kind, i.what, i.due.date(), i.overdue) for i in dated) == [
+            (DueKind.GOAL, "Chair", date(2026, 3, 2), True),
+            (DueKind.MILESTONE, "Solo", date(2026, 3, 11), True),
+            (DueKind.PLAN_ACTIVITY, "Shadow", date(2026, 3, 6), True),
+        ]
+        assert (row.goals_overdue, row.activities_late, row.milestones_late) == (1, 1, 1)
+        meetings = [(i.due, i.overdue) for i in items if i.kind is DueKind.MEETING]
+        assert meetings == [(row.next_meeting_due, row.meeting_overdue)]

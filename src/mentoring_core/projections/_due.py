@@ -2,17 +2,23 @@
 
 The shell around :func:`mentoring_core.reports.due_items`: it builds each programme's
 live report (on one compliance projection, brought up to date by each report) and reads its
-relationships' states, so that "due" and "overdue" are the report's own.
+relationships' states, so that "due" and "overdue" are the report's own. At a moment
+before the service's clock, the report is the one as of then and the states are those
+recorded by then (:meth:`~mentoring_core.MentoringService.relationship_as_of`), the
+programme's too: nothing recorded since counts.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 from ..application import MentoringService
+from ..audit.timeline import state_at
 from ..domain.errors import InvalidValue
 from ..domain.programme import ProgrammeState
+from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_aware
 from ..reports import DueItem, due_items, most_urgent_first
 from ._projection import ComplianceProjection
@@ -28,6 +34,17 @@ def _concerns(programme: ProgrammeState, person: str | None) -> bool:
         or person in programme.coordinators
         or programme.participant(person) is not None
     )
+
+
+def _states(
+    service: MentoringService, programme_id: UUID, as_of: datetime | None
+) -> tuple[ProgrammeState, tuple[RelationshipState, ...]]:
+    """The programme and its relationships now, or as recorded by ``as_of`` (a programme
+    not yet created then has no id)."""
+    if as_of is None:
+        return service.programme(programme_id), service.relationships(programme_id)
+    then = cast(ProgrammeState, state_at(service.history(programme_id), recorded_by=as_of))
+    return then, tuple(service.relationship_as_of(r, as_of) for r in then.relationship_ids)
 
 
 def check_within_days(within_days: object) -> int:
@@ -57,27 +74,32 @@ def due(
     ``programme_id``: one programme (default: every programme in the store).
     ``person``: what concerns them: every relationship of the programmes they
     coordinate, and the relationships in which they are the mentor or the mentee.
-    ``now``: the moment to judge by (default: the service's clock).
+    ``now``: the moment to judge by (default: the service's clock); one before the
+    service's clock judges by what was recorded by then, as the report as of then does
+    (a programme created since is left out; asked for by ``programme_id``, it is refused
+    as the report refuses it).
     """
     check_within_days(within_days)
-    moment = service.now() if now is None else now
-    check_aware("now", moment)
+    moment = check_aware("now", service.now() if now is None else now)
+    as_of = moment if moment < service.now() else None
     until = moment.astimezone(UTC) + timedelta(days=within_days)
-    programmes = (
-        service.programmes() if programme_id is None else (service.programme(programme_id),)
-    )
+    if programme_id is not None:
+        service.programme(programme_id)  # not found unless a programme
+    asked = service.programme_ids() if programme_id is None else (programme_id,)
     projection = ComplianceProjection(service)  # one for all: each report catches it up
     found: list[DueItem] = []
-    for programme in programmes:
-        recorded_id = programme.programme_id
-        if recorded_id is None or not _concerns(programme, person):
+    for recorded_id in asked:
+        programme, relationships = _states(service, recorded_id, as_of)
+        if programme.programme_id is None:  # created since as_of: the report refuses it
+            if programme_id is None:
+                continue
+        elif not _concerns(programme, person):
             continue
-        report = build_compliance_report(service, recorded_id, now=moment, projection=projection)
+        report = build_compliance_report(
+            service, recorded_id, now=moment, as_of=as_of, projection=projection
+        )
         coordinates = person is not None and person in programme.coordinators
         found += due_items(
-            report,
-            service.relationships(recorded_id),
-            until=until,
-            person=None if coordinates else person,
+            report, relationships, until=until, person=None if coordinates else person
         )
     return most_urgent_first(found)
