@@ -12,13 +12,17 @@ from report_scenario import SettableClock, at
 
 from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.projections import build_compliance_report, due
+from mentoring_core.reminders import owed, reminder_id
 from mentoring_core.reports import DueItem, DueKind, end_of_day
 from mentoring_core.values import (
     Cadence,
     CadenceTier,
     FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
     Participation,
     ProgrammePolicy,
+    ReminderReason,
     Role,
 )
 
@@ -99,17 +103,21 @@ def test_a_window_out_of_range_is_refused(days: object) -> None:
         due(service, within_days=days)  # type: ignore[arg-type]
 
 
-def _recorded_with_changes_after(service: MentoringService, clock: SettableClock) -> None:
-    """A pair whose dated items were open and late on 15 March, done on 1 April; items set
-    on 1 May (dated in March), and a programme created then."""
-    clock.now = at(1, 1)
-    policy = ProgrammePolicy(
-        cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
+def _policy(cadence: Cadence) -> ProgrammePolicy:
+    return ProgrammePolicy(
+        cadence=(CadenceTier(cadence=cadence),),
         minimum_meeting_minutes=30,
         participation=Participation.COMPULSORY,
         minimum_experience_gap_years=Decimal(0),
         review_interval_days=90,
     )
+
+
+def _recorded_with_changes_after(service: MentoringService, clock: SettableClock) -> None:
+    """A pair whose dated items were open and late on 15 March, done on 1 April; items set
+    on 1 May (dated in March), and a programme created then."""
+    clock.now = at(1, 1)
+    policy = _policy(Cadence.fortnightly())
     programme = service.create_programme("P", "Org", actor="coord").id
     service.set_policy(programme, policy, actor="coord")
     service.enrol(programme, "amara", Role.MENTOR, 10, actor="coord")
@@ -152,3 +160,28 @@ def test_due_at_a_past_moment_is_what_was_recorded_by_then(store_url: str) -> No
         assert (row.goals_overdue, row.activities_late, row.milestones_late) == (1, 1, 1)
         meetings = [(i.due, i.overdue) for i in items if i.kind is DueKind.MEETING]
         assert meetings == [(row.next_meeting_due, row.meeting_overdue)]
+
+
+def test_a_meeting_is_named_by_the_cadence_its_date_follows_and_keeps_its_reminder_id(
+    store_url: str,
+) -> None:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        programme = service.create_programme("P", "Org", actor="coord").id
+        service.set_policy(programme, _policy(Cadence.monthly()), actor="coord")
+        service.enrol(programme, "amara", Role.MENTOR, 10, actor="coord")
+        service.enrol(programme, "grace", Role.MENTEE, 1, actor="coord")
+        pair = service.form_pair(programme, "amara", "grace", actor="coord").id
+        weekly = MeetingSchedule(
+            cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.ONE_ON_ONE
+        )
+        service.agree_schedule(pair, weekly, actor="amara")
+        clock.now = at(1, 20)
+        (meeting,) = [i for i in due(service, within_days=30) if i.kind is DueKind.MEETING]
+        assert (meeting.what, meeting.due, meeting.overdue) == ("monthly", at(2, 1), False)
+        reminders = owed([meeting], [], now=clock.now, within_days=30, quiet_days=None)
+        issued_before = {  # as releases that named it by the agreed cadence derived them
+            reminder_id(p, ReminderReason.DUE_SOON, pair, "meeting", at(2, 1), "weekly")
+            for p in ("amara", "grace")
+        }
+        assert {r.reminder_id for r in reminders} == issued_before

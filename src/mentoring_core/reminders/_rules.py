@@ -106,6 +106,16 @@ def _issued_by_text(
     return by_text in already
 
 
+def _told_apart_by(item: DueItem) -> str:
+    """What a due item's reminder id holds beyond its kind and date: a dated item's id;
+    a meeting's agreed cadence, else its ``what`` (as every release named it, though its
+    ``what`` is now the policy's cadence when both are in force: an id issued stays
+    issued); a review's ``what``."""
+    if item.item_id is not None:
+        return str(item.item_id)
+    return item.agreed_cadence or item.what
+
+
 def owed(
     items: Iterable[DueItem],
     relationships: Iterable[Quiet],
@@ -127,7 +137,7 @@ def owed(
     for item in items:
         if item.overdue or item.due <= until:
             reason = ReminderReason.OVERDUE if item.overdue else ReminderReason.DUE_SOON
-            what = item.what if item.item_id is None else str(item.item_id)
+            what = _told_apart_by(item)
             candidates.append((item, reason, item.kind.value, item.due, what))
     if quiet_days is not None:
         period = timedelta(days=quiet_days)

@@ -49,6 +49,9 @@ class DueItem:
     overdue: bool
     item_id: UUID | None = None
     """The goal's, activity's or milestone's id; None for a meeting or a review."""
+    agreed_cadence: str | None = None
+    """For a meeting, the cadence the pair agreed, when one is in force (the meeting's
+    date follows the policy's, ``what``, when a policy is in force); None otherwise."""
 
 
 def end_of_day(day: date) -> datetime:
@@ -57,10 +60,10 @@ def end_of_day(day: date) -> datetime:
 
 
 def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem]:
-    cadence = row.agreed_cadence or row.policy_cadence or "the programme's policy"
-    for kind, what, due, overdue in (
-        (DueKind.MEETING, cadence, row.next_meeting_due, row.meeting_overdue),
-        (DueKind.REVIEW, "progress review", row.next_review_due, row.review_overdue),
+    cadence = row.policy_cadence or row.agreed_cadence or "the programme's policy"
+    for kind, what, due, overdue, agreed in (
+        (DueKind.MEETING, cadence, row.next_meeting_due, row.meeting_overdue, row.agreed_cadence),
+        (DueKind.REVIEW, "progress review", row.next_review_due, row.review_overdue, None),
     ):
         if due is not None:
             yield DueItem(
@@ -72,6 +75,7 @@ def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem
                 what=what,
                 due=due,
                 overdue=overdue,
+                agreed_cadence=agreed,
             )
 
 
