@@ -39,7 +39,7 @@ C, P, T, W = (
 ENROLLED = datetime(2025, 1, 6, tzinfo=NOW.tzinfo)
 
 
-def policy(gap: str = "2", capacity: int | None = 2) -> ProgrammePolicy:
+def policy(gap: str = "2", capacity: int | None = 2, mentors: int | None = 1) -> ProgrammePolicy:
     return ProgrammePolicy(
         cadence=(CadenceTier(cadence=Cadence.fortnightly()),),
         minimum_meeting_minutes=30,
@@ -47,6 +47,7 @@ def policy(gap: str = "2", capacity: int | None = 2) -> ProgrammePolicy:
         minimum_experience_gap_years=Decimal(gap),
         review_interval_days=90,
         max_mentees_per_mentor=capacity,
+        max_active_mentors_per_mentee=mentors,
     )
 
 
@@ -149,9 +150,28 @@ class TestWhoIsRanked:
         assert ranked_ids(rank_mentors(state, (), "ben")) == ["cy"]
 
     def test_a_mentor_already_open_with_the_mentee_is_not_suggested_again(self) -> None:
-        state = programme(mentor("ana", 12), mentor("cy", 8), BEN)
+        state = programme(mentor("ana", 12), mentor("cy", 8), BEN, with_policy=policy(mentors=2))
         proposed = carrying("ana", "ben", RelationshipStatus.PROPOSED)
         assert ranked_ids(rank_mentors(state, (proposed,), "ben")) == ["cy"]
+
+    @pytest.mark.parametrize("status", [RelationshipStatus.PROPOSED, RelationshipStatus.PAUSED])
+    def test_a_mentee_with_the_most_mentors_allowed_is_refused_naming_the_limit(
+        self, status: RelationshipStatus
+    ) -> None:
+        state = programme(mentor("ana", 12), mentor("cy", 8), BEN)
+        held = carrying("ana", "ben", status)
+        with pytest.raises(RuleViolation) as info:
+            rank_mentors(state, (held, carrying("cy", "fay")), "ben")
+        assert info.value.rule is Rule.MENTEE_MENTORS
+        assert str(info.value).startswith(
+            f"rule 'mentee-mentors' broken: mentee 'ben' already has 1 open relationship(s) "
+            f"({held.relationship_id}), the most programme 'Riverside' allows (1 mentors at "
+            "once); end one or raise max_active_mentors_per_mentee in the programme's policy"
+        )
+
+    def test_without_a_limit_per_mentee_they_are_ranked_however_many_they_have(self) -> None:
+        state = programme(mentor("ana", 12), mentor("cy", 8), BEN, with_policy=policy(mentors=None))
+        assert ranked_ids(rank_mentors(state, (carrying("ana", "ben"),), "ben")) == ["cy"]
 
     def test_ended_relationships_carry_no_load(self) -> None:
         state = programme(mentor("ana", 12), BEN, mentee("fay", 0))

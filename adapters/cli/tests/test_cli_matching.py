@@ -121,3 +121,49 @@ def test_a_profile_change_is_recorded_and_ranked_on(cli: Cli) -> None:
     assert found["suggestions"][0]["mentor_id"] == "dee"
     refused = cli.run("programme", "profile", programme, "--person", "ben")
     assert refused.code == 2 and "expertise or development needs" in refused.stderr
+
+
+def _hint(cli: Cli, programme: str, mentee: str) -> str:
+    """The last line of the ranking, in words."""
+    shown = cli.run("match", "suggest", "--programme", programme, "--mentee", mentee)
+    assert shown.code == 0 and shown.stderr == "", str(shown)
+    return shown.stdout.splitlines()[-1]
+
+
+def test_the_hint_names_a_pairing_that_would_be_accepted(cli: Cli) -> None:
+    programme = _programme(cli)
+    assert _hint(cli, programme, "ben") == (
+        f"Pair with the first: mentoring pair form {programme} --mentor cy --mentee ben "
+        "(with another, add --reason)."
+    )
+    cli.ok("programme", "enrol", programme, "--person", "gil", "--role", "mentee",
+           "--experience-years", "19")  # fmt: skip
+    below = _hint(cli, programme, "gil")  # every lead below the minimum of 2: dee's is 1
+    assert below == (
+        f"Pair with the first: mentoring pair form {programme} --mentor dee --mentee gil "
+        "--gap-override-reason REASON (their lead of 1 years is below the minimum of 2; "
+        "with another, add --reason)."
+    )
+    cli.ok("pair", "form", programme, "--mentor", "dee", "--mentee", "gil",
+           "--gap-override-reason", "Dee ran Gil's team")  # fmt: skip
+    cli.ok("pair", "form", programme, "--mentor", "cy", "--mentee", "ben")
+    cli.ok("pair", "form", programme, "--mentor", "ana", "--mentee", "fay")
+    cli.ok("programme", "enrol", programme, "--person", "hal", "--role", "mentee",
+           "--experience-years", "0")  # fmt: skip
+    assert _hint(cli, programme, "hal") == (
+        "Every mentor is full (max_mentees_per_mentor 1): end one of their relationships "
+        "or raise the limit in the programme's policy before pairing hal."
+    )
+
+
+def test_a_mentee_with_the_most_mentors_allowed_gets_no_suggestions(cli: Cli) -> None:
+    programme = _programme(cli)
+    formed = cli.ok("pair", "form", programme, "--mentor", "ana", "--mentee", "ben")
+    refused = cli.run("match", "suggest", "--programme", programme, "--mentee", "ben")
+    assert (refused.code, refused.stdout) == (1, "")
+    assert (
+        f"mentee 'ben' already has 1 open relationship(s) ({formed['id']}), the "
+        "most programme 'Riverside' allows (1 mentors at once); end one or raise "
+        "max_active_mentors_per_mentee in the programme's policy"
+    ) in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -1,7 +1,8 @@
 """Suggesting mentors for a mentee: a pure ranking of the programme's mentors.
 
 Each enrolled mentor who could be paired with the mentee (not the mentee, no open
-relationship with them already) is ranked by, in this order:
+relationship with them already) is ranked by, in this order (a mentee who already has
+the most mentors the policy allows is refused: no pairing with them would be accepted):
 
 1. free capacity at all: a mentor who already carries the policy's
    ``max_mentees_per_mentor`` open relationships ranks after every mentor with a place free;
@@ -115,6 +116,29 @@ def enrolled_as(programme: ProgrammeState, person_id: str, role: Role) -> Partic
     return participant
 
 
+_LIMITS = {
+    Role.MENTOR: ("mentees", "max_mentees_per_mentor", Rule.MENTOR_CAPACITY),
+    Role.MENTEE: ("mentors", "max_active_mentors_per_mentee", Rule.MENTEE_MENTORS),
+}
+
+
+def check_limit(programme: ProgrammeState, role: Role, person_id: str, held: Sequence[str]) -> None:
+    """The policy's limit of open relationships for a person in ``role``: refused, naming
+    the limit and ``held`` (how each open relationship of theirs is named), once they
+    hold as many as it allows."""
+    policy = programme.policy
+    others_are, field, rule = _LIMITS[role]
+    limit = None if policy is None else getattr(policy, field)
+    if limit is None or len(held) < limit:
+        return
+    raise RuleViolation(
+        rule,
+        f"{role} {person_id!r} already has {len(held)} open relationship(s) "
+        f"({', '.join(held)}), the most programme {programme.name!r} allows ({limit} "
+        f"{others_are} at once); end one or raise {field} in the programme's policy",
+    )
+
+
 def open_relationships(relationships: Sequence[RelationshipState]) -> list[RelationshipState]:
     return [r for r in relationships if r.status in OPEN]
 
@@ -125,11 +149,14 @@ def rank_mentors(
     """Every mentor who could be paired with ``mentee_id``, best first (see the module).
 
     ``relationships``: the programme's relationships, for the mentors' loads and the pairs
-    already open. Refuses a mentee who is not enrolled as one.
+    already open. Refuses a mentee who is not enrolled as one, or who already has the
+    most mentors the policy allows (``max_active_mentors_per_mentee``).
     """
     mentee = enrolled_as(programme, mentee_id, Role.MENTEE)
     open_ = open_relationships(relationships)
-    paired = {r.mentor_id for r in open_ if r.mentee_id == mentee_id}
+    mine = [r for r in open_ if r.mentee_id == mentee_id]
+    check_limit(programme, Role.MENTEE, mentee_id, [str(r.relationship_id) for r in mine])
+    paired = {r.mentor_id for r in mine}
     capacity = None if programme.policy is None else programme.policy.max_mentees_per_mentor
     candidates = [
         _suggestion(

@@ -9,7 +9,7 @@ from .commands import OpenRelationship
 from .context import DecisionContext, event_metadata
 from .errors import InvalidValue, Rule, RuleViolation
 from .events import Event, PairFormed, PairingProposed, RelationshipOpened
-from .matching import OPEN, enrolled_as, rank_mentors
+from .matching import OPEN, check_limit, enrolled_as, rank_mentors
 from .programme import Participant, ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import (
@@ -89,25 +89,11 @@ def _check_capacity(
             f"relationship at the pairing's date, {named}; the pairing is dated "
             f"{at.isoformat()}: date it from the first one's end on",
         )
-    policy = programme.policy
-    if policy is None:
-        return
-    limits = (
-        ("mentor", mentor_id, "mentees", policy.max_mentees_per_mentor, Rule.MENTOR_CAPACITY),
-        ("mentee", mentee_id, "mentors", policy.max_active_mentors_per_mentee, Rule.MENTEE_MENTORS),
-    )
-    for role, person, others_are, limit, rule in limits:
-        if limit is None:
-            continue
-        held = [n for r, n in open_ if (r.mentor_id if role == "mentor" else r.mentee_id) == person]
-        if len(held) >= limit:
-            raise RuleViolation(
-                rule,
-                f"{role} {person!r} already has {len(held)} open relationship(s) "
-                f"({', '.join(held)}), the most programme "
-                f"{programme.name!r} allows ({limit} {others_are} at once); end one or raise "
-                "the limit in the programme's policy",
-            )
+    for role, person in ((Role.MENTOR, mentor_id), (Role.MENTEE, mentee_id)):
+        held = [
+            n for r, n in open_ if (r.mentor_id if role is Role.MENTOR else r.mentee_id) == person
+        ]
+        check_limit(programme, role, person, held)
 
 
 def _check_gap(

@@ -16,6 +16,8 @@ from .._session import Output, open_service
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mentoring_core.matching import MentorSuggestion
+
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -37,11 +39,7 @@ def suggest(
             console.print(f"No enrolled mentor can be suggested for {mentee}.", markup=False)
             return
         console.print(suggestion_table(suggestions), markup=False)
-        console.print(
-            f"Pair with the first: mentoring pair form {programme_id} --mentor "
-            f"{suggestions[0].mentor_id} --mentee {mentee} (with another, add --reason).",
-            markup=False,
-        )
+        console.print(_hint(programme_id, mentee, suggestions[0]), markup=False, soft_wrap=True)
 
     out.emit(
         lambda: {
@@ -50,4 +48,22 @@ def suggest(
             "suggestions": [CONVERTER.unstructure(s) for s in suggestions],
         },
         show,
+    )
+
+
+def _hint(programme_id: UUID, mentee: str, first: MentorSuggestion) -> str:
+    """How to pair the mentee with the first suggestion so that the pairing is accepted;
+    if the first is full, every mentor is (the full rank last), and no pairing would be."""
+    if first.full:
+        return (
+            f"Every mentor is full (max_mentees_per_mentor {first.capacity}): end one of their "
+            f"relationships or raise the limit in the programme's policy before pairing {mentee}."
+        )
+    command = f"mentoring pair form {programme_id} --mentor {first.mentor_id} --mentee {mentee}"
+    if first.meets_minimum_gap:
+        return f"Pair with the first: {command} (with another, add --reason)."
+    return (
+        f"Pair with the first: {command} --gap-override-reason REASON (their lead of "
+        f"{first.experience_gap_years} years is below the minimum of {first.minimum_gap_years}; "
+        "with another, add --reason)."
     )
