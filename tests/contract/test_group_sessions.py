@@ -173,7 +173,7 @@ def test_a_session_correction_naming_too_few_or_other_pairs_records_nothing(
                 actor="ana",
             )  # fmt: skip
         # each pair's own rules: moved to before the others present were enrolled
-        with pytest.raises(RuleViolation, match="attendee 'cy' is not enrolled"):
+        with pytest.raises(RuleViolation, match="attendee 'cy' was not enrolled"):
             service.correct_group_session(
                 programme, session, "ana", list(pairs), "late",
                 held_at=held - timedelta(days=30), actor="ana",
