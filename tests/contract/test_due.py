@@ -185,3 +185,25 @@ def test_a_meeting_is_named_by_the_cadence_its_date_follows_and_keeps_its_remind
             for p in ("amara", "grace")
         }
         assert {r.reminder_id for r in reminders} == issued_before
+
+
+def test_what_is_due_now_is_read_from_the_read_model_not_folded_again(
+    seeded: tuple[MentoringService, datetime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``now`` read from the clock a moment before the report reads it again is not "a
+    past moment": nothing was recorded after it, so the read model holds what was
+    recorded by then. Every ``due`` (and reminder run) given no ``now`` folded every
+    event of every programme, and a report given the clock's ``now`` did too."""
+    from mentoring_core.projections import _due, _reports
+
+    def folded(*_: object, **__: object) -> None:
+        raise AssertionError("folded every event again, where the read model holds them")
+
+    monkeypatch.setattr(_reports, "facts_as_of", folded)
+    monkeypatch.setattr(_due, "state_at", folded)
+    service, _ = seeded
+    programme = service.programmes()[0].programme_id
+    assert programme is not None
+    assert due(service, within_days=3660)
+    build_compliance_report(service, programme, now=service.now())
+    service.close()

@@ -22,7 +22,7 @@ from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_aware
 from ..reports import DueItem, due_items, most_urgent_first
 from ._projection import ComplianceProjection
-from ._reports import build_compliance_report
+from ._reports import build_compliance_report, recorded_after
 
 MAX_WINDOW_DAYS = 3660
 """The longest look-ahead ``due`` takes: about ten years."""
@@ -74,14 +74,14 @@ def due(
     ``programme_id``: one programme (default: every programme in the store).
     ``person``: what concerns them: every relationship of the programmes they
     coordinate, and the relationships in which they are the mentor or the mentee.
-    ``now``: the moment to judge by (default: the service's clock); one before the
-    service's clock judges by what was recorded by then, as the report as of then does
+    ``now``: the moment to judge by (default: the service's clock); one before a record
+    of the store was recorded judges by what was recorded by then, as the report as of then does
     (a programme created since is left out; asked for by ``programme_id``, it is refused
     as the report refuses it).
     """
     check_within_days(within_days)
     moment = check_aware("now", service.now() if now is None else now)
-    as_of = moment if moment < service.now() else None
+    as_of = moment if recorded_after(service, moment) else None
     until = moment.astimezone(UTC) + timedelta(days=within_days)
     if programme_id is not None:
         service.programme(programme_id)  # not found unless a programme

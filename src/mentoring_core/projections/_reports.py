@@ -14,6 +14,8 @@ from typing import cast
 from uuid import UUID
 
 from ..application import MentoringService
+from ..audit.chain import canonical_time
+from ..audit.recorders import ChainRow
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
@@ -91,8 +93,8 @@ def build_compliance_report(
 
     Without ``as_of``: the read model is brought up to date, then read; the
     report describes ``now`` (default: the service's clock, read after catching up); a
-    ``now`` before the service's clock is read as ``as_of``, since the read model holds
-    what was recorded after it.
+    ``now`` before a record of the store was recorded is read as ``as_of``
+    (:func:`recorded_after`), since the read model holds that record too.
     With ``as_of``: exactly the report that would have been produced at that
     moment, from the events recorded by then (a fold of the programme's
     histories; the read model is not used). ``start``/``end``: the period, in
@@ -105,7 +107,7 @@ def build_compliance_report(
         policy = check_policy(policy)
     if now is not None:
         now = check_aware("now", now)
-        if as_of is None and now < service.now():  # the read model holds what came since
+        if as_of is None and recorded_after(service, now):  # the read model holds it too
             as_of = now
     if as_of is not None:
         check_not_future("as_of", as_of, now if now is not None else service.now())
@@ -129,6 +131,21 @@ def build_compliance_report(
             policy=policy,
             personal_data_past_due=due,
         )
+
+
+def recorded_after(service: MentoringService, moment: datetime) -> bool:
+    """Whether the store holds a record recorded after ``moment`` (its last link's time:
+    two reads by key): a report or a due list judged at ``moment`` then reads the states
+    as recorded by it, where the read model would count what came since. A ``now`` read
+    from the clock an instant before is no such moment: nothing was recorded after it."""
+    recorder = service.store.recorder
+    last = recorder.last_link()
+    if last is None or moment >= service.now():
+        return False
+    rows = recorder.select_chain(last[0] - 1, 1)
+    if not rows or not isinstance(rows[-1], ChainRow):  # a damaged link: read the events
+        return True
+    return rows[-1].recorded_at > canonical_time(moment)
 
 
 def write_compliance_report(
