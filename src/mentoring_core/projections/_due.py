@@ -3,8 +3,8 @@
 The shell around :func:`mentoring_core.reports.due_items`: it builds each programme's
 live report (on one compliance projection, brought up to date by each report) and reads its
 relationships' states, so that "due" and "overdue" are the report's own. At a moment
-before the service's clock, the report is the one as of then and the states are those
-recorded by then (:meth:`~mentoring_core.MentoringService.relationship_as_of`), the
+before the store's last record was recorded, the report is the one as of then and the
+states are those recorded by then (:meth:`~mentoring_core.MentoringService.relationship_as_of`), the
 programme's too: nothing recorded since counts.
 """
 
