@@ -61,7 +61,7 @@ from .privacy.sealing import (
 )
 from .quick_reading import QuickReader
 
-SNAPSHOT_SCHEMA = 8
+SNAPSHOT_SCHEMA = 9
 """Raised whenever the stored snapshots change shape; older snapshots are then refused.
 2: a snapshot records the chain hash of the event it was taken at, and a relationship's
 state its pauses and the date of its latest fact. 3: each held meeting of a relationship's
@@ -75,7 +75,9 @@ states keep the dates the timeline rules need (a goal's ``revised_at``, a relati
 ``attended_until``, the bound a withdrawal's date is checked against first. 8: the
 states keep when the expectations in force were agreed (``expectations_since``) and when
 each participant's profile was last updated (``profile_updated_at``) and the latest
-first day recognised while they are enrolled (``recognised_from``)."""
+first day recognised while they are enrolled (``recognised_from``). 9: a relationship's
+state keeps each schedule's working-hours flag with its date (``working_hours_since``), so
+that a meeting recorded late takes the flag of the schedule in force when it was held."""
 SNAPSHOT_TOPIC_PREFIX = "Snapshot:"
 STATE_TYPES: dict[str, type[RelationshipState | ProgrammeState]] = {
     cls.__name__: cls for cls in (RelationshipState, ProgrammeState)
@@ -194,6 +196,20 @@ def _is_optional(cls: Any) -> bool:
     return get_origin(cls) in (Union, UnionType) and len(args) == 2 and NoneType in args
 
 
+def _fixed_tuple_hook(
+    converter: cattrs.Converter, types: tuple[Any, ...]
+) -> Callable[[Any, Any], tuple[Any, ...]]:
+    """Structures a tuple of ``len(types)`` items, each of its own type (``tuple[A, B]``)."""
+    hooks = [converter.get_structure_hook(item_type) for item_type in types]
+
+    def structure(value: Any, _: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list) or len(value) != len(types):
+            raise TypeError(f"expected a list of {len(types)} items, got {value!r:.40}")
+        return tuple([hook(item, t) for hook, t, item in zip(hooks, types, value, strict=True)])
+
+    return structure
+
+
 def make_event_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     """The converter for events, value objects and states; every hook is registered here.
 
@@ -212,7 +228,9 @@ def make_event_converter(*, detailed_validation: bool = True) -> cattrs.Converte
     converter.register_structure_hook(Decimal, _structure_decimal)
 
     def tuple_hook(cls: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
-        (item_type, *_rest) = get_args(cls)
+        (item_type, *rest) = get_args(cls)
+        if rest != [Ellipsis]:  # a fixed number of items, each of its own type
+            return _fixed_tuple_hook(converter, get_args(cls))
         item_hook = converter.get_structure_hook(item_type)
 
         def structure(value: Any, _: Any) -> tuple[Any, ...]:

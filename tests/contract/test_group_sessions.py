@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 
 from mentoring_core import InvalidValue, MentoringService, Rule, RuleViolation
@@ -19,9 +20,13 @@ from mentoring_core.projections import (
     facts_as_of,
 )
 from mentoring_core.reports import mentor_time_report
-from mentoring_core.values import MeetingFormat, RecognitionKind, Role
+from mentoring_core.values import Cadence, MeetingFormat, MeetingSchedule, RecognitionKind, Role
 
 from .conftest import SteppingClock
+
+DAYTIME = MeetingSchedule(
+    cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.ONE_ON_ONE
+)
 
 
 def _programme(service: MentoringService, clock: SteppingClock) -> tuple[UUID, UUID, UUID]:
@@ -77,6 +82,36 @@ def test_a_session_is_stored_once_on_each_pair_and_counted_once(
         (ana,) = live.mentors
         assert (ana.minutes, ana.group_sessions, ana.outside_working_hours_minutes) == (120, 1, 30)
         assert ana.time_in_lieu_hours == Decimal("0.5")
+
+
+def test_meetings_recorded_late_take_the_schedule_in_force_when_they_were_held(
+    store_url: str, clock: SteppingClock
+) -> None:
+    """A schedule in working hours, changed to evenings later; a meeting and a group
+    session held before the change but recorded after it are in working hours."""
+    with MentoringService(store_url, clock=clock) as service:
+        programme, ben, cy = _programme(service, clock)
+        day = clock.now
+        clock.now += timedelta(days=5)
+        for pair in (ben, cy):
+            service.agree_schedule(pair, DAYTIME, actor="coord", occurred_at=day)
+            service.change_schedule(pair, attrs.evolve(DAYTIME, in_working_hours=False),
+                                    "evening shifts", actor="coord",
+                                    occurred_at=day + timedelta(days=3))  # fmt: skip
+        service.record_meeting_held(ben, 30, MeetingFormat.PHONE, [], actor="ana",
+                                    occurred_at=day + timedelta(days=1))  # fmt: skip
+        service.record_group_session(programme, "ana", [ben, cy], 90, [], actor="ana",
+                                     occurred_at=day + timedelta(days=2))  # fmt: skip
+        assert [m.in_working_hours for m in service.relationship(ben).meetings] == [True, True]
+        assert [m.in_working_hours for m in service.relationship(cy).meetings] == [True]
+        now = clock()
+        start, end = day.date(), now.date()
+        live = build_mentor_time_report(service, programme, start=start, end=end, now=now)
+        folded = mentor_time_report(*facts_as_of(service, programme, now), start=start, end=end,
+                                    as_of=now)  # fmt: skip
+        assert live == folded
+        (ana,) = live.mentors
+        assert (ana.minutes, ana.outside_working_hours_minutes) == (120, 0)
 
 
 def test_a_refused_session_records_nothing_on_any_pair(

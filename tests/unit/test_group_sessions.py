@@ -168,6 +168,48 @@ def test_a_meeting_held_follows_the_schedule_in_force_unless_told() -> None:
                "in_working_hours")  # fmt: skip
 
 
+def _schedules_changed(pair: History) -> None:
+    """In working hours from 20 days ago, outside them from 5 days ago."""
+    pair.record(cmd.AgreeSchedule(schedule=WEEKLY_HOUR, occurred_at=NOW - timedelta(days=20)))
+    evening = attrs.evolve(WEEKLY_HOUR, in_working_hours=False)
+    pair.record(cmd.ChangeSchedule(schedule=evening, reason="evening shifts",
+                                   occurred_at=NOW - timedelta(days=5)))  # fmt: skip
+
+
+def test_a_meeting_recorded_late_follows_the_schedule_in_force_when_it_was_held() -> None:
+    programme, ben, elif_ = _riverside()
+    for pair in (ben, elif_):
+        _schedules_changed(pair)
+    flags = {}
+    for number, days in enumerate((25, 10, 5, 2), start=10):
+        held = attrs.evolve(HOUR_ONE_ON_ONE, meeting_id=UUID(int=number),
+                            occurred_at=NOW - timedelta(days=days))  # fmt: skip
+        (event,) = ben.record(held)
+        flags[days] = (event.in_working_hours, ben.state.meetings[-1].in_working_hours)
+    # before any schedule, and under the first: in working hours; from the change: not
+    assert flags == {25: (True, True), 10: (True, True), 5: (False, False), 2: (False, False)}
+    session = _decide(programme, ben, elif_, occurred_at=NOW - timedelta(days=9))
+    assert {e.in_working_hours for e in session} == {True}
+    assert {e.in_working_hours for e in _decide(programme, ben, elif_)} == {False}
+
+
+def test_a_correction_moving_a_meeting_keeps_its_working_hours_flag() -> None:
+    """The flag is recorded with the meeting (given or from the schedule then), and a
+    correction carries none: moved past a change of schedule, the meeting keeps it."""
+    _, ben, _ = _riverside()
+    _schedules_changed(ben)
+    ben.record(attrs.evolve(HOUR_ONE_ON_ONE, occurred_at=NOW - timedelta(days=10)))
+    ben.record(cmd.CorrectMeetingRecord(meeting_id=HOUR_ONE_ON_ONE.meeting_id, reason="date",
+                                        held_at=NOW - timedelta(days=2)))  # fmt: skip
+    (meeting,) = ben.state.meetings
+    assert (meeting.occurred_at, meeting.in_working_hours) == (NOW - timedelta(days=2), True)
+    facts = fold_relationship_facts(ben.events)
+    assert (facts.meetings[-1].at, facts.meetings[-1].in_working_hours) == (
+        meeting.occurred_at,
+        True,
+    )
+
+
 def test_a_meeting_stored_before_version_3_reads_as_the_schedule_in_force_said() -> None:
     """MeetingHeld version 2 records lack the flag and the session: read as None, and the
     facts take the flag from the schedule in force at the meeting."""

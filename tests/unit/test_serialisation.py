@@ -504,7 +504,7 @@ class TestSnapshots:
             chain_hash="ab" * 32,
         )
         stored = MAPPER.to_stored_event(snapshot)
-        assert stored.topic == "Snapshot:RelationshipState:8"
+        assert stored.topic == "Snapshot:RelationshipState:9"
         assert round_trip(snapshot) == snapshot
 
     def test_a_snapshot_of_schema_1_without_a_chain_hash_is_refused(self) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,6 +24,16 @@ def find(items: tuple[T, ...], match: Callable[[T], bool]) -> T | None:
         if match(item):
             return item
     return None
+
+
+def in_force_at(changes: Iterable[tuple[datetime, T]], at: datetime, before: T) -> T:
+    """The value in force at ``at``: of ``changes``, each (in force from, value) in the
+    order recorded, the last in force by ``at``; ``before`` if none is."""
+    chosen = before
+    for since, value in changes:
+        if since <= at:
+            chosen = value
+    return chosen
 
 
 class Places:

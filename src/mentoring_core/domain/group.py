@@ -27,7 +27,7 @@ from .errors import InvalidValue, Rule, RuleViolation
 from .events import Event, MeetingHeld
 from .programme import ProgrammeState
 from .relationship_state import RELATIONSHIP, Meeting, RelationshipState
-from .validation import check_bool, check_label, check_sequence, check_uuid
+from .validation import check_label, check_sequence, check_uuid
 from .values import MeetingFormat
 
 GROUP_SESSION_MAX_RELATIONSHIPS = 100
@@ -82,16 +82,6 @@ def _check_present(
             f"relationship {relationship_id} is mentored by {state.mentor_id!r}, not by "
             f"{mentor_id!r}: a group session has one mentor",
         )
-
-
-def session_in_working_hours(
-    command: RecordGroupSession, relationships: Sequence[RelationshipState]
-) -> bool:
-    """The session's working-hours flag: as given, else in working hours unless the schedule
-    in force of a relationship present says its meetings are not."""
-    if command.in_working_hours is not None:
-        return check_bool("in_working_hours", command.in_working_hours)
-    return all(r.scheduled_in_working_hours for r in relationships)
 
 
 def _present(
@@ -186,9 +176,8 @@ def decide_group_session(
     present (each is an attendee of the others' meetings).
     """
     session_id, ids = _present(command, programme, relationships)
-    flag = session_in_working_hours(command, relationships)
     mentees = tuple(r.mentee_id for r in relationships)
-    events = []
+    held = []
     for relationship_id, state in zip(ids, relationships, strict=True):
         meeting = RecordMeetingHeld(
             relationship_id=relationship_id,
@@ -198,9 +187,13 @@ def decide_group_session(
             format=MeetingFormat.GROUP,
             topics=command.topics,
             attendees=tuple(m for m in mentees if m != state.mentee_id),
-            in_working_hours=flag,
+            in_working_hours=command.in_working_hours,
         )
-        (held,) = RELATIONSHIP.decide(meeting, state, ctx)
-        assert isinstance(held, MeetingHeld)
-        events.append(attrs.evolve(held, group_session_id=session_id))
-    return tuple(events)
+        (event,) = RELATIONSHIP.decide(meeting, state, ctx)
+        assert isinstance(event, MeetingHeld)
+        held.append(event)
+    # as given, else in working hours unless the schedule in force then of one says not
+    flag = all(event.in_working_hours for event in held)
+    return tuple(
+        attrs.evolve(event, group_session_id=session_id, in_working_hours=flag) for event in held
+    )

@@ -632,17 +632,17 @@ def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Me
             topics=check_titles("topics", command.topics, allow_empty=True),
             # checked (each a label, each enrolled) by _prepare, which alone sees who is enrolled
             attendees=tuple(command.attendees),
-            in_working_hours=in_working_hours(state, command.in_working_hours),
+            in_working_hours=in_working_hours(state, command.in_working_hours, meta["occurred_at"]),
         ),
     )
 
 
-def in_working_hours(state: RelationshipState, given: object) -> bool:
-    """Whether a meeting counts as held in working hours: as given, else as the schedule in
-    force says (a meeting of a pair without a schedule is in working hours)."""
+def in_working_hours(state: RelationshipState, given: object, held: datetime) -> bool:
+    """Whether a meeting ``held`` then counts as held in working hours: as given, else as
+    the schedule in force then says (before any schedule: in working hours)."""
     if given is not None:
         return check_bool("in_working_hours", given)
-    return state.scheduled_in_working_hours
+    return state.scheduled_in_working_hours(held)
 
 
 def _meeting_missed(command: RecordMeetingMissed, state: RelationshipState, meta: Meta) -> Events:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import attrs
 
-from ._collections import find
+from ._collections import find, in_force_at
 from ._replace import replaced
 from .commands import RelationshipCommand
 from .decider import Added, Changes, Decider, LatestFact, Replaced
@@ -199,6 +199,10 @@ class RelationshipState:
     schedule_changes: int = 0
     schedule_since: datetime | None = None
     """When the schedule in force was agreed or last changed: it is changed no earlier."""
+    working_hours_since: tuple[tuple[datetime, bool], ...] = ()
+    """Each schedule agreed or changed, in order, as (in force from, whether its meetings
+    are in working hours): the flag a meeting takes from the schedule in force when it was
+    held, however late it is recorded. It grows with the schedule's changes only."""
     meetings: tuple[Meeting, ...] = ()
     feedback: tuple[Feedback, ...] = ()
     reflections: tuple[Reflection, ...] = ()
@@ -246,11 +250,10 @@ class RelationshipState:
             return (self.paused_at, None)
         return None
 
-    @property
-    def scheduled_in_working_hours(self) -> bool:
-        """What the schedule in force says of its meetings: in paid working hours (True
-        without a schedule)."""
-        return self.schedule is None or self.schedule.in_working_hours
+    def scheduled_in_working_hours(self, at: datetime) -> bool:
+        """What the schedule in force at ``at`` says of its meetings: in paid working
+        hours (True before any schedule)."""
+        return in_force_at(self.working_hours_since, at, True)
 
     @property
     def last_meeting_at(self) -> datetime | None:
@@ -465,16 +468,21 @@ def _milestone_reached(state: RelationshipState, event: MilestoneReached) -> Cha
     }
 
 
+def _schedule_in_force(event: ScheduleAgreed | ScheduleChanged) -> Changes:
+    at = event.occurred_at
+    return {
+        "schedule": event.schedule,
+        "schedule_since": at,
+        "working_hours_since": Added((at, event.schedule.in_working_hours)),
+    }
+
+
 def _schedule_agreed(state: RelationshipState, event: ScheduleAgreed) -> Changes:
-    return {"schedule": event.schedule, "schedule_since": event.occurred_at}
+    return _schedule_in_force(event)
 
 
 def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> Changes:
-    return {
-        "schedule": event.schedule,
-        "schedule_changes": state.schedule_changes + 1,
-        "schedule_since": event.occurred_at,
-    }
+    return {**_schedule_in_force(event), "schedule_changes": state.schedule_changes + 1}
 
 
 def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
@@ -488,7 +496,7 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
         topics=event.topics,
         attendees=event.attendees,
         in_working_hours=(
-            state.scheduled_in_working_hours
+            state.scheduled_in_working_hours(event.occurred_at)
             if event.in_working_hours is None
             else event.in_working_hours
         ),

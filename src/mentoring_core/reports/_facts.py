@@ -29,7 +29,7 @@ from uuid import UUID
 
 import attrs
 
-from ..domain._collections import Places
+from ..domain._collections import Places, in_force_at
 from ..domain._replace import replaced
 from ..domain.events import (
     Event,
@@ -264,8 +264,7 @@ def _scheduled(draft: RelationshipDraft, event: ScheduleAgreed | ScheduleChanged
 
 def _scheduled_in_working_hours(schedules: list[ScheduleFact], at: datetime) -> bool:
     """What the schedule in force at ``at`` says of working hours (True before any)."""
-    earlier = [s for s in schedules if s.at <= at]
-    return earlier[-1].in_working_hours if earlier else True
+    return in_force_at(((s.at, s.in_working_hours) for s in schedules), at, True)
 
 
 def _held(draft: RelationshipDraft, event: MeetingHeld) -> None:
