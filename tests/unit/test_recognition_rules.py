@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from scenarios import programme_history
+from scenarios import ENROLLED_AT, programme_history
 from strategies import NOW
 
 from mentoring_core import Rule
@@ -28,9 +28,9 @@ def recognise(**changes: Any) -> cmd.RecogniseMentor:
     command = cmd.RecogniseMentor(
         person_id="ana",
         kind=RecognitionKind.ALLOWANCE,
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 3, 31),
-        reason="A quarter of mentoring",
+        period_start=date(2025, 2, 1),
+        period_end=date(2025, 2, 28),
+        reason="A month of mentoring",
         amount=Decimal("120.50"),
     )
     return attrs.evolve(command, **changes)
@@ -48,9 +48,9 @@ def recorded(**changes: Any) -> MentorRecognised:
 def test_the_event_holds_what_was_recognised() -> None:
     event = recorded()
     assert (event.person_id, event.kind, event.reason) == (
-        "ana", RecognitionKind.ALLOWANCE, "A quarter of mentoring",
+        "ana", RecognitionKind.ALLOWANCE, "A month of mentoring",
     )  # fmt: skip
-    assert (event.period_start, event.period_end) == (date(2025, 1, 1), date(2025, 3, 31))
+    assert (event.period_start, event.period_end) == (date(2025, 2, 1), date(2025, 2, 28))
     assert (event.amount, event.hours) == (Decimal("120.50"), None)
     in_lieu = recorded(kind=RecognitionKind.TIME_IN_LIEU, amount=None, hours=Decimal("7.5"))
     assert (in_lieu.amount, in_lieu.hours) == (None, Decimal("7.5"))
@@ -63,12 +63,12 @@ def test_the_programme_state_keeps_only_the_latest_first_day_recognised() -> Non
     before = history.state
     history.record(recognise())
     noted = tuple(
-        attrs.evolve(p, recognised_from=date(2025, 1, 1)) if p.person_id == "ana" else p
+        attrs.evolve(p, recognised_from=date(2025, 2, 1)) if p.person_id == "ana" else p
         for p in before.participants
     )
     expected = attrs.evolve(before, version=before.version + 1, participants=noted)
     assert history.state == expected
-    history.record(recognise(period_start=date(2024, 12, 1)))  # an earlier day moves nothing
+    history.record(recognise(period_start=date(2025, 1, 20)))  # an earlier day moves nothing
     assert history.state == attrs.evolve(expected, version=expected.version + 1)
 
 
@@ -178,31 +178,39 @@ def test_a_field_that_is_not_of_its_kind_is_refused_by_its_name(field: str, valu
 
 
 def test_the_period_falls_within_an_enrolment_of_the_mentor() -> None:
-    """Time given as a mentor of the programme: the period overlaps one of the person's
-    enrolments as a mentor (by day), from the day they were enrolled to the day they
-    were withdrawn."""
+    """Time given as a mentor of the programme: the period lies within one of the
+    person's enrolments as a mentor (by day), from the day they were enrolled to the day
+    they were withdrawn; the refusal names every such enrolment."""
     history = programme_history()
     enrolled = history.state.participant("ana").enrolled_at.date()
-    before = recognise(period_start=date(2020, 1, 1), period_end=enrolled - timedelta(days=1))
+    before = recognise(period_start=date(2020, 1, 1), period_end=enrolled)
     history.refuse(
         before,
         Rule.TIMELINE,
         f"rule 'timeline' broken: RecogniseMentor dated {NOW.isoformat()} for 2020-01-01 to "
-        f"{before.period_end} falls outside the enrolments of 'ana' as a mentor in programme "
-        f"'Riverside first-year mentoring' up to that date (from {enrolled})",
+        f"{enrolled} falls outside the enrolments of 'ana' as a mentor in programme "
+        f"'Riverside first-year mentoring' up to that date; allowed a period within "
+        f"{enrolled} to {NOW.date()}",
     )
-    history.record(recognise(period_start=date(2020, 1, 1), period_end=enrolled))
+    history.record(recognise(period_start=enrolled, period_end=enrolled))
     left = history.state.participant("ana").enrolled_at + timedelta(days=10)
     history.record(cmd.WithdrawParticipant(person_id="ana", reason="Moved", occurred_at=left))
-    after = recognise(period_start=left.date() + timedelta(days=1), period_end=date(2025, 3, 31))
-    history.refuse(after, Rule.TIMELINE, f"(from {enrolled} to {left.date()})")
-    history.record(recognise(period_start=left.date(), period_end=date(2025, 3, 31)))
+    back = left + timedelta(days=5)
+    history.record(cmd.EnrolParticipant(person_id="ana", role=Role.MENTOR, experience_years=9,
+                                        occurred_at=back))  # fmt: skip
+    both = recognise(period_start=enrolled, period_end=back.date())
+    history.refuse(
+        both,
+        Rule.TIMELINE,
+        f"allowed a period within {enrolled} to {left.date()} or {back.date()} to {NOW.date()}",
+    )
+    history.record(recognise(period_start=left.date(), period_end=left.date()))
+    history.record(recognise(period_start=back.date(), period_end=NOW.date()))
 
 
-def test_the_period_falls_within_an_enrolment_begun_by_the_recognition_s_date() -> None:
-    """A recognition is of time already given as a mentor: dated before the mentor was
-    enrolled, or for a period that begins after its date, it is refused; else a mentor
-    withdrawn later would keep a recognition for a time they were not enrolled."""
+def test_a_recognition_is_dated_no_earlier_than_the_mentor_s_enrolment() -> None:
+    """A recognition dated before the mentor was enrolled recognises time not yet given:
+    refused, naming when one may be dated."""
     history = programme_history()
     enrolled_at = NOW - timedelta(days=20)
     history.record(
@@ -211,21 +219,17 @@ def test_the_period_falls_within_an_enrolment_begun_by_the_recognition_s_date() 
         )
     )
     dated = enrolled_at - timedelta(days=1)
-    early = recognise(
-        person_id="fay", period_start=enrolled_at.date(), period_end=date(2025, 3, 31)
-    )
+    day = enrolled_at.date()
+    early = recognise(person_id="fay", period_start=day, period_end=day)
     history.refuse(
         attrs.evolve(early, occurred_at=dated),
         Rule.TIMELINE,
-        f"rule 'timeline' broken: RecogniseMentor dated {dated.isoformat()} for "
-        f"{enrolled_at.date()} to 2025-03-31 falls outside the enrolments of 'fay' as a mentor in "
-        f"programme 'Riverside first-year mentoring' up to that date (from {enrolled_at.date()})",
+        f"rule 'timeline' broken: RecogniseMentor dated {dated.isoformat()} for {day} to "
+        f"{day} falls outside the enrolments of 'fay' as a mentor in programme "
+        f"'Riverside first-year mentoring' up to that date; allowed a recognition dated from "
+        f"{enrolled_at.isoformat()} on",
     )
     history.record(attrs.evolve(early, occurred_at=enrolled_at))
-    today = NOW.date()
-    ahead = recognise(period_start=today + timedelta(days=1), period_end=date(2099, 12, 31))
-    history.refuse(ahead, Rule.TIMELINE, f"dated {NOW.isoformat()} for {ahead.period_start}")
-    history.record(attrs.evolve(ahead, period_start=today))
 
 
 def test_a_mentor_is_withdrawn_no_earlier_than_the_first_day_recognised() -> None:
@@ -266,3 +270,69 @@ def test_a_period_recorded_ahead_of_its_date_by_an_earlier_release_bounds_by_tha
         f"before the period from {NOW.date()} recognised for 'ana'",
     )
     old.record(cmd.WithdrawParticipant(person_id="ana", reason="Moved", occurred_at=NOW))
+
+
+def _fay_enrolled_and_withdrawn() -> tuple[Any, date, date]:
+    """Fay, a mentor enrolled 20 days before now and withdrawn 10 days before now."""
+    history = programme_history()
+    enrolled, left = NOW - timedelta(days=20), NOW - timedelta(days=10)
+    history.record(
+        cmd.EnrolParticipant(
+            person_id="fay", role=Role.MENTOR, experience_years=9, occurred_at=enrolled
+        )
+    )
+    history.record(cmd.WithdrawParticipant(person_id="fay", reason="Left", occurred_at=left))
+    return history, enrolled.date(), left.date()
+
+
+@pytest.mark.parametrize(
+    ("from_enrolment", "to_withdrawal"),
+    [(-1, 0), (0, 1), (-400, 400)],  # begun before the enrolment; ended after; both
+)
+def test_the_whole_period_is_time_given_within_an_enrolment(
+    from_enrolment: int, to_withdrawal: int
+) -> None:
+    """A recognition is of time already given as a mentor: the whole period lies within
+    one enrolment, from the day enrolled to the day withdrawn (or the recognition's)."""
+    history, enrolled, left = _fay_enrolled_and_withdrawn()
+    start = enrolled + timedelta(days=from_enrolment)
+    end = left + timedelta(days=to_withdrawal)
+    history.refuse(
+        recognise(person_id="fay", period_start=start, period_end=end),
+        Rule.TIMELINE,
+        f"rule 'timeline' broken: RecogniseMentor dated {NOW.isoformat()} for {start} to "
+        f"{end} falls outside the enrolments of 'fay' as a mentor in programme "
+        f"'Riverside first-year mentoring' up to that date; allowed a period within "
+        f"{enrolled} to {left}",
+    )
+    history.record(recognise(person_id="fay", period_start=enrolled, period_end=left))
+
+
+def test_a_period_ends_no_later_than_the_recognition_s_date() -> None:
+    """Time already given, not time to come: for a mentor still enrolled, the period
+    ends on the recognition's date at the latest."""
+    history = programme_history()
+    enrolled = ENROLLED_AT.date()
+    today = NOW.date()
+    ahead = recognise(period_start=enrolled, period_end=today + timedelta(days=1))
+    history.refuse(
+        ahead,
+        Rule.TIMELINE,
+        f"{ahead.period_end} falls outside the enrolments of 'ana' as a mentor in programme "
+        f"'Riverside first-year mentoring' up to that date; allowed a period within "
+        f"{enrolled} to {today}",
+    )
+    history.record(attrs.evolve(ahead, period_end=today))
+
+
+def test_the_same_recognition_twice_is_two_recognitions() -> None:
+    """Nothing tells a second payment of the same allowance for the same period from a
+    mistake: both are recorded (a retry of one command is recorded once, by its command
+    id), and the report counts both."""
+    history = programme_history()
+    first = history.record(recognise())
+    second = history.record(recognise())
+    assert first[0].event_id != second[0].event_id
+    assert (
+        attrs.evolve(second[0], event_id=first[0].event_id, version=first[0].version) == (first[0])
+    )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .commands import RecogniseMentor
 from .decider import Changes, Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation
+from .errors import InvalidValue, Rule, RuleViolation, out_of_time
 from .events import MentorRecognised
 from .programme import PROGRAMME, ProgrammeState, with_active
 from .validation import check_date, check_enum, check_hundredths, check_label, check_text
@@ -82,32 +82,36 @@ def _quantities(
 def _check_enrolled_during(
     state: ProgrammeState, person_id: str, start: date, end: date, at: datetime
 ) -> None:
-    """The period overlaps one of the person's enrolments as a mentor up to the
-    recognition's date ``at``, by day (the day enrolled to the day withdrawn, or to the
-    day of ``at``): time already given as a mentor of the programme. A recognition dated
-    before the enrolment, or of a period begun after its date, is refused: were the mentor
-    withdrawn before that period, the history would recognise time never given."""
-    mentoring = [
-        p for p in state.participants if p.person_id == person_id and p.role is Role.MENTOR
+    """The whole period lies within one of the person's enrolments as a mentor up to the
+    recognition's date ``at``, by day (from the day enrolled to the day withdrawn, or to
+    the day of ``at``): time already given as a mentor of the programme, not time before
+    they joined, after they left or still to come."""
+    windows = [
+        (p.enrolled_at.date(), min(p.withdrawn_at or at, at).date())
+        for p in state.participants
+        if p.person_id == person_id and p.role is Role.MENTOR and p.enrolled_at <= at
     ]
-    if any(
-        p.enrolled_at <= at
-        and p.enrolled_at.date() <= end
-        and start <= min(p.withdrawn_at or at, at).date()
-        for p in mentoring
-    ):
+    if any(first <= start and end <= last for first, last in windows):
         return
-    shown = ", ".join(
-        f"from {p.enrolled_at.date()}"
-        + ("" if p.withdrawn_at is None else f" to {p.withdrawn_at.date()}")
-        for p in mentoring
+    allowed = " or ".join(f"{first} to {last}" for first, last in windows)
+    raise out_of_time(
+        "RecogniseMentor",
+        at,
+        f"for {start} to {end} falls outside the enrolments of {person_id!r} as a mentor in "
+        f"programme {state.name!r} up to that date",
+        f"a period within {allowed}" if allowed else _first_enrolled(state, person_id),
     )
-    raise RuleViolation(
-        Rule.TIMELINE,
-        f"RecogniseMentor dated {at.isoformat()} for {start} to {end} falls outside "
-        f"the enrolments of {person_id!r} as a mentor in programme {state.name!r} up to that "
-        f"date ({shown})",
+
+
+def _first_enrolled(state: ProgrammeState, person_id: str) -> str:
+    """When a recognition of ``person_id`` may first be dated: their first enrolment as a
+    mentor (the caller knows there is one)."""
+    first = min(
+        p.enrolled_at
+        for p in state.participants
+        if p.person_id == person_id and p.role is Role.MENTOR
     )
+    return f"a recognition dated from {first.isoformat()} on"
 
 
 def _recognised(state: ProgrammeState, event: MentorRecognised) -> Changes:
