@@ -153,6 +153,24 @@ def test_each_relationship_must_admit_the_meeting_and_a_session_is_recorded_once
     assert info.value.rule is Rule.UNIQUE_ID
 
 
+def test_a_refusal_of_one_relationship_names_it_and_its_mentee() -> None:
+    """A session names up to 100 relationships: a refusal by one relationship's own rules
+    (here, the session is dated before Elif's pair was formed) says which one."""
+    programme, ben, elif_ = _riverside()
+    late_state = attrs.evolve(elif_.state, formed_at=YESTERDAY)
+    at = YESTERDAY - timedelta(hours=1)
+    ctx = attrs.evolve(decision_context(first_id=9000), enrolled=frozenset({"ben", "elif"}))
+    with pytest.raises(RuleViolation) as info:
+        decide_group_session(_session(occurred_at=at), programme.state, [ben.state, late_state],
+                             ctx)  # fmt: skip
+    assert info.value.rule is Rule.TIMELINE
+    assert str(info.value) == (
+        f"rule 'timeline' broken: group session {SESSION}, relationship {ANA_ELIF} (mentee "
+        f"'elif'): RecordMeetingHeld dated {at.isoformat()} is before the pair was formed on "
+        f"{YESTERDAY.isoformat()}; allowed from {YESTERDAY.isoformat()} on"
+    )
+
+
 def test_a_meeting_held_follows_the_schedule_in_force_unless_told() -> None:
     _, ben, _ = _riverside()
     (first,) = ben.record(HOUR_ONE_ON_ONE)

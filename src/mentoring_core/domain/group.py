@@ -157,8 +157,30 @@ def decide_group_correction(
             duration_minutes=command.duration_minutes,
             topics=command.topics,
         )
-        events.extend(RELATIONSHIP.decide(correction, state, ctx))
+        events.extend(_decide_one(correction, state, ctx, session_id))
     return tuple(events)
+
+
+def _decide_one(
+    command: RecordMeetingHeld | CorrectMeetingRecord,
+    state: RelationshipState,
+    ctx: DecisionContext,
+    session_id: UUID,
+) -> Events:
+    """One relationship's part of a session, decided by its own rules; a refusal that
+    does not say which relationship (a session names up to 100) is given its id and
+    mentee."""
+    relationship_id = command.relationship_id
+    try:
+        return RELATIONSHIP.decide(command, state, ctx)
+    except RuleViolation as error:
+        if str(relationship_id) in error.detail:
+            raise
+        raise RuleViolation(
+            error.rule,
+            f"group session {session_id}, relationship {relationship_id} (mentee "
+            f"{state.mentee_id!r}): {error.detail}",
+        ) from error
 
 
 def decide_group_session(
@@ -189,7 +211,7 @@ def decide_group_session(
             attendees=tuple(m for m in mentees if m != state.mentee_id),
             in_working_hours=command.in_working_hours,
         )
-        (event,) = RELATIONSHIP.decide(meeting, state, ctx)
+        (event,) = _decide_one(meeting, state, ctx, session_id)
         assert isinstance(event, MeetingHeld)
         held.append(event)
     # as given, else in working hours unless the schedule in force then of one says not
