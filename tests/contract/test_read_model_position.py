@@ -17,12 +17,13 @@ import pytest
 
 from mentoring_core import MentoringService
 from mentoring_core.audit.derived import READ_MODEL, check_derived
+from mentoring_core.extend import TRACKING_TABLE
 from mentoring_core.projections import ComplianceProjection
 
 from .test_read_model_keys import projected
 from .test_tamper_evidence import RawStore
 
-TRACKING = "compliance_tracking_v3"
+TRACKING = TRACKING_TABLE
 
 
 @pytest.fixture
