@@ -187,14 +187,32 @@ def test_read_and_audit_commands_work_on_a_read_only_store(
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
+@pytest.mark.parametrize("command", [ENROL, ("demo",)], ids=["enrol", "demo"])
 def test_a_recording_command_on_a_read_only_store_is_refused_clearly(
-    read_only_store: tuple[Cli, list[str]],
+    read_only_store: tuple[Cli, list[str]], command: tuple[str, ...]
 ) -> None:
+    """The demo used to open the store on its own: "the store failed: OperationalError"."""
     cli, wrapper = read_only_store
     folder = cli.cwd
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    result = cli.run(*ENROL, wrapper=wrapper)
+    result = cli.run(*command, wrapper=wrapper)
     assert result.code == 1, str(result)
     assert result.stderr.startswith("error: the store ") and "read-only" in result.stderr
     assert "unexpected" not in result.stderr and result.stderr.count("\n") == 1
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    "command", [("programme", "create", "--name", "P", "--organisation", "O"), ("demo",)]
+)
+def test_a_store_in_a_missing_folder_is_refused_alike(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """The demo used to say "Invalid value for '--store': cannot create the store" (exit 2)."""
+    path = tmp_path / "nowhere" / "new.db"
+    result = Cli(f"sqlite:///{path}", tmp_path).run(*command)
+    assert (result.code, result.stderr) == (
+        1,
+        f"error: the folder {path.parent} of the store {path} does not exist\n",
+    ), str(result)
+    assert not path.parent.exists()

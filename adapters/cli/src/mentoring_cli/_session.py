@@ -149,11 +149,13 @@ def kept_files(ctx: typer.Context, *, cipher_key: bool = True) -> tuple[Kept, ..
 def open_service(
     ctx: typer.Context,
     *,
+    url: str | None = None,
     create: bool = False,
     writes: bool = False,
-    trust_snapshots: bool = True,
+    **options: Any,
 ) -> Iterator[MentoringService]:
-    r"""The service on the store the global options name, closed afterwards.
+    r"""The service on the store the global options name (or ``url``: the demo's own
+    ``--store``), closed afterwards.
 
     Unless ``create`` is set, a SQLite store must exist already, so that a
     mistyped ``--store`` or a command run in the wrong directory does not leave
@@ -161,14 +163,14 @@ def open_service(
     :mod:`mentoring_cli._stores`): another application's database is refused
     untouched; a store created here is owner-only; a store that cannot be written is
     read through a private copy, unless the command ``writes`` (or ``create``\s).
-    With ``trust_snapshots=False`` (the audit commands) no snapshot is read: every state
-    is folded from its events.
+    ``options`` are more of :class:`MentoringService`'s: with ``trust_snapshots=False``
+    (the audit commands) no snapshot is read, every state is folded from its events.
     """
-    url = settings(ctx).store_url
     files = settings(ctx)
+    url = files.store_url if url is None else url
     path = sqlite_path(url)
     if path is None:
-        with service_on(url, files, trust_snapshots=trust_snapshots) as service:
+        with service_on(url, files, **options) as service:
             yield service
         return
     store = Path(path)
@@ -187,13 +189,13 @@ def open_service(
                     )
                 with (
                     readable_copy(store) as copy_url,
-                    service_on(copy_url, files, trust_snapshots=trust_snapshots) as service,
+                    service_on(copy_url, files, **options) as service,
                 ):
                     yield service
                 return
     except StoreFileError as error:
         raise Refused(str(error)) from None
-    with service_on(url, files, trust_snapshots=trust_snapshots) as service:
+    with service_on(url, files, **options) as service:
         yield service
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -14,8 +13,7 @@ from mentoring_core.values import GoalStatus
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when
-from .._session import Output, Refused, Settings, service_on, settings, sqlite_path
-from .._stores import StoreFileError, check_store_file
+from .._session import Output, Settings, open_service, settings
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
     from rich.console import Console
@@ -49,9 +47,8 @@ def demo(
 
     url = store or settings(ctx).store_url
     out = Output(json_output)
-    _refuse_a_foreign_store_file(url)
     clock, options = _demo.demo_options()
-    with service_on(url, settings(ctx), **options) as service:
+    with open_service(ctx, url=url, create=True, writes=True, **options) as service:
         if _demo.already_seeded(service):
             raise _demo.DemoAlreadySeeded(redact(url))
         script = _demo.build_script()
@@ -89,16 +86,6 @@ def _global_options(url: str, files: Settings) -> str:
     if files.key_store_file is not None:
         options += ["--key-store-file", str(files.key_store_file)]
     return "".join(f" {shlex.quote(option)}" for option in options)
-
-
-def _refuse_a_foreign_store_file(url: str) -> None:
-    """Refuse the SQLite file ``url`` names if it exists and is not a mentoring store."""
-    path = sqlite_path(url)
-    if path is not None and Path(path).exists():
-        try:
-            check_store_file(Path(path))
-        except StoreFileError as error:
-            raise Refused(str(error)) from None
 
 
 def _summary(
