@@ -6,11 +6,16 @@ import json
 import os
 import pty
 import re
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
+import pytest
 from cli_harness import Cli, event_count, mentoring_executable
 from mentoring_cli import _demo
 
@@ -63,7 +68,7 @@ def test_the_demo_tells_a_whole_programme_story(tmp_path: Path) -> None:
     assert "Seeding" not in result.stdout + result.stderr  # no progress bar when piped
     summary = json.loads(result.stdout)
     relationships = summary["relationships"]
-    assert summary["events_recorded"] == event_count(cli.store_url) > 300
+    assert summary["events_recorded"] == event_count(cli.store_url) == _demo.EVENTS
 
     assert summary["refused_pairings"] == [
         {
@@ -207,3 +212,81 @@ def test_the_demo_refuses_a_key_file_it_cannot_read(tmp_path: Path) -> None:
     assert missing.code == 2 and "cannot read the cipher key file" in missing.stderr, str(missing)
     assert "Traceback" not in missing.stderr
     assert not (tmp_path / "demo.db").exists()
+
+
+def _stored_so_far(path: Path) -> int:
+    """How many events the SQLite store at ``path`` holds now (0 before it has its table)."""
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _demo_interrupted(cli: Cli, path: Path, signum: signal.Signals, *options: str) -> str:
+    """Run ``mentoring [OPTIONS] demo`` on the SQLite store at ``path`` and send ``signum``
+    once the store holds some of the demo's events, well before its end: stderr."""
+    environment = {**os.environ, "MENTORING_ACTOR": "tester", "TZ": "UTC"}
+    process = subprocess.Popen(
+        [mentoring_executable(), "--store", cli.store_url, *options, "demo"],
+        cwd=cli.cwd,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _stored_so_far(path) < 30 and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert process.poll() is None, process.communicate()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == (1 if signum == signal.SIGINT else -signal.SIGTERM), err
+    return err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_demo_interrupted_removes_the_store_it_created(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """A store the demo was seeding was left half-seeded (130 to 269 of its events), and
+    every later demo refused it as "already holds the demo ...; nothing was recorded"."""
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    path = folder / "demo.db"
+    cli = Cli(f"sqlite:///{path}", tmp_path)
+    err = _demo_interrupted(cli, path, signum, "--key-store-file", str(folder / "keys.db"))
+    assert err.lstrip("\n") in {"error: aborted\n", "error: terminated\n"}
+    assert sorted(folder.iterdir()) == []
+    again = cli.run("--key-store-file", str(folder / "keys.db"), "demo", "--json")
+    assert again.code == 0, str(again)
+    assert (
+        again.json()["events_recorded"]
+        == _demo.EVENTS
+        == event_count(cli.store_url, folder / "keys.db")
+    )
+
+
+def test_a_store_that_holds_an_incomplete_demo_is_named_so(tmp_path: Path) -> None:
+    """A store that was there before the demo is kept when the demo is interrupted: the
+    next demo says what it holds, not that it "already holds the demo programme"."""
+    path = tmp_path / "kept.db"
+    cli = Cli(f"sqlite:///{path}", tmp_path)
+    cli.ok("programme", "create", "--name", "Ours", "--organisation", "O")
+    before = event_count(cli.store_url)
+    _demo_interrupted(cli, path, signal.SIGINT)
+    partial = event_count(cli.store_url) - before
+    assert 0 < partial < _demo.EVENTS
+    again = cli.run("demo")
+    assert (again.code, again.stderr) == (
+        1,
+        f"error: the store {cli.store_url} holds an incomplete demo ({partial} of "
+        f"{_demo.EVENTS} events): use another --store or delete it\n",
+    ), str(again)
+    assert event_count(cli.store_url) - before == partial

@@ -1309,12 +1309,31 @@ class DemoAlreadySeeded(Refused):
         )
 
 
-def already_seeded(service: MentoringService) -> bool:
+EVENTS = 333
+"""How many events the whole demo records (its programme's and its relationships')."""
+
+
+class DemoIncomplete(Refused):
+    """The store holds part of the demo (a demo cut off in a store that was there before
+    it, which the demo cannot delete); nothing was recorded."""
+
+    def __init__(self, url: str, events: int) -> None:
+        super().__init__(
+            f"the store {url} holds an incomplete demo ({events} of {EVENTS} events): "
+            "use another --store or delete it"
+        )
+
+
+def refuse_a_seeded_store(service: MentoringService, url: str) -> None:
+    """Refuse the store ``url`` if it holds the demo programme, whole or in part."""
     try:
-        service.programme(PROGRAMME_ID)
+        programme = service.programme(PROGRAMME_ID)
     except NotFound:
-        return False
-    return True
+        return
+    events = programme.version + sum(s.version for s in relationship_states(service))
+    if events < EVENTS:
+        raise DemoIncomplete(url, events)
+    raise DemoAlreadySeeded(url)
 
 
 def run(

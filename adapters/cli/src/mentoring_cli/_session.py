@@ -199,6 +199,60 @@ def open_service(
         yield service
 
 
+def _absent_files(url: str, found: Settings) -> list[Path]:
+    """The files a command creating the store ``url`` would create: of the SQLite store and
+    the key store file, each whose database file is not there (nor a link of that name),
+    those not there yet."""
+    named = (sqlite_path(url), found.key_store_file)
+    return [
+        Path(f"{database}{suffix}")
+        for database in named
+        if database is not None and not os.path.lexists(database)
+        for suffix in ("", *COMPANIONS)
+        if not os.path.lexists(f"{database}{suffix}")
+    ]
+
+
+@contextmanager
+def created_store(
+    ctx: typer.Context, *, url: str | None = None, whole: bool = False, **options: Any
+) -> Iterator[MentoringService]:
+    """The service on the store to record into, created if it is not there (as
+    :func:`open_service` with ``create``). Should the command fail or be interrupted, the
+    files this created are removed once the store is closed: if the store and its keys
+    are empty then or, when the command's records are ``whole`` or nothing (the demo),
+    if the store's own file was one of them. A store that holds anything else (another
+    process's records; an import cut off before its key rows) is kept, as is every file
+    that was there."""
+    found = settings(ctx)
+    url = found.store_url if url is None else url
+    created = _absent_files(url, found)
+    store = sqlite_path(url)
+    new_store = whole and store is not None and Path(store) in created
+    remove = False
+    try:
+        with open_service(ctx, url=url, create=True, **options) as service:
+            try:
+                yield service
+            except BaseException:
+                remove = new_store or _holds_nothing(service)
+                raise
+    except BaseException:
+        if remove:
+            for path in created:
+                path.unlink(missing_ok=True)
+        raise
+
+
+def _holds_nothing(service: MentoringService) -> bool:
+    """Whether the store holds no event and no key row (False if that cannot be read)."""
+    try:
+        events = service.store.recorder.max_notification_id()
+        return not events and not service.store.keys.store.rows()
+    except Exception:  # whatever went wrong, the files are kept
+        return False
+
+
 @contextmanager
 def service_on(url: str, files: Settings, **options: Any) -> Iterator[MentoringService]:
     """The service on ``url`` with the key files the global options name (and ``options``,

@@ -13,11 +13,9 @@ with ``"ok": false``, so that a script gets the details.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import takewhile
 from pathlib import Path
@@ -69,7 +67,7 @@ from .._render import programme_view, relationship_view, when
 from .._session import (
     Output,
     Refused,
-    Settings,
+    created_store,
     kept_files,
     open_service,
     settings,
@@ -893,54 +891,6 @@ def _import_report(summary: ImportSummary) -> list[str]:
     return report
 
 
-SQLITE_FILES = ("", "-wal", "-shm", "-journal")
-"""A SQLite database's file, and the files SQLite keeps beside it."""
-
-
-def _absent_files(found: Settings) -> list[Path]:
-    """The files an import would create: of the SQLite store and the key store file, each
-    whose database file is not there (nor a link of that name), those not there yet."""
-    named = (sqlite_path(found.store_url), found.key_store_file)
-    return [
-        Path(f"{database}{suffix}")
-        for database in named
-        if database is not None and not os.path.lexists(database)
-        for suffix in SQLITE_FILES
-        if not os.path.lexists(f"{database}{suffix}")
-    ]
-
-
-@contextmanager
-def _import_store(ctx: typer.Context) -> Iterator[MentoringService]:
-    """The store to import into, created if it is not there. Should the import be refused
-    with the store and its keys empty, the files this created are removed once it is
-    closed; a store that holds anything (the file's events, an import cut off before its
-    key rows; or another process's records) is kept, as is every file that was there."""
-    created = _absent_files(settings(ctx))
-    empty = False
-    try:
-        with open_service(ctx, create=True, trust_snapshots=False) as service:
-            try:
-                yield service
-            except BaseException:
-                empty = _holds_nothing(service)
-                raise
-    except BaseException:
-        if empty:
-            for path in created:
-                path.unlink(missing_ok=True)
-        raise
-
-
-def _holds_nothing(service: MentoringService) -> bool:
-    """Whether the store holds no event and no key row (False if that cannot be read)."""
-    try:
-        events = service.store.recorder.max_notification_id()
-        return not events and not service.store.keys.store.rows()
-    except Exception:  # whatever went wrong, the files are kept
-        return False
-
-
 @app.command("import")
 def import_command(
     ctx: typer.Context,
@@ -967,7 +917,7 @@ def import_command(
     """
     out = Output(json_output)
     check_source(file, "FILE", limit=None)  # an export may be large, never endless
-    with _import_store(ctx) as service:
+    with created_store(ctx, trust_snapshots=False) as service:
         summary = import_events(service, file)
 
     def show(console: Console) -> None:

@@ -13,7 +13,7 @@ from mentoring_core.values import GoalStatus
 
 from .._options import JsonOpt
 from .._render import meeting_counts, when
-from .._session import Output, Settings, open_service, settings
+from .._session import Output, Settings, created_store, settings
 
 if TYPE_CHECKING:  # the demo's data and Rich's progress bar load only when the demo runs
     from rich.console import Console
@@ -48,9 +48,8 @@ def demo(
     url = store or settings(ctx).store_url
     out = Output(json_output)
     clock, options = _demo.demo_options()
-    with open_service(ctx, url=url, create=True, writes=True, **options) as service:
-        if _demo.already_seeded(service):
-            raise _demo.DemoAlreadySeeded(redact(url))
+    with created_store(ctx, url=url, whole=True, **options) as service:
+        _demo.refuse_a_seeded_store(service, redact(url))
         script = _demo.build_script()
         with Progress(
             TextColumn("[bold]Seeding the demo"),
