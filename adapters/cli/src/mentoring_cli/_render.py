@@ -33,7 +33,7 @@ from mentoring_core.values import (
 
 if TYPE_CHECKING:  # rich is imported only when something is shown to people, and the
     # matching and reports packages only by the commands that use them
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
     from rich.table import Table
 
     from mentoring_core.matching import MentorSuggestion
@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # rich is imported only when something is shown to people, an
 
 BASE_FIELDS = frozenset(a.name for a in attrs.fields(Event))
 TEXT_WIDTH = 70
+_UNBOUNDED = 1_000_000
+"""A width no row of a table reaches: the table is measured at it."""
 
 
 def when(moment: datetime | None) -> str:
@@ -117,6 +119,40 @@ def add_texts(table: Table, *cells: str) -> None:
     from rich.text import Text
 
     table.add_row(*(Text(cell) for cell in cells))
+
+
+def keep_whole(table: Table, *headers: str) -> Table:
+    """``table``, its columns ``headers`` showing their values whole: never cut to ``…``,
+    split or wrapped (ids, person ids, contacts, statuses: values copied into another
+    command, or read as one). Its other columns wrap, a word too long folded, not cut.
+    Print it with :func:`print_whole`, which leaves room for the whole values."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    for column in table.columns:
+        if column.header in headers:
+            values = [cell.plain if isinstance(cell, Text) else str(cell) for cell in column.cells]
+            column.no_wrap = True
+            column.min_width = max(map(cell_len, [str(column.header), *values]))
+        else:
+            column.overflow = "fold"
+    return table
+
+
+def print_whole(console: Console, renderable: RenderableType) -> None:
+    """Print ``renderable`` (holding tables made by :func:`keep_whole`) with every value
+    whole: piped (not a terminal), each row on one line, however wide, for ``grep``; on a
+    terminal at its width, or wider when the whole values need more (the terminal then
+    wraps the lines), never leaving out a column."""
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update_width(_UNBOUNDED), renderable)
+    width = console.width
+    console.width = max(width, needed.minimum if console.is_terminal else needed.maximum)
+    try:
+        console.print(renderable, markup=False)
+    finally:
+        console.width = width
 
 
 def _clip(text: str, width: int = TEXT_WIDTH) -> str:
@@ -227,6 +263,7 @@ def programme_view(state: ProgrammeState) -> RenderableType:
             when(p.enrolled_at),
             when(p.withdrawn_at) if p.withdrawn_at else "",
         )
+    keep_whole(people, "person", "contact", "role")
     relationships = _facts(
         (f"relationship {i}", str(r)) for i, r in enumerate(state.relationship_ids, start=1)
     )
@@ -269,6 +306,9 @@ def due_text(item: DueItem | None) -> str:
     return f"{flag}{item.kind.value} {when(item.due)}"
 
 
+_MEETING_COUNTS = ("achieved", "held", "missed", "cancelled")
+
+
 def relationship_list(
     states: Sequence[RelationshipState], next_due: Mapping[UUID, DueItem]
 ) -> Table:
@@ -276,11 +316,12 @@ def relationship_list(
     from rich.table import Table
 
     table = Table(title="Relationships", title_justify="left", box=SIMPLE, pad_edge=False)
-    for column in ("id", "mentor", "mentee", "status", "formed"):
-        table.add_column(column, no_wrap=True)
-    for column in ("achieved", "held", "missed", "cancelled"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("next due", no_wrap=True)
+    names, numbers = ("id", "mentor", "mentee", "status", "formed"), _MEETING_COUNTS
+    for column in names:
+        table.add_column(column)
+    for column in numbers:
+        table.add_column(column, justify="right")
+    table.add_column("next due")
     for s in states:
         achieved = sum(1 for g in s.goals if g.status is GoalStatus.ACHIEVED)
         counts = meeting_counts(s)
@@ -297,7 +338,7 @@ def relationship_list(
             str(counts["cancelled"]),
             due_text(next_due.get(s.relationship_id) if s.relationship_id else None),
         )
-    return table
+    return keep_whole(table, *names, *numbers)
 
 
 def due_table(items: Sequence[DueItem]) -> Table:

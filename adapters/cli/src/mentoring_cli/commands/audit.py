@@ -63,7 +63,7 @@ from .._files import (
 )
 from .._options import JsonOpt, id_argument, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
-from .._render import programme_view, relationship_view, when
+from .._render import print_whole, programme_view, relationship_view, when
 from .._session import (
     Output,
     Refused,
@@ -323,7 +323,7 @@ def state_at_command(
             console.print("No events by then: it did not exist yet.")
         else:
             console.print(f"{applied} of its {len(events)} events applied.")
-            console.print(_view(state))
+            print_whole(console, _view(state))
 
     out.emit(
         lambda: {

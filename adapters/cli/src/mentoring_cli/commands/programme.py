@@ -25,7 +25,7 @@ from .._options import (
 )
 from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years
 from .._pseudonyms import warn_if_identifying
-from .._render import programme_list, programme_view
+from .._render import print_whole, programme_list, programme_view
 from .._session import Output, new_id, open_service, record
 
 app = typer.Typer(no_args_is_help=True)
@@ -492,7 +492,7 @@ def show(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt = 
         state = service.programme(programme_id)
     out.emit(
         lambda: _state_document(state),
-        lambda console: console.print(programme_view(state), markup=False),
+        lambda console: print_whole(console, programme_view(state)),
     )
 
 

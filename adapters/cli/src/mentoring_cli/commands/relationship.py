@@ -22,7 +22,7 @@ from .._options import (
     new_id_option,
 )
 from .._parsing import MOMENT_FORMS, enum_names, enum_parser, parse_moment
-from .._render import due_text, relationship_list, relationship_view
+from .._render import due_text, print_whole, relationship_list, relationship_view
 from .._session import Output, new_id, open_service, record
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ def list_(ctx: typer.Context, programme_id: ProgrammeArg, json_output: JsonOpt =
                 for s in states
             ],
         },
-        lambda console: console.print(relationship_list(states, next_due), markup=False),
+        lambda console: print_whole(console, relationship_list(states, next_due)),
     )
 
 

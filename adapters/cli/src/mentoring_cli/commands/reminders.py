@@ -21,7 +21,7 @@ from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 
 from .._files import check_source
 from .._options import CommandIdOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, id_argument
-from .._render import add_texts, when
+from .._render import add_texts, keep_whole, print_whole, when
 from .._session import Output, Refused, open_service, record, settings
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ def list_reminders(
     out = Output(json_output)
     with open_service(ctx) as service:
         rows = _reminder_rows(service, programme_id)
-    out.emit(lambda: {"reminders": rows}, lambda console: console.print(_table(rows), markup=False))
+    out.emit(lambda: {"reminders": rows}, lambda console: print_whole(console, _table(rows)))
 
 
 def _reminder_rows(service: MentoringService, programme_id: UUID) -> list[dict[str, Any]]:
@@ -330,7 +330,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
 
     table = Table(title="Reminders", title_justify="left", box=SIMPLE, pad_edge=False)
     for column in ("issued", "to", "reason", "item", "due", "by", "sent", "reminder"):
-        table.add_column(column, no_wrap=True)
+        table.add_column(column)
     for row in rows:
         sent, abandoned = row["sent_at"], row["abandoned_at"]
         add_texts(
@@ -351,4 +351,4 @@ def _table(rows: list[dict[str, Any]]) -> Any:
             + (" (again)" if row["after_interruption"] else ""),
             row["reminder_id"],
         )
-    return table
+    return keep_whole(table, "to", "reason", "by", "reminder")
