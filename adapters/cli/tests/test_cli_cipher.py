@@ -44,6 +44,7 @@ def test_a_key_file_others_can_read_is_refused_in_one_line(cli: Cli) -> None:
         "--cipher-key-file", str(key), "programme", "create", "--name", NAME, "--organisation", "O"
     )
     assert refused.code != 0 and "has mode 0644" in refused.stderr, str(refused)
+    assert "Invalid value for '--cipher-key-file'" in refused.stderr, str(refused)
     assert len(refused.stderr.strip().splitlines()) == 1
     if cli.store_url.startswith("sqlite:///"):
         assert not (cli.cwd / "mentoring.db").exists()  # refused before the store was created
@@ -60,5 +61,11 @@ def test_a_device_or_a_fifo_as_the_key_file_is_refused_without_reading_it(cli: C
         )
         assert refused.code == 2 and "must be a regular file" in refused.stderr, str(refused)
         assert len(refused.stderr.strip().splitlines()) == 1 and key in refused.stderr
+        # it used to say "has mode 0600 ... run chmod 600", and name --store
+        assert refused.stderr.startswith(
+            f"error: Invalid value for '--cipher-key-file': the cipher key file {key} is not "
+            "a regular file: "
+        ), str(refused)
+        assert "chmod" not in refused.stderr and "--store" not in refused.stderr
         if cli.store_url.startswith("sqlite:///"):
             assert not (cli.cwd / "mentoring.db").exists()

@@ -48,10 +48,15 @@ def read_key_file(path: Path) -> str:
     try:
         status = path.stat()
         # checked before reading: a device (/dev/zero) is endless, a FIFO blocks
-        if not stat.S_ISREG(status.st_mode) or status.st_mode & _GROUP_OR_OTHERS:
+        if not stat.S_ISREG(status.st_mode):
+            raise StoreConfigurationError(
+                f"the cipher key file {path} is not a regular file: a key file must be a "
+                "regular file readable by its owner only (0600 or 0400)"
+            )
+        if status.st_mode & _GROUP_OR_OTHERS:
             raise StoreConfigurationError(
                 f"the cipher key file {path} has mode {stat.S_IMODE(status.st_mode):04o}: a "
-                "key file must be a regular file readable by its owner only (0600 or 0400); "
+                "key file must be readable by its owner only (0600 or 0400); "
                 f"run chmod 600 {path}"
             )
         text = path.read_text(encoding="ascii").strip()
