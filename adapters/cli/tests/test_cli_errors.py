@@ -181,3 +181,14 @@ def test_an_ending_recorded_by_the_wrong_participant_is_one_line(seeded: Cli) ->
     assert result.stdout == "" and result.stderr.count("\n") == 1, str(result)
     assert "rule 'ending-role' broken: 'ben' is the mentee" in result.stderr
     assert event_count(seeded.store_url) == before
+
+
+@pytest.mark.parametrize("debug", ["0", "no", "false", "", "1"])
+def test_only_mentoring_debug_1_shows_a_traceback(seeded: Cli, debug: str) -> None:
+    """MENTORING_DEBUG=0 (any value that was not empty) showed a traceback."""
+    result = seeded.run("pair", "show", str(UNKNOWN), env={"MENTORING_DEBUG": debug})
+    assert result.code == 1 and result.stdout == "", str(result)
+    if debug == "1":
+        assert result.stderr.startswith("Traceback") and "NotFound" in result.stderr
+    else:
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, str(result)

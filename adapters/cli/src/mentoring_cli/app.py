@@ -52,6 +52,7 @@ from ._session import (
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 DEBUG_ENV = "MENTORING_DEBUG"
+"""Set to 1 (that value only), failures show their traceback."""
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.write("error: aborted\n")
         sys.exit(EXIT_REFUSED)
     except Exception as error:
-        if os.environ.get(DEBUG_ENV):
+        if os.environ.get(DEBUG_ENV) == "1":
             raise
         known = failure(error)
         code, message = known or (
