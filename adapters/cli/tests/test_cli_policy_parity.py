@@ -126,3 +126,21 @@ def test_out_dash_writes_exports_and_digests_to_stdout(sqlite_url: str, tmp_path
     digest = cli.run("audit", "digest", "--out", "-")
     assert digest.code == 0 and json.loads(digest.stdout)["sequence"] == 2
     assert not (tmp_path / "-").exists()
+
+
+def test_preset_names_follow_the_rule_of_every_enumeration(sqlite_url: str, tmp_path: Path) -> None:
+    """docs/cli.md: names are case-insensitive and '-' may stand for '_' (and here '_'
+    for '-'); '--preset Monthly-Supervision' and 'monthly_supervision' were refused."""
+    cli = Cli(sqlite_url, tmp_path)
+    expected = CONVERTER.unstructure(PRESETS["monthly-supervision"].policy())
+    for name in ("Monthly-Supervision", "monthly_supervision", "MONTHLY_SUPERVISION"):
+        assert _policy(cli, _programme(cli, "--preset", name)) == expected
+    programme = _programme(cli, "--preset", "monthly-supervision")
+    base = ("report", "compliance", "--programme", programme, "--format", "json")
+    by_preset = cli.run(*base, "--policy", "Care-Staff-Six-A-Year")
+    assert by_preset.code == 0, str(by_preset)
+    assert "every 61 days" in json.loads(by_preset.stdout)["programme"]["policy"]
+    refused = cli.run("programme", "policy", programme, "--preset", "monthly")
+    assert refused.code == 2 and "Invalid value for '--preset': 'monthly'; expected one of " in (
+        refused.stderr
+    ), str(refused)

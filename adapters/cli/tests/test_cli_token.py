@@ -143,3 +143,13 @@ def test_issue_refuses_a_key_it_cannot_sign_with(cli: Cli, keys: Path, tmp_path:
         assert result.code == 2 and result.stdout == ""
         assert "Invalid value for '--key': " in result.stderr
         assert str(key) in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize("role", ["Administrator", "ADMINISTRATOR", " administrator"])
+def test_a_role_is_named_in_any_case_as_every_enumeration(cli: Cli, keys: Path, role: str) -> None:
+    """docs/cli.md: names of enumerations (roles...) are case-insensitive."""
+    code, stdout, stderr = issue(cli, keys, "--sub", "admin.ada", "--role", role)
+    assert code == 0, stderr
+    settings = TokenSettings(jwks=str(keys / PUBLIC_KEYS_FILE), issuer=ISSUER, audience=AUDIENCE)
+    principal = TokenVerifier(settings).principal(f"Bearer {stdout.strip()}")
+    assert principal.roles == frozenset({Role.ADMINISTRATOR})

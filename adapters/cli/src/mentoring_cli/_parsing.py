@@ -9,7 +9,7 @@ length checks are left to the core (it raises
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -41,13 +41,29 @@ def enum_names(cls: type[enum.Enum]) -> str:
     return ", ".join(member.name.lower() for member in cls)
 
 
+def _name_key(text: str) -> str:
+    return text.strip().upper().replace("-", "_")
+
+
+def named(names: Iterable[str], text: str) -> str | None:
+    """The one of ``names`` that ``text`` names, as every name is read: case-insensitive,
+    ``-`` and ``_`` alike, spaces around ignored; None if none."""
+    key = _name_key(text)
+    return next((name for name in names if _name_key(name) == key), None)
+
+
+def parse_name(names: Iterable[str], text: str, expected: str) -> str:
+    """The one of ``names`` that ``text`` names (see :func:`named`), or a usage error
+    saying that ``expected`` (the names allowed) was."""
+    found = named(names, text)
+    if found is None:
+        raise typer.BadParameter(f"{text!r}; expected one of {expected}")
+    return found
+
+
 def parse_enum(cls: type[E], text: str) -> E:
     """A member of ``cls`` by its name, case-insensitive; ``-`` may stand for ``_``."""
-    key = text.strip().upper().replace("-", "_")
-    try:
-        return cls[key]
-    except KeyError:
-        raise typer.BadParameter(f"{text!r}; expected one of {enum_names(cls)}") from None
+    return cls[parse_name(cls.__members__, text, enum_names(cls))]
 
 
 def enum_parser(cls: type[E]) -> Callable[[str], E]:

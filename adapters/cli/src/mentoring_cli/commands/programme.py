@@ -9,7 +9,7 @@ from uuid import UUID
 import attrs
 import typer
 
-from mentoring_core import InvalidValue, MentoringService, Recorded
+from mentoring_core import MentoringService, Recorded
 from mentoring_core.extend import CONVERTER
 from mentoring_core.reports import PRESETS, preset
 from mentoring_core.state import ProgrammeState
@@ -23,7 +23,7 @@ from .._options import (
     ProgrammeArg,
     new_id_option,
 )
-from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_years
+from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_name, parse_years
 from .._pseudonyms import warn_if_identifying
 from .._render import print_whole, programme_list, programme_view
 from .._session import Output, new_id, open_service, record
@@ -33,11 +33,16 @@ app = typer.Typer(no_args_is_help=True)
 NOTIFICATION_PAGE = 500
 
 
+def _preset_name(text: str) -> str:
+    return parse_name(PRESETS, text, ", ".join(sorted(PRESETS)))
+
+
 _PresetOpt = Annotated[
     str | None,
     typer.Option(
         "--preset",
         metavar="NAME",
+        parser=_preset_name,
         help=f"Start from a policy preset ({', '.join(sorted(PRESETS))}): its cadence, "
         "minimum meeting length and review interval (see docs/reports.md, Policy presets).",
     ),
@@ -185,14 +190,8 @@ def changed_policy(
     """The policy in force (if any), then the preset (if named), then the options given
     (``changes``: field name to value, ``"keep"`` or absent for an option not given)."""
     fields: dict[str, Any] = {} if current is None else attrs.asdict(current, recurse=False)
-    if preset_name is not None:
-        try:
-            chosen = preset(preset_name)
-        except InvalidValue as error:
-            raise typer.BadParameter(
-                f"{preset_name!r}; expected {error.expected}", param_hint="'--preset'"
-            ) from None
-        template = chosen.policy()
+    if preset_name is not None:  # one of PRESETS: the option's parser made sure
+        template = preset(preset_name).policy()
         for name in ("cadence", "minimum_meeting_minutes", "review_interval_days"):
             fields[name] = getattr(template, name)
         fields.setdefault("participation", template.participation)

@@ -22,7 +22,7 @@ from mentoring_core.values import ProgrammePolicy
 
 from .._files import STDOUT, check_target, write_output
 from .._options import JsonOpt, id_option
-from .._parsing import MOMENT_FORMS, enum_parser, parse_moment, parse_period_day
+from .._parsing import MOMENT_FORMS, enum_parser, named, parse_moment, parse_period_day
 from .._session import Output, kept_files, open_service
 
 app = typer.Typer(no_args_is_help=True)
@@ -57,8 +57,9 @@ _PolicyOpt = Annotated[
 
 def report_policy(given: str) -> ProgrammePolicy:
     """The policy ``--policy`` names: a preset, else a JSON file of a policy."""
-    if given in PRESETS:
-        return preset(given).policy()
+    name = named(PRESETS, given)
+    if name is not None:
+        return preset(name).policy()
     path = Path(given)
     if not path.is_file():
         raise typer.BadParameter(

@@ -23,6 +23,7 @@ from mentoring_http.token_profile import (
 
 from .._files import check_source, check_target
 from .._options import JsonOpt
+from .._parsing import parse_name
 from .._session import Output, kept_files
 
 if TYPE_CHECKING:
@@ -41,12 +42,12 @@ def _warn() -> None:
 
 
 def _token_role(text: str) -> str:
-    if text not in TOKEN_ROLES:
-        raise typer.BadParameter(
-            f"{text!r}; expected one of {', '.join(TOKEN_ROLES)} (a coordinator, mentor or "
-            "mentee is one because the records say so, not because of a token)"
-        )
-    return text
+    return parse_name(
+        TOKEN_ROLES,
+        text,
+        f"{', '.join(TOKEN_ROLES)} (a coordinator, mentor or mentee is one because the "
+        "records say so, not because of a token)",
+    )
 
 
 @app.command("keygen")
