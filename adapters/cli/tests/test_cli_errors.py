@@ -192,3 +192,21 @@ def test_only_mentoring_debug_1_shows_a_traceback(seeded: Cli, debug: str) -> No
         assert result.stderr.startswith("Traceback") and "NotFound" in result.stderr
     else:
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, str(result)
+
+
+@pytest.mark.parametrize("given", ["--actor", "MENTORING_ACTOR"])
+@pytest.mark.parametrize("actor", ["coord.rhea ", " coord.rhea", "\tcoord.rhea"])
+def test_an_actor_with_spaces_around_is_refused(seeded: Cli, given: str, actor: str) -> None:
+    """'coord.rhea ' was recorded as another actor than coord.rhea (whose subject access
+    export then left those events out): refused, as a person id with spaces around is."""
+    before = event_count(seeded.store_url)
+    enrol = ("programme", "enrol", str(PROGRAMME), "--person", "dan", "--role", "mentee",
+             "--experience-years", "1")  # fmt: skip
+    if given == "--actor":
+        result = seeded.run(*enrol, actor=actor)
+    else:
+        result = seeded.run(*enrol, env={"MENTORING_ACTOR": actor})
+    assert (result.code, result.stdout) == (2, ""), str(result)
+    assert result.stderr.startswith(f"error: Invalid value for '--actor': {actor!r}; "), str(result)
+    assert result.stderr.count("\n") == 1
+    assert event_count(seeded.store_url) == before

@@ -239,6 +239,26 @@ app = typer.Typer(
 )
 
 
+def _checked_store(store: str) -> str:
+    """``--store``, refused if it cannot be read as a URL."""
+    try:
+        urlsplit(store)
+    except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
+        raise typer.BadParameter(
+            f"store URL {redact(store)!r}: {error}", param_hint="'--store'"
+        ) from None
+    return store
+
+
+def _checked_actor(actor: str | None) -> str | None:
+    """``--actor``, refused with spaces around it: that would record another actor."""
+    if actor is not None and actor != actor.strip():
+        raise typer.BadParameter(
+            f"{actor!r}; expected a name without spaces around it", param_hint="'--actor'"
+        )
+    return actor
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -248,6 +268,7 @@ def root(
             "--store",
             envvar=STORE_ENV,
             metavar="URL",
+            callback=_checked_store,
             help="Where records are kept: sqlite:///path.db (relative to here), "
             "sqlite:////absolute/path.db, memory:// or postgresql://user@host/db.",
         ),
@@ -258,6 +279,7 @@ def root(
             "--actor",
             envvar=ACTOR_ENV,
             metavar="NAME",
+            callback=_checked_actor,
             help="Who records (kept with every event). Default: the OS user name.",
             show_default=False,
         ),
@@ -288,12 +310,6 @@ def root(
     ] = None,
 ) -> None:
     """Record and inspect mentoring programmes and relationships, with their full history."""
-    try:
-        urlsplit(store)
-    except ValueError as error:  # an unclosed '[' (Invalid IPv6 URL)
-        raise typer.BadParameter(
-            f"store URL {redact(store)!r}: {error}", param_hint="'--store'"
-        ) from None
     ctx.obj = Settings(
         store_url=store,
         actor=actor,
