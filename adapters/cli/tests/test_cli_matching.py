@@ -167,3 +167,19 @@ def test_a_mentee_with_the_most_mentors_allowed_gets_no_suggestions(cli: Cli) ->
         "max_active_mentors_per_mentee in the programme's policy"
     ) in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_experience_gap_is_shown_in_plain_notation_as_years_are(cli: Cli) -> None:
+    """6.5 - 0.5 years was shown as 6.0 (docs/cli.md shows 6), 0.5 - 0.25 as 0.25."""
+    programme = _programme(cli)
+    for person, role, years in (("farid", "mentor", "6.5"), ("gus", "mentor", "10.50"),
+                                ("grace", "mentee", "0.5")):  # fmt: skip
+        cli.ok("programme", "enrol", programme, "--person", person, "--role", role,
+               "--experience-years", years)  # fmt: skip
+    found = cli.ok("match", "suggest", "--programme", programme, "--mentee", "grace")
+    gaps = {s["mentor_id"]: s["experience_gap_years"] for s in found["suggestions"]}
+    assert gaps == {"ana": "11.5", "cy": "7.5", "dee": "19.5", "farid": "6", "gus": "10"}
+    farid = next(s for s in found["suggestions"] if s["mentor_id"] == "farid")
+    assert "; 6 years more experience (minimum 2);" in farid["explanation"]
+    text = cli.run("match", "suggest", "--programme", programme, "--mentee", "grace")
+    assert "6.0" not in text.stdout and "10.00" not in text.stdout, str(text)

@@ -61,12 +61,19 @@ class MentorSuggestion:
     """Why the mentor ranks where they do, in words and numbers."""
 
 
+def _plain(years: Decimal) -> Decimal:
+    """``years`` without zeros ending its decimals (6.5 - 0.5 is 6, not 6.0; 13.50 is
+    13.5), never in exponent notation: as years are given and shown elsewhere."""
+    whole = years.to_integral_value()
+    return whole.quantize(Decimal(1)) if years == whole else years.normalize()
+
+
 def _suggestion(
     mentor: Participant, mentee: Participant, minimum: Decimal, open_: int, capacity: int | None
 ) -> MentorSuggestion:
     covered = tuple(n for n in mentee.development_needs if n in mentor.expertise)
     needs = len(mentee.development_needs)
-    gap = mentor.experience_years - mentee.experience_years
+    gap = _plain(mentor.experience_years - mentee.experience_years)
     free = None if capacity is None else max(capacity - open_, 0)
     if needs == 0:
         fit = "the mentee has no development needs recorded"
