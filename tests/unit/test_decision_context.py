@@ -80,6 +80,8 @@ class TestEventMetadata:
             ({"actor": "cleo\u202eyrrab"}, "actor", ACTOR_CHARACTERS),
             ({"actor": "cleo\u2028barry"}, "actor", ACTOR_CHARACTERS),
             ({"actor": "\u200b"}, "actor", ACTOR_CHARACTERS),
+            ({"actor": "coord.rhea "}, "actor", "an actor without spaces around it"),
+            ({"actor": " coord.rhea"}, "actor", "an actor without spaces around it"),
             ({"command_id": "retry-1"}, "command_id", "a UUID"),
             ({"command_id": 7}, "command_id", "a UUID"),
             ({"now": "2025-03-14"}, "clock", "a datetime with a time zone"),

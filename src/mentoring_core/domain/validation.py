@@ -101,6 +101,8 @@ def check_actor(field: str, value: object) -> str:
     make it read as another person, or as no one. Inner spaces are allowed (a system's
     name); actors recorded before this rule are read as they are."""
     text = check_label(field, value)
+    if text != text.strip():  # "coord.rhea " would be another actor than "coord.rhea"
+        raise InvalidValue(field, value, "an actor without spaces around it")
     if not text.isascii() and any(unicodedata.category(c) in _INVISIBLE for c in text):
         raise InvalidValue(
             field,
