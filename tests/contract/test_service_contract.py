@@ -1245,7 +1245,10 @@ class TestSnapshots:
                     for aggregate_id, version in versions.items()
                 ]
             )
-            service.suggest_mentors(seeded.programme, "ben")  # the programme, then the pair
+            # reads the programme, then the pair (as a decision does), then refuses: ben
+            # already has the one mentor the policy allows
+            with pytest.raises(RuleViolation, match="mentee-mentors"):
+                service.suggest_mentors(seeded.programme, "ben")
             service.enrol(seeded.programme, "cal", Role.MENTEE, 1, actor="coord")
             service.record_meeting_held(
                 seeded.relationship, 60, MeetingFormat.PHONE, ["after"], actor="ana"
