@@ -46,6 +46,7 @@ from ..domain.personal import (
     RELATIONSHIP_MENTEE,
     SEALED,
 )
+from ..domain.validation import LONE_SURROGATE
 from .keys import CachedKeys, KeyStore, PersonKey, missing_key_message
 
 MARK = "$personal"
@@ -158,7 +159,6 @@ def compact_json(value: Any) -> bytes:
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 """An escape that may be half of a surrogate pair (or an escaped backslash before a ``u``:
 what was read is looked at to tell)."""
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LoneSurrogate(ValueError):
@@ -179,7 +179,7 @@ def check_unicode(text: str, value: Any) -> Any:
     that may be one is looked at (written out again and searched)."""
     if _SURROGATE_ESCAPE.search(text) is None:
         return value
-    found = _SURROGATE.search(compact_text(value))
+    found = LONE_SURROGATE.search(compact_text(value))
     if found is not None:
         raise LoneSurrogate(found.group())
     return value
