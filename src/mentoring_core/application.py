@@ -1416,9 +1416,9 @@ class MentoringService(CommandMethods):
                 if other is not kind:
                     held = "records of an unknown type" if other is None else f"a {other.name}"
                     return InvalidValue(kind.id_field, aggregate_id, f"a new id, not {held}'s")
-                return ConcurrencyConflict(kind.name, aggregate_id, version, actual)
+                return ConcurrencyConflict(kind.name, aggregate_id, version, actual, decided=True)
         aggregate_id, (kind, version) = next(iter(expected.items()))
-        return ConcurrencyConflict(kind.name, aggregate_id, version, None)
+        return ConcurrencyConflict(kind.name, aggregate_id, version, None, decided=True)
 
 
 def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) -> DecisionContext:

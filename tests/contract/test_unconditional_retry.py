@@ -111,6 +111,9 @@ def test_given_an_expected_version_the_command_is_refused_as_before(
     for service in {winner, loser}:
         service.close()
     assert (conflict.value.expected_version, conflict.value.actual_version) == (base, base + 1)
+    assert f"the command was decided on version {base} but the stored history is now at " + (
+        f"version {base + 1}"
+    ) in str(conflict.value)
     assert [e.topics for e in history[base:]] == [("winner",)]  # type: ignore[attr-defined]
 
 
@@ -145,4 +148,8 @@ def test_a_writer_outrun_every_time_gets_the_conflict_after_a_bounded_number_of_
     attempts = application._UNCONDITIONAL_ATTEMPTS + (1 if cached else 0)  # first: on its cache
     assert race.fired == attempts
     assert conflict.value.actual_version == history[-1].version
+    # No version was given: the message names the one the last attempt was decided on.
+    assert conflict.value.decided
+    assert "expected version" not in str(conflict.value)
+    assert f"was decided on version {history[-1].version - 1} but" in str(conflict.value)
     assert "loser" not in {t for e in history for t in getattr(e, "topics", ())}

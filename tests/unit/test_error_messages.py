@@ -100,6 +100,14 @@ class TestConcurrencyConflict:
         )
         assert isinstance(error, MentoringError)
 
+    def test_a_conflict_met_on_recording_names_the_version_decided_on(self) -> None:
+        error = ConcurrencyConflict("relationship", PROGRAMME, 4, 6, decided=True)
+        assert error.decided and not error.read
+        assert str(error) == (
+            f"conflict on relationship {PROGRAMME}: the command was decided on version 4 but "
+            "the stored history is now at version 6; nothing was recorded, reload and retry"
+        )
+
 
 class TestStoredEventError:
     def test_it_names_the_record_and_the_reason(self) -> None:

@@ -205,6 +205,7 @@ class ConcurrencyConflict(MentoringError):
         actual_version: int | None,
         *,
         read: bool = False,
+        decided: bool = False,
     ) -> None:
         self.kind = kind
         self.aggregate_id = aggregate_id
@@ -213,12 +214,17 @@ class ConcurrencyConflict(MentoringError):
         self.read = read
         """Whether the aggregate that moved on is one the decision read, not the one it
         writes (a withdrawal reads the programme's relationships)."""
+        self.decided = decided
+        """Whether the command was decided on ``expected_version`` and the store refused
+        what it decided (another writer stored first), rather than refused before any
+        decision because the caller's expected version was not the stored one."""
         now = "unknown" if actual_version is None else str(actual_version)
-        expected = (
-            f"the decision read it at version {expected_version}"
-            if read
-            else f"the command expected version {expected_version}"
-        )
+        if read:
+            expected = f"the decision read it at version {expected_version}"
+        elif decided:
+            expected = f"the command was decided on version {expected_version}"
+        else:
+            expected = f"the command expected version {expected_version}"
         super().__init__(
             f"conflict on {kind} {aggregate_id}: {expected} but the stored history is now "
             f"at version {now}; nothing was recorded, reload and retry"
