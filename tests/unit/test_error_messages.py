@@ -6,6 +6,7 @@ values, so a log line alone says what went wrong.
 
 from __future__ import annotations
 
+import pickle
 from uuid import UUID
 
 import pytest
@@ -129,3 +130,18 @@ def test_store_and_read_model_errors_are_mentoring_errors() -> None:
     assert issubclass(StoreConfigurationError, ValueError)
     assert issubclass(StoreConfigurationError, MentoringError)
     assert issubclass(ReadModelError, MentoringError)
+
+
+class TestStoreConfigurationError:
+    def test_it_names_the_setting_at_fault_and_keeps_it_when_pickled(self) -> None:
+        """A replay worker's error crosses to the replaying process pickled: the setting,
+        which the command line turns into the option to mend, goes with it."""
+        for setting in ("key_store_file", "cipher_key_file", None):
+            error = StoreConfigurationError("the key store file k.db is empty", setting)
+            copied = pickle.loads(pickle.dumps(error))
+            assert (type(copied), str(copied), copied.setting) == (
+                StoreConfigurationError,
+                "the key store file k.db is empty",
+                setting,
+            )
+        assert StoreConfigurationError("bad URL").setting is None

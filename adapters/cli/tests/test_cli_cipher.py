@@ -33,6 +33,7 @@ def test_an_encrypted_store_end_to_end(cli: Cli) -> None:
     assert document["ok"] and document["derived"].startswith("derived data NOT checked")
     keyless = cli.run("programme", "list")
     assert keyless.code != 0 and "no cipher key file was given" in keyless.stderr
+    assert "Invalid value for '--cipher-key-file': " in keyless.stderr, str(keyless)
     assert "Traceback" not in keyless.stderr
 
 

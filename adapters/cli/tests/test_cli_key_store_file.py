@@ -38,7 +38,9 @@ def enrol(programme: str, person: str, name: str) -> tuple[str, ...]:
 
 
 def refused_in_one_line(run: Run, said: str) -> None:
+    """Refused as a usage error naming the option to mend, ``--key-store-file``."""
     assert run.code == 2 and said in run.stderr, str(run)
+    assert "Invalid value for '--key-store-file': " in run.stderr, str(run)
     assert len(run.stderr.splitlines()) == 1, str(run)
     assert "altered" not in run.stderr and "AESGCM" not in run.stderr, str(run)
 

@@ -267,3 +267,13 @@ class ReadModelError(MentoringError):
 
 class StoreConfigurationError(MentoringError, ValueError):
     """A store URL or its options are wrong, or the store's adapter is not installed."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        """The setting at fault, for a caller to name its own option: ``"cipher_key_file"``
+        or ``"key_store_file"`` (the file, or its absence), else None (the store's URL or
+        one of its options)."""
+
+    def __reduce__(self) -> tuple[type[StoreConfigurationError], tuple[str, str | None]]:
+        return type(self), (str(self), self.setting)  # a replay worker's error, pickled

@@ -51,18 +51,22 @@ def read_key_file(path: Path) -> str:
         if not stat.S_ISREG(status.st_mode):
             raise StoreConfigurationError(
                 f"the cipher key file {path} is not a regular file: a key file must be a "
-                "regular file readable by its owner only (0600 or 0400)"
+                "regular file readable by its owner only (0600 or 0400)",
+                "cipher_key_file",
             )
         if status.st_mode & _GROUP_OR_OTHERS:
             raise StoreConfigurationError(
                 f"the cipher key file {path} has mode {stat.S_IMODE(status.st_mode):04o}: a "
                 "key file must be readable by its owner only (0600 or 0400); "
-                f"run chmod 600 {path}"
+                f"run chmod 600 {path}",
+                "cipher_key_file",
             )
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not ASCII text"
-        raise StoreConfigurationError(f"cannot read the cipher key file {path}: {reason}") from None
+        raise StoreConfigurationError(
+            f"cannot read the cipher key file {path}: {reason}", "cipher_key_file"
+        ) from None
     try:
         key = b64decode(text, validate=True)
     except ValueError:
@@ -70,7 +74,8 @@ def read_key_file(path: Path) -> str:
     if len(key) not in AESCipher.KEY_SIZES:
         raise StoreConfigurationError(
             f"the cipher key file {path} holds no AES key: expected 16, 24 or 32 bytes in "
-            "base64 (mentoring privacy cipher-keygen --out FILE writes one)"
+            "base64 (mentoring privacy cipher-keygen --out FILE writes one)",
+            "cipher_key_file",
         )
     return text
 
@@ -103,10 +108,10 @@ class MissingKey(Cipher):
         pass
 
     def encrypt(self, plaintext: bytes) -> bytes:
-        raise StoreConfigurationError(self.MESSAGE)
+        raise StoreConfigurationError(self.MESSAGE, "cipher_key_file")
 
     def decrypt(self, ciphertext: bytes) -> bytes:
-        raise StoreConfigurationError(self.MESSAGE)
+        raise StoreConfigurationError(self.MESSAGE, "cipher_key_file")
 
 
 def _is_clear(state: bytes) -> bool:
@@ -130,14 +135,16 @@ def check_at_rest(recorder: ApplicationRecorder, cipher: Cipher | None) -> Ciphe
         raise StoreConfigurationError(
             "a cipher key file was given, but this store was written without encryption at "
             "rest (its records are in clear): open it without the key file; to encrypt it, "
-            "record its facts again in a new store opened with the key (docs/privacy.md)"
+            "record its facts again in a new store opened with the key (docs/privacy.md)",
+            "cipher_key_file",
         )
     try:
         cipher.decrypt(state)
     except ValueError:
         raise StoreConfigurationError(
             "the cipher key file's key does not open this store (wrong key, or the store's "
-            "first record is damaged: audit verify tells which)"
+            "first record is damaged: audit verify tells which)",
+            "cipher_key_file",
         ) from None
     return cipher
 
@@ -157,7 +164,8 @@ class WrappedKeys:
         except ValueError:
             raise StoreConfigurationError(
                 f"the data key of {row.person_id!r} in the key table does not open with the "
-                "store's cipher key (a wrong key file, or a key table of another store)"
+                "store's cipher key (a wrong key file, or a key table of another store)",
+                "cipher_key_file",
             ) from None
         return attrs.evolve(row, key=key)
 

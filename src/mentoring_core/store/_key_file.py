@@ -44,10 +44,13 @@ def open_key_file(path: Path, *, create: bool) -> SQLiteKeyStore:
     """The key store in the SQLite file ``path``, created owner-only if ``create`` allows
     and it does not exist or is empty; refused if it is missing or empty otherwise, or is
     another file."""
-    if create:
-        prepare_sqlite_file(path, KEYS_TABLE, _WHAT)
-    else:
-        _check_kept(path)
+    try:
+        if create:
+            prepare_sqlite_file(path, KEYS_TABLE, _WHAT)
+        else:
+            _check_kept(path)
+    except StoreConfigurationError as refused:  # its message names the file: the setting
+        raise StoreConfigurationError(str(refused), "key_store_file") from None
     datastore = SQLiteDatastore(str(path), lock_timeout=_LOCK_TIMEOUT_SECONDS)
     keep_statements(datastore)
     keys = SQLiteKeyStore(datastore, None)
@@ -80,7 +83,8 @@ def refuse_keys_elsewhere(beside: KeyStore) -> None:
             f"the store keeps its people's keys in a key store file (id {found.hex()}), "
             "and was opened without its key store file: give it (key_store_file=..., "
             "--key-store-file or MENTORING_KEY_STORE_FILE); nothing is read or recorded "
-            "without it, so that no one's key is kept apart from the others'"
+            "without it, so that no one's key is kept apart from the others'",
+            "key_store_file",
         )
 
 
@@ -129,7 +133,7 @@ def _refuse_binding(path: Path, found: bytes | None, held: bytes | None) -> NoRe
         mine = "this store records no key store file (it is new, or kept its keys beside it)"
     else:
         mine = f"this store's key store file has id {found.hex()}: name it, or {_RESTORE}"
-    raise StoreConfigurationError(f"the key store file {path} {what}; {mine}")
+    raise StoreConfigurationError(f"the key store file {path} {what}; {mine}", "key_store_file")
 
 
 def _recorded_id(keys: KeyStore) -> bytes | None:

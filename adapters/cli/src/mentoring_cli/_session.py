@@ -33,7 +33,7 @@ from mentoring_core import (
     redact,
 )
 from mentoring_core.extend import kind_of
-from mentoring_core.store import read_key_file, store_environment
+from mentoring_core.store import store_environment
 
 from ._files import Kept
 from ._stores import COMPANIONS, StoreFileError, check_store_file, readable_copy, writable
@@ -257,13 +257,8 @@ def _holds_nothing(service: MentoringService) -> bool:
 def service_on(url: str, files: Settings, **options: Any) -> Iterator[MentoringService]:
     """The service on ``url`` with the key files the global options name (and ``options``,
     more of :class:`MentoringService`'s), closed afterwards; a setting it refuses is a
-    usage error naming its option: ``--cipher-key-file`` (a key file that cannot be used),
-    else ``--store`` (a key store file it cannot read, a URL's setting)."""
-    if files.cipher_key_file is not None:
-        try:
-            read_key_file(files.cipher_key_file)  # checked first, to name its option
-        except StoreConfigurationError as error:
-            raise typer.BadParameter(str(error), param_hint="'--cipher-key-file'") from None
+    usage error naming its option: a key file's (``StoreConfigurationError.setting``,
+    named by :func:`~mentoring_cli.app.failure`), else ``--store`` (a URL's setting)."""
     try:
         service = MentoringService(
             url,

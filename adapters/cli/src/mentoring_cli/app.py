@@ -386,6 +386,13 @@ def option_for(field: str) -> str:
     return option
 
 
+_SETTING_OPTIONS: dict[str | None, str] = {
+    "cipher_key_file": "--cipher-key-file",
+    "key_store_file": "--key-store-file",
+}
+"""The option that gives each store setting a :class:`StoreConfigurationError` can name."""
+
+
 def failure(error: BaseException) -> tuple[int, str] | None:
     """The exit status and one-line message for an error, or None if it is unexpected."""
     match error:
@@ -397,7 +404,8 @@ def failure(error: BaseException) -> tuple[int, str] | None:
                 f"expected {error.expected}."
             )
         case StoreConfigurationError():
-            return EXIT_USAGE, f"Invalid value for '--store': {error}"
+            option = _SETTING_OPTIONS.get(error.setting, "--store")
+            return EXIT_USAGE, f"Invalid value for '{option}': {error}"
         case MentoringError() | Refused():  # RuleViolation, NotFound, ConcurrencyConflict...
             return EXIT_REFUSED, str(error)
         case typer.TyperException():
