@@ -31,6 +31,14 @@ def _binary(folder: Path) -> str:
     return str(path)
 
 
+def _sparse(folder: Path) -> str:
+    """A file of 4 GiB that takes no room on disk: read whole, it fills the memory."""
+    path = folder / "huge.json"
+    with path.open("wb") as file:
+        file.truncate(4 * 1024**3)
+    return str(path)
+
+
 def _deep(folder: Path) -> str:
     """JSON nested deeper than Python's decoder goes (within any size limit)."""
     path = folder / "deep.json"
@@ -237,6 +245,11 @@ CASES: dict[str, Case] = {
         lambda d, c: [*REPORT, "--policy", _deep(d)],
         2,
         ["'--policy'", "deep.json"],
+    ),
+    "a policy file larger than any policy": (
+        lambda d, c: [*REPORT, "--policy", _sparse(d)],
+        2,
+        ["'--policy'", "huge.json", "larger than 16777216 bytes"],
     ),
     "a deeply nested JSON file to import": (
         lambda d, c: ["--store", f"sqlite:///{d / 'new.db'}", "audit", "import", _deep(d)],

@@ -10,6 +10,7 @@ opens and verifies.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -137,3 +138,24 @@ def test_a_digest_is_not_written_over_the_key_that_signs_it(
     _refused(result, "--out")
     assert "--sign-key" in result.stderr, str(result)
     assert (tmp_path / "k.pem").read_bytes() == key
+
+
+def test_a_report_is_not_written_over_the_policy_file_it_checks(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``report compliance --policy p.json --out p.json`` read the policy, then wrote the
+    report over it: the policy a coordinator kept was gone."""
+    cli = Cli(sqlite_url, tmp_path)
+    seed(sqlite_url)
+    shown = cli.run("programme", "show", str(PROGRAMME), "--json")
+    assert shown.code == 0, str(shown)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(shown.json()["policy"]), encoding="utf-8")
+    kept = policy.read_bytes()
+    report = ["report", "compliance", "--programme", str(PROGRAMME), "--format", "csv"]
+    result = cli.run(*report, "--policy", "policy.json", "--out", "policy.json")
+    _refused(result, "--out")
+    assert "policy.json is the policy file (--policy)" in result.stderr, str(result)
+    assert policy.read_bytes() == kept
+    written = cli.run(*report, "--policy", "policy.json", "--out", "report.csv")
+    assert written.code == 0 and (tmp_path / "report.csv").stat().st_size > 0, str(written)

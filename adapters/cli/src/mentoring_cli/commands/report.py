@@ -20,7 +20,7 @@ from mentoring_core.projections import write_compliance_report, write_mentor_tim
 from mentoring_core.reports import PRESETS, preset
 from mentoring_core.values import ProgrammePolicy
 
-from .._files import STDOUT, check_target, write_output
+from .._files import STDOUT, Kept, check_source, check_target, write_output
 from .._options import JsonOpt, id_option
 from .._parsing import MOMENT_FORMS, enum_parser, named, parse_moment, parse_period_day
 from .._session import Output, kept_files, open_service
@@ -66,6 +66,7 @@ def report_policy(given: str) -> ProgrammePolicy:
             f"{given!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a file",
             param_hint="'--policy'",
         )
+    check_source(path, "--policy")  # a policy is a few kilobytes: no file is read whole
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(document, dict):
@@ -151,7 +152,8 @@ def compliance(
                 raise
             raise typer.BadParameter(f"{policy}: {error}", param_hint="'--policy'") from None
 
-    _deliver(ctx, programme_id, out, report_format.value, json_output, produce)
+    policy_file = None if policy is None or named(PRESETS, policy) else Path(policy)
+    _deliver(ctx, programme_id, out, report_format.value, json_output, produce, policy_file)
 
 
 def _deliver(
@@ -161,12 +163,16 @@ def _deliver(
     report_format: str,
     json_output: bool,
     produce: Callable[[MentoringService], str],
+    policy_file: Path | None = None,
     what: str = "report",
 ) -> None:
-    """Produce a report with the store open, write it to ``out`` (``-``: stdout) and say so."""
+    """Produce a report with the store open, write it to ``out`` (``-``: stdout) and say so;
+    ``out`` may not be a file the command reads (its store's, its keys', ``policy_file``)."""
     result = Output(json_output)
     to_stdout = out == STDOUT
     keep = kept_files(ctx)
+    if policy_file is not None:
+        keep += (Kept(policy_file, "the policy file (--policy)"),)
     if not to_stdout:
         check_target(out, "--out", keep=keep)  # before the read model is brought up to date
     with open_service(ctx) as service:
@@ -233,5 +239,5 @@ def mentor_time(
         lambda service: write_mentor_time_report(
             service, programme_id, start=start, end=end, format=report_format.value
         ),
-        "mentor-time report",
+        what="mentor-time report",
     )
