@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,31 @@ def mentoring_executable() -> str:
     if found is None:
         pytest.fail("the mentoring command is not installed: pip install -e adapters/cli")
     return found
+
+
+def interrupted(
+    command: Sequence[str], cwd: Path, under_way: Callable[[], bool], signum: signal.Signals
+) -> tuple[int, str]:
+    """Run ``command`` (in ``cwd``, actor ``tester``, zone UTC) and send it ``signum`` as
+    soon as ``under_way()`` (polled until it is, for at most 60 s); its status and stderr.
+    The test fails if the command ends before, or is still running 60 s after the signal."""
+    environment = {**os.environ, "MENTORING_ACTOR": "tester", "TZ": "UTC"}
+    process = subprocess.Popen(
+        command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not under_way() and process.poll() is None:
+            assert time.monotonic() < deadline, "the command was not under way within 60 s"
+            time.sleep(0.01)
+        assert process.poll() is None, process.communicate()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, err
 
 
 @dataclass(frozen=True)

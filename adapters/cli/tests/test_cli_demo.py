@@ -10,13 +10,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from cli_harness import Cli, event_count, mentoring_executable
+from cli_harness import Cli, event_count, interrupted, mentoring_executable
 from mentoring_cli import _demo
 
 from mentoring_core import MentoringService
@@ -226,28 +225,9 @@ def _stored_so_far(path: Path) -> int:
 def _demo_interrupted(cli: Cli, path: Path, signum: signal.Signals, *options: str) -> str:
     """Run ``mentoring [OPTIONS] demo`` on the SQLite store at ``path`` and send ``signum``
     once the store holds some of the demo's events, well before its end: stderr."""
-    environment = {**os.environ, "MENTORING_ACTOR": "tester", "TZ": "UTC"}
-    process = subprocess.Popen(
-        [mentoring_executable(), "--store", cli.store_url, *options, "demo"],
-        cwd=cli.cwd,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while _stored_so_far(path) < 30 and process.poll() is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        assert process.poll() is None, process.communicate()
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == (1 if signum == signal.SIGINT else -signal.SIGTERM), err
+    command = [mentoring_executable(), "--store", cli.store_url, *options, "demo"]
+    code, err = interrupted(command, cli.cwd, lambda: _stored_so_far(path) >= 30, signum)
+    assert code == (1 if signum == signal.SIGINT else -signal.SIGTERM), err
     return err
 
 

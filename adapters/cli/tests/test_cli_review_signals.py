@@ -13,14 +13,12 @@ signal lands mid-write, every time.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_harness import interrupted
 from store_state import PROGRAMME, seed
 
 SLOW_FLUSH = """
@@ -48,32 +46,6 @@ COMMANDS = {
 }
 
 
-def _interrupted(tmp_path: Path, args: list[str], signum: signal.Signals) -> tuple[int, str]:
-    """Run ``mentoring ARGS``, send ``signum`` while it writes its output: status, stderr."""
-    marker = tmp_path / "writing"
-    environment = {**os.environ, "MENTORING_ACTOR": "tester", "TZ": "UTC"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_FLUSH, str(marker), *args],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert marker.exists(), process.communicate(timeout=5)
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    return process.returncode, err
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 @pytest.mark.parametrize("command", COMMANDS)
@@ -87,7 +59,9 @@ def test_a_signal_mid_write_leaves_the_old_output_and_no_temporary_file(
     target = folder / "out.jsonl"
     target.write_text("old content\n")
     args = ["--store", store, *COMMANDS[command], "--out", str(target)]
-    code, err = _interrupted(tmp_path, args, signum)
+    marker = tmp_path / "writing"
+    command = [sys.executable, "-c", SLOW_FLUSH, str(marker), *args]
+    code, err = interrupted(command, tmp_path, marker.exists, signum)
     expected = (
         (-signal.SIGTERM, "error: terminated\n")  # ended by the signal: 143 in a shell
         if signum == signal.SIGTERM
