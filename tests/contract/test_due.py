@@ -26,7 +26,7 @@ from mentoring_core.values import (
     Role,
 )
 
-from .test_service_contract import seed
+from .test_service_contract import FIRST_MEETING, seed
 
 
 @pytest.fixture
@@ -206,4 +206,35 @@ def test_what_is_due_now_is_read_from_the_read_model_not_folded_again(
     assert programme is not None
     assert due(service, within_days=3660)
     build_compliance_report(service, programme, now=service.now())
+    service.close()
+
+
+def test_a_service_on_a_clock_of_its_own_reads_the_read_model_at_its_now(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service given a clock (a simulation, a replayed scenario, the benchmarks) records
+    events at that clock's times, while the store stamps each link with the machine's. A
+    report or due list at a ``now`` after every event recorded was taken for one of a past
+    moment (the links were stamped later) and folded every event again: the
+    benchmarks' "report from the read model" timed a fold. Records are judged recorded
+    after ``now`` by the time their events were recorded, the time ``as_of`` reads."""
+    from mentoring_core.projections import _due, _reports
+
+    clock = SettableClock()
+    clock.now = FIRST_MEETING + timedelta(days=25)
+    service = MentoringService(store_url, clock=lambda: clock.now)
+    seed(service)
+    clock.now = FIRST_MEETING + timedelta(days=40)
+    now = FIRST_MEETING + timedelta(days=30)  # after every event recorded, before the clock's
+    programme = service.programmes()[0].programme_id
+    assert programme is not None
+    expected = build_compliance_report(service, programme, as_of=now, now=now)
+
+    def folded(*_: object, **__: object) -> None:
+        raise AssertionError("folded every event again, where the read model holds them")
+
+    monkeypatch.setattr(_reports, "facts_as_of", folded)
+    monkeypatch.setattr(_due, "state_at", folded)
+    assert build_compliance_report(service, programme, now=now) == expected
+    assert due(service, now=now, within_days=3660)
     service.close()

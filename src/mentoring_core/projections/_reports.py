@@ -14,9 +14,7 @@ from typing import cast
 from uuid import UUID
 
 from ..application import MentoringService
-from ..audit.chain import canonical_time
-from ..audit.recorders import ChainRow
-from ..domain.errors import InvalidValue, NotFound
+from ..domain.errors import InvalidValue, NotFound, StoredEventError
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
 from ..domain.validation import check_aware, check_not_future
@@ -134,18 +132,28 @@ def build_compliance_report(
 
 
 def recorded_after(service: MentoringService, moment: datetime) -> bool:
-    """Whether the store holds a record recorded after ``moment`` (its last link's time:
-    two reads by key): a report or a due list judged at ``moment`` then reads the states
+    """Whether the store holds an event recorded after ``moment`` (the last event's
+    ``recorded_at``, the time ``as_of`` reads: one record read and decoded, its personal
+    fields left closed): a report or a due list judged at ``moment`` then reads the states
     as recorded by it, where the read model would count what came since. A ``now`` read
-    from the clock an instant before is no such moment: nothing was recorded after it."""
-    recorder = service.store.recorder
-    last = recorder.last_link()
-    if last is None or moment >= service.now():
+    from the clock an instant before is no such moment: nothing was recorded after it.
+
+    Not the last link's time: the store stamps links with the machine's clock, a service
+    given a clock of its own (a simulation, a scenario replayed) records its events at
+    that clock's times, and a report at a ``now`` after every event recorded was folded
+    again for nothing."""
+    if moment >= service.now():
         return False
-    rows = recorder.select_chain(last[0] - 1, 1)
-    if not rows or not isinstance(rows[-1], ChainRow):  # a damaged link: read the events
+    recorder = service.store.recorder
+    last = recorder.max_notification_id()
+    records = recorder.select_notifications(last, 1) if last else []
+    if not records:
+        return False
+    try:
+        event = service.store.decode(records[0], personal=False)
+    except StoredEventError:  # a damaged record: the states as recorded by then tell
         return True
-    return rows[-1].recorded_at > canonical_time(moment)
+    return event.recorded_at > moment
 
 
 def write_compliance_report(
