@@ -1273,7 +1273,7 @@ class MentoringService(CommandMethods):
                 return self._with_the_rest(earlier, rest)
             if not isinstance(error, IntegrityError):
                 raise
-            raise self._conflict(expected) from None
+            raise self._conflict(expected, error) from None
         new_state, own = self._remember_after(expected[commanded][0], commanded, state, events)
         self._snapshot(state.version, new_state, own[-1])
         return Recorded(
@@ -1404,10 +1404,12 @@ class MentoringService(CommandMethods):
         )
 
     def _conflict(
-        self, expected: dict[UUID, tuple[Kind, int]]
-    ) -> ConcurrencyConflict | InvalidValue:
+        self, expected: dict[UUID, tuple[Kind, int]], refusal: IntegrityError
+    ) -> ConcurrencyConflict | InvalidValue | StoreConfigurationError:
         """Which aggregate moved on while the command was being decided, and to which version;
-        or, for a new aggregate, that its id is already another kind's (never retryable)."""
+        or, for a new aggregate, that its id is already another kind's (never retryable); or,
+        none having moved on, that the store's ``refusal`` was for something else stored
+        around the library (a link holding the next position): no retry gets past that."""
         for aggregate_id, (kind, version) in expected.items():
             latest = list(self._store.recorder.select_events(aggregate_id, desc=True, limit=1))
             actual = latest[0].originator_version if latest else 0
@@ -1418,7 +1420,12 @@ class MentoringService(CommandMethods):
                     return InvalidValue(kind.id_field, aggregate_id, f"a new id, not {held}'s")
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual, decided=True)
         aggregate_id, (kind, version) = next(iter(expected.items()))
-        return ConcurrencyConflict(kind.name, aggregate_id, version, None, decided=True)
+        return StoreConfigurationError(
+            f"the store refused the events of {kind.name} {aggregate_id} from version "
+            f"{version + 1}, although no other writer stored any first ({refusal}): its log "
+            "or chain was changed around the library, and mentoring audit verify (or "
+            "MentoringService.verify) names where; nothing was recorded"
+        )
 
 
 def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) -> DecisionContext:

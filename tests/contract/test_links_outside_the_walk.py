@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from mentoring_core import MentoringService
+from mentoring_core import MentoringError, MentoringService, StoreConfigurationError
 from mentoring_core.audit.digest import check_signature, dump, generate_key_pair, load, sign
 from mentoring_core.audit.recorders import ChainedPOPOApplicationRecorder, Link
 from mentoring_core.audit.verify import Breach, Digest, Finding
@@ -108,3 +108,42 @@ def test_a_link_numbered_minus_1_at_the_next_log_position_is_named(store_url: st
         finding = _outside(service.verify().finding, -1)
     assert finding.notification_id == following
     assert "where no event is stored" in finding.detail
+
+
+def test_a_write_the_store_refuses_for_a_stray_link_says_so_and_is_not_a_conflict(
+    store_url: str, store_kind: str
+) -> None:
+    """A link numbered -1 at the next log position makes a SQLite store refuse the next
+    write (the link's position is taken). That was told as a concurrency conflict "now at
+    version unknown ... reload and retry", which no retry could get past. (In memory,
+    and on PostgreSQL when its next position is not the one the link took, the write is
+    recorded; verify names the link either way.)"""
+    with MentoringService(store_url) as service:
+        seeded = seed(service)
+        following = stored_count(service) + 1
+
+        def add_ghost(links: list[Link]) -> None:
+            links.append((-1, following, links[0][2], 999, *links[0][4:]))
+
+        _edit_links(service, store_url, add_ghost)
+        before = stored_count(service)
+        try:
+            service.record_meeting_held(
+                seeded.relationship, 60, MeetingFormat.VIDEO, ["x"], actor="ana"
+            )
+        except MentoringError as error:
+            refused: MentoringError | None = error
+        else:
+            refused = None
+        after = stored_count(service)
+        finding = _outside(service.verify().finding, -1)
+    assert finding.notification_id == following
+    if refused is None:  # the store's next position was not the link's
+        assert store_kind != "sqlite" and after == before + 1
+        return
+    assert isinstance(refused, StoreConfigurationError), refused
+    assert after == before
+    message = str(refused)
+    assert f"relationship {seeded.relationship} from version 7" in message, message
+    assert "no other writer" in message and "audit verify" in message, message
+    assert "nothing was recorded" in message, message
