@@ -39,7 +39,7 @@ from mentoring_core.audit.verify import verify
 from mentoring_core.domain.erasure import PersonalDataErased
 from mentoring_core.domain.events import PairFormed, RelationshipOpened
 from mentoring_core.privacy import ERASED
-from mentoring_core.projections import build_compliance_report
+from mentoring_core.projections import ComplianceFollower, build_compliance_report
 from mentoring_core.values import MeetingFormat, Role
 
 from .test_concurrency import record_figures
@@ -502,3 +502,36 @@ def test_the_derived_check_reports_a_failing_store_as_such_never_as_a_finding(
         cuts.arm("keys", times=1000)
         with pytest.raises(OperationalError):
             check_derived(reader)
+
+
+def _cut_the_listener(url: str, channel: str) -> int:
+    """Cut the connection that LISTENs on ``channel``; how many were cut."""
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND query ILIKE %s",
+            (f"LISTEN %{channel}%",),
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_follower_whose_listening_connection_is_cut_goes_on_following(
+    postgres_url: str,
+) -> None:
+    """The compliance follower's LISTEN connection cut, its thread ended with the error and
+    the read model stood still until the follower was stopped (which raised it). It now
+    says so in the log and goes on by polling, as a feed's follower does."""
+    with MentoringService(postgres_url) as service:
+        pair = ana_and_ben(service)
+        recorder = service.store.recorder
+        channel = getattr(recorder, "channel_name")
+        with ComplianceFollower(service, poll_interval=0.05) as follower:
+            follower.wait(recorder.max_notification_id(), timeout=10)
+            deadline = time.monotonic() + 10
+            while not _cut_the_listener(postgres_url, channel):
+                assert time.monotonic() < deadline, "no connection LISTENs"
+                time.sleep(0.05)
+            service.record_meeting_held(pair, 60, MeetingFormat.VIDEO, [], actor="ana")
+            follower.wait(recorder.max_notification_id(), timeout=10)
+        view = service.store.compliance_view()
+        assert view.max_tracking_id(service.store.name) == recorder.max_notification_id()

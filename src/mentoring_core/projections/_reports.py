@@ -32,7 +32,7 @@ from ..reports import (
     render,
 )
 from ..reports._render import report_format
-from ..store import ComplianceView
+from ..store import ComplianceView, Waker
 from ._collector import collector_spared
 from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
 
@@ -184,9 +184,10 @@ def write_compliance_report(
 class ComplianceFollower:
     """Keeps the read model up to date in a background thread, so reports need not wait.
 
-    Where the store pushes (PostgreSQL's NOTIFY on each insert, see
-    :meth:`~mentoring_core.store.Store.listener`) it wakes on each write; on other
-    stores it polls every ``poll_interval`` seconds. ``wait(notification_id)``
+    It catches up every ``poll_interval`` seconds and, where the store pushes
+    (PostgreSQL's NOTIFY on each insert, see :meth:`~mentoring_core.store.Store.listener`),
+    at once on each write; should the listening connection be lost, that is logged and
+    polling goes on (:class:`~mentoring_core.store.Waker`). ``wait(notification_id)``
     blocks until the read model has folded that notification.
     """
 
@@ -234,13 +235,10 @@ class ComplianceFollower:
 
     def _run(self) -> None:
         try:
-            loop = self._store.listener()
-            if loop is not None:
-                loop(self._stopping.is_set, self._work, self._poll_interval)
-                return
-            while not self._stopping.is_set():
-                self._work()
-                self._stopping.wait(self._poll_interval)
+            with Waker(self._store.listener(), self._poll_interval) as waker:
+                while not self._stopping.is_set():
+                    self._work()
+                    waker.wait(self._stopping)
         except BaseException as error:
             self._error = error
             self._stopping.set()
