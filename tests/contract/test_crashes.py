@@ -524,7 +524,7 @@ def test_a_follower_whose_listening_connection_is_cut_goes_on_following(
     with MentoringService(postgres_url) as service:
         pair = ana_and_ben(service)
         recorder = service.store.recorder
-        channel = getattr(recorder, "channel_name")
+        channel = recorder.channel_name  # type: ignore[attr-defined]  # a PostgreSQL recorder
         with ComplianceFollower(service, poll_interval=0.05) as follower:
             follower.wait(recorder.max_notification_id(), timeout=10)
             deadline = time.monotonic() + 10
