@@ -1405,7 +1405,7 @@ class MentoringService(CommandMethods):
 
     def _conflict(
         self, expected: dict[UUID, tuple[Kind, int]], refusal: IntegrityError
-    ) -> ConcurrencyConflict | InvalidValue | StoreConfigurationError:
+    ) -> MentoringError:
         """Which aggregate moved on while the command was being decided, and to which version;
         or, for a new aggregate, that its id is already another kind's (never retryable); or,
         none having moved on, that the store's ``refusal`` was for something else stored
@@ -1420,7 +1420,7 @@ class MentoringService(CommandMethods):
                     return InvalidValue(kind.id_field, aggregate_id, f"a new id, not {held}'s")
                 return ConcurrencyConflict(kind.name, aggregate_id, version, actual, decided=True)
         aggregate_id, (kind, version) = next(iter(expected.items()))
-        return StoreConfigurationError(
+        return MentoringError(
             f"the store refused the events of {kind.name} {aggregate_id} from version "
             f"{version + 1}, although no other writer stored any first ({refusal}): its log "
             "or chain was changed around the library, and mentoring audit verify (or "
