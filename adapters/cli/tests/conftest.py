@@ -17,6 +17,24 @@ from mentoring_core_postgres.testing import postgres_store_url
 from smtp_sink import Mailbox, running
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test of a module marked ``sqlite_only`` runs on SQLite only: what it checks is the
+    command line's handling of its input and files, which reaches every store through the
+    same core (whose contract tests run on every store), and each PostgreSQL run of the
+    command costs a schema and a connection (the suite's PostgreSQL half was a third of it)."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only") is not None
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("store_url") == "postgresql"  # type: ignore[attr-defined]
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(dropped)
+        items[:] = [item for item in items if item not in gone]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty store: a SQLite file, or a fresh schema on PostgreSQL."""

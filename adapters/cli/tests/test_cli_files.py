@@ -27,6 +27,8 @@ from store_state import (
     store_state,
 )
 
+pytestmark = pytest.mark.sqlite_only  # the input and files are the command's: see conftest
+
 
 @pytest.fixture
 def seeded(cli: Cli) -> Cli:

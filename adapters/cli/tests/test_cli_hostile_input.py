@@ -16,6 +16,8 @@ import pytest
 from cli_harness import Cli
 from store_state import PROGRAMME, RELATIONSHIP, seed, store_state
 
+pytestmark = pytest.mark.sqlite_only  # the input and files are the command's: see conftest
+
 Case = tuple[Callable[[Path, Cli], list[str]], int, list[str]]
 
 ENROL = ("programme", "enrol", str(PROGRAMME), "--person", "zed", "--role", "mentor",

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from cli_harness import Cli
 
 from mentoring_core import MentoringService
 from mentoring_core.values import Cadence, CadenceTier, Participation, ProgrammePolicy, Role
 from mentoring_core.values import FocusArea as F
+
+pytestmark = pytest.mark.sqlite_only  # the input and files are the command's: see conftest
 
 
 def _programme(cli: Cli) -> str:
