@@ -71,6 +71,21 @@ def _joined(items: tuple[object, ...] | list[object], depth: int) -> str:
 class MentoringError(Exception):
     """Base class of every error raised by mentoring-core."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (to cross from a worker process: a replay's, a process pool of
+        the program embedding the library): rebuilt from its arguments and attributes, not
+        by calling ``__init__`` again with its message alone, which most errors' signatures
+        refuse."""
+        return _unpickled, (type(self), self.args), self.__dict__
+
+
+def _unpickled(cls: type[MentoringError], args: tuple[Any, ...]) -> MentoringError:
+    """An error of ``cls`` with ``args``, its ``__init__`` not called (its attributes are
+    set next, from the pickle)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
+
 
 class InvalidValue(MentoringError, ValueError):
     """A command field holds a value the domain does not accept.
@@ -274,6 +289,3 @@ class StoreConfigurationError(MentoringError, ValueError):
         """The setting at fault, for a caller to name its own option: ``"cipher_key_file"``
         or ``"key_store_file"`` (the file, or its absence), else None (the store's URL or
         one of its options)."""
-
-    def __reduce__(self) -> tuple[type[StoreConfigurationError], tuple[str, str | None]]:
-        return type(self), (str(self), self.setting)  # a replay worker's error, pickled
