@@ -591,10 +591,10 @@ class MentoringService(CommandMethods):
         """
         person_id = check_label("person_id", person_id)  # before it is used to read
         ctx = self._context(actor, self._command_id(command_id))
-        events, already = self._record_erasure(person_id, reason, rule, ctx, command_id)
+        events, already, unread = self._record_erasure(person_id, reason, rule, ctx, command_id)
         destroyed = self._destroy_key(person_id, events, ctx.now)
         self._forget_erased()
-        notes = self._store.keys.store.scrub()
+        notes = unread + self._store.keys.store.scrub()
         unsealed = unsealed_fields(self.store.records(), self._store.mapper.owner_of, person_id)
         return Erasure(
             person_id=person_id,
@@ -625,14 +625,15 @@ class MentoringService(CommandMethods):
         rule: ErasureRule,
         ctx: DecisionContext,
         given: UUID | None,
-    ) -> tuple[tuple[PersonalDataErased, ...], bool]:
+    ) -> tuple[tuple[PersonalDataErased, ...], bool, tuple[str, ...]]:
         """The erasure's facts, recorded now; or those an earlier attempt with the same
-        command id recorded, or an unfinished erasure of the person (and True)."""
+        command id recorded, or an unfinished erasure of the person (and True); and a note
+        for each record that could not be read while looking for the person's data."""
         programmes = self.programmes()
         earlier = self._erased_before(programmes, given) or self._unfinished_erasure(person_id)
         if earlier:
-            return earlier, True
-        holding = self._holding(programmes, person_id)
+            return earlier, True, ()
+        holding, unread = self._holding(programmes, person_id)
         named = [p for p in programmes if p.programme_id in holding or self._names(p, person_id)]
         events = decide_erasure(named, person_id, rule, reason, ctx)
         expected: dict[UUID, tuple[Kind, int]] = {
@@ -644,8 +645,8 @@ class MentoringService(CommandMethods):
         )
         if recorded.already_recorded:  # an earlier attempt, stored while this one decided
             erased = tuple(e for e in recorded.events if isinstance(e, PersonalDataErased))
-            return erased, True
-        return events, False
+            return erased, True, unread
+        return events, False, unread
 
     def _erased_before(
         self, programmes: Sequence[ProgrammeState], command_id: UUID | None
@@ -685,21 +686,31 @@ class MentoringService(CommandMethods):
             getattr(e, "person_id", None) == person_id for e in self.history(programme.programme_id)
         )
 
-    def _holding(self, programmes: Sequence[ProgrammeState], person_id: str) -> set[UUID | None]:
+    def _holding(
+        self, programmes: Sequence[ProgrammeState], person_id: str
+    ) -> tuple[set[UUID | None], tuple[str, ...]]:
         """The programmes whose records, their own or their relationships', hold personal
         data of the person under an event field naming them: a meeting they cancelled, who
         need not be enrolled (``cancelled_by`` is any person id). Reads only the records of
-        the event types with such a field, opening no personal field."""
+        the event types with such a field, opening no personal field. A record that cannot
+        be read (damaged around the library; the chain forbids mending it) is passed over
+        with a note: the erasure goes on, the person's key destroyed all the same, which
+        makes whatever it seals of theirs unreadable."""
         programme_of = {r: p.programme_id for p in programmes for r in p.relationship_ids}
-        events = (
-            self.store.decode(record, personal=False)
-            for record in self.store.records(topics=owner_named_topics())
-        )
-        return {
-            programme_of.get(e.aggregate_id, e.aggregate_id)
-            for e in events
-            if holds_data_of(e, person_id)
-        }
+        holding: set[UUID | None] = set()
+        unread: list[str] = []
+        for record in self.store.records(topics=owner_named_topics()):
+            try:
+                event = self.store.decode(record, personal=False)
+            except StoredEventError as error:
+                unread.append(
+                    f"{error}; whether it holds personal data of {person_id!r} is unknown, "
+                    "and their key is destroyed all the same (audit verify names the damage)"
+                )
+                continue
+            if holds_data_of(event, person_id):
+                holding.add(programme_of.get(event.aggregate_id, event.aggregate_id))
+        return holding, tuple(unread)
 
     def _forget_states(self) -> None:
         """Drop every state this process keeps (they hold opened personal data)."""

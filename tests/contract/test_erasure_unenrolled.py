@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import pytest
+
 from mentoring_core import MentoringService
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import ERASED, MeetingCancelled, PersonalDataErased
 from mentoring_core.values import Role
+
+from .test_tamper_evidence import RawStore
 
 FIRST, SECOND = UUID(int=20), UUID(int=30)
 PAIR_ONE, PAIR_TWO = UUID(int=21), UUID(int=31)
@@ -61,3 +65,38 @@ def test_an_enrolled_person_is_erased_also_on_the_programme_where_they_cancelled
         assert sorted(e.aggregate_id for e in erasure.recorded) == [FIRST, SECOND]
         assert _reasons(service, PAIR_TWO) == [ERASED]
         assert check_derived(service).ok
+
+
+def test_a_damaged_record_of_someone_else_does_not_stop_an_erasure(
+    store_url: str, store_kind: str
+) -> None:
+    """A person's erasure reads every record of the types that may hold someone's data
+    under a field naming them (a cancellation), to find the programmes to record it on.
+    One such record damaged (by anything around the library), every erasure of anyone
+    stopped at it, for good: the chain forbids mending it. The erasure now goes on: what
+    cannot be read is named in its notes (it is not complete), and the person's key is
+    destroyed, which makes whatever that record seals of theirs unreadable all the same."""
+    if store_kind == "memory":
+        pytest.skip("a store held in memory cannot be damaged around the library")
+    with MentoringService(store_url) as service:
+        _programme(service, FIRST, PAIR_ONE, "ben")
+        _programme(service, SECOND, PAIR_TWO, "cal")
+        service.enrol(SECOND, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben Okafor")
+        cancelled = service.record_meeting_cancelled(PAIR_TWO, "fac.jo", JO_REASON, actor="coord")
+        raw = RawStore(store_url)
+        with raw.sql() as run:
+            run(
+                f"UPDATE {raw.events} SET state = ? WHERE topic = ?",
+                b"{damaged",
+                "MeetingCancelled",
+            )
+
+        erasure = service.erase_person("ben", "DSAR-79", actor="dpo")
+
+        assert sorted(e.aggregate_id for e in erasure.recorded) == [FIRST, SECOND]
+        assert erasure.key_destroyed and not erasure.complete
+        named = [n for n in erasure.notes if str(PAIR_TWO) in n]
+        assert len(named) == 1, erasure.notes
+        assert f"version {cancelled.version}" in named[0] and "cannot be read" in named[0]
+        row = service.store.keys.store.get("ben")
+        assert row is not None and row.key is None

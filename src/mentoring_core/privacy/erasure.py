@@ -33,7 +33,9 @@ class Erasure:
     ``docs/privacy.md``, "Stores written before sealing"). Each as
     ``"<type> <aggregate> v<version>: <field>"``."""
     notes: tuple[str, ...]
-    """What could not be made unrecoverable from the files, in words (empty: all was)."""
+    """What could not be made unrecoverable from the files, in words (empty: all was),
+    and each record that could not be read while the programmes holding the person's
+    data were looked for (damaged around the library)."""
     command_id: UUID | None = None
     """The erasure's command id (the caller's, or a fresh one)."""
     already_recorded: bool = False
