@@ -62,10 +62,6 @@ STORE_FACING_TESTS = ["tests/unit", "tests/contract", "tests/e2e", "adapters/pos
 The command line and the HTTP API reach eventsourcing only through the core, so they
 run once, on the newest release; so do the project's own checks in ``tests/test_*.py``
 (docs, function lengths, the benchmarks' and the mutation run's smoke tests)."""
-COMPATIBILITY_PROFILE = "compat"
-"""The hypothesis profile of the run on the oldest release (fewer examples: it asks
-whether eventsourcing's API behaves the same, which the newest release's run, with the
-``ci`` profile, has searched for the properties' counter-examples already)."""
 
 
 @nox.session
@@ -76,10 +72,7 @@ def tests(session: nox.Session, eventsourcing: str) -> None:
     install_project(session)
     session.install(f"eventsourcing[crypto,postgres]=={eventsourcing}")
     cache_bytecode(session)
-    paths: list[str] = []
-    if eventsourcing == OLDEST_EVENTSOURCING:
-        paths = STORE_FACING_TESTS
-        session.env["HYPOTHESIS_PROFILE"] = COMPATIBILITY_PROFILE
+    paths = STORE_FACING_TESTS if eventsourcing == OLDEST_EVENTSOURCING else []
     session.run("pytest", *PARALLEL, *(session.posargs or paths))
 
 

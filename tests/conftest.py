@@ -1,6 +1,5 @@
-"""Hypothesis profiles: "dev" (fast, the default), "ci" (thorough, selected when CI is set),
-"compat" (for the run on the oldest eventsourcing release) and "mutants" (few examples,
-the same ones each run, for ``nox -s mutants``).
+"""Hypothesis profiles: "dev" (fast, the default), "ci" (thorough, selected when CI is set)
+and "mutants" (few examples, the same ones each run, for ``nox -s mutants``).
 
 HYPOTHESIS_PROFILE names a profile explicitly, e.g. ``HYPOTHESIS_PROFILE=ci pytest``.
 """
@@ -11,8 +10,6 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
-# The run on the oldest eventsourcing release (noxfile.py): the same tests, fewer examples.
-settings.register_profile("compat", max_examples=50, deadline=None, print_blob=True)
 # A mutant's verdict must not depend on the examples drawn: derandomised, no database.
 # mutmut forks a process per mutant after a clean run, so a hypothesis test that is a
 # method sees another executor than the one it first ran with: that is not a failure.
