@@ -610,10 +610,16 @@ class MentoringService(CommandMethods):
         self, person_id: str, recorded: Sequence[PersonalDataErased], at: datetime
     ) -> bool:
         """Destroy the person's key (see :meth:`KeyStore.destroy`), their erasure
-        ``recorded``: a store failing to (after its own retries) is told as
-        :class:`ErasureUnfinished`, which says how to finish the erasure."""
+        ``recorded``; whether it was live before. Read first, not taken from ``destroy``'s
+        answer: a store that destroyed it, lost the answer with its connection and tried
+        again, answers that no key was live. A store failing to destroy it (after its own
+        retries) is told as :class:`ErasureUnfinished`, which says how to finish the
+        erasure."""
+        keys = self._store.keys.store
         try:
-            return self._store.keys.store.destroy(person_id, at)
+            row = keys.get(person_id)
+            destroyed = keys.destroy(person_id, at)
+            return destroyed or (row is not None and row.key is not None)
         except PersistenceError as error:
             reason = f"{type(error).__name__}: {error}"
             raise ErasureUnfinished(person_id, recorded[0].command_id, reason) from error

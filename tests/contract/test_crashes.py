@@ -535,3 +535,41 @@ def test_a_follower_whose_listening_connection_is_cut_goes_on_following(
             follower.wait(recorder.max_notification_id(), timeout=10)
         view = service.store.compliance_view()
         assert view.max_tracking_id(service.store.name) == recorder.max_notification_id()
+
+
+def test_an_erasure_whose_key_destruction_answer_is_lost_says_the_key_was_destroyed(
+    postgres_url: str, cuts: Cuts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key's destruction committed, then its answer was lost with the connection: the
+    retry found the key already destroyed, and the erasure said ``key_destroyed`` false,
+    as for a person who had no live key, although this erasure destroyed it."""
+    with MentoringService(postgres_url) as service:
+        ana_ben_and_tim(service)
+        keys = service.store.keys.store
+        datastore = keys.datastore  # type: ignore[attr-defined]  # PostgreSQL's key store
+        transaction = datastore.transaction
+        lost: list[bool] = []
+
+        @contextmanager
+        def answer_lost_once(*, commit: bool) -> Iterator[Any]:
+            with transaction(commit=commit) as cursor:
+                yield cursor
+            if commit and not lost:  # committed, then the connection went
+                lost.append(True)
+                raise OperationalError("server closed the connection unexpectedly")
+
+        destroy = keys.destroy
+
+        def destroy_answer_lost(person_id: str, at: datetime) -> bool:
+            monkeypatch.setattr(datastore, "transaction", answer_lost_once)
+            try:
+                return destroy(person_id, at)
+            finally:
+                monkeypatch.setattr(datastore, "transaction", transaction)
+
+        monkeypatch.setattr(keys, "destroy", destroy_answer_lost)
+        erasure = service.erase_person("tim", "DSAR-2", actor="dpo")
+        assert lost == [True]
+        assert erasure.key_destroyed, erasure
+        row = keys.get("tim")
+        assert row is not None and row.key is None
