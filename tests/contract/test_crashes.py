@@ -130,14 +130,15 @@ def ana_and_ben(service: MentoringService) -> UUID:
     return service.form_pair(PROGRAMME, "ana", "ben", actor="coord").id
 
 
-def terminate_backends(url: str) -> int:
-    """Cut every connection whose last query touched this test's schema."""
+def terminate_backends(url: str, pattern: str | None = None) -> int:
+    """Cut every connection whose last query matches ``pattern`` (ILIKE), by default one
+    that touched this test's schema; how many were cut."""
     schema = parse_qs(urlsplit(url).query)["schema"][0]
     with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
         rows = conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE pid <> pg_backend_pid() AND query LIKE %s",
-            (f"%{schema}%",),
+            "WHERE pid <> pg_backend_pid() AND query ILIKE %s",
+            (pattern or f"%{schema}%",),
         ).fetchall()
     return len(rows)
 
@@ -504,17 +505,6 @@ def test_the_derived_check_reports_a_failing_store_as_such_never_as_a_finding(
             check_derived(reader)
 
 
-def _cut_the_listener(url: str, channel: str) -> int:
-    """Cut the connection that LISTENs on ``channel``; how many were cut."""
-    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE pid <> pg_backend_pid() AND query ILIKE %s",
-            (f"LISTEN %{channel}%",),
-        ).fetchall()
-    return len(rows)
-
-
 def test_a_follower_whose_listening_connection_is_cut_goes_on_following(
     postgres_url: str,
 ) -> None:
@@ -528,7 +518,7 @@ def test_a_follower_whose_listening_connection_is_cut_goes_on_following(
         with ComplianceFollower(service, poll_interval=0.05) as follower:
             follower.wait(recorder.max_notification_id(), timeout=10)
             deadline = time.monotonic() + 10
-            while not _cut_the_listener(postgres_url, channel):
+            while not terminate_backends(postgres_url, f"LISTEN %{channel}%"):
                 assert time.monotonic() < deadline, "no connection LISTENs"
                 time.sleep(0.05)
             service.record_meeting_held(pair, 60, MeetingFormat.VIDEO, [], actor="ana")
