@@ -30,6 +30,29 @@ def mentoring_executable() -> str:
     return found
 
 
+ON_A_TERMINAL = """
+import os, subprocess, sys
+leader, follower = os.openpty()
+with subprocess.Popen(
+    sys.argv[1:], stdout=follower, stderr=follower, stdin=subprocess.DEVNULL
+) as child:
+    os.close(follower)
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        sys.stdout.buffer.write(chunk)
+sys.exit(child.wait())
+"""
+"""A Python script that runs the command its arguments name with its stdout and stderr on a
+pseudo-terminal, and writes what the command wrote there to its own stdout (``python -c
+ON_A_TERMINAL mentoring ...``: a ``wrapper`` of :meth:`Cli.run`); its exit status is the
+command's."""
+
+
 def interrupted(
     command: Sequence[str], cwd: Path, under_way: Callable[[], bool], signum: signal.Signals
 ) -> tuple[int, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import signal
 import sqlite3
@@ -15,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from cli_harness import Cli, event_count, interrupted, mentoring_executable
+from cli_harness import ON_A_TERMINAL, Cli, event_count, interrupted, mentoring_executable
 from mentoring_cli import _demo
 
 from mentoring_core import MentoringService
@@ -125,30 +124,19 @@ def test_the_demo_tells_a_whole_programme_story(tmp_path: Path) -> None:
 
 def _on_a_terminal(*args: str) -> str:
     """Run ``mentoring`` with stdout and stderr on a pseudo-terminal; what it wrote there."""
-    leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORING_")}
     env.update({"TERM": "xterm-256color", "COLUMNS": "120", "TZ": "UTC"})
     env.pop("NO_COLOR", None)
-    with subprocess.Popen(
-        [mentoring_executable(), "--store", "memory://", *args],
-        stdout=follower,
-        stderr=follower,
-        stdin=subprocess.DEVNULL,
+    command = [mentoring_executable(), "--store", "memory://", *args]
+    ran = subprocess.run(
+        [sys.executable, "-c", ON_A_TERMINAL, *command],
+        capture_output=True,
         env=env,
-    ) as process:
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal closed: the process is done
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=120) == 0
-    os.close(leader)
-    return b"".join(chunks).decode(errors="replace")
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran
+    return ran.stdout.decode(errors="replace")
 
 
 def test_a_progress_bar_on_a_terminal_only_without_json() -> None:

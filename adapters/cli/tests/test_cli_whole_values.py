@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from cli_harness import Cli
+from cli_harness import ON_A_TERMINAL, Cli
 from mentoring_cli import _demo
 from smtp_sink import Mailbox, running
 
@@ -23,21 +23,6 @@ from mentoring_core import MentoringService
 
 PROGRAMME = str(_demo.PROGRAMME_ID)
 
-ON_A_TERMINAL = """
-import os, subprocess, sys
-leader, follower = os.openpty()
-with subprocess.Popen(sys.argv[1:], stdout=follower, stdin=subprocess.DEVNULL) as child:
-    os.close(follower)
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command is done
-            break
-        if not chunk:
-            break
-        sys.stdout.buffer.write(chunk)
-sys.exit(child.returncode)
-"""
 """Runs its arguments with stdout on a pseudo-terminal, and copies what they wrote there."""
 
 WIDTHS = ("piped", "piped, COLUMNS=80", "terminal of 80 columns", "terminal of 40 columns")
