@@ -22,7 +22,7 @@ from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_aware
 from ..reports import DueItem, due_items, most_urgent_first
 from ._projection import ComplianceProjection
-from ._reports import build_compliance_report, recorded_after
+from ._reports import recorded_after, report_at
 
 MAX_WINDOW_DAYS = 3660
 """The longest look-ahead ``due`` takes: about ten years."""
@@ -95,8 +95,15 @@ def due(
                 continue
         elif not _concerns(programme, person):
             continue
-        report = build_compliance_report(
-            service, recorded_id, now=moment, as_of=as_of, projection=projection
+        report = report_at(  # whether it is as of moment was told once, above
+            service,
+            recorded_id,
+            start=None,
+            end=None,
+            as_of=as_of,
+            now=moment,
+            policy=None,
+            projection=projection,
         )
         coordinates = person is not None and person in programme.coordinators
         found += due_items(

@@ -107,6 +107,32 @@ def build_compliance_report(
         now = check_aware("now", now)
         if as_of is None and recorded_after(service, now):  # the read model holds it too
             as_of = now
+    return report_at(
+        service,
+        programme_id,
+        start=start,
+        end=end,
+        as_of=as_of,
+        now=now,
+        policy=policy,
+        projection=projection,
+    )
+
+
+def report_at(
+    service: MentoringService,
+    programme_id: UUID,
+    *,
+    start: date | None,
+    end: date | None,
+    as_of: datetime | None,
+    now: datetime | None,
+    policy: ProgrammePolicy | None,
+    projection: ComplianceProjection | None,
+) -> ComplianceReport:
+    """:func:`build_compliance_report` once ``now`` (aware) and ``policy`` are checked and
+    the choice between the read model and ``as_of`` is made: for a caller that made it
+    itself (:func:`~mentoring_core.projections.due`, once for every programme)."""
     if as_of is not None:
         check_not_future("as_of", as_of, now if now is not None else service.now())
         programme, relationships = facts_as_of(service, programme_id, as_of)
