@@ -23,6 +23,8 @@ Case = tuple[Callable[[Path, Cli], list[str]], int, list[str]]
 ENROL = ("programme", "enrol", str(PROGRAMME), "--person", "zed", "--role", "mentor",
          "--experience-years", "10")  # fmt: skip
 REPORT = ("report", "compliance", "--programme", str(PROGRAMME), "--out", "-")
+CORRECT = ("meeting", "correct", str(RELATIONSHIP), str(RELATIONSHIP), "--reason", "typo")
+SERVE = ("serve", "--jwks", "keys.jwks", "--issuer", "i", "--audience", "a")
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 UNCLOSED_BRACKET = "postgresql://postgres:secret@[::1:5432/test"
 
@@ -119,7 +121,32 @@ CASES: dict[str, Case] = {
     "an expected version beyond 64 bits": (
         lambda d, c: [*ENROL, "--expected-version", str(10**30)],
         2,
-        ["'--expected-version'", "less than or equal to 9223372036854775807"],
+        ["'--expected-version'", f"'{10**30}'", "a whole number from 0 to 9223372036854775807"],
+    ),
+    "an expected version that is not a number": (
+        lambda d, c: [*ENROL, "--expected-version", "abc"],
+        2,
+        ["'--expected-version'", "'abc'", "a whole number from 0 to 9223372036854775807"],
+    ),
+    "a due window below zero": (
+        lambda d, c: ["due", "--programme", str(PROGRAMME), "--within", "-3"],
+        2,
+        ["'--within'", "'-3'", "a whole number from 0 to 3660"],
+    ),
+    "a meeting duration in decimals": (
+        lambda d, c: [*CORRECT, "--duration", "1.5"],
+        2,
+        ["'--duration'", "'1.5'", "a whole number"],
+    ),
+    "a port of zero": (
+        lambda d, c: [*SERVE, "--port", "0"],
+        2,
+        ["'--port'", "'0'", "a whole number from 1 to 65535"],
+    ),
+    "a follow interval of no time": (
+        lambda d, c: ["reminders", "run", str(PROGRAMME), "--follow", "--interval", "0"],
+        2,
+        ["'--interval'", "'0'", "a number of seconds from 0.1"],
     ),
     "a state at a version beyond 64 bits": (
         lambda d, c: ["audit", "state-at", str(RELATIONSHIP), "--version", str(10**30)],

@@ -9,6 +9,8 @@ from uuid import UUID
 import pytest
 import typer
 from mentoring_cli._parsing import (
+    Seconds,
+    WholeNumber,
     parse_cadence,
     parse_cadence_tier,
     parse_date,
@@ -148,3 +150,44 @@ class TestErrors:
     def test_passwords_in_store_urls_are_hidden(self) -> None:
         message = "cannot reach 'postgresql://mc:s3cret@db:5432/x?schema=a' now"
         assert redact_urls(message) == "cannot reach 'postgresql://mc:***@db:5432/x?schema=a' now"
+
+
+class TestNumbers:
+    @pytest.mark.parametrize(("text", "number"), [("0", 0), (" 7 ", 7), ("+3", 3), ("3660", 3660)])
+    def test_a_whole_number_in_its_range_is_read(self, text: str, number: int) -> None:
+        assert WholeNumber(0, 3660)(text) == number
+
+    @pytest.mark.parametrize(
+        "text", ["-1", "3661", "abc", "1.5", "", "1_000", "\u0663", "1e3", "9" * 5000]
+    )
+    def test_anything_else_names_the_text_and_the_range(self, text: str) -> None:
+        with pytest.raises(typer.BadParameter) as refused:
+            WholeNumber(0, 3660)(text)
+        assert str(refused.value) == f"{text!r} is not a whole number from 0 to 3660"
+
+    def test_a_number_with_no_bounds_is_any_whole_number(self) -> None:
+        assert WholeNumber()("-12") == -12
+        with pytest.raises(typer.BadParameter, match=r"^'12\.0' is not a whole number$"):
+            WholeNumber()("12.0")
+
+    def test_a_lower_bound_alone_is_named_alone(self) -> None:
+        with pytest.raises(typer.BadParameter, match=r"^'-1' is not a whole number from 0$"):
+            WholeNumber(0)("-1")
+
+    @pytest.mark.parametrize(("text", "seconds"), [("0.1", 0.1), ("60", 60.0), (" 2.5 ", 2.5)])
+    def test_seconds_from_their_least_are_read(self, text: str, seconds: float) -> None:
+        assert Seconds(Decimal("0.1"))(text) == seconds
+
+    @pytest.mark.parametrize("text", ["0", "0.09", "-1", "nan", "inf", "abc", "1e400", ""])
+    def test_other_seconds_name_the_text_and_the_least(self, text: str) -> None:
+        with pytest.raises(typer.BadParameter) as refused:
+            Seconds(Decimal("0.1"))(text)
+        assert str(refused.value) == f"{text!r} is not a number of seconds from 0.1"
+
+    def test_a_default_given_as_a_number_is_read_as_its_text(self) -> None:
+        assert WholeNumber(0, 3660)(14) == 14
+        assert Seconds(Decimal("0.1"))(60.0) == 60.0
+
+    def test_the_expected_values_are_said_for_the_help(self) -> None:
+        assert WholeNumber(1, 65535).expected == "a whole number from 1 to 65535"
+        assert Seconds(Decimal("0.1")).expected == "a number of seconds from 0.1"

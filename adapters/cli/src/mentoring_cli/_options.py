@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from ._parsing import MOMENT_FORMS, parse_moment, parse_uuid
+from ._parsing import MOMENT_FORMS, Seconds, WholeNumber, parse_moment, parse_uuid
 
 MAX_VERSION = 2**63 - 1
 """The largest version a store can hold (a signed 64-bit integer)."""
@@ -19,15 +19,27 @@ JsonOpt = Annotated[
         "--json", help="Print exactly one JSON document on stdout instead of text for people."
     ),
 ]
+
+
+def number_option(flag: str, parse: WholeNumber | Seconds, metavar: str, help_text: str) -> Any:
+    """An option whose number ``parse`` reads, the help ending with the numbers it takes."""
+    expected = parse.expected
+    return typer.Option(
+        flag,
+        parser=parse,
+        metavar=metavar,
+        help=f"{help_text} {expected[0].upper()}{expected[1:]}.",
+    )
+
+
 ExpectedVersionOpt = Annotated[
     int | None,
-    typer.Option(
+    number_option(
         "--expected-version",
-        min=0,
-        max=MAX_VERSION,
-        metavar="N",
-        help="The version you last saw; the command is refused (exit 1) if the history has "
-        "moved on since.",
+        WholeNumber(0, MAX_VERSION),
+        "N",
+        "The version you last saw; the command is refused (exit 1) if the history has moved "
+        "on since.",
     ),
 ]
 

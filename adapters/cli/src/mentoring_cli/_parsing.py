@@ -9,7 +9,9 @@ length checks are left to the core (it raises
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -180,9 +182,63 @@ def _pair(text: str, expected: str) -> tuple[str, str]:
 
 def _whole_number(text: str, digits: str) -> int:
     try:
-        return int(digits.strip())
-    except ValueError:
+        return WholeNumber()(digits)
+    except typer.BadParameter:
         raise typer.BadParameter(f"{digits!r} in {text!r} is not a whole number") from None
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+@dataclass(frozen=True)
+class WholeNumber:
+    """A parser of whole numbers from ``low`` to ``high`` (either may be open), written in
+    ASCII digits: a value outside them is refused naming the text and the range, in this
+    module's words rather than Typer's (whose ``min``/``max`` messages change with its
+    releases, and since 0.29 name neither the value nor, alone, the range)."""
+
+    low: int | None = None
+    high: int | None = None
+
+    @property
+    def expected(self) -> str:
+        """What a value must be, for the errors and the help."""
+        low = "" if self.low is None else f" from {self.low}"
+        return f"a whole number{low}" + ("" if self.high is None else f" to {self.high}")
+
+    def __call__(self, text: str | int) -> int:
+        """``text`` read; an option's default (an int) comes here too, as Typer passes it."""
+        digits = str(text).strip()
+        try:
+            number = int(digits) if _WHOLE_NUMBER.fullmatch(digits) else None
+        except ValueError:  # more digits than Python converts (4,300)
+            number = None
+        if (
+            number is None
+            or (self.low is not None and number < self.low)
+            or (self.high is not None and number > self.high)
+        ):
+            raise typer.BadParameter(f"{text!r} is not {self.expected}")
+        return number
+
+
+@dataclass(frozen=True)
+class Seconds:
+    """A parser of a finite number of seconds, at least ``least``, as a float."""
+
+    least: Decimal
+
+    @property
+    def expected(self) -> str:
+        """What a value must be, for the errors and the help."""
+        return f"a number of seconds from {self.least}"
+
+    def __call__(self, text: str | float) -> float:
+        """``text`` read; an option's default (a float) comes here too, as Typer passes it."""
+        seconds = float(_decimal(str(text), self.expected))
+        if not seconds >= self.least or seconds == float("inf"):
+            raise typer.BadParameter(f"{text!r} is not {self.expected}")
+        return seconds
 
 
 def _decimal(text: str, expected: str) -> Decimal:

@@ -61,8 +61,8 @@ from .._files import (
     output_stream,
     write_output,
 )
-from .._options import JsonOpt, id_argument, id_option
-from .._parsing import MOMENT_FORMS, enum_parser, parse_moment
+from .._options import JsonOpt, id_argument, id_option, number_option
+from .._parsing import MOMENT_FORMS, WholeNumber, enum_parser, parse_moment
 from .._render import print_whole, programme_view, relationship_view, when
 from .._session import (
     Output,
@@ -300,7 +300,7 @@ def state_at_command(
     axis: AxisOpt = TimeAxis.RECORDED,
     version: Annotated[
         int | None,
-        typer.Option("--version", min=0, metavar="N", help="The state after its first N events."),
+        number_option("--version", WholeNumber(0), "N", "The state after its first N events."),
     ] = None,
     json_output: JsonOpt = False,
 ) -> None:

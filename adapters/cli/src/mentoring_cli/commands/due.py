@@ -11,7 +11,8 @@ from mentoring_core.extend import CONVERTER
 from mentoring_core.projections import MAX_WINDOW_DAYS
 from mentoring_core.projections import due as due_items
 
-from .._options import JsonOpt, id_option
+from .._options import JsonOpt, id_option, number_option
+from .._parsing import WholeNumber
 from .._render import due_table
 from .._session import Output, open_service
 
@@ -32,12 +33,11 @@ def due(
     ] = None,
     within: Annotated[
         int,
-        typer.Option(
+        number_option(
             "--within",
-            metavar="DAYS",
-            min=0,
-            max=MAX_WINDOW_DAYS,
-            help="Also list what falls due in the next DAYS days.",
+            WholeNumber(0, MAX_WINDOW_DAYS),
+            "DAYS",
+            "Also list what falls due in the next DAYS days.",
         ),
     ] = 14,
     json_output: JsonOpt = False,

@@ -18,10 +18,12 @@ from .._options import (
     RelationshipArg,
     id_argument,
     new_id_option,
+    number_option,
     when_option,
 )
 from .._parsing import (
     CADENCE_FORMS,
+    WholeNumber,
     enum_names,
     enum_parser,
     parse_cadence,
@@ -39,7 +41,10 @@ CadenceOpt = Annotated[
         "--cadence", parser=parse_cadence, metavar="CADENCE", help=f"One of {CADENCE_FORMS}."
     ),
 ]
-DurationOpt = Annotated[int, typer.Option("--duration", metavar="MINUTES", help="In minutes.")]
+DurationOpt = Annotated[
+    int,
+    number_option("--duration", WholeNumber(), "MINUTES", "In minutes."),
+]
 FORMAT_HELP = f"One of {enum_names(MeetingFormat)}."
 FormatOpt = Annotated[
     MeetingFormat,
@@ -207,7 +212,8 @@ _HeldAtOpt = Annotated[
     ),
 ]
 _CorrectedDurationOpt = Annotated[
-    int | None, typer.Option("--duration", metavar="MINUTES", help="The corrected duration.")
+    int | None,
+    number_option("--duration", WholeNumber(), "MINUTES", "The corrected duration."),
 ]
 _CorrectedTopicsOpt = Annotated[
     list[str] | None,

@@ -17,8 +17,8 @@ from mentoring_core.privacy.retention import RetentionDue, apply_retention, due_
 from mentoring_core.store import new_cipher_key, store_environment
 
 from .._files import STDOUT, check_target, create_files
-from .._options import CommandIdOpt, JsonOpt
-from .._parsing import enum_parser, parse_period_day
+from .._options import CommandIdOpt, JsonOpt, number_option
+from .._parsing import WholeNumber, enum_parser, parse_period_day
 from .._session import Output, Refused, kept_files, open_service, settings, sqlite_path
 
 if TYPE_CHECKING:
@@ -140,10 +140,11 @@ def export_person(
 
 _YearsOpt = Annotated[
     int | None,
-    typer.Option(
+    number_option(
         "--years",
-        metavar="N",
-        help="Override: keep personal data N years after a person's last relationship "
+        WholeNumber(),
+        "N",
+        "Override: keep personal data N years after a person's last relationship "
         "ended (or they withdrew) in every programme, instead of each programme's "
         "policy (retain_personal_data_years).",
     ),

@@ -22,8 +22,16 @@ from .._options import (
     OccurredAtOpt,
     ProgrammeArg,
     new_id_option,
+    number_option,
 )
-from .._parsing import enum_names, enum_parser, parse_cadence_tier, parse_name, parse_years
+from .._parsing import (
+    WholeNumber,
+    enum_names,
+    enum_parser,
+    parse_cadence_tier,
+    parse_name,
+    parse_years,
+)
 from .._pseudonyms import warn_if_identifying
 from .._render import print_whole, programme_list, programme_view
 from .._session import Output, new_id, open_service, record
@@ -129,12 +137,14 @@ _MinimumGapOpt = Annotated[
 ]
 _ReviewIntervalOpt = Annotated[
     int | None,
-    typer.Option("--review-interval-days", metavar="DAYS", help="How often progress is evaluated."),
+    number_option(
+        "--review-interval-days", WholeNumber(), "DAYS", "How often progress is evaluated."
+    ),
 ]
 _MinimumMinutesOpt = Annotated[
     int | None,
-    typer.Option(
-        "--minimum-meeting-minutes", metavar="MINUTES", help="Shortest meeting that counts."
+    number_option(
+        "--minimum-meeting-minutes", WholeNumber(), "MINUTES", "Shortest meeting that counts."
     ),
 ]
 

@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,7 +21,15 @@ from mentoring_core.projections import MAX_WINDOW_DAYS
 from mentoring_core.reminders import Notifier, Run, follow_reminders, remind
 
 from .._files import check_source
-from .._options import CommandIdOpt, JsonOpt, OccurredAtOpt, ProgrammeArg, id_argument
+from .._options import (
+    CommandIdOpt,
+    JsonOpt,
+    OccurredAtOpt,
+    ProgrammeArg,
+    id_argument,
+    number_option,
+)
+from .._parsing import Seconds, WholeNumber
 from .._render import add_texts, keep_whole, print_whole, when
 from .._session import Output, Refused, open_service, record, settings
 
@@ -123,22 +132,20 @@ _BUSY = (
 
 _WithinOpt = Annotated[
     int,
-    typer.Option(
+    number_option(
         "--within-days",
-        metavar="N",
-        min=0,
-        max=MAX_WINDOW_DAYS,
-        help="Remind of what falls due in the next N days (and of what is overdue).",
+        WholeNumber(0, MAX_WINDOW_DAYS),
+        "N",
+        "Remind of what falls due in the next N days (and of what is overdue).",
     ),
 ]
 _QuietOpt = Annotated[
     int | None,
-    typer.Option(
+    number_option(
         "--quiet-days",
-        metavar="N",
-        min=1,
-        max=MAX_WINDOW_DAYS,
-        help="Also remind a pair who have not met for N days (default: never).",
+        WholeNumber(1, MAX_WINDOW_DAYS),
+        "N",
+        "Also remind a pair who have not met for N days (default: never).",
     ),
 ]
 _SmtpOpt = Annotated[
@@ -171,8 +178,8 @@ _FollowOpt = Annotated[
 ]
 _IntervalOpt = Annotated[
     float,
-    typer.Option(
-        "--interval", metavar="SECONDS", min=0.1, help="With --follow: run at least this often."
+    number_option(
+        "--interval", Seconds(Decimal("0.1")), "SECONDS", "With --follow: run at least this often."
     ),
 ]
 

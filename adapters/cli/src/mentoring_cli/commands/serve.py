@@ -10,6 +10,8 @@ import typer
 
 from mentoring_core import redact
 
+from .._options import number_option
+from .._parsing import WholeNumber
 from .._session import Interrupted, Refused, open_service
 
 
@@ -32,7 +34,8 @@ def serve(
     ],
     host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="The TCP port to listen on.")
+        int,
+        number_option("--port", WholeNumber(1, 65535), "PORT", "The TCP port to listen on."),
     ] = 8000,
 ) -> None:
     """Serve the HTTP API on this store until interrupted (docs/http.md).

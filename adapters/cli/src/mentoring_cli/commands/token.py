@@ -22,8 +22,8 @@ from mentoring_http.token_profile import (
 )
 
 from .._files import check_source, check_target
-from .._options import JsonOpt
-from .._parsing import parse_name
+from .._options import JsonOpt, number_option
+from .._parsing import WholeNumber, parse_name
 from .._session import Output, kept_files
 
 if TYPE_CHECKING:
@@ -113,12 +113,11 @@ _RoleOpt = Annotated[
 ]
 _LifetimeOpt = Annotated[
     int,
-    typer.Option(
+    number_option(
         "--lifetime",
-        metavar="SECONDS",
-        min=1,
-        max=MAX_LIFETIME_SECONDS,
-        help="How long the token is valid.",
+        WholeNumber(1, MAX_LIFETIME_SECONDS),
+        "SECONDS",
+        "How long the token is valid.",
     ),
 ]
 
