@@ -3,7 +3,9 @@
 Every parser raises :class:`typer.BadParameter` with a message that names the
 value given and what is allowed; Typer adds the option's name. Range and
 length checks are left to the core (it raises
-:class:`~mentoring_core.InvalidValue`), so each rule lives in one place.
+:class:`~mentoring_core.InvalidValue`), so each rule lives in one place; a
+:class:`WholeNumber` is bounded only by what the core does not check (a port, a
+token's lifetime) or names as a constant (``MAX_WINDOW_DAYS``).
 """
 
 from __future__ import annotations
