@@ -46,13 +46,14 @@ def copied(docs: list[Doc]) -> list[Doc]:
 
 
 def rechain(docs: list[Doc]) -> None:
-    """Recompute every ``chainhash`` in place, as a forger can (the encoding is public)."""
+    """Recompute every ``chainhash`` in place, as a forger can (the encoding is public);
+    a line without ``chainposition`` and ``chainencoding`` is of encoding 1."""
     previous, by_aggregate = GENESIS, dict[tuple[UUID, int], str]()
     for doc in docs:
         aggregate, version = UUID(doc["subject"]), doc["aggregateversion"]
         record = Record(
             sequence=doc["chainsequence"],
-            notification_id=doc["chainposition"],
+            notification_id=doc.get("chainposition", doc["chainsequence"]),
             aggregate_id=aggregate,
             version=version,
             topic=doc["type"].removeprefix("org.mentoring-core.").rsplit(".v", 1)[0],
@@ -60,7 +61,7 @@ def rechain(docs: list[Doc]) -> None:
             recorded_at=doc["chainrecordedat"],
         )
         before = by_aggregate.get((aggregate, version - 1), GENESIS)
-        previous = link_hash(record, previous, before, doc["chainencoding"])
+        previous = link_hash(record, previous, before, doc.get("chainencoding", 1))
         doc["chainhash"] = by_aggregate[(aggregate, version)] = previous
 
 

@@ -68,7 +68,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
@@ -130,6 +130,9 @@ PAGE_SIZE = 1000
 TRAILER_TYPE = f"{TYPE_PREFIX}ExportTrailer.v1"
 """The ``type`` of an export's last line, the trailer."""
 TRAILER_SOURCE = f"{SOURCE_PREFIX}export"
+MAX_POSITION = 2**63 - 1
+"""The largest log position an import stores an event at: SQLite's largest rowid, and
+PostgreSQL's largest ``bigint``."""
 MAX_LINE_BYTES = 8 * MAX_EVENT_BYTES
 """Longest export line an import reads: an event's data, escaped as JSON text at worst
 six bytes a byte, plus its envelope."""
@@ -556,9 +559,33 @@ def _position(doc: dict[str, Any], number: int) -> tuple[int | None, int]:
         return None, 1
     position = _field(doc, "chainposition", int, number)
     encoding = _field(doc, "chainencoding", int, number)
-    if position < 1 or encoding not in DOMAIN_TAGS:
+    if not 1 <= position <= MAX_POSITION or encoding not in DOMAIN_TAGS:
         raise ExportError(f"line {number}: a bad chainposition or chainencoding")
     return position, encoding
+
+
+def _check_positions(lines: list[_Line]) -> None:
+    """The lines' log positions as an export writes them: on every line or on none (a
+    file from before they were exported), ascending with the chain records. A whole
+    export is stored at them and its chain recomputed with them: checked here, the
+    refusal names the line, where the store would refuse the batch (or, given them on
+    some lines only, not use them, and re-create other hashes than the file's)."""
+    for before, line in pairwise(lines):
+        if before.position is None or line.position is None:
+            if before.position != line.position:
+                carries = "carries no" if line.position is None else "carries"
+                other = "does" if line.position is None else "does not"
+                raise ExportError(
+                    f"line {line.number}: it {carries} chainposition and chainencoding, and "
+                    f"line {before.number} {other}: an export writes them on every line or "
+                    "on none, so the line was edited"
+                )
+        elif line.position <= before.position:
+            raise ExportError(
+                f"line {line.number}: chainposition {line.position} does not follow line "
+                f"{before.number}'s {before.position}: an export's log positions ascend with "
+                "its chain records"
+            )
 
 
 _TRAILER_KEYS = {"records", "aggregate", "last", "sha256"}
@@ -827,6 +854,7 @@ def _check(service: MentoringService, path: Path) -> _Checked:
         _check_hashes(export.lines)
     else:
         _check_runs(export.lines)
+    _check_positions(export.lines)  # after the hashes: a line edited alone is named first
     withheld = _check_readable(service, export.lines)
     if export.trailer is None:
         _check_unsealed(export.lines)
