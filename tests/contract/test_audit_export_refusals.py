@@ -681,6 +681,11 @@ TRAILER_REFUSALS: list[tuple[str, Callable[[list[dict[str, Any]]], list[str]], s
         NOT_AS_WRITTEN,
     ),
     (
+        "last-sequence-as-a-real",
+        lambda docs: sealed(docs, last={**link_of(docs[-1]), "sequence": 11.0}),
+        NOT_AS_WRITTEN,
+    ),
+    (
         "a-line-counted-away",
         lambda docs: sealed(docs, records=10),
         "line 12: the export trailer counts 10 records but the file holds 11: a line was "

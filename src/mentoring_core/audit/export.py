@@ -608,7 +608,9 @@ def _parse_trailer(doc: dict[str, Any], number: int) -> _Trailer:
     last, sha256 = data["last"], data["sha256"]
     if type(records) is not int or not isinstance(sha256, str) or doc.get("id") != sha256:
         raise damaged
-    if last is not None and (not isinstance(last, dict) or set(last) != _LINK_KEYS):
+    if last is not None and (
+        not isinstance(last, dict) or set(last) != _LINK_KEYS or type(last["sequence"]) is not int
+    ):  # 11.0 or true would compare equal to the last line's 11 or 1
         raise damaged
     try:
         aggregate_id = None if aggregate is None else UUID(str(aggregate))
