@@ -10,10 +10,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
+import attrs
 import psycopg
 import pytest
 
 from mentoring_core import MentoringService
+from mentoring_core.audit import DigestError
 from mentoring_core.audit.chain import GENESIS, Record, link_hash
 from mentoring_core.audit.verify import Breach
 from mentoring_core.values import MeetingFormat
@@ -127,6 +129,23 @@ def test_recording_after_a_digest_still_verifies_against_it(store_url: str) -> N
     assert outcome.ok, outcome.finding
     assert outcome.digest is not None and digest is not None
     assert outcome.digest.sequence == digest.sequence + 1
+
+
+def test_a_digest_whose_time_was_edited_is_refused_naming_both_times(store_url: str) -> None:
+    """The hash binds the link's recording time, so a digest whose hash is record N's but
+    whose time is not was edited: refused, not reported as verified at a made-up time."""
+    with MentoringService(store_url) as service:
+        seed(service)
+        digest = service.verify().digest
+        assert digest is not None
+        edited = attrs.evolve(digest, recorded_at="2020-01-01T00:00:00.000000+00:00")
+        with pytest.raises(DigestError) as refused:
+            service.verify(against=edited)
+    assert str(refused.value) == (
+        f"the digest's recorded_at 2020-01-01T00:00:00.000000+00:00 is not the recording "
+        f"time of record {digest.sequence} ({digest.recorded_at}), whose hash it has: the "
+        "digest was edited"
+    )
 
 
 @pytest.mark.parametrize(

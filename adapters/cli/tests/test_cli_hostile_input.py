@@ -8,6 +8,7 @@ was: the same files (SQLite) or tables and rows (PostgreSQL), and the same diges
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,15 @@ def _fifo(folder: Path) -> str:
 def _digest(folder: Path, cli: Cli) -> str:
     path = folder / "digest.json"
     path.write_text(cli.run("audit", "digest").stdout)
+    return str(path)
+
+
+def _edited_digest(folder: Path, cli: Cli) -> str:
+    """The store's digest with its recording time changed, its hash kept."""
+    path = Path(_digest(folder, cli))
+    digest = json.loads(path.read_text())
+    digest["recorded_at"] = "2020-01-01T00:00:00.000000+00:00"
+    path.write_text(json.dumps(digest))
     return str(path)
 
 
@@ -122,6 +132,11 @@ CASES: dict[str, Case] = {
         lambda d, c: [*ENROL, "--expected-version", str(10**30)],
         2,
         ["'--expected-version'", f"'{10**30}'", "a whole number from 0 to 9223372036854775807"],
+    ),
+    "a digest whose recording time was edited": (
+        lambda d, c: ["audit", "verify", "--against", _edited_digest(d, c)],
+        1,
+        ["recorded_at 2020-01-01T00:00:00.000000+00:00", "the digest was edited"],
     ),
     "an expected version that is not a number": (
         lambda d, c: [*ENROL, "--expected-version", "abc"],

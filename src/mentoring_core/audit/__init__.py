@@ -7,7 +7,7 @@ for the guide and ``docs/api.md`` for the list). The hash chain's encoding is in
 """
 
 from .chain import canonical_time, link_hash
-from .digest import DigestError, check_signature, generate_key_pair, sign
+from .digest import check_signature, generate_key_pair, sign
 from .digest import dump as dump_digest
 from .digest import load as load_digest
 from .export import (
@@ -31,7 +31,7 @@ from .replay import (
     replay,
 )
 from .timeline import Change, State, TimelineEntry, diff, state_at, timeline
-from .verify import Breach, Digest, Finding, Verification, verify
+from .verify import Breach, Digest, DigestError, Finding, Verification, verify
 
 __all__ = [
     "AUTO_EVENTS_PER_WORKER",

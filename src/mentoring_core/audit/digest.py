@@ -19,14 +19,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import MentoringError
-from .verify import Digest
+from .verify import Digest, DigestError
 
 FORMAT = "mentoring-core-digest/1"
-
-
-class DigestError(MentoringError):
-    """A digest file or key cannot be read, or a signature does not match."""
 
 
 def signed_message(digest: Digest) -> bytes:

@@ -13,6 +13,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import StoredEvent
 
+from ..domain.errors import MentoringError
 from .chain import GENESIS, Record, link_hash
 from .recorders import ChainedRecorder, ChainRow, DamagedRow
 
@@ -48,6 +49,11 @@ class Digest:
     hash: str
     recorded_at: str
     """When the last covered record was recorded (canonical UTC)."""
+
+
+class DigestError(MentoringError):
+    """A digest file or key cannot be read, a signature does not match, or the digest's
+    recording time is not that of the record whose hash it has (it was edited)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -208,14 +214,26 @@ class _Walk:
                 f"{where} ({event.topic}) differs from what was chained: its type, state"
                 f"{moved} or recording time was changed, or its link was",
             )
-        against = self.against
-        if against is not None and row.sequence == against.sequence and row.hash != against.hash:
-            raise _finding(
-                Breach.REWRITTEN,
-                row,
-                f"the chain is consistent, but record {row.sequence} has hash {row.hash} where "
-                f"the digest has {against.hash}: the history up to the digest was rewritten",
-            )
+        if self.against is not None and row.sequence == self.against.sequence:
+            _check_against(row, self.against)
+
+
+def _check_against(row: ChainRow, against: Digest) -> None:
+    """The digest's record ``row``: the same hash, else the history was rewritten; and
+    the same recording time (which the hash binds), else the digest was edited."""
+    if row.hash != against.hash:
+        raise _finding(
+            Breach.REWRITTEN,
+            row,
+            f"the chain is consistent, but record {row.sequence} has hash {row.hash} where "
+            f"the digest has {against.hash}: the history up to the digest was rewritten",
+        )
+    if row.recorded_at != against.recorded_at:
+        raise DigestError(
+            f"the digest's recorded_at {against.recorded_at} is not the recording time of "
+            f"record {row.sequence} ({row.recorded_at}), whose hash it has: the digest was "
+            "edited"
+        )
 
 
 def verify(recorder: ChainedRecorder, against: Digest | None = None) -> Verification:
