@@ -30,7 +30,7 @@ from .replay import (
     VersionGap,
     replay,
 )
-from .timeline import Change, State, TimelineEntry, diff, state_at, timeline
+from .timeline import Change, State, TimelineEntry, diff, happened_by, state_at, timeline
 from .verify import Breach, Digest, DigestError, Finding, Verification, verify
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "dump_digest",
     "export_events",
     "generate_key_pair",
+    "happened_by",
     "import_events",
     "link_hash",
     "load_digest",

@@ -395,10 +395,24 @@ def state_at(
             chosen.append(event)
         return fold(chosen, initial)
     assert occurred_by is not None
-    happened = sorted(
-        (e for e in events if e.occurred_at <= occurred_by), key=lambda e: e.occurred_at
-    )
-    return fold(happened, initial)
+    return fold(happened_by(events, occurred_by), initial)
+
+
+def happened_by(events: Sequence[Event], at: datetime) -> tuple[Event, ...]:
+    """Of ``events``, those that had happened in the world by ``at``, in the order they
+    happened (as recorded where they happened at once): what :func:`state_at` folds on the
+    occurred axis. A meeting held happened when the last correction of its record says
+    (``held_at``), and its corrections, which only repair that record, with it: the
+    meeting shows from its corrected time on, with its corrected values, whenever its
+    record was corrected."""
+    held_at = {e.meeting_id: e.held_at for e in events if isinstance(e, MeetingRecordCorrected)}
+
+    def when(event: Event) -> datetime:
+        if isinstance(event, MeetingHeld | MeetingRecordCorrected):
+            return held_at.get(event.meeting_id, event.occurred_at)
+        return event.occurred_at
+
+    return tuple(sorted((e for e in events if when(e) <= at), key=when))
 
 
 def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:

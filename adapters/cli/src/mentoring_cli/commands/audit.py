@@ -42,6 +42,7 @@ from mentoring_core.audit import (
     dump_digest,
     export_events,
     generate_key_pair,
+    happened_by,
     import_events,
     load_digest,
     replay,
@@ -187,7 +188,7 @@ def _applied(events: Sequence[Event], point: Point, axis: TimeAxis) -> int:
         return sum(1 for e in events if e.version <= at)
     if axis is TimeAxis.RECORDED:  # as state_at: the events up to the first recorded later
         return sum(1 for _ in takewhile(lambda e: e.recorded_at <= at, events))
-    return sum(1 for e in events if e.occurred_at <= at)
+    return len(happened_by(events, at))
 
 
 def _label(point: Point, axis: TimeAxis) -> str:
