@@ -91,3 +91,25 @@ def test_the_programme_that_keeps_a_person_longest_decides(service: MentoringSer
     assert due_for_erasure(service, date(2029, 2, 28)) == ()
     due = due_for_erasure(service, date(2029, 3, 1))
     assert [(d.person_id, d.last_ended, d.years) for d in due] == [("carla", date(2026, 3, 1), 3)]
+
+
+def test_a_person_enrolled_again_is_not_due_for_what_ended_before() -> None:
+    """Dan's relationship ended on 20 February 2026; he withdrew on the 21st and was
+    enrolled again on 1 March, never paired since. His data is not erased a period after
+    the old ends while he is enrolled again (that enrolment's data, a name and a contact,
+    has reached no end); once he withdraws again, the period runs from then."""
+    clock = SettableClock()
+    service = MentoringService("memory://", clock=clock)
+    record(service, clock)
+    keep(service, 1)
+    withdrew, again, left = (datetime(2026, m, d, tzinfo=UTC) for m, d in ((2, 21), (3, 1), (6, 1)))
+    clock.now = left
+    service.withdraw(PROGRAMME, "dan", "moved away", actor="coord", occurred_at=withdrew)
+    assert [d.person_id for d in due_for_erasure(service, date(2027, 2, 21))] == ["carla", "dan"]
+    service.enrol(PROGRAMME, "dan", Role.MENTEE, 1, actor="coord", occurred_at=again)
+    assert [d.person_id for d in due_for_erasure(service, date(2027, 2, 21))] == ["carla"]
+    assert [d.person_id for d in due_for_erasure(service, date(2099, 1, 1))] == ["carla"]
+    service.withdraw(PROGRAMME, "dan", "moved again", actor="coord", occurred_at=left)
+    assert [d.person_id for d in due_for_erasure(service, date(2027, 5, 31))] == ["carla"]
+    dan = [d for d in due_for_erasure(service, date(2027, 6, 1)) if d.person_id == "dan"]
+    assert [(d.last_ended, d.due_on) for d in dan] == [(date(2026, 6, 1), date(2027, 6, 1))]

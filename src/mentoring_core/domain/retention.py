@@ -7,9 +7,10 @@ relationships there (ended, or declined), and their withdrawal from it. A person
 when it is due in every programme they were enrolled in: the latest of those days. A
 person is never due while one of their relationships is still open (proposed, active or
 paused), while they are enrolled in a programme where nothing of theirs has ended yet
-(enrolled but never paired and never withdrawn), or while a programme of theirs sets no
-retention period (and none is given). Erasing a person erases their data in every
-programme, so the longest-kept programme decides.
+(enrolled but never paired and never withdrawn), or since their current enrolment began
+(enrolled again after a withdrawal: what ended before does not count), or while a
+programme of theirs sets no retention period (and none is given). Erasing a person
+erases their data in every programme, so the longest-kept programme decides.
 """
 
 from __future__ import annotations
@@ -70,14 +71,16 @@ def _due_in(
 ) -> RetentionDue | None:
     """When the person's data is due for erasure as far as one programme goes; None: never."""
     ends = _ends(person, relationships)
-    withdrawn = [
-        p.withdrawn_at
-        for p in programme.participants
-        if p.person_id == person and p.withdrawn_at is not None
-    ]
-    if years is None or ends is None or not (ends or withdrawn):
+    if years is None or ends is None:
         return None
-    day = max([*ends, *withdrawn]).astimezone(UTC).date()
+    enrolments = [p for p in programme.participants if p.person_id == person]
+    ended = [*ends, *(p.withdrawn_at for p in enrolments if p.withdrawn_at is not None)]
+    current = [p.enrolled_at for p in enrolments if p.withdrawn_at is None]
+    if current:  # enrolled again: only what ended since counts
+        ended = [end for end in ended if end >= current[0]]
+    if not ended:
+        return None
+    day = max(ended).astimezone(UTC).date()
     return RetentionDue(
         person_id=person, last_ended=day, years=years, due_on=_plus_years(day, years)
     )
