@@ -113,3 +113,17 @@ def test_a_person_enrolled_again_is_not_due_for_what_ended_before() -> None:
     assert [d.person_id for d in due_for_erasure(service, date(2027, 5, 31))] == ["carla"]
     dan = [d for d in due_for_erasure(service, date(2027, 6, 1)) if d.person_id == "dan"]
     assert [(d.last_ended, d.due_on) for d in dan] == [(date(2026, 6, 1), date(2027, 6, 1))]
+
+
+def test_a_withdrawal_at_the_moment_of_the_new_enrolment_does_not_count() -> None:
+    """Withdrawn as a mentee and enrolled as a mentor at the same moment: what ended then
+    ended before the new enrolment began."""
+    clock = SettableClock()
+    service = MentoringService("memory://", clock=clock)
+    record(service, clock)
+    keep(service, 1)
+    moment = datetime(2026, 2, 21, tzinfo=UTC)
+    clock.now = moment
+    service.withdraw(PROGRAMME, "dan", "now mentors", actor="coord", occurred_at=moment)
+    service.enrol(PROGRAMME, "dan", Role.MENTOR, 9, actor="coord", occurred_at=moment)
+    assert [d.person_id for d in due_for_erasure(service, date(2099, 1, 1))] == ["carla"]

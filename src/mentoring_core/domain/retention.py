@@ -77,7 +77,7 @@ def _due_in(
     ended = [*ends, *(p.withdrawn_at for p in enrolments if p.withdrawn_at is not None)]
     current = [p.enrolled_at for p in enrolments if p.withdrawn_at is None]
     if current:  # enrolled again: only what ended since counts
-        ended = [end for end in ended if end >= current[0]]
+        ended = [end for end in ended if end > current[0]]
     if not ended:
         return None
     day = max(ended).astimezone(UTC).date()
