@@ -45,7 +45,26 @@ def test_a_participant_with_an_open_relationship_is_not_withdrawn(person: str) -
         Rule.NO_OPEN_RELATIONSHIPS,
         f"{person!r} still has 1 open relationship(s)",
         f"{ANA_AND_BEN.relationship_id} (active, 'ana' mentoring 'ben')",
-        "end them before withdrawing",
+        "end it before withdrawing",
+    )
+
+
+def test_a_participant_with_a_proposal_is_told_to_decline_it() -> None:
+    """A proposal is declined, not ended: the refusal says what the person can do."""
+    programme(ANA_AND_BEN, CARLA_AND_ELIF).refuse(
+        withdraw("elif"),
+        Rule.NO_OPEN_RELATIONSHIPS,
+        f"{CARLA_AND_ELIF.relationship_id} (proposed, 'carla' mentoring 'elif')",
+        "decline it before withdrawing 'elif'",
+    )
+
+
+def test_a_participant_with_both_is_told_to_end_or_decline_them() -> None:
+    ana_and_elif = attrs.evolve(ANA_AND_BEN, relationship_id=UUID(int=0xAE), mentee_id="elif")
+    programme(ana_and_elif, CARLA_AND_ELIF).refuse(
+        withdraw("elif"),
+        Rule.NO_OPEN_RELATIONSHIPS,
+        "end the active and paused ones and decline the proposed ones before withdrawing",
     )
 
 

@@ -64,6 +64,7 @@ from .values import (
     FocusArea,
     Participation,
     ProgrammePolicy,
+    RelationshipStatus,
     ReminderReason,
     Role,
 )
@@ -212,6 +213,17 @@ def _check_recipient(command: IssueReminder, at: datetime, ctx: DecisionContext)
             )
 
 
+def _closing(held: Sequence[RelationshipRef]) -> str:
+    """What closes the open relationships ``held``: a proposal is declined, an active or
+    paused relationship ended."""
+    proposed = sum(r.status == RelationshipStatus.PROPOSED for r in held)
+    if proposed == len(held):
+        return "decline it" if proposed == 1 else "decline them"
+    if not proposed:
+        return "end it" if len(held) == 1 else "end them"
+    return "end the active and paused ones and decline the proposed ones"
+
+
 def _check_relationships(
     state: ProgrammeState, person_id: object, at: datetime, ctx: DecisionContext
 ) -> None:
@@ -232,7 +244,7 @@ def _check_relationships(
         raise RuleViolation(
             Rule.NO_OPEN_RELATIONSHIPS,
             f"{person_id!r} still has {len(held)} open relationship(s) in programme "
-            f"{state.name!r}: {listed}; end them before withdrawing {person_id!r}",
+            f"{state.name!r}: {listed}; {_closing(held)} before withdrawing {person_id!r}",
         )
     last = max(theirs, key=lambda r: r.closed_at or at, default=None)
     if last is not None:
