@@ -385,3 +385,40 @@ def test_the_document_says_date_time_of_every_moment_a_body_takes() -> None:
     """The cases above are found in the document: it must say date-time of each."""
     fields = {field for _, _, field in _bodies_with_moments(document())}
     assert fields == {"occurred_at", "held_at"}
+
+
+# A query parameter that cannot be read.
+
+_NOT_A_DATE = "Invalid RFC3339 encoded date"
+
+
+@pytest.mark.parametrize(
+    ("target", "key", "message"),
+    [
+        ("/events?limit=abc", "limit", "Expected `int`, got `str`"),
+        ("/events?limit=0", "limit", "Expected `int` >= 1"),
+        ("/programmes/{p}/due?within=soon", "within", "Expected `int`, got `str`"),
+        ("/programmes/{p}/reports/compliance.json?from=May", "from", _NOT_A_DATE),
+        ("/programmes/{p}/reports/compliance.csv?to=June", "to", _NOT_A_DATE),
+        (
+            "/relationships/{r}/state?at=2026-01-01T00:00:00Z&axis=sideways",
+            "axis",
+            "Invalid enum value 'sideways'",
+        ),
+        ("/programmes/{p}/suggestions", "mentee", "Missing required query parameter 'mentee'"),
+        ("/relationships/{r}/state", "at", "Missing required query parameter 'at'"),
+    ],
+)
+def test_a_query_parameter_that_cannot_be_read_is_named_as_sent_in_errors(
+    client: Any, keys: Keys, target: str, key: str, message: str
+) -> None:
+    """docs/http.md, the 400 row: ``errors`` names each part of the request that cannot
+    be read by the name the client sends (``from``, never the handler's ``start``) and
+    its source as the API's own refusals say it (``query``, never ``ParamType.QUERY``);
+    a required parameter left out is named there too."""
+    programme, relationship = pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    answer = client.get(target.format(p=programme, r=relationship), headers=admin)
+    assert answer.status_code == 400, answer.text
+    (error,) = answer.json()["errors"]
+    assert error == {"message": message, "key": key, "source": "query"}

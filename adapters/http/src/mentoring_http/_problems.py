@@ -22,6 +22,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
 from litestar.types import ExceptionHandlersMap
 
 from mentoring_core import (
@@ -187,22 +188,16 @@ def conflict(error: ConcurrencyConflict, *, conditional: bool) -> Problem:
     )
 
 
-def _from_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+def _from_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status = error.status_code
     if isinstance(error, ValidationException):
-        extra = error.extra if isinstance(error.extra, list) else []
-        errors = tuple(
-            {k: str(v) for k, v in item.items() if k in ("message", "key", "source")}
-            for item in extra
-            if isinstance(item, dict)
-        )
         return _response(
             Problem(
                 400,
                 "malformed-request",
                 "The request cannot be read",
                 str(error.detail),
-                errors=errors,
+                errors=_unread(request, error),
             )
         )
     if isinstance(error, NotAuthorizedException):
@@ -219,6 +214,44 @@ def _from_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]
     problem = Problem(status, slug, title, str(error.detail))
     problem.headers.update(error.headers or {})
     return _response(problem)
+
+
+def _unread(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> tuple[dict[str, str], ...]:
+    """Each part of the request Litestar could not read (``errors``), named as the client
+    sends it and as this API's own refusals name it: a parameter by its name in the
+    request (``from``, where the handler's is ``start``), its source ``query``, ``path``
+    or ``header`` (Litestar says ``ParamType.QUERY``); and a required parameter left
+    out, which Litestar names in its detail only."""
+    extra = error.extra if isinstance(error.extra, list) else []
+    found = [item for item in extra if isinstance(item, dict)]
+    cause = error.__cause__
+    if not found and isinstance(cause, KeyError) and cause.args:  # Litestar: "Missing required"
+        found = [{"key": str(cause.args[0])}]
+    named = _parameters(request)
+    return tuple(_as_sent(item, named) for item in found)
+
+
+def _parameters(request: Request[Any, Any, Any]) -> dict[str, tuple[str, str]]:
+    """The handler's parameters, by its name and by their name in the request: for each,
+    that name and where in the request it is (``query``...)."""
+    signature = getattr(request.scope.get("route_handler"), "parsed_fn_signature", None)
+    named: dict[str, tuple[str, str]] = {}
+    for name, field in getattr(signature, "parameters", {}).items():
+        if isinstance(kwarg := field.kwarg_definition, ParameterKwarg):
+            sent = (kwarg.name or name, kwarg.param_type.value)
+            named[name] = named[sent[0]] = sent
+    return named
+
+
+def _as_sent(item: dict[str, Any], named: dict[str, tuple[str, str]]) -> dict[str, str]:
+    key, source = str(item.get("key", "")), item.get("source")
+    if source != "body":
+        key, source = named.get(key, (key, getattr(source, "value", source)))
+    message = item.get("message") or f"Missing required {source} parameter {key!r}"
+    shown = {"message": message, "key": key, "source": source}
+    return {k: str(v) for k, v in shown.items() if v}
 
 
 _TITLES = {"malformed-request": "The request cannot be read", "not-found": "Not found"}
