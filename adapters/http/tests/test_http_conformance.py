@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from http_harness import GOAL, Keys, pair
+from mentoring_http._openapi import schema_references
 from test_http_docs import document
 
 PROBLEM = "application/problem+json"
@@ -422,3 +423,40 @@ def test_a_query_parameter_that_cannot_be_read_is_named_as_sent_in_errors(
     assert answer.status_code == 400, answer.text
     (error,) = answer.json()["errors"]
     assert error == {"message": message, "key": key, "source": "query"}
+
+
+# What the document says of bodies' members.
+
+
+def test_the_document_closes_every_value_a_body_holds(client: Any, keys: Keys) -> None:
+    """docs/http.md, the 400 row: a member a body's value does not have
+    (``schedule.in_working_hour``) is refused as the body's own are, so the document
+    says ``additionalProperties: false`` of the value's schema too (a client built from
+    the document, or a fuzzer, would otherwise send it and be refused)."""
+    served = document()
+    schemas = served["components"]["schemas"]
+    bodies = [
+        operation["requestBody"]
+        for item in served["paths"].values()
+        for operation in item.values()
+        if "requestBody" in operation
+    ]
+    held: set[str] = set()
+    pending = schema_references(bodies)
+    assert {"SetGoal", "ErasureRequest"} <= pending
+    while pending:
+        name = pending.pop()
+        held.add(name)
+        pending |= schema_references(schemas[name]) - held
+    objects = {name for name in held if "properties" in schemas[name]}
+    assert {"MeetingSchedule", "Rating", "ProgrammePolicy"} <= objects
+    assert {n for n in objects if schemas[n].get("additionalProperties") is not False} == set()
+    _, relationship = pair(client, keys)
+    schedule = {"cadence": "weekly", "in_working_hour": True}
+    refused = client.put(
+        f"/relationships/{relationship}/schedule",
+        json={"schedule": schedule},
+        headers=keys.headers("ana"),
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["key"] == "schedule.in_working_hour"

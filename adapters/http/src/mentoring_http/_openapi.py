@@ -126,11 +126,27 @@ def add_heads(document: OpenAPI) -> None:
 
 
 def close_bodies(document: OpenAPI, names: Iterable[str]) -> None:
-    """Say of each request body's schema (a command's, an erasure's; named ``names``)
-    what the API enforces: no member beyond its fields (``additionalProperties: false``;
-    a misspelt field is a 400, not dropped)."""
+    """Say of each request body's schema (a command's, an erasure's; named ``names``),
+    and of each value's schema it holds (a schedule, a rating, a policy...), what the API
+    enforces: no member beyond its fields (``additionalProperties: false``; a misspelt
+    field, ``privat`` or ``schedule.in_working_hour``, is a 400, not dropped)."""
     schemas = document.components.schemas if document.components else {}
-    for name in names:
+    pending, closed = set(names), set()
+    while pending:
+        name = pending.pop()
+        closed.add(name)
         schema = schemas.get(name)
-        if isinstance(schema, Schema):
+        if isinstance(schema, Schema) and schema.properties is not None:
             schema.additional_properties = False
+            pending |= schema_references(schema.to_schema()) - closed
+
+
+def schema_references(value: object) -> set[str]:
+    """The names of the schemas a part of the document (as JSON) refers to."""
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        own = {ref.rsplit("/", 1)[-1]} if isinstance(ref, str) else set()
+        return own.union(*(schema_references(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(schema_references(v) for v in value))
+    return set()
