@@ -231,6 +231,25 @@ def test_if_match_on_creating_a_programme_is_400_and_creates_nothing(
     assert client.post("/programmes", json=body, headers=admin).status_code == 201
 
 
+@pytest.mark.parametrize("if_match", ['"5"', '"1"', "*"])
+def test_if_match_on_an_erasure_is_400_and_erases_nothing(
+    client: Any, keys: Keys, if_match: str
+) -> None:
+    """An erasure takes no If-Match either: a person's data has no version to match.
+    Ignoring it would erase, beyond undoing, what the client made conditional."""
+    pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    target, body = "/people/ben/erasure", {"reason": "DSAR-1"}
+    answer = client.post(target, json=body, headers={**admin, "If-Match": if_match})
+    assert answer.status_code == 400, answer.text
+    message = "If-Match is not taken on an erasure: a person's data has no version to match"
+    assert answer.json()["errors"] == [{"message": message, "key": "If-Match", "source": "header"}]
+    held = client.get("/people/ben/personal-data", headers=admin).json()
+    assert "PersonalDataErased" not in json.dumps(held)
+    erased = client.post(target, json=body, headers=admin)
+    assert erased.status_code == 200 and erased.json()["recorded"], erased.text
+
+
 @pytest.mark.parametrize(
     ("header", "value", "message"),
     [

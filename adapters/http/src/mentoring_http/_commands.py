@@ -140,13 +140,13 @@ def expected_version(if_match: str | None) -> int | None:
     return int(found.group(1))
 
 
-def no_if_match(if_match: str | None) -> None:
-    """Refuse an ``If-Match`` sent to create a programme, whatever it says (``*`` too):
-    nothing has a version yet to match (docs/http.md, "Versions"), and ignoring it would
-    create what the client made conditional."""
+def no_if_match(if_match: str | None, on: str) -> None:
+    """Refuse an ``If-Match`` sent ``on`` what has no version to match (``"a creation: a
+    new programme"``, ``"an erasure: a person's data"``), whatever it says (``*`` too;
+    docs/http.md, "Versions"): ignoring it would do what the client made conditional."""
     if if_match is None:
         return
-    message = "If-Match is not taken on a creation: a new programme has no version to match"
+    message = f"If-Match is not taken on {on} has no version to match"
     raise malformed_header("If-Match", message, advice="send the request without it")
 
 
@@ -300,7 +300,7 @@ def _create_programme() -> HTTPRouteHandler:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordedDocument]:
         gate.check(principal, data)
-        no_if_match(request.headers.get("if-match"))
+        no_if_match(request.headers.get("if-match"), "a creation: a new programme")
         return execute(
             gate.service,
             principal,

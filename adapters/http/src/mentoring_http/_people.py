@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
@@ -26,7 +26,7 @@ from mentoring_core.privacy import Erasure, ErasureRule
 from mentoring_core.privacy.access import subject_access
 
 from ._access import Gate
-from ._commands import IdempotencyKey, command_id
+from ._commands import IdempotencyKey, command_id, no_if_match
 from ._problems import conflict, problem_responses
 from ._reading import checked_body
 
@@ -94,12 +94,14 @@ def erase_person(
     gate: NamedDependency[Gate],
     person_id: FromPath[str],
     data: JSONBody[ErasureRequest],
+    request: Request[Any, Any, Any],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ErasureDocument]:
     """Erase a person's personal data (docs/privacy.md): recorded on every programme that
     names them, their key destroyed, so every text about them reads as "[erased]"; ids,
     dates and figures stay and the audit chain still verifies."""
     gate.check(principal, Act.ERASE_PERSON)
+    no_if_match(request.headers.get("if-match"), "an erasure: a person's data")
     try:
         erasure = gate.service.erase_person(
             person_id,
