@@ -5,6 +5,7 @@ moments that are text, never numbers."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from http_harness import GOAL, Keys, pair
 from mentoring_http._openapi import schema_references
 from test_http_docs import document
+from token_mint import b64
 
 PROBLEM = "application/problem+json"
 UNIX_SECONDS = 1764000000
@@ -308,6 +310,29 @@ def test_a_bearer_token_refused_is_challenged_with_invalid_token(
     challenge = answer.headers["www-authenticate"]
     assert challenge.startswith('Bearer realm="mentoring", error="invalid_token", ')
     assert "error_description=" in challenge
+
+
+@pytest.mark.parametrize("name", ["\u20ac", "caf\u00e9", 'a"b\\c', "\u2028"])
+def test_a_refusal_naming_what_the_token_says_is_challenged_in_printable_ascii(
+    client: Any, name: str
+) -> None:
+    """A token's header naming a member twice is refused before its signature is
+    checked, naming the member: anyone can send one. The challenge's error_description
+    holds only what RFC 6750 (3) allows, printable ASCII without a quote or a backslash
+    (a header cannot carry a euro sign at all: the answer was an error of the server);
+    the problem's detail names the member as it was sent."""
+    header = '{"alg": "EdDSA", "typ": "at+jwt", "kid": "k", %s: 1, %s: 2}' % (
+        (json.dumps(name),) * 2
+    )
+    token = ".".join(b64(part.encode()) for part in (header, "{}", "x"))
+    answer = client.get("/programmes", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401, answer.text
+    assert f"names {name!r} twice" in answer.json()["detail"]
+    challenge = answer.headers["www-authenticate"]
+    description = challenge.split('error_description="', 1)[1]
+    assert description.endswith('"')
+    assert re.fullmatch(r"[\x20\x21\x23-\x5b\x5d-\x7e]*", description[:-1]), challenge
+    assert "twice (RFC 7515, section 4)" in description
 
 
 # Moments are ISO 8601 text.

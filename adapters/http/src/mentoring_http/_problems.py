@@ -94,8 +94,10 @@ def unauthenticated(reason: str | None) -> Problem:
         challenge = 'Bearer realm="mentoring"'
         detail = "this request needs a bearer token (Authorization: Bearer <token>)"
     else:
-        quoted = reason.replace("\\", "\\\\").replace('"', '\\"')
-        challenge = f'Bearer realm="mentoring", error="invalid_token", error_description="{quoted}"'
+        described = _error_description(reason)
+        challenge = (
+            f'Bearer realm="mentoring", error="invalid_token", error_description="{described}"'
+        )
         detail = f"the bearer token was refused: {reason}"
     return Problem(
         401,
@@ -103,6 +105,17 @@ def unauthenticated(reason: str | None) -> Problem:
         "Authentication needed",
         detail,
         headers={"WWW-Authenticate": challenge},
+    )
+
+
+def _error_description(reason: str) -> str:
+    """``reason`` as RFC 6750 (section 3) lets an ``error_description`` say it: printable
+    ASCII without a quote or a backslash. A reason may repeat what the token says (a
+    member its header names twice), which anyone sending one chooses: a euro sign cannot
+    be sent in a header at all. A quote becomes an apostrophe, any other character
+    outside the set a question mark; the problem's detail says the reason whole."""
+    return "".join(
+        c if " " <= c <= "~" and c not in '"\\' else "'" if c == '"' else "?" for c in reason
     )
 
 
