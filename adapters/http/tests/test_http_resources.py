@@ -275,6 +275,45 @@ def test_an_unknown_field_is_400_naming_it_and_records_nothing(client: Any, keys
     assert "court reports" not in str(history)
 
 
+@pytest.mark.parametrize(
+    ("path", "speaker", "body", "missing"),
+    [
+        ("goals", "ana", {}, ["title", "focus_area", "success_measure", "target_date"]),
+        ("goals", "ana", {**GOAL, "title": None}, []),
+        (
+            "reflections",
+            "ben",
+            {"ratings": [{"focus_area": "communication"}]},
+            ["text", "ratings[0].score"],
+        ),
+        (
+            "schedule",
+            "ana",
+            {"schedule": {"cadence": "weekly"}},
+            ["schedule.duration_minutes", "schedule.format"],
+        ),
+    ],
+)
+def test_every_field_left_out_is_400_naming_each_where_it_belongs(
+    client: Any, keys: Keys, path: str, speaker: str, body: dict[str, Any], missing: list[str]
+) -> None:
+    """docs/http.md, the 400 row: each required field left out is named in ``errors`` by
+    its path (``ratings[0].score``), all at once, as unknown fields are: not the first
+    one alone, keyed by what holds it (``data``, ``ratings[0]``), one per request."""
+    _, relationship = _pair(client, keys)
+    base = f"/relationships/{relationship}"
+    method = client.put if path == "schedule" else client.post
+    refused = method(f"{base}/{path}", json=body, headers=keys.headers(speaker))
+    assert refused.status_code == 400, refused.text
+    problem = refused.json()
+    named = [e["key"] for e in problem["errors"] if e["message"].startswith("missing")]
+    assert named == missing
+    assert all(f"{field!r}" in problem["detail"] for field in missing)
+    assert all(e["source"] == "body" for e in problem["errors"])
+    history = client.get(f"{base}/history", headers=keys.headers("ben")).json()["events"]
+    assert [e["type"] for e in history] == ["PairFormed"]
+
+
 def test_a_command_without_a_body_is_400_asking_for_a_json_object(client: Any, keys: Keys) -> None:
     """docs/http.md, the 415 row: a request without a body is a 400, every command's body
     being JSON, ``{}`` at least; the answer says so (not Litestar's ``'data'``)."""

@@ -41,7 +41,8 @@ def checked_body(body: type) -> Hook:
     """A hook reading a request's body as the attrs class ``body`` (a command, or an
     erasure's request) will: refused unless sent as JSON; then, if it is JSON, refused
     if it holds a field ``body`` (or a value in it: a schedule, a rating) does not have
-    (a misspelt ``privat`` or ``rul`` would be recorded as if not given), a moment
+    (a misspelt ``privat`` or ``rul`` would be recorded as if not given) or lacks one
+    it requires (each named, where Litestar names the first alone), a moment
     that is not ISO 8601 text, or a value of another JSON type than its field's; and a
     request without a body (a JSON object, ``{}`` at least, is needed). The body is
     read once: Litestar keeps it for the handler."""
@@ -64,12 +65,16 @@ def checked_body(body: type) -> Hook:
         unknown = [path for path, hint, _ in found if hint is None]
         if unknown:
             raise _unknown_fields(body, unknown)
-        wrong = [(path, v) for path, hint, v in found if _not_a_moment(hint, v)]
+        given = [(path, hint, v) for path, hint, v in found if v is not _LEFT_OUT]
+        wrong = [(path, v) for path, hint, v in given if _not_a_moment(hint, v)]
         if wrong:
             raise not_moments(wrong, "body")
-        mistyped = [(path, why) for path, hint, v in found if (why := _mistyped(hint, v))]
+        mistyped = [(path, why) for path, hint, v in given if (why := _mistyped(hint, v))]
         if mistyped:
             raise _wrong_types(mistyped)
+        missing = [path for path, _, v in found if v is _LEFT_OUT]
+        if missing:
+            raise _missing_fields(body, missing)
 
     return check
 
@@ -112,14 +117,22 @@ def json_media_type(request: Request[Any, Any, Any]) -> None:
     )
 
 
+_LEFT_OUT = object()
+"""The value :func:`members` gives a required field the JSON object does not hold."""
+
+
 def members(cls: type, value: object, at: str = "") -> Iterator[tuple[str, Any, object]]:
     """Each member of the JSON object ``value`` read as the attrs class ``cls``: its path
     (``schedule.cadense``, ``ratings[0].scor``), the type ``cls`` gives it (None when
-    ``cls`` has no such field) and its value; and so on into the members of the attrs
-    classes among the fields' types."""
+    ``cls`` has no such field) and its value; each required field it lacks, with the
+    value ``_LEFT_OUT``; and so on into the members of the attrs classes among the
+    fields' types."""
     if not isinstance(value, dict):
         return
     hints = _hints(cls)
+    for name in _required(cls):
+        if name not in value:
+            yield f"{at}{name}", hints[name], _LEFT_OUT
     for key, item in value.items():
         hint = hints.get(key)
         yield f"{at}{key}", hint, item
@@ -186,27 +199,42 @@ def _mistyped(hint: Any, value: object) -> str:
 
 
 def _wrong_types(mistyped: list[tuple[str, str]]) -> Problem:
-    return Problem(
-        400,
-        "malformed-request",
-        "The request cannot be read",
+    return _body_problem(
         "; ".join(f"{where}: {why}" for where, why in mistyped),
-        errors=tuple({"message": why, "key": where, "source": "body"} for where, why in mistyped),
+        [(why, where) for where, why in mistyped],
     )
 
 
 def _unknown_fields(body: type, unknown: list[str]) -> Problem:
+    return _body_problem(
+        f"{body.__name__} has no field {', '.join(map(repr, unknown))}; its "
+        f"fields: {', '.join(f.name for f in attrs.fields(body))}",
+        [(f"unknown field {name!r}", name) for name in unknown],
+    )
+
+
+def _missing_fields(body: type, missing: list[str]) -> Problem:
+    return _body_problem(
+        f"{body.__name__} needs the field(s) {', '.join(map(repr, missing))}, left out",
+        [(f"missing required field {name!r}", name) for name in missing],
+    )
+
+
+def _body_problem(detail: str, errors: list[tuple[str, str]]) -> Problem:
+    """400: the body cannot be read, for ``detail``; ``errors``: each (message, where)."""
     return Problem(
         400,
         "malformed-request",
         "The request cannot be read",
-        f"{body.__name__} has no field {', '.join(map(repr, unknown))}; its "
-        f"fields: {', '.join(f.name for f in attrs.fields(body))}",
-        errors=tuple(
-            {"message": f"unknown field {name!r}", "key": name, "source": "body"}
-            for name in unknown
-        ),
+        detail,
+        errors=tuple({"message": m, "key": where, "source": "body"} for m, where in errors),
     )
+
+
+@functools.cache
+def _required(cls: type) -> tuple[str, ...]:
+    """The fields of the attrs class ``cls`` without a default: a body must hold them."""
+    return tuple(f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING)
 
 
 @functools.cache
