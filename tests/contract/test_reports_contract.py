@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import cast
@@ -25,7 +25,9 @@ from mentoring_core.projections import (
     ComplianceProjection,
     StoredFacts,
     build_compliance_report,
+    build_mentor_time_report,
     write_compliance_report,
+    write_mentor_time_report,
 )
 from mentoring_core.reports import (
     ComplianceReport,
@@ -35,7 +37,7 @@ from mentoring_core.reports import (
     fold_programme_facts,
     fold_relationship_facts,
 )
-from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating
+from mentoring_core.values import FeedbackKind, FocusArea, MeetingFormat, Rating, RecognitionKind
 
 
 @contextmanager
@@ -112,6 +114,44 @@ def test_a_live_report_given_a_past_now_counts_only_what_was_recorded_by_then(
     with pytest.raises(InvalidValue) as naive:
         build_compliance_report(service, PROGRAMME, now=MIDWAY.replace(tzinfo=None))
     assert naive.value.field == "now"
+
+
+def test_a_mentor_time_report_given_a_past_now_counts_only_what_was_recorded_by_then(
+    service: MentoringService, clock: SettableClock
+) -> None:
+    """As the compliance report's: a past ``now`` read the read model, which holds what was
+    recorded since, so the report for a closed month "now" on its first day counted an
+    allowance and a meeting of that month recorded weeks later (and said ``as_of`` then)."""
+    record(service, clock, until=MIDWAY)
+    january = {"start": date(2026, 1, 1), "end": date(2026, 1, 31)}
+    produced_then = write_mentor_time_report(
+        service, PROGRAMME, format="json", now=MIDWAY, **january
+    )
+    clock.now = AS_OF
+    service.recognise_mentor(
+        PROGRAMME,
+        "ana",
+        RecognitionKind.ALLOWANCE,
+        january["start"],
+        january["end"],
+        "January",
+        amount=Decimal(50),
+        actor="coord",
+    )
+    service.record_meeting_held(
+        PAIR_A,
+        60,
+        MeetingFormat.ONE_ON_ONE,
+        ["late"],
+        actor="ana",
+        occurred_at=datetime(2026, 1, 20, 10, tzinfo=UTC),
+    )
+    at_a_past_now = write_mentor_time_report(
+        service, PROGRAMME, format="json", now=MIDWAY, **january
+    )
+    assert at_a_past_now == produced_then
+    ana = build_mentor_time_report(service, PROGRAMME, now=AS_OF, **january).mentors[0]
+    assert (ana.mentor_id, ana.allowance_amount, ana.minutes) == ("ana", Decimal(50), 225)
 
 
 def test_a_stopped_projection_resumes_without_counting_twice_or_skipping(

@@ -14,6 +14,7 @@ from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render
 from ..reports._render import report_format
 from ..reports._time import MENTOR_TIME_FORMATS
 from ._projection import ComplianceProjection
+from ._reports import facts_as_of, recorded_after
 
 
 def build_mentor_time_report(
@@ -27,11 +28,18 @@ def build_mentor_time_report(
 ) -> MentorTimeReport:
     """The mentor-time report of a programme for the days ``start`` to ``end`` (UTC, both
     included), from the compliance read model brought up to date; ``now``: what counts as
-    held by then (default: the service's clock, read after catching up)."""
-    projection = projection or ComplianceProjection(service)
-    projection.catch_up()
-    programme, relationships = projection.programme_facts(programme_id)
-    moment = check_aware("now", now if now is not None else service.now())
+    held by then (default: the service's clock, read after catching up). A ``now`` before
+    a record of the store was recorded (:func:`~._reports.recorded_after`) reads the
+    events recorded by then, as the compliance report does, not the read model, which
+    holds what was recorded since (a recognition, a meeting recorded late)."""
+    moment = None if now is None else check_aware("now", now)
+    if moment is not None and recorded_after(service, moment):
+        programme, relationships = facts_as_of(service, programme_id, moment)
+    else:
+        projection = projection or ComplianceProjection(service)
+        projection.catch_up()
+        programme, relationships = projection.programme_facts(programme_id)
+        moment = moment or check_aware("now", service.now())
     return mentor_time_report(programme, relationships, start=start, end=end, as_of=moment)
 
 
