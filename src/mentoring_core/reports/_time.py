@@ -195,7 +195,8 @@ def mentor_time_report(
         key=lambda r: (r.proposed_at or begins, str(r.relationship_id)),
     )
     last_moment = min(ends_before - timedelta(microseconds=1), as_of)
-    mentors = sorted({r.mentor_id for r in ordered})
+    recognised = {r.person_id for r in programme.recognitions if start <= r.period_end <= end}
+    mentors = sorted({r.mentor_id for r in ordered} | recognised)  # paired or recognised
     once = counted_once(ordered, holds)
     return MentorTimeReport(
         programme_id=programme.programme_id,

@@ -146,6 +146,25 @@ def test_the_csv_is_one_row_per_mentor() -> None:
     )
 
 
+def test_a_mentor_recognised_without_a_relationship_has_a_row() -> None:
+    """A recognition is counted in the report whose period holds its last day: one of a
+    mentor enrolled but not (yet) paired, an allowance for their training say, was in no
+    report, the payroll CSV leaving the mentor out."""
+    gil = RecognitionFact(person_id="gil", kind=RecognitionKind.ALLOWANCE,
+                          period_start=date(2026, 1, 5), period_end=date(2026, 1, 9),
+                          amount=Decimal(40), recorded_at=AS_OF)  # fmt: skip
+    programme = attrs.evolve(PROGRAMME, recognitions=(*PROGRAMME.recognitions, gil))
+    report = mentor_time_report(programme, RELATIONSHIPS, start=date(2026, 1, 1),
+                                end=date(2026, 1, 31), as_of=AS_OF)  # fmt: skip
+    assert [m.mentor_id for m in report.mentors] == ["ana", "eve", "gil"]
+    row = report.mentors[2]
+    assert (row.minutes, row.mentees_carried, row.capacity, row.free_capacity) == (0, 0, 3, 3)
+    assert (row.allowance_amount, row.recognitions) == (Decimal(40), (gil,))
+    february = mentor_time_report(programme, RELATIONSHIPS, start=date(2026, 2, 1),
+                                  end=date(2026, 2, 28), as_of=AS_OF)  # fmt: skip
+    assert [m.mentor_id for m in february.mentors] == ["ana", "eve"]  # nothing of gil's ends then
+
+
 def test_the_compliance_report_counts_a_session_once_in_the_programmes_minutes() -> None:
     report = compliance_report(PROGRAMME, RELATIONSHIPS, as_of=AS_OF, start=date(2026, 1, 1),
                                end=date(2026, 1, 31))  # fmt: skip
