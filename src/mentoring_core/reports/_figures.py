@@ -49,6 +49,7 @@ from ._trends import (
     Trend,
     TrendMonth,
     TrendShares,
+    carried_on,
     plan_trend_figures,
     programme_plan_trends,
 )
@@ -645,7 +646,10 @@ def _goal_figures(scope: _Scope) -> _GoalFigures:
         goals_set=sum(window.holds(g.set_at) for g in goals),
         goals_achieved=_closed_in(goals, GoalStatus.ACHIEVED, window),
         goals_abandoned=_closed_in(goals, GoalStatus.ABANDONED, window),
-        goals_overdue=sum(g.status is GoalStatus.OPEN and g.target_date < today for g in goals),
+        goals_overdue=sum(
+            carried_on(scope.facts) and g.status is GoalStatus.OPEN and g.target_date < today
+            for g in goals
+        ),
         days_to_first_goal=_days_after(
             scope.facts.formed_at, min((g.set_at for g in goals), default=None)
         ),

@@ -109,8 +109,14 @@ def _late(facts: RelationshipFacts, items: Iterable[PlanItemFact], as_of: dateti
     """Items not done whose due date is before the report's day (UTC), in a live
     relationship."""
     today = as_of.astimezone(UTC).date()
-    live = facts.status in _LIVE
+    live = carried_on(facts)
     return sum(live and i.done_at is None and i.due_date < today for i in items)
+
+
+def carried_on(facts: RelationshipFacts) -> bool:
+    """Whether the relationship is active or paused: its plan and goals pursued, so that
+    what falls due in them can be late (not once it ended, nor before it was formed)."""
+    return facts.status in _LIVE
 
 
 def _rating(assessment: SelfAssessmentFact) -> Decimal | None:

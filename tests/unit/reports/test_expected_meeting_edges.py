@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
 from test_report_schedule import FORMED, active, held
 
 from mentoring_core.reports import (
@@ -347,6 +348,26 @@ class TestPeriodEdges:
         # Goals 3 and 4: open, due yesterday and nine days ago. Not goal 1 (due today) nor
         # goal 2 (achieved).
         assert report(pair(goals=goals), day(30)).goals_overdue == 2
+
+    @pytest.mark.parametrize(
+        ("status", "overdue"),
+        [
+            (RelationshipStatus.PAUSED, 1),
+            (RelationshipStatus.ENDED, 0),
+            (RelationshipStatus.DECLINED, 0),
+            (RelationshipStatus.PROPOSED, 0),
+        ],
+    )
+    def test_goals_are_overdue_only_in_a_relationship_carried_on(
+        self, status: RelationshipStatus, overdue: int
+    ) -> None:
+        """An ended pair's goals stay open in its history, but nobody pursues them: not
+        overdue for ever, as late plan activities are not, and as `due` does not list
+        them."""
+        late = GoalFact(goal_id=UUID(int=3), set_at=day(1), target_date=day(20).date())
+        closed = {"ended_at": day(25)} if status is RelationshipStatus.ENDED else {}
+        facts = pair(goals=(late,), status=status, **closed)
+        assert report(facts, day(30)).goals_overdue == overdue
 
     def test_adherence_rounds_half_up(self) -> None:
         # 1 of 16 weekly slots met: 6.25 %, half up to 6.3 (not 6.2).
