@@ -634,7 +634,26 @@ class MentoringService(CommandMethods):
     ) -> tuple[tuple[PersonalDataErased, ...], bool, tuple[str, ...]]:
         """The erasure's facts, recorded now; or those an earlier attempt with the same
         command id recorded, or an unfinished erasure of the person (and True); and a note
-        for each record that could not be read while looking for the person's data."""
+        for each record that could not be read while looking for the person's data. If
+        another writer recorded on one of the programmes first (nothing of the erasure is
+        stored then), it is decided again on the programmes as stored, up to
+        :data:`_UNCONDITIONAL_ATTEMPTS` times in all, as a command given no expected
+        version is (:meth:`_on_latest`)."""
+        attempt = functools.partial(self._erasure_attempt, person_id, reason, rule, ctx, given)
+        for _ in range(_UNCONDITIONAL_ATTEMPTS - 1):
+            with contextlib.suppress(ConcurrencyConflict):
+                return attempt()
+        return attempt()
+
+    def _erasure_attempt(
+        self,
+        person_id: str,
+        reason: str,
+        rule: ErasureRule,
+        ctx: DecisionContext,
+        given: UUID | None,
+    ) -> tuple[tuple[PersonalDataErased, ...], bool, tuple[str, ...]]:
+        """One decision of :meth:`_record_erasure`, on the programmes as they are read now."""
         programmes = self.programmes()
         earlier = self._erased_before(programmes, given) or self._unfinished_erasure(person_id)
         if earlier:
