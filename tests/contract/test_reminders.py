@@ -25,7 +25,7 @@ from mentoring_core.domain.errors import Rule, RuleViolation
 from mentoring_core.events import Event, ReminderIssued, ReminderSent
 from mentoring_core.extend import CONVERTER
 from mentoring_core.reminders import Notice, NotSent, Run, follow_reminders, remind
-from mentoring_core.values import ReminderReason, Role
+from mentoring_core.values import Cadence, MeetingFormat, MeetingSchedule, ReminderReason, Role
 
 from .test_service_contract import FIRST_MEETING, seed
 
@@ -435,4 +435,58 @@ def test_a_reminder_abandoned_while_it_is_sent_does_not_end_the_run(
         "meanwhile: its sending is not recorded",
     )
     assert service.programme(programme).reminders_unsent == ()
+    service.close()
+
+
+class _Erasing(Inbox):
+    """An e-mail inbox (it reaches those with a contact recorded) whose first delivery is
+    followed by the erasure of ``person`` in the same service (an administrator's request
+    answered by the process the run is in)."""
+
+    def __init__(self, service: MentoringService, person: str) -> None:
+        super().__init__(channel="email")
+        self.service, self.person, self.erased_at = service, person, 0
+
+    def reaches(self, address: str | None) -> bool:
+        return address is not None
+
+    def send(self, notice: Notice) -> None:
+        super().send(notice)
+        if not self.erased_at:
+            self.service.erase_person(self.person, "DSAR-2026-077", actor="dpo")
+            self.erased_at = len(self.received)
+
+
+def test_a_person_erased_during_a_run_is_sent_nothing_more_at_their_address(
+    service: MentoringService,
+) -> None:
+    """The erasing process forgets their contact at once (docs/privacy.md, Keys): a run
+    in progress does not go on sending to the address it read when it began."""
+    programme = seed(service).programme
+    for person, role, years in (("cal", Role.MENTOR, 12), ("dee", Role.MENTEE, 1)):
+        service.enrol(
+            programme,
+            person,
+            role,
+            years,
+            actor="coord",
+            contact=f"{person}@example.org",
+            occurred_at=FIRST_MEETING - timedelta(days=30),
+        )
+    pair = service.form_pair(
+        programme, "cal", "dee", actor="coord", occurred_at=FIRST_MEETING - timedelta(days=7)
+    ).id
+    weekly = MeetingSchedule(
+        cadence=Cadence.weekly(), duration_minutes=60, format=MeetingFormat.ONE_ON_ONE
+    )
+    service.agree_schedule(pair, weekly, actor="cal")
+    service.record_meeting_held(
+        pair, 60, MeetingFormat.ONE_ON_ONE, ["first visits"], actor="cal", occurred_at=FIRST_MEETING
+    )  # the next is overdue: both are owed a reminder
+    inbox = _Erasing(service, "dee")
+    run = remind(service, inbox, programme_id=programme, actor="reminders")
+    later = inbox.received[inbox.erased_at :]
+    assert inbox.erased_at and later, "the run sent nothing after the erasure"
+    assert "dee@example.org" not in {n.address for n in later}
+    assert {n.person_id for n in later} == {"cal"} and "dee" in run.unreachable
     service.close()

@@ -117,10 +117,16 @@ class _Sender:
         assert self.programme.programme_id is not None
         return self.programme.programme_id
 
+    def address(self, person_id: str) -> str | None:
+        """The person's contact as the programme records it now, not as it was when the run
+        began: an erasure made meanwhile is honoured as the service honours it (at once in
+        this process, within ``KEY_CACHE_SECONDS`` from another; docs/privacy.md, Keys)."""
+        return _address(self.service.programme(self.programme_id), person_id)
+
     def reachable(self, person_id: str) -> bool:
         """Whether the notifier can reach the person by their recorded contact (if not,
         they are listed as unreachable)."""
-        if self.notifier.reaches(_address(self.programme, person_id)):
+        if self.notifier.reaches(self.address(person_id)):
             return True
         self.unreachable.append(person_id)
         return False
@@ -190,7 +196,7 @@ class _Sender:
             programme_name=self.programme.name,
             mentor_id=pair.mentor_id,
             mentee_id=pair.mentee_id,
-            address=_address(self.programme, issued.person_id),
+            address=self.address(issued.person_id),
         )
 
     def outcome(self) -> Run:
