@@ -35,6 +35,7 @@ from uuid import UUID
 
 import attrs
 
+from mentoring_core import redact
 from mentoring_core.reminders import Notice, NotSent
 
 TIMEOUT_SECONDS = 10.0
@@ -132,12 +133,34 @@ def one_address(text: str, *, utf8: bool = False) -> bool:
     )
 
 
+def host_fault(host: str) -> str | None:
+    """Why the resolver cannot take ``host`` (None: it can): the name's IDNA encoding,
+    which the resolver makes first, fails (``UnicodeError``, neither an ``OSError`` nor a
+    refused send) on an empty label (``hooks..example``) or one past 63 characters."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return (
+            f"its host {host!r} is no host name: it has an empty label or one longer than "
+            "63 characters, or a character no host name holds"
+        )
+    return None
+
+
+def _smtp_host(instance: object, attribute: attrs.Attribute[str], host: str) -> None:
+    why = host_fault(host)
+    if why is not None:
+        raise ValueError(f"{host!r} cannot be a mail server's: {why}")
+
+
 @attrs.frozen(kw_only=True)
 class SmtpNotifier:
     """Sends each reminder as one e-mail to the contact recorded on enrolment (those
     without one e-mail address there, :func:`one_address`, are not reached)."""
 
-    host: str
+    host: str = attrs.field(validator=_smtp_host)
+    """A host name the resolver takes, or an address (:func:`host_fault`); another is
+    refused with ``ValueError``."""
     port: int
     sender: str
 
@@ -291,12 +314,15 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
 def webhook_url_fault(url: object) -> str | None:
     """Why ``url`` cannot be a webhook's (no request could be made to it), or None."""
     why = _url_fault(url) if isinstance(url, str) else ""
-    return None if why is None else f"{url!r} is not an http(s) URL{why}"
+    shown = redact(url) if isinstance(url, str) else url
+    return None if why is None else f"{shown!r} is not an http(s) URL{why}"
 
 
 def _url_fault(webhook: str) -> str | None:
-    """What keeps ``webhook`` from being an http(s) URL with a host, a port from 1 to
-    65535 and only printable ASCII without spaces (None: nothing)."""
+    """What keeps ``webhook`` from being an http(s) URL with a host the resolver takes,
+    no user name or password (no request would carry them: urllib takes them for part of
+    the host), a port from 1 to 65535 and only printable ASCII without spaces (None:
+    nothing)."""
     try:
         parts = urlsplit(webhook)
     except ValueError:  # an unclosed '[' (Invalid IPv6 URL)
@@ -305,6 +331,8 @@ def _url_fault(webhook: str) -> str | None:
         return ""
     if not parts.hostname:
         return ": it names no host"
+    if "@" in parts.netloc:
+        return ": it holds a user name or password (before '@'), which no request carries"
     try:
         port = parts.port
     except ValueError:  # not a number, or past 65535
@@ -314,7 +342,8 @@ def _url_fault(webhook: str) -> str | None:
     odd = next((c for c in webhook if not (c.isascii() and c.isprintable()) or c == " "), None)
     if odd is not None:
         return f": it holds {odd!r} (a URL is printable ASCII without spaces: percent-encode)"
-    return None
+    why = host_fault(parts.hostname)
+    return None if why is None else f": {why}"
 
 
 def _webhook_url(instance: object, attribute: attrs.Attribute[str], url: str) -> None:

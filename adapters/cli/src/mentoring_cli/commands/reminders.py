@@ -45,6 +45,7 @@ def _notifier(
     from ..notifiers import (  # smtplib, urllib: run's
         SmtpNotifier,
         WebhookNotifier,
+        host_fault,
         one_address,
         read_secret,
     )
@@ -55,6 +56,9 @@ def _notifier(
         host, colon, port = smtp.rpartition(":")
         if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
             raise typer.BadParameter(f"{smtp!r} is not HOST:PORT", param_hint="'--smtp'")
+        unresolvable = host_fault(host)
+        if unresolvable is not None:
+            raise typer.BadParameter(f"{smtp!r}: {unresolvable}", param_hint="'--smtp'")
         if sender is None:
             raise typer.BadParameter("--smtp needs --from ADDRESS", param_hint="'--from'")
         if not one_address(sender):
