@@ -351,8 +351,11 @@ def test_killed_mid_run_and_started_again_no_reminder_is_lost_and_none_sent_twic
     assert twice <= resent and len(resent) <= 1  # only the one in flight, and visibly
 
 
-def start_following(tmp_path: Path, store: str, programme: UUID, url: str) -> subprocess.Popen[str]:
-    """``reminders run --follow`` on the webhook at ``url``, with a clock too slow to matter."""
+def start_following(
+    tmp_path: Path, store: str, programme: UUID, url: str, **popen: Any
+) -> subprocess.Popen[str]:
+    """``reminders run --follow`` on the webhook at ``url``, with a clock too slow to
+    matter (``popen``: more of :class:`subprocess.Popen`'s arguments)."""
     secret = tmp_path / "webhook.secret"
     secret.write_text(SECRET)
     args = [
@@ -360,7 +363,9 @@ def start_following(tmp_path: Path, store: str, programme: UUID, url: str) -> su
         *("reminders", "run", str(programme), "--webhook", url),
         *("--webhook-secret-file", str(secret), "--follow", "--interval", "300", "--json"),
     ]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+    )
 
 
 @contextmanager
@@ -442,6 +447,45 @@ def test_following_stops_on_sigint_or_sigterm_after_the_reminder_in_hand(
     issued, sent = logged(store, programme)
     assert [e.reminder_id for e in issued] == [e.reminder_id for e in sent]
     assert [str(e.reminder_id) for e in sent] == receiver.ids == runs[0]["sent"]
+
+
+def _ignoring_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_a_follow_started_with_sigint_ignored_keeps_it_ignored(
+    tmp_path: Path, webhook: tuple[str, Receiver]
+) -> None:
+    """A shell runs a command started with ``&`` in a script with SIGINT ignored, so that
+    a Ctrl-C at the terminal (which reaches every process of the script's group) ends the
+    script and not the jobs it left running; every command keeps it so
+    (``_interruptible``). ``--follow`` put its own handler in place whatever was there:
+    such a Ctrl-C stopped it, and nothing was sent until someone started it again. A
+    signal ignored when the follow starts now stays ignored; SIGTERM still stops it."""
+    url, receiver = webhook
+    receiver.delay = 0.0
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    programme = seed(store, 1, contact=False)
+    process = start_following(tmp_path, store, programme, url, preexec_fn=_ignoring_sigint)
+    with killed_on_failure(process):
+        deadline = time.monotonic() + 60
+        while len(logged(store, programme)[1]) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first run over: its 4 reminders sent and recorded so
+        assert len(receiver.ids) == 4
+        process.send_signal(signal.SIGINT)
+        long_ago = datetime.now(UTC) - timedelta(days=200)
+        with MentoringService(store) as service:  # a new pair: the follow reminds it
+            for person, role, years in (("cy", Role.MENTOR, 9), ("dee", Role.MENTEE, 1)):
+                service.enrol(programme, person, role, years, actor="coord", occurred_at=long_ago)
+            service.form_pair(
+                programme, "cy", "dee", actor="coord", occurred_at=long_ago + timedelta(days=100)
+            )
+        while len(receiver.ids) < 8 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the follow ended on a SIGINT it was started ignoring"
+        assert {b["person_id"] for b in receiver.bodies[4:]} == {"cy", "dee"}
+        runs = stopped(process, signal.SIGTERM)
+    assert sum(len(r["sent"]) for r in runs) == 8
 
 
 def test_a_run_started_while_another_sends_does_nothing_and_says_so(

@@ -244,8 +244,10 @@ def _stopping_on(stop: threading.Event, *signals: signal.Signals) -> Iterator[No
     """While inside, each of ``signals`` (Ctrl-C, a service manager's SIGTERM) only sets
     ``stop``: the follow ends at its next look (between reminders, or while waiting),
     never with an exception raised wherever the process is. The first such signal puts
-    the earlier handlers back, so a second one interrupts at once as it would have."""
-    earlier = {s: signal.getsignal(s) for s in signals}
+    the earlier handlers back, so a second one interrupts at once as it would have. One
+    ignored when the follow starts (SIGINT for a job a script started with ``&``) stays
+    ignored, as every command keeps it."""
+    earlier = {s: h for s in signals if (h := signal.getsignal(s)) is not signal.SIG_IGN}
 
     def restore() -> None:
         for number, handler in earlier.items():
@@ -255,7 +257,7 @@ def _stopping_on(stop: threading.Event, *signals: signal.Signals) -> Iterator[No
         stop.set()
         restore()
 
-    for number in signals:
+    for number in earlier:
         signal.signal(number, stopping)
     try:
         yield
