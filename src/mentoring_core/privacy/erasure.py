@@ -52,8 +52,9 @@ def unsealed_fields(
 ) -> tuple[str, ...]:
     """The stored personal fields about ``person_id`` held in clear (written before sealing).
 
-    Reads the records' JSON states as stored (a store with eventsourcing's own cipher or
-    compressor holds none in clear)."""
+    Reads the records' JSON states as stored; a state that is not a JSON object is passed
+    over, every one of a store with eventsourcing's own cipher or compressor (nothing in
+    clear), a damaged one elsewhere (the records after it are still read)."""
     found: list[str] = []
     for record in records:
         cls = EVENT_TYPES.get(record.topic)
@@ -63,7 +64,9 @@ def unsealed_fields(
         try:
             data = json.loads(record.state)
         except ValueError:
-            return tuple(found)  # enciphered or compressed as a whole: nothing is in clear
+            continue
+        if not isinstance(data, dict):
+            continue
         data["aggregate_id"] = str(record.originator_id)
         for path in paths:
             for where, container, name in slots(data, path):
