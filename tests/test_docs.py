@@ -139,3 +139,30 @@ def test_the_replays_automatic_workers_are_told_as_the_code_chooses_them() -> No
     api = (ROOT / "docs" / "api.md").read_text()
     assert f"`AUTO_EVENTS_PER_WORKER` ({AUTO_EVENTS_PER_WORKER:,})" in api
     assert f"`MAX_AUTO_WORKERS` ({MAX_AUTO_WORKERS})" in api
+
+
+def logged_levels() -> set[tuple[str, str]]:
+    """Each (logger, level) the core logs at: its modules' ``_log.<level>(...)`` calls."""
+    import ast
+
+    found = set()
+    source = ROOT / "src"
+    for path in sorted((source / "mentoring_core").rglob("*.py")):
+        module = ".".join(path.relative_to(source).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "_log"
+            ):
+                found.add((module, node.func.attr.upper()))
+    return found
+
+
+def test_the_logging_table_names_every_logger_and_level_the_core_logs_at() -> None:
+    page = (ROOT / "docs" / "api.md").read_text()
+    section = page.split("## Logging", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z_.]+)` \| ([A-Z]+) \|", section, re.M))
+    assert logged_levels()
+    assert sorted(logged_levels() - listed) == []
