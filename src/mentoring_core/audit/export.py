@@ -291,17 +291,19 @@ def cloud_events(
 
     Pages like :meth:`~mentoring_core.MentoringService.read`: call again with the last
     document's ``chainsequence`` as ``after`` to get what was recorded since, nothing
-    skipped and nothing twice. Streams: ``page_size`` links are read at a time. One
+    skipped and nothing twice. Streams: ``page_size`` links are read at a time (a whole
+    number from 1 to 2**62, as ``limit``). One
     aggregate's export still reads the whole chain (the links are ordered globally),
     keeping only that aggregate's. Raises :class:`~mentoring_core.NotFound` if
     ``aggregate_id`` has no records.
     """
     start = check_int("after", after, 0, 2**62)
     wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
+    size = check_int("page_size", page_size, 1, 2**62)
     recorder = _recorder(service)
     if aggregate_id is not None and not recorder.select_events(aggregate_id, limit=1):
         raise NotFound("programme or relationship", aggregate_id)
-    return _cloud_events(recorder, start, aggregate_id, wanted, page_size)
+    return _cloud_events(recorder, start, aggregate_id, wanted, size)
 
 
 def _cloud_events(

@@ -274,8 +274,10 @@ def replay(
     as every use of Python's process pools must); ``"auto"`` chooses their number from
     the log's length (:func:`auto_workers`). The store should not be written to
     meanwhile: events recorded during a replay may be counted in one pass and not the
-    other.
+    other. ``page_size`` (records or events read at a time) is a whole number from 1 to
+    2**62, else :class:`~mentoring_core.InvalidValue` before anything is read.
     """
+    page_size = check_int("page_size", page_size, 1, 2**62)
     store = service.store
     last_id = store.recorder.max_notification_id() or 0
     processes = _workers(workers, last_id)

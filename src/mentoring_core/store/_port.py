@@ -51,7 +51,9 @@ class Store(Protocol):
         self, after: int = 0, *, topics: Sequence[str] = (), page_size: int = PAGE_SIZE
     ) -> Iterator[Notification]:
         """Every stored record after log position ``after`` (of ``topics`` if given), in
-        log order, read ``page_size`` at a time; nothing skipped, nothing twice."""
+        log order, read ``page_size`` at a time; nothing skipped, nothing twice. A
+        ``page_size`` that is not a whole number from 1 to 2**62 is refused
+        (:class:`~mentoring_core.InvalidValue`) when called, before anything is read."""
         ...
 
     @property
