@@ -166,3 +166,11 @@ def test_the_logging_table_names_every_logger_and_level_the_core_logs_at() -> No
     listed = set(re.findall(r"^\| `([a-z_.]+)` \| ([A-Z]+) \|", section, re.M))
     assert logged_levels()
     assert sorted(logged_levels() - listed) == []
+
+
+def test_the_stored_form_names_the_snapshot_topic_as_written() -> None:
+    from mentoring_core.serialisation import SNAPSHOT_SCHEMA, SNAPSHOT_TOPIC_PREFIX
+
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    row = next(line for line in page.splitlines() if line.startswith("| `topic` |"))
+    assert f"`{SNAPSHOT_TOPIC_PREFIX}RelationshipState:{SNAPSHOT_SCHEMA}`" in row
