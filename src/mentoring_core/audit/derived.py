@@ -37,7 +37,7 @@ from ..domain.errors import StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
 from ..domain.programme import PROGRAMME
-from ..domain.validation import check_int
+from ..domain.validation import check_page_size
 from ..projections import StoredFacts, decode_facts
 from ..projections._projection import Facts, _fold, _row
 from ..serialisation import EventMapper, Snapshot, store_failed
@@ -138,7 +138,7 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
     a whole number from 1 to 2**62, else :class:`~mentoring_core.InvalidValue` before
     anything is read.
     """
-    page_size = check_int("page_size", page_size, 1, 2**62)
+    page_size = check_page_size(page_size)
     store = service.store
     view = store.compliance_view()
     check = _Check(store, None)

@@ -84,7 +84,7 @@ from ..domain.errors import (
     StoredEventError,
 )
 from ..domain.kinds import kind_of_topic
-from ..domain.validation import check_int
+from ..domain.validation import check_int, check_page_size
 from ..privacy.keys import KeyStore
 from ..privacy.sealing import (
     LoneSurrogate,
@@ -299,7 +299,7 @@ def cloud_events(
     """
     start = check_int("after", after, 0, 2**62)
     wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
-    size = check_int("page_size", page_size, 1, 2**62)
+    size = check_page_size(page_size)
     recorder = _recorder(service)
     if aggregate_id is not None and not recorder.select_events(aggregate_id, limit=1):
         raise NotFound("programme or relationship", aggregate_id)

@@ -53,7 +53,7 @@ import attrs
 from ..domain.errors import InvalidValue, MentoringError, StoredEventError
 from ..domain.events import Event
 from ..domain.kinds import kind_of, kind_of_topic
-from ..domain.validation import check_int
+from ..domain.validation import check_int, check_page_size
 from .recorders import record_aggregate_id, record_uuid
 from .timeline import State, apply, fold_at_once
 
@@ -277,7 +277,7 @@ def replay(
     other. ``page_size`` (records or events read at a time) is a whole number from 1 to
     2**62, else :class:`~mentoring_core.InvalidValue` before anything is read.
     """
-    page_size = check_int("page_size", page_size, 1, 2**62)
+    page_size = check_page_size(page_size)
     store = service.store
     last_id = store.recorder.max_notification_id() or 0
     processes = _workers(workers, last_id)

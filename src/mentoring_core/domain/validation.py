@@ -172,6 +172,16 @@ def check_int(field: str, value: object, low: int, high: int) -> int:
     return value
 
 
+MAX_PAGE = 2**62
+"""The most records or events a page may hold (a count no store reaches)."""
+
+
+def check_page_size(value: object) -> int:
+    """A page size (records or events read at a time): a whole number from 1 to
+    :data:`MAX_PAGE`; 0 would read nothing, and say an empty store."""
+    return check_int("page_size", value, 1, MAX_PAGE)
+
+
 def check_hundredths(field: str, value: object, high: Decimal | int, expected: str) -> Decimal:
     """A number from 0 to ``high`` with at most two decimal places (a Decimal, an int, or
     a decimal string), else :class:`InvalidValue` saying ``expected``. Any two such

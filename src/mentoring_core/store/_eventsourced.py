@@ -20,7 +20,7 @@ from ..audit.recorders import ChainedRecorder, says_it_checks_read_versions
 from ..domain.erasure import PersonalDataErased
 from ..domain.errors import StoreConfigurationError
 from ..domain.events import Event
-from ..domain.validation import check_int
+from ..domain.validation import check_page_size
 from ..privacy.keys import CachedKeys, KeyStore
 from ..serialisation import EventMapper
 from ._cipher import MissingKey, WrappedKeys, check_at_rest, cipher_settings
@@ -139,7 +139,7 @@ class EventSourcedStore(Application[UUID]):
     def records(
         self, after: int = 0, *, topics: Sequence[str] = (), page_size: int = PAGE_SIZE
     ) -> Iterator[Notification]:
-        size = check_int("page_size", page_size, 1, 2**62)  # a page of 0 would read nothing
+        size = check_page_size(page_size)
         return notifications(self.recorder, topics=topics, after=after, page_size=size)
 
     @property
