@@ -22,6 +22,7 @@ from mentoring_core.domain.events import (
     ProgrammeEvent,
     RelationshipEvent,
 )
+from mentoring_core.projections import ComplianceFollower
 from mentoring_core.values import MeetingFormat, Role
 
 from .conftest import SteppingClock
@@ -122,6 +123,20 @@ def test_bad_feed_arguments_are_refused_by_name_before_anything_is_read(
         if "limit" not in arguments:
             with pytest.raises(InvalidValue):
                 service.follow(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("interval", [0, -1, float("nan"), float("inf"), "1", True])
+def test_a_follower_polling_at_no_interval_is_refused_by_name(interval: object) -> None:
+    """A wait of 0 or less returns at once: the follower would read the store in a busy
+    loop; an endless one would never look again where no write wakes it."""
+    with MentoringService("memory://") as service:
+        with pytest.raises(InvalidValue) as refused:
+            service.follow(poll_interval=interval)  # type: ignore[arg-type]
+        assert refused.value.field == "poll_interval"
+        assert "a finite number of seconds above 0" in str(refused.value)
+        with pytest.raises(InvalidValue) as refused:
+            ComplianceFollower(service, poll_interval=interval)  # type: ignore[arg-type]
+        assert refused.value.field == "poll_interval"
 
 
 def writer(url: str, pair: UUID, meetings: int) -> int:

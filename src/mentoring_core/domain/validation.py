@@ -8,6 +8,7 @@ an HTTP adapter) may pass anything.
 from __future__ import annotations
 
 import enum
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -170,6 +171,15 @@ def check_int(field: str, value: object, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidValue(field, value, f"a whole number from {low} to {high}")
     return value
+
+
+def check_seconds(field: str, value: object) -> float:
+    """A wait, in seconds: a finite number above 0 (an int or a float). A wait of 0 or
+    less returns at once (a loop around it reads in a busy loop); an endless one never
+    looks again."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise InvalidValue(field, value, "a finite number of seconds above 0")
+    return float(value)
 
 
 MAX_PAGE = 2**62

@@ -17,7 +17,7 @@ from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound, StoredEventError
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
-from ..domain.validation import check_aware, check_not_future
+from ..domain.validation import check_aware, check_not_future, check_seconds
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
 from ..reports import (
@@ -225,10 +225,10 @@ class ComplianceFollower:
         batch_size: int = DEFAULT_BATCH_SIZE,
         poll_interval: float = 1.0,
     ) -> None:
+        self._poll_interval = check_seconds("poll_interval", poll_interval)
         self.projection = ComplianceProjection(service, view=view, batch_size=batch_size)
         self._store = service.store
         self._name = service.store.name
-        self._poll_interval = poll_interval
         self._stopping = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="compliance-follower", daemon=True)

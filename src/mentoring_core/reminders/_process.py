@@ -21,12 +21,12 @@ import attrs
 
 from ..application import MentoringService
 from ..domain.commands import reminder_command_id
-from ..domain.errors import ConcurrencyConflict, InvalidValue, Rule, RuleViolation
+from ..domain.errors import ConcurrencyConflict, Rule, RuleViolation
 from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.validation import check_int, check_uuid
+from ..domain.validation import check_int, check_seconds, check_uuid
 from ..projections import MAX_WINDOW_DAYS, due
 from ..projections._due import check_within_days
 from ._rules import Notice, Reminder, notice, owed, quiet
@@ -331,8 +331,7 @@ def follow_reminders(
     until ``stop`` is set: the run in progress ends before its next reminder, the wait
     at once. A failed read of the feed is logged and the feed read again (no change is
     missed); an error of a run ends the follow with it. ``interval`` is checked first."""
-    if isinstance(interval, bool) or not isinstance(interval, int | float) or not interval > 0:
-        raise InvalidValue("interval", interval, "a number of seconds above 0")
+    check_seconds("interval", interval)
     changed = threading.Event()
     start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
     watcher = threading.Thread(

@@ -11,7 +11,7 @@ from eventsourcing.persistence import Notification
 from ..domain.errors import InvalidValue
 from ..domain.events import Event
 from ..domain.kinds import KINDS, kind_named
-from ..domain.validation import check_int, check_sequence
+from ..domain.validation import check_int, check_seconds, check_sequence
 from ._log import PAGE_SIZE
 from ._port import Store
 from ._waker import Waker
@@ -39,7 +39,8 @@ def follow_events(
     """What :func:`read_events` gives, then each new event as it is stored, until
     ``stopping`` is set; see :meth:`~mentoring_core.MentoringService.follow`."""
     read_events(store, after, kinds, None)  # refuses bad arguments now, not at the first event
-    return _following(store, after, kinds, stopping, interval)
+    wait = check_seconds("poll_interval", interval)
+    return _following(store, after, kinds, stopping, wait)
 
 
 def _following(
