@@ -16,6 +16,7 @@ from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 
 from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.extend import StoreBackend
+from mentoring_core.projections import ComplianceProjection
 from mentoring_core.store import backend_for, store_environment
 
 
@@ -98,6 +99,49 @@ def test_processes_opening_a_fresh_store_at_once_all_succeed() -> None:
         assert failures == []
         with MentoringService(url) as service:
             assert len(service.programmes()) == 6
+
+
+OPEN_THEN_REPORT = """
+import sys
+from mentoring_core import MentoringService
+from mentoring_core.projections import ComplianceProjection
+with MentoringService(sys.argv[1]) as service:
+    print("ready", flush=True)
+    sys.stdin.readline()  # every process opened the store: now all make the read model
+    ComplianceProjection(service).catch_up()
+"""
+
+
+def test_processes_making_a_store_s_read_model_at_once_all_succeed() -> None:
+    """The read model's tables are made once, the others waiting: six processes bringing
+    the read model of a store that has none (a fresh store, or one opened by a release
+    with a new FACTS_SCHEMA) up to date at once all succeed. Each made them in its own
+    transaction, and all but one failed: "duplicate key value violates unique constraint
+    pg_type_typname_nsp_index" (CREATE TABLE IF NOT EXISTS is not safe against another
+    transaction creating the table), told as an IntegrityError."""
+    with postgres_store_url("views") as url:
+        with MentoringService(url) as service:
+            programme = service.create_programme("Pilot", "Northside Care", actor="coordinator")
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_THEN_REPORT, url],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        ready = [p.stdout.readline() for p in processes]  # type: ignore[union-attr]
+        for p in processes:
+            p.stdin.write("go\n")  # type: ignore[union-attr]
+            p.stdin.flush()  # type: ignore[union-attr]
+        failures = [p.communicate(timeout=120)[1] for p in processes if p.wait(timeout=120)]
+        assert (ready, failures) == (["ready\n"] * 6, [])
+        with MentoringService(url) as service:
+            projection = ComplianceProjection(service)
+            assert projection.catch_up() == 0  # brought up to date by the processes
+            assert projection.programme_facts(programme.id)[0].name == "Pilot"
 
 
 def test_the_adapter_registers_one_backend_object_for_both_schemes() -> None:

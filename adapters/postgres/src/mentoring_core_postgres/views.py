@@ -75,6 +75,20 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             "SET notification_id = EXCLUDED.notification_id "
             "WHERE t.notification_id < EXCLUDED.notification_id RETURNING t.notification_id"
         ).format(schema, Identifier(self.tracking_table_name))
+        # The row eventsourcing writes in a tracking table it makes (single-row from the
+        # start, as this one has always been), written where it is missing.
+        self._migrated = SQL(
+            "INSERT INTO {0}.{1} (application_name, notification_id) VALUES (%s, 1) "
+            "ON CONFLICT (application_name) DO NOTHING"
+        ).format(schema, Identifier(self.tracking_table_name))
+        self._creation_lock = f"mentoring-core:{datastore.schema}.{facts_table}"
+        self._made = SQL("SELECT {} AS made").format(
+            SQL(" AND ").join([SQL("to_regclass(%s) IS NOT NULL")] * 3)
+        )
+        self._made_names = tuple(
+            f"{datastore.schema}.{name}"
+            for name in (self.tracking_table_name, facts_table, f"{facts_table}_programme_idx")
+        )
         columns = "SELECT aggregate_id, programme_id, kind, version, facts FROM {0}.{1} "
         self._select_ids = SQL(columns + "WHERE aggregate_id = ANY(%s)").format(schema, table)
         self._select_programme = SQL(columns + "WHERE programme_id = %s").format(schema, table)
@@ -107,7 +121,22 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
 
     @retried_after_a_cut
     def create_table(self) -> None:
-        super().create_table()
+        """The read model's tables where one is missing, as eventsourcing makes them (and a
+        new tracking table's migration row), in one transaction begun by an advisory lock:
+        processes making them at once take turns, each finding what the one before made.
+        eventsourcing's own creation takes no lock, and ``CREATE TABLE IF NOT EXISTS`` is
+        not safe against another transaction making the same table: all but one process
+        failed ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+        Tables that are all there are left alone: nothing is written."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._creation_lock,))
+            curs.execute(self._made, self._made_names)
+            made = curs.fetchone()
+            if made is not None and made["made"]:
+                return
+            for statement in self.sql_create_statements:
+                curs.execute(statement, prepare=False)
+            curs.execute(self._migrated, (self.table_migration_identifier,))
 
     def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[tuple[Any, Any, Any]]:
         # every row, a page at a time in the order of its key (a uuid: it has no other form)
