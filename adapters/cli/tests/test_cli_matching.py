@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import shlex
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from cli_harness import Cli
@@ -186,3 +188,26 @@ def test_the_experience_gap_is_shown_in_plain_notation_as_years_are(cli: Cli) ->
     assert "; 6 years more experience (minimum 2);" in farid["explanation"]
     text = cli.run("match", "suggest", "--programme", programme, "--mentee", "grace")
     assert "6.0" not in text.stdout and "10.00" not in text.stdout, str(text)
+
+
+def test_the_hint_is_a_command_a_shell_runs_as_shown(cli: Cli) -> None:
+    """The person ids were printed bare: pasted into a shell, ``--mentor ana smith`` gave
+    ``smith`` as an argument of its own, and a ``$(...)`` in an id was run."""
+    programme = _programme(cli)
+    with MentoringService(cli.store_url) as service:  # ids with spaces: enrol warns
+        service.enrol(UUID(programme), "ana $(touch run) smith", Role.MENTOR, 30,
+                      expertise=[F.WELLBEING], actor=cli.actor)  # fmt: skip
+        service.enrol(UUID(programme), "o'brien x", Role.MENTEE, 0,
+                      development_needs=[F.WELLBEING], actor=cli.actor)  # fmt: skip
+    hint = _hint(cli, programme, "o'brien x")
+    command = hint.removeprefix("Pair with the first: ").removesuffix(
+        " (with another, add --reason)."
+    )
+    words = shlex.split(command)
+    assert words[:4] == ["mentoring", "pair", "form", programme], hint
+    formed = cli.ok(*words[1:])
+    events = formed["events"]
+    assert (events[0]["mentor_id"], events[0]["mentee_id"]) == (
+        "ana $(touch run) smith",
+        "o'brien x",
+    )

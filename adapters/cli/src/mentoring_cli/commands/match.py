@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
@@ -59,7 +60,8 @@ def _hint(programme_id: UUID, mentee: str, first: MentorSuggestion) -> str:
             f"Every mentor is full (max_mentees_per_mentor {first.capacity}): end one of their "
             f"relationships or raise the limit in the programme's policy before pairing {mentee}."
         )
-    command = f"mentoring pair form {programme_id} --mentor {first.mentor_id} --mentee {mentee}"
+    mentor, mentee_word = shlex.quote(first.mentor_id), shlex.quote(mentee)  # as a shell reads
+    command = f"mentoring pair form {programme_id} --mentor {mentor} --mentee {mentee_word}"
     if first.meets_minimum_gap:
         return f"Pair with the first: {command} (with another, add --reason)."
     return (
