@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 from cli_harness import Cli
+from test_cli_whole_values import WIDTHS, _shown
 
 from mentoring_core import MentoringService
 from mentoring_core.values import Cadence, CadenceTier, Participation, ProgrammePolicy, Role
@@ -211,3 +212,25 @@ def test_the_hint_is_a_command_a_shell_runs_as_shown(cli: Cli) -> None:
         "ana $(touch run) smith",
         "o'brien x",
     )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_ranking_shows_whole_mentor_ids(cli: Cli, width: str) -> None:
+    """A mentor id of 40 characters was cut to 31 and ``…`` (piped too, its row wrapped
+    over lines), so the id to give ``pair form --mentor`` could not be read off the table;
+    ``漢字漢字漢字`` on 80 columns was cut to ``漢字漢 …``."""
+    programme = _programme(cli)
+    long_id, wide_id = "mentor-0123456789-abcdefghij-0123456789", "漢字漢字漢字漢字漢字"
+    for person in (long_id, wide_id):
+        cli.ok("programme", "enrol", programme, "--person", person, "--role", "mentor",
+               "--experience-years", "30", "--expertise", "wellbeing")  # fmt: skip
+    shown = _shown(cli, width, "match", "suggest", "--programme", programme, "--mentee", "ben")
+    assert "…" not in shown
+    words = shown.replace("│", " ").split()
+    for suggestion in cli.ok("match", "suggest", "--programme", programme, "--mentee", "ben")[
+        "suggestions"
+    ]:
+        assert suggestion["mentor_id"] in words, shown
+    if width.startswith("piped"):  # one line a mentor: grep finds their rank and figures
+        (line,) = [line for line in shown.splitlines() if f" {long_id} " in line]
+        assert " 1/2 " in line and " 29 " in line, shown

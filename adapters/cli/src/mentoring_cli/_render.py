@@ -271,11 +271,13 @@ def programme_view(state: ProgrammeState) -> RenderableType:
 
 
 def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
-    """Mentor suggestions, best first, each with the figures and words of its rank."""
+    """Mentor suggestions, best first, each with the figures and words of its rank: the
+    mentor ids (given to ``pair form --mentor``) and figures whole, the words wrapped."""
     from rich.table import Table
 
     table = Table()
-    for column in ("rank", "mentor", "needs covered", "gap (years)", "open mentees", "why"):
+    whole = ("rank", "mentor", "needs covered", "gap (years)", "open mentees")
+    for column in (*whole, "why"):
         table.add_column(column)
     for s in suggestions:
         add_texts(
@@ -287,7 +289,7 @@ def suggestion_table(suggestions: Sequence[MentorSuggestion]) -> Table:
             str(s.open_mentees) if s.capacity is None else f"{s.open_mentees}/{s.capacity}",
             s.explanation,
         )
-    return table
+    return keep_whole(table, *whole)
 
 
 def meeting_counts(state: RelationshipState) -> dict[str, int]:

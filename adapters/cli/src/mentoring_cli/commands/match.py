@@ -11,7 +11,7 @@ import typer
 from mentoring_core.extend import CONVERTER
 
 from .._options import JsonOpt, id_option
-from .._render import suggestion_table
+from .._render import print_whole, suggestion_table
 from .._session import Output, open_service
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def suggest(
         if not suggestions:
             console.print(f"No enrolled mentor can be suggested for {mentee}.", markup=False)
             return
-        console.print(suggestion_table(suggestions), markup=False)
+        print_whole(console, suggestion_table(suggestions))
         console.print(_hint(programme_id, mentee, suggestions[0]), markup=False, soft_wrap=True)
 
     out.emit(
