@@ -101,7 +101,9 @@ def open_bound_key_file(path: Path, beside: KeyStore, *, store_empty: bool) -> S
             _refuse_binding(path, found, held)
         if key_store_id != held or key_store_id != found:
             _record_id(keys, key_store_id)
-            _record_id(beside, key_store_id)
+            # the id the file holds now: another process binding them at once may have
+            # recorded its own there first, and both must then give the store that one
+            _record_id(beside, _recorded_id(keys) or key_store_id)
             found, held = _recorded_id(beside), _recorded_id(keys)
             if found != held:  # another process bound one of them meanwhile
                 _refuse_binding(path, found, held)
