@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from mentoring_core import MentoringService, StoreConfigurationError
+from mentoring_core.store._sqlite_file import prepare_sqlite_file
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -105,3 +106,45 @@ def test_an_empty_file_becomes_a_store_readable_by_its_owner_only(tmp_path: Path
     assert len(service.programmes()) == 1
     service.close()
     assert {p.name: _mode(p) for p in tmp_path.iterdir()}["empty.db"] == 0o600
+
+
+def test_a_new_store_file_appears_in_wal_mode_and_no_temporary_file_stays(tmp_path: Path) -> None:
+    """No process opening a new store has to switch it to WAL (a lock SQLite does not
+    always wait for): it appears in WAL mode (header bytes 18 and 19 are 2)."""
+    store = tmp_path / "new.db"
+    prepare_sqlite_file(store)
+    assert store.read_bytes()[18:20] == b"\x02\x02"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.db"]
+    assert _mode(store) == 0o600
+
+
+def test_a_file_appearing_while_the_new_store_is_made_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "raced.db"
+    linking = os.link
+
+    def another_file_first(source: Path, target: Path) -> None:
+        before.append(_foreign_database(store))
+        linking(source, target)
+
+    before: list[bytes] = []
+    monkeypatch.setattr(os, "link", another_file_first)
+    with pytest.raises(StoreConfigurationError, match="another application"):
+        MentoringService(f"sqlite:///{store}")
+    assert store.read_bytes() == before[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["raced.db"]
+
+
+def test_without_hard_links_a_new_store_is_created_empty_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_hard_links(source: Path, target: Path) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    store = tmp_path / "plain.db"
+    with MentoringService(f"sqlite:///{store}") as service:
+        service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
+    assert _mode(store) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -53,6 +53,7 @@ from eventsourcing.sqlite import (
     SQLiteTransaction,
 )
 
+from .._sqlite_writing import writing_transaction
 from ..domain.errors import StoreConfigurationError, StoredEventError
 from .chain import (
     DOMAIN_TAGS,
@@ -966,11 +967,14 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         links its ``command_id`` column (its events' commands not known), the index that
         finds them and the table of noted versions. Only what is missing, in a write
         transaction that looks again, so two processes opening the store do it once; a
-        read-only store is opened through a copy (see the CLI), never altered."""
+        read-only store is opened through a copy (see the CLI), never altered. The write
+        transaction holds the write lock from its start (:func:`writing_transaction`):
+        begun as eventsourcing begins one, a write after its reads was refused at once
+        when another process had committed in between."""
         with self.datastore.transaction(commit=False) as c:
             if not self._chain_table_changes(c):
                 return
-        with self.datastore.transaction(commit=True) as c:
+        with writing_transaction(self.datastore) as c:
             for change in self._chain_table_changes(c):
                 c.execute(change)
 

@@ -33,6 +33,7 @@ from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.popo import POPOAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDatastore
 
+from .._sqlite_writing import writing_transaction
 from ..domain.errors import InvalidValue, StoreConfigurationError
 
 KEYS_TABLE = "mentoring_keys"
@@ -201,13 +202,17 @@ class SQLiteKeyStore:
 
     def create_table(self) -> None:
         """Create the key table, refusing a store whose events hold sealed fields but whose
-        key table is gone (the keys were lost: nothing could be read back)."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [KEYS_TABLE]
-            )
-            if c.fetchone() is None:
-                _refuse_lost_keys(c)
+        key table is gone (the keys were lost: nothing could be read back). Looked for
+        first in a read, as a store that has it needs no write lock; else made in a
+        transaction holding the write lock from its start, which looks again (another
+        process opening the store may have made it meanwhile)."""
+        with self.datastore.transaction(commit=False) as c:
+            if _has_key_table(c):
+                return
+        with writing_transaction(self.datastore) as c:
+            if _has_key_table(c):
+                return
+            _refuse_lost_keys(c)
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (person_id TEXT PRIMARY KEY, "
                 "key BLOB, created_at TEXT NOT NULL, destroyed_at TEXT) WITHOUT ROWID"
@@ -241,7 +246,8 @@ class SQLiteKeyStore:
         return row
 
     def destroy(self, person_id: str, at: datetime) -> bool:
-        with self.datastore.transaction(commit=True) as c:
+        # the write lock from the start: the row read decides what is written
+        with writing_transaction(self.datastore) as c:
             c.execute("PRAGMA secure_delete = ON")
             c.execute(
                 f"SELECT key IS NOT NULL, destroyed_at IS NOT NULL FROM {KEYS_TABLE} "
@@ -321,6 +327,11 @@ def restore_wins(here: str) -> str:
         f"{here}.destroyed_at IS NULL) OR ({here}.key IS NULL AND {here}.destroyed_at IS NULL "
         "AND excluded.key IS NOT NULL)"
     )
+
+
+def _has_key_table(cursor: SQLiteCursor) -> bool:
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [KEYS_TABLE])
+    return cursor.fetchone() is not None
 
 
 def _refuse_lost_keys(cursor: SQLiteCursor) -> None:

@@ -1,9 +1,19 @@
 """A SQLite store file, handled before SQLite opens it, as a careful Unix tool would.
 
-- A store file that does not exist yet is created empty and readable by its owner only
-  (0600) before SQLite opens it; SQLite gives the ``-wal`` and ``-shm`` files it
-  creates beside a database the database file's permissions, so they are 0600 too.
-  (No umask is changed: that is process-wide, and a library shares its process.)
+- A store file that does not exist yet is created readable by its owner only (0600)
+  before SQLite opens it; SQLite gives the ``-wal`` and ``-shm`` files it creates
+  beside a database the database file's permissions, so they are 0600 too. (No umask
+  is changed: that is process-wide, and a library shares its process.)
+- A new store file appears already in WAL mode, never empty: it is made under a
+  temporary name in the same folder, switched to WAL there, then linked into place
+  (``os.link``, which never replaces a file that appeared meanwhile: the one there is
+  then checked and opened) and the temporary name removed. eventsourcing switches a
+  file to WAL on every new connection that finds it in another mode, which needs a
+  lock SQLite's busy handler does not always wait for: processes opening a new, empty
+  file at once failed with ``database is locked``. Where the file system has no hard
+  links (or the temporary name cannot be made), the file is created empty, as before.
+  A process killed while preparing may leave its temporary file
+  (``.NAME.new-XXXXXXXX``, owner-only, holding no data).
 - A file that exists must be a regular file (opening a FIFO would wait for a writer
   forever) holding a mentoring store, or be empty: another application's SQLite
   database, or a file that is not SQLite at all, is refused before it is opened, so it
@@ -13,6 +23,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import stat
 from contextlib import closing
@@ -21,6 +32,7 @@ from pathlib import Path
 from ..domain.errors import StoreConfigurationError
 
 OWNER_ONLY = 0o600
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 EVENTS_TABLE = "stored_events"
 """The table every mentoring store has (eventsourcing's): a file without it is not one."""
 
@@ -72,21 +84,52 @@ def check_sqlite_file(
 def prepare_sqlite_file(
     path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store"
 ) -> None:
-    """Create the store file at ``path`` owner-only if it does not exist, else check it
-    (see :func:`check_sqlite_file`); one that is there empty (made with ``touch``) is made
-    owner-only before anything is written to it, as one the library creates is (its
-    -wal and -shm get its mode)."""
+    """Create the store file at ``path`` owner-only and in WAL mode if it does not exist
+    (:func:`_create_in_wal_mode`), else check it (see :func:`check_sqlite_file`); one that
+    is there empty (made with ``touch``) is made owner-only before anything is written
+    to it, as one the library creates is (its -wal and -shm get its mode)."""
+    if not os.path.lexists(path):
+        try:
+            _create_in_wal_mode(path, what)
+            return
+        except FileExistsError:
+            pass  # another process created it meanwhile: checked as any other
+    if not check_sqlite_file(path, table, what) and path.stat().st_size == 0:
+        _owner_only(path, what)
+
+
+def _create_in_wal_mode(path: Path, what: str) -> None:
+    """Make the file ``path`` owner-only and in WAL mode under a temporary name beside it,
+    then link it into place; FileExistsError if a file is there by then (it is left as
+    it is). Where the file system has no hard links, ``path`` is created empty."""
+    temporary = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
-    except FileExistsError:
-        if not check_sqlite_file(path, table, what) and path.stat().st_size == 0:
-            _owner_only(path, what)
+        os.close(os.open(temporary, _NEW_FILE, OWNER_ONLY))
+    except OSError:  # no such folder, not writable, a name too long: as before, said of path
+        _create_empty(path, what)
         return
+    try:
+        with closing(sqlite3.connect(temporary)) as db:
+            db.execute("PRAGMA journal_mode=WAL")  # its header says WAL: no lock needed later
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except (OSError, sqlite3.Error):
+        _create_empty(path, what)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _create_empty(path: Path, what: str) -> None:
+    """Create the empty store file ``path`` owner-only (FileExistsError if it exists)."""
+    try:
+        os.close(os.open(path, _NEW_FILE, OWNER_ONLY))
+    except FileExistsError:
+        raise
     except OSError as error:
         raise StoreConfigurationError(
             f"cannot create the {what.removeprefix('mentoring ')} {path}: {error.strerror}"
         ) from None
-    os.close(descriptor)
 
 
 def _owner_only(path: Path, what: str) -> None:
