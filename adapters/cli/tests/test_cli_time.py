@@ -163,3 +163,26 @@ def test_a_group_session_is_corrected_on_every_pair_by_the_command_not_one_alone
                       "--pair", R_BEN, "--reason", "Typo", "--duration", "50")  # fmt: skip
     assert missing.code == 1 and "rule 'group-session' broken" in missing.stderr
     assert "name every relationship present" in missing.stderr
+
+
+def test_a_group_session_in_text_names_each_relationship_and_its_version(tmp_path: Path) -> None:
+    """A session is recorded on every relationship present: each one's new version is
+    what a later command's --expected-version needs, so each is named, not the first
+    alone."""
+    cli = _programme(tmp_path)
+    args = ("meeting", "group", P, "--mentor", "ana", "--pair", R_BEN, "--pair", R_CY,
+            "--duration", "90", "--occurred-at", "2026-01-05T10:00Z",
+            "--command-id", "7d3c2b1a-0000-4000-8000-00000000c0de")  # fmt: skip
+    text = cli.run(*args, actor="ana")
+    assert text.code == 0, str(text)
+    versions = {r: cli.ok("pair", "show", r)["version"] for r in (R_BEN, R_CY)}
+    assert text.stdout.startswith(
+        f"Recorded MeetingHeld: relationship {R_BEN} is now at version {versions[R_BEN]}; "
+        f"MeetingHeld: relationship {R_CY} is now at version {versions[R_CY]}.\n"
+    ), str(text)
+    again = cli.run(*args, actor="ana")
+    assert again.stdout.startswith(
+        f"Already recorded: MeetingHeld of this command id are in the history of relationship "
+        f"{R_BEN} (version {versions[R_BEN]}); MeetingHeld of this command id are in the "
+        f"history of relationship {R_CY} (version {versions[R_CY]}); nothing new was stored.\n"
+    ), str(again)

@@ -340,20 +340,14 @@ class Output:
         """Report what a recording command stored (or found already recorded)."""
 
         def show(console: Console) -> None:
-            kinds = ", ".join(type(e).__name__ for e in recorded.events)
-            if recorded.already_recorded:
-                console.print(
-                    f"Already recorded: {kinds} of this command id are in the history of "
-                    f"{_kind(recorded)} {recorded.aggregate_id} (version {recorded.version}); "
-                    "nothing new was stored.",
-                    markup=False,
-                )
-            else:
-                console.print(
-                    f"Recorded {kinds}: {_kind(recorded)} {recorded.aggregate_id} "
-                    f"is now at version {recorded.version}.",
-                    markup=False,
-                )
+            already = recorded.already_recorded
+            each = "; ".join(_stored(*stored, already) for stored in _by_aggregate(recorded))
+            line = (
+                f"Already recorded: {each}; nothing new was stored."
+                if already
+                else (f"Recorded {each}.")
+            )
+            console.print(line, markup=False, soft_wrap=True)  # one line: the ids whole
             if created is not None and _holds(recorded):
                 console.print(f"{created} id: {recorded.id}", markup=False)
             if command_id is not None:
@@ -376,9 +370,28 @@ def _holds(recorded: Recorded) -> bool:
     )
 
 
-def _kind(recorded: Recorded) -> str:
-    first = next(e for e in recorded.events if e.aggregate_id == recorded.aggregate_id)
-    return kind_of(first).name
+def _by_aggregate(recorded: Recorded) -> list[tuple[str, str, UUID, int]]:
+    """Each aggregate ``recorded`` stored events of (one, or each relationship of a group
+    session), first the command's own: the events' type names, its kind, its id and its
+    version after them."""
+    found: dict[UUID, tuple[list[str], str, int]] = {}
+    for event in recorded.events:
+        names, kind, _ = found.get(event.aggregate_id, ([], kind_of(event).name, 0))
+        found[event.aggregate_id] = ([*names, type(event).__name__], kind, event.version)
+    if recorded.aggregate_id in found:  # the command's aggregate first, at its version
+        names, kind, _ = found.pop(recorded.aggregate_id)
+        found = {recorded.aggregate_id: (names, kind, recorded.version), **found}
+    return [(", ".join(n), kind, aggregate, v) for aggregate, (n, kind, v) in found.items()]
+
+
+def _stored(kinds: str, kind: str, aggregate: UUID, version: int, already: bool) -> str:
+    """What one aggregate holds of a command: as stored now, or found stored before."""
+    if already:
+        return (
+            f"{kinds} of this command id are in the history of {kind} {aggregate} "
+            f"(version {version})"
+        )
+    return f"{kinds}: {kind} {aggregate} is now at version {version}"
 
 
 def record(
