@@ -8,6 +8,7 @@ fails points at the code under test, not at the data.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -73,8 +74,14 @@ def dates() -> st.SearchStrategy[date]:
 
 
 def labels(max_size: int = 40) -> st.SearchStrategy[str]:
-    """Non-blank one-line texts: titles, topics, names."""
-    return st.text(ONE_LINE, min_size=1, max_size=max_size).filter(str.strip)
+    """Non-blank one-line texts: titles, topics, names; each with a visible character (a
+    text of spaces and zero-width format characters alone, a soft hyphen, is refused as
+    blank by the domain's title rule)."""
+    return st.text(ONE_LINE, min_size=1, max_size=max_size).filter(_visible)
+
+
+def _visible(text: str) -> bool:
+    return not all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def texts(max_size: int = 200) -> st.SearchStrategy[str]:
