@@ -459,8 +459,19 @@ def test_a_title_of_invisible_characters_alone_is_refused_as_blank(value: str) -
 
 
 @pytest.mark.parametrize(
-    ("given", "kept"), [("1e1", "10"), ("-0", "0"), ("1.5", "1.5"), (12, "12")]
+    ("given", "kept"),
+    [
+        ("1e1", "10"),
+        ("-0", "0"),
+        ("1.5", "1.5"),
+        (12, "12"),
+        ("2.500", "2.50"),
+        ("12.5000", "12.50"),
+        ("0.000", "0.00"),
+    ],
 )
 def test_years_are_kept_in_plain_notation(given: object, kept: str) -> None:
-    """``"1e1"`` was recorded (and shown) as ``1E+1``, ``"-0"`` as ``-0``."""
+    """``"1e1"`` was recorded (and shown) as ``1E+1``, ``"-0"`` as ``-0``; ``"2.500"``
+    (two decimal places and a zero) as ``2.500``, so a mentor-time CSV could mix
+    ``121.500`` with ``0.00`` in one column: at most two decimal places are kept."""
     assert str(check_years("experience_years", given)) == kept

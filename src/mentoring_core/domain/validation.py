@@ -192,6 +192,9 @@ def check_page_size(value: object) -> int:
     return check_int("page_size", value, 1, MAX_PAGE)
 
 
+_HUNDREDTH = Decimal("0.01")
+
+
 def check_hundredths(field: str, value: object, high: Decimal | int, expected: str) -> Decimal:
     """A number from 0 to ``high`` with at most two decimal places (a Decimal, an int, or
     a decimal string), else :class:`InvalidValue` saying ``expected``. Any two such
@@ -205,7 +208,10 @@ def check_hundredths(field: str, value: object, high: Decimal | int, expected: s
         raise InvalidValue(field, value, expected) from None
     if not number.is_finite() or not 0 <= number <= high or number != round(number, 2):
         raise InvalidValue(field, value, expected)
-    return number + 0  # in plain notation: "1e1" is 10 (not 1E+1), "-0" is 0
+    plain = number + 0  # in plain notation: "1e1" is 10 (not 1E+1), "-0" is 0
+    exponent = plain.as_tuple().exponent
+    # written with at most two decimal places too: "2.500" is 2.50 (exact, as checked)
+    return plain.quantize(_HUNDREDTH) if isinstance(exponent, int) and exponent < -2 else plain
 
 
 def check_years(field: str, value: object, high: int = 80) -> Decimal:
