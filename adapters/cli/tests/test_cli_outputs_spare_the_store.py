@@ -55,6 +55,7 @@ STORE_FILES: dict[str, Callable[[Path], str]] = {
     "the store": lambda _: "mentoring.db",
     "its -wal": lambda _: "mentoring.db-wal",
     "its -journal": lambda _: "mentoring.db-journal",
+    "a reminder run's lock file": lambda _: f"mentoring.db-reminders-{PROGRAMME}.lock",
     "a hard link to it": _hard_link,
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import os
 import stat
 import tempfile
@@ -71,16 +72,28 @@ def check_source(path: Path, option: str, limit: int | None = MAX_INPUT_BYTES) -
 
 @dataclass(frozen=True)
 class Kept:
-    """A file no output replaces: one the command reads its store or its keys from."""
+    """A file no output replaces: one the command reads its store or its keys from, or
+    one the store's locks are held on."""
 
     path: Path
     what: str
     """What it is, for the refusal: "the store", "the key store file (--key-store-file)"..."""
+    any_of: bool = False
+    """Whether ``path``'s name is a pattern (``*``: any text) naming several files, such
+    as the store's lock files ``<store>-<name>.lock``."""
 
 
 def _placed(path: Path) -> Path:
     """Where the name ``path`` is: its folder with every symbolic link followed."""
     return path.absolute().parent.resolve() / path.name
+
+
+def _kept(path: Path, found: os.stat_result | None, kept: Kept) -> bool:
+    """Whether ``path`` (``found`` by lstat) names ``kept``: one file, or any of them."""
+    if kept.any_of:
+        named, pattern = _placed(path), _placed(kept.path)
+        return named.parent == pattern.parent and fnmatch.fnmatchcase(named.name, pattern.name)
+    return _same_file(path, found, kept.path)
 
 
 def _same_file(path: Path, found: os.stat_result | None, kept: Path) -> bool:
@@ -115,7 +128,7 @@ def check_target(path: Path, option: str, *, keep: Sequence[Kept], replace: bool
             option, f"{path} is {_kind(found.st_mode)}; only a regular file is written or replaced"
         )
     for kept in keep:
-        if _same_file(path, found, kept.path):
+        if _kept(path, found, kept):
             raise _refuse(
                 option,
                 f"{path} is {kept.what} ({kept.path}); an output never replaces it: "

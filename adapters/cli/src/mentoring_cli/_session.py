@@ -133,11 +133,14 @@ def _with_companions(path: Path, what: str) -> list[Kept]:
 def kept_files(ctx: typer.Context, *, cipher_key: bool = True) -> tuple[Kept, ...]:
     """The files the global options name, which no output of a command replaces: a SQLite
     store's file, the key store file (each with its ``-wal``, ``-shm`` and ``-journal``
-    files) and, unless ``cipher_key`` is false (``privacy cipher-keygen`` writes it, never
-    over a file), the cipher key file."""
+    files), the store's lock files (``<store>-<name>.lock``: a reminder run's) and,
+    unless ``cipher_key`` is false (``privacy cipher-keygen`` writes it, never over a
+    file), the cipher key file."""
     found = settings(ctx)
     store = sqlite_path(found.store_url)
     kept = [] if store is None else _with_companions(Path(store), "the store")
+    if store is not None:  # replaced, a lock's file would let a second holder in
+        kept.append(Kept(Path(f"{store}-*.lock"), "a lock file of the store", any_of=True))
     if found.key_store_file is not None:
         kept += _with_companions(found.key_store_file, "the key store file (--key-store-file)")
     if cipher_key and found.cipher_key_file is not None:
