@@ -787,6 +787,90 @@ def test_a_goal_changes_no_earlier_than_its_latest_revision(command: Any) -> Non
     accepted(revised(), command(REVISED_AT))
 
 
+# --- a goal's plan: planned while the goal is open, the goal closed after its plan -------
+
+CLOSED_AT = SET_AT + timedelta(days=2)
+GOAL_ACTIVITY_ID = UUID("ac710000-0000-4000-8000-0000000000bb")
+GOAL_MILESTONE_ID = UUID("31e50000-0000-4000-8000-0000000000bb")
+
+
+def _plan_for_goal(kind: str, at: datetime) -> Any:
+    """A plan activity or milestone for the listening goal, dated ``at``."""
+    if kind == "activity":
+        return cmd.AddPlanActivity(
+            activity_id=GOAL_ACTIVITY_ID,
+            description="Shadow Ana at a family meeting",
+            due_date=SET_AT.date() + timedelta(days=30),
+            goal_id=GOAL_ID,
+            occurred_at=at,
+        )
+    return cmd.SetMilestone(
+        milestone_id=GOAL_MILESTONE_ID,
+        description="First family meeting led",
+        target_date=SET_AT.date() + timedelta(days=30),
+        goal_id=GOAL_ID,
+        occurred_at=at,
+    )
+
+
+def _closing(closing: str, at: datetime) -> Any:
+    if closing == "achieved":
+        return cmd.AchieveGoal(goal_id=GOAL_ID, evidence="Led two meetings", occurred_at=at)
+    return cmd.AbandonGoal(goal_id=GOAL_ID, reason="Moved to the night team", occurred_at=at)
+
+
+def goal_closed(closing: str) -> History:
+    """The listening goal set five days before the clock, achieved or abandoned two days
+    later, with nothing planned for it."""
+    history = goal_set()
+    history.record(_closing(closing, CLOSED_AT))
+    return history
+
+
+@pytest.mark.parametrize("closing", ["achieved", "abandoned"])
+@pytest.mark.parametrize("kind", ["activity", "milestone"])
+def test_nothing_is_planned_for_a_goal_after_it_was_closed(kind: str, closing: str) -> None:
+    """New work toward a goal already achieved or given up cannot be planned (a goal is
+    not reopened: set a new one); planned while it was open, it may be recorded late."""
+    late = CLOSED_AT + SECOND
+    goal_closed(closing).refuse(
+        _plan_for_goal(kind, late),
+        Rule.TIMELINE,
+        f"{type(_plan_for_goal(kind, late)).__name__} naming goal_id {GOAL_ID} dated "
+        f"{late.isoformat()} is after goal {GOAL_ID} was {closing} on {CLOSED_AT.isoformat()}",
+        f"allowed from {SET_AT.isoformat()} to {CLOSED_AT.isoformat()}",
+    )
+    accepted(goal_closed(closing), _plan_for_goal(kind, CLOSED_AT))
+    accepted(goal_closed(closing), _plan_for_goal(kind, SET_AT + SECOND))
+
+
+@pytest.mark.parametrize("closing", ["achieved", "abandoned"])
+@pytest.mark.parametrize("kind", ["activity", "milestone"])
+def test_a_goal_is_closed_no_earlier_than_the_plan_made_for_it(kind: str, closing: str) -> None:
+    """A closing recorded late is dated no earlier than the plan already recorded for the
+    goal, which would otherwise have been made for a goal already closed."""
+    planned_at = CLOSED_AT
+
+    def planned_for_goal() -> History:
+        history = goal_set()
+        history.record(_plan_for_goal(kind, planned_at))
+        return history
+
+    item = (
+        f"plan activity {GOAL_ACTIVITY_ID} was added"
+        if kind == "activity"
+        else f"milestone {GOAL_MILESTONE_ID} was set"
+    )
+    planned_for_goal().refuse(
+        _closing(closing, planned_at - SECOND),
+        Rule.TIMELINE,
+        f"{type(_closing(closing, planned_at)).__name__} dated "
+        f"{(planned_at - SECOND).isoformat()} is before {item} for goal {GOAL_ID} on "
+        f"{planned_at.isoformat()}",
+    )
+    accepted(planned_for_goal(), _closing(closing, planned_at))
+
+
 def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> None:
     agreed_at, changed_at = NOW - timedelta(days=9), NOW - timedelta(days=4)
 

@@ -321,7 +321,29 @@ def _open_goal(
     what, at = type(command).__name__, meta["occurred_at"]
     not_before(what, at, goal.set_at, f"goal {checked} was set")
     not_before(what, at, goal.revised_at, f"goal {checked} was last revised")
+    if isinstance(command, AchieveGoal | AbandonGoal):
+        planned = _latest_plan_for(state, checked)
+        if planned is not None:
+            not_before(what, at, planned[0], f"{planned[1]} for goal {checked}")
     return goal
+
+
+def _latest_plan_for(state: RelationshipState, goal_id: UUID) -> tuple[datetime, str] | None:
+    """When the latest plan activity or milestone for ``goal_id`` was planned, and which:
+    the goal is achieved or abandoned no earlier (work is not planned toward a closed goal)."""
+    planned = [
+        *(
+            (a.added_at, f"plan activity {a.activity_id} was added")
+            for a in state.plan
+            if a.goal_id == goal_id and a.added_at is not None
+        ),
+        *(
+            (m.set_at, f"milestone {m.milestone_id} was set")
+            for m in state.milestones
+            if m.goal_id == goal_id and m.set_at is not None
+        ),
+    ]
+    return max(planned, key=lambda item: item[0], default=None)
 
 
 def _goal_reference(
@@ -337,6 +359,25 @@ def _goal_reference(
         raise RuleViolation(Rule.REFERENCE_EXISTS, f"{field} {checked}: no such goal")
     not_before(f"{what} naming {field} {checked}", at, goal.set_at, f"goal {checked} was set")
     return checked
+
+
+def _planned_goal(
+    state: RelationshipState, goal_id: object, what: str, at: datetime
+) -> UUID | None:
+    """``goal_id`` of a plan activity or milestone ``what`` dated ``at``: a goal set by
+    then (:func:`_goal_reference`) and not yet achieved or abandoned, since a closed goal
+    is not reopened (new work toward it needs a new goal). Planned while it was open, the
+    item may be recorded after the closing."""
+    checked = _goal_reference(state, "goal_id", goal_id, what, at)
+    goal = None if checked is None else state.goal(checked)
+    if goal is None or goal.closed_at is None or at <= goal.closed_at:
+        return checked
+    raise out_of_time(
+        f"{what} naming goal_id {checked}",
+        at,
+        f"is after goal {checked} was {goal.status} on {_iso(goal.closed_at)}",
+        f"from {_iso(goal.set_at)} to {_iso(goal.closed_at)}",
+    )
 
 
 def _check_schedule(schedule: object) -> MeetingSchedule:
@@ -534,9 +575,7 @@ def _add_activity(command: AddPlanActivity, state: RelationshipState, meta: Meta
             activity_id=_new_id("activity_id", command.activity_id, state.activity),
             description=check_text("description", command.description),
             due_date=check_date("due_date", command.due_date),
-            goal_id=_goal_reference(
-                state, "goal_id", command.goal_id, "AddPlanActivity", meta["occurred_at"]
-            ),
+            goal_id=_planned_goal(state, command.goal_id, "AddPlanActivity", meta["occurred_at"]),
         ),
     )
 
@@ -569,9 +608,7 @@ def _set_milestone(command: SetMilestone, state: RelationshipState, meta: Meta) 
             milestone_id=_new_id("milestone_id", command.milestone_id, state.milestone),
             description=check_text("description", command.description),
             target_date=check_date("target_date", command.target_date),
-            goal_id=_goal_reference(
-                state, "goal_id", command.goal_id, "SetMilestone", meta["occurred_at"]
-            ),
+            goal_id=_planned_goal(state, command.goal_id, "SetMilestone", meta["occurred_at"]),
         ),
     )
 
