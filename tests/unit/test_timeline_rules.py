@@ -871,6 +871,51 @@ def test_a_goal_is_closed_no_earlier_than_the_plan_made_for_it(kind: str, closin
     accepted(planned_for_goal(), _closing(closing, planned_at))
 
 
+@pytest.mark.parametrize("closing", ["achieved", "abandoned"])
+def test_what_happened_after_a_goal_closed_stays_recordable(closing: str) -> None:
+    """The plan made while the goal was open is carried out after it closed (an activity
+    completed, a milestone reached: the only way they leave the due lists), and the goal
+    is judged and discussed after it: none of these contradicts the closing."""
+    after = CLOSED_AT + timedelta(days=1)
+    history = goal_set()
+    history.record(_plan_for_goal("activity", SET_AT))
+    history.record(_plan_for_goal("milestone", SET_AT))
+    history.record(_closing(closing, CLOSED_AT))
+    for command in (
+        cmd.CompletePlanActivity(activity_id=GOAL_ACTIVITY_ID, notes="Done", occurred_at=after),
+        cmd.ReachMilestone(milestone_id=GOAL_MILESTONE_ID, notes="Led", occurred_at=after),
+        cmd.EvaluateProgress(
+            evaluation_id=UUID(int=0xE7A1),
+            goal_progress=(GoalProgress(goal_id=GOAL_ID, status=ProgressStatus.ON_TRACK),),
+            evidence="Two family meetings led",
+            occurred_at=after,
+        ),
+        cmd.GiveFeedback(
+            feedback_id=UUID(int=0xF00D),
+            from_person="ana",
+            to_person="ben",
+            kind=FeedbackKind.RECOGNITION,
+            text="You let the family speak first.",
+            about_goal_id=GOAL_ID,
+            occurred_at=after,
+        ),
+    ):
+        accepted(history, command)
+
+
+def test_a_milestone_reached_before_its_goal_was_achieved_may_be_recorded_late() -> None:
+    history = goal_set()
+    history.record(_plan_for_goal("milestone", SET_AT))
+    history.record(_closing("achieved", CLOSED_AT))
+    reached = CLOSED_AT - timedelta(days=1)
+    accepted(
+        history,
+        cmd.ReachMilestone(milestone_id=GOAL_MILESTONE_ID, notes="Led", occurred_at=reached),
+    )
+    milestone = history.state.milestone(GOAL_MILESTONE_ID)
+    assert milestone is not None and milestone.reached_at == reached
+
+
 def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> None:
     agreed_at, changed_at = NOW - timedelta(days=9), NOW - timedelta(days=4)
 
