@@ -71,6 +71,10 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.status = RelationshipStatus.ACTIVE
         self.goal_status: dict[UUID, GoalStatus] = {}
         self.goal_set_at: dict[UUID, datetime] = {}
+        self.goal_closed_at: dict[UUID, datetime] = {}
+        self.goal_changed_at: dict[UUID, datetime] = {}
+        """When each goal was set, last revised or had work planned toward it, at the
+        latest: it is achieved or abandoned no earlier."""
         self.meeting_outcomes: dict[UUID, MeetingOutcome] = {}
         self.version = 1
         self.ids = itertools.count(1)
@@ -178,21 +182,25 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.fact(at)
         self.goal_status[goal_id] = GoalStatus.OPEN
         self.goal_set_at[goal_id] = at
+        self.goal_changed_at[goal_id] = at
         return goal_id
 
-    @rule(goal=goals, achieved=st.booleans())
-    def close_goal(self, goal: UUID, achieved: bool) -> None:
+    @rule(goal=goals, achieved=st.booleans(), at=st.one_of(st.just(NOW), moments()))
+    def close_goal(self, goal: UUID, achieved: bool, at: datetime = NOW) -> None:
         command: Any = (
-            cmd.AchieveGoal(goal_id=goal, evidence="Led the Okafor meeting")
+            cmd.AchieveGoal(goal_id=goal, evidence="Led the Okafor meeting", occurred_at=at)
             if achieved
-            else cmd.AbandonGoal(goal_id=goal, reason="Moved to the night team")
+            else cmd.AbandonGoal(goal_id=goal, reason="Moved to the night team", occurred_at=at)
         )
-        expected = self.status_rule() or (
-            None if self.goal_status[goal] is GoalStatus.OPEN else Rule.GOAL_EXISTS_AND_OPEN
+        expected = (
+            self.time_rule(at)
+            or (None if self.goal_status[goal] is GoalStatus.OPEN else Rule.GOAL_EXISTS_AND_OPEN)
+            or (Rule.TIMELINE if at < self.goal_changed_at[goal] else None)
         )
         if self.attempt(command, rule=expected):
-            self.fact(NOW)
+            self.fact(at)
             self.goal_status[goal] = GoalStatus.ACHIEVED if achieved else GoalStatus.ABANDONED
+            self.goal_closed_at[goal] = at
 
     @rule(goal=goals, days=st.integers(1, 400))
     def revise_goal(self, goal: UUID, days: int) -> None:
@@ -205,8 +213,36 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             rule=expected,
         ):
             self.fact(NOW)
+            self.goal_changed_at[goal] = NOW
             revised = self.history.state.goal(goal)
             assert revised is not None and revised.target_date == target
+
+    @rule(goal=goals, milestone=st.booleans(), at=st.one_of(st.just(NOW), moments()))
+    def plan_for_goal(self, goal: UUID, milestone: bool, at: datetime = NOW) -> None:
+        """A plan activity or milestone for ``goal``: dated while the goal was open."""
+        command: Any = (
+            cmd.SetMilestone(
+                milestone_id=self.new_id(),
+                description="First family meeting led",
+                target_date=date(2025, 6, 30),
+                goal_id=goal,
+                occurred_at=at,
+            )
+            if milestone
+            else cmd.AddPlanActivity(
+                activity_id=self.new_id(),
+                description="Shadow Ana at a family meeting",
+                due_date=date(2025, 6, 30),
+                goal_id=goal,
+                occurred_at=at,
+            )
+        )
+        closed = self.goal_closed_at.get(goal)
+        outside = at < self.goal_set_at[goal] or (closed is not None and at > closed)
+        expected = self.time_rule(at) or (Rule.TIMELINE if outside else None)
+        if self.attempt(command, rule=expected):
+            self.fact(at)
+            self.goal_changed_at[goal] = max(self.goal_changed_at[goal], at)
 
     @rule(goal_id=st.uuids(version=4), achieved=st.booleans())
     def close_a_goal_never_set(self, goal_id: UUID, achieved: bool) -> None:
