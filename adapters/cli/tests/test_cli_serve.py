@@ -4,6 +4,7 @@ over plain HTTP, an empty issuer)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -120,4 +121,17 @@ def test_a_jwks_url_over_plain_http_is_a_usage_error_and_is_never_fetched(
     assert "'--jwks'" in run.stderr and url in run.stderr and "https:// is required" in run.stderr
     assert "Traceback" not in run.stderr
     assert asked == []
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_a_jwks_with_no_key_to_verify_a_token_is_a_usage_error(tmp_path: Path) -> None:
+    """A JWKS of keys for encryption only would make every request a 401: refused at
+    start, naming --jwks, before the store is opened."""
+    jwks = Path(_keys(tmp_path))
+    document = json.loads(jwks.read_text())
+    document["keys"][0]["use"] = "enc"
+    jwks.write_text(json.dumps(document))
+    run = _serve(tmp_path, "--jwks", str(jwks), *CLAIMS)
+    assert run.returncode == 2, run.stderr
+    assert "'--jwks'" in run.stderr and "holds no key to verify a token" in run.stderr
     assert not (tmp_path / "store.db").exists()

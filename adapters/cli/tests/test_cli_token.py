@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_harness import Cli
+from joserfc.jwk import RSAKey
 from mentoring_http.tokens import (
     PRIVATE_KEY_FILE,
     PUBLIC_KEYS_FILE,
@@ -153,3 +154,17 @@ def test_a_role_is_named_in_any_case_as_every_enumeration(cli: Cli, keys: Path, 
     settings = TokenSettings(jwks=str(keys / PUBLIC_KEYS_FILE), issuer=ISSUER, audience=AUDIENCE)
     principal = TokenVerifier(settings).principal(f"Bearer {stdout.strip()}")
     assert principal.roles == frozenset({Role.ADMINISTRATOR})
+
+
+@pytest.mark.filterwarnings("ignore:Key size should be >= 2048 bits")  # joserfc, making it
+def test_issue_refuses_an_rsa_key_too_short_to_trust(cli: Cli, tmp_path: Path) -> None:
+    key = tmp_path / "short.jwk"  # RFC 7518, section 3.3: RS256 needs 2048 bits at least
+    key.write_text(json.dumps(RSAKey.generate_key(1024).as_dict(private=True)))
+    result = cli.run(
+        "token", "issue", "--key", str(key), "--sub", "x", "--issuer", ISSUER,
+        "--audience", AUDIENCE, store=False,
+    )  # fmt: skip
+    assert (result.code, result.stdout) == (2, ""), result.stderr
+    assert "Invalid value for '--key': " in result.stderr
+    assert "is an RSA key of 1024 bits" in result.stderr
+    assert "Warning" not in result.stderr  # joserfc's, naming its own source file

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -376,7 +377,8 @@ def test_a_key_whose_use_or_alg_disagrees_with_the_token_is_refused(
     tmp_path: Path, token_mint: TokenMint, published: dict[str, str], alg_of_token: str
 ) -> None:
     key = OKPKey.generate_key("Ed25519", auto_kid=True)
-    jwks = write_jwks(tmp_path, {**key.as_dict(private=False), **published})
+    # with a key that can verify: a JWKS of none is refused at start
+    jwks = write_jwks(tmp_path, {**key.as_dict(private=False), **published}, token_mint.key)
     verifier = TokenVerifier(TokenSettings(jwks=str(jwks), issuer=ISSUER, audience=AUDIENCE))
     token = token_mint.signed(
         token_mint.claims("a"), {"alg": alg_of_token, "typ": "at+jwt", "kid": key.kid}, key=key
@@ -620,6 +622,54 @@ def test_a_jwks_holding_a_private_key_is_refused(tmp_path: Path, token_mint: Tok
     path.write_text(json.dumps({"keys": [json.loads(token_mint.private_key.read_text())]}))
     with pytest.raises(KeySetError, match="holds a private key"):
         TokenVerifier(TokenSettings(jwks=str(path), issuer="i", audience="a"))
+
+
+SHORT_RSA = "ignore:Key size should be >= 2048 bits:joserfc.errors.SecurityWarning"
+"""joserfc warns on making a 1024-bit RSA key, as the tests of refusing one do."""
+
+
+def _with_prime(key: RSAKey) -> dict[str, Any]:
+    """A public RSA JWK that also publishes p: anyone can factor n and sign with it."""
+    return {**key.as_dict(private=False), "p": key.as_dict(private=True)["p"]}
+
+
+_ED = OKPKey.generate_key("Ed25519", auto_kid=True)
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        ([lambda: _with_prime(RSAKey.generate_key(2048, auto_kid=True))], "holds a private key"),
+        ([lambda: RSAKey.generate_key(1024, auto_kid=True)], "an RSA key of 1024 bits"),
+        ([lambda: ECKey.generate_key("P-384", auto_kid=True)], "holds no key"),
+        ([lambda: OKPKey.generate_key("X25519", auto_kid=True)], "holds no key"),
+        ([lambda: {**_ED.as_dict(private=False), "use": "enc"}], "holds no key"),
+        ([lambda: {**_ED.as_dict(private=False), "alg": "RS256"}], "holds no key"),
+        ([lambda: {**_ED.as_dict(private=False), "key_ops": ["encrypt"]}], "holds no key"),
+    ],
+)
+@pytest.mark.filterwarnings(SHORT_RSA)
+def test_a_jwks_with_no_key_fit_to_verify_or_with_a_weak_one_is_refused(
+    tmp_path: Path, keys: list[Any], problem: str
+) -> None:
+    """A JWKS none of whose keys can verify an EdDSA, ES256 or RS256 token would make the
+    API refuse every request; an RSA key under 2048 bits (RFC 7518, section 3.3) or one
+    that publishes a private member (its prime p) can be forged with."""
+    path = write_jwks(tmp_path, *(make() for make in keys))
+    with pytest.raises(KeySetError, match=re.escape(problem)):
+        TokenVerifier(TokenSettings(jwks=str(path), issuer="i", audience="a"))
+
+
+def test_a_jwks_with_other_keys_besides_a_signing_key_is_accepted(
+    tmp_path: Path, token_mint: TokenMint
+) -> None:
+    """A provider publishes its encryption keys too (Keycloak's RSA-OAEP key)."""
+    encryption = {**RSAKey.generate_key(2048, auto_kid=True).as_dict(), "use": "enc"}
+    path = write_jwks(tmp_path, encryption, token_mint.key)
+    settings = attrs.evolve(token_mint.settings(), jwks=str(path))
+    assert (
+        TokenVerifier(settings).principal(token_mint.bearer("coord.rhea")).subject == "coord.rhea"
+    )
 
 
 def test_a_missing_or_huge_jwks_file_is_refused(tmp_path: Path) -> None:
@@ -928,6 +978,7 @@ def test_issuing_refuses_bad_values(
         issue_token(token_mint.private_key, **options)
 
 
+@pytest.mark.filterwarnings(SHORT_RSA)
 def test_issuing_needs_a_private_signing_key(tmp_path: Path, token_mint: TokenMint) -> None:
     options: dict[str, Any] = {"subject": "a", "roles": [], "issuer": "i", "audience": "a"}
     with pytest.raises(ValueError, match="is not a private JWK"):
@@ -939,3 +990,6 @@ def test_issuing_needs_a_private_signing_key(tmp_path: Path, token_mint: TokenMi
     p384 = write_jwk(tmp_path, "p384.jwk", ECKey.generate_key("P-384"))
     with pytest.raises(ValueError, match="is not an Ed25519, P-256 or RSA key"):
         issue_token(p384, **options)
+    short = write_jwk(tmp_path, "short.jwk", RSAKey.generate_key(1024))
+    with pytest.raises(ValueError, match="is an RSA key of 1024 bits"):
+        issue_token(short, **options)

@@ -143,8 +143,9 @@ class TokenVerifier:
     answers with) is fetched here and kept; a token signed by a key it does not hold
     makes it fetch the set again (so that a provider can rotate its keys), at most
     once every :data:`REFETCH_INTERVAL_SECONDS`. ``clock`` (monotonic seconds) paces
-    those fetches. Raises :class:`KeySetError` when the JWKS cannot be read or holds a
-    private or symmetric key, or its URL is not https.
+    those fetches. Raises :class:`KeySetError` when the JWKS cannot be read, holds a
+    private, symmetric or short RSA key or no key to verify a token with, or its URL is
+    not https.
     """
 
     def __init__(
@@ -466,15 +467,67 @@ def _index(body: bytes, where: str) -> dict[str, Key]:
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise KeySetError(f"{where} is not a JWKS (a JSON object with a list of keys)")
-    if any(isinstance(key, dict) and key.get("kty") == "oct" for key in document["keys"]):
-        raise KeySetError(f"the JWKS {where} holds a symmetric (oct) key: give public keys only")
+    _check_key_documents([key for key in document["keys"] if isinstance(key, dict)], where)
     try:
         keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as error:
         raise KeySetError(f"the JWKS {where} holds a key that cannot be read: {error}") from None
-    if any(key.is_private for key in keys):
-        raise KeySetError(f"the JWKS {where} holds a private key: give the public keys only")
+    if not any(_verifies(key) for key in keys):
+        raise KeySetError(
+            f"the JWKS {where} holds no key to verify a token with: an Ed25519, P-256 or RSA "
+            "key whose use, alg and key_ops (if given) allow signatures of EdDSA, ES256 or RS256"
+        )
     return {str(key.kid): key for key in reversed(keys.keys)}
+
+
+_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
+"""The members of a private JWK (RFC 7518, section 6): one of them in a published key
+(an RSA prime ``p``, which factors ``n``) gives the private key away."""
+MIN_RSA_BITS = 2048
+"""RFC 7518, section 3.3: a shorter RSA key MUST NOT be used with RS256."""
+
+
+def _check_key_documents(keys: list[dict[str, Any]], where: str) -> None:
+    """Refuse, before joserfc reads them, keys no JWKS may publish: symmetric keys,
+    private members, and RSA keys too short to trust."""
+    if any(key.get("kty") == "oct" for key in keys):
+        raise KeySetError(f"the JWKS {where} holds a symmetric (oct) key: give public keys only")
+    if any(name in key for key in keys for name in _PRIVATE_MEMBERS):
+        raise KeySetError(f"the JWKS {where} holds a private key: give the public keys only")
+    for key in keys:
+        problem = _rsa_problem(key)
+        if problem is not None:
+            raise KeySetError(f"the JWKS {where} holds {problem}")
+
+
+def _rsa_problem(key: dict[str, Any]) -> str | None:
+    """Why an RSA JWK is too short to trust (None: it is not one, or is long enough, or
+    joserfc will refuse its ``n``)."""
+    modulus = key.get("n")
+    if key.get("kty") != "RSA" or not isinstance(modulus, str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(modulus + "=" * (-len(modulus) % 4))
+    except ValueError:
+        return None
+    bits = int.from_bytes(raw, "big").bit_length()
+    if bits >= MIN_RSA_BITS:
+        return None
+    return f"an RSA key of {bits} bits: RS256 needs at least {MIN_RSA_BITS} (RFC 7518, section 3.3)"
+
+
+def _verifies(key: Key) -> bool:
+    """Whether ``key`` can verify a token of an accepted algorithm."""
+    algorithm = _algorithm_of(key)
+    if algorithm is None:
+        return False
+    try:
+        key.check_use("sig")
+        key.check_alg(algorithm)
+        key.check_key_op("verify")
+    except JoseError:
+        return False
+    return True
 
 
 def issue_token(
@@ -489,9 +542,9 @@ def issue_token(
 ) -> str:
     """DEVELOPMENT ONLY: an access token signed with a local key, as a provider would issue.
 
-    The key (a private JWK: Ed25519, P-256 or RSA) decides the algorithm (EdDSA, ES256
-    or RS256). Raises ValueError naming the rule a value breaks, OSError if the key
-    cannot be read.
+    The key (a private JWK: Ed25519, P-256 or RSA of 2048 bits at least) decides the
+    algorithm (EdDSA, ES256 or RS256). Raises ValueError naming the rule a value breaks,
+    OSError if the key cannot be read.
     """
     key = _private_key(private_jwk_path)
     problem = subject_problem(subject)
@@ -515,7 +568,13 @@ def issue_token(
         "jti": uuid.uuid4().hex,
         "roles": sorted(set(roles)),
     }
-    header = {"alg": _algorithm_for(key, private_jwk_path), "typ": "at+jwt", "kid": key.kid}
+    algorithm = _algorithm_of(key)
+    if algorithm is None:
+        raise ValueError(
+            f"{private_jwk_path} is not an Ed25519, P-256 or RSA key: tokens are signed with "
+            "EdDSA, ES256 or RS256"
+        )
+    header = {"alg": algorithm, "typ": "at+jwt", "kid": key.kid}
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False)
     try:
         return jws.serialize_compact(header, payload, key, registry=_REGISTRY)
@@ -525,16 +584,21 @@ def issue_token(
 
 def _private_key(path: Path) -> Key:
     try:
-        key = JWKRegistry.import_key(json.loads(path.read_bytes()))
+        document = json.loads(path.read_bytes())
+        problem = _rsa_problem(document) if isinstance(document, dict) else None
+        key = None if problem else JWKRegistry.import_key(document)
     except (JoseError, ValueError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a private JWK (a JSON object)") from None
+    if key is None:
+        raise ValueError(f"{path} is {problem}")
     if not key.is_private:
         raise ValueError(f"{path} holds a public key; a token is signed with the private key")
     key.ensure_kid()
     return key
 
 
-def _algorithm_for(key: Key, path: Path) -> str:
+def _algorithm_of(key: Key) -> str | None:
+    """The accepted algorithm that signs with a key of this type, if any."""
     match key:
         case OKPKey() if key.curve_name == "Ed25519":
             return "EdDSA"
@@ -542,9 +606,7 @@ def _algorithm_for(key: Key, path: Path) -> str:
             return "ES256"
         case RSAKey():
             return "RS256"
-    raise ValueError(
-        f"{path} is not an Ed25519, P-256 or RSA key: tokens are signed with EdDSA, ES256 or RS256"
-    )
+    return None
 
 
 def generate_key_pair(folder: Path) -> tuple[Path, Path]:
