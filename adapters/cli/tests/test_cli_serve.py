@@ -135,3 +135,23 @@ def test_a_jwks_with_no_key_to_verify_a_token_is_a_usage_error(tmp_path: Path) -
     assert run.returncode == 2, run.stderr
     assert "'--jwks'" in run.stderr and "holds no key to verify a token" in run.stderr
     assert not (tmp_path / "store.db").exists()
+
+
+def test_the_address_said_at_start_is_a_url_an_ipv6_host_in_brackets(tmp_path: Path) -> None:
+    """``http://::1:8000`` is no URL (the port reads as part of the address): an IPv6
+    host is written in brackets, as a client must write it."""
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    where = ("--host", "::1", "--port", str(port))
+    command = [sys.executable, "-m", "mentoring_cli", "--store", store, "serve",
+               "--jwks", _keys(tmp_path), *CLAIMS, *where]  # fmt: skip
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as server:
+        try:
+            assert server.stderr is not None
+            first = server.stderr.readline()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert first.rstrip().endswith(f" on http://[::1]:{port}"), first

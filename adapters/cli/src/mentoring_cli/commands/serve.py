@@ -62,7 +62,8 @@ def serve(
         raise typer.BadParameter(str(error), param_hint="'--jwks'") from None
     _check_listenable(host, port)
     with open_service(ctx, create=True, writes=True) as service:
-        typer.echo(f"serving {redact(service.store_url)} on http://{host}:{port}", err=True)
+        where = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+        typer.echo(f"serving {redact(service.store_url)} on http://{where}:{port}", err=True)
         # the server stops gracefully on SIGINT or SIGTERM, then raises it again: a server
         # stopped as asked is done, not aborted
         with suppress(Interrupted):
