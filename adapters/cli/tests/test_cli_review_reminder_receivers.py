@@ -193,3 +193,30 @@ def test_a_webhook_notifier_made_by_a_program_takes_only_what_the_command_takes(
     with pytest.raises(ValueError, match="is not an http\\(s\\) URL") as refused:
         WebhookNotifier(url=url, key=b"k" * 32)
     assert str(refused.value).startswith(f"{url!r} is not an http(s) URL")
+
+
+def test_a_receiver_s_words_reach_the_terminal_without_its_control_characters(
+    tmp_path: Path,
+) -> None:
+    """A receiver chooses its answer's Location: an escape sequence in it (clearing the
+    screen, or hiding the lines before) is shown escaped, not run by the terminal."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(301)
+            self.send_header("Location", "/x\x1b[2J\x1b[1A\x07")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    programme = seed(cli.store_url, 1, contact=False)
+    with serving(Handler) as url:
+        run = cli.run("reminders", "run", str(programme), "--webhook", url, *_secret(tmp_path))
+    assert run.code == 1, str(run)
+    assert "answered 301" in run.stdout, str(run)
+    assert "\x1b" not in run.stdout + run.stderr and "\x07" not in run.stdout, str(run)
+    assert "/x\\x1b[2J\\x1b[1A\\x07" in run.stdout, str(run)

@@ -211,7 +211,12 @@ def _refusal(error: smtplib.SMTPException | OSError) -> str:
 
 
 def _text(said: bytes | str) -> str:
-    return said.decode("utf-8", "replace") if isinstance(said, bytes) else said
+    """What a server said, as text to show the operator: each character that is not
+    printable (an escape sequence's ESC, a bell, a line break) written as Python writes it
+    in a string (``\\x1b``), so that a server's words cannot clear or rewrite their
+    terminal, and each notice stays one line."""
+    text = said.decode("utf-8", "replace") if isinstance(said, bytes) else said
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _for_good(code: int) -> str:
@@ -403,7 +408,7 @@ class WebhookNotifier:
             _opener(deadline).open(request, timeout=TIMEOUT_SECONDS).close()  # 2xx: body unread
         except urllib.error.HTTPError as error:
             location = error.headers.get("Location")
-            moved = "" if location is None else f" (to {location}: give --webhook that URL)"
+            moved = "" if location is None else f" (to {_text(location)}: give --webhook that URL)"
             raise NotSent(f"the webhook receiver {self.url} answered {error.code}{moved}") from None
         except (urllib.error.URLError, OSError) as error:
             raise NotSent(
