@@ -135,15 +135,9 @@ def report_at(
     itself (:func:`~mentoring_core.projections.due`, once for every programme)."""
     if as_of is not None:
         check_not_future("as_of", as_of, now if now is not None else service.now())
-        programme, relationships = facts_as_of(service, programme_id, as_of)
-        moment = as_of
-        due = past_due(service, programme_id, as_of.astimezone(UTC).date(), at=as_of)
-    else:
-        projection = projection or ComplianceProjection(service)
-        projection.catch_up()
-        programme, relationships = projection.programme_facts(programme_id)
-        moment = now if now is not None else service.now()
-        due = past_due(service, programme_id, moment.astimezone(UTC).date())
+    programme, relationships = facts_at(service, programme_id, as_of, projection)
+    moment = as_of or now or service.now()  # the clock read after catching up
+    due = past_due(service, programme_id, moment.astimezone(UTC).date(), at=as_of)
     with collector_spared() as spare:
         spare(programme.version + sum(r.version for r in relationships))
         return compliance_report(
@@ -155,6 +149,21 @@ def report_at(
             policy=policy,
             personal_data_past_due=due,
         )
+
+
+def facts_at(
+    service: MentoringService,
+    programme_id: UUID,
+    as_of: datetime | None,
+    projection: ComplianceProjection | None,
+) -> tuple[ProgrammeFacts, tuple[RelationshipFacts, ...]]:
+    """The programme's facts as recorded by ``as_of`` (:func:`facts_as_of`); without it,
+    from the read model (``projection``'s, else a new one's) brought up to date."""
+    if as_of is not None:
+        return facts_as_of(service, programme_id, as_of)
+    projection = projection or ComplianceProjection(service)
+    projection.catch_up()
+    return projection.programme_facts(programme_id)
 
 
 def recorded_after(service: MentoringService, moment: datetime) -> bool:

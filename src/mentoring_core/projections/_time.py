@@ -14,7 +14,7 @@ from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render
 from ..reports._render import report_format
 from ..reports._time import MENTOR_TIME_FORMATS
 from ._projection import ComplianceProjection
-from ._reports import facts_as_of, recorded_after
+from ._reports import facts_at, recorded_after
 
 
 def build_mentor_time_report(
@@ -33,13 +33,9 @@ def build_mentor_time_report(
     events recorded by then, as the compliance report does, not the read model, which
     holds what was recorded since (a recognition, a meeting recorded late)."""
     moment = None if now is None else check_aware("now", now)
-    if moment is not None and recorded_after(service, moment):
-        programme, relationships = facts_as_of(service, programme_id, moment)
-    else:
-        projection = projection or ComplianceProjection(service)
-        projection.catch_up()
-        programme, relationships = projection.programme_facts(programme_id)
-        moment = moment or check_aware("now", service.now())
+    as_of = moment if moment is not None and recorded_after(service, moment) else None
+    programme, relationships = facts_at(service, programme_id, as_of, projection)
+    moment = moment or check_aware("now", service.now())  # the clock read after catching up
     return mentor_time_report(programme, relationships, start=start, end=end, as_of=moment)
 
 
