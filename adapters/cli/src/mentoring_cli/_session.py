@@ -348,7 +348,7 @@ class Output:
             line = (
                 f"Already recorded: {each}; nothing new was stored."
                 if already
-                else (f"Recorded {each}.")
+                else f"Recorded {each}."
             )
             console.print(line, markup=False, soft_wrap=True)  # one line: the ids whole
             if created is not None and _holds(recorded):
