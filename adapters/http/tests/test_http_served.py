@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from http_harness import Keys, Server, enrol, serving
-from mentoring_core_postgres.testing import postgres_store_url
+from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
+from mentoring_http._feed import cursor
 from mentoring_http.app import create_app
 from mentoring_http.tokens import TokenVerifier
+from psycopg import sql
 
 from mentoring_core import MentoringService
 
@@ -279,3 +282,42 @@ def test_head_answers_as_get_would_without_the_body(server: Server, keys: Keys) 
     assert stream.headers["content-type"].startswith("text/event-stream")
     assert time.monotonic() - started < 5
     assert admin.client.get(f"/programmes/{programme}").status_code == 200  # still serving
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("resume", [{}, {"Last-Event-ID": cursor(0)}], ids=["new", "resumed"])
+def test_opening_a_stream_never_holds_up_the_other_requests(
+    tmp_path: Path, keys: Keys, resume: dict[str, str]
+) -> None:
+    """The stream's handler runs on the server's event loop; it read the log's end there,
+    so while the store was slow to answer (here: its table locked by another session),
+    every other request waited for it, even one that never touches the store."""
+    with postgres_store_url("http") as url:
+        served = Server(url, keys, tmp_path)
+        try:
+            schema = url.rsplit("schema=", 1)[1]
+            auditor = keys.headers("aud.ito", ["auditor"])
+            with psycopg.connect(TEST_SERVER_URL) as locker:
+                tables = locker.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                    (schema,),
+                ).fetchall()
+                for (table,) in tables:
+                    locker.execute(
+                        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                            sql.Identifier(schema, table)
+                        )
+                    )
+                with ThreadPoolExecutor(1) as pool:
+                    pool.submit(
+                        httpx.get,
+                        f"{served.base}/events/stream",
+                        headers={**auditor, **resume},
+                        timeout=2,
+                    )
+                    time.sleep(0.5)  # the stream's request reaches the server first
+                    schema_document = httpx.get(f"{served.base}/schema/openapi.json", timeout=3)
+                    locker.rollback()  # the stream's read goes on, then times out here
+            assert schema_document.status_code == 200
+        finally:
+            served.stop()

@@ -231,5 +231,7 @@ async def stream_events(
     """Server-Sent Events: every event from the cursor on, then each new one as it is
     recorded, until the token expires."""
     gate.check(verified_token.principal, Read.FEED)
-    start = position(last_event_id or after, _log_end(gate))
+    # the log's end is read off the event loop: a slow store must not hold up the others
+    end = await asyncio.to_thread(_log_end, gate)
+    start = position(last_event_id or after, end)
     return ServerSentEvent(_messages(gate, verified_token, start, streams))
