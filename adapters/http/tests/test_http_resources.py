@@ -874,3 +874,32 @@ def test_a_conflict_on_another_resource_read_is_a_409_without_versions(condition
     own = conflict(ConcurrencyConflict("programme", moved, 4, 5), conditional=conditional)
     assert own.document.status == (412 if conditional else 409)
     assert (own.document.expected_version, own.document.actual_version) == (4, 5)
+
+
+@pytest.mark.parametrize(
+    ("path", "escape"),
+    [
+        ("/people/%ff/personal-data", "%ff"),
+        ("/people/b%C3%A9n%e9/erasure", "%e9"),
+        ("/programmes/%80", "%80"),
+    ],
+)
+def test_a_path_whose_escapes_are_not_utf8_is_refused_naming_them(
+    client: Any, keys: Keys, path: str, escape: str
+) -> None:
+    """A path is percent-encoded UTF-8 (RFC 3986, 2.5). The server read an escape that is
+    not (``%ff``) as U+FFFD, the replacement character: ``/people/%ff`` and
+    ``/people/%fe`` named one and the same person, "\\ufffd". Such a path is now a 400
+    naming the escape, whatever it leads to, and nothing is read or recorded."""
+    admin = keys.headers("admin.ada", ["administrator"])
+    answer = client.request(
+        "POST" if path.endswith("erasure") else "GET",
+        path,
+        json={"reason": "DSAR-1"} if path.endswith("erasure") else None,
+        headers=admin,
+    )
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("bad-path")
+    assert escape in problem["detail"]
+    assert "UTF-8" in problem["detail"]

@@ -321,3 +321,16 @@ def test_opening_a_stream_never_holds_up_the_other_requests(
             assert schema_document.status_code == 200
         finally:
             served.stop()
+
+
+def test_a_path_whose_escapes_are_not_utf8_is_refused_by_the_server(
+    server: Server, keys: Keys
+) -> None:
+    """As uvicorn hands the path over: decoded, ``%ff`` as U+FFFD, beside the raw one."""
+    admin = keys.headers("admin.ada", ["administrator"])
+    answer = httpx.get(f"{server.base}/people/%ff/personal-data", headers=admin, timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "'%ff' is not UTF-8" in answer.json()["detail"]
+    fine = httpx.get(f"{server.base}/people/b%C3%A9n/personal-data", headers=admin, timeout=10)
+    assert fine.status_code != 400, fine.text

@@ -9,10 +9,13 @@ Anything unexpected becomes a bare 500 problem: what went wrong is logged, not s
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import attrs
 from litestar import Request, Response
@@ -23,7 +26,7 @@ from litestar.exceptions import (
 )
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import ParameterKwarg
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandlersMap, Send
 
 from mentoring_core import (
     ConcurrencyConflict,
@@ -127,14 +130,52 @@ def not_found(detail: str) -> Problem:
     return Problem(404, "not-found", "Not found", detail)
 
 
+def _body(problem: Problem) -> dict[str, Any]:
+    return {k: v for k, v in attrs.asdict(problem.document).items() if v is not None}
+
+
 def _response(problem: Problem) -> Response[Any]:
-    body = {k: v for k, v in attrs.asdict(problem.document).items() if v is not None}
     return Response(
-        body,
+        _body(problem),
         status_code=problem.document.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=problem.headers,
     )
+
+
+_ESCAPES = re.compile(rb"(?:%[0-9A-Fa-f]{2})+")
+
+
+def bad_path(raw_path: bytes) -> Problem | None:
+    """400 for a path whose percent-escapes are not UTF-8 (RFC 3986, 2.5), naming the
+    first; None for any other. The server reads such an escape (``%ff``) as U+FFFD, the
+    replacement character, so two paths would name one person or programme."""
+    for run in _ESCAPES.finditer(raw_path):
+        try:
+            unquote_to_bytes(run.group()).decode("utf-8")
+        except UnicodeDecodeError as error:  # each byte of a run is spelt in 3 characters
+            escape = run.group()[3 * error.start : 3 * error.end].decode("ascii")
+            return Problem(
+                400,
+                "bad-path",
+                "Not a path of this API",
+                f"the path's escape {escape!r} is not UTF-8: a path is percent-encoded "
+                "UTF-8 (RFC 3986, 2.5); escape each byte of the text's UTF-8 encoding",
+            )
+    return None
+
+
+async def send_problem(problem: Problem, send: Send) -> None:
+    """``problem`` answered straight to the ASGI server, before any route is found."""
+    body = json.dumps(_body(problem)).encode()
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send(
+        {"type": "http.response.start", "status": problem.document.status, "headers": headers}
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _from_problem(_: Request[Any, Any, Any], error: Problem) -> Response[Any]:

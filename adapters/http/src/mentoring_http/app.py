@@ -24,7 +24,7 @@ from ._commands import COMMAND_NAMES, command_handlers
 from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import ErasureRequest, people_handlers
-from ._problems import exception_handlers
+from ._problems import bad_path, exception_handlers, send_problem
 from ._reads import read_handlers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,6 +47,8 @@ class _Api(Litestar):
     ) -> None:
         if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
+        elif problem := bad_path(cast(Scope, scope).get("raw_path", b"")):  # optional in ASGI
+            await send_problem(problem, cast(Send, send))
         elif scope.get("method") == "HEAD":
             await self._head(cast(Scope, scope), cast(Receive, receive), cast(Send, send))
         else:
