@@ -469,6 +469,36 @@ def test_a_query_parameter_that_cannot_be_read_is_named_as_sent_in_errors(
     assert error == {"message": message, "key": key, "source": "query"}
 
 
+@pytest.mark.parametrize(
+    ("target", "key"),
+    [
+        ("/events?limit=1000&limit=1", "limit"),
+        ("/programmes/{p}/suggestions?mentee=ben&mentee=zoe", "mentee"),
+        (
+            "/programmes/{p}/reports/compliance.json?from=2026-01-01&to=2026-02-01&from=2025-01-01",
+            "from",
+        ),
+    ],
+)
+def test_a_query_parameter_given_twice_is_400_naming_it(
+    client: Any, keys: Keys, target: str, key: str
+) -> None:
+    """Each query parameter of this API takes one value. Given twice, the last was taken
+    and the first dropped without a word (a report for another period than the client
+    read in its own URL); now the request is refused, naming the parameter. Without a
+    trusted token it stays a 401: the token is checked first."""
+    programme, _ = pair(client, keys)
+    admin = keys.headers("admin.ada", ["administrator"])
+    answer = client.get(target.format(p=programme), headers=admin)
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("malformed-request")
+    assert problem["errors"] == [
+        {"message": "given 2 times: give it once", "key": key, "source": "query"}
+    ]
+    assert client.get(target.format(p=programme)).status_code == 401
+
+
 # What the document says of bodies' members.
 
 

@@ -7,7 +7,7 @@ number, or a number in a string (``1764000000``), as Unix seconds; ``"60"`` as 6
 command's or an erasure's ``before_request`` hook) refuses a body not sent as JSON (415),
 a field the command does not have, a moment that is not ISO 8601 text and a value of
 another JSON type than its field's (400); :func:`checked_query` refuses such a moment in
-a query.
+a query; the guard :func:`one_value_each` refuses a query parameter given twice.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import functools
 import re
 import types
 import typing
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,9 @@ from typing import Any
 import attrs
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import SerializationException
+from litestar.handlers import BaseRouteHandler
 
 from mentoring_core.extend import shown
 
@@ -162,16 +165,23 @@ def not_moments(found: list[tuple[str, object]], source: str) -> Problem:
         f"{where} is a moment, ISO 8601 with an offset such as {MOMENT_EXAMPLE}, not {shown(value)}"
         for where, value in found
     ]
-    return Problem(
-        400,
-        "malformed-request",
-        "The request cannot be read",
-        "; ".join(said),
-        errors=tuple(
-            {"message": message, "key": where, "source": source}
-            for message, (where, _) in zip(said, found, strict=True)
-        ),
+    return _unreadable(
+        "; ".join(said), [(m, where) for m, (where, _) in zip(said, found, strict=True)], source
     )
+
+
+def one_value_each(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The guard refusing (400) a query parameter given more than once: each of this
+    API's takes one value, and Litestar would take the last without a word."""
+    counts = Counter(name for name, _ in connection.query_params.multi_items())
+    repeated = [(name, times) for name, times in counts.items() if times > 1]
+    if repeated:
+        raise _unreadable(
+            "; ".join(f"the query parameter {name!r} is given {n} times" for name, n in repeated)
+            + ": each takes one value",
+            [(f"given {n} times: give it once", name) for name, n in repeated],
+            "query",
+        )
 
 
 def _not_a_moment(hint: Any, value: object) -> bool:
@@ -222,12 +232,18 @@ def _missing_fields(body: type, missing: list[str]) -> Problem:
 
 def _body_problem(detail: str, errors: list[tuple[str, str]]) -> Problem:
     """400: the body cannot be read, for ``detail``; ``errors``: each (message, where)."""
+    return _unreadable(detail, errors, "body")
+
+
+def _unreadable(detail: str, errors: list[tuple[str, str]], source: str) -> Problem:
+    """400: the request cannot be read, for ``detail``; ``errors``: each (message, where)
+    in the request's ``source`` (``body``, ``query``...)."""
     return Problem(
         400,
         "malformed-request",
         "The request cannot be read",
         detail,
-        errors=tuple({"message": m, "key": where, "source": "body"} for m, where in errors),
+        errors=tuple({"message": m, "key": where, "source": source} for m, where in errors),
     )
 
 

@@ -25,6 +25,7 @@ from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import ErasureRequest, people_handlers
 from ._problems import bad_path, exception_handlers, send_problem
+from ._reading import one_value_each
 from ._reads import read_handlers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -132,7 +133,7 @@ def create_app(
                     read_events,
                     stream_events,
                 ],
-                guards=[authenticator(verifier)],
+                guards=[authenticator(verifier), one_value_each],  # in this order
             )
         ],
         dependencies={
