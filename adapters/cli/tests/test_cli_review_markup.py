@@ -108,3 +108,16 @@ def test_help_shows_brackets_as_written(tmp_path: Path, args: list[str], expecte
     assert shown.code == 0, str(shown)
     flat = " ".join(line.strip("│ ") for line in shown.stdout.splitlines())
     assert expected in " ".join(flat.split()), shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["programme", "enrol", "--help"], ["pair", "show", "--help"], ["history", "--help"]]
+)
+def test_help_names_an_argument_s_type_not_the_function_that_reads_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """An id argument's type read ``<parse_uuid>`` in 44 commands' help: the name of the
+    function that reads it, which means nothing to the reader."""
+    shown = Cli("memory://", tmp_path).run(*args, store=False)
+    assert shown.code == 0, str(shown)
+    assert "parse_" not in shown.stdout, shown.stdout

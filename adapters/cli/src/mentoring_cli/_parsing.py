@@ -272,3 +272,6 @@ def parse_uuid(text: str) -> UUID:
         raise typer.BadParameter(
             f"{text!r} is not an id; expected a UUID such as 3f2a6c1e-8b1d-4c1e-9a6b-2d9c0e7f5a11"
         ) from None
+
+
+parse_uuid.__name__ = "uuid"  # typer shows an argument's type by its parser's name in --help
