@@ -56,7 +56,7 @@ from .audit.recorders import (
 from .domain.decider import Added, Changes, Decider, Replaced
 from .domain.errors import shown
 from .domain.kinds import KINDS, kind_named, kind_of
-from .domain.validation import check_not_future
+from .domain.validation import check_not_future, composed_spelling
 from .privacy.keys import (
     KEYS_TABLE,
     KeyStore,
@@ -114,6 +114,7 @@ __all__ = [
     "check_not_future",
     "check_person",
     "check_read_versions",
+    "composed_spelling",
     "events_of",
     "given_command_ids",
     "kind_named",

@@ -44,6 +44,32 @@ def test_a_new_person_id_that_no_token_could_name_is_refused(person_id: str, app
     programme_history().reject(command, "person_id", "printable characters")
 
 
+@pytest.mark.parametrize(
+    ("person_id", "composed"),
+    [("jose\u0301", "jos\u00e9"), ("\u1100\u1161", "\uac00"), ("a\u030a.berg", "\u00e5.berg")],
+    ids=["e acute", "hangul", "a ring"],
+)
+@pytest.mark.parametrize("appoint", [False, True], ids=["enrol", "appoint"])
+def test_a_new_person_id_spelt_in_decomposed_unicode_is_refused_naming_its_composed_form(
+    person_id: str, composed: str, appoint: bool
+) -> None:
+    """'josé' can be spelt two ways, one code point for the é or an e and a combining
+    accent, which look the same everywhere. Both were taken, as two people: a subject
+    access or an erasure asked for one spelling found nothing of the other, and a token
+    naming one could not act as the other. A new id must be in Unicode normalization form
+    C, which the refusal spells out."""
+    command = (
+        cmd.AppointCoordinator(person_id=person_id)
+        if appoint
+        else cmd.EnrolParticipant(
+            person_id=person_id, role=Role.MENTOR, experience_years=Decimal(9)
+        )
+    )
+    history = programme_history()
+    refused = history.reject(command, "person_id", "normalization form C")
+    assert repr(composed) in str(refused)
+
+
 def test_a_person_id_of_letters_of_any_script_is_accepted() -> None:
     history = programme_history()
     for person_id in ("ana.lópez", "المعلم", "田中 花子", "o'brien-2"):

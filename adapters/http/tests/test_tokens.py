@@ -305,6 +305,7 @@ def test_a_client_id_or_jti_that_is_not_a_string_is_refused(
         ("coord\u202erhea", "holds unprintable characters"),
         (" coord.rhea", "starts or ends with a space"),
         ("coord.rhea\t", "starts or ends with a space"),
+        ("jose\u0301", "is not in Unicode normalization form C (as 'jos\u00e9': jos\\xe9, "),
     ],
 )
 def test_a_subject_that_cannot_name_an_actor_is_refused(

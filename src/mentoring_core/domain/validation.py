@@ -123,7 +123,8 @@ def check_new_person_id(field: str, value: object) -> str:
     """The id of a person enrolled or appointed now: a label without ``/``, which no URL
     path segment could carry (``/people/{id}/...``), of printable characters without spaces
     around it (no invisible or direction-changing character that could make it pass for
-    another's; a token's subject, which names the same person, is held to that too). Ids
+    another's), in Unicode normalization form C (one spelling for ids that look alike;
+    a token's subject, which names the same person, is held to both too). Ids
     recorded before these rules are still read, withdrawn, relieved and erased: only new
     ones are checked."""
     person_id = check_label(field, value)
@@ -133,7 +134,19 @@ def check_new_person_id(field: str, value: object) -> str:
         raise InvalidValue(
             field, value, "a person id of printable characters, without spaces around it"
         )
+    if not unicodedata.is_normalized("NFC", person_id):
+        raise InvalidValue(field, value, f"a person id in {composed_spelling(person_id)}")
     return person_id
+
+
+def composed_spelling(text: str) -> str:
+    """What a text that is not in Unicode normalization form C must be spelt as: ids
+    that look alike but are spelt apart (an ``é`` as one code point, or an ``e`` and a
+    combining accent) would name two people."""
+    composed = unicodedata.normalize("NFC", text)
+    spelt = composed.encode("ascii", "backslashreplace").decode("ascii")
+    given = text.encode("ascii", "backslashreplace").decode("ascii")  # they look alike
+    return f"Unicode normalization form C (as {composed!r}: {spelt}, not {given})"
 
 
 def check_optional_text(field: str, value: object) -> str | None:

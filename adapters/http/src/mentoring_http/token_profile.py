@@ -7,7 +7,10 @@ these in its options' help, does not import joserfc (about 0.2 s) on every start
 
 from __future__ import annotations
 
+import unicodedata
+
 from mentoring_core.authorisation import Role
+from mentoring_core.extend import composed_spelling
 
 MAX_SUBJECT_LENGTH = 200
 MAX_LIFETIME_SECONDS = 24 * 3600
@@ -26,4 +29,6 @@ def subject_problem(subject: object) -> str | None:
         return f"is longer than {MAX_SUBJECT_LENGTH} characters"
     if not subject.isprintable() or subject != subject.strip():
         return "holds unprintable characters or starts or ends with a space"
+    if not unicodedata.is_normalized("NFC", subject):  # as a new person id must be
+        return f"is not in {composed_spelling(subject)}"
     return None
