@@ -38,6 +38,7 @@ from .audit.recorders import (
 )
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
+from .authorisation import Principal, Refused, may
 from .domain import commands as c
 from .domain import events as ev
 from .domain._replace import replaced
@@ -49,6 +50,7 @@ from .domain.errors import (
     ErasureUnfinished,
     InvalidValue,
     MentoringError,
+    NotAllowed,
     NotFound,
     Rule,
     RuleViolation,
@@ -181,6 +183,8 @@ DEFAULT_POLL_INTERVAL = 0.5
 Kind = Decider[Any]
 Read = dict[UUID, tuple[Kind, int]]
 """What a decision read of aggregates it does not write: each one's kind and version."""
+Asker = tuple[str, Principal | None]
+"""Who records a command: the actor, and the principal to authorise (None: no one)."""
 
 
 class _UntrustedSnapshot(Exception):
@@ -415,6 +419,7 @@ class MentoringService(CommandMethods):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
         command_id: UUID | None = None,
+        principal: Principal | None = None,
     ) -> Recorded:
         """Record ``command`` (any command of :mod:`mentoring_core.commands`) as ``actor``.
 
@@ -425,20 +430,20 @@ class MentoringService(CommandMethods):
         ``command_id``: an idempotency key; the same command retried with it is answered
         ``already_recorded``, not recorded twice, another is refused (:func:`_retry_answer`;
         a reminder's has its own, :func:`.commands.reminder_command_id`). A field the command
-        declares as the id it creates (``goal_id``...) left ``None`` gets a new id."""
-        if not isinstance(command, c.Command):
-            raise InvalidValue("command", command, "a mentoring_core command")
-        if expected_version is not None:  # checked before it is used to read the store
-            check_int("expected_version", expected_version, 0, 2**62)
+        declares as the id it creates (``goal_id``...) left ``None`` gets a new id.
+        ``principal``: who asks (``actor`` is their subject): the policy must allow them
+        on the states the command is decided on, each time (:meth:`_authorise`)."""
+        _check_call(command, actor, expected_version, principal)
         given = _natural(command, command_id)
         command_id = self._command_id(given)
         kind = kind_of_command(command)
         whole = needs_history(command)  # asked before the service fills in new ids
         command = _new_ids(_dated(command, occurred_at), command_id)
+        asker = (actor, principal)
         if isinstance(command, c.OpenRelationship):
-            return self._open(command, actor, expected_version, (given, command_id))
+            return self._open(command, asker, expected_version, (given, command_id))
         if isinstance(command, c.RecordGroupSession | c.CorrectGroupSession):
-            return self._group_session(command, actor, expected_version, (given, command_id), whole)
+            return self._group_session(command, asker, expected_version, (given, command_id), whole)
         aggregate_id = check_uuid(kind.id_field, getattr(command, kind.id_field))
         creates = c.created_field(type(command))
         created = aggregate_id if creates is None else getattr(command, creates)
@@ -450,7 +455,7 @@ class MentoringService(CommandMethods):
             return _retry_answer(command, earlier)
         read: Read = {}  # what each decision read of other aggregates (see _needs)
         decide = functools.partial(
-            self._decide, kind, aggregate_id, command, actor, expected_version, command_id, read
+            self._decide, kind, aggregate_id, command, asker, expected_version, command_id, read
         )
 
         def record(events: Sequence[Event], on: Any) -> Recorded:
@@ -554,18 +559,47 @@ class MentoringService(CommandMethods):
         kind: Kind,
         aggregate_id: UUID,
         command: c.Command,
-        actor: str,
+        asker: Asker,
         expected_version: int | None,
         command_id: UUID,
         read: Read,
         state: Any,
     ) -> Sequence[Event]:
-        """The events recording ``command``, decided on ``state``; ``read`` is filled
-        with what the decision read of other aggregates (emptied first)."""
-        _check_expected(kind, aggregate_id, expected_version, state.version)
+        """The events recording ``command``, decided on ``state`` for ``asker`` (authorised
+        first); ``read`` is filled with what the decision read of other aggregates (emptied
+        first)."""
         read.clear()
+        actor, principal = asker
+        self._authorise(principal, command, state, read)
+        _check_expected(kind, aggregate_id, expected_version, state.version)
         ctx = self._needs(command, state, self._context(actor, command_id), read)
         return kind.decide(command, state, ctx)
+
+    def _authorise(
+        self, principal: Principal | None, command: c.Command, state: Any, read: Read
+    ) -> None:
+        """Refuse ``command`` (:class:`NotAllowed`) unless ``principal`` (None: no one to
+        check) may record it, asked on ``state``, what it is decided on, and for a
+        relationship on its programme, read now and put in ``read``: if the programme
+        moves on before the events are stored (a coordinator relieved), the store refuses
+        them and the command is decided, and authorised, again."""
+        if principal is None:
+            return
+        if not isinstance(state, RelationshipState):
+            _allowed(principal, command, state)
+            return
+        programme = None
+        if state.programme_id is not None:
+            programme = self._read_programme(state.programme_id, read)
+        _allowed(principal, command, programme, state)
+
+    def _read_programme(self, programme_id: UUID, read: Read) -> ProgrammeState:
+        """The programme now, put in ``read`` at the version read, unless the decision
+        read it before: the store then refuses the events if it moved on since the first
+        read (what was decided on it holds only for that version)."""
+        programme: ProgrammeState = self._load(PROGRAMME, programme_id)
+        read.setdefault(programme_id, (PROGRAMME, programme.version))
+        return programme
 
     def erase_person(
         self,
@@ -853,8 +887,7 @@ class MentoringService(CommandMethods):
             return ctx
         if _aware(at) is None:
             return ctx  # refused by the decision, naming the field
-        programme: ProgrammeState = self._load(PROGRAMME, state.programme_id)
-        read[state.programme_id] = (PROGRAMME, programme.version)
+        programme = self._read_programme(state.programme_id, read)
         return _with_enrolled(ctx, programme, at)
 
     def _relationship_refs(
@@ -1115,7 +1148,7 @@ class MentoringService(CommandMethods):
     def _open(
         self,
         command: c.OpenRelationship,
-        actor: str,
+        asker: Asker,
         expected_version: int | None,
         command_ids: tuple[UUID | None, UUID],
     ) -> Recorded:
@@ -1123,6 +1156,7 @@ class MentoringService(CommandMethods):
 
         ``command_ids``: the id the caller gave (if any) and the command's own."""
         given, command_id = command_ids
+        actor, principal = asker
         programme_id = check_uuid("programme_id", command.programme_id)
         relationship_id = check_uuid("relationship_id", command.relationship_id)
         if relationship_id == programme_id:  # both are written: one key, two kinds
@@ -1135,6 +1169,8 @@ class MentoringService(CommandMethods):
         earlier = self._recorded_before(relationship_id, given, None, relationship_id)
         if earlier is not None:
             return _retry_answer(command, self._with_the_rest(earlier, {programme_id: None}))
+        if principal is not None:  # on the programme written: it must not move on meanwhile
+            _allowed(principal, command, programme)
         ctx = self._context(actor, command_id)
         if expected_version:  # a version of what is stored there, if anything is: named so
             self._refuse_a_stored_id(command, programme, ctx, others)
@@ -1181,7 +1217,7 @@ class MentoringService(CommandMethods):
     def _group_session(
         self,
         command: c.RecordGroupSession | c.CorrectGroupSession,
-        actor: str,
+        asker: Asker,
         expected_version: int | None,
         command_ids: tuple[UUID | None, UUID],
         whole: bool,
@@ -1196,13 +1232,13 @@ class MentoringService(CommandMethods):
                 "version read, and a concurrent change to any refuses it)",
             )
         return _again_if_read_moved(
-            lambda: self._group_session_once(command, actor, command_ids, whole)
+            lambda: self._group_session_once(command, asker, command_ids, whole)
         )
 
     def _group_session_once(
         self,
         command: c.RecordGroupSession | c.CorrectGroupSession,
-        actor: str,
+        asker: Asker,
         command_ids: tuple[UUID | None, UUID],
         whole: bool,
     ) -> Recorded:
@@ -1214,6 +1250,7 @@ class MentoringService(CommandMethods):
         id, from which each meeting's id is derived, so only their histories show it
         unused)."""
         given, command_id = command_ids
+        actor, principal = asker
         programme: ProgrammeState = self._load(
             PROGRAMME, check_uuid("programme_id", command.programme_id)
         )
@@ -1228,6 +1265,8 @@ class MentoringService(CommandMethods):
         if earlier is not None:
             rest = {s.relationship_id: None for s in states[1:]}
             return _retry_answer(command, self._with_the_rest(earlier, rest))
+        if principal is not None:  # on the programme read: it must not move on meanwhile
+            _allowed(principal, command, programme)
         ctx = self._context(actor, command_id)
         if isinstance(command, c.RecordGroupSession):
             held = _with_enrolled(ctx, programme, command.occurred_at or ctx.now)
@@ -1471,6 +1510,37 @@ def _with_enrolled(ctx: DecisionContext, programme: ProgrammeState, at: object) 
     if moment is None:
         return ctx
     return attrs.evolve(ctx, enrolled=_enrolled_at(programme, moment))
+
+
+def _check_call(
+    command: object, actor: str, expected_version: int | None, principal: Principal | None
+) -> None:
+    """Refuse what :meth:`MentoringService.execute` cannot take, before reading the store:
+    no command, an ``expected_version`` out of range, an ``actor`` other than the
+    ``principal``'s subject (the policy would allow one person and record another)."""
+    if not isinstance(command, c.Command):
+        raise InvalidValue("command", command, "a mentoring_core command")
+    if expected_version is not None:  # checked before it is used to read the store
+        check_int("expected_version", expected_version, 0, 2**62)
+    if principal is not None and actor != principal.subject:
+        raise InvalidValue(
+            "actor",
+            actor,
+            f"the subject of the principal it is executed for, {principal.subject!r}",
+        )
+
+
+def _allowed(
+    principal: Principal,
+    command: c.Command,
+    programme: ProgrammeState | None,
+    relationship: RelationshipState | None = None,
+) -> None:
+    """Refuse ``command`` (:class:`NotAllowed`) unless the policy lets ``principal``
+    record it, given those states."""
+    answer = may(principal, command, programme=programme, relationship=relationship)
+    if isinstance(answer, Refused):
+        raise NotAllowed(answer.reason, conceal=answer.conceal)
 
 
 def _again_if_read_moved(attempt: Callable[[], Recorded]) -> Recorded:

@@ -4,7 +4,10 @@ The HTTP adapter enforces it; an embedder with its own login can too. Nothing he
 reads a store or a token: the caller says who is asking (a :class:`Principal`), what
 they ask (a command class, a :class:`Read` or an :class:`Act`) and passes the states it
 concerns; the answer is :class:`Allowed` or :class:`Refused` (with the rule, the principal and the
-role they hold, and whether to conceal that the subject exists).
+role they hold, and whether to conceal that the subject exists). To record a command,
+give the principal to ``MentoringService.execute(..., principal=...)``: the service asks
+:func:`may` on the states it decides the command on (a refusal is ``NotAllowed``), which
+states read beforehand may no longer be.
 
 Roles:
 

@@ -194,6 +194,23 @@ class NotFound(MentoringError, LookupError):
         super().__init__(f"no {kind} with id {aggregate_id} is recorded")
 
 
+class NotAllowed(MentoringError):
+    """The principal a command is executed for may not record it: the authorisation
+    policy (:func:`mentoring_core.authorisation.may`) refused it, asked on the states the
+    command was decided on.
+
+    ``reason`` (the message) names the rule, the principal and the role they hold (or
+    that they hold none); ``conceal``: they hold no role in the programme or relationship,
+    so answer as if it were not recorded (HTTP 404) and keep ``reason`` for the logs.
+    Nothing is recorded when this is raised.
+    """
+
+    def __init__(self, reason: str, *, conceal: bool) -> None:
+        self.reason = reason
+        self.conceal = conceal
+        super().__init__(reason)
+
+
 class UnknownPerson(MentoringError, LookupError):
     """No programme of the store names this person (enrolled or appointed, at any time)
     or holds personal data of theirs."""
