@@ -7,7 +7,9 @@ the request is read, and :func:`verified_token` and :func:`principal` the depend
 that hand it (and its :class:`~mentoring_core.authorisation.Principal`) to the
 handlers; :class:`Gate` loads the programme or relationship an action is on and asks
 :func:`mentoring_core.authorisation.may`: a refusal is a 403 naming the rule, or a 404
-indistinguishable from "no such thing" when the principal may not learn that it exists.
+indistinguishable from "no such thing" when the principal may not learn that it exists
+(:func:`refusal`). For a command this is the early answer only: the core asks the policy
+again on the states it decides on (``MentoringService.execute(..., principal=...)``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from mentoring_core.authorisation import Action, Principal, Read, Refused, may
 from mentoring_core.state import ProgrammeState, RelationshipState
 from mentoring_http.tokens import TokenError, TokenVerifier, VerifiedToken
 
-from ._problems import forbidden, not_found, unauthenticated
+from ._problems import Problem, forbidden, not_found, unauthenticated
 
 _VERIFIED = "mentoring.verified_token"
 """Where the guard leaves the request's verified token, in its ASGI scope."""
@@ -61,6 +63,12 @@ def bearer_sent(header: str | None) -> bool:
     return len(parts) == 2 and parts[0].lower() == "bearer"
 
 
+def refusal(reason: str, *, conceal: bool, hidden: str) -> Problem:
+    """The answer to a refusal of the policy: a 404 saying ``hidden`` (what an id never
+    recorded is answered) when it conceals, else a 403 naming the rule."""
+    return not_found(hidden) if conceal else forbidden(reason)
+
+
 def verified_token(request: Request[Any, Any, Any]) -> VerifiedToken:
     """The dependency giving the request's token, as the guard verified it."""
     return cast(VerifiedToken, cast(dict[str, Any], request.scope)[_VERIFIED])
@@ -89,11 +97,8 @@ class Gate:
         """Raise a 403 problem (a 404 saying ``hidden`` when the refusal conceals) unless
         ``principal`` may do ``action``."""
         answer = may(principal, action, programme=programme, relationship=relationship)
-        if not isinstance(answer, Refused):
-            return
-        if answer.conceal:
-            raise not_found(hidden)
-        raise forbidden(answer.reason)
+        if isinstance(answer, Refused):
+            raise refusal(answer.reason, conceal=answer.conceal, hidden=hidden)
 
     def programme(self, principal: Principal, programme_id: UUID, action: Action) -> ProgrammeState:
         """The programme, if ``principal`` may do ``action`` in it."""

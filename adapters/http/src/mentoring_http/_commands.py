@@ -2,9 +2,10 @@
 
 A request's body is the command itself (the class of :mod:`mentoring_core.commands`,
 which Litestar reads and documents); the programme or relationship it is for comes from
-the path. The handler loads that aggregate, asks the policy, and calls
-:meth:`MentoringService.execute` with the token's subject as the actor, ``If-Match`` as
-the expected version and ``Idempotency-Key`` as the command id.
+the path. The handler loads that aggregate, asks the policy (the early answer), and calls
+:meth:`MentoringService.execute` with the token's principal (its subject the actor), which
+the core authorises again on the states it decides on, ``If-Match`` as the expected
+version and ``Idempotency-Key`` as the command id.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService
+from mentoring_core import ConcurrencyConflict, InvalidValue, MentoringService, NotAllowed, NotFound
 from mentoring_core import commands as c
 from mentoring_core.authorisation import Principal
 
-from ._access import Gate
+from ._access import Gate, refusal
 from ._documents import RecordedDocument
 from ._problems import Problem, conflict, problem_responses
 from ._reading import checked_body
@@ -188,9 +189,12 @@ def execute(
     if_match: str | None,
     idempotency_key: str | None,
     target: str,
+    hidden: str = "",
 ) -> Response[RecordedDocument]:
-    """Record ``command`` as the principal; the answer carries the new version as ETag.
-    ``target``: the request's method and path, which scope its ``Idempotency-Key``."""
+    """Record ``command`` as the principal, if the policy allows them on the states it is
+    decided on (else 403, or 404 saying ``hidden`` when the refusal conceals); the answer
+    carries the new version as ETag. ``target``: the request's method and path, which
+    scope its ``Idempotency-Key``."""
     expected = expected_version(if_match)
     try:
         recorded = service.execute(
@@ -198,9 +202,12 @@ def execute(
             actor=principal.subject,
             expected_version=expected,
             command_id=command_id(principal, idempotency_key, target),
+            principal=principal,
         )
     except ConcurrencyConflict as error:
         raise conflict(error, conditional=expected is not None) from None
+    except NotAllowed as refused:
+        raise refusal(refused.reason, conceal=refused.conceal, hidden=hidden) from None
     headers = {"ETag": f'"{recorded.version}"'}
     if recorded.already_recorded:
         headers["Idempotent-Replayed"] = "true"
@@ -261,6 +268,7 @@ def _programme_command(spec: CommandRoute) -> HTTPRouteHandler:
             if_match=if_match,
             idempotency_key=idempotency_key,
             target=f"{spec.method} /programmes/{programme_id}/{spec.path}",
+            hidden=str(NotFound("programme", programme_id)),
         )
 
     path = "/programmes/{programme_id:uuid}/" + spec.path
@@ -285,6 +293,7 @@ def _relationship_command(spec: CommandRoute) -> HTTPRouteHandler:
             if_match=if_match,
             idempotency_key=idempotency_key,
             target=f"{spec.method} /relationships/{relationship_id}/{spec.path}",
+            hidden=str(NotFound("relationship", relationship_id)),
         )
 
     path = "/relationships/{relationship_id:uuid}/" + spec.path
