@@ -145,8 +145,8 @@ class TestReadModelRows:
     @staticmethod
     def facts_table(raw: RawStore) -> str:
         if raw.is_sqlite:
-            return "compliance_facts_v4"
-        return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v4")
+            return "compliance_facts_v5"
+        return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v5")
 
     def row_of(self, run: Any, raw: RawStore, aggregate_id: UUID) -> Any:
         """The kind, version and facts of ``aggregate_id``'s row."""

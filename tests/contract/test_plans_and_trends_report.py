@@ -203,3 +203,48 @@ def test_csv_and_json_carry_the_new_figures(service: MentoringService) -> None:
             "goals_on_track_pct": 50.0,
         }
     ]
+
+
+GOAL_GIVEN_UP, GOAL_MET = UUID(int=0x60A3), UUID(int=0x60A4)
+
+
+def test_work_toward_a_goal_closed_is_neither_due_nor_late(store_url: str) -> None:
+    """An activity and a milestone toward a goal abandoned, and an activity toward one
+    achieved, all open and due 11 April: late (and listed overdue) while the goals were
+    open (12 April), neither once they are closed and recorded so (13 April), nor at
+    ``NOW``; the items
+    toward no goal stay as they were (on 12 and 13 April, the activity due 10 April is
+    late, the milestone due 14 April not yet)."""
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        record(service, clock)
+        april(service, clock)
+        clock.now = at(4, 10) + timedelta(hours=1)
+        on = {"actor": "ana", "occurred_at": at(4, 10)}
+        for goal in (GOAL_GIVEN_UP, GOAL_MET):
+            measure = "Two cases closed"
+            area = FocusArea.PERFORMANCE
+            service.set_goal(
+                PAIR_A, "Close cases", area, measure, date(2026, 6, 30), goal_id=goal, **on
+            )
+            service.add_plan_activity(
+                PAIR_A, "Read the cases", date(2026, 4, 11), goal_id=goal, **on
+            )
+        service.set_milestone(PAIR_A, "One closed", date(2026, 4, 11), goal_id=GOAL_GIVEN_UP, **on)
+        clock.now = at(4, 13) + timedelta(hours=1)
+        service.abandon_goal(
+            PAIR_A, GOAL_GIVEN_UP, "Cases moved", actor="ana", occurred_at=at(4, 13)
+        )
+        service.achieve_goal(PAIR_A, GOAL_MET, "Closed two", actor="ana", occurred_at=at(4, 13))
+        clock.now = NOW
+        for moment, late in (
+            (at(4, 12), (1 + 2, 1)),
+            (at(4, 13) + timedelta(hours=2), (1, 0)),
+            (NOW, (1, 1)),
+        ):
+            items = due(service, programme_id=PROGRAMME, within_days=0, now=moment)
+            listed = [i.kind for i in items if i.relationship_id == PAIR_A and i.overdue]
+            listed_late = (listed.count(DueKind.PLAN_ACTIVITY), listed.count(DueKind.MILESTONE))
+            report = build_compliance_report(service, PROGRAMME, now=moment)
+            a = next(f for f in report.relationships if f.relationship_id == PAIR_A)
+            assert (a.activities_late, a.milestones_late) == listed_late == late, moment

@@ -39,8 +39,8 @@ FORGED_NAME = "Forged programme"
 
 def facts_table(raw: RawStore) -> str:
     if raw.is_sqlite:
-        return "compliance_facts_v4"
-    return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v4")
+        return "compliance_facts_v5"
+    return raw.events.replace("mentoring_events", "mentoring_compliance_facts_v5")
 
 
 def projected(store_url: str) -> Seeded:

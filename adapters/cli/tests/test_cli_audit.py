@@ -255,7 +255,7 @@ def test_verify_names_a_forged_snapshot_and_an_edited_read_model_row(
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
         db.execute("DELETE FROM stored_snapshots")
         db.execute(
-            "UPDATE compliance_facts_v4 SET facts = REPLACE(facts, '\"ana\"', '\"eve\"') "
+            "UPDATE compliance_facts_v5 SET facts = REPLACE(facts, '\"ana\"', '\"eve\"') "
             "WHERE aggregate_id = ?",
             (str(RELATIONSHIP),),
         )

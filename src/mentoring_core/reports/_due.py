@@ -18,8 +18,9 @@ from uuid import UUID
 import attrs
 
 from ..domain.relationship_state import RelationshipState
-from ..domain.values import GoalStatus, RelationshipStatus
+from ..domain.values import GoalStatus
 from ._figures import ComplianceReport, RelationshipFigures
+from ._trends import pursued
 
 
 class DueKind(enum.StrEnum):
@@ -80,26 +81,25 @@ def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem
 
 
 def _dated(programme_id: UUID, state: RelationshipState, as_of: datetime) -> Iterable[DueItem]:
+    """The relationship's open goals, activities and milestones still :func:`pursued`."""
     assert state.relationship_id is not None
-    goals = state.goals
-    open_items: list[tuple[DueKind, str, date, UUID]] = [
+    goals: dict[UUID | None, GoalStatus] = {g.goal_id: g.status for g in state.goals}
+    open_items: list[tuple[DueKind, str, date, UUID, GoalStatus | None]] = [
+        *((DueKind.GOAL, g.title, g.target_date, g.goal_id, g.status) for g in state.goals),
         *(
-            (DueKind.GOAL, g.title, g.target_date, g.goal_id)
-            for g in goals
-            if g.status is GoalStatus.OPEN
-        ),
-        *(
-            (DueKind.PLAN_ACTIVITY, a.description, a.due_date, a.activity_id)
+            (DueKind.PLAN_ACTIVITY, a.description, a.due_date, a.activity_id, goals.get(a.goal_id))
             for a in state.plan
             if a.completed_at is None
         ),
         *(
-            (DueKind.MILESTONE, m.description, m.target_date, m.milestone_id)
+            (DueKind.MILESTONE, m.description, m.target_date, m.milestone_id, goals.get(m.goal_id))
             for m in state.milestones
             if m.reached_at is None
         ),
     ]
-    for kind, what, day, item_id in open_items:
+    for kind, what, day, item_id, goal in open_items:
+        if not pursued(state.status, goal):
+            continue
         due = end_of_day(day)
         yield DueItem(
             kind=kind,
@@ -114,9 +114,6 @@ def _dated(programme_id: UUID, state: RelationshipState, as_of: datetime) -> Ite
         )
 
 
-_LIVE = frozenset({RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED})
-
-
 def due_items(
     report: ComplianceReport,
     relationships: Sequence[RelationshipState],
@@ -128,7 +125,7 @@ def due_items(
     programme, most urgent first (overdue by how long ago, then by when due).
 
     ``relationships``: the states of the programme's relationships (the dated items
-    come from them; only active and paused relationships have any). ``person``: only
+    come from them: those still :func:`pursued`). ``person``: only
     the relationships in which they are the mentor or the mentee.
     """
     programme_id = report.programme.programme_id
@@ -138,7 +135,7 @@ def due_items(
         *(
             item
             for state in relationships
-            if state.status in _LIVE and state.relationship_id is not None
+            if state.relationship_id is not None
             for item in _dated(programme_id, state, as_of)
         ),
     ]

@@ -111,6 +111,8 @@ class PlanItemFact:
     item_id: UUID
     due_date: date
     done_at: datetime | None = None
+    goal_id: UUID | None = None
+    """The goal it is toward, if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -341,7 +343,9 @@ def _review(draft: RelationshipDraft, event: ProgressEvaluated) -> None:
 
 
 def _activity_added(draft: RelationshipDraft, event: PlanActivityAdded) -> None:
-    activity = PlanItemFact(item_id=event.activity_id, due_date=event.due_date)
+    activity = PlanItemFact(
+        item_id=event.activity_id, due_date=event.due_date, goal_id=event.goal_id
+    )
     draft.append("activities", activity)
 
 
@@ -350,7 +354,9 @@ def _activity_completed(draft: RelationshipDraft, event: PlanActivityCompleted) 
 
 
 def _milestone_set(draft: RelationshipDraft, event: MilestoneSet) -> None:
-    milestone = PlanItemFact(item_id=event.milestone_id, due_date=event.target_date)
+    milestone = PlanItemFact(
+        item_id=event.milestone_id, due_date=event.target_date, goal_id=event.goal_id
+    )
     draft.append("milestones", milestone)
 
 

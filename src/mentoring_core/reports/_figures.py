@@ -49,9 +49,9 @@ from ._trends import (
     Trend,
     TrendMonth,
     TrendShares,
-    carried_on,
     plan_trend_figures,
     programme_plan_trends,
+    pursued,
 )
 
 REPORT_FORMAT_VERSION = 1
@@ -647,8 +647,7 @@ def _goal_figures(scope: _Scope) -> _GoalFigures:
         goals_achieved=_closed_in(goals, GoalStatus.ACHIEVED, window),
         goals_abandoned=_closed_in(goals, GoalStatus.ABANDONED, window),
         goals_overdue=sum(
-            carried_on(scope.facts) and g.status is GoalStatus.OPEN and g.target_date < today
-            for g in goals
+            pursued(scope.facts.status, g.status) and g.target_date < today for g in goals
         ),
         days_to_first_goal=_days_after(
             scope.facts.formed_at, min((g.set_at for g in goals), default=None)

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol, TypedDict, TypeVar
+from uuid import UUID
 
 import attrs
 
-from ..domain.values import ProgressStatus, RelationshipStatus
+from ..domain.values import GoalStatus, ProgressStatus, RelationshipStatus
 from ._facts import EvaluationFact, PlanItemFact, RelationshipFacts, SelfAssessmentFact
 from ._numbers import mean, month_key, percent
 
@@ -106,17 +107,23 @@ _LIVE = frozenset({RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED})
 
 
 def _late(facts: RelationshipFacts, items: Iterable[PlanItemFact], as_of: datetime) -> int:
-    """Items not done whose due date is before the report's day (UTC), in a live
-    relationship."""
+    """Items not done whose due date is before the report's day (UTC), still
+    :func:`pursued` at the report's moment."""
     today = as_of.astimezone(UTC).date()
-    live = carried_on(facts)
-    return sum(live and i.done_at is None and i.due_date < today for i in items)
+    goals: dict[UUID | None, GoalStatus] = {g.goal_id: g.status for g in facts.goals}
+    return sum(
+        i.done_at is None and i.due_date < today and pursued(facts.status, goals.get(i.goal_id))
+        for i in items
+    )
 
 
-def carried_on(facts: RelationshipFacts) -> bool:
-    """Whether the relationship is active or paused: its plan and goals pursued, so that
-    what falls due in them can be late (not once it ended, nor before it was formed)."""
-    return facts.status in _LIVE
+def pursued(relationship: RelationshipStatus, goal: GoalStatus | None) -> bool:
+    """Whether a goal, or a plan activity or milestone toward a goal (None: toward none),
+    is still pursued, so that it can be due or late: the relationship is active or paused
+    (not ended, nor never formed) and the goal is open. Work toward a goal achieved or
+    abandoned is left with it: reaching the goal, or giving it up, ends the steps toward
+    it, done or not (``docs/reports.md``, "Plans and trends")."""
+    return relationship in _LIVE and goal in (None, GoalStatus.OPEN)
 
 
 def _rating(assessment: SelfAssessmentFact) -> Decimal | None:

@@ -33,12 +33,13 @@ from ..domain.errors import StoreConfigurationError
 
 _log = logging.getLogger(__name__)
 
-FACTS_SCHEMA = 4
+FACTS_SCHEMA = 5
 """Raised whenever the stored facts change shape or meaning: a new version gets new
 tables, rebuilt from the first event; the old tables can then be dropped. 3: meetings
 keep their working-hours flag and group session, schedules their working hours,
 programmes the recognitions of mentors' time. 4: private feedback and reflections are
-left out (rows of version 3 counted them)."""
+left out (rows of version 3 counted them). 5: plan activities and milestones keep the
+goal they are toward (work toward a goal closed is not late)."""
 FACTS_TABLE = f"compliance_facts_v{FACTS_SCHEMA}"
 TRACKING_TABLE = f"compliance_tracking_v{FACTS_SCHEMA}"
 

@@ -333,8 +333,9 @@ def test_the_figures_read_each_relationships_facts(
 
 
 def test_plans_and_milestones_are_folded_and_expectations_change_only_the_version() -> None:
-    """Plan activities and milestones keep their due dates and when they were done; the
-    reports count no expectations: folding them only moves the facts' version on."""
+    """Plan activities and milestones keep their due dates, the goal they are toward and
+    when they were done; the reports count no expectations: folding them only moves the
+    facts' version on."""
     activity, milestone = UUID(int=1), UUID(int=2)
     clock = SettableClock()
     with MentoringService("memory://", clock=clock) as service:
@@ -362,9 +363,15 @@ def test_plans_and_milestones_are_folded_and_expectations_change_only_the_versio
     assert fold_relationship_facts(history) == attrs.evolve(
         folded,
         version=before + 5,
-        activities=(PlanItemFact(item_id=activity, due_date=date(2026, 5, 1), done_at=at(4, 21)),),
+        activities=(
+            PlanItemFact(
+                item_id=activity, due_date=date(2026, 5, 1), done_at=at(4, 21), goal_id=GOAL_2
+            ),
+        ),
         milestones=(
-            PlanItemFact(item_id=milestone, due_date=date(2026, 5, 10), done_at=at(4, 22)),
+            PlanItemFact(
+                item_id=milestone, due_date=date(2026, 5, 10), done_at=at(4, 22), goal_id=GOAL_2
+            ),
         ),
     )
 
