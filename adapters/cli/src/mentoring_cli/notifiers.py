@@ -41,37 +41,91 @@ from mentoring_core.reminders import Notice, NotSent
 TIMEOUT_SECONDS = 10.0
 """How long a mail server or a webhook receiver is given to answer."""
 SEND_SECONDS = 60.0
-"""How long one reminder's send may take in all (connecting and every exchange): a
-server that trickles its answers, each byte within :data:`TIMEOUT_SECONDS`, is cut off
-then, rather than holding the run (and the programme's reminder lock) as long as it
-likes."""
+"""How long one reminder's send may take in all (resolving the server's name, trying its
+addresses, and every exchange): a server that trickles its answers, each byte within
+:data:`TIMEOUT_SECONDS`, or a name whose addresses do not answer a connection, each
+tried for :data:`TIMEOUT_SECONDS`, is cut off then, rather than holding the run (and
+the programme's reminder lock) as long as it likes."""
 
 
 class _Deadline:
-    """Cuts off the connections one send opens (:meth:`connect`) once it has taken
-    :data:`SEND_SECONDS` in all, from entering the block: their sockets are shut down,
-    so whatever waits on them ends with an error; :attr:`passed` then tells why.
+    """Bounds one send by :data:`SEND_SECONDS` in all, from entering the block: connecting
+    (:meth:`connect`: the name resolved, each of its addresses tried) within the time
+    left, and the connections it made cut off once the time is up: their sockets are shut
+    down, so whatever waits on them ends with an error; :attr:`passed` then tells why.
 
     Why not the sockets' timeout: it bounds each read, not the exchange, and smtplib and
-    http.client read as long as something arrives."""
+    http.client read as long as something arrives; and each address tried, each for as
+    long as the timeout."""
 
     def __init__(self) -> None:
         self.passed = False
+        self._seconds = SEND_SECONDS
+        self._ends = time.monotonic() + self._seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(SEND_SECONDS, self._cut)
+        self._timer = threading.Timer(self._seconds, self._cut)
         self._timer.daemon = True
 
     def connect(
         self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
     ) -> socket.socket:
-        """``socket.create_connection``, the socket cut off at the deadline."""
-        sock = socket.create_connection(address, timeout, source_address)
-        with self._lock:
-            self._sockets.append(sock)
-            if self.passed:
-                _shut(sock)
-        return sock
+        """``socket.create_connection`` within the time left: each address tried for at
+        most ``timeout`` seconds and never past the deadline, the socket then cut off at
+        it; once the time is up, :attr:`passed` is set and ``TimeoutError`` raised."""
+        given = timeout if isinstance(timeout, int | float) else socket.getdefaulttimeout()
+        error: OSError = TimeoutError(f"no connection within {self._seconds:g} s")
+        for family, kind, protocol, _, where in self._resolve(*address):
+            left = self._left()
+            if left <= 0.0:
+                break
+            sock = socket.socket(family, kind, protocol)
+            try:
+                sock.settimeout(left if given is None else min(given, left))
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(where)
+            except OSError as failed:
+                sock.close()
+                error = failed
+                continue
+            sock.settimeout(given)
+            with self._lock:
+                self._sockets.append(sock)
+                if self.passed:
+                    _shut(sock)
+            return sock
+        if self._left() <= 0.0:
+            self._cut()
+        raise error
+
+    def _resolve(self, host: str, port: int) -> list[Any]:
+        """``host``'s addresses for a connection to ``port``, asked of the resolver in a
+        thread of its own, so that a resolver slower than the time left is not waited for
+        (the thread ends when the resolver answers); once the time is up, :attr:`passed`
+        is set and ``TimeoutError`` raised."""
+        found: list[Any] = []
+
+        def look_up() -> None:
+            try:
+                found.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+            except Exception as error:  # raised again below, in the sending thread
+                found.append(error)
+
+        resolving = threading.Thread(target=look_up, name="reminder-resolver", daemon=True)
+        resolving.start()
+        resolving.join(max(self._left(), 0.0))
+        if resolving.is_alive():
+            self._cut()
+            raise TimeoutError(f"{host!r} not resolved within {self._seconds:g} s")
+        (answer,) = found
+        if isinstance(answer, Exception):
+            raise answer
+        return list(answer)
+
+    def _left(self) -> float:
+        """The seconds left until the deadline (0 or less: none)."""
+        return self._ends - time.monotonic()
 
     def _cut(self) -> None:
         with self._lock:
