@@ -8,16 +8,18 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid4
 
 import attrs
+import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from mentoring_core import InvalidValue, MentoringService
+from mentoring_core import InvalidValue, MentoringError, MentoringService
 from mentoring_core.audit import verify
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.domain.commands import reminder_command_id
@@ -490,3 +492,84 @@ def test_a_person_erased_during_a_run_is_sent_nothing_more_at_their_address(
     assert "dee@example.org" not in {n.address for n in later}
     assert {n.person_id for n in later} == {"cal"} and "dee" in run.unreachable
     service.close()
+
+
+class _CuttingTheLock(Inbox):
+    """An inbox whose first send cuts the connection that holds the run's lock (as a
+    network cut, or PostgreSQL restarted, would) and, while that send is in hand, lets
+    ``meanwhile`` happen (another run of the programme, as a cron's next would)."""
+
+    def __init__(self, url: str, lock: str, meanwhile: Callable[[], object]) -> None:
+        super().__init__()
+        self.url = url
+        self.lock = lock
+        self.meanwhile = meanwhile
+        self.cut = 0
+
+    def send(self, notice: Notice) -> None:
+        if not self.received:
+            self.cut = self.cut_holder()
+            self.meanwhile()
+        super().send(notice)
+
+    def cut_holder(self) -> int:
+        """Cut the connection holding the lock (the adapter's advisory lock on
+        ``hashtext('mentoring-core:<schema>:<name>')``, as ``pg_locks`` shows it: the
+        key's upper and lower 32 bits); how many were cut."""
+        schema = parse_qs(urlsplit(self.url).query)["schema"][0]
+        key = f"mentoring-core:{schema}:{self.lock}"
+        with psycopg.connect(self.url.split("?")[0], autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND granted AND objsubid = 1"
+                " AND classid::bigint = (hashtext(%(key)s)::bigint >> 32) & 4294967295"
+                " AND objid::bigint = hashtext(%(key)s)::bigint & 4294967295",
+                {"key": key},
+            ).fetchall()
+        return len(rows)
+
+
+@pytest.mark.parametrize("another_run", [False, True], ids=["alone", "another-run-meanwhile"])
+def test_a_run_whose_lock_s_connection_is_cut_stops_before_its_next_reminder(
+    store_url: str, store_kind: str, another_run: bool
+) -> None:
+    """PostgreSQL lets an advisory lock go with its connection: a run whose lock's
+    connection was cut went on sending without the lock (another run could take it and
+    send what this one had in hand), and then ended with the error of letting go of the
+    lock on the cut connection ("terminating connection due to administrator command").
+    Now it stops before its next reminder, saying why, and the next run sends the rest;
+    only the reminder in hand at the cut can reach its person twice (under one id)."""
+    if store_kind != "postgres":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    service, other_service = MentoringService(store_url), MentoringService(store_url)
+    programme = seed(service).programme
+    other = Inbox()
+    others: list[Run] = []
+    cutting = _CuttingTheLock(
+        store_url,
+        f"reminders-{programme}",
+        lambda: (
+            another_run
+            and others.append(remind(other_service, other, programme_id=programme, actor="b"))
+        ),
+    )
+    with pytest.raises(MentoringError) as stopped:
+        remind(service, cutting, programme_id=programme, actor="a")
+    assert cutting.cut == 1 and len(cutting.received) == 1
+    assert str(stopped.value) == (
+        f"the reminder run stopped: its lock 'reminders-{programme}' was let go (its "
+        "connection to the store was cut), and another run may hold it now; the next run "
+        "sends what this one did not"
+    )
+    after = remind(other_service, other, programme_id=programme, actor="b")
+    assert after.failed == () and not after.busy  # the lock is free again
+    assert [r.busy for r in others] == ([False] if another_run else [])
+    counts = Counter(n.reminder_id for n in [*cutting.received, *other.received])
+    assert sorted(counts.values())[:-1] == [1] * (len(counts) - 1)  # one at most twice
+    issued = {
+        e.reminder_id for e in reminder_events(service, programme) if isinstance(e, ReminderIssued)
+    }
+    assert set(counts) == issued and len(issued) >= 2  # none lost
+    assert service.programme(programme).reminders_unsent == ()
+    for each in (service, other_service):
+        each.close()

@@ -21,7 +21,7 @@ import attrs
 
 from ..application import MentoringService
 from ..domain.commands import reminder_command_id
-from ..domain.errors import ConcurrencyConflict, Rule, RuleViolation
+from ..domain.errors import ConcurrencyConflict, MentoringError, Rule, RuleViolation
 from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
@@ -29,6 +29,7 @@ from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_int, check_seconds, check_uuid
 from ..projections import MAX_WINDOW_DAYS, due
 from ..projections._due import check_within_days
+from ..store import Held
 from ._rules import Notice, Reminder, notice, owed, quiet
 
 
@@ -234,16 +235,38 @@ def remind(
     check_within_days(within_days)  # as due() checks it, before a reminder is sent again
     if quiet_days is not None:
         check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
-    with service.store.hold(_run_lock_name(programme_id)) as held:
+    lock = _run_lock_name(programme_id)
+    with service.store.hold(lock) as held:
         if not held:
             return Run(busy=True)
-        return _remind(service, notifier, programme_id, actor, within_days, quiet_days, now, stop)
+        going_on = _going_on(stop, held, lock)
+        return _remind(
+            service, notifier, programme_id, actor, within_days, quiet_days, now, going_on
+        )
 
 
 def _run_lock_name(programme_id: UUID) -> str:
     """The name of the store's lock a reminder run of the programme holds
     (:meth:`~mentoring_core.store.Store.hold`)."""
     return f"reminders-{check_uuid('programme_id', programme_id)}"
+
+
+def _going_on(stop: threading.Event | None, held: Held, lock: str) -> Callable[[], bool]:
+    """Whether a run goes on to its next reminder: not once ``stop`` is set; and not if
+    its lock ``lock`` was let go meanwhile (its connection to the store cut), which it
+    refuses, with the error saying so: another run may have taken the lock, and would
+    send what this one has in hand."""
+
+    def going_on() -> bool:
+        if held.lost():
+            raise MentoringError(
+                f"the reminder run stopped: its lock {lock!r} was let go (its connection to "
+                "the store was cut), and another run may hold it now; the next run sends "
+                "what this one did not"
+            )
+        return stop is None or not stop.is_set()
+
+    return going_on
 
 
 def _remind(
@@ -254,10 +277,9 @@ def _remind(
     within_days: int,
     quiet_days: int | None,
     now: datetime | None,
-    stop: threading.Event | None,
+    going_on: Callable[[], bool],
 ) -> Run:
-    """:func:`remind`'s run, its lock held."""
-    stopping = stop or threading.Event()
+    """:func:`remind`'s run, its lock held, asking ``going_on`` before each reminder."""
     moment = service.now() if now is None else now
     programme = service.programme(programme_id)
     relationships = service.relationships(programme_id)
@@ -269,7 +291,7 @@ def _remind(
         pairs={r.relationship_id: r for r in relationships if r.relationship_id is not None},
     )
     for unsent in programme.reminders_unsent:
-        if stopping.is_set():
+        if not going_on():
             return sender.outcome()
         if unsent.channel != notifier.channel:
             sender.left_unsent.append(unsent.reminder_id)
@@ -284,7 +306,7 @@ def _remind(
         quiet_days=quiet_days,
         already=_Issued(service, programme_id),
     ):
-        if stopping.is_set():
+        if not going_on():
             break
         issued = sender.issue(reminder)
         if issued is not None:

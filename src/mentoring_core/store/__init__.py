@@ -13,7 +13,7 @@ from ._eventsourced import EventSourcedStore, open_store
 from ._feed import follow_events, read_events
 from ._key_file import KEY_STORE_FILE_SETTING, open_key_file
 from ._log import PAGE_SIZE
-from ._port import Listener, Store, StoreBackend
+from ._port import Held, Listener, Store, StoreBackend
 from ._sqlite_file import check_sqlite_file
 from ._urls import (
     APPLICATION_NAME,
@@ -52,6 +52,7 @@ __all__ = [
     "TRACKING_TABLE",
     "ComplianceView",
     "EventSourcedStore",
+    "Held",
     "Listener",
     "MemoryComplianceView",
     "SQLiteComplianceView",

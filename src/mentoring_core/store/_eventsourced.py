@@ -32,7 +32,7 @@ from ._key_file import (
     refuse_keys_elsewhere,
 )
 from ._log import PAGE_SIZE, notifications
-from ._port import Listener, StoreBackend
+from ._port import Held, Listener, StoreBackend
 from ._urls import APPLICATION_NAME, StoreOpening, backend_for
 from ._views import ComplianceView
 
@@ -160,7 +160,7 @@ class EventSourcedStore(Application[UUID]):
         make = self.backend.listener
         return None if make is None else make(self.recorder)
 
-    def hold(self, name: str) -> AbstractContextManager[bool]:
+    def hold(self, name: str) -> AbstractContextManager[Held]:
         hold = self.backend.hold or hold_in_process
         return hold(self.recorder, check_hold_name(name))
 

@@ -26,6 +26,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from ..audit.recorders import ChainedRecorder
 from ..domain.errors import InvalidValue, MentoringError
+from ._port import Held
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
@@ -47,9 +48,9 @@ def check_hold_name(name: object) -> str:
 
 
 @contextmanager
-def hold_in_process(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
-    """``name`` held on ``recorder`` among this process's threads: True for the block, or
-    False at once if another thread holds it."""
+def hold_in_process(recorder: ChainedRecorder, name: str) -> Iterator[Held]:
+    """``name`` held on ``recorder`` among this process's threads: held for the block, or
+    not (at once) if another thread holds it."""
     with _HELD_LOCK:
         held = _HELD.setdefault(recorder, set())
         if name in held:
@@ -58,7 +59,7 @@ def hold_in_process(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
             held.add(name)
             got = True
     try:
-        yield got
+        yield Held(got)
     finally:
         if got:
             with _HELD_LOCK:
@@ -66,7 +67,7 @@ def hold_in_process(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
 
 
 @contextmanager
-def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
+def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[Held]:
     """``name`` held on a SQLite store: by a lock on the file ``<store>-<name>.lock``
     beside it (created owner-only, kept afterwards), held by this open file alone; in
     this process only for a database in memory."""
@@ -82,7 +83,7 @@ def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[bo
     try:
         lock.acquire()
     except Timeout:
-        yield False
+        yield Held(False)
         return
     except OSError as error:  # not a file there (a link is not followed), or not writable
         raise MentoringError(
@@ -90,6 +91,6 @@ def hold_beside_sqlite_file(recorder: ChainedRecorder, name: str) -> Iterator[bo
             f"opened ({error.strerror}); remove what is there (a new one is made)"
         ) from None
     try:
-        yield True
+        yield Held(True)
     finally:
         lock.release()

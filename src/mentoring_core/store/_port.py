@@ -29,6 +29,25 @@ tells of new events, looking at ``stopping()`` at least every ``timeout`` second
 returning when it is true."""
 
 
+def _never_lost() -> bool:
+    return False
+
+
+@attrs.frozen
+class Held:
+    """What :meth:`Store.hold` gives for its block: true when this caller holds the lock."""
+
+    got: bool
+    lost: Callable[[], bool] = _never_lost
+    """Whether a lock held was let go since it was taken, though its block goes on (its
+    connection to the store cut: the server lets a PostgreSQL advisory lock go with it),
+    so that another caller may hold it now; never for a lock held in this process or on
+    a file beside a SQLite store, which goes only with the block or the process."""
+
+    def __bool__(self) -> bool:
+        return self.got
+
+
 class Store(Protocol):
     """An opened store: its log of events with the hash chain, and its read model."""
 
@@ -93,11 +112,12 @@ class Store(Protocol):
         """A loop woken by the store on each write, where the store can push; else None."""
         ...
 
-    def hold(self, name: str) -> AbstractContextManager[bool]:
-        """The lock ``name`` on this store for the block: True if this caller holds it,
-        False (at once, never waited for) if another thread or process does. Let go at the
-        block's end, or with the holder's process however it ends. ``name`` is lower-case
-        letters, digits and hyphens."""
+    def hold(self, name: str) -> AbstractContextManager[Held]:
+        """The lock ``name`` on this store for the block: a :class:`Held`, true if this
+        caller holds it, false (at once, never waited for) if another thread or process
+        does. Let go at the block's end, or with the holder's process however it ends
+        (:attr:`Held.lost` tells whether it went before). ``name`` is lower-case letters,
+        digits and hyphens."""
         ...
 
     def close(self) -> None:
@@ -128,7 +148,7 @@ class StoreBackend:
     """People's data keys beside that recorder's events (table created if needed), given the
     snapshots' recorder (which erasure empties). A backend without one cannot be opened:
     personal data is never stored unsealed."""
-    hold: Callable[[ChainedRecorder, str], AbstractContextManager[bool]] | None = None
+    hold: Callable[[ChainedRecorder, str], AbstractContextManager[Held]] | None = None
     """(recorder, name) -> the lock ``name`` on the store for the block, as
     :meth:`Store.hold` says: one holder among every process using the store, let go with
     the holder's process. None: held among this process's threads only (the memory store,

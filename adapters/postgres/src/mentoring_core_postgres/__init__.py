@@ -29,7 +29,7 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 
 from mentoring_core import StoreConfigurationError, redact
-from mentoring_core.extend import APPLICATION_NAME, ChainedRecorder, StoreBackend
+from mentoring_core.extend import APPLICATION_NAME, ChainedRecorder, Held, StoreBackend
 
 from .chained import upgrade_chain_table
 from .keys import PostgresKeyStore, postgres_keys
@@ -193,20 +193,31 @@ def ensure_schema(env: dict[str, str], schema: str) -> None:
 
 
 @contextmanager
-def hold_advisory_lock(recorder: ChainedRecorder, name: str) -> Iterator[bool]:
+def hold_advisory_lock(recorder: ChainedRecorder, name: str) -> Iterator[Held]:
     """The lock ``name`` on the store (:meth:`mentoring_core.store.Store.hold`): an
     advisory lock of the session, on a pooled connection held for the block; the server
-    lets it go when the connection ends (its process killed, the network lost)."""
+    lets it go when the connection ends (its process killed, the network lost), which
+    :attr:`~mentoring_core.extend.Held.lost` then tells (a query on that connection
+    fails)."""
     assert isinstance(recorder, PostgresAggregateRecorder)
     key = f"mentoring-core:{recorder.datastore.schema or 'public'}:{name}"
     with recorder.datastore.get_connection() as conn:
         row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (key,)).fetchone()
         got = bool(row is not None and row["got"])
+
+        def lost() -> bool:
+            try:
+                conn.execute("SELECT 1")
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                return True
+            return False
+
         try:
-            yield got
+            yield Held(got, lost)
         finally:
-            if got:
-                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+            if got:  # a lock whose connection is gone went with it
+                with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
+                    conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 BACKEND = StoreBackend(
