@@ -227,7 +227,10 @@ def remind(
     One run of a programme's reminders at a time: a run holds the store's lock
     ``reminders-<programme id>`` (:meth:`~mentoring_core.store.Store.hold`), and a run
     that finds it held, in this process or another, does nothing and says so
-    (:attr:`Run.busy`); otherwise two runs would both send what either had in hand.
+    (:attr:`Run.busy`); otherwise two runs would both send what either had in hand. A
+    run whose lock is let go while it goes on (its PostgreSQL connection cut:
+    :attr:`~mentoring_core.store.Held.lost`) stops before its next reminder with a
+    :class:`~mentoring_core.MentoringError` saying so.
     Once ``stop`` is set, the run ends before its next reminder (one begun is recorded,
     sent and marked); what it did not reach, the next run does. ``within_days`` (0 to
     :data:`MAX_WINDOW_DAYS`) and ``quiet_days`` (None, or 1 to it) are checked first.
