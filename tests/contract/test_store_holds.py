@@ -126,3 +126,28 @@ def test_a_link_or_a_folder_at_a_lock_files_place_is_refused_untouched(
                 pass
             assert f"{store}-{name}.lock cannot be opened" in str(refused.value)
     assert target.read_text() == "kept\n" and oct(target.stat().st_mode & 0o777) != "0o600"
+
+
+def test_a_backend_whose_hold_gives_a_bool_still_serves_a_reminder_run(tmp_path: Path) -> None:
+    """``StoreBackend.hold`` gave a bool before ``Held``; a backend written then (its lock
+    let go only with its block, as a file lock is) is still held, never lost, rather
+    than failing the run with an AttributeError on ``lost``."""
+    import contextlib
+    from collections.abc import Iterator
+
+    import attrs
+
+    from mentoring_core.store._holds import hold_beside_sqlite_file
+
+    @contextlib.contextmanager
+    def holds_a_bool(recorder: object, name: str) -> Iterator[bool]:
+        with hold_beside_sqlite_file(recorder, name) as held:  # type: ignore[arg-type]
+            yield bool(held)
+
+    with MentoringService(f"sqlite:///{tmp_path / 'store.db'}") as service:
+        store = service.store
+        store.backend = attrs.evolve(store.backend, hold=holds_a_bool)  # type: ignore[attr-defined]
+        with store.hold(NAME) as held:
+            assert held and not held.lost()
+            with store.hold(NAME) as again:
+                assert not again

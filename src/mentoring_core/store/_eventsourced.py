@@ -7,7 +7,7 @@ everything above it use the :class:`~mentoring_core.store.Store` port.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import cast
 from uuid import UUID
@@ -162,7 +162,15 @@ class EventSourcedStore(Application[UUID]):
 
     def hold(self, name: str) -> AbstractContextManager[Held]:
         hold = self.backend.hold or hold_in_process
-        return hold(self.recorder, check_hold_name(name))
+        return _as_held(hold(self.recorder, check_hold_name(name)))
+
+
+@contextmanager
+def _as_held(holding: AbstractContextManager[Held | bool]) -> Iterator[Held]:
+    """``holding``'s block, giving a :class:`Held`: a backend written before it gives a
+    bool, for a lock that goes with its block only (never lost before)."""
+    with holding as held:
+        yield held if isinstance(held, Held) else Held(bool(held))
 
 
 def open_store(url: str, settings: Mapping[str, str] | None = None) -> EventSourcedStore:
