@@ -78,3 +78,20 @@ def test_people_erased_by_the_reports_moment_are_no_longer_past_due(
     live = build_compliance_report(service, PROGRAMME, now=LATER)
     assert live.programme.personal_data_past_due == 0
     assert past_due(service, DUE_DAY) == 2  # as the store stood then, before the erasure
+
+
+def test_a_coordinator_relieved_is_counted_as_the_retention_commands_list_does(
+    service: MentoringService, settable: SettableClock
+) -> None:
+    """Kim, never enrolled, coordinated the programme until 10 February 2026: due with
+    Carla and Dan a year after, and counted in the report's figure as in the list."""
+    appointed, relieved = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 10, tzinfo=UTC)
+    service.appoint_coordinator(PROGRAMME, "kim", actor="admin", occurred_at=appointed)
+    service.relieve_coordinator(PROGRAMME, "kim", "left", actor="admin", occurred_at=relieved)
+    listed = due_for_erasure(service, DUE_DAY.date())
+    assert [d.person_id for d in listed] == ["carla", "dan", "kim"]
+    assert past_due(service, DUE_DAY) == 3
+    assert (
+        build_compliance_report(service, PROGRAMME, now=DUE_DAY).programme.personal_data_past_due
+        == 3
+    )

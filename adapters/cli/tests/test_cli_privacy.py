@@ -152,6 +152,37 @@ def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
     assert refused.code == 2 and "years" in refused.stderr
 
 
+def test_retention_spares_a_coordinator_and_counts_from_their_relief(cli: Cli) -> None:
+    """Cy withdrew as a mentor on 2 April 2026 and was appointed a coordinator on 2 May;
+    Kim, never enrolled, coordinated from 2 March. Under a 2-year policy neither is due
+    while a coordinator; relieved (Cy on 10 October 2026, Kim on 1 June 2026), each is
+    due two years after, and --apply erases them."""
+    seed(cli.store_url)
+    _policy_keeping(cli, "2")
+    march, april, may = (datetime(2026, m, 2, tzinfo=UTC) for m in (3, 4, 5))
+    with MentoringService(cli.store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=march)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
+        service.appoint_coordinator(PROGRAMME, "cy", actor=cli.actor, occurred_at=may)
+        service.appoint_coordinator(PROGRAMME, "kim", actor=cli.actor, occurred_at=march)
+    assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
+    with MentoringService(cli.store_url) as service:
+        for person, on in (
+            ("cy", datetime(2026, 10, 10, tzinfo=UTC)),
+            ("kim", datetime(2026, 6, 1, tzinfo=UTC)),
+        ):
+            service.relieve_coordinator(PROGRAMME, person, "Left", actor=cli.actor, occurred_at=on)
+    kim = {"person_id": "kim", "last_ended": "2026-06-01", "years": 2, "due_on": "2028-06-01"}
+    assert cli.ok("privacy", "retention", "--as-of", "2028-10-09")["due"] == [kim]
+    cy = {"person_id": "cy", "last_ended": "2026-10-10", "years": 2, "due_on": "2028-10-10"}
+    applied = cli.ok("privacy", "retention", "--as-of", "2028-10-10", "--apply", actor="dpo")
+    assert applied["due"] == [cy, kim]
+    assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
+    history = cli.ok("history", str(PROGRAMME))["events"]
+    relieved = [e["reason"] for e in history if e["type"] == "CoordinatorRelieved"]
+    assert relieved == ["[erased]", "[erased]"]
+
+
 def test_an_id_that_names_someone_is_enrolled_with_a_warning(cli: Cli) -> None:
     created = cli.ok("programme", "create", "--name", "Pilot", "--organisation", "Northside")
     programme = created["id"]

@@ -68,4 +68,4 @@ class ErasureRule(enum.StrEnum):
     REQUEST = "request"
     """The person asked (right to erasure, GDPR article 17; APP 11.2)."""
     RETENTION = "retention"
-    """The programme's retention period after their last relationship ended ran out."""
+    """The programme's retention period after their last role ended ran out."""

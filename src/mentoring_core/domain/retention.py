@@ -1,16 +1,20 @@
-"""Retention: whose personal data has been kept long enough after their last relationship.
+"""Retention: whose personal data has been kept long enough after their last role ended.
 
 Each programme's period is its policy's ``retain_personal_data_years`` (or the same
-``years`` for every programme, when given as an override). In one programme, a person's
-data is due for erasure that many years after the latest of: the end of each of their
-relationships there (ended, or declined), and their withdrawal from it. A person is due
-when it is due in every programme they were enrolled in: the latest of those days. A
-person is never due while one of their relationships is still open (proposed, active or
-paused), while they are enrolled in a programme where nothing of theirs has ended yet
-(enrolled but never paired and never withdrawn), or since their current enrolment began
-(enrolled again after a withdrawal: what ended before does not count), or while a
-programme of theirs sets no retention period (and none is given). Erasing a person
-erases their data in every programme, so the longest-kept programme decides.
+``years`` for every programme, when given as an override). The roles a programme's
+state records are enrolments, coordinators' appointments and the relationships a person
+is the mentor or mentee of. In one programme, a person's data is due for erasure that
+many years after the latest end of their roles there: the end of each of their
+relationships (ended, or declined), their withdrawal, and their relief as a coordinator.
+A person is due when it is due in every programme they were enrolled in or appointed
+to: the latest of those days. A person is never due while they hold a role: one of
+their relationships is still open (proposed, active or paused), or they are a
+coordinator (appointed and not relieved) of a programme; nor while they are enrolled in
+a programme where nothing of theirs has ended yet (enrolled but never paired and never
+withdrawn), or since their current enrolment began (enrolled again after a withdrawal:
+what ended before does not count); nor while a programme of theirs sets no retention
+period (and none is given). Erasing a person erases their data in every programme, so
+the longest-kept programme decides.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ class RetentionDue:
 
     person_id: str
     last_ended: date
-    """The day (UTC) their last relationship ended (or they withdrew) in the programme that
-    keeps their data longest."""
+    """The day (UTC) their last role ended (a relationship ended, a withdrawal, a relief
+    as a coordinator) in the programme that keeps their data longest."""
     years: int
     """That programme's retention period."""
     due_on: date
@@ -71,10 +75,15 @@ def _due_in(
 ) -> RetentionDue | None:
     """When the person's data is due for erasure as far as one programme goes; None: never."""
     ends = _ends(person, relationships)
-    if years is None or ends is None:
-        return None
+    appointments = [a for a in programme.appointments if a.person_id == person]
+    if years is None or ends is None or any(a.relieved_at is None for a in appointments):
+        return None  # no period, or a relationship open, or a coordinator now
     enrolments = [p for p in programme.participants if p.person_id == person]
-    ended = [*ends, *(p.withdrawn_at for p in enrolments if p.withdrawn_at is not None)]
+    ended = [
+        *ends,
+        *(p.withdrawn_at for p in enrolments if p.withdrawn_at is not None),
+        *(a.relieved_at for a in appointments if a.relieved_at is not None),
+    ]
     current = [p.enrolled_at for p in enrolments if p.withdrawn_at is None]
     if current:  # enrolled again: only what ended since counts
         ended = [end for end in ended if end > current[0]]
@@ -84,6 +93,14 @@ def _due_in(
     return RetentionDue(
         person_id=person, last_ended=day, years=years, due_on=_plus_years(day, years)
     )
+
+
+def people_of(programme: ProgrammeState) -> set[str]:
+    """Everyone the programme ever enrolled or appointed a coordinator: the people whose
+    roles there the retention rule counts."""
+    return {p.person_id for p in programme.participants} | {
+        a.person_id for a in programme.appointments
+    }
 
 
 def retention_due(
@@ -100,7 +117,7 @@ def retention_due(
         period = years
         if period is None and programme.policy is not None:
             period = programme.policy.retain_personal_data_years
-        for person in sorted({p.person_id for p in programme.participants}):
+        for person in sorted(people_of(programme)):
             here = _due_in(programme, relationships, person, period)
             earlier = latest.get(person, here)
             if here is None or earlier is None:

@@ -217,7 +217,8 @@ class ProgrammePolicy:
     (default 1); None (policies recorded before the limit existed): no limit."""
     retain_personal_data_years: int | None = None
     """How many whole years (1 to 100) a person's personal data is kept after their last
-    relationship in the programme ended (or they withdrew), before it is due for erasure;
+    role in the programme ended (a relationship ended, they withdrew, or they were relieved
+    as a coordinator), before it is due for erasure;
     None (the default, and policies recorded before the field existed): no period, so no
     one of the programme is due (see docs/privacy.md, Retention)."""
 

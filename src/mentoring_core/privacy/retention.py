@@ -15,7 +15,7 @@ from ..audit.timeline import state_at
 from ..domain.personal import ErasureRule
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.retention import RetentionDue, retention_due
+from ..domain.retention import RetentionDue, people_of, retention_due
 from .erasure import Erasure
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -72,9 +72,9 @@ def due_for_erasure(
 def past_due(
     service: MentoringService, programme_id: UUID, as_of: date, *, at: datetime | None = None
 ) -> int | None:
-    """How many people enrolled in the programme are in :func:`due_for_erasure`'s list on
-    ``as_of``, the store now or as recorded by ``at``; None when the programme's policy
-    (then) sets no retention period."""
+    """How many people the programme enrolled or appointed a coordinator are in
+    :func:`due_for_erasure`'s list on ``as_of``, the store now or as recorded by ``at``;
+    None when the programme's policy (then) sets no retention period."""
     programme = (
         service.programme(programme_id)
         if at is None
@@ -84,7 +84,7 @@ def past_due(
         return None
     if programme.policy.retain_personal_data_years is None:
         return None
-    people = {p.person_id for p in programme.participants}
+    people = people_of(programme)
     return sum(d.person_id in people for d in due_for_erasure(service, as_of, at=at))
 
 

@@ -264,8 +264,9 @@ class ProgrammeFigures:
     goal_progress_trends: TrendShares
     trend_months: tuple[TrendMonth, ...]
     personal_data_past_due: int | None = None
-    """How many people enrolled in the programme are past their retention period at the
-    report's moment, not yet erased; None when the policy then sets no period."""
+    """How many people the programme enrolled or appointed a coordinator are past their
+    retention period at the report's moment, not yet erased; None when the policy then
+    sets no period."""
 
 
 @attrs.frozen(kw_only=True)

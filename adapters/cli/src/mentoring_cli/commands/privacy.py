@@ -144,9 +144,9 @@ _YearsOpt = Annotated[
         "--years",
         WholeNumber(),
         "N",
-        "Override: keep personal data N years after a person's last relationship "
-        "ended (or they withdrew) in every programme, instead of each programme's "
-        "policy (retain_personal_data_years).",
+        "Override: keep personal data N years after a person's last role ended (a "
+        "relationship ended, they withdrew, or were relieved as a coordinator) in every "
+        "programme, instead of each programme's policy (retain_personal_data_years).",
     ),
 ]
 

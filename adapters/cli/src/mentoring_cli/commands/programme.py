@@ -165,8 +165,9 @@ _RetentionOpt = Annotated[
     str | None,
     _limit_option(
         "--retain-personal-data-years",
-        "Years (1 to 100) personal data is kept after a person's last relationship ended or "
-        "they withdrew, then due for erasure",
+        "Years (1 to 100) personal data is kept after a person's last role ended (a "
+        "relationship ended, they withdrew, or were relieved as a coordinator), then due "
+        "for erasure",
     ),
 ]
 
