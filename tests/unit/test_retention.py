@@ -5,13 +5,16 @@ policy sets no retention period; each test sets one, or gives ``years`` as an ov
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import attrs
 import pytest
-from report_scenario import POLICY, PROGRAMME, SettableClock, record
+from report_scenario import PAIR_B, POLICY, PROGRAMME, SettableClock, record
 
 from mentoring_core import InvalidValue, MentoringService
-from mentoring_core.events import ErasureRule, PersonalDataErased
+from mentoring_core.audit import export_events, import_events
+from mentoring_core.events import ERASED, ErasureRule, PersonalDataErased, RelationshipEnded
+from mentoring_core.privacy import copy_keys
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 from mentoring_core.values import Role
 
@@ -127,3 +130,28 @@ def test_a_withdrawal_at_the_moment_of_the_new_enrolment_does_not_count() -> Non
     service.withdraw(PROGRAMME, "dan", "now mentors", actor="coord", occurred_at=moment)
     service.enrol(PROGRAMME, "dan", Role.MENTOR, 9, actor="coord", occurred_at=moment)
     assert [d.person_id for d in due_for_erasure(service, date(2099, 1, 1))] == ["carla"]
+
+
+def test_people_whose_keys_an_import_withheld_are_due_and_erased_for_good(
+    service: MentoringService, tmp_path: Path
+) -> None:
+    """A copy imported without its keys holds Dan's texts (his relationship's) under a key it
+    withheld: still his personal data (copying the keys in opens it), so he is due there
+    with Carla (no text of hers is sealed) as in the source, now as at any moment, and
+    erasing him there writes the tombstone that keeps his key from being copied in."""
+    keep(service, 1)
+    export = tmp_path / "export.jsonl"
+    with export.open("w") as out:
+        export_events(service, out)
+    copy = MentoringService("memory://")
+    import_events(copy, export)
+    assert copy.store.keys.store.get("dan").withheld  # type: ignore[union-attr]
+    due = due_for_erasure(copy, date(2027, 2, 20))
+    assert [d.person_id for d in due] == ["carla", "dan"]
+    assert due_for_erasure(copy, date(2027, 2, 20), at=copy.now()) == due
+    apply_retention(copy, due, actor="dpo")
+    copy_keys(service.store.keys.store, copy.store.keys.store)
+    assert due_for_erasure(copy, date(2027, 2, 20)) == ()
+    ended = [e for e in copy.history(PAIR_B) if isinstance(e, RelationshipEnded)]
+    assert [e.explanation for e in ended] == [ERASED]  # Dan's key was not copied in
+    assert service.store.keys.store.get("dan").key is not None  # type: ignore[union-attr]

@@ -236,6 +236,37 @@ def test_an_imported_copy_reads_the_texts_once_the_keys_are_copied(
     assert missing.code == 1 and "does not exist" in missing.stderr
 
 
+def test_retention_in_a_copy_without_keys_lists_and_erases_the_withheld(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Cy withdrew on 2 April 2026 (her reason sealed under her key). A copy imported
+    without the keys withholds her key: she is due there as in the source, --apply
+    erases her there, and copying the keys in afterwards does not open her reason."""
+    seed(cli.store_url)
+    _policy_keeping(cli, "2")
+    march, april = datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 4, 2, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=march)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
+    export = tmp_path / "export.jsonl"
+    assert cli.run("audit", "export", "--out", str(export)).code == 0
+    copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
+    assert copy.run("audit", "import", str(export)).code == 0
+    due = [{"person_id": "cy", "last_ended": "2026-04-02", "years": 2, "due_on": "2028-04-02"}]
+    assert cli.ok("privacy", "retention", "--as-of", "2028-04-02")["due"] == due
+    assert copy.ok("privacy", "retention", "--as-of", "2028-04-02")["due"] == due
+    applied = copy.ok("privacy", "retention", "--as-of", "2028-04-02", "--apply", actor="dpo")
+    assert applied["due"] == due and applied["notes"] == []
+    cli.ok("privacy", "copy-keys", "--to", copy.store_url)
+
+    def reasons(of: Cli) -> list[str]:
+        history = of.ok("history", str(PROGRAMME))["events"]
+        return [e["reason"] for e in history if e["type"] == "ParticipantWithdrawn"]
+
+    assert (reasons(cli), reasons(copy)) == (["Moved away"], ["[erased]"])
+    assert copy.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
+
+
 def test_a_name_and_a_contact_are_shown_sealed_and_erased(cli: Cli) -> None:
     programme = cli.ok("programme", "create", "--name", "Pilot", "--organisation", "Northside")[
         "id"

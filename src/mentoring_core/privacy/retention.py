@@ -55,16 +55,18 @@ def due_for_erasure(
 ) -> tuple[RetentionDue, ...]:
     """The people of the store whose personal data is due for erasure on ``as_of``, under
     each programme's policy or ``years`` for every programme when given (see
-    :mod:`mentoring_core.domain.retention`), less those already erased. ``at``: the store
-    as recorded by that moment (its states and erasures then); default: now."""
+    :mod:`mentoring_core.domain.retention`), less those already erased: whose key was
+    destroyed (by ``at``). ``at``: the store as recorded by that moment (its states and
+    erasures then); default: now. A person whose key an import withheld is listed: their
+    texts here open once the key is copied in, and erasing them destroys the withheld row
+    so that it never is."""
     due = retention_due(_states(service, at), as_of, years)
     keys = service.store.keys.store
 
     def erased(person_id: str) -> bool:
         row = keys.get(person_id)
-        if row is None or row.key is not None:
-            return False
-        return at is None or (row.destroyed_at is not None and row.destroyed_at <= at)
+        destroyed = None if row is None else row.destroyed_at
+        return destroyed is not None and (at is None or destroyed <= at)
 
     return tuple(d for d in due if not erased(d.person_id))
 
