@@ -2,8 +2,9 @@
 retention command's list on the same store and day, as the store stood at the report's
 moment, and ``null`` while the policy sets no retention period.
 
-The report scenario: Carla and Dan's relationship ended on 20 February 2026 (Dan withdrew);
-Ana and Ben are still paired, Eve's proposal is open."""
+The report scenario: Carla and Dan's relationship ended on 20 February 2026 (Dan withdrew
+from it), and here both also leave the programme then (a person still enrolled is never
+due); Ana and Ben are still paired, Eve's proposal is open."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from mentoring_core.projections import build_compliance_report, write_compliance
 
 KEPT_FROM = datetime(2026, 5, 1, 9, tzinfo=UTC)
 """When the one-year retention policy was set."""
+PARTED = datetime(2026, 2, 20, 10, tzinfo=UTC)
+"""When Carla and Dan's relationship ended, and they withdrew."""
 DUE_DAY = datetime(2027, 2, 20, 12, tzinfo=UTC)
 LATER = datetime(2027, 3, 1, 12, tzinfo=UTC)
 
@@ -35,6 +38,8 @@ def service(store_url: str, settable: SettableClock) -> Iterator[MentoringServic
     clock = settable
     with MentoringService(store_url, clock=clock) as service:
         record(service, clock)
+        for person in ("carla", "dan"):
+            service.withdraw(PROGRAMME, person, "left", actor="coord", occurred_at=PARTED)
         clock.now = KEPT_FROM
         policy = attrs.evolve(POLICY, retain_personal_data_years=1)
         service.set_policy(PROGRAMME, policy, actor="coord")

@@ -1,6 +1,8 @@
-"""Retention on the report scenario: Carla and Dan's relationship ended when Dan withdrew
-on 20 February 2026; Ana and Ben are still paired, Eve's proposal is open. The scenario's
-policy sets no retention period; each test sets one, or gives ``years`` as an override."""
+"""Retention on the report scenario: Carla and Dan's relationship ended on 20 February
+2026, when Dan withdrew from it; Ana and Ben are still paired, Eve's proposal is open.
+Here Carla and Dan also leave the programme then (the scenario keeps them enrolled, and
+a person still enrolled is never due). The scenario's policy sets no retention period;
+each test sets one, or gives ``years`` as an override."""
 
 from __future__ import annotations
 
@@ -18,13 +20,31 @@ from mentoring_core.privacy import copy_keys
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 from mentoring_core.values import Role
 
+PARTED = datetime(2026, 2, 20, 10, tzinfo=UTC)
+"""When Carla and Dan's relationship ended."""
+
+
+def parted(clock: SettableClock, *people: str) -> MentoringService:
+    """The scenario, with ``people`` withdrawn from the programme when their relationship
+    ended."""
+    service = MentoringService("memory://", clock=clock)
+    record(service, clock)
+    for person in people:
+        service.withdraw(PROGRAMME, person, "left", actor="coord", occurred_at=PARTED)
+    return service
+
 
 @pytest.fixture
 def service() -> MentoringService:
-    clock = SettableClock()
-    service = MentoringService("memory://", clock=clock)
-    record(service, clock)
-    return service
+    return parted(SettableClock(), "carla", "dan")
+
+
+def test_a_person_still_enrolled_is_not_due_after_their_relationship_ended() -> None:
+    """Carla and Dan stay enrolled after their relationship ended (they may be paired
+    again): never due, whatever the day."""
+    service = parted(SettableClock())
+    keep(service, 1)
+    assert due_for_erasure(service, date(2099, 1, 1)) == ()
 
 
 def keep(service: MentoringService, years: int | None, programme: object = PROGRAMME) -> None:
@@ -102,8 +122,7 @@ def test_a_person_enrolled_again_is_not_due_for_what_ended_before() -> None:
     the old ends while he is enrolled again (that enrolment's data, a name and a contact,
     has reached no end); once he withdraws again, the period runs from then."""
     clock = SettableClock()
-    service = MentoringService("memory://", clock=clock)
-    record(service, clock)
+    service = parted(clock, "carla")
     keep(service, 1)
     withdrew, again, left = (datetime(2026, m, d, tzinfo=UTC) for m, d in ((2, 21), (3, 1), (6, 1)))
     clock.now = left
@@ -119,11 +138,10 @@ def test_a_person_enrolled_again_is_not_due_for_what_ended_before() -> None:
 
 
 def test_a_withdrawal_at_the_moment_of_the_new_enrolment_does_not_count() -> None:
-    """Withdrawn as a mentee and enrolled as a mentor at the same moment: what ended then
-    ended before the new enrolment began."""
+    """Withdrawn as a mentee and enrolled as a mentor at the same moment: enrolled now, so
+    never due for what ended then."""
     clock = SettableClock()
-    service = MentoringService("memory://", clock=clock)
-    record(service, clock)
+    service = parted(clock, "carla")
     keep(service, 1)
     moment = datetime(2026, 2, 21, tzinfo=UTC)
     clock.now = moment

@@ -1,6 +1,6 @@
 """The retention rule itself (``mentoring_core.domain.retention``), on programme states built
 by hand: no store. Every role the programme's state records counts: an enrolment, a
-coordinator's appointment, a relationship."""
+coordinator's appointment, a relationship; while one lasts, the person is never due."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from report_scenario import POLICY
 
 from mentoring_core.domain.programme import Appointment, Participant, ProgrammeState
+from mentoring_core.domain.relationship_state import Ending, RelationshipState
 from mentoring_core.domain.retention import retention_due
-from mentoring_core.domain.values import Role
+from mentoring_core.domain.values import EndReason, RelationshipStatus, Role
 
 WITHDREW = datetime(2020, 6, 1, 9, tzinfo=UTC)
 APPOINTED = datetime(2021, 1, 1, 9, tzinfo=UTC)
@@ -95,6 +96,30 @@ def test_a_coordinator_never_enrolled_is_due_a_period_after_being_relieved() -> 
     assert due(coordinated, as_of=date(2023, 2, 28)) == []
 
 
+def test_a_participant_still_enrolled_is_never_due_after_a_relationship_ended() -> None:
+    """Enrolled as a mentor in 2019, her relationship ended on 1 June 2020, never
+    withdrawn: still in the programme (she may be paired again), so never due; withdrawn
+    on 1 March 2022, she is due a year after that."""
+    pair = RelationshipState(
+        relationship_id=UUID(int=9),
+        version=3,
+        status=RelationshipStatus.ENDED,
+        mentor_id="pat",
+        mentee_id="sam",
+        ended=Ending(reason=EndReason.COMPLETED, explanation="done", ended_at=WITHDREW),
+    )
+    enrolled = datetime(2019, 1, 1, tzinfo=UTC)
+    still = programme(1, 1, enrolments=((enrolled, None),))
+    assert retention_due(((still, (pair,)),), date(2099, 1, 1)) == ()
+    left = programme(1, 1, enrolments=((enrolled, RELIEVED),))
+    (found,) = retention_due(((left, (pair,)),), date(2023, 3, 1))
+    assert (found.person_id, found.last_ended, found.due_on) == (
+        "pat",
+        date(2022, 3, 1),
+        date(2023, 3, 1),
+    )
+
+
 def test_an_appointment_again_after_a_relief_keeps_the_person_from_being_due() -> None:
     again = programme(1, 1, appointments=((APPOINTED, RELIEVED), (RELIEVED, None)))
     assert due(again) == []
@@ -106,25 +131,25 @@ _MOMENTS = st.datetimes(
 _SPAN = st.tuples(_MOMENTS, st.one_of(st.none(), st.timedeltas(timedelta(0), timedelta(3000))))
 
 
-def _spans(draw: st.DrawFn, *, closed: bool) -> tuple[tuple[datetime, datetime | None], ...]:
-    """Up to three (start, end) spans; end None (lasting) only when not ``closed``."""
+def _spans(draw: st.DrawFn) -> tuple[tuple[datetime, datetime | None], ...]:
+    """Up to three (start, end) spans; end None: it lasts."""
     return tuple(
-        (start, start + length if length is not None else None if not closed else start)
+        (start, None if length is None else start + length)
         for start, length in draw(st.lists(_SPAN, max_size=3))
     )
 
 
 @st.composite
 def _programmes(draw: st.DrawFn) -> list[ProgrammeState]:
-    """One person's enrolments (each ended: a current enrolment is another rule) and
-    appointments (any lasting or not) in 1 to 3 programmes."""
+    """One person's enrolments and appointments (each lasting or not) in 1 to 3
+    programmes."""
     count = draw(st.integers(1, 3))
     return [
         programme(
             number,
             draw(st.integers(1, 10)),
-            enrolments=_spans(draw, closed=True),
-            appointments=_spans(draw, closed=False),
+            enrolments=_spans(draw),
+            appointments=_spans(draw),
         )
         for number in range(1, count + 1)
     ]

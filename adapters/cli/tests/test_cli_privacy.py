@@ -13,7 +13,7 @@ from cli_harness import Cli
 from test_cli_audit import PROGRAMME, RELATIONSHIP, seed
 
 from mentoring_core import MentoringService
-from mentoring_core.values import Role
+from mentoring_core.values import EndReason, Role
 
 
 def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
@@ -234,6 +234,19 @@ def test_an_imported_copy_reads_the_texts_once_the_keys_are_copied(
     assert titles(copy) == titles(cli) != ["[erased]"]
     missing = cli.run("privacy", "copy-keys", "--to", f"sqlite:///{tmp_path / 'none.db'}")
     assert missing.code == 1 and "does not exist" in missing.stderr
+
+
+def test_retention_spares_a_mentor_still_enrolled_after_the_pair_ended(cli: Cli) -> None:
+    """Ana and Ben's relationship ended on 2 April 2026 and Ben withdrew then; Ana stays
+    enrolled (a mentor waiting for another mentee): only Ben is ever due."""
+    seed(cli.store_url)
+    _policy_keeping(cli, "2")
+    april = datetime(2026, 4, 2, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:
+        service.end(RELATIONSHIP, EndReason.COMPLETED, "Done", actor=cli.actor, occurred_at=april)
+        service.withdraw(PROGRAMME, "ben", "Moved away", actor=cli.actor, occurred_at=april)
+    due = [{"person_id": "ben", "last_ended": "2026-04-02", "years": 2, "due_on": "2028-04-02"}]
+    assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == due
 
 
 def test_retention_in_a_copy_without_keys_lists_and_erases_the_withheld(

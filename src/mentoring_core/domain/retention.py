@@ -7,14 +7,11 @@ is the mentor or mentee of. In one programme, a person's data is due for erasure
 many years after the latest end of their roles there: the end of each of their
 relationships (ended, or declined), their withdrawal, and their relief as a coordinator.
 A person is due when it is due in every programme they were enrolled in or appointed
-to: the latest of those days. A person is never due while they hold a role: one of
-their relationships is still open (proposed, active or paused), or they are a
-coordinator (appointed and not relieved) of a programme; nor while they are enrolled in
-a programme where nothing of theirs has ended yet (enrolled but never paired and never
-withdrawn), or since their current enrolment began (enrolled again after a withdrawal:
-what ended before does not count); nor while a programme of theirs sets no retention
-period (and none is given). Erasing a person erases their data in every programme, so
-the longest-kept programme decides.
+to: the latest of those days. A person is never due while they hold a role in any
+programme: one of their relationships is still open (proposed, active or paused), they
+are enrolled (not withdrawn), or they are a coordinator (appointed and not relieved);
+nor while a programme of theirs sets no retention period (and none is given). Erasing a
+person erases their data in every programme, so the longest-kept programme decides.
 """
 
 from __future__ import annotations
@@ -73,22 +70,16 @@ def _due_in(
     person: str,
     years: int | None,
 ) -> RetentionDue | None:
-    """When the person's data is due for erasure as far as one programme goes; None: never."""
+    """When the person's data is due for erasure as far as one programme goes; None: never.
+    The person is one :func:`people_of` the programme: enrolled or appointed there."""
     ends = _ends(person, relationships)
-    appointments = [a for a in programme.appointments if a.person_id == person]
-    if years is None or ends is None or any(a.relieved_at is None for a in appointments):
-        return None  # no period, or a relationship open, or a coordinator now
-    enrolments = [p for p in programme.participants if p.person_id == person]
-    ended = [
-        *ends,
-        *(p.withdrawn_at for p in enrolments if p.withdrawn_at is not None),
-        *(a.relieved_at for a in appointments if a.relieved_at is not None),
+    roles = [p.withdrawn_at for p in programme.participants if p.person_id == person] + [
+        a.relieved_at for a in programme.appointments if a.person_id == person
     ]
-    current = [p.enrolled_at for p in enrolments if p.withdrawn_at is None]
-    if current:  # enrolled again: only what ended since counts
-        ended = [end for end in ended if end > current[0]]
-    if not ended:
-        return None
+    ended = [end for end in roles if end is not None]
+    if years is None or ends is None or len(ended) < len(roles):
+        return None  # no period, or a role held: a relationship open, enrolled, a coordinator
+    ended += ends
     day = max(ended).astimezone(UTC).date()
     return RetentionDue(
         person_id=person, last_ended=day, years=years, due_on=_plus_years(day, years)
