@@ -31,7 +31,7 @@ def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> 
     assert [e.get("title") for e in before["events"] if e["type"] == "GoalSet"] != texts
     assert cli.run("audit", "verify", "--against", str(digest)).code == 0
     again = cli.run("privacy", "erase", "ben", "--reason", "DSAR-2026-014")
-    assert again.code == 0 and "already gone" in again.stdout
+    assert again.code == 0 and "none live here (erased before" in again.stdout
 
 
 def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
@@ -278,6 +278,22 @@ def test_retention_in_a_copy_without_keys_lists_and_erases_the_withheld(
 
     assert (reasons(cli), reasons(copy)) == (["Moved away"], ["[erased]"])
     assert copy.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
+
+
+def test_erasing_a_person_whose_key_an_import_withheld_says_so(cli: Cli, tmp_path: Path) -> None:
+    """A copy imported without the keys holds cy's key withheld: erasing her there marks
+    the row erased. The output said "key already gone", as of someone erased before."""
+    seed(cli.store_url)
+    with MentoringService(cli.store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor)
+    export = tmp_path / "export.jsonl"
+    assert cli.run("audit", "export", "--out", str(export)).code == 0
+    copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
+    assert copy.run("audit", "import", str(export)).code == 0
+    erased = copy.run("privacy", "erase", "cy", "--reason", "DSAR-7", actor="dpo")
+    assert erased.code == 0, str(erased)
+    assert "already gone" not in erased.stdout
+    assert "withheld by an import" in " ".join(erased.stdout.split())
 
 
 def test_a_name_and_a_contact_are_shown_sealed_and_erased(cli: Cli) -> None:

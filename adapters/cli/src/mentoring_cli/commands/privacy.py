@@ -37,11 +37,17 @@ _RuleOpt = Annotated[
 ]
 
 
+_NO_LIVE_KEY = (
+    "none live here (erased before, or withheld by an import: now marked erased, so no "
+    "copy of the keys opens their texts here)"
+)
+
+
 def _show_erasure(console: Console, erasure: Erasure) -> None:
     person = erasure.person_id
     console.print(
         f"Erased the personal data of {person}: recorded on {len(erasure.recorded)} "
-        f"programme(s); key {'destroyed' if erasure.key_destroyed else 'already gone'}.",
+        f"programme(s); key {'destroyed' if erasure.key_destroyed else _NO_LIVE_KEY}.",
         markup=False,
     )
     if erasure.unsealed:
