@@ -50,7 +50,7 @@ class ErasureDocument:
     recorded: tuple[UUID, ...]
     """The programmes on which ``PersonalDataErased`` was recorded."""
     key_destroyed: bool
-    """False when the person's key was already gone (erased before)."""
+    """False when the person had no live key here (erased before, or withheld by an import)."""
     unsealed: tuple[str, ...]
     """Fields about them stored in clear before sealing existed, which stay readable."""
     notes: tuple[str, ...]
