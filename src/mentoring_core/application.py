@@ -67,6 +67,7 @@ from .domain.personal import ErasureRule
 from .domain.programme import PROGRAMME, ProgrammeState
 from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import (
+    MAX_NUMBER,
     check_aware,
     check_enum,
     check_int,
@@ -1027,7 +1028,7 @@ class MentoringService(CommandMethods):
         at a cost that does not grow with the history."""
         check_uuid(f"{kind.name}_id", aggregate_id)
         if version is not None:
-            check_int("version", version, 1, 2**62)
+            check_int("version", version, 1, MAX_NUMBER)
         if whole and kind.leaves_out_history:
             return self._whole_state(kind, aggregate_id, version)
         project = self._loading(kind, aggregate_id, version)
@@ -1521,7 +1522,7 @@ def _check_call(
     if not isinstance(command, c.Command):
         raise InvalidValue("command", command, "a mentoring_core command")
     if expected_version is not None:  # checked before it is used to read the store
-        check_int("expected_version", expected_version, 0, 2**62)
+        check_int("expected_version", expected_version, 0, MAX_NUMBER)
     if principal is not None and actor != principal.subject:
         raise InvalidValue(
             "actor",

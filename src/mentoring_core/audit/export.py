@@ -84,7 +84,7 @@ from ..domain.errors import (
     StoredEventError,
 )
 from ..domain.kinds import kind_of_topic
-from ..domain.validation import check_int, check_page_size
+from ..domain.validation import check_after_and_limit, check_page_size
 from ..privacy.keys import KeyStore
 from ..privacy.sealing import (
     LoneSurrogate,
@@ -297,8 +297,7 @@ def cloud_events(
     keeping only that aggregate's. Raises :class:`~mentoring_core.NotFound` if
     ``aggregate_id`` has no records.
     """
-    start = check_int("after", after, 0, 2**62)
-    wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
+    start, wanted = check_after_and_limit(after, limit)
     size = check_page_size(page_size)
     recorder = _recorder(service)
     if aggregate_id is not None and not recorder.select_events(aggregate_id, limit=1):

@@ -195,14 +195,24 @@ def check_seconds(field: str, value: object) -> float:
     return float(value)
 
 
-MAX_PAGE = 2**62
-"""The most records or events a page may hold (a count no store reaches)."""
+MAX_NUMBER = 2**62
+"""The largest log position, version or count a caller may give (``after``, ``limit``,
+``expected_version``, a state's ``version``, ``page_size``): a number no store reaches,
+below the largest one SQLite and PostgreSQL hold (2**63 - 1), so that a position or a
+version one past it is still stored."""
 
 
 def check_page_size(value: object) -> int:
     """A page size (records or events read at a time): a whole number from 1 to
-    :data:`MAX_PAGE`; 0 would read nothing, and say an empty store."""
-    return check_int("page_size", value, 1, MAX_PAGE)
+    :data:`MAX_NUMBER`; 0 would read nothing, and say an empty store."""
+    return check_int("page_size", value, 1, MAX_NUMBER)
+
+
+def check_after_and_limit(after: object, limit: object) -> tuple[int, int | None]:
+    """Where a read starts and how much it gives: ``after``, a position from 0 to
+    :data:`MAX_NUMBER`, and ``limit``, None (all there is) or a whole number from 1 to it."""
+    start = check_int("after", after, 0, MAX_NUMBER)
+    return start, None if limit is None else check_int("limit", limit, 1, MAX_NUMBER)
 
 
 _HUNDREDTH = Decimal("0.01")

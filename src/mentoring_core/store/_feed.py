@@ -11,7 +11,7 @@ from eventsourcing.persistence import Notification
 from ..domain.errors import InvalidValue
 from ..domain.events import Event
 from ..domain.kinds import KINDS, kind_named
-from ..domain.validation import check_int, check_seconds, check_sequence
+from ..domain.validation import check_after_and_limit, check_seconds, check_sequence
 from ._log import PAGE_SIZE
 from ._port import Store
 from ._waker import Waker
@@ -22,8 +22,7 @@ def read_events(
 ) -> Iterator[tuple[int, Event]]:
     """``(position, event)`` for each event stored after ``after``; see
     :meth:`~mentoring_core.MentoringService.read`. Arguments are checked at once."""
-    start = check_int("after", after, 0, 2**62)
-    wanted = None if limit is None else check_int("limit", limit, 1, 2**62)
+    start, wanted = check_after_and_limit(after, limit)
     page_size = PAGE_SIZE if wanted is None else min(PAGE_SIZE, wanted)
     records = store.records(start, topics=_topics(kinds), page_size=page_size)
     return _decoded(store, records if wanted is None else islice(records, wanted))
