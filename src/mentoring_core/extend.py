@@ -29,9 +29,12 @@ relationships, and lists each kind's events, through :data:`KINDS` and
 :func:`kind_of`; each kind is a :class:`Decider`, whose folds give the :data:`Changes`
 an event makes (a growing field's new item as :class:`Added`, an item of it changed by
 id as :class:`Replaced`). It reads values given as JSON (a
-policy, a schedule) with the library's one cattrs :data:`CONVERTER`.
+policy, a schedule) with the library's one cattrs :data:`CONVERTER`, and creates a key
+file with :func:`create_file`: whole or not at all, owner-only, never over another
+(:func:`fsync_folder` flushes a folder's new entries to disk).
 """
 
+from ._new_files import create_file, fsync_folder
 from .audit.recorders import (
     CHAIN_TABLE,
     COMMAND_INDEX,
@@ -117,7 +120,9 @@ __all__ = [
     "check_person",
     "check_read_versions",
     "composed_spelling",
+    "create_file",
     "events_of",
+    "fsync_folder",
     "given_command_ids",
     "kind_named",
     "kind_of",

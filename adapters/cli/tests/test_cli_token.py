@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,44 @@ def test_keygen_writes_a_private_key_and_a_jwks_owner_only_and_warns(
     for path in (made["private_key"], made["jwks"]):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert "d" not in json.loads(Path(made["jwks"]).read_text())["keys"][0]
+
+
+FILES_END_AT_64_BYTES = (
+    sys.executable,
+    "-c",
+    "import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64)); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+)
+"""A ``wrapper`` of :meth:`Cli.run`: the command's files cannot grow past 64 bytes, so a
+write fails part way, as it would on a full disk. Run with ``NO_BYTECODE``: Python would
+cache a module it compiles then cut short, and fail to import it in the next run."""
+NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def test_keygen_cut_short_mid_write_leaves_no_key_and_can_be_run_again(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """It left the first 64 bytes of the private key at its name, and the next keygen was
+    then refused: "exists already; it is never overwritten"."""
+    out = tmp_path / "keys"
+    out.mkdir()
+    cut = cli.run(
+        "token",
+        "keygen",
+        "--out",
+        str(out),
+        store=False,
+        env=NO_BYTECODE,
+        wrapper=FILES_END_AT_64_BYTES,
+    )
+    assert cut.code == 2, str(cut)
+    assert f"error: Invalid value for '--out': cannot write the keys in {out}: File too large" in (
+        " ".join(cut.stderr.split())
+    ), str(cut)
+    assert sorted(p.name for p in out.iterdir()) == []  # no key, no temporary file
+    again = cli.run("token", "keygen", "--out", str(out), store=False)
+    assert again.code == 0, str(again)
+    assert sorted(p.name for p in out.iterdir()) == [PRIVATE_KEY_FILE, PUBLIC_KEYS_FILE]
 
 
 def test_keygen_never_replaces_a_key(cli: Cli, keys: Path) -> None:

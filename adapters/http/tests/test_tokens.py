@@ -15,6 +15,8 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -942,6 +944,30 @@ def test_a_key_pair_is_written_owner_only_and_never_over_a_file(tmp_path: Path) 
     with pytest.raises(FileExistsError):
         generate_key_pair(tmp_path / "keys")  # the private key alone is enough to refuse
     assert not public.exists()
+
+
+CUT_SHORT = """
+import resource, sys
+from pathlib import Path
+from mentoring_http.tokens import generate_key_pair
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))  # every file ends at its 64th byte
+generate_key_pair(Path(sys.argv[1]))
+"""
+
+
+def test_a_key_pair_cut_short_mid_write_leaves_no_key_file(tmp_path: Path) -> None:
+    """A write that fails part way (here the file size limit, as a full disk would) once
+    left the first 64 bytes of the private key at its name, which the next keygen then
+    refused to replace: the keys are written beside them and linked into place whole."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", CUT_SHORT, str(keys)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1 and "File too large" in done.stderr, done.stderr
+    assert sorted(p.name for p in keys.iterdir()) == []  # no key, no temporary file
+    private, public = generate_key_pair(keys)  # and the next keygen is not refused
+    assert json.loads(private.read_text())["d"] and json.loads(public.read_text())["keys"]
 
 
 def test_an_issued_token_carries_the_rfc_9068_claims(token_mint: TokenMint) -> None:

@@ -14,8 +14,6 @@ one. Keys are created owner-only (0600) and never replace a file.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import fnmatch
 import os
 import stat
@@ -28,8 +26,7 @@ from typing import TextIO
 
 import typer
 
-OWNER_ONLY = 0o600
-
+from mentoring_core.extend import create_file, fsync_folder
 
 STDOUT = Path("-")
 """``--out -``: write to standard output instead of a file."""
@@ -150,31 +147,6 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-
-
-def _temporary(path: Path, data: bytes, mode: int) -> Path:
-    """``data`` in a new file beside ``path``, flushed to disk, with ``mode``."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
-
-
 def _cannot_write(path: Path, option: str, error: OSError) -> typer.BadParameter:
     return _refuse(option, f"cannot write {path}: {error.strerror or error}")
 
@@ -210,7 +182,7 @@ def output_stream(path: Path, option: str = "--out", *, keep: Sequence[Kept]) ->
             raise _cannot_write(path, option, error) from None
     finally:
         temporary.unlink(missing_ok=True)
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def write_output(path: Path, text: str, option: str = "--out", *, keep: Sequence[Kept]) -> None:
@@ -219,14 +191,12 @@ def write_output(path: Path, text: str, option: str = "--out", *, keep: Sequence
         stream.write(text)
 
 
-def create_files(
-    files: Sequence[tuple[Path, bytes, str]], *, keep: Sequence[Kept], mode: int = OWNER_ONLY
-) -> None:
-    """Create every ``(path, data, option)`` with ``mode``, all of them or none.
+def create_files(files: Sequence[tuple[Path, bytes, str]], *, keep: Sequence[Kept]) -> None:
+    """Create every ``(path, data, option)`` owner-only, each whole, all of them or none.
 
     No file is replaced: a path that exists (of any kind) is refused, and so is one of
     ``keep`` (see :func:`check_target`); if one cannot be created, those created before
-    it are removed again.
+    it are removed again (:func:`~mentoring_core.extend.create_file`).
     """
     for path, _, option in files:
         check_target(path, option, keep=keep, replace=False)
@@ -234,43 +204,13 @@ def create_files(
     try:
         for path, data, option in files:
             try:
-                _create(path, data, mode)
+                create_file(path, data)
             except FileExistsError:
                 raise _refuse(option, f"{path} exists already; it is never overwritten") from None
             except OSError as error:
                 raise _cannot_write(path, option, error) from None
             created.append(path)
-            _fsync_folder(path.parent)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
-        raise
-
-
-_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
-
-
-def _create(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` holding ``data``, whole, or raise FileExistsError if anything is there.
-
-    The data is written beside it first and hard-linked into place (never over a file);
-    on a file system without hard links, the file is created exclusively and written.
-    """
-    temporary = _temporary(path, data, mode)
-    try:
-        os.link(temporary, path)
-        return
-    except OSError as error:
-        if error.errno not in _NO_HARD_LINKS:
-            raise
-    finally:
-        temporary.unlink(missing_ok=True)
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
         raise

@@ -20,7 +20,6 @@ import base64
 import http.client
 import json
 import math
-import os
 import re
 import threading
 import time
@@ -46,6 +45,7 @@ from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from mentoring_core.authorisation import Principal, Role
+from mentoring_core.extend import create_file
 from mentoring_http.token_profile import (
     MAX_LIFETIME_SECONDS,
     PRIVATE_KEY_FILE,
@@ -612,8 +612,10 @@ def _algorithm_of(key: Key) -> str | None:
 def generate_key_pair(folder: Path) -> tuple[Path, Path]:
     """DEVELOPMENT ONLY: a new Ed25519 key in ``folder``: (private JWK, public JWKS).
 
-    Both files are readable by their owner only (0600); a file already there is never
-    replaced (FileExistsError) and ``folder`` is created if it does not exist.
+    Both files are readable by their owner only (0600) and written whole, or not at all
+    (:func:`~mentoring_core.extend.create_file`: a write cut short leaves no file); a file
+    already there is never replaced (FileExistsError) and ``folder`` is created if it does
+    not exist.
     """
     private_path, public_path = folder / PRIVATE_KEY_FILE, folder / PUBLIC_KEYS_FILE
     for path in (private_path, public_path):
@@ -631,8 +633,4 @@ def generate_key_pair(folder: Path) -> tuple[Path, Path]:
 
 
 def _create_owner_only(path: Path, document: object) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-    handle = os.open(path, flags, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        os.fchmod(stream.fileno(), 0o600)
-        stream.write(json.dumps(document, indent=2) + "\n")
+    create_file(path, (json.dumps(document, indent=2) + "\n").encode())
