@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import stat
-from contextlib import closing
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,3 +152,79 @@ def test_without_hard_links_a_new_store_is_created_empty_as_before(
         service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
     assert _mode(store) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+STALLED = """
+import os, sqlite3, sys, time
+from pathlib import Path
+from mentoring_core.store._sqlite_file import prepare_sqlite_file
+
+connecting, linking = sqlite3.connect, os.link
+
+def then_stall(*args, **kwargs):
+    made = {"journal": connecting, "link": linking}[sys.argv[2]](*args, **kwargs)
+    if sys.argv[2] == "journal":  # as when killed switching it to WAL: its -journal is there
+        made.execute("BEGIN IMMEDIATE")
+        made.execute("CREATE TABLE t (x)")
+    print("stalled", flush=True)
+    time.sleep(600)
+
+if sys.argv[2] == "journal":
+    sqlite3.connect = then_stall
+else:
+    os.link = then_stall
+prepare_sqlite_file(Path(sys.argv[1]))
+"""
+"""A process preparing the new store file ``argv[1]`` that stops (to be killed) while it
+writes to the temporary file (``journal``: its rollback journal made, as when switching it
+to WAL), or once it has linked it into place (``link``). Only this child is changed: the
+library is as shipped."""
+
+
+@contextmanager
+def _preparing(store: Path, stall: str) -> Iterator[subprocess.Popen[str]]:
+    """A child process stalled preparing ``store`` (:data:`STALLED`), killed at the end."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", STALLED, str(store), stall], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "stalled\n"
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def _temporary_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".new-" in p.name)
+
+
+@pytest.mark.parametrize("stall", ["journal", "link"])
+def test_the_temporary_file_of_a_process_killed_preparing_a_store_is_removed(
+    tmp_path: Path, stall: str
+) -> None:
+    """A process killed (SIGKILL) while it made a new store left its temporary file, owner-
+    only (and once it was linked, a second name of the store itself, holding all it holds
+    afterwards); the next process to open the store removes it, and its -journal."""
+    store = tmp_path / "new.db"
+    with _preparing(store, stall) as child:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    left = _temporary_files(tmp_path)
+    assert len(left) == {"journal": 2, "link": 1}[stall], left  # the test's premise
+    with MentoringService(f"sqlite:///{store}") as service:
+        service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
+    assert _temporary_files(tmp_path) == []
+    with MentoringService(f"sqlite:///{store}") as service:
+        assert len(service.programmes()) == 1
+
+
+def test_the_temporary_file_of_a_process_still_preparing_a_store_is_left_to_it(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "new.db"
+    with _preparing(store, "journal"):
+        made = _temporary_files(tmp_path)
+        with MentoringService(f"sqlite:///{store}") as service:
+            service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
+        assert set(made) <= set(_temporary_files(tmp_path))

@@ -12,8 +12,11 @@
   lock SQLite's busy handler does not always wait for: processes opening a new, empty
   file at once failed with ``database is locked``. Where the file system has no hard
   links (or the temporary name cannot be made), the file is created empty, as before.
-  A process killed while preparing may leave its temporary file
-  (``.NAME.new-XXXXXXXX``, owner-only, holding no data).
+  The process preparing it holds a lock (``flock``) on its temporary file
+  (``.NAME.new-XXXXXXXX``) until it has removed that name: one that a process killed
+  meanwhile left (owner-only, holding no data, or once linked a second name of the store)
+  is one nobody holds, and the next process preparing or opening the store removes it,
+  with its ``-journal`` (SQLite's, while it switched it to WAL).
 - A file that exists must be a regular file (opening a FIFO would wait for a writer
   forever) holding a mentoring store, or be empty: another application's SQLite
   database, or a file that is not SQLite at all, is refused before it is opened, so it
@@ -22,7 +25,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import re
 import secrets
 import sqlite3
 import stat
@@ -87,7 +93,9 @@ def prepare_sqlite_file(
     """Create the store file at ``path`` owner-only and in WAL mode if it does not exist
     (:func:`_create_in_wal_mode`), else check it (see :func:`check_sqlite_file`); one that
     is there empty (made with ``touch``) is made owner-only before anything is written
-    to it, as one the library creates is (its -wal and -shm get its mode)."""
+    to it, as one the library creates is (its -wal and -shm get its mode). Temporary
+    files a process killed while preparing it left are removed first."""
+    _remove_abandoned(path)
     if not os.path.lexists(path):
         try:
             _create_in_wal_mode(path, what)
@@ -102,14 +110,17 @@ def _create_in_wal_mode(path: Path, what: str) -> None:
     """Make the file ``path`` owner-only and in WAL mode under a temporary name beside it,
     then link it into place; FileExistsError if a file is there by then (it is left as
     it is). Where the file system has no hard links, ``path`` is created empty."""
-    temporary = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
+    temporary = path.with_name(f"{_temporary_prefix(path)}{secrets.token_hex(4)}")
     try:
-        os.close(os.open(temporary, _NEW_FILE, OWNER_ONLY))
+        handle = os.open(temporary, _NEW_FILE, OWNER_ONLY)
     except OSError:  # no such folder, not writable, a name too long: as before, said of path
         _create_empty(path, what)
         return
     try:
-        with closing(sqlite3.connect(temporary)) as db:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # held until the name is gone: not abandoned
+        # mode=rw: never made anew (not owner-only) if another process removed it meanwhile
+        uri = temporary.absolute().as_uri() + "?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
             db.execute("PRAGMA journal_mode=WAL")  # its header says WAL: no lock needed later
         os.link(temporary, path)
     except FileExistsError:
@@ -118,6 +129,52 @@ def _create_in_wal_mode(path: Path, what: str) -> None:
         _create_empty(path, what)
     finally:
         temporary.unlink(missing_ok=True)
+        os.close(handle)
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}.new-"
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove the temporary files of ``path`` (:func:`_create_in_wal_mode`) that no process
+    holds a lock on (their maker was killed), with their -journal.
+
+    One that is another name of the store file itself (its maker was killed after
+    linking it) is removed without being opened: closing a file SQLite has open in this
+    process would let go of SQLite's locks on it."""
+    pattern = re.compile(re.escape(_temporary_prefix(path)) + "[0-9a-f]{8}")
+    try:
+        names = [e.name for e in os.scandir(path.parent) if pattern.fullmatch(e.name)]
+        store = path.stat() if names and os.path.lexists(path) else None
+    except OSError:  # the folder or the store cannot be read: opening it says so
+        return
+    for name in names:
+        temporary = path.with_name(name)
+        with contextlib.suppress(OSError):  # gone meanwhile, or not a file of ours
+            found = temporary.lstat()
+            if not stat.S_ISREG(found.st_mode):
+                continue
+            if store is not None and os.path.samestat(found, store):
+                _remove_with_journal(temporary)
+            else:
+                _remove_unheld(temporary)
+
+
+def _remove_unheld(temporary: Path) -> None:
+    """Remove the temporary file ``temporary`` (and its -journal) unless a process
+    holds a lock on it: the one still preparing it (BlockingIOError, left as it is)."""
+    handle = os.open(temporary, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _remove_with_journal(temporary)
+    finally:
+        os.close(handle)
+
+
+def _remove_with_journal(temporary: Path) -> None:
+    for suffix in ("", "-journal"):
+        Path(f"{temporary}{suffix}").unlink(missing_ok=True)
 
 
 def _create_empty(path: Path, what: str) -> None:
