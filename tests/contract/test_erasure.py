@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
@@ -32,6 +35,7 @@ from mentoring_core import InvalidValue, MentoringService, StoreConfigurationErr
 from mentoring_core.audit import timeline
 from mentoring_core.audit.derived import check_derived
 from mentoring_core.events import PersonalDataErased, ReflectionRecorded, RelationshipEnded
+from mentoring_core.extend import KEYS_TABLE
 from mentoring_core.privacy import ERASED, ErasureRule
 from mentoring_core.projections import build_compliance_report
 from mentoring_core.values import EndReason, FeedbackKind, FocusArea, Rating
@@ -165,6 +169,47 @@ def test_a_lost_key_table_is_refused_loudly(store_url: str) -> None:
             conn.execute(f'DROP TABLE "{schema}".mentoring_keys')
     with pytest.raises(StoreConfigurationError, match="keys were lost"):
         MentoringService(store_url)
+
+
+def test_a_sqlite_erasure_waiting_for_a_reader_lets_others_record_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """Its scrub waits for the connections still reading to end before it writes the
+    write-ahead log back and truncates it; it held the store's write lock all the while
+    (a checkpoint waiting so holds it), so every command recording meanwhile waited with
+    it, up to 30 s. It now looks again every 50 ms, holding no lock in between."""
+    path = tmp_path / "mentoring.db"
+    service, _ = seeded(f"sqlite:///{path}")
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read snapshot held
+    done: list[Any] = []
+    erasing = threading.Thread(
+        target=lambda: done.append(service.erase_person("ben", "DSAR-2026-018", actor="dpo"))
+    )
+    with service, MentoringService(f"sqlite:///{path}") as other:
+        erasing.start()
+        try:
+            while not _key_destroyed(path, "ben"):
+                time.sleep(0.01)
+            time.sleep(0.5)  # the files rewritten (VACUUM): the scrub waits for the reader
+            started = time.monotonic()
+            other.create_programme(name="Meanwhile", organisation="O", actor="coord")
+            waited = time.monotonic() - started
+        finally:
+            reader.rollback()
+            reader.close()
+            erasing.join()
+    assert waited < 5, f"a command recording meanwhile waited {waited:.1f} s"
+    assert done[0].complete and done[0].notes == ()
+
+
+def _key_destroyed(path: Path, person_id: str) -> bool:
+    with closing(sqlite3.connect(path)) as db:
+        row = db.execute(
+            f"SELECT key IS NULL FROM {KEYS_TABLE} WHERE person_id = ?", [person_id]
+        ).fetchone()
+    return bool(row and row[0])
 
 
 @pytest.mark.postgres

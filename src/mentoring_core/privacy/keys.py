@@ -196,6 +196,13 @@ def _parse_time(text: str | None) -> datetime | None:
 class SQLiteKeyStore:
     """The key store of a SQLite store: table ``mentoring_keys`` in the same file."""
 
+    scrub_wait: float = 10.0
+    """Seconds an erasure's scrub waits for the connections still reading the file (a
+    report, another process's long read) to end, so that the write-ahead log can be
+    written back and truncated (:meth:`scrub`), as a PostgreSQL store's waits for
+    transactions older than the key's destruction; it looks every 50 ms, holding no lock
+    in between."""
+
     def __init__(self, datastore: SQLiteDatastore, snapshots: AggregateRecorder | None) -> None:
         self.datastore = datastore
         self._snapshots = snapshots
@@ -306,9 +313,8 @@ class SQLiteKeyStore:
             cursor = connection.cursor()
             cursor.execute("PRAGMA secure_delete = ON")
             cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy = cursor.fetchone()
-        if busy is not None and busy[0]:
+            busy = self._truncate_log(cursor)
+        if busy:
             return (
                 "the write-ahead log could not be written back and truncated while other "
                 "connections read the file: the file and its log may keep the freed pages (the "
@@ -316,6 +322,25 @@ class SQLiteKeyStore:
                 "is run again",
             )
         return ()
+
+    def _truncate_log(self, cursor: SQLiteCursor) -> bool:
+        """Write the write-ahead log back into the file and truncate it, looking again every
+        50 ms for up to :attr:`scrub_wait` seconds while connections still reading keep
+        it; whether they still do. SQLite's busy handler is off meanwhile: a checkpoint
+        waiting in it holds the write lock, and every command recording waited with it."""
+        cursor.execute("PRAGMA busy_timeout")
+        (milliseconds,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            deadline = time.monotonic() + self.scrub_wait
+            while True:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = bool(cursor.fetchone()[0])
+                if not busy or time.monotonic() >= deadline:
+                    return busy
+                time.sleep(0.05)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
 
 def restore_wins(here: str) -> str:
