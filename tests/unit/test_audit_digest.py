@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,40 @@ def test_another_key_does_not_verify(keys: tuple[bytes, bytes], tmp_path: Path) 
 def test_bad_digest_files_are_refused(text: str, message: str) -> None:
     with pytest.raises(DigestError, match=message):
         load(text)
+
+
+CUT_SHORT = """
+import resource, sys
+from pathlib import Path
+from mentoring_core.audit.digest import generate_key_pair
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))  # every file ends at its 64th byte
+generate_key_pair(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_key_pair_cut_short_mid_write_leaves_no_key_file(tmp_path: Path) -> None:
+    """A write that fails part way (the file size limit here, a full disk elsewhere) left
+    the first 64 bytes of the private key at its name, under the usual umask until it
+    was made owner-only: each key is written beside its name, owner-only, and linked
+    into place whole, the private one removed again if the public one fails."""
+    private, public = tmp_path / "auditor.pem", tmp_path / "auditor.pub.pem"
+    done = subprocess.run(
+        [sys.executable, "-c", CUT_SHORT, str(private), str(public)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "File too large" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no key, no temporary file
+
+
+def test_a_key_pair_never_replaces_a_file(tmp_path: Path) -> None:
+    private, public = tmp_path / "auditor.pem", tmp_path / "auditor.pub.pem"
+    public.write_text("someone's key\n")
+    with pytest.raises(FileExistsError):
+        generate_key_pair(private, public)
+    assert public.read_text() == "someone's key\n" and not private.exists()
+    generate_key_pair(private, tmp_path / "other.pub.pem")
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (private, tmp_path / "other.pub.pem")} == {
+        0o600
+    }

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._new_files import create_file
 from .verify import Digest, DigestError
 
 FORMAT = "mentoring-core-digest/1"
@@ -42,22 +43,30 @@ def _crypto() -> Any:
 
 
 def generate_key_pair(private_path: Path, public_path: Path) -> None:
-    """Write a new Ed25519 private key (PEM, owner-only) and its public key (PEM)."""
+    """Write a new Ed25519 private key and its public key (PEM), each readable by its owner
+    only and written whole (:func:`~mentoring_core._new_files.create_file`: a write cut
+    short leaves no file); a file already at either name is never replaced
+    (FileExistsError), and the private key is removed again if the public one fails."""
     serialization, ed25519 = _crypto()
     key = ed25519.Ed25519PrivateKey.generate()
-    private_path.write_bytes(
+    create_file(
+        private_path,
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    private_path.chmod(0o600)
-    public_path.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    try:
+        create_file(
+            public_path,
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
         )
-    )
+    except BaseException:
+        private_path.unlink()
+        raise
 
 
 def sign(digest: Digest, private_key_pem: bytes) -> str:
