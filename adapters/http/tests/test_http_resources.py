@@ -903,3 +903,4 @@ def test_a_path_whose_escapes_are_not_utf8_is_refused_naming_them(
     assert problem["type"].endswith("bad-path")
     assert escape in problem["detail"]
     assert "UTF-8" in problem["detail"]
+    assert answer.text.startswith('{"type":"urn:mentoring:problem:bad-path","title"')  # compact

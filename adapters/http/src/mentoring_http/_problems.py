@@ -167,7 +167,7 @@ def bad_path(raw_path: bytes) -> Problem | None:
 
 async def send_problem(problem: Problem, send: Send) -> None:
     """``problem`` answered straight to the ASGI server, before any route is found."""
-    body = json.dumps(_body(problem)).encode()
+    body = json.dumps(_body(problem), separators=(",", ":")).encode()  # as Litestar writes it
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
