@@ -392,6 +392,31 @@ def test_a_key_whose_use_or_alg_disagrees_with_the_token_is_refused(
     )
 
 
+@pytest.mark.parametrize("signing_first", [False, True], ids=["enc-first", "sig-first"])
+def test_a_kid_shared_by_an_encryption_key_still_verifies_with_its_signing_key(
+    tmp_path: Path, token_mint: TokenMint, signing_first: bool
+) -> None:
+    """RFC 7517 (4.5) lets keys of different types share a kid, as a provider publishing
+    a key to encrypt to beside its signing key may. The first key of a kid won, so when
+    the encryption key came first every token signed under that kid was refused ("not
+    meant for its algorithm"). The key that verifies the token's algorithm is taken."""
+    signing = OKPKey.generate_key("Ed25519", {"kid": "k-2026"})
+    encryption = {
+        **ECKey.generate_key("P-256").as_dict(private=False),
+        "kid": "k-2026",
+        "use": "enc",
+    }
+    published = [signing, encryption] if signing_first else [encryption, signing]
+    jwks = write_jwks(tmp_path, *published)
+    verifier = TokenVerifier(TokenSettings(jwks=str(jwks), issuer=ISSUER, audience=AUDIENCE))
+    token = token_mint.signed(
+        token_mint.claims("coord.rhea"),
+        {"alg": "EdDSA", "typ": "at+jwt", "kid": "k-2026"},
+        key=signing,
+    )
+    assert verifier.principal("Bearer " + token).subject == "coord.rhea"
+
+
 def test_an_ecdsa_token_naming_an_ed25519_key_is_refused(
     tmp_path: Path, token_mint: TokenMint, verifier: TokenVerifier
 ) -> None:

@@ -170,7 +170,7 @@ class TokenVerifier:
         _names_once_in_header(token)
         header = signed.headers()
         kid = _check_header(header)
-        key = self._key(kid)
+        key = _for_algorithm(self._keys_named(kid), header["alg"])
         _check_signature(signed, key)
         claims = _claims(signed.payload)
         _check_claims(claims, self._settings)
@@ -179,14 +179,14 @@ class TokenVerifier:
             expires_at=float(min(claims["exp"], _LATEST_EXP)) + self._settings.leeway_seconds,
         )
 
-    def _key(self, kid: str) -> Key:
-        key = self._keys.get(kid)
-        if key is None and self._url is not None:
+    def _keys_named(self, kid: str) -> tuple[Key, ...]:
+        keys = self._keys.get(kid)
+        if keys is None and self._url is not None:
             self._refetch(self._url)
-            key = self._keys.get(kid)
-        if key is None:
+            keys = self._keys.get(kid)
+        if keys is None:
             raise TokenError("the token's signing key (kid) is not one of the issuer's keys")
-        return key
+        return keys
 
     def _refetch(self, url: str) -> None:
         with self._lock:
@@ -316,6 +316,13 @@ def _check_header(header: dict[str, Any]) -> str:
     return kid
 
 
+def _for_algorithm(keys: tuple[Key, ...], algorithm: str) -> Key:
+    """The first of a kid's ``keys`` that verifies tokens of ``algorithm``: keys of
+    different types may share a kid (RFC 7517, 4.5), such as a key to encrypt to beside
+    the signing key; else the first, whose check then names what disagrees."""
+    return next((k for k in keys if _algorithm_of(k) == algorithm and _verifies(k)), keys[0])
+
+
 def _check_signature(signed: jws.CompactSignature, key: Key) -> None:
     try:
         valid = jws.validate_compact(signed, key, registry=_REGISTRY)
@@ -396,7 +403,7 @@ def _roles(claim: object) -> frozenset[Role]:
     return frozenset(TOKEN_ROLES[name] for name in claim if name in TOKEN_ROLES)
 
 
-def _load_key_set(jwks: str, url: str | None) -> dict[str, Key]:
+def _load_key_set(jwks: str, url: str | None) -> dict[str, tuple[Key, ...]]:
     if url is not None:
         return _index(_fetch(url), url)
     try:
@@ -457,8 +464,8 @@ def _https_opener() -> urllib.request.OpenerDirector:
     return opener
 
 
-def _index(body: bytes, where: str) -> dict[str, Key]:
-    """The keys of a JWKS document by their kid (the first of a kid named twice)."""
+def _index(body: bytes, where: str) -> dict[str, tuple[Key, ...]]:
+    """The keys of a JWKS document by their kid, in the document's order."""
     if len(body) > MAX_KEY_SET_BYTES:
         raise KeySetError(f"the JWKS {where} is larger than {MAX_KEY_SET_BYTES} bytes")
     try:
@@ -477,7 +484,10 @@ def _index(body: bytes, where: str) -> dict[str, Key]:
             f"the JWKS {where} holds no key to verify a token with: an Ed25519, P-256 or RSA "
             "key whose use, alg and key_ops (if given) allow signatures of EdDSA, ES256 or RS256"
         )
-    return {str(key.kid): key for key in reversed(keys.keys)}
+    indexed: dict[str, tuple[Key, ...]] = {}
+    for key in keys.keys:
+        indexed[str(key.kid)] = (*indexed.get(str(key.kid), ()), key)
+    return indexed
 
 
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
