@@ -38,7 +38,8 @@ from .audit.recorders import (
 )
 from .audit.timeline import state_at
 from .audit.verify import Digest, Verification, verify
-from .authorisation import Principal, Refused, may
+from .authorisation import Action, Principal, Refused, may
+from .authorisation import Read as AuthorisedRead
 from .domain import commands as c
 from .domain import events as ev
 from .domain._replace import replaced
@@ -1268,6 +1269,8 @@ class MentoringService(CommandMethods):
             return _retry_answer(command, self._with_the_rest(earlier, rest))
         if principal is not None:  # on the programme read: it must not move on meanwhile
             _allowed(principal, command, programme)
+            for state in states:  # else the domain's refusal would say who mentors it
+                _allowed(principal, AuthorisedRead.RELATIONSHIP, programme, state)
         ctx = self._context(actor, command_id)
         if isinstance(command, c.RecordGroupSession):
             held = _with_enrolled(ctx, programme, command.occurred_at or ctx.now)
@@ -1533,13 +1536,13 @@ def _check_call(
 
 def _allowed(
     principal: Principal,
-    command: c.Command,
+    action: Action,
     programme: ProgrammeState | None,
     relationship: RelationshipState | None = None,
 ) -> None:
-    """Refuse ``command`` (:class:`NotAllowed`) unless the policy lets ``principal``
-    record it, given those states."""
-    answer = may(principal, command, programme=programme, relationship=relationship)
+    """Refuse ``action`` (:class:`NotAllowed`) unless the policy lets ``principal`` do it
+    (record a command, read what a command names), given those states."""
+    answer = may(principal, action, programme=programme, relationship=relationship)
     if isinstance(answer, Refused):
         raise NotAllowed(answer.reason, conceal=answer.conceal)
 

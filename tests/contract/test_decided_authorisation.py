@@ -236,3 +236,41 @@ def test_the_principal_allowed_records_and_others_are_refused_naming_the_rule(
         c.CreateProgramme(name="P", organisation="O"), actor="admin.ada", principal=ADMIN
     )
     assert created.events[0].actor == "admin.ada"
+
+
+def test_a_group_session_naming_a_pair_the_principal_may_not_read_is_refused_as_unknown(
+    race: Race,
+) -> None:
+    """eli mentors in the programme too, so the policy lets him record a group session
+    as its mentor; one naming ana's pairs was refused by the domain's group-session rule,
+    whose message says who mentors them. With a principal, each relationship a group
+    session (or its correction) names must be one they may read, else it is refused as
+    concealed (the HTTP adapter answers 404, as for an id never recorded), naming no one."""
+    service = race.service
+    p = pilot(service)
+    service.enrol(p.programme, "eli", ParticipantRole.MENTOR, 9, actor="coord.rhea")
+    eli = Principal(subject="eli")
+    before = race.lengths(p)
+    for command in (
+        c.RecordGroupSession(
+            programme_id=p.programme,
+            mentor_id="eli",
+            relationship_ids=(p.first, p.second),
+            duration_minutes=45,
+            topics=("Induction",),
+        ),
+        c.CorrectGroupSession(
+            programme_id=p.programme,
+            session_id=p.session,
+            mentor_id="eli",
+            relationship_ids=(p.first, p.second),
+            duration_minutes=50,
+            topics=("Induction",),
+            reason="Longer",
+        ),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            service.execute(command, actor="eli", principal=eli)
+        assert refused.value.conceal
+        assert "ana" not in str(refused.value) and "ben" not in str(refused.value)
+    assert race.lengths(p) == before
