@@ -67,6 +67,7 @@ from .privacy.keys import (
     check_person,
     lost_keys_message,
     new_key,
+    polled,
     restore_wins,
 )
 from .privacy.sealing import MARK
@@ -131,6 +132,7 @@ __all__ = [
     "lost_keys_message",
     "new_key",
     "notifications_of",
+    "polled",
     "restore_wins",
     "shown",
     "stale_position",

@@ -331,16 +331,27 @@ class SQLiteKeyStore:
         cursor.execute("PRAGMA busy_timeout")
         (milliseconds,) = cursor.fetchone()
         cursor.execute("PRAGMA busy_timeout = 0")
+
+        def busy() -> bool:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return bool(cursor.fetchone()[0])
+
         try:
-            deadline = time.monotonic() + self.scrub_wait
-            while True:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy = bool(cursor.fetchone()[0])
-                if not busy or time.monotonic() >= deadline:
-                    return busy
-                time.sleep(0.05)
+            return polled(busy, self.scrub_wait)
         finally:
             cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+
+def polled(look: Callable[[], _T], seconds: float) -> _T:
+    """``look()``, asked again every 50 ms while its answer is true (something still in
+    the way), for up to ``seconds``: its last answer. A scrub waits so for the readers
+    that keep a destroyed key's old bytes (:meth:`SQLiteKeyStore.scrub`, PostgreSQL's)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = look()
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
 
 
 def restore_wins(here: str) -> str:

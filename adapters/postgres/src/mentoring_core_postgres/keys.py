@@ -9,7 +9,6 @@ the table files; the events themselves hold only ciphertext.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from mentoring_core.extend import (
     check_person,
     lost_keys_message,
     new_key,
+    polled,
     restore_wins,
 )
 
@@ -189,12 +189,11 @@ class PostgresKeyStore:
         horizon = conn.execute(
             "SELECT pg_snapshot_xmax(pg_current_snapshot())::xid AS next"
         ).fetchone()["next"]
-        deadline = time.monotonic() + self.scrub_wait
-        while True:
-            rows = conn.execute(_OLDER_SNAPSHOTS, {"horizon": horizon}).fetchall()
-            if not rows or time.monotonic() >= deadline:
-                return [f"{r['kind']} {r['name']}" for r in rows]
-            time.sleep(0.05)
+        rows = polled(
+            lambda: conn.execute(_OLDER_SNAPSHOTS, {"horizon": horizon}).fetchall(),
+            self.scrub_wait,
+        )
+        return [f"{r['kind']} {r['name']}" for r in rows]
 
 
 # What keeps a row version deleted before ``horizon`` (the next transaction id when the
