@@ -31,10 +31,13 @@ an event makes (a growing field's new item as :class:`Added`, an item of it chan
 id as :class:`Replaced`). It reads values given as JSON (a
 policy, a schedule) with the library's one cattrs :data:`CONVERTER`, and creates a key
 file with :func:`create_file`: whole or not at all, owner-only, never over another
-(:func:`fsync_folder` flushes a folder's new entries to disk).
+(:func:`fsync_folder` flushes a folder's new entries to disk). It reads JSON from
+outside (a request's body, a token, a JWKS, a policy file) with :func:`read_json`, which
+refuses an object naming a member twice (:class:`NamedTwice`), as the import does.
 """
 
 from ._new_files import create_file, fsync_folder
+from ._strict_json import NamedTwice, read_json
 from .audit.recorders import (
     CHAIN_TABLE,
     COMMAND_INDEX,
@@ -109,6 +112,7 @@ __all__ = [
     "Held",
     "KeyStore",
     "Listener",
+    "NamedTwice",
     "PersonKey",
     "ReadVersionMoved",
     "RecordHead",
@@ -133,6 +137,7 @@ __all__ = [
     "new_key",
     "notifications_of",
     "polled",
+    "read_json",
     "restore_wins",
     "shown",
     "stale_position",

@@ -307,8 +307,8 @@ def test_the_reviewers_line_181_is_refused_on_every_store(
             lambda line: line.replace(
                 '"duration_minutes":', '"duration_minutes":5,"duration_minutes":'
             ),
-            "line 9: 'duration_minutes' appears twice in one JSON object, which readers would "
-            "take differently: the line was edited",
+            "line 9: 'data.duration_minutes' appears twice in one JSON object, which readers "
+            "would take differently: the line was edited",
         ),
         (
             lambda line: line.replace('"duration_minutes":45', '"duration_minutes":NaN'),

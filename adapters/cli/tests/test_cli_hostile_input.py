@@ -51,6 +51,14 @@ def _deep(folder: Path) -> str:
     return str(path)
 
 
+def _named_twice(folder: Path) -> str:
+    """A policy naming a member twice: Python reads the last value, other readers the
+    first (a review every 90 days here, every 30 for a reviewer's own tool)."""
+    path = folder / "twice.json"
+    path.write_text('{"review_interval_days": 30, "review_interval_days": 90}\n')
+    return str(path)
+
+
 def _fifo(folder: Path) -> str:
     """A named pipe nobody writes to: reading it would wait for ever."""
     path = folder / "pipe"
@@ -289,6 +297,11 @@ CASES: dict[str, Case] = {
         lambda d, c: [*REPORT, "--policy", _deep(d)],
         2,
         ["'--policy'", "deep.json"],
+    ),
+    "a policy file naming a member twice": (
+        lambda d, c: [*REPORT, "--policy", _named_twice(d)],
+        2,
+        ["'--policy'", "twice.json", "'review_interval_days' appears twice in one JSON object"],
     ),
     "a policy file larger than any policy": (
         lambda d, c: [*REPORT, "--policy", _sparse(d)],

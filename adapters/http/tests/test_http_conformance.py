@@ -534,3 +534,49 @@ def test_the_document_closes_every_value_a_body_holds(client: Any, keys: Keys) -
     )
     assert refused.status_code == 400, refused.text
     assert refused.json()["errors"][0]["key"] == "schedule.in_working_hour"
+
+
+# A body's members, each named once.
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "text", "key"),
+    [
+        (
+            "/relationships/{r}/goals",
+            "POST",
+            '{"title": "Chair a case conference", "focus_area": "communication", '
+            '"success_measure": "Chairs one unaided", "target_date": "2030-01-01", '
+            '"target_date": "2031-01-01"}',
+            "target_date",
+        ),
+        (
+            "/relationships/{r}/schedule",
+            "PUT",
+            '{"schedule": {"cadence": "weekly", "cadence": "monthly"}}',
+            "schedule.cadence",
+        ),
+    ],
+)
+def test_a_body_naming_a_member_twice_is_400_naming_it_and_records_nothing(
+    client: Any, keys: Keys, path: str, method: str, text: str, key: str
+) -> None:
+    """RFC 8259 leaves a member named twice to each reader: the API took the last value
+    (a target date of 2031 where a gateway that logged the first read 2030), as the
+    import and the token checks never do. Now it is refused, naming the member."""
+    _, relationship = pair(client, keys)
+    before = client.get(f"/relationships/{relationship}/history", headers=keys.headers("ana"))
+    answer = client.request(
+        method,
+        path.format(r=relationship),
+        content=text.encode(),
+        headers=keys.headers("ana", **{"Content-Type": "application/json"}),
+    )
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("malformed-request")
+    assert problem["errors"] == [
+        {"message": "named twice in one JSON object: name it once", "key": key, "source": "body"}
+    ]
+    after = client.get(f"/relationships/{relationship}/history", headers=keys.headers("ana"))
+    assert after.json() == before.json()

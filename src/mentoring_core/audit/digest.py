@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._new_files import create_file
+from .._strict_json import read_json
 from .verify import Digest, DigestError
 
 FORMAT = "mentoring-core-digest/1"
@@ -118,7 +119,7 @@ def dump(digest: Digest, signature: str | None = None) -> str:
 def load(text: str) -> tuple[Digest, str | None]:
     """A digest and its signature (or None) from a digest file's JSON text."""
     try:
-        data = json.loads(text)
+        data = read_json(text)
         if data.get("format") != FORMAT:
             raise DigestError(
                 f"not a digest file (format {data.get('format')!r}, expected {FORMAT!r})"

@@ -76,6 +76,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
+from .._strict_json import NamedTwice, read_json
 from ..domain.errors import (
     InvalidValue,
     MentoringError,
@@ -409,39 +410,15 @@ def _field(doc: dict[str, Any], name: str, kind: type, number: int) -> Any:
     return value
 
 
-class _NamedTwice(ValueError):
-    """A JSON object names one member twice."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(name)
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refused if it names a member twice: ``json.loads`` keeps the last
-    value, another reader may keep the first (a forged ``time`` beside the true one)."""
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        names = [name for name, _ in pairs]
-        raise _NamedTwice(next(n for n in names if names.count(n) > 1))
-    return found
-
-
-def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _document(text: str, number: int) -> dict[str, Any]:
     """One export line as a CloudEvent's JSON object, envelope checked."""
     try:
-        doc = check_unicode(
-            text, json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
-        )
+        doc = check_unicode(text, read_json(text))
     except LoneSurrogate as error:
         raise ExportError(f"line {number}: {error}") from None
-    except _NamedTwice as twice:
+    except NamedTwice as twice:
         raise ExportError(
-            f"line {number}: {twice.name!r} appears twice in one JSON object, which readers "
+            f"line {number}: {twice.path!r} appears twice in one JSON object, which readers "
             "would take differently: the line was edited"
         ) from None
     except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply

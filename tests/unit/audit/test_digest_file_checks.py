@@ -191,3 +191,14 @@ def test_signing_without_the_cryptography_package_says_how_to_install_it(
         "signing digests needs the cryptography package: pip install 'mentoring-core[signing]'"
     )
     assert not (tmp_path / "audit.pem").exists()
+
+
+def test_a_field_named_twice_is_refused() -> None:
+    """An auditor's tool reading the first ``hash`` of a file naming it twice would check
+    another digest than this library (which read the last): refused, naming it."""
+    text = file_text().replace('"hash":', '"hash": "00", "hash":', 1)
+    with pytest.raises(DigestError) as refused:
+        load(text)
+    assert str(refused.value) == (
+        "not a digest file: 'hash' appears twice in one JSON object, which readers take differently"
+    )

@@ -7,7 +7,8 @@ number, or a number in a string (``1764000000``), as Unix seconds; ``"60"`` as 6
 command's or an erasure's ``before_request`` hook) refuses a body not sent as JSON (415),
 a field the command does not have, a moment that is not ISO 8601 text and a value of
 another JSON type than its field's (400); :func:`checked_query` refuses such a moment in
-a query; the guard :func:`one_value_each` refuses a query parameter given twice.
+a query; the guard :func:`one_value_each` refuses a query parameter given twice, and
+:func:`checked_body` a body naming a member twice in one object.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import SerializationException
 from litestar.handlers import BaseRouteHandler
 
-from mentoring_core.extend import shown
+from mentoring_core.extend import NamedTwice, read_json, shown
 
 from ._problems import Problem
 
@@ -64,6 +65,7 @@ def checked_body(body: type) -> Hook:
             data = await request.json()
         except SerializationException:
             return  # not JSON: the handler's own reading answers it
+        _names_once(await request.body())
         found = list(members(body, data))
         unknown = [path for path, hint, _ in found if hint is None]
         if unknown:
@@ -206,6 +208,20 @@ def _mistyped(hint: Any, value: object) -> str:
     except msgspec.ValidationError as error:
         return str(error)
     return ""
+
+
+def _names_once(text: bytes) -> None:
+    """Refuse (400) a body naming a member twice in one object: Litestar, as msgspec,
+    reads the last, a gateway or a log before the API may read the first. Read again
+    only to find out: msgspec, stricter than ``json``, has read the body already."""
+    try:
+        read_json(text)
+    except NamedTwice as twice:
+        raise _body_problem(
+            f"the body names {twice.path!r} twice in one JSON object, which readers take "
+            "differently: name each member once",
+            [("named twice in one JSON object: name it once", twice.path)],
+        ) from None
 
 
 def _wrong_types(mistyped: list[tuple[str, str]]) -> Problem:

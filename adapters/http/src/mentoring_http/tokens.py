@@ -45,7 +45,7 @@ from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from mentoring_core.authorisation import Principal, Role
-from mentoring_core.extend import create_file
+from mentoring_core.extend import NamedTwice, create_file, read_json
 from mentoring_http.token_profile import (
     MAX_LIFETIME_SECONDS,
     PRIVATE_KEY_FILE,
@@ -263,35 +263,14 @@ def _extract(token: str) -> jws.CompactSignature:
     return signed
 
 
-class _NamedTwice(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-def _once_each(members: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object's members, refused if one name comes twice: RFC 7515 and 7519 let a
-    parser refuse such a header or claims set or take the last; a token naming two
-    ``sub`` (or two ``alg``) could be read one way by a gateway and the other here."""
-    found: dict[str, Any] = {}
-    for name, value in members:
-        if name in found:
-            raise _NamedTwice(name)
-        found[name] = value
-    return found
-
-
 def _names_once_in_header(token: str) -> None:
     """Refuse a header naming a member twice (joserfc reads the last)."""
     segment = token.split(".", 1)[0]
     try:
-        json.loads(
-            base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)),
-            object_pairs_hook=_once_each,
-        )
-    except _NamedTwice as twice:
+        read_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except NamedTwice as twice:
         raise TokenError(
-            f"the token's header names {twice.name!r} twice (RFC 7515, section 4)"
+            f"the token's header names {twice.path!r} twice (RFC 7515, section 4)"
         ) from None
     except (ValueError, RecursionError):  # joserfc read it: never here, but never let through
         raise TokenError("the token is not a signed JWT (a JWS in compact serialisation)") from None
@@ -339,10 +318,10 @@ def _check_signature(signed: jws.CompactSignature, key: Key) -> None:
 
 def _claims(payload: bytes | None) -> dict[str, Any]:
     try:
-        claims = json.loads(payload or b"", object_pairs_hook=_once_each)
-    except _NamedTwice as twice:
+        claims = read_json(payload or b"")
+    except NamedTwice as twice:
         raise TokenError(
-            f"the token's claims name {twice.name!r} twice (RFC 7519, section 4)"
+            f"the token's claims name {twice.path!r} twice (RFC 7519, section 4)"
         ) from None
     except (ValueError, RecursionError):
         claims = None
@@ -469,7 +448,12 @@ def _index(body: bytes, where: str) -> dict[str, tuple[Key, ...]]:
     if len(body) > MAX_KEY_SET_BYTES:
         raise KeySetError(f"the JWKS {where} is larger than {MAX_KEY_SET_BYTES} bytes")
     try:
-        document = json.loads(body)
+        document = read_json(body)
+    except NamedTwice as twice:
+        raise KeySetError(
+            f"the JWKS {where} names {twice.path!r} twice in one object, which readers "
+            "take differently"
+        ) from None
     except (ValueError, RecursionError):
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
@@ -594,9 +578,11 @@ def issue_token(
 
 def _private_key(path: Path) -> Key:
     try:
-        document = json.loads(path.read_bytes())
+        document = read_json(path.read_bytes())
         problem = _rsa_problem(document) if isinstance(document, dict) else None
         key = None if problem else JWKRegistry.import_key(document)
+    except NamedTwice as twice:
+        raise ValueError(f"{path}: {twice}") from None
     except (JoseError, ValueError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a private JWK (a JSON object)") from None
     if key is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from cattrs import transform_error
 from cattrs.errors import ClassValidationError
 
 from mentoring_core import InvalidValue, MentoringService
-from mentoring_core.extend import CONVERTER
+from mentoring_core.extend import CONVERTER, read_json
 from mentoring_core.projections import write_compliance_report, write_mentor_time_report
 from mentoring_core.reports import PRESETS, preset
 from mentoring_core.values import ProgrammePolicy
@@ -68,7 +67,7 @@ def report_policy(given: str) -> ProgrammePolicy:
         )
     check_source(path, "--policy")  # a policy is a few kilobytes: no file is read whole
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = read_json(path.read_text(encoding="utf-8"))
         if not isinstance(document, dict):
             raise ValueError("the file holds no JSON object")
         return CONVERTER.structure(document, ProgrammePolicy)

@@ -1,0 +1,67 @@
+"""``read_json``: JSON read as every reader reads it (``mentoring_core.extend``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mentoring_core.extend import NamedTwice, read_json
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(VALUES)
+def test_what_names_each_member_once_is_read_as_json_reads_it(value: Any) -> None:
+    text = json.dumps(value)
+    assert read_json(text) == json.loads(text)
+    assert read_json(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"a": 1, "a": 1}', "a"),
+        ('{"s": {"c": "weekly", "c": "monthly"}}', "s.c"),
+        ('{"keys": [{"k": 1}, {"kid": "a", "b": 2, "kid": "b"}]}', "keys[1].kid"),
+        ('[0, {"x": {"y": 1, "y": 2}}]', "[1].x.y"),
+        ('{"a": {"b": 1, "b": 2}, "a": 3}', "a"),  # the first in document order
+        ('{"a": {"b": 1, "b": 2}, "c": {"d": 1, "d": 2}}', "a.b"),
+        ('{"": 1, "": 2}', ""),
+    ],
+)
+def test_a_member_named_twice_is_refused_naming_where(text: str, path: str) -> None:
+    with pytest.raises(NamedTwice) as refused:
+        read_json(text)
+    assert refused.value.path == path
+    assert str(refused.value) == (
+        f"{path!r} appears twice in one JSON object, which readers take differently"
+    )
+
+
+def test_a_member_named_twice_deep_down_is_found_without_recursion() -> None:
+    depth = 900
+    text = '{"a": ' * depth + '{"b": 1, "b": 2}' + "}" * depth
+    with pytest.raises(NamedTwice) as refused:
+        read_json(text)
+    assert refused.value.path == ".".join(["a"] * depth + ["b"])
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_what_rfc_8259_does_not_allow_is_refused(constant: str) -> None:
+    with pytest.raises(ValueError, match=f"^{constant} is not a JSON value$"):
+        read_json(f'{{"a": [{constant}]}}')
+
+
+def test_what_is_not_json_is_refused_as_json_refuses_it() -> None:
+    with pytest.raises(ValueError, match="Expecting"):
+        read_json("{")
