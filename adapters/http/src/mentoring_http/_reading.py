@@ -7,7 +7,8 @@ number, or a number in a string (``1764000000``), as Unix seconds; ``"60"`` as 6
 command's or an erasure's ``before_request`` hook) refuses a body not sent as JSON (415),
 a field the command does not have, a moment that is not ISO 8601 text and a value of
 another JSON type than its field's (400); :func:`checked_query` refuses such a moment in
-a query; the guard :func:`one_value_each` refuses a query parameter given twice, and
+a query; the guard :func:`query_as_documented` refuses a query parameter the request
+does not take or given twice, and
 :func:`checked_body` a body naming a member twice in one object.
 """
 
@@ -20,7 +21,7 @@ import typing
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import msgspec
@@ -28,6 +29,8 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import SerializationException
 from litestar.handlers import BaseRouteHandler
+from litestar.openapi.spec import OpenAPI, Parameter
+from litestar.types import HTTPScope
 
 from mentoring_core.extend import NamedTwice, read_json, shown
 
@@ -172,11 +175,47 @@ def not_moments(found: list[tuple[str, object]], source: str) -> Problem:
     )
 
 
-def one_value_each(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """The guard refusing (400) a query parameter given more than once: each of this
-    API's takes one value, and Litestar would take the last without a word."""
-    counts = Counter(name for name, _ in connection.query_params.multi_items())
-    repeated = [(name, times) for name, times in counts.items() if times > 1]
+QUERY_NAMES = "query_names"
+"""The key, in the app's state, of each operation's query parameters: a dict from the path
+template and method to the names the OpenAPI document gives it (:func:`query_names`)."""
+
+
+def query_names(document: OpenAPI) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Each operation of ``document`` (its path template, its method in capitals) and the
+    names of the query parameters it takes, in the document's order."""
+    return {
+        (path, method.upper()): tuple(
+            p.name
+            for p in operation.parameters or ()
+            if isinstance(p, Parameter) and p.param_in == "query"
+        )
+        for path, item in (document.paths or {}).items()
+        for method in ("get", "head", "post", "put", "patch", "delete")
+        if (operation := getattr(item, method, None)) is not None
+    }
+
+
+def query_as_documented(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """The guard refusing (400) a query parameter the request does not take (one the
+    OpenAPI document does not give its operation: a misspelt ``asof`` would be dropped
+    and the report given as of today) or one given more than once (each of this API's
+    takes one value, and Litestar would take the last without a word)."""
+    given = Counter(name for name, _ in connection.query_params.multi_items())
+    scope = cast("HTTPScope", connection.scope)  # the API takes no websocket
+    operation = (scope["path_template"], scope["method"])
+    takes = connection.app.state[QUERY_NAMES].get(operation, ())
+    unknown = [name for name in given if name not in takes]
+    if unknown:
+        raise _unreadable(
+            f"{connection.url.path} takes no query parameter "
+            f"{', '.join(map(repr, unknown))}; it takes "
+            f"{', '.join(map(repr, takes)) if takes else 'none'}",
+            [(f"unknown query parameter {name!r}", name) for name in unknown],
+            "query",
+        )
+    repeated = [(name, times) for name, times in given.items() if times > 1]
     if repeated:
         raise _unreadable(
             "; ".join(f"the query parameter {name!r} is given {n} times" for name, n in repeated)

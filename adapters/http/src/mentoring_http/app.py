@@ -25,7 +25,7 @@ from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import ErasureRequest, people_handlers
 from ._problems import bad_path, exception_handlers, send_problem
-from ._reading import one_value_each
+from ._reading import QUERY_NAMES, query_as_documented, query_names
 from ._reads import read_handlers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -133,7 +133,7 @@ def create_app(
                     read_events,
                     stream_events,
                 ],
-                guards=[authenticator(verifier), one_value_each],  # in this order
+                guards=[authenticator(verifier), query_as_documented],  # in this order
             )
         ],
         dependencies={
@@ -151,4 +151,5 @@ def create_app(
     add_links(app.openapi_schema)
     add_heads(app.openapi_schema)
     close_bodies(app.openapi_schema, COMMAND_NAMES | {ErasureRequest.__name__})
+    app.state[QUERY_NAMES] = query_names(app.openapi_schema)
     return app
