@@ -634,3 +634,36 @@ def test_a_body_naming_a_member_twice_is_400_naming_it_and_records_nothing(
     ]
     after = client.get(f"/relationships/{relationship}/history", headers=keys.headers("ana"))
     assert after.json() == before.json()
+
+
+# What a cache on the way may keep.
+
+
+def test_no_answer_the_api_reads_out_is_kept_by_a_cache(client: Any, keys: Keys) -> None:
+    """Every read answers with personal data (names, contacts, feedback and reflections,
+    opened) or about it, so none may be stored by a cache on the way or by a browser on
+    a shared computer (RFC 9111, section 5.2.2.5): only the subject-access document said
+    ``no-store``; a relationship's history, with its feedback, said nothing."""
+    programme, relationship = pair(client, keys)
+    readers = [keys.headers("admin.ada", ["administrator", "auditor"]), keys.headers("coord.rhea")]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    queries = {"suggestions": "?mentee=ben", "state": f"?at={now}"}
+    read = []
+    for path, operations in document()["paths"].items():
+        if "get" not in operations or path.endswith("/stream"):
+            continue
+        url = path.format(programme_id=programme, relationship_id=relationship, person_id="ben")
+        query = queries.get(path.rsplit("/", 1)[-1], "")
+        answers = [client.get(url + query, headers=reader) for reader in readers]
+        answer = next((a for a in answers if a.status_code == 200), answers[-1])
+        assert answer.status_code == 200, (url, answer.text)
+        read.append((url, answer.headers.get("cache-control")))
+    assert len(read) > 15
+    assert [(url, said) for url, said in read if said != "no-store"] == []
+    for refused in (
+        client.get(f"/relationships/{programme}", headers=readers[0]),  # 404
+        client.get(f"/programmes/{programme}/suggestions?mentee=ben", headers=readers[0]),  # 403
+        client.get("/programmes"),  # 401
+        client.get("/people/%ff/personal-data", headers=readers[0]),  # 400, before routing
+    ):
+        assert refused.status_code >= 400 and refused.headers["cache-control"] == "no-store"

@@ -76,10 +76,6 @@ class ErasureDocument:
         )
 
 
-_NO_STORE = {"Cache-Control": "no-store"}
-"""Personal data is kept by no cache on the way."""
-
-
 @post(
     "/people/{person_id:str}/erasure",
     before_request=checked_body(ErasureRequest),
@@ -125,12 +121,11 @@ def erase_person(
 )
 def personal_data(
     principal: NamedDependency[Principal], gate: NamedDependency[Gate], person_id: FromPath[str]
-) -> Response[dict[str, Any]]:
+) -> dict[str, Any]:
     """Everything the store holds about one person, opened (a subject access request):
     the document ``mentoring privacy export-person`` writes (docs/privacy.md)."""
     gate.check(principal, Read.PERSONAL_DATA)
-    document = subject_access(gate.service, person_id, gate.service.now())
-    return Response(document, headers=_NO_STORE)
+    return subject_access(gate.service, person_id, gate.service.now())
 
 
 def people_handlers() -> list[HTTPRouteHandler]:

@@ -24,7 +24,7 @@ from ._commands import COMMAND_NAMES, command_handlers
 from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import ErasureRequest, people_handlers
-from ._problems import bad_path, exception_handlers, send_problem
+from ._problems import NO_STORE, bad_path, exception_handlers, send_problem
 from ._reading import QUERY_NAMES, query_as_documented, query_names
 from ._reads import read_handlers
 
@@ -144,6 +144,7 @@ def create_app(
         },
         exception_handlers=exception_handlers(),
         request_max_body_size=max_body_bytes,
+        cache_control=NO_STORE,
         on_shutdown=[streams.close],
         openapi_config=openapi_config(),
         debug=False,
