@@ -636,14 +636,29 @@ def test_a_body_naming_a_member_twice_is_400_naming_it_and_records_nothing(
     assert after.json() == before.json()
 
 
-# What a cache on the way may keep.
+# What a cache on the way may keep, and what a browser may make of an answer.
+
+GUARDED = (
+    "no-store",
+    "nosniff",
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+)
 
 
-def test_no_answer_the_api_reads_out_is_kept_by_a_cache(client: Any, keys: Keys) -> None:
+def _guarding(headers: Any) -> tuple[str | None, ...]:
+    names = ("cache-control", "x-content-type-options", "content-security-policy")
+    return tuple(headers.get(name) for name in names)
+
+
+def test_every_answer_is_kept_by_no_cache_sniffed_or_framed(client: Any, keys: Keys) -> None:
     """Every read answers with personal data (names, contacts, feedback and reflections,
     opened) or about it, so none may be stored by a cache on the way or by a browser on
     a shared computer (RFC 9111, section 5.2.2.5): only the subject-access document said
-    ``no-store``; a relationship's history, with its feedback, said nothing."""
+    ``no-store``; a relationship's history, with its feedback, said nothing. Nor may a
+    browser read a JSON answer holding a name such as ``<script>`` as a page
+    (``nosniff``), run anything in one or frame it (the policy: the HTML report holds
+    its style and its charts, and no script)."""
     programme, relationship = pair(client, keys)
     readers = [keys.headers("admin.ada", ["administrator", "auditor"]), keys.headers("coord.rhea")]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -657,13 +672,13 @@ def test_no_answer_the_api_reads_out_is_kept_by_a_cache(client: Any, keys: Keys)
         answers = [client.get(url + query, headers=reader) for reader in readers]
         answer = next((a for a in answers if a.status_code == 200), answers[-1])
         assert answer.status_code == 200, (url, answer.text)
-        read.append((url, answer.headers.get("cache-control")))
+        read.append((url, _guarding(answer.headers)))
     assert len(read) > 15
-    assert [(url, said) for url, said in read if said != "no-store"] == []
+    assert [(url, said) for url, said in read if said != GUARDED] == []
     for refused in (
         client.get(f"/relationships/{programme}", headers=readers[0]),  # 404
         client.get(f"/programmes/{programme}/suggestions?mentee=ben", headers=readers[0]),  # 403
         client.get("/programmes"),  # 401
         client.get("/people/%ff/personal-data", headers=readers[0]),  # 400, before routing
     ):
-        assert refused.status_code >= 400 and refused.headers["cache-control"] == "no-store"
+        assert refused.status_code >= 400 and _guarding(refused.headers) == GUARDED

@@ -19,7 +19,6 @@ from urllib.parse import unquote_to_bytes
 
 import attrs
 from litestar import Request, Response
-from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -88,13 +87,7 @@ class Problem(Exception):
         self.document = ProblemDocument(
             type=TYPE_PREFIX + slug, title=title, status=status, detail=detail, **extra
         )
-        self.headers = {NO_STORE.HEADER_NAME: NO_STORE.to_header(), **(headers or {})}
-
-
-NO_STORE = CacheControlHeader(no_store=True)
-"""What every answer says, a problem too: kept by no cache on the way. Every read answers
-with personal data or about it; a 404 kept by a browser would hide what is recorded
-after it; a 403 names who asked."""
+        self.headers = dict(headers or {})
 
 
 def unauthenticated(reason: str | None) -> Problem:
@@ -178,7 +171,6 @@ async def send_problem(problem: Problem, send: Send) -> None:
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
-        *((name.lower().encode(), value.encode()) for name, value in problem.headers.items()),
     ]
     await send(
         {"type": "http.response.start", "status": problem.document.status, "headers": headers}

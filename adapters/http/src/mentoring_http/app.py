@@ -24,12 +24,28 @@ from ._commands import COMMAND_NAMES, command_handlers
 from ._feed import Streams, read_events, stream_events
 from ._openapi import add_heads, add_links, close_bodies, openapi_config
 from ._people import ErasureRequest, people_handlers
-from ._problems import NO_STORE, bad_path, exception_handlers, send_problem
+from ._problems import bad_path, exception_handlers, send_problem
 from ._reading import QUERY_NAMES, query_as_documented, query_names
 from ._reads import read_handlers
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body accepted (413 beyond): commands are small."""
+
+EVERY_ANSWER = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+        b"form-action 'none'; frame-ancestors 'none'",
+    ),
+)
+"""The headers of every answer, a problem included. Each read answers with personal data
+(names, contacts, feedback and reflections, opened) or about it: no cache on the way, nor
+a browser on a shared computer, keeps it (a 404 kept would also hide what is recorded
+after it). A browser reads no JSON answer as a page (a name such as ``<script>``), and
+runs, loads or frames nothing in one: the HTML report holds its style and its charts
+(inline SVG), and no script."""
 
 
 class _Api(Litestar):
@@ -49,11 +65,11 @@ class _Api(Litestar):
         if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
         elif problem := bad_path(cast(Scope, scope).get("raw_path", b"")):  # optional in ASGI
-            await send_problem(problem, cast(Send, send))
+            await send_problem(problem, self._headed(scope, cast(Send, send)))
         elif scope.get("method") == "HEAD":
             await self._head(cast(Scope, scope), cast(Receive, receive), cast(Send, send))
         else:
-            await super().__call__(scope, receive, self._allowing(scope, cast(Send, send)))
+            await super().__call__(scope, receive, self._headed(scope, cast(Send, send)))
 
     async def _head(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
@@ -73,25 +89,28 @@ class _Api(Litestar):
             return await receive()
 
         as_get: Any = {**scope, "method": "GET"}
-        await super().__call__(as_get, gone_once_answered, self._allowing(as_get, headers_only))
+        await super().__call__(as_get, gone_once_answered, self._headed(as_get, headers_only))
 
-    def _allowing(self, scope: Any, send: Send) -> Send:
-        """``send``, each ``Allow`` header of its answer listing exactly the methods the
-        path answers: its own, HEAD beside GET, and OPTIONS. Litestar lists neither HEAD
-        nor, in its OPTIONS answer for a path whose handlers were registered in two
+    def _headed(self, scope: Any, send: Send) -> Send:
+        """``send``, each answer with the headers of :data:`EVERY_ANSWER` (in place of
+        any it had of those names), and each ``Allow`` header listing exactly the methods
+        the path answers: its own, HEAD beside GET, and OPTIONS. Litestar lists neither
+        HEAD nor, in its OPTIONS answer for a path whose handlers were registered in two
         steps (``/programmes``: a command's, then a read's), the later ones."""
+        replaced = {name for name, _ in EVERY_ANSWER}
 
-        async def send_allowing(message: Any) -> None:
+        async def send_headed(message: Any) -> None:
             if message["type"] == "http.response.start":
                 template = scope.get("path_template")
                 headers = [
                     (name, self._allow(value, template) if name.lower() == b"allow" else value)
                     for name, value in message.get("headers", [])
+                    if name.lower() not in replaced
                 ]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*headers, *EVERY_ANSWER]}
             await send(message)
 
-        return send_allowing
+        return send_headed
 
     def _allow(self, listed: bytes, template: str | None) -> bytes:
         methods = {m.strip() for m in listed.decode("latin-1").split(",") if m.strip()}
@@ -144,7 +163,6 @@ def create_app(
         },
         exception_handlers=exception_handlers(),
         request_max_body_size=max_body_bytes,
-        cache_control=NO_STORE,
         on_shutdown=[streams.close],
         openapi_config=openapi_config(),
         debug=False,
