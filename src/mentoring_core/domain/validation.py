@@ -267,6 +267,14 @@ def check_bool(field: str, value: object) -> bool:
     return value
 
 
+def check_day(field: str, value: object) -> date:
+    """A calendar day: a ``date``, not a ``datetime`` (which Python counts as a date, so a
+    type checker lets it through, but which names no day without a rule for its zone)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(field, value, "a date (a calendar day, not a datetime)")
+    return value
+
+
 def check_date(field: str, value: object) -> date:
     """A calendar date (not a datetime) no later than :data:`LATEST_DATE`."""
     if isinstance(value, datetime) or not isinstance(value, date):

@@ -19,7 +19,7 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import InvalidValue
-from ..domain.validation import EARLIEST, check_aware
+from ..domain.validation import EARLIEST, check_aware, check_day
 from ..domain.values import (
     Cadence,
     EndReason,
@@ -340,6 +340,8 @@ def resolve_period(
     as_of: datetime,
 ) -> ReportPeriod:
     """The period asked for; by default from the programme's creation to the report's day."""
+    start = None if start is None else check_day("start", start)
+    end = None if end is None else check_day("end", end)
     if start is None:
         candidates = [programme.created_at] if programme.created_at else []
         candidates += [r.proposed_at for r in relationships if r.proposed_at is not None]

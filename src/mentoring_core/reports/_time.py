@@ -18,6 +18,7 @@ from uuid import UUID
 import attrs
 
 from ..domain.errors import InvalidValue
+from ..domain.validation import check_day
 from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
 from ._numbers import hours, percent
@@ -168,6 +169,16 @@ def _mentor(
     )
 
 
+def _period(start: object, end: object) -> tuple[date, date]:
+    """The period's first and last days, checked."""
+    first, last = check_day("period_start", start), check_day("period_end", end)
+    if last < first:
+        raise InvalidValue("period_end", last, f"a day not before the start ({first})")
+    if last >= date.max:  # the day after the period must still be a date
+        raise InvalidValue("period_end", last, f"a date before {date.max.isoformat()}")
+    return first, last
+
+
 def mentor_time_report(
     programme: ProgrammeFacts,
     relationships: Iterable[RelationshipFacts],
@@ -180,10 +191,7 @@ def mentor_time_report(
     included), counting what was held by ``as_of``."""
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
-    if end < start:
-        raise InvalidValue("period_end", end, f"a day not before the start ({start})")
-    if end >= date.max:  # the day after the period must still be a date
-        raise InvalidValue("period_end", end, f"a date before {date.max.isoformat()}")
+    start, end = _period(start, end)
     begins = datetime.combine(start, time(), UTC)
     ends_before = datetime.combine(end + timedelta(days=1), time(), UTC)
 

@@ -231,3 +231,19 @@ def test_a_period_ending_on_the_last_day_python_holds_is_refused_by_name() -> No
             PROGRAMME, RELATIONSHIPS, start=date(2026, 1, 1), end=date.max, as_of=AS_OF
         )
     assert refused.value.field == "period_end"
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+@pytest.mark.parametrize(
+    "given",
+    [datetime(2026, 1, 1, tzinfo=UTC), "2026-01-01", None],
+    ids=["datetime", "text", "none"],
+)
+def test_a_period_day_that_is_not_a_date_is_refused_by_name(field: str, given: object) -> None:
+    """A datetime (a ``date`` to a type checker) or a text was compared with a date: a bare
+    TypeError naming neither the field nor the value."""
+    days: dict[str, object] = {"start": date(2026, 1, 1), "end": date(2026, 1, 31), field: given}
+    with pytest.raises(InvalidValue) as refused:
+        mentor_time_report(PROGRAMME, RELATIONSHIPS, as_of=AS_OF, **days)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == (f"period_{field}", given)
+    assert str(refused.value).endswith("; expected a date (a calendar day, not a datetime)")

@@ -224,3 +224,19 @@ def test_what_happens_at_the_periods_first_instant_is_in_the_period() -> None:
     )
     figures = report.relationships[0]
     assert (figures.meetings_held, figures.feedback_given) == (1, 1)
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+@pytest.mark.parametrize(
+    "given",
+    [datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 1, 1, 30), "2026-03-01", 20260301],
+    ids=["aware datetime", "naive datetime", "text", "number"],
+)
+def test_a_period_day_that_is_not_a_date_is_refused_by_name(field: str, given: object) -> None:
+    """A day of the period is a ``date``: a datetime (which Python counts as a date, so a
+    type checker lets it through) names no UTC day without a rule, and it, or a text, was
+    compared with a date and raised a bare TypeError naming neither field nor value."""
+    with pytest.raises(InvalidValue) as refused:
+        compliance_report(programme(), (), as_of=AS_OF, **{field: given})
+    assert (refused.value.field, refused.value.value) == (field, given)
+    assert str(refused.value).endswith("; expected a date (a calendar day, not a datetime)")
