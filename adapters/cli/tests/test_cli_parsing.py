@@ -50,6 +50,27 @@ class TestMoments:
         with pytest.raises(typer.BadParameter, match="is not a date"):
             parse_moment(text)
 
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("2026-04-04T09:00", "'2026-04-04T09:00' has no time zone"),
+            ("9999-12-31T23:00-05:00", "'9999-12-31T23:00-05:00' is out of range: in UTC"),
+            ("0001-01-01T00:30+01:00", "'0001-01-01T00:30+01:00' is out of range: in UTC"),
+        ],
+    )
+    def test_an_audit_point_that_is_a_moment_says_what_is_wrong_with_it(
+        self, text: str, reason: str
+    ) -> None:
+        """``audit diff --from/--to`` take a version or a moment: a date and time refused as
+        a moment (naive, out of range) was called "neither a version number nor a moment",
+        which hid the rule it broke."""
+        from mentoring_cli.commands.audit import parse_point
+
+        with pytest.raises(typer.BadParameter) as refused:
+            parse_point(text)
+        assert str(refused.value).startswith(reason), str(refused.value)
+        assert "neither" not in str(refused.value)
+
     def test_dates_are_calendar_dates(self) -> None:
         assert parse_date("2026-06-30") == date(2026, 6, 30)
         with pytest.raises(typer.BadParameter, match="'2026-02-30' is not a date"):

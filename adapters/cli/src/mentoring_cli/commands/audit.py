@@ -136,17 +136,29 @@ class Point:
 
 
 def parse_point(text: str) -> Point:
-    """A version number (``12``) or a moment (``2026-03-04``, ``2026-03-04T10:00Z``)."""
+    """A version number (``12``) or a moment (``2026-03-04``, ``2026-03-04T10:00Z``); a
+    date and time refused as a moment (no offset, out of range) is refused for that."""
     stripped = text.strip()
     if stripped.isdigit():
         return Point(int(stripped))
     try:
         return Point(parse_moment(stripped))
     except typer.BadParameter:
+        if _reads_as_a_moment(stripped):
+            raise  # parse_moment's own reason: no time zone, or out of range
         raise typer.BadParameter(
             f"{text!r} is neither a version number nor a moment; expected a version such as "
             f"12, or {MOMENT_FORMS}"
         ) from None
+
+
+def _reads_as_a_moment(text: str) -> bool:
+    """Whether ``text`` is ISO 8601 date-and-time text (with or without an offset)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_text(path: Path, option: str) -> str:
