@@ -297,6 +297,42 @@ def test_the_message_is_built_from_the_recorded_fact_alone() -> None:
     assert first.subject.startswith("Reminder (overdue): meeting")
 
 
+@pytest.mark.parametrize("item", ["goal", "plan activity", "milestone"])
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [(ReminderReason.OVERDUE, "is overdue: it was due on"), (ReminderReason.DUE_SOON, "is due on")],
+)
+def test_a_dated_items_message_names_its_day_not_the_midnight_after_it(
+    item: str, reason: ReminderReason, says: str
+) -> None:
+    """A goal, plan activity or milestone of 5 December falls due at the end of that day
+    (UTC), the moment recorded as the reminder's ``due``: 6 December 00:00 UTC. Its
+    subject and text said "2026-12-06 00:00 UTC", a day its mentor and mentee never set;
+    they name the day, and the payload keeps the moment."""
+    end_of_the_day = datetime(2026, 12, 6, tzinfo=UTC)
+    (issued,) = with_relationship().record(
+        attrs.evolve(ISSUE, item=item, reason=reason, due=end_of_the_day)
+    )
+    message = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address=None
+    )
+    assert message.subject == f"Reminder ({reason.value}): {item}, 2026-12-05"
+    assert f" {says} 2026-12-05 (by the end of that day, UTC).\n" in message.text
+    assert "2026-12-06" not in message.subject + message.text
+    assert message.payload["due"] == "2026-12-06T00:00:00+00:00"
+
+
+def test_a_meetings_message_names_the_moment_it_is_due_in_utc() -> None:
+    (issued,) = with_relationship().record(
+        attrs.evolve(ISSUE, due=datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
+    )
+    message = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address=None
+    )
+    assert message.subject == "Reminder (overdue): meeting, 2026-11-01 00:30 UTC"
+    assert " is overdue: it was due 2026-11-01 00:30 UTC.\n" in message.text
+
+
 def test_the_timeline_tells_who_was_reminded_of_what_and_when_it_was_sent() -> None:
     history = with_relationship()
     history.record(ISSUE)

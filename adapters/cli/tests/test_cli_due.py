@@ -3,6 +3,7 @@ item 1): the same items as ``mentoring_core.projections.due``, from the real com
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -12,6 +13,15 @@ from store_state import PROGRAMME, RELATIONSHIP, seed
 from mentoring_core import MentoringService
 from mentoring_core.extend import CONVERTER
 from mentoring_core.projections import due
+from mentoring_core.values import (
+    Cadence,
+    CadenceKind,
+    FocusArea,
+    MeetingFormat,
+    MeetingSchedule,
+    ReminderReason,
+    Role,
+)
 
 
 def _cli(tmp_path: Path) -> Cli:
@@ -52,3 +62,51 @@ def test_pair_list_and_show_carry_the_most_urgent_item(tmp_path: Path) -> None:
     assert shown["next_due"] == CONVERTER.unstructure(first)
     text = cli.run("pair", "show", str(RELATIONSHIP)).stdout
     assert f"next due: {'OVERDUE ' if first.overdue else ''}{first.kind.value}" in text
+
+
+def test_a_dated_item_is_shown_on_its_day_in_any_zone_and_a_meeting_in_local_time(
+    tmp_path: Path,
+) -> None:
+    """A goal, plan activity or milestone set for 5 February falls due at the end of that
+    day (UTC): 6 February 00:00 UTC, which ``due``, ``pair show`` and ``reminders list``
+    showed as ``2025-02-06 00:00+00:00`` in London and ``2025-02-06 14:00+14:00`` at
+    Kiritimati, a day nobody set. They show the day set; a meeting, due at a moment, in
+    local time as before (the JSON keeps the moment)."""
+    cli = Cli(f"sqlite:///{tmp_path / 'store.db'}", tmp_path, actor="coord")
+    with MentoringService(cli.store_url) as service:
+        at = datetime(2025, 1, 2, 9, tzinfo=UTC)
+        programme = service.create_programme("P", "Org", actor="coord", occurred_at=at).id
+        for person, role in (("ana", Role.MENTOR), ("ben", Role.MENTEE)):
+            service.enrol(programme, person, role, 9 if person == "ana" else 1,
+                          actor="coord", occurred_at=at)  # fmt: skip
+        pair = service.form_pair(programme, "ana", "ben", actor="coord", occurred_at=at).id
+        service.agree_schedule(pair, MeetingSchedule(
+            cadence=Cadence(kind=CadenceKind.WEEKLY), duration_minutes=60,
+            format=MeetingFormat.ONE_ON_ONE), actor="coord", occurred_at=at)  # fmt: skip
+        service.set_goal(pair, "Chair a conference", FocusArea.COMMUNICATION, "Chairs one",
+                         date(2025, 2, 5), actor="coord", occurred_at=at)  # fmt: skip
+        service.add_plan_activity(pair, "Observe one", date(2025, 2, 5), actor="coord",
+                                  occurred_at=at)  # fmt: skip
+        service.issue_reminder(programme, UUID(int=7), "ana", pair, ReminderReason.OVERDUE,
+                               "goal", datetime(2025, 2, 6, tzinfo=UTC), "email",
+                               actor="coord")  # fmt: skip
+    meeting_due = datetime(2025, 1, 9, 9, tzinfo=UTC)  # a week after the pairing
+    for zone, meeting in (
+        ("Pacific/Kiritimati", "2025-01-09 23:00+14:00"),
+        ("America/New_York", "2025-01-09 04:00-05:00"),
+        ("Europe/London", "2025-01-09 09:00+00:00"),
+    ):
+        env = {"TZ": zone}
+        rows = cli.run("due", env=env).stdout.splitlines()
+        dated = [r for r in rows if "Chair a conference" in r or "Observe one" in r]
+        assert len(dated) == 2 and all(r.split()[0] == "2025-02-05" for r in dated), rows
+        assert "2025-02-06" not in "\n".join(rows)
+        (weekly,) = (r for r in rows if " weekly " in r)
+        assert weekly.split()[:2] == meeting.split(), (zone, weekly)
+        listed = cli.run("reminders", "list", str(programme), env=env).stdout
+        assert " goal " in listed and "2025-02-05" in listed and "2025-02-06" not in listed
+    items = cli.ok("due")["due"]
+    assert {i["due"] for i in items if i["kind"] != "meeting" and i["kind"] != "review"} == {
+        "2025-02-06T00:00:00+00:00"
+    }
+    assert meeting_due.isoformat() in {i["due"] for i in items}

@@ -18,7 +18,7 @@ import attrs
 from ..domain.events import ReminderIssued
 from ..domain.relationship_state import RelationshipState
 from ..domain.values import MeetingOutcome, RelationshipStatus, ReminderReason
-from ..reports import DueItem
+from ..reports import DueItem, dated_day
 
 NAMESPACE = UUID("5d0c4a52-8a53-4b7e-9d0e-6f1f4c1b2a77")
 """The UUID namespace of reminder ids (a uuid5 of the reminder's key)."""
@@ -202,11 +202,13 @@ def notice(
         if quiet_since
         else f"A {issued.item} in your relationship ({mentor_id} mentoring {mentee_id})"
     )
-    when = f"{due:%Y-%m-%d %H:%M} UTC"
+    day = dated_day(issued.item, due)  # a goal, activity or milestone: the day set
+    when = f"{due:%Y-%m-%d %H:%M} UTC" if day is None else day.isoformat()
+    said = when if day is None else f"on {day.isoformat()} (by the end of that day, UTC)"
     text = (
         f"Hello {issued.person_id},\n\n"
         f"{subject_of[0].upper()}{subject_of[1:]} in {programme_name} "
-        f"{_SAYS[issued.reason]} {when}.\n\n"
+        f"{_SAYS[issued.reason]} {said}.\n\n"
         f"Reminder {issued.reminder_id}\n"
     )
     return Notice(

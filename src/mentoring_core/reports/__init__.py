@@ -9,7 +9,7 @@ them into figures; :func:`render` writes the figures as HTML, CSV or JSON text.
 
 from __future__ import annotations
 
-from ._due import DueItem, DueKind, due_items, end_of_day, most_urgent_first
+from ._due import DATED_KINDS, DueItem, DueKind, dated_day, due_items, end_of_day, most_urgent_first
 from ._facts import (
     EvaluationFact,
     GoalFact,
@@ -76,6 +76,7 @@ def render(report: ComplianceReport, format: ReportFormat | str) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "DATED_KINDS",
     "MENTOR_TIME_COLUMNS",
     "PRESETS",
     "REPORT_FORMAT_VERSION",
@@ -117,6 +118,7 @@ __all__ = [
     "WorkingHours",
     "add_months",
     "compliance_report",
+    "dated_day",
     "describe_policy",
     "due_items",
     "end_of_day",

@@ -60,6 +60,22 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
+DATED_KINDS = frozenset({DueKind.GOAL, DueKind.PLAN_ACTIVITY, DueKind.MILESTONE})
+"""What falls due on a day (at its :func:`end_of_day`), not at a moment."""
+
+
+def dated_day(kind: str, due: datetime) -> date | None:
+    """The day a goal, plan activity or milestone (``kind``, a :class:`DueKind` value) is
+    set for, when ``due`` is the moment it falls due (:func:`end_of_day`): the day before
+    that midnight, the one its mentor and mentee set. None for a meeting, a review or a
+    quiet relationship, which fall due at a moment, and for any other moment."""
+    if kind not in DATED_KINDS:
+        return None
+    moment = due.astimezone(UTC)
+    day = (moment - timedelta(days=1)).date()
+    return day if end_of_day(day) == moment else None
+
+
 def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem]:
     cadence = row.policy_cadence or row.agreed_cadence or "the programme's policy"
     for kind, what, due, overdue, agreed in (

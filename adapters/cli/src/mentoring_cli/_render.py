@@ -59,6 +59,17 @@ def when(moment: datetime | None) -> str:
     return local.isoformat(sep=" ", timespec="minutes")
 
 
+def due_when(kind: str, due: datetime) -> str:
+    """When an item (a ``DueKind`` value) is due, in a cell: a goal's, plan activity's or
+    milestone's day, the one set (it falls due at that day's end, UTC, the moment ``due``
+    holds, whose local time may fall on the next day or read as one); a meeting's or a
+    review's moment in local time (:func:`when`)."""
+    from mentoring_core.reports import dated_day
+
+    day = dated_day(kind, due)
+    return when(due) if day is None else day.isoformat()
+
+
 @functools.cache
 def _unusable_zone() -> None:
     sys.stderr.write(
@@ -305,7 +316,7 @@ def due_text(item: DueItem | None) -> str:
     if item is None:
         return ""
     flag = "OVERDUE " if item.overdue else ""
-    return f"{flag}{item.kind.value} {when(item.due)}"
+    return f"{flag}{item.kind.value} {due_when(item.kind, item.due)}"
 
 
 _MEETING_COUNTS = ("achieved", "held", "missed", "cancelled")
@@ -354,7 +365,7 @@ def due_table(items: Sequence[DueItem]) -> Table:
     for item in items:
         add_texts(
             table,
-            when(item.due),
+            due_when(item.kind, item.due),
             "OVERDUE" if item.overdue else "",
             item.kind.value,
             item.what,

@@ -30,7 +30,7 @@ from .._options import (
     number_option,
 )
 from .._parsing import Seconds, WholeNumber
-from .._render import add_texts, keep_whole, print_whole, when
+from .._render import add_texts, due_when, keep_whole, print_whole, when
 from .._session import Output, Refused, open_service, record, settings
 
 if TYPE_CHECKING:
@@ -352,7 +352,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
             row["person_id"],
             row["reason"],
             row["item"],
-            when(datetime.fromisoformat(row["due"])),
+            due_when(row["item"], datetime.fromisoformat(row["due"])),
             row["channel"],
             (
                 "not sent"
