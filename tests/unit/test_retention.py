@@ -94,6 +94,35 @@ def test_years_overrides_every_programme_policy(service: MentoringService) -> No
     ]
 
 
+@pytest.mark.parametrize(
+    "as_of",
+    [datetime(2027, 2, 20, tzinfo=UTC), "2027-02-20", None],
+    ids=["datetime", "text", "none"],
+)
+def test_a_day_that_is_not_a_date_is_refused_by_name(
+    service: MentoringService, as_of: object
+) -> None:
+    """``as_of`` is a day (UTC): a datetime, which a type checker lets through as a date,
+    or a text was compared with each due day, a bare TypeError naming neither (and,
+    with nobody due, no answer at all but an empty list)."""
+    keep(service, 1)
+    with pytest.raises(InvalidValue) as refused:
+        due_for_erasure(service, as_of)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("as_of", as_of)
+    keep(service, None)  # nobody due: refused all the same
+    with pytest.raises(InvalidValue):
+        due_for_erasure(service, as_of)  # type: ignore[arg-type]
+
+
+def test_a_naive_moment_to_read_the_store_at_is_refused_by_name(service: MentoringService) -> None:
+    keep(service, 1)
+    naive = datetime(2027, 1, 1, 12)
+    with pytest.raises(InvalidValue) as refused:
+        due_for_erasure(service, date(2027, 2, 20), at=naive)
+    assert (refused.value.field, refused.value.value) == ("at", naive)
+    assert "naive" in str(refused.value)
+
+
 @pytest.mark.parametrize("years", [0, 101])
 def test_a_retention_period_out_of_range_is_refused(service: MentoringService, years: int) -> None:
     with pytest.raises(InvalidValue, match="years"):

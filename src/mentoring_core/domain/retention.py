@@ -23,7 +23,7 @@ import attrs
 
 from .programme import ProgrammeState
 from .relationship_state import RelationshipState
-from .validation import check_int
+from .validation import check_day, check_int
 from .values import MAX_RETENTION_YEARS, RelationshipStatus
 
 _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
@@ -101,6 +101,7 @@ def retention_due(
 ) -> tuple[RetentionDue, ...]:
     """Everyone due for erasure on ``as_of``, by person id: under each programme's policy,
     or under ``years`` for every programme when given."""
+    as_of = check_day("as_of", as_of)
     if years is not None:
         check_int("years", years, 1, MAX_RETENTION_YEARS)
     latest: dict[str, RetentionDue | None] = {}

@@ -16,6 +16,7 @@ from ..domain.personal import ErasureRule
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
 from ..domain.retention import RetentionDue, people_of, retention_due
+from ..domain.validation import check_aware
 from .erasure import Erasure
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -60,6 +61,7 @@ def due_for_erasure(
     erasures then); default: now. A person whose key an import withheld is listed: their
     texts here open once the key is copied in, and erasing them destroys the withheld row
     so that it never is."""
+    at = None if at is None else check_aware("at", at)
     due = retention_due(_states(service, at), as_of, years)
     keys = service.store.keys.store
 
