@@ -4,14 +4,14 @@ arguments given and the rule; it was a bare ``ValueError`` (review finding, defe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from scenarios import relationship_history
 from strategies import NOW
 
 from mentoring_core import InvalidValue
-from mentoring_core.audit import state_at
+from mentoring_core.audit import happened_by, state_at
 
 RULE = "exactly one of version, recorded_by and occurred_by"
 
@@ -46,3 +46,35 @@ def test_one_point_is_enough() -> None:
     assert state_at(events, version=1).version == 1
     assert state_at(events, recorded_by=NOW).version == len(events)
     assert state_at(events, occurred_by=NOW).version == len(events)
+
+
+@pytest.mark.parametrize("axis", ["recorded_by", "occurred_by"])
+@pytest.mark.parametrize(
+    "moment",
+    [NOW.replace(tzinfo=None), NOW.date(), NOW.isoformat()],
+    ids=["naive", "date", "text"],
+)
+def test_a_moment_that_is_not_aware_is_refused_naming_the_axis(axis: str, moment: object) -> None:
+    """An auditor's moment compared with each event's UTC time: a naive one (or a date, or
+    a text) raised a bare TypeError ("can't compare offset-naive and offset-aware
+    datetimes"), naming neither the argument nor the value, and on an empty history was
+    taken without a word."""
+    for events in (relationship_history().events, ()):
+        with pytest.raises(InvalidValue) as refused:
+            state_at(events, **{axis: moment})  # type: ignore[arg-type]
+        assert (refused.value.field, refused.value.value) == (axis, moment)
+        assert str(refused.value).startswith(f"invalid {axis}: ")
+
+
+def test_an_aware_moment_in_any_zone_is_the_same_instant() -> None:
+    events = relationship_history().events
+    plus_fourteen = NOW.astimezone(timezone(timedelta(hours=14)))
+    assert state_at(events, recorded_by=plus_fourteen) == state_at(events, recorded_by=NOW)
+    assert happened_by(events, plus_fourteen) == happened_by(events, NOW)
+
+
+@pytest.mark.parametrize("moment", [NOW.replace(tzinfo=None), NOW.date()], ids=["naive", "date"])
+def test_happened_by_refuses_a_moment_that_is_not_aware(moment: object) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        happened_by(relationship_history().events, moment)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("at", moment)

@@ -57,6 +57,7 @@ from ..domain.events import (
 from ..domain.kinds import kind_of
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RELATIONSHIP, RelationshipState
+from ..domain.validation import check_aware
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
@@ -384,6 +385,10 @@ def state_at(
     given (all three if none).
     """
     _check_one_point(version=version, recorded_by=recorded_by, occurred_by=occurred_by)
+    if recorded_by is not None:  # compared with each event's UTC time: aware, or refused
+        recorded_by = check_aware("recorded_by", recorded_by)
+    if occurred_by is not None:
+        occurred_by = check_aware("occurred_by", occurred_by)
     initial = _initial(events)
     if version is not None:
         return fold((e for e in events if e.version <= version), initial)
@@ -404,7 +409,8 @@ def happened_by(events: Sequence[Event], at: datetime) -> tuple[Event, ...]:
     occurred axis. A meeting held happened when the last correction of its record says
     (``held_at``), and its corrections, which only repair that record, with it: the
     meeting shows from its corrected time on, with its corrected values, whenever its
-    record was corrected."""
+    record was corrected. ``at`` is an aware moment (else :class:`InvalidValue`)."""
+    at = check_aware("at", at)
     held_at = {e.meeting_id: e.held_at for e in events if isinstance(e, MeetingRecordCorrected)}
 
     def when(event: Event) -> datetime:
