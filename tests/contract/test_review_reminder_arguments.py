@@ -11,6 +11,7 @@ or NaN interval) ran the reminders again without a pause until stopped. Now each
 from __future__ import annotations
 
 import threading
+from datetime import date, datetime
 
 import pytest
 
@@ -41,6 +42,26 @@ def test_within_days_outside_the_rule_is_refused_before_a_reminder_is_sent_again
     inbox = Inbox()
     with pytest.raises(InvalidValue, match=r"invalid within_days: -1; expected a whole number"):
         remind(service, inbox, programme_id=programme, actor="r", within_days=-1)
+    assert inbox.received == [] and reminder_events(service, programme) == recorded
+
+
+@pytest.mark.parametrize(
+    "now", [datetime(2026, 6, 1, 12), date(2026, 6, 1), "2026-06-01T12:00Z"], ids=str
+)
+def test_a_now_that_is_not_an_aware_moment_is_refused_before_a_reminder_is_sent_again(
+    now: object,
+) -> None:
+    """A naive ``now`` was checked only by ``due``, once the run had sent again what an
+    earlier run left unsent: the reminders went out, then the run failed."""
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    remind(service, Inbox(refuse=True), programme_id=programme, actor="r")  # left unsent
+    recorded = reminder_events(service, programme)
+    assert recorded, "the seeded programme owes a reminder"
+    inbox = Inbox()
+    with pytest.raises(InvalidValue) as refused:
+        remind(service, inbox, programme_id=programme, actor="r", now=now)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("now", now)
     assert inbox.received == [] and reminder_events(service, programme) == recorded
 
 
