@@ -296,8 +296,12 @@ def _report_handler(report_format: str) -> HTTPRouteHandler:
         principal: NamedDependency[Principal],
         gate: NamedDependency[Gate],
         programme_id: FromPath[UUID],
-        start: Annotated[date | None, QueryParameter(name="from", description="First day.")] = None,
-        end: Annotated[date | None, QueryParameter(name="to", description="Last day.")] = None,
+        start: Annotated[
+            date | None, QueryParameter(name="from", description="First day (UTC), included.")
+        ] = None,
+        end: Annotated[
+            date | None, QueryParameter(name="to", description="Last day (UTC), included.")
+        ] = None,
         as_of: Annotated[
             datetime | None,
             QueryParameter(description="Exactly as the report stood at this moment."),
