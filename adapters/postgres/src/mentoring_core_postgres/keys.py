@@ -82,12 +82,14 @@ class PostgresKeyStore:
 
     @staticmethod
     def _row(person_id: str, row: dict[str, Any]) -> PersonKey:
-        key = row["key"]
+        """A row as the port gives it, its times in UTC: a ``timestamptz`` comes back in
+        the session's zone (the server's ``TimeZone``, or the client's ``PGTZ``)."""
+        key, destroyed = row["key"], row["destroyed_at"]
         return PersonKey(
             person_id=person_id,
             key=None if key is None else bytes(key),
-            created_at=row["created_at"],
-            destroyed_at=row["destroyed_at"],
+            created_at=row["created_at"].astimezone(UTC),
+            destroyed_at=None if destroyed is None else destroyed.astimezone(UTC),
         )
 
     @retried_after_a_cut
