@@ -329,7 +329,11 @@ class TestDates:
 
     @pytest.mark.parametrize("value", [NOW, "2025-06-30", None])
     def test_only_a_calendar_date_is_a_date(self, value: object) -> None:
-        error = refusal(lambda: check_date("target_date", value), "target_date", "a date")
+        error = refusal(
+            lambda: check_date("target_date", value),
+            "target_date",
+            "a date (a calendar day, not a datetime)",
+        )
         assert error.value == value
 
 

@@ -119,7 +119,8 @@ def test_an_attrs_value_is_named_by_its_type() -> None:
         (lambda: check_date("target_date", date(9999, 12, 31)),
          "invalid target_date: 9999-12-31; expected a date from 1950-01-01 to 2200-01-01"),
         (lambda: check_date("target_date", datetime(2999, 1, 1, tzinfo=UTC)),
-         "invalid target_date: 2999-01-01T00:00:00+00:00; expected a date"),
+         "invalid target_date: 2999-01-01T00:00:00+00:00; expected a date (a calendar day, "
+         "not a datetime)"),
         (lambda: check_aware("held_at", datetime(2026, 5, 20, 12)),
          "invalid held_at: 2026-05-20T12:00:00; expected a datetime with a time zone "
          "(this one is naive)"),

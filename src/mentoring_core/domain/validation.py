@@ -276,12 +276,11 @@ def check_day(field: str, value: object) -> date:
 
 
 def check_date(field: str, value: object) -> date:
-    """A calendar date (not a datetime) no later than :data:`LATEST_DATE`."""
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(field, value, "a date")
-    if not EARLIEST.date() <= value <= LATEST_DATE:
-        raise InvalidValue(field, value, f"a date from {EARLIEST.date()} to {LATEST_DATE}")
-    return value
+    """A calendar date (:func:`check_day`) no later than :data:`LATEST_DATE`."""
+    day = check_day(field, value)
+    if not EARLIEST.date() <= day <= LATEST_DATE:
+        raise InvalidValue(field, day, f"a date from {EARLIEST.date()} to {LATEST_DATE}")
+    return day
 
 
 def check_aware(field: str, value: object) -> datetime:
