@@ -78,3 +78,21 @@ def test_happened_by_refuses_a_moment_that_is_not_aware(moment: object) -> None:
     with pytest.raises(InvalidValue) as refused:
         happened_by(relationship_history().events, moment)  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.value) == ("at", moment)
+
+
+@pytest.mark.parametrize("version", [-1, "last"])
+def test_a_version_the_history_does_not_have_is_refused_naming_its_range(
+    version: object,
+) -> None:
+    """``state_at(version=99)`` of a shorter history gave its last state as if it were the
+    one asked for (``service.relationship(version=99)`` and the command line refuse it);
+    a negative version gave the state before the first event."""
+    events = relationship_history().events
+    last = events[-1].version
+    for asked in (version, last + 1, True):
+        with pytest.raises(InvalidValue) as refused:
+            state_at(events, version=asked)  # type: ignore[arg-type]
+        assert refused.value.field == "version"
+        assert refused.value.expected == f"a version from 0 to {last}"
+    assert state_at(events, version=last).version == last
+    assert state_at(events, version=0).version == 0

@@ -382,7 +382,8 @@ def state_at(
     occurred time: the events that had happened in the world by then, including ones
     recorded later, folded in the order they happened. Exactly one of ``version``,
     ``recorded_by`` and ``occurred_by`` is given, else :class:`InvalidValue` names those
-    given (all three if none).
+    given (all three if none); a version the history does not have (0 is the state before
+    its first event) is refused too, naming the versions it has.
     """
     _check_one_point(version=version, recorded_by=recorded_by, occurred_by=occurred_by)
     if recorded_by is not None:  # compared with each event's UTC time: aware, or refused
@@ -391,6 +392,9 @@ def state_at(
         occurred_by = check_aware("occurred_by", occurred_by)
     initial = _initial(events)
     if version is not None:
+        last = events[-1].version if events else 0
+        if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= last:
+            raise InvalidValue("version", version, f"a version from 0 to {last}")
         return fold((e for e in events if e.version <= version), initial)
     if recorded_by is not None:
         chosen = []
