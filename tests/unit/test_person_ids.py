@@ -70,6 +70,18 @@ def test_a_new_person_id_spelt_in_decomposed_unicode_is_refused_naming_its_compo
     assert repr(composed) in str(refused)
 
 
+def test_the_refusal_spells_both_forms_in_ascii_escapes() -> None:
+    """The two spellings look the same on screen, so the message also spells each one's
+    code points out: the composed form to give, and the decomposed form that was given."""
+    refused = programme_history().reject(
+        cmd.AppointCoordinator(person_id="a\u030a.berg"), "person_id"
+    )
+    assert str(refused) == (
+        "invalid person_id: 'a\u030a.berg'; expected a person id in Unicode normalization"
+        " form C (as '\u00e5.berg': \\xe5.berg, not a\\u030a.berg)"
+    )
+
+
 def test_a_person_id_of_letters_of_any_script_is_accepted() -> None:
     history = programme_history()
     for person_id in ("ana.lópez", "المعلم", "田中 花子", "o'brien-2"):
