@@ -4,15 +4,19 @@ coordinator's appointment, a relationship; while one lasts, the person is never 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from report_scenario import POLICY
 
+from mentoring_core.domain.errors import InvalidValue
 from mentoring_core.domain.programme import Appointment, Participant, ProgrammeState
 from mentoring_core.domain.relationship_state import Ending, RelationshipState
 from mentoring_core.domain.retention import retention_due
@@ -123,6 +127,84 @@ def test_a_participant_still_enrolled_is_never_due_after_a_relationship_ended() 
 def test_an_appointment_again_after_a_relief_keeps_the_person_from_being_due() -> None:
     again = programme(1, 1, appointments=((APPOINTED, RELIEVED), (RELIEVED, None)))
     assert due(again) == []
+
+
+def _paired(status: RelationshipStatus, ended_at: datetime | None = None) -> RelationshipState:
+    """Pat mentoring Sam, in ``status``; ended at ``ended_at`` when given."""
+    return RelationshipState(
+        relationship_id=UUID(int=9),
+        version=3,
+        status=status,
+        mentor_id="pat",
+        mentee_id="sam",
+        ended=(
+            None
+            if ended_at is None
+            else Ending(reason=EndReason.COMPLETED, explanation="done", ended_at=ended_at)
+        ),
+    )
+
+
+def test_a_person_withdrawn_with_a_relationship_still_open_is_never_due() -> None:
+    """A withdrawal recorded before the rule that refuses one while a relationship is open
+    (old stores hold such): while the relationship lasts, the person holds a role, and
+    once it ends, the period runs from its end, the latest of their roles."""
+    left = programme(1, 1, enrolments=((WITHDREW - timedelta(days=300), WITHDREW),))
+    assert retention_due(((left, (_paired(RelationshipStatus.ACTIVE),)),), date(2099, 1, 1)) == ()
+    ended = _paired(RelationshipStatus.ENDED, RELIEVED)
+    (found,) = retention_due(((left, (ended,)),), date(2023, 3, 1))
+    assert (found.person_id, found.last_ended, found.due_on) == (
+        "pat",
+        date(2022, 3, 1),
+        date(2023, 3, 1),
+    )
+    assert retention_due(((left, (ended,)),), date(2023, 2, 28)) == ()
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["longest first", "longest last"])
+def test_the_programme_keeping_data_longest_decides_in_any_order(order: int) -> None:
+    """Withdrawn on 1 June 2020 from a programme keeping data a year and relieved on
+    1 March 2022 in one keeping it two: due on 1 March 2024, whichever is read first."""
+    left = programme(1, 1, enrolments=((WITHDREW - timedelta(days=300), WITHDREW),))
+    coordinated = programme(2, 2, appointments=((APPOINTED, RELIEVED),))
+    read = ((coordinated, ()), (left, ()))[::order]
+    assert [(d.person_id, d.due_on) for d in retention_due(read, date(2099, 1, 1))] == [
+        ("pat", date(2024, 3, 1))
+    ]
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["never due first", "never due last"])
+def test_a_person_never_due_in_one_programme_is_never_due_in_any_order(order: int) -> None:
+    left = programme(1, 1, enrolments=((WITHDREW - timedelta(days=300), WITHDREW),))
+    coordinates = programme(2, 1, appointments=((APPOINTED, None),))
+    assert due(*(coordinates, left)[::order]) == []
+
+
+@pytest.mark.parametrize("years", [0, 101])
+def test_a_period_out_of_range_is_refused_by_name(years: int) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        retention_due((), date(2099, 1, 1), years)
+    assert (refused.value.field, refused.value.value) == ("years", years)
+
+
+@pytest.fixture
+def auckland_local_time() -> Iterator[None]:
+    """The process's local time zone is Auckland (UTC+12 in June), not UTC, for one test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Pacific/Auckland")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+@pytest.mark.usefixtures("auckland_local_time")
+def test_the_day_a_role_ended_is_the_utc_day_whatever_the_machines_time_zone() -> None:
+    """Withdrawn on 1 June 2020 at 20:00 UTC, already 2 June in Auckland: the role ended
+    on 1 June, and the data is due on 1 June 2021."""
+    evening = datetime(2020, 6, 1, 20, tzinfo=UTC)
+    left = programme(1, 1, enrolments=((evening - timedelta(days=300), evening),))
+    (found,) = retention_due(((left, ()),), date(2099, 1, 1))
+    assert (found.last_ended, found.due_on) == (date(2020, 6, 1), date(2021, 6, 1))
 
 
 _MOMENTS = st.datetimes(
