@@ -276,6 +276,23 @@ class TestBoundaries:
         # The next meeting is due a week after it: not overdue.
         assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(14))
 
+    def test_slots_keep_the_time_of_day_the_pair_formed(self) -> None:
+        # docs/reports.md, "The slots keep the time of day the pair formed": formed at
+        # 10:00 on a Monday, meeting every Monday at 11:00 for four weeks. The first
+        # meeting is an hour after the first slot is due: that slot is unmet, each later
+        # meeting meets the slot after its own week, and the fourth is in the fifth slot.
+        weekly_at_eleven = tuple(held(day(7 * k) + timedelta(hours=1)) for k in range(1, 5))
+        figures = report(pair(meetings=weekly_at_eleven), day(28) + timedelta(hours=2))
+        assert [(s.due, s.met) for s in figures.expected] == [
+            (day(7), False),
+            (day(14), True),
+            (day(21), True),
+            (day(28), True),
+        ]
+        assert figures.adherence_pct == Decimal("75.0")
+        # The next meeting is due a week after the last, at its time of day, 11:00.
+        assert figures.next_meeting_due == day(35) + timedelta(hours=1)
+
     def test_a_slot_due_at_the_midnight_after_the_period_is_not_in_it(self) -> None:
         # Formed at midnight: the first weekly slot is due at midnight on 12 January, the
         # first instant after a period ending on 11 January.
