@@ -178,10 +178,11 @@ def test_a_meeting_is_named_by_the_cadence_its_date_follows_and_keeps_its_remind
         service.agree_schedule(pair, weekly, actor="amara")
         clock.now = at(1, 20)
         (meeting,) = [i for i in due(service, within_days=30) if i.kind is DueKind.MEETING]
-        assert (meeting.what, meeting.due, meeting.overdue) == ("monthly", at(2, 1), False)
+        by_1_february = end_of_day(date(2026, 2, 1))
+        assert (meeting.what, meeting.due, meeting.overdue) == ("monthly", by_1_february, False)
         reminders = owed([meeting], [], now=clock.now, within_days=30, quiet_days=None)
         issued_before = {  # as releases that named it by the agreed cadence derived them
-            reminder_id(p, ReminderReason.DUE_SOON, pair, "meeting", at(2, 1), "weekly")
+            reminder_id(p, ReminderReason.DUE_SOON, pair, "meeting", by_1_february, "weekly")
             for p in ("amara", "grace")
         }
         assert {r.reminder_id for r in reminders} == issued_before

@@ -322,7 +322,22 @@ def test_a_dated_items_message_names_its_day_not_the_midnight_after_it(
     assert message.payload["due"] == "2026-12-06T00:00:00+00:00"
 
 
-def test_a_meetings_message_names_the_moment_it_is_due_in_utc() -> None:
+def test_a_meetings_message_names_the_day_it_falls_due_on() -> None:
+    (issued,) = with_relationship().record(
+        attrs.evolve(ISSUE, due=datetime(2026, 11, 2, tzinfo=UTC))
+    )
+    message = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address=None
+    )
+    assert message.subject == "Reminder (overdue): meeting, 2026-11-01"
+    assert " is overdue: it was due on 2026-11-01 (by the end of that day, UTC).\n" in (
+        message.text
+    )
+
+
+def test_a_meeting_reminder_issued_at_another_moment_names_that_moment_in_utc() -> None:
+    """A meeting's reminder issued by a release before meetings fell due at the end of a
+    day, sent again after an interruption, names the moment it was issued for."""
     (issued,) = with_relationship().record(
         attrs.evolve(ISSUE, due=datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
     )

@@ -202,7 +202,7 @@ def notice(
         if quiet_since
         else f"A {issued.item} in your relationship ({mentor_id} mentoring {mentee_id})"
     )
-    day = dated_day(issued.item, due)  # a goal, activity or milestone: the day set
+    day = dated_day(issued.item, due)  # what is due: its day; a quiet pair: a moment
     when = f"{due:%Y-%m-%d %H:%M} UTC" if day is None else day.isoformat()
     said = when if day is None else f"on {day.isoformat()} (by the end of that day, UTC)"
     text = (

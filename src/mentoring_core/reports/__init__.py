@@ -9,7 +9,7 @@ them into figures; :func:`render` writes the figures as HTML, CSV or JSON text.
 
 from __future__ import annotations
 
-from ._due import DATED_KINDS, DueItem, DueKind, dated_day, due_items, end_of_day, most_urgent_first
+from ._due import DueItem, DueKind, dated_day, due_items, most_urgent_first
 from ._facts import (
     EvaluationFact,
     GoalFact,
@@ -49,7 +49,7 @@ from ._html import render_html
 from ._policies import PRESETS, PolicyPreset, preset
 from ._render import CSV_COLUMNS, ReportFormat, render_csv, render_json, report_to_dict
 from ._render import report_format as _report_format
-from ._schedule import Slot, Span, add_months, step
+from ._schedule import Slot, Span, add_months, end_of_day, step
 from ._time import (
     MENTOR_TIME_COLUMNS,
     MentorTime,
@@ -76,7 +76,6 @@ def render(report: ComplianceReport, format: ReportFormat | str) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
-    "DATED_KINDS",
     "MENTOR_TIME_COLUMNS",
     "PRESETS",
     "REPORT_FORMAT_VERSION",

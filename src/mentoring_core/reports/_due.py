@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import attrs
@@ -20,6 +20,7 @@ import attrs
 from ..domain.relationship_state import RelationshipState
 from ..domain.values import GoalStatus
 from ._figures import ComplianceReport, RelationshipFigures
+from ._schedule import day_ended_by, end_of_day
 from ._trends import pursued
 
 
@@ -55,25 +56,16 @@ class DueItem:
     date follows the policy's, ``what``, when a policy is in force); None otherwise."""
 
 
-def end_of_day(day: date) -> datetime:
-    """The moment a dated item falls due: midnight (UTC) after its day."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
-
-
-DATED_KINDS = frozenset({DueKind.GOAL, DueKind.PLAN_ACTIVITY, DueKind.MILESTONE})
-"""What falls due on a day (at its :func:`end_of_day`), not at a moment."""
-
-
 def dated_day(kind: str, due: datetime) -> date | None:
-    """The day a goal, plan activity or milestone (``kind``, a :class:`DueKind` value) is
-    set for, when ``due`` is the moment it falls due (:func:`end_of_day`): the day before
-    that midnight, the one its mentor and mentee set. None for a meeting, a review or a
-    quiet relationship, which fall due at a moment, and for any other moment."""
-    if kind not in DATED_KINDS:
+    """The day an item due (``kind``, a :class:`DueKind` value) falls due on, when
+    ``due`` is the moment it does (:func:`end_of_day`): the day before that midnight (a
+    goal's target date, a meeting's due day). None for a quiet relationship, which
+    became quiet at a moment, and for any other moment."""
+    try:
+        DueKind(kind)
+    except ValueError:
         return None
-    moment = due.astimezone(UTC)
-    day = (moment - timedelta(days=1)).date()
-    return day if end_of_day(day) == moment else None
+    return day_ended_by(due)
 
 
 def _scheduled(programme_id: UUID, row: RelationshipFigures) -> Iterable[DueItem]:

@@ -381,8 +381,12 @@ class _Window:
         return self.start <= moment < self.ends_before and moment <= self.as_of
 
     def due(self, found: Iterable[Slot]) -> tuple[Slot, ...]:
-        """The slots of ``found`` due within the window."""
-        return tuple(s for s in found if self.holds(s.due))
+        """The slots of ``found`` due within the window: due at the end of one of its
+        days (a slot due at the period's first midnight is the day before's), and not
+        after the report's moment."""
+        return tuple(
+            s for s in found if self.start < s.due <= self.ends_before and s.due <= self.as_of
+        )
 
 
 def _pause_spans(facts: RelationshipFacts, as_of: datetime) -> tuple[Span, ...]:

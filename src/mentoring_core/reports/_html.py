@@ -16,7 +16,7 @@ from html import escape
 from ..domain.values import MeetingOutcome
 from ._figures import ComplianceReport, RelationshipFigures
 from ._numbers import TENTH, hours
-from ._schedule import Span, add_months
+from ._schedule import Span, add_months, day_ended_by
 
 MAX_TIMELINES = 200
 """Timelines drawn at most; the relationships with the lowest adherence come first."""
@@ -56,6 +56,13 @@ def _text(value: object) -> str:
             return escape(value.strftime("%Y-%m-%d %H:%M"))
         case _:
             return escape(str(value))
+
+
+def _due(moment: datetime | None) -> str:
+    """When something is due, in a cell: the day it falls due on (it is due at that day's
+    end, the midnight after it, which would read as the next day)."""
+    day = None if moment is None else day_ended_by(moment)
+    return _text(moment if day is None else day)
 
 
 def _pct(value: Decimal | None) -> str:
@@ -148,10 +155,10 @@ def _relationships(report: ComplianceReport) -> str:
     rows = []
     for f in report.relationships:
         status = str(f.status) if f.end_reason is None else f"ended ({f.end_reason})"
-        due = _text(f.next_meeting_due) + (
+        due = _due(f.next_meeting_due) + (
             " <span class='flag'>OVERDUE</span>" if f.meeting_overdue else ""
         )
-        review = _text(f.next_review_due) + (
+        review = _due(f.next_review_due) + (
             " <span class='flag'>OVERDUE</span>" if f.review_overdue else ""
         )
         cells = (

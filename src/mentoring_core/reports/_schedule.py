@@ -5,10 +5,12 @@ relationship is *active* from the moment the pair formed until it ended (or
 until the report's moment), except while paused. Each stretch of active time is
 cut where the cadence in force changes (a policy tier reached by the
 relationship's age, a new policy, a new agreed schedule). Each piece is cut
-into consecutive slots of the cadence's length from its start; every complete
-slot expects one meeting by its end (its *due* moment) and is *met* when a
-meeting was held inside it. A pause stops the clock: the slot under way when it
-starts is dropped, and slots start again from the resumption.
+into consecutive intervals of the cadence's length from its start; every
+complete interval is a slot that expects one meeting by the end of the day (UTC)
+it ends on (its *due* moment, the midnight after: whatever the hour the pair
+meets that day) and is *met* when a meeting was held inside it. A pause stops
+the clock: the slot under way when it starts is dropped, and slots start again
+from the resumption.
 
 All times are aware UTC datetimes; days are 24 hours; a month is a calendar
 month (the same day of the next month, or its last day when shorter).
@@ -19,7 +21,7 @@ from __future__ import annotations
 import bisect
 import calendar
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
@@ -110,6 +112,20 @@ def _segments(
     return pieces
 
 
+def end_of_day(day: date) -> datetime:
+    """The moment ``day`` ends, UTC (the midnight after it): when whatever falls due on it
+    (a meeting, a review, a goal, a plan activity, a milestone) is due."""
+    return datetime.combine(day + DAY, time(), tzinfo=UTC)
+
+
+def day_ended_by(moment: datetime) -> date | None:
+    """The day ``moment`` ends (:func:`end_of_day`: the day before it, when it is a
+    midnight UTC), or None for another moment."""
+    at = moment.astimezone(UTC)
+    day = (at - DAY).date()
+    return day if end_of_day(day) == at else None
+
+
 def slots(
     spans: Sequence[Span],
     cadence_at: CadenceAt,
@@ -118,22 +134,27 @@ def slots(
 ) -> tuple[Slot, ...]:
     """Every complete slot in ``spans``, each marked met if a moment of ``done`` falls in it.
 
-    A slot due exactly at the end of its piece counts (six weekly meetings are
-    due in the first six weeks).
+    A piece's slots are its cadence's intervals from its start; one counts when its
+    interval ends by the end of its piece (six weekly meetings are due in the first six
+    weeks). It is due at the end of the day (UTC) its interval ends on, and the next
+    slot starts there: no slot starts before the one before it is due (a piece that
+    starts on the day a slot of the last piece falls due starts its first slot then).
     """
     times = sorted(done)
     found: list[Slot] = []
+    floor: datetime | None = None
     for span in spans:
         for start, end, cadence in _segments(span, cadence_at, change_points):
             if cadence is None:
                 continue
             count = 1
-            slot_start = start
-            while (due := step(start, cadence, count)) <= end:
+            slot_start = start if floor is None else max(start, floor)
+            while (interval_end := step(start, cadence, count)) <= end:
+                due = end_of_day(interval_end.date())
                 index = bisect.bisect_left(times, slot_start)
                 met = index < len(times) and times[index] < due
                 found.append(Slot(start=slot_start, due=due, met=met))
-                slot_start = due
+                slot_start = floor = due
                 count += 1
     return tuple(found)
 
@@ -194,14 +215,14 @@ def review_cadence(policies: Sequence[PolicyFact]) -> CadenceAt:
 def next_due(
     spans: Sequence[Span], last_done: datetime | None, cadence: Cadence, now: datetime
 ) -> datetime:
-    """When the next meeting (or review) of a relationship active at ``now`` is due, counted
-    from the last one held or from the start of the active stretch under way if that is
-    later. A stretch that began exactly at ``now`` (formed or resumed then) has no span
-    yet: it is counted from ``now``."""
+    """When the next meeting (or review) of a relationship active at ``now`` is due: by the
+    end of the day one interval after the last one held, or after the start of the
+    active stretch under way if that is later. A stretch that began exactly at ``now``
+    (formed or resumed then) has no span yet: it is counted from ``now``."""
     anchor = spans[-1].start if spans and spans[-1].end == now else now
     if last_done is not None and last_done > anchor:
         anchor = last_done
-    return step(anchor, cadence, 1)
+    return end_of_day(step(anchor, cadence, 1).date())
 
 
 def overlap(span: Span, others: Sequence[Span]) -> timedelta:

@@ -8,7 +8,7 @@ pair formed on day 0 has ten slots due (days 7 to 70); slot ``k`` runs from day
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -92,13 +92,16 @@ def report(*relationships: RelationshipFacts) -> ComplianceReport:
         created_at=day(-10),
         policies=(PolicyFact(at=day(-10), policy=WEEKLY),),
     )
+    # The report's moment is the end of day 70, when the slots due on it are due.
+    as_of = datetime.combine(day(71).date(), time(), UTC)
     return compliance_report(
-        programme, relationships, as_of=day(70), start=day(0).date(), end=day(70).date()
+        programme, relationships, as_of=as_of, start=day(0).date(), end=day(70).date()
     )
 
 
 def met_slots(*ks: int) -> list[MeetingFact]:
-    """A meeting three days into each slot ``k`` (1 to 10), the slot due on day ``7k``."""
+    """A meeting three days into each slot ``k`` (1 to 10), the slot due on day ``7k``
+    (by its end)."""
     return [meeting(day(7 * k - 4)) for k in ks]
 
 
@@ -108,9 +111,9 @@ def test_adherence_falls_into_ten_buckets_the_last_including_100() -> None:
         pair(2, *met_slots(*range(1, 10))),  # 9 of 10: 90.0
         pair(3, *met_slots(1, 2, 3, 4, 5)),  # 5 of 10: 50.0
         pair(4),  # 0 of 10: 0.0
-        # Formed on day 49: slots due 56, 63 and 70, two met: 66.7.
+        # Formed on day 49: slots due on days 56, 63 and 70, two met: 66.7.
         pair(5, meeting(day(50)), meeting(day(60)), formed=day(49)),
-        # Formed exactly now: nothing expected.
+        # Formed on the report's day: nothing expected.
         pair(6, formed=day(70)),
     )
     adherence = [r.adherence_pct for r in figures.relationships]

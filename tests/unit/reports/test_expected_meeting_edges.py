@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from test_report_schedule import FORMED, active, held
+from test_report_schedule import FORMED, active, due, held
 
 from mentoring_core.reports import (
     Gap,
@@ -37,6 +37,7 @@ from mentoring_core.values import (
 )
 
 pair = active  # a pair formed at FORMED, active unless changed
+HOUR = timedelta(hours=1)
 BEFORE = FORMED - timedelta(days=30)
 """When the policies of these tests were set: well before the pair formed."""
 
@@ -87,7 +88,7 @@ class TestEndings:
             schedules=(ScheduleFact(at=FORMED, cadence=Cadence.weekly()),),
         )
         figures = report(ended, day(30))
-        assert dues(figures) == [day(7)]
+        assert dues(figures) == [due(7)]
         assert (figures.expected_meetings, figures.met_meetings) == (1, 1)
         assert figures.adherence_pct == Decimal("100.0")
         assert (figures.expected_meetings_agreed, figures.met_meetings_agreed) == (1, 1)
@@ -103,23 +104,23 @@ class TestEndings:
 class TestPolicies:
     def test_of_two_policies_set_at_one_moment_the_last_recorded_is_in_force(self) -> None:
         both = (PolicyFact(at=BEFORE, policy=MONTHLY), PolicyFact(at=BEFORE, policy=WEEKLY))
-        figures = report(pair(), day(14), both)
-        assert dues(figures) == [day(7), day(14)]
+        figures = report(pair(), day(15), both)
+        assert dues(figures) == [due(7), due(14)]
         assert figures.policy_cadence == "weekly"
 
     def test_a_new_policy_with_the_same_cadence_changes_nothing(self) -> None:
         # A second weekly policy (a longer minimum) from day 10: the slot [7, 14) under way
         # is kept, and the rhythm goes on from the pair's formation.
         longer = PolicyFact(at=day(10), policy=policy(Cadence.weekly(), minimum=90))
-        figures = report(pair(), day(21), (PolicyFact(at=BEFORE, policy=WEEKLY), longer))
-        assert dues(figures) == [day(7), day(14), day(21)]
+        figures = report(pair(), day(22), (PolicyFact(at=BEFORE, policy=WEEKLY), longer))
+        assert dues(figures) == [due(7), due(14), due(21)]
 
     def test_a_new_cadence_drops_the_slot_under_way_and_starts_from_its_date(self) -> None:
-        # Weekly, then every 10 days from day 10: [0, 7) due 7; [7, 14) dropped; then
-        # [10, 20) due 20 and [20, 30) due 30.
+        # Weekly, then every 10 days from day 10: [0, 7) due by the end of day 7; [7, 14)
+        # dropped; then [10, 20) due by the end of day 20 and [20, 30) of day 30.
         every_ten = PolicyFact(at=day(10), policy=policy(Cadence.every(10)))
-        figures = report(pair(), day(30), (PolicyFact(at=BEFORE, policy=WEEKLY), every_ten))
-        assert dues(figures) == [day(7), day(20), day(30)]
+        figures = report(pair(), day(31), (PolicyFact(at=BEFORE, policy=WEEKLY), every_ten))
+        assert dues(figures) == [due(7), due(20), due(30)]
         assert figures.policy_cadence == "every 10 days"
 
     def test_before_the_first_policy_nothing_is_expected(self) -> None:
@@ -153,9 +154,10 @@ class TestAgreedSchedule:
         assert figures.adherence_agreed_pct == Decimal("66.7")
         assert figures.agreed_cadence == "fortnightly"
         # No policy in force: nothing expected by the policy, and overdue follows the agreed
-        # cadence: fourteen days after the last meeting (day 20) is day 34, before day 40.
+        # cadence: fourteen days after the last meeting (day 20) is day 34, whose end is
+        # before day 40.
         assert (figures.expected_meetings, figures.adherence_pct) == (0, None)
-        assert (figures.meeting_overdue, figures.next_meeting_due) == (True, day(34))
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (True, due(34))
 
     def test_of_two_schedules_agreed_at_one_moment_the_last_is_in_force(self) -> None:
         facts = pair(
@@ -164,7 +166,7 @@ class TestAgreedSchedule:
                 ScheduleFact(at=FORMED, cadence=Cadence.weekly()),
             )
         )
-        figures = report(facts, day(14), ())
+        figures = report(facts, day(15), ())
         assert figures.expected_meetings_agreed == 2
         assert figures.agreed_cadence == "weekly"
 
@@ -175,7 +177,7 @@ class TestAgreedSchedule:
                 ScheduleFact(at=day(10), cadence=Cadence.weekly()),
             )
         )
-        assert report(facts, day(21), ()).expected_meetings_agreed == 3
+        assert report(facts, day(22), ()).expected_meetings_agreed == 3
 
 
 class TestReviews:
@@ -187,12 +189,16 @@ class TestReviews:
         facts = pair(reviews=(day(10), day(29.5)))
         figures = report(facts, day(65))
         assert (figures.reviews_due, figures.reviews_met, figures.reviews_done) == (2, 1, 2)
-        # The next review was due 30 days after the last one: day 59.5, before day 65.
-        assert (figures.review_overdue, figures.next_review_due) == (True, day(59.5))
+        # The next review was due 30 days after the last one, by the end of day 59.5,
+        # before day 65.
+        assert (figures.review_overdue, figures.next_review_due) == (True, due(59.5))
 
-    def test_a_review_due_exactly_now_is_not_overdue_yet(self) -> None:
-        figures = report(pair(reviews=(day(5),)), day(35))
-        assert (figures.review_overdue, figures.next_review_due) == (False, day(35))
+    def test_a_review_due_today_is_not_overdue_yet(self) -> None:
+        # Reviewed on day 5: the next is due by the end of day 35, not overdue on it nor
+        # at its very end.
+        for now in (day(35), due(35)):
+            figures = report(pair(reviews=(day(5),)), now)
+            assert (figures.review_overdue, figures.next_review_due) == (False, due(35))
 
     def test_a_new_review_interval_starts_from_the_policy_that_sets_it(self) -> None:
         # Every 30 days, then every 10 from day 40: due 30; [30, 60) dropped at day 40;
@@ -202,13 +208,14 @@ class TestReviews:
         assert figures.reviews_due == 3
         assert figures.reviews_met == 0
         # Nothing reviewed: ten days after the stretch's start (day 0) is long past.
-        assert (figures.review_overdue, figures.next_review_due) == (True, day(10))
+        assert (figures.review_overdue, figures.next_review_due) == (True, due(10))
 
 
 class TestPauses:
     def test_two_pauses_are_both_left_out_of_the_active_time(self) -> None:
         # Paused days 10-12 and 20-23.5: active [0, 10), [12, 20), [23.5, 30). Weekly:
-        # due 7, then [12, 19) due 19; [23.5, 30.5) is not complete by day 30.
+        # due by the end of day 7, then [12, 19) by the end of day 19; [23.5, 30.5) is
+        # not complete by day 30.
         facts = pair(
             pauses=(
                 PauseFact(paused_at=day(10), resumed_at=day(12)),
@@ -217,14 +224,14 @@ class TestPauses:
             meetings=(held(day(5)),),
         )
         figures = report(facts, day(30))
-        assert dues(figures) == [day(7), day(19)]
+        assert dues(figures) == [due(7), due(19)]
         assert (figures.met_meetings, figures.adherence_pct) == (1, Decimal("50.0"))
         assert figures.paused_days == Decimal("5.5")
         assert figures.pauses == (Span(day(10), day(12)), Span(day(20), day(23.5)))
         # From the meeting to now: 25 days, less 5.5 paused.
         assert figures.longest_gap == Gap(days=Decimal("19.5"), start=day(5), end=day(30))
         # The stretch under way began at the resumption (day 23.5), after the meeting.
-        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(30.5))
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, due(30.5))
 
     def test_a_relationship_paused_through_the_whole_window(self) -> None:
         # Paused on day 2 (7 January) and never resumed; the period is February.
@@ -257,7 +264,7 @@ class TestBeforeFormation:
         # formation).
         goal = GoalFact(goal_id=UUID(int=5), set_at=day(-1), target_date=date(2026, 6, 1))
         facts = pair(meetings=(held(day(-2)),), goals=(goal,))
-        figures = report(facts, day(7), start=date(2026, 1, 1))
+        figures = report(facts, day(8), start=date(2026, 1, 1))
         assert figures.days_to_first_meeting == Decimal("0.0")
         assert figures.days_to_first_goal == Decimal("0.0")
         assert (figures.meetings_held, figures.goals_set) == (1, 1)
@@ -268,48 +275,62 @@ class TestBoundaries:
     def test_a_slot_due_exactly_now_counts_and_a_meeting_held_exactly_now_is_in_the_period(
         self,
     ) -> None:
-        # Due day 7 (the report's moment) counts; the meeting held exactly then is in the
-        # period but falls in the next slot, so the slot due now is not met.
-        figures = report(pair(meetings=(held(day(7)),)), day(7))
-        assert [(s.due, s.met) for s in figures.expected] == [(day(7), False)]
+        # Due at the end of day 7 (the report's moment) counts; the meeting held exactly
+        # then is in the period but falls in the next slot, so the slot due now is not met.
+        figures = report(pair(meetings=(held(due(7)),)), due(7))
+        assert [(s.due, s.met) for s in figures.expected] == [(due(7), False)]
         assert figures.meetings_held == 1
-        # The next meeting is due a week after it: not overdue.
-        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(14))
+        # The next meeting is due a week after that day: not overdue.
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, due(15))
 
-    def test_slots_keep_the_time_of_day_the_pair_formed(self) -> None:
-        # docs/reports.md, "The slots keep the time of day the pair formed": formed at
-        # 10:00 on a Monday, meeting every Monday at 11:00 for four weeks. The first
-        # meeting is an hour after the first slot is due: that slot is unmet, each later
-        # meeting meets the slot after its own week, and the fourth is in the fifth slot.
+    def test_a_meeting_later_in_the_day_than_the_pair_formed_meets_its_slot(self) -> None:
+        # Formed at 10:00 on a Monday, meeting every Monday at 11:00 for four weeks: each
+        # meeting is on the day its slot falls due, so each meets it (the slots kept the
+        # time of day the pair formed, and this pair showed 3 of 4).
         weekly_at_eleven = tuple(held(day(7 * k) + timedelta(hours=1)) for k in range(1, 5))
-        figures = report(pair(meetings=weekly_at_eleven), day(28) + timedelta(hours=2))
+        figures = report(pair(meetings=weekly_at_eleven), day(29))
         assert [(s.due, s.met) for s in figures.expected] == [
-            (day(7), False),
-            (day(14), True),
-            (day(21), True),
-            (day(28), True),
+            (due(7), True),
+            (due(14), True),
+            (due(21), True),
+            (due(28), True),
         ]
-        assert figures.adherence_pct == Decimal("75.0")
-        # The next meeting is due a week after the last, at its time of day, 11:00.
-        assert figures.next_meeting_due == day(35) + timedelta(hours=1)
+        assert figures.adherence_pct == Decimal("100.0")
+        # The next meeting is due a week after the last, by the end of that day.
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, due(35))
 
-    def test_a_slot_due_at_the_midnight_after_the_period_is_not_in_it(self) -> None:
-        # Formed at midnight: the first weekly slot is due at midnight on 12 January, the
-        # first instant after a period ending on 11 January.
+    def test_a_local_meeting_time_across_a_clock_change_loses_no_slot(self) -> None:
+        # At 09:00 London time every Wednesday: 08:00 UTC until the clocks go back on
+        # 25 October 2026, 09:00 UTC after. Formed at a meeting, on 7 October.
+        formed = datetime(2026, 10, 7, 8, tzinfo=UTC)
+        wednesdays = (formed + timedelta(weeks=k) for k in range(1, 6))
+        meetings = tuple(held(w if w.month == 10 and w.day < 25 else w + HOUR) for w in wednesdays)
+        facts = pair(proposed_at=formed, formed_at=formed, meetings=meetings)
+        figures = report(facts, datetime(2026, 11, 12, tzinfo=UTC), start=formed.date())
+        assert (figures.expected_meetings, figures.met_meetings) == (5, 5)
+        # On the day after the change, between 08:00 and 09:00 UTC, nothing is overdue.
+        before_the_meeting = datetime(2026, 10, 28, 8, 30, tzinfo=UTC)
+        assert report(facts, before_the_meeting, start=formed.date()).meeting_overdue is False
+
+    def test_a_slot_is_in_the_period_holding_the_day_it_falls_due_on(self) -> None:
+        # Formed at midnight on 5 January: the first weekly slot falls due on 12 January
+        # (at its end, midnight on the 13th), the next on the 19th.
         midnight = datetime(2026, 1, 5, tzinfo=UTC)
         facts = pair(proposed_at=midnight, formed_at=midnight)
-        as_of = datetime(2026, 1, 20, tzinfo=UTC)
+        as_of = datetime(2026, 1, 27, tzinfo=UTC)
         in_it = report(facts, as_of, start=date(2026, 1, 5), end=date(2026, 1, 12))
-        outside = report(facts, as_of, start=date(2026, 1, 5), end=date(2026, 1, 11))
-        assert dues(in_it) == [datetime(2026, 1, 12, tzinfo=UTC)]
-        assert dues(outside) == []
+        before = report(facts, as_of, start=date(2026, 1, 5), end=date(2026, 1, 11))
+        after = report(facts, as_of, start=date(2026, 1, 13), end=date(2026, 1, 19))
+        assert dues(in_it) == [datetime(2026, 1, 13, tzinfo=UTC)]
+        assert dues(before) == []
+        assert dues(after) == [datetime(2026, 1, 20, tzinfo=UTC)]
 
     def test_a_pair_formed_exactly_now_has_its_first_meeting_due_a_week_from_now(self) -> None:
         # Active from this very moment: the stretch under way starts now (docs: the next
         # meeting is due one interval after the start of the current active stretch).
         figures = report(pair(), FORMED)
-        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(7))
-        assert (figures.review_overdue, figures.next_review_due) == (False, day(30))
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, due(7))
+        assert (figures.review_overdue, figures.next_review_due) == (False, due(30))
         assert (figures.expected_meetings, figures.adherence_pct) == (0, None)
 
     def test_a_pair_resumed_exactly_now_counts_from_the_resumption(self) -> None:
@@ -320,15 +341,15 @@ class TestBoundaries:
             pauses=(PauseFact(paused_at=day(3), resumed_at=day(20)),),
         )
         figures = report(resumed, day(20))
-        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, day(27))
-        assert (figures.review_overdue, figures.next_review_due) == (False, day(50))
+        assert (figures.meeting_overdue, figures.next_meeting_due) == (False, due(27))
+        assert (figures.review_overdue, figures.next_review_due) == (False, due(50))
 
     def test_a_pause_resumed_the_moment_it_began_leaves_no_paused_stretch(self) -> None:
         blink = pair(pauses=(PauseFact(paused_at=day(3), resumed_at=day(3)),))
         figures = report(blink, day(14))
         assert (figures.pauses, figures.paused_days) == ((), Decimal("0.0"))
         # Still a pause: it drops the slot under way, and slots start again from day 3.
-        assert dues(figures) == [day(10)]
+        assert dues(figures) == [due(10)]
 
 
 class TestPeriodEdges:
@@ -388,6 +409,6 @@ class TestPeriodEdges:
 
     def test_adherence_rounds_half_up(self) -> None:
         # 1 of 16 weekly slots met: 6.25 %, half up to 6.3 (not 6.2).
-        figures = report(pair(meetings=(held(day(1)),)), day(112))
+        figures = report(pair(meetings=(held(day(1)),)), day(113))
         assert (figures.expected_meetings, figures.met_meetings) == (16, 1)
         assert figures.adherence_pct == Decimal("6.3")

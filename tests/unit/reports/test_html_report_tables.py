@@ -346,7 +346,7 @@ class TestRelationshipsTable:
         assert row["Status"] == "ended (withdrawn_by_mentee)"
 
     def test_overdue_meetings_and_reviews_are_marked_and_the_row_highlighted(self) -> None:
-        due = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+        due = datetime(2026, 6, 2, tzinfo=UTC)  # by the end of 1 June: shown as that day
         figures = (
             relationship(1, meeting_overdue=True, next_meeting_due=due, next_review_due=due),
             relationship(2, review_overdue=True, next_meeting_due=due, next_review_due=due),
@@ -365,18 +365,18 @@ class TestRelationshipsTable:
         ]
         next_meeting, next_review = 14, 16
         assert [cells(row)[next_meeting] for row in rows] == [
-            "2026-06-01 10:00 OVERDUE",
-            "2026-06-01 10:00",
-            "2026-06-01 10:00",
+            "2026-06-01 OVERDUE",
+            "2026-06-01",
+            "2026-06-01",
         ]
         assert [cells(row)[next_review] for row in rows] == [
-            "2026-06-01 10:00",
-            "2026-06-01 10:00 OVERDUE",
-            "2026-06-01 10:00",
+            "2026-06-01",
+            "2026-06-01 OVERDUE",
+            "2026-06-01",
         ]
         assert marks == [
-            [("2026-06-01 10:00", ["OVERDUE"])],
-            [("2026-06-01 10:00", ["OVERDUE"])],
+            [("2026-06-01", ["OVERDUE"])],
+            [("2026-06-01", ["OVERDUE"])],
             [],
         ]
 

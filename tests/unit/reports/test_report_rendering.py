@@ -71,7 +71,7 @@ class TestCsv:
         a = next(r for r in rows if r["relationship_id"] == str(PAIR_A))
         assert (a["expected_meetings"], a["met_meetings"], a["adherence_pct"]) == ("7", "5", "71.4")
         assert (a["mentoring_hours"], a["meeting_overdue"], a["end_reason"]) == ("5.25", "true", "")
-        assert a["next_meeting_due"] == "2026-04-08T10:00:00+00:00"
+        assert a["next_meeting_due"] == "2026-04-09T00:00:00+00:00"  # by the end of 8 April
 
     def test_lines_end_with_crlf(self, report: ComplianceReport) -> None:
         text = render(report, ReportFormat.CSV)

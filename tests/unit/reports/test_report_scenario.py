@@ -31,6 +31,7 @@ from mentoring_core.reports import (
     RelationshipFacts,
     RelationshipFigures,
     compliance_report,
+    end_of_day,
     fold_programme_facts,
     fold_relationship_facts,
 )
@@ -59,6 +60,11 @@ def report(facts: tuple[ProgrammeFacts, list[RelationshipFacts]]) -> ComplianceR
     return compliance_report(*facts, as_of=AS_OF)
 
 
+def by(month: int, day: int) -> datetime:
+    """The end of that day of 2026 (UTC): when a meeting or review due on it falls due."""
+    return end_of_day(date(2026, month, day))
+
+
 def pair(report: ComplianceReport, relationship_id: object) -> RelationshipFigures:
     return next(f for f in report.relationships if f.relationship_id == relationship_id)
 
@@ -71,11 +77,11 @@ class TestAnaAndBen:
         self, report: ComplianceReport
     ) -> None:
         a = pair(report, PAIR_A)
-        # Weekly from 5 Jan: due 12, 19, 26 Jan and 2 Feb (day 28, the tier's last day
-        # counts). Fortnightly from 2 Feb: 16 Feb; 2 Mar falls in the pause and is dropped.
-        # From the resumption on 6 Mar: 20 Mar, 3 Apr; 17 Apr is after the report.
+        # Weekly from 5 Jan: due by the end of 12, 19, 26 Jan and 2 Feb (day 28, the tier's
+        # last day counts). Fortnightly from 2 Feb: 16 Feb; 2 Mar falls in the pause and is
+        # dropped. From the resumption on 6 Mar: 20 Mar, 3 Apr; 17 Apr is after the report.
         assert [s.due for s in a.expected] == [
-            at(1, 12), at(1, 19), at(1, 26), at(2, 2), at(2, 16), at(3, 20), at(4, 3),
+            by(1, 12), by(1, 19), by(1, 26), by(2, 2), by(2, 16), by(3, 20), by(4, 3),
         ]  # fmt: skip
         # Met: 8 Jan, 15 Jan, 29 Jan, 10 Feb, 25 Mar held in their slots; the slot to
         # 26 Jan had only a missed meeting; the slot to 20 Mar only a cancelled one.
@@ -121,12 +127,12 @@ class TestAnaAndBen:
         self, report: ComplianceReport
     ) -> None:
         a = pair(report, PAIR_A)
-        # Fortnightly now; last met 25 Mar, so due 8 Apr, before 15 Apr.
-        assert (a.meeting_overdue, a.next_meeting_due) == (True, at(4, 8))
+        # Fortnightly now; last met 25 Mar, so due by the end of 8 Apr, before 15 Apr.
+        assert (a.meeting_overdue, a.next_meeting_due) == (True, by(4, 8))
         # Reviews every 28 days: due 2 Feb (missed: the review came on 16 Feb); the pause
         # restarts the clock, so due 3 Apr from 6 Mar (missed, and overdue now).
         assert (a.reviews_due, a.reviews_met, a.reviews_done) == (2, 0, 1)
-        assert (a.review_overdue, a.next_review_due) == (True, at(4, 3))
+        assert (a.review_overdue, a.next_review_due) == (True, by(4, 3))
 
     def test_goals_feedback_and_reflections(self, report: ComplianceReport) -> None:
         a = pair(report, PAIR_A)
@@ -161,7 +167,7 @@ class TestCarlaAndDan:
         # Weekly from 12 Jan: 19, 26 Jan, 2 and 9 Feb; fortnightly from 9 Feb: 23 Feb is
         # after the end. Held 13 and 27 Jan: slots to 19 Jan and 2 Feb met.
         assert [(s.due, s.met) for s in b.expected] == [
-            (at(1, 19), True), (at(1, 26), False), (at(2, 2), True), (at(2, 9), False),
+            (by(1, 19), True), (by(1, 26), False), (by(2, 2), True), (by(2, 9), False),
         ]  # fmt: skip
         assert b.adherence_pct == Decimal("50.0")
         assert (b.expected_meetings_agreed, b.adherence_agreed_pct) == (0, None)
@@ -244,7 +250,7 @@ class TestPeriodsAndPolicies:
             *facts, as_of=AS_OF, start=date(2026, 3, 1), end=date(2026, 3, 31)
         )
         a = pair(march, PAIR_A)
-        assert [s.due for s in a.expected] == [at(3, 20)]
+        assert [s.due for s in a.expected] == [by(3, 20)]
         assert (a.meetings_held, a.meetings_cancelled, a.mentoring_minutes) == (1, 1, 90)
         # Paused from the start of March (00:00 UTC) to 6 Mar 10:00: 5 days 10 hours. The
         # longest gap, 1 Mar 00:00 to 25 Mar 10:00, less that pause: 19 active days.
@@ -264,7 +270,7 @@ class TestPeriodsAndPolicies:
         given = compliance_report(*facts, as_of=AS_OF, policy=monthly)
         a = pair(given, PAIR_A)
         # Monthly from 5 Jan: 5 Feb; 5 Mar is in the pause; from 6 Mar: 6 Apr.
-        assert [(s.due, s.met) for s in a.expected] == [(at(2, 5), True), (at(4, 6), True)]
+        assert [(s.due, s.met) for s in a.expected] == [(by(2, 5), True), (by(4, 6), True)]
         assert a.short_meetings == 4  # every meeting but the 90-minute one
         assert given.policy_given
 

@@ -20,6 +20,7 @@ from mentoring_core.reports import (
     RelationshipFacts,
     ReportPeriod,
     add_months,
+    end_of_day,
     evolve_relationship_facts,
     preset,
     step,
@@ -42,6 +43,12 @@ WEEK = timedelta(days=7)
 def day(n: float) -> datetime:
     """``n`` days after the pair formed."""
     return FORMED + timedelta(days=n)
+
+
+def due(n: float) -> datetime:
+    """The end (UTC) of the day ``n`` days after the pair formed: when a meeting whose
+    interval ends on that day falls due."""
+    return end_of_day(day(n).date())
 
 
 def policy(*tiers: CadenceTier, minimum: int = 60, review: int = 30) -> ProgrammePolicy:
@@ -120,8 +127,8 @@ class TestSteps:
         jan31 = datetime(2026, 1, 31, 9, tzinfo=UTC)
         dues = [s.due for s in slots([Span(jan31, jan31 + 100 * WEEK)],
                                      lambda t: Cadence.monthly(), (), ())][:3]  # fmt: skip
-        assert dues == [add_months(jan31, 1), add_months(jan31, 2), add_months(jan31, 3)]
-        assert dues[1].day == 31
+        assert dues == [end_of_day(add_months(jan31, k).date()) for k in (1, 2, 3)]
+        assert [(d - timedelta(days=1)).day for d in dues] == [28, 31, 30]
 
     @pytest.mark.parametrize(
         ("cadence", "days_after"),
@@ -137,13 +144,23 @@ class TestSlots:
     ) -> None:
         found = slots([Span(FORMED, day(80))], lambda t: WEEKLY_THEN_MONTHLY.cadence_at_age(
             (t - FORMED) // timedelta(days=1)), (day(14),), ())  # fmt: skip
-        assert [s.due for s in found] == [day(7), day(14), add_months(day(14), 1),
-                                          add_months(day(14), 2)]  # fmt: skip
+        monthly = [end_of_day(add_months(day(14), k).date()) for k in (1, 2)]
+        assert [s.due for s in found] == [due(7), due(14), *monthly]
+        # The first monthly slot starts where the last weekly one is due, not before.
+        assert found[2].start == due(14)
 
     def test_a_slot_is_met_by_a_meeting_in_it_not_by_one_on_its_due_moment(self) -> None:
-        found = slots([Span(FORMED, day(21))], lambda t: Cadence.weekly(), (), (day(7), day(20)))
-        # The meeting on day 7 falls in the second slot, [7, 14), not the first.
+        held = (due(7), day(20))
+        found = slots([Span(FORMED, day(21))], lambda t: Cadence.weekly(), (), held)
+        # The meeting at the very end of day 7 falls in the second slot, not the first.
         assert [s.met for s in found] == [False, True, True]
+
+    def test_a_meeting_later_on_the_day_its_slot_falls_due_meets_it(self) -> None:
+        # Formed at 10:00: a meeting at 11:00 (or 23:59) on day 7 is on the day the first
+        # slot falls due, so it meets that slot; the second slot is met by day 14's.
+        held = (day(7) + timedelta(hours=1), day(14) + timedelta(hours=13, minutes=59))
+        found = slots([Span(FORMED, day(21))], lambda t: Cadence.weekly(), (), held)
+        assert [s.met for s in found] == [True, True, False]
 
     def test_two_meetings_in_one_slot_meet_it_once(self) -> None:
         found = slots([Span(FORMED, day(14))], lambda t: Cadence.weekly(), (), (day(1), day(2)))
@@ -154,7 +171,7 @@ class TestSlots:
                              day(40))  # fmt: skip
         assert spans == (Span(FORMED, day(10)), Span(day(20), day(40)))
         dues = [s.due for s in slots(spans, lambda t: Cadence.weekly(), (), ())]
-        assert dues == [day(7), day(27), day(34)]
+        assert dues == [due(7), due(27), due(34)]
 
     def test_a_pause_not_yet_over_ends_the_active_time(self) -> None:
         spans = active_spans(FORMED, None, [PauseFact(paused_at=day(3))], day(40))
@@ -163,11 +180,11 @@ class TestSlots:
     def test_nothing_is_expected_while_no_cadence_is_in_force(self) -> None:
         found = slots([Span(FORMED, day(30))], lambda t: None if t < day(9) else Cadence.weekly(),
                       (day(9),), ())  # fmt: skip
-        assert [s.due for s in found] == [day(16), day(23), day(30)]
+        assert [s.due for s in found] == [due(16), due(23), due(30)]
 
     def test_an_unchanged_cadence_across_a_change_point_keeps_its_rhythm(self) -> None:
         found = slots([Span(FORMED, day(21))], lambda t: Cadence.weekly(), (day(10),), ())
-        assert [s.due for s in found] == [day(7), day(14), day(21)]
+        assert [s.due for s in found] == [due(7), due(14), due(21)]
 
 
 class TestRelationshipFigures:
@@ -177,20 +194,23 @@ class TestRelationshipFigures:
         second = PolicyFact(at=day(14), policy=policy(CadenceTier(cadence=Cadence.monthly())))
         period = ReportPeriod(start=FORMED.date(), end=day(60).date())
         result = relationship_figures(facts, (first, second), period, day(60))
-        assert [s.due for s in result.expected] == [day(7), day(14), add_months(day(14), 1)]
+        monthly = end_of_day(add_months(day(14), 1).date())
+        assert [s.due for s in result.expected] == [due(7), due(14), monthly]
 
     def test_meetings_shorter_than_the_minimum_in_force_are_flagged_but_count(self) -> None:
         facts = active(meetings=(held(day(1), 59), held(day(8), 60)))
-        result = figures(facts, day(14), policy(CadenceTier(cadence=Cadence.weekly())))
+        result = figures(facts, day(15), policy(CadenceTier(cadence=Cadence.weekly())))
         assert (result.meetings_held, result.short_meetings, result.met_meetings) == (2, 1, 2)
         assert [m.short for m in result.meetings] == [True, False]
 
     def test_overdue_counts_from_the_last_meeting_or_the_resumption(self) -> None:
         weekly = policy(CadenceTier(cadence=Cadence.weekly()))
         facts = active(meetings=(held(day(1)),))
-        assert figures(facts, day(8), weekly).meeting_overdue is False  # due day 8: not late yet
-        late = figures(facts, day(8.5), weekly)
-        assert (late.meeting_overdue, late.next_meeting_due) == (True, day(8))
+        # Due by the end of day 8: not late at any moment of that day, late the day after.
+        assert figures(facts, day(8), weekly).meeting_overdue is False
+        assert figures(facts, day(8.5), weekly).meeting_overdue is False
+        late = figures(facts, day(9), weekly)
+        assert (late.meeting_overdue, late.next_meeting_due) == (True, due(8))
         resumed = active(meetings=(held(day(1)),),
                          pauses=(PauseFact(paused_at=day(2), resumed_at=day(20)),))  # fmt: skip
         assert figures(resumed, day(26), weekly).meeting_overdue is False
@@ -211,7 +231,7 @@ class TestRelationshipFigures:
         facts = active(schedules=(ScheduleFact(at=FORMED, cadence=Cadence.fortnightly()),))
         result = figures(facts, day(15))
         assert (result.expected_meetings, result.expected_meetings_agreed) == (0, 1)
-        assert (result.meeting_overdue, result.next_meeting_due) == (True, day(14))
+        assert (result.meeting_overdue, result.next_meeting_due) == (True, due(14))
 
     def test_the_longest_gap_runs_to_the_report_moment_when_still_active(self) -> None:
         facts = active(meetings=(held(day(2)), held(day(5))))
@@ -223,7 +243,7 @@ class TestRelationshipFigures:
         missed = MeetingFact(meeting_id=UUID(int=1), outcome=MeetingOutcome.MISSED, at=day(1))
         cancelled = attrs.evolve(missed, meeting_id=UUID(int=2), outcome=MeetingOutcome.CANCELLED)
         facts = active(meetings=(missed, cancelled))
-        result = figures(facts, day(7), policy(CadenceTier(cadence=Cadence.weekly())))
+        result = figures(facts, day(8), policy(CadenceTier(cadence=Cadence.weekly())))
         assert (result.expected_meetings, result.met_meetings, result.adherence_pct) == (
             1,
             0,

@@ -60,10 +60,9 @@ def when(moment: datetime | None) -> str:
 
 
 def due_when(kind: str, due: datetime) -> str:
-    """When an item (a ``DueKind`` value) is due, in a cell: a goal's, plan activity's or
-    milestone's day, the one set (it falls due at that day's end, UTC, the moment ``due``
-    holds, whose local time may fall on the next day or read as one); a meeting's or a
-    review's moment in local time (:func:`when`)."""
+    """When an item (a ``DueKind`` value) is due, in a cell: the day it falls due on (it
+    falls due at that day's end, UTC, the moment ``due`` holds, whose local time may fall
+    on the next day or read as one); another moment in local time (:func:`when`)."""
     from mentoring_core.reports import dated_day
 
     day = dated_day(kind, due)
