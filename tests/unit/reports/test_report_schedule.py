@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from mentoring_core.reports import (
     step,
 )
 from mentoring_core.reports._figures import days, nearest_rank, percent, relationship_figures
-from mentoring_core.reports._schedule import Span, active_spans, slots
+from mentoring_core.reports._schedule import Span, active_spans, day_ended_by, slots
 from mentoring_core.values import (
     Cadence,
     CadenceTier,
@@ -303,3 +304,17 @@ class TestPresets:
     def test_an_unknown_preset_names_the_known_ones(self) -> None:
         with pytest.raises(ValueError, match="monthly-supervision"):
             preset("weekly-forever")
+
+
+class TestDueDays:
+    def test_the_day_a_due_moment_ends_is_its_utc_day_in_any_zone(self) -> None:
+        """A due moment is the midnight (UTC) ending its day; the day is read in UTC
+        whatever the zone the moment is given in, or the machine's own (New York here)."""
+        by_1_february = end_of_day(date(2026, 2, 1))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("TZ", "America/New_York")
+            time.tzset()
+            for moment in (by_1_february, by_1_february.astimezone(timezone(timedelta(hours=13)))):
+                assert day_ended_by(moment) == date(2026, 2, 1)
+            assert day_ended_by(by_1_february + timedelta(microseconds=1)) is None
+        time.tzset()
