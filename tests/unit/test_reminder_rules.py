@@ -360,6 +360,15 @@ def test_the_timeline_tells_who_was_reminded_of_what_and_when_it_was_sent() -> N
     assert sent == f"Reminder {ID} to ana sent again (after an interruption) by coordinator.cleo"
 
 
+def test_the_timeline_tells_the_day_a_reminded_item_falls_due_on() -> None:
+    """Due at the midnight after its day, a goal or a meeting is told on that day, not on
+    the next, which its recorded moment reads as."""
+    history = with_relationship()
+    history.record(attrs.evolve(ISSUE, item="goal", due=datetime(2026, 12, 6, tzinfo=UTC)))
+    (issued,) = (entry.description for entry in timeline(history.events)[-1:])
+    assert ", due on 2026-12-05 (by its end, UTC); by email)" in issued
+
+
 def test_a_participant_reads_their_own_reminders_only() -> None:
     history = with_relationship()
     history.record(cmd.AppointCoordinator(person_id="coord.rhea"))

@@ -58,6 +58,7 @@ from ..domain.kinds import kind_of
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..domain.validation import check_aware
+from ..reports import dated_day
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
@@ -163,7 +164,8 @@ def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
 
 
 def _reminder_issued(event: ReminderIssued, before: State, by: str) -> str:
-    due = event.due.isoformat(timespec="minutes")
+    day = dated_day(event.item, event.due)  # due at the end of a day: that day
+    due = event.due.isoformat(timespec="minutes") if day is None else f"on {day} (by its end, UTC)"
     return (
         f"Reminder {event.reminder_id} to {event.person_id} issued ({event.reason}: "
         f"{event.item} of relationship {event.relationship_id}, due {due}; by {event.channel}) {by}"
