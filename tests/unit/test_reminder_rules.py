@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -20,7 +20,7 @@ from mentoring_core.authorisation import Principal, may, may_read_event
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import ReminderIssued, ReminderSent
 from mentoring_core.reminders import QUIET_ITEM, Quiet, notice, owed, reminder_id
-from mentoring_core.reports import DueItem, DueKind
+from mentoring_core.reports import DueItem, DueKind, end_of_day
 from mentoring_core.values import ReminderReason
 
 OTHER = UUID("a0a0b0b0-0000-4000-8000-000000000002")
@@ -82,9 +82,13 @@ class TestWhatIsOwed:
         assert found[0].due == NOW - timedelta(days=3)
 
     def test_what_falls_due_after_the_window_is_not_owed_yet(self) -> None:
-        later = item(DueKind.GOAL, NOW + timedelta(days=2, seconds=1), what="Lead a huddle")
-        assert owed([later], [], now=NOW, within_days=2, quiet_days=None) == ()
-        assert len(owed([later], [], now=NOW, within_days=3, quiet_days=None)) == 2
+        # Two days from Friday 14 March take in what falls due on Sunday 16 March (at its
+        # end), and not what falls due on Monday 17 March.
+        sunday = item(DueKind.GOAL, end_of_day(date(2025, 3, 16)), what="Lead a huddle")
+        monday = item(DueKind.GOAL, end_of_day(date(2025, 3, 17)), what="Lead a huddle")
+        assert len(owed([sunday], [], now=NOW, within_days=2, quiet_days=None)) == 2
+        assert owed([monday], [], now=NOW, within_days=2, quiet_days=None) == ()
+        assert len(owed([monday], [], now=NOW, within_days=3, quiet_days=None)) == 2
 
     def test_a_pair_quiet_for_the_period_is_reminded_and_not_before(self) -> None:
         quiet_since = NOW - timedelta(days=21)

@@ -10,7 +10,7 @@ programme's too: nothing recorded since counts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import cast
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
 from ..domain.validation import check_aware
 from ..reports import DueItem, due_items, most_urgent_first
+from ..reports._due import window_end
 from ._projection import ComplianceProjection
 from ._reports import recorded_after, report_at
 
@@ -82,7 +83,7 @@ def due(
     check_within_days(within_days)
     moment = check_aware("now", service.now() if now is None else now)
     as_of = moment if recorded_after(service, moment) else None
-    until = moment.astimezone(UTC) + timedelta(days=within_days)
+    until = window_end(moment, within_days)
     if programme_id is not None:
         service.programme(programme_id)  # not found unless a programme
     asked = service.programme_ids() if programme_id is None else (programme_id,)

@@ -19,6 +19,7 @@ from ..domain.events import ReminderIssued
 from ..domain.relationship_state import RelationshipState
 from ..domain.values import MeetingOutcome, RelationshipStatus, ReminderReason
 from ..reports import DueItem, dated_day
+from ..reports._due import window_end
 
 NAMESPACE = UUID("5d0c4a52-8a53-4b7e-9d0e-6f1f4c1b2a77")
 """The UUID namespace of reminder ids (a uuid5 of the reminder's key)."""
@@ -132,7 +133,7 @@ def owed(
     met for ``quiet_days`` days (None: never). In the order of ``items``, then the quiet
     relationships.
     """
-    until = now.astimezone(UTC) + timedelta(days=within_days)
+    until = window_end(now, within_days)
     candidates: list[tuple[DueItem | Quiet, ReminderReason, str, datetime, str]] = []
     for item in items:
         if item.overdue or item.due <= until:

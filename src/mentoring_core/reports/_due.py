@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -54,6 +54,13 @@ class DueItem:
     agreed_cadence: str | None = None
     """For a meeting, the cadence the pair agreed, when one is in force (the meeting's
     date follows the policy's, ``what``, when a policy is in force); None otherwise."""
+
+
+def window_end(now: datetime, within_days: int) -> datetime:
+    """When the window of what falls due "within ``within_days`` days" of ``now`` ends:
+    the end of the day (UTC) ``within_days`` days after ``now``'s, so that what falls due
+    on that day is in it (everything falls due at the end of a day); 0: today's end."""
+    return end_of_day((now.astimezone(UTC) + timedelta(days=within_days)).date())
 
 
 def dated_day(kind: str, due: datetime) -> date | None:

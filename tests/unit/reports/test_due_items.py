@@ -4,7 +4,7 @@ the very moment its day ends, and an item due at the very end of the window is i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID
 
 from report_scenario import POLICY
@@ -26,6 +26,7 @@ from mentoring_core.reports import (
     due_items,
     end_of_day,
 )
+from mentoring_core.reports._due import window_end
 from mentoring_core.values import FocusArea, RelationshipStatus
 
 PROGRAMME = UUID(int=0xD0E)
@@ -124,3 +125,14 @@ def test_an_item_due_at_the_very_end_of_the_window_is_in_it() -> None:
     ]
     earlier = until - timedelta(microseconds=1)
     assert dated(due_items(report(), (state(),), until=earlier)) == [(DueKind.GOAL, AS_OF, True)]
+
+
+def test_the_window_of_what_falls_due_soon_ends_with_a_whole_day() -> None:
+    """Everything falls due at the end of a day, so "within 14 days" of a Friday morning
+    takes in what falls due on the fourteenth day after it; 0 takes in today's; the day
+    is UTC's, whatever the zone ``now`` is given in."""
+    friday = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+    assert window_end(friday, 0) == datetime(2025, 3, 15, tzinfo=UTC)
+    assert window_end(friday, 14) == datetime(2025, 3, 29, tzinfo=UTC)
+    late_in_new_york = datetime(2025, 3, 14, 23, 30, tzinfo=timezone(timedelta(hours=-4)))
+    assert window_end(late_in_new_york, 0) == datetime(2025, 3, 16, tzinfo=UTC)
