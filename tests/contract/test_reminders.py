@@ -515,12 +515,15 @@ class _CuttingTheLock(Inbox):
     def cut_holder(self) -> int:
         """Cut the connection holding the lock (the adapter's advisory lock on
         ``hashtext('mentoring-core:<schema>:<name>')``, as ``pg_locks`` shows it: the
-        key's upper and lower 32 bits); how many were cut."""
+        key's upper and lower 32 bits), waiting until its server process has ended and
+        let the lock go (else a run started at once may still find it held); how many
+        were cut."""
         schema = parse_qs(urlsplit(self.url).query)["schema"][0]
         key = f"mentoring-core:{schema}:{self.lock}"
         with psycopg.connect(self.url.split("?")[0], autocommit=True) as conn:
             rows = conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks"  # waits for its end
+                " WHERE locktype = 'advisory'"
                 " AND granted AND objsubid = 1"
                 " AND classid::bigint = (hashtext(%(key)s)::bigint >> 32) & 4294967295"
                 " AND objid::bigint = hashtext(%(key)s)::bigint & 4294967295",
