@@ -58,7 +58,6 @@ from ..domain.kinds import kind_of
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RELATIONSHIP, RelationshipState
 from ..domain.validation import check_aware
-from ..reports import dated_day
 from ..serialisation import CONVERTER
 
 State = RelationshipState | ProgrammeState
@@ -164,6 +163,8 @@ def _relieved(event: CoordinatorRelieved, before: State, by: str) -> str:
 
 
 def _reminder_issued(event: ReminderIssued, before: State, by: str) -> str:
+    from ..reports import dated_day  # here: the command line's start imports no report
+
     day = dated_day(event.item, event.due)  # due at the end of a day: that day
     due = event.due.isoformat(timespec="minutes") if day is None else f"on {day} (by its end, UTC)"
     return (
