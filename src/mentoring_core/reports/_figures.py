@@ -36,6 +36,7 @@ from ._schedule import (
     active_spans,
     add_months,
     agreed_at,
+    end_of_day,
     in_force,
     next_due,
     overlap,
@@ -88,7 +89,7 @@ class ReportPeriod:
     @property
     def ends_before(self) -> datetime:
         """The first moment after the period: midnight UTC after its last day."""
-        return datetime.combine(self.end + timedelta(days=1), time(), UTC)
+        return end_of_day(self.end)
 
 
 @attrs.frozen(kw_only=True)

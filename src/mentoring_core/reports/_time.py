@@ -23,7 +23,7 @@ from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
 from ._numbers import hours, percent
 from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json, report_format
-from ._schedule import in_force
+from ._schedule import end_of_day, in_force
 from ._sessions import Holds, counted_once, held_in
 
 
@@ -193,7 +193,7 @@ def mentor_time_report(
         raise InvalidValue("programme", programme, "the facts of a created programme")
     start, end = _period(start, end)
     begins = datetime.combine(start, time(), UTC)
-    ends_before = datetime.combine(end + timedelta(days=1), time(), UTC)
+    ends_before = end_of_day(end)
 
     def holds(moment: datetime) -> bool:
         return begins <= moment < ends_before and moment <= as_of
