@@ -47,6 +47,9 @@ after it). A browser reads no JSON answer as a page (a name such as ``<script>``
 runs, loads or frames nothing in one: the HTML report holds its style and its charts
 (inline SVG), and no script."""
 
+_REPLACED = frozenset(name for name, _ in EVERY_ANSWER)
+"""The names of :data:`EVERY_ANSWER`'s headers: any an answer had of them is dropped."""
+
 
 class _Api(Litestar):
     """Litestar, answering HEAD as it answers GET, without the body (RFC 9110, 9.3.2:
@@ -97,7 +100,6 @@ class _Api(Litestar):
         the path answers: its own, HEAD beside GET, and OPTIONS. Litestar lists neither
         HEAD nor, in its OPTIONS answer for a path whose handlers were registered in two
         steps (``/programmes``: a command's, then a read's), the later ones."""
-        replaced = {name for name, _ in EVERY_ANSWER}
 
         async def send_headed(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -105,7 +107,7 @@ class _Api(Litestar):
                 headers = [
                     (name, self._allow(value, template) if name.lower() == b"allow" else value)
                     for name, value in message.get("headers", [])
-                    if name.lower() not in replaced
+                    if name.lower() not in _REPLACED
                 ]
                 message = {**message, "headers": [*headers, *EVERY_ANSWER]}
             await send(message)
