@@ -4,8 +4,6 @@ coordinator's appointment, a relationship; while one lasts, the person is never 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -14,6 +12,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from machine_zone import local_time_zone
 from report_scenario import POLICY
 
 from mentoring_core.domain.errors import InvalidValue
@@ -187,23 +186,14 @@ def test_a_period_out_of_range_is_refused_by_name(years: int) -> None:
     assert (refused.value.field, refused.value.value) == ("years", years)
 
 
-@pytest.fixture
-def auckland_local_time() -> Iterator[None]:
-    """The process's local time zone is Auckland (UTC+12 in June), not UTC, for one test."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Pacific/Auckland")
-        time.tzset()
-        yield
-    time.tzset()
-
-
-@pytest.mark.usefixtures("auckland_local_time")
 def test_the_day_a_role_ended_is_the_utc_day_whatever_the_machines_time_zone() -> None:
-    """Withdrawn on 1 June 2020 at 20:00 UTC, already 2 June in Auckland: the role ended
-    on 1 June, and the data is due on 1 June 2021."""
+    """Withdrawn on 1 June 2020 at 20:00 UTC, already 2 June in Auckland (UTC+12 in June,
+    the machine's zone here): the role ended on 1 June, and the data is due on 1 June
+    2021."""
     evening = datetime(2020, 6, 1, 20, tzinfo=UTC)
     left = programme(1, 1, enrolments=((evening - timedelta(days=300), evening),))
-    (found,) = retention_due(((left, ()),), date(2099, 1, 1))
+    with local_time_zone("Pacific/Auckland"):
+        (found,) = retention_due(((left, ()),), date(2099, 1, 1))
     assert (found.last_ended, found.due_on) == (date(2020, 6, 1), date(2021, 6, 1))
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
-import pytest
+from machine_zone import local_time_zone
 from reference_chain import ZERO, reference_hash
 
 from mentoring_core.audit.chain import GENESIS, Record, canonical_time, encode, link_hash
@@ -81,20 +79,10 @@ def test_an_encoding_1_link_hash_is_the_documented_sha256() -> None:
     assert link_hash(RECORD, "a" * 64, "b" * 64, encoding=1) == expected
 
 
-@pytest.fixture
-def sydney_local_time() -> Iterator[None]:
-    """The process's local time zone is Sydney (UTC+10/+11), not UTC, for one test."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Australia/Sydney")
-        time.tzset()
-        yield
-    time.tzset()
-
-
-@pytest.mark.usefixtures("sydney_local_time")
 def test_recording_times_are_encoded_in_utc_whatever_the_local_zone() -> None:
     moment = datetime(2026, 6, 1, 19, 0, 0, 5, tzinfo=timezone(timedelta(hours=10)))
-    assert canonical_time(moment) == "2026-06-01T09:00:00.000005+00:00"
+    with local_time_zone("Australia/Sydney"):  # the machine's zone: UTC+10/+11
+        assert canonical_time(moment) == "2026-06-01T09:00:00.000005+00:00"
     assert canonical_time(datetime(2026, 6, 1, 9, tzinfo=UTC)) == (
         "2026-06-01T09:00:00.000000+00:00"
     )

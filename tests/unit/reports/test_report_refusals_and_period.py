@@ -8,13 +8,13 @@ the nearest-rank method, the value at rank ⌈p * n / 100⌉.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
 import pytest
+from machine_zone import local_time_zone
 
 from mentoring_core import InvalidValue
 from mentoring_core.reports import (
@@ -196,17 +196,10 @@ def test_a_report_at_the_first_instant_of_a_mid_month_period_touches_no_month() 
     assert _months(report) == []
 
 
-def test_the_default_period_is_in_utc_days_whatever_the_machines_time_zone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_default_period_is_in_utc_days_whatever_the_machines_time_zone() -> None:
     # 20 May 23:30 UTC is already 21 May in Tokyo; 10 Feb 23:30 UTC is 11 Feb there.
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+    with local_time_zone("Asia/Tokyo"):
         report = compliance_report(programme(), (), as_of=AS_OF)
-    finally:
-        monkeypatch.undo()
-        time.tzset()
     assert report.period == ReportPeriod(start=date(2026, 2, 10), end=date(2026, 5, 20))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
@@ -12,6 +11,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from machine_zone import local_time_zone
 
 from mentoring_core.reports import (
     PRESETS,
@@ -311,10 +311,7 @@ class TestDueDays:
         """A due moment is the midnight (UTC) ending its day; the day is read in UTC
         whatever the zone the moment is given in, or the machine's own (New York here)."""
         by_1_february = end_of_day(date(2026, 2, 1))
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("TZ", "America/New_York")
-            time.tzset()
+        with local_time_zone("America/New_York"):
             for moment in (by_1_february, by_1_february.astimezone(timezone(timedelta(hours=13)))):
                 assert day_ended_by(moment) == date(2026, 2, 1)
             assert day_ended_by(by_1_february + timedelta(microseconds=1)) is None
-        time.tzset()
