@@ -12,6 +12,7 @@ a digest file, a policy file, a token, a JWKS and an HTTP request's body.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 
@@ -59,8 +60,9 @@ def _marked(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(found) == len(pairs):
         return found
     marked = _Marked(found)
-    names = [name for name, _ in pairs]
-    marked.twice = next(name for name in names if names.count(name) > 1)
+    # Counted once (list.count for each name took 0.3 s for a 64 KiB body's 6,000 names).
+    names = Counter(name for name, _ in pairs)
+    marked.twice = next(name for name in names if names[name] > 1)
     return marked
 
 

@@ -65,3 +65,14 @@ def test_what_rfc_8259_does_not_allow_is_refused(constant: str) -> None:
 def test_what_is_not_json_is_refused_as_json_refuses_it() -> None:
     with pytest.raises(ValueError, match="Expecting"):
         read_json("{")
+
+
+def test_an_object_of_many_members_naming_its_last_twice_is_refused_naming_it() -> None:
+    """The walk that names the member counts each object's names once: it counted them
+    again for each name (list.count), so an object of 6,000 members, a 64 KiB request
+    body, took 0.3 s of the server's loop to refuse, and a policy file of 16 MiB hours."""
+    many = 100_000
+    text = "{" + ",".join(f'"k{i}":1' for i in range(many)) + f',"k{many - 1}":2' + "}"
+    with pytest.raises(NamedTwice) as refused:
+        read_json(text)
+    assert refused.value.path == f"k{many - 1}"
