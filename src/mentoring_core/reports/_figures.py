@@ -33,6 +33,7 @@ from ._numbers import TENTH, month_key, percent
 from ._schedule import (
     Slot,
     Span,
+    Window,
     active_spans,
     add_months,
     agreed_at,
@@ -361,35 +362,6 @@ def resolve_period(
 # --- One relationship ----------------------------------------------------------------
 
 
-@attrs.frozen
-class _Window:
-    """The part of the period already past at the report's moment.
-
-    It holds the moments from the period's first midnight, before the midnight
-    after its last day, and not after the report's moment (a meeting due or held
-    exactly then counts).
-    """
-
-    start: datetime
-    ends_before: datetime
-    as_of: datetime
-
-    @property
-    def end(self) -> datetime:
-        return min(self.ends_before, self.as_of)
-
-    def holds(self, moment: datetime) -> bool:
-        return self.start <= moment < self.ends_before and moment <= self.as_of
-
-    def due(self, found: Iterable[Slot]) -> tuple[Slot, ...]:
-        """The slots of ``found`` due within the window: due at the end of one of its
-        days (a slot due at the period's first midnight is the day before's), and not
-        after the report's moment."""
-        return tuple(
-            s for s in found if self.start < s.due <= self.ends_before and s.due <= self.as_of
-        )
-
-
 def _pause_spans(facts: RelationshipFacts, as_of: datetime) -> tuple[Span, ...]:
     spans = (
         Span(p.paused_at, as_of if p.resumed_at is None else p.resumed_at) for p in facts.pauses
@@ -398,7 +370,7 @@ def _pause_spans(facts: RelationshipFacts, as_of: datetime) -> tuple[Span, ...]:
 
 
 def _longest_gap(
-    facts: RelationshipFacts, held: Sequence[datetime], pauses: Sequence[Span], window: _Window
+    facts: RelationshipFacts, held: Sequence[datetime], pauses: Sequence[Span], window: Window
 ) -> Gap | None:
     if facts.formed_at is None:
         return None
@@ -454,13 +426,13 @@ def _days_after(start: datetime | None, moment: datetime | None) -> Decimal | No
     return days(max(moment - start, timedelta(0)))
 
 
-def _paused_days(window: _Window, pauses: Sequence[Span]) -> Decimal:
+def _paused_days(window: Window, pauses: Sequence[Span]) -> Decimal:
     if window.start < window.end:
         return days(overlap(Span(window.start, window.end), pauses))
     return Decimal("0.0")
 
 
-def _closed_in(goals: Iterable[GoalFact], status: GoalStatus, window: _Window) -> int:
+def _closed_in(goals: Iterable[GoalFact], status: GoalStatus, window: Window) -> int:
     """How many of ``goals`` closed with ``status`` within the window."""
     return sum(
         g.status is status and g.closed_at is not None and window.holds(g.closed_at) for g in goals
@@ -473,7 +445,7 @@ class _Scope:
 
     facts: RelationshipFacts
     policies: Sequence[PolicyFact]
-    window: _Window
+    window: Window
     spans: tuple[Span, ...]
     """The active stretches up to the report's moment."""
     pauses: tuple[Span, ...]
@@ -511,7 +483,7 @@ def _scope(
     period: ReportPeriod,
     as_of: datetime,
 ) -> _Scope:
-    window = _Window(period.starts_at, period.ends_before, as_of)
+    window = Window(period.starts_at, period.ends_before, as_of)
     all_held = sorted(
         (m for m in facts.meetings if m.outcome is MeetingOutcome.HELD), key=lambda m: m.at
     )
@@ -875,7 +847,7 @@ def _programme_figures(
     as_of: datetime,
 ) -> ProgrammeFigures:
     assert programme.programme_id is not None  # compliance_report refuses any other
-    window = _Window(period.starts_at, period.ends_before, as_of)
+    window = Window(period.starts_at, period.ends_before, as_of)
     formed_in_period = [f for f in figures if f.formed_at is not None and window.holds(f.formed_at)]
     first_meeting_days = [
         f.days_to_first_meeting for f in formed_in_period if f.days_to_first_meeting is not None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
@@ -49,6 +49,35 @@ class Slot:
     start: datetime
     due: datetime
     met: bool = False
+
+
+@attrs.frozen
+class Window:
+    """The part of a report's period already past at the report's moment.
+
+    It holds the moments from the period's first midnight, before the midnight
+    after its last day, and not after the report's moment (a meeting due or held
+    exactly then counts).
+    """
+
+    start: datetime
+    ends_before: datetime
+    as_of: datetime
+
+    @property
+    def end(self) -> datetime:
+        return min(self.ends_before, self.as_of)
+
+    def holds(self, moment: datetime) -> bool:
+        return self.start <= moment < self.ends_before and moment <= self.as_of
+
+    def due(self, found: Iterable[Slot]) -> tuple[Slot, ...]:
+        """The slots of ``found`` due within the window: due at the end of one of its
+        days (a slot due at the period's first midnight is the day before's), and not
+        after the report's moment."""
+        return tuple(
+            s for s in found if self.start < s.due <= self.ends_before and s.due <= self.as_of
+        )
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -23,7 +23,7 @@ from ..domain.values import RecognitionKind, RelationshipStatus
 from ._facts import MeetingFact, ProgrammeFacts, RecognitionFact, RelationshipFacts
 from ._numbers import hours, percent
 from ._render import REPORT_CONVERTER, ReportFormat, _cell, indented_json, report_format
-from ._schedule import end_of_day, in_force
+from ._schedule import Window, end_of_day, in_force
 from ._sessions import Holds, counted_once, held_in
 
 
@@ -192,20 +192,15 @@ def mentor_time_report(
     if programme.programme_id is None:
         raise InvalidValue("programme", programme, "the facts of a created programme")
     start, end = _period(start, end)
-    begins = datetime.combine(start, time(), UTC)
-    ends_before = end_of_day(end)
-
-    def holds(moment: datetime) -> bool:
-        return begins <= moment < ends_before and moment <= as_of
-
+    window = Window(datetime.combine(start, time(), UTC), end_of_day(end), as_of)
     ordered = sorted(
         (r for r in relationships if r.relationship_id is not None),
-        key=lambda r: (r.proposed_at or begins, str(r.relationship_id)),
+        key=lambda r: (r.proposed_at or window.start, str(r.relationship_id)),
     )
-    last_moment = min(ends_before - timedelta(microseconds=1), as_of)
+    last_moment = min(window.ends_before - timedelta(microseconds=1), as_of)
     recognised = {r.person_id for r in programme.recognitions if start <= r.period_end <= end}
     mentors = sorted({r.mentor_id for r in ordered} | recognised)  # paired or recognised
-    once = counted_once(ordered, holds)
+    once = counted_once(ordered, window.holds)
     return MentorTimeReport(
         programme_id=programme.programme_id,
         name=programme.name,
@@ -219,7 +214,7 @@ def mentor_time_report(
                 m,
                 [r for r in ordered if r.mentor_id == m],
                 programme,
-                holds,
+                window.holds,
                 (start, end, last_moment),
             )
             for m in mentors
@@ -229,8 +224,10 @@ def mentor_time_report(
                 relationship_id=r.relationship_id,
                 mentor_id=r.mentor_id,
                 mentee_id=r.mentee_id,
-                group_sessions=sum(m.group_session_id is not None for m in held_in(r, holds)),
-                working_hours=working_hours(held_in(r, holds)),
+                group_sessions=sum(
+                    m.group_session_id is not None for m in held_in(r, window.holds)
+                ),
+                working_hours=working_hours(held_in(r, window.holds)),
             )
             for r in ordered
             if r.relationship_id is not None
