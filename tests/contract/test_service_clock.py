@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from mentoring_core import MentoringService
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.projections import build_compliance_report, build_mentor_time_report, due
 from mentoring_core.reminders import Notice, remind
 from mentoring_core.reports import DueKind, end_of_day
@@ -77,4 +77,45 @@ def test_a_reminder_run_owes_what_is_due_by_the_services_clock(
     inbox = _Inbox()
     run = remind(service, inbox, programme_id=programme, actor="reminders")
     assert (run.issued, inbox.received) == ((), [])  # the goal is a month away
+    service.close()
+
+
+FAR = datetime(9999, 12, 25, tzinfo=UTC)
+"""A moment Python holds, but too near the calendar's end for a report to look ahead of it
+(a next meeting due a cadence later, a due list's window of days)."""
+
+
+@pytest.mark.parametrize("given", ["now", "clock"])
+def test_a_moment_too_near_the_calendar_s_end_is_refused_by_name(
+    store_url: str, given: str
+) -> None:
+    """Given as ``now`` or read from the service's clock, a moment in year 9999 is refused
+    by the due list, the reports and a reminder run as ``now``, not met with the
+    OverflowError or ValueError of a date past the calendar's last day."""
+    clock = [NOW]
+    service = MentoringService(store_url, clock=lambda: clock[0])
+    programme = service.create_programme("P", "Org", actor="coord").id
+    service.enrol(programme, "ana", Role.MENTOR, 12, actor="coord")
+    service.enrol(programme, "ben", Role.MENTEE, 1, actor="coord")
+    service.form_pair(programme, "ana", "ben", actor="coord")
+    now = {"now": FAR} if given == "now" else {}
+    if given == "clock":
+        clock[0] = FAR
+    calls = {
+        "due": lambda: due(service, within_days=14, **now),
+        "report": lambda: build_compliance_report(service, programme, **now),
+        "mentor time": lambda: build_mentor_time_report(
+            service, programme, start=date(2026, 3, 1), end=date(2026, 3, 31), **now
+        ),
+        "remind": lambda: remind(
+            service, _Inbox(), programme_id=programme, actor="reminders", **now
+        ),
+    }
+    before = service.store.recorder.max_notification_id()
+    for name, call in calls.items():
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        assert str(refused.value).startswith("invalid now: 9999-12-25"), name
+        assert "a moment before 9000-01-01" in str(refused.value), name
+    assert service.store.recorder.max_notification_id() == before
     service.close()

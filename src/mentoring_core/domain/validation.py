@@ -31,6 +31,10 @@ EARLIEST = datetime(1950, 1, 1, tzinfo=UTC)
 """No mentoring fact is accepted as having happened before this."""
 LATEST_DATE = date(2200, 1, 1)
 """No target or due date is accepted after this."""
+LATEST_NOW = datetime(9000, 1, 1, tzinfo=UTC)
+"""No moment to judge by (a report's, a due list's or a reminder run's ``now``) is
+accepted from this on: each looks ahead of it (a next meeting due a cadence later, a
+window of up to ten years), and the calendar ends with year 9999."""
 
 _E = TypeVar("_E", bound=enum.Enum)
 # Each check a character class searched in C: the same characters a test of each
@@ -296,6 +300,14 @@ def check_aware(field: str, value: object) -> datetime:
         raise InvalidValue(
             field, value, "a moment whose UTC time falls within years 1 to 9999"
         ) from None
+
+
+def check_now(value: object) -> datetime:
+    """A moment to judge by (``now``): aware (:func:`check_aware`), before :data:`LATEST_NOW`."""
+    moment = check_aware("now", value)
+    if moment >= LATEST_NOW:
+        raise InvalidValue("now", value, f"a moment before {LATEST_NOW.date().isoformat()}")
+    return moment
 
 
 def check_not_future(field: str, value: object, now: datetime) -> datetime:

@@ -19,7 +19,7 @@ from ..audit.timeline import state_at
 from ..domain.errors import InvalidValue
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.validation import check_aware
+from ..domain.validation import check_now
 from ..reports import DueItem, due_items, most_urgent_first
 from ..reports._due import window_end
 from ._projection import ComplianceProjection
@@ -81,7 +81,7 @@ def due(
     as the report refuses it).
     """
     check_within_days(within_days)
-    moment = check_aware("now", service.now() if now is None else now)
+    moment = check_now(service.now() if now is None else now)
     as_of = moment if recorded_after(service, moment) else None
     until = window_end(moment, within_days)
     if programme_id is not None:

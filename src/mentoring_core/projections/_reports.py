@@ -17,7 +17,7 @@ from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound, StoredEventError
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
-from ..domain.validation import check_aware, check_not_future, check_seconds
+from ..domain.validation import check_not_future, check_now, check_seconds
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
 from ..reports import (
@@ -104,7 +104,7 @@ def build_compliance_report(
     if policy is not None:  # checked as SetPolicy checks it: a report of a bad one is no report
         policy = check_policy(policy)
     if now is not None:
-        now = check_aware("now", now)
+        now = check_now(now)
         if as_of is None and recorded_after(service, now):  # the read model holds it too
             as_of = now
     return report_at(
@@ -136,7 +136,7 @@ def report_at(
     if as_of is not None:
         check_not_future("as_of", as_of, now if now is not None else service.now())
     programme, relationships = facts_at(service, programme_id, as_of, projection)
-    moment = as_of or now or service.now()  # the clock read after catching up
+    moment = as_of or now or check_now(service.now())  # the clock read after catching up
     due = past_due(service, programme_id, moment.astimezone(UTC).date(), at=as_of)
     with collector_spared() as spare:
         spare(programme.version + sum(r.version for r in relationships))

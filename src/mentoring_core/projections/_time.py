@@ -9,7 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from ..application import MentoringService
-from ..domain.validation import check_aware
+from ..domain.validation import check_now
 from ..reports import MentorTimeReport, ReportFormat, mentor_time_report, render_mentor_time
 from ..reports._render import report_format
 from ..reports._time import MENTOR_TIME_FORMATS
@@ -32,10 +32,10 @@ def build_mentor_time_report(
     a record of the store was recorded (:func:`~._reports.recorded_after`) reads the
     events recorded by then, as the compliance report does, not the read model, which
     holds what was recorded since (a recognition, a meeting recorded late)."""
-    moment = None if now is None else check_aware("now", now)
+    moment = None if now is None else check_now(now)
     as_of = moment if moment is not None and recorded_after(service, moment) else None
     programme, relationships = facts_at(service, programme_id, as_of, projection)
-    moment = moment or check_aware("now", service.now())  # the clock read after catching up
+    moment = moment or check_now(service.now())  # the clock read after catching up
     return mentor_time_report(programme, relationships, start=start, end=end, as_of=moment)
 
 

@@ -26,7 +26,7 @@ from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.validation import check_aware, check_int, check_seconds, check_uuid
+from ..domain.validation import check_int, check_now, check_seconds, check_uuid
 from ..projections import MAX_WINDOW_DAYS, due
 from ..projections._due import check_within_days
 from ..store import Held
@@ -239,7 +239,7 @@ def remind(
     check_within_days(within_days)  # as due() checks it, before a reminder is sent again
     if quiet_days is not None:
         check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
-    now = None if now is None else check_aware("now", now)
+    now = None if now is None else check_now(now)
     lock = _run_lock_name(programme_id)
     with service.store.hold(lock) as held:
         if not held:
