@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import attrs
 import pytest
-from report_scenario import POLICY, PROGRAMME, SettableClock, record
+from report_scenario import PAIR_A, POLICY, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
@@ -100,3 +100,29 @@ def test_a_coordinator_relieved_is_counted_as_the_retention_commands_list_does(
         build_compliance_report(service, PROGRAMME, now=DUE_DAY).programme.personal_data_past_due
         == 3
     )
+
+
+def test_someone_with_no_role_who_cancelled_a_meeting_is_listed_counted_and_erased(
+    service: MentoringService, settable: SettableClock
+) -> None:
+    """Fay, never enrolled nor appointed, cancelled a meeting of Ana and Ben's on 1
+    February 2026, giving a reason the programme keeps: due a year after (before Carla
+    and Dan), counted in the report's figure as in the list, and erased by the run."""
+    cancelled = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    service.record_meeting_cancelled(
+        PAIR_A, "fay", "Facilitator snowed in", actor="fay", occurred_at=cancelled
+    )
+    before = due_for_erasure(service, datetime(2027, 1, 31, tzinfo=UTC).date())
+    assert "fay" not in [d.person_id for d in before]
+    listed = due_for_erasure(service, DUE_DAY.date())
+    assert [(d.person_id, d.last_ended.isoformat()) for d in listed] == [
+        ("carla", "2026-02-20"),
+        ("dan", "2026-02-20"),
+        ("fay", "2026-02-01"),
+    ]
+    assert past_due(service, DUE_DAY) == 3
+    settable.now = LATER
+    apply_retention(service, listed, actor="dpo")
+    reasons = [m.reason for m in service.relationship(PAIR_A).meetings if m.by == "fay"]
+    assert reasons == ["[erased]"]
+    assert due_for_erasure(service, LATER.date()) == ()

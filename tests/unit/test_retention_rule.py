@@ -17,9 +17,9 @@ from report_scenario import POLICY
 
 from mentoring_core.domain.errors import InvalidValue
 from mentoring_core.domain.programme import Appointment, Participant, ProgrammeState
-from mentoring_core.domain.relationship_state import Ending, RelationshipState
+from mentoring_core.domain.relationship_state import Ending, Meeting, RelationshipState
 from mentoring_core.domain.retention import retention_due
-from mentoring_core.domain.values import EndReason, RelationshipStatus, Role
+from mentoring_core.domain.values import EndReason, MeetingOutcome, RelationshipStatus, Role
 
 WITHDREW = datetime(2020, 6, 1, 9, tzinfo=UTC)
 APPOINTED = datetime(2021, 1, 1, 9, tzinfo=UTC)
@@ -253,3 +253,60 @@ def _plus(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+CANCELLED = datetime(2021, 9, 1, 9, tzinfo=UTC)
+
+
+def _cancelled_by(person: str, *moments: datetime) -> RelationshipState:
+    """Pat mentoring Sam, active, with a meeting cancelled by ``person`` at each moment."""
+    return attrs.evolve(
+        _paired(RelationshipStatus.ACTIVE),
+        meetings=tuple(
+            Meeting(
+                meeting_id=UUID(int=100 + n),
+                outcome=MeetingOutcome.CANCELLED,
+                occurred_at=moment,
+                recorded_by_event_id=UUID(int=200 + n),
+                by=person,
+                reason="Snowed in",
+            )
+            for n, moment in enumerate(moments)
+        ),
+    )
+
+
+def test_someone_with_no_role_who_cancelled_meetings_is_due_a_period_after_the_last() -> None:
+    """A facilitator never enrolled nor appointed cancelled two meetings of a programme
+    keeping data a year (its records hold their reasons): due a year after the later."""
+    pair = _cancelled_by("fay", CANCELLED - timedelta(days=100), CANCELLED)
+    held = programme(1, 1, enrolments=((WITHDREW, None),))  # pat, still enrolled
+    (found,) = retention_due(((held, (pair,)),), date(2022, 9, 1))
+    assert (found.person_id, found.last_ended, found.years, found.due_on) == (
+        "fay",
+        date(2021, 9, 1),
+        1,
+        date(2022, 9, 1),
+    )
+    assert retention_due(((held, (pair,)),), date(2022, 8, 31)) == ()
+
+
+def test_someone_who_cancelled_a_meeting_and_holds_a_role_elsewhere_is_never_due() -> None:
+    pair = _cancelled_by("fay", CANCELLED)
+    held = programme(1, 1, enrolments=((WITHDREW, None),))
+    coordinates = programme(2, 1, appointments=((APPOINTED, None),), person="fay")
+    assert retention_due(((held, (pair,)), (coordinates, ())), date(2099, 1, 1)) == ()
+
+
+def test_a_participant_who_cancelled_a_meeting_is_due_by_their_roles_alone() -> None:
+    """Pat, withdrawn in 2020 and the pair's mentor, cancelled a meeting in 2021: her
+    roles decide (the pair ended on 1 March 2022), not the cancellation."""
+    ended = attrs.evolve(
+        _cancelled_by("pat", CANCELLED),
+        status=RelationshipStatus.ENDED,
+        ended=Ending(reason=EndReason.COMPLETED, explanation="done", ended_at=RELIEVED),
+    )
+    left = programme(1, 1, enrolments=((WITHDREW - timedelta(days=300), WITHDREW),))
+    assert [
+        (d.person_id, d.due_on) for d in retention_due(((left, (ended,)),), date(2099, 1, 1))
+    ] == [("pat", date(2023, 3, 1))]

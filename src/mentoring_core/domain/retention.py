@@ -6,12 +6,15 @@ state records are enrolments, coordinators' appointments and the relationships a
 is the mentor or mentee of. In one programme, a person's data is due for erasure that
 many years after the latest end of their roles there: the end of each of their
 relationships (ended, or declined), their withdrawal, and their relief as a coordinator.
-A person is due when it is due in every programme they were enrolled in or appointed
-to: the latest of those days. A person is never due while they hold a role in any
-programme: one of their relationships is still open (proposed, active or paused), they
-are enrolled (not withdrawn), or they are a coordinator (appointed and not relieved);
-nor while a programme of theirs sets no retention period (and none is given). Erasing a
-person erases their data in every programme, so the longest-kept programme decides.
+Someone a programme holds personal data of without a role there (who cancelled one of
+its meetings, giving a reason, and need not be enrolled) is due there that many years
+after the last meeting of its they cancelled. A person is due when it is due in every
+programme they were enrolled in, appointed to or cancelled a meeting of: the latest of
+those days. A person is never due while they hold a role in any programme: one of their
+relationships is still open (proposed, active or paused), they are enrolled (not
+withdrawn), or they are a coordinator (appointed and not relieved); nor while a
+programme of theirs sets no retention period (and none is given). Erasing a person
+erases their data in every programme, so the longest-kept programme decides.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import attrs
 from .programme import ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import check_day, check_int
-from .values import MAX_RETENTION_YEARS, RelationshipStatus
+from .values import MAX_RETENTION_YEARS, MeetingOutcome, RelationshipStatus
 
 _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 
@@ -36,7 +39,8 @@ class RetentionDue:
     person_id: str
     last_ended: date
     """The day (UTC) their last role ended (a relationship ended, a withdrawal, a relief
-    as a coordinator) in the programme that keeps their data longest."""
+    as a coordinator) in the programme that keeps their data longest; for someone with no
+    role there, the day of the last meeting of its they cancelled."""
     years: int
     """That programme's retention period."""
     due_on: date
@@ -64,6 +68,18 @@ def _ends(person: str, relationships: Iterable[RelationshipState]) -> list[datet
     return ends
 
 
+def _cancellations(
+    relationships: Iterable[RelationshipState], people: set[str]
+) -> dict[str, list[datetime]]:
+    """When each person not of ``people`` cancelled each meeting of ``relationships``."""
+    found: dict[str, list[datetime]] = {}
+    for r in relationships:
+        for m in r.meetings:
+            if m.outcome is MeetingOutcome.CANCELLED and m.by is not None and m.by not in people:
+                found.setdefault(m.by, []).append(m.occurred_at)
+    return found
+
+
 def _due_in(
     programme: ProgrammeState,
     relationships: tuple[RelationshipState, ...],
@@ -79,7 +95,11 @@ def _due_in(
     ended = [end for end in roles if end is not None]
     if years is None or ends is None or len(ended) < len(roles):
         return None  # no period, or a role held: a relationship open, enrolled, a coordinator
-    ended += ends
+    return _due_after(person, [*ended, *ends], years)
+
+
+def _due_after(person: str, ended: list[datetime], years: int) -> RetentionDue:
+    """Due ``years`` after the latest of ``ended``."""
     day = max(ended).astimezone(UTC).date()
     return RetentionDue(
         person_id=person, last_ended=day, years=years, due_on=_plus_years(day, years)
@@ -92,6 +112,13 @@ def people_of(programme: ProgrammeState) -> set[str]:
     return {p.person_id for p in programme.participants} | {
         a.person_id for a in programme.appointments
     }
+
+
+def people_held(programme: ProgrammeState, relationships: Iterable[RelationshipState]) -> set[str]:
+    """Everyone whose personal data the retention rule finds in the programme: its
+    :func:`people_of`, and who cancelled one of its meetings without a role there."""
+    people = people_of(programme)
+    return people | _cancellations(relationships, people).keys()
 
 
 def retention_due(
@@ -109,8 +136,11 @@ def retention_due(
         period = years
         if period is None and programme.policy is not None:
             period = programme.policy.retain_personal_data_years
-        for person in sorted(people_of(programme)):
-            here = _due_in(programme, relationships, person, period)
+        people = people_of(programme)
+        found = {p: _due_in(programme, relationships, p, period) for p in people}
+        for person, cancelled in _cancellations(relationships, people).items():
+            found[person] = None if period is None else _due_after(person, cancelled, period)
+        for person, here in sorted(found.items()):
             earlier = latest.get(person, here)
             if here is None or earlier is None:
                 latest[person] = None  # never due in one programme: never due

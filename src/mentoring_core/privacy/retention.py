@@ -15,7 +15,7 @@ from ..audit.timeline import state_at
 from ..domain.personal import ErasureRule
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.retention import RetentionDue, people_of, retention_due
+from ..domain.retention import RetentionDue, people_held, retention_due
 from ..domain.validation import check_aware
 from .erasure import Erasure
 
@@ -62,7 +62,13 @@ def due_for_erasure(
     texts here open once the key is copied in, and erasing them destroys the withheld row
     so that it never is."""
     at = None if at is None else check_aware("at", at)
-    due = retention_due(_states(service, at), as_of, years)
+    return _unerased(service, retention_due(_states(service, at), as_of, years), at)
+
+
+def _unerased(
+    service: MentoringService, due: tuple[RetentionDue, ...], at: datetime | None
+) -> tuple[RetentionDue, ...]:
+    """``due`` less the people whose key was destroyed (by ``at``)."""
     keys = service.store.keys.store
 
     def erased(person_id: str) -> bool:
@@ -76,20 +82,19 @@ def due_for_erasure(
 def past_due(
     service: MentoringService, programme_id: UUID, as_of: date, *, at: datetime | None = None
 ) -> int | None:
-    """How many people the programme enrolled or appointed a coordinator are in
+    """How many people whose data the programme holds (:func:`people_held`: enrolled,
+    appointed a coordinator, or who cancelled one of its meetings) are in
     :func:`due_for_erasure`'s list on ``as_of``, the store now or as recorded by ``at``;
     None when the programme's policy (then) sets no retention period."""
-    programme = (
-        service.programme(programme_id)
-        if at is None
-        else state_at(service.history(programme_id, personal=False), recorded_by=at)
-    )
-    if not isinstance(programme, ProgrammeState) or programme.policy is None:
+    states = _states(service, at)
+    mine = next((s for s in states if s[0].programme_id == programme_id), None)
+    if mine is None or mine[0].policy is None:
         return None
-    if programme.policy.retain_personal_data_years is None:
+    if mine[0].policy.retain_personal_data_years is None:
         return None
-    people = people_of(programme)
-    return sum(d.person_id in people for d in due_for_erasure(service, as_of, at=at))
+    people = people_held(*mine)
+    due = _unerased(service, retention_due(states, as_of), at)
+    return sum(d.person_id in people for d in due)
 
 
 def apply_retention(
