@@ -290,6 +290,26 @@ def test_an_unknown_programme_or_a_future_moment_is_refused(
         build_compliance_report(service, PROGRAMME, as_of=AS_OF, now=MIDWAY)
 
 
+def test_a_programme_id_that_is_not_a_uuid_is_refused_naming_programme_id(
+    service: MentoringService, clock: SettableClock
+) -> None:
+    """The id as text is no id a programme is recorded under: refused as the service's
+    queries refuse it, never "no programme with id ... is recorded" of a recorded one."""
+    record(service, clock, until=MIDWAY)
+    as_text = cast(UUID, str(PROGRAMME))
+    period = {"start": date(2026, 1, 1), "end": date(2026, 1, 31)}
+    for now in (AS_OF, MIDWAY):  # the read model, and the events recorded by then
+        with pytest.raises(InvalidValue) as refused:
+            build_compliance_report(service, as_text, now=now)
+        assert refused.value.field == "programme_id"
+        with pytest.raises(InvalidValue) as refused:
+            build_mentor_time_report(service, as_text, now=now, **period)
+        assert refused.value.field == "programme_id"
+    with pytest.raises(InvalidValue) as refused:
+        build_compliance_report(service, as_text, as_of=MIDWAY, now=AS_OF)
+    assert refused.value.field == "programme_id"
+
+
 def test_the_follower_keeps_the_read_model_up_to_date(
     service: MentoringService, clock: SettableClock
 ) -> None:

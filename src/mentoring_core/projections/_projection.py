@@ -35,6 +35,7 @@ from ..domain.events import Event, RelationshipEvent
 from ..domain.kinds import kind_of
 from ..domain.programme import PROGRAMME
 from ..domain.relationship_state import RELATIONSHIP
+from ..domain.validation import check_uuid
 from ..reports import (
     ProgrammeFacts,
     RelationshipFacts,
@@ -337,6 +338,7 @@ class ComplianceProjection:
         Once the facts read were folded from :data:`~._collector.SPARE_COLLECTOR_FROM`
         events, those read are kept from the garbage collector's full collections until
         it returns (see :func:`~._collector.collector_spared`)."""
+        programme_id = check_uuid("programme_id", programme_id)
         programme: Any = None
         relationships: list[RelationshipFacts] = []
         folded = 0

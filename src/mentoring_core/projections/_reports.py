@@ -17,7 +17,7 @@ from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound, StoredEventError
 from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
-from ..domain.validation import check_not_future, check_now, check_seconds
+from ..domain.validation import check_not_future, check_now, check_seconds, check_uuid
 from ..domain.values import ProgrammePolicy
 from ..privacy.retention import past_due
 from ..reports import (
@@ -46,7 +46,7 @@ def facts_as_of(
     collections until it returns (see :func:`~._collector.collector_spared`). A
     programme recorded only after ``as_of`` is refused as an invalid ``as_of``, naming
     when it was created; an id no programme was ever recorded under, as not found."""
-    history = service.history(programme_id, personal=False)
+    history = service.history(check_uuid("programme_id", programme_id), personal=False)
     if not PROGRAMME.owns(history[0]):
         raise NotFound(PROGRAMME.name, programme_id)
     programme_events = recorded_by(history, as_of)
