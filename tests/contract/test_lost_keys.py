@@ -23,6 +23,7 @@ from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.audit import export_events, import_events
 from mentoring_core.events import ERASED, GoalSet
 from mentoring_core.privacy import copy_keys
+from mentoring_core.projections import build_compliance_report
 from mentoring_core.values import FocusArea, Role
 
 from .test_encryption_at_rest import key_file
@@ -115,6 +116,19 @@ def test_one_missing_key_of_a_person_never_erased_is_refused(store_url: str) -> 
         pytest.raises(StoreConfigurationError, match="no key for 'ben'"),
     ):
         service.history(PAIR)
+
+
+def test_a_live_report_of_a_programme_keeping_data_for_no_set_period_needs_no_key(
+    store_url: str,
+) -> None:
+    """The figures read no personal field, and the count of people past their retention
+    period reads the states only once the policy sets a period (docs/reports.md)."""
+    paired(store_url).close()
+    delete_keys(store_url, "WHERE person_id = 'ben'")
+    with MentoringService(store_url, snapshot_interval=None) as service:
+        report = build_compliance_report(service, PROGRAMME)
+        assert report.programme.personal_data_past_due is None
+        assert report.programme.relationships.active == 1
 
 
 def test_an_erased_persons_missing_key_reads_as_erased(store_url: str) -> None:

@@ -17,6 +17,7 @@ from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
 from ..domain.retention import RetentionDue, people_held, retention_due
 from ..domain.validation import check_aware
+from ..domain.values import ProgrammePolicy
 from .erasure import Erasure
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
@@ -79,6 +80,11 @@ def _unerased(
     return tuple(d for d in due if not erased(d.person_id))
 
 
+def sets_period(policy: ProgrammePolicy | None) -> bool:
+    """Whether a programme's policy (None: none set yet) sets a retention period."""
+    return policy is not None and policy.retain_personal_data_years is not None
+
+
 def past_due(
     service: MentoringService, programme_id: UUID, as_of: date, *, at: datetime | None = None
 ) -> int | None:
@@ -88,9 +94,7 @@ def past_due(
     None when the programme's policy (then) sets no retention period."""
     states = _states(service, at)
     mine = next((s for s in states if s[0].programme_id == programme_id), None)
-    if mine is None or mine[0].policy is None:
-        return None
-    if mine[0].policy.retain_personal_data_years is None:
+    if mine is None or not sets_period(mine[0].policy):
         return None
     people = people_held(*mine)
     due = _unerased(service, retention_due(states, as_of), at)

@@ -19,9 +19,10 @@ from ..domain.events import ProgrammeEvent, RelationshipEvent
 from ..domain.programme import PROGRAMME, check_policy
 from ..domain.validation import check_not_future, check_now, check_seconds, check_uuid
 from ..domain.values import ProgrammePolicy
-from ..privacy.retention import past_due
+from ..privacy.retention import past_due, sets_period
 from ..reports import (
     ComplianceReport,
+    PolicyFact,
     ProgrammeFacts,
     RelationshipFacts,
     ReportFormat,
@@ -137,7 +138,7 @@ def report_at(
         check_not_future("as_of", as_of, now if now is not None else service.now())
     programme, relationships = facts_at(service, programme_id, as_of, projection)
     moment = as_of or now or check_now(service.now())  # the clock read after catching up
-    due = past_due(service, programme_id, moment.astimezone(UTC).date(), at=as_of)
+    due = _past_due(service, programme_id, programme.policies, moment, as_of)
     with collector_spared() as spare:
         spare(programme.version + sum(r.version for r in relationships))
         return compliance_report(
@@ -149,6 +150,22 @@ def report_at(
             policy=policy,
             personal_data_past_due=due,
         )
+
+
+def _past_due(
+    service: MentoringService,
+    programme_id: UUID,
+    policies: tuple[PolicyFact, ...],
+    moment: datetime,
+    as_of: datetime | None,
+) -> int | None:
+    """The report's count of people past their retention period (:func:`past_due`), read
+    from the states only once the policy recorded last (of ``policies``, the programme's
+    facts') sets a period: a report of a programme that sets none opens no one's personal
+    data, as its figures do not."""
+    if not policies or not sets_period(policies[-1].policy):
+        return None
+    return past_due(service, programme_id, moment.astimezone(UTC).date(), at=as_of)
 
 
 def facts_at(
