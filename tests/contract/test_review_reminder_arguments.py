@@ -65,6 +65,23 @@ def test_a_now_that_is_not_an_aware_moment_is_refused_before_a_reminder_is_sent_
     assert inbox.received == [] and reminder_events(service, programme) == recorded
 
 
+@pytest.mark.parametrize("actor", ["", " reminders", "remind\u200bers", 7])
+def test_an_actor_no_event_could_record_is_refused_before_a_reminder_is_sent_again(
+    actor: object,
+) -> None:
+    """The actor was checked only when the run recorded something: a reminder an earlier
+    run left unsent went out again before the refusal, and so on every run."""
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    remind(service, Inbox(refuse=True), programme_id=programme, actor="r")  # left unsent
+    recorded = reminder_events(service, programme)
+    inbox = Inbox()
+    with pytest.raises(InvalidValue) as refused:
+        remind(service, inbox, programme_id=programme, actor=actor)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("actor", actor)
+    assert inbox.received == [] and reminder_events(service, programme) == recorded
+
+
 @pytest.mark.parametrize("interval", [0, -1.0, float("nan"), float("inf"), True, "60"])
 def test_an_interval_that_is_not_a_pause_is_refused(interval: object) -> None:
     service = MentoringService("memory://")

@@ -26,7 +26,7 @@ from ..domain.events import ReminderAbandoned, ReminderIssued, ReminderSent
 from ..domain.personal import ERASED
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.validation import check_int, check_now, check_seconds, check_uuid
+from ..domain.validation import check_actor, check_int, check_now, check_seconds, check_uuid
 from ..projections import MAX_WINDOW_DAYS, due
 from ..projections._due import check_within_days
 from ..store import Held
@@ -233,10 +233,11 @@ def remind(
     :class:`~mentoring_core.MentoringError` saying so.
     Once ``stop`` is set, the run ends before its next reminder (one begun is recorded,
     sent and marked); what it did not reach, the next run does. ``within_days`` (0 to
-    :data:`MAX_WINDOW_DAYS`), ``quiet_days`` (None, or 1 to it) and ``now`` (an aware
-    moment) are checked first.
+    :data:`MAX_WINDOW_DAYS`), ``quiet_days`` (None, or 1 to it), ``now`` (an aware
+    moment) and ``actor`` (as every event's) are checked first.
     """
     check_within_days(within_days)  # as due() checks it, before a reminder is sent again
+    check_actor("actor", actor)  # as recording checks it, after sending again would be late
     if quiet_days is not None:
         check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
     now = None if now is None else check_now(now)
