@@ -18,7 +18,7 @@ from uuid import UUID
 
 from ..domain.events import Event, PairFormed, PairingProposed, RelationshipEvent
 from ..domain.personal import RELATIONSHIP_MENTEE
-from ..domain.validation import check_label
+from ..domain.validation import check_aware, check_label
 from ..serialisation import event_to_dict
 from .sealing import personal_paths, slots
 
@@ -77,8 +77,10 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
     in ``mentoring history --json``, with ``type``, ``aggregate_id``, ``version`` and
     ``about``: why it is about the person). An id no person can have (not a one-line
     label) is refused (:class:`~mentoring_core.InvalidValue`), as an erasure refuses it:
-    an empty document would say nothing is held about someone."""
+    an empty document would say nothing is held about someone. ``now`` (an aware moment)
+    is written in UTC, as every time of the document is."""
     person_id = check_label("person_id", person_id)
+    now = check_aware("now", now)
     pairs: dict[UUID, tuple[str, str]] = {}
     events: list[dict[str, Any]] = []
     for _, event in service.read():
