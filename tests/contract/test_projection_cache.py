@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from report_scenario import MIDWAY, PAIR_A, PROGRAMME, SettableClock, record
 
-from mentoring_core import MentoringService
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.projections import ComplianceProjection, decode_facts, encode_facts
 from mentoring_core.values import FeedbackKind
 
@@ -68,3 +68,17 @@ def test_rows_written_batch_by_batch_are_the_facts_encoded_whole(store_url: str)
         for row in rows:
             assert row.facts == encode_facts(held[row.aggregate_id])
             assert decode_facts(row) == held[row.aggregate_id]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("batch_size", 0), ("batch_size", True), ("batch_size", 2.5), ("cache_size", -1)],
+)
+def test_a_batch_or_cache_size_outside_its_range_is_refused_naming_it(
+    service: MentoringService, setting: str, value: object
+) -> None:
+    """A plain ValueError named neither the setting nor the value, and True was a batch
+    of one event."""
+    with pytest.raises(InvalidValue) as refused:
+        ComplianceProjection(service, **{setting: value})  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == (setting, value)

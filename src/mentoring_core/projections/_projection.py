@@ -35,7 +35,7 @@ from ..domain.events import Event, RelationshipEvent
 from ..domain.kinds import kind_of
 from ..domain.programme import PROGRAMME
 from ..domain.relationship_state import RELATIONSHIP
-from ..domain.validation import check_uuid
+from ..domain.validation import MAX_NUMBER, check_int, check_uuid
 from ..reports import (
     ProgrammeFacts,
     RelationshipFacts,
@@ -194,8 +194,8 @@ class ComplianceProjection:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
-        if batch_size < 1 or cache_size < 0:
-            raise ValueError("batch_size must be positive and cache_size not negative")
+        check_int("batch_size", batch_size, 1, MAX_NUMBER)
+        check_int("cache_size", cache_size, 0, MAX_NUMBER)
         self._service = service
         self._name = service.store.name
         self.view = view if view is not None else service.store.compliance_view()
