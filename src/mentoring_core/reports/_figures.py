@@ -603,7 +603,7 @@ def _meeting_figures(scope: _Scope, expected: _Expected) -> _MeetingFigures:
         mentoring_minutes=sum(m.minutes or 0 for m in held),
         longest_gap=_longest_gap(scope.facts, held_times, scope.pauses, scope.window),
         paused_days=_paused_days(scope.window, scope.pauses),
-        meeting_overdue=due is not None and due < scope.as_of,
+        meeting_overdue=due is not None and due <= scope.as_of,
         next_meeting_due=due,
         days_to_first_meeting=_days_after(
             scope.facts.formed_at, held_times[0] if held_times else None
@@ -655,7 +655,7 @@ def _review_figures(scope: _Scope, expected: _Expected) -> _ReviewFigures:
         reviews_due=len(expected.reviews),
         reviews_met=sum(s.met for s in expected.reviews),
         reviews_done=sum(window.holds(t) for t in facts.reviews),
-        review_overdue=due is not None and due < scope.as_of,
+        review_overdue=due is not None and due <= scope.as_of,
         next_review_due=due,
     )
 

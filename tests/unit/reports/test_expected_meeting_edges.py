@@ -38,6 +38,7 @@ from mentoring_core.values import (
 
 pair = active  # a pair formed at FORMED, active unless changed
 HOUR = timedelta(hours=1)
+INSTANT = timedelta(microseconds=1)
 BEFORE = FORMED - timedelta(days=30)
 """When the policies of these tests were set: well before the pair formed."""
 
@@ -193,12 +194,12 @@ class TestReviews:
         # before day 65.
         assert (figures.review_overdue, figures.next_review_due) == (True, due(59.5))
 
-    def test_a_review_due_today_is_not_overdue_yet(self) -> None:
-        # Reviewed on day 5: the next is due by the end of day 35, not overdue on it nor
-        # at its very end.
-        for now in (day(35), due(35)):
+    def test_a_review_due_today_is_overdue_from_the_midnight_its_day_ends(self) -> None:
+        # Reviewed on day 5: the next is due by the end of day 35, not overdue on it (its
+        # last instant included), overdue from the midnight that ends it, as a goal is.
+        for now, overdue in ((day(35), False), (due(35) - INSTANT, False), (due(35), True)):
             figures = report(pair(reviews=(day(5),)), now)
-            assert (figures.review_overdue, figures.next_review_due) == (False, due(35))
+            assert (figures.review_overdue, figures.next_review_due) == (overdue, due(35))
 
     def test_a_new_review_interval_starts_from_the_policy_that_sets_it(self) -> None:
         # Every 30 days, then every 10 from day 40: due 30; [30, 60) dropped at day 40;
@@ -272,6 +273,16 @@ class TestBeforeFormation:
 
 
 class TestBoundaries:
+    def test_a_meeting_is_overdue_from_the_midnight_its_slot_falls_due_unmet(self) -> None:
+        # No meeting: the first slot is due by the end of day 7. At its last instant it is
+        # neither expected nor overdue; at the midnight that ends it, it is expected and
+        # unmet, and the meeting is overdue (a goal due that day is overdue then too).
+        before = report(pair(), due(7) - INSTANT)
+        assert (before.expected, before.meeting_overdue) == ((), False)
+        then = report(pair(), due(7))
+        assert [(s.due, s.met) for s in then.expected] == [(due(7), False)]
+        assert (then.meeting_overdue, then.next_meeting_due) == (True, due(7))
+
     def test_a_slot_due_exactly_now_counts_and_a_meeting_held_exactly_now_is_in_the_period(
         self,
     ) -> None:
