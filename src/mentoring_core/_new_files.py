@@ -17,6 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .domain.errors import InvalidValue
+
 OWNER_ONLY = 0o600
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
 
@@ -75,3 +77,12 @@ def _create_in_place(path: Path, data: bytes, mode: int) -> None:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def check_path(field: str, value: object) -> Path:
+    """A file's path given as a text or a path object (``os.PathLike`` of a text);
+    anything else is :class:`InvalidValue` naming ``field``."""
+    path = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(path, str):
+        raise InvalidValue(field, value, "a file's path, a str or an os.PathLike of a str")
+    return Path(path)

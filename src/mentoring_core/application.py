@@ -29,6 +29,7 @@ from eventsourcing.persistence import (
 )
 
 from ._command_methods import CommandMethods, Recorded
+from ._new_files import check_path
 from .audit.recorders import (
     COMMAND_IDS_KWARG,
     NO_COMMAND,
@@ -70,6 +71,7 @@ from .domain.relationship_state import RELATIONSHIP, RelationshipState
 from .domain.validation import (
     MAX_NUMBER,
     check_aware,
+    check_bool,
     check_enum,
     check_int,
     check_label,
@@ -215,6 +217,25 @@ def _projector(
     return project
 
 
+def _check_arguments(
+    store_url: object,
+    clock: object,
+    new_id: object,
+    snapshot_interval: object,
+    trust_snapshots: object,
+) -> None:
+    """The service's arguments of the right kinds (:class:`InvalidValue` naming the first
+    that is not), checked before anything is opened."""
+    if not isinstance(store_url, str):
+        raise InvalidValue("store_url", store_url, "a store URL, a str")
+    for name, value in (("clock", clock), ("new_id", new_id)):
+        if not callable(value):
+            raise InvalidValue(name, value, "a function taking no argument")
+    if snapshot_interval is not None:
+        check_int("snapshot_interval", snapshot_interval, 1, MAX_NUMBER)
+    check_bool("trust_snapshots", trust_snapshots)
+
+
 class MentoringService(CommandMethods):
     """Records mentoring programmes and relationships in an event store.
 
@@ -246,8 +267,11 @@ class MentoringService(CommandMethods):
         cipher_key_file: str | os.PathLike[str] | None = None,
         key_store_file: str | os.PathLike[str] | None = None,
     ) -> None:
-        if snapshot_interval is not None and snapshot_interval < 1:
-            raise InvalidValue("snapshot_interval", snapshot_interval, "a positive number or None")
+        _check_arguments(store_url, clock, new_id, snapshot_interval, trust_snapshots)
+        files = {"cipher_key_file": cipher_key_file, "key_store_file": key_store_file}
+        for name, path in files.items():
+            if path is not None:
+                check_path(name, path)
         env = {"AGGREGATE_CACHE_MAXSIZE": _CACHE_SIZE}
         env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"  # states are immutable
         if snapshot_interval is not None:

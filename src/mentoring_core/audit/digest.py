@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
+import os
 from typing import Any
 
-from .._new_files import create_file
+from .._new_files import check_path, create_file
 from .._strict_json import read_json
 from .verify import Digest, DigestError
 
@@ -43,11 +43,16 @@ def _crypto() -> Any:
     return serialization, ed25519
 
 
-def generate_key_pair(private_path: Path, public_path: Path) -> None:
+def generate_key_pair(
+    private_path: str | os.PathLike[str], public_path: str | os.PathLike[str]
+) -> None:
     """Write a new Ed25519 private key and its public key (PEM), each readable by its owner
     only and written whole (:func:`~mentoring_core._new_files.create_file`: a write cut
     short leaves no file); a file already at either name is never replaced
-    (FileExistsError), and the private key is removed again if the public one fails."""
+    (FileExistsError), and the private key is removed again if the public one fails.
+    Each path is a text or a path object, else :class:`~mentoring_core.InvalidValue`."""
+    private_path = check_path("private_path", private_path)
+    public_path = check_path("public_path", public_path)
     serialization, ed25519 = _crypto()
     key = ed25519.Ed25519PrivateKey.generate()
     create_file(

@@ -65,6 +65,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -76,6 +77,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
+from .._new_files import check_path
 from .._strict_json import NamedTwice, read_json
 from ..domain.errors import (
     InvalidValue,
@@ -858,7 +860,7 @@ def _check_unsealed(lines: list[_Line]) -> None:
         )
 
 
-def import_events(service: MentoringService, path: Path) -> ImportSummary:
+def import_events(service: MentoringService, path: str | os.PathLike[str]) -> ImportSummary:
     """Load an export into the service's store, which must be empty: all of it, or nothing.
 
     The file is read and checked whole before anything is written: every line sound and
@@ -882,7 +884,9 @@ def import_events(service: MentoringService, path: Path) -> ImportSummary:
     importing the same file again writes them and nothing else (``batches`` 0), where
     a store that holds records is otherwise refused; its summary says so
     (``finished_earlier_import``). The whole file is held in memory while it is stored.
+    ``path`` is a text or a path object, else :class:`~mentoring_core.InvalidValue`.
     """
+    path = check_path("path", path)
     recorder = _recorder(service)
     held = _stored_count(recorder)
     if held or recorder.last_link() is not None:
