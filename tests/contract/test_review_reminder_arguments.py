@@ -104,3 +104,22 @@ def test_an_interval_that_is_not_a_pause_is_refused(interval: object) -> None:
     finally:
         timer.cancel()
     assert reminder_events(service, programme) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("within_days", -1), ("quiet_days", 0), ("actor", " r"), ("interval", 0)],
+)
+def test_follow_checks_every_argument_even_when_stopped_before_it_starts(
+    name: str, value: object
+) -> None:
+    """A follow given a ``stop`` already set returned without a word, whatever its
+    arguments: a script whose stop came early never learnt they were wrong."""
+    service = MentoringService("memory://")
+    programme = seed(service).programme
+    stop = threading.Event()
+    stop.set()
+    arguments: dict[str, object] = {"actor": "r", name: value}
+    with pytest.raises(InvalidValue) as refused:
+        follow_reminders(service, Inbox(), programme_id=programme, stop=stop, **arguments)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == (name, value)

@@ -236,10 +236,7 @@ def remind(
     :data:`MAX_WINDOW_DAYS`), ``quiet_days`` (None, or 1 to it), ``now`` (an aware
     moment) and ``actor`` (as every event's) are checked first.
     """
-    check_within_days(within_days)  # as due() checks it, before a reminder is sent again
-    check_actor("actor", actor)  # as recording checks it, after sending again would be late
-    if quiet_days is not None:
-        check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
+    _check_run(within_days, quiet_days, actor)
     now = None if now is None else check_now(now)
     lock = _run_lock_name(programme_id)
     with service.store.hold(lock) as held:
@@ -342,6 +339,14 @@ def _address(programme: ProgrammeState, person_id: str) -> str | None:
     return None if contact == ERASED else contact
 
 
+def _check_run(within_days: object, quiet_days: object, actor: object) -> None:
+    """A run's numbers and actor, checked before anything is sent (again) or recorded."""
+    check_within_days(within_days)  # as due() checks it
+    check_actor("actor", actor)  # as recording checks it, after sending again would be late
+    if quiet_days is not None:
+        check_int("quiet_days", quiet_days, 1, MAX_WINDOW_DAYS)
+
+
 def follow_reminders(
     service: MentoringService,
     notifier: Notifier,
@@ -358,8 +363,10 @@ def follow_reminders(
     event feed, whoever writes) and at least every ``interval`` seconds (the clock),
     until ``stop`` is set: the run in progress ends before its next reminder, the wait
     at once. A failed read of the feed is logged and the feed read again (no change is
-    missed); an error of a run ends the follow with it. ``interval`` is checked first."""
+    missed); an error of a run ends the follow with it. ``interval`` and the runs'
+    arguments are checked first, even with ``stop`` already set."""
     check_seconds("interval", interval)
+    _check_run(within_days, quiet_days, actor)
     changed = threading.Event()
     start = service.store.recorder.max_notification_id() or 0  # the first run sees what is before
     watcher = threading.Thread(
