@@ -9,6 +9,7 @@ store, and on tampered copies of each: on every one it must say what ``verify`` 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -16,9 +17,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from contract.test_tamper_evidence import RawStore
+from mentoring_cli import _demo
 
 import mentoring_core.audit
 from mentoring_core import MentoringService
@@ -235,6 +238,40 @@ def test_the_standalone_check_agrees_with_verify_against_a_digest(tmp_path: Path
     )
     outcome = agree(tmp_path, path, digest)
     assert outcome.finding is not None and outcome.finding.breach is Breach.TRUNCATED
+
+
+def demo_store(path: Path) -> Path:
+    """The demo store the guide's worked example is run on (``mentoring demo``)."""
+    clock, options = _demo.demo_options()
+    with MentoringService(f"sqlite:///{path}", **options) as service:
+        _demo.run(service, clock, _demo.build_script())
+    return path
+
+
+def test_the_worked_examples_edit_is_caught_as_the_guide_shows(tmp_path: Path) -> None:
+    """The guide's edit of a meeting's row, run on the demo store, is named as the guide
+    shows it, and its export example is that record's line: an edit of another record (a
+    demo that grew by an event) would change nothing the guide says, and verify pass."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    (statement,) = re.findall(r'^\$ sqlite3 tampered\.db "(UPDATE stored_events .+)"$', guide, re.M)
+    (shown,) = re.findall(r"^error: the store does not verify: (.+)$", guide, re.M)
+    path = demo_store(tmp_path / "riverbend.db")
+    sql(path, statement.replace('\\"', '"'))
+    finding = verified(path).finding
+    assert finding is not None and str(finding) == shown
+    (line,) = re.findall(r"^in chain order\. Line (\d+) of the export above", guide, re.M)
+    example = json.loads(
+        guide.split(f"Line {line} of the export above, indented:")[1]
+        .split("```")[1]
+        .removeprefix("json")
+    )
+    assert int(line) == example["chainsequence"] == example["chainposition"] == finding.sequence
+    with MentoringService(f"sqlite:///{path}") as service:
+        recorded = service.history(UUID(example["subject"]))[example["aggregateversion"] - 1]
+    assert (example["id"], example["data"]["command_id"]) == (
+        str(recorded.event_id),
+        str(recorded.command_id),
+    )
 
 
 def test_the_standalone_check_uses_only_the_standard_library() -> None:
