@@ -25,6 +25,7 @@ from mentoring_cli import _demo
 
 import mentoring_core.audit
 from mentoring_core import MentoringService
+from mentoring_core.audit import derived
 from mentoring_core.audit.verify import Breach, Digest, Verification
 from mentoring_core.values import MeetingFormat, Role
 
@@ -272,6 +273,15 @@ def test_the_worked_examples_edit_is_caught_as_the_guide_shows(tmp_path: Path) -
         str(recorded.event_id),
         str(recorded.command_id),
     )
+
+
+def test_the_guide_names_every_kind_of_difference_verify_reports() -> None:
+    """An auditor reading ``verify --json`` meets each ``what`` the guide lists, and no
+    other: an erasure whose key is live is a difference too."""
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    (listed,) = re.findall(r"differences \(`what`: (.+?);", guide)
+    kinds = {derived.SNAPSHOT, derived.READ_MODEL, derived.COMMAND_ID, derived.ERASURE}
+    assert set(re.findall(r"`([^`]+)`", listed)) == {*kinds, derived.EVENTS}
 
 
 def test_the_standalone_check_uses_only_the_standard_library() -> None:
