@@ -10,7 +10,10 @@ second, so each test runs a whole scenario against one store.
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sqlite3
+import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +31,7 @@ from mentoring_core.values import FocusArea, MeetingFormat, Role
 PROGRAMME = UUID(int=1)
 RELATIONSHIP = UUID(int=2)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "audit.md"
 
 
 def seed(url: str) -> None:
@@ -107,6 +111,22 @@ def test_an_export_imports_into_a_fresh_store_that_verifies_with_the_same_digest
     assert short.code == 1
     assert "line 8: the last line read, and no export trailer follows it" in short.stderr
     assert not (tmp_path / "head.db").exists()  # the store it created is removed
+
+
+def test_the_guides_first_steps_run_as_printed(sqlite_url: str, tmp_path: Path) -> None:
+    """Steps 1 and 2 of the guide's worked example, each command as printed, in a folder
+    of its own: the key pair is made, then a signed digest taken and kept beside it."""
+    seed(sqlite_url)
+    cli = Cli(sqlite_url, tmp_path)
+    steps = GUIDE.read_text(encoding="utf-8").split("### 1. ")[1].split("### 3. ")[0]
+    for command in re.findall(r"^\$ (.+)$", steps, re.M):
+        program, *args = shlex.split(command)
+        if program == "mentoring":
+            done = cli.run(*args)
+            assert done.code == 0, str(done)
+        else:
+            subprocess.run([program, *args], cwd=tmp_path, check=True, capture_output=True)
+    assert (tmp_path / "keys" / "riverbend-2026-06-01.json").exists()
 
 
 def test_a_changed_row_is_named_and_a_signed_digest_catches_an_edit(
