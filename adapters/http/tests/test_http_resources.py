@@ -4,7 +4,9 @@ Idempotency-Key, problem details, the body limit, the feed's cursors."""
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from mentoring_core.commands import IssueReminder
 from mentoring_core.values import ReminderReason
 
 Client = TestClient  # type: ignore[type-arg]
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "http.md"
 
 
 def test_the_actor_is_the_token_subject_and_the_etag_the_version(client: Any, keys: Keys) -> None:
@@ -123,6 +126,42 @@ def test_a_group_session_retried_with_its_key_answers_every_meeting_it_recorded(
     assert second.headers["idempotent-replayed"] == "true"
     assert second.status_code == 201
     assert second.json() == first.json()
+
+
+def test_correcting_one_meeting_of_a_group_session_is_refused_as_the_guide_says(
+    client: Any, keys: Keys
+) -> None:
+    """A group session's meeting corrected alone breaks the domain's rule (409
+    ``rule-violation``, ``group-session``), records nothing, and the guide says so."""
+    programme, first_pair = _pair(client, keys)
+    coordinator = keys.headers("coord.rhea")
+    client.post(
+        f"/programmes/{programme}/participants",
+        json=enrol("eli", "mentee", "1"),
+        headers=coordinator,
+    )
+    second_pair = client.post(
+        f"/programmes/{programme}/relationships",
+        json={"mentor_id": "ana", "mentee_id": "eli", "direct": True},
+        headers=coordinator,
+    ).json()["id"]
+    ana = keys.headers("ana")
+    session = {"mentor_id": "ana", "relationship_ids": [first_pair, second_pair],
+               "duration_minutes": 60, "topics": ["caseload"]}  # fmt: skip
+    recorded = client.post(f"/programmes/{programme}/group-sessions", json=session, headers=ana)
+    meeting = recorded.json()["events"][0]["meeting_id"]
+    correction = {"meeting_id": meeting, "reason": "Longer", "duration_minutes": 75}
+    path = f"/relationships/{first_pair}/meeting-corrections"
+    refused = client.post(path, json=correction, headers=ana)
+    problem = refused.json()
+    assert (refused.status_code, problem["rule"]) == (409, "group-session"), refused.text
+    assert client.get(f"/relationships/{first_pair}", headers=ana).headers["etag"] == '"2"'
+    said = re.search(
+        r"one of its meetings alone is a (\d+) `([^`]+)`, `([^`]+)`",
+        GUIDE.read_text(encoding="utf-8"),
+    )
+    assert said is not None
+    assert said.groups() == ("409", problem["type"].rsplit(":", 1)[1], problem["rule"])
 
 
 def test_creating_a_programme_with_an_id_in_use_is_a_rule_violation_not_a_race(
