@@ -27,6 +27,7 @@ import mentoring_core.audit
 from mentoring_core import MentoringService
 from mentoring_core.audit import derived
 from mentoring_core.audit.verify import Breach, Digest, Verification
+from mentoring_core.serialisation import SNAPSHOT_SCHEMA
 from mentoring_core.values import MeetingFormat, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,6 +283,16 @@ def test_the_guide_names_every_kind_of_difference_verify_reports() -> None:
     (listed,) = re.findall(r"differences \(`what`: (.+?);", guide)
     kinds = {derived.SNAPSHOT, derived.READ_MODEL, derived.COMMAND_ID, derived.ERASURE}
     assert set(re.findall(r"`([^`]+)`", listed)) == {*kinds, derived.EVENTS}
+
+
+def test_the_guide_names_the_snapshot_schema_written_and_those_passed_over() -> None:
+    """The topic of a snapshot as written now, and the older schemas verify passes over
+    (counted) rather than naming them as not written by the library."""
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    assert re.findall(r"topic `Snapshot:<State>:(\d+)`", guide) == [str(SNAPSHOT_SCHEMA)]
+    newest_older = str(SNAPSHOT_SCHEMA - 1)
+    assert re.findall(r"written before chain hashes, to (\d+)\)", guide) == [newest_older]
+    assert re.findall(r"topic `Snapshot:<State>:<1 to (\d+)>`", guide) == [newest_older]
 
 
 def test_the_standalone_check_uses_only_the_standard_library() -> None:
