@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, cast
 
+from mentoring_http._openapi import CREATORS
 from mentoring_http.app import create_app
 
 from mentoring_core import MentoringService
@@ -66,3 +67,21 @@ def test_every_get_is_listed_with_its_head_and_no_other_path_has_one() -> None:
         for status, answer in head["responses"].items():
             assert "content" not in answer, (path, status)
             assert answer["description"] == get["responses"][status]["description"]
+
+
+def test_the_links_lead_to_every_operation_on_what_was_created_the_heads_aside() -> None:
+    """From each creating operation's 201 answer, a link to each operation on what it
+    created, as the guide says: every one but the HEADs."""
+    paths = document()["paths"]
+    for (creator, creator_method), parameter in CREATORS.items():
+        links = paths[creator][creator_method]["responses"]["201"]["links"]
+        on_it = {
+            operation["operationId"]
+            for path, item in paths.items()
+            for method, operation in item.items()
+            if (path, method) != (creator, creator_method)
+            and any(p["name"] == parameter for p in operation.get("parameters", ()))
+        }
+        assert set(links) == {o for o in on_it if not o.endswith("Head")}, creator
+    guide = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "to every operation on the new programme or relationship, the `HEAD`s aside" in guide
