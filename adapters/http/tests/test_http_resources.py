@@ -522,6 +522,27 @@ def test_a_moment_after_now_is_refused_for_a_state_as_for_a_report(client: Any, 
     assert "a moment not after now" in answers[0].json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("reports/compliance.json?to=9999-12-31", "to"),
+        ("reports/compliance.csv?from=1900-01-01", "from"),
+        ("reports/compliance.html?from=2026-05-02&to=2026-05-01", "from/to"),
+        ("suggestions?mentee=%20", "mentee"),
+    ],
+)
+def test_a_query_value_the_domain_refuses_is_named_as_the_query_names_it(
+    client: Any, keys: Keys, query: str, named: str
+) -> None:
+    """The core names a report's period ``start``, ``end`` (``period`` for both) and a
+    suggestion's mentee ``mentee_id``: the 422 named fields the request does not have."""
+    programme, _ = _pair(client, keys)
+    refused = client.get(f"/programmes/{programme}/{query}", headers=keys.headers("coord.rhea"))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == named
+    assert refused.json()["detail"].startswith(f"invalid {named}: ")
+
+
 def test_a_cursor_past_any_position_and_a_body_that_is_not_json_are_400(
     client: Any, keys: Keys
 ) -> None:

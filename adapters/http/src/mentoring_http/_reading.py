@@ -14,12 +14,13 @@ does not take or given twice, and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import types
 import typing
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -32,6 +33,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.openapi.spec import OpenAPI, Parameter
 from litestar.types import HTTPScope
 
+from mentoring_core import InvalidValue
 from mentoring_core.extend import NamedTwice, read_json, shown
 
 from ._problems import Problem
@@ -223,6 +225,19 @@ def query_as_documented(
             [(f"given {n} times: give it once", name) for name, n in repeated],
             "query",
         )
+
+
+@contextlib.contextmanager
+def named_as_queried(names: Mapping[str, str]) -> Iterator[None]:
+    """Within it, a value the core refuses (422) under the name of its argument (a
+    report's ``start``, ``end`` or ``period``, a mentee's ``mentee_id``) is named as the
+    request's query names it (``from``, ``to``, ``from/to``, ``mentee``): ``names``."""
+    try:
+        yield
+    except InvalidValue as error:
+        if error.field not in names:
+            raise
+        raise InvalidValue(names[error.field], error.value, error.expected) from None
 
 
 def _not_a_moment(hint: Any, value: object) -> bool:

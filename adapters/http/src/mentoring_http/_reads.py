@@ -43,7 +43,7 @@ from ._documents import (
     event_document,
 )
 from ._problems import Problem, problem_responses
-from ._reading import checked_query
+from ._reading import checked_query, named_as_queried
 
 READ_ERRORS = problem_responses(400, 401, 403, 404)
 
@@ -139,7 +139,8 @@ def suggest_mentors(
     """The programme's mentors who could be paired with the mentee, best first, each rank
     explained (docs/cli.md, "Matching"); a coordinator's question."""
     gate.programme(principal, programme_id, Read.SUGGESTIONS)
-    return list(gate.service.suggest_mentors(programme_id, mentee))
+    with named_as_queried({"mentee_id": "mentee"}):
+        return list(gate.service.suggest_mentors(programme_id, mentee))
 
 
 @get(
@@ -308,9 +309,10 @@ def _report_handler(report_format: str) -> HTTPRouteHandler:
         ] = None,
     ) -> Response[Any]:
         gate.programme(principal, programme_id, Read.REPORT)
-        text = write_compliance_report(
-            gate.service, programme_id, format=report_format, start=start, end=end, as_of=as_of
-        )
+        with named_as_queried({"start": "from", "end": "to", "period": "from/to"}):
+            text = write_compliance_report(
+                gate.service, programme_id, format=report_format, start=start, end=end, as_of=as_of
+            )
         return Response(text, media_type=_REPORT_MEDIA[report_format])
 
     handler.__doc__ = (
