@@ -209,7 +209,9 @@ def stress(session: nox.Session) -> None:
 
 @nox.session
 def mutants(session: nox.Session) -> None:
-    """Mutation testing with mutmut over domain/, reports/, audit/ and authorisation.py.
+    """Mutation testing with mutmut over domain/, reports/, audit/, authorisation.py and
+    the reminders' rules, the strict JSON reader, the due list, retention and subject
+    access (``only_mutate`` in pyproject.toml).
 
     Prints the kill rate per module (docs/testing.md). Pass mutant names or globs to
     run part of it, e.g. ``nox -s mutants -- "mentoring_core.audit.chain*"``; results
