@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..domain.events import Event, PairFormed, PairingProposed, RelationshipEvent
-from ..domain.personal import RELATIONSHIP_MENTEE
 from ..domain.validation import check_aware, check_label
 from ..serialisation import event_to_dict
 from .sealing import personal_paths, slots
@@ -59,13 +58,12 @@ def _why(event: Event, person_id: str, pairs: dict[UUID, tuple[str, str]]) -> li
     return sorted(set(reasons))
 
 
-def _withhold_others(entry: dict[str, Any], event: Event, person_id: str) -> None:
-    """Every personal field of ``entry`` (``event`` as a document) that is not the
-    person's own, withheld: the owner a field names is someone else, or it is a
-    relationship's mentee's (the person, recording it alone, is not that mentee)."""
+def _withhold_others(entry: dict[str, Any], event: Event) -> None:
+    """Every personal field of ``entry`` (``event`` as a document) withheld, for an event
+    the person only recorded: none is theirs. A field's owner is a field of
+    :data:`PERSON_FIELDS`, which would have named them, or the relationship's mentee,
+    which :func:`_why` would have named them as."""
     for path in personal_paths(type(event)):
-        if path.owner != RELATIONSHIP_MENTEE and entry.get(path.owner) == person_id:
-            continue
         for _, container, key in slots(entry, path):
             if key in container:
                 container[key] = [WITHHELD] if path.many else WITHHELD
@@ -91,7 +89,7 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
             continue
         entry = event_to_dict(event)
         if about == ["actor"]:  # recorded by them, about someone else
-            _withhold_others(entry, event, person_id)
+            _withhold_others(entry, event)
         events.append({"type": type(event).__name__, **entry, "about": about})
     row = service.store.keys.store.get(person_id)
     key = None
