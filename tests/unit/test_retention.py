@@ -6,7 +6,7 @@ each test sets one, or gives ``years`` as an override."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -202,3 +202,19 @@ def test_people_whose_keys_an_import_withheld_are_due_and_erased_for_good(
     ended = [e for e in copy.history(PAIR_B) if isinstance(e, RelationshipEnded)]
     assert [e.explanation for e in ended] == [ERASED]  # Dan's key was not copied in
     assert service.store.keys.store.get("dan").key is not None  # type: ignore[union-attr]
+
+
+def test_a_person_erased_at_the_very_moment_read_is_erased_by_then() -> None:
+    """Read as recorded by the moment Carla's key was destroyed, she is erased already;
+    a microsecond before, she is still due."""
+    clock = SettableClock()
+    service = parted(clock, "carla", "dan")
+    keep(service, 1)
+    clock.now += timedelta(days=1)
+    service.erase_person("carla", "asked", actor="dpo")
+    row = service.store.keys.store.get("carla")
+    assert row is not None and row.destroyed_at is not None
+    day = date(2027, 2, 20)
+    assert [d.person_id for d in due_for_erasure(service, day, at=row.destroyed_at)] == ["dan"]
+    before = row.destroyed_at - timedelta(microseconds=1)
+    assert [d.person_id for d in due_for_erasure(service, day, at=before)] == ["carla", "dan"]
