@@ -10,18 +10,19 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from machine_zone import local_time_zone
 from scenarios import PROGRAMME_ID, RELATIONSHIP_ID, History, programme_history
 from strategies import NOW
 from test_pairing import FORM_ANA_AND_BEN, open_relationship
 
-from mentoring_core import InvalidValue, Rule
+from mentoring_core import InvalidValue, MentoringService, Rule
 from mentoring_core.audit import timeline
 from mentoring_core.authorisation import Principal, may, may_read_event
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import ReminderIssued, ReminderSent
-from mentoring_core.reminders import QUIET_ITEM, Quiet, notice, owed, reminder_id
+from mentoring_core.reminders import QUIET_ITEM, Notice, Quiet, notice, owed, quiet, reminder_id
 from mentoring_core.reports import DueItem, DueKind, end_of_day
-from mentoring_core.values import ReminderReason
+from mentoring_core.values import EndReason, MeetingFormat, ReminderReason, Role
 
 OTHER = UUID("a0a0b0b0-0000-4000-8000-000000000002")
 
@@ -209,6 +210,39 @@ def test_never_two_reminders_under_one_id_whatever_the_order_and_repeats(
     assert len(issued) == len(set(issued))
 
 
+def test_the_active_pairs_last_met_when_they_last_held_a_meeting_else_when_paired() -> None:
+    """Ana and Ben's relationship ended (first, so the others are not left out after it);
+    Ana and Cy held a meeting, then missed one and cancelled one; Eli and Dee never met."""
+    formed = NOW - timedelta(days=30)
+    with MentoringService("memory://", clock=lambda: NOW) as service:
+        programme = service.create_programme("P", "Org", actor="coord", occurred_at=formed).id
+        for person, role in (("ana", Role.MENTOR), ("eli", Role.MENTOR)):
+            service.enrol(programme, person, role, 9, actor="coord", occurred_at=formed)
+        for person in ("ben", "cy", "dee"):
+            service.enrol(programme, person, Role.MENTEE, 1, actor="coord", occurred_at=formed)
+        ended, cy, dee = (
+            service.form_pair(programme, mentor, mentee, actor="coord", occurred_at=formed).id
+            for mentor, mentee in (("ana", "ben"), ("ana", "cy"), ("eli", "dee"))
+        )
+        service.end(ended, EndReason.COMPLETED, "done", actor="coord", occurred_at=formed)
+        met = formed + timedelta(days=5)
+        service.record_meeting_held(
+            cy, 60, MeetingFormat.ONE_ON_ONE, ["Rotas"], actor="ana", occurred_at=met
+        )
+        later = met + timedelta(days=7)
+        service.record_meeting_missed(cy, "cy", "ill", actor="ana", occurred_at=later)
+        service.record_meeting_cancelled(
+            cy, "ana", "away", actor="ana", occurred_at=later + timedelta(days=1)
+        )
+        found = quiet(service.relationships(programme))
+    assert found == (
+        Quiet(programme_id=programme, relationship_id=cy, mentor_id="ana", mentee_id="cy",
+              last_met=met),
+        Quiet(programme_id=programme, relationship_id=dee, mentor_id="eli", mentee_id="dee",
+              last_met=formed),
+    )  # fmt: skip
+
+
 def with_relationship() -> History:
     """Riverside's programme, with Ana and Ben's relationship opened in it."""
     history = programme_history()
@@ -299,6 +333,56 @@ def test_the_message_is_built_from_the_recorded_fact_alone() -> None:
     assert "is overdue" in first.text and "(ana mentoring ben)" in first.text
     assert first.payload["reminder_id"] == str(ID)
     assert first.subject.startswith("Reminder (overdue): meeting")
+
+
+def test_a_quiet_pairs_notice_whole_in_utc_whatever_the_machines_zone() -> None:
+    """The subject, text and payload of a quiet pair's reminder, read on a machine on New
+    York time: the moment it became quiet is named in UTC."""
+    quiet_since = datetime(2026, 11, 1, 0, 30, tzinfo=UTC)
+    (issued,) = with_relationship().record(
+        attrs.evolve(ISSUE, reason=ReminderReason.QUIET, item=QUIET_ITEM, due=quiet_since)
+    )
+    with local_time_zone("America/New_York"):
+        message = notice(
+            issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben",
+            address="ana@example.org",
+        )  # fmt: skip
+    assert message == Notice(
+        reminder_id=ID,
+        person_id="ana",
+        address="ana@example.org",
+        subject="Reminder (quiet): relationship, 2026-11-01 00:30 UTC",
+        text=(
+            "Hello ana,\n\nYour relationship (ana mentoring ben) in Riverside has been quiet:"
+            f" no meeting held since 2026-11-01 00:30 UTC.\n\nReminder {ID}\n"
+        ),
+        payload={
+            "type": "reminder",
+            "reminder_id": str(ID),
+            "person_id": "ana",
+            "reason": "quiet",
+            "item": "relationship",
+            "due": "2026-11-01T00:30:00+00:00",
+            "programme_id": str(PROGRAMME_ID),
+            "relationship_id": str(RELATIONSHIP_ID),
+            "mentor_id": "ana",
+            "mentee_id": "ben",
+        },
+    )
+
+
+def test_an_items_notice_names_it_in_the_pairs_relationship() -> None:
+    (issued,) = with_relationship().record(
+        attrs.evolve(ISSUE, reason=ReminderReason.DUE_SOON, due=datetime(2026, 11, 2, tzinfo=UTC))
+    )
+    message = notice(
+        issued, programme_name="Riverside", mentor_id="ana", mentee_id="ben", address=None
+    )
+    assert message.text == (
+        "Hello ana,\n\nA meeting in your relationship (ana mentoring ben) in Riverside is due"
+        f" on 2026-11-01 (by the end of that day, UTC).\n\nReminder {ID}\n"
+    )
+    assert message.address is None
 
 
 @pytest.mark.parametrize("item", ["goal", "plan activity", "milestone"])
