@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from report_scenario import SettableClock, at
@@ -95,6 +96,42 @@ def test_a_person_sees_their_relationships_and_a_stranger_nothing(
     assert due(service, now=now, within_days=3660, person="ana") == everything
     assert due(service, now=now, within_days=3660, person="someone.else") == ()
     service.close()
+
+
+def _paired_with_activities(service: MentoringService, clock: SettableClock, *days: int) -> UUID:
+    """Amara and Grace paired on 20 January 2026 (the clock then), with a plan activity
+    due each of ``days`` days later, named ``in N days``; the programme's id."""
+    clock.now = at(1, 20)
+    programme = service.create_programme("P", "Org", actor="coord").id
+    service.enrol(programme, "amara", Role.MENTOR, 10, actor="coord")
+    service.enrol(programme, "grace", Role.MENTEE, 1, actor="coord")
+    pair = service.form_pair(programme, "amara", "grace", actor="coord").id
+    for n in days:
+        service.add_plan_activity(
+            pair, f"in {n} days", clock.now.date() + timedelta(days=n), actor="amara"
+        )
+    return programme
+
+
+def test_the_window_is_fourteen_days_when_none_is_given(store_url: str) -> None:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        _paired_with_activities(service, clock, 14, 15)
+        listed = [i.what for i in due(service)]
+    assert listed == ["in 14 days"]
+
+
+def test_a_coordinator_sees_every_relationship_of_the_programmes_they_coordinate(
+    store_url: str,
+) -> None:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        programme = _paired_with_activities(service, clock, 3)
+        service.appoint_coordinator(programme, "cora", actor="admin")
+        everything = due(service)
+        assert [i.what for i in everything] == ["in 3 days"]
+        assert due(service, person="cora") == everything
+        assert due(service, person="dora") == ()
 
 
 @pytest.mark.parametrize("days", [-1, 3661, True, 1.5])
