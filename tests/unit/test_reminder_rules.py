@@ -20,7 +20,16 @@ from mentoring_core.audit import timeline
 from mentoring_core.authorisation import Principal, may, may_read_event
 from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.events import ReminderIssued, ReminderSent
-from mentoring_core.reminders import QUIET_ITEM, Notice, Quiet, notice, owed, quiet, reminder_id
+from mentoring_core.reminders import (
+    QUIET_ITEM,
+    Notice,
+    Quiet,
+    Reminder,
+    notice,
+    owed,
+    quiet,
+    reminder_id,
+)
 from mentoring_core.reports import DueItem, DueKind, end_of_day
 from mentoring_core.values import EndReason, MeetingFormat, ReminderReason, Role
 
@@ -165,6 +174,43 @@ class TestWhatIsOwed:
             for person in ("ana", "ben")
         }  # as earlier releases issued it
         assert owed([goal], [], now=NOW, within_days=2, quiet_days=None, already=by_text) == ()
+
+    def test_two_dated_items_of_one_kind_and_day_are_told_apart_by_their_ids(self) -> None:
+        due = NOW - timedelta(days=1)
+        goals = [item(DueKind.GOAL, due, what="Lead", item_id=UUID(int=n)) for n in (1, 2)]
+        found = owed(goals, [], now=NOW, within_days=2, quiet_days=None)
+        assert len({r.reminder_id for r in found}) == 4
+
+    def test_the_reminders_whole_with_the_ids_they_were_issued_under(self) -> None:
+        """Each reminder whole, on a machine on New York time: its ``due`` in UTC, its id
+        the one its key in UTC gives (a stored id must be derived again the same, or the
+        reminder is owed twice; a quiet pair's key has an empty ``what``, the default)."""
+        goal = item(DueKind.GOAL, NOW - timedelta(days=1), what="Lead", item_id=OTHER)
+        quiet_since = NOW - timedelta(days=21)
+        overdue, idle = ReminderReason.OVERDUE, ReminderReason.QUIET
+        with local_time_zone("America/New_York"):
+            found = owed([goal], [pair(quiet_since)], now=NOW, within_days=2, quiet_days=21)
+            by_default = reminder_id("ben", idle, RELATIONSHIP_ID, QUIET_ITEM, NOW)
+        expected = [
+            ("ana", overdue, "goal", goal.due, "30ec0e42-a3c9-53f5-b936-ff3a8ae520e1"),
+            ("ben", overdue, "goal", goal.due, "86f3a5d5-0361-5558-8b42-5162575fe4eb"),
+            ("ana", idle, QUIET_ITEM, NOW, "2114fdbb-ee4b-53b1-a1fc-2864efbd470f"),
+            ("ben", idle, QUIET_ITEM, NOW, "9550f0e5-7dce-5e52-8ab3-5d5307b1d469"),
+        ]
+        assert found == tuple(
+            Reminder(
+                reminder_id=UUID(rid),
+                person_id=person,
+                reason=reason,
+                programme_id=PROGRAMME_ID,
+                relationship_id=RELATIONSHIP_ID,
+                item=kind,
+                due=due,
+            )
+            for person, reason, kind, due, rid in expected
+        )
+        assert all(r.due.utcoffset() == timedelta(0) for r in found)
+        assert by_default == found[3].reminder_id
 
 
 DUE_ITEMS = st.builds(
