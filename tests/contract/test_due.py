@@ -98,17 +98,21 @@ def test_a_person_sees_their_relationships_and_a_stranger_nothing(
     service.close()
 
 
-def _paired_with_activities(service: MentoringService, clock: SettableClock, *days: int) -> UUID:
-    """Amara and Grace paired on 20 January 2026 (the clock then), with a plan activity
-    due each of ``days`` days later, named ``in N days``; the programme's id."""
+def _pairs_with_activities(
+    service: MentoringService, clock: SettableClock, *pairs: tuple[str, str], days: int = 3
+) -> UUID:
+    """A programme created on 20 January 2026 (the clock then) with ``pairs`` (mentor,
+    mentee) formed, each with a plan activity due ``days`` days later, named after the
+    mentee; the programme's id."""
     clock.now = at(1, 20)
     programme = service.create_programme("P", "Org", actor="coord").id
-    service.enrol(programme, "amara", Role.MENTOR, 10, actor="coord")
-    service.enrol(programme, "grace", Role.MENTEE, 1, actor="coord")
-    pair = service.form_pair(programme, "amara", "grace", actor="coord").id
-    for n in days:
+    for mentor, mentee in pairs:
+        if service.programme(programme).participant(mentor) is None:
+            service.enrol(programme, mentor, Role.MENTOR, 10, actor="coord")
+        service.enrol(programme, mentee, Role.MENTEE, 1, actor="coord")
+        pair = service.form_pair(programme, mentor, mentee, actor="coord").id
         service.add_plan_activity(
-            pair, f"in {n} days", clock.now.date() + timedelta(days=n), actor="amara"
+            pair, mentee, clock.now.date() + timedelta(days=days), actor=mentor
         )
     return programme
 
@@ -116,22 +120,35 @@ def _paired_with_activities(service: MentoringService, clock: SettableClock, *da
 def test_the_window_is_fourteen_days_when_none_is_given(store_url: str) -> None:
     clock = SettableClock()
     with MentoringService(store_url, clock=clock) as service:
-        _paired_with_activities(service, clock, 14, 15)
+        _pairs_with_activities(service, clock, ("amara", "grace"), days=14)
+        _pairs_with_activities(service, clock, ("amara", "hana"), days=15)
         listed = [i.what for i in due(service)]
-    assert listed == ["in 14 days"]
+    assert listed == ["grace"]
 
 
-def test_a_coordinator_sees_every_relationship_of_the_programmes_they_coordinate(
+PEOPLE = ("cora", "amara", "grace", "jo", "dora")
+
+
+def test_a_coordinator_sees_every_relationship_of_their_programmes_and_a_person_their_own(
     store_url: str,
 ) -> None:
+    """Cora coordinates the first programme (Amara with Grace, Hal with Ivy); Amara also
+    mentors Jo in the second, where Grace, Hal, Ivy and Cora have no part."""
     clock = SettableClock()
     with MentoringService(store_url, clock=clock) as service:
-        programme = _paired_with_activities(service, clock, 3)
-        service.appoint_coordinator(programme, "cora", actor="admin")
-        everything = due(service)
-        assert [i.what for i in everything] == ["in 3 days"]
-        assert due(service, person="cora") == everything
-        assert due(service, person="dora") == ()
+        first = _pairs_with_activities(service, clock, ("amara", "grace"), ("hal", "ivy"))
+        _pairs_with_activities(service, clock, ("amara", "jo"))
+        service.appoint_coordinator(first, "cora", actor="admin")
+        seen = {p: sorted(i.what for i in due(service, person=p)) for p in PEOPLE}
+        everything = sorted(i.what for i in due(service))
+    assert everything == ["grace", "ivy", "jo"]
+    assert seen == {
+        "cora": ["grace", "ivy"],
+        "amara": ["grace", "jo"],
+        "grace": ["grace"],
+        "jo": ["jo"],
+        "dora": [],
+    }
 
 
 @pytest.mark.parametrize("days", [-1, 3661, True, 1.5])
@@ -152,7 +169,8 @@ def _policy(cadence: Cadence) -> ProgrammePolicy:
 
 def _recorded_with_changes_after(service: MentoringService, clock: SettableClock) -> None:
     """A pair whose dated items were open and late on 15 March, done on 1 April; items set
-    on 1 May (dated in March), and a programme created then."""
+    on 1 May (dated in March), a meeting of 10 March recorded then, and a programme
+    created then."""
     clock.now = at(1, 1)
     policy = _policy(Cadence.fortnightly())
     programme = service.create_programme("P", "Org", actor="coord").id
@@ -175,6 +193,10 @@ def _recorded_with_changes_after(service: MentoringService, clock: SettableClock
     service.set_goal(pair, "Lead", FocusArea.TEAMWORK, "one", date(2026, 3, 20), actor="amara")
     service.add_plan_activity(pair, "Later", date(2026, 3, 18), actor="amara")
     service.create_programme("Q", "Org", actor="coord")
+    held = datetime(2026, 3, 10, 10, tzinfo=UTC)  # recorded late: unknown on 15 March
+    service.record_meeting_held(
+        pair, 60, MeetingFormat.ONE_ON_ONE, ["Rotas"], actor="amara", occurred_at=held
+    )
     clock.now = at(6, 1)
 
 
@@ -197,6 +219,7 @@ def test_due_at_a_past_moment_is_what_was_recorded_by_then(store_url: str) -> No
         assert (row.goals_overdue, row.activities_late, row.milestones_late) == (1, 1, 1)
         meetings = [(i.due, i.overdue) for i in items if i.kind is DueKind.MEETING]
         assert meetings == [(row.next_meeting_due, row.meeting_overdue)]
+        assert meetings == [(end_of_day(date(2026, 2, 15)), True)]  # none held, as then known
 
 
 def test_a_meeting_is_named_by_the_cadence_its_date_follows_and_keeps_its_reminder_id(
