@@ -44,7 +44,9 @@ def read_json(text: str | bytes) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_once_each, parse_constant=_no_constant)
     except _Twice:  # read again, marking, only to say where: a refusal is rare
-        marked = json.loads(text, object_pairs_hook=_marked, parse_constant=_no_constant)
+        # Constants read as json reads them: one after the object the quick reading stopped
+        # at was never reached, and the first fault in document order is the one refused.
+        marked = json.loads(text, object_pairs_hook=_marked)
         raise NamedTwice(_where_marked(marked)) from None
 
 

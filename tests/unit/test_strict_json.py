@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -60,6 +61,18 @@ def test_a_member_named_twice_deep_down_is_found_without_recursion() -> None:
 def test_what_rfc_8259_does_not_allow_is_refused(constant: str) -> None:
     with pytest.raises(ValueError, match=f"^{constant} is not a JSON value$"):
         read_json(f'{{"a": [{constant}]}}')
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [('[{"a": 1, "a": 2}, NaN]', "'[0].a' appears twice"), ('[NaN, {"a": 1, "a": 2}]', "NaN is")],
+)
+def test_of_two_faults_the_first_in_document_order_is_refused(text: str, first: str) -> None:
+    """A member named twice before a ``NaN`` is refused as named twice, as a ``NaN``
+    before a member named twice is refused as a ``NaN``: the reading after the quick one,
+    which only says where the member is, read the ``NaN`` the quick one never reached."""
+    with pytest.raises(ValueError, match=f"^{re.escape(first)}"):
+        read_json(text)
 
 
 def test_what_is_not_json_is_refused_as_json_refuses_it() -> None:
