@@ -117,6 +117,15 @@ def _pairs_with_activities(
     return programme
 
 
+def test_a_window_of_no_days_holds_what_falls_due_today(store_url: str) -> None:
+    clock = SettableClock()
+    with MentoringService(store_url, clock=clock) as service:
+        _pairs_with_activities(service, clock, ("amara", "grace"), days=0)
+        _pairs_with_activities(service, clock, ("amara", "hana"), days=1)
+        listed = [i.what for i in due(service, within_days=0)]
+    assert listed == ["grace"]
+
+
 def test_the_window_is_fourteen_days_when_none_is_given(store_url: str) -> None:
     clock = SettableClock()
     with MentoringService(store_url, clock=clock) as service:

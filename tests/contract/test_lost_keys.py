@@ -23,7 +23,7 @@ from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.audit import export_events, import_events
 from mentoring_core.events import ERASED, GoalSet
 from mentoring_core.privacy import copy_keys
-from mentoring_core.privacy.retention import due_for_erasure
+from mentoring_core.privacy.retention import due_for_erasure, past_due
 from mentoring_core.projections import build_compliance_report
 from mentoring_core.values import FocusArea, Role
 
@@ -188,12 +188,16 @@ def test_a_person_whose_key_is_lost_is_still_due_for_erasure_as_recorded_then(
 ) -> None:
     """Cy left; their key row is gone (never erased: not destroyed). Read as recorded by a
     moment, the retention rule opens no personal field (it reads ids and dates, from
-    histories whose texts stay sealed), so Cy is listed as due, for an erasure to record."""
+    histories whose texts stay sealed), so Cy is listed as due, for an erasure to record;
+    nor does the programme's count of those due (a report's) as recorded then."""
     with paired(store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord")
         service.withdraw(PROGRAMME, "cy", "moved away", actor="coord")
     delete_keys(store_url, "WHERE person_id = 'cy'")
     with MentoringService(store_url, snapshot_interval=None) as service:
         assert service.store.keys.store.get("cy") is None
-        due = due_for_erasure(service, date(2099, 1, 1), 1, at=service.now())
+        moment = service.now()
+        due = due_for_erasure(service, date(2099, 1, 1), 1, at=moment)
+        counted = past_due(service, PROGRAMME, date(2099, 1, 1), at=moment)
     assert [d.person_id for d in due] == ["cy"]
+    assert counted is None  # the programme's policy (none) sets no period
