@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
 from report_scenario import SettableClock, at
 
 from mentoring_core import InvalidValue, MentoringService
+from mentoring_core.events import ParticipantWithdrawn
 from mentoring_core.projections import build_compliance_report, due
 from mentoring_core.reminders import owed, reminder_id
 from mentoring_core.reports import DueItem, DueKind, end_of_day
@@ -308,3 +310,35 @@ def test_a_service_on_a_clock_of_its_own_reads_the_read_model_at_its_now(
     assert build_compliance_report(service, programme, now=now) == expected
     assert due(service, now=now, within_days=3660)
     service.close()
+
+
+def test_a_mentor_withdrawn_while_their_pair_stayed_open_still_sees_its_items(
+    tmp_path: Path,
+) -> None:
+    """Stores older than the rule refusing a withdrawal while a relationship is open hold
+    such withdrawals (written here around the library). The due list of a person is that
+    of the relationships in which they are the mentor or the mentee: Ana, withdrawn, is
+    still Ben's mentor, and sees what is due in their pair, as Ben does (a programme was
+    passed over for her, its items with it, once she was no longer enrolled)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with MentoringService(url) as service:
+        seeded = seed(service)
+        recorder = service.store.recorder
+        version = service.programme(seeded.programme).version
+        now = datetime.now(UTC)
+        withdrawn = ParticipantWithdrawn(
+            event_id=uuid4(),
+            aggregate_id=seeded.programme,
+            version=version + 1,
+            occurred_at=now,
+            recorded_at=now,
+            actor="coord",
+            person_id="ana",
+            reason="Moved away",
+        )
+        recorder.insert_events([service.store.mapper.to_stored_event(withdrawn)])
+    with MentoringService(url) as service:
+        assert service.programme(seeded.programme).participant("ana") is None
+        mine = due(service, person="ana", within_days=3660)
+        theirs = due(service, person="ben", within_days=3660)
+    assert mine and mine == theirs

@@ -29,11 +29,17 @@ MAX_WINDOW_DAYS = 3660
 """The longest look-ahead ``due`` takes: about ten years."""
 
 
-def _concerns(programme: ProgrammeState, person: str | None) -> bool:
+def _concerns(
+    programme: ProgrammeState, relationships: tuple[RelationshipState, ...], person: str | None
+) -> bool:
+    """Whether the programme has items due for ``person`` (None: anyone): they coordinate
+    it, are enrolled, or are the mentor or mentee of one of its relationships (withdrawn
+    while it stayed open, as stores older than the rule refusing that hold)."""
     return (
         person is None
         or person in programme.coordinators
         or programme.participant(person) is not None
+        or any(person in (r.mentor_id, r.mentee_id) for r in relationships)
     )
 
 
@@ -94,7 +100,7 @@ def due(
         if programme.programme_id is None:  # created since as_of: the report refuses it
             if programme_id is None:
                 continue
-        elif not _concerns(programme, person):
+        elif not _concerns(programme, relationships, person):
             continue
         report = report_at(  # whether it is as of moment was told once, above
             service,
