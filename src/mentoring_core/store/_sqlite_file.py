@@ -41,6 +41,9 @@ OWNER_ONLY = 0o600
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 EVENTS_TABLE = "stored_events"
 """The table every mentoring store has (eventsourcing's): a file without it is not one."""
+_COLUMNS = {EVENTS_TABLE: frozenset({"originator_id", "originator_version", "topic", "state"})}
+"""The columns a table must have to be the one it is taken for: another application's
+table that only shares the name (its own ``stored_events``) makes no mentoring store."""
 
 
 def _read_only_uri(path: Path) -> str:
@@ -49,23 +52,26 @@ def _read_only_uri(path: Path) -> str:
     return path.absolute().as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
 
 
-def _tables(path: Path, what: str) -> set[str]:
-    """The tables of the SQLite file at ``path``, read through a read-only connection."""
+def _tables(path: Path, what: str, table: str) -> tuple[set[str], set[str]]:
+    """The tables of the SQLite file at ``path``, and the columns of its ``table`` (none
+    without it), read through a read-only connection."""
     try:
         with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            columns = db.execute("SELECT name FROM pragma_table_info(?)", (table,)).fetchall()
     except sqlite3.DatabaseError as error:
         raise StoreConfigurationError(
             f"{path} is not a SQLite database ({error}), so not a {what}"
         ) from None
-    return {str(name) for (name,) in rows}
+    return {str(name) for (name,) in rows}, {str(name) for (name,) in columns}
 
 
 def check_sqlite_file(
     path: Path, table: str = EVENTS_TABLE, what: str = "mentoring store"
 ) -> set[str]:
-    """Refuse ``path`` unless it is a mentoring store (a file holding ``table``: a key
-    store file holds ``mentoring_keys``), or an empty (SQLite) file; the tables it holds
+    """Refuse ``path`` unless it is a mentoring store (a file holding ``table``, with the
+    columns :data:`_COLUMNS` names for it: a key store file holds ``mentoring_keys``), or
+    an empty (SQLite) file; the tables it holds
     (none when it is empty)."""
     try:
         status = path.stat()
@@ -77,8 +83,8 @@ def check_sqlite_file(
         raise StoreConfigurationError(f"{path} is not a regular file, so not a {what}")
     if status.st_size == 0:
         return set()
-    found = _tables(path, what)
-    if found and table not in found:
+    found, columns = _tables(path, what, table)
+    if found and (table not in found or not _COLUMNS.get(table, set()) <= columns):
         shown = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
         raise StoreConfigurationError(
             f"{path} is a SQLite database of another application (tables: {shown}), not a "
