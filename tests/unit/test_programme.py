@@ -241,7 +241,7 @@ class TestPolicy:
             (
                 {"cadence": (CadenceTier(cadence=Cadence.weekly(), until_age_days=90),)},
                 "policy.cadence[0].until_age_days",
-                "None for the last tier",
+                "no end for the last tier, which holds from then on",
             ),
             (
                 {

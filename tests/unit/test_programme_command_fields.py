@@ -137,7 +137,10 @@ class TestCadenceTiers:
             ),
             "policy.cadence[1].until_age_days",
         )
-        assert (error.value, error.expected) == (365, "None for the last tier")
+        assert (error.value, error.expected) == (
+            365,
+            "no end for the last tier, which holds from then on",
+        )
 
     def test_a_policy_must_be_a_programme_policy(self) -> None:
         error = created().reject(cmd.SetPolicy(policy={"cadence": "weekly"}), "policy")

@@ -10,6 +10,7 @@ traceback is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from mentoring_core import MentoringService
 from mentoring_core.values import Role as R
 
 UNKNOWN = UUID(int=99)
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +83,22 @@ CASES = {
          "--experience-years", "99"],
         2,
         ["'--experience-years'", "99", "from 0 to 80"],
+    ),
+    "a tier without its end": (
+        ["programme", "policy", str(PROGRAMME), "--cadence", "weekly", "--cadence", "monthly"],
+        2,
+        ["Missing --cadence (item 1) until=DAYS", "whole number from 1 to 3660"],
+    ),
+    "a last tier with an end": (
+        ["programme", "policy", str(PROGRAMME), "--cadence", "weekly,until=28"],
+        2,
+        ["'--cadence (item 1) until=DAYS'", "28", "no end for the last tier"],
+    ),
+    "an allowance without its amount": (
+        ["mentor", "recognise", str(PROGRAMME), "--mentor", "ana", "--kind", "allowance",
+         "--from", TODAY, "--to", TODAY, "--reason", "March"],
+        2,
+        ["Missing --amount", "the amount of the allowance recognised"],
     ),
     "unknown relationship": (
         ["goal", "set", str(UNKNOWN), "--title", "x", "--focus-area", "teamwork",
@@ -143,6 +161,7 @@ def test_bad_input_is_refused_with_one_line_and_nothing_recorded(seeded: Cli, ca
     assert result.stdout == "", str(result)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, str(result)
     assert "Traceback" not in result.stderr
+    assert "None" not in result.stderr, str(result)  # Python's word for a value not given
     for phrase in phrases:
         assert phrase in result.stderr, str(result)
     assert event_count(seeded.store_url) == before

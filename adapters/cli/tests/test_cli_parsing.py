@@ -142,7 +142,7 @@ class TestErrors:
             ("person_id", "--person"),
             ("ratings[1].score", "--rating (item 2)"),
             ("policy.minimum_experience_gap_years", "--minimum-experience-gap"),
-            ("policy.cadence[0].until_age_days", "--cadence (item 1)"),
+            ("policy.cadence[0].until_age_days", "--cadence (item 1) until=DAYS"),
             ("schedule.duration_minutes", "--duration"),
             ("topics[0]", "--topic (item 1)"),
         ],

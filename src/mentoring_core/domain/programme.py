@@ -542,7 +542,9 @@ def check_policy(policy: object) -> ProgrammePolicy:
         last = i == len(tiers) - 1
         if last and tier.until_age_days is not None:
             raise InvalidValue(
-                f"{field}.until_age_days", tier.until_age_days, "None for the last tier"
+                f"{field}.until_age_days",
+                tier.until_age_days,
+                "no end for the last tier, which holds from then on",
             )
         if not last:
             previous = check_int(f"{field}.until_age_days", tier.until_age_days, previous + 1, 3660)

@@ -383,6 +383,8 @@ def option_for(field: str) -> str:
     if "[" in field:
         index = int(field.split("[", 1)[1].split("]", 1)[0])
         option += f" (item {index + 1})"
+    if field.endswith(".until_age_days"):  # a policy tier's end: --cadence CADENCE,until=DAYS
+        option += " until=DAYS"
     return option
 
 
@@ -396,7 +398,9 @@ _SETTING_OPTIONS: dict[str | None, str] = {
 def failure(error: BaseException) -> tuple[int, str] | None:
     """The exit status and one-line message for an error, or None if it is unexpected."""
     match error:
-        case InvalidValue() if isinstance(error.value, domain_commands.Command):
+        case InvalidValue() if error.value is None or isinstance(
+            error.value, domain_commands.Command
+        ):  # a value not given (an allowance's --amount, a first tier's until=)
             return EXIT_USAGE, f"Missing {option_for(error.field)}: expected {error.expected}."
         case InvalidValue():
             return EXIT_USAGE, (
