@@ -100,6 +100,11 @@ CASES = {
         2,
         ["Missing --amount", "the amount of the allowance recognised"],
     ),
+    "a profile with nothing to change": (
+        ["programme", "profile", str(PROGRAMME), "--person", "ben"],
+        2,
+        ["--expertise (a mentor's) or --need (a mentee's)"],
+    ),
     "unknown relationship": (
         ["goal", "set", str(UNKNOWN), "--title", "x", "--focus-area", "teamwork",
          "--success-measure", "x", "--target-date", "2026-06-30"],

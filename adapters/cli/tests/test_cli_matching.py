@@ -126,7 +126,7 @@ def test_a_profile_change_is_recorded_and_ranked_on(cli: Cli) -> None:
     found = cli.ok("match", "suggest", "--programme", programme, "--mentee", "ben")
     assert found["suggestions"][0]["mentor_id"] == "dee"
     refused = cli.run("programme", "profile", programme, "--person", "ben")
-    assert refused.code == 2 and "expertise or development needs" in refused.stderr
+    assert refused.code == 2 and "--expertise (a mentor's) or --need (a mentee's)" in refused.stderr
 
 
 def _hint(cli: Cli, programme: str, mentee: str) -> str:

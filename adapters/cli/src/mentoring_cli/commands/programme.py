@@ -363,6 +363,8 @@ def profile(
     json_output: JsonOpt = False,
 ) -> None:
     """Replace a mentor's expertise (--expertise...) or a mentee's needs (--need...)."""
+    if expertise is None and needs is None:
+        raise typer.BadParameter("give --expertise (a mentor's) or --need (a mentee's)")
     record(
         ctx,
         json_output,
