@@ -147,7 +147,8 @@ def test_a_period_may_be_one_day_but_may_not_end_before_it_starts() -> None:
         recognise(period_start=date(2025, 2, 1), period_end=date(2025, 1, 31)), "period_end"
     )
     assert str(error) == (
-        "invalid period_end: 2025-01-31; expected a day not before period_start (2025-02-01)"
+        "invalid period_end: 2025-01-31; "
+        "expected a day not before the period's first day (2025-02-01)"
     )
 
 

@@ -10,7 +10,7 @@ traceback is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -22,7 +22,7 @@ from mentoring_core import MentoringService
 from mentoring_core.values import Role as R
 
 UNKNOWN = UUID(int=99)
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +96,15 @@ CASES = {
     ),
     "an allowance without its amount": (
         ["mentor", "recognise", str(PROGRAMME), "--mentor", "ana", "--kind", "allowance",
-         "--from", TODAY, "--to", TODAY, "--reason", "March"],
+         "--from", str(TODAY), "--to", str(TODAY), "--reason", "March"],
         2,
         ["Missing --amount", "the amount of the allowance recognised"],
+    ),
+    "a recognition ending before it starts": (
+        ["mentor", "recognise", str(PROGRAMME), "--mentor", "ana", "--kind", "certificate",
+         "--from", str(TODAY), "--to", str(TODAY - timedelta(days=1)), "--reason", "March"],
+        2,
+        ["'--to'", str(TODAY - timedelta(days=1)), f"not before the period's first day ({TODAY})"],
     ),
     "a profile with nothing to change": (
         ["programme", "profile", str(PROGRAMME), "--person", "ben"],

@@ -43,7 +43,7 @@ def _recognise(command: RecogniseMentor, state: ProgrammeState, meta: Meta) -> E
     start = check_date("period_start", command.period_start)
     end = check_date("period_end", command.period_end)
     if end < start:
-        raise InvalidValue("period_end", end, f"a day not before period_start ({start})")
+        raise InvalidValue("period_end", end, f"a day not before the period's first day ({start})")
     _check_enrolled_during(state, person_id, start, end, meta["occurred_at"])
     amount, hours = _quantities(kind, command)
     return (
