@@ -103,3 +103,14 @@ def test_a_table_that_fits_the_terminal_keeps_to_its_width(demo: Cli) -> None:
     """Free texts wrap to the terminal when the whole values leave room for them."""
     shown = _shown(demo, "terminal of 200 columns", "reminders", "list", PROGRAMME)
     assert max(len(line) for line in shown.splitlines()) <= 200
+
+
+@pytest.mark.parametrize("width", WIDTHS[:2])
+def test_history_piped_shows_each_field_whole_on_its_line(demo: Cli, width: str) -> None:
+    """Piped, ``history`` folded its details to 120 columns: ``reminder_id:`` on one line,
+    the id split over the next two, so ``history P | grep ID`` found nothing."""
+    shown = _shown(demo, width, "history", PROGRAMME)
+    lines = shown.splitlines()
+    for reminder in demo.ok("reminders", "list", PROGRAMME)["reminders"]:
+        field = f"reminder_id: {reminder['reminder_id']}"
+        assert any(field in line for line in lines), shown

@@ -150,10 +150,11 @@ def keep_whole(table: Table, *headers: str) -> Table:
 
 
 def print_whole(console: Console, renderable: RenderableType) -> None:
-    """Print ``renderable`` (holding tables made by :func:`keep_whole`) with every value
-    whole: piped (not a terminal), each row on one line, however wide, for ``grep``; on a
-    terminal at its width, or wider when the whole values need more (the terminal then
-    wraps the lines), never leaving out a column."""
+    """Print ``renderable`` (holding tables made by :func:`keep_whole`, or whose columns
+    fold, as ``history``'s) with every value whole: piped (not a terminal), each row on
+    one line (each line of a cell), however wide, for ``grep``; on a terminal at its
+    width, or wider when the whole values need more (the terminal then wraps the lines),
+    never leaving out a column."""
     from rich.measure import Measurement
 
     needed = Measurement.get(console, console.options.update_width(_UNBOUNDED), renderable)

@@ -8,7 +8,7 @@ from uuid import UUID
 import typer
 
 from .._options import JsonOpt, id_argument
-from .._render import history_table
+from .._render import history_table, print_whole
 from .._session import Output, event_document, open_service
 
 
@@ -30,5 +30,5 @@ def history(
             "aggregate_id": str(aggregate_id),
             "events": [event_document(e) for e in events],
         },
-        lambda console: console.print(history_table(aggregate_id, events), markup=False),
+        lambda console: print_whole(console, history_table(aggregate_id, events)),
     )
