@@ -114,3 +114,23 @@ def test_history_piped_shows_each_field_whole_on_its_line(demo: Cli, width: str)
     for reminder in demo.ok("reminders", "list", PROGRAMME)["reminders"]:
         field = f"reminder_id: {reminder['reminder_id']}"
         assert any(field in line for line in lines), shown
+
+
+@pytest.mark.parametrize("width", WIDTHS[:2])
+def test_due_and_the_audit_tables_piped_keep_each_row_on_one_line(demo: Cli, width: str) -> None:
+    """Piped, ``due`` wrapped a goal's title under its row, ``audit timeline`` each
+    description and ``audit diff`` each long value over several lines: a ``grep`` for a
+    mentee, an event or a text found half the row."""
+    lines = _shown(demo, width, "due", "--programme", PROGRAMME).splitlines()
+    for item in demo.ok("due", "--programme", PROGRAMME)["due"]:
+        assert any(item["what"] in line and item["mentee_id"] in line for line in lines), lines
+    lines = _shown(demo, width, "audit", "timeline", PROGRAMME).splitlines()
+    for entry in demo.ok("audit", "timeline", PROGRAMME)["entries"]:
+        assert any(entry["description"] in line for line in lines), (entry, lines)
+    pair = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"  # Amara and Grace
+    lines = _shown(demo, width, "audit", "diff", pair, "--from", "1", "--to", "20").splitlines()
+    changes = demo.ok("audit", "diff", pair, "--from", "1", "--to", "20")["changes"]
+    texts = [c for c in changes if isinstance(c["after"], str) and " " in c["after"]]
+    assert texts
+    for change in texts:
+        assert any(change["path"] in line and change["after"] in line for line in lines), lines

@@ -276,7 +276,7 @@ def timeline_command(
                 escape(e.actor),
                 escape(e.description),
             )
-        console.print(table)
+        print_whole(console, table)
 
     out.emit(
         lambda: {
@@ -401,7 +401,7 @@ def diff_command(
             table.add_row(
                 escape(change.path), escape(_shown(change.before)), escape(_shown(change.after))
             )
-        console.print(table)
+        print_whole(console, table)
 
     out.emit(
         lambda: {

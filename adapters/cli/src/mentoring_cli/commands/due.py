@@ -13,7 +13,7 @@ from mentoring_core.projections import due as due_items
 
 from .._options import JsonOpt, id_option, number_option
 from .._parsing import WholeNumber
-from .._render import due_table
+from .._render import due_table, print_whole
 from .._session import Output, open_service
 
 
@@ -54,5 +54,5 @@ def due(
             "within_days": within,
             "due": [CONVERTER.unstructure(i) for i in items],
         },
-        lambda console: console.print(due_table(items), markup=False),
+        lambda console: print_whole(console, due_table(items)),
     )
