@@ -64,7 +64,7 @@ from .._files import (
 )
 from .._options import JsonOpt, id_argument, id_option, number_option
 from .._parsing import MOMENT_FORMS, WholeNumber, enum_parser, parse_moment
-from .._render import print_whole, programme_view, relationship_view, when
+from .._render import add_texts, print_whole, programme_view, relationship_view, when
 from .._session import (
     Output,
     Refused,
@@ -269,12 +269,13 @@ def timeline_command(
             table.add_column(column, no_wrap=True)
         table.add_column("what happened", overflow="fold")
         for e in entries:
-            table.add_row(
+            add_texts(
+                table,
                 str(e.version),
                 when(e.occurred_at),
                 when(e.recorded_at),
-                escape(e.actor),
-                escape(e.description),
+                e.actor,
+                e.description,
             )
         print_whole(console, table)
 
@@ -398,9 +399,7 @@ def diff_command(
         for column in ("field", "before", "after"):
             table.add_column(column, overflow="fold")
         for change in changes:
-            table.add_row(
-                escape(change.path), escape(_shown(change.before)), escape(_shown(change.after))
-            )
+            add_texts(table, change.path, _shown(change.before), _shown(change.after))
         print_whole(console, table)
 
     out.emit(
