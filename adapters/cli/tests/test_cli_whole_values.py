@@ -134,3 +134,17 @@ def test_due_and_the_audit_tables_piped_keep_each_row_on_one_line(demo: Cli, wid
     assert texts
     for change in texts:
         assert any(change["path"] in line and change["after"] in line for line in lines), lines
+
+
+@pytest.mark.parametrize("width", WIDTHS[:2])
+def test_pair_show_and_programme_list_piped_keep_each_row_on_one_line(
+    demo: Cli, width: str
+) -> None:
+    """Piped, ``pair show`` wrapped a goal's title and ``programme list`` a programme's
+    name under their rows."""
+    pair = "4e951bbd-d97a-5ecf-95e8-4dda2de624bb"  # Amara and Grace
+    lines = _shown(demo, width, "pair", "show", pair).splitlines()
+    for goal in demo.ok("pair", "show", pair)["goals"]:
+        assert any(goal["goal_id"] in line and goal["title"] in line for line in lines), lines
+    lines = _shown(demo, width, "programme", "list").splitlines()
+    assert any(PROGRAMME in line and _demo.PROGRAMME_NAME in line for line in lines), lines

@@ -489,9 +489,9 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False) -> None:
                 for state in rows
             ]
         },
-        lambda console: console.print(
+        lambda console: print_whole(
+            console,
             programme_list(rows) if rows else "No programme is recorded in this store yet.",
-            markup=False,
         ),
     )
 

@@ -227,7 +227,7 @@ def show(
 
     def show_state(console: Console) -> None:
         if state.exists:
-            console.print(relationship_view(state), markup=False)
+            print_whole(console, relationship_view(state))
             if next_due is not None:
                 console.print(f"next due: {due_text(next_due)} ({next_due.what})", markup=False)
         else:
