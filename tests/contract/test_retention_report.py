@@ -18,6 +18,7 @@ from report_scenario import PAIR_A, POLICY, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
+from mentoring_core.privacy.retention import past_due as retention_past_due
 from mentoring_core.projections import build_compliance_report, write_compliance_report
 
 KEPT_FROM = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -126,3 +127,13 @@ def test_someone_with_no_role_who_cancelled_a_meeting_is_listed_counted_and_eras
     reasons = [m.reason for m in service.relationship(PAIR_A).meetings if m.by == "fay"]
     assert reasons == ["[erased]"]
     assert due_for_erasure(service, LATER.date()) == ()
+
+
+def test_a_programme_not_yet_created_by_the_moment_read_has_no_count(
+    service: MentoringService,
+) -> None:
+    assert retention_past_due(service, PROGRAMME, LATER.date(), at=KEPT_FROM) == 2
+    assert (
+        retention_past_due(service, PROGRAMME, LATER.date(), at=datetime(2000, 1, 1, tzinfo=UTC))
+        is None
+    )

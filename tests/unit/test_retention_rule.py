@@ -17,9 +17,15 @@ from report_scenario import POLICY
 
 from mentoring_core.domain.errors import InvalidValue
 from mentoring_core.domain.programme import Appointment, Participant, ProgrammeState
-from mentoring_core.domain.relationship_state import Ending, Meeting, RelationshipState
+from mentoring_core.domain.relationship_state import Declining, Ending, Meeting, RelationshipState
 from mentoring_core.domain.retention import retention_due
-from mentoring_core.domain.values import EndReason, MeetingOutcome, RelationshipStatus, Role
+from mentoring_core.domain.values import (
+    DeclineReason,
+    EndReason,
+    MeetingOutcome,
+    RelationshipStatus,
+    Role,
+)
 
 WITHDREW = datetime(2020, 6, 1, 9, tzinfo=UTC)
 APPOINTED = datetime(2021, 1, 1, 9, tzinfo=UTC)
@@ -310,3 +316,37 @@ def test_a_participant_who_cancelled_a_meeting_is_due_by_their_roles_alone() -> 
     assert [
         (d.person_id, d.due_on) for d in retention_due(((left, (ended,)),), date(2099, 1, 1))
     ] == [("pat", date(2023, 3, 1))]
+
+
+def test_a_period_run_out_from_29_february_ends_on_28_february() -> None:
+    leap = datetime(2024, 2, 29, 9, tzinfo=UTC)
+    left = programme(1, 1, enrolments=((leap - timedelta(days=300), leap),))
+    (found,) = retention_due(((left, ()),), date(2099, 1, 1))
+    assert (found.last_ended, found.due_on) == (date(2024, 2, 29), date(2025, 2, 28))
+
+
+def test_a_declined_pairing_ends_a_role_on_the_day_it_was_declined() -> None:
+    """Pat's only relationship (after another pair's, which is not hers) was declined on
+    1 March 2022, after she withdrew: due a year after the declining."""
+    others = attrs.evolve(_paired(RelationshipStatus.ACTIVE), mentor_id="kim", mentee_id="lee")
+    declined = attrs.evolve(
+        _paired(RelationshipStatus.DECLINED),
+        declined=Declining(
+            declined_by="sam",
+            reason=DeclineReason.SCHEDULE_CONFLICT,
+            explanation="No evenings",
+            declined_at=RELIEVED,
+        ),
+    )
+    left = programme(1, 1, enrolments=((WITHDREW - timedelta(days=300), WITHDREW),))
+    found = retention_due(((left, (others, declined)),), date(2099, 1, 1))
+    assert [(d.person_id, d.last_ended) for d in found] == [("pat", date(2022, 3, 1))]
+
+
+def test_someone_who_cancelled_a_meeting_of_a_programme_keeping_no_period_is_never_due() -> None:
+    pair = _cancelled_by("fay", CANCELLED)
+    keeps = attrs.evolve(
+        programme(1, 1, enrolments=((WITHDREW, None),)),
+        policy=attrs.evolve(POLICY, retain_personal_data_years=None),
+    )
+    assert retention_due(((keeps, (pair,)),), date(2099, 1, 1)) == ()

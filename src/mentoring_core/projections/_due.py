@@ -33,12 +33,11 @@ def _concerns(
     programme: ProgrammeState, relationships: tuple[RelationshipState, ...], person: str | None
 ) -> bool:
     """Whether the programme has items due for ``person`` (None: anyone): they coordinate
-    it, are enrolled, or are the mentor or mentee of one of its relationships (withdrawn
-    while it stayed open, as stores older than the rule refusing that hold)."""
+    it, or are the mentor or mentee of one of its relationships (whether still enrolled or,
+    as stores older than the rule refusing that hold, withdrawn while it stayed open)."""
     return (
         person is None
         or person in programme.coordinators
-        or programme.participant(person) is not None
         or any(person in (r.mentor_id, r.mentee_id) for r in relationships)
     )
 
