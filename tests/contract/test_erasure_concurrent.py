@@ -10,6 +10,7 @@ service's id factory, which the erasure calls once it has decided)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import attrs
@@ -90,10 +91,17 @@ def test_an_erasure_meeting_another_writer_on_its_programme_is_decided_again(
 def test_a_retention_run_meeting_another_writer_erases_everyone_due(shared_url: str) -> None:
     _seed(shared_url)
     ids = Meanwhile()
-    with MentoringService(shared_url) as other, MentoringService(shared_url, new_id=ids) as dpo:
+    left = datetime.now(UTC)
+    later = left + timedelta(days=800)  # the run's clock: their year's period has run out
+    with (
+        MentoringService(shared_url) as other,
+        MentoringService(shared_url, new_id=ids, clock=lambda: later) as dpo,
+    ):
         for person in ("ana", "ben"):
-            dpo.withdraw(PROGRAMME, person, f"{person} left the service", actor="coord")
-        due = due_for_erasure(dpo, dpo.now().date().replace(year=dpo.now().year + 2))
+            dpo.withdraw(
+                PROGRAMME, person, f"{person} left the service", actor="coord", occurred_at=left
+            )
+        due = due_for_erasure(dpo, later.date())
         assert [d.person_id for d in due] == ["ana", "ben"]
         # Ana's erasure takes two ids (its command's, its fact's), then Ben's: at his fact
         ids.arm(4, lambda: other.enrol(PROGRAMME, "cal", Role.MENTEE, 1, actor="coord"))

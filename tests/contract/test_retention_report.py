@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 import pytest
 from report_scenario import PAIR_A, POLICY, PROGRAMME, SettableClock, record
 
-from mentoring_core import MentoringService
+from mentoring_core import InvalidValue, MentoringService
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 from mentoring_core.privacy.retention import past_due as retention_past_due
 from mentoring_core.projections import build_compliance_report, write_compliance_report
@@ -137,3 +137,20 @@ def test_a_programme_not_yet_created_by_the_moment_read_has_no_count(
         retention_past_due(service, PROGRAMME, LATER.date(), at=datetime(2000, 1, 1, tzinfo=UTC))
         is None
     )
+
+
+def test_no_one_is_erased_before_the_day_their_period_runs_out(
+    service: MentoringService, settable: SettableClock
+) -> None:
+    """Listed as of a day still to come (Carla and Dan are due on 20 February 2027), they
+    are not erased on an earlier day: an erasure cannot be undone, and a mistyped year
+    would erase people years early. Nothing is erased then; on the day, both are."""
+    listed = due_for_erasure(service, DUE_DAY.date())
+    settable.now = DUE_DAY - timedelta(days=1)
+    with pytest.raises(InvalidValue) as refused:
+        apply_retention(service, listed, actor="dpo")
+    assert (refused.value.field, refused.value.value) == ("due", date(2027, 2, 20))
+    assert "not after today (2027-02-19)" in str(refused.value)
+    assert due_for_erasure(service, DUE_DAY.date()) == listed  # no one erased
+    settable.now = DUE_DAY
+    assert [e.person_id for e in apply_retention(service, listed, actor="dpo")] == ["carla", "dan"]

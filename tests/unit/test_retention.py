@@ -61,10 +61,11 @@ def test_nobody_is_due_before_the_period_runs_out(service: MentoringService) -> 
     assert due_for_erasure(service, date(2027, 2, 19)) == ()
 
 
-def test_those_whose_last_relationship_ended_are_due_and_erased_once(
-    service: MentoringService,
-) -> None:
+def test_those_whose_last_relationship_ended_are_due_and_erased_once() -> None:
+    clock = SettableClock()
+    service = parted(clock, "carla", "dan")
     keep(service, 1)
+    clock.now = datetime(2027, 2, 20, 12, tzinfo=UTC)  # the day they are due
     due = due_for_erasure(service, date(2027, 2, 20))
     assert [(d.person_id, d.last_ended, d.years, d.due_on) for d in due] == [
         ("carla", date(2026, 2, 20), 1, date(2027, 2, 20)),
@@ -190,7 +191,7 @@ def test_people_whose_keys_an_import_withheld_are_due_and_erased_for_good(
     export = tmp_path / "export.jsonl"
     with export.open("w") as out:
         export_events(service, out)
-    copy = MentoringService("memory://")
+    copy = MentoringService("memory://", clock=lambda: datetime(2027, 2, 20, 12, tzinfo=UTC))
     import_events(copy, export)
     assert copy.store.keys.store.get("dan").withheld  # type: ignore[union-attr]
     due = due_for_erasure(copy, date(2027, 2, 20))

@@ -34,18 +34,19 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GUIDE = Path(__file__).resolve().parents[3] / "docs" / "audit.md"
 
 
-def seed(url: str) -> None:
-    """A pair, a goal and two meetings, each command recorded a day after the one before."""
-    moments = (START + timedelta(days=n) for n in range(100))
+def seed(url: str, start: datetime = START) -> None:
+    """A pair, a goal and two meetings, each command recorded a day after the one before,
+    from ``start``."""
+    moments = (start + timedelta(days=n) for n in range(100))
     with MentoringService(url, clock=lambda: next(moments)) as service:
-        before = START - timedelta(days=1)  # the programme and enrolments precede the pair
+        before = start - timedelta(days=1)  # the programme and enrolments precede the pair
         service.create_programme(
             "Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME, occurred_at=before
         )
         service.enrol(PROGRAMME, "ana", Role.MENTOR, 12, actor="coord", occurred_at=before)
         service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", occurred_at=before)
         service.form_pair(
-            PROGRAMME, "ana", "ben", actor="coord", relationship_id=RELATIONSHIP, occurred_at=START
+            PROGRAMME, "ana", "ben", actor="coord", relationship_id=RELATIONSHIP, occurred_at=start
         )
         service.set_goal(
             RELATIONSHIP,
@@ -62,7 +63,7 @@ def seed(url: str) -> None:
                 MeetingFormat.ONE_ON_ONE,
                 ["first visits"],
                 actor="ana",
-                occurred_at=START + timedelta(days=days),
+                occurred_at=start + timedelta(days=days),
             )
 
 

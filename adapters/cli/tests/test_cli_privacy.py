@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 from cli_harness import Cli
-from test_cli_audit import PROGRAMME, RELATIONSHIP, seed
+from test_cli_audit import PROGRAMME, RELATIONSHIP, START, seed
 
 from mentoring_core import MentoringService
 from mentoring_core.values import EndReason, Role
+
+TWO_YEARS_EARLIER = START.replace(year=START.year - 2)
+"""The retention tests' store starts here, so that periods of two years have run out
+before today and --apply, which erases only people due by today, erases them."""
 
 
 def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
@@ -93,21 +97,21 @@ def _policy_keeping(cli: Cli, years: str) -> None:
 
 
 def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli) -> None:
-    """Ana and Ben are paired (open); Cy withdrew on 1 April 2026; Dee is enrolled, never
-    paired nor withdrawn. Under a 2-year policy only Cy is due, from 1 April 2028."""
-    seed(cli.store_url)
+    """Ana and Ben are paired (open); Cy withdrew on 1 April 2024; Dee is enrolled, never
+    paired nor withdrawn. Under a 2-year policy only Cy is due, from 1 April 2026."""
+    seed(cli.store_url, start=TWO_YEARS_EARLIER)
     listed = cli.ok("privacy", "retention", "--as-of", "2031-01-01")
     assert listed["years"] is None and listed["due"] == []  # no period set yet
     _policy_keeping(cli, "2")
-    march, april = datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    march, april = datetime(2024, 3, 2, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC)
     with MentoringService(cli.store_url) as service:  # the other set-up: the Python API
         for person, role in (("cy", Role.MENTOR), ("dee", Role.MENTEE)):
             service.enrol(PROGRAMME, person, role, 4, actor=cli.actor, occurred_at=march)
         service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
-    assert cli.ok("privacy", "retention", "--as-of", "2028-03-31")["due"] == []
-    due = [{"person_id": "cy", "last_ended": "2026-04-01", "years": 2, "due_on": "2028-04-01"}]
-    assert cli.ok("privacy", "retention", "--as-of", "2028-04-01")["due"] == due
-    applied = cli.ok("privacy", "retention", "--as-of", "2028-04-01", "--apply", actor="dpo")
+    assert cli.ok("privacy", "retention", "--as-of", "2026-03-31")["due"] == []
+    due = [{"person_id": "cy", "last_ended": "2024-04-01", "years": 2, "due_on": "2026-04-01"}]
+    assert cli.ok("privacy", "retention", "--as-of", "2026-04-01")["due"] == due
+    applied = cli.ok("privacy", "retention", "--as-of", "2026-04-01", "--apply", actor="dpo")
     assert applied["applied"] and applied["due"] == due
     keys = {
         person: json.loads(cli.run("privacy", "export-person", person).stdout)["key"]
@@ -119,7 +123,7 @@ def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli)
     history = cli.ok("history", str(PROGRAMME))["events"]
     erased = [e for e in history if e["type"] == "PersonalDataErased"]
     assert [(e["person_id"], e["rule"], e["reason"]) for e in erased] == [
-        ("cy", "retention", "retention: 2 years after 2026-04-01")
+        ("cy", "retention", "retention: 2 years after 2024-04-01")
     ]
 
 
@@ -152,14 +156,35 @@ def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
     assert refused.code == 2 and "years" in refused.stderr
 
 
-def test_retention_spares_a_coordinator_and_counts_from_their_relief(cli: Cli) -> None:
-    """Cy withdrew as a mentor on 2 April 2026 and was appointed a coordinator on 2 May;
-    Kim, never enrolled, coordinated from 2 March. Under a 2-year policy neither is due
-    while a coordinator; relieved (Cy on 10 October 2026, Kim on 1 June 2026), each is
-    due two years after, and --apply erases them."""
+def test_apply_with_a_day_still_to_come_erases_no_one(cli: Cli) -> None:
+    """Cy withdrew on 1 April 2026, due on 1 April 2028 under a 2-year policy: listed as of
+    that day, but --apply then (a mistyped year would do it) is refused naming --as-of,
+    and her key stays: an erasure cannot be undone."""
     seed(cli.store_url)
     _policy_keeping(cli, "2")
-    march, april, may = (datetime(2026, m, 2, tzinfo=UTC) for m in (3, 4, 5))
+    april = datetime(2026, 4, 1, tzinfo=UTC)
+    with MentoringService(cli.store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=april)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
+    assert [
+        d["person_id"] for d in cli.ok("privacy", "retention", "--as-of", "2028-04-01")["due"]
+    ] == ["cy"]
+    refused = cli.run("privacy", "retention", "--as-of", "2028-04-01", "--apply", actor="dpo")
+    assert refused.code == 2 and refused.stdout == "", str(refused)
+    assert "--as-of" in refused.stderr and "2028-04-01" in refused.stderr, str(refused)
+    assert "not after today" in refused.stderr, str(refused)
+    key = json.loads(cli.run("privacy", "export-person", "cy").stdout)["key"]
+    assert key["destroyed_at"] is None
+
+
+def test_retention_spares_a_coordinator_and_counts_from_their_relief(cli: Cli) -> None:
+    """Cy withdrew as a mentor on 2 April 2024 and was appointed a coordinator on 2 May;
+    Kim, never enrolled, coordinated from 2 March. Under a 2-year policy neither is due
+    while a coordinator; relieved (Cy on 10 October 2024, Kim on 1 June 2024), each is
+    due two years after, and --apply erases them."""
+    seed(cli.store_url, start=TWO_YEARS_EARLIER)
+    _policy_keeping(cli, "2")
+    march, april, may = (datetime(2024, m, 2, tzinfo=UTC) for m in (3, 4, 5))
     with MentoringService(cli.store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=march)
         service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
@@ -168,14 +193,14 @@ def test_retention_spares_a_coordinator_and_counts_from_their_relief(cli: Cli) -
     assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
     with MentoringService(cli.store_url) as service:
         for person, on in (
-            ("cy", datetime(2026, 10, 10, tzinfo=UTC)),
-            ("kim", datetime(2026, 6, 1, tzinfo=UTC)),
+            ("cy", datetime(2024, 10, 10, tzinfo=UTC)),
+            ("kim", datetime(2024, 6, 1, tzinfo=UTC)),
         ):
             service.relieve_coordinator(PROGRAMME, person, "Left", actor=cli.actor, occurred_at=on)
-    kim = {"person_id": "kim", "last_ended": "2026-06-01", "years": 2, "due_on": "2028-06-01"}
-    assert cli.ok("privacy", "retention", "--as-of", "2028-10-09")["due"] == [kim]
-    cy = {"person_id": "cy", "last_ended": "2026-10-10", "years": 2, "due_on": "2028-10-10"}
-    applied = cli.ok("privacy", "retention", "--as-of", "2028-10-10", "--apply", actor="dpo")
+    kim = {"person_id": "kim", "last_ended": "2024-06-01", "years": 2, "due_on": "2026-06-01"}
+    assert cli.ok("privacy", "retention", "--as-of", "2026-10-09")["due"] == [kim]
+    cy = {"person_id": "cy", "last_ended": "2024-10-10", "years": 2, "due_on": "2026-10-10"}
+    applied = cli.ok("privacy", "retention", "--as-of", "2026-10-10", "--apply", actor="dpo")
     assert applied["due"] == [cy, kim]
     assert cli.ok("privacy", "retention", "--as-of", "2040-01-01")["due"] == []
     history = cli.ok("history", str(PROGRAMME))["events"]
@@ -252,12 +277,12 @@ def test_retention_spares_a_mentor_still_enrolled_after_the_pair_ended(cli: Cli)
 def test_retention_in_a_copy_without_keys_lists_and_erases_the_withheld(
     cli: Cli, tmp_path: Path
 ) -> None:
-    """Cy withdrew on 2 April 2026 (her reason sealed under her key). A copy imported
+    """Cy withdrew on 2 April 2024 (her reason sealed under her key). A copy imported
     without the keys withholds her key: she is due there as in the source, --apply
     erases her there, and copying the keys in afterwards does not open her reason."""
-    seed(cli.store_url)
+    seed(cli.store_url, start=TWO_YEARS_EARLIER)
     _policy_keeping(cli, "2")
-    march, april = datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 4, 2, tzinfo=UTC)
+    march, april = datetime(2024, 3, 2, tzinfo=UTC), datetime(2024, 4, 2, tzinfo=UTC)
     with MentoringService(cli.store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=march)
         service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
@@ -265,10 +290,10 @@ def test_retention_in_a_copy_without_keys_lists_and_erases_the_withheld(
     assert cli.run("audit", "export", "--out", str(export)).code == 0
     copy = Cli(f"sqlite:///{tmp_path / 'copy.db'}", tmp_path)
     assert copy.run("audit", "import", str(export)).code == 0
-    due = [{"person_id": "cy", "last_ended": "2026-04-02", "years": 2, "due_on": "2028-04-02"}]
-    assert cli.ok("privacy", "retention", "--as-of", "2028-04-02")["due"] == due
-    assert copy.ok("privacy", "retention", "--as-of", "2028-04-02")["due"] == due
-    applied = copy.ok("privacy", "retention", "--as-of", "2028-04-02", "--apply", actor="dpo")
+    due = [{"person_id": "cy", "last_ended": "2024-04-02", "years": 2, "due_on": "2026-04-02"}]
+    assert cli.ok("privacy", "retention", "--as-of", "2026-04-02")["due"] == due
+    assert copy.ok("privacy", "retention", "--as-of", "2026-04-02")["due"] == due
+    applied = copy.ok("privacy", "retention", "--as-of", "2026-04-02", "--apply", actor="dpo")
     assert applied["due"] == due and applied["notes"] == []
     cli.ok("privacy", "copy-keys", "--to", copy.store_url)
 
@@ -373,16 +398,16 @@ def test_an_erasure_a_reader_kept_from_finishing_fails_and_is_finished_again(
 def test_a_retention_run_a_reader_kept_from_finishing_fails(cli: Cli) -> None:
     if not cli.store_url.startswith("sqlite"):
         pytest.skip("the write-ahead log is SQLite's")
-    seed(cli.store_url)
+    seed(cli.store_url, start=TWO_YEARS_EARLIER)
     _policy_keeping(cli, "2")
-    april = datetime(2026, 4, 1, tzinfo=UTC)
+    april = datetime(2024, 4, 1, tzinfo=UTC)
     with MentoringService(cli.store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=april)
         service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
     reader = sqlite3.connect(cli.store_url.removeprefix("sqlite:///"))
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    held = cli.run("privacy", "retention", "--as-of", "2028-04-01", "--apply", actor="dpo")
+    held = cli.run("privacy", "retention", "--as-of", "2026-04-01", "--apply", actor="dpo")
     reader.rollback()
     reader.close()
     assert held.code == 1 and "Not done: " in held.stdout, str(held)

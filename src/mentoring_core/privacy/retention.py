@@ -7,11 +7,12 @@ report's ``personal_data_past_due`` counts :func:`due_for_erasure`'s list too.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ..audit.timeline import state_at
+from ..domain.errors import InvalidValue
 from ..domain.personal import ErasureRule
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
@@ -104,7 +105,19 @@ def past_due(
 def apply_retention(
     service: MentoringService, due: tuple[RetentionDue, ...], *, actor: str
 ) -> tuple[Erasure, ...]:
-    """Erase everyone ``due`` under the retention rule, one after the other."""
+    """Erase everyone ``due`` under the retention rule, one after the other. Each must be
+    due by today (the service's clock, UTC): one due later is refused before anyone is
+    erased (:class:`~mentoring_core.InvalidValue` naming ``due`` and the day), as an
+    erasure cannot be undone and a list made as of a day to come is a forecast."""
+    today = service.now().astimezone(UTC).date()
+    for d in due:
+        if d.due_on > today:
+            raise InvalidValue(
+                "due",
+                d.due_on,
+                f"a day not after today ({today.isoformat()}): {d.person_id} is due on "
+                f"{d.due_on.isoformat()}, and an erasure cannot be undone",
+            )
     return tuple(
         service.erase_person(
             d.person_id,

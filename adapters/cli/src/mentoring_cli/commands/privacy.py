@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -203,6 +203,12 @@ def retention(
     out = Output(json_output)
     actor = settings(ctx).recording_actor
     with open_service(ctx, writes=apply) as service:
+        today = service.now().astimezone(UTC).date()
+        if apply and as_of > today:  # apply_retention refuses it too, naming each person
+            raise InvalidValue(
+                "as_of", as_of, f"a day not after today ({today}) with --apply: no erasure "
+                "before a period has run out, as an erasure cannot be undone",
+            )  # fmt: skip
         due = due_for_erasure(service, as_of, years)
         erased = apply_retention(service, due, actor=actor) if apply else ()
     notes = list(dict.fromkeys(note for e in erased for note in e.notes))  # the store's, once
