@@ -33,11 +33,12 @@ policy, a schedule) with the library's one cattrs :data:`CONVERTER`, and creates
 file with :func:`create_file`: whole or not at all, owner-only, never over another
 (:func:`fsync_folder` flushes a folder's new entries to disk). It reads JSON from
 outside (a request's body, a token, a JWKS, a policy file) with :func:`read_json`, which
-refuses an object naming a member twice (:class:`NamedTwice`), as the import does.
+refuses an object naming a member twice (:class:`NamedTwice`) and a number readers take
+differently (:class:`UnreadableNumber`: ``NaN``, ``1e400``), as the import does.
 """
 
 from ._new_files import create_file, fsync_folder
-from ._strict_json import NamedTwice, read_json
+from ._strict_json import NamedTwice, UnreadableNumber, read_json
 from .audit.recorders import (
     CHAIN_TABLE,
     COMMAND_INDEX,
@@ -120,6 +121,7 @@ __all__ = [
     "Store",
     "StoreBackend",
     "StoredFacts",
+    "UnreadableNumber",
     "chain_row",
     "check_not_future",
     "check_person",

@@ -312,16 +312,28 @@ def test_the_reviewers_line_181_is_refused_on_every_store(
         ),
         (
             lambda line: line.replace('"duration_minutes":45', '"duration_minutes":NaN'),
-            "line 9: not JSON (NaN is not a JSON value)",
+            "line 9: 'data.duration_minutes' is NaN, which is not a JSON value: "
+            "the line was edited",
+        ),
+        (
+            lambda line: line.replace('"duration_minutes":45', '"duration_minutes":1e400'),
+            "line 9: 'data.duration_minutes' is a number too large for a 64-bit float, "
+            "which readers take as infinity or refuse: the line was edited",
+        ),
+        (
+            lambda line: line.replace('"duration_minutes":45', f'"duration_minutes":{"9" * 5000}'),
+            "line 9: 'data.duration_minutes' is an integer of 5000 digits, more than the "
+            "4300 Python converts: the line was edited",
         ),
     ],
-    ids=["attribute-twice", "data-field-twice", "nan"],
+    ids=["attribute-twice", "data-field-twice", "nan", "too-large", "too-long"],
 )
 def test_json_that_readers_would_take_differently_is_refused(
     tmp_path: Path, good_docs: list[Doc], text: Callable[[str], str], message: str
 ) -> None:
     """json.loads keeps the last of two equal names (the import saw the true time, a
-    reader keeping the first a forged one), and reads NaN, which JSON has not."""
+    reader keeping the first a forged one), and reads NaN, which JSON has not, and 1e400
+    as infinity; each is refused naming the line and the member."""
     docs = copied(good_docs)
     line = json.dumps(meeting(docs), separators=(",", ":"), ensure_ascii=False)
     assert text(line) != line

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring_core.extend import NamedTwice, read_json
+from mentoring_core.extend import NamedTwice, UnreadableNumber, read_json
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -58,19 +58,78 @@ def test_a_member_named_twice_deep_down_is_found_without_recursion() -> None:
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
-def test_what_rfc_8259_does_not_allow_is_refused(constant: str) -> None:
-    with pytest.raises(ValueError, match=f"^{constant} is not a JSON value$"):
-        read_json(f'{{"a": [{constant}]}}')
+def test_what_rfc_8259_does_not_allow_is_refused_naming_where(constant: str) -> None:
+    with pytest.raises(UnreadableNumber) as refused:
+        read_json(f'{{"a": [1, {constant}]}}')
+    assert refused.value.path == "a[1]"
+    assert str(refused.value) == f"'a[1]' is {constant}, which is not a JSON value"
+
+
+TOO_LARGE = "a number too large for a 64-bit float, which readers take as infinity or refuse"
+DIGITS = "9" * 5000
+TOO_LONG = "an integer of 5000 digits, more than the 4300 Python converts"
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "why"),
+    [
+        ('{"amount": 1e400}', "amount", TOO_LARGE),
+        ('{"s": {"d": -1e400}}', "s.d", TOO_LARGE),
+        ('{"s": [0, 1.7976931348623159e308]}', "s[1]", TOO_LARGE),
+        ('{"k": [{"n": 1E400}]}', "k[0].n", TOO_LARGE),
+        (f'{{"amount": {DIGITS}}}', "amount", TOO_LONG),
+        (f'{{"a": [-{DIGITS}]}}', "a[0]", TOO_LONG),
+    ],
+)
+def test_a_number_no_reader_takes_alike_is_refused_naming_where(
+    text: str, path: str, why: str
+) -> None:
+    """``json`` read ``1e400`` as infinity (msgspec refuses it: the HTTP API answered
+    "Number out of range" without naming the member) and raised its own ValueError, naming
+    nothing, for an integer of more digits than Python converts (4300)."""
+    with pytest.raises(UnreadableNumber) as refused:
+        read_json(text)
+    assert (refused.value.path, refused.value.why) == (path, why)
+    assert str(refused.value) == f"{path!r} is {why}"
+
+
+def test_a_number_no_reader_takes_alike_as_the_whole_text_is_named_so() -> None:
+    with pytest.raises(UnreadableNumber) as refused:
+        read_json("1e400")
+    assert refused.value.path == ""
+    assert str(refused.value) == f"the JSON text is {TOO_LARGE}"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.7976931348623157e308", 1.7976931348623157e308),
+        ("-1.7976931348623157e308", -1.7976931348623157e308),
+        ("1e-400", 0.0),  # underflows to 0.0, as every reader takes it
+        ("9" * 4300, int("9" * 4300)),
+        ("-" + "9" * 4300, -int("9" * 4300)),
+    ],
+)
+def test_a_number_at_the_edge_of_what_readers_take_is_read(text: str, value: Any) -> None:
+    assert read_json(f'{{"a": [{text}]}}') == {"a": [value]}
 
 
 @pytest.mark.parametrize(
     ("text", "first"),
-    [('[{"a": 1, "a": 2}, NaN]', "'[0].a' appears twice"), ('[NaN, {"a": 1, "a": 2}]', "NaN is")],
+    [
+        ('[{"a": 1, "a": 2}, NaN]', "'[0].a' appears twice"),
+        ('[NaN, {"a": 1, "a": 2}]', "'[0]' is NaN"),
+        (f'[{{"a": 1, "a": 2}}, {DIGITS}]', "'[0].a' appears twice"),
+        ('[1e400, {"a": 1, "a": 2}]', "'[0]' is a number too large"),
+        ("[1e400, NaN]", "'[0]' is a number too large"),
+        ("[NaN, 1e400]", "'[0]' is NaN"),
+    ],
 )
 def test_of_two_faults_the_first_in_document_order_is_refused(text: str, first: str) -> None:
     """A member named twice before a ``NaN`` is refused as named twice, as a ``NaN``
     before a member named twice is refused as a ``NaN``: the reading after the quick one,
-    which only says where the member is, read the ``NaN`` the quick one never reached."""
+    which only says where the fault is, reads the faults the quick one never reached (an
+    integer too long for ``json`` raised its own error there, naming nothing)."""
     with pytest.raises(ValueError, match=f"^{re.escape(first)}"):
         read_json(text)
 

@@ -59,6 +59,24 @@ def _named_twice(folder: Path) -> str:
     return str(path)
 
 
+def _huge_number(folder: Path, number: str) -> str:
+    """A policy holding a number no reader takes alike: ``json`` read ``1e400`` as
+    infinity, and refused an integer of 5,000 digits naming no member."""
+    path = folder / "number.json"
+    path.write_text(f'{{"review_interval_days": {number}}}\n')
+    return str(path)
+
+
+def _digest_number(folder: Path, cli: Cli) -> str:
+    """The store's digest with a sequence of 1e400 (``json`` read infinity)."""
+    path = Path(_digest(folder, cli))
+    digest = json.loads(path.read_text())
+    path.write_text(
+        json.dumps(digest).replace(f'"sequence": {digest["sequence"]}', '"sequence": 1e400')
+    )
+    return str(path)
+
+
 def _fifo(folder: Path) -> str:
     """A named pipe nobody writes to: reading it would wait for ever."""
     path = folder / "pipe"
@@ -302,6 +320,25 @@ CASES: dict[str, Case] = {
         lambda d, c: [*REPORT, "--policy", _named_twice(d)],
         2,
         ["'--policy'", "twice.json", "'review_interval_days' appears twice in one JSON object"],
+    ),
+    "a policy file with a number beyond any float": (
+        lambda d, c: [*REPORT, "--policy", _huge_number(d, "1e400")],
+        2,
+        [
+            "'--policy'",
+            "number.json",
+            "'review_interval_days' is a number too large for a 64-bit float",
+        ],
+    ),
+    "a policy file with an integer of 5,000 digits": (
+        lambda d, c: [*REPORT, "--policy", _huge_number(d, "9" * 5000)],
+        2,
+        ["'--policy'", "number.json", "'review_interval_days' is an integer of 5000 digits"],
+    ),
+    "a digest file with a sequence beyond any float": (
+        lambda d, c: ["audit", "verify", "--against", _digest_number(d, c)],
+        2,
+        ["'--against'", "digest.json", "'sequence' is a number too large for a 64-bit float"],
     ),
     "a policy file larger than any policy": (
         lambda d, c: [*REPORT, "--policy", _sparse(d)],

@@ -636,6 +636,45 @@ def test_a_body_naming_a_member_twice_is_400_naming_it_and_records_nothing(
     assert after.json() == before.json()
 
 
+TOO_LARGE = "a number too large for a 64-bit float, which readers take as infinity or refuse"
+TOO_LONG = "an integer of 5000 digits, more than the 4300 Python converts"
+
+
+@pytest.mark.parametrize(
+    ("number", "key", "why"),
+    [
+        ("1e400", "schedule.duration_minutes", TOO_LARGE),
+        ("-1e400", "schedule.duration_minutes", TOO_LARGE),
+        ("9" * 5000, "schedule.duration_minutes", TOO_LONG),
+        ("NaN", "schedule.duration_minutes", "NaN, which is not a JSON value"),
+    ],
+)
+def test_a_number_readers_take_differently_is_400_naming_it_and_records_nothing(
+    client: Any, keys: Keys, number: str, key: str, why: str
+) -> None:
+    """msgspec refuses a number beyond a 64-bit float or an integer of more than 4,300
+    digits: the API answered "Number out of range - at `$[...][...]`", naming no member,
+    where any other value it refuses is named."""
+    _, relationship = pair(client, keys)
+    before = client.get(f"/relationships/{relationship}/history", headers=keys.headers("ana"))
+    text = (
+        f'{{"schedule": {{"cadence": {{"kind": "weekly"}}, "duration_minutes": {number}, '
+        '"format": "one_on_one"}}'
+    )
+    answer = client.put(
+        f"/relationships/{relationship}/schedule",
+        content=text.encode(),
+        headers=keys.headers("ana", **{"Content-Type": "application/json"}),
+    )
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("malformed-request")
+    assert problem["detail"] == f"in the body, {key!r} is {why}"
+    assert problem["errors"] == [{"message": why, "key": key, "source": "body"}]
+    after = client.get(f"/relationships/{relationship}/history", headers=keys.headers("ana"))
+    assert after.json() == before.json()
+
+
 # What a cache on the way may keep, and what a browser may make of an answer.
 
 GUARDED = (

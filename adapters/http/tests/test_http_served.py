@@ -334,3 +334,20 @@ def test_a_path_whose_escapes_are_not_utf8_is_refused_by_the_server(
     assert "'%ff' is not UTF-8" in answer.json()["detail"]
     fine = httpx.get(f"{server.base}/people/b%C3%A9n/personal-data", headers=admin, timeout=10)
     assert fine.status_code != 400, fine.text
+
+
+def test_a_number_too_large_for_a_float_is_400_naming_the_member(
+    server: Server, keys: Keys
+) -> None:
+    """The served API answered ``{"amount": 1e400}`` with "Number out of range - at
+    `$[...]`", naming no member; now the member is named, as any other value refused."""
+    admin = httpx.Client(base_url=server.base, headers=keys.headers("admin.ada", ["administrator"]))
+    answer = admin.post(
+        "/programmes",
+        content=b'{"name": "Pilot", "organisation": "Care", "amount": 1e400}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    why = "a number too large for a 64-bit float, which readers take as infinity or refuse"
+    assert answer.json()["errors"] == [{"message": why, "key": "amount", "source": "body"}]
+    assert admin.get("/programmes").json() == []  # nothing recorded

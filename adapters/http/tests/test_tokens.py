@@ -226,10 +226,10 @@ def test_a_time_that_is_not_a_numeric_date_is_refused(
     token_mint: TokenMint, verifier: TokenVerifier, claim: str, value: object
 ) -> None:
     """NaN and Infinity, which Python's ``json`` writes, are not JSON (RFC 8259): claims
-    holding one are not read at all."""
+    holding one are not read at all, naming it."""
     claims = {**token_mint.claims("someone"), claim: value}
     expected = (
-        "the token's claims are not a JSON object"
+        f"in the token's claims, {claim!r} is {json.dumps(value)}, which is not a JSON value"
         if isinstance(value, float)
         else f"the token's {claim} is not a NumericDate"
     )
@@ -571,6 +571,25 @@ def test_a_name_given_twice_in_the_claims_or_the_header_is_refused(
     )
 
 
+def test_a_number_readers_take_differently_in_the_claims_or_the_header_is_refused(
+    token_mint: TokenMint, verifier: TokenVerifier
+) -> None:
+    """``json`` reads an ``exp`` of ``1e400`` as infinity: a token that never expires.
+    Refused, naming the member, as is such a number in the header."""
+    header = json.dumps(token_mint.header()).encode()
+    claims = json.dumps(token_mint.claims("mentor.amara", "coordinator")).encode()
+    forever = re.sub(rb'"exp": \d+', b'"exp": 1e400', claims)
+    assert forever != claims
+    why = "a number too large for a 64-bit float, which readers take as infinity or refuse"
+    assert refused(verifier, _raw_signed(token_mint, header, forever)) == (
+        f"in the token's claims, 'exp' is {why}"
+    )
+    odd = header.replace(b'"alg":', b'"x": [1e400], "alg":', 1)
+    assert refused(verifier, _raw_signed(token_mint, odd, claims)) == (
+        f"in the token's header, 'x[0]' is {why}"
+    )
+
+
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -642,6 +661,11 @@ def test_settings_that_would_accept_anything_are_refused(change: dict[str, Any])
         (
             b'{"keys": [{"kty": "OKP", "kid": "a", "kid": "b"}]}',
             "names 'keys[0].kid' twice in one object, which readers take differently",
+        ),
+        (
+            b'{"keys": [{"kty": "OKP", "kid": "a", "size": 1e400}]}',
+            "'keys[0].size' is a number too large for a 64-bit float, which readers take as "
+            "infinity or refuse",
         ),
     ],
 )

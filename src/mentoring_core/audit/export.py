@@ -78,7 +78,7 @@ import attrs
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
 from .._new_files import check_path
-from .._strict_json import NamedTwice, read_json
+from .._strict_json import NamedTwice, UnreadableNumber, read_json
 from ..domain.errors import (
     InvalidValue,
     MentoringError,
@@ -423,6 +423,8 @@ def _document(text: str, number: int) -> dict[str, Any]:
             f"line {number}: {twice.path!r} appears twice in one JSON object, which readers "
             "would take differently: the line was edited"
         ) from None
+    except UnreadableNumber as unread:  # NaN, 1e400, an integer of 5,000 digits
+        raise ExportError(f"line {number}: {unread}: the line was edited") from None
     except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply
         raise ExportError(f"line {number}: not JSON ({error})") from None
     if not isinstance(doc, dict):

@@ -8,6 +8,7 @@ refused with a DigestError naming it, before any store is read.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -202,3 +203,22 @@ def test_a_field_named_twice_is_refused() -> None:
     assert str(refused.value) == (
         "not a digest file: 'hash' appears twice in one JSON object, which readers take differently"
     )
+
+
+@pytest.mark.parametrize(
+    ("number", "why"),
+    [
+        (
+            "1e400",
+            "a number too large for a 64-bit float, which readers take as infinity or refuse",
+        ),
+        ("9" * 5000, "an integer of 5000 digits, more than the 4300 Python converts"),
+    ],
+)
+def test_a_number_readers_take_differently_is_refused_naming_it(number: str, why: str) -> None:
+    """``json`` read a ``sequence`` of ``1e400`` as infinity, and refused one of 5,000
+    digits with its own error, naming no field."""
+    text = re.sub(r'"sequence": \d+', f'"sequence": {number}', file_text(), count=1)
+    with pytest.raises(DigestError) as refused:
+        load(text)
+    assert str(refused.value) == f"not a digest file: 'sequence' is {why}"

@@ -9,7 +9,8 @@ a field the command does not have, a moment that is not ISO 8601 text and a valu
 another JSON type than its field's (400); :func:`checked_query` refuses such a moment in
 a query; the guard :func:`query_as_documented` refuses a query parameter the request
 does not take or given twice, and
-:func:`checked_body` a body naming a member twice in one object.
+:func:`checked_body` a body naming a member twice in one object or holding a number
+readers take differently (``1e400``), naming where.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from litestar.openapi.spec import OpenAPI, Parameter
 from litestar.types import HTTPScope
 
 from mentoring_core import InvalidValue
-from mentoring_core.extend import NamedTwice, read_json, shown
+from mentoring_core.extend import NamedTwice, UnreadableNumber, read_json, shown
 
 from ._problems import Problem
 
@@ -66,11 +67,11 @@ def checked_body(body: type) -> Hook:
                 "the request has no body: send a JSON object, {} at least, "
                 "as Content-Type: application/json",
             )
+        _read_alike(await request.body())
         try:
             data = await request.json()
         except SerializationException:
             return  # not JSON: the handler's own reading answers it
-        _names_once(await request.body())
         found = list(members(body, data))
         unknown = [path for path, hint, _ in found if hint is None]
         if unknown:
@@ -264,10 +265,12 @@ def _mistyped(hint: Any, value: object) -> str:
     return ""
 
 
-def _names_once(text: bytes) -> None:
-    """Refuse (400) a body naming a member twice in one object: Litestar, as msgspec,
-    reads the last, a gateway or a log before the API may read the first. Read again
-    only to find out: msgspec, stricter than ``json``, has read the body already."""
+def _read_alike(text: bytes) -> None:
+    """Refuse (400) a body naming a member twice in one object (Litestar, as msgspec,
+    reads the last, a gateway or a log before the API may read the first), or holding a
+    number readers take differently or not at all (``NaN``, ``1e400``, an integer of
+    5,000 digits: msgspec refuses it, naming no member), naming where. What is not JSON
+    at all is left to the handler's reading."""
     try:
         read_json(text)
     except NamedTwice as twice:
@@ -276,6 +279,10 @@ def _names_once(text: bytes) -> None:
             "differently: name each member once",
             [("named twice in one JSON object: name it once", twice.path)],
         ) from None
+    except UnreadableNumber as number:
+        raise _body_problem(f"in the body, {number}", [(number.why, number.path)]) from None
+    except (ValueError, RecursionError):
+        return
 
 
 def _wrong_types(mistyped: list[tuple[str, str]]) -> Problem:

@@ -45,7 +45,7 @@ from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from mentoring_core.authorisation import Principal, Role
-from mentoring_core.extend import NamedTwice, create_file, read_json
+from mentoring_core.extend import NamedTwice, UnreadableNumber, create_file, read_json
 from mentoring_http.token_profile import (
     MAX_LIFETIME_SECONDS,
     PRIVATE_KEY_FILE,
@@ -272,6 +272,8 @@ def _names_once_in_header(token: str) -> None:
         raise TokenError(
             f"the token's header names {twice.path!r} twice (RFC 7515, section 4)"
         ) from None
+    except UnreadableNumber as number:  # 1e400: joserfc read infinity
+        raise TokenError(f"in the token's header, {number}") from None
     except (ValueError, RecursionError):  # joserfc read it: never here, but never let through
         raise TokenError("the token is not a signed JWT (a JWS in compact serialisation)") from None
 
@@ -323,6 +325,8 @@ def _claims(payload: bytes | None) -> dict[str, Any]:
         raise TokenError(
             f"the token's claims name {twice.path!r} twice (RFC 7519, section 4)"
         ) from None
+    except UnreadableNumber as number:  # an exp of 1e400 would never come
+        raise TokenError(f"in the token's claims, {number}") from None
     except (ValueError, RecursionError):
         claims = None
     if not isinstance(claims, dict):
@@ -454,6 +458,8 @@ def _index(body: bytes, where: str) -> dict[str, tuple[Key, ...]]:
             f"the JWKS {where} names {twice.path!r} twice in one object, which readers "
             "take differently"
         ) from None
+    except UnreadableNumber as number:
+        raise KeySetError(f"in the JWKS {where}, {number}") from None
     except (ValueError, RecursionError):
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
