@@ -417,15 +417,16 @@ def test_a_line_that_is_not_a_json_object_is_refused_by_its_number(
         assert stored_count(imported) == 0
 
 
-def test_a_whole_export_whose_encodings_fall_cannot_re_create_its_chain(
+def test_a_whole_export_whose_encodings_fall_is_refused_naming_the_line(
     tmp_path: Path, good_docs: list[Any]
 ) -> None:
+    """Its chain could not be re-created, and the refusal named the aggregate and its
+    version where the import's others name the line."""
     docs = docs_of(good_docs)
-    docs[1]["chainencoding"] = 1  # after line 1's encoding 2
+    docs[2]["chainencoding"] = 1  # after line 2's encoding 2
     message = (
-        "the export's chain cannot be re-created: the store refuses 'PolicySet' of aggregate "
-        f"{docs[1]['subject']} at version 2: its link would use encoding 1 after a link of "
-        "encoding 2: encodings may only rise along the chain; nothing was stored"
+        "line 3: chainencoding 1 after line 2's chainencoding 2: an export's encodings "
+        "only rise along the chain, so one of the two lines was edited"
     )
     with MentoringService("memory://") as imported:
         with pytest.raises(ExportError, match=f"^{re.escape(message)}$"):

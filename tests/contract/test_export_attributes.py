@@ -386,3 +386,26 @@ def test_an_untouched_line_rewritten_by_another_json_writer_still_imports(
     with MentoringService("memory://") as imported:
         summary = import_events(imported, path)
     assert (summary.records, summary.sealed, summary.hashes_match) == (11, True, True)
+
+
+def test_a_line_whose_chainencoding_was_lowered_is_refused_naming_it_on_every_store(
+    store_url: str, fresh_url: str, tmp_path: Path
+) -> None:
+    """A real export, one line's ``chainencoding`` edited from 2 to 1 and the trailer's
+    SHA-256 recomputed: the import named the aggregate and its version ("the store
+    refuses 'MeetingHeld' of aggregate ... at version 3"), where its other refusals name
+    the line. Now the line is named, and nothing is stored."""
+    path = tmp_path / "export.jsonl"
+    with MentoringService(store_url) as source, path.open("w", encoding="utf-8") as out:
+        seed(source)
+        export_events(source, out)
+    lines = path.read_text(encoding="utf-8").splitlines()[:-1]
+    docs = [json.loads(line) for line in lines]
+    edited = lines[MEETING].replace('"chainencoding":2', '"chainencoding":1')
+    assert edited != lines[MEETING]
+    message = (
+        "line 9: chainencoding 1 after line 8's chainencoding 2: an export's encodings only "
+        "rise along the chain, so one of the two lines was edited"
+    )
+    forged = write(tmp_path / "forged.jsonl", sealed_lines(docs, {MEETING: edited}))
+    refused(forged, message, fresh_url)
