@@ -92,3 +92,16 @@ def when_option(help_text: str) -> Any:
 OccurredAtOpt = Annotated[
     datetime | None, when_option("When it happened in the world (never in the future)")
 ]
+
+
+def refuse_alone(ctx: typer.Context, option: str, needed: str, *, with_it: bool) -> None:
+    """Refuse ``option``, given on the command line, without ``needed`` (``with_it``
+    says whether that was given): alone it would be ignored without a word, and the user
+    believe it done. Bad usage (exit 2), to call before the store is opened."""
+    name = next(param.name for param in ctx.command.params if option in param.opts)
+    source = ctx.get_parameter_source(name) if name else None
+    if with_it or source is None or source is type(source).DEFAULT:
+        return
+    raise typer.BadParameter(
+        f"needs {needed}; alone it would do nothing", ctx=ctx, param_hint=f"'{option}'"
+    )

@@ -62,7 +62,7 @@ from .._files import (
     output_stream,
     write_output,
 )
-from .._options import JsonOpt, id_argument, id_option, number_option
+from .._options import JsonOpt, id_argument, id_option, number_option, refuse_alone
 from .._parsing import MOMENT_FORMS, WholeNumber, enum_parser, parse_moment
 from .._render import add_texts, print_whole, programme_view, relationship_view, when
 from .._session import (
@@ -325,6 +325,7 @@ def state_at_command(
         point = Point(version)
     else:
         raise typer.BadParameter("give exactly one of --at WHEN and --version N")
+    refuse_alone(ctx, "--axis", "--at", with_it=at is not None)
     out = Output(json_output)
     events = _history(ctx, aggregate_id, {"at": point})
     state = _state(events, point, axis)
@@ -380,6 +381,8 @@ def diff_command(
     json_output: JsonOpt = False,
 ) -> None:
     """What changed in the state between two points (versions or moments)."""
+    moment = isinstance(from_.at, datetime) or isinstance(to.at, datetime)
+    refuse_alone(ctx, "--axis", "a moment in --from or --to", with_it=moment)
     out = Output(json_output)
     events = _history(ctx, aggregate_id, {"from": from_, "to": to})
     before, after = _state(events, from_, axis), _state(events, to, axis)

@@ -20,6 +20,7 @@ from .._options import (
     ProgrammeArg,
     RelationshipArg,
     new_id_option,
+    refuse_alone,
 )
 from .._parsing import MOMENT_FORMS, enum_names, enum_parser, parse_moment
 from .._render import due_text, print_whole, relationship_list, relationship_view
@@ -212,6 +213,7 @@ def show(
     json_output: JsonOpt = False,
 ) -> None:
     """Show a relationship: status, people, schedule, goals, meetings (now or as of a moment)."""
+    refuse_alone(ctx, "--axis", "--as-of", with_it=as_of is not None)
     out = Output(json_output)
     next_due: DueItem | None = None
     with open_service(ctx) as service:

@@ -28,6 +28,7 @@ from .._options import (
     ProgrammeArg,
     id_argument,
     number_option,
+    refuse_alone,
 )
 from .._parsing import Seconds, WholeNumber
 from .._render import add_texts, due_when, keep_whole, print_whole, when
@@ -157,7 +158,8 @@ _SmtpOpt = Annotated[
     typer.Option("--smtp", metavar="HOST:PORT", help="Send e-mails through this SMTP server."),
 ]
 _FromOpt = Annotated[
-    str | None, typer.Option("--from", metavar="ADDRESS", help="The e-mails' sender address.")
+    str | None,
+    typer.Option("--from", metavar="ADDRESS", help="With --smtp: the e-mails' sender address."),
 ]
 _WebhookOpt = Annotated[
     str | None,
@@ -169,7 +171,7 @@ _SecretOpt = Annotated[
         "--webhook-secret-file",
         metavar="FILE",
         dir_okay=False,
-        help="The webhooks' signing secret: a file holding whsec_ and base64.",
+        help="With --webhook: the signing secret, a file holding whsec_ and base64.",
     ),
 ]
 _FollowOpt = Annotated[
@@ -206,6 +208,9 @@ def run(
     item: overdue, due within --within-days, and pairs quiet for --quiet-days. Each is
     recorded (ReminderIssued) before it is sent and marked (ReminderSent) after; a run
     first sends again, under the same id, what an interrupted run left unsent."""
+    refuse_alone(ctx, "--interval", "--follow", with_it=follow)
+    refuse_alone(ctx, "--from", "--smtp", with_it=smtp is not None)
+    refuse_alone(ctx, "--webhook-secret-file", "--webhook", with_it=webhook is not None)
     notifier = _notifier(smtp, sender, webhook, webhook_secret_file)
     actor = settings(ctx).recording_actor
     out = Output(json_output)
