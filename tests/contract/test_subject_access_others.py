@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mentoring_core import InvalidValue, MentoringService
+from mentoring_core import InvalidValue, MentoringService, UnknownPerson
 from mentoring_core.domain.events import EVENT_TYPES
 from mentoring_core.domain.personal import RELATIONSHIP_MENTEE
 from mentoring_core.privacy.access import PERSON_FIELDS, WITHHELD, subject_access
@@ -40,6 +40,30 @@ def test_what_a_coordinator_recorded_about_someone_else_is_withheld(store_url: s
     mine = _events(person, "ParticipantEnrolled")[0]  # the person's own export: everything
     assert (mine["display_name"], mine["contact"]) == ("Zoe Quartermain", "zoe.q@example.org")
     assert _events(person, "ParticipantWithdrawn")[0]["reason"] == "Zoe is on sick leave"
+
+
+def test_an_id_no_event_names_is_an_unknown_person_not_an_empty_document(
+    store_url: str,
+) -> None:
+    """A mistyped id (p-24 for p-42) was answered with no events and no key: "nothing is
+    held about them", of someone about whom much may be held. It is refused as an
+    unknown person; whoever an event names (only as its actor, or erased) still gets
+    their document."""
+    with MentoringService(store_url) as service:
+        programme = service.create_programme("P", "Org", actor="c-17").id
+        service.enrol(programme, "p-42", Role.MENTEE, 1, actor="c-17", display_name="Zoe")
+        with pytest.raises(UnknownPerson) as raised:
+            subject_access(service, "p-24", service.now())
+        assert raised.value.person_id == "p-24"
+        assert str(raised.value) == (
+            "no person 'p-24' is recorded: no event of this store names them or was "
+            "recorded by them, and it holds no key of theirs"
+        )
+        assert subject_access(service, "c-17", service.now())["events"]  # the actor
+        service.erase_person("p-42", "DSAR-2026-030", actor="dpo")
+        erased = subject_access(service, "p-42", service.now())
+    assert erased["key"]["destroyed_at"] is not None
+    assert _events(erased, "ParticipantEnrolled")[0]["display_name"] == "[erased]"
 
 
 def test_what_a_person_recorded_about_themselves_stays_whole(store_url: str) -> None:

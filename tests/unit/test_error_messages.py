@@ -142,6 +142,7 @@ ERRORS: list[MentoringError] = [
     NotFound("relationship", PROGRAMME),
     NotAllowed("only the mentee records reflections; 'coord.rhea' is a coordinator", conceal=False),
     UnknownPerson("ben"),
+    UnknownPerson("bne", "no event of this store names them"),
     ConcurrencyConflict("relationship", PROGRAMME, 3, 5, read=True),
     ConcurrencyConflict("programme", PROGRAMME, 4, None, decided=True),
     StoredEventError(PROGRAMME, 2, "MeetingHeld", "not JSON"),

@@ -88,6 +88,20 @@ def test_a_subject_access_export_holds_the_persons_texts_and_no_key(cli: Cli) ->
     assert [e["title"] for e in after["events"] if e["type"] == "GoalSet"] == ["[erased]"]
 
 
+def test_a_subject_access_export_of_an_id_no_event_names_is_refused(cli: Cli) -> None:
+    """A mistyped id (bne) exited 0 with an empty document: "nothing is held" about a
+    person of whom much may be. Refused as an unknown person, and no file written."""
+    seed(cli.store_url)
+    out = cli.cwd / "bne.json"
+    refused = cli.run("privacy", "export-person", "bne", "--out", str(out))
+    assert (refused.code, refused.stdout) == (1, ""), str(refused)
+    assert refused.stderr == (
+        "error: no person 'bne' is recorded: no event of this store names them or was "
+        "recorded by them, and it holds no key of theirs\n"
+    )
+    assert not out.exists()
+
+
 def _policy_keeping(cli: Cli, years: str) -> None:
     cli.ok(
         "programme", "policy", str(PROGRAMME), "--cadence", "weekly", "--participation",

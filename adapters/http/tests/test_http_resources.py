@@ -774,6 +774,21 @@ def test_subject_access_for_an_id_no_person_can_have_is_422(
     assert answer.json()["field"] == "person_id"
 
 
+def test_subject_access_for_a_person_no_event_names_is_404(client: Any, keys: Keys) -> None:
+    """Not 200 with an empty document, which said nothing is held about someone whose id
+    was mistyped; as ``mentoring privacy export-person`` refuses it."""
+    _pair(client, keys)
+    answer = client.get(
+        "/people/zoe/personal-data", headers=keys.headers("admin.ada", ["administrator"])
+    )
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["detail"] == (
+        "no person 'zoe' is recorded: no event of this store names them or was recorded "
+        "by them, and it holds no key of theirs"
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "said"),
     [

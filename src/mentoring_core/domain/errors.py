@@ -213,14 +213,19 @@ class NotAllowed(MentoringError):
 
 class UnknownPerson(MentoringError, LookupError):
     """No programme of the store names this person (enrolled or appointed, at any time)
-    or holds personal data of theirs."""
+    or holds personal data of theirs: there is no one to erase. Or, for subject access,
+    no event names them or was recorded by them and no key of theirs is held: an empty
+    document would say nothing is held about someone whose id may be mistyped. ``why``
+    says which was looked for."""
 
-    def __init__(self, person_id: str) -> None:
+    def __init__(
+        self,
+        person_id: str,
+        why: str = "no programme of this store ever enrolled them or appointed them a "
+        "coordinator, nor holds personal data of theirs",
+    ) -> None:
         self.person_id = person_id
-        super().__init__(
-            f"no person {person_id!r} is recorded: no programme of this store ever enrolled "
-            "them or appointed them a coordinator, nor holds personal data of theirs"
-        )
+        super().__init__(f"no person {person_id!r} is recorded: {why}")
 
 
 class ConcurrencyConflict(MentoringError):

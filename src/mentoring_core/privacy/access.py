@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from ..domain.errors import UnknownPerson
 from ..domain.events import Event, PairFormed, PairingProposed, RelationshipEvent
 from ..domain.validation import check_aware, check_label
 from ..serialisation import event_to_dict
@@ -42,6 +43,10 @@ PERSON_FIELDS = (
 WITHHELD = "[withheld: another person's personal data]"
 """What a field of another person's personal data reads as, in an event included only
 because the person recorded it."""
+_NOT_NAMED = (
+    "no event of this store names them or was recorded by them, and it holds no key of theirs"
+)
+"""Why a subject access finds no one (:class:`~mentoring_core.UnknownPerson`)."""
 
 
 def _why(event: Event, person_id: str, pairs: dict[UUID, tuple[str, str]]) -> list[str]:
@@ -74,9 +79,12 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
     and ``destroyed_at``, or null when the store holds none) and ``events`` (each event as
     in ``mentoring history --json``, with ``type``, ``aggregate_id``, ``version`` and
     ``about``: why it is about the person). An id no person can have (not a one-line
-    label) is refused (:class:`~mentoring_core.InvalidValue`), as an erasure refuses it:
-    an empty document would say nothing is held about someone. ``now`` (an aware moment)
-    is written in UTC, as every time of the document is."""
+    label) is refused (:class:`~mentoring_core.InvalidValue`), as an erasure refuses it,
+    and so is one that no event names and no key row is held for
+    (:class:`~mentoring_core.UnknownPerson`): an empty document would say nothing is
+    held about someone whose id was perhaps mistyped. A person erased is still named by
+    their events. ``now`` (an aware moment) is written in UTC, as every time of the
+    document is."""
     person_id = check_label("person_id", person_id)
     now = check_aware("now", now)
     pairs: dict[UUID, tuple[str, str]] = {}
@@ -92,6 +100,8 @@ def subject_access(service: MentoringService, person_id: str, now: datetime) -> 
             _withhold_others(entry, event)
         events.append({"type": type(event).__name__, **entry, "about": about})
     row = service.store.keys.store.get(person_id)
+    if not events and row is None:
+        raise UnknownPerson(person_id, _NOT_NAMED)
     key = None
     if row is not None:
         destroyed = None if row.destroyed_at is None else row.destroyed_at.isoformat()
