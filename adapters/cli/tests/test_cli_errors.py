@@ -193,6 +193,23 @@ def test_an_unknown_store_scheme_is_a_usage_error(tmp_path: Path) -> None:
     assert "nowhere://" in result.stderr
 
 
+def test_an_unreachable_postgresql_server_is_the_store_failing(tmp_path: Path) -> None:
+    """It exited 2, the status of a bad store URL, which a script reads as "fix the
+    command": the URL was fine and the server down. Now 1, the store failing, naming
+    the host and port and not the password; a URL that cannot be read stays a 2."""
+    url = "postgresql://postgres:hunter2@127.0.0.1:1/test?connect_timeout=5"
+    result = Cli(url, tmp_path).run("programme", "list")
+    assert (result.code, result.stdout) == (1, ""), str(result)
+    assert result.stderr.startswith(
+        "error: the store failed: cannot connect to PostgreSQL at 127.0.0.1:1 database 'test': "
+    ), str(result)
+    assert result.stderr.count("\n") == 1 and "hunter2" not in result.stderr, str(result)
+    for malformed in ("postgresql://postgres@127.0.0.1:99999/test", "postgresql://db.example"):
+        refused = Cli(malformed, tmp_path).run("programme", "list")
+        assert refused.code == 2, str(refused)
+        assert refused.stderr.startswith("error: Invalid value for '--store': "), str(refused)
+
+
 def test_people_get_readable_tables(seeded: Cli) -> None:
     history = seeded.run("history", str(RELATIONSHIP))
     assert history.code == 0, str(history)

@@ -4,10 +4,11 @@ A run imports only the module of the subcommand it runs (:data:`SUBCOMMANDS`); a
 group or command under the root needs its line there.
 
 Exit status: 0 done; 1 refused (a broken domain rule, an unknown programme or
-relationship, a version conflict, a missing store); 2 bad usage (a bad value,
-a missing option, an unknown name, a date in the future). A failure prints one
-line on stderr, nothing on stdout, and records nothing. An interrupted command ends
-after its clean-up: 1 for Ctrl-C (SIGINT); SIGTERM, then, by the signal (143 in a shell).
+relationship, a version conflict, a missing store, the store failing: a server down);
+2 bad usage (a bad value, a missing option, an unknown name, a date in the future). A
+failure prints one line on stderr, nothing on stdout, and records nothing. An
+interrupted command ends after its clean-up: 1 for Ctrl-C (SIGINT); SIGTERM, then, by
+the signal (143 in a shell).
 """
 
 from __future__ import annotations
@@ -407,6 +408,8 @@ def failure(error: BaseException) -> tuple[int, str] | None:
                 f"Invalid value for '{option_for(error.field)}': {shown(error.value)}; "
                 f"expected {error.expected}."
             )
+        case StoreConfigurationError() if _from_the_store(error.__cause__):
+            return EXIT_REFUSED, f"the store failed: {error}"  # the server down, not the URL
         case StoreConfigurationError():
             option = _SETTING_OPTIONS.get(error.setting, "--store")
             return EXIT_USAGE, f"Invalid value for '{option}': {error}"
@@ -422,12 +425,18 @@ def failure(error: BaseException) -> tuple[int, str] | None:
             return EXIT_USAGE, f"a value given is out of range: {error}"
         case UnicodeDecodeError():
             return EXIT_USAGE, f"a file given is not UTF-8 text: {error}"
-        case _ if type(error).__module__.split(".")[0] in _STORE_LIBRARIES:
+        case _ if _from_the_store(error):
             return EXIT_REFUSED, f"the store failed: {type(error).__name__}: {error}"
     return None
 
 
 _STORE_LIBRARIES = frozenset({"eventsourcing", "psycopg", "psycopg_pool", "sqlite3"})
+
+
+def _from_the_store(error: BaseException | None) -> bool:
+    """Whether ``error`` is the store's own (its server or file failing: exit 1), raised
+    by a library that reaches it."""
+    return error is not None and type(error).__module__.split(".")[0] in _STORE_LIBRARIES
 
 
 def _one_line(text: str) -> str:
