@@ -17,6 +17,7 @@ from mentoring_core.store import (
     MemoryComplianceView,
     SQLiteComplianceView,
     backend_for,
+    missing_store,
     open_store,
 )
 
@@ -107,3 +108,17 @@ def test_the_built_in_recorders_check_read_versions(scheme: str, tmp_path: Path)
     with MentoringService(url) as service:
         recorder = service.store.recorder
         assert isinstance(recorder, ChainedRecorder) and recorder.checks_read_versions
+
+
+def test_a_missing_store_is_told_without_creating_it(tmp_path: Path) -> None:
+    """What a caller that must not create a store asks first (the CLI's reading
+    commands): a SQLite file that is not there is named, and left uncreated."""
+    absent = tmp_path / "typo.db"
+    assert missing_store(f"sqlite:///{absent}") == str(absent)
+    assert not absent.exists()
+    absent.touch()  # an empty file is a store yet to be filled, as SQLite opens it
+    assert missing_store(f"sqlite:///{absent}") is None
+    assert missing_store("memory://") is None
+    assert missing_store("sqlite:///:memory:") is None
+    with pytest.raises(StoreConfigurationError, match="URI filenames"):
+        missing_store(f"sqlite:///file:{absent}")

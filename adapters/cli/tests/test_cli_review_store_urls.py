@@ -60,7 +60,7 @@ def test_copy_keys_names_its_own_option_for_a_bad_target(folder: Path) -> None:
     cli = Cli(store, folder)
     assert cli.run("programme", "create", "--name", "P", "--organisation", "O").code == 0
     before = _files(folder)
-    for target in ("sqlite:///file:other.db", "nonsense"):
+    for target in ("sqlite:///file:other.db", "nonsense", "postgresql://pg@127.0.0.1:99999/db"):
         run = cli.run("privacy", "copy-keys", "--to", target)
         assert run.code == 2, str(run)
         assert run.stderr.startswith("error: Invalid value for '--to'"), str(run)

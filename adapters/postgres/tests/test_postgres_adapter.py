@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -17,7 +18,7 @@ from mentoring_core_postgres.testing import TEST_SERVER_URL, postgres_store_url
 from mentoring_core import MentoringService, StoreConfigurationError
 from mentoring_core.extend import StoreBackend
 from mentoring_core.projections import ComplianceProjection
-from mentoring_core.store import backend_for, store_environment
+from mentoring_core.store import backend_for, missing_store, store_environment
 
 
 def test_the_core_finds_the_adapter_by_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,6 +183,8 @@ def test_a_schema_name_postgresql_would_change_or_refuse_is_refused_before_conne
     url = f"postgresql://mc:topsecret@db.example/records?schema={quote(schema)}"
     with pytest.raises(StoreConfigurationError) as raised:
         postgres_environment(url)
+    with pytest.raises(StoreConfigurationError, match=f"schema {re.escape(repr(schema))}"):
+        missing_store(url)
     message = str(raised.value)
     assert f"schema {schema!r} is {reason}" in message or f"schema {schema!r}: {reason}" in message
     assert "topsecret" not in message
@@ -200,6 +203,20 @@ def test_a_63_byte_schema_name_is_accepted() -> None:
         finally:
             with psycopg.connect(TEST_SERVER_URL, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{longest}" CASCADE')
+
+
+def test_a_missing_schema_is_told_without_creating_it() -> None:
+    """What a caller that must not create a store asks first (the CLI's reading
+    commands); the Python API creates the schema, as it creates a SQLite file."""
+    with postgres_store_url("missing") as url:
+        schema = url.rsplit("schema=", 1)[1]
+        assert missing_store(url) == f"schema {schema}"
+        assert schema not in _schemas()
+        with MentoringService(url):
+            pass
+        assert schema in _schemas()
+        assert missing_store(url) is None
+    assert missing_store(TEST_SERVER_URL) is None  # no ?schema=: the server's search_path
 
 
 def test_a_refused_schema_is_never_created_on_the_server() -> None:

@@ -23,6 +23,7 @@ from ._urls import (
     SQLITE,
     StoreOpening,
     backend_for,
+    missing_store,
     redact,
     store_environment,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "backend_for",
     "check_sqlite_file",
     "follow_events",
+    "missing_store",
     "new_cipher_key",
     "open_key_file",
     "open_store",

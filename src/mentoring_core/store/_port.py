@@ -144,6 +144,13 @@ class StoreBackend:
     prepare: Callable[[str], None] | None = None
     """Store URL -> nothing: run just before the store is opened, to make ready (or
     refuse, with ``StoreConfigurationError``) what the URL names, e.g. a SQLite file."""
+    missing: Callable[[str], str | None] | None = None
+    """Store URL -> where the store it names would be, if it is not there (``schema
+    NAME``, a SQLite file's path), else None; creates nothing. Raises
+    ``StoreConfigurationError`` for a URL it cannot open. Asked by
+    :func:`~mentoring_core.store.missing_store`, for a caller that must not create a store
+    (the CLI's commands that only read or change one). None: the store is always there,
+    or opening it is the only way to tell (the memory store)."""
     key_store: Callable[[ChainedRecorder, AggregateRecorder | None], KeyStore] | None = None
     """People's data keys beside that recorder's events (table created if needed), given the
     snapshots' recorder (which erasure empties). A backend without one cannot be opened:

@@ -92,6 +92,13 @@ def _sqlite_prepare(url: str) -> None:
         prepare_sqlite_file(Path(path))
 
 
+def _sqlite_missing(url: str) -> str | None:
+    path = _sqlite_environment(url)["SQLITE_DBNAME"]
+    if path.startswith("file::memory:") or Path(path).exists():
+        return None
+    return path
+
+
 def _sqlite_view(recorder: ChainedRecorder) -> SQLiteComplianceView:
     if not isinstance(recorder, SQLiteApplicationRecorder):
         raise StoreConfigurationError(f"not a SQLite recorder: {type(recorder).__qualname__}")
@@ -129,6 +136,7 @@ SQLITE = StoreBackend(
     environment=_sqlite_environment,
     compliance_view=_sqlite_view,
     prepare=_sqlite_prepare,
+    missing=_sqlite_missing,
     key_store=_sqlite_keys,
     hold=hold_beside_sqlite_file,
 )
@@ -175,6 +183,17 @@ def backend_for(url: str) -> StoreBackend:
 def store_environment(url: str) -> dict[str, str]:
     """The eventsourcing environment for a store URL, or a clear error if it cannot be opened."""
     return backend_for(url).environment(url)
+
+
+def missing_store(url: str) -> str | None:
+    """Where the store ``url`` names would be, if it is not there yet (a SQLite file that
+    does not exist, named by its path; a PostgreSQL schema that does not exist, ``schema
+    NAME``), else None; creates nothing (opening the store would create it). An existing
+    empty file or schema is there: opening it makes its tables. A URL the backend
+    refuses raises ``StoreConfigurationError``; a backend that cannot tell without
+    opening the store (:attr:`StoreBackend.missing` None) gives None."""
+    missing = backend_for(url).missing
+    return None if missing is None else missing(url)
 
 
 def redact(url: str) -> str:

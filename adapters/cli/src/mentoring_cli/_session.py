@@ -33,7 +33,7 @@ from mentoring_core import (
     redact,
 )
 from mentoring_core.extend import kind_of
-from mentoring_core.store import store_environment
+from mentoring_core.store import missing_store, store_environment
 
 from ._files import Kept
 from ._stores import COMPANIONS, StoreFileError, check_store_file, readable_copy, writable
@@ -63,14 +63,25 @@ class Refused(Exception):
     """The command cannot be carried out for a reason other than a domain rule (exit 1)."""
 
 
+CREATE_FIRST = "create a programme first, run 'mentoring demo', or pass --store"
+
+
 class StoreMissing(Refused):
     """A command that reads or changes existing records was pointed at a store that is not there."""
 
-    def __init__(self, url: str, path: str) -> None:
-        super().__init__(
-            f"no store at {path} ({url}); create a programme first, "
-            f"run 'mentoring demo', or pass --store"
-        )
+    def __init__(self, url: str, where: str, then: str = CREATE_FIRST) -> None:
+        super().__init__(f"no store at {where} ({redact(url)}): it does not exist; {then}")
+
+
+def refuse_missing(url: str, then: str = CREATE_FIRST, option: str = "--store") -> None:
+    """Refuse the store ``url`` (given as ``option``) names unless it is there (a SQLite
+    file, a PostgreSQL schema: :func:`~mentoring_core.store.missing_store`), creating
+    nothing, so that a mistyped ``--store`` leaves no empty store behind; ``then`` says
+    what to do instead."""
+    with url_settings(url, option):
+        where = missing_store(url)
+    if where is not None:
+        raise StoreMissing(url, where, then)
 
 
 @dataclass(frozen=True)
@@ -160,9 +171,10 @@ def open_service(
     r"""The service on the store the global options name (or ``url``: the demo's own
     ``--store``), closed afterwards.
 
-    Unless ``create`` is set, a SQLite store must exist already, so that a
-    mistyped ``--store`` or a command run in the wrong directory does not leave
-    an empty database file behind. A SQLite file is checked first (see
+    Unless ``create`` is set, the store must exist already (a SQLite file, a
+    PostgreSQL schema: :func:`refuse_missing`), so that a mistyped ``--store`` or a
+    command run in the wrong directory does not leave an empty database file or schema
+    behind. A SQLite file is checked first (see
     :mod:`mentoring_cli._stores`): another application's database is refused
     untouched; a store created here is owner-only; a store that cannot be written is
     read through a private copy, unless the command ``writes`` (or ``create``\s).
@@ -171,14 +183,14 @@ def open_service(
     """
     files = settings(ctx)
     url = files.store_url if url is None else url
+    if not create:
+        refuse_missing(url)
     path = sqlite_path(url)
     if path is None:
         with service_on(url, files, **options) as service:
             yield service
         return
     store = Path(path)
-    if not create and not store.exists():
-        raise StoreMissing(url, path)
     if create and not store.parent.is_dir():
         raise Refused(f"the folder {store.parent} of the store {path} does not exist")
     try:
@@ -262,22 +274,30 @@ def service_on(url: str, files: Settings, **options: Any) -> Iterator[MentoringS
     more of :class:`MentoringService`'s), closed afterwards; a setting it refuses is a
     usage error naming its option: a key file's (``StoreConfigurationError.setting``,
     named by :func:`~mentoring_cli.app.failure`), else ``--store`` (a URL's setting)."""
-    try:
+    with url_settings(url):
         service = MentoringService(
             url,
             cipher_key_file=files.cipher_key_file,
             key_store_file=files.key_store_file,
             **options,
         )
-    except (OSError, ValueError) as error:
-        if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
-            raise
-        # eventsourcing and psycopg refuse settings such as ?pool_size=abc or port 99999 so
-        raise typer.BadParameter(f"{redact(url)}: {error}", param_hint="'--store'") from None
     try:
         yield service
     finally:
         service.close()
+
+
+@contextmanager
+def url_settings(url: str, option: str = "--store") -> Iterator[None]:
+    """A setting of ``url`` that eventsourcing or psycopg refuse while the block reads it
+    (``?pool_size=abc``, port 99999: a plain OSError or ValueError, never a subclass) is a
+    usage error naming ``option``."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        if type(error) not in (OSError, ValueError):  # a subclass: not a setting of the URL
+            raise
+        raise typer.BadParameter(f"{redact(url)}: {error}", param_hint=f"'{option}'") from None
 
 
 def event_document(event: Event) -> dict[str, Any]:

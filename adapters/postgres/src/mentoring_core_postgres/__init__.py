@@ -7,10 +7,15 @@ Registers ``postgresql://`` (and ``postgres://``) store URLs with the core:
 The events go to eventsourcing's PostgreSQL recorder (tables ``mentoring_events``
 and ``mentoring_snapshots``, the hash chain in ``mentoring_chain``, the compliance read
 model in ``mentoring_compliance_*``, people's data keys in ``mentoring_keys``) in schema
-``schema`` (default ``public``), which is created if it does not exist. A schema name
-must be plain (lower-case letters, digits and ``_``, not starting with a digit or
-``pg_``) and at most 63 bytes, PostgreSQL's limit: anything else is refused before the
-server is contacted, never truncated.
+``schema`` (default ``public``). Opening the store creates the schema if it does not
+exist, and the tables if it holds none, as a SQLite store file is created;
+:func:`missing_schema` (the backend's ``missing``, which
+``mentoring_core.store.missing_store`` asks) tells that the schema does not exist,
+creating nothing, for a caller that must not create a store: the ``mentoring`` commands
+other than ``programme create``, ``demo``, ``audit import`` and ``serve`` refuse it. A
+schema name must be plain (lower-case letters, digits and ``_``, not starting with a
+digit or ``pg_``) and at most 63 bytes, PostgreSQL's limit: anything else is refused
+before the server is contacted, never truncated.
 Passwords can also come from the standard ``PGPASSWORD`` environment variable or
 ``~/.pgpass`` (libpq's rules). :data:`BACKEND` is the object registered with the core.
 """
@@ -42,6 +47,7 @@ __all__ = [
     "check_schema",
     "create_tables_once",
     "ensure_schema",
+    "missing_schema",
     "postgres_environment",
 ]
 
@@ -90,7 +96,31 @@ def check_connect_timeout(url: str, value: str) -> None:
 
 
 def postgres_environment(url: str) -> dict[str, str]:
-    """The eventsourcing environment for a ``postgresql://`` URL; creates the schema if needed."""
+    """The eventsourcing environment for a ``postgresql://`` URL; creates the schema and
+    the tables if needed."""
+    env = _checked_environment(url)
+    schema = env.get("POSTGRES_SCHEMA")
+    if schema:
+        ensure_schema(env, schema)
+    create_tables_once(env)
+    return env
+
+
+def missing_schema(url: str) -> str | None:
+    """``schema NAME`` if the schema a ``postgresql://`` URL names does not exist, else
+    None (also for a URL naming none); creates nothing. A schema that exists but holds
+    none of the store's tables is there: opening it makes them."""
+    env = _checked_environment(url)
+    schema = env.get("POSTGRES_SCHEMA")
+    if not schema:
+        return None
+    with _connect(env) as conn:
+        return None if _schema_exists(conn, schema) else f"schema {schema}"
+
+
+def _checked_environment(url: str) -> dict[str, str]:
+    """The eventsourcing environment for a ``postgresql://`` URL, checked before the
+    server is contacted."""
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
@@ -119,8 +149,6 @@ def postgres_environment(url: str) -> dict[str, str]:
     schema = env.get("POSTGRES_SCHEMA")
     if schema:
         check_schema(url, schema)
-        ensure_schema(env, schema)
-    create_tables_once(env)
     return env
 
 
@@ -184,12 +212,16 @@ def ensure_schema(env: dict[str, str], schema: str) -> None:
     standby, or a role with ``default_transaction_read_only``), which refuses even
     ``CREATE SCHEMA IF NOT EXISTS``."""
     with _connect(env) as conn:
-        found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
-        if found.fetchone() is not None:
+        if _schema_exists(conn, schema):
             return
         # Another process may create the schema between the check and the insert.
         with contextlib.suppress(psycopg.errors.UniqueViolation):
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def _schema_exists(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> bool:
+    found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+    return found.fetchone() is not None
 
 
 @contextmanager
@@ -224,6 +256,7 @@ BACKEND = StoreBackend(
     environment=postgres_environment,
     compliance_view=postgres_view,
     listener=notification_listener,
+    missing=missing_schema,
     key_store=postgres_keys,
     hold=hold_advisory_lock,
 )

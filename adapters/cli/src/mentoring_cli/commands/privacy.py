@@ -14,12 +14,19 @@ from mentoring_core import InvalidValue, MentoringService, StoreConfigurationErr
 from mentoring_core.privacy import Erasure, ErasureRule, copy_keys
 from mentoring_core.privacy.access import subject_access
 from mentoring_core.privacy.retention import RetentionDue, apply_retention, due_for_erasure
-from mentoring_core.store import new_cipher_key, store_environment
+from mentoring_core.store import new_cipher_key
 
 from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt, number_option
 from .._parsing import WholeNumber, enum_parser, parse_period_day
-from .._session import Output, Refused, kept_files, open_service, settings, sqlite_path
+from .._session import (
+    Output,
+    Refused,
+    kept_files,
+    open_service,
+    refuse_missing,
+    settings,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -256,13 +263,10 @@ def copy_keys_(
     made (an export carries no key, so the copy's texts read as [erased] until then). A
     destroyed key is copied as destroyed, and never brought back to life."""
     out = Output(json_output)
-    try:
-        store_environment(to)  # a bad URL is refused naming --to, before any store opens
+    try:  # a bad URL is refused naming --to, a missing store creating nothing
+        refuse_missing(to, then="import into it first", option="--to")
     except StoreConfigurationError as error:
         raise typer.BadParameter(str(error), param_hint="'--to'") from None
-    path = sqlite_path(to)
-    if path is not None and not Path(path).exists():
-        raise Refused(f"the store {path} does not exist: import into it first")
     with open_service(ctx) as source, MentoringService(to) as target:
         copied = copy_keys(source.store.keys.store, target.store.keys.store)
     out.emit(
