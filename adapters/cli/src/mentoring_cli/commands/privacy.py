@@ -19,14 +19,7 @@ from mentoring_core.store import new_cipher_key
 from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt, number_option
 from .._parsing import WholeNumber, enum_parser, parse_period_day
-from .._session import (
-    Output,
-    Refused,
-    kept_files,
-    open_service,
-    refuse_missing,
-    settings,
-)
+from .._session import Output, Refused, kept_files, open_service, refuse_missing, settings
 
 if TYPE_CHECKING:
     from rich.console import Console
