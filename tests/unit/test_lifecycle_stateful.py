@@ -72,6 +72,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.goal_status: dict[UUID, GoalStatus] = {}
         self.goal_set_at: dict[UUID, datetime] = {}
         self.goal_closed_at: dict[UUID, datetime] = {}
+        self.goal_target: dict[UUID, date] = {}
         self.goal_changed_at: dict[UUID, datetime] = {}
         """When each goal was set, last revised or had work planned toward it, at the
         latest: it is achieved or abandoned no earlier."""
@@ -183,6 +184,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.goal_status[goal_id] = GoalStatus.OPEN
         self.goal_set_at[goal_id] = at
         self.goal_changed_at[goal_id] = at
+        self.goal_target[goal_id] = command.target_date
         return goal_id
 
     @rule(goal=goals, achieved=st.booleans(), at=st.one_of(st.just(NOW), moments()))
@@ -202,11 +204,14 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             self.goal_status[goal] = GoalStatus.ACHIEVED if achieved else GoalStatus.ABANDONED
             self.goal_closed_at[goal] = at
 
-    @rule(goal=goals, days=st.integers(1, 400))
+    @rule(goal=goals, days=st.one_of(st.integers(0, 2), st.integers(0, 400)))
     def revise_goal(self, goal: UUID, days: int) -> None:
+        """A new target date, or the one recorded (a revision that changes nothing)."""
         target = date(2025, 6, 30) + timedelta(days=days)
-        expected = self.status_rule() or (
-            None if self.goal_status[goal] is GoalStatus.OPEN else Rule.GOAL_EXISTS_AND_OPEN
+        expected = (
+            self.status_rule()
+            or (None if self.goal_status[goal] is GoalStatus.OPEN else Rule.GOAL_EXISTS_AND_OPEN)
+            or (Rule.CHANGES_SOMETHING if target == self.goal_target[goal] else None)
         )
         if self.attempt(
             cmd.ReviseGoal(goal_id=goal, reason="The family asked to wait", target_date=target),
@@ -214,6 +219,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         ):
             self.fact(NOW)
             self.goal_changed_at[goal] = NOW
+            self.goal_target[goal] = target
             revised = self.history.state.goal(goal)
             assert revised is not None and revised.target_date == target
 
@@ -495,3 +501,16 @@ def test_a_meeting_held_before_a_pause_can_be_corrected_after_the_end() -> None:
     ):
         check()
     machine.teardown()
+
+
+def test_a_revision_to_the_target_date_recorded_is_refused() -> None:
+    """A fixed walk: the model predicts the refusal of a revision that changes nothing,
+    first on the goal as set, then as revised."""
+    machine = RelationshipLifecycle()
+    goal = machine.set_goal(title="Run a family meeting")
+    machine.revise_goal(goal=goal, days=0)
+    machine.revise_goal(goal=goal, days=5)
+    machine.revise_goal(goal=goal, days=5)
+    revised = machine.history.state.goal(goal)
+    assert revised is not None and revised.revisions == 1
+    machine.version_is_the_number_of_events()

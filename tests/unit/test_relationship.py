@@ -345,6 +345,51 @@ class TestGoals:
             2,
         )
 
+    @pytest.mark.parametrize(
+        "given",
+        [
+            {"title": SET_LISTENING_GOAL.title},
+            {"focus_area": FocusArea.COMMUNICATION, "target_date": date(2025, 6, 30)},
+            {
+                "title": SET_LISTENING_GOAL.title,
+                "focus_area": SET_LISTENING_GOAL.focus_area,
+                "success_measure": SET_LISTENING_GOAL.success_measure,
+                "target_date": SET_LISTENING_GOAL.target_date,
+            },
+        ],
+        ids=["title", "two", "all"],
+    )
+    def test_a_revision_that_changes_nothing_is_refused(self, given: dict[str, Any]) -> None:
+        error = busy().refuse(
+            cmd.ReviseGoal(goal_id=GOAL_ID, reason="Asked again", **given),
+            Rule.CHANGES_SOMETHING,
+            f"ReviseGoal of goal {GOAL_ID}",
+            "changes nothing",
+            *(f"{name} " for name in given),
+            *(repr(v) if type(v) is str else str(v) for v in given.values()),
+        )
+        assert str(error).count(" as already recorded") == 1
+
+    def test_a_revision_giving_nothing_to_change_is_refused(self) -> None:
+        busy().reject(
+            cmd.ReviseGoal(goal_id=GOAL_ID, reason="Asked again"),
+            "revision",
+            "at least one revised value",
+        )
+
+    def test_a_revision_changing_one_of_the_values_it_gives_is_recorded(self) -> None:
+        event = only(
+            busy().record(
+                cmd.ReviseGoal(
+                    goal_id=GOAL_ID,
+                    reason="Easter",
+                    title=SET_LISTENING_GOAL.title,
+                    target_date=date(2025, 7, 1),
+                )
+            )
+        )
+        assert (event.title, event.target_date) == (SET_LISTENING_GOAL.title, date(2025, 7, 1))
+
     def test_an_achieved_goal_is_closed_with_its_evidence(self) -> None:
         history = busy()
         history.record(
@@ -1414,6 +1459,29 @@ class TestEvolve:
         after = evolve_relationship(state, meeting)
         assert after.meeting(NEW_MEETING_ID) is not None
         assert after.status is RelationshipStatus.PAUSED
+
+    def test_a_revision_changing_nothing_recorded_before_the_rule_still_folds(self) -> None:
+        """A history may hold a GoalRevised that changed nothing (decided before the rule
+        ``changes-something``): it folds as a revision, as it always did."""
+        history = busy()
+        revision = only(
+            history.record(
+                cmd.ReviseGoal(goal_id=GOAL_ID, reason="Easter", target_date=date(2025, 7, 31))
+            )
+        )
+        again = attrs.evolve(
+            revision, event_id=UUID(int=0x998), version=revision.version + 1, reason="Again"
+        )
+        history.apply(again)
+        goal = history.state.goal(GOAL_ID)
+        assert goal is not None
+        assert (goal.title, goal.target_date, goal.revisions) == (
+            SET_LISTENING_GOAL.title,
+            date(2025, 7, 31),
+            2,
+        )
+        assert history.state.version == again.version
+        assert history.refold() == history.state
 
     def test_a_correction_after_the_end_keeps_it_ended(self) -> None:
         history = ended()

@@ -10,7 +10,7 @@ traceback is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -19,9 +19,11 @@ from cli_harness import Cli, event_count
 from store_state import PROGRAMME, RELATIONSHIP, pilot_programme
 
 from mentoring_core import MentoringService
+from mentoring_core.values import FocusArea
 from mentoring_core.values import Role as R
 
 UNKNOWN = UUID(int=99)
+GOAL_ID = UUID(int=0x60A1)
 TODAY = datetime.now(UTC).date()
 
 
@@ -37,6 +39,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         service.enrol(PROGRAMME, "cy", R.MENTEE, 8, actor="c")
         service.enrol(PROGRAMME, "eli", R.MENTOR, 9, actor="c")  # a second mentor for Ben?
         service.form_pair(PROGRAMME, "ana", "ben", actor="c", relationship_id=RELATIONSHIP)
+        service.set_goal(
+            RELATIONSHIP, "Lead a huddle", FocusArea.TEAMWORK, "Four", date(2026, 6, 30),
+            goal_id=GOAL_ID, actor="ana",
+        )  # fmt: skip
     yield Cli(url, folder)
 
 
@@ -111,6 +117,19 @@ CASES = {
         2,
         ["--expertise (a mentor's) or --need (a mentee's)"],
     ),
+    "a revision with nothing to change": (
+        ["goal", "revise", str(RELATIONSHIP), str(GOAL_ID), "--reason", "Again"],
+        2,
+        ["Missing --title/--focus-area/--success-measure/--target-date",
+         "at least one revised value"],
+    ),
+    "a revision that changes nothing": (
+        ["goal", "revise", str(RELATIONSHIP), str(GOAL_ID), "--reason", "Again",
+         "--title", "Lead a huddle", "--target-date", "2026-06-30"],
+        1,
+        ["rule 'changes-something' broken", f"ReviseGoal of goal {GOAL_ID} changes nothing",
+         "title 'Lead a huddle', target_date 2026-06-30, as already recorded"],
+    ),
     "unknown relationship": (
         ["goal", "set", str(UNKNOWN), "--title", "x", "--focus-area", "teamwork",
          "--success-measure", "x", "--target-date", "2026-06-30"],
@@ -158,7 +177,7 @@ CASES = {
     "version conflict": (
         ["pair", "pause", str(RELATIONSHIP), "--reason", "Leave", "--expected-version", "0"],
         1,
-        ["expected version 0", "now at version 1", "nothing was recorded"],
+        ["expected version 0", "now at version 2", "nothing was recorded"],
     ),
 }  # fmt: skip
 

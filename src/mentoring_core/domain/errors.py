@@ -8,6 +8,7 @@ went wrong.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -150,6 +151,9 @@ class Rule(enum.StrEnum):
     REMINDER_ISSUED = "reminder-issued"
     """Only an issued reminder, not yet recorded as sent, is recorded as sent (a reminder
     issued, or recorded as sent, again under its id is answered as already recorded)."""
+    CHANGES_SOMETHING = "changes-something"
+    """A revision, change or correction of something recorded changes at least one of its
+    values: one giving each value as already recorded would record a change that is none."""
 
 
 class RuleViolation(MentoringError):
@@ -183,6 +187,18 @@ def not_before(what: str, at: datetime, earliest: datetime | None, fact: str) ->
             f"is before {fact} on {earliest.isoformat()}",
             f"from {earliest.isoformat()} on",
         )
+
+
+def changes_something(
+    what: str, given: Mapping[str, object], recorded: Mapping[str, object]
+) -> None:
+    """Refuse ``what`` (:attr:`Rule.CHANGES_SOMETHING`) if each value it gives, by name in
+    ``given``, is the one ``recorded`` under that name: it would record a change that is
+    none. The message names each value given."""
+    if all(recorded[name] == value for name, value in given.items()):
+        values = ", ".join(f"{name} {shown(value)}" for name, value in given.items())
+        detail = f"{what} changes nothing: it gives {values}, as already recorded"
+        raise RuleViolation(Rule.CHANGES_SOMETHING, detail)
 
 
 class NotFound(MentoringError, LookupError):

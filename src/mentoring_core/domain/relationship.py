@@ -42,7 +42,14 @@ from .commands import (
 )
 from .context import DecisionContext, event_metadata
 from .decider import Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation, not_before, out_of_time
+from .errors import (
+    InvalidValue,
+    Rule,
+    RuleViolation,
+    changes_something,
+    not_before,
+    out_of_time,
+)
 from .events import (
     ExpectationsAgreed,
     FeedbackGiven,
@@ -531,25 +538,28 @@ def _set_goal(command: SetGoal, state: RelationshipState, meta: Meta) -> Events:
     )
 
 
+_GOAL_DETAILS: dict[str, Callable[[str, Any], Any]] = {
+    "title": check_title,
+    "focus_area": lambda field, value: check_enum(field, value, FocusArea),
+    "success_measure": check_text,
+    "target_date": check_date,
+}
+"""The details of a goal a revision may change, each with its check."""
+
+
 def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> Events:
     goal = _open_goal(state, command, meta)
-    return (
-        GoalRevised(
-            **meta,
-            goal_id=goal.goal_id,
-            title=goal.title if command.title is None else check_title("title", command.title),
-            focus_area=goal.focus_area
-            if command.focus_area is None
-            else check_enum("focus_area", command.focus_area, FocusArea),
-            success_measure=goal.success_measure
-            if command.success_measure is None
-            else check_text("success_measure", command.success_measure),
-            target_date=goal.target_date
-            if command.target_date is None
-            else check_date("target_date", command.target_date),
-            reason=check_text("reason", command.reason),
-        ),
-    )
+    reason = check_text("reason", command.reason)
+    revised = {
+        field: check(field, getattr(command, field))
+        for field, check in _GOAL_DETAILS.items()
+        if getattr(command, field) is not None
+    }
+    if not revised:
+        raise InvalidValue("revision", command, "at least one revised value")
+    now = {field: getattr(goal, field) for field in _GOAL_DETAILS}
+    changes_something(f"ReviseGoal of goal {goal.goal_id}", revised, now)
+    return (GoalRevised(**meta, goal_id=goal.goal_id, **(now | revised), reason=reason),)
 
 
 def _achieve_goal(command: AchieveGoal, state: RelationshipState, meta: Meta) -> Events:

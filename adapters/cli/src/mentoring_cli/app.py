@@ -346,6 +346,7 @@ _OPTION_FOR_FIELD = {
     "goal_progress": "--progress",
     "stakeholder_feedback": "--stakeholder",
     "correction": "--held-at/--duration/--format/--topic",
+    "revision": "--title/--focus-area/--success-measure/--target-date",
     "relationship_ids": "--pair",
     "session_id": "--id",
     "in_working_hours": "--in-working-hours/--outside-working-hours",
