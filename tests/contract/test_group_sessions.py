@@ -218,5 +218,12 @@ def test_a_session_correction_naming_too_few_or_other_pairs_records_nothing(
                 programme, session, "ana", list(pairs), "late",
                 held_at=held.replace(tzinfo=None), actor="ana",
             )  # fmt: skip
+        with pytest.raises(RuleViolation, match="changes nothing") as unchanged:
+            service.correct_group_session(
+                programme, session, "ana", list(pairs), "again", held_at=held,
+                duration_minutes=90, topics=["handover"], actor="ana",
+            )  # fmt: skip
+        assert unchanged.value.rule is Rule.CHANGES_SOMETHING
+        assert "duration_minutes 90, topics 'handover', as already recorded" in str(unchanged.value)
         assert [service.relationship(p).version for p in pairs] == versions
         assert _meetings(service, pairs) == {(session, held, 90, ("handover",))}

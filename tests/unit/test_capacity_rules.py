@@ -255,7 +255,7 @@ def test_a_programme_without_limits_or_policy_checks_none() -> None:
 @pytest.mark.parametrize("field", ["max_mentees_per_mentor", "max_active_mentors_per_mentee"])
 @pytest.mark.parametrize(("limit", "accepted"), [(0, False), (1, True), (None, True), (-1, False)])
 def test_a_limit_is_a_positive_number_or_none(field: str, limit: Any, accepted: bool) -> None:
-    history = programme_history()
+    history = programme_history(policy=None)  # the first policy: a value equal to none in force
     command = cmd.SetPolicy(policy=attrs.evolve(POLICY, **{field: limit}))
     if accepted:
         history.record(command)

@@ -85,6 +85,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
         self.pauses: list[tuple[datetime, datetime]] = []
         self.latest_fact = self.formed_at
         self.meeting_dates: dict[UUID, datetime] = {}
+        self.meeting_minutes: dict[UUID, int] = {}
 
     # --- The model's predictions --------------------------------------------------
 
@@ -286,6 +287,7 @@ class RelationshipLifecycle(RuleBasedStateMachine):
             return multiple()
         self.attempt(command)
         self.meeting_outcomes[meeting_id] = MeetingOutcome.HELD
+        self.meeting_minutes[meeting_id] = minutes
         self.meeting_dates[meeting_id] = when
         return meeting_id
 
@@ -329,11 +331,18 @@ class RelationshipLifecycle(RuleBasedStateMachine):
 
     @rule(meeting=meetings, minutes=st.integers(1, 1440))
     def correct_meeting(self, meeting: UUID, minutes: int) -> None:
+        """A new duration, or the one recorded (a correction that changes nothing)."""
         held = self.meeting_outcomes[meeting] is MeetingOutcome.HELD
         command = cmd.CorrectMeetingRecord(
             meeting_id=meeting, duration_minutes=minutes, reason="Minutes misread"
         )
-        if self.attempt(command, rule=None if held else Rule.CORRECTION_TARGET):
+        expected = (
+            Rule.CORRECTION_TARGET
+            if not held
+            else (Rule.CHANGES_SOMETHING if minutes == self.meeting_minutes[meeting] else None)
+        )
+        if self.attempt(command, rule=expected):
+            self.meeting_minutes[meeting] = minutes
             corrected = self.history.state.meeting(meeting)
             assert corrected is not None and corrected.duration_minutes == minutes
 
@@ -503,14 +512,16 @@ def test_a_meeting_held_before_a_pause_can_be_corrected_after_the_end() -> None:
     machine.teardown()
 
 
-def test_a_revision_to_the_target_date_recorded_is_refused() -> None:
-    """A fixed walk: the model predicts the refusal of a revision that changes nothing,
-    first on the goal as set, then as revised."""
+def test_a_revision_or_correction_to_the_value_recorded_is_refused() -> None:
+    """A fixed walk: the model predicts the refusal of a revision or a correction that
+    changes nothing, first of the value as first recorded, then as changed."""
     machine = RelationshipLifecycle()
     goal = machine.set_goal(title="Run a family meeting")
-    machine.revise_goal(goal=goal, days=0)
-    machine.revise_goal(goal=goal, days=5)
-    machine.revise_goal(goal=goal, days=5)
-    revised = machine.history.state.goal(goal)
+    meeting = machine.hold_meeting(minutes=60, days_ago=1)
+    for days, minutes in ((0, 60), (5, 45), (5, 45)):
+        machine.revise_goal(goal=goal, days=days)
+        machine.correct_meeting(meeting=meeting, minutes=minutes)
+    revised, corrected = machine.history.state.goal(goal), machine.history.state.meeting(meeting)
     assert revised is not None and revised.revisions == 1
+    assert corrected is not None and len(corrected.corrected_by_event_ids) == 1
     machine.version_is_the_number_of_events()

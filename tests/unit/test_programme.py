@@ -29,6 +29,7 @@ from mentoring_core.values import (
     Cadence,
     CadenceKind,
     CadenceTier,
+    FocusArea,
     Participation,
     ProgrammePolicy,
     Role,
@@ -204,6 +205,36 @@ class TestPolicy:
         history.record(cmd.SetPolicy(policy=compulsory))
         assert history.state.policy == compulsory
 
+    def test_the_policy_in_force_set_again_is_refused(self) -> None:
+        history = programme_history()
+        history.refuse(
+            cmd.SetPolicy(policy=attrs.evolve(POLICY, minimum_experience_gap_years=Decimal("3.0"))),
+            Rule.CHANGES_SOMETHING,
+            "SetPolicy changes nothing: it gives cadence 'weekly until day 90', 'fortnightly', "
+            "minimum_meeting_minutes 30, participation voluntary, minimum_experience_gap_years "
+            "3.0, review_interval_days 90, max_active_mentors_per_mentee 1, as already recorded",
+        )
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"cadence": (CadenceTier(cadence=Cadence.weekly()),)},
+            {"minimum_meeting_minutes": 31},
+            {"participation": Participation.COMPULSORY},
+            {"minimum_experience_gap_years": Decimal("3.5")},
+            {"review_interval_days": 91},
+            {"max_mentees_per_mentor": 4},
+            {"max_active_mentors_per_mentee": None},
+            {"retain_personal_data_years": 6},
+        ],
+        ids=lambda change: next(iter(change)),
+    )
+    def test_a_policy_changing_one_value_is_recorded(self, change: dict[str, object]) -> None:
+        history = programme_history()
+        changed = attrs.evolve(POLICY, **change)
+        history.record(cmd.SetPolicy(policy=changed))
+        assert history.state.policy == changed
+
     @given(programme_policies())
     def test_any_valid_policy_is_accepted_as_given(self, policy: ProgrammePolicy) -> None:
         (event,) = decide_programme(
@@ -301,6 +332,37 @@ class TestPolicy:
 
     def test_a_policy_must_be_a_policy(self) -> None:
         created_programme().reject(cmd.SetPolicy(policy="weekly"), "policy", "ProgrammePolicy")
+
+
+class TestProfile:
+    @pytest.mark.parametrize(
+        ("person_id", "given", "shown"),
+        [
+            ("ana", {"expertise": ()}, "expertise nothing"),
+            ("ben", {"development_needs": ()}, "development_needs nothing"),
+            ("ben", {"expertise": None, "development_needs": []}, "development_needs nothing"),
+        ],
+    )
+    def test_a_profile_update_that_changes_nothing_is_refused(
+        self, person_id: str, given: dict[str, object], shown: str
+    ) -> None:
+        programme_history().refuse(
+            cmd.UpdateProfile(person_id=person_id, **given),  # type: ignore[arg-type]
+            Rule.CHANGES_SOMETHING,
+            f"UpdateProfile of {person_id!r} changes nothing: it gives {shown}, as already",
+        )
+
+    def test_the_same_areas_given_again_are_refused(self) -> None:
+        history = programme_history()
+        areas = (FocusArea.WELLBEING, FocusArea.COMMUNICATION)
+        history.record(cmd.UpdateProfile(person_id="ben", development_needs=areas))
+        history.refuse(
+            cmd.UpdateProfile(person_id="ben", development_needs=areas),
+            Rule.CHANGES_SOMETHING,
+            "development_needs wellbeing, communication",
+        )
+        history.record(cmd.UpdateProfile(person_id="ben", development_needs=areas[:1]))
+        assert history.state.participant("ben").development_needs == areas[:1]
 
 
 class TestEnrolment:

@@ -6,7 +6,7 @@ Riverside's programme; the pair was formed 30 days before the tests' clock.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -659,6 +659,37 @@ class TestSchedule:
     def test_a_schedule_is_checked(self, schedule: Any, field: str, named: str) -> None:
         active().reject(cmd.AgreeSchedule(schedule=schedule), field, named)
 
+    @pytest.mark.parametrize("changed", [False, True], ids=["as agreed", "as changed"])
+    def test_a_change_to_the_schedule_in_force_is_refused(self, changed: bool) -> None:
+        history, schedule = busy(), WEEKLY_HOUR
+        if changed:
+            history.record(cmd.ChangeSchedule(schedule=FORTNIGHTLY_ON_VIDEO, reason="Moved"))
+            schedule = FORTNIGHTLY_ON_VIDEO
+        history.refuse(
+            cmd.ChangeSchedule(schedule=attrs.evolve(schedule), reason="Asked again"),
+            Rule.CHANGES_SOMETHING,
+            "ChangeSchedule changes nothing: it gives "
+            f"cadence {schedule.cadence.describe()!r}, duration_minutes "
+            f"{schedule.duration_minutes}, format {schedule.format}, in_working_hours True, "
+            "as already recorded",
+        )
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"cadence": Cadence.every(7)},
+            {"duration_minutes": 61},
+            {"format": MeetingFormat.VIDEO},
+            {"in_working_hours": False},
+        ],
+        ids=lambda change: next(iter(change)),
+    )
+    def test_a_schedule_changing_one_value_is_recorded(self, change: dict[str, Any]) -> None:
+        history = busy()
+        changed = attrs.evolve(WEEKLY_HOUR, **change)
+        only(history.record(cmd.ChangeSchedule(schedule=changed, reason="Rota")))
+        assert (history.state.schedule, history.state.schedule_changes) == (changed, 1)
+
     def test_a_changed_schedule_is_checked_too(self) -> None:
         busy().reject(
             cmd.ChangeSchedule(schedule=attrs.evolve(WEEKLY_HOUR, duration_minutes=-1), reason="r"),
@@ -991,6 +1022,44 @@ class TestCorrections:
             MeetingFormat.VIDEO,
             ("sleep", "rota"),
         )
+
+    @pytest.mark.parametrize(
+        "given",
+        [
+            {"duration_minutes": 60},
+            {"held_at": YESTERDAY.astimezone(timezone(timedelta(hours=11)))},
+            {"format": MeetingFormat.ONE_ON_ONE, "topics": list(HOUR_ONE_ON_ONE.topics)},
+        ],
+        ids=["duration", "held_at elsewhere", "format and topics"],
+    )
+    def test_a_correction_that_changes_nothing_is_refused(self, given: dict[str, Any]) -> None:
+        busy().refuse(
+            cmd.CorrectMeetingRecord(meeting_id=MEETING_ID, reason="Asked again", **given),
+            Rule.CHANGES_SOMETHING,
+            f"CorrectMeetingRecord of meeting {MEETING_ID} changes nothing: it gives ",
+            *(f"{name} " for name in given),
+            "as already recorded",
+        )
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"held_at": YESTERDAY - timedelta(hours=1)},
+            {"duration_minutes": 61},
+            {"format": MeetingFormat.VIDEO},
+            {"topics": ("handover notes",)},
+        ],
+        ids=lambda change: next(iter(change)),
+    )
+    def test_a_correction_changing_one_value_given_is_recorded(
+        self, change: dict[str, Any]
+    ) -> None:
+        """Given with the duration as recorded (60): one value that differs is enough."""
+        given = {"duration_minutes": 60, **change}
+        command = cmd.CorrectMeetingRecord(meeting_id=MEETING_ID, reason="Typo", **given)
+        event = only(busy().record(command))
+        name, value = next(iter(change.items()))
+        assert getattr(event, name) == value
 
     def test_a_second_correction_still_names_the_original_record(self) -> None:
         history = busy()

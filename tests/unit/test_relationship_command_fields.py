@@ -35,6 +35,7 @@ from mentoring_core.domain import commands as cmd
 from mentoring_core.domain.errors import shown
 from mentoring_core.domain.values import Role
 from mentoring_core.values import (
+    Cadence,
     DeclineReason,
     EndReason,
     FeedbackKind,
@@ -508,8 +509,9 @@ def test_a_schedule_from_1_minute_to_a_day_is_agreed_and_changed(minutes: int) -
     history = relationship_history()
     (agreed,) = history.record(cmd.AgreeSchedule(schedule=schedule))
     assert agreed.schedule.duration_minutes == minutes
-    (changed,) = history.record(cmd.ChangeSchedule(schedule=schedule, reason="Same again"))
-    assert changed.schedule == schedule
+    fortnightly = attrs.evolve(schedule, cadence=Cadence.fortnightly())
+    (changed,) = history.record(cmd.ChangeSchedule(schedule=fortnightly, reason="Fortnightly"))
+    assert changed.schedule == fortnightly
     assert history.state.schedule_changes == 1
 
 

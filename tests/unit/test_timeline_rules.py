@@ -526,7 +526,9 @@ REMINDER_ID = UUID("4e3e0000-0000-4000-8000-0000000000aa")
 def _programme_command(name: str, at: datetime) -> Any:
     """Each programme command after creation, dated ``at``."""
     return {
-        "SetPolicy": lambda: cmd.SetPolicy(policy=POLICY, occurred_at=at),
+        "SetPolicy": lambda: cmd.SetPolicy(
+            policy=attrs.evolve(POLICY, review_interval_days=60), occurred_at=at
+        ),
         "EnrolParticipant": lambda: cmd.EnrolParticipant(
             person_id="gus", role=Role.MENTEE, experience_years=Decimal(1), occurred_at=at
         ),
@@ -911,8 +913,9 @@ def test_a_milestone_reached_before_its_goal_was_achieved_may_be_recorded_late()
 def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> None:
     agreed_at, changed_at = NOW - timedelta(days=9), NOW - timedelta(days=4)
 
-    def change(at: datetime) -> cmd.ChangeSchedule:
-        return cmd.ChangeSchedule(schedule=WEEKLY_HOUR, reason="Rota", occurred_at=at)
+    def change(at: datetime, minutes: int = 30) -> cmd.ChangeSchedule:
+        schedule = attrs.evolve(WEEKLY_HOUR, duration_minutes=minutes)
+        return cmd.ChangeSchedule(schedule=schedule, reason="Rota", occurred_at=at)
 
     def agreed() -> History:
         history = relationship_history()
@@ -921,7 +924,7 @@ def test_a_schedule_changes_no_earlier_than_it_was_agreed_or_last_changed() -> N
 
     def changed() -> History:
         history = agreed()
-        history.record(change(changed_at))
+        history.record(change(changed_at, minutes=45))
         return history
 
     agreed().refuse(
@@ -1013,7 +1016,8 @@ def test_a_policy_replaces_the_one_in_force_no_earlier_than_it_was_set() -> None
 
     def replaced() -> History:
         history = programme_history()
-        history.record(cmd.SetPolicy(policy=POLICY, occurred_at=later))
+        monthly_reviews = attrs.evolve(POLICY, review_interval_days=30)
+        history.record(cmd.SetPolicy(policy=monthly_reviews, occurred_at=later))
         return history
 
     replaced().refuse(

@@ -108,6 +108,8 @@ class Endpoint:
 
 
 SCHEDULE = {"cadence": {"kind": "weekly"}, "duration_minutes": 60, "format": "one_on_one"}
+CHANGED_SCHEDULE = {**SCHEDULE, "duration_minutes": 45}
+"""Another schedule than the one agreed (the same again changes nothing: a 409)."""
 POLICY = {"cadence": [{"cadence": {"kind": "fortnightly"}}], "minimum_meeting_minutes": 30,
           "participation": "voluntary", "minimum_experience_gap_years": "2",
           "review_interval_days": 90}  # fmt: skip
@@ -185,7 +187,7 @@ ENDPOINTS = (
              lambda s: {"milestone_id": str(s.milestone), "notes": "Reached"}),
     Endpoint("agree schedule", "PUT", _r("/schedule"), lambda s: {"schedule": SCHEDULE}),
     Endpoint("change schedule", "POST", _r("/schedule-changes"),
-             lambda s: {"schedule": SCHEDULE, "reason": "Rota"}),
+             lambda s: {"schedule": CHANGED_SCHEDULE, "reason": "Rota"}),
     Endpoint("meeting held", "POST", _r("/meetings"),
              lambda s: {"duration_minutes": 45, "format": "video", "topics": ["rota"]}),
     Endpoint("meeting missed", "POST", _r("/missed-meetings"),

@@ -118,11 +118,7 @@ def _programme_created(event: ProgrammeCreated, before: State, by: str) -> str:
 
 def _policy_set(event: PolicySet, before: State, by: str) -> str:
     p = event.policy
-    cadence = ", then ".join(
-        t.cadence.describe()
-        + (f" until day {t.until_age_days}" if t.until_age_days is not None else "")
-        for t in p.cadence
-    )
+    cadence = ", then ".join(t.describe() for t in p.cadence)
     return (
         f"Policy set {by}: meetings {cadence}, at least {p.minimum_meeting_minutes} "
         f"minutes, {p.participation}, experience gap {p.minimum_experience_gap_years} "

@@ -194,9 +194,11 @@ def changes_something(
 ) -> None:
     """Refuse ``what`` (:attr:`Rule.CHANGES_SOMETHING`) if each value it gives, by name in
     ``given``, is the one ``recorded`` under that name: it would record a change that is
-    none. The message names each value given."""
+    none. The message names each value given but those that are None (a limit not set)."""
     if all(recorded[name] == value for name, value in given.items()):
-        values = ", ".join(f"{name} {shown(value)}" for name, value in given.items())
+        values = ", ".join(
+            f"{name} {shown(value)}" for name, value in given.items() if value is not None
+        )
         detail = f"{what} changes nothing: it gives {values}, as already recorded"
         raise RuleViolation(Rule.CHANGES_SOMETHING, detail)
 

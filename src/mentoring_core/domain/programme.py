@@ -27,7 +27,14 @@ from .commands import (
 )
 from .context import DecisionContext, RelationshipRef, event_metadata
 from .decider import Added, Changes, Decider, Events, Meta
-from .errors import InvalidValue, Rule, RuleViolation, not_before, out_of_time
+from .errors import (
+    InvalidValue,
+    Rule,
+    RuleViolation,
+    changes_something,
+    not_before,
+    out_of_time,
+)
 from .events import (
     CoordinatorAppointed,
     CoordinatorRelieved,
@@ -292,7 +299,17 @@ def _create(command: CreateProgramme, state: ProgrammeState, meta: Meta) -> Even
 
 def _set_policy(command: SetPolicy, state: ProgrammeState, meta: Meta) -> Events:
     not_before("SetPolicy", meta["occurred_at"], state.policy_set_at, "the policy in force was set")
-    return (PolicySet(**meta, policy=check_policy(command.policy)),)
+    policy = check_policy(command.policy)
+    if state.policy is not None:
+        changes_something("SetPolicy", _policy_values(policy), _policy_values(state.policy))
+    return (PolicySet(**meta, policy=policy),)
+
+
+def _policy_values(policy: ProgrammePolicy) -> dict[str, object]:
+    """Each value of ``policy`` by its field's name, its cadence tiers in words."""
+    return attrs.asdict(policy, recurse=False) | {
+        "cadence": tuple(tier.describe() for tier in policy.cadence)
+    }
 
 
 def _enrol(command: EnrolParticipant, state: ProgrammeState, meta: Meta) -> Events:
@@ -376,17 +393,23 @@ def _update_profile(command: UpdateProfile, state: ProgrammeState, meta: Meta) -
     person_id = enrolled.person_id
     if command.expertise is None and command.development_needs is None:
         raise InvalidValue("expertise", None, "the expertise or development needs to record")
-    given = (command.expertise, command.development_needs)
-    expertise, needs = (
-        now if new is None else _focus_areas(field, new, enrolled.role, held_by)
-        for field, new, now, held_by in (
-            ("expertise", given[0], enrolled.expertise, Role.MENTOR),
-            ("development_needs", given[1], enrolled.development_needs, Role.MENTEE),
+    given = {
+        field: _focus_areas(field, new, enrolled.role, held_by)
+        for field, new, held_by in (
+            ("expertise", command.expertise, Role.MENTOR),
+            ("development_needs", command.development_needs, Role.MENTEE),
         )
-    )
+        if new is not None
+    }
+    now = {"expertise": enrolled.expertise, "development_needs": enrolled.development_needs}
+    changes_something(f"UpdateProfile of {person_id!r}", given, now)
+    after = now | given
     return (
         ParticipantProfileUpdated(
-            **meta, person_id=person_id, expertise=expertise, development_needs=needs
+            **meta,
+            person_id=person_id,
+            expertise=after["expertise"],
+            development_needs=after["development_needs"],
         ),
     )
 

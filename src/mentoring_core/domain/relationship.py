@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import attrs
+
 from .commands import (
     AbandonGoal,
     AcceptPairing,
@@ -547,14 +549,19 @@ _GOAL_DETAILS: dict[str, Callable[[str, Any], Any]] = {
 """The details of a goal a revision may change, each with its check."""
 
 
+def _given(command: RelationshipCommand, checks: dict[str, Callable[[str, Any], Any]]) -> Any:
+    """Each value ``command`` gives (not None) of a field ``checks`` names, by its check."""
+    return {
+        field: check(field, getattr(command, field))
+        for field, check in checks.items()
+        if getattr(command, field) is not None
+    }
+
+
 def _revise_goal(command: ReviseGoal, state: RelationshipState, meta: Meta) -> Events:
     goal = _open_goal(state, command, meta)
     reason = check_text("reason", command.reason)
-    revised = {
-        field: check(field, getattr(command, field))
-        for field, check in _GOAL_DETAILS.items()
-        if getattr(command, field) is not None
-    }
+    revised = _given(command, _GOAL_DETAILS)
     if not revised:
         raise InvalidValue("revision", command, "at least one revised value")
     now = {field: getattr(goal, field) for field in _GOAL_DETAILS}
@@ -658,13 +665,17 @@ def _change_schedule(command: ChangeSchedule, state: RelationshipState, meta: Me
         state.schedule_since,
         "the schedule was last changed" if state.schedule_changes else "the schedule was agreed",
     )
-    return (
-        ScheduleChanged(
-            **meta,
-            schedule=_check_schedule(command.schedule),
-            reason=check_text("reason", command.reason),
-        ),
+    schedule = _check_schedule(command.schedule)
+    reason = check_text("reason", command.reason)
+    changes_something(
+        "ChangeSchedule", _schedule_values(schedule), _schedule_values(state.schedule)
     )
+    return (ScheduleChanged(**meta, schedule=schedule, reason=reason),)
+
+
+def _schedule_values(schedule: MeetingSchedule) -> dict[str, object]:
+    """Each value of ``schedule`` by its field's name, its cadence in words."""
+    return attrs.asdict(schedule, recurse=False) | {"cadence": schedule.cadence.describe()}
 
 
 def _meeting_held(command: RecordMeetingHeld, state: RelationshipState, meta: Meta) -> Events:
@@ -716,6 +727,14 @@ def _meeting_cancelled(
     )
 
 
+_MEETING_VALUES: dict[str, Callable[[str, Any], Any]] = {
+    "duration_minutes": lambda field, value: check_int(field, value, 1, MEETING_MINUTES_MAX),
+    "format": lambda field, value: check_enum(field, value, MeetingFormat),
+    "topics": lambda field, value: check_titles(field, value, allow_empty=True),
+}
+"""The values of a held meeting a correction may change but its date, each with its check."""
+
+
 def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, meta: Meta) -> Events:
     meeting_id = check_uuid("meeting_id", command.meeting_id)
     meeting = _whole(state).meeting(meeting_id)
@@ -725,32 +744,31 @@ def _correct_meeting(command: CorrectMeetingRecord, state: RelationshipState, me
     changes = (command.held_at, command.duration_minutes, command.format, command.topics)
     if all(change is None for change in changes):
         raise InvalidValue("correction", command, "at least one corrected value")
-    assert meeting.duration_minutes is not None and meeting.format is not None
-    held_at = (
-        meeting.occurred_at
+    corrected: dict[str, Any] = (
+        {}
         if command.held_at is None
-        else _moved_meeting(state, meeting_id, command.held_at, meta["recorded_at"])
+        else {"held_at": _moved_meeting(state, meeting_id, command.held_at, meta["recorded_at"])}
     )
-    latest = max(meeting.occurred_at, held_at)  # a record is corrected after the meeting
-    not_before(
+    recorded: dict[str, Any] = {
+        "held_at": meeting.occurred_at,
+        "duration_minutes": meeting.duration_minutes,
+        "format": meeting.format,
+        "topics": meeting.topics,
+    }
+    latest = max(meeting.occurred_at, corrected.get("held_at", meeting.occurred_at))
+    not_before(  # a record is corrected after the meeting
         "CorrectMeetingRecord", meta["occurred_at"], latest, f"meeting {meeting_id} was held"
     )
+    corrected |= _given(command, _MEETING_VALUES)
+    reason = check_text("reason", command.reason)
+    changes_something(f"CorrectMeetingRecord of meeting {meeting_id}", corrected, recorded)
     return (
         MeetingRecordCorrected(
             **meta,
             corrects_event_id=meeting.recorded_by_event_id,
             meeting_id=meeting_id,
-            held_at=held_at,
-            duration_minutes=meeting.duration_minutes
-            if command.duration_minutes is None
-            else check_int("duration_minutes", command.duration_minutes, 1, MEETING_MINUTES_MAX),
-            format=meeting.format
-            if command.format is None
-            else check_enum("format", command.format, MeetingFormat),
-            topics=meeting.topics
-            if command.topics is None
-            else check_titles("topics", command.topics, allow_empty=True),
-            reason=check_text("reason", command.reason),
+            **(recorded | corrected),
+            reason=reason,
         ),
     )
 

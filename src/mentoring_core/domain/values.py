@@ -190,6 +190,11 @@ class CadenceTier:
     """The tier applies while the relationship is younger than this many days; None: from
     the end of the previous tier onwards."""
 
+    def describe(self) -> str:
+        """The tier in words: ``weekly until day 28``, or its cadence alone for the last."""
+        end = "" if self.until_age_days is None else f" until day {self.until_age_days}"
+        return self.cadence.describe() + end
+
 
 MAX_RETENTION_YEARS = 100
 """The longest retention period a policy or the retention command takes, in years."""
