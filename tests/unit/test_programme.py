@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -505,6 +506,33 @@ class TestEvolveProgramme:
 
     def test_folding_again_gives_the_same_state(self) -> None:
         history = programme_history()
+        assert history.refold() == history.state
+
+    @pytest.mark.parametrize(
+        "command",
+        [
+            cmd.SetPolicy(policy=attrs.evolve(POLICY, review_interval_days=30)),
+            cmd.UpdateProfile(person_id="ben", development_needs=(FocusArea.TEAMWORK,)),
+        ],
+        ids=lambda c: type(c).__name__,
+    )
+    def test_a_change_recorded_twice_before_the_rule_still_folds(self, command: Any) -> None:
+        """The same policy or profile stored twice (the second changing nothing, decided
+        before the rule ``changes-something``) folds: the state is as after the first,
+        dated by the second."""
+        history = programme_history()
+        (first,) = history.record(command)
+        once = history.state
+        again = attrs.evolve(first, event_id=UUID(int=0x996), version=first.version + 1)
+        history.apply(again)
+        if isinstance(command, cmd.SetPolicy):
+            assert (history.state.policy, history.state.policy_set_at) == (
+                once.policy,
+                again.occurred_at,
+            )
+        else:
+            assert history.state.participant("ben") == once.participant("ben")
+        assert history.state.version == again.version
         assert history.refold() == history.state
 
 

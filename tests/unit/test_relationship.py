@@ -1552,6 +1552,32 @@ class TestEvolve:
         assert history.state.version == again.version
         assert history.refold() == history.state
 
+    @pytest.mark.parametrize(
+        "command",
+        [
+            cmd.ChangeSchedule(schedule=FORTNIGHTLY_ON_VIDEO, reason="Moved"),
+            cmd.CorrectMeetingRecord(meeting_id=MEETING_ID, duration_minutes=45, reason="45"),
+        ],
+        ids=lambda c: type(c).__name__,
+    )
+    def test_a_change_recorded_twice_before_the_rule_still_folds(self, command: Any) -> None:
+        """The same schedule change or correction stored twice (the second changing
+        nothing, decided before the rule ``changes-something``) folds as two."""
+        history = busy()
+        first = only(history.record(command))
+        history.apply(attrs.evolve(first, event_id=UUID(int=0x997), version=first.version + 1))
+        state = history.state
+        assert state.schedule == (
+            FORTNIGHTLY_ON_VIDEO if isinstance(command, cmd.ChangeSchedule) else WEEKLY_HOUR
+        )
+        meeting = state.meeting(MEETING_ID)
+        assert meeting is not None
+        if isinstance(command, cmd.ChangeSchedule):
+            assert state.schedule_changes == 2
+        else:
+            assert (meeting.duration_minutes, len(meeting.corrected_by_event_ids)) == (45, 2)
+        assert history.refold() == state
+
     def test_a_correction_after_the_end_keeps_it_ended(self) -> None:
         history = ended()
         history.record(example(cmd.CorrectMeetingRecord))
