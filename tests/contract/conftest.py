@@ -88,7 +88,7 @@ Replaying = Callable[..., ReplayReport]
 @pytest.fixture(params=[1, 2], ids=["in one process", "with two workers"])
 def replaying(request: pytest.FixtureRequest) -> Replaying:
     """The replay in one process, then with two worker processes: every finding of a
-    replay test holds both ways (a memory store's workers cannot see it: rebuilt here)."""
+    replay test holds both ways (a memory store starts none: rebuilt here)."""
     return partial(replay, workers=request.param)
 
 

@@ -28,6 +28,7 @@ from mentoring_core.audit import (
     replay,
 )
 from mentoring_core.domain.errors import StoreConfigurationError
+from mentoring_core.store import StoreOpening
 
 from .test_service_contract import Seeded
 
@@ -52,8 +53,8 @@ def test_workers_rebuild_in_other_processes_where_they_can_see_the_store(
     report = replay(service, progress=seen, workers=2)
     assert report == replay(service)
     assert report.ok and report.rebuilt == 2
-    # a memory store opens empty in another process: the workers are let go, and the
-    # aggregates rebuilt in this one
+    # a memory store opens empty in another process: no worker is started, and the
+    # aggregates are rebuilt in this one
     assert children == ([0, 0] if store_kind == "memory" else [2, 2])
 
 
@@ -69,14 +70,52 @@ def test_workers_must_be_a_whole_number_of_processes(
 
 
 def _workers_seen(service: MentoringService, workers: Any) -> tuple[ReplayReport, set[int]]:
-    """The report, and how many worker processes were alive at each step of rebuilding."""
+    """The report, and how many worker processes were alive at each step of the replay:
+    reading the log (they start before it is read) and rebuilding."""
     alive: set[int] = set()
 
-    def seen(step: ReplayProgress) -> None:
-        if step.phase == "rebuilding":
-            alive.add(len(multiprocessing.active_children()))
+    def seen(_: ReplayProgress) -> None:
+        alive.add(len(multiprocessing.active_children()))
 
     return replay(service, progress=seen, workers=workers), alive
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite:///:memory:"])
+@pytest.mark.parametrize("workers", [2, "auto"])
+def test_no_worker_is_started_for_a_store_held_in_memory(
+    url: str, workers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_service_contract import seed  # which imports conftest
+
+    monkeypatch.setattr(replay_module, "AUTO_EVENTS_PER_WORKER", 1)  # auto: the cores'
+    if workers == "auto" and len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("this process may use one core: auto starts no worker")
+    with MentoringService(url) as service:
+        seed(service)
+        report, alive = _workers_seen(service, workers)
+        assert report == replay(service) and report.ok
+    assert alive == {0}  # another process would open another, empty store
+
+
+def test_workers_that_find_another_store_leave_the_rebuild_to_this_process(
+    seeded: tuple[MentoringService, Seeded], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store other processes open as another, emptier one (an adapter's store held in
+    memory, which its URL does not tell), found out once the workers have opened it."""
+    service, _ = seeded
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    with MentoringService(other) as elsewhere:
+        elsewhere.create_programme("P", "Org", actor="coord")  # one event, fewer than ours
+    monkeypatch.setattr(service.store, "opening", StoreOpening(other, {}))
+    steps: list[tuple[str, int]] = []
+
+    def seen(step: ReplayProgress) -> None:
+        steps.append((step.phase, len(multiprocessing.active_children())))
+
+    report = replay(service, progress=seen, workers=2)
+    assert report == replay(service) and report.ok and report.rebuilt == 2
+    assert {alive for phase, alive in steps if phase == "reading"} == {2}  # started
+    assert {alive for phase, alive in steps if phase == "rebuilding"} == {0}  # let go
 
 
 def test_auto_starts_no_worker_for_a_short_log(seeded: tuple[MentoringService, Seeded]) -> None:
@@ -97,7 +136,7 @@ def test_auto_starts_a_worker_for_each_share_of_the_log(
         pytest.skip(f"this process may use {cores} core(s): auto starts no worker")
     report, alive = _workers_seen(service, "auto")
     assert report == replay(service)
-    # a memory store opens empty in another process: rebuilt in this one
+    # a memory store opens empty in another process: none started, rebuilt in this one
     assert alive == ({0} if store_kind == "memory" else {expected})
 
 

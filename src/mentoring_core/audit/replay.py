@@ -29,9 +29,12 @@ an entry per undecodable event, whatever the length of the log
 With ``workers`` above 1, the second pass runs in that many processes: each opens the
 store again (:attr:`~mentoring_core.store.Store.opening`) and rebuilds runs of
 aggregates, handed out in order; what they find is put together in that order, so the
-report is the one a single process gives. A store they cannot see (one held in this
-process's memory) is rebuilt here instead. With ``workers="auto"``, the number is
-chosen from the log's length and the cores this process may use (:func:`auto_workers`).
+report is the one a single process gives. For a store held in this process's memory
+(:attr:`~mentoring_core.store.StoreOpening.in_memory`), which another process would open
+empty, none is started: it is rebuilt here, as is a store the workers, once started,
+find shorter than this one (an adapter's held in memory). With ``workers="auto"``, the
+number is chosen from the log's length and the cores this process may use
+(:func:`auto_workers`).
 """
 
 from __future__ import annotations
@@ -395,7 +398,7 @@ def _start_worker(opening: StoreOpening, last_id: int) -> None:
 
 
 def _ready() -> bool:
-    """In a worker: whether its store is the one replayed (else one held in memory), or
+    """In a worker: whether its store is the one replayed (else another, shorter one), or
     the error that kept it from opening the store."""
     if "error" in _WORKER:
         raise _WORKER["error"]
@@ -412,10 +415,10 @@ class _Pool:
 
 @contextmanager
 def _started(store: Store, workers: int, last_id: int) -> Iterator[_Pool | None]:
-    """``workers`` processes started (None for 1), each opening the store again and
-    checking it reaches ``last_id``, and let go at the end, their unfinished work
-    cancelled."""
-    if workers == 1:
+    """``workers`` processes started (None for 1, or for a store held in this process's
+    memory, which they would open empty), each opening the store again and checking it
+    reaches ``last_id``, and let go at the end, their unfinished work cancelled."""
+    if workers == 1 or store.opening.in_memory:
         yield None
         return
     context = multiprocessing.get_context("spawn")  # a fork would share our connections
@@ -463,7 +466,8 @@ def _rebuild_in_workers(
 ) -> int | None:
     """The second pass in the ``pool``'s processes, runs of aggregates handed out in order
     and what they found put together in that order; how many aggregates were rebuilt, or
-    None (nothing counted) if the workers' store is not this one (one held in memory)."""
+    None (nothing counted) if the workers' store is not this one (an adapter's held in
+    memory)."""
     runs = _runs(last_version, len(pool.ready))
     found: list[_Run] = []
     done = 0

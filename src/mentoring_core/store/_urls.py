@@ -72,9 +72,14 @@ def _sqlite_path(url: str) -> str:
     return path
 
 
+def _sqlite_in_memory(url: str) -> bool:
+    """Whether a ``sqlite:///`` URL names SQLite's database in memory, not a file."""
+    return _sqlite_path(url) == ":memory:"
+
+
 def _sqlite_environment(url: str) -> dict[str, str]:
     path = _sqlite_path(url)
-    if path == ":memory:":
+    if _sqlite_in_memory(url):
         path = "file::memory:?mode=memory&cache=shared"
     return {
         "PERSISTENCE_MODULE": "mentoring_core.audit.recorders:ChainedSQLiteFactory",
@@ -218,3 +223,10 @@ class StoreOpening:
 
     url: str = attrs.field(repr=lambda url: repr(redact(url)))
     settings: Mapping[str, str]
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the store is held in the opening process's memory (``memory://``,
+        SQLite's ``:memory:``): another process would open another, empty store."""
+        scheme = urlsplit(self.url).scheme
+        return scheme == "memory" or (scheme == "sqlite" and _sqlite_in_memory(self.url))
