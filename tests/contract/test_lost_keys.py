@@ -31,6 +31,7 @@ from .test_encryption_at_rest import key_file
 
 PROGRAMME, PAIR = UUID(int=10), UUID(int=11)
 GOAL = "Lead a case conference"
+FAR = date(2099, 1, 1)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -201,3 +202,26 @@ def test_a_person_whose_key_is_lost_is_still_due_for_erasure_as_recorded_then(
         counted = past_due(service, PROGRAMME, date(2099, 1, 1), at=moment)
     assert [d.person_id for d in due] == ["cy"]
     assert counted is None  # the programme's policy (none) sets no period
+
+
+def test_a_person_erased_whose_key_row_is_gone_is_not_due_again_until_enrolled_again(
+    store_url: str,
+) -> None:
+    """Cy left and was erased; then their key row went (the key store restored from a
+    backup older than the erasure, which never held it). The recorded erasure keeps them
+    off the list. Enrolled again with a name (sealed under a new key, as for anyone the
+    key store holds no key of) and withdrawn, they are due again, a period after."""
+    with paired(store_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord", display_name="Cy")
+        service.withdraw(PROGRAMME, "cy", "moved away", actor="coord")
+        service.erase_person("cy", "DSAR-2026-023", actor="dpo")
+    delete_keys(store_url, "WHERE person_id = 'cy'")
+    with MentoringService(store_url, snapshot_interval=None) as service:
+        assert service.store.keys.store.get("cy") is None
+        assert due_for_erasure(service, FAR, 1) == ()
+        assert due_for_erasure(service, FAR, 1, at=service.now()) == ()
+        service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord", display_name="Cy")
+        service.withdraw(PROGRAMME, "cy", "moved again", actor="coord")
+        left = service.now().date()
+        due = due_for_erasure(service, FAR, 1)
+    assert [(d.person_id, d.last_ended) for d in due] == [("cy", left)]

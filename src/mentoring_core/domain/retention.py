@@ -14,22 +14,42 @@ those days. A person is never due while they hold a role in any programme: one o
 relationships is still open (proposed, active or paused), they are enrolled (not
 withdrawn), or they are a coordinator (appointed and not relieved); nor while a
 programme of theirs sets no retention period (and none is given). Erasing a person
-erases their data in every programme, so the longest-kept programme decides.
+erases their data in every programme, so the longest-kept programme decides. A person
+whose erasure is recorded is not due again (:func:`erased_since`), unless a role of
+theirs started, or they cancelled a meeting, in an event recorded after it: what is
+recorded about them since counts as for anyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 
 import attrs
 
+from .erasure import PersonalDataErased
+from .events import (
+    CoordinatorAppointed,
+    Event,
+    MeetingCancelled,
+    ParticipantEnrolled,
+    RelationshipOpened,
+)
 from .programme import ProgrammeState
 from .relationship_state import RelationshipState
 from .validation import check_day, check_int
 from .values import MAX_RETENTION_YEARS, MeetingOutcome, RelationshipStatus
 
 _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
+
+STARTING: Mapping[type[Event], tuple[str, ...]] = {
+    ParticipantEnrolled: ("person_id",),
+    CoordinatorAppointed: ("person_id",),
+    RelationshipOpened: ("mentor_id", "mentee_id"),
+    MeetingCancelled: ("cancelled_by",),
+}
+"""The events that give a person a role the rule counts, or make a programme hold their
+data without one (a meeting they cancelled), by the fields naming them."""
 
 
 @attrs.frozen(kw_only=True)
@@ -147,3 +167,17 @@ def retention_due(
             else:
                 latest[person] = max(here, earlier, key=lambda d: d.due_on)
     return tuple(d for _, d in sorted(latest.items()) if d is not None and d.due_on <= as_of)
+
+
+def erased_since(events: Iterable[Event]) -> set[str]:
+    """The people whose erasure (:class:`PersonalDataErased`) is the last of ``events``
+    (in the order recorded) that names them among the erasures and :data:`STARTING`'s
+    events (others are passed over): erased, and no role started nor meeting cancelled
+    since."""
+    erased: set[str] = set()
+    for event in events:
+        if isinstance(event, PersonalDataErased):
+            erased.add(event.person_id)
+        else:
+            erased.difference_update(getattr(event, f) for f in STARTING.get(type(event), ()))
+    return erased

@@ -1,22 +1,33 @@
 """Applying the programmes' retention periods to a store: who is due, and erasing them.
 
 The rule itself is :func:`mentoring_core.domain.retention.retention_due`; this module
-gathers the states it reads and leaves out the people already erased. The compliance
-report's ``personal_data_past_due`` counts :func:`due_for_erasure`'s list too.
+gathers the states it reads and leaves out the people already erased: whose key was
+destroyed, or whose erasure is recorded with no role of theirs started since
+(:func:`~mentoring_core.domain.retention.erased_since`), whatever their key store holds.
+The compliance report's ``personal_data_past_due`` counts :func:`due_for_erasure`'s list too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ..audit.timeline import state_at
+from ..domain.erasure import PersonalDataErased
 from ..domain.errors import InvalidValue
+from ..domain.events import EVENT_TYPES, Event
 from ..domain.personal import ErasureRule
 from ..domain.programme import ProgrammeState
 from ..domain.relationship_state import RelationshipState
-from ..domain.retention import RetentionDue, people_held, retention_due
+from ..domain.retention import (
+    STARTING,
+    RetentionDue,
+    erased_since,
+    people_held,
+    retention_due,
+)
 from ..domain.validation import check_aware
 from ..domain.values import ProgrammePolicy
 from .erasure import Erasure
@@ -59,10 +70,12 @@ def due_for_erasure(
     """The people of the store whose personal data is due for erasure on ``as_of``, under
     each programme's policy or ``years`` for every programme when given (see
     :mod:`mentoring_core.domain.retention`), less those already erased: whose key was
-    destroyed (by ``at``). ``at``: the store as recorded by that moment (its states and
-    erasures then); default: now. A person whose key an import withheld is listed: their
-    texts here open once the key is copied in, and erasing them destroys the withheld row
-    so that it never is."""
+    destroyed, or whose erasure is recorded with no role of theirs started since (by
+    ``at``; a key row lost, or withheld by an import, does not make them due again).
+    ``at``: the store as recorded by that moment (its states and erasures then); default:
+    now. A person never erased whose key an import withheld is listed: their texts here
+    open once the key is copied in, and erasing them destroys the withheld row so that it
+    never is."""
     at = None if at is None else check_aware("at", at)
     return _unerased(service, retention_due(_states(service, at), as_of, years), at)
 
@@ -70,15 +83,31 @@ def due_for_erasure(
 def _unerased(
     service: MentoringService, due: tuple[RetentionDue, ...], at: datetime | None
 ) -> tuple[RetentionDue, ...]:
-    """``due`` less the people whose key was destroyed (by ``at``)."""
+    """``due`` less the people whose key was destroyed, and those whose erasure is
+    recorded with no role of theirs started since (by ``at``)."""
     keys = service.store.keys.store
 
-    def erased(person_id: str) -> bool:
+    def destroyed(person_id: str) -> bool:
         row = keys.get(person_id)
         destroyed = None if row is None else row.destroyed_at
         return destroyed is not None and (at is None or destroyed <= at)
 
-    return tuple(d for d in due if not erased(d.person_id))
+    left = tuple(d for d in due if not destroyed(d.person_id))
+    if not left:
+        return left  # the log is not read for no one
+    erased = erased_since(_erasures_and_starts(service, at))
+    return tuple(d for d in left if d.person_id not in erased)
+
+
+def _erasures_and_starts(service: MentoringService, at: datetime | None) -> Iterator[Event]:
+    """The recorded erasures, and the events that start a role (:data:`STARTING`), in log
+    order, as recorded by ``at`` (all when None), their personal fields left unopened."""
+    wanted = {PersonalDataErased, *STARTING}
+    topics = [topic for topic, cls in EVENT_TYPES.items() if cls in wanted]
+    for record in service.store.records(topics=topics):
+        event = service.store.decode(record, personal=False)
+        if at is None or event.recorded_at <= at:
+            yield event
 
 
 def sets_period(policy: ProgrammePolicy | None) -> bool:
