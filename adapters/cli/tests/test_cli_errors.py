@@ -229,6 +229,19 @@ def test_an_unreachable_postgresql_server_is_the_store_failing(tmp_path: Path) -
         assert refused.stderr.startswith("error: Invalid value for '--store': "), str(refused)
 
 
+@pytest.mark.parametrize("query", ["?connect_timeout=5", "?connect_timeout=5&schema=copy"])
+def test_an_unreachable_copy_keys_target_is_the_store_failing(seeded: Cli, query: str) -> None:
+    """With a ``?schema=``, the target's server down exited 2, "Invalid value for
+    '--to'", as if the URL were wrong; without one, 1. Both are the store failing."""
+    url = f"postgresql://postgres:hunter2@127.0.0.1:1/test{query}"
+    result = seeded.run("privacy", "copy-keys", "--to", url)
+    assert (result.code, result.stdout) == (1, ""), str(result)
+    assert result.stderr.startswith(
+        "error: the store failed: cannot connect to PostgreSQL at 127.0.0.1:1 database 'test': "
+    ), str(result)
+    assert "hunter2" not in result.stderr, str(result)
+
+
 def test_people_get_readable_tables(seeded: Cli) -> None:
     history = seeded.run("history", str(RELATIONSHIP))
     assert history.code == 0, str(history)

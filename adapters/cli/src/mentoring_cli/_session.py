@@ -287,6 +287,15 @@ def service_on(url: str, files: Settings, **options: Any) -> Iterator[MentoringS
         service.close()
 
 
+_STORE_LIBRARIES = frozenset({"eventsourcing", "psycopg", "psycopg_pool", "sqlite3"})
+
+
+def from_the_store(error: BaseException | None) -> bool:
+    """Whether ``error`` is the store's own (its server or file failing: exit 1), raised
+    by a library that reaches it."""
+    return error is not None and type(error).__module__.split(".")[0] in _STORE_LIBRARIES
+
+
 @contextmanager
 def url_settings(url: str, option: str = "--store") -> Iterator[None]:
     """A setting of ``url`` that eventsourcing or psycopg refuse while the block reads it

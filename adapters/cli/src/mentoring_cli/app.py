@@ -48,6 +48,7 @@ from ._session import (
     Interrupted,
     Refused,
     Settings,
+    from_the_store,
 )
 
 EXIT_REFUSED = 1
@@ -409,7 +410,7 @@ def failure(error: BaseException) -> tuple[int, str] | None:
                 f"Invalid value for '{option_for(error.field)}': {shown(error.value)}; "
                 f"expected {error.expected}."
             )
-        case StoreConfigurationError() if _from_the_store(error.__cause__):
+        case StoreConfigurationError() if from_the_store(error.__cause__):
             return EXIT_REFUSED, f"the store failed: {error}"  # the server down, not the URL
         case StoreConfigurationError():
             option = _SETTING_OPTIONS.get(error.setting, "--store")
@@ -426,18 +427,9 @@ def failure(error: BaseException) -> tuple[int, str] | None:
             return EXIT_USAGE, f"a value given is out of range: {error}"
         case UnicodeDecodeError():
             return EXIT_USAGE, f"a file given is not UTF-8 text: {error}"
-        case _ if _from_the_store(error):
+        case _ if from_the_store(error):
             return EXIT_REFUSED, f"the store failed: {type(error).__name__}: {error}"
     return None
-
-
-_STORE_LIBRARIES = frozenset({"eventsourcing", "psycopg", "psycopg_pool", "sqlite3"})
-
-
-def _from_the_store(error: BaseException | None) -> bool:
-    """Whether ``error`` is the store's own (its server or file failing: exit 1), raised
-    by a library that reaches it."""
-    return error is not None and type(error).__module__.split(".")[0] in _STORE_LIBRARIES
 
 
 def _one_line(text: str) -> str:

@@ -19,7 +19,15 @@ from mentoring_core.store import new_cipher_key
 from .._files import STDOUT, check_target, create_files
 from .._options import CommandIdOpt, JsonOpt, number_option
 from .._parsing import WholeNumber, enum_parser, parse_period_day
-from .._session import Output, Refused, kept_files, open_service, refuse_missing, settings
+from .._session import (
+    Output,
+    Refused,
+    from_the_store,
+    kept_files,
+    open_service,
+    refuse_missing,
+    settings,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -259,6 +267,8 @@ def copy_keys_(
     try:  # a bad URL is refused naming --to, a missing store creating nothing
         refuse_missing(to, then="import into it first", option="--to")
     except StoreConfigurationError as error:
+        if from_the_store(error.__cause__):
+            raise  # its server down, not its URL: the store failing (exit 1)
         raise typer.BadParameter(str(error), param_hint="'--to'") from None
     with open_service(ctx) as source, MentoringService(to) as target:
         copied = copy_keys(source.store.keys.store, target.store.keys.store)
