@@ -237,6 +237,11 @@ CASES: dict[str, Case] = {
         2,
         ["'--store'", "POOL_SIZE", "'abc'"],
     ),
+    "a copy-keys target whose pool size is not a number": (
+        lambda d, c: ["privacy", "copy-keys", "--to", f"{PG}?pool_size=abc"],
+        2,
+        ["'--to'", "POOL_SIZE", "'abc'"],
+    ),
     "a port out of range": (
         lambda d, c: ["--store", "postgresql://postgres@127.0.0.1:99999/test", "programme", "list"],
         2,

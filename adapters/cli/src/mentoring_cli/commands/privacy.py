@@ -27,6 +27,7 @@ from .._session import (
     open_service,
     refuse_missing,
     settings,
+    url_settings,
 )
 
 if TYPE_CHECKING:
@@ -270,8 +271,11 @@ def copy_keys_(
         if from_the_store(error.__cause__):
             raise  # its server down, not its URL: the store failing (exit 1)
         raise typer.BadParameter(str(error), param_hint="'--to'") from None
-    with open_service(ctx) as source, MentoringService(to) as target:
-        copied = copy_keys(source.store.keys.store, target.store.keys.store)
+    with open_service(ctx) as source:
+        with url_settings(to, "--to"):  # ?pool_size=abc: a usage error naming --to
+            target = MentoringService(to)
+        with target:
+            copied = copy_keys(source.store.keys.store, target.store.keys.store)
     out.emit(
         lambda: {"copied": copied, "to": redact(to)},
         lambda console: console.print(
