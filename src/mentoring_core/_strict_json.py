@@ -19,6 +19,7 @@ import json
 import math
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -73,9 +74,9 @@ def read_json(text: str | bytes) -> Any:
         marked = json.loads(
             text,
             object_pairs_hook=_marked,
-            parse_constant=_not_a_value,
-            parse_float=_float_or_fault,
-            parse_int=_int_or_fault,
+            parse_constant=_NOT_VALUES.__getitem__,
+            parse_float=_float_or_unread,
+            parse_int=_int_or_unread,
         )
         raise _first_fault(marked) from None
 
@@ -99,62 +100,86 @@ def _marked(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 class _Fault(Exception):
-    """A number readers take differently or not at all: why (raised by the quick
-    reading, kept in its place by the marking one)."""
+    """Raised by the quick reading at the first number readers take differently or not
+    at all (the marking reading puts an :class:`_Unread` in its place)."""
+
+
+_CONSTANTS = ("NaN", "Infinity", "-Infinity")
+"""The names ``json`` reads that are not JSON."""
+
+
+class _Unread:
+    """What the marking reading puts in place of a number readers take differently or
+    not at all: why. One for each kind, but an integer's (its digits counted): a
+    document of millions of ``NaN`` makes no object for each (an exception each took 7 s)."""
+
+    __slots__ = ("why",)
 
     def __init__(self, why: str) -> None:
         self.why = why
 
 
-def _not_a_value(name: str) -> _Fault:
-    return _Fault(f"{name}, which is not a JSON value")
+_NOT_VALUES = {name: _Unread(f"{name}, which is not a JSON value") for name in _CONSTANTS}
+_TOO_LARGE = _Unread(
+    "a number too large for a 64-bit float, which readers take as infinity or refuse"
+)
 
 
-def _float_or_fault(text: str) -> float | _Fault:
+def _float_or_unread(text: str) -> float | _Unread:
     number = float(text)  # json's grammar: float() reads every JSON number
-    if math.isfinite(number):
-        return number
-    return _Fault("a number too large for a 64-bit float, which readers take as infinity or refuse")
+    return number if math.isfinite(number) else _TOO_LARGE
 
 
-def _int_or_fault(text: str) -> int | _Fault:
+def _int_or_unread(text: str) -> int | _Unread:
     try:
         return int(text)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits())
         digits = len(text.lstrip("-"))
-        return _Fault(
+        return _Unread(
             f"an integer of {digits} digits, more than the {sys.get_int_max_str_digits()} "
             "Python converts"
         )
 
 
 def _no_constant(name: str) -> Any:
-    raise _not_a_value(name)
+    raise _Fault
 
 
 def _finite(text: str) -> float:
-    number = _float_or_fault(text)
-    if isinstance(number, _Fault):
-        raise number
+    number = float(text)
+    if not math.isfinite(number):
+        raise _Fault
     return number
 
 
 def _first_fault(value: Any) -> ValueError:
     """The first fault of the marked reading ``value``, in document order: a marked
-    object's twice-named member or a number (a stack, not recursion: the value may be
-    nested as deeply as ``json`` reads)."""
-    pending: list[tuple[str, Any]] = [("", value)]
+    object's twice-named member or a number. A stack of the members still to walk, each
+    named only when reached (not recursion: the value may be nested as deeply as
+    ``json`` reads; nor a path for each of a list's million items before its first)."""
+    pending: list[Iterator[tuple[str, Any]]] = [iter([("", value)])]
     while pending:
-        path, item = pending.pop()
+        found = next(pending[-1], None)
+        if found is None:
+            pending.pop()
+            continue
+        path, item = found
         if isinstance(item, _Marked):
             return NamedTwice(_member(path, item.twice))
-        if isinstance(item, _Fault):
+        if isinstance(item, _Unread):
             return UnreadableNumber(path, item.why)
-        if isinstance(item, dict):
-            pending.extend(reversed([(_member(path, k), v) for k, v in item.items()]))
-        elif isinstance(item, list):
-            pending.extend(reversed([(f"{path}[{i}]", v) for i, v in enumerate(item)]))
-    raise AssertionError("no fault was marked")  # unreachable: the quick reading found one
+        if isinstance(item, dict | list):
+            pending.append(_members(path, item))
+    # Unreachable: the walk runs only after the quick reading met a fault, which the
+    # marking reading marks.
+    raise AssertionError("no fault was marked")  # pragma: no mutate (unreachable: see above)
+
+
+def _members(path: str, value: dict[str, Any] | list[Any]) -> Iterator[tuple[str, Any]]:
+    """Each member of ``value`` with its path, made as it is asked for."""
+    if isinstance(value, dict):
+        return ((_member(path, name), item) for name, item in value.items())
+    return ((f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
 def _member(path: str, name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -148,3 +149,19 @@ def test_an_object_of_many_members_naming_its_last_twice_is_refused_naming_it() 
     with pytest.raises(NamedTwice) as refused:
         read_json(text)
     assert refused.value.path == f"k{many - 1}"
+
+
+@pytest.mark.parametrize("number", ["NaN", "1e400"])
+def test_a_document_of_many_refused_numbers_is_refused_in_about_the_time_one_is(
+    number: str,
+) -> None:
+    """A policy file (16 MiB at most) holding two million ``NaN`` took 7 s to refuse, and
+    one of 1.6 million ``1e400`` 5 s, where a single one is refused at once: the reading
+    that says where made an exception object of each number, and the walk a path for
+    every item of the list before it looked at the first."""
+    text = "[" + ",".join([number] * 1_600_000) + "]"
+    started = time.perf_counter()
+    with pytest.raises(UnreadableNumber) as refused:
+        read_json(text)
+    assert refused.value.path == "[0]"
+    assert time.perf_counter() - started < 2
