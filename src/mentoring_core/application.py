@@ -84,6 +84,8 @@ from .privacy.erasure import (
     holds_data_of,
     named_people,
     owner_named_topics,
+    sealing_topics,
+    seals_for,
     unsealed_fields,
 )
 from .privacy.keys import Kept, OpenedStates
@@ -749,15 +751,23 @@ class MentoringService(CommandMethods):
         )
 
     def _unfinished_erasure(self, person_id: str) -> tuple[PersonalDataErased, ...]:
-        """The facts of the person's last recorded erasure if their key is not destroyed:
-        it stopped before the key was (its process killed, the store failing), or the key
-        store was restored from a copy taken before it. Erasing again finishes it."""
+        """The facts of the person's last recorded erasure if their key is not destroyed
+        and nothing was sealed under it since (in the log's order): the erasure stopped
+        before the key was (its process killed, the store failing), or the key store was
+        restored from a copy taken before it. Erasing again finishes it. A field of
+        theirs sealed after it is personal data that erasure did not concern (under a new
+        key, their destroyed key's row lost): erasing again records a new erasure."""
         row = self._store.keys.fresh([person_id])[person_id]
         erased = [] if row and row.destroyed_at else self._store.erasures(person_id)
         if not erased:
             return ()
-        last = erased[-1].command_id
-        return tuple(e for e in erased if last and e.command_id == last) or (erased[-1],)
+        position, last = erased[-1]
+        since = self._store.records(position, topics=sealing_topics())
+        if seals_for(since, self._store.mapper.stored_bytes, person_id):
+            return ()
+        return tuple(
+            e for _, e in erased if last.command_id and e.command_id == last.command_id
+        ) or (last,)
 
     # --- the shell -------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from eventsourcing.persistence import Notification
 from ..domain.erasure import PersonalDataErased
 from ..domain.events import EVENT_TYPES, Event
 from ..domain.personal import RELATIONSHIP_MENTEE
-from .sealing import OwnerOf, holds_nothing, personal_paths, slots
+from .sealing import OwnerOf, holds_nothing, personal_paths, sealed_people, slots
 
 
 @attrs.frozen(kw_only=True)
@@ -90,6 +91,26 @@ def owner_named_topics() -> tuple[str, ...]:
         for topic, cls in EVENT_TYPES.items()
         if any(path.owner != RELATIONSHIP_MENTEE for path in personal_paths(cls))
     )
+
+
+def sealing_topics() -> tuple[str, ...]:
+    """The stored type names of the events with a personal field (which may be sealed)."""
+    return tuple(topic for topic, cls in EVENT_TYPES.items() if personal_paths(cls))
+
+
+def seals_for(
+    records: Iterable[Notification], state_of: Callable[[Notification], bytes], person_id: str
+) -> bool:
+    """Whether one of ``records`` holds a field sealed under ``person_id``'s key, each
+    record's JSON state read by ``state_of`` (opened, in a store encrypted at rest). A
+    record that cannot be read counts as one: it may hold such a field."""
+    for record in records:
+        try:
+            if person_id in sealed_people(state_of(record)):
+                return True
+        except (ValueError, zlib.error):
+            return True
+    return False
 
 
 def holds_data_of(event: Event, person_id: str) -> bool:

@@ -89,10 +89,11 @@ class EventSourcedStore(Application[UUID]):
         """Whether the store records the person's erasure (read only for a missing key)."""
         return bool(self.erasures(person_id))
 
-    def erasures(self, person_id: str) -> list[PersonalDataErased]:
-        """The person's recorded erasures (``PersonalDataErased``), in the log's order."""
+    def erasures(self, person_id: str) -> list[tuple[int, PersonalDataErased]]:
+        """The person's recorded erasures (``PersonalDataErased``), each with its log
+        position, in the log's order."""
         return [
-            event
+            (record.id, event)
             for record in self.records(topics=[PersonalDataErased.__name__])
             if isinstance(event := self.decode(record), PersonalDataErased)
             and event.person_id == person_id
