@@ -755,8 +755,8 @@ class MentoringService(CommandMethods):
         and nothing was sealed under it since (in the log's order): the erasure stopped
         before the key was (its process killed, the store failing), or the key store was
         restored from a copy taken before it. Erasing again finishes it. A field of
-        theirs sealed after it is personal data that erasure did not concern (under a new
-        key, their destroyed key's row lost): erasing again records a new erasure."""
+        theirs sealed after it is personal data that erasure did not concern (under their
+        key brought back live from a backup): erasing again records a new erasure."""
         row = self._store.keys.fresh([person_id])[person_id]
         erased = [] if row and row.destroyed_at else self._store.erasures(person_id)
         if not erased:

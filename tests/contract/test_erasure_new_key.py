@@ -1,14 +1,16 @@
-"""A person erased, whose key row is then lost (a key store restored from a backup older
-than the erasure), enrolled again with new personal data (sealed under a new key), and
-erased again, by request or under the retention rule: the second erasure is recorded, on
-every store, so that the audit trail says when and why the new data was erased. An
-erasure whose key row is lost, with nothing of theirs sealed since, is still finished
-without a second fact (``test_erasure_unfinished.py`` for a key brought back).
+"""A person erased, whose key row is then brought back live (a key store restored from a
+backup taken after their key was made, before the erasure), enrolled again with new
+personal data (sealed under that key), and erased again, by request or under the
+retention rule: the second erasure is recorded, on every store, so that the audit trail
+says when and why the new data was erased. An erasure whose key row is lost, with
+nothing of theirs sealed since, is still finished without a second fact
+(``test_erasure_unfinished.py`` for a key brought back with nothing sealed since). A
+key row lost (not brought back) makes no new key: new personal data is refused
+(``test_erasure_lost_tombstone.py``).
 
-Ben, enrolled on 5 January 2026 with nothing personal about him, was erased at his
-request on 1 March 2026; his key store file was restored from a backup older than that
-(his destroyed key's row is gone), and he was enrolled again, with a name, on 1 April
-2027."""
+Ben, enrolled on 5 January 2026 with his name, was erased at his request on 1 March
+2026; his key store file was restored from a backup older than that, and he was
+enrolled again, with a name, on 1 April 2027."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from mentoring_core.events import (
     ParticipantWithdrawn,
     PersonalDataErased,
 )
+from mentoring_core.privacy.keys import PersonKey
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure
 from mentoring_core.values import Role
 
@@ -47,9 +50,19 @@ def clock() -> SettableClock:
     return SettableClock()
 
 
+@pytest.fixture
+def backup() -> list[PersonKey]:
+    """The key store's rows, as a backup taken between Ben's enrolment and his erasure."""
+    return []
+
+
 @pytest.fixture(params=["clear", "encrypted-at-rest"])
 def erased(
-    store_url: str, tmp_path: Path, clock: SettableClock, request: pytest.FixtureRequest
+    store_url: str,
+    tmp_path: Path,
+    clock: SettableClock,
+    backup: list[PersonKey],
+    request: pytest.FixtureRequest,
 ) -> Iterator[MentoringService]:
     """The store where Ben was erased, whose key row was then lost; its records in clear,
     or encrypted at rest (what is sealed since the erasure is read through the cipher)."""
@@ -60,7 +73,8 @@ def erased(
     with opened as service:
         service.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
         service.set_policy(PROGRAMME, attrs.evolve(POLICY, retain_personal_data_years=1), actor="c")
-        service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord")
+        service.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben O")
+        backup.extend(service.store.keys.store.rows())  # taken before the erasure
         clock.now = ERASED_ON
         service.erase_person("ben", FIRST[0], actor="dpo", rule=FIRST[1])
         service.withdraw(PROGRAMME, "ben", ERASED, actor="coord")
@@ -70,8 +84,13 @@ def erased(
 
 
 @pytest.fixture
-def back(erased: MentoringService, clock: SettableClock) -> MentoringService:
-    """Ben enrolled again with a name: sealed under a new key."""
+def back(
+    erased: MentoringService, clock: SettableClock, backup: list[PersonKey]
+) -> MentoringService:
+    """Ben's key row brought back live from the backup, and Ben enrolled again with a
+    name: sealed under that key."""
+    (row,) = backup
+    erased.store.keys.store.restore(row)
     clock.now = BACK
     erased.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben Okafor")
     assert erased.programme(PROGRAMME).participant("ben").display_name == "Ben Okafor"  # type: ignore[union-attr]
@@ -86,7 +105,7 @@ def erasures(service: MentoringService) -> list[tuple[str, ErasureRule]]:
     ]
 
 
-def test_erasing_again_by_request_data_sealed_under_a_new_key_records_the_erasure(
+def test_erasing_again_by_request_data_sealed_under_a_key_brought_back_records_the_erasure(
     back: MentoringService,
 ) -> None:
     erasure = back.erase_person("ben", "DSAR-2027-044", actor="dpo")
@@ -96,7 +115,7 @@ def test_erasing_again_by_request_data_sealed_under_a_new_key_records_the_erasur
     assert back.programme(PROGRAMME).participant("ben").display_name == ERASED  # type: ignore[union-attr]
 
 
-def test_erasing_again_under_retention_data_sealed_under_a_new_key_records_the_erasure(
+def test_erasing_again_under_retention_data_sealed_under_a_key_brought_back_records_the_erasure(
     back: MentoringService, clock: SettableClock
 ) -> None:
     clock.now = LEFT
@@ -108,7 +127,7 @@ def test_erasing_again_under_retention_data_sealed_under_a_new_key_records_the_e
     assert erasures(back) == [FIRST, again]
     history = back.history(PROGRAMME)
     assert [e.reason for e in history if isinstance(e, ParticipantWithdrawn)] == [ERASED] * 2
-    assert [e.display_name for e in history if isinstance(e, ParticipantEnrolled)] == [None, ERASED]
+    assert [e.display_name for e in history if isinstance(e, ParticipantEnrolled)] == [ERASED] * 2
 
 
 def test_erasing_again_with_nothing_sealed_since_finishes_the_recorded_erasure(

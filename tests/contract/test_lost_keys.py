@@ -209,8 +209,9 @@ def test_a_person_erased_whose_key_row_is_gone_is_not_due_again_until_enrolled_a
 ) -> None:
     """Cy left and was erased; then their key row went (the key store restored from a
     backup older than the erasure, which never held it). The recorded erasure keeps them
-    off the list. Enrolled again with a name (sealed under a new key, as for anyone the
-    key store holds no key of) and withdrawn, they are due again, a period after."""
+    off the list. Enrolled again (with no name: nothing personal is recorded about an
+    erased person, their tombstone written back) and withdrawn, they are due again, a
+    period after."""
     with paired(store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord", display_name="Cy")
         service.withdraw(PROGRAMME, "cy", "moved away", actor="coord")
@@ -220,8 +221,8 @@ def test_a_person_erased_whose_key_row_is_gone_is_not_due_again_until_enrolled_a
         assert service.store.keys.store.get("cy") is None
         assert due_for_erasure(service, FAR, 1) == ()
         assert due_for_erasure(service, FAR, 1, at=service.now()) == ()
-        service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord", display_name="Cy")
-        service.withdraw(PROGRAMME, "cy", "moved again", actor="coord")
+        service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord")
+        service.withdraw(PROGRAMME, "cy", ERASED, actor="coord")
         left = service.now().date()
         due = due_for_erasure(service, FAR, 1)
     assert [(d.person_id, d.last_ended) for d in due] == [("cy", left)]

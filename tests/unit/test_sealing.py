@@ -341,3 +341,23 @@ def test_one_cipher_per_person_and_key_which_a_new_key_replaces() -> None:
     assert keys.aead(other) is not keys.aead(row)
     keys.forget()
     assert keys._aeads == {}
+
+
+def test_no_key_is_made_for_a_person_whose_erasure_is_recorded_but_whose_row_is_gone() -> None:
+    """Their tombstone is written back, destroyed when the erasure was recorded; the
+    erasures are asked for only when a key is about to be made."""
+    when = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    asked: list[str] = []
+
+    def erased(person_id: str) -> datetime | None:
+        asked.append(person_id)
+        return when if person_id == "ben" else None
+
+    store = MemoryKeyStore()
+    keys = CachedKeys(store, seconds=0, erased=erased)
+    row = keys.create("ben")
+    assert row.key is None and row.destroyed_at == when
+    assert store.get("ben") == row
+    assert keys.create("ana").key is not None
+    assert keys.create("ana").key is not None  # found: no erasure asked for
+    assert asked == ["ben", "ana"]

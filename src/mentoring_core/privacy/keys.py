@@ -428,7 +428,7 @@ class CachedKeys:
         store: KeyStore,
         seconds: float = KEY_CACHE_SECONDS,
         *,
-        erased: Callable[[str], bool] = lambda person_id: False,
+        erased: Callable[[str], datetime | None] = lambda person_id: None,
     ) -> None:
         self.store = store
         self._seconds = seconds
@@ -456,7 +456,7 @@ class CachedKeys:
     def erased(self, person_id: str) -> bool:
         """Whether the store records the person's erasure (``PersonalDataErased``): their
         key missing from the key store is then expected. Asked only for a missing key."""
-        if person_id not in self._known_erased and self._erased(person_id):
+        if person_id not in self._known_erased and self._erased(person_id) is not None:
             with self._lock:
                 self._known_erased.add(person_id)  # an erasure is never undone
         return person_id in self._known_erased
@@ -481,8 +481,19 @@ class CachedKeys:
         return row
 
     def create(self, person_id: str) -> PersonKey:
-        row = self._cached(person_id)
-        return row if row is not None else self._keep(self.store.create(person_id))
+        """The person's row, a new key made if the key store holds none (see
+        :meth:`KeyStore.create`); but for a person whose erasure the store records, whose
+        tombstone was lost (a key store restored from a backup older than the erasure),
+        the tombstone written back, destroyed when the last erasure was recorded: no new
+        key is made for them, under which their old fields would no longer read as
+        erased, and :func:`~.sealing.seal_event` refuses their personal data."""
+        row = self.get(person_id)
+        if row is not None:
+            return row
+        erased_at = self._erased(person_id)  # read only when a key is to be made: rare
+        if erased_at is not None:
+            self.store.destroy(person_id, erased_at)
+        return self._keep(self.store.create(person_id))
 
     def expires(self, person_id: str) -> float:
         """When (``time.monotonic()``) the person's cached row is to be read again from the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 from uuid import UUID
@@ -85,9 +86,11 @@ class EventSourcedStore(Application[UUID]):
         self._key_file = KeyFileStore(file, beside)
         return self._key_file
 
-    def _erased(self, person_id: str) -> bool:
-        """Whether the store records the person's erasure (read only for a missing key)."""
-        return bool(self.erasures(person_id))
+    def _erased(self, person_id: str) -> datetime | None:
+        """When the store recorded the person's last erasure, None if it records none (read
+        only for a missing key)."""
+        found = self.erasures(person_id)
+        return found[-1][1].recorded_at if found else None
 
     def erasures(self, person_id: str) -> list[tuple[int, PersonalDataErased]]:
         """The person's recorded erasures (``PersonalDataErased``), each with its log
