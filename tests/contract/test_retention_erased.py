@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -21,7 +22,7 @@ from report_scenario import POLICY, SettableClock
 
 from mentoring_core import MentoringService
 from mentoring_core.audit import export_events, import_events
-from mentoring_core.events import ERASED, PersonalDataErased
+from mentoring_core.events import ERASED, EVENT_TYPES, PersonalDataErased
 from mentoring_core.privacy.retention import apply_retention, due_for_erasure, past_due
 from mentoring_core.values import Role
 
@@ -44,22 +45,65 @@ def copy(
     store_url: str, fresh_url: str, tmp_path: Path, clock: SettableClock
 ) -> Iterator[MentoringService]:
     """The store where Ben was erased, imported without its keys into ``fresh_url``."""
-    clock.now = ENROLLED
     with MentoringService(store_url, clock=clock) as source:
-        source.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
-        source.set_policy(PROGRAMME, attrs.evolve(POLICY, retain_personal_data_years=1), actor="c")
-        source.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben O")
-        clock.now = LEFT
-        source.withdraw(PROGRAMME, "ben", "moved away", actor="coord")
-        clock.now = ERASED_ON
-        apply_retention(source, due_for_erasure(source, ERASED_ON.date()), actor="dpo")
-        assert due_for_erasure(source, FAR) == ()  # his key destroyed there
+        _erase_ben(source, clock)
         export = tmp_path / "export.jsonl"
         with export.open("w", encoding="utf-8") as out:
             export_events(source, out)
     with MentoringService(fresh_url, clock=clock) as copy:
         import_events(copy, export)
         yield copy
+
+
+def _erase_ben(source: MentoringService, clock: SettableClock) -> None:
+    clock.now = ENROLLED
+    source.create_programme("Pilot", "Northside Care", actor="coord", programme_id=PROGRAMME)
+    source.set_policy(PROGRAMME, attrs.evolve(POLICY, retain_personal_data_years=1), actor="c")
+    source.enrol(PROGRAMME, "ben", Role.MENTEE, 1, actor="coord", display_name="Ben O")
+    clock.now = LEFT
+    source.withdraw(PROGRAMME, "ben", "moved away", actor="coord")
+    clock.now = ERASED_ON
+    apply_retention(source, due_for_erasure(source, ERASED_ON.date()), actor="dpo")
+
+
+def test_a_person_whose_key_is_destroyed_is_left_off_without_reading_the_log(
+    store_url: str, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where Ben's tombstone is kept, it keeps him off the list, from the very moment
+    his erasure was recorded, without the log read again for erasures."""
+    with MentoringService(store_url, clock=clock) as source:
+        _erase_ben(source, clock)
+        read = calls_of(monkeypatch, source.store, "records")
+        assert due_for_erasure(source, date(2027, 2, 19)) == ()  # no one due by the rule
+        nobody_due = len(read)
+        read.clear()
+        (erasure,) = erasures(source)
+        assert due_for_erasure(source, FAR) == ()
+        assert due_for_erasure(source, FAR, at=erasure.recorded_at) == ()
+        assert len(read) == 2 * nobody_due
+
+
+def test_erasures_are_looked_up_in_the_records_of_the_types_that_name_them(
+    copy: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topics: list[object] = []
+    records = copy.store.records
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        topics.append(kwargs.get("topics"))
+        return records(*args, **kwargs)
+
+    monkeypatch.setattr(copy.store, "records", spied)
+    assert due_for_erasure(copy, FAR) == ()
+    looked_up = topics[-1]
+    assert isinstance(looked_up, list)
+    assert sorted(EVENT_TYPES[topic].__name__ for topic in looked_up) == [
+        "CoordinatorAppointed",
+        "MeetingCancelled",
+        "ParticipantEnrolled",
+        "PersonalDataErased",
+        "RelationshipOpened",
+    ]
 
 
 def test_a_person_erased_in_the_source_is_not_due_again_in_a_copy_without_keys(

@@ -371,11 +371,9 @@ class TestGoals:
         assert str(error).count(" as already recorded") == 1
 
     def test_a_revision_giving_nothing_to_change_is_refused(self) -> None:
-        busy().reject(
-            cmd.ReviseGoal(goal_id=GOAL_ID, reason="Asked again"),
-            "revision",
-            "at least one revised value",
-        )
+        revision = cmd.ReviseGoal(goal_id=GOAL_ID, reason="Asked again")
+        error = busy().reject(revision, "revision")
+        assert (error.value, error.expected) == (revision, "at least one revised value")
 
     def test_a_revision_changing_one_of_the_values_it_gives_is_recorded(self) -> None:
         event = only(

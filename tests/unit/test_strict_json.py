@@ -125,6 +125,7 @@ def test_a_number_at_the_edge_of_what_readers_take_is_read(text: str, value: Any
         ('[1e400, {"a": 1, "a": 2}]', "'[0]' is a number too large"),
         ("[1e400, NaN]", "'[0]' is a number too large"),
         ("[NaN, 1e400]", "'[0]' is NaN"),
+        ("[1.5, NaN]", "'[1]' is NaN"),  # a number read well is no fault
     ],
 )
 def test_of_two_faults_the_first_in_document_order_is_refused(text: str, first: str) -> None:
