@@ -209,9 +209,9 @@ def test_a_person_erased_whose_key_row_is_gone_is_not_due_again_until_enrolled_a
 ) -> None:
     """Cy left and was erased; then their key row went (the key store restored from a
     backup older than the erasure, which never held it). The recorded erasure keeps them
-    off the list. Enrolled again (with no name: nothing personal is recorded about an
-    erased person, their tombstone written back) and withdrawn, they are due again, a
-    period after."""
+    off the list. Enrolled again with no name and withdrawn with the reason given as
+    ERASED (nothing is sealed, so no key is looked for and no tombstone written back),
+    they are due again, a period after."""
     with paired(store_url) as service:
         service.enrol(PROGRAMME, "cy", Role.MENTEE, 1, actor="coord", display_name="Cy")
         service.withdraw(PROGRAMME, "cy", "moved away", actor="coord")

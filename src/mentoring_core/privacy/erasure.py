@@ -40,7 +40,8 @@ class Erasure:
     command_id: UUID | None = None
     """The erasure's command id (the caller's, or a fresh one)."""
     already_recorded: bool = False
-    """True when a retry found the facts an earlier attempt with this command id recorded."""
+    """True when the facts were recorded before: a retry with this command id, or a
+    recorded erasure finished (its key not destroyed, nothing of theirs sealed since)."""
 
     @property
     def complete(self) -> bool:
