@@ -38,6 +38,35 @@ def test_erasing_a_person_through_the_command_line(cli: Cli, tmp_path: Path) -> 
     assert again.code == 0 and "none live here (erased before" in again.stdout
 
 
+def test_erasing_again_a_person_whose_key_row_was_lost_names_the_erasure_it_finishes(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ben's key row lost after his erasure (a key store restored from an older backup),
+    erasing him again finishes the erasure recorded, which keeps its rule and reason: the
+    command said "by an earlier attempt with this command id", of a run given none, and
+    reported the rule asked for now, not the one recorded."""
+    cli = Cli(sqlite_url, tmp_path)
+    seed(sqlite_url)
+    assert cli.ok("privacy", "erase", "ben", "--reason", "DSAR-2026-014")["key_destroyed"]
+    args = ("privacy", "erase", "ben", "--reason", "DSAR-2026-099", "--rule", "retention")
+    _lose_key_row(sqlite_url, "ben")
+    again = cli.ok(*args)
+    assert again["already_recorded"] and again["rule"] == "request"
+    _lose_key_row(sqlite_url, "ben")  # the tombstone the finished erasure wrote
+    shown = cli.run(*args)
+    assert shown.code == 0, str(shown)
+    assert "with this command id" not in shown.stdout
+    assert (
+        "Already recorded: the erasure of ben under the rule request (DSAR-2026-014) was "
+        "recorded before; it is finished now." in shown.stdout
+    ), shown.stdout
+
+
+def _lose_key_row(sqlite_url: str, person_id: str) -> None:
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        db.execute("DELETE FROM mentoring_keys WHERE person_id = ?", (person_id,))
+
+
 def test_a_person_enrolled_nowhere_is_refused_in_one_line(cli: Cli) -> None:
     seed(cli.store_url)
     refused = cli.run("privacy", "erase", "nobody", "--reason", "DSAR-2026-015")
@@ -406,7 +435,9 @@ def test_an_erasure_a_reader_kept_from_finishing_fails_and_is_finished_again(
     reader.close()
     done = cli.run(*args)
     assert done.code == 0 and "Not done" not in done.stdout, str(done)
-    assert "Already recorded by an earlier attempt" in done.stdout
+    assert (
+        "Already recorded: the erasure of ben under the rule request (DSAR-2026-016)" in done.stdout
+    )
 
 
 def test_a_retention_run_a_reader_kept_from_finishing_fails(cli: Cli) -> None:

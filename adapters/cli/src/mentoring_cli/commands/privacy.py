@@ -70,8 +70,13 @@ def _show_erasure(console: Console, erasure: Erasure) -> None:
             console.print(f"  {where}", markup=False)
     for note in erasure.notes:
         console.print(f"Not done: {note}", markup=False)
-    if erasure.already_recorded:
-        console.print("Already recorded by an earlier attempt with this command id.")
+    if erasure.already_recorded and erasure.recorded:
+        first = erasure.recorded[0]
+        console.print(
+            f"Already recorded: the erasure of {person} under the rule {first.rule} "
+            f"({first.reason}) was recorded before; it is finished now.",
+            markup=False,
+        )
     console.print(f"command id: {erasure.command_id}")
 
 
@@ -109,7 +114,7 @@ def erase(
     out.emit(
         lambda: {
             "person_id": person,
-            "rule": str(rule),
+            "rule": str(erasure.recorded[0].rule if erasure.recorded else rule),
             "recorded": [str(e.aggregate_id) for e in erasure.recorded],
             "key_destroyed": erasure.key_destroyed,
             "unsealed": list(erasure.unsealed),
