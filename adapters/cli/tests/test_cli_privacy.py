@@ -13,6 +13,7 @@ from cli_harness import Cli
 from test_cli_audit import PROGRAMME, RELATIONSHIP, START, seed
 
 from mentoring_core import MentoringService
+from mentoring_core.events import ERASED
 from mentoring_core.values import EndReason, Role
 
 TWO_YEARS_EARLIER = START.replace(year=START.year - 2)
@@ -139,6 +140,35 @@ def _policy_keeping(cli: Cli, years: str) -> None:
     )  # fmt: skip
 
 
+def test_retention_apply_says_whose_recorded_erasure_it_only_finished(sqlite_url: str) -> None:
+    """Cy, erased under retention, then his key row lost (a key store restored from an
+    older backup), enrolled again (nothing personal) and withdrawn: due again, and
+    --apply finishes his recorded erasure, recording no new one; the command said
+    "Erased" of him as of anyone, its JSON no different."""
+    cli = Cli(sqlite_url, Path(sqlite_url.removeprefix("sqlite:///")).parent)
+    seed(sqlite_url, start=TWO_YEARS_EARLIER)
+    _policy_keeping(cli, "2")
+    march, april = datetime(2024, 3, 2, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC)
+    with MentoringService(sqlite_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=march)
+        service.withdraw(PROGRAMME, "cy", "Moved away", actor=cli.actor, occurred_at=april)
+    first = cli.ok("privacy", "retention", "--as-of", "2026-04-01", "--apply")
+    assert [d["person_id"] for d in first["due"]] == ["cy"] and first["finished"] == []
+    _lose_key_row(sqlite_url, "cy")
+    may, june = datetime(2024, 5, 2, tzinfo=UTC), datetime(2024, 6, 3, tzinfo=UTC)
+    with MentoringService(sqlite_url) as service:
+        service.enrol(PROGRAMME, "cy", Role.MENTOR, 4, actor=cli.actor, occurred_at=may)
+        service.withdraw(PROGRAMME, "cy", ERASED, actor=cli.actor, occurred_at=june)
+    again = cli.ok("privacy", "retention", "--as-of", "2026-06-03", "--apply")
+    assert [d["person_id"] for d in again["due"]] == ["cy"] and again["finished"] == ["cy"]
+    history = cli.ok("history", str(PROGRAMME))["events"]
+    assert [e["person_id"] for e in history if e["type"] == "PersonalDataErased"] == ["cy"]
+    _lose_key_row(sqlite_url, "cy")
+    shown = cli.run("privacy", "retention", "--as-of", "2026-06-03", "--apply")
+    assert shown.code == 0, str(shown)
+    assert "  cy: an erasure recorded before, finished now; none recorded again" in shown.stdout
+
+
 def test_retention_reads_the_policy_and_apply_erases_exactly_those_due(cli: Cli) -> None:
     """Ana and Ben are paired (open); Cy withdrew on 1 April 2024; Dee is enrolled, never
     paired nor withdrawn. Under a 2-year policy only Cy is due, from 1 April 2026."""
@@ -192,6 +222,7 @@ def test_retention_lists_nobody_while_the_pair_is_open(cli: Cli) -> None:
         "years": 2,
         "applied": False,
         "due": [],
+        "finished": [],
         "unsealed": [],
         "notes": [],
     }

@@ -193,6 +193,7 @@ def _retention_document(
             }
             for d in due
         ],
+        "finished": [e.person_id for e in erased if e.already_recorded],
         "unsealed": [where for e in erased for where in e.unsealed],
         "notes": notes,
     }
@@ -213,7 +214,7 @@ def retention(
 ) -> None:
     """List the people whose retention period (each programme's policy, or --years) has
     run out on a day; with --apply, erase them (each recorded as PersonalDataErased under
-    the retention rule)."""
+    the retention rule, or an erasure recorded before finished)."""
     out = Output(json_output)
     actor = settings(ctx).recording_actor
     with open_service(ctx, writes=apply) as service:
@@ -241,6 +242,9 @@ def retention(
                 markup=False,
             )
         for erasure in erased:
+            if erasure.already_recorded:
+                finished = "an erasure recorded before, finished now; none recorded again"
+                console.print(f"  {erasure.person_id}: {finished}", markup=False)
             for where in erasure.unsealed:
                 console.print(f"  stays readable (stored before sealing): {where}", markup=False)
         for note in notes:
