@@ -41,8 +41,10 @@ _States = tuple[tuple[ProgrammeState, tuple[RelationshipState, ...]], ...]
 
 
 def _states(service: MentoringService, at: datetime | None) -> _States:
-    """Every programme and its relationships now, or as recorded by ``at`` (folded from
-    histories read without opening personal fields: the rule reads ids and dates)."""
+    """Every programme and its relationships now (the service's states, their personal
+    fields opened: a key lost for someone never erased is refused, as on any read), or
+    as recorded by ``at`` (folded from histories read without opening personal fields:
+    the rule reads ids and dates)."""
     if at is None:
         return tuple(
             (p, service.relationships(p.programme_id))
