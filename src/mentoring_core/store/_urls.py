@@ -98,10 +98,8 @@ def _sqlite_prepare(url: str) -> None:
 
 
 def _sqlite_missing(url: str) -> str | None:
-    path = _sqlite_environment(url)["SQLITE_DBNAME"]
-    if path.startswith("file::memory:") or Path(path).exists():
-        return None
-    return path
+    path = _sqlite_path(url)
+    return None if _sqlite_in_memory(url) or Path(path).exists() else path
 
 
 def _sqlite_view(recorder: ChainedRecorder) -> SQLiteComplianceView:
