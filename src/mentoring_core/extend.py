@@ -45,6 +45,7 @@ from .audit.recorders import (
     NOTED_TABLE,
     POSITIONS_KWARG,
     READ_VERSIONS_KWARG,
+    AggregateSpan,
     ChainedRecorder,
     ChainLinker,
     ChainRow,
@@ -58,6 +59,7 @@ from .audit.recorders import (
     log_page_filter,
     loose_event,
     notifications_of,
+    spans_of,
     versions_filter,
 )
 from .domain.decider import Added, Changes, Decider, Replaced
@@ -103,6 +105,7 @@ __all__ = [
     "READ_VERSIONS_KWARG",
     "TRACKING_TABLE",
     "Added",
+    "AggregateSpan",
     "ChainLinker",
     "ChainRow",
     "ChainedRecorder",
@@ -142,6 +145,7 @@ __all__ = [
     "read_json",
     "restore_wins",
     "shown",
+    "spans_of",
     "stale_position",
     "versions_filter",
 ]

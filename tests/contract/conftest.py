@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,11 +84,23 @@ Replaying = Callable[..., ReplayReport]
 """``audit.replay`` with a number of workers given (the other arguments as replay's)."""
 
 
-@pytest.fixture(params=[1, 2], ids=["in one process", "with two workers"])
-def replaying(request: pytest.FixtureRequest) -> Replaying:
-    """The replay in one process, then with two worker processes: every finding of a
-    replay test holds both ways (a memory store starts none: rebuilt here)."""
-    return partial(replay, workers=request.param)
+@pytest.fixture(
+    params=[(1, True), (2, True), (1, False)],
+    ids=["in one process", "with two workers", "reading the whole log"],
+)
+def replaying(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Replaying:
+    """The replay in one process, then with two worker processes, then in one process
+    reading the heads of the whole log where the store would count its aggregates itself
+    (``select_spans``: SQLite and PostgreSQL): every finding of a replay test holds each
+    way (a memory store starts no worker and counts none: rebuilt here, from the log)."""
+    workers, counted = request.param
+
+    def run(service: MentoringService, **arguments: Any) -> ReplayReport:
+        if not counted:
+            monkeypatch.setattr(service.store.recorder, "select_spans", lambda: None)
+        return replay(service, workers=workers, **arguments)
+
+    return run
 
 
 @pytest.fixture

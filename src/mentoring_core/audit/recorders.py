@@ -102,6 +102,10 @@ version, recorded_at, hash, encoding)."""
 RecordHead = tuple[int, Any, int, str]
 """A stored record without its state: (notification id, aggregate id as the store holds
 it (a UUID, or a SQLite store's text), version, topic)."""
+AggregateSpan = tuple[UUID, int, int, int, int, str]
+"""An aggregate's records as :meth:`ChainedRecorder.select_spans` counts them: (its id,
+the position in the log of its first record, how many it has, its lowest version, its
+highest version, its first record's topic)."""
 Head = Callable[[tuple[UUID, int] | None], tuple[tuple[int, str, int] | None, str | None]]
 """``head(before)``: the last link's (sequence, hash, encoding) and the hash of the link
 of ``before`` (an aggregate id and version; None: nothing to look up), in one statement."""
@@ -258,6 +262,27 @@ class ChainedRecorder(ApplicationRecorder, ABC):
             (n.id, n.originator_id, n.originator_version, n.topic)
             for n in self.select_notifications(after, limit, inclusive_of_start=False)
         ]
+
+    def select_spans(self) -> Sequence[AggregateSpan] | None:
+        """Every aggregate's :data:`AggregateSpan`, in the order of their first records,
+        counted by the database over its index of aggregates and versions (about a tenth of
+        the cost of reading the heads of the whole log on SQLite): for the first pass of
+        :func:`mentoring_core.audit.replay`, whose second then reads each aggregate with
+        :meth:`select_placed`. None where the records cannot be counted so: an aggregate id
+        or a version stored in a form the library never writes (a record stored around
+        it, which the replay's pass over the whole log, :meth:`select_heads`, then
+        names). This default counts none: the replay reads the heads of the whole log."""
+        return None
+
+    def select_placed(
+        self, originator_id: UUID, *, gt: int | None, limit: int
+    ) -> Sequence[Notification]:
+        """Up to ``limit`` of the records of ``originator_id`` after version ``gt`` (None:
+        from the first), in the order of their versions, each with its position in the log
+        (its notification id): what ``select_events`` gives, placed. A recorder reads
+        them where its :meth:`select_spans` counts the aggregates; this default (for one
+        that counts none) is never called."""
+        raise NotImplementedError(f"{type(self).__name__} counts no spans: no placed reads")
 
     def command_versions(
         self, aggregate_id: UUID, command_id: UUID, after: int
@@ -418,6 +443,36 @@ def events_of(rows: Sequence[Any], convert: Callable[[Any], Any]) -> list[Stored
         )
         for stored_id, version, topic, state in rows
     ]
+
+
+def spans_of(
+    rows: Sequence[Any], aggregate_id: Callable[[Any], UUID | None]
+) -> list[AggregateSpan] | None:
+    """The :data:`AggregateSpan` of each row of (aggregate id as stored, first position,
+    count, lowest version, highest version, first topic), ``aggregate_id`` giving the id
+    of a stored one (None for one stored in a form the recorder never writes); None if
+    any id, number or topic is not of the form the library writes (see
+    :meth:`ChainedRecorder.select_spans`)."""
+    spans: list[AggregateSpan] = []
+    for stored_id, first, count, lowest, highest, topic in rows:
+        found = aggregate_id(stored_id)
+        numbers = (first, count, lowest, highest)
+        if found is None or any(type(n) is not int for n in numbers) or type(topic) is not str:
+            return None
+        spans.append((found, first, count, lowest, highest, topic))
+    return spans
+
+
+def _stored_hex(stored_id: Any) -> UUID | None:
+    """The aggregate id a SQLite recorder stores as ``stored_id`` (a UUID's 32 hex digits,
+    as it writes and looks them up); None for any other form."""
+    if type(stored_id) is not str or len(stored_id) != 32:
+        return None
+    try:
+        found = UUID(hex=stored_id)
+    except ValueError:
+        return None
+    return found if found.hex == stored_id else None
 
 
 def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
@@ -1204,6 +1259,28 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 [stored_id, *params],
             )
             return events_of(c.fetchall(), self.convert_originator_id)
+
+    def select_spans(self) -> Sequence[AggregateSpan] | None:
+        with _reading(self.datastore) as c:
+            c.execute(
+                f"SELECT s.*, e.topic FROM (SELECT originator_id, MIN(rowid) AS first, "
+                f"COUNT(*), MIN(originator_version), MAX(originator_version) "
+                f"FROM {self.events_table_name} GROUP BY originator_id) s "
+                f"JOIN {self.events_table_name} e ON e.rowid = s.first ORDER BY s.first"
+            )
+            return spans_of(c.fetchall(), _stored_hex)
+
+    def select_placed(
+        self, originator_id: UUID, *, gt: int | None, limit: int
+    ) -> Sequence[Notification]:
+        rest, params = versions_filter("?", gt, None, False, limit)
+        with _reading(self.datastore) as c:
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE originator_id=? {rest}",
+                [originator_id.hex, *params],
+            )
+            return notifications_of(c.fetchall(), self.convert_originator_id)
 
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with _reading(self.datastore) as c:

@@ -3,16 +3,27 @@
 Two passes, so that memory does not grow with the number of events, and each event
 decoded once:
 
-1. The global log, in recording order, a page at a time, without the records' states
+1. The aggregates. Where the store counts each one's records itself
+   (:meth:`~mentoring_core.extend.ChainedRecorder.select_spans`: SQLite and PostgreSQL,
+   in a statement over their index of aggregates and versions) and every history holds
+   each version from 1 to its last once, that count is the first pass: the records, each
+   aggregate's kind (its first record's topic) and last version. Otherwise (a store that
+   counts none, such as the memory store, or a version missing or below 1), the global
+   log, in recording order, a page at a time, without the records' states
    (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`): every record is
-   counted and checked to follow its aggregate's previous version, and each
-   aggregate's kind is told from its first record's topic. Only each aggregate's last
-   version (an int) is kept.
-2. Each aggregate in turn: its records are read a page at a time, each decoded by the
-   store (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and the
-   walk goes on), counted by type, and folded with the pure folds of the domain, a page
-   at a time (``Decider.fold``), from nothing (no snapshot, no cache); the state is
-   checked to reach the aggregate's last version, then dropped.
+   counted and checked to follow its aggregate's previous version, and each aggregate's
+   kind is told from its first record's topic. Only each aggregate's last version (an
+   int) is kept.
+2. Each aggregate in turn: its records are read a page at a time (with their positions
+   in the log, :meth:`~mentoring_core.extend.ChainedRecorder.select_placed`, where the
+   store counted them: each topic's first position is noted, and whether the records
+   follow their versions in the log), decoded by the store
+   (:meth:`~mentoring_core.store.Store.decode`; a failure is counted and the walk goes
+   on), counted by type, and folded with the pure folds of the domain, a page at a time
+   (``Decider.fold``), from nothing (no snapshot, no cache); the state is checked to
+   reach the aggregate's last version, then dropped. Where a counted store's records of
+   an aggregate do not follow their versions in the log (stored around the library), the
+   log is then read as in the first pass, which names each such gap.
 
 An event that cannot be decoded is kept (its aggregate, version and why) until its
 position in the log is looked up, after the second pass, by reading again, without
@@ -22,8 +33,8 @@ the first counted (a record stored around the library, under an aggregate id in 
 form the recorder does not look up), the log is decoded again, in order, to count
 every record by type.
 
-Memory is thus one page of records, one aggregate's state, an int per aggregate and
-an entry per undecodable event, whatever the length of the log
+Memory is thus one page of records, one aggregate's state, an int per aggregate, an
+int per topic and an entry per undecodable event, whatever the length of the log
 (``benchmarks/bench_replay.py`` measures it).
 
 With ``workers`` above 1, the second pass runs in that many processes: each opens the
@@ -43,12 +54,13 @@ import math
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal, cast
 from uuid import UUID
 
 import attrs
@@ -61,7 +73,7 @@ from .recorders import record_aggregate_id, record_uuid
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
-    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.persistence import Notification, StoredEvent
 
     from ..application import MentoringService
     from ..store import Store, StoreOpening
@@ -194,16 +206,24 @@ class _Log:
 
 @attrs.define
 class _Decoded:
-    """What decoding the records found: each decoded event's type, and the failures."""
+    """What decoding the records found: each decoded event's type, and the failures; with
+    records read placed (:meth:`~mentoring_core.extend.ChainedRecorder.select_placed`),
+    each topic's first position and whether every aggregate's records follow their
+    versions in the log."""
 
     records: int = 0
-    by_type: Counter[str] = attrs.Factory(Counter)
+    by_type: Counter[type] = attrs.Factory(Counter)
     unreadable: dict[tuple[UUID, int], str] = attrs.Factory(dict)
     """Why each record that cannot be decoded cannot, by aggregate id and version."""
     topics: set[str] = attrs.Factory(set)
     """The topics of those records."""
-    names: dict[str, str] = attrs.Factory(dict)
-    """The type name of the events decoded from each topic."""
+    types: dict[str, type] = attrs.Factory(dict)
+    """The type of the events decoded from each topic."""
+    first_of: dict[str, int] = attrs.Factory(dict)
+    """Each topic's first position among the records read placed."""
+    in_order: bool = True
+    """False once an aggregate's records read placed do not follow their versions in the
+    log (a gap there, which only the pass over the whole log can name)."""
 
     def decode(self, store: Store, record: StoredEvent, aggregate_id: UUID) -> Event | str:
         """The event ``record`` holds, counted by type; else why not, counted as a failure."""
@@ -214,10 +234,41 @@ class _Decoded:
             self.unreadable[(aggregate_id, record.originator_version)] = error.reason
             self.topics.add(record.topic)
             return f"version {error.version} cannot be read ({error.reason})"
-        name = type(event).__name__
-        self.by_type[name] += 1
-        self.names[record.topic] = name
+        self.by_type[type(event)] += 1
+        self.types[record.topic] = type(event)
         return event
+
+    def decode_page(
+        self, store: Store, page: Sequence[StoredEvent], expected: int
+    ) -> list[Event] | None:
+        """The events of ``page``, decoded and counted, if every record decodes and their
+        versions run on from ``expected``; else None, nothing counted (the page is then
+        decoded a record at a time, which says what fails)."""
+        decode = store.decode
+        try:
+            events = [decode(record) for record in page]
+        except StoredEventError:
+            return None
+        if list(map(_VERSION, events)) != list(range(expected, expected + len(events))):
+            return None
+        self.records += len(events)
+        self.by_type.update(map(type, events))  # counted in C
+        self.types.update(zip(map(_TOPIC, page), map(type, events), strict=True))
+        return events
+
+    def place(self, page: Sequence[Notification], after: int) -> int:
+        """Note each topic's first position in ``page`` (records of one aggregate read placed,
+        by version, the last before them at position ``after``), and whether they follow
+        their versions in the log; the last one's position."""
+        positions: list[int] = list(map(_POSITION, page))
+        if positions[0] < after or positions != sorted(positions):
+            self.in_order = False
+        first_of = self.first_of
+        last_first = dict(zip(map(_TOPIC, page[::-1]), positions[::-1], strict=True))
+        for topic, position in last_first.items():  # each topic's first in the page
+            if position < first_of.get(topic, position + 1):
+                first_of[topic] = position
+        return positions[-1]
 
     def merge(self, other: _Decoded) -> None:
         """Add what ``other`` decoded (a worker's), as if decoded here after this."""
@@ -225,16 +276,29 @@ class _Decoded:
         self.by_type.update(other.by_type)
         self.unreadable.update(other.unreadable)
         self.topics |= other.topics
-        self.names.update(other.names)
+        self.types.update(other.types)
+        for topic, position in other.first_of.items():
+            if position < self.first_of.get(topic, position + 1):
+                self.first_of[topic] = position
+        self.in_order = self.in_order and other.in_order
 
     def most_common(self, first_of: Mapping[str, int]) -> dict[str, int]:
-        """Events by type, most frequent first; types counted alike in the order their
+        """Events by type name, most frequent first; types counted alike in the order their
         topics first appear in the log."""
+        counts: Counter[str] = Counter()
+        for cls, count in self.by_type.items():
+            counts[cls.__name__] += count
+        names = {topic: cls.__name__ for topic, cls in self.types.items()}
         first = {
-            name: min(first_of.get(t, math.inf) for t, n in self.names.items() if n == name)
-            for name in self.by_type
+            name: min(first_of.get(t, math.inf) for t, n in names.items() if n == name)
+            for name in counts
         }
-        return dict(sorted(self.by_type.items(), key=lambda item: (-item[1], first[item[0]])))
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], first[item[0]])))
+
+
+_VERSION = attrgetter("version")
+_TOPIC = attrgetter("topic")
+_POSITION = attrgetter("id")
 
 
 def auto_workers(events: int, cores: int) -> int:
@@ -287,21 +351,50 @@ def replay(
     report = progress or (lambda _: None)
     findings = _Findings()
     with _started(store, processes, last_id) as pool:  # they start while the log is read
-        log = _read_log(store, findings, report, page_size, last_id)
+        log = _count_spans(store, report)
+        placed = log is not None
+        if log is None:
+            log = _read_log(store, findings, report, page_size, last_id)
         decoded = _Decoded()
         rebuilt = None
         if pool is not None:
             rebuilt = _rebuild_in_workers(
-                pool, log.last_version, decoded, findings, report, page_size
+                pool, log.last_version, decoded, findings, report, page_size, placed
             )
         if rebuilt is None:
             rebuilt = _rebuild_all(
-                store, log.last_version.items(), decoded, findings, report, page_size
+                store, log.last_version.items(), decoded, findings, report, page_size, placed
             )
+    if placed:
+        log.first_of = decoded.first_of
+        if not decoded.in_order:  # a gap, which only the pass over the whole log names
+            log = _read_log(store, findings, _unreported, page_size, last_id)
     if decoded.records != log.events:
         decoded = _decode_log(store, page_size)
     _list_unreadable(store, decoded, findings, page_size)
     return _report(log, decoded, rebuilt, findings)
+
+
+def _count_spans(store: Store, report: Callable[[ReplayProgress], None]) -> _Log | None:
+    """The first pass where the store counts each aggregate's records itself
+    (:meth:`~mentoring_core.extend.ChainedRecorder.select_spans`) and every history holds
+    each version from 1 to its last once: the records, the aggregates' kinds and their
+    last versions; the topics' first positions are noted by the second pass, which also
+    finds whether each history follows its versions in the log. None where the store
+    cannot count them so, or a history has a version missing or below 1: the pass over
+    the whole log (:func:`_read_log`) then names each gap."""
+    spans = store.recorder.select_spans()
+    if spans is None or any(low != 1 or high != count for _, _, count, low, high, _ in spans):
+        return None
+    log = _Log()
+    for aggregate_id, _, count, _, last, topic in spans:
+        log.events += count
+        log.by_kind[_kind_of(topic)] += 1
+        log.last_version[aggregate_id] = last
+    if len(log.last_version) != len(spans):  # two stored ids of one aggregate
+        return None
+    report(ReplayProgress(phase=READING, done=log.events, total=log.events))
+    return log
 
 
 def _read_log(
@@ -358,12 +451,14 @@ def _rebuild_all(
     findings: _Findings,
     report: Callable[[ReplayProgress], None],
     page_size: int,
+    placed: bool,
 ) -> int:
     """The second pass: each of ``aggregates`` (id, last version) decoded and folded in
-    turn; how many were rebuilt."""
+    turn, its records read ``placed`` or not (see :func:`_rebuild`); how many were
+    rebuilt."""
     rebuilt = 0
     for done, (aggregate_id, version) in enumerate(aggregates, start=1):
-        failure = _rebuild(store, aggregate_id, version, decoded, page_size)
+        failure = _rebuild(store, aggregate_id, version, decoded, page_size, placed)
         if failure is None:
             rebuilt += 1
         else:
@@ -429,11 +524,11 @@ def _started(store: Store, workers: int, last_id: int) -> Iterator[_Pool | None]
             pool.shutdown(cancel_futures=True)
 
 
-def _rebuild_run(aggregates: list[tuple[UUID, int]], page_size: int) -> _Run:
+def _rebuild_run(aggregates: list[tuple[UUID, int]], page_size: int, placed: bool) -> _Run:
     """In a worker: ``aggregates`` rebuilt by :func:`_rebuild_all`."""
     run = _Run()
     run.rebuilt = _rebuild_all(
-        _WORKER["store"], aggregates, run.decoded, run.findings, _unreported, page_size
+        _WORKER["store"], aggregates, run.decoded, run.findings, _unreported, page_size, placed
     )
     return run
 
@@ -463,6 +558,7 @@ def _rebuild_in_workers(
     findings: _Findings,
     report: Callable[[ReplayProgress], None],
     page_size: int,
+    placed: bool,
 ) -> int | None:
     """The second pass in the ``pool``'s processes, runs of aggregates handed out in order
     and what they found put together in that order; how many aggregates were rebuilt, or
@@ -475,7 +571,8 @@ def _rebuild_in_workers(
         if not all(ready.result() for ready in pool.ready):
             pool.executor.shutdown()  # let go now: the aggregates are rebuilt here
             return None
-        for run in pool.executor.map(partial(_rebuild_run, page_size=page_size), runs):
+        rebuild = partial(_rebuild_run, page_size=page_size, placed=placed)
+        for run in pool.executor.map(rebuild, runs):
             found.append(run)
             done += run.rebuilt + run.findings.counts["rebuild"]  # its aggregates
             report(ReplayProgress(phase=REBUILDING, done=done, total=len(last_version)))
@@ -492,39 +589,68 @@ def _rebuild_in_workers(
 
 
 def _rebuild(
-    store: Store, aggregate_id: UUID, last_version: int, decoded: _Decoded, page_size: int
+    store: Store,
+    aggregate_id: UUID,
+    last_version: int,
+    decoded: _Decoded,
+    page_size: int,
+    placed: bool,
 ) -> str | None:
     """Decode every record of one aggregate, and fold its events from version 1, a page at
-    a time; None if the fold reached ``last_version``, else why not.
+    a time; None if the fold reached ``last_version``, else why not. ``placed``: the
+    records are read with their positions in the log
+    (:meth:`~mentoring_core.extend.ChainedRecorder.select_placed`), noted by
+    :meth:`_Decoded.place`.
 
     Records at versions below 1 (stored around the library) are decoded and counted, not
     folded; after a failure, the remaining records are still decoded and counted."""
+    recorder = store.recorder
+    read = recorder.select_placed if placed else recorder.select_events
     state: State | None = None
-    version = 0
+    version = position = 0
     failure: str | None = None
     after: int | None = None
-    while page := store.recorder.select_events(aggregate_id, gt=after, limit=page_size):
-        batch: list[Event] = []
-        decode, append, expected = decoded.decode, batch.append, version + 1
-        for stored in page:
-            event = decode(store, stored, aggregate_id)
-            if failure is not None or stored.originator_version < 1:
-                continue
-            if isinstance(event, str):
-                failure = event
-            elif event.version != expected:
-                failure = f"version {event.version} follows version {expected - 1}"
-            else:
-                append(event)
-                expected += 1
-        if batch:
-            state, unfolded = _fold_page(state, batch)
-            version = batch[-1].version
+    while page := read(aggregate_id, gt=after, limit=page_size):
+        if placed:
+            position = decoded.place(cast("Sequence[Notification]", page), position)
+        events = None if failure is not None else decoded.decode_page(store, page, version + 1)
+        if events is None:
+            events, failure = _one_at_a_time(store, page, aggregate_id, decoded, version, failure)
+        if events:
+            state, unfolded = _fold_page(state, events)
+            version = events[-1].version
             failure = unfolded or failure  # the earlier of the two
         after = page[-1].originator_version
     if failure is None and version != last_version:
         failure = f"its history ends at version {version}, where the log reached {last_version}"
     return failure
+
+
+def _one_at_a_time(
+    store: Store,
+    page: Sequence[StoredEvent],
+    aggregate_id: UUID,
+    decoded: _Decoded,
+    version: int,
+    failure: str | None,
+) -> tuple[list[Event], str | None]:
+    """The events of ``page`` to fold onto version ``version``, decoded and counted one at
+    a time, up to the first that cannot be read or does not follow, and the failure
+    (``failure`` if one came before: then none is to be folded)."""
+    events: list[Event] = []
+    expected = version + 1
+    for stored in page:
+        event = decoded.decode(store, stored, aggregate_id)
+        if failure is not None or stored.originator_version < 1:
+            continue
+        if isinstance(event, str):
+            failure = event
+        elif event.version != expected:
+            failure = f"version {event.version} follows version {expected - 1}"
+        else:
+            events.append(event)
+            expected += 1
+    return events, failure
 
 
 def _fold_page(state: State | None, events: list[Event]) -> tuple[State | None, str | None]:

@@ -26,6 +26,7 @@ from mentoring_core.extend import (
     COMMAND_INDEX,
     NOTED_TABLE,
     POSITIONS_KWARG,
+    AggregateSpan,
     ChainedRecorder,
     ChainLinker,
     ChainRow,
@@ -38,6 +39,7 @@ from mentoring_core.extend import (
     log_page_filter,
     loose_event,
     notifications_of,
+    spans_of,
     versions_filter,
 )
 
@@ -71,6 +73,12 @@ def _uuid_object(value: Any) -> UUID | None:
 def _as_found(value: Any) -> Any:
     """An aggregate id as the ``uuid`` column gives it: already a UUID."""
     return value
+
+
+def _uuid_or_none(value: Any) -> UUID | None:
+    """An aggregate id as the ``uuid`` column gives it (always a UUID: None is for a
+    column of another type, which the library never makes)."""
+    return value if type(value) is UUID else None
 
 
 def _as_tuples(curs: psycopg.Cursor[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
@@ -480,6 +488,34 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             rows = _as_tuples(curs)
             rows.execute(statement, [originator_id, *params], prepare=True)
             return events_of(rows.fetchall(), _as_found)
+
+    @retried_after_a_cut
+    def select_spans(self) -> Sequence[AggregateSpan] | None:
+        with self.datastore.transaction(commit=False) as curs:
+            rows = _as_tuples(curs)
+            rows.execute(
+                SQL(
+                    "SELECT s.*, e.topic FROM (SELECT originator_id, MIN(notification_id) "
+                    "AS first, COUNT(*), MIN(originator_version), MAX(originator_version) "
+                    "FROM {0}.{1} GROUP BY originator_id) s "
+                    "JOIN {0}.{1} e ON e.notification_id = s.first ORDER BY s.first"
+                ).format(*self._events)
+            )
+            return spans_of(rows.fetchall(), _uuid_or_none)
+
+    @retried_after_a_cut
+    def select_placed(
+        self, originator_id: UUID, *, gt: int | None, limit: int
+    ) -> Sequence[Notification]:
+        rest, params = versions_filter("%s", gt, None, False, limit)
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.{} WHERE originator_id=%s " + rest
+        ).format(*self._events)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = _as_tuples(curs)
+            rows.execute(statement, [originator_id, *params], prepare=True)
+            return notifications_of(rows.fetchall(), _as_found)
 
     @retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
