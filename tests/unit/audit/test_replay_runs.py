@@ -34,28 +34,50 @@ def test_runs_hold_every_aggregate_once_in_order_in_about_equal_events(
         assert sum(held) >= size > sum(held[:-1])
 
 
+class GoalSet:
+    pass
+
+
+class MeetingHeld:
+    pass
+
+
+class FeedbackGiven:
+    pass
+
+
 def test_a_workers_decoding_is_added_to_what_was_decoded() -> None:
     first, second = UUID(int=1), UUID(int=2)
     here = _Decoded(
         records=3,
-        by_type=Counter({"GoalSet": 2, "MeetingHeld": 1}),
+        by_type=Counter({GoalSet: 2, MeetingHeld: 1}),
         unreadable={(first, 4): "bad"},
         topics={"a:Bad"},
-        names={"a:GoalSet": "GoalSet"},
+        types={"a:GoalSet": GoalSet, "a:MeetingHeld": MeetingHeld},
+        first_of={"a:GoalSet": 3, "a:MeetingHeld": 9},
     )
     worker = _Decoded(
         records=5,
-        by_type=Counter({"GoalSet": 1, "FeedbackGiven": 3}),
+        by_type=Counter({GoalSet: 1, FeedbackGiven: 3}),
         unreadable={(second, 1): "worse"},
         topics={"a:Worse"},
-        names={"a:FeedbackGiven": "FeedbackGiven"},
+        types={"a:FeedbackGiven": FeedbackGiven},
+        first_of={"a:GoalSet": 5, "a:MeetingHeld": 2, "a:FeedbackGiven": 7},
+        in_order=False,
     )
     here.merge(worker)
     assert here.records == 8
-    assert here.by_type == Counter({"GoalSet": 3, "MeetingHeld": 1, "FeedbackGiven": 3})
+    assert here.by_type == Counter({GoalSet: 3, MeetingHeld: 1, FeedbackGiven: 3})
     assert here.unreadable == {(first, 4): "bad", (second, 1): "worse"}
     assert here.topics == {"a:Bad", "a:Worse"}
-    assert here.names == {"a:GoalSet": "GoalSet", "a:FeedbackGiven": "FeedbackGiven"}
+    assert here.types == {
+        "a:GoalSet": GoalSet,
+        "a:MeetingHeld": MeetingHeld,
+        "a:FeedbackGiven": FeedbackGiven,
+    }
+    assert here.first_of == {"a:GoalSet": 3, "a:MeetingHeld": 2, "a:FeedbackGiven": 7}
+    assert not here.in_order  # one worker found a history out of order
+    assert here.most_common(here.first_of) == {"GoalSet": 3, "FeedbackGiven": 3, "MeetingHeld": 1}
 
 
 def test_the_opening_handed_to_workers_never_shows_a_password() -> None:
