@@ -17,7 +17,7 @@ from uuid import UUID
 import attrs
 from hypothesis import strategies as st
 
-from mentoring_core.domain import DecisionContext
+from mentoring_core.domain import DecisionContext, relationship_state
 from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event
 from mentoring_core.events import EVENT_TYPES, ErasureRule
@@ -380,6 +380,45 @@ def histories(draw: st.DrawFn, kind: Decider[Any]) -> list[Event]:
         named = {f: draw(NAMED[f]) for f in attrs.fields_dict(type(event)) if f in NAMED}
         history.append(attrs.evolve(event, version=version, **named))
     return history
+
+
+# --- State items -----------------------------------------------------------------------
+
+
+def state_item_classes() -> tuple[type, ...]:
+    """The attrs classes of the relationship's state module but the state: the items its
+    folds build (a class added there is counted at once)."""
+    return tuple(
+        cls
+        for cls in vars(relationship_state).values()
+        if isinstance(cls, type)
+        and attrs.has(cls)
+        and cls.__module__ == relationship_state.__name__
+        and cls is not relationship_state.RelationshipState
+    )
+
+
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=8),
+    uuids(),
+    aware_datetimes(),
+    st.tuples(st.integers(), st.text(max_size=3)),
+)
+"""Hashable values that pickle, of any of a few types: a class with no validator takes any."""
+
+
+@st.composite
+def item_arguments(draw: st.DrawFn, cls: type) -> dict[str, Any]:
+    """Keyword arguments for the attrs class ``cls``: every field without a default, and
+    some of those with one, each of :data:`ANY_VALUE`."""
+    return {
+        field.alias: draw(ANY_VALUE)
+        for field in attrs.fields(cls)
+        if field.default is attrs.NOTHING or draw(st.booleans())
+    }
 
 
 # --- Deterministic decisions ---------------------------------------------------------

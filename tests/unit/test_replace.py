@@ -11,7 +11,9 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import ANY_VALUE, item_arguments, state_item_classes
 
+from mentoring_core.domain._building import twin_of
 from mentoring_core.domain._replace import replaced
 from mentoring_core.domain.programme import ProgrammeState
 from mentoring_core.domain.relationship_state import Goal, RelationshipState
@@ -52,6 +54,33 @@ def test_a_state_is_copied_with_its_changes_as_attrs_evolve_copies_it(
     slotted = goal()
     same(replaced(slotted, title=name), attrs.evolve(slotted, title=name))
     same(replaced(relationship), relationship)
+
+
+@attrs.frozen(weakref_slot=False)
+class Made:
+    """A class with a twin whose default is made for each instance (``builder`` leaves it
+    to ``__init__``), and fields named as the written function's own things."""
+
+    _new: Any = attrs.field(alias="_new")
+    _cls: Any = attrs.field(alias="_cls", default=None)
+    items: tuple[int, ...] = attrs.Factory(tuple)
+
+
+@given(data=st.data(), cls=st.sampled_from((*state_item_classes(), Made)))
+def test_an_item_is_copied_through_its_twin_as_attrs_evolve_copies_it(
+    data: st.DataObject, cls: type
+) -> None:
+    assert twin_of(cls) is not None  # the twin's stores are what is compared
+    inst = cls(**data.draw(item_arguments(cls)))
+    before = attrs.asdict(inst, recurse=False)
+    names = data.draw(st.lists(st.sampled_from([f.name for f in attrs.fields(cls)])))
+    changes = {name: data.draw(ANY_VALUE) for name in names}
+    copy, expected = replaced(inst, **changes), attrs.evolve(inst, **changes)
+    same(copy, expected)
+    assert hash(copy) == hash(expected)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        copy.__setattr__(names[0] if names else attrs.fields(cls)[0].name, None)
+    assert attrs.asdict(inst, recurse=False) == before  # the original unchanged
 
 
 @pytest.mark.parametrize("inst", [RelationshipState(), goal()], ids=["in a dict", "in slots"])

@@ -6,9 +6,11 @@ relationship state (27 fields) that is about 66,000 machine instructions, and ev
 command built two such states (its fold's result, then that result without its
 history) and two commands (dated, given its new ids): a tenth of recording a command.
 :func:`replaced` writes, once per class, a function that sets each field of a new
-instance straight from the old one or the changes, as ``__init__`` sets it
-(``object.__setattr__``, as attrs' own ``__init__`` of a frozen class does): about
-42,000 instructions for a state kept in slots. The states (relationship and programme)
+instance straight from the old one or the changes: through the class's twin for a
+frozen class with slots (plain stores into an instance of its layout, then made one of
+the class: see :mod:`._building`), else as ``__init__`` sets it (``object.__setattr__``,
+as attrs' own ``__init__`` of a frozen class does: about 42,000 instructions for a
+state kept in slots that have no twin). The states (relationship and programme)
 keep their fields in a ``__dict__`` instead, which is copied in two calls: 15,000. A
 class whose ``__init__`` does more than set its fields (a validator, a converter, a
 field set by another name or not by ``__init__``, a ``__attrs_pre_init__`` or
@@ -22,6 +24,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import attrs
+
+from ._building import maker, plain
 
 T = TypeVar("T")
 
@@ -49,47 +53,18 @@ def _evolve(inst: Any, changes: dict[str, Any]) -> Any:
     return attrs.evolve(inst, **changes)
 
 
-def _plain(cls: type) -> bool:
-    """Whether ``cls``'s ``__init__`` only sets each field from the argument of its name."""
-    return not (
-        hasattr(cls, "__attrs_pre_init__")
-        or hasattr(cls, "__attrs_post_init__")
-        or "_attrs_cached_hash" in getattr(cls, "__slots__", ())
-        or any(
-            not f.init or f.validator is not None or f.converter is not None or f.alias != f.name
-            for f in attrs.fields(cls)
-        )
-    )
-
-
 def _replacer(cls: type) -> tuple[frozenset[str], _Replace]:
     """The names ``replaced`` takes for ``cls`` (its ``__init__``'s), and the function
-    that copies an instance of it with changes made: written for the class (the names are
-    its fields', identifiers, never data); ``attrs.evolve`` for a class whose ``__init__``
-    does more than set its fields."""
+    that copies an instance of it with changes made (:func:`._building.maker`);
+    ``attrs.evolve`` for a class whose ``__init__`` does more than set its fields."""
     fields = attrs.fields(cls)
-    if not _plain(cls):
+    if not plain(cls):
         return frozenset(f.alias for f in fields if f.init), _evolve
     names = [field.name for field in fields]
     if not any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
         return frozenset(names), _dict_replacer(cls, len(names))
-    lines = [
-        "def replace(inst, changes):",
-        "    new = new_instance(cls)",
-        *(
-            f"    set_field(new, {name!r}, changes[{name!r}] if {name!r} in changes "
-            f"else inst.{name})"
-            for name in names
-        ),
-        "    return new",
-    ]
-    namespace: dict[str, Any] = {
-        "cls": cls,
-        "new_instance": object.__new__,
-        "set_field": object.__setattr__,
-    }
-    exec(compile("\n".join(lines), f"<replacer of {cls.__name__}>", "exec"), namespace)
-    return frozenset(names), cast(_Replace, namespace["replace"])
+    values = {name: f"changes[{name!r}] if {name!r} in changes else inst.{name}" for name in names}
+    return frozenset(names), maker(cls, "inst, changes", values, {})
 
 
 def _dict_replacer(cls: type, count: int) -> _Replace:

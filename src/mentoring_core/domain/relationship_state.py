@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 
+from ._building import builder
 from ._collections import find, in_force_at
 from ._replace import replaced
 from .commands import RelationshipCommand
@@ -57,7 +58,7 @@ from .values import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Goal:
     goal_id: UUID
     title: str
@@ -75,7 +76,7 @@ class Goal:
     abandoned no earlier."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PlanActivity:
     activity_id: UUID
     description: str
@@ -87,7 +88,7 @@ class PlanActivity:
     """When it was added to the plan (None in snapshots of an older shape)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Milestone:
     milestone_id: UUID
     description: str
@@ -99,7 +100,7 @@ class Milestone:
     """When it was set (None in snapshots of an older shape)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Meeting:
     """A held, missed or cancelled meeting, showing corrected values where corrected."""
 
@@ -123,7 +124,7 @@ class Meeting:
     """For held ones: the group session it was part of, if any."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Feedback:
     feedback_id: UUID
     from_person: str
@@ -137,7 +138,7 @@ class Feedback:
     """Private to the pair (see ``FeedbackGiven.private``)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Reflection:
     reflection_id: UUID
     ratings: tuple[Rating, ...]
@@ -147,7 +148,7 @@ class Reflection:
     """Private to the pair (see ``ReflectionRecorded.private``)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Evaluation:
     evaluation_id: UUID
     goal_progress: tuple[GoalProgress, ...]
@@ -156,19 +157,33 @@ class Evaluation:
     evaluated_at: datetime
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Ending:
     reason: EndReason
     explanation: str
     ended_at: datetime
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Declining:
     declined_by: str
     reason: DeclineReason
     explanation: str
     declined_at: datetime
+
+
+# The folds build the items through builders (domain/_building.py: what the class
+# gives, without attrs' own __init__ of a frozen class, a third of folding an event);
+# which is why the items keep no __weakref__ slot.
+_new_goal = builder(Goal)
+_new_activity = builder(PlanActivity)
+_new_milestone = builder(Milestone)
+_new_meeting = builder(Meeting)
+_new_feedback = builder(Feedback)
+_new_reflection = builder(Reflection)
+_new_evaluation = builder(Evaluation)
+_new_ending = builder(Ending)
+_new_declining = builder(Declining)
 
 
 # Fields in a __dict__, not slots: every command copies its state with changes twice
@@ -359,7 +374,7 @@ def _pairing_accepted(state: RelationshipState, event: PairingAccepted) -> Chang
 
 
 def _pairing_declined(state: RelationshipState, event: PairingDeclined) -> Changes:
-    declining = Declining(
+    declining = _new_declining(
         declined_by=event.declined_by,
         reason=event.reason,
         explanation=event.explanation,
@@ -381,7 +396,7 @@ def _expectations_agreed(state: RelationshipState, event: ExpectationsAgreed) ->
 
 
 def _goal_set(state: RelationshipState, event: GoalSet) -> Changes:
-    goal = Goal(
+    goal = _new_goal(
         goal_id=event.goal_id,
         title=event.title,
         focus_area=event.focus_area,
@@ -427,7 +442,7 @@ def _goal_abandoned(state: RelationshipState, event: GoalAbandoned) -> Changes:
 
 
 def _activity_added(state: RelationshipState, event: PlanActivityAdded) -> Changes:
-    activity = PlanActivity(
+    activity = _new_activity(
         activity_id=event.activity_id,
         description=event.description,
         due_date=event.due_date,
@@ -448,7 +463,7 @@ def _activity_completed(state: RelationshipState, event: PlanActivityCompleted) 
 
 
 def _milestone_set(state: RelationshipState, event: MilestoneSet) -> Changes:
-    milestone = Milestone(
+    milestone = _new_milestone(
         milestone_id=event.milestone_id,
         description=event.description,
         target_date=event.target_date,
@@ -486,7 +501,7 @@ def _schedule_changed(state: RelationshipState, event: ScheduleChanged) -> Chang
 
 
 def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
-    meeting = Meeting(
+    meeting = _new_meeting(
         meeting_id=event.meeting_id,
         outcome=MeetingOutcome.HELD,
         occurred_at=event.occurred_at,
@@ -509,7 +524,7 @@ def _meeting_held(state: RelationshipState, event: MeetingHeld) -> Changes:
 
 
 def _meeting_not_held(state: RelationshipState, event: MeetingMissed | MeetingCancelled) -> Changes:
-    meeting = Meeting(
+    meeting = _new_meeting(
         meeting_id=event.meeting_id,
         outcome=(
             MeetingOutcome.MISSED if isinstance(event, MeetingMissed) else MeetingOutcome.CANCELLED
@@ -545,7 +560,7 @@ def _meeting_corrected(state: RelationshipState, event: MeetingRecordCorrected) 
 
 
 def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Changes:
-    feedback = Feedback(
+    feedback = _new_feedback(
         feedback_id=event.feedback_id,
         from_person=event.from_person,
         to_person=event.to_person,
@@ -560,7 +575,7 @@ def _feedback_given(state: RelationshipState, event: FeedbackGiven) -> Changes:
 
 
 def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) -> Changes:
-    reflection = Reflection(
+    reflection = _new_reflection(
         reflection_id=event.reflection_id,
         ratings=event.ratings,
         text=event.text,
@@ -571,7 +586,7 @@ def _reflection_recorded(state: RelationshipState, event: ReflectionRecorded) ->
 
 
 def _progress_evaluated(state: RelationshipState, event: ProgressEvaluated) -> Changes:
-    evaluation = Evaluation(
+    evaluation = _new_evaluation(
         evaluation_id=event.evaluation_id,
         goal_progress=event.goal_progress,
         evidence=event.evidence,
@@ -597,7 +612,9 @@ def _resumed(state: RelationshipState, event: RelationshipResumed) -> Changes:
 
 
 def _ended(state: RelationshipState, event: RelationshipEnded) -> Changes:
-    ending = Ending(reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at)
+    ending = _new_ending(
+        reason=event.reason, explanation=event.explanation, ended_at=event.occurred_at
+    )
     return {
         **_pause_over(state, event.occurred_at),
         "status": RelationshipStatus.ENDED,
