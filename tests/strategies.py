@@ -17,7 +17,7 @@ from uuid import UUID
 import attrs
 from hypothesis import strategies as st
 
-from mentoring_core.domain import DecisionContext, relationship_state
+from mentoring_core.domain import DecisionContext, programme, relationship_state
 from mentoring_core.domain.decider import Decider
 from mentoring_core.domain.events import Event
 from mentoring_core.events import EVENT_TYPES, ErasureRule
@@ -386,15 +386,16 @@ def histories(draw: st.DrawFn, kind: Decider[Any]) -> list[Event]:
 
 
 def state_item_classes() -> tuple[type, ...]:
-    """The attrs classes of the relationship's state module but the state: the items its
-    folds build (a class added there is counted at once)."""
+    """The attrs classes of the relationship's and the programme's state modules but the
+    states: the items their folds build (a class added there is counted at once)."""
     return tuple(
         cls
-        for cls in vars(relationship_state).values()
+        for module in (relationship_state, programme)
+        for cls in vars(module).values()
         if isinstance(cls, type)
         and attrs.has(cls)
-        and cls.__module__ == relationship_state.__name__
-        and cls is not relationship_state.RelationshipState
+        and cls.__module__ == module.__name__
+        and cls not in (relationship_state.RelationshipState, programme.ProgrammeState)
     )
 
 

@@ -11,7 +11,9 @@ from uuid import UUID
 
 import attrs
 
+from ._building import builder
 from ._collections import find, replace_where
+from ._replace import replaced
 from .commands import (
     AbandonReminder,
     AppointCoordinator,
@@ -77,7 +79,7 @@ from .values import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Participant:
     """A worker's enrolment in a programme."""
 
@@ -106,7 +108,7 @@ class Participant:
         return self.withdrawn_at is None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Appointment:
     """A coordinator's appointment."""
 
@@ -114,6 +116,12 @@ class Appointment:
     appointed_at: datetime
     relieved_at: datetime | None = None
     """When they were relieved of it; None while it lasts."""
+
+
+# The folds build the items through builders, as the relationship's build theirs (see
+# relationship_state.py): which is why the items keep no __weakref__ slot.
+_new_participant = builder(Participant)
+_new_appointment = builder(Appointment)
 
 
 # Fields in a __dict__, not slots: every command copies its state with changes twice
@@ -605,7 +613,7 @@ def _policy_set(state: ProgrammeState, event: PolicySet) -> Changes:
 
 
 def _enrolled(state: ProgrammeState, event: ParticipantEnrolled) -> Changes:
-    participant = Participant(
+    participant = _new_participant(
         person_id=event.person_id,
         role=event.role,
         experience_years=event.experience_years,
@@ -624,7 +632,7 @@ def with_active(state: ProgrammeState, person_id: str, **changes: Any) -> Change
         "participants": replace_where(
             state.participants,
             lambda p: p.person_id == person_id and p.active,
-            lambda p: attrs.evolve(p, **changes),
+            lambda p: replaced(p, **changes),
         )
     }
 
@@ -647,7 +655,7 @@ def _coordinator_appointed(state: ProgrammeState, event: CoordinatorAppointed) -
     return {
         "coordinators": Added(event.person_id),
         "appointments": Added(
-            Appointment(person_id=event.person_id, appointed_at=event.occurred_at)
+            _new_appointment(person_id=event.person_id, appointed_at=event.occurred_at)
         ),
     }
 
@@ -659,7 +667,7 @@ def _coordinator_relieved(state: ProgrammeState, event: CoordinatorRelieved) -> 
         "appointments": replace_where(
             state.appointments,
             lambda a: a.person_id == person_id and a.relieved_at is None,
-            lambda a: attrs.evolve(a, relieved_at=event.occurred_at),
+            lambda a: replaced(a, relieved_at=event.occurred_at),
         ),
     }
 
