@@ -6,6 +6,8 @@ Memory staying constant as the log grows is measured by ``benchmarks/bench_repla
 
 from __future__ import annotations
 
+import gc
+import importlib
 from uuid import UUID
 
 import pytest
@@ -18,6 +20,8 @@ from .conftest import Replaying, calls_of
 from .test_audit_replay_findings import around_the_library
 from .test_service_contract import Seeded
 from .test_tamper_evidence import RawStore
+
+COLLECTOR = importlib.import_module("mentoring_core._collector")
 
 SEEDED_TYPES = {
     "ParticipantEnrolled": 2,
@@ -148,3 +152,32 @@ def test_a_store_that_counts_its_aggregates_is_not_read_whole_first(
         assert heads
     else:
         assert heads == []
+
+
+def test_the_collector_is_spared_while_aggregates_are_rebuilt_and_given_back(
+    seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SPARE_COLLECTOR_FROM events folded, what the process holds is kept from the
+    collector's full collections (``gc.freeze``) as the rebuild goes on, as a catch-up
+    does; the replay gives it back when it ends."""
+    service, _ = seeded
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 1)
+    frozen: list[int] = []
+
+    def seen(step: ReplayProgress) -> None:
+        if step.phase == "rebuilding":
+            frozen.append(gc.get_freeze_count())
+
+    assert gc.get_freeze_count() == 0
+    assert replay(service, progress=seen).ok
+    assert len(frozen) == 2 and all(frozen)
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_is_left_alone_below_its_threshold(
+    seeded: tuple[MentoringService, Seeded],
+) -> None:
+    service, _ = seeded
+    frozen: list[int] = []
+    replay(service, progress=lambda step: frozen.append(gc.get_freeze_count()))
+    assert frozen and not any(frozen)  # 11 events: far below 10,000

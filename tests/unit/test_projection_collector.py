@@ -19,7 +19,7 @@ from report_scenario import MIDWAY, PROGRAMME, SettableClock, record
 from mentoring_core import MentoringService
 from mentoring_core.projections import ComplianceProjection, build_compliance_report, facts_as_of
 
-COLLECTOR = importlib.import_module("mentoring_core.projections._collector")
+COLLECTOR = importlib.import_module("mentoring_core._collector")
 PROJECTION = importlib.import_module("mentoring_core.projections._projection")
 REPORTS = importlib.import_module("mentoring_core.projections._reports")
 

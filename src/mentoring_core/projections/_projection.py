@@ -27,6 +27,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
+from .._collector import collector_spared
 from ..application import MentoringService
 from ..audit.recorders import record_aggregate_id
 from ..domain.decider import Decider
@@ -46,7 +47,6 @@ from ..reports._facts import RelationshipDraft
 from ..store import ComplianceView, StoredFacts
 from ._codec import ListedItems, encoded_facts
 from ._codec import decode_facts as decode_json
-from ._collector import collector_spared
 
 _log = logging.getLogger(__name__)
 
@@ -217,9 +217,10 @@ class ComplianceProjection:
 
         Events are read a page at a time and committed every ``batch_size`` events
         (and at the end). ``limit`` stops after that many events, as a process
-        stopped midway would. Past :data:`~._collector.SPARE_COLLECTOR_FROM` events, what
-        the process holds is kept from the garbage collector's full collections until it
-        returns (see :func:`~._collector.collector_spared`).
+        stopped midway would. Past
+        :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` events, what the process
+        holds is kept from the garbage collector's full collections until it returns (see
+        :func:`~mentoring_core._collector.collector_spared`).
         """
         with collector_spared() as spare:
             return self._catch_up(limit, spare)
@@ -335,9 +336,10 @@ class ComplianceProjection:
         The programme's facts are read from its own row only, and relationships' facts
         from the other rows only: any other row filed under the programme (written around
         the library, which ``audit verify`` names) is passed over, with a warning.
-        Once the facts read were folded from :data:`~._collector.SPARE_COLLECTOR_FROM`
-        events, those read are kept from the garbage collector's full collections until
-        it returns (see :func:`~._collector.collector_spared`)."""
+        Once the facts read were folded from
+        :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` events, those read are
+        kept from the garbage collector's full collections until it returns (see
+        :func:`~mentoring_core._collector.collector_spared`)."""
         programme_id = check_uuid("programme_id", programme_id)
         programme: Any = None
         relationships: list[RelationshipFacts] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 from uuid import UUID
 
+from .._collector import collector_spared
 from ..application import MentoringService
 from ..domain.errors import InvalidValue, NotFound, StoredEventError
 from ..domain.events import ProgrammeEvent, RelationshipEvent
@@ -34,7 +35,6 @@ from ..reports import (
 )
 from ..reports._render import report_format
 from ..store import ComplianceView, Waker
-from ._collector import collector_spared
 from ._projection import DEFAULT_BATCH_SIZE, ComplianceProjection
 
 
@@ -44,8 +44,9 @@ def facts_as_of(
     """The facts from the events recorded by ``as_of``: a straight fold of each history,
     read without opening personal fields (the facts hold none). Once the facts folded
     hold 10,000 events, those folded are kept from the garbage collector's full
-    collections until it returns (see :func:`~._collector.collector_spared`). A
-    programme recorded only after ``as_of`` is refused as an invalid ``as_of``, naming
+    collections until it returns (see
+    :func:`~mentoring_core._collector.collector_spared`). A programme recorded only after
+    ``as_of`` is refused as an invalid ``as_of``, naming
     when it was created; an id no programme was ever recorded under, as not found."""
     history = service.history(check_uuid("programme_id", programme_id), personal=False)
     if not PROGRAMME.owns(history[0]):

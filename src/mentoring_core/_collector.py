@@ -1,5 +1,6 @@
 """Keeping what a long computation holds apart from the garbage collector's full
-collections: a catch-up's facts while it folds, a report's facts while it computes."""
+collections: a catch-up's facts while it folds, a report's facts while it computes, a
+replay's aggregates while it rebuilds them."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 SPARE_COLLECTOR_FROM = 10_000
-"""Events folded (by a catch-up, or into the facts a report reads) before what is held is
-kept from full collections: a follower's small catch-ups and a small programme's report
-leave the collector alone (giving frozen objects back moves all of them into the oldest
-generation, where cyclic garbage waits longest)."""
+"""Events folded (by a catch-up, a replay, or into the facts a report reads) before what
+is held is kept from full collections: a follower's small catch-ups, a small store's
+replay and a small programme's report leave the collector alone (giving frozen objects
+back moves all of them into the oldest generation, where cyclic garbage waits longest)."""
 
 
 @contextmanager
