@@ -21,7 +21,8 @@ def collector_spared() -> Iterator[Callable[[int], None]]:
     now apart from the garbage collector's full collections until the block ends (from
     :data:`SPARE_COLLECTOR_FROM` events on).
 
-    A projection holds the facts of every relationship it has folded (every meeting,
+    A projection holds the facts of every relationship it has folded (a replay, each
+    aggregate's page of events and growing state, called after each aggregate) (every meeting,
     plan item and goal an object), and Python's full collections walk all of them, more
     often the more are made: at 1,100,000 events a quarter of a catch-up's time, and a
     third of a report's. Called after each page of a catch-up, or once a report has its

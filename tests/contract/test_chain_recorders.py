@@ -300,6 +300,8 @@ def test_spans_count_each_aggregates_records_as_the_heads_of_the_log_do(
         (FORGED.hex.upper(), 1),
         (FORGED.hex[:31], 1),
         (FORGED.hex, "x"),  # a version that is not a number
+        (A.hex, 2.5),  # a real between two whole versions: MIN and MAX are whole
+        (A.hex, None),  # as is a NULL's
     ],
 )
 def test_no_spans_are_counted_where_a_record_is_stored_in_a_form_never_written(
@@ -311,6 +313,9 @@ def test_no_spans_are_counted_where_a_record_is_stored_in_a_form_never_written(
     if not store_url.startswith("sqlite"):
         pytest.skip("only a SQLite store's columns take a value of any form")
     record_through_the_library(service)
+    recorder_of(service).insert_events(
+        [StoredEvent(originator_id=A, originator_version=3, topic="PolicySet", state=b"{}")]
+    )
     assert recorder_of(service).select_spans() is not None
     raw = RawStore(store_url)
     with raw.sql() as run:

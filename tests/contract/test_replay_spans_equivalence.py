@@ -177,7 +177,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(
-    max_examples=int(os.environ.get("MENTORING_ATTACK_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("MENTORING_ATTACK_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -283,7 +283,7 @@ def damage_postgres(url: str, schema: str, damages: list[tuple[str, int, int]]) 
 
 
 @settings(
-    max_examples=int(os.environ.get("MENTORING_ATTACK_PG_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("MENTORING_ATTACK_PG_EXAMPLES", "10")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -318,11 +318,10 @@ def _both(path: Path, page_size: int = 1000) -> tuple[Any, Any]:
     return counted, whole
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: a REAL version between int ones passes spans")
 def test_a_real_version_in_its_place_is_a_gap_counted_or_not(tmp_path: Path) -> None:
-    """The programme's versions 1, 2.5, 3, 4...: COUNT = MAX and MIN = 1, so select_spans
-    counts them (spans_of checks the types of MIN and MAX only), the placed reads follow the
-    log, and no gap is named; the pass over the whole log names two."""
+    """The programme's versions 1, 2.5, 3, 4...: COUNT = MAX and MIN = 1, but SQLite's
+    select_spans counts none (a version is not an integer), so the pass over the whole log
+    names the two gaps, as it did before the store counted its aggregates."""
     path, pair = _seeded_sqlite(tmp_path)
     with sqlite3.connect(path) as conn:
         conn.execute(
@@ -331,7 +330,8 @@ def test_a_real_version_in_its_place_is_a_gap_counted_or_not(tmp_path: Path) -> 
             (pair.programme.hex,),
         )
     counted, whole = _both(path)
-    assert (counted.gap_count, whole.gap_count) == (whole.gap_count, whole.gap_count)
+    assert counted == whole
+    assert whole.gap_count == 2
 
 
 @pytest.mark.xfail(strict=True, reason="PRE-EXISTING: a NULL version stops the replay")

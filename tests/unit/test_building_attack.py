@@ -19,7 +19,6 @@ def message(make: Any, *args: Any, **kwargs: Any) -> str:
     return str(refused.value)
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT (minor): the builder's errors name _make()")
 @pytest.mark.parametrize("cls", [Goal, Meeting, Ending, Participant, Appointment])
 def test_a_builders_refusal_names_the_class_as_the_class_does(cls: type) -> None:
     for args, kwargs in [((), {}), ((1,), {}), ((), {"nope": 1})]:
@@ -37,12 +36,12 @@ class Doubled:
         self.__attrs_init__(x * 2)
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT (latent): a hand-written __init__ is bypassed")
 def test_a_class_with_its_own_init_is_built_by_it() -> None:
-    """_building's docstring: a class "whose __init__ does more than set its fields
-    (plain) has no twin, and is built by its __init__"; plain() looks only at the
-    fields and the attrs hooks, not at whether __init__ is attrs' own."""
-    assert twin_of(Doubled) is None or builder(Doubled)(x=1) == Doubled(x=1)
+    """A class "whose __init__ does more than set its fields (plain) has no twin, and is
+    built by its __init__": plain() asks whether __init__ is the one attrs wrote."""
+    assert twin_of(Doubled) is None
+    assert builder(Doubled)(x=1) == Doubled(x=1)
+    assert builder(Doubled)(x=1).x == 2
 
 
 def test_the_state_items_have_attrs_own_init() -> None:

@@ -265,13 +265,13 @@ class ChainedRecorder(ApplicationRecorder, ABC):
 
     def select_spans(self) -> Sequence[AggregateSpan] | None:
         """Every aggregate's :data:`AggregateSpan`, in the order of their first records,
-        counted by the database over its index of aggregates and versions (about a tenth of
-        the cost of reading the heads of the whole log on SQLite): for the first pass of
-        :func:`mentoring_core.audit.replay`, whose second then reads each aggregate with
-        :meth:`select_placed`. None where the records cannot be counted so: an aggregate id
-        or a version stored in a form the library never writes (a record stored around
-        it, which the replay's pass over the whole log, :meth:`select_heads`, then
-        names). This default counts none: the replay reads the heads of the whole log."""
+        counted by the database in one statement (on SQLite over its index of aggregates
+        and versions: about a tenth of the cost of reading the heads of the whole log):
+        for the first pass of :func:`mentoring_core.audit.replay`, whose second then
+        reads each aggregate with :meth:`select_placed`. None where the records cannot be counted
+        so: an aggregate id or a version stored in a form the library never writes (a record
+        stored around it, which the replay's pass over the whole log, :meth:`select_heads`,
+        then names). This default counts none: the replay reads the heads of the whole log."""
         return None
 
     def select_placed(
@@ -451,8 +451,9 @@ def spans_of(
     """The :data:`AggregateSpan` of each row of (aggregate id as stored, first position,
     count, lowest version, highest version, first topic), ``aggregate_id`` giving the id
     of a stored one (None for one stored in a form the recorder never writes); None if
-    any id, number or topic is not of the form the library writes (see
-    :meth:`ChainedRecorder.select_spans`)."""
+    any id is, or a number or the first topic is not of the type the library writes (see
+    :meth:`ChainedRecorder.select_spans`; a version of another type between two whole
+    ones passes MIN and MAX: a recorder whose columns take any type checks each)."""
     spans: list[AggregateSpan] = []
     for stored_id, first, count, lowest, highest, topic in rows:
         found = aggregate_id(stored_id)
@@ -1262,13 +1263,21 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 
     def select_spans(self) -> Sequence[AggregateSpan] | None:
         with _reading(self.datastore) as c:
+            # SQLite keeps a value of any type in any column: a version that is not an
+            # integer (a real between two whole ones, a NULL) passes MIN and MAX, so each
+            # aggregate's are counted too (its index holds them: still one scan of it)
             c.execute(
-                f"SELECT s.*, e.topic FROM (SELECT originator_id, MIN(rowid) AS first, "
-                f"COUNT(*), MIN(originator_version), MAX(originator_version) "
+                f"SELECT s.originator_id, s.first, s.records, s.lowest, s.highest, e.topic, "
+                f"s.odd FROM (SELECT originator_id, MIN(rowid) AS first, COUNT(*) AS records, "
+                f"MIN(originator_version) AS lowest, MAX(originator_version) AS highest, "
+                f"SUM(typeof(originator_version) <> 'integer') AS odd "
                 f"FROM {self.events_table_name} GROUP BY originator_id) s "
                 f"JOIN {self.events_table_name} e ON e.rowid = s.first ORDER BY s.first"
             )
-            return spans_of(c.fetchall(), _stored_hex)
+            rows = c.fetchall()
+            if any(row[-1] for row in rows):
+                return None
+            return spans_of([row[:-1] for row in rows], _stored_hex)
 
     def select_placed(
         self, originator_id: UUID, *, gt: int | None, limit: int

@@ -5,10 +5,11 @@ decoded once:
 
 1. The aggregates. Where the store counts each one's records itself
    (:meth:`~mentoring_core.extend.ChainedRecorder.select_spans`: SQLite and PostgreSQL,
-   in a statement over their index of aggregates and versions) and every history holds
-   each version from 1 to its last once, that count is the first pass: the records, each
-   aggregate's kind (its first record's topic) and last version. Otherwise (a store that
-   counts none, such as the memory store, or a version missing or below 1), the global
+   in one statement) and every history's count of records, lowest and highest version
+   say it holds each version from 1 to its last once, that count is the first pass: the
+   records, each aggregate's kind (its first record's topic) and last version. Otherwise
+   (a store that counts none, such as the memory store, or finds an id or version stored in a
+   form the library never writes, or a version missing or below 1), the global
    log, in recording order, a page at a time, without the records' states
    (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`): every record is
    counted and checked to follow its aggregate's previous version, and each aggregate's
@@ -107,8 +108,9 @@ class ReplayProgress:
     done: int
     """Events read (first phase) or aggregates rebuilt (second phase) so far."""
     total: int
-    """Roughly how many there are: the last notification id (ids may have gaps), then
-    the number of aggregates."""
+    """Roughly how many there are: the last notification id (ids may have gaps; the
+    events counted, where the store counts them itself), then the number of
+    aggregates."""
 
 
 @attrs.frozen(kw_only=True)
@@ -335,8 +337,10 @@ def replay(
 ) -> ReplayReport:
     """Read every event of the store, rebuild every aggregate, and report what was found.
 
-    ``progress`` is called after each page read and after each aggregate rebuilt (with
-    ``workers`` above 1, after each run of aggregates). ``workers`` processes rebuild
+    ``progress`` is called after each page of the log read (once, where the store counts
+    its aggregates itself) and after each aggregate rebuilt (with ``workers`` above 1,
+    after each run of aggregates); a history found out of order in the log, which is then
+    read again to name its gaps, reports no more. ``workers`` processes rebuild
     the aggregates (the same report, sooner on a machine with as many cores; a script
     that replays with workers must start from an ``if __name__ == "__main__":`` block,
     as every use of Python's process pools must); ``"auto"`` chooses their number from
@@ -392,8 +396,6 @@ def _count_spans(store: Store, report: Callable[[ReplayProgress], None]) -> _Log
         log.events += count
         log.by_kind[_kind_of(topic)] += 1
         log.last_version[aggregate_id] = last
-    if len(log.last_version) != len(spans):  # two stored ids of one aggregate
-        return None
     report(ReplayProgress(phase=READING, done=log.events, total=log.events))
     return log
 
@@ -456,12 +458,12 @@ def _rebuild_all(
 ) -> int:
     """The second pass: each of ``aggregates`` (id, last version) decoded and folded in
     turn, its records read ``placed`` or not (see :func:`_rebuild`); how many were
-    rebuilt. Past :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` events, what
-    the process holds is kept from the collector's full collections after each aggregate
-    until the pass ends (:func:`~mentoring_core._collector.collector_spared`): each
-    aggregate's page of events and growing state outlive the collector's young
-    collections, and walking them and all the process holds cost a fifth of a replay's
-    time."""
+    rebuilt. Past :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` records decoded
+    (by this process, or by a worker of its own runs), what the process holds is kept
+    from the collector's full collections after each aggregate until the pass ends
+    (:func:`~mentoring_core._collector.collector_spared`): each aggregate's page of events
+    and growing state outlive the collector's young collections, and walking them and all
+    the process holds cost a fifth of a replay's time."""
     rebuilt = 0
     with collector_spared() as spare:
         for done, (aggregate_id, version) in enumerate(aggregates, start=1):

@@ -37,14 +37,24 @@ _TWINS: dict[type, type | None] = {}
 
 
 def plain(cls: type) -> bool:
-    """Whether ``cls``'s ``__init__`` only sets each field from the argument of its name."""
-    return not (
-        hasattr(cls, "__attrs_pre_init__")
-        or hasattr(cls, "__attrs_post_init__")
-        or "_attrs_cached_hash" in getattr(cls, "__slots__", ())
-        or any(
-            not f.init or f.validator is not None or f.converter is not None or f.alias != f.name
-            for f in attrs.fields(cls)
+    """Whether ``cls``'s ``__init__`` only sets each field from the argument of its name:
+    the one attrs writes (not one of the class's own), with no hook, validator, converter
+    or alias."""
+    code = getattr(vars(cls).get("__init__"), "__code__", None)  # its own, not a base's
+    return (
+        code is not None
+        and code.co_filename.startswith("<attrs generated")
+        and not (
+            hasattr(cls, "__attrs_pre_init__")
+            or hasattr(cls, "__attrs_post_init__")
+            or "_attrs_cached_hash" in getattr(cls, "__slots__", ())
+            or any(
+                not f.init
+                or f.validator is not None
+                or f.converter is not None
+                or f.alias != f.name
+                for f in attrs.fields(cls)
+            )
         )
     )
 
@@ -127,4 +137,6 @@ def builder(cls: Callable[P, T]) -> Callable[P, T]:
         (keywords if field.kw_only else positional).append(parameter)
     parameters = ", ".join([*positional, *(["*", *keywords] if keywords else [])])
     values = {field.name: field.name for field in attrs.fields(kind)}
-    return cast(Callable[P, T], maker(kind, parameters, values, defaults))
+    build = maker(kind, parameters, values, defaults)
+    build.__name__, build.__qualname__ = kind.__name__, kind.__qualname__  # its refusals name it
+    return cast(Callable[P, T], build)
