@@ -272,3 +272,37 @@ def test_a_version_stored_late_is_a_gap_and_the_history_still_reaches_the_last(
     reasons = [f.reason for f in report.rebuild_failures]
     assert reasons in ([], [f"version {last + 2} follows version {last}"])
     assert report.rebuilt == 2 - len(reasons)
+
+
+def test_an_unreadable_record_does_not_send_the_replay_through_the_log_again(
+    seeded: tuple[MentoringService, Seeded],
+    replaying: Replaying,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page where one record fails is decoded again a record at a time, each counted
+    once: the second pass reaches every record the first counted, so the log is not
+    decoded again; only the failing topic's records are read, to place the failure."""
+    service, pair = seeded
+    recorder = service.store.recorder
+    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=pair.relationship,
+                originator_version=7,
+                topic=held.topic,
+                state=b'{"forged":true}',
+            )
+        ]
+    )
+    read = service.store.records
+    topics_read: list[Any] = []
+
+    def records(*args: Any, **kwargs: Any) -> Any:
+        topics_read.append(kwargs.get("topics"))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(service.store, "records", records)
+    report = replaying(service, page_size=4)
+    assert report.events == 12 and report.decode_failure_count == 1
+    assert topics_read == [[held.topic]]

@@ -468,3 +468,14 @@ class TestReadVersions:
         assert recorder_of(service).max_notification_id() == before
         assert recorder_of(service).select_events(FORGED) == []
         assert service.verify().ok
+
+
+def test_a_recorder_that_counts_no_spans_reads_none_placed(
+    store_url: str, service: MentoringService
+) -> None:
+    if not store_url.startswith("memory"):
+        pytest.skip("the SQLite and PostgreSQL recorders count spans, and read them placed")
+    recorder = recorder_of(service)
+    assert recorder.select_spans() is None
+    with pytest.raises(NotImplementedError, match=type(recorder).__name__):
+        recorder.select_placed(A, gt=None, limit=1)
