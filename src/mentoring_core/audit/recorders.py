@@ -99,6 +99,9 @@ events carried one): it is not read again to find a command."""
 Link = tuple[int, int, UUID, int, str, str, int]
 """A new link as the recorders store it: (sequence, notification_id, aggregate_id,
 version, recorded_at, hash, encoding)."""
+_RECORD = "originator_id, originator_version, topic, state"
+"""The columns of a stored record, as eventsourcing reads them."""
+
 RecordHead = tuple[int, Any, int, str]
 """A stored record without its state: (notification id, aggregate id as the store holds
 it (a UUID, or a SQLite store's text), version, topic)."""
@@ -1250,16 +1253,30 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         # As select_notifications: eventsourcing's statement, read quicker (every
-        # command loads its aggregate through it, every replay reads each aggregate).
+        # command loads its aggregate through it).
+        rows = self._aggregate_rows(_RECORD, originator_id, gt, lte, desc, limit)
+        return events_of(rows, self.convert_originator_id)
+
+    def _aggregate_rows(
+        self,
+        columns: str,
+        originator_id: UUID | str,
+        gt: int | None,
+        lte: int | None,
+        desc: bool,
+        limit: int | None,
+    ) -> list[Any]:
+        """The ``columns`` of ``originator_id``'s records, as eventsourcing's
+        ``select_events`` selects them (``gt``, ``lte``, ``desc``, ``limit``)."""
         rest, params = versions_filter("?", gt, lte, desc, limit)
         stored_id = originator_id.hex if isinstance(originator_id, UUID) else originator_id
         with _reading(self.datastore) as c:
             c.execute(
-                f"SELECT originator_id, originator_version, topic, state "
-                f"FROM {self.events_table_name} WHERE originator_id=? {rest}",
+                f"SELECT {columns} FROM {self.events_table_name} WHERE originator_id=? {rest}",
                 [stored_id, *params],
             )
-            return events_of(c.fetchall(), self.convert_originator_id)
+            rows: list[Any] = c.fetchall()
+            return rows
 
     def select_spans(self) -> Sequence[AggregateSpan] | None:
         with _reading(self.datastore) as c:
@@ -1282,14 +1299,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     def select_placed(
         self, originator_id: UUID, *, gt: int | None, limit: int
     ) -> Sequence[Notification]:
-        rest, params = versions_filter("?", gt, None, False, limit)
-        with _reading(self.datastore) as c:
-            c.execute(
-                f"SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table_name} WHERE originator_id=? {rest}",
-                [originator_id.hex, *params],
-            )
-            return notifications_of(c.fetchall(), self.convert_originator_id)
+        rows = self._aggregate_rows(f"rowid, {_RECORD}", originator_id, gt, None, False, limit)
+        return notifications_of(rows, self.convert_originator_id)
 
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
         with _reading(self.datastore) as c:

@@ -75,6 +75,10 @@ def _as_found(value: Any) -> Any:
     return value
 
 
+_RECORD = "originator_id, originator_version, topic, state"
+"""The columns of a stored record, as eventsourcing reads them."""
+
+
 def _uuid_or_none(value: Any) -> UUID | None:
     """An aggregate id as the ``uuid`` column gives it (always a UUID: None is for a
     column of another type, which the library never makes)."""
@@ -479,15 +483,28 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         # As select_notifications: eventsourcing's statement, read quicker.
+        rows = self._aggregate_rows(_RECORD, originator_id, gt, lte, desc, limit)
+        return events_of(rows, _as_found)
+
+    def _aggregate_rows(
+        self,
+        columns: str,
+        originator_id: UUID | str,
+        gt: int | None,
+        lte: int | None,
+        desc: bool,
+        limit: int | None,
+    ) -> list[tuple[Any, ...]]:
+        """The ``columns`` of ``originator_id``'s records, as eventsourcing's
+        ``select_events`` selects them (``gt``, ``lte``, ``desc``, ``limit``)."""
         rest, params = versions_filter("%s", gt, lte, desc, limit)
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id=%s " + rest
-        ).format(*self._events)
+        statement = SQL("SELECT " + columns + " FROM {}.{} WHERE originator_id=%s " + rest).format(
+            *self._events
+        )
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             rows = _as_tuples(curs)
             rows.execute(statement, [originator_id, *params], prepare=True)
-            return events_of(rows.fetchall(), _as_found)
+            return rows.fetchall()
 
     @retried_after_a_cut
     def select_spans(self) -> Sequence[AggregateSpan] | None:
@@ -507,15 +524,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
     def select_placed(
         self, originator_id: UUID, *, gt: int | None, limit: int
     ) -> Sequence[Notification]:
-        rest, params = versions_filter("%s", gt, None, False, limit)
-        statement = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {}.{} WHERE originator_id=%s " + rest
-        ).format(*self._events)
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            rows = _as_tuples(curs)
-            rows.execute(statement, [originator_id, *params], prepare=True)
-            return notifications_of(rows.fetchall(), _as_found)
+        rows = self._aggregate_rows(
+            "notification_id, " + _RECORD, originator_id, gt, None, False, limit
+        )
+        return notifications_of(rows, _as_found)
 
     @retried_after_a_cut
     def select_heads(self, after: int, limit: int) -> Sequence[RecordHead]:
