@@ -467,18 +467,6 @@ def spans_of(
     return spans
 
 
-def _stored_hex(stored_id: Any) -> UUID | None:
-    """The aggregate id a SQLite recorder stores as ``stored_id`` (a UUID's 32 hex digits,
-    as it writes and looks them up); None for any other form."""
-    if type(stored_id) is not str or len(stored_id) != 32:
-        return None
-    try:
-        found = UUID(hex=stored_id)
-    except ValueError:
-        return None
-    return found if found.hex == stored_id else None
-
-
 def loose_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
     """An event stored around the library, as found, for naming it: values of a wrong
     type are shown as text rather than refused (it is reported, never read)."""
@@ -1294,7 +1282,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             rows = c.fetchall()
             if any(row[-1] for row in rows):
                 return None
-            return spans_of([row[:-1] for row in rows], _stored_hex)
+            return spans_of([row[:-1] for row in rows], _hex_text)
 
     def select_placed(
         self, originator_id: UUID, *, gt: int | None, limit: int
