@@ -266,11 +266,8 @@ class _Decoded:
         positions: list[int] = list(map(_POSITION, page))
         if positions[0] < after or positions != sorted(positions):
             self.in_order = False
-        first_of = self.first_of
-        last_first = dict(zip(map(_TOPIC, page[::-1]), positions[::-1], strict=True))
-        for topic, position in last_first.items():  # each topic's first in the page
-            if position < first_of.get(topic, position + 1):
-                first_of[topic] = position
+        # each topic's first in the page: the last a reversed walk leaves in the dict
+        _note_first(self.first_of, dict(zip(map(_TOPIC, page[::-1]), positions[::-1], strict=True)))
         return positions[-1]
 
     def merge(self, other: _Decoded) -> None:
@@ -280,9 +277,7 @@ class _Decoded:
         self.unreadable.update(other.unreadable)
         self.topics |= other.topics
         self.types.update(other.types)
-        for topic, position in other.first_of.items():
-            if position < self.first_of.get(topic, position + 1):
-                self.first_of[topic] = position
+        _note_first(self.first_of, other.first_of)
         self.in_order = self.in_order and other.in_order
 
     def most_common(self, first_of: Mapping[str, int]) -> dict[str, int]:
@@ -297,6 +292,14 @@ class _Decoded:
             for name in counts
         }
         return dict(sorted(counts.items(), key=lambda item: (-item[1], first[item[0]])))
+
+
+def _note_first(first_of: dict[str, int], found: Mapping[str, int]) -> None:
+    """Keep in ``first_of`` each topic's first position: its own, or ``found``'s if
+    earlier (or if it holds none)."""
+    for topic, position in found.items():
+        if position < first_of.get(topic, position + 1):
+            first_of[topic] = position
 
 
 _VERSION = attrgetter("version")
