@@ -25,6 +25,25 @@ def around_the_library(recorder: Any, events: list[StoredEvent]) -> None:
     type(recorder).__bases__[0].insert_events(recorder, events)
 
 
+def forge_a_meeting(service: MentoringService, pair: Seeded) -> str:
+    """Store, after the seeded relationship's last event (version 6), a meeting held whose
+    state no reader takes (``{"forged":true}``), as the store's own recorder would; its
+    topic."""
+    recorder = service.store.recorder
+    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
+    recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=pair.relationship,
+                originator_version=7,
+                topic=held.topic,
+                state=b'{"forged":true}',
+            )
+        ]
+    )
+    return str(held.topic)
+
+
 def test_aggregates_of_one_kind_are_all_counted(
     seeded: tuple[MentoringService, Seeded], replaying: Replaying
 ) -> None:
@@ -175,17 +194,7 @@ def test_decode_failures_are_listed_in_log_order_whatever_the_order_of_aggregate
         [StoredEvent(originator_id=UUID(int=5), originator_version=1, topic="Nope", state=b"{}")]
     )
     first = stored_count(service)
-    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
-    recorder.insert_events(
-        [
-            StoredEvent(
-                originator_id=pair.relationship,
-                originator_version=7,
-                topic=held.topic,
-                state=b'{"forged":true}',
-            )
-        ]
-    )
+    forge_a_meeting(service, pair)
     report = replaying(service)
     assert report.decode_failure_count == 2
     assert [(f.notification_id, f.aggregate_id) for f in report.decode_failures] == [
@@ -283,18 +292,7 @@ def test_an_unreadable_record_does_not_send_the_replay_through_the_log_again(
     once: the second pass reaches every record the first counted, so the log is not
     decoded again; only the failing topic's records are read, to place the failure."""
     service, pair = seeded
-    recorder = service.store.recorder
-    (held,) = recorder.select_events(pair.relationship, gt=4, lte=5)
-    recorder.insert_events(
-        [
-            StoredEvent(
-                originator_id=pair.relationship,
-                originator_version=7,
-                topic=held.topic,
-                state=b'{"forged":true}',
-            )
-        ]
-    )
+    held_topic = forge_a_meeting(service, pair)
     read = service.store.records
     topics_read: list[Any] = []
 
@@ -305,4 +303,4 @@ def test_an_unreadable_record_does_not_send_the_replay_through_the_log_again(
     monkeypatch.setattr(service.store, "records", records)
     report = replaying(service, page_size=4)
     assert report.events == 12 and report.decode_failure_count == 1
-    assert topics_read == [[held.topic]]
+    assert topics_read == [[held_topic]]
