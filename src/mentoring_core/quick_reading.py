@@ -10,11 +10,16 @@ and checks every value's JSON type in C (a text is a string, an int an integer a
 ``true`` or ``1.0``, no key unknown, no key missing), and the event is built from the
 parsed values with the converter's own hooks for times, dates, decimals and, where sealed
 fields are opened, the event's id (kept as the text stored until then: they are bound
-to it; elsewhere it is parsed as any other id).
+to it; elsewhere it is parsed as any other id). A sealed field's nonce and ciphertext are
+read from base64 in C too, and its plaintext parsed there as a text or a list of texts,
+once opened by the code the converter opens it with (``sealed_under``, ``decrypted``).
+The event (and each value object in it) is made without its class's ``__init__``, each
+field set straight into its slot, for a class whose ``__init__`` does nothing else.
 
 It decides nothing alone. A record it does not read (any value it refuses, an older
-``class_version`` to upcast, a class with a personal field inside a list of values, a
-sealed field that does not open, a snapshot) is read again by the converter, which gives
+``class_version`` to upcast, a class with a personal field inside a list of values or
+whose ``__init__`` does more than set its fields, a sealed field that does not open or
+whose parts or plaintext it reads otherwise, a snapshot) is read again by the converter, which gives
 the event or the error naming every bad field, as it always did. Every type it admits
 is admitted at least as strictly as the converter admits it (``msgspec`` refuses what
 ``json`` would parse loosely, such as ``NaN`` or lone surrogates), so what it does read
@@ -34,10 +39,11 @@ from uuid import UUID
 import attrs
 import msgspec
 
+from .domain._building import maker, plain
 from .domain.events import Event
 from .domain.personal import PERSONAL_DATA
 from .privacy.keys import CachedKeys
-from .privacy.sealing import ENVELOPE_VERSION, MARK, open_sealed, unopened
+from .privacy.sealing import ENVELOPE_VERSION, MARK, decrypted, erased, sealed_under, unopened
 
 Convert = Callable[[Any], Any]
 """One parsed value to the value the event holds (an id's text to a ``UUID``...)."""
@@ -51,13 +57,22 @@ class _Unreadable(Exception):
 
 _Sealed = msgspec.defstruct(
     "SealedField",
-    [("marker", int), ("key", str), ("nonce", str), ("ciphertext", str)],
+    [("marker", int), ("key", str), ("nonce", bytes), ("ciphertext", bytes)],
     rename={"marker": MARK},
     forbid_unknown_fields=True,
 )
-"""A sealed field's stored form (``privacy.sealing``), all four keys present as texts
-(a closed reading of the converter checks only the marker and person: anything else is
-left to it)."""
+"""A sealed field's stored form (``privacy.sealing``), all four keys present, its nonce
+and ciphertext base64 texts that msgspec decodes in C (it admits no form that
+``binascii.a2b_base64(strict_mode=True)``, the converter's reading, refuses or reads
+otherwise: a form it refuses, such as padding past a whole group, is left to the
+converter, as is anything else a closed reading of the converter would not check)."""
+
+_TEXT = msgspec.json.Decoder(str)
+_TEXTS = msgspec.json.Decoder(tuple[str, ...])
+"""A sealed field's plaintext, a text (or a list of texts) as JSON, parsed in C: msgspec
+refuses what the converter's reading (``parse_json`` of its UTF-8, then the field's type
+checked) refuses, such as a lone surrogate or bytes that are not UTF-8, and reads the
+rest alike."""
 
 
 def _optional(convert: Convert | None) -> Convert | None:
@@ -85,6 +100,18 @@ class _Field:
     personal: bool = False
     """Personal data: stored as its value, or sealed."""
 
+    @property
+    def closed(self) -> Any:
+        """What the field reads as sealed, in a closed reading (as ``open_event`` reads
+        it without opening it: its form checked as it was parsed, its version by the
+        reader)."""
+        return _CLOSED[self.many]
+
+    @property
+    def erased(self) -> Any:
+        """What the field reads as sealed under a key that is gone."""
+        return _ERASED[self.many]
+
 
 @attrs.frozen
 class _Plan:
@@ -111,29 +138,23 @@ class _Plan:
 
 def _builder(event_class: type, fields: list[_Field]) -> _Build:
     """The function that builds an event of ``event_class`` from its parsed structure,
-    written for the class and compiled once, as attrs writes a class's ``__init__`` and
-    cattrs its structuring functions: each value is read by name and passed by keyword
-    in one call, where a loop over the fields would build a dict of the arguments first
-    (a tenth of reading an event). The names are the class's own fields and
-    ``__init__`` arguments (identifiers), never text from a record."""
-    namespace: dict[str, Any] = {"event_class": event_class}
-    arguments = ["aggregate_id=aggregate_id", "version=version"]
+    written for the class and compiled once (:func:`~.domain._building.maker`), as attrs
+    writes a class's ``__init__`` and cattrs its structuring functions: each value is read
+    by name and set straight into its slot, as the class's own ``__init__`` sets it but
+    without a call through ``object.__setattr__`` a field (a tenth of reading an event).
+    The names are the class's own fields (identifiers), never text from a record."""
+    namespace: dict[str, Any] = {}
+    values = {"aggregate_id": "aggregate_id", "version": "version"}
     for number, field in enumerate(fields):
         if field.personal:
-            continue
-        value = f"parsed.{field.name}"
-        if field.convert is not None:
+            values[field.name] = f"personal[{field.argument!r}]"
+        elif field.convert is not None:
             namespace[f"convert_{number}"] = field.convert
-            value = f"convert_{number}({value})"
-        arguments.append(f"{field.argument}={value}")
-    if any(field.personal for field in fields):
-        arguments.append("**personal")
-    source = (
-        "def build(parsed, aggregate_id, version, personal):\n"
-        f"    return event_class({', '.join(arguments)})\n"
-    )
-    exec(compile(source, f"<quick reader of {event_class.__name__}>", "exec"), namespace)
-    return cast(_Build, namespace["build"])
+            values[field.name] = f"convert_{number}(parsed.{field.name})"
+        else:
+            values[field.name] = f"parsed.{field.name}"
+    build = maker(event_class, "parsed, aggregate_id, version, personal", values, namespace)
+    return cast(_Build, build)
 
 
 class QuickReader:
@@ -144,7 +165,9 @@ class QuickReader:
 
     def __init__(self, hooks: Mapping[type, Convert]) -> None:
         self._hooks = dict(hooks)
-        self._plans: dict[tuple[type[Event], bool], _Plan | None] = {}
+        self._plans: tuple[dict[type[Event], _Plan | None], ...] = ({}, {})
+        """The plans of each event class (None: left to the converter), read closed and
+        with sealed fields opened (indexed by ``personal``)."""
         self._values: dict[type, tuple[type, Convert]] = {}
 
     def read(
@@ -160,10 +183,11 @@ class QuickReader:
         """The event of ``cls`` a record's ``state`` holds, as the converter reads it
         (its sealed fields opened, or with ``personal`` false read as ``SEALED``); None
         where this reader leaves the record to the converter."""
+        plans = self._plans[personal]
         try:
-            plan = self._plans[cls, personal]
+            plan = plans[cls]
         except KeyError:
-            plan = self._plans[cls, personal] = self._plan(cls, personal)
+            plan = plans[cls] = self._plan(cls, personal)
         if plan is None:
             return None
         try:
@@ -175,7 +199,6 @@ class QuickReader:
             if type(version) is not int:
                 version = self._hooks[int](version)
             values: dict[str, Any] = {}
-            sealed: dict[str, Any] = {}
             for field in plan.personal:
                 value = getattr(parsed, field.name)
                 if type(value) is _Sealed:
@@ -183,21 +206,22 @@ class QuickReader:
                     if form.marker != ENVELOPE_VERSION:  # its keys and their types parsed
                         raise ValueError(f"{field.name}: not a sealed field of this version")
                     if personal:
-                        sealed[field.name] = form  # opened together, below
-                        continue
-                    value = _closed(field)
+                        value = _opened(field, form, parsed.event_id, keys)
+                    else:
+                        value = field.closed
                 elif field.convert is not None:
                     value = field.convert(value)
                 values[field.argument] = value
-            if sealed:
-                values.update(_opened(plan, sealed, parsed.event_id, keys))
             return plan.build(parsed, aggregate_id, version, values)
         except Exception:  # the converter reads it again, and says what is wrong
             return None
 
     def _plan(self, cls: type, personal: bool) -> _Plan | None:
         """The plan of ``cls``'s events, read with their sealed fields opened (``personal``)
-        or closed."""
+        or closed; None for a class whose ``__init__`` does more than set its fields (a
+        validator, a converter...): its events are left to the converter."""
+        if not plain(cls):
+            return None
         hints = get_type_hints(cls)
         opened = personal and any(PERSONAL_DATA in field.metadata for field in attrs.fields(cls))
         specs: list[tuple[str, Any]] = []
@@ -253,61 +277,47 @@ class QuickReader:
 
     def _value(self, cls: type) -> tuple[type, Convert]:
         """A value object (a ``Rating``, a ``MeetingSchedule``...): its structure, and its
-        building from it. Every field must be stored (the converter would fill a missing
-        one with its default: such a record is left to it)."""
+        building from it, each field set straight into its slot (:func:`_builder`). Every
+        field must be stored (the converter would fill a missing one with its default:
+        such a record is left to it), and its class's ``__init__`` must only set them."""
         known = self._values.get(cls)
         if known is not None:
             return known
+        if not plain(cls):
+            raise _Unreadable(cls)
         hints = get_type_hints(cls)
         specs: list[tuple[str, Any]] = []
-        fields: list[_Field] = []
-        for field in attrs.fields(cls):
+        namespace: dict[str, Any] = {}
+        values: dict[str, str] = {}
+        for number, field in enumerate(attrs.fields(cls)):
             if PERSONAL_DATA in field.metadata:
                 raise _Unreadable(cls)  # sealed inside a list: its place has an index
             parsed, convert = self._spec(hints[field.name])
             specs.append((field.name, parsed))
-            fields.append(_Field(field.name, field.alias, convert))
+            values[field.name] = f"value.{field.name}"
+            if convert is not None:
+                namespace[f"convert_{number}"] = convert
+                values[field.name] = f"convert_{number}(value.{field.name})"
         structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
-        built = tuple(fields)
-
-        def build(value: Any) -> Any:
-            return cls(
-                **{
-                    field.argument: item if field.convert is None else field.convert(item)
-                    for field, item in zip(built, msgspec.structs.astuple(value), strict=True)
-                }
-            )
-
-        known = self._values[cls] = (structure, build)
+        known = self._values[cls] = (structure, maker(cls, "value", values, namespace))
         return known
 
 
-def _closed(field: _Field) -> Any:
-    """A sealed field in a closed reading, as ``open_event`` reads it without opening it
-    (its form checked as it was parsed, its version by the reader)."""
-    value = unopened(many=field.many)
-    return tuple(value) if field.many else value
+def _held(value: Any) -> Any:
+    """A value as an event holds it: a list of texts as a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
 
-def _opened(
-    plan: _Plan, sealed: dict[str, Any], event_id: str, keys: CachedKeys | None
-) -> dict[str, Any]:
-    """The sealed fields' values by ``__init__`` argument, each opened from its parsed
-    parts by ``open_sealed``, as ``open_event`` opens it for the converter (``ERASED``
-    under a destroyed key), checked for the field's type: a text, or a list of texts."""
-    values: dict[str, Any] = {}
-    for field in plan.personal:
-        form = sealed.get(field.name)
-        if form is None:
-            continue
-        value = open_sealed(
-            keys, form.key, form.nonce, form.ciphertext, event_id, field.name, many=field.many
-        )
-        if field.many:
-            if type(value) is not list or any(type(item) is not str for item in value):
-                raise TypeError(f"{field.name}: not a list of texts")
-            value = tuple(value)
-        elif type(value) is not str:
-            raise TypeError(f"{field.name}: not a text")
-        values[field.argument] = value
-    return values
+_CLOSED = {many: _held(unopened(many=many)) for many in (False, True)}
+_ERASED = {many: _held(erased(many=many)) for many in (False, True)}
+
+
+def _opened(field: _Field, form: Any, event_id: str, keys: CachedKeys | None) -> Any:
+    """The value of a sealed field, opened from its parsed parts by ``sealed_under`` and
+    ``decrypted``, as ``open_event`` opens it for the converter (``ERASED`` under a key
+    that is gone), its plaintext read as the field's type: a text, or a list of texts."""
+    aead = sealed_under(keys, form.key, field.name)
+    if aead is None:
+        return field.erased
+    plaintext = decrypted(aead, form.nonce, form.ciphertext, event_id, field.name, form.key)
+    return (_TEXTS if field.many else _TEXT).decode(plaintext)

@@ -25,6 +25,7 @@ ALLOWED = frozenset(
         "math",
         "operator",
         "re",
+        "types",
         "typing",
         "unicodedata",
         "uuid",

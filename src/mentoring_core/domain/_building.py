@@ -20,6 +20,7 @@ frozen, has a base class, or whose ``__init__`` does more than set its fields
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
@@ -85,17 +86,38 @@ def twin_of(cls: type) -> type | None:
     return twin
 
 
+def _slot(cls: type, name: str) -> MemberDescriptorType | None:
+    """The slot of ``cls`` (or of a base) that keeps the field ``name``; None where it is
+    kept in the instance's ``__dict__``."""
+    for base in cls.__mro__:
+        found = vars(base).get(name)
+        if found is not None:
+            return found if type(found) is MemberDescriptorType else None
+    return None
+
+
 def maker(
     cls: type, parameters: str, values: dict[str, str], namespace: dict[str, Any]
 ) -> Callable[..., Any]:
     """A function of ``parameters`` returning a new instance of ``cls`` whose fields are
     set to the expressions ``values`` gives by name (read in ``namespace``): stored into a
-    twin (:func:`twin_of`), else set as attrs' ``__init__`` sets them. Written for the
-    class, as attrs writes its ``__init__``: the names are its fields', identifiers, never
-    data; its own names start with ``_``."""
+    twin (:func:`twin_of`); else each set into its slot by the slot's own setter (a base
+    class's slot too: an event's), where attrs' ``__init__`` goes through
+    ``object.__setattr__``, which looks the slot up by name (about half the time a field),
+    or set as that ``__init__`` sets it where the field is kept in the ``__dict__``.
+    Written for the class, as attrs writes its ``__init__``: the names are its fields',
+    identifiers, never data; its own names start with ``_``."""
     twin = twin_of(cls)
+    setters: dict[str, Any] = {}
     if twin is None:
-        filled = [f"    _set(_new, {name!r}, {value})" for name, value in values.items()]
+        filled = []
+        for number, (name, value) in enumerate(values.items()):
+            slot = _slot(cls, name)
+            if slot is None:
+                filled.append(f"    _set(_new, {name!r}, {value})")
+            else:
+                setters[f"_set_{number}"] = slot.__set__
+                filled.append(f"    _set_{number}(_new, {value})")
     else:
         filled = [f"    _new.{name} = {value}" for name, value in values.items()]
         filled.append("    _new.__class__ = _cls")
@@ -111,6 +133,7 @@ def maker(
         "_twin": twin,
         "_new_instance": object.__new__,
         "_set": object.__setattr__,
+        **setters,
     }
     exec(compile("\n".join(lines), f"<made for {cls.__name__}>", "exec"), namespace)
     return cast(Callable[..., Any], namespace["_make"])

@@ -299,8 +299,29 @@ def open_sealed(
     ``person_id``'s key with the base64 texts ``nonce`` and ``ciphertext`` (the parts of
     its stored form, checked by the caller); ``ERASED`` (``[ERASED]`` for a list of
     texts, ``many``) if the person's key was destroyed or is not in this store's key
-    store. The quick reader (:mod:`mentoring_core.quick_reading`) opens the parts it
-    parsed with it, without the stored form's dict."""
+    store."""
+    aead = sealed_under(keys, person_id, where)
+    if aead is None:
+        return erased(many=many)
+    plaintext = decrypted(
+        aead,
+        _b64(nonce, "nonce", where),
+        _b64(ciphertext, "ciphertext", where),
+        event_id,
+        where,
+        person_id,
+    )
+    return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
+
+
+def sealed_under(keys: CachedKeys | None, person_id: str, where: str) -> AESGCM | None:
+    """The cipher that opens the fields sealed under ``person_id``'s key (the field at
+    ``where`` is one); None if their key was destroyed or is not in this store's key
+    store (withheld, or erased), where each such field reads as :func:`erased`. Refused
+    (:class:`StoreConfigurationError`) without a key store, or where the key is missing
+    from it and the store records no erasure of the person. The quick reader
+    (:mod:`mentoring_core.quick_reading`) opens the parts it parsed with this and
+    :func:`decrypted`, as :func:`open_sealed` does."""
     if keys is None:
         raise StoreConfigurationError(
             f"{where} is sealed under the key of {person_id!r}, but no key store was given"
@@ -309,19 +330,30 @@ def open_sealed(
     if row is None:
         if not keys.erased(person_id):  # else a key backup older than the key, restored after it
             raise StoreConfigurationError(missing_key_message(person_id))
-    elif row.key is not None:
-        aad = associated_data(event_id, where, person_id)
-        try:
-            plaintext = keys.aead(row).decrypt(
-                _b64(nonce, "nonce", where), _b64(ciphertext, "ciphertext", where), aad
-            )
-        except InvalidTag:
-            raise ValueError(
-                f"{where}: the sealed field does not open with the key of {person_id!r}: its "
-                "ciphertext was altered, or moved from another event or field"
-            ) from None
-        return parse_json(plaintext.decode())  # UTF-8, as sealed: no guessing of encodings
-    # destroyed, or withheld (a copy imported without its keys), or erased
+        return None
+    if row.key is None:  # destroyed, or withheld (a copy imported without its keys)
+        return None
+    return keys.aead(row)
+
+
+def decrypted(
+    aead: AESGCM, nonce: bytes, ciphertext: bytes, event_id: str, where: str, person_id: str
+) -> bytes:
+    """The plaintext of the field at ``where`` in the event ``event_id``, sealed under
+    ``person_id``'s key (``aead``), from its nonce and ciphertext; refused if it does not
+    open (altered, or moved from another event or field)."""
+    try:
+        return aead.decrypt(nonce, ciphertext, associated_data(event_id, where, person_id))
+    except InvalidTag:
+        raise ValueError(
+            f"{where}: the sealed field does not open with the key of {person_id!r}: its "
+            "ciphertext was altered, or moved from another event or field"
+        ) from None
+
+
+def erased(*, many: bool) -> Any:
+    """What a sealed field reads as once its person's key is gone: ``ERASED``, or
+    ``[ERASED]`` for a list of texts."""
     return [ERASED] if many else ERASED
 
 
