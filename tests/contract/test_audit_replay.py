@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -22,6 +23,7 @@ from .test_service_contract import Seeded
 from .test_tamper_evidence import RawStore
 
 COLLECTOR = importlib.import_module("mentoring_core._collector")
+REPLAY = importlib.import_module("mentoring_core.audit.replay")
 
 SEEDED_TYPES = {
     "ParticipantEnrolled": 2,
@@ -181,3 +183,26 @@ def test_the_collector_is_left_alone_below_its_threshold(
     frozen: list[int] = []
     replay(service, progress=lambda step: frozen.append(gc.get_freeze_count()))
     assert frozen and not any(frozen)  # 11 events: far below 10,000
+
+
+def test_the_collector_is_spared_from_the_rebuilds_start_for_a_store_of_as_many_events(
+    seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events to fold are known from the first pass: a store holding
+    SPARE_COLLECTOR_FROM of them has the collector spared before its first aggregate is
+    rebuilt, its young collections fewer, and both given back at the end."""
+    service, _ = seeded
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 11)  # the seeded store's events
+    thresholds = gc.get_threshold()
+    seen: list[tuple[int, int]] = []
+
+    def rebuilding(*arguments: Any, **keywords: Any) -> str | None:
+        seen.append((gc.get_freeze_count(), gc.get_threshold()[0]))
+        return rebuild(*arguments, **keywords)
+
+    rebuild = REPLAY._rebuild
+    monkeypatch.setattr(REPLAY, "_rebuild", rebuilding)
+    assert replay(service).ok
+    assert len(seen) == 2 and all(frozen for frozen, _ in seen)
+    assert {young for _, young in seen} == {max(thresholds[0], COLLECTOR.YOUNG_THRESHOLD)}
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds

@@ -245,3 +245,57 @@ def test_reading_facts_of_fewer_events_freezes_nothing(
     counts = frozen_at_each_call(monkeypatch, owner, name)
     read(service)
     assert counts and set(counts) == {0}
+
+
+@pytest.fixture
+def thresholds_as_found() -> Iterator[tuple[int, int, int]]:
+    found = gc.get_threshold()
+    yield found
+    gc.set_threshold(*found)
+
+
+def test_spared_the_young_generation_is_collected_less_often_until_the_block_ends(
+    thresholds_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of a thousand events lives and dies between two young collections."""
+    monkeypatch.setattr(COLLECTOR, "SPARE_COLLECTOR_FROM", 5)
+    gc.set_threshold(700, 10, 10)
+    with COLLECTOR.collector_spared() as spare:
+        spare(4)
+        assert gc.get_threshold() == (700, 10, 10)  # not yet: a short computation
+        spare(5)
+        assert gc.get_threshold() == (COLLECTOR.YOUNG_THRESHOLD, 10, 10)
+        spare(6)
+        assert gc.get_threshold() == (COLLECTOR.YOUNG_THRESHOLD, 10, 10)
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.parametrize("young", [0, 20_000], ids=["collection off", "already higher"])
+def test_a_threshold_of_zero_or_above_the_spared_one_is_left_as_it_is(
+    thresholds_as_found: tuple[int, int, int], young: int
+) -> None:
+    gc.set_threshold(young, 10, 10)
+    with COLLECTOR.collector_spared() as spare:
+        spare(COLLECTOR.SPARE_COLLECTOR_FROM)
+        assert gc.get_threshold() == (young, 10, 10)
+    assert gc.get_threshold() == (young, 10, 10)
+
+
+def test_a_threshold_changed_during_the_block_is_kept(
+    thresholds_as_found: tuple[int, int, int],
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    with COLLECTOR.collector_spared() as spare:
+        spare(COLLECTOR.SPARE_COLLECTOR_FROM)
+        gc.set_threshold(5_000, 10, 10)  # another part of the process chose its own
+    assert gc.get_threshold() == (5_000, 10, 10)
+
+
+def test_the_threshold_is_set_back_when_the_block_fails(
+    thresholds_as_found: tuple[int, int, int],
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    with pytest.raises(ZeroDivisionError), COLLECTOR.collector_spared() as spare:
+        spare(COLLECTOR.SPARE_COLLECTOR_FROM)
+        1 / 0  # noqa: B018
+    assert gc.get_threshold() == (700, 10, 10)

@@ -461,14 +461,17 @@ def _rebuild_all(
 ) -> int:
     """The second pass: each of ``aggregates`` (id, last version) decoded and folded in
     turn, its records read ``placed`` or not (see :func:`_rebuild`); how many were
-    rebuilt. Past :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` records decoded
-    (by this process, or by a worker of its own runs), what the process holds is kept
-    from the collector's full collections after each aggregate until the pass ends
-    (:func:`~mentoring_core._collector.collector_spared`): each aggregate's page of events
-    and growing state outlive the collector's young collections, and walking them and all
-    the process holds cost a fifth of a replay's time."""
+    rebuilt. From :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` events to fold
+    (their last versions' sum), or records decoded (by this process, or by a worker of its
+    own runs), the collector is spared (:func:`~mentoring_core._collector.collector_spared`)
+    from the pass's start and after each aggregate until it ends: what the process holds is
+    kept from its full collections, and its young collections are fewer. Each aggregate's
+    page of events and growing state outlive the young collections at Python's default
+    threshold, and walking them and all the process holds cost a fifth of a replay's
+    time."""
     rebuilt = 0
     with collector_spared() as spare:
+        spare(sum(version for _, version in aggregates))
         for done, (aggregate_id, version) in enumerate(aggregates, start=1):
             failure = _rebuild(store, aggregate_id, version, decoded, page_size, placed)
             if failure is None:
