@@ -148,13 +148,22 @@ def _builder(event_class: type, fields: list[_Field]) -> _Build:
     for number, field in enumerate(fields):
         if field.personal:
             values[field.name] = f"personal[{field.argument!r}]"
-        elif field.convert is not None:
-            namespace[f"convert_{number}"] = field.convert
-            values[field.name] = f"convert_{number}(parsed.{field.name})"
         else:
-            values[field.name] = f"parsed.{field.name}"
+            values[field.name] = _read("parsed", field.name, field.convert, number, namespace)
     build = maker(event_class, "parsed, aggregate_id, version, personal", values, namespace)
     return cast(_Build, build)
+
+
+def _read(
+    source: str, name: str, convert: Convert | None, number: int, namespace: dict[str, Any]
+) -> str:
+    """The expression a builder reads field ``name`` of its parsed structure ``source``
+    with: converted by ``convert`` (put in ``namespace`` under a name of its own, by the
+    field's ``number``) where it has one."""
+    if convert is None:
+        return f"{source}.{name}"
+    namespace[f"convert_{number}"] = convert
+    return f"convert_{number}({source}.{name})"
 
 
 class QuickReader:
@@ -294,10 +303,7 @@ class QuickReader:
                 raise _Unreadable(cls)  # sealed inside a list: its place has an index
             parsed, convert = self._spec(hints[field.name])
             specs.append((field.name, parsed))
-            values[field.name] = f"value.{field.name}"
-            if convert is not None:
-                namespace[f"convert_{number}"] = convert
-                values[field.name] = f"convert_{number}(value.{field.name})"
+            values[field.name] = _read("value", field.name, convert, number, namespace)
         structure = msgspec.defstruct(f"Stored{cls.__name__}", specs, forbid_unknown_fields=True)
         known = self._values[cls] = (structure, maker(cls, "value", values, namespace))
         return known
