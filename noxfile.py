@@ -155,7 +155,8 @@ def bench(session: nox.Session) -> None:
     """Benchmarks, each against a baseline run in the same process (about 40 minutes).
 
     Recording and loading (bench.py), the compliance projection of 1,000,000 events
-    (bench_reports.py), the constant-memory replay (bench_replay.py), the cost of
+    (bench_reports.py), reading and decoding against the code of the day issue 15 was
+    filed, in turns in the same hour (bench_against.py), the constant-memory replay (bench_replay.py), the cost of
     sealing personal data (bench_sealing.py) and recording and reading through the
     HTTP API against the Python API (bench_http.py), and how the store grows, with the
     times of recording, reading and reporting on a PostgreSQL store grown to 1,000,000
@@ -170,6 +171,7 @@ def bench(session: nox.Session) -> None:
     scripts = [
         "bench.py",
         "bench_reports.py",
+        "bench_against.py",
         "bench_replay.py",
         "bench_sealing.py",
         "bench_http.py",

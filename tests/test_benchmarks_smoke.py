@@ -22,6 +22,10 @@ BENCHMARKS = ROOT / "benchmarks"
 TINY = {  # script: (arguments, a line every run prints)
     "bench.py": (["--commands", "20", "--events", "50", "--rounds", "1"], "ratio service / plain"),
     "bench_http.py": (["--commands", "5"], "ratio HTTP / Python"),
+    "bench_against.py": (
+        ["--relationships", "2", "--weeks", "2", "--rounds", "1"],
+        "ratio read and decode, this / b0fec04",
+    ),
     "bench_replay.py": (
         ["--sizes", "100", "200", "--per-relationship", "20", "--rounds", "2"],
         "events/s",
