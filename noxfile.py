@@ -152,20 +152,21 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, each against a baseline run in the same process (about 40 minutes).
+    """Benchmarks, each against a baseline run in the same process (about 45 minutes).
 
     Recording and loading (bench.py), the compliance projection of 1,000,000 events
-    (bench_reports.py), reading and decoding against the code of the day issue 15 was
-    filed, in turns in the same hour (bench_against.py), the constant-memory replay (bench_replay.py), the cost of
-    sealing personal data (bench_sealing.py) and recording and reading through the
-    HTTP API against the Python API (bench_http.py), and how the store grows, with the
-    times of recording, reading and reporting on a PostgreSQL store grown to 1,000,000
-    events (bench_scale.py; ``python benchmarks/bench_scale.py --events 10000000`` for
-    the figures at 10,000,000), and the ``mentoring`` command's start-up against plain
-    Python (bench_cli_start_up.py), and the instructions per event of reading, replaying
-    and projecting, counted by valgrind's callgrind: ratios that do not move with the
-    machine's load (bench_instructions.py). Pass a script's name to run only
-    that one, e.g. ``nox -s bench -- bench.py``.
+    and its memory as the log grows (bench_reports.py), reading and decoding against the
+    code of the day issue 15 was filed, in turns in the same hour (bench_against.py), the
+    constant-memory replay (bench_replay.py), the cost of sealing personal data
+    (bench_sealing.py) and recording and reading through the HTTP API against the Python
+    API (bench_http.py), and how the store grows, with the times of recording, reading
+    and reporting on a PostgreSQL store grown to 1,000,000 events (bench_scale.py;
+    ``python benchmarks/bench_scale.py --events 10000000`` for the figures at
+    10,000,000), and the ``mentoring`` command's start-up against plain Python
+    (bench_cli_start_up.py), and the instructions per event of reading, replaying and
+    projecting, counted by valgrind's callgrind: ratios that do not move with the
+    machine's load (bench_instructions.py). Pass a script's name to run only that one,
+    e.g. ``nox -s bench -- bench.py``.
     """
     install_project(session)
     scripts = [

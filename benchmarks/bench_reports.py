@@ -19,6 +19,11 @@
    the rows, compute), as a second process would make it, and rendering it; against the
    same report by a straight fold of the programme's histories (``--as-of`` path;
    ``--no-fold`` skips it).
+5. The projection's memory as the log grows (target 3: flat): the same relationships
+   over a quarter, a half and all of ``--weeks`` (stores generated in child processes,
+   the whole one a copy of the store above made before it was projected), each projected
+   from nothing alone in a new process, whose peak resident set's growth is printed
+   with the events it folded; ``--no-memory`` skips it.
 
 Run with ``nox -s bench`` or ``python benchmarks/bench_reports.py --relationships 200``.
 """
@@ -29,6 +34,7 @@ import argparse
 import itertools
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -429,6 +435,65 @@ def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
             print(f"  ratio fold / read model     {fold_time / from_model:10.1f}")
 
 
+def project_alone(path: Path) -> None:
+    """Project ``path`` from nothing in this process (a child's, so that nothing else ran
+    in it): print the events folded and the growth of the peak resident set (MB)."""
+    with MentoringService(f"sqlite:///{path}", snapshot_interval=None) as service:
+        before = high_water_mb()
+        events = ComplianceProjection(service).catch_up()
+        print(events, high_water_mb() - before)
+
+
+def high_water_mb() -> float:
+    """This process's peak resident set so far, in MB: Linux's ``VmHWM``, that of this
+    program alone, where ``ru_maxrss`` starts a child at its parent's peak (it is kept
+    across the fork and the exec); ``ru_maxrss`` where there is no ``/proc``."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return peak_rss_mb()
+    (line,) = (line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024  # kB
+
+
+def memory_as_the_log_grows(folder: Path, whole: Path, args: argparse.Namespace) -> None:
+    """Target 3's flat memory, for the projection: its peak growth on stores of the same
+    relationships over a quarter, a half and all of ``args.weeks`` (``whole``, a copy of
+    the store made before it was projected)."""
+    sizes = sorted({max(1, args.weeks // 4), max(1, args.weeks // 2)} - {args.weeks})
+    print("the projection's memory as the log grows (each from nothing, alone in a process):")
+    print("     weeks      events  peak growth MB   bytes an event")
+    grown = []
+    for weeks in [*sizes, args.weeks]:
+        path = whole if weeks == args.weeks else folder / f"memory-{weeks}.db"
+        if weeks != args.weeks:
+            generate_in_child(path, args.relationships, weeks, args.seed)
+        done = subprocess.run(
+            [sys.executable, __file__, "--project-alone", str(path)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        events, megabytes = done.stdout.split()[-2:]
+        grown.append((weeks, int(events), float(megabytes)))
+        print(
+            f"  {weeks:>8} {int(events):>11,} {float(megabytes):>15.0f}"
+            f" {float(megabytes) * 2**20 / max(1, int(events)):>16,.0f}"
+        )
+    (_, first_events, first_mb), (_, last_events, last_mb) = grown[0], grown[-1]
+    print(
+        f"  ratio of the peak growth, last / first  {last_mb / max(first_mb, 1):6.1f}"
+        f"   for {last_events / max(first_events, 1):.1f} times the events   (target: flat, 1.0)"
+    )
+
+
+def generate_in_child(path: Path, relationships: int, weeks: int, seed: int) -> None:
+    """Generate the store at ``path`` in a child process (its memory is not this one's)."""
+    subprocess.run(
+        [sys.executable, __file__, "--generate", str(path),
+         "--relationships", str(relationships), "--weeks", str(weeks), "--seed", str(seed)],
+        check=True,
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--relationships", type=int, default=2000)
@@ -442,24 +507,31 @@ def main() -> None:
         "--stages", action="store_true", help="print where a decode's time goes, per event"
     )
     parser.add_argument("--no-fold", action="store_true", help="skip the straight-fold baseline")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the projection's memory by size"
+    )
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--project-alone", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate is not None:
         generate(args.generate, args.relationships, args.weeks, args.seed)
+        return
+    if args.project_alone is not None:
+        project_alone(args.project_alone)
         return
     end = START + timedelta(weeks=args.weeks, days=1)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "reports.db"
         print(f"generating {args.relationships:,} relationships over {args.weeks} weeks...")
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, __file__, "--generate", str(path),
-             "--relationships", str(args.relationships), "--weeks", str(args.weeks),
-             "--seed", str(args.seed)],
-            check=True,
-        )  # fmt: skip
+        generate_in_child(path, args.relationships, args.weeks, args.seed)
         print(f"  in {time.perf_counter() - started:.0f} s (a child process)")
+        whole = Path(folder) / f"memory-{args.weeks}.db"
+        if not args.no_memory:
+            shutil.copyfile(path, whole)  # before its read model is built
         measure(path, args, end)
+        if not args.no_memory:
+            memory_as_the_log_grows(Path(folder), whole, args)
 
 
 if __name__ == "__main__":
