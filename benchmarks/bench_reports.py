@@ -446,8 +446,9 @@ def project_alone(path: Path) -> None:
 
 def high_water_mb() -> float:
     """This process's peak resident set so far, in MB: Linux's ``VmHWM``, that of this
-    program alone, where ``ru_maxrss`` starts a child at its parent's peak (it is kept
-    across the fork and the exec); ``ru_maxrss`` where there is no ``/proc``."""
+    program alone, where ``ru_maxrss`` starts a child at the resident set its parent had
+    when it started it (kept across the fork and the exec); ``ru_maxrss`` where there is
+    no ``/proc``."""
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:
