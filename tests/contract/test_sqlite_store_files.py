@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from mentoring_core import MentoringService, StoreConfigurationError
+from mentoring_core.store import _sqlite_file as sqlite_file
 from mentoring_core.store._sqlite_file import prepare_sqlite_file
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -228,3 +229,33 @@ def test_the_temporary_file_of_a_process_still_preparing_a_store_is_left_to_it(
         with MentoringService(f"sqlite:///{store}") as service:
             service.create_programme(name="P", organisation="O", actor="coord", occurred_at=AT)
         assert set(made) <= set(_temporary_files(tmp_path))
+
+
+def test_a_store_file_whose_temporary_file_another_process_removed_is_made_again_in_wal_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between making its temporary file and locking it, a process preparing a new store
+    leaves that file unlocked; another process preparing the same store, at that moment,
+    took it for one a killed process abandoned and removed it. The first then made the
+    store an empty file, not in WAL mode, which every process opening it at once then
+    switched to WAL, some failing at once with ``database is locked`` (seen in the suite:
+    ``test_sqlite_opened_at_once``). The interleaving is made here by running the other
+    process's removal just before the first lock is taken."""
+    store = tmp_path / "new.db"
+    real_flock = sqlite_file.fcntl.flock
+    removed: list[bool] = []
+
+    def flock_after_another_removal(handle: int, operation: int) -> None:
+        if not removed:
+            removed.append(True)
+            sqlite_file._remove_abandoned(store)  # as another process preparing the store
+        real_flock(handle, operation)
+
+    monkeypatch.setattr(sqlite_file.fcntl, "flock", flock_after_another_removal)
+    prepare_sqlite_file(store)
+    monkeypatch.undo()
+    assert removed
+    header = store.read_bytes()[:20]
+    assert header[:16] == b"SQLite format 3\x00", "the store was made an empty file"
+    assert header[18:20] == b"\x02\x02", "the store is not in WAL mode"
+    assert not list(tmp_path.glob(".new.db.new-*")), "a temporary file was left"

@@ -115,15 +115,47 @@ def prepare_sqlite_file(
 def _create_in_wal_mode(path: Path, what: str) -> None:
     """Make the file ``path`` owner-only and in WAL mode under a temporary name beside it,
     then link it into place; FileExistsError if a file is there by then (it is left as
-    it is). Where the file system has no hard links, ``path`` is created empty."""
-    temporary = path.with_name(f"{_temporary_prefix(path)}{secrets.token_hex(4)}")
+    it is). Where the file system has no hard links, ``path`` is created empty.
+
+    Between its making and its lock, the temporary file is one another process preparing
+    the same store may take for abandoned and remove (:func:`_remove_abandoned`): it is
+    then made again under a new name, up to :data:`_ATTEMPTS` times (else ``path`` is
+    created empty), rather than ``path`` made empty at once, which every process opening
+    it then switched to WAL, a lock SQLite does not always wait for."""
+    for _ in range(_ATTEMPTS):
+        temporary = path.with_name(f"{_temporary_prefix(path)}{secrets.token_hex(4)}")
+        try:
+            handle = os.open(temporary, _NEW_FILE, OWNER_ONLY)
+        except OSError:  # no such folder, not writable, a name too long: said of path
+            break
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # held until the name is gone: not abandoned
+            if _still_named(handle, temporary):
+                _made_in_wal_mode(temporary, path, what)
+                return
+        finally:
+            temporary.unlink(missing_ok=True)
+            os.close(handle)
+    _create_empty(path, what)
+
+
+_ATTEMPTS = 8
+"""Temporary files :func:`_create_in_wal_mode` makes before it gives up on WAL mode."""
+
+
+def _still_named(handle: int, temporary: Path) -> bool:
+    """Whether ``temporary`` still names the file open as ``handle`` (else another process
+    removed it before ``handle`` was locked)."""
     try:
-        handle = os.open(temporary, _NEW_FILE, OWNER_ONLY)
-    except OSError:  # no such folder, not writable, a name too long: as before, said of path
-        _create_empty(path, what)
-        return
+        return os.path.samestat(os.fstat(handle), temporary.lstat())
+    except OSError:
+        return False
+
+
+def _made_in_wal_mode(temporary: Path, path: Path, what: str) -> None:
+    """Put the locked, empty ``temporary`` in WAL mode and link it to ``path`` (see
+    :func:`_create_in_wal_mode`)."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # held until the name is gone: not abandoned
         # mode=rw: never made anew (not owner-only) if another process removed it meanwhile
         uri = temporary.absolute().as_uri() + "?mode=rw"
         with closing(sqlite3.connect(uri, uri=True)) as db:
@@ -133,9 +165,6 @@ def _create_in_wal_mode(path: Path, what: str) -> None:
         raise
     except (OSError, sqlite3.Error):
         _create_empty(path, what)
-    finally:
-        temporary.unlink(missing_ok=True)
-        os.close(handle)
 
 
 def _temporary_prefix(path: Path) -> str:
