@@ -1,5 +1,5 @@
-"""Reading and decoding the log against the code of an earlier commit, by the clock, in
-the same hour: a ratio that does not move with the machine's speed.
+"""Reading and decoding the log against the code of an earlier commit, in turns in the
+same hour: a ratio that does not move with the machine's speed.
 
 Issue 15's target 2 asks for 100,000 events a second read and decoded, "about 3x
 today" (31,863 events/s on the day it was filed). This machine's speed moves with the
