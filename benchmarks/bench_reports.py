@@ -306,8 +306,16 @@ def week_of(gen: Generator, state: RelationshipState, r: int, week: int) -> Rela
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident set so far, in MB (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set so far, in MB: Linux's ``VmHWM``, that of this
+    program alone, where ``ru_maxrss`` starts a child at the resident set its parent had
+    when it started it (kept across the fork and the exec); ``ru_maxrss`` where there is
+    no ``/proc`` (kilobytes on Linux, as ``VmHWM``)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    (line,) = (line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def read_log(service: MentoringService, decode: bool, personal: bool = True) -> tuple[int, float]:
@@ -439,22 +447,9 @@ def project_alone(path: Path) -> None:
     """Project ``path`` from nothing in this process (a child's, so that nothing else ran
     in it): print the events folded and the growth of the peak resident set (MB)."""
     with MentoringService(f"sqlite:///{path}", snapshot_interval=None) as service:
-        before = high_water_mb()
+        before = peak_rss_mb()
         events = ComplianceProjection(service).catch_up()
-        print(events, high_water_mb() - before)
-
-
-def high_water_mb() -> float:
-    """This process's peak resident set so far, in MB: Linux's ``VmHWM``, that of this
-    program alone, where ``ru_maxrss`` starts a child at the resident set its parent had
-    when it started it (kept across the fork and the exec); ``ru_maxrss`` where there is
-    no ``/proc``."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return peak_rss_mb()
-    (line,) = (line for line in status.splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024  # kB
+        print(events, peak_rss_mb() - before)
 
 
 def memory_as_the_log_grows(folder: Path, whole: Path, args: argparse.Namespace) -> None:
