@@ -68,6 +68,28 @@ class _ViewCase(TrackingRecorderTestCase):
         self.assertEqual(view.select_programme_facts(UUID(int=1)), [row])
         self.assertEqual(view.max_tracking_id("mentoring"), 6)
 
+    def test_rows_saved_ahead_of_the_position_leave_it_as_it_is(self) -> None:
+        from uuid import UUID
+
+        view = self.create_recorder()
+        assert isinstance(view, ComplianceView)
+        view.save_facts([], Tracking("mentoring", 5))
+        ahead = StoredFacts(
+            aggregate_id=UUID(int=2), programme_id=UUID(int=1), kind="relationship", version=7,
+            facts="{}",
+        )  # fmt: skip
+        view.save_rows([ahead])
+        self.assertEqual(view.max_tracking_id("mentoring"), 5)
+        self.assertEqual(view.select_facts([UUID(int=2)]), [ahead])
+        behind = StoredFacts(
+            aggregate_id=UUID(int=2), programme_id=UUID(int=1), kind="relationship", version=6,
+            facts="{\"behind\": true}",
+        )  # fmt: skip
+        view.save_rows([behind])
+        view.save_facts([behind], Tracking("mentoring", 6))
+        self.assertEqual(view.select_programme_facts(UUID(int=1)), [ahead])
+        self.assertEqual(view.max_tracking_id("mentoring"), 6)
+
 
 class TestMemoryView(_ViewCase):
     def create_recorder(self) -> TrackingRecorder:

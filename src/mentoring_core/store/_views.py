@@ -7,8 +7,11 @@ relationship. :meth:`ComplianceView.save_facts` writes the rows and the new
 position in ONE transaction, with the project's own tracking statement (the
 tracking recorder's insert on a given transaction is private to eventsourcing): it
 refuses a position that is not past the stored one, so two projectors racing on
-one read model cannot move it backwards, and a crash leaves rows and position
-as they were before the batch.
+one read model cannot move it backwards. :meth:`ComplianceView.save_rows` writes rows
+alone, ahead of the position (a catch-up folds one aggregate at a time, and stores the
+position with its last rows). No row ever replaces one of a higher version, so a crash
+or a lost race leaves each row at some version its aggregate reached, and none behind
+the stored position.
 
 Each store keeps its read model next to its events (memory in the process, SQLite in
 the same file, PostgreSQL in the same schema): a store's backend makes it (see
@@ -117,6 +120,12 @@ class ComplianceView(TrackingRecorder, ABC):
         one of a higher version.
         """
 
+    @abstractmethod
+    def save_rows(self, rows: Sequence[StoredFacts]) -> None:
+        """Store ``rows`` in one transaction, or nothing, leaving the position as it is:
+        rows folded past the stored position, ahead of the one :meth:`save_facts` stores
+        with the last of them. A row never replaces one of a higher version."""
+
     def stored_keys(self, programme_ids: Iterable[UUID]) -> Iterator[StoredKey]:
         """Where every stored row is filed, as stored (see :data:`StoredKey`), for
         ``audit verify`` to name each row it did not compare with the events.
@@ -174,6 +183,10 @@ class MemoryComplianceView(POPOTrackingRecorder, ComplianceView):
             # The position first: it raises IntegrityError, storing nothing, unless
             # ``tracking`` is past the stored position.
             self.insert_tracking(tracking)
+            self.save_rows(rows)
+
+    def save_rows(self, rows: Sequence[StoredFacts]) -> None:
+        with self._facts_lock:
             for row in rows:
                 stored = self._facts.get(row.aggregate_id)
                 if stored is None or row.version > stored.version:
@@ -295,6 +308,13 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
                 yield from ((key, programme, version) for key, programme, version in rows)
 
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        self._save(rows, tracking)
+
+    def save_rows(self, rows: Sequence[StoredFacts]) -> None:
+        self._save(rows, None)
+
+    def _save(self, rows: Sequence[StoredFacts], tracking: Tracking | None) -> None:
+        """``rows``, and ``tracking`` where given, in one transaction."""
         params = [
             (str(r.aggregate_id), str(r.programme_id), r.kind, r.version, r.facts) for r in rows
         ]
@@ -302,14 +322,15 @@ class SQLiteComplianceView(SQLiteTrackingRecorder, ComplianceView):
         # is written here with the project's own statement (insert_tracking_statement,
         # set above for this view's table), in the same transaction as the rows.
         with self.datastore.transaction(commit=True) as c:
-            # The position first: it takes the write lock and refuses a stale batch early.
-            c.execute(
-                self.insert_tracking_statement,
-                {
-                    "application_name": tracking.application_name,
-                    "notification_id": tracking.notification_id,
-                },
-            )
-            if c.fetchone() is None:
-                raise stale_position(tracking)
+            if tracking is not None:
+                # The position first: it takes the write lock and refuses a stale batch early.
+                c.execute(
+                    self.insert_tracking_statement,
+                    {
+                        "application_name": tracking.application_name,
+                        "notification_id": tracking.notification_id,
+                    },
+                )
+                if c.fetchone() is None:
+                    raise stale_position(tracking)
             c.executemany(self._upsert, params)

@@ -8,7 +8,8 @@ recorder's, the key store's, the read model's) is safe to run again after an att
 whose commit may have happened before the cut: a read; an insert that meets its own
 first attempt (the recorder's: see the service); or a write that leaves the same rows
 however often it runs (a key made only if none is there, a key destroyed, a row kept
-unless the stored one wins, the read model's batch refused as stale once stored).
+unless the stored one wins, the read model's rows never over a higher version and its
+position refused as stale once stored).
 """
 
 from __future__ import annotations

@@ -38,8 +38,9 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
 
     Each statement of the project's own is made again on a new connection after a cut one
     (:mod:`.retrying`), as eventsourcing's tracking statements are: the reads, the tables'
-    creation (``IF NOT EXISTS``), and the save of a batch, which a retry after its commit
-    finds stale (its position stored), as it would another projector's."""
+    creation (``IF NOT EXISTS``), and the saves of rows (never over a higher version) and
+    of the position, which a retry after its commit finds stale (stored), as it would
+    another projector's."""
 
     def __init__(self, datastore: PostgresDatastore, *, prefix: str = APPLICATION_NAME) -> None:
         if not datastore.single_row_tracking:
@@ -156,17 +157,29 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             curs.execute(self._select_keys, (after, after, KEYS_PAGE))
             return curs.fetchall()
 
-    @retried_after_a_cut
     def save_facts(self, rows: Sequence[StoredFacts], tracking: Tracking) -> None:
+        self._save(rows, tracking)
+
+    def save_rows(self, rows: Sequence[StoredFacts]) -> None:
+        self._save(rows, None)
+
+    @retried_after_a_cut
+    def _save(self, rows: Sequence[StoredFacts], tracking: Tracking | None) -> None:
+        """``rows``, and ``tracking`` where given, in one transaction (made again after a
+        cut: the rows never replace higher versions, and a retry after a commit finds its
+        position stored, as another projector's)."""
         params = [(r.aggregate_id, r.programme_id, r.kind, r.version, r.facts) for r in rows]
         # eventsourcing's tracking insert on a given cursor is private, so the position
         # is written here with the project's own statement, in the rows' transaction.
         with self.datastore.transaction(commit=True) as curs:
-            # The position first: its row lock makes a racing projector wait, then refuses
-            # whichever batch is no longer past the stored position.
-            curs.execute(self._advance, (tracking.application_name, tracking.notification_id))
-            if curs.fetchone() is None:
-                raise stale_position(tracking)
+            if tracking is not None:
+                # The position first: its row lock makes a racing projector wait, then
+                # refuses whichever batch is no longer past the stored position.
+                curs.execute(
+                    self._advance, (tracking.application_name, tracking.notification_id)
+                )
+                if curs.fetchone() is None:
+                    raise stale_position(tracking)
             if params:
                 curs.executemany(self._upsert, params)
 
