@@ -175,9 +175,7 @@ class PostgresComplianceView(PostgresTrackingRecorder, ComplianceView):
             if tracking is not None:
                 # The position first: its row lock makes a racing projector wait, then
                 # refuses whichever batch is no longer past the stored position.
-                curs.execute(
-                    self._advance, (tracking.application_name, tracking.notification_id)
-                )
+                curs.execute(self._advance, (tracking.application_name, tracking.notification_id))
                 if curs.fetchone() is None:
                     raise stale_position(tracking)
             if params:
