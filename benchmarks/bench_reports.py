@@ -406,7 +406,7 @@ def measure(path: Path, args: argparse.Namespace, end: datetime) -> None:
         print(f"  read and decode             {rows / decoded_after:10,.0f} events/s")
         print(f"  read, sealed fields closed  {rows / closed_after:10,.0f} events/s")
         decoded, closed = min(decoded, decoded_after), min(closed, closed_after)
-        print(f"projecting from nothing ({projected:,} events, {args.batch:,} per transaction):")
+        print(f"projecting from nothing ({projected:,} events, {args.batch:,} per stretch):")
         print(f"  compliance projection       {projected / elapsed:10,.0f} events/s")
         print(
             f"  ratio to read and decode    {(projected / elapsed) / (rows / decoded):10.2f}"
@@ -495,7 +495,7 @@ def main() -> None:
     parser.add_argument("--relationships", type=int, default=2000)
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument(
-        "--batch", type=int, default=DEFAULT_BATCH_SIZE, help="events per transaction"
+        "--batch", type=int, default=DEFAULT_BATCH_SIZE, help="records of the log per stretch"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tracemalloc", action="store_true")

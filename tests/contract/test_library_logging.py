@@ -90,7 +90,7 @@ def test_a_projection_overtaken_by_another_says_where_it_went_on_from(
     assert level == logging.INFO
     assert message == (
         f"another projection stored the read model up to {positions[4]} first; "
-        f"dropped this one's batch up to {positions[2]} and went on from there"
+        f"dropped this one's position {positions[2]} (its rows stand) and went on from there"
     )
 
 

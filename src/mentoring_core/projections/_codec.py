@@ -4,7 +4,7 @@ Built on :func:`~mentoring_core.serialisation.make_event_converter` (the same ho
 for UUIDs, times, Decimals and enums), with one change: a meeting is stored as a
 six-item array ``[meeting_id, outcome, at, minutes, in_working_hours,
 group_session_id]`` instead of an object. A
-relationship's facts are rewritten whenever a batch touches it, and meetings are
+relationship's facts are rewritten whenever a catch-up moves it on, and meetings are
 most of them, so this keeps rewriting and reading the read model fast.
 
 The text is written by msgspec's JSON encoder (compiled code) from what
@@ -18,7 +18,8 @@ by ``json.dumps`` with ``+00:00``, read back the same.
 
 :func:`encoded_facts` writes the same text, reusing what an earlier call for the same
 aggregate wrote of the items still at the start of each list: a projection rewrites a
-relationship's row whole at each batch, while a batch mostly adds items at the end.
+relationship's row whole at each catch-up that moves it on, which mostly adds items at
+the end.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class ListedItems:
 
 def _listed(items: tuple[Any, ...], item_type: Any, before: ListedItems | None) -> ListedItems:
     """``items`` listed, the texts of those at the start that are the very objects at the
-    same places ``before`` (immutable, and kept alive by it) reused: a batch mostly adds
+    same places ``before`` (immutable, and kept alive by it) reused: a catch-up mostly adds
     items at the end, and changes one near it (a plan item completed, a goal achieved)."""
     if before is None:
         text, ends = "", array("L")

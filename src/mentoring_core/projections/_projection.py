@@ -1,14 +1,18 @@
 """The incremental compliance projection: pull new events, fold them, store facts and position.
 
 Pull, not push: eventsourcing's SQLite recorder cannot push (its ``subscribe`` is not
-implemented), and
-pulling in batches lets one transaction carry many events. Each batch is read from
-the store's log after the stored position (the records a page at a time, each event
-decoded just before it is folded), folded onto the stored (or cached) facts of the
-aggregates it touches, and written back with its last notification id in one
-transaction. A restart resumes from the stored
-position; nothing is counted twice (the fold passes over versions it already
-has) and nothing is skipped (a version gap stops the projection).
+implemented). A catch-up reads a stretch of the log after the stored position without the
+records' states (:meth:`~mentoring_core.extend.ChainedRecorder.select_heads`), for the
+aggregates it touches and their last versions there; it then folds each of those
+aggregates in turn, from its stored row (or the facts this projection kept) to its last
+version, reading its own records a page at a time as loading it does, and drops its facts
+before the next. So it holds one aggregate's facts at a time, however long the log.
+
+Each row moved on is written ahead of the position (a row never goes back to a lower
+version), and the stretch's end is stored with the last rows, in one transaction. A row
+may so stand past the position, never behind it: a crash or a projector that lost a race
+leaves rows that the next catch-up finds as far as they are (the fold passes over versions
+it already has), and nothing is skipped (a version gap stops the projection).
 
 The facts keep no personal data, so events are read without opening their personal
 fields (each sealed field's form is checked, and it reads as ``SEALED``): the read model
@@ -19,17 +23,16 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from itertools import islice
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from .._collector import collector_spared
 from ..application import MentoringService
-from ..audit.recorders import record_aggregate_id
+from ..audit.recorders import record_uuid
 from ..domain.decider import Decider
 from ..domain.errors import InvalidValue, NotFound, ReadModelError
 from ..domain.events import Event, RelationshipEvent
@@ -51,25 +54,49 @@ from ._codec import decode_facts as decode_json
 _log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 250_000
-"""Events per transaction at most. Each transaction rewrites the facts of every aggregate
-its events touch, so larger batches rewrite less often: a first catch-up of 1,104,102
-events over 2,000 relationships took 38 s in batches of 250,000 where it took 46 s in
-batches of 100,000, and 37 s in batches of 500,000 (one process, one after the other).
-A batch is also the work done again after a crash, or dropped by a projector that
-another overtook, and the facts of the aggregates it touches are held until it commits
-(events are read a page at a time)."""
+"""Records of the log a catch-up reads at a time (without their states) for the aggregates
+they touch, whose end it stores as the position once those are folded: the work read again
+after a crash, and the most aggregates it notes at once (an int and a version each)."""
 PAGE_SIZE = 1000
-"""Notifications read (and decoded) at a time."""
+"""Records read at a time: heads of the log, or an aggregate's records (decoded one by one)."""
+ROWS_BYTES = 2**20
+"""The text of the rows a catch-up writes in one transaction, about (at least one row)."""
 DEFAULT_CACHE_SIZE = 20_000
-"""Aggregates whose facts are kept decoded between batches (least recently used go first)."""
+"""Aggregates whose facts are kept decoded between catch-ups (least recently used go first)."""
+CACHE_EVENTS = 20_000
+"""The events the kept facts may hold in all: past it, the least recently used go first,
+so what a projection keeps is bounded however long the relationships it folded."""
 
 Facts = ProgrammeFacts | RelationshipFacts
+
+
+@attrs.define
+class _Stretch:
+    """A stretch of the log read for a catch-up: how many records, the last one's
+    position, and the last version of each aggregate they touch (by its id's int, in the
+    order first touched)."""
+
+    end: int
+    records: int = 0
+    last_version: dict[int, int] = attrs.Factory(dict)
+
+
+@attrs.define
+class _Counted:
+    """The events a catch-up has folded so far, told to the collector's bound."""
+
+    spare: Callable[[int], None]
+    events: int = 0
+
+    def add(self, count: int) -> None:
+        self.events += count
+        self.spare(self.events)
 
 
 @attrs.frozen
 class _Kept:
     """An aggregate's facts as last stored, and their tuple fields' items as encoded then
-    (whose texts the next batch's row reuses)."""
+    (whose texts the aggregate's next row reuses)."""
 
     facts: Facts
     listed: dict[str, ListedItems]
@@ -137,7 +164,7 @@ def _fold_into(
     current: Facts | RelationshipDraft | None, event: Event
 ) -> Facts | RelationshipDraft:
     """``event`` folded onto ``current`` as :func:`_fold` does, a relationship's facts
-    into a draft (changed in place, built into facts at the end of the batch)."""
+    into a draft (changed in place, built into facts once the aggregate is folded)."""
     if _facts_of(event).type is not RelationshipFacts:
         return _fold(None if current is None else _built(current), event)
     if not isinstance(current, RelationshipDraft):
@@ -161,6 +188,11 @@ def _check_next(version: int, event: Event) -> None:
         )
 
 
+def _rows(folded: list[tuple[int, _Kept, StoredFacts | None]]) -> list[StoredFacts]:
+    """The rows to store of aggregates folded (those that moved on)."""
+    return [row for _, _, row in folded if row is not None]
+
+
 def _row(aggregate_id: UUID, facts: Facts, text: str) -> StoredFacts:
     """The read model's row of ``facts``, whose JSON text is ``text``."""
     (of,) = (of for of in _FACTS.values() if isinstance(facts, of.type))
@@ -182,8 +214,8 @@ class ComplianceProjection:
     ``catch_up()`` processes every event recorded since the stored position;
     ``programme_facts()`` reads a programme's facts from the read model. Any
     number of projections (in any number of processes) may share a read model:
-    a batch that lost a race is rolled back and the projection carries on from
-    the position the winner stored.
+    rows never go back to a lower version, and a position that lost a race is
+    refused, the projection carrying on from the position the winner stored.
     """
 
     def __init__(
@@ -202,9 +234,10 @@ class ComplianceProjection:
         self.batch_size = batch_size
         self._cache_size = cache_size
         # Kept facts by their aggregate id's int, as is everything a catch-up holds by
-        # aggregate: it looks each event's aggregate up, and a UUID's hash and == are
-        # Python code.
+        # aggregate: a UUID's hash and == are Python code. Each is the facts of a row this
+        # projection stored, trusted while the position is where it left it.
         self._cache: OrderedDict[int, _Kept] = OrderedDict()
+        self._cached_events = 0
         self._cached_at: int | None = None
 
     @property
@@ -215,9 +248,12 @@ class ComplianceProjection:
     def catch_up(self, *, limit: int | None = None) -> int:
         """Fold every event recorded after the stored position; return how many were folded.
 
-        Events are read a page at a time and committed every ``batch_size`` events
-        (and at the end). ``limit`` stops after that many events, as a process
-        stopped midway would. Past
+        A stretch of up to ``batch_size`` records of the log is read without their
+        states, for the aggregates it touches; each of those is then folded in turn, from
+        its row (or kept facts) to its last version, and its row written, ahead of the
+        position, with others in transactions of about :data:`ROWS_BYTES`; the last rows
+        are written with the stretch's end as the position. ``limit`` stops after that
+        many records, as a process stopped midway would. Past
         :data:`~mentoring_core._collector.SPARE_COLLECTOR_FROM` events, what the process
         holds is kept from the garbage collector's full collections until it returns (see
         :func:`~mentoring_core._collector.collector_spared`).
@@ -227,84 +263,115 @@ class ComplianceProjection:
 
     def _catch_up(self, limit: int | None, spare: Callable[[int], None]) -> int:
         position = self.position
-        if position != self._cached_at:
-            self._cache.clear()
-        done = pending_count = 0
-        pending: dict[int, Facts | RelationshipDraft] = {}
-        folded_to = position
+        if position != self._cached_at:  # another projector moved it, or it was reset
+            self._forget()
+        after = position or 0
+        done = 0
+        folded: dict[int, int] = {}  # the version each aggregate was folded to, this catch-up
+        counted = _Counted(spare)
         while True:
-            wanted = min(PAGE_SIZE, self.batch_size - pending_count)
-            if limit is not None:
-                wanted = min(wanted, limit - done - pending_count)
-            page = self._page(folded_to or 0, wanted) if wanted > 0 else []
-            if page:
-                self._fold(page, pending)
-                folded_to, pending_count = page[-1].id, pending_count + len(page)
-                spare(done + pending_count)
-            if pending_count and (not page or pending_count >= self.batch_size):
-                assert folded_to is not None
-                built = {key: self._kept(key, _built(facts)) for key, facts in pending.items()}
-                rows = [
-                    _row(UUID(int=key), kept.facts, text) for key, (kept, text) in built.items()
-                ]
-                try:
-                    self.view.save_facts(rows, Tracking(self._name, folded_to))
-                except IntegrityError:
-                    # Another projector stored this stretch first: go on from where it got to.
-                    self._cache.clear()
-                    pending, pending_count = {}, 0
-                    overtaken_at, folded_to = folded_to, self.position
-                    self._cached_at = folded_to
-                    _log.info(
-                        "another projection stored the read model up to %s first; "
-                        "dropped this one's batch up to %s and went on from there",
-                        folded_to,
-                        overtaken_at,
-                    )
-                    continue
-                self._remember(built)
-                self._cached_at = folded_to
-                done, pending, pending_count = done + pending_count, {}, 0
-            if not page:
+            wanted = self.batch_size if limit is None else min(self.batch_size, limit - done)
+            stretch = self._stretch(after, wanted) if wanted > 0 else None
+            if stretch is None:
                 return done
+            try:
+                self._fold_stretch(stretch, folded, counted)
+            except IntegrityError:
+                # Another projector stored this stretch first: go on from where it got to,
+                # folding again what this one folded but did not store (the other's rows
+                # of those may be behind it).
+                folded.clear()
+                self._forget()
+                self._cached_at = self.position
+                overtaken_at, after = stretch.end, self._cached_at or 0
+                _log.info(
+                    "another projection stored the read model up to %s first; "
+                    "dropped this one's position %s (its rows stand) and went on from there",
+                    after,
+                    overtaken_at,
+                )
+                continue
+            done, after = done + stretch.records, stretch.end
+            self._cached_at = after
 
-    def _page(self, after: int, limit: int) -> list[Notification]:
-        """The next ``limit`` records of the log after ``after``, not decoded yet."""
-        return list(islice(self._service.store.records(after, page_size=limit), limit))
+    def _stretch(self, after: int, wanted: int) -> _Stretch | None:
+        """The aggregates touched by the next ``wanted`` records of the log after ``after``
+        (read without their states), or None where there are none."""
+        recorder = self._service.store.recorder
+        stretch = _Stretch(after)
+        ids: dict[Any, int] = {}  # each stored id parsed once a stretch
+        while wanted > stretch.records:
+            heads = recorder.select_heads(stretch.end, min(PAGE_SIZE, wanted - stretch.records))
+            if not heads:
+                break
+            for _, stored_id, version, topic in heads:
+                key = ids.get(stored_id)
+                if key is None:
+                    key = ids[stored_id] = record_uuid(stored_id, version, topic).int
+                seen = stretch.last_version.get(key, 0)
+                if type(version) is int and version > seen:
+                    seen = version
+                stretch.last_version[key] = seen
+            stretch.records += len(heads)
+            stretch.end = heads[-1][0]
+        return stretch if stretch.records else None
 
-    def _fold(
-        self, records: Sequence[Notification], pending: dict[int, Facts | RelationshipDraft]
-    ) -> None:
-        """Decode ``records`` and fold their events into ``pending``, starting from cached
-        or stored facts (those of a page's aggregates read in one query).
+    def _fold_stretch(self, stretch: _Stretch, folded: dict[int, int], counted: _Counted) -> None:
+        """Fold each aggregate ``stretch`` touches to its last version (unless this catch-up
+        did already), write the rows that moved on, and the position with the last. Facts
+        are kept once their row is stored: kept facts never stand past their row."""
+        done: list[tuple[int, _Kept, StoredFacts | None]] = []
+        size = 0
+        for key, seen in stretch.last_version.items():
+            kept = self._cache.get(key)
+            at = max(folded.get(key, 0), 0 if kept is None else kept.facts.version)
+            if at >= seen:
+                continue
+            aggregate_id = UUID(int=key)
+            kept, row = self._fold_aggregate(key, aggregate_id, kept, counted)
+            if kept.facts.version < seen:
+                raise ReadModelError(
+                    f"the log holds version {seen} of {aggregate_id}, but its events read by "
+                    f"its id end at version {kept.facts.version}: events would be skipped"
+                )
+            folded[key] = kept.facts.version
+            done.append((key, kept, row))
+            size += 0 if row is None else len(row.facts)
+            if size >= ROWS_BYTES:
+                self.view.save_rows(_rows(done))
+                self._remember(done)
+                done, size = [], 0
+        self.view.save_facts(_rows(done), Tracking(self._name, stretch.end))
+        self._remember(done)
 
-        Each event is decoded just before it is folded, and dropped after: a page of
-        decoded events held at once outlived the garbage collector's young generations,
-        and the full collections that followed walked every fact held, more of them the
-        longer the log (at 276,000 events, a quarter of the projection's time)."""
-        store, cache = self._service.store, self._cache
-        keys = {key.int for key in map(record_aggregate_id, records)}
-        self._load({key for key in keys if key not in pending and key not in cache}, pending)
-        for record in records:
-            event = store.decode(record, personal=False)  # the facts hold no personal data
-            key = event.aggregate_id.int
-            current = pending.get(key)
-            if current is None:
-                kept = cache.get(key)
-                if kept is None:  # not the record's own id
-                    self._load({key}, pending)
-                    current = pending.get(key)
-                else:
-                    current = kept.facts
-            folded = _fold_into(current, event)
-            if folded is not current:  # a relationship's draft is changed in place
-                pending[key] = folded
-
-    def _load(self, keys: set[int], pending: dict[int, Facts | RelationshipDraft]) -> None:
-        """The stored facts of ``keys`` into ``pending``."""
-        ids = [UUID(int=key) for key in keys]
-        for row in self.view.select_facts(ids) if ids else ():
-            pending[row.aggregate_id.int] = decode_facts(row)
+    def _fold_aggregate(
+        self, key: int, aggregate_id: UUID, kept: _Kept | None, counted: _Counted
+    ) -> tuple[_Kept, StoredFacts | None]:
+        """An aggregate's facts folded to its last version, from its kept facts, else its
+        row, and its new row (None: the row stored is as far on)."""
+        current: Facts | RelationshipDraft | None = None
+        row = None
+        if kept is not None:
+            current = kept.facts
+        else:
+            stored = self.view.select_facts([aggregate_id])
+            row = stored[0] if stored else None
+            current = None if row is None else decode_facts(row)
+        store = self._service.store
+        after = 0 if current is None else current.version
+        while page := store.recorder.select_events(aggregate_id, gt=after, limit=PAGE_SIZE):
+            for record in page:
+                # The facts hold no personal data: sealed fields are left closed.
+                current = _fold_into(current, store.decode(record, personal=False))
+            after = page[-1].originator_version
+            counted.add(len(page))
+        if current is None:
+            raise ReadModelError(f"the log names {aggregate_id}, but it has no events")
+        facts = _built(current)
+        if row is not None and facts.version <= row.version:
+            return _Kept(facts, {}), None
+        kept_now, text = self._kept(key, facts)
+        return kept_now, _row(aggregate_id, facts, text)
 
     def _kept(self, aggregate_id: int, facts: Facts) -> tuple[_Kept, str]:
         """``facts`` to keep, and their JSON text, reusing what was encoded of the
@@ -313,12 +380,20 @@ class ComplianceProjection:
         encoded = encoded_facts(facts, None if cached is None else cached.listed)
         return _Kept(facts, encoded.listed), encoded.text
 
-    def _remember(self, changed: dict[int, tuple[_Kept, str]]) -> None:
-        for aggregate_id, (kept, _) in changed.items():
-            self._cache[aggregate_id] = kept
-            self._cache.move_to_end(aggregate_id)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+    def _forget(self) -> None:
+        self._cache.clear()
+        self._cached_events = 0
+
+    def _remember(self, stored: list[tuple[int, _Kept, StoredFacts | None]]) -> None:
+        """Keep the facts of aggregates whose rows were stored, the least recently used
+        going first past ``cache_size`` aggregates or :data:`CACHE_EVENTS` events."""
+        cache = self._cache
+        for key, kept, _ in stored:
+            gone = cache.pop(key, None)
+            self._cached_events += kept.facts.version - (0 if gone is None else gone.facts.version)
+            cache[key] = kept
+        while cache and (len(cache) > self._cache_size or self._cached_events > CACHE_EVENTS):
+            self._cached_events -= cache.popitem(last=False)[1].facts.version
 
     def _facts_in(self, row: StoredFacts) -> Facts:
         """A row's facts: those this projection built and stored in it, while the row is at
