@@ -188,11 +188,6 @@ def _check_next(version: int, event: Event) -> None:
         )
 
 
-def _rows(folded: list[tuple[int, _Kept, StoredFacts | None]]) -> list[StoredFacts]:
-    """The rows to store of aggregates folded (those that moved on)."""
-    return [row for _, _, row in folded if row is not None]
-
-
 def _row(aggregate_id: UUID, facts: Facts, text: str) -> StoredFacts:
     """The read model's row of ``facts``, whose JSON text is ``text``."""
     (of,) = (of for of in _FACTS.values() if isinstance(facts, of.type))
@@ -281,7 +276,6 @@ class ComplianceProjection:
                 # folding again what this one folded but did not store (the other's rows
                 # of those may be behind it).
                 folded.clear()
-                self._forget()
                 self._cached_at = self.position
                 overtaken_at, after = stretch.end, self._cached_at or 0
                 _log.info(
@@ -319,36 +313,39 @@ class ComplianceProjection:
     def _fold_stretch(self, stretch: _Stretch, folded: dict[int, int], counted: _Counted) -> None:
         """Fold each aggregate ``stretch`` touches to its last version (unless this catch-up
         did already), write the rows that moved on, and the position with the last. Facts
-        are kept once their row is stored: kept facts never stand past their row."""
-        done: list[tuple[int, _Kept, StoredFacts | None]] = []
+        are kept as they are folded; should a write fail, all are forgotten: kept facts
+        never stand past their row."""
+        rows: list[StoredFacts] = []
         size = 0
-        for key, seen in stretch.last_version.items():
-            kept = self._cache.get(key)
-            at = max(folded.get(key, 0), 0 if kept is None else kept.facts.version)
-            if at >= seen:
-                continue
-            aggregate_id = UUID(int=key)
-            kept, row = self._fold_aggregate(key, aggregate_id, kept, counted)
-            if kept.facts.version < seen:
-                raise ReadModelError(
-                    f"the log holds version {seen} of {aggregate_id}, but its events read by "
-                    f"its id end at version {kept.facts.version}: events would be skipped"
-                )
-            folded[key] = kept.facts.version
-            done.append((key, kept, row))
-            size += 0 if row is None else len(row.facts)
-            if size >= ROWS_BYTES:
-                self.view.save_rows(_rows(done))
-                self._remember(done)
-                done, size = [], 0
-        self.view.save_facts(_rows(done), Tracking(self._name, stretch.end))
-        self._remember(done)
+        try:
+            for key, seen in stretch.last_version.items():
+                kept = self._cache.get(key)
+                if max(folded.get(key, 0), 0 if kept is None else kept.facts.version) >= seen:
+                    continue
+                aggregate_id = UUID(int=key)
+                facts, row = self._fold_aggregate(key, aggregate_id, kept, counted)
+                if facts.version < seen:
+                    raise ReadModelError(
+                        f"the log holds version {seen} of {aggregate_id}, but its events read "
+                        f"by its id end at version {facts.version}: events would be skipped"
+                    )
+                folded[key] = facts.version
+                if row is not None:
+                    rows.append(row)
+                    size += len(row.facts)
+                if size >= ROWS_BYTES:
+                    self.view.save_rows(rows)
+                    rows, size = [], 0
+            self.view.save_facts(rows, Tracking(self._name, stretch.end))
+        except BaseException:
+            self._forget()
+            raise
 
     def _fold_aggregate(
         self, key: int, aggregate_id: UUID, kept: _Kept | None, counted: _Counted
-    ) -> tuple[_Kept, StoredFacts | None]:
+    ) -> tuple[Facts, StoredFacts | None]:
         """An aggregate's facts folded to its last version, from its kept facts, else its
-        row, and its new row (None: the row stored is as far on)."""
+        row, and its new row (None: the row stored is as far on); the facts are kept."""
         current: Facts | RelationshipDraft | None = None
         row = None
         if kept is not None:
@@ -369,9 +366,11 @@ class ComplianceProjection:
             raise ReadModelError(f"the log names {aggregate_id}, but it has no events")
         facts = _built(current)
         if row is not None and facts.version <= row.version:
-            return _Kept(facts, {}), None
+            self._remember(key, _Kept(facts, {}))
+            return facts, None
         kept_now, text = self._kept(key, facts)
-        return kept_now, _row(aggregate_id, facts, text)
+        self._remember(key, kept_now)
+        return facts, _row(aggregate_id, facts, text)
 
     def _kept(self, aggregate_id: int, facts: Facts) -> tuple[_Kept, str]:
         """``facts`` to keep, and their JSON text, reusing what was encoded of the
@@ -384,14 +383,13 @@ class ComplianceProjection:
         self._cache.clear()
         self._cached_events = 0
 
-    def _remember(self, stored: list[tuple[int, _Kept, StoredFacts | None]]) -> None:
-        """Keep the facts of aggregates whose rows were stored, the least recently used
-        going first past ``cache_size`` aggregates or :data:`CACHE_EVENTS` events."""
+    def _remember(self, key: int, kept: _Kept) -> None:
+        """Keep ``kept``, the least recently used going first past ``cache_size``
+        aggregates or :data:`CACHE_EVENTS` events."""
         cache = self._cache
-        for key, kept, _ in stored:
-            gone = cache.pop(key, None)
-            self._cached_events += kept.facts.version - (0 if gone is None else gone.facts.version)
-            cache[key] = kept
+        gone = cache.pop(key, None)
+        self._cached_events += kept.facts.version - (0 if gone is None else gone.facts.version)
+        cache[key] = kept
         while cache and (len(cache) > self._cache_size or self._cached_events > CACHE_EVENTS):
             self._cached_events -= cache.popitem(last=False)[1].facts.version
 
