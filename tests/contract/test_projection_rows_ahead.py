@@ -9,6 +9,12 @@ past their row, even when another projector stored the position first.
 from __future__ import annotations
 
 import importlib
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import cast
 
@@ -155,3 +161,87 @@ def test_a_projection_whose_read_model_was_emptied_writes_every_row_again(
     assert read(ComplianceProjection(service, view=projection.view, cache_size=0)) == folded(
         service
     )
+
+
+PROJECTOR = """
+import sys
+from mentoring_core import MentoringService
+from mentoring_core.projections import ComplianceProjection
+import mentoring_core.projections._projection as projection
+
+projection.ROWS_BYTES = 1  # a transaction for each row: many moments to be killed between
+with MentoringService(sys.argv[1]) as service:
+    print("ready", flush=True)
+    while True:
+        ComplianceProjection(service, batch_size=7).catch_up()
+"""
+
+
+def test_projectors_killed_at_random_moments_leave_a_read_model_verify_accepts(
+    store_url: str, store_kind: str
+) -> None:
+    """Writers record while projector processes are killed (SIGKILL) at random moments,
+    one after another: whatever each left, ``audit verify`` accepts, and a last catch-up
+    gives the facts of the events."""
+    if store_kind == "memory":
+        pytest.skip("a memory store lives and dies with its process")
+    clock = SettableClock()
+    rng = random.Random(20261207)
+    with MentoringService(store_url, clock=clock) as service:
+        record(service, clock)
+        for kill in range(5):
+            projector = subprocess.Popen(
+                [sys.executable, "-c", PROJECTOR, store_url], stdout=subprocess.PIPE, text=True
+            )
+            assert projector.stdout is not None
+            assert projector.stdout.readline().strip() == "ready"
+            for note in range(3):
+                service.give_feedback(
+                    PAIR_A, "ana", "ben", FeedbackKind.RECOGNITION, f"{kill}.{note}", actor="ana"
+                )
+                time.sleep(rng.uniform(0.0, 0.1))
+            projector.send_signal(signal.SIGKILL)
+            projector.wait(timeout=30)
+            assert check_derived(service).ok
+        last = ComplianceProjection(service)
+        last.catch_up()
+        assert last.position == service.store.recorder.max_notification_id()
+        assert check_derived(service).ok
+        assert read(ComplianceProjection(service, view=last.view, cache_size=0)) == folded(service)
+
+
+def test_projections_racing_beside_writers_agree_with_the_fold(
+    service: MentoringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two projections catch up over and over in threads while a writer records: rows run
+    ahead of positions, positions are refused, and at the end every row stands at its
+    aggregate's last version."""
+    monkeypatch.setattr(PROJECTION, "ROWS_BYTES", 1)
+    projections = [ComplianceProjection(service, batch_size=size) for size in (3, 5)]
+    writing = threading.Event()
+    writing.set()
+    failures: list[BaseException] = []
+
+    def follow(projection: ComplianceProjection) -> None:
+        try:
+            while writing.is_set():
+                projection.catch_up()
+        except BaseException as error:  # reported below, with the test's own failure
+            failures.append(error)
+
+    threads = [threading.Thread(target=follow, args=(p,)) for p in projections]
+    for thread in threads:
+        thread.start()
+    for note in range(20):
+        service.give_feedback(
+            PAIR_A, "ana", "ben", FeedbackKind.RECOGNITION, str(note), actor="ana"
+        )
+    writing.clear()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    for projection in projections:
+        projection.catch_up()
+        assert projection.position == service.store.recorder.max_notification_id()
+    assert check_derived(service).ok
+    assert read(projections[0]) == read(projections[1]) == folded(service)
