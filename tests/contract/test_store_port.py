@@ -47,7 +47,7 @@ def test_an_entry_point_that_is_not_a_backend_object_is_refused(
     def found(**selection: Any) -> list[EntryPoint]:
         return [entry] if selection.get("name") == "odd" else []
 
-    monkeypatch.setattr("mentoring_core.store._urls.entry_points", found)
+    monkeypatch.setattr("importlib.metadata.entry_points", found)
     with pytest.raises(StoreConfigurationError, match=r"not a .*\.StoreBackend"):
         backend_for("odd://somewhere")
 

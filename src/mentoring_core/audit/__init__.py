@@ -6,19 +6,13 @@ for the guide and ``docs/api.md`` for the list). The hash chain's encoding is in
 :mod:`mentoring_core.audit.recorders`.
 """
 
+from typing import TYPE_CHECKING
+
+from .._lazy import imported_on_use
 from .chain import canonical_time, link_hash
 from .digest import check_signature, generate_key_pair, sign
 from .digest import dump as dump_digest
 from .digest import load as load_digest
-from .export import (
-    ExportError,
-    ExportSummary,
-    ImportSummary,
-    StoreNotEmpty,
-    cloud_events,
-    export_events,
-    import_events,
-)
 from .replay import (
     AUTO_EVENTS_PER_WORKER,
     MAX_AUTO_WORKERS,
@@ -32,6 +26,17 @@ from .replay import (
 )
 from .timeline import Change, State, TimelineEntry, diff, happened_by, state_at, timeline
 from .verify import Breach, Digest, DigestError, Finding, Verification, verify
+
+if TYPE_CHECKING:  # imported on first use: see __getattr__ below
+    from .export import (
+        ExportError,
+        ExportSummary,
+        ImportSummary,
+        StoreNotEmpty,
+        cloud_events,
+        export_events,
+        import_events,
+    )
 
 __all__ = [
     "AUTO_EVENTS_PER_WORKER",
@@ -71,3 +76,7 @@ __all__ = [
     "timeline",
     "verify",
 ]
+
+# The service imports this package for its recorders, so every command would import the
+# export and import too, which only the auditor's commands use.
+__getattr__ = imported_on_use(__name__, __all__, [".export"])

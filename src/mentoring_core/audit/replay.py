@@ -52,12 +52,9 @@ number is chosen from the log's length and the cores this process may use
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
@@ -75,6 +72,8 @@ from .recorders import record_aggregate_id, record_uuid
 from .timeline import State, apply, fold_at_once
 
 if TYPE_CHECKING:  # the service imports this package: no import at run time
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from eventsourcing.persistence import Notification, StoredEvent
 
     from ..application import MentoringService
@@ -532,6 +531,10 @@ def _started(store: Store, workers: int, last_id: int) -> Iterator[_Pool | None]
     if workers == 1 or store.opening.in_memory:
         yield None
         return
+    # here: every command imports this module (through the service), few start workers
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")  # a fork would share our connections
     with ProcessPoolExecutor(workers, context, _start_worker, (store.opening, last_id)) as pool:
         try:
@@ -580,6 +583,8 @@ def _rebuild_in_workers(
     and what they found put together in that order; how many aggregates were rebuilt, or
     None (nothing counted) if the workers' store is not this one (an adapter's held in
     memory)."""
+    from concurrent.futures.process import BrokenProcessPool  # imported by _started
+
     runs = _runs(last_version, len(pool.ready))
     found: list[_Run] = []
     done = 0

@@ -24,17 +24,19 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.popo import POPOAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteCursor, SQLiteDatastore
 
 from .._sqlite_writing import writing_transaction
 from ..domain.errors import InvalidValue, StoreConfigurationError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEYS_TABLE = "mentoring_keys"
 _T = TypeVar("_T")
@@ -553,6 +555,10 @@ class CachedKeys:
         found = self._aeads.get(row.person_id)  # read without the lock, as :meth:`_cached`
         if found is not None and found[0] == row.key:
             return found[1]
+        # here: cryptography is 2 per cent of every command's start, and only a command
+        # that seals or opens someone's data needs it
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         with self._lock:
             found = self._aeads.get(row.person_id)
             if found is None or found[0] != row.key:

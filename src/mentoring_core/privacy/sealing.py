@@ -32,11 +32,9 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, cast, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, cast, get_args, get_origin, get_type_hints
 
 import attrs
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.errors import InvalidValue, StoreConfigurationError
 from ..domain.personal import (
@@ -48,6 +46,9 @@ from ..domain.personal import (
 )
 from ..domain.validation import LONE_SURROGATE
 from .keys import CachedKeys, KeyStore, PersonKey, missing_key_message
+
+if TYPE_CHECKING:  # imported by the key cache, which builds the ciphers (CachedKeys.aead)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MARK = "$personal"
 ENVELOPE_VERSION = 1
@@ -344,7 +345,11 @@ def decrypted(
     open (altered, or moved from another event or field)."""
     try:
         return aead.decrypt(nonce, ciphertext, associated_data(event_id, where, person_id))
-    except InvalidTag:
+    except Exception as error:
+        from cryptography.exceptions import InvalidTag  # loaded with the cipher: see above
+
+        if not isinstance(error, InvalidTag):
+            raise
         raise ValueError(
             f"{where}: the sealed field does not open with the key of {person_id!r}: its "
             "ciphertext was altered, or moved from another event or field"

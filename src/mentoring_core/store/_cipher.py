@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import ApplicationRecorder, Cipher
 from eventsourcing.utils import Environment
 
@@ -40,11 +39,17 @@ _GROUP_OR_OTHERS = 0o077
 
 def new_cipher_key() -> str:
     """A new random 32-byte AES key in base64, the text of a key file."""
+    from eventsourcing.cryptography import AESCipher  # here: as in read_key_file
+
     return AESCipher.create_key(32)
 
 
 def read_key_file(path: Path) -> str:
     """The base64 key in ``path``, refused unless the file is its owner's only."""
+    # here: it imports cryptography, which only a store encrypted at rest needs (and a
+    # command that seals or opens someone's data: CachedKeys.aead)
+    from eventsourcing.cryptography import AESCipher
+
     try:
         status = path.stat()
         # checked before reading: a device (/dev/zero) is endless, a FIFO blocks

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Mapping
-from importlib.metadata import entry_points
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -162,6 +161,10 @@ def backend_for(url: str) -> StoreBackend:
     backend = _BUILT_IN.get(scheme)
     if backend is not None:
         return backend
+    # here: importlib.metadata (and the email package it imports) is 3 per cent of every
+    # command's start, and only a store of an adapter's scheme needs it
+    from importlib.metadata import entry_points
+
     found = entry_points(group=ENTRY_POINT_GROUP, name=scheme)
     if not found:
         known = sorted({*_BUILT_IN, *(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))})

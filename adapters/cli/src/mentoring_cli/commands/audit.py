@@ -32,7 +32,6 @@ from mentoring_core.audit import (
     MAX_REPLAY_WORKERS,
     Digest,
     DigestError,
-    ImportSummary,
     ReplayProgress,
     ReplayReport,
     State,
@@ -40,10 +39,8 @@ from mentoring_core.audit import (
     check_signature,
     diff,
     dump_digest,
-    export_events,
     generate_key_pair,
     happened_by,
-    import_events,
     load_digest,
     replay,
     sign,
@@ -78,6 +75,7 @@ from .._session import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mentoring_core.audit import ImportSummary
     from mentoring_core.audit.derived import DerivedCheck
 
 app = typer.Typer(no_args_is_help=True)
@@ -829,6 +827,8 @@ def export_command(
     Each line carries the event's stored data and its chain link (chainsequence,
     chainhash, chainrecordedat), so an import rebuilds the very same chain.
     """
+    from mentoring_core.audit import export_events  # here: the other commands need none
+
     out = Output(json_output)
     if out_file == STDOUT:
         with open_service(ctx, trust_snapshots=False) as service:
@@ -930,6 +930,8 @@ def import_command(
     equals the source store's. A SQLite store created for a refused import is removed.
     Run again, it finishes an import cut off before its people's key rows.
     """
+    from mentoring_core.audit import import_events  # here: the other commands need none
+
     out = Output(json_output)
     check_source(file, "FILE", limit=None)  # an export may be large, never endless
     with created_store(ctx, trust_snapshots=False) as service:
