@@ -15,8 +15,9 @@ eventsourcing's conditions (:func:`log_page_filter`, :func:`versions_filter`) an
 records (:func:`notifications_of`, :func:`events_of`).
 Its compliance read model is a :class:`ComplianceView` over the rows
 :class:`StoredFacts`, in tables named after the application (:data:`APPLICATION_NAME`)
-and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`;
-a batch that is not past the stored position is refused with :func:`stale_position`.
+and :data:`FACTS_TABLE` / :data:`TRACKING_TABLE`, saved with the position
+(``save_facts``) or ahead of it (``save_rows``), never over a row of a higher version;
+a position that is not past the stored one is refused with :func:`stale_position`.
 Its :class:`KeyStore` keeps people's data keys (rows :class:`PersonKey`) in the table
 :data:`KEYS_TABLE`, each made with :func:`new_key`; person ids are checked with
 :func:`check_person`, and a key table lost while events hold sealed fields (marker
