@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from bench_reports import high_water_kib
 from eventsourcing.persistence import StoredEvent
 
 from mentoring_core import MentoringService
@@ -187,19 +188,7 @@ class WorkersPeak:
         while not self._stop.wait(0.02):
             for children in Path("/proc/self/task").glob("*/children"):
                 for pid in children.read_text().split():
-                    self.kib = max(self.kib, _high_water_kib(pid))
-
-
-def _high_water_kib(pid: str) -> int:
-    """A process's ``VmHWM`` in KiB (0 once it has gone)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+                    self.kib = max(self.kib, high_water_kib(pid) or 0)  # 0: gone
 
 
 def run_verify(url: str) -> float:

@@ -309,17 +309,26 @@ def week_of(gen: Generator, state: RelationshipState, r: int, week: int) -> Rela
 # --- Measuring (this process) --------------------------------------------------------
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set so far, in MB: Linux's ``VmHWM``, that of this
-    program alone, where ``ru_maxrss`` starts a child at the resident set its parent had
-    when it started it (kept across the fork and the exec); ``ru_maxrss`` where there is
-    no ``/proc`` (kilobytes on Linux, as ``VmHWM``)."""
+def high_water_kib(pid: str = "self") -> int | None:
+    """A process's peak resident set so far, in KiB: Linux's ``VmHWM``, that of its
+    program alone; None where it cannot be read (no ``/proc``, or the process is gone)."""
     try:
-        status = Path("/proc/self/status").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    (line,) = (line for line in status.splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far, in MB: its ``VmHWM``, where ``ru_maxrss``
+    starts a child at the resident set its parent had when it started it (kept across the
+    fork and the exec); ``ru_maxrss`` where there is no ``/proc`` (kilobytes on Linux, as
+    ``VmHWM``)."""
+    kib = high_water_kib()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if kib is None else kib) / 1024
 
 
 def read_log(service: MentoringService, decode: bool, personal: bool = True) -> tuple[int, float]:

@@ -9,6 +9,7 @@ touches every relationship, as in ``benchmarks/bench_reports.py``'s memory secti
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import tracemalloc
@@ -27,6 +28,7 @@ RELATIONSHIPS = 128
 WEEKS = 12
 
 
+@functools.cache
 def _generator() -> ModuleType:
     path = Path(__file__).parents[2] / "benchmarks" / "bench_reports.py"
     spec = importlib.util.spec_from_file_location("bench_reports_for_memory", path)
