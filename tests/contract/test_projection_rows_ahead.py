@@ -14,9 +14,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from typing import cast
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -24,6 +24,7 @@ from report_scenario import PAIR_A, PROGRAMME, SettableClock, record
 
 from mentoring_core import MentoringService, ReadModelError
 from mentoring_core.audit.derived import check_derived
+from mentoring_core.audit.recorders import as_uuid
 from mentoring_core.events import ProgrammeEvent, RelationshipEvent
 from mentoring_core.projections import (
     ComplianceProjection,
@@ -163,46 +164,95 @@ def test_a_projection_whose_read_model_was_emptied_writes_every_row_again(
     )
 
 
+def behind_the_position(service: MentoringService) -> dict[UUID, tuple[int, int]]:
+    """Each aggregate whose row stands below a version the stored position covers, with
+    the two versions (``audit verify`` names a row behind only where the position covers
+    the aggregate's last event)."""
+    view = service.store.compliance_view()
+    position = view.max_tracking_id(service.store.name) or 0
+    covered: dict[UUID, int] = {}
+    after = 0
+    while heads := service.store.recorder.select_heads(after, 1000):
+        for at, stored_id, version, _ in heads:
+            if at <= position:
+                aggregate_id = as_uuid(stored_id)
+                covered[aggregate_id] = max(version, covered.get(aggregate_id, 0))
+        after = heads[-1][0]
+    rows = {row.aggregate_id: row.version for row in view.select_facts(list(covered))}
+    return {
+        aggregate_id: (rows.get(aggregate_id, 0), version)
+        for aggregate_id, version in covered.items()
+        if rows.get(aggregate_id, 0) < version
+    }
+
+
 PROJECTOR = """
 import sys
 from mentoring_core import MentoringService
 from mentoring_core.projections import ComplianceProjection
 import mentoring_core.projections._projection as projection
 
-projection.ROWS_BYTES = 1  # a transaction for each row: many moments to be killed between
+projection.ROWS_BYTES = int(sys.argv[2])  # 1: a transaction for each row
+
+
+def told(write):
+    def written(*args):
+        write(*args)
+        print("wrote", flush=True)
+        sys.stdin.readline()  # the test answers, or kills this process here
+    return written
+
+
 with MentoringService(sys.argv[1]) as service:
-    print("ready", flush=True)
-    while True:
-        ComplianceProjection(service, batch_size=7).catch_up()
+    catching_up = ComplianceProjection(service, batch_size=7)
+    view = catching_up.view
+    view.save_rows, view.save_facts = told(view.save_rows), told(view.save_facts)
+    catching_up.catch_up()
+    print("done", flush=True)
 """
 
 
-def test_projectors_killed_at_random_moments_leave_a_read_model_verify_accepts(
+def test_projectors_killed_after_any_write_leave_a_read_model_verify_accepts(
     store_url: str, store_kind: str
 ) -> None:
-    """Writers record while projector processes are killed (SIGKILL) at random moments,
-    one after another: whatever each left, ``audit verify`` accepts, and a last catch-up
-    gives the facts of the events."""
+    """Projector processes are killed (SIGKILL) right after one of their writes (rows ahead
+    of the position, or the position with the last rows), chosen at random, while a writer
+    records between them: whatever each left, ``audit verify``
+    accepts, and a last catch-up gives the facts of the events."""
     if store_kind == "memory":
         pytest.skip("a memory store lives and dies with its process")
     clock = SettableClock()
     rng = random.Random(20261207)
+    kills = 0
+    rows_bytes = (1, 2**20)  # each row written apart, or the rows of a stretch with its end
     with MentoringService(store_url, clock=clock) as service:
         record(service, clock)
-        for kill in range(5):
-            projector = subprocess.Popen(
-                [sys.executable, "-c", PROJECTOR, store_url], stdout=subprocess.PIPE, text=True
-            )
-            assert projector.stdout is not None
-            assert projector.stdout.readline().strip() == "ready"
-            for note in range(3):
+        for round_ in range(8):
+            for note in range(4):
                 service.give_feedback(
-                    PAIR_A, "ana", "ben", FeedbackKind.RECOGNITION, f"{kill}.{note}", actor="ana"
+                    PAIR_A, "ana", "ben", FeedbackKind.RECOGNITION, f"{round_}.{note}", actor="ana"
                 )
-                time.sleep(rng.uniform(0.0, 0.1))
-            projector.send_signal(signal.SIGKILL)
+            projector = subprocess.Popen(
+                [sys.executable, "-c", PROJECTOR, store_url, str(rows_bytes[round_ % 2])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            assert projector.stdin is not None and projector.stdout is not None
+            killed_after = rng.randint(1, 6)
+            writes = 0
+            while (line := projector.stdout.readline().strip()) == "wrote":
+                writes += 1
+                if writes == killed_after:
+                    projector.send_signal(signal.SIGKILL)
+                    kills += 1
+                    break
+                projector.stdin.write("\n")
+                projector.stdin.flush()
+            else:
+                assert line == "done"
             projector.wait(timeout=30)
             assert check_derived(service).ok
+            assert behind_the_position(service) == {}
+        assert kills >= 4  # most rounds stopped mid catch-up
         last = ComplianceProjection(service)
         last.catch_up()
         assert last.position == service.store.recorder.max_notification_id()
