@@ -204,10 +204,13 @@ class TestReadModelRows:
             self.add_row(run, raw, stranger, seeded.programme, row)
         with MentoringService(store_url) as service:
             check = check_derived(service)
+            version = service.relationship(seeded.relationship).version
         named = [str(d) for d in check.differences]
         assert check.difference_count == 2, named
-        assert named[0].startswith(f"{READ_MODEL} of {seeded.relationship} at version ")
-        assert named[0].endswith("no row, though the read model's position covers its events")
+        assert named[0] == (
+            f"{READ_MODEL} of {seeded.relationship} at version {version}: no row, though the "
+            f"read model's position covers its events up to version {version}"
+        )
         assert named[1].startswith(f"{READ_MODEL} of {stranger} at version ")
         assert named[1].endswith(
             f"a row under programme {seeded.programme} for an aggregate with no events"
@@ -250,6 +253,54 @@ class TestReadModelRows:
             f"version {version - 1}, but the read model's position covers version {version}"
         )
         assert check.difference_count == 3
+
+    def test_a_row_behind_a_position_short_of_its_last_event_is_named(self, store_url: str) -> None:
+        """The position covers some of the relationship's events, not its last: its row
+        must still reach the highest version the position covers (an older row put back,
+        true to the version it names, is behind)."""
+        raw = RawStore(store_url)
+        with MentoringService(store_url) as service:
+            seeded = busy(service)
+            projection = ComplianceProjection(service)
+            projection.catch_up()
+            older = service.relationship(seeded.relationship).version
+            with raw.sql() as run:
+                row = self.row_of(run, raw, seeded.relationship)
+            service.pause(seeded.relationship, "leave", actor="ana")
+            projection.catch_up()
+            covered = service.relationship(seeded.relationship).version
+            service.resume(seeded.relationship, actor="ana")  # past the position
+        with raw.sql() as run:
+            run(
+                f"DELETE FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
+                str(seeded.relationship),
+            )
+            self.add_row(run, raw, seeded.relationship, seeded.programme, row)
+        with MentoringService(store_url) as service:
+            named = only(check_derived(service))
+        assert named == (
+            f"{READ_MODEL} of {seeded.relationship} at version {older}: the row stands at "
+            f"version {older}, but the read model's position covers version {covered}"
+        )
+
+    def test_a_missing_row_of_an_aggregate_covered_in_part_is_named(self, store_url: str) -> None:
+        raw = RawStore(store_url)
+        with MentoringService(store_url) as service:
+            seeded = busy(service)
+            ComplianceProjection(service).catch_up()
+            covered = service.relationship(seeded.relationship).version
+            service.pause(seeded.relationship, "leave", actor="ana")  # past the position
+        with raw.sql() as run:
+            run(
+                f"DELETE FROM {self.facts_table(raw)} WHERE aggregate_id = ?",
+                str(seeded.relationship),
+            )
+        with MentoringService(store_url) as service:
+            named = only(check_derived(service))
+        assert named == (
+            f"{READ_MODEL} of {seeded.relationship} at version {covered + 1}: no row, though "
+            f"the read model's position covers its events up to version {covered}"
+        )
 
     def test_a_row_past_its_history_and_a_row_under_a_later_programme_are_named(
         self, store_url: str

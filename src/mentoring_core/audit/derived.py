@@ -10,7 +10,8 @@ fold, no snapshot, no cache) and compares, at each version where one is stored:
   history differs too. Snapshots of an older schema, which loading passes over, are
   counted and not compared;
 - every row of the compliance read model: its kind, programme, version and facts;
-  a row the read model's position covers must stand at the aggregate's last version.
+  a row must reach the highest version of its aggregate whose event the read model's
+  position covers (rows may stand past the position, never behind it).
   Every row not compared differs, named by its key as stored: keyed otherwise than by
   the canonical text of an aggregate's id (another spelling of one, which the readers
   pass over, or no id at all), or by the id of an aggregate with no events; so does a
@@ -106,7 +107,8 @@ class DerivedCheck:
 @attrs.define
 class _Aggregate:
     kind: str
-    last_position: int = 0
+    covered: int = 0
+    """The highest version whose event the read model's position covers (0: none)."""
 
 
 @attrs.define
@@ -143,7 +145,7 @@ def check_derived(service: MentoringService, *, page_size: int = PAGE_SIZE) -> D
     view = store.compliance_view()
     check = _Check(store, None)
     check.position = _position(check, view)
-    aggregates = _aggregates(store, page_size)
+    aggregates = _aggregates(store, page_size, check.position)
     for aggregate_id, aggregate in aggregates.items():
         (row,) = view.select_facts([aggregate_id]) or (None,)
         _check_one(check, aggregate_id, aggregate, row, page_size)
@@ -264,8 +266,9 @@ def _misfiled(fault: str | None, programme_id: Any, version: Any) -> str:
     )
 
 
-def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
-    """Every aggregate of the log, with its kind and last position."""
+def _aggregates(store: Store, page_size: int, position: int | None) -> dict[UUID, _Aggregate]:
+    """Every aggregate of the log, with its kind and the highest version whose event
+    ``position`` covers."""
     found: dict[UUID, _Aggregate] = {}
     for record in store.records(page_size=page_size):
         aggregate_id = record_aggregate_id(record)
@@ -274,7 +277,8 @@ def _aggregates(store: Store, page_size: int) -> dict[UUID, _Aggregate]:
             known = kind_of_topic(record.topic)
             kind = "unknown" if known is None else known.name
             aggregate = found[aggregate_id] = _Aggregate(kind)
-        aggregate.last_position = record.id
+        if position is not None and record.id <= position:
+            aggregate.covered = record.originator_version
     return found
 
 
@@ -387,7 +391,9 @@ def _check_ends(
     version: int,
 ) -> None:
     """What the fold to ``version`` (the end of the history) did not meet: snapshots and
-    a row past that end, and a row missing or behind where the read model covers it."""
+    a row past that end, and a row missing or behind the version the read model's
+    position covers (the projection writes a row with or before the position that covers
+    its events, and never takes a row back to a lower version)."""
     for snapshot in snapshots.values():
         check.snapshots += 1
         check.differ(
@@ -396,14 +402,15 @@ def _check_ends(
             snapshot.version,
             f"taken at a version its history does not reach (it ends at version {version})",
         )
-    covered = check.position is not None and check.position >= aggregate.last_position
+    covered = aggregate.covered
     if row is None:
         if covered:
             check.differ(
                 READ_MODEL,
                 aggregate_id,
                 version,
-                "no row, though the read model's position covers its events",
+                "no row, though the read model's position covers its events up to version "
+                f"{covered}",
             )
         return
     if row.version > version:
@@ -414,13 +421,13 @@ def _check_ends(
             row.version,
             f"a row at a version its history does not reach (it ends at version {version})",
         )
-    elif covered and row.version < version:
+    elif row.version < covered:
         check.differ(
             READ_MODEL,
             aggregate_id,
             row.version,
             f"the row stands at version {row.version}, but the read model's position covers "
-            f"version {version}",
+            f"version {covered}",
         )
 
 
