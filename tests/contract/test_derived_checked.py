@@ -31,6 +31,7 @@ from mentoring_core.audit.derived import (
 from mentoring_core.extend import kind_named
 from mentoring_core.projections import ComplianceProjection
 from mentoring_core.serialisation import SNAPSHOT_SCHEMA, Snapshot
+from mentoring_core.store._views import ComplianceView, MemoryComplianceView
 from mentoring_core.values import MeetingFormat
 
 from .test_audit_replay_findings import around_the_library
@@ -511,3 +512,24 @@ def test_a_record_at_version_0_is_not_folded(store_url: str) -> None:
         check = check_derived(service)
     assert check.ok, check.differences
     assert check.aggregates == 2
+
+
+def test_a_view_listing_its_programmes_rows_only_has_a_stray_row_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A third party's view may leave ``stored_keys`` to its default, which lists the rows
+    of the programmes it is given: the check gives it every programme of the log (found
+    by their events' kind), so a row under one for an aggregate with no events is named."""
+    monkeypatch.setattr(MemoryComplianceView, "stored_keys", ComplianceView.stored_keys)
+    stranger = UUID(int=79)
+    with MentoringService("memory://") as service:
+        seeded = busy(service)
+        ComplianceProjection(service).catch_up()
+        view = service.store.compliance_view()
+        (row,) = view.select_facts([seeded.relationship])
+        view.save_rows([attrs.evolve(row, aggregate_id=stranger)])
+        named = only(check_derived(service))
+    assert named == (
+        f"{READ_MODEL} of {stranger} at version {row.version}: a row under programme "
+        f"{seeded.programme} for an aggregate with no events"
+    )
