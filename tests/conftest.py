@@ -1,5 +1,7 @@
-"""Hypothesis profiles: "dev" (fast, the default), "ci" (thorough, selected when CI is set)
-and "mutants" (few examples, the same ones each run, for ``nox -s mutants``).
+"""Hypothesis profiles: "dev" (fast, the default), "ci" (thorough, selected when CI is set),
+"oldest" (the dev count without a deadline, for the run on the oldest eventsourcing
+release, ``nox -s tests``) and "mutants" (few examples, the same ones each run, for
+``nox -s mutants``).
 
 HYPOTHESIS_PROFILE names a profile explicitly, e.g. ``HYPOTHESIS_PROFILE=ci pytest``.
 """
@@ -10,6 +12,7 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("oldest", max_examples=50, deadline=None, print_blob=True)
 # A mutant's verdict must not depend on the examples drawn: derandomised, no database.
 # mutmut forks a process per mutant after a clean run, so a hypothesis test that is a
 # method sees another executor than the one it first ran with: that is not a failure.
