@@ -165,26 +165,6 @@ class _Draft:
             return member.__get__(self)  # a property or method, reading the draft
         return getattr(self._state, name)
 
-    def change(self, changes: Changes) -> None:
-        changed = self._changed
-        for name, value in changes.items():
-            kind = type(value)
-            if kind is not Added and kind is not Replaced:
-                changed[name] = value
-                continue
-            growing = changed.get(name)
-            if type(growing) is not _Growing:
-                growing = changed[name] = _Growing(
-                    getattr(self._state, name) if growing is None else growing
-                )
-            if kind is Replaced:
-                growing.replace(value)
-            elif growing.items is None:  # added, made in place here: most events add
-                growing.added.append(value.item)
-            else:
-                growing.items.append(value.item)
-                growing.built = None
-
     def built(self) -> Any:
         fields = {
             name: value.value() if type(value) is _Growing else value
@@ -205,6 +185,8 @@ def _field(draft: _Draft, name: str) -> Any:
 
 
 _DRAFT_TYPES: dict[type, type[_Draft]] = {}
+_UNCHANGED: Changes = {}
+"""What an event of a type with no fold changes (but the version)."""
 
 
 def _draft_of(state: Any) -> _Draft:
@@ -227,7 +209,8 @@ class LatestFact:
     of the kind's events, but those of the ``except_types`` (or of their subclasses): the
     relationship's ``latest_fact_at``, which a back-dated command may not precede. Kept
     by :meth:`Decider.fold` itself, not by a fold function of every event: reading the
-    draft's field and merging a change for every event was a fifth of a fold."""
+    draft's field and merging a change for every event was a fifth of a fold. No fold
+    function changes it: the fold holds its latest value as it goes."""
 
     field: str
     except_types: tuple[type[Event], ...] = ()
@@ -360,15 +343,33 @@ class Decider(Generic[S]):
         (as the service keeps the state after each command)."""
         draft = _draft_of(state)
         read = cast(S, draft)
-        change, changed = draft.change, draft._changed  # the draft is this module's own
+        changed = draft._changed  # the draft is this module's own
         evolvers, is_fact = self._evolvers, self._is_fact
         latest = None if self._latest_fact is None else self._latest_fact.field
+        latest_at = None if latest is None else getattr(state, latest)
         for event in events:
             changed["version"] = event.version  # an int: never Added
             cls = type(event)
             evolver = evolvers.get(cls)
-            if evolver is not None:
-                change(evolver(read, event))
+            # changed here, not by a method of the draft, and the latest fact's date held
+            # in latest_at, not read back from it: both were 7 per cent of a fold
+            for name, value in (_UNCHANGED if evolver is None else evolver(read, event)).items():
+                kind = type(value)
+                if kind is not Added and kind is not Replaced:
+                    changed[name] = value
+                    continue
+                growing = changed.get(name)
+                if type(growing) is not _Growing:
+                    growing = changed[name] = _Growing(
+                        getattr(state, name) if growing is None else growing
+                    )
+                if kind is Replaced:
+                    growing.replace(value)
+                elif growing.items is None:  # added, made in place here: most events add
+                    growing.added.append(value.item)
+                else:
+                    growing.items.append(value.item)
+                    growing.built = None
             if latest is None:
                 continue
             fact = is_fact.get(cls)
@@ -376,9 +377,8 @@ class Decider(Generic[S]):
                 fact = is_fact[cls] = self._is_latest_fact(cls)
             if fact:
                 at = event.occurred_at
-                current = changed[latest] if latest in changed else getattr(state, latest)
-                if current is None or at > current:
-                    changed[latest] = at
+                if latest_at is None or at > latest_at:
+                    latest_at = changed[latest] = at
         if without_history and self._without_history is not None:
             changed.update(self._without_history)
         built: S = draft.built()

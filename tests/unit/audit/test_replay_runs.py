@@ -4,13 +4,15 @@ together (the contract tests compare whole reports with and without workers)."""
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
+from typing import Any
 from uuid import UUID
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mentoring_core.audit import AUTO_EVENTS_PER_WORKER, MAX_AUTO_WORKERS
-from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _runs, auto_workers
+from mentoring_core.audit.replay import CHUNKS_PER_WORKER, _Decoded, _firsts, _runs, auto_workers
 from mentoring_core.store import StoreOpening
 
 
@@ -109,3 +111,12 @@ def test_auto_workers_one_for_each_share_of_the_log_up_to_the_cores(
 def test_auto_workers_by_example() -> None:
     assert [auto_workers(n, 2) for n in (0, 99_999, 100_000, 10**7)] == [1, 1, 2, 2]
     assert [auto_workers(10**6, c) for c in (1, 4, 64)] == [1, 4, MAX_AUTO_WORKERS]
+
+
+def test_a_pages_topics_are_noted_at_their_first_records_there() -> None:
+    """Each topic of a page once, with its first record's index: its first position and
+    its type are read there."""
+    page: Any = [SimpleNamespace(topic=t) for t in ("a:GoalSet", "a:MeetingHeld", "a:GoalSet")]
+    page += [SimpleNamespace(topic="a:FeedbackGiven"), SimpleNamespace(topic="a:MeetingHeld")]
+    assert _firsts(page) == {"a:GoalSet": 0, "a:MeetingHeld": 1, "a:FeedbackGiven": 3}
+    assert _firsts([]) == {}
