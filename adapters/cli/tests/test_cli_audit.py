@@ -319,6 +319,28 @@ def test_audit_commands_report_a_damaged_store_and_leave_it_as_it_is(
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_replay_names_versions_stored_as_no_number_without_a_traceback(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A version stored as NULL, or as a text that looks like markup, made ``audit replay``
+    print "unexpected TypeError"; now it names each as a gap, as stored, and exits 1."""
+    seed(sqlite_url)
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        for version, text in ((2, None), (3, "[bold]x")):
+            db.execute(
+                "UPDATE stored_events SET originator_version = ? "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (text, RELATIONSHIP.hex, version),
+            )
+    result = Cli(sqlite_url, tmp_path).run("audit", "replay", "--workers", "1")
+    assert result.code == 1, str(result)
+    assert "unexpected" not in result.stderr + result.stdout
+    assert f"version gap: {RELATIONSHIP} has version None where 2 was expected" in result.stdout
+    assert f"version gap: {RELATIONSHIP} has version '[bold]x' where 2 was expected" in (
+        result.stdout
+    )
+
+
 def test_verify_names_a_command_id_changed_beside_its_link(sqlite_url: str, tmp_path: Path) -> None:
     """The command ids kept beside the links (by which a retried command is found) are
     outside the chain: ``audit verify`` compares each with its event's."""

@@ -130,7 +130,9 @@ class VersionGap:
     notification_id: int
     aggregate_id: UUID
     expected: int
-    found: int
+    found: object
+    """The version as stored: an int, unless the record was stored around the library
+    (a NULL, a text or a real in SQLite's column, which takes any value)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -452,6 +454,8 @@ def _read_log(
                         found=version,
                     ),
                 )
+                if not isinstance(version, int | float):  # no number: it moves nothing on
+                    version = previous
             last_version[aggregate_id] = version if version > previous else previous
         log.events = events
         after = page[-1][0]
@@ -657,7 +661,7 @@ def _rebuild(
             state, unfolded = _fold_page(state, events)
             version = events[-1].version
             failure = unfolded or failure  # the earlier of the two
-        after = page[-1].originator_version
+        after = _past(page[-1].originator_version)
     if failure is None and version != last_version:
         failure = f"its history ends at version {version}, where the log reached {last_version}"
     return failure
@@ -678,7 +682,7 @@ def _one_at_a_time(
     expected = version + 1
     for stored in page:
         event = decoded.decode(store, stored, aggregate_id)
-        if failure is not None or stored.originator_version < 1:
+        if failure is not None or not _foldable(stored.originator_version):
             continue
         if isinstance(event, str):
             failure = event
@@ -688,6 +692,19 @@ def _one_at_a_time(
             events.append(event)
             expected += 1
     return events, failure
+
+
+def _foldable(version: object) -> bool:
+    """Whether a record at ``version`` as stored is folded: not below 1, nor a NULL or a
+    text (stored around the library, in SQLite's column, which takes any value)."""
+    return isinstance(version, int | float) and version >= 1
+
+
+def _past(version: int | None) -> int:
+    """The version to read an aggregate's records after, past a page ending at
+    ``version`` as stored: a NULL (ordered first, and above no value) as the lowest
+    version there can be."""
+    return -(2**63) if version is None else version
 
 
 def _fold_page(state: State | None, events: list[Event]) -> tuple[State | None, str | None]:
@@ -724,7 +741,11 @@ def _list_unreadable(store: Store, decoded: _Decoded, findings: _Findings, page_
     listed = findings.items["decode"]
     if not wanted:
         return
-    for record in store.records(topics=sorted(decoded.topics), page_size=page_size):
+    topics = decoded.topics
+    # A record without a topic (a NULL, stored around the library) matches no filter by
+    # topic: then the whole log is read to find it.
+    filtered = sorted(topics) if all(isinstance(topic, str) for topic in topics) else []
+    for record in store.records(topics=filtered, page_size=page_size):
         aggregate_id = record_aggregate_id(record)
         reason = decoded.unreadable.get((aggregate_id, record.originator_version))
         if reason is None:

@@ -481,9 +481,11 @@ def _show_replay(console: Console, report: ReplayReport) -> None:
             markup=False,
         )
     for g in report.gaps:
+        found = g.found if type(g.found) is int else repr(g.found)  # as stored, around us
         console.print(
-            f"version gap: {g.aggregate_id} has version {g.found} where {g.expected} was "
-            f"expected (notification {g.notification_id})"
+            f"version gap: {g.aggregate_id} has version {found} where {g.expected} was "
+            f"expected (notification {g.notification_id})",
+            markup=False,
         )
     for r in report.rebuild_failures:
         console.print(f"not rebuilt: {r.aggregate_id}: {r.reason}", markup=False)
