@@ -6,8 +6,11 @@ release, ``nox -s tests``) and "mutants" (few examples, the same ones each run, 
 HYPOTHESIS_PROFILE names a profile explicitly, e.g. ``HYPOTHESIS_PROFILE=ci pytest``.
 """
 
+import gc
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50)
@@ -25,3 +28,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.differing_executors],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def nothing_frozen() -> Iterator[None]:
+    """The garbage collector as a fresh process has it, before and after the test: on,
+    nothing frozen. The library leaves the collector alone where a process froze objects
+    before it (``mentoring_core._collector``), and a process forked from one that did
+    (mutmut runs each mutant in one: its fork server calls ``gc.freeze``) would make every
+    test of the collector fail whatever the code, so counting every mutant it reaches as
+    killed."""
+    gc.enable()
+    gc.unfreeze()
+    yield
+    gc.enable()
+    gc.unfreeze()

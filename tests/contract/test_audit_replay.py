@@ -156,6 +156,7 @@ def test_a_store_that_counts_its_aggregates_is_not_read_whole_first(
         assert heads == []
 
 
+@pytest.mark.usefixtures("nothing_frozen")
 def test_the_collector_is_spared_while_aggregates_are_rebuilt_and_given_back(
     seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +177,7 @@ def test_the_collector_is_spared_while_aggregates_are_rebuilt_and_given_back(
     assert gc.get_freeze_count() == 0
 
 
+@pytest.mark.usefixtures("nothing_frozen")
 def test_the_collector_is_left_alone_below_its_threshold(
     seeded: tuple[MentoringService, Seeded],
 ) -> None:
@@ -185,6 +187,7 @@ def test_the_collector_is_left_alone_below_its_threshold(
     assert frozen and not any(frozen)  # 11 events: far below 10,000
 
 
+@pytest.mark.usefixtures("nothing_frozen")
 def test_the_collector_is_spared_from_the_rebuilds_start_for_a_store_of_as_many_events(
     seeded: tuple[MentoringService, Seeded], monkeypatch: pytest.MonkeyPatch
 ) -> None:

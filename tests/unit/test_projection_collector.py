@@ -32,12 +32,7 @@ def service() -> Iterator[MentoringService]:
         yield service
 
 
-@pytest.fixture(autouse=True)
-def collector_as_found() -> Iterator[None]:
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    yield
-    gc.enable()
-    gc.unfreeze()
+pytestmark = pytest.mark.usefixtures("nothing_frozen")
 
 
 @pytest.fixture
