@@ -277,8 +277,9 @@ def _aggregates(store: Store, page_size: int, position: int | None) -> dict[UUID
             known = kind_of_topic(record.topic)
             kind = "unknown" if known is None else known.name
             aggregate = found[aggregate_id] = _Aggregate(kind)
-        if position is not None and record.id <= position:
-            aggregate.covered = record.originator_version
+        version = record.originator_version  # as stored: a write around the library
+        if position is not None and record.id <= position and type(version) is int:
+            aggregate.covered = version  # (a NULL or a text covers no version)
     return found
 
 
