@@ -10,6 +10,7 @@ must be named, by aggregate and version, with what differs.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
@@ -532,4 +533,40 @@ def test_a_view_listing_its_programmes_rows_only_has_a_stray_row_named(
     assert named == (
         f"{READ_MODEL} of {stranger} at version {row.version}: a row under programme "
         f"{seeded.programme} for an aggregate with no events"
+    )
+
+
+def test_a_last_covered_version_stored_as_null_covers_nothing(tmp_path: Path) -> None:
+    """The relationship's last record, which the position covers, has its version made
+    NULL and its row set two versions back (both around the library): the check names
+    what differs, and never compares a version with the NULL (a TypeError, before)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with MentoringService(url) as service:
+        seeded = busy(service)
+        ComplianceProjection(service).catch_up()
+        last = service.relationship(seeded.relationship).version
+    raw = RawStore(url)
+    with raw.sql() as run:
+        run(
+            "UPDATE stored_events SET originator_version = NULL "
+            "WHERE originator_id = ? AND originator_version = ?",
+            seeded.relationship.hex,
+            last,
+        )
+        run(
+            "UPDATE compliance_facts_v5 SET version = ? WHERE aggregate_id = ?",
+            last - 2,
+            str(seeded.relationship),
+        )
+    with MentoringService(url) as service:
+        check = check_derived(service)
+    named = [str(d) for d in check.differences]
+    assert check.difference_count == 2, named
+    assert named[0].startswith(
+        f"{READ_MODEL} of {seeded.relationship} at version {last - 2}: "
+        "differs from what its events give in: "
+    )
+    assert named[1] == (
+        f"{READ_MODEL} of {seeded.relationship} at version {last - 2}: the row stands at "
+        f"version {last - 2}, but the read model's position covers version {last - 1}"
     )
